@@ -1,0 +1,196 @@
+"""World-state records shared by every package.
+
+All values are SI and in the OpenDRIVE inertial frame (x east, y north, z up, heading h
+counter-clockwise from the x axis) [ASAM OpenDRIVE 1.8, clause 2.3 "Coordinate systems"].
+Records are frozen dataclasses; a step of the simulation produces one :class:`WorldState`.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+
+
+class EntityKind(str, enum.Enum):
+    """What an entity is, after OpenSCENARIO's ScenarioObject kinds and their categories."""
+
+    VEHICLE = "vehicle"
+    PEDESTRIAN = "pedestrian"
+    CYCLIST = "cyclist"
+    OBSTACLE = "obstacle"
+
+
+@dataclass(frozen=True)
+class Pose:
+    """A pose in the OpenDRIVE inertial frame.
+
+    Attributes:
+        x, y, z: position of the entity's reference point [m] (for vehicles OpenSCENARIO puts it
+            at the centre of the rear axle, projected to the ground).
+        h: heading (yaw) [rad], counter-clockwise from the x axis, in (-pi, pi].
+        p: pitch [rad]. r: roll [rad].
+    """
+
+    x: float
+    y: float
+    z: float = 0.0
+    h: float = 0.0
+    p: float = 0.0
+    r: float = 0.0
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    """OpenSCENARIO BoundingBox: centre relative to the reference point and dimensions.
+
+    Attributes:
+        cx, cy, cz: box centre in the entity frame (x forward, y left, z up) [m].
+        length, width, height: box dimensions [m].
+    """
+
+    cx: float = 0.0
+    cy: float = 0.0
+    cz: float = 0.0
+    length: float = 4.5
+    width: float = 1.8
+    height: float = 1.5
+
+    def corners(self, pose: Pose) -> list[tuple[float, float]]:
+        """Return the four ground-plane corners [m] of this box placed at ``pose``.
+
+        Order: front-left, front-right, rear-right, rear-left (counter-clockwise from rear-left
+        read backwards), in the inertial frame.
+        """
+        c, s = math.cos(pose.h), math.sin(pose.h)
+        cx = pose.x + c * self.cx - s * self.cy
+        cy = pose.y + s * self.cx + c * self.cy
+        hl, hw = self.length / 2.0, self.width / 2.0
+        out = []
+        for dx, dy in ((hl, hw), (hl, -hw), (-hl, -hw), (-hl, hw)):
+            out.append((cx + c * dx - s * dy, cy + s * dx + c * dy))
+        return out
+
+
+@dataclass(frozen=True)
+class LaneCoord:
+    """A position in road coordinates (ASAM OpenDRIVE 1.8 clause 2.3.3, the reference-line frame).
+
+    Attributes:
+        road_id: OpenDRIVE ``road@id``.
+        lane_id: OpenDRIVE lane id: positive left of the reference line, negative right, 0 the
+            centre lane.
+        s: distance along the road reference line [m].
+        t: lateral distance from the reference line, positive to the left [m].
+        offset: lateral distance from the lane centre, positive to the left [m].
+    """
+
+    road_id: str
+    lane_id: int
+    s: float
+    t: float
+    offset: float = 0.0
+
+
+@dataclass(frozen=True)
+class EntityState:
+    """The state of one entity at one instant.
+
+    Attributes:
+        name: the ScenarioObject name (unique in a scenario).
+        kind: vehicle, pedestrian, cyclist or obstacle.
+        pose: position and orientation.
+        speed: signed longitudinal speed [m/s].
+        acceleration: longitudinal acceleration [m/s^2].
+        yaw_rate: [rad/s].
+        box: the bounding box.
+        lane: the lane position, or None when off the road network.
+        steering: front-wheel angle [rad], 0 when unknown.
+        category: the OpenSCENARIO category (``car``, ``truck``, ``bus``, ``pedestrian``, ...).
+        visible: False after a VisibilityAction hid it.
+    """
+
+    name: str
+    kind: EntityKind
+    pose: Pose
+    speed: float = 0.0
+    acceleration: float = 0.0
+    yaw_rate: float = 0.0
+    box: BoundingBox = field(default_factory=BoundingBox)
+    lane: LaneCoord | None = None
+    steering: float = 0.0
+    category: str = "car"
+    visible: bool = True
+
+    @property
+    def velocity(self) -> tuple[float, float]:
+        """Velocity in the inertial frame (vx, vy) [m/s], along the heading."""
+        return (self.speed * math.cos(self.pose.h), self.speed * math.sin(self.pose.h))
+
+
+class SignalColor(str, enum.Enum):
+    """Light colour of a traffic signal head, after GB 14886 (and OpenSCENARIO state strings)."""
+
+    RED = "red"
+    YELLOW = "yellow"
+    GREEN = "green"
+    OFF = "off"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class SignalState:
+    """State of one traffic signal (OpenDRIVE ``signal@id``) at one instant.
+
+    Attributes:
+        signal_id: the OpenDRIVE signal id.
+        color: current colour.
+        time_to_change: time until the colour changes [s], or None when unknown.
+        phase_id: the signal plan's phase id (links SPAT to MAP), or None.
+    """
+
+    signal_id: str
+    color: SignalColor
+    time_to_change: float | None = None
+    phase_id: int | None = None
+
+
+@dataclass(frozen=True)
+class WorldState:
+    """Everything observable at one simulation step.
+
+    Attributes:
+        time: simulation time [s].
+        entities: entity states keyed by name, in declaration order.
+        signals: traffic-signal states keyed by signal id.
+    """
+
+    time: float
+    entities: dict[str, EntityState]
+    signals: dict[str, SignalState] = field(default_factory=dict)
+
+
+def wrap_angle(a: float) -> float:
+    """Wrap an angle [rad] into (-pi, pi]."""
+    a = math.fmod(a + math.pi, 2.0 * math.pi)
+    if a <= 0.0:
+        a += 2.0 * math.pi
+    return a - math.pi
+
+
+def boxes_overlap(a: EntityState, b: EntityState) -> bool:
+    """True when the ground-plane bounding boxes of two entities overlap (touching counts).
+
+    Separating-axis test on the two oriented rectangles (Gottschalk et al., "OBBTree", 1996),
+    the test esmini's ``--collision`` option applies to bounding boxes.
+    """
+    pa, pb = a.box.corners(a.pose), b.box.corners(b.pose)
+    for poly in (pa, pb):
+        for i in range(2):
+            ex, ey = poly[i + 1][0] - poly[i][0], poly[i + 1][1] - poly[i][1]
+            nx, ny = -ey, ex
+            da = [nx * px + ny * py for px, py in pa]
+            db = [nx * px + ny * py for px, py in pb]
+            if max(da) < min(db) or max(db) < min(da):
+                return False
+    return True
