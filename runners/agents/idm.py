@@ -1,0 +1,144 @@
+"""Reference agents built on the Intelligent Driver Model: ``idm`` and ``naive``.
+
+IDM (Treiber, Hennecke, Helbing 2000, "Congested traffic states in empirical observations and
+microscopic simulations", Phys. Rev. E 62, eq. 2-3):
+
+    a = a_max * [1 - (v/v0)^delta - (s*(v, dv)/s)^2],
+    s*(v, dv) = s0 + max(0, v*T + v*dv / (2*sqrt(a_max*b)))
+
+with gap s [m] bumper to obstacle, dv = v - v_leader [m/s]. Lateral control is pure pursuit on
+the lane centre (:mod:`runners.agents.path_ahead`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from runners.agents.path_ahead import PathAhead, PathObstacle, pure_pursuit_steering
+from runners.interfaces import Agent, AgentError, Control, Observation, VehicleSpec
+
+
+@dataclass(frozen=True)
+class IdmParameters:
+    """IDM parameters, defaults for urban traffic after Treiber & Kesting, "Traffic Flow
+    Dynamics" (2013), table 11.2.
+
+    Attributes:
+        time_headway: T [s], desired time gap.
+        min_gap: s0 [m], jam distance.
+        max_acceleration: a [m/s^2].
+        comfortable_deceleration: b [m/s^2].
+        delta: acceleration exponent [-].
+        speed_limit_factor: desired speed v0 as a fraction of the speed limit [-].
+        default_speed: v0 [m/s] when the road has no speed record.
+        stop_margin: distance kept before a stop line [m].
+        horizon: how far ahead the agent looks along its lane [m].
+    """
+
+    time_headway: float = 1.5
+    min_gap: float = 2.0
+    max_acceleration: float = 1.5
+    comfortable_deceleration: float = 2.0
+    delta: float = 4.0
+    speed_limit_factor: float = 1.0
+    default_speed: float = 50.0 / 3.6
+    stop_margin: float = 1.0
+    horizon: float = 120.0
+
+
+def idm_acceleration(p: IdmParameters, v: float, v0: float, gap: float | None,
+                     v_leader: float) -> float:
+    """IDM acceleration [m/s^2] for speed ``v`` [m/s], desired speed ``v0`` [m/s], ``gap`` [m]
+    to the obstacle (None: free road) moving at ``v_leader`` [m/s] (Treiber et al. 2000)."""
+    free = 1.0 - (v / max(v0, 0.1)) ** p.delta
+    if gap is None:
+        return p.max_acceleration * free
+    dv = v - v_leader
+    s_star = p.min_gap + max(0.0, v * p.time_headway
+                             + v * dv / (2.0 * math.sqrt(p.max_acceleration
+                                                         * p.comfortable_deceleration)))
+    return p.max_acceleration * (free - (s_star / max(gap, 0.1)) ** 2)
+
+
+class IdmAgent(Agent):
+    """``idm``: lane keeping, IDM car following, stops for red signals and for obstacles
+    (vehicles, pedestrians and cyclists in or next to its lane), up to its max deceleration.
+
+    Sees only what the observation's sensor model gives (no V2X).
+    """
+
+    version = "1"
+
+    def __init__(self, params: IdmParameters | None = None, *, name: str = "idm",
+                 reacts: bool = True) -> None:
+        self.name = name
+        self.reacts = reacts
+        self.params = params or IdmParameters()
+        self.spec: VehicleSpec | None = None
+        self.net: Any = None
+
+    def setup(self, vehicle: VehicleSpec, road_network: Any, config: dict[str, Any]) -> None:
+        """Keep the vehicle spec and the map; ``config`` may override IdmParameters fields."""
+        if road_network is None:
+            raise AgentError(f"agent {self.name!r} needs the scenario's road network")
+        self.spec, self.net = vehicle, road_network
+        if config:
+            fields = {k: v for k, v in config.items() if k in IdmParameters.__dataclass_fields__}
+            self.params = IdmParameters(**{**self.params.__dict__, **fields})
+
+    def desired_speed(self, obs: Observation) -> float:
+        """v0 [m/s]: the speed limit times the factor, capped by the vehicle's max speed."""
+        assert self.spec is not None
+        limit = obs.speed_limit if obs.speed_limit else self.params.default_speed
+        return min(limit * self.params.speed_limit_factor, self.spec.max_speed)
+
+    def obstacles(self, obs: Observation, path: PathAhead) -> list[PathObstacle]:
+        """What the agent stops or follows for: objects in its path and red stop lines."""
+        if not self.reacts:
+            return []
+        return path.obstacles(obs.ego, obs.objects) + path.red_signals(obs.signals)
+
+    def step(self, obs: Observation) -> Control:
+        """Pure pursuit on the lane centre; IDM against the nearest obstacle on the path."""
+        assert self.spec is not None
+        ego = obs.ego
+        if ego.lane is None:
+            # off the map: brake to a stop, straight ahead
+            return Control(acceleration=-self.params.comfortable_deceleration, steering=0.0)
+        path = PathAhead(self.net, ego.lane, horizon=self.params.horizon)
+        steering = pure_pursuit_steering(ego, path, self.spec.wheelbase)
+        steering = max(-self.spec.max_steering, min(self.spec.max_steering, steering))
+        front = ego.box.cx + ego.box.length / 2.0
+        gap, v_lead = None, 0.0
+        for ob in self.obstacles(obs, path):
+            margin = self.params.stop_margin if ob.kind == "signal" else 0.0
+            g = ob.distance - front - margin
+            if ob.kind == "signal" and g < -0.5:
+                continue  # already past the stop line: clear the junction
+            gap, v_lead = g, max(ob.speed, 0.0)
+            break
+        accel = idm_acceleration(self.params, ego.speed, self.desired_speed(obs), gap, v_lead)
+        accel = max(-self.spec.max_deceleration, min(self.spec.max_acceleration, accel))
+        return Control(acceleration=accel, steering=steering)
+
+
+def naive_agent() -> IdmAgent:
+    """``naive``: keeps its lane at the speed limit and reacts to nothing (a lower baseline)."""
+    return IdmAgent(name="naive", reacts=False)
+
+
+class ScenarioAgent(Agent):
+    """``scenario``: the ego obeys the scenario's own actions, exactly as esmini plays them.
+
+    The runner hands the ego to the scenario engine; :meth:`step` is never called.
+    """
+
+    name = "scenario"
+    version = "1"
+    follows_scenario = True
+
+    def step(self, obs: Observation) -> Control:
+        """Not used: the scenario engine moves the ego."""
+        raise AgentError("the 'scenario' agent is driven by the storyboard, not stepped")

@@ -1,0 +1,155 @@
+"""The lane path ahead of the ego, and what stands on it: shared by the reference agents.
+
+The path is the centre line of the ego's lane sampled every ``step`` metres up to ``horizon``
+metres ahead by ``maps.RoadNetwork.advance`` (so it follows road links and, in junctions, the
+map's default continuation). Objects are "in the path" when their ground box intersects the
+lane corridor (the path buffered by half the lane width plus a margin), after
+:func:`shapely.intersects`. Distances are along the path [m], measured from the ego's
+reference point.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, Point, Polygon
+
+from testzone.world import EntityKind, EntityState, LaneCoord, SignalColor, SignalState
+
+
+@dataclass(frozen=True)
+class PathObstacle:
+    """Something the ego must not drive into.
+
+    Attributes: name; distance along the path from the ego's reference point to the nearest
+    point of the obstacle [m]; speed along the path [m/s]; kind: ``vehicle``, ``pedestrian``,
+    ``signal`` (a stop line on red) ...
+    """
+
+    name: str
+    distance: float
+    speed: float
+    kind: str
+
+
+class PathAhead:
+    """The sampled lane centre ahead of the ego.
+
+    Args:
+        net: a ``maps.RoadNetwork``.
+        start: the ego's lane position (its ``offset`` is ignored: the path is the lane centre).
+        horizon: path length [m]. step: sample spacing [m].
+
+    Attributes: ``xy`` (N, 2) array of points [m]; ``coords`` the N lane positions; ``line`` the
+    shapely LineString; ``width`` the lane width at the start [m].
+    """
+
+    def __init__(self, net, start: LaneCoord, horizon: float = 120.0, step: float = 2.0) -> None:
+        self.net = net
+        coord = LaneCoord(start.road_id, start.lane_id, start.s, start.t, 0.0)
+        coords = [coord]
+        n = int(horizon / step)
+        for _ in range(n):
+            coord = net.advance(coord, step)
+            coords.append(coord)
+        pts = [net.lane_to_world(c.road_id, c.lane_id, c.s, 0.0) for c in coords]
+        self.coords = coords
+        self.xy = np.array([(p.x, p.y) for p in pts])
+        self.heading = np.array([p.h for p in pts])
+        # drop repeated points (end of a dead-end road) so the line stays valid
+        keep = np.ones(len(self.xy), dtype=bool)
+        keep[1:] = np.hypot(*np.diff(self.xy, axis=0).T) > 1e-6
+        self.xy, self.heading = self.xy[keep], self.heading[keep]
+        self.coords = [c for c, k in zip(coords, keep) if k]
+        if len(self.xy) < 2:
+            self.xy = np.vstack([self.xy, self.xy[-1] + 0.01])
+            self.heading = np.append(self.heading, self.heading[-1])
+        self.line = LineString(self.xy)
+        self.width = net.lane_width(start.road_id, start.lane_id, start.s)
+
+    def point_at(self, distance: float) -> tuple[float, float]:
+        """World point [m] on the path ``distance`` metres ahead of its start."""
+        p = self.line.interpolate(min(max(distance, 0.0), self.line.length))
+        return p.x, p.y
+
+    def heading_at(self, distance: float) -> float:
+        """Path heading [rad] at ``distance`` [m] ahead (nearest sample)."""
+        seg = np.hypot(*np.diff(self.xy, axis=0).T)
+        cum = np.concatenate([[0.0], np.cumsum(seg)])
+        return float(self.heading[min(int(np.searchsorted(cum, distance)), len(cum) - 1)])
+
+    def obstacles(self, ego: EntityState, objects: tuple[EntityState, ...],
+                  margin: float = 0.3, pedestrian_margin: float = 1.5) -> list[PathObstacle]:
+        """Objects whose box meets the corridor ahead, nearest first.
+
+        ``margin`` [m] widens the corridor beyond half the lane width; pedestrians and
+        cyclists get ``pedestrian_margin`` [m] instead, so the ego yields before they step in.
+        Objects behind the ego's reference point are ignored.
+        """
+        out = []
+        for obj in objects:
+            vulnerable = obj.kind in (EntityKind.PEDESTRIAN, EntityKind.CYCLIST)
+            half = self.width / 2.0 + (pedestrian_margin if vulnerable else margin)
+            corners = obj.box.corners(obj.pose)
+            box = Polygon(corners)
+            corridor = self.line.buffer(half, cap_style="flat")
+            if not shapely.intersects(corridor, box):
+                continue
+            along = [self.line.project(Point(c)) for c in corners]
+            d = min(along)
+            if d <= 0.0 and max(along) <= 0.0:
+                continue
+            h = self.heading_at(d)
+            v_along = obj.speed * math.cos(obj.pose.h - h)
+            kind = obj.kind.value if vulnerable else "vehicle"
+            out.append(PathObstacle(obj.name, d, v_along, kind))
+        return sorted(out, key=lambda o: o.distance)
+
+    def red_signals(self, signals: dict[str, SignalState], stop_yellow: bool = True
+                    ) -> list[PathObstacle]:
+        """Stop lines of red (and, if ``stop_yellow``, yellow) signals the path crosses.
+
+        A signal applies when it lies on a road the path runs along, between two consecutive
+        samples, and its ``orientation`` matches the lane's driving direction (OpenDRIVE
+        signal@orientation: ``+`` for traffic in the +s direction, ``-`` for -s, ``none`` for
+        both).
+        """
+        out = []
+        stop_colors = {SignalColor.RED} | ({SignalColor.YELLOW} if stop_yellow else set())
+        seg = np.hypot(*np.diff(self.xy, axis=0).T)
+        cum = np.concatenate([[0.0], np.cumsum(seg)])
+        for sig in self.net.signals:
+            state = signals.get(sig.id)
+            if state is None or state.color not in stop_colors:
+                continue
+            for i in range(1, len(self.coords)):
+                a, b = self.coords[i - 1], self.coords[i]
+                if a.road_id != sig.road_id or b.road_id != sig.road_id:
+                    continue
+                forward = b.s >= a.s
+                if sig.orientation == "+" and not forward or sig.orientation == "-" and forward:
+                    continue
+                lo, hi = min(a.s, b.s), max(a.s, b.s)
+                if lo <= sig.s <= hi:
+                    frac = 0.0 if hi == lo else abs(sig.s - a.s) / (hi - lo)
+                    d = cum[i - 1] + frac * (cum[i] - cum[i - 1])
+                    out.append(PathObstacle(f"signal:{sig.id}", float(d), 0.0, "signal"))
+                    break
+        return sorted(out, key=lambda o: o.distance)
+
+
+def pure_pursuit_steering(ego: EntityState, path: PathAhead, wheelbase: float,
+                          lookahead_time: float = 0.9, min_lookahead: float = 5.0) -> float:
+    """Front-wheel angle [rad] steering the rear axle onto the path (Coulter 1992, pure pursuit).
+
+    delta = atan(2 L sin(alpha) / Ld) with Ld = max(min_lookahead, lookahead_time * v) and alpha
+    the angle between the heading and the look-ahead point on the path.
+    """
+    ld = max(min_lookahead, lookahead_time * ego.speed)
+    gx, gy = path.point_at(ld)
+    alpha = math.atan2(gy - ego.pose.y, gx - ego.pose.x) - ego.pose.h
+    ld_actual = max(math.hypot(gx - ego.pose.x, gy - ego.pose.y), 1e-3)
+    return math.atan2(2.0 * wheelbase * math.sin(alpha), ld_actual)

@@ -1,0 +1,1 @@
+"""Backends that move the vehicle under test: embedded kinematics (default) and CARLA."""

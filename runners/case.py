@@ -1,0 +1,303 @@
+"""One test case, end to end: load, simulate step by step, record, score.
+
+:func:`run_case` never raises for a problem of the case itself: bad input, an agent that
+misbehaves, or a crash inside the simulation all become an ``error`` result carrying the cause,
+and the recording written so far stays on disk (DESIGN.md, "a crashed or hung run is recorded
+as an error, and nothing already computed is lost").
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from testzone.errors import TestzoneError
+from testzone.recording import (EntityInfo, Event, Recording, RecordingHeader,
+                                RecordingWriter)
+from testzone.world import EntityState, WorldState
+
+from runners.agents import load_agent
+from runners.backends.embedded import EmbeddedEgoBackend
+from runners.interfaces import Agent, AgentError, Control, RunnerError, VehicleSpec
+from runners.observation import SensorModel, observe
+
+
+@dataclass(frozen=True)
+class TestCase:
+    """A concrete test case: one scenario file with its parameter values fixed.
+
+    Attributes:
+        case_id: unique, filesystem-safe id within the run.
+        scenario_file: absolute path of the .xosc.
+        parameters: parameter values overriding the file's declarations.
+        seed: random seed of the case.
+        criteria: criteria declared for the case (dicts, see ``docs/evaluator.md``).
+        family: the scenario family (the file's stem, or the catalogue's name) for grouping.
+    """
+
+    __test__ = False
+
+    case_id: str
+    scenario_file: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0
+    criteria: tuple[dict[str, Any], ...] = ()
+    family: str = ""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run every case of a run.
+
+    Attributes:
+        agent: the ``--agent`` spec. agent_config: its config dict.
+        dt: fixed step [s]. max_sim_time: a case still running at this sim time [s] ends with
+        reason ``timeout``. case_wall_timeout: wall-clock deadline of a case [s].
+        trace: ``"csv"`` to write an esmini-compatible trace per case, else None.
+        v2x: run the V2X bridge when the map has an RSU layout.
+    """
+
+    agent: str = "idm"
+    agent_config: dict[str, Any] = field(default_factory=dict)
+    dt: float = 0.05
+    max_sim_time: float = 300.0
+    case_wall_timeout: float = 600.0
+    trace: str | None = None
+    v2x: bool = True
+
+
+@functools.lru_cache(maxsize=4)
+def _load_network(path: str, mtime_ns: int):
+    """Load an OpenDRIVE file once per process (keyed by path and modification time)."""
+    from maps import load_opendrive
+    return load_opendrive(path)
+
+
+def load_network(path: str | None):
+    """Return the ``maps.RoadNetwork`` of ``path`` (cached per process), or None."""
+    if path is None:
+        return None
+    return _load_network(str(path), os.stat(path).st_mtime_ns)
+
+
+def vehicle_spec(name: str, entity_def: Any) -> VehicleSpec:
+    """Build the ego's VehicleSpec from the scenario's EntityDef (box, Performance, Axles)."""
+    box = entity_def.box
+    perf = getattr(entity_def, "performance", None)
+    kw: dict[str, Any] = {"name": name, "length": box.length, "width": box.width}
+    if perf is not None:
+        kw.update(max_speed=perf.max_speed, max_acceleration=perf.max_acceleration,
+                  max_deceleration=perf.max_deceleration)
+    wheelbase = getattr(entity_def, "wheelbase", None)
+    if wheelbase:
+        kw["wheelbase"] = wheelbase
+    max_steer = getattr(entity_def, "max_steering", None)
+    if max_steer:
+        kw["max_steering"] = max_steer
+    return VehicleSpec(**kw)
+
+
+def _entity_infos(sc: Any, ego: str | None) -> dict[str, EntityInfo]:
+    out = {}
+    for name, ed in sc.entities.items():
+        perf = getattr(ed, "performance", None)
+        extra = {}
+        if perf is not None:
+            extra = dict(max_speed=perf.max_speed, max_acceleration=perf.max_acceleration,
+                         max_deceleration=perf.max_deceleration)
+        out[name] = EntityInfo(kind=ed.kind, category=ed.category, box=ed.box,
+                               is_ego=(name == ego), **extra)
+    return out
+
+
+def sha256_of(path: str | Path) -> str:
+    """SHA-256 hex digest of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class _CaseRun:
+    """The state of one running case (kept out of :func:`run_case` to keep it short)."""
+
+    def __init__(self, case: TestCase, options: RunOptions, case_dir: Path) -> None:
+        self.case, self.options, self.case_dir = case, options, case_dir
+        self.writer: RecordingWriter | None = None
+        self.recording: Recording | None = None
+        self.net: Any = None
+        self.inputs: dict[str, str] = {}
+
+    def on_event(self, event: Event) -> None:
+        assert self.recording is not None and self.writer is not None
+        self.recording.events.append(event)
+        self.writer.event(event)
+
+    def record(self, world: WorldState) -> None:
+        assert self.recording is not None and self.writer is not None
+        self.recording.frames.append(world)
+        self.writer.frame(world)
+
+    def setup(self):
+        from scenarios import ScenarioEngine, load_scenario
+        case, opts = self.case, self.options
+        sc = load_scenario(case.scenario_file, case.parameters or None)
+        self.inputs[case.scenario_file] = sha256_of(case.scenario_file)
+        if sc.road_network_path:
+            self.inputs[str(sc.road_network_path)] = sha256_of(sc.road_network_path)
+        self.net = load_network(sc.road_network_path)
+        agent = load_agent(opts.agent)
+        ego = sc.ego_name
+        external = frozenset({ego}) if ego and not agent.follows_scenario else frozenset()
+        header = RecordingHeader(
+            case_id=case.case_id, scenario_file=case.scenario_file,
+            map_file=str(sc.road_network_path) if sc.road_network_path else None, ego=ego,
+            dt=opts.dt, seed=case.seed, parameters=dict(sc.parameters),
+            entities=_entity_infos(sc, ego), criteria=list(case.criteria),
+            agent={"name": agent.name, "version": agent.version, "spec": opts.agent})
+        self.recording = Recording(header)
+        self.writer = RecordingWriter(self.case_dir / "recording.jsonl", header)
+        engine = ScenarioEngine(sc, self.net, dt=opts.dt, external=external, seed=case.seed,
+                                on_event=self.on_event)
+        return sc, engine, agent, ego, external
+
+    def simulate(self) -> None:
+        sc, engine, agent, ego, external = self.setup()
+        opts = self.options
+        world = engine.initialize()
+        self.record(world)
+        backend = EmbeddedEgoBackend()
+        bridge = make_v2x_bridge(self.net, sc, self.case.seed) if opts.v2x and ego else None
+        sensor = SensorModel(seed=self.case.seed)
+        received: tuple = ()
+        deadline = time.monotonic() + opts.case_wall_timeout
+        try:
+            if external:
+                spec = vehicle_spec(ego, sc.entities[ego])
+                backend.reset(world.entities[ego], spec)
+                agent.setup(spec, self.net, opts.agent_config)
+            while not engine.done:
+                if world.time >= opts.max_sim_time - 1e-9:
+                    self.end(world.time, "timeout",
+                             f"simulation time reached {opts.max_sim_time:g} s before the "
+                             f"StopTrigger")
+                    return
+                if time.monotonic() > deadline:
+                    raise RunnerError(f"case exceeded its wall-clock deadline of "
+                                      f"{opts.case_wall_timeout:g} s")
+                ext_states: dict[str, EntityState] = {}
+                if external:
+                    obs = observe(world, ego, self.net, sensor, received)
+                    control = agent.step(obs)
+                    if not isinstance(control, Control):
+                        raise AgentError(f"agent returned {type(control).__name__}, "
+                                         f"expected runners.interfaces.Control")
+                    control.validate(spec.max_steering)
+                    ext_states[ego] = backend.step_ego(control, opts.dt)
+                world = engine.step(opts.dt, ext_states)
+                if bridge is not None:
+                    received = tuple(bridge.step(world, ego))
+                    for ev in bridge.drain_events():
+                        self.on_event(ev)
+                self.record(world)
+            self.end(world.time, engine.end_reason or "stop_trigger", "")
+        finally:
+            agent.close()
+            backend.close()
+
+    def end(self, t: float, reason: str, message: str) -> None:
+        if self.recording is not None and self.writer is not None:
+            self.recording.end_reason, self.recording.end_message = reason, message
+            self.writer.end(t, reason, message)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def make_v2x_bridge(net: Any, sc: Any, seed: int):
+    """The V2X bridge for a case: RSUs from the layout file beside the map (``<map>.rsu.json``),
+    or None when the map has none."""
+    if net is None or sc.road_network_path is None:
+        return None
+    layout = Path(str(sc.road_network_path)).with_suffix(".rsu.json")
+    if not layout.is_file():
+        return None
+    from v2x_bridge import bridge_for_layout
+    return bridge_for_layout(layout, net, seed=seed)
+
+
+def error_kind(exc: BaseException) -> str:
+    """``input`` for bad scenario/map input, ``agent`` for a misbehaving stack, else ``run``."""
+    mod = type(exc).__module__.split(".")[0]
+    if mod in ("scenarios", "maps"):
+        return "input"
+    if isinstance(exc, AgentError):
+        return "agent"
+    return "run"
+
+
+def run_case(case: TestCase, options: RunOptions, case_dir: str | Path) -> dict[str, Any]:
+    """Simulate, record and score one test case; return its result as a JSON-ready dict.
+
+    Writes ``case_dir/recording.jsonl`` as it goes, then ``case_dir/result.json`` (and
+    ``trace.csv`` when ``options.trace == "csv"``). Never raises for a problem of the case:
+    the result then has ``verdict == "error"``, ``error`` (one line) and ``error_kind``
+    (``input``, ``agent`` or ``run``; see :func:`error_kind`), and ``traceback``.
+    """
+    from evaluator import score_case
+    case_dir = Path(case_dir)
+    case_dir.mkdir(parents=True, exist_ok=True)
+    run = _CaseRun(case, options, case_dir)
+    t0 = time.perf_counter()
+    error: BaseException | None = None
+    try:
+        run.simulate()
+    except Exception as exc:  # noqa: BLE001 - every failure of a case becomes its result
+        error = exc
+        t = run.recording.frames[-1].time if run.recording and run.recording.frames else 0.0
+        run.end(t, "error", _one_line(exc))
+    finally:
+        run.close()
+    wall = time.perf_counter() - t0
+    result = _score(run, case, error, score_case)
+    result["wall_time_s"] = round(wall, 3)
+    result["inputs"] = run.inputs
+    if options.trace == "csv" and run.recording is not None and run.recording.frames:
+        from runners.trace_csv import write_trace_csv
+        write_trace_csv(run.recording, case_dir / "trace.csv")
+    (case_dir / "result.json").write_text(json.dumps(result, indent=2, sort_keys=True))
+    return result
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) if isinstance(exc, TestzoneError) else f"{type(exc).__name__}: {exc}"
+    return " ".join(text.split())
+
+
+def _score(run: _CaseRun, case: TestCase, error: BaseException | None, score_case) -> dict:
+    base = {"case_id": case.case_id, "scenario_file": case.scenario_file,
+            "parameters": case.parameters, "seed": case.seed, "family": case.family}
+    if error is not None:
+        base.update(verdict="error", error=_one_line(error), error_kind=error_kind(error),
+                    traceback="".join(traceback.format_exception(error)), score=0.0)
+        if run.recording is not None:
+            base["end_reason"] = "error"
+        return base
+    assert run.recording is not None
+    try:
+        result = score_case(run.recording, run.net)
+    except Exception as exc:  # noqa: BLE001 - a scoring crash is this case's error
+        base.update(verdict="error", error=_one_line(exc), error_kind="run",
+                    traceback="".join(traceback.format_exception(exc)), score=0.0)
+        return base
+    out = result.to_dict() if hasattr(result, "to_dict") else dict(result)
+    return {**out, **base}

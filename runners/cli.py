@@ -1,0 +1,185 @@
+"""The ``testzone`` command line (typer). Every command's options are in ``docs/cli.md``.
+
+Errors of the project (:class:`testzone.errors.TestzoneError`) become one line on stderr and
+exit status 2 (bad input or usage) or 3 (something could not be run); a Python traceback is
+never shown for them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from testzone import __version__
+from testzone.errors import TestzoneError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="icv-testzone: run OpenSCENARIO test cases on the Wuhan smart road.")
+map_app = typer.Typer(no_args_is_help=True, help="OpenDRIVE maps: info, plot, check.")
+scenario_app = typer.Typer(no_args_is_help=True, help="OpenSCENARIO files: check, expand.")
+app.add_typer(map_app, name="map")
+app.add_typer(scenario_app, name="scenario")
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+def _fail(message: str, status: int) -> None:
+    err.print(f"error: {message}", markup=False)
+    raise typer.Exit(status)
+
+
+def _guard(fn: Callable[[], Any], status: int = 2) -> Any:
+    """Run ``fn``; turn a TestzoneError into one line and exit ``status``."""
+    try:
+        return fn()
+    except TestzoneError as exc:
+        from runners.interfaces import RunnerError
+        code = 3 if isinstance(exc, RunnerError) and exc.element == "--ray-address" else status
+        _fail(str(exc), code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"icv-testzone {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """icv-testzone command line."""
+
+
+def _load_agent_config(path: Optional[Path]) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        _fail(f"{path}: agent config must be a JSON object ({exc})", 2)
+    return {}
+
+
+@app.command()
+def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
+        suite: Optional[str] = typer.Option(None, help="named suite, e.g. smoke"),
+        agent: str = typer.Option("idm", help="idm, naive, scenario, module:Class or file.py:Class"),
+        agent_config: Optional[Path] = typer.Option(None, help="JSON file given to the agent"),
+        workers: int = typer.Option(0, help="parallel cases (default: the machine's cores)"),
+        out_dir: Optional[Path] = typer.Option(None, "--out", help="run folder (default results/<run-id>)"),
+        seed: int = typer.Option(0, help="base random seed"),
+        trace: Optional[str] = typer.Option(None, help="'csv': esmini-compatible trace per case"),
+        dt: float = typer.Option(0.05, help="simulation step [s]"),
+        max_time: float = typer.Option(300.0, help="simulation-time limit of a case [s]"),
+        ray_address: Optional[str] = typer.Option(None, help="HOST:PORT of a Ray cluster"),
+        backend: str = typer.Option("embedded", help="embedded (default) or carla"),
+        ) -> None:
+    """Simulate, judge and score test cases; leave a report folder."""
+    from runners.case import RunOptions
+    from runners.suite import default_run_dir, discover, make_cases, run_suite, suite_files
+    if backend != "embedded":
+        _fail(f"backend {backend!r} is not available in this version; use 'embedded'", 2)
+    if trace not in (None, "csv"):
+        _fail(f"--trace {trace!r}: expected 'csv'", 2)
+    if dt <= 0 or dt > 1:
+        _fail(f"--dt {dt}: expected a step in (0, 1] s", 2)
+    files: list[Path] = []
+    if suite:
+        files += _guard(lambda: suite_files(suite))
+    if paths:
+        files += _guard(lambda: discover(paths))
+    if not files:
+        _fail("nothing to run: give .xosc files or folders, or --suite NAME", 2)
+    cases = make_cases(files, seed)
+    n_workers = workers if workers > 0 else (os.cpu_count() or 1)
+    options = RunOptions(agent=agent, agent_config=_load_agent_config(agent_config), dt=dt,
+                         max_sim_time=max_time, trace=trace)
+    from runners.agents import load_agent
+    _guard(lambda: load_agent(agent))
+    run_dir = out_dir or default_run_dir(Path("results"), agent)
+    out.print(f"icv-testzone {__version__}: {len(cases)} case(s), agent {agent}, "
+              f"{min(n_workers, len(cases))} worker(s) -> {run_dir}")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=False) as progress:
+        bar = progress.add_task("running", total=len(cases))
+
+        def on_result(res: dict[str, Any]) -> None:
+            progress.advance(bar)
+            progress.console.print(_result_line(res), markup=False)
+
+        report = _guard(lambda: run_suite(cases, options, run_dir, workers=n_workers, seed=seed,
+                                          ray_address=ray_address, argv=sys.argv,
+                                          on_result=on_result), status=3)
+    for res in report.results:
+        if res.get("verdict") == "error":
+            err.print(f"error: {res['case_id']}: {res.get('error', '')}", markup=False)
+    _print_totals(report.results)
+    out.print(f"report: {report.run_dir / 'report.html'}")
+    raise typer.Exit(report.exit_status)
+
+
+def _result_line(res: dict[str, Any]) -> str:
+    verdict = res.get("verdict", "?").upper()
+    score = res.get("score")
+    extra = ""
+    if res.get("verdict") == "fail":
+        failed = res.get("failed_criteria") or []
+        extra = "  failed: " + ", ".join(str(f.get("id", f)) if isinstance(f, dict) else str(f)
+                                          for f in failed)
+    elif res.get("verdict") == "error":
+        extra = "  " + str(res.get("error", ""))[:200]
+    score_txt = f" score {score:5.1f}" if isinstance(score, (int, float)) else ""
+    return f"{verdict:5} {res['case_id']}{score_txt}{extra}"
+
+
+def _print_totals(results: list[dict[str, Any]]) -> None:
+    counts = {v: sum(1 for r in results if r.get("verdict") == v) for v in ("pass", "fail", "error")}
+    out.print(f"{len(results)} case(s): {counts['pass']} passed, {counts['fail']} failed, "
+              f"{counts['error']} error(s)")
+
+
+@app.command()
+def report(run_dir: Path = typer.Argument(..., help="a run folder")) -> None:
+    """Rebuild summary.json, junit.xml and report.html from a run folder's recordings."""
+    from evaluator import rebuild_report
+    path = _guard(lambda: rebuild_report(run_dir))
+    out.print(f"report: {path}")
+
+
+@app.command()
+def compare(run_a: Path = typer.Argument(...), run_b: Path = typer.Argument(...)) -> None:
+    """Show what changed between two runs of the same suite: flipped verdicts, score deltas."""
+    from evaluator import compare_runs
+    diff = _guard(lambda: compare_runs(run_a, run_b))
+    out.print_json(json.dumps(diff, sort_keys=True))
+
+
+def _mount_optional(name: str, module: str, attr: str = "app") -> None:
+    """Mount a package's own typer app (``testzone v2x ...``) when that package provides one."""
+    try:
+        mod = __import__(module, fromlist=[attr])
+    except ImportError:
+        return
+    sub = getattr(mod, attr, None)
+    if sub is not None:
+        app.add_typer(sub, name=name)
+
+
+_mount_optional("v2x", "v2x_bridge.cli")
+
+
+def main() -> None:
+    """Console-script entry point (``testzone``)."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

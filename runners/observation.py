@@ -1,0 +1,94 @@
+"""What the vehicle under test sees: the sensor model and the Observation it is given.
+
+The sensor model is a first approximation of an automated vehicle's perception: objects whose
+box centre lies within ``range_m`` and within the horizontal field of view ``fov_rad`` around
+the ego's heading are seen; an object is hidden when the straight line from the ego to its
+centre crosses the box of a nearer vehicle (occlusion by boxes, as in the ISO 26262-style
+"line of sight" test of many ADS test benches). Optional Gaussian position noise and a
+dropout probability are drawn from a generator seeded by the case's seed, so runs repeat.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, Polygon
+
+from testzone.world import EntityKind, EntityState, WorldState, wrap_angle
+
+from runners.interfaces import Observation, V2XReceived
+
+
+@dataclass
+class SensorModel:
+    """A seeded object-list sensor.
+
+    Attributes:
+        range_m: detection range [m]. fov_rad: full horizontal field of view [rad].
+        occlusion: hide objects behind nearer vehicles' boxes.
+        position_noise_m: standard deviation of position noise [m] (0: exact).
+        dropout: probability an object is missed at a step [-].
+        seed: seeds the noise and dropout generator.
+    """
+
+    range_m: float = 150.0
+    fov_rad: float = 2.0 * math.pi
+    occlusion: bool = True
+    position_noise_m: float = 0.0
+    dropout: float = 0.0
+    seed: int = 0
+    _rng: np.random.Generator = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._rng = np.random.default_rng(self.seed)
+
+    def sense(self, ego: EntityState, others: list[EntityState]) -> tuple[EntityState, ...]:
+        """Return the objects the ego perceives this step, nearest first."""
+        cand = []
+        for obj in others:
+            if not obj.visible:
+                continue
+            dx, dy = obj.pose.x - ego.pose.x, obj.pose.y - ego.pose.y
+            dist = math.hypot(dx, dy)
+            if dist > self.range_m:
+                continue
+            if self.fov_rad < 2 * math.pi and dist > 0 and \
+                    abs(wrap_angle(math.atan2(dy, dx) - ego.pose.h)) > self.fov_rad / 2:
+                continue
+            cand.append((dist, obj))
+        cand.sort(key=lambda c: c[0])
+        seen: list[EntityState] = []
+        boxes: list[Polygon] = []
+        for dist, obj in cand:
+            if self.occlusion and boxes:
+                ray = LineString([(ego.pose.x, ego.pose.y), (obj.pose.x, obj.pose.y)])
+                if any(shapely.intersects(ray, b) for b in boxes):
+                    continue
+            if obj.kind == EntityKind.VEHICLE:
+                boxes.append(Polygon(obj.box.corners(obj.pose)))
+            if self.dropout and self._rng.random() < self.dropout:
+                continue
+            if self.position_noise_m:
+                nx, ny = self._rng.normal(0.0, self.position_noise_m, 2)
+                obj = replace(obj, pose=replace(obj.pose, x=obj.pose.x + nx, y=obj.pose.y + ny))
+            seen.append(obj)
+        return tuple(seen)
+
+
+def observe(world: WorldState, ego_name: str, net, sensor: SensorModel,
+            v2x: tuple[V2XReceived, ...] = ()) -> Observation:
+    """Build the ego's :class:`Observation` from the world state.
+
+    ``net`` is a ``maps.RoadNetwork`` (or None); it gives the speed limit at the ego's lane.
+    """
+    ego = world.entities[ego_name]
+    others = [e for n, e in world.entities.items() if n != ego_name]
+    limit = None
+    if net is not None and ego.lane is not None:
+        limit = net.speed_limit(ego.lane.road_id, ego.lane.lane_id, ego.lane.s)
+    return Observation(time=world.time, ego=ego, objects=sensor.sense(ego, others),
+                       signals=dict(world.signals), v2x=tuple(v2x), speed_limit=limit)
+

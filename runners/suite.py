@@ -1,0 +1,225 @@
+"""A run: find the test cases, run them in a worker pool, write results as they come, report.
+
+Layout of a run folder (``results/<run-id>/`` or ``--out``)::
+
+    manifest.json            what was run: tool version, command, inputs and SHA-256, seeds, agent
+    cases/<case_id>/         recording.jsonl, result.json (and trace.csv with --trace csv)
+    summary.json junit.xml report.html      written by ``evaluator.write_report``
+
+Exit statuses (``docs/cli.md``): 0 every case passed; 1 some case failed its criteria;
+2 bad input or usage (a scenario or map that cannot be read; the other cases still run);
+3 a case could not be run (agent or simulation error).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import platform
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from lxml import etree
+
+from testzone import __version__
+
+from runners.case import RunOptions, TestCase, run_case
+from runners.interfaces import RunnerError, Task
+from runners.pool import make_pool
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_ERROR = 0, 1, 2, 3
+SUITE_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "wuhan" / "suites.json"
+CATALOGUE_FILE = SUITE_FILE.with_name("catalogue.json")
+
+
+def _sniff_root_child(path: Path) -> str | None:
+    """Tag of the first element child of an .xosc's root that tells what the file is
+    (``ParameterValueDistribution``, ``Catalog``, ``Storyboard``...), or None if unreadable."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.parse(str(path), parser).getroot()
+    except (etree.XMLSyntaxError, OSError):
+        return None
+    for child in root:
+        if isinstance(child.tag, str) and child.tag not in ("FileHeader",):
+            if child.tag in ("ParameterValueDistribution", "Catalog"):
+                return child.tag
+    return "Scenario"
+
+
+def _case_seed(base_seed: int, case_id: str) -> int:
+    digest = hashlib.sha256(f"{base_seed}:{case_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, dict[str, Any]]:
+    """The test-case catalogue (``scenarios/wuhan/catalogue.json``) keyed by resolved file path."""
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    entries = data.get("cases", data) if isinstance(data, dict) else data
+    out = {}
+    for entry in entries:
+        out[str((path.parent / entry["file"]).resolve())] = entry
+    return out
+
+
+def suite_files(name: str, path: Path = SUITE_FILE) -> list[Path]:
+    """The .xosc files of a named suite (``scenarios/wuhan/suites.json``).
+
+    Raises:
+        RunnerError: unknown suite name (the message lists the known ones).
+    """
+    suites = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    if name not in suites:
+        raise RunnerError(f"unknown suite {name!r}; known: {', '.join(sorted(suites)) or 'none'}",
+                          file=str(path), element="--suite")
+    return [(path.parent / f).resolve() for f in suites[name]]
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand files and folders into .xosc files (folders recursively, catalogs skipped).
+
+    Raises:
+        RunnerError: a path does not exist, or is a file that is not ``.xosc``.
+    """
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            for f in sorted(p.rglob("*.xosc")):
+                if _sniff_root_child(f) != "Catalog":
+                    out.append(f.resolve())
+        elif p.is_file():
+            out.append(p.resolve())
+        else:
+            raise RunnerError(f"no such file or folder: {p}", element="run")
+    return out
+
+
+def make_cases(files: list[Path], seed: int) -> list[TestCase]:
+    """One TestCase per concrete scenario; ParameterValueDistribution files expand to many."""
+    catalogue = load_catalogue()
+    cases: list[TestCase] = []
+    seen: dict[str, int] = {}
+    for f in files:
+        concrete: list[tuple[Path, dict[str, Any]]] = [(f, {})]
+        if _sniff_root_child(f) == "ParameterValueDistribution":
+            from scenarios import expand_distribution
+            concrete = [(Path(c.scenario_file), dict(c.parameters))
+                        for c in expand_distribution(f)]
+        entry = catalogue.get(str(f), {})
+        for scen, params in concrete:
+            base = scen.stem if not params else f"{scen.stem}-{len(cases):03d}"
+            n = seen.get(base, 0)
+            seen[base] = n + 1
+            case_id = base if n == 0 else f"{base}-{n + 1}"
+            cases.append(TestCase(case_id=case_id, scenario_file=str(scen), parameters=params,
+                                  seed=_case_seed(seed, case_id),
+                                  criteria=tuple(entry.get("criteria", ())),
+                                  family=entry.get("family", scen.stem)))
+    return cases
+
+
+def run_case_task(case: TestCase, options: RunOptions, case_dir: str) -> dict[str, Any]:
+    """The unit of work of a pool: :func:`runners.case.run_case` (a module-level function so
+    Ray can ship it)."""
+    return run_case(case, options, case_dir)
+
+
+@dataclass
+class RunReport:
+    """What a run produced: its folder, the per-case results and the exit status."""
+
+    run_dir: Path
+    results: list[dict[str, Any]] = field(default_factory=list)
+    exit_status: int = EXIT_OK
+
+
+def exit_status(results: list[dict[str, Any]]) -> int:
+    """2 if any case had bad input, else 3 if any errored, else 1 if any failed, else 0."""
+    if any(r.get("verdict") == "error" and r.get("error_kind") == "input" for r in results):
+        return EXIT_BAD_INPUT
+    if any(r.get("verdict") == "error" for r in results):
+        return EXIT_ERROR
+    if any(r.get("verdict") == "fail" for r in results):
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def default_run_dir(root: Path, agent: str) -> Path:
+    """``root/<UTC time>-<agent>``; a numeric suffix keeps it unique."""
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in agent)[:40]
+    d = root / f"{stamp}-{safe}"
+    k = 1
+    while d.exists():
+        k += 1
+        d = root / f"{stamp}-{safe}-{k}"
+    return d
+
+
+def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, seed: int,
+                   workers: int, argv: list[str]) -> dict[str, Any]:
+    """Write ``manifest.json``: enough to reproduce the run (inputs hashed per case later)."""
+    manifest = {
+        "tool": "icv-testzone", "tool_version": __version__,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "command": argv, "python": platform.python_version(), "platform": platform.platform(),
+        "seed": seed, "workers": workers, "backend": "embedded",
+        "agent": {"spec": options.agent, "config": options.agent_config},
+        "dt_s": options.dt, "max_sim_time_s": options.max_sim_time,
+        "cases": [{"case_id": c.case_id, "scenario_file": c.scenario_file,
+                   "parameters": c.parameters, "seed": c.seed} for c in cases],
+        "inputs": {},
+    }
+    (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    return manifest
+
+
+def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, workers: int,
+              seed: int = 0, ray_address: str | None = None, argv: list[str] | None = None,
+              on_result: Callable[[dict[str, Any]], None] | None = None) -> RunReport:
+    """Run every case (in parallel when ``workers > 1``), write results as they finish, then
+    the manifest's input hashes and the reports. Returns the :class:`RunReport`.
+
+    Raises:
+        RunnerError: the worker pool cannot start (e.g. unreachable ``ray_address``).
+    """
+    from evaluator import write_report
+    run_dir.mkdir(parents=True, exist_ok=True)
+    manifest = write_manifest(run_dir, cases, options, seed, workers, argv or sys.argv)
+    by_id = {c.case_id: c for c in cases}
+    tasks = [Task(run_case_task, (c, options, str(run_dir / "cases" / c.case_id)), c.case_id)
+             for c in cases]
+    pool = make_pool(workers, len(tasks), ray_address)
+    results: list[dict[str, Any]] = []
+    try:
+        for key, res in pool.map_unordered(tasks):
+            if isinstance(res, BaseException):
+                res = _crashed_result(by_id[key], res, run_dir)
+            results.append(res)
+            if on_result:
+                on_result(res)
+    finally:
+        pool.close()
+    results.sort(key=lambda r: r["case_id"])
+    for r in results:
+        manifest["inputs"].update(r.get("inputs", {}))
+    (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    write_report(run_dir, results, manifest)
+    return RunReport(run_dir, results, exit_status(results))
+
+
+def _crashed_result(case: TestCase, exc: BaseException, run_dir: Path) -> dict[str, Any]:
+    """The result of a case whose worker died before it could report (Ray worker crash)."""
+    res = {"case_id": case.case_id, "scenario_file": case.scenario_file,
+           "parameters": case.parameters, "seed": case.seed, "family": case.family,
+           "verdict": "error", "error_kind": "run", "score": 0.0,
+           "error": " ".join(f"worker crashed: {type(exc).__name__}: {exc}".split())[:2000]}
+    d = run_dir / "cases" / case.case_id
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "result.json").write_text(json.dumps(res, indent=2, sort_keys=True))
+    return res

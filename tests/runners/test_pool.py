@@ -1,0 +1,64 @@
+"""Worker pools: results stream back, a raising task becomes its result, addresses are probed."""
+
+from __future__ import annotations
+
+import math
+import socket
+import time
+
+import pytest
+
+from runners.interfaces import RunnerError, Task
+from runners.pool import RayPool, SequentialPool, probe_address
+from runners.suite import exit_status, suite_files
+from testzone.world import wrap_angle
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def boom(x: int) -> int:
+    raise ValueError(f"bad {x}")
+
+
+def test_sequential_pool_yields_results_and_exceptions() -> None:
+    got = dict(SequentialPool().map_unordered(
+        [Task(square, (3,), "a"), Task(boom, (1,), "b"), Task(square, (4,), "c")]))
+    assert got["a"] == 9 and got["c"] == 16
+    assert isinstance(got["b"], ValueError) and "bad 1" in str(got["b"])
+
+
+def test_ray_pool_runs_tasks_in_parallel_workers() -> None:
+    pool = RayPool(workers=2)
+    try:
+        # functions of an installed package, so Ray workers can import them
+        got = dict(pool.map_unordered([Task(wrap_angle, (float(i),), str(i)) for i in range(5)]
+                                      + [Task(suite_files, ("no-such-suite",), "x")]))
+    finally:
+        pool.close()
+    assert got["1"] == 1.0 and got["4"] == pytest.approx(4.0 - 2 * math.pi)
+    assert "no-such-suite" in str(got["x"])
+
+
+def test_unreachable_ray_address_fails_fast_with_a_clear_line() -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    t0 = time.monotonic()
+    with pytest.raises(RunnerError, match=f"127.0.0.1:{port}"):
+        probe_address(f"127.0.0.1:{port}", timeout=2.0)
+    assert time.monotonic() - t0 < 10.0
+    with pytest.raises(RunnerError, match="HOST:PORT"):
+        probe_address("nonsense", timeout=1.0)
+
+
+@pytest.mark.parametrize("verdicts, kinds, status", [
+    (["pass", "pass"], [None, None], 0),
+    (["pass", "fail"], [None, None], 1),
+    (["fail", "error"], [None, "agent"], 3),
+    (["error", "error"], ["agent", "input"], 2),
+])
+def test_exit_status_precedence(verdicts, kinds, status) -> None:
+    results = [{"verdict": v, "error_kind": k} for v, k in zip(verdicts, kinds)]
+    assert exit_status(results) == status
