@@ -1,0 +1,22 @@
+"""The Wuhan ICV test-zone smart road, as data.
+
+``wuhan_section1.xodr`` (OpenDRIVE 1.7), ``wuhan_section1.signals.json`` (fixed-time signal plan)
+and ``wuhan_section1.rsu.json`` (roadside-unit layout) are written by
+:mod:`maps.wuhan.generate_section1`. The layout is *modelled*, not surveyed: see ``docs/wuhan.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent
+"""Folder holding the committed Wuhan map files."""
+
+SECTION1_XODR = DATA_DIR / "wuhan_section1.xodr"
+"""Path of the section-1 OpenDRIVE file."""
+
+SECTION1_SIGNALS = DATA_DIR / "wuhan_section1.signals.json"
+"""Path of the section-1 signal plan (JSON)."""
+
+SECTION1_RSU = DATA_DIR / "wuhan_section1.rsu.json"
+"""Path of the section-1 RSU layout (JSON)."""
