@@ -1,0 +1,198 @@
+"""The bridge: schedules, channel (range, latency, loss), events, determinism."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from testzone.world import EntityKind, EntityState, Pose, SignalColor, SignalState, WorldState
+from v2x_bridge import ChannelModel, GeoFrame, Rsu, RsiEvent, V2XBridge, V2XError, codec
+
+GEO = GeoFrame()
+SIGNALS = {"s1": SignalState("s1", SignalColor.GREEN, 20.0, 1)}
+JUNCTION = {"node_id": 9, "x": 0.0, "y": 0.0,
+            "links": [{"upstream_node_id": 8, "width_m": 7.0, "lanes": [{"lane_id": 1}]}]}
+
+
+def _world(t, ego_x=-50.0, ped=True):
+    ents = {"ego": EntityState("ego", EntityKind.VEHICLE, Pose(ego_x, -1.75), speed=10.0)}
+    if ped:
+        ents["ped"] = EntityState("ped", EntityKind.PEDESTRIAN, Pose(5.0, 5.0, 0.0, 1.0),
+                                  speed=1.0, category="pedestrian")
+    return WorldState(t, ents, SIGNALS)
+
+
+def _bridge(channel=None, seed=0, rsu=None, **kw):
+    rsu = rsu or Rsu("R1", 0.0, 0.0, range_m=300.0, junction_id="9", signal_ids=("s1",))
+    return V2XBridge([rsu], GEO, channel or ChannelModel(latency_s=0.0), seed,
+                     junctions={"9": JUNCTION}, **kw)
+
+
+def _run(bridge, steps=20, dt=0.05, **kw):
+    got = []
+    for k in range(steps):
+        got += bridge.step(_world(round(k * dt, 9), **kw), "ego")
+    return got
+
+
+def test_broadcast_periods_over_one_second():
+    got = _run(_bridge(), steps=20)                      # t = 0.00 .. 0.95
+    count = {m: sum(1 for g in got if g.msg_type == m) for m in ("SPAT", "MAP", "RSM", "RSI")}
+    assert count == {"SPAT": 10, "MAP": 1, "RSM": 10, "RSI": 0}
+    spat_times = [g.sent_t for g in got if g.msg_type == "SPAT"]
+    assert spat_times == pytest.approx([0.1 * k for k in range(10)])
+
+
+def test_msg_cnt_increments_and_wraps():
+    bridge = _bridge(rsu=Rsu("R1", 0.0, 0.0, signal_ids=("s1",),
+                             periods_s={"SPAT": 0.05, "MAP": 1.0, "RSM": 10.0, "RSI": 0.5}))
+    got = _run(bridge, steps=130)
+    cnts = [g.decoded["msgCnt"] for g in got if g.msg_type == "SPAT"]
+    assert cnts[:3] == [0, 1, 2] and cnts[127] == 127 and cnts[128] == 0
+
+
+def test_fixed_latency_delays_delivery_to_a_later_step():
+    bridge = _bridge(ChannelModel(latency_s=0.07))
+    first = bridge.step(_world(0.0), "ego")
+    assert first == []
+    second = bridge.step(_world(0.05), "ego")
+    assert second == []
+    third = bridge.step(_world(0.10), "ego")
+    sent_at_0 = [m for m in third if m.sent_t == 0.0]
+    assert {m.msg_type for m in sent_at_0} == {"SPAT", "MAP", "RSM"}
+    assert all(m.recv_t == pytest.approx(0.07) for m in sent_at_0)
+
+
+def test_out_of_range_receiver_gets_nothing_and_drops_are_recorded():
+    bridge = _bridge()
+    got = _run(bridge, steps=4, ego_x=-400.0)
+    assert got == []
+    events = bridge.drain_events()
+    dropped = [e for e in events if e.data["action"] == "dropped"]
+    sent = [e for e in events if e.data["action"] == "sent"]
+    assert len(dropped) == len(sent) > 0
+    assert all(e.data["reason"] == "out_of_range" for e in dropped)
+    assert bridge.drain_events() == []
+
+
+def test_total_loss():
+    bridge = _bridge(ChannelModel(loss_probability=1.0))
+    assert _run(bridge, steps=10) == []
+    reasons = {e.data.get("reason") for e in bridge.drain_events()}
+    assert reasons == {None, "lost"}
+
+
+def test_loss_rate_is_statistically_right():
+    bridge = _bridge(ChannelModel(latency_s=0.0, loss_probability=0.3),
+                     rsu=Rsu("R1", 0.0, 0.0, signal_ids=("s1",),
+                             periods_s={"SPAT": 0.05, "MAP": 100.0, "RSM": 100.0, "RSI": 0.5}))
+    got = _run(bridge, steps=2000, ped=False)
+    sent = sum(1 for e in bridge.drain_events() if e.data["action"] == "sent")
+    rate = 1.0 - len(got) / sent
+    # binomial: n = 2000, p = 0.3, sigma = 0.0102; 4 sigma bound
+    assert abs(rate - 0.3) < 0.041
+
+
+def test_distance_dependent_loss():
+    ch = ChannelModel(loss_probability=0.0, loss_at_range=0.8)
+    assert ch.loss_at(0.0, 300.0) == 0.0
+    assert ch.loss_at(150.0, 300.0) == pytest.approx(0.2)
+    assert ch.loss_at(300.0, 300.0) == pytest.approx(0.8)
+
+
+def test_same_seed_same_recording_other_seed_differs():
+    def events(seed):
+        ch = ChannelModel(latency_s=0.01, jitter="exponential", jitter_s=0.02,
+                          loss_probability=0.2, position_noise_m=0.5)
+        b = _bridge(ch, seed=seed)
+        _run(b, steps=40)
+        return [(e.t, e.data) for e in b.drain_events()]
+    assert events(7) == events(7)
+    assert events(7) != events(8)
+
+
+def test_sent_events_carry_the_payload():
+    bridge = _bridge()
+    got = _run(bridge, steps=1)
+    ev = bridge.drain_events()
+    sent = {e.data["seq"]: e.data for e in ev if e.data["action"] == "sent"}
+    for m in got:
+        assert bytes.fromhex(sent[m.seq]["payload_hex"]) == m.payload
+        assert codec.to_json(codec.decode_frame(m.payload)[1]) == m.decoded
+
+
+def test_rsi_events_follow_their_class_period_and_lifetime():
+    bridge = _bridge()
+    bridge.add_rsi_event(RsiEvent(1, 100, 20.0, 0.0, radius_m=10.0, rsi_class="urgent",
+                                  t_start=0.2, t_end=0.6))
+    bridge.add_rsi_event(RsiEvent(2, 200, 20.0, 0.0, rsi_class="info"))
+    bridge.add_rsi_event(RsiEvent(3, 300, 5000.0, 0.0))            # outside R1's range
+    got = _run(bridge, steps=30)                                  # 0 .. 1.45 s
+    rsi = [(m.sent_t, [r["rteId"] for r in m.decoded["rtes"]]) for m in got if m.msg_type == "RSI"]
+    urgent = [t for t, ids in rsi if ids == [1]]
+    info = [t for t, ids in rsi if ids == [2]]
+    assert urgent == pytest.approx([0.2, 0.3, 0.4, 0.5, 0.6])
+    assert info == pytest.approx([0.0, 1.0])
+    bridge.remove_rsi_event(2)
+    with pytest.raises(V2XError):
+        bridge.add_rsi_event(RsiEvent(4, 1, 0.0, 0.0, rsi_class="soon"))
+
+
+def test_rsm_noise_moves_positions_but_not_beyond_reason():
+    bridge = _bridge(ChannelModel(latency_s=0.0, position_noise_m=0.5), seed=3)
+    got = _run(bridge, steps=1)
+    rsm = [m for m in got if m.msg_type == "RSM"][0]
+    from v2x_bridge import rsm as rsm_mod
+    info = rsm_mod.read(codec.decode_frame(rsm.payload)[1], GEO)
+    ped = [p for p in info.participants if p.ptc_type == "pedestrian"][0]
+    err = math.hypot(ped.x - 5.0, ped.y - 5.0)
+    assert 0.0 < err < 5 * 0.5 * math.sqrt(2)
+
+
+def test_obu_bsm_between_vehicles():
+    bridge = _bridge(obu_entities=("lead", "ego"))
+    ents = {"ego": EntityState("ego", EntityKind.VEHICLE, Pose(0.0, 0.0), speed=10.0),
+            "lead": EntityState("lead", EntityKind.VEHICLE, Pose(40.0, 0.0), speed=8.0)}
+    got = bridge.step(WorldState(0.0, ents, {}), "ego")
+    bsms = [m for m in got if m.msg_type == "BSM"]
+    assert [m.rsu_id for m in bsms] == ["lead"] and bsms[0].decoded["speed"] == 400
+
+
+def test_unknown_receiver_and_duplicate_rsus():
+    with pytest.raises(V2XError, match="receiver"):
+        _bridge().step(_world(0.0), "ghost")
+    r = Rsu("R", 0.0, 0.0)
+    with pytest.raises(V2XError, match="duplicate"):
+        V2XBridge([r, r], GEO, ChannelModel(), 0)
+
+
+@pytest.mark.parametrize("kw", [{"loss_probability": 1.5}, {"latency_s": -0.1},
+                                {"jitter": "pink"}, {"loss_at_range": math.nan}])
+def test_channel_parameters_are_checked(kw):
+    with pytest.raises(V2XError):
+        ChannelModel(**kw)
+
+
+def test_spat_conflict_is_recorded_once_per_change():
+    rsu = Rsu("R1", 0.0, 0.0, signal_ids=("a", "b"))
+    bridge = V2XBridge([rsu], GEO, ChannelModel(latency_s=0.0), 0)
+    ego = {"ego": EntityState("ego", EntityKind.VEHICLE, Pose(0.0, 0.0))}
+    agree = {"a": SignalState("a", SignalColor.RED, 5.0, 1),
+             "b": SignalState("b", SignalColor.RED, 5.0, 1)}
+    clash = {"a": SignalState("a", SignalColor.GREEN, 5.0, 1),
+             "b": SignalState("b", SignalColor.RED, 5.0, 1)}
+    for k, sig in enumerate([agree, clash, clash, clash, agree]):
+        bridge.step(WorldState(k * 0.1, ego, sig), "ego")
+    marks = [(round(e.t, 3), e.data["conflicts"]) for e in bridge.drain_events()
+             if e.data["action"] == "spat_conflict"]
+    assert marks == [(0.1, [[1, "a", "b"]]), (0.4, [])]
+
+
+def test_delivered_message_typed_info():
+    got = _run(_bridge(), steps=1)
+    by_type = {m.msg_type: m for m in got}
+    assert by_type["SPAT"].info().current(9, 1).likely_end_s == pytest.approx(20.0)
+    ped = [p for p in by_type["RSM"].info(GEO).participants if p.ptc_type == "pedestrian"][0]
+    assert (ped.x, ped.y) == (pytest.approx(5.0, abs=0.02), pytest.approx(5.0, abs=0.02))
+    assert by_type["MAP"].info(GEO)[0].node_id == 9

@@ -1,0 +1,107 @@
+"""Codec acceptance: real RSU frames decode to the published values and re-encode identically."""
+
+from __future__ import annotations
+
+import pytest
+
+from v2x_bridge import V2XError, codec
+
+
+@pytest.mark.parametrize("name,msg_type", [("spat", "SPAT"), ("rsm", "RSM")])
+def test_reference_frames_decode_exactly(ref_frame, name, msg_type):
+    data, expected = ref_frame(name)
+    got_type, value = codec.decode_frame(data)
+    assert got_type == msg_type
+    assert [codec.FRAME_OF[got_type], codec.to_json(value)] == expected
+
+
+@pytest.mark.parametrize("name", ["spat", "rsm"])
+def test_reference_frames_reencode_byte_identical(ref_frame, name):
+    data, expected = ref_frame(name)
+    alt, value = codec.from_json(expected)
+    assert codec.encode_frame(codec.TYPE_OF[alt], value) == data
+
+
+def test_spat_reference_spot_values(ref_frame):
+    data, _ = ref_frame("spat")
+    _, value = codec.decode_frame(data)
+    assert value["msgCnt"] == 48 and value["moy"] == 458335 and value["timeStamp"] == 5238
+    phases = value["intersections"][0]["phases"]
+    assert [p["id"] for p in phases] == [33, 35, 41, 43, 49, 51, 57, 59]
+    assert phases[2]["phaseStates"][0]["timing"][1]["likelyEndTime"] == 460
+
+
+@pytest.mark.parametrize("name", ["rsi", "map"])
+def test_2019_frames_are_rejected_clearly_under_2020(ref_frame, name):
+    data, _ = ref_frame(name)
+    with pytest.raises(V2XError) as err:
+        codec.decode_frame(data, "2020")
+    assert err.value.element == "MessageFrame"
+    assert "YD/T 3709-2020" in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["rsi", "map", "spat", "rsm"])
+def test_2019_variant_decodes_and_reencodes_all_frames(ref_frame, name):
+    data, expected = ref_frame(name)
+    msg_type, value = codec.decode_frame(data, "2019")
+    assert [codec.FRAME_OF[msg_type], codec.to_json(value)] == expected
+    assert codec.encode_frame(msg_type, value, "2019") == data
+
+
+def test_2019_variant_differs_only_in_the_four_constraints():
+    t2020, t2019 = codec._module_text("2020"), codec._module_text("2019")
+    changed = [(a, b) for a, b in zip(t2020.splitlines(), t2019.splitlines()) if a != b]
+    assert len(changed) == 4
+    assert any("linkWidth LaneWidth OPTIONAL" in b for _, b in changed)
+
+
+@pytest.mark.parametrize("cut", [1, 5, 20, 100])
+def test_truncated_frame_raises(ref_frame, cut):
+    data, _ = ref_frame("spat")
+    with pytest.raises(V2XError, match="truncated or corrupted"):
+        codec.decode_frame(data[:cut])
+
+
+def test_empty_frame_raises():
+    with pytest.raises(V2XError, match="empty"):
+        codec.decode_frame(b"")
+
+
+def test_unknown_extension_choice_raises():
+    # Extension bit set, extension alternative index 0 with a 1-byte open type.
+    with pytest.raises(V2XError):
+        codec.decode_frame(bytes([0x80, 0x01, 0x00]))
+
+
+def test_encode_checks_constraints(ref_frame):
+    _, expected = ref_frame("rsm")
+    value = codec.from_json(expected)[1]
+    value["msgCnt"] = 128
+    with pytest.raises(V2XError, match="msgCnt"):
+        codec.encode_frame("RSM", value)
+
+
+def test_encode_unknown_type():
+    with pytest.raises(V2XError, match="unknown message type"):
+        codec.encode_frame("CAM", {})
+
+
+def test_compiled_is_cached_and_variant_checked():
+    assert codec.compiled("2020") is codec.compiled("2020")
+    with pytest.raises(V2XError, match="unknown message-set variant"):
+        codec.compiled("2017")
+
+
+def test_json_form_roundtrip_of_all_shapes():
+    value = {"a": b"\x01\x02", "b": (b"\x04\x00", 16), "c": ("alt", {"d": [1, 2]})}
+    j = codec.to_json(value)
+    assert j == {"a": {"hex": "0102"}, "b": {"bits_hex": "0400", "nbits": 16},
+                 "c": ["alt", {"d": [1, 2]}]}
+    assert codec.from_json(j) == value
+
+
+def test_lenient_decoding_accepts_what_strict_rejects(ref_frame):
+    data, _ = ref_frame("map")
+    msg_type, value = codec.decode_frame(data, "2020", strict=False)
+    assert msg_type == "MAP"                 # decodes, into nonsense: why strict is the default
+    assert value["nodes"][0]["id"]["id"] != 149

@@ -1,0 +1,210 @@
+"""Builders and readers of SPAT, RSM, RSI, BSM and MAP, with hand-derived values."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from testzone.world import (BoundingBox, EntityKind, EntityState, Pose, SignalColor, SignalState,
+                            WorldState)
+from v2x_bridge import MESSAGES, BuildContext, GeoFrame, Rsu, RsiEvent, SimClock, V2XError, codec
+from v2x_bridge import bsm, map as map_msg, rsi, rsm, spat
+
+GEO = GeoFrame()
+RSU = Rsu("RSU-1", 0.0, 0.0, sensing_radius_m=50.0, junction_id="9", signal_ids=("a", "b", "c"))
+
+
+def _ctx(world, **kw):
+    return BuildContext(t=world.time, clock=SimClock(), geo=GEO, world=world, **kw)
+
+
+def _roundtrip(msg_type, value):
+    got_type, got = codec.decode_frame(codec.encode_frame(msg_type, value))
+    assert got_type == msg_type
+    return got
+
+
+def _vehicle(name, x, y, h=0.0, speed=0.0, **kw):
+    return EntityState(name, EntityKind.VEHICLE, Pose(x, y, 0.0, h), speed=speed, **kw)
+
+
+def test_registry_has_the_five_messages():
+    assert set(MESSAGES) == {"SPAT", "MAP", "RSM", "RSI", "BSM"}
+
+
+def test_spat_from_signal_states():
+    signals = {"a": SignalState("a", SignalColor.GREEN, 12.34, 2),
+               "b": SignalState("b", SignalColor.RED, None, 1),
+               "c": SignalState("c", SignalColor.YELLOW, 3.0, 2)}   # same phase as a: a wins
+    world = WorldState(61.25, {}, signals)
+    value = spat.build(_ctx(world, rsu=RSU, msg_cnt=7))
+    assert value["msgCnt"] == 7
+    assert value["moy"] == 1 and value["timeStamp"] == 1250        # 61.25 s after the epoch
+    inter = value["intersections"][0]
+    assert inter["intersectionId"] == {"id": 9}
+    assert [p["id"] for p in inter["phases"]] == [1, 2]
+    red, green = (p["phaseStates"][0] for p in inter["phases"])
+    assert red == {"light": "red", "timing": ("counting", {"startTime": 0, "likelyEndTime": 36001})}
+    assert green["light"] == "permissive-green"
+    assert green["timing"][1]["likelyEndTime"] == 123
+    info = spat.read(_roundtrip("SPAT", value))
+    cur = info.current(9, 2)
+    assert cur.color == SignalColor.GREEN and cur.likely_end_s == pytest.approx(12.3)
+    assert info.current(9, 1).likely_end_s is None
+
+
+def test_spat_protected_green_option_and_missing_signals():
+    world = WorldState(0.0, {}, {"b": SignalState("b", SignalColor.GREEN, 5.0)})
+    value = spat.build(_ctx(world, rsu=RSU, options={"green_light": "protected-green"}))
+    phase = value["intersections"][0]["phases"][0]
+    assert phase["id"] == 2                                   # position of "b" in signal_ids
+    assert phase["phaseStates"][0]["light"] == "protected-green"
+    assert spat.build(_ctx(WorldState(0.0, {}, {}), rsu=RSU)) is None
+
+
+def test_spat_light_mapping_reads_back_reference_lights(ref_frame):
+    data, _ = ref_frame("spat")
+    info = spat.read(codec.decode_frame(data)[1])
+    assert info.current(9, 41).color == SignalColor.RED
+    assert info.current(9, 41).likely_end_s == pytest.approx(46.0)
+    assert info.intersections[0].phases[33][1].color == SignalColor.YELLOW
+
+
+def test_rsm_participants_in_sensing_radius_only():
+    ped = EntityState("ped", EntityKind.PEDESTRIAN, Pose(10.0, 0.0, 0.0, math.pi / 2), speed=1.5,
+                      box=BoundingBox(length=0.6, width=0.6, height=1.8), category="pedestrian")
+    ents = {"far": _vehicle("far", 200.0, 0.0),
+            "car": _vehicle("car", -20.0, 0.0, h=0.0, speed=-2.0,
+                            box=BoundingBox(cx=1.4, length=4.5, width=1.8, height=1.5)),
+            "ped": ped,
+            "hidden": EntityState("hidden", EntityKind.VEHICLE, Pose(1.0, 1.0), visible=False)}
+    value = rsm.build(_ctx(WorldState(0.0, ents), rsu=RSU))
+    parts = value["participants"]
+    assert [p["ptcId"] for p in parts] == [3, 2]              # ped (10 m) then car (18.6 m)
+    p, c = parts
+    assert p["ptcType"] == "pedestrian" and p["speed"] == 75 and p["heading"] == 0
+    assert p["size"] == {"width": 60, "length": 60, "height": 36}
+    assert c["ptcType"] == "motor" and c["transmission"] == "reverseGears" and c["speed"] == 100
+    assert c["heading"] == 7200
+    assert value["id"] == codec_id("RSU-1")
+    info = rsm.read(_roundtrip("RSM", value), GEO)
+    car = info.participants[1]
+    assert car.x == pytest.approx(-18.6, abs=0.02) and car.y == pytest.approx(0.0, abs=0.02)
+    assert car.heading == pytest.approx(0.0, abs=3e-4) and car.speed == pytest.approx(2.0)
+
+
+def codec_id(text):
+    return text.encode().ljust(8, b"\x00")
+
+
+def test_rsm_keeps_the_16_nearest():
+    ents = {f"v{i}": _vehicle(f"v{i}", 2.0 * i + 1.0, 0.0) for i in range(20)}
+    value = rsm.build(_ctx(WorldState(0.0, ents), rsu=RSU))
+    assert len(value["participants"]) == 16
+    assert [p["ptcId"] for p in value["participants"]] == list(range(1, 17))
+    assert rsm.build(_ctx(WorldState(0.0, {"x": _vehicle("x", 999.0, 0.0)}), rsu=RSU)) is None
+
+
+def test_rsm_bad_speed_names_entity_and_field():
+    ents = {"racer": _vehicle("racer", 1.0, 0.0, speed=200.0)}
+    with pytest.raises(V2XError) as err:
+        rsm.build(_ctx(WorldState(0.0, ents), rsu=RSU))
+    assert err.value.element == "racer.speed"
+
+
+def test_position_confidence_from_noise():
+    assert rsm.position_confidence(0.0) == "a1cm"
+    assert rsm.position_confidence(0.3) == "a1m"              # 2 sigma = 0.6 m
+    assert rsm.position_confidence(1e4) == "unavailable"
+
+
+def test_rsi_event_fields():
+    ev = RsiEvent(rte_id=3, event_type=100, x=30.0, y=40.0, radius_m=25.0, t_start=60.0,
+                  t_end=180.0, priority=5, path=((-100.0, 0.0), (0.0, 0.0)), path_radius_m=7.5,
+                  description="crash ahead")
+    value = rsi.build(_ctx(WorldState(90.0, {}), rsu=RSU, rsi_events=(ev,)))
+    rte = value["rtes"][0]
+    assert rte["priority"] == b"\xa0"                         # 5 << 5
+    assert rte["eventRadius"] == 250 and rte["timeDetails"] == {"startTime": 1, "endTime": 3}
+    assert rte["referencePaths"][0]["pathRadius"] == 75
+    info = rsi.read(_roundtrip("RSI", value), GEO)
+    e = info.events[0]
+    assert (e.x, e.y) == (pytest.approx(30.0, abs=0.02), pytest.approx(40.0, abs=0.02))
+    assert e.priority == 5 and e.radius_m == 25.0 and e.description == "crash ahead"
+    assert e.paths[0][0] == (pytest.approx(-100.0, abs=0.02), pytest.approx(0.0, abs=0.02))
+
+
+@pytest.mark.parametrize("kw,element", [({"priority": 8}, "priority"), ({"rte_id": 256}, "rteId"),
+                                        ({"path": ((0.0, 0.0),)}, "referencePaths"),
+                                        ({"event_type": -1}, "eventType")])
+def test_rsi_invalid_events(kw, element):
+    args = {"rte_id": 1, "event_type": 100, "x": 0.0, "y": 0.0, **kw}
+    with pytest.raises(V2XError) as err:
+        rsi.build(_ctx(WorldState(0.0, {}), rsu=RSU, rsi_events=(RsiEvent(**args),)))
+    assert err.value.element == element
+
+
+def test_bsm_roundtrip_si():
+    car = _vehicle("ego", 100.0, -50.0, h=math.radians(30.0), speed=13.9,
+                   acceleration=-2.5, yaw_rate=0.05, box=BoundingBox(cx=1.3))
+    world = WorldState(0.5, {"ego": car})
+    value = bsm.build(_ctx(world, sender="ego", msg_cnt=3))
+    assert value["speed"] == 695 and value["accelSet"]["long"] == -250
+    assert value["vehicleClass"] == {"classification": 10}
+    info = bsm.read(_roundtrip("BSM", value), GEO)
+    cx = 100.0 + 1.3 * math.cos(math.radians(30.0))
+    cy = -50.0 + 1.3 * math.sin(math.radians(30.0))
+    assert info.x == pytest.approx(cx, abs=0.02) and info.y == pytest.approx(cy, abs=0.02)
+    assert info.heading == pytest.approx(math.radians(30.0), abs=3e-4)
+    assert info.yaw_rate == pytest.approx(0.05, abs=2e-4) and info.sec_mark_ms == 500
+    with pytest.raises(V2XError):
+        bsm.build(_ctx(world))
+
+
+JUNCTION = {"node_id": 9, "region": 1, "x": 0.0, "y": 0.0, "name": "J9",
+            "links": [{"upstream_node_id": 8, "width_m": 7.0, "speed_limit_mps": 16.7,
+                       "points": [[-200.0, -3.5], [-20.0, -3.5]],
+                       "movements": [{"remote_node_id": 10, "phase_id": 2}],
+                       "lanes": [{"lane_id": 1, "width_m": 3.5,
+                                  "maneuvers": ["straight", "left"],
+                                  "connects_to": [{"remote_node_id": 10, "lane_id": 1,
+                                                   "phase_id": 2}]}]}]}
+
+
+def test_map_minimal_junction():
+    value = map_msg.build(_ctx(WorldState(0.0, {}), rsu=RSU, junction=JUNCTION))
+    link = value["nodes"][0]["inLinks"][0]
+    assert link["linkWidth"] == 700 and link["speedLimits"][0]["speed"] == 835
+    assert link["lanes"][0]["maneuvers"] == (b"\xc0\x00", 12)   # bits 0 and 1
+    nodes = map_msg.read(_roundtrip("MAP", value), GEO)
+    assert nodes[0].node_id == 9 and nodes[0].region == 1
+    assert nodes[0].links == ((8, ((10, 2),)),)
+    assert map_msg.build(_ctx(WorldState(0.0, {}), rsu=RSU)) is None
+
+
+def test_map_errors():
+    with pytest.raises(V2XError, match="maneuver"):
+        map_msg.maneuvers(["sideways"])
+    bad = {k: v for k, v in JUNCTION.items() if k != "node_id"}
+    with pytest.raises(V2XError, match="node_id"):
+        map_msg.build(_ctx(WorldState(0.0, {}), rsu=RSU, junction=bad))
+
+
+def test_spat_phase_ids_from_rsu_override_signal_states():
+    rsu = Rsu("R", 0.0, 0.0, junction_id="500", signal_ids=("1001", "2003"),
+              phase_ids={"1001": 1, "2003": 11})
+    signals = {"1001": SignalState("1001", SignalColor.GREEN, 8.0, 1),
+               "2003": SignalState("2003", SignalColor.RED, 13.0, 1)}
+    value = spat.build(_ctx(WorldState(0.0, {}, signals), rsu=rsu))
+    phases = value["intersections"][0]["phases"]
+    assert [(p["id"], p["phaseStates"][0]["light"]) for p in phases] == [
+        (1, "permissive-green"), (11, "red")]
+    assert value["intersections"][0]["intersectionId"] == {"id": 500}
+
+
+def test_spat_conflicting_signals_keep_the_first():
+    signals = {"1001": SignalState("1001", SignalColor.GREEN, 8.0, 1),
+               "2003": SignalState("2003", SignalColor.RED, 13.0, 1)}
+    kept, conflicts = spat.group_signals(("1001", "2003"), signals)
+    assert kept[1].signal_id == "1001" and conflicts == ((1, "1001", "2003"),)

@@ -1,0 +1,80 @@
+"""RSU layout file reading (the format agreed with the maps package)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from v2x_bridge import V2XError, load_rsu_layout
+from v2x_bridge.rsu import DEFAULT_PERIODS_S, Rsu
+
+LAYOUT = {"geo_reference": None,
+          "rsus": [{"id": "RSU-S1-01", "x": 120.0, "y": -35.5, "range_m": 300,
+                    "sensing_radius_m": 150, "junction_id": "J1", "signal_ids": ["101", 102],
+                    "periods_s": {"SPAT": 0.2, "RSI": 1.0}},
+                   {"id": "RSU-S1-02", "x": 900, "y": 10}]}
+
+
+def _write(tmp_path, doc, text=None):
+    path = tmp_path / "layout.rsu.json"
+    path.write_text(text if text is not None else json.dumps(doc, indent=1))
+    return path
+
+
+def test_reads_the_agreed_format(tmp_path):
+    layout = load_rsu_layout(_write(tmp_path, LAYOUT))
+    assert layout.geo_reference is None
+    a, b = layout.rsus
+    assert (a.id, a.x, a.y, a.range_m, a.sensing_radius_m) == ("RSU-S1-01", 120.0, -35.5, 300, 150)
+    assert a.signal_ids == ("101", "102") and a.junction_id == "J1"
+    assert a.period("SPAT") == 0.2 and a.period("RSI") == 1.0 and a.period("MAP") == 1.0
+    assert b.periods_s == DEFAULT_PERIODS_S and b.junction_id is None
+    assert b.range_m == 300.0 and b.sensing_radius_m == 150.0
+
+
+def test_node_id_from_junction():
+    assert Rsu("r", 0, 0, junction_id="12").node() == 12
+    assert Rsu("r", 0, 0, junction_id="J1").node() == Rsu("q", 5, 5, junction_id="J1").node()
+    assert 0 <= Rsu("r", 0, 0, junction_id="J1").node() <= 65535
+    assert Rsu("r", 0, 0, junction_id="J1", node_id=7).node() == 7
+
+
+@pytest.mark.parametrize("mutate,element", [
+    (lambda d: d["rsus"][0].pop("x"), "rsus[0] (RSU-S1-01)"),
+    (lambda d: d["rsus"][1].update(range_m=-5), "rsus[1] (RSU-S1-02)"),
+    (lambda d: d["rsus"][0]["periods_s"].update(CAM=0.1), "rsus[0] (RSU-S1-01)"),
+    (lambda d: d["rsus"][1].update(id="RSU-S1-01"), "rsus"),
+    (lambda d: d["rsus"].append({"x": 1}), "rsus[2]"),
+    (lambda d: d.update(geo_reference=5), "geo_reference"),
+])
+def test_errors_name_file_and_element(tmp_path, mutate, element):
+    doc = json.loads(json.dumps(LAYOUT))
+    mutate(doc)
+    path = _write(tmp_path, doc)
+    with pytest.raises(V2XError) as err:
+        load_rsu_layout(path)
+    assert err.value.element == element and err.value.file == str(path)
+
+
+def test_bad_json_gives_the_line(tmp_path):
+    path = _write(tmp_path, None, text='{\n "rsus": [\n  {"id": "a",,}\n ]\n}\n')
+    with pytest.raises(V2XError) as err:
+        load_rsu_layout(path)
+    assert err.value.line == 3
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(V2XError, match="not found"):
+        load_rsu_layout(tmp_path / "nope.json")
+
+
+def test_the_wuhan_section1_layout_loads():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "maps" / "wuhan" / "wuhan_section1.rsu.json"
+    if not path.is_file():
+        pytest.skip("maps/wuhan/wuhan_section1.rsu.json not written yet (maps package)")
+    layout = load_rsu_layout(path)
+    assert layout.rsus and all(r.range_m > 0 for r in layout.rsus)
+    assert len({r.id for r in layout.rsus}) == len(layout.rsus)

@@ -1,0 +1,131 @@
+"""ZeroMQ loopback transport and the CLI functions (no test can hang: every wait is bounded)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from testzone.world import EntityKind, EntityState, Pose, SignalColor, SignalState, WorldState
+from v2x_bridge import ChannelModel, GeoFrame, Rsu, V2XBridge, V2XError, cli, codec
+from v2x_bridge.transport import Publisher, Subscriber
+
+LOOPBACK_ANY = "tcp://127.0.0.1:*"
+
+
+def _receive_while_publishing(pub, sub, msg_type, payload, deadline_s=5.0):
+    """Publish until the subscriber (slow joiner) sees a frame, bounded in wall time."""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        pub.publish(msg_type, "RSU-1", 1.25, payload)
+        frame = sub.receive(0.05)
+        if frame is not None:
+            return frame
+    return None
+
+
+def test_pub_sub_roundtrip_on_a_free_loopback_port(ref_frame):
+    data, _ = ref_frame("spat")
+    with Publisher(LOOPBACK_ANY) as pub, Subscriber(pub.endpoint, topics=["SPAT"]) as sub:
+        assert pub.endpoint.startswith("tcp://127.0.0.1:") and not pub.endpoint.endswith("*")
+        frame = _receive_while_publishing(pub, sub, "SPAT", data)
+    assert frame is not None
+    assert (frame.msg_type, frame.rsu_id, frame.sim_t, frame.payload) == ("SPAT", "RSU-1", 1.25,
+                                                                           data)
+
+
+def test_topic_filter_skips_other_types(ref_frame):
+    data, _ = ref_frame("rsm")
+    with Publisher(LOOPBACK_ANY) as pub, Subscriber(pub.endpoint, topics=["SPAT"]) as sub:
+        _receive_while_publishing(pub, sub, "RSM", data, deadline_s=0.5)
+        assert sub.receive(0.1) is None
+
+
+def test_receive_times_out():
+    with Publisher(LOOPBACK_ANY) as pub, Subscriber(pub.endpoint) as sub:
+        t0 = time.monotonic()
+        assert sub.receive(0.1) is None
+        assert time.monotonic() - t0 < 2.0
+
+
+def test_bind_conflict_is_a_v2x_error():
+    with Publisher(LOOPBACK_ANY) as pub:
+        with pytest.raises(V2XError, match="cannot bind"):
+            Publisher(pub.endpoint)
+
+
+class _ListPublisher:
+    def __init__(self):
+        self.frames = []
+
+    def publish(self, msg_type, rsu_id, sim_t, payload):
+        self.frames.append((msg_type, rsu_id, sim_t, payload))
+
+
+def test_bridge_publishes_what_it_delivers():
+    sink = _ListPublisher()
+    bridge = V2XBridge([Rsu("R1", 0.0, 0.0, signal_ids=("s1",))], GeoFrame(),
+                       ChannelModel(latency_s=0.0), 0, publisher=sink)
+    world = WorldState(0.0, {"ego": EntityState("ego", EntityKind.VEHICLE, Pose(10.0, 0.0))},
+                       {"s1": SignalState("s1", SignalColor.RED, 4.0, 1)})
+    got = bridge.step(world, "ego")
+    assert [(m.msg_type, m.rsu_id, m.sent_t, m.payload) for m in got] == sink.frames
+
+
+def test_decode_command_hex_and_file(ref_frame, tmp_path):
+    data, expected = ref_frame("rsm")
+    out = cli.decode_command(data.hex())
+    assert out["msg_type"] == "RSM" and out["bytes"] == 40 and out["value"] == expected[1]
+    raw = tmp_path / "frame.bin"
+    raw.write_bytes(data)
+    assert cli.decode_command(str(raw))["value"] == expected[1]
+    out = cli.decode_command("/work/shared/reference/v2x/map_rsu_frame.uper.hex", variant="2019")
+    assert out["msg_type"] == "MAP"
+
+
+@pytest.mark.parametrize("arg", ["zz", "abc", ""])
+def test_decode_command_bad_hex(arg):
+    with pytest.raises(V2XError, match="hex"):
+        cli.decode_command(arg)
+
+
+def test_decode_cli_exit_2_on_truncated_frame(ref_frame):
+    data, _ = ref_frame("spat")
+    result = CliRunner().invoke(cli.app, ["decode", data[:30].hex()])
+    assert result.exit_code == 2
+    assert "truncated or corrupted" in result.output
+
+
+def test_decode_cli_prints_json(ref_frame):
+    data, _ = ref_frame("spat")
+    result = CliRunner().invoke(cli.app, ["decode", data.hex()])
+    assert result.exit_code == 0 and '"msg_type": "SPAT"' in result.output
+
+
+def test_listen_command_receives_and_decodes(ref_frame):
+    data, expected = ref_frame("spat")
+    with Publisher(LOOPBACK_ANY) as pub:
+        stop = threading.Event()
+
+        def pump():
+            while not stop.is_set():
+                pub.publish("SPAT", "RSU-9", 2.5, data)
+                time.sleep(0.01)
+
+        worker = threading.Thread(target=pump, daemon=True)
+        worker.start()
+        try:
+            items = cli.listen_command(pub.endpoint, count=2, timeout=5.0)
+        finally:
+            stop.set()
+            worker.join(timeout=2.0)
+    assert len(items) == 2
+    assert items[0]["rsu"] == "RSU-9" and items[0]["value"] == expected[1]
+
+
+def test_listen_command_times_out_with_v2x_error():
+    with Publisher(LOOPBACK_ANY) as pub:
+        with pytest.raises(V2XError, match="no frame received"):
+            cli.listen_command(pub.endpoint, count=1, timeout=0.2)

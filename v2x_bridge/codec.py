@@ -1,0 +1,173 @@
+"""UPER codec of the YD/T 3709-2020 message set (T/CSAE 53-2020), and its JSON form.
+
+The ASN.1 module lives in ``v2x_bridge/asn/*.asn`` (one file per group of the standard's
+modules, type names and constraints as in YD/T 3709-2020). It is compiled once per process by
+:func:`compiled` (``functools.lru_cache``) with ``asn1tools.compile_files(..., 'uper')``.
+Encoding and decoding always check constraints.
+
+Variant ``"2019"`` is the pre-standard release still sent by some deployed RSUs. It differs
+from 2020 in four constraints only (``Link.linkWidth`` OPTIONAL, ``ConnectsToList``
+SIZE(1..16), ``NodeList`` SIZE(1..63), ``PathPointList`` SIZE(1..32)); it is derived from the
+2020 text by :data:`_VARIANT_2019` so there is one source of truth.
+
+Values are the asn1tools Python form (CHOICE as ``(alternative, value)``, OCTET STRING as
+``bytes``, BIT STRING as ``(bytes, nbits)``). :func:`to_json` / :func:`from_json` map them to
+the JSON form of the reference frames: OCTET STRING ``{"hex": ...}``, BIT STRING
+``{"bits_hex": ..., "nbits": ...}``, CHOICE ``[alternative, value]``.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import asn1tools
+
+from v2x_bridge.errors import V2XError
+
+ASN_DIR = Path(__file__).resolve().parent / "asn"
+"""Folder of the ASN.1 module files."""
+
+VARIANTS = ("2020", "2019")
+"""Known message-set releases: YD/T 3709-2020 and the 2019 pre-standard release."""
+
+FRAME_OF = MappingProxyType({"BSM": "bsmFrame", "MAP": "mapFrame", "RSM": "rsmFrame",
+                             "SPAT": "spatFrame", "RSI": "rsiFrame"})
+"""MessageFrame alternative of each message type name."""
+
+TYPE_OF = MappingProxyType({v: k for k, v in FRAME_OF.items()})
+"""Message type name of each MessageFrame alternative."""
+
+_VARIANT_2019 = {
+    "Map.asn": (("linkWidth LaneWidth,", "linkWidth LaneWidth OPTIONAL,"),
+                ("ConnectsToList ::= SEQUENCE (SIZE(1..8))", "ConnectsToList ::= SEQUENCE (SIZE(1..16))"),
+                ("NodeList ::= SEQUENCE (SIZE(1..32))", "NodeList ::= SEQUENCE (SIZE(1..63))")),
+    "RSI.asn": (("PathPointList ::= SEQUENCE (SIZE(2..32))", "PathPointList ::= SEQUENCE (SIZE(1..32))"),),
+}
+
+
+def _module_text(variant: str) -> str:
+    parts = []
+    for path in sorted(ASN_DIR.glob("*.asn")):
+        text = path.read_text(encoding="utf-8")
+        if variant == "2019":
+            for old, new in _VARIANT_2019.get(path.name, ()):
+                if old not in text:
+                    raise V2XError(f"cannot derive the 2019 variant: '{old}' not found",
+                                   file=str(path))
+                text = text.replace(old, new)
+        parts.append(text)
+    return "\n".join(parts)
+
+
+@functools.lru_cache(maxsize=len(VARIANTS))
+def compiled(variant: str = "2020") -> Any:
+    """Return the compiled UPER specification of a message-set release (cached per process).
+
+    Args:
+        variant: ``"2020"`` (YD/T 3709-2020, default) or ``"2019"`` (pre-standard release).
+
+    Raises:
+        V2XError: unknown variant, or the ASN.1 files do not compile.
+    """
+    if variant not in VARIANTS:
+        raise V2XError(f"unknown message-set variant {variant!r}, expected one of {VARIANTS}")
+    try:
+        return asn1tools.compile_string(_module_text(variant), "uper")
+    except asn1tools.Error as exc:
+        raise V2XError(f"ASN.1 module does not compile: {exc}", file=str(ASN_DIR)) from None
+
+
+def encode_frame(msg_type: str, value: dict[str, Any], variant: str = "2020") -> bytes:
+    """UPER-encode one message as a ``MessageFrame``.
+
+    Args:
+        msg_type: ``BSM``, ``MAP``, ``RSM``, ``SPAT`` or ``RSI``.
+        value: the message in asn1tools form (see module docstring).
+
+    Returns:
+        the frame bytes (UPER, padded to whole octets).
+
+    Raises:
+        V2XError: unknown type, or a value violates the ASN.1 (the message names the field path).
+    """
+    if msg_type not in FRAME_OF:
+        raise V2XError(f"unknown message type {msg_type!r}, expected one of {tuple(FRAME_OF)}",
+                       element="MessageFrame")
+    try:
+        return compiled(variant).encode("MessageFrame", (FRAME_OF[msg_type], value),
+                                        check_types=True, check_constraints=True)
+    except asn1tools.Error as exc:
+        raise V2XError(f"cannot encode: {exc}", element=msg_type) from None
+
+
+def decode_frame(data: bytes, variant: str = "2020",
+                 strict: bool = True) -> tuple[str, dict[str, Any]]:
+    """Decode one UPER ``MessageFrame``.
+
+    With ``strict`` (default) the decoded value is re-encoded and must have the input's length:
+    a frame of another release can otherwise "decode" into nonsense without any error (the
+    2019 MAP reference frame does). A frame from a later release that uses extension
+    additions also fails this check; ``strict=False`` accepts it, dropping the unknown parts.
+
+    Returns:
+        ``(msg_type, value)`` with ``msg_type`` one of ``BSM MAP RSM SPAT RSI`` and ``value`` in
+        asn1tools form.
+
+    Raises:
+        V2XError: empty, truncated or corrupted frame, constraint violation, an extension
+            alternative we do not know, or bytes left over after the frame (the usual sign of a
+            frame written with another release of the message set).
+    """
+    if not data:
+        raise V2XError("empty frame", element="MessageFrame")
+    spec = compiled(variant)
+    try:
+        value = spec.decode("MessageFrame", data, check_constraints=True)
+        again = spec.encode("MessageFrame", value, check_constraints=True) if strict else data
+    except (asn1tools.Error, ValueError, IndexError, KeyError) as exc:
+        raise V2XError(f"truncated or corrupted frame ({len(data)} bytes, YD/T 3709-{variant}): "
+                       f"{exc}", element="MessageFrame") from None
+    if len(again) != len(data):
+        # UPER is canonical: a frame that decodes but re-encodes to another length carried
+        # bytes the 2020 schema did not read (another release, or garbage).
+        raise V2XError(f"frame of {len(data)} bytes decodes to a {len(again)}-byte message: not a "
+                       f"YD/T 3709-{variant} MessageFrame (other release or corrupted)",
+                       element="MessageFrame")
+    alt, inner = value
+    if alt not in TYPE_OF:
+        raise V2XError(f"unsupported MessageFrame alternative {alt!r}", element="MessageFrame")
+    return TYPE_OF[alt], inner
+
+
+def to_json(value: Any) -> Any:
+    """Convert an asn1tools value to the JSON form (see module docstring); pure function."""
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        return {"hex": bytes(value).hex()}
+    if isinstance(value, tuple):
+        first, second = value
+        if isinstance(first, (bytes, bytearray)):
+            return {"bits_hex": bytes(first).hex(), "nbits": int(second)}
+        return [first, to_json(second)]
+    return value
+
+
+def from_json(value: Any) -> Any:
+    """Inverse of :func:`to_json`: JSON form back to asn1tools form."""
+    if isinstance(value, dict):
+        if set(value) == {"hex"}:
+            return bytes.fromhex(value["hex"])
+        if set(value) == {"bits_hex", "nbits"}:
+            return (bytes.fromhex(value["bits_hex"]), int(value["nbits"]))
+        return {k: from_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        if len(value) == 2 and isinstance(value[0], str):  # no SEQUENCE OF strings in the set
+            return (value[0], from_json(value[1]))
+        return [from_json(v) for v in value]
+    return value

@@ -1,0 +1,186 @@
+"""SPAT (signal phase and timing) from the world's signal states, and its reader.
+
+YD/T 3709-2020 SPAT: one IntersectionState per RSU intersection, one Phase per SPAT phase id
+(the RSU's ``phase_ids`` entry for the signal, else ``SignalState.phase_id``, else the signal's
+1-based position in the RSU's ``signal_ids``). Each phase carries its current light and a
+count-down (``TimeCountingDown``: ``startTime`` 0 as the state is already on,
+``likelyEndTime`` = time to change, in TimeMark units of 0.1 s, 36001 when unknown). Signals
+sharing a phase id should agree; otherwise the first in ``signal_ids`` order is sent and the
+bridge records a ``spat_conflict`` event naming the signals.
+
+Light mapping (DE_LightState): red -> ``red``, yellow -> ``yellow``, green ->
+``permissive-green`` (option ``green_light`` may set ``protected-green``), off -> ``dark``,
+unknown -> ``unavailable``. The intersection status has ``fixedTimeOperation`` set (bit 5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from testzone.world import SignalColor, SignalState
+from v2x_bridge import fields, units
+from v2x_bridge.context import BuildContext
+
+MSG_TYPE = "SPAT"
+
+_LIGHT_OF_COLOR = MappingProxyType({SignalColor.RED: "red", SignalColor.YELLOW: "yellow",
+                                    SignalColor.GREEN: "permissive-green",
+                                    SignalColor.OFF: "dark",
+                                    SignalColor.UNKNOWN: "unavailable"})
+COLOR_OF_LIGHT = MappingProxyType({
+    "unavailable": SignalColor.UNKNOWN, "dark": SignalColor.OFF,
+    "flashing-red": SignalColor.RED, "red": SignalColor.RED,
+    "flashing-green": SignalColor.GREEN, "permissive-green": SignalColor.GREEN,
+    "protected-green": SignalColor.GREEN, "yellow": SignalColor.YELLOW,
+    "flashing-yellow": SignalColor.YELLOW})
+"""SignalColor of each DE_LightState name."""
+
+STATUS_FIXED_TIME = (b"\x04\x00", 16)
+"""IntersectionStatusObject with only ``fixedTimeOperation`` (bit 5) set."""
+
+
+def phase_state(state: SignalState, green_light: str = "permissive-green") -> dict[str, Any]:
+    """DF_PhaseState of one signal: light and count-down timing (time_to_change [s])."""
+    light = green_light if state.color == SignalColor.GREEN else _LIGHT_OF_COLOR[state.color]
+    timing = {"startTime": 0,
+              "likelyEndTime": units.duration_to_timemark(state.time_to_change,
+                                                          f"signal {state.signal_id} time_to_change")}
+    return {"light": light, "timing": ("counting", timing)}
+
+
+def group_signals(signal_ids: tuple[str, ...], signals: dict[str, SignalState],
+                  phase_ids: Mapping[str, int] | None = None
+                  ) -> tuple[dict[int, SignalState], tuple[tuple[int, str, str], ...]]:
+    """Group the states of ``signal_ids`` by SPAT phase id.
+
+    The phase id of a signal is ``phase_ids[signal]`` (RSU configuration), else its
+    ``SignalState.phase_id``, else its 1-based position in ``signal_ids``. Missing signals are
+    skipped. When signals of one phase id disagree (colour or time to change), the first in
+    ``signal_ids`` order is kept.
+
+    Returns:
+        (state per phase id, conflicts as ``(phase_id, kept_signal, other_signal)``).
+    """
+    kept: dict[int, SignalState] = {}
+    conflicts = []
+    for index, sid in enumerate(signal_ids, 1):
+        state = signals.get(sid)
+        if state is None:
+            continue
+        pid = (phase_ids or {}).get(sid, state.phase_id if state.phase_id is not None else index)
+        first = kept.setdefault(int(pid), state)
+        if (first.color, first.time_to_change) != (state.color, state.time_to_change):
+            conflicts.append((int(pid), first.signal_id, sid))
+    return kept, tuple(conflicts)
+
+
+def phases_from_signals(signal_ids: tuple[str, ...], signals: dict[str, SignalState],
+                        green_light: str = "permissive-green",
+                        phase_ids: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+    """DF_PhaseList from the states of ``signal_ids``, sorted by phase id (see
+    :func:`group_signals` for ids and disagreeing signals)."""
+    kept, _ = group_signals(signal_ids, signals, phase_ids)
+    return [{"id": pid, "phaseStates": [phase_state(kept[pid], green_light)]}
+            for pid in sorted(kept)]
+
+
+def build(ctx: BuildContext) -> dict[str, Any] | None:
+    """SPAT value of the RSU's intersection at ``ctx.t``; None when none of its signals exist.
+
+    Raises:
+        V2XError: a time to change is negative/NaN, or a phase id outside 0..255.
+    """
+    rsu = ctx.rsu
+    if rsu is None or not rsu.signal_ids:
+        return None
+    phases = phases_from_signals(rsu.signal_ids, ctx.world.signals,
+                                 ctx.options.get("green_light", "permissive-green"),
+                                 rsu.phase_ids)
+    if not phases:
+        return None
+    inter = {"intersectionId": fields.node_reference(rsu.node(), rsu.region),
+             "status": STATUS_FIXED_TIME, "phases": phases[:16]}
+    return {"msgCnt": ctx.msg_cnt, "moy": ctx.clock.moy(ctx.t),
+            "timeStamp": ctx.clock.dsecond(ctx.t), "intersections": [inter]}
+
+
+@dataclass(frozen=True)
+class PhaseStateInfo:
+    """One decoded phase state, SI.
+
+    Attributes:
+        light: DE_LightState name. color: the matching SignalColor.
+        start_s, likely_end_s, min_end_s, max_end_s, next_start_s, next_duration_s: count-down
+            times from the message's instant [s] (None when absent or unknown; inf for
+            "more than an hour"). With ``absolute`` True they are UTC seconds within the hour
+            (``utcTiming`` form) instead.
+    """
+
+    light: str
+    color: SignalColor
+    start_s: float | None = None
+    likely_end_s: float | None = None
+    min_end_s: float | None = None
+    max_end_s: float | None = None
+    next_start_s: float | None = None
+    next_duration_s: float | None = None
+    absolute: bool = False
+
+
+@dataclass(frozen=True)
+class IntersectionInfo:
+    """One decoded intersection: node id, region (or None), status bits, phases by phase id."""
+
+    node_id: int
+    region: int | None
+    status: tuple[bytes, int]
+    phases: dict[int, tuple[PhaseStateInfo, ...]]
+
+
+@dataclass(frozen=True)
+class SpatInfo:
+    """A decoded SPAT: MinuteOfTheYear, DSecond [ms] (None when absent), intersections."""
+
+    moy: int | None
+    timestamp_ms: int | None
+    intersections: tuple[IntersectionInfo, ...]
+
+    def current(self, node_id: int, phase_id: int) -> PhaseStateInfo | None:
+        """The first (current) state of a phase at an intersection, or None."""
+        for inter in self.intersections:
+            if inter.node_id == node_id and phase_id in inter.phases:
+                return inter.phases[phase_id][0]
+        return None
+
+
+_COUNTING = (("startTime", "start_s"), ("likelyEndTime", "likely_end_s"),
+             ("minEndTime", "min_end_s"), ("maxEndTime", "max_end_s"),
+             ("nextStartTime", "next_start_s"), ("nextDuration", "next_duration_s"))
+_UTC = (("startUTCTime", "start_s"), ("likelyEndUTCTime", "likely_end_s"),
+        ("minEndUTCTime", "min_end_s"), ("maxEndUTCTime", "max_end_s"),
+        ("nextStartUTCTime", "next_start_s"), ("nextEndUTCTime", "next_duration_s"))
+
+
+def _read_phase_state(ps: dict[str, Any]) -> PhaseStateInfo:
+    kw: dict[str, Any] = {}
+    if "timing" in ps:
+        alt, t = ps["timing"]
+        names = _COUNTING if alt == "counting" else _UTC
+        kw = {attr: units.timemark_to_duration(t[key]) for key, attr in names if key in t}
+        kw["absolute"] = alt != "counting"
+    return PhaseStateInfo(light=ps["light"], color=COLOR_OF_LIGHT.get(ps["light"],
+                                                                     SignalColor.UNKNOWN), **kw)
+
+
+def read(value: dict[str, Any], geo: Any = None) -> SpatInfo:
+    """Decoded SPAT value (asn1tools form) -> :class:`SpatInfo` (``geo`` unused: SPAT has no
+    positions; accepted so every reader has the same signature)."""
+    inters = []
+    for it in value["intersections"]:
+        phases = {p["id"]: tuple(_read_phase_state(s) for s in p["phaseStates"])
+                  for p in it["phases"]}
+        ref = it["intersectionId"]
+        inters.append(IntersectionInfo(ref["id"], ref.get("region"), it["status"], phases))
+    return SpatInfo(value.get("moy"), value.get("timeStamp"), tuple(inters))

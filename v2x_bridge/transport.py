@@ -1,0 +1,131 @@
+"""ZeroMQ PUB/SUB transport of V2X frames.
+
+Wire format: one multipart message per frame, ``[topic, header, payload]``:
+
+* ``topic``: the message type in ASCII (``b"SPAT"``, ``b"MAP"``, ``b"RSM"``, ``b"RSI"``,
+  ``b"BSM"``), so subscribers filter by type with ZeroMQ prefix subscriptions;
+* ``header``: msgpack map ``{"v": 1, "t": sim time [s], "rsu": sender id, "type": msg type}``;
+* ``payload``: the UPER ``MessageFrame`` bytes.
+
+The publisher binds (default ``tcp://127.0.0.1:5556``, loopback only; ``tcp://127.0.0.1:*``
+takes a free port, read back from :attr:`Publisher.endpoint`), subscribers connect. PUB/SUB
+drops frames sent before a subscriber has joined (ZeroMQ "slow joiner"); the bridge's own
+record of deliveries is the recording, not the socket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import msgpack
+import zmq
+
+from v2x_bridge.errors import V2XError
+
+DEFAULT_ENDPOINT = "tcp://127.0.0.1:5556"
+MESSAGE_TYPES = ("BSM", "MAP", "RSM", "SPAT", "RSI")
+HEADER_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ReceivedFrame:
+    """A frame read from the wire: message type, sender id, sim time [s], UPER payload."""
+
+    msg_type: str
+    rsu_id: str
+    sim_t: float
+    payload: bytes
+
+
+class Publisher:
+    """PUB socket that sends V2X frames.
+
+    Args:
+        endpoint: ZeroMQ endpoint to bind.
+        context: ZeroMQ context (default: the process's shared instance).
+
+    Raises:
+        V2XError: the endpoint cannot be bound (in use, malformed).
+    """
+
+    def __init__(self, endpoint: str = DEFAULT_ENDPOINT, context: zmq.Context | None = None) -> None:
+        self._ctx = context or zmq.Context.instance()
+        self._sock = self._ctx.socket(zmq.PUB)
+        self._sock.setsockopt(zmq.LINGER, 0)
+        try:
+            self._sock.bind(endpoint)
+        except zmq.ZMQError as exc:
+            self._sock.close()
+            raise V2XError(f"cannot bind {endpoint}: {exc}", element="transport") from None
+        self.endpoint: str = self._sock.getsockopt_string(zmq.LAST_ENDPOINT)
+
+    def publish(self, msg_type: str, rsu_id: str, sim_t: float, payload: bytes) -> None:
+        """Send one frame on topic ``msg_type``."""
+        header = msgpack.packb({"v": HEADER_VERSION, "t": float(sim_t), "rsu": rsu_id,
+                                "type": msg_type})
+        self._sock.send_multipart([msg_type.encode("ascii"), header, bytes(payload)])
+
+    def close(self) -> None:
+        """Close the socket (idempotent)."""
+        if not self._sock.closed:
+            self._sock.close()
+
+    def __enter__(self) -> "Publisher":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Subscriber:
+    """SUB socket that receives V2X frames of some types.
+
+    Args:
+        endpoint: the publisher's endpoint to connect to.
+        topics: message types to receive (default: all).
+        context: ZeroMQ context (default: the process's shared instance).
+    """
+
+    def __init__(self, endpoint: str = DEFAULT_ENDPOINT, topics: Iterable[str] | None = None,
+                 context: zmq.Context | None = None) -> None:
+        self._ctx = context or zmq.Context.instance()
+        self._sock = self._ctx.socket(zmq.SUB)
+        self._sock.setsockopt(zmq.LINGER, 0)
+        for topic in (MESSAGE_TYPES if topics is None else tuple(topics)):
+            self._sock.setsockopt(zmq.SUBSCRIBE, topic.encode("ascii"))
+        try:
+            self._sock.connect(endpoint)
+        except zmq.ZMQError as exc:
+            self._sock.close()
+            raise V2XError(f"cannot connect to {endpoint}: {exc}", element="transport") from None
+        self.endpoint = endpoint
+
+    def receive(self, timeout_s: float) -> ReceivedFrame | None:
+        """Wait up to ``timeout_s`` [s, wall clock] for one frame; None on time-out.
+
+        Raises:
+            V2XError: a frame that is not ``[topic, msgpack header, payload]``.
+        """
+        if not self._sock.poll(max(0, int(timeout_s * 1000))):
+            return None
+        parts = self._sock.recv_multipart()
+        if len(parts) != 3:
+            raise V2XError(f"expected 3 frame parts, got {len(parts)}", element="transport")
+        try:
+            header = msgpack.unpackb(parts[1])
+            return ReceivedFrame(str(header["type"]), str(header["rsu"]), float(header["t"]),
+                                 parts[2])
+        except (ValueError, KeyError, TypeError, msgpack.UnpackException) as exc:
+            raise V2XError(f"bad frame header: {exc}", element="transport") from None
+
+    def close(self) -> None:
+        """Close the socket (idempotent)."""
+        if not self._sock.closed:
+            self._sock.close()
+
+    def __enter__(self) -> "Subscriber":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
