@@ -23,9 +23,9 @@ from testzone.recording import (EntityInfo, Event, Recording, RecordingHeader,
                                 RecordingWriter)
 from testzone.world import EntityState, WorldState
 
-from runners.agents import load_agent
+from runners.agents import make_agent
 from runners.backends.embedded import EmbeddedEgoBackend
-from runners.interfaces import Agent, AgentError, Control, RunnerError, VehicleSpec
+from runners.interfaces import AgentError, Control, RunnerError, V2XReceived, VehicleSpec
 from runners.observation import SensorModel, observe
 
 
@@ -60,6 +60,7 @@ class RunOptions:
         agent: the ``--agent`` spec. agent_config: its config dict.
         dt: fixed step [s]. max_sim_time: a case still running at this sim time [s] ends with
         reason ``timeout``. case_wall_timeout: wall-clock deadline of a case [s].
+        step_timeout: wall-clock deadline of one agent step [s] (out-of-process stacks).
         trace: ``"csv"`` to write an esmini-compatible trace per case, else None.
         v2x: run the V2X bridge when the map has an RSU layout.
     """
@@ -69,6 +70,7 @@ class RunOptions:
     dt: float = 0.05
     max_sim_time: float = 300.0
     case_wall_timeout: float = 600.0
+    step_timeout: float = 1.0
     trace: str | None = None
     v2x: bool = True
 
@@ -154,7 +156,7 @@ class _CaseRun:
         if sc.road_network_path:
             self.inputs[str(sc.road_network_path)] = sha256_of(sc.road_network_path)
         self.net = load_network(sc.road_network_path)
-        agent = load_agent(opts.agent)
+        agent = make_agent(opts.agent, opts.step_timeout)
         ego = sc.ego_name
         external = frozenset({ego}) if ego and not agent.follows_scenario else frozenset()
         header = RecordingHeader(
@@ -204,7 +206,7 @@ class _CaseRun:
                     ext_states[ego] = backend.step_ego(control, opts.dt)
                 world = engine.step(opts.dt, ext_states)
                 if bridge is not None:
-                    received = tuple(bridge.step(world, ego))
+                    received = tuple(to_received(m) for m in bridge.step(world, ego))
                     for ev in bridge.drain_events():
                         self.on_event(ev)
                 self.record(world)
@@ -231,8 +233,14 @@ def make_v2x_bridge(net: Any, sc: Any, seed: int):
     layout = Path(str(sc.road_network_path)).with_suffix(".rsu.json")
     if not layout.is_file():
         return None
-    from v2x_bridge import bridge_for_layout
+    from v2x_bridge.factory import bridge_for_layout
     return bridge_for_layout(layout, net, seed=seed)
+
+
+def to_received(msg: Any) -> V2XReceived:
+    """A bridge ``DeliveredMessage`` as the agent's :class:`V2XReceived`."""
+    return V2XReceived(msg.msg_type, msg.rsu_id, msg.sent_t, msg.recv_t, bytes(msg.payload),
+                       msg.decoded)
 
 
 def error_kind(exc: BaseException) -> str:

@@ -79,6 +79,8 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         trace: Optional[str] = typer.Option(None, help="'csv': esmini-compatible trace per case"),
         dt: float = typer.Option(0.05, help="simulation step [s]"),
         max_time: float = typer.Option(300.0, help="simulation-time limit of a case [s]"),
+        step_timeout: float = typer.Option(1.0, help="wall-clock deadline of one agent step [s]"),
+        case_timeout: float = typer.Option(600.0, help="wall-clock deadline of one case [s]"),
         ray_address: Optional[str] = typer.Option(None, help="HOST:PORT of a Ray cluster"),
         backend: str = typer.Option("embedded", help="embedded (default) or carla"),
         ) -> None:
@@ -100,10 +102,14 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         _fail("nothing to run: give .xosc files or folders, or --suite NAME", 2)
     cases = make_cases(files, seed)
     n_workers = workers if workers > 0 else (os.cpu_count() or 1)
+    if agent.startswith("zmq://") and n_workers > 1:
+        out.print("note: one zmq:// stack serves one case at a time: running with 1 worker")
+        n_workers = 1
     options = RunOptions(agent=agent, agent_config=_load_agent_config(agent_config), dt=dt,
-                         max_sim_time=max_time, trace=trace)
-    from runners.agents import load_agent
-    _guard(lambda: load_agent(agent))
+                         max_sim_time=max_time, trace=trace, step_timeout=step_timeout,
+                         case_wall_timeout=case_timeout)
+    from runners.agents import check_agent_spec
+    _guard(lambda: check_agent_spec(agent))
     run_dir = out_dir or default_run_dir(Path("results"), agent)
     out.print(f"icv-testzone {__version__}: {len(cases)} case(s), agent {agent}, "
               f"{min(n_workers, len(cases))} worker(s) -> {run_dir}")
@@ -131,9 +137,10 @@ def _result_line(res: dict[str, Any]) -> str:
     score = res.get("score")
     extra = ""
     if res.get("verdict") == "fail":
-        failed = res.get("failed_criteria") or []
-        extra = "  failed: " + ", ".join(str(f.get("id", f)) if isinstance(f, dict) else str(f)
-                                          for f in failed)
+        failed = [c for c in res.get("criteria", []) if c.get("status") == "fail"]
+        extra = "  failed: " + ", ".join(
+            f"{c['id']} (measured {c.get('measured')} {c.get('unit', '')}, expected "
+            f"{c.get('rule')} {c.get('threshold')})" for c in failed)
     elif res.get("verdict") == "error":
         extra = "  " + str(res.get("error", ""))[:200]
     score_txt = f" score {score:5.1f}" if isinstance(score, (int, float)) else ""

@@ -96,8 +96,9 @@ class V2XReceived:
     """A V2X message delivered to the ego this step.
 
     Attributes: msg_type (``SPAT``, ``MAP``, ``RSM``, ``RSI``, ``BSM``); sender id; sent_t and
-    recv_t [s] of simulation time; uper: the raw UPER bytes; decoded: the asn1tools value
-    (CHOICEs as tuples, as asn1tools gives them).
+    recv_t [s] of simulation time; uper: the raw UPER bytes; decoded: the message in the JSON
+    form of ``v2x_bridge.codec.to_json`` (OCTET STRING as ``{"hex"}``, CHOICE as
+    ``[alternative, value]``).
     """
 
     msg_type: str

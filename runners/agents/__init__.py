@@ -58,3 +58,37 @@ def load_agent(spec: str) -> Agent:
     if spec in REFERENCE_AGENTS:
         return REFERENCE_AGENTS[spec]()
     return _load_class(spec)()
+
+
+def check_agent_spec(spec: str) -> None:
+    """Check that ``spec`` names a loadable agent, without starting anything.
+
+    Raises:
+        RunnerError: unknown name, ``zmq://`` without ``HOST:PORT``, or a class that does not load.
+    """
+    if spec in REFERENCE_AGENTS:
+        return
+    if spec.startswith("zmq://"):
+        host, _, port = spec[len("zmq://"):].rpartition(":")
+        if not host or not port.isdigit():
+            raise RunnerError(f"agent {spec!r}: expected zmq://HOST:PORT", element="--agent")
+        return
+    _load_class(spec)
+
+
+def make_agent(spec: str, step_timeout: float = 1.0) -> Agent:
+    """The agent a run uses for ``spec``: reference agents run in the runner's process; any
+    other stack runs in its own process behind the ZeroMQ protocol (``zmq://HOST:PORT`` for a
+    stack already listening there, ``module:Class`` / ``file.py:Class`` started by us), with a
+    per-step deadline of ``step_timeout`` [s].
+
+    Raises:
+        RunnerError: the spec names nothing loadable (checked before any process starts).
+    """
+    from runners.remote_agent import RemoteAgent, spawn_python_agent
+    if spec in REFERENCE_AGENTS:
+        return REFERENCE_AGENTS[spec]()
+    if spec.startswith("zmq://"):
+        return RemoteAgent("tcp://" + spec[len("zmq://"):], step_timeout=step_timeout)
+    check_agent_spec(spec)  # fail early, with a clear line, before a process starts
+    return spawn_python_agent(spec, step_timeout=step_timeout)

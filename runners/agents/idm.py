@@ -76,6 +76,7 @@ class IdmAgent(Agent):
         self.name = name
         self.reacts = reacts
         self.params = params or IdmParameters()
+        self._path: PathAhead | None = None
         self.spec: VehicleSpec | None = None
         self.net: Any = None
 
@@ -84,6 +85,7 @@ class IdmAgent(Agent):
         if road_network is None:
             raise AgentError(f"agent {self.name!r} needs the scenario's road network")
         self.spec, self.net = vehicle, road_network
+        self._path = None
         if config:
             fields = {k: v for k, v in config.items() if k in IdmParameters.__dataclass_fields__}
             self.params = IdmParameters(**{**self.params.__dict__, **fields})
@@ -94,11 +96,24 @@ class IdmAgent(Agent):
         limit = obs.speed_limit if obs.speed_limit else self.params.default_speed
         return min(limit * self.params.speed_limit_factor, self.spec.max_speed)
 
-    def obstacles(self, obs: Observation, path: PathAhead) -> list[PathObstacle]:
-        """What the agent stops or follows for: objects in its path and red stop lines."""
+    def obstacles(self, obs: Observation, path: PathAhead, along: float) -> list[PathObstacle]:
+        """What the agent stops or follows for: objects in its path and red stop lines,
+        ``along`` [m] being the ego's position along ``path``."""
         if not self.reacts:
             return []
-        return path.obstacles(obs.ego, obs.objects) + path.red_signals(obs.signals)
+        found = path.obstacles(along, obs.objects) + path.red_signals(along, obs.signals)
+        return sorted(found, key=lambda o: o.distance)
+
+    def path_for(self, ego) -> tuple[PathAhead, float]:
+        """The lane path ahead and the ego's distance along it [m]; the path is rebuilt when the
+        ego has used up a third of its horizon or has left its corridor (a lane change)."""
+        path = self._path
+        if path is not None:
+            along, off = path.locate(ego.pose.x, ego.pose.y)
+            if along < self.params.horizon / 3 and off < path.width / 2:
+                return path, along
+        path = self._path = PathAhead(self.net, ego.lane, horizon=self.params.horizon)
+        return path, path.locate(ego.pose.x, ego.pose.y)[0]
 
     def step(self, obs: Observation) -> Control:
         """Pure pursuit on the lane centre; IDM against the nearest obstacle on the path."""
@@ -107,12 +122,12 @@ class IdmAgent(Agent):
         if ego.lane is None:
             # off the map: brake to a stop, straight ahead
             return Control(acceleration=-self.params.comfortable_deceleration, steering=0.0)
-        path = PathAhead(self.net, ego.lane, horizon=self.params.horizon)
-        steering = pure_pursuit_steering(ego, path, self.spec.wheelbase)
+        path, along = self.path_for(ego)
+        steering = pure_pursuit_steering(ego, path, along, self.spec.wheelbase)
         steering = max(-self.spec.max_steering, min(self.spec.max_steering, steering))
         front = ego.box.cx + ego.box.length / 2.0
         gap, v_lead = None, 0.0
-        for ob in self.obstacles(obs, path):
+        for ob in self.obstacles(obs, path, along):
             margin = self.params.stop_margin if ob.kind == "signal" else 0.0
             g = ob.distance - front - margin
             if ob.kind == "signal" and g < -0.5:

@@ -69,6 +69,23 @@ class PathAhead:
             self.heading = np.append(self.heading, self.heading[-1])
         self.line = LineString(self.xy)
         self.width = net.lane_width(start.road_id, start.lane_id, start.s)
+        seg = np.hypot(*np.diff(self.xy, axis=0).T)
+        self._cum = np.concatenate([[0.0], np.cumsum(seg)])
+        self._corridors: dict[float, Polygon] = {}
+
+    def corridor(self, half_width: float) -> Polygon:
+        """The path buffered by ``half_width`` [m] (flat ends), computed once per width."""
+        poly = self._corridors.get(half_width)
+        if poly is None:
+            poly = self.line.buffer(half_width, cap_style="flat")
+            shapely.prepare(poly)
+            self._corridors[half_width] = poly
+        return poly
+
+    def locate(self, x: float, y: float) -> tuple[float, float]:
+        """(distance along the path [m], distance from it [m]) of the world point (x, y)."""
+        p = Point(x, y)
+        return self.line.project(p), self.line.distance(p)
 
     def point_at(self, distance: float) -> tuple[float, float]:
         """World point [m] on the path ``distance`` metres ahead of its start."""
@@ -77,17 +94,18 @@ class PathAhead:
 
     def heading_at(self, distance: float) -> float:
         """Path heading [rad] at ``distance`` [m] ahead (nearest sample)."""
-        seg = np.hypot(*np.diff(self.xy, axis=0).T)
-        cum = np.concatenate([[0.0], np.cumsum(seg)])
+        cum = self._cum
         return float(self.heading[min(int(np.searchsorted(cum, distance)), len(cum) - 1)])
 
-    def obstacles(self, ego: EntityState, objects: tuple[EntityState, ...],
+    def obstacles(self, ego_along: float, objects: tuple[EntityState, ...],
                   margin: float = 0.3, pedestrian_margin: float = 1.5) -> list[PathObstacle]:
         """Objects whose box meets the corridor ahead, nearest first.
 
-        ``margin`` [m] widens the corridor beyond half the lane width; pedestrians and
-        cyclists get ``pedestrian_margin`` [m] instead, so the ego yields before they step in.
-        Objects behind the ego's reference point are ignored.
+        ``ego_along`` [m] is the ego's reference point's distance along the path (from
+        :meth:`locate`); returned distances are measured from it. ``margin`` [m] widens the
+        corridor beyond half the lane width; pedestrians and cyclists get ``pedestrian_margin``
+        [m] instead, so the ego yields before they step in. Objects wholly behind the ego's
+        reference point are ignored.
         """
         out = []
         for obj in objects:
@@ -95,12 +113,11 @@ class PathAhead:
             half = self.width / 2.0 + (pedestrian_margin if vulnerable else margin)
             corners = obj.box.corners(obj.pose)
             box = Polygon(corners)
-            corridor = self.line.buffer(half, cap_style="flat")
-            if not shapely.intersects(corridor, box):
+            if not shapely.intersects(self.corridor(half), box):
                 continue
-            along = [self.line.project(Point(c)) for c in corners]
+            along = [self.line.project(Point(c)) - ego_along for c in corners]
             d = min(along)
-            if d <= 0.0 and max(along) <= 0.0:
+            if max(along) <= 0.0:
                 continue
             h = self.heading_at(d)
             v_along = obj.speed * math.cos(obj.pose.h - h)
@@ -108,19 +125,18 @@ class PathAhead:
             out.append(PathObstacle(obj.name, d, v_along, kind))
         return sorted(out, key=lambda o: o.distance)
 
-    def red_signals(self, signals: dict[str, SignalState], stop_yellow: bool = True
-                    ) -> list[PathObstacle]:
+    def red_signals(self, ego_along: float, signals: dict[str, SignalState],
+                    stop_yellow: bool = True) -> list[PathObstacle]:
         """Stop lines of red (and, if ``stop_yellow``, yellow) signals the path crosses.
 
         A signal applies when it lies on a road the path runs along, between two consecutive
         samples, and its ``orientation`` matches the lane's driving direction (OpenDRIVE
         signal@orientation: ``+`` for traffic in the +s direction, ``-`` for -s, ``none`` for
-        both).
+        both). Distances are measured from ``ego_along`` [m] along the path.
         """
         out = []
         stop_colors = {SignalColor.RED} | ({SignalColor.YELLOW} if stop_yellow else set())
-        seg = np.hypot(*np.diff(self.xy, axis=0).T)
-        cum = np.concatenate([[0.0], np.cumsum(seg)])
+        cum = self._cum
         for sig in self.net.signals:
             state = signals.get(sig.id)
             if state is None or state.color not in stop_colors:
@@ -135,21 +151,23 @@ class PathAhead:
                 lo, hi = min(a.s, b.s), max(a.s, b.s)
                 if lo <= sig.s <= hi:
                     frac = 0.0 if hi == lo else abs(sig.s - a.s) / (hi - lo)
-                    d = cum[i - 1] + frac * (cum[i] - cum[i - 1])
+                    d = cum[i - 1] + frac * (cum[i] - cum[i - 1]) - ego_along
                     out.append(PathObstacle(f"signal:{sig.id}", float(d), 0.0, "signal"))
                     break
         return sorted(out, key=lambda o: o.distance)
 
 
-def pure_pursuit_steering(ego: EntityState, path: PathAhead, wheelbase: float,
-                          lookahead_time: float = 0.9, min_lookahead: float = 5.0) -> float:
+def pure_pursuit_steering(ego: EntityState, path: PathAhead, ego_along: float,
+                          wheelbase: float, lookahead_time: float = 0.9,
+                          min_lookahead: float = 5.0) -> float:
     """Front-wheel angle [rad] steering the rear axle onto the path (Coulter 1992, pure pursuit).
 
     delta = atan(2 L sin(alpha) / Ld) with Ld = max(min_lookahead, lookahead_time * v) and alpha
-    the angle between the heading and the look-ahead point on the path.
+    the angle between the heading and the look-ahead point on the path, taken ``Ld`` beyond
+    the ego's position ``ego_along`` [m] along the path.
     """
     ld = max(min_lookahead, lookahead_time * ego.speed)
-    gx, gy = path.point_at(ld)
+    gx, gy = path.point_at(ego_along + ld)
     alpha = math.atan2(gy - ego.pose.y, gx - ego.pose.x) - ego.pose.h
     ld_actual = max(math.hypot(gx - ego.pose.x, gy - ego.pose.y), 1e-3)
     return math.atan2(2.0 * wheelbase * math.sin(alpha), ld_actual)

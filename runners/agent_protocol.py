@@ -1,0 +1,133 @@
+"""The lockstep agent protocol over ZeroMQ REQ/REP: messages and their encoding.
+
+The runner is the REQ side, the stack under test the REP side. Every message is one msgpack
+map (``docs/agent-protocol.md`` gives the full schema); floats are IEEE doubles, so a Python
+agent behind the protocol sees exactly what it would see in-process.
+
+    runner -> stack                         stack -> runner
+    {"type": "hello", "protocol": 1}        {"type": "hello", "protocol": 1, "name", "version"}
+    {"type": "setup", "vehicle", "map_file", "config"}   {"type": "ready"}
+    {"type": "step", "obs": {...}}          {"type": "control", "control": {...}}
+    {"type": "close"}                       {"type": "bye"}
+    any request                             {"type": "error", "message": "..."}
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from typing import Any
+
+import msgpack
+
+from testzone.world import (BoundingBox, EntityKind, EntityState, LaneCoord, Pose, SignalColor,
+                            SignalState)
+
+from runners.interfaces import AgentError, Control, Observation, V2XReceived, VehicleSpec
+
+PROTOCOL_VERSION = 1
+
+
+def pack(msg: dict[str, Any]) -> bytes:
+    """Encode one protocol message (msgpack, binary strings kept as bytes)."""
+    return msgpack.packb(msg, use_bin_type=True)
+
+
+def unpack(data: bytes) -> dict[str, Any]:
+    """Decode one protocol message.
+
+    Raises:
+        AgentError: the bytes are not a msgpack map with a ``type`` field.
+    """
+    try:
+        msg = msgpack.unpackb(data, raw=False, strict_map_key=False)
+    except (ValueError, msgpack.ExtraData, msgpack.FormatError, msgpack.StackError) as exc:
+        raise AgentError(f"agent sent a message that is not msgpack ({exc})") from None
+    if not isinstance(msg, dict) or "type" not in msg:
+        raise AgentError("agent sent a message without a 'type' field")
+    return msg
+
+
+def entity_to_dict(e: EntityState) -> dict[str, Any]:
+    """EntityState -> plain dict (units as in :class:`testzone.world.EntityState`)."""
+    d = asdict(e)
+    d["kind"] = e.kind.value
+    return d
+
+
+def entity_from_dict(d: dict[str, Any]) -> EntityState:
+    """Inverse of :func:`entity_to_dict`."""
+    return EntityState(
+        name=d["name"], kind=EntityKind(d["kind"]), pose=Pose(**d["pose"]), speed=d["speed"],
+        acceleration=d["acceleration"], yaw_rate=d["yaw_rate"], box=BoundingBox(**d["box"]),
+        lane=LaneCoord(**d["lane"]) if d.get("lane") else None, steering=d["steering"],
+        category=d["category"], visible=d["visible"])
+
+
+def observation_to_dict(obs: Observation) -> dict[str, Any]:
+    """Observation -> plain dict; V2X payloads stay bytes (msgpack bin)."""
+    return {
+        "time": obs.time, "ego": entity_to_dict(obs.ego),
+        "objects": [entity_to_dict(o) for o in obs.objects],
+        "signals": {k: {"color": s.color.value, "time_to_change": s.time_to_change,
+                        "phase_id": s.phase_id} for k, s in obs.signals.items()},
+        "v2x": [{"msg_type": m.msg_type, "sender": m.sender, "sent_t": m.sent_t,
+                 "recv_t": m.recv_t, "uper": bytes(m.uper), "decoded": _plain(m.decoded)}
+                for m in obs.v2x],
+        "speed_limit": obs.speed_limit,
+        "route": [asdict(w) for w in obs.route],
+        "environment": obs.environment,
+    }
+
+
+def _plain(v: Any) -> Any:
+    """asn1tools values -> msgpack-friendly values (tuples become lists)."""
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v
+
+
+def observation_from_dict(d: dict[str, Any]) -> Observation:
+    """Inverse of :func:`observation_to_dict` (V2X ``decoded`` values come back as lists)."""
+    from runners.interfaces import RouteWaypoint
+    return Observation(
+        time=d["time"], ego=entity_from_dict(d["ego"]),
+        objects=tuple(entity_from_dict(o) for o in d["objects"]),
+        signals={k: SignalState(k, SignalColor(s["color"]), s["time_to_change"], s["phase_id"])
+                 for k, s in d["signals"].items()},
+        v2x=tuple(V2XReceived(**m) for m in d["v2x"]), speed_limit=d["speed_limit"],
+        route=tuple(RouteWaypoint(**w) for w in d["route"]), environment=d["environment"])
+
+
+def control_to_dict(c: Control) -> dict[str, Any]:
+    """Control -> plain dict."""
+    return asdict(c)
+
+
+def control_from_dict(d: Any) -> Control:
+    """Plain dict -> Control.
+
+    Raises:
+        AgentError: not a map, an unknown field, or a value that is not a number.
+    """
+    if not isinstance(d, dict):
+        raise AgentError(f"control must be a map, got {type(d).__name__}")
+    known = {f.name for f in fields(Control)}
+    unknown = set(d) - known
+    if unknown:
+        raise AgentError(f"control has unknown fields {sorted(unknown)}; expected {sorted(known)}")
+    for k, v in d.items():
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+            raise AgentError(f"control field {k!r} is {v!r}, expected a number")
+    return Control(**{k: (float(v) if v is not None else None) for k, v in d.items()})
+
+
+def vehicle_to_dict(v: VehicleSpec) -> dict[str, Any]:
+    """VehicleSpec -> plain dict."""
+    return asdict(v)
+
+
+def vehicle_from_dict(d: dict[str, Any]) -> VehicleSpec:
+    """Plain dict -> VehicleSpec."""
+    return VehicleSpec(**d)

@@ -1,0 +1,123 @@
+"""The runner's side of the agent protocol: a stack in another process, kept on a deadline.
+
+:class:`RemoteAgent` is an :class:`runners.interfaces.Agent` whose every call is a ZeroMQ
+request with a wall-clock deadline. A stack that misses a deadline, exits, answers with an
+error or sends an invalid control raises :class:`AgentError` naming the cause, so the case is
+recorded as an error and the run goes on. Python agents given as ``module:Class`` or
+``file.py:Class`` are started with :func:`spawn_python_agent` in a child process
+(``python -m runners.agent_host``) behind the same protocol: a stack never runs inside the
+runner's process.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import zmq
+
+from runners.agent_protocol import (PROTOCOL_VERSION, control_from_dict, observation_to_dict,
+                                    pack, unpack, vehicle_to_dict)
+from runners.interfaces import Agent, AgentError, Control, Observation, VehicleSpec
+
+
+class RemoteAgent(Agent):
+    """An agent reached over ZeroMQ REQ at ``endpoint`` (``tcp://HOST:PORT`` or ``ipc://``).
+
+    Args:
+        endpoint: where the stack's REP socket listens.
+        step_timeout: wall-clock deadline of one step [s].
+        setup_timeout: deadline of the handshake and setup [s] (stacks may load models).
+        process: the child process when the runner started the stack (watched for exits).
+        workdir: a temporary folder to remove at close (ipc socket of a spawned stack).
+    """
+
+    def __init__(self, endpoint: str, step_timeout: float = 1.0, setup_timeout: float = 30.0,
+                 process: subprocess.Popen | None = None,
+                 workdir: tempfile.TemporaryDirectory | None = None) -> None:
+        self.endpoint, self.step_timeout, self.setup_timeout = endpoint, step_timeout, setup_timeout
+        self.process, self._workdir = process, workdir
+        self._ctx = zmq.Context()
+        self._sock = self._ctx.socket(zmq.REQ)
+        self._sock.setsockopt(zmq.LINGER, 0)
+        self._sock.connect(endpoint)
+        self.name, self.version = endpoint, "?"
+        self._closed = False
+
+    def _request(self, msg: dict[str, Any], timeout: float, what: str) -> dict[str, Any]:
+        try:
+            self._sock.send(pack(msg), flags=zmq.NOBLOCK)
+        except zmq.ZMQError as exc:
+            raise AgentError(f"cannot send {what} to the agent at {self.endpoint}: {exc}") from None
+        step = 0.05
+        waited = 0.0
+        while waited < timeout:
+            if self._sock.poll(int(min(step, timeout - waited) * 1000) or 1):
+                reply = unpack(self._sock.recv())
+                if reply.get("type") == "error":
+                    raise AgentError(f"agent raised during {what}: {reply.get('message', '')}")
+                return reply
+            waited += step
+            if self.process is not None and self.process.poll() is not None:
+                raise AgentError(f"agent process exited with status {self.process.returncode} "
+                                 f"during {what}")
+        raise AgentError(f"agent missed its deadline of {timeout:g} s during {what}")
+
+    def setup(self, vehicle: VehicleSpec, road_network: Any, config: dict[str, Any]) -> None:
+        """Handshake (protocol version, the stack's name and version), then send the setup."""
+        hello = self._request({"type": "hello", "protocol": PROTOCOL_VERSION},
+                              self.setup_timeout, "the handshake")
+        if hello.get("type") != "hello" or hello.get("protocol") != PROTOCOL_VERSION:
+            raise AgentError(f"agent answered the handshake with {hello!r}; expected "
+                             f"{{'type': 'hello', 'protocol': {PROTOCOL_VERSION}, ...}}")
+        self.name = str(hello.get("name", self.endpoint))
+        self.version = str(hello.get("version", "?"))
+        map_file = str(getattr(road_network, "path", "")) if road_network is not None else None
+        reply = self._request({"type": "setup", "vehicle": vehicle_to_dict(vehicle),
+                               "map_file": map_file, "config": config},
+                              self.setup_timeout, "setup")
+        if reply.get("type") != "ready":
+            raise AgentError(f"agent answered setup with {reply!r}; expected type 'ready'")
+
+    def step(self, obs: Observation) -> Control:
+        """Send the observation; return the stack's control (deadline ``step_timeout``)."""
+        reply = self._request({"type": "step", "obs": observation_to_dict(obs)},
+                              self.step_timeout, f"the step at t={obs.time:.2f} s")
+        if reply.get("type") != "control":
+            raise AgentError(f"agent answered a step with type {reply.get('type')!r}; "
+                             f"expected 'control'")
+        return control_from_dict(reply.get("control"))
+
+    def close(self) -> None:
+        """Say goodbye (briefly), stop a spawned process, release the socket (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._request({"type": "close"}, 0.5, "close")
+        except AgentError:
+            pass
+        self._sock.close(0)
+        self._ctx.term()
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(2.0)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._workdir is not None:
+            self._workdir.cleanup()
+
+
+def spawn_python_agent(spec: str, step_timeout: float = 1.0) -> RemoteAgent:
+    """Start ``python -m runners.agent_host --agent SPEC`` in a child process on an ipc
+    socket and return the :class:`RemoteAgent` that talks to it."""
+    workdir = tempfile.TemporaryDirectory(prefix="testzone-agent-")
+    endpoint = f"ipc://{Path(workdir.name) / 'agent.sock'}"
+    proc = subprocess.Popen([sys.executable, "-m", "runners.agent_host", "--agent", spec,
+                             "--bind", endpoint], stdin=subprocess.DEVNULL)
+    return RemoteAgent(endpoint, step_timeout=step_timeout, process=proc, workdir=workdir)

@@ -1,0 +1,60 @@
+"""Misbehaving stacks for the runner's robustness tests (loaded as ``bad_agents.py:Class``)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from runners.interfaces import Agent, Control, Observation
+
+
+class Sleeper(Agent):
+    """Sleeps past the step deadline at t = 1 s."""
+
+    name = "sleeper"
+
+    def step(self, obs: Observation) -> Control:
+        if obs.time >= 1.0:
+            time.sleep(5.0)
+        return Control(acceleration=0.0)
+
+
+class Quitter(Agent):
+    """Its process exits mid-run at t = 1 s."""
+
+    name = "quitter"
+
+    def step(self, obs: Observation) -> Control:
+        if obs.time >= 1.0:
+            os._exit(7)
+        return Control(acceleration=0.0)
+
+
+class Raiser(Agent):
+    """Raises at t = 1 s."""
+
+    name = "raiser"
+
+    def step(self, obs: Observation) -> Control:
+        if obs.time >= 1.0:
+            raise RuntimeError("planner diverged")
+        return Control(acceleration=0.0)
+
+
+class NanSender(Agent):
+    """Returns a NaN acceleration at t = 1 s."""
+
+    name = "nan-sender"
+
+    def step(self, obs: Observation) -> Control:
+        return Control(acceleration=float("nan") if obs.time >= 1.0 else 0.0)
+
+
+class Cruiser(Agent):
+    """Holds its speed and steering: a well-behaved stack for the protocol tests."""
+
+    name = "cruiser"
+    version = "1.0"
+
+    def step(self, obs: Observation) -> Control:
+        return Control(acceleration=0.0, steering=0.0)

@@ -1,0 +1,111 @@
+"""End to end on the Wuhan cases: simulate, record, score; errors and determinism."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from runners.case import RunOptions, TestCase, run_case
+from testzone.recording import read_recording
+
+ROOT = Path(__file__).resolve().parents[2]
+WUHAN = ROOT / "scenarios" / "wuhan"
+STATIONARY = WUHAN / "stationary_vehicle.xosc"
+BAD = Path(__file__).resolve().parent / "bad_agents.py"
+
+
+def run(path: Path, agent: str, tmp: Path, **opts) -> dict:
+    case = TestCase(case_id=path.stem, scenario_file=str(path))
+    return run_case(case, RunOptions(agent=agent, **opts), tmp / path.stem)
+
+
+def test_scenario_agent_hits_stationary_car_when_hand_computed(tmp_path: Path) -> None:
+    # Ego (ref. point at the rear axle, box centre +1.4 m, 4.6 m long: front 3.7 m ahead) at
+    # 13.8889 m/s; the stopped car 150 m ahead (box centre +1.35 m, 4.5 m long: rear 0.9 m
+    # behind its ref. point). Free gap 150 - 3.7 - 0.9 = 145.4 m; ego moves 0.69444 m a step,
+    # so the boxes first overlap after ceil(145.4 / 0.69444) = 210 steps: t = 10.50 s.
+    res = run(STATIONARY, "scenario", tmp_path)
+    assert res["verdict"] == "fail"
+    rec = read_recording(tmp_path / "stationary_vehicle" / "recording.jsonl")
+    hits = rec.events_of("collision")
+    assert hits and hits[0].t == pytest.approx(10.50, abs=0.051)
+    assert {hits[0].data["a"], hits[0].data["b"]} == {"Ego", "Stopped"}
+
+
+def test_idm_stops_behind_the_stationary_car_and_naive_does_not(tmp_path: Path) -> None:
+    idm = run(STATIONARY, "idm", tmp_path / "idm")
+    naive = run(STATIONARY, "naive", tmp_path / "naive")
+    assert idm["verdict"] == "pass", idm
+    assert idm["metrics"]["collision_count"]["value"] == 0
+    # IDM keeps at least about its jam distance s0 = 2 m
+    assert 1.5 <= idm["metrics"]["gap_min_m"]["value"] <= 4.0
+    rec = read_recording(tmp_path / "idm" / "stationary_vehicle" / "recording.jsonl")
+    assert rec.frames[-1].entities["Ego"].speed < 0.2
+    assert naive["verdict"] == "fail"
+    failed = {c["id"] for c in naive["criteria"] if c["status"] == "fail"}
+    assert "no_collision" in failed
+    assert idm["score"] > naive["score"]
+
+
+def test_same_case_twice_gives_identical_results(tmp_path: Path) -> None:
+    a = run(WUHAN / "cut_in.xosc", "idm", tmp_path / "a")
+    b = run(WUHAN / "cut_in.xosc", "idm", tmp_path / "b")
+    for r in (a, b):
+        r.pop("wall_time_s")
+    assert a == b
+    ra = (tmp_path / "a" / "cut_in" / "recording.jsonl").read_bytes()
+    rb = (tmp_path / "b" / "cut_in" / "recording.jsonl").read_bytes()
+    assert ra == rb
+
+
+@pytest.mark.parametrize("text, expect", [
+    ("<OpenSCENARIO><FileHeader", "line"),
+    ("", "empty"),
+])
+def test_malformed_xosc_is_an_input_error_naming_the_file(tmp_path: Path, text: str,
+                                                          expect: str) -> None:
+    bad = tmp_path / "broken.xosc"
+    bad.write_text(text)
+    res = run(bad, "idm", tmp_path)
+    assert res["verdict"] == "error" and res["error_kind"] == "input"
+    assert "broken.xosc" in res["error"]
+    assert "\n" not in res["error"]
+
+
+def test_missing_logic_file_is_an_input_error(tmp_path: Path) -> None:
+    text = STATIONARY.read_text().replace("../../maps/wuhan/wuhan_section1.xodr", "nowhere.xodr")
+    bad = tmp_path / "no_map.xosc"
+    bad.write_text(text)
+    res = run(bad, "idm", tmp_path)
+    assert res["verdict"] == "error" and res["error_kind"] == "input"
+    assert "nowhere.xodr" in res["error"]
+
+
+@pytest.mark.parametrize("cls, cause", [
+    ("Sleeper", "deadline"),
+    ("Quitter", "exited with status 7"),
+    ("Raiser", "planner diverged"),
+    ("NanSender", "nan"),
+])
+def test_misbehaving_stack_becomes_an_error_naming_the_cause(tmp_path: Path, cls: str,
+                                                             cause: str) -> None:
+    res = run(STATIONARY, f"{BAD}:{cls}", tmp_path, step_timeout=0.5)
+    assert res["verdict"] == "error" and res["error_kind"] == "agent"
+    assert cause in res["error"]
+    # what was simulated before the failure is kept
+    rec = read_recording(tmp_path / "stationary_vehicle" / "recording.jsonl")
+    assert rec.end_reason == "error"
+    assert rec.frames[-1].time == pytest.approx(1.0, abs=0.06)
+
+
+def test_python_agent_and_same_agent_over_zeromq_record_identically(tmp_path: Path) -> None:
+    run(WUHAN / "cut_in.xosc", "idm", tmp_path / "inproc")
+    run(WUHAN / "cut_in.xosc", "runners.agents.idm:IdmAgent", tmp_path / "zmq")
+    a = (tmp_path / "inproc" / "cut_in" / "recording.jsonl").read_text().splitlines()
+    b = (tmp_path / "zmq" / "cut_in" / "recording.jsonl").read_text().splitlines()
+    ha, hb = json.loads(a[0]), json.loads(b[0])
+    ha.pop("agent"), hb.pop("agent")
+    assert ha == hb
+    assert a[1:] == b[1:]
