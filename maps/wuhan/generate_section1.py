@@ -30,23 +30,23 @@ Frame: OpenDRIVE inertial frame, x east, y north [m]. Junction centre at (0, 0).
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from xml.etree import ElementTree as ET
 
 from lxml import etree
 from scenariogeneration import xodr
 
-GEO_REFERENCE = ("+proj=tmerc +lat_0=30.49 +lon_0=114.15 +k=1 +x_0=0 +y_0=0 +datum=WGS84 "
-                 "+units=m +no_defs")
-"""PROJ string of the local frame: transverse Mercator centred on the junction."""
+if __package__ in (None, ""):  # run as a script: make `maps.wuhan` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-HEADER_DATE = "2026-11-30T00:00:00"
-"""Fixed header date, so the output does not change from run to run."""
+from maps.wuhan.xodr_tools import (GEO_REFERENCE, HEADER_DATE, fix_header, fmt, fold_headings,
+                                   json_bytes, sub, to_root, xml_bytes)
+
+__all__ = ["GEO_REFERENCE", "HEADER_DATE", "build_network", "render", "signal_plan",
+           "rsu_layout", "main"]
 
 LANE_WIDTH_M = 3.5
 SIDEWALK_WIDTH_M = 3.0
@@ -257,17 +257,6 @@ def build_network() -> xodr.OpenDrive:
 # lxml post-processing: header, objects, signals
 
 
-def _sub(parent: etree._Element, tag: str, **attrib: object) -> etree._Element:
-    """Append a child with attributes formatted deterministically (floats via repr)."""
-    return etree.SubElement(parent, tag, {k: _fmt(v) for k, v in attrib.items()})
-
-
-def _fmt(value: object) -> str:
-    if isinstance(value, float):
-        return repr(round(value, 6) + 0.0)  # +0.0 turns -0.0 into 0.0
-    return str(value)
-
-
 def _inbound_t(ap: Approach, extra_m: float) -> float:
     """Lateral position [m] just outside the inbound driving lanes of ``ap``."""
     return ap.inbound_sign * (2 * LANE_WIDTH_M + extra_m)
@@ -275,18 +264,18 @@ def _inbound_t(ap: Approach, extra_m: float) -> float:
 
 def _add_objects(road: etree._Element, ap: Approach) -> None:
     """Crosswalk, stop line and (east leg) bus stop, per OpenDRIVE 1.7 clause 13 (objects)."""
-    objects = _sub(road, "objects")
-    _sub(objects, "object", id=f"crosswalk-{ap.name}", name="crosswalk", type="crosswalk",
+    objects = sub(road, "objects")
+    sub(objects, "object", id=f"crosswalk-{ap.name}", name="crosswalk", type="crosswalk",
          s=ap.s_from_junction(CROSSWALK_FROM_END_M), t=0.0, zOffset=0.0, hdg=0.0,
          orientation="none", length=CROSSWALK_LENGTH_M, width=4 * LANE_WIDTH_M, height=0.0)
     stop_s = ap.s_from_junction(STOP_LINE_FROM_END_M)
-    _sub(objects, "object", id=f"stopline-{ap.name}", name="stopLine", type="roadMark",
+    sub(objects, "object", id=f"stopline-{ap.name}", name="stopLine", type="roadMark",
          subtype="stopLine", s=stop_s, t=ap.inbound_sign * LANE_WIDTH_M, zOffset=0.0,
          hdg=0.0, orientation="none", length=0.4, width=2 * LANE_WIDTH_M, height=0.0)
     if ap.name == "E":
         bay_mid = BAY_START_S_M + BAY_TAPER_M + BAY_LENGTH_M / 2
         t_shelter = -(2 * LANE_WIDTH_M + BAY_WIDTH_M + SIDEWALK_WIDTH_M / 2)
-        _sub(objects, "object", id="busstop-S1-01", name="busStop", type="none",
+        sub(objects, "object", id="busstop-S1-01", name="busStop", type="none",
              subtype="busStop", s=bay_mid, t=t_shelter, zOffset=0.0, hdg=0.0,
              orientation="+", length=BAY_LENGTH_M, width=1.5, height=2.5)
 
@@ -297,42 +286,25 @@ def _add_signals(road: etree._Element, ap: Approach) -> None:
     Vehicle lights face the inbound traffic (orientation '+' for lanes < 0, '-' for lanes > 0)
     and are valid for the two inbound lanes (OpenDRIVE 1.7 clause 14.2 and 14.3).
     """
-    signals = _sub(road, "signals")
+    signals = sub(road, "signals")
     lanes = sorted((ap.inbound_sign * 1, ap.inbound_sign * 2))
-    veh = _sub(signals, "signal", id=ap.signal_id, name=f"S1-J1-{ap.name}",
+    veh = sub(signals, "signal", id=ap.signal_id, name=f"S1-J1-{ap.name}",
                s=ap.s_from_junction(STOP_LINE_FROM_END_M), t=_inbound_t(ap, 0.5),
                zOffset=3.0, hOffset=0.0, dynamic="yes",
                orientation="+" if ap.inbound_sign < 0 else "-",
                country="CN", type="1000001", subtype="-1", height=1.0, width=0.4)
-    _sub(veh, "validity", fromLane=lanes[0], toLane=lanes[1])
-    _sub(signals, "signal", id=ap.ped_signal_id, name=f"S1-J1-{ap.name}-ped",
+    sub(veh, "validity", fromLane=lanes[0], toLane=lanes[1])
+    sub(signals, "signal", id=ap.ped_signal_id, name=f"S1-J1-{ap.name}-ped",
          s=ap.s_from_junction(CROSSWALK_FROM_END_M), t=_inbound_t(ap, 1.0), zOffset=2.5,
          hOffset=0.0, dynamic="yes", orientation="none", country="CN", type="1000002",
          subtype="-1", height=0.6, width=0.3)
 
 
-def _fix_header(root: etree._Element) -> None:
-    """Deterministic header: fixed date, bounds of the section, vendor, CDATA geoReference."""
-    header = root.find("header")
-    header.set("date", HEADER_DATE)
-    header.set("north", _fmt(CROSS_HALF_M))
-    header.set("south", _fmt(-CROSS_HALF_M))
-    header.set("east", _fmt(ARTERIAL_HALF_M))
-    header.set("west", _fmt(-ARTERIAL_HALF_M))
-    header.set("vendor", "icv-testzone (modelled, not surveyed)")
-    header.set("version", "1")
-    geo = header.find("geoReference")
-    geo.text = etree.CDATA(GEO_REFERENCE)
-
-
 def to_lxml(odr: xodr.OpenDrive) -> etree._ElementTree:
     """Serialise the scenariogeneration model and post-process it into the final document."""
-    raw = ET.tostring(odr.get_element(), encoding="utf-8")
-    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
-    root = etree.fromstring(raw, parser)
-    _fix_header(root)
-    for geom in root.iter("geometry"):  # headings like 7.85 rad -> (-pi, pi], same geometry
-        geom.set("hdg", repr(math.remainder(float(geom.get("hdg")), 2 * math.pi)))
+    root = to_root(odr.get_element())
+    fix_header(root, (-ARTERIAL_HALF_M, -CROSS_HALF_M, ARTERIAL_HALF_M, CROSS_HALF_M))
+    fold_headings(root)
     for ap in APPROACHES:
         road = root.find(f"road[@id='{ap.road_id}']")
         lanes = road.find("lanes")
@@ -431,12 +403,9 @@ def rsu_layout() -> dict:
 def render() -> dict[str, bytes]:
     """Return ``{file name: bytes}`` of the three generated files (deterministic)."""
     tree = to_lxml(build_network())
-    xodr_bytes = etree.tostring(tree, pretty_print=True, xml_declaration=True, encoding="UTF-8")
-    def as_json(data: dict) -> bytes:
-        return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    return {"wuhan_section1.xodr": xodr_bytes,
-            "wuhan_section1.signals.json": as_json(signal_plan()),
-            "wuhan_section1.rsu.json": as_json(rsu_layout())}
+    return {"wuhan_section1.xodr": xml_bytes(tree.getroot()),
+            "wuhan_section1.signals.json": json_bytes(signal_plan()),
+            "wuhan_section1.rsu.json": json_bytes(rsu_layout())}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,44 @@
+"""The ``maps`` error family and validation issues.
+
+Every error names the file, source line and OpenDRIVE element concerned (see
+:class:`testzone.errors.TestzoneError`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from testzone.errors import TestzoneError
+
+
+class MapsError(TestzoneError):
+    """An OpenDRIVE file cannot be read or a road query is impossible.
+
+    Raised for: missing file, not XML, wrong root element, inconsistent geometry lengths,
+    links to missing roads/junctions, lane sections beyond the road length, negative lane
+    widths, unknown road or lane ids in queries.
+    """
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding of :func:`maps.check_opendrive`.
+
+    Attributes:
+        severity: ``"error"`` (the file cannot be used) or ``"warning"`` (usable, but suspect).
+        message: what is wrong and what was expected.
+        file: the .xodr path.
+        line: 1-based source line, or None.
+        element: the OpenDRIVE element name (``road``, ``geometry``, ``link``...), or None.
+    """
+
+    severity: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    element: str | None = None
+
+    def format(self) -> str:
+        """Return ``severity: file:line: <element>: message``."""
+        return f"{self.severity}: " + MapsError(self.message, file=self.file, line=self.line,
+                                                 element=self.element).format()

@@ -1,0 +1,65 @@
+"""Geographic reference of a road network (ASAM OpenDRIVE 1.8 clause 2.3.6 "Georeferencing":
+``header/geoReference`` holds a PROJ string of the projected frame; 1.6+ ``header/offset``
+shifts and turns the inertial frame inside it).
+
+Projection through pyproj (PROJ). Only the horizontal part is used: vertical options such as
+``+geoidgrids`` (which need grid files that may be absent offline) are dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from maps.errors import MapsError
+
+_VERTICAL = re.compile(r"\+(geoidgrids|vunits)=\S+")
+
+
+class GeoReference:
+    """Inertial (x, y) [m] <-> WGS84 longitude/latitude [deg].
+
+    Args:
+        proj: the PROJ string of ``geoReference``.
+        offset: header ``offset`` (x [m], y [m], z [m], hdg [rad]): projected coordinates are
+            ``offset + R(hdg) (x, y)``.
+        file: source file, for errors.
+
+    Raises:
+        MapsError: when PROJ rejects the string.
+    """
+
+    def __init__(self, proj: str, offset: tuple[float, float, float, float] = (0, 0, 0, 0),
+                 file: str | None = None) -> None:
+        from pyproj import CRS, Transformer
+
+        self.proj = proj
+        self.offset = offset
+        try:
+            crs = CRS.from_proj4(_VERTICAL.sub("", proj).strip())
+            self._fwd = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+            self._inv = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        except Exception as exc:  # pyproj raises several exception types
+            raise MapsError(f"geoReference is not a usable PROJ string: {exc}", file=file,
+                            element="geoReference") from None
+
+    def __getstate__(self) -> dict:
+        return {"proj": self.proj, "offset": self.offset}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["proj"], state["offset"])
+
+    def to_lonlat(self, x: float, y: float) -> tuple[float, float]:
+        """WGS84 ``(longitude, latitude)`` [deg] of the inertial point ``(x, y)`` [m]."""
+        ox, oy, _, hdg = self.offset
+        c, s = math.cos(hdg), math.sin(hdg)
+        lon, lat = self._fwd.transform(ox + c * x - s * y, oy + s * x + c * y)
+        return float(lon), float(lat)
+
+    def from_lonlat(self, lon: float, lat: float) -> tuple[float, float]:
+        """Inertial ``(x, y)`` [m] of a WGS84 point given in degrees."""
+        px, py = self._inv.transform(lon, lat)
+        ox, oy, _, hdg = self.offset
+        dx, dy = px - ox, py - oy
+        c, s = math.cos(hdg), math.sin(hdg)
+        return float(c * dx + s * dy), float(-s * dx + c * dy)

@@ -1,0 +1,161 @@
+"""Plain records of an OpenDRIVE road network (ASAM OpenDRIVE 1.8 clauses 8-14).
+
+Lane-id sign convention (clause 11.1): lanes left of the reference line have positive ids,
+lanes right of it negative ids, the centre lane id 0 (no width). Units are SI: lengths [m],
+angles [rad], speeds [m/s] (converted from km/h or mph when read).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from maps.polynomial import Piecewise
+
+
+@dataclass(frozen=True)
+class RoadLink:
+    """``road/link/predecessor`` or ``successor``.
+
+    Attributes:
+        element_type: ``"road"`` or ``"junction"``.
+        element_id: id of the linked road or junction.
+        contact_point: ``"start"``/``"end"`` of the linked road, or None (junction links).
+    """
+
+    element_type: str
+    element_id: str
+    contact_point: str | None = None
+
+
+@dataclass
+class Lane:
+    """One lane of a lane section.
+
+    Attributes:
+        id: lane id (sign convention above).
+        type: OpenDRIVE lane type (``driving``, ``sidewalk``, ``shoulder``, ``none``...).
+        width: width records, ``sOffset`` relative to the section start [m]; empty when the lane
+            uses ``border`` records instead.
+        border: outer-border records (distance of the outer border from the lane-offset line,
+            [m], ``sOffset`` relative to the section start); empty when ``width`` is used.
+        predecessor, successor: linked lane ids in the neighbouring section/road, or None.
+        speeds: ``(sOffset [m], max speed [m/s] or None)`` records.
+        heights: ``(sOffset [m], inner [m], outer [m])`` records: the lane surface raised above
+            the road surface at its inner/outer border (clause 11.6, e.g. a kerbed sidewalk).
+        line: source line of the ``lane`` element.
+    """
+
+    id: int
+    type: str = "driving"
+    width: Piecewise = field(default_factory=Piecewise)
+    border: Piecewise = field(default_factory=Piecewise)
+    predecessor: int | None = None
+    successor: int | None = None
+    speeds: tuple[tuple[float, float | None], ...] = ()
+    heights: tuple[tuple[float, float, float], ...] = ()
+    line: int | None = None
+
+
+@dataclass
+class LaneSection:
+    """``lanes/laneSection``: lanes valid from ``s`` to ``end``.
+
+    Attributes:
+        s: section start [m]; end: section end [m] (next section start or road length).
+        left: lanes with id > 0, ordered 1, 2, 3...; right: id < 0, ordered -1, -2, ...
+        single_side: the ``singleSide`` flag.
+        line: source line.
+    """
+
+    s: float
+    end: float
+    left: list[Lane]
+    right: list[Lane]
+    center: Lane | None = None
+    single_side: bool = False
+    line: int | None = None
+
+    def __post_init__(self) -> None:
+        self.by_id = {ln.id: ln for ln in (*self.left, *self.right)}
+        if self.center is not None:
+            self.by_id[0] = self.center
+
+
+@dataclass(frozen=True)
+class RoadType:
+    """``road/type``: road class from ``s`` [m], with its speed limit [m/s] or None."""
+
+    s: float
+    type: str
+    speed: float | None = None
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A ``signal`` (or a ``signalReference`` to one) placed on a road.
+
+    Attributes:
+        id: signal id (for a reference: the id of the referenced signal).
+        road_id: road the record belongs to. s, t: road coordinates [m].
+        dynamic: True for signals that change state (traffic lights).
+        orientation: ``"+"`` (valid for traffic along +s), ``"-"`` (along -s) or ``"none"``.
+        type, subtype: country-specific codes (strings). country: country code or None.
+        value: numeric value or None; unit: its unit string or None.
+        name: ``signal@name`` or None. is_reference: True for a ``signalReference``.
+        x, y, z: inertial position [m] (z includes ``zOffset``).
+        h: heading [rad] of the traffic the signal applies to: reference-line heading, plus pi
+            for orientation ``"-"``, plus ``hOffset``.
+        line: source line.
+    """
+
+    id: str
+    road_id: str
+    s: float
+    t: float
+    dynamic: bool
+    orientation: str
+    type: str
+    subtype: str
+    x: float
+    y: float
+    z: float
+    h: float
+    country: str | None = None
+    value: float | None = None
+    unit: str | None = None
+    name: str | None = None
+    is_reference: bool = False
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Connection:
+    """``junction/connection``: from an incoming road into a connecting road.
+
+    Attributes:
+        id: connection id. incoming_road, connecting_road: road ids.
+        contact_point: ``"start"``/``"end"``: where the connecting road is entered.
+        lane_links: ``(from lane of incoming road, to lane of connecting road)`` pairs.
+    """
+
+    id: str
+    incoming_road: str
+    connecting_road: str
+    contact_point: str
+    lane_links: tuple[tuple[int, int], ...] = ()
+    line: int | None = None
+
+
+@dataclass
+class Junction:
+    """``junction``: id, name, type (``default``, ``direct``, ``virtual``) and connections.
+
+    In a ``direct`` junction (OpenDRIVE 1.7, clause 12.5) ``Connection.connecting_road`` is the
+    ``linkedRoad``, an ordinary road entered directly from the incoming road.
+    """
+
+    id: str
+    name: str = ""
+    type: str = "default"
+    connections: list[Connection] = field(default_factory=list)
+    line: int | None = None

@@ -1,0 +1,258 @@
+"""The road network and its queries (the ``maps`` contract in docs/architecture.md).
+
+Conventions (matching esmini's RoadManager, the ASAM reference player):
+
+* ``LaneCoord.t`` is measured from the road reference line, ``LaneCoord.offset`` from the lane
+  centre, both positive to the left of the reference line [m].
+* Lane headings are the driving direction: right-hand traffic drives lanes with id < 0 along
+  +s and lanes with id > 0 along -s (heading + pi); ``road@rule="LHT"`` mirrors this.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from typing import Callable
+
+import numpy as np
+
+from testzone.world import LaneCoord, Pose
+
+from maps.errors import Issue, MapsError
+from maps.geo import GeoReference
+from maps.model import Junction, Signal
+from maps.parser import ParsedFile, RawSignal, parse_file
+from maps.road import DRIVING_TYPES, Road
+from maps.spatial import SpatialIndex, choose as choose_candidate
+from maps.traversal import RoadGraph, advance, longitudinal_distance, shortest_route
+from maps.validate import issues_of
+
+
+def _wrap(a: float) -> float:
+    a = math.remainder(a, 2.0 * math.pi)
+    return math.pi if a == -math.pi else a
+
+
+class RoadNetwork:
+    """An OpenDRIVE road network with road-frame queries.
+
+    Attributes:
+        path: absolute path of the source file. geo_reference: PROJ string or None.
+        offset: header ``offset`` (x, y, z [m], hdg [rad]): used only by :meth:`to_lonlat`
+            and :meth:`from_lonlat`; road coordinates stay in the file's inertial frame.
+        version: (revMajor, revMinor). roads: by ``road@id``. junctions: by id.
+        signals: signals and signal references with world positions.
+        warnings: the non-fatal :class:`Issue` found when loading.
+    """
+
+    def __init__(self, parsed: ParsedFile, issues: list[Issue] | None = None) -> None:
+        self.path = parsed.path
+        self.geo_reference = parsed.geo_reference
+        self.offset = parsed.offset
+        self.version = parsed.version
+        self.roads: dict[str, Road] = parsed.roads
+        self.junctions: dict[str, Junction] = parsed.junctions
+        self.warnings = [i for i in (issues or []) if i.severity == "warning"]
+        self.graph = RoadGraph(self.roads, self.junctions)
+        self.signals: list[Signal] = [self._signal(raw) for raw in parsed.signals]
+        self._index: SpatialIndex | None = None
+        self._geo: GeoReference | None = None
+        self._bounds: tuple[float, float, float, float] | None = None
+
+    # ------------------------------------------------------------------------ helpers
+    def road(self, road_id: str) -> Road:
+        """The road ``road_id``; MapsError when there is none."""
+        try:
+            return self.roads[str(road_id)]
+        except KeyError:
+            raise MapsError(f"no road with id {road_id!r}", file=self.path, element="road") from None
+
+    def _signal(self, raw: RawSignal) -> Signal:
+        a, road = raw.attrs, self.roads[raw.road_id]
+
+        def num(name: str, default: float | None = 0.0) -> float | None:
+            """Numeric attribute of the signal record (``default`` when absent)."""
+            try:
+                return float(a[name]) if name in a else default
+            except ValueError:
+                raise MapsError(f"attribute {name}={a[name]!r} is not a number", file=self.path,
+                                line=raw.line, element="signal") from None
+
+        s, t = num("s"), num("t")
+        x, y, z, h, _, _ = road.position(min(max(s, 0.0), road.length), t)
+        orient = a.get("orientation", "none")
+        h = _wrap(h + (math.pi if orient == "-" else 0.0) + num("hOffset"))
+        return Signal(id=a.get("id", ""), road_id=road.id, s=s, t=t,
+                      dynamic=a.get("dynamic", "no") == "yes", orientation=orient,
+                      type=a.get("type", "-1"), subtype=a.get("subtype", "-1"),
+                      x=x, y=y, z=z + num("zOffset"), h=h, country=a.get("country"),
+                      value=num("value", None), unit=a.get("unit"), name=a.get("name"),
+                      is_reference=raw.is_reference, line=raw.line)
+
+    def _lane_check(self, road: Road, lane_id: int, s: float):
+        sec = road.section_at(s)
+        if lane_id not in sec.by_id:
+            raise MapsError(f"road {road.id} has no lane {lane_id} at s={s:.3f} (lanes: "
+                            f"{sorted(sec.by_id)})", file=self.path, line=sec.line,
+                            element="laneSection")
+        return sec
+
+    # ----------------------------------------------------------------------- geography
+    def to_lonlat(self, x: float, y: float) -> tuple[float, float]:
+        """WGS84 (longitude, latitude) [deg] of an inertial point [m] (via geoReference and
+        header offset); MapsError when the file has no geoReference."""
+        return self._georef().to_lonlat(x, y)
+
+    def from_lonlat(self, lon: float, lat: float) -> tuple[float, float]:
+        """Inertial (x, y) [m] of a WGS84 point [deg]; MapsError without geoReference."""
+        return self._georef().from_lonlat(lon, lat)
+
+    def _georef(self) -> GeoReference:
+        if self.geo_reference is None:
+            raise MapsError("no <geoReference> in the header (needed for geographic positions)",
+                            file=self.path, element="header")
+        if self._geo is None:
+            self._geo = GeoReference(self.geo_reference, self.offset, self.path)
+        return self._geo
+
+    # ----------------------------------------------------------------------- positions
+    def road_to_world(self, road_id: str, s: float, t: float) -> Pose:
+        """Pose of road point ``(s, t)`` [m]; heading/pitch/roll of the reference line."""
+        x, y, z, h, p, r = self.road(road_id).position(s, t)
+        return Pose(x, y, z, _wrap(h), p, r)
+
+    def lane_to_world(self, road_id: str, lane_id: int, s: float, offset: float = 0.0) -> Pose:
+        """Pose at ``s`` [m] in lane ``lane_id``, ``offset`` [m] left of its centre.
+
+        Heading is the lane's driving direction (reference heading + pi for lanes driven
+        against s), and pitch/roll are turned with it; z includes the lane's ``height``
+        records. MapsError for an unknown road or lane.
+        """
+        road = self.road(road_id)
+        sec = self._lane_check(road, lane_id, s)
+        a, b = road.lane_span(lane_id, s, sec)
+        x, y, z, h, p, r = road.position(s, 0.5 * (a + b) + offset)
+        lane = sec.by_id[lane_id]
+        if lane.heights and b != a:
+            z += road.lane_height(lane, sec, s, 0.5 + offset / (b - a))
+        if road.driving_sign(lane_id) < 0:
+            h, p, r = h + math.pi, -p, -r
+        return Pose(x, y, z, _wrap(h), p, r)
+
+    def world_to_lane(self, x: float, y: float, heading: float | None = None,
+                      lane_types: frozenset[str] | None = DRIVING_TYPES) -> LaneCoord | None:
+        """Nearest lane position of the inertial point ``(x, y)`` [m].
+
+        Args:
+            heading: [rad]; among equally near roads (junctions) the lane whose driving
+                direction matches best is preferred.
+            lane_types: lane types to snap to; default the driving types (as esmini does for
+                vehicles); :data:`maps.road.WALKING_TYPES` for pedestrians; None for any lane.
+
+        Returns None when no road is within reach (outer lane border + 3 m). A point outside
+        every allowed lane gets the nearest one, with the offset beyond its centre.
+        """
+        if self._index is None:
+            self._index = SpatialIndex(self.roads)
+        cands = self._index.candidates(x, y, heading, lane_types)
+        best = choose_candidate(cands, heading is not None)
+        if best is None:
+            return None
+        return LaneCoord(best.road_id, best.lane_id, best.s, best.t, best.offset)
+
+    def advance(self, coord: LaneCoord, ds: float,
+                choose: Callable[[list[LaneCoord]], LaneCoord] | None = None) -> LaneCoord:
+        """Move ``ds`` [m] along the lane's driving direction (see :func:`maps.traversal.advance`)."""
+        road = self.road(coord.road_id)
+        self._lane_check(road, coord.lane_id, coord.s)
+        return advance(self.graph, coord, ds, choose)
+
+    def longitudinal_distance(self, a: LaneCoord, b: LaneCoord,
+                              max_distance: float = 1000.0) -> float | None:
+        """Signed distance [m] from ``a`` to ``b`` along the road graph, or None
+        (see :func:`maps.traversal.longitudinal_distance`)."""
+        for c in (a, b):
+            self.road(c.road_id)  # MapsError for unknown roads
+        return longitudinal_distance(self.graph, a, b, max_distance)
+
+    def route(self, a: LaneCoord, b: LaneCoord, max_distance: float = 5000.0
+              ) -> list[str] | None:
+        """Road ids of the shortest drivable route from ``a`` to ``b``, or None
+        (see :func:`maps.traversal.shortest_route`). Drive it with
+        ``advance(coord, ds, choose=maps.traversal.route_chooser(route))``."""
+        for c in (a, b):
+            self.road(c.road_id)
+        return shortest_route(self.graph, a, b, max_distance)
+
+    # ------------------------------------------------------------------------ lanes
+    def lane_width(self, road_id: str, lane_id: int, s: float) -> float:
+        """Width [m] of a lane at ``s`` [m]."""
+        road = self.road(road_id)
+        self._lane_check(road, lane_id, s)
+        return road.lane_width(lane_id, s)
+
+    def lane_ids(self, road_id: str, s: float) -> list[int]:
+        """Lane ids (without the centre lane 0) at ``s`` [m], from left to right."""
+        sec = self.road(road_id).section_at(s)
+        return [ln.id for ln in reversed(sec.left)] + [ln.id for ln in sec.right]
+
+    def lane_type(self, road_id: str, lane_id: int, s: float) -> str:
+        """OpenDRIVE lane type (``driving``, ``sidewalk``...) at ``s``."""
+        road = self.road(road_id)
+        return self._lane_check(road, lane_id, s).by_id[lane_id].type
+
+    def speed_limit(self, road_id: str, lane_id: int, s: float) -> float | None:
+        """Speed limit [m/s] (lane record, else road type record), or None."""
+        return self.road(road_id).speed_limit(lane_id, s)
+
+    def lane_outline(self, road_id: str, lane_id: int, step: float = 1.0) -> np.ndarray:
+        """Closed polygon (N, 2) [m] of a lane over the sections where it exists: inner border
+        along s, then outer border back (sampled every ``step`` m and at section ends)."""
+        road = self.road(road_id)
+        inner, outer = [], []
+        for sec in road.sections:
+            if lane_id not in sec.by_id or sec.end <= sec.s:
+                continue
+            n = max(1, int(math.ceil((sec.end - sec.s) / step)))
+            for k in range(n + 1):
+                s = sec.s + (sec.end - sec.s) * k / n
+                s = min(s, sec.end - 1e-9) if k == n else s
+                a, b = road.lane_span(lane_id, s, sec)
+                inner.append(road.position(s, a)[:2])
+                outer.append(road.position(s, b)[:2])
+        if not inner:
+            raise MapsError(f"road {road_id} has no lane {lane_id}", file=self.path, element="lane")
+        return np.array(inner + outer[::-1])
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """``(xmin, ymin, xmax, ymax)`` [m] of all road surfaces (outer lane borders)."""
+        if self._bounds is None:
+            pts = []
+            for road in self.roads.values():
+                for s in road.reference_line.sample_s(max_step=5.0):
+                    left, right = road.side_extent(float(s))
+                    pts.append(road.position(float(s), left)[:2])
+                    pts.append(road.position(float(s), right)[:2])
+            arr = np.array(pts) if pts else np.zeros((1, 2))
+            self._bounds = (float(arr[:, 0].min()), float(arr[:, 1].min()),
+                            float(arr[:, 0].max()), float(arr[:, 1].max()))
+        return self._bounds
+
+
+def load_opendrive(path: str | os.PathLike) -> RoadNetwork:
+    """Load an OpenDRIVE 1.4-1.8 file.
+
+    Raises MapsError (file, line, element) for a missing file, bad XML, a wrong root, a
+    malformed element or any error found by :func:`maps.check_opendrive`; warnings (gaps
+    between linked roads) are issued with :mod:`warnings` and kept in ``net.warnings``.
+    """
+    parsed = parse_file(path)
+    issues = issues_of(parsed)
+    for issue in issues:
+        if issue.severity == "error":
+            raise MapsError(issue.message, file=issue.file, line=issue.line, element=issue.element)
+    for issue in issues:
+        warnings.warn(issue.format(), stacklevel=2)
+    return RoadNetwork(parsed, issues)

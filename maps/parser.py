@@ -1,0 +1,293 @@
+"""Read an OpenDRIVE 1.4-1.8 file into :mod:`maps.model` records (untrusted XML).
+
+The file is parsed with lxml without entity expansion, DTD loading or network access; every
+record keeps its source line so errors can name it. Structural problems (missing required
+attribute, non-numeric value, wrong root) raise :class:`~maps.errors.MapsError` at once;
+consistency problems (lengths, links, widths) are collected as :class:`~maps.errors.Issue`
+by :mod:`maps.validate`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from maps.errors import MapsError
+from maps.geometry import Arc, Line, ParamPoly3, Poly3, Spiral
+from maps.geometry.base import Geometry
+from maps.model import Connection, Junction, Lane, LaneSection, RoadLink, RoadType
+from maps.polynomial import Cubic, Piecewise
+from maps.reference_line import ReferenceLine
+from maps.road import Road
+
+_SPEED_UNITS = {"m/s": 1.0, "km/h": 1.0 / 3.6, "mph": 0.44704}
+"""Speed unit factors to m/s (OpenDRIVE 1.8 clause 2.4 "Units"; 1 mph = 0.44704 m/s exactly)."""
+
+
+@dataclass
+class RawSignal:
+    """A signal or signalReference as read, before its world position is computed."""
+
+    road_id: str
+    attrs: dict
+    is_reference: bool
+    line: int | None
+
+
+@dataclass
+class ParsedFile:
+    """Everything read from one file."""
+
+    path: str
+    roads: dict[str, Road] = field(default_factory=dict)
+    junctions: dict[str, Junction] = field(default_factory=dict)
+    signals: list[RawSignal] = field(default_factory=list)
+    geo_reference: str | None = None
+    offset: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    version: tuple[int, int] = (1, 4)
+    header_line: int | None = None
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           huge_tree=False, remove_comments=True)
+
+
+class _Reader:
+    """Helpers that read attributes with file/line/element in every error."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def error(self, el, message: str) -> MapsError:
+        """A MapsError naming this file, the element's source line and tag."""
+        return MapsError(message, file=self.path, line=el.sourceline, element=el.tag)
+
+    def num(self, el, name: str, default: float | None = None) -> float:
+        """Attribute ``name`` as a finite float; ``default`` when absent (None: required)."""
+        raw = el.get(name)
+        if raw is None:
+            if default is None:
+                raise self.error(el, f"missing attribute {name!r} (a number)")
+            return default
+        try:
+            v = float(raw)
+        except ValueError:
+            raise self.error(el, f"attribute {name}={raw!r} is not a number") from None
+        if not math.isfinite(v):
+            raise self.error(el, f"attribute {name}={raw!r} is not finite")
+        return v
+
+    def text(self, el, name: str, default: str | None = None) -> str:
+        """Attribute ``name`` as text; ``default`` when absent (None: required)."""
+        raw = el.get(name)
+        if raw is None:
+            if default is None:
+                raise self.error(el, f"missing attribute {name!r}")
+            return default
+        return raw
+
+    def cubics(self, els, start_attr: str) -> Piecewise:
+        """Polynomial records (``a``..``d``, start in ``start_attr``) as a Piecewise."""
+        return Piecewise([Cubic(self.num(e, start_attr, 0.0), self.num(e, "a", 0.0),
+                                self.num(e, "b", 0.0), self.num(e, "c", 0.0),
+                                self.num(e, "d", 0.0)) for e in els])
+
+    def speed(self, el) -> float | None:
+        """``max``/``unit`` of a speed record in m/s; None for no limit/undefined."""
+        raw = el.get("max")
+        if raw is None or raw.strip().lower() in ("no limit", "undefined", ""):
+            return None
+        unit = el.get("unit", "m/s")
+        if unit not in _SPEED_UNITS:
+            raise self.error(el, f"speed unit {unit!r} unknown (expected m/s, km/h or mph)")
+        return self.num(el, "max") * _SPEED_UNITS[unit]
+
+
+def read_tree(path: str | os.PathLike) -> etree._ElementTree:
+    """Parse ``path`` safely; MapsError when missing, unreadable, not XML or not OpenDRIVE."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise MapsError("file not found (expected an OpenDRIVE .xodr file)", file=path)
+    try:
+        tree = etree.parse(path, _parser())
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno if getattr(exc, "lineno", None) else None
+        raise MapsError(f"not well-formed XML: {exc.msg}", file=path, line=line) from None
+    except OSError as exc:
+        raise MapsError(f"cannot read file: {exc}", file=path) from None
+    dtd = tree.docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        # libxml2 still substitutes internal entities inside attribute values even with
+        # resolve_entities=False, so refuse them outright (defusedxml's forbid_entities rule)
+        raise MapsError("the DOCTYPE declares entities (not accepted in OpenDRIVE input)",
+                        file=path, line=1, element="!DOCTYPE")
+    root = tree.getroot()
+    if root.tag != "OpenDRIVE":
+        raise MapsError(f"root element is <{root.tag}>, expected <OpenDRIVE>", file=path,
+                        line=root.sourceline, element=str(root.tag))
+    return tree
+
+
+def _geometry(rd: _Reader, g) -> Geometry:
+    args = (rd.num(g, "s"), rd.num(g, "x"), rd.num(g, "y"), rd.num(g, "hdg"),
+            rd.num(g, "length"))
+    if args[4] <= 0:
+        raise rd.error(g, f"length={args[4]} (expected > 0)")
+    kids = [k for k in g if isinstance(k.tag, str)]
+    if not kids:
+        raise rd.error(g, "no shape child (expected line, arc, spiral, poly3 or paramPoly3)")
+    k = kids[0]
+    if k.tag == "line":
+        return Line(*args)
+    if k.tag == "arc":
+        return Arc(*args, rd.num(k, "curvature"))
+    if k.tag == "spiral":
+        return Spiral(*args, rd.num(k, "curvStart"), rd.num(k, "curvEnd"))
+    if k.tag == "poly3":
+        return Poly3(*args, *(rd.num(k, n) for n in "abcd"))
+    if k.tag == "paramPoly3":
+        u = tuple(rd.num(k, n + "U") for n in "abcd")
+        v = tuple(rd.num(k, n + "V") for n in "abcd")
+        prange = k.get("pRange", "normalized")
+        if prange not in ("normalized", "arcLength"):
+            raise rd.error(k, f"pRange={prange!r} (expected 'normalized' or 'arcLength')")
+        return ParamPoly3(*args, u, v, args[4] if prange == "arcLength" else 1.0)
+    raise rd.error(k, "unknown geometry (expected line, arc, spiral, poly3 or paramPoly3)")
+
+
+def _link(rd: _Reader, el) -> RoadLink | None:
+    if el is None:
+        return None
+    etype = rd.text(el, "elementType")
+    if etype not in ("road", "junction"):
+        raise rd.error(el, f"elementType={etype!r} (expected 'road' or 'junction')")
+    cp = el.get("contactPoint")
+    if etype == "road" and cp not in ("start", "end"):
+        raise rd.error(el, f"contactPoint={cp!r} (expected 'start' or 'end' for a road link)")
+    return RoadLink(etype, rd.text(el, "elementId"), cp if etype == "road" else None)
+
+
+def _lane(rd: _Reader, el) -> Lane:
+    lid = int(rd.num(el, "id"))
+    link = el.find("link")
+    pred = succ = None
+    if link is not None:
+        p, q = link.find("predecessor"), link.find("successor")
+        pred = int(rd.num(p, "id")) if p is not None else None
+        succ = int(rd.num(q, "id")) if q is not None else None
+    speeds = tuple(sorted(((rd.num(sp, "sOffset", 0.0), rd.speed(sp))
+                          for sp in el.findall("speed")), key=lambda r: r[0]))
+    return Lane(id=lid, type=el.get("type", "none"),
+                width=rd.cubics(el.findall("width"), "sOffset"),
+                border=rd.cubics(el.findall("border"), "sOffset"),
+                predecessor=pred, successor=succ, speeds=speeds,
+                heights=tuple(sorted((rd.num(h, "sOffset", 0.0), rd.num(h, "inner", 0.0),
+                                      rd.num(h, "outer", 0.0)) for h in el.findall("height"))),
+                line=el.sourceline)
+
+
+def _sections(rd: _Reader, lanes_el, length: float) -> list[LaneSection]:
+    if lanes_el is None:
+        raise MapsError("road has no <lanes>", file=rd.path, element="road")
+    secs = sorted(lanes_el.findall("laneSection"), key=lambda e: rd.num(e, "s"))
+    if not secs:
+        raise rd.error(lanes_el, "no <laneSection> (expected at least one)")
+    out = []
+    for i, sec in enumerate(secs):
+        start = rd.num(sec, "s")
+        end = rd.num(secs[i + 1], "s") if i + 1 < len(secs) else length
+        left = sorted((_lane(rd, e) for e in sec.findall("left/lane")), key=lambda ln: ln.id)
+        right = sorted((_lane(rd, e) for e in sec.findall("right/lane")), key=lambda ln: -ln.id)
+        centre = sec.find("center/lane")
+        out.append(LaneSection(s=start, end=end, left=left, right=right,
+                               center=_lane(rd, centre) if centre is not None else None,
+                               single_side=sec.get("singleSide", "false") == "true",
+                               line=sec.sourceline))
+    return out
+
+
+def _road(rd: _Reader, el) -> Road:
+    rid = rd.text(el, "id")
+    length = rd.num(el, "length")
+    pv = el.find("planView")
+    if pv is None or not len(pv.findall("geometry")):
+        raise rd.error(el, f"road {rid}: no planView geometry")
+    geoms = [_geometry(rd, g) for g in pv.findall("geometry")]
+    link = el.find("link")
+    types = []
+    for t in el.findall("type"):
+        sp = t.find("speed")
+        types.append(RoadType(rd.num(t, "s", 0.0), t.get("type", "unknown"),
+                              rd.speed(sp) if sp is not None else None))
+    rule = el.get("rule", "RHT")
+    road = Road(id=rid, name=el.get("name", ""), length=length,
+                junction=el.get("junction", "-1"),
+                reference_line=ReferenceLine(geoms, length),
+                sections=_sections(rd, el.find("lanes"), length),
+                elevation=rd.cubics(el.findall("elevationProfile/elevation"), "s"),
+                superelevation=rd.cubics(el.findall("lateralProfile/superelevation"), "s"),
+                lane_offset=rd.cubics(el.findall("lanes/laneOffset"), "s"),
+                predecessor=_link(rd, link.find("predecessor")) if link is not None else None,
+                successor=_link(rd, link.find("successor")) if link is not None else None,
+                types=sorted(types, key=lambda t: t.s), rule=rule if rule in ("RHT", "LHT")
+                else "RHT", line=el.sourceline)
+    return road
+
+
+def _connecting(rd: _Reader, c) -> str:
+    # OpenDRIVE 1.7 direct junctions name the road entered with linkedRoad (clause 12.5)
+    rid = c.get("connectingRoad") or c.get("linkedRoad")
+    if rid is None:
+        raise rd.error(c, "missing attribute 'connectingRoad' (or 'linkedRoad')")
+    return rid
+
+
+def _junction(rd: _Reader, el) -> Junction:
+    j = Junction(id=rd.text(el, "id"), name=el.get("name", ""),
+                 type=el.get("type", "default"), line=el.sourceline)
+    for c in el.findall("connection"):
+        links = tuple((int(rd.num(ll, "from")), int(rd.num(ll, "to")))
+                      for ll in c.findall("laneLink"))
+        cp = c.get("contactPoint", "start")
+        if cp not in ("start", "end"):
+            raise rd.error(c, f"contactPoint={cp!r} (expected 'start' or 'end')")
+        j.connections.append(Connection(id=c.get("id", ""),
+                                        incoming_road=rd.text(c, "incomingRoad"),
+                                        connecting_road=_connecting(rd, c),
+                                        contact_point=cp, lane_links=links, line=c.sourceline))
+    return j
+
+
+def parse_file(path: str | os.PathLike) -> ParsedFile:
+    """Read an OpenDRIVE file into records; MapsError on structural problems."""
+    tree = read_tree(path)
+    rd = _Reader(os.fspath(path))
+    root = tree.getroot()
+    out = ParsedFile(path=os.path.abspath(os.fspath(path)))
+    header = root.find("header")
+    if header is not None:
+        out.header_line = header.sourceline
+        out.version = (int(rd.num(header, "revMajor", 1)), int(rd.num(header, "revMinor", 4)))
+        geo = header.find("geoReference")
+        if geo is not None and (geo.text or "").strip():
+            out.geo_reference = geo.text.strip()
+        off = header.find("offset")
+        if off is not None:
+            out.offset = tuple(rd.num(off, n, 0.0) for n in ("x", "y", "z", "hdg"))
+    for el in root.findall("road"):
+        road = _road(rd, el)
+        if road.id in out.roads:
+            raise rd.error(el, f"duplicate road id {road.id!r}")
+        out.roads[road.id] = road
+        for sg in el.findall("signals/signal"):
+            out.signals.append(RawSignal(road.id, dict(sg.attrib), False, sg.sourceline))
+        for sg in el.findall("signals/signalReference"):
+            out.signals.append(RawSignal(road.id, dict(sg.attrib), True, sg.sourceline))
+    for el in root.findall("junction"):
+        j = _junction(rd, el)
+        out.junctions[j.id] = j
+    return out

@@ -1,0 +1,60 @@
+"""The road reference line: the ``planView`` geometries laid end to end
+(ASAM OpenDRIVE 1.8, clause 7 "Reference line").
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+import numpy as np
+
+from maps.geometry.base import Geometry
+
+
+class ReferenceLine:
+    """Sequence of geometries sorted by ``s``; evaluates pose and curvature at road ``s`` [m].
+
+    ``s`` outside ``[0, length]`` is clamped to the first/last geometry and extrapolated along
+    it (so tiny overshoots from rounding give continuous values).
+
+    Args:
+        geometries: the ``planView`` records (sorted by their ``s`` here).
+        length: the road length [m] (``road@length``).
+    """
+
+    __slots__ = ("geometries", "length", "_starts")
+
+    def __init__(self, geometries: list[Geometry], length: float) -> None:
+        self.geometries = sorted(geometries, key=lambda g: g.s)
+        self.length = float(length)
+        self._starts = [g.s for g in self.geometries]
+
+    def geometry_at(self, s: float) -> Geometry:
+        """The geometry whose interval contains ``s`` [m]."""
+        i = bisect_right(self._starts, s) - 1
+        return self.geometries[i if i > 0 else 0]
+
+    def pose(self, s: float) -> tuple[float, float, float]:
+        """``(x [m], y [m], heading [rad])`` of the reference line at ``s`` [m]."""
+        g = self.geometry_at(s)
+        return g.pose(s - g.s)
+
+    def curvature(self, s: float) -> float:
+        """Signed curvature [1/m] at ``s``."""
+        g = self.geometry_at(s)
+        return g.curvature(s - g.s)
+
+    def sample_s(self, max_step: float = 2.0, chord_error: float = 0.01) -> np.ndarray:
+        """Sample positions [m] covering ``[0, length]``: every geometry start, and inside each
+        geometry a step no larger than ``max_step`` nor than the step giving a chord error of
+        ``chord_error`` [m] at the geometry's largest curvature (sagitta ``k*h^2/8``)."""
+        out: list[float] = []
+        for i, g in enumerate(self.geometries):
+            end = self.geometries[i + 1].s if i + 1 < len(self.geometries) else self.length
+            seg = max(end - g.s, 0.0)
+            kmax = max(abs(g.curvature(0.0)), abs(g.curvature(seg)), abs(g.curvature(seg / 2)))
+            step = max_step if kmax < 1e-9 else min(max_step, (8 * chord_error / kmax) ** 0.5)
+            n = max(1, int(np.ceil(seg / step)))
+            out.extend((g.s + seg * np.arange(n) / n).tolist())
+        out.append(self.length)
+        return np.array(out)

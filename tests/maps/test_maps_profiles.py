@@ -1,0 +1,84 @@
+"""Elevation, superelevation, lane borders, lane sections and direct junctions."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+import maps
+from testzone.world import LaneCoord
+from maps_samples import _lane, document, line, road, write
+
+ESMINI = Path("/work/shared/reference/esmini")
+
+
+def test_elevation_and_superelevation(tmp_path):
+    extra = ('<elevationProfile><elevation s="0" a="1.0" b="0.1" c="0" d="0"/>'
+             '</elevationProfile><lateralProfile><superelevation s="0" a="0.05" b="0" c="0" '
+             'd="0"/></lateralProfile>')
+    text = document(road("1", 100, line(0, 0, 0, 0, 100), left=_lane(1, 3.0),
+                         right=_lane(-1, 3.0), extra=extra))
+    net = maps.load_opendrive(write(tmp_path, "z.xodr", text))
+    p = net.road_to_world("1", 10.0, 2.0)
+    # z = 1 + 0.1*10 + 2*tan(0.05); pitch nose-down positive: -atan(0.1); roll 0.05
+    assert p.z == pytest.approx(2.0 + 2 * math.tan(0.05))
+    assert (p.p, p.r) == pytest.approx((-math.atan(0.1), 0.05))
+    right = net.lane_to_world("1", -1, 10.0)
+    left = net.lane_to_world("1", 1, 10.0)
+    assert right.z == pytest.approx(2.0 - 1.5 * math.tan(0.05))
+    assert (right.p, right.r) == pytest.approx((-math.atan(0.1), 0.05))
+    # driven against s: the slope is climbed backwards and the bank seen from the other side
+    assert (left.p, left.r) == pytest.approx((math.atan(0.1), -0.05))
+
+
+def test_border_records_give_widths(tmp_path):
+    lanes = ('<lane id="-1" type="driving"><border sOffset="0" a="3.0" b="0.01" c="0" d="0"/>'
+             '</lane><lane id="-2" type="driving"><border sOffset="0" a="5.0" b="0" c="0" '
+             'd="0"/></lane>')
+    net = maps.load_opendrive(write(tmp_path, "b.xodr",
+                                    document(road("1", 100, line(0, 0, 0, 0, 100), right=lanes))))
+    # at s = 50: lane -1 outer border 3.5 m, lane -2 outer border 5 m
+    assert net.lane_width("1", -1, 50.0) == pytest.approx(3.5)
+    assert net.lane_width("1", -2, 50.0) == pytest.approx(1.5)
+    assert net.roads["1"].lane_center_t(-2, 50.0) == pytest.approx(-4.25)
+
+
+def test_left_hand_traffic_rule(tmp_path):
+    text = document(road("1", 100, line(0, 0, 0, 0, 100), left=_lane(1, 3.0),
+                         right=_lane(-1, 3.0)).replace('junction="-1"', 'junction="-1" rule="LHT"'))
+    net = maps.load_opendrive(write(tmp_path, "lht.xodr", text))
+    assert net.lane_to_world("1", 1, 10.0).h == pytest.approx(0.0)
+    assert abs(net.lane_to_world("1", -1, 10.0).h) == pytest.approx(math.pi)
+
+
+def test_advance_across_lane_sections_follows_lane_links(tmp_path):
+    sections = ('<laneSection s="0"><right>{}{}</right></laneSection>'
+                '<laneSection s="50"><right>{}</right></laneSection>').format(
+        _lane(-1, 3.0, succ=None), _lane(-2, 3.0, succ=-1), _lane(-1, 3.5, pred=-2))
+    net = maps.load_opendrive(write(tmp_path, "sec.xodr", document(
+        road("1", 100, line(0, 0, 0, 0, 100), sections=sections))))
+    c = net.advance(LaneCoord("1", -2, 40.0, -4.5), 20.0)
+    assert (c.lane_id, c.s, c.t) == (-1, pytest.approx(60.0), pytest.approx(-1.75))
+    back = net.advance(c, -20.0)
+    assert (back.lane_id, back.s) == (-2, pytest.approx(40.0))
+    # lane -1 of the first section has no successor link: same id continues
+    assert net.advance(LaneCoord("1", -1, 40.0, -1.5), 20.0).lane_id == -1
+
+
+@pytest.mark.filterwarnings("ignore:warning.*soderleden")
+def test_direct_junction_both_ways():
+    net = maps.load_opendrive(ESMINI / "resources/xodr/soderleden.xodr")
+    r2, r5 = net.roads["2"], net.roads["5"]
+    # road 2 -> junction 8 (direct) -> linked road 0 at its start, lane -1 -> -1
+    c = net.advance(LaneCoord("2", -1, r2.length - 5.0, 0.0), 10.0)
+    assert (c.road_id, c.lane_id, c.s) == ("0", -1, pytest.approx(5.0, abs=0.05))
+    # lane 1 of road 0 is driven towards its start: back into road 2's lane 1
+    c = net.advance(LaneCoord("0", 1, 5.0, 0.0), 10.0)
+    assert (c.road_id, c.lane_id, c.s) == ("2", 1, pytest.approx(r2.length - 5.0, abs=0.05))
+    # reversing out of road 0's lane -3 leads back into the on-ramp road 5 (lane -1); the
+    # lane runs ~9 m right of curved reference lines, so 10 m of path is not 10 m of s
+    # (1 - k t differs from 1 by ~1 %): allow 0.2 m
+    c = net.advance(LaneCoord("0", -3, 5.0, 0.0), -10.0)
+    assert (c.road_id, c.lane_id, c.s) == ("5", -1, pytest.approx(r5.length - 5.0, abs=0.2))
