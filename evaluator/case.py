@@ -1,0 +1,172 @@
+"""One case's verdict: metrics, criteria outcomes and score, from its recording.
+
+:func:`score_case` is the evaluator's entry point for the runner (docs/architecture.md):
+pure over a :class:`testzone.recording.Recording` and an optional road network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from testzone.errors import TestzoneError
+from testzone.recording import Recording
+
+from evaluator.criteria import (Criterion, CriterionOutcome, default_criteria, evaluate,
+                                merge_criteria)
+from evaluator.errors import EvaluationError
+from evaluator.interfaces import Metric, RoadNetworkView
+from evaluator.metrics import default_metrics
+from evaluator.results import MetricResult, Statistic, TimeSeries, decode_float
+from evaluator.scoring import Weights, load_weights, score
+
+#: Verdicts a case may get.
+VERDICTS = ("pass", "fail", "error")
+
+
+@dataclass
+class CaseResult:
+    """The evaluation of one test case.
+
+    Attributes:
+        case_id: the case's id. scenario_file: its .xosc (groups cases in JUnit).
+        verdict: ``pass``, ``fail`` (a criterion failed) or ``error`` (the run or the evaluation
+            broke; see ``error``). score: 0-100 (0 for errors).
+        criteria: every criterion's outcome. metrics: all statistics keyed by name.
+        findings: discrete findings per metric (collisions, red-light crossings, first V2X
+            message, closest approach), JSON-ready. skipped: metric -> why it was skipped.
+        breakdown: the score's gates and components. end_reason: the recording's end reason.
+        error: the error message and its cause (verdict ``error``), else "".
+        seed: the case's seed. parameters: its resolved parameters.
+        error_kind: ``input``, ``agent`` or ``run`` when the runner classified an error.
+        traceback: the error's traceback when the runner captured one. family: the case
+            family (logical scenario) when the runner gives one.
+        series: time series for plots (in memory only; not written to summary.json).
+    """
+
+    case_id: str
+    scenario_file: str
+    verdict: str
+    score: float
+    criteria: list[CriterionOutcome] = field(default_factory=list)
+    metrics: dict[str, Statistic] = field(default_factory=dict)
+    findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    breakdown: dict[str, Any] = field(default_factory=dict)
+    end_reason: str = ""
+    error: str = ""
+    seed: int = 0
+    parameters: dict[str, Any] = field(default_factory=dict)
+    error_kind: str = ""
+    traceback: str = ""
+    family: str = ""
+    series: dict[str, TimeSeries] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def failed(self) -> list[CriterionOutcome]:
+        """The criteria that failed, with measured value and threshold."""
+        return [c for c in self.criteria if c.status == "fail"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (docs/summary-schema.md, ``cases[]``); ``series`` is left out."""
+        return {
+            "case_id": self.case_id, "scenario_file": self.scenario_file,
+            "verdict": self.verdict, "score": round(self.score, 6),
+            "criteria": [c.to_dict() for c in self.criteria],
+            "metrics": {k: v.to_dict() for k, v in sorted(self.metrics.items())},
+            "findings": self.findings, "skipped": self.skipped, "breakdown": self.breakdown,
+            "end_reason": self.end_reason, "error": self.error, "seed": self.seed,
+            "parameters": self.parameters, "error_kind": self.error_kind,
+            "traceback": self.traceback, "family": self.family}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "CaseResult":
+        """Inverse of :meth:`to_dict` (``series`` comes back empty).
+
+        Also reads the runner's ``result.json`` dicts: keys beyond the fields above (wall
+        time, input hashes) are ignored; only ``case_id``, ``verdict`` and ``score`` are
+        required.
+
+        Raises:
+            EvaluationError: a required key is missing or the verdict is unknown.
+        """
+        missing = [k for k in ("case_id", "verdict", "score") if k not in d]
+        if missing or d.get("verdict") not in VERDICTS:
+            raise EvaluationError(f"case result needs case_id, verdict in {VERDICTS} and score; "
+                                  f"got keys {sorted(d)} and verdict {d.get('verdict')!r}",
+                                  element=f"case {d.get('case_id', '?')}")
+        metrics = {k: Statistic(k, v["unit"], decode_float(v["value"]))
+                   for k, v in d.get("metrics", {}).items()}
+        return cls(d["case_id"], d.get("scenario_file", ""), d["verdict"], float(d["score"]),
+                   [CriterionOutcome.from_dict(c) for c in d.get("criteria", [])], metrics,
+                   d.get("findings", {}), d.get("skipped", {}), d.get("breakdown", {}),
+                   d.get("end_reason", ""), d.get("error", ""), int(d.get("seed", 0)),
+                   d.get("parameters", {}), d.get("error_kind", ""), d.get("traceback", ""),
+                   str(d.get("family", "") or ""))
+
+
+def compute_metrics(recording: Recording, net: RoadNetworkView | None = None,
+                    metrics: Iterable[Metric] | None = None) -> list[MetricResult]:
+    """Run every metric (default: :func:`evaluator.metrics.default_metrics`) over a recording.
+
+    Raises:
+        EvaluationError: the recording has no ego; a metric found inconsistent data.
+    """
+    return [m.compute(recording, net) for m in (metrics or default_metrics())]
+
+
+def _error_result(rec: Recording, message: str, results: list[MetricResult]) -> CaseResult:
+    h = rec.header
+    res = CaseResult(h.case_id, h.scenario_file, "error", 0.0, end_reason=rec.end_reason,
+                     error=message, seed=h.seed, parameters=dict(h.parameters))
+    _fill(res, results)
+    return res
+
+
+def _fill(res: CaseResult, results: list[MetricResult]) -> None:
+    for r in results:
+        res.metrics.update(r.statistics)
+        if r.events:
+            res.findings[r.metric] = [dict(e) for e in r.events]
+        if r.skipped:
+            res.skipped[r.metric] = r.skipped
+        res.series.update({s.name: s for s in r.series})
+
+
+def score_case(recording: Recording, net: RoadNetworkView | None = None,
+               criteria: list[Criterion] | None = None, weights: Weights | None = None,
+               metrics: Iterable[Metric] | None = None) -> CaseResult:
+    """Evaluate one recording.
+
+    Args:
+        recording: the case's recording. net: its road network (None: map metrics skipped).
+        criteria: the base criteria (default :func:`default_criteria`); the header's declared
+            criteria are applied on top. weights: scoring configuration (default packaged file).
+        metrics: metric instances (default :func:`default_metrics`).
+
+    Returns:
+        A :class:`CaseResult`. A recording that ended in ``error`` or was ``truncated`` gives
+        verdict ``error`` carrying its message; so does a :class:`TestzoneError` raised while
+        evaluating (no ego in the header, a malformed declared criterion). Any other exception
+        propagates (the runner turns it into an error result with its traceback).
+    """
+    h = recording.header
+    results: list[MetricResult] = []
+    try:
+        results = compute_metrics(recording, net, metrics)
+        if recording.end_reason in ("error", "truncated"):
+            msg = recording.end_message or "recording cut short (no end line)"
+            return _error_result(recording, f"{recording.end_reason}: {msg}", results)
+        res = CaseResult(h.case_id, h.scenario_file, "pass", 0.0, end_reason=recording.end_reason,
+                         seed=h.seed, parameters=dict(h.parameters))
+        _fill(res, results)
+        crits = merge_criteria(criteria if criteria is not None else default_criteria(), h.criteria)
+        res.criteria = evaluate(crits, res.metrics)
+        res.score, res.breakdown = score(res.metrics, weights or load_weights())
+    except TestzoneError as exc:
+        reason = ""
+        if recording.end_reason == "error":
+            reason = f"error: {recording.end_message}; "
+        return _error_result(recording, f"{reason}evaluation failed: {exc}", results)
+    res.verdict = "fail" if res.failed else "pass"
+    return res

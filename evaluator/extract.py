@@ -1,0 +1,130 @@
+"""Pure state extractors shared by the metrics (after nuPlan ``metrics/utils/state_extractors``).
+
+Everything returns numpy arrays indexed by frame, SI units. Derivatives use a Savitzky-Golay
+filter (polynomial order 2) the way nuPlan's ``approximate_derivatives`` does (window 5 samples
+at its 10 Hz, i.e. 0.4 s); here the window is given in seconds so it is the same span at any dt.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from testzone.recording import Recording
+from testzone.world import EntityState, LaneCoord
+
+from evaluator.errors import EvaluationError
+
+#: Default derivative window [s]: nuPlan's 5 samples at 0.1 s span 0.4 s.
+DERIVATIVE_WINDOW_S = 0.4
+
+
+@dataclass(frozen=True)
+class EgoTrack:
+    """The ego's states over the recording, one entry per frame it appears in.
+
+    Attributes:
+        name: ego entity name. t: times [s]. x, y: position [m]. h: heading unwrapped [rad].
+        speed [m/s], acc (longitudinal) [m/s^2], yaw_rate [rad/s]: as recorded by the backend.
+        states: the EntityState records. dt: the recording's step [s].
+    """
+
+    name: str
+    t: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    h: np.ndarray
+    speed: np.ndarray
+    acc: np.ndarray
+    yaw_rate: np.ndarray
+    states: tuple[EntityState, ...]
+    dt: float
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+
+def ego_name(recording: Recording) -> str:
+    """Return the ego's name from the header.
+
+    Raises:
+        EvaluationError: the header names no ego (the case has no vehicle under test).
+    """
+    name = recording.header.ego
+    if not name:
+        raise EvaluationError("the recording header names no ego vehicle (expected header.ego)",
+                              file=recording.header.scenario_file, element="header.ego")
+    return name
+
+
+def ego_track(recording: Recording) -> EgoTrack:
+    """Extract the ego's :class:`EgoTrack` from every frame in which the ego appears.
+
+    Raises:
+        EvaluationError: no ego in the header.
+    """
+    name = ego_name(recording)
+    frames = [f for f in recording.frames if name in f.entities]
+    states = tuple(f.entities[name] for f in frames)
+
+    def arr(values: list[float]) -> np.ndarray:
+        """A float array of the values."""
+        return np.asarray(values, dtype=float)
+
+    h = np.unwrap(arr([s.pose.h for s in states])) if states else arr([])
+    return EgoTrack(name, arr([f.time for f in frames]), arr([s.pose.x for s in states]),
+                    arr([s.pose.y for s in states]), h, arr([s.speed for s in states]),
+                    arr([s.acceleration for s in states]), arr([s.yaw_rate for s in states]),
+                    states, float(recording.header.dt))
+
+
+def derivative(values: np.ndarray, dt: float, window_s: float = DERIVATIVE_WINDOW_S) -> np.ndarray:
+    """First time derivative of evenly sampled ``values`` (unit per second).
+
+    Savitzky-Golay, polynomial order 2, window ``window_s`` [s] rounded to an odd number of
+    samples (at least 3); exact for polynomials up to order 2. With fewer samples than the
+    window, falls back to ``numpy.gradient``; fewer than 2 samples give zeros.
+    """
+    n = len(values)
+    if n < 2:
+        return np.zeros(n)
+    win = max(3, int(round(window_s / dt)) + 1)
+    if win % 2 == 0:
+        win += 1
+    if n < win:
+        return np.gradient(values, dt)
+    from scipy.signal import savgol_filter  # imported here: scipy.signal costs ~2.5 s to import
+    return savgol_filter(values, win, 2, deriv=1, delta=dt, mode="interp")
+
+
+def box_centre(state: EntityState) -> tuple[float, float]:
+    """Inertial (x, y) [m] of the bounding-box centre (the pose is the reference point)."""
+    c, s = math.cos(state.pose.h), math.sin(state.pose.h)
+    b = state.box
+    return (state.pose.x + c * b.cx - s * b.cy, state.pose.y + s * b.cx + c * b.cy)
+
+
+def lanes_along(track: EgoTrack, net: object | None) -> list[LaneCoord | None]:
+    """The ego's lane position in each frame of ``track``.
+
+    The recorded ``EntityState.lane`` is used when present; otherwise, when a road network is
+    given, ``net.world_to_lane(x, y, heading)`` (docs/architecture.md, maps) fills it in.
+    """
+    out = []
+    for st in track.states:
+        lane = st.lane
+        if lane is None and net is not None:
+            lane = net.world_to_lane(st.pose.x, st.pose.y, st.pose.h)  # type: ignore[attr-defined]
+        out.append(lane)
+    return out
+
+
+def lane_direction(lane_id: int) -> int:
+    """+1 when a lane's driving direction is along +s, -1 against (right-hand traffic).
+
+    ASAM OpenDRIVE 1.8 clause 9.3 (lane ids: negative right of the reference line, positive
+    left); with right-hand traffic, right lanes drive along the reference line.
+    """
+    return 1 if lane_id < 0 else -1

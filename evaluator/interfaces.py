@@ -1,0 +1,58 @@
+"""The evaluator's contracts: what a metric is and what it needs from a road network.
+
+A metric is a pure computation over a :class:`testzone.recording.Recording` (nuPlan's
+``metrics/abstract_metric.py``: a name, a category and compute over a history). Scoring lives
+elsewhere (:mod:`evaluator.scoring`). The road network is typed structurally so the evaluator
+works with ``maps.RoadNetwork`` or any object offering the same queries (docs/architecture.md),
+and with ``None`` when no map is given.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, Sequence
+
+from testzone.recording import Recording
+from testzone.world import LaneCoord
+
+from evaluator.results import MetricResult
+
+
+class RoadNetworkView(Protocol):
+    """The part of ``maps.RoadNetwork`` the evaluator reads (docs/architecture.md, "maps")."""
+
+    signals: Sequence[Any]
+    """OpenDRIVE signals: objects with ``id``, ``road_id``, ``s`` [m], ``t`` [m] and
+    ``orientation`` (``"+"``, ``"-"`` or ``"none"``)."""
+
+    def speed_limit(self, road_id: str, lane_id: int, s: float) -> float | None:
+        """Speed limit [m/s] at ``s`` [m] on a lane, or None when the map gives none."""
+        ...
+
+    def world_to_lane(self, x: float, y: float, heading: float | None = None) -> LaneCoord | None:
+        """Nearest lane to the inertial point (x, y) [m], None when off the road network."""
+        ...
+
+    def lane_outline(self, road_id: str, lane_id: int) -> Any:
+        """The lane's outline as an (N, 2) polygon [m] in the inertial frame."""
+        ...
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(xmin, ymin, xmax, ymax) [m] of the network."""
+        ...
+
+
+class Metric(Protocol):
+    """One metric: a name, a category and a pure computation over a recording.
+
+    Thresholds are constructor parameters with units; :meth:`compute` never mutates its inputs,
+    never touches a simulator and returns a :class:`MetricResult` whose ``skipped`` says why
+    when the recording or the missing map does not allow the computation.
+    """
+
+    name: str
+    category: str
+
+    def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
+        """Compute the metric over ``recording`` (with the road network ``net`` when given)."""
+        ...

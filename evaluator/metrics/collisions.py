@@ -1,0 +1,193 @@
+"""Collisions of the ego and who was at fault.
+
+Contacts come from the recording's ``"collision"`` events (data ``entities: [a, b]``, or
+``other``) and from bounding-box overlap recomputed every frame with
+:func:`testzone.world.boxes_overlap` (the separating-axis test esmini applies); both sources are
+merged per other entity within ``merge_window_s``.
+
+At-fault classification follows nuPlan's ``no_ego_at_fault_collisions`` metric (collision types
+STOPPED_EGO, STOPPED_TRACK, ACTIVE_FRONT, ACTIVE_REAR, ACTIVE_LATERAL), decided at the first
+contact frame, in this order:
+
+* ``ego_stopped``: ego speed below ``stopped_speed_mps`` -> not at fault;
+* ``stopped_object``: the other is stopped -> at fault;
+* ``front``: the other's box centre lies within ``front_cone_rad`` of the ego heading (the ego's
+  front hit the vehicle ahead) -> at fault;
+* ``rear_ended``: within ``rear_cone_rad`` of the ego's rear -> not at fault;
+* ``lateral``: otherwise; at fault when the ego was straddling lanes (``|lane.offset|`` above
+  ``lane_offset_m``), had changed lane within ``lane_change_window_s`` or was off the network
+  (nuPlan: "ego in multiple lanes or in non-drivable area").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+from testzone.recording import Recording
+from testzone.world import EntityState, WorldState, boxes_overlap
+
+from evaluator.extract import box_centre, ego_name
+from evaluator.interfaces import RoadNetworkView
+from evaluator.results import UNIT_COUNT, MetricResult, Statistic
+
+
+@dataclass(frozen=True)
+class Collision:
+    """One collision of the ego.
+
+    Attributes:
+        t: time of first contact [s]. other: the other entity's name.
+        rel_speed_mps: norm of the relative velocity at contact [m/s].
+        kind: ``ego_stopped``, ``stopped_object``, ``front``, ``rear_ended`` or ``lateral``.
+        at_fault: whether the ego is held responsible (see module docstring).
+        source: ``event``, ``overlap`` or ``event+overlap``.
+    """
+
+    t: float
+    other: str
+    rel_speed_mps: float
+    kind: str
+    at_fault: bool
+    source: str
+
+
+def _event_contacts(recording: Recording, ego: str) -> list[tuple[float, str]]:
+    out = []
+    for ev in recording.events_of("collision"):
+        names = list(ev.data.get("entities") or [])
+        for key in ("a", "b", "entity", "other"):
+            if ev.data.get(key):
+                names.append(ev.data[key])
+        if ego in names:
+            out += [(ev.t, n) for n in names if n != ego]
+    return out
+
+
+def _may_touch(a: EntityState, b: EntityState) -> bool:
+    """Cheap pre-test: box centres closer than the sum of the half diagonals."""
+    (ax, ay), (bx, by) = box_centre(a), box_centre(b)
+    reach = (math.hypot(a.box.length, a.box.width) + math.hypot(b.box.length, b.box.width)) / 2
+    return (ax - bx) ** 2 + (ay - by) ** 2 <= reach * reach
+
+
+def _overlap_onsets(recording: Recording, ego: str) -> list[tuple[float, str]]:
+    out, touching = [], set()
+    for f in recording.frames:
+        e = f.entities.get(ego)
+        now = set()
+        if e is not None:
+            now = {n for n, o in f.entities.items() if n != ego and o.visible
+                   and _may_touch(e, o) and boxes_overlap(e, o)}
+        out += [(f.time, n) for n in sorted(now - touching)]
+        touching = now
+    return out
+
+
+def _frame_at(recording: Recording, t: float) -> WorldState | None:
+    best = None
+    for f in recording.frames:
+        if f.time <= t + 1e-9:
+            best = f
+        else:
+            break
+    return best
+
+
+class CollisionMetric:
+    """Collisions of the ego with any other entity, with their at-fault classification.
+
+    Args:
+        stopped_speed_mps: below this speed an entity counts as stopped [m/s] (nuPlan: 5e-2).
+        front_cone_rad / rear_cone_rad: half-angle of the front / rear sectors [rad].
+        lane_offset_m: lateral offset from the lane centre above which the ego straddles lanes [m].
+        lane_change_window_s: a lane change this recent makes a lateral contact the ego's [s].
+        merge_window_s: contacts with the same entity closer than this are one collision [s].
+
+    Statistics: ``collision_count``, ``ego_at_fault_collisions`` (counts),
+    ``collision_rel_speed_max_mps`` (0 when none). Events: one dict per :class:`Collision`.
+    """
+
+    name = "collisions"
+    category = "safety"
+
+    def __init__(self, stopped_speed_mps: float = 0.05, front_cone_rad: float = math.radians(30),
+                 rear_cone_rad: float = math.radians(30), lane_offset_m: float = 0.9,
+                 lane_change_window_s: float = 1.0, merge_window_s: float = 1.0) -> None:
+        self.stopped_speed_mps = stopped_speed_mps
+        self.front_cone_rad = front_cone_rad
+        self.rear_cone_rad = rear_cone_rad
+        self.lane_offset_m = lane_offset_m
+        self.lane_change_window_s = lane_change_window_s
+        self.merge_window_s = merge_window_s
+
+    def collisions(self, recording: Recording) -> list[Collision]:
+        """Return the ego's collisions, earliest first."""
+        ego = ego_name(recording)
+        contacts = [(t, n, "event") for t, n in _event_contacts(recording, ego)]
+        contacts += [(t, n, "overlap") for t, n in _overlap_onsets(recording, ego)]
+        contacts.sort()
+        merged: list[list] = []
+        for t, n, src in contacts:
+            prev = next((m for m in reversed(merged) if m[1] == n), None)
+            if prev is not None and t - prev[3] <= self.merge_window_s:
+                prev[3] = t
+                if src not in prev[2]:
+                    prev[2] = "event+overlap"
+                continue
+            merged.append([t, n, src, t])
+        out = []
+        for t, n, src, _ in merged:
+            f = _frame_at(recording, t)
+            if f is None or ego not in f.entities or n not in f.entities:
+                out.append(Collision(t, n, 0.0, "unknown", True, src))
+                continue
+            out.append(self._classify(recording, f, f.entities[ego], f.entities[n], src))
+        return out
+
+    def _classify(self, rec: Recording, f: WorldState, e: EntityState, o: EntityState,
+                  src: str) -> Collision:
+        ev, ov = e.velocity, o.velocity
+        rel = math.hypot(ev[0] - ov[0], ev[1] - ov[1])
+        ex, ey = box_centre(e)
+        ox, oy = box_centre(o)
+        bearing = abs(math.atan2(oy - ey, ox - ex) - e.pose.h)
+        bearing = min(bearing % (2 * math.pi), 2 * math.pi - bearing % (2 * math.pi))
+        if abs(e.speed) < self.stopped_speed_mps:
+            kind, fault = "ego_stopped", False
+        elif abs(o.speed) < self.stopped_speed_mps:
+            kind, fault = "stopped_object", True
+        elif bearing <= self.front_cone_rad:
+            kind, fault = "front", True
+        elif bearing >= math.pi - self.rear_cone_rad:
+            kind, fault = "rear_ended", False
+        else:
+            kind, fault = "lateral", self._ego_between_lanes(rec, f.time, e)
+        return Collision(f.time, o.name, rel, kind, fault, src)
+
+    def _ego_between_lanes(self, rec: Recording, t: float, e: EntityState) -> bool:
+        if e.lane is None:
+            return True
+        if abs(e.lane.offset) > self.lane_offset_m:
+            return True
+        for f in rec.frames:
+            if t - self.lane_change_window_s <= f.time <= t:
+                past = f.entities.get(e.name)
+                if past is not None and past.lane is not None and (
+                        past.lane.road_id, past.lane.lane_id) != (e.lane.road_id, e.lane.lane_id):
+                    return True
+        return False
+
+    def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
+        """Find and classify the ego's collisions (``net`` is not used)."""
+        cols = self.collisions(recording)
+        stats = {
+            "collision_count": Statistic("collision_count", UNIT_COUNT, float(len(cols))),
+            "ego_at_fault_collisions": Statistic("ego_at_fault_collisions", UNIT_COUNT,
+                                                 float(sum(c.at_fault for c in cols))),
+            "collision_rel_speed_max_mps": Statistic(
+                "collision_rel_speed_max_mps", "m/s",
+                max((c.rel_speed_mps for c in cols), default=0.0)),
+        }
+        return MetricResult(self.name, self.category, stats,
+                            events=tuple(asdict(c) for c in cols))

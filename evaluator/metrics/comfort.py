@@ -1,0 +1,92 @@
+"""Ride comfort of the ego: accelerations, jerks and yaw motion against nuPlan's bounds.
+
+Quantities (nuPlan ``metrics/utils/state_extractors``): longitudinal acceleration is the time
+derivative of the recorded speed, lateral acceleration is speed x yaw rate, yaw rate the
+derivative of the unwrapped heading, yaw acceleration the derivative of yaw rate, longitudinal
+jerk the derivative of longitudinal acceleration, and jerk the derivative of the acceleration
+magnitude. Derivatives: :func:`evaluator.extract.derivative` (Savitzky-Golay, order 2).
+
+Bounds (defaults) from nuPlan devkit's ``ego_is_comfortable`` configuration
+(``simulation_metric/low_level``): lon accel in [-4.05, 2.40] m/s^2, |lat accel| <= 4.89 m/s^2,
+|yaw rate| <= 0.95 rad/s, |yaw accel| <= 1.93 rad/s^2, |lon jerk| <= 4.13 m/s^3,
+|jerk| <= 8.37 m/s^3.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from testzone.recording import Recording
+
+from evaluator.extract import DERIVATIVE_WINDOW_S, derivative, ego_track
+from evaluator.interfaces import RoadNetworkView
+from evaluator.results import UNIT_BOOL, MetricResult, Statistic, TimeSeries
+
+
+def _peak_abs(a: np.ndarray) -> float:
+    return float(np.max(np.abs(a))) if len(a) else 0.0
+
+
+class ComfortMetric:
+    """Peaks of the ego's accelerations, jerks and yaw motion, and whether they stay in bounds.
+
+    Args (all bounds in SI, defaults nuPlan's): min_lon_accel_mps2, max_lon_accel_mps2,
+        max_abs_lat_accel_mps2, max_abs_yaw_rate_radps, max_abs_yaw_accel_radps2,
+        max_abs_lon_jerk_mps3, max_abs_jerk_mps3; window_s: derivative window [s].
+
+    Statistics: ``lon_accel_max_mps2``, ``lon_accel_min_mps2``, ``decel_peak_mps2`` (positive,
+    0 when never braking), ``lat_accel_peak_mps2``, ``yaw_rate_peak_radps``,
+    ``yaw_accel_peak_radps2``, ``lon_jerk_peak_mps3``, ``jerk_peak_mps3`` (absolute peaks),
+    ``comfort_ratio`` (share of the seven bounds respected, in [0, 1]) and ``comfortable``
+    (bool, all seven respected). Series: ``lon_accel_mps2``, ``lat_accel_mps2``.
+    """
+
+    name = "comfort"
+    category = "comfort"
+
+    def __init__(self, min_lon_accel_mps2: float = -4.05, max_lon_accel_mps2: float = 2.40,
+                 max_abs_lat_accel_mps2: float = 4.89, max_abs_yaw_rate_radps: float = 0.95,
+                 max_abs_yaw_accel_radps2: float = 1.93, max_abs_lon_jerk_mps3: float = 4.13,
+                 max_abs_jerk_mps3: float = 8.37, window_s: float = DERIVATIVE_WINDOW_S) -> None:
+        self.min_lon_accel_mps2 = min_lon_accel_mps2
+        self.max_lon_accel_mps2 = max_lon_accel_mps2
+        self.max_abs_lat_accel_mps2 = max_abs_lat_accel_mps2
+        self.max_abs_yaw_rate_radps = max_abs_yaw_rate_radps
+        self.max_abs_yaw_accel_radps2 = max_abs_yaw_accel_radps2
+        self.max_abs_lon_jerk_mps3 = max_abs_lon_jerk_mps3
+        self.max_abs_jerk_mps3 = max_abs_jerk_mps3
+        self.window_s = window_s
+
+    def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
+        """Compute the comfort statistics over the ego track (``net`` is not used)."""
+        tr = ego_track(recording)
+        dt, w = tr.dt, self.window_s
+        lon = derivative(tr.speed, dt, w)
+        yaw_rate = derivative(tr.h, dt, w)
+        lat = tr.speed * yaw_rate
+        yaw_acc = derivative(yaw_rate, dt, w)
+        lon_jerk = derivative(lon, dt, w)
+        jerk = derivative(np.hypot(lon, lat), dt, w)
+        lon_max = float(lon.max()) if len(lon) else 0.0
+        lon_min = float(lon.min()) if len(lon) else 0.0
+        peaks = {
+            "lat_accel_peak_mps2": ("m/s^2", _peak_abs(lat), self.max_abs_lat_accel_mps2),
+            "yaw_rate_peak_radps": ("rad/s", _peak_abs(yaw_rate), self.max_abs_yaw_rate_radps),
+            "yaw_accel_peak_radps2": ("rad/s^2", _peak_abs(yaw_acc), self.max_abs_yaw_accel_radps2),
+            "lon_jerk_peak_mps3": ("m/s^3", _peak_abs(lon_jerk), self.max_abs_lon_jerk_mps3),
+            "jerk_peak_mps3": ("m/s^3", _peak_abs(jerk), self.max_abs_jerk_mps3),
+        }
+        checks = [lon_max <= self.max_lon_accel_mps2, lon_min >= self.min_lon_accel_mps2]
+        checks += [v <= bound for _, v, bound in peaks.values()]
+        stats = {
+            "lon_accel_max_mps2": Statistic("lon_accel_max_mps2", "m/s^2", lon_max),
+            "lon_accel_min_mps2": Statistic("lon_accel_min_mps2", "m/s^2", lon_min),
+            "decel_peak_mps2": Statistic("decel_peak_mps2", "m/s^2", max(0.0, -lon_min)),
+        }
+        stats.update({k: Statistic(k, u, v) for k, (u, v, _) in peaks.items()})
+        stats["comfort_ratio"] = Statistic("comfort_ratio", "ratio", sum(checks) / len(checks))
+        stats["comfortable"] = Statistic("comfortable", UNIT_BOOL, float(all(checks)))
+        t = tuple(tr.t.tolist())
+        series = (TimeSeries("lon_accel_mps2", "m/s^2", t, tuple(lon.tolist())),
+                  TimeSeries("lat_accel_mps2", "m/s^2", t, tuple(lat.tolist())))
+        return MetricResult(self.name, self.category, stats, series)

@@ -1,0 +1,100 @@
+"""Red-light running: the ego's front crossing a signal's position while it shows red.
+
+A traffic signal (OpenDRIVE ``<signal>``, ASAM OpenDRIVE 1.8 clause 14) stands at ``s`` on its
+road and applies to traffic along +s (``orientation="+"``), against it (``"-"``) or both
+(``"none"``). The ego runs the light when its front bumper passes that s, in its driving
+direction, between two frames and the signal's recorded state at the later frame is red
+(Regulations for the Implementation of the PRC Road Traffic Safety Law, art. 38: a red light
+forbids passing). The signal's s stands for its stop line; maps with separate stop-line objects
+would place it a few metres earlier. Without a road network the metric is skipped.
+"""
+
+from __future__ import annotations
+
+from testzone.recording import Recording
+from testzone.world import SignalColor
+
+from evaluator.extract import ego_track, lane_direction, lanes_along
+from evaluator.interfaces import RoadNetworkView
+from evaluator.results import UNIT_COUNT, MetricResult, Statistic
+
+
+#: OpenDRIVE signal types of lights that do not govern motor vehicles: pedestrian (1000002) and
+#: pedestrian-and-bicycle (1000007) lights (ASAM OpenDRIVE 1.8 signal catalogue, German
+#: StVO-based codes, also used by the Wuhan map).
+NON_VEHICLE_LIGHT_TYPES = frozenset({"1000002", "1000007"})
+
+
+def vehicle_lights(net: RoadNetworkView,
+                   ignored_types: frozenset[str] = NON_VEHICLE_LIGHT_TYPES) -> list:
+    """The network's dynamic signals that govern vehicles (static signs and pedestrian lights
+    left out; a signal without ``dynamic``/``type`` attributes is kept)."""
+    return [s for s in net.signals if getattr(s, "dynamic", True)
+            and str(getattr(s, "type", "")) not in ignored_types]
+
+
+def applies(orientation: str, direction: int) -> bool:
+    """Whether a signal with ``orientation`` (``+``, ``-``, ``none``) governs traffic moving
+    ``direction`` (+1 along s, -1 against)."""
+    if orientation == "+":
+        return direction > 0
+    if orientation == "-":
+        return direction < 0
+    return True
+
+
+class RedLightMetric:
+    """Count the signals the ego passed while red.
+
+    Args:
+        ignored_types: OpenDRIVE signal types that do not govern the ego (default: pedestrian
+            lights). Only dynamic signals are considered.
+
+    Statistics: ``red_light_violation_count`` and ``signals_passed`` (counts; None when skipped).
+    Events: ``{"t", "signal_id", "road_id", "s", "speed_mps"}`` per violation.
+    """
+
+    name = "red_light"
+    category = "rules"
+
+    def __init__(self, ignored_types: frozenset[str] = NON_VEHICLE_LIGHT_TYPES) -> None:
+        self.ignored_types = ignored_types
+
+    def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
+        """Find signal crossings of the ego's front bumper and their light colour."""
+        if net is None:
+            stats = {n: Statistic(n, UNIT_COUNT, None)
+                     for n in ("red_light_violation_count", "signals_passed")}
+            return MetricResult(self.name, self.category, stats,
+                                skipped="no road network: signal positions unknown")
+        tr = ego_track(recording)
+        lanes = lanes_along(tr, net)
+        frames = [f for f in recording.frames if tr.name in f.entities]
+        by_road: dict[str, list] = {}
+        for sig in vehicle_lights(net, self.ignored_types):
+            by_road.setdefault(str(sig.road_id), []).append(sig)
+        passed, events = 0, []
+        for k in range(1, len(frames)):
+            a, b = lanes[k - 1], lanes[k]
+            if a is None or b is None or a.road_id != b.road_id or a.lane_id != b.lane_id:
+                continue
+            d = lane_direction(b.lane_id)
+            st = tr.states[k]
+            reach = d * (st.box.cx + st.box.length / 2)
+            for sig in by_road.get(b.road_id, []):
+                if not applies(str(getattr(sig, "orientation", "none")), d):
+                    continue
+                before = (a.s + reach - sig.s) * d
+                after = (b.s + reach - sig.s) * d
+                if not (before < 0.0 <= after):
+                    continue
+                passed += 1
+                state = frames[k].signals.get(str(sig.id))
+                if state is not None and state.color == SignalColor.RED:
+                    events.append({"t": frames[k].time, "signal_id": str(sig.id),
+                                   "road_id": b.road_id, "s": float(sig.s),
+                                   "speed_mps": float(st.speed)})
+        stats = {"red_light_violation_count": Statistic("red_light_violation_count", UNIT_COUNT,
+                                                        float(len(events))),
+                 "signals_passed": Statistic("signals_passed", UNIT_COUNT, float(passed))}
+        return MetricResult(self.name, self.category, stats, events=tuple(events))

@@ -1,0 +1,39 @@
+"""How the run ended: the scenario's StopTrigger, a timeout, a collision stop or an error.
+
+ASAM OpenSCENARIO 1.2, Storyboard ``stopTrigger``: a case is complete when its stop trigger
+fires; a run ended by the runner's time limit did not reach the scenario's end.
+"""
+
+from __future__ import annotations
+
+from testzone.recording import Recording
+
+from evaluator.interfaces import RoadNetworkView
+from evaluator.results import UNIT_BOOL, MetricResult, Statistic
+
+#: End reasons a recording may carry (testzone.recording.Recording.end_reason).
+END_REASONS = ("stop_trigger", "timeout", "error", "collision", "truncated")
+
+
+class RunEndMetric:
+    """The run's end reason as statistics.
+
+    Statistics: ``run_reached_stop_trigger``, ``run_timed_out`` (bools), ``run_duration_s``
+    (time of the last frame [s], 0 without frames). Event: ``{"end_reason", "message"}``.
+    """
+
+    name = "run_end"
+    category = "progress"
+
+    def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
+        """Read the end reason (``net`` is not used)."""
+        reason = recording.end_reason
+        dur = recording.frames[-1].time if recording.frames else 0.0
+        stats = {
+            "run_reached_stop_trigger": Statistic("run_reached_stop_trigger", UNIT_BOOL,
+                                                  float(reason == "stop_trigger")),
+            "run_timed_out": Statistic("run_timed_out", UNIT_BOOL, float(reason == "timeout")),
+            "run_duration_s": Statistic("run_duration_s", "s", float(dur)),
+        }
+        return MetricResult(self.name, self.category, stats,
+                            events=({"end_reason": reason, "message": recording.end_message},))

@@ -1,0 +1,65 @@
+"""Speed-limit compliance of the ego against the map's limit at its lane.
+
+The limit is ``net.speed_limit(road_id, lane_id, s)`` (OpenDRIVE ``<lane><speed>`` or
+``<road><type><speed>``) at the ego's lane position each frame. The over-speed integral and its
+score follow nuPlan's ``speed_limit_compliance`` metric (violation = speed above the limit;
+integral of the excess over time). Without a road network the metric is skipped.
+"""
+
+from __future__ import annotations
+
+from testzone.recording import Recording
+
+from evaluator.extract import ego_track, lanes_along
+from evaluator.interfaces import RoadNetworkView
+from evaluator.results import MetricResult, Statistic, TimeSeries, violations_from_mask
+
+_NAMES = ("speed_over_limit_max_mps", "speed_over_limit_ratio_max", "speeding_duration_s",
+          "overspeed_integral_m")
+_UNITS = ("m/s", "ratio", "s", "m")
+
+
+class SpeedingMetric:
+    """Amount and duration of speeding.
+
+    Args:
+        tolerance_mps: excess [m/s] below which a frame does not count as speeding (default 0).
+
+    Statistics (None when skipped or when no limit is known on the ego's path):
+    ``speed_over_limit_max_mps`` (largest excess, 0 if never over), ``speed_over_limit_ratio_max``
+    (largest excess / limit), ``speeding_duration_s`` (time spent over limit + tolerance),
+    ``overspeed_integral_m`` (integral of the excess [m/s x s]). Series ``speed_limit_mps``.
+    """
+
+    name = "speeding"
+    category = "rules"
+
+    def __init__(self, tolerance_mps: float = 0.0) -> None:
+        self.tolerance_mps = tolerance_mps
+
+    def _none(self, why: str) -> MetricResult:
+        return MetricResult(self.name, self.category,
+                            {n: Statistic(n, u, None) for n, u in zip(_NAMES, _UNITS)}, skipped=why)
+
+    def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
+        """Compare the ego speed with the limit at its lane, frame by frame."""
+        if net is None:
+            return self._none("no road network: speed limits unknown")
+        tr = ego_track(recording)
+        limits: list[float | None] = []
+        for lane in lanes_along(tr, net):
+            limits.append(None if lane is None else
+                          net.speed_limit(lane.road_id, lane.lane_id, lane.s))
+        if all(v is None for v in limits):
+            return self._none("no speed limit on the ego's path")
+        over = [0.0 if lim is None else float(v) - lim for v, lim in zip(tr.speed, limits)]
+        ratio = [0.0 if not lim else o / lim for o, lim in zip(over, limits)]
+        mask = [o > self.tolerance_mps for o in over]
+        times = tr.t.tolist()
+        viol = violations_from_mask("speed_limit", times, mask, over, tr.dt, "m/s")
+        vals = (max(0.0, max(over)), max(0.0, max(ratio)), sum(mask) * tr.dt,
+                sum(max(0.0, o) for o in over) * tr.dt)
+        stats = {n: Statistic(n, u, v) for n, u, v in zip(_NAMES, _UNITS, vals)}
+        return MetricResult(self.name, self.category, stats,
+                            (TimeSeries("speed_limit_mps", "m/s", tuple(times), tuple(limits)),),
+                            tuple(viol))

@@ -1,0 +1,151 @@
+"""Response of the ego to V2X messages that call for action.
+
+A ``"v2x"`` event (as the bridge records them, v2x_bridge/bridge.py: ``action`` sent /
+dropped / delivered, ``msg_type``, ``receiver``) calls for action when it was delivered to the
+ego (``action`` absent or ``"delivered"``; ``receiver`` absent or the ego) and
+
+* it carries ``action_required`` (true/false), which decides; or
+* it is an RSI (road-side information: a hazard, T/CSAE 53-2020 Day-1 "hazardous location
+  warning" and related applications); or
+* it is a SPAT and the ego is heading into a red light (Day-1 "red light violation warning"):
+  the event's ``ego_signal_color`` is ``"red"``, or, from the recorded signal states and the
+  map's signal positions, a vehicle light governing the ego's lane stands ahead at distance d
+  from the ego's front, is red, will still be red on arrival (``time_to_change`` unknown or
+  above d / v) and stopping before it needs v^2 / (2 d) >= ``spat_required_decel_mps2``
+  (no map and no ``ego_signal_color``: such a SPAT is not counted).
+
+The response time is from the first such message to the first frame at or after it where the
+ego's longitudinal acceleration (derivative of speed) is at or below ``-reaction_decel_mps2``;
+0 when the ego is already stopped; inf when it never reacts.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from typing import Any, Callable
+
+from testzone.recording import Event, Recording
+from testzone.world import SignalColor
+
+from evaluator.extract import (DERIVATIVE_WINDOW_S, EgoTrack, derivative, ego_track,
+                               lane_direction, lanes_along)
+from evaluator.interfaces import RoadNetworkView
+from evaluator.metrics.red_light import applies, vehicle_lights
+from evaluator.results import UNIT_COUNT, MetricResult, Statistic
+
+
+def delivered_to(event: Event, ego: str) -> bool:
+    """Whether a ``"v2x"`` event is a delivery to ``ego`` (not a send or a drop)."""
+    d = event.data
+    return d.get("action", "delivered") == "delivered" and d.get("receiver", ego) == ego \
+        and bool(d.get("delivered", True))
+
+
+def calls_for_action(event: Event, ego: str,
+                     red_ahead: Callable[[float], bool] | None = None) -> bool:
+    """Whether a ``"v2x"`` event asks the ego to act (see the module docstring).
+
+    Args:
+        red_ahead: time [s] -> whether a red signal governs the ego's lane ahead; used for
+            SPAT events without ``ego_signal_color``.
+    """
+    if not delivered_to(event, ego):
+        return False
+    d: dict[str, Any] = event.data
+    if "action_required" in d:
+        return bool(d["action_required"])
+    msg = str(d.get("msg_type", d.get("message", ""))).upper()
+    if msg == "RSI":
+        return True
+    if msg != "SPAT":
+        return False
+    if "ego_signal_color" in d:
+        return str(d["ego_signal_color"]).lower() == "red"
+    return red_ahead(event.t) if red_ahead is not None else False
+
+
+def red_ahead_fn(recording: Recording, tr: EgoTrack, net: RoadNetworkView,
+                 required_decel_mps2: float) -> Callable[[float], bool]:
+    """Build ``t -> the ego must brake for a red light`` (see the module docstring) from the
+    recorded signal states and ``net.signals``."""
+    lanes = lanes_along(tr, net)
+    frames = [f for f in recording.frames if tr.name in f.entities]
+    lights = vehicle_lights(net)
+    times = [f.time for f in frames]
+
+    def red_ahead(t: float) -> bool:
+        """Whether a red vehicle light ahead calls for braking at time t [s]."""
+        k = bisect.bisect_right(times, t + 1e-9) - 1
+        if k < 0 or lanes[k] is None:
+            return False
+        lane, d = lanes[k], lane_direction(lanes[k].lane_id)
+        st, v = tr.states[k], max(float(tr.speed[k]), 0.0)
+        front = lane.s + d * (st.box.cx + st.box.length / 2)
+        for sig in lights:
+            if str(sig.road_id) != lane.road_id or \
+                    not applies(str(getattr(sig, "orientation", "none")), d):
+                continue
+            state = frames[k].signals.get(str(sig.id))
+            dist = (sig.s - front) * d
+            if state is None or state.color != SignalColor.RED or dist <= 0.0 or v <= 0.0:
+                continue
+            still_red = state.time_to_change is None or state.time_to_change > dist / v
+            if still_red and v * v / (2 * dist) >= required_decel_mps2:
+                return True
+        return False
+    return red_ahead
+
+
+class V2XResponseMetric:
+    """Time from the first actionable V2X message to the ego's braking reaction.
+
+    Args:
+        reaction_decel_mps2: deceleration [m/s^2] that counts as a reaction (positive number).
+        stopped_speed_mps: an ego slower than this [m/s] is already stopped (response 0).
+        spat_required_decel_mps2: deceleration [m/s^2] needed to stop before a red light
+            from which a SPAT calls for action (default 1.0, the reaction threshold: from then
+            on the ego must brake at least that hard).
+        window_s: derivative window [s].
+
+    Statistics: ``v2x_action_messages`` (count), ``v2x_response_time_s`` (None without an
+    actionable message, inf without a reaction). Event: the first actionable message.
+    """
+
+    name = "v2x_response"
+    category = "v2x"
+
+    def __init__(self, reaction_decel_mps2: float = 1.0, stopped_speed_mps: float = 0.1,
+                 spat_required_decel_mps2: float = 1.0,
+                 window_s: float = DERIVATIVE_WINDOW_S) -> None:
+        self.reaction_decel_mps2 = reaction_decel_mps2
+        self.stopped_speed_mps = stopped_speed_mps
+        self.spat_required_decel_mps2 = spat_required_decel_mps2
+        self.window_s = window_s
+
+    def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
+        """Find the first actionable message and the ego's reaction to it."""
+        tr = ego_track(recording)
+        red = None
+        if net is not None:
+            red = red_ahead_fn(recording, tr, net, self.spat_required_decel_mps2)
+        msgs = [e for e in recording.events_of("v2x") if calls_for_action(e, tr.name, red)]
+        response: float | None = None
+        events: tuple[dict[str, Any], ...] = ()
+        if msgs:
+            t0 = msgs[0].t
+            acc = derivative(tr.speed, tr.dt, self.window_s)
+            response = math.inf
+            for t, v, a in zip(tr.t, tr.speed, acc):
+                if t < t0 - 1e-9:
+                    continue
+                stopped = abs(v) < self.stopped_speed_mps and t - t0 < tr.dt
+                if a <= -self.reaction_decel_mps2 or stopped:
+                    response = max(0.0, float(t) - t0)
+                    break
+            first = {k: v for k, v in msgs[0].data.items() if k != "payload_hex"}
+            events = ({"t": t0, **first},)
+        stats = {"v2x_action_messages": Statistic("v2x_action_messages", UNIT_COUNT,
+                                                  float(len(msgs))),
+                 "v2x_response_time_s": Statistic("v2x_response_time_s", "s", response)}
+        return MetricResult(self.name, self.category, stats, events=events)

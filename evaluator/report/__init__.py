@@ -1,0 +1,191 @@
+"""Run reports: ``summary.json``, ``junit.xml`` and a self-contained ``report.html``.
+
+``write_report`` is called by the runner at the end of a run (and may be called again as cases
+finish); ``rebuild_report`` re-creates the files from a run folder's ``summary.json`` and the
+recordings it points to (``testzone report RUN_DIR``); ``compare_runs`` backs ``testzone
+compare``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+from testzone.errors import TestzoneError
+from testzone.recording import Recording, read_recording
+
+from evaluator.case import CaseResult
+from evaluator.errors import EvaluationError
+from evaluator.report.compare import compare_runs
+from evaluator.report.html import render_html, write_html
+from evaluator.report.junit import build_junit, write_junit
+from evaluator.report.summary import (SCHEMA, SCHEMA_VERSION, build_summary, read_summary,
+                                      results_from_summary, write_summary)
+
+NetForCase = Callable[[Recording], Any]
+
+#: Where the runner puts a case's recording inside a run folder (runners/suite.py).
+RECORDING_LAYOUT = "cases/{case_id}/recording.jsonl"
+
+
+def as_result(r: CaseResult | dict[str, Any]) -> CaseResult:
+    """Accept a :class:`CaseResult` or its dict form (the runner's ``result.json``)."""
+    return r if isinstance(r, CaseResult) else CaseResult.from_dict(r)
+
+
+def _discover(run_dir: Path, results: list[CaseResult]) -> dict[str, Path]:
+    out = {}
+    for r in results:
+        p = run_dir / RECORDING_LAYOUT.format(case_id=r.case_id)
+        if p.is_file():
+            out[r.case_id] = p
+    return out
+
+
+def _rel(path: Path, run_dir: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(run_dir.resolve()).as_posix()
+    except ValueError:
+        return Path(path).resolve().as_posix()
+
+
+def map_loader() -> NetForCase:
+    """Default ``net_for_case``: ``maps.load_opendrive(recording.header.map_file)``, each map
+    loaded once per call of :func:`write_report` (None when the header names no map file).
+
+    Raises (from the returned function): MapsError for an unreadable map, EvaluationError when
+    the maps package cannot be imported; :func:`write_report` notes either in the page.
+    """
+    cache: dict[str, Any] = {}
+
+    def load(rec: Recording) -> Any:
+        """The recording's road network, loaded once per path."""
+        path = rec.header.map_file
+        if not path:
+            return None
+        if path not in cache:
+            try:
+                from maps import load_opendrive
+            except ImportError as exc:
+                raise EvaluationError(f"maps package unavailable ({exc})", file=path) from exc
+            cache[path] = load_opendrive(path)
+        return cache[path]
+    return load
+
+
+def _loader(paths: dict[str, Path], net_for_case: NetForCase | None):
+    def load(case_id: str) -> tuple[Recording | None, Any, str]:
+        """case_id -> (recording, network, note why either is missing)."""
+        path = paths.get(case_id)
+        if path is None:
+            return None, None, ""
+        try:
+            rec = read_recording(path)
+        except TestzoneError as exc:
+            return None, None, f"Recording unreadable: {exc}"
+        if net_for_case is None:
+            return rec, None, ""
+        try:
+            return rec, net_for_case(rec), ""
+        except TestzoneError as exc:
+            return rec, None, f"Road network not loaded ({exc}); lanes not drawn."
+    return load
+
+
+def write_report(run_dir: str | Path, results: list[CaseResult | dict[str, Any]],
+                 manifest: dict[str, Any],
+                 recordings: dict[str, Path] | None = None,
+                 net_for_case: NetForCase | None = None) -> dict[str, Path]:
+    """Write ``summary.json``, ``junit.xml`` and ``report.html`` into ``run_dir``.
+
+    Args:
+        run_dir: the run folder (created if missing).
+        results: one :class:`CaseResult` (or its dict form) per case. manifest: run identity
+            (tool version,
+            inputs with SHA-256, seed, agent, ``created``), written as is into summary.json.
+        recordings: case_id -> recording path, for the figures (paths are stored in
+            summary.json relative to ``run_dir`` when inside it). None: the runner's layout
+            ``run_dir/cases/<case_id>/recording.jsonl`` is used where such a file exists.
+        net_for_case: recording -> road network (or None) used to draw lanes and speed
+            limits; default :func:`map_loader` (the header's ``map_file``); pass
+            ``lambda rec: None`` for none. A :class:`TestzoneError` it raises is noted in the
+            page and the figure drawn without lanes.
+
+    Returns:
+        ``{"summary": path, "junit": path, "html": path}``.
+
+    Raises:
+        EvaluationError: the manifest or a result holds a non-JSON value.
+    """
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    results = [as_result(r) for r in results]
+    if recordings is None:
+        paths = _discover(run_dir, results)
+    else:
+        paths = {k: Path(v) for k, v in recordings.items()}
+    doc = build_summary(results, manifest, {k: _rel(v, run_dir) for k, v in paths.items()})
+    out = {"summary": run_dir / "summary.json", "junit": run_dir / "junit.xml",
+           "html": run_dir / "report.html"}
+    tmp = out["summary"].with_suffix(".json.tmp")
+    write_summary(tmp, doc)
+    os.replace(tmp, out["summary"])
+    write_junit(out["junit"], results)
+    loader = _loader(paths, net_for_case if net_for_case is not None else map_loader())
+    write_html(out["html"], render_html(results, doc["manifest"], loader, run_dir.name))
+    return out
+
+
+def _results_from_cases(run_dir: Path) -> tuple[list[CaseResult], dict[str, Any]]:
+    """Results from the runner's ``cases/*/result.json`` and ``manifest.json`` (a run that
+    stopped before writing its summary)."""
+    files = sorted(run_dir.glob("cases/*/result.json"))
+    if not files:
+        raise EvaluationError("no summary.json and no cases/*/result.json: not a run folder",
+                              file=str(run_dir))
+    results = []
+    for f in files:
+        try:
+            results.append(as_result(json.loads(f.read_text(encoding="utf-8"))))
+        except json.JSONDecodeError as exc:
+            raise EvaluationError(f"invalid JSON ({exc.msg})", file=str(f),
+                                  line=exc.lineno) from None
+    manifest: dict[str, Any] = {}
+    mf = run_dir / "manifest.json"
+    if mf.is_file():
+        try:
+            manifest = json.loads(mf.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise EvaluationError(f"invalid JSON ({exc.msg})", file=str(mf),
+                                  line=exc.lineno) from None
+    return results, manifest
+
+
+def rebuild_report(run_dir: str | Path, net_for_case: NetForCase | None = None) -> Path:
+    """Re-create the three report files of a run folder; return the path of ``report.html``.
+
+    Results are read back, not recomputed: from ``summary.json`` when present (recordings as
+    it names them), else from the runner's ``cases/*/result.json`` and ``manifest.json``.
+
+    Raises:
+        EvaluationError: neither a readable summary of this schema nor case results.
+    """
+    run_dir = Path(run_dir)
+    if not (run_dir / "summary.json").is_file():
+        results, manifest = _results_from_cases(run_dir)
+        return write_report(run_dir, results, manifest, None, net_for_case)["html"]
+    doc = read_summary(run_dir)
+    results = results_from_summary(doc)
+    recs = {}
+    for c in doc.get("cases", []):
+        if c.get("recording"):
+            p = Path(c["recording"])
+            recs[c["case_id"]] = p if p.is_absolute() else run_dir / p
+    return write_report(run_dir, results, doc.get("manifest", {}), recs, net_for_case)["html"]
+
+
+__all__ = ["RECORDING_LAYOUT", "SCHEMA", "SCHEMA_VERSION", "as_result", "build_junit",
+           "compare_runs", "map_loader", "read_summary", "rebuild_report", "results_from_summary",
+           "write_report"]

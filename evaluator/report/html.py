@@ -1,0 +1,97 @@
+"""``report.html``: one self-contained page (figures inlined as base64 PNG).
+
+Rendered from ``report.html.j2`` (package data beside this module, read with importlib.resources)
+with jinja2, autoescaping on: every string that comes from a scenario, a recording or an error
+message is escaped.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable
+
+from jinja2 import Environment, select_autoescape
+
+from testzone.errors import TestzoneError
+from testzone.recording import Recording
+
+from evaluator.case import CaseResult
+from evaluator.report.plots import png_base64, timeline_figure, trajectory_figure
+from evaluator.report.summary import totals
+
+#: Manifest keys shown first in the run-identity table, in this order.
+IDENTITY_KEYS = ("run_id", "tool_version", "created", "seed", "agent", "suite", "command")
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "n/a"
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def _identity(manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    keys = [k for k in IDENTITY_KEYS if k in manifest]
+    keys += sorted(k for k in manifest if k not in IDENTITY_KEYS and k not in ("inputs", "cases"))
+    out = []
+    for k in keys:
+        v = manifest[k]
+        out.append((k, v if isinstance(v, str) else json.dumps(v, sort_keys=True)))
+    if isinstance(manifest.get("cases"), list):
+        out.append(("cases", f"{len(manifest['cases'])} declared"))
+    return out
+
+
+def _inputs(manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    """Manifest ``inputs`` as (path, sha256) rows: a dict path -> sha, or a list of
+    ``{"path", "sha256"}``."""
+    inp = manifest.get("inputs")
+    if isinstance(inp, dict):
+        return sorted((str(k), str(v)) for k, v in inp.items())
+    if isinstance(inp, list):
+        return [(str(d.get("path", "")), str(d.get("sha256", "")))
+                for d in inp if isinstance(d, dict)]
+    return []
+
+
+def case_figures(res: CaseResult, rec: Recording | None,
+                 net: Any) -> tuple[list[tuple[str, str]], str]:
+    """(title, base64 PNG) pairs for one case and a note when figures could not be drawn."""
+    if rec is None:
+        return [], "No recording available: figures not drawn."
+    if not rec.header.ego or not rec.frames:
+        return [], "The recording has no ego frames: figures not drawn."
+    try:
+        return [("Bird's-eye trajectories", png_base64(trajectory_figure(rec, res, net))),
+                ("Timelines", png_base64(timeline_figure(rec, res, net)))], ""
+    except TestzoneError as exc:
+        return [], f"Figures not drawn: {exc}"
+
+
+def render_html(results: list[CaseResult], manifest: dict[str, Any],
+                load: Callable[[str], tuple[Recording | None, Any, str]],
+                run_id: str = "") -> str:
+    """Render the report page.
+
+    Args:
+        load: case_id -> (recording or None, road network or None, note on why missing).
+        run_id: shown in the title (default: the manifest's ``run_id``).
+    """
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    cases = []
+    for res in sorted(results, key=lambda r: r.case_id):
+        rec, net, note = load(res.case_id)
+        images, fig_note = case_figures(res, rec, net)
+        cases.append({"result": res, "images": images, "figure_note": note or fig_note})
+    tpl = env.from_string(
+        resources.files("evaluator.report").joinpath("report.html.j2").read_text(encoding="utf-8"))
+    return tpl.render(run_id=str(manifest.get("run_id") or run_id), identity=_identity(manifest),
+                      inputs=_inputs(manifest), totals=totals(results), cases=cases, fmt=_fmt)
+
+
+def write_html(path: Path, html: str) -> None:
+    """Write the page as UTF-8."""
+    path.write_text(html, encoding="utf-8")

@@ -1,0 +1,79 @@
+"""``junit.xml``: one testsuite per scenario file, one testcase per criterion.
+
+Follows the de-facto JUnit XML format read by CI systems (Jenkins/GitLab ``testsuites`` >
+``testsuite`` > ``testcase`` with ``failure``, ``error`` and ``skipped`` children). A case whose
+run or evaluation broke is one testcase ``run`` carrying ``<error>``; a criterion that could
+not be applied (or names a statistic the evaluator does not compute) is ``<skipped>``.
+No timestamps: identical runs give identical files.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from lxml import etree
+
+from evaluator.case import CaseResult
+from evaluator.criteria import CriterionOutcome
+
+
+def _fmt(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.6g}"
+
+
+def _criterion_case(suite: etree._Element, res: CaseResult, o: CriterionOutcome) -> tuple[int, int]:
+    c = o.criterion
+    tc = etree.SubElement(suite, "testcase", classname=res.case_id, name=c.id)
+    text = (f"{c.metric} measured {_fmt(o.measured)} {c.unit}, required {c.rule} "
+            f"{_fmt(c.threshold)} {c.unit} ({c.clause})")
+    if o.status == "fail":
+        etree.SubElement(tc, "failure", message=text, type="criterion").text = text
+        return 1, 0
+    if o.status == "not_evaluated":
+        etree.SubElement(tc, "skipped", message=f"{c.metric} is not computed by the evaluator "
+                         "(criterion not evaluated)")
+        return 0, 1
+    if o.status == "not_applicable":
+        etree.SubElement(tc, "skipped", message=f"{c.metric} not applicable: "
+                         f"{'; '.join(sorted(res.skipped.values())) or 'no value'}")
+        return 0, 1
+    return 0, 0
+
+
+def build_junit(results: list[CaseResult]) -> etree._Element:
+    """The ``<testsuites>`` tree for ``results``."""
+    root = etree.Element("testsuites", name="icv-testzone")
+    by_file: dict[str, list[CaseResult]] = defaultdict(list)
+    for r in results:
+        by_file[r.scenario_file or "(unknown scenario)"].append(r)
+    all_tests = all_fail = all_err = 0
+    for scen in sorted(by_file):
+        suite = etree.SubElement(root, "testsuite", name=scen)
+        tests = failures = errors = skipped = 0
+        for res in sorted(by_file[scen], key=lambda r: r.case_id):
+            if res.verdict == "error":
+                tc = etree.SubElement(suite, "testcase", classname=res.case_id, name="run")
+                etree.SubElement(tc, "error", message=res.error.splitlines()[0] if res.error else
+                                 "error", type=res.error_kind or res.end_reason or "error").text = (
+                    res.error + ("\n\n" + res.traceback if res.traceback else ""))
+                tests, errors = tests + 1, errors + 1
+                continue
+            for o in res.criteria:
+                f, s = _criterion_case(suite, res, o)
+                tests, failures, skipped = tests + 1, failures + f, skipped + s
+        suite.set("tests", str(tests))
+        suite.set("failures", str(failures))
+        suite.set("errors", str(errors))
+        suite.set("skipped", str(skipped))
+        all_tests, all_fail, all_err = all_tests + tests, all_fail + failures, all_err + errors
+    root.set("tests", str(all_tests))
+    root.set("failures", str(all_fail))
+    root.set("errors", str(all_err))
+    return root
+
+
+def write_junit(path: Path, results: list[CaseResult]) -> None:
+    """Write ``junit.xml`` (UTF-8, XML declaration, pretty-printed)."""
+    tree = etree.ElementTree(build_junit(results))
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8", pretty_print=True)

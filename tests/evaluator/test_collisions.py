@@ -1,0 +1,142 @@
+"""Collisions: first contact time, relative speed and at-fault class, all hand-derived."""
+
+import math
+
+import pytest
+
+from evaluator.metrics import CollisionMetric, ProximityMetric
+from testzone.recording import Event
+from testzone.world import LaneCoord, Pose
+
+from evaluator_fixtures import make_recording, straight
+
+
+def only(rec):
+    cols = CollisionMetric().collisions(rec)
+    assert len(cols) == 1, cols
+    return cols[0]
+
+
+def test_ego_front_into_moving_vehicle_ahead():
+    # Centre gap 20.2 - 10 t reaches 4.5 m (boxes touch) at t = 1.57 s -> first frame 1.60 s.
+    rec = make_recording({"ego": straight(0, 15.0), "lead": straight(20.2, 5.0)}, 2.0)
+    c = only(rec)
+    assert c.t == pytest.approx(1.6)
+    assert (c.other, c.kind, c.at_fault, c.source) == ("lead", "front", True, "overlap")
+    assert c.rel_speed_mps == pytest.approx(10.0)
+    r = CollisionMetric().compute(rec)
+    assert r.statistics["collision_count"].value == 1
+    assert r.statistics["ego_at_fault_collisions"].value == 1
+    assert r.statistics["collision_rel_speed_max_mps"].value == pytest.approx(10.0)
+
+
+def test_ego_into_stopped_object():
+    # Gap 10.2 - 10 t <= 4.5 at t >= 0.57 -> frame 0.60.
+    c = only(make_recording({"ego": straight(0, 10.0), "box": straight(10.2, 0.0)}, 1.0))
+    assert (c.kind, c.at_fault) == ("stopped_object", True)
+    assert c.t == pytest.approx(0.6)
+
+
+def test_rear_ended_is_not_at_fault():
+    c = only(make_recording({"ego": straight(10.2, 5.0), "tail": straight(0.0, 15.0)}, 1.0))
+    assert (c.kind, c.at_fault, c.other) == ("rear_ended", False, "tail")
+
+
+def test_stopped_ego_is_not_at_fault():
+    c = only(make_recording({"ego": straight(10.2, 0.0), "tail": straight(0.0, 10.0)}, 1.0))
+    assert (c.kind, c.at_fault) == ("ego_stopped", False)
+
+
+def side(y0, vy, offset=0.0, lane=("1", -1)):
+    """Velocity (10, vy): heading atan2(vy, 10), speed |v|."""
+    def fn(t):
+        x, y = 10.0 * t, y0 + vy * t
+        return {"pose": Pose(x, y, 0.0, math.atan2(vy, 10.0)), "speed": math.hypot(10.0, vy),
+                "lane": LaneCoord(lane[0], lane[1], x, y, offset)}
+    return fn
+
+
+def test_lateral_contact_fault_depends_on_ego_lane_keeping():
+    # Other drifts in from y = 3.5 m at 1 m/s, heading th = -atan(0.1). Its lowest corner is
+    # 2.25 |sin th| + 0.9 cos th below its centre; contact with the ego's side (y = 0.9) when
+    # 3.5 - t - that <= 0.9.
+    th = math.atan(0.1)
+    t_contact = 3.5 - 0.9 - (2.25 * math.sin(th) + 0.9 * math.cos(th))
+    expected = math.ceil(t_contact / 0.05) * 0.05
+    rec = make_recording({"ego": side(0.0, 0.0), "o": side(3.5, -1.0, lane=("1", -2))}, 2.0)
+    c = only(rec)
+    assert c.t == pytest.approx(expected) and expected == pytest.approx(1.5)
+    assert (c.kind, c.at_fault) == ("lateral", False)
+    assert c.rel_speed_mps == pytest.approx(1.0)
+    # Same contact, but the ego is 1.2 m off its lane centre (straddling): at fault.
+    rec = make_recording({"ego": side(0.0, 0.0, offset=1.2),
+                          "o": side(3.5, -1.0, lane=("1", -2))}, 2.0)
+    assert only(rec).at_fault is True
+
+
+def test_event_only_and_merge_with_overlap():
+    ev = Event(0.5, "collision", {"entities": ["ego", "ped"]})
+    rec = make_recording({"ego": straight(0, 10.0), "ped": straight(50, 0.0)}, 1.0, events=[ev])
+    c = only(rec)
+    assert (c.t, c.other, c.source) == (0.5, "ped", "event")
+    # Event at the overlap onset (0.60 s) and the overlap itself: one collision.
+    ev = Event(0.6, "collision", {"entities": ["box", "ego"]})
+    rec = make_recording({"ego": straight(0, 10.0), "box": straight(10.2, 0.0)}, 1.0, events=[ev])
+    c = only(rec)
+    assert c.source == "event+overlap" and c.t == pytest.approx(0.6)
+
+
+def test_events_between_others_are_ignored():
+    ev = Event(0.5, "collision", {"entities": ["a", "b"]})
+    rec = make_recording({"ego": straight(0, 10.0), "a": straight(50, 0.0), "b": straight(80, 0.0)},
+                         1.0, events=[ev])
+    assert CollisionMetric().collisions(rec) == []
+
+
+def test_min_distance_box_to_box():
+    # Lateral neighbour 3.5 m away, widths 1.8: box clearance 1.7 m; lead 30 m ahead: 25.5 m.
+    rec = make_recording({"ego": straight(0, 10.0), "n": straight(0, 10.0, y=3.5),
+                          "far": straight(30, 10.0)}, 0.5)
+    r = ProximityMetric().compute(rec)
+    assert r.statistics["distance_min_m"].value == pytest.approx(1.7)
+    assert r.events[0]["other"] == "n"
+
+
+def test_pedestrian_distance():
+    from testzone.world import EntityKind
+    # Pedestrian standing 5 m left of the ego's path at x = 20: the ego's side passes it at
+    # 5 - 0.9 - 0.25 = 3.85 m (pedestrian box 0.5 m wide).
+    from testzone.world import BoundingBox
+    rec = make_recording({"ego": straight(0, 10.0), "ped": straight(20.0, 0.0, y=5.0)}, 3.0,
+                         kinds={"ped": EntityKind.PEDESTRIAN},
+                         boxes={"ped": BoundingBox(length=0.5, width=0.5)})
+    r = ProximityMetric().compute(rec)
+    assert r.statistics["pedestrian_distance_min_m"].value == pytest.approx(3.85)
+    assert r.statistics["distance_min_m"].value == pytest.approx(3.85)
+    alone = ProximityMetric().compute(make_recording({"ego": straight(0, 10.0)}, 1.0))
+    assert alone.statistics["pedestrian_distance_min_m"].value is None
+    assert alone.statistics["distance_min_m"].value == float("inf")
+
+
+def crossing(y0, v=10.0):
+    """Northbound along x = 0 from y0 (heading pi/2)."""
+    def fn(t):
+        return {"pose": Pose(0.0, y0 + v * t, 0.0, math.pi / 2), "speed": v}
+    return fn
+
+
+def test_pet_at_right_angle_crossing():
+    from evaluator.metrics import PETMetric
+    # Ego east along y = 0 from x = -50: its box (4.5 m) covers (0, 0) while |x| <= 2.25,
+    # first frame out at t = 5.25 s (x = 2.5). The other, north from y = -70, first covers
+    # it when y >= -2.25, t >= 6.775 -> 6.80 s. PET = 6.80 - 5.25 = 1.55 s.
+    rec = make_recording({"ego": straight(-50.0, 10.0, lane=None), "o": crossing(-70.0)}, 9.0)
+    r = PETMetric().compute(rec)
+    assert r.statistics["pet_min_s"].value == pytest.approx(1.55)
+    assert (r.events[0]["x"], r.events[0]["y"]) == pytest.approx((0.0, 0.0))
+    # Both on the point at once: PET 0 (other from y = -50 arrives together with the ego).
+    rec = make_recording({"ego": straight(-50.0, 10.0, lane=None), "o": crossing(-50.0)}, 9.0)
+    assert PETMetric().compute(rec).statistics["pet_min_s"].value == 0.0
+    # Following in the same lane: no crossing point, PET inf.
+    rec = make_recording({"ego": straight(0, 10.0), "lead": straight(30, 10.0)}, 3.0)
+    assert PETMetric().compute(rec).statistics["pet_min_s"].value == math.inf

@@ -1,0 +1,59 @@
+"""Comfort: accelerations, jerks and yaw motion from hand-made motions with exact derivatives."""
+
+import math
+
+import pytest
+
+from evaluator.metrics import ComfortMetric
+from testzone.world import Pose
+
+from evaluator_fixtures import circle, make_recording, straight
+
+
+def stats(rec, **kw):
+    return {k: s.value for k, s in ComfortMetric(**kw).compute(rec).statistics.items()}
+
+
+def test_constant_braking():
+    # v = 20 - 4 t: lon accel -4 everywhere (within nuPlan's -4.05), no jerk.
+    s = stats(make_recording({"ego": straight(0, 20.0, -4.0)}, 3.0))
+    assert s["lon_accel_min_mps2"] == pytest.approx(-4.0)
+    assert s["decel_peak_mps2"] == pytest.approx(4.0)
+    assert s["lon_jerk_peak_mps3"] == pytest.approx(0.0, abs=1e-6)
+    assert s["comfortable"] == 1.0 and s["comfort_ratio"] == 1.0
+    # Harder braking, -5 m/s^2, breaks exactly one bound (min lon accel): 6/7.
+    s = stats(make_recording({"ego": straight(0, 20.0, -5.0)}, 3.0))
+    assert s["decel_peak_mps2"] == pytest.approx(5.0)
+    assert s["comfortable"] == 0.0
+    assert s["comfort_ratio"] == pytest.approx(6 / 7)
+
+
+def test_linear_acceleration_ramp_gives_constant_jerk():
+    # v = 5 + 0.5 t^2: a = t (max 2.0 at t = 2), lon jerk = 1 m/s^3; |a| jerk = 1 as well.
+    def fn(t):
+        return {"pose": Pose(5 * t + t ** 3 / 6, 0.0), "speed": 5 + 0.5 * t * t}
+    s = stats(make_recording({"ego": fn}, 2.0))
+    assert s["lon_accel_max_mps2"] == pytest.approx(2.0, abs=1e-6)
+    assert s["lon_jerk_peak_mps3"] == pytest.approx(1.0, abs=1e-6)
+    assert s["jerk_peak_mps3"] == pytest.approx(1.0, abs=1e-6)
+    assert s["decel_peak_mps2"] == 0.0
+
+
+def test_circle_yaw_rate_and_lateral_acceleration_across_heading_wrap():
+    # r = 50 m at 10 m/s: yaw rate 0.2 rad/s, lateral accel v^2/r = 2 m/s^2. 20 s covers
+    # 4 rad, so the heading wraps past pi: unwrapping must keep the yaw rate at 0.2.
+    s = stats(make_recording({"ego": circle(50.0, 10.0)}, 20.0))
+    assert s["yaw_rate_peak_radps"] == pytest.approx(0.2, abs=1e-6)
+    assert s["lat_accel_peak_mps2"] == pytest.approx(2.0, abs=1e-5)
+    assert s["yaw_accel_peak_radps2"] == pytest.approx(0.0, abs=1e-6)
+    assert s["comfortable"] == 1.0
+    # r = 10 m at 10 m/s: yaw rate 1.0 > 0.95 and lat accel 10 > 4.89: 5/7 bounds kept.
+    s = stats(make_recording({"ego": circle(10.0, 10.0)}, 3.0))
+    assert s["yaw_rate_peak_radps"] == pytest.approx(1.0, abs=1e-6)
+    assert s["comfort_ratio"] == pytest.approx(5 / 7)
+
+
+def test_thresholds_are_parameters():
+    rec = make_recording({"ego": straight(0, 20.0, -4.0)}, 3.0)
+    assert stats(rec, min_lon_accel_mps2=-3.0)["comfortable"] == 0.0
+    assert math.isclose(stats(rec, min_lon_accel_mps2=-3.0)["comfort_ratio"], 6 / 7)

@@ -1,0 +1,103 @@
+"""Progress, run end and V2X response time."""
+
+import math
+
+import pytest
+
+from evaluator.metrics import ProgressMetric, RunEndMetric, V2XResponseMetric
+from testzone.recording import Event
+from testzone.world import Pose
+
+from evaluator_fixtures import circle, make_recording, straight
+
+
+def test_progress_on_straight_and_circle():
+    s = ProgressMetric().compute(make_recording({"ego": straight(0, 10.0)}, 2.0)).statistics
+    assert s["progress_distance_m"].value == pytest.approx(20.0)
+    assert s["speed_avg_mps"].value == pytest.approx(10.0)
+    # Half a circle of radius 20 at 10 m/s: 2 pi s; the chord polyline with 0.05 s steps is
+    # 2 n r sin(w dt / 2) with w = 0.5 rad/s, n = steps.
+    dur = math.pi / 0.5
+    rec = make_recording({"ego": circle(20.0, 10.0)}, round(dur / 0.05) * 0.05)
+    n = round(dur / 0.05)
+    s = ProgressMetric().compute(rec).statistics
+    assert s["progress_distance_m"].value == pytest.approx(2 * n * 20.0 * math.sin(0.5 * 0.05 / 2))
+
+
+@pytest.mark.parametrize("reason,reached,timed_out", [("stop_trigger", 1, 0), ("timeout", 0, 1),
+                                                      ("error", 0, 0)])
+def test_run_end(reason, reached, timed_out):
+    rec = make_recording({"ego": straight(0, 1.0)}, 1.0, end_reason=reason)
+    s = RunEndMetric().compute(rec).statistics
+    assert (s["run_reached_stop_trigger"].value, s["run_timed_out"].value) == (reached, timed_out)
+    assert s["run_duration_s"].value == pytest.approx(1.0)
+
+
+def brake_at(tb, a=-3.0):
+    def fn(t):
+        if t <= tb:
+            return {"pose": Pose(10 * t, 0.0), "speed": 10.0}
+        dt = min(t - tb, 10.0 / -a)
+        return {"pose": Pose(10 * tb + 10 * dt + 0.5 * a * dt * dt, 0.0), "speed": 10.0 + a * dt}
+    return fn
+
+
+METRIC = V2XResponseMetric(window_s=0.1)  # 3-sample window: central differences
+
+
+def test_v2x_response_time_to_braking():
+    # RSI at 1.0 s, braking at -3 m/s^2 from 2.5 s: the central difference at 2.5 s is
+    # (-3 x 0.05) / 0.1 = -1.5 <= -1.0, the one at 2.45 s is 0 -> response 1.5 s.
+    ev = [Event(1.0, "v2x", {"message": "RSI"}), Event(1.5, "v2x", {"message": "RSI"})]
+    rec = make_recording({"ego": brake_at(2.5)}, 4.0, events=ev)
+    s = METRIC.compute(rec).statistics
+    assert s["v2x_action_messages"].value == 2
+    assert s["v2x_response_time_s"].value == pytest.approx(1.5)
+
+
+def test_v2x_no_reaction_is_inf_and_non_actionable_is_none():
+    spat_red = [Event(1.0, "v2x", {"message": "SPAT", "ego_signal_color": "red"})]
+    s = METRIC.compute(make_recording({"ego": straight(0, 10.0)}, 3.0, events=spat_red)).statistics
+    assert s["v2x_response_time_s"].value == math.inf
+    others = [Event(1.0, "v2x", {"message": "SPAT", "ego_signal_color": "green"}),
+              Event(1.0, "v2x", {"message": "RSI", "receiver": "other"}),
+              Event(1.0, "v2x", {"message": "RSI", "delivered": False}),
+              Event(1.0, "v2x", {"message": "RSI", "action_required": False}),
+              Event(1.0, "v2x", {"message": "BSM"})]
+    s = METRIC.compute(make_recording({"ego": brake_at(1.2)}, 3.0, events=others)).statistics
+    assert s["v2x_action_messages"].value == 0
+    assert s["v2x_response_time_s"].value is None
+
+
+def test_v2x_already_stopped_is_zero():
+    ev = [Event(1.0, "v2x", {"message": "MAP", "action_required": True})]
+    s = METRIC.compute(make_recording({"ego": straight(5, 0.0)}, 2.0, events=ev)).statistics
+    assert s["v2x_response_time_s"].value == 0.0
+
+
+def test_v2x_bridge_event_format_and_spat_red_ahead():
+    from testzone.world import SignalColor, SignalState
+    from evaluator_fixtures import FakeNet, FakeSignal
+    # The bridge records sent, dropped and delivered frames; only deliveries to the ego count.
+    base = {"seq": 1, "msg_type": "SPAT", "rsu_id": "rsu1", "receiver": "ego"}
+    ev = [Event(1.0, "v2x", {**base, "action": "sent"}),
+          Event(1.0, "v2x", {**base, "action": "dropped", "seq": 2}),
+          Event(1.1, "v2x", {**base, "action": "delivered", "seq": 3})]
+    # Ego at x = 10 t (front 2.25 m ahead); light at s = 40 (orientation "+"), red from 0.5 s.
+    # At the delivery (1.1 s) the front is 40 - 13.25 = 26.75 m away: stopping needs
+    # 100 / 53.5 = 1.87 m/s^2 >= 1.0 -> actionable. Braking starts at 2.0 s.
+    sig = lambda t: {"s1": SignalState("s1", SignalColor.RED if t >= 0.5 else SignalColor.GREEN)}
+    rec = make_recording({"ego": brake_at(2.0)}, 3.0, events=ev, signals=sig)
+    net = FakeNet(signals=[FakeSignal("s1", "1", 40.0)])
+    s = METRIC.compute(rec, net).statistics
+    assert s["v2x_action_messages"].value == 1
+    assert s["v2x_response_time_s"].value == pytest.approx(0.9)   # 2.0 - 1.1
+    # Light at s = 100: 86.75 m away, 0.58 m/s^2 suffices -> no action called for yet.
+    far = FakeNet(signals=[FakeSignal("s1", "1", 100.0)])
+    assert METRIC.compute(rec, far).statistics["v2x_response_time_s"].value is None
+    # Red but turning green in 1 s, before the ego arrives (26.75 / 10 = 2.7 s): no action.
+    soon = lambda t: {"s1": SignalState("s1", SignalColor.RED, time_to_change=1.0)}
+    rec_soon = make_recording({"ego": brake_at(2.0)}, 3.0, events=ev, signals=soon)
+    assert METRIC.compute(rec_soon, net).statistics["v2x_action_messages"].value == 0
+    # No map: a SPAT without ego_signal_color cannot be judged.
+    assert METRIC.compute(rec, None).statistics["v2x_action_messages"].value == 0

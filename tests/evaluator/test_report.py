@@ -1,0 +1,188 @@
+"""Report files: summary.json (schema, determinism), junit.xml, report.html, rebuild, compare."""
+
+import base64
+import json
+
+import pytest
+from lxml import etree
+
+from evaluator import compare_runs, rebuild_report, score_case, write_report
+from evaluator.errors import EvaluationError
+from evaluator.report import read_summary
+from testzone.recording import Event, RecordingWriter, read_recording
+
+from evaluator_fixtures import FakeNet, make_recording, straight
+
+MANIFEST = {"run_id": "run-1", "tool_version": "0.1.0", "created": "2026-11-30T10:00:00Z",
+            "seed": 7, "agent": {"name": "idm", "version": "1"},
+            "inputs": {"scenarios/cut_in.xosc": "ab" * 32, "maps/straight.xodr": "cd" * 32}}
+
+
+def save(rec, path):
+    with RecordingWriter(path, rec.header) as w:
+        ei = iter(rec.events)
+        pending = next(ei, None)
+        for f in rec.frames:
+            while pending is not None and pending.t <= f.time:
+                w.event(pending)
+                pending = next(ei, None)
+            w.frame(f)
+        w.end(rec.frames[-1].time, rec.end_reason, rec.end_message)
+    return path
+
+
+def cases(tmp_path):
+    recs = {
+        "a_pass": make_recording({"ego": straight(0, 10.0), "lead": straight(40, 10.0)}, 2.0,
+                                 case_id="a_pass", events=[Event(1.0, "v2x", {"message": "SPAT"})]),
+        "b_crash": make_recording({"ego": straight(0, 10.0), "box": straight(10.2, 0.0)}, 1.0,
+                                  case_id="b_crash", scenario_file="stopped_obstacle.xosc"),
+        "c_error": make_recording({"ego": straight(0, 10.0)}, 0.5, case_id="c_error",
+                                  end_reason="error",
+                                  end_message="agent crashed <script>alert(1)</script>"),
+    }
+    paths = {k: save(r, tmp_path / "recs" / f"{k}.jsonl") for k, r in recs.items()}
+    results = [score_case(read_recording(p), FakeNet()) for p in paths.values()]
+    return results, paths
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("run")
+    results, paths = cases(tmp)
+    out = write_report(tmp, results, MANIFEST, paths, net_for_case=lambda rec: FakeNet())
+    return tmp, results, paths, out
+
+
+def test_summary_schema(run):
+    tmp, results, _, out = run
+    doc = json.loads(out["summary"].read_text())
+    assert doc["schema"] == "icv-testzone/summary" and doc["schema_version"] == 1
+    assert doc["manifest"] == MANIFEST
+    tot = doc["totals"]
+    assert {k: tot[k] for k in ("cases", "pass", "fail", "error")} == {
+        "cases": 3, "pass": 1, "fail": 1, "error": 1}
+    assert tot["score_mean"] == pytest.approx(sum(r.score for r in results) / 3)
+    assert tot["by_family"]["stopped_obstacle.xosc"] == {
+        "cases": 1, "pass": 0, "fail": 1, "error": 0, "score_mean": 0.0}
+    assert tot["by_family"]["cut_in.xosc"]["cases"] == 2
+    assert [c["case_id"] for c in doc["cases"]] == ["a_pass", "b_crash", "c_error"]
+    a, b, c = doc["cases"]
+    assert a["metrics"]["ttc_min_s"] == {"unit": "s", "value": "inf"}
+    assert a["recording"] == "recs/a_pass.jsonl"
+    crit = {x["id"]: x for x in b["criteria"]}["no_collision"]
+    assert (crit["status"], crit["measured"], crit["threshold"]) == ("fail", 1.0, 0.0)
+    assert c["verdict"] == "error" and "agent crashed" in c["error"]
+    for case in doc["cases"]:
+        assert set(case) >= {"case_id", "scenario_file", "verdict", "score", "criteria",
+                             "metrics", "findings", "skipped", "breakdown", "end_reason",
+                             "error", "seed", "parameters", "recording"}
+
+
+def test_summary_is_deterministic(run, tmp_path):
+    first, _, _, out = run
+    results, paths = cases(tmp_path)
+    out2 = write_report(tmp_path, results, MANIFEST, paths)
+    assert out2["summary"].read_bytes() == out["summary"].read_bytes()
+
+
+def test_junit(run):
+    root = etree.parse(str(run[3]["junit"])).getroot()
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    assert sorted(suites) == ["cut_in.xosc", "stopped_obstacle.xosc"]
+    cut = suites["cut_in.xosc"]
+    # a_pass: 7 default criteria; c_error: one "run" testcase with <error>.
+    assert cut.get("tests") == "8" and cut.get("errors") == "1" and cut.get("failures") == "0"
+    err = cut.find("testcase[@classname='c_error']/error")
+    assert "agent crashed" in err.get("message")
+    crash = suites["stopped_obstacle.xosc"]
+    failed = sorted(tc.get("name") for tc in crash.findall("testcase")
+                    if tc.find("failure") is not None)
+    assert failed == ["no_collision", "ttc_min"]
+    assert crash.get("failures") == "2"
+    assert root.get("tests") == str(8 + 7)
+
+
+def test_html_is_self_contained_and_escaped(run):
+    html = run[3]["html"].read_text()
+    assert "agent crashed &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>" not in html
+    imgs = html.count('src="data:image/png;base64,')
+    assert imgs == 6  # trajectory + timelines for each of the 3 cases
+    start = html.index('src="data:image/png;base64,') + len('src="data:image/png;base64,')
+    png = base64.b64decode(html[start:html.index('"', start)])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "ab" * 32 in html and "run-1" in html
+    assert "http://" not in html.replace("http://www.w3.org", "") and "<link" not in html
+
+
+def test_rebuild_and_compare(run, tmp_path):
+    tmp, results, paths, out = run
+    before = out["summary"].read_bytes()
+    out["html"].unlink()
+    out["junit"].unlink()
+    html = rebuild_report(tmp)
+    assert html == out["html"]
+    assert out["summary"].read_bytes() == before
+    assert out["html"].exists() and out["junit"].exists()
+    assert html.read_text().count("data:image/png;base64,") == 6
+    # Run B: a_pass now fails (stricter TTC declared), b_crash unchanged.
+    other = tmp_path / "b"
+    rec = read_recording(paths["a_pass"])
+    rec.header.criteria.append({"id": "thw", "metric": "thw_min_s", "rule": ">=",
+                                "threshold": 5.0, "clause": "test"})
+    res_b = [score_case(rec, FakeNet()), score_case(read_recording(paths["b_crash"]))]
+    write_report(other, res_b, MANIFEST)
+    diff = compare_runs(tmp, other)
+    assert diff["flipped"] == [{"case_id": "a_pass", "before": "pass", "after": "fail"}]
+    assert diff["only_in_a"] == ["c_error"] and diff["only_in_b"] == []
+    assert diff["score_delta"]["b_crash"] == 0.0
+
+
+def test_read_summary_rejects_other_files(tmp_path):
+    (tmp_path / "summary.json").write_text('{"schema": "other"}')
+    with pytest.raises(EvaluationError, match="expected schema"):
+        read_summary(tmp_path)
+    with pytest.raises(EvaluationError, match="cannot read summary"):
+        read_summary(tmp_path / "nope")
+
+
+def test_runner_layout_dicts_and_rebuild_without_summary(tmp_path):
+    # The runner passes result.json dicts and keeps recordings in cases/<id>/recording.jsonl.
+    rec = make_recording({"ego": straight(0, 10.0)}, 1.0, case_id="k1")
+    save(rec, tmp_path / "cases" / "k1" / "recording.jsonl")
+    ok = score_case(rec).to_dict() | {"wall_time_s": 0.4, "inputs": {"x.xosc": "00"}}
+    crashed = {"case_id": "k2", "scenario_file": "x.xosc", "verdict": "error", "score": 0.0,
+               "error": "ScenarioError: x.xosc:12: <LanePosition>: unknown road '9'",
+               "error_kind": "input", "traceback": "Traceback (most recent call last): ..."}
+    for d in (ok, crashed):
+        (tmp_path / "cases" / d["case_id"]).mkdir(parents=True, exist_ok=True)
+        (tmp_path / "cases" / d["case_id"] / "result.json").write_text(json.dumps(d))
+    (tmp_path / "manifest.json").write_text(json.dumps(MANIFEST))
+    html = rebuild_report(tmp_path)
+    doc = read_summary(tmp_path)
+    assert [c["recording"] for c in doc["cases"]] == ["cases/k1/recording.jsonl", None]
+    assert "wall_time_s" not in doc["cases"][0]
+    text = html.read_text()
+    assert text.count("data:image/png;base64,") == 2
+    assert "unknown road &#39;9&#39;" in text and "Cause (traceback)" in text
+    assert "No recording available" in text
+    with pytest.raises(EvaluationError, match="not a run folder"):
+        rebuild_report(tmp_path / "empty")
+
+
+def test_default_map_loader_and_missing_map(tmp_path):
+    import dataclasses
+    from pathlib import Path
+    xodr = Path(__file__).resolve().parents[2] / "maps" / "wuhan" / "wuhan_section1.xodr"
+    recs = {}
+    for cid, mf in (("with_map", str(xodr)), ("lost_map", str(tmp_path / "nowhere.xodr"))):
+        rec = make_recording({"ego": straight(-900.0, 10.0, y=-1.75)}, 1.0, case_id=cid)
+        rec.header = dataclasses.replace(rec.header, map_file=mf)
+        recs[cid] = (rec, save(rec, tmp_path / f"{cid}.jsonl"))
+    results = [score_case(r) for r, _ in recs.values()]
+    out = write_report(tmp_path / "run", results, MANIFEST, {k: p for k, (_, p) in recs.items()})
+    html = out["html"].read_text()
+    assert html.count("data:image/png;base64,") == 4
+    assert html.count("Road network not loaded") == 1
+    assert "nowhere.xodr" in html

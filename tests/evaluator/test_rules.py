@@ -1,0 +1,89 @@
+"""Map-dependent rules (speeding, red light, drivable area) on a fake straight road."""
+
+import pytest
+
+from evaluator.metrics import DrivableMetric, RedLightMetric, SpeedingMetric
+from testzone.world import BoundingBox, Pose, SignalColor, SignalState
+
+from evaluator_fixtures import FakeNet, FakeSignal, make_recording, red, straight
+
+
+def speed_profile(t):
+    # 12 m/s for t < 1 s, then 9 m/s (limit 10 m/s).
+    v = 12.0 if t < 1.0 - 1e-9 else 9.0
+    return {"pose": Pose(10.0 + 10 * t, 0.0), "speed": v}
+
+
+def test_speeding_amount_and_duration():
+    rec = make_recording({"ego": speed_profile}, 2.0)
+    r = SpeedingMetric().compute(rec, FakeNet(limit_mps=10.0))
+    s = {k: v.value for k, v in r.statistics.items()}
+    # 20 samples (t = 0 .. 0.95) at +2 m/s: 1.0 s, integral 2 m/s x 1 s = 2 m, ratio 0.2.
+    assert s["speed_over_limit_max_mps"] == pytest.approx(2.0)
+    assert s["speed_over_limit_ratio_max"] == pytest.approx(0.2)
+    assert s["speeding_duration_s"] == pytest.approx(1.0)
+    assert s["overspeed_integral_m"] == pytest.approx(2.0)
+    assert len(r.violations) == 1 and r.violations[0].start == 0.0
+
+
+def test_speeding_skips_without_map_or_limit():
+    rec = make_recording({"ego": speed_profile}, 1.0)
+    r = SpeedingMetric().compute(rec, None)
+    assert r.skipped and all(s.value is None for s in r.statistics.values())
+    r = SpeedingMetric().compute(rec, FakeNet(limit_mps=None))
+    assert r.skipped == "no speed limit on the ego's path"
+
+
+BOX = {"ego": BoundingBox(cx=1.4, length=4.5, width=1.8)}
+
+
+def test_red_light_crossing_time():
+    # Front bumper at x + 1.4 + 2.25 = x + 3.65 passes s = 50 when x = 46.35, t = 4.635 s:
+    # the first frame beyond it is t = 4.65 s.
+    net = FakeNet(signals=[FakeSignal("s1", "1", 50.0)])
+    rec = make_recording({"ego": straight(0, 10.0)}, 6.0, boxes=BOX, signals=red())
+    r = RedLightMetric().compute(rec, net)
+    assert r.statistics["red_light_violation_count"].value == 1
+    assert r.statistics["signals_passed"].value == 1
+    assert r.events[0]["t"] == pytest.approx(4.65)
+    assert r.events[0]["signal_id"] == "s1"
+
+
+def test_green_or_opposite_orientation_is_no_violation():
+    rec_green = make_recording({"ego": straight(0, 10.0)}, 6.0, boxes=BOX,
+                               signals=lambda t: {"s1": SignalState("s1", SignalColor.GREEN)})
+    net = FakeNet(signals=[FakeSignal("s1", "1", 50.0)])
+    r = RedLightMetric().compute(rec_green, net)
+    stats = r.statistics
+    assert (stats["red_light_violation_count"].value, stats["signals_passed"].value) == (0, 1)
+    # Red until 4.6 s, green from then: the crossing frame (4.65 s) sees green.
+    turns = lambda t: {"s1": SignalState("s1", SignalColor.RED if t < 4.6 else SignalColor.GREEN)}
+    rec = make_recording({"ego": straight(0, 10.0)}, 6.0, boxes=BOX, signals=turns)
+    assert RedLightMetric().compute(rec, net).statistics["red_light_violation_count"].value == 0
+    # A signal facing the other direction does not apply to lane -1.
+    rec = make_recording({"ego": straight(0, 10.0)}, 6.0, boxes=BOX, signals=red())
+    facing_away = FakeNet(signals=[FakeSignal("s1", "1", 50.0, orientation="-")])
+    r = RedLightMetric().compute(rec, facing_away)
+    assert r.statistics["signals_passed"].value == 0
+
+
+def test_red_light_skipped_without_map():
+    rec = make_recording({"ego": straight(0, 10.0)}, 1.0, signals=red())
+    r = RedLightMetric().compute(rec, None)
+    assert r.skipped and r.statistics["red_light_violation_count"].value is None
+
+
+def test_offroad_duration():
+    # The ego leaves the road (|y| > 3.5 for the fake net) from t = 1.0 s: y = 4 t - 0.5 > 3.5.
+    def drift(t):
+        return {"pose": Pose(5 + 10 * t, 0.0 if t < 0.5 else 4.0 * t - 0.5), "speed": 10.0}
+    rec = make_recording({"ego": drift}, 2.0)
+    r = DrivableMetric().compute(rec, FakeNet())
+    # Off from t = 1.05 .. 2.0 (y(1.0) = 3.5 is still on): 20 samples = 1.0 s.
+    assert r.statistics["offroad_time_s"].value == pytest.approx(1.0)
+    assert r.violations[0].start == pytest.approx(1.05)
+    # Without a map and without recorded lanes: skipped.
+    assert DrivableMetric().compute(rec, None).skipped
+    # Without a map, recorded lanes decide: always on a lane -> 0.
+    rec = make_recording({"ego": straight(0, 10.0)}, 1.0)
+    assert DrivableMetric().compute(rec, None).statistics["offroad_time_s"].value == 0.0
