@@ -1,8 +1,10 @@
-"""Generate the three smoke test cases on Wuhan section 1 (OpenSCENARIO 1.1).
+"""Generate the test cases on Wuhan section 1 (OpenSCENARIO 1.1).
 
 Run ``python scenarios/wuhan/generate_section1_cases.py [--out DIR]``; it writes, byte-for-byte
 the same on every run: ``cut_in.xosc``, ``stationary_vehicle.xosc``, ``pedestrian_crossing.xosc``,
-``catalogue.json`` and ``suites.json``.
+the V2X cases of :mod:`scenarios.wuhan.v2x_cases` (``rlvw_red_light.xosc``,
+``hlw_hazard.xosc``), ``catalogue.json`` and ``suites.json`` (``smoke``: the first three;
+``v2x-day1``: the V2X cases).
 
 Scenarios are built with scenariogeneration's ``xosc`` module and serialised with lxml (the
 creation date is fixed, so the output does not depend on the wall clock). Each case declares its
@@ -379,21 +381,32 @@ def catalogue() -> dict:
                       _crit("pedestrian_clearance", "pedestrian_distance_min_m", ">=", 2.0,
                             "m", f"{GBT} 6.3")]},
     ]
+    from scenarios.wuhan import v2x_cases
+    cases += v2x_cases.catalogue_cases()
     return {"map": LOGIC_FILE.replace("../../", ""), "osc_version": "1.1", "cases": cases}
 
 
+SMOKE_FILES = ("cut_in.xosc", "stationary_vehicle.xosc", "pedestrian_crossing.xosc")
+
+
 def suites() -> dict:
-    """Named suites: lists of .xosc files relative to this folder."""
-    return {"smoke": [case["file"] for case in catalogue()["cases"]]}
+    """Named suites: lists of .xosc files relative to this folder (``smoke``: one case per
+    basic function; ``v2x-day1``: the T/CSAE 53 Day-1 V2X cases)."""
+    from scenarios.wuhan import v2x_cases
+    return {"smoke": list(SMOKE_FILES),
+            "v2x-day1": [case["file"] for case in v2x_cases.catalogue_cases()]}
 
 
 def render() -> dict[str, bytes]:
     """Return ``{file name: bytes}`` of every generated file (deterministic)."""
+    from scenarios.wuhan import v2x_cases
+
     def as_json(data: dict) -> bytes:
         return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     return {"cut_in.xosc": to_bytes(cut_in()),
             "stationary_vehicle.xosc": to_bytes(stationary_vehicle()),
             "pedestrian_crossing.xosc": to_bytes(pedestrian_crossing()),
+            **v2x_cases.render(),
             "catalogue.json": as_json(catalogue()),
             "suites.json": as_json(suites())}
 
@@ -411,4 +424,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # the V2X cases import this module as scenarios.wuhan.generate_section1_cases
+    sys.path.insert(0, str(HERE.parent.parent))
     sys.exit(main())

@@ -1,0 +1,25 @@
+"""What every action class provides, and the run that is complete at once.
+
+An action class is a frozen dataclass with:
+
+* ``ELEMENT``: the OpenSCENARIO element name it is registered under;
+* ``PRIVATE``: True for PrivateActions (run once per actor), False for global ones;
+* ``DOMAINS``: control domains it occupies (``longitudinal``, ``lateral``); starting it ends
+  the action holding the same domain on that entity (esmini ``Event::Start``);
+* ``APPLIES_TO_EXTERNAL`` (optional): True when it also acts on externally driven entities
+  (otherwise it becomes an ``ego_request`` event);
+* ``parse(el, ctx)`` (classmethod) and ``start(rt, actor) -> run``; ``run.step(rt, dt)``
+  returns True when the action is complete (it is stepped in the step it starts).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Done:
+    """A run that is complete at its first step (atomic actions)."""
+
+    def step(self, rt: Any, dt: float) -> bool:
+        """Nothing to do: complete."""
+        return True

@@ -1,0 +1,98 @@
+"""``ParameterAction`` (ASAM OpenSCENARIO 1.x GlobalAction): SetAction and ModifyAction.
+
+They change the run-time parameter values read by ParameterCondition; attribute values
+written as ``$name`` elsewhere were resolved when the scenario was loaded (as in esmini).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from scenarios.errors import ScenarioError
+from scenarios.expressions import format_value
+from scenarios.registry import ParseContext
+from scenarios.runtime import Runtime
+from scenarios.actions.base import Done
+from scenarios.xmlsource import child, children
+
+
+def _coerce(old: object, text: str) -> object:
+    if isinstance(old, bool):
+        return text.strip().lower() in ("true", "1")
+    if isinstance(old, int):
+        return int(float(text))
+    if isinstance(old, float):
+        return float(text)
+    return text
+
+
+@dataclass(frozen=True)
+class ParameterSetAction:
+    """Set parameter ``parameter`` to ``value`` (converted to the parameter's type)."""
+
+    ELEMENT = "SetAction"
+    PRIVATE = False
+    parameter: str
+    value: str
+
+    def start(self, rt: Runtime, actor: str | None) -> Done:
+        """Start on ``actor`` (None if global); return the run (see actions.base)."""
+        old = rt.parameters.get(self.parameter, "")
+        try:
+            rt.parameters[self.parameter] = _coerce(old, self.value)
+        except ValueError:
+            raise ScenarioError(f"cannot set parameter '{self.parameter}' "
+                                f"({type(old).__name__}) to '{self.value}'",
+                                element="ParameterSetAction") from None
+        return Done()
+
+
+@dataclass(frozen=True)
+class ParameterModifyAction:
+    """Add ``value`` to, or multiply by ``value``, a numeric parameter."""
+
+    ELEMENT = "ModifyAction"
+    PRIVATE = False
+    parameter: str
+    operation: str
+    value: float
+
+    def start(self, rt: Runtime, actor: str | None) -> Done:
+        """Start on ``actor`` (None if global); return the run (see actions.base)."""
+        old = rt.parameters.get(self.parameter)
+        if not isinstance(old, (int, float)) or isinstance(old, bool):
+            raise ScenarioError(f"parameter '{self.parameter}' = {old!r} is not numeric",
+                                element="ParameterModifyAction")
+        new = old + self.value if self.operation == "AddValue" else old * self.value
+        rt.parameters[self.parameter] = type(old)(new) if isinstance(old, int) and \
+            float(new).is_integer() else new
+        return Done()
+
+
+@dataclass(frozen=True)
+class ParameterAction:
+    """``ParameterAction``: parses into a ParameterSetAction or ParameterModifyAction."""
+
+    ELEMENT = "ParameterAction"
+
+    @classmethod
+    def parse(cls, el: etree._Element, ctx: ParseContext):
+        """Read this element (``ELEMENT``); ScenarioError on bad input."""
+        src = ctx.src
+        name = src.name_ref(el, "parameterRef")
+        inner = next(children(el), None)
+        if inner is not None and inner.tag == "SetAction":
+            return ParameterSetAction(name, format_value(src.attr(inner, "value", lambda v: v)))
+        if inner is not None and inner.tag == "ModifyAction":
+            rule = child(inner, "Rule")
+            op = next(children(rule), None) if rule is not None else None
+            if op is None or op.tag not in ("AddValue", "MultiplyByValue"):
+                raise src.error(inner, "expected Rule with AddValue or MultiplyByValue")
+            return ParameterModifyAction(name, str(op.tag), src.attr(op, "value", float))
+        raise src.error(el, "expected SetAction or ModifyAction")
+
+
+PARAMETER_ACTIONS = (ParameterAction,)
+PARAMETER_UNSUPPORTED = ("VariableAction",)

@@ -1,0 +1,78 @@
+"""Catalogs (ASAM OpenSCENARIO 1.x clause "Catalogs"): CatalogLocations and CatalogReference.
+
+``CatalogLocations`` name one directory per catalog type (VehicleCatalog, ...); every ``.xosc``
+file there holding a ``Catalog`` element is indexed by the catalog's ``name``. A
+``CatalogReference`` (catalogName, entryName) yields the entry element and a Source whose scope
+holds the entry's ParameterDeclarations overridden by the reference's ParameterAssignments.
+Catalog files are parsed with the same safe parser as scenarios, and only on first use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree
+
+from scenarios.parameters import read_assignments, read_declarations
+from scenarios.xmlsource import Source, child, children, parse_xml
+
+CATALOG_TYPES = ("VehicleCatalog", "ControllerCatalog", "PedestrianCatalog", "MiscObjectCatalog",
+                 "EnvironmentCatalog", "ManeuverCatalog", "TrajectoryCatalog", "RouteCatalog")
+
+
+class Catalogs:
+    """The catalogs a scenario may reference.
+
+    Args:
+        src: the scenario source (paths resolve relative to its directory).
+        locations: the ``CatalogLocations`` element, or None.
+    """
+
+    def __init__(self, src: Source, locations: etree._Element | None) -> None:
+        self._src = src
+        self._dirs: list[Path] = []
+        self._index: dict[str, dict[str, tuple[etree._Element, str]]] | None = None
+        base = Path(src.file).parent
+        if locations is not None:
+            for cat in children(locations):
+                d = child(cat, "Directory")
+                if d is None:
+                    raise src.error(cat, "expected a Directory child")
+                path = (base / src.attr(d, "path", str)).resolve()
+                if not path.is_dir():
+                    raise src.error(d, f"catalog directory not found: {path}")
+                self._dirs.append(path)
+
+    def _load(self) -> dict[str, dict[str, tuple[etree._Element, str]]]:
+        if self._index is None:
+            self._index = {}
+            for d in self._dirs:
+                for f in sorted(d.glob("*.xosc")):
+                    root = parse_xml(f)
+                    cat = child(root, "Catalog")
+                    if cat is None:
+                        continue
+                    entries = self._index.setdefault(cat.get("name", ""), {})
+                    for entry in children(cat):
+                        entries.setdefault(entry.get("name", ""), (entry, str(f)))
+        return self._index
+
+    def resolve(self, src: Source, ref: etree._Element) -> tuple[etree._Element, Source]:
+        """Return (entry element, Source with the entry's parameters) for a CatalogReference.
+
+        Raises:
+            ScenarioError: unknown catalog or entry (naming the reference's file and line).
+        """
+        catalog = src.attr(ref, "catalogName", str)
+        entry = src.attr(ref, "entryName", str)
+        index = self._load()
+        if catalog not in index:
+            raise src.error(ref, f"catalog '{catalog}' not found in CatalogLocations "
+                                 f"({', '.join(map(str, self._dirs)) or 'none given'})")
+        if entry not in index[catalog]:
+            raise src.error(ref, f"entry '{entry}' not found in catalog '{catalog}'")
+        el, file = index[catalog][entry]
+        assignments = read_assignments(src, ref)
+        entry_src = Source(file, self._src.scope)
+        scope = read_declarations(entry_src, el, overrides=assignments)
+        return el, entry_src.with_scope(scope)

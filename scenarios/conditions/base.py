@@ -1,0 +1,156 @@
+"""Condition evaluation shared by every condition: edges, delay, groups and triggers.
+
+Follows ASAM OpenSCENARIO 1.x clause "Conditions and triggers" with esmini's reading of it
+(``OSCCondition.cpp``):
+
+* a condition class only computes the raw test (``spec.check(rt, cr) -> bool``);
+* edges: ``none`` passes the raw value; ``rising``/``falling``/``risingOrFalling`` compare with
+  the previous raw value and need one earlier evaluation since the trigger last fired;
+* ``delay``: the value reported at time t is the edge-filtered value of time ``t - delay``;
+* a ConditionGroup is the AND of its conditions; once one is false, later ones are evaluated
+  only when they have a delay (their history must keep running);
+* a Trigger is the OR of its groups, all groups evaluated; when it fires, its conditions go
+  back to "not yet evaluated" so an edge needs a fresh transition;
+* rules compare with a tolerance of 1e-10 (esmini's ``SMALL_NUMBER``) for floats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from scenarios.model import ConditionDef, TriggerDef
+
+SMALL_NUMBER = 1e-10
+RULES = ("greaterThan", "lessThan", "equalTo", "greaterOrEqual", "lessOrEqual", "notEqualTo")
+
+
+def compare(a: Any, b: Any, rule: str) -> bool:
+    """Apply an OpenSCENARIO ``Rule`` to ``a`` (measured) and ``b`` (the condition's value).
+
+    Floats compare with a tolerance of 1e-10; strings and bools exactly.
+    """
+    if isinstance(a, (int, float)) and not isinstance(a, bool) and isinstance(b, (int, float)):
+        a, b = float(a), float(b)
+        eq = abs(a - b) < SMALL_NUMBER
+        return {"greaterThan": a > b + SMALL_NUMBER, "lessThan": a < b - SMALL_NUMBER,
+                "equalTo": eq, "notEqualTo": not eq,
+                "greaterOrEqual": a >= b - SMALL_NUMBER,
+                "lessOrEqual": a <= b + SMALL_NUMBER}[rule]
+    return {"greaterThan": a > b, "lessThan": a < b, "equalTo": a == b, "notEqualTo": a != b,
+            "greaterOrEqual": a >= b, "lessOrEqual": a <= b}[rule]
+
+
+class ConditionRuntime:
+    """The run-time state of one :class:`ConditionDef`.
+
+    Attributes:
+        cdef: the parsed condition. value: the last delayed, edge-filtered value.
+        memo: per-condition scratch space for the condition class.
+        changes: storyboard state changes registered since the last evaluation (for
+            StoryboardElementStateCondition), as ``(element, state, transition)``.
+    """
+
+    def __init__(self, cdef: ConditionDef) -> None:
+        self.cdef = cdef
+        self.value = False
+        self.memo: dict[str, Any] = {}
+        self.changes: list[tuple[Any, str, str]] = []
+        self._evaluated = False
+        self._last_raw = False
+        self._history: list[tuple[float, bool]] = []
+
+    def _edge(self, raw: bool) -> bool:
+        edge = self.cdef.edge
+        if edge == "none":
+            return raw
+        if not self._evaluated:
+            return False
+        if edge == "rising":
+            return raw and not self._last_raw
+        if edge == "falling":
+            return self._last_raw and not raw
+        return raw != self._last_raw
+
+    def _delayed(self, t: float) -> bool:
+        target = t - self.cdef.delay + 1e-9
+        value = False
+        for when, v in self._history:
+            if when > target:
+                break
+            value = v
+        return value
+
+    def evaluate(self, rt: Any) -> bool:
+        """Evaluate at ``rt.time`` and return the delayed, edge-filtered value."""
+        raw = bool(self.cdef.spec.check(rt, self))
+        current = self._edge(raw)
+        self._last_raw = raw
+        self._evaluated = True
+        if not self._history or self._history[-1][1] != current:
+            self._history.append((rt.time, current))
+        self.value = self._delayed(rt.time) if self.cdef.delay > 0.0 else current
+        return self.value
+
+    def rearm(self) -> None:
+        """Forget the previous raw value (after the trigger fired)."""
+        self._evaluated = False
+
+    def reset(self) -> None:
+        """Clear everything (before a new execution of the owning element)."""
+        self.rearm()
+        self._last_raw = False
+        self._history.clear()
+        self.value = False
+        self.changes.clear()
+
+
+class TriggerRuntime:
+    """The run-time state of a :class:`TriggerDef`: OR of AND-groups."""
+
+    def __init__(self, tdef: TriggerDef) -> None:
+        self.groups = [[ConditionRuntime(c) for c in g] for g in tdef.groups]
+
+    def conditions(self) -> Iterator[ConditionRuntime]:
+        """Yield every condition of the trigger."""
+        for g in self.groups:
+            yield from g
+
+    def evaluate(self, rt: Any) -> bool:
+        """Evaluate all groups at ``rt.time``; True when at least one group is all-true."""
+        fired = False
+        for group in self.groups:
+            result = True
+            for cond in group:
+                if result or cond.cdef.delay > 0.0:
+                    result = cond.evaluate(rt) and result
+            fired = fired or (result and bool(group))
+        if fired:
+            for cond in self.conditions():
+                cond.rearm()
+        return fired
+
+    def reset(self) -> None:
+        """Reset every condition (the owning element runs again)."""
+        for cond in self.conditions():
+            cond.reset()
+
+
+class EntityConditionBase:
+    """Base of ByEntityConditions: applies the triggering-entities rule over ``test``.
+
+    Subclasses implement ``test(rt, entity) -> bool | None`` (None: undefined, e.g. a time
+    headway with the target behind, which counts as false). ``any``: one true entity is
+    enough; ``all``: every entity must be true.
+    """
+
+    def test(self, rt: Any, entity: str) -> bool | None:  # pragma: no cover - abstract
+        """Raw test for one triggering entity (None: undefined = false)."""
+        raise NotImplementedError
+
+    def check(self, rt: Any, cr: ConditionRuntime) -> bool:
+        """Raw value at ``rt.time`` (edges, delay: ConditionRuntime)."""
+        results = [bool(self.test(rt, e)) for e in cr.cdef.triggering]
+        if not results:
+            return False
+        return all(results) if cr.cdef.rule_all else any(results)

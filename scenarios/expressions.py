@@ -1,0 +1,260 @@
+"""OpenSCENARIO ``${...}`` expressions, evaluated without ``eval()``.
+
+Grammar (ASAM OpenSCENARIO 1.1+, clause "Expressions"; precedence low to high)::
+
+    expr    := or
+    or      := and ('or' and)*
+    and     := not ('and' not)*
+    not     := 'not' not | compare
+    compare := sum (('==' | '!=' | '<' | '<=' | '>' | '>=') sum)?
+    sum     := product (('+' | '-') product)*
+    product := unary (('*' | '/' | '%') unary)*
+    unary   := '-' unary | power
+    power   := atom ('**' unary)?
+    atom    := NUMBER | '$'NAME | NAME | 'true' | 'false' | FUNC '(' args ')' | '(' expr ')'
+    FUNC    := round | floor | ceil | sqrt | pow
+
+Values are ``float``, ``int``, ``bool`` or ``str``. A bare NAME that is not a function or a
+boolean literal is a string literal, and ``+`` with a string operand concatenates, numbers
+written in their shortest form: this is how esmini reads
+``${BrakeCondition_HWT + _ + $HeadwayTime_Brake}`` (-> ``BrakeCondition_HWT_0.7``).
+Booleans count as 1/0 in arithmetic. ``round`` rounds half away from zero (C ``round``, as
+the standard's reference implementation and esmini do).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+Value = float | int | bool | str
+
+_TOKEN = re.compile(r"""
+    \s*(?:
+      (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+    | (?P<ref>\$[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<name>[A-Za-z_][A-Za-z0-9_.]*)
+    | (?P<op>\*\*|==|!=|<=|>=|[-+*/%()<>,])
+    )""", re.VERBOSE)
+
+
+class ExpressionError(ValueError):
+    """A malformed expression or one that cannot be evaluated; the loader adds file and line."""
+
+
+def _round_half_away(x: float) -> float:
+    return float(math.floor(abs(x) + 0.5)) * (1.0 if x >= 0 else -1.0)
+
+
+_FUNCS: Mapping[str, tuple[int, Callable[..., float]]] = MappingProxyType({
+    "round": (1, _round_half_away),
+    "floor": (1, lambda x: float(math.floor(x))),
+    "ceil": (1, lambda x: float(math.ceil(x))),
+    "sqrt": (1, math.sqrt),
+    "pow": (2, math.pow),
+})
+
+
+def format_value(v: Value) -> str:
+    """Return the text form of a value: shortest float form, integral floats without '.0'."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return str(v)
+
+
+def _num(v: Value) -> float:
+    if isinstance(v, str):
+        try:
+            return float(v)
+        except ValueError:
+            raise ExpressionError(f"'{v}' is not a number") from None
+    return float(v)
+
+
+def _tokenize(text: str) -> list[tuple[str, str]]:
+    pos, out = 0, []
+    text = text.rstrip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise ExpressionError(f"unexpected character {text[pos:].lstrip()[:1]!r} at {pos}")
+        kind = m.lastgroup or ""
+        out.append((kind, m.group(kind)))
+        pos = m.end()
+    return out
+
+
+class _Parser:
+    """Recursive-descent evaluator over a token list (one instance per evaluation)."""
+
+    def __init__(self, tokens: list[tuple[str, str]], lookup: Callable[[str], Value]) -> None:
+        self.toks = tokens
+        self.i = 0
+        self.lookup = lookup
+
+    def peek(self) -> str | None:
+        """Text of the next token, or None at the end."""
+        return self.toks[self.i][1] if self.i < len(self.toks) else None
+
+    def take(self, expected: str | None = None) -> tuple[str, str]:
+        """Consume the next token (checking it when ``expected`` is given)."""
+        if self.i >= len(self.toks):
+            want = f"'{expected}'" if expected else "a value"
+            raise ExpressionError(f"unexpected end, expected {want}")
+        tok = self.toks[self.i]
+        if expected is not None and tok[1] != expected:
+            raise ExpressionError(f"expected '{expected}', found '{tok[1]}'")
+        self.i += 1
+        return tok
+
+    def parse(self) -> Value:
+        """Evaluate the whole token list."""
+        v = self.or_()
+        if self.i != len(self.toks):
+            raise ExpressionError(f"unexpected '{self.toks[self.i][1]}'")
+        return v
+
+    def or_(self) -> Value:
+        """or-expression."""
+        v = self.and_()
+        while self.peek() == "or":
+            self.take()
+            rhs = self.and_()
+            v = bool(v) or bool(rhs)
+        return v
+
+    def and_(self) -> Value:
+        """and-expression."""
+        v = self.not_()
+        while self.peek() == "and":
+            self.take()
+            rhs = self.not_()
+            v = bool(v) and bool(rhs)
+        return v
+
+    def not_(self) -> Value:
+        """not-expression."""
+        if self.peek() == "not":
+            self.take()
+            return not bool(self.not_())
+        return self.compare()
+
+    def compare(self) -> Value:
+        """One optional comparison."""
+        v = self.sum()
+        op = self.peek()
+        if op in ("==", "!=", "<", "<=", ">", ">="):
+            self.take()
+            rhs = self.sum()
+            if isinstance(v, str) or isinstance(rhs, str):
+                return _cmp(format_value(v), format_value(rhs), op)
+            return _cmp(_num(v), _num(rhs), op)
+        return v
+
+    def sum(self) -> Value:
+        """+ and - (string + concatenates)."""
+        v = self.product()
+        while self.peek() in ("+", "-"):
+            op = self.take()[1]
+            rhs = self.product()
+            if op == "+" and (isinstance(v, str) or isinstance(rhs, str)):
+                v = format_value(v) + format_value(rhs)
+            else:
+                v = _num(v) + _num(rhs) if op == "+" else _num(v) - _num(rhs)
+        return v
+
+    def product(self) -> Value:
+        """*, / and %."""
+        v = self.unary()
+        while self.peek() in ("*", "/", "%"):
+            op = self.take()[1]
+            a, b = _num(v), _num(self.unary())
+            if op != "*" and b == 0.0:
+                raise ExpressionError("division by zero")
+            v = a * b if op == "*" else (a / b if op == "/" else math.fmod(a, b))
+        return v
+
+    def unary(self) -> Value:
+        """Unary minus."""
+        if self.peek() == "-":
+            self.take()
+            return -_num(self.unary())
+        return self.power()
+
+    def power(self) -> Value:
+        """** (right associative)."""
+        v = self.atom()
+        if self.peek() == "**":
+            self.take()
+            return math.pow(_num(v), _num(self.unary()))
+        return v
+
+    def atom(self) -> Value:
+        """Number, $reference, name, boolean, call or parenthesised expression."""
+        kind, text = self.take()
+        if kind == "num":
+            return float(text)
+        if kind == "ref":
+            return self.lookup(text[1:])
+        if text == "(":
+            v = self.or_()
+            self.take(")")
+            return v
+        if kind == "name":
+            if text in ("true", "false"):
+                return text == "true"
+            if text in _FUNCS and self.peek() == "(":
+                return self.call(text)
+            return text
+        raise ExpressionError(f"unexpected '{text}'")
+
+    def call(self, name: str) -> float:
+        """A function call."""
+        nargs, fn = _FUNCS[name]
+        self.take("(")
+        args = [_num(self.or_())]
+        while self.peek() == ",":
+            self.take()
+            args.append(_num(self.or_()))
+        self.take(")")
+        if len(args) != nargs:
+            raise ExpressionError(f"{name}() takes {nargs} argument(s), got {len(args)}")
+        try:
+            return float(fn(*args))
+        except ValueError:
+            raise ExpressionError(f"{name}{tuple(args)} is undefined") from None
+
+
+def _cmp(a: Any, b: Any, op: str) -> bool:
+    return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b,
+            ">=": a >= b}[op]
+
+
+def evaluate(text: str, lookup: Callable[[str], Value]) -> Value:
+    """Evaluate the body of a ``${...}`` expression (without ``${`` and ``}``).
+
+    Args:
+        text: the expression, e.g. ``"$EgoSpeed / 3.6"``.
+        lookup: returns the value of a parameter by name (without ``$``); it raises
+            ``KeyError`` for an unknown name.
+
+    Returns:
+        float for arithmetic, bool for logic and comparisons, str for concatenations.
+
+    Raises:
+        ExpressionError: malformed expression, unknown parameter, division by zero, domain
+            error (sqrt of a negative number).
+    """
+    def safe_lookup(name: str) -> Value:
+        """Look a parameter up, turning KeyError into ExpressionError."""
+        try:
+            return lookup(name)
+        except KeyError:
+            raise ExpressionError(f"unknown parameter '${name}'") from None
+
+    return _Parser(_tokenize(text), safe_lookup).parse()

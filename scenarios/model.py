@@ -1,0 +1,210 @@
+"""What :func:`scenarios.load_scenario` yields: plain frozen records of a parsed scenario.
+
+Parameters are already resolved; the records hold SI values (m, s, rad, m/s). Action,
+condition and position specs are the registered classes of ``scenarios.actions``,
+``scenarios.conditions`` and ``scenarios.positions`` (ASAM OpenSCENARIO 1.x element names).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from testzone.world import BoundingBox, EntityKind
+
+EGO_NAMES = ("Ego", "ego", "hero")
+"""Entity names taken as the vehicle under test when no entity has Property ``role=ego``."""
+
+
+@dataclass(frozen=True)
+class Performance:
+    """OpenSCENARIO ``Performance`` of a vehicle.
+
+    Attributes:
+        max_speed [m/s], max_acceleration [m/s^2], max_deceleration [m/s^2] (positive).
+    """
+
+    max_speed: float = 70.0
+    max_acceleration: float = 10.0
+    max_deceleration: float = 10.0
+
+
+@dataclass(frozen=True)
+class EntityDef:
+    """One ScenarioObject (Vehicle, Pedestrian or MiscObject), catalog references resolved.
+
+    Attributes:
+        name: ScenarioObject name. element: ``Vehicle``, ``Pedestrian`` or ``MiscObject``.
+        kind: vehicle, pedestrian, cyclist (vehicleCategory bicycle/motorbike) or obstacle.
+        category: the vehicleCategory / pedestrianCategory / miscObjectCategory attribute.
+        box: BoundingBox (centre relative to the reference point, dimensions [m]).
+        performance: speed and acceleration limits (defaults for pedestrians/objects).
+        properties: Properties/Property name -> value.
+        mass: [kg] or None. model: the model / model3d attribute, or None.
+        catalog: ``catalogName/entryName`` when it came from a catalog, else None.
+        wheelbase: FrontAxle minus RearAxle positionX [m] (vehicles with Axles), else None.
+        max_steering: FrontAxle maxSteering [rad], else None.
+    """
+
+    name: str
+    element: str
+    kind: EntityKind
+    category: str
+    box: BoundingBox
+    performance: Performance = field(default_factory=Performance)
+    properties: Mapping[str, str] = field(default_factory=dict)
+    mass: float | None = None
+    model: str | None = None
+    catalog: str | None = None
+    wheelbase: float | None = None
+    max_steering: float | None = None
+
+
+@dataclass(frozen=True)
+class ConditionDef:
+    """One ``Condition``: a registered condition spec with its edge and delay.
+
+    Attributes:
+        name: the condition name. edge: ``rising``, ``falling``, ``risingOrFalling``, ``none``.
+        delay: [s]. spec: the condition class instance (e.g. ``SimulationTimeCondition``).
+        triggering: entity names of ``TriggeringEntities`` (empty for ByValueCondition).
+        rule_all: True for ``triggeringEntitiesRule="all"``.
+        line: source line of the ``Condition`` element.
+    """
+
+    name: str
+    edge: str
+    delay: float
+    spec: Any
+    triggering: tuple[str, ...] = ()
+    rule_all: bool = False
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class TriggerDef:
+    """A Trigger: OR of ConditionGroups, each an AND of conditions."""
+
+    groups: tuple[tuple[ConditionDef, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class ActionDef:
+    """One ``Action`` (or Init private/global action).
+
+    Attributes:
+        name: the action name. spec: the action class instance (e.g. ``SpeedAction``).
+        actors: entity names a private action applies to (empty for global actions).
+        line: source line.
+    """
+
+    name: str
+    spec: Any
+    actors: tuple[str, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class EventDef:
+    """``Event``: priority ``overwrite``/``override``, ``skip`` or ``parallel``."""
+
+    name: str
+    priority: str
+    max_executions: int
+    actions: tuple[ActionDef, ...]
+    start_trigger: TriggerDef | None
+
+
+@dataclass(frozen=True)
+class ManeuverDef:
+    """``Maneuver`` (inline or from a Maneuver catalog)."""
+
+    name: str
+    events: tuple[EventDef, ...]
+
+
+@dataclass(frozen=True)
+class ManeuverGroupDef:
+    """``ManeuverGroup`` with its resolved Actors."""
+
+    name: str
+    max_executions: int
+    actors: tuple[str, ...]
+    select_triggering: bool
+    maneuvers: tuple[ManeuverDef, ...]
+
+
+@dataclass(frozen=True)
+class ActDef:
+    """``Act``: start trigger (None = start at once) and optional stop trigger."""
+
+    name: str
+    groups: tuple[ManeuverGroupDef, ...]
+    start_trigger: TriggerDef | None
+    stop_trigger: TriggerDef | None
+
+
+@dataclass(frozen=True)
+class StoryDef:
+    """``Story`` and its acts; ``parameters`` are the Story's own declarations."""
+
+    name: str
+    acts: tuple[ActDef, ...]
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoryboardDef:
+    """``Storyboard``: Init actions, stories and the stop trigger."""
+
+    init_actions: tuple[ActionDef, ...]
+    stories: tuple[StoryDef, ...]
+    stop_trigger: TriggerDef | None
+
+
+@dataclass(frozen=True)
+class SignalPhase:
+    """One TrafficSignalController ``Phase``: duration [s] and signal id -> state string."""
+
+    name: str
+    duration: float
+    states: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class SignalControllerDef:
+    """``TrafficSignalController``: cyclic phases, optional delay [s] behind ``reference``."""
+
+    name: str
+    phases: tuple[SignalPhase, ...]
+    delay: float = 0.0
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A parsed scenario (the result of :func:`scenarios.load_scenario`).
+
+    Attributes:
+        path: absolute path of the .xosc. rev: (revMajor, revMinor). description: FileHeader.
+        parameters: the global parameters, resolved (name -> typed value).
+        road_network_path: absolute path of the LogicFile, or None.
+        entities: entity definitions in declaration order.
+        storyboard: the parsed storyboard.
+        signal_controllers: TrafficSignalControllers of the RoadNetwork.
+        ego_name: the vehicle under test: the entity with Property ``role=ego``, else one
+            named Ego/ego/hero, else None.
+        warnings: unsupported elements replaced by stand-ins (lenient loading only).
+    """
+
+    path: str
+    rev: tuple[int, int]
+    description: str
+    parameters: Mapping[str, Any]
+    road_network_path: str | None
+    entities: Mapping[str, EntityDef]
+    storyboard: StoryboardDef
+    signal_controllers: tuple[SignalControllerDef, ...] = ()
+    ego_name: str | None = None
+    warnings: tuple[str, ...] = ()

@@ -1,0 +1,165 @@
+"""Routes (ASAM OpenSCENARIO 1.x ``Route``): waypoints an entity is guided through.
+
+A :class:`RouteFollower` answers ``net.advance``'s ``choose`` callback at junctions: it follows
+the road sequence planned between the waypoints by ``net.route`` (each waypoint's
+``routeStrategy``), and falls back to the continuation whose far end is nearest to the next
+waypoint not yet reached (a waypoint counts as reached once the entity is on its road).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from testzone.world import LaneCoord
+
+from maps.errors import MapsError
+
+from scenarios.errors import UnsupportedElementError
+from scenarios.registry import ParseContext
+from scenarios.runtime import Placement, Runtime
+from scenarios.xmlsource import child, children
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route: name, waypoint positions (position specs), closed flag."""
+
+    name: str
+    waypoints: tuple[Any, ...]
+    closed: bool = False
+    strategies: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, holder: etree._Element, ctx: ParseContext) -> Route:
+        """Read the ``Route`` (or the route ``CatalogReference``) inside ``holder``.
+
+        Raises:
+            ScenarioError: neither is present, or the catalog entry is not a Route.
+        """
+        el = next((c for c in children(holder) if c.tag in ("Route", "CatalogReference")), None)
+        if el is None:
+            raise ctx.src.error(holder, "expected a Route or a CatalogReference")
+        if el.tag == "CatalogReference":
+            if ctx.catalogs is None:
+                raise ctx.src.error(el, "no catalogs available here")
+            el, src = ctx.catalogs.resolve(ctx.src, el)
+            ctx = ctx.with_source(src)
+            if el.tag != "Route":
+                raise ctx.src.error(el, "catalog entry is not a Route")
+        wps = tuple(ctx.position(w) for w in children(el, "Waypoint"))
+        if len(wps) < 2:
+            raise ctx.src.error(el, "a Route needs at least two Waypoints")
+        strategies = tuple(ctx.src.attr(w, "routeStrategy", str, "shortest")
+                           for w in children(el, "Waypoint"))
+        return cls(ctx.src.attr(el, "name", str, ""), wps,
+                   ctx.src.attr(el, "closed", bool, False), strategies)
+
+
+class RouteFollower:
+    """Junction choices of one entity along a route (see module docstring).
+
+    When the network plans routes (``net.route(a, b, strategy)``, maps' Dijkstra over the
+    road graph) the waypoint-to-waypoint plans are joined into one road sequence and each
+    choice takes the next road of it; without a plan (or off it) the continuation ending
+    nearest to the next waypoint is taken.
+    """
+
+    def __init__(self, rt: Runtime, entity: str, waypoints: list[Placement],
+                 strategies: tuple[str, ...] = ()) -> None:
+        self.rt, self.entity = rt, entity
+        self.waypoints = waypoints
+        self.next = 1
+        self.plan = self._plan(strategies)
+        self.done_upto = -1
+
+    def _plan(self, strategies: tuple[str, ...]) -> list[str] | None:
+        planner = getattr(self.rt.net, "route", None)
+        if planner is None:
+            return None
+        roads: list[str] = []
+        for i, (a, b) in enumerate(zip(self.waypoints, self.waypoints[1:])):
+            if a.coord is None or b.coord is None:
+                return None
+            strategy = strategies[i + 1] if i + 1 < len(strategies) else "shortest"
+            try:
+                part = planner(a.coord, b.coord, strategy if strategy in
+                               ("shortest", "fastest", "leastIntersections") else "shortest")
+            except MapsError:
+                return None
+            if not part:
+                return None
+            roads.extend(part[1:] if roads and part[0] == roads[-1] else part)
+        return roads
+
+    def _target(self) -> Placement:
+        m = self.rt.movers.get(self.entity)
+        road = m.coord.road_id if m is not None and m.coord is not None else None
+        while self.next < len(self.waypoints) - 1:
+            wp = self.waypoints[self.next].coord
+            if wp is None or wp.road_id != road:
+                break
+            self.next += 1
+        return self.waypoints[self.next]
+
+    def _far_end(self, c: LaneCoord) -> tuple[float, float]:
+        net = self.rt.net
+        road = getattr(net, "roads", {}).get(c.road_id)
+        length = getattr(road, "length", None)
+        if length is None:
+            p = net.lane_to_world(c.road_id, c.lane_id, c.s, c.offset)
+            return p.x, p.y
+        sign = road.driving_sign(c.lane_id) if hasattr(road, "driving_sign") else \
+            (1 if c.lane_id < 0 else -1)
+        end = min(max(length - 1e-6, 0.0), length) if sign > 0 else 1e-6
+        p = net.lane_to_world(c.road_id, c.lane_id, end, c.offset)
+        return p.x, p.y
+
+    def choose(self, options: list[LaneCoord]) -> LaneCoord:
+        """Take the next road of the plan, else the continuation nearest the next waypoint."""
+        if self.plan is not None:
+            m = self.rt.movers.get(self.entity)
+            here = m.coord.road_id if m is not None and m.coord is not None else None
+            for i in range(self.done_upto + 1, len(self.plan)):
+                if self.plan[i] == here:
+                    self.done_upto = i
+                    break
+            ahead = {rid: i for i, rid in enumerate(self.plan) if i > self.done_upto}
+            on_plan = [o for o in options if o.road_id in ahead]
+            if on_plan:
+                best = min(on_plan, key=lambda o: ahead[o.road_id])
+                self.done_upto = ahead[best.road_id]
+                return best
+        target = self._target().pose
+        return min(options, key=lambda c: math.dist(self._far_end(c), (target.x, target.y)))
+
+
+def route_start(rt: Runtime, follower: RouteFollower, lane_id: int, path_s: float,
+                offset: float = 0.0) -> LaneCoord:
+    """Lane position ``path_s`` [m] along the route from its first waypoint, in ``lane_id``."""
+    first = follower.waypoints[0].coord
+    if first is None:
+        raise ValueError("first waypoint is off the road network")
+    start = LaneCoord(first.road_id, lane_id, first.s, math.nan, offset)
+    if path_s == 0.0:
+        return start
+    return rt.net.advance(start, path_s, follower.choose)
+
+
+def in_route_position(el: etree._Element, ctx: ParseContext) -> tuple[int, float, float]:
+    """(laneId, pathS, laneOffset) of ``InRoutePosition/FromLaneCoordinates``.
+
+    Raises:
+        UnsupportedElementError: FromCurrentEntity / FromRoadCoordinates.
+    """
+    inner = child(el, "InRoutePosition")
+    how = next(children(inner), None) if inner is not None else None
+    if how is None or how.tag != "FromLaneCoordinates":
+        raise ctx.src.error(how if how is not None else el,
+                            "only InRoutePosition/FromLaneCoordinates is supported",
+                            UnsupportedElementError)
+    a = ctx.src.attr
+    return a(how, "laneId", int), a(how, "pathS", float), a(how, "laneOffset", float, 0.0)

@@ -1,0 +1,166 @@
+"""Run-time state shared by the storyboard, its actions and its conditions.
+
+:class:`Mover` is one entity's kinematic state as the engine keeps it (esmini's "default
+controller" state): a reference lane position (road, lane, s, offset from that lane's centre)
+and a speed, plus the pose derived from them. :class:`Runtime` is everything an action or a
+condition may read or change: sim time, the road network, the movers, the run-time parameter
+values, the traffic-signal states, the current contacts, and the event sink.
+
+Lateral offsets are measured in the road frame: positive towards +t (left of the reference
+line), as in :class:`testzone.world.LaneCoord`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from testzone.recording import Event
+from testzone.world import EntityState, LaneCoord, Pose, SignalState
+
+from scenarios.model import EntityDef
+
+
+class Network(Protocol):
+    """The part of ``maps.RoadNetwork`` the engine uses (see docs/architecture.md)."""
+
+    def lane_to_world(self, road_id: str, lane_id: int, s: float, offset: float = 0.0) -> Pose:
+        """Pose of a lane point; heading along the lane's driving direction."""
+
+    def road_to_world(self, road_id: str, s: float, t: float) -> Pose:
+        """Pose of a road point; heading of the reference line."""
+
+    def world_to_lane(self, x: float, y: float, heading: float | None = None) -> LaneCoord | None:
+        """Nearest lane position of a world point."""
+
+    def advance(self, coord: LaneCoord, ds: float, choose: Any = None) -> LaneCoord:
+        """Move ``ds`` [m] along the lane's driving direction."""
+
+    def lane_width(self, road_id: str, lane_id: int, s: float) -> float:
+        """Lane width [m]."""
+
+    def lane_ids(self, road_id: str, s: float) -> list[int]:
+        """Lane ids present at ``s``."""
+
+    def longitudinal_distance(self, a: LaneCoord, b: LaneCoord) -> float | None:
+        """Signed distance along the network from a to b [m]."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a position element puts an entity.
+
+    Attributes:
+        pose: world pose. coord: reference lane position (lane centre + offset), or None
+        off the road network.
+    """
+
+    pose: Pose
+    coord: LaneCoord | None
+
+
+@dataclass
+class Mover:
+    """One entity's state during a run.
+
+    Attributes:
+        name: entity name. defn: its definition. external: True when its state comes from
+            outside (the vehicle under test).
+        coord: reference lane position; ``offset`` is from the centre of ``lane_id`` [m];
+            None when off the road network (then the entity moves along its heading).
+        pose: world pose. speed [m/s]. acceleration [m/s^2]. yaw_rate [rad/s].
+        lat_rate: lateral offset change per metre travelled (heading correction) [-].
+        move_speed: speed [m/s] for this step's motion when a lane change fixed it before
+            later actions of the same step changed ``speed`` (esmini moves the entity inside
+            its LaneChangeAction step); None otherwise.
+        reverse: True when the entity travels against its reference lane's driving direction.
+        route: the ``scenarios.routes.RouteFollower`` guiding it at junctions, or None.
+        held: True when an action (FollowTrajectoryAction) already moved it this step.
+        odometer: distance travelled since the start [m].
+        lane: the lane position actually occupied (what is reported), or None.
+        visible: False after a VisibilityAction hid it.
+        domains: control domain (``longitudinal``/``lateral``) -> the action element holding it.
+    """
+
+    name: str
+    defn: EntityDef
+    external: bool = False
+    coord: LaneCoord | None = None
+    pose: Pose = field(default_factory=lambda: Pose(0.0, 0.0))
+    speed: float = 0.0
+    acceleration: float = 0.0
+    yaw_rate: float = 0.0
+    lat_rate: float = 0.0
+    move_speed: float | None = None
+    reverse: bool = False
+    route: Any = None
+    held: bool = False
+    odometer: float = 0.0
+    lane: LaneCoord | None = None
+    visible: bool = True
+    domains: dict[str, Any] = field(default_factory=dict)
+
+    def state(self) -> EntityState:
+        """Return the entity's current :class:`EntityState`."""
+        return EntityState(name=self.name, kind=self.defn.kind, pose=self.pose, speed=self.speed,
+                           acceleration=self.acceleration, yaw_rate=self.yaw_rate,
+                           box=self.defn.box, lane=self.lane, category=self.defn.category,
+                           visible=self.visible)
+
+
+@dataclass
+class Runtime:
+    """The engine state visible to actions and conditions.
+
+    Attributes:
+        net: the road network. time: sim time of the current evaluation [s]. dt: step [s].
+        movers: entity name -> Mover, in declaration order.
+        parameters: run-time parameter values (ParameterSetAction changes them).
+        signals: traffic signal id -> state. contacts: entity pairs currently overlapping.
+        pinned_signals: states set by TrafficSignalStateAction (override controllers).
+        controllers: TrafficSignalController name -> its clock (``scenarios.signals``).
+        sink: receives every event. find_elements: (type, ref) -> storyboard elements.
+        source: path of the scenario file (for run-time error messages).
+    """
+
+    net: Any
+    movers: dict[str, Mover]
+    parameters: dict[str, Any]
+    sink: Callable[[Event], None]
+    time: float = 0.0
+    dt: float = 0.05
+    signals: dict[str, SignalState] = field(default_factory=dict)
+    contacts: set[frozenset[str]] = field(default_factory=set)
+    pinned_signals: dict[str, SignalState] = field(default_factory=dict)
+    controllers: dict[str, Any] = field(default_factory=dict)
+    find_elements: Callable[[str, str], list[Any]] = lambda kind, ref: []
+    source: str | None = None
+
+    def emit(self, kind: str, data: dict[str, Any]) -> None:
+        """Send ``Event(time, kind, data)`` to the sink."""
+        self.sink(Event(round(self.time, 9), kind, data))
+
+    def mover(self, name: str) -> Mover:
+        """Return the Mover of entity ``name``.
+
+        Raises:
+            KeyError: no such entity (the loader checks references, so this is a bug).
+        """
+        return self.movers[name]
+
+    def speed_of(self, name: str) -> float:
+        """Current speed of ``name`` [m/s]."""
+        return self.movers[name].speed
+
+    def heading_of(self, name: str) -> float:
+        """Current heading of ``name`` [rad]."""
+        return self.movers[name].pose.h
+
+
+def local_xy(pose: Pose, x: float, y: float) -> tuple[float, float]:
+    """Return world point (x, y) in the frame of ``pose`` (x forward, y left) [m]."""
+    c, s = math.cos(pose.h), math.sin(pose.h)
+    dx, dy = x - pose.x, y - pose.y
+    return c * dx + s * dy, -s * dx + c * dy

@@ -1,0 +1,179 @@
+"""Reading the ``Storyboard`` element into :mod:`scenarios.model` records.
+
+Actions and conditions are dispatched through the registries (``scenarios.actions.ACTIONS``,
+``scenarios.conditions.CONDITIONS``): the reader walks through wrapper elements
+(PrivateAction, LongitudinalAction, ByValueCondition, EntityCondition, ...) to the innermost
+element and lets its registered class parse it. Story and catalog-maneuver
+ParameterDeclarations open nested parameter scopes. Entity references are checked against the
+declared entities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from lxml import etree
+
+from scenarios.actions import ACTIONS, WRAPPERS
+from scenarios.catalogs import Catalogs
+from scenarios.conditions import CONDITIONS
+from scenarios.model import (ActDef, ActionDef, ConditionDef, EventDef, ManeuverDef,
+                             ManeuverGroupDef, StoryboardDef, StoryDef, TriggerDef)
+from scenarios.parameters import read_declarations
+from scenarios.registry import ParseContext
+from scenarios.xmlsource import Source, child, children
+
+EDGES = ("rising", "falling", "risingOrFalling", "none")
+PRIORITIES = ("overwrite", "override", "skip", "parallel")
+
+
+@dataclass(frozen=True)
+class StoryboardReader:
+    """Reads one storyboard.
+
+    Attributes:
+        ctx: the parse context (source and position registry) of the scenario.
+        catalogs: for Maneuver catalog references.
+        entities: declared entity names (for reference checks).
+    """
+
+    ctx: ParseContext
+    catalogs: Catalogs
+    entities: Collection[str]
+
+    def _entity(self, src: Source, el: etree._Element, attr: str = "entityRef") -> str:
+        name = src.attr(el, attr, str)
+        if name not in self.entities:
+            raise src.error(el, f"unknown entity '{name}' (declared: "
+                                f"{', '.join(self.entities) or 'none'})")
+        return name
+
+    # ------------------------------------------------------------------ actions
+    def action_spec(self, src: Source, el: etree._Element) -> object:
+        """Walk wrappers down to the registered action element and parse it."""
+        inner = el
+        while inner.tag in WRAPPERS or inner.tag == "Action":
+            nxt = next(children(inner), None)
+            if nxt is None:
+                raise src.error(inner, "expected an action element inside")
+            inner = nxt
+        spec = ACTIONS.parse(inner, self.ctx.with_source(src))
+        for attr in ("entity",):
+            ref = getattr(spec, attr, None)
+            if isinstance(ref, str) and ref not in self.entities:
+                raise src.error(inner, f"unknown entity '{ref}'")
+        return spec
+
+    def action(self, src: Source, el: etree._Element, actors: tuple[str, ...]) -> ActionDef:
+        """Read an ``Action`` of an Event."""
+        spec = self.action_spec(src, el)
+        private = getattr(spec, "PRIVATE", False)
+        return ActionDef(src.attr(el, "name", str, ""), spec, actors if private else (),
+                         el.sourceline)
+
+    def init(self, src: Source, el: etree._Element | None) -> tuple[ActionDef, ...]:
+        """Read ``Init/Actions``: Private actions per entity and GlobalActions."""
+        out: list[ActionDef] = []
+        actions = child(el, "Actions") if el is not None else None
+        if actions is None:
+            return ()
+        for item in children(actions):
+            if item.tag == "Private":
+                actor = self._entity(src, item)
+                for pa in children(item, "PrivateAction"):
+                    spec = self.action_spec(src, pa)
+                    out.append(ActionDef(spec.ELEMENT, spec, (actor,), pa.sourceline))
+            else:
+                spec = self.action_spec(src, item)
+                out.append(ActionDef(spec.ELEMENT, spec, (), item.sourceline))
+        return tuple(out)
+
+    # ------------------------------------------------------------------ conditions
+    def condition(self, src: Source, el: etree._Element) -> ConditionDef:
+        """Read one ``Condition`` (ByEntityCondition or ByValueCondition)."""
+        name = src.attr(el, "name", str, "")
+        edge = src.choice(el, "conditionEdge", EDGES)
+        delay = src.attr(el, "delay", float, 0.0)
+        by = next(children(el), None)
+        if by is None:
+            raise src.error(el, "expected ByEntityCondition or ByValueCondition")
+        triggering: tuple[str, ...] = ()
+        rule_all = False
+        if by.tag == "ByEntityCondition":
+            te = child(by, "TriggeringEntities")
+            ec = child(by, "EntityCondition")
+            if te is None or ec is None:
+                raise src.error(by, "expected TriggeringEntities and EntityCondition")
+            rule_all = src.choice(te, "triggeringEntitiesRule", ("any", "all")) == "all"
+            triggering = tuple(self._entity(src, r) for r in children(te, "EntityRef"))
+            leaf = next(children(ec), None)
+        elif by.tag == "ByValueCondition":
+            leaf = next(children(by), None)
+        else:
+            raise src.error(by, "expected ByEntityCondition or ByValueCondition")
+        if leaf is None:
+            raise src.error(by, "expected a condition element inside")
+        spec = CONDITIONS.parse(leaf, self.ctx.with_source(src))
+        ref = getattr(spec, "entity", None)
+        if isinstance(ref, str) and ref and ref not in self.entities:
+            raise src.error(leaf, f"unknown entity '{ref}'")
+        return ConditionDef(name, edge, delay, spec, triggering, rule_all, el.sourceline)
+
+    def trigger(self, src: Source, el: etree._Element | None) -> TriggerDef | None:
+        """Read a StartTrigger/StopTrigger (None when absent)."""
+        if el is None:
+            return None
+        return TriggerDef(tuple(tuple(self.condition(src, c) for c in children(g, "Condition"))
+                                for g in children(el, "ConditionGroup")))
+
+    # ------------------------------------------------------------------ structure
+    def event(self, src: Source, el: etree._Element, actors: tuple[str, ...]) -> EventDef:
+        """Read an ``Event`` whose private actions apply to ``actors``."""
+        return EventDef(src.attr(el, "name", str), src.choice(el, "priority", PRIORITIES),
+                        src.attr(el, "maximumExecutionCount", int, 1),
+                        tuple(self.action(src, a, actors) for a in children(el, "Action")),
+                        self.trigger(src, child(el, "StartTrigger")))
+
+    def maneuver(self, src: Source, el: etree._Element, actors: tuple[str, ...]) -> ManeuverDef:
+        """Read a Maneuver (inline, or from a catalog with its own parameters)."""
+        if el.tag == "CatalogReference":
+            el, src = self.catalogs.resolve(src, el)
+            if el.tag != "Maneuver":
+                raise src.error(el, "catalog entry is not a Maneuver")
+        else:
+            src = src.with_scope(read_declarations(src, el))
+        return ManeuverDef(src.attr(el, "name", str),
+                           tuple(self.event(src, e, actors) for e in children(el, "Event")))
+
+    def group(self, src: Source, el: etree._Element) -> ManeuverGroupDef:
+        """Read a ``ManeuverGroup`` and its Actors."""
+        act = child(el, "Actors")
+        if act is None:
+            raise src.error(el, "expected Actors")
+        actors = tuple(self._entity(src, r) for r in children(act, "EntityRef"))
+        mans = [m for m in children(el) if m.tag in ("Maneuver", "CatalogReference")]
+        return ManeuverGroupDef(src.attr(el, "name", str),
+                                src.attr(el, "maximumExecutionCount", int, 1), actors,
+                                src.attr(act, "selectTriggeringEntities", bool, False),
+                                tuple(self.maneuver(src, m, actors) for m in mans))
+
+    def act(self, src: Source, el: etree._Element) -> ActDef:
+        """Read an ``Act`` with its start and stop triggers."""
+        return ActDef(src.attr(el, "name", str),
+                      tuple(self.group(src, g) for g in children(el, "ManeuverGroup")),
+                      self.trigger(src, child(el, "StartTrigger")),
+                      self.trigger(src, child(el, "StopTrigger")))
+
+    def story(self, src: Source, el: etree._Element) -> StoryDef:
+        """Read a ``Story`` in the scope of its own ParameterDeclarations."""
+        scope = read_declarations(src, el)
+        inner = src.with_scope(scope)
+        return StoryDef(src.attr(el, "name", str),
+                        tuple(self.act(inner, a) for a in children(el, "Act")), scope.local())
+
+    def storyboard(self, src: Source, el: etree._Element) -> StoryboardDef:
+        """Read the whole ``Storyboard``."""
+        return StoryboardDef(self.init(src, child(el, "Init")),
+                             tuple(self.story(src, s) for s in children(el, "Story")),
+                             self.trigger(src, child(el, "StopTrigger")))

@@ -1,0 +1,246 @@
+"""Actions on the straight fake road (tests/scenarios/fake_net.py), values derived by hand.
+
+Timing (esmini's order): an event whose trigger is true when the storyboard is evaluated at
+time tau starts its actions and steps them at tau, adding dt to their progress; the world at
+tau + dt shows the result. A ``SimulationTime > 0`` rising trigger fires at tau = 0.05.
+"""
+
+import math
+
+import pytest
+from builders import (at, document, event, run, sim_time, speed_action, starts, story,
+                      teleport, trigger, write)
+
+STOP = trigger(sim_time(6), kind="StopTrigger")
+START = trigger(sim_time(0))
+
+
+def one_event(tmp_path, action, init=None, until=6.0, entities=("Car",), **kw):
+    text = document(init or teleport("Car", -1, 10.0, speed=0.0),
+                    story(event("E", action, START)),
+                    trigger(sim_time(until), kind="StopTrigger"), entities=entities, **kw)
+    return run(write(tmp_path, text), until=until)
+
+
+@pytest.mark.parametrize("shape, v_at_half_s, v_at_1s", [
+    ("linear", 2.5, 5.0),
+    ("cubic", 10 * (3 * 0.25**2 - 2 * 0.25**3), 5.0),
+    ("sinusoidal", 10 * (1 - math.cos(math.pi * 0.25)) / 2, 5.0),
+    ("step", 10.0, 10.0),
+])
+def test_speed_shapes_over_time(tmp_path, shape, v_at_half_s, v_at_1s):
+    worlds, events, _ = one_event(tmp_path, speed_action(10, shape, "time", 2.0))
+    # started at tau=0.05: after the step at tau, elapsed = tau + 0.05 - 0.05
+    assert at(worlds, 0.55).entities["Car"].speed == pytest.approx(v_at_half_s)
+    assert at(worlds, 1.05).entities["Car"].speed == pytest.approx(v_at_1s)
+    assert at(worlds, 3.0).entities["Car"].speed == pytest.approx(10.0)
+
+
+def test_speed_moves_the_car_by_the_integral(tmp_path):
+    worlds, _, _ = one_event(tmp_path, speed_action(10, "linear", "time", 2.0))
+    # speeds used for motion: 10*k*0.05/2 for k = 1..20 (steps tau = 0.05..1.0), then 10
+    expected = 10.0 + sum(10 * k * 0.05 / 2 * 0.05 for k in range(1, 41)) + 0.0
+    w = at(worlds, 2.05)
+    assert w.entities["Car"].pose.x == pytest.approx(expected)
+    assert w.entities["Car"].pose.y == pytest.approx(-1.75)
+
+
+def test_speed_rate_duration_and_end(tmp_path):
+    worlds, events, _ = one_event(tmp_path, speed_action(10, "linear", "rate", 4.0))
+    ends = [e.t for e in events if e.kind == "storyboard" and e.data["element"].endswith("::a")
+            and e.data["transition"] == "endTransition"]
+    assert ends == [pytest.approx(0.05 + 2.5 - 0.05)]   # 10 m/s at 4 m/s^2 = 2.5 s
+    assert at(worlds, 1.05).entities["Car"].speed == pytest.approx(4.0)
+
+
+def test_speed_over_distance(tmp_path):
+    init = teleport("Car", -1, 10.0, speed=10.0)
+    worlds, events, _ = one_event(tmp_path, speed_action(20, "linear", "distance", 15.0),
+                                  init=init)
+    # esmini turns 15 m into 2 * 15 / (10 + 20) = 1 s: +0.5 m/s per step
+    assert at(worlds, 0.1).entities["Car"].speed == pytest.approx(10.5)
+    end = next(e.t for e in events if e.kind == "storyboard"
+               and e.data["element"].endswith("::a") and e.data["transition"] == "endTransition")
+    assert end == pytest.approx(1.0)
+    # covered in that second: sum of 10.5 .. 20 m/s * 0.05 s = 15.25 m (the ramp sampled
+    # at the end of each step)
+    assert at(worlds, 1.05).entities["Car"].pose.x == pytest.approx(10 + 0.5 + 15.25)
+
+
+def test_speed_rate_limited_by_performance(tmp_path):
+    # the vehicle's maxAcceleration is 5 m/s^2 (builders.VEHICLE): a 20 m/s^2 rate gives 2 s
+    worlds, events, _ = one_event(tmp_path, speed_action(10, "linear", "rate", 20.0))
+    end = next(e.t for e in events if e.kind == "storyboard"
+               and e.data["element"].endswith("::a") and e.data["transition"] == "endTransition")
+    assert end == pytest.approx(0.05 + 2.0 - 0.05)
+    assert at(worlds, 0.55).entities["Car"].speed == pytest.approx(2.5)
+
+
+def test_speed_target_limited_to_max_speed(tmp_path):
+    worlds, _, _ = one_event(tmp_path, speed_action(100))       # maxSpeed 70 m/s
+    assert at(worlds, 0.1).entities["Car"].speed == pytest.approx(70.0)
+
+
+def test_relative_continuous_speed_follows_the_reference(tmp_path):
+    action = ('<Action name="a"><PrivateAction><LongitudinalAction><SpeedAction>'
+              '<SpeedActionDynamics dynamicsShape="step" dynamicsDimension="time" value="0"/>'
+              '<SpeedActionTarget><RelativeTargetSpeed entityRef="Lead" value="2" '
+              'speedTargetValueType="delta" continuous="true"/></SpeedActionTarget>'
+              '</SpeedAction></LongitudinalAction></PrivateAction></Action>')
+    lead_events = event("L", speed_action(6, "linear", "time", 1.0).replace(
+        'name="a"', 'name="b"'), START)
+    text = document(teleport("Car", -1, 10, speed=0) + teleport("Lead", -2, 10, speed=3),
+                    story(event("E", action, START)) +
+                    story(lead_events, actor="Lead").replace('name="S"', 'name="S2"'), STOP,
+                    entities=("Car", "Lead"))
+    worlds, events, _ = run(write(tmp_path, text), until=3)
+    # Lead's event is stepped after Car's (story order): Car follows Lead's previous speed
+    assert at(worlds, 0.1).entities["Car"].speed == pytest.approx(3 + 2)
+    assert at(worlds, 2.0).entities["Car"].speed == pytest.approx(6 + 2)
+    assert "E" not in [e.data["element"].split("::")[-1] for e in events
+                       if e.kind == "storyboard" and e.data["transition"] == "endTransition"]
+
+
+def lane_change(target, shape="linear", dim="time", value=2.0, offset=0.0):
+    return (f'<Action name="lc"><PrivateAction><LateralAction><LaneChangeAction '
+            f'targetLaneOffset="{offset}"><LaneChangeActionDynamics dynamicsShape="{shape}" '
+            f'dynamicsDimension="{dim}" value="{value}"/><LaneChangeTarget>{target}'
+            f'</LaneChangeTarget></LaneChangeAction></LateralAction></PrivateAction></Action>')
+
+
+def test_lane_change_linear_geometry(tmp_path):
+    init = teleport("Car", -1, 10.0, speed=10.0)
+    worlds, events, _ = one_event(tmp_path, lane_change('<AbsoluteTargetLane value="-2"/>'),
+                                  init=init)
+    # offset from lane -2's centre goes 3.5 -> 0 in 2 s: -0.0875 per step
+    w = at(worlds, 0.55).entities["Car"]          # 10 steps done (tau = 0.05 .. 0.5)
+    assert w.pose.y == pytest.approx(-5.25 + 3.5 - 10 * 0.0875)
+    assert w.lane.lane_id == -1 and w.lane.offset == pytest.approx(-0.875)
+    slope = -0.0875 / 0.5                          # d offset / ds per step
+    assert w.pose.h == pytest.approx(math.atan(slope))
+    # during the change each step advances 0.5 m * cos(atan(slope)) along the lane
+    assert w.pose.x == pytest.approx(10 + 0.5 + 10 * 0.5 * math.cos(math.atan(slope)))
+    end = at(worlds, 2.05).entities["Car"]
+    assert end.lane.lane_id == -2 and end.pose.y == pytest.approx(-5.25) and end.pose.h == 0.0
+    lc_end = [e.t for e in events if e.kind == "storyboard" and e.data["element"].endswith("lc")
+              and e.data["transition"] == "endTransition"]
+    assert lc_end == [pytest.approx(2.0)]
+
+
+def test_lane_change_relative_left_crosses_the_centre_and_keeps_direction(tmp_path):
+    init = teleport("Car", -1, 10.0, speed=10.0)
+    target = '<RelativeTargetLane entityRef="Car" value="1"/>'
+    worlds, _, _ = one_event(tmp_path, lane_change(target, "sinusoidal", "distance", 20.0),
+                             init=init)
+    w = at(worlds, 3.0).entities["Car"]
+    assert w.lane.lane_id == 1 and w.pose.y == pytest.approx(1.75)
+    assert w.pose.h == pytest.approx(0.0, abs=1e-12)        # still driving towards +x
+    assert w.pose.x > at(worlds, 2.5).entities["Car"].pose.x
+
+
+def test_lane_change_target_offset(tmp_path):
+    init = teleport("Car", -1, 10.0, speed=10.0)
+    worlds, _, _ = one_event(tmp_path, lane_change('<AbsoluteTargetLane value="-2"/>',
+                                                   "cubic", "time", 1.0, offset=-0.5),
+                             init=init)
+    w = at(worlds, 2.0).entities["Car"]
+    assert w.lane.lane_id == -2 and w.lane.offset == pytest.approx(-0.5)
+    assert w.pose.y == pytest.approx(-5.75)
+
+
+def test_lane_offset_sinusoidal_duration(tmp_path):
+    action = ('<Action name="lo"><PrivateAction><LateralAction><LaneOffsetAction '
+              'continuous="false"><LaneOffsetActionDynamics dynamicsShape="sinusoidal" '
+              'maxLateralAcc="2"/><LaneOffsetTarget><AbsoluteTargetLaneOffset value="1"/>'
+              '</LaneOffsetTarget></LaneOffsetAction></LateralAction></PrivateAction></Action>')
+    init = teleport("Car", -1, 10.0, speed=10.0)
+    worlds, events, _ = one_event(tmp_path, action, init=init)
+    # T = pi * sqrt(1 / (2 * 2)) = 1.5708 s; evaluated before progress: offset at step k uses
+    # k*0.05, the action ends at the first step with k*0.05 >= T, k = 32 -> tau = 0.05 + 1.6
+    end = next(e.t for e in events if e.kind == "storyboard"
+               and e.data["element"].endswith("lo") and e.data["transition"] == "endTransition")
+    assert end == pytest.approx(1.65)
+    t = 0.5
+    k = round(t / 0.05)                           # world 0.05 + t shows the offset of step k
+    expected = (1 - math.cos(math.pi * k * 0.05 / (math.pi / 2))) / 2
+    assert at(worlds, 0.05 + t + 0.05).entities["Car"].lane.offset == pytest.approx(expected)
+    assert at(worlds, 3.0).entities["Car"].pose.y == pytest.approx(-0.75)
+
+
+def test_teleport_positions(tmp_path):
+    init = (teleport("Car", -1, 10.0) +
+            '<Private entityRef="B"><PrivateAction><TeleportAction><Position>'
+            '<RelativeObjectPosition entityRef="Car" dx="20" dy="-3.5"/></Position>'
+            '</TeleportAction></PrivateAction></Private>'
+            '<Private entityRef="C"><PrivateAction><TeleportAction><Position>'
+            '<WorldPosition x="50" y="1.0" h="3.14159265"/></Position>'
+            '</TeleportAction></PrivateAction></Private>'
+            '<Private entityRef="D"><PrivateAction><TeleportAction><Position>'
+            '<RelativeLanePosition entityRef="Car" dLane="1" ds="5" offset="0.25"/></Position>'
+            '</TeleportAction></PrivateAction></Private>')
+    text = document(init, "", STOP, entities=("Car", "B", "C", "D"))
+    worlds, _, _ = run(write(tmp_path, text), until=0.05)
+    w = worlds[0].entities
+    assert (w["Car"].pose.x, w["Car"].pose.y) == (10.0, -1.75)
+    assert (w["B"].pose.x, w["B"].pose.y) == (30.0, -5.25) and w["B"].lane.lane_id == -2
+    assert w["C"].lane.lane_id == 1 and w["C"].lane.offset == pytest.approx(-0.75)
+    assert (w["D"].pose.x, w["D"].pose.y, w["D"].lane.lane_id) == (15.0, 2.0, 1)
+
+
+def test_parameter_set_and_modify(tmp_path):
+    params = '<ParameterDeclaration name="P" parameterType="double" value="2"/>'
+    set_a = ('<Action name="set"><GlobalAction><ParameterAction parameterRef="P">'
+             '<SetAction value="11"/></ParameterAction></GlobalAction></Action>')
+    mod = ('<Action name="mod"><GlobalAction><ParameterAction parameterRef="P"><ModifyAction>'
+           '<Rule><MultiplyByValue value="3"/></Rule></ModifyAction></ParameterAction>'
+           '</GlobalAction></Action>')
+    cond = ('<Condition name="p" delay="0" conditionEdge="rising"><ByValueCondition>'
+            '<ParameterCondition parameterRef="P" value="30" rule="greaterThan"/>'
+            '</ByValueCondition></Condition>')
+    events_xml = (event("Set", set_a, trigger(sim_time(1)), "parallel")
+                  + event("Mod", mod, trigger(sim_time(2)), "parallel")
+                  + event("Go", speed_action(5), trigger(cond), "parallel"))
+    text = document(teleport("Car", -1, 10.0, speed=0), story(events_xml), STOP,
+                    parameters=params)
+    worlds, events, eng = run(write(tmp_path, text), until=4)
+    assert eng.rt.parameters["P"] == 33.0
+    # Mod fires at tau = 2.05 (2.05 > 2); Go comes after Mod in the maneuver, so its trigger,
+    # evaluated later in the same pass, already sees 33 (in lane_change.xosc esmini's event
+    # placed before the set sees it one step later).
+    assert starts(events, "Mod") == [pytest.approx(2.05)]
+    assert starts(events, "Go") == [pytest.approx(2.05)]
+
+
+def test_follow_polyline(tmp_path):
+    vertex = '<Vertex time="0"><Position><WorldPosition x="{}" y="{}" h="{}"/></Position></Vertex>'
+    poly = "".join(vertex.format(*v) for v in ((10, -1.75, 0), (20, -1.75, 0),
+                                               (20, -5.25, -math.pi / 2)))
+    action = ('<Action name="tr"><PrivateAction><RoutingAction><FollowTrajectoryAction>'
+              '<TrajectoryRef><Trajectory name="t" closed="false"><Shape><Polyline>' + poly +
+              '</Polyline></Shape></Trajectory></TrajectoryRef><TimeReference><None/>'
+              '</TimeReference><TrajectoryFollowingMode followingMode="follow"/>'
+              '</FollowTrajectoryAction></RoutingAction></PrivateAction></Action>')
+    worlds, events, _ = one_event(tmp_path, action, init=teleport("Car", -1, 10.0, speed=2.0),
+                                  until=9.0)
+    # 0.1 m per step from tau = 0.05: 50 steps -> 5 m along the first segment
+    w = at(worlds, 2.55).entities["Car"]
+    assert (w.pose.x, w.pose.y, w.pose.h) == (pytest.approx(15.0), pytest.approx(-1.75), 0.0)
+    # 120 steps -> 12 m: 2 m into the 3.5 m second segment, heading 2/3.5 of the way to -pi/2
+    w = at(worlds, 6.05).entities["Car"]
+    assert (w.pose.x, w.pose.y) == (pytest.approx(20.0), pytest.approx(-3.75))
+    assert w.pose.h == pytest.approx(-math.pi / 2 * 2 / 3.5)
+    end = next(e.t for e in events if e.kind == "storyboard"
+               and e.data["element"].endswith("tr") and e.data["transition"] == "endTransition")
+    assert end == pytest.approx(0.05 + 134 * 0.05)   # 13.5 m at 0.1 m per step
+    # then on lane -2, driving on along +x
+    w = at(worlds, 8.0).entities["Car"]
+    assert w.lane.lane_id == -2 and w.pose.y == pytest.approx(-5.25) and w.pose.h == 0.0
+    assert w.pose.x == pytest.approx(20.0 + 2.0 * (8.0 - 6.8), abs=0.11)
+
+
+def test_custom_command_becomes_an_event(tmp_path):
+    action = ('<Action name="rsi"><UserDefinedAction><CustomCommandAction type="V2X.RSI">'
+              '{"eventType": 100}</CustomCommandAction></UserDefinedAction></Action>')
+    _, events, _ = one_event(tmp_path, action, until=1.0)
+    cmds = [(e.t, e.data) for e in events if e.kind == "custom_command"]
+    assert cmds == [(pytest.approx(0.05), {"type": "V2X.RSI", "content": '{"eventType": 100}'})]

@@ -1,0 +1,180 @@
+"""load_scenario: safe parsing, parameters, catalogs, entities, errors with file and line."""
+
+from pathlib import Path
+
+import pytest
+from builders import document, sim_time, teleport, trigger, write
+from esmini_csv import REFERENCE
+
+from scenarios import ScenarioError, UnsupportedElementError, load_scenario
+from testzone.world import EntityKind
+
+XOSC = REFERENCE / "resources" / "xosc"
+STOP = trigger(sim_time(5), kind="StopTrigger")
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based line of the first occurrence of ``needle``."""
+    return text[:text.index(needle)].count("\n") + 1
+
+
+def test_cut_in_parameters_catalogs_and_entities():
+    sc = load_scenario(XOSC / "cut-in.xosc")
+    assert sc.rev == (1, 1)
+    assert sc.parameters["EgoSpeed"] == 108.0 and sc.parameters["HostVehicle"] == "car_white"
+    assert Path(sc.road_network_path) == (REFERENCE / "resources/xodr/e6mini.xodr").resolve()
+    assert list(sc.entities) == ["Ego", "OverTaker"] and sc.ego_name == "Ego"
+    ego = sc.entities["Ego"]
+    assert ego.catalog == "VehicleCatalog/car_white" and ego.kind == EntityKind.VEHICLE
+    assert (ego.box.cx, ego.box.length, ego.box.width) == (1.4, 5.04, 2.0)
+    # Performance maxSpeed="$MaxSpeed" with MaxSpeed = ${250/3.6} in the catalog entry
+    assert ego.performance.max_speed == pytest.approx(250 / 3.6)
+    assert ego.performance.max_acceleration == 5.0
+    assert ego.wheelbase == pytest.approx(2.98) and ego.max_steering == pytest.approx(0.5236, 1e-4)
+    init = sc.storyboard.init_actions
+    assert init[1].spec.target.value == pytest.approx(30.0)  # ${$EgoSpeed / 3.6}
+    cond = sc.storyboard.stories[0].acts[0].groups[0].maneuvers[0].events[2].start_trigger
+    assert cond.groups[0][0].name == "BrakeCondition_HWT_0.7"
+    # Story-level parameter $owner resolves to the actor
+    assert sc.storyboard.stories[0].acts[0].groups[0].actors == ("OverTaker",)
+
+
+def test_parameter_override_is_typed():
+    sc = load_scenario(XOSC / "cut-in.xosc", parameters={"EgoSpeed": "72"})
+    assert sc.parameters["EgoSpeed"] == 72.0
+    assert sc.storyboard.init_actions[1].spec.target.value == pytest.approx(20.0)
+
+
+def test_unknown_override_is_an_error():
+    with pytest.raises(ScenarioError, match="NoSuchParam"):
+        load_scenario(XOSC / "cut-in.xosc", parameters={"NoSuchParam": 1})
+
+
+def test_missing_parameter_names_file_line_and_name(tmp_path):
+    text = document(teleport("Car", -1, "$Nope"), "", STOP)
+    path = write(tmp_path, text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    err = info.value
+    assert "$Nope" in str(err) and err.file == str(path.resolve())
+    assert err.line == line_of(text, "$Nope") and err.element == "LanePosition"
+
+
+def test_declarations_see_earlier_ones(tmp_path):
+    params = ('<ParameterDeclaration name="a" parameterType="double" value="2"/>'
+              '<ParameterDeclaration name="b" parameterType="double" value="${$a * 3 + 1}"/>'
+              '<ParameterDeclaration name="k" parameterType="integer" value="$a"/>'
+              '<ParameterDeclaration name="f" parameterType="boolean" value="true"/>')
+    sc = load_scenario(write(tmp_path, document(teleport("Car", -1, "$b"), "", STOP,
+                                                parameters=params)))
+    assert sc.parameters == {"a": 2.0, "b": 7.0, "k": 2, "f": True}
+    assert sc.storyboard.init_actions[0].spec.position.s == 7.0
+
+
+def test_bad_parameter_type(tmp_path):
+    params = '<ParameterDeclaration name="k" parameterType="integer" value="2.5"/>'
+    with pytest.raises(ScenarioError, match="not of type integer"):
+        load_scenario(write(tmp_path, document("", "", STOP, parameters=params)))
+
+
+def test_bad_xml_reports_the_line(tmp_path):
+    path = write(tmp_path, "<OpenSCENARIO>\n<FileHeader revMajor='1' revMinor='1'/>\n<Entities>\n"
+                           "</OpenSCENARIO>\n")
+    with pytest.raises(ScenarioError, match="invalid XML") as info:
+        load_scenario(path)
+    assert info.value.line == 4
+
+
+def test_entity_declarations_are_refused(tmp_path):
+    # A billion-laughs style document is refused before libxml2 could expand anything.
+    text = ('<?xml version="1.0"?>\n<!DOCTYPE x [\n<!ENTITY a "AAAAAAAAAA">'
+            '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+            + document("", "", STOP).split("\n", 1)[1].replace('description="test"',
+                                                               'description="&b;"'))
+    with pytest.raises(ScenarioError, match="entity declarations") as info:
+        load_scenario(write(tmp_path, text))
+    assert info.value.line == 3
+
+
+def test_missing_logic_file(tmp_path):
+    road = '<LogicFile filepath="nowhere.xodr"/>'
+    text = document("", "", STOP, road=road)
+    with pytest.raises(ScenarioError, match="LogicFile not found") as info:
+        load_scenario(write(tmp_path, text))
+    assert info.value.element == "LogicFile" and info.value.line == line_of(text, "LogicFile")
+
+
+def test_unsupported_revision(tmp_path):
+    with pytest.raises(ScenarioError, match="1.4 is not supported"):
+        load_scenario(write(tmp_path, document("", "", STOP, rev=4)))
+
+
+def test_unknown_entity_reference(tmp_path):
+    with pytest.raises(ScenarioError, match="unknown entity 'Ghost'"):
+        load_scenario(write(tmp_path, document(teleport("Ghost", -1, 5), "", STOP)))
+
+
+def test_unsupported_element_names_file_line_element(tmp_path):
+    init = ('<Private entityRef="Car"><PrivateAction><RoutingAction><SynchronizeAction/>'
+            '</RoutingAction></PrivateAction></Private>')
+    text = document(init, "", STOP)
+    with pytest.raises(UnsupportedElementError) as info:
+        load_scenario(write(tmp_path, text))
+    assert info.value.element == "SynchronizeAction"
+    assert info.value.line == line_of(text, "SynchronizeAction")
+    assert "known action" in str(info.value)
+
+
+def test_ego_by_property_role(tmp_path):
+    text = document("", "", STOP, entities=("Car", "Sut"), props={"Sut": {"role": "ego"}})
+    sc = load_scenario(write(tmp_path, text))
+    assert sc.ego_name == "Sut"
+    assert sc.entities["Sut"].properties == {"role": "ego"}
+
+
+def test_signal_controllers(tmp_path):
+    extra = ('<TrafficSignals><TrafficSignalController name="C1" delay="2">'
+             '<Phase name="go" duration="10"><TrafficSignalState trafficSignalId="5" state="green"/>'
+             '</Phase><Phase name="stop" duration="3"><TrafficSignalState trafficSignalId="5" '
+             'state="red"/></Phase></TrafficSignalController></TrafficSignals>')
+    sc = load_scenario(write(tmp_path, document("", "", STOP, extra=extra)))
+    (c,) = sc.signal_controllers
+    assert c.name == "C1" and c.delay == 2.0
+    assert [(p.name, p.duration, dict(p.states)) for p in c.phases] == [
+        ("go", 10.0, {"5": "green"}), ("stop", 3.0, {"5": "red"})]
+
+
+def test_parameter_distribution_is_left_to_expansion():
+    with pytest.raises(UnsupportedElementError):
+        load_scenario(XOSC / "cut-in_parameter_set.xosc")
+
+
+def test_lenient_mode_replaces_unsupported_elements(tmp_path):
+    from builders import event, speed_action, story
+    from fake_net import StraightNet
+
+    from scenarios import ScenarioEngine
+    sync = ('<Action name="sync"><PrivateAction><SynchronizeAction masterEntityRef="Car"/>'
+            '</PrivateAction></Action>')
+    never = ('<Condition name="eor" delay="0" conditionEdge="none"><ByEntityCondition>'
+             '<TriggeringEntities triggeringEntitiesRule="any"><EntityRef entityRef="Car"/>'
+             '</TriggeringEntities><EntityCondition><EndOfRoadCondition duration="1"/>'
+             '</EntityCondition></ByEntityCondition></Condition>')
+    events_xml = event("Sync", sync, trigger(sim_time(1))) + \
+        event("Eor", speed_action(5, name="x"), trigger(never), "parallel")
+    text = document(teleport("Car", -1, 10, speed=0), story(events_xml), STOP)
+    path = write(tmp_path, text)
+    with pytest.raises(UnsupportedElementError):
+        load_scenario(path)
+    sc = load_scenario(path, lenient=True)
+    assert len(sc.warnings) == 2
+    assert "SynchronizeAction" in sc.warnings[0] and "EndOfRoadCondition" in sc.warnings[1]
+    got = []
+    eng = ScenarioEngine(sc, StraightNet(), on_event=got.append)
+    eng.initialize()
+    while not eng.done:
+        eng.step(0.05, {})
+    assert [(e.t, e.data["element"]) for e in got if e.kind == "unsupported"] == [
+        (pytest.approx(1.05), "SynchronizeAction")]
+    assert not [e for e in got if e.kind == "storyboard" and e.data["element"].endswith("Eor")
+                and e.data["transition"] == "startTransition"]

@@ -1,0 +1,203 @@
+"""Storyboard state machine, event priorities, execution counts, stop triggers, external
+entities and traffic-signal phases, on the straight fake road."""
+
+import math
+
+import pytest
+from builders import (at, document, event, run, sim_time, speed_action, starts, story, teleport,
+                      trigger, write)
+from fake_net import StraightNet
+
+from scenarios import ScenarioEngine, ScenarioError, load_scenario
+from testzone.world import EntityKind, EntityState, Pose, SignalColor
+
+STOP = trigger(sim_time(4), kind="StopTrigger")
+INIT = teleport("Car", -1, 10, speed=0)
+
+
+def transitions(events, name):
+    return [(e.t, e.data["transition"], e.data["to"]) for e in events
+            if e.kind == "storyboard" and e.data["element"].split("::")[-1] == name]
+
+
+def test_transition_events_carry_path_type_and_states(tmp_path):
+    text = document(INIT, story(event("E", speed_action(5, name="go"), trigger(sim_time(1)))),
+                    STOP)
+    _, events, eng = run(write(tmp_path, text), until=10)
+    first = next(e for e in events if e.kind == "storyboard" and e.data["type"] == "action"
+                 and not e.data["element"].startswith("Init"))
+    assert first.t == pytest.approx(1.05)
+    assert first.data == {"element": "S::A::G::M::E::go", "type": "action",
+                          "from": "standbyState", "transition": "startTransition",
+                          "to": "runningState"}
+    assert eng.done and eng.end_reason == "stop_trigger" and eng.time == pytest.approx(4.05)
+    last = [e for e in events if e.kind == "storyboard"][-1]
+    assert last.data["element"] == "Storyboard" and last.data["transition"] == "stopTransition"
+
+
+def long_speed(name, target=20.0):
+    return speed_action(target, "linear", "time", 10.0, name=name)
+
+
+LANE_OFFSET = ('<Action name="xb"><PrivateAction><LateralAction><LaneOffsetAction '
+               'continuous="false"><LaneOffsetActionDynamics dynamicsShape="sinusoidal" '
+               'maxLateralAcc="0.1"/><LaneOffsetTarget><AbsoluteTargetLaneOffset value="1"/>'
+               '</LaneOffsetTarget></LaneOffsetAction></LateralAction></PrivateAction></Action>')
+
+
+@pytest.mark.parametrize("priority, b_starts, a_ended_at_1_05", [
+    ("overwrite", [1.05], True),
+    ("override", [1.05], True),
+    ("parallel", [1.05], False),
+    ("skip", [], False),
+])
+def test_event_priorities(tmp_path, priority, b_starts, a_ended_at_1_05):
+    a = event("EA", long_speed("xa"), trigger(sim_time(0)))
+    # a lateral action, so that the two events do not compete for a control domain
+    b = event("EB", LANE_OFFSET, trigger(sim_time(1)), priority)
+    _, events, _ = run(write(tmp_path, document(INIT, story(a + b), STOP)), until=3)
+    assert starts(events, "EB") == [pytest.approx(t) for t in b_starts]
+    ends = [t for t, tr, _ in transitions(events, "EA") if tr == "endTransition"]
+    assert (ends == [pytest.approx(1.05)]) == a_ended_at_1_05
+    if priority == "skip":
+        assert (pytest.approx(1.05), "skipTransition", "standbyState") in transitions(events, "EB")
+
+
+def test_new_action_takes_over_the_domain(tmp_path):
+    # Two parallel events with speed actions on the same car: the later one ends the earlier.
+    a = event("EA", long_speed("xa"), trigger(sim_time(0)))
+    b = event("EB", speed_action(2.0, name="xb"), trigger(sim_time(1)), "parallel")
+    worlds, events, _ = run(write(tmp_path, document(INIT, story(a + b), STOP)), until=3)
+    assert [t for t, tr, _ in transitions(events, "xa") if tr == "endTransition"] == [
+        pytest.approx(1.05)]
+    assert at(worlds, 2.0).entities["Car"].speed == pytest.approx(2.0)
+
+
+def test_event_maximum_execution_count(tmp_path):
+    e = event("E", speed_action(1.0, name="x"), trigger(sim_time(0, edge="none")), count=3)
+    _, events, _ = run(write(tmp_path, document(INIT, story(e), STOP)), until=2)
+    assert starts(events, "E") == [pytest.approx(t) for t in (0.05, 0.10, 0.15)]
+    assert transitions(events, "E")[-1] == (pytest.approx(0.15), "endTransition",
+                                            "completeState")
+    assert transitions(events, "E")[1] == (pytest.approx(0.05), "endTransition", "standbyState")
+
+
+def test_maneuver_group_maximum_execution_count(tmp_path):
+    e = event("E", speed_action(1.0, name="x"), trigger(sim_time(0, edge="none")))
+    _, events, _ = run(write(tmp_path, document(INIT, story(e, group_count=2), STOP)), until=2)
+    # run 1: G starts with the act (0.0), E at 0.05 and completes at once, so M and G end
+    # (G back to standby); run 2: G restarts at the next evaluation and E with it.
+    assert starts(events, "G") == [pytest.approx(0.0), pytest.approx(0.10)]
+    assert starts(events, "E") == [pytest.approx(0.05), pytest.approx(0.10)]
+    assert transitions(events, "G")[-1] == (pytest.approx(0.10), "endTransition",
+                                            "completeState")
+
+
+def test_act_stop_trigger_stops_running_children(tmp_path):
+    e = event("E", long_speed("x"), trigger(sim_time(0)))
+    act_stop = trigger(sim_time(1), kind="StopTrigger")
+    text = document(INIT, story(e).replace("</Act>", act_stop + "</Act>"), STOP)
+    _, events, _ = run(write(tmp_path, text), until=3)
+    assert (pytest.approx(1.05), "stopTransition", "completeState") in transitions(events, "E")
+    assert (pytest.approx(1.05), "stopTransition", "completeState") in transitions(events, "A")
+
+
+def test_unknown_state_condition_reference(tmp_path):
+    cond = ('<Condition name="s" delay="0" conditionEdge="none"><ByValueCondition>'
+            '<StoryboardElementStateCondition storyboardElementType="event" '
+            'storyboardElementRef="Nope" state="endTransition"/></ByValueCondition></Condition>')
+    text = document(INIT, story(event("E", speed_action(1, name="x"), trigger(cond))), STOP)
+    sc = load_scenario(write(tmp_path, text))
+    with pytest.raises(ScenarioError, match="no event named 'Nope'") as info:
+        ScenarioEngine(sc, StraightNet())
+    assert info.value.line is not None
+
+
+def ego_state(t):
+    x = 10.0 + 8.0 * t
+    return {"Ego": EntityState("Ego", EntityKind.VEHICLE, Pose(x, -5.25, 0, 0), speed=8.0)}
+
+
+def test_external_entity_is_not_moved_and_gets_requests(tmp_path):
+    init = teleport("Ego", -2, 10, speed=30) + teleport("Car", -1, 10, speed=0)
+    e = event("E", speed_action(3.0, name="x"), trigger(sim_time(1)))
+    text = document(init, story(e, actor="Ego"), STOP, entities=("Ego", "Car"))
+    worlds, events, eng = run(write(tmp_path, text), until=3, external={"Ego"}, states=ego_state)
+    # Init: the teleport places the ego, the speed action becomes a request
+    assert (worlds[0].entities["Ego"].pose.x, worlds[0].entities["Ego"].pose.y) == (10, -5.25)
+    assert worlds[0].entities["Ego"].speed == 0.0
+    reqs = [e for e in events if e.kind == "ego_request"]
+    assert [(r.t, r.data["entity"], r.data["action"]) for r in reqs] == [
+        (0.0, "Ego", "SpeedAction"), (pytest.approx(1.05), "Ego", "SpeedAction")]
+    assert reqs[0].data["spec"]["target"]["value"] == 30.0
+    w = at(worlds, 2.0).entities["Ego"]
+    assert (w.pose.x, w.speed) == (pytest.approx(26.0), 8.0)     # what the agent reported
+    assert w.lane.lane_id == -2 and w.lane.s == pytest.approx(26.0)  # from world_to_lane
+    assert eng.scenario.ego_name == "Ego"
+
+
+def test_unknown_external_name(tmp_path):
+    sc = load_scenario(write(tmp_path, document(INIT, "", STOP)))
+    with pytest.raises(ScenarioError, match="Hero"):
+        ScenarioEngine(sc, StraightNet(), external=frozenset({"Hero"}))
+
+
+def test_signal_controller_phases(tmp_path):
+    extra = ('<TrafficSignals><TrafficSignalController name="C1" delay="2">'
+             '<Phase name="go" duration="10"><TrafficSignalState trafficSignalId="5" '
+             'state="green"/></Phase><Phase name="amber" duration="3"><TrafficSignalState '
+             'trafficSignalId="5" state="off;on;off"/></Phase><Phase name="stop" duration="7">'
+             '<TrafficSignalState trafficSignalId="5" state="red"/></Phase>'
+             '</TrafficSignalController></TrafficSignals>')
+    set_red = ('<Action name="pin"><GlobalAction><InfrastructureAction><TrafficSignalAction>'
+               '<TrafficSignalStateAction name="9" state="on;off;off"/></TrafficSignalAction>'
+               '</InfrastructureAction></GlobalAction></Action>')
+    text = document(INIT, story(event("E", set_red, trigger(sim_time(1)))),
+                    trigger(sim_time(30), kind="StopTrigger"), extra=extra)
+    worlds, _, _ = run(write(tmp_path, text), until=26)
+    sig = {round(w.time, 2): w.signals for w in worlds}
+    # before the delay: phase 0 held, 2 s of waiting + 10 s of green
+    assert sig[1.0]["5"].color == SignalColor.GREEN and sig[1.0]["5"].time_to_change == \
+        pytest.approx(11.0)
+    assert (sig[5.0]["5"].color, sig[5.0]["5"].phase_id) == (SignalColor.GREEN, 0)
+    assert sig[5.0]["5"].time_to_change == pytest.approx(7.0)
+    assert (sig[13.0]["5"].color, sig[13.0]["5"].phase_id) == (SignalColor.YELLOW, 1)
+    assert sig[13.0]["5"].time_to_change == pytest.approx(2.0)
+    assert (sig[16.0]["5"].color, sig[16.0]["5"].phase_id) == (SignalColor.RED, 2)
+    assert sig[25.0]["5"].color == SignalColor.GREEN      # cycle of 20 s restarts at 22
+    assert "9" not in sig[1.0] and sig[1.1]["9"].color == SignalColor.RED
+
+
+def test_determinism(tmp_path):
+    a = event("EA", long_speed("xa"), trigger(sim_time(0)))
+    path = write(tmp_path, document(INIT, story(a), STOP))
+    w1, e1, _ = run(path, until=3)
+    w2, e2, _ = run(path, until=3)
+    assert w1 == w2 and e1 == e2
+    assert not math.isnan(w1[-1].entities["Car"].pose.x)
+
+
+def test_run_time_error_names_file_line_and_time(tmp_path):
+    action = ('<Action name="lc"><PrivateAction><LateralAction><LaneChangeAction>'
+              '<LaneChangeActionDynamics dynamicsShape="linear" dynamicsDimension="time" '
+              'value="2"/><LaneChangeTarget><AbsoluteTargetLane value="-5"/></LaneChangeTarget>'
+              '</LaneChangeAction></LateralAction></PrivateAction></Action>')
+    text = document(INIT, story(event("E", action, trigger(sim_time(1)))), STOP)
+    path = write(tmp_path, text)
+    with pytest.raises(ScenarioError) as info:
+        run(path, until=3)
+    err = info.value
+    assert err.file == str(path.resolve()) and err.element == "LaneChangeAction"
+    assert err.line == text[:text.index('<Action name="lc"')].count("\n") + 1
+    assert "t=1.05" in err.message and "no lane -5" in err.message
+
+
+def test_controller_actions_on_the_external_ego_are_requests(tmp_path):
+    init = (teleport("Ego", -2, 10) + '<Private entityRef="Ego"><PrivateAction>'
+            '<ActivateControllerAction lateral="true" longitudinal="false"/></PrivateAction>'
+            '</Private>')
+    text = document(init, "", STOP, entities=("Ego",))
+    _, events, _ = run(write(tmp_path, text), until=1, external={"Ego"}, states=ego_state)
+    (req,) = [e for e in events if e.kind == "ego_request"]
+    assert req.data["action"] == "ActivateControllerAction"
+    assert req.data["spec"] == {"lateral": True, "longitudinal": False}
