@@ -263,10 +263,15 @@ class ActionElement(StoryboardElement):
             if run is not None:
                 self.runs.append(run)
 
-    @staticmethod
-    def _applies(rt: Runtime, spec: Any, actor: str) -> bool:
-        """False for an external actor the action is not applied to."""
-        return not rt.mover(actor).external or getattr(spec, "APPLIES_TO_EXTERNAL", False)
+    def _applies(self, rt: Runtime, spec: Any, actor: str) -> bool:
+        """False for an external actor the action is not applied to.
+
+        In Init (no parent element), actions marked ``INITIAL_STATE`` also apply to external
+        actors: they set the test case's initial condition (e.g. the ego's start speed).
+        """
+        if not rt.mover(actor).external or getattr(spec, "APPLIES_TO_EXTERNAL", False):
+            return True
+        return self.parent is None and getattr(spec, "INITIAL_STATE", False)
 
     def step(self, rt: Runtime, dt: float) -> None:
         """Step the running runs by ``dt`` [s]; the action ends when all are done."""

@@ -7,7 +7,7 @@ nothing already simulated):
 * ``{"type": "frame", "t": s, "e": {name: [x, y, z, h, p, r, speed, acc, yaw_rate, steering,
   road_id|null, lane_id|null, s|null, t|null, offset|null, visible]}, "sig": {id: [color,
   time_to_change|null, phase_id|null]}}`` one per simulation step (``sig`` only when it changed);
-* ``{"type": "event", "t": s, "kind": ..., ...}`` storyboard transitions (``kind="storyboard"``),
+* ``{"type": "event", "t": s, "kind": ..., "data": {...}}`` storyboard transitions (``kind="storyboard"``),
   collisions (``"collision"``), V2X messages (``"v2x"``) and anything else worth a timeline mark;
 * last line ``{"type": "end", "t": s, "reason": ..., "message": ...}``; a recording without it was
   cut short (the reader reports ``reason="truncated"``).
@@ -196,7 +196,8 @@ class RecordingWriter:
 
     def event(self, event: Event) -> None:
         """Append one event."""
-        self._write({"type": "event", "t": round(event.t, 6), "kind": event.kind, **event.data})
+        self._write({"type": "event", "t": round(event.t, 6), "kind": event.kind,
+                     "data": event.data})
 
     def end(self, t: float, reason: str, message: str = "") -> None:
         """Write the closing line: why the case ended at sim time ``t`` [s]."""
@@ -263,8 +264,7 @@ def read_recording(path: str | Path) -> Recording:
                     for n, row in obj["e"].items()}
             rec.frames.append(WorldState(obj["t"], ents, signals))
         elif typ == "event":
-            data = {k: v for k, v in obj.items() if k not in ("type", "t", "kind")}
-            rec.events.append(Event(obj["t"], obj["kind"], data))
+            rec.events.append(Event(obj["t"], obj["kind"], obj.get("data", {})))
         elif typ == "end":
             rec.end_reason = obj["reason"]
             rec.end_message = obj.get("message", "")

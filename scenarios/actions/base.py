@@ -8,6 +8,8 @@ An action class is a frozen dataclass with:
   the action holding the same domain on that entity (esmini ``Event::Start``);
 * ``APPLIES_TO_EXTERNAL`` (optional): True when it also acts on externally driven entities
   (otherwise it becomes an ``ego_request`` event);
+* ``INITIAL_STATE`` (optional): True when, in Init, it also sets the initial state of
+  externally driven entities (SpeedAction: the ego's start speed is part of the test case);
 * ``parse(el, ctx)`` (classmethod) and ``start(rt, actor) -> run``; ``run.step(rt, dt)``
   returns True when the action is complete (it is stepped in the step it starts).
 """

@@ -95,6 +95,7 @@ class SpeedAction:
     ELEMENT = "SpeedAction"
     PRIVATE = True
     DOMAINS = ("longitudinal",)
+    INITIAL_STATE = True
     dynamics: Dynamics
     target: SpeedTarget
 
