@@ -14,8 +14,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# exit status 1 means "some case failed its criteria": a result, not a broken run
 run: $(STAMP)
-	$(BIN)/testzone run --suite smoke --agent idm
+	$(BIN)/testzone run --suite smoke --agent idm || [ $$? -eq 1 ]
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -15,7 +15,7 @@ from testzone.world import EntityKind, EntityState, Pose, SignalColor, SignalSta
 from v2x_bridge import ChannelModel, GeoFrame, Rsu, V2XBridge, codec
 from v2x_bridge.transport import Publisher, Subscriber
 
-REF = Path("/work/shared/reference/v2x/spat_rsu_frame.uper.hex")
+REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "v2x" / "spat_rsu_frame.uper.hex"
 
 
 def _rate(fn, seconds: float) -> float:

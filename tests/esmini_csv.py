@@ -1,4 +1,4 @@
-"""Reader for esmini's ``--csv_logger`` output (format: /work/shared/reference/esmini/README.md).
+"""Reader for esmini's ``--csv_logger`` output (format: shared/reference/esmini/README.md).
 
 Shared by the test suites of every package::
 
@@ -13,7 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-REFERENCE = Path("/work/shared/reference/esmini")
+from reference_data import ESMINI
+
+REFERENCE = ESMINI
 """Root of the esmini reference data."""
 
 _BLOCK = 31

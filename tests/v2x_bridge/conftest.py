@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-REF_DIR = Path("/work/shared/reference/v2x")
+from reference_data import V2X as REF_DIR
 
 
 def reference_frame(name: str) -> tuple[bytes, object]:

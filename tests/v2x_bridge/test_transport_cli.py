@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from reference_data import V2X as REF_DIR
 from typer.testing import CliRunner
 
 from testzone.world import EntityKind, EntityState, Pose, SignalColor, SignalState, WorldState
@@ -81,7 +82,7 @@ def test_decode_command_hex_and_file(ref_frame, tmp_path):
     raw = tmp_path / "frame.bin"
     raw.write_bytes(data)
     assert cli.decode_command(str(raw))["value"] == expected[1]
-    out = cli.decode_command("/work/shared/reference/v2x/map_rsu_frame.uper.hex", variant="2019")
+    out = cli.decode_command(str(REF_DIR / "map_rsu_frame.uper.hex"), variant="2019")
     assert out["msg_type"] == "MAP"
 
 
