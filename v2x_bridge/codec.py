@@ -2,7 +2,10 @@
 
 The ASN.1 module lives in ``v2x_bridge/asn/*.asn`` (one file per group of the standard's
 modules, type names and constraints as in YD/T 3709-2020). It is compiled once per process by
-:func:`compiled` (``functools.lru_cache``) with ``asn1tools.compile_files(..., 'uper')``.
+:func:`compiled` (``functools.lru_cache``) with ``asn1tools.compile_string(..., 'uper')``;
+the compiled specification is also kept on disk (:func:`cache_dir`, keyed by the SHA-256 of the
+module text and the asn1tools version) because compiling takes seconds and every Ray worker
+process would otherwise pay it again.
 Encoding and decoding always check constraints.
 
 Variant ``"2019"`` is the pre-standard release still sent by some deployed RSUs. It differs
@@ -19,6 +22,10 @@ the JSON form of the reference frames: OCTET STRING ``{"hex": ...}``, BIT STRING
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import pickle
+import tempfile
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -74,10 +81,42 @@ def compiled(variant: str = "2020") -> Any:
     """
     if variant not in VARIANTS:
         raise V2XError(f"unknown message-set variant {variant!r}, expected one of {VARIANTS}")
+    text = _module_text(variant)
+    key = hashlib.sha256(f"{asn1tools.__version__}\n{text}".encode()).hexdigest()[:32]
+    cached = cache_dir() / f"yd3709-{variant}-{key}.pickle"
+    if cached.is_file():
+        try:
+            with cached.open("rb") as fh:
+                return pickle.load(fh)  # our own file, written below from our own module
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            pass  # a damaged or stale cache entry: compile again
     try:
-        return asn1tools.compile_string(_module_text(variant), "uper")
+        spec = asn1tools.compile_string(text, "uper")
     except asn1tools.Error as exc:
         raise V2XError(f"ASN.1 module does not compile: {exc}", file=str(ASN_DIR)) from None
+    _store(cached, spec)
+    return spec
+
+
+def cache_dir() -> Path:
+    """Folder of the compiled-module cache: ``$TESTZONE_CACHE`` or
+    ``$XDG_CACHE_HOME/icv-testzone`` (default ``~/.cache/icv-testzone``)."""
+    base = os.environ.get("TESTZONE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "icv-testzone")
+    return Path(base)
+
+
+def _store(path: Path, spec: Any) -> None:
+    """Write ``spec`` atomically (rename of a temporary file); a cache we cannot write is
+    only a slower start, never an error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(spec, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def encode_frame(msg_type: str, value: dict[str, Any], variant: str = "2020") -> bytes:
