@@ -76,7 +76,7 @@ def _junction_items(spec: JunctionSpec, items: dict[int, dict[str, list]]) -> No
     for site in signal_sites(spec):
         leg = next(leg for leg in spec.legs if leg.road.id == site.road_id)
         width = leg.road.cls.lane_width_m
-        n = leg.inbound_lanes
+        n = leg.inbound_lanes  # left-turn lane included: it starts at the centre line
         bucket = items.setdefault(site.road_id, {"objects": [], "signals": []})
         bucket["objects"].append(("object", dict(
             id=f"stopline-{site.id}", name="stopLine", type="roadMark", subtype="stopLine",
@@ -90,8 +90,7 @@ def _junction_items(spec: JunctionSpec, items: dict[int, dict[str, list]]) -> No
         bucket["objects"].append(("object", dict(
             id=f"crosswalk-{spec.id}-{leg.name}", name="crosswalk", type="crosswalk",
             s=leg.s_from_junction(CROSSWALK_FROM_END_M), t=0.0, zOffset=0.0, hdg=0.0,
-            orientation="none", length=4.0, width=2 * leg.road.cls.lanes * leg.road.cls.lane_width_m,
-            height=0.0)))
+            orientation="none", length=4.0, width=leg.carriageway_m, height=0.0)))
 
 
 def _bus_stops(road: RoadSpec, items: dict[int, dict[str, list]]) -> None:
@@ -100,7 +99,7 @@ def _bus_stops(road: RoadSpec, items: dict[int, dict[str, list]]) -> None:
     if road.cls not in (ARTERIAL_3, ARTERIAL_2, RING) or road.length_m < 200.0:
         return
     bucket = items.setdefault(road.id, {"objects": [], "signals": []})
-    t = road.cls.lanes * road.cls.lane_width_m + road.cls.sidewalk_m / 2
+    t = road.cls.half_width_m - road.cls.sidewalk_m / 2
     for k, (ds, side, orient) in enumerate(((-BUS_STOP_SHIFT_M, -1, "+"),
                                            (BUS_STOP_SHIFT_M, 1, "-")), start=1):
         bucket["objects"].append(("object", dict(

@@ -42,7 +42,7 @@ from scenariogeneration import xodr
 if __package__ in (None, ""):  # run as a script: make `maps.wuhan` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from maps.wuhan.xodr_tools import (GEO_REFERENCE, HEADER_DATE, fix_header, fmt, fold_headings,
+from maps.wuhan.xodr_tools import (GEO_REFERENCE, HEADER_DATE, fix_header, fold_headings,
                                    json_bytes, sub, to_root, xml_bytes)
 
 __all__ = ["GEO_REFERENCE", "HEADER_DATE", "build_network", "render", "signal_plan",

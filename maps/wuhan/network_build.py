@@ -11,11 +11,11 @@ import math
 from dataclasses import dataclass
 
 from maps.wuhan.network_expressway import add_expressway, terminal_ids
-from maps.wuhan.network_layout import (GRID_N, INTERCHANGE_COLUMNS, ROUNDABOUT_NODE, _Builder,
-                                       _grid_streets, _ring_corners, _roundabout, expressway_y,
-                                       is_node, is_signalised, node_half_size, node_id,
-                                       ring_junction_id, street_coord, terminal_half_size,
-                                       TERMINAL_OFFSET_M)
+from maps.wuhan.network_layout import (GRID_N, INTERCHANGE_COLUMNS, ROUNDABOUT_NODE,
+                                       TERMINAL_OFFSET_M, LayoutBuilder, add_grid_streets,
+                                       add_ring_corners, add_roundabout, expressway_y, is_node,
+                                       is_signalised, node_half_size, node_id, ring_junction_id,
+                                       street_coord, terminal_half_size)
 from maps.wuhan.network_model import JunctionSpec, Leg, Network
 
 STRAIGHT_MAX_RAD = math.pi / 4
@@ -52,31 +52,35 @@ def _turn(a: Leg, b: Leg) -> str | None:
 def movements(junction: JunctionSpec) -> list[Movement]:
     """Lane connections of a (non-direct) junction, by leg order.
 
-    Rules: straight lanes k -> k for k up to the smaller lane count; right turn from the kerb
-    lane to the kerb lane; left turn from lane 1 to lane 1; no U-turns. Lane ids carry the
-    driving direction: inbound lanes have the leg's ``inbound_sign``, outbound lanes the other.
+    Rules: straight, through lane k -> outbound lane k for k up to the smaller count; right
+    turn from the kerb lane to the kerb lane; left turn from the left-turn lane (else through
+    lane 1) to the innermost outbound lane; no U-turns. Lane ids carry the driving direction:
+    inbound lanes have the leg's ``inbound_sign``, outbound lanes the other.
     """
     out = []
     for a in junction.legs:
         if a.inbound_lanes == 0:
             continue
+        first_in = a.inbound_through_first
         for b in junction.legs:
             turn = _turn(a, b) if b is not a else None
             if turn is None or b.outbound_lanes == 0:
                 continue
+            first_out = b.outbound_first
             if turn == "straight":
-                pairs = [(k, k) for k in range(1, min(a.inbound_lanes, b.outbound_lanes) + 1)]
+                count = min(a.inbound_lanes - first_in + 1, b.outbound_lanes)
+                pairs = [(first_in + k, first_out + k) for k in range(count)]
             elif turn == "right":
-                pairs = [(a.inbound_lanes, b.outbound_lanes)]
+                pairs = [(a.inbound_lanes, first_out + b.outbound_lanes - 1)]
             else:
-                pairs = [(1, 1)]
+                pairs = [(1, first_out)]
             for lane_a, lane_b in pairs:
                 out.append(Movement(a.road.id, b.road.id, a.inbound_sign * lane_a,
                                     -b.inbound_sign * lane_b, turn))
     return out
 
 
-def _grid_junctions(b: _Builder) -> list[JunctionSpec]:
+def _grid_junctions(b: LayoutBuilder) -> list[JunctionSpec]:
     out = []
     for j in range(GRID_N):
         for i in range(GRID_N):
@@ -90,7 +94,7 @@ def _grid_junctions(b: _Builder) -> list[JunctionSpec]:
     return out
 
 
-def _roundabout_junctions(b: _Builder) -> list[JunctionSpec]:
+def _roundabout_junctions(b: LayoutBuilder) -> list[JunctionSpec]:
     cx, cy = (street_coord(k) for k in ROUNDABOUT_NODE)
     name = "J{}-{}".format(*ROUNDABOUT_NODE)
     return [JunctionSpec(ring_junction_id(side), f"{name}-RB-{side}", cx, cy, "roundabout",
@@ -98,7 +102,7 @@ def _roundabout_junctions(b: _Builder) -> list[JunctionSpec]:
                          half_size_m=node_half_size(*ROUNDABOUT_NODE)) for side in "ENWS"]
 
 
-def _terminals(b: _Builder) -> list[JunctionSpec]:
+def _terminals(b: LayoutBuilder) -> list[JunctionSpec]:
     out = []
     for c in INTERCHANGE_COLUMNS:
         for jid, dy, tag in zip(terminal_ids(c), (TERMINAL_OFFSET_M, -TERMINAL_OFFSET_M), "NS"):
@@ -111,10 +115,10 @@ def _terminals(b: _Builder) -> list[JunctionSpec]:
 
 def build_layout() -> Network:
     """The whole network: grid, ring-road corners, roundabout, expressway with interchanges."""
-    b = _Builder()
-    _grid_streets(b)
-    _ring_corners(b)
-    _roundabout(b)
+    b = LayoutBuilder()
+    add_grid_streets(b)
+    add_ring_corners(b)
+    add_roundabout(b)
     direct = add_expressway(b)
     junctions = _grid_junctions(b) + _roundabout_junctions(b) + _terminals(b) + direct
     return Network(tuple(b.roads), tuple(sorted(junctions, key=lambda j: j.id)))

@@ -15,9 +15,9 @@ import math
 
 from maps.wuhan.network_layout import (AUX_LANE_M, BRIDGE_HEIGHT_M, CONNECTOR, EXPRESSWAY,
                                        EXPRESSWAY_OVERHANG_M, GRID_N, INTERCHANGE_COLUMNS, RAMP,
-                                       RAMP_REACH_M, TERMINAL_OFFSET_M, _Builder, _straight,
+                                       RAMP_REACH_M, TERMINAL_OFFSET_M, LayoutBuilder,
                                        expressway_y, node_half_size, node_id, s_curve,
-                                       street_coord, terminal_half_size)
+                                       straight_road, street_coord, terminal_half_size)
 from maps.wuhan.network_model import DirectLink, JunctionSpec, Piece, RoadSpec
 
 
@@ -35,7 +35,7 @@ def _split_points() -> list[tuple[float, str, int]]:
     return sorted(points)
 
 
-def _segments(b: _Builder) -> list[RoadSpec]:
+def _segments(b: LayoutBuilder) -> list[RoadSpec]:
     """Expressway segments with their auxiliary lanes; direct junction ids 1200, 1201, ..."""
     y = expressway_y()
     points = _split_points()
@@ -54,7 +54,7 @@ def _segments(b: _Builder) -> list[RoadSpec]:
     return out
 
 
-def _ramps(b: _Builder, column: int, junction_west: int, junction_east: int) -> dict:
+def _ramps(b: LayoutBuilder, column: int, junction_west: int, junction_east: int) -> dict:
     """The four ramps of one interchange: {'eb_off', 'eb_on', 'wb_off', 'wb_on': RoadSpec}."""
     xc, y = street_coord(column), expressway_y()
     north, south = terminal_ids(column)
@@ -80,16 +80,16 @@ def _ramps(b: _Builder, column: int, junction_west: int, junction_east: int) -> 
     return out
 
 
-def _terminal_roads(b: _Builder, column: int) -> None:
+def _terminal_roads(b: LayoutBuilder, column: int) -> None:
     """Bridge (south terminal -> north terminal) and interchange road (north terminal -> grid)."""
     xc, y = street_coord(column), expressway_y()
     north, south = terminal_ids(column)
     half = terminal_half_size()
     yn, ys = y + TERMINAL_OFFSET_M, y - TERMINAL_OFFSET_M
-    _straight(b, f"X{column}-bridge", CONNECTOR, (south, xc, ys + half, xc, ys),
+    straight_road(b, f"X{column}-bridge", CONNECTOR, (south, xc, ys + half, xc, ys),
               (north, xc, yn - half, xc, yn), bridge_m=BRIDGE_HEIGHT_M)
     y0 = street_coord(0)
-    _straight(b, f"X{column}-link", CONNECTOR, (north, xc, yn + half, xc, yn),
+    straight_road(b, f"X{column}-link", CONNECTOR, (north, xc, yn + half, xc, yn),
               (node_id(column, 0), xc, y0 - node_half_size(column, 0), xc, y0))
 
 
@@ -108,7 +108,7 @@ def _direct_links(west: RoadSpec, east: RoadSpec, kind: str, ramps: dict) -> tup
     return tuple(links)
 
 
-def add_expressway(b: _Builder) -> list[JunctionSpec]:
+def add_expressway(b: LayoutBuilder) -> list[JunctionSpec]:
     """Add expressway segments, ramps, bridges and interchange roads to ``b``; return the
     direct junctions (the terminals' legs are collected in ``b.legs``)."""
     segments = _segments(b)

@@ -3,7 +3,8 @@
 Modelled on public figures (about 106 km of smart road, 96 smart intersections), not surveyed.
 The zone is a 10 x 10 grid of streets GRID_SPACING_M apart centred on the origin (30.49 N,
 114.15 E): streets with index 0 and 9 form a 2x2-lane ring road whose four corners are bends,
-3 and 6 are 2x3-lane arterials, 1 and 8 2x2-lane arterials, the rest 2x1-lane collectors.
+3 and 6 are 2x3-lane arterials, 1 and 8 2x2-lane arterials (these three with a 7 m median
+giving way to a left-turn lane before each junction), the rest 2x1-lane collectors.
 That gives 64 four-way and 32 T intersections (96); the one at grid node ROUNDABOUT_NODE is a
 roundabout. South of the grid runs a 2x3-lane urban expressway (80 km/h) with a diamond
 interchange under arterial columns 3 and 6: one-lane ramps leave and join it through direct
@@ -16,9 +17,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
-from maps.wuhan.network_model import (DirectLink, JunctionSpec, Leg, Network, Piece, RoadClass,
-                                      RoadSpec)
+from maps.wuhan.network_model import Leg, Piece, RoadClass, RoadSpec
 
 GRID_N = 10
 """Streets per direction."""
@@ -38,7 +39,7 @@ RING_LEG_M = 41.5
 """Distance [m] from the roundabout centre to the end of its approach roads."""
 EXPRESSWAY_SOUTH_M = 450.0
 """Distance [m] of the expressway's centre line south of the southern ring road."""
-EXPRESSWAY_OVERHANG_M = 600.0
+EXPRESSWAY_OVERHANG_M = 830.0
 """Length [m] of expressway beyond the grid's west and east ring roads."""
 INTERCHANGE_COLUMNS = (3, 6)
 """Grid columns that cross the expressway with a diamond interchange."""
@@ -51,16 +52,17 @@ AUX_LANE_M = 150.0
 BRIDGE_HEIGHT_M = 7.0
 """Peak height [m] of the bridge carrying an interchange column over the expressway."""
 
-RING = RoadClass("ring road 2x2", 2, 3.5, 3.0, 60, "townArterial")
-ARTERIAL_3 = RoadClass("arterial 2x3", 3, 3.5, 3.0, 60, "townArterial")
-ARTERIAL_2 = RoadClass("arterial 2x2", 2, 3.5, 3.0, 50, "townArterial")
+RING = RoadClass("ring road 2x2", 2, 3.5, 3.0, 60, "townArterial", median_m=3.5)
+ARTERIAL_3 = RoadClass("arterial 2x3", 3, 3.5, 3.0, 60, "townArterial", median_m=3.5)
+ARTERIAL_2 = RoadClass("arterial 2x2", 2, 3.5, 3.0, 50, "townArterial", median_m=3.5)
 COLLECTOR = RoadClass("collector 2x1", 1, 3.5, 3.0, 40, "townCollector")
 EXPRESSWAY = RoadClass("expressway 2x3", 3, 3.75, 0.0, 80, "townExpressway")
 RAMP = RoadClass("ramp 1", 1, 3.75, 0.0, 40, "townExpressway")
 CONNECTOR = RoadClass("interchange road 2x2", 2, 3.5, 3.0, 50, "townArterial")
 ROUNDABOUT = RoadClass("roundabout 1", 1, 3.5, 0.0, 40, "town")
 
-STREET_CLASS = {0: RING, 9: RING, 3: ARTERIAL_3, 6: ARTERIAL_3, 1: ARTERIAL_2, 8: ARTERIAL_2}
+STREET_CLASS = MappingProxyType({0: RING, 9: RING, 3: ARTERIAL_3, 6: ARTERIAL_3, 1: ARTERIAL_2,
+                                 8: ARTERIAL_2})
 """Street index -> class; the others are COLLECTOR."""
 
 
@@ -107,15 +109,17 @@ def node_half_size(i: int, j: int) -> float:
 
 
 @dataclass
-class _Builder:
-    """Collects roads and legs while the layout is built (local to :func:`build_layout`)."""
+class LayoutBuilder:
+    """Collects roads (ids 1, 2, ... in creation order) and, per junction id, the legs of the
+    roads that end there, while :func:`maps.wuhan.network_build.build_layout` runs."""
 
     roads: list[RoadSpec] = field(default_factory=list)
     legs: dict[int, list[Leg]] = field(default_factory=dict)
     next_id: int = 1
 
     def add(self, road: RoadSpec, start_leg: tuple | None, end_leg: tuple | None) -> RoadSpec:
-        """Store ``road``; legs are (junction id, dx, dy, heading_in, name)."""
+        """Store ``road`` and its legs, each (junction id, dx, dy, heading_in, name) or None;
+        return the road."""
         self.roads.append(road)
         self.next_id += 1
         for leg, contact in ((start_leg, "predecessor"), (end_leg, "successor")):
@@ -125,8 +129,10 @@ class _Builder:
         return road
 
 
-def _straight(b: _Builder, name: str, cls: RoadClass, a: tuple, z: tuple, **kw) -> RoadSpec:
-    """Straight road between leg ends a and z = (junction id, x, y, junction centre x, y)."""
+def straight_road(b: LayoutBuilder, name: str, cls: RoadClass, a: tuple, z: tuple,
+                  **kw) -> RoadSpec:
+    """Add a straight road from leg end ``a`` to leg end ``z``, each given as
+    (junction id, x, y, junction centre x, y) [m]; extra keywords go to RoadSpec."""
     ja, xa, ya, cxa, cya = a
     jz, xz, yz, cxz, cyz = z
     hdg = math.atan2(yz - ya, xz - xa)
@@ -143,11 +149,13 @@ def _compass(heading: float) -> str:
     return "ENWS"[k]
 
 
-def _grid_streets(b: _Builder) -> None:
-    """Rows (west -> east) then columns (south -> north) between neighbouring nodes."""
+def add_grid_streets(b: LayoutBuilder) -> None:
+    """Add the grid's blocks: rows (west -> east) then columns (south -> north), one road
+    between each pair of neighbouring nodes."""
     for axis in ("row", "column"):
         for k in range(GRID_N):
-            nodes = [n for n in range(GRID_N) if (is_node(n, k) if axis == "row" else is_node(k, n))]
+            nodes = [n for n in range(GRID_N)
+                     if (is_node(n, k) if axis == "row" else is_node(k, n))]
             cls = street_class(k)
             for n0, n1 in zip(nodes, nodes[1:]):
                 ij0, ij1 = ((n0, k), (n1, k)) if axis == "row" else ((k, n0), (k, n1))
@@ -158,7 +166,7 @@ def _grid_streets(b: _Builder) -> None:
                     y = cy if axis == "row" else cy + sign * half
                     b_ends.append((_node_junction(i, j, sign, axis), x, y, cx, cy))
                 name = f"{'R' if axis == 'row' else 'C'}{k}-{n0}{n1}"
-                _straight(b, name, cls, b_ends[0], b_ends[1])
+                straight_road(b, name, cls, b_ends[0], b_ends[1])
 
 
 def _node_junction(i: int, j: int, sign: float, axis: str) -> int:
@@ -174,7 +182,7 @@ def ring_junction_id(side: str) -> int:
     return 1300 + "ENWS".index(side)
 
 
-def _corner(b: _Builder, name: str, start_node: tuple[int, int], corner: tuple[int, int],
+def _corner(b: LayoutBuilder, name: str, start_node: tuple[int, int], corner: tuple[int, int],
             end_node: tuple[int, int]) -> None:
     """Ring-road bend: line, 90 deg left arc of CORNER_RADIUS_M, line (counter-clockwise)."""
     (i0, j0), (ic, jc), (i1, j1) = start_node, corner, end_node
@@ -196,7 +204,9 @@ def _corner(b: _Builder, name: str, start_node: tuple[int, int], corner: tuple[i
            _compass(h1 + math.pi)))
 
 
-def _ring_corners(b: _Builder) -> None:
+def add_ring_corners(b: LayoutBuilder) -> None:
+    """Add the four ring-road bends, each from the last node before a corner to the first
+    after it, counter-clockwise."""
     last = GRID_N - 1
     _corner(b, "RING-SW", (0, 1), (0, 0), (1, 0))
     _corner(b, "RING-SE", (last - 1, 0), (last, 0), (last, 1))
@@ -204,8 +214,9 @@ def _ring_corners(b: _Builder) -> None:
     _corner(b, "RING-NW", (1, last), (0, last), (0, last - 1))
 
 
-def _roundabout(b: _Builder) -> None:
-    """Four one-lane arcs, counter-clockwise, between the four ring junctions."""
+def add_roundabout(b: LayoutBuilder) -> None:
+    """Add the roundabout's four one-lane arcs, counter-clockwise, between its four
+    junctions (RING_RADIUS_M, RING_GAP_RAD)."""
     cx, cy = (street_coord(k) for k in ROUNDABOUT_NODE)
     r, gap = RING_RADIUS_M, RING_GAP_RAD
     sides = "ENWS"

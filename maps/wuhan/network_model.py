@@ -23,6 +23,9 @@ class RoadClass:
         sidewalk_m: sidewalk width [m] outside the driving lanes (0: none).
         speed_kmh: speed limit [km/h] written as the road type speed record.
         road_type: OpenDRIVE 1.7 ``e_roadType`` (townArterial, townCollector, ...).
+        median_m: width [m] of the median lane on each side of the centre line (0: none). A
+            road with a median has a dedicated left-turn lane cut out of it on the inbound side
+            of each end (see :mod:`maps.wuhan.network_lanes`), so it equals the lane width.
     """
 
     name: str
@@ -31,11 +34,12 @@ class RoadClass:
     sidewalk_m: float
     speed_kmh: int
     road_type: str
+    median_m: float = 0.0
 
     @property
     def half_width_m(self) -> float:
-        """Distance [m] from the reference line to the outer edge (lanes plus sidewalk)."""
-        return self.lanes * self.lane_width_m + self.sidewalk_m
+        """Distance [m] from the reference line to the outer edge (median, lanes, sidewalk)."""
+        return self.median_m + self.lanes * self.lane_width_m + self.sidewalk_m
 
 
 @dataclass(frozen=True)
@@ -127,11 +131,18 @@ class Leg:
         return -1 if self.contact == "successor" else 1
 
     @property
+    def bay(self) -> bool:
+        """True when the inbound side ends in a dedicated left-turn lane (inbound lane 1; the
+        through lanes are then 2..n+1). Roads with a median have one at both ends."""
+        return self.road.cls.median_m > 0.0
+
+    @property
     def inbound_lanes(self) -> int:
-        """Number of driving lanes entering the junction from this leg."""
+        """Number of driving lanes entering the junction from this leg (left-turn lane
+        included)."""
         if self.road.one_way:
             return self.road.cls.lanes if self.contact == "successor" else 0
-        return self.road.cls.lanes
+        return self.road.cls.lanes + (1 if self.bay else 0)
 
     @property
     def outbound_lanes(self) -> int:
@@ -139,6 +150,22 @@ class Leg:
         if self.road.one_way:
             return self.road.cls.lanes if self.contact == "predecessor" else 0
         return self.road.cls.lanes
+
+    @property
+    def outbound_first(self) -> int:
+        """Absolute id of the innermost outbound driving lane (2 behind a median lane)."""
+        return 2 if self.road.cls.median_m > 0.0 else 1
+
+    @property
+    def inbound_through_first(self) -> int:
+        """Absolute id of the innermost inbound through lane (2 beside a left-turn lane)."""
+        return 2 if self.bay else 1
+
+    @property
+    def carriageway_m(self) -> float:
+        """Width [m] of the carriageway at the junction end (both sides, no sidewalks)."""
+        lanes = self.inbound_lanes + self.outbound_lanes + (self.outbound_first - 1)
+        return lanes * self.road.cls.lane_width_m
 
     def s_from_junction(self, d_m: float) -> float:
         """Road s [m] of the point ``d_m`` metres from the junction end of the road."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from maps.wuhan.network_layout import COLLECTOR, EXPRESSWAY, GRID_N, street_class, street_coord
 from maps.wuhan.network_model import JunctionSpec, Leg, Network
@@ -40,7 +41,8 @@ RSU_RANGE_M = 300.0
 RSU_SENSING_M = 150.0
 RSU_SPACING_M = 500.0
 RSU_LONG_ROAD_M = 600.0
-RSU_PERIODS_S = {"SPAT": 0.1, "MAP": 1.0, "RSM": 0.1, "RSI": 0.5}
+RSU_PERIODS_S = MappingProxyType({"SPAT": 0.1, "MAP": 1.0, "RSM": 0.1, "RSI": 0.5})
+"""Broadcast period [s] per message, as in section 1 (read-only)."""
 
 
 @dataclass(frozen=True)
@@ -82,11 +84,12 @@ def signal_sites(junction: JunctionSpec) -> list[SignalSite]:
 
 
 def _greens(sites: list[SignalSite], junction: JunctionSpec) -> tuple[float, float]:
-    """Green times [s] of phases 1 and 2, split by the widest approach of each phase."""
+    """Green times [s] of phases 1 and 2, split by the most through lanes of an approach of
+    each phase; ValueError if a phase has no approach."""
     lanes = {1: 0, 2: 0}
     by_road = {leg.road.id: leg for leg in junction.legs}
-    for site in sites:
-        lanes[site.phase] = max(lanes[site.phase], by_road[site.road_id].inbound_lanes)
+    for site in sites:  # through lanes (left-turn lanes not counted)
+        lanes[site.phase] = max(lanes[site.phase], by_road[site.road_id].road.cls.lanes)
     usable = CYCLE_S - 2 * (YELLOW_S + ALL_RED_S)
     if not lanes[1] or not lanes[2]:
         raise ValueError(f"junction {junction.id}: a phase has no approach")

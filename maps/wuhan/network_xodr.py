@@ -1,9 +1,9 @@
 """scenariogeneration model of the modelled Wuhan network: roads, lanes and junctions.
 
 Input: the pure layout from :func:`maps.wuhan.network_build.build_layout`. Every road outside
-junctions gets a fixed planView start (lines and arcs), its lanes (driving lanes with broken
-inner and solid outer marks, sidewalks; expressway auxiliary lanes as extra lane sections with
-cubic tapers) and a ``<type>`` speed record. Every non-direct junction is a
+junctions gets a fixed planView start (lines and arcs), its lane sections
+(:mod:`maps.wuhan.network_lanes`: medians, left-turn lanes, through lanes, expressway auxiliary
+lanes, sidewalks) and a ``<type>`` speed record. Every non-direct junction is a
 ``CommonJunctionCreator`` fed with the legs' local poses and one lane-to-lane connection per
 movement, so its connecting roads are scenariogeneration's G2 clothoid fits. Direct junctions
 are written afterwards by :mod:`maps.wuhan.generate_network` (roads only carry their links).
@@ -11,93 +11,80 @@ are written afterwards by :mod:`maps.wuhan.generate_network` (roads only carry t
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from scenariogeneration import xodr
+from scenariogeneration.xodr.links import create_lane_links
 
 from maps.wuhan.network_build import build_layout, movements
-from maps.wuhan.network_model import JunctionSpec, Network, RoadClass, RoadSpec
+from maps.wuhan.network_lanes import LaneSpec, SectionSpec, lane_sections
+from maps.wuhan.network_model import JunctionSpec, Network, RoadSpec
 from maps.wuhan.xodr_tools import GEO_REFERENCE
 
 TURN_SPEED_KMH = 30
 """Speed record [km/h] of turning connecting roads (PRC Road Traffic Safety Law implementing
 regulations, art. 46: 30 km/h when turning)."""
-TAPER_M = 50.0
-"""Length [m] of an auxiliary lane's width taper (cubic, zero slope at both ends)."""
-
-
 def _cubic_taper(w0: float, w1: float, length: float) -> tuple[float, float, float, float]:
     """Cubic (a, b, c, d) from width w0 to w1 [m] over ``length`` [m], zero slope at both ends."""
     dw = w1 - w0
     return w0, 0.0, 3.0 * dw / length**2, -2.0 * dw / length**3
 
 
-def _driving(cls: RoadClass, outer: bool) -> xodr.Lane:
-    lane = xodr.Lane(xodr.LaneType.driving, a=cls.lane_width_m)
-    lane.add_roadmark(xodr.std_roadmark_solid() if outer else xodr.std_roadmark_broken())
-    return lane
+LANE_TYPES = MappingProxyType({"median": xodr.LaneType.median, "bay": xodr.LaneType.driving,
+                               "through": xodr.LaneType.driving, "aux": xodr.LaneType.driving,
+                               "sidewalk": xodr.LaneType.sidewalk})
+"""OpenDRIVE lane type per lane role."""
 
 
-def _aux_lane(cls: RoadClass, aux: str) -> xodr.Lane:
-    """Auxiliary lane: 'full' width, 'grow' (taper 0 -> w, then w) or 'shrink' (taper w -> 0)."""
-    w = cls.lane_width_m
-    if aux == "grow":
-        lane = xodr.Lane(xodr.LaneType.driving, *_cubic_taper(0.0, w, TAPER_M))
-        lane.add_lane_width(a=w, soffset=TAPER_M)
-    elif aux == "shrink":
-        lane = xodr.Lane(xodr.LaneType.driving, *_cubic_taper(w, 0.0, TAPER_M))
+def _lane(spec: LaneSpec, length: float, outer_through: bool) -> xodr.Lane:
+    """scenariogeneration lane of ``spec`` over a section ``length`` [m] long.
+
+    Marks (on the lane's outer border): broken between through lanes, solid outside the last
+    driving lane, beside a left-turn lane and beside a median; none on sidewalks.
+    """
+    if spec.shape == "up":
+        widths = _cubic_taper(0.0, spec.width_m, length)
+    elif spec.shape == "down":
+        widths = _cubic_taper(spec.width_m, 0.0, length)
     else:
-        lane = xodr.Lane(xodr.LaneType.driving, a=w)
-    lane.add_roadmark(xodr.std_roadmark_solid())
+        widths = (spec.width_m, 0.0, 0.0, 0.0)
+    lane = xodr.Lane(LANE_TYPES[spec.role], *widths)
+    if spec.role in ("median", "bay", "aux") or outer_through:
+        lane.add_roadmark(xodr.std_roadmark_solid())
+    elif spec.role == "through":
+        lane.add_roadmark(xodr.std_roadmark_broken())
     return lane
 
 
-def _side(cls: RoadClass, aux: str | None) -> list[xodr.Lane]:
-    """Lanes of one side, inner to outer: driving lanes, the auxiliary lane, the sidewalk."""
-    lanes = [_driving(cls, k == cls.lanes and aux is None) for k in range(1, cls.lanes + 1)]
-    if aux is not None:
-        lanes.append(_aux_lane(cls, aux))
-    if cls.sidewalk_m > 0:
-        lanes.append(xodr.Lane(xodr.LaneType.sidewalk, a=cls.sidewalk_m))
-    return lanes
-
-
-def _section(road: RoadSpec, s: float, aux: str | None) -> xodr.LaneSection:
-    """Lane section at ``s``: right lanes, and left lanes unless the road is one-way."""
-    centre = xodr.standard_lane(rm=xodr.std_roadmark_solid() if road.one_way
+def _section(sec: SectionSpec, one_way: bool) -> tuple[xodr.LaneSection, dict]:
+    """Lane section and ``{(side, role, index): lane}`` for linking."""
+    centre = xodr.standard_lane(rm=xodr.std_roadmark_solid() if one_way
                                 else xodr.std_roadmark_solid_solid())
-    sec = xodr.LaneSection(s, centre)
-    for lane in _side(road.cls, aux):
-        sec.add_right_lane(lane)
-    if not road.one_way:
-        for lane in _side(road.cls, aux):
-            sec.add_left_lane(lane)
-    return sec
-
-
-def _link(before: xodr.LaneSection, after: xodr.LaneSection, count: int) -> None:
-    """Link lanes +/-1..+/-count of two consecutive sections (same ids on both)."""
-    for k in range(count):
-        for side_a, side_b in ((before.rightlanes, after.rightlanes),
-                               (before.leftlanes, after.leftlanes)):
-            if k < len(side_a) and k < len(side_b):
-                side_a[k].add_link("successor", side_a[k].lane_id)
-                side_b[k].add_link("predecessor", side_b[k].lane_id)
+    out = xodr.LaneSection(sec.s, centre)
+    by_key = {}
+    for side, specs, add in (("right", sec.right, out.add_right_lane),
+                             ("left", sec.left, out.add_left_lane)):
+        driving = [k for k, spec in enumerate(specs) if spec.role in ("through", "aux")]
+        for k, spec in enumerate(specs):
+            lane = _lane(spec, sec.length_m, spec.role == "through" and k == driving[-1])
+            add(lane)
+            by_key[(side, *spec.key)] = lane
+    return out, by_key
 
 
 def _lanes(road: RoadSpec) -> xodr.Lanes:
-    """Lane sections of a road. Auxiliary lanes (ids +/-(n+1)): at the start full width, then a
-    TAPER_M taper to 0; at the end a taper from 0, then full width."""
-    plan: list[tuple[float, str | None]] = []
-    if road.aux_start_m:
-        plan += [(0.0, "full"), (road.aux_start_m - TAPER_M, "shrink")]
-    plan.append((road.aux_start_m, None))
-    if road.aux_end_m:
-        plan.append((road.length_m - road.aux_end_m, "grow"))
-    sections = [_section(road, s, aux) for s, aux in plan]
-    for (_, aux_a), (_, aux_b), sec_a, sec_b in zip(plan, plan[1:], sections, sections[1:]):
-        both_aux = aux_a is not None and aux_b is not None
-        _link(sec_a, sec_b, road.cls.lanes + (1 if both_aux else 0))
+    """Lane sections of ``road`` (:func:`maps.wuhan.network_lanes.lane_sections`), lanes of
+    consecutive sections with the same role linked (OpenDRIVE 1.7 clause 9.4)."""
     lanes = xodr.Lanes()
-    for sec in sections:
+    previous: dict = {}
+    for spec in lane_sections(road):
+        sec, by_key = _section(spec, road.one_way)
+        for key, lane in by_key.items():
+            before = previous.get(key)
+            if before is not None:
+                before.add_link("successor", lane.lane_id)
+                lane.add_link("predecessor", before.lane_id)
+        previous = by_key
         lanes.add_lanesection(sec)
     return lanes
 
@@ -167,5 +154,22 @@ def build_opendrive(net: Network | None = None) -> tuple[xodr.OpenDrive, Network
     for spec in net.junctions:
         if spec.kind != "direct":
             odr.add_junction_creator(build_junction(spec, roads))
-    odr.adjust_roads_and_lanes()
+    odr.adjust_startpoints()
+    _link_connecting_lanes(odr)
     return odr, net
+
+
+def _link_connecting_lanes(odr: xodr.OpenDrive) -> None:
+    """Lane links between each connecting road and the two roads it joins.
+
+    Same result as ``OpenDrive.adjust_roads_and_lanes``'s lane linking, which tries every pair
+    of roads (1M pairs here, ~90 % of the build time); in this network only a connecting road
+    and its predecessor/successor roads have lanes to link (no road-to-road links, direct
+    junctions written separately).
+    """
+    for road in list(odr.roads.values()):
+        if road.road_type == -1:
+            continue
+        for link in (road.predecessor, road.successor):
+            if link is not None and link.element_type == xodr.ElementType.road:
+                create_lane_links(odr.roads[str(link.element_id)], road)

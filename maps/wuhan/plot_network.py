@@ -1,19 +1,22 @@
 """Plot the modelled Wuhan test-zone network: lanes, signals and RSUs (matplotlib).
 
 Run ``python maps/wuhan/plot_network.py [--xodr PATH] [--rsu PATH] [--out PNG]``; the default
-writes ``docs/img/wuhan_testzone.png`` from the committed files. Lanes are drawn from
-``maps.RoadNetwork.lane_outline`` (every lane of every road, junction connecting roads
-included), so the picture shows what ``maps.load_opendrive`` reads, not the generator's intent.
+writes ``docs/img/wuhan_testzone.png`` from the committed files. Lanes are drawn section by
+section from the roads ``maps.load_opendrive`` returns (every lane of every road, junction
+connecting roads included), so the picture shows what the maps package reads, not the
+generator's intent.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -26,22 +29,31 @@ from maps import RoadNetwork, load_opendrive  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-COLOURS = {"driving": "#606060", "sidewalk": "#c8b89a", "bus": "#d08030"}
+COLOURS = {"driving": "#606060", "sidewalk": "#c8b89a", "median": "#8fbc8f", "bus": "#d08030"}
 """Fill colour per lane type; other types are light grey."""
 SAMPLE_STEP_M = 5.0
-"""Sampling step [m] of the lane outlines."""
+"""Longest sampling step [m] of the lane borders."""
 
 
 def lane_polygons(net: RoadNetwork) -> dict[str, list]:
-    """Lane outlines grouped by lane type: ``{type: [(N, 2) arrays [m]]}``."""
+    """Lane outlines per lane section, grouped by lane type: ``{type: [(N, 2) arrays [m]]}``.
+
+    Per section rather than per lane id (``net.lane_outline``), because a lane id changes role
+    between sections here (a median giving way to a left-turn lane shifts the ids outside it).
+    Borders come from ``Road.lane_span`` and ``Road.position``, sampled every SAMPLE_STEP_M.
+    """
     groups: dict[str, list] = {}
-    for road_id, road in net.roads.items():
-        ids = sorted({lane.id for sec in road.sections for lane in (*sec.left, *sec.right)})
-        for lane_id in ids:
-            s = next(sec.s for sec in road.sections if lane_id in sec.by_id)
-            kind = net.lane_type(road_id, lane_id, s)
-            groups.setdefault(kind, []).append(net.lane_outline(road_id, lane_id,
-                                                                step=SAMPLE_STEP_M))
+    for road in net.roads.values():
+        for sec in road.sections:
+            if sec.end - sec.s <= 0.0:
+                continue
+            n = max(2, math.ceil((sec.end - sec.s) / SAMPLE_STEP_M) + 1)
+            ss = np.linspace(sec.s, sec.end - 1e-9, n)
+            for lane in (*sec.left, *sec.right):
+                spans = [road.lane_span(lane.id, float(s), sec) for s in ss]
+                inner = [road.position(float(s), a)[:2] for s, (a, _) in zip(ss, spans)]
+                outer = [road.position(float(s), b)[:2] for s, (_, b) in zip(ss, spans)]
+                groups.setdefault(lane.type, []).append(np.array(inner + outer[::-1]))
     return groups
 
 
