@@ -1,38 +1,58 @@
-"""ParameterValueDistribution files (ASAM OpenSCENARIO 1.2, clause "Parameter variation"):
-one logical scenario -> the concrete parameter sets to run it with.
+"""ParameterValueDistribution files (ASAM OpenSCENARIO 1.2/1.3, clause "Parameter value
+distribution"): one logical scenario -> the concrete parameter sets to run it with.
 
-``expand_distribution(path)`` returns one :class:`Variant` per concrete test case:
+``expand_distribution(path, seed=None)`` returns one :class:`Variant` per concrete test case.
 
-* ``Deterministic``: the cartesian product of its distributions, in document order (the
-  first varies slowest). ``ValueSetDistribution`` contributes one alternative per
-  ParameterValueSet; ``DistributionSet`` one per Element; ``DistributionRange`` the values
-  ``lower, lower + step, ...`` up to ``upper`` (inclusive within 1e-9).
-* ``Stochastic``: ``numberOfTestRuns`` draws, each parameter from its distribution with a
-  generator seeded by ``randomSeed`` (or the ``seed`` argument): ProbabilityDistributionSet
-  (weighted elements), Uniform (Range), Normal / LogNormal (expectedValue, variance; redrawn
-  until inside an optional Range), Poisson (expectedValue; Knuth's method), Histogram (bin by
-  weight, then uniform in the bin).
+``Deterministic``
+    The cartesian product of all its distributions, in document order, the first varying
+    slowest (the standard combines every single-parameter distribution with every
+    multi-parameter value set; esmini reports 12 permutations for its
+    ``cut-in_parameter_set.xosc``: 2 value sets x 2 EgoSpeed x 3 TargetSpeedFactor).
+    ``ValueSetDistribution`` gives one alternative per ParameterValueSet; ``DistributionSet``
+    one per Element; ``DistributionRange`` ``lower, lower + stepWidth, ...`` up to ``upper``
+    (inclusive within 1e-9 steps, values rounded to 12 digits); ``UserDefinedDistribution``
+    of ``type="list"``: its text is a ``;``-separated list of values (our own convention; other
+    types raise UnsupportedElementError). A parameter varied by two distributions is an error.
+
+``Stochastic``
+    ``numberOfTestRuns`` draws; run by run, each StochasticDistribution in document order
+    draws from ``numpy.random.Generator(PCG64(seed))`` (the same seed gives the same values on
+    every machine), ``seed`` = the ``seed`` argument, else ``randomSeed``, else 0 (an integral
+    double is used as is, any other double through its IEEE-754 bit pattern).
+    ``UniformDistribution`` (Range), ``NormalDistribution`` (expectedValue, variance),
+    ``LogNormalDistribution`` (expectedValue and variance *of the log-normal variable*, turned
+    into mu, sigma of the underlying normal), ``PoissonDistribution`` (expectedValue; ints),
+    each redrawn until inside its optional Range (at most 10000 tries);
+    ``Histogram`` (a Bin by weight, then uniform inside its Range);
+    ``ProbabilityDistributionSet`` (an Element by weight, its value string).
 
 Values are strings as written (ranges and draws give numbers); ``load_scenario(variant.
-scenario_file, variant.parameters)`` converts them to the declared types. esmini reports 12
-permutations for its ``cut-in_parameter_set.xosc``, as this module does.
+scenario_file, variant.parameters)`` converts them to the declared types.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import random
-from collections.abc import Mapping
+import struct
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
+import numpy as np
 from lxml import etree
 
 from scenarios.errors import ScenarioError, UnsupportedElementError
 from scenarios.parameters import read_declarations
 from scenarios.xmlsource import ParameterScope, Source, child, children, parse_xml
+
+MAX_REDRAWS = 10000
+"""Draws tried before a bounded distribution gives up (ScenarioError)."""
+
+USER_DEFINED_TYPES = ("list",)
+"""``UserDefinedDistribution@type`` values this module understands."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +61,8 @@ class Variant:
 
     Attributes:
         index: 0-based position in the expansion. scenario_file: absolute path of the .xosc.
-        parameters: parameter name -> value (str as written, or float for ranges/draws).
+        parameters: parameter name -> value (str as written; float for ranges and continuous
+            draws; int for Poisson draws).
     """
 
     index: int
@@ -49,46 +70,113 @@ class Variant:
     parameters: Mapping[str, Any]
 
 
+@dataclass(frozen=True)
+class Distribution:
+    """A parsed ParameterValueDistribution file.
+
+    Attributes:
+        path: absolute path of the distribution file. scenario_file: absolute path of the
+        referenced scenario. kind: ``"deterministic"`` or ``"stochastic"``. seed: the seed
+        used (stochastic only, else None). sets: one parameter dict per variant.
+    """
+
+    path: str
+    scenario_file: str
+    kind: str
+    seed: int | None
+    sets: tuple[Mapping[str, Any], ...]
+
+
+# ---------------------------------------------------------------------- deterministic
 def _range(src: Source, el: etree._Element) -> tuple[float, float]:
     r = child(el, "Range")
     if r is None:
-        raise src.error(el, "expected a Range")
+        raise src.error(el, "expected a Range child (lowerLimit, upperLimit)")
     lo, hi = src.attr(r, "lowerLimit", float), src.attr(r, "upperLimit", float)
-    if hi < lo:
-        raise src.error(r, f"upperLimit {hi} < lowerLimit {lo}")
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
+        raise src.error(r, f"expected finite limits with lowerLimit <= upperLimit, got "
+                           f"lowerLimit={lo} upperLimit={hi}")
     return lo, hi
 
 
+def _dist_range(src: Source, el: etree._Element) -> list[float]:
+    step = src.attr(el, "stepWidth", float)
+    lo, hi = _range(src, el)
+    if not step > 0:
+        raise src.error(el, f"stepWidth={step}: expected a step > 0")
+    n = int(math.floor((hi - lo) / step + 1e-9)) + 1
+    if n > 1_000_000:
+        raise src.error(el, f"{n} values: expected at most 1000000")
+    return [round(lo + k * step, 12) for k in range(n)]
+
+
+def _user_defined(src: Source, el: etree._Element) -> list[str]:
+    kind = src.attr(el, "type", str)
+    if kind not in USER_DEFINED_TYPES:
+        raise src.error(el, f"UserDefinedDistribution type '{kind}': this player understands "
+                            f"{', '.join(USER_DEFINED_TYPES)}", UnsupportedElementError)
+    values = [v.strip() for v in (el.text or "").split(";") if v.strip()]
+    if not values:
+        raise src.error(el, "expected a ';'-separated list of values")
+    return values
+
+
 def _single(src: Source, el: etree._Element) -> list[dict[str, Any]]:
-    name = src.attr(el, "parameterName", str)
+    name = src.name_ref(el, "parameterName")
     inner = next(children(el), None)
-    if inner is not None and inner.tag == "DistributionSet":
-        return [{name: src.attr(e, "value", str)} for e in children(inner, "Element")]
-    if inner is not None and inner.tag == "DistributionRange":
-        step = src.attr(inner, "stepWidth", float)
-        lo, hi = _range(src, inner)
-        if step <= 0:
-            raise src.error(inner, "stepWidth must be > 0")
-        n = int(math.floor((hi - lo) / step + 1e-9)) + 1
-        return [{name: round(lo + k * step, 12)} for k in range(n)]
-    raise src.error(inner if inner is not None else el, "expected DistributionSet or "
-                    "DistributionRange", UnsupportedElementError)
+    tag = inner.tag if inner is not None else None
+    if tag == "DistributionSet":
+        values: list[Any] = [src.attr(e, "value", str) for e in children(inner, "Element")]
+        if not values:
+            raise src.error(inner, "expected at least one Element")
+    elif tag == "DistributionRange":
+        values = _dist_range(src, inner)
+    elif tag == "UserDefinedDistribution":
+        values = _user_defined(src, inner)
+    else:
+        raise src.error(inner if inner is not None else el, "expected DistributionSet, "
+                        "DistributionRange or UserDefinedDistribution")
+    return [{name: v} for v in values]
+
+
+def _multi(src: Source, el: etree._Element) -> list[dict[str, Any]]:
+    vsd = child(el, "ValueSetDistribution")
+    if vsd is None:
+        raise src.error(el, "expected a ValueSetDistribution")
+    sets = []
+    for s in children(vsd, "ParameterValueSet"):
+        values = {}
+        for a in children(s, "ParameterAssignment"):
+            name = src.name_ref(a, "parameterRef")
+            if name in values:
+                raise src.error(a, f"parameter '{name}' assigned twice in one ParameterValueSet")
+            values[name] = src.attr(a, "value", str)
+        sets.append(values)
+    if not sets:
+        raise src.error(vsd, "expected at least one ParameterValueSet")
+    return sets
+
+
+_DETERMINISTIC: Mapping[str, Callable[[Source, etree._Element], list[dict[str, Any]]]] = \
+    MappingProxyType({"DeterministicSingleParameterDistribution": _single,
+                      "DeterministicMultiParameterDistribution": _multi})
 
 
 def _deterministic(src: Source, el: etree._Element) -> list[dict[str, Any]]:
     axes: list[list[dict[str, Any]]] = []
+    owner: dict[str, etree._Element] = {}
     for d in children(el):
-        if d.tag == "DeterministicMultiParameterDistribution":
-            vsd = child(d, "ValueSetDistribution")
-            if vsd is None:
-                raise src.error(d, "expected a ValueSetDistribution")
-            axes.append([{src.name_ref(a, "parameterRef"): src.attr(a, "value", str)
-                          for a in children(s, "ParameterAssignment")}
-                         for s in children(vsd, "ParameterValueSet")])
-        elif d.tag == "DeterministicSingleParameterDistribution":
-            axes.append(_single(src, d))
-        else:
-            raise src.error(d, "unknown deterministic distribution")
+        read = _DETERMINISTIC.get(str(d.tag))
+        if read is None:
+            raise src.error(d, "expected DeterministicSingleParameterDistribution or "
+                               "DeterministicMultiParameterDistribution")
+        axis = read(src, d)
+        for name in {n for alt in axis for n in alt}:
+            if name in owner:
+                raise src.error(d, f"parameter '{name}' is already varied by the distribution "
+                                   f"at line {owner[name].sourceline}")
+            owner[name] = d
+        axes.append(axis)
     out = []
     for combo in itertools.product(*axes):
         merged: dict[str, Any] = {}
@@ -98,63 +186,143 @@ def _deterministic(src: Source, el: etree._Element) -> list[dict[str, Any]]:
     return out
 
 
-def _poisson(rng: random.Random, lam: float) -> int:
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
+# ---------------------------------------------------------------------- stochastic
+def seed_to_int(seed: float | int) -> int:
+    """Map an OpenSCENARIO ``randomSeed`` (a Double) to a PCG64 seed (a non-negative int).
+
+    Integral non-negative values are used as they are; any other double through its IEEE-754
+    64-bit pattern (so 0.5 and 1.5 give different, reproducible streams).
+    """
+    if float(seed).is_integer() and seed >= 0:
+        return int(seed)
+    return struct.unpack("<Q", struct.pack("<d", float(seed)))[0]
 
 
-def _bounded(src: Source, el: etree._Element, draw) -> float:
+def _bounded(src: Source, el: etree._Element, draw: Callable[[], Any]) -> Any:
     bounds = _range(src, el) if child(el, "Range") is not None else None
-    for _ in range(10000):
+    for _ in range(MAX_REDRAWS):
         v = draw()
         if bounds is None or bounds[0] <= v <= bounds[1]:
             return v
-    raise src.error(el, "could not draw a value inside the Range")
+    raise src.error(el, f"no value inside the Range after {MAX_REDRAWS} draws")
 
 
-def _draw(src: Source, el: etree._Element, rng: random.Random) -> Any:
-    a = src.attr
-    if el.tag == "UniformDistribution":
-        lo, hi = _range(src, el)
-        return rng.uniform(lo, hi)
-    if el.tag in ("NormalDistribution", "LogNormalDistribution"):
-        mu, var = a(el, "expectedValue", float), a(el, "variance", float)
-        sd = math.sqrt(var)
-        if el.tag == "NormalDistribution":
-            return _bounded(src, el, lambda: rng.gauss(mu, sd))
+def _weights(src: Source, items: list[etree._Element], what: str,
+             holder: etree._Element) -> np.ndarray:
+    if not items:
+        raise src.error(holder, f"expected at least one {what}")
+    w = np.array([src.attr(e, "weight", float) for e in items])
+    bad = [e for e, x in zip(items, w) if not (math.isfinite(x) and x >= 0)]
+    if bad:
+        raise src.error(bad[0], "weight: expected a finite value >= 0")
+    if w.sum() <= 0:
+        raise src.error(holder, "expected weights with a positive sum")
+    return w / w.sum()
+
+
+def _normal_params(src: Source, el: etree._Element) -> tuple[float, float]:
+    mu, var = src.attr(el, "expectedValue", float), src.attr(el, "variance", float)
+    if not var >= 0:
+        raise src.error(el, f"variance={var}: expected >= 0")
+    if el.tag == "LogNormalDistribution":
+        if not mu > 0:
+            raise src.error(el, f"expectedValue={mu}: a log-normal mean must be > 0")
         sigma2 = math.log(1.0 + var / mu**2)
-        return _bounded(src, el, lambda: rng.lognormvariate(math.log(mu) - sigma2 / 2,
-                                                            math.sqrt(sigma2)))
-    if el.tag == "PoissonDistribution":
-        lam = a(el, "expectedValue", float)
-        return _bounded(src, el, lambda: float(_poisson(rng, lam)))
-    if el.tag == "ProbabilityDistributionSet":
+        return math.log(mu) - sigma2 / 2, math.sqrt(sigma2)
+    return mu, math.sqrt(var)
+
+
+def _sampler(src: Source, el: etree._Element) -> Callable[[np.random.Generator], Any]:
+    """Return a function drawing one value of distribution ``el`` (checked once, here)."""
+    tag = el.tag
+    if tag == "UniformDistribution":
+        lo, hi = _range(src, el)
+        return lambda rng: float(rng.uniform(lo, hi))
+    if tag in ("NormalDistribution", "LogNormalDistribution"):
+        mu, sd = _normal_params(src, el)
+        if tag == "NormalDistribution":
+            return lambda rng: _bounded(src, el, lambda: float(rng.normal(mu, sd)))
+        return lambda rng: _bounded(src, el, lambda: float(rng.lognormal(mu, sd)))
+    if tag == "PoissonDistribution":
+        lam = src.attr(el, "expectedValue", float)
+        if not lam >= 0:
+            raise src.error(el, f"expectedValue={lam}: expected >= 0")
+        return lambda rng: _bounded(src, el, lambda: int(rng.poisson(lam)))
+    if tag == "ProbabilityDistributionSet":
         elems = list(children(el, "Element"))
-        weights = [a(e, "weight", float) for e in elems]
-        return a(rng.choices(elems, weights)[0], "value", str)
-    if el.tag == "Histogram":
+        p = _weights(src, elems, "Element", el)
+        values = [src.attr(e, "value", str) for e in elems]
+        return lambda rng: values[int(rng.choice(len(values), p=p))]
+    if tag == "Histogram":
         bins = list(children(el, "Bin"))
-        b = rng.choices(bins, [a(x, "weight", float) for x in bins])[0]
-        lo, hi = _range(src, b)
-        return rng.uniform(lo, hi)
-    raise src.error(el, "a known distribution this player does not support",
-                    UnsupportedElementError)
+        p = _weights(src, bins, "Bin", el)
+        limits = [_range(src, b) for b in bins]
+        return lambda rng: float(rng.uniform(*limits[int(rng.choice(len(limits), p=p))]))
+    if tag == "UserDefinedDistribution":
+        raise src.error(el, "a stochastic UserDefinedDistribution cannot be sampled",
+                        UnsupportedElementError)
+    raise src.error(el, "expected a stochastic distribution (Uniform, Normal, LogNormal, "
+                        "Poisson, Histogram, ProbabilityDistributionSet)")
 
 
-def _stochastic(src: Source, el: etree._Element, seed: int | None) -> list[dict[str, Any]]:
+def _stochastic(src: Source, el: etree._Element, seed: int | None
+                ) -> tuple[int, list[dict[str, Any]]]:
     runs = src.attr(el, "numberOfTestRuns", int)
-    rng = random.Random(seed if seed is not None else src.attr(el, "randomSeed", float, 0.0))
-    dists = []
+    if runs < 1:
+        raise src.error(el, f"numberOfTestRuns={runs}: expected >= 1")
+    used = seed if seed is not None else seed_to_int(src.attr(el, "randomSeed", float, 0.0))
+    samplers: list[tuple[str, Callable[[np.random.Generator], Any]]] = []
     for d in children(el, "StochasticDistribution"):
+        name = src.name_ref(d, "parameterName")
         inner = next(children(d), None)
         if inner is None:
-            raise src.error(d, "expected a distribution")
-        dists.append((src.attr(d, "parameterName", str), inner))
-    return [{name: _draw(src, inner, rng) for name, inner in dists} for _ in range(runs)]
+            raise src.error(d, "expected a distribution element inside")
+        if any(name == n for n, _ in samplers):
+            raise src.error(d, f"parameter '{name}' has two distributions")
+        samplers.append((name, _sampler(src, inner)))
+    if not samplers:
+        raise src.error(el, "expected at least one StochasticDistribution")
+    rng = np.random.Generator(np.random.PCG64(used))
+    return used, [{name: draw(rng) for name, draw in samplers} for _ in range(runs)]
+
+
+# ---------------------------------------------------------------------- entry points
+def read_distribution(path: str | Path, seed: int | None = None) -> Distribution:
+    """Read and expand a ParameterValueDistribution file.
+
+    Args:
+        path: the distribution .xosc (its ScenarioFile is resolved relative to it).
+        seed: overrides ``Stochastic@randomSeed`` (a non-negative int).
+
+    Raises:
+        ScenarioError: not a distribution file, missing ScenarioFile, malformed distribution
+            (bad Range, stepWidth <= 0, negative variance or weight, empty sets, a parameter
+            varied twice), each naming file, line and element.
+        UnsupportedElementError: UserDefinedDistribution of a type other than ``list``.
+    """
+    path = Path(path).resolve()
+    root = parse_xml(path)
+    src = Source(str(path), ParameterScope())
+    pvd = child(root, "ParameterValueDistribution")
+    if root.tag != "OpenSCENARIO" or pvd is None:
+        raise src.error(root, "expected OpenSCENARIO with a ParameterValueDistribution")
+    src = src.with_scope(read_declarations(src, root))
+    sf = child(pvd, "ScenarioFile")
+    if sf is None:
+        raise src.error(pvd, "expected a ScenarioFile")
+    scenario = (path.parent / src.attr(sf, "filepath", str)).resolve()
+    if not scenario.is_file():
+        raise src.error(sf, f"ScenarioFile not found: {scenario}")
+    if seed is not None and (not isinstance(seed, int) or seed < 0):
+        raise ScenarioError(f"seed {seed!r}: expected an int >= 0", file=str(path))
+    det, sto = child(pvd, "Deterministic"), child(pvd, "Stochastic")
+    if det is not None:
+        return Distribution(str(path), str(scenario), "deterministic", None,
+                            tuple(_deterministic(src, det)))
+    if sto is not None:
+        used, sets = _stochastic(src, sto, seed)
+        return Distribution(str(path), str(scenario), "stochastic", used, tuple(sets))
+    raise src.error(pvd, "expected Deterministic or Stochastic")
 
 
 def expand_distribution(path: str | Path, seed: int | None = None) -> list[Variant]:
@@ -164,29 +332,11 @@ def expand_distribution(path: str | Path, seed: int | None = None) -> list[Varia
         path: the distribution .xosc (its ScenarioFile is resolved relative to it).
         seed: overrides ``Stochastic@randomSeed``.
 
+    Returns:
+        one :class:`Variant` per concrete case, ``index`` 0.. in expansion order.
+
     Raises:
-        ScenarioError: not a distribution file, missing ScenarioFile, bad ranges.
-        UnsupportedElementError: UserDefinedDistribution and unknown distribution kinds.
+        ScenarioError / UnsupportedElementError: as :func:`read_distribution`.
     """
-    path = Path(path).resolve()
-    root = parse_xml(path)
-    src = Source(str(path), ParameterScope())
-    pvd = child(root, "ParameterValueDistribution")
-    if pvd is None:
-        raise src.error(root, "expected a ParameterValueDistribution")
-    src = src.with_scope(read_declarations(src, root))
-    sf = child(pvd, "ScenarioFile")
-    if sf is None:
-        raise src.error(pvd, "expected a ScenarioFile")
-    scenario = (path.parent / src.attr(sf, "filepath", str)).resolve()
-    if not scenario.is_file():
-        raise src.error(sf, f"ScenarioFile not found: {scenario}")
-    det, sto = child(pvd, "Deterministic"), child(pvd, "Stochastic")
-    if det is not None:
-        sets = _deterministic(src, det)
-    elif sto is not None:
-        sets = _stochastic(src, sto, seed)
-    else:
-        raise ScenarioError("expected Deterministic or Stochastic", file=str(path),
-                            line=pvd.sourceline, element="ParameterValueDistribution")
-    return [Variant(i, str(scenario), p) for i, p in enumerate(sets)]
+    dist = read_distribution(path, seed)
+    return [Variant(i, dist.scenario_file, p) for i, p in enumerate(dist.sets)]

@@ -7,7 +7,7 @@ import pytest
 from builders import write
 from esmini_csv import REFERENCE
 
-from scenarios import ScenarioError, expand_distribution, load_scenario
+from scenarios import ScenarioError, UnsupportedElementError, expand_distribution, load_scenario
 
 XOSC = REFERENCE / "resources" / "xosc"
 
@@ -73,3 +73,135 @@ def test_range_steps_and_errors(tmp_path):
     with pytest.raises(ScenarioError, match="upperLimit"):
         expand_distribution(dist_file(tmp_path, bad))
     assert not math.isnan(xs[-1])
+
+
+def test_cut_in_parameter_set_exact_values():
+    """The standard's rule: cartesian product of the value sets and single-parameter
+    distributions (document order, first slowest): 2 sets x 2 speeds x 3 factors = 12."""
+    variants = expand_distribution(XOSC / "cut-in_parameter_set.xosc")
+    sets = [{"HostVehicle": "car_blue", "TargetVehicle": "car_yellow"},
+            {"TargetVehicle": "van_red"}]
+    expected = [{**s, "EgoSpeed": e, "TargetSpeedFactor": f}
+                for s in sets for e in ("70.0", "110.0") for f in (1.1, 1.3, 1.5)]
+    assert [v.index for v in variants] == list(range(12))
+    got = [dict(v.parameters) for v in variants]
+    for g, e in zip(got, expected):
+        assert g.keys() == e.keys()
+        assert g["TargetSpeedFactor"] == pytest.approx(e["TargetSpeedFactor"], abs=1e-12)
+        assert {k: g[k] for k in g if k != "TargetSpeedFactor"} == \
+            {k: e[k] for k in e if k != "TargetSpeedFactor"}
+
+
+PINNED = ('<Stochastic numberOfTestRuns="3" randomSeed="42">'
+          '<StochasticDistribution parameterName="u"><UniformDistribution>'
+          '<Range lowerLimit="2" upperLimit="4"/></UniformDistribution></StochasticDistribution>'
+          '<StochasticDistribution parameterName="n"><NormalDistribution expectedValue="10" '
+          'variance="4"/></StochasticDistribution>'
+          '<StochasticDistribution parameterName="ln"><LogNormalDistribution expectedValue="5" '
+          'variance="1"/></StochasticDistribution>'
+          '<StochasticDistribution parameterName="po"><PoissonDistribution expectedValue="3"/>'
+          '</StochasticDistribution>'
+          '<StochasticDistribution parameterName="h"><Histogram>'
+          '<Bin weight="1"><Range lowerLimit="0" upperLimit="1"/></Bin>'
+          '<Bin weight="3"><Range lowerLimit="10" upperLimit="20"/></Bin></Histogram>'
+          '</StochasticDistribution>'
+          '<StochasticDistribution parameterName="p"><ProbabilityDistributionSet>'
+          '<Element value="a" weight="1"/><Element value="b" weight="1"/>'
+          '</ProbabilityDistributionSet></StochasticDistribution></Stochastic>')
+
+
+def test_stochastic_values_pinned_for_seed_42(tmp_path):
+    """numpy Generator(PCG64(42)) draws, run by run, distribution by distribution: the same
+    numbers on every machine (numpy guarantees PCG64's stream)."""
+    got = [v.parameters for v in expand_distribution(dist_file(tmp_path, PINNED))]
+    assert got[0]["u"] == pytest.approx(3.5479120971119267, rel=1e-15)
+    assert got[0]["n"] == pytest.approx(7.920031787519009, rel=1e-15)
+    assert got[0]["ln"] == pytest.approx(5.688511200648683, rel=1e-15)
+    assert [g["po"] for g in got] == [3, 3, 4]
+    assert [g["h"] for g in got] == pytest.approx([11.281136326755458, 0.8276311719925821,
+                                                   0.6830489532424546], rel=1e-15)
+    assert [g["p"] for g in got] == ["a", "b", "b"]
+    assert got[2]["u"] == pytest.approx(3.5161754801707477, rel=1e-15)
+
+
+def test_stochastic_first_draws_follow_the_pcg64_stream(tmp_path):
+    """Independent recomputation: the first two values are U(2,4) then N(10, sd 2) from the
+    same generator."""
+    import numpy as np
+    rng = np.random.Generator(np.random.PCG64(42))
+    u, n = rng.uniform(2, 4), rng.normal(10, 2)
+    first = expand_distribution(dist_file(tmp_path, PINNED))[0].parameters
+    assert (first["u"], first["n"]) == (u, n)
+
+
+def test_seed_argument_and_float_seed(tmp_path):
+    path = dist_file(tmp_path, PINNED)
+    assert expand_distribution(path, seed=42)[0].parameters == \
+        expand_distribution(path)[0].parameters
+    assert expand_distribution(path, seed=43)[0].parameters["u"] != \
+        expand_distribution(path)[0].parameters["u"]
+    half = dist_file(tmp_path, PINNED.replace('randomSeed="42"', 'randomSeed="0.5"'))
+    assert expand_distribution(half)[0].parameters == expand_distribution(half)[0].parameters
+
+
+def test_lognormal_moments_and_poisson_mean(tmp_path):
+    """LogNormal expectedValue/variance are the moments of the variable itself:
+    E = 5, Var = 1 -> sample mean 5 +- 0.05 (4000 draws, sd of the mean 0.016)."""
+    body = ('<Stochastic numberOfTestRuns="4000" randomSeed="1">'
+            '<StochasticDistribution parameterName="ln"><LogNormalDistribution '
+            'expectedValue="5" variance="1"/></StochasticDistribution>'
+            '<StochasticDistribution parameterName="po"><PoissonDistribution '
+            'expectedValue="3"><Range lowerLimit="1" upperLimit="100"/></PoissonDistribution>'
+            '</StochasticDistribution></Stochastic>')
+    got = expand_distribution(dist_file(tmp_path, body))
+    ln = [v.parameters["ln"] for v in got]
+    po = [v.parameters["po"] for v in got]
+    assert statistics.fmean(ln) == pytest.approx(5.0, abs=0.05)
+    assert statistics.variance(ln) == pytest.approx(1.0, abs=0.12)
+    assert min(po) >= 1 and all(isinstance(p, int) for p in po)
+    # zero-truncated Poisson(3): mean 3 / (1 - e^-3) = 3.1572
+    assert statistics.fmean(po) == pytest.approx(3 / (1 - math.exp(-3)), abs=0.1)
+
+
+def test_user_defined_list_and_unknown_type(tmp_path):
+    body = ('<Deterministic><DeterministicSingleParameterDistribution parameterName="c">'
+            '<UserDefinedDistribution type="list">red; green ;blue</UserDefinedDistribution>'
+            '</DeterministicSingleParameterDistribution></Deterministic>')
+    assert [v.parameters["c"] for v in expand_distribution(dist_file(tmp_path, body))] == \
+        ["red", "green", "blue"]
+    with pytest.raises(UnsupportedElementError, match="type 'csv'") as exc:
+        expand_distribution(dist_file(tmp_path, body.replace('"list"', '"csv"')))
+    assert exc.value.element == "UserDefinedDistribution" and exc.value.line == 2
+
+
+@pytest.mark.parametrize("body,message,element", [
+    ('<Deterministic><DeterministicSingleParameterDistribution parameterName="x">'
+     '<DistributionRange stepWidth="0"><Range lowerLimit="0" upperLimit="1"/>'
+     '</DistributionRange></DeterministicSingleParameterDistribution></Deterministic>',
+     "stepWidth", "DistributionRange"),
+    ('<Stochastic numberOfTestRuns="2"><StochasticDistribution parameterName="x">'
+     '<NormalDistribution expectedValue="1" variance="-1"/></StochasticDistribution>'
+     '</Stochastic>', "variance", "NormalDistribution"),
+    ('<Stochastic numberOfTestRuns="2"><StochasticDistribution parameterName="x">'
+     '<ProbabilityDistributionSet><Element value="a" weight="-1"/>'
+     '</ProbabilityDistributionSet></StochasticDistribution></Stochastic>', "weight",
+     "Element"),
+    ('<Stochastic numberOfTestRuns="0"><StochasticDistribution parameterName="x">'
+     '<UniformDistribution><Range lowerLimit="0" upperLimit="1"/></UniformDistribution>'
+     '</StochasticDistribution></Stochastic>', "numberOfTestRuns", "Stochastic"),
+    ('<Stochastic numberOfTestRuns="2"><StochasticDistribution parameterName="x">'
+     '<UniformDistribution/></StochasticDistribution></Stochastic>', "Range",
+     "UniformDistribution"),
+    ('<Deterministic><DeterministicSingleParameterDistribution parameterName="x">'
+     '<DistributionSet><Element value="1"/></DistributionSet>'
+     '</DeterministicSingleParameterDistribution>'
+     '<DeterministicSingleParameterDistribution parameterName="x"><DistributionSet>'
+     '<Element value="2"/></DistributionSet></DeterministicSingleParameterDistribution>'
+     '</Deterministic>', "already varied", "DeterministicSingleParameterDistribution"),
+])
+def test_malformed_distributions_name_file_line_element(tmp_path, body, message, element):
+    path = dist_file(tmp_path, body)
+    with pytest.raises(ScenarioError, match=message) as exc:
+        expand_distribution(path)
+    assert exc.value.file == str(path.resolve()) and exc.value.line == 2  # the body line
+    assert exc.value.element == element

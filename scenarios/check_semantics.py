@@ -1,0 +1,455 @@
+"""The semantic half of ``testzone scenario check`` (see :mod:`scenarios.check`): rules of
+ASAM OpenSCENARIO 1.x that the XSD cannot express, per file kind (scenario, catalog,
+parameter distribution). Each function returns :class:`scenarios.check.Issue` records and
+never raises for bad input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from lxml import etree
+
+from scenarios.actions import ACTIONS, WRAPPERS
+from scenarios.catalogs import Catalogs
+from scenarios.check import (ERROR, WARNING, Issue, child_el, duplicate_names, element_path,
+                             issue_from_error, undefined_parameters)
+from scenarios.conditions import CONDITIONS
+from scenarios.controllers import BUILTIN, read_controller
+from scenarios.errors import ScenarioError, UnsupportedElementError
+from scenarios.parameters import read_declarations, typed_value
+from scenarios.positions import POSITIONS
+from scenarios.registry import ParseContext, Registry
+from scenarios.xmlsource import ParameterScope, Source, children, parse_xml
+
+_MOVING = ("SpeedAction", "LongitudinalDistanceAction", "SpeedProfileAction",
+           "LaneChangeAction", "LaneOffsetAction", "LateralDistanceAction", "AssignRouteAction",
+           "FollowTrajectoryAction", "AcquirePositionAction", "RandomRouteAction",
+           "SynchronizeAction", "ActivateControllerAction", "AssignControllerAction",
+           "OverrideControllerValueAction", "ConnectTrailerAction", "DisconnectTrailerAction")
+
+NOT_FOR_KIND: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    "MiscObject": MappingProxyType({a: ERROR for a in _MOVING}),
+    "Pedestrian": MappingProxyType({"LaneChangeAction": WARNING, "LaneOffsetAction": WARNING,
+                                    "LateralDistanceAction": WARNING,
+                                    "ConnectTrailerAction": ERROR,
+                                    "DisconnectTrailerAction": ERROR}),
+})
+"""Entity element -> {private action: severity}. A MiscObject has no controller and cannot
+move by itself (OSC 1.x: controllers and motion apply to Vehicles and Pedestrians); trailers are
+for vehicles; lane-relative lateral actions on a pedestrian are doubtful (warning)."""
+
+STORYBOARD_TYPES: Mapping[str, str] = MappingProxyType({
+    "story": "Story", "act": "Act", "maneuverGroup": "ManeuverGroup", "maneuver": "Maneuver",
+    "event": "Event", "action": "Action"})
+"""``storyboardElementType`` -> element tag."""
+
+
+@dataclass
+class _Scenario:
+    """What the checks of one scenario file share."""
+
+    file: str
+    root: etree._Element
+    issues: list[Issue] = field(default_factory=list)
+    scopes: dict[etree._Element, ParameterScope] = field(default_factory=dict)
+    catalog_index: dict[str, dict[str, etree._Element]] = field(default_factory=dict)
+
+    def add(self, severity: str, el: etree._Element | None, message: str) -> None:
+        """Record an issue at ``el`` (its line and XPath)."""
+        self.issues.append(Issue(severity, self.file, el.sourceline if el is not None else None,
+                                 element_path(el) if el is not None else "", message))
+
+    def source(self, el: etree._Element) -> Source:
+        """A Source whose scope holds the declarations of ``el`` and its ancestors."""
+        scope = ParameterScope()
+        for owner in reversed([el, *el.iterancestors()]):
+            if child_el(owner, "ParameterDeclarations") is None:
+                continue
+            if owner not in self.scopes:
+                try:
+                    self.scopes[owner] = read_declarations(Source(self.file, scope), owner)
+                except ScenarioError as exc:
+                    _add_new(self, issue_from_error(exc, self.file))
+                    self.scopes[owner] = scope.child(
+                        {d.get("name", ""): d.get("value", "") for d in children(
+                            child_el(owner, "ParameterDeclarations"), "ParameterDeclaration")})
+            scope = self.scopes[owner]
+        return Source(self.file, scope)
+
+    def value(self, el: etree._Element, attr: str) -> str | None:
+        """Attribute ``attr`` resolved in ``el``'s scope; None when absent or unresolvable
+        (undefined parameters are reported by their own check)."""
+        if el.get(attr) is None:
+            return None
+        try:
+            return self.source(el).attr(el, attr, str)
+        except ScenarioError:
+            return None
+
+
+def kids(el: etree._Element | None, tag: str | None = None) -> Iterator[etree._Element]:
+    """The child elements of ``el`` (named ``tag``), none when ``el`` is None."""
+    return iter(()) if el is None else children(el, tag)
+
+
+# ---------------------------------------------------------------------- files and catalogs
+def _files(sc: _Scenario) -> None:
+    base = Path(sc.file).parent
+    rn = child_el(sc.root, "RoadNetwork")
+    el = child_el(rn, "LogicFile")    # SceneGraphFile: never read here, so not checked
+    path = sc.value(el, "filepath") if el is not None else None
+    if path is not None and not (base / path).is_file():
+        sc.add(ERROR, el, f"LogicFile not found: {(base / path).resolve()}")
+    for cat in kids(child_el(sc.root, "CatalogLocations")):
+        d = child_el(cat, "Directory")
+        path = sc.value(d, "path") if d is not None else None
+        if path is None:
+            continue
+        folder = (base / path).resolve()
+        if not folder.is_dir():
+            sc.add(ERROR, d, f"{cat.tag} directory not found: {folder}")
+            continue
+        for f in sorted(folder.glob("*.xosc")):
+            _index_catalog_file(sc, f)
+
+
+def _index_catalog_file(sc: _Scenario, f: Path) -> None:
+    try:
+        root = parse_xml(f)
+    except ScenarioError as exc:
+        sc.issues.append(issue_from_error(exc, str(f)))
+        return
+    cat = child_el(root, "Catalog")
+    if cat is not None:
+        entries = sc.catalog_index.setdefault(cat.get("name", ""), {})
+        for e in children(cat):
+            entries.setdefault(e.get("name", ""), e)
+
+
+def catalog_entry(sc: _Scenario, ref: etree._Element) -> etree._Element | None:
+    """The entry a CatalogReference names (an error Issue and None when missing)."""
+    cat, entry = sc.value(ref, "catalogName"), sc.value(ref, "entryName")
+    if cat is None or entry is None:
+        return None
+    if cat not in sc.catalog_index:
+        sc.add(ERROR, ref, f"catalog '{cat}' not found in the CatalogLocations "
+                           f"(found: {', '.join(sorted(sc.catalog_index)) or 'none'})")
+        return None
+    el = sc.catalog_index[cat].get(entry)
+    if el is None:
+        sc.add(ERROR, ref, f"entry '{entry}' not found in catalog '{cat}'")
+        return None
+    declared = {d.get("name") for d in kids(child_el(el, "ParameterDeclarations"))}
+    for a in kids(child_el(ref, "ParameterAssignments")):
+        name = (a.get("parameterRef") or "").lstrip("$")
+        if name not in declared:
+            sc.add(WARNING, a, f"catalog entry '{cat}/{entry}' declares no parameter '{name}'"
+                               f": the assignment has no effect")
+    return el
+
+
+# ---------------------------------------------------------------------- entities
+def _entities(sc: _Scenario) -> dict[str, str]:
+    """Declared entity name -> its element tag (Vehicle, Pedestrian, MiscObject, ...)."""
+    out: dict[str, str] = {}
+    for obj in kids(child_el(sc.root, "Entities")):
+        name = sc.value(obj, "name")
+        if name is None:
+            continue
+        kind = str(obj.tag)
+        if obj.tag == "ScenarioObject":
+            inner = next((c for c in children(obj) if c.tag != "ObjectController"), None)
+            if inner is not None and inner.tag == "CatalogReference":
+                entry = catalog_entry(sc, inner)
+                kind = str(entry.tag) if entry is not None else "?"
+            elif inner is not None:
+                kind = str(inner.tag)
+            if inner is not None and inner.tag == "ExternalObjectReference":
+                sc.add(WARNING, inner, "ExternalObjectReference is not supported")
+        else:
+            sc.add(WARNING, obj, f"{obj.tag} is not supported (see docs/scenarios.md)")
+        out.setdefault(name, kind)      # a duplicate is reported by duplicate_names
+    return out
+
+
+def _entity_refs(sc: _Scenario, entities: dict[str, str]) -> None:
+    for el in sc.root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for attr in ("entityRef", "masterEntityRef"):
+            name = sc.value(el, attr)
+            if name is not None and name not in entities:
+                sc.add(ERROR, el, f"{attr}: unknown entity '{name}' (declared: "
+                                  f"{', '.join(entities) or 'none'})")
+
+
+def _innermost_action(el: etree._Element) -> etree._Element | None:
+    inner: etree._Element | None = el
+    while inner is not None and (inner.tag in WRAPPERS or inner.tag == "Action"):
+        inner = next(children(inner), None)
+    return inner
+
+
+def _actors(sc: _Scenario, private: etree._Element) -> list[str]:
+    """Entities a PrivateAction applies to: Init's Private@entityRef, else the Actors of the
+    enclosing ManeuverGroup."""
+    parent = private.getparent()
+    if parent is not None and parent.tag == "Private":
+        return [v for v in [sc.value(parent, "entityRef")] if v]
+    group = next((a for a in private.iterancestors("ManeuverGroup")), None)
+    actors = child_el(group, "Actors")
+    return [v for r in kids(actors, "EntityRef")
+            if (v := sc.value(r, "entityRef"))]
+
+
+def _action_kinds(sc: _Scenario, entities: dict[str, str]) -> None:
+    for private in sc.root.iter("PrivateAction"):
+        inner = _innermost_action(private)
+        if inner is None:
+            continue
+        for actor in _actors(sc, private):
+            sev = NOT_FOR_KIND.get(entities.get(actor, ""), {}).get(str(inner.tag))
+            if sev is not None:
+                sc.add(sev, inner, f"{inner.tag} cannot apply to '{actor}', a "
+                                   f"{entities[actor]}")
+
+
+# ---------------------------------------------------------------------- storyboard
+def _catalog_maneuvers(sc: _Scenario) -> list[etree._Element]:
+    """The catalog Maneuver entries the scenario's ManeuverGroups reference (each once)."""
+    out: list[etree._Element] = []
+    for group in sc.root.iter("ManeuverGroup"):
+        for ref in children(group, "CatalogReference"):
+            cat, entry = sc.value(ref, "catalogName"), sc.value(ref, "entryName")
+            el = sc.catalog_index.get(cat or "", {}).get(entry or "")
+            if el is not None and el not in out:
+                out.append(el)
+    return out
+
+
+def _storyboard_refs(sc: _Scenario) -> None:
+    names: dict[str, list[str]] = {t: [] for t in STORYBOARD_TYPES.values()}
+    for scope in (sc.root, *_catalog_maneuvers(sc)):
+        for tag, found in names.items():
+            found += [e.get("name", "") for e in scope.iter(tag)]
+    for cond in sc.root.iter("StoryboardElementStateCondition"):
+        kind, ref = cond.get("storyboardElementType"), sc.value(cond, "storyboardElementRef")
+        tag = STORYBOARD_TYPES.get(kind or "")
+        if tag is None or ref is None:
+            continue
+        last = ref.split("::")[-1]
+        count = names[tag].count(last)
+        if count == 0:
+            sc.add(ERROR, cond, f"storyboardElementRef '{ref}': no {tag} of that name")
+        elif count > 1 and "::" not in ref:
+            sc.add(WARNING, cond, f"storyboardElementRef '{ref}': {count} {tag} elements "
+                                  f"have that name (write the full path with '::')")
+
+
+# ---------------------------------------------------------------------- support
+def _slots(top: etree._Element) -> Iterator[tuple[Registry, etree._Element]]:
+    """The innermost action and condition elements under ``top``, with their registry."""
+    for el in top.iter("PrivateAction", "GlobalAction", "UserDefinedAction"):
+        if el.getparent() is None or el.getparent().tag not in WRAPPERS:
+            inner = _innermost_action(el)
+            if inner is not None:
+                yield ACTIONS, inner
+    for el in top.iter("EntityCondition", "ByValueCondition"):
+        leaf = next(children(el), None)
+        if leaf is not None:
+            yield CONDITIONS, leaf
+
+
+def _parse_under(sc: _Scenario, top: etree._Element, file: str,
+                 source_of: Callable[[etree._Element], Source], catalogs: Catalogs) -> None:
+    """Parse the slots under ``top`` (in ``file``); then flag every element of the
+    registries' ``unsupported`` lists not already reported."""
+    for registry, el in _slots(top):
+        try:
+            registry.parse(el, ParseContext(source_of(el), POSITIONS, catalogs, None))
+        except ScenarioError as exc:
+            same_file = exc.file in (None, file)
+            _add_new(sc, issue_from_error(exc, file, el if same_file else None))
+    unsupported = set(ACTIONS.unsupported) | set(CONDITIONS.unsupported) \
+        | set(POSITIONS.unsupported)
+    reported = {(i.file, i.line) for i in sc.issues if i.severity == WARNING}
+    for el in top.iter(*unsupported):
+        if (file, el.sourceline) not in reported:
+            sc.issues.append(Issue(WARNING, file, el.sourceline, element_path(el),
+                                   f"{el.tag} is not supported by this engine (see "
+                                   f"docs/scenarios.md)"))
+
+
+def _catalogs(sc: _Scenario) -> Catalogs:
+    """The engine's catalog resolver for the scenario (none when a location is missing,
+    which :func:`_files` reports)."""
+    try:
+        return Catalogs(sc.source(sc.root), child_el(sc.root, "CatalogLocations"))
+    except ScenarioError:
+        return Catalogs(sc.source(sc.root), None)
+
+
+def _parse_elements(sc: _Scenario) -> None:
+    """Parse every action and condition, of the scenario and of the catalog Maneuvers it
+    uses, with the engine's registries: unsupported elements become warnings, values the
+    engine refuses become errors."""
+    top = sc.source(sc.root)
+    catalogs = _catalogs(sc)
+    _parse_under(sc, sc.root, sc.file, sc.source, catalogs)
+    for entry in _catalog_maneuvers(sc):
+        file = str(entry.base or "")
+        try:
+            entry_src = Source(file, read_declarations(Source(file, top.scope), entry))
+        except ScenarioError as exc:
+            _add_new(sc, issue_from_error(exc, file, entry))
+            continue
+        _parse_under(sc, entry, file, lambda el, s=entry_src: s, catalogs)
+
+
+def _controllers(sc: _Scenario, ego: str | None, catalogs: Catalogs) -> None:
+    """Warn for controllers a scenario entity is given that the engine does not provide
+    (``scenarios.controllers.BUILTIN``): the entity keeps the default controller, as esmini run
+    with ``--disable_controllers``. The vehicle under test (``ego``) is driven by its agent."""
+    holders = [(h, [sc.value(h.getparent(), "name")]) for h in sc.root.iter("ObjectController")]
+    for h in sc.root.iter("AssignControllerAction"):
+        private = next(h.iterancestors("PrivateAction"), None)
+        holders.append((h, _actors(sc, private) if private is not None else []))
+    for holder, actors in holders:
+        others = [a for a in actors if a and a != ego]
+        if not others or next(children(holder), None) is None:
+            continue
+        try:
+            ctrl = read_controller(sc.source(holder), holder, catalogs)
+        except ScenarioError:
+            continue                      # reported by the loader
+        if ctrl.kind not in BUILTIN:
+            sc.add(WARNING, holder, f"controller '{ctrl.name}' ({ctrl.kind}) is not available "
+                                    f"to {', '.join(others)}: the default controller drives "
+                                    f"(available: {', '.join(sorted(BUILTIN))})")
+
+
+def _lenient_load(sc: _Scenario) -> str | None:
+    """Whatever else the loader refuses (one finding: the loader stops at the first).
+    Returns the scenario's ego name (None when it does not load)."""
+    from scenarios.loader import load_scenario
+    try:
+        return load_scenario(sc.file, lenient=True).ego_name
+    except ScenarioError as exc:
+        _add_new(sc, issue_from_error(exc, sc.file))
+        return None
+
+
+def _add_new(sc: _Scenario, issue: Issue) -> None:
+    """Add ``issue`` unless one of the same severity was reported at its file and line (the
+    loader's message for a problem a dedicated check already named)."""
+    if not any((i.file, i.line, i.severity) == (issue.file, issue.line, issue.severity)
+               for i in sc.issues):
+        sc.issues.append(issue)
+
+
+def scenario_issues(file: str, root: etree._Element, known: list[Issue] | None = None
+                    ) -> list[Issue]:
+    """Semantic issues of a scenario file (see :mod:`scenarios.check`); ``known`` (the
+    schema's) are not repeated in the loader's words."""
+    known = list(known or ())
+    sc = _Scenario(file, root, list(known))
+    sc.issues += undefined_parameters(file, root, ERROR)
+    sc.issues += duplicate_names(file, root)
+    _files(sc)
+    entities = _entities(sc)
+    _entity_refs(sc, entities)
+    _action_kinds(sc, entities)
+    _storyboard_refs(sc)
+    for ref in root.iter("CatalogReference"):
+        if ref.getparent() is None or ref.getparent().tag != "ScenarioObject":
+            catalog_entry(sc, ref)
+    _parse_elements(sc)
+    _controllers(sc, _lenient_load(sc), _catalogs(sc))
+    return sc.issues[len(known):]
+
+
+def catalog_issues(file: str, root: etree._Element) -> list[Issue]:
+    """Semantic issues of a catalog file: duplicate entry names, undefined parameters
+    (warnings: an entry may use the referencing scenario's global parameters)."""
+    return list(duplicate_names(file, root)) + list(undefined_parameters(file, root, WARNING))
+
+
+# ---------------------------------------------------------------------- distributions
+def _varied(root: etree._Element) -> Iterator[tuple[str, etree._Element]]:
+    pvd = child_el(root, "ParameterValueDistribution")
+    for el in pvd.iter():
+        for attr in ("parameterName", "parameterRef"):
+            if el.get(attr):
+                yield el.get(attr, "").lstrip("$"), el
+
+
+def distribution_issues(file: str, root: etree._Element) -> list[Issue]:
+    """Expand the distribution (malformed -> errors), check every varied parameter is
+    declared in the ScenarioFile with values of its type, then check the ScenarioFile."""
+    from scenarios.check import check_scenario
+    from scenarios.distribution import read_distribution
+    try:
+        dist = read_distribution(file)
+    except ScenarioError as exc:
+        issue = issue_from_error(exc, file)
+        return [Issue(ERROR, issue.file, issue.line, issue.element, issue.message)]
+    scen = parse_xml(dist.scenario_file)
+    decls = {n: d for n, d in _global_declarations(scen).items()}
+    issues: list[Issue] = []
+    where = dict(_varied(root))
+    src = Source(dist.scenario_file, ParameterScope())
+    for name, el in where.items():
+        if name not in decls:
+            issues.append(Issue(ERROR, file, el.sourceline, element_path(el),
+                                f"parameter '{name}' is not declared in the global "
+                                f"ParameterDeclarations of {dist.scenario_file}"))
+            continue
+        ptype = decls[name].get("parameterType", "string")
+        for values in dist.sets:
+            if name not in values:
+                continue
+            try:
+                typed_value(src, decls[name], ptype, values[name])
+            except ScenarioError:
+                issues.append(Issue(ERROR, file, el.sourceline, element_path(el),
+                                    f"value {values[name]!r} of '{name}' is not of its "
+                                    f"declared type {ptype}"))
+                break
+    if not any(i.severity == ERROR for i in issues):
+        issues += _load_variants(file, dist.scenario_file, dist.sets)
+    return issues + check_scenario(dist.scenario_file)
+
+
+MAX_LOADED_VARIANTS = 20
+"""Variants :func:`distribution_issues` loads with their parameters (the first ones)."""
+
+
+def _load_variants(file: str, scenario: str, sets: tuple) -> list[Issue]:
+    """Load the first variants with their values: an expression or reference that only
+    breaks for some values is an error naming the variant."""
+    from scenarios.loader import load_scenario
+    out: list[Issue] = []
+    for index, params in enumerate(sets[:MAX_LOADED_VARIANTS]):
+        try:
+            load_scenario(scenario, params, lenient=True)
+        except UnsupportedElementError:
+            return out          # the ScenarioFile's own check names it
+        except ScenarioError as exc:
+            issue = issue_from_error(exc, scenario)
+            out.append(Issue(ERROR, issue.file, issue.line, issue.element,
+                             f"variant {index} of {file}: {issue.message}"))
+    return out
+
+
+def _global_declarations(root: etree._Element) -> dict[str, etree._Element]:
+    decls = child_el(root, "ParameterDeclarations")
+    if decls is None:
+        return {}
+    return {d.get("name", ""): d for d in children(decls, "ParameterDeclaration")}
+
+
+__all__ = ["scenario_issues", "catalog_issues", "distribution_issues", "NOT_FOR_KIND"]

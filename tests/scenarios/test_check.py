@@ -1,0 +1,298 @@
+"""``check_scenario``: schema validation and each semantic problem class, with its line."""
+
+from pathlib import Path
+
+import pytest
+from check_base import BASE
+from esmini_csv import REFERENCE
+
+from scenarios.check import Issue, check_scenario, exit_status, load_schema
+from scenarios.conditions import CONDITIONS
+
+XOSC = REFERENCE / "resources" / "xosc"
+XODR = (REFERENCE / "resources" / "xodr" / "straight_500m.xodr").resolve()
+WUHAN = Path(__file__).resolve().parents[2] / "scenarios" / "wuhan"
+
+
+def scenario(tmp_path, old="", new="", name="s.xosc", text=None):
+    text = (text or BASE).replace("XODR", str(XODR))
+    if old:
+        assert old in text
+        text = text.replace(old, new, 1)
+    path = tmp_path / name
+    path.write_text(text)
+    return path, text
+
+
+def line_of(text, marker, nth=1):
+    pos = -1
+    for _ in range(nth):
+        pos = text.index(marker, pos + 1)
+    return text.count("\n", 0, pos) + 1
+
+
+def only(issues, severity="error"):
+    found = [i for i in issues if i.severity == severity]
+    assert len(found) == 1, [i.format() for i in issues]
+    return found[0]
+
+
+def test_base_scenario_is_clean(tmp_path):
+    path, _ = scenario(tmp_path)
+    assert check_scenario(path) == []
+
+
+@pytest.mark.parametrize("old,new,marker,message", [
+    ('value="$Speed"/>', 'value="$Sped"/>', "$Sped", "'$Sped' is not declared"),
+    ('value="$Speed"/>', 'value="${$Speed * $K}"/>', "$K}", "'$K' is not declared"),
+    ('<EntityRef entityRef="Car"/>', '<EntityRef entityRef="Ghost"/>', "Ghost",
+     "unknown entity 'Ghost'"),
+    ('straight_500m.xodr"', 'missing.xodr"', "missing.xodr",
+     "LogicFile not found"),
+    ("<CatalogLocations/>", '<CatalogLocations><VehicleCatalog>\n<Directory path="nowhere"/>'
+     "</VehicleCatalog></CatalogLocations>", "nowhere", "directory not found"),
+    ('storyboardElementRef="E"', 'storyboardElementRef="Nope"', "Nope", "no Event"),
+    ('<ScenarioObject name="Box">', '<ScenarioObject name="Car">', 'name="Car">', "name 'Car'"),
+    ('<ParameterDeclaration name="Speed" parameterType="double" value="10"/>',
+     '<ParameterDeclaration name="Speed" parameterType="double" value="10"/>\n'
+     '<ParameterDeclaration name="Speed" parameterType="double" value="11"/>', 'value="11"',
+     "name 'Speed' is already used"),
+])
+def test_semantic_problem_reported_at_its_line(tmp_path, old, new, marker, message):
+    path, text = scenario(tmp_path, old, new)
+    issue = only(check_scenario(path))
+    nth = 2 if marker == 'name="Car">' else 1
+    assert issue.line == line_of(text, marker, nth)
+    assert message in issue.message and issue.file == str(path.resolve())
+    assert issue.element.startswith("/OpenSCENARIO/")
+
+
+def test_missing_catalog_entry(tmp_path):
+    cat = (XOSC / "Catalogs" / "Vehicles").resolve()
+    path, text = scenario(
+        tmp_path, "<CatalogLocations/>",
+        f'<CatalogLocations><VehicleCatalog><Directory path="{cat}"/></VehicleCatalog>'
+        f'</CatalogLocations>')
+    text = text.replace('<ScenarioObject name="Box">\n      <MiscObject',
+                        '<ScenarioObject name="Van">\n<CatalogReference catalogName='
+                        '"VehicleCatalog" entryName="car_nope"/>\n</ScenarioObject>\n'
+                        '<ScenarioObject name="Box">\n      <MiscObject')
+    path.write_text(text)
+    issue = only(check_scenario(path))
+    assert issue.line == line_of(text, "car_nope") and "entry 'car_nope'" in issue.message
+
+
+def test_action_on_an_entity_kind_that_cannot_take_it(tmp_path):
+    path, text = scenario(tmp_path, '<EntityRef entityRef="Car"/>', '<EntityRef entityRef="Box"/>')
+    issue = only(check_scenario(path))
+    assert issue.line == line_of(text, "<SpeedAction>")
+    assert issue.message == "SpeedAction cannot apply to 'Box', a MiscObject"
+
+
+def test_schema_error_names_line_and_path(tmp_path):
+    path, text = scenario(tmp_path, 'priority="overwrite"', 'priority="sometimes"')
+    issue = only(check_scenario(path))
+    assert issue.line == line_of(text, "sometimes")
+    assert issue.message.startswith("schema 1.2:") and "priority" in issue.message
+    assert issue.element.endswith("/Maneuver/Event")
+
+
+def test_schema_of_the_file_version_is_used(tmp_path):
+    # 1.0 has no ${...} expressions for doubles: the 1.0 schema refuses, 1.2 accepts
+    old, new = 'value="$Speed"/>', 'value="${$Speed + 1}"/>'
+    ok, _ = scenario(tmp_path, old, new)
+    assert check_scenario(ok) == []
+    text = ok.read_text().replace('revMinor="2"', 'revMinor="0"')
+    v10 = tmp_path / "v10.xosc"
+    v10.write_text(text)
+    issue = only(check_scenario(v10))
+    assert issue.message.startswith("schema 1.0:") and issue.line == line_of(text, "${$Speed")
+    assert load_schema((1, 2)) is load_schema((1, 2))
+
+
+def test_unsupported_element_is_a_named_warning(tmp_path):
+    if CONDITIONS.get("TimeOfDayCondition") is not None:
+        pytest.skip("TimeOfDayCondition is supported now")
+    path, text = scenario(tmp_path, '<SimulationTimeCondition value="1" rule="greaterThan"/>',
+                          '<TimeOfDayCondition rule="greaterThan" '
+                          'dateTime="2026-01-01T10:00:00"/>')
+    issue = only(check_scenario(path), "warning")
+    assert issue.line == line_of(text, "TimeOfDayCondition")
+    assert issue.element.endswith("/TimeOfDayCondition") and "not support" in issue.message
+    assert exit_status(check_scenario(path)) == 1
+
+
+def test_entity_declarations_refused(tmp_path):
+    text = BASE.replace('<OpenSCENARIO>', '<!DOCTYPE OpenSCENARIO [\n<!ENTITY x "y">]>\n'
+                        '<OpenSCENARIO>', 1)
+    path, _ = scenario(tmp_path, text=text)
+    issue = only(check_scenario(path))
+    assert issue.line == 3 and issue.element == "!ENTITY"
+
+
+def test_invalid_xml_and_missing_file(tmp_path):
+    path, _ = scenario(tmp_path, "</Storyboard>", "")
+    assert only(check_scenario(path)).message.startswith("invalid XML")
+    assert only(check_scenario(tmp_path / "none.xosc")).message == "file not found"
+
+
+def test_distribution_parameters_must_be_declared_and_typed(tmp_path):
+    scenario(tmp_path)
+    body = ('<Deterministic>\n<DeterministicSingleParameterDistribution parameterName="Speed">'
+            '<DistributionSet><Element value="12"/><Element value="fast"/></DistributionSet>'
+            '</DeterministicSingleParameterDistribution>\n'
+            '<DeterministicSingleParameterDistribution parameterName="Mass"><DistributionSet>'
+            '<Element value="1"/></DistributionSet></DeterministicSingleParameterDistribution>'
+            '</Deterministic>')
+    dist = tmp_path / "d.xosc"
+    dist.write_text('<?xml version="1.0"?>\n<OpenSCENARIO><FileHeader revMajor="1" '
+                    'revMinor="2" date="2024-01-01T00:00:00" description="d" author="a"/>'
+                    '<ParameterValueDistribution><ScenarioFile filepath="s.xosc"/>' + body +
+                    '</ParameterValueDistribution></OpenSCENARIO>')
+    issues = check_scenario(dist)
+    assert [(i.line, i.severity) for i in issues] == [(3, "error"), (4, "error")]
+    assert "'fast' of 'Speed' is not of its declared type double" in issues[0].message
+    assert "'Mass' is not declared" in issues[1].message
+
+
+def test_exit_status():
+    w = Issue("warning", "f", 1, "", "w")
+    e = Issue("error", "f", 1, "", "e")
+    assert (exit_status([]), exit_status([w]), exit_status([w, e])) == (0, 1, 2)
+
+
+ALL = sorted(XOSC.glob("*.xosc")) + sorted(WUHAN.glob("*.xosc"))
+
+
+@pytest.mark.parametrize("path", ALL, ids=[p.name for p in ALL])
+def test_reference_and_wuhan_files_have_no_errors(path):
+    issues = check_scenario(path)
+    assert [i.format() for i in issues if i.severity == "error"] == []
+
+
+def test_known_warnings_of_reference_files():
+    acc = check_scenario(XOSC / "acc-test.xosc")
+    dup = [i for i in acc if "EgoSpeedEvent" in i.message]
+    assert len(dup) == 1 and dup[0].line == 262 and dup[0].severity == "warning"
+    assert check_scenario(XOSC / "cut-in.xosc") == []
+    assert check_scenario(XOSC / "cut-in_parameter_set.xosc") == []
+
+
+def test_unavailable_controller_on_a_scenario_entity_warns(tmp_path):
+    action = ('<PrivateAction><ControllerAction><AssignControllerAction>\n'
+              '<Controller name="Sloppy"><Properties><Property name="esminiController" '
+              'value="SloppyDriverController"/></Properties></Controller>'
+              '</AssignControllerAction></ControllerAction></PrivateAction>\n')
+    path, text = scenario(tmp_path, "<PrivateAction>\n            <TeleportAction>",
+                          action + "<PrivateAction>\n            <TeleportAction>")
+    issue = only(check_scenario(path), "warning")          # Car is not the ego (none here)
+    assert issue.line == line_of(text, "<AssignControllerAction")
+    assert issue.message.startswith("controller 'Sloppy' (SloppyDriverController) is not "
+                                    "available to Car")
+    acc = text.replace('value="SloppyDriverController"', 'value="ACCController"')
+    path.write_text(acc)
+    assert check_scenario(path) == []
+    ego = text.replace('"Car"', '"Ego"')                    # the vehicle under test: its agent
+    path.write_text(ego)
+    assert check_scenario(path) == []
+
+
+def test_distribution_variant_that_breaks_an_expression(tmp_path):
+    path, text = scenario(tmp_path, 'value="$Speed"/>', 'value="${sqrt($Speed)}"/>')
+    dist = tmp_path / "d.xosc"
+    dist.write_text('<?xml version="1.0"?>\n<OpenSCENARIO><FileHeader revMajor="1" '
+                    'revMinor="2" date="2024-01-01T00:00:00" description="d" author="a"/>'
+                    '<ParameterValueDistribution><ScenarioFile filepath="s.xosc"/>'
+                    '<Deterministic><DeterministicSingleParameterDistribution '
+                    'parameterName="Speed"><DistributionSet><Element value="4"/>'
+                    '<Element value="-4"/></DistributionSet>'
+                    '</DeterministicSingleParameterDistribution></Deterministic>'
+                    '</ParameterValueDistribution></OpenSCENARIO>')
+    issue = only(check_scenario(dist))
+    assert issue.message.startswith(f"variant 1 of {dist.resolve()}: ")
+    assert issue.file == str(path.resolve()) and issue.line == line_of(text, "sqrt")
+
+
+def test_revision_1_3_and_1_1_schemas(tmp_path):
+    for minor in ("1", "3"):
+        path, _ = scenario(tmp_path, 'revMinor="2"', f'revMinor="{minor}"', name=f"{minor}.xosc")
+        assert check_scenario(path) == [], minor
+    path, _ = scenario(tmp_path, 'revMinor="2"', 'revMinor="7"', name="7.xosc")
+    assert "no ASAM schema for OpenSCENARIO 1.7" in only(check_scenario(path)).message
+
+
+def test_lane_change_on_a_pedestrian_warns(tmp_path):
+    ped = ('<Pedestrian name="p" pedestrianCategory="pedestrian" mass="80" model="m">'
+           '<BoundingBox><Center x="0" y="0" z="0.9"/><Dimensions width="0.5" length="0.5" '
+           'height="1.8"/></BoundingBox><Properties/></Pedestrian>')
+    path, text = scenario(tmp_path)
+    start = text.index('<MiscObject name="box"')
+    text = text[:start] + ped + text[text.index("</MiscObject>") + len("</MiscObject>"):]
+    text = text.replace('<EntityRef entityRef="Car"/>', '<EntityRef entityRef="Box"/>')
+    text = text.replace(
+        "<LongitudinalAction>\n                    <SpeedAction>",
+        '<LateralAction><LaneChangeAction><LaneChangeActionDynamics dynamicsShape="sinusoidal"'
+        ' value="2" dynamicsDimension="time"/><LaneChangeTarget><RelativeTargetLane '
+        'entityRef="Box" value="1"/></LaneChangeTarget></LaneChangeAction></LateralAction>\n'
+        "<LongitudinalAction>\n                    <SpeedAction>")
+    text = text.replace("</LongitudinalAction>\n                </PrivateAction>",
+                        "</LongitudinalAction>\n                </PrivateAction>", 1)
+    # a PrivateAction holds one action: move the speed action into its own PrivateAction
+    text = text.replace("</LateralAction>\n<LongitudinalAction>",
+                        "</LateralAction></PrivateAction>\n<PrivateAction><LongitudinalAction>")
+    text = text.replace('<Action name="Go">\n                <PrivateAction>\n'
+                        '                  <LateralAction>',
+                        '<Action name="Go">\n                <PrivateAction><LateralAction>')
+    path.write_text(text)
+    issues = check_scenario(path)
+    lane = [i for i in issues if "LaneChangeAction cannot apply to 'Box'" in i.message]
+    assert len(lane) == 1 and lane[0].severity == "warning"
+    assert lane[0].line == line_of(text, "<LaneChangeAction>")
+
+
+CATALOG = """<?xml version="1.0"?>
+<OpenSCENARIO>
+  <FileHeader revMajor="1" revMinor="2" date="2026-01-01T00:00:00" description="c" author="t"/>
+  <Catalog name="ManeuverCatalog">
+    <Maneuver name="Brake">
+      <ParameterDeclarations>
+        <ParameterDeclaration name="Target" parameterType="double" value="0"/>
+      </ParameterDeclarations>
+      <Event name="B" priority="overwrite">
+        <Action name="Stop">
+          <PrivateAction><LongitudinalAction><SpeedAction>
+            <SpeedActionDynamics dynamicsShape="step" dynamicsDimension="time" value="0"/>
+            <SpeedActionTarget><AbsoluteTargetSpeed value="$Target"/></SpeedActionTarget>
+          </SpeedAction></LongitudinalAction></PrivateAction>
+        </Action>
+        <StartTrigger><ConditionGroup><Condition name="T" delay="0" conditionEdge="none">
+          <ByValueCondition>
+            <TimeOfDayCondition rule="greaterThan" dateTime="2026-01-01T10:00:00"/>
+          </ByValueCondition>
+        </Condition></ConditionGroup></StartTrigger>
+      </Event>
+    </Maneuver>
+  </Catalog>
+</OpenSCENARIO>
+"""
+
+
+def test_unsupported_element_in_a_used_catalog_maneuver(tmp_path):
+    if CONDITIONS.get("TimeOfDayCondition") is not None:
+        pytest.skip("TimeOfDayCondition is supported now")
+    (tmp_path / "cat").mkdir()
+    (tmp_path / "cat" / "m.xosc").write_text(CATALOG)
+    path, _ = scenario(tmp_path, "<CatalogLocations/>", '<CatalogLocations><ManeuverCatalog>'
+                       '<Directory path="cat"/></ManeuverCatalog></CatalogLocations>')
+    path, text = scenario(tmp_path, "</ManeuverGroup>", '</ManeuverGroup>\n<ManeuverGroup '
+                          'name="G2" maximumExecutionCount="1"><Actors selectTriggeringEntities='
+                          '"false"><EntityRef entityRef="Car"/></Actors><CatalogReference '
+                          'catalogName="ManeuverCatalog" entryName="Brake"/></ManeuverGroup>',
+                          text=path.read_text())
+    issue = only(check_scenario(path), "warning")
+    assert issue.file == str((tmp_path / "cat" / "m.xosc").resolve())
+    assert issue.line == line_of(CATALOG, "<TimeOfDayCondition")
+    assert issue.element.endswith("/TimeOfDayCondition")
+    bad = path.read_text().replace('entryName="Brake"', 'entryName="Swerve"')
+    path.write_text(bad)
+    assert "entry 'Swerve' not found" in only(check_scenario(path)).message

@@ -1,0 +1,170 @@
+"""``testzone scenario check|expand`` through typer's CliRunner, and ``run``'s use of
+distribution files (runners.suite.make_cases)."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from check_base import BASE
+from esmini_csv import REFERENCE
+from typer.testing import CliRunner
+
+from scenarios import expand_distribution, load_scenario
+from scenarios.cli import app
+
+XOSC = (REFERENCE / "resources" / "xosc").resolve()
+XODR = (REFERENCE / "resources" / "xodr" / "straight_500m.xodr").resolve()
+runner = CliRunner()
+
+
+def test_check_exit_statuses(tmp_path):
+    clean = tmp_path / "clean.xosc"
+    clean.write_text(BASE.replace("XODR", str(XODR)))
+    res = runner.invoke(app, ["check", str(clean)])
+    assert res.exit_code == 0 and "0 error(s), 0 warning(s)" in res.output
+    res = runner.invoke(app, ["check", str(XOSC / "acc-test.xosc")])
+    assert res.exit_code == 1 and "warning" in res.output
+    bad = tmp_path / "bad.xosc"
+    bad.write_text(BASE.replace("XODR", str(XODR)).replace('entityRef="Car"/>',
+                                                           'entityRef="Ghost"/>'))
+    res = runner.invoke(app, ["check", str(clean), str(bad)])
+    assert res.exit_code == 2
+    line = BASE.count("\n", 0, BASE.index('<EntityRef entityRef="Car"/>')) + 1
+    assert f"{bad.resolve()}:{line}: error: " in res.output and "'Ghost'" in res.output
+
+
+def test_check_json(tmp_path):
+    res = runner.invoke(app, ["check", "--json", str(XOSC / "acc-test.xosc")])
+    issues = json.loads(res.output)
+    assert res.exit_code == 1
+    assert {"severity", "file", "line", "element", "message"} <= set(issues[0])
+
+
+def test_mounted_in_the_testzone_cli():
+    from runners.cli import app as main_app
+    res = runner.invoke(main_app, ["scenario", "check", str(XOSC / "cut-in.xosc")])
+    assert res.exit_code == 0, res.output
+
+
+@pytest.fixture(scope="module")
+def expanded(tmp_path_factory):
+    out = tmp_path_factory.mktemp("exp") / "variants"
+    res = runner.invoke(app, ["expand", str(XOSC / "cut-in_parameter_set.xosc"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def test_expand_writes_one_file_per_variant(expanded):
+    names = sorted(p.name for p in expanded.glob("*.xosc"))
+    assert names == [f"cut-in-{i:03d}.xosc" for i in range(12)]
+    index = json.loads((expanded / "index.json").read_text())
+    assert index["scenario"] == str(XOSC / "cut-in.xosc") and len(index["variants"]) == 12
+    assert index["variants"][5] == {"index": 5, "file": "cut-in-005.xosc", "parameters": {
+        "HostVehicle": "car_blue", "TargetVehicle": "car_yellow", "EgoSpeed": "110.0",
+        "TargetSpeedFactor": "1.5"}}
+
+
+def test_expanded_file_differs_only_where_it_must(expanded):
+    orig = (XOSC / "cut-in.xosc").read_text().splitlines()
+    new = (expanded / "cut-in-005.xosc").read_text().splitlines()
+    assert new[1].startswith("<!-- icv-testzone expand: variant 5 of ")
+    assert "EgoSpeed=110.0, TargetSpeedFactor=1.5 -->" in new[1]
+    del new[1]
+    assert len(new) == len(orig)
+    changed = {i + 1: (a, b) for i, (a, b) in enumerate(zip(orig, new)) if a != b}
+    # cut-in.xosc: lines 16, 17, 21, 22 declare the values; 26 catalogs, 30-31 files
+    assert sorted(changed) == [16, 17, 21, 22, 26, 30, 31]
+    assert 'value="110.0"' in changed[21][1] and 'value="108"' in changed[21][0]
+    for line in (26, 30, 31):
+        old_path = re.search(r'(?:path|filepath)="([^"]+)"', changed[line][0]).group(1)
+        new_path = re.search(r'(?:path|filepath)="([^"]+)"', changed[line][1]).group(1)
+        assert (expanded / new_path).resolve() == (XOSC / old_path).resolve()
+
+
+def test_expanded_file_loads_like_the_variant(expanded):
+    variant = expand_distribution(XOSC / "cut-in_parameter_set.xosc")[10]
+    direct = load_scenario(variant.scenario_file, variant.parameters)
+    written = load_scenario(expanded / "cut-in-010.xosc")
+    assert written.parameters == direct.parameters
+    assert written.parameters["TargetVehicle"] == "van_red"
+    assert written.parameters["EgoSpeed"] == 110.0
+    assert written.entities["OverTaker"].catalog == "VehicleCatalog/van_red"
+    assert Path(written.road_network_path) == Path(direct.road_network_path)
+
+
+def test_expand_keeps_bom_and_reports_errors(tmp_path):
+    scen = tmp_path / "s.xosc"
+    scen.write_bytes(b"\xef\xbb\xbf" + BASE.replace("XODR", str(XODR)).encode())
+    dist = tmp_path / "d.xosc"
+    dist.write_text('<?xml version="1.0"?>\n<OpenSCENARIO><FileHeader revMajor="1" '
+                    'revMinor="2" date="2024-01-01T00:00:00" description="d" author="a"/>'
+                    '<ParameterValueDistribution><ScenarioFile filepath="s.xosc"/>'
+                    '<Stochastic numberOfTestRuns="2" randomSeed="3"><StochasticDistribution '
+                    'parameterName="Speed"><UniformDistribution><Range lowerLimit="5" '
+                    'upperLimit="6"/></UniformDistribution></StochasticDistribution>'
+                    '</Stochastic></ParameterValueDistribution></OpenSCENARIO>')
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["expand", str(dist), "-o", str(out), "--seed", "9"])
+    assert res.exit_code == 0, res.output
+    data = (out / "s-001.xosc").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf<?xml")
+    speeds = [v.parameters["Speed"] for v in expand_distribution(dist, seed=9)]
+    assert load_scenario(out / "s-001.xosc").parameters["Speed"] == speeds[1]
+    assert json.loads((out / "index.json").read_text())["seed"] == 9
+    res = runner.invoke(app, ["expand", str(XOSC / "cut-in.xosc"), "-o", str(out)])
+    assert res.exit_code == 2 and "ParameterValueDistribution" in res.output
+
+
+def test_run_makes_one_case_per_variant():
+    from runners.suite import make_cases
+    cases = make_cases([XOSC / "cut-in_parameter_set.xosc"], seed=0)
+    assert len(cases) == 12
+    assert cases[3].parameters["TargetSpeedFactor"] == pytest.approx(1.1)
+    assert cases[3].parameters["EgoSpeed"] == "110.0"
+    assert {c.scenario_file for c in cases} == {str(XOSC / "cut-in.xosc")}
+    assert len({c.case_id for c in cases}) == 12
+
+
+def test_run_refuses_a_malformed_distribution_in_one_line(tmp_path):
+    from runners.cli import app as main_app
+    (tmp_path / "s.xosc").write_text("<OpenSCENARIO/>")
+    dist = tmp_path / "d.xosc"
+    dist.write_text('<?xml version="1.0"?>\n<OpenSCENARIO><FileHeader revMajor="1" '
+                    'revMinor="2" date="2024-01-01T00:00:00" description="d" author="a"/>'
+                    '<ParameterValueDistribution><ScenarioFile filepath="s.xosc"/>\n'
+                    '<Stochastic numberOfTestRuns="0"><StochasticDistribution parameterName="x">'
+                    '<UniformDistribution><Range lowerLimit="0" upperLimit="1"/>'
+                    '</UniformDistribution></StochasticDistribution></Stochastic>'
+                    '</ParameterValueDistribution></OpenSCENARIO>')
+    res = runner.invoke(main_app, ["run", str(dist), "--out", str(tmp_path / "run")])
+    assert res.exit_code == 2
+    assert f"{dist.resolve()}:3: <Stochastic>: numberOfTestRuns=0" in res.output
+
+
+def test_expand_edits_the_right_tag_despite_comments_and_quotes(tmp_path):
+    text = BASE.replace("XODR", str(XODR)).replace(
+        '<ParameterDeclaration name="Speed" parameterType="double" value="10"/>',
+        '<!-- <ParameterDeclaration name="Speed" parameterType="double" value="99"/> -->\n'
+        '    <ParameterDeclaration name="Note" parameterType="string" value="a > b"/>\n'
+        "    <ParameterDeclaration\n      name='Speed' parameterType='double'\n"
+        "      value='10'/>")
+    (tmp_path / "s.xosc").write_text(text)
+    dist = tmp_path / "d.xosc"
+    dist.write_text('<?xml version="1.0"?>\n<OpenSCENARIO><FileHeader revMajor="1" '
+                    'revMinor="2" date="2024-01-01T00:00:00" description="d" author="a"/>'
+                    '<ParameterValueDistribution><ScenarioFile filepath="s.xosc"/>'
+                    '<Deterministic><DeterministicSingleParameterDistribution '
+                    'parameterName="Speed"><DistributionSet><Element value="12.5"/>'
+                    '</DistributionSet></DeterministicSingleParameterDistribution>'
+                    '<DeterministicSingleParameterDistribution parameterName="Note">'
+                    '<DistributionSet><Element value="x &amp; &quot;y&quot;"/>'
+                    '</DistributionSet></DeterministicSingleParameterDistribution>'
+                    '</Deterministic></ParameterValueDistribution></OpenSCENARIO>')
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["expand", str(dist), "-o", str(out)]).exit_code == 0
+    written = (out / "s-000.xosc").read_text()
+    assert 'value="99"/> -->' in written and "value='12.5'/>" in written
+    assert 'value="x &amp; &quot;y&quot;"' in written
+    sc = load_scenario(out / "s-000.xosc")
+    assert sc.parameters["Speed"] == 12.5 and sc.parameters["Note"] == 'x & "y"'
