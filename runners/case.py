@@ -24,7 +24,7 @@ from testzone.recording import (EntityInfo, Event, Recording, RecordingHeader,
 from testzone.world import EntityState, WorldState
 
 from runners.agents import make_agent
-from runners.backends.embedded import EmbeddedEgoBackend
+from runners.backends import make_backend
 from runners.interfaces import AgentError, Control, RunnerError, V2XReceived, VehicleSpec
 from runners.observation import SensorModel, observe
 
@@ -63,6 +63,10 @@ class RunOptions:
         step_timeout: wall-clock deadline of one agent step [s] (out-of-process stacks).
         trace: ``"csv"`` to write an esmini-compatible trace per case, else None.
         v2x: run the V2X bridge when the map has an RSU layout.
+        backend: ``embedded`` (kinematic, default) or ``carla`` (``docs/carla.md``).
+        carla_servers: ``host:port`` of the CARLA server(s) (the pool binds one per case;
+        default ``127.0.0.1:2000``). carla_tm_port: the Traffic Manager port of that server.
+        connect_timeout: [s] a CARLA server has to answer.
     """
 
     agent: str = "idm"
@@ -73,6 +77,10 @@ class RunOptions:
     step_timeout: float = 1.0
     trace: str | None = None
     v2x: bool = True
+    backend: str = "embedded"
+    carla_servers: tuple[str, ...] = ()
+    carla_tm_port: int = 8000
+    connect_timeout: float = 5.0
 
 
 @functools.lru_cache(maxsize=4)
@@ -137,11 +145,25 @@ class _CaseRun:
         self.recording: Recording | None = None
         self.net: Any = None
         self.inputs: dict[str, str] = {}
+        self.commands: list[Event] = []
 
     def on_event(self, event: Event) -> None:
         assert self.recording is not None and self.writer is not None
         self.recording.events.append(event)
         self.writer.event(event)
+        if event.kind == "custom_command":
+            self.commands.append(event)
+
+    def apply_commands(self, bridge: Any, world: WorldState) -> None:
+        """Hand the scenario's pending CustomCommandActions to the V2X bridge
+        (:func:`v2x_bridge.hooks.apply_command`; types it does not know are ignored)."""
+        pending, self.commands = self.commands, []
+        if bridge is None:
+            return
+        from v2x_bridge.hooks import apply_command
+        for ev in pending:
+            apply_command(bridge, str(ev.data.get("type", "")), ev.data.get("content", ""),
+                          world)
 
     def record(self, world: WorldState) -> None:
         assert self.recording is not None and self.writer is not None
@@ -176,16 +198,19 @@ class _CaseRun:
         opts = self.options
         world = engine.initialize()
         self.record(world)
-        backend = EmbeddedEgoBackend()
+        backend = None
         bridge = make_v2x_bridge(self.net, sc, self.case.seed) if opts.v2x and ego else None
+        self.apply_commands(bridge, world)
         sensor = SensorModel(seed=self.case.seed)
         received: tuple = ()
         deadline = time.monotonic() + opts.case_wall_timeout
         try:
+            backend = make_backend(opts, sc, self.case.seed)
             if external:
                 spec = vehicle_spec(ego, sc.entities[ego])
                 backend.reset(world.entities[ego], spec)
                 agent.setup(spec, self.net, opts.agent_config)
+            self.sync_backend(backend, world)
             while not engine.done:
                 if world.time >= opts.max_sim_time - 1e-9:
                     self.end(world.time, "timeout",
@@ -205,6 +230,10 @@ class _CaseRun:
                     control.validate(spec.max_steering)
                     ext_states[ego] = backend.step_ego(control, opts.dt)
                 world = engine.step(opts.dt, ext_states)
+                if engine.done:
+                    break  # the StopTrigger fired: the engine returned the unchanged world
+                self.sync_backend(backend, world)
+                self.apply_commands(bridge, world)
                 if bridge is not None:
                     received = tuple(to_received(m) for m in bridge.step(world, ego))
                     for ev in bridge.drain_events():
@@ -213,7 +242,14 @@ class _CaseRun:
             self.end(world.time, engine.end_reason or "stop_trigger", "")
         finally:
             agent.close()
-            backend.close()
+            if backend is not None:
+                backend.close()
+
+    def sync_backend(self, backend: Any, world: WorldState) -> None:
+        """Mirror the engine's entities into the backend and record its events."""
+        backend.sync_scenario_entities(world)
+        for ev in backend.drain_events():
+            self.on_event(ev)
 
     def end(self, t: float, reason: str, message: str) -> None:
         if self.recording is not None and self.writer is not None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from testzone.errors import TestzoneError
+from testzone.recording import Event
 from testzone.world import EntityState, SignalState, WorldState
 
 
@@ -170,7 +171,13 @@ class EgoBackend(abc.ABC):
         """Apply ``control`` for ``dt`` [s] and return the ego's new state."""
 
     def sync_scenario_entities(self, world: WorldState) -> None:
-        """Mirror scenario-controlled entities (teleport) — no-op for the embedded backend."""
+        """Mirror scenario-controlled entities (teleport) — no-op for the embedded backend.
+        Called after ``reset`` and after every engine step."""
+
+    def drain_events(self) -> list[Event]:
+        """Events the backend observed since the last call (CARLA's collision and
+        lane-invasion sensors, fallbacks); the embedded backend has none."""
+        return []
 
     def close(self) -> None:
         """Tear down (idempotent)."""

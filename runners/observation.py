@@ -6,6 +6,13 @@ the ego's heading are seen; an object is hidden when the straight line from the 
 centre crosses the box of a nearer vehicle (occlusion by boxes, as in the ISO 26262-style
 "line of sight" test of many ADS test benches). Optional Gaussian position noise and a
 dropout probability are drawn from a generator seeded by the case's seed, so runs repeat.
+
+Traffic-signal states are perception too: the ego sees the state of a signal head only when
+the head (OpenDRIVE ``signal`` x, y) lies within ``signal_range_m`` (default 80 m) of the
+ego's reference point: a modelling choice for camera recognition of signal heads (a 200 mm
+lamp spans about 4 px at 80 m for a 60 deg, 1920 px wide camera). States of farther signals reach the ego
+only by V2X (SPAT). Signals whose position the map does not give (or runs without a map)
+stay visible.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Polygon
 
-from testzone.world import EntityKind, EntityState, WorldState, wrap_angle
+from testzone.world import EntityKind, EntityState, SignalState, WorldState, wrap_angle
 
 from runners.interfaces import Observation, V2XReceived
 
@@ -32,6 +39,8 @@ class SensorModel:
         position_noise_m: standard deviation of position noise [m] (0: exact).
         dropout: probability an object is missed at a step [-].
         seed: seeds the noise and dropout generator.
+        signal_range_m: distance [m] within which the colour of a signal head is recognised
+            (camera), see the module docstring.
     """
 
     range_m: float = 150.0
@@ -40,6 +49,7 @@ class SensorModel:
     position_noise_m: float = 0.0
     dropout: float = 0.0
     seed: int = 0
+    signal_range_m: float = 80.0
     _rng: np.random.Generator = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -77,12 +87,28 @@ class SensorModel:
             seen.append(obj)
         return tuple(seen)
 
+    def visible_signals(self, ego: EntityState, signals: dict[str, SignalState],
+                        net) -> dict[str, SignalState]:
+        """The signal states the ego recognises: heads within ``signal_range_m`` [m] of its
+        reference point (positions from ``net.signals``; unknown positions stay visible)."""
+        if net is None:
+            return dict(signals)
+        where = {str(s.id): (s.x, s.y) for s in getattr(net, "signals", ())}
+        out = {}
+        for sid, state in signals.items():
+            pos = where.get(str(sid))
+            if pos is None or math.hypot(pos[0] - ego.pose.x,
+                                         pos[1] - ego.pose.y) <= self.signal_range_m:
+                out[sid] = state
+        return out
+
 
 def observe(world: WorldState, ego_name: str, net, sensor: SensorModel,
             v2x: tuple[V2XReceived, ...] = ()) -> Observation:
     """Build the ego's :class:`Observation` from the world state.
 
-    ``net`` is a ``maps.RoadNetwork`` (or None); it gives the speed limit at the ego's lane.
+    ``net`` is a ``maps.RoadNetwork`` (or None); it gives the speed limit at the ego's lane
+    and the signal positions (only signals within ``sensor.signal_range_m`` are seen).
     """
     ego = world.entities[ego_name]
     others = [e for n, e in world.entities.items() if n != ego_name]
@@ -90,5 +116,6 @@ def observe(world: WorldState, ego_name: str, net, sensor: SensorModel,
     if net is not None and ego.lane is not None:
         limit = net.speed_limit(ego.lane.road_id, ego.lane.lane_id, ego.lane.s)
     return Observation(time=world.time, ego=ego, objects=sensor.sense(ego, others),
-                       signals=dict(world.signals), v2x=tuple(v2x), speed_limit=limit)
+                       signals=sensor.visible_signals(ego, world.signals, net), v2x=tuple(v2x),
+                       speed_limit=limit)
 

@@ -7,6 +7,8 @@ Public API::
                             SimClock, V2XError, MESSAGES)
 
     bridge = bridge_for_layout("maps/wuhan/wuhan_section1.rsu.json", net, seed=case_seed)
+    # (MAP of each RSU junction derived from OpenDRIVE: junction_map; phase ids pinned)
+    apply_command(bridge, "V2X.RSI", '{"eventType": 100, "x": 440, "y": -5.25}', world)
     # or, explicitly:
     layout = load_rsu_layout("maps/wuhan/wuhan_section1.rsu.json")
     geo = GeoFrame(layout.geo_reference or net.geo_reference)    # None -> Wuhan default plane
@@ -26,7 +28,8 @@ from v2x_bridge.channel import ChannelModel
 from v2x_bridge.codec import decode_frame, encode_frame, from_json, to_json
 from v2x_bridge.context import BuildContext, RsiEvent
 from v2x_bridge.errors import V2XError
-from v2x_bridge.factory import bridge_for_layout
+from v2x_bridge.factory import bridge_for_layout, junction_map
+from v2x_bridge.hooks import apply_command
 from v2x_bridge.geo import GeoFrame
 from v2x_bridge.registry import MESSAGES
 from v2x_bridge.rsu import Rsu, RsuLayout, load_rsu_layout
@@ -34,4 +37,5 @@ from v2x_bridge.units import SimClock
 
 __all__ = ["BuildContext", "ChannelModel", "DeliveredMessage", "GeoFrame", "MESSAGES", "Rsu",
            "RsiEvent", "RsuLayout", "SimClock", "V2XBridge", "V2XError", "decode_frame",
-           "bridge_for_layout", "encode_frame", "from_json", "load_rsu_layout", "to_json"]
+           "apply_command", "bridge_for_layout", "encode_frame", "from_json", "junction_map",
+           "load_rsu_layout", "to_json"]

@@ -1,33 +1,244 @@
-"""Build a ready bridge for a map from its RSU layout file (what the runner calls per case)."""
+"""Build a ready bridge for a map from its RSU layout file (what the runner calls per case),
+with the MAP of each RSU's junction derived from the OpenDRIVE road network.
+
+MAP from OpenDRIVE (YD/T 3709-2020 / T/CSAE 53-2020 MapData, clause "MAP"): a node is an
+intersection or a road end; a link is a directed road between two nodes and belongs to the
+node at its downstream end; its points run upstream to downstream along its centre. So, for
+an RSU serving junction J:
+
+* the node is J: id ``rsu.node()``, reference position the mean of the RSU's signal heads
+  (close to the junction centre, as the standard asks), else the mean of the connecting roads'
+  mid points, else the RSU position;
+* each road entering J (``junction/connection@incomingRoad``) gives one link; its upstream
+  node is the junction at the road's far end (its RSU's node id, else the junction id), or a
+  virtual road-end node (:func:`road_end_node`) when the road ends there;
+* the link's lanes are the incoming road's lanes that have a ``laneLink`` into J; ``laneID`` is
+  ``|OpenDRIVE lane id|`` (lanes counted outward from the reference line, so 1 is the
+  innermost lane, as the deployed MAPs number them from the left of the driving direction);
+  lane and link points are sampled over ``approach_m`` up to the stop line (the governing
+  signal's ``s``, else the road end), at most 31 points (PointList SIZE(2..31));
+* each connection of a lane gives its maneuver (straight / left / right / U-turn from the
+  heading change across the connecting road) and a ``connectsTo`` entry: remoteIntersection =
+  the node at the far end of the road it leads to, connectingLane = the lane reached there,
+  phaseId = the SPAT phase of the signal governing the incoming lane (the dynamic signal of
+  the RSU on the incoming road whose orientation matches the lane's direction, nearest the
+  junction); the phase id of a signal follows :mod:`v2x_bridge.spat`: the RSU's
+  ``phase_ids`` entry, else its 1-based position in ``signal_ids``.
+
+:func:`bridge_for_layout` pins those phase ids on its RSUs (``Rsu.phase_ids``), so SPAT and
+MAP always agree; ``SignalState.phase_id`` is then not used. (The scenario engine fills it with
+the index of the OpenSCENARIO TrafficSignalController phase, which changes over the cycle and
+is not a signal group.)
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import zlib
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
+from testzone.world import LaneCoord, wrap_angle
 from v2x_bridge.bridge import V2XBridge
 from v2x_bridge.channel import ChannelModel
 from v2x_bridge.geo import GeoFrame
 from v2x_bridge.rsu import Rsu, load_rsu_layout
 
+MAX_POINTS = 31
+"""PointList SIZE(2..31) of YD/T 3709-2020."""
 
-def minimal_junction(rsu: Rsu, net: Any) -> dict[str, Any] | None:
-    """A minimal MAP description of the RSU's junction: one node, no links.
+STRAIGHT_MAX_RAD = math.radians(30.0)
+"""Heading change [rad] up to which a movement counts as straight; beyond 150 deg: U-turn."""
 
-    The node centre is the mean position of the RSU's signals in ``net.signals`` (duck-typed
-    ``maps.RoadNetwork``: signals with ``id``, ``x``, ``y``), else the RSU position; the name is
-    the OpenDRIVE junction name when there is one. None when the RSU serves no junction.
+
+def road_end_node(road_id: str, end: str) -> int:
+    """NodeID of the virtual node at a road end that links to nothing (``end``: ``start`` or
+    ``end``): a stable 16-bit hash above 255 (0..255 are reserved for tests in YD/T 3709)."""
+    return 256 + zlib.crc32(f"road:{road_id}:{end}".encode("utf-8")) % (65536 - 256)
+
+
+def signal_phase_ids(rsu: Rsu) -> dict[str, int]:
+    """SPAT phase id of each of the RSU's signals: ``phase_ids`` entry, else 1-based index."""
+    return {sid: int(rsu.phase_ids.get(sid, i)) for i, sid in enumerate(rsu.signal_ids, 1)}
+
+
+class _Nodes:
+    """Node ids of junctions (RSU node when an RSU serves it) and of free road ends."""
+
+    def __init__(self, net: Any, rsus: tuple[Rsu, ...]) -> None:
+        self.net = net
+        self.by_junction = {r.junction_id: r.node() for r in rsus if r.junction_id}
+
+    def junction(self, jid: str) -> int:
+        if jid in self.by_junction:
+            return self.by_junction[jid]
+        return Rsu(id=jid, x=0.0, y=0.0, junction_id=jid).node()
+
+    def far_end(self, road_id: str, from_end: str) -> int:
+        """Node at the end of ``road_id`` opposite ``from_end`` (``start``/``end``)."""
+        road = self.net.roads[road_id]
+        far = "start" if from_end == "end" else "end"
+        link = road.successor if far == "end" else road.predecessor
+        if link is not None and link.element_type == "junction":
+            return self.junction(str(link.element_id))
+        return road_end_node(road_id, far)
+
+
+def _junction_end(road: Any, jid: str) -> str | None:
+    """Which end (``start``/``end``) of ``road`` touches junction ``jid``, or None."""
+    for end, link in (("end", road.successor), ("start", road.predecessor)):
+        if link is not None and link.element_type == "junction" and str(link.element_id) == jid:
+            return end
+    return None
+
+
+def _governing_signal(net: Any, rsu: Rsu, road_id: str, lane_id: int, end: str) -> Any:
+    """The RSU's dynamic signal on ``road_id`` valid for lane ``lane_id``'s direction, nearest
+    the junction end; None when there is none."""
+    want = "+" if lane_id < 0 else "-"
+    length = net.roads[road_id].length
+    cands = [s for s in net.signals if str(s.id) in rsu.signal_ids and s.road_id == road_id
+             and s.orientation == want and getattr(s, "dynamic", True)]
+    if not cands:
+        return None
+    return min(cands, key=lambda s: (length - s.s) if end == "end" else s.s)
+
+
+def _samples(s_stop: float, end: str, length: float, approach_m: float) -> list[float]:
+    """s values [m] from ``approach_m`` upstream of ``s_stop`` to ``s_stop``, upstream first."""
+    far = max(0.0, s_stop - approach_m) if end == "end" else min(length, s_stop + approach_m)
+    n = max(2, min(MAX_POINTS, int(math.ceil(abs(s_stop - far) / 10.0)) + 1))
+    return [far + (s_stop - far) * i / (n - 1) for i in range(n)]
+
+
+def _maneuver(net: Any, conn: Any, conn_lane: int) -> tuple[str, str, str, int | None]:
+    """(maneuver name, road reached, its end entered (``start``/``end``), lane reached there or
+    None) of one lane link through a connecting road."""
+    road = net.roads[conn.connecting_road]
+    s_in = 0.0 if conn.contact_point == "start" else road.length
+    s_out = road.length - s_in
+    h_in = net.lane_to_world(conn.connecting_road, conn_lane, s_in).h
+    h_out = net.lane_to_world(conn.connecting_road, conn_lane, s_out).h
+    turn = wrap_angle(h_out - h_in)
+    if abs(turn) <= STRAIGHT_MAX_RAD:
+        name = "straight"
+    elif abs(turn) >= math.pi - STRAIGHT_MAX_RAD:
+        name = "uturn"
+    else:
+        name = "left" if turn > 0 else "right"
+    link = road.successor if conn.contact_point == "start" else road.predecessor
+    out_road, out_end = str(link.element_id), link.contact_point or "start"
+    # the lane's length differs from the reference line's in a curve: overshoot a little
+    reached = net.advance(LaneCoord(conn.connecting_road, conn_lane, s_in, 0.0),
+                          1.5 * road.length + 1.0)
+    lane = abs(reached.lane_id) if reached.road_id == out_road else None
+    return name, out_road, out_end, lane
+
+
+def _lane_entry(net: Any, rsu: Rsu, nodes: _Nodes, road_id: str, end: str, lane_id: int,
+                links: list[tuple[Any, int]], approach_m: float) -> tuple[dict, float]:
+    """(lane description, stop-line s [m]) of one incoming lane and its lane links."""
+    length = net.roads[road_id].length
+    sig = _governing_signal(net, rsu, road_id, lane_id, end)
+    phase = signal_phase_ids(rsu).get(str(sig.id)) if sig is not None else None
+    s_stop = sig.s if sig is not None else (length if end == "end" else 0.0)
+    man, conns = [], []
+    for conn, conn_lane in links:
+        name, out_road, out_end, out_lane = _maneuver(net, conn, conn_lane)
+        c: dict[str, Any] = {"remote_node_id": nodes.far_end(out_road, out_end),
+                             "maneuver": name}
+        if out_lane is not None:
+            c["lane_id"] = out_lane
+        if phase is not None:
+            c["phase_id"] = phase
+        if name not in man:
+            man.append(name)
+        conns.append(c)
+    pts = [net.lane_to_world(road_id, lane_id, s) for s in _samples(s_stop, end, length,
+                                                                    approach_m)]
+    lane = {"lane_id": abs(lane_id), "width_m": net.lane_width(road_id, lane_id, s_stop),
+            "maneuvers": man, "points": [[p.x, p.y] for p in pts], "connects_to": conns,
+            "road_id": road_id, "odr_lane_id": lane_id}
+    return lane, s_stop
+
+
+def _link(net: Any, rsu: Rsu, nodes: _Nodes, road_id: str, conns: list[Any],
+          approach_m: float) -> dict[str, Any] | None:
+    """Link description of one incoming road (None when it does not touch the junction)."""
+    road = net.roads[road_id]
+    end = _junction_end(road, rsu.junction_id or "")
+    if end is None:
+        return None
+    by_lane: dict[int, list[tuple[Any, int]]] = {}
+    for conn in conns:
+        for from_lane, to_lane in conn.lane_links:
+            by_lane.setdefault(from_lane, []).append((conn, to_lane))
+    lanes, stops = [], []
+    for lane_id in sorted(by_lane, key=abs):
+        lane, s_stop = _lane_entry(net, rsu, nodes, road_id, end, lane_id, by_lane[lane_id],
+                                   approach_m)
+        lanes.append(lane)
+        stops.append(s_stop)
+    s_ref = stops[0]
+    ids = [ln["odr_lane_id"] for ln in lanes]
+    samples = _samples(s_ref, end, road.length, approach_m)
+    centre = []
+    for s in samples:
+        ps = [net.lane_to_world(road_id, i, s) for i in ids]
+        centre.append([sum(p.x for p in ps) / len(ps), sum(p.y for p in ps) / len(ps)])
+    moves = []
+    for ln in lanes:
+        for c in ln["connects_to"]:
+            m = {k: c[k] for k in ("remote_node_id", "phase_id") if k in c}
+            if m not in moves:
+                moves.append(m)
+    out = {"upstream_node_id": nodes.far_end(road_id, end), "region": rsu.region,
+           "name": str(getattr(road, "name", "") or f"road {road_id}"),
+           "width_m": sum(ln["width_m"] for ln in lanes), "points": centre,
+           "movements": moves[:32], "lanes": lanes, "road_id": road_id}
+    if rsu.region is not None:
+        out["upstream_region"] = rsu.region
+    limit = net.speed_limit(road_id, ids[0], s_ref)
+    if limit is not None:
+        out["speed_limit_mps"] = limit
+    return out
+
+
+def junction_map(rsu: Rsu, net: Any, rsus: tuple[Rsu, ...] = (),
+                 approach_m: float = 250.0) -> dict[str, Any] | None:
+    """The MAP description (:mod:`v2x_bridge.map` format) of the RSU's junction, derived from
+    the OpenDRIVE network ``net`` (``maps.RoadNetwork``, duck-typed) as the module docstring
+    says; one node, one link per incoming road. ``rsus``: all RSUs of the layout (their
+    junctions' node ids name the far ends of roads). ``approach_m`` [m]: length of the sampled
+    approach before each stop line. None when the RSU serves no junction; a node without
+    links when the network lacks the junction.
     """
     if rsu.junction_id is None:
         return None
     pts = [(s.x, s.y) for s in getattr(net, "signals", ()) if str(s.id) in rsu.signal_ids]
+    junction = getattr(net, "junctions", {}).get(rsu.junction_id)
+    if not pts and junction is not None:
+        for c in junction.connections:
+            r = net.roads[c.connecting_road]
+            p = net.road_to_world(c.connecting_road, r.length / 2.0, 0.0)
+            pts.append((p.x, p.y))
     x, y = ((sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts)) if pts
             else (rsu.x, rsu.y))
     out: dict[str, Any] = {"node_id": rsu.node(), "region": rsu.region, "x": x, "y": y}
-    junction = getattr(net, "junctions", {}).get(rsu.junction_id)
-    name = getattr(junction, "name", None)
-    if name:
-        out["name"] = str(name)
+    if junction is None:
+        return out
+    if getattr(junction, "name", None):
+        out["name"] = str(junction.name)
+    nodes = _Nodes(net, tuple(rsus) or (rsu,))
+    incoming: dict[str, list[Any]] = {}
+    for conn in junction.connections:
+        incoming.setdefault(str(conn.incoming_road), []).append(conn)
+    links = [ln for rid, conns in incoming.items()
+             if (ln := _link(net, rsu, nodes, rid, conns, approach_m)) is not None]
+    if links:
+        out["links"] = links[:32]
     return out
 
 
@@ -38,16 +249,26 @@ def bridge_for_layout(layout_path: str | Path, net: Any = None, seed: int = 0,
     Args:
         layout_path: the ``.rsu.json`` file (format in :mod:`v2x_bridge.rsu`).
         net: the map (``maps.RoadNetwork``, duck-typed): its ``geo_reference`` is used when the
-            layout has none, its signals place the minimal MAP nodes.
+            layout has none; its junctions, roads and signals give the MAP of each RSU
+            (:func:`junction_map`; without a map: a node at the RSU, no links).
         seed: the case seed. channel: default ``ChannelModel()`` (20 ms, lossless).
         kwargs: passed to :class:`V2XBridge` (``publisher``, ``clock``, ``obu_entities``, ...).
+
+    The RSUs get their phase ids pinned (:func:`signal_phase_ids`, see the module docstring).
 
     Raises:
         V2XError: bad layout file or PROJ string.
     """
     layout = load_rsu_layout(layout_path)
     geo = GeoFrame(layout.geo_reference or getattr(net, "geo_reference", None))
-    junctions = {r.junction_id: j for r in layout.rsus
-                 if (j := minimal_junction(r, net)) is not None}
+    rsus = tuple(dataclasses.replace(r, phase_ids=MappingProxyType(signal_phase_ids(r)))
+                 for r in layout.rsus)
+    junctions = {}
+    for r in rsus:
+        j = junction_map(r, net, rsus) if net is not None else (
+            None if r.junction_id is None else
+            {"node_id": r.node(), "region": r.region, "x": r.x, "y": r.y})
+        if j is not None:
+            junctions[r.junction_id] = j
     kwargs.setdefault("junctions", junctions)
-    return V2XBridge(layout.rsus, geo, channel or ChannelModel(), seed, **kwargs)
+    return V2XBridge(rsus, geo, channel or ChannelModel(), seed, **kwargs)

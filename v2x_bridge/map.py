@@ -11,12 +11,18 @@ Junction description (SI, map frame), as the map package or a layout file gives 
                            "maneuvers": ["straight", "left"],                # optional
                            "points": [[x, y], ...],                          # optional, >= 2
                            "connects_to": [{"remote_node_id": 13, "lane_id": 2,
+                                            "maneuver": "left",              # optional
                                             "phase_id": 2}]}]}]}             # optional
 
 ``x, y`` is the node centre and the reference of every offset. Maneuver names map to the
 AllowedManeuvers bits (straight 0, left 1, right 2, uturn 3, left_on_red 4, right_on_red 5,
-lane_change 6, no_stopping 7, yield 8, go_with_halt 9, caution 10). The MAP is minimal: one
-node per RSU, no lane attributes.
+lane_change 6, no_stopping 7, yield 8, go_with_halt 9, caution 10). Other keys are ignored
+(the OpenDRIVE derivation in :mod:`v2x_bridge.factory` adds ``road_id``/``odr_lane_id`` for
+the reader's convenience). No lane attributes are sent.
+
+:func:`read` returns the nodes with their links, lanes (points in the map frame when a
+:class:`GeoFrame` is given) and connections, which is what an agent needs to find its
+approach lane, its stop line (the last point of the lane) and the SPAT phase of its movement.
 """
 
 from __future__ import annotations
@@ -72,6 +78,8 @@ def _lane(ctx: BuildContext, ref: dict[str, Any], lane: Mapping[str, Any]) -> di
             c["remote_node_id"], c.get("remote_region"))}
         if "lane_id" in c:
             conn["connectingLane"] = {"lane": int(c["lane_id"])}
+            if c.get("maneuver"):
+                conn["connectingLane"]["maneuver"] = maneuvers([c["maneuver"]])
         if "phase_id" in c:
             conn["phaseId"] = int(c["phase_id"])
         conns.append(conn)
@@ -126,6 +134,42 @@ def build(ctx: BuildContext) -> dict[str, Any] | None:
 
 
 @dataclass(frozen=True)
+class ConnectionInfo:
+    """One decoded lane connection: downstream node id, lane there (or None), maneuver names
+    of the connecting lane (may be empty), SPAT phase id (or None)."""
+
+    remote_node_id: int
+    lane_id: int | None
+    maneuvers: tuple[str, ...]
+    phase_id: int | None
+
+
+@dataclass(frozen=True)
+class LaneInfo:
+    """One decoded lane: id, width [m] (or None), allowed maneuvers, points upstream to
+    downstream ((x, y) [m] with a GeoFrame, else (lon, lat) [deg]), connections."""
+
+    lane_id: int
+    width_m: float | None
+    maneuvers: tuple[str, ...]
+    points: tuple[tuple[float, float], ...]
+    connections: tuple[ConnectionInfo, ...]
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    """One decoded incoming link: upstream node id, name, width [m], speed limit [m/s] (or
+    None), centre points (as :class:`LaneInfo`), lanes."""
+
+    upstream_node_id: int
+    name: str | None
+    width_m: float
+    speed_limit_mps: float | None
+    points: tuple[tuple[float, float], ...]
+    lanes: tuple[LaneInfo, ...]
+
+
+@dataclass(frozen=True)
 class NodeInfo:
     """A decoded MAP node: id, region, centre (lon, lat) [deg] and (x, y) [m] (None without a
     GeoFrame), and for each incoming link its upstream node id and movements
@@ -138,10 +182,52 @@ class NodeInfo:
     x: float | None
     y: float | None
     links: tuple[tuple[int, tuple[tuple[int, int | None], ...]], ...]
+    link_details: tuple[LinkInfo, ...] = ()
+
+
+def maneuver_names(bits: tuple[bytes, int] | None) -> tuple[str, ...]:
+    """Names of the bits set in an AllowedManeuvers value (inverse of :func:`maneuvers`)."""
+    if bits is None:
+        return ()
+    value = int.from_bytes(bytes(bits[0]).ljust(2, b"\x00")[:2], "big")
+    return tuple(n for n, b in MANEUVER_BITS.items() if value & (1 << (15 - b)))
+
+
+def _read_points(ref: dict[str, Any], pts: list, geo: GeoFrame | None
+                 ) -> tuple[tuple[float, float], ...]:
+    out = []
+    for p in pts:
+        lon, lat = fields.read_offset_ll(ref, p["posOffset"]["offsetLL"])
+        if geo is not None:
+            x, y = geo.to_xy(lon, lat)
+            out.append((float(x), float(y)))
+        else:
+            out.append((lon, lat))
+    return tuple(out)
+
+
+def _read_lane(ref: dict[str, Any], ln: dict[str, Any], geo: GeoFrame | None) -> LaneInfo:
+    conns = tuple(ConnectionInfo(c["remoteIntersection"]["id"],
+                                 c["connectingLane"]["lane"] if "connectingLane" in c else None,
+                                 maneuver_names(c.get("connectingLane", {}).get("maneuver")),
+                                 c.get("phaseId"))
+                  for c in ln.get("connectsTo", ()))
+    return LaneInfo(ln["laneID"], ln["laneWidth"] / 100.0 if "laneWidth" in ln else None,
+                    maneuver_names(ln.get("maneuvers")),
+                    _read_points(ref, ln.get("points", ()), geo), conns)
+
+
+def _read_link(ref: dict[str, Any], ln: dict[str, Any], geo: GeoFrame | None) -> LinkInfo:
+    limits = [sl["speed"] for sl in ln.get("speedLimits", ()) if sl["type"] == "vehicleMaxSpeed"]
+    return LinkInfo(ln["upstreamNodeId"]["id"], ln.get("name"), ln["linkWidth"] / 100.0,
+                    units.speed_from_asn(limits[0]) if limits else None,
+                    _read_points(ref, ln.get("points", ()), geo),
+                    tuple(_read_lane(ref, lane, geo) for lane in ln["lanes"]))
 
 
 def read(value: dict[str, Any], geo: GeoFrame | None = None) -> tuple[NodeInfo, ...]:
-    """Decoded MAP value -> its nodes."""
+    """Decoded MAP value -> its nodes (with links, lanes and connections in
+    :attr:`NodeInfo.link_details`; positions in the map frame when ``geo`` is given)."""
     out = []
     for n in value["nodes"]:
         lon, lat = n["refPos"]["long"] * 1e-7, n["refPos"]["lat"] * 1e-7
@@ -152,5 +238,7 @@ def read(value: dict[str, Any], geo: GeoFrame | None = None) -> tuple[NodeInfo, 
                        tuple((m["remoteIntersection"]["id"], m.get("phaseId"))
                              for m in ln.get("movements", ())))
                       for ln in n.get("inLinks", ()))
-        out.append(NodeInfo(n["id"]["id"], n["id"].get("region"), lon, lat, x, y, links))
+        details = tuple(_read_link(n["refPos"], ln, geo) for ln in n.get("inLinks", ()))
+        out.append(NodeInfo(n["id"]["id"], n["id"].get("region"), lon, lat, x, y, links,
+                            details))
     return tuple(out)

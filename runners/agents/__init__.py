@@ -1,7 +1,8 @@
 """Reference agents and the loader for the vehicle under test's stack.
 
-``--agent`` accepts a reference agent's name (``idm``, ``naive``, ``scenario``), a Python
-class as ``package.module:Class``, or a file as ``path/to/file.py:Class``.
+``--agent`` accepts a reference agent's name (``idm``, ``idm-v2x``, ``naive``, ``scenario``;
+see ``docs/agents.md``), a Python class as ``package.module:Class``, or a file as
+``path/to/file.py:Class``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from pathlib import Path
 from typing import Callable
 
 from runners.agents.idm import IdmAgent, ScenarioAgent, naive_agent
+from runners.agents.idm_v2x import IdmV2xAgent
 from runners.interfaces import Agent, RunnerError
 
 REFERENCE_AGENTS: dict[str, Callable[[], Agent]] = {
     "idm": IdmAgent,
+    "idm-v2x": IdmV2xAgent,
     "naive": naive_agent,
     "scenario": ScenarioAgent,
 }

@@ -6,6 +6,10 @@
   s = 972 m). The junction controller starts at P1-yellow, so Ego's light is yellow 0-3 s and
   red from 3 s to 40 s; at 3 s Ego is still ~150 m from the signal head, beyond camera range
   (80 m): only SPAT tells it early. A passive Ego runs the red at ~12 s.
+* ``glosa_green_arrival.xosc`` -- green light optimal speed advisory (GLOSA, SPAT + MAP): as
+  RLVW but 180 m out and the controller starts at P2-green-clear, so Ego's light is red for
+  13 s, then green. At 60 km/h Ego would reach the line at ~10.8 s, on red; slowing to the
+  advisory (~12.6 m/s) it arrives on green without stopping.
 * ``hlw_hazard.xosc`` -- hazardous location warning (HLW, RSI): on road 2 (eastbound, lane
   -2) Ego at 60 km/h follows a truck 30 m ahead; a broken-down car stands in the lane at
   s = ``$HazardS`` = 420 m (x ~ 440 m, beyond RSU-S1-02's 150 m sensing radius, inside its
@@ -48,11 +52,14 @@ def truck(name: str) -> xosc.Vehicle:
                         mass=12000.0)
 
 
-def rlvw_red_light() -> xosc.Scenario:
-    """RLVW: Ego at $EgoSpeed, $StopLineDistance before the west stop line; light yellow at
-    t = 0, red from 3 s (the cycle starts at P1-yellow)."""
+def rlvw_red_light(distance_m: float = 200.0, start_interval: str = "P1-yellow",
+                   name: str = "RedLightViolationWarning",
+                   description: str = "Wuhan S1: red light beyond camera range, announced by "
+                                      "SPAT (RLVW)") -> xosc.Scenario:
+    """RLVW: Ego at $EgoSpeed, $StopLineDistance (default ``distance_m``) before the west stop
+    line; the cycle starts at ``start_interval`` (P1-yellow: yellow at t = 0, red from 3 s)."""
     params = _params(("EgoSpeed", "double", 60 * KMH),
-                     ("StopLineDistance", "double", 200.0),
+                     ("StopLineDistance", "double", distance_m),
                      ("SimulationEnd", "double", 30.0))
     entities = xosc.Entities()
     entities.add_scenario_object(EGO, ego_vehicle())
@@ -65,9 +72,14 @@ def rlvw_red_light() -> xosc.Scenario:
     keep.add_action("KeepSpeed", speed_step("$EgoSpeed"))
     keep.add_trigger(sim_time_trigger("KeepSpeedStart", 0.0))
     act = single_event_act("Approach", EGO, [keep])
-    return assemble("RedLightViolationWarning",
-                    "Wuhan S1: red light beyond camera range, announced by SPAT (RLVW)",
-                    params, entities, init, [act], "P1-yellow")
+    return assemble(name, description, params, entities, init, [act], start_interval)
+
+
+def glosa_green_arrival() -> xosc.Scenario:
+    """GLOSA: the RLVW set-up 180 m out, red for the first 13 s (cycle from P2-green-clear)."""
+    return rlvw_red_light(180.0, "P2-green-clear", "GreenLightOptimalSpeedAdvisory",
+                          "Wuhan S1: red turning green before Ego arrives, timed by SPAT "
+                          "(GLOSA)")
 
 
 def rsi_content(event_type: int, entity: str, radius_m: float, priority: int,
@@ -135,6 +147,19 @@ def catalogue_cases() -> list[dict]:
                       _crit("red_light", "red_light_violation_count", "==", 0, "count",
                             f"{GBT} 6.1; PRC Road Traffic Safety Law art. 38"),
                       _crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s2", ISO15622)]},
+        {"id": "wuhan-s1-glosa-green-arrival", "file": "glosa_green_arrival.xosc",
+         "title": "Red turning green before Ego arrives: arrive on green without stopping",
+         "requirements": [f"{GBT} 6.1: traffic signal recognition and response",
+                          f"{CSAE}: Green Light Optimal Speed Advisory (GLOSA), SPAT + MAP"],
+         "v2x_applications": [f"{CSAE}: Green Light Optimal Speed Advisory (GLOSA)",
+                              f"{CSAE}: Red Light Violation Warning (RLVW)"],
+         "signal_start_interval": "P2-green-clear",
+         "parameters": [_param("EgoSpeed", 60 * KMH, "m/s", 40 * KMH, 60 * KMH, 10 * KMH),
+                        _param("StopLineDistance", 180.0, "m", 150.0, 210.0, 30.0)],
+         "criteria": [NO_COLLISION,
+                      _crit("red_light", "red_light_violation_count", "==", 0, "count",
+                            f"{GBT} 6.1; PRC Road Traffic Safety Law art. 38"),
+                      _crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s2", ISO15622)]},
         {"id": "wuhan-s1-hlw-hazard", "file": "hlw_hazard.xosc",
          "title": "Stopped vehicle hidden behind a truck, announced by RSI",
          "requirements": [f"{GBT} 6.4: stationary vehicle ahead recognition and response",
@@ -155,4 +180,5 @@ def render() -> dict[str, bytes]:
     """``{file name: bytes}`` of the V2X case files."""
     from scenarios.wuhan.generate_section1_cases import to_bytes
     return {"rlvw_red_light.xosc": to_bytes(rlvw_red_light()),
+            "glosa_green_arrival.xosc": to_bytes(glosa_green_arrival()),
             "hlw_hazard.xosc": to_bytes(hlw_hazard())}

@@ -1,0 +1,409 @@
+"""``idm-v2x``: the ``idm`` reference agent plus the T/CSAE 53-2020 Day-1 V2X applications that
+change driving.
+
+What it adds to :class:`~runners.agents.idm.IdmAgent` (everything else is inherited: lane
+keeping, IDM car following, camera-range red lights):
+
+* **SPAT + MAP** (red light violation warning, RLVW; green light optimal speed advisory,
+  GLOSA): it matches its position to a MAP lane (lateral distance within half the lane width,
+  heading within 45 deg, upstream of the lane's last point = the stop line), takes the lane's
+  ``straight`` connection (else its first one: the reference agents go straight through
+  junctions, the map's default continuation), and reads that connection's
+  ``phaseId`` in the latest SPAT of the node. Then, with ``d`` the distance from its front to
+  the stop line, ``v`` its speed and ``T`` the count-down (``likelyEndTime`` minus the age of
+  the message):
+
+  - red: a stop line in its path (so it stops before it, even far beyond camera range) unless
+    it rolls at GLOSA speeds (``v`` and ``v_a`` at least ``glosa_min_speed``) and arrives after
+    the red ends (``d / v >= T + glosa_margin_s / 2``) -- then a camera red at that line is
+    ignored too, the SPAT timing being the better information; GLOSA:
+    when ``v_a = d / (T + glosa_margin_s)`` is between ``glosa_min_speed`` and the desired
+    speed, its speed is capped at ``v_a`` so it arrives as the light turns green (Katsaros et
+    al., "Performance study of a Green Light Optimized Speed Advisory application", IEEE VNC
+    2011: advisory = distance / time to green);
+  - yellow: it goes when it clears the line before the yellow ends (``d / v < T``); else it
+    stops when that needs at most ``yellow_stop_deceleration`` (``v^2 / 2d``, the kinematic
+    yellow-interval deceleration of the ITE formula, 3.0 m/s^2 = 10 ft/s^2), else it goes
+    (dilemma zone);
+  - green: when at its speed it would reach the line only after the green ends (``d / v > T``)
+    and can stop comfortably (``v^2 / 2d <= comfortable_deceleration``), it plans to stop --
+    IDM then brakes gently from afar instead of meeting a yellow at the line.
+
+* **RSI** (hazardous location warning, HLW): an event whose position lies on its path within
+  ``hazard_horizon_m`` slows it to ``hazard_speed`` from ``hazard_slow_distance_m`` before the
+  event; an event of a type in ``obstacle_event_types`` lying in its lane corridor becomes a
+  stationary obstacle ``obstacle_half_length_m`` before the event position (a stopped vehicle
+  it cannot see yet).
+
+* **RSM** (roadside perception, T/CSAE 53 phase-2 "sensor data sharing"): participants an RSU
+  reports that its own sensors do not see (no sensed object within ``rsm_match_m``, and not
+  itself) join its object list, so an occluded pedestrian or vehicle is followed or yielded to.
+
+Messages are decoded with the bridge's readers (:mod:`v2x_bridge`), positions converted to the
+map frame with the map's ``geoReference`` (its own map, as an on-board unit would).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from shapely.geometry import LineString, Point
+
+from testzone.world import BoundingBox, EntityKind, EntityState, Pose, SignalColor, wrap_angle
+
+from runners.agents.idm import IdmAgent, IdmParameters
+from runners.agents.path_ahead import PathAhead, PathObstacle
+from runners.interfaces import Observation, V2XReceived, VehicleSpec
+
+
+@dataclass(frozen=True)
+class V2xParameters:
+    """What the V2X applications of ``idm-v2x`` do, SI units.
+
+    Attributes:
+        yellow_stop_deceleration: [m/s^2] the largest deceleration it accepts to stop on
+            yellow (ITE kinematic yellow interval: 3.0 m/s^2).
+        glosa_min_speed: [m/s] lowest advisory speed of GLOSA (below it the ego simply stops;
+            20 km/h, a crawl speed most GLOSA studies use as the floor).
+        glosa_margin_s: [s] arrive this long after the green starts.
+        glosa_max_distance_m: [m] GLOSA applies only this close to the stop line.
+        heading_tolerance_rad: [rad] largest heading difference to a MAP lane's direction.
+        hazard_horizon_m: [m] RSI events farther along the path are ignored.
+        hazard_slow_distance_m: [m] from this distance before an event the speed is capped.
+        hazard_speed: [m/s] the capped speed near an event (30 km/h).
+        obstacle_event_types: GB/T 29100-2012 event codes treated as a stationary obstacle in
+            the lane (the scenarios' codes; the Wuhan V2X cases use 100 for a stopped vehicle).
+        obstacle_half_length_m: [m] obstacle extent assumed before an obstacle event's position.
+        rsi_timeout_s, spat_timeout_s, rsm_timeout_s: [s] forget information not repeated
+            within this time.
+        rsm_match_m: [m] an RSM participant within this of a sensed object (or of the ego) is
+            the same object.
+        advisory_time_s: [s] time constant of slowing to an advisory speed: the deceleration
+            is (v - v_advisory) / advisory_time_s, at most the IDM comfortable deceleration
+            (lowering IDM's desired speed below the current speed would brake far harder).
+        stop_line_match_m: [m] a camera stop line this close to the MAP stop line is the same.
+    """
+
+    yellow_stop_deceleration: float = 3.0
+    glosa_min_speed: float = 20.0 / 3.6
+    glosa_margin_s: float = 1.0
+    glosa_max_distance_m: float = 300.0
+    heading_tolerance_rad: float = math.radians(45.0)
+    hazard_horizon_m: float = 300.0
+    hazard_slow_distance_m: float = 150.0
+    hazard_speed: float = 30.0 / 3.6
+    obstacle_event_types: tuple[int, ...] = (100,)
+    obstacle_half_length_m: float = 2.5
+    rsi_timeout_s: float = 2.0
+    spat_timeout_s: float = 1.0
+    rsm_timeout_s: float = 0.3
+    rsm_match_m: float = 2.5
+    advisory_time_s: float = 2.0
+    stop_line_match_m: float = 3.0
+
+
+@dataclass(frozen=True)
+class MapLane:
+    """A MAP lane in the map frame: node id, lane id, its centre line (upstream to the stop
+    line), width [m], and its connections ``(maneuver names, phase id or None)``."""
+
+    node_id: int
+    lane_id: int
+    line: LineString
+    width_m: float
+    connections: tuple[tuple[tuple[str, ...], int | None], ...]
+
+    def phase_for(self, maneuver: str = "straight") -> int | None:
+        """The phase id of the connection making ``maneuver`` (else of the first one)."""
+        for names, phase in self.connections:
+            if maneuver in names:
+                return phase
+        return self.connections[0][1] if self.connections else None
+
+
+@dataclass(frozen=True)
+class SignalAhead:
+    """The V2X view of the signal ahead: colour, remaining time [s] (None: unknown) and the
+    distance from the ego's reference point to the stop line [m]."""
+
+    color: SignalColor
+    remaining_s: float | None
+    stop_distance: float
+
+
+@dataclass
+class V2xWorld:
+    """What the ego has learnt from V2X messages (latest of each kind), in the map frame.
+
+    Args:
+        geo: a ``v2x_bridge.GeoFrame`` of the ego's map.
+    """
+
+    geo: Any
+    lanes: dict[int, tuple[MapLane, ...]] = field(default_factory=dict)
+    spat: dict[int, tuple[float, Any]] = field(default_factory=dict)
+    events: dict[tuple[str, int], tuple[float, Any]] = field(default_factory=dict)
+    participants: dict[str, tuple[float, tuple[Any, ...]]] = field(default_factory=dict)
+    _seen_maps: dict[str, bytes] = field(default_factory=dict)
+
+    def ingest(self, msgs: tuple[V2XReceived, ...]) -> None:
+        """Decode and keep the messages delivered this step."""
+        from v2x_bridge import MESSAGES, codec
+        for m in msgs:
+            if m.msg_type == "MAP" and self._seen_maps.get(m.sender) == m.uper:
+                continue
+            info = MESSAGES[m.msg_type].read(codec.from_json(m.decoded), self.geo) \
+                if m.msg_type in ("MAP", "SPAT", "RSI", "RSM") else None
+            if m.msg_type == "MAP":
+                self._seen_maps[m.sender] = m.uper
+                for node in info:
+                    self.lanes[node.node_id] = map_lanes(node)
+            elif m.msg_type == "SPAT":
+                for inter in info.intersections:
+                    self.spat[inter.node_id] = (m.sent_t, info)
+            elif m.msg_type == "RSI":
+                for ev in info.events:
+                    self.events[(m.sender, ev.rte_id)] = (m.recv_t, ev)
+            elif m.msg_type == "RSM":
+                self.participants[m.sender] = (m.sent_t, info.participants)
+
+    def forget(self, now: float, p: V2xParameters) -> None:
+        """Drop SPAT, RSI and RSM information older than its timeout."""
+        self.spat = {k: v for k, v in self.spat.items() if now - v[0] <= p.spat_timeout_s}
+        self.events = {k: v for k, v in self.events.items() if now - v[0] <= p.rsi_timeout_s}
+        self.participants = {k: v for k, v in self.participants.items()
+                             if now - v[0] <= p.rsm_timeout_s}
+
+
+def map_lanes(node: Any) -> tuple[MapLane, ...]:
+    """The lanes of a decoded MAP node (``v2x_bridge.map.NodeInfo`` read with a GeoFrame) that
+    carry at least two points."""
+    out = []
+    for link in node.link_details:
+        for ln in link.lanes:
+            if len(ln.points) < 2:
+                continue
+            conns = tuple((c.maneuvers, c.phase_id) for c in ln.connections)
+            width = ln.width_m or (link.width_m / max(len(link.lanes), 1))
+            out.append(MapLane(node.node_id, ln.lane_id, LineString(ln.points), width, conns))
+    return tuple(out)
+
+
+def match_lane(lanes: dict[int, tuple[MapLane, ...]], x: float, y: float, h: float,
+               tolerance_rad: float) -> tuple[MapLane, float] | None:
+    """The MAP lane the point (x, y) [m] with heading h [rad] drives on, and the distance along
+    it to its stop line [m]; None when no lane is within half its width, heading within
+    ``tolerance_rad``, with (x, y) between its first and last point."""
+    best = None
+    p = Point(x, y)
+    for node_lanes in lanes.values():
+        for lane in node_lanes:
+            along = lane.line.project(p)
+            if along <= 0.0 or along >= lane.line.length:
+                continue
+            off = lane.line.distance(p)
+            if off > lane.width_m / 2.0:
+                continue
+            a = lane.line.interpolate(max(along - 1.0, 0.0))
+            b = lane.line.interpolate(min(along + 1.0, lane.line.length))
+            if abs(wrap_angle(math.atan2(b.y - a.y, b.x - a.x) - h)) > tolerance_rad:
+                continue
+            if best is None or off < best[0]:
+                best = (off, lane, lane.line.length - along)
+    return None if best is None else (best[1], best[2])
+
+
+class IdmV2xAgent(IdmAgent):
+    """``idm-v2x``: :class:`IdmAgent` that also acts on SPAT/MAP, RSI and RSM (module docstring).
+
+    Args:
+        params: IDM parameters (default: :class:`IdmParameters` with a 300 m path horizon, so
+            V2X information farther ahead can be placed on the path).
+        v2x: the V2X application parameters.
+    """
+
+    version = "1"
+
+    def __init__(self, params: IdmParameters | None = None,
+                 v2x: V2xParameters | None = None) -> None:
+        super().__init__(params or IdmParameters(horizon=300.0), name="idm-v2x")
+        self.v2x = v2x or V2xParameters()
+        self.world: V2xWorld | None = None
+        self._extra: list[PathObstacle] = []
+        self._speed_cap: float | None = None
+        self._clear_line: float | None = None
+
+    def setup(self, vehicle: VehicleSpec, road_network: Any, config: dict[str, Any]) -> None:
+        """As :meth:`IdmAgent.setup`; ``config`` may also override :class:`V2xParameters`."""
+        super().setup(vehicle, road_network, config)
+        from v2x_bridge import GeoFrame
+        keys = V2xParameters.__dataclass_fields__
+        if config and any(k in keys for k in config):
+            self.v2x = V2xParameters(**{**self.v2x.__dict__,
+                                        **{k: v for k, v in config.items() if k in keys}})
+        self.world = V2xWorld(GeoFrame(getattr(road_network, "geo_reference", None)))
+
+    # ------------------------------------------------------------------ hooks of IdmAgent
+    def obstacles(self, obs: Observation, path: PathAhead, along: float) -> list[PathObstacle]:
+        """The camera/sensor obstacles of :class:`IdmAgent` plus the V2X ones of this step;
+        a camera red at a stop line the SPAT timing says it reaches after the green starts
+        (within ``stop_line_match_m``) is dropped."""
+        found = super().obstacles(obs, path, along) + self._extra
+        if self._clear_line is not None:
+            found = [o for o in found if o.kind != "signal" or abs(
+                o.distance - self._clear_line) > self.v2x.stop_line_match_m]
+        return sorted(found, key=lambda o: o.distance)
+
+    def desired_speed(self, obs: Observation) -> float:
+        """The IDM desired speed, capped by GLOSA and hazard advisories of this step [m/s]
+        (never below the current speed: slowing down to the advisory is done in :meth:`step`
+        at a bounded deceleration)."""
+        v0 = super().desired_speed(obs)
+        if self._speed_cap is None:
+            return v0
+        return min(v0, max(self._speed_cap, obs.ego.speed))
+
+    def step(self, obs: Observation):
+        """Take in this step's V2X messages, plan the V2X obstacles and speed cap, then drive
+        as :class:`IdmAgent` on the observation completed with RSM participants."""
+        assert self.world is not None and self.spec is not None
+        self.world.ingest(obs.v2x)
+        self.world.forget(obs.time, self.v2x)
+        self._extra, self._speed_cap, self._clear_line = [], None, None
+        ego = obs.ego
+        if ego.lane is not None:
+            path, along = self.path_for(ego)
+            v0 = super().desired_speed(obs)
+            self._plan_signal(obs, v0)
+            self._plan_hazards(ego, path, along)
+        extra = self.rsm_objects(obs)
+        if extra:
+            obs = replace(obs, objects=tuple(obs.objects) + extra)
+        control = super().step(obs)
+        cap = self._speed_cap
+        if cap is not None and ego.speed > cap:
+            a_adv = max(-self.params.comfortable_deceleration,
+                        (cap - ego.speed) / self.v2x.advisory_time_s)
+            control = replace(control, acceleration=min(control.acceleration, a_adv))
+        return control
+
+    # ------------------------------------------------------------------ SPAT + MAP
+    def signal_ahead(self, obs: Observation) -> SignalAhead | None:
+        """The SPAT state of the ego's movement at the MAP stop line ahead, or None (no MAP
+        lane matched, no SPAT of that node, or no phase for the movement)."""
+        assert self.world is not None
+        e = obs.ego
+        hit = match_lane(self.world.lanes, e.pose.x, e.pose.y, e.pose.h,
+                         self.v2x.heading_tolerance_rad)
+        if hit is None:
+            return None
+        lane, stop_distance = hit
+        phase = lane.phase_for("straight")
+        spat = self.world.spat.get(lane.node_id)
+        if phase is None or spat is None:
+            return None
+        sent_t, info = spat
+        state = info.current(lane.node_id, phase)
+        if state is None:
+            return None
+        remaining = state.likely_end_s
+        if remaining is not None and (math.isinf(remaining) or state.absolute):
+            remaining = None
+        if remaining is not None:
+            remaining = max(0.0, remaining - (obs.time - sent_t))
+        return SignalAhead(state.color, remaining, stop_distance)
+
+    def _plan_signal(self, obs: Observation, v0: float) -> None:
+        sig = self.signal_ahead(obs)
+        if sig is None or sig.stop_distance > self.v2x.glosa_max_distance_m:
+            return
+        assert self.spec is not None
+        ego, p, q = obs.ego, self.params, self.v2x
+        front = ego.box.cx + ego.box.length / 2.0
+        d = sig.stop_distance - front                       # front bumper to the line [m]
+        v = max(ego.speed, 0.0)
+        need = v * v / (2.0 * max(d - p.stop_margin, 0.1))  # deceleration to stop [m/s^2]
+        stop = False
+        if sig.color == SignalColor.RED:
+            stop = True
+            if sig.remaining_s is not None and d > 0.0:
+                v_adv = d / (sig.remaining_s + q.glosa_margin_s)
+                if q.glosa_min_speed <= v_adv < v0:
+                    self._speed_cap = v_adv
+                # rolling at GLOSA speeds and arriving after the green starts (half the margin
+                # to spare): no stop needed, and the camera's red at this stop line is
+                # superseded by the SPAT timing (never while crawling up to the line)
+                stop = not (v_adv >= q.glosa_min_speed and v >= q.glosa_min_speed
+                            and d / v >= sig.remaining_s + q.glosa_margin_s / 2.0)
+                if not stop:
+                    self._clear_line = sig.stop_distance
+        elif sig.color == SignalColor.YELLOW:
+            clears = sig.remaining_s is not None and v > 0.1 and d / v < sig.remaining_s
+            stop = not clears and need <= q.yellow_stop_deceleration
+        elif sig.color == SignalColor.GREEN and sig.remaining_s is not None and d > 0.0:
+            late = d / max(v, 0.1) > sig.remaining_s
+            stop = late and need <= p.comfortable_deceleration
+        if stop:
+            self._extra.append(PathObstacle("v2x:stop-line", sig.stop_distance, 0.0, "signal"))
+
+    # ------------------------------------------------------------------ RSI
+    def _plan_hazards(self, ego: EntityState, path: PathAhead, along: float) -> None:
+        assert self.world is not None
+        q = self.v2x
+        for (_, rte_id), (_, ev) in sorted(self.world.events.items()):
+            if ev.x is None or ev.y is None:
+                continue
+            ev_along, off = path.locate(ev.x, ev.y)
+            d = ev_along - along
+            radius = ev.radius_m if ev.radius_m is not None else path.width / 2.0
+            if d <= 0.0 or d > q.hazard_horizon_m or off > max(radius, path.width / 2.0) \
+                    or ev_along >= path.line.length - 1e-6:
+                continue
+            if d - radius <= q.hazard_slow_distance_m:
+                cap = q.hazard_speed
+                self._speed_cap = cap if self._speed_cap is None else min(self._speed_cap, cap)
+            if ev.event_type in q.obstacle_event_types and off <= path.width / 2.0 + 0.5:
+                self._extra.append(PathObstacle(f"rsi:{rte_id}",
+                                                d - q.obstacle_half_length_m, 0.0, "vehicle"))
+
+    # ------------------------------------------------------------------ RSM
+    def rsm_objects(self, obs: Observation) -> tuple[EntityState, ...]:
+        """RSM participants not among the sensed objects (nor the ego), as entity states
+        (pose at the reported box centre moved on at the reported speed and heading for the
+        message's age, ``category`` ``"v2x-rsm"``). A participant within ``rsm_match_m`` of a
+        sensed object's box centre is that object; one within half the ego's length plus
+        ``rsm_match_m`` of the ego's box centre is the ego itself."""
+        assert self.world is not None
+        ego = obs.ego
+        ego_c = _centre(ego)
+        known = [_centre(o) for o in obs.objects]
+        out: list[EntityState] = []
+        for sender, (sent_t, parts) in sorted(self.world.participants.items()):
+            age = max(obs.time - sent_t, 0.0)
+            for pt in parts:
+                if pt.x is None:
+                    continue
+                x = pt.x + (pt.speed or 0.0) * age * math.cos(pt.heading)
+                y = pt.y + (pt.speed or 0.0) * age * math.sin(pt.heading)
+                if math.hypot(x - ego_c[0], y - ego_c[1]) <= ego.box.length / 2.0 \
+                        + self.v2x.rsm_match_m or any(
+                            math.hypot(x - kx, y - ky) <= self.v2x.rsm_match_m
+                            for kx, ky in known):
+                    continue
+                kind = {"pedestrian": EntityKind.PEDESTRIAN,
+                        "non-motor": EntityKind.CYCLIST}.get(pt.ptc_type, EntityKind.VEHICLE)
+                box = BoundingBox(0.0, 0.0, 0.0, max(pt.length, 0.3), max(pt.width, 0.3),
+                                  pt.height or 1.5)
+                out.append(EntityState(f"rsm:{sender}:{pt.ptc_id}", kind,
+                                       Pose(x, y, 0.0, pt.heading), speed=pt.speed or 0.0,
+                                       box=box, category="v2x-rsm"))
+                known.append((x, y))
+        return tuple(out)
+
+
+def _centre(e: EntityState) -> tuple[float, float]:
+    """Box centre (x, y) [m] of an entity (RSM reports centres, poses are reference points)."""
+    c, s = math.cos(e.pose.h), math.sin(e.pose.h)
+    return (e.pose.x + c * e.box.cx - s * e.box.cy, e.pose.y + s * e.box.cx + c * e.box.cy)

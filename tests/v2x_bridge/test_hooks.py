@@ -1,0 +1,79 @@
+"""Scenario CustomCommandAction -> RSI events (v2x_bridge.hooks)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from testzone.world import BoundingBox, EntityKind, EntityState, Pose, WorldState
+from v2x_bridge import ChannelModel, GeoFrame, V2XBridge, V2XError, load_rsu_layout
+from v2x_bridge.hooks import apply_command, rsi_event
+
+LAYOUT = Path(__file__).resolve().parents[2] / "maps" / "wuhan" / "wuhan_section1.rsu.json"
+GEO = "+proj=tmerc +lat_0=30.49 +lon_0=114.15 +k=1 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+
+
+def _bridge() -> V2XBridge:
+    return V2XBridge(load_rsu_layout(LAYOUT).rsus, GeoFrame(GEO), ChannelModel(latency_s=0.0), 0)
+
+
+def _world(t: float = 2.0) -> WorldState:
+    ego = EntityState("Ego", EntityKind.VEHICLE, Pose(100.0, -5.25))
+    stopped = EntityState("Stopped", EntityKind.VEHICLE, Pose(440.0, -5.25),
+                          box=BoundingBox(1.35, 0.0, 0.75, 4.5, 1.8, 1.5))
+    return WorldState(t, {"Ego": ego, "Stopped": stopped})
+
+
+def _rsi(bridge: V2XBridge, world: WorldState):
+    return [m for m in bridge.step(world, "Ego") if m.msg_type == "RSI"]
+
+
+def test_unknown_command_types_are_ignored():
+    bridge = _bridge()
+    assert apply_command(bridge, "esmini.SetWeather", "rain", _world()) is False
+    assert _rsi(bridge, _world()) == []
+
+
+def test_rsi_command_on_an_entity_is_announced_by_the_rsu_in_range():
+    bridge = _bridge()
+    content = json.dumps({"eventType": 100, "entity": "Stopped", "radius_m": 10.0,
+                          "priority": 6, "duration_s": 20.0, "description": "stopped car"})
+    assert apply_command(bridge, "V2X.RSI", content, _world()) is True
+    got = _rsi(bridge, _world())
+    # RSU-S1-02 at (280, -13) covers (441.35, -5.25) (161.5 m < 300 m); RSU-S1-01 at (15, 15)
+    # does not (426.8 m)
+    assert [m.sender for m in got] == ["RSU-S1-02"]
+    ev = got[0].info(GeoFrame(GEO)).events[0]
+    assert (ev.event_type, ev.priority, ev.radius_m, ev.description) == (100, 6, 10.0,
+                                                                        "stopped car")
+    # box centre: reference point + cx = 1.35 m ahead
+    assert (ev.x, ev.y) == (pytest.approx(441.35, abs=0.02), pytest.approx(-5.25, abs=0.02))
+
+
+def test_event_times_come_from_the_command_instant():
+    ev = rsi_event({"eventType": 7, "x": 1.0, "y": 2.0, "duration_s": 15.0}, _world(3.5))
+    assert (ev.t_start, ev.t_end, ev.x, ev.y, ev.radius_m) == (3.5, 18.5, 1.0, 2.0, None)
+    assert rsi_event({"eventType": 7, "x": 1.0, "y": 2.0}, _world()).t_end is None
+
+
+def test_event_out_of_every_rsu_range_is_not_sent():
+    bridge = _bridge()
+    apply_command(bridge, "V2X.RSI", {"eventType": 100, "x": 900.0, "y": 0.0}, _world())
+    # nearest RSU-S1-02: 620 m away > 300 m
+    assert _rsi(bridge, _world()) == []
+
+
+@pytest.mark.parametrize("content,fragment", [
+    ("__import__('os').system('true')", "not JSON"),
+    ("[1, 2]", "JSON object"),
+    ('{"x": 0, "y": 0}', "eventType"),
+    ('{"eventType": 1, "entity": "Nobody"}', "Nobody"),
+    ('{"eventType": 1, "x": 0}', "'x' and 'y'"),
+    ('{"eventType": 1, "x": 0, "y": 0, "radius_m": "big"}', "radius_m"),
+])
+def test_bad_content_is_a_clear_error(content, fragment):
+    with pytest.raises(V2XError) as err:
+        apply_command(_bridge(), "V2X.RSI", content, _world())
+    assert fragment in str(err.value) and "CustomCommandAction" in str(err.value)
