@@ -8,6 +8,7 @@ angles [rad], speeds [m/s] (converted from km/h or mph when read).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from maps.polynomial import Piecewise
 
@@ -27,6 +28,30 @@ class RoadLink:
     contact_point: str | None = None
 
 
+class RoadMark(NamedTuple):
+    """``lane/roadMark``: the marking on a lane's outer border (centre lane: on the lane-offset
+    line), ASAM OpenDRIVE 1.8 clause 11.9 "Road markings".
+
+    Attributes:
+        s_start, s_end: road s range [m] where this record applies (from its ``sOffset`` to
+            the next record or the end of the lane section).
+        type: ``solid``, ``broken``, ``solid solid``, ``botts dots``, ``none``...
+        weight: ``standard`` or ``bold``. color: ``standard`` (white), ``yellow``...
+        width: line width [m] or None when the file gives none.
+        lane_change: ``increase``, ``decrease``, ``both``, ``none`` or None.
+        line: source line.
+    """
+
+    s_start: float
+    s_end: float
+    type: str
+    weight: str = "standard"
+    color: str = "standard"
+    width: float | None = None
+    lane_change: str | None = None
+    line: int | None = None
+
+
 @dataclass
 class Lane:
     """One lane of a lane section.
@@ -42,6 +67,7 @@ class Lane:
         speeds: ``(sOffset [m], max speed [m/s] or None)`` records.
         heights: ``(sOffset [m], inner [m], outer [m])`` records: the lane surface raised above
             the road surface at its inner/outer border (clause 11.6, e.g. a kerbed sidewalk).
+        road_marks: :class:`RoadMark` records of the lane, ordered by s.
         line: source line of the ``lane`` element.
     """
 
@@ -53,6 +79,7 @@ class Lane:
     successor: int | None = None
     speeds: tuple[tuple[float, float | None], ...] = ()
     heights: tuple[tuple[float, float, float], ...] = ()
+    road_marks: tuple[RoadMark, ...] = ()
     line: int | None = None
 
 
@@ -104,7 +131,10 @@ class Signal:
         name: ``signal@name`` or None. is_reference: True for a ``signalReference``.
         x, y, z: inertial position [m] (z includes ``zOffset``).
         h: heading [rad] of the traffic the signal applies to: reference-line heading, plus pi
-            for orientation ``"-"``, plus ``hOffset``.
+            for orientation ``"-"``, plus ``hOffset``; with a ``positionInertial`` child
+            (OpenDRIVE 1.7+) x, y, z and h are taken from it (its ``hdg``).
+        validity: ``(fromLane, toLane)`` ranges of the lanes the signal applies to (clause
+            14.3 "validity"); empty: every lane of its orientation (see :meth:`applies_to`).
         line: source line.
     """
 
@@ -125,7 +155,32 @@ class Signal:
     unit: str | None = None
     name: str | None = None
     is_reference: bool = False
+    validity: tuple[tuple[int, int], ...] = ()
     line: int | None = None
+
+    def applies_to(self, lane_id: int) -> bool:
+        """True when the signal is valid for lane ``lane_id`` of its road: inside one of its
+        ``validity`` ranges (either order of fromLane/toLane), or, without validity records,
+        a lane driven in the signal's direction (``+``: lanes < 0, ``-``: lanes > 0,
+        ``none``: all; right-hand traffic)."""
+        if self.validity:
+            return any(min(a, b) <= lane_id <= max(a, b) for a, b in self.validity)
+        if self.orientation == "+":
+            return lane_id < 0
+        if self.orientation == "-":
+            return lane_id > 0
+        return True
+
+    @property
+    def governs_vehicles(self) -> bool:
+        """True for a traffic light that motor vehicles obey: dynamic, and not a pedestrian or
+        bicycle light (types 1000002 and 1000007 of the German StVO catalogue that OpenDRIVE
+        files from esmini, CARLA and RoadRunner use; :data:`NON_VEHICLE_LIGHT_TYPES`)."""
+        return self.dynamic and self.type not in NON_VEHICLE_LIGHT_TYPES
+
+
+NON_VEHICLE_LIGHT_TYPES = frozenset({"1000002", "1000007"})
+"""Signal types of pedestrian (1000002) and bicycle (1000007) lights (StVO catalogue)."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ would place it a few metres earlier. Without a road network the metric is skippe
 
 from __future__ import annotations
 
+from maps.model import NON_VEHICLE_LIGHT_TYPES  # pedestrian and bicycle lights
 from testzone.recording import Recording
 from testzone.world import SignalColor
 
@@ -19,10 +20,6 @@ from evaluator.interfaces import RoadNetworkView
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic
 
 
-#: OpenDRIVE signal types of lights that do not govern motor vehicles: pedestrian (1000002) and
-#: pedestrian-and-bicycle (1000007) lights (ASAM OpenDRIVE 1.8 signal catalogue, German
-#: StVO-based codes, also used by the Wuhan map).
-NON_VEHICLE_LIGHT_TYPES = frozenset({"1000002", "1000007"})
 
 
 def vehicle_lights(net: RoadNetworkView,

@@ -129,7 +129,8 @@ class PathAhead:
                     stop_yellow: bool = True) -> list[PathObstacle]:
         """Stop lines of red (and, if ``stop_yellow``, yellow) signals the path crosses.
 
-        A signal applies when it lies on a road the path runs along, between two consecutive
+        Only lights that govern vehicles count (``maps.Signal.governs_vehicles``). A signal
+        applies when it lies on a road the path runs along, between two consecutive
         samples, and its ``orientation`` matches the lane's driving direction (OpenDRIVE
         signal@orientation: ``+`` for traffic in the +s direction, ``-`` for -s, ``none`` for
         both). Distances are measured from ``ego_along`` [m] along the path.
@@ -138,6 +139,8 @@ class PathAhead:
         stop_colors = {SignalColor.RED} | ({SignalColor.YELLOW} if stop_yellow else set())
         cum = self._cum
         for sig in self.net.signals:
+            if not sig.governs_vehicles:
+                continue  # pedestrian and bicycle lights do not stop cars
             state = signals.get(sig.id)
             if state is None or state.color not in stop_colors:
                 continue
