@@ -22,10 +22,6 @@ from testzone.errors import TestzoneError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="icv-testzone: run OpenSCENARIO test cases on the Wuhan smart road.")
-map_app = typer.Typer(no_args_is_help=True, help="OpenDRIVE maps: info, plot, check.")
-scenario_app = typer.Typer(no_args_is_help=True, help="OpenSCENARIO files: check, expand.")
-app.add_typer(map_app, name="map")
-app.add_typer(scenario_app, name="scenario")
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -83,12 +79,21 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         case_timeout: float = typer.Option(600.0, help="wall-clock deadline of one case [s]"),
         ray_address: Optional[str] = typer.Option(None, help="HOST:PORT of a Ray cluster"),
         backend: str = typer.Option("embedded", help="embedded (default) or carla"),
+        carla_servers: Optional[str] = typer.Option(
+            None, help="CARLA servers HOST:PORT[,HOST:PORT...] (default 127.0.0.1:2000)"),
+        carla_launch: Optional[str] = typer.Option(
+            None, help="launch --workers CARLA servers with this command template "
+                       "(e.g. 'CarlaUE4.sh -RenderOffScreen -carla-rpc-port={rpc} "
+                       "-carla-streaming-port={streaming} -graphicsadapter={gpu}')"),
+        carla_gpus: Optional[str] = typer.Option(None, help="GPU indices for launched servers, "
+                                                            "e.g. 0,1"),
+        connect_timeout: float = typer.Option(5.0, help="seconds a CARLA server has to answer"),
         ) -> None:
     """Simulate, judge and score test cases; leave a report folder."""
     from runners.case import RunOptions
     from runners.suite import default_run_dir, discover, make_cases, run_suite, suite_files
-    if backend != "embedded":
-        _fail(f"backend {backend!r} is not available in this version; use 'embedded'", 2)
+    if backend not in ("embedded", "carla"):
+        _fail(f"--backend {backend!r}: expected 'embedded' or 'carla'", 2)
     if trace not in (None, "csv"):
         _fail(f"--trace {trace!r}: expected 'csv'", 2)
     if dt <= 0 or dt > 1:
@@ -100,17 +105,23 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         files += _guard(lambda: discover(paths))
     if not files:
         _fail("nothing to run: give .xosc files or folders, or --suite NAME", 2)
-    cases = make_cases(files, seed)
+    cases = _guard(lambda: make_cases(files, seed))
     n_workers = workers if workers > 0 else (os.cpu_count() or 1)
     if agent.startswith("zmq://") and n_workers > 1:
         out.print("note: one zmq:// stack serves one case at a time: running with 1 worker")
         n_workers = 1
     options = RunOptions(agent=agent, agent_config=_load_agent_config(agent_config), dt=dt,
                          max_sim_time=max_time, trace=trace, step_timeout=step_timeout,
-                         case_wall_timeout=case_timeout)
+                         case_wall_timeout=case_timeout, backend=backend,
+                         carla_servers=tuple(s for s in (carla_servers or "").split(",") if s),
+                         connect_timeout=connect_timeout)
     from runners.agents import check_agent_spec
     _guard(lambda: check_agent_spec(agent))
     run_dir = out_dir or default_run_dir(Path("results"), agent)
+    pool = None
+    if backend == "carla":
+        pool = _carla_pool(options, cases, run_dir, n_workers, ray_address, seed,
+                           carla_launch, carla_gpus)
     out.print(f"icv-testzone {__version__}: {len(cases)} case(s), agent {agent}, "
               f"{min(n_workers, len(cases))} worker(s) -> {run_dir}")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -123,13 +134,37 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
 
         report = _guard(lambda: run_suite(cases, options, run_dir, workers=n_workers, seed=seed,
                                           ray_address=ray_address, argv=sys.argv,
-                                          on_result=on_result), status=3)
+                                          on_result=on_result, pool=pool), status=3)
     for res in report.results:
         if res.get("verdict") == "error":
             err.print(f"error: {res['case_id']}: {res.get('error', '')}", markup=False)
     _print_totals(report.results)
     out.print(f"report: {report.run_dir / 'report.html'}")
     raise typer.Exit(report.exit_status)
+
+
+def _carla_pool(options: Any, cases: list, run_dir: Path, workers: int,
+                ray_address: Optional[str], seed: int, launch: Optional[str],
+                gpus: Optional[str]) -> Any:
+    """The CARLA server pool (``runners.carla_pool``). When CARLA is unusable (no package, no
+    server within the connect timeout) every case is recorded as an error, the report is
+    written, and the run stops with one line and exit status 3."""
+    from runners.backends.carla_connection import CarlaUnavailableError
+    from runners.carla_pool import UnavailablePool, make_carla_pool
+    from runners.suite import run_suite
+    try:
+        gpu_ids = [int(g) for g in (gpus or "").split(",") if g.strip()]
+    except ValueError:
+        _fail(f"--carla-gpus {gpus!r}: expected integers like 0,1", 2)
+    try:
+        return make_carla_pool(options, workers, ray_address, launch=launch,
+                               launch_count=workers, gpus=gpu_ids)
+    except CarlaUnavailableError as exc:
+        run_suite(cases, options, run_dir, workers=1, seed=seed, argv=sys.argv,
+                  pool=UnavailablePool(exc))
+        _fail(f"{exc} ({len(cases)} case(s) recorded as errors in {run_dir})", 3)
+    except TestzoneError as exc:
+        _fail(str(exc), 3)
 
 
 def _result_line(res: dict[str, Any]) -> str:
@@ -180,7 +215,9 @@ def _mount_optional(name: str, module: str, attr: str = "app") -> None:
         app.add_typer(sub, name=name)
 
 
+_mount_optional("map", "maps.cli")
 _mount_optional("v2x", "v2x_bridge.cli")
+_mount_optional("scenario", "scenarios.cli")
 
 
 def main() -> None:

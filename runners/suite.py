@@ -27,7 +27,7 @@ from lxml import etree
 from testzone import __version__
 
 from runners.case import RunOptions, TestCase, run_case
-from runners.interfaces import RunnerError, Task
+from runners.interfaces import RunnerError, Task, WorkerPool
 from runners.pool import make_pool
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_ERROR = 0, 1, 2, 3
@@ -168,7 +168,7 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
         "tool": "icv-testzone", "tool_version": __version__,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "command": argv, "python": platform.python_version(), "platform": platform.platform(),
-        "seed": seed, "workers": workers, "backend": "embedded",
+        "seed": seed, "workers": workers, "backend": options.backend,
         "agent": {"spec": options.agent, "config": options.agent_config},
         "dt_s": options.dt, "max_sim_time_s": options.max_sim_time,
         "cases": [{"case_id": c.case_id, "scenario_file": c.scenario_file,
@@ -181,9 +181,12 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
 
 def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, workers: int,
               seed: int = 0, ray_address: str | None = None, argv: list[str] | None = None,
-              on_result: Callable[[dict[str, Any]], None] | None = None) -> RunReport:
+              on_result: Callable[[dict[str, Any]], None] | None = None,
+              pool: WorkerPool | None = None) -> RunReport:
     """Run every case (in parallel when ``workers > 1``), write results as they finish, then
-    the manifest's input hashes and the reports. Returns the :class:`RunReport`.
+    the manifest's input hashes and the reports. Returns the :class:`RunReport`. ``pool``
+    replaces the default worker pool (the CARLA server pool, ``runners.carla_pool``); it is
+    closed at the end either way.
 
     Raises:
         RunnerError: the worker pool cannot start (e.g. unreachable ``ray_address``).
@@ -194,7 +197,7 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
     by_id = {c.case_id: c for c in cases}
     tasks = [Task(run_case_task, (c, options, str(run_dir / "cases" / c.case_id)), c.case_id)
              for c in cases]
-    pool = make_pool(workers, len(tasks), ray_address)
+    pool = pool or make_pool(workers, len(tasks), ray_address)
     results: list[dict[str, Any]] = []
     try:
         for key, res in pool.map_unordered(tasks):
