@@ -8,6 +8,7 @@ as an error, and nothing already computed is lost").
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -23,9 +24,10 @@ from testzone.recording import (EntityInfo, Event, Recording, RecordingHeader,
                                 RecordingWriter)
 from testzone.world import EntityState, WorldState
 
-from runners.agents import make_agent
+from runners.agents import agent_follows_scenario, make_agent
 from runners.backends import make_backend
-from runners.interfaces import AgentError, Control, RunnerError, V2XReceived, VehicleSpec
+from runners.interfaces import (Agent, AgentError, Control, RunnerError, V2XReceived,
+                                VehicleSpec)
 from runners.observation import SensorModel, observe
 
 
@@ -136,6 +138,37 @@ def sha256_of(path: str | Path) -> str:
     return h.hexdigest()
 
 
+class _EgoDriver:
+    """The vehicle under test in the loop: observation -> agent -> checked control -> backend."""
+
+    def __init__(self, agent: Agent, backend: Any, ego: str, net: Any,
+                 sensor: SensorModel) -> None:
+        self.agent, self.backend, self.ego, self.net, self.sensor = agent, backend, ego, net, sensor
+        self.spec: VehicleSpec | None = None
+
+    def start(self, world: WorldState, spec: VehicleSpec, config: dict[str, Any]) -> None:
+        """Place the ego in the backend and set the agent up (handshake for remote stacks)."""
+        self.spec = spec
+        self.backend.reset(world.entities[self.ego], spec)
+        self.agent.setup(spec, self.net, config)
+
+    def step(self, world: WorldState, received: tuple[V2XReceived, ...],
+             dt: float) -> dict[str, EntityState]:
+        """One agent step; returns the ego's new state keyed by its name.
+
+        Raises:
+            AgentError: the agent returned something that is not a valid Control.
+        """
+        assert self.spec is not None
+        obs = observe(world, self.ego, self.net, self.sensor, received)
+        control = self.agent.step(obs)
+        if not isinstance(control, Control):
+            raise AgentError(f"agent returned {type(control).__name__}, "
+                             f"expected runners.interfaces.Control")
+        control.validate(self.spec.max_steering)
+        return {self.ego: self.backend.step_ego(control, dt)}
+
+
 class _CaseRun:
     """The state of one running case (kept out of :func:`run_case` to keep it short)."""
 
@@ -146,6 +179,8 @@ class _CaseRun:
         self.net: Any = None
         self.inputs: dict[str, str] = {}
         self.commands: list[Event] = []
+        self.ego: str | None = None
+        self.external: frozenset[str] = frozenset()
 
     def on_event(self, event: Event) -> None:
         assert self.recording is not None and self.writer is not None
@@ -170,7 +205,11 @@ class _CaseRun:
         self.recording.frames.append(world)
         self.writer.frame(world)
 
-    def setup(self):
+    def setup(self) -> tuple[Any, Any]:
+        """Load the scenario and its map, open the recording, build the scenario engine.
+
+        Returns (scenario, engine). Raises ScenarioError / MapsError on bad input.
+        """
         from scenarios import ScenarioEngine, load_scenario
         case, opts = self.case, self.options
         sc = load_scenario(case.scenario_file, case.parameters or None)
@@ -178,72 +217,70 @@ class _CaseRun:
         if sc.road_network_path:
             self.inputs[str(sc.road_network_path)] = sha256_of(sc.road_network_path)
         self.net = load_network(sc.road_network_path)
-        agent = make_agent(opts.agent, opts.step_timeout)
         ego = sc.ego_name
-        external = frozenset({ego}) if ego and not agent.follows_scenario else frozenset()
+        self.ego = ego
+        self.external = (frozenset({ego}) if ego and not agent_follows_scenario(opts.agent)
+                         else frozenset())
         header = RecordingHeader(
             case_id=case.case_id, scenario_file=case.scenario_file,
             map_file=str(sc.road_network_path) if sc.road_network_path else None, ego=ego,
             dt=opts.dt, seed=case.seed, parameters=dict(sc.parameters),
             entities=_entity_infos(sc, ego), criteria=list(case.criteria),
-            agent={"name": agent.name, "version": agent.version, "spec": opts.agent})
+            agent={"spec": opts.agent})
         self.recording = Recording(header)
         self.writer = RecordingWriter(self.case_dir / "recording.jsonl", header)
-        engine = ScenarioEngine(sc, self.net, dt=opts.dt, external=external, seed=case.seed,
-                                on_event=self.on_event)
-        return sc, engine, agent, ego, external
+        engine = ScenarioEngine(sc, self.net, dt=opts.dt, external=self.external,
+                                seed=case.seed, on_event=self.on_event)
+        return sc, engine
 
     def simulate(self) -> None:
-        sc, engine, agent, ego, external = self.setup()
-        opts = self.options
+        """Run the case to its StopTrigger, its time limit or its first error."""
+        sc, engine = self.setup()
+        opts, ego = self.options, self.ego
         world = engine.initialize()
         self.record(world)
-        backend = None
         bridge = make_v2x_bridge(self.net, sc, self.case.seed) if opts.v2x and ego else None
         self.apply_commands(bridge, world)
-        sensor = SensorModel(seed=self.case.seed)
-        received: tuple = ()
-        deadline = time.monotonic() + opts.case_wall_timeout
-        try:
+        with contextlib.ExitStack() as stack:
             backend = make_backend(opts, sc, self.case.seed)
-            if external:
-                spec = vehicle_spec(ego, sc.entities[ego])
-                backend.reset(world.entities[ego], spec)
-                agent.setup(spec, self.net, opts.agent_config)
+            stack.callback(backend.close)
+            driver = None
+            if self.external:
+                agent = make_agent(opts.agent, opts.step_timeout)
+                stack.callback(agent.close)
+                driver = _EgoDriver(agent, backend, ego, self.net, SensorModel(seed=self.case.seed))
+                driver.start(world, vehicle_spec(ego, sc.entities[ego]), opts.agent_config)
+                self.on_event(Event(world.time, "agent", {"name": agent.name,
+                                                          "version": agent.version}))
             self.sync_backend(backend, world)
-            while not engine.done:
-                if world.time >= opts.max_sim_time - 1e-9:
-                    self.end(world.time, "timeout",
-                             f"simulation time reached {opts.max_sim_time:g} s before the "
-                             f"StopTrigger")
-                    return
-                if time.monotonic() > deadline:
-                    raise RunnerError(f"case exceeded its wall-clock deadline of "
-                                      f"{opts.case_wall_timeout:g} s")
-                ext_states: dict[str, EntityState] = {}
-                if external:
-                    obs = observe(world, ego, self.net, sensor, received)
-                    control = agent.step(obs)
-                    if not isinstance(control, Control):
-                        raise AgentError(f"agent returned {type(control).__name__}, "
-                                         f"expected runners.interfaces.Control")
-                    control.validate(spec.max_steering)
-                    ext_states[ego] = backend.step_ego(control, opts.dt)
-                world = engine.step(opts.dt, ext_states)
-                if engine.done:
-                    break  # the StopTrigger fired: the engine returned the unchanged world
-                self.sync_backend(backend, world)
-                self.apply_commands(bridge, world)
-                if bridge is not None:
-                    received = tuple(to_received(m) for m in bridge.step(world, ego))
-                    for ev in bridge.drain_events():
-                        self.on_event(ev)
-                self.record(world)
-            self.end(world.time, engine.end_reason or "stop_trigger", "")
-        finally:
-            agent.close()
-            if backend is not None:
-                backend.close()
+            self.loop(engine, world, driver, backend, bridge)
+
+    def loop(self, engine: Any, world: WorldState, driver: "_EgoDriver | None", backend: Any,
+             bridge: Any) -> None:
+        """Step until the StopTrigger, the simulation-time limit, or the wall-clock deadline."""
+        opts = self.options
+        deadline = time.monotonic() + opts.case_wall_timeout
+        received: tuple[V2XReceived, ...] = ()
+        while not engine.done:
+            if world.time >= opts.max_sim_time - 1e-9:
+                self.end(world.time, "timeout", f"simulation time reached "
+                         f"{opts.max_sim_time:g} s before the StopTrigger")
+                return
+            if time.monotonic() > deadline:
+                raise RunnerError(f"case exceeded its wall-clock deadline of "
+                                  f"{opts.case_wall_timeout:g} s")
+            ext_states = driver.step(world, received, opts.dt) if driver else {}
+            world = engine.step(opts.dt, ext_states)
+            if engine.done:
+                break  # the StopTrigger fired: the engine returned the unchanged world
+            self.sync_backend(backend, world)
+            self.apply_commands(bridge, world)
+            if bridge is not None:
+                received = tuple(to_received(m) for m in bridge.step(world, self.ego))
+                for ev in bridge.drain_events():
+                    self.on_event(ev)
+            self.record(world)
+        self.end(world.time, engine.end_reason or "stop_trigger", "")
 
     def sync_backend(self, backend: Any, world: WorldState) -> None:
         """Mirror the engine's entities into the backend and record its events."""

@@ -63,6 +63,13 @@ def load_agent(spec: str) -> Agent:
     return _load_class(spec)()
 
 
+def agent_follows_scenario(spec: str) -> bool:
+    """True when ``spec`` hands the ego to the scenario's own actions (the ``scenario`` agent);
+    decided without building the agent, so no stack starts for a case that cannot load."""
+    factory = REFERENCE_AGENTS.get(spec)
+    return bool(factory is not None and getattr(factory, "follows_scenario", False))
+
+
 def check_agent_spec(spec: str) -> None:
     """Check that ``spec`` names a loadable agent, without starting anything.
 
