@@ -35,7 +35,8 @@ def run_once(name: str) -> tuple[float, float, float]:
 
 def main() -> None:
     print(f"{'scenario':14s} {'sim s':>7s} {'run s':>8s} {'RTF':>7s} {'load+run s':>10s}")
-    for name in ("cut-in", "lane_change", "pedestrian", "routing-test"):
+    for name in ("cut-in", "lane_change", "pedestrian", "routing-test", "ltap-od", "synchronize",
+                 "trajectory-test", "acc-test"):
         runs = [run_once(name) for _ in range(5)]
         sim = runs[0][0]
         run_s = statistics.median(r[1] for r in runs)

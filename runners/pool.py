@@ -12,6 +12,7 @@ with a plain TCP connect first (``connect_timeout`` seconds) and refused with a 
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from typing import Any, Iterable, Iterator
@@ -72,6 +73,9 @@ class RayPool(WorkerPool):
         if address:
             probe_address(address, connect_timeout)
         os.environ.setdefault("RAY_DEDUP_LOGS", "0")
+        # Ray's notice that token authentication is on (it stays on) is not the user's business
+        logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(
+            logging.ERROR)
         kwargs: dict[str, Any] = dict(include_dashboard=False, log_to_driver=False,
                                       ignore_reinit_error=True, configure_logging=False)
         if address:

@@ -7,6 +7,8 @@ v3.6.0's cut-in run: the act starting at t=0.05 moves the OverTaker only from t=
    storyboard stop trigger first; if it fires, the run is over and time does not advance);
 2. time advances to t + dt;
 3. scenario-controlled entities move ``speed * dt`` along their lanes (``scenarios.motion``);
+   entities with an active controller (``scenarios.controllers``) move last, after their
+   controllers set their speeds from the others' new positions (esmini's order);
    external entities (the vehicle under test) take the states passed in;
 4. signal states are updated and bounding-box contacts detected (``collision`` event on first
    contact, ``collision_end`` when it dissolves).
@@ -25,6 +27,7 @@ from collections.abc import Callable, Mapping
 from testzone.recording import Event
 from testzone.world import EntityState, WorldState, boxes_overlap, wrap_angle
 
+from scenarios.controllers import step_controllers
 from scenarios.conditions.value import StoryboardElementStateCondition
 from scenarios.errors import ScenarioError
 from scenarios.model import Scenario
@@ -61,9 +64,11 @@ class ScenarioEngine:
         self.scenario = scenario
         self.dt = dt
         self.rng = random.Random(seed)
-        movers = {n: Mover(n, d, external=n in external) for n, d in scenario.entities.items()}
+        movers = {n: Mover(n, d, external=n in external, controller_def=d.controller)
+                  for n, d in scenario.entities.items()}
         self.rt = Runtime(net, movers, dict(scenario.parameters), on_event or (lambda e: None),
-                          dt=dt)
+                          dt=dt, variables=dict(getattr(scenario, "variables", {})),
+                          rng=self.rng)
         self.board = Storyboard(scenario.storyboard)
         self.rt.find_elements = self.board.find
         self.rt.source = scenario.path
@@ -91,6 +96,20 @@ class ScenarioEngine:
                                             element="StoryboardElementStateCondition")
                     for target in found:
                         target.watchers.append(cr)
+
+    @property
+    def environment(self) -> dict:
+        """The current Environment (the last EnvironmentAction, else ``{}``): nested dicts of
+        the element's attributes, e.g. ``env["Weather"]["Precipitation"]["precipitationType"]``;
+        ``TimeOfDay.dateTime`` advances with the simulation when ``animation`` is true
+        (see ``scenarios.actions.environment``). A copy: changing it changes nothing."""
+        from scenarios.actions.environment import current_environment
+        return current_environment(self.rt)
+
+    def set_user_value(self, name: str, value) -> None:
+        """Feed a value (number or string) read by ``UserDefinedValueCondition`` ``name``
+        from the next evaluation on (e.g. a V2X message field, an agent state)."""
+        self.rt.user_values[str(name)] = value
 
     @property
     def time(self) -> float:
@@ -138,20 +157,33 @@ class ScenarioEngine:
             return self._world
         self.board.step(rt, dt)
         rt.time = round(rt.time + dt, 9)
-        for m in rt.movers.values():
-            prev_speed, prev_h = m.speed, m.pose.h
-            if m.external:
-                state = (external_states or {}).get(m.name)
-                if state is not None:
-                    self._apply_external(m, state)
-                continue
-            drive(rt.net, m, dt)
-            m.acceleration = (m.speed - prev_speed) / dt
-            m.yaw_rate = wrap_angle(m.pose.h - prev_h) / dt
+        controlled = [m for m in rt.movers.values()
+                      if m.controller is not None and m.control_domains and not m.external]
+        for m in list(rt.movers.values()):
+            if m.present and (not controlled or m not in controlled):
+                self._move(m, dt, external_states)
+        if controlled:
+            # as esmini: controllers see the other entities already moved in this step
+            step_controllers(rt, dt)
+            for m in controlled:
+                self._move(m, dt, external_states)
         self._update_signals()
         self._detect_contacts()
         self._world = self._snapshot()
         return self._world
+
+    def _move(self, m: Mover, dt: float, external_states: Mapping[str, EntityState] | None
+              ) -> None:
+        """Move one entity by a step: the given state (external) or the default controller."""
+        prev_speed, prev_h = m.speed, m.pose.h
+        if m.external:
+            state = (external_states or {}).get(m.name)
+            if state is not None:
+                self._apply_external(m, state)
+            return
+        drive(self.rt.net, m, dt)
+        m.acceleration = (m.speed - prev_speed) / dt
+        m.yaw_rate = wrap_angle(m.pose.h - prev_h) / dt
 
     def _apply_external(self, m: Mover, state: EntityState) -> None:
         moved = math.hypot(state.pose.x - m.pose.x, state.pose.y - m.pose.y)
@@ -171,20 +203,26 @@ class ScenarioEngine:
 
     def _detect_contacts(self) -> None:
         rt = self.rt
-        states = {n: m.state() for n, m in rt.movers.items()}
+        states = {n: m.state() for n, m in rt.movers.items() if m.present}
+        order = {n: i for i, n in enumerate(rt.movers)}
+        reach = {n: math.hypot(abs(st.box.cx) + st.box.length / 2, abs(st.box.cy) + st.box.width / 2)
+                 for n, st in states.items()}
         now: set[frozenset[str]] = set()
         for a, b in itertools.combinations(states, 2):
+            pa, pb = states[a].pose, states[b].pose
+            if math.hypot(pa.x - pb.x, pa.y - pb.y) > reach[a] + reach[b]:
+                continue            # bounding circles apart: no contact (cheap test first)
             if boxes_overlap(states[a], states[b]):
                 now.add(frozenset((a, b)))
         for pair in sorted(now - rt.contacts, key=sorted):
-            a, b = sorted(pair, key=list(states).index)
+            a, b = sorted(pair, key=order.__getitem__)
             rt.emit("collision", {"a": a, "b": b})
         for pair in sorted(rt.contacts - now, key=sorted):
-            a, b = sorted(pair, key=list(states).index)
+            a, b = sorted(pair, key=order.__getitem__)
             rt.emit("collision_end", {"a": a, "b": b})
         rt.contacts = now
 
     def _snapshot(self) -> WorldState:
         rt = self.rt
-        return WorldState(rt.time, {n: m.state() for n, m in rt.movers.items()},
+        return WorldState(rt.time, {n: m.state() for n, m in rt.movers.items() if m.present},
                           dict(rt.signals))

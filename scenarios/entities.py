@@ -3,12 +3,14 @@ or from a catalog, read into :class:`scenarios.model.EntityDef`.
 
 Kind: Vehicle -> vehicle (cyclist for vehicleCategory bicycle/motorbike), Pedestrian ->
 pedestrian, MiscObject -> obstacle. Elements an entity may carry that do not change its
-motion here (Axles, TrailerHitch, ObjectController, model files) are read past.
+motion here (Axles, TrailerHitch, model files) are read past; the ObjectController becomes
+``EntityDef.controller`` (``scenarios.controllers``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from types import MappingProxyType
 
 from lxml import etree
@@ -16,6 +18,7 @@ from lxml import etree
 from testzone.world import BoundingBox, EntityKind
 
 from scenarios.catalogs import Catalogs
+from scenarios.controllers import read_controller
 from scenarios.errors import UnsupportedElementError
 from scenarios.model import EGO_NAMES, EntityDef, Performance
 from scenarios.xmlsource import Source, child, children
@@ -118,6 +121,9 @@ def read_entities(src: Source, entities: etree._Element | None,
             out[name] = read_entity_element(name, entry_src, entry, ref)
         else:
             out[name] = read_entity_element(name, src, el)
+        oc = child(obj, "ObjectController")
+        if oc is not None and next(children(oc), None) is not None:
+            out[name] = replace(out[name], controller=read_controller(src, oc, catalogs))
     return out
 
 

@@ -18,7 +18,7 @@ from scenarios.catalogs import Catalogs
 from scenarios.entities import find_ego, read_entities
 from scenarios.errors import ScenarioError, UnsupportedElementError
 from scenarios.model import Scenario, SignalControllerDef, SignalPhase
-from scenarios.parameters import read_declarations
+from scenarios.parameters import read_declarations, read_variables
 from scenarios.positions import POSITIONS
 from scenarios.registry import ParseContext
 from scenarios.storyboard_reader import StoryboardReader
@@ -131,4 +131,4 @@ def load_scenario(path: str | Path, parameters: Mapping[str, Any] | None = None,
         parameters=scope.local(), road_network_path=road_path, entities=entities,
         storyboard=reader.storyboard(src, sb_el),
         signal_controllers=_signal_controllers(src, signals_el), ego_name=find_ego(entities),
-        warnings=tuple(warnings or ()))
+        warnings=tuple(warnings or ()), variables=read_variables(src, root))

@@ -45,6 +45,7 @@ class EntityDef:
         catalog: ``catalogName/entryName`` when it came from a catalog, else None.
         wheelbase: FrontAxle minus RearAxle positionX [m] (vehicles with Axles), else None.
         max_steering: FrontAxle maxSteering [rad], else None.
+        controller: the ObjectController's ``scenarios.controllers.ControllerDef``, or None.
     """
 
     name: str
@@ -59,6 +60,7 @@ class EntityDef:
     catalog: str | None = None
     wheelbase: float | None = None
     max_steering: float | None = None
+    controller: Any = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,7 @@ class Scenario:
         ego_name: the vehicle under test: the entity with Property ``role=ego``, else one
             named Ego/ego/hero, else None.
         warnings: unsupported elements replaced by stand-ins (lenient loading only).
+        variables: VariableDeclarations (OpenSCENARIO 1.2), name -> typed initial value.
     """
 
     path: str
@@ -208,3 +211,4 @@ class Scenario:
     signal_controllers: tuple[SignalControllerDef, ...] = ()
     ego_name: str | None = None
     warnings: tuple[str, ...] = ()
+    variables: Mapping[str, Any] = field(default_factory=dict)

@@ -72,6 +72,24 @@ def read_declarations(src: Source, owner: etree._Element,
     return scope
 
 
+def read_variables(src: Source, root: etree._Element) -> dict[str, Value]:
+    """Read the global ``VariableDeclarations`` (OpenSCENARIO 1.2): name -> typed initial value
+    (``variableType``, the parameter types).
+
+    Raises:
+        ScenarioError: bad type or value, duplicate declaration.
+    """
+    out: dict[str, Value] = {}
+    decls = child(root, "VariableDeclarations")
+    for d in children(decls, "VariableDeclaration") if decls is not None else ():
+        name = src.attr(d, "name", str)
+        if name in out:
+            raise src.error(d, f"variable '{name}' declared twice")
+        out[name] = typed_value(src, d, src.attr(d, "variableType", str, "string"),
+                                src.attr(d, "value", lambda v: v))
+    return out
+
+
 def read_assignments(src: Source, owner: etree._Element) -> dict[str, Value]:
     """Read ``owner``'s ``ParameterAssignments`` (of a CatalogReference) as name -> value.
 

@@ -190,6 +190,43 @@ class RelativeLanePosition:
 
 
 @dataclass(frozen=True)
+class RelativeRoadPosition:
+    """``RelativeRoadPosition``: ds, dt [m] in the road frame from an entity's road position
+    (s, t of the lane it occupies); heading of the reference line (+s) unless an Orientation
+    says otherwise (esmini ``Position::EvaluateRelation``, type RELATIVE_ROAD)."""
+
+    ELEMENT = "RelativeRoadPosition"
+    entity: str
+    ds: float
+    dt: float
+    orientation: Orientation | None = None
+
+    @classmethod
+    def parse(cls, el: etree._Element, ctx: ParseContext) -> RelativeRoadPosition:
+        """Read this element (``ELEMENT``); ScenarioError on bad input."""
+        a = ctx.src.attr
+        return cls(a(el, "entityRef", str), a(el, "ds", float), a(el, "dt", float),
+                   Orientation.parse(el, ctx))
+
+    def resolve(self, rt: Runtime) -> Placement:
+        """Where this position is now (pose and lane position).
+
+        Raises:
+            ScenarioError: the entity is off the road network, or the point is off its road.
+        """
+        ref = rt.mover(self.entity).lane
+        if ref is None or math.isnan(ref.t):
+            raise ScenarioError(f"entity '{self.entity}' is not on a road", element=self.ELEMENT)
+        try:
+            pose = rt.net.road_to_world(ref.road_id, ref.s + self.ds, ref.t + self.dt)
+        except MapsError as exc:
+            raise ScenarioError(f"{self.ELEMENT}: s={ref.s + self.ds:.3f} is off road "
+                                f"{ref.road_id} ({exc})", element=self.ELEMENT) from None
+        coord = rt.net.world_to_lane(pose.x, pose.y, None)
+        return Placement(_orient(pose, self.orientation), coord)
+
+
+@dataclass(frozen=True)
 class RelativeObjectPosition:
     """``RelativeObjectPosition``: dx, dy, dz [m] in an entity's frame (x forward, y left)."""
 
@@ -276,8 +313,8 @@ class RoutePosition:
 
 POSITIONS = Registry(
     "position",
-    (WorldPosition, LanePosition, RoadPosition, RelativeLanePosition, RelativeObjectPosition,
-     RelativeWorldPosition, RoutePosition),
-    unsupported=("RelativeRoadPosition", "GeoPosition", "TrajectoryPosition"),
+    (WorldPosition, LanePosition, RoadPosition, RelativeLanePosition, RelativeRoadPosition,
+     RelativeObjectPosition, RelativeWorldPosition, RoutePosition),
+    unsupported=("GeoPosition", "TrajectoryPosition"),
 )
 """Position elements by name."""

@@ -82,6 +82,12 @@ class Mover:
         lane: the lane position actually occupied (what is reported), or None.
         visible: False after a VisibilityAction hid it.
         domains: control domain (``longitudinal``/``lateral``) -> the action element holding it.
+        controller_def: the assigned ``scenarios.controllers.ControllerDef`` (ObjectController
+            or AssignControllerAction), or None. controller: its running instance once
+            activated, or None. control_domains: domains the controller is active on.
+        overrides: OverrideControllerValueAction values (element name -> attributes).
+        present: False after a DeleteEntityAction (until an AddEntityAction); an absent
+            entity is not moved, not in the world state and touches nothing.
     """
 
     name: str
@@ -101,6 +107,11 @@ class Mover:
     lane: LaneCoord | None = None
     visible: bool = True
     domains: dict[str, Any] = field(default_factory=dict)
+    controller_def: Any = None
+    controller: Any = None
+    control_domains: frozenset[str] = frozenset()
+    overrides: dict[str, Any] = field(default_factory=dict)
+    present: bool = True
 
     def state(self) -> EntityState:
         """Return the entity's current :class:`EntityState`."""
@@ -123,6 +134,12 @@ class Runtime:
         controllers: TrafficSignalController name -> its clock (``scenarios.signals``).
         sink: receives every event. find_elements: (type, ref) -> storyboard elements.
         source: path of the scenario file (for run-time error messages).
+        variables: run-time variable values (VariableDeclarations, VariableAction).
+        environment: the current Environment (EnvironmentAction) as nested dicts of the
+            element's attributes, ``{}`` until one is set.
+        user_values: values fed by ``ScenarioEngine.set_user_value`` (UserDefinedValueCondition).
+        rng: the run's seeded ``random.Random`` (TrafficSwarmAction), or None.
+        swarms: traffic name -> running TrafficSwarmActions (TrafficStopAction ends them).
     """
 
     net: Any
@@ -137,6 +154,11 @@ class Runtime:
     controllers: dict[str, Any] = field(default_factory=dict)
     find_elements: Callable[[str, str], list[Any]] = lambda kind, ref: []
     source: str | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
+    environment: dict[str, Any] = field(default_factory=dict)
+    user_values: dict[str, Any] = field(default_factory=dict)
+    rng: Any = None
+    swarms: dict[str, list[Any]] = field(default_factory=dict)
 
     def emit(self, kind: str, data: dict[str, Any]) -> None:
         """Send ``Event(time, kind, data)`` to the sink."""

@@ -228,14 +228,14 @@ class ActionElement(StoryboardElement):
 
     def start(self, rt: Runtime) -> None:
         """standby -> running: first end the actions holding the same control domains of the
-        actors (esmini ``Event::Start``), then start one run per actor (or one global run);
+        actors (esmini ``Event::Start``; not among Init actions, which all apply), then start one run per actor (or one global run);
         an action aimed at an external actor becomes an ``ego_request`` event."""
         if self.state != State.STANDBY:
             return
         spec = self.adef.spec
         actors = self.adef.actors if getattr(spec, "PRIVATE", False) else (None,)
         applied = [a for a in actors if a is not None and self._applies(rt, spec, a)]
-        for actor in applied:
+        for actor in applied if self.parent is not None else ():  # Init actions all apply
             for domain in getattr(spec, "DOMAINS", ()):
                 holder = rt.mover(actor).domains.get(domain)
                 if holder is not None and holder is not self and holder.state == State.RUNNING:

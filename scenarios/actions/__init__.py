@@ -1,9 +1,13 @@
 """OpenSCENARIO actions: the registry of action classes by element name.
 
-Families: ``longitudinal``, ``lateral``, ``teleport`` (and visibility), ``routing``,
-``parameter``, ``infrastructure``, ``custom``, ``controller``; ``dynamics`` holds the shared
-transition shapes, ``base`` the contract. Wrapper elements (PrivateAction, LongitudinalAction, GlobalAction, ...) are walked through by
-the loader; the registry is keyed by the innermost element name.
+Families: ``longitudinal`` (speed, speed profile), ``lateral``, ``distance`` (longitudinal and
+lateral distance), ``synchronize``, ``teleport`` (and visibility), ``routing``, ``trajectory``,
+``parameter`` (and variables), ``infrastructure``, ``environment``, ``entity`` (add/delete),
+``traffic`` (swarm), ``custom``, ``controller``; ``dynamics`` holds the shared transition
+shapes, ``base`` the contract. Wrapper elements (PrivateAction, LongitudinalAction,
+GlobalAction, ...) are walked through by the loader; the registry is keyed by the innermost
+element name (EntityAction and TrafficAction, which carry attributes, are registered
+themselves).
 """
 
 from scenarios.actions.controller import CONTROLLER_ACTIONS
@@ -13,6 +17,12 @@ from scenarios.actions.lateral import LATERAL_ACTIONS, LATERAL_UNSUPPORTED
 from scenarios.actions.longitudinal import LONGITUDINAL_ACTIONS, LONGITUDINAL_UNSUPPORTED
 from scenarios.actions.parameter import PARAMETER_ACTIONS, PARAMETER_UNSUPPORTED
 from scenarios.actions.routing import ROUTING_ACTIONS
+from scenarios.actions.synchronize import SYNCHRONIZE_ACTIONS
+from scenarios.actions.trajectory import TRAJECTORY_ACTIONS
+from scenarios.actions.distance import DISTANCE_ACTIONS
+from scenarios.actions.entity import ENTITY_ACTIONS
+from scenarios.actions.environment import ENVIRONMENT_ACTIONS
+from scenarios.actions.traffic import TRAFFIC_ACTIONS
 from scenarios.actions.teleport import TELEPORT_ACTIONS, TELEPORT_UNSUPPORTED
 from scenarios.registry import Registry
 
@@ -20,7 +30,8 @@ ACTIONS = Registry(
     "action",
     LONGITUDINAL_ACTIONS + LATERAL_ACTIONS + TELEPORT_ACTIONS + PARAMETER_ACTIONS
     + INFRASTRUCTURE_ACTIONS + ROUTING_ACTIONS + CUSTOM_ACTIONS
-    + CONTROLLER_ACTIONS,
+    + CONTROLLER_ACTIONS + SYNCHRONIZE_ACTIONS + TRAJECTORY_ACTIONS
+    + DISTANCE_ACTIONS + ENTITY_ACTIONS + ENVIRONMENT_ACTIONS + TRAFFIC_ACTIONS,
     LONGITUDINAL_UNSUPPORTED + LATERAL_UNSUPPORTED + TELEPORT_UNSUPPORTED + PARAMETER_UNSUPPORTED
     + INFRASTRUCTURE_UNSUPPORTED,
 )

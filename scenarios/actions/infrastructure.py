@@ -66,4 +66,4 @@ class TrafficSignalControllerAction:
 
 
 INFRASTRUCTURE_ACTIONS = (TrafficSignalStateAction, TrafficSignalControllerAction)
-INFRASTRUCTURE_UNSUPPORTED = ("EnvironmentAction", "EntityAction", "TrafficAction")
+INFRASTRUCTURE_UNSUPPORTED = ()

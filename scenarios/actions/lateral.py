@@ -225,4 +225,4 @@ class LaneOffsetAction:
 
 
 LATERAL_ACTIONS = (LaneChangeAction, LaneOffsetAction)
-LATERAL_UNSUPPORTED = ("LateralDistanceAction",)
+LATERAL_UNSUPPORTED = ()

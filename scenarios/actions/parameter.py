@@ -1,6 +1,8 @@
-"""``ParameterAction`` (ASAM OpenSCENARIO 1.x GlobalAction): SetAction and ModifyAction.
+"""``ParameterAction`` and ``VariableAction`` (ASAM OpenSCENARIO 1.x GlobalAction): SetAction
+and ModifyAction.
 
-They change the run-time parameter values read by ParameterCondition; attribute values
+They change the run-time parameter (variable) values read by ParameterCondition
+(VariableCondition); attribute values
 written as ``$name`` elsewhere were resolved when the scenario was loaded (as in esmini).
 """
 
@@ -30,45 +32,65 @@ def _coerce(old: object, text: str) -> object:
 
 @dataclass(frozen=True)
 class ParameterSetAction:
-    """Set parameter ``parameter`` to ``value`` (converted to the parameter's type)."""
+    """Set parameter (or variable: ``store="variables"``) ``parameter`` to ``value``
+    (converted to its type)."""
 
     ELEMENT = "SetAction"
     PRIVATE = False
     parameter: str
     value: str
+    store: str = "parameters"
 
     def start(self, rt: Runtime, actor: str | None) -> Done:
         """Start on ``actor`` (None if global); return the run (see actions.base)."""
-        old = rt.parameters.get(self.parameter, "")
+        values = getattr(rt, self.store)
+        old = values.get(self.parameter, "")
         try:
-            rt.parameters[self.parameter] = _coerce(old, self.value)
+            values[self.parameter] = _coerce(old, self.value)
         except ValueError:
-            raise ScenarioError(f"cannot set parameter '{self.parameter}' "
+            raise ScenarioError(f"cannot set {self.store[:-1]} '{self.parameter}' "
                                 f"({type(old).__name__}) to '{self.value}'",
-                                element="ParameterSetAction") from None
+                                element="SetAction") from None
         return Done()
 
 
 @dataclass(frozen=True)
 class ParameterModifyAction:
-    """Add ``value`` to, or multiply by ``value``, a numeric parameter."""
+    """Add ``value`` to, or multiply by ``value``, a numeric parameter (or variable)."""
 
     ELEMENT = "ModifyAction"
     PRIVATE = False
     parameter: str
     operation: str
     value: float
+    store: str = "parameters"
 
     def start(self, rt: Runtime, actor: str | None) -> Done:
         """Start on ``actor`` (None if global); return the run (see actions.base)."""
-        old = rt.parameters.get(self.parameter)
+        values = getattr(rt, self.store)
+        old = values.get(self.parameter)
         if not isinstance(old, (int, float)) or isinstance(old, bool):
-            raise ScenarioError(f"parameter '{self.parameter}' = {old!r} is not numeric",
-                                element="ParameterModifyAction")
+            raise ScenarioError(f"{self.store[:-1]} '{self.parameter}' = {old!r} is not numeric",
+                                element="ModifyAction")
         new = old + self.value if self.operation == "AddValue" else old * self.value
-        rt.parameters[self.parameter] = type(old)(new) if isinstance(old, int) and \
+        values[self.parameter] = type(old)(new) if isinstance(old, int) and \
             float(new).is_integer() else new
         return Done()
+
+
+def _set_or_modify(el: etree._Element, ctx: ParseContext, name: str, store: str):
+    src = ctx.src
+    inner = next(children(el), None)
+    if inner is not None and inner.tag == "SetAction":
+        return ParameterSetAction(name, format_value(src.attr(inner, "value", lambda v: v)),
+                                  store)
+    if inner is not None and inner.tag == "ModifyAction":
+        rule = child(inner, "Rule")
+        op = next(children(rule), None) if rule is not None else None
+        if op is None or op.tag not in ("AddValue", "MultiplyByValue"):
+            raise src.error(inner, "expected Rule with AddValue or MultiplyByValue")
+        return ParameterModifyAction(name, str(op.tag), src.attr(op, "value", float), store)
+    raise src.error(el, "expected SetAction or ModifyAction")
 
 
 @dataclass(frozen=True)
@@ -80,19 +102,21 @@ class ParameterAction:
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext):
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
-        src = ctx.src
-        name = src.name_ref(el, "parameterRef")
-        inner = next(children(el), None)
-        if inner is not None and inner.tag == "SetAction":
-            return ParameterSetAction(name, format_value(src.attr(inner, "value", lambda v: v)))
-        if inner is not None and inner.tag == "ModifyAction":
-            rule = child(inner, "Rule")
-            op = next(children(rule), None) if rule is not None else None
-            if op is None or op.tag not in ("AddValue", "MultiplyByValue"):
-                raise src.error(inner, "expected Rule with AddValue or MultiplyByValue")
-            return ParameterModifyAction(name, str(op.tag), src.attr(op, "value", float))
-        raise src.error(el, "expected SetAction or ModifyAction")
+        return _set_or_modify(el, ctx, ctx.src.name_ref(el, "parameterRef"), "parameters")
 
 
-PARAMETER_ACTIONS = (ParameterAction,)
-PARAMETER_UNSUPPORTED = ("VariableAction",)
+@dataclass(frozen=True)
+class VariableAction:
+    """``VariableAction`` (1.2): the same Set/Modify on the run-time variables
+    (VariableDeclarations)."""
+
+    ELEMENT = "VariableAction"
+
+    @classmethod
+    def parse(cls, el: etree._Element, ctx: ParseContext):
+        """Read this element (``ELEMENT``); ScenarioError on bad input."""
+        return _set_or_modify(el, ctx, ctx.src.name_ref(el, "variableRef"), "variables")
+
+
+PARAMETER_ACTIONS = (ParameterAction, VariableAction)
+PARAMETER_UNSUPPORTED = ()

@@ -3,32 +3,25 @@
 ``AssignRouteAction``: the entity follows a route: at junctions it takes the continuation
 towards the next waypoint (:class:`scenarios.routes.RouteFollower`). Atomic, as in esmini.
 
-``FollowTrajectoryAction`` with a ``Polyline`` shape and ``TimeReference/None``: the entity
-moves along the polyline through the vertex positions at its own speed (set by other actions),
-inside the action's step as esmini does (``MoveTrajectoryDS``), so it uses the speed set by
-actions stepped before it. Its heading goes linearly from one vertex's heading to the next
-along each segment. When the polyline ends the entity is snapped to the nearest lane and
-continues there. Clothoid/Nurbs shapes and Timing references are not supported.
+``AcquirePositionAction``: a route from where the entity is to the position.
+``snap`` puts an entity moved off its lane (trajectories) back on the nearest lane.
+(FollowTrajectoryAction: ``scenarios.actions.trajectory``.)
 """
 
 from __future__ import annotations
 
-import bisect
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from lxml import etree
 
-from testzone.world import EntityKind, LaneCoord, Pose, wrap_angle
+from testzone.world import EntityKind, LaneCoord, wrap_angle
 
 from scenarios.actions.base import Done
-from scenarios.errors import UnsupportedElementError
-from scenarios.motion import (WALKING_LANE_TYPES, center_shift, lane_type, neighbour, occupied,
-                              place)
+from scenarios.motion import WALKING_LANE_TYPES, center_shift, lane_type, neighbour, occupied
 from scenarios.registry import ParseContext
 from scenarios.routes import Route, RouteFollower
 from scenarios.runtime import Mover, Placement, Runtime
-from scenarios.xmlsource import child, children
 
 
 
@@ -113,91 +106,4 @@ class AcquirePositionAction:
         return Done()
 
 
-class PolylineRun:
-    """A running FollowTrajectoryAction along a polyline."""
-
-    def __init__(self, rt: Runtime, actor: str, poses: list[Pose], start: float) -> None:
-        self.actor = actor
-        self.poses = poses
-        self.cum = [0.0]
-        for a, b in zip(poses, poses[1:]):
-            self.cum.append(self.cum[-1] + math.hypot(b.x - a.x, b.y - a.y))
-        self.s = start
-
-    def pose_at(self, s: float) -> Pose:
-        """Pose at path distance ``s`` [m] (clamped to the polyline)."""
-        s = min(max(s, 0.0), self.cum[-1])
-        i = min(max(bisect.bisect_right(self.cum, s) - 1, 0), len(self.poses) - 2)
-        seg = self.cum[i + 1] - self.cum[i]
-        f = (s - self.cum[i]) / seg if seg > 0 else 1.0
-        a, b = self.poses[i], self.poses[i + 1]
-        h = wrap_angle(a.h + f * wrap_angle(b.h - a.h))
-        return Pose(a.x + f * (b.x - a.x), a.y + f * (b.y - a.y), a.z + f * (b.z - a.z), h,
-                    a.p, a.r)
-
-    def step(self, rt: Runtime, dt: float) -> bool:
-        """Move along the polyline by speed * dt; True at its end."""
-        mover = rt.mover(self.actor)
-        ds = mover.speed * dt
-        self.s += ds
-        mover.pose = self.pose_at(self.s)
-        mover.odometer += abs(ds)
-        mover.held = True
-        snap(rt, mover)
-        done = self.s >= self.cum[-1] - 1e-9
-        leftover = self.s - self.cum[-1]
-        if done and leftover > 0.0 and mover.coord is not None:
-            # the rest of the step continues along the lane (as esmini's default controller)
-            moved = rt.net.advance(mover.coord, -leftover if mover.reverse else leftover)
-            mover.coord = replace(moved, offset=mover.coord.offset)
-            place(rt.net, mover)
-        return done
-
-
-@dataclass(frozen=True)
-class FollowTrajectoryAction:
-    """``FollowTrajectoryAction``: Polyline shape, TimeReference None."""
-
-    ELEMENT = "FollowTrajectoryAction"
-    PRIVATE = True
-    DOMAINS = ("lateral",)  # speed comes from longitudinal actions (TimeReference None)
-    vertices: tuple[object, ...]
-    initial_offset: float = 0.0
-
-    @classmethod
-    def parse(cls, el: etree._Element, ctx: ParseContext) -> FollowTrajectoryAction:
-        """Read this element (``ELEMENT``); ScenarioError on bad input."""
-        src = ctx.src
-        ref = child(el, "TrajectoryRef")  # OSC 1.1+; 1.0 has the Trajectory directly
-        holder = ref if ref is not None else el
-        traj = next((c for c in children(holder) if c.tag in ("Trajectory", "CatalogReference")),
-                    None)
-        if traj is None:
-            raise src.error(el, "expected a Trajectory or a CatalogReference")
-        if traj.tag == "CatalogReference":
-            traj, entry_src = ctx.catalogs.resolve(src, traj)
-            ctx = ctx.with_source(entry_src)
-        time_ref = child(el, "TimeReference")
-        timing = next(children(time_ref), None) if time_ref is not None else None
-        if timing is not None and timing.tag != "None":
-            raise src.error(timing, "a known element this player does not support "
-                                    "(only TimeReference/None)", UnsupportedElementError)
-        shape = child(traj, "Shape")
-        kind = next(children(shape), None) if shape is not None else None
-        if kind is None or kind.tag != "Polyline":
-            raise ctx.src.error(kind if kind is not None else traj,
-                                "a known shape this player does not support (only Polyline)",
-                                UnsupportedElementError)
-        vertices = tuple(ctx.position(v) for v in children(kind, "Vertex"))
-        if len(vertices) < 2:
-            raise ctx.src.error(kind, "a Polyline needs at least two Vertex elements")
-        return cls(vertices, src.attr(el, "initialDistanceOffset", float, 0.0))
-
-    def start(self, rt: Runtime, actor: str | None) -> PolylineRun:
-        """Start on ``actor`` (None if global); return the run (see actions.base)."""
-        assert actor is not None
-        poses = [v.resolve(rt).pose for v in self.vertices]
-        return PolylineRun(rt, actor, poses, self.initial_offset)
-
-
-ROUTING_ACTIONS = (AssignRouteAction, AcquirePositionAction, FollowTrajectoryAction)
+ROUTING_ACTIONS = (AssignRouteAction, AcquirePositionAction)

@@ -1,7 +1,9 @@
 """``TeleportAction`` (ASAM OpenSCENARIO 1.x): put an entity at a position at once.
 
 The entity keeps its speed; afterwards it follows the lane it was put on (esmini's default
-controller). Applied to external entities too: the runner reads the new pose from the world
+controller), from the next step on: in the step of the teleport it stays where it was put
+(esmini; checked on trajectory-test.xosc, whose Target stays put for one step after its
+AlignHeadingAction). Applied to external entities too: the runner reads the new pose from the world
 state (initial placement of the vehicle under test).
 """
 
@@ -45,6 +47,7 @@ class TeleportAction:
         mover.lat_rate = 0.0
         mover.lane = occupied(rt.net, placement.coord) if placement.coord is not None else None
         mover.reverse = False
+        mover.held = True   # as esmini: a teleported entity does not move in that step
         if placement.coord is not None:
             c = placement.coord
             lane_h = rt.net.lane_to_world(c.road_id, c.lane_id, c.s, c.offset).h
@@ -77,5 +80,5 @@ class VisibilityAction:
 
 
 TELEPORT_ACTIONS = (TeleportAction, VisibilityAction)
-TELEPORT_UNSUPPORTED = ("SynchronizeAction", "AppearanceAction",
+TELEPORT_UNSUPPORTED = ("AppearanceAction",
                         "TrailerAction")

@@ -154,3 +154,27 @@ class EntityConditionBase:
         if not results:
             return False
         return all(results) if cr.cdef.rule_all else any(results)
+
+
+class LastingConditionBase(EntityConditionBase):
+    """Base of conditions that must hold for ``duration`` [s] (Offroad, EndOfRoad).
+
+    Subclasses have a ``duration`` field and implement ``now(rt, entity) -> bool``; an entity
+    counts once the state has lasted ``duration`` without interruption.
+    """
+
+    def now(self, rt: Any, entity: str) -> bool:  # pragma: no cover - abstract
+        """Whether the state holds for ``entity`` at ``rt.time``."""
+        raise NotImplementedError
+
+    def check(self, rt: Any, cr: ConditionRuntime) -> bool:
+        """Raw value at ``rt.time`` (edges, delay: ConditionRuntime)."""
+        since = cr.memo.setdefault("since", {})
+        results = []
+        for e in cr.cdef.triggering:
+            if self.now(rt, e):
+                since.setdefault(e, rt.time)
+            else:
+                since.pop(e, None)
+            results.append(e in since and rt.time - since[e] >= self.duration - 1e-9)
+        return bool(results) and (all(results) if cr.cdef.rule_all else any(results))

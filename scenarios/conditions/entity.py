@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 from scenarios import measure
-from scenarios.conditions.base import SMALL_NUMBER, EntityConditionBase, compare
+from scenarios.conditions.base import (SMALL_NUMBER, EntityConditionBase, LastingConditionBase,
+                                       compare)
 from scenarios.conditions.value import rule_of
 from scenarios.motion import is_offroad
 from scenarios.registry import ParseContext
@@ -42,54 +43,89 @@ class _Rated(EntityConditionBase):
     rule: str
 
 
+DIRECTIONS = ("longitudinal", "lateral", "vertical")
+
+
+def _direction(el, ctx) -> str | None:
+    """The 1.2 ``direction`` attribute (DirectionalDimension), or None."""
+    return ctx.src.choice(el, "direction", DIRECTIONS, None)
+
+
+def _component(vx: float, vy: float, heading: float, direction: str | None) -> float:
+    """Component of a world-frame vector along ``direction`` of a frame with ``heading``
+    [rad] (longitudinal: x forward, lateral: y left; vertical: 0 on the ground plane)."""
+    if direction == "vertical":
+        return 0.0
+    c, s = math.cos(heading), math.sin(heading)
+    return c * vx + s * vy if direction == "longitudinal" else -s * vx + c * vy
+
+
 @dataclass(frozen=True)
 class SpeedCondition(_Rated):
-    """Speed of the triggering entity [m/s] against ``value``."""
+    """Speed of the triggering entity [m/s] against ``value``; with the 1.2 ``direction``, the
+    component of its velocity along that axis of its own frame."""
 
     ELEMENT = "SpeedCondition"
+    direction: str | None = None
 
     @classmethod
     def parse(cls, el, ctx):
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
-        return cls(ctx.src.attr(el, "value", float), rule_of(el, ctx))
+        return cls(ctx.src.attr(el, "value", float), rule_of(el, ctx), _direction(el, ctx))
 
     def test(self, rt: Runtime, entity: str) -> bool:
         """Raw test for one triggering entity (None: undefined = false)."""
-        return compare(rt.speed_of(entity), self.value, self.rule)
+        if self.direction is None:
+            return compare(rt.speed_of(entity), self.value, self.rule)
+        st = rt.mover(entity).state()
+        return compare(_component(*st.velocity, st.pose.h, self.direction), self.value,
+                       self.rule)
 
 
 @dataclass(frozen=True)
 class AccelerationCondition(_Rated):
-    """Longitudinal acceleration [m/s^2] against ``value``."""
+    """Longitudinal acceleration [m/s^2] against ``value`` (the kinematic model has no lateral
+    or vertical acceleration: those components are 0)."""
 
     ELEMENT = "AccelerationCondition"
+    direction: str | None = None
 
     @classmethod
     def parse(cls, el, ctx):
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
-        return cls(ctx.src.attr(el, "value", float), rule_of(el, ctx))
+        return cls(ctx.src.attr(el, "value", float), rule_of(el, ctx), _direction(el, ctx))
 
     def test(self, rt: Runtime, entity: str) -> bool:
         """Raw test for one triggering entity (None: undefined = false)."""
-        return compare(rt.mover(entity).acceleration, self.value, self.rule)
+        acc = rt.mover(entity).acceleration
+        return compare(acc if self.direction in (None, "longitudinal") else 0.0, self.value,
+                       self.rule)
 
 
 @dataclass(frozen=True)
 class RelativeSpeedCondition(_Rated):
-    """Speed of the triggering entity minus the speed of ``entityRef`` [m/s]."""
+    """Speed of the triggering entity minus the speed of ``entityRef`` [m/s]; with the 1.2
+    ``direction``, that component of the relative velocity in the triggering entity's frame."""
 
     ELEMENT = "RelativeSpeedCondition"
     entity: str = ""
+    direction: str | None = None
 
     @classmethod
     def parse(cls, el, ctx):
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
         return cls(ctx.src.attr(el, "value", float), rule_of(el, ctx),
-                   ctx.src.attr(el, "entityRef", str))
+                   ctx.src.attr(el, "entityRef", str), _direction(el, ctx))
 
     def test(self, rt: Runtime, entity: str) -> bool:
         """Raw test for one triggering entity (None: undefined = false)."""
-        return compare(rt.speed_of(entity) - rt.speed_of(self.entity), self.value, self.rule)
+        if self.direction is None:
+            return compare(rt.speed_of(entity) - rt.speed_of(self.entity), self.value,
+                           self.rule)
+        me, other = rt.mover(entity).state(), rt.mover(self.entity).state()
+        (ax, ay), (bx, by) = me.velocity, other.velocity
+        return compare(_component(ax - bx, ay - by, me.pose.h, self.direction), self.value,
+                       self.rule)
 
 
 @dataclass(frozen=True)
@@ -316,7 +352,7 @@ class TimeToCollisionCondition(_Rated):
 
 
 @dataclass(frozen=True)
-class OffroadCondition(EntityConditionBase):
+class OffroadCondition(LastingConditionBase):
     """Off road (:func:`scenarios.motion.is_offroad`) for at least ``duration`` [s]."""
 
     ELEMENT = "OffroadCondition"
@@ -327,18 +363,10 @@ class OffroadCondition(EntityConditionBase):
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
         return cls(ctx.src.attr(el, "duration", float))
 
-    def check(self, rt: Runtime, cr) -> bool:
-        """Raw value at ``rt.time`` (edges, delay: ConditionRuntime)."""
-        since = cr.memo.setdefault("since", {})
-        results = []
-        for e in cr.cdef.triggering:
-            m = rt.mover(e)
-            if is_offroad(rt.net, m.coord if not m.external else m.lane):
-                since.setdefault(e, rt.time)
-            else:
-                since.pop(e, None)
-            results.append(e in since and rt.time - since[e] >= self.duration - 1e-9)
-        return bool(results) and (all(results) if cr.cdef.rule_all else any(results))
+    def now(self, rt: Runtime, entity: str) -> bool:
+        """Off road now."""
+        m = rt.mover(entity)
+        return is_offroad(rt.net, m.coord if not m.external else m.lane)
 
 
 ENTITY_CONDITIONS = (OffroadCondition, SpeedCondition, AccelerationCondition,
@@ -346,4 +374,4 @@ ENTITY_CONDITIONS = (OffroadCondition, SpeedCondition, AccelerationCondition,
                      TraveledDistanceCondition, StandStillCondition, CollisionCondition,
                      RelativeDistanceCondition, DistanceCondition, ReachPositionCondition,
                      TimeHeadwayCondition, TimeToCollisionCondition)
-ENTITY_UNSUPPORTED = ("EndOfRoadCondition", "RelativeClearanceCondition")
+ENTITY_UNSUPPORTED = ()

@@ -44,6 +44,19 @@ class SimulationTimeCondition:
         return compare(rt.time, self.value, self.rule)
 
 
+def compare_values(current: Any, value: str, rule: str) -> bool:
+    """Compare a run-time value with an attribute string: booleans as ``true``/``false``,
+    numbers numerically (False when ``value`` is not a number), anything else as text."""
+    if isinstance(current, bool):
+        return compare(format_value(current), value.strip().lower(), rule)
+    if isinstance(current, (int, float)):
+        try:
+            return compare(float(current), float(value), rule)
+        except ValueError:
+            return False
+    return compare(str(current), value, rule)
+
+
 @dataclass(frozen=True)
 class ParameterCondition:
     """A run-time parameter value compared with ``value`` (numbers numerically, else text)."""
@@ -59,19 +72,113 @@ class ParameterCondition:
         return cls(ctx.src.name_ref(el, "parameterRef"),
                    ctx.src.attr(el, "value", str), rule_of(el, ctx))
 
+    def values(self, rt: Runtime) -> dict[str, Any]:
+        """The run-time values this condition reads."""
+        return rt.parameters
+
     def check(self, rt: Runtime, cr: ConditionRuntime) -> bool:
         """Raw value at ``rt.time`` (edges, delay: ConditionRuntime)."""
-        if self.parameter not in rt.parameters:
+        values = self.values(rt)
+        if self.parameter not in values:
             return False
-        current: Any = rt.parameters[self.parameter]
-        if isinstance(current, bool):
-            return compare(format_value(current), self.value.strip().lower(), self.rule)
-        if isinstance(current, (int, float)):
-            try:
-                return compare(float(current), float(self.value), self.rule)
-            except ValueError:
-                return False
-        return compare(str(current), self.value, self.rule)
+        return compare_values(values[self.parameter], self.value, self.rule)
+
+
+@dataclass(frozen=True)
+class VariableCondition(ParameterCondition):
+    """``VariableCondition`` (1.2): a run-time variable (VariableDeclarations) compared with
+    ``value``."""
+
+    ELEMENT = "VariableCondition"
+
+    @classmethod
+    def parse(cls, el: etree._Element, ctx: ParseContext) -> VariableCondition:
+        """Read this element (``ELEMENT``); ScenarioError on bad input."""
+        return cls(ctx.src.name_ref(el, "variableRef"),
+                   ctx.src.attr(el, "value", str), rule_of(el, ctx))
+
+    def values(self, rt: Runtime) -> dict[str, Any]:
+        """The run-time variables."""
+        return rt.variables
+
+
+@dataclass(frozen=True)
+class UserDefinedValueCondition:
+    """``UserDefinedValueCondition``: the value fed by ``ScenarioEngine.set_user_value(name,
+    value)`` compared with ``value`` (false while nothing was fed)."""
+
+    ELEMENT = "UserDefinedValueCondition"
+    name: str
+    value: str
+    rule: str
+
+    @classmethod
+    def parse(cls, el: etree._Element, ctx: ParseContext) -> UserDefinedValueCondition:
+        """Read this element (``ELEMENT``); ScenarioError on bad input."""
+        return cls(ctx.src.attr(el, "name", str), ctx.src.attr(el, "value", str),
+                   rule_of(el, ctx))
+
+    def check(self, rt: Runtime, cr: ConditionRuntime) -> bool:
+        """Raw value at ``rt.time`` (edges, delay: ConditionRuntime)."""
+        if self.name not in rt.user_values:
+            return False
+        return compare_values(rt.user_values[self.name], self.value, self.rule)
+
+
+@dataclass(frozen=True)
+class TimeOfDayCondition:
+    """``TimeOfDayCondition``: the environment's (animated) TimeOfDay dateTime compared with
+    ``dateTime`` (false until an EnvironmentAction set a time of day)."""
+
+    ELEMENT = "TimeOfDayCondition"
+    date_time: str
+    rule: str
+
+    @classmethod
+    def parse(cls, el: etree._Element, ctx: ParseContext) -> TimeOfDayCondition:
+        """Read this element; ScenarioError when dateTime is not ISO 8601."""
+        from scenarios.actions.environment import parse_datetime
+        text = ctx.src.attr(el, "dateTime", str)
+        try:
+            parse_datetime(text)
+        except ValueError:
+            raise ctx.src.error(el, f"dateTime='{text}': expected ISO 8601 "
+                                    f"(2024-05-01T17:30:00)") from None
+        return cls(text, rule_of(el, ctx))
+
+    def check(self, rt: Runtime, cr: ConditionRuntime) -> bool:
+        """Raw value at ``rt.time`` (edges, delay: ConditionRuntime)."""
+        from scenarios.actions.environment import current_environment, parse_datetime
+        tod = current_environment(rt).get("TimeOfDay")
+        if not isinstance(tod, dict) or "dateTime" not in tod:
+            return False
+        now, ref = parse_datetime(tod["dateTime"]), parse_datetime(self.date_time)
+        if (now.tzinfo is None) != (ref.tzinfo is None):
+            now, ref = now.replace(tzinfo=None), ref.replace(tzinfo=None)
+        return compare(now.timestamp(), ref.timestamp(), self.rule)
+
+
+@dataclass(frozen=True)
+class TrafficSignalControllerCondition:
+    """``TrafficSignalControllerCondition``: controller ``controller`` is in phase ``phase``."""
+
+    ELEMENT = "TrafficSignalControllerCondition"
+    controller: str
+    phase: str
+
+    @classmethod
+    def parse(cls, el: etree._Element, ctx: ParseContext) -> TrafficSignalControllerCondition:
+        """Read this element (``ELEMENT``); ScenarioError on bad input."""
+        return cls(ctx.src.attr(el, "trafficSignalControllerRef", str),
+                   ctx.src.attr(el, "phase", str))
+
+    def check(self, rt: Runtime, cr: ConditionRuntime) -> bool:
+        """Raw value at ``rt.time`` (edges, delay: ConditionRuntime)."""
+        clock = rt.controllers.get(self.controller)
+        if clock is None or not clock.cdef.phases:
+            return False
+        index, _ = clock.phase_at(rt.time)
+        return clock.cdef.phases[index].name == self.phase
 
 
 @dataclass(frozen=True)
@@ -133,6 +240,6 @@ class TrafficSignalCondition:
 
 
 VALUE_CONDITIONS = (SimulationTimeCondition, ParameterCondition, StoryboardElementStateCondition,
-                    TrafficSignalCondition)
-VALUE_UNSUPPORTED = ("TimeOfDayCondition", "UserDefinedValueCondition",
-                     "TrafficSignalControllerCondition", "VariableCondition")
+                    TrafficSignalCondition, VariableCondition, UserDefinedValueCondition,
+                    TimeOfDayCondition, TrafficSignalControllerCondition)
+VALUE_UNSUPPORTED = ()

@@ -115,13 +115,13 @@ def test_unknown_entity_reference(tmp_path):
 
 
 def test_unsupported_element_names_file_line_element(tmp_path):
-    init = ('<Private entityRef="Car"><PrivateAction><RoutingAction><SynchronizeAction/>'
-            '</RoutingAction></PrivateAction></Private>')
+    init = ('<Private entityRef="Car"><PrivateAction><TrailerAction/>'
+            '</PrivateAction></Private>')
     text = document(init, "", STOP)
     with pytest.raises(UnsupportedElementError) as info:
         load_scenario(write(tmp_path, text))
-    assert info.value.element == "SynchronizeAction"
-    assert info.value.line == line_of(text, "SynchronizeAction")
+    assert info.value.element == "TrailerAction"
+    assert info.value.line == line_of(text, "TrailerAction")
     assert "known action" in str(info.value)
 
 
@@ -154,11 +154,11 @@ def test_lenient_mode_replaces_unsupported_elements(tmp_path):
     from fake_net import StraightNet
 
     from scenarios import ScenarioEngine
-    sync = ('<Action name="sync"><PrivateAction><SynchronizeAction masterEntityRef="Car"/>'
-            '</PrivateAction></Action>')
+    sync = ('<Action name="sync"><PrivateAction><TrailerAction><ConnectTrailerAction '
+            'trailerRef="Car"/></TrailerAction></PrivateAction></Action>')
     never = ('<Condition name="eor" delay="0" conditionEdge="none"><ByEntityCondition>'
              '<TriggeringEntities triggeringEntitiesRule="any"><EntityRef entityRef="Car"/>'
-             '</TriggeringEntities><EntityCondition><EndOfRoadCondition duration="1"/>'
+             '</TriggeringEntities><EntityCondition><NotAStandardCondition duration="1"/>'
              '</EntityCondition></ByEntityCondition></Condition>')
     events_xml = event("Sync", sync, trigger(sim_time(1))) + \
         event("Eor", speed_action(5, name="x"), trigger(never), "parallel")
@@ -168,13 +168,13 @@ def test_lenient_mode_replaces_unsupported_elements(tmp_path):
         load_scenario(path)
     sc = load_scenario(path, lenient=True)
     assert len(sc.warnings) == 2
-    assert "SynchronizeAction" in sc.warnings[0] and "EndOfRoadCondition" in sc.warnings[1]
+    assert "TrailerAction" in sc.warnings[0] and "NotAStandardCondition" in sc.warnings[1]
     got = []
     eng = ScenarioEngine(sc, StraightNet(), on_event=got.append)
     eng.initialize()
     while not eng.done:
         eng.step(0.05, {})
     assert [(e.t, e.data["element"]) for e in got if e.kind == "unsupported"] == [
-        (pytest.approx(1.05), "SynchronizeAction")]
+        (pytest.approx(1.05), "TrailerAction")]
     assert not [e for e in got if e.kind == "storyboard" and e.data["element"].endswith("Eor")
                 and e.data["transition"] == "startTransition"]

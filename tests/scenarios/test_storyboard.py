@@ -123,13 +123,14 @@ def test_external_entity_is_not_moved_and_gets_requests(tmp_path):
     e = event("E", speed_action(3.0, name="x"), trigger(sim_time(1)))
     text = document(init, story(e, actor="Ego"), STOP, entities=("Ego", "Car"))
     worlds, events, eng = run(write(tmp_path, text), until=3, external={"Ego"}, states=ego_state)
-    # Init: the teleport places the ego, the speed action becomes a request
+    # Init: the teleport places the ego and the Init SpeedAction sets its start speed (part of
+    # the test case, SpeedAction.INITIAL_STATE); the story's speed action becomes a request
     assert (worlds[0].entities["Ego"].pose.x, worlds[0].entities["Ego"].pose.y) == (10, -5.25)
-    assert worlds[0].entities["Ego"].speed == 0.0
+    assert worlds[0].entities["Ego"].speed == 30.0
     reqs = [e for e in events if e.kind == "ego_request"]
     assert [(r.t, r.data["entity"], r.data["action"]) for r in reqs] == [
-        (0.0, "Ego", "SpeedAction"), (pytest.approx(1.05), "Ego", "SpeedAction")]
-    assert reqs[0].data["spec"]["target"]["value"] == 30.0
+        (pytest.approx(1.05), "Ego", "SpeedAction")]
+    assert reqs[0].data["spec"]["target"]["value"] == 3.0
     w = at(worlds, 2.0).entities["Ego"]
     assert (w.pose.x, w.speed) == (pytest.approx(26.0), 8.0)     # what the agent reported
     assert w.lane.lane_id == -2 and w.lane.s == pytest.approx(26.0)  # from world_to_lane

@@ -1,0 +1,60 @@
+"""``EntityAction`` (ASAM OpenSCENARIO 1.x GlobalAction): AddEntityAction, DeleteEntityAction.
+
+Entities are declared in ``Entities``; DeleteEntityAction takes one out of the run (it is no
+longer moved, reported in the world state, collided with or measured by conditions) and
+AddEntityAction puts a declared entity (back) into it at a position, keeping its speed (as
+esmini: the entity exists from the start; Add re-places it). Both complete at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from scenarios.actions.base import Done
+from scenarios.actions.teleport import TeleportAction
+from scenarios.registry import ParseContext
+from scenarios.runtime import Runtime
+from scenarios.xmlsource import children
+
+
+@dataclass(frozen=True)
+class EntityAction:
+    """``EntityAction``: ``entity`` and either a position (Add) or None (Delete)."""
+
+    ELEMENT = "EntityAction"
+    PRIVATE = False
+    entity: str
+    position: object = None
+
+    @classmethod
+    def parse(cls, el: etree._Element, ctx: ParseContext) -> EntityAction:
+        """Read ``EntityAction``; ScenarioError without Add/DeleteEntityAction."""
+        name = ctx.src.attr(el, "entityRef", str)
+        inner = next(children(el), None)
+        if inner is not None and inner.tag == "AddEntityAction":
+            return cls(name, ctx.position(inner))
+        if inner is not None and inner.tag == "DeleteEntityAction":
+            return cls(name)
+        raise ctx.src.error(el, "expected AddEntityAction or DeleteEntityAction")
+
+    def start(self, rt: Runtime, actor: str | None) -> Done:
+        """Add (at the position) or delete the entity; complete.
+
+        Raises:
+            ScenarioError: the entity is not declared (via KeyError in ``rt.mover``).
+        """
+        mover = rt.mover(self.entity)
+        if self.position is None:
+            mover.present = False
+            mover.domains.clear()
+            rt.emit("entity_deleted", {"entity": self.entity})
+            return Done()
+        mover.present = True
+        TeleportAction(self.position).start(rt, self.entity)
+        rt.emit("entity_added", {"entity": self.entity})
+        return Done()
+
+
+ENTITY_ACTIONS = (EntityAction,)

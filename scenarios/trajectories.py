@@ -1,0 +1,532 @@
+"""Trajectory shapes (ASAM OpenSCENARIO 1.x ``Trajectory/Shape``) and their frozen paths.
+
+A shape element (``Polyline``, ``Clothoid``, ``ClothoidSpline`` (1.3), ``Nurbs``) is parsed
+into a frozen dataclass holding unresolved position specs. When a FollowTrajectoryAction starts
+the shape is *frozen* (``shape.freeze(rt, mode, speed)``): positions are resolved once (relative
+positions read the referenced entity at that moment, as esmini's ``EvaluateRelation``) and the
+shape becomes a :class:`Path`, a polyline of :class:`Vertex` records that maps path length
+``s`` [m] and trajectory time [s] to poses. This follows esmini v3.6.0's RoadManager
+(``PolyLineShape``, ``ClothoidShape``, ``ClothoidSplineShape``, ``NurbsShape``):
+
+* Polyline: straight segments; a vertex without a stated heading takes the heading of its
+  outgoing segment (the last one of its incoming segment); along a segment towards a vertex
+  with a stated heading the heading is interpolated linearly, otherwise it follows the segment
+  and blends linearly within ``min(2 m, half the segment)`` of a corner. With vertex times, ``position`` mode moves at constant speed per segment
+  (ds/dt); ``follow`` mode keeps constant acceleration per segment starting from the entity's
+  speed (stopping early rather than reversing).
+* Clothoid: curvature ``k0 + k' s`` from the start pose over ``length`` (pyclothoids), sampled
+  every metre; time linear in s between ``startTime`` and ``stopTime``.
+* ClothoidSpline: consecutive clothoid segments (each may restart at its own position; hOffset
+  turns the start heading); time linear in s over each segment (timeStart of the next segment,
+  or ``timeEnd``).
+* Nurbs: rational B-spline of ``order`` over the knot vector (Cox-de Boor recursion, half-open
+  spans), sampled with about one vertex per metre of control polygon; heading from the curve
+  tangent; the time of a point interpolates the control-point times between the parameters
+  where those control points' basis functions peak (esmini's time mapping).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+from lxml import etree
+
+from testzone.world import Pose, wrap_angle
+
+from scenarios.registry import ParseContext
+from scenarios.runtime import Placement, Runtime
+from scenarios.xmlsource import child, children
+
+SMALL = 1e-10
+"""esmini's SMALL_NUMBER."""
+CORNER_RADIUS = 2.0
+"""Half-width [m] of the heading blend at polyline corners (esmini)."""
+SAMPLE_STEP = 1.0
+"""Sampling step [m] of clothoids and nurbs (esmini NURBS_STEPLENGTH)."""
+
+
+@dataclass
+class Vertex:
+    """One vertex of a frozen path.
+
+    Attributes:
+        x, y, z: position [m]. h: heading [rad]. s: path length from the start [m].
+        time: trajectory time [s] (NaN when the shape has none). speed [m/s] and acc [m/s^2]:
+        the motion law on the segment that starts here (timed polylines). param: the shape's
+        own parameter (nurbs knot parameter). blend: interpolate the heading linearly along
+        the segment (else only around corners).
+    """
+
+    x: float
+    y: float
+    z: float = 0.0
+    h: float = 0.0
+    s: float = 0.0
+    time: float = math.nan
+    speed: float = 0.0
+    acc: float = 0.0
+    param: float = 0.0
+    blend: bool = True
+
+
+def given_heading(spec: Any) -> bool:
+    """True when a position spec states a heading: a WorldPosition, or any position with an
+    ``Orientation`` element. Such vertex headings are kept (and interpolated linearly towards
+    the next vertex); others come from the path geometry (checked on esmini's pedestrian.xosc,
+    whose LanePosition vertices carry relative orientations)."""
+    if type(spec).__name__ == "WorldPosition":
+        return True
+    return getattr(spec, "orientation", None) is not None
+
+
+class Path:
+    """A frozen trajectory: vertices with increasing ``s``; pose by length or by time.
+
+    Args:
+        vertices: at least one :class:`Vertex`, ``s`` non-decreasing.
+        refine: optional callable ``(param) -> (x, y, h or None)`` giving the exact point
+            (and heading) of the shape at an interpolated parameter (clothoids, nurbs), else
+            linear interpolation.
+        start_time, duration: trajectory time span [s] (NaN when untimed).
+        timed_motion: True when the time law comes from the vertices' speed/acc (polylines),
+            False when time interpolates linearly between vertex times.
+    """
+
+    def __init__(self, vertices: list[Vertex], refine=None, start_time: float = math.nan,
+                 duration: float = math.nan, timed_motion: bool = False) -> None:
+        self.v = vertices
+        self.s = [p.s for p in vertices]
+        self.refine = refine
+        self.start_time, self.duration = start_time, duration
+        self.timed_motion = timed_motion
+
+    @property
+    def length(self) -> float:
+        """Path length [m]."""
+        return self.s[-1]
+
+    @property
+    def timed(self) -> bool:
+        """True when the path has times."""
+        return not math.isnan(self.start_time)
+
+    def _segment(self, s: float) -> int:
+        i = bisect.bisect_left(self.s, s - SMALL) - 1
+        return min(max(i, 0), max(len(self.v) - 2, 0))
+
+    def pose_at(self, s: float) -> Pose:
+        """Pose at path length ``s`` [m], clamped to [0, length]."""
+        v = self.v
+        if len(v) == 1 or s >= self.length:
+            last = v[-1]
+            return Pose(last.x, last.y, last.z, wrap_angle(last.h))
+        s = max(s, 0.0)
+        i = self._segment(s)
+        a, b = v[i], v[i + 1]
+        seg = max(b.s - a.s, SMALL)
+        local = min(max(s - a.s, 0.0), seg)
+        f = local / seg
+        x, y, z = a.x + f * (b.x - a.x), a.y + f * (b.y - a.y), a.z + f * (b.z - a.z)
+        h = None
+        if self.refine is not None:
+            x, y, h = self.refine(a.param + f * (b.param - a.param))
+        return Pose(x, y, z, self._heading(i, local, seg, f) if h is None else wrap_angle(h))
+
+    def _heading(self, i: int, local: float, seg: float, f: float) -> float:
+        v = self.v
+        a, b = v[i], v[i + 1]
+        if a.blend:
+            return wrap_angle(a.h + f * wrap_angle(b.h - a.h))
+        radius = min(CORNER_RADIUS, seg / 2.0)
+        if local < radius and i > 0:
+            w = (radius + local) / (2 * radius)
+            return wrap_angle(v[i - 1].h + w * wrap_angle(a.h - v[i - 1].h))
+        if local > seg - radius:
+            w = (radius + (seg - local)) / (2 * radius)
+            return wrap_angle(a.h + (1 - w) * wrap_angle(b.h - a.h))
+        return wrap_angle(a.h)
+
+    def s_at_time(self, t: float) -> float:
+        """Path length [m] reached at trajectory time ``t`` [s] (the path's time law)."""
+        v = self.v
+        if t <= v[0].time:
+            return 0.0
+        if t >= v[-1].time:
+            return self.length
+        i = 0
+        while i < len(v) - 2 and v[i + 1].time < t:
+            i += 1
+        a, b = v[i], v[i + 1]
+        dt = t - a.time
+        if self.timed_motion:
+            if a.acc < 0.0:
+                dt = min(dt, -a.speed / a.acc)
+            return a.s + dt * a.speed + 0.5 * a.acc * dt * dt
+        span = b.time - a.time
+        return a.s + (dt / span if span > 0 else 1.0) * (b.s - a.s)
+
+    def time_at_s(self, s: float) -> float:
+        """Trajectory time [s] at path length ``s`` (linear between vertices), or NaN."""
+        if not self.timed:
+            return math.nan
+        i = self._segment(s)
+        if len(self.v) == 1:
+            return self.v[0].time
+        a, b = self.v[i], self.v[i + 1]
+        f = (s - a.s) / (b.s - a.s) if b.s > a.s else 0.0
+        return a.time + min(max(f, 0.0), 1.0) * (b.time - a.time)
+
+
+def _resolve(rt: Runtime, spec: Any) -> Placement:
+    return spec.resolve(rt)
+
+
+@dataclass(frozen=True)
+class PolylineShape:
+    """``Polyline``: vertices (position spec, time [s] or None)."""
+
+    ELEMENT = "Polyline"
+    vertices: tuple[tuple[Any, float | None], ...]
+
+    @classmethod
+    def parse(cls, el: etree._Element, ctx: ParseContext) -> PolylineShape:
+        """Read ``Polyline``; ScenarioError with fewer than one Vertex."""
+        verts = tuple((ctx.position(v), ctx.src.attr(v, "time", float, None))
+                      for v in children(el, "Vertex"))
+        if not verts:
+            raise ctx.src.error(el, "a Polyline needs at least one Vertex")
+        return cls(verts)
+
+    def freeze(self, rt: Runtime, follow: bool, speed: float) -> Path:
+        """Resolve the vertices now; ``follow`` picks the follow-mode time law (initial speed
+        ``speed`` [m/s])."""
+        out: list[Vertex] = []
+        given: list[bool] = []
+        for spec, time in self.vertices:
+            p = _resolve(rt, spec).pose
+            given.append(given_heading(spec))
+            out.append(Vertex(p.x, p.y, p.z, p.h, 0.0, math.nan if time is None else time))
+        for i in range(1, len(out)):
+            a, b = out[i - 1], out[i]
+            d = math.hypot(b.x - a.x, b.y - a.y)
+            b.s = a.s + d
+            a.blend = given[i]
+            if not given[i]:
+                b.h = a.h if d < SMALL else math.atan2(b.y - a.y, b.x - a.x)
+            if not given[i - 1]:
+                a.h = b.h
+        timed = all(t is not None for _, t in self.vertices)
+        if timed:
+            _time_law(out, follow, speed)
+        return Path(out, None, out[0].time if timed else math.nan,
+                    out[-1].time - out[0].time if timed else math.nan, timed_motion=timed)
+
+
+def _sign(x: float) -> int:
+    """esmini's SIGN: -1 for negative, else +1."""
+    return -1 if x < 0 else 1
+
+
+def _time_law(v: list[Vertex], follow: bool, speed: float) -> None:
+    """Per-segment speed/acceleration of a timed polyline (esmini PolyLineShape)."""
+    v[0].speed = speed
+    for i in range(1, len(v)):
+        ds, dt = v[i].s - v[i - 1].s, v[i].time - v[i - 1].time
+        if follow:
+            acc = 0.0
+            if abs(ds) > SMALL and dt > 0:
+                acc = 2 * (ds - speed * dt) / dt ** 2
+                if _sign(speed + acc * dt) != _sign(speed):
+                    acc, speed = -speed ** 2 / (2 * ds), 0.0
+                else:
+                    speed = speed + acc * dt
+            else:
+                speed = 0.0
+            v[i - 1].acc = acc
+        else:
+            speed = ds / dt if dt > SMALL else 0.0
+            v[i - 1].speed = speed
+        v[i].speed = speed
+
+
+def _spiral(x: float, y: float, h: float, k0: float, k1: float, length: float):
+    """A clothoid from (x, y, h) with curvature k0 -> k1 [1/m] over ``length`` [m]."""
+    from pyclothoids import Clothoid   # maintained library; imported when a clothoid is used
+    return Clothoid.StandardParams(x, y, h, k0, (k1 - k0) / length if length else 0.0, length)
+
+
+def _sample_clothoids(pieces: list[tuple[Any, float]], z: float) -> list[Vertex]:
+    """Vertices every SAMPLE_STEP metres along consecutive (clothoid, length) pieces, plus the
+    end point; ``param`` is the path length (used to refine points exactly)."""
+    total = sum(length for _, length in pieces)
+    steps = int(total / SAMPLE_STEP)
+    out: list[Vertex] = []
+    for i in range(steps + 1):
+        s = total if i == steps else i * SAMPLE_STEP
+        c, local = _locate(pieces, s)
+        out.append(Vertex(c.X(local), c.Y(local), z, c.Theta(local), s, param=s))
+    return out
+
+
+def _locate(pieces: list[tuple[Any, float]], s: float) -> tuple[Any, float]:
+    """(clothoid, local length) of path length ``s`` along the pieces."""
+    for c, length in pieces[:-1]:
+        if s < length - SMALL:
+            return c, max(s, 0.0)
+        s -= length
+    return pieces[-1][0], min(max(s, 0.0), pieces[-1][1])
+
+
+def _refiner(pieces: list[tuple[Any, float]]):
+    def refine(s: float) -> tuple[float, float, float]:
+        """Exact (x, y, heading) at path length ``s`` [m]."""
+        c, local = _locate(pieces, s)
+        return c.X(local), c.Y(local), c.Theta(local)
+    return refine
+
+
+@dataclass(frozen=True)
+class ClothoidShape:
+    """``Clothoid``: start position, curvature [1/m], curvature rate [1/m^2], length [m],
+    startTime/stopTime [s] (optional)."""
+
+    ELEMENT = "Clothoid"
+    position: Any
+    curvature: float
+    curvature_rate: float
+    length: float
+    start_time: float | None = None
+    stop_time: float | None = None
+
+    @classmethod
+    def parse(cls, el: etree._Element, ctx: ParseContext) -> ClothoidShape:
+        """Read ``Clothoid`` (``curvaturePrime`` (1.2+) or ``curvatureDot``)."""
+        a = ctx.src.attr
+        rate = a(el, "curvaturePrime", float, None)
+        if rate is None:
+            rate = a(el, "curvatureDot", float, 0.0)
+        length = a(el, "length", float)
+        if length <= 0:
+            raise ctx.src.error(el, "expected length > 0")
+        return cls(ctx.position(el), a(el, "curvature", float), rate, length,
+                   a(el, "startTime", float, None), a(el, "stopTime", float, None))
+
+    def freeze(self, rt: Runtime, follow: bool, speed: float) -> Path:
+        """Resolve the start position now and sample the clothoid."""
+        p = _resolve(rt, self.position).pose
+        c = _spiral(p.x, p.y, p.h, self.curvature,
+                    self.curvature + self.curvature_rate * self.length, self.length)
+        pieces = [(c, self.length)]
+        verts = _sample_clothoids(pieces, p.z)
+        timed = self.start_time is not None and self.stop_time is not None
+        if timed:
+            t0, t1 = self.start_time, self.stop_time
+            for v in verts:
+                v.time = t0 + v.s / self.length * (t1 - t0)
+        return Path(verts, _refiner(pieces), self.start_time if timed else math.nan,
+                    (self.stop_time - self.start_time) if timed else math.nan)
+
+
+@dataclass(frozen=True)
+class SplineSegment:
+    """``ClothoidSplineSegment``: curvatureStart/End [1/m], length [m], hOffset [rad],
+    timeStart [s] or None, PositionStart spec or None."""
+
+    k0: float
+    k1: float
+    length: float
+    h_offset: float = 0.0
+    time_start: float | None = None
+    position: Any = None
+
+
+@dataclass(frozen=True)
+class ClothoidSplineShape:
+    """``ClothoidSpline`` (OpenSCENARIO 1.3): segments and ``timeEnd`` [s] (optional).
+
+    The first segment starts at its PositionStart, else at the entity; later segments start
+    where the previous one ended unless they carry their own PositionStart.
+    """
+
+    ELEMENT = "ClothoidSpline"
+    segments: tuple[SplineSegment, ...]
+    time_end: float | None = None
+
+    @classmethod
+    def parse(cls, el: etree._Element, ctx: ParseContext) -> ClothoidSplineShape:
+        """Read ``ClothoidSpline``; ScenarioError without segments."""
+        a = ctx.src.attr
+        segs = []
+        for seg in children(el, "ClothoidSplineSegment"):
+            start = child(seg, "PositionStart")
+            k0 = a(seg, "curvatureStart", float, segs[-1].k1 if segs else 0.0)
+            segs.append(SplineSegment(k0, a(seg, "curvatureEnd", float, k0),
+                                      a(seg, "length", float), a(seg, "hOffset", float, 0.0),
+                                      a(seg, "timeStart", float, None),
+                                      ctx.position(start) if start is not None else None))
+        if not segs:
+            raise ctx.src.error(el, "expected at least one ClothoidSplineSegment")
+        return cls(tuple(segs), a(el, "timeEnd", float, None))
+
+    def freeze(self, rt: Runtime, follow: bool, speed: float, start: Pose | None = None
+               ) -> Path:
+        """Resolve the segment starts now (``start``: the entity's pose) and sample."""
+        pieces, pose = [], start or Pose(0.0, 0.0)
+        for seg in self.segments:
+            if seg.position is not None:
+                pose = _resolve(rt, seg.position).pose
+            c = _spiral(pose.x, pose.y, pose.h + seg.h_offset, seg.k0, seg.k1, seg.length)
+            pieces.append((c, seg.length))
+            pose = Pose(c.X(seg.length), c.Y(seg.length), pose.z, c.Theta(seg.length))
+        verts = _sample_clothoids(pieces, start.z if start else 0.0)
+        times = [seg.time_start for seg in self.segments] + [self.time_end]
+        if any(t is None for t in times):
+            return Path(verts, _refiner(pieces))
+        bounds = [0.0]
+        for seg in self.segments:
+            bounds.append(bounds[-1] + seg.length)
+        for v in verts:
+            j = min(bisect.bisect_right(bounds, v.s) - 1, len(self.segments) - 1)
+            f = (v.s - bounds[j]) / self.segments[j].length
+            v.time = times[j] + f * (times[j + 1] - times[j])
+        return Path(verts, _refiner(pieces), times[0], times[-1] - times[0])
+
+
+def cox_de_boor(x: float, i: int, k: int, knots: tuple[float, ...]) -> float:
+    """B-spline basis N_{i,k}(x) of order ``k`` (degree k-1) over ``knots``, half-open spans
+    [t_i, t_{i+1}), terms with a zero denominator dropped (de Boor, "A Practical Guide to
+    Splines", the recurrence; as esmini's NurbsShape::CoxDeBoor)."""
+    if k == 1:
+        return 1.0 if knots[i] <= x < knots[i + 1] else 0.0
+    out = 0.0
+    den1 = knots[i + k - 1] - knots[i]
+    if den1 > 0:
+        out += (x - knots[i]) / den1 * cox_de_boor(x, i, k - 1, knots)
+    den2 = knots[i + k] - knots[i + 1]
+    if den2 > 0:
+        out += (knots[i + k] - x) / den2 * cox_de_boor(x, i + 1, k - 1, knots)
+    return out
+
+
+class Nurbs:
+    """A rational B-spline curve in the plane.
+
+    Args:
+        order: k (degree k - 1). points: control points (x, y) [m]. weights: one each (> 0).
+        knots: non-decreasing, ``len(points) + order`` values.
+
+    Raises:
+        ValueError: inconsistent sizes.
+    """
+
+    def __init__(self, order: int, points: list[tuple[float, float]], weights: list[float],
+                 knots: tuple[float, ...]) -> None:
+        if len(knots) != len(points) + order or order < 1 or len(points) < order:
+            raise ValueError(f"a Nurbs of order {order} with {len(points)} control points "
+                             f"needs {len(points) + order} knots, got {len(knots)}")
+        self.order, self.points, self.weights, self.knots = order, points, weights, knots
+
+    def basis(self, t: float) -> list[float]:
+        """The basis values N_{i,k}(t) of every control point, t clamped into the knot span."""
+        t = min(max(t, self.knots[0]), self.knots[-1] - SMALL)
+        return [cox_de_boor(t, i, self.order, self.knots) for i in range(len(self.points))]
+
+    def point(self, t: float) -> tuple[float, float]:
+        """Curve point (x, y) [m] at knot parameter ``t``."""
+        d = self.basis(t)
+        den = sum(di * w for di, w in zip(d, self.weights))
+        x = sum(di * w * p[0] for di, w, p in zip(d, self.weights, self.points)) / den
+        y = sum(di * w * p[1] for di, w, p in zip(d, self.weights, self.points)) / den
+        return x, y
+
+
+@dataclass(frozen=True)
+class NurbsShape:
+    """``Nurbs``: order, control points (position spec, time [s] or None, weight), knots."""
+
+    ELEMENT = "Nurbs"
+    order: int
+    control_points: tuple[tuple[Any, float | None, float], ...]
+    knots: tuple[float, ...]
+
+    @classmethod
+    def parse(cls, el: etree._Element, ctx: ParseContext) -> NurbsShape:
+        """Read ``Nurbs``; ScenarioError when the knot count is not points + order."""
+        a = ctx.src.attr
+        cps = tuple((ctx.position(c), a(c, "time", float, None), a(c, "weight", float, 1.0))
+                    for c in children(el, "ControlPoint"))
+        knots = tuple(a(k, "value", float) for k in children(el, "Knot"))
+        order = a(el, "order", int)
+        if len(knots) != len(cps) + order or len(cps) < order or order < 1:
+            raise ctx.src.error(el, f"expected {len(cps) + order} Knot elements for "
+                                    f"{len(cps)} ControlPoints of order {order} "
+                                    f"(got {len(knots)})")
+        return cls(order, cps, knots)
+
+    def freeze(self, rt: Runtime, follow: bool, speed: float) -> Path:
+        """Resolve the control points now and sample the curve (see module docstring)."""
+        poses = [_resolve(rt, spec).pose for spec, _, _ in self.control_points]
+        curve = Nurbs(self.order, [(p.x, p.y) for p in poses],
+                      [w for _, _, w in self.control_points], self.knots)
+        polygon = sum(math.hypot(b.x - a.x, b.y - a.y) for a, b in zip(poses, poses[1:]))
+        if polygon <= 0:
+            raise ValueError("Nurbs of zero length: check the control points")
+        verts, peaks = _sample_nurbs(curve, polygon, poses[0].z)
+        times = [t for _, t, _ in self.control_points]
+        if all(t is not None for t in times):
+            _nurbs_times(verts, peaks, times)
+            return Path(verts, lambda u: (*curve.point(u), None), verts[0].time,
+                        times[-1] - times[0])
+        return Path(verts, lambda u: (*curve.point(u), None))
+
+
+def _sample_nurbs(curve: Nurbs, polygon: float, z: float) -> tuple[list[Vertex], list[float]]:
+    """Vertices of a nurbs (about one per metre of control polygon) and, per control point, the
+    parameter where its basis peaks (sampled, as esmini)."""
+    t_max = curve.knots[-1]
+    steps = int(1 + polygon / SAMPLE_STEP)
+    dp = t_max / steps
+    eps = min(0.001, dp)
+    n = len(curve.points)
+    peak_val, peak_t = [0.0] * n, [0.0] * n
+    verts: list[Vertex] = []
+    for i in range(steps + 1):
+        t = i * dp
+        x, y = curve.point(t)
+        probe = min(t + eps, t_max) if i < steps else max(t - eps, 0.0)
+        px, py = curve.point(probe)
+        h = math.nan
+        if i > 0 and math.hypot(px - x, py - y) > SMALL:
+            h = math.atan2(py - y, px - x) if i < steps else math.atan2(y - py, x - px)
+        elif i > 0:
+            h = verts[-1].h
+        s = verts[-1].s + math.hypot(x - verts[-1].x, y - verts[-1].y) if verts else 0.0
+        verts.append(Vertex(x, y, z, h, s, param=t))
+        for j, d in enumerate(curve.basis(probe)):
+            if d > peak_val[j]:
+                peak_val[j], peak_t[j] = d, t
+    if math.isnan(verts[-1].h):
+        verts[-1].h = 0.0
+    for i in range(len(verts) - 2, -1, -1):
+        if math.isnan(verts[i].h):
+            verts[i].h = verts[i + 1].h
+    return verts, peak_t
+
+
+def _nurbs_times(verts: list[Vertex], peaks: list[float], times: list[float]) -> None:
+    """Vertex times: control-point times interpolated between basis peaks (esmini)."""
+    cur, last = 0, len(times) - 2
+    for v in verts:
+        if v.param >= peaks[cur + 1]:
+            cur = min(cur + 1, last)
+        span = peaks[cur + 1] - peaks[cur]
+        w = (v.param - peaks[cur]) / span if span else 0.0
+        v.time = times[cur] + w * (times[cur + 1] - times[cur])
+
+
+SHAPES = {cls.ELEMENT: cls for cls in (PolylineShape, ClothoidShape, ClothoidSplineShape,
+                                       NurbsShape)}
+"""Shape element name -> class."""

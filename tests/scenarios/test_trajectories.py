@@ -1,0 +1,156 @@
+"""Trajectory shapes against hand-derived geometry (scenarios.trajectories)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pytest
+
+from testzone.world import Pose
+
+from scenarios.trajectories import (ClothoidShape, ClothoidSplineShape, Nurbs, NurbsShape,
+                                    PolylineShape, SplineSegment, cox_de_boor)
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """A position spec that resolves to a fixed pose (``given``: states its heading)."""
+
+    pose: Pose
+    given: bool = False
+
+    @property
+    def orientation(self):
+        return object() if self.given else None
+
+    def resolve(self, rt):
+        from scenarios.runtime import Placement
+        return Placement(self.pose, None)
+
+
+def P(x, y, h=0.0, given=False):
+    return Fixed(Pose(x, y, 0.0, h), given)
+
+
+def test_cox_de_boor_partition_of_unity_and_clamped_ends():
+    knots = (0.0, 0.0, 0.0, 0.3333, 0.6667, 1.0, 1.0, 1.0)
+    for t in (0.0, 0.1, 0.5, 0.9, 0.999999):
+        values = [cox_de_boor(t, i, 3, knots) for i in range(5)]
+        assert sum(values) == pytest.approx(1.0)
+        assert min(values) >= 0.0
+    assert cox_de_boor(0.0, 0, 3, knots) == 1.0          # clamped: starts at the first point
+
+
+def test_rational_quadratic_nurbs_is_an_exact_circle():
+    """Quarter circle: control points (1,0), (1,1), (0,1), weights 1, sqrt(2)/2, 1."""
+    curve = Nurbs(3, [(1.0, 0.0), (1.0, 1.0), (0.0, 1.0)], [1.0, math.sqrt(0.5), 1.0],
+                  (0.0, 0.0, 0.0, 1.0, 1.0, 1.0))
+    for t in (0.0, 0.2, 0.5, 0.8, 0.99):
+        x, y = curve.point(t)
+        assert math.hypot(x, y) == pytest.approx(1.0, abs=1e-12)
+    assert curve.point(0.5) == pytest.approx((math.sqrt(0.5), math.sqrt(0.5)))
+
+
+def test_nurbs_shape_path_length_and_times():
+    """A 100 m radius quarter circle sampled about once per metre: length pi*R/2 within the
+    chord error, headings along the tangent, times from the control points (0, 5, 10 s)."""
+    r = 100.0
+    shape = NurbsShape(3, ((P(r, 0), 0.0, 1.0), (P(r, r), 5.0, math.sqrt(0.5)),
+                           (P(0, r), 10.0, 1.0)), (0.0, 0.0, 0.0, 1.0, 1.0, 1.0))
+    path = shape.freeze(None, False, 0.0)
+    assert path.length == pytest.approx(math.pi * r / 2, rel=1e-4)
+    mid = path.pose_at(path.length / 2)
+    assert math.hypot(mid.x, mid.y) == pytest.approx(r, abs=1e-9)     # refined on the curve
+    assert mid.h == pytest.approx(math.pi * 3 / 4, abs=0.01)
+    assert (path.start_time, path.duration) == (0.0, 10.0)
+    # symmetric, up to the sampled basis peak (esmini's method: within one sample, ~0.8 m)
+    assert path.s_at_time(5.0) == pytest.approx(path.length / 2, abs=0.8)
+    assert path.s_at_time(5.0) != pytest.approx(path.length / 2, abs=0.01)
+
+
+def test_nurbs_rejects_wrong_knot_count():
+    with pytest.raises(ValueError, match="needs 6 knots"):
+        Nurbs(3, [(0, 0), (1, 0), (2, 0)], [1, 1, 1], (0, 0, 1, 1))
+
+
+def test_clothoid_with_constant_curvature_is_an_arc():
+    """curvature 1/50, rate 0, length 50*pi/2: a quarter circle of radius 50 m turning left."""
+    shape = ClothoidShape(P(0, 0, 0.0), 0.02, 0.0, 25 * math.pi, 0.0, 5.0)
+    path = shape.freeze(None, False, 0.0)
+    end = path.pose_at(path.length)
+    assert (end.x, end.y, end.h) == pytest.approx((50.0, 50.0, math.pi / 2), abs=1e-9)
+    half = path.pose_at(path.length / 2)
+    assert (half.x, half.y) == pytest.approx((50 * math.sin(math.pi / 4),
+                                              50 - 50 * math.cos(math.pi / 4)), abs=1e-9)
+    assert path.s_at_time(2.5) == pytest.approx(path.length / 2)
+
+
+def test_clothoid_spline_segments_join_and_hoffset_turns():
+    """Straight 10 m, then a right quarter circle of radius 20 m, then straight 5 m."""
+    segs = (SplineSegment(0.0, 0.0, 10.0, time_start=0.0),
+            SplineSegment(-0.05, -0.05, 10 * math.pi, time_start=1.0),
+            SplineSegment(0.0, 0.0, 5.0, time_start=3.0))
+    path = ClothoidSplineShape(segs, time_end=4.0).freeze(None, False, 0.0, Pose(0, 0, 0, 0))
+    end = path.pose_at(path.length)
+    assert (end.x, end.y, end.h) == pytest.approx((30.0, -25.0, -math.pi / 2), abs=1e-9)
+    assert path.s_at_time(1.0) == pytest.approx(10.0, abs=1e-6)
+    assert path.s_at_time(3.5) == pytest.approx(10 + 10 * math.pi + 2.5, abs=1e-6)
+    turned = ClothoidSplineShape((SplineSegment(0.0, 0.0, 10.0, h_offset=math.pi / 2),)
+                                 ).freeze(None, False, 0.0, Pose(1, 2, 0, 0))
+    assert turned.pose_at(10.0).x == pytest.approx(1.0) and turned.pose_at(10.0).y == \
+        pytest.approx(12.0)
+    assert not turned.timed
+
+
+def test_polyline_position_mode_constant_speed_per_segment():
+    """Vertices 0 m @0 s, 30 m @2 s, 40 m @4 s: 15 m/s then 5 m/s."""
+    shape = PolylineShape(((P(0, 0), 0.0), (P(30, 0), 2.0), (P(30, 10), 4.0)))
+    path = shape.freeze(None, False, 0.0)
+    assert path.s_at_time(1.0) == pytest.approx(15.0)
+    assert path.s_at_time(3.0) == pytest.approx(35.0)
+    assert path.s_at_time(9.0) == pytest.approx(40.0)
+    assert path.pose_at(35.0).y == pytest.approx(5.0)
+    assert path.pose_at(15.0).h == pytest.approx(0.0)            # away from corners: segment
+    assert path.pose_at(30.0).h == pytest.approx(math.pi / 4)    # at the corner: halfway
+
+
+def test_polyline_follow_mode_constant_acceleration_and_early_stop():
+    """Follow mode from 10 m/s: 30 m in 2 s needs a = 2*(30-20)/4 = 5 m/s^2 (v1 = 20 m/s);
+    then 10 m in 5 s from 20 m/s would need reversing, so it brakes to stop in 10 m
+    (a = -v^2/2d = -20 m/s^2, standstill after 1 s)."""
+    shape = PolylineShape(((P(0, 0), 0.0), (P(30, 0), 2.0), (P(40, 0), 7.0)))
+    path = shape.freeze(None, True, 10.0)
+    assert path.s_at_time(1.0) == pytest.approx(10 + 2.5)
+    assert path.v[1].speed == pytest.approx(20.0) and path.v[1].acc == pytest.approx(-20.0)
+    assert path.s_at_time(2.5) == pytest.approx(30 + 20 * 0.5 - 10 * 0.25)
+    assert path.s_at_time(5.0) == pytest.approx(40.0)
+
+
+def test_polyline_stated_headings_interpolate_linearly():
+    """Vertices with stated headings (esmini pedestrian.xosc): linear between them."""
+    shape = PolylineShape(((P(0, 0, 0.0, True), None), (P(10, 0, 1.0, True), None)))
+    path = shape.freeze(None, False, 0.0)
+    assert path.pose_at(2.5).h == pytest.approx(0.25)
+    assert not path.timed and math.isnan(path.time_at_s(1.0))
+
+
+def test_degenerate_nurbs_fails_with_file_and_line(tmp_path):
+    """All control points on the car: a ScenarioError naming the file and the Action's line."""
+    from builders import document, event, run, sim_time, story, teleport, trigger, write
+
+    from scenarios.errors import ScenarioError
+    cp = ('<ControlPoint weight="1"><Position><RelativeObjectPosition entityRef="Car" dx="0" '
+          'dy="0"/></Position></ControlPoint>')
+    action = ('<Action name="n"><PrivateAction><RoutingAction><FollowTrajectoryAction>'
+              '<TrajectoryRef><Trajectory name="t" closed="false"><Shape><Nurbs order="2">' +
+              cp * 2 + '<Knot value="0"/>' * 2 + '<Knot value="1"/>' * 2 +
+              '</Nurbs></Shape></Trajectory></TrajectoryRef><TimeReference><None/>'
+              '</TimeReference><TrajectoryFollowingMode followingMode="position"/>'
+              '</FollowTrajectoryAction></RoutingAction></PrivateAction></Action>')
+    text = document(teleport("Car", -1, 10, speed=5),
+                    story(event("E", action, trigger(sim_time(0.5)))),
+                    trigger(sim_time(2), kind="StopTrigger"))
+    with pytest.raises(ScenarioError, match="zero length") as info:
+        run(write(tmp_path, text), until=2)
+    assert info.value.line and info.value.file.endswith("t.xosc")
