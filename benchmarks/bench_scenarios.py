@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 from maps import load_opendrive  # noqa: E402
 from scenarios import ScenarioEngine, load_scenario  # noqa: E402
 
-XOSC = Path("/work/shared/reference/esmini/resources/xosc")
+XOSC = Path(__file__).resolve().parents[2] / "shared" / "reference" / "esmini" / "resources" / "xosc"
 
 
 def run_once(name: str) -> tuple[float, float, float]:

@@ -1,4 +1,4 @@
-"""Acceptance: our player against esmini v3.6.0's own runs (/work/shared/reference/esmini).
+"""Acceptance: our player against esmini v3.6.0's own runs (shared/reference/esmini).
 
 Every entity follows the storyboard (no external entity). Checked per scenario:
 
