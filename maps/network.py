@@ -21,11 +21,14 @@ from testzone.world import LaneCoord, Pose
 
 from maps.errors import Issue, MapsError
 from maps.geo import GeoReference
-from maps.model import Junction, Signal
+from maps.areas import Areas, lane_runs
+from maps.model import Junction, RoadMark, Signal
+from maps.objects import RoadObject
 from maps.parser import ParsedFile, RawSignal, parse_file
 from maps.road import DRIVING_TYPES, Road
 from maps.spatial import SpatialIndex, choose as choose_candidate
-from maps.traversal import RoadGraph, advance, longitudinal_distance, shortest_route
+from maps.routing import find_route
+from maps.traversal import RoadGraph, advance, longitudinal_distance
 from maps.validate import issues_of
 
 
@@ -56,6 +59,8 @@ class RoadNetwork:
         self.warnings = [i for i in (issues or []) if i.severity == "warning"]
         self.graph = RoadGraph(self.roads, self.junctions)
         self.signals: list[Signal] = [self._signal(raw) for raw in parsed.signals]
+        self.objects: list[RoadObject] = parsed.objects
+        self.areas = Areas(self)
         self._index: SpatialIndex | None = None
         self._geo: GeoReference | None = None
         self._bounds: tuple[float, float, float, float] | None = None
@@ -83,12 +88,15 @@ class RoadNetwork:
         x, y, z, h, _, _ = road.position(min(max(s, 0.0), road.length), t)
         orient = a.get("orientation", "none")
         h = _wrap(h + (math.pi if orient == "-" else 0.0) + num("hOffset"))
+        z += num("zOffset")
+        if raw.inertial is not None:  # positionInertial (1.7+) overrides the road position
+            x, y, z, h = raw.inertial[0], raw.inertial[1], raw.inertial[2], _wrap(raw.inertial[3])
         return Signal(id=a.get("id", ""), road_id=road.id, s=s, t=t,
                       dynamic=a.get("dynamic", "no") == "yes", orientation=orient,
                       type=a.get("type", "-1"), subtype=a.get("subtype", "-1"),
-                      x=x, y=y, z=z + num("zOffset"), h=h, country=a.get("country"),
+                      x=x, y=y, z=z, h=h, country=a.get("country"),
                       value=num("value", None), unit=a.get("unit"), name=a.get("name"),
-                      is_reference=raw.is_reference, line=raw.line)
+                      is_reference=raw.is_reference, validity=raw.validity, line=raw.line)
 
     def _lane_check(self, road: Road, lane_id: int, s: float):
         sec = road.section_at(s)
@@ -176,14 +184,17 @@ class RoadNetwork:
             self.road(c.road_id)  # MapsError for unknown roads
         return longitudinal_distance(self.graph, a, b, max_distance)
 
-    def route(self, a: LaneCoord, b: LaneCoord, max_distance: float = 5000.0
-              ) -> list[str] | None:
-        """Road ids of the shortest drivable route from ``a`` to ``b``, or None
-        (see :func:`maps.traversal.shortest_route`). Drive it with
-        ``advance(coord, ds, choose=maps.traversal.route_chooser(route))``."""
+    def route(self, a: LaneCoord, b: LaneCoord, strategy: str = "shortest",
+              max_distance: float = 5000.0) -> list[str] | None:
+        """Road ids of the best drivable route from ``a`` to ``b``, or None.
+
+        ``strategy`` is OpenSCENARIO's RouteStrategy: ``shortest`` (length), ``fastest``
+        (time at the speed limits) or ``leastIntersections`` (junctions entered, then
+        length); see :mod:`maps.routing`. MapsError for an unknown road or strategy. Drive it
+        with ``advance(coord, ds, choose=maps.traversal.route_chooser(route))``."""
         for c in (a, b):
             self.road(c.road_id)
-        return shortest_route(self.graph, a, b, max_distance)
+        return find_route(self.graph, a, b, strategy, max_distance)
 
     # ------------------------------------------------------------------------ lanes
     def lane_width(self, road_id: str, lane_id: int, s: float) -> float:
@@ -206,24 +217,46 @@ class RoadNetwork:
         """Speed limit [m/s] (lane record, else road type record), or None."""
         return self.road(road_id).speed_limit(lane_id, s)
 
-    def lane_outline(self, road_id: str, lane_id: int, step: float = 1.0) -> np.ndarray:
-        """Closed polygon (N, 2) [m] of a lane over the sections where it exists: inner border
-        along s, then outer border back (sampled every ``step`` m and at section ends)."""
+    def lane_outline(self, road_id: str, lane_id: int) -> np.ndarray:
+        """Closed polygon (N, 2) [m] of a lane: inner border along s, then the outer border
+        back (see :mod:`maps.areas` for the sampling). When the lane id exists in
+        non-consecutive sections only the longest run is returned; :meth:`lane_polygon`
+        gives all of it. MapsError for an unknown road or lane."""
         road = self.road(road_id)
-        inner, outer = [], []
-        for sec in road.sections:
-            if lane_id not in sec.by_id or sec.end <= sec.s:
-                continue
-            n = max(1, int(math.ceil((sec.end - sec.s) / step)))
-            for k in range(n + 1):
-                s = sec.s + (sec.end - sec.s) * k / n
-                s = min(s, sec.end - 1e-9) if k == n else s
-                a, b = road.lane_span(lane_id, s, sec)
-                inner.append(road.position(s, a)[:2])
-                outer.append(road.position(s, b)[:2])
-        if not inner:
-            raise MapsError(f"road {road_id} has no lane {lane_id}", file=self.path, element="lane")
-        return np.array(inner + outer[::-1])
+        runs = lane_runs(road, lane_id)
+        if not runs:
+            raise MapsError(f"road {road_id} has no lane {lane_id}", file=self.path,
+                            line=road.line, element="lane")
+        return max(runs, key=len)
+
+    # ------------------------------------------------------------------------ areas
+    def lane_polygon(self, road_id: str, lane_id: int):
+        """shapely Polygon of a lane [m] (a MultiPolygon when the lane id exists in
+        non-consecutive lane sections); cached. MapsError for an unknown road or lane."""
+        return self.areas.lane_polygon(road_id, lane_id)
+
+    def drivable_area(self):
+        """Union of all driving-type lanes (:data:`maps.road.DRIVING_TYPES`), junctions
+        included, as a shapely (Multi)Polygon [m]; built on first call, then cached."""
+        return self.areas.drivable_area()
+
+    def junction_area(self, junction_id: str):
+        """Area covered by a junction's connecting roads (holes filled), a shapely
+        (Multi)Polygon [m]; cached. MapsError for an unknown junction id."""
+        return self.areas.junction_area(junction_id)
+
+    def crosswalks(self) -> list[RoadObject]:
+        """Crosswalk objects (``type="crosswalk"`` or ``subtype="crosswalk"``) with a
+        footprint; each one's ``.polygon`` is a shapely Polygon [m]."""
+        return [o for o in self.objects if o.is_crosswalk and o.outlines and o.closed]
+
+    def road_marks(self, road_id: str) -> list[tuple[int, RoadMark]]:
+        """``(lane_id, RoadMark)`` of every lane of a road, in section then lane order. A
+        mark lies on its lane's outer border (lane 0: on the lane-offset line)."""
+        road = self.road(road_id)
+        return [(ln.id, m) for sec in road.sections
+                for ln in (*( [sec.center] if sec.center else []), *sec.left, *sec.right)
+                for m in ln.road_marks]
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:

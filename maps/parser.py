@@ -18,7 +18,8 @@ from lxml import etree
 from maps.errors import MapsError
 from maps.geometry import Arc, Line, ParamPoly3, Poly3, Spiral
 from maps.geometry.base import Geometry
-from maps.model import Connection, Junction, Lane, LaneSection, RoadLink, RoadType
+from maps.model import Connection, Junction, Lane, LaneSection, RoadLink, RoadMark, RoadType
+from maps.objects import RoadObject, read_objects
 from maps.polynomial import Cubic, Piecewise
 from maps.reference_line import ReferenceLine
 from maps.road import Road
@@ -35,6 +36,9 @@ class RawSignal:
     attrs: dict
     is_reference: bool
     line: int | None
+    validity: tuple[tuple[int, int], ...] = ()
+    inertial: tuple[float, float, float, float] | None = None
+    """``positionInertial`` (x, y, z [m], hdg [rad]) when the signal gives one."""
 
 
 @dataclass
@@ -45,6 +49,7 @@ class ParsedFile:
     roads: dict[str, Road] = field(default_factory=dict)
     junctions: dict[str, Junction] = field(default_factory=dict)
     signals: list[RawSignal] = field(default_factory=list)
+    objects: list[RoadObject] = field(default_factory=list)
     geo_reference: str | None = None
     offset: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     version: tuple[int, int] = (1, 4)
@@ -92,9 +97,11 @@ class _Reader:
 
     def cubics(self, els, start_attr: str) -> Piecewise:
         """Polynomial records (``a``..``d``, start in ``start_attr``) as a Piecewise."""
-        return Piecewise([Cubic(self.num(e, start_attr, 0.0), self.num(e, "a", 0.0),
-                                self.num(e, "b", 0.0), self.num(e, "c", 0.0),
-                                self.num(e, "d", 0.0)) for e in els])
+        if not els:
+            return Piecewise()
+        num = self.num
+        return Piecewise([Cubic(num(e, start_attr, 0.0), num(e, "a", 0.0), num(e, "b", 0.0),
+                                num(e, "c", 0.0), num(e, "d", 0.0)) for e in els])
 
     def speed(self, el) -> float | None:
         """``max``/``unit`` of a speed record in m/s; None for no limit/undefined."""
@@ -171,40 +178,74 @@ def _link(rd: _Reader, el) -> RoadLink | None:
     return RoadLink(etype, rd.text(el, "elementId"), cp if etype == "road" else None)
 
 
-def _lane(rd: _Reader, el) -> Lane:
-    lid = int(rd.num(el, "id"))
-    link = el.find("link")
+def _road_marks(rd: _Reader, recs: list, s0: float, s1: float) -> tuple[RoadMark, ...]:
+    """``roadMark`` records of a lane in the section ``[s0, s1]`` with absolute s ranges."""
+    recs = sorted(recs, key=lambda m: rd.num(m, "sOffset", 0.0))
+    out = []
+    for i, m in enumerate(recs):
+        start = s0 + rd.num(m, "sOffset", 0.0)
+        end = s0 + rd.num(recs[i + 1], "sOffset", 0.0) if i + 1 < len(recs) else s1
+        width = rd.num(m, "width", -1.0)
+        out.append(RoadMark(start, max(end, start), m.get("type", "none"),
+                            m.get("weight", "standard"), m.get("color", "standard"),
+                            width if width >= 0.0 else None, m.get("laneChange"),
+                            m.sourceline))
+    return tuple(out)
+
+
+_LANE_CHILDREN = ("link", "width", "border", "speed", "height", "roadMark")
+
+
+def _lane(rd: _Reader, el, s0: float = 0.0, s1: float = 0.0) -> Lane:
+    """One ``lane`` element (children read in a single pass: this runs for every lane of
+    every section, the bulk of a large file)."""
+    kids: dict[str, list] = {k: [] for k in _LANE_CHILDREN}
+    for ch in el:
+        lst = kids.get(ch.tag)
+        if lst is not None:
+            lst.append(ch)
     pred = succ = None
-    if link is not None:
-        p, q = link.find("predecessor"), link.find("successor")
-        pred = int(rd.num(p, "id")) if p is not None else None
-        succ = int(rd.num(q, "id")) if q is not None else None
+    for link in kids["link"]:
+        for ch in link:
+            if ch.tag == "predecessor":
+                pred = int(rd.num(ch, "id"))
+            elif ch.tag == "successor":
+                succ = int(rd.num(ch, "id"))
     speeds = tuple(sorted(((rd.num(sp, "sOffset", 0.0), rd.speed(sp))
-                          for sp in el.findall("speed")), key=lambda r: r[0]))
-    return Lane(id=lid, type=el.get("type", "none"),
-                width=rd.cubics(el.findall("width"), "sOffset"),
-                border=rd.cubics(el.findall("border"), "sOffset"),
-                predecessor=pred, successor=succ, speeds=speeds,
-                heights=tuple(sorted((rd.num(h, "sOffset", 0.0), rd.num(h, "inner", 0.0),
-                                      rd.num(h, "outer", 0.0)) for h in el.findall("height"))),
-                line=el.sourceline)
+                          for sp in kids["speed"]), key=lambda r: r[0]))
+    heights = tuple(sorted((rd.num(h, "sOffset", 0.0), rd.num(h, "inner", 0.0),
+                            rd.num(h, "outer", 0.0)) for h in kids["height"]))
+    return Lane(id=int(rd.num(el, "id")), type=el.get("type", "none"),
+                width=rd.cubics(kids["width"], "sOffset"),
+                border=rd.cubics(kids["border"], "sOffset"),
+                predecessor=pred, successor=succ, speeds=speeds, heights=heights,
+                road_marks=_road_marks(rd, kids["roadMark"], s0, s1) if kids["roadMark"]
+                else (), line=el.sourceline)
+
+
+def _side(sec, side: str) -> list:
+    """The ``lane`` children of ``sec/<side>`` (direct iteration: cheaper than an lxml path
+    search, and this runs for every lane section)."""
+    return [ln for part in sec if part.tag == side for ln in part if ln.tag == "lane"]
 
 
 def _sections(rd: _Reader, lanes_el, length: float) -> list[LaneSection]:
     if lanes_el is None:
         raise MapsError("road has no <lanes>", file=rd.path, element="road")
-    secs = sorted(lanes_el.findall("laneSection"), key=lambda e: rd.num(e, "s"))
+    secs = sorted((e for e in lanes_el if e.tag == "laneSection"), key=lambda e: rd.num(e, "s"))
     if not secs:
         raise rd.error(lanes_el, "no <laneSection> (expected at least one)")
     out = []
     for i, sec in enumerate(secs):
         start = rd.num(sec, "s")
         end = rd.num(secs[i + 1], "s") if i + 1 < len(secs) else length
-        left = sorted((_lane(rd, e) for e in sec.findall("left/lane")), key=lambda ln: ln.id)
-        right = sorted((_lane(rd, e) for e in sec.findall("right/lane")), key=lambda ln: -ln.id)
-        centre = sec.find("center/lane")
+        left = [_lane(rd, e, start, end) for e in _side(sec, "left")]
+        right = [_lane(rd, e, start, end) for e in _side(sec, "right")]
+        left.sort(key=lambda ln: ln.id)
+        right.sort(key=lambda ln: -ln.id)
+        centre = _side(sec, "center")
         out.append(LaneSection(s=start, end=end, left=left, right=right,
-                               center=_lane(rd, centre) if centre is not None else None,
+                               center=_lane(rd, centre[0], start, end) if centre else None,
                                single_side=sec.get("singleSide", "false") == "true",
                                line=sec.sourceline))
     return out
@@ -262,6 +303,22 @@ def _junction(rd: _Reader, el) -> Junction:
     return j
 
 
+def _signals(rd: _Reader, road_el, road_id: str) -> list[RawSignal]:
+    """``signal`` and ``signalReference`` records of a road, with their ``validity`` ranges
+    and ``positionInertial`` (clause 14)."""
+    out = []
+    for tag, is_ref in (("signals/signal", False), ("signals/signalReference", True)):
+        for sg in road_el.findall(tag):
+            validity = tuple((int(rd.num(v, "fromLane")), int(rd.num(v, "toLane")))
+                             for v in sg.findall("validity"))
+            pi = sg.find("positionInertial")
+            inertial = None if pi is None else (rd.num(pi, "x"), rd.num(pi, "y"),
+                                                rd.num(pi, "z", 0.0), rd.num(pi, "hdg", 0.0))
+            out.append(RawSignal(road_id, dict(sg.attrib), is_ref, sg.sourceline, validity,
+                                 inertial))
+    return out
+
+
 def parse_file(path: str | os.PathLike) -> ParsedFile:
     """Read an OpenDRIVE file into records; MapsError on structural problems."""
     tree = read_tree(path)
@@ -283,10 +340,8 @@ def parse_file(path: str | os.PathLike) -> ParsedFile:
         if road.id in out.roads:
             raise rd.error(el, f"duplicate road id {road.id!r}")
         out.roads[road.id] = road
-        for sg in el.findall("signals/signal"):
-            out.signals.append(RawSignal(road.id, dict(sg.attrib), False, sg.sourceline))
-        for sg in el.findall("signals/signalReference"):
-            out.signals.append(RawSignal(road.id, dict(sg.attrib), True, sg.sourceline))
+        out.signals += _signals(rd, el, road.id)
+        out.objects += read_objects(rd, el, road)
     for el in root.findall("junction"):
         j = _junction(rd, el)
         out.junctions[j.id] = j

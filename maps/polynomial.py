@@ -10,11 +10,10 @@ widths and offsets, rad for superelevation).
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Cubic:
+class Cubic(NamedTuple):
     """One record: value ``a + b*ds + c*ds^2 + d*ds^3`` for ``ds = s - start``.
 
     Attributes:
@@ -42,7 +41,8 @@ class Piecewise:
     __slots__ = ("records", "_starts")
 
     def __init__(self, records: list[Cubic] | tuple[Cubic, ...] = ()) -> None:
-        self.records = tuple(sorted(records, key=lambda r: r.start))
+        self.records = tuple(records) if len(records) < 2 else \
+            tuple(sorted(records, key=lambda r: r.start))
         self._starts = [r.start for r in self.records]
 
     def __bool__(self) -> bool:

@@ -34,6 +34,16 @@ class ReferenceLine:
         i = bisect_right(self._starts, s) - 1
         return self.geometries[i if i > 0 else 0]
 
+    def geometry_span(self, s: float) -> tuple[Geometry, float, float]:
+        """``(geometry, lo, hi)``: the geometry :meth:`geometry_at` gives for ``s`` and the
+        s interval ``[lo, hi)`` [m] over which it keeps giving it (open-ended at the ends),
+        so iterative callers can skip the lookup while s stays inside."""
+        i = bisect_right(self._starts, s) - 1
+        i = i if i > 0 else 0
+        lo = self._starts[i] if i > 0 else -float("inf")
+        hi = self._starts[i + 1] if i + 1 < len(self._starts) else float("inf")
+        return self.geometries[i], lo, hi
+
     def pose(self, s: float) -> tuple[float, float, float]:
         """``(x [m], y [m], heading [rad])`` of the reference line at ``s`` [m]."""
         g = self.geometry_at(s)

@@ -222,15 +222,18 @@ class Road:
             s0 = self._nearest_sample(x, y)
         s = min(max(s0, 0.0), length)
         along = t = 0.0
+        g, lo, hi = ref.geometry_span(s)
         for _ in range(iterations):
-            px, py, h = ref.pose(s)
+            if not lo <= s < hi:
+                g, lo, hi = ref.geometry_span(s)
+            px, py, h = g.pose(s - g.s)
             c, sn = math.cos(h), math.sin(h)
             dx, dy = x - px, y - py
             along = dx * c + dy * sn
             t = dy * c - dx * sn
             if abs(along) < 1e-9:
                 break
-            denom = 1.0 - ref.curvature(s) * t
+            denom = 1.0 - g.curvature(s - g.s) * t
             s_new = s + (along / denom if denom > 0.1 else along)
             s_new = 0.0 if s_new < 0.0 else (length if s_new > length else s_new)
             if s_new == s:  # clamped at an end

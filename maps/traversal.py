@@ -311,64 +311,6 @@ def longitudinal_distance(graph: RoadGraph, a: LaneCoord, b: LaneCoord,
     return None
 
 
-def _drivable(road: Road, travel: int) -> bool:
-    """True when ``road`` has a driving-type lane whose direction is ``travel`` (+1 along s)."""
-    for sec in road.sections:
-        for ln in (*sec.left, *sec.right):
-            if ln.type in ("driving", "entry", "exit", "onRamp", "offRamp", "connectingRamp",
-                           "bidirectional") and (road.driving_sign(ln.id) == travel or
-                                                 ln.type == "bidirectional"):
-                return True
-    return False
-
-
-def shortest_route(graph: RoadGraph, a: LaneCoord, b: LaneCoord,
-                   max_distance: float = 5000.0) -> list[str] | None:
-    """Road ids from ``a``'s road to ``b``'s road, shortest by reference-line length, leaving
-    ``a`` in its lane's driving direction and travelling each road in a direction it has a
-    driving lane for (right-hand traffic per ``road@rule``). ``[a.road_id]`` when both are on
-    the same road and ``b`` lies ahead; None when no route within ``max_distance`` [m]."""
-    ra = graph.roads[a.road_id]
-    travel = ra.driving_sign(a.lane_id) if a.lane_id != 0 else 1
-    if a.road_id == b.road_id and (b.s - a.s) * travel >= 0:
-        return [a.road_id]
-    start_end = "end" if travel > 0 else "start"
-    d0 = ra.length - a.s if travel > 0 else a.s
-    heap: list[tuple[float, int, str, str]] = [(d0, 0, a.road_id, start_end)]
-    parent: dict[tuple[str, str], tuple[str, str] | None] = {(a.road_id, start_end): None}
-    seen: set[tuple[str, str]] = set()
-    counter = 1
-    while heap:
-        d, _, rid, end = heapq.heappop(heap)
-        if d > max_distance:
-            return None
-        if (rid, end) in seen:
-            continue
-        seen.add((rid, end))
-        for nid, cp in graph.neighbours.get((rid, end), []):
-            nroad = graph.roads[nid]
-            if not _drivable(nroad, 1 if cp == "start" else -1):
-                continue
-            key = (nid, _other(cp))
-            if nid == b.road_id:
-                parent.setdefault(key, (rid, end))
-                return _unwind(parent, key)
-            if key not in parent:
-                parent[key] = (rid, end)
-            heapq.heappush(heap, (d + nroad.length, counter, nid, _other(cp)))
-            counter += 1
-    return None
-
-
-def _unwind(parent: dict, key: tuple[str, str]) -> list[str]:
-    out = []
-    node = key
-    while node is not None:
-        out.append(node[0])
-        node = parent[node]
-    return out[::-1]
-
-
 def route_chooser(route: list[str]) -> Callable[[list[LaneCoord]], LaneCoord]:
     """A ``choose`` callback for :func:`advance` that follows ``route`` (road ids): among the
     offered entries it takes the one whose road comes next in the route, else the first."""

@@ -54,6 +54,10 @@ def _lane_issues(road: Road, path: str) -> list[Issue]:
         for lane in (*sec.left, *sec.right):
             if not lane.width:
                 continue
+            recs = lane.width.records
+            if len(recs) == 1 and recs[0].b == recs[0].c == recs[0].d == 0.0 and \
+                    recs[0].a >= -WIDTH_TOL:
+                continue  # one constant, non-negative width (most lanes): nothing to sample
             for k in range(11):
                 ds = span * k / 10
                 w = lane.width.value(ds)
@@ -85,13 +89,12 @@ def link_issues(parsed: ParsedFile) -> list[Issue]:
                 out.append(Issue("error", f"road {road.id}: link to missing {link.element_type} "
                                  f"{link.element_id!r}", path, road.line, "link"))
                 continue
-            if link.element_type == "road":
+            if link.element_type == "road" and road.junction == "-1" and \
+                    parsed.roads[link.element_id].junction == "-1":
                 a = _end_point(road, end)
                 b = _end_point(parsed.roads[link.element_id], link.contact_point)
                 gap = math.dist(a, b)
-                in_junction = road.junction != "-1" or \
-                    parsed.roads[link.element_id].junction != "-1"
-                if gap > GAP_WARN and not in_junction:
+                if gap > GAP_WARN:
                     out.append(Issue("warning", f"road {road.id} ({end}) and road "
                                      f"{link.element_id} ({link.contact_point}) are {gap:.3f} m "
                                      "apart", path, road.line, "link"))

@@ -197,11 +197,19 @@ def report(run_dir: Path = typer.Argument(..., help="a run folder")) -> None:
 
 
 @app.command()
-def compare(run_a: Path = typer.Argument(...), run_b: Path = typer.Argument(...)) -> None:
+def compare(run_a: Path = typer.Argument(...), run_b: Path = typer.Argument(...),
+            as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
+            html: Path | None = typer.Option(None, "--html", help="also write compare.html here")
+            ) -> None:
     """Show what changed between two runs of the same suite: flipped verdicts, score deltas."""
-    from evaluator import compare_runs
+    from evaluator.report.compare import compare_runs, format_compare, write_compare_html
     diff = _guard(lambda: compare_runs(run_a, run_b))
-    out.print_json(json.dumps(diff, sort_keys=True))
+    if html is not None:
+        _guard(lambda: write_compare_html(html, diff))
+    if as_json:
+        typer.echo(json.dumps(diff, sort_keys=True, indent=2))
+    else:
+        typer.echo(format_compare(diff), nl=False)
 
 
 def _mount_optional(name: str, module: str, attr: str = "app") -> None:

@@ -1,6 +1,6 @@
 """Conformance of road coordinates with esmini v3.6 (the ASAM reference player).
 
-For every entity and row of every CSV in /work/shared/reference/esmini/csv/:
+For every entity and row of every CSV in shared/reference/esmini/csv/ (beside the project):
 
 * forward: esmini's (s, t, lane_id, lane_offset) must describe the entity's world position
   on one road of our model (road_to_world within 5 cm, lane centre + offset = t within 5 cm),

@@ -40,7 +40,8 @@ def test_header_offset_shifts_and_turns(tmp_path):
 
 
 def test_esmini_utm_string_with_geoid_grid():
-    net = maps.load_opendrive(Path("/work/shared/reference/esmini/resources/xodr/e6mini.xodr"))
+    net = maps.load_opendrive(Path(__file__).resolve().parents[3] / "shared" / "reference" /
+                              "esmini" / "resources" / "xodr" / "e6mini.xodr")
     # PROJ's utm keeps its fixed 500 km false easting whatever +x_0 says, so inertial (0, 0)
     # is 500 km west of zone 32's central meridian (9 E) on the equator: the same point as a
     # transverse Mercator with k = 0.9996 and x_0 = 500 km (the vertical geoid grid, absent
@@ -60,3 +61,15 @@ def test_missing_or_bad_georeference(tmp_path):
         _net(tmp_path, "").to_lonlat(0.0, 0.0)
     with pytest.raises(maps.MapsError, match="not a usable PROJ string"):
         _net(tmp_path, "<geoReference>+proj=nonsense</geoReference>").to_lonlat(0.0, 0.0)
+
+
+def test_header_offset_leaves_road_coordinates_alone(tmp_path):
+    """The offset relates the inertial frame to the projected one; like esmini, positions
+    stay in the file's inertial frame (only to_lonlat/from_lonlat apply it)."""
+    net = _net(tmp_path, f"<geoReference><![CDATA[{WUHAN}]]></geoReference>"
+                         f'<offset x="1000" y="-500" z="3" hdg="0.3"/>')
+    assert net.offset == pytest.approx((1000.0, -500.0, 3.0, 0.3))
+    p = net.lane_to_world("1", -1, 10.0)
+    assert (p.x, p.y, p.z) == pytest.approx((10.0, 0.5 - 1.75, 0.0))
+    c = net.world_to_lane(10.0, -1.25, 0.0)
+    assert (c.road_id, c.lane_id, c.s) == ("1", -1, pytest.approx(10.0))

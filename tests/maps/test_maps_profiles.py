@@ -11,7 +11,7 @@ import maps
 from testzone.world import LaneCoord
 from maps_samples import _lane, document, line, road, write
 
-ESMINI = Path("/work/shared/reference/esmini")
+ESMINI = Path(__file__).resolve().parents[3] / "shared" / "reference" / "esmini"
 
 
 def test_elevation_and_superelevation(tmp_path):

@@ -12,7 +12,7 @@ import maps
 from maps.road import WALKING_TYPES
 from maps_samples import t_junction, two_roads_end_to_end, write
 
-ESMINI = Path("/work/shared/reference/esmini")
+ESMINI = Path(__file__).resolve().parents[3] / "shared" / "reference" / "esmini"
 XODRS = sorted(ESMINI.rglob("*.xodr"))
 
 

@@ -11,7 +11,7 @@ import maps
 from testzone.world import LaneCoord
 from maps_samples import t_junction, two_roads_end_to_end, write
 
-ESMINI = Path("/work/shared/reference/esmini")
+ESMINI = Path(__file__).resolve().parents[3] / "shared" / "reference" / "esmini"
 
 
 @pytest.fixture()

@@ -1,0 +1,127 @@
+"""What a road network holds, as plain data (``testzone map info``), and the RSU layout file
+that may sit beside it (``<map>.rsu.json``, written by :mod:`maps.wuhan`).
+
+RSU layout format: a JSON object with ``rsus``, a list of objects each having ``id``, ``x``,
+``y`` (inertial frame [m]) and ``range_m`` (communication range [m]); other fields are kept
+as read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from maps.errors import MapsError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from maps.network import RoadNetwork
+
+
+def rsu_path(map_path: str | Path) -> Path:
+    """Path of the RSU layout beside a map: ``a/b/name.xodr`` -> ``a/b/name.rsu.json``."""
+    p = Path(map_path)
+    return p.with_name(p.stem + ".rsu.json")
+
+
+def read_rsus(map_path: str | Path) -> list[dict[str, Any]] | None:
+    """The RSUs of the layout beside ``map_path`` (see module docstring), or None when there
+    is no such file.
+
+    Raises:
+        MapsError: the file is not JSON, or an RSU lacks a numeric ``x``, ``y`` or
+            ``range_m``.
+    """
+    path = rsu_path(map_path)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MapsError(f"not a readable JSON RSU layout: {exc}", file=str(path)) from None
+    rsus = data.get("rsus") if isinstance(data, dict) else None
+    if not isinstance(rsus, list):
+        raise MapsError("expected a JSON object with a list 'rsus'", file=str(path),
+                        element="rsus")
+    for i, r in enumerate(rsus):
+        if not isinstance(r, dict) or not all(isinstance(r.get(k), (int, float))
+                                              for k in ("x", "y", "range_m")):
+            raise MapsError(f"rsus[{i}] needs numbers x, y [m] and range_m [m]",
+                            file=str(path), element="rsus")
+    return rsus
+
+
+def _lanes(net: RoadNetwork) -> tuple[dict[str, int], dict[str, float]]:
+    """Lane records per type and lane length [km] per type (lane 0 left out)."""
+    count: Counter[str] = Counter()
+    length: Counter[str] = Counter()
+    for road in net.roads.values():
+        for sec in road.sections:
+            for ln in (*sec.left, *sec.right):
+                count[ln.type] += 1
+                length[ln.type] += max(sec.end - sec.s, 0.0) / 1000.0
+    return dict(sorted(count.items())), {k: round(v, 3) for k, v in sorted(length.items())}
+
+
+def network_summary(net: RoadNetwork) -> dict[str, Any]:
+    """Counts, lengths and extent of ``net`` as a JSON-ready dict.
+
+    Keys: ``file``, ``opendrive_version``, ``roads``, ``junction_roads``, ``junctions`` (by
+    type), ``lanes_by_type`` (lane records per lane section), ``lane_km_by_type``,
+    ``signals`` (``dynamic``, ``static``, ``references``), ``objects`` (by ``type`` or ``type/subtype``),
+    ``length_km`` (all roads), ``length_km_without_junctions`` (connecting roads left out),
+    ``bounds_m`` ([xmin, ymin, xmax, ymax]), ``geo_reference``, ``header_offset``
+    ([x, y, z m, hdg rad]), ``rsus`` (count in the layout beside the map, or None).
+    """
+    roads = list(net.roads.values())
+    lanes, lane_km = _lanes(net)
+    signals = [s for s in net.signals if not s.is_reference]
+    rsus = read_rsus(net.path)
+    return {
+        "file": net.path,
+        "opendrive_version": f"{net.version[0]}.{net.version[1]}",
+        "roads": len(roads),
+        "junction_roads": sum(1 for r in roads if r.junction != "-1"),
+        "junctions": dict(sorted(Counter(j.type for j in net.junctions.values()).items())),
+        "lanes_by_type": lanes,
+        "lane_km_by_type": lane_km,
+        "signals": {"dynamic": sum(1 for s in signals if s.dynamic),
+                    "static": sum(1 for s in signals if not s.dynamic),
+                    "references": sum(1 for s in net.signals if s.is_reference)},
+        "objects": dict(sorted(Counter(f"{o.type}/{o.subtype}" if o.subtype not in ("", "-1")
+                                       else o.type for o in net.objects).items())),
+        "length_km": round(sum(r.length for r in roads) / 1000.0, 3),
+        "length_km_without_junctions": round(sum(r.length for r in roads
+                                                 if r.junction == "-1") / 1000.0, 3),
+        "bounds_m": [round(v, 2) for v in net.bounds],
+        "geo_reference": net.geo_reference,
+        "header_offset": list(net.offset),
+        "rsus": None if rsus is None else len(rsus),
+    }
+
+
+def format_summary(info: dict[str, Any]) -> str:
+    """Human-readable lines of :func:`network_summary`'s dict."""
+    def kv(d: dict) -> str:
+        return ", ".join(f"{k} {v}" for k, v in d.items()) or "none"
+
+    b = info["bounds_m"]
+    lines = [
+        f"file            {info['file']} (OpenDRIVE {info['opendrive_version']})",
+        f"roads           {info['roads']} ({info['junction_roads']} in junctions)",
+        f"junctions       {sum(info['junctions'].values())} ({kv(info['junctions'])})",
+        f"lanes by type   {kv(info['lanes_by_type'])}",
+        f"signals         {info['signals']['dynamic']} dynamic, {info['signals']['static']} "
+        f"static, {info['signals']['references']} references",
+        f"objects         {sum(info['objects'].values())} ({kv(info['objects'])})",
+        f"length          {info['length_km']:.3f} km, {info['length_km_without_junctions']:.3f}"
+        " km without junction connecting roads",
+        f"bounding box    x {b[0]:.1f} .. {b[2]:.1f} m, y {b[1]:.1f} .. {b[3]:.1f} m",
+        f"geoReference    {info['geo_reference'] or 'none'}",
+    ]
+    if any(info["header_offset"]):
+        lines.append(f"header offset   {info['header_offset']}")
+    if info["rsus"] is not None:
+        lines.append(f"RSUs            {info['rsus']}")
+    return "\n".join(lines)

@@ -1,0 +1,129 @@
+"""``testzone map info|plot|check`` (maps.cli.app) through typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from maps.cli import app
+from maps_samples import _lane, document, line, road, two_roads_end_to_end, write
+
+WUHAN = Path(__file__).resolve().parents[2] / "maps" / "wuhan"
+RUN = CliRunner()
+
+BROKEN = {
+    # class: (file text, line, element, message part)
+    "lengths": (document(road("1", 120, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5))),
+                4, "road", "geometry lengths add up to 100.0000 m, road@length is 120.0000"),
+    "missing_road": (document(road(
+        "1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5),
+        link='<successor elementType="road" elementId="9" contactPoint="start"/>')),
+        4, "link", "link to missing road '9'"),
+    "section_beyond": (document(road("1", 100, line(0, 0, 0, 0, 100), sections=(
+        '<laneSection s="0"><right>{0}</right></laneSection>\n'
+        '<laneSection s="150"><right>{0}</right></laneSection>').format(_lane(-1, 3)))),
+        5, "laneSection", "laneSection s=150.0 beyond road length 100.0"),
+    "negative_width": (document(road("1", 100, line(0, 0, 0, 0, 100), right=(
+        '<lane id="-1" type="driving"><width sOffset="0" a="3.0" b="-0.05" c="0" d="0"/>'
+        '</lane>'))), 4, "width", "width -0.5000 m at s=70.000 (expected >= 0)"),
+    "not_xml": ("<OpenDRIVE>\n<road>\n</OpenDRIVE>\n", 3, None, "not well-formed XML"),
+    "wrong_root": ("<?xml version='1.0'?>\n<OpenSCENARIO/>\n", 2, "OpenSCENARIO",
+                   "root element is <OpenSCENARIO>, expected <OpenDRIVE>"),
+    "entities": ('<?xml version="1.0"?>\n<!DOCTYPE OpenDRIVE [<!ENTITY e "x">]>\n'
+                 + two_roads_end_to_end().split("\n", 1)[1], 1, "!DOCTYPE",
+                 "the DOCTYPE declares entities"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_check_exits_2_naming_line_and_element(tmp_path, case):
+    text, line_no, element, message = BROKEN[case]
+    p = write(tmp_path, "bad.xodr", text)
+    res = RUN.invoke(app, ["check", str(p)])
+    assert res.exit_code == 2, res.output
+    first = res.stderr.splitlines()[0]
+    where = f"bad.xodr:{line_no}: " + (f"<{element}>: " if element else "")
+    assert first.startswith("error: ") and where in first and message in first
+    assert res.stdout.strip().endswith("1 error(s), 0 warning(s)")
+    # info and plot refuse the same file with one line on stderr and status 2
+    for args in (["info", str(p)], ["plot", str(p), "-o", str(tmp_path / "x.png")]):
+        res = RUN.invoke(app, args)
+        assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1
+        assert where in res.stderr and message in res.stderr
+        assert "Traceback" not in res.output
+
+
+def test_check_clean_and_warnings(tmp_path):
+    clean = write(tmp_path, "ok.xodr", two_roads_end_to_end())
+    res = RUN.invoke(app, ["check", str(clean)])
+    assert res.exit_code == 0 and "0 error(s), 0 warning(s)" in res.stdout
+    r1 = road("1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5),
+              link='<successor elementType="road" elementId="2" contactPoint="start"/>')
+    r2 = road("2", 50, line(0, 100.5, 0, 0, 50), right=_lane(-1, 3.5),
+              link='<predecessor elementType="road" elementId="1" contactPoint="end"/>')
+    gap = write(tmp_path, "gap.xodr", document(r1, r2))
+    res = RUN.invoke(app, ["check", str(gap)])
+    assert res.exit_code == 1
+    assert res.stdout.count("warning: ") == 2 and "0.500 m apart" in res.stdout
+    missing = RUN.invoke(app, ["check", str(tmp_path / "none.xodr")])
+    assert missing.exit_code == 2 and "file not found" in missing.stderr
+
+
+def test_info_json_hand_counted(tmp_path):
+    p = write(tmp_path, "two.xodr", two_roads_end_to_end())
+    res = RUN.invoke(app, ["info", str(p), "--json"])
+    assert res.exit_code == 0, res.output
+    info = json.loads(res.stdout)
+    assert info["roads"] == 2 and info["junction_roads"] == 0 and info["junctions"] == {}
+    # road 1: lanes 2 (sidewalk), 1, -1, -2; road 2: lanes 1, -1
+    assert info["lanes_by_type"] == {"driving": 5, "sidewalk": 1}
+    assert info["lane_km_by_type"] == {"driving": 0.5, "sidewalk": 0.1}
+    assert info["length_km"] == 0.2 and info["length_km_without_junctions"] == 0.2
+    # road 1 spans t -6.0 .. 6.0 (laneOffset 0.5 + 3.5 + 2.0; 0.5 - 3.5 - 3.0); road 2 +-3.5
+    assert info["bounds_m"] == [0.0, -6.0, 200.0, 6.0]
+    assert info["signals"] == {"dynamic": 0, "static": 0, "references": 0}
+    assert info["geo_reference"] is None and info["rsus"] is None
+    text = RUN.invoke(app, ["info", str(p)])
+    assert text.exit_code == 0 and "roads           2 (0 in junctions)" in text.stdout
+    assert "0.200 km, 0.200 km without junction connecting roads" in text.stdout
+
+
+def test_info_counts_wuhan_section1_rsus_and_signals():
+    xodr = WUHAN / "wuhan_section1.xodr"
+    if not xodr.is_file():
+        pytest.skip("Wuhan section 1 map not generated")
+    rsus = json.loads((WUHAN / "wuhan_section1.rsu.json").read_text())["rsus"]
+    text = xodr.read_text()
+    res = RUN.invoke(app, ["info", str(xodr), "--json"])
+    info = json.loads(res.stdout)
+    assert info["rsus"] == len(rsus)
+    n_dynamic = text.count('dynamic="yes"')
+    assert info["signals"]["dynamic"] == n_dynamic > 0
+    assert sum(info["objects"].values()) == text.count("<object ")
+
+
+def test_plot_writes_png_with_rsus(tmp_path):
+    p = write(tmp_path, "two.xodr", two_roads_end_to_end())
+    (tmp_path / "two.rsu.json").write_text(json.dumps(
+        {"rsus": [{"id": "R1", "x": 100.0, "y": 10.0, "range_m": 50.0}]}))
+    out = tmp_path / "two.png"
+    res = RUN.invoke(app, ["plot", str(p), "-o", str(out), "--lane-ids", "--dpi", "60"])
+    assert res.exit_code == 0, res.output
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # a broken RSU layout beside the map is an error unless --no-rsu
+    (tmp_path / "two.rsu.json").write_text('{"rsus": [{"id": "R1", "x": "east"}]}')
+    res = RUN.invoke(app, ["plot", str(p), "-o", str(out)])
+    assert res.exit_code == 2 and "rsus[0] needs numbers x, y [m] and range_m" in res.stderr
+    res = RUN.invoke(app, ["plot", str(p), "-o", str(out), "--no-rsu", "--dpi", "60"])
+    assert res.exit_code == 0
+
+
+def test_mounted_under_testzone_map():
+    from runners.cli import app as root
+    res = RUN.invoke(root, ["map", "--help"])
+    assert res.exit_code == 0
+    for cmd in ("info", "plot", "check"):
+        assert cmd in res.stdout
