@@ -26,9 +26,9 @@ from testzone.world import EntityState, WorldState
 
 from runners.agents import agent_follows_scenario, make_agent
 from runners.backends import make_backend
-from runners.interfaces import (Agent, AgentError, Control, RunnerError, V2XReceived,
-                                VehicleSpec)
-from runners.observation import SensorModel, observe
+from runners.interfaces import (Agent, AgentError, Control, RouteWaypoint, RunnerError,
+                                V2XReceived, VehicleSpec)
+from runners.observation import SensorModel, observe, route_waypoints
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,15 @@ def vehicle_spec(name: str, entity_def: Any) -> VehicleSpec:
     return VehicleSpec(**kw)
 
 
+def _declared(sc: Any, ego: str | None) -> list[dict[str, Any]]:
+    """Criteria the .xosc declares as ``criterion:<id>`` Properties of the ego (after the
+    catalogue's, so the case file has the last word; docs/evaluator.md)."""
+    from evaluator.declared import criteria_from_properties
+    if not ego or ego not in sc.entities:
+        return []
+    return criteria_from_properties(sc.entities[ego].properties, file=str(sc.path), entity=ego)
+
+
 def _entity_infos(sc: Any, ego: str | None) -> dict[str, EntityInfo]:
     out = {}
     for name, ed in sc.entities.items():
@@ -145,6 +154,8 @@ class _EgoDriver:
                  sensor: SensorModel) -> None:
         self.agent, self.backend, self.ego, self.net, self.sensor = agent, backend, ego, net, sensor
         self.spec: VehicleSpec | None = None
+        self._roads: tuple[str, ...] | None = None
+        self._route: tuple[RouteWaypoint, ...] = ()
 
     def start(self, world: WorldState, spec: VehicleSpec, config: dict[str, Any]) -> None:
         """Place the ego in the backend and set the agent up (handshake for remote stacks)."""
@@ -152,15 +163,20 @@ class _EgoDriver:
         self.backend.reset(world.entities[self.ego], spec)
         self.agent.setup(spec, self.net, config)
 
-    def step(self, world: WorldState, received: tuple[V2XReceived, ...],
+    def step(self, world: WorldState, received: tuple[V2XReceived, ...], engine: Any,
              dt: float) -> dict[str, EntityState]:
-        """One agent step; returns the ego's new state keyed by its name.
+        """One agent step; returns the ego's new state keyed by its name. The route and the
+        environment come from the scenario ``engine``.
 
         Raises:
             AgentError: the agent returned something that is not a valid Control.
         """
         assert self.spec is not None
-        obs = observe(world, self.ego, self.net, self.sensor, received)
+        roads = engine.route_of(self.ego)
+        if roads != self._roads:
+            self._roads, self._route = roads, route_waypoints(self.net, roads)
+        obs = observe(world, self.ego, self.net, self.sensor, received, self._route,
+                      engine.environment)
         control = self.agent.step(obs)
         if not isinstance(control, Control):
             raise AgentError(f"agent returned {type(control).__name__}, "
@@ -225,7 +241,7 @@ class _CaseRun:
             case_id=case.case_id, scenario_file=case.scenario_file,
             map_file=str(sc.road_network_path) if sc.road_network_path else None, ego=ego,
             dt=opts.dt, seed=case.seed, parameters=dict(sc.parameters),
-            entities=_entity_infos(sc, ego), criteria=list(case.criteria),
+            entities=_entity_infos(sc, ego), criteria=list(case.criteria) + _declared(sc, ego),
             agent={"spec": opts.agent})
         self.recording = Recording(header)
         self.writer = RecordingWriter(self.case_dir / "recording.jsonl", header)
@@ -269,7 +285,7 @@ class _CaseRun:
             if time.monotonic() > deadline:
                 raise RunnerError(f"case exceeded its wall-clock deadline of "
                                   f"{opts.case_wall_timeout:g} s")
-            ext_states = driver.step(world, received, opts.dt) if driver else {}
+            ext_states = driver.step(world, received, engine, opts.dt) if driver else {}
             world = engine.step(opts.dt, ext_states)
             if engine.done:
                 break  # the StopTrigger fired: the engine returned the unchanged world

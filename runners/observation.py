@@ -26,7 +26,7 @@ from shapely.geometry import LineString, Polygon
 
 from testzone.world import EntityKind, EntityState, SignalState, WorldState, wrap_angle
 
-from runners.interfaces import Observation, V2XReceived
+from runners.interfaces import Observation, RouteWaypoint, V2XReceived
 
 
 @dataclass
@@ -104,11 +104,14 @@ class SensorModel:
 
 
 def observe(world: WorldState, ego_name: str, net, sensor: SensorModel,
-            v2x: tuple[V2XReceived, ...] = ()) -> Observation:
+            v2x: tuple[V2XReceived, ...] = (), route: tuple[RouteWaypoint, ...] = (),
+            environment: dict | None = None) -> Observation:
     """Build the ego's :class:`Observation` from the world state.
 
     ``net`` is a ``maps.RoadNetwork`` (or None); it gives the speed limit at the ego's lane
     and the signal positions (only signals within ``sensor.signal_range_m`` are seen).
+    ``route`` (see :func:`route_waypoints`) and ``environment`` (the scenario's
+    EnvironmentAction state) are passed through.
     """
     ego = world.entities[ego_name]
     others = [e for n, e in world.entities.items() if n != ego_name]
@@ -117,5 +120,19 @@ def observe(world: WorldState, ego_name: str, net, sensor: SensorModel,
         limit = net.speed_limit(ego.lane.road_id, ego.lane.lane_id, ego.lane.s)
     return Observation(time=world.time, ego=ego, objects=sensor.sense(ego, others),
                        signals=sensor.visible_signals(ego, world.signals, net), v2x=tuple(v2x),
-                       speed_limit=limit)
+                       speed_limit=limit, route=route, environment=dict(environment or {}))
+
+
+def route_waypoints(net, roads: tuple[str, ...] | None) -> tuple[RouteWaypoint, ...]:
+    """The route the ego was given (road ids from ``ScenarioEngine.route_of``) as one
+    waypoint per road: the midpoint of its reference line [m] and its road id."""
+    if not roads or net is None:
+        return ()
+    out = []
+    for rid in roads:
+        road = net.roads.get(rid)
+        s_mid = road.length / 2.0 if road is not None else 0.0
+        p = net.road_to_world(rid, s_mid, 0.0)
+        out.append(RouteWaypoint(p.x, p.y, road_id=rid, s=s_mid))
+    return tuple(out)
 

@@ -106,6 +106,14 @@ class ScenarioEngine:
         from scenarios.actions.environment import current_environment
         return current_environment(self.rt)
 
+    def route_of(self, name: str) -> tuple[str, ...] | None:
+        """The road ids (junction connecting roads included) of the route entity ``name`` was
+        given by AssignRouteAction / AcquirePositionAction, as planned on the map
+        (``maps.RoadNetwork.route``); None without a route or a plan."""
+        mover = self.rt.movers.get(name)
+        plan = getattr(getattr(mover, "route", None), "plan", None)
+        return tuple(plan) if plan else None
+
     def set_user_value(self, name: str, value) -> None:
         """Feed a value (number or string) read by ``UserDefinedValueCondition`` ``name``
         from the next evaluation on (e.g. a V2X message field, an agent state)."""

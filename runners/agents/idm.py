@@ -16,6 +16,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from maps.traversal import route_chooser
+
 from runners.agents.path_ahead import PathAhead, PathObstacle, pure_pursuit_steering
 from runners.interfaces import Agent, AgentError, Control, Observation, VehicleSpec
 
@@ -62,6 +64,11 @@ def idm_acceleration(p: IdmParameters, v: float, v0: float, gap: float | None,
     return p.max_acceleration * (free - (s_star / max(gap, 0.1)) ** 2)
 
 
+def route_roads(obs: Observation) -> tuple[str, ...]:
+    """The road ids of the observation's route, in order (empty: follow the lane)."""
+    return tuple(w.road_id for w in obs.route if w.road_id is not None)
+
+
 class IdmAgent(Agent):
     """``idm``: lane keeping, IDM car following, stops for red signals and for obstacles
     (vehicles, pedestrians and cyclists in or next to its lane), up to its max deceleration.
@@ -77,6 +84,7 @@ class IdmAgent(Agent):
         self.reacts = reacts
         self.params = params or IdmParameters()
         self._path: PathAhead | None = None
+        self._route: tuple[str, ...] = ()
         self.spec: VehicleSpec | None = None
         self.net: Any = None
 
@@ -85,7 +93,7 @@ class IdmAgent(Agent):
         if road_network is None:
             raise AgentError(f"agent {self.name!r} needs the scenario's road network")
         self.spec, self.net = vehicle, road_network
-        self._path = None
+        self._path, self._route = None, ()
         if config:
             fields = {k: v for k, v in config.items() if k in IdmParameters.__dataclass_fields__}
             self.params = IdmParameters(**{**self.params.__dict__, **fields})
@@ -104,15 +112,20 @@ class IdmAgent(Agent):
         found = path.obstacles(along, obs.objects) + path.red_signals(along, obs.signals)
         return sorted(found, key=lambda o: o.distance)
 
-    def path_for(self, ego) -> tuple[PathAhead, float]:
-        """The lane path ahead and the ego's distance along it [m]; the path is rebuilt when the
-        ego has used up a third of its horizon or has left its corridor (a lane change)."""
+    def path_for(self, ego, route: tuple[str, ...] = ()) -> tuple[PathAhead, float]:
+        """The lane path ahead and the ego's distance along it [m]; the path follows ``route``
+        (road ids) at junctions, else the straightest continuation; it is rebuilt when the ego
+        has used up a third of its horizon, has left its corridor (a lane change) or was
+        given another route."""
         path = self._path
-        if path is not None:
+        if path is not None and route == self._route:
             along, off = path.locate(ego.pose.x, ego.pose.y)
             if along < self.params.horizon / 3 and off < path.width / 2:
                 return path, along
-        path = self._path = PathAhead(self.net, ego.lane, horizon=self.params.horizon)
+        self._route = route
+        choose = route_chooser(list(route)) if route else None
+        path = self._path = PathAhead(self.net, ego.lane, horizon=self.params.horizon,
+                                      choose=choose)
         return path, path.locate(ego.pose.x, ego.pose.y)[0]
 
     def step(self, obs: Observation) -> Control:
@@ -122,7 +135,7 @@ class IdmAgent(Agent):
         if ego.lane is None:
             # off the map: brake to a stop, straight ahead
             return Control(acceleration=-self.params.comfortable_deceleration, steering=0.0)
-        path, along = self.path_for(ego)
+        path, along = self.path_for(ego, route_roads(obs))
         steering = pure_pursuit_steering(ego, path, along, self.spec.wheelbase)
         steering = max(-self.spec.max_steering, min(self.spec.max_steering, steering))
         front = ego.box.cx + ego.box.length / 2.0

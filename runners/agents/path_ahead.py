@@ -42,18 +42,21 @@ class PathAhead:
         net: a ``maps.RoadNetwork``.
         start: the ego's lane position (its ``offset`` is ignored: the path is the lane centre).
         horizon: path length [m]. step: sample spacing [m].
+        choose: junction choice callback for ``net.advance`` (e.g.
+            ``maps.traversal.route_chooser(road_ids)`` to follow a route); None: straightest.
 
     Attributes: ``xy`` (N, 2) array of points [m]; ``coords`` the N lane positions; ``line`` the
     shapely LineString; ``width`` the lane width at the start [m].
     """
 
-    def __init__(self, net, start: LaneCoord, horizon: float = 120.0, step: float = 2.0) -> None:
+    def __init__(self, net, start: LaneCoord, horizon: float = 120.0, step: float = 2.0,
+                 choose=None) -> None:
         self.net = net
         coord = LaneCoord(start.road_id, start.lane_id, start.s, start.t, 0.0)
         coords = [coord]
         n = int(horizon / step)
         for _ in range(n):
-            coord = net.advance(coord, step)
+            coord = net.advance(coord, step, choose)
             coords.append(coord)
         pts = [net.lane_to_world(c.road_id, c.lane_id, c.s, 0.0) for c in coords]
         self.coords = coords

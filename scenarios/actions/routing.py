@@ -4,6 +4,8 @@
 towards the next waypoint (:class:`scenarios.routes.RouteFollower`). Atomic, as in esmini.
 
 ``AcquirePositionAction``: a route from where the entity is to the position.
+Both also apply to an externally driven ego: the engine does not move it, but keeps the route
+so the runner can hand it to the stack under test (``ScenarioEngine.route_of``).
 ``snap`` puts an entity moved off its lane (trajectories) back on the nearest lane.
 (FollowTrajectoryAction: ``scenarios.actions.trajectory``.)
 """
@@ -68,6 +70,7 @@ class AssignRouteAction:
     ELEMENT = "AssignRouteAction"
     PRIVATE = True
     DOMAINS = ()
+    APPLIES_TO_EXTERNAL = True  # an external ego gets the route to drive (engine.route_of)
     route: Route
 
     @classmethod
@@ -90,6 +93,7 @@ class AcquirePositionAction:
     ELEMENT = "AcquirePositionAction"
     PRIVATE = True
     DOMAINS = ()
+    APPLIES_TO_EXTERNAL = True  # an external ego gets the route to drive (engine.route_of)
     position: object
 
     @classmethod
