@@ -2,11 +2,13 @@
 
 Every case is judged by :func:`default_criteria` unless its recording header lists criteria of
 its own (``header.criteria``: dicts ``{id, metric, rule, threshold, clause[, unit][, enabled]}``):
-an entry with the id of a default replaces it (``"enabled": false`` drops it), other entries are
-added. A criterion whose statistic is None (not applicable: no map, no lead vehicle, no V2X
-message) is reported as ``not_applicable`` and does not fail the case. A criterion naming a
-statistic no metric computes is reported as ``not_evaluated`` (visible in every report, never a
-pass) and does not fail the case either: the case catalogue may be ahead of the evaluator.
+an entry with the id of a default replaces it (``"enabled": false`` drops it), an entry on the
+same statistic as a default replaces that default too (the case's own threshold supersedes the
+general one, so a statistic is not judged twice), other entries are added. A criterion whose
+statistic is None (not applicable: no map, no lead vehicle, no V2X message) is reported as
+``not_applicable`` and does not fail the case. A criterion naming a statistic no metric
+computes is reported as ``not_evaluated`` (visible in every report, never a pass) and does not
+fail the case either: the case catalogue may be ahead of the evaluator.
 """
 
 from __future__ import annotations
@@ -107,9 +109,12 @@ def default_criteria() -> list[Criterion]:
         Criterion("speed_limit", "speed_over_limit_ratio_max", "<=", 0.10, "ratio",
                   "PRC Road Traffic Safety Law art. 42 (posted limits); 10 % tolerance is "
                   "this project's choice"),
-        Criterion("on_road", "offroad_time_s", "<=", 0.0, "s",
+        Criterion("stay_on_road", "offroad_time_s", "<=", 0.0, "s",
                   "UN R157 §5.2.1 (keep the vehicle within its lane); nuPlan "
-                  "drivable_area_compliance"),
+                  "drivable_area_compliance (box corners, 0.3 m tolerance)"),
+        Criterion("no_wrong_way", "wrong_way_count", "==", 0, "count",
+                  "PRC Road Traffic Safety Law art. 35 (keep to the right); wrong-way interval "
+                  ">= 1 s"),
         Criterion("reached_stop_trigger", "run_reached_stop_trigger", "==", 1, "bool",
                   "ASAM OpenSCENARIO 1.2 Storyboard stopTrigger (the case ran to its end)"),
         Criterion("decel_peak", "decel_peak_mps2", "<=", 10.0, "m/s^2",
@@ -137,18 +142,35 @@ def criterion_from_dict(d: dict[str, Any], where: str = "header.criteria") -> Cr
                      str(d.get("unit", "")), str(d.get("clause", "declared by the test case")))
 
 
+def statistic_of(c: Criterion) -> str:
+    """The statistic a criterion reads, with :data:`ALIASES` resolved."""
+    return ALIASES.get(c.metric, c.metric)
+
+
 def merge_criteria(base: Iterable[Criterion],
                    overrides: Iterable[dict[str, Any]]) -> list[Criterion]:
-    """Apply a case's declared criteria to ``base`` (replace by id, drop when disabled, add).
+    """Apply a case's declared criteria to ``base``: replace by id, drop when disabled,
+    replace a base criterion on the same statistic (aliases resolved), add the rest.
 
-    Order: the base order, then new ids in declaration order.
+    Order: the base order (a replaced entry keeps its place), then new ids in declaration
+    order.
     """
     out = {c.id: c for c in base}
+    base_ids = set(out)
     for d in overrides:
         if d.get("enabled", True) is False:
             out.pop(str(d.get("id")), None)
             continue
         c = criterion_from_dict(d)
+        twin = next((k for k, b in out.items() if k in base_ids and k != c.id
+                     and statistic_of(b) == statistic_of(c)), None)
+        if twin is not None and c.id not in out:
+            out = {(c.id if k == twin else k): (c if k == twin else v) for k, v in out.items()}
+            base_ids.discard(twin)
+            continue
+        if twin is not None:
+            out.pop(twin)
+            base_ids.discard(twin)
         out[c.id] = c
     return list(out.values())
 

@@ -128,3 +128,23 @@ def lane_direction(lane_id: int) -> int:
     left); with right-hand traffic, right lanes drive along the reference line.
     """
     return 1 if lane_id < 0 else -1
+
+
+def box_corners(states: tuple[EntityState, ...] | list[EntityState]) -> np.ndarray:
+    """Ground-plane box corners of each state, shape (N, 4, 2) [m] in the inertial frame
+    (order of :meth:`testzone.world.BoundingBox.corners`: front-left, front-right, rear-right,
+    rear-left)."""
+    if not states:
+        return np.zeros((0, 4, 2))
+    return np.asarray([s.box.corners(s.pose) for s in states], dtype=float)
+
+
+def map_query(net: object | None, name: str):
+    """The bound method ``name`` of ``net`` when the road network offers it, else None.
+
+    The map contract grows (``drivable_area``, ``lane_polygon``, ``junction_area``,
+    ``crosswalks``, docs/architecture.md); metrics using a newer query fall back or skip
+    with a reason when an older or stand-in network lacks it.
+    """
+    fn = getattr(net, name, None) if net is not None else None
+    return fn if callable(fn) else None

@@ -18,7 +18,15 @@ from evaluator.results import MetricResult
 
 
 class RoadNetworkView(Protocol):
-    """The part of ``maps.RoadNetwork`` the evaluator reads (docs/architecture.md, "maps")."""
+    """The part of ``maps.RoadNetwork`` the evaluator reads (docs/architecture.md, "maps").
+
+    Optional queries, used when present (:func:`evaluator.extract.map_query`) and degrading
+    cleanly when absent (fallback or skipped metric, with the reason): ``drivable_area()``,
+    ``lane_polygon(road_id, lane_id)``, ``junction_area(junction_id)`` with ``junctions``
+    (shapely geometries [m]), ``crosswalks()`` (objects with ``.id`` and ``.polygon``) and
+    ``lane_to_world(road_id, lane_id, s)`` (a Pose whose heading is the lane's driving
+    direction [rad]).
+    """
 
     signals: Sequence[Any]
     """OpenDRIVE signals: objects with ``id``, ``road_id``, ``s`` [m], ``t`` [m] and

@@ -56,7 +56,8 @@ def _case_seed(base_seed: int, case_id: str) -> int:
 
 
 def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, dict[str, Any]]:
-    """The test-case catalogue (``scenarios/wuhan/catalogue.json``) keyed by resolved file path."""
+    """The test-case catalogue (``scenarios/wuhan/catalogue.json``) keyed by resolved file path
+    (the scenario's ``file`` and, when given, its ``distribution`` file)."""
     if not path.is_file():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -64,6 +65,8 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, dict[str, Any]]:
     out = {}
     for entry in entries:
         out[str((path.parent / entry["file"]).resolve())] = entry
+        if entry.get("distribution"):  # a suite may name the logical scenario's distribution
+            out[str((path.parent / entry["distribution"]).resolve())] = entry
     return out
 
 

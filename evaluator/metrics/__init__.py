@@ -10,24 +10,26 @@ from evaluator.metrics.collisions import Collision, CollisionMetric
 from evaluator.metrics.comfort import ComfortMetric
 from evaluator.metrics.drivable import DrivableMetric
 from evaluator.metrics.pet import PETMetric
-from evaluator.metrics.headway import HeadwayMetric, LeadGap, lead_gap, thw_s, ttc_s
+from evaluator.metrics.headway import (HeadwayMetric, LeadGap, drac_mps2, lead_gap, thw_s,
+                                       ttc_accel_s, ttc_s)
 from evaluator.metrics.progress import ProgressMetric
 from evaluator.metrics.proximity import ProximityMetric
 from evaluator.metrics.red_light import RedLightMetric
 from evaluator.metrics.run_end import RunEndMetric
 from evaluator.metrics.speeding import SpeedingMetric
 from evaluator.metrics.v2x_response import V2XResponseMetric, calls_for_action
+from evaluator.metrics.wrong_way import WrongWayMetric
 
 
 def default_metrics() -> list:
     """Return a fresh list with one instance of every metric, default thresholds."""
     return [CollisionMetric(), HeadwayMetric(), ProximityMetric(), PETMetric(), ComfortMetric(),
-            SpeedingMetric(), RedLightMetric(), DrivableMetric(), ProgressMetric(),
-            RunEndMetric(), V2XResponseMetric()]
+            SpeedingMetric(), RedLightMetric(), DrivableMetric(), WrongWayMetric(),
+            ProgressMetric(), RunEndMetric(), V2XResponseMetric()]
 
 
 __all__ = ["Collision", "CollisionMetric", "ComfortMetric", "DrivableMetric", "HeadwayMetric",
            "LeadGap", "PETMetric", "ProgressMetric", "ProximityMetric", "RedLightMetric",
            "RunEndMetric",
-           "SpeedingMetric", "V2XResponseMetric", "calls_for_action", "default_metrics",
-           "lead_gap", "thw_s", "ttc_s"]
+           "SpeedingMetric", "V2XResponseMetric", "WrongWayMetric", "calls_for_action",
+           "default_metrics", "drac_mps2", "lead_gap", "thw_s", "ttc_accel_s", "ttc_s"]

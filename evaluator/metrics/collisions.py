@@ -11,18 +11,28 @@ contact frame, in this order:
 
 * ``ego_stopped``: ego speed below ``stopped_speed_mps`` -> not at fault;
 * ``stopped_object``: the other is stopped -> at fault;
-* ``front``: the other's box centre lies within ``front_cone_rad`` of the ego heading (the ego's
-  front hit the vehicle ahead) -> at fault;
-* ``rear_ended``: within ``rear_cone_rad`` of the ego's rear -> not at fault;
-* ``lateral``: otherwise; at fault when the ego was straddling lanes (``|lane.offset|`` above
+* otherwise by the edge of the ego's box that was hit (box geometry, as nuPlan tests the ego's
+  rear edge against the other box rather than a bearing): the contact point is the centroid of
+  the two boxes' overlap at the first contact frame (for an event without overlap, the point of
+  the other box nearest the ego's); expressed in the ego box frame and scaled by the half
+  length and half width, the larger of |lon|/(L/2) and |lat|/(W/2) names the edge:
+* ``front`` (the ego's front edge hit) -> at fault;
+* ``rear_ended`` (its rear edge) -> not at fault;
+* ``lateral`` (a side) -> at fault when the ego was straddling lanes (``|lane.offset|`` above
   ``lane_offset_m``), had changed lane within ``lane_change_window_s`` or was off the network
   (nuPlan: "ego in multiple lanes or in non-drivable area").
+
+The finding also gives the ``edge`` (``front``, ``rear``, ``left``, ``right``) and the contact
+point ``contact_lon_m`` / ``contact_lat_m`` in the ego box frame [m].
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+
+import shapely
+import shapely.ops
 
 from testzone.recording import Recording
 from testzone.world import EntityState, WorldState, boxes_overlap
@@ -42,6 +52,9 @@ class Collision:
         kind: ``ego_stopped``, ``stopped_object``, ``front``, ``rear_ended`` or ``lateral``.
         at_fault: whether the ego is held responsible (see module docstring).
         source: ``event``, ``overlap`` or ``event+overlap``.
+        edge: the ego box edge hit (``front``, ``rear``, ``left``, ``right``; "" unknown).
+        contact_lon_m, contact_lat_m: contact point in the ego box frame (x forward, y left,
+            origin at the box centre) [m].
     """
 
     t: float
@@ -50,6 +63,35 @@ class Collision:
     kind: str
     at_fault: bool
     source: str
+    edge: str = ""
+    contact_lon_m: float = 0.0
+    contact_lat_m: float = 0.0
+
+
+def contact_point(ego: EntityState, other: EntityState) -> tuple[float, float]:
+    """Contact point of two boxes in the ego box frame (x forward, y left) [m]: the centroid
+    of their ground-plane overlap, or the point of ``other``'s box nearest the ego's box when
+    they do not overlap (an event-reported contact)."""
+    pe = shapely.Polygon(ego.box.corners(ego.pose))
+    po = shapely.Polygon(other.box.corners(other.pose))
+    inter = shapely.intersection(pe, po)
+    if not inter.is_empty and inter.area > 1e-12:
+        p = inter.centroid
+    else:
+        p = shapely.ops.nearest_points(po, pe)[0]
+    ex, ey = box_centre(ego)
+    c, s = math.cos(ego.pose.h), math.sin(ego.pose.h)
+    dx, dy = p.x - ex, p.y - ey
+    return dx * c + dy * s, -dx * s + dy * c
+
+
+def hit_edge(ego: EntityState, lon: float, lat: float) -> str:
+    """The ego box edge nearest the contact point (lon, lat) [m] in the ego box frame:
+    ``front``/``rear`` when |lon| / (L/2) >= |lat| / (W/2), else ``left``/``right``."""
+    hl, hw = max(ego.box.length / 2, 1e-9), max(ego.box.width / 2, 1e-9)
+    if abs(lon) / hl >= abs(lat) / hw:
+        return "front" if lon >= 0 else "rear"
+    return "left" if lat >= 0 else "right"
 
 
 def _event_contacts(recording: Recording, ego: str) -> list[tuple[float, str]]:
@@ -99,7 +141,6 @@ class CollisionMetric:
 
     Args:
         stopped_speed_mps: below this speed an entity counts as stopped [m/s] (nuPlan: 5e-2).
-        front_cone_rad / rear_cone_rad: half-angle of the front / rear sectors [rad].
         lane_offset_m: lateral offset from the lane centre above which the ego straddles lanes [m].
         lane_change_window_s: a lane change this recent makes a lateral contact the ego's [s].
         merge_window_s: contacts with the same entity closer than this are one collision [s].
@@ -111,12 +152,9 @@ class CollisionMetric:
     name = "collisions"
     category = "safety"
 
-    def __init__(self, stopped_speed_mps: float = 0.05, front_cone_rad: float = math.radians(30),
-                 rear_cone_rad: float = math.radians(30), lane_offset_m: float = 0.9,
+    def __init__(self, stopped_speed_mps: float = 0.05, lane_offset_m: float = 0.9,
                  lane_change_window_s: float = 1.0, merge_window_s: float = 1.0) -> None:
         self.stopped_speed_mps = stopped_speed_mps
-        self.front_cone_rad = front_cone_rad
-        self.rear_cone_rad = rear_cone_rad
         self.lane_offset_m = lane_offset_m
         self.lane_change_window_s = lane_change_window_s
         self.merge_window_s = merge_window_s
@@ -149,21 +187,19 @@ class CollisionMetric:
                   src: str) -> Collision:
         ev, ov = e.velocity, o.velocity
         rel = math.hypot(ev[0] - ov[0], ev[1] - ov[1])
-        ex, ey = box_centre(e)
-        ox, oy = box_centre(o)
-        bearing = abs(math.atan2(oy - ey, ox - ex) - e.pose.h)
-        bearing = min(bearing % (2 * math.pi), 2 * math.pi - bearing % (2 * math.pi))
+        lon, lat = contact_point(e, o)
+        edge = hit_edge(e, lon, lat)
         if abs(e.speed) < self.stopped_speed_mps:
             kind, fault = "ego_stopped", False
         elif abs(o.speed) < self.stopped_speed_mps:
             kind, fault = "stopped_object", True
-        elif bearing <= self.front_cone_rad:
+        elif edge == "front":
             kind, fault = "front", True
-        elif bearing >= math.pi - self.rear_cone_rad:
+        elif edge == "rear":
             kind, fault = "rear_ended", False
         else:
             kind, fault = "lateral", self._ego_between_lanes(rec, f.time, e)
-        return Collision(f.time, o.name, rel, kind, fault, src)
+        return Collision(f.time, o.name, rel, kind, fault, src, edge, lon, lat)
 
     def _ego_between_lanes(self, rec: Recording, t: float, e: EntityState) -> bool:
         if e.lane is None:

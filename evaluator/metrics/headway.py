@@ -6,6 +6,13 @@ the half lengths along the ego heading) and the closing speed is the ego speed m
 speed along the ego's direction; infinite when not closing. THW (time headway) is gap / ego speed
 (the quantity UN R157 §5.2.3.3 bounds through its minimum following distance).
 
+Beside it, the constant-acceleration TTC (the "enhanced TTC" of ISO 22839:2013, forward vehicle
+collision mitigation systems; Hou, List & Guo, "New algorithms for computing the time-to-collision
+in freeway traffic simulation models", 2014): the first time t > 0 with
+gap = v_rel t + a_rel t^2 / 2, where a_rel is the ego's longitudinal acceleration minus the
+lead's along the ego heading (each as recorded). And the deceleration rate to avoid the crash
+(DRAC, Almqvist, Hyden & Risser 1991): v_rel^2 / (2 gap), 0 when not closing.
+
 The lead is the nearest object ahead in the ego's lane: when ego and object both have a
 ``LaneCoord`` on the same road, distances are taken along s and the object is in the ego's lane
 when it has the same lane id or, from another lane, when the lateral positions t differ by less
@@ -34,17 +41,27 @@ class LeadGap:
     Attributes:
         other: its entity name. gap_m: bumper-to-bumper distance [m] (0 when overlapping).
         closing_mps: ego speed minus the lead's speed along the ego's direction [m/s].
+        closing_accel_mps2: ego longitudinal acceleration minus the lead's along the ego's
+            direction [m/s^2] (0 when unknown).
     """
 
     other: str
     gap_m: float
     closing_mps: float
+    closing_accel_mps2: float = 0.0
 
 
 def _extent_along(other: EntityState, heading: float) -> float:
     """Half extent [m] of ``other``'s box along direction ``heading`` [rad]."""
     dh = other.pose.h - heading
     return abs(other.box.length / 2 * math.cos(dh)) + abs(other.box.width / 2 * math.sin(dh))
+
+
+def _closing_accel(ego: EntityState, other: EntityState) -> float:
+    """Ego acceleration minus ``other``'s along the ego heading [m/s^2] (NaN counts 0)."""
+    a_e = ego.acceleration if math.isfinite(ego.acceleration) else 0.0
+    a_o = other.acceleration if math.isfinite(other.acceleration) else 0.0
+    return a_e - a_o * math.cos(other.pose.h - ego.pose.h)
 
 
 def _gap_on_lane(ego: EntityState, other: EntityState) -> LeadGap | None:
@@ -62,7 +79,7 @@ def _gap_on_lane(ego: EntityState, other: EntityState) -> LeadGap | None:
         return None
     gap = ds - ego.box.length / 2 - _extent_along(other, ego.pose.h)
     closing = ego.speed - other.speed * math.cos(dh)
-    return LeadGap(other.name, max(gap, 0.0), closing)
+    return LeadGap(other.name, max(gap, 0.0), closing, _closing_accel(ego, other))
 
 
 def _gap_projected(ego: EntityState, other: EntityState) -> LeadGap | None:
@@ -77,7 +94,7 @@ def _gap_projected(ego: EntityState, other: EntityState) -> LeadGap | None:
     gap = lon - ego.box.length / 2 - _extent_along(other, ego.pose.h)
     vx, vy = other.velocity
     closing = ego.speed - (vx * c + vy * s)
-    return LeadGap(other.name, max(gap, 0.0), closing)
+    return LeadGap(other.name, max(gap, 0.0), closing, _closing_accel(ego, other))
 
 
 def lead_gap(ego: EntityState, others: list[EntityState]) -> LeadGap | None:
@@ -105,6 +122,36 @@ def ttc_s(g: LeadGap | None) -> float:
     return g.gap_m / g.closing_mps
 
 
+def ttc_accel_s(g: LeadGap | None) -> float:
+    """Constant-acceleration TTC [s] (ISO 22839 enhanced TTC; Hou et al. 2014).
+
+    The smallest t > 0 solving ``gap = v t + a t^2 / 2`` (v = closing speed [m/s], a = closing
+    acceleration [m/s^2]), written ``t = 2 gap / (v + sqrt(v^2 + 2 a gap))`` so a = 0 gives
+    gap / v. inf with no lead, when the discriminant is negative (the closing stops before
+    contact) or when no positive root exists; 0 when the gap is 0 and closing.
+    """
+    if g is None:
+        return math.inf
+    v, a, d = g.closing_mps, g.closing_accel_mps2, g.gap_m
+    disc = v * v + 2.0 * a * d
+    if disc < 0.0:
+        return math.inf
+    den = v + math.sqrt(disc)
+    if den <= 0.0:
+        return math.inf
+    return 2.0 * d / den
+
+
+def drac_mps2(g: LeadGap | None) -> float:
+    """Deceleration rate to avoid the crash [m/s^2] (Almqvist, Hyden & Risser 1991):
+    closing speed^2 / (2 gap); 0 with no lead or no closing, inf at gap 0 while closing."""
+    if g is None or g.closing_mps <= 0.0:
+        return 0.0
+    if g.gap_m <= 0.0:
+        return math.inf
+    return g.closing_mps ** 2 / (2.0 * g.gap_m)
+
+
 def thw_s(g: LeadGap | None, ego_speed_mps: float, min_speed_mps: float = 0.1) -> float:
     """Time headway [s]: gap / ego speed; inf with no lead or an ego slower than min_speed_mps."""
     if g is None or ego_speed_mps < min_speed_mps:
@@ -119,47 +166,64 @@ class HeadwayMetric:
         ttc_threshold_s: TTC below this is a violation interval [s] (1.5 s, the critical TTC of
             van der Horst & Hogema, 1993). thw_threshold_s: THW below this is a violation [s]
             (1.0 s, UN R157 §5.2.3.3 table at low speed). min_speed_mps: ego speed below which THW
-            is not defined [m/s].
+            is not defined [m/s]. drac_threshold_mps2: DRAC above this is a violation interval
+            [m/s^2] (3.35 m/s^2, Archer 2005, after Cooper & Ferguson 1976).
 
-    Statistics: ``ttc_min_s``, ``thw_min_s`` (inf when nothing is ever ahead), ``gap_min_m``
-    (None when nothing is ahead). Series: ``ttc_s``, ``thw_s``, ``gap_m``.
+    Statistics: ``ttc_min_s``, ``ttc_accel_min_s``, ``thw_min_s`` (inf when nothing is ever
+    ahead), ``drac_max_mps2`` (0 when never closing), ``gap_min_m`` (None when nothing is
+    ahead). Series: ``ttc_s``, ``ttc_accel_s``, ``thw_s``, ``gap_m``, ``drac_mps2``.
     """
 
     name = "headway"
     category = "safety"
 
     def __init__(self, ttc_threshold_s: float = 1.5, thw_threshold_s: float = 1.0,
-                 min_speed_mps: float = 0.1) -> None:
+                 min_speed_mps: float = 0.1, drac_threshold_mps2: float = 3.35) -> None:
         self.ttc_threshold_s = ttc_threshold_s
+        self.drac_threshold_mps2 = drac_threshold_mps2
         self.thw_threshold_s = thw_threshold_s
         self.min_speed_mps = min_speed_mps
 
     def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
-        """Compute TTC and THW over the frames where the ego exists (``net`` is not used)."""
+        """Compute TTC, THW and DRAC over the frames where the ego exists (``net`` unused)."""
         name = ego_name(recording)
-        times, ttc, thw, gap = [], [], [], []
+        times: list[float] = []
+        cols: dict[str, list] = {k: [] for k in ("ttc_s", "ttc_accel_s", "thw_s", "gap_m",
+                                                 "drac_mps2")}
         for f in recording.frames:
             ego = f.entities.get(name)
             if ego is None:
                 continue
             g = lead_gap(ego, list(f.entities.values()))
             times.append(f.time)
-            ttc.append(ttc_s(g))
-            thw.append(thw_s(g, ego.speed, self.min_speed_mps))
-            gap.append(g.gap_m if g else None)
-        gaps = [v for v in gap if v is not None]
-        dt = recording.header.dt
+            cols["ttc_s"].append(ttc_s(g))
+            cols["ttc_accel_s"].append(ttc_accel_s(g))
+            cols["thw_s"].append(thw_s(g, ego.speed, self.min_speed_mps))
+            cols["gap_m"].append(g.gap_m if g else None)
+            cols["drac_mps2"].append(drac_mps2(g))
+        return MetricResult(self.name, self.category, self._stats(cols),
+                            tuple(TimeSeries(k, "m" if k == "gap_m" else
+                                             "m/s^2" if k == "drac_mps2" else "s",
+                                             tuple(times), tuple(v)) for k, v in cols.items()),
+                            tuple(self._violations(times, cols, recording.header.dt)))
+
+    @staticmethod
+    def _stats(cols: dict[str, list]) -> dict[str, Statistic]:
+        gaps = [v for v in cols["gap_m"] if v is not None]
+        vals = {"ttc_min_s": ("s", min(cols["ttc_s"], default=math.inf)),
+                "ttc_accel_min_s": ("s", min(cols["ttc_accel_s"], default=math.inf)),
+                "thw_min_s": ("s", min(cols["thw_s"], default=math.inf)),
+                "drac_max_mps2": ("m/s^2", max(cols["drac_mps2"], default=0.0)),
+                "gap_min_m": ("m", min(gaps) if gaps else None)}
+        return {k: Statistic(k, u, v) for k, (u, v) in vals.items()}
+
+    def _violations(self, times: list[float], cols: dict[str, list], dt: float) -> list:
+        ttc, thw, drac = cols["ttc_s"], cols["thw_s"], cols["drac_mps2"]
         viol = violations_from_mask("ttc_below_threshold", times,
                                     [v < self.ttc_threshold_s for v in ttc], ttc, dt, "s", "min")
         viol += violations_from_mask("thw_below_threshold", times,
                                      [v < self.thw_threshold_s for v in thw], thw, dt, "s", "min")
-        stats = {
-            "ttc_min_s": Statistic("ttc_min_s", "s", min(ttc, default=math.inf)),
-            "thw_min_s": Statistic("thw_min_s", "s", min(thw, default=math.inf)),
-            "gap_min_m": Statistic("gap_min_m", "m", min(gaps) if gaps else None),
-        }
-        tt = tuple(times)
-        series = (TimeSeries("ttc_s", "s", tt, tuple(ttc)),
-                  TimeSeries("thw_s", "s", tt, tuple(thw)),
-                  TimeSeries("gap_m", "m", tt, tuple(gap)))
-        return MetricResult(self.name, self.category, stats, series, tuple(viol))
+        viol += violations_from_mask("drac_above_threshold", times,
+                                     [v > self.drac_threshold_mps2 for v in drac], drac, dt,
+                                     "m/s^2", "max")
+        return viol

@@ -7,6 +7,16 @@ box-centre paths (shapely intersection of the polylines) where the two direction
 least ``min_angle_rad``; same-direction conflicts (following, touching path ends, shallow
 merges) are left to the headway metric (TTC, THW). A box occupies a point in the frames where
 the point lies inside it; with sampling period dt the result is exact to dt.
+
+Where the map gives conflict areas (``net.junction_area(id)`` for every junction and
+``net.crosswalks()``, shapely polygons; docs/architecture.md), the PET is measured on the area
+instead (the area form of the same definition, as used at intersections and pedestrian
+crossings, e.g. FHWA SSAM, Gettman & Head 2003): the time from the first user's box leaving the
+area to the second's box entering it, 0 when both boxes are in it at once. An area counts for a
+pair when both boxes enter it and their paths cross inside it (as above) or, for a crosswalk,
+when the other road user is a pedestrian or a cyclist. Crossing points inside a counted area
+are replaced by the area's PET; crossing points elsewhere keep the point PET (the fallback, and
+the only form without a map).
 """
 
 from __future__ import annotations
@@ -16,9 +26,11 @@ import math
 import numpy as np
 import shapely
 
+from testzone.errors import TestzoneError
 from testzone.recording import Recording
+from testzone.world import EntityKind
 
-from evaluator.extract import box_centre, ego_name
+from evaluator.extract import box_centre, ego_name, map_query
 from evaluator.interfaces import RoadNetworkView
 from evaluator.results import MetricResult, Statistic
 
@@ -26,32 +38,20 @@ from evaluator.results import MetricResult, Statistic
 MIN_TRAVEL_M = 0.01
 
 
+def box_track(recording: Recording, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(times [s], box polygons) of ``name`` over the frames it appears in (shapely arrays)."""
+    states = [(f.time, f.entities[name]) for f in recording.frames if name in f.entities]
+    if not states:
+        return np.zeros(0), np.zeros(0, dtype=object)
+    polys = shapely.polygons(np.asarray([s.box.corners(s.pose) for _, s in states]))
+    return np.asarray([t for t, _ in states]), polys
+
+
 def _occupancy(recording: Recording, name: str, x: float,
                y: float) -> tuple[np.ndarray, np.ndarray]:
     """(times [s], mask) of the frames where (x, y) lies inside ``name``'s box."""
-    states = [(f.time, f.entities[name]) for f in recording.frames if name in f.entities]
-    if not states:
-        return np.zeros(0), np.zeros(0, dtype=bool)
-    polys = shapely.polygons(np.asarray([s.box.corners(s.pose) for _, s in states]))
-    return np.asarray([t for t, _ in states]), shapely.contains_xy(polys, x, y)
-
-
-def _pet_at(recording: Recording, ego: str, other: str, x: float, y: float) -> float | None:
-    """PET [s] at one conflict point, None when one of the two never occupies it."""
-    te, me = _occupancy(recording, ego, x, y)
-    to, mo = _occupancy(recording, other, x, y)
-    if not me.any() or not mo.any():
-        return None
-    occ_e, occ_o = set(te[me].round(9)), set(to[mo].round(9))
-    if occ_e & occ_o:
-        return 0.0
-    first_e, first_o = te[me][0], to[mo][0]
-    t1, m1, t_arrive = (te, me, first_o) if first_e < first_o else (to, mo, first_e)
-    # departure of the first user: the first frame after its last occupancy before the arrival
-    last_in = t1[m1 & (t1 < t_arrive)][-1]
-    after = t1[t1 > last_in]
-    t_leave = after[0] if len(after) else last_in
-    return max(0.0, float(t_arrive - t_leave))
+    times, polys = box_track(recording, name)
+    return times, np.asarray(shapely.contains_xy(polys, x, y), dtype=bool)
 
 
 def _direction(path: np.ndarray, x: float, y: float) -> float:
@@ -79,6 +79,68 @@ def _crossings(path_a: np.ndarray, path_b: np.ndarray,
     return out
 
 
+def junctions_visited(recording: Recording, net: RoadNetworkView | None) -> list[str]:
+    """Ids of the junctions whose connecting roads any entity was recorded on (every junction
+    of the network when it does not say which road belongs to which junction)."""
+    roads = getattr(net, "roads", None)
+    junctions = sorted(getattr(net, "junctions", {}) or {})
+    if not isinstance(roads, dict):
+        return junctions
+    seen = {str(getattr(roads.get(e.lane.road_id), "junction", "-1"))
+            for f in recording.frames for e in f.entities.values() if e.lane is not None}
+    return [j for j in junctions if j in seen]
+
+
+def conflict_areas(net: RoadNetworkView | None, near,
+                   junction_ids: list[str] | None = None) -> list[tuple[str, object]]:
+    """``(label, polygon)`` of the map's conflict areas intersecting the geometry ``near``:
+    ``junction:<id>`` for each junction area (of ``junction_ids``, default all),
+    ``crosswalk:<id>`` for each crosswalk; empty when the network lacks those queries (or has
+    no such areas)."""
+    out: list[tuple[str, object]] = []
+    junction_fn = map_query(net, "junction_area")
+    if junction_ids is None:
+        junction_ids = sorted(getattr(net, "junctions", {}) or {})
+    for jid in junction_ids if junction_fn else []:
+        try:
+            out.append((f"junction:{jid}", junction_fn(jid)))
+        except TestzoneError:
+            continue
+    cross_fn = map_query(net, "crosswalks")
+    try:
+        walks = list(cross_fn()) if cross_fn else []
+    except TestzoneError:
+        walks = []  # objects unreadable: junction areas and path crossings still count
+    for obj in walks:
+        if getattr(obj, "polygon", None) is not None:
+            out.append((f"crosswalk:{getattr(obj, 'id', '?')}", obj.polygon))
+    return [(k, a) for k, a in out if not a.is_empty and a.intersects(near)]
+
+
+def area_occupancy(recording: Recording, name: str, area) -> tuple[np.ndarray, np.ndarray]:
+    """(times [s], mask) of the frames where ``name``'s box intersects ``area``."""
+    times, polys = box_track(recording, name)
+    return times, np.asarray(shapely.intersects(polys, area), dtype=bool)
+
+
+def pet_from_occupancy(ta: np.ndarray, ma: np.ndarray, tb: np.ndarray,
+                       mb: np.ndarray) -> float | None:
+    """PET [s] from two occupancy masks of one conflict area or point: 0 when both occupy it
+    in a common frame; else the time from the first user's departure (first frame after its
+    last occupancy before the second arrives) to the second's arrival; None when one never
+    occupies it."""
+    if not ma.any() or not mb.any():
+        return None
+    if set(ta[ma].round(9)) & set(tb[mb].round(9)):
+        return 0.0
+    first_a, first_b = ta[ma][0], tb[mb][0]
+    t1, m1, t_arrive = (ta, ma, first_b) if first_a < first_b else (tb, mb, first_a)
+    last_in = t1[m1 & (t1 < t_arrive)][-1]
+    after = t1[t1 > last_in]
+    t_leave = after[0] if len(after) else last_in
+    return max(0.0, float(t_arrive - t_leave))
+
+
 class PETMetric:
     """Smallest post-encroachment time between the ego and any other entity.
 
@@ -87,7 +149,9 @@ class PETMetric:
             [rad] (default 15 deg; shallower conflicts are following or merging).
 
     Statistics: ``pet_min_s`` (inf when no path crosses the ego's). Events: one
-    ``{"other", "x", "y", "pet_s"}`` per conflict point.
+    ``{"other", "x", "y", "pet_s", "area"}`` per conflict (``area`` is ``junction:<id>``,
+    ``crosswalk:<id>`` or None for a point conflict; x, y: the crossing point, or the area's
+    representative point).
     """
 
     name = "pet"
@@ -97,23 +161,51 @@ class PETMetric:
         self.min_angle_rad = min_angle_rad
 
     def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
-        """Find crossing points of box-centre paths and the PET at each (``net`` unused)."""
+        """Find conflict areas and crossing points of box-centre paths, and the PET at each."""
         ego = ego_name(recording)
         paths: dict[str, list[tuple[float, float]]] = {}
         for f in recording.frames:
             for n, e in f.entities.items():
                 paths.setdefault(n, []).append(box_centre(e))
-        events, best = [], math.inf
         ego_path = np.asarray(paths.get(ego, []))
+        areas = []
+        if len(ego_path) >= 2:
+            areas = conflict_areas(net, shapely.LineString(ego_path).buffer(5.0),
+                                   junctions_visited(recording, net))
+        events: list[dict] = []
         for other in sorted(n for n in paths if n != ego):
             path = np.asarray(paths[other])
             if np.ptp(path, axis=0).max() < MIN_TRAVEL_M:
                 continue  # a stationary object never leaves: collisions cover it
-            for x, y in _crossings(ego_path, path, self.min_angle_rad):
-                pet = _pet_at(recording, ego, other, x, y)
-                if pet is None:
-                    continue
-                events.append({"other": other, "x": x, "y": y, "pet_s": pet})
-                best = min(best, pet)
+            events += self._pair(recording, ego, other, ego_path, path, areas)
+        best = min((e["pet_s"] for e in events), default=math.inf)
         return MetricResult(self.name, self.category,
                             {"pet_min_s": Statistic("pet_min_s", "s", best)}, events=tuple(events))
+
+    def _pair(self, rec: Recording, ego: str, other: str, ego_path: np.ndarray,
+              path: np.ndarray, areas: list) -> list[dict]:
+        """Conflicts of one pair: counted areas first, then crossing points outside them."""
+        points = _crossings(ego_path, path, self.min_angle_rad)
+        kind = next((f.entities[other].kind for f in rec.frames if other in f.entities), None)
+        vulnerable = kind in (EntityKind.PEDESTRIAN, EntityKind.CYCLIST)
+        out, used = [], []
+        for label, area in areas:
+            inside = [p for p in points if area.covers(shapely.Point(p))]
+            if not inside and not (vulnerable and label.startswith("crosswalk:")):
+                continue
+            pet = pet_from_occupancy(*area_occupancy(rec, ego, area),
+                                     *area_occupancy(rec, other, area))
+            if pet is None:
+                continue
+            used.append(area)
+            rp = area.representative_point()
+            out.append({"other": other, "x": rp.x, "y": rp.y, "pet_s": pet, "area": label})
+        for x, y in points:
+            if any(a.covers(shapely.Point(x, y)) for a in used):
+                continue
+            te, me = _occupancy(rec, ego, x, y)
+            to, mo = _occupancy(rec, other, x, y)
+            pet = pet_from_occupancy(te, me, to, mo)
+            if pet is not None:
+                out.append({"other": other, "x": x, "y": y, "pet_s": pet, "area": None})
+        return out

@@ -20,8 +20,6 @@ from evaluator.interfaces import RoadNetworkView
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic
 
 
-
-
 def vehicle_lights(net: RoadNetworkView,
                    ignored_types: frozenset[str] = NON_VEHICLE_LIGHT_TYPES) -> list:
     """The network's dynamic signals that govern vehicles (static signs and pedestrian lights
@@ -57,20 +55,17 @@ class RedLightMetric:
     def __init__(self, ignored_types: frozenset[str] = NON_VEHICLE_LIGHT_TYPES) -> None:
         self.ignored_types = ignored_types
 
-    def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
-        """Find signal crossings of the ego's front bumper and their light colour."""
-        if net is None:
-            stats = {n: Statistic(n, UNIT_COUNT, None)
-                     for n in ("red_light_violation_count", "signals_passed")}
-            return MetricResult(self.name, self.category, stats,
-                                skipped="no road network: signal positions unknown")
+    def crossings(self, recording: Recording, net: RoadNetworkView) -> list[dict]:
+        """Every vehicle light the ego's front bumper passed, in time order:
+        ``{"t", "signal_id", "road_id", "s", "speed_mps", "color"}`` (``color`` the recorded
+        state at the crossing frame, ``"unknown"`` when none was recorded)."""
         tr = ego_track(recording)
         lanes = lanes_along(tr, net)
         frames = [f for f in recording.frames if tr.name in f.entities]
         by_road: dict[str, list] = {}
         for sig in vehicle_lights(net, self.ignored_types):
             by_road.setdefault(str(sig.road_id), []).append(sig)
-        passed, events = 0, []
+        out = []
         for k in range(1, len(frames)):
             a, b = lanes[k - 1], lanes[k]
             if a is None or b is None or a.road_id != b.road_id or a.lane_id != b.lane_id:
@@ -81,17 +76,25 @@ class RedLightMetric:
             for sig in by_road.get(b.road_id, []):
                 if not applies(str(getattr(sig, "orientation", "none")), d):
                     continue
-                before = (a.s + reach - sig.s) * d
-                after = (b.s + reach - sig.s) * d
-                if not (before < 0.0 <= after):
+                if not ((a.s + reach - sig.s) * d < 0.0 <= (b.s + reach - sig.s) * d):
                     continue
-                passed += 1
                 state = frames[k].signals.get(str(sig.id))
-                if state is not None and state.color == SignalColor.RED:
-                    events.append({"t": frames[k].time, "signal_id": str(sig.id),
-                                   "road_id": b.road_id, "s": float(sig.s),
-                                   "speed_mps": float(st.speed)})
+                out.append({"t": frames[k].time, "signal_id": str(sig.id), "road_id": b.road_id,
+                            "s": float(sig.s), "speed_mps": float(st.speed),
+                            "color": state.color.value if state else SignalColor.UNKNOWN.value})
+        return out
+
+    def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
+        """Find signal crossings of the ego's front bumper and their light colour."""
+        if net is None:
+            stats = {n: Statistic(n, UNIT_COUNT, None)
+                     for n in ("red_light_violation_count", "signals_passed")}
+            return MetricResult(self.name, self.category, stats,
+                                skipped="no road network: signal positions unknown")
+        passed = self.crossings(recording, net)
+        events = [{k: v for k, v in c.items() if k != "color"} for c in passed
+                  if c["color"] == SignalColor.RED.value]
         stats = {"red_light_violation_count": Statistic("red_light_violation_count", UNIT_COUNT,
                                                         float(len(events))),
-                 "signals_passed": Statistic("signals_passed", UNIT_COUNT, float(passed))}
+                 "signals_passed": Statistic("signals_passed", UNIT_COUNT, float(len(passed)))}
         return MetricResult(self.name, self.category, stats, events=tuple(events))

@@ -15,8 +15,8 @@ from evaluator.interfaces import RoadNetworkView
 from evaluator.results import MetricResult, Statistic, TimeSeries, violations_from_mask
 
 _NAMES = ("speed_over_limit_max_mps", "speed_over_limit_ratio_max", "speeding_duration_s",
-          "overspeed_integral_m")
-_UNITS = ("m/s", "ratio", "s", "m")
+          "overspeed_integral_m", "speeding_event_count")
+_UNITS = ("m/s", "ratio", "s", "m", "count")
 
 
 class SpeedingMetric:
@@ -28,7 +28,8 @@ class SpeedingMetric:
     Statistics (None when skipped or when no limit is known on the ego's path):
     ``speed_over_limit_max_mps`` (largest excess, 0 if never over), ``speed_over_limit_ratio_max``
     (largest excess / limit), ``speeding_duration_s`` (time spent over limit + tolerance),
-    ``overspeed_integral_m`` (integral of the excess [m/s x s]). Series ``speed_limit_mps``.
+    ``overspeed_integral_m`` (integral of the excess [m/s x s]), ``speeding_event_count``
+    (number of contiguous intervals over limit + tolerance). Series ``speed_limit_mps``.
     """
 
     name = "speeding"
@@ -58,7 +59,7 @@ class SpeedingMetric:
         times = tr.t.tolist()
         viol = violations_from_mask("speed_limit", times, mask, over, tr.dt, "m/s")
         vals = (max(0.0, max(over)), max(0.0, max(ratio)), sum(mask) * tr.dt,
-                sum(max(0.0, o) for o in over) * tr.dt)
+                sum(max(0.0, o) for o in over) * tr.dt, float(len(viol)))
         stats = {n: Statistic(n, u, v) for n, u, v in zip(_NAMES, _UNITS, vals)}
         return MetricResult(self.name, self.category, stats,
                             (TimeSeries("speed_limit_mps", "m/s", tuple(times), tuple(limits)),),

@@ -1,21 +1,39 @@
-"""Comparing two runs case by case (``testzone compare A B``)."""
+"""Comparing two runs case by case (``testzone compare A B``): flipped verdicts, score deltas,
+cases only in one run; as a dict (``--json``), a plain-text table and ``compare.html``."""
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, select_autoescape
+
+from evaluator.errors import EvaluationError
 from evaluator.report.summary import read_summary
+
+#: Score changes smaller than this [points] are left out of the text table's delta list.
+DELTA_EPSILON = 1e-6
+
+
+def _failed(case: dict[str, Any]) -> list[str]:
+    return [c["id"] for c in case.get("criteria", []) if c.get("status") == "fail"]
+
+
+def _side(case: dict[str, Any]) -> dict[str, Any]:
+    return {"verdict": case["verdict"], "score": float(case["score"]),
+            "failed": _failed(case), "error": case.get("error", "")}
 
 
 def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
     """Compare run ``a`` (before) with run ``b`` (after), each a run folder or summary file.
 
     Returns:
-        ``{"flipped": [{"case_id", "before", "after"}], "score_delta": {case_id: b - a},
-        "only_in_a": [...], "only_in_b": [...], "score_mean_delta": float,
-        "totals": {"a": ..., "b": ...}}``, lists sorted by case id; score deltas only for
-        cases in both runs.
+        ``{"run_a", "run_b", "flipped": [{"case_id", "before", "after", "a": side, "b": side}],
+        "score_delta": {case_id: b - a}, "deltas": [{"case_id", "a", "b", "delta"}] (sorted by
+        delta, worst first, then id), "only_in_a": [...], "only_in_b": [...],
+        "score_mean_delta": float, "totals": {"a": ..., "b": ...}}``; a side is
+        ``{"verdict", "score", "failed": [criterion ids], "error"}``. Lists of ids sorted.
 
     Raises:
         EvaluationError: either summary is missing or not of this schema.
@@ -24,13 +42,75 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
     ca = {c["case_id"]: c for c in da.get("cases", [])}
     cb = {c["case_id"]: c for c in db.get("cases", [])}
     both = sorted(set(ca) & set(cb))
-    flipped = [{"case_id": k, "before": ca[k]["verdict"], "after": cb[k]["verdict"]}
+    flipped = [{"case_id": k, "before": ca[k]["verdict"], "after": cb[k]["verdict"],
+                "a": _side(ca[k]), "b": _side(cb[k])}
                for k in both if ca[k]["verdict"] != cb[k]["verdict"]]
     delta = {k: round(float(cb[k]["score"]) - float(ca[k]["score"]), 6) for k in both}
+    deltas = sorted(({"case_id": k, "a": float(ca[k]["score"]), "b": float(cb[k]["score"]),
+                      "delta": delta[k]} for k in both), key=lambda d: (d["delta"], d["case_id"]))
     return {
-        "flipped": flipped, "score_delta": delta,
+        "run_a": str(a), "run_b": str(b),
+        "flipped": flipped, "score_delta": delta, "deltas": deltas,
         "only_in_a": sorted(set(ca) - set(cb)), "only_in_b": sorted(set(cb) - set(ca)),
         "score_mean_delta": round(float(db["totals"]["score_mean"])
                                   - float(da["totals"]["score_mean"]), 6),
         "totals": {"a": da["totals"], "b": db["totals"]},
     }
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out += ["  ".join(str(x).ljust(w) for x, w in zip(r, widths)) for r in rows]
+    return [s.rstrip() for s in out]
+
+
+def format_compare(diff: dict[str, Any]) -> str:
+    """The comparison as plain text: totals, flipped verdicts (both scores and the failed
+    criteria on each side), score changes worst first, cases present in one run only."""
+    ta, tb = diff["totals"]["a"], diff["totals"]["b"]
+    out = [f"A: {diff.get('run_a', 'A')}", f"B: {diff.get('run_b', 'B')}",
+           f"cases A {ta['cases']} (pass {ta['pass']}, fail {ta['fail']}, error {ta['error']}) "
+           f"-> B {tb['cases']} (pass {tb['pass']}, fail {tb['fail']}, error {tb['error']}); "
+           f"mean score {ta['score_mean']:.1f} -> {tb['score_mean']:.1f} "
+           f"({diff['score_mean_delta']:+.1f})", ""]
+    if diff["flipped"]:
+        out.append(f"Flipped verdicts ({len(diff['flipped'])}):")
+        out += _table(["case", "A", "score A", "failed in A", "B", "score B", "failed in B"],
+                      [[f["case_id"], f["before"], f"{f['a']['score']:.1f}",
+                        ", ".join(f["a"]["failed"]) or "-", f["after"],
+                        f"{f['b']['score']:.1f}", ", ".join(f["b"]["failed"]) or "-"]
+                       for f in diff["flipped"]])
+    else:
+        out.append("No verdict flipped.")
+    changed = [d for d in diff["deltas"] if abs(d["delta"]) > DELTA_EPSILON]
+    out.append("")
+    if changed:
+        out.append(f"Score changes ({len(changed)}, worst first):")
+        out += _table(["case", "score A", "score B", "delta"],
+                      [[d["case_id"], f"{d['a']:.1f}", f"{d['b']:.1f}", f"{d['delta']:+.1f}"]
+                       for d in changed])
+    else:
+        out.append("No score changed.")
+    for key, label in (("only_in_a", "Only in A"), ("only_in_b", "Only in B")):
+        if diff[key]:
+            out += ["", f"{label} ({len(diff[key])}): " + ", ".join(diff[key])]
+    return "\n".join(out) + "\n"
+
+
+def write_compare_html(path: str | Path, diff: dict[str, Any]) -> Path:
+    """Write the comparison as a self-contained ``compare.html`` (jinja2, autoescaped).
+
+    Raises:
+        EvaluationError: the file cannot be written.
+    """
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    tpl = env.from_string(resources.files("evaluator.report").joinpath(
+        "compare.html.j2").read_text(encoding="utf-8"))
+    path = Path(path)
+    try:
+        path.write_text(tpl.render(d=diff, eps=DELTA_EPSILON), encoding="utf-8")
+    except OSError as exc:
+        raise EvaluationError(f"cannot write ({exc.strerror})", file=str(path)) from None
+    return path

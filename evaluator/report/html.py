@@ -18,11 +18,15 @@ from testzone.errors import TestzoneError
 from testzone.recording import Recording
 
 from evaluator.case import CaseResult
-from evaluator.report.plots import png_base64, timeline_figure, trajectory_figure
-from evaluator.report.summary import totals
+from evaluator.report.birdseye import trajectory_figure
+from evaluator.report.plots import png_base64
+from evaluator.report.sweep import sweep_axes, sweep_figure
+from evaluator.report.timelines import timeline_figure
+from evaluator.aggregate import totals
 
 #: Manifest keys shown first in the run-identity table, in this order.
-IDENTITY_KEYS = ("run_id", "tool_version", "created", "seed", "agent", "suite", "command")
+IDENTITY_KEYS = ("run_id", "tool", "tool_version", "agent", "seed", "created", "suite", "backend",
+                 "command")
 
 
 def _fmt(v: Any) -> str:
@@ -71,25 +75,59 @@ def case_figures(res: CaseResult, rec: Recording | None,
         return [], f"Figures not drawn: {exc}"
 
 
+def _agents(recs: list[Recording]) -> str:
+    """The agents' identity as the recordings' headers give it (name, version, spec)."""
+    seen = []
+    for rec in recs:
+        a = rec.header.agent or {}
+        text = " ".join(str(a[k]) for k in ("name", "version") if a.get(k))
+        if a.get("spec") and a.get("spec") != a.get("name"):
+            text += f" (spec {a['spec']})"
+        if text and text not in seen:
+            seen.append(text)
+    return "; ".join(seen)
+
+
+def _sweep(results: list[CaseResult]) -> dict[str, str] | None:
+    """The parameter-sweep heat map (title, axes, base64 PNG), None without varied
+    parameters."""
+    axes = sweep_axes(results)
+    fig = sweep_figure(results) if axes else None
+    if fig is None or axes is None:
+        return None
+    return {"x": axes[0], "y": axes[1] or "", "png": png_base64(fig)}
+
+
 def render_html(results: list[CaseResult], manifest: dict[str, Any],
                 load: Callable[[str], tuple[Recording | None, Any, str]],
                 run_id: str = "") -> str:
-    """Render the report page.
+    """Render the report page: run identity first (manifest, agents from the recordings,
+    inputs with SHA-256), aggregates, the sweep heat map when parameters vary, the verdict
+    table, then one section per case (a page of its own when printed).
 
     Args:
         load: case_id -> (recording or None, road network or None, note on why missing).
         run_id: shown in the title (default: the manifest's ``run_id``).
     """
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    cases = []
+    cases, recs = [], []
     for res in sorted(results, key=lambda r: r.case_id):
         rec, net, note = load(res.case_id)
         images, fig_note = case_figures(res, rec, net)
-        cases.append({"result": res, "images": images, "figure_note": note or fig_note})
+        if rec is not None:
+            recs.append(rec)
+        agent = _agents([rec]) if rec is not None else ""
+        cases.append({"result": res, "images": images, "figure_note": note or fig_note,
+                      "agent": agent})
+    identity = _identity(manifest)
+    agents = _agents(recs)
+    if agents:
+        identity.insert(min(len(identity), 3), ("agent identity", agents))
     tpl = env.from_string(
         resources.files("evaluator.report").joinpath("report.html.j2").read_text(encoding="utf-8"))
-    return tpl.render(run_id=str(manifest.get("run_id") or run_id), identity=_identity(manifest),
-                      inputs=_inputs(manifest), totals=totals(results), cases=cases, fmt=_fmt)
+    return tpl.render(run_id=str(manifest.get("run_id") or run_id), identity=identity,
+                      inputs=_inputs(manifest), totals=totals(results), cases=cases, fmt=_fmt,
+                      sweep=_sweep(results))
 
 
 def write_html(path: Path, html: str) -> None:

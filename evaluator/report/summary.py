@@ -12,12 +12,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from evaluator.aggregate import totals
 from evaluator.case import CaseResult
 from evaluator.errors import EvaluationError
 from evaluator.results import encode_float
 
 SCHEMA = "icv-testzone/summary"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SUMMARY_FILE = "summary.json"
 
 
@@ -37,22 +38,6 @@ def json_ready(obj: Any, where: str = "summary") -> Any:
         return [json_ready(v, f"{where}[{i}]") for i, v in enumerate(obj)]
     raise EvaluationError(f"value of type {type(obj).__name__} is not JSON-serialisable",
                           element=where)
-
-
-def _counts(results: list[CaseResult]) -> dict[str, Any]:
-    n = len(results)
-    counts = {v: sum(r.verdict == v for r in results) for v in ("pass", "fail", "error")}
-    return {"cases": n, **counts, "score_mean": sum(r.score for r in results) / n if n else 0.0}
-
-
-def totals(results: list[CaseResult]) -> dict[str, Any]:
-    """Counts per verdict and the mean score (0 for an empty run), overall and rolled up per
-    family (logical scenario; the scenario file when the family is unknown), after nuPlan's
-    per-scenario-type aggregation."""
-    groups: dict[str, list[CaseResult]] = {}
-    for r in results:
-        groups.setdefault(r.family or r.scenario_file, []).append(r)
-    return {**_counts(results), "by_family": {k: _counts(v) for k, v in sorted(groups.items())}}
 
 
 def build_summary(results: list[CaseResult], manifest: dict[str, Any],
@@ -80,6 +65,8 @@ def write_summary(path: Path, doc: dict[str, Any]) -> None:
 
 def read_summary(path: str | Path) -> dict[str, Any]:
     """Read and check a summary file (a run folder or the file itself).
+
+    Version 1 files (before the run-level aggregates) are accepted: only ``totals`` differs.
 
     Raises:
         EvaluationError: missing file, invalid JSON, another schema or a newer version.

@@ -111,3 +111,38 @@ def circle(radius: float, v: float, cx: float = 0.0, cy: float = 0.0) -> StateFn
         return {"pose": Pose(cx + radius * math.cos(a), cy + radius * math.sin(a), 0.0,
                              a + math.pi / 2), "speed": v, "yaw_rate": w}
     return fn
+
+
+@dataclass
+class FakeCrosswalk:
+    id: str
+    polygon: object
+
+
+@dataclass
+class FakeAreaNet(FakeNet):
+    """FakeNet plus the area queries of the newer map contract: road '1' along +x from x=0 to
+    500, lane -1 = y in [-3.5, 0] driving +x, lane 1 = y in [0, 3.5] driving -x; junction 'J1'
+    is the square x in [40, 60], y in [-10, 10]; one crosswalk x in [100, 104] across the road."""
+
+    junctions: dict = field(default_factory=lambda: {"J1": object()})
+
+    def drivable_area(self):
+        import shapely
+        return shapely.box(0.0, -3.5, 500.0, 3.5)
+
+    def lane_polygon(self, road_id: str, lane_id: int):
+        import shapely
+        return shapely.box(0.0, -3.5, 500.0, 0.0) if lane_id < 0 else \
+            shapely.box(0.0, 0.0, 500.0, 3.5)
+
+    def lane_to_world(self, road_id: str, lane_id: int, s: float, offset: float = 0.0) -> Pose:
+        return Pose(s, -1.75 if lane_id < 0 else 1.75, 0.0, 0.0 if lane_id < 0 else math.pi)
+
+    def junction_area(self, junction_id: str):
+        import shapely
+        return shapely.box(40.0, -10.0, 60.0, 10.0)
+
+    def crosswalks(self):
+        import shapely
+        return [FakeCrosswalk("cw1", shapely.box(100.0, -3.5, 104.0, 3.5))]

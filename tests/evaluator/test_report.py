@@ -57,14 +57,16 @@ def run(tmp_path_factory):
 def test_summary_schema(run):
     tmp, results, _, out = run
     doc = json.loads(out["summary"].read_text())
-    assert doc["schema"] == "icv-testzone/summary" and doc["schema_version"] == 1
+    assert doc["schema"] == "icv-testzone/summary" and doc["schema_version"] == 2
     assert doc["manifest"] == MANIFEST
     tot = doc["totals"]
     assert {k: tot[k] for k in ("cases", "pass", "fail", "error")} == {
         "cases": 3, "pass": 1, "fail": 1, "error": 1}
     assert tot["score_mean"] == pytest.approx(sum(r.score for r in results) / 3)
-    assert tot["by_family"]["stopped_obstacle.xosc"] == {
-        "cases": 1, "pass": 0, "fail": 1, "error": 0, "score_mean": 0.0}
+    fam = tot["by_family"]["stopped_obstacle.xosc"]
+    assert {k: fam[k] for k in ("cases", "pass", "fail", "error", "score_mean", "pass_rate")} \
+        == {"cases": 1, "pass": 0, "fail": 1, "error": 0, "score_mean": 0.0, "pass_rate": 0.0}
+    assert fam["infractions"]["collisions"] == 1
     assert tot["by_family"]["cut_in.xosc"]["cases"] == 2
     assert [c["case_id"] for c in doc["cases"]] == ["a_pass", "b_crash", "c_error"]
     a, b, c = doc["cases"]
@@ -91,8 +93,8 @@ def test_junit(run):
     suites = {s.get("name"): s for s in root.findall("testsuite")}
     assert sorted(suites) == ["cut_in.xosc", "stopped_obstacle.xosc"]
     cut = suites["cut_in.xosc"]
-    # a_pass: 7 default criteria; c_error: one "run" testcase with <error>.
-    assert cut.get("tests") == "8" and cut.get("errors") == "1" and cut.get("failures") == "0"
+    # a_pass: 8 default criteria; c_error: one "run" testcase with <error>.
+    assert cut.get("tests") == "9" and cut.get("errors") == "1" and cut.get("failures") == "0"
     err = cut.find("testcase[@classname='c_error']/error")
     assert "agent crashed" in err.get("message")
     crash = suites["stopped_obstacle.xosc"]
@@ -100,7 +102,7 @@ def test_junit(run):
                     if tc.find("failure") is not None)
     assert failed == ["no_collision", "ttc_min"]
     assert crash.get("failures") == "2"
-    assert root.get("tests") == str(8 + 7)
+    assert root.get("tests") == str(9 + 8)
 
 
 def test_html_is_self_contained_and_escaped(run):
@@ -134,7 +136,9 @@ def test_rebuild_and_compare(run, tmp_path):
     res_b = [score_case(rec, FakeNet()), score_case(read_recording(paths["b_crash"]))]
     write_report(other, res_b, MANIFEST)
     diff = compare_runs(tmp, other)
-    assert diff["flipped"] == [{"case_id": "a_pass", "before": "pass", "after": "fail"}]
+    assert [(f["case_id"], f["before"], f["after"]) for f in diff["flipped"]] == [
+        ("a_pass", "pass", "fail")]
+    assert diff["flipped"][0]["b"]["failed"] == ["thw"] and diff["flipped"][0]["a"]["failed"] == []
     assert diff["only_in_a"] == ["c_error"] and diff["only_in_b"] == []
     assert diff["score_delta"]["b_crash"] == 0.0
 

@@ -2,13 +2,14 @@
 along +x to the junction; vehicle light 1001 at s = 972 orientation '+', pedestrian light 2001
 at s = 976; lane speed limit 60 km/h)."""
 
+import math
 from pathlib import Path
 
 import pytest
 
 from evaluator import score_case
-from evaluator.metrics import RedLightMetric, SpeedingMetric
-from testzone.world import BoundingBox, LaneCoord, SignalColor, SignalState
+from evaluator.metrics import PETMetric, RedLightMetric, SpeedingMetric
+from testzone.world import BoundingBox, LaneCoord, Pose, SignalColor, SignalState
 
 from evaluator_fixtures import make_recording
 
@@ -56,3 +57,47 @@ def test_speeding_on_real_map(net):
     res = score_case(rec, net)
     assert {c.criterion.id: c.status for c in res.criteria}["speed_limit"] == "pass"
     assert res.skipped == {}
+
+
+def test_wrong_way_offroad_and_lane_departure_on_real_map(net):
+    # Driving +s (heading of lane -1) in lane 1, whose direction is -s, for 2 s at 10 m/s.
+    def against(t):
+        s = 100.0 + 10.0 * t
+        p = net.lane_to_world("1", 1, s)
+        return {"pose": Pose(p.x, p.y, 0.0, p.h + math.pi), "speed": 10.0,
+                "lane": LaneCoord("1", 1, s, 1.75, 0.0)}
+    rec = make_recording({"ego": against}, 2.0)
+    res = score_case(rec, net)
+    assert res.metrics["wrong_way_count"].value == 1
+    assert res.metrics["wrong_way_time_s"].value == pytest.approx(2.05)
+    assert {c.criterion.id: c.status for c in res.criteria}["no_wrong_way"] == "fail"
+    assert res.breakdown["gates"]["no_wrong_way"] == 0 and res.score == 0.0
+    # the box stays inside the drivable area and inside lane 1 (centred, 1.8 m in a wider lane)
+    assert res.metrics["offroad_time_s"].value == 0.0
+    assert res.metrics["lane_departure_count"].value == 0
+    assert res.findings["drivable"] == [{"method": "box_corners"}]
+
+
+def test_lane_centre_driving_on_real_map_is_clean(net):
+    res = score_case(make_recording({"ego": along_lane(net, 100.0, 10.0)}, 2.0), net)
+    s = {k: v.value for k, v in res.metrics.items()}
+    assert (s["wrong_way_count"], s["offroad_time_s"], s["lane_departure_count"]) == (0, 0, 0)
+    assert s["offroad_distance_max_m"] == 0.0
+
+
+def test_pet_at_the_real_junction_area(net):
+    # Junction 500 covers x, y in [-20, 20]. The ego drives east along y = -1.75 from x = -60 at
+    # 10 m/s: its 4.5 m box is in the junction from x = -22.25 (t 3.775 -> frame 3.80) until
+    # its rear passes x = 20 (x > 22.25: first frame out 8.25). The other drives north along
+    # x = 1.75 from y = -122.5 at 10 m/s: its front reaches y = -20 at t = 10.025 -> 10.05.
+    # Area PET = 10.05 - 8.25 = 1.8 s; the paths cross at (1.75, -1.75), inside the junction.
+    def mover(x0, y0, h):
+        def fn(t):
+            x, y = x0 + 10.0 * t * math.cos(h), y0 + 10.0 * t * math.sin(h)
+            return {"pose": Pose(x, y, 0.0, h), "speed": 10.0, "lane": net.world_to_lane(x, y, h)}
+        return fn
+    rec = make_recording({"ego": mover(-60.0, -1.75, 0.0),
+                          "other": mover(1.75, -122.5, math.pi / 2)}, 13.0)
+    r = PETMetric().compute(rec, net)
+    assert [(e["area"], e["other"]) for e in r.events] == [("junction:500", "other")]
+    assert r.statistics["pet_min_s"].value == pytest.approx(1.8)

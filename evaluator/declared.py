@@ -1,0 +1,75 @@
+"""Criteria a test case declares inside its .xosc, as OpenSCENARIO ``Property`` entries.
+
+ASAM OpenSCENARIO 1.x lets any entity carry ``<Properties><Property name=".." value=".."/>``
+(free name/value pairs, the place the standard leaves for user data). A criterion is a property
+of the vehicle under test (the ego's ScenarioObject, or its Vehicle in a catalog) named
+``criterion:<id>``::
+
+    <Property name="criterion:ttc_min" value="ttc_min_s >= 1.5 s ; GB/T 41798-2022 6.4"/>
+    <Property name="criterion:no_wrong_way" value="off"/>
+
+Grammar of the value (whitespace around tokens is free)::
+
+    value     := "off" | statistic rule threshold [unit] ";" clause
+    statistic := [a-z_][a-z0-9_]*           a statistic name (docs/evaluator.md)
+    rule      := "<=" | ">=" | "==" | "<" | ">"
+    threshold := a decimal number, optional exponent (1.5, -2, 3e-1); SI, in the statistic's unit
+    unit      := one token without spaces or ";" (s, m, m/s, m/s^2, count, bool, ratio)
+    clause    := the source of the requirement, non-empty (standard and clause, or rationale)
+
+``off`` disables the criterion of that id (a default, or one from the case catalogue).
+``<id>`` is ``[A-Za-z_][A-Za-z0-9_.-]*``. Property names not starting with ``criterion:`` are
+not ours and are ignored. Anything else is an error naming the file, the entity and the
+property: a criterion that cannot be read must not silently drop out of a verdict.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from evaluator.errors import EvaluationError
+
+#: Property-name prefix that marks a criterion.
+PREFIX = "criterion:"
+_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+_VALUE = re.compile(
+    r"\s*(?P<stat>[a-z_][a-z0-9_]*)\s*(?P<rule><=|>=|==|<|>)\s*"
+    r"(?P<th>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<unit>[^\s;]+)?\s*"
+    r";\s*(?P<clause>\S.*?)\s*\Z", re.S)
+
+
+def parse_criterion_property(name: str, value: str, *, file: str | None = None,
+                             entity: str = "") -> dict[str, Any]:
+    """One ``criterion:<id>`` property as a criterion dict (``evaluator.criteria`` form:
+    ``{id, metric, rule, threshold, unit, clause}``, or ``{id, enabled: False}`` for ``off``).
+
+    Raises:
+        EvaluationError: the id or the value does not follow the grammar (module docstring);
+            names ``file`` and the element ``<entity>/Property[@name='..']``.
+    """
+    where = f"{entity}/Property[@name='{name}']" if entity else f"Property[@name='{name}']"
+    cid = name[len(PREFIX):] if name.startswith(PREFIX) else ""
+    if not _ID.match(cid):
+        raise EvaluationError(f"criterion id must match [A-Za-z_][A-Za-z0-9_.-]* after "
+                              f"'{PREFIX}', got {cid!r}", file=file, element=where)
+    if value.strip().lower() == "off":
+        return {"id": cid, "enabled": False}
+    m = _VALUE.match(value)
+    if m is None:
+        raise EvaluationError(
+            f"expected 'statistic rule threshold [unit] ; clause' (e.g. 'ttc_min_s >= 1.5 s ; "
+            f"GB/T 41798-2022 6.4') or 'off', got {value!r}", file=file, element=where)
+    return {"id": cid, "metric": m["stat"], "rule": m["rule"], "threshold": float(m["th"]),
+            "unit": m["unit"] or "", "clause": m["clause"]}
+
+
+def criteria_from_properties(properties: Mapping[str, Any], *, file: str | None = None,
+                             entity: str = "") -> list[dict[str, Any]]:
+    """Every ``criterion:*`` property of an entity, in name order, as criterion dicts.
+
+    Raises:
+        EvaluationError: a malformed criterion property (see :func:`parse_criterion_property`).
+    """
+    return [parse_criterion_property(str(k), str(v), file=file, entity=entity)
+            for k, v in sorted(properties.items()) if str(k).startswith(PREFIX)]

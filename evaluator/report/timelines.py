@@ -1,0 +1,150 @@
+"""Timelines of a case, one shared time axis [s]: ego speed with the speed limit, longitudinal
+acceleration, TTC and THW (capped at :data:`TIME_PLOT_CAP_S`), distance to the nearest object,
+the state of every light the ego passes (coloured bands, a tick at the crossing) and the V2X
+messages the ego received (one row per message type, a mark at each receive time). Lines across
+all panels: the first actionable V2X message (orange), the ego's braking reaction to it (purple
+dotted) and collisions (red). Rows without data (no light passed, no message) are left out.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from testzone.recording import Recording
+
+from evaluator.case import CaseResult
+from evaluator.metrics import ComfortMetric, HeadwayMetric, ProximityMetric, RedLightMetric
+from evaluator.metrics.v2x_response import delivered_to
+from evaluator.report.plots import speed_limit_series
+
+#: TTC and THW above this are drawn at this value [s] (inf means nothing ahead).
+TIME_PLOT_CAP_S = 10.0
+#: Distances above this are drawn at this value [m].
+DISTANCE_PLOT_CAP_M = 100.0
+#: Smallest half-range of the acceleration axis [m/s^2] (keeps round-off noise flat).
+ACC_AXIS_MIN_MPS2 = 1.0
+#: Band colour per signal state (testzone.world.SignalColor values).
+SIGNAL_COLORS = {"red": "#d62728", "yellow": "#f2c300", "green": "#2ca02c", "off": "#7f7f7f",
+                 "unknown": "#d9d9d9"}
+
+
+def passed_lights(rec: Recording, net: Any) -> list[dict]:
+    """The lights the ego passed (:meth:`RedLightMetric.crossings`); empty without a map."""
+    if net is None or not hasattr(net, "signals"):
+        return []
+    return RedLightMetric().crossings(rec, net)
+
+
+def v2x_received(rec: Recording) -> dict[str, list[float]]:
+    """Receive times [s] of V2X messages delivered to the ego, per message type."""
+    ego = rec.header.ego or ""
+    by_type: dict[str, list[float]] = {}
+    for e in rec.events_of("v2x"):
+        if delivered_to(e, ego):
+            by_type.setdefault(str(e.data.get("msg_type", e.data.get("message", "?"))),
+                               []).append(e.t)
+    return dict(sorted(by_type.items()))
+
+
+def signal_runs(rec: Recording, signal_id: str) -> list[tuple[float, float, str]]:
+    """(start [s], duration [s], colour) runs of one signal's recorded state."""
+    runs: list[list] = []
+    times = [f.time for f in rec.frames]
+    for i, f in enumerate(rec.frames):
+        st = f.signals.get(signal_id)
+        color = st.color.value if st else "unknown"
+        end = times[i + 1] if i + 1 < len(times) else f.time + rec.header.dt
+        if runs and runs[-1][2] == color:
+            runs[-1][1] = end - runs[-1][0]
+        else:
+            runs.append([f.time, end - f.time, color])
+    return [tuple(r) for r in runs]
+
+
+def _draw_signals(ax: Any, rec: Recording, passed: list[dict]) -> None:
+    ids = list(dict.fromkeys(p["signal_id"] for p in passed))
+    for row, sid in enumerate(ids):
+        for start, dur, color in signal_runs(rec, sid):
+            ax.broken_barh([(start, dur)], (row - 0.35, 0.7),
+                           facecolors=SIGNAL_COLORS.get(color, "#d9d9d9"))
+        ts = [p["t"] for p in passed if p["signal_id"] == sid]
+        ax.plot(ts, [row] * len(ts), "v", color="k", ms=6)
+    ax.set_yticks(range(len(ids)), [f"light {i}" for i in ids], fontsize=7)
+    ax.set_ylim(-0.6, len(ids) - 0.4)
+
+
+def _draw_v2x(ax: Any, by_type: dict[str, list[float]]) -> None:
+    for row, (kind, ts) in enumerate(by_type.items()):
+        ax.plot(ts, [row] * len(ts), "|", ms=7, color="tab:green")
+    ax.set_yticks(range(len(by_type)), list(by_type), fontsize=7)
+    ax.set_ylim(-0.8, len(by_type) - 0.2)
+
+
+def _event_lines(res: CaseResult) -> list[tuple[list[float], str, float, str]]:
+    """(times, colour, width, style) of the first actionable V2X message, the reaction to it
+    and the collisions."""
+    first = [float(f["t"]) for f in res.findings.get("v2x_response", [])[:1]]
+    resp = res.metrics.get("v2x_response_time_s")
+    reaction = []
+    if first and resp is not None and resp.value is not None and math.isfinite(resp.value):
+        reaction = [first[0] + resp.value]
+    lines = [(first, "tab:orange", 1.5, "-"), (reaction, "tab:purple", 1.5, ":"),
+             ([float(c["t"]) for c in res.findings.get("collisions", [])], "red", 1.5, "-")]
+    return [line for line in lines if line[0]]
+
+
+def _series_panels(axes: list, rec: Recording, res: CaseResult, net: Any) -> None:
+    """Speed + limit, acceleration, TTC + THW, distance."""
+    ego = rec.header.ego or ""
+    tr = rec.track(ego)
+    axes[0].plot([f.time for f in rec.frames if ego in f.entities], [s.speed for s in tr],
+                 label="ego speed")
+    lim = speed_limit_series(rec, res, net)
+    if lim is not None:
+        axes[0].plot(lim.timestamps, [math.nan if v is None else v for v in lim.values], "--",
+                     color="grey", label="speed limit")
+    axes[0].set_ylabel("speed [m/s]")
+    lon = ComfortMetric().compute(rec).series[0]
+    axes[1].plot(lon.timestamps, lon.values, label="lon. acceleration")
+    lo, hi = axes[1].get_ylim()
+    axes[1].set_ylim(min(lo, -ACC_AXIS_MIN_MPS2), max(hi, ACC_AXIS_MIN_MPS2))
+    axes[1].set_ylabel("acc. [m/s²]")
+    head = {s.name: s for s in HeadwayMetric().compute(rec).series}
+    for name, label in (("ttc_s", "TTC"), ("thw_s", "THW")):
+        s = head[name]
+        axes[2].plot(s.timestamps, [min(v, TIME_PLOT_CAP_S) for v in s.values], label=label)
+    axes[2].axhline(1.5, color="grey", lw=0.5, ls=":")
+    axes[2].set_ylabel(f"time [s] (cap {TIME_PLOT_CAP_S:g})")
+    dist = ProximityMetric().compute(rec).series[0]
+    axes[3].plot(dist.timestamps, [min(v, DISTANCE_PLOT_CAP_M) for v in dist.values],
+                 label="nearest object")
+    axes[3].set_ylabel("distance [m]")
+
+
+def timeline_figure(rec: Recording, res: CaseResult, net: Any = None) -> Figure:
+    """The timelines of one case (module docstring) as one figure."""
+    passed, v2x = passed_lights(rec, net), v2x_received(rec)
+    ratios = [3, 2.5, 2.5, 2.5] + ([0.5 + 0.45 * len({p["signal_id"] for p in passed})]
+                                   if passed else []) + ([0.5 + 0.45 * len(v2x)] if v2x else [])
+    fig = Figure(figsize=(8.0, 1.6 + 1.05 * sum(ratios) / 2.5 * 1.1))
+    axes = list(fig.subplots(len(ratios), 1, sharex=True, gridspec_kw={"height_ratios": ratios}))
+    _series_panels(axes, rec, res, net)
+    k = 4
+    if passed:
+        _draw_signals(axes[k], rec, passed)
+        k += 1
+    if v2x:
+        _draw_v2x(axes[k], v2x)
+    axes[-1].set_xlabel("time [s]")
+    for ax in axes:
+        for times, col, lw, ls in _event_lines(res):
+            ax.vlines(times, 0, 1, transform=ax.get_xaxis_transform(), colors=col,
+                      linewidths=lw, linestyles=ls)
+        ax.grid(True, lw=0.3)
+    for ax in axes[:4]:
+        ax.legend(loc="upper right", fontsize=7)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,112 @@
+"""Run-level aggregation (summary.json schema 2) with hand-computed figures, and
+``testzone compare`` on two real runs of the smoke suite's cut-in case (idm vs naive)."""
+
+import json
+import math
+
+import pytest
+
+from evaluator.aggregate import group_stats, totals, value_key, varied_parameters
+from evaluator.case import CaseResult
+from evaluator.results import Statistic
+
+
+def case(cid, verdict, score, km, fam="f", params=None, col=0, red=0, spd=0):
+    m = {"progress_distance_m": Statistic("progress_distance_m", "m", km * 1000.0),
+         "collision_count": Statistic("collision_count", "count", float(col)),
+         "red_light_violation_count": Statistic("red_light_violation_count", "count", float(red)),
+         "speeding_event_count": Statistic("speeding_event_count", "count", float(spd))}
+    return CaseResult(cid, f"{fam}.xosc", verdict, score, metrics=m, family=fam,
+                      parameters=params or {})
+
+
+def test_group_stats_hand_values():
+    # scores 100, 50, 0: mean 50, population std sqrt((2500 + 0 + 2500) / 3) = 40.8248;
+    # 0.5 + 1.5 + 2.0 = 4 km; 2 collisions, 1 red light, 3 speeding events
+    # -> 0.5, 0.25, 0.75 per km; pass rate 1/3.
+    rs = [case("a", "pass", 100.0, 0.5), case("b", "fail", 50.0, 1.5, col=2, spd=3),
+          case("c", "error", 0.0, 2.0, red=1)]
+    g = group_stats(rs)
+    assert (g["cases"], g["pass"], g["fail"], g["error"]) == (3, 1, 1, 1)
+    assert g["pass_rate"] == pytest.approx(1 / 3)
+    assert g["score_mean"] == pytest.approx(50.0)
+    assert g["score_std"] == pytest.approx(math.sqrt(5000 / 3))
+    assert (g["score_min"], g["score_max"]) == (0.0, 100.0)
+    assert g["distance_km"] == pytest.approx(4.0)
+    assert g["infractions"] == {"collisions": 2, "red_lights": 1, "speeding_events": 3,
+                                "wrong_way": 0}
+    assert g["infractions_per_km"]["collisions"] == pytest.approx(0.5)
+    assert g["infractions_per_km"]["red_lights"] == pytest.approx(0.25)
+    assert g["infractions_per_km"]["speeding_events"] == pytest.approx(0.75)
+    empty = group_stats([case("z", "pass", 80.0, 0.0)])
+    assert empty["infractions_per_km"]["collisions"] is None and empty["score_std"] == 0.0
+
+
+def test_by_parameter_groups_varied_parameters_only():
+    # family "cut": Speed varies (10, 20), Gap constant (5) -> only Speed; "13.0" and 13 alike
+    rs = [case("c1", "pass", 90.0, 1.0, "cut", {"Speed": 10, "Gap": 5}),
+          case("c2", "fail", 30.0, 1.0, "cut", {"Speed": "20.0", "Gap": 5}),
+          case("c3", "pass", 70.0, 1.0, "cut", {"Speed": 20, "Gap": 5}),
+          case("p1", "pass", 60.0, 1.0, "ped", {"Walk": 1.4})]
+    assert value_key("13.0") == value_key(13) == "13" and value_key(1.4) == "1.4"
+    assert set(varied_parameters(rs)) == {"Speed"}
+    t = totals(rs)
+    sp = t["by_parameter"]["Speed"]
+    assert sorted(sp) == ["10", "20"]
+    assert sp["20"]["cases"] == 2 and sp["20"]["score_mean"] == pytest.approx(50.0)
+    assert sp["20"]["pass_rate"] == pytest.approx(0.5)
+    assert t["by_family"]["cut"]["score_mean"] == pytest.approx(190 / 3)
+    # two families varying the same name get prefixed keys
+    rs.append(case("p2", "pass", 40.0, 1.0, "ped", {"Walk": 1.4, "Speed": 3}))
+    rs.append(case("p3", "pass", 40.0, 1.0, "ped", {"Walk": 1.4, "Speed": 4}))
+    assert set(varied_parameters(rs)) == {"cut:Speed", "ped:Speed"}
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    """The smoke suite's cut-in case run by the idm and the naive agent (real simulations)."""
+    from evaluator import write_report
+    from runners.case import RunOptions, run_case
+    from runners.suite import make_cases, suite_files
+    case = next(c for c in make_cases(suite_files("smoke"), 0) if c.case_id == "cut_in")
+    dirs = {}
+    for agent in ("idm", "naive"):
+        run = tmp_path_factory.mktemp(agent)
+        res = run_case(case, RunOptions(agent=agent, v2x=False), run / "cases" / case.case_id)
+        write_report(run, [res], {"agent": agent}, net_for_case=lambda rec: None)
+        dirs[agent] = run
+    return dirs
+
+
+def test_compare_text_and_json_on_real_runs(two_runs, tmp_path):
+    from typer.testing import CliRunner
+    from runners.cli import app
+    a, b = str(two_runs["idm"]), str(two_runs["naive"])
+    html = tmp_path / "compare.html"
+    out = CliRunner().invoke(app, ["compare", a, b, "--html", str(html)])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    row = next(x for x in lines if x.startswith("cut_in ") and " pass " in x)
+    # idm passes, naive rear-ends the cut-in car: no_collision and ttc_min fail, score 0
+    assert row.split()[1] == "pass" and "fail" in row and "no_collision" in row
+    assert "Flipped verdicts (1):" in lines
+    assert "No verdict flipped." not in out.output
+    j = json.loads(CliRunner().invoke(app, ["compare", a, b, "--json"]).output)
+    f = j["flipped"][0]
+    assert (f["case_id"], f["before"], f["after"]) == ("cut_in", "pass", "fail")
+    assert {"no_collision", "ttc_min"} <= set(f["b"]["failed"]) and f["a"]["failed"] == []
+    assert f["b"]["score"] == 0.0 and j["deltas"][0]["delta"] == pytest.approx(-f["a"]["score"])
+    page = html.read_text()
+    assert "cut_in" in page and "no_collision" in page and "<script" not in page
+    same = CliRunner().invoke(app, ["compare", a, a])
+    assert "No verdict flipped." in same.output and "No score changed." in same.output
+
+
+def test_summary_of_real_run_has_aggregates(two_runs):
+    doc = json.loads((two_runs["naive"] / "summary.json").read_text())
+    t = doc["totals"]
+    assert doc["schema_version"] == 2
+    km = doc["cases"][0]["metrics"]["progress_distance_m"]["value"] / 1000
+    assert t["distance_km"] == pytest.approx(km)
+    assert t["infractions"]["collisions"] == 1
+    assert t["infractions_per_km"]["collisions"] == pytest.approx(1 / km, rel=1e-6)

@@ -1,0 +1,104 @@
+"""Criteria declared in the .xosc as ``criterion:<id>`` Properties of the ego: the grammar,
+strict errors, merging with defaults, and the runner passing them into the recording header."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evaluator import EvaluationError
+from evaluator.criteria import default_criteria, merge_criteria
+from evaluator.declared import criteria_from_properties, parse_criterion_property
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_grammar_full_and_minimal():
+    d = parse_criterion_property("criterion:ttc_min",
+                                 " ttc_min_s >= 1.5 s ; GB/T 41798-2022 6.4 ", file="a.xosc")
+    assert d == {"id": "ttc_min", "metric": "ttc_min_s", "rule": ">=", "threshold": 1.5,
+                 "unit": "s", "clause": "GB/T 41798-2022 6.4"}
+    d = parse_criterion_property("criterion:gap", "gap_min_m>2e0;rationale: keep 2 m")
+    assert (d["rule"], d["threshold"], d["unit"], d["clause"]) == (">", 2.0, "",
+                                                                   "rationale: keep 2 m")
+    d = parse_criterion_property("criterion:decel", "decel_peak_mps2 <= -.5 m/s^2 ; x")
+    assert d["threshold"] == -0.5 and d["unit"] == "m/s^2"
+    assert parse_criterion_property("criterion:no_wrong_way", "OFF") == {
+        "id": "no_wrong_way", "enabled": False}
+
+
+@pytest.mark.parametrize("name,value,msg", [
+    ("criterion:", "ttc_min_s >= 1 ; c", "criterion id"),
+    ("criterion:1bad", "ttc_min_s >= 1 ; c", "criterion id"),
+    ("criterion:t", "ttc_min_s >= 1.5 s", "expected 'statistic rule"),      # no clause
+    ("criterion:t", "ttc_min_s >= 1.5 s ;  ", "expected 'statistic rule"),  # empty clause
+    ("criterion:t", "ttc_min_s => 1.5 ; c", "expected 'statistic rule"),    # bad rule
+    ("criterion:t", "ttc_min_s >= fast ; c", "expected 'statistic rule"),   # not a number
+    ("criterion:t", "TTC >= 1 ; c", "expected 'statistic rule"),            # not a statistic
+])
+def test_malformed_properties_name_file_entity_and_property(name, value, msg):
+    with pytest.raises(EvaluationError, match=msg) as err:
+        parse_criterion_property(name, value, file="case.xosc", entity="Ego")
+    text = str(err.value)
+    assert text.startswith("case.xosc: ") and f"Ego/Property[@name='{name}']" in text
+
+
+def test_only_criterion_properties_are_read():
+    props = {"role": "ego", "criterion:b": "gap_min_m >= 2 m ; c2",
+             "criterion:a": "ttc_min_s >= 2 s ; c1"}
+    assert [d["id"] for d in criteria_from_properties(props)] == ["a", "b"]
+
+
+def test_declared_on_same_statistic_replaces_default():
+    # the catalogue's stay_on_road (offroad_time_s == 0) and red_light supersede the defaults
+    # on_road-style / no_red_light: each statistic is judged once.
+    declared = [{"id": "red_light", "metric": "red_light_violation_count", "rule": "==",
+                 "threshold": 0, "clause": "GB/T"},
+                {"id": "ego_decel_max", "metric": "ego_decel_max_mps2", "rule": "<=",
+                 "threshold": 9.0, "clause": "perf"},
+                {"id": "ttc_min", "metric": "ttc_min_s", "rule": ">=", "threshold": 1.0,
+                 "clause": "6.4"},
+                {"id": "gap", "metric": "gap_min_m", "rule": ">=", "threshold": 2.0,
+                 "clause": "x"}]
+    merged = merge_criteria(default_criteria(), declared)
+    ids = [c.id for c in merged]
+    assert ids == ["no_collision", "ttc_min", "red_light", "speed_limit", "stay_on_road",
+                   "no_wrong_way", "reached_stop_trigger", "ego_decel_max", "gap"]
+    stats = [c.metric for c in merged]
+    assert len(set(stats)) == len(stats)
+    assert {c.id: c.threshold for c in merged}["ttc_min"] == 1.0
+
+
+def _case_file(tmp_path, prop: str) -> Path:
+    src = (ROOT / "scenarios" / "wuhan" / "stationary_vehicle.xosc").read_text()
+    xodr = (ROOT / "maps" / "wuhan" / "wuhan_section1.xodr").as_posix()
+    src = src.replace('filepath="../../maps/wuhan/wuhan_section1.xodr"', f'filepath="{xodr}"')
+    head, tail = src.split('<ScenarioObject name="Ego">', 1)
+    tail = tail.replace("<Properties/>", f"<Properties>{prop}</Properties>", 1)
+    path = tmp_path / "declared.xosc"
+    path.write_text(head + '<ScenarioObject name="Ego">' + tail)
+    return path
+
+
+def test_runner_puts_xosc_criteria_in_the_header(tmp_path):
+    from runners.case import RunOptions, TestCase, run_case
+    prop = ('<Property name="criterion:gap_strict" value="gap_min_m &gt;= 500 m ; test: '
+            'unreachable gap"/><Property name="criterion:no_wrong_way" value="off"/>')
+    path = _case_file(tmp_path, prop)
+    case = TestCase("declared", str(path), {"SimulationEnd": 1.0}, 1)
+    res = run_case(case, RunOptions(agent="idm", v2x=False), tmp_path / "out")
+    header = json.loads((tmp_path / "out" / "recording.jsonl").read_text().splitlines()[0])
+    assert {"id": "no_wrong_way", "enabled": False} in header["criteria"]
+    crit = {c["id"]: c for c in res["criteria"]}
+    assert crit["gap_strict"]["status"] == "fail" and crit["gap_strict"]["clause"].startswith(
+        "test:")
+    assert "no_wrong_way" not in crit and res["verdict"] == "fail"
+
+
+def test_runner_rejects_malformed_xosc_criterion(tmp_path):
+    from runners.case import RunOptions, TestCase, run_case
+    path = _case_file(tmp_path, '<Property name="criterion:bad" value="gap_min_m ~ 5"/>')
+    res = run_case(TestCase("bad", str(path), {"SimulationEnd": 1.0}, 1),
+                   RunOptions(agent="idm", v2x=False), tmp_path / "out")
+    assert res["verdict"] == "error"
+    assert "Ego/Property[@name='criterion:bad']" in res["error"] and "declared.xosc" in res["error"]

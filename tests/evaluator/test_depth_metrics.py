@@ -1,0 +1,263 @@
+"""The metrics added for regulator reports, each on a hand-made recording with numbers derived
+by hand in the comments: constant-acceleration TTC, DRAC, wrong-way driving, box-corner
+off-road and lane departure, PET at conflict areas, at-fault class by box edge, route
+completion and time to goal."""
+
+import math
+
+import pytest
+
+from evaluator.metrics import (CollisionMetric, DrivableMetric, HeadwayMetric, LeadGap, PETMetric,
+                               ProgressMetric, WrongWayMetric, drac_mps2, lead_gap, ttc_accel_s,
+                               ttc_s)
+from evaluator.metrics.collisions import contact_point, hit_edge
+from testzone.recording import Event
+from testzone.world import BoundingBox, EntityKind, EntityState, LaneCoord, Pose
+
+from evaluator_fixtures import FakeAreaNet, FakeNet, make_recording, straight
+
+
+# --- constant-acceleration TTC and DRAC -------------------------------------------------------
+
+def test_ttc_accel_hand_values():
+    # gap 35.5 m, closing 10 m/s.
+    # a_rel = +2 (lead brakes at 2): t^2 + 10 t - 35.5 = 0 -> t = -5 + sqrt(25 + 35.5) = 2.77817 s
+    assert ttc_accel_s(LeadGap("l", 35.5, 10.0, 2.0)) == pytest.approx(-5 + math.sqrt(60.5))
+    # a_rel = -1 (ego brakes at 1): t^2 - 20 t + 71 = 0 -> t = 10 - sqrt(29) = 4.61484 s
+    assert ttc_accel_s(LeadGap("l", 35.5, 10.0, -1.0)) == pytest.approx(10 - math.sqrt(29))
+    # a_rel = -3: v^2 / (2|a|) = 16.7 m < 35.5 m, the closing stops first -> inf
+    assert ttc_accel_s(LeadGap("l", 35.5, 10.0, -3.0)) == math.inf
+    # a_rel = 0 equals the constant-velocity TTC, 3.55 s
+    g = LeadGap("l", 35.5, 10.0, 0.0)
+    assert ttc_accel_s(g) == pytest.approx(ttc_s(g)) == pytest.approx(3.55)
+    # opening gap but the ego accelerates at 2: -2 t + t^2 = 10 -> t = 1 + sqrt(11) = 4.3166 s
+    assert ttc_accel_s(LeadGap("l", 10.0, -2.0, 2.0)) == pytest.approx(1 + math.sqrt(11))
+    assert ttc_accel_s(None) == math.inf
+
+
+def test_drac_hand_values():
+    # DRAC = 10^2 / (2 x 35.5) = 1.40845 m/s^2; not closing -> 0; touching while closing -> inf
+    assert drac_mps2(LeadGap("l", 35.5, 10.0)) == pytest.approx(100 / 71)
+    assert drac_mps2(LeadGap("l", 35.5, -1.0)) == 0.0
+    assert drac_mps2(LeadGap("l", 0.0, 1.0)) == math.inf
+    assert drac_mps2(None) == 0.0
+
+
+def test_lead_gap_carries_relative_acceleration():
+    # ego accelerates at 1, lead brakes at 2 -> closing acceleration 1 - (-2) = 3 m/s^2
+    box = BoundingBox(length=4.5, width=1.8)
+    ego = EntityState("ego", EntityKind.VEHICLE, Pose(0, 0), 20.0, 1.0, box=box,
+                      lane=LaneCoord("1", -1, 0.0, 0.0))
+    lead = EntityState("lead", EntityKind.VEHICLE, Pose(40, 0), 10.0, -2.0, box=box,
+                       lane=LaneCoord("1", -1, 40.0, 0.0))
+    g = lead_gap(ego, [lead])
+    assert g.closing_accel_mps2 == pytest.approx(3.0)
+    # 35.5 = 10 t + 1.5 t^2 -> t = (-10 + sqrt(100 + 213)) / 3 = 2.56404 s
+    assert ttc_accel_s(g) == pytest.approx((-10 + math.sqrt(313)) / 3)
+
+
+def test_headway_metric_reports_ttc_accel_and_drac():
+    # ego 20 m/s, lead 10 m/s, 40 m centre distance, 1 s: the gap shrinks 35.5 -> 25.5 m.
+    # ttc_accel (a_rel = 0) min = 25.5 / 10 = 2.55 s; DRAC max = 100 / 51 = 1.96078 m/s^2
+    rec = make_recording({"ego": straight(0, 20.0), "lead": straight(40, 10.0)}, 1.0)
+    s = {k: v.value for k, v in HeadwayMetric().compute(rec).statistics.items()}
+    assert s["ttc_accel_min_s"] == pytest.approx(2.55)
+    assert s["drac_max_mps2"] == pytest.approx(100 / 51)
+    # the lead brakes at 4 m/s^2 (recorded acceleration): DRAC above 3.35 gives a violation
+    rec = make_recording({"ego": straight(0, 20.0), "lead": straight(40, 10.0, a=-4.0)}, 2.0)
+    r = HeadwayMetric().compute(rec)
+    assert r.statistics["ttc_accel_min_s"].value < r.statistics["ttc_min_s"].value
+    assert any(v.name == "drac_above_threshold" for v in r.violations)
+
+
+# --- wrong-way driving ------------------------------------------------------------------------
+
+def test_wrong_way_in_the_opposite_lane():
+    # lane 1 drives -x (heading pi); the ego drives +x in it for 2 s: 41 frames x 0.05 = 2.05 s
+    rec = make_recording({"ego": straight(10, 10.0, y=1.75, lane=("1", 1))}, 2.0)
+    r = WrongWayMetric().compute(rec, FakeAreaNet())
+    assert r.statistics["wrong_way_count"].value == 1
+    assert r.statistics["wrong_way_time_s"].value == pytest.approx(2.05)
+    assert r.events[0]["lane_id"] == 1 and r.events[0]["t"] == 0.0
+
+
+def test_wrong_way_needs_duration_and_motion():
+    # 0.5 s in the opposite lane (11 frames, 0.55 s) is below the 1 s minimum
+    def excursion(t):
+        lane = ("1", 1) if t < 0.5 + 1e-9 else ("1", -1)
+        y = 1.75 if lane[1] == 1 else -1.75
+        return straight(10, 10.0, y=y, lane=lane)(t)
+    net = FakeAreaNet()
+    assert WrongWayMetric().compute(make_recording({"ego": excursion}, 2.0),
+                                    net).statistics["wrong_way_count"].value == 0
+    # standing still in the opposite lane is not wrong-way driving
+    rec = make_recording({"ego": straight(10, 0.0, y=1.75, lane=("1", 1))}, 2.0)
+    assert WrongWayMetric().compute(rec, net).statistics["wrong_way_time_s"].value == 0.0
+    # reversing (speed -2 m/s, heading 0) in lane -1 travels against it
+    def reversing(t):
+        return {"pose": Pose(50 - 2 * t, -1.75), "speed": -2.0,
+                "lane": LaneCoord("1", -1, 50 - 2 * t, -1.75)}
+    r = WrongWayMetric().compute(make_recording({"ego": reversing}, 2.0), net)
+    assert r.statistics["wrong_way_count"].value == 1
+
+
+def test_wrong_way_skipped_without_lane_directions():
+    rec = make_recording({"ego": straight(10, 10.0, y=1.75, lane=("1", 1))}, 1.0)
+    r = WrongWayMetric().compute(rec, FakeNet())
+    assert r.skipped and r.statistics["wrong_way_count"].value is None
+
+
+# --- drivable area and lane departure by box corners ------------------------------------------
+
+def test_offroad_by_box_corners():
+    # ego at y = 3.0 (reference point on the road, |y| <= 3.5): left corners at y = 3.9,
+    # 0.4 m outside the 3.5 m edge > 0.3 m tolerance -> every frame (21 x 0.05 = 1.05 s) off.
+    rec = make_recording({"ego": straight(10, 10.0, y=3.0, lane=None)}, 1.0)
+    r = DrivableMetric().compute(rec, FakeAreaNet())
+    assert r.statistics["offroad_time_s"].value == pytest.approx(1.05)
+    assert r.statistics["offroad_distance_max_m"].value == pytest.approx(0.4)
+    assert r.events == ({"method": "box_corners"},)
+    # the reference-point fallback (no drivable_area in the network) sees it on the road
+    r = DrivableMetric().compute(rec, FakeNet())
+    assert r.statistics["offroad_time_s"].value == 0.0
+    assert r.events == ({"method": "reference_point"},)
+    # y = 2.5: corners at 3.4, inside
+    rec = make_recording({"ego": straight(10, 10.0, y=2.5, lane=None)}, 1.0)
+    assert DrivableMetric().compute(rec, FakeAreaNet()).statistics["offroad_time_s"].value == 0
+
+
+def test_lane_departure_during_a_lane_change():
+    # y = -1.75 + 1.75 t over 2 s, lane -1 while y <= 0, lane 1 after.
+    # In lane -1 the left corner y + 0.9 leaves y = 0 by > 0.1 m when y > -0.8: t > 0.5429;
+    # in lane 1 the right corner y - 0.9 is below -0.1 while y < 0.8: t < 1.4571.
+    # Departure frames t = 0.55 .. 1.45: 19 frames = 0.95 s, one interval; worst at t = 1.0
+    # (y = 0, still lane -1): 0.9 m.
+    def change(t):
+        y = -1.75 + 1.75 * t
+        lane = -1 if y <= 0 else 1
+        return {"pose": Pose(20 + 10 * t, y), "speed": 10.0,
+                "lane": LaneCoord("1", lane, 20 + 10 * t, y)}
+    r = DrivableMetric().compute(make_recording({"ego": change}, 2.0), FakeAreaNet())
+    s = {k: v.value for k, v in r.statistics.items()}
+    assert s["lane_departure_count"] == 1
+    assert s["lane_departure_time_s"] == pytest.approx(0.95)
+    assert s["lane_departure_max_m"] == pytest.approx(0.9)
+    dep = [v for v in r.violations if v.name == "lane_departure"][0]
+    assert dep.start == pytest.approx(0.55)
+    assert s["offroad_time_s"] == 0.0
+
+
+# --- PET at conflict areas --------------------------------------------------------------------
+
+def crossing_north(y0, v, x=50.0):
+    return lambda t: {"pose": Pose(x, y0 + v * t, 0.0, math.pi / 2), "speed": v}
+
+
+def test_pet_at_junction_area_and_point_fallback():
+    # ego along y = -1.75 at 10 m/s from x = 0: its box (4.5 m) is in J1 (x 40..60) while
+    # x in [37.75, 62.25]: frames 3.80 .. 6.20, leaves at 6.25.
+    # other north along x = 50 from y = -92.25 at 10 m/s: box reaches y = -10 at t = 8.0.
+    # Area PET = 8.0 - 6.25 = 1.75 s.
+    tracks = {"ego": straight(0, 10.0, y=-1.75), "other": crossing_north(-92.25, 10.0)}
+    rec = make_recording(tracks, 10.0)
+    r = PETMetric().compute(rec, FakeAreaNet())
+    assert r.statistics["pet_min_s"].value == pytest.approx(1.75)
+    assert [(e["area"], e["other"]) for e in r.events] == [("junction:J1", "other")]
+    # Without the map: the point (50, -1.75). Ego box covers it for x in [47.75, 52.25]:
+    # frames 4.80 .. 5.20, leaves 5.25; the other covers it from y = -4.0: t = 8.825 -> 8.85.
+    # Point PET = 8.85 - 5.25 = 3.6 s.
+    r = PETMetric().compute(rec, None)
+    assert r.statistics["pet_min_s"].value == pytest.approx(3.6)
+    assert r.events[0]["area"] is None
+
+
+def test_pet_at_crosswalk_with_a_pedestrian_walking_along_it():
+    # pedestrian (0.5 x 0.5 box) walks +x at 0.5 m/s along y = 3.0 inside the crosswalk
+    # (x 100..104): its box leaves at x - 0.25 > 104 -> last in at t = 7.5, leaves 7.55.
+    # The ego's box front reaches x = 100 when x >= 97.75: t >= 9.775 -> frame 9.80.
+    # PET = 9.80 - 7.55 = 2.25 s (paths do not cross: only the crosswalk rule counts it).
+    tracks = {"ego": straight(0, 10.0, y=-1.75),
+              "ped": straight(100.5, 0.5, y=3.0, lane=None)}
+    rec = make_recording(tracks, 10.0, boxes={"ped": BoundingBox(length=0.5, width=0.5)},
+                         kinds={"ped": EntityKind.PEDESTRIAN})
+    r = PETMetric().compute(rec, FakeAreaNet())
+    assert [(e["area"], e["pet_s"]) for e in r.events] == [("crosswalk:cw1", pytest.approx(2.25))]
+    assert PETMetric().compute(rec, None).statistics["pet_min_s"].value == math.inf
+
+
+# --- at-fault class by the edge of the ego box ------------------------------------------------
+
+def test_contact_edge_from_box_geometry():
+    box = BoundingBox(length=4.5, width=1.8)
+    ego = EntityState("ego", EntityKind.VEHICLE, Pose(0, 0), 10.0, box=box)
+    # other centred (3.0, 1.5): overlap x in [0.75, 2.25], y in [0.6, 0.9] -> centroid
+    # (1.5, 0.75); 1.5 / 2.25 = 0.667 < 0.75 / 0.9 = 0.833 -> the left side was hit
+    # (the bearing atan2(1.5, 3.0) = 26.6 deg would have called it a front hit).
+    other = EntityState("o", EntityKind.VEHICLE, Pose(3.0, 1.5), 10.0, box=box)
+    lon, lat = contact_point(ego, other)
+    assert (lon, lat) == (pytest.approx(1.5), pytest.approx(0.75))
+    assert hit_edge(ego, lon, lat) == "left"
+    # centred (4.0, 0.2): overlap x in [1.75, 2.25], y in [-0.7, 0.9] -> centroid (2.0, 0.1);
+    # 2.0 / 2.25 = 0.889 > 0.1 / 0.9 = 0.111: front
+    ahead = EntityState("a", EntityKind.VEHICLE, Pose(4.0, 0.2), 10.0, box=box)
+    assert hit_edge(ego, *contact_point(ego, ahead)) == "front"
+    assert hit_edge(ego, -2.2, 0.5) == "rear" and hit_edge(ego, 0.0, -0.9) == "right"
+
+
+def test_side_swipe_near_the_front_corner_is_lateral_not_at_fault():
+    # other at the ego's speed 3.5 m ahead, closing in laterally 1 m/s from y = 1.83:
+    # first overlap at t = 0.05 (y = 1.78, 0.02 m deep along the ego's left edge).
+    # Overlap x in [1.25, 2.25] + ego x -> centroid lon 1.75 (0.778) vs lat 0.89 (0.989): left.
+    # The ego stayed in its lane centre: lateral, not at fault.
+    def cut(t):
+        return {"pose": Pose(3.5 + 10 * t, 1.83 - t), "speed": 10.0}
+    rec = make_recording({"ego": straight(0, 10.0), "other": cut}, 0.5)
+    c = CollisionMetric().collisions(rec)[0]
+    assert c.t == pytest.approx(0.05)
+    assert (c.edge, c.kind, c.at_fault) == ("left", "lateral", False)
+    assert c.contact_lon_m == pytest.approx(1.75) and c.contact_lat_m == pytest.approx(0.89)
+
+
+# --- route completion and time to goal --------------------------------------------------------
+
+def test_goal_from_event_reached():
+    # ego at 10 m/s from x = 0; goal (15, 0) with 2 m tolerance: within 2 m once x >= 13,
+    # t = 1.3 s; completion 1.
+    rec = make_recording({"ego": straight(0, 10.0)}, 2.0,
+                         events=[Event(0.0, "goal", {"x": 15.0, "y": 0.0})])
+    s = {k: v.value for k, v in ProgressMetric().compute(rec).statistics.items()}
+    assert s["goal_reached"] == 1.0 and s["route_completion_ratio"] == 1.0
+    assert s["time_to_goal_s"] == pytest.approx(1.3)
+
+
+def test_goal_not_reached_and_from_acquire_position():
+    # goal (50, 0): closest approach 30 m (x = 20 at t = 2) of 50 m -> completion 0.4
+    rec = make_recording({"ego": straight(0, 10.0)}, 2.0,
+                         events=[Event(0.0, "goal", {"x": 50.0, "y": 0.0})])
+    s = {k: v.value for k, v in ProgressMetric().compute(rec).statistics.items()}
+    assert s["route_completion_ratio"] == pytest.approx(0.4)
+    assert s["goal_reached"] == 0.0 and s["time_to_goal_s"] == math.inf
+    # an AcquirePositionAction request at t = 0.5 to (15, 0): reached at 1.3 -> 0.8 s
+    spec = {"position": {"kind": "WorldPosition", "x": 15.0, "y": 0.0, "h": 0.0}}
+    ev = Event(0.5, "ego_request", {"entity": "ego", "action": "AcquirePositionAction",
+                                    "spec": spec})
+    rec = make_recording({"ego": straight(0, 10.0)}, 2.0, events=[ev])
+    s = {k: v.value for k, v in ProgressMetric().compute(rec).statistics.items()}
+    assert s["time_to_goal_s"] == pytest.approx(0.8)
+    # a route whose last waypoint is a lane position (road 1, lane -1, s = 15 -> (15, -1.75)
+    # on the fake map): closest approach |y| = 1.75 m at x = 15 is within 2 m -> reached at
+    # x >= 15 - sqrt(4 - 1.75^2) = 14.032 -> t = 1.45 s (frame after 1.4032 s)
+    spec = {"route": {"waypoints": [{"position": {"x": 1.0, "y": 0.0}},
+                                    {"position": {"road_id": "1", "lane_id": -1, "s": 15.0,
+                                                  "offset": 0.0}}]}}
+    ev = Event(0.0, "ego_request", {"action": "AssignRouteAction", "spec": spec})
+    rec = make_recording({"ego": straight(0, 10.0)}, 2.0, events=[ev])
+    s = {k: v.value for k, v in ProgressMetric().compute(rec, FakeAreaNet()).statistics.items()}
+    assert s["time_to_goal_s"] == pytest.approx(1.45)
+    # without a map the lane position cannot be placed: the world waypoint before it is used
+    s = {k: v.value for k, v in ProgressMetric().compute(rec).statistics.items()}
+    assert s["time_to_goal_s"] == 0.0
+    # no goal: progress only
+    rec = make_recording({"ego": straight(0, 10.0)}, 1.0)
+    s = {k: v.value for k, v in ProgressMetric().compute(rec).statistics.items()}
+    assert s["route_completion_ratio"] is None and s["progress_distance_m"] == pytest.approx(10)

@@ -1,0 +1,120 @@
+"""report.html content and figure geometry: identity first, aggregates, print layout, one
+criterion per statistic, the bird's-eye framing, signal bands, the sweep heat map."""
+
+import math
+import re
+
+import pytest
+
+from evaluator import score_case
+from evaluator.case import CaseResult
+from evaluator.report.birdseye import MIN_ASPECT, VIEW_MARGIN_M, trajectory_figure, view_bounds
+from evaluator.report.html import render_html
+from evaluator.report.sweep import sweep_axes, sweep_grid
+from evaluator.report.timelines import passed_lights, signal_runs, timeline_figure
+from testzone.world import SignalColor, SignalState
+
+from evaluator_fixtures import FakeAreaNet, FakeSignal, make_recording, straight
+
+
+def test_view_is_framed_on_the_boxes_with_margin_and_min_aspect():
+    # ego 4.5 x 1.8 box from x = 0 to 20 (1 s at 20 m/s) at y = 0: corners x in [-2.25, 22.25],
+    # y in [-0.9, 0.9]; + 10 m margin -> x [-12.25, 32.25] (44.5 m), y [-10.9, 10.9] (21.8 m),
+    # 21.8 >= 44.5 / 3 = 14.83 so no widening.
+    rec = make_recording({"ego": straight(0, 20.0)}, 1.0)
+    assert view_bounds(rec) == pytest.approx((-12.25, -10.9, 32.25, 10.9))
+    # 10 s: x in [-12.25, 212.25] (224.5 m); y span 21.8 < 224.5 / 3 = 74.83 -> y widened to
+    # +-37.417 around 0.
+    xmin, ymin, xmax, ymax = view_bounds(make_recording({"ego": straight(0, 20.0)}, 10.0))
+    assert (xmin, xmax) == pytest.approx((-12.25, 212.25))
+    assert ymax - ymin == pytest.approx(224.5 * MIN_ASPECT) and ymin == pytest.approx(-ymax)
+    assert VIEW_MARGIN_M == 10.0
+
+
+def test_trajectory_axes_equal_and_tight():
+    rec = make_recording({"ego": straight(0, 20.0), "lead": straight(40, 10.0)}, 1.0)
+    res = score_case(rec, FakeAreaNet())
+    fig = trajectory_figure(rec, res, FakeAreaNet())
+    ax = fig.axes[0]
+    assert ax.get_aspect() == 1.0
+    # lead corners x in [37.75, 52.25]; ego from -2.25: view x [-12.25, 62.25]
+    assert ax.get_xlim() == pytest.approx((-12.25, 62.25))
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels[:2] == ["ego", "lead"]
+
+
+def test_speeding_interval_and_infractions_are_marked():
+    # 12 m/s in a 10 m/s road for 1 s: every segment is speeding (orange overlay)
+    rec = make_recording({"ego": straight(10, 12.0)}, 1.0)
+    res = score_case(rec, FakeAreaNet(limit_mps=10.0))
+    fig = trajectory_figure(rec, res, FakeAreaNet(limit_mps=10.0))
+    assert "speeding" in fig.axes[0].get_legend_handles_labels()[1]
+
+
+def test_signal_bands_and_passed_lights():
+    # light s1 at s = 20 on road 1 ('+'): the ego's front (x + 2.25) passes 20 between
+    # x = 17.5 and 18 -> t = 0.90 (10 m/s from x = 9). Green until 0.5 s, red after.
+    def sig(t):
+        return {"s1": SignalState("s1", SignalColor.GREEN if t < 0.5 - 1e-9 else SignalColor.RED)}
+    rec = make_recording({"ego": straight(9, 10.0)}, 1.5, signals=sig)
+    net = FakeAreaNet(signals=[FakeSignal("s1", "1", 20.0)])
+    passed = passed_lights(rec, net)
+    assert [(p["signal_id"], p["color"]) for p in passed] == [("s1", "red")]
+    assert passed[0]["t"] == pytest.approx(0.9)
+    runs = signal_runs(rec, "s1")
+    assert [r[2] for r in runs] == ["green", "red"]
+    assert runs[0][0] == 0.0 and runs[0][1] == pytest.approx(0.5)
+    assert runs[1][0] + runs[1][1] == pytest.approx(1.55)  # last frame 1.5 + dt
+    fig = timeline_figure(rec, score_case(rec, net), net)
+    assert len(fig.axes) == 5  # speed, acc, TTC/THW, distance, lights (no V2X row)
+    assert fig.axes[4].get_yticklabels()[0].get_text() == "light s1"
+
+
+def result(cid, score, verdict, **params):
+    return CaseResult(cid, "sweep.xosc", verdict, score, family="sweep", parameters=params)
+
+
+def test_sweep_grid_over_the_two_most_varied_parameters():
+    # Speed takes 3 values, Gap 2, Mu 1 (not varied): axes (Speed, Gap); cell (20, 5) holds
+    # scores 40 and 60 -> mean 50, one pass of two.
+    rs = [result("a", 90, "pass", Speed=10, Gap=5, Mu=1),
+          result("b", 40, "fail", Speed=20, Gap=5, Mu=1),
+          result("c", 60, "pass", Speed=20, Gap=5, Mu=1),
+          result("d", 0, "fail", Speed=30, Gap=10, Mu=1),
+          result("e", 80, "pass", Speed=10, Gap=10, Mu=1)]
+    assert sweep_axes(rs) == ("Speed", "Gap")
+    xs, ys, score, passes, count = sweep_grid(rs, "Speed", "Gap")
+    assert xs == ["10", "20", "30"] and ys == ["5", "10"]
+    assert score[0, 1] == 50.0 and passes[0, 1] == 1 and count[0, 1] == 2
+    assert math.isnan(score[1, 1]) and count[1, 1] == 0
+    assert score[1, 2] == 0.0 and score[1, 0] == 80.0
+    assert sweep_axes([result("a", 1, "pass", Speed=1)]) is None
+
+
+def test_page_identity_first_aggregates_print_and_one_criterion_per_statistic():
+    recs = {"a": make_recording({"ego": straight(0, 10.0)}, 1.0, case_id="a"),
+            "b": make_recording({"ego": straight(0, 12.0)}, 1.0, case_id="b",
+                                criteria=[{"id": "stay_on_road", "metric": "offroad_time_s",
+                                           "rule": "==", "threshold": 0, "clause": "GB/T"}])}
+    results = []
+    for k, rec in recs.items():
+        r = score_case(rec, FakeAreaNet())
+        r.parameters = {"Speed": 10 if k == "a" else 12}
+        r.family = "f"
+        results.append(r)
+    manifest = {"tool": "icv-testzone", "tool_version": "0.1.0", "seed": 3,
+                "agent": {"spec": "idm"}, "inputs": {"x.xosc": "ab" * 32}}
+    html = render_html(results, manifest, lambda cid: (recs[cid], FakeAreaNet(), ""))
+    body = html[html.index("<body>"):]
+    assert body.index("Run identity") < body.index("Results") < body.index("Verdicts")
+    assert "agent identity" in html and "test 0" in html  # header agent name and version
+    assert "ab" * 32 in html and "@media print" in html and "break-before: page" in html
+    assert "Parameter sweep: score over Speed" in html
+    assert html.count('src="data:image/png;base64,') == 2 * 2 + 1
+    assert "Speed = 12" in html and "pass rate" in html
+    for r in results:
+        stats = [o.criterion.metric for o in r.criteria]
+        assert len(stats) == len(set(stats))
+    ids_b = [o.criterion.id for o in results[1].criteria]
+    assert "stay_on_road" in ids_b and "on_road" not in ids_b
+    assert not re.search(r"<(script|link)\b", html)
