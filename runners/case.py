@@ -197,6 +197,7 @@ class _CaseRun:
         self.commands: list[Event] = []
         self.ego: str | None = None
         self.external: frozenset[str] = frozenset()
+        self._goal: tuple[float, float] | None = None
 
     def on_event(self, event: Event) -> None:
         assert self.recording is not None and self.writer is not None
@@ -269,6 +270,7 @@ class _CaseRun:
                 self.on_event(Event(world.time, "agent", {"name": agent.name,
                                                           "version": agent.version}))
             self.sync_backend(backend, world)
+            self.note_goal(engine, world)
             self.loop(engine, world, driver, backend, bridge)
 
     def loop(self, engine: Any, world: WorldState, driver: "_EgoDriver | None", backend: Any,
@@ -290,6 +292,7 @@ class _CaseRun:
             if engine.done:
                 break  # the StopTrigger fired: the engine returned the unchanged world
             self.sync_backend(backend, world)
+            self.note_goal(engine, world)
             self.apply_commands(bridge, world)
             if bridge is not None:
                 received = tuple(to_received(m) for m in bridge.step(world, self.ego))
@@ -297,6 +300,17 @@ class _CaseRun:
                     self.on_event(ev)
             self.record(world)
         self.end(world.time, engine.end_reason or "stop_trigger", "")
+
+    def note_goal(self, engine: Any, world: WorldState) -> None:
+        """Record a ``goal`` event when the scenario gives the ego a new route destination
+        (AssignRouteAction / AcquirePositionAction), for the evaluator's route completion."""
+        if not self.ego:
+            return
+        goal = engine.goal_of(self.ego)
+        if goal is not None and goal != self._goal:
+            self._goal = goal
+            self.on_event(Event(world.time, "goal", {"entity": self.ego, "x": goal[0],
+                                                     "y": goal[1]}))
 
     def sync_backend(self, backend: Any, world: WorldState) -> None:
         """Mirror the engine's entities into the backend and record its events."""

@@ -114,6 +114,16 @@ class ScenarioEngine:
         plan = getattr(getattr(mover, "route", None), "plan", None)
         return tuple(plan) if plan else None
 
+    def goal_of(self, name: str) -> tuple[float, float] | None:
+        """(x, y) [m] of the last waypoint of the route entity ``name`` was given (its goal),
+        or None without a route."""
+        follower = getattr(self.rt.movers.get(name), "route", None)
+        waypoints = getattr(follower, "waypoints", None)
+        if not waypoints:
+            return None
+        pose = waypoints[-1].pose
+        return (pose.x, pose.y)
+
     def set_user_value(self, name: str, value) -> None:
         """Feed a value (number or string) read by ``UserDefinedValueCondition`` ``name``
         from the next evaluation on (e.g. a V2X message field, an agent state)."""

@@ -36,6 +36,9 @@ def test_idm_follows_the_assigned_route_through_the_junctions(tmp_path: Path) ->
     # in 30 s the idm ego covers several junctions: at least four roads, all in esmini's order
     assert len(ours) >= 4, ours
     assert ours == ref[:len(ours)], (ours, ref)
+    # the route's destination is recorded, so the evaluator can score route completion
+    goals = read_recording(tmp_path / "idm" / "recording.jsonl").events_of("goal")
+    assert goals and goals[0].t == 0.0 and goals[0].data["entity"] == "Ego"
 
 
 def test_route_waypoints_name_each_road_at_its_midpoint() -> None:
