@@ -227,10 +227,11 @@ class RelativeRoadPosition:
 
 
 @dataclass(frozen=True)
-class RelativeObjectPosition:
-    """``RelativeObjectPosition``: dx, dy, dz [m] in an entity's frame (x forward, y left)."""
+class _EntityOffsetPosition:
+    """Shared form of the positions given as (dx, dy, dz) [m] from an entity's reference point;
+    subclasses say in which frame the offset is read (:meth:`offset_pose`)."""
 
-    ELEMENT = "RelativeObjectPosition"
+    ELEMENT = ""
     entity: str
     dx: float
     dy: float
@@ -238,44 +239,44 @@ class RelativeObjectPosition:
     orientation: Orientation | None = None
 
     @classmethod
-    def parse(cls, el: etree._Element, ctx: ParseContext) -> RelativeObjectPosition:
+    def parse(cls, el: etree._Element, ctx: ParseContext) -> "_EntityOffsetPosition":
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
         a = ctx.src.attr
         return cls(a(el, "entityRef", str), a(el, "dx", float), a(el, "dy", float),
                    a(el, "dz", float, 0.0), Orientation.parse(el, ctx))
 
+    def offset_pose(self, ref: Pose) -> Pose:
+        """The pose ``ref`` moved by the offset (implemented per frame)."""
+        raise NotImplementedError
+
     def resolve(self, rt: Runtime) -> Placement:
         """Where this position is now (pose and lane position)."""
-        ref = rt.mover(self.entity).pose
-        c, s = math.cos(ref.h), math.sin(ref.h)
-        pose = Pose(ref.x + c * self.dx - s * self.dy, ref.y + s * self.dx + c * self.dy,
-                    ref.z + self.dz, ref.h, ref.p, ref.r)
+        pose = self.offset_pose(rt.mover(self.entity).pose)
         return _snap(rt, _orient(pose, self.orientation))
 
 
 @dataclass(frozen=True)
-class RelativeWorldPosition:
+class RelativeObjectPosition(_EntityOffsetPosition):
+    """``RelativeObjectPosition``: dx, dy, dz [m] in an entity's frame (x forward, y left)."""
+
+    ELEMENT = "RelativeObjectPosition"
+
+    def offset_pose(self, ref: Pose) -> Pose:
+        """Offset along the entity's heading (dx) and to its left (dy)."""
+        c, s = math.cos(ref.h), math.sin(ref.h)
+        return Pose(ref.x + c * self.dx - s * self.dy, ref.y + s * self.dx + c * self.dy,
+                    ref.z + self.dz, ref.h, ref.p, ref.r)
+
+
+@dataclass(frozen=True)
+class RelativeWorldPosition(_EntityOffsetPosition):
     """``RelativeWorldPosition``: dx, dy, dz [m] along the world axes from an entity."""
 
     ELEMENT = "RelativeWorldPosition"
-    entity: str
-    dx: float
-    dy: float
-    dz: float = 0.0
-    orientation: Orientation | None = None
 
-    @classmethod
-    def parse(cls, el: etree._Element, ctx: ParseContext) -> RelativeWorldPosition:
-        """Read this element (``ELEMENT``); ScenarioError on bad input."""
-        a = ctx.src.attr
-        return cls(a(el, "entityRef", str), a(el, "dx", float), a(el, "dy", float),
-                   a(el, "dz", float, 0.0), Orientation.parse(el, ctx))
-
-    def resolve(self, rt: Runtime) -> Placement:
-        """Where this position is now (pose and lane position)."""
-        ref = rt.mover(self.entity).pose
-        pose = Pose(ref.x + self.dx, ref.y + self.dy, ref.z + self.dz, ref.h, ref.p, ref.r)
-        return _snap(rt, _orient(pose, self.orientation))
+    def offset_pose(self, ref: Pose) -> Pose:
+        """Offset along the world axes."""
+        return Pose(ref.x + self.dx, ref.y + self.dy, ref.z + self.dz, ref.h, ref.p, ref.r)
 
 
 @dataclass(frozen=True)
