@@ -23,7 +23,9 @@ class SpeedingMetric:
     """Amount and duration of speeding.
 
     Args:
-        tolerance_mps: excess [m/s] below which a frame does not count as speeding (default 0).
+        tolerance_mps: excess [m/s] below which a frame does not count as speeding (default
+            0.01 m/s = 0.036 km/h: far below any speedometer's resolution, it keeps an ego
+            driving exactly at the limit from being flagged by floating-point noise).
 
     Statistics (None when skipped or when no limit is known on the ego's path):
     ``speed_over_limit_max_mps`` (largest excess, 0 if never over), ``speed_over_limit_ratio_max``
@@ -35,7 +37,7 @@ class SpeedingMetric:
     name = "speeding"
     category = "rules"
 
-    def __init__(self, tolerance_mps: float = 0.0) -> None:
+    def __init__(self, tolerance_mps: float = 0.01) -> None:
         self.tolerance_mps = tolerance_mps
 
     def _none(self, why: str) -> MetricResult:

@@ -8,6 +8,7 @@ message is escaped.
 from __future__ import annotations
 
 import json
+import shlex
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
@@ -33,8 +34,18 @@ def _fmt(v: Any) -> str:
     if v is None:
         return "n/a"
     if isinstance(v, float):
-        return f"{v:.4g}"
+        return f"{v:.6g}"  # enough digits that a value just under a threshold shows as such
     return str(v)
+
+
+def _identity_value(key: str, v: Any) -> str:
+    """One identity field as a reader wants it: the command as typed, the agent by its spec."""
+    if key == "command" and isinstance(v, list):
+        return shlex.join(str(a) for a in v)
+    if key == "agent" and isinstance(v, dict) and "spec" in v:
+        cfg = v.get("config")
+        return str(v["spec"]) + (f" (config {json.dumps(cfg, sort_keys=True)})" if cfg else "")
+    return v if isinstance(v, str) else json.dumps(v, sort_keys=True)
 
 
 def _identity(manifest: dict[str, Any]) -> list[tuple[str, str]]:
@@ -42,8 +53,7 @@ def _identity(manifest: dict[str, Any]) -> list[tuple[str, str]]:
     keys += sorted(k for k in manifest if k not in IDENTITY_KEYS and k not in ("inputs", "cases"))
     out = []
     for k in keys:
-        v = manifest[k]
-        out.append((k, v if isinstance(v, str) else json.dumps(v, sort_keys=True)))
+        out.append((k, _identity_value(k, manifest[k])))
     if isinstance(manifest.get("cases"), list):
         out.append(("cases", f"{len(manifest['cases'])} declared"))
     return out

@@ -132,6 +132,8 @@ def timeline_figure(rec: Recording, res: CaseResult, net: Any = None) -> Figure:
     fig = Figure(figsize=(8.0, 1.6 + 1.05 * sum(ratios) / 2.5 * 1.1))
     axes = list(fig.subplots(len(ratios), 1, sharex=True, gridspec_kw={"height_ratios": ratios}))
     _series_panels(axes, rec, res, net)
+    for ax in axes[:4]:  # plain tick labels: no "1e-7+1.666e1" offset notation
+        ax.ticklabel_format(axis="y", useOffset=False, style="plain")
     k = 4
     if passed:
         _draw_signals(axes[k], rec, passed)
