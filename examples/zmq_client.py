@@ -2,10 +2,11 @@
 
 Run it, then point a run at it:
 
-    python examples/zmq_client.py --bind tcp://127.0.0.1:5599 &
-    testzone run --suite smoke --agent zmq://127.0.0.1:5599
+    .venv/bin/python examples/zmq_client.py --bind tcp://127.0.0.1:5599 &
+    .venv/bin/testzone run --suite smoke --agent zmq://127.0.0.1:5599
 
-It needs only pyzmq and msgpack (any language with ZeroMQ and msgpack can do the same; the
+It needs only pyzmq and msgpack (installed in the project's .venv; elsewhere
+`pip install pyzmq msgpack`; any language with ZeroMQ and msgpack can do the same; the
 schema is in docs/agent-protocol.md). Its driving is deliberately simple: hold the lane by
 steering towards the lane heading, keep the speed limit, brake for any object less than 40 m
 ahead within 2 m of its heading line.
