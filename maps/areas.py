@@ -19,6 +19,7 @@ import shapely
 
 from maps.errors import MapsError
 from maps.model import LaneSection
+from maps.reference_line import MAX_SAMPLES
 from maps.road import DRIVING_TYPES, Road
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,14 +39,15 @@ def _varies(pw) -> bool:
 
 def section_samples(road: Road, sec: LaneSection) -> np.ndarray:
     """Sample positions [m] over ``[sec.s, sec.end]`` (both ends included, the end nudged
-    1e-9 m inside so the section's own lanes are used)."""
+    1e-9 m inside so the section's own lanes are used); the regular grid has at most
+    :data:`~maps.reference_line.MAX_SAMPLES` points."""
     lanes = (*sec.left, *sec.right)
     fine = _varies(road.lane_offset) or any(_varies(ln.width) or bool(ln.border)
                                             for ln in lanes)
     step = FINE_STEP if fine else COARSE_STEP
     ref = road.reference_line.sample_s(max_step=step, chord_error=0.02)
     inner = ref[(ref > sec.s) & (ref < sec.end)]
-    n = max(1, int(math.ceil((sec.end - sec.s) / step)))
+    n = max(1, min(MAX_SAMPLES, int(math.ceil((sec.end - sec.s) / step))))
     grid = sec.s + (sec.end - sec.s) * np.arange(1, n) / n
     ss = np.unique(np.concatenate(([sec.s], inner, grid, [sec.end])))
     ss[-1] = max(sec.s, sec.end - 1e-9)

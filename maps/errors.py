@@ -14,9 +14,12 @@ from testzone.errors import TestzoneError
 class MapsError(TestzoneError):
     """An OpenDRIVE file cannot be read or a road query is impossible.
 
-    Raised for: missing file, not XML, wrong root element, inconsistent geometry lengths,
-    links to missing roads/junctions, lane sections beyond the road length, negative lane
-    widths, unknown road or lane ids in queries.
+    Raised for: missing file, a directory or other non-regular file, not XML, wrong root
+    element, OpenDRIVE revMajor other than 1, numbers beyond road scale (|value| > 1e9,
+    curvature beyond 10 1/m), roads of length <= 0, lane ids of the wrong sign for their side
+    or repeated in a lane section, inconsistent geometry lengths, links to missing
+    roads/junctions, lane sections beyond the road length, negative lane widths, unknown road
+    or lane ids in queries.
     """
 
 

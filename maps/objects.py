@@ -164,7 +164,7 @@ def _make(rd, el, road: Road, s: float, t: float, dims: dict, zoff: float,
     origin = _local_frame(road, s, t, hdg)
     rings, closed = _footprint(rd, el, road, origin, dims["length"], dims["width"],
                                dims["radius"])
-    validity = tuple((int(rd.num(v, "fromLane")), int(rd.num(v, "toLane")))
+    validity = tuple((rd.integer(v, "fromLane"), rd.integer(v, "toLane"))
                      for v in el.findall("validity"))
     return RoadObject(id=el.get("id", ""), road_id=road.id, type=el.get("type", "none"),
                       subtype=el.get("subtype", ""), name=el.get("name", ""), s=s, t=t,

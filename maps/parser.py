@@ -2,7 +2,8 @@
 
 The file is parsed with lxml without entity expansion, DTD loading or network access; every
 record keeps its source line so errors can name it. Structural problems (missing required
-attribute, non-numeric value, wrong root) raise :class:`~maps.errors.MapsError` at once;
+attribute, non-numeric or out-of-range value, wrong root, revMajor other than 1, lane ids of
+the wrong sign or repeated in a section) raise :class:`~maps.errors.MapsError` at once;
 consistency problems (lengths, links, widths) are collected as :class:`~maps.errors.Issue`
 by :mod:`maps.validate`.
 """
@@ -23,6 +24,16 @@ from maps.objects import RoadObject, read_objects
 from maps.polynomial import Cubic, Piecewise
 from maps.reference_line import ReferenceLine
 from maps.road import Road
+
+MAX_CURVATURE = 10.0
+"""Largest |curvature| [1/m] accepted in ``arc`` and ``spiral`` records: a 0.1 m radius, far
+tighter than any road; larger values are typos or hostile input, and sampling the reference
+line at a 1 cm chord error would take millions of points per metre."""
+
+MAX_MAGNITUDE = 1e9
+"""Largest magnitude accepted for any number read (1e6 km in metres): projected coordinates,
+lengths and polynomial coefficients of real maps stay far below it, while values near the
+float limit overflow to inf/NaN in positions, plots and Newton iterations downstream."""
 
 _SPEED_UNITS = {"m/s": 1.0, "km/h": 1.0 / 3.6, "mph": 0.44704}
 """Speed unit factors to m/s (OpenDRIVE 1.8 clause 2.4 "Units"; 1 mph = 0.44704 m/s exactly)."""
@@ -72,7 +83,8 @@ class _Reader:
         return MapsError(message, file=self.path, line=el.sourceline, element=el.tag)
 
     def num(self, el, name: str, default: float | None = None) -> float:
-        """Attribute ``name`` as a finite float; ``default`` when absent (None: required)."""
+        """Attribute ``name`` as a finite float of magnitude <= :data:`MAX_MAGNITUDE`;
+        ``default`` when absent (None: required)."""
         raw = el.get(name)
         if raw is None:
             if default is None:
@@ -84,7 +96,30 @@ class _Reader:
             raise self.error(el, f"attribute {name}={raw!r} is not a number") from None
         if not math.isfinite(v):
             raise self.error(el, f"attribute {name}={raw!r} is not finite")
+        if abs(v) > MAX_MAGNITUDE:
+            raise self.error(el, f"attribute {name}={raw!r} is out of range (expected "
+                             f"|{name}| <= {MAX_MAGNITUDE:g})")
         return v
+
+    def integer(self, el, name: str, default: int | None = None) -> int:
+        """Attribute ``name`` as an integer (``"2"`` or ``"2.0"``); ``default`` when absent
+        (None: required). A fractional value is an error, not truncated."""
+        if el.get(name) is None and default is not None:
+            return default
+        v = self.num(el, name)
+        if v != int(v):
+            raise self.error(el, f"attribute {name}={el.get(name)!r} is not an integer")
+        return int(v)
+
+    def curvature(self, el, name: str) -> float:
+        """Required curvature attribute ``name`` [1/m], at most :data:`MAX_CURVATURE` in
+        magnitude."""
+        k = self.num(el, name)
+        if abs(k) > MAX_CURVATURE:
+            raise self.error(el, f"{name}={el.get(name)} 1/m is a radius of {1.0 / abs(k):.3g} m "
+                             f"(expected |{name}| <= {MAX_CURVATURE:g} 1/m, a radius of at "
+                             "least 0.1 m)")
+        return k
 
     def text(self, el, name: str, default: str | None = None) -> str:
         """Attribute ``name`` as text; ``default`` when absent (None: required)."""
@@ -118,7 +153,9 @@ def read_tree(path: str | os.PathLike) -> etree._ElementTree:
     """Parse ``path`` safely; MapsError when missing, unreadable, not XML or not OpenDRIVE."""
     path = os.fspath(path)
     if not os.path.isfile(path):
-        raise MapsError("file not found (expected an OpenDRIVE .xodr file)", file=path)
+        what = ("is a directory" if os.path.isdir(path) else
+                "is not a regular file" if os.path.exists(path) else "file not found")
+        raise MapsError(f"{what} (expected an OpenDRIVE .xodr file)", file=path)
     try:
         tree = etree.parse(path, _parser())
     except etree.XMLSyntaxError as exc:
@@ -151,9 +188,9 @@ def _geometry(rd: _Reader, g) -> Geometry:
     if k.tag == "line":
         return Line(*args)
     if k.tag == "arc":
-        return Arc(*args, rd.num(k, "curvature"))
+        return Arc(*args, rd.curvature(k, "curvature"))
     if k.tag == "spiral":
-        return Spiral(*args, rd.num(k, "curvStart"), rd.num(k, "curvEnd"))
+        return Spiral(*args, rd.curvature(k, "curvStart"), rd.curvature(k, "curvEnd"))
     if k.tag == "poly3":
         return Poly3(*args, *(rd.num(k, n) for n in "abcd"))
     if k.tag == "paramPoly3":
@@ -208,14 +245,14 @@ def _lane(rd: _Reader, el, s0: float = 0.0, s1: float = 0.0) -> Lane:
     for link in kids["link"]:
         for ch in link:
             if ch.tag == "predecessor":
-                pred = int(rd.num(ch, "id"))
+                pred = rd.integer(ch, "id")
             elif ch.tag == "successor":
-                succ = int(rd.num(ch, "id"))
+                succ = rd.integer(ch, "id")
     speeds = tuple(sorted(((rd.num(sp, "sOffset", 0.0), rd.speed(sp))
                           for sp in kids["speed"]), key=lambda r: r[0]))
     heights = tuple(sorted((rd.num(h, "sOffset", 0.0), rd.num(h, "inner", 0.0),
                             rd.num(h, "outer", 0.0)) for h in kids["height"]))
-    return Lane(id=int(rd.num(el, "id")), type=el.get("type", "none"),
+    return Lane(id=rd.integer(el, "id"), type=el.get("type", "none"),
                 width=rd.cubics(kids["width"], "sOffset"),
                 border=rd.cubics(kids["border"], "sOffset"),
                 predecessor=pred, successor=succ, speeds=speeds, heights=heights,
@@ -227,6 +264,27 @@ def _side(sec, side: str) -> list:
     """The ``lane`` children of ``sec/<side>`` (direct iteration: cheaper than an lxml path
     search, and this runs for every lane section)."""
     return [ln for part in sec if part.tag == side for ln in part if ln.tag == "lane"]
+
+
+_SIDE_SIGNS = (("left", 1, "> 0"), ("right", -1, "< 0"), ("center", 0, "0"))
+"""Each ``laneSection`` side with the sign its lane ids must have (ASAM OpenDRIVE 1.8 clause
+11.3: left lanes are numbered 1, 2... outward, right lanes -1, -2..., the centre lane is 0)."""
+
+
+def _lane_ids(rd: _Reader, sides: tuple[list[Lane], list[Lane], list[Lane]]) -> None:
+    """MapsError for a lane id of the wrong sign for its side (left, right, centre) or one
+    that appears twice in the section."""
+    seen: dict[int, Lane] = {}
+    for (side, sign, expected), lanes in zip(_SIDE_SIGNS, sides):
+        for ln in lanes:
+            if (ln.id > 0) - (ln.id < 0) != sign:
+                raise MapsError(f"lane id={ln.id} in <{side}> (expected an id {expected})",
+                                file=rd.path, line=ln.line, element="lane")
+            if ln.id in seen:
+                raise MapsError(f"lane id={ln.id} appears twice in one laneSection (first on "
+                                f"line {seen[ln.id].line}; expected unique lane ids)",
+                                file=rd.path, line=ln.line, element="lane")
+            seen[ln.id] = ln
 
 
 def _sections(rd: _Reader, lanes_el, length: float) -> list[LaneSection]:
@@ -241,11 +299,12 @@ def _sections(rd: _Reader, lanes_el, length: float) -> list[LaneSection]:
         end = rd.num(secs[i + 1], "s") if i + 1 < len(secs) else length
         left = [_lane(rd, e, start, end) for e in _side(sec, "left")]
         right = [_lane(rd, e, start, end) for e in _side(sec, "right")]
+        centre = [_lane(rd, e, start, end) for e in _side(sec, "center")]
+        _lane_ids(rd, (left, right, centre))
         left.sort(key=lambda ln: ln.id)
         right.sort(key=lambda ln: -ln.id)
-        centre = _side(sec, "center")
         out.append(LaneSection(s=start, end=end, left=left, right=right,
-                               center=_lane(rd, centre[0], start, end) if centre else None,
+                               center=centre[0] if centre else None,
                                single_side=sec.get("singleSide", "false") == "true",
                                line=sec.sourceline))
     return out
@@ -254,6 +313,8 @@ def _sections(rd: _Reader, lanes_el, length: float) -> list[LaneSection]:
 def _road(rd: _Reader, el) -> Road:
     rid = rd.text(el, "id")
     length = rd.num(el, "length")
+    if length <= 0:
+        raise rd.error(el, f"road {rid}: length={el.get('length')} (expected > 0)")
     pv = el.find("planView")
     if pv is None or not len(pv.findall("geometry")):
         raise rd.error(el, f"road {rid}: no planView geometry")
@@ -291,7 +352,7 @@ def _junction(rd: _Reader, el) -> Junction:
     j = Junction(id=rd.text(el, "id"), name=el.get("name", ""),
                  type=el.get("type", "default"), line=el.sourceline)
     for c in el.findall("connection"):
-        links = tuple((int(rd.num(ll, "from")), int(rd.num(ll, "to")))
+        links = tuple((rd.integer(ll, "from"), rd.integer(ll, "to"))
                       for ll in c.findall("laneLink"))
         cp = c.get("contactPoint", "start")
         if cp not in ("start", "end"):
@@ -309,7 +370,7 @@ def _signals(rd: _Reader, road_el, road_id: str) -> list[RawSignal]:
     out = []
     for tag, is_ref in (("signals/signal", False), ("signals/signalReference", True)):
         for sg in road_el.findall(tag):
-            validity = tuple((int(rd.num(v, "fromLane")), int(rd.num(v, "toLane")))
+            validity = tuple((rd.integer(v, "fromLane"), rd.integer(v, "toLane"))
                              for v in sg.findall("validity"))
             pi = sg.find("positionInertial")
             inertial = None if pi is None else (rd.num(pi, "x"), rd.num(pi, "y"),
@@ -317,6 +378,17 @@ def _signals(rd: _Reader, road_el, road_id: str) -> list[RawSignal]:
             out.append(RawSignal(road_id, dict(sg.attrib), is_ref, sg.sourceline, validity,
                                  inertial))
     return out
+
+
+def _version(rd: _Reader, header) -> tuple[int, int]:
+    """``(revMajor, revMinor)`` of the header; MapsError unless revMajor is 1 (this reader
+    follows OpenDRIVE 1.4-1.8; a new major revision is not compatible by definition)."""
+    major, minor = rd.integer(header, "revMajor", 1), rd.integer(header, "revMinor", 4)
+    if major != 1:
+        raise rd.error(header, f"revMajor={major} (expected 1: OpenDRIVE 1.x is read)")
+    if minor < 0:
+        raise rd.error(header, f"revMinor={minor} (expected >= 0)")
+    return major, minor
 
 
 def parse_file(path: str | os.PathLike) -> ParsedFile:
@@ -328,7 +400,7 @@ def parse_file(path: str | os.PathLike) -> ParsedFile:
     header = root.find("header")
     if header is not None:
         out.header_line = header.sourceline
-        out.version = (int(rd.num(header, "revMajor", 1)), int(rd.num(header, "revMinor", 4)))
+        out.version = _version(rd, header)
         geo = header.find("geoReference")
         if geo is not None and (geo.text or "").strip():
             out.geo_reference = geo.text.strip()

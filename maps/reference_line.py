@@ -10,6 +10,13 @@ import numpy as np
 
 from maps.geometry.base import Geometry
 
+MAX_SAMPLES = 100_000
+"""Most samples :meth:`ReferenceLine.sample_s` puts inside one geometry (and
+:func:`maps.areas.section_samples` inside one lane section): a bound on every sampling loop,
+reached only by geometries far outside road scale (the parser refuses curvatures above
+:data:`maps.parser.MAX_CURVATURE`; at that curvature and a 1 cm chord error the bound covers
+8.9 km of one geometry). Past it the step grows so that the count stays at the bound."""
+
 
 class ReferenceLine:
     """Sequence of geometries sorted by ``s``; evaluates pose and curvature at road ``s`` [m].
@@ -57,14 +64,15 @@ class ReferenceLine:
     def sample_s(self, max_step: float = 2.0, chord_error: float = 0.01) -> np.ndarray:
         """Sample positions [m] covering ``[0, length]``: every geometry start, and inside each
         geometry a step no larger than ``max_step`` nor than the step giving a chord error of
-        ``chord_error`` [m] at the geometry's largest curvature (sagitta ``k*h^2/8``)."""
+        ``chord_error`` [m] at the geometry's largest curvature (sagitta ``k*h^2/8``), but at
+        most :data:`MAX_SAMPLES` samples per geometry."""
         out: list[float] = []
         for i, g in enumerate(self.geometries):
             end = self.geometries[i + 1].s if i + 1 < len(self.geometries) else self.length
             seg = max(end - g.s, 0.0)
             kmax = max(abs(g.curvature(0.0)), abs(g.curvature(seg)), abs(g.curvature(seg / 2)))
             step = max_step if kmax < 1e-9 else min(max_step, (8 * chord_error / kmax) ** 0.5)
-            n = max(1, int(np.ceil(seg / step)))
+            n = max(1, min(MAX_SAMPLES, int(np.ceil(seg / step))))
             out.extend((g.s + seg * np.arange(n) / n).tolist())
         out.append(self.length)
         return np.array(out)

@@ -1,0 +1,93 @@
+"""Values far outside road scale, impossible lane ids and non-files are refused where they are
+read, with file, line and element; sampling loops stay bounded."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import maps
+from maps.geometry import Line
+from maps.parser import MAX_CURVATURE
+from maps.reference_line import MAX_SAMPLES, ReferenceLine
+from maps_samples import _lane, arc, document, line, road, write
+
+
+def _load_error(tmp_path, text: str) -> maps.MapsError:
+    p = write(tmp_path, "bad.xodr", text)
+    with pytest.raises(maps.MapsError) as info:
+        maps.load_opendrive(p)
+    issues = maps.check_opendrive(p)
+    assert issues and issues[0].severity == "error"
+    assert issues[0].message == info.value.message
+    return info.value
+
+
+def test_a_directory_is_not_reported_as_missing(tmp_path):
+    with pytest.raises(maps.MapsError, match="is a directory"):
+        maps.load_opendrive(tmp_path)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_a_device_is_refused_without_reading_it():
+    with pytest.raises(maps.MapsError, match="not a regular file"):
+        maps.load_opendrive("/dev/zero")
+
+
+def test_opendrive_2_is_refused(tmp_path):
+    text = document(road("1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5)))
+    err = _load_error(tmp_path, text.replace('revMajor="1"', 'revMajor="2"'))
+    assert "revMajor=2 (expected 1" in err.message
+    assert err.element == "header" and err.line == 3
+
+
+@pytest.mark.parametrize("shape, attr", [
+    ('<arc curvature="1e308"/>', "curvature"),
+    ('<arc curvature="-10.5"/>', "curvature"),
+    ('<arc curvature="1e6"/>', "curvature"),
+    ('<spiral curvStart="0" curvEnd="1e9"/>', "curvEnd"),
+    ('<spiral curvStart="-20" curvEnd="0"/>', "curvStart"),
+])
+def test_curvature_beyond_a_tenth_metre_radius_is_refused(tmp_path, shape, attr):
+    geom = line(0, 0, 0, 0, 100).replace("<line/>", shape)
+    err = _load_error(tmp_path, document(road("1", 100, geom, right=_lane(-1, 3.5))))
+    assert f"expected |{attr}| <= " in err.message  # 1e308 trips the general range first
+    assert err.element == shape[1:].split()[0] and err.line == 4
+
+
+def test_curvature_at_the_limit_is_accepted(tmp_path):
+    # a 0.1 m radius: a full circle is 0.628 m long
+    p = write(tmp_path, "ok.xodr", document(road("1", 0.5, arc(0, 0, 0, 0, 0.5, MAX_CURVATURE),
+                                                 right=_lane(-1, 0.05))))
+    net = maps.load_opendrive(p)
+    assert net.bounds[2] < 0.2
+
+
+def test_number_far_beyond_road_scale_is_refused(tmp_path):
+    geom = line(0, 0, 0, 0, 100).replace('x="0"', 'x="1e300"')
+    err = _load_error(tmp_path, document(road("1", 100, geom, right=_lane(-1, 3.5))))
+    assert "x='1e300' is out of range" in err.message and err.element == "geometry"
+
+
+def test_zero_length_road_is_refused(tmp_path):
+    text = document(road("1", 0, line(0, 0, 0, 0, 0.005), right=_lane(-1, 3.5)))
+    err = _load_error(tmp_path, text)
+    assert "length=0 (expected > 0)" in err.message and err.element == "road"
+
+
+@pytest.mark.parametrize("left, right, message", [
+    (_lane(1, 3.5), _lane(1, 3.5), "lane id=1 in <right> (expected an id < 0)"),
+    (_lane(-1, 3.5), _lane(-2, 3.5), "lane id=-1 in <left> (expected an id > 0)"),
+    ("", _lane(-1, 3.5) + _lane(-1, 3.0), "lane id=-1 appears twice in one laneSection"),
+    ("", _lane(-1, 3.5).replace('"-1"', '"-1.5"'), "id='-1.5' is not an integer"),
+])
+def test_impossible_lane_ids_are_refused(tmp_path, left, right, message):
+    err = _load_error(tmp_path, document(road("1", 100, line(0, 0, 0, 0, 100), left=left,
+                                              right=right)))
+    assert message in err.message and err.element == "lane" and err.line == 4
+
+
+def test_sampling_is_bounded_per_geometry():
+    ref = ReferenceLine([Line(0, 0, 0, 0, 1e9)], 1e9)
+    assert len(ref.sample_s(max_step=0.01)) == MAX_SAMPLES + 1
