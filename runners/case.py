@@ -234,7 +234,7 @@ class _CaseRun:
         if sc.road_network_path:
             self.inputs[str(sc.road_network_path)] = sha256_of(sc.road_network_path)
         self.net = load_network(sc.road_network_path)
-        ego = sc.ego_name
+        ego = sc.require_ego()  # scoring needs the vehicle under test: none is bad input
         self.ego = ego
         self.external = (frozenset({ego}) if ego and not agent_follows_scenario(opts.agent)
                          else frozenset())

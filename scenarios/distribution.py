@@ -26,6 +26,10 @@ distribution"): one logical scenario -> the concrete parameter sets to run it wi
     ``Histogram`` (a Bin by weight, then uniform inside its Range);
     ``ProbabilityDistributionSet`` (an Element by weight, its value string).
 
+At most :data:`MAX_CASES` concrete cases: the count (the product of the deterministic axes'
+sizes, or ``numberOfTestRuns``) is checked *before* any value is generated, and a larger
+distribution is refused with a ScenarioError naming the file, line and element.
+
 Values are strings as written (ranges and draws give numbers); ``load_scenario(variant.
 scenario_file, variant.parameters)`` converts them to the declared types.
 """
@@ -47,6 +51,10 @@ from lxml import etree
 from scenarios.errors import ScenarioError, UnsupportedElementError
 from scenarios.parameters import read_declarations
 from scenarios.xmlsource import ParameterScope, Source, child, children, parse_xml
+
+MAX_CASES = 10_000
+"""Most concrete cases one distribution may expand to (deterministic product or stochastic
+``numberOfTestRuns``); more is refused before anything is generated."""
 
 MAX_REDRAWS = 10000
 """Draws tried before a bounded distribution gives up (ScenarioError)."""
@@ -104,9 +112,11 @@ def _dist_range(src: Source, el: etree._Element) -> list[float]:
     lo, hi = _range(src, el)
     if not step > 0:
         raise src.error(el, f"stepWidth={step}: expected a step > 0")
-    n = int(math.floor((hi - lo) / step + 1e-9)) + 1
-    if n > 1_000_000:
-        raise src.error(el, f"{n} values: expected at most 1000000")
+    steps = (hi - lo) / step + 1e-9           # may be inf for a tiny step: checked first
+    if not steps < MAX_CASES:
+        raise src.error(el, f"about {steps + 1:.4g} values: expected at most {MAX_CASES} (the "
+                            f"most cases one distribution may expand to)")
+    n = math.floor(steps) + 1
     return [round(lo + k * step, 12) for k in range(n)]
 
 
@@ -177,6 +187,11 @@ def _deterministic(src: Source, el: etree._Element) -> list[dict[str, Any]]:
                                    f"at line {owner[name].sourceline}")
             owner[name] = d
         axes.append(axis)
+    total = math.prod(len(axis) for axis in axes)
+    if total > MAX_CASES:
+        sizes = " x ".join(str(len(axis)) for axis in axes)
+        raise src.error(el, f"{sizes} = {total} combinations: expected at most {MAX_CASES} "
+                            f"concrete cases")
     out = []
     for combo in itertools.product(*axes):
         merged: dict[str, Any] = {}
@@ -268,8 +283,8 @@ def _sampler(src: Source, el: etree._Element) -> Callable[[np.random.Generator],
 def _stochastic(src: Source, el: etree._Element, seed: int | None
                 ) -> tuple[int, list[dict[str, Any]]]:
     runs = src.attr(el, "numberOfTestRuns", int)
-    if runs < 1:
-        raise src.error(el, f"numberOfTestRuns={runs}: expected >= 1")
+    if not 1 <= runs <= MAX_CASES:
+        raise src.error(el, f"numberOfTestRuns={runs}: expected 1 to {MAX_CASES}")
     used = seed if seed is not None else seed_to_int(src.attr(el, "randomSeed", float, 0.0))
     samplers: list[tuple[str, Callable[[np.random.Generator], Any]]] = []
     for d in children(el, "StochasticDistribution"):
@@ -297,7 +312,8 @@ def read_distribution(path: str | Path, seed: int | None = None) -> Distribution
     Raises:
         ScenarioError: not a distribution file, missing ScenarioFile, malformed distribution
             (bad Range, stepWidth <= 0, negative variance or weight, empty sets, a parameter
-            varied twice), each naming file, line and element.
+            varied twice, more than :data:`MAX_CASES` cases), each naming file, line and
+            element.
         UnsupportedElementError: UserDefinedDistribution of a type other than ``list``.
     """
     path = Path(path).resolve()

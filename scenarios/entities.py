@@ -21,7 +21,7 @@ from scenarios.catalogs import Catalogs
 from scenarios.controllers import read_controller
 from scenarios.errors import UnsupportedElementError
 from scenarios.model import EGO_NAMES, EntityDef, Performance
-from scenarios.xmlsource import Source, child, children
+from scenarios.xmlsource import Source, child, children, non_negative
 
 ENTITY_ELEMENTS = ("Vehicle", "Pedestrian", "MiscObject")
 _CATEGORY_ATTR = MappingProxyType({"Vehicle": "vehicleCategory",
@@ -38,7 +38,8 @@ def _box(src: Source, el: etree._Element) -> BoundingBox:
         raise src.error(bb, "expected Center and Dimensions")
     a = src.attr
     return BoundingBox(a(c, "x", float), a(c, "y", float), a(c, "z", float),
-                       a(d, "length", float), a(d, "width", float), a(d, "height", float))
+                       a(d, "length", non_negative), a(d, "width", non_negative),
+                       a(d, "height", non_negative))
 
 
 def _performance(src: Source, el: etree._Element) -> Performance:
@@ -46,8 +47,8 @@ def _performance(src: Source, el: etree._Element) -> Performance:
     if p is None:
         return Performance()
     a = src.attr
-    return Performance(a(p, "maxSpeed", float), a(p, "maxAcceleration", float),
-                       a(p, "maxDeceleration", float))
+    return Performance(a(p, "maxSpeed", non_negative), a(p, "maxAcceleration", non_negative),
+                       a(p, "maxDeceleration", non_negative))
 
 
 def _properties(src: Source, el: etree._Element) -> dict[str, str]:

@@ -20,13 +20,19 @@ written in their shortest form: this is how esmini reads
 ``${BrakeCondition_HWT + _ + $HeadwayTime_Brake}`` (-> ``BrakeCondition_HWT_0.7``).
 Booleans count as 1/0 in arithmetic. ``round`` rounds half away from zero (C ``round``, as
 the standard's reference implementation and esmini do).
+
+Limits: at most :data:`MAX_DEPTH` nested parentheses, unary operators and calls (deeper is an
+ExpressionError, not a RecursionError); a result too large for a double (``10 ** 10 ** 10``)
+and any non-finite number (``1e400``) are ExpressionErrors.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -39,6 +45,11 @@ _TOKEN = re.compile(r"""
     | (?P<name>[A-Za-z_][A-Za-z0-9_.]*)
     | (?P<op>\*\*|==|!=|<=|>=|[-+*/%()<>,])
     )""", re.VERBOSE)
+
+
+MAX_DEPTH = 32
+"""Most nested sub-expressions (parentheses, unary ``-``/``not``, ``**`` operands, call
+arguments) an expression may have."""
 
 
 class ExpressionError(ValueError):
@@ -67,12 +78,44 @@ def format_value(v: Value) -> str:
     return str(v)
 
 
+_BINARY: Mapping[str, Callable[[float, float], float]] = MappingProxyType({
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+    "%": math.fmod, "**": math.pow,
+})
+
+
+def _arith(op: str, a: float, b: float) -> float:
+    """``a op b`` as a finite float; ExpressionError for division by zero, overflow and
+    results that are not finite numbers."""
+    if op in ("/", "%") and b == 0.0:
+        raise ExpressionError("division by zero")
+    try:
+        v = _BINARY[op](a, b)
+    except OverflowError:
+        raise ExpressionError(f"{format_value(a)} {op} {format_value(b)} is too large for a "
+                              f"double") from None
+    except (ValueError, ZeroDivisionError):
+        raise ExpressionError(f"{format_value(a)} {op} {format_value(b)} is undefined") from None
+    return _finite(v, f"{format_value(a)} {op} {format_value(b)}")
+
+
+def _finite(v: float, what: str) -> float:
+    if not math.isfinite(v):
+        raise ExpressionError(f"{what} is not a finite number ({v})")
+    return v
+
+
+def clip(text: str, limit: int = 80) -> str:
+    """``text`` shortened to about ``limit`` characters, for an error message."""
+    return text if len(text) <= limit else f"{text[:limit - 20]}...{text[-15:]}"
+
+
 def _num(v: Value) -> float:
     if isinstance(v, str):
         try:
             return float(v)
         except ValueError:
-            raise ExpressionError(f"'{v}' is not a number") from None
+            raise ExpressionError(f"'{clip(v)}' is not a number") from None
     return float(v)
 
 
@@ -96,6 +139,18 @@ class _Parser:
         self.toks = tokens
         self.i = 0
         self.lookup = lookup
+        self.depth = 0
+
+    @contextlib.contextmanager
+    def nested(self) -> Iterator[None]:
+        """Enter one level of nesting (at most :data:`MAX_DEPTH`)."""
+        if self.depth >= MAX_DEPTH:
+            raise ExpressionError(f"nested more than {MAX_DEPTH} levels deep")
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     def peek(self) -> str | None:
         """Text of the next token, or None at the end."""
@@ -141,7 +196,8 @@ class _Parser:
         """not-expression."""
         if self.peek() == "not":
             self.take()
-            return not bool(self.not_())
+            with self.nested():
+                return not bool(self.not_())
         return self.compare()
 
     def compare(self) -> Value:
@@ -165,7 +221,7 @@ class _Parser:
             if op == "+" and (isinstance(v, str) or isinstance(rhs, str)):
                 v = format_value(v) + format_value(rhs)
             else:
-                v = _num(v) + _num(rhs) if op == "+" else _num(v) - _num(rhs)
+                v = _arith(op, _num(v), _num(rhs))
         return v
 
     def product(self) -> Value:
@@ -173,32 +229,30 @@ class _Parser:
         v = self.unary()
         while self.peek() in ("*", "/", "%"):
             op = self.take()[1]
-            a, b = _num(v), _num(self.unary())
-            if op != "*" and b == 0.0:
-                raise ExpressionError("division by zero")
-            v = a * b if op == "*" else (a / b if op == "/" else math.fmod(a, b))
+            v = _arith(op, _num(v), _num(self.unary()))
         return v
 
     def unary(self) -> Value:
         """Unary minus."""
-        if self.peek() == "-":
-            self.take()
-            return -_num(self.unary())
-        return self.power()
+        with self.nested():
+            if self.peek() == "-":
+                self.take()
+                return -_num(self.unary())
+            return self.power()
 
     def power(self) -> Value:
         """** (right associative)."""
         v = self.atom()
         if self.peek() == "**":
             self.take()
-            return math.pow(_num(v), _num(self.unary()))
+            return _arith("**", _num(v), _num(self.unary()))
         return v
 
     def atom(self) -> Value:
         """Number, $reference, name, boolean, call or parenthesised expression."""
         kind, text = self.take()
         if kind == "num":
-            return float(text)
+            return _finite(float(text), text)
         if kind == "ref":
             return self.lookup(text[1:])
         if text == "(":
@@ -225,9 +279,12 @@ class _Parser:
         if len(args) != nargs:
             raise ExpressionError(f"{name}() takes {nargs} argument(s), got {len(args)}")
         try:
-            return float(fn(*args))
+            v = float(fn(*args))
         except ValueError:
             raise ExpressionError(f"{name}{tuple(args)} is undefined") from None
+        except OverflowError:
+            raise ExpressionError(f"{name}{tuple(args)} is too large for a double") from None
+        return _finite(v, f"{name}{tuple(args)}")
 
 
 def _cmp(a: Any, b: Any, op: str) -> bool:
@@ -248,7 +305,8 @@ def evaluate(text: str, lookup: Callable[[str], Value]) -> Value:
 
     Raises:
         ExpressionError: malformed expression, unknown parameter, division by zero, domain
-            error (sqrt of a negative number).
+            error (sqrt of a negative number), overflow or a non-finite number, nesting
+            deeper than :data:`MAX_DEPTH`.
     """
     def safe_lookup(name: str) -> Value:
         """Look a parameter up, turning KeyError into ExpressionError."""

@@ -22,7 +22,8 @@ from scenarios.parameters import read_declarations, read_variables
 from scenarios.positions import POSITIONS
 from scenarios.registry import ParseContext
 from scenarios.storyboard_reader import StoryboardReader
-from scenarios.xmlsource import ParameterScope, Source, child, children, parse_xml
+from scenarios.xmlsource import (ParameterScope, Source, child, children, non_negative,
+                                 parse_xml)
 
 SUPPORTED_REVISIONS = ((1, 0), (1, 1), (1, 2), (1, 3))
 
@@ -59,12 +60,12 @@ def _signal_controllers(src: Source, el: etree._Element | None
     out = []
     for c in children(el, "TrafficSignalController"):
         phases = tuple(
-            SignalPhase(src.attr(p, "name", str), src.attr(p, "duration", float),
+            SignalPhase(src.attr(p, "name", str), src.attr(p, "duration", non_negative),
                         {src.attr(s, "trafficSignalId", str): src.attr(s, "state", str)
                          for s in children(p, "TrafficSignalState")})
             for p in children(c, "Phase"))
         out.append(SignalControllerDef(src.attr(c, "name", str), phases,
-                                       src.attr(c, "delay", float, 0.0),
+                                       src.attr(c, "delay", non_negative, 0.0),
                                        src.attr(c, "reference", str, None)))
     return tuple(out)
 

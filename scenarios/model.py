@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from scenarios.errors import ScenarioError
 from testzone.world import BoundingBox, EntityKind
 
 EGO_NAMES = ("Ego", "ego", "hero")
@@ -212,3 +213,17 @@ class Scenario:
     ego_name: str | None = None
     warnings: tuple[str, ...] = ()
     variables: Mapping[str, Any] = field(default_factory=dict)
+
+    def require_ego(self) -> str:
+        """The ego's name, for a caller that needs a vehicle under test (a test run).
+
+        Raises:
+            ScenarioError: the scenario names no ego (no entity with Property ``role=ego``
+                and none named Ego/ego/hero), naming the file and its entities.
+        """
+        if self.ego_name is None:
+            raise ScenarioError(f"no ego vehicle: expected an entity with Property role=ego or "
+                                f"named {'/'.join(EGO_NAMES)} (entities: "
+                                f"{', '.join(self.entities) or 'none'})", file=self.path,
+                                element="Entities")
+        return self.ego_name

@@ -22,7 +22,7 @@ from scenarios.model import (ActDef, ActionDef, ConditionDef, EventDef, Maneuver
                              ManeuverGroupDef, StoryboardDef, StoryDef, TriggerDef)
 from scenarios.parameters import read_declarations
 from scenarios.registry import ParseContext
-from scenarios.xmlsource import Source, child, children
+from scenarios.xmlsource import Source, child, children, non_negative, positive_int
 
 EDGES = ("rising", "falling", "risingOrFalling", "none")
 PRIORITIES = ("overwrite", "override", "skip", "parallel")
@@ -94,7 +94,7 @@ class StoryboardReader:
         """Read one ``Condition`` (ByEntityCondition or ByValueCondition)."""
         name = src.attr(el, "name", str, "")
         edge = src.choice(el, "conditionEdge", EDGES)
-        delay = src.attr(el, "delay", float, 0.0)
+        delay = src.attr(el, "delay", non_negative, 0.0)
         by = next(children(el), None)
         if by is None:
             raise src.error(el, "expected ByEntityCondition or ByValueCondition")
@@ -131,7 +131,7 @@ class StoryboardReader:
     def event(self, src: Source, el: etree._Element, actors: tuple[str, ...]) -> EventDef:
         """Read an ``Event`` whose private actions apply to ``actors``."""
         return EventDef(src.attr(el, "name", str), src.choice(el, "priority", PRIORITIES),
-                        src.attr(el, "maximumExecutionCount", int, 1),
+                        src.attr(el, "maximumExecutionCount", positive_int, 1),
                         tuple(self.action(src, a, actors) for a in children(el, "Action")),
                         self.trigger(src, child(el, "StartTrigger")))
 
@@ -154,7 +154,7 @@ class StoryboardReader:
         actors = tuple(self._entity(src, r) for r in children(act, "EntityRef"))
         mans = [m for m in children(el) if m.tag in ("Maneuver", "CatalogReference")]
         return ManeuverGroupDef(src.attr(el, "name", str),
-                                src.attr(el, "maximumExecutionCount", int, 1), actors,
+                                src.attr(el, "maximumExecutionCount", positive_int, 1), actors,
                                 src.attr(act, "selectTriggeringEntities", bool, False),
                                 tuple(self.maneuver(src, m, actors) for m in mans))
 

@@ -11,6 +11,7 @@ with file, line and element on any problem.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any, TypeVar
 from lxml import etree
 
 from scenarios.errors import ScenarioError
-from scenarios.expressions import ExpressionError, Value, evaluate, format_value
+from scenarios.expressions import ExpressionError, Value, clip, evaluate, format_value
 
 T = TypeVar("T")
 _MISSING: Any = object()
@@ -102,9 +103,15 @@ class ParameterScope:
 
 
 def _to_float(v: Value) -> float:
+    """A finite double: NaN, infinities and overflowing literals (``1e400``) are refused, since
+    every OpenSCENARIO attribute read as a number (positions, durations, speeds, ...) needs a
+    finite value."""
     if isinstance(v, bool):
         raise ValueError("boolean")
-    return float(v)
+    f = float(v)
+    if not math.isfinite(f):
+        raise ValueError("not a finite number")
+    return f
 
 
 def _to_int(v: Value) -> int:
@@ -125,9 +132,40 @@ def _to_bool(v: Value) -> bool:
     raise ValueError("not a boolean")
 
 
+def non_negative(v: Value) -> float:
+    """A finite double >= 0: a converter for ``Source.attr`` where ASAM OpenSCENARIO gives the
+    range [0..inf[ (durations [s], distances [m], delays [s], tolerances, limits, sizes)."""
+    f = _to_float(v)
+    if f < 0.0:
+        raise ValueError("negative")
+    return f
+
+
+def positive_int(v: Value) -> int:
+    """An integer >= 1: a converter for ``Source.attr`` where ASAM OpenSCENARIO gives the range
+    [1..inf[ (``maximumExecutionCount``)."""
+    n = _to_int(v)
+    if n < 1:
+        raise ValueError("not positive")
+    return n
+
+
+def non_negative_int(v: Value) -> int:
+    """An integer >= 0 (counts that may be zero, e.g. ``numberOfVehicles``)."""
+    n = _to_int(v)
+    if n < 0:
+        raise ValueError("negative")
+    return n
+
+
 CONVERTERS: Mapping[Any, Callable[[Value], Any]] = MappingProxyType({
     float: _to_float, int: _to_int, bool: _to_bool, str: format_value,
 })
+
+_EXPECTED: Mapping[Any, str] = MappingProxyType({
+    float: "a finite number", int: "an integer", bool: "a boolean (true or false)",
+    non_negative: "a finite number >= 0", positive_int: "an integer >= 1",
+    non_negative_int: "an integer >= 0"})
 
 
 @dataclass(frozen=True)
@@ -162,16 +200,18 @@ class Source:
             if text.startswith("$"):
                 return self.scope.lookup(text[1:])
         except KeyError as exc:
-            raise self.error(el, f"unknown parameter '${exc.args[0]}' in '{text}'") from None
+            raise self.error(el, f"unknown parameter '${exc.args[0]}' in '{clip(text)}'") \
+                from None
         except ExpressionError as exc:
-            raise self.error(el, f"bad expression '{text}': {exc}") from None
+            raise self.error(el, f"bad expression '{clip(text)}': {exc}") from None
         return text
 
     def attr(self, el: etree._Element, name: str, conv: Callable[[Value], T] | type = str,
              default: Any = _MISSING) -> Any:
         """Return attribute ``name`` of ``el`` resolved and converted by ``conv``.
 
-        ``conv`` is float, int, bool, str or a callable taking the resolved value.
+        ``conv`` is float (finite values only), int, bool, str or a callable taking the
+        resolved value.
 
         Raises:
             ScenarioError: attribute missing (and no default), or not convertible.
@@ -186,9 +226,9 @@ class Source:
         try:
             return fn(value)
         except (ValueError, TypeError, KeyError):
-            want = getattr(conv, "__name__", "valid value")
-            raise self.error(el, f"attribute {name}='{raw}' (= {format_value(value)!r}): "
-                                 f"expected {want}") from None
+            want = _EXPECTED.get(conv) or getattr(conv, "__name__", "valid value")
+            raise self.error(el, f"attribute {name}='{clip(raw)}' (= "
+                                 f"{clip(format_value(value))!r}): expected {want}") from None
 
     def name_ref(self, el: etree._Element, name: str) -> str:
         """A reference *to* a parameter (``parameterRef``): the name, without a leading ``$``

@@ -30,7 +30,7 @@ from scenarios.measure import between
 from scenarios.motion import place
 from scenarios.registry import ParseContext
 from scenarios.runtime import Runtime, local_xy
-from scenarios.xmlsource import child
+from scenarios.xmlsource import child, non_negative
 
 THRESHOLD = 0.1
 """Distance tolerance [m] that ends a non-continuous action (esmini)."""
@@ -53,8 +53,9 @@ class Constraints:
         if el is None:
             return None
         a = ctx.src.attr
-        return cls(a(el, "maxAcceleration", float, math.inf),
-                   a(el, "maxDeceleration", float, math.inf), a(el, "maxSpeed", float, math.inf))
+        return cls(a(el, "maxAcceleration", non_negative, math.inf),
+                   a(el, "maxDeceleration", non_negative, math.inf),
+                   a(el, "maxSpeed", non_negative, math.inf))
 
     @property
     def limited(self) -> bool:
@@ -93,7 +94,7 @@ class LongitudinalDistanceAction:
     def parse(cls, el: etree._Element, ctx: ParseContext) -> LongitudinalDistanceAction:
         """Read this element; ScenarioError without distance or timeGap."""
         a = ctx.src.attr
-        gap, dist = a(el, "timeGap", float, None), a(el, "distance", float, None)
+        gap, dist = a(el, "timeGap", non_negative, None), a(el, "distance", non_negative, None)
         if (gap is None) == (dist is None):
             raise ctx.src.error(el, "expected exactly one of distance and timeGap")
         return cls(a(el, "entityRef", str), gap if dist is None else dist, dist is None,

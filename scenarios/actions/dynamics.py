@@ -24,6 +24,7 @@ from types import MappingProxyType
 from lxml import etree
 
 from scenarios.registry import ParseContext
+from scenarios.xmlsource import non_negative
 
 SHAPES = ("step", "linear", "cubic", "sinusoidal")
 DIMENSIONS = ("time", "distance", "rate")
@@ -60,11 +61,16 @@ class Dynamics:
 
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> Dynamics:
-        """Read this element (``ELEMENT``); ScenarioError on bad input."""
+        """Read this element (``ELEMENT``); ScenarioError on bad input.
+
+        A time [s] or distance [m] must be >= 0 (ASAM range [0..inf[); a rate keeps its sign
+        as written (esmini's files write decelerations as negative rates; only ``|rate|`` is
+        used).
+        """
         src = ctx.src
-        return cls(src.choice(el, "dynamicsShape", SHAPES),
-                   src.choice(el, "dynamicsDimension", DIMENSIONS),
-                   src.attr(el, "value", float))
+        dimension = src.choice(el, "dynamicsDimension", DIMENSIONS)
+        return cls(src.choice(el, "dynamicsShape", SHAPES), dimension,
+                   src.attr(el, "value", float if dimension == "rate" else non_negative))
 
     def span(self, delta: float) -> tuple[str, float]:
         """Return (``time`` or ``distance``, length [s or m]) for a change of ``delta``."""

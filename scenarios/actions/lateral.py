@@ -27,7 +27,7 @@ from scenarios.errors import ScenarioError
 from scenarios.motion import center_shift, driving_sign, place, s_direction
 from scenarios.registry import ParseContext
 from scenarios.runtime import Mover, Runtime
-from scenarios.xmlsource import child, children
+from scenarios.xmlsource import child, children, non_negative
 
 SMALL = 1e-10
 
@@ -202,7 +202,7 @@ class LaneOffsetAction:
         else:
             raise src.error(inner, "expected AbsoluteTargetLaneOffset or RelativeTargetLaneOffset")
         return cls(src.choice(dyn, "dynamicsShape", SHAPES),
-                   src.attr(dyn, "maxLateralAcc", float, 0.5), target,
+                   src.attr(dyn, "maxLateralAcc", non_negative, 0.5), target,
                    src.attr(el, "continuous", bool, False))
 
     def duration(self, delta: float) -> float:

@@ -18,7 +18,7 @@ from scenarios.controllers import overridden
 from scenarios.actions.dynamics import Dynamics, Progress, rate_duration
 from scenarios.registry import ParseContext
 from scenarios.runtime import Runtime
-from scenarios.xmlsource import child, children
+from scenarios.xmlsource import child, children, non_negative
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ class SpeedProfileAction:
     def parse(cls, el: etree._Element, ctx: ParseContext) -> SpeedProfileAction:
         """Read this element; ScenarioError without SpeedProfileEntry."""
         a = ctx.src.attr
-        entries = tuple((a(e, "speed", float), a(e, "time", float, None))
+        entries = tuple((a(e, "speed", float), a(e, "time", non_negative, None))
                         for e in children(el, "SpeedProfileEntry"))
         if not entries:
             raise ctx.src.error(el, "expected at least one SpeedProfileEntry")
@@ -154,8 +154,8 @@ class SpeedProfileAction:
         return cls(entries, a(el, "entityRef", str, None),
                    ctx.src.choice(el, "followingMode", ("position", "follow"), "follow")
                    == "follow",
-                   a(dc, "maxAcceleration", float, None) if dc is not None else None,
-                   a(dc, "maxDeceleration", float, None) if dc is not None else None)
+                   a(dc, "maxAcceleration", non_negative, None) if dc is not None else None,
+                   a(dc, "maxDeceleration", non_negative, None) if dc is not None else None)
 
     def start(self, rt: Runtime, actor: str | None):
         """Start on ``actor`` (None if global); return the run (see actions.base)."""

@@ -33,7 +33,7 @@ from lxml import etree
 
 from scenarios.registry import ParseContext
 from scenarios.runtime import Placement, Runtime
-from scenarios.xmlsource import child, children
+from scenarios.xmlsource import child, children, non_negative
 
 SMALL = 1e-10
 """esmini's SMALL_NUMBER."""
@@ -66,9 +66,9 @@ class FinalSpeed:
         ss = child(inner, "SteadyState")
         how = next(children(ss), None) if ss is not None else None
         if how is not None and how.tag == "TargetDistanceSteadyState":
-            steady = ("distance", src.attr(how, "distance", float))
+            steady = ("distance", src.attr(how, "distance", non_negative))
         elif how is not None and how.tag == "TargetTimeSteadyState":
-            steady = ("time", src.attr(how, "time", float))
+            steady = ("time", src.attr(how, "time", non_negative))
         elif how is not None:
             raise src.error(how, "expected TargetDistanceSteadyState or TargetTimeSteadyState")
         if inner.tag == "AbsoluteSpeed":
@@ -113,8 +113,8 @@ class SynchronizeAction:
         return cls(a(el, "masterEntityRef", str),
                    _position(child(el, "TargetPositionMaster"), el, ctx),
                    _position(child(el, "TargetPosition"), el, ctx),
-                   a(el, "targetToleranceMaster", float, DEFAULT_TOLERANCE),
-                   a(el, "targetTolerance", float, DEFAULT_TOLERANCE),
+                   a(el, "targetToleranceMaster", non_negative, DEFAULT_TOLERANCE),
+                   a(el, "targetTolerance", non_negative, DEFAULT_TOLERANCE),
                    FinalSpeed.parse(fs, ctx) if fs is not None else None)
 
     def start(self, rt: Runtime, actor: str | None) -> SynchronizeRun:

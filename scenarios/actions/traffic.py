@@ -32,7 +32,7 @@ from scenarios.model import EntityDef, Performance
 from scenarios.motion import DRIVING_LANE_TYPES, lane_type, place
 from scenarios.registry import ParseContext
 from scenarios.runtime import Mover, Runtime
-from scenarios.xmlsource import child, children
+from scenarios.xmlsource import child, children, non_negative, non_negative_int
 
 MIN_GAP = 10.0
 """Minimum distance [m] between a spawned vehicle and any other entity."""
@@ -67,19 +67,19 @@ def _swarm(el: etree._Element, ctx: ParseContext) -> SwarmSpec:
     speeds = child(el, "InitialSpeedRange")
     tdef = child(el, "TrafficDefinition")
     cats = child(tdef, "VehicleCategoryDistribution") if tdef is not None else None
-    categories = tuple((a(e, "category", str), a(e, "weight", float))
+    categories = tuple((a(e, "category", str), a(e, "weight", non_negative))
                        for e in children(cats, "VehicleCategoryDistributionEntry")) \
         if cats is not None else ()
     direction = child(el, "DirectionOfTravelDistribution")
     return SwarmSpec(
-        a(central, "entityRef", str), a(el, "innerRadius", float),
-        a(el, "semiMajorAxis", float), a(el, "semiMinorAxis", float),
-        a(el, "numberOfVehicles", int), a(el, "offset", float, 0.0),
-        (a(speeds, "lowerLimit", float), a(speeds, "upperLimit", float))
+        a(central, "entityRef", str), a(el, "innerRadius", non_negative),
+        a(el, "semiMajorAxis", non_negative), a(el, "semiMinorAxis", non_negative),
+        a(el, "numberOfVehicles", non_negative_int), a(el, "offset", float, 0.0),
+        (a(speeds, "lowerLimit", non_negative), a(speeds, "upperLimit", non_negative))
         if speeds is not None else None,
-        a(el, "velocity", float, None), categories or (("car", 1.0),),
-        a(direction, "same", float, 1.0) if direction is not None else 1.0,
-        a(direction, "opposite", float, 0.0) if direction is not None else 0.0)
+        a(el, "velocity", non_negative, None), categories or (("car", 1.0),),
+        a(direction, "same", non_negative, 1.0) if direction is not None else 1.0,
+        a(direction, "opposite", non_negative, 0.0) if direction is not None else 0.0)
 
 
 @dataclass(frozen=True)

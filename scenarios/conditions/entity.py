@@ -19,6 +19,7 @@ from scenarios.conditions.base import (SMALL_NUMBER, EntityConditionBase, Lastin
 from scenarios.conditions.value import rule_of
 from scenarios.motion import is_offroad
 from scenarios.registry import ParseContext
+from scenarios.xmlsource import non_negative
 from scenarios.runtime import Runtime
 
 SYSTEMS = ("entity", "road", "lane", "trajectory")
@@ -138,7 +139,7 @@ class TraveledDistanceCondition(EntityConditionBase):
     @classmethod
     def parse(cls, el, ctx):
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
-        return cls(ctx.src.attr(el, "value", float))
+        return cls(ctx.src.attr(el, "value", non_negative))
 
     def test(self, rt: Runtime, entity: str) -> bool:
         """Raw test for one triggering entity (None: undefined = false)."""
@@ -155,7 +156,7 @@ class StandStillCondition(EntityConditionBase):
     @classmethod
     def parse(cls, el, ctx):
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
-        return cls(ctx.src.attr(el, "duration", float))
+        return cls(ctx.src.attr(el, "duration", non_negative))
 
     def check(self, rt: Runtime, cr) -> bool:
         """Raw value at ``rt.time`` (edges, delay: ConditionRuntime)."""
@@ -265,7 +266,7 @@ class ReachPositionCondition(EntityConditionBase):
     @classmethod
     def parse(cls, el, ctx):
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
-        return cls(ctx.position(el), ctx.src.attr(el, "tolerance", float))
+        return cls(ctx.position(el), ctx.src.attr(el, "tolerance", non_negative))
 
     def test(self, rt: Runtime, entity: str) -> bool:
         """Raw test for one triggering entity (None: undefined = false)."""
@@ -361,7 +362,7 @@ class OffroadCondition(LastingConditionBase):
     @classmethod
     def parse(cls, el, ctx):
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
-        return cls(ctx.src.attr(el, "duration", float))
+        return cls(ctx.src.attr(el, "duration", non_negative))
 
     def now(self, rt: Runtime, entity: str) -> bool:
         """Off road now."""

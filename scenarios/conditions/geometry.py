@@ -27,7 +27,7 @@ from scenarios.conditions.base import EntityConditionBase, LastingConditionBase
 from scenarios.motion import driving_sign, s_direction
 from scenarios.registry import ParseContext
 from scenarios.runtime import Runtime
-from scenarios.xmlsource import children
+from scenarios.xmlsource import children, non_negative
 
 END_PROBE = 0.5
 """Probe distance [m] of the end-of-road test."""
@@ -44,7 +44,7 @@ class EndOfRoadCondition(LastingConditionBase):
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> EndOfRoadCondition:
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
-        return cls(ctx.src.attr(el, "duration", float))
+        return cls(ctx.src.attr(el, "duration", non_negative))
 
     def now(self, rt: Runtime, entity: str) -> bool:
         """True when moving END_PROBE further along the lane stays (almost) in place."""
@@ -78,7 +78,8 @@ class RelativeClearanceCondition(EntityConditionBase):
     def parse(cls, el: etree._Element, ctx: ParseContext) -> RelativeClearanceCondition:
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
         a = ctx.src.attr
-        return cls(a(el, "distanceForward", float, 0.0), a(el, "distanceBackward", float, 0.0),
+        return cls(a(el, "distanceForward", non_negative, 0.0),
+                   a(el, "distanceBackward", non_negative, 0.0),
                    a(el, "freeSpace", bool), a(el, "oppositeLanes", bool),
                    tuple((a(r, "from", int), a(r, "to", int))
                          for r in children(el, "RelativeLaneRange")),

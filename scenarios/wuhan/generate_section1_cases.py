@@ -2,9 +2,10 @@
 
 Run ``python scenarios/wuhan/generate_section1_cases.py [--out DIR]``; it writes, byte-for-byte
 the same on every run: ``cut_in.xosc``, ``stationary_vehicle.xosc``, ``pedestrian_crossing.xosc``,
-the V2X cases of :mod:`scenarios.wuhan.v2x_cases` (``rlvw_red_light.xosc``,
-``hlw_hazard.xosc``), ``catalogue.json`` and ``suites.json`` (``smoke``: the first three;
-``v2x-day1``: the V2X cases).
+and the V2X cases of :mod:`scenarios.wuhan.v2x_cases` (``rlvw_red_light.xosc``,
+``glosa_green_arrival.xosc``, ``hlw_hazard.xosc``). Their catalogue data (:func:`catalogue`)
+goes into ``catalogue.json`` through :mod:`scenarios.wuhan.generate_catalogue`, which also
+writes the distributions and ``suites.json``.
 
 Scenarios are built with scenariogeneration's ``xosc`` module and serialised with lxml (the
 creation date is fixed, so the output does not depend on the wall clock). Each case declares its
@@ -156,15 +157,18 @@ def single_event_act(name: str, actor: str, events: list[xosc.Event]) -> xosc.Ac
 
 def assemble(name: str, description: str, params: xosc.ParameterDeclarations,
              entities: xosc.Entities, init: xosc.Init, acts: list[xosc.Act],
-             start_interval: str) -> xosc.Scenario:
-    """Wrap the parts into an OpenSCENARIO 1.1 Scenario with one Story."""
+             start_interval: str | None, network: xosc.RoadNetwork | None = None
+             ) -> xosc.Scenario:
+    """Wrap the parts into an OpenSCENARIO 1.1 Scenario with one Story; ``network`` defaults to
+    section 1 with its controller starting at ``start_interval``."""
     story = xosc.Story(f"{name}Story")
     for act in acts:
         story.add_act(act)
     board = xosc.StoryBoard(init, stop_after("$SimulationEnd"))
     board.add_story(story)
     return xosc.Scenario(description, "icv-testzone", params, entities, board,
-                         road_network(start_interval), xosc.Catalog(), osc_minor_version=1,
+                         network or road_network(start_interval), xosc.Catalog(),
+                         osc_minor_version=1,
                          creation_date=CREATION_DATE)
 
 
@@ -358,7 +362,7 @@ def catalogue() -> dict:
              _param("Gap", 150.0, "m", 50.0, 200.0, 50.0),
              _param("StoppedLaneOffset", 0.0, "m", -1.0, 1.0, 0.5)],
          "criteria": [NO_COLLISION,
-                      _crit("min_gap", "gap_min_m", ">=", 2.0, "m", f"{GBT} 6.4"),
+                      _crit("min_gap", "gap_min_m", ">=", 1.0, "m", f"{GBT} 6.4"),
                       _crit("ttc_min", "ttc_min_s", ">=", 1.5, "s", f"{GBT} 6.4"),
                       _crit("stay_on_road", "offroad_time_s", "==", 0, "s", f"{GBT} 5.2")]},
         {"id": "wuhan-s1-pedestrian-crossing", "file": "pedestrian_crossing.xosc",
@@ -376,8 +380,8 @@ def catalogue() -> dict:
          "criteria": [NO_COLLISION,
                       _crit("red_light", "red_light_violation_count", "==", 0, "count",
                             f"{GBT} 6.1; PRC Road Traffic Safety Law art. 38"),
-                      _crit("yield_to_pedestrian", "crosswalk_occupied_entry_count", "==", 0,
-                            "count", f"{GBT} 6.3; PRC Road Traffic Safety Law art. 47"),
+                      # yielding is judged by clearance: the evaluator has no crosswalk
+                      # occupancy metric (docs/evaluator.md, known limits)
                       _crit("pedestrian_clearance", "pedestrian_distance_min_m", ">=", 2.0,
                             "m", f"{GBT} 6.3")]},
     ]
@@ -386,29 +390,13 @@ def catalogue() -> dict:
     return {"map": LOGIC_FILE.replace("../../", ""), "osc_version": "1.1", "cases": cases}
 
 
-SMOKE_FILES = ("cut_in.xosc", "stationary_vehicle.xosc", "pedestrian_crossing.xosc")
-
-
-def suites() -> dict:
-    """Named suites: lists of .xosc files relative to this folder (``smoke``: one case per
-    basic function; ``v2x-day1``: the T/CSAE 53 Day-1 V2X cases)."""
-    from scenarios.wuhan import v2x_cases
-    return {"smoke": list(SMOKE_FILES),
-            "v2x-day1": [case["file"] for case in v2x_cases.catalogue_cases()]}
-
-
 def render() -> dict[str, bytes]:
     """Return ``{file name: bytes}`` of every generated file (deterministic)."""
     from scenarios.wuhan import v2x_cases
-
-    def as_json(data: dict) -> bytes:
-        return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     return {"cut_in.xosc": to_bytes(cut_in()),
             "stationary_vehicle.xosc": to_bytes(stationary_vehicle()),
             "pedestrian_crossing.xosc": to_bytes(pedestrian_crossing()),
-            **v2x_cases.render(),
-            "catalogue.json": as_json(catalogue()),
-            "suites.json": as_json(suites())}
+            **v2x_cases.render()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -171,7 +171,7 @@ def catalogue_cases() -> list[dict]:
                         _param("CutOutDistance", 50.0, "m", 40.0, 70.0, 10.0),
                         _param("AnnounceTime", 1.0, "s", 1.0, 5.0, 2.0)],
          "criteria": [NO_COLLISION,
-                      _crit("min_gap", "gap_min_m", ">=", 2.0, "m", f"{GBT} 6.4"),
+                      _crit("min_gap", "gap_min_m", ">=", 1.0, "m", f"{GBT} 6.4"),
                       _crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s2", ISO15622)]},
     ]
 
