@@ -8,6 +8,7 @@ never shown for them.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -55,13 +56,38 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 def _load_agent_config(path: Optional[Path]) -> dict[str, Any]:
+    """The ``--agent-config`` file as a dict; a usage error (exit 2) unless it is a readable
+    JSON object."""
     if path is None:
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         _fail(f"{path}: agent config must be a JSON object ({exc})", 2)
-    return {}
+    if not isinstance(config, dict):
+        _fail(f"{path}: agent config must be a JSON object, got a JSON "
+              f"{type(config).__name__}", 2)
+    return config
+
+
+def _check_positive(option: str, value: float, unit: str, upper: float = math.inf) -> None:
+    """A usage error (exit 2) unless ``value`` is a finite number in (0, upper]."""
+    if not (math.isfinite(value) and 0 < value <= upper):
+        bound = f"in (0, {upper:g}]" if math.isfinite(upper) else "> 0"
+        _fail(f"{option} {value}: expected a finite value {bound} [{unit}]", 2)
+
+
+def _check_run_options(dt: float, max_time: float, step_timeout: float, case_timeout: float,
+                       connect_timeout: float, workers: int) -> None:
+    """Refuse (exit 2, one line naming the option) a value no run can use: non-finite,
+    non-positive, or a step above 1 s."""
+    _check_positive("--dt", dt, "s", upper=1.0)
+    _check_positive("--max-time", max_time, "s")
+    _check_positive("--step-timeout", step_timeout, "s")
+    _check_positive("--case-timeout", case_timeout, "s")
+    _check_positive("--connect-timeout", connect_timeout, "s")
+    if workers < 0:
+        _fail(f"--workers {workers}: expected 0 (one per core) or a positive count", 2)
 
 
 @app.command()
@@ -91,13 +117,14 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         ) -> None:
     """Simulate, judge and score test cases; leave a report folder."""
     from runners.case import RunOptions
-    from runners.suite import default_run_dir, discover, make_cases, run_suite, suite_files
+    from runners.suite import (default_run_dir, discover, make_cases, prepare_run_dir, run_suite,
+                               suite_files)
     if backend not in ("embedded", "carla"):
         _fail(f"--backend {backend!r}: expected 'embedded' or 'carla'", 2)
     if trace not in (None, "csv"):
         _fail(f"--trace {trace!r}: expected 'csv'", 2)
-    if dt <= 0 or dt > 1:
-        _fail(f"--dt {dt}: expected a step in (0, 1] s", 2)
+    _check_run_options(dt, max_time, step_timeout, case_timeout, connect_timeout, workers)
+    config = _load_agent_config(agent_config)
     files: list[Path] = []
     if suite:
         files += _guard(lambda: suite_files(suite))
@@ -110,14 +137,14 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
     if agent.startswith("zmq://") and n_workers > 1:
         out.print("note: one zmq:// stack serves one case at a time: running with 1 worker")
         n_workers = 1
-    options = RunOptions(agent=agent, agent_config=_load_agent_config(agent_config), dt=dt,
+    options = RunOptions(agent=agent, agent_config=config, dt=dt,
                          max_sim_time=max_time, trace=trace, step_timeout=step_timeout,
                          case_wall_timeout=case_timeout, backend=backend,
                          carla_servers=tuple(s for s in (carla_servers or "").split(",") if s),
                          connect_timeout=connect_timeout)
-    from runners.agents import check_agent_spec
-    _guard(lambda: check_agent_spec(agent))
+    _check_agent(agent)
     run_dir = out_dir or default_run_dir(Path("results"), agent)
+    _guard(lambda: prepare_run_dir(run_dir))
     pool = None
     if backend == "carla":
         pool = _carla_pool(options, cases, run_dir, n_workers, ray_address, seed,
@@ -141,6 +168,16 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
     _print_totals(report.results)
     out.print(f"report: {report.run_dir / 'report.html'}")
     raise typer.Exit(report.exit_status)
+
+
+def _check_agent(agent: str) -> None:
+    """Refuse an ``--agent`` that cannot load (exit 2), or a ``zmq://`` address where nothing
+    answers (exit 3), before any case runs."""
+    from runners.agents import check_agent_spec
+    _guard(lambda: check_agent_spec(agent))
+    if agent.startswith("zmq://"):
+        from runners.remote_agent import probe_tcp
+        _guard(lambda: probe_tcp("tcp://" + agent[len("zmq://"):]), status=3)
 
 
 def _carla_pool(options: Any, cases: list, run_dir: Path, workers: int,

@@ -11,6 +11,7 @@ runner's process.
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,31 @@ import zmq
 from runners.agent_protocol import (PROTOCOL_VERSION, control_from_dict, observation_to_dict,
                                     pack, unpack, vehicle_to_dict)
 from runners.interfaces import Agent, AgentError, Control, Observation, VehicleSpec
+
+
+#: Deadline of the TCP probe of a ``tcp://`` endpoint before the handshake [s].
+PROBE_TIMEOUT_S = 2.0
+
+
+def probe_tcp(endpoint: str, timeout: float = PROBE_TIMEOUT_S) -> None:
+    """Check that something accepts TCP connections at a ``tcp://HOST:PORT`` endpoint (other
+    endpoints are left alone). ZeroMQ retries a refused connect silently, so without this a
+    stack that is not running shows only as a missed handshake deadline.
+
+    Raises:
+        AgentError: the connection is refused, times out after ``timeout`` [s] or the host
+            does not resolve (the message names the endpoint).
+    """
+    if not endpoint.startswith("tcp://"):
+        return
+    host, _, port = endpoint[len("tcp://"):].rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            pass
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise AgentError(f"nothing answered at {endpoint} ({reason}): is the stack "
+                         f"listening there?", element="--agent") from None
 
 
 class RemoteAgent(Agent):
@@ -67,7 +93,10 @@ class RemoteAgent(Agent):
         raise AgentError(f"agent missed its deadline of {timeout:g} s during {what}")
 
     def setup(self, vehicle: VehicleSpec, road_network: Any, config: dict[str, Any]) -> None:
-        """Handshake (protocol version, the stack's name and version), then send the setup."""
+        """Probe a TCP endpoint (:func:`probe_tcp`), handshake (protocol version, the stack's
+        name and version), then send the setup."""
+        if self.process is None:
+            probe_tcp(self.endpoint, min(PROBE_TIMEOUT_S, self.setup_timeout))
         hello = self._request({"type": "hello", "protocol": PROTOCOL_VERSION},
                               self.setup_timeout, "the handshake")
         if hello.get("type") != "hello" or hello.get("protocol") != PROTOCOL_VERSION:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import os
 import platform
 import sys
 from dataclasses import dataclass, field
@@ -164,6 +165,27 @@ def default_run_dir(root: Path, agent: str) -> Path:
     return d
 
 
+def prepare_run_dir(run_dir: Path) -> Path:
+    """Create the run folder (and its parents) if missing; return it.
+
+    Raises:
+        RunnerError: ``run_dir`` is an existing file, or cannot be created or written
+            (element ``--out``), before any case runs.
+    """
+    run_dir = Path(run_dir)
+    if run_dir.exists() and not run_dir.is_dir():
+        raise RunnerError("expected a folder for the run, found an existing file",
+                          file=str(run_dir), element="--out")
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunnerError(f"cannot create the run folder ({exc.strerror or exc})",
+                          file=str(run_dir), element="--out") from None
+    if not os.access(run_dir, os.W_OK | os.X_OK):
+        raise RunnerError("the run folder is not writable", file=str(run_dir), element="--out")
+    return run_dir
+
+
 def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, seed: int,
                    workers: int, argv: list[str]) -> dict[str, Any]:
     """Write ``manifest.json``: enough to reproduce the run (inputs hashed per case later)."""
@@ -192,10 +214,11 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
     closed at the end either way.
 
     Raises:
-        RunnerError: the worker pool cannot start (e.g. unreachable ``ray_address``).
+        RunnerError: the run folder cannot be created, or the worker pool cannot start (e.g.
+            unreachable ``ray_address``).
     """
     from evaluator import write_report
-    run_dir.mkdir(parents=True, exist_ok=True)
+    prepare_run_dir(run_dir)
     manifest = write_manifest(run_dir, cases, options, seed, workers, argv or sys.argv)
     by_id = {c.case_id: c for c in cases}
     tasks = [Task(run_case_task, (c, options, str(run_dir / "cases" / c.case_id)), c.case_id)

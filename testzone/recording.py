@@ -226,48 +226,72 @@ class RecordingWriter:
 def read_recording(path: str | Path) -> Recording:
     """Read a ``recording.jsonl`` written by :class:`RecordingWriter`.
 
-    A final line cut by a crash is ignored (the recording then ends as ``truncated``).
+    A final line cut by a crash (invalid JSON or UTF-8) is ignored (the recording then ends
+    as ``truncated``).
 
     Raises:
-        RecordingError: the file is missing, or its first line is not a header of this format.
+        RecordingError: the file is missing or unreadable, its first line is not a header of
+            this format, or a line before the last is not a valid record (damaged file; the
+            error names the line).
     """
     path = Path(path)
     if not path.is_file():
         raise RecordingError("recording not found", file=str(path))
-    with path.open(encoding="utf-8") as fh:
-        lines = fh.readlines()
+    try:
+        lines = path.read_bytes().splitlines()
+    except OSError as exc:
+        raise RecordingError(f"cannot read ({exc.strerror})", file=str(path)) from None
+    last = max((no for no, raw in enumerate(lines, 1) if raw.strip()), default=0)
     rec: Recording | None = None
     signals: dict[str, SignalState] = {}
-    last = len(lines)
     for no, raw in enumerate(lines, 1):
-        raw = raw.strip()
-        if not raw:
+        if not raw.strip():
             continue
         try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
+            obj = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             if no == last:
                 break
-            raise RecordingError(f"invalid JSON ({exc.msg})", file=str(path), line=no) from None
-        typ = obj.get("type")
+            what = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else \
+                f"invalid JSON ({exc.msg})"
+            raise RecordingError(what, file=str(path), line=no) from None
         if rec is None:
-            if typ != "header" or obj.get("format") != FORMAT_VERSION:
+            if not isinstance(obj, dict) or obj.get("type") != "header" \
+                    or obj.get("format") != FORMAT_VERSION:
                 raise RecordingError(f"expected a header line of format {FORMAT_VERSION}",
                                      file=str(path), line=no)
-            rec = Recording(_header_from_json(obj))
+            rec = Recording(_checked(_header_from_json, obj, path, no))
             continue
-        if typ == "frame":
-            if "sig" in obj:
-                signals = {k: SignalState(k, SignalColor(v[0]), v[1], v[2])
-                           for k, v in obj["sig"].items()}
-            ents = {n: _decode_entity(n, row, rec.header.entities.get(n))
-                    for n, row in obj["e"].items()}
-            rec.frames.append(WorldState(obj["t"], ents, signals))
-        elif typ == "event":
-            rec.events.append(Event(obj["t"], obj["kind"], obj.get("data", {})))
-        elif typ == "end":
-            rec.end_reason = obj["reason"]
-            rec.end_message = obj.get("message", "")
+        signals = _checked(lambda o: _apply_line(rec, o, signals), obj, path, no)
     if rec is None:
         raise RecordingError("empty recording", file=str(path))
     return rec
+
+
+def _checked(fn: Any, obj: Any, path: Path, no: int) -> Any:
+    """``fn(obj)``; a line of the wrong shape (missing key, wrong type) is a RecordingError
+    naming the file and line."""
+    try:
+        return fn(obj)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise RecordingError(f"malformed record ({type(exc).__name__}: {exc})",
+                             file=str(path), line=no) from None
+
+
+def _apply_line(rec: Recording, obj: dict[str, Any],
+                signals: dict[str, SignalState]) -> dict[str, SignalState]:
+    """Add one frame, event or end line to ``rec``; return the signal states now current."""
+    typ = obj.get("type")
+    if typ == "frame":
+        if "sig" in obj:
+            signals = {k: SignalState(k, SignalColor(v[0]), v[1], v[2])
+                       for k, v in obj["sig"].items()}
+        ents = {n: _decode_entity(n, row, rec.header.entities.get(n))
+                for n, row in obj["e"].items()}
+        rec.frames.append(WorldState(obj["t"], ents, signals))
+    elif typ == "event":
+        rec.events.append(Event(obj["t"], obj["kind"], obj.get("data", {})))
+    elif typ == "end":
+        rec.end_reason = obj["reason"]
+        rec.end_message = obj.get("message", "")
+    return signals

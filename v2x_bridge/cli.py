@@ -28,50 +28,120 @@ app = typer.Typer(help="YD/T 3709-2020 V2X frames: decode, listen.", no_args_is_
                   add_completion=False)
 
 
-def _parse_hex(text: str, where: str) -> bytes:
+#: Largest frame accepted [bytes]. A YD/T 3709 MessageFrame is at most a few kB (a MAP of a
+#: large junction stays well under this); anything bigger is not one frame.
+MAX_FRAME_BYTES = 64 * 1024
+#: Largest file read [bytes]: a frame of MAX_FRAME_BYTES as hex text, with whitespace.
+MAX_FILE_BYTES = 4 * MAX_FRAME_BYTES
+_HEX_TEXT = set(string.hexdigits + string.whitespace)
+
+
+def _is_hex_text(text: str) -> bool:
+    """Only hex digits and whitespace, after an optional ``0x``."""
+    clean = text.strip()
+    clean = clean[2:] if clean[:2].lower() == "0x" else clean
+    return all(c in _HEX_TEXT for c in clean)
+
+
+def _parse_hex(text: str, where: str, file: str | None = None) -> bytes:
     clean = "".join(text.split())
     if clean[:2].lower() == "0x":
         clean = clean[2:]
-    if not clean or len(clean) % 2 or any(c not in string.hexdigits for c in clean):
-        raise V2XError("expected an even number of hex digits", element=where)
-    return bytes.fromhex(clean)
+    if not clean:
+        raise V2XError("empty frame: no hex digits", file=file, element=where)
+    if len(clean) % 2 or any(c not in string.hexdigits for c in clean):
+        raise V2XError("expected an even number of hex digits", file=file, element=where)
+    return _check_size(bytes.fromhex(clean), file)
+
+
+def _check_size(data: bytes, file: str | None) -> bytes:
+    """``data`` if it can be one frame: not empty, at most :data:`MAX_FRAME_BYTES`."""
+    if not data:
+        raise V2XError("empty frame", file=file, element="frame")
+    if len(data) > MAX_FRAME_BYTES:
+        raise V2XError(f"{len(data)} bytes: larger than any MessageFrame (at most "
+                       f"{MAX_FRAME_BYTES} bytes accepted)", file=file, element="frame")
+    return data
+
+
+def _read_file(path: Path) -> bytes:
+    """A frame file's bytes (raw, or hex text decoded), read no further than needed to see
+    that it is too big for one frame."""
+    if path.is_dir():
+        raise V2XError("is a directory, expected a file holding one frame", file=str(path))
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise V2XError(f"cannot read ({exc.strerror or exc})", file=str(path)) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise V2XError(f"file larger than {MAX_FILE_BYTES} bytes: not one MessageFrame",
+                       file=str(path))
+    try:
+        text = raw.decode("ascii")
+    except UnicodeDecodeError:
+        return _check_size(raw, str(path))
+    if text.strip() and _is_hex_text(text):
+        return _parse_hex(text, "frame", str(path))
+    return _check_size(raw, str(path))
 
 
 def read_frame_arg(hex_or_file: str) -> bytes:
     """Bytes of a frame given as hex text or as a path (file of raw bytes or of hex text).
 
+    An argument naming an existing path is read as a file; one of hex digits only is a frame
+    in hex; anything else is taken for a file name that does not exist.
+
     Raises:
-        V2XError: neither an existing file nor valid hex.
+        V2XError: empty argument or file, a directory, a missing file, bad hex, or more bytes
+            than one frame can have (:data:`MAX_FRAME_BYTES`).
     """
+    if not hex_or_file.strip():
+        raise V2XError("empty frame: give the frame as hex digits or a file", element="frame")
     path = Path(hex_or_file)
     try:
-        is_file = path.is_file()
+        exists = path.exists()
     except OSError:  # e.g. a long hex string is not a valid file name
-        is_file = False
-    if is_file:
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("ascii")
-        except UnicodeDecodeError:
-            return raw
-        if text.strip() and all(c in string.hexdigits + string.whitespace + "xX" for c in text):
-            return _parse_hex(text, str(path))
-        return raw
-    return _parse_hex(hex_or_file, "frame")
+        exists = False
+    if exists:
+        return _read_file(path)
+    if _is_hex_text(hex_or_file):
+        return _parse_hex(hex_or_file, "frame")
+    if any(c in hex_or_file for c in "/\\."):
+        raise V2XError("file not found", file=hex_or_file)
+    raise V2XError("no such file, and not a frame in hex: expected an even number of hex "
+                   "digits", element="frame")
 
 
 def decode_command(hex_or_file: str, variant: str = "2020", lenient: bool = False) -> dict[str, Any]:
     """Decode one frame; returns ``{"variant", "msg_type", "bytes", "value"}`` (JSON form).
 
     ``lenient`` skips the re-encoding length check (see :func:`v2x_bridge.codec.decode_frame`).
+    A frame that fails as 2020 but decodes as the 2019 release gets a hint to use
+    ``--variant 2019`` in the error.
 
     Raises:
         V2XError: bad input, truncated or corrupted frame.
     """
     data = read_frame_arg(hex_or_file)
-    msg_type, value = codec.decode_frame(data, variant, strict=not lenient)
+    try:
+        msg_type, value = codec.decode_frame(data, variant, strict=not lenient)
+    except V2XError as exc:
+        if variant != "2020" or not _decodes_as(data, "2019", lenient):
+            raise
+        raise V2XError(f"{exc.message}; it decodes as the 2019 release: try --variant 2019",
+                       file=exc.file, line=exc.line, element=exc.element) from None
     return {"variant": variant, "msg_type": msg_type, "bytes": len(data),
             "value": codec.to_json(value)}
+
+
+def _decodes_as(data: bytes, variant: str, lenient: bool) -> bool:
+    """True when ``data`` decodes as a MessageFrame of ``variant``."""
+    try:
+        codec.decode_frame(data, variant, strict=not lenient)
+    except V2XError:
+        return False
+    return True
 
 
 def listen_command(endpoint: str = DEFAULT_ENDPOINT, count: int = 10,

@@ -21,8 +21,8 @@ from evaluator.errors import EvaluationError
 from evaluator.report.compare import compare_runs
 from evaluator.report.html import render_html, write_html
 from evaluator.report.junit import build_junit, write_junit
-from evaluator.report.summary import (SCHEMA, SCHEMA_VERSION, build_summary, read_summary,
-                                      results_from_summary, write_summary)
+from evaluator.report.summary import (SCHEMA, SCHEMA_VERSION, build_summary, case_from_dict,
+                                      read_summary, results_from_summary, write_summary)
 
 NetForCase = Callable[[Recording], Any]
 
@@ -145,22 +145,30 @@ def _results_from_cases(run_dir: Path) -> tuple[list[CaseResult], dict[str, Any]
     if not files:
         raise EvaluationError("no summary.json and no cases/*/result.json: not a run folder",
                               file=str(run_dir))
-    results = []
-    for f in files:
-        try:
-            results.append(as_result(json.loads(f.read_text(encoding="utf-8"))))
-        except json.JSONDecodeError as exc:
-            raise EvaluationError(f"invalid JSON ({exc.msg})", file=str(f),
-                                  line=exc.lineno) from None
-    manifest: dict[str, Any] = {}
+    results = [case_from_dict(_read_json(f), str(f), "result") for f in files]
     mf = run_dir / "manifest.json"
-    if mf.is_file():
-        try:
-            manifest = json.loads(mf.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise EvaluationError(f"invalid JSON ({exc.msg})", file=str(mf),
-                                  line=exc.lineno) from None
+    manifest = _read_json(mf) if mf.is_file() else {}
+    if not isinstance(manifest, dict):
+        raise EvaluationError(f"expected a JSON object, got a JSON {type(manifest).__name__}",
+                              file=str(mf))
     return results, manifest
+
+
+def _read_json(path: Path) -> Any:
+    """The JSON value of a run-folder file.
+
+    Raises:
+        EvaluationError: unreadable, not UTF-8 or not JSON (names the file and line).
+    """
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise EvaluationError(f"cannot read ({exc.strerror})", file=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise EvaluationError(f"not UTF-8 text (byte {exc.start})", file=str(path)) from None
+    except json.JSONDecodeError as exc:
+        raise EvaluationError(f"invalid JSON ({exc.msg})", file=str(path),
+                              line=exc.lineno) from None
 
 
 def rebuild_report(run_dir: str | Path, net_for_case: NetForCase | None = None) -> Path:
@@ -177,10 +185,10 @@ def rebuild_report(run_dir: str | Path, net_for_case: NetForCase | None = None) 
         results, manifest = _results_from_cases(run_dir)
         return write_report(run_dir, results, manifest, None, net_for_case)["html"]
     doc = read_summary(run_dir)
-    results = results_from_summary(doc)
+    results = results_from_summary(doc, str(run_dir / "summary.json"))
     recs = {}
     for c in doc.get("cases", []):
-        if c.get("recording"):
+        if isinstance(c.get("recording"), str) and c["recording"]:
             p = Path(c["recording"])
             recs[c["case_id"]] = p if p.is_absolute() else run_dir / p
     return write_report(run_dir, results, doc.get("manifest", {}), recs, net_for_case)["html"]

@@ -23,8 +23,9 @@ from testzone.errors import TestzoneError
 from testzone.recording import Recording
 
 from evaluator.case import CaseResult
+from evaluator.errors import EvaluationError
 from evaluator.extract import map_query
-from evaluator.report.plots import ego_at, speed_limit_series, speeding_mask
+from evaluator.report.plots import ego_at, finite, speed_limit_series, speeding_mask
 
 #: Margin around the recorded boxes [m].
 VIEW_MARGIN_M = 10.0
@@ -41,9 +42,18 @@ OTHER_COLORS = ("tab:green", "tab:purple", "tab:brown", "tab:pink", "tab:gray", 
 
 
 def view_bounds(rec: Recording) -> tuple[float, float, float, float]:
-    """(xmin, ymin, xmax, ymax) [m] of the view (see the module docstring)."""
+    """(xmin, ymin, xmax, ymax) [m] of the view (see the module docstring), framed on the
+    finite box corners.
+
+    Raises:
+        EvaluationError: no entity has a finite position.
+    """
     pts = np.asarray([c for f in rec.frames for e in f.entities.values()
                       for c in e.box.corners(e.pose)], dtype=float).reshape(-1, 2)
+    pts = pts[np.isfinite(pts).all(axis=1)]  # a non-finite position is not drawn
+    if not len(pts):
+        raise EvaluationError("no finite position recorded: nothing to draw",
+                              element="bird's-eye view")
     lo, hi = pts.min(axis=0) - VIEW_MARGIN_M, pts.max(axis=0) + VIEW_MARGIN_M
     span = hi - lo
     need = span.max() * MIN_ASPECT
@@ -119,8 +129,8 @@ def _draw_boxes(ax: Any, rec: Recording, res: CaseResult) -> None:
     if frame is None:
         return
     for e in frame.entities.values():
-        c = np.asarray(e.box.corners(e.pose) + [e.box.corners(e.pose)[0]])
-        ax.plot(c[:, 0], c[:, 1], color="k", lw=0.8, zorder=4)
+        c = np.asarray(e.box.corners(e.pose) + [e.box.corners(e.pose)[0]], dtype=float)
+        ax.plot(finite(c[:, 0]), finite(c[:, 1]), color="k", lw=0.8, zorder=4)
 
 
 def _draw_paths(ax: Any, rec: Recording) -> None:
@@ -129,11 +139,12 @@ def _draw_paths(ax: Any, rec: Recording) -> None:
     others = iter(OTHER_COLORS * (1 + len(rec.header.entities) // len(OTHER_COLORS)))
     for n in sorted({n for f in rec.frames for n in f.entities}):
         tr = rec.track(n)
-        xs, ys = [s.pose.x for s in tr], [s.pose.y for s in tr]
+        xs, ys = finite(s.pose.x for s in tr), finite(s.pose.y for s in tr)
         ax.plot(xs, ys, lw=2.5 if n == ego else 1.0, label=n, zorder=3 if n == ego else 2,
                 color="tab:blue" if n == ego else next(others))
-        if xs:
-            ax.plot(xs[0], ys[0], "o", ms=3, color="k", zorder=4)
+        start = next(((x, y) for x, y in zip(xs, ys) if math.isfinite(x + y)), None)
+        if start is not None:
+            ax.plot(*start, "o", ms=3, color="k", zorder=4)
 
 
 def _draw_infractions(ax: Any, rec: Recording, res: CaseResult, net: Any) -> None:
@@ -142,8 +153,10 @@ def _draw_infractions(ax: Any, rec: Recording, res: CaseResult, net: Any) -> Non
     ego = rec.header.ego or ""
     tr = rec.track(ego)
     mask = speeding_mask(rec, speed_limit_series(rec, res, net))
-    segs = [np.asarray([[tr[i].pose.x, tr[i].pose.y], [tr[i + 1].pose.x, tr[i + 1].pose.y]])
-            for i in range(len(tr) - 1) if mask[i]]
+    segs = [seg for seg in (np.asarray([[tr[i].pose.x, tr[i].pose.y],
+                                        [tr[i + 1].pose.x, tr[i + 1].pose.y]], dtype=float)
+                            for i in range(len(tr) - 1) if mask[i])
+            if np.isfinite(seg).all()]
     if segs:
         ax.add_collection(LineCollection(segs, colors="tab:orange", linewidths=6, alpha=0.6,
                                          zorder=2.5, label="speeding"), autolim=False)
@@ -151,7 +164,7 @@ def _draw_infractions(ax: Any, rec: Recording, res: CaseResult, net: Any) -> Non
     for metric, marker, label in marks:
         for i, ev in enumerate(res.findings.get(metric, [])):
             st = ego_at(rec, float(ev["t"]))
-            if st is not None:
+            if st is not None and math.isfinite(st.pose.x + st.pose.y):
                 ax.plot(st.pose.x, st.pose.y, marker, color="red", ms=11, mew=2.5, zorder=5,
                         mfc="none" if marker == "s" else "red", label=label if i == 0 else None)
 

@@ -17,7 +17,9 @@ DELTA_EPSILON = 1e-6
 
 
 def _failed(case: dict[str, Any]) -> list[str]:
-    return [c["id"] for c in case.get("criteria", []) if c.get("status") == "fail"]
+    crits = case.get("criteria")
+    return [str(c.get("id")) for c in (crits if isinstance(crits, list) else [])
+            if isinstance(c, dict) and c.get("status") == "fail"]
 
 
 def _side(case: dict[str, Any]) -> dict[str, Any]:

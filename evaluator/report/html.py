@@ -71,18 +71,42 @@ def _inputs(manifest: dict[str, Any]) -> list[tuple[str, str]]:
     return []
 
 
+#: The figures of a case section: (title, function of (recording, result, network)).
+CASE_FIGURES: tuple[tuple[str, Callable[[Recording, CaseResult, Any], Any]], ...] = (
+    ("Bird's-eye trajectories", trajectory_figure),
+    ("Timelines", timeline_figure),
+)
+
+
+def draw_png(title: str, draw: Callable[[], Any]) -> tuple[str | None, str]:
+    """``(base64 PNG, "")`` of the figure ``draw()`` returns, or ``(None, note)`` when it
+    cannot be drawn: a figure is an illustration of data already judged, so its failure
+    (damaged or non-finite data, a matplotlib limit) becomes a note in the page and never
+    costs the report."""
+    try:
+        return png_base64(draw()), ""
+    except TestzoneError as exc:
+        return None, f"{title} not drawn: {exc}"
+    except Exception as exc:  # noqa: BLE001 - any drawing failure is reported in the page
+        return None, f"{title} not drawn: {type(exc).__name__}: {exc}"
+
+
 def case_figures(res: CaseResult, rec: Recording | None,
                  net: Any) -> tuple[list[tuple[str, str]], str]:
-    """(title, base64 PNG) pairs for one case and a note when figures could not be drawn."""
+    """(title, base64 PNG) pairs for one case and a note on the figures not drawn; each
+    figure is drawn on its own (:func:`draw_png`)."""
     if rec is None:
         return [], "No recording available: figures not drawn."
     if not rec.header.ego or not rec.frames:
         return [], "The recording has no ego frames: figures not drawn."
-    try:
-        return [("Bird's-eye trajectories", png_base64(trajectory_figure(rec, res, net))),
-                ("Timelines", png_base64(timeline_figure(rec, res, net)))], ""
-    except TestzoneError as exc:
-        return [], f"Figures not drawn: {exc}"
+    images, notes = [], []
+    for title, figure in CASE_FIGURES:
+        png, note = draw_png(title, lambda: figure(rec, res, net))
+        if png is not None:
+            images.append((title, png))
+        if note:
+            notes.append(note)
+    return images, " ".join(notes)
 
 
 def _agents(recs: list[Recording]) -> str:
@@ -102,10 +126,10 @@ def _sweep(results: list[CaseResult]) -> dict[str, str] | None:
     """The parameter-sweep heat map (title, axes, base64 PNG), None without varied
     parameters."""
     axes = sweep_axes(results)
-    fig = sweep_figure(results) if axes else None
-    if fig is None or axes is None:
+    if axes is None:
         return None
-    return {"x": axes[0], "y": axes[1] or "", "png": png_base64(fig)}
+    png, note = draw_png("Parameter sweep", lambda: sweep_figure(results))
+    return {"x": axes[0], "y": axes[1] or "", "png": png or "", "note": note}
 
 
 def render_html(results: list[CaseResult], manifest: dict[str, Any],

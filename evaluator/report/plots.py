@@ -33,6 +33,23 @@ def png_base64(fig: Figure) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def finite(values: Any) -> list[float]:
+    """``values`` as floats with every non-finite (or missing) value as NaN, which
+    matplotlib leaves out of lines and axis limits (an infinite value would break them)."""
+    out = []
+    for v in values:
+        f = math.nan if v is None else float(v)
+        out.append(f if math.isfinite(f) else math.nan)
+    return out
+
+
+def capped(values: Any, cap: float) -> list[float]:
+    """``values`` drawn against a cap: above it (``+inf`` included) at ``cap``, NaN for the
+    missing and the other non-finite ones."""
+    return [math.nan if v is None or math.isnan(v) or v == -math.inf else min(float(v), cap)
+            for v in values]
+
+
 def ego_at(rec: Recording, t: float) -> EntityState | None:
     """The ego's state at the last frame at or before ``t`` [s] (None before it appears)."""
     best = None

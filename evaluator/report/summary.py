@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluator.aggregate import totals
-from evaluator.case import CaseResult
+from evaluator.case import VERDICTS, CaseResult
 from evaluator.errors import EvaluationError
 from evaluator.results import encode_float
 
@@ -81,6 +81,11 @@ def read_summary(path: str | Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise EvaluationError(f"invalid JSON ({exc.msg})", file=str(path),
                               line=exc.lineno) from None
+    except UnicodeDecodeError as exc:
+        raise EvaluationError(f"not UTF-8 text (byte {exc.start})", file=str(path)) from None
+    if not isinstance(doc, dict):
+        raise EvaluationError(f"expected a JSON object, got a JSON {type(doc).__name__}",
+                              file=str(path))
     if doc.get("schema") != SCHEMA:
         raise EvaluationError(f"expected schema {SCHEMA!r}, got {doc.get('schema')!r}",
                               file=str(path), element="schema")
@@ -88,9 +93,74 @@ def read_summary(path: str | Path) -> dict[str, Any]:
     if not isinstance(version, int) or version > SCHEMA_VERSION:
         raise EvaluationError(f"expected schema_version <= {SCHEMA_VERSION}, got {version!r}",
                               file=str(path), element="schema_version")
+    _check_shape(doc, str(path))
     return doc
 
 
-def results_from_summary(doc: dict[str, Any]) -> list[CaseResult]:
-    """The :class:`CaseResult` records of a summary document (without time series)."""
-    return [CaseResult.from_dict(c) for c in doc.get("cases", [])]
+#: What every reader of a summary relies on: keys of ``totals`` and of each case.
+TOTALS_KEYS = ("cases", "pass", "fail", "error", "score_mean")
+CASE_KEYS = ("case_id", "verdict", "score")
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _check_shape(doc: dict[str, Any], file: str) -> None:
+    """Check the parts of a summary that ``report`` and ``compare`` read.
+
+    Raises:
+        EvaluationError: naming the element (``cases[2].verdict``) and what was expected.
+    """
+    def bad(element: str, expected: str, got: Any) -> EvaluationError:
+        return EvaluationError(f"expected {expected}, got {json.dumps(got)[:60]}", file=file,
+                               element=element)
+
+    if not isinstance(doc.get("manifest", {}), dict):
+        raise bad("manifest", "an object", doc.get("manifest"))
+    totals_ = doc.get("totals")
+    if not isinstance(totals_, dict):
+        raise bad("totals", "an object", totals_)
+    for k in TOTALS_KEYS:
+        if not _is_number(totals_.get(k)):
+            raise bad(f"totals.{k}", "a number", totals_.get(k))
+    cases = doc.get("cases")
+    if not isinstance(cases, list):
+        raise bad("cases", "a list of case objects", cases)
+    for i, c in enumerate(cases):
+        if not isinstance(c, dict):
+            raise bad(f"cases[{i}]", "a case object", c)
+        if not isinstance(c.get("case_id"), str) or not c["case_id"]:
+            raise bad(f"cases[{i}].case_id", "a non-empty string", c.get("case_id"))
+        if c.get("verdict") not in VERDICTS:
+            raise bad(f"cases[{i}].verdict", " or ".join(VERDICTS), c.get("verdict"))
+        if not _is_number(c.get("score")):
+            raise bad(f"cases[{i}].score", "a number", c.get("score"))
+
+
+def results_from_summary(doc: dict[str, Any], file: str | None = None) -> list[CaseResult]:
+    """The :class:`CaseResult` records of a summary document (without time series).
+
+    Raises:
+        EvaluationError: a case is malformed (names ``file`` and the case).
+    """
+    return [case_from_dict(c, file, f"cases[{i}]") for i, c in enumerate(doc.get("cases", []))]
+
+
+def case_from_dict(d: Any, file: str | None, element: str) -> CaseResult:
+    """:meth:`CaseResult.from_dict` for a dict read from a file (``summary.json`` or a
+    ``result.json``), any malformed part reported as one error.
+
+    Raises:
+        EvaluationError: naming ``file``, ``element`` and what is wrong.
+    """
+    if not isinstance(d, dict):
+        raise EvaluationError(f"expected a case object, got a JSON {type(d).__name__}",
+                              file=file, element=element)
+    try:
+        return CaseResult.from_dict(d)
+    except EvaluationError as exc:
+        raise EvaluationError(exc.message, file=file, element=element) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise EvaluationError(f"malformed case result ({type(exc).__name__}: {exc})",
+                              file=file, element=element) from None

@@ -18,7 +18,7 @@ from testzone.recording import Recording
 from evaluator.case import CaseResult
 from evaluator.metrics import ComfortMetric, HeadwayMetric, ProximityMetric, RedLightMetric
 from evaluator.metrics.v2x_response import delivered_to
-from evaluator.report.plots import speed_limit_series
+from evaluator.report.plots import capped, finite, speed_limit_series
 
 #: TTC and THW above this are drawn at this value [s] (inf means nothing ahead).
 TIME_PLOT_CAP_S = 10.0
@@ -93,6 +93,7 @@ def _event_lines(res: CaseResult) -> list[tuple[list[float], str, float, str]]:
         reaction = [first[0] + resp.value]
     lines = [(first, "tab:orange", 1.5, "-"), (reaction, "tab:purple", 1.5, ":"),
              ([float(c["t"]) for c in res.findings.get("collisions", [])], "red", 1.5, "-")]
+    lines = [([t for t in times if math.isfinite(t)], *rest) for times, *rest in lines]
     return [line for line in lines if line[0]]
 
 
@@ -100,26 +101,26 @@ def _series_panels(axes: list, rec: Recording, res: CaseResult, net: Any) -> Non
     """Speed + limit, acceleration, TTC + THW, distance."""
     ego = rec.header.ego or ""
     tr = rec.track(ego)
-    axes[0].plot([f.time for f in rec.frames if ego in f.entities], [s.speed for s in tr],
-                 label="ego speed")
+    axes[0].plot(finite(f.time for f in rec.frames if ego in f.entities),
+                 finite(s.speed for s in tr), label="ego speed")
     lim = speed_limit_series(rec, res, net)
     if lim is not None:
-        axes[0].plot(lim.timestamps, [math.nan if v is None else v for v in lim.values], "--",
-                     color="grey", label="speed limit")
+        axes[0].plot(finite(lim.timestamps), finite(lim.values), "--", color="grey",
+                     label="speed limit")
     axes[0].set_ylabel("speed [m/s]")
     lon = ComfortMetric().compute(rec).series[0]
-    axes[1].plot(lon.timestamps, lon.values, label="lon. acceleration")
+    axes[1].plot(finite(lon.timestamps), finite(lon.values), label="lon. acceleration")
     lo, hi = axes[1].get_ylim()
     axes[1].set_ylim(min(lo, -ACC_AXIS_MIN_MPS2), max(hi, ACC_AXIS_MIN_MPS2))
     axes[1].set_ylabel("acc. [m/s²]")
     head = {s.name: s for s in HeadwayMetric().compute(rec).series}
     for name, label in (("ttc_s", "TTC"), ("thw_s", "THW")):
         s = head[name]
-        axes[2].plot(s.timestamps, [min(v, TIME_PLOT_CAP_S) for v in s.values], label=label)
+        axes[2].plot(finite(s.timestamps), capped(s.values, TIME_PLOT_CAP_S), label=label)
     axes[2].axhline(1.5, color="grey", lw=0.5, ls=":")
     axes[2].set_ylabel(f"time [s] (cap {TIME_PLOT_CAP_S:g})")
     dist = ProximityMetric().compute(rec).series[0]
-    axes[3].plot(dist.timestamps, [min(v, DISTANCE_PLOT_CAP_M) for v in dist.values],
+    axes[3].plot(finite(dist.timestamps), capped(dist.values, DISTANCE_PLOT_CAP_M),
                  label="nearest object")
     axes[3].set_ylabel("distance [m]")
 

@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 import inspect
 from pathlib import Path
+from types import ModuleType
 from typing import Callable
 
 from runners.agents.idm import IdmAgent, ScenarioAgent, naive_agent
@@ -25,6 +26,28 @@ REFERENCE_AGENTS: dict[str, Callable[[], Agent]] = {
 }
 
 
+def _exec_file(path: Path) -> ModuleType:
+    """Import the Python file ``path`` as a fresh module."""
+    mod_spec = importlib.util.spec_from_file_location(f"testzone_agent_{path.stem}", path)
+    if mod_spec is None or mod_spec.loader is None:
+        raise ImportError(f"not an importable Python file: {path}")
+    module = importlib.util.module_from_spec(mod_spec)
+    mod_spec.loader.exec_module(module)
+    return module
+
+
+def _import_agent_code(target: str, do_import: Callable[[], ModuleType]) -> ModuleType:
+    """Run ``do_import``: the user's agent code runs at import, so whatever it raises (a
+    syntax error, a missing dependency, its own exception or ``sys.exit``) is reported as one
+    :class:`RunnerError` naming ``target`` and the exception."""
+    try:
+        return do_import()
+    except (Exception, SystemExit) as exc:  # the agent's own code: any failure is bad input
+        what = "file" if target.endswith(".py") else "module"
+        raise RunnerError(f"agent {what} {target} cannot be imported: "
+                          f"{type(exc).__name__}: {exc}", element="--agent") from None
+
+
 def _load_class(spec: str) -> type:
     target, _, cls_name = spec.rpartition(":")
     if not target or not cls_name:
@@ -35,16 +58,9 @@ def _load_class(spec: str) -> type:
         path = Path(target)
         if not path.is_file():
             raise RunnerError(f"agent file not found: {target}", element="--agent")
-        mod_spec = importlib.util.spec_from_file_location(f"testzone_agent_{path.stem}", path)
-        assert mod_spec and mod_spec.loader
-        module = importlib.util.module_from_spec(mod_spec)
-        mod_spec.loader.exec_module(module)
+        module = _import_agent_code(target, lambda: _exec_file(path))
     else:
-        try:
-            module = importlib.import_module(target)
-        except ImportError as exc:
-            raise RunnerError(f"agent module {target!r} cannot be imported: {exc}",
-                              element="--agent") from None
+        module = _import_agent_code(target, lambda: importlib.import_module(target))
     cls = getattr(module, cls_name, None)
     if cls is None or not inspect.isclass(cls) or not issubclass(cls, Agent):
         raise RunnerError(f"{spec!r} is not a subclass of runners.interfaces.Agent",

@@ -71,3 +71,50 @@ def test_two_runs_give_identical_summaries_and_ray_matches_in_process(tmp_path: 
     strip = [ln for ln in raw_a.splitlines() if "created" not in ln and "command" not in ln]
     assert strip == [ln for ln in raw_b.splitlines() if "created" not in ln
                      and "command" not in ln]
+
+
+def test_option_values_no_run_can_use_exit_2_naming_the_option(tmp_path: Path) -> None:
+    cut_in = str(WUHAN / "cut_in.xosc")
+    for option, value in (("--workers", "-1"), ("--step-timeout", "0"),
+                          ("--case-timeout", "nan"), ("--connect-timeout", "-1"),
+                          ("--max-time", "inf"), ("--dt", "nan")):
+        res = invoke("run", cut_in, option, value, "--out", str(tmp_path / "r"))
+        errors = [ln for ln in res.output.splitlines() if ln.startswith("error:")]
+        assert res.exit_code == 2 and errors and option in errors[0], (option, res.output)
+    assert not (tmp_path / "r").exists()  # refused before anything ran
+
+
+def test_zmq_agent_at_a_closed_port_fails_at_once_with_exit_3(tmp_path: Path) -> None:
+    import socket
+    import time
+    with socket.socket() as s:  # a port nobody listens on once this socket is closed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = time.monotonic()
+    res = invoke("run", str(WUHAN / "cut_in.xosc"), "--agent", f"zmq://127.0.0.1:{port}",
+                 "--out", str(tmp_path / "r"))
+    assert res.exit_code == 3, res.output
+    assert time.monotonic() - start < 10
+    errors = [ln for ln in res.output.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1 and "nothing answered" in errors[0] and str(port) in errors[0]
+
+
+def test_report_of_a_recording_with_non_finite_positions_is_still_written(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    res = invoke("run", str(WUHAN / "cut_in.xosc"), "--workers", "1", "--max-time", "2",
+                 "--out", str(run_dir))
+    assert res.exit_code in (0, 1), res.output
+    rec = run_dir / "cases" / "cut_in" / "recording.jsonl"
+    lines = []
+    for ln in rec.read_text().splitlines():
+        obj = json.loads(ln)
+        if obj["type"] == "frame":  # every position and speed lost (written as null = NaN)
+            for row in obj["e"].values():
+                row[0] = row[1] = row[6] = None
+        lines.append(json.dumps(obj))
+    rec.write_text("\n".join(lines) + "\n")
+    (run_dir / "report.html").unlink()
+    res = invoke("report", str(run_dir))
+    assert res.exit_code == 0, res.output
+    page = (run_dir / "report.html").read_text()
+    assert "trajectories not drawn" in page and "no finite position" in page

@@ -1,0 +1,73 @@
+"""Bad `testzone run` usage (a subprocess, as a user types it).
+
+Promise (docs/cli.md): a bad option value, agent or output folder is a usage error: one
+`error:` line, exit 2, no traceback, before any case is simulated.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CUT_IN = ROOT / "scenarios" / "wuhan" / "cut_in.xosc"
+
+
+def run(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200")
+    return subprocess.run([sys.executable, "-m", "runners.cli", "run", str(CUT_IN),
+                           "--workers", "1", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def assert_usage_error(res: subprocess.CompletedProcess, mention: str) -> None:
+    out = res.stdout + res.stderr
+    assert "Traceback" not in out, out[-3000:]
+    assert res.returncode == 2, (res.returncode, out[-3000:])
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error:")]
+    assert errors and mention in errors[0], res.stderr[-2000:]
+
+
+def test_out_pointing_at_an_existing_file(tmp_path: Path) -> None:
+    # observed: exit 1, traceback (FileExistsError / NotADirectoryError from mkdir)
+    target = tmp_path / "already_here"
+    target.write_text("x")
+    assert_usage_error(run("--out", str(target)), "already_here")
+
+
+def test_out_that_cannot_be_created(tmp_path: Path) -> None:
+    # observed: exit 1, traceback from mkdir under /proc
+    assert_usage_error(run("--out", "/proc/no-such-dir/run"), "/proc/no-such-dir/run")
+
+
+def test_agent_file_that_raises_at_import(tmp_path: Path) -> None:
+    # observed: exit 1, traceback ending in the agent module's RuntimeError
+    agent = tmp_path / "raiser.py"
+    agent.write_text('raise RuntimeError("boom at import")\n')
+    assert_usage_error(run("--agent", f"{agent}:X", "--out", str(tmp_path / "r")), "raiser.py")
+
+
+def test_agent_config_that_is_not_an_object(tmp_path: Path) -> None:
+    # observed: exit 3 per case, "AttributeError: 'list' object has no attribute 'items'"
+    # (a non-JSON file is already refused up front with exit 2)
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text("[1, 2]")
+    assert_usage_error(run("--agent-config", str(cfg), "--out", str(tmp_path / "r")), "cfg.json")
+
+
+def test_dt_nan_is_a_usage_error(tmp_path: Path) -> None:
+    # observed: exit 3 per case, "ValueError: Out of range float values are not JSON
+    # compliant" (--dt 0 and --dt -1 are refused properly)
+    assert_usage_error(run("--dt", "nan", "--out", str(tmp_path / "r")), "--dt")
+
+
+def test_negative_max_time_is_a_usage_error(tmp_path: Path) -> None:
+    # observed: accepted; the case ends at once and FAILS (exit 1, reached_stop_trigger)
+    assert_usage_error(run("--max-time", "-5", "--out", str(tmp_path / "r")), "--max-time")
+
+
+def test_nan_max_time_is_a_usage_error(tmp_path: Path) -> None:
+    # observed: accepted, exit 0 (the time limit silently disabled)
+    assert_usage_error(run("--max-time", "nan", "--out", str(tmp_path / "r")), "--max-time")

@@ -1,0 +1,84 @@
+"""Frames from the air through `testzone v2x decode` (a subprocess, as a user runs it).
+
+Promise: V2X input is untrusted; truncated, corrupted or absurd input ends in one `error:` line
+that says what is wrong, exit 2, no traceback, promptly.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def decode(*args: str, timeout: float = 60) -> tuple[subprocess.CompletedProcess, float]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200")
+    start = time.monotonic()
+    try:
+        res = subprocess.run([sys.executable, "-m", "runners.cli", "v2x", "decode", *args],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"v2x decode {args[0][:40]} did not finish within {timeout:.0f} s")
+    return res, time.monotonic() - start
+
+
+def assert_rejected(res: subprocess.CompletedProcess) -> str:
+    out = res.stdout + res.stderr
+    assert "Traceback" not in out, out[-2000:]
+    assert res.returncode == 2, (res.returncode, out[-2000:])
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1, res.stderr
+    return errors[0]
+
+
+def test_missing_file_says_the_file_is_missing(tmp_path: Path) -> None:
+    # observed: "error: <frame>: expected an even number of hex digits" for a path that does
+    # not exist (the path is taken as hex); the user is not told the file is missing
+    missing = tmp_path / "capture.hex"
+    line = assert_rejected(decode(str(missing))[0])
+    assert "capture.hex" in line and ("not found" in line or "no such file" in line.lower()), line
+
+
+def test_directory_is_not_taken_for_hex(tmp_path: Path) -> None:
+    # observed: "error: <frame>: expected an even number of hex digits"
+    line = assert_rejected(decode(str(tmp_path))[0])
+    assert str(tmp_path.name) in line and "hex digits" not in line, line
+
+
+def test_empty_argument_says_the_frame_is_empty() -> None:
+    # observed: "error: <frame>: expected an even number of hex digits" (zero digits is even)
+    line = assert_rejected(decode("")[0])
+    assert "empty" in line, line
+
+
+def test_huge_capture_is_refused_promptly(tmp_path: Path) -> None:
+    # observed: a 40 MB hex file (20 MB "frame") still running after 60 s; a 1 MB one took 20 s
+    # to say "truncated or corrupted"; a MessageFrame is at most a few kB
+    big = tmp_path / "big.hex"
+    chunk = os.urandom(1 << 20).hex()
+    with big.open("w") as fh:
+        for _ in range(20):
+            fh.write(chunk)
+    res, elapsed = decode(str(big), timeout=120)
+    assert_rejected(res)
+    assert elapsed < 30, f"took {elapsed:.1f} s"
+
+
+def test_dev_null_says_the_frame_is_empty() -> None:
+    line = assert_rejected(decode("/dev/null")[0])
+    assert "empty" in line and "hex digits" not in line, line
+
+
+def test_a_2019_frame_decoded_as_2020_suggests_the_2019_variant() -> None:
+    from reference_data import V2X
+    frame = V2X / "map_rsu_frame.uper.hex"  # a 2019-release MAP (tests/v2x_bridge)
+    line = assert_rejected(decode(str(frame))[0])
+    assert "--variant 2019" in line, line
+    res, _ = decode(str(frame), "--variant", "2019")
+    assert res.returncode == 0 and '"msg_type": "MAP"' in res.stdout, res.stderr
