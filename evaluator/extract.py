@@ -85,11 +85,14 @@ def derivative(values: np.ndarray, dt: float, window_s: float = DERIVATIVE_WINDO
 
     Savitzky-Golay, polynomial order 2, window ``window_s`` [s] rounded to an odd number of
     samples (at least 3); exact for polynomials up to order 2. With fewer samples than the
-    window, falls back to ``numpy.gradient``; fewer than 2 samples give zeros.
+    window, falls back to ``numpy.gradient``; fewer than 2 samples give zeros. Non-finite
+    samples (a recording of a run that went wrong) give NaN derivatives, never an exception.
     """
     n = len(values)
     if n < 2:
         return np.zeros(n)
+    if not np.all(np.isfinite(values)):
+        return np.full(n, np.nan)
     win = max(3, int(round(window_s / dt)) + 1)
     if win % 2 == 0:
         win += 1
