@@ -93,7 +93,7 @@ def _check_run_options(dt: float, max_time: float, step_timeout: float, case_tim
 @app.command()
 def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         suite: Optional[str] = typer.Option(None, help="named suite, e.g. smoke"),
-        agent: str = typer.Option("idm", help="idm, naive, scenario, module:Class or file.py:Class"),
+        agent: str = typer.Option("idm", help="idm, idm-v2x, naive, scenario, module:Class, file.py:Class or zmq://HOST:PORT"),
         agent_config: Optional[Path] = typer.Option(None, help="JSON file given to the agent"),
         workers: int = typer.Option(0, help="parallel cases (default: the machine's cores)"),
         out_dir: Optional[Path] = typer.Option(None, "--out", help="run folder (default results/<run-id>)"),

@@ -52,8 +52,8 @@ def _load_class(spec: str) -> type:
     target, _, cls_name = spec.rpartition(":")
     if not target or not cls_name:
         raise RunnerError(f"agent {spec!r}: expected a reference agent "
-                          f"({', '.join(sorted(REFERENCE_AGENTS))}), 'package.module:Class' "
-                          f"or 'file.py:Class'", element="--agent")
+                          f"({', '.join(sorted(REFERENCE_AGENTS))}), 'package.module:Class', "
+                          f"'file.py:Class' or 'zmq://HOST:PORT'", element="--agent")
     if target.endswith(".py"):
         path = Path(target)
         if not path.is_file():
