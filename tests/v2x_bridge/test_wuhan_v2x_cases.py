@@ -50,7 +50,7 @@ def test_catalogue_and_suite_entries():
     for f in FILES:
         assert {c["id"] for c in entries[f]["criteria"]} >= {"no_collision", "smooth_stop"}
     suites = json.loads((CASES / "suites.json").read_text(encoding="utf-8"))
-    assert suites["v2x-day1"] == list(FILES)
+    assert set(FILES) <= set(suites["v2x-day1"])  # the suite now spans all 17 Day-1 apps
 
 
 def test_rlvw_red_starts_beyond_camera_range():

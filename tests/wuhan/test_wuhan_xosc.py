@@ -106,8 +106,9 @@ def test_variation_ranges_keep_positions_on_the_road(case, catalogue, xodr) -> N
 
 def test_suites_list_the_three_cases() -> None:
     suites = json.loads((CASES_DIR / "suites.json").read_text(encoding="utf-8"))
-    assert suites == {"smoke": FILES, "v2x-day1": ["rlvw_red_light.xosc", "glosa_green_arrival.xosc",
-                                                 "hlw_hazard.xosc"]}
+    assert suites["smoke"] == FILES
+    assert {"rlvw_red_light.xosc", "glosa_green_arrival.xosc",
+            "hlw_hazard.xosc"} <= set(suites["v2x-day1"])
     assert all((CASES_DIR / f).exists() for names in suites.values() for f in names)
 
 
