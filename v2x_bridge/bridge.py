@@ -2,7 +2,10 @@
 
 Each :meth:`V2XBridge.step` (once per simulation step, after the world advanced):
 
-1. every RSU, in layout order, sends each message type that is due (SPAT, MAP, RSM, RSI, in
+1. every RSU, in layout order, sends each message type that is due (an RSU farther from the
+   receiver than its range, when the channel applies ranges, only advances its schedule and
+   message counter: nothing it sends could arrive, so no frame is built or logged — on a
+   network of 122 RSUs this is most of the cost saved) (SPAT, MAP, RSM, RSI, in
    that order; a period ``p`` sends at ``t0, t0 + p, ...`` from the first step ``t0``; RSI
    events are grouped by their broadcast period), then every OBU-equipped entity sends its
    BSM (0.1 s); a builder that has nothing to say sends nothing;
@@ -193,10 +196,17 @@ class V2XBridge:
         rx, ry = fields.box_centre(world.entities[receiver])
         t = world.time
         for rsu in self.rsus:
+            distance = rsu.distance(rx, ry)
+            reachable = not self.channel.use_range or distance <= rsu.range_m
             for msg_type, period, make_context in self._rsu_contexts(rsu, world):
-                if self._due(rsu.id, msg_type, period, t):
-                    self._send(msg_type, rsu.id, make_context(), rsu.distance(rx, ry),
-                               rsu.range_m, receiver)
+                if not self._due(rsu.id, msg_type, period, t):
+                    continue
+                if reachable:
+                    self._send(msg_type, rsu.id, make_context(), distance, rsu.range_m,
+                               receiver)
+                else:  # nothing it sends can arrive: keep its counter, build nothing
+                    key = (rsu.id, msg_type)
+                    self._counts[key] = (self._counts.get(key, 0) + 1) % 128
         for name in self.obu_entities:
             e = world.entities.get(name)
             if name == receiver or e is None or not e.visible:
