@@ -18,6 +18,10 @@ from typing import Any
 
 from maps.traversal import route_chooser
 
+from testzone.world import LaneCoord
+
+from runners.agents.mobil import (MobilDecision, MobilParameters, adjacent_lanes, lane_gaps,
+                                  mobil, pedestrian_ahead, with_lanes)
 from runners.agents.path_ahead import PathAhead, PathObstacle, pure_pursuit_steering
 from runners.interfaces import Agent, AgentError, Control, Observation, VehicleSpec
 
@@ -69,34 +73,59 @@ def route_roads(obs: Observation) -> tuple[str, ...]:
     return tuple(w.road_id for w in obs.route if w.road_id is not None)
 
 
-class IdmAgent(Agent):
-    """``idm``: lane keeping, IDM car following, stops for red signals and for obstacles
-    (vehicles, pedestrians and cyclists in or next to its lane), up to its max deceleration.
+@dataclass(frozen=True)
+class LaneChange:
+    """A lane change under way: on road ``road_id`` from lane ``from_lane`` to ``to_lane``,
+    begun at sim time ``start`` [s]."""
 
-    Sees only what the observation's sensor model gives (no V2X).
+    road_id: str
+    from_lane: int
+    to_lane: int
+    start: float
+
+
+class IdmAgent(Agent):
+    """``idm``: lane keeping, IDM car following, MOBIL lane changes, stops for red signals
+    and for obstacles (vehicles, pedestrians and cyclists in or next to its lane), up to its
+    max deceleration.
+
+    Sees only what the observation's sensor model gives (no V2X). ``mobil`` None (or
+    ``reacts`` False) keeps it in its lane.
     """
 
-    version = "1"
+    version = "2"
 
     def __init__(self, params: IdmParameters | None = None, *, name: str = "idm",
-                 reacts: bool = True) -> None:
+                 reacts: bool = True, mobil: MobilParameters | None = MobilParameters()
+                 ) -> None:
         self.name = name
         self.reacts = reacts
         self.params = params or IdmParameters()
+        self.mobil = mobil if reacts else None
         self._path: PathAhead | None = None
         self._route: tuple[str, ...] = ()
+        self._change: LaneChange | None = None
+        self._last_change = -math.inf
+        self._next_decision = 0.0
+        self._now = 0.0
         self.spec: VehicleSpec | None = None
         self.net: Any = None
 
     def setup(self, vehicle: VehicleSpec, road_network: Any, config: dict[str, Any]) -> None:
-        """Keep the vehicle spec and the map; ``config`` may override IdmParameters fields."""
+        """Keep the vehicle spec and the map; ``config`` may override IdmParameters and
+        MobilParameters fields."""
         if road_network is None:
             raise AgentError(f"agent {self.name!r} needs the scenario's road network")
         self.spec, self.net = vehicle, road_network
-        self._path, self._route = None, ()
+        self._path, self._route, self._change = None, (), None
+        self._last_change, self._next_decision = -math.inf, 0.0
         if config:
             fields = {k: v for k, v in config.items() if k in IdmParameters.__dataclass_fields__}
             self.params = IdmParameters(**{**self.params.__dict__, **fields})
+            fields = {k: v for k, v in config.items()
+                      if k in MobilParameters.__dataclass_fields__}
+            if fields and self.mobil is not None:
+                self.mobil = MobilParameters(**{**self.mobil.__dict__, **fields})
 
     def desired_speed(self, obs: Observation) -> float:
         """v0 [m/s]: the speed limit times the factor, capped by the vehicle's max speed."""
@@ -115,8 +144,10 @@ class IdmAgent(Agent):
     def path_for(self, ego, route: tuple[str, ...] = ()) -> tuple[PathAhead, float]:
         """The lane path ahead and the ego's distance along it [m]; the path follows ``route``
         (road ids) at junctions, else the straightest continuation; it is rebuilt when the ego
-        has used up a third of its horizon, has left its corridor (a lane change) or was
-        given another route."""
+        has used up a third of its horizon, has left its corridor or was given another route.
+        During a lane change it runs on the target lane, its start bent from the ego's pose
+        onto that lane's centre over the speed times the change time left (at least 1 s,
+        10 m), see :class:`~runners.agents.path_ahead.PathAhead` ``entry``."""
         path = self._path
         if path is not None and route == self._route:
             along, off = path.locate(ego.pose.x, ego.pose.y)
@@ -124,9 +155,91 @@ class IdmAgent(Agent):
                 return path, along
         self._route = route
         choose = route_chooser(list(route)) if route else None
-        path = self._path = PathAhead(self.net, ego.lane, horizon=self.params.horizon,
-                                      choose=choose)
+        start, entry = ego.lane, None
+        change = self._change
+        if change is not None:
+            assert self.mobil is not None
+            start = LaneCoord(change.road_id, change.to_lane, ego.lane.s, 0.0)
+            left = max(self.mobil.change_duration - (self._now - change.start), 1.0)
+            entry = (ego.pose.x, ego.pose.y, ego.pose.h, max(ego.speed * left, 10.0))
+        path = self._path = PathAhead(self.net, start, horizon=self.params.horizon,
+                                      choose=choose, entry=entry)
         return path, path.locate(ego.pose.x, ego.pose.y)[0]
+
+    def plan_lane_change(self, obs: Observation) -> None:
+        """Finish, give up or start a lane change (MOBIL, :mod:`runners.agents.mobil`).
+
+        A change is done when the ego is in the target lane within 0.3 m of its centre, and
+        given up when the ego has left the road or after ``change_timeout`` [s]; while the
+        ego has not yet crossed into the target lane, a target that turns out blocked or
+        unsafe (a car that was hidden) sends it back to its own lane. A new change is weighed
+        every ``change_period`` [s], at least ``change_interval`` [s] after the last one
+        began, at ``change_min_speed`` or faster, not while a pedestrian is on the road within
+        the path horizon, into the adjacent driving lanes :func:`adjacent_lanes` allows; the
+        best lane MOBIL accepts is taken and the path is rebuilt towards it.
+        """
+        p, ego, change = self.mobil, obs.ego, self._change
+        if p is None or not p.lane_changes or ego.lane is None:
+            return
+        decide = obs.time >= self._next_decision
+        if decide:
+            self._next_decision = obs.time + p.change_period - 1e-9
+        if change is not None:
+            if ego.lane.road_id != change.road_id or (
+                    ego.lane.lane_id == change.to_lane and abs(ego.lane.offset) < 0.3):
+                self._change = None
+            elif obs.time - change.start > p.change_timeout:
+                self._change, self._path = None, None
+            elif decide and ego.lane.lane_id == change.from_lane:
+                d = self._weigh(obs, with_lanes(self.net, obs.objects), change.to_lane,
+                                abs(change.to_lane) > abs(change.from_lane))
+                if d is None or not d.safe:
+                    self._change = LaneChange(change.road_id, change.to_lane, change.from_lane,
+                                              obs.time)
+                    self._path = None
+            return
+        if not decide or obs.time - self._last_change < p.change_interval \
+                or ego.speed < p.change_min_speed:
+            return
+        lanes = adjacent_lanes(self.net, ego.lane, max(ego.speed, 1.0) * p.change_duration, p)
+        if not lanes:
+            return
+        objects = with_lanes(self.net, obs.objects)
+        if pedestrian_ahead(self.net, ego, objects, self._direction(ego), self.params.horizon):
+            return
+        best = None
+        for lane, to_kerb in lanes:
+            d = self._weigh(obs, objects, lane, to_kerb)
+            if d is not None and d.change and (best is None or d.incentive > best[0]):
+                best = (d.incentive, lane)
+        if best is not None:
+            self._change = LaneChange(ego.lane.road_id, ego.lane.lane_id, best[1], obs.time)
+            self._last_change = obs.time
+            self._path = None
+
+    def _direction(self, ego) -> int:
+        """Driving sign (+1 along s, -1 against) of the ego's lane."""
+        return self.net.roads[ego.lane.road_id].driving_sign(ego.lane.lane_id)
+
+    def _weigh(self, obs: Observation, objects: tuple, lane: int, to_kerb: bool
+               ) -> MobilDecision | None:
+        """MOBIL's verdict on moving from the ego's lane to ``lane`` of its road, among
+        ``objects`` (with lane positions); None when that lane's leader within the path
+        horizon stands (slower than ``blocked_speed``)."""
+        p, ego = self.mobil, obs.ego
+        assert p is not None and ego.lane is not None
+        direction = self._direction(ego)
+        there = lane_gaps(ego, objects, ego.lane.road_id, lane, direction)
+        if there.leader is not None and there.leader.speed < p.blocked_speed \
+                and there.leader.gap < self.params.horizon:
+            return None
+        v0 = self.desired_speed(obs)
+
+        def accel(v: float, gap: float | None, v_lead: float) -> float:
+            return idm_acceleration(self.params, v, v0, gap, v_lead)
+
+        here = lane_gaps(ego, objects, ego.lane.road_id, ego.lane.lane_id, direction)
+        return mobil(p, accel, ego.speed, ego.box.length, here, there, to_kerb)
 
     def step(self, obs: Observation) -> Control:
         """Pure pursuit on the lane centre; IDM against the nearest obstacle on the path."""
@@ -135,6 +248,8 @@ class IdmAgent(Agent):
         if ego.lane is None:
             # off the map: brake to a stop, straight ahead
             return Control(acceleration=-self.params.comfortable_deceleration, steering=0.0)
+        self._now = obs.time
+        self.plan_lane_change(obs)
         path, along = self.path_for(ego, route_roads(obs))
         steering = pure_pursuit_steering(ego, path, along, self.spec.wheelbase)
         steering = max(-self.spec.max_steering, min(self.spec.max_steering, steering))
@@ -153,7 +268,8 @@ class IdmAgent(Agent):
 
 
 def naive_agent() -> IdmAgent:
-    """``naive``: keeps its lane at the speed limit and reacts to nothing (a lower baseline)."""
+    """``naive``: keeps its lane at the speed limit, reacts to nothing and never changes lanes
+    (a lower baseline)."""
     return IdmAgent(name="naive", reacts=False)
 
 

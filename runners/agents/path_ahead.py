@@ -17,7 +17,8 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 
-from testzone.world import EntityKind, EntityState, LaneCoord, SignalColor, SignalState
+from testzone.world import (EntityKind, EntityState, LaneCoord, SignalColor, SignalState,
+                            wrap_angle)
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,17 @@ class PathAhead:
         horizon: path length [m]. step: sample spacing [m].
         choose: junction choice callback for ``net.advance`` (e.g.
             ``maps.traversal.route_chooser(road_ids)`` to follow a route); None: straightest.
+        entry: ``(x [m], y [m], heading [rad], length [m])`` of a vehicle off the lane centre
+            (a lane change): the first ``length`` metres of the path then lead from that pose
+            onto the centre by :func:`blend_offsets`; None: the path is the lane centre.
 
     Attributes: ``xy`` (N, 2) array of points [m]; ``coords`` the N lane positions; ``line`` the
     shapely LineString; ``width`` the lane width at the start [m].
     """
 
     def __init__(self, net, start: LaneCoord, horizon: float = 120.0, step: float = 2.0,
-                 choose=None) -> None:
+                 choose=None, entry: tuple[float, float, float, float] | None = None
+                 ) -> None:
         self.net = net
         coord = LaneCoord(start.road_id, start.lane_id, start.s, start.t, 0.0)
         coords = [coord]
@@ -70,11 +75,24 @@ class PathAhead:
         if len(self.xy) < 2:
             self.xy = np.vstack([self.xy, self.xy[-1] + 0.01])
             self.heading = np.append(self.heading, self.heading[-1])
-        self.line = LineString(self.xy)
-        self.width = net.lane_width(start.road_id, start.lane_id, start.s)
         seg = np.hypot(*np.diff(self.xy, axis=0).T)
         self._cum = np.concatenate([[0.0], np.cumsum(seg)])
+        if entry is not None:
+            self._blend(*entry)
+        self.line = LineString(self.xy)
+        self.width = net.lane_width(start.road_id, start.lane_id, start.s)
         self._corridors: dict[float, Polygon] = {}
+
+    def _blend(self, x: float, y: float, h: float, length: float) -> None:
+        """Shift the samples sideways so the path starts at (x, y) with heading h and joins
+        the lane centre ``length`` [m] on (``_cum`` is kept: the shift barely changes it)."""
+        h0 = float(self.heading[0])
+        e0 = -(x - self.xy[0, 0]) * math.sin(h0) + (y - self.xy[0, 1]) * math.cos(h0)
+        slope = math.tan(max(-0.5, min(0.5, wrap_angle(h - h0))))
+        e, de = blend_offsets(self._cum, e0, slope, length)
+        normal = np.column_stack([-np.sin(self.heading), np.cos(self.heading)])
+        self.xy = self.xy + normal * e[:, None]
+        self.heading = self.heading + np.arctan(de)
 
     def corridor(self, half_width: float) -> Polygon:
         """The path buffered by ``half_width`` [m] (flat ends), computed once per width."""
@@ -161,6 +179,19 @@ class PathAhead:
                     out.append(PathObstacle(f"signal:{sig.id}", float(d), 0.0, "signal"))
                     break
         return sorted(out, key=lambda o: o.distance)
+
+
+def blend_offsets(d: np.ndarray, e0: float, slope0: float, length: float
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Lateral offsets [m] and their slopes [-] at distances ``d`` [m] along a path, leading
+    from offset ``e0`` [m] and slope ``slope0`` [-] at d = 0 to 0 and slope 0 at ``length`` [m]
+    (0 beyond): the cubic Hermite curve e(u) = e0 (2u^3 - 3u^2 + 1) + length slope0
+    (u^3 - 2u^2 + u), u = d / length; its largest slope from rest is 1.5 e0 / length."""
+    length = max(length, 1e-3)
+    u = np.clip(np.asarray(d, dtype=float) / length, 0.0, 1.0)
+    e = e0 * (2 * u**3 - 3 * u**2 + 1) + length * slope0 * (u**3 - 2 * u**2 + u)
+    de = e0 * (6 * u**2 - 6 * u) / length + slope0 * (3 * u**2 - 4 * u + 1)
+    return e, de
 
 
 def pure_pursuit_steering(ego: EntityState, path: PathAhead, ego_along: float,

@@ -210,8 +210,10 @@ def runs(tmp_path_factory):
         for agent in ("naive", "idm", "idm-v2x"):
             d = out / case / agent
             params = {"SimulationEnd": ends[(case, agent)]} if (case, agent) in ends else {}
+            # lane changes off: these cases compare longitudinal reactions to V2X in one lane
+            # (with MOBIL the agents would simply overtake the hidden car)
             r = run_case(TestCase(f"{case}-{agent}", str(CASES / f"{case}.xosc"), params),
-                         RunOptions(agent=agent), d)
+                         RunOptions(agent=agent, agent_config={"lane_changes": False}), d)
             assert r["verdict"] != "error", r.get("error")
             res[(case, agent)] = (r, read_recording(d / "recording.jsonl"))
     return res

@@ -35,7 +35,8 @@ def test_scenario_agent_hits_stationary_car_when_hand_computed(tmp_path: Path) -
 
 
 def test_idm_stops_behind_the_stationary_car_and_naive_does_not(tmp_path: Path) -> None:
-    idm = run(STATIONARY, "idm", tmp_path / "idm")
+    # car following only (MOBIL off): the ego must stop behind the car
+    idm = run(STATIONARY, "idm", tmp_path / "idm", agent_config={"lane_changes": False})
     naive = run(STATIONARY, "naive", tmp_path / "naive")
     assert idm["verdict"] == "pass", idm
     assert idm["metrics"]["collision_count"]["value"] == 0
@@ -47,6 +48,17 @@ def test_idm_stops_behind_the_stationary_car_and_naive_does_not(tmp_path: Path) 
     failed = {c["id"] for c in naive["criteria"] if c["status"] == "fail"}
     assert "no_collision" in failed
     assert idm["score"] > naive["score"]
+
+
+def test_idm_with_lane_changes_overtakes_the_stationary_car(tmp_path: Path) -> None:
+    res = run(STATIONARY, "idm", tmp_path)
+    assert res["verdict"] == "pass" and res["metrics"]["collision_count"]["value"] == 0
+    rec = read_recording(tmp_path / "stationary_vehicle" / "recording.jsonl")
+    ego = rec.track("Ego")
+    stopped_x = rec.frames[0].entities["Stopped"].pose.x
+    # it passes the stopped car in the left lane (-1) and keeps moving
+    assert ego[-1].pose.x > stopped_x + 10.0 and ego[-1].speed > 5.0
+    assert any(s.lane is not None and s.lane.lane_id == -1 for s in ego)
 
 
 def test_same_case_twice_gives_identical_results(tmp_path: Path) -> None:

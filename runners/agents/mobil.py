@@ -1,0 +1,286 @@
+"""MOBIL lane-change decisions for the IDM reference agents.
+
+MOBIL, "minimizing overall braking induced by lane changes" (Kesting, Treiber, Helbing 2007,
+"General lane-changing model MOBIL for car-following models", Transp. Res. Rec. 1999,
+pp. 86-94). With ``a`` the acceleration of the car-following model (here IDM) before and
+``a~`` after a prospective change, ``c`` the ego, ``o`` its old follower (current lane) and
+``n`` its new follower (target lane):
+
+* safety (eq. 1): ``a~_n >= -b_safe`` -- the new follower need not brake harder than b_safe;
+* incentive, symmetric rules (eq. 2): ``a~_c - a_c + p [(a~_n - a_n) + (a~_o - a_o)] > da_th``;
+* incentive, asymmetric "keep right" rules (eq. 5-6, the paper's European variant, taken
+  here for the PRC Road Traffic Safety Law art. 35, drive on the right, and its Implementing
+  Regulations art. 47, overtake on the left): only the follower in the passing lane counts,
+  and a bias ``da_bias`` pulls towards the kerb lane::
+
+      towards the kerb: a~_c^eur - a_c     + p (a~_o - a_o) > da_th - da_bias
+      towards the centre: a~_c - a_c^eur   + p (a~_n - a_n) > da_th + da_bias
+
+  where ``a^eur`` (no overtaking on the kerb side) caps the ego's acceleration in the kerb
+  lane by the acceleration of following the passing lane's leader, when ``v > v_crit``.
+
+The acceleration function takes the vehicle it reasons about (its speed) and its leader (gap
+and speed), as HighwayEnv's ``IDMVehicle.acceleration`` does, so the same function gives the
+ego's gain and the braking a change imposes on the followers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from maps.road import DRIVING_TYPES, WALKING_TYPES
+
+from testzone.world import EntityKind, EntityState, LaneCoord, wrap_angle
+
+AccelFn = Callable[[float, "float | None", float], float]
+"""``accel(v, gap, v_leader) -> a``: car-following acceleration [m/s^2] of a vehicle at speed
+``v`` [m/s] whose leader is ``gap`` [m] ahead (bumper to bumper; None: free road) at
+``v_leader`` [m/s]."""
+
+
+@dataclass(frozen=True)
+class MobilParameters:
+    """MOBIL parameters, SI units; defaults from Kesting et al. 2007, table 1, unless noted.
+
+    Attributes:
+        lane_changes: False keeps the agent in its lane (``--agent-config``
+            ``{"lane_changes": false}``: the lane-keeping ``idm`` of before).
+        politeness: p [-], weight of the other drivers' gains (paper: 0 ... 1; 0.3 here,
+            a "realistic" driver between selfish 0 and the paper's 0.5).
+        change_threshold: da_th [m/s^2], least net gain worth a change (paper: 0.1).
+        right_bias: da_bias [m/s^2], pull towards the kerb lane under keep-right rules
+            (paper: 0.3; 0 with ``keep_right`` False makes the rules symmetric).
+        safe_deceleration: b_safe [m/s^2], the largest braking imposed on the new follower
+            (paper: 4, well below the ~9 m/s^2 a car can brake); the ego's own deceleration
+            in the target lane is held to it too (a project addition).
+        keep_right: asymmetric (True) or symmetric (False) rules.
+        critical_speed: v_crit [m/s] above which overtaking on the kerb side is not allowed
+            (paper: 60 km/h).
+        change_min_gap: [m] least bumper-to-bumper gap to the target lane's leader and
+            follower at the decision (a project addition: IDM alone lets a slower follower accept a
+            metre-long gap).
+        change_interval: [s] least time between two changes (project choice, damps lane hopping).
+        change_period: [s] how often the agent re-evaluates (project choice).
+        change_duration: [s] time to move across to the target lane centre (lane changes
+            typically last 3-6 s: Toledo & Zohar 2007, "Modeling duration of lane changes",
+            TRR 1999).
+        change_clearance: [m] no change when the road (in the driving direction) ends within the
+            change's length plus this (no change across or just before a junction).
+        change_min_speed: [m/s] no change starts below this speed (a stopped car cannot steer
+            round the car it stopped behind; project choice).
+        blocked_speed: [m/s] a target lane whose nearest leader moves slower than this is
+            blocked and never chosen: MOBIL judges a lane by the braking it needs now, so a
+            far-off standing car would otherwise look like a free lane (project addition).
+        change_timeout: [s] a change not finished after this long is given up: the ego keeps
+            the lane its reference point is in (project choice).
+    """
+
+    lane_changes: bool = True
+    politeness: float = 0.3
+    change_threshold: float = 0.1
+    right_bias: float = 0.3
+    safe_deceleration: float = 4.0
+    keep_right: bool = True
+    critical_speed: float = 60.0 / 3.6
+    change_min_gap: float = 2.0
+    change_interval: float = 5.0
+    change_period: float = 0.5
+    change_duration: float = 4.0
+    change_clearance: float = 30.0
+    change_min_speed: float = 5.0
+    blocked_speed: float = 1.0
+    change_timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A vehicle ahead of or behind the ego in one lane.
+
+    Attributes:
+        gap: bumper-to-bumper distance [m] from the ego (leader: its rear to the ego's front;
+            follower: the ego's rear to its front); negative when they overlap.
+        speed: its speed along the lane [m/s].
+    """
+
+    gap: float
+    speed: float
+
+
+@dataclass(frozen=True)
+class LaneGaps:
+    """The ego's nearest leader and follower in one lane (None: none seen)."""
+
+    leader: Neighbour | None = None
+    follower: Neighbour | None = None
+
+
+@dataclass(frozen=True)
+class MobilDecision:
+    """The outcome of :func:`mobil`: ``change`` (safe and worth it), ``safe``, the net
+    ``incentive`` [m/s^2] (left side of the incentive criterion minus its threshold: change
+    when > 0) and ``new_follower_accel`` a~_n [m/s^2] (None: no new follower)."""
+
+    change: bool
+    safe: bool
+    incentive: float
+    new_follower_accel: float | None
+
+
+def _follow(accel: AccelFn, v: float, leader: Neighbour | None, extra_gap: float = 0.0
+            ) -> float:
+    """Acceleration of a vehicle at ``v`` behind ``leader`` (gap increased by ``extra_gap``)."""
+    if leader is None:
+        return accel(v, None, 0.0)
+    return accel(v, leader.gap + extra_gap, leader.speed)
+
+
+def mobil(p: MobilParameters, accel: AccelFn, v: float, ego_length: float,
+          current: LaneGaps, target: LaneGaps, to_kerb: bool) -> MobilDecision:
+    """Decide one prospective lane change by MOBIL (Kesting et al. 2007, eq. 1-2, 5-6).
+
+    Args:
+        p: the parameters. accel: the car-following model (:data:`AccelFn`), applied to the
+            ego and to both followers (assumed to drive by the same model).
+        v: ego speed [m/s]. ego_length: ego length [m] (a follower's gap grows by it and by
+            the ego's leader gap when the ego leaves).
+        current, target: leader and follower in the ego's lane and in the target lane, gaps
+            measured from the ego.
+        to_kerb: the target lane is on the kerb side (right in right-hand traffic).
+
+    Returns:
+        A :class:`MobilDecision`. Unsafe when a target gap is below ``p.change_min_gap``, or
+        when the new follower would brake harder than ``b_safe``, or the ego itself would.
+    """
+    a_c = _follow(accel, v, current.leader)
+    at_c = _follow(accel, v, target.leader)
+    n, o = target.follower, current.follower
+    at_n = None if n is None else accel(n.speed, n.gap, v)
+    gaps_ok = all(x is None or x.gap >= p.change_min_gap for x in (target.leader, n))
+    safe = gaps_ok and at_c >= -p.safe_deceleration and (
+        at_n is None or at_n >= -p.safe_deceleration)
+    gain_n = 0.0 if n is None or at_n is None else at_n - _follow(
+        accel, n.speed, target.leader, n.gap + ego_length)
+    gain_o = 0.0 if o is None else _follow(
+        accel, o.speed, current.leader, o.gap + ego_length) - accel(o.speed, o.gap, v)
+    if not p.keep_right:
+        incentive = at_c - a_c + p.politeness * (gain_n + gain_o) - p.change_threshold
+    elif to_kerb:
+        at_eur = min(at_c, a_c) if v > p.critical_speed else at_c
+        incentive = at_eur - a_c + p.politeness * gain_o - (p.change_threshold - p.right_bias)
+    else:
+        a_eur = min(a_c, at_c) if v > p.critical_speed else a_c
+        incentive = at_c - a_eur + p.politeness * gain_n - (p.change_threshold + p.right_bias)
+    return MobilDecision(safe and incentive > 0.0, safe, incentive, at_n)
+
+
+def lane_gaps(ego: EntityState, objects: tuple[EntityState, ...], road_id: str, lane_id: int,
+              direction: int) -> LaneGaps:
+    """The nearest leader and follower of ``ego`` in lane ``lane_id`` of road ``road_id``,
+    from the objects' lane coordinates (objects off the road or on other roads are ignored).
+
+    ``direction`` is the lane's driving sign (+1 along +s, -1 against). Longitudinal places are
+    road s [m] times ``direction`` (the reference line's s, so gaps on a curve are off by the
+    factor ``1 - k t``); bumpers are the reference point plus the box centre offset +- half
+    the length, the box assumed along the lane; speeds are projected on the ego's heading.
+    Pedestrians are not lane occupants (see :func:`pedestrian_ahead`).
+    """
+    assert ego.lane is not None
+    e_ref = direction * ego.lane.s
+    e_front = e_ref + ego.box.cx + ego.box.length / 2.0
+    e_rear = e_ref + ego.box.cx - ego.box.length / 2.0
+    leader: Neighbour | None = None
+    follower: Neighbour | None = None
+    for obj in objects:
+        ln = obj.lane
+        if obj.kind == EntityKind.PEDESTRIAN or ln is None or ln.road_id != road_id \
+                or ln.lane_id != lane_id:
+            continue
+        o_ref = direction * ln.s
+        speed = obj.speed * math.cos(wrap_angle(obj.pose.h - ego.pose.h))
+        if o_ref >= e_ref:
+            gap = o_ref + obj.box.cx - obj.box.length / 2.0 - e_front
+            if leader is None or gap < leader.gap:
+                leader = Neighbour(gap, speed)
+        else:
+            gap = e_rear - (o_ref + obj.box.cx + obj.box.length / 2.0)
+            if follower is None or gap < follower.gap:
+                follower = Neighbour(gap, speed)
+    return LaneGaps(leader, follower)
+
+
+def with_lanes(net, objects: tuple[EntityState, ...]) -> tuple[EntityState, ...]:
+    """``objects`` with the lane position filled in (``net.world_to_lane`` from the pose and
+    heading) where it is missing, e.g. objects learnt from V2X RSM; those off the road stay
+    without one."""
+    out = []
+    for obj in objects:
+        if obj.lane is None:
+            types = WALKING_TYPES if obj.kind == EntityKind.PEDESTRIAN else DRIVING_TYPES
+            lane = net.world_to_lane(obj.pose.x, obj.pose.y, obj.pose.h, lane_types=types)
+            if lane is not None:
+                obj = replace(obj, lane=lane)
+        out.append(obj)
+    return tuple(out)
+
+
+def pedestrian_ahead(net, ego: EntityState, objects: tuple[EntityState, ...], direction: int,
+                     distance: float) -> bool:
+    """True when a pedestrian stands on the ego's road, in a driving lane, within
+    ``distance`` [m] ahead (by road s; ``direction`` the ego lane's driving sign): the ego
+    yields in its lane instead of swerving round it."""
+    assert ego.lane is not None
+    for obj in objects:
+        ln = obj.lane
+        if obj.kind != EntityKind.PEDESTRIAN or ln is None or ln.road_id != ego.lane.road_id:
+            continue
+        # any lane of the road counts (a pedestrian crossing the far carriageway comes over)
+        if net.lane_type(ln.road_id, ln.lane_id, ln.s) != "driving":
+            continue
+        ahead = (ln.s - ego.lane.s) * direction
+        if -ego.box.length <= ahead <= distance:
+            return True
+    return False
+
+
+def adjacent_lanes(net, coord: LaneCoord, length: float, p: MobilParameters
+                   ) -> list[tuple[int, bool]]:
+    """The lanes the ego at ``coord`` may change into: ``(lane id, to_kerb)`` pairs.
+
+    A neighbour qualifies when it is of type ``driving`` and carries traffic in the ego's
+    direction both at the ego and ``length`` [m] ahead, the ego's road is no junction
+    connecting road, and the road goes on for at least ``length + p.change_clearance`` [m]
+    (no change across, or just before, a junction), and the lane leads, by the map's
+    straightest continuation, to the road the ego's lane leads to 80 m past the road's end
+    (no change into a turning lane). Left is the lane id plus the driving
+    sign (OpenDRIVE lane ids, centre lane 0 skipped); the kerb side is the larger ``|id|``.
+    Raises ``MapsError`` (from ``net``) only for an unknown road.
+    """
+    road = net.roads[coord.road_id]
+    if road.junction not in ("-1", "", None):
+        return []
+    sign = road.driving_sign(coord.lane_id)
+    left_to = road.length - coord.s if sign > 0 else coord.s
+    if left_to < length + p.change_clearance:
+        return []
+    s_end = coord.s + sign * length
+    beyond = left_to + 80.0  # past the road's end and a junction after it
+    here = LaneCoord(coord.road_id, coord.lane_id, coord.s, 0.0)
+    exit_road = net.advance(here, beyond).road_id
+    out = []
+    for step in (sign, -sign):
+        lane = coord.lane_id + step
+        if lane == 0:
+            lane += step
+        ok = True
+        for s in (coord.s, s_end):
+            if lane not in net.lane_ids(coord.road_id, s) \
+                    or net.lane_type(coord.road_id, lane, s) != "driving" \
+                    or road.driving_sign(lane) != sign:
+                ok = False
+        # the lane must lead where the ego's lane leads (not into a turning lane)
+        if ok and net.advance(LaneCoord(coord.road_id, lane, coord.s, 0.0),
+                              beyond).road_id == exit_road:
+            out.append((lane, abs(lane) > abs(coord.lane_id)))
+    return out
