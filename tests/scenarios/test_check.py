@@ -111,14 +111,17 @@ def test_schema_of_the_file_version_is_used(tmp_path):
 
 
 def test_unsupported_element_is_a_named_warning(tmp_path):
-    if CONDITIONS.get("TimeOfDayCondition") is not None:
-        pytest.skip("TimeOfDayCondition is supported now")
-    path, text = scenario(tmp_path, '<SimulationTimeCondition value="1" rule="greaterThan"/>',
-                          '<TimeOfDayCondition rule="greaterThan" '
-                          'dateTime="2026-01-01T10:00:00"/>')
+    # TrailerAction (OpenSCENARIO 1.3) is valid per the schema but not played by our engine
+    text = BASE.replace("XODR", str(XODR)).replace('revMinor="2"', 'revMinor="3"')
+    start = text.index("<PrivateAction>", text.index("<PrivateAction>") + 1)
+    end = text.index("</PrivateAction>", start) + len("</PrivateAction>")
+    text = (text[:start] + "<PrivateAction><TrailerAction><DisconnectTrailerAction/>"
+            "</TrailerAction></PrivateAction>" + text[end:])
+    path = tmp_path / "trailer.xosc"
+    path.write_text(text)
     issue = only(check_scenario(path), "warning")
-    assert issue.line == line_of(text, "TimeOfDayCondition")
-    assert issue.element.endswith("/TimeOfDayCondition") and "not support" in issue.message
+    assert issue.line == line_of(text, "<TrailerAction>")
+    assert issue.element.endswith("/TrailerAction") and "not support" in issue.message
     assert exit_status(check_scenario(path)) == 1
 
 
@@ -252,7 +255,7 @@ def test_lane_change_on_a_pedestrian_warns(tmp_path):
 
 CATALOG = """<?xml version="1.0"?>
 <OpenSCENARIO>
-  <FileHeader revMajor="1" revMinor="2" date="2026-01-01T00:00:00" description="c" author="t"/>
+  <FileHeader revMajor="1" revMinor="3" date="2026-01-01T00:00:00" description="c" author="t"/>
   <Catalog name="ManeuverCatalog">
     <Maneuver name="Brake">
       <ParameterDeclarations>
@@ -260,14 +263,11 @@ CATALOG = """<?xml version="1.0"?>
       </ParameterDeclarations>
       <Event name="B" priority="overwrite">
         <Action name="Stop">
-          <PrivateAction><LongitudinalAction><SpeedAction>
-            <SpeedActionDynamics dynamicsShape="step" dynamicsDimension="time" value="0"/>
-            <SpeedActionTarget><AbsoluteTargetSpeed value="$Target"/></SpeedActionTarget>
-          </SpeedAction></LongitudinalAction></PrivateAction>
+          <PrivateAction><TrailerAction><DisconnectTrailerAction/></TrailerAction></PrivateAction>
         </Action>
         <StartTrigger><ConditionGroup><Condition name="T" delay="0" conditionEdge="none">
           <ByValueCondition>
-            <TimeOfDayCondition rule="greaterThan" dateTime="2026-01-01T10:00:00"/>
+            <SimulationTimeCondition value="$Target" rule="greaterThan"/>
           </ByValueCondition>
         </Condition></ConditionGroup></StartTrigger>
       </Event>
@@ -278,8 +278,7 @@ CATALOG = """<?xml version="1.0"?>
 
 
 def test_unsupported_element_in_a_used_catalog_maneuver(tmp_path):
-    if CONDITIONS.get("TimeOfDayCondition") is not None:
-        pytest.skip("TimeOfDayCondition is supported now")
+    # TrailerAction (1.3) is schema-valid but not played by our engine
     (tmp_path / "cat").mkdir()
     (tmp_path / "cat" / "m.xosc").write_text(CATALOG)
     path, _ = scenario(tmp_path, "<CatalogLocations/>", '<CatalogLocations><ManeuverCatalog>'
@@ -291,8 +290,8 @@ def test_unsupported_element_in_a_used_catalog_maneuver(tmp_path):
                           text=path.read_text())
     issue = only(check_scenario(path), "warning")
     assert issue.file == str((tmp_path / "cat" / "m.xosc").resolve())
-    assert issue.line == line_of(CATALOG, "<TimeOfDayCondition")
-    assert issue.element.endswith("/TimeOfDayCondition")
+    assert issue.line == line_of(CATALOG, "<TrailerAction")
+    assert issue.element.endswith("/TrailerAction")
     bad = path.read_text().replace('entryName="Brake"', 'entryName="Swerve"')
     path.write_text(bad)
     assert "entry 'Swerve' not found" in only(check_scenario(path)).message
