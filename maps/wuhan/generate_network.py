@@ -22,7 +22,6 @@ objects (clause 13) and signals (clause 14) after each road's ``<lanes>``.
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 from pathlib import Path
@@ -37,7 +36,7 @@ from maps.wuhan.network_model import JunctionSpec, Network, RoadSpec
 from maps.wuhan.network_plans import (CROSSWALK_FROM_END_M, rsu_layout, signal_plans,
                                       signal_sites)
 from maps.wuhan.network_xodr import build_opendrive
-from maps.wuhan.xodr_tools import (fix_header, fold_headings, json_bytes, sub, to_root,
+from maps.wuhan.xodr_tools import (write_outputs, fix_header, fold_headings, json_bytes, sub, to_root,
                                    xml_bytes)
 
 NAMES = ("wuhan_testzone.xodr", "wuhan_testzone.signals.json", "wuhan_testzone.rsu.json")
@@ -155,14 +154,7 @@ def render() -> dict[str, bytes]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: write the files into ``--out`` (default: this folder)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, data in render().items():
-        (args.out / name).write_bytes(data)
-        print(f"wrote {args.out / name} ({len(data)} bytes)")
-    return 0
+    return write_outputs(render, __doc__, argv)
 
 
 if __name__ == "__main__":

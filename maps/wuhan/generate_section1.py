@@ -29,7 +29,6 @@ Frame: OpenDRIVE inertial frame, x east, y north [m]. Junction centre at (0, 0).
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ from scenariogeneration import xodr
 if __package__ in (None, ""):  # run as a script: make `maps.wuhan` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from maps.wuhan.xodr_tools import (GEO_REFERENCE, HEADER_DATE, fix_header, fold_headings,
+from maps.wuhan.xodr_tools import (write_outputs, GEO_REFERENCE, HEADER_DATE, fix_header, fold_headings,
                                    json_bytes, sub, to_root, xml_bytes)
 
 __all__ = ["GEO_REFERENCE", "HEADER_DATE", "build_network", "render", "signal_plan",
@@ -410,14 +409,7 @@ def render() -> dict[str, bytes]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: write the files into ``--out`` (default: this folder)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, data in render().items():
-        (args.out / name).write_bytes(data)
-        print(f"wrote {args.out / name} ({len(data)} bytes)")
-    return 0
+    return write_outputs(render, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -84,3 +84,18 @@ def xml_bytes(root: etree._Element) -> bytes:
 def json_bytes(data: object) -> bytes:
     """JSON text (indent 2, UTF-8, trailing newline) of ``data``."""
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_outputs(render, doc: str, argv: list[str] | None = None) -> int:
+    """Command line of the generators: write ``render()``'s files (name -> bytes) into
+    ``--out`` (default: the folder of this package); ``doc`` is the script's docstring."""
+    import argparse
+    from pathlib import Path
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, data in render().items():
+        (args.out / name).write_bytes(data)
+        print(f"wrote {args.out / name} ({len(data)} bytes)")
+    return 0
