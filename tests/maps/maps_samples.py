@@ -97,3 +97,18 @@ def t_junction() -> str:
                 '<connection id="1" incomingRoad="10" connectingRoad="12" contactPoint="start">'
                 '<laneLink from="-1" to="-1"/></connection></junction>')
     return document(r10, r11, r12, r13, r14, junction)
+
+
+def load_error(tmp_path: Path, text: str):
+    """Write ``text`` as bad.xodr, check that loading raises MapsError and that
+    ``check_opendrive`` reports the same message as its first error; return the error."""
+    import pytest
+
+    import maps
+    p = write(tmp_path, "bad.xodr", text)
+    with pytest.raises(maps.MapsError) as info:
+        maps.load_opendrive(p)
+    issues = maps.check_opendrive(p)
+    assert issues and issues[0].severity == "error"
+    assert issues[0].message == info.value.message
+    return info.value

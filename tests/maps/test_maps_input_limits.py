@@ -11,17 +11,7 @@ import maps
 from maps.geometry import Line
 from maps.parser import MAX_CURVATURE
 from maps.reference_line import MAX_SAMPLES, ReferenceLine
-from maps_samples import _lane, arc, document, line, road, write
-
-
-def _load_error(tmp_path, text: str) -> maps.MapsError:
-    p = write(tmp_path, "bad.xodr", text)
-    with pytest.raises(maps.MapsError) as info:
-        maps.load_opendrive(p)
-    issues = maps.check_opendrive(p)
-    assert issues and issues[0].severity == "error"
-    assert issues[0].message == info.value.message
-    return info.value
+from maps_samples import _lane, load_error, arc, document, line, road, write
 
 
 def test_a_directory_is_not_reported_as_missing(tmp_path):
@@ -37,7 +27,7 @@ def test_a_device_is_refused_without_reading_it():
 
 def test_opendrive_2_is_refused(tmp_path):
     text = document(road("1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5)))
-    err = _load_error(tmp_path, text.replace('revMajor="1"', 'revMajor="2"'))
+    err = load_error(tmp_path, text.replace('revMajor="1"', 'revMajor="2"'))
     assert "revMajor=2 (expected 1" in err.message
     assert err.element == "header" and err.line == 3
 
@@ -51,7 +41,7 @@ def test_opendrive_2_is_refused(tmp_path):
 ])
 def test_curvature_beyond_a_tenth_metre_radius_is_refused(tmp_path, shape, attr):
     geom = line(0, 0, 0, 0, 100).replace("<line/>", shape)
-    err = _load_error(tmp_path, document(road("1", 100, geom, right=_lane(-1, 3.5))))
+    err = load_error(tmp_path, document(road("1", 100, geom, right=_lane(-1, 3.5))))
     assert f"expected |{attr}| <= " in err.message  # 1e308 trips the general range first
     assert err.element == shape[1:].split()[0] and err.line == 4
 
@@ -66,13 +56,13 @@ def test_curvature_at_the_limit_is_accepted(tmp_path):
 
 def test_number_far_beyond_road_scale_is_refused(tmp_path):
     geom = line(0, 0, 0, 0, 100).replace('x="0"', 'x="1e300"')
-    err = _load_error(tmp_path, document(road("1", 100, geom, right=_lane(-1, 3.5))))
+    err = load_error(tmp_path, document(road("1", 100, geom, right=_lane(-1, 3.5))))
     assert "x='1e300' is out of range" in err.message and err.element == "geometry"
 
 
 def test_zero_length_road_is_refused(tmp_path):
     text = document(road("1", 0, line(0, 0, 0, 0, 0.005), right=_lane(-1, 3.5)))
-    err = _load_error(tmp_path, text)
+    err = load_error(tmp_path, text)
     assert "length=0 (expected > 0)" in err.message and err.element == "road"
 
 
@@ -83,7 +73,7 @@ def test_zero_length_road_is_refused(tmp_path):
     ("", _lane(-1, 3.5).replace('"-1"', '"-1.5"'), "id='-1.5' is not an integer"),
 ])
 def test_impossible_lane_ids_are_refused(tmp_path, left, right, message):
-    err = _load_error(tmp_path, document(road("1", 100, line(0, 0, 0, 0, 100), left=left,
+    err = load_error(tmp_path, document(road("1", 100, line(0, 0, 0, 0, 100), left=left,
                                               right=right)))
     assert message in err.message and err.element == "lane" and err.line == 4
 

@@ -7,17 +7,7 @@ import math
 import pytest
 
 import maps
-from maps_samples import _lane, document, line, road, two_roads_end_to_end, write
-
-
-def _load_error(tmp_path, text: str) -> maps.MapsError:
-    p = write(tmp_path, "bad.xodr", text)
-    with pytest.raises(maps.MapsError) as info:
-        maps.load_opendrive(p)
-    issues = maps.check_opendrive(p)
-    assert issues and issues[0].severity == "error"
-    assert issues[0].message == info.value.message
-    return info.value
+from maps_samples import _lane, load_error, document, line, road, two_roads_end_to_end, write
 
 
 def test_missing_file(tmp_path):
@@ -26,12 +16,12 @@ def test_missing_file(tmp_path):
 
 
 def test_not_xml(tmp_path):
-    err = _load_error(tmp_path, "<OpenDRIVE><road></OpenDRIVE>\n")
+    err = load_error(tmp_path, "<OpenDRIVE><road></OpenDRIVE>\n")
     assert "not well-formed XML" in err.message and err.line == 1
 
 
 def test_wrong_root(tmp_path):
-    err = _load_error(tmp_path, "<?xml version='1.0'?>\n<OpenSCENARIO/>\n")
+    err = load_error(tmp_path, "<?xml version='1.0'?>\n<OpenSCENARIO/>\n")
     assert "expected <OpenDRIVE>" in err.message and err.line == 2
 
 
@@ -39,13 +29,13 @@ def test_entities_are_not_expanded(tmp_path):
     text = ('<?xml version="1.0"?>\n<!DOCTYPE OpenDRIVE [<!ENTITY big "x">]>\n'
             + two_roads_end_to_end().split("\n", 1)[1].replace('name="r1"', 'name="&big;"'))
     # libxml2 would substitute "&big;" in the attribute despite resolve_entities=False
-    err = _load_error(tmp_path, text)
+    err = load_error(tmp_path, text)
     assert "declares entities" in err.message and err.element == "!DOCTYPE"
 
 
 def test_geometry_lengths_must_add_up(tmp_path):
     text = document(road("1", 120, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5)))
-    err = _load_error(tmp_path, text)
+    err = load_error(tmp_path, text)
     assert "add up to 100.0000 m, road@length is 120.0000 m" in err.message
     assert err.element == "road" and err.line == 4 and err.file.endswith("bad.xodr")
 
@@ -53,7 +43,7 @@ def test_geometry_lengths_must_add_up(tmp_path):
 def test_link_to_missing_road(tmp_path):
     text = document(road("1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5),
                          link='<successor elementType="road" elementId="9" contactPoint="start"/>'))
-    err = _load_error(tmp_path, text)
+    err = load_error(tmp_path, text)
     assert "link to missing road '9'" in err.message and err.element == "link"
 
 
@@ -61,7 +51,7 @@ def test_lane_section_beyond_road_length(tmp_path):
     sec = ('<laneSection s="0"><right>{}</right></laneSection>'
            '<laneSection s="150"><right>{}</right></laneSection>').format(_lane(-1, 3), _lane(-1, 3))
     text = document(road("1", 100, line(0, 0, 0, 0, 100), sections=sec))
-    err = _load_error(tmp_path, text)
+    err = load_error(tmp_path, text)
     assert "laneSection s=150.0 beyond road length" in err.message
     assert err.element == "laneSection" and err.line == 4
 
@@ -70,7 +60,7 @@ def test_negative_lane_width(tmp_path):
     lane = ('<lane id="-1" type="driving"><width sOffset="0" a="3.0" b="-0.05" c="0" d="0"/>'
             '</lane>')
     text = document(road("1", 100, line(0, 0, 0, 0, 100), right=lane))
-    err = _load_error(tmp_path, text)
+    err = load_error(tmp_path, text)
     # width 3 - 0.05 s is negative from s = 60 m on; the check samples every 10 m
     assert "lane -1: width -0.5000 m at s=70.000" in err.message and err.element == "width"
 
@@ -78,7 +68,7 @@ def test_negative_lane_width(tmp_path):
 def test_malformed_number_names_attribute(tmp_path):
     text = document(road("1", 100, line(0, 0, 0, 0, 100).replace('x="0"', 'x="abc"'),
                          right=_lane(-1, 3.5)))
-    err = _load_error(tmp_path, text)
+    err = load_error(tmp_path, text)
     assert "x='abc' is not a number" in err.message and err.element == "geometry"
 
 
