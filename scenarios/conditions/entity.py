@@ -208,10 +208,12 @@ def _object_type(rt: Runtime, name: str) -> str:
 
 
 @dataclass(frozen=True)
-class RelativeDistanceCondition(_Rated):
-    """Distance from the triggering entity to ``entityRef`` (absolute value) [m]."""
+class _ToEntity(_Rated):
+    """Shared form of the conditions measured from the triggering entity to ``entityRef``
+    (value, rule, coordinate system, relative distance type, freespace); ``DEFAULT_KIND`` is
+    the distance type when the file gives none."""
 
-    ELEMENT = "RelativeDistanceCondition"
+    DEFAULT_KIND = measure.EUCLIDEAN
     entity: str = ""
     system: str = "entity"
     kind: str = measure.EUCLIDEAN
@@ -220,9 +222,16 @@ class RelativeDistanceCondition(_Rated):
     @classmethod
     def parse(cls, el, ctx):
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
-        system, kind, free = _geometry(el, ctx, measure.EUCLIDEAN)
+        system, kind, free = _geometry(el, ctx, cls.DEFAULT_KIND)
         return cls(ctx.src.attr(el, "value", float), rule_of(el, ctx),
                    ctx.src.attr(el, "entityRef", str), system, kind, free)
+
+
+@dataclass(frozen=True)
+class RelativeDistanceCondition(_ToEntity):
+    """Distance from the triggering entity to ``entityRef`` (absolute value) [m]."""
+
+    ELEMENT = "RelativeDistanceCondition"
 
     def test(self, rt: Runtime, entity: str) -> bool:
         """Raw test for one triggering entity (None: undefined = false)."""
@@ -276,21 +285,12 @@ class ReachPositionCondition(EntityConditionBase):
 
 
 @dataclass(frozen=True)
-class TimeHeadwayCondition(_Rated):
+class TimeHeadwayCondition(_ToEntity):
     """Headway [s]: distance from the triggering entity to ``entityRef`` over its speed."""
 
     ELEMENT = "TimeHeadwayCondition"
-    entity: str = ""
-    system: str = "entity"
+    DEFAULT_KIND = measure.LONGITUDINAL
     kind: str = measure.LONGITUDINAL
-    freespace: bool = False
-
-    @classmethod
-    def parse(cls, el, ctx):
-        """Read this element (``ELEMENT``); ScenarioError on bad input."""
-        system, kind, free = _geometry(el, ctx, measure.LONGITUDINAL)
-        return cls(ctx.src.attr(el, "value", float), rule_of(el, ctx),
-                   ctx.src.attr(el, "entityRef", str), system, kind, free)
 
     def test(self, rt: Runtime, entity: str) -> bool | None:
         """Raw test for one triggering entity (None: undefined = false)."""
