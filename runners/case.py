@@ -200,6 +200,7 @@ class _CaseRun:
         self._goal: tuple[float, float] | None = None
 
     def on_event(self, event: Event) -> None:
+        """Record ``event`` (memory and file); keep CustomCommandActions for the V2X bridge."""
         assert self.recording is not None and self.writer is not None
         self.recording.events.append(event)
         self.writer.event(event)
@@ -218,6 +219,7 @@ class _CaseRun:
                           world)
 
     def record(self, world: WorldState) -> None:
+        """Append one step's world state to the recording (memory and file)."""
         assert self.recording is not None and self.writer is not None
         self.recording.frames.append(world)
         self.writer.frame(world)
@@ -319,11 +321,13 @@ class _CaseRun:
             self.on_event(ev)
 
     def end(self, t: float, reason: str, message: str) -> None:
+        """Close the recording at sim time ``t`` [s] with why the case ended."""
         if self.recording is not None and self.writer is not None:
             self.recording.end_reason, self.recording.end_message = reason, message
             self.writer.end(t, reason, message)
 
     def close(self) -> None:
+        """Close the recording file (idempotent)."""
         if self.writer is not None:
             self.writer.close()
 
