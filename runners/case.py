@@ -24,6 +24,8 @@ from testzone.recording import (EntityInfo, Event, Recording, RecordingHeader,
                                 RecordingWriter)
 from testzone.world import EntityState, WorldState
 
+from evaluator.case import CaseResult
+
 from runners.agents import agent_follows_scenario, make_agent
 from runners.backends import make_backend
 from runners.interfaces import (Agent, AgentError, Control, RouteWaypoint, RunnerError,
@@ -364,11 +366,15 @@ def run_case(case: TestCase, options: RunOptions, case_dir: str | Path) -> dict[
     """Simulate, record and score one test case; return its result as a JSON-ready dict.
 
     Writes ``case_dir/recording.jsonl`` as it goes, then ``case_dir/result.json`` (and
-    ``trace.csv`` when ``options.trace == "csv"``). Never raises for a problem of the case:
+    ``trace.csv`` when ``options.trace == "csv"``), then the report's figures of the case
+    (:func:`evaluator.report.save_case_figures`; drawn here so that a parallel run draws them
+    in parallel; a figure that cannot be drawn is a note, never an error of the case). Never
+    raises for a problem of the case:
     the result then has ``verdict == "error"``, ``error`` (one line) and ``error_kind``
     (``input``, ``agent`` or ``run``; see :func:`error_kind`), and ``traceback``.
     """
     from evaluator import score_case
+    from evaluator.report import save_case_figures
     case_dir = Path(case_dir)
     case_dir.mkdir(parents=True, exist_ok=True)
     run = _CaseRun(case, options, case_dir)
@@ -383,13 +389,16 @@ def run_case(case: TestCase, options: RunOptions, case_dir: str | Path) -> dict[
     finally:
         run.close()
     wall = time.perf_counter() - t0
-    result = _score(run, case, error, score_case)
+    result, scored = _score(run, case, error, score_case)
     result["wall_time_s"] = round(wall, 3)
     result["inputs"] = run.inputs
     if options.trace == "csv" and run.recording is not None and run.recording.frames:
         from runners.trace_csv import write_trace_csv
         write_trace_csv(run.recording, case_dir / "trace.csv")
     (case_dir / "result.json").write_text(json.dumps(result, indent=2, sort_keys=True))
+    if run.recording is not None and run.writer is not None:
+        save_case_figures(case_dir, scored or CaseResult.from_dict(result), run.recording,
+                          run.net, run.writer.path)
     return result
 
 
@@ -398,7 +407,10 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(text.split())
 
 
-def _score(run: _CaseRun, case: TestCase, error: BaseException | None, score_case) -> dict:
+def _score(run: _CaseRun, case: TestCase, error: BaseException | None,
+           score_case) -> tuple[dict[str, Any], CaseResult | None]:
+    """The case's result as a JSON-ready dict, and the evaluator's :class:`CaseResult` (with
+    its in-memory series, for the figures) when scoring ran."""
     base = {"case_id": case.case_id, "scenario_file": case.scenario_file,
             "parameters": case.parameters, "seed": case.seed, "family": case.family}
     if error is not None:
@@ -406,13 +418,13 @@ def _score(run: _CaseRun, case: TestCase, error: BaseException | None, score_cas
                     traceback="".join(traceback.format_exception(error)), score=0.0)
         if run.recording is not None:
             base["end_reason"] = "error"
-        return base
+        return base, None
     assert run.recording is not None
     try:
         result = score_case(run.recording, run.net)
     except Exception as exc:  # noqa: BLE001 - a scoring crash is this case's error
         base.update(verdict="error", error=_one_line(exc), error_kind="run",
                     traceback="".join(traceback.format_exception(exc)), score=0.0)
-        return base
+        return base, None
     out = result.to_dict() if hasattr(result, "to_dict") else dict(result)
-    return {**out, **base}
+    return {**out, **base}, result if isinstance(result, CaseResult) else None

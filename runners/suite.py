@@ -3,7 +3,8 @@
 Layout of a run folder (``results/<run-id>/`` or ``--out``)::
 
     manifest.json            what was run: tool version, command, inputs and SHA-256, seeds, agent
-    cases/<case_id>/         recording.jsonl, result.json (and trace.csv with --trace csv)
+    cases/<case_id>/         recording.jsonl, result.json, figures.json + figure-<k>.png
+                             (the report's figures), trace.csv with --trace csv
     summary.json junit.xml report.html      written by ``evaluator.write_report``
 
 Exit statuses (``docs/cli.md``): 0 every case passed; 1 some case failed its criteria;

@@ -19,6 +19,8 @@ from testzone.recording import Recording, read_recording
 from evaluator.case import CaseResult
 from evaluator.errors import EvaluationError
 from evaluator.report.compare import compare_runs
+from evaluator.report.figures import (CaseFigures, draw_case_figures, load_case_figures,
+                                      save_case_figures)
 from evaluator.report.html import render_html, write_html
 from evaluator.report.junit import build_junit, write_junit
 from evaluator.report.summary import (SCHEMA, SCHEMA_VERSION, build_summary, case_from_dict,
@@ -75,23 +77,31 @@ def map_loader() -> NetForCase:
     return load
 
 
-def _loader(paths: dict[str, Path], net_for_case: NetForCase | None):
-    def load(case_id: str) -> tuple[Recording | None, Any, str]:
-        """case_id -> (recording, network, note why either is missing)."""
-        path = paths.get(case_id)
+def _figures(paths: dict[str, Path], net_for_case: NetForCase | None):
+    """case result -> its figures: the set stored beside the recording when it matches the
+    recording (:func:`load_case_figures`), else drawn now from the recording and network."""
+    def figures(res: CaseResult) -> CaseFigures:
+        """The figures of one case (see :func:`_figures`)."""
+        path = paths.get(res.case_id)
         if path is None:
-            return None, None, ""
+            return draw_case_figures(res, None, None)
+        stored = load_case_figures(path)
+        if stored is not None:
+            return stored
         try:
             rec = read_recording(path)
         except TestzoneError as exc:
-            return None, None, f"Recording unreadable: {exc}"
-        if net_for_case is None:
-            return rec, None, ""
-        try:
-            return rec, net_for_case(rec), ""
-        except TestzoneError as exc:
-            return rec, None, f"Road network not loaded ({exc}); lanes not drawn."
-    return load
+            return CaseFigures(note=f"Recording unreadable: {exc}")
+        net, note = None, ""
+        if net_for_case is not None:
+            try:
+                net = net_for_case(rec)
+            except TestzoneError as exc:
+                note = f"Road network not loaded ({exc}); lanes not drawn."
+        figs = draw_case_figures(res, rec, net)
+        figs.note = note or figs.note
+        return figs
+    return figures
 
 
 def write_report(run_dir: str | Path, results: list[CaseResult | dict[str, Any]],
@@ -102,16 +112,18 @@ def write_report(run_dir: str | Path, results: list[CaseResult | dict[str, Any]]
 
     Args:
         run_dir: the run folder (created if missing).
-        results: one :class:`CaseResult` (or its dict form) per case. manifest: run identity
-            (tool version,
-            inputs with SHA-256, seed, agent, ``created``), written as is into summary.json.
+        results: one :class:`CaseResult` (or its dict form) per case.
+        manifest: run identity (tool version, inputs with SHA-256, seed, agent,
+            ``created``), written as is into summary.json.
         recordings: case_id -> recording path, for the figures (paths are stored in
             summary.json relative to ``run_dir`` when inside it). None: the runner's layout
             ``run_dir/cases/<case_id>/recording.jsonl`` is used where such a file exists.
         net_for_case: recording -> road network (or None) used to draw lanes and speed
             limits; default :func:`map_loader` (the header's ``map_file``); pass
             ``lambda rec: None`` for none. A :class:`TestzoneError` it raises is noted in the
-            page and the figure drawn without lanes.
+            page and the figure drawn without lanes. Not called for a case whose figures the
+            runner stored beside its recording (:mod:`evaluator.report.figures`) and whose
+            recording is unchanged since: those are embedded as stored.
 
     Returns:
         ``{"summary": path, "junit": path, "html": path}``.
@@ -133,8 +145,8 @@ def write_report(run_dir: str | Path, results: list[CaseResult | dict[str, Any]]
     write_summary(tmp, doc)
     os.replace(tmp, out["summary"])
     write_junit(out["junit"], results)
-    loader = _loader(paths, net_for_case if net_for_case is not None else map_loader())
-    write_html(out["html"], render_html(results, doc["manifest"], loader, run_dir.name))
+    figures = _figures(paths, net_for_case if net_for_case is not None else map_loader())
+    write_html(out["html"], render_html(results, doc["manifest"], figures, run_dir.name))
     return out
 
 
@@ -195,5 +207,5 @@ def rebuild_report(run_dir: str | Path, net_for_case: NetForCase | None = None) 
 
 
 __all__ = ["RECORDING_LAYOUT", "SCHEMA", "SCHEMA_VERSION", "as_result", "build_junit",
-           "compare_runs", "map_loader", "read_summary", "rebuild_report", "results_from_summary",
+           "compare_runs", "map_loader", "save_case_figures", "read_summary", "rebuild_report", "results_from_summary",
            "write_report"]

@@ -7,6 +7,7 @@ message is escaped.
 
 from __future__ import annotations
 
+import base64
 import json
 import shlex
 from importlib import resources
@@ -15,15 +16,10 @@ from typing import Any, Callable
 
 from jinja2 import Environment, select_autoescape
 
-from testzone.errors import TestzoneError
-from testzone.recording import Recording
-
-from evaluator.case import CaseResult
-from evaluator.report.birdseye import trajectory_figure
-from evaluator.report.plots import png_base64
-from evaluator.report.sweep import sweep_axes, sweep_figure
-from evaluator.report.timelines import timeline_figure
 from evaluator.aggregate import totals
+from evaluator.case import CaseResult
+from evaluator.report.figures import CaseFigures, draw_png
+from evaluator.report.sweep import sweep_axes, sweep_figure
 
 #: Manifest keys shown first in the run-identity table, in this order.
 IDENTITY_KEYS = ("run_id", "tool", "tool_version", "agent", "seed", "created", "suite", "backend",
@@ -71,49 +67,10 @@ def _inputs(manifest: dict[str, Any]) -> list[tuple[str, str]]:
     return []
 
 
-#: The figures of a case section: (title, function of (recording, result, network)).
-CASE_FIGURES: tuple[tuple[str, Callable[[Recording, CaseResult, Any], Any]], ...] = (
-    ("Bird's-eye trajectories", trajectory_figure),
-    ("Timelines", timeline_figure),
-)
-
-
-def draw_png(title: str, draw: Callable[[], Any]) -> tuple[str | None, str]:
-    """``(base64 PNG, "")`` of the figure ``draw()`` returns, or ``(None, note)`` when it
-    cannot be drawn: a figure is an illustration of data already judged, so its failure
-    (damaged or non-finite data, a matplotlib limit) becomes a note in the page and never
-    costs the report."""
-    try:
-        return png_base64(draw()), ""
-    except TestzoneError as exc:
-        return None, f"{title} not drawn: {exc}"
-    except Exception as exc:  # noqa: BLE001 - any drawing failure is reported in the page
-        return None, f"{title} not drawn: {type(exc).__name__}: {exc}"
-
-
-def case_figures(res: CaseResult, rec: Recording | None,
-                 net: Any) -> tuple[list[tuple[str, str]], str]:
-    """(title, base64 PNG) pairs for one case and a note on the figures not drawn; each
-    figure is drawn on its own (:func:`draw_png`)."""
-    if rec is None:
-        return [], "No recording available: figures not drawn."
-    if not rec.header.ego or not rec.frames:
-        return [], "The recording has no ego frames: figures not drawn."
-    images, notes = [], []
-    for title, figure in CASE_FIGURES:
-        png, note = draw_png(title, lambda: figure(rec, res, net))
-        if png is not None:
-            images.append((title, png))
-        if note:
-            notes.append(note)
-    return images, " ".join(notes)
-
-
-def _agents(recs: list[Recording]) -> str:
+def _agents(identities: list[dict[str, Any]]) -> str:
     """The agents' identity as the recordings' headers give it (name, version, spec)."""
     seen = []
-    for rec in recs:
-        a = rec.header.agent or {}
+    for a in identities:
         text = " ".join(str(a[k]) for k in ("name", "version") if a.get(k))
         if a.get("spec") and a.get("spec") != a.get("name"):
             text += f" (spec {a['spec']})"
@@ -129,32 +86,31 @@ def _sweep(results: list[CaseResult]) -> dict[str, str] | None:
     if axes is None:
         return None
     png, note = draw_png("Parameter sweep", lambda: sweep_figure(results))
-    return {"x": axes[0], "y": axes[1] or "", "png": png or "", "note": note}
+    return {"x": axes[0], "y": axes[1] or "", "note": note,
+            "png": base64.b64encode(png).decode("ascii") if png else ""}
 
 
 def render_html(results: list[CaseResult], manifest: dict[str, Any],
-                load: Callable[[str], tuple[Recording | None, Any, str]],
-                run_id: str = "") -> str:
+                figures: Callable[[CaseResult], CaseFigures], run_id: str = "") -> str:
     """Render the report page: run identity first (manifest, agents from the recordings,
     inputs with SHA-256), aggregates, the sweep heat map when parameters vary, the verdict
     table, then one section per case (a page of its own when printed).
 
     Args:
-        load: case_id -> (recording or None, road network or None, note on why missing).
+        figures: case result -> its :class:`CaseFigures` (stored or drawn now; the note says
+            why any is missing).
         run_id: shown in the title (default: the manifest's ``run_id``).
     """
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    cases, recs = [], []
+    cases, identities = [], []
     for res in sorted(results, key=lambda r: r.case_id):
-        rec, net, note = load(res.case_id)
-        images, fig_note = case_figures(res, rec, net)
-        if rec is not None:
-            recs.append(rec)
-        agent = _agents([rec]) if rec is not None else ""
-        cases.append({"result": res, "images": images, "figure_note": note or fig_note,
-                      "agent": agent})
+        figs = figures(res)
+        if figs.agent:
+            identities.append(figs.agent)
+        cases.append({"result": res, "images": figs.base64_images(), "figure_note": figs.note,
+                      "agent": _agents([figs.agent])})
     identity = _identity(manifest)
-    agents = _agents(recs)
+    agents = _agents(identities)
     if agents:
         identity.insert(min(len(identity), 3), ("agent identity", agents))
     tpl = env.from_string(

@@ -9,7 +9,6 @@ over two varied parameters).
 
 from __future__ import annotations
 
-import base64
 import io
 import math
 from typing import Any
@@ -25,12 +24,13 @@ from evaluator.metrics import SpeedingMetric
 from evaluator.results import TimeSeries
 
 
-def png_base64(fig: Figure) -> str:
-    """Render ``fig`` to PNG and return it base64-encoded (for ``data:`` URIs)."""
+def png_bytes(fig: Figure) -> bytes:
+    """Render ``fig`` to PNG (90 dpi, no software tag, so the bytes depend only on the
+    figure)."""
     FigureCanvasAgg(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, metadata={"Software": None})
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+    return buf.getvalue()
 
 
 def finite(values: Any) -> list[float]:

@@ -9,9 +9,10 @@ from lxml import etree
 from evaluator import compare_runs, rebuild_report, score_case, write_report
 from evaluator.errors import EvaluationError
 from evaluator.report import read_summary
+from evaluator.report.figures import load_case_figures, save_case_figures
 from testzone.recording import Event, RecordingWriter, read_recording
 
-from evaluator_fixtures import FakeNet, make_recording, straight
+from evaluator_fixtures import FakeAreaNet, FakeNet, make_recording, straight
 
 MANIFEST = {"run_id": "run-1", "tool_version": "0.1.0", "created": "2026-11-30T10:00:00Z",
             "seed": 7, "agent": {"name": "idm", "version": "1"},
@@ -190,3 +191,42 @@ def test_default_map_loader_and_missing_map(tmp_path):
     assert html.count("data:image/png;base64,") == 4
     assert html.count("Road network not loaded") == 1
     assert "nowhere.xodr" in html
+
+
+def test_stored_case_figures_are_embedded_only_while_they_match_the_recording(tmp_path):
+    rec = make_recording({"ego": straight(0, 10.0)}, 2.0, case_id="k1")
+    path = save(rec, tmp_path / "cases" / "k1" / "recording.jsonl")
+    res = score_case(rec, FakeAreaNet())
+    assert save_case_figures(path.parent, res, rec, FakeAreaNet(), path)
+    stored = load_case_figures(path)
+    assert [t for t, _ in stored.images] == ["Bird's-eye trajectories", "Timelines"]
+    assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for _, png in stored.images)
+    assert stored.agent == {"name": "test", "version": "0"} and stored.note == ""
+
+    def must_not_draw(_rec):
+        raise AssertionError("the report drew the figures instead of embedding the stored ones")
+    write_report(tmp_path, [res], MANIFEST, net_for_case=must_not_draw)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    for _, png in stored.images:
+        assert base64.b64encode(png).decode("ascii") in html
+    assert "test 0" in html  # the agent identity, from the stored set
+
+    # A recording changed after its figures were drawn: the stored set is stale, so redrawn.
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("\n")
+    assert load_case_figures(path) is None
+    loaded = []
+    write_report(tmp_path, [res], MANIFEST, net_for_case=lambda r: loaded.append(r) or None)
+    assert len(loaded) == 1
+    assert (tmp_path / "report.html").read_text(encoding="utf-8").count("data:image/png") == 2
+
+
+def test_a_stored_figure_file_name_cannot_leave_the_case_folder(tmp_path):
+    rec = make_recording({"ego": straight(0, 10.0)}, 1.0, case_id="k1")
+    path = save(rec, tmp_path / "cases" / "k1" / "recording.jsonl")
+    assert save_case_figures(path.parent, score_case(rec), rec, None, path)
+    (tmp_path / "secret.png").write_bytes(b"not yours")
+    index = json.loads((path.parent / "figures.json").read_text())
+    index["figures"][0]["file"] = "../../secret.png"
+    (path.parent / "figures.json").write_text(json.dumps(index))
+    assert load_case_figures(path) is None  # looked for cases/k1/secret.png: absent

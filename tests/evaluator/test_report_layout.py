@@ -9,6 +9,7 @@ import pytest
 from evaluator import score_case
 from evaluator.case import CaseResult
 from evaluator.report.birdseye import MIN_ASPECT, VIEW_MARGIN_M, trajectory_figure, view_bounds
+from evaluator.report.figures import draw_case_figures
 from evaluator.report.html import render_html
 from evaluator.report.sweep import sweep_axes, sweep_grid
 from evaluator.report.timelines import passed_lights, signal_runs, timeline_figure
@@ -104,7 +105,8 @@ def test_page_identity_first_aggregates_print_and_one_criterion_per_statistic():
         results.append(r)
     manifest = {"tool": "icv-testzone", "tool_version": "0.1.0", "seed": 3,
                 "agent": {"spec": "idm"}, "inputs": {"x.xosc": "ab" * 32}}
-    html = render_html(results, manifest, lambda cid: (recs[cid], FakeAreaNet(), ""))
+    html = render_html(results, manifest,
+                       lambda r: draw_case_figures(r, recs[r.case_id], FakeAreaNet()))
     body = html[html.index("<body>"):]
     assert body.index("Run identity") < body.index("Results") < body.index("Verdicts")
     assert "agent identity" in html and "test 0" in html  # header agent name and version
