@@ -8,7 +8,8 @@ v3.6.0's cut-in run: the act starting at t=0.05 moves the OverTaker only from t=
 2. time advances to t + dt;
 3. scenario-controlled entities move ``speed * dt`` along their lanes (``scenarios.motion``);
    entities with an active controller (``scenarios.controllers``) move last, after their
-   controllers set their speeds from the others' new positions (esmini's order);
+   controllers set their speeds from the others' new positions (esmini's order), and their
+   controllers then see where they went (``after_move``: FollowRouteController plans there);
    external entities (the vehicle under test) take the states passed in;
 4. signal states are updated and bounding-box contacts detected (``collision`` event on first
    contact, ``collision_end`` when it dissolves).
@@ -27,7 +28,7 @@ from collections.abc import Callable, Mapping
 from testzone.recording import Event
 from testzone.world import EntityState, WorldState, boxes_overlap, wrap_angle
 
-from scenarios.controllers import step_controllers
+from scenarios.controllers import settle_controllers, step_controllers
 from scenarios.conditions.value import StoryboardElementStateCondition
 from scenarios.errors import ScenarioError
 from scenarios.model import Scenario
@@ -144,8 +145,8 @@ class ScenarioEngine:
         for m in rt.movers.values():
             m.held = False
         self._update_signals()
-        self._detect_contacts()
         self._world = self._snapshot()
+        self._detect_contacts(self._world.entities)
         return self._world
 
     def step(self, dt: float, external_states: Mapping[str, EntityState] | None = None
@@ -185,9 +186,10 @@ class ScenarioEngine:
             step_controllers(rt, dt)
             for m in controlled:
                 self._move(m, dt, external_states)
+            settle_controllers(rt, dt)
         self._update_signals()
-        self._detect_contacts()
         self._world = self._snapshot()
+        self._detect_contacts(self._world.entities)
         return self._world
 
     def _move(self, m: Mover, dt: float, external_states: Mapping[str, EntityState] | None
@@ -219,9 +221,10 @@ class ScenarioEngine:
             rt.signals.update(clock.states(rt.time))
         rt.signals.update(rt.pinned_signals)
 
-    def _detect_contacts(self) -> None:
+    def _detect_contacts(self, states: Mapping[str, EntityState]) -> None:
+        """Emit ``collision`` / ``collision_end`` events for pairs of ``states`` (the present
+        entities, by name) whose boxes started / stopped overlapping in this step."""
         rt = self.rt
-        states = {n: m.state() for n, m in rt.movers.items() if m.present}
         order = {n: i for i, n in enumerate(rt.movers)}
         reach = {n: math.hypot(abs(st.box.cx) + st.box.length / 2, abs(st.box.cy) + st.box.width / 2)
                  for n, st in states.items()}
