@@ -88,9 +88,12 @@ class RayPool(WorkerPool):
         """Submit every task, then yield results as they complete."""
         ray = self._ray
         pending: dict[Any, str] = {}
-        for task in tasks:
-            remote = ray.remote(num_cpus=task.num_cpus, max_retries=0)(task.fn)
-            pending[remote.remote(*task.args)] = task.key
+        remotes: dict[tuple[Any, float], Any] = {}  # one remote function per (fn, CPUs):
+        for task in tasks:                           # Ray exports each remote function once
+            key = (task.fn, task.num_cpus)
+            if key not in remotes:
+                remotes[key] = ray.remote(num_cpus=task.num_cpus, max_retries=0)(task.fn)
+            pending[remotes[key].remote(*task.args)] = task.key
         while pending:
             done, _ = ray.wait(list(pending), num_returns=1)
             ref = done[0]
