@@ -10,9 +10,15 @@ built-in controllers as **esmini-compatible extensions**, chosen by the controll
   activated), ``lateralDist`` [m] (5.0: lateral reach of the lead-vehicle search), ``mode``
   ``override`` (speed actions are ignored while active) or ``additive`` (default: a speed set by
   an action becomes the new set speed).
-* ``FollowRouteController`` (esmini ``ControllerFollowRoute``, both domains): a first version
-  that keeps the entity on its assigned route (the default controller's junction choices) at
-  its own speed; esmini's lane-level path planning and lane changes are not modelled.
+* ``FollowRouteController`` (esmini ``ControllerFollowRoute``, both domains): plans a
+  lane-level path along the assigned route and drives it, changing lanes where the next road
+  needs another lane (``scenarios.follow_route``). Properties: ``laneChangeTime`` [s] (5),
+  ``minDistForCollision`` [m] (10), ``testMode`` (stop when the route is done).
+
+A controller's ``step(rt, name, dt)`` runs before its entity moves in a step; a controller
+with an ``after_move(rt, name, dt)`` method is also called after the move (esmini steps its
+controllers after the default controller moved the entity), and one with a ``choose(options)``
+method picks the way at junctions while active (``scenarios.motion.junction_choice``).
 
 Any other controller (``InteractiveController``, ``ExternalController``, a vendor's) is not
 available to scenario entities: activating it leaves the entity to the default controller and
@@ -32,6 +38,7 @@ from typing import Any
 from lxml import etree
 
 from scenarios.errors import ScenarioError
+from scenarios.follow_route import FollowRouteController
 from scenarios.measure import between
 from scenarios.xmlsource import Source, child, children
 
@@ -189,22 +196,6 @@ class ACCController:
         me.speed = self.current
 
 
-class FollowRouteController:
-    """First version of esmini's ``ControllerFollowRoute`` (see module docstring): the entity
-    keeps its speed and its assigned route's junction choices; no lane changes."""
-
-    DOMAINS = frozenset({LONGITUDINAL, LATERAL})
-
-    def __init__(self, cdef: ControllerDef) -> None:
-        self.override = False
-
-    def activate(self, rt: Any, name: str) -> None:
-        """Nothing to prepare."""
-
-    def step(self, rt: Any, name: str, dt: float) -> None:
-        """Nothing to add to the default controller."""
-
-
 BUILTIN = MappingProxyType({"ACCController": ACCController,
                             "FollowRouteController": FollowRouteController})
 """Controller kind -> class of the controllers the engine provides."""
@@ -253,7 +244,17 @@ def overridden(rt: Any, name: str, domain: str) -> bool:
 
 
 def step_controllers(rt: Any, dt: float) -> None:
-    """Step every active controller of a scenario entity (after the storyboard's actions)."""
+    """Step every active controller of a scenario entity (after the storyboard's actions,
+    before the entities move)."""
     for name, m in rt.movers.items():
         if m.controller is not None and m.control_domains and not m.external:
             m.controller.step(rt, name, dt)
+
+
+def settle_controllers(rt: Any, dt: float) -> None:
+    """Call ``after_move(rt, name, dt)`` of every active controller that has one, once the
+    entities have moved in this step (FollowRouteController plans there)."""
+    for name, m in rt.movers.items():
+        after = getattr(m.controller, "after_move", None)
+        if after is not None and m.control_domains and not m.external:
+            after(rt, name, dt)

@@ -12,6 +12,7 @@ Lane ids step over the centre lane 0: the neighbour of lane -1 towards +t is lan
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 
 from testzone.world import EntityKind, LaneCoord, Pose, wrap_angle
@@ -146,6 +147,53 @@ def place(net, m: Mover) -> None:
     m.lane = occupied(net, c, WALKING_LANE_TYPES if walker else DRIVING_LANE_TYPES)
 
 
+def junction_choice(m: Mover) -> Callable[[list[LaneCoord]], LaneCoord] | None:
+    """The ``choose`` callback ``net.advance`` gets for ``m`` at junctions: an active
+    controller's own (``choose`` method: FollowRouteController follows its lane path), else
+    the route's (``m.route.choose``), else None (the straightest continuation)."""
+    own = getattr(m.controller, "choose", None) if m.control_domains else None
+    if own is not None:
+        return own
+    return m.route.choose if m.route is not None else None
+
+
+ZERO_WIDTH = 1e-10
+"""Lane width [m] below which a lane counts as vanished (esmini's SMALL_NUMBER)."""
+
+
+def leave_vanished_lane(net, m: Mover) -> None:
+    """Move ``m`` off a reference lane that is (or became) zero wide at its s: into the
+    nearest lane of its kind's types (driving lanes; pedestrians: walking lanes) with a width,
+    nearest to the point the entity is at (lane centre + offset; a tie goes to the lane
+    towards the reference line), with offset 0.
+
+    As esmini's ``Position::MoveAlongS`` ("Lane ... is or became zero width, moved to closest
+    available lane"): follow_route_controller_test_medium, where lane -2 of road 209 narrows
+    to nothing at s = 59 m under a lane change, jumps to lane -1 at esmini's step.
+    """
+    c = m.coord
+    if c is None or net.lane_width(c.road_id, c.lane_id, c.s) >= ZERO_WIDTH:
+        return
+    t = lane_center_t(net, c.road_id, c.lane_id, c.s) + c.offset
+    if math.isnan(t):
+        return
+    types = WALKING_LANE_TYPES if m.defn.kind == EntityKind.PEDESTRIAN else DRIVING_LANE_TYPES
+    inward = 1 if c.lane_id < 0 else -1
+    best: tuple[float, int] | None = None
+    for direction in (inward, -inward):
+        lane = neighbour(net, c.road_id, c.s, c.lane_id, direction)
+        while lane is not None:
+            width = net.lane_width(c.road_id, lane, c.s)
+            if width >= ZERO_WIDTH and lane_type(net, c.road_id, lane, c.s) in types:
+                gap = max(0.0, abs(t - lane_center_t(net, c.road_id, lane, c.s)) - width / 2)
+                if best is None or gap < best[0]:
+                    best = (gap, lane)
+                break
+            lane = neighbour(net, c.road_id, c.s, lane, direction)
+    if best is not None:
+        m.coord = replace(c, lane_id=best[1], offset=0.0)
+
+
 def drive(net, m: Mover, dt: float) -> None:
     """Advance a scenario-controlled entity by one step of ``dt`` [s] at its current speed.
 
@@ -157,10 +205,13 @@ def drive(net, m: Mover, dt: float) -> None:
     entity's own offset path). During a lane change (which fixed ``m.move_speed``) the step is
     taken along the heading, so the part along the lane is times ``cos(atan(lat_rate))``
     (esmini moves the entity inside LaneChangeAction with ``Position::DistanceToDS``).
+    The offset keeps its physical side: where two roads meet end-to-end or start-to-start the
+    t axis turns round, and so does the direction of travel along s (and the offset's sign).
     Updates coord, pose, lane and odometer (the straight distance between successive
     positions, as esmini counts it). Off-road entities move along their heading; a
     standing entity keeps its pose (esmini does not move it); an entity an action already
-    moved (``m.held``) is left alone; ``m.route`` picks the way at junctions.
+    moved (``m.held``) is left alone; :func:`junction_choice` picks the way at junctions; a
+    reference lane that narrowed to nothing is left (:func:`leave_vanished_lane`).
     """
     if m.held:
         m.held = False
@@ -176,9 +227,12 @@ def drive(net, m: Mover, dt: float) -> None:
         m.pose = Pose(p.x + ds * math.cos(p.h), p.y + ds * math.sin(p.h), p.z, p.h, p.p, p.r)
     else:
         along = ds * math.cos(math.atan(m.lat_rate)) if lane_change else ds
-        choose = m.route.choose if m.route is not None else None
-        moved = net.advance(m.coord, -along if m.reverse else along, choose)
-        m.coord = replace(moved, offset=m.coord.offset)
+        old = m.coord
+        moved = net.advance(old, -along if m.reverse else along, junction_choice(m))
+        turned = driving_sign(net, moved.road_id, moved.lane_id) != \
+            driving_sign(net, old.road_id, old.lane_id)
+        m.coord = replace(moved, offset=-old.offset if turned else old.offset)
+        leave_vanished_lane(net, m)
         place(net, m)
     m.odometer += math.hypot(m.pose.x - before.x, m.pose.y - before.y)
 

@@ -12,7 +12,11 @@ to another entity's offset plus a value, over a shape whose duration follows fro
 ``2 sqrt(D / a)`` (the shapes' peak accelerations), step at once.
 
 Each step the action sets the offset and the slope ``d offset / ds`` that turns the heading
-(:func:`scenarios.motion.place`). Offsets are in the road frame (+ towards +t).
+(:func:`scenarios.motion.place`). Offsets are in the road frame (+ towards +t) of the road the
+action started on; where the entity crosses onto a road whose t axis points the other way (end
+to end, start to start: its direction of travel along s turns round) they are mirrored, so the
+transition keeps its side relative to the driving direction, as esmini's do (checked on
+follow_route_controller_test_medium: a lane change from road 202 into junction road 208).
 """
 
 from __future__ import annotations
@@ -32,10 +36,13 @@ from scenarios.xmlsource import child, children, non_negative
 SMALL = 1e-10
 
 
-def _set_offset(rt: Runtime, mover: Mover, offset: float, dt: float) -> None:
+def _set_offset(rt: Runtime, mover: Mover, offset: float, previous: float, dt: float) -> None:
+    """Set the offset [m] from the reference lane's centre; the heading slope is the change
+    from ``previous`` (the transition's last value: a jump of the reference lane, e.g. off a
+    vanished lane, does not turn the entity) per metre travelled this step."""
     assert mover.coord is not None
     ds = mover.speed * dt
-    mover.lat_rate = (offset - mover.coord.offset) / ds if abs(ds) > SMALL else 0.0
+    mover.lat_rate = (offset - previous) / ds if abs(ds) > SMALL else 0.0
     mover.coord = replace(mover.coord, offset=offset)
     place(rt.net, mover)
 
@@ -62,13 +69,17 @@ class LateralRun:
             fixed here; False for LaneOffsetAction: evaluated before progress is added (esmini's
             timing for each, checked on lane_change.xosc and cut-in.xosc).
         continuous_target: for a continuous LaneOffsetAction, the moving target.
+        s_dir: the actor's direction of travel along s at the start (+1 / -1): the offsets
+            are in that road frame, mirrored while the actor travels the other way along s.
     """
 
     def __init__(self, actor: str, progress: Progress, lane_change: bool,
-                 continuous_target: LaneOffsetTarget | None = None) -> None:
+                 continuous_target: LaneOffsetTarget | None = None, s_dir: int = 1) -> None:
         self.actor, self.progress = actor, progress
         self.lane_change = lane_change
         self.continuous = continuous_target
+        self.s_dir = s_dir
+        self.last = progress.start
 
     def _dt(self, dt: float, speed: float) -> float:
         p = self.progress
@@ -88,8 +99,11 @@ class LateralRun:
                 return False
             mover.move_speed = mover.speed
             p.advance(self._dt(dt, mover.speed), mover.speed)
-        end = self.continuous.offset(rt, mover) if self.continuous else None
-        _set_offset(rt, mover, p.value(end), dt)
+        frame = s_direction(rt.net, mover) * self.s_dir
+        end = frame * self.continuous.offset(rt, mover) if self.continuous else None
+        value = p.value(end)
+        _set_offset(rt, mover, frame * value, frame * self.last, dt)
+        self.last = value
         done = p.done
         if not self.lane_change:
             p.advance(dt, mover.speed)
@@ -156,7 +170,7 @@ class LaneChangeAction:
         start = mover.coord.offset
         measure, length = self.dynamics.span(self.target_offset - start)
         return LateralRun(actor, Progress(self.dynamics.shape, measure, length, start,
-                                          self.target_offset), lane_change=True)
+                                          self.target_offset), lane_change=True, s_dir=s_dir)
 
 
 @dataclass(frozen=True)
@@ -221,7 +235,8 @@ class LaneOffsetAction:
         end = self.target.offset(rt, mover)
         return LateralRun(actor, Progress(self.shape, "time", self.duration(end - start), start,
                                           end), lane_change=False,
-                          continuous_target=self.target if self.continuous else None)
+                          continuous_target=self.target if self.continuous else None,
+                          s_dir=s_direction(rt.net, mover))
 
 
 LATERAL_ACTIONS = (LaneChangeAction, LaneOffsetAction)
