@@ -334,16 +334,56 @@ class _CaseRun:
             self.writer.close()
 
 
+#: Name of the entity Property that equips a scenario entity with an on-board unit: its
+#: value is an xsd:boolean (``true``/``1`` or ``false``/``0``).
+OBU_PROPERTY = "v2x:obu"
+
+
+def obu_entities(sc: Any) -> tuple[str, ...]:
+    """Names of the scenario's entities equipped with an on-board unit (Property
+    :data:`OBU_PROPERTY` true in the entity's Properties, the standard's place for
+    user-defined entity data, OpenSCENARIO 1.x Properties), in declaration order; each of them
+    broadcasts a BSM at 10 Hz during the run.
+
+    Raises:
+        ScenarioError: the Property's value is not an xsd:boolean (names the file and entity).
+    """
+    from scenarios.errors import ScenarioError
+    out = []
+    for name, e in sc.entities.items():
+        value = e.properties.get(OBU_PROPERTY)
+        if value is None:
+            continue
+        text = str(value).strip().lower()
+        if text not in ("true", "1", "false", "0"):
+            raise ScenarioError(f"Property {OBU_PROPERTY!r} of entity {name!r} is "
+                                f"{value!r}: expected true or false", file=str(sc.path),
+                                element=f"ScenarioObject[{name}]/Property[{OBU_PROPERTY}]")
+        if text in ("true", "1"):
+            out.append(name)
+    return tuple(out)
+
+
 def make_v2x_bridge(net: Any, sc: Any, seed: int):
     """The V2X bridge for a case: RSUs from the layout file beside the map (``<map>.rsu.json``),
-    or None when the map has none."""
+    and a BSM sender for every entity with an on-board unit (:func:`obu_entities`); None when
+    the map has no layout and no entity an OBU.
+
+    Raises:
+        ScenarioError: a bad :data:`OBU_PROPERTY` value.
+    """
     if net is None or sc.road_network_path is None:
         return None
+    obus = obu_entities(sc)
     layout = Path(str(sc.road_network_path)).with_suffix(".rsu.json")
-    if not layout.is_file():
-        return None
     from v2x_bridge.factory import bridge_for_layout
-    return bridge_for_layout(layout, net, seed=seed)
+    if layout.is_file():
+        return bridge_for_layout(layout, net, seed=seed, obu_entities=obus)
+    if not obus:
+        return None
+    from v2x_bridge import ChannelModel, GeoFrame, V2XBridge
+    return V2XBridge((), GeoFrame(getattr(net, "geo_reference", None)), ChannelModel(), seed,
+                     obu_entities=obus)
 
 
 def to_received(msg: Any) -> V2XReceived:

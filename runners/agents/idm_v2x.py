@@ -39,6 +39,11 @@ keeping, IDM car following, camera-range red lights):
   reports that its own sensors do not see (no sensed object within ``rsm_match_m``, and not
   itself) join its object list, so an occluded pedestrian or vehicle is followed or yielded to.
 
+* **BSM** (vehicle-to-vehicle; the basis of FCW, ICW, BSW/LCW, EVW, AVW, CLW of T/CSAE
+  53-2020): each other vehicle's latest BSM joins the object list the same way (same
+  matching, so a vehicle both seen and heard is counted once), so it is followed or yielded to
+  before its own sensors see it.
+
 Messages are decoded with the bridge's readers (:mod:`v2x_bridge`), positions converted to the
 map frame with the map's ``geoReference`` (its own map, as an on-board unit would).
 """
@@ -76,10 +81,10 @@ class V2xParameters:
         obstacle_event_types: GB/T 29100-2012 event codes treated as a stationary obstacle in
             the lane (the scenarios' codes; the Wuhan V2X cases use 100 for a stopped vehicle).
         obstacle_half_length_m: [m] obstacle extent assumed before an obstacle event's position.
-        rsi_timeout_s, spat_timeout_s, rsm_timeout_s: [s] forget information not repeated
-            within this time.
-        rsm_match_m: [m] an RSM participant within this of a sensed object (or of the ego) is
-            the same object.
+        rsi_timeout_s, spat_timeout_s, rsm_timeout_s, bsm_timeout_s: [s] forget information
+            not repeated within this time (RSM and BSM are sent at 10 Hz).
+        rsm_match_m: [m] an RSM participant or BSM sender within this of a sensed object (or
+            of the ego) is the same object.
         advisory_time_s: [s] time constant of slowing to an advisory speed: the deceleration
             is (v - v_advisory) / advisory_time_s, at most the IDM comfortable deceleration
             (lowering IDM's desired speed below the current speed would brake far harder).
@@ -99,6 +104,7 @@ class V2xParameters:
     rsi_timeout_s: float = 2.0
     spat_timeout_s: float = 1.0
     rsm_timeout_s: float = 0.3
+    bsm_timeout_s: float = 0.3
     rsm_match_m: float = 2.5
     advisory_time_s: float = 2.0
     stop_line_match_m: float = 3.0
@@ -146,6 +152,7 @@ class V2xWorld:
     spat: dict[int, tuple[float, Any]] = field(default_factory=dict)
     events: dict[tuple[str, int], tuple[float, Any]] = field(default_factory=dict)
     participants: dict[str, tuple[float, tuple[Any, ...]]] = field(default_factory=dict)
+    vehicles: dict[str, tuple[float, Any]] = field(default_factory=dict)
     _seen_maps: dict[str, bytes] = field(default_factory=dict)
 
     def ingest(self, msgs: tuple[V2XReceived, ...]) -> None:
@@ -155,7 +162,7 @@ class V2xWorld:
             if m.msg_type == "MAP" and self._seen_maps.get(m.sender) == m.uper:
                 continue
             info = MESSAGES[m.msg_type].read(codec.from_json(m.decoded), self.geo) \
-                if m.msg_type in ("MAP", "SPAT", "RSI", "RSM") else None
+                if m.msg_type in ("MAP", "SPAT", "RSI", "RSM", "BSM") else None
             if m.msg_type == "MAP":
                 self._seen_maps[m.sender] = m.uper
                 for node in info:
@@ -168,13 +175,30 @@ class V2xWorld:
                     self.events[(m.sender, ev.rte_id)] = (m.recv_t, ev)
             elif m.msg_type == "RSM":
                 self.participants[m.sender] = (m.sent_t, info.participants)
+            elif m.msg_type == "BSM":
+                self.vehicles[m.sender] = (m.sent_t, info)
 
     def forget(self, now: float, p: V2xParameters) -> None:
-        """Drop SPAT, RSI and RSM information older than its timeout."""
+        """Drop SPAT, RSI, RSM and BSM information older than its timeout."""
         self.spat = {k: v for k, v in self.spat.items() if now - v[0] <= p.spat_timeout_s}
         self.events = {k: v for k, v in self.events.items() if now - v[0] <= p.rsi_timeout_s}
         self.participants = {k: v for k, v in self.participants.items()
                              if now - v[0] <= p.rsm_timeout_s}
+        self.vehicles = {k: v for k, v in self.vehicles.items() if now - v[0] <= p.bsm_timeout_s}
+
+    def reports(self) -> list[tuple[str, float, Any, EntityKind, str]]:
+        """Every road user known from V2X: ``(name, sent time [s], report, kind, category)``
+        with ``report`` a decoded RSM participant or BSM (both carry x, y [m], speed [m/s],
+        heading [rad], length, width [m]); RSM first, each group in sender order."""
+        out = []
+        for sender, (sent_t, parts) in sorted(self.participants.items()):
+            for pt in parts:
+                kind = {"pedestrian": EntityKind.PEDESTRIAN,
+                        "non-motor": EntityKind.CYCLIST}.get(pt.ptc_type, EntityKind.VEHICLE)
+                out.append((f"rsm:{sender}:{pt.ptc_id}", sent_t, pt, kind, "v2x-rsm"))
+        for sender, (sent_t, bsm) in sorted(self.vehicles.items()):
+            out.append((f"bsm:{sender}", sent_t, bsm, EntityKind.VEHICLE, "v2x-bsm"))
+        return out
 
 
 def map_lanes(node: Any) -> tuple[MapLane, ...]:
@@ -216,7 +240,8 @@ def match_lane(lanes: dict[int, tuple[MapLane, ...]], x: float, y: float, h: flo
 
 
 class IdmV2xAgent(IdmAgent):
-    """``idm-v2x``: :class:`IdmAgent` that also acts on SPAT/MAP, RSI and RSM (module docstring).
+    """``idm-v2x``: :class:`IdmAgent` that also acts on SPAT/MAP, RSI, RSM and BSM (module
+    docstring).
 
     Args:
         params: IDM parameters (default: :class:`IdmParameters` with a 300 m path horizon, so
@@ -267,7 +292,8 @@ class IdmV2xAgent(IdmAgent):
 
     def step(self, obs: Observation):
         """Take in this step's V2X messages, plan the V2X obstacles and speed cap, then drive
-        as :class:`IdmAgent` on the observation completed with RSM participants."""
+        as :class:`IdmAgent` on the observation completed with RSM participants and BSM
+        senders."""
         assert self.world is not None and self.spec is not None
         self.world.ingest(obs.v2x)
         self.world.forget(obs.time, self.v2x)
@@ -278,7 +304,7 @@ class IdmV2xAgent(IdmAgent):
             v0 = super().desired_speed(obs)
             self._plan_signal(obs, v0)
             self._plan_hazards(ego, path, along)
-        extra = self.rsm_objects(obs)
+        extra = self.v2x_objects(obs)
         if extra:
             obs = replace(obs, objects=tuple(obs.objects) + extra)
         control = super().step(obs)
@@ -369,37 +395,33 @@ class IdmV2xAgent(IdmAgent):
                                                 d - q.obstacle_half_length_m, 0.0, "vehicle"))
 
     # ------------------------------------------------------------------ RSM
-    def rsm_objects(self, obs: Observation) -> tuple[EntityState, ...]:
-        """RSM participants not among the sensed objects (nor the ego), as entity states
-        (pose at the reported box centre moved on at the reported speed and heading for the
-        message's age, ``category`` ``"v2x-rsm"``). A participant within ``rsm_match_m`` of a
-        sensed object's box centre is that object; one within half the ego's length plus
-        ``rsm_match_m`` of the ego's box centre is the ego itself."""
+    def v2x_objects(self, obs: Observation) -> tuple[EntityState, ...]:
+        """Road users known from RSM and BSM (:meth:`V2xWorld.reports`) that are not among the
+        sensed objects (nor the ego), as entity states: pose at the reported box centre moved
+        on at the reported speed and heading for the message's age, ``category``
+        ``"v2x-rsm"`` or ``"v2x-bsm"``. A report within ``rsm_match_m`` of a sensed object's
+        box centre (or of one already taken) is that object; one within half the ego's length
+        plus ``rsm_match_m`` of the ego's box centre is the ego itself."""
         assert self.world is not None
         ego = obs.ego
         ego_c = _centre(ego)
         known = [_centre(o) for o in obs.objects]
         out: list[EntityState] = []
-        for sender, (sent_t, parts) in sorted(self.world.participants.items()):
+        for name, sent_t, rep, kind, category in self.world.reports():
+            if rep.x is None:
+                continue
             age = max(obs.time - sent_t, 0.0)
-            for pt in parts:
-                if pt.x is None:
-                    continue
-                x = pt.x + (pt.speed or 0.0) * age * math.cos(pt.heading)
-                y = pt.y + (pt.speed or 0.0) * age * math.sin(pt.heading)
-                if math.hypot(x - ego_c[0], y - ego_c[1]) <= ego.box.length / 2.0 \
-                        + self.v2x.rsm_match_m or any(
-                            math.hypot(x - kx, y - ky) <= self.v2x.rsm_match_m
-                            for kx, ky in known):
-                    continue
-                kind = {"pedestrian": EntityKind.PEDESTRIAN,
-                        "non-motor": EntityKind.CYCLIST}.get(pt.ptc_type, EntityKind.VEHICLE)
-                box = BoundingBox(0.0, 0.0, 0.0, max(pt.length, 0.3), max(pt.width, 0.3),
-                                  pt.height or 1.5)
-                out.append(EntityState(f"rsm:{sender}:{pt.ptc_id}", kind,
-                                       Pose(x, y, 0.0, pt.heading), speed=pt.speed or 0.0,
-                                       box=box, category="v2x-rsm"))
-                known.append((x, y))
+            x = rep.x + (rep.speed or 0.0) * age * math.cos(rep.heading)
+            y = rep.y + (rep.speed or 0.0) * age * math.sin(rep.heading)
+            if math.hypot(x - ego_c[0], y - ego_c[1]) <= ego.box.length / 2.0 \
+                    + self.v2x.rsm_match_m or any(
+                        math.hypot(x - kx, y - ky) <= self.v2x.rsm_match_m for kx, ky in known):
+                continue
+            height = getattr(rep, "height", None) or 1.5
+            box = BoundingBox(0.0, 0.0, 0.0, max(rep.length, 0.3), max(rep.width, 0.3), height)
+            out.append(EntityState(name, kind, Pose(x, y, 0.0, rep.heading),
+                                   speed=rep.speed or 0.0, box=box, category=category))
+            known.append((x, y))
         return tuple(out)
 
 

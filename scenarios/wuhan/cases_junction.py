@@ -19,7 +19,7 @@ from scenarios.wuhan.catalogue_model import (CSAE, GBT, NO_COLLISION, NO_RED, ON
 from scenarios.wuhan.generate_section1_cases import (ego_vehicle, pedestrian, speed_step,
                                                      target_vehicle)
 from scenarios.wuhan.parts import (EGO, act, cyclist, event, hold, near, place,
-                                   route, scenario, walk)
+                                   route, scenario, walk, with_obu)
 from scenarios.wuhan.v2x_cases import truck
 
 KMH = 1.0 / 3.6
@@ -108,7 +108,7 @@ def oncoming_left_turn() -> object:
                near("TurnStart", EGO, "Turner", "$TriggerDistance"))
     return scenario("OncomingLeftTurn",
                     "Wuhan test zone: oncoming vehicle turns left across Ego's path",
-                    params, {EGO: ego_vehicle(), "Turner": target_vehicle("Turner")},
+                    params, {EGO: ego_vehicle(), "Turner": with_obu(target_vehicle("Turner"))},
                     {EGO: place("30", -3, "$EgoS", "$EgoSpeed"),
                      "Turner": place("31", 1, 40.0, 0.0)},
                     [act("Turner", "Turner", [go])], {"1035": "P1-green"})
@@ -122,7 +122,7 @@ def crossing_red_runner() -> object:
               ("CrossS", 405.0), ("SimulationEnd", 20.0)]
     return scenario("CrossingRedRunner",
                     "Wuhan test zone: crossing vehicle runs a red light (ICW)",
-                    params, {EGO: ego_vehicle(), "Runner": target_vehicle("Runner"),
+                    params, {EGO: ego_vehicle(), "Runner": with_obu(target_vehicle("Runner")),
                              "Waiting": truck("Waiting")},
                     {EGO: place("30", -3, "$EgoS", "$EgoSpeed"),
                      "Runner": place("132", -1, "$CrossS", "$CrossSpeed"),
@@ -208,23 +208,25 @@ LOGICALS: tuple[Logical, ...] = (
     Logical("wuhan-tz-oncoming-left-turn", "tz_oncoming_left_turn",
             "Oncoming vehicle turns left across Ego's path on green", "intersection",
             oncoming_left_turn, ("intersection turn with oncoming traffic",),
-            ("LTA", "ICW"), ("SPAT", "MAP", "RSM"),
+            ("LTA", "ICW"), ("SPAT", "MAP", "RSM", "BSM"),
             (Vary("TriggerDistance", "m", (70.0, 90.0, 110.0)),
              Vary("TurnSpeed", "m/s", (15 * KMH, 25 * KMH))),
             (NO_COLLISION, ttc(1.0, "intersection turn"),
              crit("pet", "pet_min_s", ">=", 1.0, "s", f"{GBT} intersection (PET)")),
             ("Ego never turns (the agents take the straightest continuation): Ego is the "
              "straight-going party of the left-turn conflict; LTA proper warns the "
-             "turning vehicle from the oncoming vehicle's BSM, which is not sent",)),
+             "turning vehicle (from Ego's BSM): the turner is a scenario entity and does "
+             "not listen. The turner broadcasts its BSM, which idm-v2x receives",)),
     Logical("wuhan-tz-icw-red-runner", "tz_icw_red_runner",
             "Crossing vehicle runs a red light, hidden by a waiting truck", "intersection",
             crossing_red_runner, ("intersection turn with oncoming traffic",), ("ICW",),
-            ("RSM", "SPAT", "MAP"),
+            ("RSM", "BSM", "SPAT", "MAP"),
             (Vary("EgoS", "m", (380.0, 390.0, 400.0)),),
             (NO_COLLISION, crit("pet", "pet_min_s", ">=", 1.0, "s",
                                 f"{CSAE} ICW (post-encroachment time)")),
-            ("ICW is specified on the crossing vehicle's BSM; here RSM (RSU sensing) "
-             "carries it — the runner starts the bridge without obu_entities",)),
+            ("the crossing vehicle broadcasts its BSM (Property v2x:obu) and the RSU "
+             "senses it (RSM); idm-v2x takes either as an object, it has no ICW "
+             "path-prediction of its own",)),
     Logical("wuhan-tz-roundabout", "tz_roundabout_entry",
             "Entering the roundabout with a circulating vehicle", "roundabout", roundabout,
             ("roundabout",), (), ("RSM",),

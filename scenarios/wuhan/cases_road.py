@@ -14,14 +14,17 @@ from scenarios.wuhan.catalogue_model import (AEB_DECEL, GBT, NO_COLLISION, NO_RE
                                              SMOOTH, Logical, Vary, crit, gap, ttc)
 from scenarios.wuhan.generate_section1_cases import ego_vehicle, target_vehicle
 from scenarios.wuhan.parts import (EGO, act, after, ambulance, at_time, barrier, bus, event,
-                                   hold, lane_change, near, place, scenario, speed_rate)
+                                   hold, lane_change, near, place, scenario, speed_rate,
+                                   with_obu)
 from scenarios.wuhan.v2x_cases import truck
 
 KMH = 1.0 / 3.6
 GREEN_1035 = {"1035": "P1-green"}
 RSM_ONLY = ("RSM",)
-NO_BSM = ("remote-vehicle BSM: the runner starts the V2X bridge without obu_entities, so "
-          "no other vehicle broadcasts BSM; RSU RSM (roadside sensing) stands in")
+RSM_BSM = ("RSM", "BSM")
+BASIC_BSM = ("the other vehicle's BSM (Property v2x:obu) carries position, speed, heading, "
+             "acceleration and size, not the event flags, exterior lights or extensions "
+             "the warning keys on; idm-v2x takes it as a V2V object like an RSM participant")
 
 
 def _lead(mode: str) -> object:
@@ -38,7 +41,7 @@ def _lead(mode: str) -> object:
     else:
         acts = [hold("Lead", lead_speed)]
     return scenario(f"VehicleAhead{mode.title()}", f"Wuhan test zone: vehicle ahead {mode}",
-                    params, {EGO: ego_vehicle(), "Lead": target_vehicle("Lead")},
+                    params, {EGO: ego_vehicle(), "Lead": with_obu(target_vehicle("Lead"))},
                     {EGO: place("30", -3, "$EgoS", "$EgoSpeed"),
                      "Lead": place("30", -3, "${$EgoS + $Gap}", lead_speed)},
                     acts, GREEN_1035)
@@ -101,7 +104,7 @@ def overtaking() -> object:
     return scenario("OvertakingSlowVehicle",
                     "Wuhan test zone: slow vehicle ahead on a two-lane road, oncoming traffic",
                     params, {EGO: ego_vehicle(), "Slow": truck("Slow"),
-                             "Oncoming": target_vehicle("Oncoming")},
+                             "Oncoming": with_obu(target_vehicle("Oncoming"))},
                     {EGO: place("39", -1, "$EgoS", "$EgoSpeed"),
                      "Slow": place("39", -1, "${$EgoS + $SlowGap}", "$SlowSpeed"),
                      "Oncoming": place("39", 1, "$OncomingS", 40 * KMH)},
@@ -132,7 +135,7 @@ def emergency_vehicle() -> object:
                    near("PassStart", "Ambulance", EGO, "$PassDistance"))
     return scenario("EmergencyVehicleApproach",
                     "Wuhan test zone: emergency vehicle approaching from behind",
-                    params, {EGO: ego_vehicle(), "Ambulance": ambulance("Ambulance")},
+                    params, {EGO: ego_vehicle(), "Ambulance": with_obu(ambulance("Ambulance"))},
                     {EGO: place("30", -3, "$EgoS", "$EgoSpeed"),
                      "Ambulance": place("30", -3, "${$EgoS - $AmbulanceLag}",
                                         "$AmbulanceSpeed")},
@@ -145,7 +148,7 @@ def blind_spot() -> object:
     params = [("EgoSpeed", 50 * KMH), ("EgoS", 60.0), ("Lag", 6.0), ("SpeedDelta", 0.5),
               ("SimulationEnd", 20.0)]
     return scenario("BlindSpotVehicle", "Wuhan test zone: vehicle in Ego's blind spot",
-                    params, {EGO: ego_vehicle(), "Beside": target_vehicle("Beside")},
+                    params, {EGO: ego_vehicle(), "Beside": with_obu(target_vehicle("Beside"))},
                     {EGO: place("30", -3, "$EgoS", "$EgoSpeed"),
                      "Beside": place("30", -2, "${$EgoS - $Lag}", "$EgoSpeed")},
                     [hold("Beside", "${$EgoSpeed + $SpeedDelta}")], GREEN_1035)
@@ -163,7 +166,7 @@ def hidden_hard_braking() -> object:
     return scenario("HiddenHardBraking",
                     "Wuhan test zone: vehicle ahead of the lead truck brakes hard (EBW)",
                     params, {EGO: ego_vehicle(), "Truck": truck("Truck"),
-                             "Car": target_vehicle("Car")},
+                             "Car": with_obu(target_vehicle("Car"))},
                     {EGO: place("30", -3, "$EgoS", "$EgoSpeed"),
                      "Truck": place("30", -3, "${$EgoS + $TruckGap}", "$EgoSpeed"),
                      "Car": place("30", -3, "${$EgoS + $TruckGap + $CarGap + 10.0}",
@@ -180,7 +183,7 @@ def control_loss() -> object:
                                  ("SkidStop", speed_rate(0.0, 8.0))],
                   at_time("SlideStart", "$LossTime"))
     return scenario("ControlLoss", "Wuhan test zone: vehicle ahead loses control (CLW)",
-                    params, {EGO: ego_vehicle(), "Skid": target_vehicle("Skid")},
+                    params, {EGO: ego_vehicle(), "Skid": with_obu(target_vehicle("Skid"))},
                     {EGO: place("30", -3, "$EgoS", "$EgoSpeed"),
                      "Skid": place("30", -2, "${$EgoS + $Lead}", "$EgoSpeed")},
                     [act("Skid", "Skid", [slide])], GREEN_1035)
@@ -207,10 +210,10 @@ _LEAD_TTC = ttc(1.5, "vehicle ahead")
 LOGICALS: tuple[Logical, ...] = (
     Logical("wuhan-tz-vehicle-ahead-stopped", "tz_vehicle_ahead_stopped",
             "Stopped vehicle ahead in Ego's lane (arterial, 60 km/h)", "vehicle-ahead",
-            lambda: _lead("stopped"), ("vehicle ahead stopped",), ("AVW",), RSM_ONLY,
+            lambda: _lead("stopped"), ("vehicle ahead stopped",), ("AVW",), RSM_BSM,
             (Vary("Gap", "m", (80.0, 150.0)), Vary("EgoSpeed", "m/s", (40 * KMH, 60 * KMH))),
             (NO_COLLISION, gap(1.0, "vehicle ahead stopped"), _LEAD_TTC, SMOOTH),
-            ("AVW proper needs the stopped vehicle's own BSM (hazard lights): " + NO_BSM,)),
+            ("AVW keys on the stopped vehicle's hazard lights: " + BASIC_BSM,)),
     Logical("wuhan-tz-vehicle-ahead-slow", "tz_vehicle_ahead_slow",
             "Slow vehicle ahead in Ego's lane", "vehicle-ahead", lambda: _lead("slow"),
             ("vehicle ahead slow",), (), (),
@@ -220,11 +223,11 @@ LOGICALS: tuple[Logical, ...] = (
     Logical("wuhan-tz-vehicle-ahead-braking", "tz_vehicle_ahead_braking",
             "Vehicle ahead brakes hard (emergency braking, forward collision)",
             "vehicle-ahead", lambda: _lead("braking"),
-            ("vehicle ahead braking", "emergency braking"), ("FCW",), RSM_ONLY,
+            ("vehicle ahead braking", "emergency braking"), ("FCW",), RSM_BSM,
             (Vary("Gap", "m", (25.0, 40.0)), Vary("BrakeDecel", "m/s2", (4.0, 6.0, 8.0))),
             (NO_COLLISION, AEB_DECEL, crit("ttc_min", "ttc_min_s", ">=", 1.0, "s",
                                            f"{GBT} emergency braking")),
-            ("FCW warns from the lead's BSM: " + NO_BSM,)),
+            ("FCW: " + BASIC_BSM,)),
     Logical("wuhan-tz-stop-and-go", "tz_stop_and_go",
             "Following a vehicle that stops and pulls away twice", "following",
             stop_and_go, ("following stop-and-go",), (), (),
@@ -250,12 +253,12 @@ LOGICALS: tuple[Logical, ...] = (
              "stops and pulls away",)),
     Logical("wuhan-tz-overtaking", "tz_overtaking_slow_vehicle",
             "Slow truck ahead on a two-lane road with oncoming traffic", "overtaking",
-            overtaking, ("overtaking",), ("DNPW",), RSM_ONLY,
+            overtaking, ("overtaking",), ("DNPW",), RSM_BSM,
             (Vary("SlowSpeed", "m/s", (10 * KMH, 15 * KMH, 20 * KMH)),),
             (NO_COLLISION, gap(1.0, "overtaking"), ttc(1.5, "overtaking")),
             ("the reference agents never overtake, so neither overtaking nor the DNPW "
-             "warning (oncoming vehicle's BSM) is exercised: the case checks the "
-             "following fallback only; " + NO_BSM,)),
+             "warning is exercised: the case checks the following fallback only (the "
+             "oncoming car does broadcast its BSM)",)),
     Logical("wuhan-tz-onramp-merge", "tz_onramp_merge",
             "Vehicle merging from the X3 on-ramp acceleration lane ahead of Ego",
             "merging", onramp_merge, ("merging",), (), (),
@@ -265,29 +268,29 @@ LOGICALS: tuple[Logical, ...] = (
              "lane); Ego is on the main carriageway",)),
     Logical("wuhan-tz-emergency-vehicle", "tz_emergency_vehicle",
             "Ambulance approaching from behind and passing", "emergency-vehicle",
-            emergency_vehicle, ("emergency vehicle",), ("EVW",), RSM_ONLY,
+            emergency_vehicle, ("emergency vehicle",), ("EVW",), RSM_BSM,
             (Vary("AmbulanceSpeed", "m/s", (60 * KMH, 80 * KMH)),
              Vary("PassDistance", "m", (20.0, 40.0))),
             (NO_COLLISION,),
-            ("EVW needs the emergency vehicle's BSM (VehEmgExt): " + NO_BSM,
+            ("EVW keys on the BSM's emergency extension (VehEmgExt): " + BASIC_BSM,
              "yielding (moving aside) is not exercised: the agents never change lane and "
              "ignore vehicles behind; the ambulance passes on its own",)),
     Logical("wuhan-tz-blind-spot", "tz_blind_spot", "Vehicle riding in Ego's blind spot",
-            "blind-spot", blind_spot, (), ("BSW/LCW",), RSM_ONLY,
+            "blind-spot", blind_spot, (), ("BSW/LCW",), RSM_BSM,
             (Vary("Lag", "m", (3.0, 6.0, 9.0)),), (NO_COLLISION, ON_ROAD),
             ("BSW/LCW warns when Ego intends to change lane: the agents never do, so the "
-             "warning is not exercised; " + NO_BSM,)),
+             "warning is not exercised (the car beside does broadcast its BSM)",)),
     Logical("wuhan-tz-ebw-hidden-braking", "tz_ebw_hidden_braking",
             "Car ahead of the lead truck brakes hard", "vehicle-ahead",
-            hidden_hard_braking, ("emergency braking",), ("EBW",), RSM_ONLY,
+            hidden_hard_braking, ("emergency braking",), ("EBW",), RSM_BSM,
             (Vary("BrakeDecel", "m/s2", (5.0, 7.0)), Vary("TruckGap", "m", (20.0, 30.0))),
             (NO_COLLISION, gap(1.0, "emergency braking"), AEB_DECEL),
-            ("EBW needs the braking car's BSM (brake status, event flags): " + NO_BSM,)),
+            ("EBW keys on the BSM's brake status and hard-braking event flag: " + BASIC_BSM,)),
     Logical("wuhan-tz-clw-control-loss", "tz_clw_control_loss",
             "Vehicle ahead loses control and stops across Ego's lane", "vehicle-ahead",
-            control_loss, ("emergency braking",), ("CLW",), RSM_ONLY,
+            control_loss, ("emergency braking",), ("CLW",), RSM_BSM,
             (Vary("Lead", "m", (35.0, 45.0, 60.0)),), (NO_COLLISION, AEB_DECEL),
-            ("CLW needs the skidding car's BSM (event flags ABS/ESC/traction): " + NO_BSM,
+            ("CLW keys on the BSM's event flags (ABS/ESC/traction): " + BASIC_BSM,
              "the skid is a fast lane change plus braking (no vehicle-dynamics model)")),
     Logical("wuhan-tz-speed-limit", "tz_speed_limit_change",
             "Speed limit drops from 60 to 50 km/h past a junction", "traffic-signs",

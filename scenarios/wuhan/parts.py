@@ -95,6 +95,13 @@ def vehicle(name: str, category: xosc.VehicleCategory, size_m: tuple[float, floa
     return veh
 
 
+def with_obu(veh: xosc.Vehicle) -> xosc.Vehicle:
+    """``veh`` equipped with an on-board unit: Property ``v2x:obu`` = ``true``, so it
+    broadcasts a BSM at 10 Hz during the run (``runners.case.obu_entities``)."""
+    veh.add_property("v2x:obu", "true")
+    return veh
+
+
 def bus(name: str) -> xosc.Vehicle:
     """A 12 x 2.5 x 3.2 m city bus (20 m/s, 1.5 / 6 m/s^2)."""
     return vehicle(name, xosc.VehicleCategory.bus, (12.0, 2.5, 3.2), 20.0, 1.5, 6.0, 15000.0)

@@ -1,4 +1,4 @@
-"""The ``idm-v2x`` reference agent: SPAT+MAP stop lines and GLOSA, RSI hazards, RSM objects,
+"""The ``idm-v2x`` reference agent: SPAT+MAP stop lines and GLOSA, RSI hazards, RSM and BSM objects,
 the camera range of signal states, and the two Wuhan V2X cases end to end.
 
 Geometry (docs/wuhan.md): road 1 eastbound kerb lane -2 has its centre at y = -5.25; the west
@@ -187,12 +187,37 @@ def test_rsm_adds_only_unseen_participants(net):
     msgs = _delivered(net, WorldState(0.0, {"Ego": ego, "Walker": walker, "Car": car}))
     agent = _agent(net)
     control = _step(agent, ego, v2x=msgs, objects=(car,))   # the camera misses the walker
-    extra = agent.rsm_objects(Observation(0.0, ego, objects=(car,)))
+    extra = agent.v2x_objects(Observation(0.0, ego, objects=(car,)))
     assert [(e.kind, round(e.pose.x, 1), round(e.pose.y, 1)) for e in extra] == [
         (EntityKind.PEDESTRIAN, 240.0, -5.0)]
     # the ego now yields to the walker 40 m ahead: it brakes
     assert control.acceleration < -0.5
     assert _step(_agent(net), ego, objects=(car,)).acceleration > 0.0
+
+
+def test_bsm_of_an_unseen_vehicle_joins_the_objects_once(net):
+    """A stopped car 25 m ahead in the ego's lane, with an OBU, unseen by the ego's sensors
+    (occluded): its BSM (box centre, speed, heading, size) makes the ego brake; a car both
+    seen and heard counts once."""
+    from v2x_bridge import ChannelModel, GeoFrame, V2XBridge
+    ego = _ego(net, 200.0, speed=10.0)
+    car = EntityState("Car", EntityKind.VEHICLE, Pose(230.0, -5.25), speed=0.0,
+                      box=BoundingBox(1.35, 0.0, 0.75, 4.5, 1.8, 1.5))
+    bridge = V2XBridge((), GeoFrame(net.geo_reference), ChannelModel(latency_s=0.0), 0,
+                       obu_entities=("Car", "Ego"))
+    msgs = tuple(to_received(m) for m in bridge.step(WorldState(0.0, {"Ego": ego, "Car": car}),
+                                                     "Ego"))
+    assert [(m.msg_type, m.sender) for m in msgs] == [("BSM", "Car")]  # never its own BSM
+    agent = _agent(net)
+    control = _step(agent, ego, v2x=msgs)
+    (heard,) = agent.v2x_objects(Observation(0.0, ego))
+    # BSM position = box centre: 230 + 1.35 (to 2 cm: DE Position-LL resolution is 1e-7 deg)
+    assert (heard.name, heard.category, heard.kind) == ("bsm:Car", "v2x-bsm", EntityKind.VEHICLE)
+    assert (heard.pose.x, heard.pose.y) == pytest.approx((231.35, -5.25), abs=0.02)
+    assert (heard.box.length, heard.box.width) == (4.5, 1.8)
+    assert control.acceleration < -0.5                        # brakes for the heard car
+    assert _step(_agent(net), ego).acceleration > 0.0         # without V2X: unaware
+    assert agent.v2x_objects(Observation(0.0, ego, objects=(car,))) == ()  # seen: counted once
 
 
 # ------------------------------------------------------------------------------- end to end

@@ -1,0 +1,53 @@
+"""On-board units in runs: entities with Property ``v2x:obu`` broadcast BSM at 10 Hz, which
+the vehicle under test receives through the V2X bridge (never its own)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from scenarios.errors import ScenarioError
+from testzone.recording import read_recording
+
+from runners.case import OBU_PROPERTY, RunOptions, TestCase, obu_entities, run_case
+
+ROOT = Path(__file__).resolve().parents[2]
+CASES = ROOT / "scenarios" / "wuhan"
+
+
+def _scenario(**props):
+    ents = {name: SimpleNamespace(properties=p) for name, p in props.items()}
+    return SimpleNamespace(entities=ents, path="/x/case.xosc")
+
+
+def test_obu_property_is_an_xsd_boolean():
+    sc = _scenario(Ego={}, A={OBU_PROPERTY: "true"}, B={OBU_PROPERTY: "0"},
+                   C={OBU_PROPERTY: " 1 "}, D={"role": "emergency"})
+    assert obu_entities(sc) == ("A", "C")
+    with pytest.raises(ScenarioError) as err:
+        obu_entities(_scenario(A={OBU_PROPERTY: "yes"}))
+    assert "/x/case.xosc" in str(err.value) and "ScenarioObject[A]" in str(err.value)
+    assert "expected true or false" in str(err.value)
+
+
+def test_lead_vehicle_bsm_reaches_the_ego_at_10_hz(tmp_path):
+    """tz_vehicle_ahead_braking: 'Lead' has an OBU. From the first step (t = 0.05 s) it sends
+    a BSM every 0.1 s; each is received 20 ms later (default channel: 20 ms latency, no loss,
+    in range) and handed over at the first step at or after that (0.05 s later); the ego
+    sends none to itself."""
+    case = TestCase("fcw", str(CASES / "tz_vehicle_ahead_braking.xosc"))
+    res = run_case(case, RunOptions(agent="idm-v2x"), tmp_path / "fcw")
+    assert res["verdict"] != "error", res.get("error")
+    rec = read_recording(tmp_path / "fcw" / "recording.jsonl")
+    bsm = [e for e in rec.events if e.kind == "v2x" and e.data.get("msg_type") == "BSM"]
+    assert {e.data["rsu_id"] for e in bsm} == {"Lead"}
+    sent = [e.t for e in bsm if e.data["action"] == "sent"]
+    assert sent == pytest.approx([0.05 + 0.1 * k for k in range(len(sent))])
+    assert sent[-1] > rec.frames[-1].time - 0.1 - 1e-9        # to the end of the run
+    delivered = [e for e in bsm if e.data["action"] == "delivered"]
+    assert len(delivered) >= len(sent) - 1                     # the last may be in flight
+    for e in delivered:
+        assert e.data["recv_t"] - e.data["sent_t"] == pytest.approx(0.02)
+        assert e.t == pytest.approx(e.data["sent_t"] + 0.05)
