@@ -81,6 +81,17 @@ def test_encode_checks_constraints(ref_frame):
         codec.encode_frame("RSM", value)
 
 
+@pytest.mark.parametrize("bad, what", [(3.0, "msgCnt"), ("3", "wrong value"), (None, "msgCnt")])
+def test_encode_names_a_value_of_a_wrong_python_type(ref_frame, bad, what):
+    """A float, a string or None where INTEGER (0..127) is expected: a V2XError (never a bare
+    TypeError), naming the field when asn1tools' type check does."""
+    _, expected = ref_frame("rsm")
+    value = codec.from_json(expected)[1]
+    value["msgCnt"] = bad
+    with pytest.raises(V2XError, match=what):
+        codec.encode_frame("RSM", value)
+
+
 def test_encode_unknown_type():
     with pytest.raises(V2XError, match="unknown message type"):
         codec.encode_frame("CAM", {})
