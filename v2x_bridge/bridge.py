@@ -130,7 +130,8 @@ class V2XBridge:
         seed: seed of the bridge's random generator.
         publisher: optional frame publisher (delivered frames are published).
         clock: sim time -> UTC (default epoch 2025-01-01T00:00Z).
-        junctions: MAP descriptions keyed by junction id (see :mod:`v2x_bridge.map`).
+        junctions: MAP descriptions keyed by junction id (see :mod:`v2x_bridge.map`); any
+            Mapping, read when an RSU's MAP is due (``factory.JunctionMaps`` derives them then).
         obu_entities: names of entities that broadcast BSMs.
         obu_range_m: communication range of those OBUs [m].
         options: builder options (see each message module).
@@ -147,7 +148,7 @@ class V2XBridge:
         self.rsus = tuple(rsus)
         self.geo, self.channel, self.publisher = geo, channel, publisher
         self.clock = clock or SimClock()
-        self.junctions = dict(junctions or {})
+        self.junctions = junctions if junctions is not None else {}
         self.obu_entities = tuple(obu_entities)
         self.obu_range_m = float(obu_range_m)
         self.options = dict(options or {})

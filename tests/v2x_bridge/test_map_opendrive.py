@@ -130,6 +130,22 @@ def test_spat_phase_of_a_map_connection_carries_that_approach_light(wuhan):
     assert not [e for e in bridge.drain_events() if e.data.get("action") == "spat_conflict"]
 
 
+def test_junction_maps_are_derived_when_first_asked_for(wuhan):
+    """bridge_for_layout's MAP descriptions: one per RSU junction, each derived on first use
+    and then kept; equal to junction_map of the junction's RSU."""
+    from v2x_bridge.factory import JunctionMaps
+    net, layout = wuhan
+    maps = JunctionMaps(tuple(layout.rsus), net)
+    serving = [r for r in layout.rsus if r.junction_id is not None]
+    assert list(maps) == [r.junction_id for r in serving] and maps._maps == {}
+    first = maps[serving[0].junction_id]
+    assert first == junction_map(serving[0], net, layout.rsus)
+    assert maps[serving[0].junction_id] is first and len(maps._maps) == 1
+    with pytest.raises(KeyError):
+        maps["no-such-junction"]
+    assert maps.get("no-such-junction") is None
+
+
 def test_rsu_without_junction_has_no_map(wuhan):
     net, layout = wuhan
     assert junction_map(layout.rsus[1], net, layout.rsus) is None
