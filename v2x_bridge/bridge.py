@@ -160,6 +160,8 @@ class V2XBridge:
         self._events: list[Event] = []
         self._seq = 0
         self._spat_conflicts: dict[str, tuple] = {}
+        self._fixed: dict[str, list[tuple[_Schedule, tuple[str, str]]]] = {}
+        self._idle_until: dict[str, float] = {}
 
     # ------------------------------------------------------------------ scenario hooks
     def add_rsi_event(self, event: RsiEvent) -> None:
@@ -198,16 +200,13 @@ class V2XBridge:
         t = world.time
         for rsu in self.rsus:
             distance = rsu.distance(rx, ry)
-            reachable = not self.channel.use_range or distance <= rsu.range_m
+            if self.channel.use_range and distance > rsu.range_m:
+                self._keep_counters(rsu, world)   # nothing it sends can arrive: build nothing
+                continue
             for msg_type, period, make_context in self._rsu_contexts(rsu, world):
-                if not self._due(rsu.id, msg_type, period, t):
-                    continue
-                if reachable:
+                if self._due(rsu.id, msg_type, period, t):
                     self._send(msg_type, rsu.id, make_context(), distance, rsu.range_m,
                                receiver)
-                else:  # nothing it sends can arrive: keep its counter, build nothing
-                    key = (rsu.id, msg_type)
-                    self._counts[key] = (self._counts.get(key, 0) + 1) % 128
         for name in self.obu_entities:
             e = world.entities.get(name)
             if name == receiver or e is None or not e.visible:
@@ -218,6 +217,33 @@ class V2XBridge:
                 self._send("BSM", name, ctx, math.hypot(sx - rx, sy - ry), self.obu_range_m,
                            receiver)
         return self._deliver(t)
+
+    def _keep_counters(self, rsu: Rsu, world: WorldState) -> None:
+        """Advance the msgCnt of every message ``rsu`` would send now, without building any
+        (the RSU is out of the receiver's range), so its counters run on as a real RSU's do.
+        Called every step for every RSU out of range, so the fixed-period messages' schedules
+        are looked up once per RSU and the RSU is skipped until the first of them is due."""
+        t = world.time
+        fixed = self._fixed.get(rsu.id)
+        if fixed is None:
+            fixed = []
+            for msg_type in RSU_MESSAGES:
+                if msg_type != "RSI":
+                    period = rsu.period(msg_type)
+                    key = (rsu.id, msg_type, period)
+                    sched = self._schedules.setdefault(key, _Schedule(t, period))
+                    fixed.append((sched, (rsu.id, msg_type)))
+            self._fixed[rsu.id] = fixed
+        if t + _EPS >= self._idle_until.get(rsu.id, -math.inf):
+            for sched, key in fixed:
+                if sched.due(t):
+                    self._counts[key] = (self._counts.get(key, 0) + 1) % 128
+            self._idle_until[rsu.id] = min(s.t0 + s.k * s.period for s, _ in fixed)
+        if self._rsi_events:
+            for _, period, _ in self._rsi_contexts(rsu, world):
+                if self._due(rsu.id, "RSI", period, t):
+                    key = (rsu.id, "RSI")
+                    self._counts[key] = (self._counts.get(key, 0) + 1) % 128
 
     def _due(self, sender: str, msg_type: str, period: float, t: float) -> bool:
         key = (sender, msg_type, period)
