@@ -23,6 +23,7 @@ from scenarios.errors import ScenarioError, UnsupportedElementError
 from scenarios.parameters import read_declarations, typed_value
 from scenarios.positions import POSITIONS
 from scenarios.registry import ParseContext, Registry
+from scenarios.selections import expand, read_selections, selection_allowed
 from scenarios.xmlsource import ParameterScope, Source, children, parse_xml
 
 _MOVING = ("SpeedAction", "LongitudinalDistanceAction", "SpeedProfileAction",
@@ -41,6 +42,13 @@ NOT_FOR_KIND: Mapping[str, Mapping[str, str]] = MappingProxyType({
 """Entity element -> {private action: severity}. A MiscObject has no controller and cannot
 move by itself (OSC 1.x: controllers and motion apply to Vehicles and Pedestrians); trailers are
 for vehicles; lane-relative lateral actions on a pedestrian are doubtful (warning)."""
+
+APPEARANCE_FOR: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "VehicleLight": ("Vehicle",), "VehicleComponent": ("Vehicle",),
+    "PedestrianAnimation": ("Pedestrian",)})
+"""Parts of an AppearanceAction and the entity elements they make sense for (a warning
+elsewhere: a VehicleLight on a pedestrian, a PedestrianAnimation on a car)."""
+_OBJECTS = ("Vehicle", "Pedestrian", "MiscObject")
 
 STORYBOARD_TYPES: Mapping[str, str] = MappingProxyType({
     "story": "Story", "act": "Act", "maneuverGroup": "ManeuverGroup", "maneuver": "Maneuver",
@@ -170,13 +178,26 @@ def _entities(sc: _Scenario) -> dict[str, str]:
                 kind = str(inner.tag)
             if inner is not None and inner.tag == "ExternalObjectReference":
                 sc.add(WARNING, inner, "ExternalObjectReference is not supported")
-        else:
+        elif obj.tag != "EntitySelection":
             sc.add(WARNING, obj, f"{obj.tag} is not supported (see docs/scenarios.md)")
         out.setdefault(name, kind)      # a duplicate is reported by duplicate_names
     return out
 
 
+def _selections(sc: _Scenario, entities: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """EntitySelection name -> member entities, as the loader expands them (its errors
+    reported; then no selection is expanded)."""
+    objects = {n: k for n, k in entities.items() if k != "EntitySelection"}
+    try:
+        return read_selections(sc.source(sc.root), child_el(sc.root, "Entities"), objects)
+    except ScenarioError as exc:
+        _add_new(sc, issue_from_error(exc, sc.file))
+        return {}
+
+
 def _entity_refs(sc: _Scenario, entities: dict[str, str]) -> None:
+    """Every entityRef / masterEntityRef names an entity or selection, a selection only where
+    ASAM OpenSCENARIO Annex B allows one (``scenarios.selections.selection_allowed``)."""
     for el in sc.root.iter():
         if not isinstance(el.tag, str):
             continue
@@ -185,6 +206,10 @@ def _entity_refs(sc: _Scenario, entities: dict[str, str]) -> None:
             if name is not None and name not in entities:
                 sc.add(ERROR, el, f"{attr}: unknown entity '{name}' (declared: "
                                   f"{', '.join(entities) or 'none'})")
+            elif name is not None and entities[name] == "EntitySelection" and \
+                    (attr != "entityRef" or not selection_allowed(el)):
+                sc.add(ERROR, el, f"{attr}: '{name}' is an EntitySelection, which ASAM "
+                                  f"OpenSCENARIO (Annex B) does not allow in {el.tag}")
 
 
 def _innermost_action(el: etree._Element) -> etree._Element | None:
@@ -206,16 +231,50 @@ def _actors(sc: _Scenario, private: etree._Element) -> list[str]:
             if (v := sc.value(r, "entityRef"))]
 
 
-def _action_kinds(sc: _Scenario, entities: dict[str, str]) -> None:
+def _action_kinds(sc: _Scenario, entities: dict[str, str],
+                  selections: dict[str, tuple[str, ...]]) -> None:
     for private in sc.root.iter("PrivateAction"):
         inner = _innermost_action(private)
         if inner is None:
             continue
-        for actor in _actors(sc, private):
-            sev = NOT_FOR_KIND.get(entities.get(actor, ""), {}).get(str(inner.tag))
+        for actor in expand(_actors(sc, private), selections):
+            kind = entities.get(actor, "")
+            sev = NOT_FOR_KIND.get(kind, {}).get(str(inner.tag))
             if sev is not None:
-                sc.add(sev, inner, f"{inner.tag} cannot apply to '{actor}', a "
-                                   f"{entities[actor]}")
+                sc.add(sev, inner, f"{inner.tag} cannot apply to '{actor}', a {kind}")
+            part = next((p for p in inner.iter(*APPEARANCE_FOR) if kind in _OBJECTS
+                         and kind not in APPEARANCE_FOR[str(p.tag)]), None)
+            if part is not None:
+                sc.add(WARNING, part, f"{part.tag} is for a "
+                                      f"{' or '.join(APPEARANCE_FOR[str(part.tag)])}: "
+                                      f"'{actor}' is a {kind}")
+
+
+def _geo_positions(sc: _Scenario) -> None:
+    """A GeoPosition needs the road network's geoReference (error at each GeoPosition when
+    the LogicFile has none); verticalRoadSelection other than 0 has no effect (warning)."""
+    geo = list(sc.root.iter("GeoPosition"))
+    if not geo:
+        return
+    logic = child_el(child_el(sc.root, "RoadNetwork"), "LogicFile")
+    path = sc.value(logic, "filepath") if logic is not None else None
+    xodr = (Path(sc.file).parent / path).resolve() if path is not None else None
+    has_geo = None
+    if xodr is not None and xodr.is_file():
+        try:
+            header = child_el(parse_xml(xodr), "header")
+            ref = child_el(header, "geoReference")
+            has_geo = ref is not None and bool("".join(ref.itertext()).strip())
+        except ScenarioError:
+            has_geo = None                     # not XML: the map check names it
+    for el in geo:
+        if has_geo is False or xodr is None:
+            sc.add(ERROR, el, f"GeoPosition needs the road network's <geoReference>: "
+                              f"{xodr if xodr is not None else 'no LogicFile'} has none")
+        selection = sc.value(el, "verticalRoadSelection")
+        if selection not in (None, "0"):
+            sc.add(WARNING, el, "verticalRoadSelection has no effect here: the road network "
+                                "query is planar (the nearest lane in the plane is taken)")
 
 
 # ---------------------------------------------------------------------- storyboard
@@ -362,7 +421,8 @@ def scenario_issues(file: str, root: etree._Element, known: list[Issue] | None =
     _files(sc)
     entities = _entities(sc)
     _entity_refs(sc, entities)
-    _action_kinds(sc, entities)
+    _action_kinds(sc, entities, _selections(sc, entities))
+    _geo_positions(sc)
     _storyboard_refs(sc)
     for ref in root.iter("CatalogReference"):
         if ref.getparent() is None or ref.getparent().tag != "ScenarioObject":

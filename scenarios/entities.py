@@ -97,21 +97,30 @@ def read_entities(src: Source, entities: etree._Element | None,
                   catalogs: Catalogs) -> dict[str, EntityDef]:
     """Read every ``ScenarioObject`` of ``Entities`` in declaration order.
 
+    ``EntitySelection`` elements are read by :func:`scenarios.selections.read_selections`.
+
     Raises:
-        ScenarioError: duplicate names, missing object, unknown catalog entry.
-        UnsupportedElementError: EntitySelection, ExternalObjectReference.
+        ScenarioError: duplicate names, missing object, unknown catalog entry, an element
+            other than ScenarioObject / EntitySelection.
+        UnsupportedElementError: ExternalObjectReference.
     """
     out: dict[str, EntityDef] = {}
     if entities is None:
         return out
     for obj in children(entities):
+        if obj.tag == "EntitySelection":
+            continue
         if obj.tag != "ScenarioObject":
-            raise src.error(obj, "entity selections are not supported", UnsupportedElementError)
+            raise src.error(obj, "expected ScenarioObject or EntitySelection")
         name = src.attr(obj, "name", str)
         if name in out:
             raise src.error(obj, f"entity '{name}' declared twice")
         el = next((c for c in children(obj) if c.tag in ENTITY_ELEMENTS + ("CatalogReference",)),
                   None)
+        if el is None and child(obj, "ExternalObjectReference") is not None:
+            raise src.error(child(obj, "ExternalObjectReference"), "a known element this "
+                            "player does not support (see docs/scenarios.md)",
+                            UnsupportedElementError)
         if el is None:
             raise src.error(obj, "expected Vehicle, Pedestrian, MiscObject or CatalogReference")
         if el.tag == "CatalogReference":

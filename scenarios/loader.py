@@ -2,8 +2,9 @@
 
 Order of reading (ASAM OpenSCENARIO 1.x): FileHeader (revision check), global
 ParameterDeclarations (overridden by the caller's ``parameters``), CatalogLocations,
-RoadNetwork (LogicFile resolved relative to the .xosc; TrafficSignalControllers), Entities,
-Storyboard. The XML is untrusted and parsed safely (:func:`scenarios.xmlsource.parse_xml`).
+RoadNetwork (LogicFile resolved relative to the .xosc; TrafficSignalControllers), Entities
+(and EntitySelections), Storyboard. The XML is untrusted and parsed safely
+(:func:`scenarios.xmlsource.parse_xml`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from scenarios.model import Scenario, SignalControllerDef, SignalPhase
 from scenarios.parameters import read_declarations, read_variables
 from scenarios.positions import POSITIONS
 from scenarios.registry import ParseContext
+from scenarios.selections import read_selections
 from scenarios.storyboard_reader import StoryboardReader
 from scenarios.xmlsource import (ParameterScope, Source, child, children, non_negative,
                                  parse_xml)
@@ -119,12 +121,14 @@ def load_scenario(path: str | Path, parameters: Mapping[str, Any] | None = None,
     catalogs = Catalogs(src, child(root, "CatalogLocations"))
     road_path, signals_el = _road_network(src, root)
     entities = read_entities(src, child(root, "Entities"), catalogs)
+    selections = read_selections(src, child(root, "Entities"),
+                                 {n: e.element for n, e in entities.items()})
     sb_el = child(root, "Storyboard")
     if sb_el is None:
         raise src.error(root, "expected a Storyboard")
     warnings: list[str] | None = [] if lenient else None
     reader = StoryboardReader(ParseContext(src, POSITIONS, catalogs, warnings), catalogs,
-                              tuple(entities))
+                              tuple(entities), selections)
     header = child(root, "FileHeader")
     return Scenario(
         path=str(path), rev=rev,
@@ -132,4 +136,5 @@ def load_scenario(path: str | Path, parameters: Mapping[str, Any] | None = None,
         parameters=scope.local(), road_network_path=road_path, entities=entities,
         storyboard=reader.storyboard(src, sb_el),
         signal_controllers=_signal_controllers(src, signals_el), ego_name=find_ego(entities),
-        warnings=tuple(warnings or ()), variables=read_variables(src, root))
+        warnings=tuple(warnings or ()), variables=read_variables(src, root),
+        selections=selections)

@@ -200,6 +200,8 @@ class Scenario:
             named Ego/ego/hero, else None.
         warnings: unsupported elements replaced by stand-ins (lenient loading only).
         variables: VariableDeclarations (OpenSCENARIO 1.2), name -> typed initial value.
+        selections: EntitySelections, name -> member entity names (``scenarios.selections``;
+            already expanded wherever the storyboard names them).
     """
 
     path: str
@@ -213,6 +215,7 @@ class Scenario:
     ego_name: str | None = None
     warnings: tuple[str, ...] = ()
     variables: Mapping[str, Any] = field(default_factory=dict)
+    selections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def require_ego(self) -> str:
         """The ego's name, for a caller that needs a vehicle under test (a test run).

@@ -4,13 +4,14 @@
 plus the lane position the default controller follows). Relative positions read the referenced
 entity's state at that moment. Lane and road positions get their heading from the lane's
 driving direction unless an ``Orientation`` says otherwise (type ``relative`` adds to it,
-``absolute`` replaces it), as esmini does.
+``absolute`` replaces it), as esmini does. GeoPosition goes through the road network's
+``geoReference``; TrajectoryPosition through a trajectory shape (``scenarios.trajectories``).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
@@ -22,7 +23,8 @@ from scenarios.motion import lane_center_t, neighbour
 from scenarios.registry import ParseContext, Registry
 from scenarios.routes import Route, RouteFollower, in_route_position, route_start
 from scenarios.runtime import Placement, Runtime
-from scenarios.xmlsource import child
+from scenarios.trajectories import SMALL, TrajectoryDef, read_trajectory
+from scenarios.xmlsource import child, non_negative
 
 
 @dataclass(frozen=True)
@@ -312,10 +314,175 @@ class RoutePosition:
                         self.ELEMENT)
 
 
+def _origin(el: etree._Element, ctx: ParseContext) -> tuple[str, int | None]:
+    """(file, line) of ``el``, kept by positions whose errors arise when they are resolved."""
+    return ctx.src.file, el.sourceline
+
+
+def _error(where: tuple[str | None, int | None], element: str, message: str) -> ScenarioError:
+    return ScenarioError(message, file=where[0], line=where[1], element=element)
+
+
+@dataclass(frozen=True)
+class GeoPosition:
+    """``GeoPosition`` (OpenSCENARIO 1.1+, class GeoPosition): a WGS84 point placed in the
+    inertial frame through the road network's ``geoReference`` (PROJ string) and header
+    ``offset`` (``maps.RoadNetwork.from_lonlat``, OpenDRIVE clause "Georeferencing").
+
+    Attributes:
+        lat_deg, lon_deg: latitude in [-90, 90] and longitude in [-180, 180] [deg]: 1.2+
+            ``latitudeDeg``/``longitudeDeg``, or the deprecated 1.1 ``latitude``/``longitude``
+            [rad] converted.
+        altitude: [m] above the road surface under the point (1.2+ ``altitude``, range
+            [0, inf[, missing = 0): z = road elevation + altitude.
+        height: [m] the deprecated 1.1 ``height`` ("above a reference surface"), read as the
+            inertial z when given (then ``altitude`` is not used).
+        vertical_road: 1.3 ``verticalRoadSelection`` (0 = the lowest road). The road
+            network's point query is planar, so the lane nearest in the plane is taken
+            whatever the value (``scenario check`` warns about values other than 0).
+        orientation: ``absolute``: heading in the inertial frame; ``relative``: added to the
+            driving direction of the lane the point falls on (the x axis off the road), as
+            the other positions of this module; missing: absolute heading 0 (the standard's
+            default for GeoPosition).
+        where: (file, line) of the element, named by the errors of :meth:`resolve`.
+    """
+
+    ELEMENT = "GeoPosition"
+    lat_deg: float
+    lon_deg: float
+    altitude: float = 0.0
+    height: float | None = None
+    vertical_road: int = 0
+    orientation: Orientation | None = None
+    where: tuple[str | None, int | None] = field(default=(None, None), compare=False,
+                                                 repr=False)
+
+    @classmethod
+    def parse(cls, el: etree._Element, ctx: ParseContext) -> GeoPosition:
+        """Read this element (``ELEMENT``).
+
+        Raises:
+            ScenarioError: latitude or longitude missing, given twice (degrees and radians)
+                or out of range; a negative altitude (file, line, element).
+        """
+        a = ctx.src.attr
+        lat = _geo_angle(el, ctx, "latitudeDeg", "latitude", 90.0)
+        lon = _geo_angle(el, ctx, "longitudeDeg", "longitude", 180.0)
+        return cls(lat, lon, a(el, "altitude", non_negative, 0.0), a(el, "height", float, None),
+                   a(el, "verticalRoadSelection", int, 0), Orientation.parse(el, ctx),
+                   _origin(el, ctx))
+
+    def resolve(self, rt: Runtime) -> Placement:
+        """Where this position is (pose and the nearest lane position, if any).
+
+        Raises:
+            ScenarioError: the road network has no ``geoReference``, or the point is outside
+                its projection (naming this element's file and line, and the road network).
+        """
+        what = f"cannot place latitude {self.lat_deg} deg, longitude {self.lon_deg} deg: " \
+                f"{getattr(rt.net, 'path', None) or 'the road network'}"
+        convert = getattr(rt.net, "from_lonlat", None)
+        if convert is None:
+            raise _error(self.where, self.ELEMENT, f"{what}: no geographic reference")
+        try:
+            x, y = convert(self.lon_deg, self.lat_deg)
+        except MapsError as exc:
+            raise _error(self.where, self.ELEMENT, f"{what}: {exc.message}") from None
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise _error(self.where, self.ELEMENT, f"{what}: outside its projection")
+        absolute = self.orientation is not None and not self.orientation.relative
+        coord = rt.net.world_to_lane(x, y, self.orientation.h if absolute else None)
+        base_h, z = 0.0, self.altitude
+        if coord is not None:
+            base_h = rt.net.lane_to_world(coord.road_id, coord.lane_id, coord.s,
+                                          coord.offset).h
+            z += rt.net.road_to_world(coord.road_id, coord.s, coord.t).z
+        if self.height is not None:
+            z = self.height
+        pose = Pose(x, y, z, base_h if self.orientation is not None else 0.0)
+        return Placement(_orient(pose, self.orientation), coord)
+
+
+def _geo_angle(el: etree._Element, ctx: ParseContext, deg_attr: str, rad_attr: str,
+               limit: float) -> float:
+    """One GeoPosition angle [deg] from ``deg_attr`` (1.2+) or ``rad_attr`` (1.1, [rad]),
+    exactly one of them, within [-limit, limit] degrees."""
+    a = ctx.src.attr
+    deg, rad = a(el, deg_attr, float, None), a(el, rad_attr, float, None)
+    if (deg is None) == (rad is None):
+        raise ctx.src.error(el, f"expected either {deg_attr} [deg] or {rad_attr} [rad] "
+                                f"(not both)" if deg is not None else
+                                f"missing attribute '{deg_attr}' (or the 1.1 '{rad_attr}')")
+    value = deg if deg is not None else math.degrees(rad)
+    if abs(value) > limit:
+        name = deg_attr if deg is not None else rad_attr
+        raise ctx.src.error(el, f"{name}={deg if deg is not None else rad}: expected "
+                                f"{-limit:g} to {limit:g} degrees")
+    return value
+
+
+@dataclass(frozen=True)
+class TrajectoryPosition:
+    """``TrajectoryPosition`` (OpenSCENARIO 1.1+, trajectory coordinate system): the point at
+    path length ``s`` [m] along a trajectory's shape, ``t`` [m] to the left of it (the
+    trajectory frame: s along the shape's tangent, t normal to it, positive left).
+
+    The trajectory (inline or a Trajectory catalog entry, :func:`read_trajectory`) is frozen
+    when the position is resolved (relative positions of its vertices read their entities
+    then); ``s`` runs from the shape's start (modulo the length on a closed trajectory).
+    Heading: the shape's tangent heading at ``s`` (esmini ``OSCPositionTrajectory``), turned
+    by a relative ``Orientation`` or replaced by an absolute one.
+
+    Attributes:
+        trajectory: the parsed trajectory. s: [0, inf[ [m]. t: [m] (default 0).
+        orientation: Orientation or None. where: (file, line) of the element, for errors.
+    """
+
+    ELEMENT = "TrajectoryPosition"
+    trajectory: TrajectoryDef
+    s: float
+    t: float = 0.0
+    orientation: Orientation | None = None
+    where: tuple[str | None, int | None] = field(default=(None, None), compare=False,
+                                                 repr=False)
+
+    @classmethod
+    def parse(cls, el: etree._Element, ctx: ParseContext) -> TrajectoryPosition:
+        """Read this element (``ELEMENT``); ScenarioError on bad input (negative s, no
+        trajectory, unknown shape; see :func:`read_trajectory`)."""
+        a = ctx.src.attr
+        return cls(read_trajectory(el, ctx), a(el, "s", non_negative), a(el, "t", float, 0.0),
+                   Orientation.parse(el, ctx), _origin(el, ctx))
+
+    def resolve(self, rt: Runtime) -> Placement:
+        """Where this position is now (pose and the nearest lane position, if any).
+
+        Raises:
+            ScenarioError: ``s`` beyond the end of an open trajectory, or a degenerate shape
+                (naming this element's file and line).
+        """
+        try:
+            path = self.trajectory.freeze(rt)
+        except ValueError as exc:
+            raise _error(self.where, self.ELEMENT,
+                         f"trajectory '{self.trajectory.name}': {exc}") from None
+        s = self.s
+        if self.trajectory.closed and path.length > 0:
+            s %= path.length
+        elif s > path.length + SMALL:
+            raise _error(self.where, self.ELEMENT,
+                         f"s={s:g} m is beyond the end of trajectory "
+                         f"'{self.trajectory.name}' ({path.length:.3f} m long)")
+        p = path.pose_at(s)
+        pose = Pose(p.x - self.t * math.sin(p.h), p.y + self.t * math.cos(p.h), p.z, p.h,
+                    p.p, p.r)
+        return _snap(rt, _orient(pose, self.orientation))
+
+
 POSITIONS = Registry(
     "position",
     (WorldPosition, LanePosition, RoadPosition, RelativeLanePosition, RelativeRoadPosition,
-     RelativeObjectPosition, RelativeWorldPosition, RoutePosition),
-    unsupported=("GeoPosition", "TrajectoryPosition"),
+     RelativeObjectPosition, RelativeWorldPosition, RoutePosition, GeoPosition,
+     TrajectoryPosition),
 )
 """Position elements by name."""

@@ -138,8 +138,9 @@ class Runtime:
         environment: the current Environment (EnvironmentAction) as nested dicts of the
             element's attributes, ``{}`` until one is set.
         user_values: values fed by ``ScenarioEngine.set_user_value`` (UserDefinedValueCondition).
-        rng: the run's seeded ``random.Random`` (TrafficSwarmAction), or None.
-        swarms: traffic name -> running TrafficSwarmActions (TrafficStopAction ends them).
+        rng: the run's seeded ``random.Random`` (TrafficSwarm- and TrafficSourceAction), or None.
+        swarms: traffic name -> running swarm, source and sink runs (TrafficStopAction ends
+            them; ``scenarios.actions.traffic``).
     """
 
     net: Any

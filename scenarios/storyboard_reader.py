@@ -5,13 +5,14 @@ Actions and conditions are dispatched through the registries (``scenarios.action
 (PrivateAction, LongitudinalAction, ByValueCondition, EntityCondition, ...) to the innermost
 element and lets its registered class parse it. Story and catalog-maneuver
 ParameterDeclarations open nested parameter scopes. Entity references are checked against the
-declared entities.
+declared entities; EntitySelections expand to their members where the standard allows them
+(``scenarios.selections``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
@@ -22,6 +23,7 @@ from scenarios.model import (ActDef, ActionDef, ConditionDef, EventDef, Maneuver
                              ManeuverGroupDef, StoryboardDef, StoryDef, TriggerDef)
 from scenarios.parameters import read_declarations
 from scenarios.registry import ParseContext
+from scenarios.selections import check_reference, expand
 from scenarios.xmlsource import Source, child, children, non_negative, positive_int
 
 EDGES = ("rising", "falling", "risingOrFalling", "none")
@@ -36,18 +38,31 @@ class StoryboardReader:
         ctx: the parse context (source and position registry) of the scenario.
         catalogs: for Maneuver catalog references.
         entities: declared entity names (for reference checks).
+        selections: EntitySelection name -> member entity names.
     """
 
     ctx: ParseContext
     catalogs: Catalogs
     entities: Collection[str]
+    selections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def _entity(self, src: Source, el: etree._Element, attr: str = "entityRef") -> str:
-        name = src.attr(el, attr, str)
-        if name not in self.entities:
-            raise src.error(el, f"unknown entity '{name}' (declared: "
-                                f"{', '.join(self.entities) or 'none'})")
-        return name
+    def _entities(self, src: Source, el: etree._Element) -> tuple[str, ...]:
+        """The entity ``el@entityRef`` names, or the members of the EntitySelection it names
+        (where Annex B allows one: ``scenarios.selections``)."""
+        name = src.attr(el, "entityRef", str)
+        check_reference(src, el, name, self.entities, self.selections)
+        return self.selections.get(name, (name,))
+
+    def _check_refs(self, src: Source, top: etree._Element) -> None:
+        """Check every ``entityRef`` / ``masterEntityRef`` under ``top`` (inclusive): each
+        names a declared entity, or a selection where Annex B allows one."""
+        for el in top.iter():
+            if not isinstance(el.tag, str):
+                continue
+            for attr in ("entityRef", "masterEntityRef"):
+                if el.get(attr) is not None:
+                    check_reference(src, el, src.attr(el, attr, str), self.entities,
+                                    self.selections)
 
     # ------------------------------------------------------------------ actions
     def action_spec(self, src: Source, el: etree._Element) -> object:
@@ -58,11 +73,13 @@ class StoryboardReader:
             if nxt is None:
                 raise src.error(inner, "expected an action element inside")
             inner = nxt
+        self._check_refs(src, inner)
         spec = ACTIONS.parse(inner, self.ctx.with_source(src))
-        for attr in ("entity",):
-            ref = getattr(spec, attr, None)
-            if isinstance(ref, str) and ref not in self.entities:
-                raise src.error(inner, f"unknown entity '{ref}'")
+        ref = getattr(spec, "entity", None)
+        if isinstance(ref, str) and ref in self.selections and hasattr(spec, "members"):
+            spec = replace(spec, members=self.selections[ref])   # EntityAction (Annex B)
+        elif isinstance(ref, str) and ref not in self.entities:
+            raise src.error(inner, f"unknown entity '{ref}'")
         return spec
 
     def action(self, src: Source, el: etree._Element, actors: tuple[str, ...]) -> ActionDef:
@@ -80,10 +97,10 @@ class StoryboardReader:
             return ()
         for item in children(actions):
             if item.tag == "Private":
-                actor = self._entity(src, item)
+                actors = self._entities(src, item)
                 for pa in children(item, "PrivateAction"):
                     spec = self.action_spec(src, pa)
-                    out.append(ActionDef(spec.ELEMENT, spec, (actor,), pa.sourceline))
+                    out.append(ActionDef(spec.ELEMENT, spec, actors, pa.sourceline))
             else:
                 spec = self.action_spec(src, item)
                 out.append(ActionDef(spec.ELEMENT, spec, (), item.sourceline))
@@ -106,7 +123,8 @@ class StoryboardReader:
             if te is None or ec is None:
                 raise src.error(by, "expected TriggeringEntities and EntityCondition")
             rule_all = src.choice(te, "triggeringEntitiesRule", ("any", "all")) == "all"
-            triggering = tuple(self._entity(src, r) for r in children(te, "EntityRef"))
+            triggering = expand((n for r in children(te, "EntityRef")
+                                 for n in self._entities(src, r)), {})
             leaf = next(children(ec), None)
         elif by.tag == "ByValueCondition":
             leaf = next(children(by), None)
@@ -114,7 +132,10 @@ class StoryboardReader:
             raise src.error(by, "expected ByEntityCondition or ByValueCondition")
         if leaf is None:
             raise src.error(by, "expected a condition element inside")
+        self._check_refs(src, leaf)
         spec = CONDITIONS.parse(leaf, self.ctx.with_source(src))
+        if getattr(spec, "entities", None):   # RelativeClearanceCondition/EntityRef (Annex B)
+            spec = replace(spec, entities=expand(spec.entities, self.selections))
         ref = getattr(spec, "entity", None)
         if isinstance(ref, str) and ref and ref not in self.entities:
             raise src.error(leaf, f"unknown entity '{ref}'")
@@ -151,7 +172,8 @@ class StoryboardReader:
         act = child(el, "Actors")
         if act is None:
             raise src.error(el, "expected Actors")
-        actors = tuple(self._entity(src, r) for r in children(act, "EntityRef"))
+        actors = expand((n for r in children(act, "EntityRef")
+                         for n in self._entities(src, r)), {})
         mans = [m for m in children(el) if m.tag in ("Maneuver", "CatalogReference")]
         return ManeuverGroupDef(src.attr(el, "name", str),
                                 src.attr(el, "maximumExecutionCount", positive_int, 1), actors,

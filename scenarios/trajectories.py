@@ -530,3 +530,66 @@ def _nurbs_times(verts: list[Vertex], peaks: list[float], times: list[float]) ->
 SHAPES = {cls.ELEMENT: cls for cls in (PolylineShape, ClothoidShape, ClothoidSplineShape,
                                        NurbsShape)}
 """Shape element name -> class."""
+
+
+@dataclass(frozen=True)
+class TrajectoryDef:
+    """A ``Trajectory`` (inline or a Trajectory catalog entry): its parsed shape (one of
+    :data:`SHAPES`), ``closed`` flag and name."""
+
+    shape: Any
+    closed: bool = False
+    name: str = ""
+
+    def freeze(self, rt: Runtime, follow: bool = False, speed: float = 0.0,
+               start: Pose | None = None) -> Path:
+        """Resolve the shape's positions now (see the module docstring).
+
+        Args:
+            follow: the follow-mode time law of timed polylines. speed: initial speed [m/s]
+                for that law. start: where a ClothoidSpline without a first PositionStart
+                begins (the entity's pose), None when there is no entity.
+
+        Raises:
+            ValueError: a degenerate shape (a Nurbs of zero length; a ClothoidSpline with no
+                PositionStart on its first segment and no ``start``).
+        """
+        if isinstance(self.shape, ClothoidSplineShape):
+            if start is None and self.shape.segments[0].position is None:
+                raise ValueError("the first ClothoidSplineSegment has no PositionStart and "
+                                 "there is no entity to start from")
+            return self.shape.freeze(rt, follow, speed, start)
+        return self.shape.freeze(rt, follow, speed)
+
+
+def read_trajectory(holder: etree._Element, ctx: ParseContext) -> TrajectoryDef:
+    """Read the trajectory of ``holder`` (FollowTrajectoryAction, TrajectoryPosition): in its
+    ``TrajectoryRef`` (OpenSCENARIO 1.1+) or directly inside it (1.0), inline ``Trajectory``
+    or ``CatalogReference`` to a Trajectory catalog entry (clause "Trajectory", "Catalogs").
+
+    Raises:
+        ScenarioError: no trajectory, a catalog entry that is not a Trajectory, no Shape, an
+            unknown shape element (file, line, element; entries name their catalog file).
+    """
+    ref = child(holder, "TrajectoryRef")
+    inner = ref if ref is not None else holder
+    traj = next((c for c in children(inner) if c.tag in ("Trajectory", "CatalogReference")),
+                None)
+    if traj is None:
+        raise ctx.src.error(holder, "expected a Trajectory or a CatalogReference")
+    if traj.tag == "CatalogReference":
+        if ctx.catalogs is None:
+            raise ctx.src.error(traj, "no catalogs available here")
+        traj, entry_src = ctx.catalogs.resolve(ctx.src, traj)
+        ctx = ctx.with_source(entry_src)
+        if traj.tag != "Trajectory":
+            raise ctx.src.error(traj, "catalog entry is not a Trajectory")
+    shape_el = child(traj, "Shape")
+    kind = next(children(shape_el), None) if shape_el is not None else None
+    if kind is None:
+        raise ctx.src.error(traj, "expected a Shape with one shape element")
+    cls_shape = SHAPES.get(str(kind.tag))
+    if cls_shape is None:
+        raise ctx.src.error(kind, "expected Polyline, Clothoid, ClothoidSpline or Nurbs")
+    return TrajectoryDef(cls_shape.parse(kind, ctx), ctx.src.attr(traj, "closed", bool, False),
+                         ctx.src.attr(traj, "name", str, ""))

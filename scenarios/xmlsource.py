@@ -141,6 +141,15 @@ def non_negative(v: Value) -> float:
     return f
 
 
+def unit_interval(v: Value) -> float:
+    """A finite double in [0, 1]: a converter for ``Source.attr`` where ASAM OpenSCENARIO gives
+    the range [0..1] (colour components, AnimationState ``state``)."""
+    f = _to_float(v)
+    if not 0.0 <= f <= 1.0:
+        raise ValueError("outside [0, 1]")
+    return f
+
+
 def positive_int(v: Value) -> int:
     """An integer >= 1: a converter for ``Source.attr`` where ASAM OpenSCENARIO gives the range
     [1..inf[ (``maximumExecutionCount``)."""
@@ -164,7 +173,8 @@ CONVERTERS: Mapping[Any, Callable[[Value], Any]] = MappingProxyType({
 
 _EXPECTED: Mapping[Any, str] = MappingProxyType({
     float: "a finite number", int: "an integer", bool: "a boolean (true or false)",
-    non_negative: "a finite number >= 0", positive_int: "an integer >= 1",
+    non_negative: "a finite number >= 0", unit_interval: "a number from 0 to 1",
+    positive_int: "an integer >= 1",
     non_negative_int: "an integer >= 0"})
 
 

@@ -3,13 +3,14 @@
 Families: ``longitudinal`` (speed, speed profile), ``lateral``, ``distance`` (longitudinal and
 lateral distance), ``synchronize``, ``teleport`` (and visibility), ``routing``, ``trajectory``,
 ``parameter`` (and variables), ``infrastructure``, ``environment``, ``entity`` (add/delete),
-``traffic`` (swarm), ``custom``, ``controller``; ``dynamics`` holds the shared transition
-shapes, ``base`` the contract. Wrapper elements (PrivateAction, LongitudinalAction,
-GlobalAction, ...) are walked through by the loader; the registry is keyed by the innermost
-element name (EntityAction and TrafficAction, which carry attributes, are registered
-themselves).
+``traffic`` (swarm, source, sink), ``custom``, ``controller``, ``appearance`` (lights,
+animations); ``dynamics`` holds the shared transition shapes, ``base`` the contract. Wrapper
+elements (PrivateAction, LongitudinalAction, GlobalAction, AppearanceAction, ...) are walked
+through by the loader; the registry is keyed by the innermost element name (EntityAction and
+TrafficAction, which carry attributes, are registered themselves).
 """
 
+from scenarios.actions.appearance import APPEARANCE_ACTIONS
 from scenarios.actions.controller import CONTROLLER_ACTIONS
 from scenarios.actions.custom import CUSTOM_ACTIONS
 from scenarios.actions.infrastructure import INFRASTRUCTURE_ACTIONS, INFRASTRUCTURE_UNSUPPORTED
@@ -31,7 +32,8 @@ ACTIONS = Registry(
     LONGITUDINAL_ACTIONS + LATERAL_ACTIONS + TELEPORT_ACTIONS + PARAMETER_ACTIONS
     + INFRASTRUCTURE_ACTIONS + ROUTING_ACTIONS + CUSTOM_ACTIONS
     + CONTROLLER_ACTIONS + SYNCHRONIZE_ACTIONS + TRAJECTORY_ACTIONS
-    + DISTANCE_ACTIONS + ENTITY_ACTIONS + ENVIRONMENT_ACTIONS + TRAFFIC_ACTIONS,
+    + DISTANCE_ACTIONS + ENTITY_ACTIONS + ENVIRONMENT_ACTIONS + TRAFFIC_ACTIONS
+    + APPEARANCE_ACTIONS,
     LONGITUDINAL_UNSUPPORTED + LATERAL_UNSUPPORTED + TELEPORT_UNSUPPORTED + PARAMETER_UNSUPPORTED
     + INFRASTRUCTURE_UNSUPPORTED,
 )
@@ -39,7 +41,7 @@ ACTIONS = Registry(
 
 WRAPPERS = frozenset({"PrivateAction", "GlobalAction", "LongitudinalAction", "LateralAction",
                       "InfrastructureAction", "TrafficSignalAction", "RoutingAction",
-                      "ControllerAction", "UserDefinedAction"})
+                      "ControllerAction", "UserDefinedAction", "AppearanceAction"})
 """Container elements the loader descends through to reach the registered action."""
 
 __all__ = ["ACTIONS", "WRAPPERS"]

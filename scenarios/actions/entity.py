@@ -21,12 +21,17 @@ from scenarios.xmlsource import children
 
 @dataclass(frozen=True)
 class EntityAction:
-    """``EntityAction``: ``entity`` and either a position (Add) or None (Delete)."""
+    """``EntityAction``: ``entity`` and either a position (Add) or None (Delete).
+
+    ``entity`` may name an EntitySelection (ASAM OpenSCENARIO Annex B): the loader then sets
+    ``members`` to its entities and the action applies to each of them.
+    """
 
     ELEMENT = "EntityAction"
     PRIVATE = False
     entity: str
     position: object = None
+    members: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> EntityAction:
@@ -40,20 +45,21 @@ class EntityAction:
         raise ctx.src.error(el, "expected AddEntityAction or DeleteEntityAction")
 
     def start(self, rt: Runtime, actor: str | None) -> Done:
-        """Add (at the position) or delete the entity; complete.
+        """Add (at the position) or delete the entity (each member of a selection); complete.
 
         Raises:
-            ScenarioError: the entity is not declared (via KeyError in ``rt.mover``).
+            ScenarioError: the position cannot be resolved (Add).
         """
-        mover = rt.mover(self.entity)
-        if self.position is None:
-            mover.present = False
-            mover.domains.clear()
-            rt.emit("entity_deleted", {"entity": self.entity})
-            return Done()
-        mover.present = True
-        TeleportAction(self.position).start(rt, self.entity)
-        rt.emit("entity_added", {"entity": self.entity})
+        for name in self.members or (self.entity,):
+            mover = rt.mover(name)
+            if self.position is None:
+                mover.present = False
+                mover.domains.clear()
+                rt.emit("entity_deleted", {"entity": name})
+                continue
+            mover.present = True
+            TeleportAction(self.position).start(rt, name)
+            rt.emit("entity_added", {"entity": name})
         return Done()
 
 

@@ -80,5 +80,4 @@ class VisibilityAction:
 
 
 TELEPORT_ACTIONS = (TeleportAction, VisibilityAction)
-TELEPORT_UNSUPPORTED = ("AppearanceAction",
-                        "TrailerAction")
+TELEPORT_UNSUPPORTED = ("TrailerAction",)

@@ -1,4 +1,5 @@
-"""``TrafficAction`` (ASAM OpenSCENARIO 1.x GlobalAction): TrafficSwarmAction, TrafficStopAction.
+"""``TrafficAction`` (ASAM OpenSCENARIO 1.x GlobalAction): TrafficSwarmAction, TrafficSourceAction,
+TrafficSinkAction, TrafficStopAction.
 
 A first version of the swarm, after esmini's ``SwarmTrafficAction``: while it runs it keeps
 ``numberOfVehicles`` vehicles on driving lanes inside an ellipse around the central entity
@@ -11,22 +12,42 @@ the central entity, default: same), with a speed drawn uniformly from ``InitialS
 (else ``velocity``, else the central entity's speed), category drawn from the
 ``VehicleCategoryDistribution`` weights. Swarm vehicles are driven by the default controller and
 named ``<trafficName or swarm>_<n>``; they appear in the world state like declared entities and
-are removed (with ``swarm_despawn`` events) as they leave. ``TrafficStopAction`` (1.2) removes
-the vehicles of the named traffic and stops its swarm. Source and sink actions are not
-supported.
+are removed (with ``swarm_despawn`` events) as they leave.
+
+``TrafficSourceAction`` (class TrafficSourceAction: ``rate`` [1/s], ``radius`` [m],
+``Position``, ``speed``/``velocity`` [m/s], ``TrafficDefinition``): vehicles appear at the
+source, the k-th (k = 0, 1, ...) in the storyboard step at ``t0 + k / rate`` after its start at
+``t0``, or later while there is no room (a vehicle is never put within :data:`MIN_GAP` of
+another entity): at a seeded random point of the disc of ``radius`` around the position,
+snapped to the centre of the driving lane there, travelling along it at ``speed`` (else the
+lane's speed limit, else 0), category drawn from the ``VehicleCategoryDistribution``; named
+``<trafficName or source>_<n>``; ``source_spawn`` events. It never ends by itself.
+
+``TrafficSinkAction`` (``rate`` [1/s], ``radius`` [m], ``Position``, ``TrafficDefinition``):
+every vehicle (element Vehicle, of a category the ``VehicleCategoryDistribution`` weights
+above 0 when given) not driven from outside whose reference point is within ``radius`` of the
+position leaves the run, at most one per ``1 / rate`` seconds (the first at once; all at once
+without ``rate``): traffic vehicles are removed, declared entities are deleted as by
+DeleteEntityAction (``entity_deleted``); each removal is a ``sink_despawn`` event. It never
+ends by itself. ``TrafficStopAction`` (1.2) removes the vehicles of the named traffic and stops
+its swarms and sources (and sinks). ControllerDistribution and VehicleRoleDistribution are
+read past (the default controller drives); the 1.3 ``TrafficDistribution`` is
+UnsupportedElementError.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from lxml import etree
 
-from testzone.world import BoundingBox, EntityKind
+from testzone.world import BoundingBox, EntityKind, LaneCoord
 
 from scenarios.actions.base import Done
+from scenarios.actions.entity import EntityAction
 from scenarios.errors import UnsupportedElementError
 from scenarios.model import EntityDef, Performance
 from scenarios.motion import DRIVING_LANE_TYPES, lane_type, place
@@ -40,6 +61,35 @@ ATTEMPTS = 50
 """Random points tried per vehicle to spawn in one step."""
 SWARM_BOX = BoundingBox(1.4, 0.0, 0.75, 4.5, 1.8, 1.5)
 """Bounding box of a swarm vehicle (a typical passenger car) [m]."""
+EPS = 1e-9
+"""Tolerance [s x 1/s] of the rate schedules (a sum of steps may fall a few ulps short)."""
+
+
+def _categories(el: etree._Element, ctx: ParseContext) -> tuple[tuple[str, float], ...]:
+    """(category, weight >= 0) of the ``TrafficDefinition/VehicleCategoryDistribution`` of a
+    traffic action element, () without one.
+
+    Raises:
+        UnsupportedElementError: a 1.3 ``TrafficDistribution``.
+    """
+    dist = child(el, "TrafficDistribution")
+    if dist is not None:
+        raise ctx.src.error(dist, "a known element this player does not support (use "
+                                  "TrafficDefinition)", UnsupportedElementError)
+    tdef = child(el, "TrafficDefinition")
+    cats = child(tdef, "VehicleCategoryDistribution") if tdef is not None else None
+    if cats is None:
+        return ()
+    return tuple((ctx.src.attr(e, "category", str), ctx.src.attr(e, "weight", non_negative))
+                 for e in children(cats, "VehicleCategoryDistributionEntry"))
+
+
+def due(rate: float | None, elapsed: float) -> float:
+    """How many events a schedule of ``rate`` [1/s] started ``elapsed`` [s] ago has had: one
+    at the start and one every ``1 / rate`` s after (``inf`` without a rate, 0 for rate 0)."""
+    if rate is None:
+        return math.inf
+    return math.floor(rate * elapsed + EPS) + 1 if rate > 0 else 0
 
 
 @dataclass(frozen=True)
@@ -65,11 +115,7 @@ def _swarm(el: etree._Element, ctx: ParseContext) -> SwarmSpec:
     if central is None:
         raise ctx.src.error(el, "expected a CentralObject")
     speeds = child(el, "InitialSpeedRange")
-    tdef = child(el, "TrafficDefinition")
-    cats = child(tdef, "VehicleCategoryDistribution") if tdef is not None else None
-    categories = tuple((a(e, "category", str), a(e, "weight", non_negative))
-                       for e in children(cats, "VehicleCategoryDistributionEntry")) \
-        if cats is not None else ()
+    categories = _categories(el, ctx)
     direction = child(el, "DirectionOfTravelDistribution")
     return SwarmSpec(
         a(central, "entityRef", str), a(el, "innerRadius", non_negative),
@@ -83,47 +129,177 @@ def _swarm(el: etree._Element, ctx: ParseContext) -> SwarmSpec:
 
 
 @dataclass(frozen=True)
+class SourceSpec:
+    """TrafficSourceAction: ``position`` spec, ``rate`` [1/s] >= 0, ``radius`` [m] >= 0,
+    ``speed`` [m/s] >= 0 or None, category weights."""
+
+    position: Any
+    rate: float
+    radius: float
+    speed: float | None = None
+    categories: tuple[tuple[str, float], ...] = (("car", 1.0),)
+
+
+@dataclass(frozen=True)
+class SinkSpec:
+    """TrafficSinkAction: ``position`` spec, ``radius`` [m] >= 0, ``rate`` [1/s] >= 0 or None
+    (unlimited), the categories it removes (None: every vehicle)."""
+
+    position: Any
+    radius: float
+    rate: float | None = None
+    categories: frozenset[str] | None = None
+
+
+def _source(el: etree._Element, ctx: ParseContext) -> SourceSpec:
+    a = ctx.src.attr
+    speed = a(el, "speed", non_negative, None)
+    return SourceSpec(ctx.position(el), a(el, "rate", non_negative),
+                      a(el, "radius", non_negative),
+                      speed if speed is not None else a(el, "velocity", non_negative, None),
+                      _categories(el, ctx) or (("car", 1.0),))
+
+
+def _sink(el: etree._Element, ctx: ParseContext) -> SinkSpec:
+    a = ctx.src.attr
+    cats = _categories(el, ctx)
+    return SinkSpec(ctx.position(el), a(el, "radius", non_negative),
+                    a(el, "rate", non_negative, None),
+                    frozenset(c for c, w in cats if w > 0) if cats else None)
+
+
+_KINDS = MappingProxyType({
+    "TrafficSwarmAction": ("swarm", _swarm), "TrafficSourceAction": ("source", _source),
+    "TrafficSinkAction": ("sink", _sink), "TrafficStopAction": ("stop", None)})
+"""Inner element -> (kind, spec reader)."""
+
+
+@dataclass(frozen=True)
 class TrafficAction:
-    """``TrafficAction``: a swarm (``swarm``) or a stop of traffic ``name``."""
+    """``TrafficAction``: a swarm, source or sink of traffic ``name`` (``kind`` and its
+    ``spec``), or a stop (``kind`` ``stop``) of the traffic of that name."""
 
     ELEMENT = "TrafficAction"
     PRIVATE = False
     name: str
-    swarm: SwarmSpec | None = None
+    kind: str = "stop"
+    spec: Any = None
 
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> TrafficAction:
-        """Read this element; UnsupportedElementError for source and sink actions."""
-        name = ctx.src.attr(el, "trafficName", str, "swarm")
+        """Read this element (``trafficName`` defaults to the kind: swarm, source, sink).
+
+        Raises:
+            ScenarioError: no inner action, bad attribute values (file, line, element).
+            UnsupportedElementError: a TrafficDistribution, or an unknown inner element.
+        """
         inner = next(children(el), None)
-        if inner is not None and inner.tag == "TrafficSwarmAction":
-            return cls(name, _swarm(inner, ctx))
-        if inner is not None and inner.tag == "TrafficStopAction":
-            return cls(name)
-        raise ctx.src.error(inner if inner is not None else el,
-                            "a known element this player does not support (TrafficSwarmAction "
-                            "and TrafficStopAction only)", UnsupportedElementError)
+        if inner is None:
+            raise ctx.src.error(el, f"expected one of {', '.join(_KINDS)}")
+        if inner.tag not in _KINDS:
+            raise ctx.src.error(inner, f"a known element this player does not support "
+                                       f"({', '.join(_KINDS)} only)", UnsupportedElementError)
+        kind, reader = _KINDS[str(inner.tag)]
+        name = ctx.src.attr(el, "trafficName", str, kind if kind != "stop" else "swarm")
+        return cls(name, kind, reader(inner, ctx) if reader is not None else None)
 
     def start(self, rt: Runtime, actor: str | None) -> Any:
-        """Start the swarm (a run that never ends by itself) or stop one."""
-        if self.swarm is None:
+        """Start the swarm, source or sink (runs that never end by itself), or stop the
+        traffic of this name.
+
+        Raises:
+            ScenarioError: the source or sink position cannot be resolved.
+        """
+        if self.kind == "stop":
             for run in rt.swarms.pop(self.name, ()):
                 run.remove_all(rt)
             return Done()
-        run = SwarmRun(self.name, self.swarm)
+        run = {"swarm": SwarmRun, "source": SourceRun, "sink": SinkRun}[self.kind](
+            self.name, self.spec)
+        run.begin(rt)
         rt.swarms.setdefault(self.name, []).append(run)
         return run
 
 
 @dataclass
-class SwarmRun:
-    """A running swarm: its spec and the names of the vehicles it spawned."""
+class TrafficRun:
+    """What the running traffic actions share: the traffic name, the spec, the vehicles the
+    run spawned (removed by :meth:`remove_all`), the time since its start [s]."""
 
+    DESPAWN = "swarm_despawn"
     name: str
-    spec: SwarmSpec
+    spec: Any
     vehicles: list[str] = field(default_factory=list)
     spawned: int = 0
     stopped: bool = False
+    elapsed: float = 0.0
+
+    def begin(self, rt: Runtime) -> None:
+        """Hook called when the action starts (resolve what must resolve now)."""
+
+    def remove_all(self, rt: Runtime) -> None:
+        """Remove every vehicle of this run and stop it."""
+        for name in list(self.vehicles):
+            remove_vehicle(rt, name, self.DESPAWN, self.name)
+        self.stopped = True
+
+    def add_vehicle(self, rt: Runtime, coord: LaneCoord, category: str, speed: float,
+                    event: str) -> str:
+        """Put a new traffic vehicle of ``category`` at the centre of ``coord``'s lane,
+        travelling along it at ``speed`` [m/s]; emit ``event`` ``{entity, traffic, category,
+        road, lane, s}``; return its name (``<traffic>_<n>``, unique in the run)."""
+        self.spawned += 1
+        name = f"{self.name}_{self.spawned}"
+        while name in rt.movers:
+            self.spawned += 1
+            name = f"{self.name}_{self.spawned}"
+        defn = EntityDef(name=name, element="Vehicle", kind=EntityKind.VEHICLE,
+                         category=category, box=SWARM_BOX, performance=Performance())
+        mover = Mover(name, defn)
+        mover.coord = LaneCoord(coord.road_id, coord.lane_id, coord.s, coord.t, 0.0)
+        place(rt.net, mover)
+        mover.speed = speed
+        rt.movers[name] = mover
+        self.vehicles.append(name)
+        rt.emit(event, {"entity": name, "traffic": self.name, "category": category,
+                        "road": coord.road_id, "lane": coord.lane_id, "s": coord.s})
+        return name
+
+
+def remove_vehicle(rt: Runtime, name: str, event: str, traffic: str) -> None:
+    """Take traffic vehicle ``name`` out of the run (and out of the run that spawned it) and
+    emit ``event`` ``{entity, traffic}``."""
+    rt.movers.pop(name, None)
+    for runs in rt.swarms.values():
+        for run in runs:
+            if name in run.vehicles:
+                run.vehicles.remove(name)
+    rt.emit(event, {"entity": name, "traffic": traffic})
+
+
+def is_traffic(rt: Runtime, name: str) -> bool:
+    """True when ``name`` was spawned by a traffic action (not declared in Entities)."""
+    return any(name in run.vehicles for runs in rt.swarms.values() for run in runs)
+
+
+def free_at(rt: Runtime, x: float, y: float) -> bool:
+    """True when no present entity is within :data:`MIN_GAP` of the world point."""
+    return not any(math.hypot(m.pose.x - x, m.pose.y - y) < MIN_GAP
+                   for m in rt.movers.values() if m.present)
+
+
+def driving_lane_at(rt: Runtime, x: float, y: float) -> LaneCoord | None:
+    """The lane position of a world point when it is on a driving lane, else None."""
+    coord = rt.net.world_to_lane(x, y)
+    if coord is None or lane_type(rt.net, coord.road_id, coord.lane_id, coord.s) \
+            not in DRIVING_LANE_TYPES:
+        return None
+    return coord
+
+
+@dataclass
+class SwarmRun(TrafficRun):
+    """A running swarm (see the module docstring)."""
 
     def _inside(self, rt: Runtime, x: float, y: float) -> tuple[bool, bool]:
         """(inside the ellipse, inside the inner circle) of a world point."""
@@ -135,14 +311,6 @@ class SwarmRun:
         ellipse = (u / self.spec.semi_major) ** 2 + (v / self.spec.semi_minor) ** 2 <= 1.0
         return ellipse, math.hypot(x - c.x, y - c.y) < self.spec.inner_radius
 
-    def remove_all(self, rt: Runtime) -> None:
-        """Remove every vehicle of this swarm and stop it."""
-        for name in self.vehicles:
-            rt.movers.pop(name, None)
-            rt.emit("swarm_despawn", {"entity": name, "traffic": self.name})
-        self.vehicles.clear()
-        self.stopped = True
-
     def step(self, rt: Runtime, dt: float) -> bool:
         """Despawn vehicles that left the ellipse, spawn up to the count; never done."""
         if self.stopped:
@@ -150,9 +318,7 @@ class SwarmRun:
         for name in list(self.vehicles):
             p = rt.movers[name].pose
             if not self._inside(rt, p.x, p.y)[0]:
-                self.vehicles.remove(name)
-                rt.movers.pop(name, None)
-                rt.emit("swarm_despawn", {"entity": name, "traffic": self.name})
+                remove_vehicle(rt, name, self.DESPAWN, self.name)
         for _ in range(self.spec.count - len(self.vehicles)):
             if not self._spawn(rt):
                 break
@@ -169,42 +335,101 @@ class SwarmRun:
             ch, sh = math.cos(c.h), math.sin(c.h)
             x = c.x + (spec.offset + u) * ch - v * sh
             y = c.y + (spec.offset + u) * sh + v * ch
-            if self._inside(rt, x, y)[1] or any(
-                    math.hypot(m.pose.x - x, m.pose.y - y) < MIN_GAP
-                    for m in rt.movers.values() if m.present):
+            if self._inside(rt, x, y)[1] or not free_at(rt, x, y):
                 continue
-            coord = rt.net.world_to_lane(x, y)
-            if coord is None or lane_type(rt.net, coord.road_id, coord.lane_id, coord.s) \
-                    not in DRIVING_LANE_TYPES:
+            coord = driving_lane_at(rt, x, y)
+            if coord is None:
                 continue
             lane_h = rt.net.lane_to_world(coord.road_id, coord.lane_id, coord.s).h
             if (abs(math.remainder(lane_h - c.h, 2 * math.pi)) < math.pi / 2) != want_same:
                 continue
-            self._add(rt, coord)
+            category = _draw(rng, spec.categories)    # drawn before the speed
+            self.add_vehicle(rt, coord, category, self._speed(rt), "swarm_spawn")
             return True
         return False
 
-    def _add(self, rt: Runtime, coord: Any) -> None:
-        rng, spec = rt.rng, self.spec
-        self.spawned += 1
-        name = f"{self.name}_{self.spawned}"
-        category = _draw(rng, spec.categories)
-        defn = EntityDef(name=name, element="Vehicle", kind=EntityKind.VEHICLE,
-                         category=category, box=SWARM_BOX, performance=Performance())
-        mover = Mover(name, defn)
-        mover.coord = type(coord)(coord.road_id, coord.lane_id, coord.s, coord.t, 0.0)
-        place(rt.net, mover)
+    def _speed(self, rt: Runtime) -> float:
+        """Initial speed [m/s] of a new swarm vehicle (drawn from InitialSpeedRange, else
+        ``velocity``, else the central entity's speed)."""
+        spec = self.spec
         if spec.speed_range is not None:
-            mover.speed = rng.uniform(*spec.speed_range)
-        else:
-            mover.speed = spec.velocity if spec.velocity is not None else \
-                rt.speed_of(spec.central)
-        rt.movers[name] = mover
-        self.vehicles.append(name)
-        rt.emit("swarm_spawn", {"entity": name, "traffic": self.name, "category": category,
-                                "road": coord.road_id, "lane": coord.lane_id, "s": coord.s})
+            return rt.rng.uniform(*spec.speed_range)
+        return spec.velocity if spec.velocity is not None else rt.speed_of(spec.central)
 
 
+@dataclass
+class SourceRun(TrafficRun):
+    """A running TrafficSourceAction (see the module docstring)."""
+
+    DESPAWN = "source_despawn"
+    made: int = 0
+
+    def begin(self, rt: Runtime) -> None:
+        """Resolve the position once at the start (errors name the action)."""
+        self.spec.position.resolve(rt)
+
+    def step(self, rt: Runtime, dt: float) -> bool:
+        """Spawn the vehicles due by now (as room allows); never done."""
+        if self.stopped:
+            return True
+        spec = self.spec
+        centre = spec.position.resolve(rt).pose
+        while self.made < due(spec.rate, self.elapsed) and self._spawn(rt, centre.x, centre.y):
+            self.made += 1
+        self.elapsed += dt
+        return False
+
+    def _spawn(self, rt: Runtime, cx: float, cy: float) -> bool:
+        rng, spec = rt.rng, self.spec
+        for _ in range(ATTEMPTS):
+            ang, rad = rng.uniform(-math.pi, math.pi), spec.radius * math.sqrt(rng.random())
+            coord = driving_lane_at(rt, cx + rad * math.cos(ang), cy + rad * math.sin(ang))
+            if coord is None:
+                continue
+            at = rt.net.lane_to_world(coord.road_id, coord.lane_id, coord.s)
+            if not free_at(rt, at.x, at.y):
+                continue
+            speed = spec.speed
+            if speed is None:
+                limit = getattr(rt.net, "speed_limit", None)
+                speed = (limit(coord.road_id, coord.lane_id, coord.s) if limit else None) or 0.0
+            self.add_vehicle(rt, coord, _draw(rng, spec.categories), speed, "source_spawn")
+            return True
+        return False
+
+
+@dataclass
+class SinkRun(TrafficRun):
+    """A running TrafficSinkAction (see the module docstring)."""
+
+    DESPAWN = "sink_despawn"
+    removed: int = 0
+
+    def begin(self, rt: Runtime) -> None:
+        """Resolve the position once at the start (errors name the action)."""
+        self.spec.position.resolve(rt)
+
+    def step(self, rt: Runtime, dt: float) -> bool:
+        """Remove the vehicles within the radius (as the rate allows); never done."""
+        if self.stopped:
+            return True
+        spec = self.spec
+        centre = spec.position.resolve(rt).pose
+        for name, m in list(rt.movers.items()):
+            if self.removed >= due(spec.rate, self.elapsed):
+                break
+            if not m.present or m.external or m.defn.element != "Vehicle" or \
+                    (spec.categories is not None and m.defn.category not in spec.categories) \
+                    or math.hypot(m.pose.x - centre.x, m.pose.y - centre.y) > spec.radius:
+                continue
+            self.removed += 1
+            if is_traffic(rt, name):
+                remove_vehicle(rt, name, self.DESPAWN, self.name)
+            else:                              # a declared entity: as DeleteEntityAction
+                EntityAction(name).start(rt, None)
+                rt.emit(self.DESPAWN, {"entity": name, "traffic": self.name})
+        self.elapsed += dt
+        return False
 def _draw(rng: Any, weighted: tuple[tuple[str, float], ...]) -> str:
     total = sum(w for _, w in weighted)
     r = rng.random() * total

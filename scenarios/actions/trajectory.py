@@ -32,7 +32,7 @@ from scenarios.actions.routing import snap
 from scenarios.errors import ScenarioError
 from scenarios.registry import ParseContext
 from scenarios.runtime import Runtime
-from scenarios.trajectories import SHAPES, SMALL, ClothoidSplineShape, Path
+from scenarios.trajectories import SMALL, Path, TrajectoryDef, read_trajectory
 from scenarios.xmlsource import child, children
 
 
@@ -48,23 +48,6 @@ class Timing:
     absolute: bool
     scale: float = 1.0
     offset: float = 0.0
-
-
-def _trajectory(el: etree._Element, ctx: ParseContext) -> tuple[etree._Element, ParseContext]:
-    ref = child(el, "TrajectoryRef")  # OSC 1.1+; 1.0 has the Trajectory directly
-    holder = ref if ref is not None else el
-    traj = next((c for c in children(holder) if c.tag in ("Trajectory", "CatalogReference")),
-                None)
-    if traj is None:
-        raise ctx.src.error(el, "expected a Trajectory or a CatalogReference")
-    if traj.tag == "CatalogReference":
-        if ctx.catalogs is None:
-            raise ctx.src.error(traj, "no catalogs available here")
-        traj, entry_src = ctx.catalogs.resolve(ctx.src, traj)
-        ctx = ctx.with_source(entry_src)
-        if traj.tag != "Trajectory":
-            raise ctx.src.error(traj, "catalog entry is not a Trajectory")
-    return traj, ctx
 
 
 def _timing(el: etree._Element, ctx: ParseContext) -> Timing | None:
@@ -100,23 +83,14 @@ class FollowTrajectoryAction:
 
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> FollowTrajectoryAction:
-        """Read this element (``ELEMENT``); ScenarioError on bad input, UnsupportedElementError
-        for an unknown shape."""
-        traj, tctx = _trajectory(el, ctx)
-        shape_el = child(traj, "Shape")
-        kind = next(children(shape_el), None) if shape_el is not None else None
-        if kind is None:
-            raise tctx.src.error(traj, "expected a Shape with one shape element")
-        cls_shape = SHAPES.get(str(kind.tag))
-        if cls_shape is None:
-            raise tctx.src.error(kind, "expected Polyline, Clothoid, ClothoidSpline or Nurbs")
+        """Read this element (``ELEMENT``); ScenarioError on bad input (see
+        :func:`scenarios.trajectories.read_trajectory`)."""
+        traj = read_trajectory(el, ctx)
         mode = child(el, "TrajectoryFollowingMode")
         follow = mode is not None and ctx.src.choice(
             mode, "followingMode", ("position", "follow")) == "follow"
-        return cls(cls_shape.parse(kind, tctx), tctx.src.attr(traj, "closed", bool, False),
-                   _timing(el, ctx), follow,
-                   ctx.src.attr(el, "initialDistanceOffset", float, 0.0),
-                   tctx.src.attr(traj, "name", str, ""))
+        return cls(traj.shape, traj.closed, _timing(el, ctx), follow,
+                   ctx.src.attr(el, "initialDistanceOffset", float, 0.0), traj.name)
 
     def start(self, rt: Runtime, actor: str | None) -> TrajectoryRun:
         """Freeze the trajectory on ``actor``; return the run (see actions.base).
@@ -128,10 +102,8 @@ class FollowTrajectoryAction:
         assert actor is not None
         mover = rt.mover(actor)
         try:
-            if isinstance(self.shape, ClothoidSplineShape):
-                path = self.shape.freeze(rt, self.follow, mover.speed, mover.pose)
-            else:
-                path = self.shape.freeze(rt, self.follow, mover.speed)
+            path = TrajectoryDef(self.shape, self.closed, self.name).freeze(
+                rt, self.follow, mover.speed, mover.pose)
         except ValueError as exc:     # degenerate shape (e.g. a Nurbs of zero length)
             raise ScenarioError(f"trajectory '{self.name}': {exc}",
                                 element=self.shape.ELEMENT) from None
