@@ -174,6 +174,7 @@ class ScenarioEngine:
             self.done, self.end_reason = True, "stop_trigger"
             assert self._world is not None
             return self._world
+        before = {n: (m.speed, m.pose.h) for n, m in rt.movers.items() if m.present}
         self.board.step(rt, dt)
         rt.time = round(rt.time + dt, 9)
         controlled = [m for m in rt.movers.values()
@@ -187,6 +188,12 @@ class ScenarioEngine:
             for m in controlled:
                 self._move(m, dt, external_states)
             settle_controllers(rt, dt)
+        for name, m in rt.movers.items():
+            if name in before and m.present and not m.external:
+                # over the whole step: actions and controllers change speed and heading too
+                speed, heading = before[name]
+                m.acceleration = (m.speed - speed) / dt
+                m.yaw_rate = wrap_angle(m.pose.h - heading) / dt
         self._update_signals()
         self._world = self._snapshot()
         self._detect_contacts(self._world.entities)
@@ -194,16 +201,14 @@ class ScenarioEngine:
 
     def _move(self, m: Mover, dt: float, external_states: Mapping[str, EntityState] | None
               ) -> None:
-        """Move one entity by a step: the given state (external) or the default controller."""
-        prev_speed, prev_h = m.speed, m.pose.h
+        """Move one entity by a step: the given state (external) or the default controller.
+        (:meth:`step` sets the acceleration and yaw rate of scenario entities afterwards.)"""
         if m.external:
             state = (external_states or {}).get(m.name)
             if state is not None:
                 self._apply_external(m, state)
             return
         drive(self.rt.net, m, dt)
-        m.acceleration = (m.speed - prev_speed) / dt
-        m.yaw_rate = wrap_angle(m.pose.h - prev_h) / dt
 
     def _apply_external(self, m: Mover, state: EntityState) -> None:
         moved = math.hypot(state.pose.x - m.pose.x, state.pose.y - m.pose.y)
