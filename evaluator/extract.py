@@ -124,6 +124,57 @@ def lanes_along(track: EgoTrack, net: object | None) -> list[LaneCoord | None]:
     return out
 
 
+def junction_pass_lanes(lanes: list[LaneCoord | None], net: object | None
+                        ) -> list[LaneCoord | None]:
+    """``lanes`` (one per frame) with each pass through a junction put on one connecting road:
+    the one the ego occupied in most frames of the pass (the later one on a tie).
+
+    Connecting roads of a junction overlap where they leave the same incoming lane, so a
+    lane lookup there may name, for a frame or two, a turning road the ego never took (its
+    centre line is as near and as well aligned as the straight road's at the junction entry);
+    rules that depend on the road, such as its speed limit, would then judge the ego by a road
+    it did not drive. A pass is a run of consecutive frames on roads of the same junction
+    (``net.roads[road_id].junction``, as maps' road model and OpenDRIVE's ``road@junction``
+    give it); a replaced frame keeps its ``s``, ``t`` and offset (clipped to the road's length)
+    and takes the lane id the ego had on the chosen road. Without ``net.roads`` the lanes are
+    returned unchanged.
+    """
+    roads = getattr(net, "roads", None)
+    if not hasattr(roads, "get"):
+        return list(lanes)
+
+    def junction_of(lane: LaneCoord | None) -> str | None:
+        road = roads.get(lane.road_id) if lane is not None else None
+        jid = getattr(road, "junction", None)
+        return None if jid in (None, "", "-1") else str(jid)
+
+    out = list(lanes)
+    i = 0
+    while i < len(lanes):
+        jid = junction_of(lanes[i])
+        if jid is None:
+            i += 1
+            continue
+        k = i
+        while k < len(lanes) and junction_of(lanes[k]) == jid:
+            k += 1
+        run = [ln for ln in lanes[i:k] if ln is not None]
+        frames: dict[str, int] = {}
+        last: dict[str, int] = {}
+        for idx, ln in enumerate(run):
+            frames[ln.road_id] = frames.get(ln.road_id, 0) + 1
+            last[ln.road_id] = idx
+        taken = max(frames, key=lambda r: (frames[r], last[r]))
+        lane_id = next(ln.lane_id for ln in run if ln.road_id == taken)
+        length = float(getattr(roads.get(taken), "length", math.inf))
+        for idx in range(i, k):
+            ln = lanes[idx]
+            if ln is not None and ln.road_id != taken:
+                out[idx] = LaneCoord(taken, lane_id, min(ln.s, length), ln.t, ln.offset)
+        i = k
+    return out
+
+
 def lane_direction(lane_id: int) -> int:
     """+1 when a lane's driving direction is along +s, -1 against (right-hand traffic).
 

@@ -1,7 +1,9 @@
 """Speed-limit compliance of the ego against the map's limit at its lane.
 
 The limit is ``net.speed_limit(road_id, lane_id, s)`` (OpenDRIVE ``<lane><speed>`` or
-``<road><type><speed>``) at the ego's lane position each frame. The over-speed integral and its
+``<road><type><speed>``) at the ego's lane position each frame; inside a junction, at the
+connecting road the ego drove through (:func:`evaluator.extract.junction_pass_lanes`: a
+lookup flickering onto an overlapping turning road with a lower limit is not speeding). The over-speed integral and its
 score follow nuPlan's ``speed_limit_compliance`` metric (violation = speed above the limit;
 integral of the excess over time). Without a road network the metric is skipped.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from testzone.recording import Recording
 
-from evaluator.extract import ego_track, lanes_along
+from evaluator.extract import ego_track, junction_pass_lanes, lanes_along
 from evaluator.interfaces import RoadNetworkView
 from evaluator.results import MetricResult, Statistic, TimeSeries, violations_from_mask
 
@@ -50,7 +52,7 @@ class SpeedingMetric:
             return self._none("no road network: speed limits unknown")
         tr = ego_track(recording)
         limits: list[float | None] = []
-        for lane in lanes_along(tr, net):
+        for lane in junction_pass_lanes(lanes_along(tr, net), net):
             limits.append(None if lane is None else
                           net.speed_limit(lane.road_id, lane.lane_id, lane.s))
         if all(v is None for v in limits):

@@ -87,3 +87,46 @@ def test_offroad_duration():
     # Without a map, recorded lanes decide: always on a lane -> 0.
     rec = make_recording({"ego": straight(0, 10.0)}, 1.0)
     assert DrivableMetric().compute(rec, None).statistics["offroad_time_s"].value == 0.0
+
+
+def test_a_one_frame_lookup_on_an_overlapping_turn_road_is_not_speeding():
+    """Junction J: straight connecting road 'S' (60 km/h) and right-turn road 'R' (30 km/h)
+    leave the same lane. The lane lookup names R for one frame at the junction entry (as the
+    Wuhan map's did at road 103503); the ego at 12.2 m/s stays under S's 16.67 m/s limit. The
+    pass is put on S (6 of 7 frames), so no speeding; R for a whole pass would be speeding."""
+    from types import SimpleNamespace
+
+    from evaluator.extract import junction_pass_lanes
+    from testzone.world import LaneCoord
+
+    roads = {"A": SimpleNamespace(junction="-1", length=100.0),
+             "S": SimpleNamespace(junction="J", length=30.0),
+             "R": SimpleNamespace(junction="J", length=20.0),
+             "B": SimpleNamespace(junction="-1", length=100.0)}
+    limits = {"A": 60 / 3.6, "S": 60 / 3.6, "R": 30 / 3.6, "B": 60 / 3.6}
+
+    class JunctionNet(FakeNet):
+        def speed_limit(self, road_id, lane_id, s):
+            return limits[road_id]
+
+    net = JunctionNet()
+    net.roads = roads
+    seq = [("A", 99.0), ("R", 0.5), ("S", 1.1), ("S", 1.7), ("S", 2.3), ("S", 2.9), ("S", 3.5),
+           ("S", 4.1), ("B", 0.4)]
+    lanes = [LaneCoord(r, -1, s, -1.75, 0.0) for r, s in seq]
+    fixed = junction_pass_lanes(lanes, net)
+    assert [ln.road_id for ln in fixed] == ["A", "S", "S", "S", "S", "S", "S", "S", "B"]
+    assert (fixed[1].lane_id, fixed[1].s, fixed[1].t) == (-1, 0.5, -1.75)
+    assert junction_pass_lanes(lanes, FakeNet()) == lanes     # no road model: unchanged
+
+    states = {round(0.05 * k, 2): ln for k, ln in enumerate(lanes)}
+
+    def ego(t):
+        return {"pose": Pose(10.0 + 12.2 * t, 0.0), "speed": 12.2, "lane": states[round(t, 2)]}
+    rec = make_recording({"ego": ego}, 0.4)
+    r = SpeedingMetric().compute(rec, net)
+    assert r.statistics["speeding_duration_s"].value == 0.0
+    turning = [LaneCoord("R" if r_ == "S" else r_, -1, s, -1.75, 0.0) for r_, s in seq]
+    states = {round(0.05 * k, 2): ln for k, ln in enumerate(turning)}
+    r = SpeedingMetric().compute(make_recording({"ego": ego}, 0.4), net)
+    assert r.statistics["speeding_duration_s"].value == pytest.approx(7 * 0.05)
