@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
 
 from testzone.recording import Recording
 from testzone.world import EntityState, LaneCoord
@@ -191,6 +192,24 @@ def box_corners(states: tuple[EntityState, ...] | list[EntityState]) -> np.ndarr
     if not states:
         return np.zeros((0, 4, 2))
     return np.asarray([s.box.corners(s.pose) for s in states], dtype=float)
+
+
+def drivable_area_in(net: object | None, xmin: float, ymin: float, xmax: float, ymax: float):
+    """The network's drivable area (shapely geometry [m]) inside the rectangle, or None when
+    the network offers no drivable-area query.
+
+    Uses ``net.drivable_area_within(xmin, ymin, xmax, ymax)`` when offered (maps builds only
+    the roads near the rectangle: a city-sized network's full union takes seconds), else
+    ``net.drivable_area()`` clipped to the rectangle. Either way the result is exact inside the
+    rectangle. Raises what the network's query raises (TestzoneError).
+    """
+    within = map_query(net, "drivable_area_within")
+    if within is not None:
+        return shapely.clip_by_rect(within(xmin, ymin, xmax, ymax), xmin, ymin, xmax, ymax)
+    full = map_query(net, "drivable_area")
+    if full is None:
+        return None
+    return shapely.clip_by_rect(full(), xmin, ymin, xmax, ymax)
 
 
 def map_query(net: object | None, name: str):

@@ -23,7 +23,8 @@ import shapely
 from testzone.errors import TestzoneError
 from testzone.recording import Recording
 
-from evaluator.extract import EgoTrack, box_corners, ego_track, lanes_along, map_query
+from evaluator.extract import (EgoTrack, box_corners, drivable_area_in, ego_track, lanes_along,
+                               map_query)
 from evaluator.interfaces import RoadNetworkView
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic, violations_from_mask
 
@@ -44,12 +45,13 @@ def corner_excess(area, corners: np.ndarray) -> np.ndarray:
     return np.asarray(d, dtype=float).reshape(-1, 4).max(axis=1)
 
 
-def _clip(area, corners: np.ndarray):
-    """``area`` clipped to the corners' envelope plus :data:`CLIP_MARGIN_M` (faster queries on
-    a city-sized network; distances within the margin are unchanged)."""
+def _area_around(net: RoadNetworkView | None, corners: np.ndarray):
+    """The drivable area within the corners' envelope plus :data:`CLIP_MARGIN_M`
+    (:func:`evaluator.extract.drivable_area_in`; distances within the margin are exact), or
+    None when the network has no drivable-area query."""
     lo = corners.reshape(-1, 2).min(axis=0) - CLIP_MARGIN_M
     hi = corners.reshape(-1, 2).max(axis=0) + CLIP_MARGIN_M
-    return shapely.clip_by_rect(area, lo[0], lo[1], hi[0], hi[1])
+    return drivable_area_in(net, float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
 
 
 class DrivableMetric:
@@ -116,14 +118,13 @@ class DrivableMetric:
         """Corner excess outside ``net.drivable_area()`` per frame [m], or None when the
         network lacks the query or cannot build the area (a TestzoneError: the reference-point
         test stands in)."""
-        area_fn = map_query(net, "drivable_area")
-        if area_fn is None or not len(corners):
+        if not len(corners):
             return None
         try:
-            area = area_fn()
+            area = _area_around(net, corners)
         except TestzoneError:
             return None
-        return corner_excess(_clip(area, corners), corners)
+        return None if area is None else corner_excess(area, corners)
 
     def _departures(self, tr: EgoTrack, lanes: list, corners: np.ndarray,
                     net: RoadNetworkView | None) -> tuple[np.ndarray, list[bool]] | None:

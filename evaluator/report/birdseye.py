@@ -24,7 +24,7 @@ from testzone.recording import Recording
 
 from evaluator.case import CaseResult
 from evaluator.errors import EvaluationError
-from evaluator.extract import map_query
+from evaluator.extract import drivable_area_in
 from evaluator.report.plots import ego_at, finite, speed_limit_series, speeding_mask
 
 #: Margin around the recorded boxes [m].
@@ -89,9 +89,8 @@ def _rings(geom) -> list[np.ndarray]:
 
 def draw_road(ax: Any, rec: Recording, net: Any, view: tuple[float, ...]) -> None:
     """Road surface (drivable area) and lane borders, clipped to ``view``."""
-    area_fn = map_query(net, "drivable_area")
-    if area_fn is not None:
-        surface = shapely.clip_by_rect(area_fn(), *view)
+    surface = drivable_area_in(net, *view)
+    if surface is not None:
         polys = [np.asarray(g.exterior.coords) for g in getattr(surface, "geoms", [surface])
                  if isinstance(g, shapely.Polygon) and not g.is_empty]
         holes = [np.asarray(r.coords) for g in getattr(surface, "geoms", [surface])
