@@ -41,6 +41,9 @@ class IdmParameters:
         default_speed: v0 [m/s] when the road has no speed record.
         stop_margin: distance kept before a stop line [m].
         horizon: how far ahead the agent looks along its lane [m].
+        limit_braking_onset: fraction of b at which it starts braking for a lower speed limit
+            ahead [-] (it then brakes at that constant deceleration to meet the limit at its
+            start: 0.5 b = 1 m/s^2 by default, a gentle anticipation).
     """
 
     time_headway: float = 1.5
@@ -52,6 +55,7 @@ class IdmParameters:
     default_speed: float = 50.0 / 3.6
     stop_margin: float = 1.0
     horizon: float = 120.0
+    limit_braking_onset: float = 0.5
 
 
 def idm_acceleration(p: IdmParameters, v: float, v0: float, gap: float | None,
@@ -132,6 +136,23 @@ class IdmAgent(Agent):
         assert self.spec is not None
         limit = obs.speed_limit if obs.speed_limit else self.params.default_speed
         return min(limit * self.params.speed_limit_factor, self.spec.max_speed)
+
+    def limit_deceleration(self, path: PathAhead, along: float, front: float,
+                           speed: float) -> float:
+        """The constant deceleration [m/s^2] (>= 0) that brings the ego from ``speed`` [m/s]
+        down to every lower speed limit ahead on ``path`` by the time its front reaches it:
+        max over limits L at distance d of (v^2 - (f L)^2) / 2d, f the speed-limit factor
+        (kinematics; a driver slows before a speed-limit sign, not after it: GB 5768.2 puts
+        the sign where the limit starts). ``along`` [m]: the ego's position on the path;
+        ``front`` [m]: its front bumper ahead of the reference point. 0 when no lower limit
+        lies ahead."""
+        f = self.params.speed_limit_factor
+        need = 0.0
+        for d, limit in path.speed_limits():
+            ahead = d - along - front
+            if ahead > 0.0 and speed > f * limit:
+                need = max(need, (speed ** 2 - (f * limit) ** 2) / (2.0 * ahead))
+        return need
 
     def obstacles(self, obs: Observation, path: PathAhead, along: float) -> list[PathObstacle]:
         """What the agent stops or follows for: objects in its path and red stop lines,
@@ -242,7 +263,11 @@ class IdmAgent(Agent):
         return mobil(p, accel, ego.speed, ego.box.length, here, there, to_kerb)
 
     def step(self, obs: Observation) -> Control:
-        """Pure pursuit on the lane centre; IDM against the nearest obstacle on the path."""
+        """Pure pursuit on the lane centre; IDM against the nearest obstacle on the path; ahead
+        of a lower speed limit, braking at the constant deceleration that meets it at its start
+        once that reaches ``limit_braking_onset`` x b (:meth:`limit_deceleration`), and the
+        desired speed capped by the limit where its front is (an agent that does not react
+        does neither)."""
         assert self.spec is not None
         ego = obs.ego
         if ego.lane is None:
@@ -262,7 +287,16 @@ class IdmAgent(Agent):
                 continue  # already past the stop line: clear the junction
             gap, v_lead = g, max(ob.speed, 0.0)
             break
-        accel = idm_acceleration(self.params, ego.speed, self.desired_speed(obs), gap, v_lead)
+        v0 = self.desired_speed(obs)
+        if self.reacts:  # the limit where its front is (obs.speed_limit: its reference point)
+            at_front = path.limit_at(along + front)
+            if at_front is not None:
+                v0 = min(v0, at_front * self.params.speed_limit_factor)
+        accel = idm_acceleration(self.params, ego.speed, v0, gap, v_lead)
+        if self.reacts:
+            need = self.limit_deceleration(path, along, front, ego.speed)
+            if need >= self.params.limit_braking_onset * self.params.comfortable_deceleration:
+                accel = min(accel, -need)
         accel = max(-self.spec.max_deceleration, min(self.spec.max_acceleration, accel))
         return Control(acceleration=accel, steering=steering)
 

@@ -82,6 +82,7 @@ class PathAhead:
         self.line = LineString(self.xy)
         self.width = net.lane_width(start.road_id, start.lane_id, start.s)
         self._corridors: dict[float, Polygon] = {}
+        self._limits: list[tuple[float, float]] | None = None
 
     def _blend(self, x: float, y: float, h: float, length: float) -> None:
         """Shift the samples sideways so the path starts at (x, y) with heading h and joins
@@ -102,6 +103,29 @@ class PathAhead:
             shapely.prepare(poly)
             self._corridors[half_width] = poly
         return poly
+
+    def speed_limits(self) -> list[tuple[float, float]]:
+        """``(distance along the path [m], limit [m/s])`` at every sample where the lane's
+        speed limit (``net.speed_limit``) changes, the first sample included; samples without
+        a limit are left out. Computed once per path."""
+        if self._limits is None:
+            out: list[tuple[float, float]] = []
+            for d, c in zip(self._cum, self.coords):
+                lim = self.net.speed_limit(c.road_id, c.lane_id, c.s)
+                if lim is not None and (not out or lim != out[-1][1]):
+                    out.append((float(d), float(lim)))
+            self._limits = out
+        return self._limits
+
+    def limit_at(self, distance: float) -> float | None:
+        """The speed limit [m/s] at ``distance`` [m] along the path (that of the last change
+        at or before it, :meth:`speed_limits`); None when the path has no limit there."""
+        out = None
+        for d, limit in self.speed_limits():
+            if d > distance:
+                break
+            out = limit
+        return out
 
     def locate(self, x: float, y: float) -> tuple[float, float]:
         """(distance along the path [m], distance from it [m]) of the world point (x, y)."""

@@ -48,3 +48,40 @@ def test_reference_agents_load_by_name_and_unknown_names_are_refused() -> None:
         load_agent("no-such-agent")
     with pytest.raises(RunnerError, match="not found"):
         load_agent("missing_file.py:Agent")
+
+
+class _Limits:
+    """A stand-in PathAhead: speed-limit changes ``(distance [m], limit [m/s])``."""
+
+    def __init__(self, changes):
+        self.changes = changes
+
+    def speed_limits(self):
+        return self.changes
+
+
+def test_braking_for_a_lower_speed_limit_ahead_is_kinematic() -> None:
+    from runners.agents.idm import IdmAgent
+    agent = IdmAgent()
+    path = _Limits([(0.0, 60 / 3.6), (150.0, 50 / 3.6)])
+    # ego at 60 km/h, reference point 46.3 m along, front 3.7 m ahead: the 50 km/h limit is
+    # 100 m ahead of the front: (16.667^2 - 13.889^2) / (2 * 100) = 0.42438 m/s^2
+    need = agent.limit_deceleration(path, 46.3, 3.7, 60 / 3.6)
+    assert need == pytest.approx(((60 / 3.6) ** 2 - (50 / 3.6) ** 2) / 200.0)
+    assert need == pytest.approx(0.42438, abs=1e-5)
+    assert agent.limit_deceleration(path, 46.3, 3.7, 50 / 3.6) == 0.0   # already slow enough
+    assert agent.limit_deceleration(path, 150.0, 3.7, 60 / 3.6) == 0.0  # front past it
+    assert agent.limit_deceleration(_Limits([(0.0, 10.0), (50.0, 20.0)]), 0.0, 3.7, 15.0) == 0.0
+
+
+def test_speed_limit_drop_past_a_junction_is_met_without_speeding(tmp_path) -> None:
+    """tz_speed_limit_change (Wuhan, 60 -> 50 km/h on the junction roads of junction 1003):
+    idm slows before the change, so not a frame over the limit."""
+    from pathlib import Path
+
+    from runners.case import RunOptions, TestCase, run_case
+    wuhan = Path(__file__).resolve().parents[2] / "scenarios" / "wuhan"
+    xosc = wuhan / "tz_speed_limit_change.xosc"
+    res = run_case(TestCase("slw", str(xosc)), RunOptions(agent="idm", v2x=False), tmp_path)
+    assert res["metrics"]["speeding_duration_s"]["value"] == 0.0
+    assert res["metrics"]["speed_over_limit_max_mps"]["value"] < 0.01
