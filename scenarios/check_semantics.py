@@ -181,7 +181,21 @@ def _entities(sc: _Scenario) -> dict[str, str]:
         elif obj.tag != "EntitySelection":
             sc.add(WARNING, obj, f"{obj.tag} is not supported (see docs/scenarios.md)")
         out.setdefault(name, kind)      # a duplicate is reported by duplicate_names
+    for name, kind in _inline_trailers(sc).items():
+        out.setdefault(name, kind)
     return out
+
+
+def _inline_trailers(sc: _Scenario) -> dict[str, str]:
+    """Entities the loader adds for inline trailers (``<tow>+``, ``scenarios.entities``), by
+    name -> element; none when the entities do not load (the loader's error is reported by
+    :func:`_lenient_load`)."""
+    from scenarios.entities import read_entities
+    try:
+        loaded = read_entities(sc.source(sc.root), child_el(sc.root, "Entities"), _catalogs(sc))
+    except ScenarioError:
+        return {}
+    return {name: d.element for name, d in loaded.items()}
 
 
 def _selections(sc: _Scenario, entities: dict[str, str]) -> dict[str, tuple[str, ...]]:
@@ -196,13 +210,17 @@ def _selections(sc: _Scenario, entities: dict[str, str]) -> dict[str, tuple[str,
 
 
 def _entity_refs(sc: _Scenario, entities: dict[str, str]) -> None:
-    """Every entityRef / masterEntityRef names an entity or selection, a selection only where
-    ASAM OpenSCENARIO Annex B allows one (``scenarios.selections.selection_allowed``)."""
+    """Every entityRef / masterEntityRef / trailerRef names an entity or selection, a
+    selection only where ASAM OpenSCENARIO Annex B allows one
+    (``scenarios.selections.selection_allowed``). An empty TrailerRef means no trailer (as
+    esmini's catalogs use it)."""
     for el in sc.root.iter():
         if not isinstance(el.tag, str):
             continue
-        for attr in ("entityRef", "masterEntityRef"):
+        for attr in ("entityRef", "masterEntityRef", "trailerRef"):
             name = sc.value(el, attr)
+            if name == "" and el.tag == "TrailerRef":
+                continue
             if name is not None and name not in entities:
                 sc.add(ERROR, el, f"{attr}: unknown entity '{name}' (declared: "
                                   f"{', '.join(entities) or 'none'})")
@@ -336,7 +354,7 @@ def _parse_under(sc: _Scenario, top: etree._Element, file: str,
     unsupported = set(ACTIONS.unsupported) | set(CONDITIONS.unsupported) \
         | set(POSITIONS.unsupported)
     reported = {(i.file, i.line) for i in sc.issues if i.severity == WARNING}
-    for el in top.iter(*unsupported):
+    for el in top.iter(*unsupported) if unsupported else ():   # iter() would yield all
         if (file, el.sourceline) not in reported:
             sc.issues.append(Issue(WARNING, file, el.sourceline, element_path(el),
                                    f"{el.tag} is not supported by this engine (see "

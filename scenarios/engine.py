@@ -10,9 +10,11 @@ v3.6.0's cut-in run: the act starting at t=0.05 moves the OverTaker only from t=
    entities with an active controller (``scenarios.controllers``) move last, after their
    controllers set their speeds from the others' new positions (esmini's order), and their
    controllers then see where they went (``after_move``: FollowRouteController plans there);
-   external entities (the vehicle under test) take the states passed in;
+   external entities (the vehicle under test) take the states passed in; towed trailers
+   are then dragged behind their tow vehicles (``scenarios.trailers``, esmini's order);
 4. signal states are updated and bounding-box contacts detected (``collision`` event on first
-   contact, ``collision_end`` when it dissolves).
+   contact, ``collision_end`` when it dissolves; a vehicle and the trailer it tows do not
+   collide).
 
 Private actions aimed at external entities are not applied (except TeleportAction, which
 places them) but emitted as ``Event(t, "ego_request", {...})``.
@@ -36,6 +38,7 @@ from scenarios.motion import drive
 from scenarios.runtime import Mover, Runtime
 from scenarios.signals import controller_clocks
 from scenarios.storyboard import State, Storyboard
+from scenarios.trailers import connect_initial, coupled, drag
 
 
 class ScenarioEngine:
@@ -74,6 +77,7 @@ class ScenarioEngine:
         self.rt.find_elements = self.board.find
         self.rt.source = scenario.path
         self.rt.controllers = controller_clocks(scenario.signal_controllers)
+        connect_initial(self.rt)
         self._attach_watchers()
         self.done = False
         self.end_reason: str | None = None
@@ -142,6 +146,7 @@ class ScenarioEngine:
         self.board.start(rt)
         self.board.eval_triggers(rt)
         self.board.step(rt, 0.0)
+        drag(rt)        # trailers take their tow vehicles' initial speeds (esmini's t = 0)
         for m in rt.movers.values():
             m.held = False
         self._update_signals()
@@ -180,14 +185,17 @@ class ScenarioEngine:
         controlled = [m for m in rt.movers.values()
                       if m.controller is not None and m.control_domains and not m.external]
         for m in list(rt.movers.values()):
-            if m.present and (not controlled or m not in controlled):
+            towed = m.tow is not None and not m.external     # dragged below
+            if m.present and not towed and (not controlled or m not in controlled):
                 self._move(m, dt, external_states)
         if controlled:
             # as esmini: controllers see the other entities already moved in this step
             step_controllers(rt, dt)
             for m in controlled:
-                self._move(m, dt, external_states)
+                if m.tow is None:
+                    self._move(m, dt, external_states)
             settle_controllers(rt, dt)
+        drag(rt)
         for name, m in rt.movers.items():
             if name in before and m.present and not m.external:
                 # over the whole step: actions and controllers change speed and heading too
@@ -238,6 +246,8 @@ class ScenarioEngine:
             pa, pb = states[a].pose, states[b].pose
             if math.hypot(pa.x - pb.x, pa.y - pb.y) > reach[a] + reach[b]:
                 continue            # bounding circles apart: no contact (cheap test first)
+            if coupled(rt, a, b):
+                continue            # a tow vehicle and its trailer overlap at the coupling
             if boxes_overlap(states[a], states[b]):
                 now.add(frozenset((a, b)))
         for pair in sorted(now - rt.contacts, key=sorted):

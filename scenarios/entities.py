@@ -3,8 +3,18 @@ or from a catalog, read into :class:`scenarios.model.EntityDef`.
 
 Kind: Vehicle -> vehicle (cyclist for vehicleCategory bicycle/motorbike), Pedestrian ->
 pedestrian, MiscObject -> obstacle. Elements an entity may carry that do not change its
-motion here (Axles, TrailerHitch, model files) are read past; the ObjectController becomes
-``EntityDef.controller`` (``scenarios.controllers``).
+motion here (model files) are read past; Axles give wheelbase and steering limit; the
+ObjectController becomes ``EntityDef.controller`` (``scenarios.controllers``).
+
+Trailers (OpenSCENARIO 1.3 ``Vehicle/TrailerHitch``, ``TrailerCoupler``, ``Trailer``; motion in
+``scenarios.trailers``): a vehicle's ``Trailer`` is either an inline ``Trailer`` (a
+ScenarioObject: a Vehicle or a CatalogReference to one, which may tow a trailer of its own)
+or a ``TrailerRef`` naming a declared entity. As esmini v3.6.0 (``ScenarioReader::
+parseOSCVehicle``, ``Entities::addObject``), an inline trailer becomes an entity of the run
+named after its tow vehicle plus ``+`` (``Truck`` -> ``Truck+`` -> ``Truck++``; the inline
+ScenarioObject's own name is not used), listed right after it; an empty ``TrailerRef``
+(esmini's catalogs default ``$TrailerRef`` to "") means no trailer; esmini's legacy
+``EntityRef`` in place of ``TrailerRef`` is read too.
 """
 
 from __future__ import annotations
@@ -21,12 +31,16 @@ from scenarios.catalogs import Catalogs
 from scenarios.controllers import read_controller
 from scenarios.errors import UnsupportedElementError
 from scenarios.model import EGO_NAMES, EntityDef, Performance
+from scenarios.parameters import read_declarations
 from scenarios.xmlsource import Source, child, children, non_negative
 
 ENTITY_ELEMENTS = ("Vehicle", "Pedestrian", "MiscObject")
 _CATEGORY_ATTR = MappingProxyType({"Vehicle": "vehicleCategory",
                                    "Pedestrian": "pedestrianCategory",
                                    "MiscObject": "miscObjectCategory"})
+MAX_TRAILERS = 100
+"""Longest chain of inline trailers read (esmini's ``max_trailers``): deeper means a catalog
+entry towing itself."""
 
 
 def _box(src: Source, el: etree._Element) -> BoundingBox:
@@ -70,6 +84,21 @@ def _axles(src: Source, el: etree._Element) -> tuple[float | None, float | None]
     return (wheelbase if wheelbase > 0 else None), src.attr(front, "maxSteering", float)
 
 
+def _coupling(src: Source, el: etree._Element) -> tuple[float | None, float | None]:
+    """(TrailerHitch dx, TrailerCoupler dx) [m, along the vehicle's x axis from its reference
+    point] of a Vehicle, None where absent. ``dz`` is checked (a finite number) but not used:
+    towing is planar, as in esmini."""
+    out: list[float | None] = []
+    for tag in ("TrailerHitch", "TrailerCoupler"):
+        node = child(el, tag)
+        if node is None:
+            out.append(None)
+            continue
+        src.attr(node, "dz", float, 0.0)
+        out.append(src.attr(node, "dx", float))
+    return out[0], out[1]
+
+
 def _kind(element: str, category: str) -> EntityKind:
     if element == "Pedestrian":
         return EntityKind.PEDESTRIAN
@@ -84,37 +113,45 @@ def read_entity_element(name: str, src: Source, el: etree._Element,
     tag = str(el.tag)
     category = src.attr(el, _CATEGORY_ATTR[tag], str, "car" if tag == "Vehicle" else "")
     wheelbase, max_steering = _axles(src, el) if tag == "Vehicle" else (None, None)
+    hitch, coupler = _coupling(src, el) if tag == "Vehicle" else (None, None)
     return EntityDef(
         name=name, element=tag, kind=_kind(tag, category), category=category,
         box=_box(src, el), performance=_performance(src, el) if tag == "Vehicle"
         else Performance(), properties=_properties(src, el),
         mass=src.attr(el, "mass", float, None),
         model=src.attr(el, "model3d", str, None) or src.attr(el, "model", str, None),
-        catalog=catalog, wheelbase=wheelbase, max_steering=max_steering)
+        catalog=catalog, wheelbase=wheelbase, max_steering=max_steering, hitch=hitch,
+        coupler=coupler)
 
 
-def read_entities(src: Source, entities: etree._Element | None,
-                  catalogs: Catalogs) -> dict[str, EntityDef]:
-    """Read every ``ScenarioObject`` of ``Entities`` in declaration order.
+class _EntityReader:
+    """Reads ScenarioObjects into ``out`` (name -> EntityDef, in esmini's object order: each
+    vehicle followed by its inline trailers), then connects the ``TrailerRef`` trailers.
 
-    ``EntitySelection`` elements are read by :func:`scenarios.selections.read_selections`.
-
-    Raises:
-        ScenarioError: duplicate names, missing object, unknown catalog entry, an element
-            other than ScenarioObject / EntitySelection.
-        UnsupportedElementError: ExternalObjectReference.
+    Attributes:
+        catalogs: the scenario's catalogs. out: the entities read so far.
+        refs: (tow name, Source, TrailerRef element, referenced name) still to connect.
     """
-    out: dict[str, EntityDef] = {}
-    if entities is None:
-        return out
-    for obj in children(entities):
-        if obj.tag == "EntitySelection":
-            continue
-        if obj.tag != "ScenarioObject":
-            raise src.error(obj, "expected ScenarioObject or EntitySelection")
-        name = src.attr(obj, "name", str)
-        if name in out:
-            raise src.error(obj, f"entity '{name}' declared twice")
+
+    def __init__(self, catalogs: Catalogs) -> None:
+        self.catalogs = catalogs
+        self.out: dict[str, EntityDef] = {}
+        self.refs: list[tuple[str, Source, etree._Element, str]] = []
+
+    def scenario_object(self, src: Source, obj: etree._Element, name: str,
+                        depth: int = 0) -> None:
+        """Read ScenarioObject ``obj`` (a top-level one, or an inline ``Trailer``) as entity
+        ``name``, and its trailer.
+
+        Raises:
+            ScenarioError: missing object, unknown catalog entry or not an entity, a name
+                already taken, bad trailers (see :meth:`trailer`).
+            UnsupportedElementError: ExternalObjectReference.
+        """
+        if name in self.out:
+            taken = next((t for t, d in self.out.items() if d.trailer == name), None)
+            why = f" (the name esmini gives the trailer of '{taken}')" if taken else ""
+            raise src.error(obj, f"entity '{name}' declared twice{why}")
         el = next((c for c in children(obj) if c.tag in ENTITY_ELEMENTS + ("CatalogReference",)),
                   None)
         if el is None and child(obj, "ExternalObjectReference") is not None:
@@ -123,18 +160,124 @@ def read_entities(src: Source, entities: etree._Element | None,
                             UnsupportedElementError)
         if el is None:
             raise src.error(obj, "expected Vehicle, Pedestrian, MiscObject or CatalogReference")
+        el_src = src
         if el.tag == "CatalogReference":
-            entry, entry_src = catalogs.resolve(src, el)
+            entry, el_src = self.catalogs.resolve(src, el)
             if entry.tag not in ENTITY_ELEMENTS:
                 raise src.error(el, f"catalog entry is a {entry.tag}, expected an entity")
             ref = f"{src.attr(el, 'catalogName', str)}/{src.attr(el, 'entryName', str)}"
-            out[name] = read_entity_element(name, entry_src, entry, ref)
+            self.out[name] = read_entity_element(name, el_src, entry, ref)
+            el = entry
         else:
-            out[name] = read_entity_element(name, src, el)
+            if depth:   # an inline trailer's Vehicle: its own ParameterDeclarations
+                el_src = src.with_scope(read_declarations(src, el))
+            self.out[name] = read_entity_element(name, el_src, el)
         oc = child(obj, "ObjectController")
         if oc is not None and next(children(oc), None) is not None:
-            out[name] = replace(out[name], controller=read_controller(src, oc, catalogs))
-    return out
+            self.out[name] = replace(self.out[name],
+                                     controller=read_controller(src, oc, self.catalogs))
+        if el.tag == "Vehicle":
+            self.trailer(el_src, el, name, depth)
+
+    def trailer(self, src: Source, vehicle: etree._Element, name: str, depth: int) -> None:
+        """Read the ``Trailer`` of Vehicle element ``vehicle`` (entity ``name``): an inline
+        trailer is read now as entity ``name + "+"``; a TrailerRef is kept in ``refs``.
+
+        Raises:
+            ScenarioError: a Trailer without TrailerHitch on the vehicle, without a child or
+                with another child than Trailer/TrailerRef, an inline trailer that is no
+                Vehicle or has no TrailerCoupler, a chain deeper than MAX_TRAILERS.
+        """
+        el = child(vehicle, "Trailer")
+        if el is None:
+            return
+        inner = next(children(el), None)
+        if inner is None or inner.tag not in ("Trailer", "TrailerRef", "EntityRef"):
+            raise src.error(inner if inner is not None else el,
+                            "expected Trailer (inline) or TrailerRef inside Trailer")
+        if inner.tag != "Trailer":
+            ref = src.attr(inner, "entityRef", str, "")
+            if ref:
+                if self.out[name].hitch is None:
+                    raise src.error(el, f"vehicle '{name}' tows a trailer but has no "
+                                        f"TrailerHitch")
+                self.refs.append((name, src, inner, ref))
+            return
+        if self.out[name].hitch is None:
+            raise src.error(el, f"vehicle '{name}' tows a trailer but has no TrailerHitch")
+        if depth + 1 >= MAX_TRAILERS:
+            raise src.error(inner, f"more than {MAX_TRAILERS} trailers in a row (a catalog "
+                                   f"entry towing itself?)")
+        trailer = name + "+"
+        if trailer in self.out:
+            raise src.error(inner, f"the inline trailer of '{name}' is named '{trailer}' "
+                                   f"(esmini's naming), a name already declared")
+        self.scenario_object(src, inner, trailer, depth + 1)
+        self._check_trailer(src, inner, trailer)
+        self.out[name] = replace(self.out[name], trailer=trailer)
+
+    def _check_trailer(self, src: Source, el: etree._Element, trailer: str) -> None:
+        d = self.out[trailer]
+        if d.element != "Vehicle" or d.coupler is None:
+            what = "is no Vehicle" if d.element != "Vehicle" else "has no TrailerCoupler"
+            raise src.error(el, f"trailer '{trailer}' {what}: a trailer is a Vehicle with a "
+                                f"TrailerCoupler")
+
+    def connect_refs(self) -> None:
+        """Connect the TrailerRef trailers (to entities declared anywhere in Entities).
+
+        Raises:
+            ScenarioError: (at the TrailerRef) an unknown entity, the vehicle itself, no
+                Vehicle with a TrailerCoupler, a trailer towed twice, a ring of vehicles
+                towing each other.
+        """
+        for tow, src, el, ref in self.refs:
+            if ref not in self.out:
+                raise src.error(el, f"unknown entity '{ref}' (declared: "
+                                    f"{', '.join(self.out)})")
+            if ref == tow:
+                raise src.error(el, f"vehicle '{tow}' cannot tow itself")
+            self._check_trailer(src, el, ref)
+            other = next((t for t, d in self.out.items() if d.trailer == ref), None)
+            if other is not None:
+                raise src.error(el, f"'{ref}' is already the trailer of '{other}'")
+            self.out[tow] = replace(self.out[tow], trailer=ref)
+            seen, cur = {tow}, ref
+            while cur is not None:
+                if cur in seen:
+                    raise src.error(el, f"'{tow}' and '{ref}' would tow each other (a ring)")
+                seen.add(cur)
+                cur = self.out[cur].trailer
+
+
+def read_entities(src: Source, entities: etree._Element | None,
+                  catalogs: Catalogs) -> dict[str, EntityDef]:
+    """Read every ``ScenarioObject`` of ``Entities`` in declaration order, each vehicle
+    followed by its inline trailers (named ``<tow>+``, see the module docstring).
+
+    ``EntitySelection`` elements are read by :func:`scenarios.selections.read_selections`.
+
+    Returns:
+        entity name -> EntityDef; a towing vehicle's ``trailer`` names its trailer.
+
+    Raises:
+        ScenarioError: duplicate names, missing object, unknown catalog entry, an element
+            other than ScenarioObject / EntitySelection, bad trailers (file, line, element:
+            a Trailer on a vehicle without TrailerHitch, a trailer that is no Vehicle with a
+            TrailerCoupler, an unknown, self, twice-towed or ring TrailerRef).
+        UnsupportedElementError: ExternalObjectReference.
+    """
+    reader = _EntityReader(catalogs)
+    if entities is None:
+        return reader.out
+    for obj in children(entities):
+        if obj.tag == "EntitySelection":
+            continue
+        if obj.tag != "ScenarioObject":
+            raise src.error(obj, "expected ScenarioObject or EntitySelection")
+        reader.scenario_object(src, obj, src.attr(obj, "name", str))
+    reader.connect_refs()
+    return reader.out
 
 
 def find_ego(entities: Mapping[str, EntityDef]) -> str | None:

@@ -47,6 +47,12 @@ class EntityDef:
         wheelbase: FrontAxle minus RearAxle positionX [m] (vehicles with Axles), else None.
         max_steering: FrontAxle maxSteering [rad], else None.
         controller: the ObjectController's ``scenarios.controllers.ControllerDef``, or None.
+        hitch: ``TrailerHitch@dx`` [m] (1.3): where a trailer's coupler is held, along the
+            vehicle's x axis from its reference point (negative: behind); None without one.
+        coupler: ``TrailerCoupler@dx`` [m] (1.3): the coupling point of a trailer, along its
+            x axis from its reference point; None for a vehicle that cannot be towed.
+        trailer: name of the entity towed at the start (inline ``Trailer`` or ``TrailerRef``;
+            ``scenarios.trailers``), or None.
     """
 
     name: str
@@ -62,6 +68,9 @@ class EntityDef:
     wheelbase: float | None = None
     max_steering: float | None = None
     controller: Any = None
+    hitch: float | None = None
+    coupler: float | None = None
+    trailer: str | None = None
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,8 @@ class Mover:
         overrides: OverrideControllerValueAction values (element name -> attributes).
         present: False after a DeleteEntityAction (until an AddEntityAction); an absent
             entity is not moved, not in the world state and touches nothing.
+        trailer: the entity towed at its hitch now, or None. tow: the entity towing it now
+            (a towed trailer is dragged by ``scenarios.trailers``, not driven), or None.
     """
 
     name: str
@@ -112,6 +114,8 @@ class Mover:
     control_domains: frozenset[str] = frozenset()
     overrides: dict[str, Any] = field(default_factory=dict)
     present: bool = True
+    trailer: str | None = None
+    tow: str | None = None
 
     def state(self) -> EntityState:
         """Return the entity's current :class:`EntityState`."""

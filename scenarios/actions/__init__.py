@@ -4,7 +4,7 @@ Families: ``longitudinal`` (speed, speed profile), ``lateral``, ``distance`` (lo
 lateral distance), ``synchronize``, ``teleport`` (and visibility), ``routing``, ``trajectory``,
 ``parameter`` (and variables), ``infrastructure``, ``environment``, ``entity`` (add/delete),
 ``traffic`` (swarm, source, sink), ``custom``, ``controller``, ``appearance`` (lights,
-animations); ``dynamics`` holds the shared transition shapes, ``base`` the contract. Wrapper
+animations), ``trailer`` (connect, disconnect); ``dynamics`` holds the shared transition shapes, ``base`` the contract. Wrapper
 elements (PrivateAction, LongitudinalAction, GlobalAction, AppearanceAction, ...) are walked
 through by the loader; the registry is keyed by the innermost element name (EntityAction and
 TrafficAction, which carry attributes, are registered themselves).
@@ -17,14 +17,15 @@ from scenarios.actions.infrastructure import INFRASTRUCTURE_ACTIONS, INFRASTRUCT
 from scenarios.actions.lateral import LATERAL_ACTIONS, LATERAL_UNSUPPORTED
 from scenarios.actions.longitudinal import LONGITUDINAL_ACTIONS, LONGITUDINAL_UNSUPPORTED
 from scenarios.actions.parameter import PARAMETER_ACTIONS, PARAMETER_UNSUPPORTED
-from scenarios.actions.routing import ROUTING_ACTIONS
+from scenarios.actions.routing import ROUTING_ACTIONS, ROUTING_UNSUPPORTED
 from scenarios.actions.synchronize import SYNCHRONIZE_ACTIONS
 from scenarios.actions.trajectory import TRAJECTORY_ACTIONS
 from scenarios.actions.distance import DISTANCE_ACTIONS
 from scenarios.actions.entity import ENTITY_ACTIONS
 from scenarios.actions.environment import ENVIRONMENT_ACTIONS
 from scenarios.actions.traffic import TRAFFIC_ACTIONS
-from scenarios.actions.teleport import TELEPORT_ACTIONS, TELEPORT_UNSUPPORTED
+from scenarios.actions.teleport import TELEPORT_ACTIONS
+from scenarios.actions.trailer import TRAILER_ACTIONS
 from scenarios.registry import Registry
 
 ACTIONS = Registry(
@@ -33,15 +34,16 @@ ACTIONS = Registry(
     + INFRASTRUCTURE_ACTIONS + ROUTING_ACTIONS + CUSTOM_ACTIONS
     + CONTROLLER_ACTIONS + SYNCHRONIZE_ACTIONS + TRAJECTORY_ACTIONS
     + DISTANCE_ACTIONS + ENTITY_ACTIONS + ENVIRONMENT_ACTIONS + TRAFFIC_ACTIONS
-    + APPEARANCE_ACTIONS,
-    LONGITUDINAL_UNSUPPORTED + LATERAL_UNSUPPORTED + TELEPORT_UNSUPPORTED + PARAMETER_UNSUPPORTED
-    + INFRASTRUCTURE_UNSUPPORTED,
+    + APPEARANCE_ACTIONS + TRAILER_ACTIONS,
+    LONGITUDINAL_UNSUPPORTED + LATERAL_UNSUPPORTED + PARAMETER_UNSUPPORTED
+    + INFRASTRUCTURE_UNSUPPORTED + ROUTING_UNSUPPORTED,
 )
 """Action elements by name."""
 
 WRAPPERS = frozenset({"PrivateAction", "GlobalAction", "LongitudinalAction", "LateralAction",
                       "InfrastructureAction", "TrafficSignalAction", "RoutingAction",
-                      "ControllerAction", "UserDefinedAction", "AppearanceAction"})
+                      "ControllerAction", "UserDefinedAction", "AppearanceAction",
+                      "TrailerAction"})
 """Container elements the loader descends through to reach the registered action."""
 
 __all__ = ["ACTIONS", "WRAPPERS"]

@@ -3,7 +3,9 @@
 Entities are declared in ``Entities``; DeleteEntityAction takes one out of the run (it is no
 longer moved, reported in the world state, collided with or measured by conditions) and
 AddEntityAction puts a declared entity (back) into it at a position, keeping its speed (as
-esmini: the entity exists from the start; Add re-places it). Both complete at once.
+esmini: the entity exists from the start; Add re-places it). Both complete at once. As
+esmini (``Entities::activateObject`` / ``deactivateObject``), a vehicle's trailers leave and
+re-enter with it (lined up behind it again).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from scenarios.actions.base import Done
 from scenarios.actions.teleport import TeleportAction
 from scenarios.registry import ParseContext
 from scenarios.runtime import Runtime
+from scenarios.trailers import chain
 from scenarios.xmlsource import children
 
 
@@ -45,21 +48,24 @@ class EntityAction:
         raise ctx.src.error(el, "expected AddEntityAction or DeleteEntityAction")
 
     def start(self, rt: Runtime, actor: str | None) -> Done:
-        """Add (at the position) or delete the entity (each member of a selection); complete.
+        """Add (at the position) or delete the entity (each member of a selection) and the
+        trailers it tows; complete.
 
         Raises:
             ScenarioError: the position cannot be resolved (Add).
         """
         for name in self.members or (self.entity,):
-            mover = rt.mover(name)
-            if self.position is None:
-                mover.present = False
-                mover.domains.clear()
-                rt.emit("entity_deleted", {"entity": name})
-                continue
-            mover.present = True
-            TeleportAction(self.position).start(rt, name)
-            rt.emit("entity_added", {"entity": name})
+            names = chain(rt, name)         # with its trailers
+            for n in names:
+                mover = rt.mover(n)
+                mover.present = self.position is not None
+                if self.position is None:
+                    mover.domains.clear()
+            if self.position is not None:
+                TeleportAction(self.position).start(rt, name)
+            for n in names:
+                rt.emit("entity_added" if self.position is not None else "entity_deleted",
+                        {"entity": n})
         return Done()
 
 

@@ -111,3 +111,5 @@ class AcquirePositionAction:
 
 
 ROUTING_ACTIONS = (AssignRouteAction, AcquirePositionAction)
+ROUTING_UNSUPPORTED = ("RandomRouteAction",)
+"""Valid OpenSCENARIO 1.3 routing actions this player does not play."""

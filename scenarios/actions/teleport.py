@@ -4,7 +4,9 @@ The entity keeps its speed; afterwards it follows the lane it was put on (esmini
 controller), from the next step on: in the step of the teleport it stays where it was put
 (esmini; checked on trajectory-test.xosc, whose Target stays put for one step after its
 AlignHeadingAction). Applied to external entities too: the runner reads the new pose from the world
-state (initial placement of the vehicle under test).
+state (initial placement of the vehicle under test). As esmini: a vehicle's trailers are lined
+up behind it (``scenarios.trailers.align``); a towed trailer is not teleported (its tow
+vehicle places it).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from scenarios.actions.base import Done
 from scenarios.motion import occupied
 from scenarios.registry import ParseContext
 from scenarios.runtime import Runtime
+from scenarios.trailers import align
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,10 @@ class TeleportAction:
     def start(self, rt: Runtime, actor: str | None) -> Done:
         """Start on ``actor`` (None if global); return the run (see actions.base)."""
         assert actor is not None
-        placement = self.position.resolve(rt)
         mover = rt.mover(actor)
+        if mover.tow is not None and not mover.external:
+            return Done()       # as esmini: the tow vehicle places its trailers
+        placement = self.position.resolve(rt)
         mover.pose = placement.pose
         mover.coord = placement.coord
         mover.lat_rate = 0.0
@@ -52,6 +57,8 @@ class TeleportAction:
             c = placement.coord
             lane_h = rt.net.lane_to_world(c.road_id, c.lane_id, c.s, c.offset).h
             mover.reverse = abs(wrap_angle(placement.pose.h - lane_h)) > math.pi / 2
+        if mover.trailer is not None:
+            align(rt, actor)
         return Done()
 
 
@@ -80,4 +87,3 @@ class VisibilityAction:
 
 
 TELEPORT_ACTIONS = (TeleportAction, VisibilityAction)
-TELEPORT_UNSUPPORTED = ("TrailerAction",)

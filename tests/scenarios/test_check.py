@@ -111,17 +111,17 @@ def test_schema_of_the_file_version_is_used(tmp_path):
 
 
 def test_unsupported_element_is_a_named_warning(tmp_path):
-    # TrailerAction (OpenSCENARIO 1.3) is valid per the schema but not played by our engine
+    # RandomRouteAction (OpenSCENARIO 1.3) is valid per the schema but not played by our engine
     text = BASE.replace("XODR", str(XODR)).replace('revMinor="2"', 'revMinor="3"')
     start = text.index("<PrivateAction>", text.index("<PrivateAction>") + 1)
     end = text.index("</PrivateAction>", start) + len("</PrivateAction>")
-    text = (text[:start] + "<PrivateAction><TrailerAction><DisconnectTrailerAction/>"
-            "</TrailerAction></PrivateAction>" + text[end:])
-    path = tmp_path / "trailer.xosc"
+    text = (text[:start] + "<PrivateAction><RoutingAction><RandomRouteAction/>"
+            "</RoutingAction></PrivateAction>" + text[end:])
+    path = tmp_path / "random_route.xosc"
     path.write_text(text)
     issue = only(check_scenario(path), "warning")
-    assert issue.line == line_of(text, "<TrailerAction>")
-    assert issue.element.endswith("/TrailerAction") and "not support" in issue.message
+    assert issue.line == line_of(text, "<RandomRouteAction/>")
+    assert issue.element.endswith("/RandomRouteAction") and "not support" in issue.message
     assert exit_status(check_scenario(path)) == 1
 
 
@@ -263,7 +263,7 @@ CATALOG = """<?xml version="1.0"?>
       </ParameterDeclarations>
       <Event name="B" priority="overwrite">
         <Action name="Stop">
-          <PrivateAction><TrailerAction><DisconnectTrailerAction/></TrailerAction></PrivateAction>
+          <PrivateAction><RoutingAction><RandomRouteAction/></RoutingAction></PrivateAction>
         </Action>
         <StartTrigger><ConditionGroup><Condition name="T" delay="0" conditionEdge="none">
           <ByValueCondition>
@@ -278,7 +278,7 @@ CATALOG = """<?xml version="1.0"?>
 
 
 def test_unsupported_element_in_a_used_catalog_maneuver(tmp_path):
-    # TrailerAction (1.3) is schema-valid but not played by our engine
+    # RandomRouteAction (1.3) is schema-valid but not played by our engine
     (tmp_path / "cat").mkdir()
     (tmp_path / "cat" / "m.xosc").write_text(CATALOG)
     path, _ = scenario(tmp_path, "<CatalogLocations/>", '<CatalogLocations><ManeuverCatalog>'
@@ -290,8 +290,8 @@ def test_unsupported_element_in_a_used_catalog_maneuver(tmp_path):
                           text=path.read_text())
     issue = only(check_scenario(path), "warning")
     assert issue.file == str((tmp_path / "cat" / "m.xosc").resolve())
-    assert issue.line == line_of(CATALOG, "<TrailerAction")
-    assert issue.element.endswith("/TrailerAction")
+    assert issue.line == line_of(CATALOG, "<RandomRouteAction")
+    assert issue.element.endswith("/RandomRouteAction")
     bad = path.read_text().replace('entryName="Brake"', 'entryName="Swerve"')
     path.write_text(bad)
     assert "entry 'Swerve' not found" in only(check_scenario(path)).message

@@ -115,14 +115,15 @@ def test_unknown_entity_reference(tmp_path):
 
 
 def test_unsupported_element_names_file_line_element(tmp_path):
-    init = ('<Private entityRef="Car"><PrivateAction><TrailerAction/>'
-            '</PrivateAction></Private>')
+    # RandomRouteAction (OpenSCENARIO 1.3) is valid but not played
+    init = ('<Private entityRef="Car"><PrivateAction><RoutingAction><RandomRouteAction/>'
+            '</RoutingAction></PrivateAction></Private>')
     text = document(init, "", STOP)
     with pytest.raises(UnsupportedElementError) as info:
         load_scenario(write(tmp_path, text))
-    assert info.value.element == "TrailerAction"
-    assert info.value.line == line_of(text, "TrailerAction")
-    assert "known action" in str(info.value)
+    assert info.value.element == "RandomRouteAction"
+    assert info.value.line == line_of(text, "RandomRouteAction")
+    assert "a known action" in str(info.value)
 
 
 def test_ego_by_property_role(tmp_path):
@@ -154,8 +155,8 @@ def test_lenient_mode_replaces_unsupported_elements(tmp_path):
     from fake_net import StraightNet
 
     from scenarios import ScenarioEngine
-    sync = ('<Action name="sync"><PrivateAction><TrailerAction><ConnectTrailerAction '
-            'trailerRef="Car"/></TrailerAction></PrivateAction></Action>')
+    sync = ('<Action name="sync"><PrivateAction><RoutingAction><RandomRouteAction/>'
+            '</RoutingAction></PrivateAction></Action>')
     never = ('<Condition name="eor" delay="0" conditionEdge="none"><ByEntityCondition>'
              '<TriggeringEntities triggeringEntitiesRule="any"><EntityRef entityRef="Car"/>'
              '</TriggeringEntities><EntityCondition><NotAStandardCondition duration="1"/>'
@@ -168,13 +169,13 @@ def test_lenient_mode_replaces_unsupported_elements(tmp_path):
         load_scenario(path)
     sc = load_scenario(path, lenient=True)
     assert len(sc.warnings) == 2
-    assert "TrailerAction" in sc.warnings[0] and "NotAStandardCondition" in sc.warnings[1]
+    assert "RandomRouteAction" in sc.warnings[0] and "NotAStandardCondition" in sc.warnings[1]
     got = []
     eng = ScenarioEngine(sc, StraightNet(), on_event=got.append)
     eng.initialize()
     while not eng.done:
         eng.step(0.05, {})
     assert [(e.t, e.data["element"]) for e in got if e.kind == "unsupported"] == [
-        (pytest.approx(1.05), "TrailerAction")]
+        (pytest.approx(1.05), "RandomRouteAction")]
     assert not [e for e in got if e.kind == "storyboard" and e.data["element"].endswith("Eor")
                 and e.data["transition"] == "startTransition"]
