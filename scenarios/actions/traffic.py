@@ -358,15 +358,20 @@ class SwarmRun(TrafficRun):
 
 
 @dataclass
-class SourceRun(TrafficRun):
-    """A running TrafficSourceAction (see the module docstring)."""
-
-    DESPAWN = "source_despawn"
-    made: int = 0
+class _AtPositionRun(TrafficRun):
+    """A running traffic action placed at a Position (source, sink)."""
 
     def begin(self, rt: Runtime) -> None:
         """Resolve the position once at the start (errors name the action)."""
         self.spec.position.resolve(rt)
+
+
+@dataclass
+class SourceRun(_AtPositionRun):
+    """A running TrafficSourceAction (see the module docstring)."""
+
+    DESPAWN = "source_despawn"
+    made: int = 0
 
     def step(self, rt: Runtime, dt: float) -> bool:
         """Spawn the vehicles due by now (as room allows); never done."""
@@ -399,15 +404,11 @@ class SourceRun(TrafficRun):
 
 
 @dataclass
-class SinkRun(TrafficRun):
+class SinkRun(_AtPositionRun):
     """A running TrafficSinkAction (see the module docstring)."""
 
     DESPAWN = "sink_despawn"
     removed: int = 0
-
-    def begin(self, rt: Runtime) -> None:
-        """Resolve the position once at the start (errors name the action)."""
-        self.spec.position.resolve(rt)
 
     def step(self, rt: Runtime, dt: float) -> bool:
         """Remove the vehicles within the radius (as the rate allows); never done."""
