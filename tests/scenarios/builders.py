@@ -90,12 +90,13 @@ def write(tmp_path: Path, text: str, name: str = "t.xosc") -> Path:
     return p
 
 
-def run(path: Path, until: float = 30.0, external=frozenset(), states=None, dt: float = 0.05):
+def run(path: Path, until: float = 30.0, external=frozenset(), states=None, dt: float = 0.05,
+        seed: int = 0):
     """Run a scenario on the straight fake road; return (worlds, events, engine)."""
     sc = load_scenario(path)
     events: list = []
     eng = ScenarioEngine(sc, StraightNet(), dt=dt, external=frozenset(external),
-                         on_event=events.append)
+                         on_event=events.append, seed=seed)
     worlds = [eng.initialize()]
     while not eng.done and eng.time < until - 1e-9:
         w = eng.step(dt, states(eng.time + dt) if states else {})

@@ -260,14 +260,7 @@ SWARM = ('<TrafficAction trafficName="bg"><TrafficSwarmAction innerRadius="20" '
 def swarm_run(tmp_path, seed):
     text = document(teleport("Car", -1, 300, speed=20),
                     story(event("S", glob("swarm", SWARM), now())), STOP(10))
-    sc = load_scenario(write(tmp_path, text))
-    got = []
-    eng = ScenarioEngine(sc, StraightNet(), seed=seed, on_event=got.append)
-    worlds = [eng.initialize()]
-    while not eng.done:
-        w = eng.step(0.05, {})
-        if not eng.done:
-            worlds.append(w)
+    worlds, got, _ = run(write(tmp_path, text), until=math.inf, seed=seed)
     return worlds, got
 
 

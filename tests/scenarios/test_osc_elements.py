@@ -533,14 +533,7 @@ def traffic_run(tmp_path, actions: str, until: float, init: str = "", seed: int 
     text = document(init or teleport("Car", -1, 10, speed=0),
                     story(event("T", actions, trigger(sim_time(start)))), STOP(until),
                     entities=entities)
-    sc = load_scenario(write(tmp_path, text))
-    got: list = []
-    eng = ScenarioEngine(sc, StraightNet(), seed=seed, on_event=got.append)
-    worlds = [eng.initialize()]
-    while not eng.done:
-        w = eng.step(0.05, {})
-        if not eng.done:
-            worlds.append(w)
+    worlds, got, _ = run(write(tmp_path, text), until=math.inf, seed=seed)
     return worlds, got
 
 
