@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from lxml import etree
 
@@ -72,11 +73,16 @@ def _parser() -> etree.XMLParser:
                            huge_tree=False, remove_comments=True)
 
 
+_NO_RECORDS = Piecewise()
+"""The record set of every absent polynomial (immutable, so shared)."""
+
+
 class _Reader:
     """Helpers that read attributes with file/line/element in every error."""
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self._single: dict[tuple, Piecewise] = {}
 
     def error(self, el, message: str) -> MapsError:
         """A MapsError naming this file, the element's source line and tag."""
@@ -94,6 +100,8 @@ class _Reader:
             v = float(raw)
         except ValueError:
             raise self.error(el, f"attribute {name}={raw!r} is not a number") from None
+        if -MAX_MAGNITUDE <= v <= MAX_MAGNITUDE:  # the common case (false for nan and inf)
+            return v
         if not math.isfinite(v):
             raise self.error(el, f"attribute {name}={raw!r} is not finite")
         if abs(v) > MAX_MAGNITUDE:
@@ -104,8 +112,15 @@ class _Reader:
     def integer(self, el, name: str, default: int | None = None) -> int:
         """Attribute ``name`` as an integer (``"2"`` or ``"2.0"``); ``default`` when absent
         (None: required). A fractional value is an error, not truncated."""
-        if el.get(name) is None and default is not None:
+        raw = el.get(name)
+        if raw is None and default is not None:
             return default
+        try:  # the common case: an integer literal within range (the value num gives)
+            v = int(raw)
+            if -MAX_MAGNITUDE <= v <= MAX_MAGNITUDE:
+                return v
+        except (TypeError, ValueError):
+            pass
         v = self.num(el, name)
         if v != int(v):
             raise self.error(el, f"attribute {name}={el.get(name)!r} is not an integer")
@@ -131,10 +146,22 @@ class _Reader:
         return raw
 
     def cubics(self, els, start_attr: str) -> Piecewise:
-        """Polynomial records (``a``..``d``, start in ``start_attr``) as a Piecewise."""
+        """Polynomial records (``a``..``d``, start in ``start_attr``) as a Piecewise. Absent
+        records give a shared empty Piecewise, and one record whose attributes repeat an
+        earlier one's (most lane widths of a map) the Piecewise read for it then."""
         if not els:
-            return Piecewise()
+            return _NO_RECORDS
         num = self.num
+        if len(els) == 1:
+            e = els[0]
+            key = (start_attr, e.get(start_attr), e.get("a"), e.get("b"), e.get("c"),
+                   e.get("d"))
+            pw = self._single.get(key)
+            if pw is None:
+                pw = self._single[key] = Piecewise([Cubic(
+                    num(e, start_attr, 0.0), num(e, "a", 0.0), num(e, "b", 0.0),
+                    num(e, "c", 0.0), num(e, "d", 0.0))])
+            return pw
         return Piecewise([Cubic(num(e, start_attr, 0.0), num(e, "a", 0.0), num(e, "b", 0.0),
                                 num(e, "c", 0.0), num(e, "d", 0.0)) for e in els])
 
@@ -217,11 +244,14 @@ def _link(rd: _Reader, el) -> RoadLink | None:
 
 def _road_marks(rd: _Reader, recs: list, s0: float, s1: float) -> tuple[RoadMark, ...]:
     """``roadMark`` records of a lane in the section ``[s0, s1]`` with absolute s ranges."""
-    recs = sorted(recs, key=lambda m: rd.num(m, "sOffset", 0.0))
+    offsets = [rd.num(m, "sOffset", 0.0) for m in recs]
+    if len(recs) > 1:
+        order = sorted(range(len(recs)), key=offsets.__getitem__)
+        recs, offsets = [recs[k] for k in order], [offsets[k] for k in order]
     out = []
     for i, m in enumerate(recs):
-        start = s0 + rd.num(m, "sOffset", 0.0)
-        end = s0 + rd.num(recs[i + 1], "sOffset", 0.0) if i + 1 < len(recs) else s1
+        start = s0 + offsets[i]
+        end = s0 + offsets[i + 1] if i + 1 < len(recs) else s1
         width = rd.num(m, "width", -1.0)
         out.append(RoadMark(start, max(end, start), m.get("type", "none"),
                             m.get("weight", "standard"), m.get("color", "standard"),
@@ -230,40 +260,52 @@ def _road_marks(rd: _Reader, recs: list, s0: float, s1: float) -> tuple[RoadMark
     return tuple(out)
 
 
-_LANE_CHILDREN = ("link", "width", "border", "speed", "height", "roadMark")
+_LANE_CHILDREN = frozenset(("link", "width", "border", "speed", "height", "roadMark"))
 
 
 def _lane(rd: _Reader, el, s0: float = 0.0, s1: float = 0.0) -> Lane:
     """One ``lane`` element (children read in a single pass: this runs for every lane of
     every section, the bulk of a large file)."""
-    kids: dict[str, list] = {k: [] for k in _LANE_CHILDREN}
+    kids: dict[str, list] = {}
     for ch in el:
-        lst = kids.get(ch.tag)
-        if lst is not None:
-            lst.append(ch)
+        tag = ch.tag
+        if tag in _LANE_CHILDREN:
+            lst = kids.get(tag)
+            if lst is None:
+                kids[tag] = [ch]
+            else:
+                lst.append(ch)
     pred = succ = None
-    for link in kids["link"]:
+    for link in kids.get("link", ()):
         for ch in link:
             if ch.tag == "predecessor":
                 pred = rd.integer(ch, "id")
             elif ch.tag == "successor":
                 succ = rd.integer(ch, "id")
     speeds = tuple(sorted(((rd.num(sp, "sOffset", 0.0), rd.speed(sp))
-                          for sp in kids["speed"]), key=lambda r: r[0]))
+                          for sp in kids["speed"]), key=lambda r: r[0])) \
+        if "speed" in kids else ()
     heights = tuple(sorted((rd.num(h, "sOffset", 0.0), rd.num(h, "inner", 0.0),
-                            rd.num(h, "outer", 0.0)) for h in kids["height"]))
+                            rd.num(h, "outer", 0.0)) for h in kids["height"])) \
+        if "height" in kids else ()
+    marks = kids.get("roadMark")
     return Lane(id=rd.integer(el, "id"), type=el.get("type", "none"),
-                width=rd.cubics(kids["width"], "sOffset"),
-                border=rd.cubics(kids["border"], "sOffset"),
+                width=rd.cubics(kids.get("width"), "sOffset"),
+                border=rd.cubics(kids.get("border"), "sOffset"),
                 predecessor=pred, successor=succ, speeds=speeds, heights=heights,
-                road_marks=_road_marks(rd, kids["roadMark"], s0, s1) if kids["roadMark"]
-                else (), line=el.sourceline)
+                road_marks=_road_marks(rd, marks, s0, s1) if marks else (),
+                line=el.sourceline)
 
 
-def _side(sec, side: str) -> list:
-    """The ``lane`` children of ``sec/<side>`` (direct iteration: cheaper than an lxml path
-    search, and this runs for every lane section)."""
-    return [ln for part in sec if part.tag == side for ln in part if ln.tag == "lane"]
+def _sides(sec) -> tuple[list, list, list]:
+    """The ``lane`` children of ``sec``'s ``left``, ``right`` and ``center`` (one pass of
+    direct iteration: cheaper than lxml path searches, and this runs for every section)."""
+    sides: dict[str, list] = {"left": [], "right": [], "center": []}
+    for part in sec:
+        lst = sides.get(part.tag)
+        if lst is not None:
+            lst += [ln for ln in part if ln.tag == "lane"]
+    return sides["left"], sides["right"], sides["center"]
 
 
 _SIDE_SIGNS = (("left", 1, "> 0"), ("right", -1, "< 0"), ("center", 0, "0"))
@@ -290,16 +332,17 @@ def _lane_ids(rd: _Reader, sides: tuple[list[Lane], list[Lane], list[Lane]]) -> 
 def _sections(rd: _Reader, lanes_el, length: float) -> list[LaneSection]:
     if lanes_el is None:
         raise MapsError("road has no <lanes>", file=rd.path, element="road")
-    secs = sorted((e for e in lanes_el if e.tag == "laneSection"), key=lambda e: rd.num(e, "s"))
+    secs = sorted(((rd.num(e, "s"), e) for e in lanes_el if e.tag == "laneSection"),
+                  key=itemgetter(0))
     if not secs:
         raise rd.error(lanes_el, "no <laneSection> (expected at least one)")
     out = []
-    for i, sec in enumerate(secs):
-        start = rd.num(sec, "s")
-        end = rd.num(secs[i + 1], "s") if i + 1 < len(secs) else length
-        left = [_lane(rd, e, start, end) for e in _side(sec, "left")]
-        right = [_lane(rd, e, start, end) for e in _side(sec, "right")]
-        centre = [_lane(rd, e, start, end) for e in _side(sec, "center")]
+    for i, (start, sec) in enumerate(secs):
+        end = secs[i + 1][0] if i + 1 < len(secs) else length
+        left_els, right_els, centre_els = _sides(sec)
+        left = [_lane(rd, e, start, end) for e in left_els]
+        right = [_lane(rd, e, start, end) for e in right_els]
+        centre = [_lane(rd, e, start, end) for e in centre_els]
         _lane_ids(rd, (left, right, centre))
         left.sort(key=lambda ln: ln.id)
         right.sort(key=lambda ln: -ln.id)
@@ -310,18 +353,39 @@ def _sections(rd: _Reader, lanes_el, length: float) -> list[LaneSection]:
     return out
 
 
+def _children(el) -> dict[str, list]:
+    """The element children of ``el`` by tag, in document order (one pass: cheaper than
+    several lxml path searches)."""
+    out: dict[str, list] = {}
+    for ch in el:
+        tag = ch.tag
+        lst = out.get(tag)
+        if lst is None:
+            out[tag] = [ch]
+        else:
+            lst.append(ch)
+    return out
+
+
+def _grandchildren(kids: dict[str, list], parent: str, tag: str) -> list:
+    """The ``tag`` children of every ``parent`` child (lxml's ``findall("parent/tag")``)."""
+    return [ch for p in kids.get(parent, ()) for ch in p if ch.tag == tag]
+
+
 def _road(rd: _Reader, el) -> Road:
     rid = rd.text(el, "id")
     length = rd.num(el, "length")
     if length <= 0:
         raise rd.error(el, f"road {rid}: length={el.get('length')} (expected > 0)")
-    pv = el.find("planView")
-    if pv is None or not len(pv.findall("geometry")):
+    kids = _children(el)
+    pv = kids.get("planView", (None,))[0]
+    geometry_els = [] if pv is None else [g for g in pv if g.tag == "geometry"]
+    if not geometry_els:
         raise rd.error(el, f"road {rid}: no planView geometry")
-    geoms = [_geometry(rd, g) for g in pv.findall("geometry")]
-    link = el.find("link")
+    geoms = [_geometry(rd, g) for g in geometry_els]
+    link = kids.get("link", (None,))[0]
     types = []
-    for t in el.findall("type"):
+    for t in kids.get("type", ()):
         sp = t.find("speed")
         types.append(RoadType(rd.num(t, "s", 0.0), t.get("type", "unknown"),
                               rd.speed(sp) if sp is not None else None))
@@ -329,10 +393,11 @@ def _road(rd: _Reader, el) -> Road:
     road = Road(id=rid, name=el.get("name", ""), length=length,
                 junction=el.get("junction", "-1"),
                 reference_line=ReferenceLine(geoms, length),
-                sections=_sections(rd, el.find("lanes"), length),
-                elevation=rd.cubics(el.findall("elevationProfile/elevation"), "s"),
-                superelevation=rd.cubics(el.findall("lateralProfile/superelevation"), "s"),
-                lane_offset=rd.cubics(el.findall("lanes/laneOffset"), "s"),
+                sections=_sections(rd, kids.get("lanes", (None,))[0], length),
+                elevation=rd.cubics(_grandchildren(kids, "elevationProfile", "elevation"), "s"),
+                superelevation=rd.cubics(_grandchildren(kids, "lateralProfile",
+                                                        "superelevation"), "s"),
+                lane_offset=rd.cubics(_grandchildren(kids, "lanes", "laneOffset"), "s"),
                 predecessor=_link(rd, link.find("predecessor")) if link is not None else None,
                 successor=_link(rd, link.find("successor")) if link is not None else None,
                 types=sorted(types, key=lambda t: t.s), rule=rule if rule in ("RHT", "LHT")

@@ -56,11 +56,16 @@ class Piecewise:
 
     def value(self, s: float) -> float:
         """Value at ``s`` (same units as the records)."""
-        r = self._record(s)
-        if r is None:
-            return 0.0
-        ds = s - r.start
-        return r.a + ds * (r.b + ds * (r.c + ds * r.d))
+        records = self.records
+        if len(records) == 1:  # most records of a map: no search
+            start, a, b, c, d = records[0]
+        else:
+            r = self._record(s)
+            if r is None:
+                return 0.0
+            start, a, b, c, d = r
+        ds = s - start
+        return a + ds * (b + ds * (c + ds * d))
 
     def derivative(self, s: float) -> float:
         """First derivative d(value)/ds at ``s`` (value units per metre)."""

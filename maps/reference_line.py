@@ -29,12 +29,15 @@ class ReferenceLine:
         length: the road length [m] (``road@length``).
     """
 
-    __slots__ = ("geometries", "length", "_starts")
+    __slots__ = ("geometries", "length", "_starts", "_spans")
 
     def __init__(self, geometries: list[Geometry], length: float) -> None:
         self.geometries = sorted(geometries, key=lambda g: g.s)
         self.length = float(length)
         self._starts = [g.s for g in self.geometries]
+        inf = float("inf")
+        bounds = [-inf, *self._starts[1:], inf]
+        self._spans = [(g, lo, hi) for g, lo, hi in zip(self.geometries, bounds, bounds[1:])]
 
     def geometry_at(self, s: float) -> Geometry:
         """The geometry whose interval contains ``s`` [m]."""
@@ -46,10 +49,7 @@ class ReferenceLine:
         s interval ``[lo, hi)`` [m] over which it keeps giving it (open-ended at the ends),
         so iterative callers can skip the lookup while s stays inside."""
         i = bisect_right(self._starts, s) - 1
-        i = i if i > 0 else 0
-        lo = self._starts[i] if i > 0 else -float("inf")
-        hi = self._starts[i + 1] if i + 1 < len(self._starts) else float("inf")
-        return self.geometries[i], lo, hi
+        return self._spans[i if i > 0 else 0]
 
     def pose(self, s: float) -> tuple[float, float, float]:
         """``(x [m], y [m], heading [rad])`` of the reference line at ``s`` [m]."""

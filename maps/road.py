@@ -80,10 +80,12 @@ class Road:
 
     @staticmethod
     def _width(lane: Lane, sec: LaneSection, s: float, inner: float) -> float:
+        """Width [m] of ``lane`` at road ``s`` [m], its inner border ``inner`` [m] from the
+        lane-offset line (used by ``border`` records)."""
         ds = s - sec.s
-        if lane.width:
+        if lane.width.records:
             return lane.width.value(ds)
-        if lane.border:
+        if lane.border.records:
             return lane.border.value(ds) - inner
         return 0.0
 
@@ -95,7 +97,7 @@ class Road:
             sec = self.sections[self.section_index(s)]
         if lane_id not in sec.by_id:
             raise KeyError(lane_id)
-        off = self.lane_offset.value(s) if self.lane_offset else 0.0
+        off = self.lane_offset.value(s) if self.lane_offset.records else 0.0
         if lane_id == 0:
             return off, off
         lanes = sec.left if lane_id > 0 else sec.right
@@ -122,7 +124,7 @@ class Road:
     def side_extent(self, s: float) -> tuple[float, float]:
         """``(t_left, t_right)`` [m]: outer borders of the outermost left/right lanes at s."""
         sec = self.sections[self.section_index(s)]
-        off = self.lane_offset.value(s) if self.lane_offset else 0.0
+        off = self.lane_offset.value(s) if self.lane_offset.records else 0.0
         out = []
         for lanes in (sec.left, sec.right):
             acc = 0.0
@@ -146,14 +148,15 @@ class Road:
             |...|)`` when the section has no allowed lane.
         """
         sec = self.sections[self.section_index(s)]
-        off = self.lane_offset.value(s) if self.lane_offset else 0.0
+        off = self.lane_offset.value(s) if self.lane_offset.records else 0.0
         d = t - off
         best = (0, d, math.inf)
+        width = self._width
         for lanes, sign in ((sec.left, 1.0), (sec.right, -1.0)):
             ad = d * sign
             acc = 0.0
             for ln in lanes:
-                w = self._width(ln, sec, s, acc)
+                w = width(ln, sec, s, acc)
                 if types is None or ln.type in types:
                     if acc <= ad <= acc + w and w > 1e-9:
                         return ln.id, sign * (ad - acc - 0.5 * w), 0.0
@@ -216,31 +219,43 @@ class Road:
         with s clamped to ``[0, length]`` and ``beyond`` [m] the remaining distance along the
         tangent when the foot point would lie off the road's ends (0 otherwise).
         """
+        return self.project(x, y, s0, iterations)[:3]
+
+    def project(self, x: float, y: float, s0: float | None = None, iterations: int = 10
+                ) -> tuple[float, float, float, float]:
+        """:meth:`local_coordinates` plus the heading [rad] of the reference line at the
+        returned ``s`` (not wrapped, as :meth:`heading_at`), which the iteration has
+        usually just evaluated: ``(s [m], t [m], beyond [m], heading [rad])``."""
         ref = self.reference_line
         length = self.length
         if s0 is None:
             s0 = self._nearest_sample(x, y)
-        s = min(max(s0, 0.0), length)
+        s = 0.0 if 0.0 > s0 else s0  # min(max(s0, 0.0), length), without the calls
+        if length < s:
+            s = length
         along = t = 0.0
         g, lo, hi = ref.geometry_span(s)
+        cos, sin = math.cos, math.sin
         for _ in range(iterations):
             if not lo <= s < hi:
                 g, lo, hi = ref.geometry_span(s)
-            px, py, h = g.pose(s - g.s)
-            c, sn = math.cos(h), math.sin(h)
+            px, py, h, k = g.frame(s - g.s)
+            c, sn = cos(h), sin(h)
             dx, dy = x - px, y - py
             along = dx * c + dy * sn
             t = dy * c - dx * sn
             if abs(along) < 1e-9:
                 break
-            denom = 1.0 - g.curvature(s - g.s) * t
+            denom = 1.0 - k * t
             s_new = s + (along / denom if denom > 0.1 else along)
             s_new = 0.0 if s_new < 0.0 else (length if s_new > length else s_new)
             if s_new == s:  # clamped at an end
                 break
             s = s_new
+        else:  # the last step moved s: the heading there is still to be evaluated
+            h = ref.pose(s)[2]
         beyond = abs(along) if (s <= 0.0 and along < 0) or (s >= length and along > 0) else 0.0
-        return s, t, beyond
+        return s, t, beyond, h
 
     # ----------------------------------------------------------------------- speed limits
     def speed_limit(self, lane_id: int, s: float) -> float | None:

@@ -9,15 +9,29 @@ driving directions, less the chord's heading change) and a seed for ``s``. Roads
 refined in that order by Newton iteration on the exact geometry
 (:meth:`Road.local_coordinates`) and the lane containing ``t`` found, skipping every road
 whose bounds show it cannot win (:func:`choose`).
+
+The ranking is lazy. Per road, the cell keeps the box of its chords grown by their lateral
+reach and the range of their directions: the point's distance to the box bounds the road's
+distance bound from below, the heading's angle to the direction range its heading misfit. A
+road is ranked from its chords only when these bounds do not already put it behind the road
+to refine next, or rule it out (beyond the best distance, or worse on heading than a lane
+the point is in). The roads refined, their order and the answer are exactly those of a full
+ranking, but in a junction most of the overlapping connecting roads of a cell are never
+looked at chord by chord.
 """
 
 from __future__ import annotations
 
 import math
+from array import array
+from bisect import insort
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
 
+from maps.model import LaneSection
+from maps.polynomial import Piecewise
 from maps.road import DRIVING_TYPES, Road
 
 CELL = 10.0
@@ -31,6 +45,28 @@ CHORD_STEP = 10.0
 """Longest chord [m] of the sampled reference lines (chords only seed the Newton step)."""
 CHORD_ERROR = 0.1
 """Largest distance [m] between a chord and its arc (sagitta) when sampling."""
+BOX_SLACK = 1e-6
+"""Growth [m] of the per-cell road boxes beyond the chords' lateral reach, so that rounding
+never makes the box distance exceed the distance bound computed from the chords."""
+ANGLE_SLACK = 1e-9
+"""Growth [rad] of the per-cell direction ranges, for the same reason."""
+_TWO_PI = 2.0 * math.pi
+_HALF_PI = math.pi / 2
+_BOUND_ORDER = itemgetter(0, 1)
+
+
+def _constant(pw: Piecewise) -> bool:
+    """True when ``pw`` has the same value everywhere: no record, or one record with no
+    slope, curvature or cubic term."""
+    recs = pw.records
+    return not recs or (len(recs) == 1 and recs[0].b == recs[0].c == recs[0].d == 0.0)
+
+
+def _constant_extent(road: Road, sec: LaneSection) -> bool:
+    """True when ``road.side_extent`` is the same all along the section ``sec`` (constant
+    lane offset and lane widths, no border records), so one sample of it is enough."""
+    return _constant(road.lane_offset) and all(
+        _constant(ln.width) and not ln.border.records for ln in (*sec.left, *sec.right))
 
 
 class Candidate(NamedTuple):
@@ -62,7 +98,12 @@ class SpatialIndex:
     on the first query in that tile, from the roads whose coarse bounding box reaches the
     tile; a road's chords are sampled on first need. Loading a large network therefore costs
     nothing here, and the first query only the tile it falls in. Registration is vectorised
-    (numpy); queries loop over the few chords of one cell.
+    (numpy). A cell holds its chords grouped by road, each group with bounds of the road's
+    distance and heading misfit (see :meth:`_cell`); a query loops over the chords of a group
+    only when those bounds cannot settle the road (:meth:`candidates`). The chords of a tile
+    are stored as packed doubles (``array``), cell by cell and road by road, so that a query
+    reads a few contiguous blocks of memory rather than a Python object per number (a query
+    in a large map mostly waits for memory).
 
     Args:
         roads: the network's roads keyed by id.
@@ -84,7 +125,8 @@ class SpatialIndex:
         self.margin = float(margin)
         self._half_diag = self.cell * math.sqrt(0.5)
         self.roads = list(roads.values())
-        self.grid: dict[tuple[int, int], list[tuple]] = {}
+        self.grid: dict[tuple[int, int], tuple] = {}
+        """Cell ``(ix, iy)`` -> its road groups (see :meth:`_cell`)."""
         self._tiles: set[tuple[int, int]] = set()
         self._chords: dict[int, np.ndarray] = {}
         self._dirs: dict[int, tuple[float, ...]] = {}
@@ -95,8 +137,8 @@ class SpatialIndex:
         line's two end points; a curved geometry's disc of its length around its start
         point (no pose evaluation, so no clothoid is set up here); grown by 1.5 times the
         widest sampled lateral extent, 1 m, the margin and half a cell diagonal."""
-        boxes = np.empty((len(self.roads), 4))
-        for ri, road in enumerate(self.roads):
+        boxes = []
+        for road in self.roads:
             xs, ys = [], []
             for g in road.reference_line.geometries:
                 if g.kind == "line":
@@ -107,12 +149,12 @@ class SpatialIndex:
                     ys += [g.y - g.length, g.y + g.length]
             ext = 0.0
             for sec in road.sections:
-                for f in (0.0, 0.5, 0.999):
+                for f in ((0.0,) if _constant_extent(road, sec) else (0.0, 0.5, 0.999)):
                     left, right = road.side_extent(sec.s + (sec.end - sec.s) * f)
                     ext = max(ext, left, -right)
             pad = 1.5 * ext + 1.0 + self.margin + self._half_diag
-            boxes[ri] = (min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad)
-        return boxes
+            boxes.append((min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad))
+        return np.array(boxes, dtype=float).reshape(-1, 4)
 
     def _tile(self, tx: int, ty: int) -> None:
         """Fill the cells of tile ``(tx, ty)``."""
@@ -131,22 +173,44 @@ class SpatialIndex:
         table = np.vstack(parts)
         lo = (tx * self.TILE, ty * self.TILE)
         rows, cells = self._register(table, self.margin, lo, self.TILE)
-        segs = [(int(r[0]), *r[1:]) for r in table.tolist()]
-        rows = rows.tolist()
-        for key, (a, b_) in cells.items():
-            self.grid[key] = self._groups([segs[r] for r in rows[a:b_]])
-
-    @staticmethod
-    def _groups(chords: list[tuple]) -> list[tuple[int, list[tuple]]]:
-        """One cell's chords (sorted by table row, so grouped by road) as ``(road index,
-        chords)`` groups."""
-        out: list[tuple[int, list[tuple]]] = []
-        start = 0
-        for i in range(1, len(chords) + 1):
-            if i == len(chords) or chords[i][0] != chords[start][0]:
-                out.append((chords[start][0], chords[start:i]))
-                start = i
-        return out
+        if not len(rows):
+            return
+        # each chord's box grown by its lateral reach (a lower bound of the road's distance
+        # bound for points outside it), reduced per (cell, road) run of the sorted rows
+        t = table[rows]
+        ax, ay, dx, dy = t[:, 1], t[:, 2], t[:, 3], t[:, 4]
+        reach = t[:, 8] + BOX_SLACK
+        road = t[:, 0]
+        first = np.zeros(len(rows), dtype=bool)
+        first[[a for a, _ in cells.values()]] = True
+        first[1:] |= road[1:] != road[:-1]
+        starts = np.flatnonzero(first)
+        # each group's chord directions unwrapped around its first chord's, as mid +- half
+        direction = t[:, 9]
+        first_dir = np.repeat(direction[starts], np.diff(np.append(starts, len(rows))))
+        turn = direction - first_dir
+        unwrapped = first_dir + (turn - _TWO_PI * np.round(turn / _TWO_PI))
+        lo_dir = np.minimum.reduceat(unwrapped, starts)
+        hi_dir = np.maximum.reduceat(unwrapped, starts)
+        bounds = np.column_stack((
+            np.minimum.reduceat(np.minimum(ax, ax + dx) - reach, starts),
+            np.minimum.reduceat(np.minimum(ay, ay + dy) - reach, starts),
+            np.maximum.reduceat(np.maximum(ax, ax + dx) + reach, starts),
+            np.maximum.reduceat(np.maximum(ay, ay + dy) + reach, starts),
+            0.5 * (lo_dir + hi_dir), 0.5 * (hi_dir - lo_dir) + ANGLE_SLACK,
+            np.maximum.reduceat(t[:, 10], starts))).tolist()
+        geo = array("d", np.ascontiguousarray(t[:, 1:6]).tobytes())
+        rest = array("d", np.ascontiguousarray(t[:, 6:13]).tobytes())
+        groad = road[starts].astype(np.int64).tolist()
+        ends = starts.tolist() + [len(rows)]
+        g = 0
+        for key, (_, end) in cells.items():
+            groups = []
+            while ends[g] < end:
+                ri = groad[g]
+                groups.append((*bounds[g], (ri, self._turn(ri), ends[g], ends[g + 1])))
+                g += 1
+            self.grid[key] = (groups, geo, rest)
 
     def _road_table(self, ri: int) -> np.ndarray:
         """The chord rows of road ``ri`` (sampled on first use)."""
@@ -183,7 +247,7 @@ class SpatialIndex:
         """Rows per cell of the ``size`` x ``size`` cells from cell ``lo``: every cell whose
         centre lies within the chord's reach plus half a cell diagonal (its capsule can touch
         the cell). Returns the row numbers sorted by cell (then row) and a dict ``(ix, iy)
-        -> (start, end)`` into them."""
+        -> (start, end)`` into them, in that order."""
         if not len(t):
             return np.zeros(0, dtype=np.int64), {}
         cell = self.cell
@@ -207,6 +271,8 @@ class SpatialIndex:
         ex, ey = cx - u * dx[row], cy - u * dy[row]
         ok = ex * ex + ey * ey <= (reach[row] + self._half_diag) ** 2
         row, ix, iy = row[ok], ix[ok], iy[ok]
+        if not len(row):  # the roads' coarse boxes reach the cells, no chord capsule does
+            return row, {}
         order = np.lexsort((row, iy, ix))
         row, ix, iy = row[order], ix[order], iy[order]
         change = np.flatnonzero((ix[1:] != ix[:-1]) | (iy[1:] != iy[:-1])) + 1
@@ -230,33 +296,50 @@ class SpatialIndex:
             turns = self._dirs[ri] = tuple(sorted(found))
         return turns
 
-    def _cell(self, x: float, y: float) -> list[tuple[int, list[tuple]]] | None:
-        """The road groups of the cell holding ``(x, y)`` (see :meth:`_groups`), filling
-        its tile first if needed."""
-        ix, iy = math.floor(x / self.cell), math.floor(y / self.cell)
-        tile = (ix // self.TILE, iy // self.TILE)
-        if tile not in self._tiles:
-            self._tile(*tile)
-        return self.grid.get((ix, iy))
+    def _turn(self, ri: int) -> float | None:
+        """The road's only driving direction (see :meth:`_turns`) or None when it has two
+        or none (its chords then fit a heading either way along them)."""
+        turns = self._turns(ri)
+        return turns[0] if len(turns) == 1 else None
 
-    def _misfit(self, heading: float, seg: tuple, directional: bool) -> float:
-        """Angle [rad] from ``heading`` to the direction of chord ``seg``, turned to its
-        road's driving directions (``directional``; otherwise either way along it). The
-        road's heading error at a foot point on or next to the chord is at least this less
-        the chord's heading change ``seg[10]`` and :data:`SLACK_MARGIN`."""
-        turns = self._turns(seg[0]) if directional else ()
-        if len(turns) == 1:  # one driving direction: 0 (along s) or pi (against)
-            return abs(math.remainder(heading - seg[9] - turns[0], 2.0 * math.pi))
-        return abs(math.remainder(heading - seg[9], math.pi))  # both ways, or no direction
+    def _cell(self, x: float, y: float) -> tuple | None:
+        """The road groups of the cell holding ``(x, y)`` [m] (None: no road reaches it),
+        filling its tile first if needed: ``(groups, geo, rest)``. Per road, ``groups`` holds
+        ``(xmin, ymin, xmax, ymax, mid, half, span, group)``: the box [m] of the road's chords
+        in the cell grown by their lateral reach; the chord directions lie within ``mid +-
+        half`` [rad]; ``span`` is the largest chord span [rad] (``_COLUMNS``); ``group`` is
+        ``(road index, driving direction as :meth:`_turn`, first chord, end chord)``, the
+        chords indexing the tile's ``geo`` (columns ``ax`` to ``inv_l2`` of ``_COLUMNS``)
+        and ``rest`` (``s0`` to ``right``) arrays of packed doubles."""
+        key = (math.floor(x / self.cell), math.floor(y / self.cell))
+        cell = self.grid.get(key)
+        if cell is None:  # an empty cell, or its tile is still to be filled
+            tile = (key[0] // self.TILE, key[1] // self.TILE)
+            if tile not in self._tiles:
+                self._tile(*tile)
+                cell = self.grid.get(key)
+        return cell
 
     @staticmethod
-    def _nearest(x: float, y: float, chords: list[tuple]) -> tuple[float, float, tuple]:
-        """``(distance [m], fraction along, chord)`` of the chord nearest to ``(x, y)``."""
-        bd2, bu, bseg = math.inf, 0.0, chords[0]
-        for seg in chords:
-            px, py = x - seg[1], y - seg[2]
-            dx, dy = seg[3], seg[4]
-            u = (px * dx + py * dy) * seg[5]
+    def _entry(x: float, y: float, heading: float | None, directional: bool, group: tuple,
+               geo: array, rest: array) -> tuple[float, float, float, int, float]:
+        """Rank entry of one road group (see :meth:`_cell`) from its chord nearest to
+        ``(x, y)`` [m] (the first of equally near ones): ``(lower bound of the distance
+        outside the road [m], heading misfit [rad], lower bound of the heading error [rad],
+        road index, s guess [m])``.
+
+        The misfit is the angle from ``heading`` [rad] (None: misfit 0) to the chord's
+        direction turned to the road's driving direction (when ``directional`` and the road
+        has one; otherwise either way along the chord). The road's heading error at a foot
+        point on or next to the chord is at least the misfit less the chord's heading change
+        and :data:`SLACK_MARGIN`."""
+        ri, turn, first, end = group
+        bd2, bu, best = math.inf, 0.0, first
+        k = first
+        it = iter(geo[5 * first:5 * end])
+        for ax, ay, dx, dy, inv_l2 in zip(it, it, it, it, it):
+            px, py = x - ax, y - ay
+            u = (px * dx + py * dy) * inv_l2
             if u < 0.0:
                 u = 0.0
             elif u > 1.0:
@@ -264,32 +347,36 @@ class SpatialIndex:
             ex, ey = px - u * dx, py - u * dy
             d2 = ex * ex + ey * ey
             if d2 < bd2:
-                bd2, bu, bseg = d2, u, seg
-        return math.sqrt(bd2), bu, bseg
+                bd2, bu, best = d2, u, k
+            k += 1
+        s0, ds, lateral, direction, span, left, right = rest[7 * best:7 * best + 7]
+        dist = math.sqrt(bd2)
+        if 0.0 < bu < 1.0:  # beside the chord: only the surface on the point's side counts
+            ax, ay, dx, dy, _ = geo[5 * best:5 * best + 5]
+            bound = dist - (left if dx * (y - ay) - dy * (x - ax) > 0.0 else right)
+        else:
+            bound = dist - lateral
+        if heading is None:
+            misfit = 0.0
+        elif directional and turn is not None:  # one driving direction: 0 or pi
+            misfit = abs(math.remainder(heading - direction - turn, _TWO_PI))
+        else:  # both ways, or no direction
+            misfit = abs(math.remainder(heading - direction, math.pi))
+        return (bound if bound > 0.0 else 0.0, misfit, misfit - span - SLACK_MARGIN, ri,
+                s0 + bu * ds)
 
     def _rank(self, x: float, y: float, heading: float | None,
               types: frozenset[str] | None) -> list[tuple[float, float, float, int, float]]:
-        """Per road of the point's cell, from its nearest chord: ``(lower bound of the
-        distance outside the road [m], heading misfit [rad], lower bound of the heading error
-        [rad], road index, s guess [m])``, sorted (nearest, then best heading match first:
-        it prunes the others soonest)."""
-        groups = self._cell(x, y)
-        if not groups:
+        """:meth:`_entry` of every road of the point's cell, sorted: nearest, then best
+        heading match first (it prunes the others soonest). :meth:`candidates` refines the
+        roads in this order, ranking those whose box lies away from the point only when
+        the refinement gets that far."""
+        cell = self._cell(x, y)
+        if cell is None:
             return []
+        groups, geo, rest = cell
         directional = types is not None and types <= DRIVING_TYPES
-        ranked = []
-        for ri, chords in groups:
-            dist_chord, u, seg = self._nearest(x, y, chords)
-            misfit = 0.0 if heading is None else self._misfit(heading, seg, directional)
-            if 0.0 < u < 1.0:  # beside the chord: only the surface on the point's side counts
-                left = seg[3] * (y - seg[2]) - seg[4] * (x - seg[1]) > 0.0
-                bound = dist_chord - (seg[11] if left else seg[12])
-            else:
-                bound = dist_chord - seg[8]
-            ranked.append((bound if bound > 0.0 else 0.0, misfit,
-                           misfit - seg[10] - SLACK_MARGIN, ri, seg[6] + u * seg[7]))
-        ranked.sort()
-        return ranked
+        return sorted(self._entry(x, y, heading, directional, g[7], geo, rest) for g in groups)
 
     def candidates(self, x: float, y: float, heading: float | None = None,
                    types: frozenset[str] | None = None, tie: float = 0.01) -> list[Candidate]:
@@ -299,34 +386,85 @@ class SpatialIndex:
         a road is skipped when its distance bound cannot come within ``tie`` [m] of the best
         distance found, or, once the point is inside a lane, when its heading-error bound
         exceeds the best heading error found: neither can then be chosen by
-        :func:`choose`, so the answer equals a search over every road."""
+        :func:`choose`, so the answer equals a search over every road.
+
+        The ranking is lazy. Each road first gets lower bounds of its rank entry from its
+        group's box and direction range (:meth:`_cell`): the box distance for the distance
+        bound, the heading's angle to the direction range for the misfit, and for the heading
+        error bound the latter less the largest chord span. It is ranked from its chords only
+        when these do not put it behind the next ranked road, and dropped unranked when they
+        show it would be skipped or come after the stop. The roads refined, their order and
+        the answer are those of the full ranking."""
         out: list[Candidate] = []
-        ranked = self._rank(x, y, heading, types)
-        best = math.inf
-        best_herr = math.inf
-        for bound, _, misfit_low, ri, s_guess in ranked:
+        cell = self._cell(x, y)
+        if cell is None:
+            return out
+        groups, geo, rest = cell
+        directional = types is not None and types <= DRIVING_TYPES
+        pending = []
+        remainder = math.remainder
+        for x0, y0, x1, y1, mid, half, span, g in groups:
+            gap = x0 - x if x < x0 else (x - x1 if x > x1 else 0.0)
+            gap_y = y0 - y if y < y0 else (y - y1 if y > y1 else 0.0)
+            if gap_y > gap:
+                gap = gap_y
+            if gap > 0.0:  # the point's distance to the box
+                pending.append((gap, 0.0, -math.inf, g))
+            elif heading is None:
+                pending.append((0.0, 0.0, -math.inf, g))
+            else:
+                if directional and g[1] is not None:
+                    low = abs(remainder(heading - g[1] - mid, _TWO_PI)) - half
+                else:
+                    low = abs(remainder(heading - mid, math.pi)) - half
+                pending.append((0.0, low, low - span - SLACK_MARGIN, g))
+        pending.sort(key=_BOUND_ORDER)
+        entry = self._entry
+        n_pending, j, i, n = len(pending), 0, 0, 0
+        ranked: list[tuple[float, float, float, int, float]] = []
+        best = best_herr = math.inf
+        roads, margin = self.roads, self.margin
+        while True:
+            while j < n_pending:  # rank the roads whose bounds may put them next
+                low_bound, low_misfit, low_herr, g = pending[j]
+                if low_bound > best + tie:
+                    break  # so are the rest: the loop below stops before them
+                j += 1
+                if best <= tie and low_herr > best_herr:
+                    continue  # it would be skipped on heading
+                if i < n:
+                    nxt = ranked[i]
+                    if low_bound > nxt[0] or (low_bound == nxt[0] and low_misfit > nxt[1]):
+                        j -= 1
+                        break  # the next ranked road comes first
+                insort(ranked, entry(x, y, heading, directional, g, geo, rest), i)
+                n += 1
+            if i == n:
+                break
+            bound, _, misfit_low, ri, s_guess = ranked[i]
+            i += 1
             if bound > best + tie:
                 break
             if best <= tie and misfit_low > best_herr:
                 continue  # inside a lane already; this road cannot win on heading
-            road = self.roads[ri]
-            s, t, beyond = road.local_coordinates(x, y, s_guess)
+            road = roads[ri]
+            s, t, beyond, h = road.project(x, y, s_guess)
             lane_id, offset, outside = road.lane_at(s, t, types)
             if lane_id == 0 and types is not None:
                 continue
             herr = 0.0
             if heading is not None and lane_id != 0:
-                h = road.reference_line.pose(s)[2]
                 if road.driving_sign(lane_id) < 0:
                     h += math.pi
-                herr = abs(math.remainder(heading - h, 2.0 * math.pi))
+                herr = abs(math.remainder(heading - h, _TWO_PI))
             dist = math.hypot(outside, beyond)
-            if dist > self.margin and (types is None or
-                                       math.hypot(road.lane_at(s, t)[2], beyond) > self.margin):
+            if dist > margin and (types is None or
+                                  math.hypot(road.lane_at(s, t)[2], beyond) > margin):
                 continue  # more than `margin` beyond the road's outer border
-            best = min(best, dist)
-            if dist <= tie:
-                best_herr = min(best_herr, herr)
+            if dist < best:
+                best = dist
+            if dist <= tie and herr < best_herr:
+                best_herr = herr
             out.append(Candidate(road.id, lane_id, s, t, offset, dist, herr))
         return out
 
@@ -336,11 +474,14 @@ def choose(cands: list[Candidate], use_heading: bool, tie: float = 0.01) -> Cand
     ``tie`` [m] of it (overlapping roads in junctions), with a heading the one whose driving
     direction matches (error < pi/2) and is closest, without a heading the one nearest its lane
     centre; then the smaller road id for determinism."""
-    if not cands:
-        return None
-    dmin = min(c.distance for c in cands)
-    near = [c for c in cands if c.distance <= dmin + tie]
-    if use_heading:
-        return min(near, key=lambda c: (c.heading_error > math.pi / 2, c.heading_error,
-                                        abs(c.offset), c.road_id))
-    return min(near, key=lambda c: (abs(c.offset), c.road_id))
+    if len(cands) < 2:
+        return cands[0] if cands else None
+    limit = min([c.distance for c in cands]) + tie
+    best, best_key = None, None
+    for c in cands:  # the first of the near ones with the smallest key
+        if c.distance <= limit:
+            key = ((c.heading_error > _HALF_PI, c.heading_error, abs(c.offset), c.road_id)
+                   if use_heading else (abs(c.offset), c.road_id))
+            if best is None or key < best_key:
+                best, best_key = c, key
+    return best

@@ -39,3 +39,7 @@ class Arc(Geometry):
     def curvature(self, ds: float) -> float:
         """The arc's constant curvature [1/m]."""
         return self.k
+
+    def frame(self, ds: float) -> tuple[float, float, float, float]:
+        """``(x, y, heading, curvature)`` at ``ds`` [m]: :meth:`pose` and the curvature."""
+        return (*self.pose(ds), self.k)

@@ -43,6 +43,12 @@ class Geometry(ABC):
     def curvature(self, ds: float) -> float:
         """Return the signed curvature [1/m] at ``ds`` (positive = turning left)."""
 
+    def frame(self, ds: float) -> tuple[float, float, float, float]:
+        """``(x [m], y [m], heading [rad], curvature [1/m])`` at ``ds`` [m]: :meth:`pose` and
+        :meth:`curvature` in one call, for geometries that share work between them."""
+        x, y, h = self.pose(ds)
+        return x, y, h, self.curvature(ds)
+
     def to_world(self, u: float, v: float) -> tuple[float, float]:
         """Map a point ``(u, v)`` of the local frame (u along ``hdg``, v to its left) [m]."""
         return (self.x + u * self._cos - v * self._sin, self.y + u * self._sin + v * self._cos)

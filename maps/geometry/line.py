@@ -20,6 +20,10 @@ class Line(Geometry):
         """Curvature of a line: 0 [1/m]."""
         return 0.0
 
+    def frame(self, ds: float) -> tuple[float, float, float, float]:
+        """``(x, y, heading, curvature)`` at ``ds`` [m]: :meth:`pose` and a zero curvature."""
+        return (*self.pose(ds), 0.0)
+
     def poses(self, ds: np.ndarray) -> np.ndarray:
         """Vectorised pose, shape (N, 3)."""
         ds = np.asarray(ds, dtype=float)

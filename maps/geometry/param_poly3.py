@@ -81,14 +81,28 @@ class ParamPoly3(Geometry):
                 bu + p * (2 * cu + 3 * du * p), bv + p * (2 * cv + 3 * dv * p),
                 2 * cu + 6 * du * p, 2 * cv + 6 * dv * p)
 
-    def pose(self, ds: float) -> tuple[float, float, float]:
-        """Return ``(x, y, heading)`` at ``ds`` [m]: local point rotated by ``hdg``."""
-        uu, vv, du, dv, _, _ = self.local(self.param(ds))
+    def _pose(self, local: tuple[float, ...]) -> tuple[float, float, float]:
+        """``(x, y, heading)`` from the :meth:`local` values at one parameter."""
+        uu, vv, du, dv, _, _ = local
         x, y = self.to_world(uu, vv)
         return (x, y, self.hdg + math.atan2(dv, du))
 
-    def curvature(self, ds: float) -> float:
-        """Signed curvature ``(u'v'' - v'u'') / |r'|^3`` [1/m]."""
-        _, _, du, dv, ddu, ddv = self.local(self.param(ds))
+    @staticmethod
+    def _curvature(local: tuple[float, ...]) -> float:
+        """Signed curvature [1/m] from the :meth:`local` values at one parameter."""
+        _, _, du, dv, ddu, ddv = local
         n = math.hypot(du, dv)
         return 0.0 if n < 1e-12 else (du * ddv - dv * ddu) / (n * n * n)
+
+    def pose(self, ds: float) -> tuple[float, float, float]:
+        """Return ``(x, y, heading)`` at ``ds`` [m]: local point rotated by ``hdg``."""
+        return self._pose(self.local(self.param(ds)))
+
+    def curvature(self, ds: float) -> float:
+        """Signed curvature ``(u'v'' - v'u'') / |r'|^3`` [1/m]."""
+        return self._curvature(self.local(self.param(ds)))
+
+    def frame(self, ds: float) -> tuple[float, float, float, float]:
+        """``(x, y, heading, curvature)`` at ``ds`` [m], the curve parameter found once."""
+        local = self.local(self.param(ds))
+        return (*self._pose(local), self._curvature(local))

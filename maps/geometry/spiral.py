@@ -31,6 +31,7 @@ class Spiral(Geometry):
         self.k0 = float(curv_start)
         self.k1 = float(curv_end)
         self.rate = (self.k1 - self.k0) / self.length if self.length > 0 else 0.0
+        self._arc = abs(self.rate) < _ARC_RATE
         self._curve = None  # built on first use (~0.1 ms each, most spirals of a big map
         #                     are never evaluated off the sampled index)
 
@@ -48,7 +49,7 @@ class Spiral(Geometry):
     def pose(self, ds: float) -> tuple[float, float, float]:
         """Return ``(x, y, heading)`` at ``ds`` [m]; heading = hdg + k0*ds + rate*ds^2/2."""
         h = self.hdg + ds * (self.k0 + 0.5 * self.rate * ds)
-        if abs(self.rate) < _ARC_RATE:
+        if self._arc:
             c, a = chord(ds, self.k0)
             return (self.x + c * math.cos(self.hdg + a), self.y + c * math.sin(self.hdg + a), h)
         curve = self._curve if self._curve is not None else self._clothoid()
@@ -57,3 +58,8 @@ class Spiral(Geometry):
     def curvature(self, ds: float) -> float:
         """Curvature ``k0 + rate*ds`` [1/m]."""
         return self.k0 + self.rate * ds
+
+    def frame(self, ds: float) -> tuple[float, float, float, float]:
+        """``(x, y, heading, curvature)`` at ``ds`` [m]: :meth:`pose` and :meth:`curvature`
+        without a second method lookup."""
+        return (*self.pose(ds), self.k0 + self.rate * ds)

@@ -70,3 +70,67 @@ def test_index_matches_brute_force(path):
                 assert got.offset == pytest.approx(want.offset, abs=1e-6)
                 checked += 1
     assert checked > 30
+
+
+def _full_ranking(index, x, y, heading, types, tie=0.01):
+    """The candidates of a refinement in full-ranking order (every road of the cell ranked
+    from its chords first), with the skip rules of SpatialIndex.candidates."""
+    out, best, best_herr = [], math.inf, math.inf
+    for bound, _, misfit_low, ri, s_guess in index._rank(x, y, heading, types):
+        if bound > best + tie:
+            break
+        if best <= tie and misfit_low > best_herr:
+            continue
+        road = index.roads[ri]
+        s, t, beyond = road.local_coordinates(x, y, s_guess)
+        lane_id, offset, outside = road.lane_at(s, t, types)
+        if lane_id == 0 and types is not None:
+            continue
+        herr = 0.0
+        if heading is not None and lane_id != 0:
+            h = road.heading_at(s) + (math.pi if road.driving_sign(lane_id) < 0 else 0.0)
+            herr = abs(math.remainder(heading - h, 2 * math.pi))
+        dist = math.hypot(outside, beyond)
+        if dist > MARGIN and (types is None or
+                              math.hypot(road.lane_at(s, t)[2], beyond) > MARGIN):
+            continue
+        best = min(best, dist)
+        if dist <= tie:
+            best_herr = min(best_herr, herr)
+        out.append(Candidate(road.id, lane_id, s, t, offset, dist, herr))
+    return out
+
+
+@pytest.mark.parametrize("path", [ESMINI / "fabriksgatan.xodr",
+                                  ESMINI / "multi_intersections.xodr", WUHAN],
+                         ids=lambda p: p.stem)
+def test_lazy_ranking_refines_as_the_full_ranking(path):
+    """The index ranks a road from its chords only when its box and direction bounds do not
+    settle it: the candidates (roads, order, values) are those of the full ranking."""
+    if not path.is_file():
+        pytest.skip(f"{path} not present")
+    net = maps.load_opendrive(path)
+    net.world_to_lane(0.0, 0.0)  # builds the index
+    index = net._index
+    rng = random.Random(5)
+    roads = list(net.roads.values())
+    for i in range(400):
+        road = rng.choice(roads)
+        s = rng.uniform(0.0, road.length)
+        left, right = road.side_extent(s)
+        x, y = road.position(s, rng.uniform(right - 5.0, left + 5.0))[:2]
+        heading = road.heading_at(s) + rng.choice((0.0, math.pi, rng.uniform(-3.2, 3.2)))
+        heading = (heading, None)[i % 4 == 3]
+        types = (DRIVING_TYPES, WALKING_TYPES, None)[i % 3]
+        assert index.candidates(x, y, heading, types) == _full_ranking(index, x, y, heading,
+                                                                       types), (x, y, heading)
+
+
+def test_tile_reached_by_road_boxes_but_no_chord():
+    """A first query in a tile that the coarse road boxes reach but no chord capsule does
+    finds nothing (it used to raise IndexError while building the tile)."""
+    path = ESMINI / "fabriksgatan.xodr"
+    if not path.is_file():
+        pytest.skip(f"{path} not present")
+    net = maps.load_opendrive(path)
+    assert net.world_to_lane(-140.408, 105.030) is None

@@ -117,3 +117,22 @@ def test_junction_lane_link_to_missing_lane_warns(tmp_path):
     issues = maps.check_opendrive(write(tmp_path, "jl.xodr", text))
     assert len(issues) == 1 and issues[0].element == "laneLink"
     assert "laneLink -1->-4 names a lane missing on road 11" in issues[0].message
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_loading_leaves_the_garbage_collector_as_it_was(tmp_path, collecting):
+    """load_opendrive pauses the cyclic collector while it builds the network and puts it
+    back as it found it, also when the file is refused."""
+    import gc
+
+    text = document(road("1", 120, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5)))
+    was = gc.isenabled()
+    try:
+        (gc.enable if collecting else gc.disable)()
+        load_error(tmp_path, text)
+        assert gc.isenabled() is collecting
+        maps.load_opendrive(write(tmp_path, "good.xodr", document(
+            road("1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5)))))
+        assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was else gc.disable)()
