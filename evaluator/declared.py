@@ -21,14 +21,21 @@ Grammar of the value (whitespace around tokens is free)::
 ``<id>`` is ``[A-Za-z_][A-Za-z0-9_.-]*``. Property names not starting with ``criterion:`` are
 not ours and are ignored. Anything else is an error naming the file, the entity and the
 property: a criterion that cannot be read must not silently drop out of a verdict.
+
+OpenSCENARIO 1.3 monitors (``MonitorDeclarations``) are criteria the scenario declares too:
+:func:`criteria_from_monitors` gives one ``monitor:<name>`` criterion per monitor, judged on
+the ``monitor_<name>`` statistic of :mod:`evaluator.metrics.monitors` (true at the end).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, Mapping
 
 from evaluator.errors import EvaluationError
+from evaluator.metrics.monitors import CRITERION_PREFIX, statistic_name
 
 #: Property-name prefix that marks a criterion.
 PREFIX = "criterion:"
@@ -73,3 +80,22 @@ def criteria_from_properties(properties: Mapping[str, Any], *, file: str | None 
     """
     return [parse_criterion_property(str(k), str(v), file=file, entity=entity)
             for k, v in sorted(properties.items()) if str(k).startswith(PREFIX)]
+
+
+def criteria_from_monitors(monitors: Iterable[str], *, file: str | None = None
+                           ) -> list[dict[str, Any]]:
+    """One criterion per OpenSCENARIO 1.3 monitor, in declaration order: ``{"id":
+    "monitor:<name>", "metric": "monitor_<name>", "rule": "==", "threshold": 1.0, "unit":
+    "bool", "clause": "OpenSCENARIO 1.3 MonitorDeclaration '<name>' (<file name>): ..."}``.
+
+    A monitor states that the scenario's own criterion holds: it must be true at the end of
+    the run (docs/evaluator.md, "Monitors"). ``monitors`` are the names (e.g.
+    ``scenarios.model.Scenario.monitors``), ``file`` the scenario file named in the clause.
+    Never raises (names are already unique and non-empty: the loader refuses others).
+    """
+    where = f" ({Path(file).name})" if file else ""
+    return [{"id": f"{CRITERION_PREFIX}{name}", "metric": statistic_name(name), "rule": "==",
+             "threshold": 1.0, "unit": "bool",
+             "clause": f"OpenSCENARIO 1.3 MonitorDeclaration '{name}'{where}: the scenario's "
+                       f"own criterion, true at the end of the run"}
+            for name in monitors]

@@ -129,7 +129,7 @@ class MetricResult:
 
     Attributes:
         metric: the metric's name (``ttc``, ``comfort``). category: ``safety``, ``rules``,
-            ``comfort``, ``progress`` or ``v2x``.
+            ``comfort``, ``progress``, ``v2x`` or ``scenario`` (the scenario's own monitors).
         statistics: the statistics, keyed by name.
         series: optional time series (kept in memory for plots, not written to summary.json).
         violations: intervals where a bound was exceeded.

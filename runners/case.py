@@ -119,12 +119,19 @@ def vehicle_spec(name: str, entity_def: Any) -> VehicleSpec:
 
 
 def _declared(sc: Any, ego: str | None) -> list[dict[str, Any]]:
-    """Criteria the .xosc declares as ``criterion:<id>`` Properties of the ego (after the
-    catalogue's, so the case file has the last word; docs/evaluator.md)."""
-    from evaluator.declared import criteria_from_properties
-    if not ego or ego not in sc.entities:
-        return []
-    return criteria_from_properties(sc.entities[ego].properties, file=str(sc.path), entity=ego)
+    """Criteria the .xosc declares (after the catalogue's, so the case file has the last word;
+    docs/evaluator.md): one ``monitor:<name>`` per OpenSCENARIO 1.3 MonitorDeclaration (true at
+    the end of the run), then the ego's ``criterion:<id>`` Properties.
+
+    Raises:
+        EvaluationError: a malformed ``criterion:`` Property (file, entity, property).
+    """
+    from evaluator.declared import criteria_from_monitors, criteria_from_properties
+    out = criteria_from_monitors(getattr(sc, "monitors", {}), file=str(sc.path))
+    if ego and ego in sc.entities:
+        out += criteria_from_properties(sc.entities[ego].properties, file=str(sc.path),
+                                        entity=ego)
+    return out
 
 
 def _entity_infos(sc: Any, ego: str | None) -> dict[str, EntityInfo]:

@@ -10,7 +10,8 @@ never raises for bad input. What is checked, in order:
 3. Semantics (ASAM OpenSCENARIO 1.x rules that a schema cannot express), by file kind:
 
    * scenario: undefined ``$parameters`` (the ParameterDeclarations of the element and its
-     ancestors); ``entityRef`` / ``masterEntityRef`` naming no entity; missing LogicFile,
+     ancestors); ``entityRef`` / ``masterEntityRef`` naming no entity; SetMonitorAction
+     ``monitorRef`` naming no MonitorDeclaration (1.3); missing LogicFile,
      catalog directory, catalog or catalog entry; ``storyboardElementRef`` naming no element
      of its ``storyboardElementType`` (warning when ambiguous); duplicate names among
      siblings (entities, parameter declarations, storyboard elements, catalog entries); an
@@ -196,6 +197,7 @@ def undefined_parameters(file: str, root: etree._Element, severity: str) -> Iter
 
 UNIQUE_SIBLINGS: Mapping[str, str] = MappingProxyType({
     "ParameterDeclaration": ERROR, "TrafficSignalController": ERROR, "Phase": ERROR,
+    "MonitorDeclaration": ERROR,
     "Story": WARNING, "Act": WARNING, "ManeuverGroup": WARNING, "Maneuver": WARNING,
     "Event": WARNING, "Action": WARNING})
 """Elements whose ``name`` must differ from their same-tag siblings' (ASAM OSC 1.x naming)

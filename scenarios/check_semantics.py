@@ -230,6 +230,23 @@ def _entity_refs(sc: _Scenario, entities: dict[str, str]) -> None:
                                   f"OpenSCENARIO (Annex B) does not allow in {el.tag}")
 
 
+def _monitor_refs(sc: _Scenario) -> None:
+    """Every SetMonitorAction (of the scenario and of the catalog Maneuvers it uses) names a
+    monitor of the scenario's MonitorDeclarations (OpenSCENARIO 1.3): error otherwise, with
+    the loader's message (``scenarios.storyboard_reader.unknown_monitor_message``)."""
+    from scenarios.storyboard_reader import unknown_monitor_message
+    decls = child_el(sc.root, "MonitorDeclarations")
+    declared = [n for d in kids(decls, "MonitorDeclaration")
+                if (n := sc.value(d, "name")) is not None]
+    for top in (sc.root, *_catalog_maneuvers(sc)):
+        file = sc.file if top is sc.root else str(top.base or "")
+        for el in top.iter("SetMonitorAction"):
+            name = sc.value(el, "monitorRef")
+            if name is not None and name not in declared:
+                _add_new(sc, Issue(ERROR, file, el.sourceline, element_path(el),
+                                   unknown_monitor_message(name, declared)))
+
+
 def _innermost_action(el: etree._Element) -> etree._Element | None:
     inner: etree._Element | None = el
     while inner is not None and (inner.tag in WRAPPERS or inner.tag == "Action"):
@@ -442,6 +459,7 @@ def scenario_issues(file: str, root: etree._Element, known: list[Issue] | None =
     _action_kinds(sc, entities, _selections(sc, entities))
     _geo_positions(sc)
     _storyboard_refs(sc)
+    _monitor_refs(sc)
     for ref in root.iter("CatalogReference"):
         if ref.getparent() is None or ref.getparent().tag != "ScenarioObject":
             catalog_entry(sc, ref)

@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping
 from testzone.recording import Event
 from testzone.world import EntityState, WorldState, boxes_overlap, wrap_angle
 
+from scenarios.actions.monitor import announce_monitors
 from scenarios.controllers import settle_controllers, step_controllers
 from scenarios.conditions.value import StoryboardElementStateCondition
 from scenarios.errors import ScenarioError
@@ -72,7 +73,7 @@ class ScenarioEngine:
                   for n, d in scenario.entities.items()}
         self.rt = Runtime(net, movers, dict(scenario.parameters), on_event or (lambda e: None),
                           dt=dt, variables=dict(getattr(scenario, "variables", {})),
-                          rng=self.rng)
+                          monitors=dict(getattr(scenario, "monitors", {})), rng=self.rng)
         self.board = Storyboard(scenario.storyboard)
         self.rt.find_elements = self.board.find
         self.rt.source = scenario.path
@@ -140,9 +141,11 @@ class ScenarioEngine:
         return self.rt.time
 
     def initialize(self) -> WorldState:
-        """Apply the Init actions and start the storyboard; return the world at t = 0."""
+        """Record the declared monitors' initial values (``monitor`` events, ``"initial":
+        true``), apply the Init actions and start the storyboard; return the world at t = 0."""
         rt = self.rt
         rt.time = 0.0
+        announce_monitors(rt)
         self.board.start(rt)
         self.board.eval_triggers(rt)
         self.board.step(rt, 0.0)

@@ -3,8 +3,9 @@
 Order of reading (ASAM OpenSCENARIO 1.x): FileHeader (revision check), global
 ParameterDeclarations (overridden by the caller's ``parameters``), CatalogLocations,
 RoadNetwork (LogicFile resolved relative to the .xosc; TrafficSignalControllers), Entities
-(and EntitySelections), Storyboard. The XML is untrusted and parsed safely
-(:func:`scenarios.xmlsource.parse_xml`).
+(and EntitySelections), MonitorDeclarations (1.3; before the Storyboard, whose
+SetMonitorActions must name one), Storyboard, VariableDeclarations (1.2). The XML is untrusted
+and parsed safely (:func:`scenarios.xmlsource.parse_xml`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from scenarios.catalogs import Catalogs
 from scenarios.entities import find_ego, read_entities
 from scenarios.errors import ScenarioError, UnsupportedElementError
 from scenarios.model import Scenario, SignalControllerDef, SignalPhase
-from scenarios.parameters import read_declarations, read_variables
+from scenarios.parameters import read_declarations, read_monitors, read_variables
 from scenarios.positions import POSITIONS
 from scenarios.registry import ParseContext
 from scenarios.selections import read_selections
@@ -100,7 +101,8 @@ def load_scenario(path: str | Path, parameters: Mapping[str, Any] | None = None,
     Raises:
         ScenarioError: missing file, bad XML (with its line), unsupported revision, unknown
             ``$parameter`` (naming file:line), unknown override, missing LogicFile or catalog
-            entry, unknown entity reference.
+            entry, unknown entity reference, a bad or duplicate MonitorDeclaration, a
+            SetMonitorAction ``monitorRef`` naming no declared monitor.
         UnsupportedElementError: an element this player does not implement (file, line,
             element); ParameterValueDistribution files are handled by the expansion step.
     """
@@ -127,8 +129,9 @@ def load_scenario(path: str | Path, parameters: Mapping[str, Any] | None = None,
     if sb_el is None:
         raise src.error(root, "expected a Storyboard")
     warnings: list[str] | None = [] if lenient else None
+    monitors = read_monitors(src, root)
     reader = StoryboardReader(ParseContext(src, POSITIONS, catalogs, warnings), catalogs,
-                              tuple(entities), selections)
+                              tuple(entities), selections, tuple(monitors))
     header = child(root, "FileHeader")
     return Scenario(
         path=str(path), rev=rev,
@@ -137,4 +140,4 @@ def load_scenario(path: str | Path, parameters: Mapping[str, Any] | None = None,
         storyboard=reader.storyboard(src, sb_el),
         signal_controllers=_signal_controllers(src, signals_el), ego_name=find_ego(entities),
         warnings=tuple(warnings or ()), variables=read_variables(src, root),
-        selections=selections)
+        monitors=monitors, selections=selections)

@@ -209,6 +209,8 @@ class Scenario:
             named Ego/ego/hero, else None.
         warnings: unsupported elements replaced by stand-ins (lenient loading only).
         variables: VariableDeclarations (OpenSCENARIO 1.2), name -> typed initial value.
+        monitors: MonitorDeclarations (OpenSCENARIO 1.3), name -> initial boolean value, in
+            declaration order (``SetMonitorAction`` changes them at run time).
         selections: EntitySelections, name -> member entity names (``scenarios.selections``;
             already expanded wherever the storyboard names them).
     """
@@ -224,6 +226,7 @@ class Scenario:
     ego_name: str | None = None
     warnings: tuple[str, ...] = ()
     variables: Mapping[str, Any] = field(default_factory=dict)
+    monitors: Mapping[str, bool] = field(default_factory=dict)
     selections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def require_ego(self) -> str:

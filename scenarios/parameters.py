@@ -1,4 +1,5 @@
-"""ParameterDeclarations and ParameterAssignments (ASAM OpenSCENARIO 1.x, clause "Parameters").
+"""ParameterDeclarations and ParameterAssignments (ASAM OpenSCENARIO 1.x, clause "Parameters"),
+and the global VariableDeclarations (1.2) and MonitorDeclarations (1.3).
 
 Declarations are read in document order, so a value may use ``$name`` or ``${...}`` over the
 parameters declared before it (and over the enclosing scopes). Values are typed by
@@ -8,7 +9,7 @@ parameters declared before it (and over the enclosing scopes). Values are typed 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from lxml import etree
@@ -72,6 +73,35 @@ def read_declarations(src: Source, owner: etree._Element,
     return scope
 
 
+def read_global_declarations(src: Source, root: etree._Element, block: str, kind: str,
+                             value_of: Callable[[etree._Element], Value]) -> dict[str, Value]:
+    """Read a global ``<block>`` of ``<block minus 's'>`` children (``VariableDeclarations``,
+    1.2; ``MonitorDeclarations``, 1.3; ASAM OpenSCENARIO ``ScenarioDefinition``), in document
+    order: ``name`` -> ``value_of(element)``.
+
+    Args:
+        src: the file and its global parameter scope. root: the ``OpenSCENARIO`` element.
+        block: the container element name. kind: what is declared (``variable``,
+            ``monitor``), for messages. value_of: reads one declaration's typed value
+            (raising ScenarioError with file and line on a bad one).
+
+    Returns:
+        name -> value; empty without the block.
+
+    Raises:
+        ScenarioError: a missing name, a name declared twice (file, line, element), or what
+            ``value_of`` raises.
+    """
+    out: dict[str, Value] = {}
+    decls = child(root, block)
+    for d in children(decls, block[:-1]) if decls is not None else ():
+        name = src.attr(d, "name", str)
+        if name in out:
+            raise src.error(d, f"{kind} '{name}' declared twice")
+        out[name] = value_of(d)
+    return out
+
+
 def read_variables(src: Source, root: etree._Element) -> dict[str, Value]:
     """Read the global ``VariableDeclarations`` (OpenSCENARIO 1.2): name -> typed initial value
     (``variableType``, the parameter types).
@@ -79,15 +109,27 @@ def read_variables(src: Source, root: etree._Element) -> dict[str, Value]:
     Raises:
         ScenarioError: bad type or value, duplicate declaration.
     """
-    out: dict[str, Value] = {}
-    decls = child(root, "VariableDeclarations")
-    for d in children(decls, "VariableDeclaration") if decls is not None else ():
-        name = src.attr(d, "name", str)
-        if name in out:
-            raise src.error(d, f"variable '{name}' declared twice")
-        out[name] = typed_value(src, d, src.attr(d, "variableType", str, "string"),
-                                src.attr(d, "value", lambda v: v))
-    return out
+    return read_global_declarations(
+        src, root, "VariableDeclarations", "variable",
+        lambda d: typed_value(src, d, src.attr(d, "variableType", str, "string"),
+                              src.attr(d, "value", lambda v: v)))
+
+
+def read_monitors(src: Source, root: etree._Element) -> dict[str, bool]:
+    """Read the global ``MonitorDeclarations`` (OpenSCENARIO 1.3 ``MonitorDeclaration``:
+    ``name``, ``value`` an xsd:boolean, ``$param`` or ``${expr}``): name -> initial value.
+
+    Raises:
+        ScenarioError: an empty name, a value that is not a boolean, a duplicate declaration
+            (each naming the file, the line and ``MonitorDeclaration``).
+    """
+    def value_of(d: etree._Element) -> bool:
+        if not src.attr(d, "name", str).strip():
+            raise src.error(d, "monitor name is empty: expected the name SetMonitorAction "
+                               "refers to")
+        return src.attr(d, "value", bool)
+    declared = read_global_declarations(src, root, "MonitorDeclarations", "monitor", value_of)
+    return {name: bool(value) for name, value in declared.items()}
 
 
 def read_assignments(src: Source, owner: etree._Element) -> dict[str, Value]:

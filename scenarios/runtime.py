@@ -139,6 +139,7 @@ class Runtime:
         sink: receives every event. find_elements: (type, ref) -> storyboard elements.
         source: path of the scenario file (for run-time error messages).
         variables: run-time variable values (VariableDeclarations, VariableAction).
+        monitors: run-time monitor values (1.3 MonitorDeclarations, SetMonitorAction).
         environment: the current Environment (EnvironmentAction) as nested dicts of the
             element's attributes, ``{}`` until one is set.
         user_values: values fed by ``ScenarioEngine.set_user_value`` (UserDefinedValueCondition).
@@ -160,6 +161,7 @@ class Runtime:
     find_elements: Callable[[str, str], list[Any]] = lambda kind, ref: []
     source: str | None = None
     variables: dict[str, Any] = field(default_factory=dict)
+    monitors: dict[str, bool] = field(default_factory=dict)
     environment: dict[str, Any] = field(default_factory=dict)
     user_values: dict[str, Any] = field(default_factory=dict)
     rng: Any = None

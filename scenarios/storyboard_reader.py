@@ -5,7 +5,8 @@ Actions and conditions are dispatched through the registries (``scenarios.action
 (PrivateAction, LongitudinalAction, ByValueCondition, EntityCondition, ...) to the innermost
 element and lets its registered class parse it. Story and catalog-maneuver
 ParameterDeclarations open nested parameter scopes. Entity references are checked against the
-declared entities; EntitySelections expand to their members where the standard allows them
+declared entities, SetMonitorAction's ``monitorRef`` against the MonitorDeclarations (1.3);
+EntitySelections expand to their members where the standard allows them
 (``scenarios.selections``).
 """
 
@@ -26,6 +27,14 @@ from scenarios.registry import ParseContext
 from scenarios.selections import check_reference, expand
 from scenarios.xmlsource import Source, child, children, non_negative, positive_int
 
+
+def unknown_monitor_message(name: str, declared: Collection[str]) -> str:
+    """The message for a SetMonitorAction whose ``monitorRef`` ``name`` is not among the
+    ``declared`` monitors (the loader's error and ``scenario check``'s issue say the same)."""
+    return (f"monitorRef: unknown monitor '{name}' (declared in MonitorDeclarations: "
+            f"{', '.join(declared) or 'none'})")
+
+
 EDGES = ("rising", "falling", "risingOrFalling", "none")
 PRIORITIES = ("overwrite", "override", "skip", "parallel")
 
@@ -39,12 +48,15 @@ class StoryboardReader:
         catalogs: for Maneuver catalog references.
         entities: declared entity names (for reference checks).
         selections: EntitySelection name -> member entity names.
+        monitors: declared monitor names (1.3 MonitorDeclarations; SetMonitorAction's
+            ``monitorRef`` must name one).
     """
 
     ctx: ParseContext
     catalogs: Catalogs
     entities: Collection[str]
     selections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    monitors: Collection[str] = ()
 
     def _entities(self, src: Source, el: etree._Element) -> tuple[str, ...]:
         """The entity ``el@entityRef`` names, or the members of the EntitySelection it names
@@ -66,7 +78,13 @@ class StoryboardReader:
 
     # ------------------------------------------------------------------ actions
     def action_spec(self, src: Source, el: etree._Element) -> object:
-        """Walk wrappers down to the registered action element and parse it."""
+        """Walk wrappers down to the registered action element and parse it.
+
+        Raises:
+            ScenarioError: the action's ``entity`` or ``monitor`` (SetMonitorAction
+                ``monitorRef``) names nothing declared (file, line, element); what the
+                action's own ``parse`` raises.
+        """
         inner = el
         while inner.tag in WRAPPERS or inner.tag == "Action":
             nxt = next(children(inner), None)
@@ -80,6 +98,9 @@ class StoryboardReader:
             spec = replace(spec, members=self.selections[ref])   # EntityAction (Annex B)
         elif isinstance(ref, str) and ref not in self.entities:
             raise src.error(inner, f"unknown entity '{ref}'")
+        monitor = getattr(spec, "monitor", None)
+        if isinstance(monitor, str) and monitor not in self.monitors:
+            raise src.error(inner, unknown_monitor_message(monitor, self.monitors))
         return spec
 
     def action(self, src: Source, el: etree._Element, actors: tuple[str, ...]) -> ActionDef:

@@ -12,6 +12,7 @@ from evaluator.metrics.drivable import DrivableMetric
 from evaluator.metrics.pet import PETMetric
 from evaluator.metrics.headway import (HeadwayMetric, LeadGap, drac_mps2, lead_gap, thw_s,
                                        ttc_accel_s, ttc_s)
+from evaluator.metrics.monitors import MonitorMetric
 from evaluator.metrics.progress import ProgressMetric
 from evaluator.metrics.proximity import ProximityMetric
 from evaluator.metrics.red_light import RedLightMetric
@@ -25,11 +26,11 @@ def default_metrics() -> list:
     """Return a fresh list with one instance of every metric, default thresholds."""
     return [CollisionMetric(), HeadwayMetric(), ProximityMetric(), PETMetric(), ComfortMetric(),
             SpeedingMetric(), RedLightMetric(), DrivableMetric(), WrongWayMetric(),
-            ProgressMetric(), RunEndMetric(), V2XResponseMetric()]
+            ProgressMetric(), RunEndMetric(), V2XResponseMetric(), MonitorMetric()]
 
 
 __all__ = ["Collision", "CollisionMetric", "ComfortMetric", "DrivableMetric", "HeadwayMetric",
-           "LeadGap", "PETMetric", "ProgressMetric", "ProximityMetric", "RedLightMetric",
-           "RunEndMetric",
+           "LeadGap", "MonitorMetric", "PETMetric", "ProgressMetric", "ProximityMetric",
+           "RedLightMetric", "RunEndMetric",
            "SpeedingMetric", "V2XResponseMetric", "WrongWayMetric", "calls_for_action",
            "default_metrics", "drac_mps2", "lead_gap", "thw_s", "ttc_accel_s", "ttc_s"]

@@ -2,9 +2,10 @@
 
 Families: ``longitudinal`` (speed, speed profile), ``lateral``, ``distance`` (longitudinal and
 lateral distance), ``synchronize``, ``teleport`` (and visibility), ``routing``, ``trajectory``,
-``parameter`` (and variables), ``infrastructure``, ``environment``, ``entity`` (add/delete),
-``traffic`` (swarm, source, sink), ``custom``, ``controller``, ``appearance`` (lights,
-animations), ``trailer`` (connect, disconnect); ``dynamics`` holds the shared transition shapes, ``base`` the contract. Wrapper
+``parameter`` (and variables), ``monitor`` (1.3 SetMonitorAction), ``infrastructure``,
+``environment``, ``entity`` (add/delete), ``traffic`` (swarm, source, sink), ``custom``,
+``controller``, ``appearance`` (lights, animations), ``trailer`` (connect, disconnect);
+``dynamics`` holds the shared transition shapes, ``base`` the contract. Wrapper
 elements (PrivateAction, LongitudinalAction, GlobalAction, AppearanceAction, ...) are walked
 through by the loader; the registry is keyed by the innermost element name (EntityAction and
 TrafficAction, which carry attributes, are registered themselves).
@@ -16,7 +17,8 @@ from scenarios.actions.custom import CUSTOM_ACTIONS
 from scenarios.actions.infrastructure import INFRASTRUCTURE_ACTIONS, INFRASTRUCTURE_UNSUPPORTED
 from scenarios.actions.lateral import LATERAL_ACTIONS, LATERAL_UNSUPPORTED
 from scenarios.actions.longitudinal import LONGITUDINAL_ACTIONS, LONGITUDINAL_UNSUPPORTED
-from scenarios.actions.parameter import PARAMETER_ACTIONS, PARAMETER_UNSUPPORTED
+from scenarios.actions.monitor import MONITOR_ACTIONS
+from scenarios.actions.parameter import PARAMETER_ACTIONS
 from scenarios.actions.routing import ROUTING_ACTIONS, ROUTING_UNSUPPORTED
 from scenarios.actions.synchronize import SYNCHRONIZE_ACTIONS
 from scenarios.actions.trajectory import TRAJECTORY_ACTIONS
@@ -34,8 +36,8 @@ ACTIONS = Registry(
     + INFRASTRUCTURE_ACTIONS + ROUTING_ACTIONS + CUSTOM_ACTIONS
     + CONTROLLER_ACTIONS + SYNCHRONIZE_ACTIONS + TRAJECTORY_ACTIONS
     + DISTANCE_ACTIONS + ENTITY_ACTIONS + ENVIRONMENT_ACTIONS + TRAFFIC_ACTIONS
-    + APPEARANCE_ACTIONS + TRAILER_ACTIONS,
-    LONGITUDINAL_UNSUPPORTED + LATERAL_UNSUPPORTED + PARAMETER_UNSUPPORTED
+    + APPEARANCE_ACTIONS + TRAILER_ACTIONS + MONITOR_ACTIONS,
+    LONGITUDINAL_UNSUPPORTED + LATERAL_UNSUPPORTED
     + INFRASTRUCTURE_UNSUPPORTED + ROUTING_UNSUPPORTED,
 )
 """Action elements by name."""

@@ -119,6 +119,3 @@ class VariableAction:
 
 
 PARAMETER_ACTIONS = (ParameterAction, VariableAction)
-PARAMETER_UNSUPPORTED = ("SetMonitorAction",)
-"""Valid OpenSCENARIO 1.3 global actions of this family not played (monitors: 1.3
-``MonitorDeclarations``)."""
