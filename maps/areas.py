@@ -140,6 +140,32 @@ def road_surface(road: Road, types: frozenset[str] | None) -> list:
     return polys
 
 
+BOX_STEP = 5.0
+"""Sampling step [m] of a road's extent box along its reference line."""
+BOX_MARGIN = 1.0
+"""Margin [m] added around a road's sampled extent (covers the chord error between samples:
+5 m chords on a 5 m radius deviate 0.67 m)."""
+
+
+def road_box(road: Road) -> tuple[float, float, float, float]:
+    """``(xmin, ymin, xmax, ymax)`` [m] containing every lane of ``road``: its reference line
+    sampled every :data:`BOX_STEP` (and at each lane section's ends), widened by the widest
+    side (:meth:`Road.side_extent` at the samples) plus :data:`BOX_MARGIN`."""
+    n = max(2, int(math.ceil(road.length / BOX_STEP)) + 1)
+    ss = np.unique(np.concatenate((np.linspace(0.0, road.length, n),
+                                   [sec.s for sec in road.sections],
+                                   [min(sec.end, road.length) for sec in road.sections])))
+    xs, ys, reach = [], [], 0.0
+    for s in ss:
+        x, y, _ = road.reference_line.pose(float(s))
+        xs.append(x)
+        ys.append(y)
+        left, right = road.side_extent(float(s))
+        reach = max(reach, abs(left), abs(right))
+    pad = reach + BOX_MARGIN
+    return (min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad)
+
+
 class Areas:
     """Cached polygons of one network (built on first use; the network owns one).
 
@@ -152,6 +178,9 @@ class Areas:
         self._lanes: dict[tuple[str, int], object] = {}
         self._junctions: dict[str, object] = {}
         self._drivable = None
+        self._surfaces: dict[str, list] = {}
+        self._box_ids: list[str] = []
+        self._boxes: np.ndarray | None = None
 
     def lane_polygon(self, road_id: str, lane_id: int):
         """shapely Polygon (MultiPolygon when the lane exists in non-consecutive sections) of
@@ -171,10 +200,30 @@ class Areas:
         """Union of every driving-type lane (:data:`maps.road.DRIVING_TYPES`) of the network,
         junction roads included: a shapely (Multi)Polygon [m]."""
         if self._drivable is None:
-            polys = [p for road in self._net.roads.values()
-                     for p in road_surface(road, DRIVING_TYPES)]
+            polys = [p for road_id in self._net.roads for p in self._surface(road_id)]
             self._drivable = shapely.unary_union(polys) if polys else shapely.Polygon()
         return self._drivable
+
+    def drivable_area_within(self, xmin: float, ymin: float, xmax: float, ymax: float):
+        """The drivable area (as :meth:`drivable_area`) of the roads whose extent box
+        (:func:`road_box`) meets the rectangle [m]: equal to the whole network's drivable area
+        inside the rectangle, at the cost of the few roads there. A shapely (Multi)Polygon
+        [m], not clipped (it may reach beyond the rectangle)."""
+        if self._boxes is None:
+            self._box_ids = list(self._net.roads)
+            boxes = [road_box(self._net.roads[r]) for r in self._box_ids]
+            self._boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+        b = self._boxes
+        hit = np.nonzero((b[:, 0] <= xmax) & (b[:, 2] >= xmin) & (b[:, 1] <= ymax)
+                         & (b[:, 3] >= ymin))[0]
+        polys = [p for i in hit for p in self._surface(self._box_ids[i])]
+        return shapely.unary_union(polys) if polys else shapely.Polygon()
+
+    def _surface(self, road_id: str) -> list:
+        """The driving-lane polygons of one road (:func:`road_surface`), cached."""
+        if road_id not in self._surfaces:
+            self._surfaces[road_id] = road_surface(self._net.roads[road_id], DRIVING_TYPES)
+        return self._surfaces[road_id]
 
     def junction_area(self, junction_id: str):
         """Area of a junction: the union of its connecting roads' lanes (every type but

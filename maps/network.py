@@ -252,6 +252,12 @@ class RoadNetwork:
         included, as a shapely (Multi)Polygon [m]; built on first call, then cached."""
         return self.areas.drivable_area()
 
+    def drivable_area_within(self, xmin: float, ymin: float, xmax: float, ymax: float):
+        """The drivable area of :meth:`drivable_area` inside the rectangle [m] (and perhaps
+        beyond it), built from the roads near the rectangle only: for a window on a large
+        network (the evaluator's view of one test case). A shapely (Multi)Polygon [m]."""
+        return self.areas.drivable_area_within(xmin, ymin, xmax, ymax)
+
     def junction_area(self, junction_id: str):
         """Area covered by a junction's connecting roads (holes filled), a shapely
         (Multi)Polygon [m]; cached. MapsError for an unknown junction id."""

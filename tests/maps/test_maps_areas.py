@@ -101,3 +101,28 @@ def test_esmini_vehicles_stay_in_the_drivable_area():
         assert shapely.contains(area.buffer(1e-6), pts).all()
         inside += int(shapely.contains(junction, pts).sum())
     assert inside > 10
+
+
+def test_drivable_area_within_a_window(straight):
+    """Road 2 alone meets the window x 120..180: its lanes +-1 (7 m wide) over 60 m."""
+    window = (120, -10, 180, 10)
+    part = shapely.clip_by_rect(straight.drivable_area_within(*window), *window)
+    assert part.area == pytest.approx(60 * 7.0, abs=1e-6)
+    window = (-50, -50, 250, 50)
+    whole = shapely.clip_by_rect(straight.drivable_area_within(*window), *window)
+    assert whole.equals(straight.drivable_area())
+
+
+def test_drivable_area_within_equals_the_whole_network_area_in_any_window():
+    """On the 106 km Wuhan network: 40 random 200 m windows, each the same area (to 1e-6 m^2)
+    as the network's full drivable area clipped to it."""
+    net = maps.load_opendrive(Path(__file__).resolve().parents[2] / "maps" / "wuhan"
+                              / "wuhan_testzone.xodr")
+    full = net.drivable_area()
+    rng = np.random.default_rng(7)
+    xmin, ymin, xmax, ymax = net.bounds
+    for x, y in zip(rng.uniform(xmin, xmax, 40), rng.uniform(ymin, ymax, 40)):
+        box = (x - 100, y - 100, x + 100, y + 100)
+        got = shapely.clip_by_rect(net.drivable_area_within(*box), *box)
+        want = shapely.clip_by_rect(full, *box)
+        assert got.symmetric_difference(want).area < 1e-6
