@@ -161,7 +161,8 @@ class RoadNetwork:
         return Pose(x, y, z, _wrap(h), p, r)
 
     def world_to_lane(self, x: float, y: float, heading: float | None = None,
-                      lane_types: frozenset[str] | None = DRIVING_TYPES) -> LaneCoord | None:
+                      lane_types: frozenset[str] | None = DRIVING_TYPES,
+                      prefer: LaneCoord | None = None) -> LaneCoord | None:
         """Nearest lane position of the inertial point ``(x, y)`` [m].
 
         Args:
@@ -169,6 +170,11 @@ class RoadNetwork:
                 direction matches best is preferred.
             lane_types: lane types to snap to; default the driving types (as esmini does for
                 vehicles); :data:`maps.road.WALKING_TYPES` for pedestrians; None for any lane.
+            prefer: the entity's previous lane position. Inside a junction, where connecting
+                roads overlap and the nearest one can change from one step to the next without
+                the entity turning, the answer stays on ``prefer``'s connecting road while the
+                point lies in one of its lanes (of ``lane_types``) and, with a heading, drives
+                within 90 deg of it (:meth:`stay_on`).
 
         Returns None when no road is within reach (outer lane border + 3 m). A point outside
         every allowed lane gets the nearest one, with the offset beyond its centre.
@@ -179,7 +185,38 @@ class RoadNetwork:
         best = choose_candidate(cands, heading is not None)
         if best is None:
             return None
+        if prefer is not None and prefer.road_id != best.road_id:
+            here = self.roads.get(best.road_id)
+            before = self.roads.get(prefer.road_id)
+            if here is not None and before is not None and here.junction != "-1" \
+                    and before.junction == here.junction:
+                kept = self.stay_on(prefer, x, y, heading, lane_types)
+                if kept is not None:
+                    return kept
         return LaneCoord(best.road_id, best.lane_id, best.s, best.t, best.offset)
+
+    def stay_on(self, prefer: LaneCoord, x: float, y: float, heading: float | None = None,
+                lane_types: frozenset[str] | None = DRIVING_TYPES) -> LaneCoord | None:
+        """The point ``(x, y)`` [m] as a position on ``prefer``'s road: projected on its
+        reference line from ``prefer.s``, in a lane of ``lane_types`` (not outside it, not
+        beyond the road's ends) whose driving direction is within 90 deg of ``heading`` [rad]
+        when one is given; None otherwise.
+
+        Raises:
+            MapsError: ``prefer`` names an unknown road.
+        """
+        road = self.road(prefer.road_id)
+        s, t, beyond, ref_heading = road.project(x, y, prefer.s)
+        if beyond > 1e-6:
+            return None
+        lane, offset, outside = road.lane_at(s, t, lane_types)
+        if lane == 0 or outside > 0.0:
+            return None
+        if heading is not None:
+            forward = ref_heading if road.driving_sign(lane) > 0 else ref_heading + math.pi
+            if math.cos(heading - forward) <= 0.0:
+                return None
+        return LaneCoord(road.id, lane, s, t, offset)
 
     def advance(self, coord: LaneCoord, ds: float,
                 choose: Callable[[list[LaneCoord]], LaneCoord] | None = None) -> LaneCoord:

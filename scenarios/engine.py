@@ -22,13 +22,15 @@ places them) but emitted as ``Event(t, "ego_request", {...})``.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 import random
 from collections.abc import Callable, Mapping
 
 from testzone.recording import Event
-from testzone.world import EntityState, WorldState, boxes_overlap, wrap_angle
+from testzone.world import (EntityState, LaneCoord, Pose, WorldState, boxes_overlap,
+                            wrap_angle)
 
 from scenarios.actions.monitor import announce_monitors
 from scenarios.controllers import settle_controllers, step_controllers
@@ -81,6 +83,7 @@ class ScenarioEngine:
         connect_initial(self.rt)
         self._attach_watchers()
         self.done = False
+        self._prefer_ok: bool | None = None  # does net.world_to_lane take prefer=?
         self.end_reason: str | None = None
         self._world: WorldState | None = None
 
@@ -225,11 +228,26 @@ class ScenarioEngine:
         moved = math.hypot(state.pose.x - m.pose.x, state.pose.y - m.pose.y)
         m.pose, m.speed = state.pose, state.speed
         m.acceleration, m.yaw_rate = state.acceleration, state.yaw_rate
-        m.lane = state.lane if state.lane is not None else \
-            self.rt.net.world_to_lane(state.pose.x, state.pose.y, state.pose.h)
+        m.lane = state.lane if state.lane is not None else self._localize(m, state.pose)
         m.coord = m.lane
         m.visible = state.visible
         m.odometer += moved
+
+    def _localize(self, m: Mover, pose: Pose) -> LaneCoord | None:
+        """Lane position of an external entity at ``pose``: ``net.world_to_lane`` with its
+        heading, staying on its previous connecting road inside a junction while it is still
+        in that road's lanes (``prefer``; overlapping connecting roads would otherwise flicker
+        from step to step). A network whose ``world_to_lane`` has no ``prefer`` is asked
+        without it."""
+        net = self.rt.net
+        if self._prefer_ok is None:
+            try:
+                self._prefer_ok = "prefer" in inspect.signature(net.world_to_lane).parameters
+            except (TypeError, ValueError):
+                self._prefer_ok = False
+        if self._prefer_ok:
+            return net.world_to_lane(pose.x, pose.y, pose.h, prefer=m.lane)
+        return net.world_to_lane(pose.x, pose.y, pose.h)
 
     def _update_signals(self) -> None:
         rt = self.rt

@@ -134,3 +134,30 @@ def test_tile_reached_by_road_boxes_but_no_chord():
         pytest.skip(f"{path} not present")
     net = maps.load_opendrive(path)
     assert net.world_to_lane(-140.408, 105.030) is None
+
+
+def test_prefer_keeps_the_connecting_road_while_the_point_is_in_its_lanes(tmp_path):
+    """t_junction: connecting roads 11 (straight) and 12 (left arc, radius 20) leave road 10 at
+    (50, 0). At (52, -1.75) heading 0 both hold the point in lane -1 (on the arc: s ~ 2,
+    t ~ -(1.75 + 0.1) cos 0.1 = -1.84); the nearest-direction rule picks 11, the previous
+    position on 12 keeps 12. At (66, -1.75) the arc is 9.8 m away (its lane -1 at x = 66 lies
+    near y = 8): road 11 whatever was preferred. A previous position outside the junction
+    changes nothing."""
+    from maps_samples import t_junction, write
+    from testzone.world import LaneCoord
+    net = maps.load_opendrive(write(tmp_path, "t.xodr", t_junction()))
+    plain = net.world_to_lane(52.0, -1.75, 0.0)
+    assert (plain.road_id, plain.lane_id) == ("11", -1)
+    on_arc = LaneCoord("12", -1, 1.9, -1.8, 0.0)
+    kept = net.world_to_lane(52.0, -1.75, 0.0, prefer=on_arc)
+    assert (kept.road_id, kept.lane_id) == ("12", -1)
+    assert kept.s == pytest.approx(20 * math.atan2(2.0, 21.75), abs=1e-6)  # foot point
+    assert kept.t == pytest.approx(20 - math.hypot(2.0, 21.75), abs=1e-6)
+    beyond = net.world_to_lane(66.0, -1.75, 0.0, prefer=on_arc)
+    assert (beyond.road_id, beyond.lane_id) == ("11", -1)
+    assert net.world_to_lane(52.0, -1.75, 0.0, prefer=LaneCoord("10", -1, 49.0, -1.75, 0.0)) \
+        == plain
+    # stay_on: the same answer; driving against lane -1 of the arc, or beyond it: none
+    assert net.stay_on(on_arc, 52.0, -1.75, 0.0) == kept
+    assert net.stay_on(on_arc, 52.0, -1.75, math.pi) is None
+    assert net.stay_on(on_arc, 66.0, -1.75, 0.0) is None
