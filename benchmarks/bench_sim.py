@@ -7,6 +7,7 @@ Then runs a 20-case suite with --workers 1 and --workers 2 and prints the speed-
 per-case overhead of Ray.
 
     .venv/bin/python benchmarks/bench_sim.py [--suite-only | --reference-only]
+        [--speedup-suite v2x-day1 --agent idm-v2x]   # a realistic 26-case Wuhan suite
 """
 
 from __future__ import annotations
@@ -72,12 +73,16 @@ def reference_table() -> None:
               f"{es if es else '-':>8} {ratio}")
 
 
-def suite_speedup(n_cases: int = 20) -> None:
+def suite_speedup(n_cases: int = 20, suite: str = "smoke", agent: str = "idm") -> None:
+    """Wall time of a suite on 1 and 2 workers: ``n_cases`` cases cycling through the suite's
+    files (0: the suite as it is)."""
     from runners.case import RunOptions
     from runners.suite import make_cases, run_suite, suite_files
-    files = suite_files("smoke")
-    files = (files * ((n_cases + len(files) - 1) // len(files)))[:n_cases]
-    opts = RunOptions(agent="idm")
+    files = suite_files(suite)
+    if n_cases:
+        files = (files * ((n_cases + len(files) - 1) // len(files)))[:n_cases]
+    n_cases = len(files)
+    opts = RunOptions(agent=agent)
     walls = {}
     for workers in (1, 2):
         cases = make_cases(files, seed=0)
@@ -96,8 +101,12 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--suite-only", action="store_true")
     ap.add_argument("--reference-only", action="store_true")
+    ap.add_argument("--speedup-suite", default="smoke",
+                    help="suite for the speed-up figure (smoke: 20 cases cycling its 3 files; "
+                         "any other suite: its cases as they are, e.g. v2x-day1 with idm-v2x)")
+    ap.add_argument("--agent", default="idm")
     a = ap.parse_args()
     if not a.suite_only:
         reference_table()
     if not a.reference_only:
-        suite_speedup()
+        suite_speedup(20 if a.speedup_suite == "smoke" else 0, a.speedup_suite, a.agent)
