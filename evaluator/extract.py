@@ -201,8 +201,12 @@ def drivable_area_in(net: object | None, xmin: float, ymin: float, xmax: float, 
     Uses ``net.drivable_area_within(xmin, ymin, xmax, ymax)`` when offered (maps builds only
     the roads near the rectangle: a city-sized network's full union takes seconds), else
     ``net.drivable_area()`` clipped to the rectangle. Either way the result is exact inside the
-    rectangle. Raises what the network's query raises (TestzoneError).
+    rectangle. None also for a rectangle that is not finite (positions that overflowed: the
+    off-road test then falls back to the reference point). Raises what the network's query
+    raises (TestzoneError).
     """
+    if not all(math.isfinite(v) for v in (xmin, ymin, xmax, ymax)):
+        return None
     within = map_query(net, "drivable_area_within")
     if within is not None:
         return shapely.clip_by_rect(within(xmin, ymin, xmax, ymax), xmin, ymin, xmax, ymax)

@@ -70,6 +70,26 @@ def _on_lane(rt: Runtime, road: str, lane: int, s: float, offset: float,
     return Placement(_orient(pose, orientation), LaneCoord(road, lane, s, t, offset))
 
 
+#: How far [m] an absolute position's ``s`` may lie outside ``[0, road length]`` (rounding of
+#: lengths written with few digits).
+S_TOLERANCE = 0.01
+
+
+def _check_s(rt: Runtime, road_id: str, s: float, where: tuple[str | None, int | None],
+             element: str) -> None:
+    """Refuse an absolute road coordinate ``s`` [m] outside ``[0, length]`` of road
+    ``road_id`` (ASAM OpenSCENARIO: LanePosition/RoadPosition ``s`` is measured along that
+    road's reference line, so it lies on the road): a ScenarioError with file and line. A
+    network without road lengths (a stand-in) is not checked."""
+    road = getattr(rt.net, "roads", {}).get(road_id) if hasattr(
+        getattr(rt.net, "roads", None), "get") else None
+    length = getattr(road, "length", None)
+    if isinstance(length, (int, float)) and not (
+            -S_TOLERANCE <= s <= float(length) + S_TOLERANCE):
+        raise _error(where, element, f"s={s:g} m is outside road {road_id} "
+                                     f"(0 to {float(length):g} m long)")
+
+
 def _snap(rt: Runtime, pose: Pose) -> Placement:
     """Placement at a world pose, following the nearest lane afterwards (if any)."""
     coord = rt.net.world_to_lane(pose.x, pose.y, pose.h)
@@ -110,16 +130,23 @@ class LanePosition:
     s: float
     offset: float = 0.0
     orientation: Orientation | None = None
+    where: tuple[str | None, int | None] = field(default=(None, None), compare=False,
+                                                 repr=False)
 
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> LanePosition:
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
         a = ctx.src.attr
         return cls(a(el, "roadId", str), a(el, "laneId", int), a(el, "s", float),
-                   a(el, "offset", float, 0.0), Orientation.parse(el, ctx))
+                   a(el, "offset", float, 0.0), Orientation.parse(el, ctx), _origin(el, ctx))
 
     def resolve(self, rt: Runtime) -> Placement:
-        """Where this position is now (pose and lane position)."""
+        """Where this position is now (pose and lane position).
+
+        Raises:
+            ScenarioError: ``s`` outside the road (:func:`_check_s`) or no such lane there.
+        """
+        _check_s(rt, self.road_id, self.s, self.where, self.ELEMENT)
         return _on_lane(rt, self.road_id, self.lane_id, self.s, self.offset, self.orientation,
                         self.ELEMENT)
 
@@ -133,16 +160,23 @@ class RoadPosition:
     s: float
     t: float
     orientation: Orientation | None = None
+    where: tuple[str | None, int | None] = field(default=(None, None), compare=False,
+                                                 repr=False)
 
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> RoadPosition:
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
         a = ctx.src.attr
         return cls(a(el, "roadId", str), a(el, "s", float), a(el, "t", float),
-                   Orientation.parse(el, ctx))
+                   Orientation.parse(el, ctx), _origin(el, ctx))
 
     def resolve(self, rt: Runtime) -> Placement:
-        """Where this position is now (pose and lane position)."""
+        """Where this position is now (pose and lane position).
+
+        Raises:
+            ScenarioError: ``s`` outside the road (:func:`_check_s`).
+        """
+        _check_s(rt, self.road_id, self.s, self.where, self.ELEMENT)
         pose = rt.net.road_to_world(self.road_id, self.s, self.t)
         coord = rt.net.world_to_lane(pose.x, pose.y, None)
         if coord is not None:

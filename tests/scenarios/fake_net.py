@@ -24,7 +24,10 @@ def center_t(lane: int) -> float:
 
 
 class FakeRoad:
-    """The parts of maps.Road the engine uses."""
+    """The parts of maps.Road the engine uses (road R, ``length`` [m])."""
+
+    def __init__(self, length: float = 1000.0) -> None:
+        self.length = length
 
     def lane_center_t(self, lane_id: int, s: float) -> float:
         return center_t(lane_id)
@@ -38,7 +41,7 @@ class StraightNet:
 
     def __init__(self, length: float = 1000.0) -> None:
         self.length = length
-        self.roads = {"R": FakeRoad()}
+        self.roads = {"R": FakeRoad(length)}
 
     def lane_to_world(self, road_id, lane_id, s, offset=0.0):
         h = 0.0 if lane_id < 0 else math.pi

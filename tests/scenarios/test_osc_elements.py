@@ -644,3 +644,23 @@ def test_check_knows_the_new_elements(tmp_path):
     path = write(tmp_path, text)
     messages = [i.message for i in check_scenario(path)]
     assert not [m for m in messages if "not support" in m], messages
+
+
+@pytest.mark.parametrize("s", [-5.0, 1000.5, 1e300])
+def test_lane_and_road_position_s_outside_the_road_is_refused(tmp_path, s):
+    """LanePosition/RoadPosition s is along that road: outside [0, 1000 m] (StraightNet's
+    road R) it is bad input naming the file and line, not a car placed off the road."""
+    lane = (f'<Private entityRef="Car"><PrivateAction><TeleportAction><Position>'
+            f'<LanePosition roadId="R" laneId="-1" s="{s}" offset="0"/></Position>'
+            f'</TeleportAction></PrivateAction></Private>')
+    path = write(tmp_path, document(lane, "", STOP(2)))
+    with pytest.raises(ScenarioError, match=r"s=.* m is outside road R \(0 to 1000 m long\)") \
+            as err:
+        initial(path)
+    assert err.value.file == str(path) and err.value.line is not None
+    road = lane.replace('<LanePosition roadId="R" laneId="-1"',
+                        '<RoadPosition roadId="R" t="-1.75"')
+    with pytest.raises(ScenarioError, match="outside road R"):
+        initial(write(tmp_path, document(road, "", STOP(2)), "r.xosc"))
+    ok = lane.replace(f's="{s}"', 's="1000.0"')
+    initial(write(tmp_path, document(ok, "", STOP(2)), "ok.xosc"))   # the road's end: fine
