@@ -44,6 +44,9 @@ class TestCase:
         seed: random seed of the case.
         criteria: criteria declared for the case (dicts, see ``docs/evaluator.md``).
         family: the scenario family (the file's stem, or the catalogue's name) for grouping.
+        input_error: why the case cannot be built ("" when it can): a ParameterValueDistribution
+            that could not be expanded stands in the run as one case with this error, so the
+            other cases still run (:func:`run_case` records it as bad input).
     """
 
     __test__ = False
@@ -54,6 +57,7 @@ class TestCase:
     seed: int = 0
     criteria: tuple[dict[str, Any], ...] = ()
     family: str = ""
+    input_error: str = ""
 
 
 @dataclass(frozen=True)
@@ -424,6 +428,13 @@ def run_case(case: TestCase, options: RunOptions, case_dir: str | Path) -> dict[
     from evaluator.report import save_case_figures
     case_dir = Path(case_dir)
     case_dir.mkdir(parents=True, exist_ok=True)
+    if case.input_error:
+        result = {"case_id": case.case_id, "scenario_file": case.scenario_file,
+                  "parameters": case.parameters, "seed": case.seed, "family": case.family,
+                  "verdict": "error", "error": case.input_error, "error_kind": "input",
+                  "score": 0.0, "wall_time_s": 0.0, "inputs": {}}
+        (case_dir / "result.json").write_text(json.dumps(result, indent=2, sort_keys=True))
+        return result
     run = _CaseRun(case, options, case_dir)
     t0 = time.perf_counter()
     error: BaseException | None = None

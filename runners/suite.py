@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable
 from lxml import etree
 
 from testzone import __version__
+from testzone.errors import TestzoneError
 
 from runners.case import RunOptions, TestCase, run_case
 from runners.interfaces import RunnerError, Task, WorkerPool
@@ -105,17 +106,28 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def make_cases(files: list[Path], seed: int) -> list[TestCase]:
-    """One TestCase per concrete scenario; ParameterValueDistribution files expand to many."""
+    """One TestCase per concrete scenario; ParameterValueDistribution files expand to many (a
+    distribution that cannot be expanded becomes one case carrying the error, so the other
+    files still run and the run exits 2)."""
     catalogue = load_catalogue()
     cases: list[TestCase] = []
     seen: dict[str, int] = {}
     for f in files:
         concrete: list[tuple[Path, dict[str, Any]]] = [(f, {})]
+        entry = catalogue.get(str(f), {})
         if _sniff_root_child(f) == "ParameterValueDistribution":
             from scenarios import expand_distribution
-            concrete = [(Path(c.scenario_file), dict(c.parameters))
-                        for c in expand_distribution(f)]
-        entry = catalogue.get(str(f), {})
+            try:
+                concrete = [(Path(c.scenario_file), dict(c.parameters))
+                            for c in expand_distribution(f)]
+            except TestzoneError as exc:  # one error case; the other files still run
+                case_id = f.stem if f.stem not in seen else f"{f.stem}-{len(cases):03d}"
+                seen[case_id] = 1
+                cases.append(TestCase(case_id=case_id, scenario_file=str(f),
+                                      seed=_case_seed(seed, case_id),
+                                      family=entry.get("family", f.stem),
+                                      input_error=" ".join(str(exc).split())))
+                continue
         for scen, params in concrete:
             base = scen.stem if not params else f"{scen.stem}-{len(cases):03d}"
             n = seen.get(base, 0)

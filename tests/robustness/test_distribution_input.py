@@ -81,3 +81,25 @@ def test_zero_step_is_refused(tmp_path: Path) -> None:
     # holds today: a guard
     body = "<Deterministic>\n" + rng("EgoSpeed", 0, 10, 12) + "</Deterministic>\n"
     assert_refused(expand(tmp_path, body))
+
+
+def test_a_bad_distribution_in_a_run_does_not_stop_the_other_cases(tmp_path: Path) -> None:
+    """`testzone run bad.dist.xosc good.xosc`: the distribution (stepWidth 0) is one error
+    case with the message naming its file and line; the good case still runs; exit 2."""
+    import json
+    bad = tmp_path / "dist.xosc"
+    bad.write_text(HEAD + "<Deterministic>\n" + rng("EgoSpeed", 0, 10, 12)
+                   + "</Deterministic>\n" + TAIL, encoding="utf-8")
+    good = ROOT / "scenarios" / "wuhan" / "stationary_vehicle.xosc"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200")
+    res = subprocess.run([sys.executable, "-m", "runners.cli", "run", str(bad), str(good),
+                          "--workers", "1", "--out", str(tmp_path / "run")], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    out = res.stdout + res.stderr
+    assert res.returncode == 2, out[-2000:]
+    assert "Traceback" not in out
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    by_id = {c["case_id"]: c for c in summary["cases"]}
+    assert by_id["dist"]["verdict"] == "error" and "stepWidth" in by_id["dist"]["error"]
+    assert f"{bad}:" in by_id["dist"]["error"]
+    assert by_id["stationary_vehicle"]["verdict"] == "pass"
