@@ -26,6 +26,8 @@ from testzone.world import EntityState, WorldState
 
 from evaluator.case import CaseResult
 
+from scenarios.entities import OBU_PROPERTY
+
 from runners.agents import agent_follows_scenario, make_agent
 from runners.backends import make_backend
 from runners.interfaces import (Agent, AgentError, Control, RouteWaypoint, RunnerError,
@@ -345,11 +347,6 @@ class _CaseRun:
             self.writer.close()
 
 
-#: Name of the entity Property that equips a scenario entity with an on-board unit: its
-#: value is an xsd:boolean (``true``/``1`` or ``false``/``0``).
-OBU_PROPERTY = "v2x:obu"
-
-
 def obu_entities(sc: Any) -> tuple[str, ...]:
     """Names of the scenario's entities equipped with an on-board unit (Property
     :data:`OBU_PROPERTY` true in the entity's Properties, the standard's place for
@@ -357,7 +354,8 @@ def obu_entities(sc: Any) -> tuple[str, ...]:
     broadcasts a BSM at 10 Hz during the run.
 
     Raises:
-        ScenarioError: the Property's value is not an xsd:boolean (names the file and entity).
+        ScenarioError: the Property's value is not an xsd:boolean (names the file and entity;
+            ``load_scenario`` already refuses it with the line).
     """
     from scenarios.errors import ScenarioError
     out = []

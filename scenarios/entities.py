@@ -65,12 +65,31 @@ def _performance(src: Source, el: etree._Element) -> Performance:
                        a(p, "maxDeceleration", non_negative))
 
 
+#: Entity Property that equips a scenario entity with a V2X on-board unit (it then broadcasts
+#: BSM in every run, ``runners.case.obu_entities``); its value is an xsd:boolean.
+OBU_PROPERTY = "v2x:obu"
+#: The entity Properties whose value must be an xsd:boolean.
+BOOLEAN_PROPERTIES = frozenset({OBU_PROPERTY})
+
+
 def _properties(src: Source, el: etree._Element) -> dict[str, str]:
+    """Properties/Property name -> value of an entity element.
+
+    Raises:
+        ScenarioError: a property of :data:`BOOLEAN_PROPERTIES` whose value is not
+            ``true``/``false``/``1``/``0`` (file, line, element).
+    """
     props = child(el, "Properties")
     if props is None:
         return {}
-    return {src.attr(p, "name", str): src.attr(p, "value", str, "")
-            for p in children(props, "Property")}
+    out = {}
+    for p in children(props, "Property"):
+        name, value = src.attr(p, "name", str), src.attr(p, "value", str, "")
+        if name in BOOLEAN_PROPERTIES and value.strip().lower() not in ("true", "false", "1",
+                                                                         "0"):
+            raise src.error(p, f"Property {name!r} is {value!r}: expected true or false")
+        out[name] = value
+    return out
 
 
 def _axles(src: Source, el: etree._Element) -> tuple[float | None, float | None]:

@@ -51,3 +51,4 @@ def test_lead_vehicle_bsm_reaches_the_ego_at_10_hz(tmp_path):
     for e in delivered:
         assert e.data["recv_t"] - e.data["sent_t"] == pytest.approx(0.02)
         assert e.t == pytest.approx(e.data["sent_t"] + 0.05)
+

@@ -664,3 +664,18 @@ def test_lane_and_road_position_s_outside_the_road_is_refused(tmp_path, s):
         initial(write(tmp_path, document(road, "", STOP(2)), "r.xosc"))
     ok = lane.replace(f's="{s}"', 's="1000.0"')
     initial(write(tmp_path, document(ok, "", STOP(2)), "ok.xosc"))   # the road's end: fine
+
+
+def test_a_bad_obu_property_is_refused_at_load_with_its_line(tmp_path):
+    """Entity Property v2x:obu (an on-board unit, docs/v2x.md) is an xsd:boolean:
+    load_scenario (and so `scenario check`) refuses "maybe" naming file and line."""
+    text = document(teleport("Car", -1, 10), "", STOP(2), props={"Car": {"v2x:obu": "maybe"}})
+    path = write(tmp_path, text)
+    with pytest.raises(ScenarioError, match="'v2x:obu' is 'maybe': expected true or false") \
+            as err:
+        load_scenario(path)
+    line = next(no for no, row in enumerate(text.splitlines(), 1) if 'value="maybe"' in row)
+    assert (err.value.file, err.value.line) == (str(path), line)
+    ok = document(teleport("Car", -1, 10), "", STOP(2), props={"Car": {"v2x:obu": "1"}})
+    assert load_scenario(write(tmp_path, ok, "ok.xosc")).entities["Car"].properties == {
+        "v2x:obu": "1"}
