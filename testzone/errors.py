@@ -7,6 +7,19 @@ Each package derives its own family from :class:`TestzoneError` (``MapsError``,
 
 from __future__ import annotations
 
+#: Longest message kept [characters]: a message quoting a value from an untrusted file (a
+#: 100 000-digit number) is cut in the middle, so an error stays one readable line.
+MAX_MESSAGE = 1000
+
+
+def shorten(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` with its middle replaced by `` ... (N characters) ... `` when longer than
+    ``limit`` characters (its start and end, which name what and where, are kept)."""
+    if len(text) <= limit:
+        return text
+    keep = max(limit // 2 - 20, 1)
+    return f"{text[:keep]} ... ({len(text) - 2 * keep} characters) ... {text[-keep:]}"
+
 
 class TestzoneError(Exception):
     """Base of every error the project raises on purpose.
@@ -18,14 +31,15 @@ class TestzoneError(Exception):
         element: the XML element or field concerned (e.g. ``LanePosition`` or ``SPAT.intersections``).
 
     ``str(err)`` gives ``file:line: element: message`` with the missing parts left out, so every
-    error names where it comes from.
+    error names where it comes from; a message over :data:`MAX_MESSAGE` characters is
+    shortened in the middle (:func:`shorten`).
     """
 
     __test__ = False  # not a pytest test class despite its name
 
     def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
                  element: str | None = None) -> None:
-        self.message = message
+        self.message = shorten(str(message))
         self.file = file
         self.line = line
         self.element = element
