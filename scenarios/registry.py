@@ -137,6 +137,29 @@ class ParseContext:
             raise self.src.error(holder, "expected a Position with one position element")
         return self.positions.parse(inner, self)
 
+    def inline_or_catalog(self, holder: etree._Element, element: str
+                          ) -> tuple[etree._Element, ParseContext]:
+        """The ``element`` (e.g. ``Route``, ``Trajectory``) written inside ``holder``, or the
+        catalog entry its ``CatalogReference`` names, with the context reading the file it is
+        in (OpenSCENARIO: a route or trajectory is given inline or by catalog reference).
+
+        Raises:
+            ScenarioError: neither is present, no catalogs here, or the catalog entry is not an
+                ``element`` (file, line, element).
+        """
+        el = next((c for c in children(holder) if c.tag in (element, "CatalogReference")), None)
+        if el is None:
+            raise self.src.error(holder, f"expected a {element} or a CatalogReference")
+        if el.tag != "CatalogReference":
+            return el, self
+        if self.catalogs is None:
+            raise self.src.error(el, "no catalogs available here")
+        entry, src = self.catalogs.resolve(self.src, el)
+        ctx = self.with_source(src)
+        if entry.tag != element:
+            raise ctx.src.error(entry, f"catalog entry is not a {element}")
+        return entry, ctx
+
     def with_source(self, src: Source) -> ParseContext:
         """Return the same context reading ``src``."""
         return ParseContext(src, self.positions, self.catalogs, self.warnings)

@@ -40,16 +40,7 @@ class Route:
         Raises:
             ScenarioError: neither is present, or the catalog entry is not a Route.
         """
-        el = next((c for c in children(holder) if c.tag in ("Route", "CatalogReference")), None)
-        if el is None:
-            raise ctx.src.error(holder, "expected a Route or a CatalogReference")
-        if el.tag == "CatalogReference":
-            if ctx.catalogs is None:
-                raise ctx.src.error(el, "no catalogs available here")
-            el, src = ctx.catalogs.resolve(ctx.src, el)
-            ctx = ctx.with_source(src)
-            if el.tag != "Route":
-                raise ctx.src.error(el, "catalog entry is not a Route")
+        el, ctx = ctx.inline_or_catalog(holder, "Route")
         wps = tuple(ctx.position(w) for w in children(el, "Waypoint"))
         if len(wps) < 2:
             raise ctx.src.error(el, "a Route needs at least two Waypoints")

@@ -573,17 +573,7 @@ def read_trajectory(holder: etree._Element, ctx: ParseContext) -> TrajectoryDef:
     """
     ref = child(holder, "TrajectoryRef")
     inner = ref if ref is not None else holder
-    traj = next((c for c in children(inner) if c.tag in ("Trajectory", "CatalogReference")),
-                None)
-    if traj is None:
-        raise ctx.src.error(holder, "expected a Trajectory or a CatalogReference")
-    if traj.tag == "CatalogReference":
-        if ctx.catalogs is None:
-            raise ctx.src.error(traj, "no catalogs available here")
-        traj, entry_src = ctx.catalogs.resolve(ctx.src, traj)
-        ctx = ctx.with_source(entry_src)
-        if traj.tag != "Trajectory":
-            raise ctx.src.error(traj, "catalog entry is not a Trajectory")
+    traj, ctx = ctx.inline_or_catalog(inner, "Trajectory")
     shape_el = child(traj, "Shape")
     kind = next(children(shape_el), None) if shape_el is not None else None
     if kind is None:
