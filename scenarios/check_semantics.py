@@ -13,6 +13,8 @@ from types import MappingProxyType
 
 from lxml import etree
 
+from maps import check_opendrive
+
 from scenarios.actions import ACTIONS, WRAPPERS
 from scenarios.catalogs import Catalogs
 from scenarios.check import (ERROR, WARNING, Issue, child_el, duplicate_names, element_path,
@@ -105,6 +107,17 @@ def kids(el: etree._Element | None, tag: str | None = None) -> Iterator[etree._E
 
 
 # ---------------------------------------------------------------------- files and catalogs
+def _road_network(sc: _Scenario, el: etree._Element, xodr: Path) -> None:
+    """The LogicFile's own errors (``maps.check_opendrive``: what makes the road network
+    unusable, each with the .xodr file and line), reported at the LogicFile element; its
+    warnings are left to ``testzone map check``."""
+    for issue in check_opendrive(xodr):
+        if issue.severity == "error":
+            where = f"{issue.file or xodr}" + (f":{issue.line}" if issue.line else "")
+            what = f"<{issue.element}>: " if issue.element else ""
+            sc.add(ERROR, el, f"LogicFile {where}: {what}{issue.message}")
+
+
 def _files(sc: _Scenario) -> None:
     base = Path(sc.file).parent
     rn = child_el(sc.root, "RoadNetwork")
@@ -112,6 +125,8 @@ def _files(sc: _Scenario) -> None:
     path = sc.value(el, "filepath") if el is not None else None
     if path is not None and not (base / path).is_file():
         sc.add(ERROR, el, f"LogicFile not found: {(base / path).resolve()}")
+    elif path is not None:
+        _road_network(sc, el, base / path)
     for cat in kids(child_el(sc.root, "CatalogLocations")):
         d = child_el(cat, "Directory")
         path = sc.value(d, "path") if d is not None else None

@@ -42,6 +42,23 @@ def test_base_scenario_is_clean(tmp_path):
     assert check_scenario(path) == []
 
 
+def test_an_unusable_logic_file_is_an_error_at_the_logic_file(tmp_path):
+    """The LogicFile's own errors (maps.check_opendrive) are reported at the LogicFile element,
+    naming the .xodr and its line: here road 1's lane 3 made -6 m wide."""
+    xodr = XODR.read_text(encoding="utf-8")
+    bad = xodr.replace('<width sOffset="0.0000000000000000e+00" a="6.0000000000000000e+00"',
+                       '<width sOffset="0.0000000000000000e+00" a="-6.0000000000000000e+00"', 1)
+    assert bad != xodr
+    (tmp_path / "neg.xodr").write_text(bad, encoding="utf-8")
+    text = BASE.replace("XODR", str(tmp_path / "neg.xodr"))
+    path = tmp_path / "s.xosc"
+    path.write_text(text)
+    issue = only(check_scenario(path))
+    assert issue.line == line_of(text, "<LogicFile")
+    assert issue.message.startswith(f"LogicFile {tmp_path / 'neg.xodr'}:")   # its line next
+    assert "<width>: road 1 lane 3: width -6.0000 m at s=0.000 (expected >= 0)" in issue.message
+
+
 @pytest.mark.parametrize("old,new,marker,message", [
     ('value="$Speed"/>', 'value="$Sped"/>', "$Sped", "'$Sped' is not declared"),
     ('value="$Speed"/>', 'value="${$Speed * $K}"/>', "$K}", "'$K' is not declared"),
