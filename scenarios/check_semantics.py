@@ -6,6 +6,7 @@ never raises for bad input.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,11 +108,19 @@ def kids(el: etree._Element | None, tag: str | None = None) -> Iterator[etree._E
 
 
 # ---------------------------------------------------------------------- files and catalogs
+@functools.lru_cache(maxsize=16)
+def _map_issues(path: str, mtime_ns: int, size: int) -> tuple:
+    """``maps.check_opendrive(path)``, once per file version in a process (a suite's scenarios
+    share their map; checking the 106 km Wuhan network takes about a second)."""
+    return tuple(check_opendrive(path))
+
+
 def _road_network(sc: _Scenario, el: etree._Element, xodr: Path) -> None:
     """The LogicFile's own errors (``maps.check_opendrive``: what makes the road network
     unusable, each with the .xodr file and line), reported at the LogicFile element; its
     warnings are left to ``testzone map check``."""
-    for issue in check_opendrive(xodr):
+    stat = xodr.stat()
+    for issue in _map_issues(str(xodr.resolve()), stat.st_mtime_ns, stat.st_size):
         if issue.severity == "error":
             where = f"{issue.file or xodr}" + (f":{issue.line}" if issue.line else "")
             what = f"<{issue.element}>: " if issue.element else ""
