@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from xml.etree import ElementTree as ET
 
 from lxml import etree
@@ -86,13 +87,17 @@ def json_bytes(data: object) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def write_outputs(render, doc: str, argv: list[str] | None = None) -> int:
+def write_outputs(render, doc: str, argv: list[str] | None = None,
+                  default_out: str | os.PathLike[str] | None = None) -> int:
     """Command line of the generators: write ``render()``'s files (name -> bytes) into
-    ``--out`` (default: the folder of this package); ``doc`` is the script's docstring."""
+    ``--out`` (default ``default_out``, else the folder of this package); ``doc`` is the
+    script's docstring. Returns the exit status (0)."""
     import argparse
     from pathlib import Path
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    parser.add_argument("--out", type=Path,
+                        default=Path(default_out) if default_out is not None
+                        else Path(__file__).resolve().parent)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for name, data in render().items():

@@ -23,7 +23,6 @@ west stop line at s = 972 m.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import json
 import math
@@ -401,14 +400,8 @@ def render() -> dict[str, bytes]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: write the files into ``--out`` (default: this folder)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=HERE)
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, data in render().items():
-        (args.out / name).write_bytes(data)
-        print(f"wrote {args.out / name} ({len(data)} bytes)")
-    return 0
+    from maps.wuhan.xodr_tools import write_outputs
+    return write_outputs(render, __doc__, argv, default_out=HERE)
 
 
 if __name__ == "__main__":
