@@ -26,7 +26,7 @@ from testzone.world import EntityState, WorldState
 
 from evaluator.case import CaseResult
 
-from scenarios.entities import OBU_PROPERTY
+from scenarios.entities import OBU_PROPERTY, xsd_boolean
 
 from runners.agents import agent_follows_scenario, make_agent
 from runners.backends import make_backend
@@ -363,12 +363,14 @@ def obu_entities(sc: Any) -> tuple[str, ...]:
         value = e.properties.get(OBU_PROPERTY)
         if value is None:
             continue
-        text = str(value).strip().lower()
-        if text not in ("true", "1", "false", "0"):
+        try:
+            equipped = xsd_boolean(value)
+        except ValueError:
             raise ScenarioError(f"Property {OBU_PROPERTY!r} of entity {name!r} is "
                                 f"{value!r}: expected true or false", file=str(sc.path),
-                                element=f"ScenarioObject[{name}]/Property[{OBU_PROPERTY}]")
-        if text in ("true", "1"):
+                                element=f"ScenarioObject[{name}]/Property[{OBU_PROPERTY}]"
+                                ) from None
+        if equipped:
             out.append(name)
     return tuple(out)
 

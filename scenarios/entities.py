@@ -72,6 +72,19 @@ OBU_PROPERTY = "v2x:obu"
 BOOLEAN_PROPERTIES = frozenset({OBU_PROPERTY})
 
 
+def xsd_boolean(text: str) -> bool:
+    """The value of an xsd:boolean (``true``/``1``, ``false``/``0``, surrounding blanks and
+    case ignored), W3C XML Schema Part 2, 3.2.2.
+
+    Raises:
+        ValueError: any other text.
+    """
+    value = str(text).strip().lower()
+    if value not in ("true", "1", "false", "0"):
+        raise ValueError(f"{text!r} is not an xsd:boolean")
+    return value in ("true", "1")
+
+
 def _properties(src: Source, el: etree._Element) -> dict[str, str]:
     """Properties/Property name -> value of an entity element.
 
@@ -85,9 +98,12 @@ def _properties(src: Source, el: etree._Element) -> dict[str, str]:
     out = {}
     for p in children(props, "Property"):
         name, value = src.attr(p, "name", str), src.attr(p, "value", str, "")
-        if name in BOOLEAN_PROPERTIES and value.strip().lower() not in ("true", "false", "1",
-                                                                         "0"):
-            raise src.error(p, f"Property {name!r} is {value!r}: expected true or false")
+        if name in BOOLEAN_PROPERTIES:
+            try:
+                xsd_boolean(value)
+            except ValueError:
+                raise src.error(p, f"Property {name!r} is {value!r}: expected true or false") \
+                    from None
         out[name] = value
     return out
 
