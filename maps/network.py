@@ -66,6 +66,7 @@ class RoadNetwork:
         self.objects: list[RoadObject] = parsed.objects
         self.areas = Areas(self)
         self._index: SpatialIndex | None = None
+        self._outlines: dict[tuple[str, int], np.ndarray] = {}
         self._geo: GeoReference | None = None
         self._bounds: tuple[float, float, float, float] | None = None
 
@@ -270,13 +271,20 @@ class RoadNetwork:
         """Closed polygon (N, 2) [m] of a lane: inner border along s, then the outer border
         back (see :mod:`maps.areas` for the sampling). When the lane id exists in
         non-consecutive sections only the longest run is returned; :meth:`lane_polygon`
-        gives all of it. MapsError for an unknown road or lane."""
-        road = self.road(road_id)
-        runs = lane_runs(road, lane_id)
-        if not runs:
-            raise MapsError(f"road {road_id} has no lane {lane_id}", file=self.path,
-                            line=road.line, element="lane")
-        return max(runs, key=len)
+        gives all of it. Cached per lane (the array is read-only). MapsError for an unknown
+        road or lane."""
+        key = (road_id, lane_id)
+        outline = self._outlines.get(key)
+        if outline is None:
+            road = self.road(road_id)
+            runs = lane_runs(road, lane_id)
+            if not runs:
+                raise MapsError(f"road {road_id} has no lane {lane_id}", file=self.path,
+                                line=road.line, element="lane")
+            outline = np.array(max(runs, key=len), dtype=float)
+            outline.setflags(write=False)
+            self._outlines[key] = outline
+        return outline
 
     # ------------------------------------------------------------------------ areas
     def lane_polygon(self, road_id: str, lane_id: int):
