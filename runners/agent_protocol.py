@@ -60,7 +60,8 @@ def entity_from_dict(d: dict[str, Any]) -> EntityState:
         name=d["name"], kind=EntityKind(d["kind"]), pose=Pose(**d["pose"]), speed=d["speed"],
         acceleration=d["acceleration"], yaw_rate=d["yaw_rate"], box=BoundingBox(**d["box"]),
         lane=LaneCoord(**d["lane"]) if d.get("lane") else None, steering=d["steering"],
-        category=d["category"], visible=d["visible"])
+        category=d["category"], visible=d["visible"], role=d.get("role", "none"),
+        lights=tuple(d.get("lights", ())))
 
 
 def observation_to_dict(obs: Observation) -> dict[str, Any]:

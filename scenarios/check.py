@@ -6,7 +6,8 @@ never raises for bad input. What is checked, in order:
 1. Safe parsing (:func:`scenarios.xmlsource.parse_xml`: entity declarations refused).
 2. XSD validation against the ASAM OpenSCENARIO schema of the file's ``FileHeader`` revision
    (1.0, 1.1, 1.2, 1.3 -> the 1.3.1 schema), the schemas shipped in the ``scenariogeneration``
-   distribution (``schemas/OpenSCENARIO_1_*.xsd``), each compiled once per process.
+   distribution (``schemas/OpenSCENARIO_1_*.xsd``), each compiled once per process, with the
+   published 1.2 schema's known errata read as 1.3 corrected them (:data:`SCHEMA_ERRATA`).
 3. Semantics (ASAM OpenSCENARIO 1.x rules that a schema cannot express), by file kind:
 
    * scenario: undefined ``$parameters`` (the ParameterDeclarations of the element and its
@@ -82,6 +83,14 @@ def exit_status(issues: Iterable[Issue]) -> int:
 
 
 # ---------------------------------------------------------------------- schema
+XSD_NS = "http://www.w3.org/2001/XMLSchema"
+SCHEMA_ERRATA = MappingProxyType({(1, 2): ("AppearanceAction", "LightType")})
+"""Complex types of a revision's published XSD whose ``xsd:sequence`` is read as the
+``xsd:choice`` the standard means: the 1.2 schema makes AppearanceAction require both a
+LightStateAction and an AnimationAction, and LightType both a VehicleLight and a
+UserDefinedLight, so no 1.2 file could use either; the 1.3 schema has them as choices."""
+
+
 def schema_path(rev: tuple[int, int]) -> Path | None:
     """The ASAM XSD for OpenSCENARIO revision ``rev`` shipped by scenariogeneration, or None
     (unknown revision, or the package lacks its schemas)."""
@@ -105,7 +114,12 @@ def load_schema(rev: tuple[int, int]) -> etree.XMLSchema | None:
     if path is None:
         return None
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    return etree.XMLSchema(etree.parse(str(path), parser))
+    doc = etree.parse(str(path), parser)
+    for name in SCHEMA_ERRATA.get(rev, ()):
+        for seq in doc.getroot().xpath(f"xsd:complexType[@name='{name}']/xsd:sequence",
+                                       namespaces={"xsd": XSD_NS}):
+            seq.tag = f"{{{XSD_NS}}}choice"
+    return etree.XMLSchema(doc)
 
 
 def _revision(root: etree._Element) -> tuple[int, int] | None:

@@ -38,6 +38,9 @@ ENTITY_ELEMENTS = ("Vehicle", "Pedestrian", "MiscObject")
 _CATEGORY_ATTR = MappingProxyType({"Vehicle": "vehicleCategory",
                                    "Pedestrian": "pedestrianCategory",
                                    "MiscObject": "miscObjectCategory"})
+ROLES = ("none", "ambulance", "civil", "fire", "military", "police", "publicTransport",
+         "roadAssistance")
+"""XSD ``Role`` (OpenSCENARIO 1.2): the ``role`` attribute of Vehicle and Pedestrian."""
 MAX_TRAILERS = 100
 """Longest chain of inline trailers read (esmini's ``max_trailers``): deeper means a catalog
 entry towing itself."""
@@ -149,6 +152,7 @@ def read_entity_element(name: str, src: Source, el: etree._Element,
     category = src.attr(el, _CATEGORY_ATTR[tag], str, "car" if tag == "Vehicle" else "")
     wheelbase, max_steering = _axles(src, el) if tag == "Vehicle" else (None, None)
     hitch, coupler = _coupling(src, el) if tag == "Vehicle" else (None, None)
+    role = src.choice(el, "role", ROLES, "none") if tag != "MiscObject" else "none"
     return EntityDef(
         name=name, element=tag, kind=_kind(tag, category), category=category,
         box=_box(src, el), performance=_performance(src, el) if tag == "Vehicle"
@@ -156,7 +160,7 @@ def read_entity_element(name: str, src: Source, el: etree._Element,
         mass=src.attr(el, "mass", float, None),
         model=src.attr(el, "model3d", str, None) or src.attr(el, "model", str, None),
         catalog=catalog, wheelbase=wheelbase, max_steering=max_steering, hitch=hitch,
-        coupler=coupler)
+        coupler=coupler, role=role)
 
 
 class _EntityReader:

@@ -53,6 +53,8 @@ class EntityDef:
             x axis from its reference point; None for a vehicle that cannot be towed.
         trailer: name of the entity towed at the start (inline ``Trailer`` or ``TrailerRef``;
             ``scenarios.trailers``), or None.
+        role: the ``role`` attribute of a Vehicle or Pedestrian (OpenSCENARIO 1.2 ``Role``;
+            ``none`` when absent, and for a MiscObject).
     """
 
     name: str
@@ -71,6 +73,7 @@ class EntityDef:
     hitch: float | None = None
     coupler: float | None = None
     trailer: str | None = None
+    role: str = "none"
 
 
 @dataclass(frozen=True)

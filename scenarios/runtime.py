@@ -90,6 +90,8 @@ class Mover:
             entity is not moved, not in the world state and touches nothing.
         trailer: the entity towed at its hitch now, or None. tow: the entity towing it now
             (a towed trailer is dragged by ``scenarios.trailers``, not driven), or None.
+        lights: VehicleLightType -> LightMode (``on``, ``off``, ``flashing``) as the last
+            LightStateAction on it set them.
     """
 
     name: str
@@ -116,13 +118,15 @@ class Mover:
     present: bool = True
     trailer: str | None = None
     tow: str | None = None
+    lights: dict[str, str] = field(default_factory=dict)
 
     def state(self) -> EntityState:
         """Return the entity's current :class:`EntityState`."""
         return EntityState(name=self.name, kind=self.defn.kind, pose=self.pose, speed=self.speed,
                            acceleration=self.acceleration, yaw_rate=self.yaw_rate,
                            box=self.defn.box, lane=self.lane, category=self.defn.category,
-                           visible=self.visible)
+                           visible=self.visible, role=self.defn.role,
+                           lights=tuple(sorted(k for k, m in self.lights.items() if m != "off")))
 
 
 @dataclass

@@ -108,6 +108,11 @@ class EntityState:
         steering: front-wheel angle [rad], 0 when unknown.
         category: the OpenSCENARIO category (``car``, ``truck``, ``bus``, ``pedestrian``, ...).
         visible: False after a VisibilityAction hid it.
+        role: the OpenSCENARIO 1.2 ``Role`` of a Vehicle or Pedestrian (``none``,
+            ``ambulance``, ``civil``, ``fire``, ``military``, ``police``, ``publicTransport``,
+            ``roadAssistance``).
+        lights: the OpenSCENARIO ``VehicleLightType`` names of the lights on or flashing,
+            sorted (set by LightStateAction).
     """
 
     name: str
@@ -121,6 +126,8 @@ class EntityState:
     steering: float = 0.0
     category: str = "car"
     visible: bool = True
+    role: str = "none"
+    lights: tuple[str, ...] = ()
 
     @property
     def velocity(self) -> tuple[float, float]:

@@ -1,7 +1,7 @@
 """Data frames shared by several messages, built from SI values (YD/T 3709-2020 DF_*).
 
 Position3D, PositionOffsetLLV (the smallest offset form that fits), VehicleSize,
-AccelerationSet4Way, NodeReferenceID and 8-byte ids, plus their readers. Inputs are SI in
+AccelerationSet4Way, NodeReferenceID, 8-byte ids and named-bit BIT STRINGs, plus their readers. Inputs are SI in
 the map frame; conversion to integer units goes through :mod:`v2x_bridge.units`.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from typing import Any
+from typing import Any, Iterable
 
 from testzone.world import BoundingBox, EntityState
 from v2x_bridge import units
@@ -116,3 +116,27 @@ def lonlat_of(geo: GeoFrame, x: float, y: float) -> tuple[float, float]:
     """(lon, lat) [deg] of map point (x, y) [m], as Python floats."""
     lon, lat = geo.to_lonlat(x, y)
     return float(lon), float(lat)
+
+
+def bit_string(bits: Iterable[int], nbits: int) -> tuple[bytes, int]:
+    """A BIT STRING of ``nbits`` bits with the given bit numbers set, in asn1tools form
+    ``(bytes, nbits)``; bit 0 is the first bit sent (the most significant bit of the first
+    octet, X.691 / X.680 named-bit numbering).
+
+    Raises:
+        V2XError: a bit number outside ``0..nbits-1``.
+    """
+    out = bytearray((nbits + 7) // 8)
+    for b in bits:
+        if not 0 <= b < nbits:
+            raise V2XError(f"bit {b} outside a BIT STRING of {nbits} bits")
+        out[b // 8] |= 0x80 >> (b % 8)
+    return bytes(out), nbits
+
+
+def set_bits(value: tuple[bytes, int]) -> frozenset[int]:
+    """The numbers of the bits set in a BIT STRING ``(bytes, nbits)`` (inverse of
+    :func:`bit_string`)."""
+    data, nbits = value
+    return frozenset(b for b in range(min(nbits, 8 * len(data)))
+                     if data[b // 8] & (0x80 >> (b % 8)))

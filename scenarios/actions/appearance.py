@@ -142,8 +142,14 @@ class LightStateAction:
                    color_type, model, values, a(el, "transitionTime", non_negative, 0.0))
 
     def start(self, rt: Runtime, actor: str | None) -> Lasting:
-        """Record the light change on ``actor``; the run lasts ``transition_time``."""
+        """Record the light change on ``actor`` and, for a VehicleLight of a scenario-driven
+        entity, set it in the entity's state (:attr:`testzone.world.EntityState.lights`, which
+        its BSM reports); the run lasts ``transition_time``."""
         _record(rt, actor, self)
+        if actor is not None and not self.user_defined:
+            mover = rt.mover(actor)
+            if not mover.external:
+                mover.lights[self.light] = self.mode
         return Lasting(self.transition_time)
 
 

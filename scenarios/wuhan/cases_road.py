@@ -14,7 +14,8 @@ from scenarios.wuhan.catalogue_model import (AEB_DECEL, GBT, NO_COLLISION, NO_RE
                                              SMOOTH, Logical, Vary, crit, gap, ttc)
 from scenarios.wuhan.generate_section1_cases import ego_vehicle, target_vehicle
 from scenarios.wuhan.parts import (EGO, act, after, ambulance, at_time, barrier, bus, event,
-                                   hold, lane_change, near, place, scenario, speed_rate,
+                                   hold, lane_change, near, place, scenario,
+                                   hazard_lights_on, special_lights_on, speed_rate,
                                    with_obu)
 from scenarios.wuhan.v2x_cases import truck
 
@@ -23,13 +24,17 @@ GREEN_1035 = {"1035": "P1-green"}
 RSM_ONLY = ("RSM",)
 RSM_BSM = ("RSM", "BSM")
 BASIC_BSM = ("the other vehicle's BSM (Property v2x:obu) carries position, speed, heading, "
-             "acceleration and size, not the event flags, exterior lights or extensions "
-             "the warning keys on; idm-v2x takes it as a V2V object like an RSM participant")
+             "acceleration, size, the hard-braking (0.4 g) and hazard-light event flags, the "
+             "exterior lights a LightStateAction switched on and, for an ambulance, fire or "
+             "police role, the emergency extension; no ABS/ESC/traction events (no brake "
+             "model); idm-v2x takes it as a V2V object like an RSM participant and does not "
+             "read the flags")
 
 
 def _lead(mode: str) -> object:
-    """Ego (lane -3, $EgoS) behind 'Lead' $Gap ahead: ``stopped`` (speed 0), ``slow``
-    ($LeadSpeed), ``braking`` (Ego's speed, brakes at $BrakeTime at $BrakeDecel to 0)."""
+    """Ego (lane -3, $EgoS) behind 'Lead' $Gap ahead: ``stopped`` (speed 0, hazard lights
+    flashing: OpenSCENARIO 1.2), ``slow`` ($LeadSpeed), ``braking`` (Ego's speed, brakes at
+    $BrakeTime at $BrakeDecel to 0)."""
     lead_speed = {"stopped": "0.0", "slow": "$LeadSpeed", "braking": "$EgoSpeed"}[mode]
     params = [("EgoSpeed", 60 * KMH), ("EgoS", 30.0), ("Gap", 120.0 if mode != "braking" else 40.0),
               ("LeadSpeed", 20 * KMH), ("BrakeTime", 4.0), ("BrakeDecel", 6.0),
@@ -43,8 +48,9 @@ def _lead(mode: str) -> object:
     return scenario(f"VehicleAhead{mode.title()}", f"Wuhan test zone: vehicle ahead {mode}",
                     params, {EGO: ego_vehicle(), "Lead": with_obu(target_vehicle("Lead"))},
                     {EGO: place("30", -3, "$EgoS", "$EgoSpeed"),
-                     "Lead": place("30", -3, "${$EgoS + $Gap}", lead_speed)},
-                    acts, GREEN_1035)
+                     "Lead": place("30", -3, "${$EgoS + $Gap}", lead_speed)
+                     + ([hazard_lights_on()] if mode == "stopped" else [])},
+                    acts, GREEN_1035, osc_minor_version=2 if mode == "stopped" else 1)
 
 
 def stop_and_go() -> object:
@@ -127,8 +133,9 @@ def onramp_merge() -> object:
 
 
 def emergency_vehicle() -> object:
-    """An ambulance (role emergency) comes up behind Ego in lane -3 at $AmbulanceSpeed and
-    passes in lane -2 once within $PassDistance."""
+    """An ambulance (role ambulance, special-purpose lights on: its BSM carries the emergency
+    extension with siren in use) comes up behind Ego in lane -3 at $AmbulanceSpeed and passes
+    in lane -2 once within $PassDistance (OpenSCENARIO 1.2)."""
     params = [("EgoSpeed", 50 * KMH), ("EgoS", 120.0), ("AmbulanceLag", 80.0),
               ("AmbulanceSpeed", 80 * KMH), ("PassDistance", 30.0), ("SimulationEnd", 20.0)]
     swerve = event("PassEvent", [("AmbulancePass", lane_change(-2, 2.0))],
@@ -138,8 +145,8 @@ def emergency_vehicle() -> object:
                     params, {EGO: ego_vehicle(), "Ambulance": with_obu(ambulance("Ambulance"))},
                     {EGO: place("30", -3, "$EgoS", "$EgoSpeed"),
                      "Ambulance": place("30", -3, "${$EgoS - $AmbulanceLag}",
-                                        "$AmbulanceSpeed")},
-                    [act("Ambulance", "Ambulance", [swerve])], GREEN_1035)
+                                        "$AmbulanceSpeed") + [special_lights_on()]},
+                    [act("Ambulance", "Ambulance", [swerve])], GREEN_1035, osc_minor_version=2)
 
 
 def blind_spot() -> object:
@@ -213,7 +220,8 @@ LOGICALS: tuple[Logical, ...] = (
             lambda: _lead("stopped"), ("vehicle ahead stopped",), ("AVW",), RSM_BSM,
             (Vary("Gap", "m", (80.0, 150.0)), Vary("EgoSpeed", "m/s", (40 * KMH, 60 * KMH))),
             (NO_COLLISION, gap(1.0, "vehicle ahead stopped"), _LEAD_TTC, SMOOTH),
-            ("AVW keys on the stopped vehicle's hazard lights: " + BASIC_BSM,)),
+            ("AVW keys on the stopped vehicle's hazard lights (flashing from the start): "
+             + BASIC_BSM,)),
     Logical("wuhan-tz-vehicle-ahead-slow", "tz_vehicle_ahead_slow",
             "Slow vehicle ahead in Ego's lane", "vehicle-ahead", lambda: _lead("slow"),
             ("vehicle ahead slow",), (), (),
@@ -272,7 +280,8 @@ LOGICALS: tuple[Logical, ...] = (
             (Vary("AmbulanceSpeed", "m/s", (60 * KMH, 80 * KMH)),
              Vary("PassDistance", "m", (20.0, 40.0))),
             (NO_COLLISION,),
-            ("EVW keys on the BSM's emergency extension (VehEmgExt): " + BASIC_BSM,
+            ("EVW keys on the BSM's emergency extension (VehEmgExt: responseType emergency, "
+             "siren and light bar in use): " + BASIC_BSM,
              "yielding (moving aside) is not exercised: the agents never change lane and "
              "ignore vehicles behind; the ambulance passes on its own",)),
     Logical("wuhan-tz-blind-spot", "tz_blind_spot", "Vehicle riding in Ego's blind spot",
@@ -285,7 +294,8 @@ LOGICALS: tuple[Logical, ...] = (
             hidden_hard_braking, ("emergency braking",), ("EBW",), RSM_BSM,
             (Vary("BrakeDecel", "m/s2", (5.0, 7.0)), Vary("TruckGap", "m", (20.0, 30.0))),
             (NO_COLLISION, gap(1.0, "emergency braking"), AEB_DECEL),
-            ("EBW keys on the BSM's brake status and hard-braking event flag: " + BASIC_BSM,)),
+            ("EBW keys on the BSM's hard-braking event flag (set while the braking vehicle "
+             "decelerates by 0.4 g or more): " + BASIC_BSM,)),
     Logical("wuhan-tz-clw-control-loss", "tz_clw_control_loss",
             "Vehicle ahead loses control and stops across Ego's lane", "vehicle-ahead",
             control_loss, ("emergency braking",), ("CLW",), RSM_BSM,

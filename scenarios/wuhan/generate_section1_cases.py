@@ -156,10 +156,11 @@ def single_event_act(name: str, actor: str, events: list[xosc.Event]) -> xosc.Ac
 
 def assemble(name: str, description: str, params: xosc.ParameterDeclarations,
              entities: xosc.Entities, init: xosc.Init, acts: list[xosc.Act],
-             start_interval: str | None, network: xosc.RoadNetwork | None = None
-             ) -> xosc.Scenario:
-    """Wrap the parts into an OpenSCENARIO 1.1 Scenario with one Story; ``network`` defaults to
-    section 1 with its controller starting at ``start_interval``."""
+             start_interval: str | None, network: xosc.RoadNetwork | None = None,
+             osc_minor_version: int = 1) -> xosc.Scenario:
+    """Wrap the parts into an OpenSCENARIO 1.``osc_minor_version`` (default 1.1) Scenario with
+    one Story; ``network`` defaults to section 1 with its controller starting at
+    ``start_interval``."""
     story = xosc.Story(f"{name}Story")
     for act in acts:
         story.add_act(act)
@@ -167,17 +168,26 @@ def assemble(name: str, description: str, params: xosc.ParameterDeclarations,
     board.add_story(story)
     return xosc.Scenario(description, "icv-testzone", params, entities, board,
                          network or road_network(start_interval), xosc.Catalog(),
-                         osc_minor_version=1,
+                         osc_minor_version=osc_minor_version,
                          creation_date=CREATION_DATE)
 
 
 def to_bytes(scenario: xosc.Scenario) -> bytes:
-    """Serialise deterministically (lxml pretty print, UTF-8, XML declaration)."""
+    """Serialise deterministically (lxml pretty print, UTF-8, XML declaration), in the XSD of
+    the file's revision: empty Act StopTriggers dropped, LightStateAction's LightType put
+    before its LightState (scenariogeneration writes them the other way round), and from 1.2
+    on the Event priority ``overwrite`` (deprecated in 1.2) written as its successor
+    ``override``."""
     raw = ET.tostring(scenario.get_element(), encoding="utf-8")
     parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
     root = etree.fromstring(raw, parser)
     for empty in root.xpath("//Act/StopTrigger[not(*)]"):
         empty.getparent().remove(empty)  # an empty trigger is noise, never fires
+    for light_type in root.xpath("//LightStateAction/LightType"):
+        light_type.getparent().insert(0, light_type)
+    if int(root.find("FileHeader").get("revMinor", "0")) >= 2:
+        for ev in root.xpath("//Event[@priority='overwrite']"):
+            ev.set("priority", "override")
     return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
 
 

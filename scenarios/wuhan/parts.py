@@ -55,10 +55,11 @@ def testzone_network(controllers: dict[str, str] | None = None) -> xosc.RoadNetw
 
 def scenario(name: str, description: str, params: list[tuple[str, float]],
              objects: dict[str, object], init: dict[str, list], acts: list[xosc.Act],
-             controllers: dict[str, str] | None = None) -> xosc.Scenario:
+             controllers: dict[str, str] | None = None,
+             osc_minor_version: int = 1) -> xosc.Scenario:
     """A test-zone Scenario: double ``params`` ((name, default); ``SimulationEnd`` required),
     ``objects`` {name: Vehicle/Pedestrian/MiscObject} (Ego first), ``init`` {name: [actions]}
-    and ``acts``."""
+    and ``acts``; OpenSCENARIO 1.1 unless it needs a later ``osc_minor_version``."""
     decl = _params(*((pname, "double", float(value)) for pname, value in params))
     entities = xosc.Entities()
     for obj_name, obj in objects.items():
@@ -68,7 +69,7 @@ def scenario(name: str, description: str, params: list[tuple[str, float]],
         for action in actions:
             start.add_init_action(actor, action)
     return assemble(name, description, decl, entities, start, acts, None,
-                    testzone_network(controllers))
+                    testzone_network(controllers), osc_minor_version)
 
 
 def place(road: str, lane: int, s: object, speed: object | None, offset: object = 0.0) -> list:
@@ -80,19 +81,16 @@ def place(road: str, lane: int, s: object, speed: object | None, offset: object 
 
 def vehicle(name: str, category: xosc.VehicleCategory, size_m: tuple[float, float, float],
             max_speed: float, max_accel: float, max_decel: float, mass: float,
-            role: str | None = None) -> xosc.Vehicle:
+            role: xosc.Role | None = None) -> xosc.Vehicle:
     """A vehicle of ``size_m`` = (length, width, height) [m], box centre ``0.3 * length``
-    ahead of the rear axle; speeds [m/s], accelerations [m/s^2]; optional ``role`` property
-    (e.g. ``emergency``)."""
+    ahead of the rear axle; speeds [m/s], accelerations [m/s^2]; optional OpenSCENARIO 1.2
+    ``role`` attribute (e.g. ``ambulance``; the scenario must then be 1.2 or later)."""
     length, width, height = size_m
     box = xosc.BoundingBox(width, length, height, 0.3 * length, 0.0, height / 2)
     front = xosc.Axle(0.5236, 0.6, width - 0.2, 0.6 * length, 0.3)
     rear = xosc.Axle(0.0, 0.6, width - 0.2, 0.0, 0.3)
-    veh = xosc.Vehicle(name, category, box, front, rear, max_speed, max_accel, max_decel,
-                       mass=mass)
-    if role:
-        veh.add_property("role", role)
-    return veh
+    return xosc.Vehicle(name, category, box, front, rear, max_speed, max_accel, max_decel,
+                        mass=mass, role=role)
 
 
 def with_obu(veh: xosc.Vehicle) -> xosc.Vehicle:
@@ -108,9 +106,22 @@ def bus(name: str) -> xosc.Vehicle:
 
 
 def ambulance(name: str) -> xosc.Vehicle:
-    """A 5.5 x 2.0 x 2.5 m ambulance (property role=emergency; 35 m/s, 4 / 8 m/s^2)."""
+    """A 5.5 x 2.0 x 2.5 m ambulance (role ambulance: OpenSCENARIO 1.2; 35 m/s, 4 / 8 m/s^2).
+    Its BSM carries the emergency extension (``v2x_bridge.bsm.emergency_ext``)."""
     return vehicle(name, xosc.VehicleCategory.van, (5.5, 2.0, 2.5), 35.0, 4.0, 8.0, 3000.0,
-                   role="emergency")
+                   role=xosc.Role.ambulance)
+
+
+def special_lights_on() -> xosc.LightStateAction:
+    """LightStateAction (OpenSCENARIO 1.2): specialPurposeLights on (siren and light bar: the
+    BSM's emergencyExt then says inUse)."""
+    return xosc.LightStateAction(xosc.VehicleLightType.specialPurposeLights, xosc.LightMode.on)
+
+
+def hazard_lights_on() -> xosc.LightStateAction:
+    """LightStateAction (OpenSCENARIO 1.2): warningLights (hazard lights) flashing (the BSM's
+    eventHazardLights flag and hazardSignalOn light)."""
+    return xosc.LightStateAction(xosc.VehicleLightType.warningLights, xosc.LightMode.flashing)
 
 
 def cyclist(name: str) -> xosc.Vehicle:

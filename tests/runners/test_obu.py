@@ -52,3 +52,25 @@ def test_lead_vehicle_bsm_reaches_the_ego_at_10_hz(tmp_path):
         assert e.data["recv_t"] - e.data["sent_t"] == pytest.approx(0.02)
         assert e.t == pytest.approx(e.data["sent_t"] + 0.05)
 
+
+
+def test_ambulance_bsm_carries_the_emergency_extension(tmp_path):
+    """tz_emergency_vehicle: the Ambulance (Vehicle role="ambulance", LightStateAction
+    specialPurposeLights on in Init) sends BSMs whose VehicleEmergencyExtensions say
+    responseType emergency, siren and light bar in use; from the first one on (the Init
+    actions run before the first step)."""
+    from v2x_bridge import bsm, codec
+    case = TestCase("evw", str(CASES / "tz_emergency_vehicle.xosc"), parameters={
+        "SimulationEnd": "1.0"})
+    res = run_case(case, RunOptions(agent="idm-v2x"), tmp_path / "evw")
+    assert res["verdict"] != "error", res.get("error")
+    rec = read_recording(tmp_path / "evw" / "recording.jsonl")
+    sent = [e for e in rec.events if e.kind == "v2x" and e.data.get("msg_type") == "BSM"
+            and e.data["action"] == "sent"]
+    assert len(sent) >= 10                                     # 10 Hz over 1 s
+    for e in sent:
+        msg_type, value = codec.decode_frame(bytes.fromhex(e.data["payload_hex"]))
+        info = bsm.read(value)
+        assert msg_type == "BSM" and info.emergency_response == "emergency"
+        assert info.siren_in_use and value["emergencyExt"]["lightsUse"] == "inUse"
+        assert not info.hard_braking and info.lights == ()

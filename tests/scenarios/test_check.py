@@ -127,6 +127,24 @@ def test_schema_of_the_file_version_is_used(tmp_path):
     assert load_schema((1, 2)) is load_schema((1, 2))
 
 
+LIGHT = ('<PrivateAction><AppearanceAction><LightStateAction><LightType><VehicleLight '
+         'vehicleLightType="warningLights"/></LightType><LightState mode="flashing"/>'
+         '</LightStateAction></AppearanceAction></PrivateAction>')
+
+
+def test_schema_1_2_errata_appearance_action_and_light_type_are_choices(tmp_path):
+    # the published 1.2 XSD writes both as sequences (every 1.2 AppearanceAction invalid);
+    # read as the 1.3 choice, one LightStateAction with one VehicleLight is valid ...
+    marker = '<Private entityRef="Car">'
+    path, _ = scenario(tmp_path, marker, marker + LIGHT)
+    assert check_scenario(path) == []
+    # ... and a LightType naming two lights is not (a choice holds one)
+    two = LIGHT.replace('</LightType>', '<UserDefinedLight userDefinedLightType="x"/></LightType>')
+    path, text = scenario(tmp_path, marker, marker + two, name="two.xosc")
+    issue = only(check_scenario(path))
+    assert issue.message.startswith("schema 1.2:") and issue.line == line_of(text, "<LightType>")
+
+
 def test_unsupported_element_is_a_named_warning(tmp_path):
     # RandomRouteAction (OpenSCENARIO 1.3) is valid per the schema but not played by our engine
     text = BASE.replace("XODR", str(XODR)).replace('revMinor="2"', 'revMinor="3"')

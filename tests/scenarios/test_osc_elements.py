@@ -409,6 +409,33 @@ def test_light_state_action_is_recorded_and_lasts_its_transition_time(tmp_path):
     assert worlds[-1].entities["Car"].pose.y == -1.75 and worlds[-1].entities["Car"].speed == 10
 
 
+def test_light_state_sets_the_lights_of_the_entity_state_and_role_is_read(tmp_path):
+    """Vehicle@role (1.2) reaches EntityState.role; LightStateAction on/flashing adds the light
+    to EntityState.lights when it starts (evaluated at 1.05 s: in the state of the next step,
+    1.1 s, as a step SpeedAction's speed), off removes it; a UserDefinedLight is only
+    recorded."""
+    flash = LOW_BEAM.replace('"lowBeam"', '"warningLights"').replace('mode="on"',
+                                                                     'mode="flashing"')
+    off = LOW_BEAM.replace('mode="on"', 'mode="off"')
+    user = ('<AppearanceAction><LightStateAction><LightType><UserDefinedLight '
+            'userDefinedLightType="beacon"/></LightType><LightState mode="on"/>'
+            '</LightStateAction></AppearanceAction>')
+    text = document(teleport("Car", -1, 10, speed=10),
+                    story("".join(event(n, private(n, a), trigger(sim_time(t)), "parallel")
+                                  for n, a, t in (("L", LOW_BEAM, 1), ("W", flash, 1),
+                                                  ("U", user, 1), ("O", off, 2)))),
+                    STOP(3)).replace('vehicleCategory="car"',
+                                     'vehicleCategory="car" role="ambulance"')
+    worlds, _, _ = run(write(tmp_path, text), until=3)
+    lights = {round(w.time, 2): w.entities["Car"].lights for w in worlds}
+    assert lights[1.05] == () and lights[1.1] == ("lowBeam", "warningLights")
+    assert lights[2.05] == ("lowBeam", "warningLights") and lights[2.1] == ("warningLights",)
+    assert worlds[-1].entities["Car"].role == "ambulance"
+    bad = write(tmp_path, text.replace('role="ambulance"', 'role="doctor"'), "bad.xosc")
+    with pytest.raises(ScenarioError, match="role='doctor': expected one of none, ambulance"):
+        load_scenario(bad)
+
+
 @pytest.mark.parametrize("animation, lasts", [
     ('<AnimationAction animationDuration="2"><AnimationType><ComponentAnimation>'
      '<VehicleComponent vehicleComponentType="doorFrontLeft"/></ComponentAnimation>'

@@ -161,6 +161,41 @@ def test_bsm_roundtrip_si():
     with pytest.raises(V2XError):
         bsm.build(_ctx(world))
 
+    assert "safetyExt" not in value and "emergencyExt" not in value and value["brakes"] == {}
+    assert not info.hard_braking and info.lights == () and info.emergency_response is None
+
+
+def test_bsm_event_flags_lights_and_emergency_extension():
+    # 0.4 g = 3.92266 m/s^2: -4.0 is hard braking; hazard lights, left indicator, low beam on
+    amb = _vehicle("amb", 0.0, 0.0, speed=10.0, acceleration=-4.0, role="ambulance",
+                   lights=("indicatorLeft", "lowBeam", "specialPurposeLights", "warningLights"))
+    value = bsm.build(_ctx(WorldState(0.0, {"amb": amb}), sender="amb"))
+    ext = value["safetyExt"]
+    # VehicleEventFlags SIZE(13): bits 0 (eventHazardLights) and 7 (eventHardBraking)
+    assert ext["events"] == (bytes([0b10000001, 0b00000000]), 13)
+    # ExteriorLights SIZE(9): bits 0 (lowBeam), 2 (leftTurnSignal), 4 (hazardSignal)
+    assert ext["lights"] == (bytes([0b10101000, 0b00000000]), 9)
+    assert value["emergencyExt"] == {"responseType": "emergency", "sirenUse": "inUse",
+                                     "lightsUse": "inUse"}
+    info = bsm.read(_roundtrip("BSM", value), GEO)
+    assert info.hard_braking and info.hazard_lights and info.siren_in_use
+    assert info.lights == ("lowBeamHeadlightsOn", "leftTurnSignalOn", "hazardSignalOn")
+    assert info.emergency_response == "emergency"
+    # just under 0.4 g, reversing with a negative acceleration (speeding up backwards), a
+    # police car with its special lights off: no flags, emergencyExt says notInUse
+    soft = _vehicle("p", 0.0, 0.0, speed=10.0, acceleration=-3.9, role="police")
+    back = _vehicle("r", 0.0, 0.0, speed=-2.0, acceleration=-4.0)
+    braking_back = _vehicle("b", 0.0, 0.0, speed=-2.0, acceleration=4.0, lights=("brakeLights",))
+    world = WorldState(0.0, {e.name: e for e in (soft, back, braking_back)})
+    v_soft = bsm.build(_ctx(world, sender="p"))
+    assert "safetyExt" not in v_soft
+    assert v_soft["emergencyExt"]["sirenUse"] == "notInUse"
+    assert "safetyExt" not in bsm.build(_ctx(world, sender="r"))
+    v_back = bsm.build(_ctx(world, sender="b"))
+    assert v_back["safetyExt"] == {"events": (bytes([0b00000001, 0]), 13)}
+    assert v_back["brakes"] == {"brakePadel": "on"} and "emergencyExt" not in v_back
+    assert bsm.read(_roundtrip("BSM", v_back)).hard_braking
+
 
 JUNCTION = {"node_id": 9, "region": 1, "x": 0.0, "y": 0.0, "name": "J9",
             "links": [{"upstream_node_id": 8, "width_m": 7.0, "speed_limit_mps": 16.7,
