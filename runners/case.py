@@ -77,6 +77,8 @@ class RunOptions:
         carla_servers: ``host:port`` of the CARLA server(s) (the pool binds one per case;
         default ``127.0.0.1:2000``). carla_tm_port: the Traffic Manager port of that server.
         connect_timeout: [s] a CARLA server has to answer.
+        v2x_endpoint: ZeroMQ endpoint on which the frames the vehicle under test receives are
+            also published (:func:`shared_publisher`), or None.
     """
 
     agent: str = "idm"
@@ -91,6 +93,20 @@ class RunOptions:
     carla_servers: tuple[str, ...] = ()
     carla_tm_port: int = 8000
     connect_timeout: float = 5.0
+    v2x_endpoint: str | None = None
+
+
+@functools.lru_cache(maxsize=None)
+def shared_publisher(endpoint: str) -> Any:
+    """The process's one :class:`v2x_bridge.transport.Publisher` bound at ``endpoint``, shared
+    by the cases this process runs (one bind per process: a subscriber stays connected from case
+    to case; ZeroMQ closes the socket at exit).
+
+    Raises:
+        V2XError: the endpoint cannot be bound (malformed, in use).
+    """
+    from v2x_bridge.transport import Publisher
+    return Publisher(endpoint)
 
 
 @functools.lru_cache(maxsize=4)
@@ -274,6 +290,8 @@ class _CaseRun:
         world = engine.initialize()
         self.record(world)
         bridge = make_v2x_bridge(self.net, sc, self.case.seed) if opts.v2x and ego else None
+        if bridge is not None and opts.v2x_endpoint:
+            bridge.publisher = shared_publisher(opts.v2x_endpoint)
         self.apply_commands(bridge, world)
         with contextlib.ExitStack() as stack:
             backend = make_backend(opts, sc, self.case.seed)

@@ -97,7 +97,9 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         agent_config: Optional[Path] = typer.Option(None, help="JSON file given to the agent"),
         workers: int = typer.Option(0, help="parallel cases (default: the machine's cores)"),
         out_dir: Optional[Path] = typer.Option(None, "--out", help="run folder (default results/<run-id>)"),
-        seed: int = typer.Option(0, help="base random seed"),
+        seed: Optional[int] = typer.Option(
+            None, help="base random seed (default 0); given, it also replaces the randomSeed of "
+                       "Stochastic distributions"),
         trace: Optional[str] = typer.Option(None, help="'csv': esmini-compatible trace per case"),
         dt: float = typer.Option(0.05, help="simulation step [s]"),
         max_time: float = typer.Option(300.0, help="simulation-time limit of a case [s]"),
@@ -114,6 +116,9 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         carla_gpus: Optional[str] = typer.Option(None, help="GPU indices for launched servers, "
                                                             "e.g. 0,1"),
         connect_timeout: float = typer.Option(5.0, help="seconds a CARLA server has to answer"),
+        v2x_endpoint: Optional[str] = typer.Option(
+            None, help="also publish the V2X frames the vehicle under test receives on this "
+                       "ZeroMQ endpoint (PUB, e.g. tcp://127.0.0.1:5556; runs 1 worker)"),
         ) -> None:
     """Simulate, judge and score test cases; leave a report folder."""
     from runners.case import RunOptions
@@ -132,16 +137,23 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         files += _guard(lambda: discover(paths))
     if not files:
         _fail("nothing to run: give .xosc files or folders, or --suite NAME", 2)
-    cases = _guard(lambda: make_cases(files, seed))
+    cases = _guard(lambda: make_cases(files, seed or 0, distribution_seed=seed))
+    seed = seed or 0
     n_workers = workers if workers > 0 else (os.cpu_count() or 1)
     if agent.startswith("zmq://") and n_workers > 1:
         out.print("note: one zmq:// stack serves one case at a time: running with 1 worker")
         n_workers = 1
+    if v2x_endpoint:
+        from runners.case import shared_publisher
+        _guard(lambda: shared_publisher(v2x_endpoint))  # bad or busy endpoint: exit 2 now
+        if n_workers > 1:
+            out.print("note: one process publishes on --v2x-endpoint: running with 1 worker")
+            n_workers = 1
     options = RunOptions(agent=agent, agent_config=config, dt=dt,
                          max_sim_time=max_time, trace=trace, step_timeout=step_timeout,
                          case_wall_timeout=case_timeout, backend=backend,
                          carla_servers=tuple(s for s in (carla_servers or "").split(",") if s),
-                         connect_timeout=connect_timeout)
+                         connect_timeout=connect_timeout, v2x_endpoint=v2x_endpoint)
     _check_agent(agent)
     run_dir = out_dir or default_run_dir(Path("results"), agent)
     _guard(lambda: prepare_run_dir(run_dir))

@@ -105,10 +105,17 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def make_cases(files: list[Path], seed: int) -> list[TestCase]:
+def make_cases(files: list[Path], seed: int,
+               distribution_seed: int | None = None) -> list[TestCase]:
     """One TestCase per concrete scenario; ParameterValueDistribution files expand to many (a
     distribution that cannot be expanded becomes one case carrying the error, so the other
-    files still run and the run exits 2)."""
+    files still run and the run exits 2).
+
+    Case ids: the scenario file's stem; a distribution's variant ``k`` (0-based, in expansion
+    order) is ``<ScenarioFile stem>-<kkk>``, as ``testzone scenario expand`` names its files, so
+    an id never depends on what else is in the run; an id already taken gets ``-2``, ``-3``...
+    in file order. ``seed`` is the base of the case seeds; ``distribution_seed`` (None: each
+    file's ``randomSeed``) seeds Stochastic distributions."""
     catalogue = load_catalogue()
     cases: list[TestCase] = []
     seen: dict[str, int] = {}
@@ -119,25 +126,28 @@ def make_cases(files: list[Path], seed: int) -> list[TestCase]:
             from scenarios import expand_distribution
             try:
                 concrete = [(Path(c.scenario_file), dict(c.parameters))
-                            for c in expand_distribution(f)]
+                            for c in expand_distribution(f, distribution_seed)]
             except TestzoneError as exc:  # one error case; the other files still run
-                case_id = f.stem if f.stem not in seen else f"{f.stem}-{len(cases):03d}"
-                seen[case_id] = 1
+                case_id = _unique(f.stem, seen)
                 cases.append(TestCase(case_id=case_id, scenario_file=str(f),
                                       seed=_case_seed(seed, case_id),
                                       family=entry.get("family", f.stem),
                                       input_error=" ".join(str(exc).split())))
                 continue
-        for scen, params in concrete:
-            base = scen.stem if not params else f"{scen.stem}-{len(cases):03d}"
-            n = seen.get(base, 0)
-            seen[base] = n + 1
-            case_id = base if n == 0 else f"{base}-{n + 1}"
+        for k, (scen, params) in enumerate(concrete):
+            case_id = _unique(scen.stem if not params else f"{scen.stem}-{k:03d}", seen)
             cases.append(TestCase(case_id=case_id, scenario_file=str(scen), parameters=params,
                                   seed=_case_seed(seed, case_id),
                                   criteria=tuple(entry.get("criteria", ())),
                                   family=entry.get("family", scen.stem)))
     return cases
+
+
+def _unique(base: str, seen: dict[str, int]) -> str:
+    """``base``, or ``base-2``, ``base-3``... when taken before (``seen`` counts, updated)."""
+    n = seen.get(base, 0)
+    seen[base] = n + 1
+    return base if n == 0 else f"{base}-{n + 1}"
 
 
 def run_case_task(case: TestCase, options: RunOptions, case_dir: str) -> dict[str, Any]:

@@ -74,3 +74,37 @@ def test_ambulance_bsm_carries_the_emergency_extension(tmp_path):
         assert msg_type == "BSM" and info.emergency_response == "emergency"
         assert info.siren_in_use and value["emergencyExt"]["lightsUse"] == "inUse"
         assert not info.hard_braking and info.lights == ()
+
+
+def test_v2x_endpoint_publishes_every_delivered_frame(tmp_path):
+    """RunOptions.v2x_endpoint (``testzone run --v2x-endpoint``): every frame the bridge
+    delivers to the vehicle under test is also published on ZeroMQ (one topic per type), the
+    same bytes and sending time as the recording's ``delivered`` events."""
+    import socket
+    import time
+    from runners.case import shared_publisher
+    from v2x_bridge.transport import Subscriber
+    with socket.socket() as s:                                  # a free loopback port
+        s.bind(("127.0.0.1", 0))
+        endpoint = f"tcp://127.0.0.1:{s.getsockname()[1]}"
+    pub = shared_publisher(endpoint)
+    with Subscriber(endpoint) as sub:
+        deadline = time.monotonic() + 5.0                       # until the subscription is live
+        while sub.receive(0.01) is None and time.monotonic() < deadline:
+            pub.publish("SPAT", "probe", -1.0, b"\x00")
+        case = TestCase("rlvw", str(CASES / "rlvw_red_light.xosc"),
+                        parameters={"SimulationEnd": "2.0"})
+        res = run_case(case, RunOptions(agent="idm-v2x", v2x_endpoint=endpoint),
+                       tmp_path / "rlvw")
+        assert res["verdict"] != "error", res.get("error")
+        got = []
+        while (frame := sub.receive(0.2)) is not None:
+            if frame.rsu_id != "probe":
+                got.append((frame.msg_type, frame.rsu_id, round(frame.sim_t, 6),
+                            frame.payload.hex()))
+    rec = read_recording(tmp_path / "rlvw" / "recording.jsonl")
+    delivered = [(e.data["msg_type"], e.data["rsu_id"], round(e.data["sent_t"], 6),
+                  e.data["payload_hex"])
+                 for e in rec.events if e.kind == "v2x" and e.data.get("action") == "delivered"]
+    assert {m for m, *_ in delivered} >= {"SPAT", "MAP"}
+    assert got == delivered

@@ -114,6 +114,12 @@ def test_expand_keeps_bom_and_reports_errors(tmp_path):
     assert json.loads((out / "index.json").read_text())["seed"] == 9
     res = runner.invoke(app, ["expand", str(XOSC / "cut-in.xosc"), "-o", str(out)])
     assert res.exit_code == 2 and "ParameterValueDistribution" in res.output
+    # `testzone run` expands the same way: --seed given replaces randomSeed, else it holds
+    from runners.suite import make_cases
+    own = [v.parameters["Speed"] for v in expand_distribution(dist)]
+    assert own != speeds
+    assert [c.parameters["Speed"] for c in make_cases([dist], 9, distribution_seed=9)] == speeds
+    assert [c.parameters["Speed"] for c in make_cases([dist], 0)] == own
 
 
 def test_run_makes_one_case_per_variant():
@@ -124,6 +130,14 @@ def test_run_makes_one_case_per_variant():
     assert cases[3].parameters["EgoSpeed"] == "110.0"
     assert {c.scenario_file for c in cases} == {str(XOSC / "cut-in.xosc")}
     assert len({c.case_id for c in cases}) == 12
+    # variant k is cut-in-kkk whatever else the run holds (as `scenario expand` names files)
+    assert [c.case_id for c in cases] == [f"cut-in-{k:03d}" for k in range(12)]
+    mixed = make_cases([XOSC / "cut-in.xosc", XOSC / "cut-in_parameter_set.xosc",
+                        XOSC / "cut-in_parameter_set.xosc"], seed=0)
+    ids = [c.case_id for c in mixed]
+    assert ids[:2] == ["cut-in", "cut-in-000"] and ids[12] == "cut-in-011"
+    assert ids[13:15] == ["cut-in-000-2", "cut-in-001-2"]       # the second copy, renamed
+    assert mixed[1].parameters == cases[0].parameters and mixed[1].seed == cases[0].seed
 
 
 def test_run_refuses_a_malformed_distribution_in_one_line(tmp_path):
