@@ -49,6 +49,8 @@ class TestCase:
         input_error: why the case cannot be built ("" when it can): a ParameterValueDistribution
             that could not be expanded stands in the run as one case with this error, so the
             other cases still run (:func:`run_case` records it as bad input).
+        distribution_file: the ParameterValueDistribution file the case was expanded from
+            ("" for a scenario file given as it is).
     """
 
     __test__ = False
@@ -60,6 +62,7 @@ class TestCase:
     criteria: tuple[dict[str, Any], ...] = ()
     family: str = ""
     input_error: str = ""
+    distribution_file: str = ""
 
 
 @dataclass(frozen=True)
@@ -266,6 +269,8 @@ class _CaseRun:
         self.inputs[case.scenario_file] = sha256_of(case.scenario_file)
         if sc.road_network_path:
             self.inputs[str(sc.road_network_path)] = sha256_of(sc.road_network_path)
+        for path in sc.catalog_files:
+            self.inputs[path] = sha256_of(path)
         self.net = load_network(sc.road_network_path)
         ego = sc.require_ego()  # scoring needs the vehicle under test: none is bad input
         self.ego = ego

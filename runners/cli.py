@@ -173,13 +173,31 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
 
         report = _guard(lambda: run_suite(cases, options, run_dir, workers=n_workers, seed=seed,
                                           ray_address=ray_address, argv=sys.argv,
-                                          on_result=on_result, pool=pool), status=3)
+                                          on_result=on_result, pool=pool, suite=suite,
+                                          extra_inputs=_run_inputs(agent, agent_config, suite)),
+                        status=3)
     for res in report.results:
         if res.get("verdict") == "error":
             err.print(f"error: {res['case_id']}: {res.get('error', '')}", markup=False)
     _print_totals(report.results)
     out.print(f"report: {report.run_dir / 'report.html'}")
     raise typer.Exit(report.exit_status)
+
+
+def _run_inputs(agent: str, agent_config: Optional[Path], suite: Optional[str]) -> list[Path]:
+    """Files of the run's options that the manifest hashes: the agent's ``file.py`` (an
+    ``--agent file.py:Class``), the ``--agent-config`` file, and the suite list with
+    ``--suite``."""
+    from runners.suite import SUITE_FILE
+    files = []
+    path, _, cls = agent.rpartition(":")
+    if path.endswith(".py") and cls and Path(path).is_file():
+        files.append(Path(path).resolve())
+    if agent_config is not None:
+        files.append(agent_config.resolve())
+    if suite:
+        files.append(SUITE_FILE)
+    return files
 
 
 def _check_agent(agent: str) -> None:

@@ -29,7 +29,7 @@ from lxml import etree
 from testzone import __version__
 from testzone.errors import TestzoneError
 
-from runners.case import RunOptions, TestCase, run_case
+from runners.case import RunOptions, TestCase, run_case, sha256_of
 from runners.interfaces import RunnerError, Task, WorkerPool
 from runners.pool import make_pool
 
@@ -132,14 +132,16 @@ def make_cases(files: list[Path], seed: int,
                 cases.append(TestCase(case_id=case_id, scenario_file=str(f),
                                       seed=_case_seed(seed, case_id),
                                       family=entry.get("family", f.stem),
-                                      input_error=" ".join(str(exc).split())))
+                                      input_error=" ".join(str(exc).split()),
+                                      distribution_file=str(f)))
                 continue
         for k, (scen, params) in enumerate(concrete):
             case_id = _unique(scen.stem if not params else f"{scen.stem}-{k:03d}", seen)
             cases.append(TestCase(case_id=case_id, scenario_file=str(scen), parameters=params,
                                   seed=_case_seed(seed, case_id),
                                   criteria=tuple(entry.get("criteria", ())),
-                                  family=entry.get("family", scen.stem)))
+                                  family=entry.get("family", scen.stem),
+                                  distribution_file=str(f) if params else ""))
     return cases
 
 
@@ -210,8 +212,19 @@ def prepare_run_dir(run_dir: Path) -> Path:
 
 
 def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, seed: int,
-                   workers: int, argv: list[str]) -> dict[str, Any]:
-    """Write ``manifest.json``: enough to reproduce the run (inputs hashed per case later)."""
+                   workers: int, argv: list[str], suite: str | None = None,
+                   extra_inputs: Iterable[str | Path] = ()) -> dict[str, Any]:
+    """Write ``manifest.json``: enough to reproduce the run. ``inputs`` (path -> SHA-256)
+    starts with the distribution files the cases came from and ``extra_inputs`` (the agent's
+    file, its config, the suite list); each case adds its scenario, map and catalog files
+    when it has run (:func:`run_suite`)."""
+    inputs = {}
+    for path in sorted({c.distribution_file for c in cases if c.distribution_file}
+                       | {str(p) for p in extra_inputs}):
+        try:
+            inputs[path] = sha256_of(path)
+        except OSError:
+            continue  # unreadable: the case or the option that names it reports why
     manifest = {
         "tool": "icv-testzone", "tool_version": __version__,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -219,9 +232,12 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
         "seed": seed, "workers": workers, "backend": options.backend,
         "agent": {"spec": options.agent, "config": options.agent_config},
         "dt_s": options.dt, "max_sim_time_s": options.max_sim_time,
+        "suite": suite,
         "cases": [{"case_id": c.case_id, "scenario_file": c.scenario_file,
-                   "parameters": c.parameters, "seed": c.seed} for c in cases],
-        "inputs": {},
+                   "parameters": c.parameters, "seed": c.seed,
+                   **({"distribution_file": c.distribution_file} if c.distribution_file
+                      else {})} for c in cases],
+        "inputs": inputs,
     }
     (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
     return manifest
@@ -230,7 +246,8 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
 def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, workers: int,
               seed: int = 0, ray_address: str | None = None, argv: list[str] | None = None,
               on_result: Callable[[dict[str, Any]], None] | None = None,
-              pool: WorkerPool | None = None) -> RunReport:
+              pool: WorkerPool | None = None, suite: str | None = None,
+              extra_inputs: Iterable[str | Path] = ()) -> RunReport:
     """Run every case (in parallel when ``workers > 1``), write results as they finish, then
     the manifest's input hashes and the reports. Returns the :class:`RunReport`. ``pool``
     replaces the default worker pool (the CARLA server pool, ``runners.carla_pool``); it is
@@ -242,7 +259,8 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
     """
     from evaluator import write_report
     prepare_run_dir(run_dir)
-    manifest = write_manifest(run_dir, cases, options, seed, workers, argv or sys.argv)
+    manifest = write_manifest(run_dir, cases, options, seed, workers, argv or sys.argv, suite,
+                              extra_inputs)
     by_id = {c.case_id: c for c in cases}
     tasks = [Task(run_case_task, (c, options, str(run_dir / "cases" / c.case_id)), c.case_id)
              for c in cases]

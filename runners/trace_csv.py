@@ -40,8 +40,9 @@ def write_trace_csv(rec: Recording, path: str | Path) -> None:
     """
     names = list(rec.frames[0].entities)
     ids = {n: i for i, n in enumerate(names)}
+    agent = rec.agent_identity()
     lines = [f"icv-testzone version: {__version__}", "esmini-compatible trace",
-             f"case: {rec.header.case_id}", f"agent: {rec.header.agent.get('name') or rec.header.agent.get('spec', '')}",
+             f"case: {rec.header.case_id}", f"agent: {agent.get('name') or agent.get('spec', '')}",
              f"Scenario File Name: {rec.header.scenario_file}",
              f"Number of Vehicles: {len(names)}"]
     cols = ["Index [-]", "TimeStamp [s]"]

@@ -32,6 +32,8 @@ class Catalogs:
         self._src = src
         self._dirs: list[Path] = []
         self._index: dict[str, dict[str, tuple[etree._Element, str]]] | None = None
+        self.used_files: set[str] = set()
+        """Files of the entries :meth:`resolve` returned."""
         base = Path(src.file).parent
         if locations is not None:
             for cat in children(locations):
@@ -72,6 +74,7 @@ class Catalogs:
         if entry not in index[catalog]:
             raise src.error(ref, f"entry '{entry}' not found in catalog '{catalog}'")
         el, file = index[catalog][entry]
+        self.used_files.add(str(Path(file).resolve()))
         assignments = read_assignments(src, ref)
         entry_src = Source(file, self._src.scope)
         scope = read_declarations(entry_src, el, overrides=assignments)

@@ -133,11 +133,13 @@ def load_scenario(path: str | Path, parameters: Mapping[str, Any] | None = None,
     reader = StoryboardReader(ParseContext(src, POSITIONS, catalogs, warnings), catalogs,
                               tuple(entities), selections, tuple(monitors))
     header = child(root, "FileHeader")
+    storyboard = reader.storyboard(src, sb_el)
     return Scenario(
         path=str(path), rev=rev,
         description=header.get("description", "") if header is not None else "",
         parameters=scope.local(), road_network_path=road_path, entities=entities,
-        storyboard=reader.storyboard(src, sb_el),
+        storyboard=storyboard,
         signal_controllers=_signal_controllers(src, signals_el), ego_name=find_ego(entities),
         warnings=tuple(warnings or ()), variables=read_variables(src, root),
-        monitors=monitors, selections=selections)
+        monitors=monitors, selections=selections,
+        catalog_files=tuple(sorted(catalogs.used_files)))

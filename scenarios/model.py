@@ -216,6 +216,8 @@ class Scenario:
             declaration order (``SetMonitorAction`` changes them at run time).
         selections: EntitySelections, name -> member entity names (``scenarios.selections``;
             already expanded wherever the storyboard names them).
+        catalog_files: absolute paths of the catalog files whose entries the scenario
+            references, sorted (a run's manifest hashes them).
     """
 
     path: str
@@ -231,6 +233,7 @@ class Scenario:
     variables: Mapping[str, Any] = field(default_factory=dict)
     monitors: Mapping[str, bool] = field(default_factory=dict)
     selections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    catalog_files: tuple[str, ...] = ()
 
     def require_ego(self) -> str:
         """The ego's name, for a caller that needs a vehicle under test (a test run).

@@ -71,3 +71,13 @@ def test_boxes_overlap_by_separating_axes() -> None:
     clear = EntityState("e", EntityKind.VEHICLE, Pose(4.2, 0.0, 0.0, 0.785398), box=box)
     assert boxes_overlap(a, near) and boxes_overlap(a, turned)
     assert not boxes_overlap(a, apart) and not boxes_overlap(a, clear)
+
+
+def test_agent_identity_merges_the_header_spec_and_the_stacks_own_name() -> None:
+    from dataclasses import replace
+    from testzone.recording import Recording
+    rec = Recording(replace(HEADER, agent={"spec": "stack.py:Mine"}), events=[
+        Event(0.0, "agent", {"name": "my-stack", "version": "0.1"})])
+    assert rec.agent_identity() == {"spec": "stack.py:Mine", "name": "my-stack",
+                                    "version": "0.1"}
+    assert Recording(HEADER).agent_identity() == dict(HEADER.agent or {})

@@ -65,7 +65,9 @@ class RecordingHeader:
         parameters: resolved ParameterDeclarations (name -> value as written).
         entities: static descriptions keyed by entity name.
         criteria: the case's declared criteria (list of dicts, see ``evaluator``).
-        agent: the agent's identity (name, version).
+        agent: the agent's identity as the run knew it before the case started (``spec``);
+            its ``name`` and ``version`` come from the stack itself, in the ``agent`` event
+            (:meth:`Recording.agent_identity` merges both).
     """
 
     case_id: str
@@ -110,6 +112,14 @@ class Recording:
     def events_of(self, kind: str) -> list[Event]:
         """Return the events of one kind, in time order."""
         return [e for e in self.events if e.kind == kind]
+
+    def agent_identity(self) -> dict[str, Any]:
+        """The agent as the header gives it (``spec``) updated with what the stack said of
+        itself in its ``agent`` events (``name``, ``version``)."""
+        out = dict(self.header.agent or {})
+        for e in self.events_of("agent"):
+            out.update({k: v for k, v in e.data.items() if v not in (None, "")})
+        return out
 
     def track(self, name: str) -> list[EntityState]:
         """Return the states of one entity over the frames it appears in."""

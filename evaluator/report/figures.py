@@ -80,7 +80,7 @@ def draw_case_figures(res: CaseResult, rec: Recording | None, net: Any) -> CaseF
     (:func:`draw_png`); ``net`` is the road network or None (lanes then not drawn)."""
     if rec is None:
         return CaseFigures(note="No recording available: figures not drawn.")
-    agent = dict(rec.header.agent or {})
+    agent = rec.agent_identity()
     if not rec.header.ego or not rec.frames:
         return CaseFigures(note="The recording has no ego frames: figures not drawn.",
                            agent=agent)

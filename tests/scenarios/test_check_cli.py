@@ -140,6 +140,28 @@ def test_run_makes_one_case_per_variant():
     assert mixed[1].parameters == cases[0].parameters and mixed[1].seed == cases[0].seed
 
 
+def test_manifest_hashes_distribution_catalog_and_option_files(tmp_path):
+    """The manifest names every input with its SHA-256: the distribution file at the start,
+    the catalog files a scenario's CatalogReferences used (Scenario.catalog_files, hashed by
+    each case), and files of the options (here the agent config)."""
+    import hashlib
+    from runners.case import RunOptions
+    from runners.suite import make_cases, write_manifest
+    dist = XOSC / "cut-in_parameter_set.xosc"
+    sc = load_scenario(XOSC / "cut-in.xosc")
+    catalog = (XOSC.parent / "xosc" / "Catalogs" / "Vehicles" / "VehicleCatalog.xosc").resolve()
+    assert sc.catalog_files == (str(catalog),)
+    config = tmp_path / "agent.json"
+    config.write_text("{}")
+    cases = make_cases([dist], seed=0)
+    (tmp_path / "run").mkdir()
+    man = write_manifest(tmp_path / "run", cases, RunOptions(), 0, 1, ["t"], "smoke",
+                         [config])
+    sha = {p: hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in (str(dist), str(config))}
+    assert man["inputs"] == sha and man["suite"] == "smoke"
+    assert man["cases"][0]["distribution_file"] == str(dist)
+
+
 def test_run_refuses_a_malformed_distribution_in_one_line(tmp_path):
     from runners.cli import app as main_app
     (tmp_path / "s.xosc").write_text("<OpenSCENARIO/>")
