@@ -95,7 +95,7 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         suite: Optional[str] = typer.Option(None, help="named suite, e.g. smoke"),
         agent: str = typer.Option("idm", help="idm, idm-v2x, naive, scenario, module:Class, file.py:Class or zmq://HOST:PORT"),
         agent_config: Optional[Path] = typer.Option(None, help="JSON file given to the agent"),
-        workers: int = typer.Option(0, help="parallel cases (default: the machine's cores)"),
+        workers: int = typer.Option(0, help="parallel cases; 0: one per CPU core"),
         out_dir: Optional[Path] = typer.Option(None, "--out", help="run folder (default results/<run-id>)"),
         seed: Optional[int] = typer.Option(
             None, help="base random seed (default 0); given, it also replaces the randomSeed of "
