@@ -266,9 +266,13 @@ def report(run_dir: Path = typer.Argument(..., help="a run folder")) -> None:
 @app.command()
 def compare(run_a: Path = typer.Argument(...), run_b: Path = typer.Argument(...),
             as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
-            html: Path | None = typer.Option(None, "--html", help="also write compare.html here")
+            html: Path | None = typer.Option(None, "--html", help="also write compare.html here"),
+            fail_on_regression: bool = typer.Option(
+                False, "--fail-on-regression",
+                help="exit 1 when a verdict got worse (pass -> fail/error, fail -> error)"),
             ) -> None:
-    """Show what changed between two runs of the same suite: flipped verdicts, score deltas."""
+    """Show what changed between two runs of the same suite: flipped verdicts, score deltas.
+    Exit 0, or 1 with --fail-on-regression when a verdict got worse; 2 for unreadable runs."""
     from evaluator.report.compare import compare_runs, format_compare, write_compare_html
     diff = _guard(lambda: compare_runs(run_a, run_b))
     if html is not None:
@@ -277,6 +281,8 @@ def compare(run_a: Path = typer.Argument(...), run_b: Path = typer.Argument(...)
         typer.echo(json.dumps(diff, sort_keys=True, indent=2))
     else:
         typer.echo(format_compare(diff), nl=False)
+    if fail_on_regression and diff["regressions"]:
+        raise typer.Exit(1)
 
 
 def _mount_optional(name: str, module: str, attr: str = "app") -> None:

@@ -27,6 +27,10 @@ def _side(case: dict[str, Any]) -> dict[str, Any]:
             "failed": _failed(case), "error": case.get("error", "")}
 
 
+VERDICT_RANK = {"pass": 0, "fail": 1, "error": 2}
+"""Order of verdicts from best to worst (a regression moves up it)."""
+
+
 def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
     """Compare run ``a`` (before) with run ``b`` (after), each a run folder or summary file.
 
@@ -34,8 +38,10 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
         ``{"run_a", "run_b", "flipped": [{"case_id", "before", "after", "a": side, "b": side}],
         "score_delta": {case_id: b - a}, "deltas": [{"case_id", "a", "b", "delta"}] (sorted by
         delta, worst first, then id), "only_in_a": [...], "only_in_b": [...],
-        "score_mean_delta": float, "totals": {"a": ..., "b": ...}}``; a side is
-        ``{"verdict", "score", "failed": [criterion ids], "error"}``. Lists of ids sorted.
+        "score_mean_delta": float, "totals": {"a": ..., "b": ...}, "common": int,
+        "regressions": [case ids whose verdict got worse: pass -> fail or error, fail ->
+        error]}``; a side is ``{"verdict", "score", "failed": [criterion ids], "error"}``.
+        Lists of ids sorted.
 
     Raises:
         EvaluationError: either summary is missing or not of this schema.
@@ -56,7 +62,9 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
         "only_in_a": sorted(set(ca) - set(cb)), "only_in_b": sorted(set(cb) - set(ca)),
         "score_mean_delta": round(float(db["totals"]["score_mean"])
                                   - float(da["totals"]["score_mean"]), 6),
-        "totals": {"a": da["totals"], "b": db["totals"]},
+        "totals": {"a": da["totals"], "b": db["totals"]}, "common": len(both),
+        "regressions": [f["case_id"] for f in flipped
+                        if VERDICT_RANK.get(f["after"], 2) > VERDICT_RANK.get(f["before"], 2)],
     }
 
 
@@ -76,7 +84,10 @@ def format_compare(diff: dict[str, Any]) -> str:
            f"cases A {ta['cases']} (pass {ta['pass']}, fail {ta['fail']}, error {ta['error']}) "
            f"-> B {tb['cases']} (pass {tb['pass']}, fail {tb['fail']}, error {tb['error']}); "
            f"mean score {ta['score_mean']:.1f} -> {tb['score_mean']:.1f} "
-           f"({diff['score_mean_delta']:+.1f})", ""]
+           f"({diff['score_mean_delta']:+.1f}); {diff['common']} case(s) in both runs", ""]
+    if not diff["common"]:
+        out += ["No case is in both runs: they are not runs of the same cases (case ids differ).",
+                ""]
     if diff["flipped"]:
         out.append(f"Flipped verdicts ({len(diff['flipped'])}):")
         out += _table(["case", "A", "score A", "failed in A", "B", "score B", "failed in B"],

@@ -98,8 +98,13 @@ def test_compare_text_and_json_on_real_runs(two_runs, tmp_path):
     assert f["b"]["score"] == 0.0 and j["deltas"][0]["delta"] == pytest.approx(-f["a"]["score"])
     page = html.read_text()
     assert "cut_in" in page and "no_collision" in page and "<script" not in page
-    same = CliRunner().invoke(app, ["compare", a, a])
+    same = CliRunner().invoke(app, ["compare", a, a, "--fail-on-regression"])
     assert "No verdict flipped." in same.output and "No score changed." in same.output
+    assert same.exit_code == 0 and "1 case(s) in both runs" in same.output
+    # pass -> fail is a regression (exit 1 with the gate); the way back is not
+    assert j["regressions"] == ["cut_in"]
+    assert CliRunner().invoke(app, ["compare", a, b, "--fail-on-regression"]).exit_code == 1
+    assert CliRunner().invoke(app, ["compare", b, a, "--fail-on-regression"]).exit_code == 0
 
 
 def test_summary_of_real_run_has_aggregates(two_runs):
