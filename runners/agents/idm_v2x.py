@@ -44,6 +44,25 @@ keeping, IDM car following, camera-range red lights):
   matching, so a vehicle both seen and heard is counted once), so it is followed or yielded to
   before its own sensors see it.
 
+* **ICW** (intersection collision warning): a road user known from V2X that moves across its
+  path (heading at least ``icw_min_angle_rad`` off the path's direction where its straight
+  course meets the path) is predicted at constant speed -- or to its stop, when it reports a
+  deceleration that stops it before the path. When it would occupy the conflict zone (the
+  crossing widened by both vehicles' half widths and ``icw_margin_m``) within ``icw_gap_s``
+  of the time the ego occupies it at its present speed, and reaches it within
+  ``icw_horizon_s``, the ego yields if it can stop before the zone's near edge -- or, for a
+  crossing inside a junction it has not entered yet, before the junction (where its
+  connecting road starts: the stop line), so as not to stand in the other's way -- less
+  ``stop_margin``, at no more than ``icw_max_deceleration``: it brakes at the constant
+  deceleration that stops it there (IDM's braking for an obstacle appearing 40 m ahead at
+  50 km/h would be far harsher) and stands until the other has left the zone; it keeps
+  yielding to that road user, even when the predicted gap opens, until then. A zone its front
+  has already entered, or one it cannot stop before, is left alone (it drives on through).
+  Constant-velocity time-to-conflict prediction as in the ICW of T/CSAE 53-2020 (and SAE
+  J2945/1's intersection movement assist). Yielding for a crossing inside a junction lasts
+  until the other is ``icw_gap_s`` (at its speed) out of the junction area, as the
+  post-encroachment time on that area (``evaluator.metrics.pet``) counts.
+
 Messages are decoded with the bridge's readers (:mod:`v2x_bridge`), positions converted to the
 map frame with the map's ``geoReference`` (its own map, as an on-board unit would).
 """
@@ -89,6 +108,14 @@ class V2xParameters:
             is (v - v_advisory) / advisory_time_s, at most the IDM comfortable deceleration
             (lowering IDM's desired speed below the current speed would brake far harder).
         stop_line_match_m: [m] a camera stop line this close to the MAP stop line is the same.
+        icw_horizon_s: [s] crossing road users reaching the conflict zone later are ignored.
+        icw_gap_s: [s] the ego yields when its time in the conflict zone and the other's come
+            closer than this (a post-encroachment-time margin).
+        icw_margin_m: [m] added to both half widths around the crossing point.
+        icw_min_angle_rad: [rad] smallest angle between the other's course and the path for
+            a crossing (smaller: following or oncoming traffic, left to IDM).
+        icw_max_deceleration: [m/s^2] the largest deceleration it starts yielding with (a
+            firm stop; beyond it, it drives on through).
     """
 
     yellow_stop_deceleration: float = 3.0
@@ -108,6 +135,11 @@ class V2xParameters:
     rsm_match_m: float = 2.5
     advisory_time_s: float = 2.0
     stop_line_match_m: float = 3.0
+    icw_horizon_s: float = 8.0
+    icw_gap_s: float = 1.5
+    icw_margin_m: float = 1.0
+    icw_min_angle_rad: float = math.radians(30.0)
+    icw_max_deceleration: float = 4.0
 
 
 @dataclass(frozen=True)
@@ -259,6 +291,8 @@ class IdmV2xAgent(IdmAgent):
         self._extra: list[PathObstacle] = []
         self._speed_cap: float | None = None
         self._clear_line: float | None = None
+        self._yield_gap: float | None = None
+        self._yielding: dict[str, str | None] = {}
 
     def setup(self, vehicle: VehicleSpec, road_network: Any, config: dict[str, Any]) -> None:
         """As :meth:`IdmAgent.setup`; ``config`` may also override :class:`V2xParameters`."""
@@ -298,6 +332,7 @@ class IdmV2xAgent(IdmAgent):
         self.world.ingest(obs.v2x)
         self.world.forget(obs.time, self.v2x)
         self._extra, self._speed_cap, self._clear_line = [], None, None
+        self._yield_gap = None
         ego = obs.ego
         if ego.lane is not None:
             path, along = self.path_for(ego, route_roads(obs))
@@ -305,9 +340,14 @@ class IdmV2xAgent(IdmAgent):
             self._plan_signal(obs, v0)
             self._plan_hazards(ego, path, along)
         extra = self.v2x_objects(obs)
+        if ego.lane is not None:
+            self._plan_crossings(ego, path, along, tuple(obs.objects) + extra)
         if extra:
             obs = replace(obs, objects=tuple(obs.objects) + extra)
         control = super().step(obs)
+        if self._yield_gap is not None:  # ICW: the constant deceleration stopping it in time
+            need = max(ego.speed, 0.0) ** 2 / (2.0 * max(self._yield_gap, 0.1))
+            control = replace(control, acceleration=min(control.acceleration, -need, 0.0))
         cap = self._speed_cap
         if cap is not None and ego.speed > cap:
             a_adv = max(-self.params.comfortable_deceleration,
@@ -394,6 +434,91 @@ class IdmV2xAgent(IdmAgent):
                 self._extra.append(PathObstacle(f"rsi:{rte_id}",
                                                 d - q.obstacle_half_length_m, 0.0, "vehicle"))
 
+    # ------------------------------------------------------------------ ICW
+    def _plan_crossings(self, ego: EntityState, path: PathAhead, along: float,
+                        others: tuple[EntityState, ...]) -> None:
+        """Yield to road users crossing the path (module docstring, ICW): sets the gap [m]
+        from its front to where it must stop (``_yield_gap``, None: no yielding) and
+        remembers whom it yields to, with the junction of the crossing (``_yielding``)."""
+        q, p = self.v2x, self.params
+        v_ego = max(ego.speed, 0.1)
+        front = ego.box.cx + ego.box.length / 2.0
+        rear = ego.box.cx - ego.box.length / 2.0
+        before, self._yielding = self._yielding, {}
+
+        def stop_at(gap: float, key: str, junction: str | None) -> None:
+            self._yielding[key] = junction
+            self._yield_gap = gap if self._yield_gap is None else min(self._yield_gap, gap)
+
+        for o in others:
+            key = o.name.split(":", 1)[1] if o.name.startswith("bsm:") else o.name
+            conflict = crossing_conflict(path, along, o, q.icw_horizon_s, q.icw_min_angle_rad)
+            if conflict is None:
+                junction = before.get(key)
+                span = path.junction_span(junction) if junction is not None else None
+                if span is not None and span[0] - along - front > 0.0 \
+                        and self._in_junction(o, junction):
+                    stop_at(span[0] - along - front - p.stop_margin, key, junction)
+                continue
+            d_path, d_other = conflict           # ego ref. point / other's centre to crossing
+            half = o.box.width / 2.0 + q.icw_margin_m
+            reach = o.box.length / 2.0 + path.width / 2.0 + q.icw_margin_m
+            # the conflict zone along both courses [m]: the crossing widened, or the junction
+            ego_zone = (d_path - half, d_path + half)
+            other_zone = (d_other - reach, d_other + reach)
+            junction = path.junction_at(along + d_path)
+            span = path.junction_span(junction) if junction is not None else None
+            if span is not None and span[0] - along - front > 0.0:
+                ego_zone = (span[0] - along, span[1] - along)
+                other_zone = self._course_through(o, junction) or other_zone
+            gap = ego_zone[0] - front - p.stop_margin
+            if gap + p.stop_margin <= 0.0:
+                continue                         # its front is in the zone: drive through
+            if o.acceleration < 0.0 and \
+                    o.speed * o.speed / (-2.0 * o.acceleration) < other_zone[0]:
+                continue                         # it stops before the zone
+            if key not in before:
+                ego_in, ego_out = (ego_zone[0] - front) / v_ego, (ego_zone[1] - rear) / v_ego
+                other_in, other_out = other_zone[0] / o.speed, other_zone[1] / o.speed
+                overlap = other_in - q.icw_gap_s < ego_out and ego_in < other_out + q.icw_gap_s
+                need = ego.speed ** 2 / (2.0 * max(gap, 0.1))
+                if other_in > q.icw_horizon_s or other_out < 0.0 or not overlap \
+                        or need > q.icw_max_deceleration:
+                    continue
+            stop_at(gap, key, junction)
+
+    def _course_through(self, other: EntityState, junction: str) -> tuple[float, float] | None:
+        """``(in, out)`` [m from its box centre along its heading] where ``other``'s box enters
+        and leaves the junction's area on a straight course, or None (no area, no crossing
+        within ``icw_horizon_s``)."""
+        try:
+            area = self.net.junction_area(junction)
+        except Exception:  # noqa: BLE001 - a map without areas: use the crossing zone
+            return None
+        cx, cy = _centre(other)
+        reach = other.speed * self.v2x.icw_horizon_s + other.box.length
+        ray = LineString([(cx, cy), (cx + math.cos(other.pose.h) * reach,
+                                     cy + math.sin(other.pose.h) * reach)])
+        part = ray.intersection(area)
+        if part.is_empty:
+            return None
+        ds = [ray.project(Point(xy)) for g in getattr(part, "geoms", [part])
+              for xy in getattr(g, "coords", [])]
+        if not ds:
+            return None
+        half = other.box.length / 2.0
+        return min(ds) - half, max(ds) + half
+
+    def _in_junction(self, other: EntityState, junction: str) -> bool:
+        """True while ``other``'s box centre is in the junction's area or within half its
+        length plus ``icw_gap_s`` at its speed of it."""
+        try:
+            area = self.net.junction_area(junction)
+        except Exception:  # noqa: BLE001 - a map without areas: nothing to wait for
+            return False
+        reach = other.box.length / 2.0 + other.speed * self.v2x.icw_gap_s
+        return area.distance(Point(_centre(other))) <= reach
+
     # ------------------------------------------------------------------ RSM
     def v2x_objects(self, obs: Observation) -> tuple[EntityState, ...]:
         """Road users known from RSM and BSM (:meth:`V2xWorld.reports`) that are not among the
@@ -420,9 +545,37 @@ class IdmV2xAgent(IdmAgent):
             height = getattr(rep, "height", None) or 1.5
             box = BoundingBox(0.0, 0.0, 0.0, max(rep.length, 0.3), max(rep.width, 0.3), height)
             out.append(EntityState(name, kind, Pose(x, y, 0.0, rep.heading),
-                                   speed=rep.speed or 0.0, box=box, category=category))
+                                   speed=rep.speed or 0.0, box=box, category=category,
+                                   acceleration=getattr(rep, "acceleration", None) or 0.0))
             known.append((x, y))
         return tuple(out)
+
+
+def crossing_conflict(path: PathAhead, along: float, other: EntityState, horizon_s: float,
+                      min_angle: float) -> tuple[float, float] | None:
+    """Where ``other``'s straight course (from its box centre along its heading, as far as it
+    goes in ``horizon_s`` [s] at its speed, plus its length) first meets the ego's path ahead:
+    ``(distance along the path from the ego's reference point [m], distance from the other's
+    centre [m])``; None when it is (almost) standing, does not meet the path ahead of
+    ``along`` [m], or meets it at less than ``min_angle`` [rad] (same or opposite
+    direction)."""
+    if other.speed < 0.5:
+        return None
+    cx, cy = _centre(other)
+    reach = other.speed * horizon_s + other.box.length
+    c, s = math.cos(other.pose.h), math.sin(other.pose.h)
+    hit = path.line.intersection(LineString([(cx, cy), (cx + c * reach, cy + s * reach)]))
+    points = [g for g in getattr(hit, "geoms", [hit]) if isinstance(g, Point)]
+    best = None
+    for p in points:
+        d_path = path.line.project(p) - along
+        d_other = math.hypot(p.x - cx, p.y - cy)
+        if d_path > 0.0 and (best is None or d_other < best[1]):
+            best = (d_path, d_other)
+    if best is None:
+        return None
+    angle = abs(math.sin(wrap_angle(other.pose.h - path.heading_at(best[0] + along))))
+    return best if angle >= math.sin(min_angle) else None
 
 
 def _centre(e: EntityState) -> tuple[float, float]:

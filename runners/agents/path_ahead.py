@@ -127,6 +127,27 @@ class PathAhead:
             out = limit
         return out
 
+    def junction_at(self, distance: float) -> str | None:
+        """Id of the junction whose connecting road the path is on at ``distance`` [m], or
+        None."""
+        k = int(np.searchsorted(self._cum, distance, side="right")) - 1
+        k = min(max(k, 0), len(self.coords) - 1)
+        junction = getattr(self.net.roads.get(self.coords[k].road_id), "junction", "-1")
+        return None if junction == "-1" else str(junction)
+
+    def junction_span(self, junction_id: str) -> tuple[float, float] | None:
+        """``(entry, exit)`` [m along the path] of its first stretch on the connecting roads
+        of junction ``junction_id`` (first sample on them; first sample after them, or the
+        path's end), or None when it does not enter it."""
+        roads = self.net.roads
+        inside = [str(getattr(roads.get(c.road_id), "junction", "-1")) == junction_id
+                  for c in self.coords]
+        if True not in inside:
+            return None
+        k = inside.index(True)
+        end = next((m for m in range(k, len(inside)) if not inside[m]), len(inside) - 1)
+        return float(self._cum[k]), float(self._cum[end])
+
     def locate(self, x: float, y: float) -> tuple[float, float]:
         """(distance along the path [m], distance from it [m]) of the world point (x, y)."""
         p = Point(x, y)

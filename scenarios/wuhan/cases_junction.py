@@ -225,8 +225,8 @@ LOGICALS: tuple[Logical, ...] = (
             (NO_COLLISION, crit("pet", "pet_min_s", ">=", 1.0, "s",
                                 f"{CSAE} ICW (post-encroachment time)")),
             ("the crossing vehicle broadcasts its BSM (Property v2x:obu) and the RSU "
-             "senses it (RSM); idm-v2x takes either as an object, it has no ICW "
-             "path-prediction of its own",)),
+             "senses it (RSM); idm-v2x's ICW predicts its course at constant speed and "
+             "yields at the junction entry until it has left the junction",)),
     Logical("wuhan-tz-roundabout", "tz_roundabout_entry",
             "Entering the roundabout with a circulating vehicle", "roundabout", roundabout,
             ("roundabout",), (), ("RSM",),

@@ -299,3 +299,49 @@ def test_hlw_rsi_comes_from_the_scenario_and_idm_v2x_keeps_its_distance(runs):
     assert speed_at_cut_out(rec) < speed_at_cut_out(idm_rec) - 3.0
     assert _stat(v2x, "decel_peak_mps2") <= IdmParameters().comfortable_deceleration + 0.05
     assert _stat(v2x, "decel_peak_mps2") < _stat(idm, "decel_peak_mps2")
+
+
+def test_crossing_conflict_geometry():
+    """A car 20 m south of a straight path along +x, heading north at 10 m/s: its course meets
+    the path at x = 50, i.e. 40 m ahead of an ego at along = 10 and 20 m from the car's
+    centre (box centre = reference point here); parallel, behind or standing: no conflict."""
+    from types import SimpleNamespace
+    from shapely.geometry import LineString
+    from runners.agents.idm_v2x import crossing_conflict
+    path = SimpleNamespace(line=LineString([(0.0, 0.0), (100.0, 0.0)]), heading_at=lambda d: 0.0)
+    box = BoundingBox(0.0, 0.0, 0.0, 4.0, 1.8, 1.5)
+
+    def car(x, y, h, v):
+        return EntityState("c", EntityKind.VEHICLE, Pose(x, y, 0.0, h), speed=v, box=box)
+    assert crossing_conflict(path, 10.0, car(50.0, -20.0, math.pi / 2, 10.0), 8.0,
+                             math.radians(30)) == pytest.approx((40.0, 20.0))
+    assert crossing_conflict(path, 10.0, car(50.0, -2.0, 0.0, 10.0), 8.0, 0.5) is None
+    assert crossing_conflict(path, 10.0, car(5.0, -20.0, math.pi / 2, 10.0), 8.0, 0.5) is None
+    assert crossing_conflict(path, 10.0, car(50.0, -20.0, math.pi / 2, 0.2), 8.0, 0.5) is None
+    # beyond its horizon (10 m/s * 1 s + 4 m < 20 m): no conflict yet
+    assert crossing_conflict(path, 10.0, car(50.0, -20.0, math.pi / 2, 10.0), 1.0, 0.5) is None
+    # 20 deg off the path's direction: below a 30 deg minimum angle
+    h = math.radians(20.0)
+    assert crossing_conflict(path, 10.0, car(50.0 - 20.0 / math.tan(h), -20.0, h, 10.0), 8.0,
+                             math.radians(30)) is None
+
+
+@pytest.mark.parametrize("ego_s", [380.0, 400.0])
+def test_icw_yields_to_a_red_runner_until_it_has_left_the_junction(tmp_path, ego_s):
+    """tz_icw_red_runner: a car runs its red across junction 1035, hidden by a waiting truck;
+    its BSM reaches idm-v2x, which stops before the junction and enters only after the runner
+    has left it: post-encroachment time on the junction area >= 1 s. With ICW off (a zero
+    horizon), the same agent drives into the junction with the runner (PET below 1 s)."""
+    from dataclasses import replace
+    from runners.suite import make_cases
+    (case,) = make_cases([CASES / "tz_icw_red_runner.xosc"], 0)   # with the catalogue criteria
+    case = replace(case, parameters={"EgoS": ego_s})
+    on = run_case(case, RunOptions(agent="idm-v2x"), tmp_path / "on")
+    status = {c["id"]: (c["status"], c["measured"]) for c in on["criteria"]}
+    assert on["verdict"] == "pass" and status["pet"][0] == "pass", status
+    off = run_case(case, RunOptions(agent="idm-v2x", agent_config={"icw_horizon_s": 0.0}),
+                   tmp_path / "off")
+    status = {c["id"]: (c["status"], c["measured"]) for c in off["criteria"]}
+    assert status["pet"][0] == "fail" and status["pet"][1] < 1.0, status
+    rec = read_recording(tmp_path / "on" / "recording.jsonl")
+    assert min(f.entities["Ego"].speed for f in rec.frames) < 1.0   # it stood and waited
