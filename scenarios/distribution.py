@@ -242,7 +242,11 @@ def _normal_params(src: Source, el: etree._Element) -> tuple[float, float]:
     if el.tag == "LogNormalDistribution":
         if not mu > 0:
             raise src.error(el, f"expectedValue={mu}: a log-normal mean must be > 0")
-        sigma2 = math.log(1.0 + var / mu**2)
+        try:
+            sigma2 = math.log(1.0 + var / mu**2)
+        except (ArithmeticError, ValueError) as exc:
+            raise src.error(el, f"expectedValue={mu}, variance={var}: no log-normal "
+                                f"parameters ({exc})") from None
         return math.log(mu) - sigma2 / 2, math.sqrt(sigma2)
     return mu, math.sqrt(var)
 
@@ -286,19 +290,28 @@ def _stochastic(src: Source, el: etree._Element, seed: int | None
     if not 1 <= runs <= MAX_CASES:
         raise src.error(el, f"numberOfTestRuns={runs}: expected 1 to {MAX_CASES}")
     used = seed if seed is not None else seed_to_int(src.attr(el, "randomSeed", float, 0.0))
-    samplers: list[tuple[str, Callable[[np.random.Generator], Any]]] = []
+    samplers: list[tuple[str, Callable[[np.random.Generator], Any], etree._Element]] = []
     for d in children(el, "StochasticDistribution"):
         name = src.name_ref(d, "parameterName")
         inner = next(children(d), None)
         if inner is None:
             raise src.error(d, "expected a distribution element inside")
-        if any(name == n for n, _ in samplers):
+        if any(name == n for n, _, _ in samplers):
             raise src.error(d, f"parameter '{name}' has two distributions")
-        samplers.append((name, _sampler(src, inner)))
+        samplers.append((name, _sampler(src, inner), inner))
     if not samplers:
         raise src.error(el, "expected at least one StochasticDistribution")
     rng = np.random.Generator(np.random.PCG64(used))
-    return used, [{name: draw(rng) for name, draw in samplers} for _ in range(runs)]
+    sets = []
+    for _ in range(runs):
+        values = {}
+        for name, draw, inner in samplers:
+            try:
+                values[name] = draw(rng)
+            except (ValueError, ArithmeticError) as exc:  # numpy refuses the parameters
+                raise src.error(inner, f"cannot draw '{name}' from it: {exc}") from None
+        sets.append(values)
+    return used, sets
 
 
 # ---------------------------------------------------------------------- entry points
@@ -312,8 +325,9 @@ def read_distribution(path: str | Path, seed: int | None = None) -> Distribution
     Raises:
         ScenarioError: not a distribution file, missing ScenarioFile, malformed distribution
             (bad Range, stepWidth <= 0, negative variance or weight, empty sets, a parameter
-            varied twice, more than :data:`MAX_CASES` cases), each naming file, line and
-            element.
+            varied twice, more than :data:`MAX_CASES` cases, parameters numpy cannot draw from
+            such as a Poisson mean of 1e300, a ScenarioFile that is itself a distribution),
+            each naming file, line and element.
         UnsupportedElementError: UserDefinedDistribution of a type other than ``list``.
     """
     path = Path(path).resolve()
@@ -329,6 +343,9 @@ def read_distribution(path: str | Path, seed: int | None = None) -> Distribution
     scenario = (path.parent / src.attr(sf, "filepath", str)).resolve()
     if not scenario.is_file():
         raise src.error(sf, f"ScenarioFile not found: {scenario}")
+    if child(parse_xml(scenario), "ParameterValueDistribution") is not None:
+        raise src.error(sf, f"ScenarioFile {scenario} is a ParameterValueDistribution: expected "
+                            f"a scenario (distributions do not nest)")
     if seed is not None and (not isinstance(seed, int) or seed < 0):
         raise ScenarioError(f"seed {seed!r}: expected an int >= 0", file=str(path))
     det, sto = child(pvd, "Deterministic"), child(pvd, "Stochastic")

@@ -205,3 +205,32 @@ def test_malformed_distributions_name_file_line_element(tmp_path, body, message,
         expand_distribution(path)
     assert exc.value.file == str(path.resolve()) and exc.value.line == 2  # the body line
     assert exc.value.element == element
+
+
+@pytest.mark.parametrize("inner, element", [
+    ('<PoissonDistribution expectedValue="1e300"/>', "PoissonDistribution"),
+    ('<LogNormalDistribution expectedValue="1e300" variance="1"/>', "LogNormalDistribution"),
+    ('<UniformDistribution><Range lowerLimit="-1.7e308" upperLimit="1.7e308"/>'
+     '</UniformDistribution>', "UniformDistribution"),
+])
+def test_values_numpy_cannot_draw_are_bad_input_naming_the_element(tmp_path, inner, element):
+    path = dist_file(tmp_path, '<Stochastic numberOfTestRuns="2" randomSeed="1">'
+                     f'<StochasticDistribution parameterName="p">{inner}'
+                     '</StochasticDistribution></Stochastic>')
+    with pytest.raises(ScenarioError) as err:
+        expand_distribution(path)
+    assert err.value.element == element and err.value.line == 2
+    assert "cannot draw 'p'" in str(err.value) or "no log-normal" in str(err.value)
+
+
+def test_a_distribution_of_a_distribution_is_refused(tmp_path):
+    body = ('<Deterministic><DeterministicSingleParameterDistribution parameterName="p">'
+            '<DistributionSet><Element value="1"/></DistributionSet>'
+            '</DeterministicSingleParameterDistribution></Deterministic>')
+    path = dist_file(tmp_path, body)
+    text = path.read_text().replace('filepath="s.xosc"', 'filepath="d.xosc"')
+    path.write_text(text)
+    with pytest.raises(ScenarioError, match="is a ParameterValueDistribution: expected a "
+                                            "scenario") as err:
+        expand_distribution(path)
+    assert err.value.element == "ScenarioFile"
