@@ -62,8 +62,12 @@ class RayPool(WorkerPool):
         address: ``HOST:PORT`` of an existing cluster, or None for a local one.
         connect_timeout: seconds to wait for ``address`` to answer.
 
+    A local cluster is always a new one: an exported ``RAY_ADDRESS`` (which would make
+    ``ray.init`` connect instead, and refuse ``num_cpus``) is ignored for it.
+
     Raises:
-        RunnerError: the cluster cannot be reached.
+        RunnerError: the cluster cannot be reached, or Ray refuses to start or connect (the
+            message names the address and Ray's reason).
     """
 
     def __init__(self, workers: int, address: str | None = None,
@@ -78,10 +82,16 @@ class RayPool(WorkerPool):
             logging.ERROR)
         kwargs: dict[str, Any] = dict(include_dashboard=False, log_to_driver=False,
                                       ignore_reinit_error=True, configure_logging=False)
-        if address:
-            ray.init(address=address, **kwargs)
-        else:
-            ray.init(num_cpus=workers, **kwargs)
+        try:
+            if address:
+                ray.init(address=address, **kwargs)
+            else:
+                os.environ.pop("RAY_ADDRESS", None)
+                ray.init(num_cpus=workers, **kwargs)
+        except (ConnectionError, RuntimeError, ValueError, TimeoutError) as exc:
+            where = f"the Ray cluster at {address}" if address else "a local Ray cluster"
+            raise RunnerError(f"cannot start or reach {where}: {' '.join(str(exc).split())}",
+                              element="--ray-address") from None
         self._started = True
 
     def map_unordered(self, tasks: Iterable[Task]) -> Iterator[tuple[str, Any]]:

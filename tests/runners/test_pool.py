@@ -29,7 +29,8 @@ def test_sequential_pool_yields_results_and_exceptions() -> None:
     assert isinstance(got["b"], ValueError) and "bad 1" in str(got["b"])
 
 
-def test_ray_pool_runs_tasks_in_parallel_workers() -> None:
+def test_ray_pool_runs_tasks_in_parallel_workers(monkeypatch) -> None:
+    monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:1")  # ignored: a local pool starts its own
     pool = RayPool(workers=2)
     try:
         # functions of an installed package, so Ray workers can import them
@@ -62,3 +63,9 @@ def test_unreachable_ray_address_fails_fast_with_a_clear_line() -> None:
 def test_exit_status_precedence(verdicts, kinds, status) -> None:
     results = [{"verdict": v, "error_kind": k} for v, k in zip(verdicts, kinds)]
     assert exit_status(results) == status
+
+
+def test_ray_address_auto_without_a_cluster_is_one_clear_error(monkeypatch) -> None:
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    with pytest.raises(RunnerError, match="cannot start or reach the Ray cluster at auto"):
+        RayPool(workers=2, address="auto")
