@@ -17,7 +17,7 @@ import zmq
 from runners.agent_protocol import (PROTOCOL_VERSION, control_to_dict, observation_from_dict,
                                     pack, unpack, vehicle_from_dict)
 from runners.agents import load_agent
-from runners.interfaces import Agent
+from runners.interfaces import Agent, Control
 
 
 def handle(agent: Agent, msg: dict[str, Any]) -> dict[str, Any]:
@@ -35,6 +35,9 @@ def handle(agent: Agent, msg: dict[str, Any]) -> dict[str, Any]:
         return {"type": "ready"}
     if typ == "step":
         control = agent.step(observation_from_dict(msg["obs"]))
+        if not isinstance(control, Control):
+            return {"type": "error", "message": f"step returned {type(control).__name__}, "
+                                                f"expected runners.interfaces.Control"}
         return {"type": "control", "control": control_to_dict(control)}
     if typ == "close":
         agent.close()
@@ -43,25 +46,37 @@ def handle(agent: Agent, msg: dict[str, Any]) -> dict[str, Any]:
 
 
 def serve(spec: str, endpoint: str) -> None:
-    """Serve the agent ``spec`` on ``endpoint`` until a ``close`` request."""
-    agent = load_agent(spec)
+    """Serve the agent ``spec`` on ``endpoint`` until a ``close`` request. An agent that cannot
+    be loaded or built (its module or ``__init__`` raises) answers the first request with
+    that error, then the host exits: the runner reports the cause."""
     ctx = zmq.Context()
     sock = ctx.socket(zmq.REP)
     sock.bind(endpoint)
     try:
+        agent, failed = load_agent(spec), None
+    except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt included
+        agent, failed = None, _last_line(exc)
+    try:
         while True:
             msg = unpack(sock.recv())
+            if agent is None:
+                sock.send(pack({"type": "error", "message": f"cannot load {spec}: {failed}"}))
+                break
             try:
                 reply = handle(agent, msg)
-            except Exception as exc:  # noqa: BLE001 - reported to the runner as an error
-                last = traceback.format_exception_only(exc)[-1].strip()
-                reply = {"type": "error", "message": last}
+            except BaseException as exc:  # noqa: BLE001 - reported to the runner as an error
+                reply = {"type": "error", "message": _last_line(exc)}
             sock.send(pack(reply))
             if reply["type"] == "bye":
                 break
     finally:
         sock.close(0)
         ctx.term()
+
+
+def _last_line(exc: BaseException) -> str:
+    """The exception as Python prints its last line (``RuntimeError: boom``)."""
+    return traceback.format_exception_only(exc)[-1].strip() or type(exc).__name__
 
 
 def main() -> None:

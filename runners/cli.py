@@ -24,8 +24,8 @@ from testzone.errors import TestzoneError
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="icv-testzone: run OpenSCENARIO test cases on the Wuhan smart road.")
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+out = Console(highlight=False, soft_wrap=True, emoji=False)
 
 
 def _fail(message: str, status: int) -> None:

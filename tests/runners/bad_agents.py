@@ -58,3 +58,26 @@ class Cruiser(Agent):
 
     def step(self, obs: Observation) -> Control:
         return Control(acceleration=0.0, steering=0.0)
+
+
+class WrongType(Agent):
+    """Returns a dict instead of a Control at t = 1 s."""
+
+    name = "wrong-type"
+
+    def step(self, obs: Observation) -> Control:
+        if obs.time >= 1.0:
+            return {"acceleration": 1.0}  # type: ignore[return-value]
+        return Control(acceleration=0.0)
+
+
+class InitRaiser(Agent):
+    """Raises while it is built."""
+
+    name = "init-raiser"
+
+    def __init__(self) -> None:
+        raise RuntimeError("weights file missing")
+
+    def step(self, obs: Observation) -> Control:
+        return Control(acceleration=0.0)

@@ -100,6 +100,7 @@ def test_missing_logic_file_is_an_input_error(tmp_path: Path) -> None:
     ("Quitter", "exited with status 7"),
     ("Raiser", "planner diverged"),
     ("NanSender", "nan"),
+    ("WrongType", "step returned dict, expected runners.interfaces.Control"),
 ])
 def test_misbehaving_stack_becomes_an_error_naming_the_cause(tmp_path: Path, cls: str,
                                                              cause: str) -> None:
@@ -110,6 +111,12 @@ def test_misbehaving_stack_becomes_an_error_naming_the_cause(tmp_path: Path, cls
     rec = read_recording(tmp_path / "stationary_vehicle" / "recording.jsonl")
     assert rec.end_reason == "error"
     assert rec.frames[-1].time == pytest.approx(1.0, abs=0.06)
+
+
+def test_stack_that_cannot_be_built_reports_its_own_error(tmp_path: Path) -> None:
+    res = run(STATIONARY, f"{BAD}:InitRaiser", tmp_path, step_timeout=0.5)
+    assert res["verdict"] == "error" and res["error_kind"] == "agent"
+    assert "RuntimeError: weights file missing" in res["error"]
 
 
 def test_python_agent_and_same_agent_over_zeromq_record_identically(tmp_path: Path) -> None:
