@@ -171,11 +171,16 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
             progress.advance(bar)
             progress.console.print(_result_line(res), markup=False)
 
-        report = _guard(lambda: run_suite(cases, options, run_dir, workers=n_workers, seed=seed,
-                                          ray_address=ray_address, argv=sys.argv,
-                                          on_result=on_result, pool=pool, suite=suite,
-                                          extra_inputs=_run_inputs(agent, agent_config, suite)),
-                        status=3)
+        try:
+            report = _guard(lambda: run_suite(
+                cases, options, run_dir, workers=n_workers, seed=seed, ray_address=ray_address,
+                argv=sys.argv, on_result=on_result, pool=pool, suite=suite,
+                extra_inputs=_run_inputs(agent, agent_config, suite)), status=3)
+        except KeyboardInterrupt as exc:
+            done = f" ({exc})" if str(exc) else ""
+            err.print(f"interrupted{done}: report of the finished cases in "
+                      f"{run_dir / 'report.html'}", markup=False)
+            raise typer.Exit(130) from None
     for res in report.results:
         if res.get("verdict") == "error":
             err.print(f"error: {res['case_id']}: {res.get('error', '')}", markup=False)

@@ -249,7 +249,9 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
               pool: WorkerPool | None = None, suite: str | None = None,
               extra_inputs: Iterable[str | Path] = ()) -> RunReport:
     """Run every case (in parallel when ``workers > 1``), write results as they finish, then
-    the manifest's input hashes and the reports. Returns the :class:`RunReport`. ``pool``
+    the manifest's input hashes and the reports. Returns the :class:`RunReport`. Interrupted
+    (Ctrl-C), it still writes the manifest (``"interrupted": true``) and the reports of the
+    cases that finished (the report names the missing ones), then raises KeyboardInterrupt. ``pool``
     replaces the default worker pool (the CARLA server pool, ``runners.carla_pool``); it is
     closed at the end either way.
 
@@ -266,6 +268,7 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
              for c in cases]
     pool = pool or make_pool(workers, len(tasks), ray_address)
     results: list[dict[str, Any]] = []
+    interrupted = False
     try:
         for key, res in pool.map_unordered(tasks):
             if isinstance(res, BaseException):
@@ -273,13 +276,19 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
             results.append(res)
             if on_result:
                 on_result(res)
+    except KeyboardInterrupt:  # Ctrl-C: keep and report what finished, then stop
+        interrupted = True
     finally:
         pool.close()
     results.sort(key=lambda r: r["case_id"])
     for r in results:
         manifest["inputs"].update(r.get("inputs", {}))
+    if interrupted:
+        manifest["interrupted"] = True
     (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
     write_report(run_dir, results, manifest)
+    if interrupted:
+        raise KeyboardInterrupt(f"{len(results)} of {len(cases)} cases done")
     return RunReport(run_dir, results, exit_status(results))
 
 

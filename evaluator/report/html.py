@@ -110,6 +110,12 @@ def render_html(results: list[CaseResult], manifest: dict[str, Any],
         cases.append({"result": res, "images": figs.base64_images(), "figure_note": figs.note,
                       "agent": _agents([figs.agent])})
     identity = _identity(manifest)
+    planned = [c.get("case_id") for c in manifest.get("cases", []) if isinstance(c, dict)]
+    missing = sorted(set(planned) - {r.case_id for r in results})
+    if missing:
+        shown = ", ".join(missing[:20]) + (", ..." if len(missing) > 20 else "")
+        identity.insert(0, ("INCOMPLETE", f"{len(missing)} of the {len(planned)} cases in the "
+                                          f"manifest have no result (run interrupted?): {shown}"))
     agents = _agents(identities)
     if agents:
         identity.insert(min(len(identity), 3), ("agent identity", agents))

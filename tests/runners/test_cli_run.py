@@ -118,3 +118,30 @@ def test_report_of_a_recording_with_non_finite_positions_is_still_written(tmp_pa
     assert res.exit_code == 0, res.output
     page = (run_dir / "report.html").read_text()
     assert "trajectories not drawn" in page and "no finite position" in page
+
+
+def test_interrupted_run_keeps_and_reports_what_finished(tmp_path):
+    """Ctrl-C after the first case: manifest (marked interrupted, with the first case's input
+    hashes) and report are written, the report names the missing case, and the interrupt goes
+    on to the caller."""
+    import pytest
+    from runners.case import RunOptions
+    from runners.interfaces import WorkerPool
+    from runners.suite import make_cases, run_suite
+
+    class InterruptedPool(WorkerPool):
+        def map_unordered(self, tasks):
+            task = list(tasks)[0]
+            yield task.key, task.fn(*task.args)
+            raise KeyboardInterrupt
+
+    cases = make_cases([WUHAN / "cut_in.xosc", WUHAN / "stationary_vehicle.xosc"], 0)
+    with pytest.raises(KeyboardInterrupt, match="1 of 2 cases done"):
+        run_suite(cases, RunOptions(max_sim_time=2.0), tmp_path, workers=1,
+                  pool=InterruptedPool())
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["interrupted"] is True
+    assert str(WUHAN / "cut_in.xosc") in manifest["inputs"]
+    html = (tmp_path / "report.html").read_text()
+    assert "1 of the 2 cases in the manifest have no result" in html
+    assert "stationary_vehicle" in html
