@@ -271,6 +271,11 @@ class _CaseRun:
             self.inputs[str(sc.road_network_path)] = sha256_of(sc.road_network_path)
         for path in sc.catalog_files:
             self.inputs[path] = sha256_of(path)
+        if not sc.road_network_path:
+            from scenarios.errors import ScenarioError
+            raise ScenarioError("no RoadNetwork LogicFile: a test run needs the road network "
+                                "(OpenDRIVE) the entities drive on", file=case.scenario_file,
+                                element="RoadNetwork")
         self.net = load_network(sc.road_network_path)
         ego = sc.require_ego()  # scoring needs the vehicle under test: none is bad input
         self.ego = ego

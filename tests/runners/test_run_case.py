@@ -95,6 +95,16 @@ def test_missing_logic_file_is_an_input_error(tmp_path: Path) -> None:
     assert "nowhere.xodr" in res["error"]
 
 
+def test_scenario_without_a_road_network_is_bad_input(tmp_path: Path) -> None:
+    import re
+    text = re.sub(r"<LogicFile [^>]*/>", "", STATIONARY.read_text())
+    bad = tmp_path / "no_logic_file.xosc"
+    bad.write_text(text)
+    res = run(bad, "idm", tmp_path)
+    assert res["verdict"] == "error" and res["error_kind"] == "input"
+    assert "no RoadNetwork LogicFile" in res["error"]
+
+
 @pytest.mark.parametrize("cls, cause", [
     ("Sleeper", "deadline"),
     ("Quitter", "exited with status 7"),
