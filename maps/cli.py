@@ -34,6 +34,9 @@ def _run(fn: Callable[[], Any]) -> Any:
     except MapsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    except OSError as exc:  # an output that cannot be written
+        typer.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _load(path: Path):
@@ -62,6 +65,9 @@ def plot(file: Path = typer.Argument(..., help="OpenDRIVE file (.xodr)"),
     """Top view: lanes by type, road marks, junction areas, crosswalks, signals, RSUs."""
     from maps.plot import plot_network
     from maps.summary import read_rsus
+    if out.suffix.lower() != ".png" or out.is_dir() or not out.parent.is_dir():
+        typer.echo(f"error: -o {out}: expected a .png file in an existing folder", err=True)
+        raise typer.Exit(2)
 
     def go() -> Path:
         net = _load(file)

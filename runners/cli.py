@@ -96,7 +96,7 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         agent: str = typer.Option("idm", help="idm, idm-v2x, naive, scenario, module:Class, file.py:Class or zmq://HOST:PORT"),
         agent_config: Optional[Path] = typer.Option(None, help="JSON file given to the agent"),
         workers: int = typer.Option(0, help="parallel cases; 0: one per CPU core"),
-        out_dir: Optional[Path] = typer.Option(None, "--out", help="run folder (default results/<run-id>)"),
+        out_dir: Optional[str] = typer.Option(None, "--out", help="run folder (default results/<run-id>)"),
         seed: Optional[int] = typer.Option(
             None, help="base random seed (default 0); given, it also replaces the randomSeed of "
                        "Stochastic distributions"),
@@ -155,7 +155,9 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
                          carla_servers=tuple(s for s in (carla_servers or "").split(",") if s),
                          connect_timeout=connect_timeout, v2x_endpoint=v2x_endpoint)
     _check_agent(agent)
-    run_dir = out_dir or default_run_dir(Path("results"), agent)
+    if out_dir is not None and not out_dir.strip():
+        _fail("--out '': expected a folder", 2)
+    run_dir = Path(out_dir) if out_dir else default_run_dir(Path("results"), agent)
     _guard(lambda: prepare_run_dir(run_dir))
     pool = None
     if backend == "carla":

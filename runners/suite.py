@@ -197,6 +197,8 @@ def prepare_run_dir(run_dir: Path) -> Path:
         RunnerError: ``run_dir`` is an existing file, or cannot be created or written
             (element ``--out``), before any case runs.
     """
+    if not str(run_dir).strip():
+        raise RunnerError("expected a folder for the run, got an empty path", element="--out")
     run_dir = Path(run_dir)
     if run_dir.exists() and not run_dir.is_dir():
         raise RunnerError("expected a folder for the run, found an existing file",

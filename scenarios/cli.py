@@ -48,14 +48,21 @@ def check(files: list[Path] = typer.Argument(..., help=".xosc files (scenarios, 
 
 @app.command()
 def expand(file: Path = typer.Argument(..., help="a ParameterValueDistribution .xosc"),
-           out: Path = typer.Option(..., "-o", "--out", help="folder for the concrete files"),
+           out_text: str = typer.Option(..., "-o", "--out", help="folder for the concrete files"),
            seed: Optional[int] = typer.Option(None, help="overrides Stochastic@randomSeed")
            ) -> None:
     """Write one concrete .xosc per variant (<stem>-<index:03d>.xosc) and index.json."""
     from scenarios.expand import write_variants
+    out = Path(out_text)
+    if not out_text.strip() or (out.exists() and not out.is_dir()):
+        typer.echo(f"error: -o {out_text!r}: expected a folder (new or existing)", err=True)
+        raise typer.Exit(2)
     try:
         listing = write_variants(file, out, seed)
     except ScenarioError as exc:
         typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except OSError as exc:  # the folder cannot be created or written
+        typer.echo(f"error: {exc.filename or out}: {exc.strerror or exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"{len(listing)} variant(s) -> {out}")

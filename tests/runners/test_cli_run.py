@@ -145,3 +145,23 @@ def test_interrupted_run_keeps_and_reports_what_finished(tmp_path):
     html = (tmp_path / "report.html").read_text()
     assert "1 of the 2 cases in the manifest have no result" in html
     assert "stationary_vehicle" in html
+
+
+def test_output_paths_that_cannot_be_right_are_one_line_exit_2(tmp_path):
+    """An empty --out / -o, a -o that is a file or not a .png: exit 2 with one line, nothing
+    written (an empty path used to mean the current folder)."""
+    runner = CliRunner()
+    from reference_data import ESMINI
+    xodr = ESMINI / "resources" / "xodr" / "straight_500m.xodr"
+    a_file = tmp_path / "f.txt"
+    a_file.write_text("x")
+    for args in (["run", str(WUHAN / "cut_in.xosc"), "--out", ""],
+                 ["scenario", "expand", str(WUHAN / "cut_in.dist.xosc"), "-o", ""],
+                 ["scenario", "expand", str(WUHAN / "cut_in.dist.xosc"), "-o", str(a_file)],
+                 ["map", "plot", str(xodr), "-o", str(tmp_path / "x.weird")],
+                 ["map", "plot", str(xodr), "-o", str(tmp_path / "no" / "x.png")],
+                 ["map", "plot", str(xodr), "-o", str(tmp_path)]):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 2, (args, res.output)
+        assert "error:" in res.output and "Traceback" not in res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.txt"]
