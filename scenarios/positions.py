@@ -96,9 +96,15 @@ def _snap(rt: Runtime, pose: Pose) -> Placement:
     return Placement(pose, coord)
 
 
+MAX_WORLD_COORDINATE_M = 1.0e8
+"""Largest |x|, |y|, |z| [m] of a WorldPosition: well beyond any projected map (UTM northings
+reach 1e7 m) and far below where metre arithmetic loses its centimetres or overflows."""
+
+
 @dataclass(frozen=True)
 class WorldPosition:
-    """``WorldPosition``: x, y, z [m], h, p, r [rad] in the inertial frame."""
+    """``WorldPosition``: x, y, z [m] (each within :data:`MAX_WORLD_COORDINATE_M`), h, p, r
+    [rad] in the inertial frame."""
 
     ELEMENT = "WorldPosition"
     x: float
@@ -112,8 +118,12 @@ class WorldPosition:
     def parse(cls, el: etree._Element, ctx: ParseContext) -> WorldPosition:
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
         a = ctx.src.attr
-        return cls(a(el, "x", float), a(el, "y", float), a(el, "z", float, 0.0),
-                   a(el, "h", float, 0.0), a(el, "p", float, 0.0), a(el, "r", float, 0.0))
+        xyz = (a(el, "x", float), a(el, "y", float), a(el, "z", float, 0.0))
+        for name, v in zip("xyz", xyz):
+            if abs(v) > MAX_WORLD_COORDINATE_M:
+                raise ctx.src.error(el, f"{name}={v:g}: expected |{name}| <= "
+                                        f"{MAX_WORLD_COORDINATE_M:g} m")
+        return cls(*xyz, a(el, "h", float, 0.0), a(el, "p", float, 0.0), a(el, "r", float, 0.0))
 
     def resolve(self, rt: Runtime) -> Placement:
         """Where this position is now (pose and lane position)."""

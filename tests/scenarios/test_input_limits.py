@@ -106,3 +106,14 @@ def test_require_ego_names_the_file(tmp_path):
     with pytest.raises(ScenarioError, match="no ego vehicle") as err:
         sc.require_ego()
     assert err.value.file == str(path)
+
+
+@pytest.mark.parametrize("x", ["1e308", "-1.5e8"])
+def test_world_position_beyond_any_map_is_refused_with_its_line(tmp_path, x):
+    init = ('<Private entityRef="Car"><PrivateAction><TeleportAction><Position>'
+            f'<WorldPosition x="{x}" y="0"/></Position></TeleportAction></PrivateAction>'
+            '</Private>')
+    path = write(tmp_path, doc(init=init))
+    with pytest.raises(ScenarioError, match=r"x=.*: expected \|x\| <= 1e\+08 m") as err:
+        load_scenario(path)
+    assert err.value.element == "WorldPosition" and err.value.line is not None
