@@ -87,7 +87,9 @@ def suite_files(name: str, path: Path = SUITE_FILE) -> list[Path]:
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand files and folders into .xosc files (folders recursively, catalogs skipped).
+    """Expand files and folders into .xosc files (folders recursively, catalogs skipped, and
+    anything in a folder that is not a regular file: a FIFO named ``x.xosc`` would block the
+    run reading it).
 
     Raises:
         RunnerError: a path does not exist, or is a file that is not ``.xosc``.
@@ -96,7 +98,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     for p in map(Path, paths):
         if p.is_dir():
             for f in sorted(p.rglob("*.xosc")):
-                if _sniff_root_child(f) != "Catalog":
+                if f.is_file() and _sniff_root_child(f) != "Catalog":
                     out.append(f.resolve())
         elif p.is_file():
             out.append(p.resolve())

@@ -165,3 +165,12 @@ def test_output_paths_that_cannot_be_right_are_one_line_exit_2(tmp_path):
         assert res.exit_code == 2, (args, res.output)
         assert "error:" in res.output and "Traceback" not in res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.txt"]
+
+
+def test_a_fifo_in_a_scenario_folder_is_skipped(tmp_path):
+    import os
+    import shutil
+    from runners.suite import discover
+    shutil.copy(WUHAN / "cut_in.xosc", tmp_path / "a.xosc")
+    os.mkfifo(tmp_path / "p.xosc")
+    assert discover([tmp_path]) == [(tmp_path / "a.xosc").resolve()]
