@@ -62,8 +62,8 @@ def _load_agent_config(path: Optional[Path]) -> dict[str, Any]:
         return {}
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        _fail(f"{path}: agent config must be a JSON object ({exc})", 2)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        _fail(f"{path}: agent config must be a JSON object ({type(exc).__name__}: {exc})", 2)
     if not isinstance(config, dict):
         _fail(f"{path}: agent config must be a JSON object, got a JSON "
               f"{type(config).__name__}", 2)
@@ -155,6 +155,8 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
                          carla_servers=tuple(s for s in (carla_servers or "").split(",") if s),
                          connect_timeout=connect_timeout, v2x_endpoint=v2x_endpoint)
     _check_agent(agent)
+    from runners.agents import check_agent_config
+    _guard(lambda: check_agent_config(agent, config))
     if out_dir is not None and not out_dir.strip():
         _fail("--out '': expected a folder", 2)
     run_dir = Path(out_dir) if out_dir else default_run_dir(Path("results"), agent)

@@ -7,15 +7,18 @@ see ``docs/agents.md``), a Python class as ``package.module:Class``, or a file a
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 import inspect
+import math
 from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from runners.agents.idm import IdmAgent, ScenarioAgent, naive_agent
-from runners.agents.idm_v2x import IdmV2xAgent
+from runners.agents.idm import IdmAgent, IdmParameters, ScenarioAgent, naive_agent
+from runners.agents.idm_v2x import IdmV2xAgent, V2xParameters
+from runners.agents.mobil import MobilParameters
 from runners.interfaces import Agent, RunnerError
 
 REFERENCE_AGENTS: dict[str, Callable[[], Agent]] = {
@@ -84,6 +87,55 @@ def agent_follows_scenario(spec: str) -> bool:
     decided without building the agent, so no stack starts for a case that cannot load."""
     factory = REFERENCE_AGENTS.get(spec)
     return bool(factory is not None and getattr(factory, "follows_scenario", False))
+
+
+CONFIG_PARAMETERS: dict[str, tuple[type, ...]] = {
+    "idm": (IdmParameters, MobilParameters), "naive": (IdmParameters, MobilParameters),
+    "idm-v2x": (IdmParameters, MobilParameters, V2xParameters), "scenario": ()}
+"""The parameter dataclasses whose fields a reference agent's ``--agent-config`` may set."""
+POSITIVE_PARAMETERS = frozenset({"max_acceleration", "comfortable_deceleration", "delta",
+                                 "horizon"})
+"""Parameters the models divide by or sample with: they must be > 0, not just >= 0."""
+UPPER_LIMITS = {"horizon": 1000.0}
+"""Largest values [their units] of parameters whose cost grows with them (the lane path is
+sampled every 2 m up to ``horizon``)."""
+
+
+def check_agent_config(spec: str, config: dict[str, object]) -> None:
+    """Check a reference agent's ``--agent-config`` before any case runs: every key a field of
+    its parameter classes (:data:`CONFIG_PARAMETERS`), every value of that field's kind: a
+    JSON boolean for a bool, a finite number >= 0 (> 0 for :data:`POSITIVE_PARAMETERS`) for a
+    number, a list of integers for a tuple. Another agent's config is its own to check.
+
+    Raises:
+        RunnerError: naming the key and what was expected (a typo names the known keys).
+    """
+    classes = CONFIG_PARAMETERS.get(spec)
+    if classes is None:
+        return
+    fields = {f.name: f for cls in classes for f in dataclasses.fields(cls)}
+    for key, value in config.items():
+        f = fields.get(key)
+        if f is None:
+            raise RunnerError(f"key {key!r} is not a parameter of agent {spec!r} (expected one "
+                              f"of {', '.join(sorted(fields)) or 'none'})",
+                              element="--agent-config")
+        default = f.default
+        if isinstance(default, bool):
+            ok, what = isinstance(value, bool), "true or false"
+        elif isinstance(default, (int, float)):
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) \
+                and math.isfinite(value) and (value > 0 if key in POSITIVE_PARAMETERS
+                                              else value >= 0)
+            what = "a finite number " + ("> 0" if key in POSITIVE_PARAMETERS else ">= 0")
+            if ok and value > UPPER_LIMITS.get(key, math.inf):
+                ok, what = False, f"at most {UPPER_LIMITS[key]:g}"
+        else:
+            ok = isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool)
+                                                 for v in value)
+            what = "a list of integers"
+        if not ok:
+            raise RunnerError(f"{key}={value!r}: expected {what}", element="--agent-config")
 
 
 def check_agent_spec(spec: str) -> None:

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 CUT_IN = ROOT / "scenarios" / "wuhan" / "cut_in.xosc"
 
@@ -71,3 +73,21 @@ def test_negative_max_time_is_a_usage_error(tmp_path: Path) -> None:
 def test_nan_max_time_is_a_usage_error(tmp_path: Path) -> None:
     # observed: accepted, exit 0 (the time limit silently disabled)
     assert_usage_error(run("--max-time", "nan", "--out", str(tmp_path / "r")), "--max-time")
+
+
+@pytest.mark.parametrize("config, says", [
+    ('{"time_headway": "abc"}', "time_headway='abc': expected a finite number >= 0"),
+    ('{"max_acceleration": 0}', "max_acceleration=0: expected a finite number > 0"),
+    ('{"time_headaway": 1.5}', "key 'time_headaway' is not a parameter of agent 'idm'"),
+    ('{"lane_changes": "no"}', "lane_changes='no': expected true or false"),
+    ('{"horizon": 1e9}', "horizon=1000000000.0: expected at most 1000"),
+    ("[" * 100000 + "]" * 100000, "RecursionError"),
+])
+def test_reference_agent_config_values_are_checked_before_any_case(tmp_path: Path, config,
+                                                                   says) -> None:
+    # observed: exit 3 per case (TypeError, ZeroDivisionError), a typo or a string flag
+    # silently accepted, a huge horizon running for minutes, a deep JSON array a traceback
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(config)
+    assert_usage_error(run("--agent-config", str(cfg), "--out", str(tmp_path / "r")), says)
+    assert not (tmp_path / "r").exists()
