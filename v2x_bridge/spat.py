@@ -37,7 +37,7 @@ COLOR_OF_LIGHT = MappingProxyType({
     "flashing-yellow": SignalColor.YELLOW})
 """SignalColor of each DE_LightState name."""
 
-STATUS_FIXED_TIME = (b"\x04\x00", 16)
+STATUS_FIXED_TIME = fields.bit_string({5}, 16)
 """IntersectionStatusObject with only ``fixedTimeOperation`` (bit 5) set."""
 
 

@@ -75,6 +75,7 @@ from typing import Any
 
 from shapely.geometry import LineString, Point
 
+from testzone.errors import TestzoneError
 from testzone.world import BoundingBox, EntityKind, EntityState, Pose, SignalColor, wrap_angle
 
 from runners.agents.idm import IdmAgent, IdmParameters, route_roads
@@ -487,13 +488,20 @@ class IdmV2xAgent(IdmAgent):
                     continue
             stop_at(gap, key, junction)
 
+    def _junction_area(self, junction: str) -> Any:
+        """The junction's area (shapely, ``maps.RoadNetwork.junction_area``), or None for a map
+        that cannot give it (no area queries, unknown junction)."""
+        try:
+            return self.net.junction_area(junction)
+        except (TestzoneError, AttributeError):
+            return None
+
     def _course_through(self, other: EntityState, junction: str) -> tuple[float, float] | None:
         """``(in, out)`` [m from its box centre along its heading] where ``other``'s box enters
         and leaves the junction's area on a straight course, or None (no area, no crossing
         within ``icw_horizon_s``)."""
-        try:
-            area = self.net.junction_area(junction)
-        except Exception:  # noqa: BLE001 - a map without areas: use the crossing zone
+        area = self._junction_area(junction)
+        if area is None:
             return None
         cx, cy = _centre(other)
         reach = other.speed * self.v2x.icw_horizon_s + other.box.length
@@ -512,9 +520,8 @@ class IdmV2xAgent(IdmAgent):
     def _in_junction(self, other: EntityState, junction: str) -> bool:
         """True while ``other``'s box centre is in the junction's area or within half its
         length plus ``icw_gap_s`` at its speed of it."""
-        try:
-            area = self.net.junction_area(junction)
-        except Exception:  # noqa: BLE001 - a map without areas: nothing to wait for
+        area = self._junction_area(junction)
+        if area is None:
             return False
         reach = other.box.length / 2.0 + other.speed * self.v2x.icw_gap_s
         return area.distance(Point(_centre(other))) <= reach

@@ -82,6 +82,7 @@ class PathAhead:
         self.line = LineString(self.xy)
         self.width = net.lane_width(start.road_id, start.lane_id, start.s)
         self._corridors: dict[float, Polygon] = {}
+        self._spans: dict[str, tuple[float, float] | None] = {}
         self._limits: list[tuple[float, float]] | None = None
 
     def _blend(self, x: float, y: float, h: float, length: float) -> None:
@@ -138,7 +139,12 @@ class PathAhead:
     def junction_span(self, junction_id: str) -> tuple[float, float] | None:
         """``(entry, exit)`` [m along the path] of its first stretch on the connecting roads
         of junction ``junction_id`` (first sample on them; first sample after them, or the
-        path's end), or None when it does not enter it."""
+        path's end), or None when it does not enter it. Computed once per junction."""
+        if junction_id not in self._spans:
+            self._spans[junction_id] = self._junction_span(junction_id)
+        return self._spans[junction_id]
+
+    def _junction_span(self, junction_id: str) -> tuple[float, float] | None:
         roads = self.net.roads
         inside = [str(getattr(roads.get(c.road_id), "junction", "-1")) == junction_id
                   for c in self.coords]
