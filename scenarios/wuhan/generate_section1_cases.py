@@ -27,6 +27,7 @@ import datetime
 import json
 import math
 import sys
+import warnings
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -178,7 +179,9 @@ def to_bytes(scenario: xosc.Scenario) -> bytes:
     before its LightState (scenariogeneration writes them the other way round), and from 1.2
     on the Event priority ``overwrite`` (deprecated in 1.2) written as its successor
     ``override``."""
-    raw = ET.tostring(scenario.get_element(), encoding="utf-8")
+    with warnings.catch_warnings():  # the 1.2 'overwrite' it warns about is rewritten below
+        warnings.filterwarnings("ignore", message="Priority.overwrite is not part of")
+        raw = ET.tostring(scenario.get_element(), encoding="utf-8")
     parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
     root = etree.fromstring(raw, parser)
     for empty in root.xpath("//Act/StopTrigger[not(*)]"):
