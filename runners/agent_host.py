@@ -3,12 +3,19 @@
 ``python -m runners.agent_host --agent SPEC --bind ENDPOINT`` serves one agent (a reference
 name, ``module:Class`` or ``file.py:Class``) on a REP socket until it is told to close. The
 runner starts it for Python stacks, so a stack that crashes or hangs never takes the runner
-with it; an exception inside the agent is answered as ``{"type": "error"}``.
+with it; an exception inside the agent is answered as ``{"type": "error"}``. A host whose
+runner has gone (killed with SIGKILL) notices within a second and exits.
+
+``python -m runners.agent_host --agent SPEC --check`` only imports the class and prints
+:data:`runners.agents.CHECK_OK` (exit 0) or the reason it does not load (exit 2): the run's
+check of ``--agent``, kept out of the runner's process.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import traceback
 from typing import Any
 
@@ -16,8 +23,8 @@ import zmq
 
 from runners.agent_protocol import (PROTOCOL_VERSION, control_to_dict, observation_from_dict,
                                     pack, unpack, vehicle_from_dict)
-from runners.agents import load_agent
-from runners.interfaces import Agent, Control
+from runners.agents import CHECK_OK, _load_class, load_agent
+from runners.interfaces import Agent, Control, RunnerError
 
 
 def handle(agent: Agent, msg: dict[str, Any]) -> dict[str, Any]:
@@ -45,10 +52,12 @@ def handle(agent: Agent, msg: dict[str, Any]) -> dict[str, Any]:
     return {"type": "error", "message": f"unknown request type {typ!r}"}
 
 
-def serve(spec: str, endpoint: str) -> None:
+def serve(spec: str, endpoint: str, runner_pid: int | None = None) -> None:
     """Serve the agent ``spec`` on ``endpoint`` until a ``close`` request. An agent that cannot
     be loaded or built (its module or ``__init__`` raises) answers the first request with
-    that error, then the host exits: the runner reports the cause."""
+    that error, then the host exits: the runner reports the cause. While it waits for a
+    request it checks every :data:`PARENT_CHECK_MS` that its parent is still ``runner_pid``
+    (default: the parent it started with), and returns when it is not."""
     ctx = zmq.Context()
     sock = ctx.socket(zmq.REP)
     sock.bind(endpoint)
@@ -56,8 +65,12 @@ def serve(spec: str, endpoint: str) -> None:
         agent, failed = load_agent(spec), None
     except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt included
         agent, failed = None, _last_line(exc)
+    parent = runner_pid if runner_pid is not None else os.getppid()
     try:
         while True:
+            while not sock.poll(PARENT_CHECK_MS):
+                if os.getppid() != parent:  # the runner is gone: nobody will say close
+                    return
             msg = unpack(sock.recv())
             if agent is None:
                 sock.send(pack({"type": "error", "message": f"cannot load {spec}: {failed}"}))
@@ -74,6 +87,25 @@ def serve(spec: str, endpoint: str) -> None:
         ctx.term()
 
 
+#: How often a waiting host checks that its runner is still there [ms].
+PARENT_CHECK_MS = 1000
+
+
+def check(spec: str) -> int:
+    """Import ``spec``'s class; print :data:`CHECK_OK`, or the reason it does not load as
+    the last line. Returns the exit status (0 or 2)."""
+    try:
+        _load_class(spec)
+    except RunnerError as exc:
+        print(exc.message, flush=True)
+        return 2
+    except BaseException as exc:  # noqa: BLE001 - the agent's import may raise anything
+        print(f"agent {spec} cannot be imported: {_last_line(exc)}", flush=True)
+        return 2
+    print(CHECK_OK, flush=True)
+    return 0
+
+
 def _last_line(exc: BaseException) -> str:
     """The exception as Python prints its last line (``RuntimeError: boom``)."""
     return traceback.format_exception_only(exc)[-1].strip() or type(exc).__name__
@@ -83,9 +115,15 @@ def main() -> None:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--agent", required=True)
-    ap.add_argument("--bind", required=True)
+    ap.add_argument("--bind")
+    ap.add_argument("--runner-pid", type=int, help="exit when this process is gone")
+    ap.add_argument("--check", action="store_true", help="only check that the class loads")
     args = ap.parse_args()
-    serve(args.agent, args.bind)
+    if args.check:
+        sys.exit(check(args.agent))
+    if not args.bind:
+        ap.error("--bind is required unless --check is given")
+    serve(args.agent, args.bind, args.runner_pid)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ runner's process.
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -131,22 +133,39 @@ class RemoteAgent(Agent):
             pass
         self._sock.close(0)
         self._ctx.term()
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(2.0)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            _stop_process_group(self.process)
         if self._workdir is not None:
             self._workdir.cleanup()
 
 
+def _stop_process_group(process: subprocess.Popen, grace: float = 2.0) -> None:
+    """Stop a spawned stack and every process it started: SIGTERM to its process group, SIGKILL
+    after ``grace`` [s] if the stack is still there, then SIGKILL to whatever is left of the
+    group (children a stack forked and forgot)."""
+    def signal_group(sig: int) -> None:
+        try:
+            os.killpg(process.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+    if process.poll() is None:
+        signal_group(signal.SIGTERM)
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            pass
+    signal_group(signal.SIGKILL)
+    process.wait()
+
+
 def spawn_python_agent(spec: str, step_timeout: float = 1.0) -> RemoteAgent:
     """Start ``python -m runners.agent_host --agent SPEC`` in a child process on an ipc
-    socket and return the :class:`RemoteAgent` that talks to it."""
+    socket and return the :class:`RemoteAgent` that talks to it. The child leads its own
+    process group, so closing the agent also stops what the stack forked."""
     workdir = tempfile.TemporaryDirectory(prefix="testzone-agent-")
     endpoint = f"ipc://{Path(workdir.name) / 'agent.sock'}"
     proc = subprocess.Popen([sys.executable, "-m", "runners.agent_host", "--agent", spec,
-                             "--bind", endpoint], stdin=subprocess.DEVNULL)
+                             "--bind", endpoint, "--runner-pid", str(os.getpid())],
+                            stdin=subprocess.DEVNULL,
+                            start_new_session=True)
     return RemoteAgent(endpoint, step_timeout=step_timeout, process=proc, workdir=workdir)

@@ -52,16 +52,9 @@ def _import_agent_code(target: str, do_import: Callable[[], ModuleType]) -> Modu
 
 
 def _load_class(spec: str) -> type:
-    target, _, cls_name = spec.rpartition(":")
-    if not target or not cls_name:
-        raise RunnerError(f"agent {spec!r}: expected a reference agent "
-                          f"({', '.join(sorted(REFERENCE_AGENTS))}), 'package.module:Class', "
-                          f"'file.py:Class' or 'zmq://HOST:PORT'", element="--agent")
+    target, cls_name = _split_spec(spec)
     if target.endswith(".py"):
-        path = Path(target)
-        if not path.is_file():
-            raise RunnerError(f"agent file not found: {target}", element="--agent")
-        module = _import_agent_code(target, lambda: _exec_file(path))
+        module = _import_agent_code(target, lambda: _exec_file(Path(target)))
     else:
         module = _import_agent_code(target, lambda: importlib.import_module(target))
     cls = getattr(module, cls_name, None)
@@ -72,7 +65,9 @@ def _load_class(spec: str) -> type:
 
 
 def load_agent(spec: str) -> Agent:
-    """Return a fresh agent for ``spec`` (name, ``module:Class`` or ``file.py:Class``).
+    """Return a fresh agent for ``spec`` (name, ``module:Class`` or ``file.py:Class``),
+    imported into this process: the agent host's and the tests' loader (a run never imports
+    a user's class into the runner; see :func:`make_agent`).
 
     Raises:
         RunnerError: unknown name, missing module or file, or a class that is not an Agent.
@@ -138,11 +133,18 @@ def check_agent_config(spec: str, config: dict[str, object]) -> None:
             raise RunnerError(f"{key}={value!r}: expected {what}", element="--agent-config")
 
 
-def check_agent_spec(spec: str) -> None:
-    """Check that ``spec`` names a loadable agent, without starting anything.
+def check_agent_spec(spec: str, import_timeout: float = 60.0) -> None:
+    """Check that ``spec`` names a loadable agent before any case runs. A user's class is
+    imported in a child process (``python -m runners.agent_host --check``), never in the
+    runner's: its module's top-level code may do anything, ``os._exit`` included.
+
+    Args:
+        spec: a reference name, ``zmq://HOST:PORT``, ``module:Class`` or ``file.py:Class``.
+        import_timeout: how long the child may take to import the class [s].
 
     Raises:
-        RunnerError: unknown name, ``zmq://`` without ``HOST:PORT``, or a class that does not load.
+        RunnerError: unknown name, ``zmq://`` without ``HOST:PORT``, a class that does not
+            load (its own error), or an import that exits or hangs.
     """
     if spec in REFERENCE_AGENTS:
         return
@@ -151,7 +153,62 @@ def check_agent_spec(spec: str) -> None:
         if not host or not port.isdigit():
             raise RunnerError(f"agent {spec!r}: expected zmq://HOST:PORT", element="--agent")
         return
-    _load_class(spec)
+    _split_spec(spec)
+    _check_in_child(spec, import_timeout)
+
+
+def _split_spec(spec: str) -> tuple[str, str]:
+    """``(module or file, class name)`` of a class spec; a named ``.py`` file must exist.
+
+    Raises:
+        RunnerError: not of the form ``target:Class``, or the file does not exist.
+    """
+    target, _, cls_name = spec.rpartition(":")
+    if not target or not cls_name:
+        raise RunnerError(f"agent {spec!r}: expected a reference agent "
+                          f"({', '.join(sorted(REFERENCE_AGENTS))}), 'package.module:Class', "
+                          f"'file.py:Class' or 'zmq://HOST:PORT'", element="--agent")
+    if target.endswith(".py") and not Path(target).is_file():
+        what = "is not a file" if Path(target).exists() else "not found"
+        raise RunnerError(f"agent file {what}: {target}", element="--agent")
+    return target, cls_name
+
+
+#: First line the ``--check`` child prints when the class loaded.
+CHECK_OK = "agent-check: ok"
+
+
+def _check_in_child(spec: str, timeout: float) -> None:
+    """Import ``spec``'s class in ``python -m runners.agent_host --check`` (its own session,
+    so whatever it forks is stopped with it) and turn its outcome into a RunnerError."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    proc = subprocess.Popen([sys.executable, "-m", "runners.agent_host", "--agent", spec,
+                             "--check"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        out = None
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        proc.wait()
+    if out is None:
+        raise RunnerError(f"agent {spec}: importing the class did not finish within "
+                          f"{timeout:g} s", element="--agent")
+    lines = out.strip().splitlines()
+    if lines and lines[-1] == CHECK_OK:
+        return
+    if proc.returncode == 2 and lines:
+        raise RunnerError(lines[-1], element="--agent")
+    raise RunnerError(f"agent {spec}: the process importing it exited with status "
+                      f"{proc.returncode} before the class loaded (does its module call "
+                      f"exit or os._exit at import?)", element="--agent")
 
 
 def make_agent(spec: str, step_timeout: float = 1.0) -> Agent:
@@ -168,5 +225,5 @@ def make_agent(spec: str, step_timeout: float = 1.0) -> Agent:
         return REFERENCE_AGENTS[spec]()
     if spec.startswith("zmq://"):
         return RemoteAgent("tcp://" + spec[len("zmq://"):], step_timeout=step_timeout)
-    check_agent_spec(spec)  # fail early, with a clear line, before a process starts
+    _split_spec(spec)  # the class itself was checked once, in a child, before the run
     return spawn_python_agent(spec, step_timeout=step_timeout)

@@ -51,6 +51,21 @@ def test_agent_file_that_raises_at_import(tmp_path: Path) -> None:
     assert_usage_error(run("--agent", f"{agent}:X", "--out", str(tmp_path / "r")), "raiser.py")
 
 
+def test_agent_file_that_exits_at_import_does_not_end_the_run_silently(tmp_path: Path) -> None:
+    # observed: the check imported the file into the runner, os._exit(0) ended the run with
+    # exit 0 and no report
+    agent = tmp_path / "quitter.py"
+    agent.write_text("import os\nos._exit(0)\n")
+    assert_usage_error(run("--agent", f"{agent}:X", "--out", str(tmp_path / "r")),
+                       "exited with status 0")
+
+
+def test_agent_spec_naming_a_directory(tmp_path: Path) -> None:
+    (tmp_path / "pkg.py").mkdir()
+    assert_usage_error(run("--agent", f"{tmp_path / 'pkg.py'}:X", "--out", str(tmp_path / "r")),
+                       "is not a file")
+
+
 def test_agent_config_that_is_not_an_object(tmp_path: Path) -> None:
     # observed: exit 3 per case, "AttributeError: 'list' object has no attribute 'items'"
     # (a non-JSON file is already refused up front with exit 2)

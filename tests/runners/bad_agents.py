@@ -81,3 +81,20 @@ class InitRaiser(Agent):
 
     def step(self, obs: Observation) -> Control:
         return Control(acceleration=0.0)
+
+
+class Forker(Agent):
+    """Starts a long-lived helper process at setup and writes its pid to ``$FORKER_PID_FILE``
+    (a stack's simulator or planner server), then forgets it."""
+
+    name = "forker"
+
+    def setup(self, vehicle, road_network, config) -> None:  # type: ignore[override]
+        import subprocess
+        import sys
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+        with open(os.environ["FORKER_PID_FILE"], "w") as fh:
+            fh.write(str(child.pid))
+
+    def step(self, obs: Observation) -> Control:
+        return Control(acceleration=0.0)

@@ -129,6 +129,50 @@ def test_stack_that_cannot_be_built_reports_its_own_error(tmp_path: Path) -> Non
     assert "RuntimeError: weights file missing" in res["error"]
 
 
+def test_processes_a_stack_forked_end_with_its_case(tmp_path: Path, monkeypatch) -> None:
+    # observed: only the agent host was stopped; its child slept on after the run
+    import os
+    import time
+    pid_file = tmp_path / "child.pid"
+    monkeypatch.setenv("FORKER_PID_FILE", str(pid_file))
+    res = run(STATIONARY, f"{BAD}:Forker", tmp_path, step_timeout=2.0)
+    assert res["verdict"] in ("pass", "fail"), res.get("error")
+    pid = int(pid_file.read_text())
+    for _ in range(50):  # killed at close; give the kernel a moment to reap it
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, 9)
+        pytest.fail(f"the stack's child {pid} outlived the case")
+
+
+def test_agent_host_exits_when_its_runner_is_killed() -> None:
+    # a runner killed with SIGKILL cannot close its stack; the host must notice by itself
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    runner = subprocess.Popen(
+        [sys.executable, "-c", "import time; from runners.remote_agent import spawn_python_agent;"
+         " a = spawn_python_agent('idm'); print(a.process.pid, flush=True); time.sleep(600)"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    host = int(runner.stdout.readline())
+    runner.send_signal(signal.SIGKILL)
+    runner.wait()
+    for _ in range(50):
+        try:
+            os.kill(host, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(host, signal.SIGKILL)
+    pytest.fail("the agent host outlived its runner by more than 5 s")
+
+
 def test_python_agent_and_same_agent_over_zeromq_record_identically(tmp_path: Path) -> None:
     run(WUHAN / "cut_in.xosc", "idm", tmp_path / "inproc")
     run(WUHAN / "cut_in.xosc", "runners.agents.idm:IdmAgent", tmp_path / "zmq")
