@@ -6,8 +6,10 @@ finishes; a task that raises, or whose Ray worker dies, yields the exception as 
 the run goes on.
 
 Ray facts this module works around (measured here): ``ray.init(num_cpus=2)`` takes 2-4 s;
-an unreachable ``address`` makes ``ray.init`` retry for minutes, so the address is probed
-with a plain TCP connect first (``connect_timeout`` seconds) and refused with a clear error.
+an unreachable ``address`` makes ``ray.init`` retry for minutes, and so does an address where
+some other TCP service listens. So the address is probed first (``connect_timeout`` seconds):
+a TCP connect, then the HTTP/2 connection preface that every gRPC server (Ray's GCS and Ray
+Client both are) answers with a SETTINGS frame (RFC 9113, section 3.4).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from typing import Any, Iterable, Iterator
 
 from runners.interfaces import RunnerError, Task, WorkerPool
@@ -32,11 +35,20 @@ class SequentialPool(WorkerPool):
                 yield task.key, exc
 
 
+#: The client connection preface of HTTP/2 (RFC 9113, 3.4) followed by an empty SETTINGS frame.
+HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
+#: Frame type of SETTINGS (RFC 9113, 6.5): a gRPC server's first frame.
+HTTP2_SETTINGS = 0x4
+
+
 def probe_address(address: str, timeout: float) -> None:
-    """Check that ``host:port`` of a Ray cluster accepts TCP connections within ``timeout`` [s].
+    """Check that ``host:port`` of a Ray cluster accepts TCP connections and speaks gRPC (it
+    answers the HTTP/2 preface with a SETTINGS frame) within ``timeout`` [s]. With
+    ``RAY_USE_TLS=1`` only the TCP connect is checked (the preface would need TLS first).
 
     Raises:
-        RunnerError: the address is malformed or nothing answers there.
+        RunnerError: the address is malformed, nothing answers there, or what answers is not
+            a gRPC server (another service on that port).
     """
     if address == "auto":
         return
@@ -45,13 +57,30 @@ def probe_address(address: str, timeout: float) -> None:
     if not host or not port.isdigit():
         raise RunnerError(f"Ray address {address!r}: expected HOST:PORT (e.g. 10.0.0.5:6379)",
                           element="--ray-address")
+    deadline = time.monotonic() + timeout
     try:
-        with socket.create_connection((host, int(port)), timeout=timeout):
-            pass
+        with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+            if os.environ.get("RAY_USE_TLS", "0") in ("1", "true", "True"):
+                return
+            sock.sendall(HTTP2_PREFACE)
+            header = b""
+            while len(header) < 9:
+                sock.settimeout(max(deadline - time.monotonic(), 0.01))
+                chunk = sock.recv(9 - len(header))
+                if not chunk:
+                    break
+                header += chunk
+    except socket.timeout:
+        header = b""
     except OSError as exc:
         raise RunnerError(f"no Ray cluster answers at {host}:{port} within {timeout:g} s "
                           f"({exc.strerror or exc}); check the head node is up and the port "
                           f"open", element="--ray-address") from None
+    if len(header) < 9 or header[3] != HTTP2_SETTINGS:
+        raise RunnerError(f"the service at {host}:{port} is not a Ray cluster (it does not "
+                          f"answer gRPC within {timeout:g} s); give the head node's GCS port "
+                          f"(`ray start --head` prints it, default 6379)",
+                          element="--ray-address")
 
 
 class RayPool(WorkerPool):

@@ -54,6 +54,50 @@ def test_unreachable_ray_address_fails_fast_with_a_clear_line() -> None:
         probe_address("nonsense", timeout=1.0)
 
 
+def _serve_once(answer: bytes | None) -> tuple[int, "threading.Thread", socket.socket]:
+    """A TCP service on a free port that accepts one client, sends ``answer`` (None: stays
+    silent until the client leaves) and closes."""
+    import threading
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        with conn:
+            if answer is not None:
+                conn.sendall(answer)
+            else:
+                conn.recv(1024)
+                conn.settimeout(5.0)
+                try:
+                    conn.recv(1024)
+                except OSError:
+                    pass
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return server.getsockname()[1], thread, server
+
+
+@pytest.mark.parametrize("answer", [None, b"SSH-2.0-OpenSSH_9.6\r\n",
+                                    b"HTTP/1.1 400 Bad Request\r\n\r\n"])
+def test_ray_address_of_another_service_is_refused_not_a_hang(answer) -> None:
+    # observed: ray.init against a non-Ray TCP service hung for minutes
+    port, thread, server = _serve_once(answer)
+    t0 = time.monotonic()
+    with server, pytest.raises(RunnerError, match=f"127.0.0.1:{port} is not a Ray cluster"):
+        probe_address(f"127.0.0.1:{port}", timeout=1.0)
+    assert time.monotonic() - t0 < 5.0
+
+
+def test_a_server_answering_the_http2_preface_passes_the_ray_address_probe() -> None:
+    # a gRPC server's first frame: an empty SETTINGS frame (RFC 9113, 3.4 and 6.5); checked
+    # against a real `ray start --head` GCS by hand (grpcio is not installed to run one here)
+    port, thread, server = _serve_once(bytes([0, 0, 0, 4, 0, 0, 0, 0, 0]))
+    with server:
+        probe_address(f"127.0.0.1:{port}", timeout=2.0)
+
+
 @pytest.mark.parametrize("verdicts, kinds, status", [
     (["pass", "pass"], [None, None], 0),
     (["pass", "fail"], [None, None], 1),
