@@ -148,7 +148,11 @@ def make_cases(files: list[Path], seed: int,
 
 
 def _unique(base: str, seen: dict[str, int]) -> str:
-    """``base``, or ``base-2``, ``base-3``... when taken before (``seen`` counts, updated)."""
+    """``base``, or ``base-2``, ``base-3``... when taken before (``seen`` counts, updated).
+    The id names the case's folder, so leading dots are dropped (a file ``..xosc`` has the
+    stem ``.``, which would write into the run folder itself) and control characters become
+    ``_``; an id left empty is ``case``."""
+    base = "".join("_" if ch < " " or ch == "\x7f" else ch for ch in base).lstrip(".") or "case"
     n = seen.get(base, 0)
     seen[base] = n + 1
     return base if n == 0 else f"{base}-{n + 1}"

@@ -28,6 +28,7 @@ from scenarios.positions import POSITIONS
 from scenarios.registry import ParseContext, Registry
 from scenarios.selections import expand, read_selections, selection_allowed
 from scenarios.xmlsource import ParameterScope, Source, children, parse_xml
+from testzone.errors import not_a_file
 
 _MOVING = ("SpeedAction", "LongitudinalDistanceAction", "SpeedProfileAction",
            "LaneChangeAction", "LaneOffsetAction", "LateralDistanceAction", "AssignRouteAction",
@@ -133,7 +134,7 @@ def _files(sc: _Scenario) -> None:
     el = child_el(rn, "LogicFile")    # SceneGraphFile: never read here, so not checked
     path = sc.value(el, "filepath") if el is not None else None
     if path is not None and not (base / path).is_file():
-        sc.add(ERROR, el, f"LogicFile not found: {(base / path).resolve()}")
+        sc.add(ERROR, el, not_a_file("LogicFile", (base / path).resolve()))
     elif path is not None:
         _road_network(sc, el, base / path)
     for cat in kids(child_el(sc.root, "CatalogLocations")):

@@ -18,7 +18,7 @@ from typing import Optional
 
 import typer
 
-from scenarios.check import check_scenario, exit_status
+from scenarios.check import ERROR, Issue, check_scenario, exit_status
 from scenarios.errors import ScenarioError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
@@ -27,14 +27,24 @@ app = typer.Typer(no_args_is_help=True, add_completion=False,
 
 @app.command()
 def check(files: list[Path] = typer.Argument(..., help=".xosc files (scenarios, catalogs, "
-                                                       "parameter distributions)"),
+                                                       "parameter distributions) or folders "
+                                                       "of them"),
           as_json: bool = typer.Option(False, "--json", help="print the issues as JSON")
           ) -> None:
     """Validate against the ASAM XSD of the file's version and check the semantics.
 
-    Exit status: 0 clean, 1 warnings only, 2 errors.
+    A folder stands for every regular .xosc file under it. Exit status: 0 clean, 1 warnings
+    only, 2 errors.
     """
-    issues = [i for f in files for i in check_scenario(f)]
+    issues, expanded = [], []
+    for given in files:
+        found = sorted(x for x in given.rglob("*.xosc") if x.is_file()) if given.is_dir() \
+            else [given]
+        if not found:
+            issues.append(Issue(ERROR, str(given), None, "", "no .xosc file in this folder"))
+        expanded += found
+    files = expanded
+    issues += [i for f in files for i in check_scenario(f)]
     if as_json:
         typer.echo(json.dumps([dataclasses.asdict(i) for i in issues], indent=2))
     else:

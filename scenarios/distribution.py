@@ -51,6 +51,7 @@ from lxml import etree
 from scenarios.errors import ScenarioError, UnsupportedElementError
 from scenarios.parameters import read_declarations
 from scenarios.xmlsource import ParameterScope, Source, child, children, parse_xml
+from testzone.errors import not_a_file
 
 MAX_CASES = 10_000
 """Most concrete cases one distribution may expand to (deterministic product or stochastic
@@ -342,7 +343,7 @@ def read_distribution(path: str | Path, seed: int | None = None) -> Distribution
         raise src.error(pvd, "expected a ScenarioFile")
     scenario = (path.parent / src.attr(sf, "filepath", str)).resolve()
     if not scenario.is_file():
-        raise src.error(sf, f"ScenarioFile not found: {scenario}")
+        raise src.error(sf, not_a_file("ScenarioFile", scenario))
     if child(parse_xml(scenario), "ParameterValueDistribution") is not None:
         raise src.error(sf, f"ScenarioFile {scenario} is a ParameterValueDistribution: expected "
                             f"a scenario (distributions do not nest)")

@@ -27,6 +27,7 @@ from scenarios.selections import read_selections
 from scenarios.storyboard_reader import StoryboardReader
 from scenarios.xmlsource import (ParameterScope, Source, child, children, non_negative,
                                  parse_xml)
+from testzone.errors import not_a_file
 
 SUPPORTED_REVISIONS = ((1, 0), (1, 1), (1, 2), (1, 3))
 
@@ -51,7 +52,7 @@ def _road_network(src: Source, root: etree._Element) -> tuple[str | None, etree.
     if logic is not None:
         p = (Path(src.file).parent / src.attr(logic, "filepath", str)).resolve()
         if not p.is_file():
-            raise src.error(logic, f"LogicFile not found: {p}")
+            raise src.error(logic, not_a_file("LogicFile", p))
         path = str(p)
     return path, child(rn, "TrafficSignals")
 

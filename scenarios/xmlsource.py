@@ -22,22 +22,30 @@ from lxml import etree
 
 from scenarios.errors import ScenarioError
 from scenarios.expressions import ExpressionError, Value, clip, evaluate, format_value
+from testzone.errors import not_a_file
 
 T = TypeVar("T")
 _MISSING: Any = object()
+
+
+#: Most attributes one element may have. OpenSCENARIO 1.x elements define at most about a
+#: dozen; lxml reads an element's attribute values in time quadratic in their number
+#: (200,000 attributes took minutes), so more than this is refused as bad input.
+MAX_ATTRIBUTES = 256
 
 
 def parse_xml(path: str | Path) -> etree._Element:
     """Parse an XML file safely and return its root element.
 
     Raises:
-        ScenarioError: the file does not exist, declares entities (``<!ENTITY``: refused,
-            since libxml2 expands internal entities in attributes), or is not well-formed XML
-            (with the line).
+        ScenarioError: the file does not exist or is not a regular file, declares entities
+            (``<!ENTITY``: refused, since libxml2 expands internal entities in attributes),
+            is not well-formed XML (with the line), or has an element with more than
+            :data:`MAX_ATTRIBUTES` attributes (with its line).
     """
     path = Path(path)
     if not path.is_file():
-        raise ScenarioError("file not found", file=str(path))
+        raise ScenarioError(not_a_file("file", path, name_path=False), file=str(path))
     data = path.read_bytes()
     pos = data.find(b"<!ENTITY")
     if pos >= 0:
@@ -49,10 +57,17 @@ def parse_xml(path: str | Path) -> etree._Element:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False, remove_comments=True)
     try:
-        return etree.fromstring(data, parser, base_url=str(path))
+        root = etree.fromstring(data, parser, base_url=str(path))
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if exc.lineno else None
         raise ScenarioError(f"invalid XML: {exc.msg}", file=str(path), line=line) from None
+    for el in root.iter():
+        if len(el.attrib) > MAX_ATTRIBUTES:
+            raise ScenarioError(f"{len(el.attrib)} attributes on one element; at most "
+                                f"{MAX_ATTRIBUTES} are read (OpenSCENARIO elements define "
+                                f"about a dozen)", file=str(path), line=el.sourceline,
+                                element=str(el.tag))
+    return root
 
 
 def children(el: etree._Element, tag: str | None = None) -> Iterator[etree._Element]:

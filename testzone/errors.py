@@ -55,3 +55,18 @@ class TestzoneError(Exception):
             where += ": "
         elem = f"<{self.element}>: " if self.element else ""
         return f"{where}{elem}{self.message}"
+
+
+def not_a_file(what: str, path: object, *, name_path: bool = True) -> str:
+    """The message for ``what`` (e.g. ``"LogicFile"``) whose ``path`` is not a readable
+    regular file: ``"LogicFile not found: P"``, or ``"LogicFile is a directory, expected a
+    file: P"`` when a folder is there (``": P"`` left out when ``name_path`` is False, for an
+    error that names the file already)."""
+    import os
+    if os.path.isdir(str(path)):
+        message = f"{what} is a directory, expected a file"
+    elif os.path.exists(str(path)):
+        message = f"{what} is not a regular file"
+    else:
+        message = f"{what} not found"
+    return f"{message}: {path}" if name_path else message

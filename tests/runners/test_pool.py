@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import socket
 import time
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,8 @@ from runners.interfaces import RunnerError, Task
 from runners.pool import RayPool, SequentialPool, probe_address
 from runners.suite import exit_status, suite_files
 from testzone.world import wrap_angle
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def square(x: int) -> int:
@@ -113,3 +116,15 @@ def test_ray_address_auto_without_a_cluster_is_one_clear_error(monkeypatch) -> N
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     with pytest.raises(RunnerError, match="cannot start or reach the Ray cluster at auto"):
         RayPool(workers=2, address="auto")
+
+
+def test_case_ids_are_safe_folder_names(tmp_path) -> None:
+    # observed: a file `..xosc` (stem `.`) gave the case id `.`, whose folder is the run
+    # folder itself
+    from runners.suite import make_cases
+    src = (ROOT / "scenarios" / "wuhan" / "cut_in.xosc").read_text()
+    names = ["..xosc", "...xosc", ".hidden.xosc", "tab\tname.xosc", "路口.xosc"]
+    for name in names:
+        (tmp_path / name).write_text(src)
+    ids = [c.case_id for c in make_cases([tmp_path / n for n in names], 0)]
+    assert ids == ["case", "case-2", "hidden", "tab_name", "路口"]

@@ -204,3 +204,14 @@ def test_expand_edits_the_right_tag_despite_comments_and_quotes(tmp_path):
     assert 'value="x &amp; &quot;y&quot;"' in written
     sc = load_scenario(out / "s-000.xosc")
     assert sc.parameters["Speed"] == 12.5 and sc.parameters["Note"] == 'x & "y"'
+
+
+def test_check_takes_folders_and_refuses_an_empty_one(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "clean.xosc").write_text(BASE.replace("XODR", str(XODR)))
+    (tmp_path / "sub" / "bad.xosc").write_text("<OpenSCENARIO>")
+    res = runner.invoke(app, ["check", str(tmp_path)])
+    assert res.exit_code == 2 and "2 file(s): 1 error(s)" in res.output, res.output
+    (tmp_path / "empty").mkdir()
+    res = runner.invoke(app, ["check", str(tmp_path / "empty")])
+    assert res.exit_code == 2 and "no .xosc file in this folder" in res.output

@@ -117,3 +117,31 @@ def test_world_position_beyond_any_map_is_refused_with_its_line(tmp_path, x):
     with pytest.raises(ScenarioError, match=r"x=.*: expected \|x\| <= 1e\+08 m") as err:
         load_scenario(path)
     assert err.value.element == "WorldPosition" and err.value.line is not None
+
+
+def test_element_with_too_many_attributes_is_refused_with_its_line(tmp_path):
+    # observed: `scenario check` on 200,000 attributes took minutes (lxml reads attribute
+    # values in quadratic time); both the loader and the check now refuse the element
+    from scenarios.check import check_scenario
+    from scenarios.xmlsource import MAX_ATTRIBUTES
+    many = " ".join(f'a{i}="1"' for i in range(MAX_ATTRIBUTES + 1))
+    text = doc().replace("<FileHeader ", f"<FileHeader {many} ", 1)
+    path = write(tmp_path, text)
+    line = text.count("\n", 0, text.index("<FileHeader")) + 1
+    with pytest.raises(ScenarioError, match=f"{MAX_ATTRIBUTES + 6} attributes") as err:
+        load_scenario(path)
+    assert err.value.line == line and err.value.element == "FileHeader"
+    [issue] = check_scenario(path)
+    assert issue.severity == "error" and issue.line == line
+
+
+def test_logic_file_that_is_a_directory_says_so(tmp_path):
+    # observed: "LogicFile not found" for a folder that exists
+    from scenarios.check import check_scenario
+    (tmp_path / "roads").mkdir()
+    text = doc().replace("<RoadNetwork>", '<RoadNetwork><LogicFile filepath="roads"/>', 1)
+    path = write(tmp_path, text)
+    with pytest.raises(ScenarioError, match="LogicFile is a directory, expected a file"):
+        load_scenario(path)
+    assert any("LogicFile is a directory, expected a file" in i.message
+               for i in check_scenario(path))
