@@ -186,21 +186,28 @@ def _lerp(rd, rep, name: str, fallback: float | None, f: float) -> float | None:
 
 
 def _strip(rd, el, rep, road: Road, dims: dict, zoff: float) -> RoadObject:
-    """A continuous repeated object: a strip (or polyline) along the road."""
+    """A continuous repeated object: a strip (or polyline) along the road, sampled every
+    :data:`STRIP_STEP` along s at the reference line's pose (the strip's border points are
+    offset laterally from it in the plane, as :meth:`Road.position` places them)."""
     s0, length = rd.num(rep, "s"), rd.num(rep, "length")
     n = max(1, int(math.ceil(length / STRIP_STEP)))
+    t_start, t_end = _lerp(rd, rep, "t", rd.num(el, "t", 0.0), 0.0), \
+        _lerp(rd, rep, "t", rd.num(el, "t", 0.0), 1.0)
+    w_start = _lerp(rd, rep, "width", dims["width"], 0.0) or 0.0
+    w_end = _lerp(rd, rep, "width", dims["width"], 1.0) or 0.0
+    pose = road.reference_line.pose
     left, right, mid = [], [], []
     for k in range(n + 1):
         f = k / n
-        s = _clamp(road, s0 + length * f)
-        t = _lerp(rd, rep, "t", rd.num(el, "t", 0.0), f)
-        w = _lerp(rd, rep, "width", dims["width"], f) or 0.0
-        left.append(road.position(s, t + 0.5 * w)[:2])
-        right.append(road.position(s, t - 0.5 * w)[:2])
-        mid.append(road.position(s, t)[:2])
+        x, y, h = pose(_clamp(road, s0 + length * f))
+        t = t_start + (t_end - t_start) * f
+        half = 0.5 * (w_start + (w_end - w_start) * f)
+        nx, ny = -math.sin(h), math.cos(h)
+        left.append((x + (t + half) * nx, y + (t + half) * ny))
+        right.append((x + (t - half) * nx, y + (t - half) * ny))
+        mid.append((x + t * nx, y + t * ny))
     base = _make(rd, el, road, s0, rd.num(rep, "tStart", rd.num(el, "t", 0.0)), dims, zoff, 0)
-    width = _lerp(rd, rep, "width", dims["width"], 0.0) or 0.0
-    if width > 0.0:
+    if w_start > 0.0:
         return _replace(base, tuple(left + right[::-1]), True)
     return _replace(base, tuple(mid), False)
 
