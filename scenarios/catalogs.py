@@ -13,6 +13,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from scenarios.check import file_revision
+from scenarios.enumerations import refuse_bad_enumerations
 from scenarios.parameters import read_assignments, read_declarations
 from scenarios.xmlsource import Source, child, children, parse_xml
 
@@ -54,6 +56,9 @@ class Catalogs:
                     cat = child(root, "Catalog")
                     if cat is None:
                         continue
+                    rev = file_revision(root)
+                    if rev is not None:
+                        refuse_bad_enumerations(str(f), root, rev)
                     entries = self._index.setdefault(cat.get("name", ""), {})
                     for entry in children(cat):
                         entries.setdefault(entry.get("name", ""), (entry, str(f)))

@@ -108,7 +108,7 @@ def schema_path(rev: tuple[int, int]) -> Path | None:
 @functools.cache
 def load_schema(rev: tuple[int, int]) -> etree.XMLSchema | None:
     """The compiled schema of revision ``rev``, or None. Compiled once per process (a
-    ``functools.cache``: the one process-wide cache of this package, of immutable results;
+    ``functools.cache`` of immutable results;
     ~20 ms per schema; validating a scenario then takes ~0.3 ms)."""
     path = schema_path(rev)
     if path is None:
@@ -122,7 +122,8 @@ def load_schema(rev: tuple[int, int]) -> etree.XMLSchema | None:
     return etree.XMLSchema(doc)
 
 
-def _revision(root: etree._Element) -> tuple[int, int] | None:
+def file_revision(root: etree._Element) -> tuple[int, int] | None:
+    """``(revMajor, revMinor)`` of a file's FileHeader, or None when it has none readable."""
     header = child_el(root, "FileHeader")
     try:
         return (int(header.get("revMajor", "")), int(header.get("revMinor", "")))
@@ -132,7 +133,7 @@ def _revision(root: etree._Element) -> tuple[int, int] | None:
 
 def schema_issues(file: str, root: etree._Element) -> list[Issue]:
     """Validate ``root`` against the XSD of its FileHeader revision; one Issue per error."""
-    rev = _revision(root)
+    rev = file_revision(root)
     if rev is None:
         return [Issue(ERROR, file, root.sourceline, "/OpenSCENARIO/FileHeader",
                       "expected a FileHeader with integer revMajor and revMinor")]

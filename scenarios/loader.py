@@ -18,6 +18,7 @@ from lxml import etree
 
 from scenarios.catalogs import Catalogs
 from scenarios.entities import find_ego, read_entities
+from scenarios.enumerations import refuse_bad_enumerations
 from scenarios.errors import ScenarioError, UnsupportedElementError
 from scenarios.model import Scenario, SignalControllerDef, SignalPhase
 from scenarios.parameters import read_declarations, read_monitors, read_variables
@@ -101,7 +102,8 @@ def load_scenario(path: str | Path, parameters: Mapping[str, Any] | None = None,
 
     Raises:
         ScenarioError: missing file, bad XML (with its line), unsupported revision, unknown
-            ``$parameter`` (naming file:line), unknown override, missing LogicFile or catalog
+            ``$parameter`` (naming file:line), an enumeration value its revision's XSD does
+            not define (:mod:`scenarios.enumerations`), unknown override, missing LogicFile or catalog
             entry, unknown entity reference, a bad or duplicate MonitorDeclaration, a
             SetMonitorAction ``monitorRef`` naming no declared monitor.
         UnsupportedElementError: an element this player does not implement (file, line,
@@ -113,6 +115,7 @@ def load_scenario(path: str | Path, parameters: Mapping[str, Any] | None = None,
     if root.tag != "OpenSCENARIO":
         raise src.error(root, "root element must be OpenSCENARIO")
     rev = _revision(src, root)
+    refuse_bad_enumerations(str(path), root, rev)
     if child(root, "ParameterValueDistribution") is not None:
         raise src.error(child(root, "ParameterValueDistribution"),
                         "parameter distributions are expanded before loading",

@@ -1,0 +1,50 @@
+"""Enumeration values outside the revision's XSD are refused by the loader, as `scenario check`
+refuses them (they used to run: `vehicleCategory="spaceship"` played as a car)."""
+
+import pytest
+from builders import document, sim_time, teleport, trigger, write
+
+from scenarios import ScenarioError, load_scenario
+from scenarios.check import check_scenario
+from scenarios.enumerations import enumeration_table
+
+
+def doc(**replace: str) -> str:
+    text = document(teleport("Car", -1, 10.0), "", trigger(sim_time(5), kind="StopTrigger"))
+    for old, new in replace.items():
+        assert old in text
+        text = text.replace(old, new, 1)
+    return text
+
+
+def test_table_holds_the_xsd_enumerations_in_their_order():
+    table = enumeration_table((1, 2))
+    # ASAM OpenSCENARIO 1.2 XSD: VehicleCategory, Role, ConditionEdge
+    assert table["Vehicle"]["vehicleCategory"] == ("bicycle", "bus", "car", "motorbike",
+                                                   "semitrailer", "trailer", "train", "tram",
+                                                   "truck", "van")
+    assert "ambulance" in table["Vehicle"]["role"]
+    assert table["Condition"]["conditionEdge"] == ("falling", "none", "rising",
+                                                   "risingOrFalling")
+    assert "role" not in enumeration_table((1, 0))["Vehicle"]  # role came with 1.2
+
+
+@pytest.mark.parametrize("old, new, attr", [
+    ('vehicleCategory="car"', 'vehicleCategory="spaceship"', "vehicleCategory='spaceship'"),
+    ('conditionEdge="rising"', 'conditionEdge="sometimes"', "conditionEdge='sometimes'"),
+])
+def test_run_and_check_both_refuse_an_unknown_enumeration_value(tmp_path, old, new, attr):
+    text = doc(**{old: new})
+    path = write(tmp_path, text)
+    line = text.count("\n", 0, text.index(new)) + 1
+    with pytest.raises(ScenarioError, match=f"attribute {attr}: expected one of") as err:
+        load_scenario(path)
+    assert err.value.line == line
+    assert any(i.severity == "error" and i.line == line for i in check_scenario(path))
+
+
+def test_a_parameter_reference_is_left_to_where_it_is_read(tmp_path):
+    text = doc(**{'vehicleCategory="car"': 'vehicleCategory="$Cat"',
+                  "<ParameterDeclarations>": '<ParameterDeclarations><ParameterDeclaration '
+                                             'name="Cat" parameterType="string" value="van"/>'})
+    assert load_scenario(write(tmp_path, text)).entities["Car"].category == "van"
