@@ -16,12 +16,13 @@ from lxml import etree
 
 from maps import check_opendrive
 
-from scenarios.actions import ACTIONS, WRAPPERS
+from scenarios.actions import ACTIONS, WRAPPERS, innermost_action
 from scenarios.catalogs import Catalogs
 from scenarios.check import (ERROR, WARNING, Issue, child_el, duplicate_names, element_path,
                              issue_from_error, undefined_parameters)
 from scenarios.conditions import CONDITIONS
 from scenarios.controllers import BUILTIN, read_controller
+from scenarios.entities import NOT_FOR_KIND
 from scenarios.errors import ScenarioError, UnsupportedElementError
 from scenarios.parameters import read_declarations, typed_value
 from scenarios.positions import POSITIONS
@@ -29,23 +30,6 @@ from scenarios.registry import ParseContext, Registry
 from scenarios.selections import expand, read_selections, selection_allowed
 from scenarios.xmlsource import ParameterScope, Source, children, parse_xml
 from testzone.errors import not_a_file
-
-_MOVING = ("SpeedAction", "LongitudinalDistanceAction", "SpeedProfileAction",
-           "LaneChangeAction", "LaneOffsetAction", "LateralDistanceAction", "AssignRouteAction",
-           "FollowTrajectoryAction", "AcquirePositionAction", "RandomRouteAction",
-           "SynchronizeAction", "ActivateControllerAction", "AssignControllerAction",
-           "OverrideControllerValueAction", "ConnectTrailerAction", "DisconnectTrailerAction")
-
-NOT_FOR_KIND: Mapping[str, Mapping[str, str]] = MappingProxyType({
-    "MiscObject": MappingProxyType({a: ERROR for a in _MOVING}),
-    "Pedestrian": MappingProxyType({"LaneChangeAction": WARNING, "LaneOffsetAction": WARNING,
-                                    "LateralDistanceAction": WARNING,
-                                    "ConnectTrailerAction": ERROR,
-                                    "DisconnectTrailerAction": ERROR}),
-})
-"""Entity element -> {private action: severity}. A MiscObject has no controller and cannot
-move by itself (OSC 1.x: controllers and motion apply to Vehicles and Pedestrians); trailers are
-for vehicles; lane-relative lateral actions on a pedestrian are doubtful (warning)."""
 
 APPEARANCE_FOR: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "VehicleLight": ("Vehicle",), "VehicleComponent": ("Vehicle",),
@@ -272,13 +256,6 @@ def _monitor_refs(sc: _Scenario) -> None:
                                    unknown_monitor_message(name, declared)))
 
 
-def _innermost_action(el: etree._Element) -> etree._Element | None:
-    inner: etree._Element | None = el
-    while inner is not None and (inner.tag in WRAPPERS or inner.tag == "Action"):
-        inner = next(children(inner), None)
-    return inner
-
-
 def _actors(sc: _Scenario, private: etree._Element) -> list[str]:
     """Entities a PrivateAction applies to: Init's Private@entityRef, else the Actors of the
     enclosing ManeuverGroup."""
@@ -294,7 +271,7 @@ def _actors(sc: _Scenario, private: etree._Element) -> list[str]:
 def _action_kinds(sc: _Scenario, entities: dict[str, str],
                   selections: dict[str, tuple[str, ...]]) -> None:
     for private in sc.root.iter("PrivateAction"):
-        inner = _innermost_action(private)
+        inner = innermost_action(private)
         if inner is None:
             continue
         for actor in expand(_actors(sc, private), selections):
@@ -374,7 +351,7 @@ def _slots(top: etree._Element) -> Iterator[tuple[Registry, etree._Element]]:
     """The innermost action and condition elements under ``top``, with their registry."""
     for el in top.iter("PrivateAction", "GlobalAction", "UserDefinedAction"):
         if el.getparent() is None or el.getparent().tag not in WRAPPERS:
-            inner = _innermost_action(el)
+            inner = innermost_action(el)
             if inner is not None:
                 yield ACTIONS, inner
     for el in top.iter("EntityCondition", "ByValueCondition"):
@@ -573,4 +550,4 @@ def _global_declarations(root: etree._Element) -> dict[str, etree._Element]:
     return {d.get("name", ""): d for d in children(decls, "ParameterDeclaration")}
 
 
-__all__ = ["scenario_issues", "catalog_issues", "distribution_issues", "NOT_FOR_KIND"]
+__all__ = ["scenario_issues", "catalog_issues", "distribution_issues"]

@@ -41,6 +41,24 @@ _CATEGORY_ATTR = MappingProxyType({"Vehicle": "vehicleCategory",
 ROLES = ("none", "ambulance", "civil", "fire", "military", "police", "publicTransport",
          "roadAssistance")
 """XSD ``Role`` (OpenSCENARIO 1.2): the ``role`` attribute of Vehicle and Pedestrian."""
+MOVING_ACTIONS = ("SpeedAction", "LongitudinalDistanceAction", "SpeedProfileAction",
+                  "LaneChangeAction", "LaneOffsetAction", "LateralDistanceAction",
+                  "AssignRouteAction", "FollowTrajectoryAction", "AcquirePositionAction",
+                  "RandomRouteAction", "SynchronizeAction", "ActivateControllerAction",
+                  "AssignControllerAction", "OverrideControllerValueAction",
+                  "ConnectTrailerAction", "DisconnectTrailerAction")
+"""Private actions that move an entity or need its controller."""
+NOT_FOR_KIND: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    "MiscObject": MappingProxyType({a: "error" for a in MOVING_ACTIONS}),
+    "Pedestrian": MappingProxyType({"LaneChangeAction": "warning", "LaneOffsetAction": "warning",
+                                    "LateralDistanceAction": "warning",
+                                    "ConnectTrailerAction": "error",
+                                    "DisconnectTrailerAction": "error"}),
+})
+"""Entity element -> {private action: severity}. A MiscObject has no controller and cannot
+move by itself (OSC 1.x: controllers and motion apply to Vehicles and Pedestrians); trailers are
+for vehicles; lane-relative lateral actions on a pedestrian are doubtful. The loader refuses
+the errors, ``scenario check`` reports both."""
 MAX_TRAILERS = 100
 """Longest chain of inline trailers read (esmini's ``max_trailers``): deeper means a catalog
 entry towing itself."""

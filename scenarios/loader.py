@@ -135,7 +135,8 @@ def load_scenario(path: str | Path, parameters: Mapping[str, Any] | None = None,
     warnings: list[str] | None = [] if lenient else None
     monitors = read_monitors(src, root)
     reader = StoryboardReader(ParseContext(src, POSITIONS, catalogs, warnings), catalogs,
-                              tuple(entities), selections, tuple(monitors))
+                              tuple(entities), selections, tuple(monitors),
+                              {n: e.element for n, e in entities.items()})
     header = child(root, "FileHeader")
     storyboard = reader.storyboard(src, sb_el)
     return Scenario(

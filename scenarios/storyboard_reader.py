@@ -17,9 +17,10 @@ from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
-from scenarios.actions import ACTIONS, WRAPPERS
+from scenarios.actions import ACTIONS, WRAPPERS, innermost_action
 from scenarios.catalogs import Catalogs
 from scenarios.conditions import CONDITIONS
+from scenarios.entities import NOT_FOR_KIND
 from scenarios.model import (ActDef, ActionDef, ConditionDef, EventDef, ManeuverDef,
                              ManeuverGroupDef, StoryboardDef, StoryDef, TriggerDef)
 from scenarios.parameters import read_declarations
@@ -50,6 +51,8 @@ class StoryboardReader:
         selections: EntitySelection name -> member entity names.
         monitors: declared monitor names (1.3 MonitorDeclarations; SetMonitorAction's
             ``monitorRef`` must name one).
+        kinds: entity name -> its element (Vehicle, Pedestrian, MiscObject), for the private
+            actions a kind cannot take (:data:`scenarios.entities.NOT_FOR_KIND`).
     """
 
     ctx: ParseContext
@@ -57,6 +60,7 @@ class StoryboardReader:
     entities: Collection[str]
     selections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     monitors: Collection[str] = ()
+    kinds: Mapping[str, str] = field(default_factory=dict)
 
     def _entities(self, src: Source, el: etree._Element) -> tuple[str, ...]:
         """The entity ``el@entityRef`` names, or the members of the EntitySelection it names
@@ -103,10 +107,21 @@ class StoryboardReader:
             raise src.error(inner, unknown_monitor_message(monitor, self.monitors))
         return spec
 
+    def _check_kinds(self, src: Source, el: etree._Element, actors: tuple[str, ...]) -> None:
+        """Refuse a private action an actor's kind cannot take (:data:`NOT_FOR_KIND` errors:
+        a MiscObject told to move, a Pedestrian told to tow), naming the action element."""
+        inner = innermost_action(el)
+        for actor in actors:
+            kind = self.kinds.get(actor, "")
+            if inner is not None and NOT_FOR_KIND.get(kind, {}).get(str(inner.tag)) == "error":
+                raise src.error(inner, f"{inner.tag} cannot apply to '{actor}', a {kind}")
+
     def action(self, src: Source, el: etree._Element, actors: tuple[str, ...]) -> ActionDef:
         """Read an ``Action`` of an Event."""
         spec = self.action_spec(src, el)
         private = getattr(spec, "PRIVATE", False)
+        if private:
+            self._check_kinds(src, el, actors)
         return ActionDef(src.attr(el, "name", str, ""), spec, actors if private else (),
                          el.sourceline)
 
@@ -121,6 +136,7 @@ class StoryboardReader:
                 actors = self._entities(src, item)
                 for pa in children(item, "PrivateAction"):
                     spec = self.action_spec(src, pa)
+                    self._check_kinds(src, pa, actors)
                     out.append(ActionDef(spec.ELEMENT, spec, actors, pa.sourceline))
             else:
                 spec = self.action_spec(src, item)

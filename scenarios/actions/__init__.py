@@ -48,4 +48,15 @@ WRAPPERS = frozenset({"PrivateAction", "GlobalAction", "LongitudinalAction", "La
                       "TrailerAction"})
 """Container elements the loader descends through to reach the registered action."""
 
-__all__ = ["ACTIONS", "WRAPPERS"]
+
+def innermost_action(el):
+    """The action element inside ``el`` (an ``Action``, ``PrivateAction`` or any wrapper of
+    :data:`WRAPPERS`): the first child, descended through the wrappers; None when a wrapper
+    is empty. (``el``: an lxml element; the result the element the registry parses.)"""
+    inner = el
+    while inner is not None and (inner.tag in WRAPPERS or inner.tag == "Action"):
+        inner = next((c for c in inner if isinstance(c.tag, str)), None)
+    return inner
+
+
+__all__ = ["ACTIONS", "WRAPPERS", "innermost_action"]

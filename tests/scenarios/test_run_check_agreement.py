@@ -1,5 +1,6 @@
-"""Enumeration values outside the revision's XSD are refused by the loader, as `scenario check`
-refuses them (they used to run: `vehicleCategory="spaceship"` played as a car)."""
+"""`run` refuses what `scenario check` reports as an error: enumeration values outside the
+revision's XSD (`vehicleCategory="spaceship"` used to play as a car) and private actions an
+entity's kind cannot take (a MiscObject told to move)."""
 
 import pytest
 from builders import document, sim_time, teleport, trigger, write
@@ -48,3 +49,24 @@ def test_a_parameter_reference_is_left_to_where_it_is_read(tmp_path):
                   "<ParameterDeclarations>": '<ParameterDeclarations><ParameterDeclaration '
                                              'name="Cat" parameterType="string" value="van"/>'})
     assert load_scenario(write(tmp_path, text)).entities["Car"].category == "van"
+
+
+def test_run_and_check_both_refuse_moving_a_misc_object(tmp_path):
+    # observed: `run` moved a MiscObject with a SpeedAction that `check` reports as an error
+    from builders import event, sim_time, speed_action, story, trigger
+    text = document(teleport("Car", -1, 10.0), story(event("E", speed_action(5.0),
+                                                           trigger(sim_time(1)))),
+                    trigger(sim_time(5), kind="StopTrigger"))
+    text = text.replace('<Vehicle name="Car" vehicleCategory="car">',
+                        '<MiscObject name="Car" miscObjectCategory="obstacle" mass="10">', 1)
+    head, _, tail = text.partition("</Vehicle>")
+    head = head[:head.index("<Performance")] + "<Properties/>"
+    text = head + "</MiscObject>" + tail
+    path = write(tmp_path, text)
+    line = text.count("\n", 0, text.index("<SpeedAction>")) + 1
+    with pytest.raises(ScenarioError, match="SpeedAction cannot apply to 'Car', a MiscObject") \
+            as err:
+        load_scenario(path)
+    assert err.value.line == line
+    assert any(i.severity == "error" and i.line == line and "cannot apply to 'Car'" in i.message
+               for i in check_scenario(path))
