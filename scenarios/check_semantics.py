@@ -15,6 +15,7 @@ from types import MappingProxyType
 from lxml import etree
 
 from maps import check_opendrive
+from maps.parser import read_tree
 
 from scenarios.actions import ACTIONS, WRAPPERS, innermost_action
 from scenarios.catalogs import Catalogs
@@ -100,16 +101,31 @@ def _map_issues(path: str, mtime_ns: int, size: int) -> tuple:
     return tuple(check_opendrive(path))
 
 
+@functools.lru_cache(maxsize=16)
+def _road_ids(path: str, mtime_ns: int, size: int) -> frozenset[str]:
+    """The ``road@id`` values of an OpenDRIVE file, once per file version in a process."""
+    return frozenset(r.get("id", "") for r in read_tree(path).getroot().iter("road"))
+
+
 def _road_network(sc: _Scenario, el: etree._Element, xodr: Path) -> None:
     """The LogicFile's own errors (``maps.check_opendrive``: what makes the road network
     unusable, each with the .xodr file and line), reported at the LogicFile element; its
-    warnings are left to ``testzone map check``."""
+    warnings are left to ``testzone map check``. When it has none, every LanePosition and
+    RoadPosition of the scenario must name one of its roads (as ``run`` requires)."""
     stat = xodr.stat()
-    for issue in _map_issues(str(xodr.resolve()), stat.st_mtime_ns, stat.st_size):
-        if issue.severity == "error":
-            where = f"{issue.file or xodr}" + (f":{issue.line}" if issue.line else "")
-            what = f"<{issue.element}>: " if issue.element else ""
-            sc.add(ERROR, el, f"LogicFile {where}: {what}{issue.message}")
+    key = (str(xodr.resolve()), stat.st_mtime_ns, stat.st_size)
+    errors = [i for i in _map_issues(*key) if i.severity == "error"]
+    for issue in errors:
+        where = f"{issue.file or xodr}" + (f":{issue.line}" if issue.line else "")
+        what = f"<{issue.element}>: " if issue.element else ""
+        sc.add(ERROR, el, f"LogicFile {where}: {what}{issue.message}")
+    if errors:
+        return
+    roads = _road_ids(*key)
+    for pos in sc.root.iter("LanePosition", "RoadPosition"):
+        rid = sc.value(pos, "roadId")
+        if rid is not None and rid not in roads:
+            sc.add(ERROR, pos, f"roadId '{rid}': no road with this id in {key[0]}")
 
 
 def _files(sc: _Scenario) -> None:

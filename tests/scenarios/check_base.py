@@ -34,7 +34,7 @@ BASE = """<?xml version="1.0" encoding="UTF-8"?>
       <Actions>
         <Private entityRef="Car">
           <PrivateAction>
-            <TeleportAction><Position><LanePosition roadId="0" laneId="-1" s="20" offset="0"/></Position></TeleportAction>
+            <TeleportAction><Position><LanePosition roadId="1" laneId="-1" s="20" offset="0"/></Position></TeleportAction>
           </PrivateAction>
         </Private>
       </Actions>

@@ -70,3 +70,22 @@ def test_run_and_check_both_refuse_moving_a_misc_object(tmp_path):
     assert err.value.line == line
     assert any(i.severity == "error" and i.line == line and "cannot apply to 'Car'" in i.message
                for i in check_scenario(path))
+
+
+def test_run_and_check_both_refuse_a_lane_position_on_an_unknown_road(tmp_path):
+    # observed: `check` passed roadId="999", which `run` refuses when it teleports
+    from check_base import BASE
+    from esmini_csv import REFERENCE
+    xodr = (REFERENCE / "resources" / "xodr" / "straight_500m.xodr").resolve()
+    text = BASE.replace("XODR", str(xodr)).replace('LanePosition roadId="1"',
+                                                   'LanePosition roadId="999"', 1)
+    path = write(tmp_path, text)
+    line = text.count("\n", 0, text.index('roadId="999"')) + 1
+    [issue] = [i for i in check_scenario(path) if i.severity == "error"]
+    assert issue.line == line and "roadId '999': no road with this id" in issue.message
+    from maps import load_opendrive
+    from scenarios import ScenarioEngine
+    sc = load_scenario(path)
+    with pytest.raises(Exception, match="no road with id '999'"):
+        ScenarioEngine(sc, load_opendrive(xodr), dt=0.05, external=frozenset(), seed=1,
+                       on_event=lambda e: None).initialize()
