@@ -26,6 +26,7 @@ import collections
 import dataclasses
 import json
 import shlex
+import shutil
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -132,16 +133,33 @@ class CarlaServer:
         self.endpoint, self.launch = endpoint, launch
         self.connect_timeout, self.startup_timeout = connect_timeout, startup_timeout
         self._proc: subprocess.Popen | None = None
+        self._launch_error: CarlaUnavailableError | None = None
 
     def start(self) -> str:
-        """Launch the server when configured, wait until it answers; return its address."""
+        """Launch the server when configured, wait until it answers; return its address.
+        A launch failure is kept: :meth:`health` raises it from then on (an actor's
+        ``start`` is fired and forgotten, its health check is what the pool waits on)."""
+        try:
+            return self._start()
+        except CarlaUnavailableError as exc:
+            self._launch_error = exc
+            raise
+
+    def _start(self) -> str:
         if self.launch and self._proc is None:
             self._proc = subprocess.Popen(launch_command(self.launch, self.endpoint),
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                           start_new_session=True)
             deadline = time.monotonic() + self.startup_timeout
             while self.health() is None:
-                if time.monotonic() > deadline or self._proc.poll() is not None:
+                status = self._proc.poll()
+                if status is not None:
+                    self._proc = None
+                    raise CarlaUnavailableError(
+                        f"CARLA server launched as {self.launch!r} exited with status "
+                        f"{status} before answering at {self.endpoint.address} (is the "
+                        f"command right?)", element="carla")
+                if time.monotonic() > deadline:
                     self.stop()
                     raise CarlaUnavailableError(
                         f"CARLA server launched as {self.launch!r} did not answer at "
@@ -150,7 +168,13 @@ class CarlaServer:
         return self.endpoint.address
 
     def health(self) -> str | None:
-        """The server's version, or None when it does not answer in the connect timeout."""
+        """The server's version, or None when it does not answer in the connect timeout.
+
+        Raises:
+            CarlaUnavailableError: the launch failed (:meth:`start`).
+        """
+        if self._launch_error is not None:
+            raise self._launch_error
         ep = self.endpoint
         return server_version(import_carla(), ep.host, ep.rpc_port, self.connect_timeout)
 
@@ -249,10 +273,14 @@ class _Schedule:
             self.fill()
             if not self.running:
                 addrs = ", ".join(ep.address for ep in self.runner.endpoints)
+                problem = getattr(self.runner, "problem", lambda slot: None)
+                causes = list(dict.fromkeys(filter(None, (
+                    problem(slot) for slot in range(len(self.runner.endpoints))))))
+                why = f"; the last failure: {causes[-1]}" if causes else ""
                 for task, _ in self.queue:
                     yield task.key, _lost_result(task, f"no CARLA server left: every server "
                                                        f"({addrs}) failed its health check "
-                                                       f"{self.max_failures} times")
+                                                       f"{self.max_failures} times{why}")
                 return
             soonest = min(d for *_, d in self.running.values())
             done = self.runner.wait(list(self.running), max(0.0, soonest - self.clock()))
@@ -349,6 +377,7 @@ class RayServerRunner:
             opts["resources"] = {"carla": 1}
         self._cls = ray.remote(**opts)(CarlaServer)
         self._actors = [self._new(ep) for ep in endpoints]
+        self._problems: dict[int, str | None] = {}
 
     def _new(self, ep: CarlaEndpoint) -> Any:
         actor = self._cls.remote(ep, self._launch, self._timeout)
@@ -369,13 +398,22 @@ class RayServerRunner:
         return self._ray.get(handle)
 
     def healthy(self, slot: int) -> bool:
-        """The actor answers and its server reports a version (launch waits included)."""
+        """The actor answers and its server reports a version (launch waits included); the
+        reason of a failure is kept for :meth:`problem`."""
         actor = self._actors[slot]
+        wait = self._timeout + (120.0 if self._launch else 10.0)
         try:
-            wait = self._timeout + (120.0 if self._launch else 10.0)
-            return self._ray.get(actor.health.remote(), timeout=wait) is not None
-        except Exception:  # noqa: BLE001 - dead actor, timeout, launch failure
+            ok = self._ray.get(actor.health.remote(), timeout=wait) is not None
+            self._problems[slot] = None if ok else "it did not answer"
+            return ok
+        except Exception as exc:  # noqa: BLE001 - dead actor, timeout, launch failure
+            cause = getattr(exc, "cause", None) or exc  # a RayTaskError carries the actor's
+            self._problems[slot] = " ".join(str(cause).split())[-300:] or type(cause).__name__
             return False
+
+    def problem(self, slot: int) -> str | None:
+        """Why server ``slot`` last failed its health check (None: it passed, or unknown)."""
+        return self._problems.get(slot)
 
     def restart(self, slot: int) -> None:
         """Kill the actor (and its case); a new one relaunches the server when launched."""
@@ -475,15 +513,21 @@ def make_carla_pool(options: Any, workers: int, ray_address: str | None = None, 
     round-robin from ``gpus``) and need the ``carla`` custom resource.
 
     Raises:
-        CarlaUnavailableError: no ``carla`` package, or no given server answers.
+        CarlaUnavailableError: no ``carla`` package, no given server answers, or the
+            ``launch`` program is not an executable command on this machine.
         RunnerError: the Ray cluster cannot be reached.
     """
     slack = 30.0  # the case's own deadline fires first; this catches a hung tick or agent
     timeout = options.case_wall_timeout + slack
     if launch:
-        import_carla()
         eps = allocate_endpoints(launch=max(1, launch_count), base_tm=options.carla_tm_port,
                                  gpus=gpus)
+        program = launch_command(launch, eps[0])[0]
+        if ray_address is None and shutil.which(program) is None:  # (remote: the node's PATH)
+            raise CarlaUnavailableError(f"--carla-launch: {program!r} is not an executable "
+                                        f"command here (give the path of CarlaUE4.sh)",
+                                        element="carla")
+        import_carla()
     else:
         eps = preflight(options)
     if len(eps) == 1 and ray_address is None and not launch:

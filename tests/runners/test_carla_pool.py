@@ -220,6 +220,29 @@ def test_preflight_and_probe_with_fake_servers(monkeypatch: pytest.MonkeyPatch) 
         preflight(RunOptions(backend="carla", connect_timeout=0.1))
 
 
+def test_a_launch_command_that_exits_is_named_and_kept_as_the_health_result(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # observed: a server command that exited at once was reported, ~30-200 s later, only as
+    # "failed its health check 2 times"
+    from runners.carla_pool import CarlaServer
+    monkeypatch.setattr("runners.carla_pool.import_carla",
+                        lambda: carla_fake.make_module({}))
+    server = CarlaServer(allocate_endpoints(launch=1)[0], launch="false",
+                         connect_timeout=0.05, startup_timeout=30.0)
+    with pytest.raises(CarlaUnavailableError, match="exited with status 1 before answering"):
+        server.start()
+    with pytest.raises(CarlaUnavailableError, match="exited with status 1"):
+        server.health()
+
+
+def test_a_launch_program_that_does_not_exist_is_refused_before_any_server() -> None:
+    from runners.carla_pool import make_carla_pool
+    with pytest.raises(CarlaUnavailableError, match="'/no/such/CarlaUE4.sh' is not an "
+                                                    "executable command"):
+        make_carla_pool(RunOptions(backend="carla"), 1, launch="/no/such/CarlaUE4.sh",
+                        launch_count=1)
+
+
 def test_a_case_the_pool_gives_up_on_still_gets_its_result_file(tmp_path: Path) -> None:
     from runners.case import TestCase
     r = FakeRunner(1, lambda s, k, a: "ok", health={0: [False]})
