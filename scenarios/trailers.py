@@ -45,11 +45,14 @@ _SMALL = 1e-9
 
 def connect_initial(rt: Runtime) -> None:
     """Connect the trailers the entity definitions name (``EntityDef.trailer``): set
-    ``Mover.trailer`` / ``Mover.tow``. Called once by the engine."""
+    ``Mover.trailer`` / ``Mover.tow`` and emit ``trailer_connected`` ``{"tow", "trailer"}``
+    for each (so a recording tells which boxes overlap by design). Called once by the
+    engine."""
     for name, m in rt.movers.items():
         if m.defn.trailer is not None:
             m.trailer = m.defn.trailer
             rt.movers[m.defn.trailer].tow = name
+            rt.emit("trailer_connected", {"tow": name, "trailer": m.defn.trailer})
 
 
 def chain(rt: Runtime, name: str) -> list[str]:

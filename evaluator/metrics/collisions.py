@@ -3,7 +3,9 @@
 Contacts come from the recording's ``"collision"`` events (data ``entities: [a, b]``, or
 ``other``) and from bounding-box overlap recomputed every frame with
 :func:`testzone.world.boxes_overlap` (the separating-axis test esmini applies); both sources are
-merged per other entity within ``merge_window_s``.
+merged per other entity within ``merge_window_s``. The ego's own trailer (or the vehicle towing
+the ego) is no collision while they are connected: their boxes overlap at the coupling by
+design (the ``trailer_connected`` / ``trailer_disconnected`` events say when).
 
 At-fault classification follows nuPlan's ``no_ego_at_fault_collisions`` metric (collision types
 STOPPED_EGO, STOPPED_TRACK, ACTIVE_FRONT, ACTIVE_REAR, ACTIVE_LATERAL), decided at the first
@@ -113,14 +115,35 @@ def _may_touch(a: EntityState, b: EntityState) -> bool:
     return (ax - bx) ** 2 + (ay - by) ** 2 <= reach * reach
 
 
+def _coupling_changes(recording: Recording, ego: str) -> list[tuple[float, str, bool]]:
+    """``(t, other, coupled)`` whenever the ego's trailer or tow vehicle changes (the engine's
+    ``trailer_connected`` / ``trailer_disconnected`` events), in time order."""
+    out = []
+    for ev in recording.events:
+        if ev.kind in ("trailer_connected", "trailer_disconnected"):
+            pair = (ev.data.get("tow"), ev.data.get("trailer"))
+            if ego in pair:
+                other = pair[1] if pair[0] == ego else pair[0]
+                out.append((ev.t, str(other), ev.kind == "trailer_connected"))
+    return out
+
+
 def _overlap_onsets(recording: Recording, ego: str) -> list[tuple[float, str]]:
+    """``(t, other)`` at each frame where the ego's box starts to overlap another visible
+    entity's, leaving out the ego's own trailer or tow vehicle while they are connected
+    (their boxes overlap at the coupling by design, as the engine treats them)."""
     out, touching = [], set()
+    changes, coupled, k = _coupling_changes(recording, ego), set(), 0
     for f in recording.frames:
+        while k < len(changes) and changes[k][0] <= f.time + 1e-9:
+            _, other, on = changes[k]
+            (coupled.add if on else coupled.discard)(other)
+            k += 1
         e = f.entities.get(ego)
         now = set()
         if e is not None:
             now = {n for n, o in f.entities.items() if n != ego and o.visible
-                   and _may_touch(e, o) and boxes_overlap(e, o)}
+                   and n not in coupled and _may_touch(e, o) and boxes_overlap(e, o)}
         out += [(f.time, n) for n in sorted(now - touching)]
         touching = now
     return out

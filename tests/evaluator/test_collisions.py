@@ -140,3 +140,22 @@ def test_pet_at_right_angle_crossing():
     # Following in the same lane: no crossing point, PET inf.
     rec = make_recording({"ego": straight(0, 10.0), "lead": straight(30, 10.0)}, 3.0)
     assert PETMetric().compute(rec).statistics["pet_min_s"].value == math.inf
+
+
+def test_the_egos_own_trailer_is_no_collision_while_connected():
+    # A 5 m ego towing a 5 m trailer whose box reaches 0.5 m over the ego's (centres 4.5 m
+    # apart): connected at t = 0, released at 0.5 s, still overlapping at 0.6 s.
+    connect = Event(0.0, "trailer_connected", {"tow": "ego", "trailer": "trailer"})
+    rec = make_recording({"ego": straight(4.5, 10.0), "trailer": straight(0.0, 10.0)}, 1.0,
+                         events=[connect])
+    assert CollisionMetric().collisions(rec) == []
+    release = Event(0.5, "trailer_disconnected", {"tow": "ego", "trailer": "trailer"})
+    rec = make_recording({"ego": straight(4.5, 10.0), "trailer": straight(0.0, 10.0)}, 1.0,
+                         events=[connect, release])
+    c = only(rec)
+    assert (c.other, c.source) == ("trailer", "overlap") and c.t == pytest.approx(0.5)
+    # another entity's trailer connection does not hide the ego's contact with it
+    other = Event(0.0, "trailer_connected", {"tow": "truck", "trailer": "trailer"})
+    rec = make_recording({"ego": straight(4.5, 10.0), "trailer": straight(0.0, 10.0)}, 1.0,
+                         events=[other])
+    assert only(rec).t == pytest.approx(0.0)
