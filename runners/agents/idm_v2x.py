@@ -13,7 +13,11 @@ keeping, IDM car following, camera-range red lights):
   the stop line, ``v`` its speed and ``T`` the count-down (``likelyEndTime`` minus the age of
   the message):
 
-  - red: a stop line in its path (so it stops before it, even far beyond camera range) unless
+  - red: a stop line in its path (so it stops before it, even far beyond camera range; once
+    stopping there needs ``v^2 / 2(d - stop_margin)`` of at least ``limit_braking_onset`` x
+    ``comfortable_deceleration``, it brakes at that constant deceleration at once, as it does
+    for a lower speed limit ahead, instead of letting IDM's gap term build up over seconds)
+    unless
     it rolls at GLOSA speeds (``v`` and ``v_a`` at least ``glosa_min_speed``) and arrives after
     the red ends (``d / v >= T + glosa_margin_s / 2``) -- then a camera red at that line is
     ignored too, the SPAT timing being the better information; GLOSA:
@@ -293,6 +297,7 @@ class IdmV2xAgent(IdmAgent):
         self._speed_cap: float | None = None
         self._clear_line: float | None = None
         self._yield_gap: float | None = None
+        self._red_gap: float | None = None
         self._yielding: dict[str, str | None] = {}
 
     def setup(self, vehicle: VehicleSpec, road_network: Any, config: dict[str, Any]) -> None:
@@ -333,7 +338,7 @@ class IdmV2xAgent(IdmAgent):
         self.world.ingest(obs.v2x)
         self.world.forget(obs.time, self.v2x)
         self._extra, self._speed_cap, self._clear_line = [], None, None
-        self._yield_gap = None
+        self._yield_gap = self._red_gap = None
         ego = obs.ego
         if ego.lane is not None:
             path, along = self.path_for(ego, route_roads(obs))
@@ -349,6 +354,10 @@ class IdmV2xAgent(IdmAgent):
         if self._yield_gap is not None:  # ICW: the constant deceleration stopping it in time
             need = max(ego.speed, 0.0) ** 2 / (2.0 * max(self._yield_gap, 0.1))
             control = replace(control, acceleration=min(control.acceleration, -need, 0.0))
+        if self._red_gap is not None:  # RLVW: a planned stop at a red line, braked evenly
+            need = max(ego.speed, 0.0) ** 2 / (2.0 * max(self._red_gap, 0.1))
+            if need >= self.params.limit_braking_onset * self.params.comfortable_deceleration:
+                control = replace(control, acceleration=min(control.acceleration, -need))
         cap = self._speed_cap
         if cap is not None and ego.speed > cap:
             a_adv = max(-self.params.comfortable_deceleration,
@@ -414,6 +423,8 @@ class IdmV2xAgent(IdmAgent):
             stop = late and need <= p.comfortable_deceleration
         if stop:
             self._extra.append(PathObstacle("v2x:stop-line", sig.stop_distance, 0.0, "signal"))
+            if sig.color == SignalColor.RED and d > p.stop_margin:
+                self._red_gap = d - p.stop_margin
 
     # ------------------------------------------------------------------ RSI
     def _plan_hazards(self, ego: EntityState, path: PathAhead, along: float) -> None:

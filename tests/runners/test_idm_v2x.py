@@ -226,9 +226,11 @@ def test_bsm_of_an_unseen_vehicle_joins_the_objects_once(net):
 def runs(tmp_path_factory):
     out = tmp_path_factory.mktemp("v2x_cases")
     res = {}
-    # shortened where nothing more happens: idm-v2x stands still at the red from ~20 s, naive
-    # hits the hidden car at ~21.4 s
-    ends = {("rlvw_red_light", a): 21.0 for a in ("naive", "idm", "idm-v2x")}
+    # shortened where nothing more happens: idm-v2x (braking evenly at 1 m/s^2 from the first
+    # SPAT that calls for it) stands still at the red from ~24 s, naive hits the hidden car
+    # at ~21.4 s
+    ends = {("rlvw_red_light", a): 21.0 for a in ("naive", "idm")}
+    ends[("rlvw_red_light", "idm-v2x")] = 25.0
     ends.update({("glosa_green_arrival", a): 16.0 for a in ("naive", "idm", "idm-v2x")})
     ends[("hlw_hazard", "naive")] = 23.0
     for case in ("rlvw_red_light", "glosa_green_arrival", "hlw_hazard"):
