@@ -181,6 +181,34 @@ def read_entity_element(name: str, src: Source, el: etree._Element,
         coupler=coupler, role=role)
 
 
+def read_template(src: Source, template: etree._Element, catalogs: Catalogs | None
+                  ) -> EntityDef:
+    """The entity of an OpenSCENARIO 1.3 ``ScenarioObjectTemplate`` (inside a
+    TrafficDistribution's EntityDistributionEntry): its Vehicle, Pedestrian, MiscObject or
+    CatalogReference, as an EntityDef named ``""`` (a traffic action names each instance).
+    Its ObjectControllers and a Vehicle's Trailer are not read: traffic instances are driven
+    by the default controller, alone.
+
+    Raises:
+        ScenarioError: no entity element, a catalog entry that is not an entity or cannot be
+            resolved (file, line, element).
+    """
+    el = next((c for c in children(template)
+               if c.tag in ENTITY_ELEMENTS + ("CatalogReference",)), None)
+    if el is None:
+        raise src.error(template, "expected Vehicle, Pedestrian, MiscObject or "
+                                  "CatalogReference")
+    if el.tag != "CatalogReference":
+        return read_entity_element("", src, el)
+    if catalogs is None:
+        raise src.error(el, "a CatalogReference needs the scenario's CatalogLocations")
+    entry, entry_src = catalogs.resolve(src, el)
+    if entry.tag not in ENTITY_ELEMENTS:
+        raise src.error(el, f"catalog entry is a {entry.tag}, expected an entity")
+    ref = f"{src.attr(el, 'catalogName', str)}/{src.attr(el, 'entryName', str)}"
+    return read_entity_element("", entry_src, entry, ref)
+
+
 class _EntityReader:
     """Reads ScenarioObjects into ``out`` (name -> EntityDef, in esmini's object order: each
     vehicle followed by its inline trailers), then connects the ``TrailerRef`` trailers.

@@ -9,9 +9,10 @@ vehicles outside the ellipse are removed and new ones spawned at random points o
 (seeded: the engine's ``seed``), at a lane centre, at least :data:`MIN_GAP` from every entity,
 travelling along their lane (direction drawn from ``DirectionOfTravelDistribution`` relative to
 the central entity, default: same), with a speed drawn uniformly from ``InitialSpeedRange``
-(else ``velocity``, else the central entity's speed), category drawn from the
-``VehicleCategoryDistribution`` weights. Swarm vehicles are driven by the default controller and
-named ``<trafficName or swarm>_<n>``; they appear in the world state like declared entities and
+(else ``velocity``, else the central entity's speed), the entity drawn from what the action
+spawns (:func:`_templates`: the 1.3 ``TrafficDistribution``'s ScenarioObjectTemplates, or a
+car-sized vehicle per ``VehicleCategoryDistribution`` category). Swarm vehicles are driven by the
+default controller and named ``<trafficName or swarm>_<n>``; they appear in the world state like declared entities and
 are removed (with ``swarm_despawn`` events) as they leave.
 
 ``TrafficSourceAction`` (class TrafficSourceAction: ``rate`` [1/s], ``radius`` [m],
@@ -20,25 +21,25 @@ source, the k-th (k = 0, 1, ...) in the storyboard step at ``t0 + k / rate`` aft
 ``t0``, or later while there is no room (a vehicle is never put within :data:`MIN_GAP` of
 another entity): at a seeded random point of the disc of ``radius`` around the position,
 snapped to the centre of the driving lane there, travelling along it at ``speed`` (else the
-lane's speed limit, else 0), category drawn from the ``VehicleCategoryDistribution``; named
+lane's speed limit, else 0), drawn as the swarm's; named
 ``<trafficName or source>_<n>``; ``source_spawn`` events. It never ends by itself.
 
 ``TrafficSinkAction`` (``rate`` [1/s], ``radius`` [m], ``Position``, ``TrafficDefinition``):
-every vehicle (element Vehicle, of a category the ``VehicleCategoryDistribution`` weights
-above 0 when given) not driven from outside whose reference point is within ``radius`` of the
-position leaves the run, at most one per ``1 / rate`` seconds (the first at once; all at once
+every vehicle (element Vehicle, of a category weighted above 0 by the
+``VehicleCategoryDistribution`` or the ``TrafficDistribution`` templates, when given) not
+driven from outside whose reference point is within ``radius`` of the position leaves the run, at most one per ``1 / rate`` seconds (the first at once; all at once
 without ``rate``): traffic vehicles are removed, declared entities are deleted as by
 DeleteEntityAction (``entity_deleted``); each removal is a ``sink_despawn`` event. It never
 ends by itself. ``TrafficStopAction`` (1.2) removes the vehicles of the named traffic and stops
-its swarms and sources (and sinks). ControllerDistribution and VehicleRoleDistribution are
-read past (the default controller drives); the 1.3 ``TrafficDistribution`` is
-UnsupportedElementError.
+its swarms and sources (and sinks). ControllerDistribution, VehicleRoleDistribution, a
+template's ObjectControllers and a TrafficDistributionEntry's Properties are read past (the
+default controller drives).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -48,6 +49,7 @@ from testzone.world import BoundingBox, EntityKind, LaneCoord
 
 from scenarios.actions.base import Done
 from scenarios.actions.entity import EntityAction
+from scenarios.entities import read_template
 from scenarios.errors import UnsupportedElementError
 from scenarios.model import EntityDef, Performance
 from scenarios.motion import DRIVING_LANE_TYPES, lane_type, place
@@ -65,22 +67,53 @@ EPS = 1e-9
 """Tolerance [s x 1/s] of the rate schedules (a sum of steps may fall a few ulps short)."""
 
 
-def _categories(el: etree._Element, ctx: ParseContext) -> tuple[tuple[str, float], ...]:
-    """(category, weight >= 0) of the ``TrafficDefinition/VehicleCategoryDistribution`` of a
-    traffic action element, () without one.
+def _car(category: str) -> EntityDef:
+    """The template of a traffic vehicle given only its category (TrafficDefinition): a
+    :data:`SWARM_BOX` car-sized Vehicle, default performance."""
+    return EntityDef(name="", element="Vehicle", kind=EntityKind.VEHICLE, category=category,
+                     box=SWARM_BOX, performance=Performance())
+
+
+Templates = tuple[tuple[EntityDef, float], ...]
+"""(entity template, weight >= 0) pairs a traffic action draws its new entities from."""
+
+
+def _templates(el: etree._Element, ctx: ParseContext) -> Templates:
+    """What a traffic action element spawns, with weights; () when it says nothing.
+
+    * 1.3 ``TrafficDistribution``: each TrafficDistributionEntry's ``weight`` shared among
+      its EntityDistributionEntries in proportion to theirs; each entry's
+      ScenarioObjectTemplate read by :func:`scenarios.entities.read_template` (its
+      ObjectControllers and the entry's Properties are not used: the default controller
+      drives).
+    * ``TrafficDefinition`` (deprecated in 1.3): a :func:`_car` per
+      VehicleCategoryDistributionEntry, with its ``weight``.
 
     Raises:
-        UnsupportedElementError: a 1.3 ``TrafficDistribution``.
+        ScenarioError: a negative weight, a template without an entity (file, line).
     """
+    a = ctx.src.attr
     dist = child(el, "TrafficDistribution")
     if dist is not None:
-        raise ctx.src.error(dist, "a known element this player does not support (use "
-                                  "TrafficDefinition)", UnsupportedElementError)
+        out: list[tuple[EntityDef, float]] = []
+        for entry in children(dist, "TrafficDistributionEntry"):
+            share = a(entry, "weight", non_negative)
+            ents = [(e, a(e, "weight", non_negative)) for e in children(
+                child(entry, "EntityDistribution") if child(entry, "EntityDistribution")
+                is not None else entry, "EntityDistributionEntry")]
+            total = sum(w for _, w in ents)
+            for e, w in ents:
+                template = child(e, "ScenarioObjectTemplate")
+                if template is None:
+                    raise ctx.src.error(e, "expected a ScenarioObjectTemplate")
+                out.append((read_template(ctx.src, template, ctx.catalogs),
+                            share * w / total if total > 0 else 0.0))
+        return tuple(out)
     tdef = child(el, "TrafficDefinition")
     cats = child(tdef, "VehicleCategoryDistribution") if tdef is not None else None
     if cats is None:
         return ()
-    return tuple((ctx.src.attr(e, "category", str), ctx.src.attr(e, "weight", non_negative))
+    return tuple((_car(a(e, "category", str)), a(e, "weight", non_negative))
                  for e in children(cats, "VehicleCategoryDistributionEntry"))
 
 
@@ -104,7 +137,7 @@ class SwarmSpec:
     offset: float = 0.0
     speed_range: tuple[float, float] | None = None
     velocity: float | None = None
-    categories: tuple[tuple[str, float], ...] = (("car", 1.0),)
+    templates: Templates = ((_car("car"), 1.0),)
     same_direction_weight: float = 1.0
     opposite_weight: float = 0.0
 
@@ -115,7 +148,7 @@ def _swarm(el: etree._Element, ctx: ParseContext) -> SwarmSpec:
     if central is None:
         raise ctx.src.error(el, "expected a CentralObject")
     speeds = child(el, "InitialSpeedRange")
-    categories = _categories(el, ctx)
+    templates = _templates(el, ctx)
     direction = child(el, "DirectionOfTravelDistribution")
     return SwarmSpec(
         a(central, "entityRef", str), a(el, "innerRadius", non_negative),
@@ -123,7 +156,7 @@ def _swarm(el: etree._Element, ctx: ParseContext) -> SwarmSpec:
         a(el, "numberOfVehicles", non_negative_int), a(el, "offset", float, 0.0),
         (a(speeds, "lowerLimit", non_negative), a(speeds, "upperLimit", non_negative))
         if speeds is not None else None,
-        a(el, "velocity", non_negative, None), categories or (("car", 1.0),),
+        a(el, "velocity", non_negative, None), templates or ((_car("car"), 1.0),),
         a(direction, "same", non_negative, 1.0) if direction is not None else 1.0,
         a(direction, "opposite", non_negative, 0.0) if direction is not None else 0.0)
 
@@ -137,7 +170,7 @@ class SourceSpec:
     rate: float
     radius: float
     speed: float | None = None
-    categories: tuple[tuple[str, float], ...] = (("car", 1.0),)
+    templates: Templates = ((_car("car"), 1.0),)
 
 
 @dataclass(frozen=True)
@@ -157,15 +190,15 @@ def _source(el: etree._Element, ctx: ParseContext) -> SourceSpec:
     return SourceSpec(ctx.position(el), a(el, "rate", non_negative),
                       a(el, "radius", non_negative),
                       speed if speed is not None else a(el, "velocity", non_negative, None),
-                      _categories(el, ctx) or (("car", 1.0),))
+                      _templates(el, ctx) or ((_car("car"), 1.0),))
 
 
 def _sink(el: etree._Element, ctx: ParseContext) -> SinkSpec:
     a = ctx.src.attr
-    cats = _categories(el, ctx)
+    templates = _templates(el, ctx)
     return SinkSpec(ctx.position(el), a(el, "radius", non_negative),
                     a(el, "rate", non_negative, None),
-                    frozenset(c for c, w in cats if w > 0) if cats else None)
+                    frozenset(d.category for d, w in templates if w > 0) if templates else None)
 
 
 _KINDS = MappingProxyType({
@@ -191,7 +224,7 @@ class TrafficAction:
 
         Raises:
             ScenarioError: no inner action, bad attribute values (file, line, element).
-            UnsupportedElementError: a TrafficDistribution, or an unknown inner element.
+            UnsupportedElementError: an unknown inner element.
         """
         inner = next(children(el), None)
         if inner is None:
@@ -243,25 +276,24 @@ class TrafficRun:
             remove_vehicle(rt, name, self.DESPAWN, self.name)
         self.stopped = True
 
-    def add_vehicle(self, rt: Runtime, coord: LaneCoord, category: str, speed: float,
+    def add_vehicle(self, rt: Runtime, coord: LaneCoord, template: EntityDef, speed: float,
                     event: str) -> str:
-        """Put a new traffic vehicle of ``category`` at the centre of ``coord``'s lane,
-        travelling along it at ``speed`` [m/s]; emit ``event`` ``{entity, traffic, category,
-        road, lane, s}``; return its name (``<traffic>_<n>``, unique in the run)."""
+        """Put a new traffic entity made from ``template`` at the centre of ``coord``'s
+        lane, travelling along it at ``speed`` [m/s]; emit ``event`` ``{entity, traffic,
+        category, road, lane, s}``; return its name (``<traffic>_<n>``, unique in the run)."""
         self.spawned += 1
         name = f"{self.name}_{self.spawned}"
         while name in rt.movers:
             self.spawned += 1
             name = f"{self.name}_{self.spawned}"
-        defn = EntityDef(name=name, element="Vehicle", kind=EntityKind.VEHICLE,
-                         category=category, box=SWARM_BOX, performance=Performance())
+        defn = replace(template, name=name)
         mover = Mover(name, defn)
         mover.coord = LaneCoord(coord.road_id, coord.lane_id, coord.s, coord.t, 0.0)
         place(rt.net, mover)
         mover.speed = speed
         rt.movers[name] = mover
         self.vehicles.append(name)
-        rt.emit(event, {"entity": name, "traffic": self.name, "category": category,
+        rt.emit(event, {"entity": name, "traffic": self.name, "category": defn.category,
                         "road": coord.road_id, "lane": coord.lane_id, "s": coord.s})
         return name
 
@@ -343,8 +375,8 @@ class SwarmRun(TrafficRun):
             lane_h = rt.net.lane_to_world(coord.road_id, coord.lane_id, coord.s).h
             if (abs(math.remainder(lane_h - c.h, 2 * math.pi)) < math.pi / 2) != want_same:
                 continue
-            category = _draw(rng, spec.categories)    # drawn before the speed
-            self.add_vehicle(rt, coord, category, self._speed(rt), "swarm_spawn")
+            template = _draw(rng, spec.templates)    # drawn before the speed
+            self.add_vehicle(rt, coord, template, self._speed(rt), "swarm_spawn")
             return True
         return False
 
@@ -398,7 +430,7 @@ class SourceRun(_AtPositionRun):
             if speed is None:
                 limit = getattr(rt.net, "speed_limit", None)
                 speed = (limit(coord.road_id, coord.lane_id, coord.s) if limit else None) or 0.0
-            self.add_vehicle(rt, coord, _draw(rng, spec.categories), speed, "source_spawn")
+            self.add_vehicle(rt, coord, _draw(rng, spec.templates), speed, "source_spawn")
             return True
         return False
 
@@ -431,7 +463,8 @@ class SinkRun(_AtPositionRun):
                 rt.emit(self.DESPAWN, {"entity": name, "traffic": self.name})
         self.elapsed += dt
         return False
-def _draw(rng: Any, weighted: tuple[tuple[str, float], ...]) -> str:
+def _draw(rng: Any, weighted: Templates) -> EntityDef:
+    """One template, drawn with probability proportional to its weight (one ``rng.random()``)."""
     total = sum(w for _, w in weighted)
     r = rng.random() * total
     for value, w in weighted:

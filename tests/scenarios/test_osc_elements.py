@@ -637,13 +637,41 @@ def test_traffic_source_is_seeded(tmp_path):
         assert d["category"] in ("truck", "bus")
 
 
+def _template(name: str, category: str, length: float, weight: float) -> str:
+    return (f'<EntityDistributionEntry weight="{weight}"><ScenarioObjectTemplate>'
+            f'<Vehicle name="{name}" vehicleCategory="{category}"><BoundingBox><Center x="2" '
+            f'y="0" z="1.5"/><Dimensions width="2.5" length="{length}" height="3"/>'
+            f'</BoundingBox><Performance maxSpeed="30" maxAcceleration="2" '
+            f'maxDeceleration="6"/><Axles><FrontAxle maxSteering="0.5" wheelDiameter="1" '
+            f'trackWidth="2" positionX="5" positionZ="0.5"/><RearAxle maxSteering="0" '
+            f'wheelDiameter="1" trackWidth="2" positionX="0" positionZ="0.5"/></Axles>'
+            f'<Properties/></Vehicle></ScenarioObjectTemplate></EntityDistributionEntry>')
+
+
+def test_traffic_distribution_spawns_its_templates_by_weight(tmp_path):
+    # OpenSCENARIO 1.3: TrafficDistributionEntry weights, shared among their
+    # EntityDistributionEntries; a weight-0 entry is never drawn
+    dist = ('<TrafficDistribution><TrafficDistributionEntry weight="3"><EntityDistribution>'
+            + _template("truck12", "truck", 12.0, 1) + _template("van6", "van", 6.0, 0)
+            + '</EntityDistribution></TrafficDistributionEntry><TrafficDistributionEntry '
+            'weight="0"><EntityDistribution>' + _template("bus", "bus", 18.0, 5)
+            + '</EntityDistribution></TrafficDistributionEntry></TrafficDistribution>')
+    worlds, got = traffic_run(tmp_path, source(radius=40, speed=None, extra=dist), until=4.0,
+                              seed=3)
+    spawned = [e.data for e in got if e.kind == "source_spawn"]
+    assert len(spawned) >= 4 and {d["category"] for d in spawned} == {"truck"}
+    truck = next(w.entities[spawned[0]["entity"]] for w in worlds
+                 if spawned[0]["entity"] in w.entities)
+    assert (truck.box.length, truck.box.width, truck.category) == (12.0, 2.5, "truck")
+
+
 @pytest.mark.parametrize("action, error, message", [
     (source(rate=-1), ScenarioError, "rate='-1'"),
     (sink(radius=-2), ScenarioError, "radius='-2'"),
     (source(extra='<TrafficDistribution><TrafficDistributionEntry weight="1"><EntityDistribution>'
                   '<EntityDistributionEntry weight="1"><ScenarioObjectTemplate/>'
                   '</EntityDistributionEntry></EntityDistribution></TrafficDistributionEntry>'
-                  '</TrafficDistribution>'), UnsupportedElementError, "TrafficDefinition"),
+                  '</TrafficDistribution>'), ScenarioError, "expected Vehicle, Pedestrian"),
 ])
 def test_traffic_source_and_sink_bad_input(tmp_path, action, error, message):
     text = document("", story(event("T", action, now())), STOP(1))
