@@ -19,6 +19,8 @@ from typing import Any, Callable
 
 import typer
 
+from testzone.text import terminal_safe
+
 from maps.errors import MapsError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
@@ -32,10 +34,10 @@ def _run(fn: Callable[[], Any]) -> Any:
             warnings.simplefilter("ignore")  # `check` lists them; info/plot stay quiet
             return fn()
     except MapsError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(terminal_safe(f"error: {exc}"), err=True)
         raise typer.Exit(2) from None
     except OSError as exc:  # an output that cannot be written
-        typer.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+        typer.echo(terminal_safe(f"error: {exc.filename or ''}: {exc.strerror or exc}"), err=True)
         raise typer.Exit(2) from None
 
 
@@ -83,7 +85,7 @@ def check(file: Path = typer.Argument(..., help="OpenDRIVE file (.xodr)")) -> No
     issues = _run(lambda: check_opendrive(file))
     for issue in issues:
         stream = sys.stderr if issue.severity == "error" else sys.stdout
-        typer.echo(issue.format(), file=stream)
+        typer.echo(terminal_safe(issue.format()), file=stream)
     errors = sum(1 for i in issues if i.severity == "error")
     warns = len(issues) - errors
     typer.echo(f"{file}: {errors} error(s), {warns} warning(s)")

@@ -17,6 +17,8 @@ from operator import itemgetter
 
 from lxml import etree
 
+from testzone.text import is_utf8_path, readable_path
+
 from maps.errors import MapsError
 from maps.geometry import Arc, Line, ParamPoly3, Poly3, Spiral
 from maps.geometry.base import Geometry
@@ -179,6 +181,9 @@ class _Reader:
 def read_tree(path: str | os.PathLike) -> etree._ElementTree:
     """Parse ``path`` safely; MapsError when missing, unreadable, not XML or not OpenDRIVE."""
     path = os.fspath(path)
+    if not is_utf8_path(path):
+        raise MapsError("the file name is not valid UTF-8 (rename the file)",
+                        file=readable_path(path))
     if not os.path.isfile(path):
         what = ("is a directory" if os.path.isdir(path) else
                 "is not a regular file" if os.path.exists(path) else "file not found")

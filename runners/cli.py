@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from testzone import __version__
 from testzone.errors import TestzoneError
+from testzone.text import terminal_safe
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="icv-testzone: run OpenSCENARIO test cases on the Wuhan smart road.")
@@ -29,7 +30,7 @@ out = Console(highlight=False, soft_wrap=True, emoji=False)
 
 
 def _fail(message: str, status: int) -> None:
-    err.print(f"error: {message}", markup=False)
+    err.print(terminal_safe(f"error: {message}"), markup=False)
     raise typer.Exit(status)
 
 
@@ -173,7 +174,7 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
 
         def on_result(res: dict[str, Any]) -> None:
             progress.advance(bar)
-            progress.console.print(_result_line(res), markup=False)
+            progress.console.print(terminal_safe(_result_line(res)), markup=False)
 
         try:
             report = _guard(lambda: run_suite(
@@ -182,12 +183,13 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
                 extra_inputs=_run_inputs(agent, agent_config, suite)), status=3)
         except KeyboardInterrupt as exc:
             done = f" ({exc})" if str(exc) else ""
-            err.print(f"interrupted{done}: report of the finished cases in "
-                      f"{run_dir / 'report.html'}", markup=False)
+            err.print(terminal_safe(f"interrupted{done}: report of the finished cases in "
+                                    f"{run_dir / 'report.html'}"), markup=False)
             raise typer.Exit(130) from None
     for res in report.results:
         if res.get("verdict") == "error":
-            err.print(f"error: {res['case_id']}: {res.get('error', '')}", markup=False)
+            err.print(terminal_safe(f"error: {res['case_id']}: {res.get('error', '')}"),
+                      markup=False)
     _print_totals(report.results)
     out.print(f"report: {report.run_dir / 'report.html'}")
     raise typer.Exit(report.exit_status)

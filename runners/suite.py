@@ -28,6 +28,7 @@ from lxml import etree
 
 from testzone import __version__
 from testzone.errors import TestzoneError
+from testzone.text import is_utf8_path, readable_path
 
 from runners.case import RunOptions, TestCase, run_case, sha256_of
 from runners.interfaces import RunnerError, Task, WorkerPool
@@ -44,7 +45,7 @@ def _sniff_root_child(path: Path) -> str | None:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
         root = etree.parse(str(path), parser).getroot()
-    except (etree.XMLSyntaxError, OSError):
+    except (etree.XMLSyntaxError, OSError, UnicodeError):  # UnicodeError: a non-UTF-8 name
         return None
     for child in root:
         if isinstance(child.tag, str) and child.tag not in ("FileHeader",):
@@ -122,6 +123,14 @@ def make_cases(files: list[Path], seed: int,
     cases: list[TestCase] = []
     seen: dict[str, int] = {}
     for f in files:
+        if not is_utf8_path(f):  # one error case; lxml, JSON and HTML cannot take the name
+            shown = readable_path(f)
+            case_id = _unique(Path(shown).stem, seen)
+            cases.append(TestCase(case_id=case_id, scenario_file=shown,
+                                  seed=_case_seed(seed, case_id), family=case_id,
+                                  input_error=f"{shown}: the file name is not valid UTF-8 "
+                                              f"(rename the file)"))
+            continue
         concrete: list[tuple[Path, dict[str, Any]]] = [(f, {})]
         entry = catalogue.get(str(f), {})
         if _sniff_root_child(f) == "ParameterValueDistribution":
@@ -148,14 +157,23 @@ def make_cases(files: list[Path], seed: int,
 
 
 def _unique(base: str, seen: dict[str, int]) -> str:
-    """``base``, or ``base-2``, ``base-3``... when taken before (``seen`` counts, updated).
-    The id names the case's folder, so leading dots are dropped (a file ``..xosc`` has the
-    stem ``.``, which would write into the run folder itself) and control characters become
-    ``_``; an id left empty is ``case``."""
+    """``base``, or ``base-2``, ``base-3``... when taken before; never an id given before,
+    even one that was itself a base (files ``x``, ``x`` and ``x-2`` give ``x``, ``x-2`` and
+    ``x-2-2``). ``seen`` (id -> how many times it was asked for) is updated. The id names the
+    case's folder, so leading dots are dropped (a file ``..xosc`` has the stem ``.``, which
+    would write into the run folder itself) and control characters become ``_``; an id
+    left empty is ``case``."""
     base = "".join("_" if ch < " " or ch == "\x7f" else ch for ch in base).lstrip(".") or "case"
     n = seen.get(base, 0)
     seen[base] = n + 1
-    return base if n == 0 else f"{base}-{n + 1}"
+    case_id = base if n == 0 else f"{base}-{n + 1}"
+    while case_id != base and case_id in seen:  # taken as a base or as a suffixed id
+        n += 1
+        seen[base] = n + 1
+        case_id = f"{base}-{n + 1}"
+    if case_id != base:
+        seen[case_id] = seen.get(case_id, 0) + 1
+    return case_id
 
 
 def run_case_task(case: TestCase, options: RunOptions, case_dir: str) -> dict[str, Any]:

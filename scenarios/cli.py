@@ -18,6 +18,8 @@ from typing import Optional
 
 import typer
 
+from testzone.text import terminal_safe
+
 from scenarios.check import ERROR, Issue, check_scenario, exit_status
 from scenarios.errors import ScenarioError
 
@@ -49,7 +51,7 @@ def check(files: list[Path] = typer.Argument(..., help=".xosc files (scenarios, 
         typer.echo(json.dumps([dataclasses.asdict(i) for i in issues], indent=2))
     else:
         for i in issues:
-            typer.echo(i.format())
+            typer.echo(terminal_safe(i.format()))
         errors = sum(i.severity == "error" for i in issues)
         typer.echo(f"{len(files)} file(s): {errors} error(s), {len(issues) - errors} "
                    f"warning(s)")
@@ -70,9 +72,9 @@ def expand(file: Path = typer.Argument(..., help="a ParameterValueDistribution .
     try:
         listing = write_variants(file, out, seed)
     except ScenarioError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(terminal_safe(f"error: {exc}"), err=True)
         raise typer.Exit(2) from None
     except OSError as exc:  # the folder cannot be created or written
-        typer.echo(f"error: {exc.filename or out}: {exc.strerror or exc}", err=True)
+        typer.echo(terminal_safe(f"error: {exc.filename or out}: {exc.strerror or exc}"), err=True)
         raise typer.Exit(2) from None
     typer.echo(f"{len(listing)} variant(s) -> {out}")

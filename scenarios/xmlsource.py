@@ -23,6 +23,7 @@ from lxml import etree
 from scenarios.errors import ScenarioError
 from scenarios.expressions import ExpressionError, Value, clip, evaluate, format_value
 from testzone.errors import not_a_file
+from testzone.text import is_utf8_path, readable_path
 
 T = TypeVar("T")
 _MISSING: Any = object()
@@ -38,12 +39,16 @@ def parse_xml(path: str | Path) -> etree._Element:
     """Parse an XML file safely and return its root element.
 
     Raises:
-        ScenarioError: the file does not exist or is not a regular file, declares entities
+        ScenarioError: the file's name is not UTF-8, the file does not exist or is not a
+            regular file, declares entities
             (``<!ENTITY``: refused, since libxml2 expands internal entities in attributes),
             is not well-formed XML (with the line), or has an element with more than
             :data:`MAX_ATTRIBUTES` attributes (with its line).
     """
     path = Path(path)
+    if not is_utf8_path(path):
+        raise ScenarioError("the file name is not valid UTF-8 (rename the file)",
+                            file=readable_path(path))
     if not path.is_file():
         raise ScenarioError(not_a_file("file", path, name_path=False), file=str(path))
     data = path.read_bytes()

@@ -20,6 +20,8 @@ from typing import Any
 
 import typer
 
+from testzone.text import terminal_safe
+
 from v2x_bridge import codec
 from v2x_bridge.errors import V2XError
 from v2x_bridge.transport import DEFAULT_ENDPOINT, Subscriber
@@ -178,7 +180,7 @@ def listen_command(endpoint: str = DEFAULT_ENDPOINT, count: int = 10,
 
 
 def _fail(exc: V2XError) -> None:
-    typer.echo(f"error: {exc}", err=True)
+    typer.echo(terminal_safe(f"error: {exc}"), err=True)
     raise typer.Exit(code=2)
 
 

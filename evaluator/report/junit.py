@@ -4,7 +4,9 @@ Follows the de-facto JUnit XML format read by CI systems (Jenkins/GitLab ``tests
 ``testsuite`` > ``testcase`` with ``failure``, ``error`` and ``skipped`` children). A case whose
 run or evaluation broke is one testcase ``run`` carrying ``<error>``; a criterion that could
 not be applied (or names a statistic the evaluator does not compute) is ``<skipped>``.
-No timestamps: identical runs give identical files.
+No timestamps: identical runs give identical files. Every name and message passes through
+:func:`testzone.text.xml_safe`: a control character in a file name or an agent's error is
+written escaped, not a reason to lose the file.
 """
 
 from __future__ import annotations
@@ -14,8 +16,19 @@ from pathlib import Path
 
 from lxml import etree
 
+from testzone.text import xml_safe
+
 from evaluator.case import CaseResult
 from evaluator.criteria import CriterionOutcome
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None,
+         **attrs: str) -> etree._Element:
+    """``etree.SubElement`` with the text and attribute values made XML-safe."""
+    el = etree.SubElement(parent, tag, {k: xml_safe(v) for k, v in attrs.items()})
+    if text is not None:
+        el.text = xml_safe(text)
+    return el
 
 
 def _fmt(v: float | None) -> str:
@@ -24,19 +37,19 @@ def _fmt(v: float | None) -> str:
 
 def _criterion_case(suite: etree._Element, res: CaseResult, o: CriterionOutcome) -> tuple[int, int]:
     c = o.criterion
-    tc = etree.SubElement(suite, "testcase", classname=res.case_id, name=c.id)
+    tc = _sub(suite, "testcase", classname=res.case_id, name=c.id)
     text = (f"{c.metric} measured {_fmt(o.measured)} {c.unit}, required {c.rule} "
             f"{_fmt(c.threshold)} {c.unit} ({c.clause})")
     if o.status == "fail":
-        etree.SubElement(tc, "failure", message=text, type="criterion").text = text
+        _sub(tc, "failure", text, message=text, type="criterion")
         return 1, 0
     if o.status == "not_evaluated":
-        etree.SubElement(tc, "skipped", message=f"{c.metric} is not computed by the evaluator "
-                         "(criterion not evaluated)")
+        _sub(tc, "skipped", message=f"{c.metric} is not computed by the evaluator "
+                                    "(criterion not evaluated)")
         return 0, 1
     if o.status == "not_applicable":
-        etree.SubElement(tc, "skipped", message=f"{c.metric} not applicable: "
-                         f"{'; '.join(sorted(res.skipped.values())) or 'no value'}")
+        _sub(tc, "skipped", message=f"{c.metric} not applicable: "
+                                    f"{'; '.join(sorted(res.skipped.values())) or 'no value'}")
         return 0, 1
     return 0, 0
 
@@ -49,14 +62,14 @@ def build_junit(results: list[CaseResult]) -> etree._Element:
         by_file[r.scenario_file or "(unknown scenario)"].append(r)
     all_tests = all_fail = all_err = 0
     for scen in sorted(by_file):
-        suite = etree.SubElement(root, "testsuite", name=scen)
+        suite = _sub(root, "testsuite", name=scen)
         tests = failures = errors = skipped = 0
         for res in sorted(by_file[scen], key=lambda r: r.case_id):
             if res.verdict == "error":
-                tc = etree.SubElement(suite, "testcase", classname=res.case_id, name="run")
-                etree.SubElement(tc, "error", message=res.error.splitlines()[0] if res.error else
-                                 "error", type=res.error_kind or res.end_reason or "error").text = (
-                    res.error + ("\n\n" + res.traceback if res.traceback else ""))
+                tc = _sub(suite, "testcase", classname=res.case_id, name="run")
+                _sub(tc, "error", res.error + ("\n\n" + res.traceback if res.traceback else ""),
+                     message=res.error.splitlines()[0] if res.error else "error",
+                     type=res.error_kind or res.end_reason or "error")
                 tests, errors = tests + 1, errors + 1
                 continue
             for o in res.criteria:

@@ -230,3 +230,25 @@ def test_a_stored_figure_file_name_cannot_leave_the_case_folder(tmp_path):
     index["figures"][0]["file"] = "../../secret.png"
     (path.parent / "figures.json").write_text(json.dumps(index))
     assert load_case_figures(path) is None  # looked for cases/k1/secret.png: absent
+
+
+def test_control_characters_are_written_escaped_not_a_lost_report(tmp_path):
+    # observed: an agent error or file name with ESC (or U+FFFE) made lxml refuse junit.xml,
+    # and neither junit.xml nor report.html was written
+    from evaluator.report.junit import write_junit
+    rec = make_recording({"ego": straight(0, 10.0)}, 0.5, case_id="esc\x1bcase",
+                         scenario_file="esc\x1b[31m.xosc", end_reason="error",
+                         end_message="planner \x1b[31mred\ufffe")
+    result = score_case(read_recording(save(rec, tmp_path / "r.jsonl")), FakeNet())
+    write_junit(tmp_path / "junit.xml", [result])
+    root = etree.parse(str(tmp_path / "junit.xml")).getroot()
+    err = root.find("testsuite/testcase/error")
+    assert err.get("message").endswith("planner \\x1b[31mred\\ufffe")
+    assert root.find("testsuite").get("name") == "esc\\x1b[31m.xosc"
+
+
+def test_terminal_safe_escapes_control_characters_only():
+    from testzone.text import terminal_safe, xml_safe
+    assert terminal_safe("a\x1b[2Jb\rc\tdé路\n") == "a\\x1b[2Jb\\x0dc\tdé路\n"
+    assert terminal_safe("x\udce9") == "x\\udce9"
+    assert xml_safe("a\x00b\x1f\tc\ufffe") == "a\\x00b\\x1f\tc\\ufffe"

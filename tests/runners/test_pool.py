@@ -128,3 +128,31 @@ def test_case_ids_are_safe_folder_names(tmp_path) -> None:
         (tmp_path / name).write_text(src)
     ids = [c.case_id for c in make_cases([tmp_path / n for n in names], 0)]
     assert ids == ["case", "case-2", "hidden", "tab_name", "路口"]
+
+
+def test_case_ids_never_repeat(tmp_path) -> None:
+    # observed: a/x.xosc, b/x.xosc and c/x-2.xosc gave two cases `x-2`; one result was lost
+    from runners.suite import make_cases
+    src = (ROOT / "scenarios" / "wuhan" / "cut_in.xosc").read_text()
+    files = []
+    for folder, name in [("a", "x"), ("b", "x"), ("c", "x-2"), ("d", "x-2"), ("e", "x")]:
+        (tmp_path / folder).mkdir()
+        files.append(tmp_path / folder / f"{name}.xosc")
+        files[-1].write_text(src)
+    ids = [c.case_id for c in make_cases(files, 0)]
+    assert ids == ["x", "x-2", "x-2-2", "x-2-3", "x-3"]
+
+
+def test_a_file_name_that_is_not_utf8_is_one_error_case(tmp_path) -> None:
+    # observed: UnicodeEncodeError traceback before the run started; no case ran
+    import os
+    from runners.suite import discover, make_cases
+    src = (ROOT / "scenarios" / "wuhan" / "cut_in.xosc").read_bytes()
+    bad = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"caf\xe9.xosc"))
+    with open(bad, "wb") as fh:
+        fh.write(src)
+    (tmp_path / "good.xosc").write_bytes(src)
+    cases = {c.case_id: c for c in make_cases(discover([tmp_path]), 0)}
+    assert set(cases) == {"caf\\xe9", "good"}
+    assert "not valid UTF-8" in cases["caf\\xe9"].input_error
+    assert not cases["good"].input_error
