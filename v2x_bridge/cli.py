@@ -16,7 +16,7 @@ import string
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import typer
 
@@ -147,36 +147,47 @@ def _decodes_as(data: bytes, variant: str, lenient: bool) -> bool:
 
 
 def listen_command(endpoint: str = DEFAULT_ENDPOINT, count: int = 10,
-                   timeout: float = 5.0) -> list[dict[str, Any]]:
-    """Receive up to ``count`` frames from a bridge publisher within ``timeout`` [s, wall clock].
+                   timeout: float = 5.0) -> Iterator[dict[str, Any]]:
+    """Receive up to ``count`` frames from a bridge publisher within ``timeout`` [s, wall
+    clock], yielding each as it arrives.
 
     Each item: ``{"t", "rsu", "msg_type", "bytes", "value"}`` (value in JSON form, or
-    ``{"error": ...}`` for a frame that does not decode).
+    ``{"error": ...}`` for a frame that does not decode); a frame whose transport header is
+    malformed is ``{"error": ...}`` alone. A bad frame never ends the stream.
 
     Raises:
         V2XError: nothing received before the time-out.
     """
-    out: list[dict[str, Any]] = []
+    received = 0
     deadline = time.monotonic() + timeout
     with Subscriber(endpoint) as sub:
-        while len(out) < count:
+        while received < count:
             left = deadline - time.monotonic()
             if left <= 0:
                 break
-            frame = sub.receive(left)
+            try:
+                frame = sub.receive(left)
+            except V2XError as exc:
+                received += 1
+                yield {"error": str(exc)}
+                continue
             if frame is None:
                 break
+            received += 1
             item: dict[str, Any] = {"t": frame.sim_t, "rsu": frame.rsu_id,
                                     "msg_type": frame.msg_type, "bytes": len(frame.payload)}
             try:
                 item["value"] = codec.to_json(codec.decode_frame(frame.payload)[1])
             except V2XError as exc:
                 item["value"] = {"error": str(exc)}
-            out.append(item)
-    if not out:
+            yield item
+    if not received:
         raise V2XError(f"no frame received from {endpoint} within {timeout:g} s",
                        element="listen")
-    return out
+
+
+#: Longest ``listen --timeout`` [s] (a day; the poll takes milliseconds as a C int).
+MAX_LISTEN_S = 86400.0
 
 
 def _fail(exc: V2XError) -> None:
@@ -199,7 +210,8 @@ def decode_cli(hex_or_file: str = typer.Argument(..., help="frame as hex, or a f
 @app.command("listen")
 def listen_cli(endpoint: str = typer.Option(DEFAULT_ENDPOINT, help="publisher endpoint"),
                count: int = typer.Option(10, min=1, help="frames to receive"),
-               timeout: float = typer.Option(5.0, min=0.0, help="seconds to wait in total")) -> None:
+               timeout: float = typer.Option(5.0, min=0.0, max=MAX_LISTEN_S,
+                                             help="seconds to wait in total")) -> None:
     """Print frames published by a running bridge, one JSON object a line."""
     try:
         for item in listen_command(endpoint, count, timeout):

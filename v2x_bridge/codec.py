@@ -179,9 +179,15 @@ def decode_frame(data: bytes, variant: str = "2020",
     try:
         value = spec.decode("MessageFrame", data, check_constraints=True)
         again = spec.encode("MessageFrame", value, check_constraints=True) if strict else data
-    except (asn1tools.Error, ValueError, IndexError, KeyError) as exc:
+    except (asn1tools.Error, ValueError, IndexError, KeyError, TypeError, AttributeError,
+            NotImplementedError, OverflowError, RecursionError) as exc:
+        # asn1tools' decoder reports some corrupt inputs with Python's own exceptions (a
+        # length field over 64 bits: NotImplementedError); from untrusted bytes they all mean
+        # the same: this is not a frame
         raise V2XError(f"truncated or corrupted frame ({len(data)} bytes, YD/T 3709-{variant}): "
-                       f"{exc}", element="MessageFrame") from None
+                       f"{type(exc).__name__}: {exc}" if not isinstance(exc, asn1tools.Error)
+                       else f"truncated or corrupted frame ({len(data)} bytes, YD/T "
+                            f"3709-{variant}): {exc}", element="MessageFrame") from None
     if len(again) != len(data):
         # UPER is canonical: a frame that decodes but re-encodes to another length carried
         # bytes the 2020 schema did not read (another release, or garbage).

@@ -15,6 +15,7 @@ record of deliveries is the recording, not the socket.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -105,7 +106,8 @@ class Subscriber:
         """Wait up to ``timeout_s`` [s, wall clock] for one frame; None on time-out.
 
         Raises:
-            V2XError: a frame that is not ``[topic, msgpack header, payload]``.
+            V2XError: a frame that is not ``[topic, msgpack header, payload]`` (or whose
+                header's ``t`` is not a finite number); the frame is consumed.
         """
         if not self._sock.poll(max(0, int(timeout_s * 1000))):
             return None
@@ -114,10 +116,13 @@ class Subscriber:
             raise V2XError(f"expected 3 frame parts, got {len(parts)}", element="transport")
         try:
             header = msgpack.unpackb(parts[1])
-            return ReceivedFrame(str(header["type"]), str(header["rsu"]), float(header["t"]),
-                                 parts[2])
+            t = float(header["t"])
+            if not math.isfinite(t):
+                raise ValueError(f"t={t} is not a finite time")
+            return ReceivedFrame(str(header["type"]), str(header["rsu"]), t, parts[2])
         except (ValueError, KeyError, TypeError, msgpack.UnpackException) as exc:
-            raise V2XError(f"bad frame header: {exc}", element="transport") from None
+            raise V2XError(f"bad frame header ({len(parts[1])} bytes): "
+                           f"{type(exc).__name__}: {exc}", element="transport") from None
 
     def close(self) -> None:
         """Close the socket (idempotent)."""

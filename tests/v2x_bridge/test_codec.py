@@ -62,6 +62,33 @@ def test_truncated_frame_raises(ref_frame, cut):
         codec.decode_frame(data[:cut])
 
 
+def test_the_corrupted_map_frame_of_the_hostile_pass_is_a_v2x_error(ref_frame):
+    # observed: byte 5 of the MAP frame set to ff -> NotImplementedError traceback from
+    # asn1tools ("Normally small length number >64"), exit 1
+    data = bytearray(ref_frame("map")[0])
+    data[5] = 0xFF
+    with pytest.raises(V2XError, match="truncated or corrupted"):
+        codec.decode_frame(bytes(data))
+
+
+@pytest.mark.parametrize("name", ["spat", "rsm", "rsi", "map"])
+def test_randomly_corrupted_frames_raise_only_v2x_errors(ref_frame, name):
+    import random
+    rng = random.Random(name)
+    data = ref_frame(name)[0]
+    for _ in range(150):
+        b = bytearray(data)
+        for _ in range(rng.randint(1, 3)):
+            b[rng.randrange(len(b))] = rng.randrange(256)
+        if rng.random() < 0.2:
+            b = b[:rng.randrange(1, len(b))]
+        for strict in (True, False):
+            try:
+                codec.decode_frame(bytes(b), strict=strict)
+            except V2XError:
+                pass
+
+
 def test_empty_frame_raises():
     with pytest.raises(V2XError, match="empty"):
         codec.decode_frame(b"")

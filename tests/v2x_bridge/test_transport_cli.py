@@ -118,7 +118,7 @@ def test_listen_command_receives_and_decodes(ref_frame):
         worker = threading.Thread(target=pump, daemon=True)
         worker.start()
         try:
-            items = cli.listen_command(pub.endpoint, count=2, timeout=5.0)
+            items = list(cli.listen_command(pub.endpoint, count=2, timeout=5.0))
         finally:
             stop.set()
             worker.join(timeout=2.0)
@@ -129,4 +129,36 @@ def test_listen_command_receives_and_decodes(ref_frame):
 def test_listen_command_times_out_with_v2x_error():
     with Publisher(LOOPBACK_ANY) as pub:
         with pytest.raises(V2XError, match="no frame received"):
-            cli.listen_command(pub.endpoint, count=1, timeout=0.2)
+            list(cli.listen_command(pub.endpoint, count=1, timeout=0.2))
+
+
+def test_listen_keeps_going_past_a_malformed_frame(ref_frame):
+    # observed: 3 good frames then a bad header: exit 2, none of the good frames printed;
+    # a header with t = NaN printed the invalid JSON `"t":NaN`
+    import msgpack
+    data, _ = ref_frame("spat")
+    with Publisher(LOOPBACK_ANY) as pub:
+        stop = threading.Event()
+
+        def pump():
+            while not stop.is_set():
+                pub.publish("SPAT", "RSU-9", 2.5, data)
+                pub._sock.send_multipart([b"SPAT", b"\xc1", data])
+                pub._sock.send_multipart([b"SPAT", msgpack.packb(
+                    {"type": "SPAT", "rsu": "R", "t": float("nan")}), data])
+                time.sleep(0.01)
+
+        worker = threading.Thread(target=pump, daemon=True)
+        worker.start()
+        try:
+            items = list(cli.listen_command(pub.endpoint, count=6, timeout=5.0))
+        finally:
+            stop.set()
+            worker.join(timeout=2.0)
+    assert len(items) == 6
+    good = [i for i in items if "value" in i]
+    bad = [i["error"] for i in items if "error" in i]
+    # six consecutive frames of the repeating (good, bad byte, NaN time) triple: two of each
+    assert len(good) == 2 and all(i["msg_type"] == "SPAT" for i in good)
+    assert sum("bad frame header (1 bytes)" in e for e in bad) == 2
+    assert sum("not a finite time" in e for e in bad) == 2
