@@ -25,7 +25,8 @@ from testzone.recording import Recording
 from evaluator.case import CaseResult
 from evaluator.errors import EvaluationError
 from evaluator.extract import drivable_area_in
-from evaluator.report.plots import ego_at, finite, speed_limit_series, speeding_mask
+from evaluator.report.plots import (ego_at, finite, plain_label, speed_limit_series,
+                                    speeding_mask)
 
 #: Margin around the recorded boxes [m].
 VIEW_MARGIN_M = 10.0
@@ -139,7 +140,8 @@ def _draw_paths(ax: Any, rec: Recording) -> None:
     for n in sorted({n for f in rec.frames for n in f.entities}):
         tr = rec.track(n)
         xs, ys = finite(s.pose.x for s in tr), finite(s.pose.y for s in tr)
-        ax.plot(xs, ys, lw=2.5 if n == ego else 1.0, label=n, zorder=3 if n == ego else 2,
+        ax.plot(xs, ys, lw=2.5 if n == ego else 1.0, label=plain_label(n),
+                zorder=3 if n == ego else 2,
                 color="tab:blue" if n == ego else next(others))
         start = next(((x, y) for x, y in zip(xs, ys) if math.isfinite(x + y)), None)
         if start is not None:

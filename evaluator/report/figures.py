@@ -29,7 +29,7 @@ from testzone.recording import Recording
 
 from evaluator.case import CaseResult
 from evaluator.report.birdseye import trajectory_figure
-from evaluator.report.plots import png_bytes
+from evaluator.report.plots import png_bytes, quiet_missing_glyphs
 from evaluator.report.timelines import timeline_figure
 
 #: The figures of a case section: (title, function of (recording, result, network)).
@@ -66,9 +66,10 @@ def draw_png(title: str, draw: Callable[[], Any]) -> tuple[bytes | None, str]:
     """``(PNG bytes, "")`` of the figure ``draw()`` returns, or ``(None, note)`` when it cannot
     be drawn: a figure is an illustration of data already judged, so its failure (damaged or
     non-finite data, a matplotlib limit) becomes a note in the page and never costs the
-    report."""
+    report. Missing glyphs are drawn as boxes, without warnings (:func:`quiet_missing_glyphs`)."""
     try:
-        return png_bytes(draw()), ""
+        with quiet_missing_glyphs():
+            return png_bytes(draw()), ""
     except TestzoneError as exc:
         return None, f"{title} not drawn: {exc}"
     except Exception as exc:  # noqa: BLE001 - any drawing failure is reported in the page

@@ -5,14 +5,24 @@ Figures are drawn with matplotlib's object API on the Agg canvas (``matplotlib.f
 figures themselves: :mod:`evaluator.report.birdseye` (trajectories),
 :mod:`evaluator.report.timelines` (signals over time), :mod:`evaluator.report.sweep` (score
 over two varied parameters).
+
+Text from the scenario (entity names) is drawn as it is written: :func:`plain_label` keeps a
+``$`` from starting matplotlib's mathtext, and the sans-serif font list falls back, glyph by
+glyph, to the common CJK fonts (Noto Sans CJK, Source Han Sans, WenQuanYi, SimHei, Microsoft
+YaHei) when one is installed; without one, a Chinese name is drawn as boxes, quietly (the
+report's tables show every name as text).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
+import warnings
+from collections.abc import Iterator
 from typing import Any
 
+import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -22,6 +32,39 @@ from testzone.world import EntityState
 from evaluator.case import CaseResult
 from evaluator.metrics import SpeedingMetric
 from evaluator.results import TimeSeries
+
+
+CJK_FALLBACK = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
+                "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC")
+"""Fonts tried, after matplotlib's default, for glyphs it lacks (Chinese entity names)."""
+
+
+def _font_fallback() -> None:
+    """Put the installed fonts of :data:`CJK_FALLBACK` behind the default sans-serif font."""
+    from matplotlib import font_manager
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    extra = [name for name in CJK_FALLBACK if name in have]
+    if extra:
+        fonts = list(matplotlib.rcParams["font.sans-serif"])
+        matplotlib.rcParams["font.sans-serif"] = fonts[:1] + extra + fonts[1:]
+
+
+_font_fallback()
+
+
+@contextlib.contextmanager
+def quiet_missing_glyphs() -> Iterator[None]:
+    """Within it, matplotlib's warning about a glyph no font has (one per glyph, wherever text
+    is measured) is not shown: the glyph is drawn as a box, which the figure shows anyway."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
+        yield
+
+
+def plain_label(text: str) -> str:
+    """``text`` for a matplotlib label, drawn literally: every ``$`` escaped, so a name like
+    ``x $\\alpha$ y`` is not typeset as math (and an unbalanced one cannot break the figure)."""
+    return str(text).replace("$", r"\$")
 
 
 def png_bytes(fig: Figure) -> bytes:

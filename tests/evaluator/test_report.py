@@ -252,3 +252,29 @@ def test_terminal_safe_escapes_control_characters_only():
     assert terminal_safe("a\x1b[2Jb\rc\tdé路\n") == "a\\x1b[2Jb\\x0dc\tdé路\n"
     assert terminal_safe("x\udce9") == "x\\udce9"
     assert xml_safe("a\x00b\x1f\tc\ufffe") == "a\\x00b\\x1f\tc\\ufffe"
+
+
+def test_entity_names_are_drawn_literally_without_warnings(tmp_path):
+    # observed: `x $\frac{a}{$ y` silently dropped the bird's-eye figure (mathtext), `$\alpha$`
+    # was drawn as a Greek letter, and a Chinese name printed six glyph warnings on stderr
+    import warnings
+    from evaluator.report.birdseye import trajectory_figure
+    from evaluator.report.figures import draw_png
+    from evaluator.report.plots import plain_label
+    assert plain_label("x $\\alpha$ y") == "x \\$\\alpha\\$ y"
+    rec = make_recording({"ego": straight(0, 10.0), "x $\\frac{a}{$ y": straight(30, 5.0),
+                          "停车 车辆": straight(60, 0.0)}, 1.0)
+    result = score_case(read_recording(save(rec, tmp_path / "r.jsonl")), FakeNet())
+    figs = []
+
+    def draw():
+        figs.append(trajectory_figure(read_recording(tmp_path / "r.jsonl"), result, FakeNet()))
+        return figs[-1]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        png, note = draw_png("Bird's-eye trajectories", draw)
+    assert not [w for w in caught if "Glyph" in str(w.message)], caught
+    assert note == "" and png[:8] == b"\x89PNG\r\n\x1a\n"
+    fig = figs[0]
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "x \\$\\frac{a}{\\$ y" in labels and "停车 车辆" in labels
