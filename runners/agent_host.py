@@ -107,8 +107,10 @@ def check(spec: str) -> int:
 
 
 def _last_line(exc: BaseException) -> str:
-    """The exception as Python prints its last line (``RuntimeError: boom``)."""
-    return traceback.format_exception_only(exc)[-1].strip() or type(exc).__name__
+    """The exception as Python prints its last line (``RuntimeError: boom``); characters
+    UTF-8 cannot carry (a lone surrogate) as escapes, so the message can be sent."""
+    line = traceback.format_exception_only(exc)[-1].strip() or type(exc).__name__
+    return line.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def main() -> None:

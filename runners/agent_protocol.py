@@ -25,6 +25,10 @@ from testzone.world import (BoundingBox, EntityKind, EntityState, LaneCoord, Pos
 from runners.interfaces import AgentError, Control, Observation, V2XReceived, VehicleSpec
 
 PROTOCOL_VERSION = 1
+#: Largest message the runner reads from a stack [bytes]: ZeroMQ drops the connection of a
+#: peer sending more (``ZMQ_MAXMSGSIZE``), so a runaway stack cannot exhaust the runner's
+#: memory; its step then misses the deadline.
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 
 
 def pack(msg: dict[str, Any]) -> bytes:
@@ -40,8 +44,10 @@ def unpack(data: bytes) -> dict[str, Any]:
     """
     try:
         msg = msgpack.unpackb(data, raw=False, strict_map_key=False)
-    except (ValueError, msgpack.ExtraData, msgpack.FormatError, msgpack.StackError) as exc:
-        raise AgentError(f"agent sent a message that is not msgpack ({exc})") from None
+    except (ValueError, TypeError, msgpack.ExtraData, msgpack.FormatError,
+            msgpack.StackError) as exc:  # TypeError: a map or array used as a map key
+        raise AgentError(f"agent sent a message that is not a protocol msgpack map "
+                         f"({type(exc).__name__}: {exc})") from None
     if not isinstance(msg, dict) or "type" not in msg:
         raise AgentError("agent sent a message without a 'type' field")
     return msg
@@ -117,7 +123,8 @@ def control_from_dict(d: Any) -> Control:
     known = {f.name for f in fields(Control)}
     unknown = set(d) - known
     if unknown:
-        raise AgentError(f"control has unknown fields {sorted(unknown)}; expected {sorted(known)}")
+        raise AgentError(f"control has unknown fields {sorted(map(repr, unknown))}; expected "
+                         f"{sorted(known)}")
     for k, v in d.items():
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
             raise AgentError(f"control field {k!r} is {v!r}, expected a number")

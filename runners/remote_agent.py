@@ -22,8 +22,8 @@ from typing import Any
 
 import zmq
 
-from runners.agent_protocol import (PROTOCOL_VERSION, control_from_dict, observation_to_dict,
-                                    pack, unpack, vehicle_to_dict)
+from runners.agent_protocol import (MAX_MESSAGE_BYTES, PROTOCOL_VERSION, control_from_dict,
+                                    observation_to_dict, pack, unpack, vehicle_to_dict)
 from runners.interfaces import Agent, AgentError, Control, Observation, VehicleSpec
 
 
@@ -71,6 +71,7 @@ class RemoteAgent(Agent):
         self._ctx = zmq.Context()
         self._sock = self._ctx.socket(zmq.REQ)
         self._sock.setsockopt(zmq.LINGER, 0)
+        self._sock.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         self._sock.connect(endpoint)
         self.name, self.version = endpoint, "?"
         self._closed = False

@@ -98,3 +98,14 @@ class Forker(Agent):
 
     def step(self, obs: Observation) -> Control:
         return Control(acceleration=0.0)
+
+
+class SurrogateRaiser(Agent):
+    """Raises at t = 1 s with a message UTF-8 cannot carry (a lone surrogate)."""
+
+    name = "surrogate"
+
+    def step(self, obs: Observation) -> Control:
+        if obs.time >= 1.0:
+            raise RuntimeError("planner \ud800 diverged")
+        return Control(acceleration=0.0)

@@ -111,6 +111,7 @@ def test_scenario_without_a_road_network_is_bad_input(tmp_path: Path) -> None:
     ("Raiser", "planner diverged"),
     ("NanSender", "nan"),
     ("WrongType", "step returned dict, expected runners.interfaces.Control"),
+    ("SurrogateRaiser", "planner \\ud800 diverged"),  # was: "exited with status 1"
 ])
 def test_misbehaving_stack_becomes_an_error_naming_the_cause(tmp_path: Path, cls: str,
                                                              cause: str) -> None:

@@ -1,0 +1,42 @@
+"""Malformed messages from a stack are AgentErrors (the case blames the stack), never the
+runner's own TypeError, and the runner's socket refuses oversize replies."""
+
+from __future__ import annotations
+
+import msgpack
+import pytest
+import zmq
+
+from runners.agent_protocol import MAX_MESSAGE_BYTES, control_from_dict, pack, unpack
+from runners.interfaces import AgentError
+from runners.remote_agent import RemoteAgent
+
+
+@pytest.mark.parametrize("data, match", [
+    (b"\x81\x81\xa1a\x01\x01", "TypeError"),      # {{"a": 1}: 1}: a map as a map key
+    (b"\x81\x91\x01\x01", "TypeError"),           # {[1]: 1}: an array as a map key
+    (b"\xc1", "not a protocol msgpack map"),      # a byte msgpack never uses
+    (msgpack.packb([1, 2]), "without a 'type' field"),
+])
+def test_malformed_messages_are_agent_errors(data, match):
+    with pytest.raises(AgentError, match=match):
+        unpack(data)
+
+
+def test_a_control_with_mixed_key_types_is_an_agent_error():
+    # observed: TypeError '<' not supported between 'str' and 'int' (sorting the keys)
+    with pytest.raises(AgentError, match="unknown fields"):
+        control_from_dict({1: 0, "x": 0})
+
+
+def test_round_trip_keeps_bytes_and_floats():
+    msg = {"type": "step", "obs": {"time": 0.1, "v2x": [b"\x00\xff"]}}
+    assert unpack(pack(msg)) == msg
+
+
+def test_the_runner_socket_refuses_replies_over_the_limit():
+    agent = RemoteAgent("tcp://127.0.0.1:9")
+    try:
+        assert agent._sock.getsockopt(zmq.MAXMSGSIZE) == MAX_MESSAGE_BYTES
+    finally:
+        agent.close()
