@@ -4,12 +4,17 @@ Layout as esmini's ``--csv_logger`` writes it (esmini v3.6 ``ScenarioPlayer::Upd
 described in ``shared/reference/esmini/README.md``): six header lines, a column-name line, then
 one row per step: ``Index, TimeStamp`` and a 31-column block per entity. Velocities and
 accelerations are in the world frame; ``Acc_*`` is the finite difference of ``Vel_*`` between
-frames. Collision ids list the entities whose boxes overlap this one at that step.
+frames. Collision ids list the entities whose boxes overlap this one at that step (boxes are
+only compared when their centres are within reach along x: a sweep over the entities sorted by
+x, so 200 entities cost about what 20 do). esmini writes names unquoted, so a comma, line break
+or other control character in a name or header value is written as ``_``: a row stays a row.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
+import re
 from pathlib import Path
 
 from testzone import __version__
@@ -31,6 +36,37 @@ def _fmt(v: float) -> str:
     return f"{0.0 if v is None or not math.isfinite(v) else v:.6f}"
 
 
+_UNSAFE = re.compile(r"[,\x00-\x1f\x7f]")
+
+
+def _cell(text: object) -> str:
+    """``text`` as one unquoted cell or header value: commas and control characters as ``_``."""
+    return _UNSAFE.sub("_", str(text))
+
+
+def _overlaps(entities: dict) -> dict[str, list[str]]:
+    """Entity name -> names of the entities whose boxes overlap its own (each list in the
+    frame's order). Only pairs whose centres are within their reaches (half box diagonal
+    plus the box centre offset) along x are tested with the separating-axis test."""
+    items = []
+    for n, e in entities.items():
+        b = e.box
+        reach = 0.5 * math.hypot(b.length, b.width) + math.hypot(b.cx, b.cy)
+        items.append((e.pose.x, reach, n, e))
+    items.sort(key=lambda it: it[0])
+    xs = [it[0] for it in items]
+    widest = max((it[1] for it in items), default=0.0)
+    hits: dict[str, set[str]] = {n: set() for n in entities}
+    for i, (x, reach, n, e) in enumerate(items):
+        for j in range(i + 1, bisect.bisect_right(xs, x + reach + widest)):
+            x2, reach2, m, o = items[j]
+            if x2 - x <= reach + reach2 and boxes_overlap(e, o):
+                hits[n].add(m)
+                hits[m].add(n)
+    order = list(entities)
+    return {n: [m for m in order if m in hits[n]] for n in entities}
+
+
 def write_trace_csv(rec: Recording, path: str | Path) -> None:
     """Write ``rec`` as an esmini-style CSV at ``path``.
 
@@ -42,8 +78,9 @@ def write_trace_csv(rec: Recording, path: str | Path) -> None:
     ids = {n: i for i, n in enumerate(names)}
     agent = rec.agent_identity()
     lines = [f"icv-testzone version: {__version__}", "esmini-compatible trace",
-             f"case: {rec.header.case_id}", f"agent: {agent.get('name') or agent.get('spec', '')}",
-             f"Scenario File Name: {rec.header.scenario_file}",
+             f"case: {_cell(rec.header.case_id)}",
+             f"agent: {_cell(agent.get('name') or agent.get('spec', ''))}",
+             f"Scenario File Name: {_cell(rec.header.scenario_file)}",
              f"Number of Vehicles: {len(names)}"]
     cols = ["Index [-]", "TimeStamp [s]"]
     for i, _ in enumerate(names, 1):
@@ -54,10 +91,11 @@ def write_trace_csv(rec: Recording, path: str | Path) -> None:
     for k, frame in enumerate(rec.frames):
         dt = (frame.time - prev_t) if prev_t is not None else None
         row = [str(k), f"{frame.time:.6f}"]
+        touching = _overlaps(frame.entities)
         for n in names:
             e = frame.entities.get(n)
             if e is None:
-                row += [n, str(ids[n])] + ["0.000000"] * 28 + [""]
+                row += [_cell(n), str(ids[n])] + ["0.000000"] * 28 + [""]
                 continue
             vx, vy = e.velocity
             pv = prev_v.get(n)
@@ -65,11 +103,10 @@ def write_trace_csv(rec: Recording, path: str | Path) -> None:
             if pv is not None and dt:
                 ax, ay = (vx - pv[0]) / dt, (vy - pv[1]) / dt
             prev_v[n] = (vx, vy, 0.0)
-            coll = [str(ids[m]) for m, o in frame.entities.items()
-                    if m != n and boxes_overlap(e, o)]
+            coll = [str(ids[m]) for m in touching[n] if m in ids]
             ln = e.lane
             b = e.box
-            row += [n, str(ids[n]), _fmt(e.speed), _fmt(e.steering), _fmt(0.0), _fmt(b.cx),
+            row += [_cell(n), str(ids[n]), _fmt(e.speed), _fmt(e.steering), _fmt(0.0), _fmt(b.cx),
                     _fmt(b.cy), _fmt(b.cz), _fmt(b.length), _fmt(b.width), _fmt(b.height),
                     _fmt(e.pose.x), _fmt(e.pose.y), _fmt(e.pose.z), _fmt(vx), _fmt(vy),
                     _fmt(0.0), _fmt(ax), _fmt(ay), _fmt(0.0),
