@@ -16,6 +16,7 @@ import math
 import os
 
 from maps.errors import Issue, MapsError
+from maps.geo import GeoReference
 from maps.parser import ParsedFile, parse_file
 from maps.road import Road
 
@@ -163,7 +164,20 @@ def issues_of(parsed: ParsedFile) -> list[Issue]:
         out += _lane_link_issues(road, parsed)
     out += link_issues(parsed)
     out += _connection_issues(parsed)
+    out += _geo_issues(parsed)
     return sorted(out, key=lambda i: (i.severity != "error", i.line or 0))
+
+
+def _geo_issues(parsed: ParsedFile) -> list[Issue]:
+    """A ``geoReference`` PROJ cannot use (the map loads, but every geographic query and the
+    V2X bridge would fail later): an error at the header's line."""
+    if not parsed.geo_reference:
+        return []
+    try:
+        GeoReference(parsed.geo_reference, parsed.offset, parsed.path)
+    except MapsError as exc:
+        return [Issue("error", exc.message, parsed.path, parsed.header_line, "geoReference")]
+    return []
 
 
 def check_opendrive(path: str | os.PathLike) -> list[Issue]:

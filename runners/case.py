@@ -432,9 +432,11 @@ def to_received(msg: Any) -> V2XReceived:
 
 
 def error_kind(exc: BaseException) -> str:
-    """``input`` for bad scenario/map input, ``agent`` for a misbehaving stack, else ``run``."""
+    """``input`` for bad scenario/map input (or any project error naming the input file it
+    is about: an RSU layout, a PROJ string of a map), ``agent`` for a misbehaving stack, else
+    ``run``."""
     mod = type(exc).__module__.split(".")[0]
-    if mod in ("scenarios", "maps"):
+    if mod in ("scenarios", "maps") or (isinstance(exc, TestzoneError) and exc.file):
         return "input"
     if isinstance(exc, AgentError):
         return "agent"

@@ -44,6 +44,7 @@ from typing import Any
 from testzone.world import LaneCoord, wrap_angle
 from v2x_bridge.bridge import V2XBridge
 from v2x_bridge.channel import ChannelModel
+from v2x_bridge.errors import V2XError
 from v2x_bridge.geo import GeoFrame
 from v2x_bridge.rsu import Rsu, load_rsu_layout
 
@@ -289,10 +290,15 @@ def bridge_for_layout(layout_path: str | Path, net: Any = None, seed: int = 0,
     The RSUs get their phase ids pinned (:func:`signal_phase_ids`, see the module docstring).
 
     Raises:
-        V2XError: bad layout file or PROJ string.
+        V2XError: bad layout file or PROJ string (naming the layout or map file it came from).
     """
     layout = load_rsu_layout(layout_path)
-    geo = GeoFrame(layout.geo_reference or getattr(net, "geo_reference", None))
+    try:
+        geo = GeoFrame(layout.geo_reference or getattr(net, "geo_reference", None))
+    except V2XError as exc:  # name the file the PROJ string came from (an input error)
+        source = layout_path if layout.geo_reference else getattr(net, "path", None)
+        raise V2XError(exc.message, file=str(source) if source else None,
+                       element="geoReference") from None
     rsus = tuple(dataclasses.replace(r, phase_ids=MappingProxyType(signal_phase_ids(r)))
                  for r in layout.rsus)
     if net is not None:

@@ -40,6 +40,17 @@ def test_geometry_lengths_must_add_up(tmp_path):
     assert err.element == "road" and err.line == 4 and err.file.endswith("bad.xodr")
 
 
+def test_a_geo_reference_proj_cannot_use_is_an_error_at_the_header(tmp_path):
+    # observed: map check and scenario check passed it; the run then failed in the V2X bridge
+    # with exit 3 and no file named
+    text = document(road("1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5)),
+                    header_extra="<geoReference><![CDATA[+proj=tmerc +lat_0=1e308 "
+                                 "+lon_0=114.15]]></geoReference>")
+    err = load_error(tmp_path, text)
+    assert "not a usable PROJ string" in err.message
+    assert err.element == "geoReference" and err.line == 3 and err.file.endswith("bad.xodr")
+
+
 def test_link_to_missing_road(tmp_path):
     text = document(road("1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5),
                          link='<successor elementType="road" elementId="9" contactPoint="start"/>'))

@@ -78,3 +78,14 @@ def test_the_wuhan_section1_layout_loads():
     layout = load_rsu_layout(path)
     assert layout.rsus and all(r.range_m > 0 for r in layout.rsus)
     assert len({r.id for r in layout.rsus}) == len(layout.rsus)
+
+
+def test_an_rsu_layout_proj_error_names_its_file_and_is_bad_input(tmp_path):
+    from runners.case import error_kind
+    from v2x_bridge.factory import bridge_for_layout
+    layout = tmp_path / "x.rsu.json"
+    layout.write_text('{"geo_reference": "+proj=nonsense", "rsus": []}')
+    with pytest.raises(V2XError) as err:
+        bridge_for_layout(layout, None, seed=0)
+    assert err.value.file == str(layout) and err.value.element == "geoReference"
+    assert error_kind(err.value) == "input"
