@@ -35,13 +35,18 @@ def _fail(message: str, status: int) -> None:
 
 
 def _guard(fn: Callable[[], Any], status: int = 2) -> Any:
-    """Run ``fn``; turn a TestzoneError into one line and exit ``status``."""
+    """Run ``fn``; turn a TestzoneError into one line and exit ``status``, and a failed
+    write of the run's own files (a full disk, a folder removed under it) into one line and
+    exit 3."""
     try:
         return fn()
     except TestzoneError as exc:
         from runners.interfaces import RunnerError
         code = 3 if isinstance(exc, RunnerError) and exc.element == "--ray-address" else status
         _fail(str(exc), code)
+    except OSError as exc:
+        _fail(f"cannot write {exc.filename or 'the run files'}: {exc.strerror or exc} (what "
+              f"was written before is kept)", 3)
 
 
 def _version(value: bool) -> None:

@@ -234,6 +234,13 @@ def prepare_run_dir(run_dir: Path) -> Path:
                           file=str(run_dir), element="--out") from None
     if not os.access(run_dir, os.W_OK | os.X_OK):
         raise RunnerError("the run folder is not writable", file=str(run_dir), element="--out")
+    probe = run_dir / f".testzone-write-probe-{os.getpid()}"
+    try:  # access() says yes for /proc/1/fd or /sys/kernel as root; a real write tells
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise RunnerError(f"cannot write in the run folder ({exc.strerror or exc})",
+                          file=str(run_dir), element="--out") from None
     return run_dir
 
 

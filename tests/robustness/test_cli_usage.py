@@ -44,6 +44,11 @@ def test_out_that_cannot_be_created(tmp_path: Path) -> None:
     assert_usage_error(run("--out", "/proc/no-such-dir/run"), "/proc/no-such-dir/run")
 
 
+def test_out_in_a_folder_that_takes_no_files(tmp_path: Path) -> None:
+    # observed (as root): access() said writable, then a traceback writing manifest.json
+    assert_usage_error(run("--out", "/proc/1/fd"), "/proc/1/fd")
+
+
 def test_agent_file_that_raises_at_import(tmp_path: Path) -> None:
     # observed: exit 1, traceback ending in the agent module's RuntimeError
     agent = tmp_path / "raiser.py"
