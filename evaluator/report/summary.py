@@ -9,6 +9,7 @@ apart from that field.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -63,19 +64,48 @@ def write_summary(path: Path, doc: dict[str, Any]) -> None:
     path.write_text(text + "\n", encoding="utf-8")
 
 
+MAX_SUMMARY_BYTES = 256 * 2**20
+"""Largest summary file read [bytes] (100 000 cases take about 100 MB)."""
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a summary can hold (expected a finite number)")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > 30:  # seeds are 64-bit (20 digits); floats take 30 digits
+        raise ValueError(f"integer of {len(text)} digits: out of range for a summary")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:40]} is out of range for a summary (expected a finite number)")
+    return value
+
+
 def read_summary(path: str | Path) -> dict[str, Any]:
     """Read and check a summary file (a run folder or the file itself).
 
     Version 1 files (before the run-level aggregates) are accepted: only ``totals`` differs.
 
     Raises:
-        EvaluationError: missing file, invalid JSON, another schema or a newer version.
+        EvaluationError: missing file or not a regular one (a FIFO), over
+            :data:`MAX_SUMMARY_BYTES`, invalid JSON (NaN, a number out of double range, nesting
+            past the parser's limit included), another schema or a newer version.
     """
     path = Path(path)
     if path.is_dir():
         path = path / SUMMARY_FILE
+    if path.exists() and not path.is_file():  # a FIFO would block, /dev/zero never end
+        raise EvaluationError("not a regular file", file=str(path))
+    if path.is_file() and path.stat().st_size > MAX_SUMMARY_BYTES:
+        raise EvaluationError(f"larger than {MAX_SUMMARY_BYTES // 2**20} MiB: not a summary",
+                              file=str(path))
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant,
+                         parse_int=_bounded_int, parse_float=_finite_float)
     except OSError as exc:
         raise EvaluationError(f"cannot read summary ({exc.strerror})", file=str(path)) from None
     except json.JSONDecodeError as exc:
@@ -83,6 +113,10 @@ def read_summary(path: str | Path) -> dict[str, Any]:
                               line=exc.lineno) from None
     except UnicodeDecodeError as exc:
         raise EvaluationError(f"not UTF-8 text (byte {exc.start})", file=str(path)) from None
+    except ValueError as exc:  # a number out of range (the parse hooks below)
+        raise EvaluationError(str(exc), file=str(path)) from None
+    except RecursionError:
+        raise EvaluationError("JSON nested too deeply to be a summary", file=str(path)) from None
     if not isinstance(doc, dict):
         raise EvaluationError(f"expected a JSON object, got a JSON {type(doc).__name__}",
                               file=str(path))

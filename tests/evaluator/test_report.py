@@ -152,6 +152,27 @@ def test_read_summary_rejects_other_files(tmp_path):
         read_summary(tmp_path / "nope")
 
 
+@pytest.mark.parametrize("edit, match", [
+    (lambda t: t.replace('"score": ', '"score": 1' + "0" * 400 + ', "x": ', 1), "digits"),
+    (lambda t: t.replace('"score": ', '"score": 1e400, "x": ', 1), "out of range"),
+    (lambda t: t.replace('"score": ', '"score": NaN, "x": ', 1), "NaN is not a number"),
+    (lambda t: "[" * 100_000 + "]" * 100_000, "nested too deeply|expected a JSON object"),
+])
+def test_hand_edited_summaries_are_one_clear_error(run, tmp_path, edit, match):
+    # observed: OverflowError / ValueError / RecursionError tracebacks; NaN was accepted
+    text = (run[0] / "summary.json").read_text()
+    (tmp_path / "summary.json").write_text(edit(text))
+    with pytest.raises(EvaluationError, match=match):
+        read_summary(tmp_path)
+
+
+def test_a_summary_that_is_a_fifo_is_refused_not_a_hang(tmp_path):
+    import os
+    os.mkfifo(tmp_path / "summary.json")
+    with pytest.raises(EvaluationError, match="not a regular file"):
+        read_summary(tmp_path)
+
+
 def test_runner_layout_dicts_and_rebuild_without_summary(tmp_path):
     # The runner passes result.json dicts and keeps recordings in cases/<id>/recording.jsonl.
     rec = make_recording({"ego": straight(0, 10.0)}, 1.0, case_id="k1")

@@ -162,3 +162,10 @@ def test_listen_keeps_going_past_a_malformed_frame(ref_frame):
     assert len(good) == 2 and all(i["msg_type"] == "SPAT" for i in good)
     assert sum("bad frame header (1 bytes)" in e for e in bad) == 2
     assert sum("not a finite time" in e for e in bad) == 2
+
+
+def test_decode_of_a_fifo_is_refused_not_a_hang(tmp_path):
+    import os
+    os.mkfifo(tmp_path / "frame.hex")
+    result = CliRunner().invoke(cli.app, ["decode", str(tmp_path / "frame.hex")])
+    assert result.exit_code == 2 and "not a regular file" in result.output
