@@ -63,7 +63,7 @@ def plot(file: Path = typer.Argument(..., help="OpenDRIVE file (.xodr)"),
          lane_ids: bool = typer.Option(False, "--lane-ids", help="label lanes road:lane"),
          rsu: bool = typer.Option(True, "--rsu/--no-rsu",
                                   help="draw the RSUs of <map>.rsu.json with their range"),
-         dpi: int = typer.Option(200, help="resolution of the PNG")) -> None:
+         dpi: int = typer.Option(200, min=10, max=1200, help="resolution of the PNG")) -> None:
     """Top view: lanes by type, road marks, junction areas, crosswalks, signals, RSUs."""
     from maps.plot import plot_network
     from maps.summary import read_rsus

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from maps.areas import section_borders, section_samples
+from maps.errors import MapsError
 
 if TYPE_CHECKING:  # pragma: no cover
     from maps.network import RoadNetwork
@@ -117,6 +118,10 @@ def plot_network(net: RoadNetwork, out: str | Path, lane_ids: bool = False,
         rsus: RSU records (``x``, ``y``, ``range_m`` [m]; see :func:`maps.summary.read_rsus`)
             to draw with their range circles, or None.
         dpi: resolution; the figure is 12 inches on its longer side.
+
+    Raises:
+        MapsError: the drawing exceeds what the renderer can hold (a road that winds around
+            itself millions of times, too high a ``dpi``).
     """
     import matplotlib
     matplotlib.use("Agg")
@@ -152,7 +157,11 @@ def plot_network(net: RoadNetwork, out: str | Path, lane_ids: bool = False,
         if ax.get_legend_handles_labels()[0]:
             ax.legend(loc="upper right", fontsize=7)
         out = Path(out)
-        fig.savefig(out, dpi=dpi, bbox_inches="tight")
+        with matplotlib.rc_context({"agg.path.chunksize": 10_000}):  # long paths in pieces
+            fig.savefig(out, dpi=dpi, bbox_inches="tight")
+    except (OverflowError, MemoryError) as exc:
+        raise MapsError(f"the map is too large to draw at {dpi} dpi ({type(exc).__name__}: "
+                        f"{exc})", file=net.path) from None
     finally:
         plt.close(fig)
     return out
