@@ -151,7 +151,8 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         n_workers = 1
     if v2x_endpoint:
         from runners.case import shared_publisher
-        _guard(lambda: shared_publisher(v2x_endpoint))  # bad or busy endpoint: exit 2 now
+        publisher = _guard(lambda: shared_publisher(v2x_endpoint))  # bad or busy: exit 2
+        out.print(f"V2X frames published on {publisher.endpoint}")  # the port a * chose
         if n_workers > 1:
             out.print("note: one process publishes on --v2x-endpoint: running with 1 worker")
             n_workers = 1

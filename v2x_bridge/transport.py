@@ -51,6 +51,11 @@ class Publisher:
     """
 
     def __init__(self, endpoint: str = DEFAULT_ENDPOINT, context: zmq.Context | None = None) -> None:
+        if endpoint.startswith("tcp://"):
+            port = endpoint.rpartition(":")[2]
+            if port.isdigit() and not 1 <= int(port) <= 65535:  # ZeroMQ would pick another
+                raise V2XError(f"cannot bind {endpoint}: port {port} is not in 1-65535",
+                               element="transport")
         self._ctx = context or zmq.Context.instance()
         self._sock = self._ctx.socket(zmq.PUB)
         self._sock.setsockopt(zmq.LINGER, 0)

@@ -150,8 +150,9 @@ def check_agent_spec(spec: str, import_timeout: float = 60.0) -> None:
         return
     if spec.startswith("zmq://"):
         host, _, port = spec[len("zmq://"):].rpartition(":")
-        if not host or not port.isdigit():
-            raise RunnerError(f"agent {spec!r}: expected zmq://HOST:PORT", element="--agent")
+        if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise RunnerError(f"agent {spec!r}: expected zmq://HOST:PORT with PORT in "
+                              f"1-65535", element="--agent")
         return
     _split_spec(spec)
     _check_in_child(spec, import_timeout)

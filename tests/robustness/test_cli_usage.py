@@ -71,6 +71,13 @@ def test_agent_spec_naming_a_directory(tmp_path: Path) -> None:
                        "is not a file")
 
 
+@pytest.mark.parametrize("option, value", [("--agent", "zmq://127.0.0.1:99999"),
+                                           ("--v2x-endpoint", "tcp://127.0.0.1:99999")])
+def test_a_port_out_of_range_is_a_usage_error(tmp_path: Path, option: str, value: str) -> None:
+    # observed: --agent: exit 3 "Connection refused"; --v2x-endpoint: bound another port
+    assert_usage_error(run(option, value, "--out", str(tmp_path / "r")), "1-65535")
+
+
 def test_agent_config_that_is_not_an_object(tmp_path: Path) -> None:
     # observed: exit 3 per case, "AttributeError: 'list' object has no attribute 'items'"
     # (a non-JSON file is already refused up front with exit 2)
