@@ -67,12 +67,12 @@ def start_tags(data: bytes, root: etree._Element) -> dict[etree._Element, tuple[
 
 
 def _attr_edit(data: bytes, span: tuple[int, int], attr: str, value: str,
-               encoding: str) -> _Edit:
+               encoding: str, file: str | None = None, element: str | None = None) -> _Edit:
     tag = data[span[0]:span[1]]
     m = re.search(rb"\s" + re.escape(attr.encode()) + rb"\s*=\s*(\"([^\"]*)\"|'([^']*)')", tag)
     if m is None:
-        raise ScenarioError(f"attribute '{attr}' not found", line=data.count(b"\n", 0,
-                                                                            span[0]) + 1)
+        raise ScenarioError(f"attribute '{attr}' not found (expand sets it for each variant)",
+                            file=file, line=data.count(b"\n", 0, span[0]) + 1, element=element)
     quote = m.group(1)[:1].decode()
     text = value.replace("&", "&amp;").replace("<", "&lt;").replace(quote, {
         '"': "&quot;", "'": "&apos;"}[quote])
@@ -141,7 +141,9 @@ def write_variants(dist_path: str | Path, out_dir: str | Path,
 
     Raises:
         ScenarioError: as :func:`scenarios.distribution.read_distribution`; a varied
-            parameter not declared in the scenario's global ParameterDeclarations.
+            parameter not declared in the scenario's global ParameterDeclarations, or declared
+            without a ``value``; a scenario in UTF-16/32. Checked for every variant before any
+            file is written.
     """
     dist = read_distribution(dist_path, seed)
     scenario = Path(dist.scenario_file)
@@ -150,18 +152,26 @@ def write_variants(dist_path: str | Path, out_dir: str | Path,
     data = scenario.read_bytes()
     root = parse_xml(scenario)
     encoding = root.getroottree().docinfo.encoding or "utf-8"
+    if encoding.upper().replace("-", "").startswith(("UTF16", "UTF32", "UCS2", "UCS4")):
+        raise ScenarioError(f"the file is {encoding}: expand edits files in UTF-8 (or another "
+                            f"encoding where ASCII is one byte a character); convert it",
+                            file=str(scenario))
     tags = start_tags(data, root)
     base = _apply(data, _path_edits(data, tags, scenario.parent, out, encoding))
     tags = start_tags(base, root)
     decls = child(root, "ParameterDeclarations")
     declared = {d.get("name"): d for d in children(decls, "ParameterDeclaration")} \
         if decls is not None else {}
-    listing = []
-    for index, params in enumerate(dist.sets):
+    for params in dist.sets:  # every variant checked before any file is written
         unknown = sorted(set(params) - set(declared))
         if unknown:
             raise ScenarioError(f"parameter(s) {', '.join(unknown)} not declared in the global "
                                 f"ParameterDeclarations", file=str(scenario))
+    for name in sorted({k for params in dist.sets for k in params}):
+        _attr_edit(base, tags[declared[name]], "value", "", encoding, str(scenario),
+                   "ParameterDeclaration")
+    listing = []
+    for index, params in enumerate(dist.sets):
         texts = {k: value_text(v, declared[k].get("parameterType", "string"))
                  for k, v in params.items()}
         edits = [_attr_edit(base, tags[declared[k]], "value", t, encoding)

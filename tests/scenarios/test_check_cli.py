@@ -215,3 +215,52 @@ def test_check_takes_folders_and_refuses_an_empty_one(tmp_path):
     (tmp_path / "empty").mkdir()
     res = runner.invoke(app, ["check", str(tmp_path / "empty")])
     assert res.exit_code == 2 and "no .xosc file in this folder" in res.output
+
+
+def _dist_of(tmp_path, scenario_text: str, sets: str, encoding: str = "utf-8"):
+    (tmp_path / "s.xosc").write_bytes(scenario_text.encode(encoding))
+    dist = tmp_path / "d.xosc"
+    dist.write_text('<?xml version="1.0"?>\n<OpenSCENARIO><FileHeader revMajor="1" '
+                    'revMinor="2" date="2024-01-01T00:00:00" description="d" author="a"/>'
+                    '<ParameterValueDistribution><ScenarioFile filepath="s.xosc"/>'
+                    f'<Deterministic><DeterministicMultiParameterDistribution>'
+                    f'<ValueSetDistribution>{sets}</ValueSetDistribution>'
+                    '</DeterministicMultiParameterDistribution></Deterministic>'
+                    '</ParameterValueDistribution></OpenSCENARIO>')
+    return dist
+
+
+def _set(**values):
+    return "<ParameterValueSet>" + "".join(
+        f'<ParameterAssignment parameterRef="{k}" value="{v}"/>' for k, v in values.items()) \
+        + "</ParameterValueSet>"
+
+
+def test_expand_checks_every_variant_before_writing_any(tmp_path):
+    # observed: a second set naming an undeclared parameter left s-000.xosc written, exit 2
+    dist = _dist_of(tmp_path, BASE.replace("XODR", str(XODR)),
+                    _set(Speed=5) + _set(Speed=6, Ghost=1))
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["expand", str(dist), "-o", str(out)])
+    assert res.exit_code == 2 and "Ghost" in res.output
+    assert not list(out.glob("*.xosc"))
+
+
+def test_expand_names_a_declaration_without_value(tmp_path):
+    # observed: "error: attribute 'value' not found" with no file, line or element
+    text = BASE.replace("XODR", str(XODR)).replace(
+        '<ParameterDeclaration name="Speed" parameterType="double" value="10"/>',
+        '<ParameterDeclaration name="Speed" parameterType="double" value="10"/>\n'
+        '    <ParameterDeclaration name="NoVal" parameterType="double"/>')
+    dist = _dist_of(tmp_path, text, _set(NoVal=3))
+    res = runner.invoke(app, ["expand", str(dist), "-o", str(tmp_path / "out")])
+    line = text.count("\n", 0, text.index('name="NoVal"')) + 1
+    assert res.exit_code == 2
+    assert f"s.xosc:{line}: <ParameterDeclaration>: attribute 'value' not found" in res.output
+
+
+def test_expand_of_a_utf16_scenario_says_so(tmp_path):
+    text = BASE.replace("XODR", str(XODR)).replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    dist = _dist_of(tmp_path, text, _set(Speed=5), encoding="utf-16")
+    res = runner.invoke(app, ["expand", str(dist), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "UTF-16" in res.output and "convert it" in res.output
