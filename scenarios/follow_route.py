@@ -150,7 +150,8 @@ class FollowRouteController:
     def _cycle(self, rt: Any, name: str, dt: float) -> None:
         """One esmini ``ControllerFollowRoute::Step``."""
         m = rt.mover(name)
-        if m.route is None or m.coord is None or not hasattr(rt.net, "junctions"):
+        if m.route is None or m.coord is None or not hasattr(rt.net, "junctions") \
+                or not m.route.waypoints:  # a RandomRoute: nothing to plan towards
             return
         if m.route is not self.route:          # a new route: plan for it (our choice)
             self._forget_path(m.route)

@@ -4,7 +4,9 @@
 towards the next waypoint (:class:`scenarios.routes.RouteFollower`). Atomic, as in esmini.
 
 ``AcquirePositionAction``: a route from where the entity is to the position.
-Both also apply to an externally driven ego: the engine does not move it, but keeps the route
+``RandomRouteAction`` (1.3): no waypoints; at every junction the entity takes one of the
+continuations, drawn with the run's seeded random generator (:class:`RandomRoute`), until
+another routing action replaces it. AssignRoute and AcquirePosition also apply to an externally driven ego: the engine does not move it, but keeps the route
 so the runner can hand it to the stack under test (``ScenarioEngine.route_of``).
 ``snap`` puts an entity moved off its lane (trajectories) back on the nearest lane.
 (FollowTrajectoryAction: ``scenarios.actions.trajectory``.)
@@ -13,7 +15,9 @@ so the runner can hand it to the stack under test (``ScenarioEngine.route_of``).
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -110,6 +114,45 @@ class AcquirePositionAction:
         return Done()
 
 
-ROUTING_ACTIONS = (AssignRouteAction, AcquirePositionAction)
-ROUTING_UNSUPPORTED = ("RandomRouteAction",)
-"""Valid OpenSCENARIO 1.3 routing actions this player does not play."""
+class RandomRoute:
+    """The route of a RandomRouteAction: no waypoints and no plan; :meth:`choose` draws one of
+    the continuations at a junction with ``rng`` (the run's seeded ``random.Random``, so a run
+    repeats with its seed)."""
+
+    waypoints: tuple = ()
+    strategies: tuple = ()
+    plan = None
+
+    def __init__(self, rng: Any) -> None:
+        self.rng = rng
+
+    def choose(self, options: list[LaneCoord]) -> LaneCoord:
+        """One of ``options`` (the continuations ``maps.traversal.advance`` offers, in its
+        order), uniformly at random."""
+        return options[self.rng.randrange(len(options))]
+
+
+@dataclass(frozen=True)
+class RandomRouteAction:
+    """``RandomRouteAction`` (OpenSCENARIO 1.3; empty element): see the module docstring. An
+    externally driven ego is not given one (its stack chooses its own way)."""
+
+    ELEMENT = "RandomRouteAction"
+    PRIVATE = True
+    DOMAINS = ()
+
+    @classmethod
+    def parse(cls, el: etree._Element, ctx: ParseContext) -> RandomRouteAction:
+        """Read this element (``ELEMENT``; it has no attributes or children)."""
+        return cls()
+
+    def start(self, rt: Runtime, actor: str | None) -> Done:
+        """Give ``actor`` a :class:`RandomRoute` on the run's generator."""
+        assert actor is not None
+        rt.mover(actor).route = RandomRoute(rt.rng if rt.rng is not None else random.Random(0))
+        return Done()
+
+
+ROUTING_ACTIONS = (AssignRouteAction, AcquirePositionAction, RandomRouteAction)
+ROUTING_UNSUPPORTED: tuple[str, ...] = ()
+"""Valid OpenSCENARIO 1.3 routing actions this player does not play (none)."""

@@ -146,17 +146,17 @@ def test_schema_1_2_errata_appearance_action_and_light_type_are_choices(tmp_path
 
 
 def test_unsupported_element_is_a_named_warning(tmp_path):
-    # RandomRouteAction (OpenSCENARIO 1.3) is valid per the schema but not played by our engine
-    text = BASE.replace("XODR", str(XODR)).replace('revMinor="2"', 'revMinor="3"')
-    start = text.index("<PrivateAction>", text.index("<PrivateAction>") + 1)
-    end = text.index("</PrivateAction>", start) + len("</PrivateAction>")
-    text = (text[:start] + "<PrivateAction><RoutingAction><RandomRouteAction/>"
-            "</RoutingAction></PrivateAction>" + text[end:])
-    path = tmp_path / "random_route.xosc"
+    # ExternalObjectReference (OpenSCENARIO 1.2) is valid per the schema but not played
+    text = BASE.replace("XODR", str(XODR))
+    start = text.index('<ScenarioObject name="Box">')
+    end = text.index("</ScenarioObject>", start) + len("</ScenarioObject>")
+    text = (text[:start] + '<ScenarioObject name="Box"><ExternalObjectReference name="box"/>'
+            "</ScenarioObject>" + text[end:])
+    path = tmp_path / "external.xosc"
     path.write_text(text)
     issue = only(check_scenario(path), "warning")
-    assert issue.line == line_of(text, "<RandomRouteAction/>")
-    assert issue.element.endswith("/RandomRouteAction") and "not support" in issue.message
+    assert issue.line == line_of(text, "<ExternalObjectReference")
+    assert issue.element.endswith("/ExternalObjectReference") and "not support" in issue.message
     assert exit_status(check_scenario(path)) == 1
 
 
@@ -312,8 +312,8 @@ CATALOG = """<?xml version="1.0"?>
 """
 
 
-def test_unsupported_element_in_a_used_catalog_maneuver(tmp_path):
-    # RandomRouteAction (1.3) is schema-valid but not played by our engine
+def test_a_used_catalog_maneuver_is_parsed_with_the_engine_registries(tmp_path):
+    # its RandomRouteAction (1.3) is known (it was the example of an unsupported action)
     (tmp_path / "cat").mkdir()
     (tmp_path / "cat" / "m.xosc").write_text(CATALOG)
     path, _ = scenario(tmp_path, "<CatalogLocations/>", '<CatalogLocations><ManeuverCatalog>'
@@ -323,10 +323,7 @@ def test_unsupported_element_in_a_used_catalog_maneuver(tmp_path):
                           '"false"><EntityRef entityRef="Car"/></Actors><CatalogReference '
                           'catalogName="ManeuverCatalog" entryName="Brake"/></ManeuverGroup>',
                           text=path.read_text())
-    issue = only(check_scenario(path), "warning")
-    assert issue.file == str((tmp_path / "cat" / "m.xosc").resolve())
-    assert issue.line == line_of(CATALOG, "<RandomRouteAction")
-    assert issue.element.endswith("/RandomRouteAction")
+    assert check_scenario(path) == []
     bad = path.read_text().replace('entryName="Brake"', 'entryName="Swerve"')
     path.write_text(bad)
     assert "entry 'Swerve' not found" in only(check_scenario(path)).message

@@ -115,15 +115,15 @@ def test_unknown_entity_reference(tmp_path):
 
 
 def test_unsupported_element_names_file_line_element(tmp_path):
-    # RandomRouteAction (OpenSCENARIO 1.3) is valid but not played
-    init = ('<Private entityRef="Car"><PrivateAction><RoutingAction><RandomRouteAction/>'
-            '</RoutingAction></PrivateAction></Private>')
-    text = document(init, "", STOP)
+    # ExternalObjectReference (OpenSCENARIO 1.2) is valid but not played
+    text = document("", "", STOP).replace(
+        "<Entities>", '<Entities><ScenarioObject name="Ext"><ExternalObjectReference '
+                      'name="ext"/></ScenarioObject>', 1)
     with pytest.raises(UnsupportedElementError) as info:
         load_scenario(write(tmp_path, text))
-    assert info.value.element == "RandomRouteAction"
-    assert info.value.line == line_of(text, "RandomRouteAction")
-    assert "a known action" in str(info.value)
+    assert info.value.element == "ExternalObjectReference"
+    assert info.value.line == line_of(text, "ExternalObjectReference")
+    assert "a known element" in str(info.value)
 
 
 def test_ego_by_property_role(tmp_path):
@@ -155,7 +155,7 @@ def test_lenient_mode_replaces_unsupported_elements(tmp_path):
     from fake_net import StraightNet
 
     from scenarios import ScenarioEngine
-    sync = ('<Action name="sync"><PrivateAction><RoutingAction><RandomRouteAction/>'
+    sync = ('<Action name="sync"><PrivateAction><RoutingAction><NotAStandardRoutingAction/>'
             '</RoutingAction></PrivateAction></Action>')
     never = ('<Condition name="eor" delay="0" conditionEdge="none"><ByEntityCondition>'
              '<TriggeringEntities triggeringEntitiesRule="any"><EntityRef entityRef="Car"/>'
@@ -169,13 +169,14 @@ def test_lenient_mode_replaces_unsupported_elements(tmp_path):
         load_scenario(path)
     sc = load_scenario(path, lenient=True)
     assert len(sc.warnings) == 2
-    assert "RandomRouteAction" in sc.warnings[0] and "NotAStandardCondition" in sc.warnings[1]
+    assert "NotAStandardRoutingAction" in sc.warnings[0]
+    assert "NotAStandardCondition" in sc.warnings[1]
     got = []
     eng = ScenarioEngine(sc, StraightNet(), on_event=got.append)
     eng.initialize()
     while not eng.done:
         eng.step(0.05, {})
     assert [(e.t, e.data["element"]) for e in got if e.kind == "unsupported"] == [
-        (pytest.approx(1.05), "RandomRouteAction")]
+        (pytest.approx(1.05), "NotAStandardRoutingAction")]
     assert not [e for e in got if e.kind == "storyboard" and e.data["element"].endswith("Eor")
                 and e.data["transition"] == "startTransition"]
