@@ -31,13 +31,14 @@ class Quitter(Agent):
 
 
 class Raiser(Agent):
-    """Raises at t = 1 s."""
+    """Raises ``RuntimeError(message)`` at t = 1 s."""
 
     name = "raiser"
+    message = "planner diverged"
 
     def step(self, obs: Observation) -> Control:
         if obs.time >= 1.0:
-            raise RuntimeError("planner diverged")
+            raise RuntimeError(self.message)
         return Control(acceleration=0.0)
 
 
@@ -100,12 +101,8 @@ class Forker(Agent):
         return Control(acceleration=0.0)
 
 
-class SurrogateRaiser(Agent):
+class SurrogateRaiser(Raiser):
     """Raises at t = 1 s with a message UTF-8 cannot carry (a lone surrogate)."""
 
     name = "surrogate"
-
-    def step(self, obs: Observation) -> Control:
-        if obs.time >= 1.0:
-            raise RuntimeError("planner \ud800 diverged")
-        return Control(acceleration=0.0)
+    message = "planner \ud800 diverged"

@@ -105,23 +105,29 @@ def test_decode_cli_prints_json(ref_frame):
     assert result.exit_code == 0 and '"msg_type": "SPAT"' in result.output
 
 
-def test_listen_command_receives_and_decodes(ref_frame):
-    data, expected = ref_frame("spat")
+def _listen_while_sending(send, count: int) -> list:
+    """``listen_command`` on a fresh publisher while a thread calls ``send(pub)`` every 10 ms
+    (a subscriber joins late, so frames are sent until it has what it waits for)."""
     with Publisher(LOOPBACK_ANY) as pub:
         stop = threading.Event()
 
         def pump():
             while not stop.is_set():
-                pub.publish("SPAT", "RSU-9", 2.5, data)
+                send(pub)
                 time.sleep(0.01)
 
         worker = threading.Thread(target=pump, daemon=True)
         worker.start()
         try:
-            items = list(cli.listen_command(pub.endpoint, count=2, timeout=5.0))
+            return list(cli.listen_command(pub.endpoint, count=count, timeout=5.0))
         finally:
             stop.set()
             worker.join(timeout=2.0)
+
+
+def test_listen_command_receives_and_decodes(ref_frame):
+    data, expected = ref_frame("spat")
+    items = _listen_while_sending(lambda pub: pub.publish("SPAT", "RSU-9", 2.5, data), 2)
     assert len(items) == 2
     assert items[0]["rsu"] == "RSU-9" and items[0]["value"] == expected[1]
 
@@ -137,24 +143,13 @@ def test_listen_keeps_going_past_a_malformed_frame(ref_frame):
     # a header with t = NaN printed the invalid JSON `"t":NaN`
     import msgpack
     data, _ = ref_frame("spat")
-    with Publisher(LOOPBACK_ANY) as pub:
-        stop = threading.Event()
 
-        def pump():
-            while not stop.is_set():
-                pub.publish("SPAT", "RSU-9", 2.5, data)
-                pub._sock.send_multipart([b"SPAT", b"\xc1", data])
-                pub._sock.send_multipart([b"SPAT", msgpack.packb(
-                    {"type": "SPAT", "rsu": "R", "t": float("nan")}), data])
-                time.sleep(0.01)
-
-        worker = threading.Thread(target=pump, daemon=True)
-        worker.start()
-        try:
-            items = list(cli.listen_command(pub.endpoint, count=6, timeout=5.0))
-        finally:
-            stop.set()
-            worker.join(timeout=2.0)
+    def send(pub):
+        pub.publish("SPAT", "RSU-9", 2.5, data)
+        pub._sock.send_multipart([b"SPAT", b"\xc1", data])
+        pub._sock.send_multipart([b"SPAT", msgpack.packb(
+            {"type": "SPAT", "rsu": "R", "t": float("nan")}), data])
+    items = _listen_while_sending(send, 6)
     assert len(items) == 6
     good = [i for i in items if "value" in i]
     bad = [i["error"] for i in items if "error" in i]
