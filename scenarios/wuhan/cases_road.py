@@ -249,8 +249,9 @@ LOGICALS: tuple[Logical, ...] = (
             (Vary("ObstacleS", "m", (150.0, 250.0)),
              Vary("ObstacleOffset", "m", (-0.75, 0.0, 0.75))),
             (NO_COLLISION, gap(1.0, "obstacle"), SMOOTH),
-            ("Ego agents stop before the barrier; avoiding it by a lane change (what a "
-             "driver would do) is not exercised: the reference agents never change lane",)),
+            ("idm and idm-v2x pass the barrier by a MOBIL lane change when the next lane "
+             "has room (else they stop before it); the report counts each change as a lane "
+             "departure",)),
     Logical("wuhan-tz-bus-stop", "tz_bus_stop_dwell",
             "Bus stopping at a kerbside bus stop ahead of Ego", "bus-stop", bus_stop,
             ("pulling over at bus stop",), (), (),
@@ -272,8 +273,8 @@ LOGICALS: tuple[Logical, ...] = (
             "merging", onramp_merge, ("merging",), (), (),
             (Vary("EgoLag", "m", (40.0, 60.0, 80.0)), Vary("MergeTime", "s", (1.0, 3.0))),
             (NO_COLLISION, ttc(1.0, "merging"), AEB_DECEL),
-            ("Ego merging from the ramp itself is not exercised (agents never change "
-             "lane); Ego is on the main carriageway",)),
+            ("Ego merging from the ramp itself is not exercised: Ego is on the main "
+             "carriageway (idm may move a lane over by MOBIL as the merging car arrives)",)),
     Logical("wuhan-tz-emergency-vehicle", "tz_emergency_vehicle",
             "Ambulance approaching from behind and passing", "emergency-vehicle",
             emergency_vehicle, ("emergency vehicle",), ("EVW",), RSM_BSM,
@@ -282,13 +283,14 @@ LOGICALS: tuple[Logical, ...] = (
             (NO_COLLISION,),
             ("EVW keys on the BSM's emergency extension (VehEmgExt: responseType emergency, "
              "siren and light bar in use): " + BASIC_BSM,
-             "yielding (moving aside) is not exercised: the agents never change lane and "
-             "ignore vehicles behind; the ambulance passes on its own",)),
+             "yielding on purpose is not exercised: EVW is not read by the agents; idm's "
+             "MOBIL may change lane (its politeness term weighs the vehicle behind), and "
+             "the ambulance passes either way",)),
     Logical("wuhan-tz-blind-spot", "tz_blind_spot", "Vehicle riding in Ego's blind spot",
             "blind-spot", blind_spot, (), ("BSW/LCW",), RSM_BSM,
             (Vary("Lag", "m", (3.0, 6.0, 9.0)),), (NO_COLLISION, ON_ROAD),
-            ("BSW/LCW warns when Ego intends to change lane: the agents never do, so the "
-             "warning is not exercised (the car beside does broadcast its BSM)",)),
+            ("BSW/LCW is not read: idm's MOBIL safety criterion sees the car beside "
+             "(sensed) before any lane change; the car beside does broadcast its BSM",)),
     Logical("wuhan-tz-ebw-hidden-braking", "tz_ebw_hidden_braking",
             "Car ahead of the lead truck brakes hard", "vehicle-ahead",
             hidden_hard_braking, ("emergency braking",), ("EBW",), RSM_BSM,
