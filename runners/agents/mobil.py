@@ -75,6 +75,10 @@ class MobilParameters:
             far-off standing car would otherwise look like a free lane (project addition).
         change_timeout: [s] a change not finished after this long is given up: the ego keeps
             the lane its reference point is in (project choice).
+        min_lane_width: [m] a target lane narrower than this anywhere over the change's length
+            plus ``change_clearance`` is no lane to change into (a tapering acceleration lane;
+            project choice: a 2.5 m car lane is the narrowest GB 50647 urban lane less its
+            markings).
     """
 
     lane_changes: bool = True
@@ -92,6 +96,7 @@ class MobilParameters:
     change_min_speed: float = 5.0
     blocked_speed: float = 1.0
     change_timeout: float = 10.0
+    min_lane_width: float = 2.5
 
 
 @dataclass(frozen=True)
@@ -244,6 +249,18 @@ def pedestrian_ahead(net, ego: EntityState, objects: tuple[EntityState, ...], di
     return False
 
 
+def _wide_enough(net, road_id: str, lane: int, s0: float, ds: float, width: float) -> bool:
+    """Whether lane ``lane`` of road ``road_id`` exists and is at least ``width`` [m] wide
+    from ``s0`` over ``ds`` [m] (signed, along the lane's driving direction), sampled every
+    10 m and at the end."""
+    n = max(1, int(abs(ds) // 10.0))
+    for k in range(n + 1):
+        s = s0 + ds * k / n
+        if lane not in net.lane_ids(road_id, s) or net.lane_width(road_id, lane, s) < width:
+            return False
+    return True
+
+
 def adjacent_lanes(net, coord: LaneCoord, length: float, p: MobilParameters
                    ) -> list[tuple[int, bool]]:
     """The lanes the ego at ``coord`` may change into: ``(lane id, to_kerb)`` pairs.
@@ -251,7 +268,9 @@ def adjacent_lanes(net, coord: LaneCoord, length: float, p: MobilParameters
     A neighbour qualifies when it is of type ``driving`` and carries traffic in the ego's
     direction both at the ego and ``length`` [m] ahead, the ego's road is no junction
     connecting road, and the road goes on for at least ``length + p.change_clearance`` [m]
-    (no change across, or just before, a junction), and the lane leads, by the map's
+    (no change across, or just before, a junction), the lane is at least
+    ``p.min_lane_width`` wide all over that stretch (sampled every 10 m: not a lane that
+    tapers away, like an acceleration lane), and the lane leads, by the map's
     straightest continuation, to the road the ego's lane leads to 80 m past the road's end
     (no change into a turning lane). Left is the lane id plus the driving
     sign (OpenDRIVE lane ids, centre lane 0 skipped); the kerb side is the larger ``|id|``.
@@ -279,6 +298,8 @@ def adjacent_lanes(net, coord: LaneCoord, length: float, p: MobilParameters
                     or net.lane_type(coord.road_id, lane, s) != "driving" \
                     or road.driving_sign(lane) != sign:
                 ok = False
+        ok = ok and _wide_enough(net, coord.road_id, lane, coord.s,
+                                 sign * (length + p.change_clearance), p.min_lane_width)
         # the lane must lead where the ego's lane leads (not into a turning lane)
         if ok and net.advance(LaneCoord(coord.road_id, lane, coord.s, 0.0),
                               beyond).road_id == exit_road:

@@ -142,6 +142,17 @@ def test_adjacent_lanes_on_the_wuhan_arterial(net) -> None:
     assert adjacent_lanes(net, LaneCoord(junction_road.id, lane, 1.0, 0.0), 5.0, P) == []
 
 
+def test_a_tapering_acceleration_lane_is_not_offered() -> None:
+    # observed (tz_onramp_merge-001): idm moved into the X3 on-ramp's acceleration lane (road
+    # 183, lane -4: 3.75 m up to s = 110, 0 at s = 145) and left the road where it ended
+    wuhan = load_opendrive(MAP.parent / "wuhan_testzone.xodr")
+    assert round(wuhan.lane_width("183", -4, 140.0), 2) == 0.39
+    assert adjacent_lanes(wuhan, LaneCoord("183", -3, 55.0, 0.0), 60.0, P) == [(-2, False)]
+    # before the taper comes within the change and its clearance, it is a lane like any other
+    assert (-4, True) in adjacent_lanes(wuhan, LaneCoord("183", -3, 5.0, 0.0), 10.0,
+                                        MobilParameters(change_clearance=10.0))
+
+
 def _car(name, lane_id, s, speed, net, length=4.5) -> EntityState:
     p = net.lane_to_world("1", lane_id, s)
     return EntityState(name, EntityKind.VEHICLE, Pose(p.x, p.y, 0.0, p.h), speed=speed,
