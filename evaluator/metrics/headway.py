@@ -13,12 +13,13 @@ gap = v_rel t + a_rel t^2 / 2, where a_rel is the ego's longitudinal acceleratio
 lead's along the ego heading (each as recorded). And the deceleration rate to avoid the crash
 (DRAC, Almqvist, Hyden & Risser 1991): v_rel^2 / (2 gap), 0 when not closing.
 
-The lead is the nearest object ahead in the ego's lane: when ego and object both have a
-``LaneCoord`` on the same road, distances are taken along s and the object is in the ego's lane
-when it has the same lane id or, from another lane, when the lateral positions t differ by less
-than half the sum of both widths (a cut-in straddling the line); otherwise the object's box
-centre is projected on the ego heading and counts as in the path when its lateral offset is
-within half the sum of both widths.
+The lead is the nearest object ahead in the ego's path: when ego and object both have a
+``LaneCoord`` on the same road, distances are taken along s and the object is in the path when
+the lateral positions t differ by less than half the sum of both widths, whatever lanes their
+reference points are in (a cut-in straddling the line is in; a car the ego is already steering
+past, or one standing at the lane edge with room beside it, is not: at constant velocity
+neither can be hit); otherwise the object's box centre is projected on the ego heading and
+counts as in the path when its lateral offset is within half the sum of both widths.
 """
 
 from __future__ import annotations
@@ -67,9 +68,8 @@ def _closing_accel(ego: EntityState, other: EntityState) -> float:
 def _gap_on_lane(ego: EntityState, other: EntityState) -> LeadGap | None:
     """Gap along s when both are on the same road; None when not ahead in the same lane."""
     assert ego.lane is not None and other.lane is not None
-    beside = abs(other.lane.t - ego.lane.t) > (ego.box.width + other.box.width) / 2
-    if other.lane.lane_id != ego.lane.lane_id and beside:
-        return None
+    if abs(other.lane.t - ego.lane.t) > (ego.box.width + other.box.width) / 2:
+        return None  # beside the ego's path, whatever lane ids the reference points have
     d = lane_direction(ego.lane.lane_id)
     dh = other.pose.h - ego.pose.h
     s_ego = ego.lane.s + d * ego.box.cx
