@@ -44,6 +44,13 @@ class IdmParameters:
         limit_braking_onset: fraction of b at which it starts braking for a lower speed limit
             ahead [-] (it then brakes at that constant deceleration to meet the limit at its
             start: 0.5 b = 1 m/s^2 by default, a gentle anticipation).
+        limit_settle: [s] above the speed limit where its front is (times
+            ``speed_limit_factor``), it slows to ``limit_margin`` [m/s] under it at
+            ``(over + margin) / limit_settle``, at least (advisory caps are not limits):
+            IDM's free-road term alone approaches the desired speed from above only
+            asymptotically, so a car that met a lower limit a little fast stayed over it for
+            seconds (project choice).
+        limit_margin: see ``limit_settle`` [m/s].
     """
 
     time_headway: float = 1.5
@@ -56,6 +63,8 @@ class IdmParameters:
     stop_margin: float = 1.0
     horizon: float = 120.0
     limit_braking_onset: float = 0.5
+    limit_settle: float = 1.0
+    limit_margin: float = 0.1
 
 
 def idm_acceleration(p: IdmParameters, v: float, v0: float, gap: float | None,
@@ -324,15 +333,20 @@ class IdmAgent(Agent):
             if beside is not None and (gap is None or beside[0] < gap):
                 gap, v_lead = beside
         v0 = self.desired_speed(obs)
+        front_limit = None
         if self.reacts:  # the limit where its front is (obs.speed_limit: its reference point)
             at_front = path.limit_at(along + front)
             if at_front is not None:
-                v0 = min(v0, at_front * self.params.speed_limit_factor)
+                front_limit = at_front * self.params.speed_limit_factor
+                v0 = min(v0, front_limit)
         accel = idm_acceleration(self.params, ego.speed, v0, gap, v_lead)
         if self.reacts:
+            p = self.params
             need = self.limit_deceleration(path, along, front, ego.speed)
-            if need >= self.params.limit_braking_onset * self.params.comfortable_deceleration:
+            if need >= p.limit_braking_onset * p.comfortable_deceleration:
                 accel = min(accel, -need)
+            if front_limit is not None and ego.speed > front_limit:  # under it, promptly
+                accel = min(accel, (front_limit - p.limit_margin - ego.speed) / p.limit_settle)
         accel = max(-self.spec.max_deceleration, min(self.spec.max_acceleration, accel))
         return Control(acceleration=accel, steering=steering)
 
