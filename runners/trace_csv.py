@@ -26,7 +26,7 @@ BLOCK = ["Entity_Name [-]", "Entity_ID [-]", "Current_Speed [m/s]", "Wheel_Angle
          "bb_width [m]", "bb_height [m]", "World_Position_X [m]", "World_Position_Y [m]",
          "World_Position_Z [m]", "Vel_X [m/s]", "Vel_Y [m/s]", "Vel_Z [m/s]", "Acc_X [m/s2]",
          "Acc_Y [m/s2]", "Acc_Z [m/s2]", "Distance_Travelled_Along_Road_Segment [m]",
-         "Lateral_Distance_Lanem [m]", "lane_id", "lane_offset [m]",
+         "Lateral_Distance_Lanem [m]", "lane_id", "lane_offset[m]",
          "World_Heading_Angle [rad]", "Heading_Angle_Rate [rad/s]",
          "Relative_Heading_Angle [rad]", "Relative_Heading_Angle_Drive_Direction [rad]",
          "World_Pitch_Angle [rad]", "Road_Curvature [1/m]", "collision_ids"]
