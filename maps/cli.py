@@ -12,7 +12,6 @@ Exit statuses:
 from __future__ import annotations
 
 import json
-import sys
 import warnings
 from pathlib import Path
 from typing import Any, Callable
@@ -80,12 +79,12 @@ def plot(file: Path = typer.Argument(..., help="OpenDRIVE file (.xodr)"),
 
 @app.command()
 def check(file: Path = typer.Argument(..., help="OpenDRIVE file (.xodr)")) -> None:
-    """Validate the file: exit 0 clean, 1 warnings only, 2 errors."""
+    """Validate the file: one issue a line on stdout (as `scenario check` prints them), then
+    a count; exit 0 clean, 1 warnings only, 2 errors."""
     from maps.validate import check_opendrive
     issues = _run(lambda: check_opendrive(file))
     for issue in issues:
-        stream = sys.stderr if issue.severity == "error" else sys.stdout
-        typer.echo(terminal_safe(issue.format()), file=stream)
+        typer.echo(terminal_safe(issue.format()))
     errors = sum(1 for i in issues if i.severity == "error")
     warns = len(issues) - errors
     typer.echo(f"{file}: {errors} error(s), {warns} warning(s)")

@@ -44,7 +44,7 @@ def test_check_exits_2_naming_line_and_element(tmp_path, case):
     p = write(tmp_path, "bad.xodr", text)
     res = RUN.invoke(app, ["check", str(p)])
     assert res.exit_code == 2, res.output
-    first = res.stderr.splitlines()[0]
+    first = res.stdout.splitlines()[0]  # on stdout, as scenario check prints its issues
     where = f"bad.xodr:{line_no}: " + (f"<{element}>: " if element else "")
     assert first.startswith("error: ") and where in first and message in first
     assert res.stdout.strip().endswith("1 error(s), 0 warning(s)")
@@ -69,7 +69,7 @@ def test_check_clean_and_warnings(tmp_path):
     assert res.exit_code == 1
     assert res.stdout.count("warning: ") == 2 and "0.500 m apart" in res.stdout
     missing = RUN.invoke(app, ["check", str(tmp_path / "none.xodr")])
-    assert missing.exit_code == 2 and "file not found" in missing.stderr
+    assert missing.exit_code == 2 and "file not found" in missing.stdout
 
 
 def test_info_json_hand_counted(tmp_path):
