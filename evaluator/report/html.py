@@ -70,9 +70,10 @@ def _inputs(manifest: dict[str, Any]) -> list[tuple[str, str]]:
 def _agents(identities: list[dict[str, Any]]) -> str:
     """The agents' identity as the recordings' headers give it (name, version, spec)."""
     seen = []
-    for a in identities:
-        text = " ".join(str(a[k]) for k in ("name", "version") if a.get(k))
-        if a.get("spec") and a.get("spec") != a.get("name"):
+    for a in identities:  # "idm version 2", "my-stack version 2.1 (spec x.py:Stack)", "scenario"
+        name = a.get("name") or a.get("spec") or ""
+        text = str(name) + (f" version {a['version']}" if a.get("version") else "")
+        if a.get("spec") and a.get("spec") != name:
             text += f" (spec {a['spec']})"
         if text and text not in seen:
             seen.append(text)

@@ -230,7 +230,7 @@ def test_stored_case_figures_are_embedded_only_while_they_match_the_recording(tm
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     for _, png in stored.images:
         assert base64.b64encode(png).decode("ascii") in html
-    assert "test 0" in html  # the agent identity, from the stored set
+    assert "test version 0" in html  # the agent identity, from the stored set
 
     # A recording changed after its figures were drawn: the stored set is stale, so redrawn.
     with path.open("a", encoding="utf-8") as fh:

@@ -109,7 +109,7 @@ def test_page_identity_first_aggregates_print_and_one_criterion_per_statistic():
                        lambda r: draw_case_figures(r, recs[r.case_id], FakeAreaNet()))
     body = html[html.index("<body>"):]
     assert body.index("Run identity") < body.index("Results") < body.index("Verdicts")
-    assert "agent identity" in html and "test 0" in html  # header agent name and version
+    assert "agent identity" in html and "test version 0" in html  # header agent name, version
     assert "ab" * 32 in html and "@media print" in html and "break-before: page" in html
     assert "Parameter sweep: score over Speed" in html
     assert html.count('src="data:image/png;base64,') == 2 * 2 + 1
@@ -120,3 +120,12 @@ def test_page_identity_first_aggregates_print_and_one_criterion_per_statistic():
     ids_b = [o.criterion.id for o in results[1].criteria]
     assert "stay_on_road" in ids_b and "on_road" not in ids_b
     assert not re.search(r"<(script|link)\b", html)
+
+
+def test_agent_identity_reads_as_name_and_version():
+    # observed: "idm 2" (an unexplained 2), and "(spec scenario)" with no name
+    from evaluator.report.html import _agents
+    assert _agents([{"name": "idm", "version": "2", "spec": "idm"}]) == "idm version 2"
+    assert _agents([{"spec": "scenario"}]) == "scenario"
+    assert _agents([{"name": "my-stack", "version": "2.1", "spec": "x.py:Stack"}]) == \
+        "my-stack version 2.1 (spec x.py:Stack)"
