@@ -118,7 +118,8 @@ def default_criteria() -> list[Criterion]:
         Criterion("reached_stop_trigger", "run_reached_stop_trigger", "==", 1, "bool",
                   "ASAM OpenSCENARIO 1.2 Storyboard stopTrigger (the case ran to its end)"),
         Criterion("decel_peak", "decel_peak_mps2", "<=", 10.0, "m/s^2",
-                  "physical bound: tyre-road adhesion on dry asphalt (mu ~ 1, 9.81 m/s^2)"),
+                  "physical bound: tyre-road adhesion on dry asphalt (mu ~ 1: about 1 g, "
+                  "9.81 m/s^2, rounded up to 10)"),
     ]
 
 
