@@ -112,6 +112,7 @@ def format_summary(info: dict[str, Any]) -> str:
         f"roads           {info['roads']} ({info['junction_roads']} in junctions)",
         f"junctions       {sum(info['junctions'].values())} ({kv(info['junctions'])})",
         f"lanes by type   {kv(info['lanes_by_type'])}",
+        f"lane km by type {kv({k: f'{v:.3f}' for k, v in info['lane_km_by_type'].items()})}",
         f"signals         {info['signals']['dynamic']} dynamic, {info['signals']['static']} "
         f"static, {info['signals']['references']} references",
         f"objects         {sum(info['objects'].values())} ({kv(info['objects'])})",
@@ -120,8 +121,8 @@ def format_summary(info: dict[str, Any]) -> str:
         f"bounding box    x {b[0]:.1f} .. {b[2]:.1f} m, y {b[1]:.1f} .. {b[3]:.1f} m",
         f"geoReference    {info['geo_reference'] or 'none'}",
     ]
-    if any(info["header_offset"]):
-        lines.append(f"header offset   {info['header_offset']}")
+    ox, oy, oz, oh = info["header_offset"]
+    lines.append(f"header offset   x {ox:g} m, y {oy:g} m, z {oz:g} m, hdg {oh:g} rad")
     if info["rsus"] is not None:
         lines.append(f"RSUs            {info['rsus']}")
     return "\n".join(lines)
