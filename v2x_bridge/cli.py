@@ -71,8 +71,8 @@ def _read_file(path: Path) -> bytes:
     that it is too big for one frame."""
     if path.is_dir():
         raise V2XError("is a directory, expected a file holding one frame", file=str(path))
-    if path.exists() and not path.is_file():  # a FIFO would block the read
-        raise V2XError("not a regular file, expected a file holding one frame", file=str(path))
+    if path.is_fifo() or path.is_socket():  # a read would block (devices read boundedly)
+        raise V2XError("a FIFO or socket, expected a file holding one frame", file=str(path))
     try:
         with path.open("rb") as fh:
             raw = fh.read(MAX_FILE_BYTES + 1)

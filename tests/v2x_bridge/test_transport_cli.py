@@ -163,4 +163,4 @@ def test_decode_of_a_fifo_is_refused_not_a_hang(tmp_path):
     import os
     os.mkfifo(tmp_path / "frame.hex")
     result = CliRunner().invoke(cli.app, ["decode", str(tmp_path / "frame.hex")])
-    assert result.exit_code == 2 and "not a regular file" in result.output
+    assert result.exit_code == 2 and "a FIFO or socket" in result.output
