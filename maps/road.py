@@ -59,6 +59,8 @@ class Road:
 
     def __post_init__(self) -> None:
         self._section_starts = [sec.s for sec in self.sections]
+        self._spans_at: tuple[float, LaneSection | None] = (math.nan, None)
+        self._spans: dict[int, tuple[float, float]] = {}
 
     # ----------------------------------------------------------------- sections and lanes
     def section_index(self, s: float) -> int:
@@ -92,21 +94,32 @@ class Road:
     def lane_span(self, lane_id: int, s: float, sec: LaneSection | None = None
                   ) -> tuple[float, float]:
         """``(t_inner, t_outer)`` [m] of lane ``lane_id`` at ``s`` (signed t, from the
-        reference line). Raises KeyError when the lane does not exist at ``s``."""
+        reference line): laneOffset plus the widths of the lanes inside, signed by side
+        (clause 11.4). Raises KeyError when the lane does not exist at ``s``.
+
+        The spans found at the last ``s`` asked are kept (with those of the lanes inside
+        them, found on the way): an entity's step asks for its lane, its neighbours and their
+        widths at one s."""
         if sec is None:
             sec = self.sections[self.section_index(s)]
+        if self._spans_at[0] != s or self._spans_at[1] is not sec:
+            self._spans_at = (s, sec)
+            self._spans = {}
+        elif lane_id in self._spans:
+            return self._spans[lane_id]
         if lane_id not in sec.by_id:
             raise KeyError(lane_id)
         off = self.lane_offset.value(s) if self.lane_offset.records else 0.0
         if lane_id == 0:
             return off, off
-        lanes = sec.left if lane_id > 0 else sec.right
+        lanes, sign = (sec.left, 1.0) if lane_id > 0 else (sec.right, -1.0)
+        spans = self._spans
         acc = 0.0
         for ln in lanes:
             w = self._width(ln, sec, s, acc)
+            span = spans[ln.id] = (off + sign * acc, off + sign * (acc + w))
             if ln.id == lane_id:
-                return ((off + acc, off + acc + w) if lane_id > 0
-                        else (off - acc, off - acc - w))
+                return span
             acc += w
         raise KeyError(lane_id)
 

@@ -142,7 +142,7 @@ def place(net, m: Mover) -> None:
     c = m.coord
     pose = net.lane_to_world(c.road_id, c.lane_id, c.s, c.offset)
     dh = math.atan(m.lat_rate) * s_direction(net, m) + (math.pi if m.reverse else 0.0)
-    m.pose = replace(pose, h=wrap_angle(pose.h + dh))
+    m.pose = Pose(pose.x, pose.y, pose.z, wrap_angle(pose.h + dh), pose.p, pose.r)
     walker = m.defn.kind == EntityKind.PEDESTRIAN
     m.lane = occupied(net, c, WALKING_LANE_TYPES if walker else DRIVING_LANE_TYPES)
 
@@ -231,7 +231,8 @@ def drive(net, m: Mover, dt: float) -> None:
         moved = net.advance(old, -along if m.reverse else along, junction_choice(m))
         turned = driving_sign(net, moved.road_id, moved.lane_id) != \
             driving_sign(net, old.road_id, old.lane_id)
-        m.coord = replace(moved, offset=-old.offset if turned else old.offset)
+        m.coord = LaneCoord(moved.road_id, moved.lane_id, moved.s, moved.t,
+                            -old.offset if turned else old.offset)
         leave_vanished_lane(net, m)
         place(net, m)
     m.odometer += math.hypot(m.pose.x - before.x, m.pose.y - before.y)

@@ -21,7 +21,7 @@ class EntityKind(str, enum.Enum):
     OBSTACLE = "obstacle"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pose:
     """A pose in the OpenDRIVE inertial frame.
 
@@ -72,7 +72,7 @@ class BoundingBox:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LaneCoord:
     """A position in road coordinates (ASAM OpenDRIVE 1.8 clause 2.3.3, the reference-line frame).
 

@@ -213,8 +213,11 @@ class StoryboardElementStateCondition:
             cr.memo["latest"] = (state, tr)
             cr.changes.clear()
             return result
-        if latest is None:
-            found = rt.find_elements(self.element_type, self.element_ref)
+        if latest is None:  # no change seen yet: the element's state now
+            found = cr.memo.get("found")
+            if found is None:  # the storyboard's elements are fixed: look them up once
+                found = cr.memo["found"] = rt.find_elements(self.element_type,
+                                                            self.element_ref)
             return bool(found) and self._matches(found[0].state.value, None)
         cr.memo["latest"] = (latest[0], None)  # a transition is seen once
         return self._matches(latest[0], None)
