@@ -105,9 +105,7 @@ def derivative(values: np.ndarray, dt: float, window_s: float = DERIVATIVE_WINDO
 
 def box_centre(state: EntityState) -> tuple[float, float]:
     """Inertial (x, y) [m] of the bounding-box centre (the pose is the reference point)."""
-    c, s = math.cos(state.pose.h), math.sin(state.pose.h)
-    b = state.box
-    return (state.pose.x + c * b.cx - s * b.cy, state.pose.y + s * b.cx + c * b.cy)
+    return state.box.centre(state.pose)
 
 
 def lanes_along(track: EgoTrack, net: object | None) -> list[LaneCoord | None]:

@@ -56,6 +56,12 @@ class BoundingBox:
     width: float = 1.8
     height: float = 1.5
 
+    def centre(self, pose: Pose) -> tuple[float, float]:
+        """Inertial ground-plane ``(x, y)`` [m] of this box's centre placed at ``pose`` (the
+        pose is the entity's reference point)."""
+        c, s = math.cos(pose.h), math.sin(pose.h)
+        return (pose.x + c * self.cx - s * self.cy, pose.y + s * self.cx + c * self.cy)
+
     def corners(self, pose: Pose) -> list[tuple[float, float]]:
         """Return the four ground-plane corners [m] of this box placed at ``pose``.
 
@@ -63,8 +69,7 @@ class BoundingBox:
         read backwards), in the inertial frame.
         """
         c, s = math.cos(pose.h), math.sin(pose.h)
-        cx = pose.x + c * self.cx - s * self.cy
-        cy = pose.y + s * self.cx + c * self.cy
+        cx, cy = self.centre(pose)
         hl, hw = self.length / 2.0, self.width / 2.0
         out = []
         for dx, dy in ((hl, hw), (hl, -hw), (-hl, -hw), (-hl, hw)):

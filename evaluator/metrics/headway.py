@@ -13,13 +13,9 @@ gap = v_rel t + a_rel t^2 / 2, where a_rel is the ego's longitudinal acceleratio
 lead's along the ego heading (each as recorded). And the deceleration rate to avoid the crash
 (DRAC, Almqvist, Hyden & Risser 1991): v_rel^2 / (2 gap), 0 when not closing.
 
-The lead is the nearest object ahead in the ego's path: when ego and object both have a
-``LaneCoord`` on the same road, distances are taken along s and the object is in the path when
-the lateral positions t differ by less than half the sum of both widths, whatever lanes their
-reference points are in (a cut-in straddling the line is in; a car the ego is already steering
-past, or one standing at the lane edge with room beside it, is not: at constant velocity
-neither can be hit); otherwise the object's box centre is projected on the ego heading and
-counts as in the path when its lateral offset is within half the sum of both widths.
+The lead is the nearest object ahead in the ego's path, by the rule of ``testzone.lead`` (the
+one the reference agents follow): along s on a shared road, laterally within half the sum of
+both widths, whatever lanes the reference points are in; otherwise projected on the ego heading.
 """
 
 from __future__ import annotations
@@ -27,10 +23,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from testzone.lead import nearest_ahead
 from testzone.recording import Recording
 from testzone.world import EntityState
 
-from evaluator.extract import box_centre, ego_name, lane_direction
+from evaluator.extract import ego_name
 from evaluator.interfaces import RoadNetworkView
 from evaluator.results import MetricResult, Statistic, TimeSeries, violations_from_mask
 
@@ -52,12 +49,6 @@ class LeadGap:
     closing_accel_mps2: float = 0.0
 
 
-def _extent_along(other: EntityState, heading: float) -> float:
-    """Half extent [m] of ``other``'s box along direction ``heading`` [rad]."""
-    dh = other.pose.h - heading
-    return abs(other.box.length / 2 * math.cos(dh)) + abs(other.box.width / 2 * math.sin(dh))
-
-
 def _closing_accel(ego: EntityState, other: EntityState) -> float:
     """Ego acceleration minus ``other``'s along the ego heading [m/s^2] (NaN counts 0)."""
     a_e = ego.acceleration if math.isfinite(ego.acceleration) else 0.0
@@ -65,54 +56,16 @@ def _closing_accel(ego: EntityState, other: EntityState) -> float:
     return a_e - a_o * math.cos(other.pose.h - ego.pose.h)
 
 
-def _gap_on_lane(ego: EntityState, other: EntityState) -> LeadGap | None:
-    """Gap along s when both are on the same road; None when not ahead in the same lane."""
-    assert ego.lane is not None and other.lane is not None
-    if abs(other.lane.t - ego.lane.t) > (ego.box.width + other.box.width) / 2:
-        return None  # beside the ego's path, whatever lane ids the reference points have
-    d = lane_direction(ego.lane.lane_id)
-    dh = other.pose.h - ego.pose.h
-    s_ego = ego.lane.s + d * ego.box.cx
-    s_other = other.lane.s + d * other.box.cx * math.cos(dh)
-    ds = (s_other - s_ego) * d
-    if ds <= 0.0:
-        return None
-    gap = ds - ego.box.length / 2 - _extent_along(other, ego.pose.h)
-    closing = ego.speed - other.speed * math.cos(dh)
-    return LeadGap(other.name, max(gap, 0.0), closing, _closing_accel(ego, other))
-
-
-def _gap_projected(ego: EntityState, other: EntityState) -> LeadGap | None:
-    """Gap along the ego heading; None when ``other`` is behind or beside the ego's path."""
-    ex, ey = box_centre(ego)
-    ox, oy = box_centre(other)
-    c, s = math.cos(ego.pose.h), math.sin(ego.pose.h)
-    lon = (ox - ex) * c + (oy - ey) * s
-    lat = -(ox - ex) * s + (oy - ey) * c
-    if lon <= 0.0 or abs(lat) > (ego.box.width + other.box.width) / 2:
-        return None
-    gap = lon - ego.box.length / 2 - _extent_along(other, ego.pose.h)
-    vx, vy = other.velocity
-    closing = ego.speed - (vx * c + vy * s)
-    return LeadGap(other.name, max(gap, 0.0), closing, _closing_accel(ego, other))
-
-
 def lead_gap(ego: EntityState, others: list[EntityState]) -> LeadGap | None:
-    """Return the nearest object ahead of ``ego`` in its lane (see module docstring), or None.
-
-    Hidden entities (``visible=False``) are ignored.
+    """Return the nearest object ahead of ``ego`` in its path, or None: the lead of
+    :func:`testzone.lead.nearest_ahead` (module docstring), with the closing speed and
+    acceleration along the ego's direction. Hidden entities (``visible=False``) are ignored.
     """
-    best: LeadGap | None = None
-    for o in others:
-        if o.name == ego.name or not o.visible:
-            continue
-        if ego.lane is not None and o.lane is not None and o.lane.road_id == ego.lane.road_id:
-            g = _gap_on_lane(ego, o)
-        else:
-            g = _gap_projected(ego, o)
-        if g is not None and (best is None or g.gap_m < best.gap_m):
-            best = g
-    return best
+    ahead = nearest_ahead(ego, others)
+    if ahead is None:
+        return None
+    return LeadGap(ahead.other.name, ahead.gap_m, ego.speed - ahead.speed_along_mps,
+                   _closing_accel(ego, ahead.other))
 
 
 def ttc_s(g: LeadGap | None) -> float:

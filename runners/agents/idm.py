@@ -18,6 +18,7 @@ from typing import Any
 
 from maps.traversal import route_chooser
 
+from testzone.lead import nearest_ahead
 from testzone.world import EntityState, LaneCoord
 
 from runners.agents.mobil import (MobilDecision, MobilParameters, adjacent_lanes, lane_gaps,
@@ -51,6 +52,9 @@ class IdmParameters:
             asymptotically, so a car that met a lower limit a little fast stayed over it for
             seconds (project choice).
         limit_margin: see ``limit_settle`` [m/s].
+        overlap_margin: during a lane change it also follows what its body still overlaps
+            ahead: the nearest object whose lateral position is within half the sum of both
+            widths plus this [m] (``testzone.lead.nearest_ahead``; project choice).
     """
 
     time_headway: float = 1.5
@@ -65,6 +69,7 @@ class IdmParameters:
     limit_braking_onset: float = 0.5
     limit_settle: float = 1.0
     limit_margin: float = 0.1
+    overlap_margin: float = 0.3
 
 
 def idm_acceleration(p: IdmParameters, v: float, v0: float, gap: float | None,
@@ -79,36 +84,6 @@ def idm_acceleration(p: IdmParameters, v: float, v0: float, gap: float | None,
                              + v * dv / (2.0 * math.sqrt(p.max_acceleration
                                                          * p.comfortable_deceleration)))
     return p.max_acceleration * (free - (s_star / max(gap, 0.1)) ** 2)
-
-
-def overlapping_ahead(ego: EntityState, objects: tuple[EntityState, ...],
-                      margin: float = 0.3) -> tuple[float, float] | None:
-    """``(gap [m], speed along the ego [m/s])`` of the nearest object ahead that the ego's box
-    still overlaps across the road: on the ego's road, lateral positions ``t`` less than half
-    the sum of both widths plus ``margin`` [m] apart and ``s`` ahead in the ego's driving
-    direction (the lead the evaluator's TTC takes); elsewhere, the centre ahead along the
-    ego's heading within that distance across it. Gaps bumper to bumper. None when there is
-    none."""
-    best = None
-    for o in objects:
-        reach = (ego.box.width + o.box.width) / 2 + margin
-        dh = o.pose.h - ego.pose.h
-        half = abs(o.box.length / 2 * math.cos(dh)) + abs(o.box.width / 2 * math.sin(dh))
-        if ego.lane is not None and o.lane is not None and o.lane.road_id == ego.lane.road_id:
-            d = 1.0 if ego.lane.lane_id < 0 else -1.0  # OpenDRIVE: right lanes run along s
-            lon = (o.lane.s - ego.lane.s) * d - ego.box.cx
-            lat = o.lane.t - ego.lane.t
-        else:
-            c, s = math.cos(ego.pose.h), math.sin(ego.pose.h)
-            dx = o.pose.x - ego.pose.x - ego.box.cx * c
-            dy = o.pose.y - ego.pose.y - ego.box.cx * s
-            lon, lat = dx * c + dy * s, -dx * s + dy * c
-        if lon <= 0.0 or abs(lat) > reach:
-            continue
-        gap = lon - ego.box.length / 2 - half
-        if best is None or gap < best[0]:
-            best = (max(gap, 0.0), max(o.speed * math.cos(dh), 0.0))
-    return best
 
 
 def route_roads(obs: Observation) -> tuple[str, ...]:
@@ -304,7 +279,8 @@ class IdmAgent(Agent):
     def step(self, obs: Observation) -> Control:
         """Pure pursuit on the lane centre; IDM against the nearest obstacle on the path (during
         a lane change also against one its body still overlaps ahead,
-        :func:`overlapping_ahead`: the path already runs on the target lane); ahead
+        :func:`testzone.lead.nearest_ahead`, the lead the evaluator's TTC takes, its path
+        widened by ``overlap_margin``: the path already runs on the target lane); ahead
         of a lower speed limit, braking at the constant deceleration that meets it at its start
         once that reaches ``limit_braking_onset`` x b (:meth:`limit_deceleration`), and the
         desired speed capped by the limit where its front is (an agent that does not react
@@ -329,9 +305,9 @@ class IdmAgent(Agent):
             gap, v_lead = g, max(ob.speed, 0.0)
             break
         if self._change is not None and self.reacts:  # what it is still steering past
-            beside = overlapping_ahead(ego, obs.objects)
-            if beside is not None and (gap is None or beside[0] < gap):
-                gap, v_lead = beside
+            beside = nearest_ahead(ego, obs.objects, self.params.overlap_margin)
+            if beside is not None and (gap is None or beside.gap_m < gap):
+                gap, v_lead = beside.gap_m, max(beside.speed_along_mps, 0.0)
         v0 = self.desired_speed(obs)
         front_limit = None
         if self.reacts:  # the limit where its front is (obs.speed_limit: its reference point)
