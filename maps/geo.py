@@ -2,8 +2,10 @@
 ``header/geoReference`` holds a PROJ string of the projected frame; 1.6+ ``header/offset``
 shifts and turns the inertial frame inside it).
 
-Projection through pyproj (PROJ). Only the horizontal part is used: vertical options such as
-``+geoidgrids`` (which need grid files that may be absent offline) are dropped.
+Projection through pyproj (PROJ). The standard asks for a PROJ string; an authority code
+(``EPSG:4547``) or WKT, which some exporters write, is read as well. Only the horizontal part is
+used: vertical options such as ``+geoidgrids`` (which need grid files that may be absent
+offline) are dropped.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
+
 from maps.errors import MapsError
 
 _VERTICAL = re.compile(r"\+(geoidgrids|vunits)=\S+")
 
 
 class GeoReference:
-    """Inertial (x, y) [m] <-> WGS84 longitude/latitude [deg].
+    """Inertial (x, y) [m] <-> WGS84 longitude/latitude [deg], scalars or numpy arrays.
 
     Args:
         proj: the PROJ string of ``geoReference``.
@@ -36,7 +40,7 @@ class GeoReference:
         self.proj = proj
         self.offset = offset
         try:
-            crs = CRS.from_proj4(_VERTICAL.sub("", proj).strip())
+            crs = CRS.from_user_input(_VERTICAL.sub("", proj).strip())
             self._fwd = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
             self._inv = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
         except Exception as exc:  # pyproj raises several exception types
@@ -49,17 +53,26 @@ class GeoReference:
     def __setstate__(self, state: dict) -> None:
         self.__init__(state["proj"], state["offset"])
 
-    def to_lonlat(self, x: float, y: float) -> tuple[float, float]:
-        """WGS84 ``(longitude, latitude)`` [deg] of the inertial point ``(x, y)`` [m]."""
+    def to_lonlat(self, x, y):
+        """WGS84 ``(longitude, latitude)`` [deg] of the inertial point ``(x, y)`` [m] (floats
+        for scalars, arrays for arrays)."""
         ox, oy, _, hdg = self.offset
         c, s = math.cos(hdg), math.sin(hdg)
         lon, lat = self._fwd.transform(ox + c * x - s * y, oy + s * x + c * y)
-        return float(lon), float(lat)
+        return _plain(lon, lat)
 
-    def from_lonlat(self, lon: float, lat: float) -> tuple[float, float]:
-        """Inertial ``(x, y)`` [m] of a WGS84 point given in degrees."""
+    def from_lonlat(self, lon, lat):
+        """Inertial ``(x, y)`` [m] of a WGS84 point given in degrees (floats for scalars,
+        arrays for arrays)."""
         px, py = self._inv.transform(lon, lat)
         ox, oy, _, hdg = self.offset
         dx, dy = px - ox, py - oy
         c, s = math.cos(hdg), math.sin(hdg)
-        return float(c * dx + s * dy), float(-s * dx + c * dy)
+        return _plain(c * dx + s * dy, -s * dx + c * dy)
+
+
+def _plain(a, b):
+    """``(a, b)`` as floats when scalars, else as numpy arrays."""
+    if np.ndim(a) == 0:
+        return float(a), float(b)
+    return np.asarray(a, dtype=float), np.asarray(b, dtype=float)

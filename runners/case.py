@@ -421,7 +421,7 @@ def make_v2x_bridge(net: Any, sc: Any, seed: int):
     if not obus:
         return None
     from v2x_bridge import ChannelModel, GeoFrame, V2XBridge
-    return V2XBridge((), GeoFrame(getattr(net, "geo_reference", None)), ChannelModel(), seed,
+    return V2XBridge((), GeoFrame.of_map(net), ChannelModel(), seed,
                      obu_entities=obus)
 
 

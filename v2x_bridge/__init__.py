@@ -11,7 +11,7 @@ Public API::
     apply_command(bridge, "V2X.RSI", '{"eventType": 100, "x": 440, "y": -5.25}', world)
     # or, explicitly:
     layout = load_rsu_layout("maps/wuhan/wuhan_section1.rsu.json")
-    geo = GeoFrame(layout.geo_reference or net.geo_reference)    # None -> Wuhan default plane
+    geo = GeoFrame.of_map(net, layout.geo_reference)   # no geoReference -> Wuhan default plane
     bridge = V2XBridge(layout.rsus, geo, ChannelModel(latency_s=0.02, loss_probability=0.01),
                        seed=case_seed, junctions=junction_dicts)
     bridge.add_rsi_event(RsiEvent(rte_id=1, event_type=..., x=..., y=..., radius_m=30))
@@ -20,7 +20,7 @@ Public API::
 
 Messages are built by one module per message (``spat``, ``map``, ``rsm``, ``rsi``, ``bsm``),
 registered by name in :data:`MESSAGES`; SI <-> ASN.1 units are converted in :mod:`units` only.
-See ``docs/v2x.md``. Imports only ``testzone`` (and no other package of ours).
+See ``docs/v2x.md``. Imports ``testzone``, and ``maps.geo`` for the map's georeference.
 """
 
 from v2x_bridge.bridge import DeliveredMessage, V2XBridge

@@ -294,7 +294,7 @@ def bridge_for_layout(layout_path: str | Path, net: Any = None, seed: int = 0,
     """
     layout = load_rsu_layout(layout_path)
     try:
-        geo = GeoFrame(layout.geo_reference or getattr(net, "geo_reference", None))
+        geo = GeoFrame.of_map(net, layout.geo_reference)
     except V2XError as exc:  # name the file the PROJ string came from (an input error)
         source = layout_path if layout.geo_reference else getattr(net, "path", None)
         raise V2XError(exc.message, file=str(source) if source else None,

@@ -1,8 +1,9 @@
-"""The map's local metric frame <-> WGS84 longitude/latitude, through pyproj.
+"""The map's inertial frame <-> WGS84 longitude/latitude, and headings from true north.
 
-OpenDRIVE's ``<geoReference>`` holds a PROJ string for the inertial frame (x east, y north
-[m]). :class:`GeoFrame` wraps it in two ``pyproj.Transformer`` objects (``always_xy=True``, so
-every call takes and returns ``(x, y)`` / ``(lon, lat)`` in that order).
+:class:`GeoFrame` is the map's own georeference (``maps.geo.GeoReference``: the
+``<geoReference>`` PROJ string and the header ``offset``, ASAM OpenDRIVE 1.8 clause 2.3.6, through
+pyproj), so a V2X message and a scenario's GeoPosition put a point at the same place, plus the
+heading conversions the message set needs (true north, not grid north).
 
 When the map has no geoReference, :data:`DEFAULT_PROJ` is used: a transverse Mercator plane
 tangent at 30.49 N, 114.15 E (the Wuhan ICV test zone), scale 1, no false easting/northing, so
@@ -16,6 +17,8 @@ import math
 import numpy as np
 import pyproj
 
+from maps.errors import MapsError
+from maps.geo import GeoReference
 from testzone.world import wrap_angle
 from v2x_bridge.errors import V2XError
 
@@ -27,45 +30,54 @@ DEFAULT_PROJ = (f"+proj=tmerc +lat_0={DEFAULT_LAT_DEG} +lon_0={DEFAULT_LON_DEG} 
 
 _GEOD = pyproj.Geod(ellps="WGS84")
 _STEP_M = 1.0
+_NO_OFFSET = (0.0, 0.0, 0.0, 0.0)
 
 
-class GeoFrame:
-    """Conversions between the map frame and WGS84.
+class GeoFrame(GeoReference):
+    """Conversions between the map frame and WGS84 (scalars or numpy arrays).
 
     Args:
-        proj: PROJ string of the map frame (OpenDRIVE ``geoReference``); None -> DEFAULT_PROJ.
+        proj: PROJ string of the map frame (OpenDRIVE ``geoReference``); None or blank ->
+            :data:`DEFAULT_PROJ`.
+        offset: the map's header ``offset`` (x, y, z [m], hdg [rad]), see
+            ``maps.geo.GeoReference``.
 
     Raises:
         V2XError: the PROJ string is not understood by PROJ (``element="geoReference"``).
     """
 
-    def __init__(self, proj: str | None = None) -> None:
-        self.proj = (proj or "").strip() or DEFAULT_PROJ
+    def __init__(self, proj: str | None = None,
+                 offset: tuple[float, float, float, float] = _NO_OFFSET) -> None:
         try:
-            crs = pyproj.CRS.from_user_input(self.proj)
-        except pyproj.exceptions.CRSError as exc:
-            raise V2XError(f"invalid PROJ string {self.proj!r}: {exc}",
-                           element="geoReference") from None
-        self._fwd = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-        self._inv = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+            super().__init__((proj or "").strip() or DEFAULT_PROJ, offset)
+        except MapsError as exc:
+            raise V2XError(exc.message, element="geoReference") from None
+
+    @classmethod
+    def of_map(cls, net: object | None, proj: str | None = None) -> GeoFrame:
+        """The frame of road network ``net`` (its ``geo_reference`` and ``offset``; None: the
+        default plane). ``proj``, when given (an RSU layout's own ``geo_reference``), replaces
+        the map's projection, and the header offset is then not applied: the layout's PROJ
+        string maps the inertial frame directly. V2XError as the constructor."""
+        if proj:
+            return cls(proj)
+        return cls(getattr(net, "geo_reference", None),
+                   tuple(getattr(net, "offset", None) or _NO_OFFSET))
 
     def __repr__(self) -> str:
-        return f"GeoFrame({self.proj!r})"
+        return f"GeoFrame({self.proj!r}, offset={self.offset!r})"
 
-    def to_lonlat(self, x: float | np.ndarray, y: float | np.ndarray):
-        """Map (x, y) [m] -> (lon, lat) [deg] (scalars or arrays)."""
-        return self._fwd.transform(x, y)
-
-    def to_xy(self, lon: float | np.ndarray, lat: float | np.ndarray):
-        """(lon, lat) [deg] -> map (x, y) [m] (scalars or arrays)."""
-        return self._inv.transform(lon, lat)
+    def to_xy(self, lon, lat):
+        """(lon, lat) [deg] -> map (x, y) [m] (scalars or arrays): ``from_lonlat``."""
+        return self.from_lonlat(lon, lat)
 
     def true_heading(self, x: float, y: float, h: float) -> float:
         """Map heading ``h`` [rad, CCW from map x] at (x, y) -> heading from *true* east [rad].
 
         The grid of a projected map is rotated against true north away from its central
-        meridian (meridian convergence); the message set wants true north. Computed by
-        projecting a 1 m step along ``h`` and taking the WGS84 geodesic azimuth.
+        meridian (meridian convergence), and the header offset turns the map frame inside it;
+        the message set wants true north. Computed by projecting a 1 m step along ``h`` and
+        taking the WGS84 geodesic azimuth.
         """
         lon, lat = self.to_lonlat(np.array([x, x + _STEP_M * math.cos(h)]),
                                   np.array([y, y + _STEP_M * math.sin(h)]))

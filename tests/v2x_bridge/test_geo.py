@@ -64,3 +64,28 @@ def test_bad_proj_string():
     with pytest.raises(V2XError) as err:
         GeoFrame("+proj=nonsense")
     assert err.value.element == "geoReference"
+
+
+class _Net:
+    """A road network's georeference as maps.RoadNetwork holds it."""
+    geo_reference = "+proj=utm +zone=50 +datum=WGS84 +units=m +no_defs"
+    offset = (500000.0, 100.0, 0.0, math.pi / 2)
+
+
+def test_header_offset_is_applied_as_the_map_does():
+    # offset (500 km, 100 m) turned by 90 deg: map (0, 10) is projected (500000 - 10, 100),
+    # 10 m west of UTM 50's central meridian (117 E); map heading 0 (map x) is true north
+    geo = GeoFrame.of_map(_Net())
+    lon, lat = geo.to_lonlat(0.0, 10.0)
+    ref_lon, ref_lat = GeoFrame(_Net.geo_reference).to_lonlat(499990.0, 100.0)
+    assert (lon, lat) == (pytest.approx(ref_lon, abs=1e-12), pytest.approx(ref_lat, abs=1e-12))
+    assert lon < 117.0
+    assert geo.true_heading(0.0, 0.0, 0.0) == pytest.approx(math.pi / 2, abs=1e-6)
+    assert geo.to_xy(lon, lat) == (pytest.approx(0.0, abs=1e-6), pytest.approx(10.0, abs=1e-6))
+
+
+def test_layout_projection_replaces_the_maps_and_its_offset():
+    geo = GeoFrame.of_map(_Net(), "+proj=utm +zone=50 +datum=WGS84 +units=m +no_defs")
+    assert geo.to_lonlat(500000.0, 0.0) == (pytest.approx(117.0), pytest.approx(0.0, abs=1e-9))
+    assert GeoFrame.of_map(None).to_lonlat(0.0, 0.0) == (pytest.approx(DEFAULT_LON_DEG),
+                                                          pytest.approx(DEFAULT_LAT_DEG))
