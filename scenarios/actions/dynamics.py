@@ -44,6 +44,17 @@ def blend(shape: str, f: float) -> float:
     return (1.0 - math.cos(math.pi * f)) / 2.0
 
 
+def peak_rate(shape: str, delta: float, length: float) -> float:
+    """Peak slope [unit per s or m] of a change of ``delta`` over ``length`` (esmini
+    ``TransitionDynamics::EvaluatePrimPeak``): ``k * |delta| / length``, k as
+    :func:`rate_duration`; inf for a step or an empty length (0 without a change)."""
+    if delta == 0.0:
+        return 0.0
+    if shape == "step" or length < 1e-10:
+        return math.inf
+    return _PEAK[shape] * abs(delta) / length
+
+
 def rate_duration(shape: str, delta: float, rate: float) -> float:
     """Duration [s] of a change of ``delta`` at peak ``rate`` (0 for step or zero change)."""
     if rate == 0.0:

@@ -4,18 +4,19 @@
 ``factor``), optionally ``continuous`` (keeps following the reference after the transition),
 reached through a TransitionDynamics. As in esmini, the new speed is set in the storyboard
 step and used by the motion of the same step; a step shape applies at once; Performance limits
-apply to the target speed and to rates (see :class:`SpeedRun`).
+apply to the target speed and to the transition's peak rate (see :class:`SpeedRun`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from lxml import etree
 
 from scenarios.actions.base import Done
 from scenarios.controllers import overridden
-from scenarios.actions.dynamics import Dynamics, Progress, rate_duration
+from scenarios.actions.dynamics import Dynamics, blend, peak_rate, rate_duration
 from scenarios.registry import ParseContext
 from scenarios.runtime import Runtime
 from scenarios.xmlsource import child, children, non_negative
@@ -52,31 +53,38 @@ class SpeedTarget:
 
 
 class SpeedRun:
-    """A running SpeedAction on one entity.
+    """A running SpeedAction on one entity, as esmini's ``LongSpeedAction``.
 
-    As esmini (``LongSpeedAction``): the target is limited to the entity's Performance
-    ``maxSpeed``; a ``rate`` is limited to ``maxAcceleration`` (speeding up) or
-    ``maxDeceleration`` (slowing down); a ``distance`` is turned into the duration
-    ``2 d / (v0 + v_target)`` at the start.
+    - The target is limited to the entity's Performance ``maxSpeed``, and re-read every step
+      (a relative target follows its entity).
+    - A ``time`` is the transition's duration. A ``distance`` becomes the duration
+      ``2 d / |v0 + v1|`` at the start, and where the speed changes sign, the sum of the two
+      parts on either side of 0 (d split as ``v0^2 : v1^2``). A ``rate`` sets the duration
+      every step from the current change (:func:`rate_duration`), so the rate holds while a
+      relative target moves.
+    - The shape's peak rate is kept within Performance ``maxAcceleration`` (speeding up) or
+      ``maxDeceleration`` (slowing down), whatever the dimension: a steeper transition runs
+      stretched in time by peak / limit (esmini ``TransitionDynamics::SetMaxRate``).
+    - It is reached when its time has run out, when the speed is within 1e-9 of the target,
+      or when the entity's speed has already passed the target. A continuous relative target
+      is then followed at once.
     """
 
     def __init__(self, rt: Runtime, actor: str, spec: SpeedAction) -> None:
         self.actor, self.spec = actor, spec
         mover = rt.mover(actor)
-        v0, target = mover.speed, self.target(rt)
+        self.start, target = mover.speed, self.target(rt)
         dyn = spec.dynamics
+        self.elapsed, self.reached = 0.0, False
         if dyn.shape == "step":
-            length = 0.0
-        elif dyn.dimension == "rate":
-            perf = mover.defn.performance
-            limit = perf.max_acceleration if target > v0 else perf.max_deceleration
-            length = rate_duration(dyn.shape, target - v0, min(abs(dyn.value), limit))
+            self.length = 0.0
         elif dyn.dimension == "distance":
-            length = 2.0 * abs(dyn.value) / (v0 + target) if v0 + target > 0 else 0.0
+            self.length = distance_duration(abs(dyn.value), self.start, target)
+        elif dyn.dimension == "time":
+            self.length = abs(dyn.value)
         else:
-            length = abs(dyn.value)
-        self.progress = Progress(dyn.shape, "time", length, v0, target)
-        if length <= 0.0:
+            self.length = rate_duration(dyn.shape, target - self.start, dyn.value)
+        if dyn.dimension != "rate" and self.length < 1e-10:
             mover.speed = target   # as esmini's Start: a step change applies at once
 
     def target(self, rt: Runtime) -> float:
@@ -87,9 +95,45 @@ class SpeedRun:
     def step(self, rt: Runtime, dt: float) -> bool:
         """Set this step's speed; True when the action is complete."""
         mover = rt.mover(self.actor)
-        self.progress.advance(dt, mover.speed)
-        mover.speed = self.progress.value(self.target(rt))
-        return self.progress.done and not self.spec.target.continuous
+        target = self.target(rt)
+        if not self.reached:
+            speed = self._advance(mover, target, dt)
+            if self.elapsed > self.length - 1e-9 or abs(speed - target) < 1e-9 or \
+                    (target - self.start < 0.0) != (target - mover.speed < 0.0):
+                self.reached = True
+        mover.speed = target if self.reached else speed
+        return self.reached and not self.spec.target.continuous
+
+    def _advance(self, mover, target: float, dt: float) -> float:
+        """Advance the transition by ``dt`` [s], stretched to the Performance limit; the
+        speed it gives [m/s]."""
+        dyn, delta = self.spec.dynamics, target - self.start
+        if dyn.dimension == "rate" and dyn.shape != "step":
+            self.length = rate_duration(dyn.shape, delta, dyn.value)
+            peak = abs(dyn.value) if delta else 0.0
+        else:
+            peak = peak_rate(dyn.shape, delta, self.length)
+        perf = mover.defn.performance
+        limit = perf.max_acceleration if target > self.start else perf.max_deceleration
+        if peak > limit:
+            dt = dt * limit / peak if limit > 0.0 else 0.0
+        self.elapsed = min(self.elapsed + dt, self.length)
+        if self.length < 1e-10 or not math.isfinite(self.length):
+            return target if self.length < 1e-10 else self.start
+        return self.start + delta * blend(dyn.shape, self.elapsed / self.length)
+
+
+def distance_duration(distance: float, v0: float, v1: float) -> float:
+    """Duration [s] of a speed change from ``v0`` to ``v1`` [m/s] covering ``distance`` [m]
+    at a constant rate of change (esmini ``LongSpeedAction::Start``): ``2 d / |v0 + v1|``; when
+    the speed changes sign, the two parts on either side of 0, the distance split as
+    ``v0^2 : v1^2``; 0 without a change (or when no time can cover it)."""
+    if abs(v1 - v0) < 1e-10:
+        return 0.0
+    if abs(v0) > 1e-10 and abs(v1) > 1e-10 and (v0 < 0.0) != (v1 < 0.0):
+        d0 = distance * v0 * v0 / (v0 * v0 + v1 * v1)
+        return 2.0 * d0 / abs(v0) + 2.0 * (distance - d0) / abs(v1)
+    return 2.0 * distance / abs(v0 + v1) if abs(v0 + v1) > 0.0 else 0.0
 
 
 @dataclass(frozen=True)

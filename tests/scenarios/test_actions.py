@@ -22,18 +22,55 @@ def one_event(tmp_path, action, init=None, until=6.0, entities=("Car",), **kw):
     return run(write(tmp_path, text), until=until)
 
 
-@pytest.mark.parametrize("shape, v_at_half_s, v_at_1s", [
-    ("linear", 2.5, 5.0),
-    ("cubic", 10 * (3 * 0.25**2 - 2 * 0.25**3), 5.0),
-    ("sinusoidal", 10 * (1 - math.cos(math.pi * 0.25)) / 2, 5.0),
-    ("step", 10.0, 10.0),
+@pytest.mark.parametrize("shape, v_at_1s", [
+    ("linear", 2.5),
+    ("cubic", 10 * (3 * 0.25**2 - 2 * 0.25**3)),
+    ("sinusoidal", 10 * (1 - math.cos(math.pi * 0.25)) / 2),
+    ("step", 10.0),
 ])
-def test_speed_shapes_over_time(tmp_path, shape, v_at_half_s, v_at_1s):
-    worlds, events, _ = one_event(tmp_path, speed_action(10, shape, "time", 2.0))
+def test_speed_shapes_over_time(tmp_path, shape, v_at_1s):
+    # 0 -> 10 m/s in 4 s: peak rates 2.5 (linear), 3.75 (cubic), 3.93 (sinusoidal) m/s^2, all
+    # under the car's maxAcceleration 5, so the shapes run as written
+    worlds, events, _ = one_event(tmp_path, speed_action(10, shape, "time", 4.0))
     # started at tau=0.05: after the step at tau, elapsed = tau + 0.05 - 0.05
-    assert at(worlds, 0.55).entities["Car"].speed == pytest.approx(v_at_half_s)
     assert at(worlds, 1.05).entities["Car"].speed == pytest.approx(v_at_1s)
-    assert at(worlds, 3.0).entities["Car"].speed == pytest.approx(10.0)
+    assert at(worlds, 2.05).entities["Car"].speed == pytest.approx(10.0 if shape == "step"
+                                                                   else 5.0)
+    assert at(worlds, 4.5).entities["Car"].speed == pytest.approx(10.0)
+
+
+def test_speed_transition_steeper_than_performance_is_stretched(tmp_path):
+    # 30 -> 0 m/s "in 1 s" (30 m/s^2) with maxDeceleration 10: esmini's SetMaxRate stretches
+    # the line by 30 / 10 to 3 s, so the speed falls 10 m/s per second of action time
+    init = teleport("Car", -1, 10.0, speed=30.0)
+    worlds, events, _ = one_event(tmp_path, speed_action(0, "linear", "time", 1.0), init=init)
+    for t, v in ((0.05, 30.0), (1.05, 20.0), (2.05, 10.0), (3.05, 0.0), (4.0, 0.0)):
+        assert at(worlds, t).entities["Car"].speed == pytest.approx(v, abs=1e-9)
+    # cubic 0 -> 10 in 2 s peaks at 1.5 * 10 / 2 = 7.5 > maxAcceleration 5: 3 s, half at 1.5 s
+    worlds, _, _ = one_event(tmp_path, speed_action(10, "cubic", "time", 2.0))
+    assert at(worlds, 1.55).entities["Car"].speed == pytest.approx(5.0)
+    assert at(worlds, 3.05).entities["Car"].speed == pytest.approx(10.0)
+
+
+def test_speed_rate_holds_while_a_relative_target_moves(tmp_path):
+    # Lead speeds up 10 -> 20 m/s in 4 s; Car goes for 1.5 x Lead (15 -> 30 m/s) at 2 m/s^2:
+    # esmini recomputes the duration from the rate every step, so Car gains exactly
+    # 2 m/s per second (10 -> 30 m/s takes 10 s) instead of following the moving target
+    relative = ('<Action name="a"><PrivateAction><LongitudinalAction><SpeedAction>'
+                '<SpeedActionDynamics dynamicsShape="linear" dynamicsDimension="rate" '
+                'value="2"/><SpeedActionTarget><RelativeTargetSpeed entityRef="Lead" '
+                'value="1.5" speedTargetValueType="factor" continuous="true"/>'
+                '</SpeedActionTarget></SpeedAction></LongitudinalAction></PrivateAction>'
+                '</Action>')
+    lead = story(event("L", speed_action(20, "linear", "time", 4.0), START), actor="Lead")
+    car = story(event("E", relative, START)).replace('name="S"', 'name="S2"')
+    text = document(teleport("Car", -1, 10.0, speed=10.0) + teleport("Lead", -2, 10.0, 10.0),
+                    lead + car, trigger(sim_time(14), kind="StopTrigger"),
+                    entities=("Car", "Lead"))
+    worlds, _, _ = run(write(tmp_path, text), until=14.0)
+    for t in (1.05, 2.05, 3.05, 5.05, 9.05):
+        assert at(worlds, t).entities["Car"].speed == pytest.approx(10.0 + 2.0 * (t - 0.05))
+    assert at(worlds, 11.0).entities["Car"].speed == pytest.approx(30.0)   # then follows
 
 
 def test_speed_moves_the_car_by_the_integral(tmp_path):
@@ -55,16 +92,28 @@ def test_speed_rate_duration_and_end(tmp_path):
 
 def test_speed_over_distance(tmp_path):
     init = teleport("Car", -1, 10.0, speed=10.0)
-    worlds, events, _ = one_event(tmp_path, speed_action(20, "linear", "distance", 15.0),
+    worlds, events, _ = one_event(tmp_path, speed_action(6, "linear", "distance", 8.0),
                                   init=init)
-    # esmini turns 15 m into 2 * 15 / (10 + 20) = 1 s: +0.5 m/s per step
-    assert at(worlds, 0.1).entities["Car"].speed == pytest.approx(10.5)
+    # esmini turns 8 m into 2 * 8 / (10 + 6) = 1 s (4 m/s^2, within maxDeceleration 10):
+    # -0.2 m/s per step
+    assert at(worlds, 0.1).entities["Car"].speed == pytest.approx(9.8)
     end = next(e.t for e in events if e.kind == "storyboard"
                and e.data["element"].endswith("::a") and e.data["transition"] == "endTransition")
     assert end == pytest.approx(1.0)
-    # covered in that second: sum of 10.5 .. 20 m/s * 0.05 s = 15.25 m (the ramp sampled
-    # at the end of each step)
-    assert at(worlds, 1.05).entities["Car"].pose.x == pytest.approx(10 + 0.5 + 15.25)
+    # covered in that second: sum of 9.8 .. 6 m/s * 0.05 s = 7.9 m (the ramp sampled at the
+    # end of each step), after 0.5 m at 10 m/s before the action started
+    assert at(worlds, 1.05).entities["Car"].pose.x == pytest.approx(10 + 0.5 + 7.9)
+
+
+def test_distance_duration_across_a_change_of_direction():
+    from scenarios.actions.longitudinal import distance_duration
+    # same direction: 2 d / |v0 + v1|
+    assert distance_duration(15.0, 10.0, 20.0) == pytest.approx(1.0)
+    # 5 -> -5 m/s over 5 m: split 25 : 25, 2.5 m each side of 0, 1 s each (esmini)
+    assert distance_duration(5.0, 5.0, -5.0) == pytest.approx(2.0)
+    # 4 -> -2 over 5 m: 16 : 4 -> 4 m in 2 s, 1 m in 1 s
+    assert distance_duration(5.0, 4.0, -2.0) == pytest.approx(3.0)
+    assert distance_duration(5.0, 3.0, 3.0) == 0.0
 
 
 def test_speed_rate_limited_by_performance(tmp_path):
