@@ -27,6 +27,7 @@ Semantics (esmini's):
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
@@ -328,6 +329,33 @@ def _story(sdef: StoryDef, parent: StoryboardElement) -> StoryboardElement:
     return s
 
 
+def init_order(actions: Sequence[ActionDef]) -> list[ActionDef]:
+    """The Init actions in the order they start: document order, except that the actions of
+    an entity teleported relative to another entity (a TeleportAction whose Position names an
+    ``entityRef``: RelativeLane/Road/Object/WorldPosition) wait until every Init action of
+    that entity has started, so it is placed where it is written to be whatever the order of
+    the ``Private`` elements (esmini's ``ScenarioReader::parseInit`` reorders the same way).
+    Entities that refer to each other in a cycle keep document order (the teleport then
+    fails with a clear error)."""
+    needs: dict[str, set[str]] = {}
+    for a in actions:
+        ref = getattr(getattr(a.spec, "position", None), "entity", None)
+        if getattr(a.spec, "ELEMENT", None) == "TeleportAction" and isinstance(ref, str):
+            for actor in a.actors:
+                if ref != actor:
+                    needs.setdefault(actor, set()).add(ref)
+    pending, out = list(actions), []
+    while pending:
+        waiting = {actor for a in pending for actor in a.actors}
+        ready = [a for a in pending
+                 if not any(needs.get(actor, set()) & waiting for actor in a.actors)]
+        if not ready:                 # a cycle: the rest in document order
+            return out + pending
+        out.extend(ready)
+        pending = [a for a in pending if all(a is not r for r in ready)]
+    return out
+
+
 class Storyboard(StoryboardElement):
     """The root: Init actions, stories, and the stop trigger that ends the run."""
 
@@ -335,7 +363,7 @@ class Storyboard(StoryboardElement):
         super().__init__("storyboard", "Storyboard", None, stop_trigger=_trigger(sdef.stop_trigger))
         self.children = [_story(s, self) for s in sdef.stories]
         self.init = [ActionElement(a, None, f"Init::{'+'.join(a.actors) or 'global'}::{a.name}")
-                     for a in sdef.init_actions]
+                     for a in init_order(sdef.init_actions)]
 
     def start(self, rt: Runtime) -> None:
         """Start the Init actions, then the storyboard and its stories."""

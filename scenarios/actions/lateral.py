@@ -28,7 +28,7 @@ from lxml import etree
 
 from scenarios.actions.dynamics import SHAPES, Dynamics, Progress
 from scenarios.errors import ScenarioError
-from scenarios.motion import center_shift, driving_sign, place, s_direction
+from scenarios.motion import center_shift, driving_sign, lane_center_t, place, s_direction
 from scenarios.registry import ParseContext
 from scenarios.runtime import Mover, Runtime
 from scenarios.xmlsource import child, children, non_negative
@@ -175,17 +175,34 @@ class LaneChangeAction:
 
 @dataclass(frozen=True)
 class LaneOffsetTarget:
-    """Absolute offset [m] (``entity`` None), or ``entity``'s offset plus ``value``."""
+    """Absolute offset [m] from the centre of the actor's lane (``entity`` None), or
+    ``value`` [m] to the left of ``entity`` (RelativeTargetLaneOffset).
+
+    As esmini's ``LatLaneOffsetAction::Start``: the relative target is the point ``value``
+    to the left of the referred entity in its own direction of travel (its road ``t`` plus
+    ``value``, minus when it travels against s), expressed as an offset from the centre of
+    the actor's own lane, wherever the two are.
+    """
 
     value: float
     entity: str | None = None
 
     def offset(self, rt: Runtime, mover: Mover) -> float:
-        """The target offset now, from the centre of ``mover``'s reference lane [m]."""
+        """The target offset now, from the centre of ``mover``'s reference lane [m] (road t
+        direction)."""
         if self.entity is None:
             return self.value
-        ref = rt.mover(self.entity).lane
-        return (ref.offset if ref is not None else 0.0) + self.value
+        ref = rt.mover(self.entity)
+        if ref.lane is None:
+            return self.value
+        side = s_direction(rt.net, ref) if ref.coord is not None else 1
+        target_t = ref.lane.t + side * self.value
+        own = mover.coord
+        centre = math.nan if own is None else \
+            lane_center_t(rt.net, own.road_id, own.lane_id, own.s)
+        if math.isnan(centre) or own.road_id != ref.lane.road_id:
+            return ref.lane.offset + self.value   # no common road frame: beside its lane
+        return target_t - centre
 
 
 @dataclass(frozen=True)

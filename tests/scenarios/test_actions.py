@@ -216,6 +216,24 @@ def test_lane_offset_sinusoidal_duration(tmp_path):
     assert at(worlds, 3.0).entities["Car"].pose.y == pytest.approx(-0.75)
 
 
+def test_relative_lane_offset_is_beside_the_referred_entity(tmp_path):
+    # Ego in lane -1 at offset 0.4 (t = -1.75 + 0.4 = -1.35); Car in lane -2 (centre t -5.25)
+    # goes to 0.5 m left of Ego: t = -0.85, i.e. offset 4.4 from its own lane centre (esmini's
+    # LatLaneOffsetAction), whatever lanes the two are in
+    action = ('<Action name="lo"><PrivateAction><LateralAction><LaneOffsetAction '
+              'continuous="false"><LaneOffsetActionDynamics dynamicsShape="linear" '
+              'maxLateralAcc="2"/><LaneOffsetTarget><RelativeTargetLaneOffset entityRef="Ego" '
+              'value="0.5"/></LaneOffsetTarget></LaneOffsetAction></LateralAction>'
+              '</PrivateAction></Action>')
+    ego = ('<Private entityRef="Ego"><PrivateAction><TeleportAction><Position>'
+           '<LanePosition roadId="R" laneId="-1" s="10" offset="0.4"/></Position>'
+           '</TeleportAction></PrivateAction></Private>')
+    worlds, _, _ = one_event(tmp_path, action, init=teleport("Car", -2, 10.0, 10.0) + ego,
+                             entities=("Car", "Ego"))
+    assert worlds[0].entities["Ego"].pose.y == pytest.approx(-1.35)
+    assert at(worlds, 5.0).entities["Car"].pose.y == pytest.approx(-0.85)
+
+
 def test_teleport_positions(tmp_path):
     init = (teleport("Car", -1, 10.0) +
             '<Private entityRef="B"><PrivateAction><TeleportAction><Position>'

@@ -202,3 +202,33 @@ def test_controller_actions_on_the_external_ego_are_requests(tmp_path):
     (req,) = [e for e in events if e.kind == "ego_request"]
     assert req.data["action"] == "ActivateControllerAction"
     assert req.data["spec"] == {"lateral": True, "longitudinal": False}
+
+
+def test_init_teleport_relative_to_an_entity_placed_later(tmp_path):
+    # A's Private comes first but is placed 20 m ahead of Car, whose Private follows: its
+    # actions wait for Car's (esmini's parseInit reorders the same way), so A starts at s=30
+    # and keeps its own Init speed
+    relative = ('<Private entityRef="A"><PrivateAction><TeleportAction><Position>'
+                '<RelativeLanePosition entityRef="Car" dLane="0" ds="20" offset="0"/>'
+                '</Position></TeleportAction></PrivateAction>'
+                '<PrivateAction><LongitudinalAction><SpeedAction><SpeedActionDynamics '
+                'dynamicsShape="step" dynamicsDimension="time" value="0"/><SpeedActionTarget>'
+                '<AbsoluteTargetSpeed value="5"/></SpeedActionTarget></SpeedAction>'
+                '</LongitudinalAction></PrivateAction></Private>')
+    text = document(relative + teleport("Car", -1, 10.0, speed=10.0), "",
+                    trigger(sim_time(1), kind="StopTrigger"), entities=("A", "Car"))
+    worlds, _, _ = run(write(tmp_path, text), until=1.0)
+    a, car = worlds[0].entities["A"], worlds[0].entities["Car"]
+    assert (a.pose.x, a.pose.y) == (pytest.approx(30.0), pytest.approx(-1.75))
+    assert (a.speed, car.speed) == (pytest.approx(5.0), pytest.approx(10.0))
+
+
+def test_init_entities_placed_relative_to_each_other_keep_document_order(tmp_path):
+    def rel(name, other):
+        return (f'<Private entityRef="{name}"><PrivateAction><TeleportAction><Position>'
+                f'<RelativeLanePosition entityRef="{other}" dLane="0" ds="5" offset="0"/>'
+                '</Position></TeleportAction></PrivateAction></Private>')
+    text = document(rel("A", "Car") + rel("Car", "A"), "",
+                    trigger(sim_time(1), kind="StopTrigger"), entities=("A", "Car"))
+    with pytest.raises(ScenarioError, match="not on a lane"):
+        run(write(tmp_path, text), until=1.0)
