@@ -114,11 +114,12 @@ class StoryboardElement:
         """running/standby -> complete (or back to standby when executions remain)."""
         if self.state == State.COMPLETE:
             return
+        before = self.state
         for c in self.children:
             if c.state == State.RUNNING:
                 c.end(rt)
-        if self.state == State.COMPLETE:
-            return
+        if self.state != before:
+            return  # the last child's end already ended this element (children_changed)
         if self.kind in ("maneuverGroup", "event") and self.executions < self.max_executions:
             for trig in (self.start_trigger, self.stop_trigger):
                 if trig is not None:

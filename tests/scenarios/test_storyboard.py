@@ -232,3 +232,16 @@ def test_init_entities_placed_relative_to_each_other_keep_document_order(tmp_pat
                     trigger(sim_time(1), kind="StopTrigger"), entities=("A", "Car"))
     with pytest.raises(ScenarioError, match="not on a lane"):
         run(write(tmp_path, text), until=1.0)
+
+
+def test_overwrite_ends_a_repeating_event_once(tmp_path):
+    # E1 (3 executions) is running a 2 s speed change when E2 (overwrite) starts at 1.05 s:
+    # E1 ends once, running -> standby, and may run again; never standby -> standby
+    e1 = event("E1", speed_action(10, "linear", "time", 2.0), trigger(sim_time(0)),
+               priority="parallel", count=3)
+    e2 = event("E2", speed_action(5, "step", name="b"), trigger(sim_time(1.0)))
+    text = document(INIT, story(e1 + e2), STOP)
+    _, events, _ = run(write(tmp_path, text), until=4.0)
+    e1_changes = transitions(events, "E1")
+    assert (pytest.approx(1.05), "endTransition", "standbyState") in e1_changes
+    assert all(e.data["from"] != e.data["to"] for e in events if e.kind == "storyboard")
