@@ -121,11 +121,11 @@ def make_cases(files: list[Path], seed: int,
     file's ``randomSeed``) seeds Stochastic distributions."""
     catalogue = load_catalogue()
     cases: list[TestCase] = []
-    seen: dict[str, int] = {}
+    ids = _CaseIds()
     for f in files:
         if not is_utf8_path(f):  # one error case; lxml, JSON and HTML cannot take the name
             shown = readable_path(f)
-            case_id = _unique(Path(shown).stem, seen)
+            case_id = ids.take(Path(shown).stem)
             cases.append(TestCase(case_id=case_id, scenario_file=shown,
                                   seed=_case_seed(seed, case_id), family=case_id,
                                   input_error=f"{shown}: the file name is not valid UTF-8 "
@@ -139,7 +139,7 @@ def make_cases(files: list[Path], seed: int,
                 concrete = [(Path(c.scenario_file), dict(c.parameters))
                             for c in expand_distribution(f, distribution_seed)]
             except TestzoneError as exc:  # one error case; the other files still run
-                case_id = _unique(f.stem, seen)
+                case_id = ids.take(f.stem)
                 cases.append(TestCase(case_id=case_id, scenario_file=str(f),
                                       seed=_case_seed(seed, case_id),
                                       family=entry.get("family", f.stem),
@@ -147,7 +147,7 @@ def make_cases(files: list[Path], seed: int,
                                       distribution_file=str(f)))
                 continue
         for k, (scen, params) in enumerate(concrete):
-            case_id = _unique(scen.stem if not params else f"{scen.stem}-{k:03d}", seen)
+            case_id = ids.take(scen.stem if not params else f"{scen.stem}-{k:03d}")
             cases.append(TestCase(case_id=case_id, scenario_file=str(scen), parameters=params,
                                   seed=_case_seed(seed, case_id),
                                   criteria=tuple(entry.get("criteria", ())),
@@ -156,24 +156,32 @@ def make_cases(files: list[Path], seed: int,
     return cases
 
 
-def _unique(base: str, seen: dict[str, int]) -> str:
-    """``base``, or ``base-2``, ``base-3``... when taken before; never an id given before,
-    even one that was itself a base (files ``x``, ``x`` and ``x-2`` give ``x``, ``x-2`` and
-    ``x-2-2``). ``seen`` (id -> how many times it was asked for) is updated. The id names the
-    case's folder, so leading dots are dropped (a file ``..xosc`` has the stem ``.``, which
-    would write into the run folder itself) and control characters become ``_``; an id
-    left empty is ``case``."""
-    base = "".join("_" if ch < " " or ch == "\x7f" else ch for ch in base).lstrip(".") or "case"
-    n = seen.get(base, 0)
-    seen[base] = n + 1
-    case_id = base if n == 0 else f"{base}-{n + 1}"
-    while case_id != base and case_id in seen:  # taken as a base or as a suffixed id
-        n += 1
-        seen[base] = n + 1
-        case_id = f"{base}-{n + 1}"
-    if case_id != base:
-        seen[case_id] = seen.get(case_id, 0) + 1
-    return case_id
+class _CaseIds:
+    """The case ids handed out in one run: each a folder name, none given twice.
+
+    :meth:`take` returns ``base``, or ``base-2``, ``base-3``... when taken before, even by an
+    id that was itself a base (files ``x``, ``x`` and ``x-2`` give ``x``, ``x-2`` and
+    ``x-2-2``). Leading dots are dropped (a file ``..xosc`` has the stem ``.``, which would
+    write into the run folder itself) and control characters become ``_``; an id left empty
+    is ``case``."""
+
+    def __init__(self) -> None:
+        self._issued: set[str] = set()
+        self._next: dict[str, int] = {}  # base -> the suffix to try next
+
+    def take(self, base: str) -> str:
+        """A new id for a case whose natural id is ``base``."""
+        base = "".join("_" if ch < " " or ch == "\x7f" else ch for ch in base).lstrip(".") \
+            or "case"
+        case_id, n = base, self._next.get(base, 1)
+        if n > 1 or case_id in self._issued:
+            n = max(n, 2)
+            while f"{base}-{n}" in self._issued:
+                n += 1
+            case_id = f"{base}-{n}"
+        self._next[base] = n + 1
+        self._issued.add(case_id)
+        return case_id
 
 
 def run_case_task(case: TestCase, options: RunOptions, case_dir: str) -> dict[str, Any]:
