@@ -482,7 +482,7 @@ def run_case(case: TestCase, options: RunOptions, case_dir: str | Path) -> dict[
     result["inputs"] = run.inputs
     if options.trace == "csv" and run.recording is not None and run.recording.frames:
         from runners.trace_csv import write_trace_csv
-        write_trace_csv(run.recording, case_dir / "trace.csv")
+        write_trace_csv(run.recording, case_dir / "trace.csv", run.net)
     (case_dir / "result.json").write_text(json.dumps(result, indent=2, sort_keys=True))
     if run.recording is not None and run.writer is not None:
         save_case_figures(case_dir, scored or CaseResult.from_dict(result), run.recording,

@@ -194,6 +194,23 @@ def leave_vanished_lane(net, m: Mover) -> None:
         m.coord = replace(c, lane_id=best[1], offset=0.0)
 
 
+def at_dead_end(net, coord: LaneCoord, direction: int) -> bool:
+    """True when ``coord`` stands at the end of its road in travel direction ``direction``
+    (+1 along s, -1 against) and its lane leads nowhere from there (no road link, no junction
+    connection): esmini's ``ERROR_END_OF_ROAD``, on which its default controller sets the
+    entity's speed to 0. False when the network cannot tell."""
+    road = getattr(net, "roads", {}).get(coord.road_id)
+    exits = getattr(getattr(net, "graph", None), "exits", None)
+    if road is None or exits is None:
+        return False
+    if direction > 0 and coord.s < road.length - 1e-9 or direction < 0 and coord.s > 1e-9:
+        return False
+    try:
+        return not exits(road.id, "end" if direction > 0 else "start", coord.lane_id)
+    except KeyError:
+        return False
+
+
 def drive(net, m: Mover, dt: float) -> None:
     """Advance a scenario-controlled entity by one step of ``dt`` [s] at its current speed.
 
@@ -211,7 +228,8 @@ def drive(net, m: Mover, dt: float) -> None:
     positions, as esmini counts it). Off-road entities move along their heading; a
     standing entity keeps its pose (esmini does not move it); an entity an action already
     moved (``m.held``) is left alone; :func:`junction_choice` picks the way at junctions; a
-    reference lane that narrowed to nothing is left (:func:`leave_vanished_lane`).
+    reference lane that narrowed to nothing is left (:func:`leave_vanished_lane`); an entity
+    that stands at a dead end (:func:`at_dead_end`) stops: its speed becomes 0 (esmini).
     """
     if m.held:
         m.held = False
@@ -228,6 +246,9 @@ def drive(net, m: Mover, dt: float) -> None:
     else:
         along = ds * math.cos(math.atan(m.lat_rate)) if lane_change else ds
         old = m.coord
+        if at_dead_end(net, old, s_direction(net, m) * (1 if along >= 0 else -1)):
+            m.speed = 0.0
+            return
         moved = net.advance(old, -along if m.reverse else along, junction_choice(m))
         turned = driving_sign(net, moved.road_id, moved.lane_id) != \
             driving_sign(net, old.road_id, old.lane_id)

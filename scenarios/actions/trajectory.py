@@ -31,7 +31,7 @@ from testzone.world import Pose, wrap_angle
 from scenarios.actions.routing import snap
 from scenarios.errors import ScenarioError
 from scenarios.registry import ParseContext
-from scenarios.runtime import Runtime
+from scenarios.runtime import Mover, Runtime
 from scenarios.trajectories import SMALL, Path, TrajectoryDef, read_trajectory
 from scenarios.xmlsource import child, children
 
@@ -165,7 +165,21 @@ class TrajectoryRun:
         mover.held = True
         mover.odometer += math.hypot(pose.x - before.x, pose.y - before.y)
         snap(rt, mover)
+        _on_ground(rt, mover)
         return ended
+
+
+def _on_ground(rt: Runtime, mover: Mover) -> None:
+    """Put an entity that follows a trajectory on the road surface under it: z, pitch and roll
+    of the road at its road position, pitch and roll turned with its direction of travel
+    along s (esmini places a trajectory's x, y, h and takes z from the road). Off the road
+    (no road position) the trajectory's own z stays."""
+    c, road_pose = mover.coord, getattr(rt.net, "road_to_world", None)
+    if c is None or road_pose is None:
+        return
+    ground, p = road_pose(c.road_id, c.s, c.t), mover.pose
+    sign = 1.0 if math.cos(p.h - ground.h) >= 0.0 else -1.0
+    mover.pose = Pose(p.x, p.y, ground.z, p.h, sign * ground.p, sign * ground.r)
 
 
 TRAJECTORY_ACTIONS = (FollowTrajectoryAction,)
