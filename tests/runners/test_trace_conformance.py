@@ -39,15 +39,21 @@ def collision_interval(times: np.ndarray, entities: dict) -> tuple[float, float]
     return float(times[hit][0]), float(times[hit][-1])
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_trace_matches_esmini(tmp_path: Path, name: str) -> None:
-    tol, collision = CASES[name]
+def traces(tmp_path: Path, name: str):
+    """Run esmini's scenario ``name`` with ``--trace csv``; (our times, our columns, esmini's
+    times, esmini's columns)."""
     xosc = ESMINI / "resources" / "xosc" / f"{name}.xosc"
     res = CliRunner().invoke(app, ["run", str(xosc), "--agent", "scenario", "--trace", "csv",
                                    "--out", str(tmp_path), "--workers", "1"])
     assert res.exit_code in (0, 1), res.output
-    ours_t, ours = read_esmini_csv(tmp_path / "cases" / name / "trace.csv")
-    ref_t, ref = read_esmini_csv(ESMINI / "csv" / f"{name}.csv")
+    return (*read_esmini_csv(tmp_path / "cases" / name / "trace.csv"),
+            *read_esmini_csv(ESMINI / "csv" / f"{name}.csv"))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_trace_matches_esmini(tmp_path: Path, name: str) -> None:
+    tol, collision = CASES[name]
+    ours_t, ours, ref_t, ref = traces(tmp_path, name)
     n = min(len(ours_t), len(ref_t))
     assert abs(len(ours_t) - len(ref_t)) <= 1, (len(ours_t), len(ref_t))
     np.testing.assert_allclose(ours_t[:n], ref_t[:n], atol=1e-6)
@@ -78,13 +84,8 @@ def test_trace_road_columns_match_esmini(tmp_path: Path, name: str) -> None:
     # ltap-od: curved roads, lanes driven both ways; trajectory-test: elevation, an entity on
     # a trajectory (z and pitch from the road under it); lane_change: lane changes, a truck
     # that stops at a dead end
-    xosc = ESMINI / "resources" / "xosc" / f"{name}.xosc"
-    res = CliRunner().invoke(app, ["run", str(xosc), "--agent", "scenario", "--trace", "csv",
-                                   "--out", str(tmp_path), "--workers", "1"])
-    assert res.exit_code in (0, 1), res.output
-    ours_t, ours = read_esmini_csv(tmp_path / "cases" / name / "trace.csv")
-    _, ref = read_esmini_csv(ESMINI / "csv" / f"{name}.csv")
-    n = min(len(ours_t), len(next(iter(ref.values()))["lane_id"]))
+    ours_t, ours, ref_t, ref = traces(tmp_path, name)
+    n = min(len(ours_t), len(ref_t))
     for ent, cols in ref.items():
         lane = np.asarray(cols["lane_id"][:n])
         same = (np.asarray(ours[ent]["lane_id"][:n]) == lane) & (lane != 0)

@@ -54,6 +54,17 @@ def speed_action(target: float, shape: str = "step", dim: str = "time", value: f
             f'</SpeedActionTarget></SpeedAction></LongitudinalAction></PrivateAction></Action>')
 
 
+def relative_speed_action(entity: str, value: float, kind: str = "delta",
+                          continuous: bool = True, shape: str = "step", dim: str = "time",
+                          dyn_value: float = 0.0, name: str = "a") -> str:
+    return (f'<Action name="{name}"><PrivateAction><LongitudinalAction><SpeedAction>'
+            f'<SpeedActionDynamics dynamicsShape="{shape}" dynamicsDimension="{dim}" '
+            f'value="{dyn_value}"/><SpeedActionTarget><RelativeTargetSpeed entityRef="{entity}" '
+            f'value="{value}" speedTargetValueType="{kind}" '
+            f'continuous="{str(continuous).lower()}"/></SpeedActionTarget></SpeedAction>'
+            f'</LongitudinalAction></PrivateAction></Action>')
+
+
 def event(name: str, action: str, start: str, priority: str = "overwrite",
           count: int = 1) -> str:
     return (f'<Event name="{name}" priority="{priority}" maximumExecutionCount="{count}">'

@@ -8,8 +8,8 @@ tau + dt shows the result. A ``SimulationTime > 0`` rising trigger fires at tau 
 import math
 
 import pytest
-from builders import (at, document, event, run, sim_time, speed_action, starts, story,
-                      teleport, trigger, write)
+from builders import (at, document, event, relative_speed_action, run, sim_time, speed_action,
+                      starts, story, teleport, trigger, write)
 
 STOP = trigger(sim_time(6), kind="StopTrigger")
 START = trigger(sim_time(0))
@@ -56,12 +56,8 @@ def test_speed_rate_holds_while_a_relative_target_moves(tmp_path):
     # Lead speeds up 10 -> 20 m/s in 4 s; Car goes for 1.5 x Lead (15 -> 30 m/s) at 2 m/s^2:
     # esmini recomputes the duration from the rate every step, so Car gains exactly
     # 2 m/s per second (10 -> 30 m/s takes 10 s) instead of following the moving target
-    relative = ('<Action name="a"><PrivateAction><LongitudinalAction><SpeedAction>'
-                '<SpeedActionDynamics dynamicsShape="linear" dynamicsDimension="rate" '
-                'value="2"/><SpeedActionTarget><RelativeTargetSpeed entityRef="Lead" '
-                'value="1.5" speedTargetValueType="factor" continuous="true"/>'
-                '</SpeedActionTarget></SpeedAction></LongitudinalAction></PrivateAction>'
-                '</Action>')
+    relative = relative_speed_action("Lead", 1.5, "factor", shape="linear", dim="rate",
+                                     dyn_value=2)
     lead = story(event("L", speed_action(20, "linear", "time", 4.0), START), actor="Lead")
     car = story(event("E", relative, START)).replace('name="S"', 'name="S2"')
     text = document(teleport("Car", -1, 10.0, speed=10.0) + teleport("Lead", -2, 10.0, 10.0),
@@ -131,11 +127,7 @@ def test_speed_target_limited_to_max_speed(tmp_path):
 
 
 def test_relative_continuous_speed_follows_the_reference(tmp_path):
-    action = ('<Action name="a"><PrivateAction><LongitudinalAction><SpeedAction>'
-              '<SpeedActionDynamics dynamicsShape="step" dynamicsDimension="time" value="0"/>'
-              '<SpeedActionTarget><RelativeTargetSpeed entityRef="Lead" value="2" '
-              'speedTargetValueType="delta" continuous="true"/></SpeedActionTarget>'
-              '</SpeedAction></LongitudinalAction></PrivateAction></Action>')
+    action = relative_speed_action("Lead", 2)
     lead_events = event("L", speed_action(6, "linear", "time", 1.0).replace(
         'name="a"', 'name="b"'), START)
     text = document(teleport("Car", -1, 10, speed=0) + teleport("Lead", -2, 10, speed=3),
