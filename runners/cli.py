@@ -128,8 +128,8 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         ) -> None:
     """Simulate, judge and score test cases; leave a report folder."""
     from runners.case import RunOptions
-    from runners.suite import (default_run_dir, discover, make_cases, prepare_run_dir, run_suite,
-                               suite_files)
+    from runners.suite import (Terminated, default_run_dir, discover, make_cases, prepare_run_dir,
+                               run_suite, suite_files)
     if backend not in ("embedded", "carla"):
         _fail(f"--backend {backend!r}: expected 'embedded' or 'carla'", 2)
     if trace not in (None, "csv"):
@@ -189,9 +189,10 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
                 extra_inputs=_run_inputs(agent, agent_config, suite)), status=3)
         except KeyboardInterrupt as exc:
             done = f" ({exc})" if str(exc) else ""
-            err.print(terminal_safe(f"interrupted{done}: report of the finished cases in "
+            how = "terminated" if isinstance(exc, Terminated) else "interrupted"
+            err.print(terminal_safe(f"{how}{done}: report of the finished cases in "
                                     f"{run_dir / 'report.html'}"), markup=False)
-            raise typer.Exit(130) from None
+            raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from None
     for res in report.results:
         if res.get("verdict") == "error":
             err.print(terminal_safe(f"error: {res['case_id']}: {res.get('error', '')}"),

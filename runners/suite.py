@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import platform
+import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -284,6 +285,42 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
     return manifest
 
 
+class Terminated(KeyboardInterrupt):
+    """The run got SIGTERM: handled as Ctrl-C (the finished cases are reported)."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated("SIGTERM")
+
+
+def _sigterm_as_interrupt() -> Any:
+    """Make SIGTERM raise :class:`Terminated` in this (main) thread; return the handler it
+    replaces (None when not in the main thread, where handlers cannot be set). Set after the
+    worker pool started: Ray's driver installs a handler of its own that only dumps a stack."""
+    try:
+        return signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:
+        return None
+
+
+def _finished_on_disk(run_dir: Path, cases: list[TestCase], have: set[str]
+                      ) -> list[dict[str, Any]]:
+    """Results of cases that wrote ``result.json`` but were not collected (a worker finished
+    as the run was interrupted)."""
+    out = []
+    for c in cases:
+        path = run_dir / "cases" / c.case_id / "result.json"
+        if c.case_id in have or not path.is_file():
+            continue
+        try:
+            res = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # written halfway: the case counts as not finished
+        if isinstance(res, dict) and res.get("case_id") == c.case_id:
+            out.append(res)
+    return out
+
+
 def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, workers: int,
               seed: int = 0, ray_address: str | None = None, argv: list[str] | None = None,
               on_result: Callable[[dict[str, Any]], None] | None = None,
@@ -291,8 +328,9 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
               extra_inputs: Iterable[str | Path] = ()) -> RunReport:
     """Run every case (in parallel when ``workers > 1``), write results as they finish, then
     the manifest's input hashes and the reports. Returns the :class:`RunReport`. Interrupted
-    (Ctrl-C), it still writes the manifest (``"interrupted": true``) and the reports of the
-    cases that finished (the report names the missing ones), then raises KeyboardInterrupt. ``pool``
+    (Ctrl-C, or SIGTERM: :class:`Terminated`), it still writes the manifest (``"interrupted":
+    true``) and the reports of the cases that finished (the report names the missing ones),
+    then raises the same KeyboardInterrupt class. ``pool``
     replaces the default worker pool (the CARLA server pool, ``runners.carla_pool``); it is
     closed at the end either way.
 
@@ -308,28 +346,38 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
     tasks = [Task(run_case_task, (c, options, str(run_dir / "cases" / c.case_id)), c.case_id)
              for c in cases]
     pool = pool or make_pool(workers, len(tasks), ray_address)
+    previous = _sigterm_as_interrupt()
     results: list[dict[str, Any]] = []
-    interrupted = False
+    interrupted: KeyboardInterrupt | None = None
     try:
-        for key, res in pool.map_unordered(tasks):
-            if isinstance(res, BaseException):
-                res = _crashed_result(by_id[key], res, run_dir)
-            results.append(res)
-            if on_result:
-                on_result(res)
-    except KeyboardInterrupt:  # Ctrl-C: keep and report what finished, then stop
-        interrupted = True
-    finally:
-        pool.close()
+        try:
+            for key, res in pool.map_unordered(tasks):
+                if isinstance(res, BaseException):
+                    res = _crashed_result(by_id[key], res, run_dir)
+                results.append(res)
+                if on_result:
+                    on_result(res)
+        except KeyboardInterrupt as exc:  # Ctrl-C / SIGTERM: report what finished, then stop
+            interrupted = exc
+        finally:
+            pool.close()
+    except KeyboardInterrupt as exc:  # a second signal while the pool shuts down
+        interrupted = exc
+    if interrupted is not None:
+        results += _finished_on_disk(run_dir, cases, {r["case_id"] for r in results})
     results.sort(key=lambda r: r["case_id"])
     for r in results:
         manifest["inputs"].update(r.get("inputs", {}))
     if interrupted:
         manifest["interrupted"] = True
     (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
-    write_report(run_dir, results, manifest)
-    if interrupted:
-        raise KeyboardInterrupt(f"{len(results)} of {len(cases)} cases done")
+    try:
+        write_report(run_dir, results, manifest)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if interrupted is not None:
+        raise type(interrupted)(f"{len(results)} of {len(cases)} cases done")
     return RunReport(run_dir, results, exit_status(results))
 
 

@@ -147,6 +147,37 @@ def test_interrupted_run_keeps_and_reports_what_finished(tmp_path):
     assert "stationary_vehicle" in html
 
 
+def test_sigterm_reports_what_finished_even_a_result_not_yet_collected(tmp_path):
+    """SIGTERM is handled as Ctrl-C (observed: the process died, or Ray dumped a stack, and no
+    report was written). The second case wrote its result.json just as the signal came (a
+    race seen with Ctrl-C too): it is reported as well."""
+    import os
+    import signal
+
+    import pytest
+    from runners.case import RunOptions
+    from runners.interfaces import WorkerPool
+    from runners.suite import Terminated, make_cases, run_suite
+
+    class TerminatedPool(WorkerPool):
+        def map_unordered(self, tasks):
+            first, second = list(tasks)
+            yield first.key, first.fn(*first.args)
+            second.fn(*second.args)                 # finished, not yet handed back
+            os.kill(os.getpid(), signal.SIGTERM)
+            yield second.key, None                  # never reached
+
+    before = signal.getsignal(signal.SIGTERM)
+    cases = make_cases([WUHAN / "cut_in.xosc", WUHAN / "stationary_vehicle.xosc"], 0)
+    with pytest.raises(Terminated, match="2 of 2 cases done"):
+        run_suite(cases, RunOptions(max_sim_time=2.0), tmp_path, workers=1,
+                  pool=TerminatedPool())
+    assert json.loads((tmp_path / "manifest.json").read_text())["interrupted"] is True
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert sorted(c["case_id"] for c in summary["cases"]) == ["cut_in", "stationary_vehicle"]
+    assert signal.getsignal(signal.SIGTERM) == before      # the run's handler is gone
+
+
 def test_output_paths_that_cannot_be_right_are_one_line_exit_2(tmp_path):
     """An empty --out / -o, a -o that is a file or not a .png: exit 2 with one line, nothing
     written (an empty path used to mean the current folder)."""
