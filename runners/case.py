@@ -247,10 +247,15 @@ class _CaseRun:
         pending, self.commands = self.commands, []
         if bridge is None:
             return
+        from v2x_bridge import V2XError
         from v2x_bridge.hooks import apply_command
         for ev in pending:
-            apply_command(bridge, str(ev.data.get("type", "")), ev.data.get("content", ""),
-                          world)
+            try:
+                apply_command(bridge, str(ev.data.get("type", "")), ev.data.get("content", ""),
+                              world)
+            except V2XError as exc:  # what only the run can tell (an unknown rsu_id): input
+                raise V2XError(exc.message, file=self.case.scenario_file,
+                               element=exc.element) from None
 
     def record(self, world: WorldState) -> None:
         """Append one step's world state to the recording (memory and file)."""
@@ -277,6 +282,9 @@ class _CaseRun:
                                 "(OpenDRIVE) the entities drive on", file=case.scenario_file,
                                 element="RoadNetwork")
         self.net = load_network(sc.road_network_path)
+        if opts.v2x:  # a V2X.RSI command with bad content is bad input, found before the run
+            from v2x_bridge.hooks import check_commands
+            check_commands(sc.storyboard.actions(), case.scenario_file, set(sc.entities))
         ego = sc.require_ego()  # scoring needs the vehicle under test: none is bad input
         self.ego = ego
         self.external = (frozenset({ego}) if ego and not agent_follows_scenario(opts.agent)

@@ -177,6 +177,16 @@ class StoryboardDef:
     stories: tuple[StoryDef, ...]
     stop_trigger: TriggerDef | None
 
+    def actions(self):
+        """Every ActionDef: the Init actions, then those of the stories in document order."""
+        yield from self.init_actions
+        for story in self.stories:
+            for act in story.acts:
+                for group in act.groups:
+                    for maneuver in group.maneuvers:
+                        for event in maneuver.events:
+                            yield from event.actions
+
 
 @dataclass(frozen=True)
 class SignalPhase:

@@ -15,7 +15,7 @@ DF_RTEData). ``content`` is a JSON object (text or already parsed)::
      "radius_m": 30.0,            # event radius [m] (optional)
      "priority": 5,               # 0..7 (optional, default 0)
      "duration_s": 60.0,          # announced from now for this long [s] (optional: open-ended)
-     "description": "text",       # ASCII, <= 512 characters (optional)
+     "description": "text",       # ASCII <= 512 characters, or Chinese (GB 2312, <= 512 bytes)
      "rsi_class": "urgent",       # urgent | event | info broadcast period (optional)
      "path": [[x, y], ...], "path_radius_m": 5.0,   # reference path, >= 2 points (optional)
      "rteId": 7, "rsu_id": "RSU-S1-02"}             # (optional) event id, announcing RSU
@@ -37,9 +37,22 @@ from testzone.world import WorldState
 from v2x_bridge import fields
 from v2x_bridge.context import RsiEvent
 from v2x_bridge.errors import V2XError
+from v2x_bridge.rsi import description_choice
 
 RSI_COMMAND = "V2X.RSI"
 _ELEMENT = "CustomCommandAction[type=V2X.RSI]"
+
+
+#: The fields of a V2X.RSI content and what each must be (checked by :func:`rsi_fields`).
+RSI_FIELDS = ("eventType", "x", "y", "entity", "radius_m", "priority", "duration_s",
+              "description", "rsi_class", "path", "path_radius_m", "rteId", "rsu_id")
+MAX_COORDINATE_M = 1e6
+"""Largest |x|, |y| [m] of an event or path point (a map frame spans kilometres, not more)."""
+RSI_CLASSES = ("urgent", "event", "info")
+MAX_RADIUS_M = 6553.5
+"""Largest event / path radius [m] (DE_Radius: 0..65535 in units of 0.1 m)."""
+MAX_PATH_POINTS = 32
+"""Most points of a reference path (DF_ReferencePath: PathPointList SIZE(2..32))."""
 
 
 def _content(content: Any) -> Mapping[str, Any]:
@@ -51,65 +64,164 @@ def _content(content: Any) -> Mapping[str, Any]:
         raise V2XError(f"content is not JSON ({exc.msg} at column {exc.colno}); expected an "
                        f"object like {{\"eventType\": 100, \"x\": 0, \"y\": 0}}",
                        element=_ELEMENT) from None
+    except RecursionError:
+        raise V2XError("content is nested too deeply to be an RSI event", element=_ELEMENT) \
+            from None
     if not isinstance(doc, dict):
         raise V2XError("content must be a JSON object", element=_ELEMENT)
+    unknown = sorted(str(k) for k in doc if k not in RSI_FIELDS)
+    if unknown:
+        raise V2XError(f"unknown field(s) {unknown}; expected some of {list(RSI_FIELDS)}",
+                       element=_ELEMENT)
     return doc
 
 
-def _number(doc: Mapping[str, Any], key: str, default: float | None = None) -> float | None:
+def _number(doc: Mapping[str, Any], key: str, default: float | None = None,
+            low: float = -math.inf, high: float = math.inf) -> float | None:
     v = doc.get(key, default)
     if v is None:
         return None
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise V2XError(f"'{key}' must be a finite number, got {v!r}", element=_ELEMENT)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or \
+            (isinstance(v, int) and abs(v) > 1e15) or not math.isfinite(v) or \
+            not low <= v <= high:
+        raise V2XError(f"'{key}' must be a finite number in [{low:g}, {high:g}], got "
+                       f"{_shown(v)}", element=_ELEMENT)
     return float(v)
 
 
+def _integer(doc: Mapping[str, Any], key: str, low: int, high: int) -> int | None:
+    v = doc.get(key)
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:
+        raise V2XError(f"'{key}' must be an integer in [{low}, {high}], got {_shown(v)}",
+                       element=_ELEMENT)
+    return v
+
+
+def _text(doc: Mapping[str, Any], key: str) -> str | None:
+    v = doc.get(key)
+    if v is not None and not isinstance(v, str):
+        raise V2XError(f"'{key}' must be a string, got {_shown(v)}", element=_ELEMENT)
+    return v
+
+
+def _shown(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def rsi_fields(content: Any) -> dict[str, Any]:
+    """The fields of a ``V2X.RSI`` content, checked without a world (types, ranges, names), so
+    a scenario can be refused before it runs.
+
+    Returns:
+        the content as a dict (numbers as given).
+
+    Raises:
+        V2XError: not a JSON object, an unknown field, or a field of the wrong type or out of
+            range (``element`` names the command): eventType 0..65535 (GB/T 29100 code,
+            required), x/y |v| <= 1e6 m (or ``entity``), radius_m / path_radius_m >= 0 m,
+            radius_m / path_radius_m <= 6553.5 m, path <= 32 points,
+            priority 0..7, duration_s > 0 s, rteId 0..255, rsi_class urgent|event|info,
+            description ASCII (<= 512) or GB 2312 text (<= 512 bytes), path >= 2 [x, y]
+            points.
+    """
+    doc = dict(_content(content))
+    if _integer(doc, "eventType", 0, 65535) is None:
+        raise V2XError("'eventType' (GB/T 29100-2012 code, 0..65535) is required",
+                       element=_ELEMENT)
+    if _text(doc, "entity") is None:
+        for key in ("x", "y"):
+            if _number(doc, key, low=-MAX_COORDINATE_M, high=MAX_COORDINATE_M) is None:
+                raise V2XError("give the event position as 'x' and 'y' [m] or 'entity'",
+                               element=_ELEMENT)
+    _number(doc, "radius_m", low=0.0, high=MAX_RADIUS_M)
+    _number(doc, "path_radius_m", low=0.0, high=MAX_RADIUS_M)
+    _integer(doc, "priority", 0, 7)
+    if _number(doc, "duration_s", low=0.0) == 0.0:
+        raise V2XError("'duration_s' must be > 0 s (leave it out for an open-ended event)",
+                       element=_ELEMENT)
+    _integer(doc, "rteId", 0, 255)
+    _text(doc, "rsu_id")
+    rsi_class = _text(doc, "rsi_class")
+    if rsi_class is not None and rsi_class not in RSI_CLASSES:
+        raise V2XError(f"'rsi_class' must be one of {list(RSI_CLASSES)}, got "
+                       f"{_shown(rsi_class)}", element=_ELEMENT)
+    desc = _text(doc, "description")
+    if desc:
+        try:
+            description_choice(desc)
+        except V2XError as exc:
+            raise V2XError(f"'description': {exc.message}", element=_ELEMENT) from None
+    path = doc.get("path")
+    if path is not None:
+        if not isinstance(path, list) or not 2 <= len(path) <= MAX_PATH_POINTS or any(
+                not isinstance(p, list) or len(p) != 2 or any(
+                    isinstance(c, bool) or not isinstance(c, (int, float))
+                    or (isinstance(c, int) and abs(c) > 1e15) or not math.isfinite(c)
+                    or abs(c) > MAX_COORDINATE_M for c in p) for p in path):
+            raise V2XError(f"'path' must be a list of 2..{MAX_PATH_POINTS} [x, y] points [m], "
+                           f"each within {MAX_COORDINATE_M:g} m", element=_ELEMENT)
+    return doc
+
+
 def _position(doc: Mapping[str, Any], world: WorldState) -> tuple[float, float]:
-    if "entity" in doc:
+    if doc.get("entity") is not None:
         entity = world.entities.get(str(doc["entity"]))
         if entity is None:
             raise V2XError(f"entity {doc['entity']!r} is not in the world, expected one of "
                            f"{sorted(world.entities)}", element=_ELEMENT)
         return fields.box_centre(entity)
-    x, y = _number(doc, "x"), _number(doc, "y")
-    if x is None or y is None:
-        raise V2XError("give the event position as 'x' and 'y' [m] or 'entity'",
-                       element=_ELEMENT)
-    return x, y
+    return float(doc["x"]), float(doc["y"])
 
 
 def rsi_event(content: Any, world: WorldState) -> RsiEvent:
     """The :class:`RsiEvent` a ``V2X.RSI`` command describes, starting at ``world.time``.
 
     Raises:
-        V2XError: content not a JSON object, missing/ill-typed field, unknown entity
-            (``element`` names the command).
+        V2XError: bad content (:func:`rsi_fields`), or an unknown entity (``element`` names
+            the command).
     """
-    doc = _content(content)
-    etype = doc.get("eventType")
-    if isinstance(etype, bool) or not isinstance(etype, int):
-        raise V2XError(f"'eventType' must be an integer (GB/T 29100-2012 code), got {etype!r}",
-                       element=_ELEMENT)
+    doc = rsi_fields(content)
+    etype = doc["eventType"]
     x, y = _position(doc, world)
     t = world.time
     duration = _number(doc, "duration_s")
     rte_id = doc.get("rteId")
     if rte_id is None:
         rte_id = zlib.crc32(f"{t:.3f}:{x:.2f}:{y:.2f}:{etype}".encode("ascii")) % 256
-    path = doc.get("path") or ()
-    try:
-        path = tuple((float(p[0]), float(p[1])) for p in path)
-    except (TypeError, ValueError, IndexError):
-        raise V2XError("'path' must be a list of [x, y] points [m]", element=_ELEMENT) from None
-    desc = doc.get("description")
+    path = tuple((float(p[0]), float(p[1])) for p in doc.get("path") or ())
     return RsiEvent(rte_id=int(rte_id), event_type=etype, x=x, y=y,
                     radius_m=_number(doc, "radius_m"), t_start=t,
                     t_end=None if duration is None else t + duration,
-                    priority=int(doc.get("priority", 0)), rsi_class=doc.get("rsi_class"),
+                    priority=int(doc.get("priority") or 0), rsi_class=doc.get("rsi_class"),
                     path=path, path_radius_m=_number(doc, "path_radius_m", 0.0) or 0.0,
-                    description=None if desc is None else str(desc),
-                    rsu_id=doc.get("rsu_id"))
+                    description=doc.get("description"), rsu_id=doc.get("rsu_id"))
+
+
+def check_commands(actions: Any, source: str | None = None,
+                   entities: Any = None) -> None:
+    """Check every ``V2X.RSI`` CustomCommandAction among ``actions`` (ActionDefs, e.g.
+    ``scenario.storyboard.actions()``) before the run: :func:`rsi_fields`, and an ``entity``
+    among ``entities`` (the scenario's entity names) when given.
+
+    Raises:
+        V2XError: the first bad content, naming ``source`` (the scenario file) and the
+            action's line.
+    """
+    for a in actions:
+        spec = a.spec
+        if getattr(spec, "ELEMENT", None) != "CustomCommandAction" or spec.type != RSI_COMMAND:
+            continue
+        try:
+            doc = rsi_fields(spec.content)
+            name = doc.get("entity")
+            if entities is not None and name is not None and name not in entities:
+                raise V2XError(f"entity {name!r} is not in the scenario, expected one of "
+                               f"{sorted(entities)}", element=_ELEMENT)
+        except V2XError as exc:
+            raise V2XError(exc.message, file=source, line=a.line, element=_ELEMENT) from None
 
 
 def apply_command(bridge: Any, type: str, content: Any, world: WorldState) -> bool:

@@ -28,12 +28,37 @@ def _check_int(value: int, lo: int, hi: int, field: str) -> int:
     return value
 
 
+def description_choice(text: str) -> tuple[str, Any]:
+    """DE_Description (YD/T 3709-2020) of ``text``: ``textString`` (IA5String, 1..512
+    characters) for ASCII text, else ``textGB2312`` (its GB 2312 bytes, 2..512), the choice
+    Chinese road signs and events use.
+
+    Raises:
+        V2XError: empty or too long, or a character GB 2312 does not have
+            (``element="description"``).
+    """
+    if text.isascii():
+        if not 1 <= len(text) <= 512:
+            raise V2XError(f"description must be 1..512 ASCII characters, got {len(text)}",
+                           element="description")
+        return "textString", text
+    try:
+        data = text.encode("gb2312")
+    except UnicodeEncodeError as exc:
+        raise V2XError(f"description: {text[exc.start:exc.end]!r} is not in GB 2312 (the "
+                       f"character set of textGB2312)", element="description") from None
+    if not 2 <= len(data) <= 512:
+        raise V2XError(f"description must be 2..512 bytes of GB 2312, got {len(data)}",
+                       element="description")
+    return "textGB2312", data
+
+
 def rte_data(ctx: BuildContext, ref: dict[str, Any], ev: RsiEvent) -> dict[str, Any]:
     """DF_RTEData of one event.
 
     Raises:
-        V2XError: id, type or priority out of range, a path of one point, a non-ASCII or
-            over-long description (``element`` names the field).
+        V2XError: id, type or priority out of range, a path of one point, a description
+            :func:`description_choice` refuses (``element`` names the field).
     """
     out: dict[str, Any] = {
         "rteId": _check_int(ev.rte_id, 0, 255, "rteId"),
@@ -44,10 +69,7 @@ def rte_data(ctx: BuildContext, ref: dict[str, Any], ev: RsiEvent) -> dict[str, 
     if ev.radius_m is not None:
         out["eventRadius"] = units.radius_to_asn(ev.radius_m, "eventRadius")
     if ev.description:
-        if not ev.description.isascii() or len(ev.description) > 512:
-            raise V2XError("description must be ASCII text of 1..512 characters",
-                           element="description")
-        out["description"] = ("textString", ev.description)
+        out["description"] = description_choice(ev.description)
     times = {"startTime": ctx.clock.moy(ev.t_start)}
     if ev.t_end is not None:
         times["endTime"] = ctx.clock.moy(ev.t_end)

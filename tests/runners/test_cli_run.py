@@ -205,3 +205,23 @@ def test_a_fifo_in_a_scenario_folder_is_skipped(tmp_path):
     shutil.copy(WUHAN / "cut_in.xosc", tmp_path / "a.xosc")
     os.mkfifo(tmp_path / "p.xosc")
     assert discover([tmp_path]) == [(tmp_path / "a.xosc").resolve()]
+
+
+def test_bad_rsi_command_content_is_bad_input_naming_file_and_line(tmp_path):
+    """A V2X.RSI CustomCommandAction whose content the bridge cannot take is refused before
+    the run: exit 2, the scenario file and the action's line (observed: exit 3, kind "run",
+    raw ValueError / TypeError messages, no file)."""
+    text = (WUHAN / "hlw_hazard.xosc").read_text()
+    good = '"priority": 6'
+    assert good in text
+    action = text.rindex("<Action ", 0, text.index(good))
+    line = text[:action].count("\n") + 1
+    bad = tmp_path / "hlw_bad.xosc"
+    bad.write_text(text.replace(good, '"priority": "high"').replace(
+        '"../../maps/', f'"{ROOT}/maps/'))
+    res = invoke("run", str(bad), "--workers", "1", "--out", str(tmp_path / "out"))
+    assert res.exit_code == 2, res.output
+    result = json.loads((tmp_path / "out" / "cases" / "hlw_bad" / "result.json").read_text())
+    assert result["error_kind"] == "input"
+    assert f"hlw_bad.xosc:{line}:" in result["error"]
+    assert "'priority' must be an integer" in result["error"]

@@ -72,8 +72,36 @@ def test_event_out_of_every_rsu_range_is_not_sent():
     ('{"eventType": 1, "entity": "Nobody"}', "Nobody"),
     ('{"eventType": 1, "x": 0}', "'x' and 'y'"),
     ('{"eventType": 1, "x": 0, "y": 0, "radius_m": "big"}', "radius_m"),
+    # observed as ValueError / TypeError / OverflowError / RecursionError tracebacks, or
+    # taken silently (priority 2.7 became 2, a negative duration was kept)
+    ('{"eventType": 1, "x": 0, "y": 0, "priority": "high"}', "'priority' must be an integer"),
+    ('{"eventType": 1, "x": 0, "y": 0, "priority": 2.7}', "'priority' must be an integer"),
+    ('{"eventType": 1, "x": 0, "y": 0, "rteId": "abc"}', "'rteId' must be an integer"),
+    ('{"eventType": 1, "x": 0, "y": 0, "rsi_class": ["urgent"]}', "'rsi_class' must be"),
+    ('{"eventType": 1, "x": 0, "y": 0, "rsu_id": ["R1"]}', "'rsu_id' must be a string"),
+    ('{"eventType": 1, "x": 0, "y": 0, "duration_s": 1' + "0" * 400 + "}", "'duration_s'"),
+    ('{"eventType": 1, "x": 0, "y": 0, "duration_s": -10}', "'duration_s'"),
+    ("[" * 50000 + "]" * 50000, "nested too deeply"),
+    ('{"eventType": 1, "x": 1e7, "y": 0}', "'x' must be"),
+    ('{"eventType": 1, "x": 0, "y": 0, "radius_m": 7000}', "[0, 6553.5]"),
+    ('{"eventType": 1, "x": 0, "y": 0, "path": [[0, 0]]}', "2..32"),
+    ('{"eventType": 1, "x": 0, "y": 0, "eventtype": 1}', "unknown field"),
+    ('{"eventType": 1, "x": 0, "y": 0, "description": "\u00e9t\u00e9 \u2603"}', "GB 2312"),
 ])
 def test_bad_content_is_a_clear_error(content, fragment):
     with pytest.raises(V2XError) as err:
         apply_command(_bridge(), "V2X.RSI", content, _world())
     assert fragment in str(err.value) and "CustomCommandAction" in str(err.value)
+
+
+def test_chinese_description_is_sent_as_gb2312():
+    # YD/T 3709 DE_Description: IA5 textString for ASCII, else textGB2312 (GB 2312 bytes)
+    from v2x_bridge.rsi import description_choice
+    assert description_choice("road works") == ("textString", "road works")
+    assert description_choice("前方施工") == ("textGB2312", "前方施工".encode("gb2312"))
+    assert description_choice("前方施工")[1] == bytes.fromhex("c7b0b7bdcaa9b9a4")
+    bridge = _bridge()
+    apply_command(bridge, "V2X.RSI", {"eventType": 401, "entity": "Stopped",
+                                      "description": "前方施工"}, _world())
+    msgs = _rsi(bridge, _world(2.1))
+    assert msgs and msgs[0].info(GeoFrame(GEO)).events[0].description == "前方施工"
