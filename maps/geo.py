@@ -30,7 +30,8 @@ class GeoReference:
         file: source file, for errors.
 
     Raises:
-        MapsError: when PROJ rejects the string.
+        MapsError: when PROJ rejects the string, or it is a geographic CRS (degrees, not
+            metres).
     """
 
     def __init__(self, proj: str, offset: tuple[float, float, float, float] = (0, 0, 0, 0),
@@ -46,6 +47,10 @@ class GeoReference:
         except Exception as exc:  # pyproj raises several exception types
             raise MapsError(f"geoReference is not a usable PROJ string: {exc}", file=file,
                             element="geoReference") from None
+        if crs.is_geographic:  # x, y would be read as degrees
+            raise MapsError("geoReference is a geographic CRS (longitude/latitude); the "
+                            "inertial frame needs a projected one in metres, e.g. +proj=tmerc "
+                            "or +proj=utm", file=file, element="geoReference")
 
     def __getstate__(self) -> dict:
         return {"proj": self.proj, "offset": self.offset}

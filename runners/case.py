@@ -424,7 +424,7 @@ def make_v2x_bridge(net: Any, sc: Any, seed: int):
     obus = obu_entities(sc)
     layout = Path(str(sc.road_network_path)).with_suffix(".rsu.json")
     from v2x_bridge.factory import bridge_for_layout
-    if layout.is_file():
+    if layout.exists():  # a folder of that name is refused, not taken for "no layout"
         return bridge_for_layout(layout, net, seed=seed, obu_entities=obus)
     if not obus:
         return None

@@ -274,6 +274,27 @@ class JunctionMaps(Mapping[str, Any]):
         return len(self._serving)
 
 
+def _check_against_map(rsus: Any, net: Any, layout_path: str) -> None:
+    """Each RSU's ``junction_id`` and ``signal_ids`` must exist in the road network (a layout
+    written for another map would announce junctions and signals that are not there).
+
+    Raises:
+        V2XError: naming the layout file and the RSU.
+    """
+    junctions = getattr(net, "junctions", None)
+    signals = {str(s.id) for s in getattr(net, "signals", ()) or ()}
+    for r in rsus:
+        where = f"rsus ({r.id})"
+        if junctions is not None and r.junction_id is not None and r.junction_id not in junctions:
+            raise V2XError(f"junction_id {r.junction_id!r} is not a junction of the map "
+                           f"{getattr(net, 'path', '')} (it has {sorted(junctions)[:10]})",
+                           file=layout_path, element=where)
+        missing = [s for s in r.signal_ids if s not in signals]
+        if missing and hasattr(net, "signals"):
+            raise V2XError(f"signal_ids {missing} are not signals of the map", file=layout_path,
+                           element=where)
+
+
 def bridge_for_layout(layout_path: str | Path, net: Any = None, seed: int = 0,
                       channel: ChannelModel | None = None, **kwargs: Any) -> V2XBridge:
     """A :class:`V2XBridge` for the RSU layout at ``layout_path``.
@@ -302,6 +323,7 @@ def bridge_for_layout(layout_path: str | Path, net: Any = None, seed: int = 0,
     rsus = tuple(dataclasses.replace(r, phase_ids=MappingProxyType(signal_phase_ids(r)))
                  for r in layout.rsus)
     if net is not None:
+        _check_against_map(rsus, net, str(layout_path))
         junctions: Mapping[str, Any] = JunctionMaps(rsus, net)
     else:
         junctions = {r.junction_id: {"node_id": r.node(), "region": r.region, "x": r.x, "y": r.y}

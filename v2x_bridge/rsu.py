@@ -37,6 +37,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from testzone.errors import not_a_file
 from v2x_bridge.errors import V2XError
 
 DEFAULT_PERIODS_S = MappingProxyType({"SPAT": 0.1, "MAP": 1.0, "RSM": 0.1, "RSI": 0.5})
@@ -100,6 +101,10 @@ class RsuLayout:
     rsus: tuple[Rsu, ...]
 
 
+MAX_COORDINATE_M = 1e6
+"""Largest |value| of a layout number: positions [m] in a map frame, ranges [m], periods [s]."""
+
+
 def _number(d: dict[str, Any], key: str, where: str, path: str, default: float | None = None,
             positive: bool = False) -> float:
     if key not in d:
@@ -107,8 +112,12 @@ def _number(d: dict[str, Any], key: str, where: str, path: str, default: float |
             raise V2XError(f"missing '{key}' (a number)", file=path, element=where)
         return default
     v = d[key]
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise V2XError(f"'{key}' must be a finite number, got {v!r}", file=path, element=where)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or \
+            (isinstance(v, int) and abs(v) > MAX_COORDINATE_M) or not math.isfinite(v) or \
+            abs(v) > MAX_COORDINATE_M:
+        shown = repr(v) if len(repr(v)) <= 40 else repr(v)[:37] + "..."
+        raise V2XError(f"'{key}' must be a finite number within {MAX_COORDINATE_M:g}, got "
+                       f"{shown}", file=path, element=where)
     if positive and v <= 0:
         raise V2XError(f"'{key}' must be > 0, got {v!r}", file=path, element=where)
     return float(v)
@@ -161,12 +170,19 @@ def load_rsu_layout(path: str | Path) -> RsuLayout:
             duplicate ids; ``file`` and ``element`` (``rsus[i] (id)``) name the place.
     """
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise V2XError("RSU layout file not found", file=str(path))
+    if not path.is_file():
+        raise V2XError(not_a_file("the RSU layout", path, name_path=False), file=str(path))
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as exc:
         raise V2XError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
+    except UnicodeDecodeError as exc:
+        raise V2XError(f"not UTF-8 text (byte {exc.start}): save the layout as UTF-8",
+                       file=str(path)) from None
+    except RecursionError:
+        raise V2XError("JSON nested too deeply for an RSU layout", file=str(path)) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("rsus"), list):
         raise V2XError("expected an object with a list 'rsus'", file=str(path), element="rsus")
     geo = doc.get("geo_reference")

@@ -89,3 +89,55 @@ def test_an_rsu_layout_proj_error_names_its_file_and_is_bad_input(tmp_path):
         bridge_for_layout(layout, None, seed=0)
     assert err.value.file == str(layout) and err.value.element == "geoReference"
     assert error_kind(err.value) == "input"
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ('{"rsus": ' + "[" * 100000 + "]" * 100000 + "}", "nested too deeply"),      # RecursionError
+    ('{"rsus": [{"id": "A", "x": 1' + "0" * 400 + ', "y": 0}]}', "'x' must be a finite"),
+    ('{"rsus": [{"id": "A", "x": 1e300, "y": 0}]}', r"within 1e\+06"),
+])
+def test_hostile_layouts_are_one_clear_error(tmp_path, text, fragment):
+    # observed: RecursionError / OverflowError tracebacks, exit 3, no file named
+    path = _write(tmp_path, None, text)
+    with pytest.raises(V2XError, match=fragment) as err:
+        load_rsu_layout(path)
+    assert err.value.file == str(path)
+
+
+def test_layout_encoding_and_kind_of_file(tmp_path):
+    path = tmp_path / "layout.rsu.json"
+    path.write_bytes('{"rsus": [{"id": "café", "x": 0, "y": 0}]}'.encode("latin-1"))
+    with pytest.raises(V2XError, match="not UTF-8"):
+        load_rsu_layout(path)
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(LAYOUT).encode())   # a BOM (Windows editors)
+    assert len(load_rsu_layout(path).rsus) == 2
+    folder = tmp_path / "dir.rsu.json"
+    folder.mkdir()
+    with pytest.raises(V2XError, match="is a directory"):
+        load_rsu_layout(folder)
+
+
+def test_a_geographic_proj_string_is_refused(tmp_path):
+    from v2x_bridge.factory import bridge_for_layout
+    layout = _write(tmp_path, {"geo_reference": "+proj=longlat +datum=WGS84", "rsus": []})
+    with pytest.raises(V2XError, match="geographic CRS"):
+        bridge_for_layout(layout, None, seed=0)
+
+
+@pytest.mark.parametrize("change,fragment", [
+    ({"junction_id": "99999"}, "junction_id '99999' is not a junction of the map"),
+    ({"signal_ids": ["nope"]}, "signal_ids ['nope'] are not signals of the map"),
+])
+def test_a_layout_for_another_map_is_refused(tmp_path, change, fragment):
+    # observed: accepted, and MAP frames were sent for a junction the map does not have
+    from pathlib import Path
+
+    from maps import load_opendrive
+    from v2x_bridge.factory import bridge_for_layout
+    wuhan = Path(__file__).resolve().parents[2] / "maps" / "wuhan"
+    doc = json.loads((wuhan / "wuhan_section1.rsu.json").read_text())
+    doc["rsus"][0].update(change)
+    layout = _write(tmp_path, doc)
+    with pytest.raises(V2XError) as err:
+        bridge_for_layout(layout, load_opendrive(wuhan / "wuhan_section1.xodr"), seed=0)
+    assert fragment in str(err.value) and err.value.file == str(layout)
