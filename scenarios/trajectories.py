@@ -454,16 +454,28 @@ class NurbsShape:
 
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> NurbsShape:
-        """Read ``Nurbs``; ScenarioError when the knot count is not points + order."""
+        """Read ``Nurbs``; ScenarioError when the knot count is not points + order, the knots
+        decrease or span nothing (all equal), or a weight is not a positive number (the
+        curve would be undefined: a division by zero)."""
         a = ctx.src.attr
         cps = tuple((ctx.position(c), a(c, "time", float, None), a(c, "weight", float, 1.0))
                     for c in children(el, "ControlPoint"))
         knots = tuple(a(k, "value", float) for k in children(el, "Knot"))
         order = a(el, "order", int)
-        if len(knots) != len(cps) + order or len(cps) < order or order < 1:
+        if order < 1 or len(cps) < order:
+            raise ctx.src.error(el, f"expected an order of 1..{len(cps)} (the number of "
+                                    f"ControlPoints), got {order}")
+        if len(knots) != len(cps) + order:
             raise ctx.src.error(el, f"expected {len(cps) + order} Knot elements for "
                                     f"{len(cps)} ControlPoints of order {order} "
                                     f"(got {len(knots)})")
+        if any(b < a for a, b in zip(knots, knots[1:])) or not knots[-1] > knots[0] or \
+                not all(math.isfinite(k) for k in knots):
+            raise ctx.src.error(el, f"expected finite non-decreasing Knot values with the last "
+                                    f"above the first, got {list(knots)[:12]}")
+        bad = [w for _, _, w in cps if not (math.isfinite(w) and w > 0.0)]
+        if bad:
+            raise ctx.src.error(el, f"expected ControlPoint weights > 0, got {bad[0]:g}")
         return cls(order, cps, knots)
 
     def freeze(self, rt: Runtime, follow: bool, speed: float) -> Path:

@@ -154,3 +154,31 @@ def test_degenerate_nurbs_fails_with_file_and_line(tmp_path):
     with pytest.raises(ScenarioError, match="zero length") as info:
         run(write(tmp_path, text), until=2)
     assert info.value.line and info.value.file.endswith("t.xosc")
+
+
+@pytest.mark.parametrize("order,knots,weight,fragment", [
+    (3, [0.0] * 7, 1.0, "non-decreasing Knot values with the last above the first"),
+    (3, [0, 0, 0, 2, 1, 1, 1], 1.0, "non-decreasing"),
+    (3, [0, 0, 0, 1, 2, 2, 2], 0.0, "weights > 0"),
+    (9, [0.0] * 13, 1.0, "an order of 1..4"),
+])
+def test_nurbs_that_define_no_curve_are_refused_at_load(tmp_path, order, knots, weight,
+                                                        fragment):
+    """All-equal knots gave ZeroDivisionError during the run (exit 3); now the file's line."""
+    from builders import document, event, sim_time, story, teleport, trigger, write
+
+    from scenarios import ScenarioError, load_scenario
+    cps = "".join(f'<ControlPoint weight="{weight}"><Position><WorldPosition x="{x}" y="0"/>'
+                  f'</Position></ControlPoint>' for x in (10, 20, 30, 40))
+    action = ('<Action name="n"><PrivateAction><RoutingAction><FollowTrajectoryAction>'
+              f'<TrajectoryRef><Trajectory name="t" closed="false"><Shape><Nurbs order="{order}">'
+              + cps + "".join(f'<Knot value="{k}"/>' for k in knots) +
+              '</Nurbs></Shape></Trajectory></TrajectoryRef><TimeReference><None/>'
+              '</TimeReference><TrajectoryFollowingMode followingMode="position"/>'
+              '</FollowTrajectoryAction></RoutingAction></PrivateAction></Action>')
+    text = document(teleport("Car", -1, 10, speed=5),
+                    story(event("E", action, trigger(sim_time(0.5)))),
+                    trigger(sim_time(2), kind="StopTrigger"))
+    with pytest.raises(ScenarioError, match=fragment) as info:
+        load_scenario(write(tmp_path, text))
+    assert info.value.line is not None
