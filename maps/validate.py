@@ -28,6 +28,11 @@ WIDTH_TOL = 1e-3
 """Most negative lane width [m] accepted (rounding in exporters)."""
 
 
+PARAM_POLY3_LENGTH_REL = 0.01
+"""Relative difference between a paramPoly3's arc length and its ``length`` above which the
+map is warned about (exporters round; a real mismatch stretches every position)."""
+
+
 def _geometry_issues(road: Road, path: str) -> list[Issue]:
     out = []
     geoms = road.reference_line.geometries
@@ -41,6 +46,19 @@ def _geometry_issues(road: Road, path: str) -> list[Issue]:
             out.append(Issue("error", f"road {road.id}: geometry at s={b.s} does not follow the "
                              f"previous one ending at s={a.s + a.length:.4f}", path, road.line,
                              "geometry"))
+    for g in geoms:
+        curve = getattr(g, "curve_length", None)  # paramPoly3: its own arc length
+        if curve is None or g.length <= tol:
+            continue
+        if curve <= tol:
+            out.append(Issue("error", f"road {road.id}: paramPoly3 at s={g.s} has no extent "
+                             f"(its u, v polynomials describe a point) but a length of "
+                             f"{g.length:.4f} m", path, road.line, "paramPoly3"))
+        elif abs(curve - g.length) > max(tol, PARAM_POLY3_LENGTH_REL * g.length):
+            out.append(Issue("warning", f"road {road.id}: paramPoly3 at s={g.s} is "
+                             f"{curve:.4f} m long along its curve, geometry@length says "
+                             f"{g.length:.4f} m (positions are stretched to fit)", path,
+                             road.line, "paramPoly3"))
     return out
 
 

@@ -29,6 +29,12 @@ BROKEN = {
     "negative_width": (document(road("1", 100, line(0, 0, 0, 0, 100), right=(
         '<lane id="-1" type="driving"><width sOffset="0" a="3.0" b="-0.05" c="0" d="0"/>'
         '</lane>'))), 4, "width", "width -0.5000 m at s=70.000 (expected >= 0)"),
+    # observed: accepted; the case then "failed" with a collision instead of bad input
+    "point_param_poly3": (document(road("1", 200, (
+        '<geometry s="0" x="0" y="0" hdg="0" length="200"><paramPoly3 aU="0" bU="0" cU="0" '
+        'dU="0" aV="0" bV="0" cV="0" dV="0" pRange="normalized"/></geometry>'),
+        right=_lane(-1, 3.5))), 4, "paramPoly3",
+        "paramPoly3 at s=0.0 has no extent (its u, v polynomials describe a point)"),
     "not_xml": ("<OpenDRIVE>\n<road>\n</OpenDRIVE>\n", 3, None, "not well-formed XML"),
     "wrong_root": ("<?xml version='1.0'?>\n<OpenSCENARIO/>\n", 2, "OpenSCENARIO",
                    "root element is <OpenSCENARIO>, expected <OpenDRIVE>"),
@@ -127,3 +133,15 @@ def test_mounted_under_testzone_map():
     assert res.exit_code == 0
     for cmd in ("info", "plot", "check"):
         assert cmd in res.stdout
+
+
+def test_check_warns_of_a_param_poly3_whose_curve_is_not_its_length(tmp_path):
+    # u = 100 p over p in [0, 1]: a 100 m straight declared 120 m long (stretched by 1.2)
+    geometry = ('<geometry s="0" x="0" y="0" hdg="0" length="120"><paramPoly3 aU="0" '
+                'bU="100" cU="0" dU="0" aV="0" bV="0" cV="0" dV="0" pRange="normalized"/>'
+                '</geometry>')
+    p = write(tmp_path, "pp3.xodr", document(road("1", 120, geometry, right=_lane(-1, 3.5))))
+    res = RUN.invoke(app, ["check", str(p)])
+    assert res.exit_code == 1, res.output
+    assert "paramPoly3 at s=0.0 is 100.0000 m long along its curve, geometry@length says " \
+           "120.0000 m" in res.stdout
