@@ -319,8 +319,20 @@ _mount_optional("v2x", "v2x_bridge.cli")
 _mount_optional("scenario", "scenarios.cli")
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Print a warning (a map's suspicious lane link, ...) as its own text on one line of
+    stderr, without Python's source location and code line (our warnings name their file,
+    line and element themselves)."""
+    text = " ".join(str(message).split())
+    if not text.startswith("warning:"):
+        text = f"warning: {text}"
+    print(terminal_safe(text), file=file or sys.stderr)
+
+
 def main() -> None:
     """Console-script entry point (``testzone``)."""
+    import warnings
+    warnings.showwarning = _one_line_warning
     app()
 
 

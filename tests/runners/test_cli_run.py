@@ -225,3 +225,14 @@ def test_bad_rsi_command_content_is_bad_input_naming_file_and_line(tmp_path):
     assert result["error_kind"] == "input"
     assert f"hlw_bad.xosc:{line}:" in result["error"]
     assert "'priority' must be an integer" in result["error"]
+
+
+def test_warnings_print_as_their_own_one_line(capsys):
+    """A map warning during a run was printed in Python's format, with our source file and
+    code line (observed: `.../runners/case.py:119: UserWarning: warning: ...`)."""
+    from runners.cli import _one_line_warning
+    _one_line_warning(UserWarning("warning: f.xodr:2: <laneLink>: lane -9\nmissing"),
+                      UserWarning, "/x/runners/case.py", 119)
+    _one_line_warning(UserWarning("plain"), UserWarning, "/x/y.py", 1)
+    assert capsys.readouterr().err == ("warning: f.xodr:2: <laneLink>: lane -9 missing\n"
+                                       "warning: plain\n")
