@@ -82,6 +82,8 @@ class RunOptions:
         connect_timeout: [s] a CARLA server has to answer.
         v2x_endpoint: ZeroMQ endpoint on which the frames the vehicle under test receives are
             also published (:func:`shared_publisher`), or None.
+        agent_memory_gib: cap [GiB] of the data segment of a stack we start (``module:Class``,
+            ``file.py:Class``); 0 for none. Its output goes to the case's ``agent.log``.
     """
 
     agent: str = "idm"
@@ -97,6 +99,7 @@ class RunOptions:
     carla_tm_port: int = 8000
     connect_timeout: float = 5.0
     v2x_endpoint: str | None = None
+    agent_memory_gib: float = 8.0
 
 
 @functools.lru_cache(maxsize=None)
@@ -316,7 +319,8 @@ class _CaseRun:
             stack.callback(backend.close)
             driver = None
             if self.external:
-                agent = make_agent(opts.agent, opts.step_timeout)
+                agent = make_agent(opts.agent, opts.step_timeout, self.case_dir / "agent.log",
+                                   int(opts.agent_memory_gib * 2**30) or None)
                 stack.callback(agent.close)
                 driver = _EgoDriver(agent, backend, ego, self.net, SensorModel(seed=self.case.seed))
                 driver.start(world, vehicle_spec(ego, sc.entities[ego]), opts.agent_config)

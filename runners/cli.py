@@ -125,6 +125,9 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         v2x_endpoint: Optional[str] = typer.Option(
             None, help="also publish the V2X frames the vehicle under test receives on this "
                        "ZeroMQ endpoint (PUB, e.g. tcp://127.0.0.1:5556; runs 1 worker)"),
+        agent_memory: float = typer.Option(
+            8.0, help="memory cap of a stack we start (module:Class, file.py:Class) [GiB]; "
+                      "0 for none"),
         ) -> None:
     """Simulate, judge and score test cases; leave a report folder."""
     from runners.case import RunOptions
@@ -135,6 +138,8 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
     if trace not in (None, "csv"):
         _fail(f"--trace {trace!r}: expected 'csv'", 2)
     _check_run_options(dt, max_time, step_timeout, case_timeout, connect_timeout, workers)
+    if not (math.isfinite(agent_memory) and 0 <= agent_memory <= 2**20):
+        _fail(f"--agent-memory {agent_memory}: expected 0 (no cap) or a size in GiB", 2)
     config = _load_agent_config(agent_config)
     files: list[Path] = []
     if suite:
@@ -160,7 +165,8 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
                          max_sim_time=max_time, trace=trace, step_timeout=step_timeout,
                          case_wall_timeout=case_timeout, backend=backend,
                          carla_servers=tuple(s for s in (carla_servers or "").split(",") if s),
-                         connect_timeout=connect_timeout, v2x_endpoint=v2x_endpoint)
+                         connect_timeout=connect_timeout, v2x_endpoint=v2x_endpoint,
+                         agent_memory_gib=agent_memory)
     _check_agent(agent)
     from runners.agents import check_agent_config
     _guard(lambda: check_agent_config(agent, config))

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,7 @@ class RemoteAgent(Agent):
                  workdir: tempfile.TemporaryDirectory | None = None) -> None:
         self.endpoint, self.step_timeout, self.setup_timeout = endpoint, step_timeout, setup_timeout
         self.process, self._workdir = process, workdir
+        self.memory_limit_bytes: int | None = None  # set for a stack we started with a cap
         self._ctx = zmq.Context()
         self._sock = self._ctx.socket(zmq.REQ)
         self._sock.setsockopt(zmq.LINGER, 0)
@@ -87,7 +89,11 @@ class RemoteAgent(Agent):
             if self._sock.poll(int(min(step, timeout - waited) * 1000) or 1):
                 reply = unpack(self._sock.recv())
                 if reply.get("type") == "error":
-                    raise AgentError(f"agent raised during {what}: {reply.get('message', '')}")
+                    message = str(reply.get("message", ""))
+                    if "MemoryError" in message and self.memory_limit_bytes:
+                        message += (f" (the stack's memory cap is "
+                                    f"{self.memory_limit_bytes / 2**30:g} GiB: --agent-memory)")
+                    raise AgentError(f"agent raised during {what}: {message}")
                 return reply
             waited += step
             if self.process is not None and self.process.poll() is not None:
@@ -159,14 +165,61 @@ def _stop_process_group(process: subprocess.Popen, grace: float = 2.0) -> None:
     process.wait()
 
 
-def spawn_python_agent(spec: str, step_timeout: float = 1.0) -> RemoteAgent:
+LOG_LIMIT_BYTES = 64 * 2**20
+"""Most bytes of a spawned stack's output kept in its log; the rest is read and dropped."""
+
+
+def _keep_output(stream: Any, log_path: Path | None, limit: int | None = None) -> None:
+    """Copy ``stream`` (the stack's stdout and stderr) into ``log_path`` up to ``limit`` bytes,
+    then note the cut and drop the rest, until the stack closes it (so a chatty stack never
+    blocks on a full pipe, and never floods the runner's terminal). ``limit`` defaults to
+    :data:`LOG_LIMIT_BYTES`."""
+    limit = LOG_LIMIT_BYTES if limit is None else limit
+    kept = 0
+    with stream, (open(log_path, "ab") if log_path else open(os.devnull, "wb")) as log:
+        for chunk in iter(lambda: stream.read1(65536), b""):
+            if kept < limit:
+                part = chunk[:limit - kept]
+                log.write(part)
+                kept += len(part)
+                if kept >= limit:
+                    log.write(f"\n[testzone: output cut at {limit // 2**20} MiB]\n".encode())
+                log.flush()
+
+
+def _memory_limit(limit_bytes: int | None):
+    """A ``preexec_fn`` that caps the child's data segment (RLIMIT_DATA: heap and private
+    mappings, Linux >= 4.7) at ``limit_bytes``; None: no cap. Past it, allocations fail and a
+    Python stack gets MemoryError, which ends the case as an agent error."""
+    if not limit_bytes:
+        return None
+
+    def apply() -> None:
+        import resource
+        resource.setrlimit(resource.RLIMIT_DATA, (limit_bytes, limit_bytes))
+    return apply
+
+
+def spawn_python_agent(spec: str, step_timeout: float = 1.0, log_path: Path | None = None,
+                       memory_limit_bytes: int | None = None) -> RemoteAgent:
     """Start ``python -m runners.agent_host --agent SPEC`` in a child process on an ipc
     socket and return the :class:`RemoteAgent` that talks to it. The child leads its own
-    process group, so closing the agent also stops what the stack forked."""
+    process group, so closing the agent also stops what the stack forked.
+
+    Args:
+        log_path: where the stack's stdout and stderr go (the case's ``agent.log``; at most
+            :data:`LOG_LIMIT_BYTES` kept); None drops them.
+        memory_limit_bytes: cap of the stack's data segment (:func:`_memory_limit`).
+    """
     workdir = tempfile.TemporaryDirectory(prefix="testzone-agent-")
     endpoint = f"ipc://{Path(workdir.name) / 'agent.sock'}"
     proc = subprocess.Popen([sys.executable, "-m", "runners.agent_host", "--agent", spec,
                              "--bind", endpoint, "--runner-pid", str(os.getpid())],
-                            stdin=subprocess.DEVNULL,
-                            start_new_session=True)
-    return RemoteAgent(endpoint, step_timeout=step_timeout, process=proc, workdir=workdir)
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True,
+                            preexec_fn=_memory_limit(memory_limit_bytes))
+    threading.Thread(target=_keep_output, args=(proc.stdout, log_path), daemon=True,
+                     name="agent-output").start()
+    agent = RemoteAgent(endpoint, step_timeout=step_timeout, process=proc, workdir=workdir)
+    agent.memory_limit_bytes = memory_limit_bytes
+    return agent

@@ -14,7 +14,7 @@ import inspect
 import math
 from pathlib import Path
 from types import ModuleType
-from typing import Callable
+from typing import Any, Callable
 
 from runners.agents.idm import IdmAgent, IdmParameters, ScenarioAgent, naive_agent
 from runners.agents.idm_v2x import IdmV2xAgent, V2xParameters
@@ -212,10 +212,12 @@ def _check_in_child(spec: str, timeout: float) -> None:
                       f"exit or os._exit at import?)", element="--agent")
 
 
-def make_agent(spec: str, step_timeout: float = 1.0) -> Agent:
+def make_agent(spec: str, step_timeout: float = 1.0, log_path: Any = None,
+               memory_limit_bytes: int | None = None) -> Agent:
     """The agent a run uses for ``spec``: reference agents run in the runner's process; any
     other stack runs in its own process behind the ZeroMQ protocol (``zmq://HOST:PORT`` for a
-    stack already listening there, ``module:Class`` / ``file.py:Class`` started by us), with a
+    stack already listening there, ``module:Class`` / ``file.py:Class`` started by us, its
+    output in ``log_path`` and its data segment capped at ``memory_limit_bytes``), with a
     per-step deadline of ``step_timeout`` [s].
 
     Raises:
@@ -227,4 +229,5 @@ def make_agent(spec: str, step_timeout: float = 1.0) -> Agent:
     if spec.startswith("zmq://"):
         return RemoteAgent("tcp://" + spec[len("zmq://"):], step_timeout=step_timeout)
     _split_spec(spec)  # the class itself was checked once, in a child, before the run
-    return spawn_python_agent(spec, step_timeout=step_timeout)
+    return spawn_python_agent(spec, step_timeout=step_timeout, log_path=log_path,
+                              memory_limit_bytes=memory_limit_bytes)

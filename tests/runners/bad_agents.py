@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 from runners.interfaces import Agent, Control, Observation
@@ -106,3 +107,26 @@ class SurrogateRaiser(Raiser):
 
     name = "surrogate"
     message = "planner \ud800 diverged"
+
+
+class Hog(Agent):
+    """Prints a line per step; at t > 0.5 s allocates 1 GiB (a leaking planner)."""
+
+    name = "hog"
+
+    def step(self, obs: Observation) -> Control:
+        print(f"planning at {obs.time:.2f}", flush=True)
+        if obs.time > 0.5:
+            self.blob = bytearray(2**30)
+        return Control(acceleration=0.0)
+
+
+class Chatterbox(Agent):
+    """Writes 1 MiB to stdout every step (debug output left on)."""
+
+    name = "chatterbox"
+
+    def step(self, obs: Observation) -> Control:
+        sys.stdout.write("x" * 2**20 + "\n")
+        sys.stdout.flush()
+        return Control(acceleration=0.0)

@@ -183,3 +183,24 @@ def test_python_agent_and_same_agent_over_zeromq_record_identically(tmp_path: Pa
     ha.pop("agent"), hb.pop("agent")
     assert ha == hb
     assert a[1:] == b[1:]
+
+
+def test_a_stack_over_its_memory_cap_is_an_agent_error_and_its_output_is_kept(
+        tmp_path: Path) -> None:
+    # observed: no cap at all (a stack could take the machine), and its output went to the
+    # runner's terminal
+    res = run(STATIONARY, f"{BAD}:Hog", tmp_path, step_timeout=5.0, agent_memory_gib=0.5)
+    assert res["verdict"] == "error" and res["error_kind"] == "agent"
+    assert "MemoryError" in res["error"] and "memory cap is 0.5 GiB" in res["error"]
+    log = (tmp_path / "stationary_vehicle" / "agent.log").read_text()
+    assert "planning at 0.05" in log and "planning at 0.55" in log
+
+
+def test_a_chatty_stack_keeps_its_log_within_the_limit(tmp_path: Path, monkeypatch) -> None:
+    import runners.remote_agent as remote
+    monkeypatch.setattr(remote, "LOG_LIMIT_BYTES", 3 * 2**20)
+    res = run(STATIONARY, f"{BAD}:Chatterbox", tmp_path, step_timeout=5.0, max_sim_time=1.0)
+    assert res["verdict"] in ("pass", "fail"), res.get("error")
+    log = tmp_path / "stationary_vehicle" / "agent.log"
+    assert 3 * 2**20 <= log.stat().st_size < 3 * 2**20 + 200
+    assert log.read_bytes().endswith(b"[testzone: output cut at 3 MiB]\n")
