@@ -146,15 +146,44 @@ class RemoteAgent(Agent):
             self._workdir.cleanup()
 
 
+def _descendants(pid: int) -> list[int]:
+    """The processes below ``pid`` (children, their children...), read from Linux ``/proc``
+    (empty elsewhere): a stack's helpers that left its process group (``setsid``)."""
+    parents: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue  # gone meanwhile
+        fields = stat[stat.rfind(b")") + 2:].split()  # after "pid (comm) "
+        if len(fields) > 1:
+            parents.setdefault(int(fields[1]), []).append(int(name))
+    out, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
 def _stop_process_group(process: subprocess.Popen, grace: float = 2.0) -> None:
     """Stop a spawned stack and every process it started: SIGTERM to its process group, SIGKILL
     after ``grace`` [s] if the stack is still there, then SIGKILL to whatever is left of the
-    group (children a stack forked and forgot)."""
+    group (children a stack forked and forgot) and to its descendants that left the group
+    (``setsid``; found through ``/proc`` before the stack is stopped)."""
     def signal_group(sig: int) -> None:
         try:
             os.killpg(process.pid, sig)
         except (ProcessLookupError, PermissionError):
             pass
+    below = _descendants(process.pid)
     if process.poll() is None:
         signal_group(signal.SIGTERM)
         try:
@@ -162,6 +191,11 @@ def _stop_process_group(process: subprocess.Popen, grace: float = 2.0) -> None:
         except subprocess.TimeoutExpired:
             pass
     signal_group(signal.SIGKILL)
+    for pid in below:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
     process.wait()
 
 

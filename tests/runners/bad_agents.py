@@ -90,11 +90,11 @@ class Forker(Agent):
     (a stack's simulator or planner server), then forgets it."""
 
     name = "forker"
+    helper = "import time; time.sleep(600)"
 
     def setup(self, vehicle, road_network, config) -> None:  # type: ignore[override]
         import subprocess
-        import sys
-        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+        child = subprocess.Popen([sys.executable, "-c", self.helper])
         with open(os.environ["FORKER_PID_FILE"], "w") as fh:
             fh.write(str(child.pid))
 
@@ -130,3 +130,12 @@ class Chatterbox(Agent):
         sys.stdout.write("x" * 2**20 + "\n")
         sys.stdout.flush()
         return Control(acceleration=0.0)
+
+
+class Escaper(Forker):
+    """As Forker, but the helper leaves the stack's process group (``setsid``) and ignores
+    SIGTERM."""
+
+    name = "escaper"
+    helper = ("import os, signal, time; os.setsid(); "
+              "signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)")

@@ -130,13 +130,15 @@ def test_stack_that_cannot_be_built_reports_its_own_error(tmp_path: Path) -> Non
     assert "RuntimeError: weights file missing" in res["error"]
 
 
-def test_processes_a_stack_forked_end_with_its_case(tmp_path: Path, monkeypatch) -> None:
-    # observed: only the agent host was stopped; its child slept on after the run
+@pytest.mark.parametrize("stack", ["Forker", "Escaper"])
+def test_processes_a_stack_forked_end_with_its_case(tmp_path: Path, monkeypatch, stack) -> None:
+    # observed: only the agent host was stopped; its child slept on after the run (Forker);
+    # then a child that left the process group with setsid and ignored SIGTERM (Escaper)
     import os
     import time
     pid_file = tmp_path / "child.pid"
     monkeypatch.setenv("FORKER_PID_FILE", str(pid_file))
-    res = run(STATIONARY, f"{BAD}:Forker", tmp_path, step_timeout=2.0)
+    res = run(STATIONARY, f"{BAD}:{stack}", tmp_path, step_timeout=2.0, max_sim_time=2.0)
     assert res["verdict"] in ("pass", "fail"), res.get("error")
     pid = int(pid_file.read_text())
     for _ in range(50):  # killed at close; give the kernel a moment to reap it
