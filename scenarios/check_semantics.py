@@ -30,7 +30,8 @@ from scenarios.positions import POSITIONS
 from scenarios.registry import ParseContext, Registry
 from scenarios.selections import expand, read_selections, selection_allowed
 from scenarios.xmlsource import ParameterScope, Source, children, parse_xml
-from testzone.errors import not_a_file
+from testzone.commands import command_check
+from testzone.errors import TestzoneError, not_a_file
 
 APPEARANCE_FOR: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "VehicleLight": ("Vehicle",), "VehicleComponent": ("Vehicle",),
@@ -330,6 +331,20 @@ def _geo_positions(sc: _Scenario) -> None:
                                 "query is planar (the nearest lane in the plane is taken)")
 
 
+def _custom_commands(sc: _Scenario) -> None:
+    """A CustomCommandAction whose content its command type's check refuses
+    (``testzone.commands``: e.g. ``V2X.RSI``, registered by the V2X bridge): an error, as the
+    run refuses it."""
+    for el in sc.root.iter("CustomCommandAction"):
+        check = command_check(sc.value(el, "type") or "")
+        if check is None:
+            continue
+        try:
+            check((el.text or "").strip())
+        except TestzoneError as exc:
+            sc.add(ERROR, el, exc.message)
+
+
 # ---------------------------------------------------------------------- storyboard
 def _catalog_maneuvers(sc: _Scenario) -> list[etree._Element]:
     """The catalog Maneuver entries the scenario's ManeuverGroups reference (each once)."""
@@ -476,6 +491,7 @@ def scenario_issues(file: str, root: etree._Element, known: list[Issue] | None =
     _entity_refs(sc, entities)
     _action_kinds(sc, entities, _selections(sc, entities))
     _geo_positions(sc)
+    _custom_commands(sc)
     _storyboard_refs(sc)
     _monitor_refs(sc)
     for ref in root.iter("CatalogReference"):

@@ -33,6 +33,7 @@ import math
 import zlib
 from typing import Any, Mapping
 
+from testzone.commands import register_command_check
 from testzone.world import WorldState
 from v2x_bridge import fields
 from v2x_bridge.context import RsiEvent
@@ -222,6 +223,13 @@ def check_commands(actions: Any, source: str | None = None,
                                f"{sorted(entities)}", element=_ELEMENT)
         except V2XError as exc:
             raise V2XError(exc.message, file=source, line=a.line, element=_ELEMENT) from None
+
+
+def _check_rsi(content: str) -> None:
+    rsi_fields(content)
+
+
+register_command_check(RSI_COMMAND, _check_rsi)  # `testzone scenario check` asks it
 
 
 def apply_command(bridge: Any, type: str, content: Any, world: WorldState) -> bool:

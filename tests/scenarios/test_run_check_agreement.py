@@ -89,3 +89,23 @@ def test_run_and_check_both_refuse_a_lane_position_on_an_unknown_road(tmp_path):
     with pytest.raises(Exception, match="no road with id '999'"):
         ScenarioEngine(sc, load_opendrive(xodr), dt=0.05, external=frozenset(), seed=1,
                        on_event=lambda e: None).initialize()
+
+
+def test_check_reports_a_v2x_rsi_content_the_run_refuses(tmp_path):
+    """`scenario check` asks the check the V2X bridge registers for its command type
+    (testzone.commands); the run refuses the same content before it starts."""
+    import v2x_bridge  # noqa: F401 - registers the V2X.RSI check
+    from builders import event, story
+    action = ('<Action name="rsi"><UserDefinedAction><CustomCommandAction type="V2X.RSI">'
+              '{"eventType": 100, "x": 0, "y": 0, "priority": 9}</CustomCommandAction>'
+              '</UserDefinedAction></Action>')
+    text = document(teleport("Car", -1, 10.0), story(event("E", action, trigger(sim_time(1)))),
+                    trigger(sim_time(5), kind="StopTrigger"))
+    path = write(tmp_path, text)
+    line = text.count("\n", 0, text.index("<CustomCommandAction")) + 1
+    issues = [i for i in check_scenario(path) if i.severity == "error"]
+    assert [(i.line, i.message) for i in issues] == \
+        [(line, "'priority' must be an integer in [0, 7], got 9")]
+    # another command type is the simulator's business: not checked
+    assert not [i for i in check_scenario(write(tmp_path, text.replace("V2X.RSI", "Other.X"),
+                                                "other.xosc")) if i.severity == "error"]
