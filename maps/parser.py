@@ -10,6 +10,7 @@ by :mod:`maps.validate`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from dataclasses import dataclass, field
@@ -334,6 +335,28 @@ def _lane_ids(rd: _Reader, sides: tuple[list[Lane], list[Lane], list[Lane]]) -> 
             seen[ln.id] = ln
 
 
+def _carried(lane: Lane, prev_s: float, start: float, end: float) -> Lane:
+    """``lane`` of the section starting at ``prev_s`` [m] carried on into a ``singleSide``
+    section ``[start, end]`` that does not describe its side: the same lane, its records
+    re-based to the new section start (each record's ``sOffset`` minus the shift, so every
+    polynomial keeps its values along s), linked to itself across the section border."""
+    shift = start - prev_s
+
+    def rebased(pw: Piecewise) -> Piecewise:
+        return Piecewise([r._replace(start=r.start - shift) for r in pw.records])
+
+    marks = [m for m in lane.road_marks if m.s_end > start - 1e-9] or list(lane.road_marks[-1:])
+    marks = [m._replace(s_start=max(m.s_start, start),
+                        s_end=end if k == len(marks) - 1 else m.s_end)
+             for k, m in enumerate(marks)]
+    return dataclasses.replace(
+        lane, width=rebased(lane.width), border=rebased(lane.border),
+        predecessor=lane.id, successor=lane.successor,
+        speeds=tuple((o - shift, v) for o, v in lane.speeds),
+        heights=tuple((o - shift, i, x) for o, i, x in lane.heights),
+        road_marks=tuple(marks))
+
+
 def _sections(rd: _Reader, lanes_el, length: float) -> list[LaneSection]:
     if lanes_el is None:
         raise MapsError("road has no <lanes>", file=rd.path, element="road")
@@ -351,9 +374,16 @@ def _sections(rd: _Reader, lanes_el, length: float) -> list[LaneSection]:
         _lane_ids(rd, (left, right, centre))
         left.sort(key=lambda ln: ln.id)
         right.sort(key=lambda ln: -ln.id)
+        single = sec.get("singleSide", "false") == "true"
+        if single and out and (not left or not right):
+            # clause 11.2: a singleSide section describes one side; the other carries on
+            if not left:
+                left = [_carried(ln, out[-1].s, start, end) for ln in out[-1].left]
+            else:
+                right = [_carried(ln, out[-1].s, start, end) for ln in out[-1].right]
         out.append(LaneSection(s=start, end=end, left=left, right=right,
                                center=centre[0] if centre else None,
-                               single_side=sec.get("singleSide", "false") == "true",
+                               single_side=single,
                                line=sec.sourceline))
     return out
 

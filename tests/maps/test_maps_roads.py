@@ -184,3 +184,25 @@ def test_road_position_local_coordinates_round_trip(name):
         # the lateral offset is perpendicular to the heading
         x0, y0, *_ = road.position(s, 0.0)
         assert (x - x0) * math.cos(h) + (y - y0) * math.sin(h) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_single_side_section_carries_the_other_side_on(tmp_path):
+    # ASAM OpenDRIVE clause 11.2 (laneSection@singleSide): the section at s=50 describes only
+    # the left side; the right lanes go on from s=0 (observed: they vanished, lane -2 was
+    # "missing" at s=75). Lane -2's width 3.0 + 0.01 s keeps its values along s: 3.75 m at 75.
+    from maps import load_opendrive
+    from maps_samples import _lane, document, line, road, write
+    grow = ('<lane id="-2" type="driving" level="false"><width sOffset="0" a="3.0" b="0.01" '
+            'c="0" d="0"/></lane>')
+    centre = '<center><lane id="0" type="none" level="false"/></center>'
+    sections = (f'<laneSection s="0"><left>{_lane(1, 3.0)}</left>{centre}'
+                f'<right>{_lane(-1, 3.5)}{grow}</right></laneSection>'
+                f'<laneSection s="50" singleSide="true"><left>{_lane(1, 3.0)}{_lane(2, 2.0)}'
+                f'</left></laneSection>')
+    net = load_opendrive(write(tmp_path, "single.xodr",
+                               document(road("1", 100, line(0, 0, 0, 0, 100),
+                                             sections=sections))))
+    assert net.lane_ids("1", 75) == [2, 1, -1, -2]
+    assert net.lane_width("1", -2, 75) == pytest.approx(3.75)
+    assert net.roads["1"].lane_span(-2, 75) == (pytest.approx(-3.5), pytest.approx(-7.25))
+    assert net.lane_width("1", 2, 75) == pytest.approx(2.0)
