@@ -81,14 +81,19 @@ class Road:
         return -sign if self.rule == "LHT" else sign
 
     @staticmethod
-    def _width(lane: Lane, sec: LaneSection, s: float, inner: float) -> float:
-        """Width [m] of ``lane`` at road ``s`` [m], its inner border ``inner`` [m] from the
-        lane-offset line (used by ``border`` records)."""
+    def _width(lane: Lane, sec: LaneSection, s: float, inner: float, side: float = 1.0,
+               off: float = 0.0) -> float:
+        """Width [m] of ``lane`` at road ``s`` [m]: its ``width`` records, else from its
+        ``border`` records, the t-coordinate [m] of its outer border from the reference line
+        (ASAM OpenDRIVE 1.8 clause 11.6.2; negative on the right, ``side`` -1), less its inner
+        border: the lane-offset line ``off`` [m] plus ``inner`` [m] (the widths inside it)
+        towards its side. A border on the wrong side gives a negative width, which
+        ``maps.validate`` reports."""
         ds = s - sec.s
         if lane.width.records:
             return lane.width.value(ds)
         if lane.border.records:
-            return lane.border.value(ds) - inner
+            return side * (lane.border.value(ds) - off) - inner
         return 0.0
 
     def lane_span(self, lane_id: int, s: float, sec: LaneSection | None = None
@@ -116,7 +121,7 @@ class Road:
         spans = self._spans
         acc = 0.0
         for ln in lanes:
-            w = self._width(ln, sec, s, acc)
+            w = self._width(ln, sec, s, acc, sign, off)
             span = spans[ln.id] = (off + sign * acc, off + sign * (acc + w))
             if ln.id == lane_id:
                 return span
@@ -139,10 +144,10 @@ class Road:
         sec = self.sections[self.section_index(s)]
         off = self.lane_offset.value(s) if self.lane_offset.records else 0.0
         out = []
-        for lanes in (sec.left, sec.right):
+        for lanes, sign in ((sec.left, 1.0), (sec.right, -1.0)):
             acc = 0.0
             for ln in lanes:
-                acc += self._width(ln, sec, s, acc)
+                acc += self._width(ln, sec, s, acc, sign, off)
             out.append(acc)
         return off + out[0], off - out[1]
 
@@ -169,7 +174,7 @@ class Road:
             ad = d * sign
             acc = 0.0
             for ln in lanes:
-                w = width(ln, sec, s, acc)
+                w = width(ln, sec, s, acc, sign, off)
                 if types is None or ln.type in types:
                     if acc <= ad <= acc + w and w > 1e-9:
                         return ln.id, sign * (ad - acc - 0.5 * w), 0.0

@@ -62,6 +62,23 @@ def _geometry_issues(road: Road, path: str) -> list[Issue]:
     return out
 
 
+def _border_issues(road: Road, sec, lane, span: float, path: str) -> list[Issue]:
+    """A lane given by ``border`` records whose outer border lies inside its inner border (on
+    the wrong side of the road: a right lane's border is a negative t), sampled at 11
+    points."""
+    side = 1.0 if lane.id > 0 else -1.0
+    for k in range(11):
+        s = sec.s + span * k / 10
+        inner, outer = road.lane_span(lane.id, s, sec)
+        w = side * (outer - inner)
+        if w < -WIDTH_TOL:
+            return [Issue("error", f"road {road.id} lane {lane.id}: border at t={outer:.4f} m "
+                          f"lies {-w:.4f} m inside the lane's inner border at s={s:.3f} "
+                          f"(a border is the t-coordinate of the outer border: negative on "
+                          f"the right)", path, lane.line, "border")]
+    return []
+
+
 def _lane_issues(road: Road, path: str) -> list[Issue]:
     out = []
     for sec in road.sections:
@@ -72,6 +89,8 @@ def _lane_issues(road: Road, path: str) -> list[Issue]:
         span = max(sec.end - sec.s, 0.0)
         for lane in (*sec.left, *sec.right):
             if not lane.width:
+                if lane.border:
+                    out += _border_issues(road, sec, lane, span, path)
                 continue
             recs = lane.width.records
             if len(recs) == 1 and recs[0].b == recs[0].c == recs[0].d == 0.0 and \

@@ -34,15 +34,33 @@ def test_elevation_and_superelevation(tmp_path):
 
 
 def test_border_records_give_widths(tmp_path):
-    lanes = ('<lane id="-1" type="driving"><border sOffset="0" a="3.0" b="0.01" c="0" d="0"/>'
-             '</lane><lane id="-2" type="driving"><border sOffset="0" a="5.0" b="0" c="0" '
-             'd="0"/></lane>')
+    # ASAM OpenDRIVE 1.8 clause 11.6.2: a border is the t-coordinate of the lane's outer border
+    # (negative on the right), from the reference line
+    lanes = ('<lane id="-1" type="driving"><border sOffset="0" a="-3.0" b="-0.01" c="0" '
+             'd="0"/></lane><lane id="-2" type="driving"><border sOffset="0" a="-5.0" b="0" '
+             'c="0" d="0"/></lane>')
     net = maps.load_opendrive(write(tmp_path, "b.xodr",
                                     document(road("1", 100, line(0, 0, 0, 0, 100), right=lanes))))
-    # at s = 50: lane -1 outer border 3.5 m, lane -2 outer border 5 m
+    # at s = 50: lane -1 outer border t = -3.5 m, lane -2 outer border t = -5 m
     assert net.lane_width("1", -1, 50.0) == pytest.approx(3.5)
     assert net.lane_width("1", -2, 50.0) == pytest.approx(1.5)
     assert net.roads["1"].lane_center_t(-2, 50.0) == pytest.approx(-4.25)
+    # with a laneOffset of 1 m the left lane 1 bordered at t = 4.5 spans t = 1 .. 4.5
+    offset = '<laneOffset s="0" a="1.0" b="0" c="0" d="0"/>'
+    left = '<lane id="1" type="driving"><border sOffset="0" a="4.5" b="0" c="0" d="0"/></lane>'
+    net = maps.load_opendrive(write(tmp_path, "o.xodr", document(road(
+        "1", 100, line(0, 0, 0, 0, 100), left=left, right=lanes, lanes_extra=offset))))
+    assert net.roads["1"].lane_span(1, 50.0) == (pytest.approx(1.0), pytest.approx(4.5))
+    assert net.roads["1"].lane_span(-1, 50.0) == (pytest.approx(1.0), pytest.approx(-3.5))
+
+
+def test_a_border_on_the_wrong_side_is_a_map_error(tmp_path):
+    # observed: a right lane with border a=+3 was drawn left of the reference line, no error
+    from maps import check_opendrive
+    lanes = '<lane id="-1" type="driving"><border sOffset="0" a="3.0" b="0" c="0" d="0"/></lane>'
+    path = write(tmp_path, "w.xodr", document(road("1", 100, line(0, 0, 0, 0, 100), right=lanes)))
+    errors = [i for i in check_opendrive(path) if i.severity == "error"]
+    assert len(errors) == 1 and "border at t=3.0000 m lies 3.0000 m inside" in errors[0].message
 
 
 def test_left_hand_traffic_rule(tmp_path):
