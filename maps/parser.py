@@ -69,6 +69,7 @@ class ParsedFile:
     offset: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     version: tuple[int, int] = (1, 4)
     header_line: int | None = None
+    link_notes: list[tuple[str, int | None]] = field(default_factory=list)
 
 
 def _parser() -> etree.XMLParser:
@@ -243,7 +244,7 @@ def _link(rd: _Reader, el) -> RoadLink | None:
     if etype not in ("road", "junction"):
         raise rd.error(el, f"elementType={etype!r} (expected 'road' or 'junction')")
     cp = el.get("contactPoint")
-    if etype == "road" and cp not in ("start", "end"):
+    if etype == "road" and cp is not None and cp not in ("start", "end"):
         raise rd.error(el, f"contactPoint={cp!r} (expected 'start' or 'end' for a road link)")
     return RoadLink(etype, rd.text(el, "elementId"), cp if etype == "road" else None)
 
@@ -517,4 +518,29 @@ def parse_file(path: str | os.PathLike) -> ParsedFile:
     for el in root.findall("junction"):
         j = _junction(rd, el)
         out.junctions[j.id] = j
+    _infer_contact_points(out)
     return out
+
+
+def _infer_contact_points(out: ParsedFile) -> None:
+    """A road link without ``contactPoint`` (optional in the 1.4/1.5 schemas; required for
+    road links from 1.6) is taken to the linked road's end nearest to this road's own end,
+    and noted in ``out.link_notes`` (``maps.validate`` warns)."""
+    for road in out.roads.values():
+        for kind in ("predecessor", "successor"):
+            link = getattr(road, kind)
+            if link is None or link.element_type != "road" or link.contact_point is not None:
+                continue
+            other = out.roads.get(link.element_id)
+            if other is None:
+                continue  # a missing road: maps.validate reports the link
+            x, y, _ = road.reference_line.pose(0.0 if kind == "predecessor" else road.length)
+            ends = {}
+            for cp, s in (("start", 0.0), ("end", other.length)):
+                ox, oy, _ = other.reference_line.pose(s)
+                ends[cp] = math.hypot(ox - x, oy - y)
+            cp = min(ends, key=ends.__getitem__)
+            setattr(road, kind, RoadLink(link.element_type, link.element_id, cp))
+            out.link_notes.append((f"road {road.id}: {kind} link to road {link.element_id} has "
+                                   f"no contactPoint; taken as '{cp}' (the nearer end, "
+                                   f"{ends[cp]:.3f} m away)", road.line))

@@ -115,6 +115,7 @@ def _end_point(road: Road, contact: str) -> tuple[float, float]:
 def link_issues(parsed: ParsedFile) -> list[Issue]:
     """Missing link targets (errors) and gaps between linked roads (warnings)."""
     out, path = [], parsed.path
+    out += [Issue("warning", text, path, line, "link") for text, line in parsed.link_notes]
     for road in parsed.roads.values():
         if road.junction != "-1" and road.junction not in parsed.junctions:
             out.append(Issue("error", f"road {road.id}: junction={road.junction!r} does not exist",

@@ -206,3 +206,20 @@ def test_single_side_section_carries_the_other_side_on(tmp_path):
     assert net.lane_width("1", -2, 75) == pytest.approx(3.75)
     assert net.roads["1"].lane_span(-2, 75) == (pytest.approx(-3.5), pytest.approx(-7.25))
     assert net.lane_width("1", 2, 75) == pytest.approx(2.0)
+
+
+def test_a_road_link_without_contact_point_takes_the_nearer_end(tmp_path):
+    # contactPoint is optional in the 1.4/1.5 schemas (observed: the whole file refused); the
+    # two roads END at (100, 0), so road 1's successor is road 2's end, and it is a warning
+    import warnings
+
+    from maps import check_opendrive, load_opendrive
+    text = two_roads_end_to_end().replace(' contactPoint="end"', "")
+    path = write(tmp_path, "nocp.xodr", text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = load_opendrive(path)
+    assert net.roads["1"].successor.contact_point == "end"
+    notes = [i for i in check_opendrive(path) if "no contactPoint" in i.message]
+    assert len(notes) >= 1 and all(i.severity == "warning" for i in notes)
+    assert "taken as 'end' (the nearer end, 0.000 m away)" in notes[0].message
