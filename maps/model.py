@@ -68,6 +68,8 @@ class Lane:
         heights: ``(sOffset [m], inner [m], outer [m])`` records: the lane surface raised above
             the road surface at its inner/outer border (clause 11.6, e.g. a kerbed sidewalk).
         road_marks: :class:`RoadMark` records of the lane, ordered by s.
+        level: ``lane@level``: kept out of superelevation (flat at the height of the inner
+            border of the outer block of level lanes, clause 11.6.6).
         line: source line of the ``lane`` element.
     """
 
@@ -80,6 +82,7 @@ class Lane:
     speeds: tuple[tuple[float, float | None], ...] = ()
     heights: tuple[tuple[float, float, float], ...] = ()
     road_marks: tuple[RoadMark, ...] = ()
+    level: bool = False
     line: int | None = None
 
 

@@ -155,6 +155,9 @@ class RoadNetwork:
         a, b = road.lane_span(lane_id, s, sec)
         x, y, z, h, p, r = road.position(s, 0.5 * (a + b) + offset)
         lane = sec.by_id[lane_id]
+        if lane.level and r:  # excluded from superelevation: flat from its level block's start
+            z += (road.level_start_t(lane_id, s, sec) - 0.5 * (a + b) - offset) * math.tan(r)
+            r = 0.0
         if lane.heights and b != a:
             z += road.lane_height(lane, sec, s, 0.5 + offset / (b - a))
         if road.driving_sign(lane_id) < 0:

@@ -301,6 +301,7 @@ def _lane(rd: _Reader, el, s0: float = 0.0, s1: float = 0.0) -> Lane:
                 border=rd.cubics(kids.get("border"), "sOffset"),
                 predecessor=pred, successor=succ, speeds=speeds, heights=heights,
                 road_marks=_road_marks(rd, marks, s0, s1) if marks else (),
+                level=el.get("level", "false").strip() in ("true", "1"),
                 line=el.sourceline)
 
 

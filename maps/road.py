@@ -128,6 +128,21 @@ class Road:
             acc += w
         raise KeyError(lane_id)
 
+    def level_start_t(self, lane_id: int, s: float, sec: LaneSection | None = None) -> float:
+        """t [m] where the block of ``level`` lanes that holds ``lane_id`` begins: the inner
+        border of the innermost level lane from which every lane out to the road edge is
+        level (clause 11.6.6: a level lane keeps the height of its inner neighbour, and the
+        level lanes run to the edge). KeyError for an unknown lane."""
+        if sec is None:
+            sec = self.sections[self.section_index(s)]
+        start = None
+        for ln in (sec.left if lane_id > 0 else sec.right):
+            if not ln.level:
+                start = None
+            elif start is None:
+                start = self.lane_span(ln.id, s, sec)[0]
+        return start if start is not None else self.lane_span(lane_id, s, sec)[0]
+
     def lane_center_t(self, lane_id: int, s: float) -> float:
         """Lateral position [m] of the centre of lane ``lane_id`` at ``s``:
         laneOffset + sum of inner widths + half this width, signed by side."""

@@ -33,6 +33,25 @@ def test_elevation_and_superelevation(tmp_path):
     assert (left.p, left.r) == pytest.approx((math.atan(0.1), -0.05))
 
 
+def test_level_lanes_stay_out_of_the_superelevation(tmp_path):
+    # lane@level (clause 11.6.6): the kerbed sidewalk -2 stays flat at the height of its inner
+    # border (t = -3.5) instead of following the 0.05 rad bank, plus its own height records
+    # (0.1 inner, 0.2 outer: 0.15 at its centre); roll 0 (observed: level was not read)
+    extra = ('<elevationProfile><elevation s="0" a="1.0" b="0.02" c="0" d="0"/>'
+             '</elevationProfile><lateralProfile><superelevation s="0" a="0.05" b="0" c="0" '
+             'd="0"/></lateralProfile>')
+    walk = _lane(-2, 2.0, "sidewalk", extra='<height sOffset="0" inner="0.1" outer="0.2"/>'
+                 ).replace('level="false"', 'level="true"')
+    text = document(road("1", 100, line(0, 0, 0, 0, 100), left=_lane(1, 3.5),
+                         right=_lane(-1, 3.5) + walk, extra=extra))
+    net = maps.load_opendrive(write(tmp_path, "level.xodr", text))
+    p = net.lane_to_world("1", -2, 50.0)
+    assert p.z == pytest.approx(2.0 - 3.5 * math.tan(0.05) + 0.15)
+    assert p.r == pytest.approx(0.0)
+    banked = net.lane_to_world("1", -1, 50.0)   # not level: on the bank
+    assert banked.z == pytest.approx(2.0 - 1.75 * math.tan(0.05))
+
+
 def test_border_records_give_widths(tmp_path):
     # ASAM OpenDRIVE 1.8 clause 11.6.2: a border is the t-coordinate of the lane's outer border
     # (negative on the right), from the reference line
