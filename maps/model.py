@@ -161,6 +161,12 @@ class Signal:
     validity: tuple[tuple[int, int], ...] = ()
     line: int | None = None
 
+    def in_validity(self, lane_id: int) -> bool:
+        """True when lane ``lane_id`` is inside one of the signal's ``validity`` ranges (either
+        order of fromLane/toLane), or when it has none (it then holds for its whole road)."""
+        return not self.validity or any(min(a, b) <= lane_id <= max(a, b)
+                                        for a, b in self.validity)
+
     def applies_to(self, lane_id: int) -> bool:
         """True when the signal is valid for lane ``lane_id`` of its road: inside one of its
         ``validity`` ranges (either order of fromLane/toLane), or, without validity records,

@@ -2,7 +2,8 @@
 
 A traffic signal (OpenDRIVE ``<signal>``, ASAM OpenDRIVE 1.8 clause 14) stands at ``s`` on its
 road and applies to traffic along +s (``orientation="+"``), against it (``"-"``) or both
-(``"none"``). The ego runs the light when its front bumper passes that s, in its driving
+(``"none"``), and to the lanes of its ``validity`` records when it has any. The ego runs the
+light when its front bumper passes that s, in its driving
 direction, between two frames and the signal's recorded state at the later frame is red
 (Regulations for the Implementation of the PRC Road Traffic Safety Law, art. 38: a red light
 forbids passing). The signal's s stands for its stop line; maps with separate stop-line objects
@@ -76,6 +77,9 @@ class RedLightMetric:
             for sig in by_road.get(b.road_id, []):
                 if not applies(str(getattr(sig, "orientation", "none")), d):
                     continue
+                in_validity = getattr(sig, "in_validity", None)   # maps.Signal
+                if in_validity is not None and not in_validity(b.lane_id):
+                    continue  # a light for other lanes (a turn arrow over the left lane)
                 if not ((a.s + reach - sig.s) * d < 0.0 <= (b.s + reach - sig.s) * d):
                     continue
                 state = frames[k].signals.get(str(sig.id))

@@ -203,9 +203,10 @@ class PathAhead:
 
         Only lights that govern vehicles count (``maps.Signal.governs_vehicles``). A signal
         applies when it lies on a road the path runs along, between two consecutive
-        samples, and its ``orientation`` matches the lane's driving direction (OpenDRIVE
+        samples, its ``orientation`` matches the lane's driving direction (OpenDRIVE
         signal@orientation: ``+`` for traffic in the +s direction, ``-`` for -s, ``none`` for
-        both). Distances are measured from ``ego_along`` [m] along the path.
+        both) and the path's lane there is within its ``validity`` records, if any.
+        Distances are measured from ``ego_along`` [m] along the path.
         """
         out = []
         stop_colors = {SignalColor.RED} | ({SignalColor.YELLOW} if stop_yellow else set())
@@ -223,6 +224,8 @@ class PathAhead:
                 forward = b.s >= a.s
                 if sig.orientation == "+" and not forward or sig.orientation == "-" and forward:
                     continue
+                if not sig.in_validity(b.lane_id):
+                    continue  # a light for other lanes (a turn arrow over the left lane)
                 lo, hi = min(a.s, b.s), max(a.s, b.s)
                 if lo <= sig.s <= hi:
                     frac = 0.0 if hi == lo else abs(sig.s - a.s) / (hi - lo)

@@ -67,6 +67,22 @@ def test_green_or_opposite_orientation_is_no_violation():
     assert r.statistics["signals_passed"].value == 0
 
 
+def test_a_red_light_for_other_lanes_is_no_violation():
+    # a turn arrow valid for lane 1 only (signal validity fromLane=toLane=1): red for it is
+    # no red light for the ego in lane -1 (observed: counted as a violation); valid for -2..-1
+    # it is one
+    from maps.model import Signal
+
+    def light(validity):
+        return Signal("s1", "1", 50.0, -3.0, True, "+", "1000001", "", 50.0, -3.0, 0.0, 0.0,
+                      validity=validity)
+    rec = make_recording({"ego": straight(0, 10.0)}, 6.0, boxes=BOX, signals=red())
+    other = RedLightMetric().compute(rec, FakeNet(signals=[light(((1, 1),))])).statistics
+    assert (other["red_light_violation_count"].value, other["signals_passed"].value) == (0, 0)
+    ours = RedLightMetric().compute(rec, FakeNet(signals=[light(((-2, -1),))])).statistics
+    assert ours["red_light_violation_count"].value == 1
+
+
 def test_red_light_skipped_without_map():
     rec = make_recording({"ego": straight(0, 10.0)}, 1.0, signals=red())
     r = RedLightMetric().compute(rec, None)

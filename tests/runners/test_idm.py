@@ -98,3 +98,26 @@ def test_a_lower_limit_is_not_overrun_for_seconds(tmp_path) -> None:
                    RunOptions(agent="idm-v2x"), tmp_path / "slc")
     assert res["metrics"]["speeding_duration_s"]["value"] <= 0.5
     assert res["metrics"]["speed_over_limit_max_mps"]["value"] < 0.1
+
+
+def test_a_red_light_over_another_lane_does_not_stop_the_path(tmp_path) -> None:
+    # a signal valid for lane -2 only (validity fromLane=toLane=-2): red stops a path in lane
+    # -2, not one in lane -1 (observed: it stopped cars in every lane going that way)
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "maps"))
+    from maps import load_opendrive
+    from maps_samples import _lane, document, line, road, write
+    from runners.agents.path_ahead import PathAhead
+    from testzone.world import LaneCoord, SignalColor, SignalState
+    signal = ('<signals><signal s="50" t="-8" id="arrow" dynamic="yes" orientation="+" '
+              'type="1000001" subtype="-1" country="DE" zOffset="2"><validity fromLane="-2" '
+              'toLane="-2"/></signal></signals>')
+    net = load_opendrive(write(tmp_path, "arrow.xodr", document(road(
+        "1", 200, line(0, 0, 0, 0, 200), right=_lane(-1, 3.5) + _lane(-2, 3.5),
+        extra=signal))))
+    red = {"arrow": SignalState("arrow", SignalColor.RED)}
+    for lane, stops in ((-2, True), (-1, False)):
+        path = PathAhead(net, LaneCoord("1", lane, 10.0, 0.0), horizon=100.0)
+        found = [o.distance for o in path.red_signals(0.0, red)]
+        assert found == ([pytest.approx(40.0, abs=0.1)] if stops else []), lane
