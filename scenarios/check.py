@@ -41,7 +41,7 @@ from types import MappingProxyType
 from lxml import etree
 
 from scenarios.errors import ScenarioError, UnsupportedElementError
-from scenarios.xmlsource import children, parse_xml
+from scenarios.xmlsource import children, declared_name, parse_xml
 
 SCHEMA_FILES: Mapping[tuple[int, int], str] = MappingProxyType({
     (1, 0): "OpenSCENARIO_1_0.xsd", (1, 1): "OpenSCENARIO_1_1.xsd",
@@ -181,7 +181,7 @@ def declared_here(el: etree._Element) -> dict[str, etree._Element]:
     decls = child_el(el, "ParameterDeclarations")
     if decls is None:
         return {}
-    return {d.get("name", ""): d for d in children(decls, "ParameterDeclaration")}
+    return {declared_name(d): d for d in children(decls, "ParameterDeclaration")}
 
 
 def visible_parameters(el: etree._Element) -> set[str]:

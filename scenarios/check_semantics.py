@@ -29,7 +29,7 @@ from scenarios.parameters import read_declarations, typed_value
 from scenarios.positions import POSITIONS
 from scenarios.registry import ParseContext, Registry
 from scenarios.selections import expand, read_selections, selection_allowed
-from scenarios.xmlsource import ParameterScope, Source, children, parse_xml
+from scenarios.xmlsource import ParameterScope, Source, children, declared_name, parse_xml
 from testzone.commands import command_check
 from testzone.errors import TestzoneError, not_a_file
 
@@ -73,7 +73,7 @@ class _Scenario:
                 except ScenarioError as exc:
                     _add_new(self, issue_from_error(exc, self.file))
                     self.scopes[owner] = scope.child(
-                        {d.get("name", ""): d.get("value", "") for d in children(
+                        {declared_name(d): d.get("value", "") for d in children(
                             child_el(owner, "ParameterDeclarations"), "ParameterDeclaration")})
             scope = self.scopes[owner]
         return Source(self.file, scope)
@@ -177,7 +177,7 @@ def catalog_entry(sc: _Scenario, ref: etree._Element) -> etree._Element | None:
     if el is None:
         sc.add(ERROR, ref, f"entry '{entry}' not found in catalog '{cat}'")
         return None
-    declared = {d.get("name") for d in kids(child_el(el, "ParameterDeclarations"))}
+    declared = {declared_name(d) for d in kids(child_el(el, "ParameterDeclarations"))}
     for a in kids(child_el(ref, "ParameterAssignments")):
         name = (a.get("parameterRef") or "").lstrip("$")
         if name not in declared:
@@ -579,7 +579,7 @@ def _global_declarations(root: etree._Element) -> dict[str, etree._Element]:
     decls = child_el(root, "ParameterDeclarations")
     if decls is None:
         return {}
-    return {d.get("name", ""): d for d in children(decls, "ParameterDeclaration")}
+    return {declared_name(d): d for d in children(decls, "ParameterDeclaration")}
 
 
 __all__ = ["scenario_issues", "catalog_issues", "distribution_issues"]

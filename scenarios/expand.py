@@ -32,7 +32,7 @@ from lxml import etree
 from scenarios.distribution import Distribution, read_distribution
 from scenarios.errors import ScenarioError
 from scenarios.expressions import format_value
-from scenarios.xmlsource import child, children, parse_xml
+from scenarios.xmlsource import child, children, declared_name, parse_xml
 
 _ATTR = rb"""\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*')"""
 _SCAN = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!DOCTYPE(?:[^>\[]|\[.*?\])*>"
@@ -160,7 +160,7 @@ def write_variants(dist_path: str | Path, out_dir: str | Path,
     base = _apply(data, _path_edits(data, tags, scenario.parent, out, encoding))
     tags = start_tags(base, root)
     decls = child(root, "ParameterDeclarations")
-    declared = {d.get("name"): d for d in children(decls, "ParameterDeclaration")} \
+    declared = {declared_name(d): d for d in children(decls, "ParameterDeclaration")} \
         if decls is not None else {}
     for params in dist.sets:  # every variant checked before any file is written
         unknown = sorted(set(params) - set(declared))

@@ -26,8 +26,8 @@ from scenarios.positions import POSITIONS
 from scenarios.registry import ParseContext
 from scenarios.selections import read_selections
 from scenarios.storyboard_reader import StoryboardReader
-from scenarios.xmlsource import (ParameterScope, Source, child, children, non_negative,
-                                 parse_xml)
+from scenarios.xmlsource import (ParameterScope, Source, child, children, declared_name,
+                                 non_negative, parse_xml)
 from testzone.errors import not_a_file
 
 SUPPORTED_REVISIONS = ((1, 0), (1, 1), (1, 2), (1, 3))
@@ -77,7 +77,7 @@ def _signal_controllers(src: Source, el: etree._Element | None
 
 def _check_overrides(src: Source, root: etree._Element, parameters: Mapping[str, Any]) -> None:
     decls = child(root, "ParameterDeclarations")
-    declared = {d.get("name") for d in children(decls, "ParameterDeclaration")} \
+    declared = {declared_name(d) for d in children(decls, "ParameterDeclaration")} \
         if decls is not None else set()
     unknown = sorted(set(parameters) - declared)
     if unknown:

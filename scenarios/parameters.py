@@ -61,7 +61,7 @@ def read_declarations(src: Source, owner: etree._Element,
         return scope
     local_src = src.with_scope(scope)
     for d in children(decls, "ParameterDeclaration"):
-        name = local_src.attr(d, "name", str)
+        name = local_src.declared_name(d)
         ptype = local_src.attr(d, "parameterType", str, "string")
         if name in scope.local():
             raise src.error(d, f"parameter '{name}' declared twice")

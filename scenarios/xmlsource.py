@@ -198,6 +198,13 @@ _EXPECTED: Mapping[Any, str] = MappingProxyType({
     non_negative_int: "an integer >= 0"})
 
 
+def declared_name(decl: etree._Element) -> str:
+    """The name a ``ParameterDeclaration`` declares, without a leading ``$``: ASAM's own 1.0
+    example scenarios declare ``name="$owner"`` and refer to it as ``$owner`` (esmini reads
+    them the same way); never resolved as a reference. ``""`` when missing."""
+    return (decl.get("name") or "").strip().lstrip("$")
+
+
 @dataclass(frozen=True)
 class Source:
     """A file being read and the parameters in scope.
@@ -259,6 +266,14 @@ class Source:
             want = _EXPECTED.get(conv) or getattr(conv, "__name__", "valid value")
             raise self.error(el, f"attribute {name}='{clip(raw)}' (= "
                                  f"{clip(format_value(value))!r}): expected {want}") from None
+
+    def declared_name(self, decl: etree._Element) -> str:
+        """The name a ``ParameterDeclaration`` declares: :func:`declared_name`; ScenarioError
+        when it is empty."""
+        name = declared_name(decl)
+        if not name:
+            raise self.error(decl, "missing attribute 'name'")
+        return name
 
     def name_ref(self, el: etree._Element, name: str) -> str:
         """A reference *to* a parameter (``parameterRef``): the name, without a leading ``$``

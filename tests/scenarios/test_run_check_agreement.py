@@ -109,3 +109,18 @@ def test_check_reports_a_v2x_rsi_content_the_run_refuses(tmp_path):
     # another command type is the simulator's business: not checked
     assert not [i for i in check_scenario(write(tmp_path, text.replace("V2X.RSI", "Other.X"),
                                                 "other.xosc")) if i.severity == "error"]
+
+
+def test_a_declaration_named_with_a_dollar_is_declared(tmp_path):
+    """ASAM's own OpenSCENARIO 1.0 examples (CutIn.xosc) declare name="$owner" and refer to it
+    as $owner; esmini reads that (observed: "unknown parameter '$owner'", exit 2)."""
+    text = document(teleport("Car", -1, 10.0), "", trigger(sim_time(5), kind="StopTrigger"),
+                    parameters='<ParameterDeclaration name="$start" parameterType="double" '
+                               'value="42"/>')
+    assert 's="10.0"' in text
+    path = write(tmp_path, text.replace('s="10.0"', 's="$start"', 1))
+    assert [i for i in check_scenario(path) if i.severity == "error"] == []
+    sc = load_scenario(path)
+    assert sc.parameters["start"] == 42.0
+    init = sc.storyboard.init_actions[0].spec.position
+    assert init.s == 42.0
