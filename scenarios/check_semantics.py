@@ -440,23 +440,33 @@ def _parse_elements(sc: _Scenario) -> None:
 def _controllers(sc: _Scenario, ego: str | None, catalogs: Catalogs) -> None:
     """Warn for controllers a scenario entity is given that the engine does not provide
     (``scenarios.controllers.BUILTIN``): the entity keeps the default controller, as esmini run
-    with ``--disable_controllers``. The vehicle under test (``ego``) is driven by its agent."""
+    with ``--disable_controllers``. For the vehicle under test (``ego``) the warning says that
+    an agent drives it, and that under ``--agent scenario`` the default controller does."""
     holders = [(h, [sc.value(h.getparent(), "name")]) for h in sc.root.iter("ObjectController")]
     for h in sc.root.iter("AssignControllerAction"):
         private = next(h.iterancestors("PrivateAction"), None)
         holders.append((h, _actors(sc, private) if private is not None else []))
     for holder, actors in holders:
-        others = [a for a in actors if a and a != ego]
-        if not others or next(children(holder), None) is None:
+        actors = [a for a in actors if a]
+        if not actors or next(children(holder), None) is None:
             continue
         try:
             ctrl = read_controller(sc.source(holder), holder, catalogs)
         except ScenarioError:
             continue                      # reported by the loader
-        if ctrl.kind not in BUILTIN:
+        if ctrl.kind in BUILTIN:
+            continue
+        others = [a for a in actors if a != ego]
+        available = f"(available: {', '.join(sorted(BUILTIN))})"
+        if others:
             sc.add(WARNING, holder, f"controller '{ctrl.name}' ({ctrl.kind}) is not available "
                                     f"to {', '.join(others)}: the default controller drives "
-                                    f"(available: {', '.join(sorted(BUILTIN))})")
+                                    f"{available}")
+        if ego in actors:
+            sc.add(WARNING, holder, f"controller '{ctrl.name}' ({ctrl.kind}) of {ego}, the "
+                                    f"vehicle under test, is not available: the agent drives "
+                                    f"{ego}, and with --agent scenario the default controller "
+                                    f"does {available}")
 
 
 def _lenient_load(sc: _Scenario) -> str | None:

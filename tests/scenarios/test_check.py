@@ -231,8 +231,10 @@ def test_unavailable_controller_on_a_scenario_entity_warns(tmp_path):
     path.write_text(acc)
     assert check_scenario(path) == []
     ego = text.replace('"Car"', '"Ego"')                    # the vehicle under test: its agent
-    path.write_text(ego)
-    assert check_scenario(path) == []
+    path.write_text(ego)                                   # drives; under --agent scenario
+    issue = only(check_scenario(path), "warning")          # the default controller does
+    assert "of Ego, the vehicle under test, is not available: the agent drives Ego, and with " \
+           "--agent scenario the default controller does" in issue.message
 
 
 def test_distribution_variant_that_breaks_an_expression(tmp_path):
