@@ -141,9 +141,10 @@ def schema_issues(file: str, root: etree._Element) -> list[Issue]:
     if schema is None:
         sev = ERROR if rev not in SCHEMA_FILES else WARNING
         header = child_el(root, "FileHeader")
-        return [Issue(sev, file, header.sourceline, element_path(header),
-                      f"no ASAM schema for OpenSCENARIO {rev[0]}.{rev[1]} "
-                      f"(known: 1.0-1.3); schema validation skipped")]
+        message = (f"OpenSCENARIO {rev[0]}.{rev[1]} is not supported (expected 1.0 to 1.3)"
+                   if sev == ERROR else f"no ASAM schema for OpenSCENARIO {rev[0]}.{rev[1]} "
+                   f"found; schema validation skipped")
+        return [Issue(sev, file, header.sourceline, element_path(header), message)]
     if schema.validate(root):
         return []
     return [Issue(ERROR, file, e.line or None, e.path or "", f"schema {rev[0]}.{rev[1]}: "
