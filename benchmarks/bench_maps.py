@@ -3,7 +3,8 @@
 Prints, per road file: load time (wall and CPU), time of the first ``world_to_lane`` (what it
 builds lazily), peak Python memory of a load (tracemalloc, measured in a separate load so it
 does not slow the timed one), and the median time of ``lane_to_world``, ``world_to_lane``
-(with heading; points on junction connecting roads and points elsewhere) and ``advance``
+(with heading; over all points, and split into points on junction connecting roads and points
+elsewhere) and ``advance``
 (1.5 m steps) over 2000 random driving-lane positions, with the targets beside them. The
 spatial index is warmed up on all points before ``world_to_lane`` is timed (its tiles are
 built once per run). Times are wall-clock on a shared machine: every figure is the median of
@@ -126,6 +127,7 @@ def bench(path: Path, n: int = 2000, rounds: int = ROUNDS) -> None:
         net.world_to_lane(*q)
     in_j = [q for q, c in zip(queries, pts) if net.roads[c.road_id].junction != "-1"]
     out_j = [q for q, c in zip(queries, pts) if net.roads[c.road_id].junction == "-1"]
+    w2l_all, _ = _timings_us(net.world_to_lane, queries, rounds)
     w2l_in, best_in = _timings_us(net.world_to_lane, in_j, rounds)
     w2l_out, best_out = _timings_us(net.world_to_lane, out_j, rounds)
     adv = _median_us(net.advance, [(c, 1.5) for c in pts], rounds)
@@ -139,7 +141,8 @@ def bench(path: Path, n: int = 2000, rounds: int = ROUNDS) -> None:
     peak = _peak_mb(path)
     print(f"{path.name:42s} roads {n_roads:5d}  load {load_wall * 1e3:7.1f} ms "
           f"(cpu {load_cpu * 1e3:7.1f})  first query {first * 1e3:6.1f} ms  "
-          f"peak {peak:6.1f} MB  lane_to_world {l2w:5.1f} us  world_to_lane junctions "
+          f"peak {peak:6.1f} MB  lane_to_world {l2w:5.1f} us  world_to_lane all points "
+          f"{w2l_all:5.1f} us, junctions "
           f"{w2l_in:6.1f} us (best of {rounds} {best_in:6.1f}; target < "
           f"{TARGET_W2L_JUNCTION_US:.0f}) elsewhere {w2l_out:5.1f} us (best {best_out:5.1f})  "
           f"advance {adv:5.1f} us")
