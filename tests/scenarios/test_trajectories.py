@@ -135,22 +135,28 @@ def test_polyline_stated_headings_interpolate_linearly():
     assert not path.timed and math.isnan(path.time_at_s(1.0))
 
 
+def nurbs_scenario(order: int, control_points: str, knots) -> str:
+    """A scenario whose Car follows a Nurbs trajectory from t = 0.5 s (stop at 2 s)."""
+    from builders import document, event, sim_time, story, teleport, trigger
+    action = ('<Action name="n"><PrivateAction><RoutingAction><FollowTrajectoryAction>'
+              f'<TrajectoryRef><Trajectory name="t" closed="false"><Shape><Nurbs order="{order}">'
+              + control_points + "".join(f'<Knot value="{k}"/>' for k in knots) +
+              '</Nurbs></Shape></Trajectory></TrajectoryRef><TimeReference><None/>'
+              '</TimeReference><TrajectoryFollowingMode followingMode="position"/>'
+              '</FollowTrajectoryAction></RoutingAction></PrivateAction></Action>')
+    return document(teleport("Car", -1, 10, speed=5),
+                    story(event("E", action, trigger(sim_time(0.5)))),
+                    trigger(sim_time(2), kind="StopTrigger"))
+
+
 def test_degenerate_nurbs_fails_with_file_and_line(tmp_path):
     """All control points on the car: a ScenarioError naming the file and the Action's line."""
-    from builders import document, event, run, sim_time, story, teleport, trigger, write
+    from builders import run, write
 
     from scenarios.errors import ScenarioError
     cp = ('<ControlPoint weight="1"><Position><RelativeObjectPosition entityRef="Car" dx="0" '
           'dy="0"/></Position></ControlPoint>')
-    action = ('<Action name="n"><PrivateAction><RoutingAction><FollowTrajectoryAction>'
-              '<TrajectoryRef><Trajectory name="t" closed="false"><Shape><Nurbs order="2">' +
-              cp * 2 + '<Knot value="0"/>' * 2 + '<Knot value="1"/>' * 2 +
-              '</Nurbs></Shape></Trajectory></TrajectoryRef><TimeReference><None/>'
-              '</TimeReference><TrajectoryFollowingMode followingMode="position"/>'
-              '</FollowTrajectoryAction></RoutingAction></PrivateAction></Action>')
-    text = document(teleport("Car", -1, 10, speed=5),
-                    story(event("E", action, trigger(sim_time(0.5)))),
-                    trigger(sim_time(2), kind="StopTrigger"))
+    text = nurbs_scenario(2, cp * 2, [0, 0, 1, 1])
     with pytest.raises(ScenarioError, match="zero length") as info:
         run(write(tmp_path, text), until=2)
     assert info.value.line and info.value.file.endswith("t.xosc")
@@ -165,20 +171,12 @@ def test_degenerate_nurbs_fails_with_file_and_line(tmp_path):
 def test_nurbs_that_define_no_curve_are_refused_at_load(tmp_path, order, knots, weight,
                                                         fragment):
     """All-equal knots gave ZeroDivisionError during the run (exit 3); now the file's line."""
-    from builders import document, event, sim_time, story, teleport, trigger, write
+    from builders import write
 
     from scenarios import ScenarioError, load_scenario
     cps = "".join(f'<ControlPoint weight="{weight}"><Position><WorldPosition x="{x}" y="0"/>'
                   f'</Position></ControlPoint>' for x in (10, 20, 30, 40))
-    action = ('<Action name="n"><PrivateAction><RoutingAction><FollowTrajectoryAction>'
-              f'<TrajectoryRef><Trajectory name="t" closed="false"><Shape><Nurbs order="{order}">'
-              + cps + "".join(f'<Knot value="{k}"/>' for k in knots) +
-              '</Nurbs></Shape></Trajectory></TrajectoryRef><TimeReference><None/>'
-              '</TimeReference><TrajectoryFollowingMode followingMode="position"/>'
-              '</FollowTrajectoryAction></RoutingAction></PrivateAction></Action>')
-    text = document(teleport("Car", -1, 10, speed=5),
-                    story(event("E", action, trigger(sim_time(0.5)))),
-                    trigger(sim_time(2), kind="StopTrigger"))
+    text = nurbs_scenario(order, cps, knots)
     with pytest.raises(ScenarioError, match=fragment) as info:
         load_scenario(write(tmp_path, text))
     assert info.value.line is not None
