@@ -167,17 +167,19 @@ class Signal:
         return not self.validity or any(min(a, b) <= lane_id <= max(a, b)
                                         for a, b in self.validity)
 
-    def applies_to(self, lane_id: int) -> bool:
+    def applies_to(self, lane_id: int, rule: str = "RHT") -> bool:
         """True when the signal is valid for lane ``lane_id`` of its road: inside one of its
         ``validity`` ranges (either order of fromLane/toLane), or, without validity records,
-        a lane driven in the signal's direction (``+``: lanes < 0, ``-``: lanes > 0,
-        ``none``: all; right-hand traffic)."""
+        a lane driven in the signal's direction (``+``: traffic along +s, ``-``: against s,
+        ``none``: all). ``rule`` is the road's traffic rule: with ``RHT`` the lanes < 0 run
+        along +s, with ``LHT`` the lanes > 0 do (clause 8.1)."""
         if self.validity:
-            return any(min(a, b) <= lane_id <= max(a, b) for a, b in self.validity)
+            return self.in_validity(lane_id)
+        along_s = lane_id < 0 if rule != "LHT" else lane_id > 0
         if self.orientation == "+":
-            return lane_id < 0
+            return along_s
         if self.orientation == "-":
-            return lane_id > 0
+            return lane_id != 0 and not along_s
         return True
 
     @property

@@ -170,3 +170,11 @@ def test_esmini_objects_and_signals_counts():
     assert len(signs.objects) == 15
     s0 = signs.signals[0]
     assert s0.validity == ((-3, -1), (1, 3)) and not s0.applies_to(0)
+
+
+def test_signal_orientation_follows_the_traffic_rule():
+    # LHT (road@rule): the lanes > 0 run along +s, so a "+" signal holds for them
+    from maps.model import Signal
+    plus = Signal("s", "1", 10.0, 0.0, True, "+", "1000001", "", 0.0, 0.0, 0.0, 0.0)
+    assert [plus.applies_to(i) for i in (2, 1, -1, -2)] == [False, False, True, True]
+    assert [plus.applies_to(i, "LHT") for i in (2, 1, -1, -2)] == [True, True, False, False]
