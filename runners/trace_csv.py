@@ -9,9 +9,9 @@ heading, ``Vel_Z`` the change of z between frames, ``Acc_*`` the finite differen
 default), in [0, 2 pi). With the road network, the road columns are those of the entity's
 lane position: the heading relative to the reference line in [0, 2 pi) and relative to the
 lane's driving direction in (-pi, pi], and the reference line's curvature; angles are written
-in [0, 2 pi) as esmini does. Collision ids list the entities whose boxes overlap this one at that step (boxes are
-only compared when their centres are within reach along x: a sweep over the entities sorted by
-x, so 200 entities cost about what 20 do). esmini writes names unquoted, so a comma, line break
+in [0, 2 pi) as esmini does. Collision ids list the entities whose boxes overlap this one at
+that step (boxes are only compared when their centres are within reach along x: a sweep over
+the entities sorted by x, so 200 entities cost about what 20 do). esmini writes names unquoted, so a comma, line break
 or other control character in a name or header value is written as ``_``: a row stays a row.
 """
 

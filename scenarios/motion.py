@@ -200,10 +200,11 @@ def at_dead_end(net, coord: LaneCoord, direction: int) -> bool:
     connection): esmini's ``ERROR_END_OF_ROAD``, on which its default controller sets the
     entity's speed to 0. False when the network cannot tell."""
     road = getattr(net, "roads", {}).get(coord.road_id)
-    exits = getattr(getattr(net, "graph", None), "exits", None)
-    if road is None or exits is None:
+    if road is None or \
+            direction > 0 and coord.s < road.length - 1e-9 or direction < 0 and coord.s > 1e-9:
         return False
-    if direction > 0 and coord.s < road.length - 1e-9 or direction < 0 and coord.s > 1e-9:
+    exits = getattr(getattr(net, "graph", None), "exits", None)
+    if exits is None:
         return False
     try:
         return not exits(road.id, "end" if direction > 0 else "start", coord.lane_id)

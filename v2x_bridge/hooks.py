@@ -39,6 +39,7 @@ from v2x_bridge import fields
 from v2x_bridge.context import RsiEvent
 from v2x_bridge.errors import V2XError
 from v2x_bridge.rsi import description_choice
+from v2x_bridge.user_json import is_finite_number, shown
 
 RSI_COMMAND = "V2X.RSI"
 _ELEMENT = "CustomCommandAction[type=V2X.RSI]"
@@ -82,11 +83,9 @@ def _number(doc: Mapping[str, Any], key: str, default: float | None = None,
     v = doc.get(key, default)
     if v is None:
         return None
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or \
-            (isinstance(v, int) and abs(v) > 1e15) or not math.isfinite(v) or \
-            not low <= v <= high:
+    if not is_finite_number(v, 1e15) or not low <= v <= high:
         raise V2XError(f"'{key}' must be a finite number in [{low:g}, {high:g}], got "
-                       f"{_shown(v)}", element=_ELEMENT)
+                       f"{shown(v)}", element=_ELEMENT)
     return float(v)
 
 
@@ -95,7 +94,7 @@ def _integer(doc: Mapping[str, Any], key: str, low: int, high: int) -> int | Non
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:
-        raise V2XError(f"'{key}' must be an integer in [{low}, {high}], got {_shown(v)}",
+        raise V2XError(f"'{key}' must be an integer in [{low}, {high}], got {shown(v)}",
                        element=_ELEMENT)
     return v
 
@@ -103,13 +102,8 @@ def _integer(doc: Mapping[str, Any], key: str, low: int, high: int) -> int | Non
 def _text(doc: Mapping[str, Any], key: str) -> str | None:
     v = doc.get(key)
     if v is not None and not isinstance(v, str):
-        raise V2XError(f"'{key}' must be a string, got {_shown(v)}", element=_ELEMENT)
+        raise V2XError(f"'{key}' must be a string, got {shown(v)}", element=_ELEMENT)
     return v
-
-
-def _shown(v: Any) -> str:
-    text = repr(v)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def rsi_fields(content: Any) -> dict[str, Any]:
@@ -122,11 +116,10 @@ def rsi_fields(content: Any) -> dict[str, Any]:
     Raises:
         V2XError: not a JSON object, an unknown field, or a field of the wrong type or out of
             range (``element`` names the command): eventType 0..65535 (GB/T 29100 code,
-            required), x/y |v| <= 1e6 m (or ``entity``), radius_m / path_radius_m >= 0 m,
-            radius_m / path_radius_m <= 6553.5 m, path <= 32 points,
-            priority 0..7, duration_s > 0 s, rteId 0..255, rsi_class urgent|event|info,
-            description ASCII (<= 512) or GB 2312 text (<= 512 bytes), path >= 2 [x, y]
-            points.
+            required); x, y within 1e6 m (or ``entity``); radius_m, path_radius_m in
+            0..6553.5 m (Radius, 0.1 m units); path of 2..32 [x, y] points; priority 0..7;
+            duration_s > 0 s; rteId 0..255; rsi_class urgent|event|info; description ASCII
+            (<= 512 characters) or GB 2312 text (<= 512 bytes).
     """
     doc = dict(_content(content))
     if _integer(doc, "eventType", 0, 65535) is None:
@@ -148,7 +141,7 @@ def rsi_fields(content: Any) -> dict[str, Any]:
     rsi_class = _text(doc, "rsi_class")
     if rsi_class is not None and rsi_class not in RSI_CLASSES:
         raise V2XError(f"'rsi_class' must be one of {list(RSI_CLASSES)}, got "
-                       f"{_shown(rsi_class)}", element=_ELEMENT)
+                       f"{shown(rsi_class)}", element=_ELEMENT)
     desc = _text(doc, "description")
     if desc:
         try:
@@ -158,10 +151,8 @@ def rsi_fields(content: Any) -> dict[str, Any]:
     path = doc.get("path")
     if path is not None:
         if not isinstance(path, list) or not 2 <= len(path) <= MAX_PATH_POINTS or any(
-                not isinstance(p, list) or len(p) != 2 or any(
-                    isinstance(c, bool) or not isinstance(c, (int, float))
-                    or (isinstance(c, int) and abs(c) > 1e15) or not math.isfinite(c)
-                    or abs(c) > MAX_COORDINATE_M for c in p) for p in path):
+                not isinstance(p, list) or len(p) != 2
+                or not all(is_finite_number(c, MAX_COORDINATE_M) for c in p) for p in path):
             raise V2XError(f"'path' must be a list of 2..{MAX_PATH_POINTS} [x, y] points [m], "
                            f"each within {MAX_COORDINATE_M:g} m", element=_ELEMENT)
     return doc

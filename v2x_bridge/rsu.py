@@ -39,6 +39,7 @@ from typing import Any, Mapping
 
 from testzone.errors import not_a_file
 from v2x_bridge.errors import V2XError
+from v2x_bridge.user_json import is_finite_number, shown
 
 DEFAULT_PERIODS_S = MappingProxyType({"SPAT": 0.1, "MAP": 1.0, "RSM": 0.1, "RSI": 0.5})
 """Default broadcast period of each RSU message [s]."""
@@ -112,12 +113,9 @@ def _number(d: dict[str, Any], key: str, where: str, path: str, default: float |
             raise V2XError(f"missing '{key}' (a number)", file=path, element=where)
         return default
     v = d[key]
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or \
-            (isinstance(v, int) and abs(v) > MAX_COORDINATE_M) or not math.isfinite(v) or \
-            abs(v) > MAX_COORDINATE_M:
-        shown = repr(v) if len(repr(v)) <= 40 else repr(v)[:37] + "..."
+    if not is_finite_number(v, MAX_COORDINATE_M):
         raise V2XError(f"'{key}' must be a finite number within {MAX_COORDINATE_M:g}, got "
-                       f"{shown}", file=path, element=where)
+                       f"{shown(v)}", file=path, element=where)
     if positive and v <= 0:
         raise V2XError(f"'{key}' must be > 0, got {v!r}", file=path, element=where)
     return float(v)

@@ -84,7 +84,7 @@ class SpeedRun:
             self.length = abs(dyn.value)
         else:
             self.length = rate_duration(dyn.shape, target - self.start, dyn.value)
-        if dyn.dimension != "rate" and self.length < 1e-10:
+        if self.length < 1e-10:
             mover.speed = target   # as esmini's Start: a step change applies at once
 
     def target(self, rt: Runtime) -> float:
