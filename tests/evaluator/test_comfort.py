@@ -36,7 +36,7 @@ def test_linear_acceleration_ramp_gives_constant_jerk():
     assert s["lon_accel_max_mps2"] == pytest.approx(2.0, abs=1e-6)
     assert s["lon_jerk_peak_mps3"] == pytest.approx(1.0, abs=1e-6)
     assert s["jerk_peak_mps3"] == pytest.approx(1.0, abs=1e-6)
-    assert s["decel_peak_mps2"] == 0.0
+    assert s["decel_peak_mps2"] == pytest.approx(0.0, abs=1e-9)  # never braking
 
 
 def test_circle_yaw_rate_and_lateral_acceleration_across_heading_wrap():
