@@ -7,6 +7,7 @@ in the tests come from the layout described in docs/wuhan.md, derived by hand.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from lxml import etree
@@ -22,6 +23,29 @@ def safe_parse(path: Path) -> etree._ElementTree:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False)
     return etree.parse(str(path), parser)
+
+
+_NUMBER = re.compile(rb"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def rounding_difference(fresh: bytes, committed: bytes, rel: float = 1e-9,
+                        abs_tol: float = 1e-12) -> str | None:
+    """None when two generated files are the same text with equal numbers, up to the last
+    bits of floats (BLAS kernels differ between CPUs: AVX-512 and AVX2 round a polynomial fit
+    differently, e.g. a width coefficient of 3.7e-18 against 2.3e-18); else the first
+    difference, for the assertion message."""
+    words_a, words_b = _NUMBER.split(fresh), _NUMBER.split(committed)
+    nums_a, nums_b = _NUMBER.findall(fresh), _NUMBER.findall(committed)
+    if words_a != words_b or len(nums_a) != len(nums_b):
+        for i, (a, b) in enumerate(zip(words_a, words_b)):
+            if a != b:
+                return f"text differs at piece {i}: {a[:60]!r} vs {b[:60]!r}"
+        return f"{len(nums_a)} numbers vs {len(nums_b)}"
+    for a, b in zip(nums_a, nums_b):
+        x, y = float(a), float(b)
+        if abs(x - y) > max(abs_tol, rel * max(abs(x), abs(y))):
+            return f"number {a.decode()} vs {b.decode()}"
+    return None
 
 
 def schema_dir() -> Path | None:
