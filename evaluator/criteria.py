@@ -110,8 +110,8 @@ def default_criteria() -> list[Criterion]:
                   "PRC Road Traffic Safety Law art. 42 (posted limits); 10 % tolerance is "
                   "this project's choice"),
         Criterion("stay_on_road", "offroad_time_s", "<=", 0.0, "s",
-                  "UN R157 §5.2.1 (keep the vehicle within its lane); nuPlan "
-                  "drivable_area_compliance (box corners, 0.3 m tolerance)"),
+                  "stay within the drivable area: nuPlan drivable_area_compliance (box "
+                  "corners, 0.3 m tolerance); lane keeping is lane_departure_* apart"),
         Criterion("no_wrong_way", "wrong_way_count", "==", 0, "count",
                   "PRC Road Traffic Safety Law art. 35 (keep to the right); wrong-way interval "
                   ">= 1 s"),

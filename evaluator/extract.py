@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from testzone.errors import TestzoneError
 from testzone.recording import Recording
 from testzone.world import EntityState, LaneCoord
 
@@ -174,13 +175,21 @@ def junction_pass_lanes(lanes: list[LaneCoord | None], net: object | None
     return out
 
 
-def lane_direction(lane_id: int) -> int:
-    """+1 when a lane's driving direction is along +s, -1 against (right-hand traffic).
+def lane_direction(net: object | None, lane: LaneCoord) -> int:
+    """+1 when the lane's driving direction is along +s, -1 against.
 
+    The road's own traffic rule when the network offers ``driving_sign(road_id, lane_id)``
+    (``maps.RoadNetwork``: ``rule="LHT"`` mirrors the directions), else right-hand traffic:
     ASAM OpenDRIVE 1.8 clause 9.3 (lane ids: negative right of the reference line, positive
-    left); with right-hand traffic, right lanes drive along the reference line.
+    left), right lanes drive along the reference line.
     """
-    return 1 if lane_id < 0 else -1
+    sign = getattr(net, "driving_sign", None)
+    if sign is not None:
+        try:
+            return 1 if sign(lane.road_id, lane.lane_id) > 0 else -1
+        except (TestzoneError, KeyError):
+            pass  # a road the network does not know: the right-hand default
+    return 1 if lane.lane_id < 0 else -1
 
 
 def box_corners(states: tuple[EntityState, ...] | list[EntityState]) -> np.ndarray:

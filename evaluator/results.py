@@ -146,15 +146,33 @@ class MetricResult:
     skipped: str = ""
 
 
+def held_spans(times: list[float] | tuple[float, ...]) -> list[float]:
+    """The time [s] each sample stands for: ``times[i+1] - times[i]``, 0 for the last one (a
+    recorded state holds until the next frame; the run ends at the last). So N samples of a
+    run of T seconds add up to T, not T + dt."""
+    return [b - a for a, b in zip(times, times[1:])] + ([0.0] if times else [])
+
+
+def masked_time(times: list[float] | tuple[float, ...], mask: list[bool],
+                weights: list[float] | None = None) -> float:
+    """Total time [s] where ``mask`` holds (:func:`held_spans`), each span times its
+    ``weights`` entry when given (the integral of a sample-held quantity, e.g. [m/s x s])."""
+    spans = held_spans(times)
+    if weights is None:
+        return sum(w for w, m in zip(spans, mask) if m)
+    return sum(w * x for w, x, m in zip(spans, weights, mask) if m)
+
+
 def violations_from_mask(name: str, times: list[float] | tuple[float, ...], mask: list[bool],
-                         values: list[float], dt: float, unit: str,
-                         worst: str = "max") -> list[Violation]:
+                         values: list[float], unit: str, worst: str = "max") -> list[Violation]:
     """Group consecutive True samples of ``mask`` into :class:`Violation` intervals.
 
     Args:
         times: sample times [s]; mask: True where the bound is exceeded; values: the quantity
-            compared; dt: sample period [s] (each sample counts ``dt`` of duration);
-        worst: ``"max"`` or ``"min"``, which end of ``values`` is the extremum.
+            compared; worst: ``"max"`` or ``"min"``, which end of ``values`` is the extremum.
+
+    An interval lasts from its first sample to the next sample outside it (or the last
+    sample of the run): :func:`held_spans`.
     """
     out: list[Violation] = []
     i, n = 0, len(mask)
@@ -167,6 +185,7 @@ def violations_from_mask(name: str, times: list[float] | tuple[float, ...], mask
             j += 1
         seg = values[i:j]
         ext = max(seg) if worst == "max" else min(seg)
-        out.append(Violation(name, times[i], (j - i) * dt, ext, sum(seg) / len(seg), unit))
+        end = times[j] if j < n else times[n - 1]
+        out.append(Violation(name, times[i], end - times[i], ext, sum(seg) / len(seg), unit))
         i = j
     return out

@@ -249,6 +249,23 @@ class RoadNetwork:
             self.road(c.road_id)
         return find_route(self.graph, a, b, strategy, max_distance)
 
+    def reference_frame(self, road_id: str, s: float) -> tuple[float, float]:
+        """Heading [rad, not wrapped] and signed curvature [1/m, > 0 turning left] of the
+        reference line of ``road_id`` at ``s`` [m] (ASAM OpenDRIVE 1.8 clause 9.2).
+
+        Raises:
+            MapsError: unknown road."""
+        road = self.road(road_id)
+        return road.heading_at(s), road.reference_line.curvature(s)
+
+    def driving_sign(self, road_id: str, lane_id: int) -> int:
+        """+1 when traffic in the lane moves along +s, -1 against, as the road's traffic rule
+        says (:meth:`maps.road.Road.driving_sign`).
+
+        Raises:
+            MapsError: unknown road."""
+        return self.road(road_id).driving_sign(lane_id)
+
     # ------------------------------------------------------------------------ lanes
     def lane_width(self, road_id: str, lane_id: int, s: float) -> float:
         """Width [m] of a lane at ``s`` [m]."""

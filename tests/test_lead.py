@@ -59,3 +59,82 @@ def test_crosswise_object_counts_its_extent_along_the_heading():
     ego = car("ego", 0.0, road=None, cx=0.0)
     cross = car("x", 20.0, road=None, h=math.pi / 2, cx=0.0)
     assert nearest_ahead(ego, [cross]).gap_m == pytest.approx(16.85)
+
+
+class ArcRoads:
+    """Road geometry of tests: every road's reference line turns left with curvature ``k``
+    from heading ``h0`` at s = 0; ``lht`` mirrors the driving directions."""
+
+    def __init__(self, k=0.0, h0=0.0, lht=False):
+        self.k, self.h0, self.lht = k, h0, lht
+
+    def reference_frame(self, road_id, s):
+        return self.h0 + self.k * s, self.k
+
+    def driving_sign(self, road_id, lane_id):
+        sign = 1 if lane_id < 0 else -1
+        return -sign if self.lht else sign
+
+
+def on_arc(name, s, t, k, v, lane=-1, road="1"):
+    """A car of ``car()``'s size (box centre on the reference point) at (s, t) on ArcRoads(k)
+    starting at the origin heading east, driving along +s."""
+    h = k * s
+    r = 1.0 / k
+    x, y = (r - t) * math.sin(h), r - (r - t) * math.cos(h)
+    return EntityState(name, EntityKind.VEHICLE, Pose(x, y, 0.0, h), v,
+                       box=BoundingBox(cx=0.0, length=4.5, width=1.8),
+                       lane=LaneCoord(road, lane, s, t))
+
+
+@pytest.mark.parametrize("t, expected", [(-1.75, 51.75), (-5.25, 55.25), (1.75, 48.25)])
+def test_gap_on_a_curve_is_measured_along_the_ego_lane(t, expected):
+    # left arc R = 50 m: 50 m of reference line turn 1 rad, so the path at t is 50 - t * 1.0
+    # long (lane -1 centre t = -1.75: radius 51.75); gap = that - 2 x 2.25
+    k = 1 / 50
+    ego, lead = on_arc("ego", 100, t, k, 20.0), on_arc("lead", 150, t, k, 10.0)
+    ahead = nearest_ahead(ego, [lead], frames=ArcRoads(k))
+    assert ahead.gap_m == pytest.approx(expected - 4.5)
+    assert ahead.speed_along_mps == pytest.approx(10.0)
+    assert ahead.ego_speed_along_mps == pytest.approx(20.0)
+
+
+def test_speed_on_another_radius_is_scaled_to_the_ego_radius():
+    # lead 0.75 m further in (t = -1.0, radius 51.0) at 10 m/s keeps pace with
+    # 10 * 51.75 / 51.0 m/s on the ego's radius
+    k = 1 / 50
+    ego, lead = on_arc("ego", 100, -1.75, k, 20.0), on_arc("lead", 150, -1.0, k, 10.0)
+    ahead = nearest_ahead(ego, [lead], frames=ArcRoads(k))
+    assert ahead.speed_along_mps == pytest.approx(10.0 * 51.75 / 51.0)
+
+
+def test_lead_on_the_next_road_of_a_curve_is_followed_along_the_arc():
+    # R = 200 m, ego in lane -1 (radius 201.75); the lead is on road 2, 28 m further along
+    # the same circle: sideways 201.75 (1 - cos(28 / 201.75)) = 1.94 m from the ego's
+    # tangent, beyond the 1.8 m path width, but on the path. gap = 28 - 4.5
+    k = 1 / 200
+    ego = on_arc("ego", 60.0, -1.75, k, 25.0)
+    lead = on_arc("lead", 60.0 + 28.0 * 200 / 201.75, -1.75, k, 25.0, road="2")
+    ahead = nearest_ahead(ego, [lead], frames=ArcRoads(k))
+    assert ahead is not None
+    assert ahead.gap_m == pytest.approx(23.5)
+    assert ahead.speed_along_mps == pytest.approx(25.0)
+    assert nearest_ahead(ego, [lead]) is None   # on the tangent (no geometry) it is beside
+
+
+def test_reversing_ego_looks_behind():
+    # ego reverses at 5 m/s in lane -1; a parked car's centre 15.5 m behind: gap 11 m,
+    # closing at 5 m/s; the car 30 m ahead of its heading is not in its path
+    ego = car("ego", 100.0, v=-5.0, cx=0.0)
+    behind, front = car("behind", 84.5, v=0.0, cx=0.0), car("front", 130.0, v=0.0, cx=0.0)
+    ahead = nearest_ahead(ego, [behind, front])
+    assert ahead.other.name == "behind" and ahead.gap_m == pytest.approx(11.0)
+    assert ahead.ego_speed_along_mps == pytest.approx(5.0)
+
+
+def test_left_hand_traffic_lane_1_runs_along_s():
+    # rule="LHT": lane 1 drives along +s, so the lead at larger s is ahead
+    ego = car("ego", 100.0, lane=1, cx=0.0)
+    lead = car("lead", 130.0, lane=1, cx=0.0)
+    ahead = nearest_ahead(ego, [lead], frames=ArcRoads(lht=True))
+    assert ahead is not None and ahead.gap_m == pytest.approx(25.5)

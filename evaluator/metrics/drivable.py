@@ -26,10 +26,15 @@ from testzone.recording import Recording
 from evaluator.extract import (EgoTrack, box_corners, drivable_area_in, ego_track, lanes_along,
                                map_query)
 from evaluator.interfaces import RoadNetworkView
-from evaluator.results import UNIT_COUNT, MetricResult, Statistic, violations_from_mask
+from evaluator.results import (UNIT_COUNT, MetricResult, Statistic, masked_time,
+                               violations_from_mask)
 
 #: Margin [m] around the ego's path when the drivable area is clipped for distance queries.
 CLIP_MARGIN_M = 20.0
+
+ROAD_CHANGE_WINDOW_S = 3.0
+"""Frames within this [s] of a road change see the lanes on both roads as the ego's lane
+(:meth:`DrivableMetric._departures`): a 5 m car passes a lane's end in 3 s down to 1.7 m/s."""
 
 
 def corner_excess(area, corners: np.ndarray) -> np.ndarray:
@@ -97,18 +102,18 @@ class DrivableMetric:
         else:
             mask = [lane is None for lane in lanes]
             method = "reference_point"
-        viol += violations_from_mask("offroad", tr.t.tolist(), mask, [1.0] * len(mask), tr.dt,
-                                     "flag")
-        stats["offroad_time_s"] = Statistic("offroad_time_s", "s", sum(mask) * tr.dt)
+        viol += violations_from_mask("offroad", tr.t.tolist(), mask, [1.0] * len(mask), "flag")
+        stats["offroad_time_s"] = Statistic("offroad_time_s", "s",
+                                            masked_time(tr.t.tolist(), mask))
         dep = self._departures(tr, lanes, corners, net)
         if dep is not None:
             excess, dmask = dep
             lv = violations_from_mask("lane_departure", tr.t.tolist(), dmask, excess.tolist(),
-                                      tr.dt, "m")
+                                      "m")
             viol += lv
             stats.update({k: Statistic(k, u, v) for k, u, v in (
                 ("lane_departure_count", UNIT_COUNT, float(len(lv))),
-                ("lane_departure_time_s", "s", sum(dmask) * tr.dt),
+                ("lane_departure_time_s", "s", masked_time(tr.t.tolist(), dmask)),
                 ("lane_departure_max_m", "m", float(excess.max()) if len(excess) else 0.0))})
         return MetricResult(self.name, self.category, stats, violations=tuple(viol),
                             events=({"method": method},))
@@ -130,19 +135,41 @@ class DrivableMetric:
                     net: RoadNetworkView | None) -> tuple[np.ndarray, list[bool]] | None:
         """(corner excess outside the current lane [m], departure mask) per frame, or None
         when the network has no lane polygons. Frames off every lane count 0 (off-road
-        covers them); a lane the map does not know is skipped the same way."""
+        covers them); a lane the map does not know is skipped the same way.
+
+        Where the ego passes from one road to the next (a road link, a junction's connecting
+        road), the lane it comes from and the lane it goes to (on another road, within
+        :data:`ROAD_CHANGE_WINDOW_S` of the frame) count as one: a box sticking past the end of
+        a lane into the lane that continues it crosses no marking."""
         poly_fn = map_query(net, "lane_polygon")
         if poly_fn is None:
             return None
+        polys: dict[tuple[str, int], object] = {}
+
+        def polygon(key: tuple[str, int]):
+            if key not in polys:
+                try:
+                    polys[key] = poly_fn(*key)
+                except TestzoneError:
+                    polys[key] = None
+            return polys[key]
+
         excess = np.zeros(len(tr))
-        groups: dict[tuple[str, int], list[int]] = {}
+        groups: dict[tuple[tuple[str, int], tuple[tuple[str, int], ...]], list[int]] = {}
+        w = max(1, int(round(ROAD_CHANGE_WINDOW_S / tr.dt))) if tr.dt > 0 else 1
         for i, lane in enumerate(lanes):
-            if lane is not None and lane.lane_id != 0:
-                groups.setdefault((lane.road_id, lane.lane_id), []).append(i)
-        for (road_id, lane_id), idx in groups.items():
-            try:
-                poly = poly_fn(road_id, lane_id)
-            except TestzoneError:
+            if lane is None or lane.lane_id == 0:
                 continue
-            excess[idx] = corner_excess(poly, corners[idx])
+            beyond = {(o.road_id, o.lane_id) for o in lanes[max(0, i - w):i + w + 1]
+                      if o is not None and o.lane_id != 0 and o.road_id != lane.road_id}
+            groups.setdefault(((lane.road_id, lane.lane_id), tuple(sorted(beyond))),
+                              []).append(i)
+        for (own, beyond), idx in groups.items():
+            area = polygon(own)
+            if area is None:
+                continue
+            parts = [p for p in map(polygon, beyond) if p is not None]
+            if parts:
+                area = shapely.union_all([area, *parts])
+            excess[idx] = corner_excess(area, corners[idx])
         return excess, (excess > self.lane_tolerance_m).tolist()

@@ -1,10 +1,10 @@
 """Following the vehicle ahead: time to collision (TTC) and time headway (THW).
 
 Constant-velocity TTC (Hayward, "Near-miss determination through use of a scale of danger",
-HRB 384, 1972): gap / closing speed, where the gap is bumper to bumper (centre distance minus
-the half lengths along the ego heading) and the closing speed is the ego speed minus the lead's
-speed along the ego's direction; infinite when not closing. THW (time headway) is gap / ego speed
-(the quantity UN R157 §5.2.3.3 bounds through its minimum following distance).
+HRB 384, 1972): gap / closing speed, where the gap is bumper to bumper (path distance between
+the box centres minus both half extents along the path) and the closing speed is the ego's
+speed minus the lead's, both along the path; infinite when not closing. THW (time headway) is
+gap / ego speed (the quantity UN R157 §5.2.3.3 bounds through its minimum following distance).
 
 Beside it, the constant-acceleration TTC (the "enhanced TTC" of ISO 22839:2013, forward vehicle
 collision mitigation systems; Hou, List & Guo, "New algorithms for computing the time-to-collision
@@ -14,8 +14,10 @@ lead's along the ego heading (each as recorded). And the deceleration rate to av
 (DRAC, Almqvist, Hyden & Risser 1991): v_rel^2 / (2 gap), 0 when not closing.
 
 The lead is the nearest object ahead in the ego's path, by the rule of ``testzone.lead`` (the
-one the reference agents follow): along s on a shared road, laterally within half the sum of
-both widths, whatever lanes the reference points are in; otherwise projected on the ego heading.
+one the reference agents follow): along the road at the ego's lateral position on a shared
+road, laterally within half the sum of both widths, whatever lanes the reference points are
+in; otherwise along the arc of the ego's path curvature. Gap and closing speed are both
+measured along that path, so a curve does not shorten TTC.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from testzone.lead import nearest_ahead
+from testzone.lead import RoadFrames, nearest_ahead
 from testzone.recording import Recording
 from testzone.world import EntityState
 
@@ -38,7 +40,7 @@ class LeadGap:
 
     Attributes:
         other: its entity name. gap_m: bumper-to-bumper distance [m] (0 when overlapping).
-        closing_mps: ego speed minus the lead's speed along the ego's direction [m/s].
+        closing_mps: ego speed minus the lead's, both along the ego's path [m/s].
         closing_accel_mps2: ego longitudinal acceleration minus the lead's along the ego's
             direction [m/s^2] (0 when unknown).
     """
@@ -56,15 +58,18 @@ def _closing_accel(ego: EntityState, other: EntityState) -> float:
     return a_e - a_o * math.cos(other.pose.h - ego.pose.h)
 
 
-def lead_gap(ego: EntityState, others: list[EntityState]) -> LeadGap | None:
+def lead_gap(ego: EntityState, others: list[EntityState],
+             frames: RoadFrames | None = None) -> LeadGap | None:
     """Return the nearest object ahead of ``ego`` in its path, or None: the lead of
-    :func:`testzone.lead.nearest_ahead` (module docstring), with the closing speed and
+    :func:`testzone.lead.nearest_ahead` (module docstring; along curved roads with
+    ``frames``, the road network), with the closing speed along the path and the closing
     acceleration along the ego's direction. Hidden entities (``visible=False``) are ignored.
     """
-    ahead = nearest_ahead(ego, others)
+    ahead = nearest_ahead(ego, others, frames=frames)
     if ahead is None:
         return None
-    return LeadGap(ahead.other.name, ahead.gap_m, ego.speed - ahead.speed_along_mps,
+    return LeadGap(ahead.other.name, ahead.gap_m,
+                   ahead.ego_speed_along_mps - ahead.speed_along_mps,
                    _closing_accel(ego, ahead.other))
 
 
@@ -138,8 +143,11 @@ class HeadwayMetric:
         self.min_speed_mps = min_speed_mps
 
     def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
-        """Compute TTC, THW and DRAC over the frames where the ego exists (``net`` unused)."""
+        """Compute TTC, THW and DRAC over the frames where the ego exists (along curved roads
+        when ``net`` gives the road geometry, ``reference_frame`` and ``driving_sign``)."""
         name = ego_name(recording)
+        frames = net if hasattr(net, "reference_frame") and hasattr(net, "driving_sign") \
+            else None
         times: list[float] = []
         cols: dict[str, list] = {k: [] for k in ("ttc_s", "ttc_accel_s", "thw_s", "gap_m",
                                                  "drac_mps2")}
@@ -147,7 +155,7 @@ class HeadwayMetric:
             ego = f.entities.get(name)
             if ego is None:
                 continue
-            g = lead_gap(ego, list(f.entities.values()))
+            g = lead_gap(ego, list(f.entities.values()), frames)
             times.append(f.time)
             cols["ttc_s"].append(ttc_s(g))
             cols["ttc_accel_s"].append(ttc_accel_s(g))
@@ -158,7 +166,7 @@ class HeadwayMetric:
                             tuple(TimeSeries(k, "m" if k == "gap_m" else
                                              "m/s^2" if k == "drac_mps2" else "s",
                                              tuple(times), tuple(v)) for k, v in cols.items()),
-                            tuple(self._violations(times, cols, recording.header.dt)))
+                            tuple(self._violations(times, cols)))
 
     @staticmethod
     def _stats(cols: dict[str, list]) -> dict[str, Statistic]:
@@ -170,13 +178,13 @@ class HeadwayMetric:
                 "gap_min_m": ("m", min(gaps) if gaps else None)}
         return {k: Statistic(k, u, v) for k, (u, v) in vals.items()}
 
-    def _violations(self, times: list[float], cols: dict[str, list], dt: float) -> list:
+    def _violations(self, times: list[float], cols: dict[str, list]) -> list:
         ttc, thw, drac = cols["ttc_s"], cols["thw_s"], cols["drac_mps2"]
         viol = violations_from_mask("ttc_below_threshold", times,
-                                    [v < self.ttc_threshold_s for v in ttc], ttc, dt, "s", "min")
+                                    [v < self.ttc_threshold_s for v in ttc], ttc, "s", "min")
         viol += violations_from_mask("thw_below_threshold", times,
-                                     [v < self.thw_threshold_s for v in thw], thw, dt, "s", "min")
+                                     [v < self.thw_threshold_s for v in thw], thw, "s", "min")
         viol += violations_from_mask("drac_above_threshold", times,
-                                     [v > self.drac_threshold_mps2 for v in drac], drac, dt,
+                                     [v > self.drac_threshold_mps2 for v in drac], drac,
                                      "m/s^2", "max")
         return viol

@@ -8,15 +8,18 @@ least ``min_angle_rad``; same-direction conflicts (following, touching path ends
 merges) are left to the headway metric (TTC, THW). A box occupies a point in the frames where
 the point lies inside it; with sampling period dt the result is exact to dt.
 
-Where the map gives conflict areas (``net.junction_area(id)`` for every junction and
-``net.crosswalks()``, shapely polygons; docs/architecture.md), the PET is measured on the area
-instead (the area form of the same definition, as used at intersections and pedestrian
-crossings, e.g. FHWA SSAM, Gettman & Head 2003): the time from the first user's box leaving the
-area to the second's box entering it, 0 when both boxes are in it at once. An area counts for a
-pair when both boxes enter it and their paths cross inside it (as above) or, for a crosswalk,
-when the other road user is a pedestrian or a cyclist. Crossing points inside a counted area
-are replaced by the area's PET; crossing points elsewhere keep the point PET (the fallback, and
-the only form without a map).
+Crossings inside junctions are points like any other: PET is a property of a position (FHWA
+SSAM, Gettman & Head 2003: the time from the first vehicle last occupying a position to the
+second arriving at it); a whole junction as the "position" would take two vehicles crossing
+its opposite corners for a conflict.
+
+Where the map gives crosswalks (``net.crosswalks()``, objects with a shapely ``polygon``;
+docs/architecture.md), a pedestrian or cyclist's conflict with the ego is measured on the
+crosswalk instead, since a pedestrian walking along it has no single crossing point: the time
+from the first user's box leaving the crosswalk to the second's box entering it, 0 when both
+are on it at once. A crosswalk counts for a pair when their paths cross on it or the other
+road user is a pedestrian or a cyclist. Crossing points on a counted crosswalk are replaced by
+its PET; crossing points elsewhere keep the point PET (the only form without a map).
 """
 
 from __future__ import annotations
@@ -79,38 +82,15 @@ def _crossings(path_a: np.ndarray, path_b: np.ndarray,
     return out
 
 
-def junctions_visited(recording: Recording, net: RoadNetworkView | None) -> list[str]:
-    """Ids of the junctions whose connecting roads any entity was recorded on (every junction
-    of the network when it does not say which road belongs to which junction)."""
-    roads = getattr(net, "roads", None)
-    junctions = sorted(getattr(net, "junctions", {}) or {})
-    if not isinstance(roads, dict):
-        return junctions
-    seen = {str(getattr(roads.get(e.lane.road_id), "junction", "-1"))
-            for f in recording.frames for e in f.entities.values() if e.lane is not None}
-    return [j for j in junctions if j in seen]
-
-
-def conflict_areas(net: RoadNetworkView | None, near,
-                   junction_ids: list[str] | None = None) -> list[tuple[str, object]]:
-    """``(label, polygon)`` of the map's conflict areas intersecting the geometry ``near``:
-    ``junction:<id>`` for each junction area (of ``junction_ids``, default all),
-    ``crosswalk:<id>`` for each crosswalk; empty when the network lacks those queries (or has
-    no such areas)."""
+def conflict_areas(net: RoadNetworkView | None, near) -> list[tuple[str, object]]:
+    """``(label, polygon)`` of the map's crosswalks (``crosswalk:<id>``) intersecting the
+    geometry ``near``; empty when the network lacks the ``crosswalks()`` query or has none."""
     out: list[tuple[str, object]] = []
-    junction_fn = map_query(net, "junction_area")
-    if junction_ids is None:
-        junction_ids = sorted(getattr(net, "junctions", {}) or {})
-    for jid in junction_ids if junction_fn else []:
-        try:
-            out.append((f"junction:{jid}", junction_fn(jid)))
-        except TestzoneError:
-            continue
     cross_fn = map_query(net, "crosswalks")
     try:
         walks = list(cross_fn()) if cross_fn else []
     except TestzoneError:
-        walks = []  # objects unreadable: junction areas and path crossings still count
+        walks = []  # objects unreadable: path crossings still count
     for obj in walks:
         if getattr(obj, "polygon", None) is not None:
             out.append((f"crosswalk:{getattr(obj, 'id', '?')}", obj.polygon))
@@ -149,8 +129,8 @@ class PETMetric:
             [rad] (default 15 deg; shallower conflicts are following or merging).
 
     Statistics: ``pet_min_s`` (inf when no path crosses the ego's). Events: one
-    ``{"other", "x", "y", "pet_s", "area"}`` per conflict (``area`` is ``junction:<id>``,
-    ``crosswalk:<id>`` or None for a point conflict; x, y: the crossing point, or the area's
+    ``{"other", "x", "y", "pet_s", "area"}`` per conflict (``area`` is ``crosswalk:<id>``
+    or None for a point conflict; x, y: the crossing point, or the area's
     representative point).
     """
 
@@ -170,8 +150,7 @@ class PETMetric:
         ego_path = np.asarray(paths.get(ego, []))
         areas = []
         if len(ego_path) >= 2:
-            areas = conflict_areas(net, shapely.LineString(ego_path).buffer(5.0),
-                                   junctions_visited(recording, net))
+            areas = conflict_areas(net, shapely.LineString(ego_path).buffer(5.0))
         events: list[dict] = []
         for other in sorted(n for n in paths if n != ego):
             path = np.asarray(paths[other])

@@ -3,10 +3,12 @@
 A traffic signal (OpenDRIVE ``<signal>``, ASAM OpenDRIVE 1.8 clause 14) stands at ``s`` on its
 road and applies to traffic along +s (``orientation="+"``), against it (``"-"``) or both
 (``"none"``), and to the lanes of its ``validity`` records when it has any. The ego runs the
-light when its front bumper passes that s, in its driving
-direction, between two frames and the signal's recorded state at the later frame is red
-(Regulations for the Implementation of the PRC Road Traffic Safety Law, art. 38: a red light
-forbids passing). The signal's s stands for its stop line; maps with separate stop-line objects
+light when its front bumper passes that s, in its driving direction, while the signal shows
+red (Regulations for the Implementation of the PRC Road Traffic Safety Law, art. 38: a red
+light forbids passing). The crossing instant is interpolated between the two frames around it;
+the colour then is the earlier frame's (a recorded state holds until the next frame, as a
+fixed-step simulation shows it), or the later frame's when the earlier one's
+``time_to_change`` says the light changed before the crossing instant. The signal's s stands for its stop line; maps with separate stop-line objects
 would place it a few metres earlier. Without a road network the metric is skipped.
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from maps.model import NON_VEHICLE_LIGHT_TYPES  # pedestrian and bicycle lights
 from testzone.recording import Recording
-from testzone.world import SignalColor
+from testzone.world import SignalColor, SignalState
 
 from evaluator.extract import ego_track, lane_direction, lanes_along
 from evaluator.interfaces import RoadNetworkView
@@ -39,6 +41,17 @@ def applies(orientation: str, direction: int) -> bool:
     return True
 
 
+def _state_at(t: float, earlier: SignalState | None, later: SignalState | None,
+              t_earlier: float) -> SignalState | None:
+    """The signal state in force at ``t`` [s] between two frames (module docstring)."""
+    if earlier is None:
+        return later
+    ttc = earlier.time_to_change
+    if ttc is not None and t >= t_earlier + ttc and later is not None:
+        return later
+    return earlier
+
+
 class RedLightMetric:
     """Count the signals the ego passed while red.
 
@@ -58,8 +71,9 @@ class RedLightMetric:
 
     def crossings(self, recording: Recording, net: RoadNetworkView) -> list[dict]:
         """Every vehicle light the ego's front bumper passed, in time order:
-        ``{"t", "signal_id", "road_id", "s", "speed_mps", "color"}`` (``color`` the recorded
-        state at the crossing frame, ``"unknown"`` when none was recorded)."""
+        ``{"t", "signal_id", "road_id", "s", "speed_mps", "color"}`` (``t`` [s] the crossing
+        instant, ``color`` the light's colour then (module docstring), ``"unknown"`` when no
+        state was recorded)."""
         tr = ego_track(recording)
         lanes = lanes_along(tr, net)
         frames = [f for f in recording.frames if tr.name in f.entities]
@@ -71,7 +85,7 @@ class RedLightMetric:
             a, b = lanes[k - 1], lanes[k]
             if a is None or b is None or a.road_id != b.road_id or a.lane_id != b.lane_id:
                 continue
-            d = lane_direction(b.lane_id)
+            d = lane_direction(net, b)
             st = tr.states[k]
             reach = d * (st.box.cx + st.box.length / 2)
             for sig in by_road.get(b.road_id, []):
@@ -80,10 +94,14 @@ class RedLightMetric:
                 in_validity = getattr(sig, "in_validity", None)   # maps.Signal
                 if in_validity is not None and not in_validity(b.lane_id):
                     continue  # a light for other lanes (a turn arrow over the left lane)
-                if not ((a.s + reach - sig.s) * d < 0.0 <= (b.s + reach - sig.s) * d):
+                before, after = (a.s + reach - sig.s) * d, (b.s + reach - sig.s) * d
+                if not before < 0.0 <= after:
                     continue
-                state = frames[k].signals.get(str(sig.id))
-                out.append({"t": frames[k].time, "signal_id": str(sig.id), "road_id": b.road_id,
+                t0, t1 = frames[k - 1].time, frames[k].time
+                t = t0 + (t1 - t0) * (-before / (after - before))
+                state = _state_at(t, frames[k - 1].signals.get(str(sig.id)),
+                                  frames[k].signals.get(str(sig.id)), t0)
+                out.append({"t": t, "signal_id": str(sig.id), "road_id": b.road_id,
                             "s": float(sig.s), "speed_mps": float(st.speed),
                             "color": state.color.value if state else SignalColor.UNKNOWN.value})
         return out

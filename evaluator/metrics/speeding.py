@@ -14,7 +14,8 @@ from testzone.recording import Recording
 
 from evaluator.extract import ego_track, junction_pass_lanes, lanes_along
 from evaluator.interfaces import RoadNetworkView
-from evaluator.results import MetricResult, Statistic, TimeSeries, violations_from_mask
+from evaluator.results import (MetricResult, Statistic, TimeSeries, masked_time,
+                               violations_from_mask)
 
 _NAMES = ("speed_over_limit_max_mps", "speed_over_limit_ratio_max", "speeding_duration_s",
           "overspeed_integral_m", "speeding_event_count")
@@ -61,9 +62,9 @@ class SpeedingMetric:
         ratio = [0.0 if not lim else o / lim for o, lim in zip(over, limits)]
         mask = [o > self.tolerance_mps for o in over]
         times = tr.t.tolist()
-        viol = violations_from_mask("speed_limit", times, mask, over, tr.dt, "m/s")
-        vals = (max(0.0, max(over)), max(0.0, max(ratio)), sum(mask) * tr.dt,
-                sum(max(0.0, o) for o in over) * tr.dt, float(len(viol)))
+        viol = violations_from_mask("speed_limit", times, mask, over, "m/s")
+        vals = (max(0.0, max(over)), max(0.0, max(ratio)), masked_time(times, mask),
+                masked_time(times, [o > 0.0 for o in over], over), float(len(viol)))
         stats = {n: Statistic(n, u, v) for n, u, v in zip(_NAMES, _UNITS, vals)}
         return MetricResult(self.name, self.category, stats,
                             (TimeSeries("speed_limit_mps", "m/s", tuple(times), tuple(limits)),),

@@ -14,9 +14,12 @@ ego (``action`` absent or ``"delivered"``; ``receiver`` absent or the ego) and
   above d / v) and stopping before it needs v^2 / (2 d) >= ``spat_required_decel_mps2``
   (no map and no ``ego_signal_color``: such a SPAT is not counted).
 
-The response time is from the first such message to the first frame at or after it where the
-ego's longitudinal acceleration (derivative of speed) is at or below ``-reaction_decel_mps2``;
-0 when the ego is already stopped; inf when it never reacts.
+The response time is from the first such message to the first frame at or after it from
+which the ego brakes at ``reaction_decel_mps2`` or more: the speed change to the next frame
+over the step, ``(v[k+1] - v[k]) / dt`` (the acceleration applied from frame k on; exact for a
+simulator's piecewise-constant control, and never earlier than the braking itself, as a
+centred smoothing filter would be); 0 when the ego is already stopped; inf when it never
+reacts.
 """
 
 from __future__ import annotations
@@ -25,11 +28,12 @@ import bisect
 import math
 from typing import Any, Callable
 
+import numpy as np
+
 from testzone.recording import Event, Recording
 from testzone.world import SignalColor
 
-from evaluator.extract import (DERIVATIVE_WINDOW_S, EgoTrack, derivative, ego_track,
-                               lane_direction, lanes_along)
+from evaluator.extract import EgoTrack, ego_track, lane_direction, lanes_along
 from evaluator.interfaces import RoadNetworkView
 from evaluator.metrics.red_light import applies, vehicle_lights
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic
@@ -79,7 +83,7 @@ def red_ahead_fn(recording: Recording, tr: EgoTrack, net: RoadNetworkView,
         k = bisect.bisect_right(times, t + 1e-9) - 1
         if k < 0 or lanes[k] is None:
             return False
-        lane, d = lanes[k], lane_direction(lanes[k].lane_id)
+        lane, d = lanes[k], lane_direction(net, lanes[k])
         st, v = tr.states[k], max(float(tr.speed[k]), 0.0)
         front = lane.s + d * (st.box.cx + st.box.length / 2)
         for sig in lights:
@@ -97,6 +101,18 @@ def red_ahead_fn(recording: Recording, tr: EgoTrack, net: RoadNetworkView,
     return red_ahead
 
 
+def applied_acceleration(t: np.ndarray, speed: np.ndarray) -> np.ndarray:
+    """``(v[k+1] - v[k]) / (t[k+1] - t[k])`` per frame [m/s^2], 0 at the last frame.
+
+    Args:
+        t: frame times [s], increasing, shape (N,). speed: speeds [m/s], shape (N,).
+    """
+    out = np.zeros(len(speed))
+    if len(speed) >= 2:
+        out[:-1] = np.diff(speed) / np.maximum(np.diff(t), 1e-9)
+    return out
+
+
 class V2XResponseMetric:
     """Time from the first actionable V2X message to the ego's braking reaction.
 
@@ -106,7 +122,6 @@ class V2XResponseMetric:
         spat_required_decel_mps2: deceleration [m/s^2] needed to stop before a red light
             from which a SPAT calls for action (default 1.0, the reaction threshold: from then
             on the ego must brake at least that hard).
-        window_s: derivative window [s].
 
     Statistics: ``v2x_action_messages`` (count), ``v2x_response_time_s`` (None without an
     actionable message, inf without a reaction). Event: the first actionable message.
@@ -116,12 +131,10 @@ class V2XResponseMetric:
     category = "v2x"
 
     def __init__(self, reaction_decel_mps2: float = 1.0, stopped_speed_mps: float = 0.1,
-                 spat_required_decel_mps2: float = 1.0,
-                 window_s: float = DERIVATIVE_WINDOW_S) -> None:
+                 spat_required_decel_mps2: float = 1.0) -> None:
         self.reaction_decel_mps2 = reaction_decel_mps2
         self.stopped_speed_mps = stopped_speed_mps
         self.spat_required_decel_mps2 = spat_required_decel_mps2
-        self.window_s = window_s
 
     def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
         """Find the first actionable message and the ego's reaction to it."""
@@ -134,7 +147,7 @@ class V2XResponseMetric:
         events: tuple[dict[str, Any], ...] = ()
         if msgs:
             t0 = msgs[0].t
-            acc = derivative(tr.speed, tr.dt, self.window_s)
+            acc = applied_acceleration(tr.t, tr.speed)
             response = math.inf
             for t, v, a in zip(tr.t, tr.speed, acc):
                 if t < t0 - 1e-9:

@@ -2,9 +2,12 @@
 
 The lane's driving direction is the heading of ``net.lane_to_world(road, lane, s)`` (right-hand
 traffic: lanes with negative id drive along +s, positive against; ASAM OpenDRIVE 1.8 clause
-9.3). The ego's travel direction is its heading, turned by pi when it reverses (speed < 0). A
-frame is against the lane when the two differ by more than ``angle_rad`` and the ego moves
-faster than ``min_speed_mps``; before concluding, the lane is looked up again with the travel
+9.3; the road's ``rule="LHT"`` mirrors it). The ego's direction is its heading, whichever way
+it moves: reversing in its lane is manoeuvring, not driving against traffic (the Implementing
+Regulations of the PRC RTSL, art. 50, restrict it separately), while facing against the lane is
+wrong-way however the car rolls (as CARLA ScenarioRunner's ``WrongLaneTest`` compares the
+vehicle's yaw with the lane's). A frame is against the lane when the two differ by more than
+``angle_rad`` and the ego moves faster than ``min_speed_mps`` (either way); before concluding, the lane is looked up again with the travel
 direction (``net.world_to_lane(x, y, heading)`` prefers a lane of matching direction where
 junction roads overlap). Wrong-way driving is such an interval lasting at least
 ``min_duration_s`` (PRC Road Traffic Safety Law art. 35: drive on the right; a brief excursion,
@@ -63,7 +66,7 @@ class WrongWayMetric:
     def _against(self, net: RoadNetworkView, st, lane: LaneCoord | None) -> bool:
         if lane is None or lane.lane_id == 0 or abs(st.speed) < self.min_speed_mps:
             return False
-        travel = st.pose.h + (math.pi if st.speed < 0 else 0.0)
+        travel = st.pose.h
         h = lane_heading(net, lane)
         if h is None or abs(wrap_angle(travel - h)) <= self.angle_rad:
             return False
@@ -83,7 +86,7 @@ class WrongWayMetric:
         lanes = lanes_along(tr, net)
         mask = [self._against(net, st, ln) for st, ln in zip(tr.states, lanes)]
         viol = [v for v in violations_from_mask("wrong_way", tr.t.tolist(), mask,
-                                                [1.0] * len(mask), tr.dt, "flag")
+                                                [1.0] * len(mask), "flag")
                 if v.duration >= self.min_duration_s - 1e-9]
         events = []
         for v in viol:

@@ -305,7 +305,7 @@ class IdmAgent(Agent):
             gap, v_lead = g, max(ob.speed, 0.0)
             break
         if self._change is not None and self.reacts:  # what it is still steering past
-            beside = nearest_ahead(ego, obs.objects, self.params.overlap_margin)
+            beside = nearest_ahead(ego, obs.objects, self.params.overlap_margin, self.net)
             if beside is not None and (gap is None or beside.gap_m < gap):
                 gap, v_lead = beside.gap_m, max(beside.speed_along_mps, 0.0)
         v0 = self.desired_speed(obs)

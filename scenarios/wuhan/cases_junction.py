@@ -118,7 +118,7 @@ def crossing_red_runner() -> object:
     """A car on road 132 (``C5-23``, northbound lane -1, 40 km/h) runs its red through junction
     1035 while Ego (lane -3 of road 30) has green; a bus waiting in lane -4 at the stop line
     hides it from Ego until late."""
-    params = [("EgoSpeed", 50 * KMH), ("EgoS", 390.0), ("CrossSpeed", 40 * KMH),
+    params = [("EgoSpeed", 50 * KMH), ("EgoS", 355.0), ("CrossSpeed", 40 * KMH),
               ("CrossS", 405.0), ("SimulationEnd", 20.0)]
     return scenario("CrossingRedRunner",
                     "Wuhan test zone: crossing vehicle runs a red light (ICW)",
@@ -221,7 +221,7 @@ LOGICALS: tuple[Logical, ...] = (
             "Crossing vehicle runs a red light, hidden by a waiting truck", "intersection",
             crossing_red_runner, ("intersection turn with oncoming traffic",), ("ICW",),
             ("RSM", "BSM", "SPAT", "MAP"),
-            (Vary("EgoS", "m", (380.0, 390.0, 400.0)),),
+            (Vary("EgoS", "m", (350.0, 355.0, 360.0)),),
             (NO_COLLISION, crit("pet", "pet_min_s", ">=", 1.0, "s",
                                 f"{CSAE} ICW (post-encroachment time)")),
             ("the crossing vehicle broadcasts its BSM (Property v2x:obu) and the RSU "

@@ -73,11 +73,12 @@ def test_headway_metric_reports_ttc_accel_and_drac():
 # --- wrong-way driving ------------------------------------------------------------------------
 
 def test_wrong_way_in_the_opposite_lane():
-    # lane 1 drives -x (heading pi); the ego drives +x in it for 2 s: 41 frames x 0.05 = 2.05 s
+    # lane 1 drives -x (heading pi); the ego drives +x in it for the whole 2 s run (41 frames
+    # from 0 to 2.0 s: each holds until the next, the last ends the run)
     rec = make_recording({"ego": straight(10, 10.0, y=1.75, lane=("1", 1))}, 2.0)
     r = WrongWayMetric().compute(rec, FakeAreaNet())
     assert r.statistics["wrong_way_count"].value == 1
-    assert r.statistics["wrong_way_time_s"].value == pytest.approx(2.05)
+    assert r.statistics["wrong_way_time_s"].value == pytest.approx(2.0)
     assert r.events[0]["lane_id"] == 1 and r.events[0]["t"] == 0.0
 
 
@@ -93,11 +94,16 @@ def test_wrong_way_needs_duration_and_motion():
     # standing still in the opposite lane is not wrong-way driving
     rec = make_recording({"ego": straight(10, 0.0, y=1.75, lane=("1", 1))}, 2.0)
     assert WrongWayMetric().compute(rec, net).statistics["wrong_way_time_s"].value == 0.0
-    # reversing (speed -2 m/s, heading 0) in lane -1 travels against it
-    def reversing(t):
-        return {"pose": Pose(50 - 2 * t, -1.75), "speed": -2.0,
-                "lane": LaneCoord("1", -1, 50 - 2 * t, -1.75)}
-    r = WrongWayMetric().compute(make_recording({"ego": reversing}, 2.0), net)
+    # reversing (speed -2 m/s, heading 0) in lane -1 is manoeuvring, not wrong-way; facing
+    # against lane -1 (heading pi) it is wrong-way whichever way it rolls (CARLA's WrongLaneTest)
+    def reversing(heading):
+        def state(t):
+            return {"pose": Pose(50 - 2 * t, -1.75, 0.0, heading), "speed": -2.0 if heading == 0
+                    else 2.0, "lane": LaneCoord("1", -1, 50 - 2 * t, -1.75)}
+        return state
+    r = WrongWayMetric().compute(make_recording({"ego": reversing(0.0)}, 2.0), net)
+    assert r.statistics["wrong_way_count"].value == 0
+    r = WrongWayMetric().compute(make_recording({"ego": reversing(math.pi)}, 2.0), net)
     assert r.statistics["wrong_way_count"].value == 1
 
 
@@ -111,10 +117,10 @@ def test_wrong_way_skipped_without_lane_directions():
 
 def test_offroad_by_box_corners():
     # ego at y = 3.0 (reference point on the road, |y| <= 3.5): left corners at y = 3.9,
-    # 0.4 m outside the 3.5 m edge > 0.3 m tolerance -> every frame (21 x 0.05 = 1.05 s) off.
+    # 0.4 m outside the 3.5 m edge > 0.3 m tolerance -> off for the whole 1 s run.
     rec = make_recording({"ego": straight(10, 10.0, y=3.0, lane=None)}, 1.0)
     r = DrivableMetric().compute(rec, FakeAreaNet())
-    assert r.statistics["offroad_time_s"].value == pytest.approx(1.05)
+    assert r.statistics["offroad_time_s"].value == pytest.approx(1.0)
     assert r.statistics["offroad_distance_max_m"].value == pytest.approx(0.4)
     assert r.events == ({"method": "box_corners"},)
     # the reference-point fallback (no drivable_area in the network) sees it on the road
@@ -147,28 +153,46 @@ def test_lane_departure_during_a_lane_change():
     assert s["offroad_time_s"] == 0.0
 
 
+class TwoRoadNet(FakeAreaNet):
+    """FakeAreaNet cut in two at x = 50: road '1' x in [0, 50], road '2' x in [50, 100]; lane
+    -1 of one continues in lane -1 of the other."""
+
+    def lane_polygon(self, road_id, lane_id):
+        import shapely
+        x0, x1 = (0.0, 50.0) if road_id == "1" else (50.0, 100.0)
+        return shapely.box(x0, -3.5, x1, 0.0) if lane_id < 0 else shapely.box(x0, 0.0, x1, 3.5)
+
+
+def test_passing_from_one_road_to_the_next_is_no_lane_departure():
+    # centred in lane -1 along y = -1.75 at 10 m/s from x = 30: the 4.5 m box sticks 2.25 m
+    # past road 1's end before the reference point reaches road 2, but crosses no marking
+    def along(t):
+        x = 30 + 10 * t
+        road, s = ("1", x) if x < 50 else ("2", x - 50)
+        return {"pose": Pose(x, -1.75), "speed": 10.0, "lane": LaneCoord(road, -1, s, -1.75)}
+    r = DrivableMetric().compute(make_recording({"ego": along}, 4.0), TwoRoadNet())
+    assert r.statistics["lane_departure_count"].value == 0
+    assert r.statistics["lane_departure_max_m"].value == pytest.approx(0.0)
+
+
 # --- PET at conflict areas --------------------------------------------------------------------
 
 def crossing_north(y0, v, x=50.0):
     return lambda t: {"pose": Pose(x, y0 + v * t, 0.0, math.pi / 2), "speed": v}
 
 
-def test_pet_at_junction_area_and_point_fallback():
-    # ego along y = -1.75 at 10 m/s from x = 0: its box (4.5 m) is in J1 (x 40..60) while
-    # x in [37.75, 62.25]: frames 3.80 .. 6.20, leaves at 6.25.
-    # other north along x = 50 from y = -92.25 at 10 m/s: box reaches y = -10 at t = 8.0.
-    # Area PET = 8.0 - 6.25 = 1.75 s.
+def test_pet_inside_a_junction_is_taken_at_the_crossing_point():
+    # ego along y = -1.75 at 10 m/s from x = 0; other north along x = 50 from y = -92.25 at
+    # 10 m/s; both cross junction J1 (x, y in 40..60) but meet only at the point (50, -1.75).
+    # Ego box covers it for x in [47.75, 52.25]: frames 4.80 .. 5.20, leaves 5.25; the other
+    # covers it from y = -4.0: t = 8.825 -> 8.85. Point PET = 8.85 - 5.25 = 3.6 s, with the
+    # map as without it (the junction as a whole would give 8.0 - 6.25 = 1.75 s).
     tracks = {"ego": straight(0, 10.0, y=-1.75), "other": crossing_north(-92.25, 10.0)}
     rec = make_recording(tracks, 10.0)
-    r = PETMetric().compute(rec, FakeAreaNet())
-    assert r.statistics["pet_min_s"].value == pytest.approx(1.75)
-    assert [(e["area"], e["other"]) for e in r.events] == [("junction:J1", "other")]
-    # Without the map: the point (50, -1.75). Ego box covers it for x in [47.75, 52.25]:
-    # frames 4.80 .. 5.20, leaves 5.25; the other covers it from y = -4.0: t = 8.825 -> 8.85.
-    # Point PET = 8.85 - 5.25 = 3.6 s.
-    r = PETMetric().compute(rec, None)
-    assert r.statistics["pet_min_s"].value == pytest.approx(3.6)
-    assert r.events[0]["area"] is None
+    for net in (FakeAreaNet(), None):
+        r = PETMetric().compute(rec, net)
+        assert r.statistics["pet_min_s"].value == pytest.approx(3.6)
+        assert [(e["area"], e["other"]) for e in r.events] == [(None, "other")]
 
 
 def test_pet_at_crosswalk_with_a_pedestrian_walking_along_it():

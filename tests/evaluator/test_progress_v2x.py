@@ -42,17 +42,25 @@ def brake_at(tb, a=-3.0):
     return fn
 
 
-METRIC = V2XResponseMetric(window_s=0.1)  # 3-sample window: central differences
+METRIC = V2XResponseMetric()
 
 
 def test_v2x_response_time_to_braking():
-    # RSI at 1.0 s, braking at -3 m/s^2 from 2.5 s: the central difference at 2.5 s is
-    # (-3 x 0.05) / 0.1 = -1.5 <= -1.0, the one at 2.45 s is 0 -> response 1.5 s.
+    # RSI at 1.0 s, braking at -3 m/s^2 from 2.5 s: the speed change from the frame at 2.5 s
+    # to the next is -3 x 0.05 over 0.05 s = -3 <= -1.0, the one from 2.45 s is 0 -> 1.5 s.
     ev = [Event(1.0, "v2x", {"message": "RSI"}), Event(1.5, "v2x", {"message": "RSI"})]
     rec = make_recording({"ego": brake_at(2.5)}, 4.0, events=ev)
     s = METRIC.compute(rec).statistics
     assert s["v2x_action_messages"].value == 2
     assert s["v2x_response_time_s"].value == pytest.approx(1.5)
+
+
+def test_v2x_response_is_not_earlier_than_the_braking():
+    # RSI at 0.5 s; braking at -6 m/s^2 from 1.05 s: response 0.55 s. A centred
+    # smoothing window would see the speed fall before 1.05 s and answer 0.45.
+    ev = [Event(0.5, "v2x", {"message": "RSI"})]
+    rec = make_recording({"ego": brake_at(1.05, a=-6.0)}, 3.0, events=ev)
+    assert METRIC.compute(rec).statistics["v2x_response_time_s"].value == pytest.approx(0.55)
 
 
 def test_v2x_no_reaction_is_inf_and_non_actionable_is_none():

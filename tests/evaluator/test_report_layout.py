@@ -53,15 +53,15 @@ def test_speeding_interval_and_infractions_are_marked():
 
 
 def test_signal_bands_and_passed_lights():
-    # light s1 at s = 20 on road 1 ('+'): the ego's front (x + 2.25) passes 20 between
-    # x = 17.5 and 18 -> t = 0.90 (10 m/s from x = 9). Green until 0.5 s, red after.
+    # light s1 at s = 20 on road 1 ('+'): the ego's front (x + 2.25) passes 20 at x = 17.75
+    # -> t = 0.875 (10 m/s from x = 9). Green until 0.5 s, red after.
     def sig(t):
         return {"s1": SignalState("s1", SignalColor.GREEN if t < 0.5 - 1e-9 else SignalColor.RED)}
     rec = make_recording({"ego": straight(9, 10.0)}, 1.5, signals=sig)
     net = FakeAreaNet(signals=[FakeSignal("s1", "1", 20.0)])
     passed = passed_lights(rec, net)
     assert [(p["signal_id"], p["color"]) for p in passed] == [("s1", "red")]
-    assert passed[0]["t"] == pytest.approx(0.9)
+    assert passed[0]["t"] == pytest.approx(0.875)
     runs = signal_runs(rec, "s1")
     assert [r[2] for r in runs] == ["green", "red"]
     assert runs[0][0] == 0.0 and runs[0][1] == pytest.approx(0.5)

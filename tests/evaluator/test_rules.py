@@ -38,14 +38,14 @@ BOX = {"ego": BoundingBox(cx=1.4, length=4.5, width=1.8)}
 
 
 def test_red_light_crossing_time():
-    # Front bumper at x + 1.4 + 2.25 = x + 3.65 passes s = 50 when x = 46.35, t = 4.635 s:
-    # the first frame beyond it is t = 4.65 s.
+    # Front bumper at x + 1.4 + 2.25 = x + 3.65 passes s = 50 when x = 46.35, t = 4.635 s
+    # (interpolated between the frames at 4.60 and 4.65 s).
     net = FakeNet(signals=[FakeSignal("s1", "1", 50.0)])
     rec = make_recording({"ego": straight(0, 10.0)}, 6.0, boxes=BOX, signals=red())
     r = RedLightMetric().compute(rec, net)
     assert r.statistics["red_light_violation_count"].value == 1
     assert r.statistics["signals_passed"].value == 1
-    assert r.events[0]["t"] == pytest.approx(4.65)
+    assert r.events[0]["t"] == pytest.approx(4.635)
     assert r.events[0]["signal_id"] == "s1"
 
 
@@ -83,6 +83,25 @@ def test_a_red_light_for_other_lanes_is_no_violation():
     assert ours["red_light_violation_count"].value == 1
 
 
+@pytest.mark.parametrize("first, then, runs", [
+    (SignalColor.GREEN, SignalColor.RED, False),   # still green at 4.635: the change is at 4.64
+    (SignalColor.RED, SignalColor.GREEN, True),    # still red at 4.635
+])
+def test_red_light_colour_at_the_crossing_instant(first, then, runs):
+    # the front passes s = 50 at t = 4.635 s (above), between the frames at 4.60 and 4.65;
+    # the light changes at 4.64 s: the frame at 4.60 says so (time_to_change 0.04 s), the
+    # frame at 4.65 already shows the new colour
+    def lights(t):
+        before = t < 4.64
+        return {"s1": SignalState("s1", first if before else then,
+                                  time_to_change=4.64 - t if before else None)}
+    net = FakeNet(signals=[FakeSignal("s1", "1", 50.0)])
+    rec = make_recording({"ego": straight(0, 10.0)}, 6.0, boxes=BOX, signals=lights)
+    r = RedLightMetric().compute(rec, net)
+    assert r.statistics["signals_passed"].value == 1
+    assert r.statistics["red_light_violation_count"].value == (1 if runs else 0)
+
+
 def test_red_light_skipped_without_map():
     rec = make_recording({"ego": straight(0, 10.0)}, 1.0, signals=red())
     r = RedLightMetric().compute(rec, None)
@@ -95,8 +114,8 @@ def test_offroad_duration():
         return {"pose": Pose(5 + 10 * t, 0.0 if t < 0.5 else 4.0 * t - 0.5), "speed": 10.0}
     rec = make_recording({"ego": drift}, 2.0)
     r = DrivableMetric().compute(rec, FakeNet())
-    # Off from t = 1.05 .. 2.0 (y(1.0) = 3.5 is still on): 20 samples = 1.0 s.
-    assert r.statistics["offroad_time_s"].value == pytest.approx(1.0)
+    # Off from the sample at t = 1.05 (y(1.0) = 3.5 is still on) to the run's end at 2.0: 0.95 s.
+    assert r.statistics["offroad_time_s"].value == pytest.approx(0.95)
     assert r.violations[0].start == pytest.approx(1.05)
     # Without a map and without recorded lanes: skipped.
     assert DrivableMetric().compute(rec, None).skipped

@@ -328,12 +328,12 @@ def test_crossing_conflict_geometry():
                              math.radians(30)) is None
 
 
-@pytest.mark.parametrize("ego_s", [380.0, 400.0])
+@pytest.mark.parametrize("ego_s", [350.0, 360.0])
 def test_icw_yields_to_a_red_runner_until_it_has_left_the_junction(tmp_path, ego_s):
     """tz_icw_red_runner: a car runs its red across junction 1035, hidden by a waiting truck;
     its BSM reaches idm-v2x, which stops before the junction and enters only after the runner
-    has left it: post-encroachment time on the junction area >= 1 s. With ICW off (a zero
-    horizon), the same agent drives into the junction with the runner (PET below 1 s)."""
+    has left it: post-encroachment time >= 1 s. With ICW off (a zero horizon), the same agent
+    reaches the crossing point with the runner (PET below 1 s; at 350 m they collide)."""
     from dataclasses import replace
     from runners.suite import make_cases
     (case,) = make_cases([CASES / "tz_icw_red_runner.xosc"], 0)   # with the catalogue criteria
