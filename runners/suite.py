@@ -119,7 +119,10 @@ def make_cases(files: list[Path], seed: int,
     order) is ``<ScenarioFile stem>-<kkk>``, as ``testzone scenario expand`` names its files, so
     an id never depends on what else is in the run; an id already taken gets ``-2``, ``-3``...
     in file order. ``seed`` is the base of the case seeds; ``distribution_seed`` (None: each
-    file's ``randomSeed``) seeds Stochastic distributions."""
+    file's ``randomSeed``) seeds Stochastic distributions.
+
+    Criteria and family come from the case catalogue (:func:`load_catalogue`): the entry of
+    the file given, else, for a distribution, the entry of its ScenarioFile."""
     catalogue = load_catalogue()
     cases: list[TestCase] = []
     ids = _CaseIds()
@@ -149,10 +152,12 @@ def make_cases(files: list[Path], seed: int,
                 continue
         for k, (scen, params) in enumerate(concrete):
             case_id = ids.take(scen.stem if not params else f"{scen.stem}-{k:03d}")
+            # a distribution of the user's own over a catalogue scenario: the scenario's entry
+            found = entry or catalogue.get(str(scen.resolve()), {})
             cases.append(TestCase(case_id=case_id, scenario_file=str(scen), parameters=params,
                                   seed=_case_seed(seed, case_id),
-                                  criteria=tuple(entry.get("criteria", ())),
-                                  family=entry.get("family", scen.stem),
+                                  criteria=tuple(found.get("criteria", ())),
+                                  family=found.get("family", scen.stem),
                                   distribution_file=str(f) if params else ""))
     return cases
 

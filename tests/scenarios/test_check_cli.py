@@ -264,3 +264,22 @@ def test_expand_of_a_utf16_scenario_says_so(tmp_path):
     dist = _dist_of(tmp_path, text, _set(Speed=5), encoding="utf-16")
     res = runner.invoke(app, ["expand", str(dist), "-o", str(tmp_path / "out")])
     assert res.exit_code == 2 and "UTF-16" in res.output and "convert it" in res.output
+
+
+def test_own_distribution_of_a_catalogue_scenario_gets_its_criteria(tmp_path):
+    # a user's distribution over scenarios/wuhan/cut_in.xosc is judged by that scenario's
+    # catalogue entry (criteria, family), as the catalogue's own cut_in.dist.xosc is
+    from runners.suite import CATALOGUE_FILE, make_cases
+    scenario = CATALOGUE_FILE.parent / "cut_in.xosc"
+    dist = tmp_path / "sweep.xosc"
+    dist.write_text('<?xml version="1.0"?>\n<OpenSCENARIO><FileHeader revMajor="1" '
+                    'revMinor="2" date="2024-01-01T00:00:00" description="d" author="a"/>'
+                    f'<ParameterValueDistribution><ScenarioFile filepath="{scenario}"/>'
+                    '<Deterministic><DeterministicSingleParameterDistribution '
+                    'parameterName="BrakeDecel"><DistributionSet><Element value="3.0"/>'
+                    '</DistributionSet></DeterministicSingleParameterDistribution>'
+                    '</Deterministic></ParameterValueDistribution></OpenSCENARIO>')
+    own = make_cases([dist], 0)
+    shipped = make_cases([CATALOGUE_FILE.parent / "cut_in.dist.xosc"], 0)
+    assert own[0].criteria and own[0].criteria == shipped[0].criteria
+    assert own[0].family == shipped[0].family == "cut-in"
