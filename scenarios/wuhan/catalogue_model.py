@@ -94,9 +94,9 @@ NO_COLLISION = crit("no_collision", "collision_count", "==", 0, "count", f"{GBT}
 ON_ROAD = crit("on_road", "offroad_time_s", "<=", 0, "s", f"{GBT} 5.2 (stay on the road)")
 NO_RED = crit("no_red_light", "red_light_violation_count", "==", 0, "count",
               f"{GBT} traffic lights; PRC RTSL Implementing Regulations art. 38")
-SMOOTH = crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s2",
+SMOOTH = crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s^2",
               "ISO 15622:2018 (ACC automatic deceleration <= 3.5 m/s^2)")
-AEB_DECEL = crit("decel_peak", "decel_peak_mps2", "<=", 9.0, "m/s2",
+AEB_DECEL = crit("decel_peak", "decel_peak_mps2", "<=", 9.0, "m/s^2",
                  "vehicle Performance maxDeceleration")
 
 

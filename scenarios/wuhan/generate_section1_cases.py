@@ -357,10 +357,10 @@ def catalogue() -> dict:
              # min stays above hypot(CutInLag, 3.5 m) = 10.6 m: untriggered at t = 0
              _param("CutInTriggerDistance", 15.0, "m", 12.0, 24.0, 3.0),
              _param("LaneChangeDuration", 3.0, "s", 1.5, 4.5, 1.5),
-             _param("BrakeDecel", 3.0, "m/s2", 2.0, 6.0, 1.0)],
+             _param("BrakeDecel", 3.0, "m/s^2", 2.0, 6.0, 1.0)],
          "criteria": [NO_COLLISION,
                       _crit("ttc_min", "ttc_min_s", ">=", 1.0, "s", f"{GBT} 6.4"),
-                      _crit("ego_decel_max", "ego_decel_max_mps2", "<=", 9.0, "m/s2",
+                      _crit("ego_decel_max", "ego_decel_max_mps2", "<=", 9.0, "m/s^2",
                             "vehicle Performance maxDeceleration"),
                       _crit("stay_on_road", "offroad_time_s", "==", 0, "s", f"{GBT} 5.2")]},
         {"id": "wuhan-s1-stationary-vehicle", "file": "stationary_vehicle.xosc",

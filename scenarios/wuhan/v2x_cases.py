@@ -146,7 +146,7 @@ def catalogue_cases() -> list[dict]:
          "criteria": [NO_COLLISION,
                       _crit("red_light", "red_light_violation_count", "==", 0, "count",
                             f"{GBT} 6.1; PRC Road Traffic Safety Law art. 38"),
-                      _crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s2", ISO15622)]},
+                      _crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s^2", ISO15622)]},
         {"id": "wuhan-s1-glosa-green-arrival", "file": "glosa_green_arrival.xosc",
          "title": "Red turning green before Ego arrives: arrive on green without stopping",
          "requirements": [f"{GBT} 6.1: traffic signal recognition and response",
@@ -159,7 +159,7 @@ def catalogue_cases() -> list[dict]:
          "criteria": [NO_COLLISION,
                       _crit("red_light", "red_light_violation_count", "==", 0, "count",
                             f"{GBT} 6.1; PRC Road Traffic Safety Law art. 38"),
-                      _crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s2", ISO15622)]},
+                      _crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s^2", ISO15622)]},
         {"id": "wuhan-s1-hlw-hazard", "file": "hlw_hazard.xosc",
          "title": "Stopped vehicle hidden behind a truck, announced by RSI",
          "requirements": [f"{GBT} 6.4: stationary vehicle ahead recognition and response",
@@ -172,7 +172,7 @@ def catalogue_cases() -> list[dict]:
                         _param("AnnounceTime", 1.0, "s", 1.0, 5.0, 2.0)],
          "criteria": [NO_COLLISION,
                       _crit("min_gap", "gap_min_m", ">=", 1.0, "m", f"{GBT} 6.4"),
-                      _crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s2", ISO15622)]},
+                      _crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s^2", ISO15622)]},
     ]
 
 
