@@ -193,11 +193,19 @@ class PolylineShape:
 
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> PolylineShape:
-        """Read ``Polyline``; ScenarioError with fewer than one Vertex."""
+        """Read ``Polyline``; ScenarioError with fewer than one Vertex, or a Vertex ``time``
+        [s] before the previous vertex's (a trajectory cannot run backwards in time)."""
+        elements = list(children(el, "Vertex"))
         verts = tuple((ctx.position(v), ctx.src.attr(v, "time", float, None))
-                      for v in children(el, "Vertex"))
+                      for v in elements)
         if not verts:
             raise ctx.src.error(el, "a Polyline needs at least one Vertex")
+        last = None
+        for v, (_, t) in zip(elements, verts):
+            if t is not None and last is not None and t < last:
+                raise ctx.src.error(v, f"Vertex time {t:g} s is before the previous vertex's "
+                                       f"{last:g} s: expected times that do not decrease")
+            last = t if t is not None else last
         return cls(verts)
 
     def freeze(self, rt: Runtime, follow: bool, speed: float) -> Path:

@@ -303,3 +303,18 @@ def test_custom_command_becomes_an_event(tmp_path):
     _, events, _ = one_event(tmp_path, action, until=1.0)
     cmds = [(e.t, e.data) for e in events if e.kind == "custom_command"]
     assert cmds == [(pytest.approx(0.05), {"type": "V2X.RSI", "content": '{"eventType": 100}'})]
+
+
+def test_polyline_times_that_decrease_are_refused_with_the_vertex_line(tmp_path):
+    from scenarios.errors import ScenarioError
+    vertex = '<Vertex time="{}"><Position><WorldPosition x="{}" y="-1.75"/></Position></Vertex>'
+    poly = "\n".join(vertex.format(t, x) for t, x in ((0, 10), (5, 20), (3, 30)))
+    action = ('<Action name="tr"><PrivateAction><RoutingAction><FollowTrajectoryAction>'
+              '<TrajectoryRef><Trajectory name="t" closed="false"><Shape><Polyline>\n' + poly +
+              '\n</Polyline></Shape></Trajectory></TrajectoryRef><TimeReference><None/>'
+              '</TimeReference><TrajectoryFollowingMode followingMode="position"/>'
+              '</FollowTrajectoryAction></RoutingAction></PrivateAction></Action>')
+    with pytest.raises(ScenarioError) as exc:
+        one_event(tmp_path, action)
+    assert "Vertex time 3 s is before the previous vertex's 5 s" in str(exc.value)
+    assert exc.value.line is not None
