@@ -30,6 +30,7 @@ from scenarios.entities import OBU_PROPERTY, xsd_boolean
 
 from runners.agents import agent_follows_scenario, make_agent
 from runners.backends import make_backend
+from runners.deadline import DeadlineExceeded, wall_deadline
 from runners.interfaces import (Agent, AgentError, Control, RouteWaypoint, RunnerError,
                                 V2XReceived, VehicleSpec)
 from runners.observation import SensorModel, observe, route_waypoints
@@ -443,6 +444,11 @@ def to_received(msg: Any) -> V2XReceived:
                        msg.decoded)
 
 
+HARD_DEADLINE_GRACE_S = 5.0
+"""Seconds past ``case_wall_timeout`` before :func:`runners.deadline.wall_deadline` interrupts
+a step that never returned (the loop's own check, between steps, comes first)."""
+
+
 def error_kind(exc: BaseException) -> str:
     """``input`` for bad scenario/map input (or any project error naming the input file it
     is about: an RSU layout, a PROJ string of a map), ``agent`` for a misbehaving stack, else
@@ -481,7 +487,9 @@ def run_case(case: TestCase, options: RunOptions, case_dir: str | Path) -> dict[
     t0 = time.perf_counter()
     error: BaseException | None = None
     try:
-        run.simulate()
+        # the loop's own check comes first; this one ends a step that never returns
+        with wall_deadline(options.case_wall_timeout + HARD_DEADLINE_GRACE_S, "case"):
+            run.simulate()
     except Exception as exc:  # noqa: BLE001 - every failure of a case becomes its result
         error = exc
         t = run.recording.frames[-1].time if run.recording and run.recording.frames else 0.0
@@ -489,7 +497,11 @@ def run_case(case: TestCase, options: RunOptions, case_dir: str | Path) -> dict[
     finally:
         run.close()
     wall = time.perf_counter() - t0
-    result, scored = _score(run, case, error, score_case)
+    try:
+        with wall_deadline(options.case_wall_timeout + HARD_DEADLINE_GRACE_S, "scoring"):
+            result, scored = _score(run, case, error, score_case)
+    except DeadlineExceeded as exc:
+        result, scored = _score(run, case, exc, score_case)
     result["wall_time_s"] = round(wall, 3)
     result["inputs"] = run.inputs
     if options.trace == "csv" and run.recording is not None and run.recording.frames:

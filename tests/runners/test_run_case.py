@@ -206,3 +206,42 @@ def test_a_chatty_stack_keeps_its_log_within_the_limit(tmp_path: Path, monkeypat
     log = tmp_path / "stationary_vehicle" / "agent.log"
     assert 3 * 2**20 <= log.stat().st_size < 3 * 2**20 + 200
     assert log.read_bytes().endswith(b"[testzone: output cut at 3 MiB]\n")
+
+
+def test_a_step_that_never_returns_ends_at_the_hard_deadline(tmp_path: Path, monkeypatch) -> None:
+    # the loop checks its deadline between steps; a step stuck for good (here: the scenario
+    # engine sleeping in a loop) is interrupted HARD_DEADLINE_GRACE_S after it, and the case
+    # is an error naming the deadline
+    import time
+
+    import runners.case as case_module
+    from scenarios import ScenarioEngine
+
+    def stuck(self, dt, controls):
+        while True:
+            time.sleep(0.01)
+    monkeypatch.setattr(ScenarioEngine, "step", stuck)
+    monkeypatch.setattr(case_module, "HARD_DEADLINE_GRACE_S", 0.5)
+    t0 = time.monotonic()
+    res = run(STATIONARY, "scenario", tmp_path, case_wall_timeout=0.5)
+    assert time.monotonic() - t0 < 20.0
+    assert res["verdict"] == "error" and res["error_kind"] == "run"
+    assert "case exceeded its wall-clock deadline of 1 s" in res["error"]
+    assert (tmp_path / "stationary_vehicle" / "result.json").is_file()
+
+
+def test_deadline_is_not_armed_outside_the_main_thread() -> None:
+    import threading
+
+    from runners.deadline import wall_deadline
+    armed = []
+
+    def body():
+        with wall_deadline(1.0, "x") as on:
+            armed.append(on)
+    t = threading.Thread(target=body)
+    t.start()
+    t.join()
+    assert armed == [False]
+    with wall_deadline(5.0, "x") as on:
+        assert on
