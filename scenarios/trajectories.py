@@ -36,11 +36,34 @@ from lxml import etree
 
 from testzone.world import Pose, wrap_angle
 
+from scenarios.errors import ScenarioError
 from scenarios.registry import ParseContext
 from scenarios.runtime import Placement, Runtime
 from scenarios.xmlsource import child, children
 
 SMALL = 1e-10
+
+MAX_TRAJECTORY_LENGTH_M = 1e5
+"""Longest trajectory shape [m] (Clothoid length, ClothoidSpline, Nurbs control polygon):
+100 km, far beyond a test case, while one vertex a metre stays affordable (a shape of 1e300 m
+would be sampled until memory runs out)."""
+
+MAX_TRAJECTORY_CURVATURE = 10.0
+"""Largest |curvature| [1/m] of a Clothoid or ClothoidSpline: a 0.1 m radius, as the map
+parser's ``maps.parser.MAX_CURVATURE`` (beyond it the Fresnel integrals give NaN)."""
+
+
+def _check_spiral(ctx: ParseContext, el: etree._Element, length: float, k0: float,
+                  k1: float) -> None:
+    """ScenarioError naming ``el`` unless 0 < length <= MAX_TRAJECTORY_LENGTH_M and both end
+    curvatures are finite and within MAX_TRAJECTORY_CURVATURE."""
+    if not 0.0 < length <= MAX_TRAJECTORY_LENGTH_M:
+        raise ctx.src.error(el, f"expected a length in (0, {MAX_TRAJECTORY_LENGTH_M:g}] m, got "
+                                f"{length:g}")
+    for k in (k0, k1):
+        if not abs(k) <= MAX_TRAJECTORY_CURVATURE:
+            raise ctx.src.error(el, f"expected curvatures within +-{MAX_TRAJECTORY_CURVATURE:g}"
+                                    f" 1/m along the shape, got {k:g}")
 """esmini's SMALL_NUMBER."""
 CORNER_RADIUS = 2.0
 """Half-width [m] of the heading blend at polyline corners (esmini)."""
@@ -316,11 +339,12 @@ class ClothoidShape:
         rate = a(el, "curvaturePrime", float, None)
         if rate is None:
             rate = a(el, "curvatureDot", float, 0.0)
-        length = a(el, "length", float)
-        if length <= 0:
-            raise ctx.src.error(el, "expected length > 0")
-        return cls(ctx.position(el), a(el, "curvature", float), rate, length,
-                   a(el, "startTime", float, None), a(el, "stopTime", float, None))
+        length, k0 = a(el, "length", float), a(el, "curvature", float)
+        _check_spiral(ctx, el, length, k0, k0 + rate * length)
+        start, stop = a(el, "startTime", float, None), a(el, "stopTime", float, None)
+        if start is not None and stop is not None and stop < start:
+            raise ctx.src.error(el, f"stopTime {stop:g} s is before startTime {start:g} s")
+        return cls(ctx.position(el), k0, rate, length, start, stop)
 
     def freeze(self, rt: Runtime, follow: bool, speed: float) -> Path:
         """Resolve the start position now and sample the clothoid."""
@@ -375,8 +399,12 @@ class ClothoidSplineShape:
                                       a(seg, "length", float), a(seg, "hOffset", float, 0.0),
                                       a(seg, "timeStart", float, None),
                                       ctx.position(start) if start is not None else None))
+            _check_spiral(ctx, seg, segs[-1].length, segs[-1].k0, segs[-1].k1)
         if not segs:
             raise ctx.src.error(el, "expected at least one ClothoidSplineSegment")
+        if sum(sg.length for sg in segs) > MAX_TRAJECTORY_LENGTH_M:
+            raise ctx.src.error(el, f"expected at most {MAX_TRAJECTORY_LENGTH_M:g} m of "
+                                    f"segments in all")
         return cls(tuple(segs), a(el, "timeEnd", float, None))
 
     def freeze(self, rt: Runtime, follow: bool, speed: float, start: Pose | None = None
@@ -492,8 +520,11 @@ class NurbsShape:
         curve = Nurbs(self.order, [(p.x, p.y) for p in poses],
                       [w for _, _, w in self.control_points], self.knots)
         polygon = sum(math.hypot(b.x - a.x, b.y - a.y) for a, b in zip(poses, poses[1:]))
-        if polygon <= 0:
-            raise ValueError("Nurbs of zero length: check the control points")
+        if not 0.0 < polygon <= MAX_TRAJECTORY_LENGTH_M:
+            what = "zero length" if polygon <= 0.0 else f"a control polygon of {polygon:g} m"
+            raise ScenarioError(f"Nurbs of {what}: expected a length in (0, "
+                                f"{MAX_TRAJECTORY_LENGTH_M:g}] m (check the control points)",
+                                element="Nurbs")
         verts, peaks = _sample_nurbs(curve, polygon, poses[0].z)
         times = [t for _, t, _ in self.control_points]
         if all(t is not None for t in times):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -180,3 +181,54 @@ def test_nurbs_that_define_no_curve_are_refused_at_load(tmp_path, order, knots, 
     with pytest.raises(ScenarioError, match=fragment) as info:
         load_scenario(write(tmp_path, text))
     assert info.value.line is not None
+
+
+def shape_scenario(shape: str) -> str:
+    """A scenario whose Car follows the trajectory ``shape`` (the Shape's inner XML)."""
+    from builders import document, event, sim_time, story, teleport, trigger
+    action = ('<Action name="n"><PrivateAction><RoutingAction><FollowTrajectoryAction>'
+              '<TrajectoryRef><Trajectory name="t" closed="false"><Shape>' + shape +
+              '</Shape></Trajectory></TrajectoryRef><TimeReference><None/>'
+              '</TimeReference><TrajectoryFollowingMode followingMode="position"/>'
+              '</FollowTrajectoryAction></RoutingAction></PrivateAction></Action>')
+    return document(teleport("Car", -1, 10, speed=5),
+                    story(event("E", action, trigger(sim_time(0.5)))),
+                    trigger(sim_time(2), kind="StopTrigger"))
+
+
+START = '<Position><WorldPosition x="10" y="-1.75"/></Position>'
+
+
+@pytest.mark.parametrize("shape, fragment", [
+    # sampled a vertex a metre, 1e300 m ran until memory ran out (hostile pass 4)
+    (f'<Clothoid curvature="0" curvatureDot="0" length="1e300">{START}</Clothoid>',
+     "expected a length in (0, 100000] m"),
+    # curvature 1e6 gave NaN positions deep in the spatial index
+    (f'<Clothoid curvature="1e6" curvatureDot="0" length="100">{START}</Clothoid>',
+     "curvatures within +-10 1/m"),
+    (f'<Clothoid curvature="0" curvatureDot="1" length="100">{START}</Clothoid>',
+     "got 100"),
+    (f'<Clothoid curvature="0" length="10" startTime="4" stopTime="2">{START}</Clothoid>',
+     "stopTime 2 s is before startTime 4 s"),
+    (f'<ClothoidSpline><ClothoidSplineSegment curvatureStart="0" curvatureEnd="0" '
+     f'length="1e12"><PositionStart>{START}</PositionStart></ClothoidSplineSegment>'
+     '</ClothoidSpline>', "expected a length in (0, 100000] m"),
+])
+def test_shapes_beyond_any_test_case_are_refused_at_load(tmp_path, shape, fragment):
+    from builders import write
+
+    from scenarios import ScenarioError, load_scenario
+    with pytest.raises(ScenarioError, match=re.escape(fragment)) as info:
+        load_scenario(write(tmp_path, shape_scenario(shape)))
+    assert info.value.line is not None
+
+
+def test_nurbs_with_a_huge_control_polygon_fails_with_file_and_line(tmp_path):
+    from builders import run, write
+
+    from scenarios.errors import ScenarioError
+    cps = "".join(f'<ControlPoint weight="1"><Position><WorldPosition x="{x}" y="-1.75"/>'
+                  f'</Position></ControlPoint>' for x in (0, 9.9e7))
+    with pytest.raises(ScenarioError, match="control polygon of 9.9e\\+07 m") as info:
+        run(write(tmp_path, nurbs_scenario(2, cps, [0, 0, 1, 1])), until=2)
+    assert info.value.line and info.value.file.endswith("t.xosc")
