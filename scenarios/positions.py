@@ -22,7 +22,7 @@ from scenarios.errors import ScenarioError
 from scenarios.motion import lane_center_t, neighbour
 from scenarios.registry import ParseContext, Registry
 from scenarios.routes import Route, RouteFollower, in_route_position, route_start
-from scenarios.runtime import Placement, Runtime
+from scenarios.runtime import MAX_WORLD_COORDINATE_M, Placement, Runtime
 from scenarios.trajectories import SMALL, TrajectoryDef, read_trajectory
 from scenarios.xmlsource import child, non_negative
 
@@ -96,15 +96,10 @@ def _snap(rt: Runtime, pose: Pose) -> Placement:
     return Placement(pose, coord)
 
 
-MAX_WORLD_COORDINATE_M = 1.0e8
-"""Largest |x|, |y|, |z| [m] of a WorldPosition: well beyond any projected map (UTM northings
-reach 1e7 m) and far below where metre arithmetic loses its centimetres or overflows."""
-
-
 @dataclass(frozen=True)
 class WorldPosition:
-    """``WorldPosition``: x, y, z [m] (each within :data:`MAX_WORLD_COORDINATE_M`), h, p, r
-    [rad] in the inertial frame."""
+    """``WorldPosition``: x, y, z [m] (each within
+    :data:`scenarios.runtime.MAX_WORLD_COORDINATE_M`), h, p, r [rad] in the inertial frame."""
 
     ELEMENT = "WorldPosition"
     x: float

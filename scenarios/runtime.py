@@ -48,6 +48,12 @@ class Network(Protocol):
         """Signed distance along the network from a to b [m]."""
 
 
+MAX_WORLD_COORDINATE_M = 1.0e8
+"""Largest |x|, |y|, |z| [m] of a WorldPosition, and of any position a scenario resolves: well
+beyond any projected map (UTM northings reach 1e7 m) and far below where metre arithmetic
+loses its centimetres or overflows."""
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where a position element puts an entity.
@@ -55,10 +61,25 @@ class Placement:
     Attributes:
         pose: world pose. coord: reference lane position (lane centre + offset), or None
         off the road network.
+
+    Raises:
+        ScenarioError: a coordinate of ``pose`` is not finite or beyond
+            :data:`MAX_WORLD_COORDINATE_M` (a relative position of ``dx="1e300"``, a lane
+            offset of 1e300 m): caught here, where the position is resolved, instead of as an
+            overflow deep in geometry later.
     """
 
     pose: Pose
     coord: LaneCoord | None
+
+    def __post_init__(self) -> None:
+        p = self.pose
+        if not (abs(p.x) <= MAX_WORLD_COORDINATE_M and abs(p.y) <= MAX_WORLD_COORDINATE_M
+                and abs(p.z) <= MAX_WORLD_COORDINATE_M):
+            from scenarios.errors import ScenarioError
+            raise ScenarioError(f"the position resolves to x={p.x:g}, y={p.y:g}, z={p.z:g} m: "
+                                f"expected each within {MAX_WORLD_COORDINATE_M:g} m of the "
+                                f"map origin")
 
 
 @dataclass

@@ -318,3 +318,18 @@ def test_polyline_times_that_decrease_are_refused_with_the_vertex_line(tmp_path)
         one_event(tmp_path, action)
     assert "Vertex time 3 s is before the previous vertex's 5 s" in str(exc.value)
     assert exc.value.line is not None
+
+
+@pytest.mark.parametrize("position", [
+    '<RelativeWorldPosition entityRef="Car" dx="1e300" dy="0"/>',
+    '<RelativeObjectPosition entityRef="Car" dx="-1e308" dy="0"/>',
+    '<LanePosition roadId="1" laneId="-1" s="20" offset="1e300"/>',
+])
+def test_positions_beyond_1e8_m_are_refused_where_they_are_resolved(tmp_path, position):
+    # they passed as finite numbers and overflowed in the collision check after the run
+    from scenarios.errors import ScenarioError
+    action = ('<Action name="jump"><PrivateAction><TeleportAction><Position>' + position +
+              '</Position></TeleportAction></PrivateAction></Action>')
+    with pytest.raises(ScenarioError, match="expected each within 1e\\+08 m") as exc:
+        one_event(tmp_path, action, until=1.0)
+    assert exc.value.line is not None
