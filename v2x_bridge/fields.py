@@ -67,12 +67,21 @@ def box_centre(entity: EntityState) -> tuple[float, float]:
 
 
 def vehicle_size(box: BoundingBox, with_height: bool = True) -> dict[str, int]:
-    """DF_VehicleSize from a bounding box: width, length [cm], height [5 cm]."""
-    out = {"width": units.length_to_cm(box.width, "width", 1023),
-           "length": units.length_to_cm(box.length, "length", 4095)}
+    """DF_VehicleSize from a bounding box: width, length [cm], height [5 cm].
+
+    Each saturates at its field's largest value (VehicleWidth 10.23 m, VehicleLength 40.95 m,
+    VehicleHeight 6.35 m): a 45 m barrier or tram is valid OpenSCENARIO, and the message set
+    can only say "at least that big". Negative or NaN sizes still raise V2XError."""
+    out = {"width": units.length_to_cm(_at_most(box.width, 10.23), "width", 1023),
+           "length": units.length_to_cm(_at_most(box.length, 40.95), "length", 4095)}
     if with_height:
-        out["height"] = units.height_to_asn(min(box.height, 6.35))
+        out["height"] = units.height_to_asn(_at_most(box.height, 6.35))
     return out
+
+
+def _at_most(value: float, limit: float) -> float:
+    """``min(value, limit)`` that keeps NaN (for the range check to name it)."""
+    return limit if value > limit else value
 
 
 def accel_set(entity: EntityState) -> dict[str, int]:

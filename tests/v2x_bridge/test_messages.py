@@ -243,3 +243,15 @@ def test_spat_conflicting_signals_keep_the_first():
                "2003": SignalState("2003", SignalColor.RED, 13.0, 1)}
     kept, conflicts = spat.group_signals(("1001", "2003"), signals)
     assert kept[1].signal_id == "1001" and conflicts == ((1, "1001", "2003"),)
+
+
+def test_vehicle_size_saturates_at_the_fields_largest_values():
+    # a 45 m x 12 m x 8 m object is valid OpenSCENARIO; VehicleLength/Width/Height stop at
+    # 4095 cm, 1023 cm and 127 x 5 cm (hostile pass 4: the case failed with exit 3)
+    from v2x_bridge.fields import vehicle_size
+    big = BoundingBox(length=45.0, width=12.0, height=8.0)
+    assert vehicle_size(big) == {"length": 4095, "width": 1023, "height": 127}
+    assert vehicle_size(BoundingBox(length=4.5, width=1.8, height=1.5)) == \
+        {"length": 450, "width": 180, "height": 30}
+    with pytest.raises(V2XError, match="width"):
+        vehicle_size(BoundingBox(length=4.5, width=math.nan, height=1.5))
