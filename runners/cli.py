@@ -61,14 +61,22 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
     """icv-testzone command line."""
 
 
+MAX_AGENT_CONFIG_BYTES = 1 << 20
+"""Largest ``--agent-config`` file [bytes] (1 MiB of JSON parameters)."""
+
+
 def _load_agent_config(path: Optional[Path]) -> dict[str, Any]:
     """The ``--agent-config`` file as a dict; a usage error (exit 2) unless it is a readable
     JSON object."""
     if path is None:
         return {}
+    from testzone.userfiles import UserFileError, read_regular
     try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        config = json.loads(read_regular(path, "agent config", MAX_AGENT_CONFIG_BYTES)
+                            .decode("utf-8"))
+    except UserFileError as exc:
+        _fail(f"--agent-config: {exc}", 2)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         _fail(f"{path}: agent config must be a JSON object ({type(exc).__name__}: {exc})", 2)
     if not isinstance(config, dict):
         _fail(f"{path}: agent config must be a JSON object, got a JSON "

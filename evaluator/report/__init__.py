@@ -166,16 +166,23 @@ def _results_from_cases(run_dir: Path) -> tuple[list[CaseResult], dict[str, Any]
     return results, manifest
 
 
+MAX_RUN_FILE_BYTES = 1 << 30
+"""Largest result.json / manifest.json read back [bytes] (1 GiB; a real one is kilobytes to
+megabytes); a link to ``/dev/zero`` is refused instead of read until memory runs out."""
+
+
 def _read_json(path: Path) -> Any:
     """The JSON value of a run-folder file.
 
     Raises:
         EvaluationError: unreadable, not UTF-8 or not JSON (names the file and line).
     """
+    from testzone.userfiles import UserFileError, read_regular
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise EvaluationError(f"cannot read ({exc.strerror})", file=str(path)) from None
+        return json.loads(read_regular(path, "run-folder file", MAX_RUN_FILE_BYTES)
+                          .decode("utf-8"))
+    except UserFileError as exc:
+        raise EvaluationError(exc.message, file=str(path)) from None
     except UnicodeDecodeError as exc:
         raise EvaluationError(f"not UTF-8 text (byte {exc.start})", file=str(path)) from None
     except json.JSONDecodeError as exc:

@@ -299,3 +299,12 @@ def test_entity_names_are_drawn_literally_without_warnings(tmp_path):
     fig = figs[0]
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "x \\$\\frac{a}{\\$ y" in labels and "停车 车辆" in labels
+
+
+def test_a_result_file_that_is_a_device_is_refused(tmp_path):
+    # a result.json linked to /dev/zero was read until memory ran out (hostile pass 4)
+    case = tmp_path / "cases" / "k1"
+    case.mkdir(parents=True)
+    (case / "result.json").symlink_to("/dev/zero")
+    with pytest.raises(EvaluationError, match="not a regular file"):
+        rebuild_report(tmp_path)

@@ -236,3 +236,20 @@ def test_warnings_print_as_their_own_one_line(capsys):
     _one_line_warning(UserWarning("plain"), UserWarning, "/x/y.py", 1)
     assert capsys.readouterr().err == ("warning: f.xodr:2: <laneLink>: lane -9 missing\n"
                                        "warning: plain\n")
+
+
+def test_agent_config_that_is_not_a_regular_file_is_a_usage_error(tmp_path: Path) -> None:
+    # /dev/zero was read until the OOM killer came, a FIFO waited forever (hostile pass 4)
+    import os
+    fifo = tmp_path / "cfg.json"
+    os.mkfifo(fifo)
+    for path in ("/dev/zero", str(fifo), str(tmp_path)):
+        res = invoke("run", "--suite", "smoke", "--agent-config", path, "--out",
+                     str(tmp_path / "out"))
+        assert res.exit_code == 2, res.output
+        assert "--agent-config" in res.output and "agent config" in res.output
+    big = tmp_path / "big.json"
+    big.write_text(" " * ((1 << 20) + 1))
+    res = invoke("run", "--suite", "smoke", "--agent-config", str(big), "--out",
+                 str(tmp_path / "out"))
+    assert res.exit_code == 2 and "more than the 1048576 accepted" in res.output
