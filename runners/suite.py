@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable
 from lxml import etree
 
 from testzone import __version__
-from testzone.errors import TestzoneError
+from testzone.errors import TestzoneError, not_a_file
 from testzone.text import is_utf8_path, readable_path
 
 from runners.case import RunOptions, TestCase, run_case, sha256_of
@@ -93,8 +93,8 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     anything in a folder that is not a regular file: a FIFO named ``x.xosc`` would block the
     run reading it).
 
-    Raises:
-        RunnerError: a path does not exist, or is a file that is not ``.xosc``.
+    A path that is neither a folder nor a regular file (missing, a FIFO, a device) is kept:
+    :func:`make_cases` turns it into one error case, so the other files still run.
     """
     out: list[Path] = []
     for p in map(Path, paths):
@@ -102,10 +102,8 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
             for f in sorted(p.rglob("*.xosc")):
                 if f.is_file() and _sniff_root_child(f) != "Catalog":
                     out.append(f.resolve())
-        elif p.is_file():
+        else:  # a file, or what make_cases reports as a case error (missing, a FIFO...)
             out.append(p.resolve())
-        else:
-            raise RunnerError(f"no such file or folder: {p}", element="run")
     return out
 
 
@@ -134,6 +132,12 @@ def make_cases(files: list[Path], seed: int,
                                   seed=_case_seed(seed, case_id), family=case_id,
                                   input_error=f"{shown}: the file name is not valid UTF-8 "
                                               f"(rename the file)"))
+            continue
+        if not f.is_file():  # one error case naming what is there instead
+            case_id = ids.take(f.stem)
+            cases.append(TestCase(case_id=case_id, scenario_file=str(f),
+                                  seed=_case_seed(seed, case_id), family=case_id,
+                                  input_error=not_a_file("scenario file", f)))
             continue
         concrete: list[tuple[Path, dict[str, Any]]] = [(f, {})]
         entry = catalogue.get(str(f), {})

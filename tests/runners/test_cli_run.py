@@ -40,7 +40,8 @@ def test_bad_input_exits_2_with_one_line_and_other_cases_still_run(tmp_path: Pat
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
-    assert invoke("run", str(tmp_path / "missing.xosc")).exit_code == 2
+    assert invoke("run", str(tmp_path / "missing.xosc"), "--out",
+                  str(tmp_path / "m")).exit_code == 2
     assert invoke("run", "--suite", "no-such-suite").exit_code == 2
     res = invoke("run", str(WUHAN / "cut_in.xosc"), "--agent", "nope")
     assert res.exit_code == 2 and "nope" in res.output
@@ -253,3 +254,18 @@ def test_agent_config_that_is_not_a_regular_file_is_a_usage_error(tmp_path: Path
     res = invoke("run", "--suite", "smoke", "--agent-config", str(big), "--out",
                  str(tmp_path / "out"))
     assert res.exit_code == 2 and "more than the 1048576 accepted" in res.output
+
+
+def test_a_missing_file_is_one_error_case_and_the_others_still_run(tmp_path: Path) -> None:
+    # it aborted the whole run before any case (hostile pass 4); a FIFO was "no such file"
+    import os
+    fifo = tmp_path / "pipe.xosc"
+    os.mkfifo(fifo)
+    res = invoke("run", str(WUHAN / "cut_in.xosc"), str(tmp_path / "nope.xosc"), str(fifo),
+                 "--workers", "1", "--out", str(tmp_path / "run"))
+    assert res.exit_code == 2, res.output
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    cases = {c["case_id"]: c for c in summary["cases"]}
+    assert cases["cut_in"]["verdict"] == "pass"
+    assert "scenario file not found" in cases["nope"]["error"]
+    assert "scenario file is not a regular file" in cases["pipe"]["error"]
