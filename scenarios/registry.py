@@ -124,6 +124,20 @@ class ParseContext:
     catalogs: Any = None
     warnings: list[str] | None = None
 
+    def parameter_ref(self, el: etree._Element, attr: str = "parameterRef") -> str:
+        """The parameter named by ``el``'s ``attr``, which must be declared in scope (a typo
+        in a ParameterCondition would otherwise never be true, and a test pass unnoticed).
+
+        Raises:
+            ScenarioError: the attribute is missing, or names no declared parameter."""
+        name = self.src.name_ref(el, attr)
+        try:
+            self.src.scope.lookup(name)
+        except KeyError:
+            raise self.src.error(el, f"{attr} '{name}' names no declared parameter (declare "
+                                     f"it in ParameterDeclarations)") from None
+        return name
+
     def position(self, holder: etree._Element) -> Any:
         """Parse the one position inside ``holder`` (a ``Position`` element, or an element
         with a ``Position`` child).

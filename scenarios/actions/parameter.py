@@ -102,7 +102,7 @@ class ParameterAction:
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext):
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
-        return _set_or_modify(el, ctx, ctx.src.name_ref(el, "parameterRef"), "parameters")
+        return _set_or_modify(el, ctx, ctx.parameter_ref(el), "parameters")
 
 
 @dataclass(frozen=True)

@@ -69,8 +69,7 @@ class ParameterCondition:
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> ParameterCondition:
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
-        return cls(ctx.src.name_ref(el, "parameterRef"),
-                   ctx.src.attr(el, "value", str), rule_of(el, ctx))
+        return cls(ctx.parameter_ref(el), ctx.src.attr(el, "value", str), rule_of(el, ctx))
 
     def values(self, rt: Runtime) -> dict[str, Any]:
         """The run-time values this condition reads."""

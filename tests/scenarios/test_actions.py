@@ -333,3 +333,24 @@ def test_positions_beyond_1e8_m_are_refused_where_they_are_resolved(tmp_path, po
     with pytest.raises(ScenarioError, match="expected each within 1e\\+08 m") as exc:
         one_event(tmp_path, action, until=1.0)
     assert exc.value.line is not None
+
+
+@pytest.mark.parametrize("element", [
+    '<ByValueCondition><ParameterCondition parameterRef="Nope" value="1" rule="equalTo"/>'
+    '</ByValueCondition>',
+])
+def test_a_parameter_ref_to_no_declared_parameter_is_refused_at_load(tmp_path, element):
+    # a typo made the trigger never true and the case pass (hostile pass 4)
+    from scenarios import ScenarioError, load_scenario
+    cond = f'<Condition name="c" delay="0" conditionEdge="none">{element}</Condition>'
+    text = document(teleport("Car", -1, 10.0), story(event("E", speed_action(5), trigger(cond))),
+                    STOP, parameters='<ParameterDeclaration name="Yes" parameterType="double" '
+                                     'value="1"/>')
+    with pytest.raises(ScenarioError, match="parameterRef 'Nope' names no declared parameter"):
+        load_scenario(write(tmp_path, text))
+    set_nope = ('<Action name="s"><GlobalAction><ParameterAction parameterRef="Nope"><SetAction '
+                'value="2"/></ParameterAction></GlobalAction></Action>')
+    text = document(teleport("Car", -1, 10.0), story(event("E", set_nope, START)), STOP)
+    with pytest.raises(ScenarioError, match="parameterRef 'Nope'") as exc:
+        load_scenario(write(tmp_path, text))
+    assert exc.value.line is not None
