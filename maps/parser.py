@@ -39,6 +39,11 @@ MAX_MAGNITUDE = 1e9
 lengths and polynomial coefficients of real maps stay far below it, while values near the
 float limit overflow to inf/NaN in positions, plots and Newton iterations downstream."""
 
+MAX_ROAD_LENGTH = 1e6
+"""Longest road accepted [m] (1000 km): a whole motorway as one road stays far below it,
+while the per-road work of lookups, areas and lane walks grows with the length (a 1e9 m road
+passed the number check and hung every run on it)."""
+
 _SPEED_UNITS = {"m/s": 1.0, "km/h": 1.0 / 3.6, "mph": 0.44704}
 """Speed unit factors to m/s (OpenDRIVE 1.8 clause 2.4 "Units"; 1 mph = 0.44704 m/s exactly)."""
 
@@ -412,8 +417,9 @@ def _grandchildren(kids: dict[str, list], parent: str, tag: str) -> list:
 def _road(rd: _Reader, el) -> Road:
     rid = rd.text(el, "id")
     length = rd.num(el, "length")
-    if length <= 0:
-        raise rd.error(el, f"road {rid}: length={el.get('length')} (expected > 0)")
+    if not 0 < length <= MAX_ROAD_LENGTH:
+        raise rd.error(el, f"road {rid}: length={el.get('length')} (expected > 0 and <= "
+                           f"{MAX_ROAD_LENGTH:g} m)")
     kids = _children(el)
     pv = kids.get("planView", (None,))[0]
     geometry_els = [] if pv is None else [g for g in pv if g.tag == "geometry"]

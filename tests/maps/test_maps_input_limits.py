@@ -63,7 +63,7 @@ def test_number_far_beyond_road_scale_is_refused(tmp_path):
 def test_zero_length_road_is_refused(tmp_path):
     text = document(road("1", 0, line(0, 0, 0, 0, 0.005), right=_lane(-1, 3.5)))
     err = load_error(tmp_path, text)
-    assert "length=0 (expected > 0)" in err.message and err.element == "road"
+    assert "length=0 (expected > 0 and <= 1e+06 m)" in err.message and err.element == "road"
 
 
 @pytest.mark.parametrize("left, right, message", [
@@ -81,3 +81,11 @@ def test_impossible_lane_ids_are_refused(tmp_path, left, right, message):
 def test_sampling_is_bounded_per_geometry():
     ref = ReferenceLine([Line(0, 0, 0, 0, 1e9)], 1e9)
     assert len(ref.sample_s(max_step=0.01)) == MAX_SAMPLES + 1
+
+
+def test_a_road_longer_than_1000_km_is_refused(tmp_path):
+    # a 1e9 m road passed the number check and hung every run on it (hostile pass 4)
+    err = load_error(tmp_path, document(road("1", 2e6, line(0, 0, 0, 0, 2e6),
+                                              right=_lane(-1, 3.5))))
+    assert "road 1: length=" in err.message and "<= 1e+06 m" in err.message
+    assert err.element == "road"
