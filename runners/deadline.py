@@ -5,8 +5,9 @@ sampled a billion times, a road walked end to end) would never reach that check.
 deadline interrupts the work itself: ``SIGALRM`` (POSIX ``setitimer(ITIMER_REAL)``) raises
 :class:`DeadlineExceeded` in the main thread wherever the Python code is, so the case ends as
 an error and the run goes on. Code stuck inside one C call is interrupted when it returns to
-Python. Outside the main thread (signal handlers cannot be set there) or where ``setitimer``
-does not exist, the deadline is not armed and only the between-steps check remains.
+Python. Outside the main thread (signal handlers cannot be set there), where ``setitimer``
+does not exist, or while another real-time timer is armed (pytest-timeout's, say), the
+deadline is not armed and only the between-steps check remains.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def wall_deadline(seconds: float, what: str) -> Iterator[bool]:
             ``what`` (e.g. "case", "scoring") and the limit.
     """
     usable = (0.0 < seconds < float("inf") and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
+              and threading.current_thread() is threading.main_thread()
+              and signal.getitimer(signal.ITIMER_REAL)[0] == 0.0)  # not over another timer
     if not usable:
         yield False
         return

@@ -208,6 +208,7 @@ def test_a_chatty_stack_keeps_its_log_within_the_limit(tmp_path: Path, monkeypat
     assert log.read_bytes().endswith(b"[testzone: output cut at 3 MiB]\n")
 
 
+@pytest.mark.timeout(0)   # pytest-timeout's own SIGALRM timer would keep ours from arming
 def test_a_step_that_never_returns_ends_at_the_hard_deadline(tmp_path: Path, monkeypatch) -> None:
     # the loop checks its deadline between steps; a step stuck for good (here: the scenario
     # engine sleeping in a loop) is interrupted HARD_DEADLINE_GRACE_S after it, and the case
@@ -230,7 +231,9 @@ def test_a_step_that_never_returns_ends_at_the_hard_deadline(tmp_path: Path, mon
     assert (tmp_path / "stationary_vehicle" / "result.json").is_file()
 
 
-def test_deadline_is_not_armed_outside_the_main_thread() -> None:
+@pytest.mark.timeout(0)
+def test_deadline_is_not_armed_outside_the_main_thread_or_over_another_timer() -> None:
+    import signal
     import threading
 
     from runners.deadline import wall_deadline
@@ -245,3 +248,10 @@ def test_deadline_is_not_armed_outside_the_main_thread() -> None:
     assert armed == [False]
     with wall_deadline(5.0, "x") as on:
         assert on
+    signal.setitimer(signal.ITIMER_REAL, 100.0)
+    try:
+        with wall_deadline(5.0, "x") as on:
+            assert not on
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 90.0   # the other timer untouched
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0.0)
