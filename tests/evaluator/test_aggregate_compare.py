@@ -115,3 +115,14 @@ def test_summary_of_real_run_has_aggregates(two_runs):
     assert t["distance_km"] == pytest.approx(km)
     assert t["infractions"]["collisions"] == 1
     assert t["infractions_per_km"]["collisions"] == pytest.approx(1 / km, rel=1e-6)
+
+
+def test_a_drawn_parameter_is_binned_instead_of_one_group_per_value():
+    # 100 cases with Speed drawn from 5..15: ten bins of 1 m/s, not 100 groups
+    rs = [case(f"c{i}", "pass", 50.0, 1.0, "cut", {"Speed": 5.0 + i * 0.1}) for i in range(101)]
+    groups = varied_parameters(rs)["Speed"]
+    assert len(groups) == 10
+    assert list(groups)[0] == "5..6" and sum(len(g) for g in groups.values()) == 101
+    assert sum(len(g) for k, g in groups.items() if k == "14..15") == 11   # 14.0 .. 15.0
+    names = [case(f"n{i}", "pass", 50.0, 1.0, "cut", {"Tag": f"t{i}"}) for i in range(20)]
+    assert varied_parameters(names) == {}
