@@ -136,18 +136,24 @@ def test_polyline_stated_headings_interpolate_linearly():
     assert not path.timed and math.isnan(path.time_at_s(1.0))
 
 
-def nurbs_scenario(order: int, control_points: str, knots) -> str:
-    """A scenario whose Car follows a Nurbs trajectory from t = 0.5 s (stop at 2 s)."""
+def shape_scenario(shape: str) -> str:
+    """A scenario whose Car follows the trajectory ``shape`` (the Shape's inner XML) from
+    t = 0.5 s (stop at 2 s)."""
     from builders import document, event, sim_time, story, teleport, trigger
     action = ('<Action name="n"><PrivateAction><RoutingAction><FollowTrajectoryAction>'
-              f'<TrajectoryRef><Trajectory name="t" closed="false"><Shape><Nurbs order="{order}">'
-              + control_points + "".join(f'<Knot value="{k}"/>' for k in knots) +
-              '</Nurbs></Shape></Trajectory></TrajectoryRef><TimeReference><None/>'
+              '<TrajectoryRef><Trajectory name="t" closed="false"><Shape>' + shape +
+              '</Shape></Trajectory></TrajectoryRef><TimeReference><None/>'
               '</TimeReference><TrajectoryFollowingMode followingMode="position"/>'
               '</FollowTrajectoryAction></RoutingAction></PrivateAction></Action>')
     return document(teleport("Car", -1, 10, speed=5),
                     story(event("E", action, trigger(sim_time(0.5)))),
                     trigger(sim_time(2), kind="StopTrigger"))
+
+
+def nurbs_scenario(order: int, control_points: str, knots) -> str:
+    """A scenario whose Car follows a Nurbs trajectory from t = 0.5 s (stop at 2 s)."""
+    return shape_scenario(f'<Nurbs order="{order}">' + control_points +
+                          "".join(f'<Knot value="{k}"/>' for k in knots) + '</Nurbs>')
 
 
 def test_degenerate_nurbs_fails_with_file_and_line(tmp_path):
@@ -181,19 +187,6 @@ def test_nurbs_that_define_no_curve_are_refused_at_load(tmp_path, order, knots, 
     with pytest.raises(ScenarioError, match=fragment) as info:
         load_scenario(write(tmp_path, text))
     assert info.value.line is not None
-
-
-def shape_scenario(shape: str) -> str:
-    """A scenario whose Car follows the trajectory ``shape`` (the Shape's inner XML)."""
-    from builders import document, event, sim_time, story, teleport, trigger
-    action = ('<Action name="n"><PrivateAction><RoutingAction><FollowTrajectoryAction>'
-              '<TrajectoryRef><Trajectory name="t" closed="false"><Shape>' + shape +
-              '</Shape></Trajectory></TrajectoryRef><TimeReference><None/>'
-              '</TimeReference><TrajectoryFollowingMode followingMode="position"/>'
-              '</FollowTrajectoryAction></RoutingAction></PrivateAction></Action>')
-    return document(teleport("Car", -1, 10, speed=5),
-                    story(event("E", action, trigger(sim_time(0.5)))),
-                    trigger(sim_time(2), kind="StopTrigger"))
 
 
 START = '<Position><WorldPosition x="10" y="-1.75"/></Position>'
