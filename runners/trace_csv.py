@@ -11,8 +11,9 @@ lane position: the heading relative to the reference line in [0, 2 pi) and relat
 lane's driving direction in (-pi, pi], and the reference line's curvature; angles are written
 in [0, 2 pi) as esmini does. Collision ids list the entities whose boxes overlap this one at
 that step (boxes are only compared when their centres are within reach along x: a sweep over
-the entities sorted by x, so 200 entities cost about what 20 do). esmini writes names unquoted, so a comma, line break
-or other control character in a name or header value is written as ``_``: a row stays a row.
+the entities sorted by x, so 200 entities cost about what 20 do). esmini writes names
+unquoted, so a comma, line break or other control character in a name or header value is
+written as ``_``: a row stays a row.
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ red (Regulations for the Implementation of the PRC Road Traffic Safety Law, art.
 light forbids passing). The crossing instant is interpolated between the two frames around it;
 the colour then is the earlier frame's (a recorded state holds until the next frame, as a
 fixed-step simulation shows it), or the later frame's when the earlier one's
-``time_to_change`` says the light changed before the crossing instant. The signal's s stands for its stop line; maps with separate stop-line objects
-would place it a few metres earlier. Without a road network the metric is skipped.
+``time_to_change`` says the light changed before the crossing instant. The signal's s stands
+for its stop line; maps with separate stop-line objects would place it a few metres earlier.
+Without a road network the metric is skipped.
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ def _state_at(t: float, earlier: SignalState | None, later: SignalState | None,
     """The signal state in force at ``t`` [s] between two frames (module docstring)."""
     if earlier is None:
         return later
-    ttc = earlier.time_to_change
-    if ttc is not None and t >= t_earlier + ttc and later is not None:
+    change_in = earlier.time_to_change
+    if change_in is not None and t >= t_earlier + change_in and later is not None:
         return later
     return earlier
 

@@ -7,11 +7,11 @@ it moves: reversing in its lane is manoeuvring, not driving against traffic (the
 Regulations of the PRC RTSL, art. 50, restrict it separately), while facing against the lane is
 wrong-way however the car rolls (as CARLA ScenarioRunner's ``WrongLaneTest`` compares the
 vehicle's yaw with the lane's). A frame is against the lane when the two differ by more than
-``angle_rad`` and the ego moves faster than ``min_speed_mps`` (either way); before concluding, the lane is looked up again with the travel
-direction (``net.world_to_lane(x, y, heading)`` prefers a lane of matching direction where
-junction roads overlap). Wrong-way driving is such an interval lasting at least
-``min_duration_s`` (PRC Road Traffic Safety Law art. 35: drive on the right; a brief excursion,
-e.g. swerving round an obstacle, is not counted).
+``angle_rad`` and the ego moves faster than ``min_speed_mps`` (either way); before concluding,
+the lane is looked up again with the ego's heading (``net.world_to_lane(x, y, heading)``
+prefers a lane of matching direction where junction roads overlap). Wrong-way driving is such
+an interval lasting at least ``min_duration_s`` (PRC Road Traffic Safety Law art. 35: drive on
+the right; a brief excursion, e.g. swerving round an obstacle, is not counted).
 """
 
 from __future__ import annotations

@@ -35,7 +35,8 @@ def all_red(t):
 
 
 def test_red_light_on_real_map(net):
-    # Front bumper s + 1.4 + 2.3 passes 972 when s = 968.3: from s0 = 950 at 10 m/s, t = 1.83 s. The pedestrian light 2001 (red too) does not count.
+    # Front bumper s + 1.4 + 2.3 passes 972 when s = 968.3: from s0 = 950 at 10 m/s,
+    # t = 1.83 s. The pedestrian light 2001 (red too) does not count.
     box = {"ego": BoundingBox(cx=1.4, length=4.6, width=1.9)}
     rec = make_recording({"ego": along_lane(net, 950.0, 10.0)}, 2.5, boxes=box, signals=all_red)
     r = RedLightMetric().compute(rec, net)
