@@ -138,3 +138,13 @@ def test_left_hand_traffic_lane_1_runs_along_s():
     lead = car("lead", 130.0, lane=1, cx=0.0)
     ahead = nearest_ahead(ego, [lead], frames=ArcRoads(lht=True))
     assert ahead is not None and ahead.gap_m == pytest.approx(25.5)
+
+
+def test_a_road_the_geometry_does_not_know_counts_as_straight():
+    class Partial(ArcRoads):
+        def reference_frame(self, road_id, s):
+            if road_id != "known":
+                raise KeyError(road_id)
+            return super().reference_frame(road_id, s)
+    ego, lead = car("ego", 0.0, cx=0.0), car("lead", 30.0, cx=0.0)
+    assert nearest_ahead(ego, [lead], frames=Partial()).gap_m == pytest.approx(25.5)

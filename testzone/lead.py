@@ -34,6 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from testzone.errors import TestzoneError
 from testzone.world import EntityState, wrap_angle
 
 
@@ -83,10 +84,22 @@ class _Path:
     ref_curvature: float
 
 
+def _frame(frames: RoadFrames | None, road_id: str, s: float) -> tuple[float, float] | None:
+    """``frames.reference_frame(road_id, s)``, None without frames or for a road they do not
+    know (an entity placed by another map's view, say)."""
+    if frames is None:
+        return None
+    try:
+        return frames.reference_frame(road_id, s)
+    except (TestzoneError, KeyError):
+        return None
+
+
 def _path_of(ego: EntityState, frames: RoadFrames | None) -> _Path:
     lane = ego.lane
-    if lane is not None and frames is not None:
-        h_ref, k_ref = frames.reference_frame(lane.road_id, lane.s)
+    ref = _frame(frames, lane.road_id, lane.s) if lane is not None else None
+    if lane is not None and frames is not None and ref is not None:
+        h_ref, k_ref = ref
         d = frames.driving_sign(lane.road_id, lane.lane_id)
     else:  # no geometry: a straight road along the ego's heading
         d = 1 if lane is None or lane.lane_id < 0 else -1
@@ -104,10 +117,7 @@ def _on_road(ego: EntityState, other: EntityState, path: _Path, reach: float,
     assert ego.lane is not None and other.lane is not None
     if abs(other.lane.t - ego.lane.t) > reach:
         return None
-    if frames is not None:
-        h_ref_o, k_o = frames.reference_frame(other.lane.road_id, other.lane.s)
-    else:
-        h_ref_o, k_o = path.ref_heading, 0.0
+    h_ref_o, k_o = _frame(frames, other.lane.road_id, other.lane.s) or (path.ref_heading, 0.0)
     s_e = ego.lane.s + ego.box.cx * math.cos(ego.pose.h - path.ref_heading)
     s_o = other.lane.s + other.box.cx * math.cos(other.pose.h - h_ref_o)
     turn = wrap_angle(h_ref_o - path.ref_heading)
