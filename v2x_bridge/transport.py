@@ -15,6 +15,7 @@ record of deliveries is the recording, not the socket.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from dataclasses import dataclass
 from typing import Iterable
@@ -39,6 +40,30 @@ class ReceivedFrame:
     payload: bytes
 
 
+def check_tcp_endpoint(endpoint: str, verb: str) -> None:
+    """Refuse a ``tcp://HOST:PORT`` endpoint ZeroMQ would take without complaint and never
+    use: a port outside 1-65535 (a bind would pick another), or a dotted-quad host that is
+    not an IPv4 address (``999.1.1.1``: a connect would wait for ever). Other transports
+    and host names pass (ZeroMQ resolves them).
+
+    Raises:
+        V2XError: naming the endpoint and what is wrong (``verb``: "bind", "connect to").
+    """
+    if not endpoint.startswith("tcp://"):
+        return
+    host, _, port = endpoint[len("tcp://"):].rpartition(":")
+    if port.isdigit() and not 1 <= int(port) <= 65535:
+        raise V2XError(f"cannot {verb} {endpoint}: port {port} is not in 1-65535",
+                       element="transport")
+    parts = host.split(".")
+    if len(parts) == 4 and all(p.isdigit() for p in parts):
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            raise V2XError(f"cannot {verb} {endpoint}: {host} is not an IPv4 address",
+                           element="transport") from None
+
+
 class Publisher:
     """PUB socket that sends V2X frames.
 
@@ -51,11 +76,7 @@ class Publisher:
     """
 
     def __init__(self, endpoint: str = DEFAULT_ENDPOINT, context: zmq.Context | None = None) -> None:
-        if endpoint.startswith("tcp://"):
-            port = endpoint.rpartition(":")[2]
-            if port.isdigit() and not 1 <= int(port) <= 65535:  # ZeroMQ would pick another
-                raise V2XError(f"cannot bind {endpoint}: port {port} is not in 1-65535",
-                               element="transport")
+        check_tcp_endpoint(endpoint, "bind")
         self._ctx = context or zmq.Context.instance()
         self._sock = self._ctx.socket(zmq.PUB)
         self._sock.setsockopt(zmq.LINGER, 0)
@@ -95,6 +116,7 @@ class Subscriber:
 
     def __init__(self, endpoint: str = DEFAULT_ENDPOINT, topics: Iterable[str] | None = None,
                  context: zmq.Context | None = None) -> None:
+        check_tcp_endpoint(endpoint, "connect to")
         self._ctx = context or zmq.Context.instance()
         self._sock = self._ctx.socket(zmq.SUB)
         self._sock.setsockopt(zmq.LINGER, 0)

@@ -164,3 +164,16 @@ def test_decode_of_a_fifo_is_refused_not_a_hang(tmp_path):
     os.mkfifo(tmp_path / "frame.hex")
     result = CliRunner().invoke(cli.app, ["decode", str(tmp_path / "frame.hex")])
     assert result.exit_code == 2 and "a FIFO or socket" in result.output
+
+
+@pytest.mark.parametrize("endpoint, fragment", [
+    ("tcp://999.1.1.1:5", "999.1.1.1 is not an IPv4 address"),
+    ("tcp://127.0.0.1:70000", "port 70000 is not in 1-65535"),
+])
+def test_listen_on_an_impossible_endpoint_says_so(endpoint, fragment):
+    # it waited and reported "no frame received" (hostile pass 4)
+    result = CliRunner().invoke(cli.app, ["listen", "--endpoint", endpoint, "--timeout", "0.1"])
+    assert result.exit_code == 2
+    assert fragment in result.output
+    with pytest.raises(V2XError, match="cannot bind"):
+        Publisher(endpoint)
