@@ -87,6 +87,13 @@ def _lane_issues(road: Road, path: str) -> list[Issue]:
                              f"{road.length}", path, sec.line, "laneSection"))
             continue
         span = max(sec.end - sec.s, 0.0)
+        for side, lanes in (("left", sec.left), ("right", sec.right)):
+            ids = sorted(abs(ln.id) for ln in lanes)
+            if ids and ids != list(range(1, len(ids) + 1)):
+                out.append(Issue("warning", f"road {road.id}: laneSection s={sec.s} {side} lane "
+                                 f"ids {sorted(ln.id for ln in lanes)} are not numbered "
+                                 f"consecutively from the centre lane (ASAM OpenDRIVE 1.8 "
+                                 f"clause 11.3)", path, sec.line, "laneSection"))
         for lane in (*sec.left, *sec.right):
             if not lane.width:
                 if lane.border:

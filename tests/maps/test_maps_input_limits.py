@@ -89,3 +89,15 @@ def test_a_road_longer_than_1000_km_is_refused(tmp_path):
                                               right=_lane(-1, 3.5))))
     assert "road 1: length=" in err.message and "<= 1e+06 m" in err.message
     assert err.element == "road"
+
+
+def test_lane_ids_with_a_gap_are_a_warning(tmp_path):
+    # only lane -3 on the right: clause 11.3 numbers lanes consecutively from the centre
+    p = write(tmp_path, "gap.xodr", document(road("1", 100, line(0, 0, 0, 0, 100),
+                                                 right=_lane(-3, 3.5))))
+    issues = maps.check_opendrive(p)
+    assert [i.severity for i in issues] == ["warning"]
+    assert "right lane ids [-3] are not numbered consecutively" in issues[0].message
+    p = write(tmp_path, "ok.xodr", document(road("1", 100, line(0, 0, 0, 0, 100),
+                                                right=_lane(-1, 3.5) + _lane(-2, 3.5))))
+    assert maps.check_opendrive(p) == []
