@@ -8,6 +8,7 @@ written as ``$name`` elsewhere were resolved when the scenario was loaded (as in
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from lxml import etree
@@ -21,12 +22,15 @@ from scenarios.xmlsource import child, children
 
 
 def _coerce(old: object, text: str) -> object:
+    """``text`` as the type of ``old``; ValueError for a number that is not finite (NaN is
+    refused everywhere else in a scenario) or an integer out of float range."""
     if isinstance(old, bool):
         return text.strip().lower() in ("true", "1")
-    if isinstance(old, int):
-        return int(float(text))
-    if isinstance(old, float):
-        return float(text)
+    if isinstance(old, (int, float)):
+        number = float(text)
+        if not math.isfinite(number):
+            raise ValueError(text)
+        return int(number) if isinstance(old, int) else number
     return text
 
 

@@ -354,3 +354,17 @@ def test_a_parameter_ref_to_no_declared_parameter_is_refused_at_load(tmp_path, e
     with pytest.raises(ScenarioError, match="parameterRef 'Nope'") as exc:
         load_scenario(write(tmp_path, text))
     assert exc.value.line is not None
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e400"])
+def test_set_action_refuses_a_number_that_is_not_finite(tmp_path, value):
+    # "nan" was stored in a double parameter, 1e400 on an integer one was OverflowError, exit 3
+    from scenarios.errors import ScenarioError
+    for ptype, start in (("double", "1.5"), ("integer", "1")):
+        setter = ('<Action name="s"><GlobalAction><ParameterAction parameterRef="P"><SetAction '
+                  f'value="{value}"/></ParameterAction></GlobalAction></Action>')
+        text = document(teleport("Car", -1, 10.0), story(event("E", setter, START)), STOP,
+                        parameters=f'<ParameterDeclaration name="P" parameterType="{ptype}" '
+                                   f'value="{start}"/>')
+        with pytest.raises(ScenarioError, match=f"cannot set parameter 'P' .* to '{value}'"):
+            run(write(tmp_path, text), until=1.0)
