@@ -179,7 +179,7 @@ def duration_to_timemark(seconds: float | None, field: str = "timing") -> int:
     s = _finite(seconds, field)
     if s < 0.0:
         raise V2XError(f"{field} = {s:g} s is negative", element=field)
-    return min(TIMEMARK_OVER_HOUR, round(s * 10.0))
+    return TIMEMARK_OVER_HOUR if s >= 3600.0 else min(TIMEMARK_OVER_HOUR, round(s * 10.0))
 
 
 def timemark_to_duration(value: int) -> float | None:

@@ -89,6 +89,7 @@ def test_yaw_rate_clockwise_positive():
 def test_durations_to_timemark():
     assert units.duration_to_timemark(12.34) == 123
     assert units.duration_to_timemark(4000.0) == 36000      # more than an hour
+    assert units.duration_to_timemark(1e308) == 36000       # saturates, no OverflowError
     assert units.duration_to_timemark(None) == 36001        # unknown
     assert units.timemark_to_duration(36001) is None
     assert units.timemark_to_duration(36000) == math.inf
