@@ -226,8 +226,8 @@ def drivable_area_in(net: object | None, xmin: float, ymin: float, xmax: float, 
 def map_query(net: object | None, name: str):
     """The bound method ``name`` of ``net`` when the road network offers it, else None.
 
-    The map contract grows (``drivable_area``, ``lane_polygon``, ``junction_area``,
-    ``crosswalks``, docs/architecture.md); metrics using a newer query fall back or skip
+    The map contract grows (``drivable_area``, ``lane_polygon``, ``crosswalks``,
+    ``reference_frame``, docs/architecture.md); metrics using a newer query fall back or skip
     with a reason when an older or stand-in network lacks it.
     """
     fn = getattr(net, name, None) if net is not None else None

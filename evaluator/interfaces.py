@@ -22,10 +22,11 @@ class RoadNetworkView(Protocol):
 
     Optional queries, used when present (:func:`evaluator.extract.map_query`) and degrading
     cleanly when absent (fallback or skipped metric, with the reason): ``drivable_area()``,
-    ``lane_polygon(road_id, lane_id)``, ``junction_area(junction_id)`` with ``junctions``
-    (shapely geometries [m]), ``crosswalks()`` (objects with ``.id`` and ``.polygon``) and
-    ``lane_to_world(road_id, lane_id, s)`` (a Pose whose heading is the lane's driving
-    direction [rad]).
+    ``lane_polygon(road_id, lane_id)`` (shapely geometries [m]), ``crosswalks()`` (objects
+    with ``.id`` and ``.polygon``), ``lane_to_world(road_id, lane_id, s)`` (a Pose whose
+    heading is the lane's driving direction [rad]), and ``reference_frame(road_id, s)`` with
+    ``driving_sign(road_id, lane_id)`` (``testzone.lead.RoadFrames``: headway along curved
+    roads, lane directions by the road's traffic rule).
     """
 
     signals: Sequence[Any]
