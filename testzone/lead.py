@@ -64,7 +64,7 @@ class Ahead:
     other: EntityState
     gap_m: float
     speed_along_mps: float
-    ego_speed_along_mps: float = 0.0
+    ego_speed_along_mps: float
 
 
 def extent_along(other: EntityState, heading: float) -> float:
@@ -98,7 +98,8 @@ def _frame(frames: RoadFrames | None, road_id: str, s: float) -> tuple[float, fl
 def _path_of(ego: EntityState, frames: RoadFrames | None) -> _Path:
     lane = ego.lane
     ref = _frame(frames, lane.road_id, lane.s) if lane is not None else None
-    if lane is not None and frames is not None and ref is not None:
+    if ref is not None:
+        assert lane is not None and frames is not None
         h_ref, k_ref = ref
         d = frames.driving_sign(lane.road_id, lane.lane_id)
     else:  # no geometry: a straight road along the ego's heading
