@@ -124,20 +124,21 @@ def make_cases(files: list[Path], seed: int,
     catalogue = load_catalogue()
     cases: list[TestCase] = []
     ids = _CaseIds()
+    def error_case(name: str, error: str, family: str | None = None,
+                   distribution_file: str = "") -> None:
+        """One case carrying ``error`` for the file ``name``; the other files still run."""
+        case_id = ids.take(Path(name).stem)
+        cases.append(TestCase(case_id=case_id, scenario_file=name,
+                              seed=_case_seed(seed, case_id), family=family or case_id,
+                              input_error=error, distribution_file=distribution_file))
+
     for f in files:
-        if not is_utf8_path(f):  # one error case; lxml, JSON and HTML cannot take the name
+        if not is_utf8_path(f):  # lxml, JSON and HTML cannot take the name
             shown = readable_path(f)
-            case_id = ids.take(Path(shown).stem)
-            cases.append(TestCase(case_id=case_id, scenario_file=shown,
-                                  seed=_case_seed(seed, case_id), family=case_id,
-                                  input_error=f"{shown}: the file name is not valid UTF-8 "
-                                              f"(rename the file)"))
+            error_case(shown, f"{shown}: the file name is not valid UTF-8 (rename the file)")
             continue
-        if not f.is_file():  # one error case naming what is there instead
-            case_id = ids.take(f.stem)
-            cases.append(TestCase(case_id=case_id, scenario_file=str(f),
-                                  seed=_case_seed(seed, case_id), family=case_id,
-                                  input_error=not_a_file("scenario file", f)))
+        if not f.is_file():  # missing, a FIFO, a device: name what is there instead
+            error_case(str(f), not_a_file("scenario file", f))
             continue
         concrete: list[tuple[Path, dict[str, Any]]] = [(f, {})]
         entry = catalogue.get(str(f), {})
@@ -146,13 +147,9 @@ def make_cases(files: list[Path], seed: int,
             try:
                 concrete = [(Path(c.scenario_file), dict(c.parameters))
                             for c in expand_distribution(f, distribution_seed)]
-            except TestzoneError as exc:  # one error case; the other files still run
-                case_id = ids.take(f.stem)
-                cases.append(TestCase(case_id=case_id, scenario_file=str(f),
-                                      seed=_case_seed(seed, case_id),
-                                      family=entry.get("family", f.stem),
-                                      input_error=" ".join(str(exc).split()),
-                                      distribution_file=str(f)))
+            except TestzoneError as exc:
+                error_case(str(f), " ".join(str(exc).split()),
+                           entry.get("family", f.stem), str(f))
                 continue
         for k, (scen, params) in enumerate(concrete):
             case_id = ids.take(scen.stem if not params else f"{scen.stem}-{k:03d}")
