@@ -36,6 +36,8 @@ from lxml import etree
 
 from testzone.world import Pose, wrap_angle
 
+from maps.parser import MAX_CURVATURE
+
 from scenarios.errors import ScenarioError
 from scenarios.registry import ParseContext
 from scenarios.runtime import Placement, Runtime
@@ -48,21 +50,19 @@ MAX_TRAJECTORY_LENGTH_M = 1e5
 100 km, far beyond a test case, while one vertex a metre stays affordable (a shape of 1e300 m
 would be sampled until memory runs out)."""
 
-MAX_TRAJECTORY_CURVATURE = 10.0
-"""Largest |curvature| [1/m] of a Clothoid or ClothoidSpline: a 0.1 m radius, as the map
-parser's ``maps.parser.MAX_CURVATURE`` (beyond it the Fresnel integrals give NaN)."""
 
 
 def _check_spiral(ctx: ParseContext, el: etree._Element, length: float, k0: float,
                   k1: float) -> None:
     """ScenarioError naming ``el`` unless 0 < length <= MAX_TRAJECTORY_LENGTH_M and both end
-    curvatures are finite and within MAX_TRAJECTORY_CURVATURE."""
+    curvatures are finite and within the map parser's ``MAX_CURVATURE`` (a 0.1 m radius;
+    beyond it the Fresnel integrals give NaN)."""
     if not 0.0 < length <= MAX_TRAJECTORY_LENGTH_M:
         raise ctx.src.error(el, f"expected a length in (0, {MAX_TRAJECTORY_LENGTH_M:g}] m, got "
                                 f"{length:g}")
     for k in (k0, k1):
-        if not abs(k) <= MAX_TRAJECTORY_CURVATURE:
-            raise ctx.src.error(el, f"expected curvatures within +-{MAX_TRAJECTORY_CURVATURE:g}"
+        if not abs(k) <= MAX_CURVATURE:
+            raise ctx.src.error(el, f"expected curvatures within +-{MAX_CURVATURE:g}"
                                     f" 1/m along the shape, got {k:g}")
 """esmini's SMALL_NUMBER."""
 CORNER_RADIUS = 2.0
