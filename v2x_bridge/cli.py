@@ -21,6 +21,7 @@ from typing import Any, Iterator
 import typer
 
 from testzone.text import terminal_safe
+from testzone.userfiles import UserFileError, read_regular
 
 from v2x_bridge import codec
 from v2x_bridge.errors import V2XError
@@ -67,20 +68,12 @@ def _check_size(data: bytes, file: str | None) -> bytes:
 
 
 def _read_file(path: Path) -> bytes:
-    """A frame file's bytes (raw, or hex text decoded), read no further than needed to see
-    that it is too big for one frame."""
-    if path.is_dir():
-        raise V2XError("is a directory, expected a file holding one frame", file=str(path))
-    if path.is_fifo() or path.is_socket():  # a read would block (devices read boundedly)
-        raise V2XError("a FIFO or socket, expected a file holding one frame", file=str(path))
+    """A frame file's bytes (raw, or hex text decoded); a file too big to hold one frame is
+    refused before it is read (:func:`testzone.userfiles.read_regular`)."""
     try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise V2XError(f"cannot read ({exc.strerror or exc})", file=str(path)) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise V2XError(f"file larger than {MAX_FILE_BYTES} bytes: not one MessageFrame",
-                       file=str(path))
+        raw = read_regular(path, "a frame file", MAX_FILE_BYTES)
+    except UserFileError as exc:
+        raise V2XError(exc.message, file=exc.file) from None
     try:
         text = raw.decode("ascii")
     except UnicodeDecodeError:

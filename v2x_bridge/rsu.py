@@ -37,7 +37,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from testzone.errors import not_a_file
+from testzone.userfiles import UserFileError, read_regular
 from v2x_bridge.errors import V2XError
 from v2x_bridge.user_json import is_finite_number, shown
 
@@ -104,6 +104,8 @@ class RsuLayout:
 
 MAX_COORDINATE_M = 1e6
 """Largest |value| of a layout number: positions [m] in a map frame, ranges [m], periods [s]."""
+MAX_RSU_LAYOUT_BYTES = 16 * 1024 * 1024
+"""Largest RSU layout file read [bytes]; the 106 km road's few hundred RSUs take under 100 KiB."""
 
 
 def _number(d: dict[str, Any], key: str, where: str, path: str, default: float | None = None,
@@ -168,12 +170,12 @@ def load_rsu_layout(path: str | Path) -> RsuLayout:
             duplicate ids; ``file`` and ``element`` (``rsus[i] (id)``) name the place.
     """
     path = Path(path)
-    if not path.exists():
-        raise V2XError("RSU layout file not found", file=str(path))
-    if not path.is_file():
-        raise V2XError(not_a_file("the RSU layout", path, name_path=False), file=str(path))
     try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        raw = read_regular(path, "the RSU layout", MAX_RSU_LAYOUT_BYTES)
+    except UserFileError as exc:
+        raise V2XError(exc.message, file=exc.file) from None
+    try:
+        doc = json.loads(raw.decode("utf-8-sig"))
     except json.JSONDecodeError as exc:
         raise V2XError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
     except UnicodeDecodeError as exc:

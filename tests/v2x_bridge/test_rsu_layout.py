@@ -69,6 +69,18 @@ def test_missing_file(tmp_path):
         load_rsu_layout(tmp_path / "nope.json")
 
 
+def test_a_device_or_an_oversized_layout_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    # Path.read_text read /dev/zero until memory ran out
+    with pytest.raises(V2XError, match="is not a regular file"):
+        load_rsu_layout("/dev/zero")
+    import v2x_bridge.rsu as rsu
+    monkeypatch.setattr(rsu, "MAX_RSU_LAYOUT_BYTES", 100)
+    path = _write(tmp_path, LAYOUT)
+    with pytest.raises(V2XError, match="more than the 100 accepted") as err:
+        load_rsu_layout(path)
+    assert err.value.file == str(path)
+
+
 def test_the_wuhan_section1_layout_loads():
     from pathlib import Path
 

@@ -163,7 +163,7 @@ def test_decode_of_a_fifo_is_refused_not_a_hang(tmp_path):
     import os
     os.mkfifo(tmp_path / "frame.hex")
     result = CliRunner().invoke(cli.app, ["decode", str(tmp_path / "frame.hex")])
-    assert result.exit_code == 2 and "a FIFO or socket" in result.output
+    assert result.exit_code == 2 and "is not a regular file" in result.output
 
 
 @pytest.mark.parametrize("endpoint, fragment", [
@@ -177,3 +177,14 @@ def test_listen_on_an_impossible_endpoint_says_so(endpoint, fragment):
     assert fragment in result.output
     with pytest.raises(V2XError, match="cannot bind"):
         Publisher(endpoint)
+
+
+def test_decode_of_a_device_or_an_oversized_file_is_refused(tmp_path):
+    # one reader for every file a user names (testzone.userfiles.read_regular)
+    result = CliRunner().invoke(cli.app, ["decode", "/dev/urandom"])
+    assert result.exit_code == 2 and "is not a regular file" in result.output
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"\x00" * (cli.MAX_FILE_BYTES + 1))
+    result = CliRunner().invoke(cli.app, ["decode", str(big)])
+    assert result.exit_code == 2
+    assert f"more than the {cli.MAX_FILE_BYTES} accepted" in result.output
