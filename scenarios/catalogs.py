@@ -82,5 +82,7 @@ class Catalogs:
         self.used_files.add(str(Path(file).resolve()))
         assignments = read_assignments(src, ref)
         entry_src = Source(file, self._src.scope)
-        scope = read_declarations(entry_src, el, overrides=assignments)
+        scope = read_declarations(entry_src, el,
+                                  overrides={k: v for k, (v, _) in assignments.items()},
+                                  assigned_by={k: (src, a) for k, (_, a) in assignments.items()})
         return el, entry_src.with_scope(scope)

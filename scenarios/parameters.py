@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from lxml import etree
 
+from scenarios.errors import ScenarioError
 from scenarios.expressions import Value, format_value
 from scenarios.xmlsource import CONVERTERS, ParameterScope, Source, child, children
 
@@ -40,7 +41,9 @@ def typed_value(src: Source, el: etree._Element, ptype: str, value: Value) -> Va
 
 
 def read_declarations(src: Source, owner: etree._Element,
-                      overrides: Mapping[str, Value] | None = None) -> ParameterScope:
+                      overrides: Mapping[str, Value] | None = None,
+                      assigned_by: Mapping[str, tuple[Source, etree._Element]] | None = None
+                      ) -> ParameterScope:
     """Read ``owner``'s ``ParameterDeclarations`` into a new scope nested in ``src.scope``.
 
     Args:
@@ -48,6 +51,8 @@ def read_declarations(src: Source, owner: etree._Element,
         owner: the element holding a ``ParameterDeclarations`` child (may have none).
         overrides: values replacing the declared ones (command-line parameters, catalog
             ParameterAssignments); converted to the declared type.
+        assigned_by: for overrides that come from a ParameterAssignment, its file and
+            element: a value not of the declared type is blamed on the assignment.
 
     Returns:
         the new scope (empty when there are no declarations).
@@ -67,6 +72,14 @@ def read_declarations(src: Source, owner: etree._Element,
             raise src.error(d, f"parameter '{name}' declared twice")
         if overrides is not None and name in overrides:
             value: Value = overrides[name]
+            if assigned_by and name in assigned_by:
+                try:
+                    value = typed_value(local_src, d, ptype, value)
+                except ScenarioError:
+                    site_src, site = assigned_by[name]
+                    raise site_src.error(site, f"value '{format_value(value)}' of parameter "
+                                               f"'{name}' is not of type {ptype} (declared in "
+                                               f"{src.file}, line {d.sourceline})") from None
         else:
             value = local_src.attr(d, "value", lambda v: v)
         scope.declare(name, typed_value(local_src, d, ptype, value))
@@ -132,15 +145,17 @@ def read_monitors(src: Source, root: etree._Element) -> dict[str, bool]:
     return {name: bool(value) for name, value in declared.items()}
 
 
-def read_assignments(src: Source, owner: etree._Element) -> dict[str, Value]:
-    """Read ``owner``'s ``ParameterAssignments`` (of a CatalogReference) as name -> value.
+def read_assignments(src: Source, owner: etree._Element
+                     ) -> dict[str, tuple[Value, etree._Element]]:
+    """Read ``owner``'s ``ParameterAssignments`` (of a CatalogReference) as
+    name -> (value, the ParameterAssignment element).
 
     Values are resolved in ``src.scope`` (the referencing scope), not in the catalog's.
     """
-    out: dict[str, Value] = {}
+    out: dict[str, tuple[Value, etree._Element]] = {}
     block = child(owner, "ParameterAssignments")
     if block is None:
         return out
     for a in children(block, "ParameterAssignment"):
-        out[src.name_ref(a, "parameterRef")] = src.attr(a, "value", lambda v: v)
+        out[src.name_ref(a, "parameterRef")] = (src.attr(a, "value", lambda v: v), a)
     return out

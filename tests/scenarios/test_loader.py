@@ -45,6 +45,26 @@ def test_parameter_override_is_typed():
     assert sc.storyboard.init_actions[1].spec.target.value == pytest.approx(20.0)
 
 
+def test_a_catalog_assignment_of_the_wrong_type_is_blamed_on_the_assignment(tmp_path):
+    text = (XOSC / "cut-in.xosc").read_text()
+    text = text.replace('"../xosc/Catalogs/Vehicles"', f'"{XOSC / "Catalogs" / "Vehicles"}"')
+    text = text.replace('"../xodr/e6mini.xodr"', f'"{REFERENCE / "resources/xodr/e6mini.xodr"}"')
+    text = text.replace(
+        '<CatalogReference catalogName="VehicleCatalog" entryName="$HostVehicle"/>',
+        '<CatalogReference catalogName="VehicleCatalog" entryName="$HostVehicle">\n'
+        '<ParameterAssignments><ParameterAssignment parameterRef="MaxSpeed" value="fast"/>'
+        '</ParameterAssignments></CatalogReference>')
+    path = tmp_path / "cut-in-fast.xosc"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    # it named the catalog's ParameterDeclaration, which the user did not write
+    assert err.value.file == str(path) and err.value.element == "ParameterAssignment"
+    assert err.value.line == line_of(text, '<ParameterAssignment parameterRef="MaxSpeed"')
+    assert "value 'fast' of parameter 'MaxSpeed' is not of type double" in err.value.message
+    assert "VehicleCatalog.xosc, line 27" in err.value.message
+
+
 def test_unknown_override_is_an_error():
     with pytest.raises(ScenarioError, match="NoSuchParam"):
         load_scenario(XOSC / "cut-in.xosc", parameters={"NoSuchParam": 1})
