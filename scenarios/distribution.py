@@ -30,8 +30,10 @@ At most :data:`MAX_CASES` concrete cases: the count (the product of the determin
 sizes, or ``numberOfTestRuns``) is checked *before* any value is generated, and a larger
 distribution is refused with a ScenarioError naming the file, line and element.
 
-Values are strings as written (ranges and draws give numbers); ``load_scenario(variant.
-scenario_file, variant.parameters)`` converts them to the declared types.
+Values written as text (sets, lists) are converted to the type the scenario declares for
+the parameter (``double`` -> float, ...) when they convert, else kept as written; ranges and
+draws give numbers. ``load_scenario(variant.scenario_file, variant.parameters)`` checks them
+against the declarations.
 """
 
 from __future__ import annotations
@@ -49,8 +51,9 @@ import numpy as np
 from lxml import etree
 
 from scenarios.errors import ScenarioError, UnsupportedElementError
-from scenarios.parameters import read_declarations
-from scenarios.xmlsource import ParameterScope, Source, child, children, parse_xml
+from scenarios.parameters import PARAMETER_TYPES, read_declarations
+from scenarios.xmlsource import CONVERTERS, ParameterScope, Source, child, children, \
+    declared_name, parse_xml
 from testzone.errors import not_a_file
 
 MAX_CASES = 10_000
@@ -344,19 +347,45 @@ def read_distribution(path: str | Path, seed: int | None = None) -> Distribution
     scenario = (path.parent / src.attr(sf, "filepath", str)).resolve()
     if not scenario.is_file():
         raise src.error(sf, not_a_file("ScenarioFile", scenario))
-    if child(parse_xml(scenario), "ParameterValueDistribution") is not None:
+    scenario_root = parse_xml(scenario)
+    if child(scenario_root, "ParameterValueDistribution") is not None:
         raise src.error(sf, f"ScenarioFile {scenario} is a ParameterValueDistribution: expected "
                             f"a scenario (distributions do not nest)")
     if seed is not None and (not isinstance(seed, int) or seed < 0):
         raise ScenarioError(f"seed {seed!r}: expected an int >= 0", file=str(path))
     det, sto = child(pvd, "Deterministic"), child(pvd, "Stochastic")
+    types = _declared_types(scenario_root)
     if det is not None:
         return Distribution(str(path), str(scenario), "deterministic", None,
-                            tuple(_deterministic(src, det)))
+                            tuple(_typed(s, types) for s in _deterministic(src, det)))
     if sto is not None:
         used, sets = _stochastic(src, sto, seed)
-        return Distribution(str(path), str(scenario), "stochastic", used, tuple(sets))
+        return Distribution(str(path), str(scenario), "stochastic", used,
+                            tuple(_typed(s, types) for s in sets))
     raise src.error(pvd, "expected Deterministic or Stochastic")
+
+
+def _declared_types(scenario_root: etree._Element) -> dict[str, str]:
+    """The scenario's global parameters: name -> ``parameterType`` (``string`` when absent)."""
+    decls = child(scenario_root, "ParameterDeclarations")
+    return {declared_name(d): d.get("parameterType", "string")
+            for d in (children(decls, "ParameterDeclaration") if decls is not None else ())}
+
+
+def _typed(values: Mapping[str, Any], types: Mapping[str, str]) -> dict[str, Any]:
+    """``values`` with each string converted to its parameter's declared type (so reports
+    show ``EgoSpeed: 70.0``, a number, and group it as one). A string that does not convert,
+    or names an undeclared parameter, stays as written: loading the case reports it with the
+    file and line."""
+    out = dict(values)
+    for name, value in values.items():
+        conv = PARAMETER_TYPES.get(types.get(name, "string"), str)
+        if isinstance(value, str) and conv is not str:
+            try:
+                out[name] = CONVERTERS[conv](value)
+            except (ValueError, TypeError):
+                pass
+    return out
 
 
 def expand_distribution(path: str | Path, seed: int | None = None) -> list[Variant]:

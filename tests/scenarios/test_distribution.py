@@ -16,8 +16,8 @@ def test_esmini_cut_in_parameter_set_has_12_permutations():
     variants = expand_distribution(XOSC / "cut-in_parameter_set.xosc")
     assert len(variants) == 12           # 2 value sets x 2 EgoSpeed x 3 TargetSpeedFactor
     assert variants[0].parameters == {"HostVehicle": "car_blue", "TargetVehicle": "car_yellow",
-                                       "EgoSpeed": "70.0", "TargetSpeedFactor": 1.1}
-    assert variants[11].parameters == {"TargetVehicle": "van_red", "EgoSpeed": "110.0",
+                                       "EgoSpeed": 70.0, "TargetSpeedFactor": 1.1}
+    assert variants[11].parameters == {"TargetVehicle": "van_red", "EgoSpeed": 110.0,
                                         "TargetSpeedFactor": 1.5}
     factors = [v.parameters["TargetSpeedFactor"] for v in variants[:3]]
     assert factors == pytest.approx([1.1, 1.3, 1.5])
@@ -63,6 +63,28 @@ def test_stochastic_draws_are_seeded_and_distributed(tmp_path):
     assert p.count("a") / 400 == pytest.approx(0.75, abs=0.08)
 
 
+def test_set_values_take_the_type_the_scenario_declares(tmp_path):
+    # DistributionSet values stayed text ("70.0") in summary.json and by_parameter
+    path = dist_file(tmp_path, '<Deterministic>' + ''.join(
+        f'<DeterministicSingleParameterDistribution parameterName="{name}"><DistributionSet>'
+        f'<Element value="{value}"/></DistributionSet></DeterministicSingleParameterDistribution>'
+        for name, value in [("Speed", "70"), ("Lanes", "3"), ("Wet", "true"), ("Car", "1"),
+                            ("Gap", "fast"), ("Other", "5")]) + '</Deterministic>')
+    (tmp_path / "s.xosc").write_text(
+        '<OpenSCENARIO><ParameterDeclarations>'
+        '<ParameterDeclaration name="Speed" parameterType="double" value="1"/>'
+        '<ParameterDeclaration name="Lanes" parameterType="unsignedInt" value="1"/>'
+        '<ParameterDeclaration name="Wet" parameterType="boolean" value="false"/>'
+        '<ParameterDeclaration name="Car" parameterType="string" value="x"/>'
+        '<ParameterDeclaration name="Gap" parameterType="double" value="1"/>'
+        '</ParameterDeclarations></OpenSCENARIO>')
+    (variant,) = expand_distribution(path)
+    got = dict(variant.parameters)
+    assert got == {"Speed": 70.0, "Lanes": 3, "Wet": True, "Car": "1", "Gap": "fast",
+                   "Other": "5"}
+    assert [type(got[k]) for k in ("Speed", "Lanes", "Wet")] == [float, int, bool]
+
+
 def test_range_steps_and_errors(tmp_path):
     body = ('<Deterministic><DeterministicSingleParameterDistribution parameterName="x">'
             '<DistributionRange stepWidth="0.25"><Range lowerLimit="0" upperLimit="1"/>'
@@ -82,7 +104,7 @@ def test_cut_in_parameter_set_exact_values():
     sets = [{"HostVehicle": "car_blue", "TargetVehicle": "car_yellow"},
             {"TargetVehicle": "van_red"}]
     expected = [{**s, "EgoSpeed": e, "TargetSpeedFactor": f}
-                for s in sets for e in ("70.0", "110.0") for f in (1.1, 1.3, 1.5)]
+                for s in sets for e in (70.0, 110.0) for f in (1.1, 1.3, 1.5)]
     assert [v.index for v in variants] == list(range(12))
     got = [dict(v.parameters) for v in variants]
     for g, e in zip(got, expected):
