@@ -162,6 +162,20 @@ def _section_step(road: Road, idx: int, dirs: int, lane_id: int) -> int | None:
     return max(inner, key=abs) if inner else None
 
 
+def lane_id_at(road: Road, lane_id: int, s_from: float, s_to: float) -> int | None:
+    """The id at road ``s_to`` [m] of the lane that is ``lane_id`` at ``s_from`` [m], following
+    the lane links from lane section to lane section as the simulator's vehicles do (the linked
+    lane, else the same id, else the nearest inner lane on that side; OpenDRIVE 1.8 clause
+    11.4, lane linkage). None where the lane cannot be continued."""
+    i, j = road.section_index(s_from), road.section_index(s_to)
+    dirs = 1 if j >= i else -1
+    lane: int | None = lane_id if lane_id in road.sections[i].by_id else None
+    while lane is not None and i != j:
+        lane = _section_step(road, i, dirs, lane)
+        i += dirs
+    return lane
+
+
 CHUNK = 2.0
 """Largest step along s [m] over which the lane/reference length ratio is held constant."""
 

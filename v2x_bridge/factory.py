@@ -41,6 +41,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from maps.traversal import lane_id_at
 from testzone.world import LaneCoord, wrap_angle
 from v2x_bridge.bridge import V2XBridge
 from v2x_bridge.channel import ChannelModel
@@ -115,6 +116,21 @@ def _samples(s_stop: float, end: str, length: float, approach_m: float) -> list[
     return [far + (s_stop - far) * i / (n - 1) for i in range(n)]
 
 
+def _lane_points(net: Any, road_id: str, lane_id: int, s_stop: float,
+                 samples: list[float]) -> dict[float, Any]:
+    """s -> centre pose of the lane that is ``lane_id`` at the stop line ``s_stop`` [m], traced
+    upstream through the road's lane sections by their lane links (a lane id names another
+    lane in another section, e.g. where a turn lane opens); samples where the lane cannot be
+    traced are left out."""
+    road = net.roads[road_id]
+    out = {}
+    for s in samples:
+        lane = lane_id_at(road, lane_id, s_stop, s)
+        if lane is not None:
+            out[s] = net.lane_to_world(road_id, lane, s)
+    return out
+
+
 def _maneuver(net: Any, conn: Any, conn_lane: int) -> tuple[str, str, str, int | None]:
     """(maneuver name, road reached, its end entered (``start``/``end``), lane reached there or
     None) of one lane link through a connecting road."""
@@ -158,10 +174,9 @@ def _lane_entry(net: Any, rsu: Rsu, nodes: _Nodes, road_id: str, end: str, lane_
         if name not in man:
             man.append(name)
         conns.append(c)
-    pts = [net.lane_to_world(road_id, lane_id, s) for s in _samples(s_stop, end, length,
-                                                                    approach_m)]
+    pts = _lane_points(net, road_id, lane_id, s_stop, _samples(s_stop, end, length, approach_m))
     lane = {"lane_id": abs(lane_id), "width_m": net.lane_width(road_id, lane_id, s_stop),
-            "maneuvers": man, "points": [[p.x, p.y] for p in pts], "connects_to": conns,
+            "maneuvers": man, "points": [[p.x, p.y] for p in pts.values()], "connects_to": conns,
             "road_id": road_id, "odr_lane_id": lane_id}
     return lane, s_stop
 
@@ -186,10 +201,12 @@ def _link(net: Any, rsu: Rsu, nodes: _Nodes, road_id: str, conns: list[Any],
     s_ref = stops[0]
     ids = [ln["odr_lane_id"] for ln in lanes]
     samples = _samples(s_ref, end, road.length, approach_m)
+    per_lane = [_lane_points(net, road_id, i, s_ref, samples) for i in ids]
     centre = []
     for s in samples:
-        ps = [net.lane_to_world(road_id, i, s) for i in ids]
-        centre.append([sum(p.x for p in ps) / len(ps), sum(p.y for p in ps) / len(ps)])
+        ps = [pl[s] for pl in per_lane if s in pl]
+        if ps:
+            centre.append([sum(p.x for p in ps) / len(ps), sum(p.y for p in ps) / len(ps)])
     moves = []
     for ln in lanes:
         for c in ln["connects_to"]:

@@ -154,3 +154,26 @@ def test_rsu_without_junction_has_no_map(wuhan):
 def test_road_end_nodes_avoid_the_reserved_range():
     ids = {road_end_node(str(r), e) for r in range(50) for e in ("start", "end")}
     assert min(ids) >= 256 and max(ids) <= 65535 and len(ids) == 100
+
+
+def test_lane_points_follow_the_lane_links_where_a_turn_lane_opens():
+    """Test-zone road 30 runs east along y = -855 into junction 1035. Between s = 430 and 460
+    the median tapers into a new left-turn lane, so the kerb-side through lane is -4 before
+    430, -5 in the taper and -4 again up to the stop line: 12.25 m right of the reference line
+    all along. The points used to take lane -4 of every section, 3.5 m off inside the taper,
+    and idm-v2x lost its MAP lane there (and with it GLOSA, in tz_glosa_green_arrival)."""
+    from maps import load_opendrive
+    net = load_opendrive(WUHAN / "wuhan_testzone.xodr")
+    layout = load_rsu_layout(WUHAN / "wuhan_testzone.rsu.json")
+    rsu = next(r for r in layout.rsus if r.id == "RSU-J5-3")
+    link = next(ln for ln in junction_map(rsu, net, layout.rsus)["links"] if ln["road_id"] == "30")
+    through = next(ln for ln in link["lanes"] if ln["odr_lane_id"] == -4)
+    xs = [p[0] for p in through["points"]]
+    assert min(xs) < 430.0 - 260.0 and max(xs) > 460.0 - 260.0  # x = s - 260: spans the taper
+    assert [p[1] for p in through["points"]] == pytest.approx([-867.25] * len(xs), abs=1e-6)
+    from maps.traversal import lane_id_at
+    road = net.roads["30"]
+    assert [lane_id_at(road, -4, 500.0, s) for s in (500.0, 445.0, 400.0)] == [-4, -5, -4]
+    # the left-turn lane (-1 at the line) opens in the taper as -2 with no predecessor: the
+    # vehicles' rule continues it by its id, into the inner through lane
+    assert [lane_id_at(road, -1, 500.0, s) for s in (445.0, 400.0)] == [-2, -2]
