@@ -24,7 +24,10 @@ keeping, IDM car following, camera-range red lights):
     when ``v_a = d / (T + glosa_margin_s)`` is between ``glosa_min_speed`` and the desired
     speed, its speed is capped at ``v_a`` so it arrives as the light turns green (Katsaros et
     al., "Performance study of a Green Light Optimized Speed Advisory application", IEEE VNC
-    2011: advisory = distance / time to green);
+    2011: advisory = distance / time to green); once it follows an advisory, a later one
+    below the floor (it tracks the advisory from above and gains time) caps it at the floor
+    until the red ends, and it rolls on while it still arrives after the red ends (it stops
+    at the line only if it would arrive early; it never speeds up towards the red);
   - yellow: it goes when it clears the line before the yellow ends (``d / v < T``); else it
     stops when that needs at most ``yellow_stop_deceleration`` (``v^2 / 2d``, the kinematic
     yellow-interval deceleration of the ITE formula, 3.0 m/s^2 = 10 ft/s^2), else it goes
@@ -298,6 +301,7 @@ class IdmV2xAgent(IdmAgent):
         self._clear_line: float | None = None
         self._yield_gap: float | None = None
         self._red_gap: float | None = None
+        self._glosa_engaged = False    # following a GLOSA advisory for the red ahead
         self._yielding: dict[str, str | None] = {}
 
     def setup(self, vehicle: VehicleSpec, road_network: Any, config: dict[str, Any]) -> None:
@@ -393,6 +397,8 @@ class IdmV2xAgent(IdmAgent):
 
     def _plan_signal(self, obs: Observation, v0: float) -> None:
         sig = self.signal_ahead(obs)
+        if sig is None or sig.color != SignalColor.RED:
+            self._glosa_engaged = False
         if sig is None or sig.stop_distance > self.v2x.glosa_max_distance_m:
             return
         assert self.spec is not None
@@ -408,10 +414,16 @@ class IdmV2xAgent(IdmAgent):
                 v_adv = d / (sig.remaining_s + q.glosa_margin_s)
                 if q.glosa_min_speed <= v_adv < v0:
                     self._speed_cap = v_adv
+                    self._glosa_engaged = True
+                elif self._glosa_engaged and v_adv < q.glosa_min_speed:
+                    # the advisory fell below the floor (it tracked the advisory from above
+                    # and gained time): hold the floor, never speed up towards a red
+                    self._speed_cap = q.glosa_min_speed
                 # rolling at GLOSA speeds and arriving after the green starts (half the margin
                 # to spare): no stop needed, and the camera's red at this stop line is
                 # superseded by the SPAT timing (never while crawling up to the line)
-                stop = not (v_adv >= q.glosa_min_speed and v >= q.glosa_min_speed
+                advised = v_adv >= q.glosa_min_speed or self._glosa_engaged
+                stop = not (advised and v >= q.glosa_min_speed
                             and d / v >= sig.remaining_s + q.glosa_margin_s / 2.0)
                 if not stop:
                     self._clear_line = sig.stop_distance

@@ -147,6 +147,26 @@ def test_glosa_advises_arrival_at_the_green(net):
     assert agent._speed_cap is None and agent._extra
 
 
+def test_glosa_once_followed_holds_the_floor_instead_of_braking_at_the_line(net):
+    agent = _agent(net)
+    ego = _ego(net, -178.0)
+    world = WorldState(0.0, {"Ego": ego}, _signals(SignalColor.RED, 20.0))
+    _step(agent, ego, v2x=_delivered(net, world))
+    assert agent._speed_cap == pytest.approx(146.3 / 21.0, abs=1e-3)   # advisory followed
+    # 0.5 s of red left, front 8.3 m from the line at 5.6 m/s: the advisory 8.3 / 1.5 =
+    # 5.53 m/s is under the 20 km/h floor, yet the ego reaches the line 1.48 s from now,
+    # after the green (+ half the margin); it used to stop there, braking at 4.7 m/s^2
+    near = _ego(net, -40.0, speed=5.6)
+    world = WorldState(0.0, {"Ego": near}, _signals(SignalColor.RED, 0.5))
+    control = _step(agent, near, v2x=_delivered(net, world))
+    assert agent._speed_cap == pytest.approx(20 / 3.6) and agent._extra == []
+    assert control.acceleration > -0.5
+    # a fresh agent that never followed an advisory stops there, as before
+    fresh = _agent(net)
+    _step(fresh, near, v2x=_delivered(net, world))
+    assert [o.name for o in fresh._extra] == ["v2x:stop-line"]
+
+
 def _rsi_msgs(net, ego, x, y, event_type):
     from v2x_bridge import ChannelModel, bridge_for_layout
     bridge = bridge_for_layout(WUHAN / "wuhan_section1.rsu.json", net,
