@@ -90,7 +90,8 @@ class ProgressMetric:
     """Distance travelled [m], duration [s] and average speed [m/s] of the ego.
 
     Statistics: ``progress_distance_m``, ``progress_duration_s``, ``speed_avg_mps`` (0 when the
-    duration is 0), ``speed_max_mps``; with a goal ``route_completion_ratio`` [0..1],
+    duration is 0), ``speed_max_mps``, ``speed_min_mps`` (lowest speed: 0 means the ego
+    stopped somewhere); with a goal ``route_completion_ratio`` [0..1],
     ``goal_reached`` (bool) and ``time_to_goal_s`` (None without a goal). Series: ``speed_mps``.
     """
 
@@ -108,6 +109,8 @@ class ProgressMetric:
             "speed_avg_mps": Statistic("speed_avg_mps", "m/s", dist / dur if dur > 0 else 0.0),
             "speed_max_mps": Statistic("speed_max_mps", "m/s",
                                        float(np.max(tr.speed)) if len(tr) else 0.0),
+            "speed_min_mps": Statistic("speed_min_mps", "m/s",
+                                       float(np.min(tr.speed)) if len(tr) else 0.0),
         }
         stats.update(self._goal(recording, tr, net))
         series = (TimeSeries("speed_mps", "m/s", tuple(tr.t.tolist()), tuple(tr.speed.tolist())),)

@@ -27,7 +27,7 @@ METRICS = {"collision_count", "ego_at_fault_collisions", "collision_rel_speed_ma
            "decel_peak_mps2", "lat_accel_peak_mps2", "yaw_rate_peak_radps",
            "speed_over_limit_max_mps", "speed_over_limit_ratio_max", "speeding_duration_s",
            "red_light_violation_count", "offroad_time_s", "progress_distance_m",
-           "speed_avg_mps", "v2x_response_time_s", "v2x_action_messages",
+           "speed_avg_mps", "speed_min_mps", "v2x_response_time_s", "v2x_action_messages",
            "run_reached_stop_trigger", "ego_decel_max_mps2"}
 # apps the platform cannot exercise fully today (docs/v2x.md: no remote BSM in runs; agents
 # never change lane): their entries must say so
