@@ -15,6 +15,12 @@ def test_progress_on_straight_and_circle():
     s = ProgressMetric().compute(make_recording({"ego": straight(0, 10.0)}, 2.0)).statistics
     assert s["progress_distance_m"].value == pytest.approx(20.0)
     assert s["speed_avg_mps"].value == pytest.approx(10.0)
+    assert s["speed_min_mps"].value == pytest.approx(10.0)
+    # braking from 10 m/s at 2 m/s^2 over 6 s: it stops at 5 s; the minimum is 0, the
+    # average 25 m / 6 s
+    s = ProgressMetric().compute(make_recording({"ego": straight(0, 10.0, -2.0)}, 6.0)).statistics
+    assert s["speed_min_mps"].value == 0.0
+    assert s["speed_avg_mps"].value == pytest.approx(25.0 / 6.0)
     # Half a circle of radius 20 at 10 m/s: 2 pi s; the chord polyline with 0.05 s steps is
     # 2 n r sin(w dt / 2) with w = 0.5 rad/s, n = steps.
     dur = math.pi / 0.5
