@@ -127,7 +127,7 @@ def test_run_makes_one_case_per_variant():
     cases = make_cases([XOSC / "cut-in_parameter_set.xosc"], seed=0)
     assert len(cases) == 12
     assert cases[3].parameters["TargetSpeedFactor"] == pytest.approx(1.1)
-    assert cases[3].parameters["EgoSpeed"] == "110.0"
+    assert cases[3].parameters["EgoSpeed"] == 110.0
     assert {c.scenario_file for c in cases} == {str(XOSC / "cut-in.xosc")}
     assert len({c.case_id for c in cases}) == 12
     # variant k is cut-in-kkk whatever else the run holds (as `scenario expand` names files)
