@@ -5,6 +5,9 @@ described in ``shared/reference/esmini/README.md``): six header lines, a column-
 one row per step: ``Index, TimeStamp`` and a 31-column block per entity. Velocities and
 accelerations are in the world frame, as esmini writes them: ``Vel_X/Y`` the speed along the
 heading, ``Vel_Z`` the change of z between frames, ``Acc_*`` the finite difference of ``Vel_*``.
+``Wheel_Angle`` is the front-wheel angle in radians, as esmini writes it despite the [deg] of
+its header: the bicycle model's for an agent-driven ego, ``atan(yaw rate * wheelbase /
+speed)`` for an entity the storyboard moves (esmini's value, checked against its CSVs).
 ``Wheel_Rotation`` turns with the distance driven on wheels of radius 0.35 m (esmini's
 default), in [0, 2 pi). With the road network, the road columns are those of the entity's
 lane position: the heading relative to the reference line in [0, 2 pi) and relative to the

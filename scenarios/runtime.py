@@ -142,9 +142,17 @@ class Mover:
     lights: dict[str, str] = field(default_factory=dict)
 
     def state(self) -> EntityState:
-        """Return the entity's current :class:`EntityState`."""
+        """Return the entity's current :class:`EntityState`; ``steering`` [rad] is the
+        front-wheel angle of a bicycle model turning at its yaw rate, ``atan(yaw_rate *
+        wheelbase / speed)`` (what esmini writes as Wheel_Angle; 0 without a wheelbase or
+        at rest)."""
+        wheelbase = self.defn.wheelbase
+        steering = 0.0
+        if wheelbase and abs(self.speed) > 1e-9:
+            steering = math.atan(self.yaw_rate * wheelbase / self.speed)
         return EntityState(name=self.name, kind=self.defn.kind, pose=self.pose, speed=self.speed,
                            acceleration=self.acceleration, yaw_rate=self.yaw_rate,
+                           steering=steering,
                            box=self.defn.box, lane=self.lane, category=self.defn.category,
                            visible=self.visible, role=self.defn.role,
                            lights=tuple(sorted(k for k, m in self.lights.items() if m != "off")))
