@@ -26,7 +26,8 @@ class RoadNetworkView(Protocol):
     with ``.id`` and ``.polygon``), ``lane_to_world(road_id, lane_id, s)`` (a Pose whose
     heading is the lane's driving direction [rad]), and ``reference_frame(road_id, s)`` with
     ``driving_sign(road_id, lane_id)`` (``testzone.lead.RoadFrames``: headway along curved
-    roads, lane directions by the road's traffic rule).
+    roads, lane directions by the road's traffic rule), ``lane_continuation(road_id, lane_id,
+    s_from, s_to)`` (a lane's id in another lane section of its road: lane departure).
     """
 
     signals: Sequence[Any]

@@ -30,7 +30,7 @@ from maps.parser import ParsedFile, RawSignal, parse_file
 from maps.road import DRIVING_TYPES, Road
 from maps.spatial import SpatialIndex, choose as choose_candidate
 from maps.routing import find_route
-from maps.traversal import RoadGraph, advance, longitudinal_distance
+from maps.traversal import RoadGraph, advance, lane_id_at, longitudinal_distance
 from maps.validate import issues_of
 
 
@@ -267,6 +267,17 @@ class RoadNetwork:
         return self.road(road_id).driving_sign(lane_id)
 
     # ------------------------------------------------------------------------ lanes
+    def lane_continuation(self, road_id: str, lane_id: int, s_from: float,
+                          s_to: float) -> int | None:
+        """The id at ``s_to`` [m] of the lane that is ``lane_id`` at ``s_from`` [m] on the same
+        road, through its lane sections' lane links (:func:`maps.traversal.lane_id_at`); None
+        where it cannot be continued. Lane ids are per lane section (clause 11.4): a lane
+        opening or closing on one side renumbers the lanes beyond it.
+
+        Raises:
+            MapsError: unknown road."""
+        return lane_id_at(self.road(road_id), lane_id, s_from, s_to)
+
     def lane_width(self, road_id: str, lane_id: int, s: float) -> float:
         """Width [m] of a lane at ``s`` [m]."""
         road = self.road(road_id)

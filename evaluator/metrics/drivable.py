@@ -140,7 +140,9 @@ class DrivableMetric:
         Where the ego passes from one road to the next (a road link, a junction's connecting
         road), the lane it comes from and the lane it goes to (on another road, within
         :data:`ROAD_CHANGE_WINDOW_S` of the frame) count as one: a box sticking past the end of
-        a lane into the lane that continues it crosses no marking."""
+        a lane into the lane that continues it crosses no marking. So do a lane and its
+        continuation under another id in the next lane section of the same road (a turn lane
+        opening beside it renumbers it; ``net.lane_continuation`` when the map offers it)."""
         poly_fn = map_query(net, "lane_polygon")
         if poly_fn is None:
             return None
@@ -154,6 +156,17 @@ class DrivableMetric:
                     polys[key] = None
             return polys[key]
 
+        continuation = map_query(net, "lane_continuation")
+
+        def continues(lane, other) -> bool:
+            """``other`` (same road) is ``lane`` renumbered by a lane section boundary."""
+            if continuation is None or other.lane_id == lane.lane_id:
+                return False
+            try:
+                return continuation(lane.road_id, lane.lane_id, lane.s, other.s) == other.lane_id
+            except TestzoneError:
+                return False
+
         excess = np.zeros(len(tr))
         groups: dict[tuple[tuple[str, int], tuple[tuple[str, int], ...]], list[int]] = {}
         w = max(1, int(round(ROAD_CHANGE_WINDOW_S / tr.dt))) if tr.dt > 0 else 1
@@ -161,7 +174,8 @@ class DrivableMetric:
             if lane is None or lane.lane_id == 0:
                 continue
             beyond = {(o.road_id, o.lane_id) for o in lanes[max(0, i - w):i + w + 1]
-                      if o is not None and o.lane_id != 0 and o.road_id != lane.road_id}
+                      if o is not None and o.lane_id != 0 and (
+                          o.road_id != lane.road_id or continues(lane, o))}
             groups.setdefault(((lane.road_id, lane.lane_id), tuple(sorted(beyond))),
                               []).append(i)
         for (own, beyond), idx in groups.items():

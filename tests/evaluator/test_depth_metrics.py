@@ -175,6 +175,42 @@ def test_passing_from_one_road_to_the_next_is_no_lane_departure():
     assert r.statistics["lane_departure_max_m"].value == pytest.approx(0.0)
 
 
+class RenumberNet(FakeAreaNet):
+    """One road whose second lane section (x >= 50) opens a lane at y in [-3.5, 0] beside the
+    through lane y in [-7, -3.5]: the through lane is -1 before x = 50, -2 after (linked)."""
+
+    def lane_polygon(self, road_id, lane_id):
+        import shapely
+        if lane_id == -1:
+            return shapely.union(shapely.box(0.0, -7.0, 50.0, -3.5),
+                                 shapely.box(50.0, -3.5, 100.0, 0.0))
+        return shapely.box(50.0, -7.0, 100.0, -3.5)
+
+    def lane_continuation(self, road_id, lane_id, s_from, s_to):
+        if (s_from < 50.0) == (s_to < 50.0):
+            return lane_id
+        return {-1: -2}.get(lane_id) if s_from < 50.0 else {-2: -1}.get(lane_id)
+
+
+def test_a_lane_renumbered_by_a_new_lane_section_is_no_lane_departure():
+    # the Wuhan test zone's road 30, where a left-turn lane opens: naive counted 2 departures
+    # (2.7 m) driving straight. Along y = -5.25 from x = 30 the box crosses x = 50 in lane -1
+    # and enters the strip that lane -1 no longer covers; it is the same lane, now -2
+    def along(t):
+        x = 30 + 10 * t
+        lane = -1 if x < 50 else -2
+        return {"pose": Pose(x, -5.25), "speed": 10.0, "lane": LaneCoord("1", lane, x, -5.25)}
+    r = DrivableMetric().compute(make_recording({"ego": along}, 4.0), RenumberNet())
+    assert r.statistics["lane_departure_count"].value == 0
+    # a real change into the new lane (x from 60 on) is still a departure
+    def change(t):
+        x, y = 60 + 10 * t, -5.25 + 1.75 * t
+        return {"pose": Pose(x, y), "speed": 10.0,
+                "lane": LaneCoord("1", -2 if y <= -3.5 else -1, x, y)}
+    r = DrivableMetric().compute(make_recording({"ego": change}, 2.0), RenumberNet())
+    assert r.statistics["lane_departure_count"].value == 1
+
+
 # --- PET at conflict areas --------------------------------------------------------------------
 
 def crossing_north(y0, v, x=50.0):
