@@ -4,7 +4,9 @@ hook, docs/v2x.md) on road 30 of the Wuhan test zone: a stopped vehicle hidden b
 
 RSI ``eventType`` values are the project's convention (100 stopped vehicle, as the idm-v2x
 agent's ``obstacle_event_types``; the others below); the GB/T 29100-2012 code table was not
-checked. RSU-J5-3 (265, -835) covers road 30 from x >= -35 m (300 m radio range).
+checked. RSU-J5-3 (265, -835) covers road 30 from x >= -35 m (300 m radio range). Hazards and
+queues stand before s = 430 m: from there to 460 m a left-turn lane opens and renumbers the
+lanes (the ego's lane -3 is -4 there), so lane -3 at s = 440 m is the lane beside the ego's.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def hidden_hazard(name: str, hazard: str, event_type: int, description: str) -> 
     """Ego (lane -3, s = $EgoS) follows a truck $TruckGap ahead; a hazard stands in lane -3 at
     $HazardS (``car``: stopped car; ``works``: barrier); the RSU announces it at
     $AnnounceTime; the truck swerves to lane -2 when $CutOutDistance from it."""
-    params = [("EgoSpeed", 60 * KMH), ("EgoS", 40.0), ("TruckGap", 30.0), ("HazardS", 440.0),
+    params = [("EgoSpeed", 60 * KMH), ("EgoS", 40.0), ("TruckGap", 30.0), ("HazardS", 400.0),
               ("CutOutDistance", 50.0), ("AnnounceTime", 1.0), ("SimulationEnd", 30.0)]
     obj = target_vehicle("Hazard") if hazard == "car" else barrier("Hazard")
     swerve = event("CutOutEvent", [("CutOut", lane_change(-2, 2.0))],
@@ -50,7 +52,7 @@ def hidden_hazard(name: str, hazard: str, event_type: int, description: str) -> 
 def queue() -> object:
     """Four cars stand in lane -3 from $QueueS (7 m spacing); the RSU announces a traffic jam
     at the queue's tail at $AnnounceTime."""
-    params = [("EgoSpeed", 60 * KMH), ("EgoS", 30.0), ("QueueS", 420.0), ("AnnounceTime", 1.0),
+    params = [("EgoSpeed", 60 * KMH), ("EgoS", 30.0), ("QueueS", 400.0), ("AnnounceTime", 1.0),
               ("SimulationEnd", 30.0)]
     cars = {f"Queue{k}": target_vehicle(f"Queue{k}") for k in range(4)}
     init = {EGO: place("30", -3, "$EgoS", "$EgoSpeed")}
@@ -109,7 +111,7 @@ LOGICALS: tuple[Logical, ...] = (
     Logical("wuhan-tz-tjw-queue", "tz_tjw_queue",
             "Standing queue ahead announced as a traffic jam by RSI (TJW)", "vehicle-ahead",
             queue, ("vehicle ahead stopped",), ("TJW",), _MSGS,
-            (Vary("QueueS", "m", (380.0, 440.0)), Vary("AnnounceTime", "s", (1.0, 3.0))),
+            (Vary("QueueS", "m", (360.0, 400.0)), Vary("AnnounceTime", "s", (1.0, 3.0))),
             (NO_COLLISION, gap(1.0, "vehicle ahead stopped"), SMOOTH),
             ("the queue stands still (no traffic flow model); " + RSI_CODES_NOTE,)),
     Logical("wuhan-tz-ivs-sign", "tz_ivs_sign",
