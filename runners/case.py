@@ -286,6 +286,9 @@ class _CaseRun:
                                 "(OpenDRIVE) the entities drive on", file=case.scenario_file,
                                 element="RoadNetwork")
         self.net = load_network(sc.road_network_path)
+        layout = rsu_layout_path(sc)
+        if opts.v2x and layout.is_file():
+            self.inputs[str(layout)] = sha256_of(layout)
         if opts.v2x:  # a V2X.RSI command with bad content is bad input, found before the run
             from v2x_bridge.hooks import check_commands
             check_commands(sc.storyboard.actions(), case.scenario_file, set(sc.entities))
@@ -416,6 +419,11 @@ def obu_entities(sc: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+def rsu_layout_path(sc: Any) -> Path:
+    """Where a case's RSU layout is: beside its map, ``<map>.rsu.json`` (docs/v2x.md)."""
+    return Path(str(sc.road_network_path)).with_suffix(".rsu.json")
+
+
 def make_v2x_bridge(net: Any, sc: Any, seed: int):
     """The V2X bridge for a case: RSUs from the layout file beside the map (``<map>.rsu.json``),
     and a BSM sender for every entity with an on-board unit (:func:`obu_entities`); None when
@@ -427,7 +435,7 @@ def make_v2x_bridge(net: Any, sc: Any, seed: int):
     if net is None or sc.road_network_path is None:
         return None
     obus = obu_entities(sc)
-    layout = Path(str(sc.road_network_path)).with_suffix(".rsu.json")
+    layout = rsu_layout_path(sc)
     from v2x_bridge.factory import bridge_for_layout
     if layout.exists():  # a folder of that name is refused, not taken for "no layout"
         return bridge_for_layout(layout, net, seed=seed, obu_entities=obus)

@@ -38,6 +38,10 @@ from runners.pool import make_pool
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_ERROR = 0, 1, 2, 3
 SUITE_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "wuhan" / "suites.json"
 CATALOGUE_FILE = SUITE_FILE.with_name("catalogue.json")
+WEIGHTS_FILE = Path(__file__).resolve().parent.parent / "evaluator" / "weights.json"
+RUN_DATA_FILES = (CATALOGUE_FILE, WEIGHTS_FILE)
+"""Data every run reads, listed among its inputs: the catalogue (criteria, thresholds,
+clauses, families) and the score weights and gates."""
 
 
 def _sniff_root_child(path: Path) -> str | None:
@@ -262,21 +266,25 @@ def prepare_run_dir(run_dir: Path) -> Path:
 def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, seed: int,
                    workers: int, argv: list[str], suite: str | None = None,
                    extra_inputs: Iterable[str | Path] = ()) -> dict[str, Any]:
-    """Write ``manifest.json``: enough to reproduce the run. ``inputs`` (path -> SHA-256)
-    starts with the distribution files the cases came from and ``extra_inputs`` (the agent's
-    file, its config, the suite list); each case adds its scenario, map and catalog files
-    when it has run (:func:`run_suite`)."""
+    """Write ``manifest.json``: enough to reproduce the run. ``tool_identity`` fingerprints
+    the code (:func:`testzone.provenance.tool_identity`: version, source digest, git commit).
+    ``inputs`` (path -> SHA-256) starts with the distribution files the cases came from,
+    :data:`RUN_DATA_FILES` and ``extra_inputs`` (the agent's file, its config, the suite
+    list); each case adds its scenario, map, RSU layout and catalog files when it has run
+    (:func:`run_suite`)."""
+    from testzone.provenance import tool_identity
     inputs = {}
     for path in sorted({c.distribution_file for c in cases if c.distribution_file}
-                       | {str(p) for p in extra_inputs}):
+                       | {str(p) for p in (*RUN_DATA_FILES, *extra_inputs)}):
         try:
             inputs[path] = sha256_of(path)
         except OSError:
             continue  # unreadable: the case or the option that names it reports why
     manifest = {
-        "tool": "icv-testzone", "tool_version": __version__,
+        "tool": "icv-testzone", "tool_version": __version__, "tool_identity": tool_identity(),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "command": argv, "python": platform.python_version(), "platform": platform.platform(),
+        "command": argv, "cwd": os.getcwd(), "python": platform.python_version(),
+        "platform": platform.platform(),
         "seed": seed, "workers": workers, "backend": options.backend,
         "agent": {"spec": options.agent, "config": options.agent_config},
         "dt_s": options.dt, "max_sim_time_s": options.max_sim_time,

@@ -8,6 +8,7 @@ from pathlib import Path
 from lxml import etree
 from typer.testing import CliRunner
 
+from runners.case import sha256_of
 from runners.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,6 +144,13 @@ def test_interrupted_run_keeps_and_reports_what_finished(tmp_path):
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["interrupted"] is True
     assert str(WUHAN / "cut_in.xosc") in manifest["inputs"]
+    # what decides a verdict besides the scenario: criteria, weights, the RSUs, the code
+    from runners.suite import CATALOGUE_FILE, WEIGHTS_FILE
+    from testzone.provenance import tool_identity
+    layout = str(ROOT / "maps" / "wuhan" / "wuhan_section1.rsu.json")
+    for path in (str(CATALOGUE_FILE), str(WEIGHTS_FILE), layout):
+        assert manifest["inputs"][path] == sha256_of(path)
+    assert manifest["tool_identity"] == tool_identity()
     html = (tmp_path / "report.html").read_text()
     assert "1 of the 2 cases in the manifest have no result" in html
     assert "stationary_vehicle" in html

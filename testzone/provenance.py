@@ -1,0 +1,69 @@
+"""Which code produced a run: the tool's version, a digest of its source tree and, when the
+tool runs from a git checkout, the commit (and whether the checkout had changes).
+
+A regulator reproducing a run from its ``manifest.json`` needs more than the version number:
+criteria thresholds (``scenarios/wuhan/catalogue.json``), score weights
+(``evaluator/weights.json``), RSU layouts and the code itself can change without it.
+:func:`tool_identity` fingerprints all of it; the runner also lists those data files with
+their SHA-256 among the run's inputs.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from testzone import __version__
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The project root: the folder holding the packages below."""
+
+PACKAGES = ("testzone", "maps", "scenarios", "v2x_bridge", "evaluator", "runners")
+"""The project's packages, whose files make up :func:`source_digest`."""
+
+GIT_TIMEOUT_S = 5.0
+
+
+def source_digest(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> str:
+    """SHA-256 (hex) over every file of ``packages`` under ``root`` (code, ASN.1 module,
+    catalogue, weights, maps), in sorted path order: each file's path relative to ``root``,
+    a NUL, its SHA-256, a newline. Bytecode caches are left out. The same tree gives the same
+    digest on every machine."""
+    outer = hashlib.sha256()
+    for package in packages:
+        base = root / package
+        files = sorted(p for p in base.rglob("*") if p.is_file()
+                       and "__pycache__" not in p.parts and p.suffix != ".pyc")
+        for path in files:
+            outer.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+            outer.update(hashlib.sha256(path.read_bytes()).hexdigest().encode() + b"\n")
+    return outer.hexdigest()
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """``git -C root args`` stdout stripped, or None (no git, not a checkout, an error)."""
+    try:
+        out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                             timeout=GIT_TIMEOUT_S, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip()
+
+
+@functools.cache
+def tool_identity(root: Path = ROOT) -> dict[str, Any]:
+    """``{"version", "source_sha256", "git_commit", "git_dirty"}`` of the running tool.
+
+    ``git_commit`` is None outside a git checkout (an installed wheel); ``git_dirty`` is True
+    when tracked files differ from that commit (untracked files such as ``.venv`` or
+    ``results/`` do not count), None without git. Cached per process.
+    """
+    top = _git(root, "rev-parse", "--show-toplevel")
+    # a checkout of this project, not one that merely contains an installed copy of it
+    commit = _git(root, "rev-parse", "HEAD") if top and Path(top).resolve() == root else None
+    status = _git(root, "status", "--porcelain", "--untracked-files=no") if commit else None
+    return {"version": __version__, "source_sha256": source_digest(root),
+            "git_commit": commit, "git_dirty": None if status is None else bool(status)}
