@@ -30,6 +30,7 @@ from lxml import etree
 from testzone import __version__
 from testzone.errors import TestzoneError, not_a_file
 from testzone.text import is_utf8_path, readable_path
+from testzone.userfiles import read_regular
 
 from runners.case import RunOptions, TestCase, run_case, sha256_of
 from runners.interfaces import RunnerError, Task, WorkerPool
@@ -124,7 +125,8 @@ def make_cases(files: list[Path], seed: int,
     file's ``randomSeed``) seeds Stochastic distributions.
 
     Criteria and family come from the case catalogue (:func:`load_catalogue`): the entry of
-    the file given, else, for a distribution, the entry of its ScenarioFile."""
+    the file given, else, for a distribution, the entry of its ScenarioFile; a file that
+    ``scenario expand`` wrote (:func:`expanded_from`) takes those of its distribution."""
     catalogue = load_catalogue()
     cases: list[TestCase] = []
     ids = _CaseIds()
@@ -146,6 +148,9 @@ def make_cases(files: list[Path], seed: int,
             continue
         concrete: list[tuple[Path, dict[str, Any]]] = [(f, {})]
         entry = catalogue.get(str(f), {})
+        origin = None if entry else expanded_from(f)
+        if origin:  # a file `scenario expand` wrote: judged as the variant it is
+            entry = catalogue.get(origin[0]) or catalogue.get(origin[1], {})
         if _sniff_root_child(f) == "ParameterValueDistribution":
             from scenarios import expand_distribution
             try:
@@ -163,8 +168,34 @@ def make_cases(files: list[Path], seed: int,
                                   seed=_case_seed(seed, case_id),
                                   criteria=tuple(found.get("criteria", ())),
                                   family=found.get("family", scen.stem),
-                                  distribution_file=str(f) if params else ""))
+                                  distribution_file=str(f) if params else
+                                  (origin[0] if origin else "")))
     return cases
+
+
+MAX_INDEX_BYTES = 64 * 1024 * 1024
+"""Largest ``index.json`` of ``scenario expand`` read (10 000 variants take about 2 MB)."""
+
+
+def expanded_from(path: Path) -> tuple[str, str] | None:
+    """``(distribution, scenario)`` (absolute paths) ``path`` was expanded from, when
+    ``testzone scenario expand`` wrote it: the ``index.json`` beside it lists its name among
+    the variants (:func:`scenarios.expand.write_variants`). None otherwise (no index, one that
+    does not list it, or one that cannot be read: the file is then a scenario like any other).
+    """
+    index = path.parent / "index.json"
+    try:
+        doc = json.loads(read_regular(index, "index.json", MAX_INDEX_BYTES))
+    except (TestzoneError, ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict) or not isinstance(doc.get("variants"), list):
+        return None
+    if not any(isinstance(v, dict) and v.get("file") == path.name for v in doc["variants"]):
+        return None
+    where = [doc.get(k) for k in ("distribution", "scenario")]
+    if not all(isinstance(w, str) and w for w in where):
+        return None
+    return str(Path(where[0]).resolve()), str(Path(where[1]).resolve())
 
 
 class _CaseIds:

@@ -122,6 +122,24 @@ def test_expand_keeps_bom_and_reports_errors(tmp_path):
     assert [c.parameters["Speed"] for c in make_cases([dist], 0)] == own
 
 
+def test_an_expanded_file_is_judged_as_its_variant(tmp_path):
+    # the catalogue's GLOSA criteria (no_stop on the minimum speed) and family; the expanded
+    # files used to get the default criteria and their own name as family
+    from runners.suite import load_catalogue, make_cases
+    wuhan = Path(__file__).resolve().parents[2] / "scenarios" / "wuhan"
+    dist = wuhan / "tz_glosa_green_arrival.dist.xosc"
+    res = CliRunner().invoke(app, ["expand", str(dist), "-o", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    (case,) = make_cases([tmp_path / "tz_glosa_green_arrival-001.xosc"], seed=0)
+    entry = load_catalogue()[str(dist)]
+    assert case.criteria == tuple(entry["criteria"]) and case.family == entry["family"]
+    assert case.distribution_file == str(dist) and case.parameters == {}
+    # a file the index does not list is a scenario like any other
+    (tmp_path / "mine.xosc").write_bytes((tmp_path / "tz_glosa_green_arrival-001.xosc").read_bytes())
+    (own,) = make_cases([tmp_path / "mine.xosc"], seed=0)
+    assert own.criteria == () and own.family == "mine" and own.distribution_file == ""
+
+
 def test_run_makes_one_case_per_variant():
     from runners.suite import make_cases
     cases = make_cases([XOSC / "cut-in_parameter_set.xosc"], seed=0)
@@ -146,7 +164,7 @@ def test_manifest_hashes_distribution_catalog_and_option_files(tmp_path):
     each case), and files of the options (here the agent config)."""
     import hashlib
     from runners.case import RunOptions
-    from runners.suite import make_cases, write_manifest
+    from runners.suite import RUN_DATA_FILES, make_cases, write_manifest
     dist = XOSC / "cut-in_parameter_set.xosc"
     sc = load_scenario(XOSC / "cut-in.xosc")
     catalog = (XOSC.parent / "xosc" / "Catalogs" / "Vehicles" / "VehicleCatalog.xosc").resolve()
@@ -157,7 +175,8 @@ def test_manifest_hashes_distribution_catalog_and_option_files(tmp_path):
     (tmp_path / "run").mkdir()
     man = write_manifest(tmp_path / "run", cases, RunOptions(), 0, 1, ["t"], "smoke",
                          [config])
-    sha = {p: hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in (str(dist), str(config))}
+    sha = {p: hashlib.sha256(Path(p).read_bytes()).hexdigest()
+           for p in (str(dist), str(config), *map(str, RUN_DATA_FILES))}
     assert man["inputs"] == sha and man["suite"] == "smoke"
     assert man["cases"][0]["distribution_file"] == str(dist)
 
