@@ -271,11 +271,13 @@ class ScenarioEngine:
                 continue            # a tow vehicle and its trailer overlap at the coupling
             if boxes_overlap(states[a], states[b]):
                 now.add(frozenset((a, b)))
+        def declared_first(n: str) -> tuple[int, str]:  # a vehicle taken out of the run
+            return order.get(n, len(order)), n           # (swarm, sink) still ends its contact
         for pair in sorted(now - rt.contacts, key=sorted):
-            a, b = sorted(pair, key=order.__getitem__)
+            a, b = sorted(pair, key=declared_first)
             rt.emit("collision", {"a": a, "b": b})
         for pair in sorted(rt.contacts - now, key=sorted):
-            a, b = sorted(pair, key=order.__getitem__)
+            a, b = sorted(pair, key=declared_first)
             rt.emit("collision_end", {"a": a, "b": b})
         rt.contacts = now
 

@@ -285,6 +285,20 @@ def test_traffic_swarm_keeps_count_inside_the_ring_and_is_seeded(tmp_path):
     assert [e.data for e in got3 if e.kind == "swarm_spawn"] != spawns
 
 
+def test_a_vehicle_taken_out_while_in_contact_ends_its_contact(tmp_path):
+    # esmini's swarm.xosc: a swarm vehicle spawned onto another, collided and was despawned
+    # in the next step; the collision_end lookup of its name raised KeyError (exit 3)
+    from scenarios.actions.traffic import remove_vehicle
+    text = document(teleport("Car", -1, 50, speed=0) + teleport("Lead", -1, 52, speed=0),
+                    story(event("S", speed_action(0, name="hold"), now())), STOP(5),
+                    entities=("Car", "Lead"))
+    _, events, eng = run(write(tmp_path, text), until=0.1)
+    assert [e.data for e in events if e.kind == "collision"] == [{"a": "Car", "b": "Lead"}]
+    remove_vehicle(eng.rt, "Lead", "swarm_despawn", "bg")
+    eng.step(0.05, {})
+    assert [e.data for e in events if e.kind == "collision_end"] == [{"a": "Car", "b": "Lead"}]
+
+
 @pytest.mark.parametrize("inner, fires", [
     # the lead drives the other way at 5 m/s: relative velocity +15 m/s along the car's x
     ('<RelativeSpeedCondition entityRef="Lead" value="14.9" rule="greaterThan" '
