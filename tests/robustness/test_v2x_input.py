@@ -70,8 +70,15 @@ def test_huge_capture_is_refused_promptly(tmp_path: Path) -> None:
     assert elapsed < 30, f"took {elapsed:.1f} s"
 
 
-def test_dev_null_says_the_frame_is_empty() -> None:
+def test_dev_null_is_refused_as_not_a_file_of_frames() -> None:
+    # every file a user names is read by testzone.userfiles.read_regular: devices are refused
     line = assert_rejected(decode("/dev/null")[0])
+    assert "not a regular file" in line and "hex digits" not in line, line
+
+
+def test_an_empty_file_says_the_frame_is_empty(tmp_path) -> None:
+    (tmp_path / "empty.hex").write_bytes(b"")
+    line = assert_rejected(decode(str(tmp_path / "empty.hex"))[0])
     assert "empty" in line and "hex digits" not in line, line
 
 
