@@ -134,7 +134,9 @@ def load_scenario(path: str | Path, parameters: Mapping[str, Any] | None = None,
         raise src.error(root, "expected a Storyboard")
     warnings: list[str] | None = [] if lenient else None
     monitors = read_monitors(src, root)
-    reader = StoryboardReader(ParseContext(src, POSITIONS, catalogs, warnings), catalogs,
+    variables = read_variables(src, root)
+    reader = StoryboardReader(ParseContext(src, POSITIONS, catalogs, warnings,
+                                           frozenset(variables)), catalogs,
                               tuple(entities), selections, tuple(monitors),
                               {n: e.element for n, e in entities.items()})
     header = child(root, "FileHeader")
@@ -145,6 +147,6 @@ def load_scenario(path: str | Path, parameters: Mapping[str, Any] | None = None,
         parameters=scope.local(), road_network_path=road_path, entities=entities,
         storyboard=storyboard,
         signal_controllers=_signal_controllers(src, signals_el), ego_name=find_ego(entities),
-        warnings=tuple(warnings or ()), variables=read_variables(src, root),
+        warnings=tuple(warnings or ()), variables=variables,
         monitors=monitors, selections=selections,
         catalog_files=tuple(sorted(catalogs.used_files)))

@@ -117,12 +117,15 @@ class ParseContext:
             references inside actions), or None.
         warnings: None (strict: unsupported elements raise), or the list collecting the
             messages of the unsupported elements replaced by :class:`Unsupported` (lenient).
+        variables: the names of the global VariableDeclarations, or None where they are not
+            known (then a ``variableRef`` is not checked).
     """
 
     src: Source
     positions: Registry
     catalogs: Any = None
     warnings: list[str] | None = None
+    variables: frozenset[str] | None = None
 
     def parameter_ref(self, el: etree._Element, attr: str = "parameterRef") -> str:
         """The parameter named by ``el``'s ``attr``, which must be declared in scope (a typo
@@ -136,6 +139,18 @@ class ParseContext:
         except KeyError:
             raise self.src.error(el, f"{attr} '{name}' names no declared parameter (declare "
                                      f"it in ParameterDeclarations)") from None
+        return name
+
+    def variable_ref(self, el: etree._Element) -> str:
+        """The variable named by ``el``'s ``variableRef``, which must be declared in the
+        VariableDeclarations when they are known (as :meth:`parameter_ref` for parameters).
+
+        Raises:
+            ScenarioError: the attribute is missing, or names no declared variable."""
+        name = self.src.name_ref(el, "variableRef")
+        if self.variables is not None and name not in self.variables:
+            raise self.src.error(el, f"variableRef '{name}' names no declared variable (declare "
+                                     f"it in VariableDeclarations)")
         return name
 
     def position(self, holder: etree._Element) -> Any:
@@ -176,4 +191,4 @@ class ParseContext:
 
     def with_source(self, src: Source) -> ParseContext:
         """Return the same context reading ``src``."""
-        return ParseContext(src, self.positions, self.catalogs, self.warnings)
+        return ParseContext(src, self.positions, self.catalogs, self.warnings, self.variables)

@@ -160,15 +160,21 @@ class StoryboardReader:
             if te is None or ec is None:
                 raise src.error(by, "expected TriggeringEntities and EntityCondition")
             rule_all = src.choice(te, "triggeringEntitiesRule", ("any", "all")) == "all"
-            triggering = expand((n for r in children(te, "EntityRef")
-                                 for n in self._entities(src, r)), {})
-            leaf = next(children(ec), None)
+            refs = list(children(te, "EntityRef"))
+            if not refs:  # the condition could never hold: a silently dead trigger
+                raise src.error(te, "no EntityRef: expected at least one triggering entity")
+            triggering = expand((n for r in refs for n in self._entities(src, r)), {})
+            holder = ec
         elif by.tag == "ByValueCondition":
-            leaf = next(children(by), None)
+            holder = by
         else:
             raise src.error(by, "expected ByEntityCondition or ByValueCondition")
-        if leaf is None:
-            raise src.error(by, "expected a condition element inside")
+        leaves = list(children(holder))
+        if len(leaves) != 1:  # a second one used to be dropped without a word
+            found = ", ".join(e.tag for e in leaves) or "none"
+            raise src.error(holder, f"expected exactly one condition element inside, found "
+                                    f"{len(leaves)} ({found})")
+        leaf = leaves[0]
         self._check_refs(src, leaf)
         spec = CONDITIONS.parse(leaf, self.ctx.with_source(src))
         if getattr(spec, "entities", None):   # RelativeClearanceCondition/EntityRef (Annex B)
@@ -182,8 +188,13 @@ class StoryboardReader:
         """Read a StartTrigger/StopTrigger (None when absent)."""
         if el is None:
             return None
+        groups = list(children(el, "ConditionGroup"))
+        for g in groups:
+            if next(children(g, "Condition"), None) is None:  # never true: a dead trigger
+                raise src.error(g, "no Condition: expected at least one (an empty group "
+                                   "is never true)")
         return TriggerDef(tuple(tuple(self.condition(src, c) for c in children(g, "Condition"))
-                                for g in children(el, "ConditionGroup")))
+                                for g in groups))
 
     # ------------------------------------------------------------------ structure
     def event(self, src: Source, el: etree._Element, actors: tuple[str, ...]) -> EventDef:
@@ -212,10 +223,18 @@ class StoryboardReader:
         actors = expand((n for r in children(act, "EntityRef")
                          for n in self._entities(src, r)), {})
         mans = [m for m in children(el) if m.tag in ("Maneuver", "CatalogReference")]
+        select = src.attr(act, "selectTriggeringEntities", bool, False)
+        maneuvers = tuple(self.maneuver(src, m, actors) for m in mans)
+        if not actors and not select:
+            for action in (a for m in maneuvers for e in m.events for a in e.actions):
+                if getattr(action.spec, "PRIVATE", False):  # it would act on nobody
+                    raise src.error(act, f"no EntityRef and selectTriggeringEntities false, "
+                                         f"yet the group's action '{action.name}' (line "
+                                         f"{action.line}) is a PrivateAction: expected the "
+                                         f"entities it acts on")
         return ManeuverGroupDef(src.attr(el, "name", str),
                                 src.attr(el, "maximumExecutionCount", positive_int, 1), actors,
-                                src.attr(act, "selectTriggeringEntities", bool, False),
-                                tuple(self.maneuver(src, m, actors) for m in mans))
+                                select, maneuvers)
 
     def act(self, src: Source, el: etree._Element) -> ActDef:
         """Read an ``Act`` with its start and stop triggers."""

@@ -16,6 +16,7 @@ from lxml import etree
 
 from scenarios.actions.base import Done
 from scenarios.actions.teleport import TeleportAction
+from scenarios.errors import ScenarioError
 from scenarios.registry import ParseContext
 from scenarios.runtime import Runtime
 from scenarios.trailers import chain
@@ -52,10 +53,15 @@ class EntityAction:
         trailers it tows; complete.
 
         Raises:
-            ScenarioError: the position cannot be resolved (Add).
+            ScenarioError: the position cannot be resolved (Add); a Delete of the vehicle
+                under test, which a driving stack steers (it would vanish from its own world).
         """
         for name in self.members or (self.entity,):
             names = chain(rt, name)         # with its trailers
+            if self.position is None and any(rt.mover(n).external for n in names):
+                raise ScenarioError(f"DeleteEntityAction on '{name}', the vehicle under test: "
+                                    f"a driving stack cannot be taken out of its own run",
+                                    element="DeleteEntityAction")
             for n in names:
                 mover = rt.mover(n)
                 mover.present = self.position is not None

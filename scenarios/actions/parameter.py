@@ -119,7 +119,7 @@ class VariableAction:
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext):
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
-        return _set_or_modify(el, ctx, ctx.src.name_ref(el, "variableRef"), "variables")
+        return _set_or_modify(el, ctx, ctx.variable_ref(el), "variables")
 
 
 PARAMETER_ACTIONS = (ParameterAction, VariableAction)

@@ -93,8 +93,7 @@ class VariableCondition(ParameterCondition):
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> VariableCondition:
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
-        return cls(ctx.src.name_ref(el, "variableRef"),
-                   ctx.src.attr(el, "value", str), rule_of(el, ctx))
+        return cls(ctx.variable_ref(el), ctx.src.attr(el, "value", str), rule_of(el, ctx))
 
     def values(self, rt: Runtime) -> dict[str, Any]:
         """The run-time variables."""

@@ -2,6 +2,7 @@
 entities and traffic-signal phases, on the straight fake road."""
 
 import math
+import re
 
 import pytest
 from builders import (at, document, event, run, sim_time, speed_action, starts, story, teleport,
@@ -245,3 +246,74 @@ def test_overwrite_ends_a_repeating_event_once(tmp_path):
     e1_changes = transitions(events, "E1")
     assert (pytest.approx(1.05), "endTransition", "standbyState") in e1_changes
     assert all(e.data["from"] != e.data["to"] for e in events if e.kind == "storyboard")
+
+
+def _dead_part(kind: str) -> str:
+    """A document whose event would silently never act (hostile pass 5)."""
+    go = event("E", speed_action(3, name="go"), trigger(sim_time(1)))
+    entity_cond = ('<Condition name="c" delay="0" conditionEdge="none"><ByEntityCondition>'
+                   '<TriggeringEntities triggeringEntitiesRule="any">{refs}</TriggeringEntities>'
+                   '<EntityCondition><SpeedCondition value="1" rule="greaterThan"/>'
+                   '</EntityCondition></ByEntityCondition></Condition>')
+    if kind == "no triggering entity":
+        go = event("E", speed_action(3, name="go"), trigger(entity_cond.format(refs="")))
+    elif kind == "empty group":
+        go = event("E", speed_action(3, name="go"), trigger())
+    elif kind == "two conditions":
+        two = sim_time(100).replace("</ByValueCondition>",
+                                    '<SimulationTimeCondition value="1" rule="greaterThan"/>'
+                                    '</ByValueCondition>')
+        go = event("E", speed_action(3, name="go"), trigger(two))
+    body = story(go)
+    if kind == "no actors":
+        body = body.replace('<EntityRef entityRef="Car"/>', "")
+    return document(teleport("Car", -1, 10, speed=0), body, trigger(sim_time(5), kind="StopTrigger"))
+
+
+@pytest.mark.parametrize("kind, element, message", [
+    ("no triggering entity", "TriggeringEntities", "no EntityRef: expected at least one"),
+    ("empty group", "ConditionGroup", "no Condition: expected at least one"),
+    ("two conditions", "ByValueCondition", "expected exactly one condition element inside, "
+                                           "found 2 (SimulationTimeCondition, "
+                                           "SimulationTimeCondition)"),
+    ("no actors", "Actors", "yet the group's action 'go'"),
+])
+def test_a_storyboard_part_that_could_never_act_is_refused(tmp_path, kind, element, message):
+    # each ran and passed: the event never started, or the second condition was dropped
+    text = _dead_part(kind)
+    with pytest.raises(ScenarioError, match=re.escape(message)) as err:
+        load_scenario(write(tmp_path, text))
+    assert err.value.element == element and err.value.line is not None
+
+
+def test_a_variable_reference_must_name_a_declared_variable(tmp_path):
+    decl = ('<VariableDeclarations><VariableDeclaration name="v" variableType="double" '
+            'value="0"/></VariableDeclarations>')
+    cond = ('<Condition name="c" delay="0" conditionEdge="none"><ByValueCondition>'
+            '<VariableCondition variableRef="{ref}" value="0" rule="equalTo"/>'
+            '</ByValueCondition></Condition>')
+    for ref, ok in (("v", True), ("vv", False)):
+        text = document(teleport("Car", -1, 10, speed=0),
+                        story(event("E", speed_action(3), trigger(cond.format(ref=ref)))),
+                        trigger(sim_time(5), kind="StopTrigger"))
+        text = text.replace("<Storyboard>", decl + "<Storyboard>", 1)
+        if ok:
+            assert load_scenario(write(tmp_path, text)).variables == {"v": 0.0}
+        else:
+            with pytest.raises(ScenarioError, match="variableRef 'vv' names no declared"):
+                load_scenario(write(tmp_path, text))
+
+
+def test_deleting_the_vehicle_under_test_is_refused_naming_the_action(tmp_path):
+    # it ended the case as an internal error (KeyError 'Ego', exit 3)
+    delete = ('<Action name="gone"><GlobalAction><EntityAction entityRef="Car">'
+              '<DeleteEntityAction/></EntityAction></GlobalAction></Action>')
+    text = document(teleport("Car", -1, 10, speed=0), story(event("E", delete,
+                                                                  trigger(sim_time(1)))),
+                    trigger(sim_time(5), kind="StopTrigger"))
+    with pytest.raises(ScenarioError, match="DeleteEntityAction on 'Car', the vehicle under "
+                                            "test") as err:
+        run(write(tmp_path, text), until=3, external={"Car"})
+    assert err.value.element == "DeleteEntityAction"
+    _, events, _ = run(write(tmp_path, text), until=3)     # a storyboard-driven Car may go
+    assert [e.data for e in events if e.kind == "entity_deleted"] == [{"entity": "Car"}]
