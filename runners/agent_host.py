@@ -79,7 +79,13 @@ def serve(spec: str, endpoint: str, runner_pid: int | None = None) -> None:
                 reply = handle(agent, msg)
             except BaseException as exc:  # noqa: BLE001 - reported to the runner as an error
                 reply = {"type": "error", "message": _last_line(exc)}
-            sock.send(pack(reply))
+            try:
+                data = pack(reply)
+            except (TypeError, ValueError, OverflowError) as exc:  # msgpack cannot carry it
+                reply = {"type": "error", "message": f"cannot send the {reply.get('type')} "
+                         f"reply: {_last_line(exc)} (expected floats, ints and str)"}
+                data = pack(reply)
+            sock.send(data)
             if reply["type"] == "bye":
                 break
     finally:

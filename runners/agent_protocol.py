@@ -14,6 +14,8 @@ agent behind the protocol sees exactly what it would see in-process.
 
 from __future__ import annotations
 
+import numbers
+
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -108,8 +110,11 @@ def observation_from_dict(d: dict[str, Any]) -> Observation:
 
 
 def control_to_dict(c: Control) -> dict[str, Any]:
-    """Control -> plain dict."""
-    return asdict(c)
+    """Control -> plain dict; real numbers of other types (numpy's float32, an int) become
+    Python floats, so a stack's numpy arithmetic goes over the wire. Anything else is left
+    as it is (the host then reports that it cannot send it)."""
+    return {k: float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else v
+            for k, v in asdict(c).items()}
 
 
 def control_from_dict(d: Any) -> Control:

@@ -73,6 +73,28 @@ class WrongType(Agent):
         return Control(acceleration=0.0)
 
 
+class ArraySender(Agent):
+    """Sends a numpy array as its acceleration at t = 1 s (msgpack cannot carry it)."""
+
+    name = "array-sender"
+
+    def step(self, obs: Observation) -> Control:
+        import numpy as np
+        if obs.time >= 1.0:
+            return Control(acceleration=np.array([1.0, 2.0]))  # type: ignore[arg-type]
+        return Control(acceleration=0.0)
+
+
+class Float32Cruiser(Agent):
+    """Holds its speed with numpy float32 numbers, as numpy arithmetic gives them."""
+
+    name = "float32-cruiser"
+
+    def step(self, obs: Observation) -> Control:
+        import numpy as np
+        return Control(acceleration=np.float32(0.0), steering=np.float64(0.0))
+
+
 class InitRaiser(Agent):
     """Raises while it is built."""
 

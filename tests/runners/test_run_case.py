@@ -111,6 +111,9 @@ def test_scenario_without_a_road_network_is_bad_input(tmp_path: Path) -> None:
     ("Raiser", "planner diverged"),
     ("NanSender", "nan"),
     ("WrongType", "step returned dict, expected runners.interfaces.Control"),
+    # was: "agent process exited with status 1", the cause only in agent.log
+    ("ArraySender", "cannot send the control reply: TypeError: can not serialize "
+                    "'numpy.ndarray' object"),
     ("SurrogateRaiser", "planner \\ud800 diverged"),  # was: "exited with status 1"
 ])
 def test_misbehaving_stack_becomes_an_error_naming_the_cause(tmp_path: Path, cls: str,
@@ -122,6 +125,11 @@ def test_misbehaving_stack_becomes_an_error_naming_the_cause(tmp_path: Path, cls
     rec = read_recording(tmp_path / "stationary_vehicle" / "recording.jsonl")
     assert rec.end_reason == "error"
     assert rec.frames[-1].time == pytest.approx(1.0, abs=0.06)
+
+
+def test_numpy_numbers_from_a_stack_go_over_the_wire(tmp_path: Path) -> None:
+    res = run(STATIONARY, f"{BAD}:Float32Cruiser", tmp_path, step_timeout=5.0)
+    assert res["verdict"] != "error", res.get("error")
 
 
 def test_stack_that_cannot_be_built_reports_its_own_error(tmp_path: Path) -> None:
