@@ -115,6 +115,10 @@ def default_criteria() -> list[Criterion]:
         Criterion("no_wrong_way", "wrong_way_count", "==", 0, "count",
                   "PRC Road Traffic Safety Law art. 35 (keep to the right); wrong-way interval "
                   ">= 1 s"),
+        Criterion("no_stall", "standstill_without_cause_s", "<=", 5.0, "s",
+                  "progress: standing still with no road user and no non-green light within "
+                  "30 m ahead, after CARLA ScenarioRunner ActorBlockedTest; 5 s is this "
+                  "project's bound"),
         Criterion("reached_stop_trigger", "run_reached_stop_trigger", "==", 1, "bool",
                   "ASAM OpenSCENARIO 1.2 Storyboard stopTrigger (the case ran to its end)"),
         Criterion("decel_peak", "decel_peak_mps2", "<=", 10.0, "m/s^2",

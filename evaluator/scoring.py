@@ -58,8 +58,14 @@ def safety_margin(stats: Stats, p: dict[str, float]) -> float | None:
 
 
 def progress(stats: Stats, p: dict[str, float]) -> float | None:
-    """1 when the run reached its StopTrigger, else 0."""
-    return _val(stats, "run_reached_stop_trigger")
+    """0 when the run did not reach its StopTrigger; else the share of the run the ego did
+    not stand still without a cause (``standstill_without_cause_s`` over
+    ``progress_duration_s``; 1 when either is unknown)."""
+    reached = _val(stats, "run_reached_stop_trigger")
+    stood, dur = _val(stats, "standstill_without_cause_s"), _val(stats, "progress_duration_s")
+    if not reached or stood is None or not dur:
+        return reached
+    return reached * max(0.0, 1.0 - stood / dur)
 
 
 def speed_compliance(stats: Stats, p: dict[str, float]) -> float | None:

@@ -18,6 +18,7 @@ from evaluator.metrics.proximity import ProximityMetric
 from evaluator.metrics.red_light import RedLightMetric
 from evaluator.metrics.run_end import RunEndMetric
 from evaluator.metrics.speeding import SpeedingMetric
+from evaluator.metrics.standstill import StandstillMetric
 from evaluator.metrics.v2x_response import V2XResponseMetric, calls_for_action
 from evaluator.metrics.wrong_way import WrongWayMetric
 
@@ -26,11 +27,12 @@ def default_metrics() -> list:
     """Return a fresh list with one instance of every metric, default thresholds."""
     return [CollisionMetric(), HeadwayMetric(), ProximityMetric(), PETMetric(), ComfortMetric(),
             SpeedingMetric(), RedLightMetric(), DrivableMetric(), WrongWayMetric(),
-            ProgressMetric(), RunEndMetric(), V2XResponseMetric(), MonitorMetric()]
+            ProgressMetric(), StandstillMetric(), RunEndMetric(), V2XResponseMetric(),
+            MonitorMetric()]
 
 
 __all__ = ["Collision", "CollisionMetric", "ComfortMetric", "DrivableMetric", "HeadwayMetric",
            "LeadGap", "MonitorMetric", "PETMetric", "ProgressMetric", "ProximityMetric",
            "RedLightMetric", "RunEndMetric",
-           "SpeedingMetric", "V2XResponseMetric", "WrongWayMetric", "calls_for_action",
+           "SpeedingMetric", "StandstillMetric", "V2XResponseMetric", "WrongWayMetric", "calls_for_action",
            "default_metrics", "drac_mps2", "lead_gap", "thw_s", "ttc_accel_s", "ttc_s"]

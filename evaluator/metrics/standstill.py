@@ -1,0 +1,124 @@
+"""Standing still with nothing to stop for.
+
+An ego that stops and stays stopped collides with nothing, runs no red light and keeps every
+comfort bound: without a progress check it passes almost any case. CARLA ScenarioRunner's
+``ActorBlockedTest`` fails an actor slower than a minimum speed for longer than a maximum time;
+a test-zone case of 20-60 s needs the same idea with a shorter time and with the stops a
+careful driver makes left out. A frame counts here when the ego is slower than
+:data:`STANDSTILL_SPEED_MPS` and has no cause to stand:
+
+* no other road user (vehicle, pedestrian, object, visible or not) whose centre lies ahead of
+  the ego's reference point and within :data:`CAUSE_RANGE_M` of its front bumper (a lead, a
+  queue, a pedestrian about to cross, cross traffic at a junction), and
+* no vehicle light governing the ego's lane within :data:`CAUSE_RANGE_M` ahead of its front
+  (or up to :data:`LINE_OVERRUN_M` past it) showing anything but green (the signal's s stands
+  for its stop line, as in :mod:`evaluator.metrics.red_light`).
+
+Without a road network only the first cause is looked for. Waiting for a road user farther
+than 30 m counts: the reference ``idm-v2x`` agent, which yields over a whole junction area,
+stands 6-8 s at the Wuhan roundabout entry for a car 30-47 m away on the far side of the ring
+(``tz_roundabout_entry`` variants 001 and 002 fail ``no_stall``).
+"""
+
+from __future__ import annotations
+
+import math
+
+from maps.model import NON_VEHICLE_LIGHT_TYPES
+from testzone.recording import Recording
+from testzone.world import EntityState, LaneCoord, SignalColor, WorldState
+
+from evaluator.extract import ego_track, lane_direction, lanes_along
+from evaluator.interfaces import RoadNetworkView
+from evaluator.metrics.red_light import applies, vehicle_lights
+from evaluator.results import MetricResult, Statistic, masked_time, violations_from_mask
+
+STANDSTILL_SPEED_MPS = 0.5
+"""Below this speed [m/s] the ego stands (CARLA's ActorBlockedTest uses 0.1-0.5 m/s)."""
+CAUSE_RANGE_M = 30.0
+"""How far ahead of the front bumper [m] a road user or a light explains a stop."""
+LINE_OVERRUN_M = 2.0
+"""A light still explains a stop when the front is this far [m] past its stop line."""
+
+
+class StandstillMetric:
+    """Time the ego stood still without a cause (module docstring).
+
+    Statistics: ``standstill_without_cause_s`` [s] (0 when it never did), and
+    ``standstill_time_s`` [s], all time below :data:`STANDSTILL_SPEED_MPS`. Violations:
+    ``standstill`` intervals without a cause.
+    """
+
+    name = "standstill"
+    category = "progress"
+
+    def __init__(self, ignored_types: frozenset[str] = NON_VEHICLE_LIGHT_TYPES) -> None:
+        self.ignored_types = ignored_types
+
+    def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
+        """Mark each standing frame as explained or not and add up the unexplained time."""
+        tr = ego_track(recording)
+        frames = [f for f in recording.frames if tr.name in f.entities]
+        lanes = lanes_along(tr, net) if net is not None else [None] * len(tr)
+        lights: dict[str, list] = {}
+        for sig in vehicle_lights(net, self.ignored_types) if net is not None else ():
+            lights.setdefault(str(sig.road_id), []).append(sig)
+        standing = [float(v) < STANDSTILL_SPEED_MPS for v in tr.speed]
+        unexplained = [
+            stand and not (_someone_ahead(frame, st)
+                           or _light_ahead(frame, st, lane, lights, net))
+            for stand, frame, st, lane in zip(standing, frames, tr.states, lanes)]
+        times = tr.t.tolist()
+        stats = {
+            "standstill_without_cause_s": Statistic(
+                "standstill_without_cause_s", "s", masked_time(times, unexplained)),
+            "standstill_time_s": Statistic("standstill_time_s", "s",
+                                           masked_time(times, standing)),
+        }
+        violations = violations_from_mask("standstill", times, unexplained,
+                                          tr.speed.tolist(), "m/s", worst="min")
+        return MetricResult(self.name, self.category, stats, violations=tuple(violations))
+
+
+def _front(st: EntityState) -> float:
+    """Front bumper ahead of the reference point [m]."""
+    return st.box.cx + st.box.length / 2.0
+
+
+def _someone_ahead(frame: WorldState, ego: EntityState) -> bool:
+    """Another entity's centre ahead of the ego's reference point and within
+    :data:`CAUSE_RANGE_M` of its front bumper."""
+    h = ego.pose.h
+    fx = ego.pose.x + math.cos(h) * _front(ego)
+    fy = ego.pose.y + math.sin(h) * _front(ego)
+    for name, other in frame.entities.items():
+        if name == ego.name:
+            continue
+        dx, dy = other.pose.x - ego.pose.x, other.pose.y - ego.pose.y
+        if dx * math.cos(h) + dy * math.sin(h) <= 0.0:
+            continue
+        if math.hypot(other.pose.x - fx, other.pose.y - fy) <= CAUSE_RANGE_M:
+            return True
+    return False
+
+
+def _light_ahead(frame: WorldState, ego: EntityState, lane: LaneCoord | None,
+                 lights: dict[str, list], net: RoadNetworkView | None) -> bool:
+    """A vehicle light for the ego's lane within reach ahead that is not green."""
+    if lane is None or not lights.get(lane.road_id):
+        return False
+    d = lane_direction(net, lane)
+    front_s = lane.s + d * _front(ego)
+    for sig in lights[lane.road_id]:
+        if not applies(str(getattr(sig, "orientation", "none")), d):
+            continue
+        in_validity = getattr(sig, "in_validity", None)
+        if in_validity is not None and not in_validity(lane.lane_id):
+            continue
+        ahead = (float(sig.s) - front_s) * d
+        if -LINE_OVERRUN_M <= ahead <= CAUSE_RANGE_M:
+            state = frame.signals.get(str(sig.id))
+            if state is None or state.color != SignalColor.GREEN:
+                return True
+    return False
+

@@ -1,0 +1,73 @@
+"""Standing still without a cause (evaluator.metrics.standstill), on hand-built tracks.
+
+CAR boxes: centre at the reference point, 4.5 m long, so the front bumper is 2.25 m ahead.
+The ego brakes from 10 m/s at 2 m/s^2: speed < 0.5 m/s from the frame t = 4.8 s (at 4.75
+it is 0.5), stopped at x = 25 m from t = 5 s; runs last 10 s (frames every 0.05 s, each held
+until the next, the last one not at all: 4.8 .. 10.0 is 5.2 s).
+"""
+
+import pytest
+
+from evaluator.criteria import default_criteria
+from evaluator.metrics import StandstillMetric
+from testzone.world import SignalColor, SignalState
+
+from evaluator_fixtures import FakeNet, FakeSignal, make_recording, straight
+
+STOPS = straight(0.0, 10.0, -2.0)
+STOOD_S = 10.0 - 4.8
+
+
+def still(x: float, y: float = 0.0):
+    return straight(x, 0.0, y=y)
+
+
+def stat(rec, net=None, name="standstill_without_cause_s"):
+    return StandstillMetric().compute(rec, net).statistics[name].value
+
+
+def test_stopping_on_an_empty_road_counts_all_the_standing_time():
+    rec = make_recording({"ego": STOPS}, 10.0)
+    assert stat(rec) == pytest.approx(STOOD_S)
+    assert stat(rec, name="standstill_time_s") == pytest.approx(STOOD_S)
+    crit = {c.id: c for c in default_criteria()}["no_stall"]
+    assert crit.metric == "standstill_without_cause_s" and crit.threshold == 5.0
+
+
+@pytest.mark.parametrize("other, explained", [
+    (still(50.0), True),      # centre 50 m: 22.75 m from the front bumper at x = 27.25
+    (still(57.0), True),      # 29.75 m
+    (still(57.5), False),     # 30.25 m: too far to be the reason
+    (still(40.0, y=20.0), True),   # cross traffic: 20.6 m away, ahead
+    (still(10.0), False),     # behind the ego: no reason to stand
+])
+def test_a_road_user_within_30_m_ahead_explains_the_stop(other, explained):
+    rec = make_recording({"ego": STOPS, "other": other}, 10.0)
+    assert stat(rec) == pytest.approx(0.0 if explained else STOOD_S)
+
+
+@pytest.mark.parametrize("color, s, explained", [
+    (SignalColor.RED, 30.0, True),     # stop line 2.75 m ahead of the front bumper
+    (SignalColor.YELLOW, 30.0, True),
+    (SignalColor.GREEN, 30.0, False),  # green: go
+    (SignalColor.RED, 60.0, False),    # 32.75 m ahead: not this light
+    (SignalColor.RED, 26.0, True),     # front 1.25 m past the line: still waiting at it
+])
+def test_a_light_for_the_ego_lane_that_is_not_green_explains_the_stop(color, s, explained):
+    net = FakeNet(signals=[FakeSignal("s1", "1", s)])
+    rec = make_recording({"ego": STOPS}, 10.0, signals=lambda t: {
+        "s1": SignalState("s1", color)})
+    assert stat(rec, net) == pytest.approx(0.0 if explained else STOOD_S)
+    # without the map the light cannot be placed
+    assert stat(rec) == pytest.approx(STOOD_S)
+
+
+def test_the_progress_component_loses_the_share_stood_without_cause():
+    from evaluator.scoring import progress
+    from evaluator.results import Statistic
+    stats = {n: Statistic(n, u, v) for n, u, v in [
+        ("run_reached_stop_trigger", "bool", 1.0), ("progress_duration_s", "s", 10.0),
+        ("standstill_without_cause_s", "s", STOOD_S)]}
+    assert progress(stats, {}) == pytest.approx(1.0 - STOOD_S / 10.0)
+    stats["run_reached_stop_trigger"] = Statistic("run_reached_stop_trigger", "bool", 0.0)
+    assert progress(stats, {}) == 0.0
