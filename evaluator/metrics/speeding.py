@@ -17,6 +17,10 @@ from evaluator.interfaces import RoadNetworkView
 from evaluator.results import (MetricResult, Statistic, TimeSeries, masked_time,
                                violations_from_mask)
 
+SPEEDING_TOLERANCE_MPS = 0.01
+"""Excess over the limit [m/s] that does not count as speeding (rounding of a speed set to
+the limit, e.g. 16.6666670 against 60 km/h)."""
+
 _NAMES = ("speed_over_limit_max_mps", "speed_over_limit_ratio_max", "speeding_duration_s",
           "overspeed_integral_m", "speeding_event_count")
 _UNITS = ("m/s", "ratio", "s", "m", "count")
@@ -40,7 +44,7 @@ class SpeedingMetric:
     name = "speeding"
     category = "rules"
 
-    def __init__(self, tolerance_mps: float = 0.01) -> None:
+    def __init__(self, tolerance_mps: float = SPEEDING_TOLERANCE_MPS) -> None:
         self.tolerance_mps = tolerance_mps
 
     def _none(self, why: str) -> MetricResult:

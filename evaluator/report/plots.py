@@ -31,6 +31,7 @@ from testzone.world import EntityState
 
 from evaluator.case import CaseResult
 from evaluator.metrics import SpeedingMetric
+from evaluator.metrics.speeding import SPEEDING_TOLERANCE_MPS
 from evaluator.results import TimeSeries
 
 
@@ -113,10 +114,14 @@ def speed_limit_series(rec: Recording, res: CaseResult, net: Any) -> TimeSeries 
     return lim
 
 
-def speeding_mask(rec: Recording, lim: TimeSeries | None) -> list[bool]:
-    """Per ego frame: speed above the limit (False where the limit is unknown)."""
+def speeding_mask(rec: Recording, lim: TimeSeries | None,
+                  tolerance_mps: float = SPEEDING_TOLERANCE_MPS) -> list[bool]:
+    """Per ego frame: speed above the limit by more than ``tolerance_mps`` [m/s], the speeding
+    metric's own tolerance (False where the limit is unknown): the band drawn is the time
+    counted, not 3e-7 m/s of rounding over 60 km/h."""
     ego = rec.header.ego or ""
     speeds = [f.entities[ego].speed for f in rec.frames if ego in f.entities]
     if lim is None:
         return [False] * len(speeds)
-    return [v is not None and math.isfinite(v) and s > v for s, v in zip(speeds, lim.values)]
+    return [v is not None and math.isfinite(v) and s - v > tolerance_mps
+            for s, v in zip(speeds, lim.values)]

@@ -103,16 +103,18 @@ def _draw_v2x(ax: Any, by_type: dict[str, list[float]]) -> None:
     ax.set_ylim(-0.8, len(by_type) - 0.2)
 
 
-def _event_lines(res: CaseResult) -> list[tuple[list[float], str, float, str]]:
-    """(times, colour, width, style) of the first actionable V2X message, the reaction to it
-    and the collisions."""
+def _event_lines(res: CaseResult) -> list[tuple[list[float], str, float, str, str]]:
+    """(times, colour, width, style, legend label) of the first actionable V2X message, the
+    reaction to it and the collisions."""
     first = [float(f["t"]) for f in res.findings.get("v2x_response", [])[:1]]
     resp = res.metrics.get("v2x_response_time_s")
     reaction = []
     if first and resp is not None and resp.value is not None and math.isfinite(resp.value):
         reaction = [first[0] + resp.value]
-    lines = [(first, "tab:orange", 1.5, "-"), (reaction, "tab:purple", 1.5, ":"),
-             ([float(c["t"]) for c in res.findings.get("collisions", [])], "red", 1.5, "-")]
+    lines = [(first, "tab:orange", 1.5, "-", "first actionable V2X message"),
+             (reaction, "tab:purple", 1.5, ":", "reaction to it"),
+             ([float(c["t"]) for c in res.findings.get("collisions", [])], "red", 1.5, "-",
+              "collision")]
     lines = [([t for t in times if math.isfinite(t)], *rest) for times, *rest in lines]
     return [line for line in lines if line[0]]
 
@@ -162,10 +164,10 @@ def timeline_figure(rec: Recording, res: CaseResult, net: Any = None) -> Figure:
     if v2x:
         _draw_v2x(axes[k], v2x)
     axes[-1].set_xlabel("time [s]")
-    for ax in axes:
-        for times, col, lw, ls in _event_lines(res):
+    for i, ax in enumerate(axes):
+        for times, col, lw, ls, label in _event_lines(res):  # labelled once, in the top panel
             ax.vlines(times, 0, 1, transform=ax.get_xaxis_transform(), colors=col,
-                      linewidths=lw, linestyles=ls)
+                      linewidths=lw, linestyles=ls, label=label if i == 0 else None)
         ax.grid(True, lw=0.3)
     for ax in axes[:4]:
         ax.legend(loc="upper right", fontsize=7)

@@ -308,3 +308,16 @@ def test_a_result_file_that_is_a_device_is_refused(tmp_path):
     (case / "result.json").symlink_to("/dev/zero")
     with pytest.raises(EvaluationError, match="not a regular file"):
         rebuild_report(tmp_path)
+
+
+def test_the_speeding_band_uses_the_metric_tolerance():
+    # naive at exactly 60 km/h (16.6666670 against 16.6666667) had the whole path banded
+    from evaluator.report.plots import speeding_mask
+    from evaluator.results import TimeSeries
+    from evaluator_fixtures import make_recording, straight
+    rec = make_recording({"ego": straight(0.0, 10.0 + 3e-7)}, 1.0)
+    times = tuple(f.time for f in rec.frames)
+    lim = TimeSeries("speed_limit_mps", "m/s", times, (10.0,) * len(times))
+    assert not any(speeding_mask(rec, lim))
+    rec = make_recording({"ego": straight(0.0, 10.02)}, 1.0)
+    assert all(speeding_mask(rec, lim))
