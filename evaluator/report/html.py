@@ -17,6 +17,7 @@ from typing import Any, Callable
 from jinja2 import Environment, select_autoescape
 
 from evaluator.aggregate import totals
+from evaluator.report.narrative import narrative
 from evaluator.case import CaseResult
 from evaluator.report.figures import CaseFigures, draw_png
 from evaluator.report.sweep import sweep_axes, sweep_figure
@@ -109,7 +110,7 @@ def render_html(results: list[CaseResult], manifest: dict[str, Any],
         if figs.agent:
             identities.append(figs.agent)
         cases.append({"result": res, "images": figs.base64_images(), "figure_note": figs.note,
-                      "agent": _agents([figs.agent])})
+                      "agent": _agents([figs.agent]), "narrative": narrative(res)})
     identity = _identity(manifest)
     planned = [c.get("case_id") for c in manifest.get("cases", []) if isinstance(c, dict)]
     missing = sorted(set(planned) - {r.case_id for r in results})

@@ -1,0 +1,97 @@
+"""What happened in a case, in sentences: the account a regulator reads before the plots.
+
+Built only from a :class:`evaluator.case.CaseResult` (its findings, metrics and failed
+criteria), so a report rebuilt from ``summary.json`` or ``result.json`` tells the same story.
+Times in seconds of simulation time, speeds in m/s (and km/h), as in the metrics.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from evaluator.case import CaseResult
+
+
+def _num(value: Any, digits: int = 2) -> str:
+    """A finite number with ``digits`` decimals, else its text (``inf``)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{v:.{digits}f}" if math.isfinite(v) else str(v)
+
+
+def _short(value: Any) -> str:
+    """Four significant digits (``1``, ``0.3456``, ``16.67``), or the text (``inf``)."""
+    try:
+        return f"{float(value):.4g}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _speed(value: Any) -> str:
+    """``12.50 m/s (45 km/h)``."""
+    try:
+        return f"{float(value):.2f} m/s ({float(value) * 3.6:.0f} km/h)"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _metric(res: CaseResult, name: str) -> float | None:
+    st = res.metrics.get(name)
+    return None if st is None or st.value is None else float(st.value)
+
+
+def narrative(res: CaseResult) -> list[str]:
+    """Sentences, in time order where they have a time: collisions, red lights passed,
+    wrong-way driving, the first actionable V2X message and the reaction to it, the closest
+    post-encroachment, how the run ended, then each failed criterion with its margin.
+    Empty for a case that errored before it ran (its error says why)."""
+    timed: list[tuple[float, str]] = []
+    f = res.findings
+    for c in f.get("collisions", []):
+        fault = "at fault" if c.get("at_fault") else "not at fault"
+        timed.append((float(c.get("t", 0.0)),
+                      f"At {_num(c.get('t'))} s the ego's {c.get('edge', '')} touched "
+                      f"{c.get('other')} ({str(c.get('kind', '')).replace('_', ' ')}) at a "
+                      f"relative speed of {_speed(c.get('rel_speed_mps'))}; {fault}."))
+    for r in f.get("red_light", []):
+        timed.append((float(r.get("t", 0.0)),
+                      f"At {_num(r.get('t'))} s the ego passed signal {r.get('signal_id')} "
+                      f"(road {r.get('road_id')}, s = {_num(r.get('s'), 1)} m) at red, at "
+                      f"{_speed(r.get('speed_mps'))}."))
+    for w in f.get("wrong_way", []):
+        timed.append((float(w.get("t", 0.0)),
+                      f"From {_num(w.get('t'))} s the ego drove against the direction of lane "
+                      f"{w.get('lane_id')} of road {w.get('road_id')} for "
+                      f"{_num(w.get('duration_s'))} s."))
+    for v in f.get("v2x_response", [])[:1]:
+        resp = _metric(res, "v2x_response_time_s")
+        after = ("it did not brake in response" if resp is None or not math.isfinite(resp)
+                 else f"it began to brake {_num(resp)} s later")
+        timed.append((float(v.get("t", 0.0)),
+                      f"At {_num(v.get('t'))} s the ego received the first message that "
+                      f"called for action: {v.get('msg_type')} from {v.get('rsu_id')} "
+                      f"(sent {_num(v.get('sent_t'))} s, latency {_num(v.get('latency_s'), 3)} "
+                      f"s); {after}."))
+    pets = [p for p in f.get("pet", []) if p.get("pet_s") is not None]
+    if pets:
+        p = min(pets, key=lambda e: float(e["pet_s"]))
+        timed.append((math.inf,
+                      f"Closest encroachment: {p.get('other')} passed the point "
+                      f"({_num(p.get('x'), 1)}, {_num(p.get('y'), 1)}) m "
+                      f"{_num(p.get('pet_s'))} s apart from the ego (PET)."))
+    lines = [text for _, text in sorted(timed, key=lambda item: item[0])]
+    for end in f.get("run_end", [])[:1]:
+        reason = {"stop_trigger": "its StopTrigger", "timeout": "the time limit"}.get(
+            str(end.get("end_reason")), str(end.get("end_reason")))
+        dur = _metric(res, "run_duration_s")
+        lines.append(f"The run ended by {reason}" + (f" after {_num(dur)} s" if dur else "")
+                     + ".")
+    for o in res.failed:
+        crit = o.criterion
+        lines.append(f"Failed {crit.id}: {crit.metric} measured {_short(o.measured)} "
+                     f"{crit.unit}, required {crit.rule} {_short(crit.threshold)} {crit.unit} "
+                     f"({crit.clause}).")
+    return lines

@@ -1,0 +1,42 @@
+"""The report's "What happened" sentences (evaluator.report.narrative)."""
+
+from evaluator.case import CaseResult
+from evaluator.report.narrative import narrative
+
+CASE = {
+    "case_id": "c", "verdict": "fail", "score": 0.0,
+    "criteria": [{"id": "no_collision", "metric": "collision_count", "rule": "==",
+                  "threshold": 0, "unit": "count", "clause": "GB/T 41798-2022",
+                  "measured": 1.0, "status": "fail"}],
+    "metrics": {"v2x_response_time_s": {"unit": "s", "value": 0.75},
+                "run_duration_s": {"unit": "s", "value": 30.0}},
+    "findings": {
+        "collisions": [{"t": 21.35, "other": "Hazard", "kind": "stopped_object",
+                        "edge": "front", "rel_speed_mps": 16.6666667, "at_fault": True}],
+        "red_light": [{"t": 14.18, "signal_id": "10351", "road_id": "30", "s": 512.0,
+                       "speed_mps": 10.0}],
+        "v2x_response": [{"t": 11.15, "msg_type": "RSI", "rsu_id": "RSU-J5-3",
+                          "sent_t": 11.1, "latency_s": 0.02}],
+        "run_end": [{"end_reason": "stop_trigger", "message": ""}]},
+}
+
+
+def test_findings_in_time_order_then_the_end_and_the_failed_criteria():
+    lines = narrative(CaseResult.from_dict(CASE))
+    assert lines == [
+        "At 11.15 s the ego received the first message that called for action: RSI from "
+        "RSU-J5-3 (sent 11.10 s, latency 0.020 s); it began to brake 0.75 s later.",
+        "At 14.18 s the ego passed signal 10351 (road 30, s = 512.0 m) at red, at 10.00 m/s "
+        "(36 km/h).",
+        "At 21.35 s the ego's front touched Hazard (stopped object) at a relative speed of "
+        "16.67 m/s (60 km/h); at fault.",
+        "The run ended by its StopTrigger after 30.00 s.",
+        "Failed no_collision: collision_count measured 1 count, required == 0 count "
+        "(GB/T 41798-2022).",
+    ]
+
+
+def test_a_case_without_findings_says_only_how_it_ended():
+    case = {"case_id": "c", "verdict": "pass", "score": 100.0,
+            "findings": {"run_end": [{"end_reason": "timeout"}]}}
+    assert narrative(CaseResult.from_dict(case)) == ["The run ended by the time limit."]
