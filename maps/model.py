@@ -195,6 +195,24 @@ NON_VEHICLE_LIGHT_TYPES = frozenset({"1000002", "1000007"})
 
 
 @dataclass(frozen=True)
+class Controller:
+    """``controller``: a traffic-signal controller and the signals it switches together
+    (ASAM OpenDRIVE 1.8 clause 14.6 "Signal controllers").
+
+    Attributes:
+        id: controller id. name: ``controller@name`` or "".
+        controls: ``(signalId, source line)`` of each ``control`` child: the ids of the
+            ``signal`` elements it drives.
+        line: source line of the ``controller`` element.
+    """
+
+    id: str
+    name: str = ""
+    controls: tuple[tuple[str, int | None], ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Connection:
     """``junction/connection``: from an incoming road into a connecting road.
 

@@ -23,7 +23,8 @@ from testzone.text import is_utf8_path, readable_path
 from maps.errors import MapsError
 from maps.geometry import Arc, Line, ParamPoly3, Poly3, Spiral
 from maps.geometry.base import Geometry
-from maps.model import Connection, Junction, Lane, LaneSection, RoadLink, RoadMark, RoadType
+from maps.model import (Connection, Controller, Junction, Lane, LaneSection, RoadLink, RoadMark,
+                        RoadType)
 from maps.objects import RoadObject, read_objects
 from maps.polynomial import Cubic, Piecewise
 from maps.reference_line import ReferenceLine
@@ -69,6 +70,7 @@ class ParsedFile:
     roads: dict[str, Road] = field(default_factory=dict)
     junctions: dict[str, Junction] = field(default_factory=dict)
     signals: list[RawSignal] = field(default_factory=list)
+    controllers: list[Controller] = field(default_factory=list)
     objects: list[RoadObject] = field(default_factory=list)
     geo_reference: str | None = None
     offset: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
@@ -488,6 +490,16 @@ def _signals(rd: _Reader, road_el, road_id: str) -> list[RawSignal]:
     return out
 
 
+def _controller(el) -> Controller:
+    """A top-level ``controller`` with the ``signalId`` of each ``control`` child (clause
+    14.6 requires both attributes; a missing one is read as "" and ``map check`` warns that
+    it names no signal, as esmini loads such files)."""
+    return Controller(id=el.get("id", ""), name=el.get("name", ""),
+                      controls=tuple((c.get("signalId", ""), c.sourceline)
+                                     for c in el.findall("control")),
+                      line=el.sourceline)
+
+
 def _version(rd: _Reader, header) -> tuple[int, int]:
     """``(revMajor, revMinor)`` of the header; MapsError unless revMajor is 1 (this reader
     follows OpenDRIVE 1.4-1.8; a new major revision is not compatible by definition)."""
@@ -525,6 +537,7 @@ def parse_file(path: str | os.PathLike) -> ParsedFile:
     for el in root.findall("junction"):
         j = _junction(rd, el)
         out.junctions[j.id] = j
+    out.controllers = [_controller(el) for el in root.findall("controller")]
     _infer_contact_points(out)
     return out
 

@@ -2,12 +2,17 @@
 
 Errors (the file is rejected by :func:`maps.load_opendrive`): geometry lengths that do not add
 up to ``road@length``, a geometry ``s`` that does not follow its predecessor, a link to a
-missing road or junction, a junction connection naming a missing road, a lane section starting
-beyond the road length, a negative lane width. Warnings: a gap > 1 cm between the reference
-lines of two linked roads outside junctions, lane links and junction laneLinks naming lanes
-that do not exist (ASAM OpenDRIVE 1.8 clause 8.3: linked roads shall
-connect; connecting roads inside junctions often start at a lane border instead, as in
-esmini's own fabriksgatan.xodr, so they are not checked).
+missing road or junction, a junction connection naming a missing road, a lane section
+starting beyond the road length, a lane width below zero anywhere in its lane section (the
+exact minimum of each ``width``/``border`` record, not samples). Warnings (``map check``
+lists them; the map still loads, as esmini loads such files): a gap > 1 cm between the
+reference lines of two linked roads outside junctions, lane links and junction laneLinks
+naming lanes that do not exist (ASAM OpenDRIVE 1.8 clause 8.3: linked roads shall connect;
+connecting roads inside junctions often start at a lane border instead, as in esmini's own
+fabriksgatan.xodr, so they are not checked), a connecting road that is not one of its
+junction's roads (``road@junction`` another id or -1), a signal or signal reference whose
+``s`` lies outside ``[0, road length]``, a controller ``control`` naming no signal of the
+map.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import os
 
 from maps.errors import Issue, MapsError
 from maps.geo import GeoReference
+from maps.model import Lane, LaneSection
 from maps.parser import ParsedFile, parse_file
+from maps.polynomial import Cubic, Piecewise, combined
 from maps.road import Road
 
 LENGTH_TOL = 0.01
@@ -62,21 +69,92 @@ def _geometry_issues(road: Road, path: str) -> list[Issue]:
     return out
 
 
-def _border_issues(road: Road, sec, lane, span: float, path: str) -> list[Issue]:
-    """A lane given by ``border`` records whose outer border lies inside its inner border (on
-    the wrong side of the road: a right lane's border is a negative t), sampled at 11
-    points."""
-    side = 1.0 if lane.id > 0 else -1.0
-    for k in range(11):
-        s = sec.s + span * k / 10
-        inner, outer = road.lane_span(lane.id, s, sec)
-        w = side * (outer - inner)
-        if w < -WIDTH_TOL:
-            return [Issue("error", f"road {road.id} lane {lane.id}: border at t={outer:.4f} m "
-                          f"lies {-w:.4f} m inside the lane's inner border at s={s:.3f} "
-                          f"(a border is the t-coordinate of the outer border: negative on "
-                          f"the right)", path, lane.line, "border")]
-    return []
+WidthTerm = tuple[float, Piecewise, float]
+"""``(factor, records, shift)``: ``factor * records.value(ds + shift)`` as a function of ``ds``
+[m] from a lane section's start (``shift`` [m] moves road-s records such as the lane offset
+into that frame)."""
+
+
+def _width_terms(road: Road, sec: LaneSection, lane: Lane) -> list[WidthTerm]:
+    """The width [m] of ``lane`` in ``sec`` as a sum of polynomial terms in ``ds``, as
+    :meth:`Road.lane_span` computes it: its ``width`` records (ASAM OpenDRIVE 1.8 clause
+    11.6.1), else its ``border`` (clause 11.6.2: the t of its outer border from the
+    reference line, negative on the right) less its inner border, signed by side. The inner
+    border is the ``border`` of the nearest border-given lane inside it, else the lane-offset
+    line, moved out by the ``width`` records of the lanes in between."""
+    if lane.width:
+        return [(1.0, lane.width, 0.0)]
+    side, lanes = (1.0, sec.left) if lane.id > 0 else (-1.0, sec.right)
+    terms: list[WidthTerm] = [(side, lane.border, 0.0)]
+    for inner in reversed([ln for ln in lanes if abs(ln.id) < abs(lane.id)]):  # outward
+        if inner.width:
+            terms.append((-1.0, inner.width, 0.0))
+        elif inner.border:
+            terms.append((-side, inner.border, 0.0))
+            return terms
+    if road.lane_offset:
+        terms.append((-side, road.lane_offset, sec.s))
+    return terms
+
+
+def _in_section_frame(records: Piecewise, shift: float, ds: float) -> Cubic:
+    """The record of ``records`` in force at section ``ds`` [m], its start moved into the
+    section's ds frame (a road-s record such as the lane offset is ``shift`` [m] ahead)."""
+    r = records.record_at(ds + shift)
+    return r if shift == 0.0 else r._replace(start=r.start - shift)
+
+
+def _lowest_sum(terms: list[WidthTerm], lo: float, hi: float) -> tuple[float, float]:
+    """``(ds [m], value [m])`` where the sum of ``terms`` is lowest on ``[lo, hi]``, exactly:
+    between consecutive record starts of all terms the sum is one cubic, whose minimum
+    :meth:`Cubic.lowest` finds from its critical points and ends (no sampling)."""
+    cuts = {lo, hi}
+    for _, records, shift in terms:
+        cuts.update(start - shift for start in records.starts_within(lo + shift, hi + shift))
+    points = sorted(cuts)
+    best = (lo, math.inf)
+    for a, b in list(zip(points, points[1:])) or [(lo, hi)]:
+        mid = 0.5 * (a + b)
+        parts = [(factor, _in_section_frame(records, shift, mid))
+                 for factor, records, shift in terms]
+        # a lane's own width record (most lanes) needs no re-expansion
+        piece = parts[0][1] if len(parts) == 1 and parts[0][0] == 1.0 else combined(parts, a)
+        low = piece.lowest(a, b)
+        if low[1] < best[1]:
+            best = low
+    return best
+
+
+def _record_text(tag: str, r: Cubic) -> str:
+    """A lane polynomial record as written: ``<width sOffset=0 a=3.5 b=-1.6 c=0.16 d=0>``."""
+    return f"<{tag} sOffset={r.start:g} a={r.a:g} b={r.b:g} c={r.c:g} d={r.d:g}>"
+
+
+def _width_issues(road: Road, sec: LaneSection, lane: Lane, path: str) -> list[Issue]:
+    """Errors for a lane narrower than ``-WIDTH_TOL`` [m] somewhere in its lane section: one
+    per ``width`` (or ``border``) record of the lane that makes it so, naming the s [m]
+    where that record's width is lowest over the part of the section it covers (clause
+    11.6: a record holds from its sOffset to the next record or the section end)."""
+    tag = "width" if lane.width else "border"
+    terms = _width_terms(road, sec, lane)
+    out = []
+    for record, ds0, ds1 in terms[0][1].pieces(0.0, max(sec.end - sec.s, 0.0)):
+        ds, width = _lowest_sum(terms, ds0, ds1)
+        if width >= -WIDTH_TOL:
+            continue
+        where = (f"road {road.id} laneSection s={sec.s} lane {lane.id}, record "
+                 f"{_record_text(tag, record)}")
+        span = f"its lowest on s={sec.s + ds0:g}..{sec.s + ds1:g}"
+        if tag == "width":
+            what = (f"width {width:.4f} m at s={sec.s + ds:.3f}, {span} (expected >= 0; ASAM "
+                    f"OpenDRIVE 1.8 clause 11.6.1)")
+        else:
+            what = (f"border at t={record.value(ds):.4f} m lies {-width:.4f} m inside the "
+                    f"lane's inner border at s={sec.s + ds:.3f}, {span} (a border is the "
+                    f"t-coordinate of the outer border: negative on the right; ASAM OpenDRIVE "
+                    f"1.8 clause 11.6.2)")
+        out.append(Issue("error", f"{where}: {what}", path, lane.line, tag))
+    return out
 
 
 def _lane_issues(road: Road, path: str) -> list[Issue]:
@@ -86,7 +164,6 @@ def _lane_issues(road: Road, path: str) -> list[Issue]:
             out.append(Issue("error", f"road {road.id}: laneSection s={sec.s} beyond road length "
                              f"{road.length}", path, sec.line, "laneSection"))
             continue
-        span = max(sec.end - sec.s, 0.0)
         for side, lanes in (("left", sec.left), ("right", sec.right)):
             ids = sorted(abs(ln.id) for ln in lanes)
             if ids and ids != list(range(1, len(ids) + 1)):
@@ -95,22 +172,8 @@ def _lane_issues(road: Road, path: str) -> list[Issue]:
                                  f"consecutively from the centre lane (ASAM OpenDRIVE 1.8 "
                                  f"clause 11.3)", path, sec.line, "laneSection"))
         for lane in (*sec.left, *sec.right):
-            if not lane.width:
-                if lane.border:
-                    out += _border_issues(road, sec, lane, span, path)
-                continue
-            recs = lane.width.records
-            if len(recs) == 1 and recs[0].b == recs[0].c == recs[0].d == 0.0 and \
-                    recs[0].a >= -WIDTH_TOL:
-                continue  # one constant, non-negative width (most lanes): nothing to sample
-            for k in range(11):
-                ds = span * k / 10
-                w = lane.width.value(ds)
-                if w < -WIDTH_TOL:
-                    out.append(Issue("error", f"road {road.id} lane {lane.id}: width {w:.4f} m "
-                                     f"at s={sec.s + ds:.3f} (expected >= 0)", path, lane.line,
-                                     "width"))
-                    break
+            if lane.width or lane.border:
+                out += _width_issues(road, sec, lane, path)
     return out
 
 
@@ -120,7 +183,8 @@ def _end_point(road: Road, contact: str) -> tuple[float, float]:
 
 
 def link_issues(parsed: ParsedFile) -> list[Issue]:
-    """Missing link targets (errors) and gaps between linked roads (warnings)."""
+    """Missing link targets and junction connections into a road of another junction
+    (errors), gaps between linked roads (warnings)."""
     out, path = [], parsed.path
     out += [Issue("warning", text, path, line, "link") for text, line in parsed.link_notes]
     for road in parsed.roads.values():
@@ -150,7 +214,52 @@ def link_issues(parsed: ParsedFile) -> list[Issue]:
                 if rid not in parsed.roads:
                     out.append(Issue("error", f"junction {j.id} connection {c.id}: road {rid!r} "
                                      "does not exist", path, c.line, "connection"))
+            con = parsed.roads.get(c.connecting_road)
+            # a direct junction's linkedRoad is an ordinary road outside it (clause 12.5)
+            if con is not None and j.type != "direct" and con.junction != j.id:
+                out.append(Issue("warning", f"junction {j.id} connection {c.id}: connecting road "
+                                 f"{con.id} has junction={con.junction!r} (expected {j.id!r}: "
+                                 f"a connecting road belongs to its junction, ASAM OpenDRIVE "
+                                 f"1.8 clauses 12.2 and 12.4)", path, c.line, "connection"))
     return out
+
+
+def _signal_issues(parsed: ParsedFile) -> list[Issue]:
+    """Signals and signal references whose ``s`` [m] is not a number or lies off their road,
+    outside ``[0, road length]`` by more than the length tolerance (ASAM OpenDRIVE 1.8
+    clause 14: s is a position along the road the record belongs to; the map would put the
+    signal at the road's end instead)."""
+    out = []
+    for raw in parsed.signals:
+        text = raw.attrs.get("s")
+        if text is None:
+            continue  # read as s = 0
+        element = "signalReference" if raw.is_reference else "signal"
+        try:
+            s = float(text)
+        except ValueError:
+            out.append(Issue("error", f"attribute s={text!r} is not a number", parsed.path,
+                             raw.line, element))
+            continue
+        road = parsed.roads[raw.road_id]
+        tol = LENGTH_TOL + 1e-6 * road.length
+        if not -tol <= s <= road.length + tol:
+            out.append(Issue("warning", f"{element} {raw.attrs.get('id', '')} on road {road.id}: "
+                             f"s={s:g} m lies off the road (expected 0 <= s <= "
+                             f"{road.length:g} m, the road's length; ASAM OpenDRIVE 1.8 "
+                             f"clause 14)", parsed.path, raw.line, element))
+    return out
+
+
+def _controller_issues(parsed: ParsedFile) -> list[Issue]:
+    """``controller/control`` records whose ``signalId`` names no ``signal`` of the file
+    (ASAM OpenDRIVE 1.8 clause 14.6: a controller switches signals of the map; a
+    ``signalReference`` repeats a signal's id and is no signal of its own)."""
+    ids = {raw.attrs.get("id") for raw in parsed.signals if not raw.is_reference}
+    return [Issue("warning", f"controller {ctrl.id}: control signalId={sid!r} names no signal "
+                  f"of the map (expected the id of a <signal>; ASAM OpenDRIVE 1.8 clause "
+                  f"14.6)", parsed.path, line, "control")
+            for ctrl in parsed.controllers for sid, line in ctrl.controls if sid not in ids]
 
 
 def _lane_link_issues(road: Road, parsed: ParsedFile) -> list[Issue]:
@@ -209,6 +318,8 @@ def issues_of(parsed: ParsedFile) -> list[Issue]:
         out += _lane_link_issues(road, parsed)
     out += link_issues(parsed)
     out += _connection_issues(parsed)
+    out += _signal_issues(parsed)
+    out += _controller_issues(parsed)
     out += _geo_issues(parsed)
     return sorted(out, key=lambda i: (i.severity != "error", i.line or 0))
 

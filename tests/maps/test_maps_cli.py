@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from maps.cli import app
-from maps_samples import _lane, document, line, road, two_roads_end_to_end, write
+from maps_samples import _lane, document, line, road, t_junction, two_roads_end_to_end, write
 
 WUHAN = Path(__file__).resolve().parents[2] / "maps" / "wuhan"
 RUN = CliRunner()
@@ -28,7 +28,13 @@ BROKEN = {
         5, "laneSection", "laneSection s=150.0 beyond road length 100.0"),
     "negative_width": (document(road("1", 100, line(0, 0, 0, 0, 100), right=(
         '<lane id="-1" type="driving"><width sOffset="0" a="3.0" b="-0.05" c="0" d="0"/>'
-        '</lane>'))), 4, "width", "width -0.5000 m at s=70.000 (expected >= 0)"),
+        '</lane>'))), 4, "width", "width -2.0000 m at s=100.000, its lowest on s=0..100 "
+        "(expected >= 0"),
+    # observed (hostile pass 5): "0 error(s)"; the map then ran and blamed the stack
+    "width_dip": (document(road("1", 100, line(0, 0, 0, 0, 100), right=(
+        '<lane id="-1" type="driving"><width sOffset="0" a="3.5" b="-1.6" c="0.16" d="0"/>'
+        '<width sOffset="10" a="3.5" b="0" c="0" d="0"/></lane>'))), 4, "width",
+        "width -0.5000 m at s=5.000, its lowest on s=0..10"),
     # observed: accepted; the case then "failed" with a collision instead of bad input
     "point_param_poly3": (document(road("1", 200, (
         '<geometry s="0" x="0" y="0" hdg="0" length="200"><paramPoly3 aU="0" bU="0" cU="0" '
@@ -60,6 +66,38 @@ def test_check_exits_2_naming_line_and_element(tmp_path, case):
         assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1
         assert where in res.stderr and message in res.stderr
         assert "Traceback" not in res.output
+
+
+# observed (hostile pass 5): "0 error(s), 0 warning(s)". esmini loads such maps, so they load
+# here too, and `map check` warns (exit 1)
+WARNED = {
+    "signal_off_road": (document(road("1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5),
+                                      extra='<signals><signal id="9" s="5000" t="-4" '
+                                            'dynamic="no" orientation="+" type="206"/>'
+                                            '</signals>')),
+                        4, "signal", "signal 9 on road 1: s=5000 m lies off the road"),
+    "control_missing_signal": (document(road("1", 100, line(0, 0, 0, 0, 100),
+                                             right=_lane(-1, 3.5)),
+                                        '<controller id="7"><control signalId="404"/>'
+                                        '</controller>'),
+                               5, "control", "controller 7: control signalId='404' names no "
+                               "signal of the map"),
+    "connecting_road_outside": (t_junction().replace('id="12" junction="100"',
+                                                     'id="12" junction="-1"'),
+                                9, "connection", "junction 100 connection 1: connecting road 12 "
+                                "has junction='-1' (expected '100'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WARNED))
+def test_check_warns_naming_line_and_element(tmp_path, case):
+    text, line_no, element, message = WARNED[case]
+    p = write(tmp_path, "odd.xodr", text)
+    res = RUN.invoke(app, ["check", str(p)])
+    assert res.exit_code == 1, res.output
+    first = res.stdout.splitlines()[0]
+    assert first.startswith("warning: ") and f"odd.xodr:{line_no}: <{element}>: " in first
+    assert message in first and res.stdout.strip().endswith("0 error(s), 1 warning(s)")
 
 
 def test_check_clean_and_warnings(tmp_path):

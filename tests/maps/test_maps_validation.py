@@ -72,8 +72,116 @@ def test_negative_lane_width(tmp_path):
             '</lane>')
     text = document(road("1", 100, line(0, 0, 0, 0, 100), right=lane))
     err = load_error(tmp_path, text)
-    # width 3 - 0.05 s is negative from s = 60 m on; the check samples every 10 m
-    assert "lane -1: width -0.5000 m at s=70.000" in err.message and err.element == "width"
+    # width 3 - 0.05 s is negative from s = 60 m on and lowest at the section end
+    assert "lane -1, record <width sOffset=0 a=3 b=-0.05 c=0 d=0>: width -2.0000 m at " \
+           "s=100.000" in err.message and err.element == "width"
+
+
+@pytest.mark.parametrize("sections, expected", [
+    # the hostile tester's lane: 3.5 - 1.6 ds + 0.16 ds^2 on s = 0..10 is lowest where
+    # -1.6 + 0.32 ds = 0, ds = 5: 3.5 - 8 + 4 = -0.5 m; it is 3.5 m at s = 0, 10, 20... so
+    # samples every 10 m all saw 3.5 m
+    ('<laneSection s="0"><right><lane id="-1" type="driving">'
+     '<width sOffset="0" a="3.5" b="-1.6" c="0.16" d="0"/><width sOffset="10" a="3.5" b="0" '
+     'c="0" d="0"/></lane></right></laneSection>',
+     "road 1 laneSection s=0.0 lane -1, record <width sOffset=0 a=3.5 b=-1.6 c=0.16 d=0>: "
+     "width -0.5000 m at s=5.000, its lowest on s=0..10 (expected >= 0"),
+    # a cubic record inside a later section: 1 - 3 x + x^3 on ds = 20..23 (x = ds - 20) has
+    # its critical points at x = +-1; at x = 1 it is 1 - 3 + 1 = -1 m, at s = 50 + 21
+    ('<laneSection s="0"><right>' + _lane(-1, 3.0) + '</right></laneSection>'
+     '<laneSection s="50"><right><lane id="-1" type="driving">'
+     '<width sOffset="0" a="3" b="0" c="0" d="0"/><width sOffset="20" a="1" b="-3" c="0" '
+     'd="1"/><width sOffset="23" a="3" b="0" c="0" d="0"/></lane></right></laneSection>',
+     "road 1 laneSection s=50.0 lane -1, record <width sOffset=20 a=1 b=-3 c=0 d=1>: "
+     "width -1.0000 m at s=71.000, its lowest on s=70..73 (expected >= 0"),
+], ids=["quadratic_dip_between_samples", "cubic_in_second_section"])
+def test_lowest_width_of_each_record_is_found_exactly(tmp_path, sections, expected):
+    err = load_error(tmp_path, document(road("1", 100, line(0, 0, 0, 0, 100),
+                                             sections=sections)))
+    assert expected in err.message, err.message
+    assert err.element == "width" and err.line == 4
+    errors = [i for i in maps.check_opendrive(tmp_path / "bad.xodr") if i.severity == "error"]
+    assert len(errors) == 1  # the records around it are >= 0
+
+
+def test_border_lane_dipping_inside_its_inner_border_is_found_exactly(tmp_path):
+    # lane -2 is bordered at t = -3.5 + 1.6 ds - 0.16 ds^2; its inner border is the lane
+    # offset 0.01 s moved out by lane -1's 3 m: t = 0.01 s - 3. Its width, inner minus outer
+    # on the right, is 0.5 - 1.59 ds + 0.16 ds^2: lowest at ds = 1.59 / 0.32 = 4.96875,
+    # 0.5 - 1.59^2 / 0.64 = -3.45015625 m, where the border is at t = 0.49984375 m
+    lanes = (_lane(-1, 3.0) + '<lane id="-2" type="driving"><border sOffset="0" a="-3.5" '
+             'b="1.6" c="-0.16" d="0"/><border sOffset="10" a="-3.5" b="0" c="0" d="0"/>'
+             '</lane>')
+    text = document(road("1", 100, line(0, 0, 0, 0, 100), right=lanes,
+                         lanes_extra='<laneOffset s="0" a="0" b="0.01" c="0" d="0"/>'))
+    err = load_error(tmp_path, text)
+    assert "road 1 laneSection s=0.0 lane -2, record <border sOffset=0 a=-3.5 b=1.6 " \
+           "c=-0.16 d=0>: border at t=0.4998 m lies 3.4502 m inside the lane's inner " \
+           "border at s=4.969, its lowest on s=0..10" in err.message
+    assert err.element == "border"
+    # the road model agrees: lane -2 spans t = 0.01 s - 3 .. border there
+    from maps.parser import parse_file
+    inner, outer = parse_file(tmp_path / "bad.xodr").roads["1"].lane_span(-2, 4.96875)
+    assert inner - outer == pytest.approx(-3.45015625)
+
+
+def only_warning(tmp_path, text):
+    """The one issue of a map that loads (esmini loads it too) but ``map check`` warns of."""
+    path = write(tmp_path, "odd.xodr", text)
+    (issue,) = maps.check_opendrive(path)
+    assert issue.severity == "warning"
+    with pytest.warns(UserWarning):
+        maps.load_opendrive(path)
+    return issue
+
+
+@pytest.mark.parametrize("tag, s", [("signal", "5000"), ("signal", "-300"),
+                                    ("signalReference", "100.5")])
+def test_signal_off_its_road_is_a_warning(tmp_path, tag, s):
+    signals = (f'<signals><{tag} id="sig7" s="{s}" t="-5" dynamic="yes" orientation="+" '
+               f'type="1000001"/></signals>')
+    text = document(road("1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5),
+                         extra=signals))
+    err = only_warning(tmp_path, text)
+    assert err.message == (f"{tag} sig7 on road 1: s={float(s):g} m lies off the road "
+                           f"(expected 0 <= s <= 100 m, the road's length; ASAM OpenDRIVE "
+                           f"1.8 clause 14)")
+    assert err.element == tag and err.line == 4
+
+
+def test_signal_at_either_road_end_is_accepted(tmp_path):
+    signals = ('<signals><signal id="a" s="0" t="-5" dynamic="no" orientation="+" type="206"/>'
+               '<signal id="b" s="100" t="-5" dynamic="no" orientation="+" type="206"/>'
+               '</signals>')
+    p = write(tmp_path, "ends.xodr", document(road(
+        "1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5), extra=signals)))
+    assert maps.check_opendrive(p) == []
+
+
+def test_controller_naming_a_missing_signal_is_a_warning(tmp_path):
+    signals = ('<signals><signal id="1" s="90" t="-5" dynamic="yes" orientation="+" '
+               'type="1000001"/><signalReference id="404" s="10" t="5" orientation="-"/>'
+               '</signals>')
+    # line 5: a signalReference repeats a signal's id and is no signal of its own
+    controller = ('<controller id="c1" name="tl"><control signalId="1" type="0"/>'
+                  '<control signalId="404" type="0"/></controller>')
+    text = document(road("1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5),
+                         extra=signals), controller)
+    err = only_warning(tmp_path, text)
+    assert err.message == ("controller c1: control signalId='404' names no signal of the map "
+                           "(expected the id of a <signal>; ASAM OpenDRIVE 1.8 clause 14.6)")
+    assert err.element == "control" and err.line == 5
+
+
+def test_connection_into_a_road_outside_the_junction_is_a_warning(tmp_path):
+    from maps_samples import t_junction
+    text = t_junction().replace('name="r11" length="20" id="11" junction="100"',
+                                'name="r11" length="20" id="11" junction="-1"')
+    err = only_warning(tmp_path, text)
+    assert err.message == ("junction 100 connection 0: connecting road 11 has junction='-1' "
+                           "(expected '100': a connecting road belongs to its junction, ASAM "
+                           "OpenDRIVE 1.8 clauses 12.2 and 12.4)")
+    assert err.element == "connection" and err.line == 9
 
 
 def test_malformed_number_names_attribute(tmp_path):

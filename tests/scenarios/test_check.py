@@ -56,7 +56,9 @@ def test_an_unusable_logic_file_is_an_error_at_the_logic_file(tmp_path):
     issue = only(check_scenario(path))
     assert issue.line == line_of(text, "<LogicFile")
     assert issue.message.startswith(f"LogicFile {tmp_path / 'neg.xodr'}:")   # its line next
-    assert "<width>: road 1 lane 3: width -6.0000 m at s=0.000 (expected >= 0)" in issue.message
+    assert "<width>: road 1 laneSection s=0.0 lane 3, record <width sOffset=0 a=-6 b=0 c=0 " \
+           "d=0>: width -6.0000 m at s=0.000, its lowest on s=0..500 (expected >= 0" \
+           in issue.message
 
 
 @pytest.mark.parametrize("old,new,marker,message", [
