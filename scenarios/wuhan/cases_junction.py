@@ -160,7 +160,7 @@ LOGICALS: tuple[Logical, ...] = (
                                   "Wuhan test zone: red light at junction J5-3"),
             ("traffic lights",), ("RLVW",), _SIG,
             (Vary("StopLineDistance", "m", (90.0, 120.0, 150.0)),),
-            (NO_COLLISION, NO_RED, crit("stop_smooth", "decel_peak_mps2", "<=", 4.0,
+            (NO_COLLISION, NO_RED, crit("smooth_stop", "decel_peak_mps2", "<=", 4.0,
                                         "m/s^2", f"{GBT} traffic lights")), ()),
     Logical("wuhan-tz-rlvw", "tz_rlvw_red_far",
             "Red light beyond camera range, known early only from SPAT (RLVW)",

@@ -91,7 +91,7 @@ def crit(cid: str, metric: str, rule: str, threshold: float, unit: str, clause: 
 
 
 NO_COLLISION = crit("no_collision", "collision_count", "==", 0, "count", f"{GBT} 5.2")
-ON_ROAD = crit("on_road", "offroad_time_s", "<=", 0, "s", f"{GBT} 5.2 (stay on the road)")
+ON_ROAD = crit("stay_on_road", "offroad_time_s", "<=", 0, "s", f"{GBT} 5.2 (stay on the road)")
 NO_RED = crit("no_red_light", "red_light_violation_count", "==", 0, "count",
               f"{GBT} traffic lights; PRC RTSL Implementing Regulations art. 38")
 SMOOTH = crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s^2",

@@ -390,7 +390,7 @@ def catalogue() -> dict:
              _param("PedestrianSpeed", 1.4, "m/s", 0.8, 2.0, 0.3),
              _param("TriggerDistance", 60.0, "m", 30.0, 90.0, 15.0)],
          "criteria": [NO_COLLISION,
-                      _crit("red_light", "red_light_violation_count", "==", 0, "count",
+                      _crit("no_red_light", "red_light_violation_count", "==", 0, "count",
                             f"{GBT} 6.1; PRC Road Traffic Safety Law art. 38"),
                       # yielding is judged by clearance: the evaluator has no crosswalk
                       # occupancy metric (docs/evaluator.md, known limits)
