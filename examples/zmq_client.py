@@ -8,8 +8,8 @@ Run it, then point a run at it:
 It needs only pyzmq and msgpack (installed in the project's .venv; elsewhere
 `pip install pyzmq msgpack`; any language with ZeroMQ and msgpack can do the same; the
 schema is in docs/agent-protocol.md). Its driving is deliberately simple: hold the lane by
-steering towards the lane heading, keep the speed limit, brake for any object less than 40 m
-ahead within 2 m of its heading line.
+steering against its offset from the lane centre, keep the speed limit, brake for any object
+less than 40 m ahead within 2 m of its heading line.
 """
 
 from __future__ import annotations

@@ -193,7 +193,9 @@ def _fail(exc: V2XError) -> None:
 @app.command("decode")
 def decode_cli(hex_or_file: str = typer.Argument(..., help="frame as hex, or a file"),
                variant: str = typer.Option("2020", help="message-set release: 2020 or 2019"),
-               lenient: bool = typer.Option(False, help="accept frames with unread bytes")) -> None:
+               lenient: bool = typer.Option(
+                   False, help="accept a frame whose decoded value re-encodes shorter (a later "
+                               "release's extension additions, dropped)")) -> None:
     """Decode one UPER MessageFrame and print it as JSON."""
     try:
         result = decode_command(hex_or_file, variant, lenient)
