@@ -36,6 +36,7 @@ from scenarios.actions.monitor import announce_monitors
 from scenarios.controllers import settle_controllers, step_controllers
 from scenarios.conditions.value import StoryboardElementStateCondition
 from scenarios.errors import ScenarioError
+from scenarios.loader import refuse_signal_references
 from scenarios.model import Scenario
 from scenarios.motion import drive
 from scenarios.runtime import Mover, Runtime
@@ -80,6 +81,8 @@ class ScenarioEngine:
         self.rt.find_elements = self.board.find
         self.rt.source = scenario.path
         self.rt.controllers = controller_clocks(scenario.signal_controllers)
+        if getattr(net, "signals", None):  # a map with signals: names must be its ids
+            refuse_signal_references(scenario, frozenset(str(s.id) for s in net.signals))
         connect_initial(self.rt)
         self._attach_watchers()
         self.done = False

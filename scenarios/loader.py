@@ -25,6 +25,7 @@ from scenarios.parameters import read_declarations, read_monitors, read_variable
 from scenarios.positions import POSITIONS
 from scenarios.registry import ParseContext
 from scenarios.selections import read_selections
+from scenarios.signals import signal_reference_errors
 from scenarios.storyboard_reader import StoryboardReader
 from scenarios.xmlsource import (ParameterScope, Source, child, children, declared_name,
                                  non_negative, parse_xml)
@@ -67,11 +68,11 @@ def _signal_controllers(src: Source, el: etree._Element | None
         phases = tuple(
             SignalPhase(src.attr(p, "name", str), src.attr(p, "duration", non_negative),
                         {src.attr(s, "trafficSignalId", str): src.attr(s, "state", str)
-                         for s in children(p, "TrafficSignalState")})
+                         for s in children(p, "TrafficSignalState")}, p.sourceline)
             for p in children(c, "Phase"))
         out.append(SignalControllerDef(src.attr(c, "name", str), phases,
                                        src.attr(c, "delay", non_negative, 0.0),
-                                       src.attr(c, "reference", str, None)))
+                                       src.attr(c, "reference", str, None), c.sourceline))
     return tuple(out)
 
 
@@ -141,7 +142,7 @@ def load_scenario(path: str | Path, parameters: Mapping[str, Any] | None = None,
                               {n: e.element for n, e in entities.items()})
     header = child(root, "FileHeader")
     storyboard = reader.storyboard(src, sb_el)
-    return Scenario(
+    scenario = Scenario(
         path=str(path), rev=rev,
         description=header.get("description", "") if header is not None else "",
         parameters=scope.local(), road_network_path=road_path, entities=entities,
@@ -150,3 +151,19 @@ def load_scenario(path: str | Path, parameters: Mapping[str, Any] | None = None,
         warnings=tuple(warnings or ()), variables=variables,
         monitors=monitors, selections=selections,
         catalog_files=tuple(sorted(catalogs.used_files)))
+    refuse_signal_references(scenario)
+    return scenario
+
+
+def refuse_signal_references(scenario: Scenario, signal_ids: frozenset[str] | None = None
+                             ) -> None:
+    """Raise the first of :func:`scenarios.signals.signal_reference_errors` (a signal, state,
+    controller or phase that does not exist: the condition would never hold, the action
+    would do nothing).
+
+    Raises:
+        ScenarioError: naming the file, the line when known, and the element."""
+    errors = signal_reference_errors(scenario, signal_ids)
+    if errors:
+        line, element, message = errors[0]
+        raise ScenarioError(message, file=scenario.path, line=line, element=element)

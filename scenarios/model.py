@@ -187,24 +187,42 @@ class StoryboardDef:
                         for event in maneuver.events:
                             yield from event.actions
 
+    def conditions(self):
+        """Every ConditionDef: of the event, act and storyboard triggers, in document order."""
+        def of(trigger: TriggerDef | None):
+            return (c for group in (trigger.groups if trigger else ()) for c in group)
+        for story in self.stories:
+            for act in story.acts:
+                yield from of(act.start_trigger)
+                for group in act.groups:
+                    for maneuver in group.maneuvers:
+                        for event in maneuver.events:
+                            yield from of(event.start_trigger)
+                yield from of(act.stop_trigger)
+        yield from of(self.stop_trigger)
+
 
 @dataclass(frozen=True)
 class SignalPhase:
-    """One TrafficSignalController ``Phase``: duration [s] and signal id -> state string."""
+    """One TrafficSignalController ``Phase``: duration [s], signal id -> state string, and
+    its source line."""
 
     name: str
     duration: float
     states: Mapping[str, str]
+    line: int | None = None
 
 
 @dataclass(frozen=True)
 class SignalControllerDef:
-    """``TrafficSignalController``: cyclic phases, optional delay [s] behind ``reference``."""
+    """``TrafficSignalController``: cyclic phases, optional delay [s] behind ``reference``;
+    its source line."""
 
     name: str
     phases: tuple[SignalPhase, ...]
     delay: float = 0.0
     reference: str | None = None
+    line: int | None = None
 
 
 @dataclass(frozen=True)

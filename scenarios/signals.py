@@ -103,3 +103,55 @@ def controller_clocks(defs: tuple[SignalControllerDef, ...]) -> dict[str, Contro
         return d.delay
 
     return {d.name: ControllerClock(d, offset(d.name, frozenset())) for d in defs}
+
+
+def signal_reference_errors(scenario, signal_ids: frozenset[str] | None = None
+                            ) -> list[tuple[int | None, str, str]]:
+    """What in ``scenario`` names a traffic signal, signal state, controller or phase that does
+    not exist (each would silently never hold or do nothing): ``(line, element, message)``.
+
+    Checked: controller ``reference``; phase states (:func:`color_of` must read them);
+    TrafficSignalCondition ``state``; TrafficSignalControllerCondition/-Action controller and
+    phase; with ``signal_ids`` (the map's OpenDRIVE signal ids) also the ``trafficSignalId``
+    of each phase state, TrafficSignalCondition and TrafficSignalStateAction ``name``.
+    """
+    by_name = {c.name: c for c in scenario.signal_controllers}
+    out: list[tuple[int | None, str, str]] = []
+    for c in scenario.signal_controllers:
+        if c.reference and c.reference not in by_name:
+            out.append((c.line, "TrafficSignalController",
+                        f"controller '{c.name}': reference '{c.reference}' names no "
+                        f"TrafficSignalController"))
+        for ph in c.phases:
+            for sid, state in ph.states.items():
+                if signal_ids is not None and sid not in signal_ids:
+                    out.append((ph.line, "TrafficSignalState",
+                                f"controller '{c.name}' phase '{ph.name}': trafficSignalId "
+                                f"'{sid}' is no signal of the road network"))
+                if color_of(state) == SignalColor.UNKNOWN and state.strip().lower() != "unknown":
+                    out.append((ph.line, "TrafficSignalState",
+                                f"controller '{c.name}' phase '{ph.name}': state '{state}': "
+                                f"{STATE_EXPECTED}"))
+    refs = [(d.line, d.spec) for d in scenario.storyboard.conditions()]
+    refs += [(d.line, d.spec) for d in scenario.storyboard.actions()]
+    for line, spec in refs:
+        element = getattr(spec, "ELEMENT", "")
+        if element in ("TrafficSignalControllerCondition", "TrafficSignalControllerAction"):
+            ctrl = by_name.get(spec.controller)
+            if ctrl is None:
+                out.append((line, element, f"trafficSignalControllerRef '{spec.controller}' "
+                                           f"names no TrafficSignalController"))
+            elif spec.phase not in {ph.name for ph in ctrl.phases}:
+                out.append((line, element, f"phase '{spec.phase}' is not a phase of controller "
+                                           f"'{ctrl.name}'"))
+        elif element in ("TrafficSignalCondition", "TrafficSignalStateAction"):
+            if signal_ids is not None and spec.name not in signal_ids:
+                out.append((line, element, f"name '{spec.name}' is no signal of the road "
+                                           f"network"))
+            if color_of(spec.state) == SignalColor.UNKNOWN and spec.state.lower() != "unknown":
+                out.append((line, element, f"state '{spec.state}': {STATE_EXPECTED}"))
+    return out
+
+
+STATE_EXPECTED = ("expected red, yellow, green or off, or a lamp triple such as "
+                  "'on;off;off' (red;yellow;green)")

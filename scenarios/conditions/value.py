@@ -15,6 +15,8 @@ from scenarios.conditions.base import RULES, ConditionRuntime, compare
 from scenarios.expressions import format_value
 from scenarios.registry import ParseContext
 from scenarios.runtime import Runtime
+from scenarios.signals import color_of
+from testzone.world import SignalColor
 
 ELEMENT_TYPES = ("story", "act", "maneuverGroup", "maneuver", "event", "action")
 ELEMENT_STATES = ("standbyState", "runningState", "completeState", "startTransition",
@@ -231,8 +233,13 @@ class TrafficSignalCondition:
 
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> TrafficSignalCondition:
-        """Read this element (``ELEMENT``); ScenarioError on bad input."""
-        return cls(ctx.src.attr(el, "name", str), ctx.src.attr(el, "state", str).lower())
+        """Read this element (``ELEMENT``); the state as a colour name (an esmini lamp triple
+        ``on;off;off`` is red, :func:`scenarios.signals.color_of`); an unreadable one is
+        refused when the scenario is loaded (:func:`scenarios.signals.signal_reference_errors`)."""
+        state = ctx.src.attr(el, "state", str)
+        color = color_of(state)
+        return cls(ctx.src.attr(el, "name", str),
+                   color.value if color != SignalColor.UNKNOWN else state.lower())
 
     def check(self, rt: Runtime, cr: ConditionRuntime) -> bool:
         """Raw value at ``rt.time`` (edges, delay: ConditionRuntime)."""

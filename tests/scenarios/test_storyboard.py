@@ -317,3 +317,51 @@ def test_deleting_the_vehicle_under_test_is_refused_naming_the_action(tmp_path):
     assert err.value.element == "DeleteEntityAction"
     _, events, _ = run(write(tmp_path, text), until=3)     # a storyboard-driven Car may go
     assert [e.data for e in events if e.kind == "entity_deleted"] == [{"entity": "Car"}]
+
+
+CONTROLLER = ('<TrafficSignals><TrafficSignalController name="C1">'
+              '<Phase name="go" duration="10"><TrafficSignalState trafficSignalId="5" '
+              'state="{state}"/></Phase></TrafficSignalController></TrafficSignals>')
+
+
+def _signal_case(tmp_path, condition: str, state: str = "green"):
+    cond = (f'<Condition name="c" delay="0" conditionEdge="none"><ByValueCondition>{condition}'
+            f'</ByValueCondition></Condition>')
+    text = document(INIT, story(event("E", speed_action(3), trigger(cond))),
+                    trigger(sim_time(5), kind="StopTrigger"),
+                    extra=CONTROLLER.format(state=state))
+    return write(tmp_path, text)
+
+
+@pytest.mark.parametrize("condition, state, element, message", [
+    ('<TrafficSignalControllerCondition trafficSignalControllerRef="C9" phase="go"/>', "green",
+     "TrafficSignalControllerCondition", "trafficSignalControllerRef 'C9' names no "),
+    ('<TrafficSignalControllerCondition trafficSignalControllerRef="C1" phase="gogo"/>', "green",
+     "TrafficSignalControllerCondition", "phase 'gogo' is not a phase of controller 'C1'"),
+    ('<TrafficSignalCondition name="5" state="purple"/>', "green",
+     "TrafficSignalCondition", "state 'purple': expected red, yellow, green or off"),
+    ('<TrafficSignalCondition name="5" state="red"/>', "blue",
+     "TrafficSignalState", "controller 'C1' phase 'go': state 'blue'"),
+])
+def test_a_signal_reference_that_names_nothing_is_refused(tmp_path, condition, state, element,
+                                                          message):
+    # each loaded and passed: the condition never held (hostile pass 5)
+    with pytest.raises(ScenarioError, match=re.escape(message)) as err:
+        load_scenario(_signal_case(tmp_path, condition, state))
+    assert err.value.element == element and err.value.line is not None
+
+
+def test_signal_names_are_checked_against_the_map_and_lamp_triples_read(tmp_path):
+    path = _signal_case(tmp_path, '<TrafficSignalCondition name="5" state="off;off;on"/>')
+    sc = load_scenario(path)
+    (cond,) = [c.spec for c in sc.storyboard.conditions()
+               if c.spec.ELEMENT == "TrafficSignalCondition"]
+    assert cond.state == "green"          # the lamp triple, read as the colour it shows
+
+    class Net(StraightNet):
+        def __init__(self, ids):
+            super().__init__()
+            self.signals = [type("S", (), {"id": i})() for i in ids]
+    ScenarioEngine(sc, Net(["5"]))        # signal 5 exists: fine
+    with pytest.raises(ScenarioError, match="trafficSignalId '5' is no signal of the road"):
+        ScenarioEngine(sc, Net(["6"]))
