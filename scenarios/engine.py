@@ -58,8 +58,9 @@ class ScenarioEngine:
             ego requests, collisions).
 
     Raises:
-        ScenarioError: an external name is not an entity; a StoryboardElementStateCondition
-            names no storyboard element.
+        ScenarioError: an external name is not an entity, or has no TeleportAction in Init;
+            a StoryboardElementStateCondition names no storyboard element; a signal reference
+            names no signal of ``net`` (:func:`scenarios.loader.refuse_signal_references`).
     """
 
     def __init__(self, scenario: Scenario, net, dt: float = 0.05,
@@ -69,6 +70,12 @@ class ScenarioEngine:
         if unknown:
             raise ScenarioError(f"external entities {unknown} are not declared",
                                 file=scenario.path, element="Entities")
+        placed = {n for a in scenario.storyboard.init_actions
+                  if getattr(a.spec, "ELEMENT", "") == "TeleportAction" for n in a.actors}
+        for name in sorted(set(external) - placed):  # it would start at (0, 0), anywhere
+            raise ScenarioError(f"'{name}', driven by the stack under test, has no "
+                                f"TeleportAction in Init: expected its start position",
+                                file=scenario.path, element="Init")
         self.scenario = scenario
         self.dt = dt
         self.rng = random.Random(seed)

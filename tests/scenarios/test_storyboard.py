@@ -365,3 +365,16 @@ def test_signal_names_are_checked_against_the_map_and_lamp_triples_read(tmp_path
     ScenarioEngine(sc, Net(["5"]))        # signal 5 exists: fine
     with pytest.raises(ScenarioError, match="trafficSignalId '5' is no signal of the road"):
         ScenarioEngine(sc, Net(["6"]))
+
+
+def test_a_vehicle_under_test_without_a_start_position_is_refused(tmp_path):
+    # it was placed at (0, 0) and the case passed (hostile pass 5)
+    text = document(teleport("Other", -1, 10, speed=0),
+                    story(event("E", speed_action(3), trigger(sim_time(1))), actor="Other"),
+                    trigger(sim_time(5), kind="StopTrigger"), entities=("Car", "Other"))
+    sc = load_scenario(write(tmp_path, text))
+    with pytest.raises(ScenarioError, match="'Car', driven by the stack under test, has no "
+                                            "TeleportAction in Init") as err:
+        ScenarioEngine(sc, StraightNet(), external=frozenset({"Car"}))
+    assert err.value.element == "Init"
+    ScenarioEngine(sc, StraightNet())     # the storyboard may leave an entity unplaced
