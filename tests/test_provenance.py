@@ -37,7 +37,7 @@ def test_identity_outside_a_checkout_has_no_commit(tmp_path):
 def test_identity_of_this_checkout_names_its_commit():
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
                           text=True)
-    ident = tool_identity()
+    ident = tool_identity.__wrapped__(ROOT)   # uncached: HEAD as it is now
     if head.returncode != 0:          # an exported tree without .git
         assert ident["git_commit"] is None
     else:
