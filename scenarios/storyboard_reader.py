@@ -147,7 +147,9 @@ class StoryboardReader:
     def condition(self, src: Source, el: etree._Element) -> ConditionDef:
         """Read one ``Condition`` (ByEntityCondition or ByValueCondition)."""
         name = src.attr(el, "name", str, "")
-        edge = src.choice(el, "conditionEdge", EDGES)
+        # required by the schema; esmini reads a missing edge as "none" and so do we
+        # (its cut-in_external/_interactive/_sloppy.xosc omit it)
+        edge = src.choice(el, "conditionEdge", EDGES, "none")
         delay = src.attr(el, "delay", non_negative, 0.0)
         by = next(children(el), None)
         if by is None:

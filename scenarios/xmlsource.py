@@ -27,6 +27,9 @@ from testzone.text import is_utf8_path, readable_path
 
 T = TypeVar("T")
 _MISSING: Any = object()
+REQUIRED: Any = _MISSING
+"""The ``default`` of :meth:`Source.attr` / :meth:`Source.choice` that makes an attribute
+required (for a caller choosing between a default and none)."""
 
 
 #: Most attributes one element may have. OpenSCENARIO 1.x elements define at most about a

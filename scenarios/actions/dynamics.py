@@ -24,7 +24,7 @@ from types import MappingProxyType
 from lxml import etree
 
 from scenarios.registry import ParseContext
-from scenarios.xmlsource import non_negative
+from scenarios.xmlsource import REQUIRED, non_negative
 
 SHAPES = ("step", "linear", "cubic", "sinusoidal")
 DIMENSIONS = ("time", "distance", "rate")
@@ -76,12 +76,17 @@ class Dynamics:
 
         A time [s] or distance [m] must be >= 0 (ASAM range [0..inf[); a rate keeps its sign
         as written (esmini's files write decelerations as negative rates; only ``|rate|`` is
-        used).
+        used). A ``step`` has no duration, so its ``dynamicsDimension`` and ``value`` may be
+        left out (the schema requires them; esmini's slow-lead-vehicle.xosc and others omit
+        them and esmini reads them as undefined and 0): ``time`` and 0.
         """
         src = ctx.src
-        dimension = src.choice(el, "dynamicsDimension", DIMENSIONS)
-        return cls(src.choice(el, "dynamicsShape", SHAPES), dimension,
-                   src.attr(el, "value", float if dimension == "rate" else non_negative))
+        shape = src.choice(el, "dynamicsShape", SHAPES)
+        step = shape == "step"
+        dimension = src.choice(el, "dynamicsDimension", DIMENSIONS, "time" if step else REQUIRED)
+        return cls(shape, dimension,
+                   src.attr(el, "value", float if dimension == "rate" else non_negative,
+                            0.0 if step else REQUIRED))
 
     def span(self, delta: float) -> tuple[str, float]:
         """Return (``time`` or ``distance``, length [s or m]) for a change of ``delta``."""

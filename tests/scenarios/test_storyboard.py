@@ -378,3 +378,24 @@ def test_a_vehicle_under_test_without_a_start_position_is_refused(tmp_path):
         ScenarioEngine(sc, StraightNet(), external=frozenset({"Car"}))
     assert err.value.element == "Init"
     ScenarioEngine(sc, StraightNet())     # the storyboard may leave an entity unplaced
+
+
+def test_esmini_leniencies_for_attributes_that_change_nothing(tmp_path):
+    # esmini's cut-in_external.xosc omits conditionEdge (esmini: none), slow-lead-vehicle.xosc
+    # a step's dimension and value (no duration to give); both used to be refused
+    cond = sim_time(1).replace(' conditionEdge="rising"', "")
+    step = speed_action(3).replace(' dynamicsDimension="time" value="0.0"', "")
+    text = document(INIT, story(event("E", step, trigger(cond))),
+                    trigger(sim_time(5), kind="StopTrigger"))
+    sc = load_scenario(write(tmp_path, text))
+    (c,) = [c for c in sc.storyboard.conditions() if c.spec.ELEMENT == "SimulationTimeCondition"
+            and c.spec.value == 1]
+    assert c.edge == "none"
+    (a,) = [a for a in sc.storyboard.actions() if a.name == "a"]
+    assert (a.spec.dynamics.dimension, a.spec.dynamics.value) == ("time", 0.0)
+    # a transition that takes time still needs them
+    linear = speed_action(3, shape="linear").replace(' value="0.0"', "")
+    text = document(INIT, story(event("E", linear, trigger(sim_time(1)))),
+                    trigger(sim_time(5), kind="StopTrigger"))
+    with pytest.raises(ScenarioError, match="missing attribute 'value'"):
+        load_scenario(write(tmp_path, text))
