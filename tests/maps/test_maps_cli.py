@@ -50,16 +50,24 @@ BROKEN = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(BROKEN))
-def test_check_exits_2_naming_line_and_element(tmp_path, case):
-    text, line_no, element, message = BROKEN[case]
+def first_issue(tmp_path, case: tuple, severity: str, status: int) -> tuple:
+    """Run ``map check`` on a case's text: (file path, where it points, the first line),
+    after asserting the exit status, the severity and the message of that line."""
+    text, line_no, element, message = case
     p = write(tmp_path, "bad.xodr", text)
     res = RUN.invoke(app, ["check", str(p)])
-    assert res.exit_code == 2, res.output
+    assert res.exit_code == status, res.output
     first = res.stdout.splitlines()[0]  # on stdout, as scenario check prints its issues
     where = f"bad.xodr:{line_no}: " + (f"<{element}>: " if element else "")
-    assert first.startswith("error: ") and where in first and message in first
-    assert res.stdout.strip().endswith("1 error(s), 0 warning(s)")
+    assert first.startswith(f"{severity}: ") and where in first and message in first
+    return p, where, res.stdout.strip()
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_check_exits_2_naming_line_and_element(tmp_path, case):
+    p, where, out = first_issue(tmp_path, BROKEN[case], "error", 2)
+    message = BROKEN[case][3]
+    assert out.endswith("1 error(s), 0 warning(s)")
     # info and plot refuse the same file with one line on stderr and status 2
     for args in (["info", str(p)], ["plot", str(p), "-o", str(tmp_path / "x.png")]):
         res = RUN.invoke(app, args)
@@ -91,13 +99,8 @@ WARNED = {
 
 @pytest.mark.parametrize("case", sorted(WARNED))
 def test_check_warns_naming_line_and_element(tmp_path, case):
-    text, line_no, element, message = WARNED[case]
-    p = write(tmp_path, "odd.xodr", text)
-    res = RUN.invoke(app, ["check", str(p)])
-    assert res.exit_code == 1, res.output
-    first = res.stdout.splitlines()[0]
-    assert first.startswith("warning: ") and f"odd.xodr:{line_no}: <{element}>: " in first
-    assert message in first and res.stdout.strip().endswith("0 error(s), 1 warning(s)")
+    _, _, out = first_issue(tmp_path, WARNED[case], "warning", 1)
+    assert out.endswith("0 error(s), 1 warning(s)")
 
 
 def test_check_clean_and_warnings(tmp_path):
