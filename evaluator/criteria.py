@@ -23,6 +23,9 @@ from evaluator.results import Statistic, decode_float, encode_float
 #: The comparisons a criterion may use: measured <rule> threshold must hold to pass.
 RULES = ("<", "<=", ">", ">=", "==")
 
+#: The statuses a criterion outcome may have (:class:`CriterionOutcome`).
+STATUSES = ("pass", "fail", "not_applicable", "not_evaluated")
+
 #: Other names accepted for a statistic in declared criteria (name used by the Wuhan case
 #: catalogue -> the evaluator's statistic).
 ALIASES = {"ego_decel_max_mps2": "decel_peak_mps2"}

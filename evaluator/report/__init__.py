@@ -21,10 +21,11 @@ from evaluator.errors import EvaluationError
 from evaluator.report.compare import compare_runs
 from evaluator.report.figures import (CaseFigures, draw_case_figures, load_case_figures,
                                       save_case_figures)
-from evaluator.report.html import render_html, write_html
-from evaluator.report.junit import build_junit, write_junit
-from evaluator.report.summary import (SCHEMA, SCHEMA_VERSION, build_summary, case_from_dict,
-                                      read_summary, results_from_summary, write_summary)
+from evaluator.report.html import render_html
+from evaluator.report.junit import build_junit, junit_bytes
+from evaluator.report.summary import (SCHEMA, SCHEMA_VERSION, bounded_int, build_summary,
+                                      case_from_dict, check_manifest, read_summary,
+                                      results_from_summary, summary_text)
 
 NetForCase = Callable[[Recording], Any]
 
@@ -125,44 +126,70 @@ def write_report(run_dir: str | Path, results: list[CaseResult | dict[str, Any]]
             runner stored beside its recording (:mod:`evaluator.report.figures`) and whose
             recording is unchanged since: those are embedded as stored.
 
+    The summary and JUnit texts are built (and every record checked) before anything is
+    written, so a malformed result leaves the previous files as they were; then they are
+    written, each through a temporary file and a rename, and only then is the HTML page
+    drawn and written, so a plot that fails cannot cost the run its summary.
+
     Returns:
         ``{"summary": path, "junit": path, "html": path}``.
 
     Raises:
-        EvaluationError: the manifest or a result holds a non-JSON value.
+        EvaluationError: the manifest or a result holds a non-JSON value, or a value nested
+            too deeply to be written.
+        OSError: a file cannot be written (files already replaced stay replaced).
     """
     run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
     results = [as_result(r) for r in results]
     if recordings is None:
         paths = _discover(run_dir, results)
     else:
         paths = {k: Path(v) for k, v in recordings.items()}
-    doc = build_summary(results, manifest, {k: _rel(v, run_dir) for k, v in paths.items()})
     out = {"summary": run_dir / "summary.json", "junit": run_dir / "junit.xml",
            "html": run_dir / "report.html"}
-    tmp = out["summary"].with_suffix(".json.tmp")
-    write_summary(tmp, doc)
-    os.replace(tmp, out["summary"])
-    write_junit(out["junit"], results)
+    try:
+        doc = build_summary(results, manifest, {k: _rel(v, run_dir) for k, v in paths.items()})
+        texts = {"summary": summary_text(doc).encode("utf-8"), "junit": junit_bytes(results)}
+    except RecursionError:
+        raise EvaluationError("a result or the manifest is nested too deeply to be written",
+                              file=str(out["summary"])) from None
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for key in ("summary", "junit"):  # what a run computed is kept even if a plot fails
+        _replace(out[key], texts[key])
     figures = _figures(paths, net_for_case if net_for_case is not None else map_loader())
-    write_html(out["html"], render_html(results, doc["manifest"], figures, run_dir.name))
+    _replace(out["html"], render_html(results, doc["manifest"], figures,
+                                      run_dir.name).encode("utf-8"))
     return out
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through ``<path>.tmp`` and a rename (never a half file)."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _results_from_cases(run_dir: Path) -> tuple[list[CaseResult], dict[str, Any]]:
     """Results from the runner's ``cases/*/result.json`` and ``manifest.json`` (a run that
-    stopped before writing its summary)."""
+    stopped before writing its summary), every record checked
+    (:func:`evaluator.report.summary.check_case_record`, :func:`check_manifest`).
+
+    Raises:
+        EvaluationError: no result file, or one that is unreadable or malformed (names the
+            file and the element, e.g. ``<criteria[0].id>``).
+    """
     files = sorted(run_dir.glob("cases/*/result.json"))
     if not files:
         raise EvaluationError("no summary.json and no cases/*/result.json: not a run folder",
                               file=str(run_dir))
-    results = [case_from_dict(_read_json(f), str(f), "result") for f in files]
+    results = [case_from_dict(_read_json(f), str(f)) for f in files]
     mf = run_dir / "manifest.json"
     manifest = _read_json(mf) if mf.is_file() else {}
-    if not isinstance(manifest, dict):
-        raise EvaluationError(f"expected a JSON object, got a JSON {type(manifest).__name__}",
-                              file=str(mf))
+    check_manifest(manifest, str(mf))
     return results, manifest
 
 
@@ -174,13 +201,18 @@ megabytes); a link to ``/dev/zero`` is refused instead of read until memory runs
 def _read_json(path: Path) -> Any:
     """The JSON value of a run-folder file.
 
+    ``NaN`` and ``Infinity`` literals are read (the runner writes what its results hold; the
+    record check says where a finite number is needed); integers are bounded as in a summary
+    (30 digits), so what is read can be written back into a summary its reader accepts.
+
     Raises:
-        EvaluationError: unreadable, not UTF-8 or not JSON (names the file and line).
+        EvaluationError: unreadable, not UTF-8 or not JSON, an integer out of range or
+            nesting past the parser's limit (names the file and, for JSON, the line).
     """
     from testzone.userfiles import UserFileError, read_regular
     try:
         return json.loads(read_regular(path, "run-folder file", MAX_RUN_FILE_BYTES)
-                          .decode("utf-8"))
+                          .decode("utf-8"), parse_int=bounded_int)
     except UserFileError as exc:
         raise EvaluationError(exc.message, file=str(path)) from None
     except UnicodeDecodeError as exc:
@@ -188,6 +220,11 @@ def _read_json(path: Path) -> Any:
     except json.JSONDecodeError as exc:
         raise EvaluationError(f"invalid JSON ({exc.msg})", file=str(path),
                               line=exc.lineno) from None
+    except ValueError as exc:  # an integer out of range (bounded_int)
+        raise EvaluationError(str(exc), file=str(path)) from None
+    except RecursionError:
+        raise EvaluationError("JSON nested too deeply to be a run file",
+                              file=str(path)) from None
 
 
 def rebuild_report(run_dir: str | Path, net_for_case: NetForCase | None = None) -> Path:
@@ -195,9 +232,13 @@ def rebuild_report(run_dir: str | Path, net_for_case: NetForCase | None = None) 
 
     Results are read back, not recomputed: from ``summary.json`` when present (recordings as
     it names them), else from the runner's ``cases/*/result.json`` and ``manifest.json``.
+    Every case record is checked against docs/summary-schema.md before anything is written
+    (:func:`evaluator.report.summary.check_case_record`): a refused folder keeps its files.
 
     Raises:
-        EvaluationError: neither a readable summary of this schema nor case results.
+        EvaluationError: neither a readable summary of this schema nor case results, or a
+            malformed record (names the file and the element, e.g.
+            ``cases/x/result.json: <criteria[0].id>: expected a string, got 5``).
     """
     run_dir = Path(run_dir)
     if not (run_dir / "summary.json").is_file():

@@ -41,6 +41,14 @@ CASE_FIGURES: tuple[tuple[str, Callable[[Recording, CaseResult, Any], Any]], ...
 FIGURES_FILE = "figures.json"
 #: Version of the stored set's layout; another version is ignored (redrawn).
 FIGURES_FORMAT = 1
+#: Largest ``figures.json`` read [bytes] (a real one is well under 1 kB).
+MAX_INDEX_BYTES = 1 << 20
+#: Largest stored figure read [bytes] (a real one is about 100 kB).
+MAX_FIGURE_BYTES = 32 << 20
+#: Most figures a stored set may list (the page has :data:`CASE_FIGURES`).
+MAX_STORED_FIGURES = 16
+#: The first bytes of every PNG file.
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass
@@ -137,21 +145,39 @@ def save_case_figures(folder: str | Path, res: CaseResult, rec: Recording, net: 
 def load_case_figures(recording_path: str | Path) -> CaseFigures | None:
     """The stored figures of the recording at ``recording_path`` (read from its folder), or
     None when there is no stored set, it is damaged, of another format, or drawn from other
-    bytes than the recording now holds (SHA-256 compared)."""
+    bytes than the recording now holds (SHA-256 compared).
+
+    Every file is read only when it is a regular file (after symlinks) within its limit
+    (:func:`testzone.userfiles.read_regular`): ``figures.json`` up to
+    :data:`MAX_INDEX_BYTES`, at most :data:`MAX_STORED_FIGURES` figures of up to
+    :data:`MAX_FIGURE_BYTES` each, each starting with the PNG signature. A FIFO or a link
+    to ``/dev/zero`` in their place makes the set unusable (the report draws the figures
+    itself) instead of hanging the report or filling the memory.
+    """
+    from testzone.userfiles import read_regular
     recording_path = Path(recording_path)
     folder = recording_path.parent
     try:
-        index = json.loads((folder / FIGURES_FILE).read_text(encoding="utf-8"))
+        index = json.loads(read_regular(folder / FIGURES_FILE, FIGURES_FILE, MAX_INDEX_BYTES)
+                           .decode("utf-8"))
         if not isinstance(index, dict) or index.get("format") != FIGURES_FORMAT:
+            return None
+        entries = index["figures"]
+        if not isinstance(entries, list) or len(entries) > MAX_STORED_FIGURES:
+            return None
+        if not recording_path.is_file():  # a FIFO would block the hash
             return None
         if index.get("recording_sha256") != file_sha256(recording_path):
             return None
         images = []
-        for entry in index["figures"]:
+        for entry in entries:
             name = Path(str(entry["file"])).name  # never outside the case folder
-            images.append((str(entry["title"]), (folder / name).read_bytes()))
+            png = read_regular(folder / name, "stored figure", MAX_FIGURE_BYTES)
+            if not png.startswith(PNG_SIGNATURE):
+                return None
+            images.append((str(entry["title"]), png))
         agent = index.get("agent")
         return CaseFigures(images, str(index.get("note", "")),
                            agent if isinstance(agent, dict) else {})
-    except (OSError, ValueError, KeyError, TypeError):
+    except (TestzoneError, OSError, ValueError, KeyError, TypeError, RecursionError):
         return None

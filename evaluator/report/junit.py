@@ -86,7 +86,12 @@ def build_junit(results: list[CaseResult]) -> etree._Element:
     return root
 
 
+def junit_bytes(results: list[CaseResult]) -> bytes:
+    """The ``junit.xml`` file's bytes (UTF-8, XML declaration, pretty-printed)."""
+    return etree.tostring(etree.ElementTree(build_junit(results)), xml_declaration=True,
+                          encoding="UTF-8", pretty_print=True)
+
+
 def write_junit(path: Path, results: list[CaseResult]) -> None:
-    """Write ``junit.xml`` (UTF-8, XML declaration, pretty-printed)."""
-    tree = etree.ElementTree(build_junit(results))
-    tree.write(str(path), xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    """Write ``junit.xml`` (:func:`junit_bytes`)."""
+    Path(path).write_bytes(junit_bytes(results))
