@@ -128,7 +128,7 @@ def signal_reference_errors(scenario, signal_ids: frozenset[str] | None = None
                     out.append((ph.line, "TrafficSignalState",
                                 f"controller '{c.name}' phase '{ph.name}': trafficSignalId "
                                 f"'{sid}' is no signal of the road network"))
-                if color_of(state) == SignalColor.UNKNOWN and state.strip().lower() != "unknown":
+                if unreadable(state):
                     out.append((ph.line, "TrafficSignalState",
                                 f"controller '{c.name}' phase '{ph.name}': state '{state}': "
                                 f"{STATE_EXPECTED}"))
@@ -148,9 +148,14 @@ def signal_reference_errors(scenario, signal_ids: frozenset[str] | None = None
             if signal_ids is not None and spec.name not in signal_ids:
                 out.append((line, element, f"name '{spec.name}' is no signal of the road "
                                            f"network"))
-            if color_of(spec.state) == SignalColor.UNKNOWN and spec.state.lower() != "unknown":
+            if unreadable(spec.state):
                 out.append((line, element, f"state '{spec.state}': {STATE_EXPECTED}"))
     return out
+
+
+def unreadable(state: str) -> bool:
+    """A state string :func:`color_of` cannot read (``unknown`` itself is readable)."""
+    return color_of(state) == SignalColor.UNKNOWN and state.strip().lower() != "unknown"
 
 
 STATE_EXPECTED = ("expected red, yellow, green or off, or a lamp triple such as "

@@ -21,10 +21,9 @@ from typing import Any, Iterator
 import typer
 
 from testzone.text import terminal_safe
-from testzone.userfiles import UserFileError, read_regular
 
 from v2x_bridge import codec
-from v2x_bridge.errors import V2XError
+from v2x_bridge.errors import V2XError, read_user_file
 from v2x_bridge.transport import DEFAULT_ENDPOINT, Subscriber
 
 app = typer.Typer(help="YD/T 3709-2020 V2X frames: decode, listen.", no_args_is_help=True,
@@ -70,10 +69,7 @@ def _check_size(data: bytes, file: str | None) -> bytes:
 def _read_file(path: Path) -> bytes:
     """A frame file's bytes (raw, or hex text decoded); a file too big to hold one frame is
     refused before it is read (:func:`testzone.userfiles.read_regular`)."""
-    try:
-        raw = read_regular(path, "a frame file", MAX_FILE_BYTES)
-    except UserFileError as exc:
-        raise V2XError(exc.message, file=exc.file) from None
+    raw = read_user_file(path, "a frame file", MAX_FILE_BYTES)
     try:
         text = raw.decode("ascii")
     except UnicodeDecodeError:

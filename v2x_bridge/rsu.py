@@ -37,8 +37,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from testzone.userfiles import UserFileError, read_regular
-from v2x_bridge.errors import V2XError
+from v2x_bridge.errors import V2XError, read_user_file
 from v2x_bridge.user_json import is_finite_number, shown
 
 DEFAULT_PERIODS_S = MappingProxyType({"SPAT": 0.1, "MAP": 1.0, "RSM": 0.1, "RSI": 0.5})
@@ -170,10 +169,7 @@ def load_rsu_layout(path: str | Path) -> RsuLayout:
             duplicate ids; ``file`` and ``element`` (``rsus[i] (id)``) name the place.
     """
     path = Path(path)
-    try:
-        raw = read_regular(path, "the RSU layout", MAX_RSU_LAYOUT_BYTES)
-    except UserFileError as exc:
-        raise V2XError(exc.message, file=exc.file) from None
+    raw = read_user_file(path, "the RSU layout", MAX_RSU_LAYOUT_BYTES)
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except json.JSONDecodeError as exc:

@@ -42,6 +42,17 @@ def applies(orientation: str, direction: int) -> bool:
     return True
 
 
+def governs(sig: object, lane_id: int, direction: int) -> bool:
+    """Whether signal ``sig`` governs traffic in ``lane_id`` moving ``direction`` (+1 along
+    s): its orientation applies (:func:`applies`) and, when it has ``validity`` records
+    (``maps.Signal.in_validity``), the lane is among them (a turn arrow over the left lane
+    does not govern the lane beside it)."""
+    if not applies(str(getattr(sig, "orientation", "none")), direction):
+        return False
+    in_validity = getattr(sig, "in_validity", None)
+    return in_validity is None or in_validity(lane_id)
+
+
 def _state_at(t: float, earlier: SignalState | None, later: SignalState | None,
               t_earlier: float) -> SignalState | None:
     """The signal state in force at ``t`` [s] between two frames (module docstring)."""
@@ -90,11 +101,8 @@ class RedLightMetric:
             st = tr.states[k]
             reach = d * (st.box.cx + st.box.length / 2)
             for sig in by_road.get(b.road_id, []):
-                if not applies(str(getattr(sig, "orientation", "none")), d):
+                if not governs(sig, b.lane_id, d):
                     continue
-                in_validity = getattr(sig, "in_validity", None)   # maps.Signal
-                if in_validity is not None and not in_validity(b.lane_id):
-                    continue  # a light for other lanes (a turn arrow over the left lane)
                 before, after = (a.s + reach - sig.s) * d, (b.s + reach - sig.s) * d
                 if not before < 0.0 <= after:
                     continue

@@ -30,7 +30,7 @@ from testzone.world import EntityState, LaneCoord, SignalColor, WorldState
 
 from evaluator.extract import ego_track, lane_direction, lanes_along
 from evaluator.interfaces import RoadNetworkView
-from evaluator.metrics.red_light import applies, vehicle_lights
+from evaluator.metrics.red_light import governs, vehicle_lights
 from evaluator.results import MetricResult, Statistic, masked_time, violations_from_mask
 
 STANDSTILL_SPEED_MPS = 0.5
@@ -110,10 +110,7 @@ def _light_ahead(frame: WorldState, ego: EntityState, lane: LaneCoord | None,
     d = lane_direction(net, lane)
     front_s = lane.s + d * _front(ego)
     for sig in lights[lane.road_id]:
-        if not applies(str(getattr(sig, "orientation", "none")), d):
-            continue
-        in_validity = getattr(sig, "in_validity", None)
-        if in_validity is not None and not in_validity(lane.lane_id):
+        if not governs(sig, lane.lane_id, d):
             continue
         ahead = (float(sig.s) - front_s) * d
         if -LINE_OVERRUN_M <= ahead <= CAUSE_RANGE_M:
