@@ -145,3 +145,18 @@ def test_logic_file_that_is_a_directory_says_so(tmp_path):
         load_scenario(path)
     assert any("LogicFile is a directory, expected a file" in i.message
                for i in check_scenario(path))
+
+
+def test_a_scenario_file_over_the_size_cap_is_refused_before_it_is_parsed(tmp_path,
+                                                                        monkeypatch):
+    # a 50 MB file took 86 s to check; /dev/zero or a FIFO would never end
+    import scenarios.xmlsource as xs
+    from scenarios import ScenarioError, load_scenario
+    path = tmp_path / "big.xosc"
+    path.write_text("<OpenSCENARIO>" + " " * 2000 + "</OpenSCENARIO>")
+    monkeypatch.setattr(xs, "MAX_SCENARIO_BYTES", 1000)
+    with pytest.raises(ScenarioError, match="more than the 1000 accepted") as err:
+        load_scenario(path)
+    assert err.value.file == str(path)
+    with pytest.raises(ScenarioError, match="is not a regular file"):
+        load_scenario("/dev/zero")
