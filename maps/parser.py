@@ -187,8 +187,14 @@ class _Reader:
         return self.num(el, "max") * _SPEED_UNITS[unit]
 
 
+MAX_MAP_BYTES = 1024 ** 3
+"""Largest .xodr read [bytes]: city-scale HD maps take hundreds of megabytes (the Wuhan test
+zone, 106 km, takes 5 MB)."""
+
+
 def read_tree(path: str | os.PathLike) -> etree._ElementTree:
-    """Parse ``path`` safely; MapsError when missing, unreadable, not XML or not OpenDRIVE."""
+    """Parse ``path`` safely; MapsError when missing, unreadable, larger than
+    :data:`MAX_MAP_BYTES`, not XML or not OpenDRIVE."""
     path = os.fspath(path)
     if not is_utf8_path(path):
         raise MapsError("the file name is not valid UTF-8 (rename the file)",
@@ -197,6 +203,10 @@ def read_tree(path: str | os.PathLike) -> etree._ElementTree:
         what = ("is a directory" if os.path.isdir(path) else
                 "is not a regular file" if os.path.exists(path) else "file not found")
         raise MapsError(f"{what} (expected an OpenDRIVE .xodr file)", file=path)
+    size = os.path.getsize(path)
+    if size > MAX_MAP_BYTES:
+        raise MapsError(f"{size} bytes: larger than the {MAX_MAP_BYTES} accepted for a map",
+                        file=path)
     try:
         tree = etree.parse(path, _parser())
     except etree.XMLSyntaxError as exc:

@@ -255,3 +255,13 @@ def test_loading_leaves_the_garbage_collector_as_it_was(tmp_path, collecting):
         assert gc.isenabled() is collecting
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_a_map_over_the_size_cap_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
+    import maps.parser as parser
+    p = write(tmp_path, "big.xodr", document(road("1", 100, line(0, 0, 0, 0, 100),
+                                                   right=_lane(-1, 3.5))))
+    monkeypatch.setattr(parser, "MAX_MAP_BYTES", 100)
+    with pytest.raises(maps.MapsError, match="larger than the 100 accepted for a map") as err:
+        maps.load_opendrive(p)
+    assert err.value.file == str(p)
