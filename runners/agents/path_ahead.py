@@ -77,6 +77,7 @@ class PathAhead:
             self.heading = np.append(self.heading, self.heading[-1])
         seg = np.hypot(*np.diff(self.xy, axis=0).T)
         self._cum = np.concatenate([[0.0], np.cumsum(seg)])
+        self._step = float(seg.max())  # longest sample spacing [m]
         if entry is not None:
             self._blend(*entry)
         self.line = LineString(self.xy)
@@ -155,9 +156,21 @@ class PathAhead:
         return float(self._cum[k]), float(self._cum[end])
 
     def locate(self, x: float, y: float) -> tuple[float, float]:
-        """(distance along the path [m], distance from it [m]) of the world point (x, y)."""
+        """(distance along the path [m], distance from it [m]) of the world point (x, y), at
+        the path's first pass by the point: a path around a roundabout ring comes back past
+        its own start within the horizon, and the nearest pass may be the second (the ego
+        then stood braking for a car on the far side of the ring, placed behind it)."""
         p = Point(x, y)
-        return self.line.project(p), self.line.distance(p)
+        dist = self.line.distance(p)
+        near = np.hypot(self.xy[:, 0] - x, self.xy[:, 1] - y) <= dist + self._step
+        first = int(np.argmax(near))
+        after = np.flatnonzero(~near[first:])
+        stop = first + int(after[0]) if len(after) else len(near)
+        lo = max(first - 1, 0)
+        if lo == 0 and stop >= len(near):
+            return self.line.project(p), dist
+        part = LineString(self.xy[lo:min(stop + 1, len(near))])
+        return float(self._cum[lo]) + part.project(p), part.distance(p)
 
     def point_at(self, distance: float) -> tuple[float, float]:
         """World point [m] on the path ``distance`` metres ahead of its start."""
@@ -187,7 +200,7 @@ class PathAhead:
             box = Polygon(corners)
             if not shapely.intersects(self.corridor(half), box):
                 continue
-            along = [self.line.project(Point(c)) - ego_along for c in corners]
+            along = [self.locate(*c)[0] - ego_along for c in corners]
             d = min(along)
             if max(along) <= 0.0:
                 continue

@@ -121,3 +121,25 @@ def test_a_red_light_over_another_lane_does_not_stop_the_path(tmp_path) -> None:
         path = PathAhead(net, LaneCoord("1", lane, 10.0, 0.0), horizon=100.0)
         found = [o.distance for o in path.red_signals(0.0, red)]
         assert found == ([pytest.approx(40.0, abs=0.1)] if stops else []), lane
+
+
+def test_a_path_around_a_ring_locates_points_at_its_first_pass() -> None:
+    # the Wuhan roundabout: from ring road 179 a 300 m path goes round the ring twice, passing
+    # its own start again at 150.6 m. The nearest pass put the ego 150.6 m along and a car on
+    # the far side of the ring 91.9 m behind it: idm-v2x stood braking at 9 m/s^2 (the
+    # tz_roundabout_entry no_stall failures)
+    import numpy as np
+    from maps import load_opendrive
+    from runners.agents.path_ahead import PathAhead
+    from testzone.world import LaneCoord
+    net = load_opendrive(Path(__file__).resolve().parents[2] / "maps" / "wuhan"
+                         / "wuhan_testzone.xodr")
+    path = PathAhead(net, LaneCoord("179", -1, 0.73, 0.0), horizon=300.0)
+    x0, y0 = path.point_at(0.0)
+    along, off = path.locate(x0, y0)
+    assert along == pytest.approx(0.0, abs=1e-6) and off == pytest.approx(0.0, abs=1e-6)
+    second = path.locate(*path.point_at(150.6))   # the same place, on the second lap
+    assert second[0] < 10.0 and second[1] < 1.0
+    ahead = path.locate(*path.point_at(58.6))     # once round a quarter of the ring: unique
+    assert ahead[0] == pytest.approx(58.6, abs=0.05)
+    assert np.isfinite(path.locate(0.0, 0.0)[0])  # a far point still gets its nearest pass
