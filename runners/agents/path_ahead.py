@@ -78,6 +78,7 @@ class PathAhead:
         seg = np.hypot(*np.diff(self.xy, axis=0).T)
         self._cum = np.concatenate([[0.0], np.cumsum(seg)])
         self._step = float(seg.max())  # longest sample spacing [m]
+        self._returns = _comes_back(self.xy, self._cum, RETURN_RADIUS_M)
         if entry is not None:
             self._blend(*entry)
         self.line = LineString(self.xy)
@@ -162,6 +163,8 @@ class PathAhead:
         then stood braking for a car on the far side of the ring, placed behind it)."""
         p = Point(x, y)
         dist = self.line.distance(p)
+        if not self._returns:
+            return self.line.project(p), dist
         near = np.hypot(self.xy[:, 0] - x, self.xy[:, 1] - y) <= dist + self._step
         first = int(np.argmax(near))
         after = np.flatnonzero(~near[first:])
@@ -246,6 +249,20 @@ class PathAhead:
                     out.append(PathObstacle(f"signal:{sig.id}", float(d), 0.0, "signal"))
                     break
         return sorted(out, key=lambda o: o.distance)
+
+
+RETURN_RADIUS_M = 30.0
+"""A path that comes within this [m] of a point it passed at least twice as far back along
+it comes back on itself (a roundabout ring); only then is :meth:`PathAhead.locate` careful to
+take the first pass."""
+
+
+def _comes_back(xy: np.ndarray, cum: np.ndarray, radius: float) -> bool:
+    """Whether two samples of a path lie within ``radius`` [m] of each other while more than
+    ``2 * radius`` [m] apart along it (all pairs: a 300 m path has about 150 samples)."""
+    d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
+    apart = np.abs(cum[:, None] - cum[None, :]) > 2.0 * radius
+    return bool(np.any((d <= radius) & apart))
 
 
 def blend_offsets(d: np.ndarray, e0: float, slope0: float, length: float
