@@ -15,9 +15,9 @@ careful driver makes left out. A frame counts here when the ego is slower than
   for its stop line, as in :mod:`evaluator.metrics.red_light`).
 
 Without a road network only the first cause is looked for. Waiting for a road user farther
-than 30 m counts: the reference ``idm-v2x`` agent stands 6-8 s at the Wuhan roundabout
-entry for a car 30-47 m away on the far side of the ring, which its car following takes for
-a lead on its path (``tz_roundabout_entry`` variants 001 and 002 fail ``no_stall``).
+than 30 m counts: the check found the reference ``idm-v2x`` agent standing 6-8 s at the
+Wuhan roundabout entry for a car 30-47 m away on the far side of the ring, which its path
+model placed behind it (fixed in ``runners.agents.path_ahead.PathAhead.locate``).
 """
 
 from __future__ import annotations
