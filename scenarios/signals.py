@@ -5,8 +5,9 @@ A controller cycles through its phases from sim time ``delay`` (plus the delay o
 ``reference`` controller, recursively). Each signal's :class:`SignalState` carries its colour,
 the time until that colour changes [s] (looking ahead over the cycle) and the phase index.
 
-State strings: ``red``/``yellow``/``green``/``off`` (any case), or esmini's lamp triples
-``"on;off;off"`` read as red;yellow;green (the first lamp on gives the colour, none on = off).
+State strings: ``red``/``yellow``/``green``/``off`` (any case), or esmini's lamp lists:
+triples ``"on;off;off"`` read as red;yellow;green, pairs ``"off;on"`` as red;green (a
+pedestrian light); the first lamp on (or flashing) gives the colour, none = off.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from testzone.world import SignalColor, SignalState
 from scenarios.model import SignalControllerDef
 
 _LAMPS = (SignalColor.RED, SignalColor.YELLOW, SignalColor.GREEN)
+_PEDESTRIAN_LAMPS = (SignalColor.RED, SignalColor.GREEN)
+"""esmini's two-lamp states (``"off;on"``, its traffic_lights.xosc pedestrian lights): red;green."""
 
 
 def color_of(state: str) -> SignalColor:
@@ -27,9 +30,10 @@ def color_of(state: str) -> SignalColor:
         if s == c.value:
             return c
     parts = [p.strip() for p in s.split(";")]
-    if len(parts) == 3:
-        for lamp, p in zip(_LAMPS, parts):
-            if p == "on":
+    if len(parts) in (2, 3) and all(p in ("on", "off", "flashing") for p in parts):
+        lamps = _LAMPS if len(parts) == 3 else _PEDESTRIAN_LAMPS
+        for lamp, p in zip(lamps, parts):
+            if p != "off":
                 return lamp
         return SignalColor.OFF
     return SignalColor.UNKNOWN
@@ -158,5 +162,5 @@ def unreadable(state: str) -> bool:
     return color_of(state) == SignalColor.UNKNOWN and state.strip().lower() != "unknown"
 
 
-STATE_EXPECTED = ("expected red, yellow, green or off, or a lamp triple such as "
-                  "'on;off;off' (red;yellow;green)")
+STATE_EXPECTED = ("expected red, yellow, green or off, or esmini's lamps such as "
+                  "'on;off;off' (red;yellow;green) or 'off;on' (red;green)")

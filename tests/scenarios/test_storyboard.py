@@ -399,3 +399,17 @@ def test_esmini_leniencies_for_attributes_that_change_nothing(tmp_path):
                     trigger(sim_time(5), kind="StopTrigger"))
     with pytest.raises(ScenarioError, match="missing attribute 'value'"):
         load_scenario(write(tmp_path, text))
+
+
+@pytest.mark.parametrize("state, color", [
+    ("on;off;off", SignalColor.RED), ("off;off;on", SignalColor.GREEN),
+    ("off;on", SignalColor.GREEN), ("on;off", SignalColor.RED),   # esmini's pedestrian lights
+    ("off;off", SignalColor.OFF), ("off;flashing;off", SignalColor.YELLOW),
+    ("on;maybe", SignalColor.UNKNOWN), ("on;off;off;off", SignalColor.UNKNOWN),
+])
+def test_esmini_lamp_states(state, color):
+    # esmini's traffic_lights.xosc has a TrafficSignalCondition state="off;on": refused by
+    # the signal-reference check until two-lamp states were read
+    from scenarios.signals import color_of, unreadable
+    assert color_of(state) == color
+    assert unreadable(state) is (color == SignalColor.UNKNOWN)
