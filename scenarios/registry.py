@@ -154,13 +154,19 @@ class ParseContext:
         return name
 
     def position(self, holder: etree._Element) -> Any:
-        """Parse the one position inside ``holder`` (a ``Position`` element, or an element
-        with a ``Position`` child).
+        """Parse the one position inside ``holder``: a ``Position`` element, an element with a
+        ``Position`` child, or an element of XSD type Position (``PositionStart`` of a
+        ClothoidSplineSegment, OpenSCENARIO 1.3: the position element directly inside, as
+        esmini's lane-change_clothoid_spline_based_trajectory.xosc writes it).
 
         Raises:
             ScenarioError: no position inside. UnsupportedElementError: unknown position type.
         """
         pos = holder if holder.tag == "Position" else next(children(holder, "Position"), None)
+        if pos is None:
+            first = next(children(holder), None)
+            if first is not None and self.positions.get(str(first.tag)) is not None:
+                pos = holder  # typed Position itself
         inner = next(children(pos), None) if pos is not None else None
         if inner is None:
             raise self.src.error(holder, "expected a Position with one position element")

@@ -225,3 +225,19 @@ def test_nurbs_with_a_huge_control_polygon_fails_with_file_and_line(tmp_path):
     with pytest.raises(ScenarioError, match="control polygon of 9.9e\\+07 m") as info:
         run(write(tmp_path, nurbs_scenario(2, cps, [0, 0, 1, 1])), until=2)
     assert info.value.line and info.value.file.endswith("t.xosc")
+
+
+def test_position_start_holds_the_position_element_as_its_xsd_type_says(tmp_path):
+    # OpenSCENARIO 1.3: PositionStart is of type Position, so the WorldPosition sits directly
+    # inside it (esmini's lane-change_clothoid_spline_based_trajectory.xosc); the reader only
+    # took a nested <Position> and refused the file
+    from builders import run, write
+    spline = ('<ClothoidSpline><ClothoidSplineSegment curvatureStart="0" curvatureEnd="0" '
+              'length="20"><PositionStart>{}</PositionStart></ClothoidSplineSegment>'
+              '</ClothoidSpline>')
+    starts = []
+    for inner in ('<WorldPosition x="10" y="-1.75"/>', START):
+        worlds, _, _ = run(write(tmp_path, shape_scenario(spline.format(inner))), until=1)
+        starts.append((round(worlds[-1].entities["Car"].pose.x, 6),
+                       round(worlds[-1].entities["Car"].pose.y, 6)))
+    assert starts[0] == starts[1] and starts[0][1] == -1.75
