@@ -15,6 +15,7 @@ Exit statuses (``docs/cli.md``): 0 every case passed; 1 some case failed its cri
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import json
 import os
@@ -182,20 +183,34 @@ def expanded_from(path: Path) -> tuple[str, str] | None:
     ``testzone scenario expand`` wrote it: the ``index.json`` beside it lists its name among
     the variants (:func:`scenarios.expand.write_variants`). None otherwise (no index, one that
     does not list it, or one that cannot be read: the file is then a scenario like any other).
+    A folder of expanded files reads its index once (cached by path, size and mtime).
     """
     index = path.parent / "index.json"
     try:
+        st = index.stat()
+    except OSError:
+        return None
+    listed, origin = _index_listing(str(index), st.st_size, st.st_mtime_ns)
+    return origin if path.name in listed else None
+
+
+@functools.lru_cache(maxsize=64)
+def _index_listing(index: str, size: int, mtime_ns: int
+                   ) -> tuple[frozenset[str], tuple[str, str] | None]:
+    """(variant file names, (distribution, scenario) or None) of one ``index.json``; nothing
+    listed when it cannot be read. ``size`` and ``mtime_ns`` only key the cache."""
+    try:
         doc = json.loads(read_regular(index, "index.json", MAX_INDEX_BYTES))
     except (TestzoneError, ValueError, RecursionError):
-        return None
+        return frozenset(), None
     if not isinstance(doc, dict) or not isinstance(doc.get("variants"), list):
-        return None
-    if not any(isinstance(v, dict) and v.get("file") == path.name for v in doc["variants"]):
-        return None
+        return frozenset(), None
     where = [doc.get(k) for k in ("distribution", "scenario")]
     if not all(isinstance(w, str) and w for w in where):
-        return None
-    return str(Path(where[0]).resolve()), str(Path(where[1]).resolve())
+        return frozenset(), None
+    names = frozenset(v["file"] for v in doc["variants"]
+                      if isinstance(v, dict) and isinstance(v.get("file"), str))
+    return names, (str(Path(where[0]).resolve()), str(Path(where[1]).resolve()))
 
 
 class _CaseIds:
