@@ -213,6 +213,8 @@ class ScenarioEngine:
             settle_controllers(rt, dt)
         drag(rt)
         for name, m in rt.movers.items():
+            if m.present and not m.external:
+                _check_finite(name, m, rt.time)
             if name in before and m.present and not m.external:
                 # over the whole step: actions and controllers change speed and heading too
                 speed, heading = before[name]
@@ -295,3 +297,14 @@ class ScenarioEngine:
         rt = self.rt
         return WorldState(rt.time, {n: m.state() for n, m in rt.movers.items() if m.present},
                           dict(rt.signals))
+
+
+def _check_finite(name: str, m: Mover, time: float) -> None:
+    """Raise ScenarioError when a step left ``m``'s pose or speed NaN or infinite: a run error
+    naming the entity and the time, before the evaluator meets it as a geometry error."""
+    p = m.pose
+    if not all(math.isfinite(v) for v in (p.x, p.y, p.z, p.h, m.speed)):
+        raise ScenarioError(f"entity '{name}' at t={time:g} s: its state became x={p.x:g}, "
+                            f"y={p.y:g}, heading={p.h:g}, speed={m.speed:g}; expected finite "
+                            f"values (an action or controller moving it computed a NaN or "
+                            f"infinity)")

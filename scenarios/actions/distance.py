@@ -36,6 +36,9 @@ THRESHOLD = 0.1
 """Distance tolerance [m] that ends a non-continuous action (esmini)."""
 SPRING = 0.4
 """Spring constant per unit of acceleration limit [1/m] (esmini's LongDistanceAction)."""
+UNLIMITED = 1.0e10
+"""A limit the DynamicConstraints leave out, in the spring [m/s^2]: esmini's LARGE_NUMBER. Finite
+on purpose: with one limit given and the other infinite, ``error * inf - rate * inf`` is NaN."""
 
 
 @dataclass(frozen=True)
@@ -64,11 +67,13 @@ class Constraints:
 
     def spring(self, error: float, rate: float) -> float:
         """Damped-spring acceleration [m/s^2] for position error ``error`` [m] and relative
-        speed ``rate`` [m/s], clamped."""
-        tension = self.max_acceleration if error < 0.0 else self.max_deceleration
+        speed ``rate`` [m/s], clamped; a limit left out counts as :data:`UNLIMITED`."""
+        tension = min(self.max_acceleration if error < 0.0 else self.max_deceleration,
+                      UNLIMITED)
         k = tension * SPRING
         acc = error * k - rate * 2.0 * math.sqrt(k)
-        return min(max(acc, -self.max_deceleration), self.max_acceleration)
+        return min(max(acc, -min(self.max_deceleration, UNLIMITED)),
+                   min(self.max_acceleration, UNLIMITED))
 
 
 def _flag(el: etree._Element, ctx: ParseContext, name: str) -> bool:

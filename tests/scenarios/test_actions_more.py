@@ -75,6 +75,26 @@ def test_lateral_distance_places_the_car_left_of_the_reference(tmp_path):
     assert w["Car"].lane.lane_id == -1
 
 
+def test_lateral_distance_with_one_sided_constraints_stays_finite(tmp_path):
+    """esmini's keep_lateral_distance.xosc gives maxSpeed and maxAcceleration only: the
+    missing maxDeceleration is esmini's LARGE_NUMBER (1e10), not infinity (inf - inf was NaN:
+    the car vanished from the road). Lane -1 centre y=-1.75, lane -2 centre y=-5.25: 5 m left
+    of Lead is y=-0.25, 1.5 m to go at 5 m/s^2 up to 2 m/s: the lateral speed is 0.25 m/s more
+    each step from the action's second (its first has dt = 0), so the shifts up to the state of
+    t = 0.5 s sum to (0.25 + ... + 1.75 + 2.0) x 0.05 = 0.45 m: y = -1.30."""
+    act = private("d", '<LateralAction><LateralDistanceAction entityRef="Lead" distance="5" '
+                       'freespace="false" continuous="true" '
+                       'displacement="leftToReferencedEntity"><DynamicConstraints maxSpeed="2" '
+                       'maxAcceleration="5"/></LateralDistanceAction></LateralAction>')
+    worlds, _, _ = two_cars(tmp_path, act, lead_lane=-2)
+    ys = [w.entities["Car"].pose.y for w in worlds]
+    assert all(math.isfinite(y) for y in ys)
+    steps = [abs(b - a) for a, b in zip(ys, ys[1:])]
+    assert max(steps) <= 2.0 * 0.05 + 1e-9
+    assert at(worlds, 0.5).entities["Car"].pose.y == pytest.approx(-1.30, abs=0.01)
+    assert worlds[-1].entities["Car"].pose.y == pytest.approx(-0.25, abs=0.11)
+
+
 def test_speed_profile_linear_segments(tmp_path):
     """From 10 m/s: 20 m/s after 2 s, then 10 m/s after 4 more s (linear)."""
     act = private("p", '<LongitudinalAction><SpeedProfileAction followingMode="position">'
@@ -328,3 +348,21 @@ def test_relative_road_position(tmp_path):
     car = worlds[-1].entities["Car"]
     assert (car.pose.x, car.pose.y, car.pose.h) == (90.0, 1.75 - 3.5, 0.0)
     assert car.lane.lane_id == -1
+
+
+def test_a_state_that_becomes_nan_is_a_run_error_naming_the_entity(tmp_path, monkeypatch):
+    """Whatever computes a NaN (a default-controller bug stands in for one here), the engine
+    stops at that step with the entity's name and the time, not later in the evaluator."""
+    import scenarios.engine as engine_module
+    from scenarios.errors import ScenarioError
+    real_drive, calls = engine_module.drive, []
+
+    def drive(net, m, dt):
+        real_drive(net, m, dt)
+        if m.name == "Lead":
+            calls.append(dt)
+            if len(calls) == 21:           # the step from t = 1.0 s to 1.05 s
+                m.speed = math.nan
+    monkeypatch.setattr(engine_module, "drive", drive)
+    with pytest.raises(ScenarioError, match=r"entity 'Lead' at t=1\.05 s: .*speed=nan"):
+        two_cars(tmp_path, private("v", speed_action(10.0)))
