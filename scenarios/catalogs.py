@@ -28,6 +28,10 @@ class Catalogs:
     Args:
         src: the scenario source (paths resolve relative to its directory).
         locations: the ``CatalogLocations`` element, or None.
+
+    A location without a ``Directory``, or whose directory does not exist, is noted in
+    :attr:`unusable`, not refused: esmini runs such files (its examples name catalog folders
+    they never use), and ``scenario check`` warns of them.
     """
 
     def __init__(self, src: Source, locations: etree._Element | None) -> None:
@@ -36,15 +40,22 @@ class Catalogs:
         self._index: dict[str, dict[str, tuple[etree._Element, str]]] | None = None
         self.used_files: set[str] = set()
         """Files of the entries :meth:`resolve` returned."""
+        self.unusable: list[str] = []
+        """Locations that name no directory, or one that does not exist (with their line):
+        ignored, as esmini ignores them, until a reference needs a catalog no other location
+        holds; then its error lists them."""
         base = Path(src.file).parent
         if locations is not None:
             for cat in children(locations):
                 d = child(cat, "Directory")
                 if d is None:
-                    raise src.error(cat, "expected a Directory child")
+                    self.unusable.append(f"{cat.tag} (line {cat.sourceline}) names no Directory")
+                    continue
                 path = (base / src.attr(d, "path", str)).resolve()
                 if not path.is_dir():
-                    raise src.error(d, f"catalog directory not found: {path}")
+                    self.unusable.append(f"{cat.tag} directory not found: {path} (line "
+                                         f"{d.sourceline})")
+                    continue
                 self._dirs.append(path)
 
     def _load(self) -> dict[str, dict[str, tuple[etree._Element, str]]]:
@@ -74,8 +85,10 @@ class Catalogs:
         entry = src.attr(ref, "entryName", str)
         index = self._load()
         if catalog not in index:
+            unusable = f"; {'; '.join(self.unusable)}" if self.unusable else ""
             raise src.error(ref, f"catalog '{catalog}' not found in CatalogLocations "
-                                 f"({', '.join(map(str, self._dirs)) or 'none given'})")
+                                 f"({', '.join(map(str, self._dirs)) or 'none given'}"
+                                 f"{unusable})")
         if entry not in index[catalog]:
             raise src.error(ref, f"entry '{entry}' not found in catalog '{catalog}'")
         el, file = index[catalog][entry]

@@ -140,12 +140,17 @@ def _files(sc: _Scenario) -> None:
         _road_network(sc, el, base / path)
     for cat in kids(child_el(sc.root, "CatalogLocations")):
         d = child_el(cat, "Directory")
-        path = sc.value(d, "path") if d is not None else None
+        if d is None:
+            sc.add(WARNING, cat, f"{cat.tag} names no Directory: ignored (a reference into "
+                                 f"it fails)")
+            continue
+        path = sc.value(d, "path")
         if path is None:
             continue
         folder = (base / path).resolve()
         if not folder.is_dir():
-            sc.add(ERROR, d, f"{cat.tag} directory not found: {folder}")
+            sc.add(WARNING, d, f"{cat.tag} directory not found: {folder} (ignored until a "
+                               f"CatalogReference needs it)")
             continue
         for f in sorted(folder.glob("*.xosc")):
             _index_catalog_file(sc, f)

@@ -8,6 +8,8 @@ from esmini_csv import REFERENCE
 
 from scenarios.check import Issue, check_scenario, exit_status, load_schema
 from scenarios.conditions import CONDITIONS
+from scenarios.errors import ScenarioError
+from scenarios.loader import load_scenario
 
 XOSC = REFERENCE / "resources" / "xosc"
 XODR = (REFERENCE / "resources" / "xodr" / "straight_500m.xodr").resolve()
@@ -68,8 +70,6 @@ def test_an_unusable_logic_file_is_an_error_at_the_logic_file(tmp_path):
      "unknown entity 'Ghost'"),
     ('straight_500m.xodr"', 'missing.xodr"', "missing.xodr",
      "LogicFile not found"),
-    ("<CatalogLocations/>", '<CatalogLocations><VehicleCatalog>\n<Directory path="nowhere"/>'
-     "</VehicleCatalog></CatalogLocations>", "nowhere", "directory not found"),
     ('storyboardElementRef="E"', 'storyboardElementRef="Nope"', "Nope", "no Event"),
     ('<ScenarioObject name="Box">', '<ScenarioObject name="Car">', 'name="Car">', "name 'Car'"),
     ('<ParameterDeclaration name="Speed" parameterType="double" value="10"/>',
@@ -84,6 +84,33 @@ def test_semantic_problem_reported_at_its_line(tmp_path, old, new, marker, messa
     assert issue.line == line_of(text, marker, nth)
     assert message in issue.message and issue.file == str(path.resolve())
     assert issue.element.startswith("/OpenSCENARIO/")
+
+
+def test_a_catalog_folder_that_is_missing_is_a_warning_until_a_reference_needs_it(tmp_path):
+    """esmini runs files whose CatalogLocations name folders they never use (its examples
+    do), and an empty location; a reference into a missing folder is the error."""
+    path, text = scenario(tmp_path, "<CatalogLocations/>",
+                          '<CatalogLocations><VehicleCatalog>\n<Directory path="nowhere"/>'
+                          "</VehicleCatalog>\n<RouteCatalog/></CatalogLocations>")
+    issues = check_scenario(path)
+    schema = only(issues)               # the check stays strict: Directory is required
+    assert schema.line == line_of(text, "<RouteCatalog/>") and "schema" in schema.message
+    assert [(i.line, i.message) for i in issues if i.severity == "warning"] == [
+        (line_of(text, "nowhere"), f"VehicleCatalog directory not found: "
+         f"{(tmp_path / 'nowhere').resolve()} (ignored until a CatalogReference needs it)"),
+        (line_of(text, "<RouteCatalog/>"), "RouteCatalog names no Directory: ignored (a "
+         "reference into it fails)")]
+    load_scenario(path)                                   # the engine runs it
+    text = text.replace('<ScenarioObject name="Box">\n      <MiscObject',
+                        '<ScenarioObject name="Van">\n<CatalogReference catalogName='
+                        '"VehicleCatalog" entryName="car_white"/>\n</ScenarioObject>\n'
+                        '<ScenarioObject name="Box">\n      <MiscObject')
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert err.value.line == line_of(text, "car_white")
+    assert f"VehicleCatalog directory not found: {(tmp_path / 'nowhere').resolve()} (line " \
+           f"{line_of(text, 'nowhere')})" in err.value.message
 
 
 def test_missing_catalog_entry(tmp_path):
