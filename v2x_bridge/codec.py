@@ -178,6 +178,8 @@ def decode_frame(data: bytes, variant: str = "2020",
     spec = compiled(variant)
     try:
         value = spec.decode("MessageFrame", data, check_constraints=True)
+        if value[0] is None:
+            raise _extension_alternative(data, variant)
         again = spec.encode("MessageFrame", value, check_constraints=True) if strict else data
     except (asn1tools.Error, ValueError, IndexError, KeyError, TypeError, AttributeError,
             NotImplementedError, OverflowError, RecursionError) as exc:
@@ -198,6 +200,18 @@ def decode_frame(data: bytes, variant: str = "2020",
     if alt not in TYPE_OF:
         raise V2XError(f"unsupported MessageFrame alternative {alt!r}", element="MessageFrame")
     return TYPE_OF[alt], inner
+
+
+def _extension_alternative(data: bytes, variant: str) -> V2XError:
+    """The error for a MessageFrame whose CHOICE is an extension addition (X.691 23.8: the
+    extension bit set, then the addition's index as a normally small number, 6 bits when it
+    is below 64): a message type added after the five of YD/T 3709, which asn1tools decodes as
+    ``(None, None)``."""
+    index = data[0] & 0x3F if not data[0] & 0x40 else None
+    which = f"extension addition {index}" if index is not None else "an extension addition"
+    return V2XError(f"MessageFrame alternative is {which}, after the five YD/T 3709-{variant} "
+                    f"defines (bsmFrame, mapFrame, rsmFrame, spatFrame, rsiFrame): a message "
+                    f"type of a later message set, not decoded", element="MessageFrame")
 
 
 def to_json(value: Any) -> Any:

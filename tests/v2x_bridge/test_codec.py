@@ -94,10 +94,17 @@ def test_empty_frame_raises():
         codec.decode_frame(b"")
 
 
-def test_unknown_extension_choice_raises():
-    # Extension bit set, extension alternative index 0 with a 1-byte open type.
-    with pytest.raises(V2XError):
-        codec.decode_frame(bytes([0x80, 0x01, 0x00]))
+@pytest.mark.parametrize("strict", [True, False])
+def test_unknown_extension_choice_is_named_as_a_later_message_type(strict):
+    """X.691 23.8: extension bit 1, then the addition's index as a normally small number
+    (bit 0 + 6 bits): 0x85 = 1 0 000101, addition 5; then a 2-byte open type. Not a corrupt
+    frame: a message type added after YD/T 3709-2020's five."""
+    with pytest.raises(V2XError, match="extension addition 5, after the five YD/T 3709-2020 "
+                                       "defines") as err:
+        codec.decode_frame(bytes([0x85, 0x02, 0xAB, 0xCD]), strict=strict)
+    assert "corrupt" not in err.value.message
+    with pytest.raises(V2XError, match="extension addition 0,"):
+        codec.decode_frame(bytes([0x80, 0x01, 0x00]), strict=strict)
 
 
 def test_encode_checks_constraints(ref_frame):
