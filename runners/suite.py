@@ -24,7 +24,8 @@ import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 from lxml import etree
 
@@ -149,9 +150,11 @@ def make_cases(files: list[Path], seed: int,
             continue
         concrete: list[tuple[Path, dict[str, Any]]] = [(f, {})]
         entry = catalogue.get(str(f), {})
-        origin = None if entry else expanded_from(f)
-        if origin:  # a file `scenario expand` wrote: judged as the variant it is
-            entry = catalogue.get(origin[0]) or catalogue.get(origin[1], {})
+        origin = expanded_from(f)
+        if origin:  # a file `scenario expand` wrote: judged and reported as the variant it is
+            entry = entry or catalogue.get(origin.distribution) \
+                or catalogue.get(origin.scenario, {})
+            concrete = [(f, dict(origin.parameters))]
         if _sniff_root_child(f) == "ParameterValueDistribution":
             from scenarios import expand_distribution
             try:
@@ -162,15 +165,16 @@ def make_cases(files: list[Path], seed: int,
                            entry.get("family", f.stem), str(f))
                 continue
         for k, (scen, params) in enumerate(concrete):
-            case_id = ids.take(scen.stem if not params else f"{scen.stem}-{k:03d}")
+            varied = params and not origin       # a variant of the distribution file f
+            case_id = ids.take(f"{scen.stem}-{k:03d}" if varied else scen.stem)
             # a distribution of the user's own over a catalogue scenario: the scenario's entry
             found = entry or catalogue.get(str(scen.resolve()), {})
             cases.append(TestCase(case_id=case_id, scenario_file=str(scen), parameters=params,
                                   seed=_case_seed(seed, case_id),
                                   criteria=tuple(found.get("criteria", ())),
                                   family=found.get("family", scen.stem),
-                                  distribution_file=str(f) if params else
-                                  (origin[0] if origin else "")))
+                                  distribution_file=origin.distribution if origin else
+                                  str(f) if varied else ""))
     return cases
 
 
@@ -178,12 +182,21 @@ MAX_INDEX_BYTES = 64 * 1024 * 1024
 """Largest ``index.json`` of ``scenario expand`` read (10 000 variants take about 2 MB)."""
 
 
-def expanded_from(path: Path) -> tuple[str, str] | None:
-    """``(distribution, scenario)`` (absolute paths) ``path`` was expanded from, when
-    ``testzone scenario expand`` wrote it: the ``index.json`` beside it lists its name among
-    the variants (:func:`scenarios.expand.write_variants`). None otherwise (no index, one that
-    does not list it, or one that cannot be read: the file is then a scenario like any other).
-    A folder of expanded files reads its index once (cached by path, size and mtime).
+class Expansion(NamedTuple):
+    """Where a file ``scenario expand`` wrote came from: the distribution and its ScenarioFile
+    (absolute paths), and the variant's parameter values as ``index.json`` lists them."""
+
+    distribution: str
+    scenario: str
+    parameters: Mapping[str, Any]
+
+
+def expanded_from(path: Path) -> Expansion | None:
+    """The :class:`Expansion` of ``path`` when ``testzone scenario expand`` wrote it: the
+    ``index.json`` beside it lists its name among the variants
+    (:func:`scenarios.expand.write_variants`). None otherwise (no index, one that does not
+    list it, or one that cannot be read: the file is then a scenario like any other). A
+    folder of expanded files reads its index once (cached by path, size and mtime).
     """
     index = path.parent / "index.json"
     try:
@@ -191,26 +204,38 @@ def expanded_from(path: Path) -> tuple[str, str] | None:
     except OSError:
         return None
     listed, origin = _index_listing(str(index), st.st_size, st.st_mtime_ns)
-    return origin if path.name in listed else None
+    if origin is None or path.name not in listed:
+        return None
+    return Expansion(*origin, listed[path.name])
+
+
+_SCALARS = (str, int, float, bool)
 
 
 @functools.lru_cache(maxsize=64)
 def _index_listing(index: str, size: int, mtime_ns: int
-                   ) -> tuple[frozenset[str], tuple[str, str] | None]:
-    """(variant file names, (distribution, scenario) or None) of one ``index.json``; nothing
-    listed when it cannot be read. ``size`` and ``mtime_ns`` only key the cache."""
+                   ) -> tuple[Mapping[str, Mapping[str, Any]], tuple[str, str] | None]:
+    """({variant file name: its parameters}, (distribution, scenario) or None) of one
+    ``index.json``; nothing listed when it cannot be read. Parameters that are not scalars
+    are left out. ``size`` and ``mtime_ns`` only key the cache."""
     try:
         doc = json.loads(read_regular(index, "index.json", MAX_INDEX_BYTES))
     except (TestzoneError, ValueError, RecursionError):
-        return frozenset(), None
+        return {}, None
     if not isinstance(doc, dict) or not isinstance(doc.get("variants"), list):
-        return frozenset(), None
+        return {}, None
     where = [doc.get(k) for k in ("distribution", "scenario")]
     if not all(isinstance(w, str) and w for w in where):
-        return frozenset(), None
-    names = frozenset(v["file"] for v in doc["variants"]
-                      if isinstance(v, dict) and isinstance(v.get("file"), str))
-    return names, (str(Path(where[0]).resolve()), str(Path(where[1]).resolve()))
+        return {}, None
+    listed = {}
+    for v in doc["variants"]:
+        if isinstance(v, dict) and isinstance(v.get("file"), str):
+            params = v.get("parameters")
+            listed[v["file"]] = MappingProxyType(
+                {k: x for k, x in params.items() if isinstance(x, _SCALARS)}
+                if isinstance(params, dict) else {})
+    return (MappingProxyType(listed),
+            (str(Path(where[0]).resolve()), str(Path(where[1]).resolve())))
 
 
 class _CaseIds:

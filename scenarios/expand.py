@@ -98,6 +98,17 @@ def value_text(value: Any, ptype: str) -> str:
     return format_value(value) if not isinstance(value, str) else value
 
 
+def json_value(value: Any, ptype: str) -> Any:
+    """A parameter value for ``index.json``: a JSON number or boolean for the numeric and
+    boolean types (integral floats of integer types as integers), as the run's manifest and
+    summary hold the values of a distribution run; text otherwise."""
+    if isinstance(value, float) and ptype in _INT_TYPES and value.is_integer():
+        return int(value)
+    if isinstance(value, (bool, int, float)) and ptype != "string":
+        return value
+    return value_text(value, ptype)
+
+
 def _path_edits(data: bytes, tags: Mapping[etree._Element, tuple[int, int]],
                 src_dir: Path, out_dir: Path, encoding: str) -> list[_Edit]:
     edits = []
@@ -137,7 +148,7 @@ def write_variants(dist_path: str | Path, out_dir: str | Path,
 
     Returns:
         the ``variants`` list written to ``index.json``: ``{"index", "file", "parameters"}``
-        (parameter values as written in the files).
+        (values typed by :func:`json_value`: numbers as numbers, as a run's summary has them).
 
     Raises:
         ScenarioError: as :func:`scenarios.distribution.read_distribution`; a varied
@@ -179,7 +190,9 @@ def write_variants(dist_path: str | Path, out_dir: str | Path,
         body = _with_comment(_apply(base, edits), _comment(dist, index, texts), encoding)
         name = f"{scenario.stem}-{index:03d}.xosc"
         (out / name).write_bytes(body)
-        listing.append({"index": index, "file": name, "parameters": texts})
+        listing.append({"index": index, "file": name, "parameters": {
+            k: json_value(v, declared[k].get("parameterType", "string"))
+            for k, v in params.items()}})
     index_doc = {"distribution": dist.path, "scenario": dist.scenario_file, "kind": dist.kind,
                  "seed": dist.seed, "variants": listing}
     (out / "index.json").write_text(json.dumps(index_doc, indent=2) + "\n", encoding="utf-8")

@@ -61,8 +61,8 @@ def test_expand_writes_one_file_per_variant(expanded):
     index = json.loads((expanded / "index.json").read_text())
     assert index["scenario"] == str(XOSC / "cut-in.xosc") and len(index["variants"]) == 12
     assert index["variants"][5] == {"index": 5, "file": "cut-in-005.xosc", "parameters": {
-        "HostVehicle": "car_blue", "TargetVehicle": "car_yellow", "EgoSpeed": "110.0",
-        "TargetSpeedFactor": "1.5"}}
+        "HostVehicle": "car_blue", "TargetVehicle": "car_yellow", "EgoSpeed": 110.0,
+        "TargetSpeedFactor": 1.5}}     # typed as declared (double), as a run's summary has them
 
 
 def test_expanded_file_differs_only_where_it_must(expanded):
@@ -133,7 +133,11 @@ def test_an_expanded_file_is_judged_as_its_variant(tmp_path):
     (case,) = make_cases([tmp_path / "tz_glosa_green_arrival-001.xosc"], seed=0)
     entry = load_catalogue()[str(dist)]
     assert case.criteria == tuple(entry["criteria"]) and case.family == entry["family"]
-    assert case.distribution_file == str(dist) and case.parameters == {}
+    assert case.distribution_file == str(dist) and case.case_id == "tz_glosa_green_arrival-001"
+    # and reported with its values, as the same variant of a run of the distribution is
+    variant = make_cases([dist], seed=0)[1]
+    assert variant.case_id == case.case_id and variant.parameters
+    assert case.parameters == variant.parameters
     # a file the index does not list is a scenario like any other
     (tmp_path / "mine.xosc").write_bytes((tmp_path / "tz_glosa_green_arrival-001.xosc").read_bytes())
     (own,) = make_cases([tmp_path / "mine.xosc"], seed=0)
