@@ -380,6 +380,12 @@ def _storyboard_refs(sc: _Scenario) -> None:
         elif count > 1 and "::" not in ref:
             sc.add(WARNING, cond, f"storyboardElementRef '{ref}': {count} {tag} elements "
                                   f"have that name (write the full path with '::')")
+    for trig in sc.root.iter("StartTrigger"):
+        if child_el(trig, "ConditionGroup") is None:
+            sc.add(WARNING, trig, f"StartTrigger without ConditionGroup: its "
+                                  f"{trig.getparent().tag} starts at once, as esmini reads it "
+                                  f"(no group to be true, a reader of the standard may never "
+                                  f"start it)")
 
 
 # ---------------------------------------------------------------------- support

@@ -187,10 +187,16 @@ class StoryboardReader:
         return ConditionDef(name, edge, delay, spec, triggering, rule_all, el.sourceline)
 
     def trigger(self, src: Source, el: etree._Element | None) -> TriggerDef | None:
-        """Read a StartTrigger/StopTrigger (None when absent)."""
+        """Read a StartTrigger/StopTrigger (None when absent).
+
+        A StartTrigger without ConditionGroup is read as esmini reads it (ScenarioReader's
+        ``parseTrigger(node, true)``: the default of a start trigger is true), as if it were
+        absent: its Act or Event starts at once. A StopTrigger without one never fires."""
         if el is None:
             return None
         groups = list(children(el, "ConditionGroup"))
+        if not groups and el.tag == "StartTrigger":
+            return None
         for g in groups:
             if next(children(g, "Condition"), None) is None:  # never true: a dead trigger
                 raise src.error(g, "no Condition: expected at least one (an empty group "

@@ -113,6 +113,23 @@ def test_a_catalog_folder_that_is_missing_is_a_warning_until_a_reference_needs_i
            f"{line_of(text, 'nowhere')})" in err.value.message
 
 
+def test_an_empty_start_trigger_is_a_warning_at_its_line(tmp_path):
+    old = """        <StartTrigger>
+          <ConditionGroup>
+            <Condition name="AT" delay="0" conditionEdge="none">
+              <ByValueCondition><SimulationTimeCondition value="0" rule="greaterThan"/></ByValueCondition>
+            </Condition>
+          </ConditionGroup>
+        </StartTrigger>"""
+    path, text = scenario(tmp_path, old, "        <StartTrigger/>")
+    issues = check_scenario(path)
+    warning = only(issues, "warning")
+    assert [i for i in issues if i.severity == "error"] == []
+    assert warning.line == line_of(text, "<StartTrigger/>")
+    assert warning.message.startswith("StartTrigger without ConditionGroup: its Act starts at "
+                                      "once, as esmini reads it")
+
+
 def test_missing_catalog_entry(tmp_path):
     cat = (XOSC / "Catalogs" / "Vehicles").resolve()
     path, text = scenario(

@@ -413,3 +413,19 @@ def test_esmini_lamp_states(state, color):
     from scenarios.signals import color_of, unreadable
     assert color_of(state) == color
     assert unreadable(state) is (color == SignalColor.UNKNOWN)
+
+
+def test_an_empty_start_trigger_starts_at_once_and_an_empty_stop_trigger_never_fires(tmp_path):
+    """esmini reads a StartTrigger without ConditionGroup as true (its ScenarioReader gives
+    start triggers the default true; drive_when_close.xosc relies on it): the Act and the
+    Event start in the first step. An empty StopTrigger on the Act never stops it."""
+    ev = event("E", speed_action(20.0), "<StartTrigger/>")
+    act = story(ev, act_start="<StartTrigger/><StopTrigger/>")
+    text = document(teleport("Car", -1, 50.0, speed=10.0), act,
+                    trigger(sim_time(3), kind="StopTrigger"))
+    worlds, events, _ = run(write(tmp_path, text), until=3.0)
+    assert starts(events, "A") == [0.0] and starts(events, "E") == [0.0]
+    assert at(worlds, 1.0).entities["Car"].speed == 20.0
+    ends = [e.data["element"] for e in events if e.kind == "storyboard"
+            and e.data["transition"] in ("stopTransition",) and e.data["element"].endswith("A")]
+    assert ends == []
