@@ -485,10 +485,17 @@ def _lenient_load(sc: _Scenario) -> str | None:
     Returns the scenario's ego name (None when it does not load)."""
     from scenarios.loader import load_scenario
     try:
-        return load_scenario(sc.file, lenient=True).ego_name
+        loaded = load_scenario(sc.file, lenient=True)
     except ScenarioError as exc:
         _add_new(sc, issue_from_error(exc, sc.file))
         return None
+    try:
+        loaded.require_ego()
+    except ScenarioError as exc:  # a scenario, but not a test case: run refuses it
+        issue = issue_from_error(exc, sc.file)
+        sc.issues.append(Issue(WARNING, issue.file, issue.line, issue.element,
+                               f"testzone run refuses it as a test case: {exc.message}"))
+    return loaded.ego_name
 
 
 def _add_new(sc: _Scenario, issue: Issue) -> None:

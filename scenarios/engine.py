@@ -70,9 +70,7 @@ class ScenarioEngine:
         if unknown:
             raise ScenarioError(f"external entities {unknown} are not declared",
                                 file=scenario.path, element="Entities")
-        placed = {n for a in scenario.storyboard.init_actions
-                  if getattr(a.spec, "ELEMENT", "") == "TeleportAction" for n in a.actors}
-        for name in sorted(set(external) - placed):  # it would start at (0, 0), anywhere
+        for name in sorted(set(external) - scenario.placed_in_init()):  # it would start at (0, 0), anywhere
             raise ScenarioError(f"'{name}', driven by the stack under test, has no "
                                 f"TeleportAction in Init: expected its start position",
                                 file=scenario.path, element="Init")

@@ -263,16 +263,28 @@ class Scenario:
     selections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     catalog_files: tuple[str, ...] = ()
 
+    def placed_in_init(self) -> frozenset[str]:
+        """Names of the entities a TeleportAction of the Init places (the others start at
+        the world origin until an action moves them)."""
+        return frozenset(n for a in self.storyboard.init_actions
+                         if getattr(a.spec, "ELEMENT", "") == "TeleportAction" for n in a.actors)
+
     def require_ego(self) -> str:
         """The ego's name, for a caller that needs a vehicle under test (a test run).
 
         Raises:
             ScenarioError: the scenario names no ego (no entity with Property ``role=ego``
-                and none named Ego/ego/hero), naming the file and its entities.
+                and none named Ego/ego/hero), naming the file and its entities; or no
+                TeleportAction of the Init places it (it would be judged standing at the world
+                origin, off any road).
         """
         if self.ego_name is None:
             raise ScenarioError(f"no ego vehicle: expected an entity with Property role=ego or "
                                 f"named {'/'.join(EGO_NAMES)} (entities: "
                                 f"{', '.join(self.entities) or 'none'})", file=self.path,
                                 element="Entities")
+        if self.ego_name not in self.placed_in_init():
+            raise ScenarioError(f"'{self.ego_name}', the vehicle under test, has no "
+                                f"TeleportAction in Init: expected its start position",
+                                file=self.path, element="Init")
         return self.ego_name

@@ -19,7 +19,7 @@ BASE = """<?xml version="1.0" encoding="UTF-8"?>
           <FrontAxle maxSteering="0.5" wheelDiameter="0.8" trackWidth="1.7" positionX="3" positionZ="0.4"/>
           <RearAxle maxSteering="0" wheelDiameter="0.8" trackWidth="1.7" positionX="0" positionZ="0.4"/>
         </Axles>
-        <Properties/>
+        <Properties><Property name="role" value="ego"/></Properties>
       </Vehicle>
     </ScenarioObject>
     <ScenarioObject name="Box">

@@ -130,6 +130,21 @@ def test_an_empty_start_trigger_is_a_warning_at_its_line(tmp_path):
                                       "once, as esmini reads it")
 
 
+def test_a_scenario_run_would_refuse_as_a_test_case_is_a_warning(tmp_path):
+    """No vehicle under test, or one no Init TeleportAction places: a scenario, but `run`
+    refuses it (exit 2); check says so instead of passing it clean."""
+    path, text = scenario(tmp_path, '<Property name="role" value="ego"/>', "")
+    (issue,) = check_scenario(path)
+    assert issue.severity == "warning" and issue.message == (
+        "testzone run refuses it as a test case: no ego vehicle: expected an entity with "
+        "Property role=ego or named Ego/ego/hero (entities: Car, Box)")
+    path, text = scenario(tmp_path, '<Private entityRef="Car">', '<Private entityRef="Box">')
+    (issue,) = check_scenario(path)
+    assert issue.severity == "warning" and issue.message == (
+        "testzone run refuses it as a test case: 'Car', the vehicle under test, has no "
+        "TeleportAction in Init: expected its start position")
+
+
 def test_missing_catalog_entry(tmp_path):
     cat = (XOSC / "Catalogs" / "Vehicles").resolve()
     path, text = scenario(
@@ -269,13 +284,20 @@ def test_unavailable_controller_on_a_scenario_entity_warns(tmp_path):
               '</AssignControllerAction></ControllerAction></PrivateAction>\n')
     path, text = scenario(tmp_path, "<PrivateAction>\n            <TeleportAction>",
                           action + "<PrivateAction>\n            <TeleportAction>")
-    issue = only(check_scenario(path), "warning")          # Car is not the ego (none here)
+    text = text.replace('<Property name="role" value="ego"/>', "")
+    path.write_text(text)                                  # Car is not the ego (none here)
+    issues = check_scenario(path)
+    assert sorted(i.message.split(":")[0] for i in issues if i.severity == "warning") == [
+        "controller 'Sloppy' (SloppyDriverController) is not available to Car",
+        "testzone run refuses it as a test case"]
+    issue = next(i for i in issues if i.message.startswith("controller"))
     assert issue.line == line_of(text, "<AssignControllerAction")
     assert issue.message.startswith("controller 'Sloppy' (SloppyDriverController) is not "
                                     "available to Car")
     acc = text.replace('value="SloppyDriverController"', 'value="ACCController"')
     path.write_text(acc)
-    assert check_scenario(path) == []
+    assert [i.message.split(":")[0] for i in check_scenario(path)] == [
+        "testzone run refuses it as a test case"]
     ego = text.replace('"Car"', '"Ego"')                    # the vehicle under test: its agent
     path.write_text(ego)                                   # drives; under --agent scenario
     issue = only(check_scenario(path), "warning")          # the default controller does

@@ -29,7 +29,7 @@ def scenario_text(decls: str, events: str, init: str = "", parameters: str = "")
     ``events``: one speed event, a Maneuver needs an Event)."""
     events = events or event("Keep", speed_action(10), trigger(sim_time(1)))
     text = document(teleport("Car", -1, 10, speed=10) + init, story(events), STOP, rev=3,
-                    parameters=parameters)
+                    parameters=parameters, props={"Car": {"role": "ego"}})
     return text.replace("<CatalogLocations/>", decls + "<CatalogLocations/>")
 
 

@@ -371,13 +371,20 @@ def test_a_vehicle_under_test_without_a_start_position_is_refused(tmp_path):
     # it was placed at (0, 0) and the case passed (hostile pass 5)
     text = document(teleport("Other", -1, 10, speed=0),
                     story(event("E", speed_action(3), trigger(sim_time(1))), actor="Other"),
-                    trigger(sim_time(5), kind="StopTrigger"), entities=("Car", "Other"))
+                    trigger(sim_time(5), kind="StopTrigger"), entities=("Car", "Other"),
+                    props={"Car": {"role": "ego"}})
     sc = load_scenario(write(tmp_path, text))
     with pytest.raises(ScenarioError, match="'Car', driven by the stack under test, has no "
                                             "TeleportAction in Init") as err:
         ScenarioEngine(sc, StraightNet(), external=frozenset({"Car"}))
     assert err.value.element == "Init"
     ScenarioEngine(sc, StraightNet())     # the storyboard may leave an entity unplaced
+    # but a test run judges the ego, also with the scenario agent (esmini's
+    # SourceSinkBigTest.xosc: a fail for standing 60 s at (0, 0), not bad input)
+    with pytest.raises(ScenarioError, match="'Car', the vehicle under test, has no "
+                                            "TeleportAction in Init") as err:
+        sc.require_ego()
+    assert err.value.element == "Init" and err.value.file == sc.path
 
 
 def test_esmini_leniencies_for_attributes_that_change_nothing(tmp_path):
