@@ -9,8 +9,9 @@ along the actor's heading (``distance`` [m], or ``timeGap`` [s] times the refere
 ``displacement`` trailing (actor behind), leading (actor ahead) or ``any`` (the side it is on
 when it starts). Without DynamicConstraints the actor is put at the distance at once and takes
 the reference's speed; with them a critically damped spring ``a = k e - 2 sqrt(k) dv``, ``k =
-0.4 x (maxAcceleration when too close, else maxDeceleration)``, clamped to the constraints and
-maxSpeed, sets the speed (the first step, at the start, changes nothing: dt = 0 there).
+0.4 x (maxAcceleration when too close, else maxDeceleration)``, clamped to the constraints,
+its change per step to maxAccelerationRate / maxDecelerationRate, and maxSpeed, sets the
+speed (the first step, at the start, changes nothing: dt = 0 there).
 
 Lateral: the distance is the difference of road-frame ``t`` (boxes: minus half widths), to the
 left or right of the reference (``displacement`` leftToReferencedEntity / rightTo... / any: the
@@ -43,11 +44,14 @@ on purpose: with one limit given and the other infinite, ``error * inf - rate * 
 
 @dataclass(frozen=True)
 class Constraints:
-    """``DynamicConstraints``: maxAcceleration, maxDeceleration [m/s^2], maxSpeed [m/s]."""
+    """``DynamicConstraints``: maxAcceleration, maxDeceleration [m/s^2], maxSpeed [m/s], and
+    (OpenSCENARIO 1.2) maxAccelerationRate, maxDecelerationRate [m/s^3]; left out: no limit."""
 
     max_acceleration: float = math.inf
     max_deceleration: float = math.inf
     max_speed: float = math.inf
+    max_acceleration_rate: float = math.inf
+    max_deceleration_rate: float = math.inf
 
     @classmethod
     def parse(cls, holder: etree._Element, ctx: ParseContext) -> Constraints | None:
@@ -58,7 +62,9 @@ class Constraints:
         a = ctx.src.attr
         return cls(a(el, "maxAcceleration", non_negative, math.inf),
                    a(el, "maxDeceleration", non_negative, math.inf),
-                   a(el, "maxSpeed", non_negative, math.inf))
+                   a(el, "maxSpeed", non_negative, math.inf),
+                   a(el, "maxAccelerationRate", non_negative, math.inf),
+                   a(el, "maxDecelerationRate", non_negative, math.inf))
 
     @property
     def limited(self) -> bool:
@@ -74,6 +80,18 @@ class Constraints:
         acc = error * k - rate * 2.0 * math.sqrt(k)
         return min(max(acc, -min(self.max_deceleration, UNLIMITED)),
                    min(self.max_acceleration, UNLIMITED))
+
+
+    def jerk_limited(self, acc: float, previous: float, dt: float) -> float:
+        """``acc`` [m/s^2] moved from ``previous`` by at most the rate limit times ``dt`` [s]:
+        maxAccelerationRate when the acceleration rises, maxDecelerationRate when it falls
+        (the standard's reading: both bound the jerk; esmini's LongDistanceAction bounds a fall
+        only while braking, a rise only while accelerating, and lets a positive acceleration
+        drop at once). A rate left out counts as :data:`UNLIMITED` (``dt`` = 0 changes nothing,
+        and never gives inf x 0)."""
+        if acc < previous:
+            return max(previous - min(self.max_deceleration_rate, UNLIMITED) * dt, acc)
+        return min(previous + min(self.max_acceleration_rate, UNLIMITED) * dt, acc)
 
 
 def _flag(el: etree._Element, ctx: ParseContext, name: str) -> bool:
@@ -123,6 +141,7 @@ class LongitudinalDistanceRun:
         self.leading = spec.displacement == "leadingReferencedEntity" or (
             spec.displacement == "any" and self.distance(rt) < 0.0)
         self.last = rt.time
+        self.acceleration = 0.0
 
     def distance(self, rt: Runtime) -> float:
         """Reference's position ahead of the actor [m] (negative: behind)."""
@@ -150,7 +169,9 @@ class LongitudinalDistanceRun:
                 place(rt.net, mover)
             mover.speed = ref.speed
             return done
-        speed = mover.speed + c.spring(error, mover.speed - ref.speed) * dt_real
+        self.acceleration = c.jerk_limited(c.spring(error, mover.speed - ref.speed),
+                                           self.acceleration, dt_real)
+        speed = mover.speed + self.acceleration * dt_real
         mover.speed = min(max(speed, -c.max_speed), c.max_speed)
         return done
 

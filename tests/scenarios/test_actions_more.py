@@ -65,6 +65,27 @@ def test_longitudinal_time_gap_with_constraints_converges(tmp_path):
     assert max(accs) <= 3.0 + 1e-9
 
 
+def test_longitudinal_distance_limits_the_jerk(tmp_path):
+    """maxAccelerationRate / maxDecelerationRate (OpenSCENARIO 1.2), as esmini's
+    long_dist_action_with_jerk.xosc gives them: the acceleration changes by at most 0.5 m/s^3
+    (0.025 m/s^2 a step); without them the spring reaches its 3 m/s^2 limit in one step."""
+    def accelerations(rates):
+        act = private("d", '<LongitudinalAction><LongitudinalDistanceAction entityRef="Lead" '
+                           'distance="20" freespace="false" continuous="true">'
+                           f'<DynamicConstraints maxAcceleration="3" maxDeceleration="3" '
+                           f'maxSpeed="30" {rates}/></LongitudinalDistanceAction>'
+                           '</LongitudinalAction>')
+        worlds, _, _ = two_cars(tmp_path, act, until=10.0)
+        v = [w.entities["Car"].speed for w in worlds]
+        return [(b - a) / 0.05 for a, b in zip(v, v[1:])]
+    free = accelerations("")
+    assert max(free) == pytest.approx(3.0)
+    acc = accelerations('maxAccelerationRate="0.5" maxDecelerationRate="0.5"')
+    jerks = [abs(b - a) / 0.05 for a, b in zip(acc, acc[1:])]
+    assert max(jerks) <= 0.5 + 1e-6 and max(jerks) == pytest.approx(0.5)
+    assert max(acc) < 3.0 and max(acc) > 1.0        # it still closes the 30 m gap
+
+
 def test_lateral_distance_places_the_car_left_of_the_reference(tmp_path):
     act = private("d", '<LateralAction><LateralDistanceAction entityRef="Lead" distance="3" '
                        'freespace="false" continuous="false" '
