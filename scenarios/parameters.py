@@ -58,18 +58,26 @@ def read_declarations(src: Source, owner: etree._Element,
         the new scope (empty when there are no declarations).
 
     Raises:
-        ScenarioError: unknown ``$name`` in a value, bad type, duplicate declaration.
+        ScenarioError: unknown ``$name`` in a value, bad type, a name declared twice with
+            another type or value (the same declaration repeated is read once, as esmini
+            reads it).
     """
     scope = src.scope.child()
     decls = child(owner, "ParameterDeclarations")
     if decls is None:
         return scope
     local_src = src.with_scope(scope)
+    seen: dict[str, tuple[str, str | None]] = {}
     for d in children(decls, "ParameterDeclaration"):
         name = local_src.declared_name(d)
         ptype = local_src.attr(d, "parameterType", str, "string")
         if name in scope.local():
-            raise src.error(d, f"parameter '{name}' declared twice")
+            if seen.get(name) == (ptype, d.get("value")):
+                continue  # the same declaration again, as esmini's follow_reference.xosc has
+            raise src.error(d, f"parameter '{name}' declared twice, with another "
+                               f"{'value' if seen[name][0] == ptype else 'type'} (line "
+                               f"{_line_of(decls, name)})")
+        seen[name] = (ptype, d.get("value"))
         if overrides is not None and name in overrides:
             value: Value = overrides[name]
             if assigned_by and name in assigned_by:
@@ -84,6 +92,12 @@ def read_declarations(src: Source, owner: etree._Element,
             value = local_src.attr(d, "value", lambda v: v)
         scope.declare(name, typed_value(local_src, d, ptype, value))
     return scope
+
+
+def _line_of(decls: etree._Element, name: str) -> int | None:
+    """Line of the first ParameterDeclaration of ``name`` in ``decls``."""
+    return next((d.sourceline for d in children(decls, "ParameterDeclaration")
+                 if d.get("name") == name), None)
 
 
 def read_global_declarations(src: Source, root: etree._Element, block: str, kind: str,

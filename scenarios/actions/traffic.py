@@ -144,7 +144,10 @@ class SwarmSpec:
 
 def _swarm(el: etree._Element, ctx: ParseContext) -> SwarmSpec:
     a = ctx.src.attr
+    # esmini accepts (and its swarm.xosc writes) CentralSwarmObject, a name no schema has
     central = child(el, "CentralObject")
+    if central is None:
+        central = child(el, "CentralSwarmObject")
     if central is None:
         raise ctx.src.error(el, "expected a CentralObject")
     speeds = child(el, "InitialSpeedRange")

@@ -145,6 +145,23 @@ def test_a_scenario_run_would_refuse_as_a_test_case_is_a_warning(tmp_path):
         "TeleportAction in Init: expected its start position")
 
 
+def test_a_parameter_declared_twice_alike_is_read_once_and_warned_of(tmp_path):
+    """esmini's follow_reference.xosc declares lane_change_duration twice with value 2: esmini
+    runs it, so the loader reads it once; check warns. Another value stays an error (the test
+    above), and the loader refuses it naming the first declaration's line."""
+    decl = '<ParameterDeclaration name="Speed" parameterType="double" value="10"/>'
+    path, text = scenario(tmp_path, decl, decl + "\n" + decl)
+    (issue,) = check_scenario(path)
+    assert issue.severity == "warning" and issue.line == line_of(text, decl, 2)
+    assert load_scenario(path).parameters["Speed"] == 10.0
+    path, text = scenario(tmp_path, decl, decl + "\n" + decl.replace("10", "11"))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert err.value.line == line_of(text, 'value="11"')
+    assert err.value.message == (f"parameter 'Speed' declared twice, with another value (line "
+                                 f"{line_of(text, decl)})")
+
+
 def test_missing_catalog_entry(tmp_path):
     cat = (XOSC / "Catalogs" / "Vehicles").resolve()
     path, text = scenario(
