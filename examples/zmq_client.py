@@ -36,7 +36,11 @@ def drive(obs: dict) -> dict:
         if 0 < ahead < 40 and abs(side) < 2.0:
             accel = -6.0
     lane = ego.get("lane")
-    steering = -0.5 * lane["offset"] if lane else 0.0  # steer back towards the lane centre
+    # offset is positive left of the road's reference line; lanes with positive ids are
+    # driven against it (right-hand traffic, as on Chinese roads), so their driver's left is
+    # negative offset
+    left_of_centre = (lane["offset"] if lane["lane_id"] < 0 else -lane["offset"]) if lane else 0.0
+    steering = -0.5 * left_of_centre  # steer back towards the lane centre
     return {"acceleration": accel, "steering": max(-0.3, min(0.3, steering))}
 
 

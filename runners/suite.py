@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import platform
+import shutil
 import signal
 import sys
 from dataclasses import dataclass, field
@@ -305,7 +306,8 @@ def default_run_dir(root: Path, agent: str) -> Path:
 
 
 def prepare_run_dir(run_dir: Path) -> Path:
-    """Create the run folder (and its parents) if missing; return it.
+    """Create the run folder (and its parents) if missing, remove what an earlier run left
+    in it (:func:`_clear_earlier_run`); return it.
 
     Raises:
         RunnerError: ``run_dir`` is an existing file, or cannot be created or written
@@ -328,10 +330,46 @@ def prepare_run_dir(run_dir: Path) -> Path:
     try:  # access() says yes for /proc/1/fd or /sys/kernel as root; a real write tells
         probe.write_bytes(b"")
         probe.unlink()
+        _clear_earlier_run(run_dir)
     except OSError as exc:
         raise RunnerError(f"cannot write in the run folder ({exc.strerror or exc})",
                           file=str(run_dir), element="--out") from None
     return run_dir
+
+
+RUN_OUTPUTS = ("manifest.json", "summary.json", "junit.xml", "report.html")
+"""The files a run writes at the top of its folder (beside ``cases/``)."""
+
+
+def _clear_earlier_run(run_dir: Path) -> None:
+    """Remove what an earlier run left in ``run_dir`` (:data:`RUN_OUTPUTS` and ``cases/``;
+    nothing else): a result of it would otherwise be taken for one of this run's (an
+    interrupted run gathers the results on disk) and its other cases would join a report
+    rebuilt from the folder. Only a folder whose ``manifest.json`` a run wrote is cleared.
+
+    Raises:
+        RunnerError: the folder has a ``cases/`` (or a ``manifest.json``) no run wrote: the
+            user's own files, never removed.
+        OSError: the earlier run's files cannot be removed.
+    """
+    cases, manifest = run_dir / "cases", run_dir / "manifest.json"
+    if not manifest.exists() and not cases.exists() and not cases.is_symlink():
+        return
+    try:
+        doc = json.loads(read_regular(manifest, "manifest.json", 64 * 1024 * 1024))
+        ours = isinstance(doc, dict) and doc.get("tool") == "icv-testzone"
+    except (TestzoneError, ValueError, RecursionError):
+        ours = False
+    if not ours:
+        raise RunnerError("the folder holds a cases/ or manifest.json that no testzone run "
+                          "wrote: give --out a new folder, or an earlier run's folder to "
+                          "replace that run", file=str(run_dir), element="--out")
+    if cases.is_symlink() or cases.is_file():
+        cases.unlink()
+    elif cases.is_dir():
+        shutil.rmtree(cases)
+    for name in RUN_OUTPUTS:
+        (run_dir / name).unlink(missing_ok=True)
 
 
 def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, seed: int,

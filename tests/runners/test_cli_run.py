@@ -156,6 +156,36 @@ def test_interrupted_run_keeps_and_reports_what_finished(tmp_path):
     assert "stationary_vehicle" in html
 
 
+def test_a_run_into_an_earlier_runs_folder_replaces_that_run(tmp_path):
+    """Hostile pass 6: an interrupted run into a reused --out gathered the earlier run's
+    result.json as its own (summary: pass, for a case that never finished). The earlier
+    run's files go first; a cases/ folder no run wrote is never touched (exit 2)."""
+    import pytest
+    from runners.case import RunOptions
+    from runners.interfaces import RunnerError, WorkerPool
+    from runners.suite import make_cases, prepare_run_dir, run_suite
+
+    class InterruptedAtOnce(WorkerPool):
+        def map_unordered(self, tasks):
+            raise KeyboardInterrupt
+            yield                                     # a generator, as pools are
+
+    run_suite(make_cases([WUHAN / "cut_in.xosc", WUHAN / "stationary_vehicle.xosc"], 0),
+              RunOptions(max_sim_time=1.0), tmp_path, workers=1)
+    assert (tmp_path / "cases" / "stationary_vehicle" / "result.json").is_file()
+    with pytest.raises(KeyboardInterrupt, match="0 of 1 cases done"):
+        run_suite(make_cases([WUHAN / "cut_in.xosc"], 0), RunOptions(max_sim_time=1.0),
+                  tmp_path, workers=1, pool=InterruptedAtOnce())
+    assert json.loads((tmp_path / "summary.json").read_text())["cases"] == []
+    assert not (tmp_path / "cases" / "stationary_vehicle").exists()
+    own = tmp_path / "mine"
+    (own / "cases").mkdir(parents=True)
+    (own / "cases" / "my.xosc").write_text("<OpenSCENARIO/>")
+    with pytest.raises(RunnerError, match="no testzone run wrote") as err:
+        prepare_run_dir(own)
+    assert err.value.element == "--out" and (own / "cases" / "my.xosc").is_file()
+
+
 def test_sigterm_reports_what_finished_even_a_result_not_yet_collected(tmp_path):
     """SIGTERM is handled as Ctrl-C (observed: the process died, or Ray dumped a stack, and no
     report was written). The second case wrote its result.json just as the signal came (a
