@@ -170,6 +170,29 @@ def non_negative(v: Value) -> float:
     return f
 
 
+def positive(v: Value) -> float:
+    """A finite double > 0: a converter where ASAM OpenSCENARIO gives the range ]0..inf[ (the
+    semi-axes of a TrafficSwarmAction's ellipse, which divide)."""
+    f = _to_float(v)
+    if f <= 0.0:
+        raise ValueError("not positive")
+    return f
+
+
+MAX_DISTANCE_M = 1.0e8
+"""Largest distance [m] (or time gap [s]) a distance action may ask for: beyond any projected
+map (UTM northings reach 1e7 m), far below where metre arithmetic overflows."""
+
+
+def distance_m(v: Value) -> float:
+    """A finite double in [0, :data:`MAX_DISTANCE_M`]: a converter for the distances and time
+    gaps of the distance actions (``distance="1e308"`` overflowed in the collision check)."""
+    f = non_negative(v)
+    if f > MAX_DISTANCE_M:
+        raise ValueError(f"beyond {MAX_DISTANCE_M:g}")
+    return f
+
+
 def unit_interval(v: Value) -> float:
     """A finite double in [0, 1]: a converter for ``Source.attr`` where ASAM OpenSCENARIO gives
     the range [0..1] (colour components, AnimationState ``state``)."""
@@ -204,7 +227,7 @@ _EXPECTED: Mapping[Any, str] = MappingProxyType({
     float: "a finite number", int: "an integer", bool: "a boolean (true or false)",
     non_negative: "a finite number >= 0", unit_interval: "a number from 0 to 1",
     positive_int: "an integer >= 1",
-    non_negative_int: "an integer >= 0"})
+    non_negative_int: "an integer >= 0", positive: "a finite number > 0", distance_m: f"a number from 0 to {MAX_DISTANCE_M:g}"})
 
 
 def declared_name(decl: etree._Element) -> str:

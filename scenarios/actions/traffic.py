@@ -55,7 +55,7 @@ from scenarios.model import EntityDef, Performance
 from scenarios.motion import DRIVING_LANE_TYPES, lane_type, place
 from scenarios.registry import ParseContext
 from scenarios.runtime import Mover, Runtime
-from scenarios.xmlsource import child, children, non_negative, non_negative_int
+from scenarios.xmlsource import child, children, non_negative, non_negative_int, positive
 
 MIN_GAP = 10.0
 """Minimum distance [m] between a spawned vehicle and any other entity."""
@@ -155,7 +155,7 @@ def _swarm(el: etree._Element, ctx: ParseContext) -> SwarmSpec:
     direction = child(el, "DirectionOfTravelDistribution")
     return SwarmSpec(
         a(central, "entityRef", str), a(el, "innerRadius", non_negative),
-        a(el, "semiMajorAxis", non_negative), a(el, "semiMinorAxis", non_negative),
+        a(el, "semiMajorAxis", positive), a(el, "semiMinorAxis", positive),
         a(el, "numberOfVehicles", non_negative_int), a(el, "offset", float, 0.0),
         (a(speeds, "lowerLimit", non_negative), a(speeds, "upperLimit", non_negative))
         if speeds is not None else None,
@@ -370,13 +370,17 @@ class SwarmRun(TrafficRun):
             ch, sh = math.cos(c.h), math.sin(c.h)
             x = c.x + (spec.offset + u) * ch - v * sh
             y = c.y + (spec.offset + u) * sh + v * ch
-            if self._inside(rt, x, y)[1] or not free_at(rt, x, y):
+            if self._inside(rt, x, y)[1]:
                 continue
             coord = driving_lane_at(rt, x, y)
             if coord is None:
                 continue
-            lane_h = rt.net.lane_to_world(coord.road_id, coord.lane_id, coord.s).h
-            if (abs(math.remainder(lane_h - c.h, 2 * math.pi)) < math.pi / 2) != want_same:
+            # the vehicle goes to the lane centre: that is where there must be room (the
+            # drawn point may be 1.75 m beside it, and beside a vehicle in the next lane)
+            at = rt.net.lane_to_world(coord.road_id, coord.lane_id, coord.s)
+            if self._inside(rt, at.x, at.y)[1] or not free_at(rt, at.x, at.y):
+                continue
+            if (abs(math.remainder(at.h - c.h, 2 * math.pi)) < math.pi / 2) != want_same:
                 continue
             template = _draw(rng, spec.templates)    # drawn before the speed
             self.add_vehicle(rt, coord, template, self._speed(rt), "swarm_spawn")

@@ -65,6 +65,25 @@ def test_longitudinal_time_gap_with_constraints_converges(tmp_path):
     assert max(accs) <= 3.0 + 1e-9
 
 
+@pytest.mark.parametrize("element, attrs", [
+    ("LateralDistanceAction", 'distance="1e308"'),
+    ("LateralDistanceAction", 'distance="-3"'),
+    ("LongitudinalDistanceAction", 'distance="1e9"'),
+    ("LongitudinalDistanceAction", 'timeGap="1e300"'),
+])
+def test_a_distance_beyond_any_map_is_refused_at_its_line(tmp_path, element, attrs):
+    """Hostile pass 6: distance="1e308" overflowed in the collision check (exit 3)."""
+    from scenarios.errors import ScenarioError
+    domain = "Lateral" if element.startswith("Lateral") else "Longitudinal"
+    act = private("d", f'<{domain}Action><{element} entityRef="Lead" {attrs} '
+                       f'freespace="false" continuous="true"/></{domain}Action>')
+    text = document(teleport("Car", -1, 50, speed=10) + teleport("Lead", -1, 100, speed=10),
+                    story(event("E", act, now())), STOP(5), entities=("Car", "Lead"))
+    with pytest.raises(ScenarioError, match=r"expected a number from 0 to 1e\+08") as err:
+        load_scenario(write(tmp_path, text))
+    assert err.value.line == text.count("\n", 0, text.index(f"<{element}")) + 1
+
+
 def test_longitudinal_distance_limits_the_jerk(tmp_path):
     """maxAccelerationRate / maxDecelerationRate (OpenSCENARIO 1.2), as esmini's
     long_dist_action_with_jerk.xosc gives them: the acceleration changes by at most 0.5 m/s^3
@@ -329,6 +348,38 @@ def test_traffic_swarm_keeps_count_inside_the_ring_and_is_seeded(tmp_path):
     misnamed, got4 = swarm_run(tmp_path, 7, SWARM.replace("<CentralObject ",
                                                           "<CentralSwarmObject "))
     assert [e.data for e in got4 if e.kind == "swarm_spawn"] == spawns
+
+
+def test_a_swarm_vehicle_needs_room_where_it_is_put_not_where_it_was_drawn(tmp_path,
+                                                                          monkeypatch):
+    """Hostile pass 6 saw two swarm vehicles spawned 0.85 m apart: room was checked at the
+    drawn point, the vehicle put at its lane's centre. Here every drawn point maps onto the
+    lane centre where Lead stands: no vehicle may be spawned there."""
+    import scenarios.actions.traffic as traffic
+    from testzone.world import LaneCoord
+    text = document(teleport("Car", -1, 300, speed=0) + teleport("Lead", -1, 340, speed=0),
+                    story(event("S", private("hold", speed_action(0)), now())), STOP(1),
+                    entities=("Car", "Lead"))
+    _, _, eng = run(write(tmp_path, text), until=0.1)
+    lead = eng.rt.mover("Lead").coord
+    monkeypatch.setattr(traffic, "driving_lane_at", lambda rt, x, y: LaneCoord(
+        lead.road_id, lead.lane_id, lead.s, lead.t, 0.0))
+    spec = traffic.SwarmSpec("Car", 5.0, 150.0, 8.0, 1, 0.0, (8.0, 12.0))
+    swarm = traffic.SwarmRun("bg", spec)
+    assert swarm._spawn(eng.rt) is False and swarm.vehicles == []
+    monkeypatch.setattr(traffic, "driving_lane_at", lambda rt, x, y: LaneCoord(
+        lead.road_id, lead.lane_id, lead.s - 20.0, lead.t, 0.0))
+    assert swarm._spawn(eng.rt) is True and len(swarm.vehicles) == 1   # 20 m behind: room
+
+
+def test_a_swarm_ellipse_without_area_is_refused_at_its_line(tmp_path):
+    """Hostile pass 6: semiMinorAxis="0" divided by zero in the ellipse test (exit 3)."""
+    from scenarios.errors import ScenarioError
+    bad = SWARM.replace('semiMinorAxis="8"', 'semiMinorAxis="0"')
+    text = document(teleport("Car", -1, 300, speed=20),
+                    story(event("S", glob("swarm", bad), now())), STOP(10))
+    with pytest.raises(ScenarioError, match="semiMinorAxis='0'.*expected a finite number > 0"):
+        load_scenario(write(tmp_path, text))
 
 
 def test_a_vehicle_taken_out_while_in_contact_ends_its_contact(tmp_path):
