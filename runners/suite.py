@@ -418,8 +418,10 @@ def _raise_terminated(signum: int, frame: Any) -> None:
 
 def _sigterm_as_interrupt() -> Any:
     """Make SIGTERM raise :class:`Terminated` in this (main) thread; return the handler it
-    replaces (None when not in the main thread, where handlers cannot be set). Set after the
-    worker pool started: Ray's driver installs a handler of its own that only dumps a stack."""
+    replaces (None when not in the main thread, where handlers cannot be set). Set before the
+    worker pool starts and again after (Ray's driver installs a handler of its own that only
+    dumps a stack), and once more after the pool closes (``ray.shutdown()`` resets SIGTERM to
+    its default action in the OS, while Python still lists the handler)."""
     try:
         return signal.signal(signal.SIGTERM, _raise_terminated)
     except ValueError:
@@ -455,25 +457,32 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
     true``) and the reports of the cases that finished (the report names the missing ones),
     then raises the same KeyboardInterrupt class. ``pool``
     replaces the default worker pool (the CARLA server pool, ``runners.carla_pool``); it is
-    closed at the end either way.
+    closed at the end either way, after the reports are written.
 
     Raises:
         RunnerError: the run folder cannot be created, or the worker pool cannot start (e.g.
             unreachable ``ray_address``).
     """
-    from evaluator import write_report
     prepare_run_dir(run_dir)
     manifest = write_manifest(run_dir, cases, options, seed, workers, argv or sys.argv, suite,
                               extra_inputs)
     by_id = {c.case_id: c for c in cases}
     tasks = [Task(run_case_task, (c, options, str(run_dir / "cases" / c.case_id)), c.case_id)
              for c in cases]
-    pool = pool or make_pool(workers, len(tasks), ray_address)
-    previous = _sigterm_as_interrupt()
+    previous = _sigterm_as_interrupt()  # before Ray starts too (it takes seconds)
     results: list[dict[str, Any]] = []
     interrupted: KeyboardInterrupt | None = None
     try:
         try:
+            if pool is None:
+                try:
+                    pool = make_pool(workers, len(tasks), ray_address)
+                except SystemExit as exc:  # Ray's own SIGTERM handler, set during ray.init,
+                    if exc.code != signal.SIGTERM:  # exits with status 15
+                        raise
+                    raise Terminated("SIGTERM while the worker pool started") from None
+                if previous is not None:  # ray.init put its own handler in place of ours
+                    signal.signal(signal.SIGTERM, _raise_terminated)
             for key, res in pool.map_unordered(tasks):
                 if isinstance(res, BaseException):
                     res = _crashed_result(by_id[key], res, run_dir)
@@ -482,26 +491,36 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
                     on_result(res)
         except KeyboardInterrupt as exc:  # Ctrl-C / SIGTERM: report what finished, then stop
             interrupted = exc
+            results += _finished_on_disk(run_dir, cases, {r["case_id"] for r in results})
+        # the reports before the pool closes: ray.shutdown() puts SIGTERM back to its default
+        # action for a while (measured: a SIGTERM then killed the run before its report)
+        _write_run_reports(run_dir, results, manifest, interrupted is not None)
+    finally:
+        try:
+            if pool is not None:
+                pool.close()
+        except KeyboardInterrupt as exc:  # a signal while the pool shuts down
+            interrupted = interrupted or exc
         finally:
-            pool.close()
-    except KeyboardInterrupt as exc:  # a second signal while the pool shuts down
-        interrupted = exc
+            if previous is not None:  # registering it sets it in the OS again too, where
+                signal.signal(signal.SIGTERM, previous)  # ray.shutdown() had reset it
     if interrupted is not None:
-        results += _finished_on_disk(run_dir, cases, {r["case_id"] for r in results})
+        raise type(interrupted)(f"{len(results)} of {len(cases)} cases done")
+    return RunReport(run_dir, results, exit_status(results))
+
+
+def _write_run_reports(run_dir: Path, results: list[dict[str, Any]], manifest: dict[str, Any],
+                       interrupted: bool) -> None:
+    """Sort ``results`` by case id (in place), add their inputs to the manifest, write
+    ``manifest.json`` (``"interrupted": true`` when the run was stopped) and the reports."""
+    from evaluator import write_report
     results.sort(key=lambda r: r["case_id"])
     for r in results:
         manifest["inputs"].update(r.get("inputs", {}))
     if interrupted:
         manifest["interrupted"] = True
     (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
-    try:
-        write_report(run_dir, results, manifest)
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-    if interrupted is not None:
-        raise type(interrupted)(f"{len(results)} of {len(cases)} cases done")
-    return RunReport(run_dir, results, exit_status(results))
+    write_report(run_dir, results, manifest)
 
 
 def _crashed_result(case: TestCase, exc: BaseException, run_dir: Path) -> dict[str, Any]:

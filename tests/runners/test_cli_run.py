@@ -186,6 +186,46 @@ def test_a_run_into_an_earlier_runs_folder_replaces_that_run(tmp_path):
     assert err.value.element == "--out" and (own / "cases" / "my.xosc").is_file()
 
 
+def test_the_reports_are_written_before_the_pool_closes(tmp_path):
+    """ray.shutdown() resets SIGTERM to its default action in the OS: a SIGTERM while it ran
+    killed the run before its reports (hostile pass 6). They now come first."""
+    from runners.case import RunOptions
+    from runners.interfaces import WorkerPool
+    from runners.suite import make_cases, run_suite
+    seen = []
+
+    class Pool(WorkerPool):
+        def map_unordered(self, tasks):
+            for t in tasks:
+                yield t.key, t.fn(*t.args)
+
+        def close(self):
+            seen.append(sorted(p.name for p in tmp_path.iterdir()))
+    run_suite(make_cases([WUHAN / "cut_in.xosc"], 0), RunOptions(max_sim_time=1.0), tmp_path,
+              workers=1, pool=Pool())
+    assert seen == [["cases", "junit.xml", "manifest.json", "report.html", "summary.json"]]
+
+
+def test_sigterm_while_ray_starts_is_a_termination_with_reports(tmp_path, monkeypatch):
+    """ray.init sets a SIGTERM handler of its own that exits with status 15: it is taken as
+    the run's termination (exit 143 in the CLI, reports of no case), as documented."""
+    import pytest
+    import runners.suite as suite
+    from runners.case import RunOptions
+
+    def starting_pool(*args):
+        raise SystemExit(15)
+    monkeypatch.setattr(suite, "make_pool", starting_pool)
+    with pytest.raises(suite.Terminated, match="0 of 1 cases done"):
+        suite.run_suite(suite.make_cases([WUHAN / "cut_in.xosc"], 0), RunOptions(), tmp_path,
+                        workers=2)
+    assert json.loads((tmp_path / "summary.json").read_text())["cases"] == []
+    monkeypatch.setattr(suite, "make_pool", lambda *a: (_ for _ in ()).throw(SystemExit(2)))
+    with pytest.raises(SystemExit):                       # any other exit is not ours
+        suite.run_suite(suite.make_cases([WUHAN / "cut_in.xosc"], 0), RunOptions(),
+                        tmp_path / "b", workers=2)
+
+
 def test_sigterm_reports_what_finished_even_a_result_not_yet_collected(tmp_path):
     """SIGTERM is handled as Ctrl-C (observed: the process died, or Ray dumped a stack, and no
     report was written). The second case wrote its result.json just as the signal came (a
