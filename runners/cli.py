@@ -306,6 +306,11 @@ def compare(run_a: Path = typer.Argument(...), run_b: Path = typer.Argument(...)
     """Show what changed between two runs of the same suite: flipped verdicts, score deltas.
     Exit 0, or 1 with --fail-on-regression when a verdict got worse; 2 for unreadable runs."""
     from evaluator.report.compare import compare_runs, format_compare, write_compare_html
+    if html is not None and (html.suffix.lower() not in (".html", ".htm") or html.is_dir()
+                             or not html.parent.is_dir()):
+        err.print(terminal_safe(f"error: --html {html}: expected an .html file in an existing "
+                                f"folder"), markup=False)  # never a run's summary.json
+        raise typer.Exit(2)
     diff = _guard(lambda: compare_runs(run_a, run_b))
     if html is not None:
         _guard(lambda: write_compare_html(html, diff))

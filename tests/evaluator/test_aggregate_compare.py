@@ -91,6 +91,11 @@ def test_compare_text_and_json_on_real_runs(two_runs, tmp_path):
     assert row.split()[1] == "pass" and "fail" in row and "no_collision" in row
     assert "Flipped verdicts (1):" in lines
     assert "No verdict flipped." not in out.output
+    # hostile pass 6: --html a/summary.json turned a run's data into a web page
+    before = (two_runs["idm"] / "summary.json").read_bytes()
+    bad = CliRunner().invoke(app, ["compare", a, b, "--html", f"{a}/summary.json"])
+    assert bad.exit_code == 2 and "expected an .html file" in bad.output
+    assert (two_runs["idm"] / "summary.json").read_bytes() == before
     j = json.loads(CliRunner().invoke(app, ["compare", a, b, "--json"]).output)
     f = j["flipped"][0]
     assert (f["case_id"], f["before"], f["after"]) == ("cut_in", "pass", "fail")
