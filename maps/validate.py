@@ -12,7 +12,8 @@ connecting roads inside junctions often start at a lane border instead, as in es
 fabriksgatan.xodr, so they are not checked), a connecting road that is not one of its
 junction's roads (``road@junction`` another id or -1), a signal or signal reference whose
 ``s`` lies outside ``[0, road length]``, a controller ``control`` naming no signal of the
-map.
+map, a reference line whose next geometry does not start where the previous one ends
+(more than 1 cm away).
 """
 
 from __future__ import annotations
@@ -53,6 +54,15 @@ def _geometry_issues(road: Road, path: str) -> list[Issue]:
             out.append(Issue("error", f"road {road.id}: geometry at s={b.s} does not follow the "
                              f"previous one ending at s={a.s + a.length:.4f}", path, road.line,
                              "geometry"))
+            continue
+        ax, ay = a.pose(a.length)[:2]
+        bx, by = b.pose(0.0)[:2]
+        jump = math.hypot(bx - ax, by - ay)
+        if jump > GAP_WARN:
+            out.append(Issue("warning", f"road {road.id}: the reference line jumps {jump:.3f} m "
+                             f"at s={b.s}: the previous geometry ends at ({ax:.3f}, {ay:.3f}), "
+                             f"this one starts at ({bx:.3f}, {by:.3f}) (the plan view of "
+                             f"a road is one continuous line)", path, road.line, "geometry"))
     for g in geoms:
         curve = getattr(g, "curve_length", None)  # paramPoly3: its own arc length
         if curve is None or g.length <= tol:

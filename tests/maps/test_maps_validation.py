@@ -40,6 +40,23 @@ def test_geometry_lengths_must_add_up(tmp_path):
     assert err.element == "road" and err.line == 4 and err.file.endswith("bad.xodr")
 
 
+@pytest.mark.parametrize("second, jump", [
+    (line(250, 0, 0, 0, 250), 250.0),            # listed after, starting at the origin again
+    (line(250, 5000, 0, 0, 250), 4750.0),        # 4750 m further on
+])
+def test_a_reference_line_that_jumps_is_warned_of(tmp_path, second, jump):
+    """Hostile pass 6: map check found nothing, and a run on the map changed its verdict."""
+    text = document(road("1", 500, line(0, 0, 0, 0, 250) + second, right=_lane(-1, 3.5)))
+    path = write(tmp_path, "jump.xodr", text)
+    (issue,) = maps.check_opendrive(path)
+    assert issue.severity == "warning" and issue.line == 4 and issue.element == "geometry"
+    assert issue.message.startswith(f"road 1: the reference line jumps {jump:.3f} m at "
+                                    f"s=250.0: the previous geometry ends at (250.000, 0.000)")
+    smooth = document(road("1", 500, line(0, 0, 0, 0, 250) + line(250, 250, 0, 0, 250),
+                           right=_lane(-1, 3.5)))
+    assert maps.check_opendrive(write(tmp_path, "ok.xodr", smooth)) == []
+
+
 def test_a_geo_reference_proj_cannot_use_is_an_error_at_the_header(tmp_path):
     # observed: map check and scenario check passed it; the run then failed in the V2X bridge
     # with exit 3 and no file named
