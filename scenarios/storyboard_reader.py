@@ -184,6 +184,11 @@ class StoryboardReader:
         ref = getattr(spec, "entity", None)
         if isinstance(ref, str) and ref and ref not in self.entities:
             raise src.error(leaf, f"unknown entity '{ref}'")
+        if isinstance(ref, str) and ref and set(triggering) == {ref}:
+            # its distance, headway, TTC, collision or relative speed to itself: constant, a
+            # trigger that never fires (or always does), not what was meant
+            raise src.error(leaf, f"entityRef='{ref}' is also the only triggering entity: "
+                                  f"expected another entity to measure against")
         return ConditionDef(name, edge, delay, spec, triggering, rule_all, el.sourceline)
 
     def trigger(self, src: Source, el: etree._Element | None) -> TriggerDef | None:

@@ -18,6 +18,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from scenarios.errors import ScenarioError
+
+
+def refuse_own_reference(element: str, actor: str, reference: str, role: str) -> None:
+    """Raise ScenarioError when an action's reference entity is the entity it acts on: a
+    distance to itself is always 0, a master that is itself never arrives first; the
+    storyboard would wait forever and the stack under test be blamed for the timeout.
+
+    Args:
+        element: the action's element name. actor: the entity it acts on. reference: its
+            reference entity. role: the reference's attribute (``entityRef``, ...).
+    """
+    if actor == reference:
+        raise ScenarioError(f"{role}='{reference}' is the entity the action acts on: expected "
+                            f"another entity", element=element)
+
 
 class Done:
     """A run that is complete at its first step (atomic actions)."""

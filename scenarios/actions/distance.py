@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 
 from lxml import etree
 
+from scenarios.actions.base import refuse_own_reference
 from scenarios.controllers import overridden
 from scenarios.measure import between
 from scenarios.motion import place
@@ -130,6 +131,7 @@ class LongitudinalDistanceAction:
     def start(self, rt: Runtime, actor: str | None):
         """Start on ``actor``; return the run."""
         assert actor is not None
+        refuse_own_reference(self.ELEMENT, actor, self.entity, "entityRef")
         return LongitudinalDistanceRun(rt, actor, self)
 
 
@@ -203,6 +205,7 @@ class LateralDistanceAction:
     def start(self, rt: Runtime, actor: str | None):
         """Start on ``actor``; return the run."""
         assert actor is not None
+        refuse_own_reference(self.ELEMENT, actor, self.entity, "entityRef")
         return LateralDistanceRun(rt, actor, self)
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from scenarios.actions.base import refuse_own_reference
 from scenarios.registry import ParseContext
 from scenarios.runtime import Placement, Runtime
 from scenarios.xmlsource import child, children, non_negative
@@ -120,6 +121,7 @@ class SynchronizeAction:
     def start(self, rt: Runtime, actor: str | None) -> SynchronizeRun:
         """Start on ``actor``; return the run (see actions.base)."""
         assert actor is not None
+        refuse_own_reference("SynchronizeAction", actor, self.master, "masterEntityRef")
         return SynchronizeRun(rt, actor, self)
 
 

@@ -33,7 +33,7 @@ from scenarios.errors import ScenarioError
 from scenarios.registry import ParseContext
 from scenarios.runtime import Mover, Runtime
 from scenarios.trajectories import SMALL, Path, TrajectoryDef, read_trajectory
-from scenarios.xmlsource import child, children
+from scenarios.xmlsource import child, children, positive
 
 
 TIME_EPS = 1e-9
@@ -59,7 +59,7 @@ def _timing(el: etree._Element, ctx: ParseContext) -> Timing | None:
         raise ctx.src.error(timing, "expected None or Timing")
     a = ctx.src.attr
     return Timing(ctx.src.choice(timing, "domainAbsoluteRelative", ("absolute", "relative"))
-                  == "absolute", a(timing, "scale", float, 1.0), a(timing, "offset", float, 0.0))
+                  == "absolute", a(timing, "scale", positive, 1.0), a(timing, "offset", float, 0.0))
 
 
 @dataclass(frozen=True)

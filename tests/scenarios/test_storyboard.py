@@ -436,3 +436,77 @@ def test_an_empty_start_trigger_starts_at_once_and_an_empty_stop_trigger_never_f
     ends = [e.data["element"] for e in events if e.kind == "storyboard"
             and e.data["transition"] in ("stopTransition",) and e.data["element"].endswith("A")]
     assert ends == []
+
+
+def _self_reference_case(tmp_path, action="", condition=""):
+    cond = condition or ('<Condition name="c" delay="0" conditionEdge="none"><ByValueCondition>'
+                         '<SimulationTimeCondition value="0" rule="greaterThan"/>'
+                         '</ByValueCondition></Condition>')
+    start = f"<StartTrigger><ConditionGroup>{cond}</ConditionGroup></StartTrigger>"
+    text = document(teleport("Car", -1, 50, speed=10) + teleport("Lead", -1, 100, speed=10),
+                    story(event("E", action or speed_action(12), start)),
+                    trigger(sim_time(3), kind="StopTrigger"), entities=("Car", "Lead"))
+    return text, write(tmp_path, text)
+
+
+@pytest.mark.parametrize("inner", [
+    '<RelativeDistanceCondition entityRef="Car" freespace="false" '
+    'relativeDistanceType="longitudinal" rule="lessThan" value="5"/>',
+    '<TimeToCollisionCondition freespace="false" rule="lessThan" value="2"><TimeToCollisionCon'
+    'ditionTarget><EntityRef entityRef="Car"/></TimeToCollisionConditionTarget>'
+    '</TimeToCollisionCondition>',
+    '<CollisionCondition><EntityRef entityRef="Car"/></CollisionCondition>',
+])
+def test_a_condition_measuring_an_entity_against_itself_is_refused(tmp_path, inner):
+    """Hostile pass 6: Ego's collision or TTC with Ego never fires; the run timed out and the
+    stack under test was failed for it. With another triggering entity beside it, it loads."""
+    cond = ('<Condition name="c" delay="0" conditionEdge="none"><ByEntityCondition>'
+            '<TriggeringEntities triggeringEntitiesRule="any"><EntityRef entityRef="Car"/>'
+            f'</TriggeringEntities><EntityCondition>{inner}</EntityCondition>'
+            '</ByEntityCondition></Condition>')
+    text, path = _self_reference_case(tmp_path, condition=cond)
+    with pytest.raises(ScenarioError, match="entityRef='Car' is also the only triggering "
+                                            "entity") as err:
+        load_scenario(path)
+    assert err.value.line == text.count("\n", 0, text.index(inner[:20])) + 1
+    both = cond.replace('<EntityRef entityRef="Car"/></TriggeringEntities>',
+                        '<EntityRef entityRef="Car"/><EntityRef entityRef="Lead"/>'
+                        '</TriggeringEntities>')
+    load_scenario(_self_reference_case(tmp_path, condition=both)[1])
+
+
+@pytest.mark.parametrize("inner, message", [
+    ('<LongitudinalAction><LongitudinalDistanceAction entityRef="Car" distance="10" '
+     'freespace="false" continuous="true"/></LongitudinalAction>', "entityRef='Car'"),
+    ('<LateralAction><LateralDistanceAction entityRef="Car" distance="1" freespace="false" '
+     'continuous="true"/></LateralAction>', "entityRef='Car'"),
+    ('<SynchronizeAction masterEntityRef="Car"><TargetPositionMaster><LanePosition roadId="R" '
+     'laneId="-1" s="300"/></TargetPositionMaster><TargetPosition><LanePosition roadId="R" '
+     'laneId="-1" s="200"/></TargetPosition></SynchronizeAction>', "masterEntityRef='Car'"),
+])
+def test_an_action_whose_reference_is_its_own_actor_ends_the_case(tmp_path, inner, message):
+    """Keeping a distance to itself (always 0) or synchronising with itself never ends:
+    a ScenarioError naming the action's line when it starts, not a timeout blamed on the
+    stack under test."""
+    action = f'<Action name="a"><PrivateAction>{inner}</PrivateAction></Action>'
+    text, path = _self_reference_case(tmp_path, action=action)
+    with pytest.raises(ScenarioError, match=f"{message} is the entity the action acts on") \
+            as err:
+        run(path, until=1)
+    assert err.value.line == text.count("\n", 0, text.index('<Action name="a">')) + 1
+
+
+def test_a_trajectory_timing_scale_must_be_positive(tmp_path):
+    """XSD: Timing@scale is in ]0..inf[; 0 froze the trajectory's clock (the StopTrigger at
+    its end never came)."""
+    action = ('<Action name="n"><PrivateAction><RoutingAction><FollowTrajectoryAction>'
+              '<TrajectoryRef><Trajectory name="t" closed="false"><Shape><Polyline>'
+              '<Vertex time="0"><Position><WorldPosition x="0" y="0"/></Position></Vertex>'
+              '<Vertex time="5"><Position><WorldPosition x="50" y="0"/></Position></Vertex>'
+              '</Polyline></Shape></Trajectory></TrajectoryRef><TimeReference><Timing '
+              'domainAbsoluteRelative="relative" scale="0" offset="0"/></TimeReference>'
+              '<TrajectoryFollowingMode followingMode="position"/></FollowTrajectoryAction>'
+              '</RoutingAction></PrivateAction></Action>')
+    text, path = _self_reference_case(tmp_path, action=action)
+    with pytest.raises(ScenarioError, match="scale='0'.*expected a finite number > 0"):
+        load_scenario(path)
