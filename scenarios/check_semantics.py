@@ -123,10 +123,50 @@ def _road_network(sc: _Scenario, el: etree._Element, xodr: Path) -> None:
     if errors:
         return
     roads = _road_ids(*key)
+    net = None
     for pos in sc.root.iter("LanePosition", "RoadPosition"):
         rid = sc.value(pos, "roadId")
         if rid is not None and rid not in roads:
             sc.add(ERROR, pos, f"roadId '{rid}': no road with this id in {key[0]}")
+        elif rid is not None:
+            net = net or _network(*key)
+            problem = _road_coordinate_problem(net, pos, rid, sc.value(pos, "s"),
+                                               sc.value(pos, "laneId"))
+            if problem:
+                sc.add(ERROR, pos, problem)
+
+
+@functools.lru_cache(maxsize=4)
+def _network(path: str, mtime_ns: int, size: int):
+    """The loaded road network of an OpenDRIVE file, once per file version in a process."""
+    from maps import load_opendrive
+    return load_opendrive(path)
+
+
+def _road_coordinate_problem(net, pos: etree._Element, road_id: str, s_text: str | None,
+                             lane_text: str | None) -> str | None:
+    """What ``run`` would refuse in a LanePosition/RoadPosition on road ``road_id``: ``s``
+    outside the road (:data:`scenarios.positions.S_TOLERANCE`), or a ``laneId`` the lane
+    section at ``s`` does not have. None when fine, or when a value does not convert (its
+    own check reports that)."""
+    from maps.errors import MapsError
+    from scenarios.positions import S_TOLERANCE
+    try:
+        s = float(s_text) if s_text is not None else None
+        lane = int(lane_text) if pos.tag == "LanePosition" and lane_text is not None else None
+    except ValueError:
+        return None
+    road = net.roads.get(road_id)
+    if road is None or s is None:
+        return None
+    if not -S_TOLERANCE <= s <= road.length + S_TOLERANCE:
+        return f"s={s:g} m is outside road {road_id} (0 to {road.length:g} m long)"
+    if lane is not None and lane not in road.section_at(min(max(s, 0.0), road.length)).by_id:
+        try:
+            net.lane_to_world(road_id, lane, min(max(s, 0.0), road.length))
+        except MapsError as exc:
+            return f"laneId {lane}: {exc.message}"
+    return None
 
 
 def _files(sc: _Scenario) -> None:

@@ -162,6 +162,17 @@ def test_a_parameter_declared_twice_alike_is_read_once_and_warned_of(tmp_path):
                                  f"{line_of(text, decl)})")
 
 
+@pytest.mark.parametrize("attrs, message", [
+    ('roadId="1" laneId="-99" s="20"', "laneId -99: road 1 has no lane -99 at s=20.000"),
+    ('roadId="1" laneId="-1" s="-50"', "s=-50 m is outside road 1 (0 to 500 m long)"),
+])
+def test_a_lane_position_off_its_road_is_an_error_as_run_refuses_it(tmp_path, attrs, message):
+    """Hostile pass 6: check passed a laneId -99 and an s of -50 m that run refuses."""
+    path, text = scenario(tmp_path, 'roadId="1" laneId="-1" s="20"', attrs)
+    issue = only(check_scenario(path))
+    assert issue.line == line_of(text, attrs) and issue.message.startswith(message)
+
+
 def test_missing_catalog_entry(tmp_path):
     cat = (XOSC / "Catalogs" / "Vehicles").resolve()
     path, text = scenario(
