@@ -25,7 +25,7 @@ from scenarios.conditions import CONDITIONS
 from scenarios.controllers import BUILTIN, read_controller
 from scenarios.entities import NOT_FOR_KIND
 from scenarios.errors import ScenarioError, UnsupportedElementError
-from scenarios.parameters import read_declarations, typed_value
+from scenarios.parameters import read_declarations
 from scenarios.positions import POSITIONS
 from scenarios.registry import ParseContext, Registry
 from scenarios.selections import expand, read_selections, selection_allowed
@@ -577,46 +577,30 @@ def catalog_issues(file: str, root: etree._Element) -> list[Issue]:
 
 
 # ---------------------------------------------------------------------- distributions
-def _varied(root: etree._Element) -> Iterator[tuple[str, etree._Element]]:
-    pvd = child_el(root, "ParameterValueDistribution")
-    for el in pvd.iter():
-        for attr in ("parameterName", "parameterRef"):
-            if el.get(attr):
-                yield el.get(attr, "").lstrip("$"), el
-
 
 def distribution_issues(file: str, root: etree._Element) -> list[Issue]:
-    """Expand the distribution (malformed -> errors), check every varied parameter is
-    declared in the ScenarioFile with values of its type, then check the ScenarioFile."""
+    """Expand the distribution (malformed, or a value not of its parameter's declared type:
+    errors, from :func:`scenarios.distribution.read_distribution`), check every varied
+    parameter is declared in the ScenarioFile, then check the ScenarioFile."""
     from scenarios.check import check_scenario
-    from scenarios.distribution import read_distribution
+    from scenarios.distribution import read_distribution, varied_elements
+    pvd = child_el(root, "ParameterValueDistribution")
+    sf = child_el(pvd, "ScenarioFile")
+    scenario = Path(file).parent / sf.get("filepath", "") if sf is not None else None
+    issues: list[Issue] = []
+    if scenario is not None and scenario.is_file():   # also when a value fails below
+        decls = _global_declarations(parse_xml(scenario))
+        for name, el in varied_elements(pvd).items():
+            if name not in decls:
+                issues.append(Issue(ERROR, file, el.sourceline, element_path(el),
+                                    f"parameter '{name}' is not declared in the global "
+                                    f"ParameterDeclarations of {scenario.resolve()}"))
     try:
         dist = read_distribution(file)
     except ScenarioError as exc:
-        issue = issue_from_error(exc, file)
-        return [Issue(ERROR, issue.file, issue.line, issue.element, issue.message)]
-    scen = parse_xml(dist.scenario_file)
-    decls = {n: d for n, d in _global_declarations(scen).items()}
-    issues: list[Issue] = []
-    where = dict(_varied(root))
-    src = Source(dist.scenario_file, ParameterScope())
-    for name, el in where.items():
-        if name not in decls:
-            issues.append(Issue(ERROR, file, el.sourceline, element_path(el),
-                                f"parameter '{name}' is not declared in the global "
-                                f"ParameterDeclarations of {dist.scenario_file}"))
-            continue
-        ptype = decls[name].get("parameterType", "string")
-        for values in dist.sets:
-            if name not in values:
-                continue
-            try:
-                typed_value(src, decls[name], ptype, values[name])
-            except ScenarioError:
-                issues.append(Issue(ERROR, file, el.sourceline, element_path(el),
-                                    f"value {values[name]!r} of '{name}' is not of its "
-                                    f"declared type {ptype}"))
-                break
+        issue = issue_from_error(exc, file, root)
+        return sorted([Issue(ERROR, issue.file, issue.line, issue.element, issue.message)]
+                      + issues, key=lambda i: i.line or 0)
     if not any(i.severity == ERROR for i in issues):
         issues += _load_variants(file, dist.scenario_file, dist.sets)
     return issues + check_scenario(dist.scenario_file)

@@ -354,14 +354,14 @@ def read_distribution(path: str | Path, seed: int | None = None) -> Distribution
     if seed is not None and (not isinstance(seed, int) or seed < 0):
         raise ScenarioError(f"seed {seed!r}: expected an int >= 0", file=str(path))
     det, sto = child(pvd, "Deterministic"), child(pvd, "Stochastic")
-    types = _declared_types(scenario_root)
+    types, where = _declared_types(scenario_root), varied_elements(pvd)
     if det is not None:
         return Distribution(str(path), str(scenario), "deterministic", None,
-                            tuple(_typed(s, types) for s in _deterministic(src, det)))
+                            tuple(_typed(src, s, types, where) for s in _deterministic(src, det)))
     if sto is not None:
         used, sets = _stochastic(src, sto, seed)
         return Distribution(str(path), str(scenario), "stochastic", used,
-                            tuple(_typed(s, types) for s in sets))
+                            tuple(_typed(src, s, types, where) for s in sets))
     raise src.error(pvd, "expected Deterministic or Stochastic")
 
 
@@ -372,19 +372,40 @@ def _declared_types(scenario_root: etree._Element) -> dict[str, str]:
             for d in (children(decls, "ParameterDeclaration") if decls is not None else ())}
 
 
-def _typed(values: Mapping[str, Any], types: Mapping[str, str]) -> dict[str, Any]:
+def varied_elements(pvd: etree._Element) -> dict[str, etree._Element]:
+    """The first element of a ParameterValueDistribution naming each varied parameter
+    (``parameterName`` or ``parameterRef``, without a leading ``$``): where to blame a value."""
+    out: dict[str, etree._Element] = {}
+    for el in pvd.iter():
+        for attr in ("parameterName", "parameterRef"):
+            if el.get(attr):
+                out.setdefault(el.get(attr, "").lstrip("$"), el)
+    return out
+
+
+def _typed(src: Source, values: Mapping[str, Any], types: Mapping[str, str],
+           where: Mapping[str, etree._Element]) -> dict[str, Any]:
     """``values`` with each string converted to its parameter's declared type (so reports
-    show ``EgoSpeed: 70.0``, a number, and group it as one). A string that does not convert,
-    or names an undeclared parameter, stays as written: loading the case reports it with the
-    file and line."""
+    show ``EgoSpeed: 70.0``, a number, and group it as one). A parameter the scenario does not
+    declare stays as written (``scenario expand`` refuses it, a run's case reports it).
+
+    Raises:
+        ScenarioError: a value that is not of its parameter's declared type, at the element
+            of the distribution that varies it (every variant would fail to load)."""
     out = dict(values)
     for name, value in values.items():
-        conv = PARAMETER_TYPES.get(types.get(name, "string"), str)
+        if name not in types:
+            continue
+        conv = PARAMETER_TYPES.get(types[name], str)
         if isinstance(value, str) and conv is not str:
             try:
                 out[name] = CONVERTERS[conv](value)
             except (ValueError, TypeError):
-                pass
+                message = (f"value '{value}' of '{name}' is not of its declared type "
+                           f"{types[name]}")
+                el = where.get(name)
+                raise (src.error(el, message) if el is not None
+                       else ScenarioError(message, file=src.file)) from None
     return out
 
 

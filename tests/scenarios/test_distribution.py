@@ -78,10 +78,17 @@ def test_set_values_take_the_type_the_scenario_declares(tmp_path):
         '<ParameterDeclaration name="Car" parameterType="string" value="x"/>'
         '<ParameterDeclaration name="Gap" parameterType="double" value="1"/>'
         '</ParameterDeclarations></OpenSCENARIO>')
+    # a value not of its declared type is refused at the element varying it (hostile pass
+    # 6: expand wrote 12 files, and every case of them then failed to load)
+    with pytest.raises(ScenarioError, match="value 'fast' of 'Gap' is not of its declared "
+                                            "type double") as err:
+        expand_distribution(path)
+    assert err.value.element == "DeterministicSingleParameterDistribution"
+    path.write_text(path.read_text().replace('value="fast"', 'value="2.5"'))
     (variant,) = expand_distribution(path)
     got = dict(variant.parameters)
-    assert got == {"Speed": 70.0, "Lanes": 3, "Wet": True, "Car": "1", "Gap": "fast",
-                   "Other": "5"}
+    assert got == {"Speed": 70.0, "Lanes": 3, "Wet": True, "Car": "1", "Gap": 2.5,
+                   "Other": "5"}          # Other: undeclared, as written (loading refuses it)
     assert [type(got[k]) for k in ("Speed", "Lanes", "Wet")] == [float, int, bool]
 
 
