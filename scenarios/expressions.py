@@ -262,8 +262,12 @@ class _Parser:
         if kind == "name":
             if text in ("true", "false"):
                 return text == "true"
-            if text in _FUNCS and self.peek() == "(":
-                return self.call(text)
+            if self.peek() == "(":
+                if text in _FUNCS:
+                    return self.call(text)
+                raise ExpressionError(f"unknown function '{text}': expected one of "
+                                      f"{', '.join(sorted(_FUNCS))} (ASAM OpenSCENARIO 1.x "
+                                      f"expressions)")
             return text
         raise ExpressionError(f"unexpected '{text}'")
 
@@ -278,13 +282,14 @@ class _Parser:
         self.take(")")
         if len(args) != nargs:
             raise ExpressionError(f"{name}() takes {nargs} argument(s), got {len(args)}")
+        shown = f"{name}({', '.join(format_value(a) for a in args)})"
         try:
             v = float(fn(*args))
         except ValueError:
-            raise ExpressionError(f"{name}{tuple(args)} is undefined") from None
+            raise ExpressionError(f"{shown} is undefined") from None
         except OverflowError:
-            raise ExpressionError(f"{name}{tuple(args)} is too large for a double") from None
-        return _finite(v, f"{name}{tuple(args)}")
+            raise ExpressionError(f"{shown} is too large for a double") from None
+        return _finite(v, shown)
 
 
 def _cmp(a: Any, b: Any, op: str) -> bool:

@@ -77,6 +77,11 @@ class ParameterModifyAction:
             raise ScenarioError(f"{self.store[:-1]} '{self.parameter}' = {old!r} is not numeric",
                                 element="ModifyAction")
         new = old + self.value if self.operation == "AddValue" else old * self.value
+        if not math.isfinite(new):  # as SetAction: every numeric attribute must be finite
+            raise ScenarioError(f"{self.store[:-1]} '{self.parameter}' = {old!r} "
+                                f"{'+' if self.operation == 'AddValue' else 'x'} "
+                                f"{self.value!r} is {new}: expected a finite number",
+                                element="ModifyAction")
         values[self.parameter] = type(old)(new) if isinstance(old, int) and \
             float(new).is_integer() else new
         return Done()

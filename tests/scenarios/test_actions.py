@@ -270,6 +270,22 @@ def test_parameter_set_and_modify(tmp_path):
     assert starts(events, "Go") == [pytest.approx(2.05)]
 
 
+def test_a_modify_action_that_overflows_ends_the_case(tmp_path):
+    """Hostile pass 6: 1e300 x 1e308 stored inf and the run passed; SetAction already
+    refused a non-finite value."""
+    from scenarios.errors import ScenarioError
+    params = '<ParameterDeclaration name="P" parameterType="double" value="1e300"/>'
+    mod = ('<Action name="mod"><GlobalAction><ParameterAction parameterRef="P"><ModifyAction>'
+           '<Rule><MultiplyByValue value="1e308"/></Rule></ModifyAction></ParameterAction>'
+           '</GlobalAction></Action>')
+    text = document(teleport("Car", -1, 10.0, speed=0),
+                    story(event("Mod", mod, trigger(sim_time(1)))), STOP, parameters=params)
+    with pytest.raises(ScenarioError, match=r"parameter 'P' = 1e\+300 x 1e\+308 is inf: "
+                                            r"expected a finite number") as err:
+        run(write(tmp_path, text), until=2)
+    assert err.value.line == text.count("\n", 0, text.index('<Action name="mod">')) + 1
+
+
 def test_follow_polyline(tmp_path):
     vertex = '<Vertex time="0"><Position><WorldPosition x="{}" y="{}" h="{}"/></Position></Vertex>'
     poly = "".join(vertex.format(*v) for v in ((10, -1.75, 0), (20, -1.75, 0),
