@@ -48,15 +48,17 @@ def group_stats(results: list[CaseResult]) -> dict[str, Any]:
 
 
 def value_key(v: Any) -> str:
-    """A parameter value as a stable dictionary key (numbers in shortest round-trip form,
-    ``13.888889`` and ``"13.888889"`` alike)."""
+    """A parameter value as a stable dictionary key: numbers to 9 significant digits, as the
+    summary writes the cases' parameters (:func:`evaluator.results.encode_float`), in
+    shortest form (``13.888889`` and ``"13.888889"`` alike; a drawn ``18.296207176067732``
+    is ``18.2962072``, the value shown beside its case)."""
     try:
         f = float(v)
     except (TypeError, ValueError):
         return str(v)
     if math.isfinite(f) and f == int(f) and abs(f) < 1e15:
         return str(int(f))
-    return repr(f)
+    return repr(float(f"{f:.9g}")) if math.isfinite(f) else repr(f)
 
 
 def sort_values(values: Iterable[str]) -> list[str]:

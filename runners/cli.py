@@ -304,7 +304,8 @@ def compare(run_a: Path = typer.Argument(...), run_b: Path = typer.Argument(...)
                 help="exit 1 when a verdict got worse (pass -> fail/error, fail -> error)"),
             ) -> None:
     """Show what changed between two runs of the same suite: flipped verdicts, score deltas.
-    Exit 0, or 1 with --fail-on-regression when a verdict got worse; 2 for unreadable runs."""
+    Exit 0, or 1 with --fail-on-regression when a verdict got worse; 2 for unreadable runs,
+    and with --fail-on-regression for runs that share no case."""
     from evaluator.report.compare import compare_runs, format_compare, write_compare_html
     if html is not None and (html.suffix.lower() not in (".html", ".htm") or html.is_dir()
                              or not html.parent.is_dir()):
@@ -320,6 +321,10 @@ def compare(run_a: Path = typer.Argument(...), run_b: Path = typer.Argument(...)
         typer.echo(format_compare(diff), nl=False)
     if fail_on_regression and diff["regressions"]:
         raise typer.Exit(1)
+    if fail_on_regression and not diff["common"]:  # a CI gate must not pass on nothing
+        err.print(terminal_safe(f"error: {run_a} and {run_b} share no case: nothing to "
+                                f"compare (--fail-on-regression)"), markup=False)
+        raise typer.Exit(2)
 
 
 def _mount_optional(name: str, module: str, attr: str = "app") -> None:

@@ -110,6 +110,16 @@ def test_compare_text_and_json_on_real_runs(two_runs, tmp_path):
     assert j["regressions"] == ["cut_in"]
     assert CliRunner().invoke(app, ["compare", a, b, "--fail-on-regression"]).exit_code == 1
     assert CliRunner().invoke(app, ["compare", b, a, "--fail-on-regression"]).exit_code == 0
+    # runs that share no case: a gate cannot pass on nothing (new-user pass: it exited 0)
+    from evaluator import write_report
+    other = tmp_path / "other"
+    res = json.loads((two_runs["idm"] / "cases" / "cut_in" / "result.json").read_text())
+    res["case_id"] = "elsewhere"
+    write_report(other, [res], {"agent": "idm"}, net_for_case=lambda rec: None)
+    plain = CliRunner().invoke(app, ["compare", a, str(other)])
+    assert plain.exit_code == 0 and "No case is in both runs" in plain.output
+    gate = CliRunner().invoke(app, ["compare", a, str(other), "--fail-on-regression"])
+    assert gate.exit_code == 2 and "share no case" in gate.output
 
 
 def test_summary_of_real_run_has_aggregates(two_runs):
@@ -131,3 +141,11 @@ def test_a_drawn_parameter_is_binned_instead_of_one_group_per_value():
     assert sum(len(g) for k, g in groups.items() if k == "14..15") == 11   # 14.0 .. 15.0
     names = [case(f"n{i}", "pass", 50.0, 1.0, "cut", {"Tag": f"t{i}"}) for i in range(20)]
     assert varied_parameters(names) == {}
+
+
+def test_a_drawn_value_is_keyed_as_the_summary_shows_it():
+    """New-user pass: by_parameter keys were the full draw (18.296207176067732) while the
+    case showed 18.2962072 (9 significant digits)."""
+    rs = [case(f"c{i}", "pass", 50.0, 1.0, "cut", {"Gap": v})
+          for i, v in enumerate((18.296207176067732, 42.08846169945872))]
+    assert list(varied_parameters(rs)["Gap"]) == ["18.2962072", "42.0884617"]
