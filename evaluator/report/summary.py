@@ -244,7 +244,7 @@ def check_case_record(d: Any, file: str | None, where: str = "") -> None:
     ignored; all but the first three may be absent)::
 
         case_id        non-empty string
-        verdict        "pass" | "fail" | "error"
+        verdict        "pass" | "fail" | "error"; not "pass" when a criterion failed
         score          finite number, 0 to 100 (not a boolean)
         scenario_file, end_reason, error, error_kind, traceback      string
         family         string or null          seed        integer
@@ -348,6 +348,10 @@ def check_case_record(d: Any, file: str | None, where: str = "") -> None:
             if c.get("status") not in STATUSES:
                 raise bad(f"{p}.status", "one of " + ", ".join(f'"{s}"' for s in STATUSES),
                           c.get("status"))
+        failed = [c.get("id") for c in d["criteria"] if c.get("status") == "fail"]
+        if d["verdict"] == "pass" and failed:  # a hand-edited verdict: the report would say
+            raise bad("verdict", f'"fail": criteria {", ".join(map(str, failed))} failed',
+                      "pass")  # passed
     if "metrics" in d:
         for name, st in obj_of(d["metrics"], "metrics", "an object {statistic: "
                                '{"unit", "value"}}').items():

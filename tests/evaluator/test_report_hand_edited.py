@@ -93,9 +93,12 @@ EDITS = [  # (what the hostile tester changed, the element named, what the messa
      'expected a finite number from 0 to 100, got "nan"'),
     (lambda c: c["criteria"][0].__setitem__("status", "maybe"), "criteria[0].status",
      'expected one of "pass", "fail", "not_applicable", "not_evaluated", got "maybe"'),
+    (lambda c: (c.__setitem__("verdict", "pass"),  # hostile pass 6: reported as passed
+                c["criteria"][0].update(id="no_collision", status="fail")), "verdict",
+     'expected "fail": criteria no_collision failed, got "pass"'),
 ]
 IDS = ["case_id_int", "criterion_id_int", "scenario_file_list", "skipped_int", "score_nan",
-       "status_maybe"]
+       "status_maybe", "pass_with_a_failed_criterion"]
 
 
 @pytest.mark.parametrize("edit, element, message", EDITS, ids=IDS)
