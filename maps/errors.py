@@ -42,6 +42,9 @@ class Issue:
     element: str | None = None
 
     def format(self) -> str:
-        """Return ``severity: file:line: <element>: message``."""
-        return f"{self.severity}: " + MapsError(self.message, file=self.file, line=self.line,
-                                                 element=self.element).format()
+        """Return ``file:line: severity: <element>: message``, the form of ``scenario check``
+        (``scenarios.check.Issue.format``), so the two checks' lines read alike."""
+        where = (f"{self.file}:{self.line}: " if self.file and self.line
+                 else f"{self.file}: " if self.file else "")
+        elem = f"<{self.element}>: " if self.element else ""
+        return f"{where}{self.severity}: {elem}{self.message}"

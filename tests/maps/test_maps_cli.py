@@ -57,10 +57,10 @@ def first_issue(tmp_path, case: tuple, severity: str, status: int) -> tuple:
     p = write(tmp_path, "bad.xodr", text)
     res = RUN.invoke(app, ["check", str(p)])
     assert res.exit_code == status, res.output
-    first = res.stdout.splitlines()[0]  # on stdout, as scenario check prints its issues
-    where = f"bad.xodr:{line_no}: " + (f"<{element}>: " if element else "")
-    assert first.startswith(f"{severity}: ") and where in first and message in first
-    return p, where, res.stdout.strip()
+    first = res.stdout.splitlines()[0]  # on stdout, in the form of scenario check's lines
+    elem = f"<{element}>: " if element else ""
+    assert first.startswith(f"{p}:{line_no}: {severity}: {elem}") and message in first
+    return p, f"bad.xodr:{line_no}: {elem}", res.stdout.strip()
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN))
