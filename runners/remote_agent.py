@@ -93,7 +93,7 @@ class RemoteAgent(Agent):
                     if "MemoryError" in message and self.memory_limit_bytes:
                         message += (f" (the stack's memory cap is "
                                     f"{self.memory_limit_bytes / 2**30:g} GiB: --agent-memory)")
-                    raise AgentError(f"agent raised during {what}: {message}")
+                    raise AgentError(f"agent answered an error to {what}: {message}")
                 return reply
             waited += step
             if self.process is not None and self.process.poll() is not None:

@@ -112,8 +112,9 @@ def check_agent_config(spec: str, config: dict[str, object]) -> None:
     for key, value in config.items():
         f = fields.get(key)
         if f is None:
-            raise RunnerError(f"key {key!r} is not a parameter of agent {spec!r} (expected one "
-                              f"of {', '.join(sorted(fields)) or 'none'})",
+            expected = (f"expected one of {', '.join(sorted(fields))}" if fields
+                        else "it takes no parameters: give no --agent-config")
+            raise RunnerError(f"key {key!r} is not a parameter of agent {spec!r} ({expected})",
                               element="--agent-config")
         default = f.default
         if isinstance(default, bool):

@@ -25,8 +25,11 @@ def test_malformed_messages_are_agent_errors(data, match):
 
 def test_a_control_with_mixed_key_types_is_an_agent_error():
     # observed: TypeError '<' not supported between 'str' and 'int' (sorting the keys)
-    with pytest.raises(AgentError, match="unknown fields"):
+    with pytest.raises(AgentError, match="unknown fields '1', 'x'; expected only "
+                                         "acceleration, brake, steer, steering, throttle"):
         control_from_dict({1: 0, "x": 0})
+    with pytest.raises(AgentError, match="^control has unknown fields 'gear'; expected only"):
+        control_from_dict({"gear": 2})        # new-user pass: was ["'gear'"]
 
 
 def test_round_trip_keeps_bytes_and_floats():
