@@ -34,6 +34,8 @@ from xml.etree import ElementTree as ET
 from lxml import etree
 from scenariogeneration import xosc
 
+from scenarios.wuhan.catalogue_model import GBT, NO_COLLISION, ON_ROAD, crit
+
 HERE = Path(__file__).resolve().parent
 MAP_DIR = HERE.parent.parent / "maps" / "wuhan"
 LOGIC_FILE = "../../maps/wuhan/wuhan_section1.xodr"
@@ -324,10 +326,6 @@ def pedestrian_crossing() -> xosc.Scenario:
 # ---------------------------------------------------------------------------------------------
 # Catalogue (requirements, parameter ranges, criteria) and suites
 
-GBT = "GB/T 41798-2022"
-"""Intelligent and connected vehicles -- Track testing methods and requirements for automated
-driving functions. Clause numbers are given to the top level (6.1 traffic signals, 6.3
-pedestrians and non-motor vehicles, 6.4 surrounding vehicles; 5.2 pass conditions)."""
 
 
 def _param(name: str, value: float, unit: str, lo: float, hi: float, step: float) -> dict:
@@ -335,12 +333,6 @@ def _param(name: str, value: float, unit: str, lo: float, hi: float, step: float
             "max": round(hi, 6), "step": round(step, 6)}
 
 
-def _crit(cid: str, metric: str, rule: str, threshold: float, unit: str, clause: str) -> dict:
-    return {"id": cid, "metric": metric, "rule": rule, "threshold": threshold, "unit": unit,
-            "clause": clause}
-
-
-NO_COLLISION = _crit("no_collision", "collision_count", "==", 0, "count", f"{GBT} 5.2")
 
 
 def catalogue() -> dict:
@@ -359,10 +351,10 @@ def catalogue() -> dict:
              _param("LaneChangeDuration", 3.0, "s", 1.5, 4.5, 1.5),
              _param("BrakeDecel", 3.0, "m/s^2", 2.0, 6.0, 1.0)],
          "criteria": [NO_COLLISION,
-                      _crit("ttc_min", "ttc_min_s", ">=", 1.0, "s", f"{GBT} 6.4"),
-                      _crit("ego_decel_max", "ego_decel_max_mps2", "<=", 9.0, "m/s^2",
-                            "vehicle Performance maxDeceleration"),
-                      _crit("stay_on_road", "offroad_time_s", "==", 0, "s", f"{GBT} 5.2")]},
+                      crit("ttc_min", "ttc_min_s", ">=", 1.0, "s", f"{GBT} 6.4"),
+                      crit("ego_decel_max", "decel_peak_mps2", "<=", 9.0, "m/s^2",
+                           "vehicle Performance maxDeceleration"),
+                      ON_ROAD]},
         {"id": "wuhan-s1-stationary-vehicle", "file": "stationary_vehicle.xosc",
          "title": "Stationary (broken-down) vehicle ahead in Ego's lane",
          "requirements": [f"{GBT} 6.4: stationary vehicle ahead recognition and response"],
@@ -374,9 +366,9 @@ def catalogue() -> dict:
              _param("Gap", 150.0, "m", 50.0, 200.0, 50.0),
              _param("StoppedLaneOffset", 0.0, "m", -1.0, 1.0, 0.5)],
          "criteria": [NO_COLLISION,
-                      _crit("min_gap", "gap_min_m", ">=", 1.0, "m", f"{GBT} 6.4"),
-                      _crit("ttc_min", "ttc_min_s", ">=", 1.5, "s", f"{GBT} 6.4"),
-                      _crit("stay_on_road", "offroad_time_s", "==", 0, "s", f"{GBT} 5.2")]},
+                      crit("min_gap", "gap_min_m", ">=", 1.0, "m", f"{GBT} 6.4"),
+                      crit("ttc_min", "ttc_min_s", ">=", 1.5, "s", f"{GBT} 6.4"),
+                      ON_ROAD]},
         {"id": "wuhan-s1-pedestrian-crossing", "file": "pedestrian_crossing.xosc",
          "title": ("Pedestrian crossing the arterial on the junction crosswalk during its "
                    "walk phase"),
@@ -390,12 +382,12 @@ def catalogue() -> dict:
              _param("PedestrianSpeed", 1.4, "m/s", 0.8, 2.0, 0.3),
              _param("TriggerDistance", 60.0, "m", 30.0, 90.0, 15.0)],
          "criteria": [NO_COLLISION,
-                      _crit("no_red_light", "red_light_violation_count", "==", 0, "count",
-                            f"{GBT} 6.1; PRC Road Traffic Safety Law art. 38"),
+                      crit("no_red_light", "red_light_violation_count", "==", 0, "count",
+                           f"{GBT} 6.1; PRC Road Traffic Safety Law art. 38"),
                       # yielding is judged by clearance: the evaluator has no crosswalk
                       # occupancy metric (docs/evaluator.md, known limits)
-                      _crit("pedestrian_clearance", "pedestrian_distance_min_m", ">=", 2.0,
-                            "m", f"{GBT} 6.3")]},
+                      crit("pedestrian_clearance", "pedestrian_distance_min_m", ">=", 2.0,
+                           "m", f"{GBT} 6.3")]},
     ]
     from scenarios.wuhan import v2x_cases
     cases += v2x_cases.catalogue_cases()

@@ -26,9 +26,9 @@ import json
 
 from scenariogeneration import xosc
 
-from scenarios.wuhan.generate_section1_cases import (EGO, GBT, KMH, NO_COLLISION, _crit,
-                                                     _param, _params, assemble, ego_vehicle,
-                                                     lane_pos, single_event_act,
+from scenarios.wuhan.catalogue_model import GBT, NO_COLLISION, crit
+from scenarios.wuhan.generate_section1_cases import (EGO, KMH, _param, _params, assemble,
+                                                     ego_vehicle, lane_pos, single_event_act,
                                                      sim_time_trigger, speed_step,
                                                      target_vehicle)
 
@@ -144,9 +144,9 @@ def catalogue_cases() -> list[dict]:
          "parameters": [_param("EgoSpeed", 60 * KMH, "m/s", 40 * KMH, 60 * KMH, 10 * KMH),
                         _param("StopLineDistance", 200.0, "m", 150.0, 250.0, 50.0)],
          "criteria": [NO_COLLISION,
-                      _crit("no_red_light", "red_light_violation_count", "==", 0, "count",
-                            f"{GBT} 6.1; PRC Road Traffic Safety Law art. 38"),
-                      _crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s^2", ISO15622)]},
+                      crit("no_red_light", "red_light_violation_count", "==", 0, "count",
+                           f"{GBT} 6.1; PRC Road Traffic Safety Law art. 38"),
+                      crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s^2", ISO15622)]},
         {"id": "wuhan-s1-glosa-green-arrival", "file": "glosa_green_arrival.xosc",
          "title": "Red turning green before Ego arrives: arrive on green without stopping",
          "requirements": [f"{GBT} 6.1: traffic signal recognition and response",
@@ -157,9 +157,9 @@ def catalogue_cases() -> list[dict]:
          "parameters": [_param("EgoSpeed", 60 * KMH, "m/s", 40 * KMH, 60 * KMH, 10 * KMH),
                         _param("StopLineDistance", 180.0, "m", 150.0, 210.0, 30.0)],
          "criteria": [NO_COLLISION,
-                      _crit("no_red_light", "red_light_violation_count", "==", 0, "count",
-                            f"{GBT} 6.1; PRC Road Traffic Safety Law art. 38"),
-                      _crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s^2", ISO15622)]},
+                      crit("no_red_light", "red_light_violation_count", "==", 0, "count",
+                           f"{GBT} 6.1; PRC Road Traffic Safety Law art. 38"),
+                      crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s^2", ISO15622)]},
         {"id": "wuhan-s1-hlw-hazard", "file": "hlw_hazard.xosc",
          "title": "Stopped vehicle hidden behind a truck, announced by RSI",
          "requirements": [f"{GBT} 6.4: stationary vehicle ahead recognition and response",
@@ -171,8 +171,8 @@ def catalogue_cases() -> list[dict]:
                         _param("CutOutDistance", 50.0, "m", 40.0, 70.0, 10.0),
                         _param("AnnounceTime", 1.0, "s", 1.0, 5.0, 2.0)],
          "criteria": [NO_COLLISION,
-                      _crit("min_gap", "gap_min_m", ">=", 1.0, "m", f"{GBT} 6.4"),
-                      _crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s^2", ISO15622)]},
+                      crit("min_gap", "gap_min_m", ">=", 1.0, "m", f"{GBT} 6.4"),
+                      crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s^2", ISO15622)]},
     ]
 
 
