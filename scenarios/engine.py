@@ -94,6 +94,7 @@ class ScenarioEngine:
         self._prefer_ok: bool | None = None  # does net.world_to_lane take prefer=?
         self.end_reason: str | None = None
         self._world: WorldState | None = None
+        self._at_end: set[str] = set()   # entities stopped at a dead end (event sent)
 
     def _attach_watchers(self) -> None:
         elements = list(self.board.walk())
@@ -232,7 +233,13 @@ class ScenarioEngine:
             if state is not None:
                 self._apply_external(m, state)
             return
-        drive(self.rt.net, m, dt)
+        speed = m.speed
+        if drive(self.rt.net, m, dt) and m.coord is not None and m.name not in self._at_end:
+            self._at_end.add(m.name)  # once: an action may keep asking for speed there
+            # a regulator reading the ego's peak deceleration needs to know where it came from
+            self.rt.emit("end_of_road", {"entity": m.name, "road_id": m.coord.road_id,
+                                         "lane_id": m.coord.lane_id, "s": round(m.coord.s, 3),
+                                         "speed_mps": round(speed, 3)})
 
     def _apply_external(self, m: Mover, state: EntityState) -> None:
         moved = math.hypot(state.pose.x - m.pose.x, state.pose.y - m.pose.y)

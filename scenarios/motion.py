@@ -212,7 +212,7 @@ def at_dead_end(net, coord: LaneCoord, direction: int) -> bool:
         return False
 
 
-def drive(net, m: Mover, dt: float) -> None:
+def drive(net, m: Mover, dt: float) -> bool:
     """Advance a scenario-controlled entity by one step of ``dt`` [s] at its current speed.
 
     An entity keeps its direction of travel along the road: after a lane change across the
@@ -231,15 +231,18 @@ def drive(net, m: Mover, dt: float) -> None:
     moved (``m.held``) is left alone; :func:`junction_choice` picks the way at junctions; a
     reference lane that narrowed to nothing is left (:func:`leave_vanished_lane`); an entity
     that stands at a dead end (:func:`at_dead_end`) stops: its speed becomes 0 (esmini).
+
+    Returns:
+        True when this step stopped the entity at a dead end, else False.
     """
     if m.held:
         m.held = False
-        return
+        return False
     lane_change = m.move_speed is not None
     ds = (m.speed if m.move_speed is None else m.move_speed) * dt
     m.move_speed = None
     if ds == 0.0:
-        return
+        return False
     before = m.pose
     if m.coord is None:
         p = m.pose
@@ -249,7 +252,7 @@ def drive(net, m: Mover, dt: float) -> None:
         old = m.coord
         if at_dead_end(net, old, s_direction(net, m) * (1 if along >= 0 else -1)):
             m.speed = 0.0
-            return
+            return True
         moved = net.advance(old, -along if m.reverse else along, junction_choice(m))
         turned = driving_sign(net, moved.road_id, moved.lane_id) != \
             driving_sign(net, old.road_id, old.lane_id)
@@ -258,4 +261,5 @@ def drive(net, m: Mover, dt: float) -> None:
         leave_vanished_lane(net, m)
         place(net, m)
     m.odometer += math.hypot(m.pose.x - before.x, m.pose.y - before.y)
+    return False
 

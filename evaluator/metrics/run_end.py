@@ -19,7 +19,10 @@ class RunEndMetric:
     """The run's end reason as statistics.
 
     Statistics: ``run_reached_stop_trigger``, ``run_timed_out`` (bools), ``run_duration_s``
-    (time of the last frame [s], 0 without frames). Event: ``{"end_reason", "message"}``.
+    (time of the last frame [s], 0 without frames). Event: ``{"end_reason", "message"}``,
+    with ``"ego_road_end"`` ``{"t", "road_id", "lane_id", "s", "speed_mps"}`` when the
+    scenario's default controller stopped the ego at a dead end (the recording's
+    ``end_of_road`` event; with ``--agent scenario``: the stop is esmini's, not the stack's).
     """
 
     name = "run_end"
@@ -35,5 +38,11 @@ class RunEndMetric:
             "run_timed_out": Statistic("run_timed_out", UNIT_BOOL, float(reason == "timeout")),
             "run_duration_s": Statistic("run_duration_s", "s", float(dur)),
         }
-        return MetricResult(self.name, self.category, stats,
-                            events=({"end_reason": reason, "message": recording.end_message},))
+        event = {"end_reason": reason, "message": recording.end_message}
+        ego = recording.header.ego
+        stop = next((e for e in recording.events_of("end_of_road")
+                     if isinstance(e.data, dict) and e.data.get("entity") == ego), None)
+        if ego is not None and stop is not None:
+            event["ego_road_end"] = {"t": stop.t, **{k: stop.data.get(k) for k in
+                                                     ("road_id", "lane_id", "s", "speed_mps")}}
+        return MetricResult(self.name, self.category, stats, events=(event,))

@@ -45,8 +45,9 @@ def _metric(res: CaseResult, name: str) -> float | None:
 
 def narrative(res: CaseResult) -> list[str]:
     """Sentences, in time order where they have a time: collisions, red lights passed,
-    wrong-way driving, the first actionable V2X message and the reaction to it, the closest
-    post-encroachment, how the run ended, then each failed criterion with its margin.
+    wrong-way driving, the first actionable V2X message and the reaction to it, a stop at a
+    dead end by the scenario's default controller, the closest post-encroachment, how the run
+    ended, then each failed criterion with its margin.
     Empty for a case that errored before it ran (its error says why)."""
     timed: list[tuple[float, str]] = []
     f = res.findings
@@ -82,6 +83,16 @@ def narrative(res: CaseResult) -> list[str]:
                       f"Closest encroachment: {p.get('other')} passed the point "
                       f"({_num(p.get('x'), 1)}, {_num(p.get('y'), 1)}) m "
                       f"{_num(p.get('pet_s'))} s apart from the ego (PET)."))
+    for end in f.get("run_end", [])[:1]:
+        stop = end.get("ego_road_end")
+        if isinstance(stop, dict):
+            timed.append((float(stop.get("t") or 0.0),
+                          f"At {_num(stop.get('t'))} s the ego reached the end of lane "
+                          f"{stop.get('lane_id')} of road {stop.get('road_id')} (s = "
+                          f"{_num(stop.get('s'), 1)} m), which leads nowhere, and was stopped "
+                          f"there from {_speed(stop.get('speed_mps'))} in one step by the "
+                          f"scenario's default controller, as esmini's does; the deceleration "
+                          f"measured then is that stop."))
     lines = [text for _, text in sorted(timed, key=lambda item: item[0])]
     for end in f.get("run_end", [])[:1]:
         reason = {"stop_trigger": "its StopTrigger", "timeout": "the time limit"}.get(

@@ -263,3 +263,38 @@ def test_deadline_is_not_armed_outside_the_main_thread_or_over_another_timer() -
         assert signal.getitimer(signal.ITIMER_REAL)[0] > 90.0   # the other timer untouched
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0.0)
+
+
+def test_a_stop_at_a_dead_end_is_recorded_and_explained(tmp_path: Path) -> None:
+    """esmini's override_bb.xosc drove Ego off the end of its road at 25 m/s: stopped in
+    one step (a peak deceleration of 500 m/s^2 at dt 0.05) with nothing in the report to say
+    why. The stop is an ``end_of_road`` event, and report's "What happened" names it."""
+    import sys
+    sys.path.append(str(ROOT / "tests" / "scenarios"))
+    from builders import document, event, sim_time, speed_action, story, trigger
+    xodr = ROOT.parent / "shared" / "reference" / "esmini" / "resources" / "xodr" / \
+        "straight_500m.xodr"
+    init = ('<Private entityRef="Ego"><PrivateAction><TeleportAction><Position><LanePosition '
+            'roadId="1" laneId="-1" s="450" offset="0"/></Position></TeleportAction>'
+            '</PrivateAction><PrivateAction><LongitudinalAction><SpeedAction>'
+            '<SpeedActionDynamics dynamicsShape="step" dynamicsDimension="time" value="0"/>'
+            '<SpeedActionTarget><AbsoluteTargetSpeed value="25"/></SpeedActionTarget>'
+            '</SpeedAction></LongitudinalAction></PrivateAction></Private>')
+    text = document(init, story(event("E", speed_action(25), trigger(sim_time(0.5))),
+                                actor="Ego"),
+                    trigger(sim_time(4), kind="StopTrigger"), entities=("Ego",),
+                    road=f'<LogicFile filepath="{xodr}"/>')
+    path = tmp_path / "dead_end.xosc"
+    path.write_text(text)
+    res = run(path, "scenario", tmp_path)
+    rec = read_recording(tmp_path / "dead_end" / "recording.jsonl")
+    (stop,) = rec.events_of("end_of_road")
+    assert stop.data["entity"] == "Ego" and stop.data["road_id"] == "1"
+    assert stop.data["speed_mps"] == 25.0 and stop.data["s"] == pytest.approx(500.0, abs=1.3)
+    assert stop.t == pytest.approx(2.0, abs=0.06)          # 50 m at 25 m/s
+    ended = res["findings"]["run_end"][0]["ego_road_end"]
+    assert ended["road_id"] == "1" and ended["lane_id"] == -1
+    from evaluator.case import CaseResult
+    from evaluator.report.narrative import narrative
+    said = " ".join(narrative(CaseResult.from_dict(res)))
+    assert "reached the end of lane -1 of road 1" in said and "default controller" in said
