@@ -308,7 +308,9 @@ def _check_finite(name: str, m: Mover, time: float) -> None:
     """Raise ScenarioError when a step left ``m``'s pose or speed NaN or infinite: a run error
     naming the entity and the time, before the evaluator meets it as a geometry error."""
     p = m.pose
-    if not all(math.isfinite(v) for v in (p.x, p.y, p.z, p.h, m.speed)):
+    # one test for all five: a NaN or an infinity in any of them carries into the sum (and
+    # the values are far below where a sum of finite ones could overflow); run every step
+    if not math.isfinite(p.x + p.y + p.z + p.h + m.speed):
         raise ScenarioError(f"entity '{name}' at t={time:g} s: its state became x={p.x:g}, "
                             f"y={p.y:g}, heading={p.h:g}, speed={m.speed:g}; expected finite "
                             f"values (an action or controller moving it computed a NaN or "
