@@ -308,9 +308,12 @@ def compare(run_a: Path = typer.Argument(...), run_b: Path = typer.Argument(...)
     and with --fail-on-regression for runs that share no case."""
     from evaluator.report.compare import compare_runs, format_compare, write_compare_html
     if html is not None and (html.suffix.lower() not in (".html", ".htm") or html.is_dir()
-                             or not html.parent.is_dir()):
-        err.print(terminal_safe(f"error: --html {html}: expected an .html file in an existing "
-                                f"folder"), markup=False)  # never a run's summary.json
+                             or not html.parent.is_dir() or html.is_symlink()
+                             or any((html.parent / f).exists()
+                                    for f in ("manifest.json", "summary.json"))):
+        err.print(terminal_safe(f"error: --html {html}: expected an .html file (not a link) "
+                                f"in an existing folder that is not a run's folder"),
+                  markup=False)  # never a run's summary.json or report.html, nor a link's target
         raise typer.Exit(2)
     diff = _guard(lambda: compare_runs(run_a, run_b))
     if html is not None:

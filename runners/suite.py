@@ -342,34 +342,61 @@ RUN_OUTPUTS = ("manifest.json", "summary.json", "junit.xml", "report.html")
 
 
 def _clear_earlier_run(run_dir: Path) -> None:
-    """Remove what an earlier run left in ``run_dir`` (:data:`RUN_OUTPUTS` and ``cases/``;
-    nothing else): a result of it would otherwise be taken for one of this run's (an
-    interrupted run gathers the results on disk) and its other cases would join a report
-    rebuilt from the folder. Only a folder whose ``manifest.json`` a run wrote is cleared.
+    """Remove what an earlier run left in ``run_dir``: a result of it would otherwise be taken
+    for one of this run's (an interrupted run gathers the results on disk), and its cases
+    would join a report rebuilt from the folder.
+
+    Only what that run wrote goes, and only when all of it can be recognised before anything
+    is removed: ``manifest.json`` a regular file (not a link) that a run wrote (``"tool":
+    "icv-testzone"`` and its list of ``cases``), the ``cases/<id>`` folders of the case ids it
+    lists, then ``cases/`` if that leaves it empty, and the other :data:`RUN_OUTPUTS` when they
+    are regular files.
 
     Raises:
-        RunnerError: the folder has a ``cases/`` (or a ``manifest.json``) no run wrote: the
-            user's own files, never removed.
+        RunnerError: the folder holds a ``cases/`` or ``manifest.json`` that no run wrote, or
+            one of the earlier run's outputs is not a regular file (a folder, a link): the
+            user's own files, never removed, and nothing is removed.
         OSError: the earlier run's files cannot be removed.
     """
     cases, manifest = run_dir / "cases", run_dir / "manifest.json"
-    if not manifest.exists() and not cases.exists() and not cases.is_symlink():
+    if not manifest.exists() and not manifest.is_symlink() and not cases.exists() \
+            and not cases.is_symlink():
         return
+
+    def refuse(why: str) -> RunnerError:
+        return RunnerError(f"{why}: give --out a new folder, or the folder of an earlier run "
+                           f"to replace that run", file=str(run_dir), element="--out")
+    ids: list[str] = []
     try:
+        if manifest.is_symlink() or not manifest.is_file():
+            raise ValueError
         doc = json.loads(read_regular(manifest, "manifest.json", 64 * 1024 * 1024))
-        ours = isinstance(doc, dict) and doc.get("tool") == "icv-testzone"
-    except (TestzoneError, ValueError, RecursionError):
-        ours = False
-    if not ours:
-        raise RunnerError("the folder holds a cases/ or manifest.json that no testzone run "
-                          "wrote: give --out a new folder, or an earlier run's folder to "
-                          "replace that run", file=str(run_dir), element="--out")
-    if cases.is_symlink() or cases.is_file():
-        cases.unlink()
-    elif cases.is_dir():
-        shutil.rmtree(cases)
-    for name in RUN_OUTPUTS:
-        (run_dir / name).unlink(missing_ok=True)
+        listed = doc.get("cases") if isinstance(doc, dict) else None
+        if doc.get("tool") != "icv-testzone" or not isinstance(listed, list):
+            raise ValueError
+        ids = [c["case_id"] for c in listed if isinstance(c, dict)
+               and isinstance(c.get("case_id"), str) and c["case_id"].strip(". /")
+               and "/" not in c["case_id"] and "\x00" not in c["case_id"]]
+    except (TestzoneError, ValueError, RecursionError, AttributeError):
+        raise refuse("the folder holds a cases/ or manifest.json that no testzone run wrote") \
+            from None
+    if cases.is_symlink() or (cases.exists() and not cases.is_dir()):
+        raise refuse("its cases/ is not a folder")
+    outputs = [run_dir / name for name in RUN_OUTPUTS]
+    for path in outputs:
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise refuse(f"its {path.name} is not a regular file")
+    for case_id in ids:
+        folder = cases / case_id
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise refuse(f"its cases/{case_id} is not a folder")
+    for case_id in ids:
+        if (cases / case_id).is_dir():
+            shutil.rmtree(cases / case_id)
+    if cases.is_dir() and not any(cases.iterdir()):
+        cases.rmdir()
+    for path in outputs:
+        path.unlink(missing_ok=True)
 
 
 def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, seed: int,
@@ -412,8 +439,20 @@ class Terminated(KeyboardInterrupt):
     """The run got SIGTERM: handled as Ctrl-C (the finished cases are reported)."""
 
 
+_SIGTERM_SEEN: list[bool] = [False]
+"""Set by the run's SIGTERM handlers: Ray turns an exception raised inside ``ray.wait`` into a
+plain KeyboardInterrupt, so the class alone cannot tell a SIGTERM from a Ctrl-C."""
+
+
 def _raise_terminated(signum: int, frame: Any) -> None:
+    _SIGTERM_SEEN[0] = True
     raise Terminated("SIGTERM")
+
+
+def _note_terminated(signum: int, frame: Any) -> None:
+    """SIGTERM while Ray starts: noted, raised once ``ray.init`` has returned (raising inside
+    its C code once left the run hung for good)."""
+    _SIGTERM_SEEN[0] = True
 
 
 def _sigterm_as_interrupt() -> Any:
@@ -469,20 +508,25 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
     by_id = {c.case_id: c for c in cases}
     tasks = [Task(run_case_task, (c, options, str(run_dir / "cases" / c.case_id)), c.case_id)
              for c in cases]
+    _SIGTERM_SEEN[0] = False
     previous = _sigterm_as_interrupt()  # before Ray starts too (it takes seconds)
     results: list[dict[str, Any]] = []
     interrupted: KeyboardInterrupt | None = None
     try:
         try:
             if pool is None:
+                if previous is not None:
+                    signal.signal(signal.SIGTERM, _note_terminated)
                 try:
                     pool = make_pool(workers, len(tasks), ray_address)
                 except SystemExit as exc:  # Ray's own SIGTERM handler, set during ray.init,
                     if exc.code != signal.SIGTERM:  # exits with status 15
                         raise
-                    raise Terminated("SIGTERM while the worker pool started") from None
+                    _SIGTERM_SEEN[0] = True
                 if previous is not None:  # ray.init put its own handler in place of ours
                     signal.signal(signal.SIGTERM, _raise_terminated)
+                if _SIGTERM_SEEN[0]:
+                    raise Terminated("SIGTERM while the worker pool started")
             for key, res in pool.map_unordered(tasks):
                 if isinstance(res, BaseException):
                     res = _crashed_result(by_id[key], res, run_dir)
@@ -505,7 +549,8 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
             if previous is not None:  # registering it sets it in the OS again too, where
                 signal.signal(signal.SIGTERM, previous)  # ray.shutdown() had reset it
     if interrupted is not None:
-        raise type(interrupted)(f"{len(results)} of {len(cases)} cases done")
+        kind = Terminated if _SIGTERM_SEEN[0] else type(interrupted)
+        raise kind(f"{len(results)} of {len(cases)} cases done")
     return RunReport(run_dir, results, exit_status(results))
 
 

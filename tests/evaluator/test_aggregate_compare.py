@@ -96,6 +96,16 @@ def test_compare_text_and_json_on_real_runs(two_runs, tmp_path):
     bad = CliRunner().invoke(app, ["compare", a, b, "--html", f"{a}/summary.json"])
     assert bad.exit_code == 2 and "expected an .html file" in bad.output
     assert (two_runs["idm"] / "summary.json").read_bytes() == before
+    # hostile pass 7: a run's own report.html, and a link to a user's file
+    page = (two_runs["idm"] / "report.html").read_bytes()
+    assert CliRunner().invoke(app, ["compare", a, b, "--html",
+                                    f"{a}/report.html"]).exit_code == 2
+    assert (two_runs["idm"] / "report.html").read_bytes() == page
+    (tmp_path / "thesis.txt").write_text("mine")
+    (tmp_path / "link.html").symlink_to(tmp_path / "thesis.txt")
+    assert CliRunner().invoke(app, ["compare", a, b, "--html",
+                                    str(tmp_path / "link.html")]).exit_code == 2
+    assert (tmp_path / "thesis.txt").read_text() == "mine"
     j = json.loads(CliRunner().invoke(app, ["compare", a, b, "--json"]).output)
     f = j["flipped"][0]
     assert (f["case_id"], f["before"], f["after"]) == ("cut_in", "pass", "fail")

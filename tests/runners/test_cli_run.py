@@ -186,6 +186,47 @@ def test_a_run_into_an_earlier_runs_folder_replaces_that_run(tmp_path):
     assert err.value.element == "--out" and (own / "cases" / "my.xosc").is_file()
 
 
+def test_clearing_an_earlier_run_never_removes_what_it_did_not_write(tmp_path):
+    """Hostile pass 7: a manifest.json linked from another run, or a hand-made one saying
+    "tool": "icv-testzone", had cases/ removed with the user's photos in it; a summary.json
+    that was a folder was found after manifest and cases/ were gone."""
+    import os
+
+    import pytest
+    from runners.case import RunOptions
+    from runners.interfaces import RunnerError
+    from runners.suite import make_cases, prepare_run_dir, run_suite
+    earlier = tmp_path / "earlier"
+    run_suite(make_cases([WUHAN / "cut_in.xosc"], 0), RunOptions(max_sim_time=0.5), earlier,
+              workers=1)
+
+    def folder(name, manifest):
+        d = tmp_path / name
+        (d / "cases" / "photos").mkdir(parents=True)
+        (d / "cases" / "photos" / "a.jpg").write_bytes(b"jpg")
+        manifest(d / "manifest.json")
+        return d
+    linked = folder("linked", lambda m: os.symlink(earlier / "manifest.json", m))
+    handmade = folder("handmade", lambda m: m.write_text('{"tool": "icv-testzone"}'))
+    for d in (linked, handmade):
+        with pytest.raises(RunnerError, match="no testzone run wrote"):
+            prepare_run_dir(d)
+        assert (d / "cases" / "photos" / "a.jpg").read_bytes() == b"jpg"
+    # a real earlier run: only the case folders its manifest lists go
+    (earlier / "cases" / "photos").mkdir()
+    (earlier / "cases" / "photos" / "a.jpg").write_bytes(b"jpg")
+    odd = tmp_path / "odd"
+    import shutil
+    shutil.copytree(earlier, odd)
+    (odd / "summary.json").unlink()
+    (odd / "summary.json").mkdir()
+    with pytest.raises(RunnerError, match="its summary.json is not a regular file"):
+        prepare_run_dir(odd)
+    assert (odd / "manifest.json").is_file() and (odd / "cases" / "cut_in").is_dir()
+    prepare_run_dir(earlier)
+    assert sorted(p.name for p in earlier.rglob("*")) == ["a.jpg", "cases", "photos"]
+
+
 def test_the_reports_are_written_before_the_pool_closes(tmp_path):
     """ray.shutdown() resets SIGTERM to its default action in the OS: a SIGTERM while it ran
     killed the run before its reports (hostile pass 6). They now come first."""
@@ -204,6 +245,38 @@ def test_the_reports_are_written_before_the_pool_closes(tmp_path):
     run_suite(make_cases([WUHAN / "cut_in.xosc"], 0), RunOptions(max_sim_time=1.0), tmp_path,
               workers=1, pool=Pool())
     assert seen == [["cases", "junit.xml", "manifest.json", "report.html", "summary.json"]]
+
+
+def test_a_sigterm_that_ray_turns_into_a_plain_interrupt_is_still_a_termination(tmp_path):
+    """Hostile pass 7: SIGTERM mid-run exited 130 "interrupted": inside ray.wait Ray raises a
+    plain KeyboardInterrupt in place of ours. The handler's note decides (143)."""
+    import os
+    import signal
+
+    import pytest
+    from runners.case import RunOptions
+    from runners.interfaces import WorkerPool
+    from runners.suite import Terminated, make_cases, run_suite
+
+    class RayLikePool(WorkerPool):
+        def map_unordered(self, tasks):
+            try:
+                os.kill(os.getpid(), signal.SIGTERM)
+            except KeyboardInterrupt:
+                raise KeyboardInterrupt from None       # what Ray's ray.wait does with it
+            yield                                       # never reached
+
+    with pytest.raises(Terminated, match="0 of 1 cases done"):
+        run_suite(make_cases([WUHAN / "cut_in.xosc"], 0), RunOptions(), tmp_path, workers=2,
+                  pool=RayLikePool())
+    with pytest.raises(KeyboardInterrupt) as plain:     # a Ctrl-C stays an interrupt
+        class CtrlC(WorkerPool):
+            def map_unordered(self, tasks):
+                raise KeyboardInterrupt
+                yield
+        run_suite(make_cases([WUHAN / "cut_in.xosc"], 0), RunOptions(), tmp_path / "b",
+                  workers=2, pool=CtrlC())
+    assert type(plain.value) is KeyboardInterrupt
 
 
 def test_sigterm_while_ray_starts_is_a_termination_with_reports(tmp_path, monkeypatch):
