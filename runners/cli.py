@@ -139,8 +139,8 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         ) -> None:
     """Simulate, judge and score test cases; leave a report folder."""
     from runners.case import RunOptions
-    from runners.suite import (Terminated, default_run_dir, discover, make_cases, prepare_run_dir,
-                               run_suite, suite_files)
+    from runners.run_folder import default_run_dir, prepare_run_dir
+    from runners.suite import Terminated, discover, make_cases, run_suite, suite_files
     if backend not in ("embedded", "carla"):
         _fail(f"--backend {backend!r}: expected 'embedded' or 'carla'", 2)
     if trace not in (None, "csv"):

@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import platform
-import shutil
 import signal
 import sys
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from testzone.userfiles import read_regular
 from runners.case import RunOptions, TestCase, run_case, sha256_of
 from runners.interfaces import RunnerError, Task, WorkerPool
 from runners.pool import make_pool
+from runners.run_folder import prepare_run_dir
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_ERROR = 0, 1, 2, 3
 SUITE_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "wuhan" / "suites.json"
@@ -291,112 +291,6 @@ def exit_status(results: list[dict[str, Any]]) -> int:
     if any(r.get("verdict") == "fail" for r in results):
         return EXIT_FAILED
     return EXIT_OK
-
-
-def default_run_dir(root: Path, agent: str) -> Path:
-    """``root/<UTC time>-<agent>``; a numeric suffix keeps it unique."""
-    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in agent)[:40]
-    d = root / f"{stamp}-{safe}"
-    k = 1
-    while d.exists():
-        k += 1
-        d = root / f"{stamp}-{safe}-{k}"
-    return d
-
-
-def prepare_run_dir(run_dir: Path) -> Path:
-    """Create the run folder (and its parents) if missing, remove what an earlier run left
-    in it (:func:`_clear_earlier_run`); return it.
-
-    Raises:
-        RunnerError: ``run_dir`` is an existing file, or cannot be created or written
-            (element ``--out``), before any case runs.
-    """
-    if not str(run_dir).strip():
-        raise RunnerError("expected a folder for the run, got an empty path", element="--out")
-    run_dir = Path(run_dir)
-    if run_dir.exists() and not run_dir.is_dir():
-        raise RunnerError("expected a folder for the run, found an existing file",
-                          file=str(run_dir), element="--out")
-    try:
-        run_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RunnerError(f"cannot create the run folder ({exc.strerror or exc})",
-                          file=str(run_dir), element="--out") from None
-    if not os.access(run_dir, os.W_OK | os.X_OK):
-        raise RunnerError("the run folder is not writable", file=str(run_dir), element="--out")
-    probe = run_dir / f".testzone-write-probe-{os.getpid()}"
-    try:  # access() says yes for /proc/1/fd or /sys/kernel as root; a real write tells
-        probe.write_bytes(b"")
-        probe.unlink()
-        _clear_earlier_run(run_dir)
-    except OSError as exc:
-        raise RunnerError(f"cannot write in the run folder ({exc.strerror or exc})",
-                          file=str(run_dir), element="--out") from None
-    return run_dir
-
-
-RUN_OUTPUTS = ("manifest.json", "summary.json", "junit.xml", "report.html")
-"""The files a run writes at the top of its folder (beside ``cases/``)."""
-
-
-def _clear_earlier_run(run_dir: Path) -> None:
-    """Remove what an earlier run left in ``run_dir``: a result of it would otherwise be taken
-    for one of this run's (an interrupted run gathers the results on disk), and its cases
-    would join a report rebuilt from the folder.
-
-    Only what that run wrote goes, and only when all of it can be recognised before anything
-    is removed: ``manifest.json`` a regular file (not a link) that a run wrote (``"tool":
-    "icv-testzone"`` and its list of ``cases``), the ``cases/<id>`` folders of the case ids it
-    lists, then ``cases/`` if that leaves it empty, and the other :data:`RUN_OUTPUTS` when they
-    are regular files.
-
-    Raises:
-        RunnerError: the folder holds a ``cases/`` or ``manifest.json`` that no run wrote, or
-            one of the earlier run's outputs is not a regular file (a folder, a link): the
-            user's own files, never removed, and nothing is removed.
-        OSError: the earlier run's files cannot be removed.
-    """
-    cases, manifest = run_dir / "cases", run_dir / "manifest.json"
-    if not manifest.exists() and not manifest.is_symlink() and not cases.exists() \
-            and not cases.is_symlink():
-        return
-
-    def refuse(why: str) -> RunnerError:
-        return RunnerError(f"{why}: give --out a new folder, or the folder of an earlier run "
-                           f"to replace that run", file=str(run_dir), element="--out")
-    ids: list[str] = []
-    try:
-        if manifest.is_symlink() or not manifest.is_file():
-            raise ValueError
-        doc = json.loads(read_regular(manifest, "manifest.json", 64 * 1024 * 1024))
-        listed = doc.get("cases") if isinstance(doc, dict) else None
-        if doc.get("tool") != "icv-testzone" or not isinstance(listed, list):
-            raise ValueError
-        ids = [c["case_id"] for c in listed if isinstance(c, dict)
-               and isinstance(c.get("case_id"), str) and c["case_id"].strip(". /")
-               and "/" not in c["case_id"] and "\x00" not in c["case_id"]]
-    except (TestzoneError, ValueError, RecursionError, AttributeError):
-        raise refuse("the folder holds a cases/ or manifest.json that no testzone run wrote") \
-            from None
-    if cases.is_symlink() or (cases.exists() and not cases.is_dir()):
-        raise refuse("its cases/ is not a folder")
-    outputs = [run_dir / name for name in RUN_OUTPUTS]
-    for path in outputs:
-        if path.is_symlink() or (path.exists() and not path.is_file()):
-            raise refuse(f"its {path.name} is not a regular file")
-    for case_id in ids:
-        folder = cases / case_id
-        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-            raise refuse(f"its cases/{case_id} is not a folder")
-    for case_id in ids:
-        if (cases / case_id).is_dir():
-            shutil.rmtree(cases / case_id)
-    if cases.is_dir() and not any(cases.iterdir()):
-        cases.rmdir()
-    for path in outputs:
-        path.unlink(missing_ok=True)
 
 
 def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, seed: int,

@@ -163,7 +163,8 @@ def test_a_run_into_an_earlier_runs_folder_replaces_that_run(tmp_path):
     import pytest
     from runners.case import RunOptions
     from runners.interfaces import RunnerError, WorkerPool
-    from runners.suite import make_cases, prepare_run_dir, run_suite
+    from runners.run_folder import prepare_run_dir
+    from runners.suite import make_cases, run_suite
 
     class InterruptedAtOnce(WorkerPool):
         def map_unordered(self, tasks):
@@ -195,7 +196,8 @@ def test_clearing_an_earlier_run_never_removes_what_it_did_not_write(tmp_path):
     import pytest
     from runners.case import RunOptions
     from runners.interfaces import RunnerError
-    from runners.suite import make_cases, prepare_run_dir, run_suite
+    from runners.run_folder import prepare_run_dir
+    from runners.suite import make_cases, run_suite
     earlier = tmp_path / "earlier"
     run_suite(make_cases([WUHAN / "cut_in.xosc"], 0), RunOptions(max_sim_time=0.5), earlier,
               workers=1)
