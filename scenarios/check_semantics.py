@@ -161,8 +161,8 @@ def _road_coordinate_problem(net, pos: etree._Element, road_id: str, s_text: str
         return None
     if not -S_TOLERANCE <= s <= road.length + S_TOLERANCE:
         return f"s={s:g} m is outside road {road_id} (0 to {road.length:g} m long)"
-    if lane is not None and lane not in road.section_at(min(max(s, 0.0), road.length)).by_id:
-        try:
+    if lane is not None:
+        try:  # run resolves the position the same way
             net.lane_to_world(road_id, lane, min(max(s, 0.0), road.length))
         except MapsError as exc:
             return f"laneId {lane}: {exc.message}"
