@@ -128,8 +128,9 @@ def control_from_dict(d: Any) -> Control:
     known = {f.name for f in fields(Control)}
     unknown = set(d) - known
     if unknown:
-        raise AgentError(f"control has unknown fields {', '.join(map(repr, sorted(map(str, unknown))))}"
-                         f"; expected only {', '.join(sorted(known))}")
+        names = ", ".join(repr(k) for k in sorted(map(str, unknown)))
+        raise AgentError(f"control has unknown fields {names}; expected only "
+                         f"{', '.join(sorted(known))}")
     for k, v in d.items():
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
             raise AgentError(f"control field {k!r} is {v!r}, expected a number")

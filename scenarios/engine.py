@@ -70,7 +70,7 @@ class ScenarioEngine:
         if unknown:
             raise ScenarioError(f"external entities {unknown} are not declared",
                                 file=scenario.path, element="Entities")
-        for name in sorted(set(external) - scenario.placed_in_init()):  # it would start at (0, 0), anywhere
+        for name in sorted(set(external) - scenario.placed_in_init()):  # else at (0, 0)
             raise ScenarioError(f"'{name}', driven by the stack under test, has no "
                                 f"TeleportAction in Init: expected its start position",
                                 file=scenario.path, element="Init")
@@ -212,9 +212,10 @@ class ScenarioEngine:
             settle_controllers(rt, dt)
         drag(rt)
         for name, m in rt.movers.items():
-            if m.present and not m.external:
-                _check_finite(name, m, rt.time)
-            if name in before and m.present and not m.external:
+            if not m.present or m.external:
+                continue
+            _check_finite(name, m, rt.time)
+            if name in before:
                 # over the whole step: actions and controllers change speed and heading too
                 speed, heading = before[name]
                 m.acceleration = (m.speed - speed) / dt

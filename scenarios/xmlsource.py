@@ -227,7 +227,8 @@ _EXPECTED: Mapping[Any, str] = MappingProxyType({
     float: "a finite number", int: "an integer", bool: "a boolean (true or false)",
     non_negative: "a finite number >= 0", unit_interval: "a number from 0 to 1",
     positive_int: "an integer >= 1",
-    non_negative_int: "an integer >= 0", positive: "a finite number > 0", distance_m: f"a number from 0 to {MAX_DISTANCE_M:g}"})
+    non_negative_int: "an integer >= 0", positive: "a finite number > 0",
+    distance_m: f"a number from 0 to {MAX_DISTANCE_M:g}"})
 
 
 def declared_name(decl: etree._Element) -> str:
