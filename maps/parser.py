@@ -18,7 +18,9 @@ from operator import itemgetter
 
 from lxml import etree
 
+from testzone.numbers import xsd_double
 from testzone.text import is_utf8_path, readable_path
+
 
 from maps.errors import MapsError
 from maps.geometry import Arc, Line, ParamPoly3, Poly3, Spiral
@@ -108,7 +110,7 @@ class _Reader:
                 raise self.error(el, f"missing attribute {name!r} (a number)")
             return default
         try:
-            v = float(raw)
+            v = xsd_double(raw)
         except ValueError:
             raise self.error(el, f"attribute {name}={raw!r} is not a number") from None
         if -MAX_MAGNITUDE <= v <= MAX_MAGNITUDE:  # the common case (false for nan and inf)

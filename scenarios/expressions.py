@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from testzone.numbers import xsd_double
+
 Value = float | int | bool | str
 
 _TOKEN = re.compile(r"""
@@ -113,7 +115,7 @@ def clip(text: str, limit: int = 80) -> str:
 def _num(v: Value) -> float:
     if isinstance(v, str):
         try:
-            return float(v)
+            return xsd_double(v)
         except ValueError:
             raise ExpressionError(f"'{clip(v)}' is not a number") from None
     return float(v)

@@ -22,6 +22,7 @@ from lxml import etree
 
 from scenarios.errors import ScenarioError
 from scenarios.expressions import ExpressionError, Value, clip, evaluate, format_value
+from testzone.numbers import xsd_double
 from testzone.text import is_utf8_path, readable_path
 
 T = TypeVar("T")
@@ -137,7 +138,7 @@ def _to_float(v: Value) -> float:
     finite value."""
     if isinstance(v, bool):
         raise ValueError("boolean")
-    f = float(v)
+    f = xsd_double(v) if isinstance(v, str) else float(v)
     if not math.isfinite(f):
         raise ValueError("not a finite number")
     return f
