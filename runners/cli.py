@@ -307,10 +307,10 @@ def compare(run_a: Path = typer.Argument(...), run_b: Path = typer.Argument(...)
     Exit 0, or 1 with --fail-on-regression when a verdict got worse; 2 for unreadable runs,
     and with --fail-on-regression for runs that share no case."""
     from evaluator.report.compare import compare_runs, format_compare, write_compare_html
+    from runners.run_folder import is_run_folder
     if html is not None and (html.suffix.lower() not in (".html", ".htm") or html.is_dir()
                              or not html.parent.is_dir() or html.is_symlink()
-                             or any((html.parent / f).exists()
-                                    for f in ("manifest.json", "summary.json"))):
+                             or is_run_folder(html.parent)):
         err.print(terminal_safe(f"error: --html {html}: expected an .html file (not a link) "
                                 f"in an existing folder that is not a run's folder"),
                   markup=False)  # never a run's summary.json or report.html, nor a link's target

@@ -68,6 +68,12 @@ RUN_OUTPUTS = ("manifest.json", "summary.json", "junit.xml", "report.html")
 """The files a run writes at the top of its folder (beside ``cases/``)."""
 
 
+def is_run_folder(folder: Path) -> bool:
+    """True when ``folder`` holds a run's ``manifest.json`` or ``summary.json`` (the files
+    ``testzone report`` and ``compare`` read): no other tool may write its files there."""
+    return any((folder / name).exists() for name in RUN_OUTPUTS[:2])
+
+
 def _clear_earlier_run(run_dir: Path) -> None:
     """Remove what an earlier run left in ``run_dir``: a result of it would otherwise be taken
     for one of this run's (an interrupted run gathers the results on disk), and its cases

@@ -41,6 +41,7 @@ from types import MappingProxyType
 from lxml import etree
 
 from scenarios.errors import ScenarioError, UnsupportedElementError
+from scenarios.parameters import declaration_key
 from scenarios.xmlsource import children, declared_name, parse_xml
 
 SCHEMA_FILES: Mapping[tuple[int, int], str] = MappingProxyType({
@@ -255,20 +256,14 @@ def duplicate_names(file: str, root: etree._Element) -> Iterator[Issue]:
             key = ("*" if parent.tag in _NAME_SCOPES else str(c.tag), name)
             if key in seen:
                 sev = ERROR if parent.tag in _NAME_SCOPES else UNIQUE_SIBLINGS[str(c.tag)]
-                if c.tag == "ParameterDeclaration" and _same_declaration(c, seen[key]):
+                if c.tag == "ParameterDeclaration" and \
+                        declaration_key(c) == declaration_key(seen[key]):
                     sev = WARNING  # read once, as esmini reads it
                 yield Issue(sev, file, c.sourceline, element_path(c),
                             f"name '{name}' is already used by <{seen[key].tag}> at line "
                             f"{seen[key].sourceline}: names must be unique here")
             else:
                 seen[key] = c
-
-
-def _same_declaration(a: etree._Element, b: etree._Element) -> bool:
-    """Two ParameterDeclarations of one type and value text (the loader reads them as one)."""
-    return all(a.get(k, "string" if k == "parameterType" else None)
-               == b.get(k, "string" if k == "parameterType" else None)
-               for k in ("parameterType", "value"))
 
 
 # ---------------------------------------------------------------------- entry point

@@ -67,17 +67,18 @@ def read_declarations(src: Source, owner: etree._Element,
     if decls is None:
         return scope
     local_src = src.with_scope(scope)
-    seen: dict[str, tuple[str, str | None]] = {}
+    first: dict[str, etree._Element] = {}   # name -> its first declaration
     for d in children(decls, "ParameterDeclaration"):
         name = local_src.declared_name(d)
         ptype = local_src.attr(d, "parameterType", str, "string")
-        if name in scope.local():
-            if seen.get(name) == (ptype, d.get("value")):
+        if name in first:
+            if declaration_key(d) == declaration_key(first[name]):
                 continue  # the same declaration again, as esmini's follow_reference.xosc has
+            same_type = declaration_key(d)[0] == declaration_key(first[name])[0]
             raise src.error(d, f"parameter '{name}' declared twice, with another "
-                               f"{'value' if seen[name][0] == ptype else 'type'} (line "
-                               f"{_line_of(decls, name)})")
-        seen[name] = (ptype, d.get("value"))
+                               f"{'value' if same_type else 'type'} (line "
+                               f"{first[name].sourceline})")
+        first[name] = d
         if overrides is not None and name in overrides:
             value: Value = overrides[name]
             if assigned_by and name in assigned_by:
@@ -94,10 +95,11 @@ def read_declarations(src: Source, owner: etree._Element,
     return scope
 
 
-def _line_of(decls: etree._Element, name: str) -> int | None:
-    """Line of the first ParameterDeclaration of ``name`` in ``decls``."""
-    return next((d.sourceline for d in children(decls, "ParameterDeclaration")
-                 if d.get("name") == name), None)
+def declaration_key(decl: etree._Element) -> tuple[str, str | None]:
+    """``(parameterType, value)`` of a ParameterDeclaration as written (type ``string`` when
+    absent): two declarations of one name with the same key are one declaration repeated,
+    read once as esmini reads it (:func:`read_declarations`; ``scenario check`` warns)."""
+    return decl.get("parameterType", "string"), decl.get("value")
 
 
 def read_global_declarations(src: Source, root: etree._Element, block: str, kind: str,

@@ -21,6 +21,7 @@ from testzone.recording import Event
 from testzone.world import EntityState, LaneCoord, Pose, SignalState
 
 from scenarios.model import EntityDef
+from scenarios.xmlsource import MAX_DISTANCE_M
 
 
 class Network(Protocol):
@@ -48,7 +49,7 @@ class Network(Protocol):
         """Signed distance along the network from a to b [m]."""
 
 
-MAX_WORLD_COORDINATE_M = 1.0e8
+MAX_WORLD_COORDINATE_M = MAX_DISTANCE_M
 """Largest |x|, |y|, |z| [m] of a WorldPosition, and of any position a scenario resolves: well
 beyond any projected map (UTM northings reach 1e7 m) and far below where metre arithmetic
 loses its centimetres or overflows."""

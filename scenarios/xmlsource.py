@@ -181,8 +181,9 @@ def positive(v: Value) -> float:
 
 
 MAX_DISTANCE_M = 1.0e8
-"""Largest distance [m] (or time gap [s]) a distance action may ask for: beyond any projected
-map (UTM northings reach 1e7 m), far below where metre arithmetic overflows."""
+"""Largest distance [m] a scenario may ask for (a distance action's distance or time gap [s],
+a world coordinate: :data:`scenarios.runtime.MAX_WORLD_COORDINATE_M` is this bound): beyond
+any projected map (UTM northings reach 1e7 m), far below where metre arithmetic overflows."""
 
 
 def distance_m(v: Value) -> float:

@@ -210,8 +210,8 @@ def _extension_alternative(data: bytes, variant: str) -> V2XError:
     index = data[0] & 0x3F if not data[0] & 0x40 else None
     which = f"extension addition {index}" if index is not None else "an extension addition"
     return V2XError(f"MessageFrame alternative is {which}, after the five YD/T 3709-{variant} "
-                    f"defines (bsmFrame, mapFrame, rsmFrame, spatFrame, rsiFrame): a message "
-                    f"type of a later message set, not decoded", element="MessageFrame")
+                    f"defines ({', '.join(FRAME_OF.values())}): a message type of a later "
+                    f"message set, not decoded", element="MessageFrame")
 
 
 def to_json(value: Any) -> Any:

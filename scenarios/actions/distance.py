@@ -82,7 +82,6 @@ class Constraints:
         return min(max(acc, -min(self.max_deceleration, UNLIMITED)),
                    min(self.max_acceleration, UNLIMITED))
 
-
     def jerk_limited(self, acc: float, previous: float, dt: float) -> float:
         """``acc`` [m/s^2] moved from ``previous`` by at most the rate limit times ``dt`` [s]:
         maxAccelerationRate when the acceleration rises, maxDecelerationRate when it falls

@@ -121,7 +121,7 @@ class SynchronizeAction:
     def start(self, rt: Runtime, actor: str | None) -> SynchronizeRun:
         """Start on ``actor``; return the run (see actions.base)."""
         assert actor is not None
-        refuse_own_reference("SynchronizeAction", actor, self.master, "masterEntityRef")
+        refuse_own_reference(self.ELEMENT, actor, self.master, "masterEntityRef")
         return SynchronizeRun(rt, actor, self)
 
 
