@@ -84,6 +84,8 @@ class StoryboardElement:
         self.executions = 0
         self.watchers: list[Any] = []
         self.stopping = False
+        self.triggered_by: tuple[str, ...] = ()   # entities that fired the start trigger
+        self.select_triggering = False            # maneuver groups: Actors@selectTriggering..
         if parent is None or parent.kind == "storyboard":
             self.path = name if kind != "storyboard" else ""
         else:
@@ -173,6 +175,8 @@ class StoryboardElement:
                 self.stop(rt)
         if self.state == State.STANDBY and (self.start_trigger is None
                                             or self.start_trigger.evaluate(rt)):
+            if self.start_trigger is not None:
+                self.triggered_by = self.start_trigger.fired_entities
             self.start(rt)
         if self.state == State.RUNNING:
             for c in list(self.children):
@@ -227,6 +231,19 @@ class ActionElement(StoryboardElement):
         if path is not None:
             self.path = path
         self.runs: list[Any] = []
+        self.actors: tuple[str, ...] = adef.actors   # as of the last start
+
+    def _actors_now(self) -> tuple[str, ...]:
+        """The actors: the Actors' EntityRefs and, when its maneuver group selects triggering
+        entities, those that fired the enclosing Act's StartTrigger (union, OpenSCENARIO
+        1.2, 7.3.1)."""
+        group = self.parent
+        while group is not None and group.kind != "maneuverGroup":
+            group = group.parent
+        if group is None or not group.select_triggering or group.parent is None:
+            return self.adef.actors
+        extra = tuple(e for e in group.parent.triggered_by if e not in self.adef.actors)
+        return self.adef.actors + extra
 
     def start(self, rt: Runtime) -> None:
         """standby -> running: first end the actions holding the same control domains of the
@@ -235,7 +252,8 @@ class ActionElement(StoryboardElement):
         if self.state != State.STANDBY:
             return
         spec = self.adef.spec
-        actors = self.adef.actors if getattr(spec, "PRIVATE", False) else (None,)
+        self.actors = self._actors_now()
+        actors = self.actors if getattr(spec, "PRIVATE", False) else (None,)
         applied = [a for a in actors if a is not None and self._applies(rt, spec, a)]
         for actor in applied if self.parent is not None else ():  # Init actions all apply
             for domain in getattr(spec, "DOMAINS", ()):
@@ -293,7 +311,7 @@ class ActionElement(StoryboardElement):
         self._release(rt)
 
     def _release(self, rt: Runtime) -> None:
-        for actor in self.adef.actors:
+        for actor in self.actors:
             mover = rt.movers.get(actor)
             if mover is None:
                 continue
@@ -313,6 +331,7 @@ def _maneuver(mdef: ManeuverDef, parent: StoryboardElement) -> StoryboardElement
 
 def _group(gdef: ManeuverGroupDef, parent: StoryboardElement) -> StoryboardElement:
     g = StoryboardElement("maneuverGroup", gdef.name, parent, max_executions=gdef.max_executions)
+    g.select_triggering = gdef.select_triggering
     g.children = [_maneuver(m, g) for m in gdef.maneuvers]
     return g
 

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field, replace
 from lxml import etree
 
 from scenarios.actions import ACTIONS, WRAPPERS, innermost_action
+from scenarios.actions.base import refuse_own_reference
 from scenarios.catalogs import Catalogs
 from scenarios.conditions import CONDITIONS
 from scenarios.entities import NOT_FOR_KIND
+from scenarios.errors import ScenarioError
 from scenarios.model import (ActDef, ActionDef, ConditionDef, EventDef, ManeuverDef,
                              ManeuverGroupDef, StoryboardDef, StoryDef, TriggerDef)
 from scenarios.parameters import read_declarations
@@ -107,21 +109,27 @@ class StoryboardReader:
             raise src.error(inner, unknown_monitor_message(monitor, self.monitors))
         return spec
 
-    def _check_kinds(self, src: Source, el: etree._Element, actors: tuple[str, ...]) -> None:
+    def _check_actors(self, src: Source, el: etree._Element, spec: object,
+                      actors: tuple[str, ...]) -> None:
         """Refuse a private action an actor's kind cannot take (:data:`NOT_FOR_KIND` errors:
-        a MiscObject told to move, a Pedestrian told to tow), naming the action element."""
+        a MiscObject told to move, a Pedestrian told to tow), and one whose reference entity
+        is among its actors (:func:`refuse_own_reference`), naming the action element."""
         inner = innermost_action(el)
         for actor in actors:
             kind = self.kinds.get(actor, "")
             if inner is not None and NOT_FOR_KIND.get(kind, {}).get(str(inner.tag)) == "error":
                 raise src.error(inner, f"{inner.tag} cannot apply to '{actor}', a {kind}")
+        try:
+            refuse_own_reference(spec, actors)
+        except ScenarioError as exc:
+            raise src.error(inner, exc.message) from None
 
     def action(self, src: Source, el: etree._Element, actors: tuple[str, ...]) -> ActionDef:
         """Read an ``Action`` of an Event."""
         spec = self.action_spec(src, el)
         private = getattr(spec, "PRIVATE", False)
         if private:
-            self._check_kinds(src, el, actors)
+            self._check_actors(src, el, spec, actors)
         return ActionDef(src.attr(el, "name", str, ""), spec, actors if private else (),
                          el.sourceline)
 
@@ -136,7 +144,7 @@ class StoryboardReader:
                 actors = self._entities(src, item)
                 for pa in children(item, "PrivateAction"):
                     spec = self.action_spec(src, pa)
-                    self._check_kinds(src, pa, actors)
+                    self._check_actors(src, pa, spec, actors)
                     out.append(ActionDef(spec.ELEMENT, spec, actors, pa.sourceline))
             else:
                 spec = self.action_spec(src, item)
@@ -250,10 +258,26 @@ class StoryboardReader:
                                 select, maneuvers)
 
     def act(self, src: Source, el: etree._Element) -> ActDef:
-        """Read an ``Act`` with its start and stop triggers."""
-        return ActDef(src.attr(el, "name", str),
-                      tuple(self.group(src, g) for g in children(el, "ManeuverGroup")),
-                      self.trigger(src, child(el, "StartTrigger")),
+        """Read an ``Act`` with its start and stop triggers.
+
+        Raises:
+            ScenarioError: a maneuver group with private actions whose only actors are to be
+                the triggering entities (selectTriggeringEntities, no EntityRef) while the
+                Act's StartTrigger has no ByEntityCondition: it would act on nobody.
+        """
+        groups = tuple(self.group(src, g) for g in children(el, "ManeuverGroup"))
+        start = self.trigger(src, child(el, "StartTrigger"))
+        by_entity = start is not None and any(c.triggering for g in start.groups for c in g)
+        for gdef, gel in zip(groups, children(el, "ManeuverGroup")):
+            private = [a for m in gdef.maneuvers for e in m.events for a in e.actions
+                       if getattr(a.spec, "PRIVATE", False)]
+            if gdef.select_triggering and not gdef.actors and private and not by_entity:
+                raise src.error(child(gel, "Actors"), f"selectTriggeringEntities is true and "
+                                f"no EntityRef is given, but the Act's StartTrigger has no "
+                                f"ByEntityCondition, so the group's action "
+                                f"'{private[0].name}' (line {private[0].line}) would act on "
+                                f"nobody: expected an EntityRef or a ByEntityCondition")
+        return ActDef(src.attr(el, "name", str), groups, start,
                       self.trigger(src, child(el, "StopTrigger")))
 
     def story(self, src: Source, el: etree._Element) -> StoryDef:

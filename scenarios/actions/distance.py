@@ -104,6 +104,7 @@ class LongitudinalDistanceAction:
 
     ELEMENT = "LongitudinalDistanceAction"
     PRIVATE = True
+    REFERENCE = ("entityRef", "entity")
     DOMAINS = ("longitudinal",)
     entity: str
     value: float
@@ -130,7 +131,7 @@ class LongitudinalDistanceAction:
     def start(self, rt: Runtime, actor: str | None):
         """Start on ``actor``; return the run."""
         assert actor is not None
-        refuse_own_reference(self.ELEMENT, actor, self.entity, "entityRef")
+        refuse_own_reference(self, (actor,))
         return LongitudinalDistanceRun(rt, actor, self)
 
 
@@ -183,6 +184,7 @@ class LateralDistanceAction:
 
     ELEMENT = "LateralDistanceAction"
     PRIVATE = True
+    REFERENCE = ("entityRef", "entity")
     DOMAINS = ("lateral",)
     entity: str
     value: float = 0.0
@@ -204,7 +206,7 @@ class LateralDistanceAction:
     def start(self, rt: Runtime, actor: str | None):
         """Start on ``actor``; return the run."""
         assert actor is not None
-        refuse_own_reference(self.ELEMENT, actor, self.entity, "entityRef")
+        refuse_own_reference(self, (actor,))
         return LateralDistanceRun(rt, actor, self)
 
 

@@ -98,6 +98,7 @@ class SynchronizeAction:
 
     ELEMENT = "SynchronizeAction"
     PRIVATE = True
+    REFERENCE = ("masterEntityRef", "master")
     DOMAINS = ("longitudinal",)
     master: str
     target_master: object
@@ -121,7 +122,7 @@ class SynchronizeAction:
     def start(self, rt: Runtime, actor: str | None) -> SynchronizeRun:
         """Start on ``actor``; return the run (see actions.base)."""
         assert actor is not None
-        refuse_own_reference(self.ELEMENT, actor, self.master, "masterEntityRef")
+        refuse_own_reference(self, (actor,))
         return SynchronizeRun(rt, actor, self)
 
 

@@ -49,11 +49,15 @@ class ConditionRuntime:
         memo: per-condition scratch space for the condition class.
         changes: storyboard state changes registered since the last evaluation (for
             StoryboardElementStateCondition), as ``(element, state, transition)``.
+        entities: the triggering entities that made a ByEntityCondition true, as of its
+            last evaluation that was true for any (:func:`apply_rule`); the actors
+            selectTriggeringEntities adds (OpenSCENARIO 1.2, 7.3.1).
     """
 
     def __init__(self, cdef: ConditionDef) -> None:
         self.cdef = cdef
         self.value = False
+        self.entities: tuple[str, ...] = ()
         self.memo: dict[str, Any] = {}
         self.changes: list[tuple[Any, str, str]] = []
         self._evaluated = False
@@ -110,6 +114,7 @@ class TriggerRuntime:
 
     def __init__(self, tdef: TriggerDef) -> None:
         self.groups = [[ConditionRuntime(c) for c in g] for g in tdef.groups]
+        self.fired_entities: tuple[str, ...] = ()
 
     def conditions(self) -> Iterator[ConditionRuntime]:
         """Yield every condition of the trigger."""
@@ -117,15 +122,21 @@ class TriggerRuntime:
             yield from g
 
     def evaluate(self, rt: Any) -> bool:
-        """Evaluate all groups at ``rt.time``; True when at least one group is all-true."""
+        """Evaluate all groups at ``rt.time``; True when at least one group is all-true.
+        When it fires, ``fired_entities`` holds the triggering entities of the true
+        conditions of the true groups, in order (OpenSCENARIO 1.2, 7.3.1)."""
         fired = False
+        entities: dict[str, None] = {}
         for group in self.groups:
             result = True
             for cond in group:
                 if result or cond.cdef.delay > 0.0:
                     result = cond.evaluate(rt) and result
-            fired = fired or (result and bool(group))
+            if result and group:
+                fired = True
+                entities.update((e, None) for cond in group for e in cond.entities)
         if fired:
+            self.fired_entities = tuple(entities)
             for cond in self.conditions():
                 cond.rearm()
         return fired
@@ -150,10 +161,19 @@ class EntityConditionBase:
 
     def check(self, rt: Any, cr: ConditionRuntime) -> bool:
         """Raw value at ``rt.time`` (edges, delay: ConditionRuntime)."""
-        results = [bool(self.test(rt, e)) for e in cr.cdef.triggering]
-        if not results:
-            return False
-        return all(results) if cr.cdef.rule_all else any(results)
+        return apply_rule(cr, [bool(self.test(rt, e)) for e in cr.cdef.triggering])
+
+
+def apply_rule(cr: ConditionRuntime, results: list[bool]) -> bool:
+    """The triggeringEntitiesRule over ``results`` (one per ``cr.cdef.triggering`` entity):
+    ``all`` or ``any``; False without entities. Notes the entities whose result is true in
+    ``cr.entities`` when there is one."""
+    true = tuple(e for e, r in zip(cr.cdef.triggering, results) if r)
+    if true:
+        cr.entities = true
+    if not results:
+        return False
+    return all(results) if cr.cdef.rule_all else any(results)
 
 
 class LastingConditionBase(EntityConditionBase):
@@ -177,4 +197,4 @@ class LastingConditionBase(EntityConditionBase):
             else:
                 since.pop(e, None)
             results.append(e in since and rt.time - since[e] >= self.duration - 1e-9)
-        return bool(results) and (all(results) if cr.cdef.rule_all else any(results))
+        return apply_rule(cr, results)

@@ -147,7 +147,7 @@ class TraveledDistanceCondition(EntityConditionBase):
 
 
 @dataclass(frozen=True)
-class StandStillCondition(EntityConditionBase):
+class StandStillCondition(LastingConditionBase):
     """Speed below 1e-3 m/s (esmini's threshold) for at least ``duration`` [s]."""
 
     ELEMENT = "StandStillCondition"
@@ -158,17 +158,9 @@ class StandStillCondition(EntityConditionBase):
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
         return cls(ctx.src.attr(el, "duration", non_negative))
 
-    def check(self, rt: Runtime, cr) -> bool:
-        """Raw value at ``rt.time`` (edges, delay: ConditionRuntime)."""
-        since = cr.memo.setdefault("since", {})
-        results = []
-        for e in cr.cdef.triggering:
-            if abs(rt.speed_of(e)) < 1e-3:
-                since.setdefault(e, rt.time)
-            else:
-                since.pop(e, None)
-            results.append(e in since and rt.time - since[e] >= self.duration - 1e-9)
-        return bool(results) and (all(results) if cr.cdef.rule_all else any(results))
+    def now(self, rt: Runtime, entity: str) -> bool:
+        """Whether ``entity`` is slower than 1e-3 m/s at ``rt.time``."""
+        return abs(rt.speed_of(entity)) < 1e-3
 
 
 @dataclass(frozen=True)

@@ -484,16 +484,87 @@ def test_a_condition_measuring_an_entity_against_itself_is_refused(tmp_path, inn
      'laneId="-1" s="300"/></TargetPositionMaster><TargetPosition><LanePosition roadId="R" '
      'laneId="-1" s="200"/></TargetPosition></SynchronizeAction>', "masterEntityRef='Car'"),
 ])
-def test_an_action_whose_reference_is_its_own_actor_ends_the_case(tmp_path, inner, message):
-    """Keeping a distance to itself (always 0) or synchronising with itself never ends:
-    a ScenarioError naming the action's line when it starts, not a timeout blamed on the
-    stack under test."""
+def test_an_action_whose_reference_is_its_own_actor_is_refused(tmp_path, inner, message):
+    """Keeping a distance to itself (always 0) or synchronising with itself never ends. An
+    Actors entity that is the reference is refused on reading (so `scenario check` reports
+    it), naming the action's line; an actor chosen at run time by selectTriggeringEntities
+    ends the case when the action starts; a timeout would be blamed on the stack under test."""
     action = f'<Action name="a"><PrivateAction>{inner}</PrivateAction></Action>'
     text, path = _self_reference_case(tmp_path, action=action)
-    with pytest.raises(ScenarioError, match=f"{message} is the entity the action acts on") \
+    with pytest.raises(ScenarioError, match=f"{message} is an entity the action acts on") \
             as err:
-        run(path, until=1)
+        load_scenario(path)
     assert err.value.line == text.count("\n", 0, text.index('<Action name="a">')) + 1
+    assert err.value.element in inner
+    # the actor comes from the Act's StartTrigger: known only when the Act starts
+    path.write_text(_selecting_triggering_entities(text, "Car", 5.0))
+    load_scenario(path)
+    with pytest.raises(ScenarioError, match=f"{message} is an entity the action acts on"):
+        run(path, until=1)
+
+
+def _selecting_triggering_entities(text: str, entities: str | tuple[str, ...],
+                                   speed_above: float) -> str:
+    """``text`` with Actors selectTriggeringEntities="true" and no EntityRef, and an Act that
+    starts when any of ``entities`` is faster than ``speed_above`` [m/s]."""
+    names = (entities,) if isinstance(entities, str) else entities
+    refs = "".join(f'<EntityRef entityRef="{n}"/>' for n in names)
+    act_start = ('<StartTrigger><ConditionGroup><Condition name="fast" delay="0" '
+                 'conditionEdge="none"><ByEntityCondition><TriggeringEntities '
+                 f'triggeringEntitiesRule="any">{refs}</TriggeringEntities><EntityCondition>'
+                 f'<SpeedCondition value="{speed_above}" rule="greaterThan"/></EntityCondition>'
+                 '</ByEntityCondition></Condition></ConditionGroup></StartTrigger></Act>')
+    out = text.replace('<Actors selectTriggeringEntities="false"><EntityRef entityRef="Car"/>'
+                       '</Actors>', '<Actors selectTriggeringEntities="true"/>')
+    out = re.sub(r"<StartTrigger>(?:(?!<StartTrigger>).)*?</StartTrigger></Act>", act_start,
+                 out, count=1, flags=re.S)
+    assert out.count('selectTriggeringEntities="true"') == 1 and act_start in out
+    return out
+
+
+def test_select_triggering_entities_makes_the_entities_that_started_the_act_actors(tmp_path):
+    """OpenSCENARIO 1.2, 7.3.1: with selectTriggeringEntities, the entities whose states made
+    the Act's StartTrigger true become actors. Car drives 10 m/s and Lead 10 m/s; the Act
+    starts when Car or Lead is faster than 5 m/s, so both (a true condition for each) are
+    sped up to 12 m/s; with a 10.5 m/s threshold nobody starts it and nobody changes."""
+    text, path = _self_reference_case(tmp_path)
+    path.write_text(_selecting_triggering_entities(text, ("Car", "Lead"), 5.0))
+    worlds, _, _ = run(path, until=2)
+    assert worlds[-1].entities["Car"].speed == pytest.approx(12.0)
+    assert worlds[-1].entities["Lead"].speed == pytest.approx(12.0)
+    path.write_text(_selecting_triggering_entities(text, ("Car", "Lead"), 10.5))
+    worlds, _, _ = run(path, until=2)
+    assert worlds[-1].entities["Car"].speed == pytest.approx(10.0)
+    assert worlds[-1].entities["Lead"].speed == pytest.approx(10.0)
+
+
+def test_select_triggering_entities_takes_only_the_entities_that_made_it_true(tmp_path):
+    """Car and Lead start at 10 m/s; another Act speeds Lead up to 11 m/s at 0.5 s; the
+    selecting Act starts when Car or Lead is faster than 10.5 m/s, which only Lead is: Lead
+    alone becomes an actor (12 m/s), Car stays at 10 m/s."""
+    text, path = _self_reference_case(tmp_path)
+    text = _selecting_triggering_entities(text, ("Car", "Lead"), 10.5)
+    first = ('<Story name="S0"><Act name="A0"><ManeuverGroup maximumExecutionCount="1" '
+             'name="G0"><Actors selectTriggeringEntities="false"><EntityRef entityRef="Lead"/>'
+             '</Actors><Maneuver name="M0">'
+             + event("E0", speed_action(11, name="a0"), trigger(sim_time(0.5))) +
+             '</Maneuver></ManeuverGroup>' + trigger(sim_time(-1, edge="none")) +
+             '</Act></Story>')
+    path.write_text(text.replace('<Story name="S">', first + '<Story name="S">', 1))
+    worlds, _, _ = run(path, until=2)
+    assert worlds[-1].entities["Lead"].speed == pytest.approx(12.0)
+    assert worlds[-1].entities["Car"].speed == pytest.approx(10.0)
+
+
+def test_select_triggering_entities_without_an_entity_condition_is_refused(tmp_path):
+    """No EntityRef, and an Act started by simulation time: the group would act on nobody."""
+    text, path = _self_reference_case(tmp_path)
+    path.write_text(text.replace('<Actors selectTriggeringEntities="false"><EntityRef '
+                                 'entityRef="Car"/></Actors>',
+                                 '<Actors selectTriggeringEntities="true"/>'))
+    with pytest.raises(ScenarioError, match="would act on nobody") as err:
+        load_scenario(path)
+    assert err.value.element == "Actors"
 
 
 def test_a_trajectory_timing_scale_must_be_positive(tmp_path):
