@@ -230,6 +230,12 @@ def read_tree(path: str | os.PathLike) -> etree._ElementTree:
 
 
 def _geometry(rd: _Reader, g) -> Geometry:
+    geometry = _geometry_shape(rd, g)
+    geometry.line = g.sourceline
+    return geometry
+
+
+def _geometry_shape(rd: _Reader, g) -> Geometry:
     args = (rd.num(g, "s"), rd.num(g, "x"), rd.num(g, "y"), rd.num(g, "hdg"),
             rd.num(g, "length"))
     if args[4] <= 0:

@@ -52,8 +52,8 @@ def _geometry_issues(road: Road, path: str) -> list[Issue]:
     for a, b in zip(geoms, geoms[1:]):
         if abs(a.s + a.length - b.s) > tol:
             out.append(Issue("error", f"road {road.id}: geometry at s={b.s} does not follow the "
-                             f"previous one ending at s={a.s + a.length:.4f}", path, road.line,
-                             "geometry"))
+                             f"previous one ending at s={a.s + a.length:.4f}", path,
+                             b.line or road.line, "geometry"))
             continue
         ax, ay = a.pose(a.length)[:2]
         bx, by = b.pose(0.0)[:2]
@@ -62,7 +62,8 @@ def _geometry_issues(road: Road, path: str) -> list[Issue]:
             out.append(Issue("warning", f"road {road.id}: the reference line jumps {jump:.3f} m "
                              f"at s={b.s}: the previous geometry ends at ({ax:.3f}, {ay:.3f}), "
                              f"this one starts at ({bx:.3f}, {by:.3f}) (the plan view of "
-                             f"a road is one continuous line)", path, road.line, "geometry"))
+                             f"a road is one continuous line)", path, b.line or road.line,
+                             "geometry"))
     for g in geoms:
         curve = getattr(g, "curve_length", None)  # paramPoly3: its own arc length
         if curve is None or g.length <= tol:
@@ -70,12 +71,12 @@ def _geometry_issues(road: Road, path: str) -> list[Issue]:
         if curve <= tol:
             out.append(Issue("error", f"road {road.id}: paramPoly3 at s={g.s} has no extent "
                              f"(its u, v polynomials describe a point) but a length of "
-                             f"{g.length:.4f} m", path, road.line, "paramPoly3"))
+                             f"{g.length:.4f} m", path, g.line or road.line, "geometry"))
         elif abs(curve - g.length) > max(tol, PARAM_POLY3_LENGTH_REL * g.length):
             out.append(Issue("warning", f"road {road.id}: paramPoly3 at s={g.s} is "
                              f"{curve:.4f} m long along its curve, geometry@length says "
                              f"{g.length:.4f} m (positions are stretched to fit)", path,
-                             road.line, "paramPoly3"))
+                             g.line or road.line, "geometry"))
     return out
 
 

@@ -22,9 +22,12 @@ class Geometry(ABC):
         x, y: start point in the inertial frame [m].
         hdg: start heading [rad], counter-clockwise from the x axis.
         length: segment length [m] (> 0).
+        line: the ``geometry`` element's line in the .xodr (set by the parser; None for a
+            geometry built in code), for messages.
     """
 
     kind = "geometry"
+    line: int | None = None
 
     def __init__(self, s: float, x: float, y: float, hdg: float, length: float) -> None:
         self.s = float(s)

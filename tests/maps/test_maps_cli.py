@@ -39,7 +39,7 @@ BROKEN = {
     "point_param_poly3": (document(road("1", 200, (
         '<geometry s="0" x="0" y="0" hdg="0" length="200"><paramPoly3 aU="0" bU="0" cU="0" '
         'dU="0" aV="0" bV="0" cV="0" dV="0" pRange="normalized"/></geometry>'),
-        right=_lane(-1, 3.5))), 4, "paramPoly3",
+        right=_lane(-1, 3.5))), 4, "geometry",
         "paramPoly3 at s=0.0 has no extent (its u, v polynomials describe a point)"),
     "not_xml": ("<OpenDRIVE>\n<road>\n</OpenDRIVE>\n", 3, None, "not well-formed XML"),
     "wrong_root": ("<?xml version='1.0'?>\n<OpenSCENARIO/>\n", 2, "OpenSCENARIO",

@@ -45,11 +45,13 @@ def test_geometry_lengths_must_add_up(tmp_path):
     (line(250, 5000, 0, 0, 250), 4750.0),        # 4750 m further on
 ])
 def test_a_reference_line_that_jumps_is_warned_of(tmp_path, second, jump):
-    """Hostile pass 6: map check found nothing, and a run on the map changed its verdict."""
-    text = document(road("1", 500, line(0, 0, 0, 0, 250) + second, right=_lane(-1, 3.5)))
+    """Hostile pass 6: map check found nothing, and a run on the map changed its verdict.
+    The warning names the line of the geometry that jumps (line 5), not its road's (4)."""
+    text = document(road("1", 500, line(0, 0, 0, 0, 250) + "\n" + second,
+                         right=_lane(-1, 3.5)))
     path = write(tmp_path, "jump.xodr", text)
     (issue,) = maps.check_opendrive(path)
-    assert issue.severity == "warning" and issue.line == 4 and issue.element == "geometry"
+    assert issue.severity == "warning" and issue.line == 5 and issue.element == "geometry"
     assert issue.message.startswith(f"road 1: the reference line jumps {jump:.3f} m at "
                                     f"s=250.0: the previous geometry ends at (250.000, 0.000)")
     smooth = document(road("1", 500, line(0, 0, 0, 0, 250) + line(250, 250, 0, 0, 250),
