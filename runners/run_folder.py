@@ -9,6 +9,7 @@ where a run's would go are the user's and the folder is refused.
 from __future__ import annotations
 
 import datetime as _dt
+import fcntl
 import json
 import os
 import shutil
@@ -36,9 +37,13 @@ def prepare_run_dir(run_dir: Path) -> Path:
     """Create the run folder (and its parents) if missing, remove what an earlier run left
     in it (:func:`_clear_earlier_run`); return it.
 
+    The folder stays locked for this process (``flock`` on the folder itself, so no file is
+    left in it) until :func:`release_run_dir` or the process ends: another run given the
+    same folder is refused instead of clearing or mixing this run's files.
+
     Raises:
-        RunnerError: ``run_dir`` is an existing file, or cannot be created or written
-            (element ``--out``), before any case runs.
+        RunnerError: ``run_dir`` is an existing file, cannot be created or written, or another
+            running process holds it (element ``--out``), before any case runs.
     """
     if not str(run_dir).strip():
         raise RunnerError("expected a folder for the run, got an empty path", element="--out")
@@ -57,11 +62,42 @@ def prepare_run_dir(run_dir: Path) -> Path:
     try:  # access() says yes for /proc/1/fd or /sys/kernel as root; a real write tells
         probe.write_bytes(b"")
         probe.unlink()
+        _hold(run_dir)
         _clear_earlier_run(run_dir)
     except OSError as exc:
         raise RunnerError(f"cannot write in the run folder ({exc.strerror or exc})",
                           file=str(run_dir), element="--out") from None
     return run_dir
+
+
+_HELD: dict[str, int] = {}
+"""Run folders this process holds: real path -> the open descriptor carrying the lock."""
+
+
+def _hold(run_dir: Path) -> None:
+    """Lock ``run_dir`` for this process (once; later calls for the same folder pass).
+
+    Raises:
+        RunnerError: another process holds it.
+    """
+    key = os.path.realpath(run_dir)
+    if key in _HELD:
+        return
+    fd = os.open(key, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise RunnerError("another run is writing into this folder: expected a folder no "
+                          "running testzone uses", file=str(run_dir), element="--out") from None
+    _HELD[key] = fd
+
+
+def release_run_dir(run_dir: Path) -> None:
+    """Unlock a folder :func:`prepare_run_dir` locked for this process (no-op otherwise)."""
+    fd = _HELD.pop(os.path.realpath(run_dir), None)
+    if fd is not None:
+        os.close(fd)   # closing the last descriptor releases the flock
 
 
 RUN_OUTPUTS = ("manifest.json", "summary.json", "junit.xml", "report.html")

@@ -37,7 +37,7 @@ from testzone.userfiles import read_regular
 from runners.case import RunOptions, TestCase, run_case, sha256_of
 from runners.interfaces import RunnerError, Task, WorkerPool
 from runners.pool import make_pool
-from runners.run_folder import prepare_run_dir
+from runners.run_folder import prepare_run_dir, release_run_dir
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_ERROR = 0, 1, 2, 3
 SUITE_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "wuhan" / "suites.json"
@@ -442,6 +442,7 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
         finally:
             if previous is not None:  # registering it sets it in the OS again too, where
                 signal.signal(signal.SIGTERM, previous)  # ray.shutdown() had reset it
+            release_run_dir(run_dir)
     if interrupted is not None:
         kind = Terminated if _SIGTERM_SEEN[0] else type(interrupted)
         raise kind(f"{len(results)} of {len(cases)} cases done")

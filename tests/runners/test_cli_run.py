@@ -229,6 +229,36 @@ def test_clearing_an_earlier_run_never_removes_what_it_did_not_write(tmp_path):
     assert sorted(p.name for p in earlier.rglob("*")) == ["a.jpg", "cases", "photos"]
 
 
+def test_a_folder_another_running_run_writes_into_is_refused(tmp_path):
+    """Known gap of session 8: two runs given the same --out at once cleared and mixed each
+    other's files. The folder is locked while a run holds it; the other run is refused,
+    before it touches anything, and the folder is free again when the first one ends."""
+    import subprocess
+    import sys
+
+    import pytest
+    from runners.interfaces import RunnerError
+    from runners.run_folder import prepare_run_dir
+    shared = tmp_path / "out"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; "
+         "from runners.run_folder import prepare_run_dir; prepare_run_dir(Path(sys.argv[1])); "
+         "(Path(sys.argv[1]) / 'manifest.json').write_text('{}'); print('held', flush=True); "
+         "time.sleep(60)", str(shared)], stdout=subprocess.PIPE, text=True,
+        cwd=Path(__file__).resolve().parents[2])
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(RunnerError, match="another run is writing into this folder") \
+                as err:
+            prepare_run_dir(shared)
+        assert err.value.element == "--out" and (shared / "manifest.json").read_text() == "{}"
+    finally:
+        holder.kill()
+        holder.wait()
+    (shared / "manifest.json").unlink()
+    assert prepare_run_dir(shared) == shared
+
+
 def test_the_reports_are_written_before_the_pool_closes(tmp_path):
     """ray.shutdown() resets SIGTERM to its default action in the OS: a SIGTERM while it ran
     killed the run before its reports (hostile pass 6). They now come first."""
