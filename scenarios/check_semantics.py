@@ -420,6 +420,13 @@ def _storyboard_refs(sc: _Scenario) -> None:
         elif count > 1 and "::" not in ref:
             sc.add(WARNING, cond, f"storyboardElementRef '{ref}': {count} {tag} elements "
                                   f"have that name (write the full path with '::')")
+    for action in sc.root.iter("LongitudinalDistanceAction", "LateralDistanceAction"):
+        for attr in ("distance", "timeGap"):
+            text = sc.value(action, attr)
+            if text is not None and text.strip().startswith("-"):
+                sc.add(WARNING, action, f"{attr}={text.strip()} is read as its magnitude, as "
+                                        f"esmini reads it (the side is the displacement's; "
+                                        f"the standard documents [0..inf[)")
     for trig in sc.root.iter("StartTrigger"):
         if child_el(trig, "ConditionGroup") is None:
             sc.add(WARNING, trig, f"StartTrigger without ConditionGroup: its "

@@ -32,7 +32,7 @@ from scenarios.measure import between
 from scenarios.motion import place
 from scenarios.registry import ParseContext
 from scenarios.runtime import Runtime, local_xy
-from scenarios.xmlsource import child, distance_m, non_negative
+from scenarios.xmlsource import child, distance_magnitude, non_negative
 
 THRESHOLD = 0.1
 """Distance tolerance [m] that ends a non-continuous action (esmini)."""
@@ -118,7 +118,8 @@ class LongitudinalDistanceAction:
     def parse(cls, el: etree._Element, ctx: ParseContext) -> LongitudinalDistanceAction:
         """Read this element; ScenarioError without distance or timeGap."""
         a = ctx.src.attr
-        gap, dist = a(el, "timeGap", distance_m, None), a(el, "distance", distance_m, None)
+        gap = a(el, "timeGap", distance_magnitude, None)
+        dist = a(el, "distance", distance_magnitude, None)
         if (gap is None) == (dist is None):
             raise ctx.src.error(el, "expected exactly one of distance and timeGap")
         return cls(a(el, "entityRef", str), gap if dist is None else dist, dist is None,
@@ -197,7 +198,7 @@ class LateralDistanceAction:
     def parse(cls, el: etree._Element, ctx: ParseContext) -> LateralDistanceAction:
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
         a = ctx.src.attr
-        return cls(a(el, "entityRef", str), a(el, "distance", distance_m, 0.0),
+        return cls(a(el, "entityRef", str), a(el, "distance", distance_magnitude, 0.0),
                    _flag(el, ctx, "freespace"), _flag(el, ctx, "continuous"),
                    ctx.src.choice(el, "displacement", ("any", "leftToReferencedEntity",
                                                        "rightToReferencedEntity"), "any"),

@@ -67,7 +67,7 @@ def test_longitudinal_time_gap_with_constraints_converges(tmp_path):
 
 @pytest.mark.parametrize("element, attrs", [
     ("LateralDistanceAction", 'distance="1e308"'),
-    ("LateralDistanceAction", 'distance="-3"'),
+    ("LateralDistanceAction", 'distance="-1e9"'),
     ("LongitudinalDistanceAction", 'distance="1e9"'),
     ("LongitudinalDistanceAction", 'timeGap="1e300"'),
 ])
@@ -79,9 +79,33 @@ def test_a_distance_beyond_any_map_is_refused_at_its_line(tmp_path, element, att
                        f'freespace="false" continuous="true"/></{domain}Action>')
     text = document(teleport("Car", -1, 50, speed=10) + teleport("Lead", -1, 100, speed=10),
                     story(event("E", act, now())), STOP(5), entities=("Car", "Lead"))
-    with pytest.raises(ScenarioError, match=r"expected a number from 0 to 1e\+08") as err:
+    with pytest.raises(ScenarioError, match=r"expected a number from -1e\+08 to 1e\+08") \
+            as err:
         load_scenario(write(tmp_path, text))
     assert err.value.line == text.count("\n", 0, text.index(f"<{element}")) + 1
+
+
+@pytest.mark.parametrize("element, domain, extra", [
+    ("LongitudinalDistanceAction", "Longitudinal", 'displacement="trailingReferencedEntity"'),
+    ("LateralDistanceAction", "Lateral", ""),
+])
+def test_a_negative_distance_is_read_as_its_magnitude(tmp_path, element, domain, extra):
+    """scenariogeneration's Euro NCAP CCRb generator writes distance="-12" (the XSD types it
+    Double; esmini takes the magnitude and the side from displacement): -d moves the entity
+    exactly as d does. `scenario check` says how it is read."""
+    from scenarios.check import check_scenario
+    runs = []
+    for d in ("15", "-15"):
+        act = private("d", f'<{domain}Action><{element} entityRef="Lead" distance="{d}" '
+                           f'freespace="false" continuous="true" {extra}><DynamicConstraints '
+                           f'maxAcceleration="3" maxDeceleration="3" maxSpeed="30"/>'
+                           f'</{element}></{domain}Action>')
+        worlds, _, _ = two_cars(tmp_path, act, until=10.0)
+        runs.append([(w.entities["Car"].pose.x, w.entities["Car"].pose.y) for w in worlds])
+    assert runs[0] == runs[1] and runs[0][-1] != runs[0][0]
+    issues = check_scenario(tmp_path / "t.xosc")
+    assert any(i.severity == "warning" and "read as its magnitude" in i.message
+               and i.element.endswith(element) for i in issues), issues
 
 
 def test_longitudinal_distance_limits_the_jerk(tmp_path):
