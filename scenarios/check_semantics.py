@@ -25,6 +25,7 @@ from scenarios.conditions import CONDITIONS
 from scenarios.controllers import BUILTIN, read_controller
 from scenarios.entities import NOT_FOR_KIND
 from scenarios.errors import ScenarioError, UnsupportedElementError
+from scenarios.model import Scenario
 from scenarios.parameters import read_declarations
 from scenarios.positions import POSITIONS
 from scenarios.registry import ParseContext, Registry
@@ -542,7 +543,25 @@ def _lenient_load(sc: _Scenario) -> str | None:
         issue = issue_from_error(exc, sc.file)
         sc.issues.append(Issue(WARNING, issue.file, issue.line, issue.element,
                                f"testzone run refuses it as a test case: {exc.message}"))
+    _unplaced(sc, loaded)
     return loaded.ego_name
+
+
+def _unplaced(sc: _Scenario, loaded: Scenario) -> None:
+    """Warn of each entity besides the ego that no Init TeleportAction places, is towed by
+    none and no AddEntityAction adds: it starts at the world origin, (0, 0), off the road,
+    and the evaluator measures the ego against it there."""
+    towed = {e.trailer for e in loaded.entities.values() if getattr(e, "trailer", None)}
+    added = {sc.value(ea, "entityRef") for ea in sc.root.iter("EntityAction")
+             if child_el(ea, "AddEntityAction") is not None}
+    placed = loaded.placed_in_init() | towed | added | {loaded.ego_name}
+    objects = {sc.value(o, "name"): o for o in kids(child_el(sc.root, "Entities"),
+                                                    "ScenarioObject")}
+    for name in loaded.entities:
+        if name not in placed:
+            sc.add(WARNING, objects.get(name, child_el(sc.root, "Entities")),
+                   f"'{name}' has no TeleportAction in Init: it starts at the world origin "
+                   f"(0, 0), off any road, until an action places it")
 
 
 def _add_new(sc: _Scenario, issue: Issue) -> None:

@@ -37,6 +37,11 @@ BASE = """<?xml version="1.0" encoding="UTF-8"?>
             <TeleportAction><Position><LanePosition roadId="1" laneId="-1" s="20" offset="0"/></Position></TeleportAction>
           </PrivateAction>
         </Private>
+        <Private entityRef="Box">
+          <PrivateAction>
+            <TeleportAction><Position><LanePosition roadId="1" laneId="-2" s="200" offset="0"/></Position></TeleportAction>
+          </PrivateAction>
+        </Private>
       </Actions>
     </Init>
     <Story name="S">

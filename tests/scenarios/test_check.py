@@ -71,7 +71,10 @@ def test_an_unusable_logic_file_is_an_error_at_the_logic_file(tmp_path):
     ('straight_500m.xodr"', 'missing.xodr"', "missing.xodr",
      "LogicFile not found"),
     ('storyboardElementRef="E"', 'storyboardElementRef="Nope"', "Nope", "no Event"),
-    ('<ScenarioObject name="Box">', '<ScenarioObject name="Car">', 'name="Car">', "name 'Car'"),
+    ('  </Entities>', '<ScenarioObject name="Car"><MiscObject name="box2" miscObjectCategory='
+     '"obstacle" mass="1"><BoundingBox><Center x="0" y="0" z="0.5"/><Dimensions width="1" '
+     'length="1" height="1"/></BoundingBox><Properties/></MiscObject></ScenarioObject>'
+     '</Entities>', 'name="Car">', "name 'Car'"),
     ('<ParameterDeclaration name="Speed" parameterType="double" value="10"/>',
      '<ParameterDeclaration name="Speed" parameterType="double" value="10"/>\n'
      '<ParameterDeclaration name="Speed" parameterType="double" value="11"/>', 'value="11"',
@@ -143,6 +146,18 @@ def test_a_scenario_run_would_refuse_as_a_test_case_is_a_warning(tmp_path):
     assert issue.severity == "warning" and issue.message == (
         "testzone run refuses it as a test case: 'Car', the vehicle under test, has no "
         "TeleportAction in Init: expected its start position")
+
+
+def test_an_entity_no_init_teleport_places_is_a_warning_at_its_scenario_object(tmp_path):
+    """scenariogeneration's withcontroller example gives its Target a controller and no
+    position: it stood at (0, 0) off the road, and the report measured the ego's proximity
+    to it there, with nothing said."""
+    path, text = scenario(tmp_path, '<Private entityRef="Box">', '<Private entityRef="Car">')
+    assert text.count('<Private entityRef="Box">') == 0
+    (issue,) = check_scenario(path)
+    assert issue.severity == "warning" and issue.line == line_of(text, 'name="Box"')
+    assert issue.message == ("'Box' has no TeleportAction in Init: it starts at the world "
+                             "origin (0, 0), off any road, until an action places it")
 
 
 def test_a_parameter_declared_twice_alike_is_read_once_and_warned_of(tmp_path):
