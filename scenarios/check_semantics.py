@@ -428,6 +428,13 @@ def _storyboard_refs(sc: _Scenario) -> None:
                 sc.add(WARNING, action, f"{attr}={text.strip()} is read as its magnitude, as "
                                         f"esmini reads it (the side is the displacement's; "
                                         f"the standard documents [0..inf[)")
+    for spline in sc.root.iter("ClothoidSpline"):
+        untimed = [i + 1 for i, seg in enumerate(kids(spline, "ClothoidSplineSegment"))
+                   if seg.get("timeStart") is None]
+        if spline.get("timeEnd") is not None and untimed:
+            sc.add(WARNING, spline, f"ClothoidSplineSegment {', '.join(map(str, untimed))} "
+                                    f"without timeStart: the first segment starts at 0 s, "
+                                    f"a later one at the time interpolated along the length")
     for trig in sc.root.iter("StartTrigger"):
         if child_el(trig, "ConditionGroup") is None:
             sc.add(WARNING, trig, f"StartTrigger without ConditionGroup: its "

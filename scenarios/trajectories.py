@@ -18,7 +18,8 @@ shape becomes a :class:`Path`, a polyline of :class:`Vertex` records that maps p
   every metre; time linear in s between ``startTime`` and ``stopTime``.
 * ClothoidSpline: consecutive clothoid segments (each may restart at its own position; hOffset
   turns the start heading); time linear in s over each segment (timeStart of the next segment,
-  or ``timeEnd``).
+  or ``timeEnd``; with ``timeEnd``, a missing timeStart is 0 on the first segment and
+  interpolated along the length on later ones; without it the trajectory has no times).
 * Nurbs: rational B-spline of ``order`` over the knot vector (Cox-de Boor recursion, half-open
   spans), sampled with about one vertex per metre of control polygon; heading from the curve
   tangent; the time of a point interpolates the control-point times between the parameters
@@ -214,6 +215,11 @@ class PolylineShape:
     ELEMENT = "Polyline"
     vertices: tuple[tuple[Any, float | None], ...]
 
+    @property
+    def timed(self) -> bool:
+        """Every vertex has a time (else the trajectory has none)."""
+        return all(t is not None for _, t in self.vertices)
+
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> PolylineShape:
         """Read ``Polyline``; ScenarioError with fewer than one Vertex, or a Vertex ``time``
@@ -332,6 +338,11 @@ class ClothoidShape:
     start_time: float | None = None
     stop_time: float | None = None
 
+    @property
+    def timed(self) -> bool:
+        """Both startTime and stopTime are given."""
+        return self.start_time is not None and self.stop_time is not None
+
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> ClothoidShape:
         """Read ``Clothoid`` (``curvaturePrime`` (1.2+) or ``curvatureDot``)."""
@@ -387,6 +398,36 @@ class ClothoidSplineShape:
     segments: tuple[SplineSegment, ...]
     time_end: float | None = None
 
+    @property
+    def timed(self) -> bool:
+        """``timeEnd`` is given (the segments' times follow from it: :meth:`times`)."""
+        return self.time_end is not None
+
+    def times(self) -> list[float] | None:
+        """The time [s] at each segment start and at the end, or None when untimed.
+
+        ``timeEnd`` given, a segment without ``timeStart`` takes the first segment's start,
+        0, and later ones the time interpolated along the length between the given times
+        around them (scenariogeneration's ClothoidSpline example times its second segment
+        only); without ``timeEnd`` the trajectory has no times.
+        """
+        if self.time_end is None:
+            return None
+        given: list[float | None] = [seg.time_start for seg in self.segments]
+        given[0] = 0.0 if given[0] is None else given[0]
+        given.append(self.time_end)
+        bounds = [0.0]
+        for seg in self.segments:
+            bounds.append(bounds[-1] + seg.length)
+        out = list(given)
+        for i, t in enumerate(given):
+            if t is None:
+                j = next(k for k in range(i + 1, len(given)) if given[k] is not None)
+                h = max(k for k in range(i) if given[k] is not None)
+                f = (bounds[i] - bounds[h]) / (bounds[j] - bounds[h])
+                out[i] = given[h] + f * (given[j] - given[h])
+        return out  # type: ignore[return-value]
+
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> ClothoidSplineShape:
         """Read ``ClothoidSpline``; ScenarioError without segments."""
@@ -418,8 +459,8 @@ class ClothoidSplineShape:
             pieces.append((c, seg.length))
             pose = Pose(c.X(seg.length), c.Y(seg.length), pose.z, c.Theta(seg.length))
         verts = _sample_clothoids(pieces, start.z if start else 0.0)
-        times = [seg.time_start for seg in self.segments] + [self.time_end]
-        if any(t is None for t in times):
+        times = self.times()
+        if times is None:
             return Path(verts, _refiner(pieces))
         bounds = [0.0]
         for seg in self.segments:
@@ -487,6 +528,11 @@ class NurbsShape:
     order: int
     control_points: tuple[tuple[Any, float | None, float], ...]
     knots: tuple[float, ...]
+
+    @property
+    def timed(self) -> bool:
+        """Every control point has a time (else the trajectory has none)."""
+        return all(t is not None for _, t, _ in self.control_points)
 
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> NurbsShape:

@@ -78,8 +78,11 @@ class FollowTrajectoryAction:
 
     @property
     def DOMAINS(self) -> tuple[str, ...]:  # noqa: N802 - the action contract's name
-        """Lateral only without timing (speed comes from longitudinal actions), else both."""
-        return ("lateral",) if self.timing is None else ("longitudinal", "lateral")
+        """Lateral only without timing, or with a Timing and a shape without times (the
+        speed comes from longitudinal actions, which go on), else both."""
+        if self.timing is None or not getattr(self.shape, "timed", True):
+            return ("lateral",)
+        return ("longitudinal", "lateral")
 
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> FollowTrajectoryAction:

@@ -313,6 +313,26 @@ def test_follow_polyline(tmp_path):
     assert w.pose.x == pytest.approx(20.0 + 2.0 * (8.0 - 6.8), abs=0.11)
 
 
+def test_a_timing_over_a_shape_without_times_leaves_the_speed_to_longitudinal_actions(
+        tmp_path):
+    """A TimeReference Timing over a Polyline without vertex times: the trajectory has no
+    time law, so the action takes only the lateral domain; the running SpeedAction (10 -> 20
+    m/s over 4 s) goes on. It used to be ended by the trajectory, leaving the car at the
+    speed of its first step for good."""
+    vertex = '<Vertex><Position><WorldPosition x="{}" y="-1.75" h="0"/></Position></Vertex>'
+    poly = "".join(vertex.format(x) for x in (10, 400))
+    follow = ('<Action name="tr"><PrivateAction><RoutingAction><FollowTrajectoryAction>'
+              '<TrajectoryRef><Trajectory name="t" closed="false"><Shape><Polyline>' + poly +
+              '</Polyline></Shape></Trajectory></TrajectoryRef><TimeReference><Timing '
+              'domainAbsoluteRelative="relative" scale="1" offset="0"/></TimeReference>'
+              '<TrajectoryFollowingMode followingMode="position"/></FollowTrajectoryAction>'
+              '</RoutingAction></PrivateAction></Action>')
+    worlds, _, _ = one_event(tmp_path, speed_action(20.0, "linear", "time", 4.0) + follow,
+                             init=teleport("Car", -1, 10.0, speed=10.0), until=6.0)
+    assert at(worlds, 2.05).entities["Car"].speed == pytest.approx(15.0, abs=0.3)
+    assert at(worlds, 5.0).entities["Car"].speed == pytest.approx(20.0)
+
+
 def test_custom_command_becomes_an_event(tmp_path):
     action = ('<Action name="rsi"><UserDefinedAction><CustomCommandAction type="V2X.RSI">'
               '{"eventType": 100}</CustomCommandAction></UserDefinedAction></Action>')

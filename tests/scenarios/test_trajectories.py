@@ -104,6 +104,24 @@ def test_clothoid_spline_segments_join_and_hoffset_turns():
     assert not turned.timed
 
 
+def test_clothoid_spline_times_missing_on_some_segments_follow_from_time_end():
+    """scenariogeneration's ClothoidSpline example: timeEnd 10 s, the second of two 10 m
+    segments starts at 5 s, the first has no timeStart: it starts at 0 (the times were all
+    dropped, and the trajectory crawled for 80 s). An inner segment without timeStart is
+    placed along the length between the times around it; no timeEnd: untimed."""
+    def spline(starts, time_end):
+        segs = tuple(SplineSegment(0.0, 0.0, length, time_start=t)
+                     for length, t in zip((10.0, 10.0, 20.0), starts))
+        return ClothoidSplineShape(segs[:len(starts)], time_end=time_end)
+    assert spline((None, 5.0), 10.0).times() == [0.0, 5.0, 10.0]
+    assert spline((2.0, None, None), 12.0).times() == pytest.approx([2.0, 4.5, 7.0, 12.0])
+    assert spline((0.0, 5.0), None).times() is None and not spline((0.0, 5.0), None).timed
+    path = spline((None, 5.0), 10.0).freeze(None, False, 0.0, Pose(0, 0, 0, 0))
+    assert (path.start_time, path.duration) == (0.0, 10.0)
+    assert path.s_at_time(2.5) == pytest.approx(5.0) and path.s_at_time(7.5) == \
+        pytest.approx(15.0)
+
+
 def test_polyline_position_mode_constant_speed_per_segment():
     """Vertices 0 m @0 s, 30 m @2 s, 40 m @4 s: 15 m/s then 5 m/s."""
     shape = PolylineShape(((P(0, 0), 0.0), (P(30, 0), 2.0), (P(30, 10), 4.0)))
