@@ -9,7 +9,6 @@ component functions below turn statistics into sub-scores in [0, 1].
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from importlib import resources
@@ -19,6 +18,7 @@ from typing import Any, Callable
 from evaluator.criteria import Criterion, criterion_from_dict
 from evaluator.errors import EvaluationError
 from evaluator.results import Statistic
+from testzone.userfiles import UserJsonError, parse_user_json
 
 Stats = dict[str, Statistic]
 
@@ -121,9 +121,9 @@ def load_weights(path: str | Path | None = None) -> Weights:
             raise EvaluationError(f"cannot read weights ({exc.strerror})", file=str(path)) from None
         src = str(path)
     try:
-        d: dict[str, Any] = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise EvaluationError(f"invalid JSON ({exc.msg})", file=src, line=exc.lineno) from None
+        d: dict[str, Any] = parse_user_json(text)
+    except UserJsonError as exc:
+        raise EvaluationError(exc.reason, file=src, line=exc.line) from None
     comps: dict[str, float] = {}
     for name, entry in d.get("components", {}).items():
         if name not in COMPONENTS:

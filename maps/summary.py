@@ -8,12 +8,13 @@ as read.
 
 from __future__ import annotations
 
-import json
+import math
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from maps.errors import MapsError
+from testzone.userfiles import UserFileError, UserJsonError, parse_user_json, read_regular
 
 if TYPE_CHECKING:  # pragma: no cover
     from maps.network import RoadNetwork
@@ -37,19 +38,40 @@ def read_rsus(map_path: str | Path) -> list[dict[str, Any]] | None:
     if not path.is_file():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MapsError(f"not a readable JSON RSU layout: {exc}", file=str(path)) from None
+        data = parse_user_json(read_regular(path, "the RSU layout", MAX_RSU_LAYOUT_BYTES)
+                               .removeprefix(b"\xef\xbb\xbf"))
+    except UserFileError as exc:
+        raise MapsError(exc.message, file=str(path)) from None
+    except UserJsonError as exc:
+        raise MapsError(f"not a JSON RSU layout: {exc.reason}", file=str(path),
+                        line=exc.line) from None
     rsus = data.get("rsus") if isinstance(data, dict) else None
     if not isinstance(rsus, list):
         raise MapsError("expected a JSON object with a list 'rsus'", file=str(path),
                         element="rsus")
     for i, r in enumerate(rsus):
-        if not isinstance(r, dict) or not all(isinstance(r.get(k), (int, float))
-                                              for k in ("x", "y", "range_m")):
-            raise MapsError(f"rsus[{i}] needs numbers x, y [m] and range_m [m]",
+        if not isinstance(r, dict) or not all(_finite(r.get(k)) for k in ("x", "y", "range_m")) \
+                or not r["range_m"] > 0:
+            raise MapsError(f"rsus[{i}] needs finite numbers x, y [m] and range_m > 0 [m]",
                             file=str(path), element="rsus")
     return rsus
+
+
+MAX_COORDINATE_M = 1e6
+"""Largest |value| of a layout number: positions [m] in a map frame, ranges [m], periods [s]
+(here and in :mod:`v2x_bridge.rsu`, which reads the same files in full)."""
+MAX_RSU_LAYOUT_BYTES = 16 * 1024 * 1024
+"""Largest RSU layout file read [bytes]; the 106 km road's few hundred RSUs take under 100 KiB."""
+
+
+def _finite(value: Any) -> bool:
+    """A JSON number (not a boolean), finite, within :data:`MAX_COORDINATE_M`; a 400-digit
+    integer is refused, never converted."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= MAX_COORDINATE_M
+    return math.isfinite(value) and abs(value) <= MAX_COORDINATE_M
 
 
 def _lanes(net: RoadNetwork) -> tuple[dict[str, int], dict[str, float]]:

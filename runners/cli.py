@@ -70,14 +70,14 @@ def _load_agent_config(path: Optional[Path]) -> dict[str, Any]:
     JSON object."""
     if path is None:
         return {}
-    from testzone.userfiles import UserFileError, read_regular
+    from testzone.userfiles import UserFileError, UserJsonError, parse_user_json, read_regular
     try:
-        config = json.loads(read_regular(path, "agent config", MAX_AGENT_CONFIG_BYTES)
-                            .decode("utf-8"))
+        config = parse_user_json(read_regular(path, "agent config", MAX_AGENT_CONFIG_BYTES))
     except UserFileError as exc:
         _fail(f"--agent-config: {exc}", 2)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        _fail(f"{path}: agent config must be a JSON object ({type(exc).__name__}: {exc})", 2)
+    except UserJsonError as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        _fail(f"{where}: agent config must be a JSON object: {exc.reason}", 2)
     if not isinstance(config, dict):
         _fail(f"{path}: agent config must be a JSON object, got a JSON "
               f"{type(config).__name__}", 2)

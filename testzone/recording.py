@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from testzone.errors import TestzoneError
+from testzone.userfiles import UserJsonError, parse_user_json
 from testzone.world import (BoundingBox, EntityKind, EntityState, LaneCoord, Pose, SignalColor,
                             SignalState, WorldState)
 
@@ -258,13 +259,11 @@ def read_recording(path: str | Path) -> Recording:
         if not raw.strip():
             continue
         try:
-            obj = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            obj = parse_user_json(raw)
+        except UserJsonError as exc:
             if no == last:
                 break
-            what = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else \
-                f"invalid JSON ({exc.msg})"
-            raise RecordingError(what, file=str(path), line=no) from None
+            raise RecordingError(exc.reason, file=str(path), line=no) from None
         if rec is None:
             if not isinstance(obj, dict) or obj.get("type") != "header" \
                     or obj.get("format") != FORMAT_VERSION:

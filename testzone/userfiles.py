@@ -2,14 +2,17 @@
 
 ``Path.read_text`` on ``/dev/zero`` reads until memory runs out, and on a FIFO waits for a
 writer forever. Files given on the command line or found in a run folder (agent configs,
-result files) are read through :func:`read_regular` instead.
+result files) are read through :func:`read_regular` instead, and JSON a user wrote through
+:func:`parse_user_json`, which turns every way such text can fail into one error.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from testzone.errors import TestzoneError, not_a_file
 
@@ -44,3 +47,35 @@ def read_regular(path: str | os.PathLike, what: str, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise UserFileError(f"{what} grew beyond the {max_bytes} bytes accepted", file=str(p))
     return data
+
+
+class UserJsonError(ValueError):
+    """JSON text a user wrote that cannot be read. ``reason``: what is wrong (with the
+    parser's message); ``line``: its line when the parser knows it, else None."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+def parse_user_json(text: str | bytes) -> Any:
+    """``json.loads`` for text a user wrote (agent configs, RSU layouts, RSI contents, score
+    weights, hand-edited run files).
+
+    Raises:
+        UserJsonError: not UTF-8, invalid JSON (the parser's message and line), an integer
+            longer than Python converts (``sys.get_int_max_str_digits``, 4300 digits by
+            default, a ValueError that is no JSONDecodeError), or nesting past the recursion
+            limit.
+    """
+    try:
+        return json.loads(text)
+    except UnicodeDecodeError as exc:
+        raise UserJsonError(f"not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise UserJsonError(f"invalid JSON ({exc.msg})", exc.lineno) from None
+    except ValueError:
+        raise UserJsonError("a number with more digits than can be read") from None
+    except RecursionError:
+        raise UserJsonError("JSON nested too deeply") from None

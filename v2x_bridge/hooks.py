@@ -28,7 +28,6 @@ never evaluated or executed.
 
 from __future__ import annotations
 
-import json
 import math
 import zlib
 from typing import Any, Mapping
@@ -37,6 +36,7 @@ from testzone.commands import register_command_check
 from testzone.world import WorldState
 from v2x_bridge import fields
 from v2x_bridge.context import RsiEvent
+from testzone.userfiles import UserJsonError, parse_user_json
 from v2x_bridge.errors import V2XError
 from v2x_bridge.rsi import description_choice
 from v2x_bridge.user_json import is_finite_number, shown
@@ -61,14 +61,11 @@ def _content(content: Any) -> Mapping[str, Any]:
     if isinstance(content, Mapping):
         return content
     try:
-        doc = json.loads(str(content))
-    except json.JSONDecodeError as exc:
-        raise V2XError(f"content is not JSON ({exc.msg} at column {exc.colno}); expected an "
-                       f"object like {{\"eventType\": 100, \"x\": 0, \"y\": 0}}",
+        doc = parse_user_json(str(content))
+    except UserJsonError as exc:
+        raise V2XError(f"content is not a JSON object ({exc.reason}); expected an object "
+                       f"like {{\"eventType\": 100, \"x\": 0, \"y\": 0}}",
                        element=_ELEMENT) from None
-    except RecursionError:
-        raise V2XError("content is nested too deeply to be an RSI event", element=_ELEMENT) \
-            from None
     if not isinstance(doc, dict):
         raise V2XError("content must be a JSON object", element=_ELEMENT)
     unknown = sorted(str(k) for k in doc if k not in RSI_FIELDS)

@@ -29,7 +29,6 @@ node id defaults to ``junction_id`` when it is an integer in 0..65535, else to a
 
 from __future__ import annotations
 
-import json
 import math
 import zlib
 from dataclasses import dataclass, field
@@ -37,6 +36,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from maps.summary import MAX_COORDINATE_M, MAX_RSU_LAYOUT_BYTES
+from testzone.userfiles import UserJsonError, parse_user_json
 from v2x_bridge.errors import V2XError, read_user_file
 from v2x_bridge.user_json import is_finite_number, shown
 
@@ -101,10 +102,6 @@ class RsuLayout:
     rsus: tuple[Rsu, ...]
 
 
-MAX_COORDINATE_M = 1e6
-"""Largest |value| of a layout number: positions [m] in a map frame, ranges [m], periods [s]."""
-MAX_RSU_LAYOUT_BYTES = 16 * 1024 * 1024
-"""Largest RSU layout file read [bytes]; the 106 km road's few hundred RSUs take under 100 KiB."""
 
 
 def _number(d: dict[str, Any], key: str, where: str, path: str, default: float | None = None,
@@ -171,14 +168,10 @@ def load_rsu_layout(path: str | Path) -> RsuLayout:
     path = Path(path)
     raw = read_user_file(path, "the RSU layout", MAX_RSU_LAYOUT_BYTES)
     try:
-        doc = json.loads(raw.decode("utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        raise V2XError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
-    except UnicodeDecodeError as exc:
-        raise V2XError(f"not UTF-8 text (byte {exc.start}): save the layout as UTF-8",
-                       file=str(path)) from None
-    except RecursionError:
-        raise V2XError("JSON nested too deeply for an RSU layout", file=str(path)) from None
+        doc = parse_user_json(raw.removeprefix(b"\xef\xbb\xbf"))
+    except UserJsonError as exc:
+        raise V2XError(f"not a JSON RSU layout: {exc.reason}", file=str(path),
+                       line=exc.line) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("rsus"), list):
         raise V2XError("expected an object with a list 'rsus'", file=str(path), element="rsus")
     geo = doc.get("geo_reference")

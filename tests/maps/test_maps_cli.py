@@ -161,9 +161,17 @@ def test_plot_writes_png_with_rsus(tmp_path):
     assert res.exit_code == 0, res.output
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # a broken RSU layout beside the map is an error unless --no-rsu
-    (tmp_path / "two.rsu.json").write_text('{"rsus": [{"id": "R1", "x": "east"}]}')
-    res = RUN.invoke(app, ["plot", str(p), "-o", str(out)])
-    assert res.exit_code == 2 and "rsus[0] needs numbers x, y [m] and range_m" in res.stderr
+    for bad in ('{"rsus": [{"id": "R1", "x": "east"}]}',
+                # hostile pass 8: a NaN range drew nothing and crashed matplotlib
+                '{"rsus": [{"id": "R1", "x": 1, "y": 2, "range_m": NaN}]}',
+                '{"rsus": [{"id": "R1", "x": 1, "y": 2, "range_m": 1%s}]}' % ("0" * 5000)):
+        (tmp_path / "two.rsu.json").write_text(bad)
+        for cmd in ("plot", "info"):
+            res = RUN.invoke(app, [cmd, str(p)] + (["-o", str(out)] if cmd == "plot" else []))
+            assert res.exit_code == 2 and ("rsus[0] needs finite numbers x, y [m] and "
+                                           "range_m > 0" in res.stderr
+                                           or "more digits than can be read" in res.stderr), \
+                (cmd, bad[:60], res.output)
     res = RUN.invoke(app, ["plot", str(p), "-o", str(out), "--no-rsu", "--dpi", "60"])
     assert res.exit_code == 0
 

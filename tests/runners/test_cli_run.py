@@ -437,6 +437,15 @@ def test_agent_config_that_is_not_a_regular_file_is_a_usage_error(tmp_path: Path
     res = invoke("run", "--suite", "smoke", "--agent-config", str(big), "--out",
                  str(tmp_path / "out"))
     assert res.exit_code == 2 and "more than the 1048576 accepted" in res.output
+    # hostile pass 8: a 5001-digit integer was a ValueError traceback (exit 1)
+    for text, reason in (('{"k": 1%s}' % ("0" * 5000), "more digits than can be read"),
+                         ("[" * 100000, "nested too deeply"),
+                         ('{"k": \n', "invalid JSON")):
+        big.write_text(text)
+        res = invoke("run", "--suite", "smoke", "--agent-config", str(big), "--out",
+                     str(tmp_path / "out"))
+        assert res.exit_code == 2 and reason in res.output and "Traceback" not in res.output
+        assert len(res.output.strip().splitlines()) == 1, res.output
 
 
 def test_a_missing_file_is_one_error_case_and_the_others_still_run(tmp_path: Path) -> None:

@@ -66,7 +66,10 @@ def test_event_out_of_every_rsu_range_is_not_sent():
 
 
 @pytest.mark.parametrize("content,fragment", [
-    ("__import__('os').system('true')", "not JSON"),
+    ("__import__('os').system('true')", "not a JSON object"),
+    # hostile pass 8: Python's int-digit limit and deep nesting raised past the handler
+    ('{"eventType": 1%s, "x": 0, "y": 0}' % ("0" * 5000), "more digits than can be read"),
+    ("[" * 100000, "nested too deeply"),
     ("[1, 2]", "JSON object"),
     ('{"x": 0, "y": 0}', "eventType"),
     ('{"eventType": 1, "entity": "Nobody"}', "Nobody"),
