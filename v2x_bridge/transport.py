@@ -28,6 +28,10 @@ from v2x_bridge.errors import V2XError
 DEFAULT_ENDPOINT = "tcp://127.0.0.1:5556"
 MESSAGE_TYPES = ("BSM", "MAP", "RSM", "SPAT", "RSI")
 HEADER_VERSION = 1
+MAX_FRAME_BYTES = 1024 * 1024
+"""Largest message part a Subscriber accepts [bytes] (``ZMQ_MAXMSGSIZE``): a MessageFrame is
+at most a few KiB in UPER; a bigger part makes ZeroMQ drop the publisher's connection
+instead of buffering it (a 400 MB frame took a listener to 7.5 GB)."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ class Subscriber:
         self._ctx = context or zmq.Context.instance()
         self._sock = self._ctx.socket(zmq.SUB)
         self._sock.setsockopt(zmq.LINGER, 0)
+        self._sock.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME_BYTES)
         for topic in (MESSAGE_TYPES if topics is None else tuple(topics)):
             self._sock.setsockopt(zmq.SUBSCRIBE, topic.encode("ascii"))
         try:

@@ -44,6 +44,18 @@ def test_topic_filter_skips_other_types(ref_frame):
         assert sub.receive(0.1) is None
 
 
+def test_a_frame_past_the_size_cap_never_reaches_the_subscriber(ref_frame):
+    """Hostile pass 8: a publisher's 400 MB frame took `v2x listen` to 7.5 GB. Parts beyond
+    MAX_FRAME_BYTES are refused by ZeroMQ (ZMQ_MAXMSGSIZE); a normal frame still arrives."""
+    from v2x_bridge.transport import MAX_FRAME_BYTES
+    data, _ = ref_frame("spat")
+    with Publisher(LOOPBACK_ANY) as pub, Subscriber(pub.endpoint) as sub:
+        assert sub._sock.getsockopt(__import__("zmq").MAXMSGSIZE) == MAX_FRAME_BYTES
+        assert _receive_while_publishing(pub, sub, "SPAT", data) is not None
+        pub.publish("SPAT", "RSU-1", 2.0, b"\0" * (MAX_FRAME_BYTES + 1))
+        assert sub.receive(0.5) is None
+
+
 def test_receive_times_out():
     with Publisher(LOOPBACK_ANY) as pub, Subscriber(pub.endpoint) as sub:
         t0 = time.monotonic()
