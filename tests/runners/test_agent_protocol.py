@@ -43,3 +43,52 @@ def test_the_runner_socket_refuses_replies_over_the_limit():
         assert agent._sock.getsockopt(zmq.MAXMSGSIZE) == MAX_MESSAGE_BYTES
     finally:
         agent.close()
+
+
+def test_a_second_reply_to_a_request_is_never_the_next_steps_control():
+    """Hostile pass 8: a ROUTER stack answering each step twice had its stale second answer
+    (-9 m/s^2) taken as the control of a later step, at times that varied run to run. The
+    request id (ZMQ_REQ_CORRELATE) makes the runner discard it: every step gets its own."""
+    import threading
+
+    from runners.interfaces import Observation
+    from testzone.world import EntityKind, EntityState, Pose
+    ego = EntityState("Ego", EntityKind.VEHICLE, Pose(0.0, 0.0), speed=10.0)
+    ctx = zmq.Context.instance()
+    router = ctx.socket(zmq.ROUTER)
+    port = router.bind_to_random_port("tcp://127.0.0.1")
+    done = threading.Event()
+
+    def stack():
+        step, previous = 0, None
+        while not done.is_set():
+            if not router.poll(50):
+                continue
+            *envelope, data = router.recv_multipart()
+            kind = unpack(data)["type"]
+            if kind == "step":
+                step += 1
+                if previous is not None:  # the second answer to the last step, arriving late
+                    router.send_multipart(previous + [pack(
+                        {"type": "control", "control": {"acceleration": -9.0}})])
+                router.send_multipart(envelope + [pack(
+                    {"type": "control", "control": {"acceleration": float(step)}})])
+                previous = envelope
+            else:
+                router.send_multipart(envelope + [pack(
+                    {"type": {"hello": "hello", "close": "bye"}.get(kind, "ready"),
+                     "protocol": 1})])
+    thread = threading.Thread(target=stack, daemon=True)
+    thread.start()
+    agent = RemoteAgent(f"tcp://127.0.0.1:{port}", step_timeout=2.0)
+    try:
+        agent._request({"type": "hello", "protocol": 1}, 2.0, "the handshake")
+        got = []
+        for k in range(5):
+            got.append(agent.step(Observation(time=0.05 * k, ego=ego)).acceleration)
+        assert got == [1.0, 2.0, 3.0, 4.0, 5.0]
+    finally:
+        done.set()
+        thread.join(2)
+        agent.close()
+        router.close(0)
