@@ -30,8 +30,9 @@ class GeoReference:
         file: source file, for errors.
 
     Raises:
-        MapsError: when PROJ rejects the string, or it is a geographic CRS (degrees, not
-            metres).
+        MapsError: when PROJ rejects the string, or it is not a projected CRS: geographic
+            (degrees, not metres) or geocentric (``+proj=geocent``: the RSM of hostile pass 8
+            put every object at the North Pole).
     """
 
     def __init__(self, proj: str, offset: tuple[float, float, float, float] = (0, 0, 0, 0),
@@ -47,10 +48,13 @@ class GeoReference:
         except Exception as exc:  # pyproj raises several exception types
             raise MapsError(f"geoReference is not a usable PROJ string: {exc}", file=file,
                             element="geoReference") from None
-        if crs.is_geographic:  # x, y would be read as degrees
-            raise MapsError("geoReference is a geographic CRS (longitude/latitude); the "
-                            "inertial frame needs a projected one in metres, e.g. +proj=tmerc "
-                            "or +proj=utm", file=file, element="geoReference")
+        if not crs.is_projected:  # x, y would be read as degrees, or as earth-centred x, y
+            kind = "a geographic CRS (longitude/latitude)" if crs.is_geographic else \
+                "a geocentric CRS (earth-centred x, y, z)" if crs.is_geocentric else \
+                f"not a projected CRS ({crs.type_name})"
+            raise MapsError(f"geoReference is {kind}; the inertial frame needs a projected "
+                            f"one in metres, e.g. +proj=tmerc or +proj=utm", file=file,
+                            element="geoReference")
 
     def __getstate__(self) -> dict:
         return {"proj": self.proj, "offset": self.offset}

@@ -129,10 +129,15 @@ def test_layout_encoding_and_kind_of_file(tmp_path):
         load_rsu_layout(folder)
 
 
-def test_a_geographic_proj_string_is_refused(tmp_path):
+@pytest.mark.parametrize("proj, kind", [
+    ("+proj=longlat +datum=WGS84", "geographic CRS"),
+    # hostile pass 8: accepted, and every RSM object was sent at the North Pole
+    ("+proj=geocent +datum=WGS84", "geocentric CRS"),
+])
+def test_a_proj_string_that_is_not_projected_is_refused(tmp_path, proj, kind):
     from v2x_bridge.factory import bridge_for_layout
-    layout = _write(tmp_path, {"geo_reference": "+proj=longlat +datum=WGS84", "rsus": []})
-    with pytest.raises(V2XError, match="geographic CRS"):
+    layout = _write(tmp_path, {"geo_reference": proj, "rsus": []})
+    with pytest.raises(V2XError, match=kind):
         bridge_for_layout(layout, None, seed=0)
 
 
