@@ -170,6 +170,12 @@ def _width_issues(road: Road, sec: LaneSection, lane: Lane, path: str) -> list[I
 
 def _lane_issues(road: Road, path: str) -> list[Issue]:
     out = []
+    for a, b in zip(road.sections, road.sections[1:]):   # the parser sorts them by s
+        if a.line is not None and b.line is not None and b.line < a.line:
+            out.append(Issue("warning", f"road {road.id}: laneSection s={a.s} is listed after "
+                             f"the one at s={b.s}: OpenDRIVE lists lane sections in ascending "
+                             f"s (ASAM OpenDRIVE 1.8 clause 11.3); read in order of s", path,
+                             a.line, "laneSection"))
     for sec in road.sections:
         if sec.s > road.length + LENGTH_TOL:
             out.append(Issue("error", f"road {road.id}: laneSection s={sec.s} beyond road length "

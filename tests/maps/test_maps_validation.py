@@ -77,6 +77,24 @@ def test_link_to_missing_road(tmp_path):
     assert "link to missing road '9'" in err.message and err.element == "link"
 
 
+def test_lane_sections_out_of_order_are_warned_of(tmp_path):
+    """Hostile pass 8: sections at s=50 then s=0 passed map check without a word (they are
+    read in order of s); the warning is at the line of the one listed out of place."""
+    sec = ('<laneSection s="50"><center><lane id="0" type="none" level="false"/></center>'
+           '<right>{}</right></laneSection>\n<laneSection s="0"><center><lane id="0" '
+           'type="none" level="false"/></center><right>{}</right></laneSection>'
+           ).format(_lane(-1, 3), _lane(-1, 3))
+    path = write(tmp_path, "order.xodr", document(road("1", 100, line(0, 0, 0, 0, 100),
+                                                        sections=sec)))
+    (issue,) = maps.check_opendrive(path)
+    assert issue.severity == "warning" and issue.element == "laneSection" and issue.line == 5
+    assert issue.message.startswith("road 1: laneSection s=0.0 is listed after the one at "
+                                    "s=50.0: OpenDRIVE lists lane sections in ascending s")
+    in_order = sec.split("\n")[1] + sec.split("\n")[0]
+    assert maps.check_opendrive(write(tmp_path, "ok.xodr", document(road(
+        "1", 100, line(0, 0, 0, 0, 100), sections=in_order)))) == []
+
+
 def test_lane_section_beyond_road_length(tmp_path):
     sec = ('<laneSection s="0"><right>{}</right></laneSection>'
            '<laneSection s="150"><right>{}</right></laneSection>').format(_lane(-1, 3), _lane(-1, 3))
