@@ -24,7 +24,8 @@ Missing periods take the defaults of :data:`DEFAULT_PERIODS_S` (SPAT 10 Hz, MAP 
 10 Hz, RSI 2 Hz: the broadcast frequencies YD/T 3709-2020 recommends for each message). The
 node id defaults to ``junction_id`` when it is an integer in 0..65535, else to a stable
 16-bit hash of it. Without ``phase_ids`` a signal's SPAT phase id is its
-``SignalState.phase_id`` (see :mod:`v2x_bridge.spat`).
+``SignalState.phase_id`` (see :mod:`v2x_bridge.spat`). A field not listed above, a
+``phase_ids`` key not in ``signal_ids``, and more than :data:`MAX_RSUS` RSUs are refused.
 """
 
 from __future__ import annotations
@@ -119,11 +120,32 @@ def _number(d: dict[str, Any], key: str, where: str, path: str, default: float |
     return float(v)
 
 
+RSU_FIELDS = frozenset({"id", "x", "y", "z", "range_m", "sensing_radius_m", "junction_id",
+                        "signal_ids", "periods_s", "node_id", "region", "phase_ids"})
+"""The fields of an RSU entry (module docstring); another one is refused, so a misspelt
+``rnage_m`` cannot leave the 300 m default in place unnoticed."""
+LAYOUT_FIELDS = frozenset({"geo_reference", "rsus"})
+"""The fields of a layout file."""
+MAX_RSUS = 2000
+"""Most RSUs in one layout: the 106 km smart road has a few hundred; 20 000 made 2 s of
+simulation take 255 s (hostile pass 8)."""
+
+
+def _unknown(d: dict, known: frozenset[str], path: str, where: str) -> None:
+    """Refuse the keys of ``d`` outside ``known``, naming them and the known ones."""
+    unknown = sorted(str(k) for k in d if k not in known)
+    if unknown:
+        raise V2XError(f"unknown field{'s' if len(unknown) > 1 else ''} "
+                       f"{', '.join(repr(k) for k in unknown[:5])}; expected only "
+                       f"{', '.join(sorted(known))}", file=path, element=where)
+
+
 def _rsu_from_json(d: Any, index: int, path: str) -> Rsu:
     where = f"rsus[{index}]"
     if not isinstance(d, dict) or not isinstance(d.get("id"), str) or not d["id"]:
         raise V2XError("expected an object with a non-empty string 'id'", file=path, element=where)
     where = f"rsus[{index}] ({d['id']})"
+    _unknown(d, RSU_FIELDS, path, where)
     periods = dict(DEFAULT_PERIODS_S)
     raw_periods = d.get("periods_s") or {}
     if not isinstance(raw_periods, dict):
@@ -147,6 +169,11 @@ def _rsu_from_json(d: Any, index: int, path: str) -> Rsu:
             isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255
             for v in phase_ids.values()):
         raise V2XError("'phase_ids' must map signal ids to integers in 0..255", file=path,
+                       element=where)
+    unlisted = sorted(str(k) for k in phase_ids if str(k) not in {str(s) for s in signals})
+    if unlisted:
+        raise V2XError(f"'phase_ids' names signal {unlisted[0]!r}, which is not in "
+                       f"'signal_ids': expected a phase for a signal the RSU sends", file=path,
                        element=where)
     return Rsu(id=d["id"], x=_number(d, "x", where, path), y=_number(d, "y", where, path),
                z=_number(d, "z", where, path, 0.0),
@@ -174,6 +201,10 @@ def load_rsu_layout(path: str | Path) -> RsuLayout:
                        line=exc.line) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("rsus"), list):
         raise V2XError("expected an object with a list 'rsus'", file=str(path), element="rsus")
+    _unknown(doc, LAYOUT_FIELDS, str(path), "layout")
+    if len(doc["rsus"]) > MAX_RSUS:
+        raise V2XError(f"{len(doc['rsus'])} RSUs: expected at most {MAX_RSUS}", file=str(path),
+                       element="rsus")
     geo = doc.get("geo_reference")
     if geo is not None and not isinstance(geo, str):
         raise V2XError("'geo_reference' must be a PROJ string or null", file=str(path),

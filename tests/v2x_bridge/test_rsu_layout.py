@@ -47,6 +47,11 @@ def test_node_id_from_junction():
     (lambda d: d["rsus"][1].update(id="RSU-S1-01"), "rsus"),
     (lambda d: d["rsus"].append({"x": 1}), "rsus[2]"),
     (lambda d: d.update(geo_reference=5), "geo_reference"),
+    # hostile pass 8: a misspelt field left the default in place, silently
+    (lambda d: d["rsus"][0].update(rnage_m=1), "rsus[0] (RSU-S1-01)"),
+    (lambda d: d.update(sensing_area=[[0, 0], [1, 1]]), "layout"),
+    (lambda d: d["rsus"][0].update(phase_ids={"999": 1}), "rsus[0] (RSU-S1-01)"),
+    (lambda d: d.update(rsus=[{"id": f"R{i}", "x": i, "y": 0} for i in range(2001)]), "rsus"),
 ])
 def test_errors_name_file_and_element(tmp_path, mutate, element):
     doc = json.loads(json.dumps(LAYOUT))
