@@ -70,8 +70,8 @@ def _read_file(path: Path) -> bytes:
     """A frame file's bytes (raw, or hex text decoded); a file too big to hold one frame is
     refused before it is read (:func:`testzone.userfiles.read_regular`)."""
     raw = read_user_file(path, "a frame file", MAX_FILE_BYTES)
-    try:
-        text = raw.decode("ascii")
+    try:  # hex text saved by an editor may start with a UTF-8 byte order mark
+        text = raw.removeprefix(b"\xef\xbb\xbf").decode("ascii")
     except UnicodeDecodeError:
         return _check_size(raw, str(path))
     if text.strip() and _is_hex_text(text):
@@ -118,12 +118,17 @@ def decode_command(hex_or_file: str, variant: str = "2020", lenient: bool = Fals
     """
     data = read_frame_arg(hex_or_file)
     try:
+        file = hex_or_file if Path(hex_or_file).exists() else None
+    except OSError:
+        file = None
+    try:
         msg_type, value = codec.decode_frame(data, variant, strict=not lenient)
     except V2XError as exc:
-        if variant != "2020" or not _decodes_as(data, "2019", lenient):
-            raise
-        raise V2XError(f"{exc.message}; it decodes as the 2019 release: try --variant 2019",
-                       file=exc.file, line=exc.line, element=exc.element) from None
+        hint = ""
+        if variant == "2020" and _decodes_as(data, "2019", lenient):
+            hint = "; it decodes as the 2019 release: try --variant 2019"
+        raise V2XError(exc.message + hint, file=exc.file or file, line=exc.line,
+                       element=exc.element) from None
     return {"variant": variant, "msg_type": msg_type, "bytes": len(data),
             "value": codec.to_json(value)}
 

@@ -96,6 +96,16 @@ def test_decode_command_hex_and_file(ref_frame, tmp_path):
     assert cli.decode_command(str(raw))["value"] == expected[1]
     out = cli.decode_command(str(REF_DIR / "map_rsu_frame.uper.hex"), variant="2019")
     assert out["msg_type"] == "MAP"
+    # hostile pass 8: hex saved with a UTF-8 BOM was read as raw bytes, and a file's
+    # corrupt content was reported without naming the file
+    bom = tmp_path / "bom.hex"
+    bom.write_bytes(b"\xef\xbb\xbf" + data.hex().encode())
+    assert cli.decode_command(str(bom))["value"] == expected[1]
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(data[:5])
+    with pytest.raises(V2XError, match="truncated or corrupted") as err:
+        cli.decode_command(str(bad))
+    assert err.value.file == str(bad)
 
 
 @pytest.mark.parametrize("arg", ["zz", "abc", ""])
