@@ -321,7 +321,7 @@ def compare(run_a: Path = typer.Argument(...), run_b: Path = typer.Argument(...)
     if as_json:
         typer.echo(json.dumps(diff, sort_keys=True, indent=2))
     else:
-        typer.echo(format_compare(diff), nl=False)
+        typer.echo(terminal_safe(format_compare(diff)), nl=False)
     if fail_on_regression and diff["regressions"]:
         raise typer.Exit(1)
     if fail_on_regression and not diff["common"]:  # a CI gate must not pass on nothing

@@ -38,6 +38,13 @@ def terminal_safe(text: str) -> str:
     return _NOT_PRINTABLE.sub(_escape, text)
 
 
+def one_line(text: object) -> str:
+    """``str(text)`` made safe as a cell or item of a line of terminal text:
+    :func:`terminal_safe`, and newlines and tabs escaped too, so a name read from a run
+    folder cannot start a line of its own (a fake table row)."""
+    return terminal_safe(str(text)).replace("\n", "\\n").replace("\t", "\\t")
+
+
 def readable_path(path: object) -> str:
     """``path`` as text even when its bytes are not UTF-8 (a file made on another system):
     the undecodable bytes shown as ``\\xe9``. The same as ``str(path)`` for any other path."""

@@ -11,6 +11,7 @@ from jinja2 import Environment, select_autoescape
 
 from evaluator.errors import EvaluationError
 from evaluator.report.summary import read_summary
+from testzone.text import one_line
 
 #: Score changes smaller than this [points] are left out of the text table's delta list.
 DELTA_EPSILON = 1e-6
@@ -69,10 +70,11 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    rows = [[one_line(x) for x in r] for r in rows]   # names come from run folders
+    widths = [max(len(x) for x in col) for col in zip(header, *rows)]
     line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
     out = [line, "  ".join("-" * w for w in widths)]
-    out += ["  ".join(str(x).ljust(w) for x, w in zip(r, widths)) for r in rows]
+    out += ["  ".join(x.ljust(w) for x, w in zip(r, widths)) for r in rows]
     return [s.rstrip() for s in out]
 
 
@@ -80,7 +82,7 @@ def format_compare(diff: dict[str, Any]) -> str:
     """The comparison as plain text: totals, flipped verdicts (both scores and the failed
     criteria on each side), score changes worst first, cases present in one run only."""
     ta, tb = diff["totals"]["a"], diff["totals"]["b"]
-    out = [f"A: {diff.get('run_a', 'A')}", f"B: {diff.get('run_b', 'B')}",
+    out = [f"A: {one_line(diff.get('run_a', 'A'))}", f"B: {one_line(diff.get('run_b', 'B'))}",
            f"cases A {ta['cases']} (pass {ta['pass']}, fail {ta['fail']}, error {ta['error']}) "
            f"-> B {tb['cases']} (pass {tb['pass']}, fail {tb['fail']}, error {tb['error']}); "
            f"mean score {ta['score_mean']:.1f} -> {tb['score_mean']:.1f} "
@@ -108,7 +110,7 @@ def format_compare(diff: dict[str, Any]) -> str:
         out.append("No score changed.")
     for key, label in (("only_in_a", "Only in A"), ("only_in_b", "Only in B")):
         if diff[key]:
-            out += ["", f"{label} ({len(diff[key])}): " + ", ".join(diff[key])]
+            out += ["", f"{label} ({len(diff[key])}): " + ", ".join(map(one_line, diff[key]))]
     return "\n".join(out) + "\n"
 
 

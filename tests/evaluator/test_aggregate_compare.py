@@ -159,3 +159,23 @@ def test_a_drawn_value_is_keyed_as_the_summary_shows_it():
     rs = [case(f"c{i}", "pass", 50.0, 1.0, "cut", {"Gap": v})
           for i, v in enumerate((18.296207176067732, 42.08846169945872))]
     assert list(varied_parameters(rs)["Gap"]) == ["18.2962072", "42.0884617"]
+
+
+def test_compare_text_escapes_control_characters_of_names_from_run_folders():
+    """Hostile pass 8: a case_id holding an OSC title sequence, BEL, CR and LF reached the
+    terminal as it was and drew a fake table row. Every cell and name is one escaped line."""
+    from evaluator.report.compare import format_compare
+    evil = "hlw\x1b]0;PWNED\x07\r\nRED  fail  0.0"
+    side = {"score": 50.0, "failed": [evil]}
+    totals_ = {"cases": 1, "pass": 0, "fail": 1, "error": 0, "score_mean": 50.0}
+    diff = {"run_a": "a\nb", "run_b": "B", "totals": {"a": totals_, "b": totals_},
+            "score_mean_delta": 0.0, "common": 1,
+            "flipped": [{"case_id": evil, "before": "pass", "after": "fail", "a": side,
+                         "b": side}],
+            "deltas": [{"case_id": evil, "a": 60.0, "b": 50.0, "delta": -10.0}],
+            "only_in_a": [evil], "only_in_b": [], "regressions": []}
+    text = format_compare(diff)
+    assert not any(c in text for c in "\x1b\x07\r")
+    assert "hlw\\x1b]0;PWNED\\x07\\x0d\\nRED  fail  0.0" in text
+    assert not any(line.startswith("RED") for line in text.splitlines())
+    assert text.splitlines()[0] == "A: a\\nb"
