@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import inspect
 import math
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
@@ -29,8 +30,18 @@ REFERENCE_AGENTS: dict[str, Callable[[], Agent]] = {
 }
 
 
+def _on_import_path(folder: Path) -> None:
+    """Put ``folder`` first on ``sys.path`` (once): a stack's sibling modules and packages
+    import as they do when its file is run as a script (``python my_stack.py`` puts its folder
+    first) or its package with ``python -m`` from the current folder."""
+    entry = str(folder.resolve())
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+
+
 def _exec_file(path: Path) -> ModuleType:
-    """Import the Python file ``path`` as a fresh module."""
+    """Import the Python file ``path`` as a fresh module, its folder on the import path."""
+    _on_import_path(path.parent)
     mod_spec = importlib.util.spec_from_file_location(f"testzone_agent_{path.stem}", path)
     if mod_spec is None or mod_spec.loader is None:
         raise ImportError(f"not an importable Python file: {path}")
@@ -56,9 +67,15 @@ def _load_class(spec: str) -> type:
     if target.endswith(".py"):
         module = _import_agent_code(target, lambda: _exec_file(Path(target)))
     else:
+        _on_import_path(Path.cwd())
         module = _import_agent_code(target, lambda: importlib.import_module(target))
     cls = getattr(module, cls_name, None)
-    if cls is None or not inspect.isclass(cls) or not issubclass(cls, Agent):
+    if cls is None:
+        found = sorted(n for n, v in vars(module).items() if inspect.isclass(v)
+                       and issubclass(v, Agent) and v is not Agent)
+        raise RunnerError(f"{target} has no class {cls_name!r}; its Agent subclasses: "
+                          f"{', '.join(found) or 'none'}", element="--agent")
+    if not inspect.isclass(cls) or not issubclass(cls, Agent):
         raise RunnerError(f"{spec!r} is not a subclass of runners.interfaces.Agent",
                           element="--agent")
     return cls

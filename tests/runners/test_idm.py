@@ -143,3 +143,23 @@ def test_a_path_around_a_ring_locates_points_at_its_first_pass() -> None:
     ahead = path.locate(*path.point_at(58.6))     # once round a quarter of the ring: unique
     assert ahead[0] == pytest.approx(58.6, abs=0.05)
     assert np.isfinite(path.locate(0.0, 0.0)[0])  # a far point still gets its nearest pass
+
+
+def test_an_agent_file_imports_its_sibling_modules_and_a_missing_class_is_named(tmp_path):
+    """New-user pass 9: a stack file doing `from helpers import target` failed to import
+    (its folder was not on the import path, as it is for `python my_stack.py`), and
+    `my_stack.py:Nope` was "not a subclass of Agent" instead of "no class Nope"."""
+    (tmp_path / "helpers.py").write_text("TARGET = 12.5\n")
+    (tmp_path / "my_stack.py").write_text(
+        "from helpers import TARGET\n"
+        "from runners.interfaces import Agent, Control\n"
+        "class MyStack(Agent):\n"
+        "    name = 'mine'\n"
+        "    def setup(self, vehicle, road_network, config):\n"
+        "        pass\n"
+        "    def step(self, obs):\n"
+        "        return Control(acceleration=TARGET)\n")
+    agent = load_agent(f"{tmp_path / 'my_stack.py'}:MyStack")
+    assert agent.step(None).acceleration == 12.5
+    with pytest.raises(RunnerError, match=r"has no class 'Nope'; its Agent subclasses: MyStack"):
+        load_agent(f"{tmp_path / 'my_stack.py'}:Nope")
