@@ -10,7 +10,9 @@ Each output is the distribution's ScenarioFile, byte for byte, except:
   distribution, the variant index, the seed and the parameter values.
 
 Files are named ``<scenario stem>-<index:03d>.xosc``; ``index.json`` beside them lists the
-distribution, scenario, seed and, per variant, the file and its parameter values.
+distribution, scenario, seed and, per variant, the file and its parameter values. Expanding
+again into the same folder replaces the earlier expansion: the variant files its
+``index.json`` lists and this one does not rewrite are removed.
 
 The edit is done on the raw bytes: start tags are found by a scanner that skips comments,
 CDATA, processing instructions and the DOCTYPE, and are matched one to one with the elements
@@ -193,7 +195,28 @@ def write_variants(dist_path: str | Path, out_dir: str | Path,
         listing.append({"index": index, "file": name, "parameters": {
             k: json_value(v, declared[k].get("parameterType", "string"))
             for k, v in params.items()}})
+    _remove_earlier_variants(out, {v["file"] for v in listing})
     index_doc = {"distribution": dist.path, "scenario": dist.scenario_file, "kind": dist.kind,
                  "seed": dist.seed, "variants": listing}
     (out / "index.json").write_text(json.dumps(index_doc, indent=2) + "\n", encoding="utf-8")
     return listing
+
+
+def _remove_earlier_variants(out: Path, kept: set[str]) -> None:
+    """Remove the variant files an earlier expansion into ``out`` wrote (those its
+    ``index.json`` lists: plain ``.xosc`` names in ``out``, regular files) that this one did
+    not rewrite, so ``testzone run out`` runs this expansion only (new-user pass 9: two
+    expansions into one folder ran 6 cases, 2 of them stale and without parameters). Other
+    files are the user's and stay; an unreadable index removes nothing."""
+    try:
+        doc = json.loads((out / "index.json").read_text(encoding="utf-8"))
+        earlier = [v["file"] for v in doc["variants"]]
+    except (OSError, ValueError, RecursionError, KeyError, TypeError):
+        return
+    for name in earlier:
+        if not isinstance(name, str) or name in kept or not name.endswith(".xosc") \
+                or Path(name).name != name:
+            continue
+        old = out / name
+        if old.is_file() and not old.is_symlink():
+            old.unlink()

@@ -65,6 +65,26 @@ def test_expand_writes_one_file_per_variant(expanded):
         "TargetSpeedFactor": 1.5}}     # typed as declared (double), as a run's summary has them
 
 
+def test_expanding_again_into_a_folder_replaces_the_earlier_expansion(tmp_path):
+    """New-user pass 9: a second, smaller expansion into the same folder left the first's
+    extra variants, and `run` of the folder ran them as stale cases without parameters. The
+    earlier index's files go; the user's own files stay."""
+    out = tmp_path / "variants"
+    dist = XOSC / "cut-in_parameter_set.xosc"
+    assert runner.invoke(app, ["expand", str(dist), "-o", str(out)]).exit_code == 0
+    (out / "mine.xosc").write_text("<OpenSCENARIO/>")
+    smaller = tmp_path / "smaller.xosc"
+    text = dist.read_text(encoding="utf-8-sig")
+    smaller.write_text(text.replace('filepath="cut-in.xosc"', f'filepath="{XOSC / "cut-in.xosc"}"')
+                       .replace('<Element value="110.0" />', ""), encoding="utf-8")
+    res = runner.invoke(app, ["expand", str(smaller), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    index = json.loads((out / "index.json").read_text())
+    assert len(index["variants"]) == 6
+    assert sorted(p.name for p in out.glob("*.xosc")) == \
+        [f"cut-in-{i:03d}.xosc" for i in range(6)] + ["mine.xosc"]
+
+
 def test_expanded_file_differs_only_where_it_must(expanded):
     orig = (XOSC / "cut-in.xosc").read_text().splitlines()
     new = (expanded / "cut-in-005.xosc").read_text().splitlines()
