@@ -41,7 +41,8 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
         delta, worst first, then id), "only_in_a": [...], "only_in_b": [...],
         "score_mean_delta": float, "totals": {"a": ..., "b": ...}, "common": int,
         "regressions": [case ids whose verdict got worse: pass -> fail or error, fail ->
-        error]}``; a side is ``{"verdict", "score", "failed": [criterion ids], "error"}``.
+        error], "other_inputs": [common case ids whose scenario file name or parameters
+        differ: not the same test]}``; a side is ``{"verdict", "score", "failed": [criterion ids], "error"}``.
         Lists of ids sorted.
 
     Raises:
@@ -66,7 +67,14 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
         "totals": {"a": da["totals"], "b": db["totals"]}, "common": len(both),
         "regressions": [f["case_id"] for f in flipped
                         if VERDICT_RANK.get(f["after"], 2) > VERDICT_RANK.get(f["before"], 2)],
+        "other_inputs": [k for k in both if _inputs(ca[k]) != _inputs(cb[k])],
     }
+
+
+def _inputs(case: dict[str, Any]) -> tuple[Any, Any]:
+    """What makes a case the same test: its scenario file's name and its parameters (a case
+    id alone is not: a variant index of another distribution has the same id)."""
+    return Path(str(case.get("scenario_file", ""))).name, case.get("parameters") or {}
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -90,6 +98,10 @@ def format_compare(diff: dict[str, Any]) -> str:
     if not diff["common"]:
         out += ["No case is in both runs: they are not runs of the same cases (case ids differ).",
                 ""]
+    other = diff.get("other_inputs") or []
+    if other:
+        out += [f"Not the same test: {len(other)} case(s) in both runs ran another scenario "
+                f"file or other parameters: " + ", ".join(map(one_line, other)), ""]
     if diff["flipped"]:
         out.append(f"Flipped verdicts ({len(diff['flipped'])}):")
         out += _table(["case", "A", "score A", "failed in A", "B", "score B", "failed in B"],

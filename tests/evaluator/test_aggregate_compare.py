@@ -130,6 +130,14 @@ def test_compare_text_and_json_on_real_runs(two_runs, tmp_path):
     assert plain.exit_code == 0 and "No case is in both runs" in plain.output
     gate = CliRunner().invoke(app, ["compare", a, str(other), "--fail-on-regression"])
     assert gate.exit_code == 2 and "share no case" in gate.output
+    # new-user pass 9: the same case id run with other parameters was compared silently
+    assert j["other_inputs"] == [] and "Not the same test" not in out.output
+    res["case_id"], res["parameters"] = "cut_in", {"EgoSpeed": 99.0}
+    changed = tmp_path / "changed"
+    write_report(changed, [res], {"agent": "idm"}, net_for_case=lambda rec: None)
+    warned = CliRunner().invoke(app, ["compare", a, str(changed)])
+    assert warned.exit_code == 0 and ("Not the same test: 1 case(s) in both runs ran another "
+                                      "scenario file or other parameters: cut_in") in warned.output
 
 
 def test_summary_of_real_run_has_aggregates(two_runs):
