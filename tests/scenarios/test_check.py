@@ -364,6 +364,30 @@ def test_distribution_variant_that_breaks_an_expression(tmp_path):
     assert issue.file == str(path.resolve()) and issue.line == line_of(text, "sqrt")
 
 
+def test_distribution_variant_that_cannot_start_on_the_map(tmp_path):
+    """New-user pass 9: Gap 20..3000 put 4 of 6 variants' start beyond the road; check said
+    the distribution was clean and run then refused those cases. Variants are set up on the
+    map (Init) as a run does, and the one that cannot start is named."""
+    decl = '<ParameterDeclaration name="Speed" parameterType="double" value="10"/>'
+    path, text = scenario(tmp_path, decl, decl + '<ParameterDeclaration name="Start" '
+                          'parameterType="double" value="20"/>')
+    text = text.replace('laneId="-1" s="20"', 'laneId="-1" s="$Start"')
+    path.write_text(text)
+    dist = tmp_path / "d.xosc"
+    dist.write_text('<?xml version="1.0"?>\n<OpenSCENARIO><FileHeader revMajor="1" '
+                    'revMinor="2" date="2024-01-01T00:00:00" description="d" author="a"/>'
+                    '<ParameterValueDistribution><ScenarioFile filepath="s.xosc"/>'
+                    '<Deterministic><DeterministicSingleParameterDistribution '
+                    'parameterName="Start"><DistributionSet><Element value="20"/>'
+                    '<Element value="900"/></DistributionSet>'
+                    '</DeterministicSingleParameterDistribution></Deterministic>'
+                    '</ParameterValueDistribution></OpenSCENARIO>')
+    assert check_scenario(path) == []
+    issue = only(check_scenario(dist))
+    assert issue.message.startswith(f"variant 1 of {dist.resolve()}: ")
+    assert "s=900" in issue.message and "outside road 1" in issue.message
+
+
 def test_revision_1_3_and_1_1_schemas(tmp_path):
     for minor in ("1", "3"):
         path, _ = scenario(tmp_path, 'revMinor="2"', f'revMinor="{minor}"', name=f"{minor}.xosc")
