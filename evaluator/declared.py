@@ -29,6 +29,7 @@ the ``monitor_<name>`` statistic of :mod:`evaluator.metrics.monitors` (true at t
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -36,6 +37,7 @@ from typing import Any, Mapping
 
 from evaluator.errors import EvaluationError
 from evaluator.metrics.monitors import CRITERION_PREFIX, statistic_name
+from testzone.commands import register_property_check
 
 #: Property-name prefix that marks a criterion.
 PREFIX = "criterion:"
@@ -99,3 +101,29 @@ def criteria_from_monitors(monitors: Iterable[str], *, file: str | None = None
              "clause": f"OpenSCENARIO 1.3 MonitorDeclaration '{name}'{where}: the scenario's "
                        f"own criterion, true at the end of the run"}
             for name in monitors]
+
+
+def check_criterion_property(name: str, value: str) -> str | None:
+    """``testzone scenario check``'s look at one ``criterion:<id>`` property: None when it is
+    a criterion the run judges; a warning text when its statistic is one no metric computes
+    (the run reports it ``not_evaluated``: never a pass, never a failure).
+
+    Raises:
+        EvaluationError: the run would refuse it (see :func:`parse_criterion_property`).
+    """
+    from evaluator.criteria import ALIASES
+    from evaluator.metrics import statistic_names
+    crit = parse_criterion_property(name, value)
+    stat = crit.get("metric")
+    if stat is None or stat in ALIASES or stat.startswith("monitor_"):
+        return None
+    known = statistic_names()
+    if stat in known:
+        return None
+    close = difflib.get_close_matches(stat, sorted(known), n=3, cutoff=0.0)
+    return (f"statistic '{stat}' is one no metric computes: the run reports this criterion "
+            f"not_evaluated and never judges it (closest: {', '.join(close)}; all are listed in "
+            f"docs/evaluator.md)")
+
+
+register_property_check(PREFIX, check_criterion_property)

@@ -32,7 +32,7 @@ from scenarios.positions import POSITIONS
 from scenarios.registry import ParseContext, Registry
 from scenarios.selections import expand, read_selections, selection_allowed
 from scenarios.xmlsource import ParameterScope, Source, children, declared_name, parse_xml
-from testzone.commands import command_check
+from testzone.commands import command_check, property_check
 from testzone.errors import TestzoneError, not_a_file
 
 APPEARANCE_FOR: Mapping[str, tuple[str, ...]] = MappingProxyType({
@@ -392,6 +392,24 @@ def _custom_commands(sc: _Scenario) -> None:
             sc.add(ERROR, el, exc.message)
 
 
+def _properties(sc: _Scenario) -> None:
+    """A ``Property`` another package reads (``testzone.commands.property_check``: e.g.
+    ``criterion:<id>``, read by the evaluator): an error where the run refuses it, a warning
+    where the run takes it but not as meant (a criterion on a statistic no metric computes)."""
+    for el in sc.root.iter("Property"):
+        name = sc.value(el, "name") or ""
+        check = property_check(name)
+        if check is None:
+            continue
+        try:
+            note = check(name, sc.value(el, "value") or "")
+        except TestzoneError as exc:
+            sc.add(ERROR, el, exc.message)
+            continue
+        if note:
+            sc.add(WARNING, el, f"{name}: {note}")
+
+
 # ---------------------------------------------------------------------- storyboard
 def _catalog_maneuvers(sc: _Scenario) -> list[etree._Element]:
     """The catalog Maneuver entries the scenario's ManeuverGroups reference (each once)."""
@@ -594,6 +612,7 @@ def scenario_issues(file: str, root: etree._Element, known: list[Issue] | None =
     _action_kinds(sc, entities, _selections(sc, entities))
     _geo_positions(sc)
     _custom_commands(sc)
+    _properties(sc)
     _storyboard_refs(sc)
     _monitor_refs(sc)
     for ref in root.iter("CatalogReference"):

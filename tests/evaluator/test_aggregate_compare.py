@@ -187,3 +187,13 @@ def test_compare_text_escapes_control_characters_of_names_from_run_folders():
     assert "hlw\\x1b]0;PWNED\\x07\\x0d\\nRED  fail  0.0" in text
     assert not any(line.startswith("RED") for line in text.splitlines())
     assert text.splitlines()[0] == "A: a\\nb"
+
+
+def test_statistic_names_are_those_a_real_run_reports(two_runs):
+    """`scenario check` judges declared criteria against evaluator.metrics.statistic_names()
+    (read off a one-frame recording); a real case reports exactly those statistics."""
+    from evaluator.metrics import statistic_names
+    for run in two_runs.values():
+        for path in (run / "cases").glob("*/result.json"):
+            metrics = json.loads(path.read_text())["metrics"]
+            assert {k for k in metrics if not k.startswith("monitor_")} == statistic_names()

@@ -388,6 +388,29 @@ def test_distribution_variant_that_cannot_start_on_the_map(tmp_path):
     assert "s=900" in issue.message and "outside road 1" in issue.message
 
 
+@pytest.mark.parametrize("value, severity, says", [
+    ("gap_min_m >= 2 m ; a rule of ours", None, None),
+    ("off", None, None),
+    # new-user pass 9: check was clean; the run reported the criterion not_evaluated
+    ("gap_minimum >= 2 m ; a rule of ours", "warning",
+     "criterion:min_gap: statistic 'gap_minimum' is one no metric computes: the run reports "
+     "this criterion not_evaluated and never judges it (closest: gap_min_m"),
+    # the run refuses it (exit 2): check says so first
+    ("gap_min_m >= 2 m", "error", "expected 'statistic rule threshold [unit] ; clause'"),
+])
+def test_declared_criteria_are_checked_as_the_run_reads_them(tmp_path, value, severity, says):
+    role = '<Property name="role" value="ego"/>'
+    path, text = scenario(tmp_path, role, role + f'\n<Property name="criterion:min_gap" '
+                                              f'value="{value}"/>')
+    issues = check_scenario(path)
+    if severity is None:
+        assert issues == []
+        return
+    issue = only(issues, severity)
+    assert issue.line == line_of(text, 'name="criterion:min_gap"')
+    assert says in issue.message
+
+
 def test_revision_1_3_and_1_1_schemas(tmp_path):
     for minor in ("1", "3"):
         path, _ = scenario(tmp_path, 'revMinor="2"', f'revMinor="{minor}"', name=f"{minor}.xosc")
