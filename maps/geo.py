@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 
 import numpy as np
 
@@ -42,7 +43,9 @@ class GeoReference:
         self.proj = proj
         self.offset = offset
         try:
-            crs = CRS.from_user_input(_VERTICAL.sub("", proj).strip())
+            with warnings.catch_warnings():  # +init=: pyproj's deprecation note, a map check
+                warnings.simplefilter("ignore", FutureWarning)     # warning instead
+                crs = CRS.from_user_input(_VERTICAL.sub("", proj).strip())
             self._fwd = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
             self._inv = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
         except Exception as exc:  # pyproj raises several exception types

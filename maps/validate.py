@@ -343,13 +343,18 @@ def issues_of(parsed: ParsedFile) -> list[Issue]:
 
 def _geo_issues(parsed: ParsedFile) -> list[Issue]:
     """A ``geoReference`` PROJ cannot use (the map loads, but every geographic query and the
-    V2X bridge would fail later): an error at the header's line."""
+    V2X bridge would fail later): an error at the header's line; one in PROJ's deprecated
+    ``+init=`` syntax (read, but pyproj warns in the middle of a run's output): a warning."""
     if not parsed.geo_reference:
         return []
     try:
         GeoReference(parsed.geo_reference, parsed.offset, parsed.path)
     except MapsError as exc:
         return [Issue("error", exc.message, parsed.path, parsed.header_line, "geoReference")]
+    if "+init=" in parsed.geo_reference:
+        return [Issue("warning", "geoReference uses PROJ's deprecated '+init=<authority>:"
+                      "<code>' syntax: write '<authority>:<code>' (e.g. EPSG:32650) or a "
+                      "+proj string", parsed.path, parsed.header_line, "geoReference")]
     return []
 
 

@@ -92,9 +92,11 @@ def _check_positive(option: str, value: float, unit: str, upper: float = math.in
 
 
 def _check_run_options(dt: float, max_time: float, step_timeout: float, case_timeout: float,
-                       connect_timeout: float, workers: int) -> None:
+                       connect_timeout: float, workers: int, seed: int | None = None) -> None:
     """Refuse (exit 2, one line naming the option) a value no run can use: non-finite,
-    non-positive, or a step above 1 s."""
+    non-positive, a step above 1 s, a negative seed (a PCG64 seed is a non-negative int)."""
+    if seed is not None and seed < 0:
+        _fail(f"--seed {seed}: expected an integer >= 0", 2)
     _check_positive("--dt", dt, "s", upper=1.0)
     _check_positive("--max-time", max_time, "s")
     _check_positive("--step-timeout", step_timeout, "s")
@@ -145,7 +147,7 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         _fail(f"--backend {backend!r}: expected 'embedded' or 'carla'", 2)
     if trace not in (None, "csv"):
         _fail(f"--trace {trace!r}: expected 'csv'", 2)
-    _check_run_options(dt, max_time, step_timeout, case_timeout, connect_timeout, workers)
+    _check_run_options(dt, max_time, step_timeout, case_timeout, connect_timeout, workers, seed)
     if not (math.isfinite(agent_memory) and 0 <= agent_memory <= 2**20):
         _fail(f"--agent-memory {agent_memory}: expected 0 (no cap) or a size in GiB", 2)
     config = _load_agent_config(agent_config)

@@ -70,6 +70,18 @@ def test_a_geo_reference_proj_cannot_use_is_an_error_at_the_header(tmp_path):
     assert err.element == "geoReference" and err.line == 3 and err.file.endswith("bad.xodr")
 
 
+def test_a_deprecated_init_geo_reference_is_read_and_warned_of_quietly(tmp_path, recwarn):
+    """Hostile pass 8: '+init=epsg:32650' worked, but pyproj's multi-line FutureWarning was
+    printed in the middle of the run's output. It is map check's warning now."""
+    text = document(road("1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5)),
+                    header_extra="<geoReference><![CDATA[+init=epsg:32650]]></geoReference>")
+    path = write(tmp_path, "init.xodr", text)
+    (issue,) = maps.check_opendrive(path)
+    assert issue.severity == "warning" and issue.element == "geoReference" and issue.line == 3
+    assert "deprecated '+init=<authority>:<code>' syntax" in issue.message
+    assert not [w for w in recwarn if issubclass(w.category, FutureWarning)]
+
+
 def test_link_to_missing_road(tmp_path):
     text = document(road("1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5),
                          link='<successor elementType="road" elementId="9" contactPoint="start"/>'))

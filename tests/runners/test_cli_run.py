@@ -79,7 +79,7 @@ def test_option_values_no_run_can_use_exit_2_naming_the_option(tmp_path: Path) -
     cut_in = str(WUHAN / "cut_in.xosc")
     for option, value in (("--workers", "-1"), ("--step-timeout", "0"),
                           ("--case-timeout", "nan"), ("--connect-timeout", "-1"),
-                          ("--max-time", "inf"), ("--dt", "nan")):
+                          ("--max-time", "inf"), ("--dt", "nan"), ("--seed", "-1")):
         res = invoke("run", cut_in, option, value, "--out", str(tmp_path / "r"))
         errors = [ln for ln in res.output.splitlines() if ln.startswith("error:")]
         assert res.exit_code == 2 and errors and option in errors[0], (option, res.output)
