@@ -32,7 +32,7 @@ from scenarios.positions import POSITIONS
 from scenarios.registry import ParseContext, Registry
 from scenarios.selections import expand, read_selections, selection_allowed
 from scenarios.xmlsource import ParameterScope, Source, children, declared_name, parse_xml
-from testzone.commands import command_check, property_check
+from testzone.commands import command_check, command_types, property_check
 from testzone.errors import TestzoneError, not_a_file
 
 APPEARANCE_FOR: Mapping[str, tuple[str, ...]] = MappingProxyType({
@@ -383,8 +383,13 @@ def _custom_commands(sc: _Scenario) -> None:
     (``testzone.commands``: e.g. ``V2X.RSI``, registered by the V2X bridge): an error, as the
     run refuses it."""
     for el in sc.root.iter("CustomCommandAction"):
-        check = command_check(sc.value(el, "type") or "")
+        kind = sc.value(el, "type") or ""
+        check = command_check(kind)
         if check is None:
+            meant = [t for t in command_types() if t.lower() == kind.strip().lower()]
+            if meant:  # types are matched exactly: the run ignores this one
+                sc.add(WARNING, el, f"type {kind!r} is not {meant[0]!r} (types are matched "
+                                    f"exactly): the run ignores this command")
             continue
         try:
             check((el.text or "").strip())

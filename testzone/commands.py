@@ -23,6 +23,11 @@ def register_command_check(command_type: str, check: Callable[[str], None]) -> N
     _CHECKS[command_type] = check
 
 
+def command_types() -> tuple[str, ...]:
+    """The command types some package of ours carries out (registered checks)."""
+    return tuple(sorted(_CHECKS))
+
+
 def command_check(command_type: str) -> Callable[[str], None] | None:
     """The check registered for ``command_type``, or None (a type no package of ours
     carries out: it is ignored at run time)."""
