@@ -109,11 +109,11 @@ def test_check_reports_a_v2x_rsi_content_the_run_refuses(tmp_path):
     # another command type is the simulator's business: not checked
     assert not [i for i in check_scenario(write(tmp_path, text.replace("V2X.RSI", "Other.X"),
                                                 "other.xosc")) if i.severity == "error"]
-    # hostile pass 8: a type that differs only in case or spaces was ignored without a word
+    # hostile pass 8: a type that differs only in case was ignored without a word
     near = [i for i in check_scenario(write(tmp_path, text.replace('"V2X.RSI"', '" v2x.rsi"'),
                                             "near.xosc")) if "V2X.RSI" in i.message]
     assert [(i.severity, i.line, i.message) for i in near] == [
-        ("warning", line, "type ' v2x.rsi' is not 'V2X.RSI' (types are matched exactly): "
+        ("warning", line, "type 'v2x.rsi' is not 'V2X.RSI' (types are matched exactly): "
                           "the run ignores this command")]
 
 
