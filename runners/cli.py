@@ -302,7 +302,7 @@ def report(run_dir: Path = typer.Argument(..., help="a run folder")) -> None:
 @app.command()
 def compare(run_a: Path = typer.Argument(...), run_b: Path = typer.Argument(...),
             as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
-            html: Path | None = typer.Option(None, "--html", help="also write compare.html here"),
+            html: Path | None = typer.Option(None, "--html", help="also write the comparison as this .html file"),
             fail_on_regression: bool = typer.Option(
                 False, "--fail-on-regression",
                 help="exit 1 when a verdict got worse (pass -> fail/error, fail -> error)"),
