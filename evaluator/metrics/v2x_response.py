@@ -157,7 +157,7 @@ class V2XResponseMetric:
                     response = max(0.0, float(t) - t0)
                     break
             first = {k: v for k, v in msgs[0].data.items() if k != "payload_hex"}
-            events = ({"t": t0, **first},)
+            events = ({"t": t0, **first, "reaction_decel_mps2": self.reaction_decel_mps2},)
         stats = {"v2x_action_messages": Statistic("v2x_action_messages", UNIT_COUNT,
                                                   float(len(msgs))),
                  "v2x_response_time_s": Statistic("v2x_response_time_s", "s", response)}

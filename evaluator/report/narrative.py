@@ -69,8 +69,10 @@ def narrative(res: CaseResult) -> list[str]:
                       f"{_num(w.get('duration_s'))} s."))
     for v in f.get("v2x_response", [])[:1]:
         resp = _metric(res, "v2x_response_time_s")
-        after = ("it did not brake in response" if resp is None or not math.isfinite(resp)
-                 else f"it began to brake {_num(resp)} s later")
+        hard = v.get("reaction_decel_mps2")
+        by = f" (by at least {_num(hard, 1)} m/s\u00b2)" if isinstance(hard, (int, float)) else ""
+        after = (f"it did not brake in response{by}" if resp is None or not math.isfinite(resp)
+                 else f"it began to brake{by} {_num(resp)} s later")
         timed.append((float(v.get("t", 0.0)),
                       f"At {_num(v.get('t'))} s the ego received the first message that "
                       f"called for action: {v.get('msg_type')} from {v.get('rsu_id')} "
@@ -79,10 +81,12 @@ def narrative(res: CaseResult) -> list[str]:
     pets = [p for p in f.get("pet", []) if p.get("pet_s") is not None]
     if pets:
         p = min(pets, key=lambda e: float(e["pet_s"]))
+        where = (f"the conflict area {p.get('area')} (near ({_num(p.get('x'), 1)}, "
+                 f"{_num(p.get('y'), 1)}) m)" if p.get("area") else
+                 f"the point ({_num(p.get('x'), 1)}, {_num(p.get('y'), 1)}) m")
         timed.append((math.inf,
-                      f"Closest encroachment: {p.get('other')} passed the point "
-                      f"({_num(p.get('x'), 1)}, {_num(p.get('y'), 1)}) m "
-                      f"{_num(p.get('pet_s'))} s apart from the ego (PET)."))
+                      f"Closest encroachment: {p.get('other')} and the ego passed {where} "
+                      f"{_num(p.get('pet_s'))} s apart (PET)."))
     for end in f.get("run_end", [])[:1]:
         stop = end.get("ego_road_end")
         if isinstance(stop, dict):

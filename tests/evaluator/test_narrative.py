@@ -16,7 +16,9 @@ CASE = {
         "red_light": [{"t": 14.18, "signal_id": "10351", "road_id": "30", "s": 512.0,
                        "speed_mps": 10.0}],
         "v2x_response": [{"t": 11.15, "msg_type": "RSI", "rsu_id": "RSU-J5-3",
-                          "sent_t": 11.1, "latency_s": 0.02}],
+                          "sent_t": 11.1, "latency_s": 0.02, "reaction_decel_mps2": 1.0}],
+        "pet": [{"other": "Ped", "x": 256.0, "y": -855.0, "pet_s": 0.0,
+                 "area": "crosswalk:7"}],
         "run_end": [{"end_reason": "stop_trigger", "message": ""}]},
 }
 
@@ -25,11 +27,15 @@ def test_findings_in_time_order_then_the_end_and_the_failed_criteria():
     lines = narrative(CaseResult.from_dict(CASE))
     assert lines == [
         "At 11.15 s the ego received the first message that called for action: RSI from "
-        "RSU-J5-3 (sent 11.10 s, latency 0.020 s); it began to brake 0.75 s later.",
+        "RSU-J5-3 (sent 11.10 s, latency 0.020 s); it began to brake (by at least 1.0 "
+        "m/s\u00b2) 0.75 s later.",
         "At 14.18 s the ego passed signal 10351 (road 30, s = 512.0 m) at red, at 10.00 m/s "
         "(36 km/h).",
         "At 21.35 s the ego's front touched Hazard (stopped object) at a relative speed of "
         "16.67 m/s (60 km/h); at fault.",
+        # new-user pass 9: "passed the point" read as a point; it is the crosswalk's area
+        "Closest encroachment: Ped and the ego passed the conflict area crosswalk:7 (near "
+        "(256.0, -855.0) m) 0.00 s apart (PET).",
         "The run ended by its StopTrigger after 30.00 s.",
         "Failed no_collision: collision_count measured 1 count, required == 0 count "
         "(GB/T 41798-2022).",
