@@ -429,7 +429,10 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
                     on_result(res)
         except KeyboardInterrupt as exc:  # Ctrl-C / SIGTERM: report what finished, then stop
             interrupted = exc
-            results += _finished_on_disk(run_dir, cases, {r["case_id"] for r in results})
+            late = _finished_on_disk(run_dir, cases, {r["case_id"] for r in results})
+            results += late
+            for res in late if on_result else ():   # shown as the collected ones were
+                on_result(res)
         # the reports before the pool closes: ray.shutdown() puts SIGTERM back to its default
         # action for a while (measured: a SIGTERM then killed the run before its report)
         _write_run_reports(run_dir, results, manifest, interrupted is not None)

@@ -353,9 +353,12 @@ def test_sigterm_reports_what_finished_even_a_result_not_yet_collected(tmp_path)
 
     before = signal.getsignal(signal.SIGTERM)
     cases = make_cases([WUHAN / "cut_in.xosc", WUHAN / "stationary_vehicle.xosc"], 0)
+    shown = []
     with pytest.raises(Terminated, match="2 of 2 cases done"):
         run_suite(cases, RunOptions(max_sim_time=2.0), tmp_path, workers=1,
-                  pool=TerminatedPool())
+                  pool=TerminatedPool(), on_result=lambda r: shown.append(r["case_id"]))
+    # new-user pass 9: a case found on disk was reported but never shown (no line, bar at 0)
+    assert shown == ["cut_in", "stationary_vehicle"]
     assert json.loads((tmp_path / "manifest.json").read_text())["interrupted"] is True
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert sorted(c["case_id"] for c in summary["cases"]) == ["cut_in", "stationary_vehicle"]
