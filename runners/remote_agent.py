@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -91,10 +92,14 @@ class RemoteAgent(Agent):
         except zmq.ZMQError as exc:
             raise AgentError(f"cannot send {what} to the agent at {self.endpoint}: {exc}") from None
         step = 0.05
-        waited = 0.0
-        while waited < timeout:
-            if self._sock.poll(int(min(step, timeout - waited) * 1000) or 1):
-                reply = unpack(self._sock.recv())
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            if self._sock.poll(int(min(step, left) * 1000) or 1):
+                try:  # a reply to an earlier request wakes poll, and recv then drops it:
+                    data = self._sock.recv(zmq.NOBLOCK)  # never block past the deadline
+                except zmq.Again:
+                    continue
+                reply = unpack(data)
                 if reply.get("type") == "error":
                     message = str(reply.get("message", ""))
                     if "MemoryError" in message and self.memory_limit_bytes:
@@ -102,7 +107,6 @@ class RemoteAgent(Agent):
                                     f"{self.memory_limit_bytes / 2**30:g} GiB: --agent-memory)")
                     raise AgentError(f"agent answered an error to {what}: {message}")
                 return reply
-            waited += step
             if self.process is not None and self.process.poll() is not None:
                 raise AgentError(f"agent process exited with status {self.process.returncode} "
                                  f"during {what}")

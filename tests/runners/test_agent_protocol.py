@@ -92,3 +92,48 @@ def test_a_second_reply_to_a_request_is_never_the_next_steps_control():
         thread.join(2)
         agent.close()
         router.close(0)
+
+
+def test_a_reply_under_another_request_id_ends_in_the_deadline_not_a_hang():
+    """Hostile pass 9: with ZMQ_REQ_CORRELATE, a reply carrying a wrong request id woke poll
+    and the blocking recv then dropped it and waited for good: the run hung. The step now
+    fails at its deadline (an AgentError, the case an error, the run goes on)."""
+    import threading
+    import time
+
+    ctx = zmq.Context.instance()
+    router = ctx.socket(zmq.ROUTER)
+    port = router.bind_to_random_port("tcp://127.0.0.1")
+    done = threading.Event()
+
+    def stack():
+        while not done.is_set():
+            if not router.poll(50):
+                continue
+            ident, request_id, empty, data = router.recv_multipart()
+            kind = unpack(data)["type"]
+            if kind == "step":  # the id of another request: REQ drops the reply
+                wrong = bytes((request_id[0] ^ 0xFF,)) + request_id[1:]
+                router.send_multipart([ident, wrong, empty, pack(
+                    {"type": "control", "control": {"acceleration": 1.0}})])
+            else:
+                router.send_multipart([ident, request_id, empty, pack(
+                    {"type": {"hello": "hello", "close": "bye"}.get(kind, "ready"),
+                     "protocol": 1})])
+    thread = threading.Thread(target=stack, daemon=True)
+    thread.start()
+    agent = RemoteAgent(f"tcp://127.0.0.1:{port}", step_timeout=0.5)
+    try:
+        from runners.interfaces import Observation
+        from testzone.world import EntityKind, EntityState, Pose
+        agent._request({"type": "hello", "protocol": 1}, 2.0, "the handshake")
+        t0 = time.monotonic()
+        with pytest.raises(AgentError, match="missed its deadline of 0.5 s"):
+            agent.step(Observation(time=0.0, ego=EntityState("Ego", EntityKind.VEHICLE,
+                                                             Pose(0.0, 0.0))))
+        assert time.monotonic() - t0 < 2.0
+    finally:
+        done.set()
+        thread.join(2)
+        agent.close()
+        router.close(0)
