@@ -446,7 +446,18 @@ class ClothoidSplineShape:
         if sum(sg.length for sg in segs) > MAX_TRAJECTORY_LENGTH_M:
             raise ctx.src.error(el, f"expected at most {MAX_TRAJECTORY_LENGTH_M:g} m of "
                                     f"segments in all")
-        return cls(tuple(segs), a(el, "timeEnd", float, None))
+        time_end = a(el, "timeEnd", float, None)
+        given = [(f"segment {i + 1} timeStart", sg.time_start) for i, sg in enumerate(segs)
+                 if sg.time_start is not None]
+        if time_end is not None:
+            if segs[0].time_start is None:   # :meth:`times` starts it at 0
+                given.insert(0, ("the start of segment 1, without timeStart,", 0.0))
+            given.append(("timeEnd", time_end))
+        for (first, t_a), (second, t_b) in zip(given, given[1:]):
+            if not t_b > t_a:  # a trajectory cannot run backwards or cover length in no time
+                raise ctx.src.error(el, f"{second} = {t_b:g} s is not after {first} = {t_a:g} "
+                                        f"s: expected times that increase along the spline")
+        return cls(tuple(segs), time_end)
 
     def freeze(self, rt: Runtime, follow: bool, speed: float, start: Pose | None = None
                ) -> Path:

@@ -122,6 +122,29 @@ def test_clothoid_spline_times_missing_on_some_segments_follow_from_time_end():
         pytest.approx(15.0)
 
 
+@pytest.mark.parametrize("times, end, says", [
+    ((0.0, 8.0, 3.0), 12.0, "segment 3 timeStart = 3 s is not after segment 2 timeStart = 8 s"),
+    ((0.0, 4.0, 4.0), 12.0, "segment 3 timeStart = 4 s is not after segment 2 timeStart = 4 s"),
+    ((0.0, 15.0, None), 10.0, "timeEnd = 10 s is not after segment 2 timeStart = 15 s"),
+    ((None, None, None), 0.0, "timeEnd = 0 s is not after the start of segment 1, without "
+                              "timeStart, = 0 s"),
+])
+def test_clothoid_spline_times_must_increase(tmp_path, times, end, says):
+    """Hostile pass 9: times that went backwards, stood still or ended at 0 passed check and
+    scored 100 while the entity moved at 1721 m/s or jumped 100 m in a step."""
+    from builders import write
+
+    from scenarios import ScenarioError, load_scenario
+    segs = "".join(f'<ClothoidSplineSegment curvatureStart="0" curvatureEnd="0" length="10"'
+                   + (f' timeStart="{t}"' if t is not None else "") + ">"
+                   + (f"<PositionStart>{START}</PositionStart>" if k == 0 else "")
+                   + "</ClothoidSplineSegment>" for k, t in enumerate(times))
+    shape = f'<ClothoidSpline timeEnd="{end}">{segs}</ClothoidSpline>'
+    with pytest.raises(ScenarioError, match=re.escape(says)) as info:
+        load_scenario(write(tmp_path, shape_scenario(shape)))
+    assert info.value.line is not None and info.value.element == "ClothoidSpline"
+
+
 def test_polyline_position_mode_constant_speed_per_segment():
     """Vertices 0 m @0 s, 30 m @2 s, 40 m @4 s: 15 m/s then 5 m/s."""
     shape = PolylineShape(((P(0, 0), 0.0), (P(30, 0), 2.0), (P(30, 10), 4.0)))
