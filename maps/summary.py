@@ -8,13 +8,13 @@ as read.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from maps.errors import MapsError
-from testzone.userfiles import UserFileError, UserJsonError, parse_user_json, read_regular
+from testzone.userfiles import (UserFileError, UserJsonError, is_finite_number, parse_user_json,
+                                read_regular)
 
 if TYPE_CHECKING:  # pragma: no cover
     from maps.network import RoadNetwork
@@ -50,7 +50,8 @@ def read_rsus(map_path: str | Path) -> list[dict[str, Any]] | None:
         raise MapsError("expected a JSON object with a list 'rsus'", file=str(path),
                         element="rsus")
     for i, r in enumerate(rsus):
-        if not isinstance(r, dict) or not all(_finite(r.get(k)) for k in ("x", "y", "range_m")) \
+        if not isinstance(r, dict) or not all(is_finite_number(r.get(k), MAX_COORDINATE_M)
+                                              for k in ("x", "y", "range_m")) \
                 or not r["range_m"] > 0:
             raise MapsError(f"rsus[{i}] needs finite numbers x, y [m] and range_m > 0 [m]",
                             file=str(path), element="rsus")
@@ -62,16 +63,6 @@ MAX_COORDINATE_M = 1e6
 (here and in :mod:`v2x_bridge.rsu`, which reads the same files in full)."""
 MAX_RSU_LAYOUT_BYTES = 16 * 1024 * 1024
 """Largest RSU layout file read [bytes]; the 106 km road's few hundred RSUs take under 100 KiB."""
-
-
-def _finite(value: Any) -> bool:
-    """A JSON number (not a boolean), finite, within :data:`MAX_COORDINATE_M`; a 400-digit
-    integer is refused, never converted."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    if isinstance(value, int):
-        return abs(value) <= MAX_COORDINATE_M
-    return math.isfinite(value) and abs(value) <= MAX_COORDINATE_M
 
 
 def _lanes(net: RoadNetwork) -> tuple[dict[str, int], dict[str, float]]:

@@ -9,6 +9,7 @@ result files) are read through :func:`read_regular` instead, and JSON a user wro
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 from pathlib import Path
@@ -79,3 +80,19 @@ def parse_user_json(text: str | bytes) -> Any:
         raise UserJsonError("a number with more digits than can be read") from None
     except RecursionError:
         raise UserJsonError("JSON nested too deeply") from None
+
+
+def is_finite_number(value: Any, limit: float) -> bool:
+    """True when ``value`` is an ``int`` or ``float`` (not ``bool``), finite, with
+    ``|value| <= limit``. Never raises (huge ints are compared as ints)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= limit
+    return math.isfinite(value) and abs(value) <= limit
+
+
+def shown(value: Any, width: int = 40) -> str:
+    """``repr(value)`` cut to ``width`` characters for an error message."""
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + "..."

@@ -36,10 +36,9 @@ from testzone.commands import register_command_check
 from testzone.world import WorldState
 from v2x_bridge import fields
 from v2x_bridge.context import RsiEvent
-from testzone.userfiles import UserJsonError, parse_user_json
+from testzone.userfiles import UserJsonError, is_finite_number, parse_user_json, shown
 from v2x_bridge.errors import V2XError
 from v2x_bridge.rsi import description_choice
-from v2x_bridge.user_json import is_finite_number, shown
 
 RSI_COMMAND = "V2X.RSI"
 _ELEMENT = "CustomCommandAction[type=V2X.RSI]"

@@ -38,9 +38,8 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from maps.summary import MAX_COORDINATE_M, MAX_RSU_LAYOUT_BYTES
-from testzone.userfiles import UserJsonError, parse_user_json
+from testzone.userfiles import UserJsonError, is_finite_number, parse_user_json, shown
 from v2x_bridge.errors import V2XError, read_user_file
-from v2x_bridge.user_json import is_finite_number, shown
 
 DEFAULT_PERIODS_S = MappingProxyType({"SPAT": 0.1, "MAP": 1.0, "RSM": 0.1, "RSI": 0.5})
 """Default broadcast period of each RSU message [s]."""

@@ -21,6 +21,7 @@ from runners.agents.idm import IdmAgent, IdmParameters, ScenarioAgent, naive_age
 from runners.agents.idm_v2x import IdmV2xAgent, V2xParameters
 from runners.agents.mobil import MobilParameters
 from runners.interfaces import Agent, RunnerError
+from testzone.userfiles import is_finite_number, shown
 
 REFERENCE_AGENTS: dict[str, Callable[[], Agent]] = {
     "idm": IdmAgent,
@@ -111,6 +112,9 @@ POSITIVE_PARAMETERS = frozenset({"max_acceleration", "comfortable_deceleration",
 UPPER_LIMITS = {"horizon": 1000.0}
 """Largest values [their units] of parameters whose cost grows with them (the lane path is
 sampled every 2 m up to ``horizon``)."""
+MAX_PARAMETER = 1e6
+"""Largest value of any other numeric parameter [SI]: far above any speed, acceleration or
+time gap, and within float range (a 400-digit integer overflowed in the case)."""
 
 
 def check_agent_config(spec: str, config: dict[str, object]) -> None:
@@ -137,18 +141,17 @@ def check_agent_config(spec: str, config: dict[str, object]) -> None:
         if isinstance(default, bool):
             ok, what = isinstance(value, bool), "true or false"
         elif isinstance(default, (int, float)):
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool) \
-                and math.isfinite(value) and (value > 0 if key in POSITIVE_PARAMETERS
-                                              else value >= 0)
+            ok = is_finite_number(value, math.inf) and (  # a 400-digit int: no float()
+                value > 0 if key in POSITIVE_PARAMETERS else value >= 0)
             what = "a finite number " + ("> 0" if key in POSITIVE_PARAMETERS else ">= 0")
-            if ok and value > UPPER_LIMITS.get(key, math.inf):
-                ok, what = False, f"at most {UPPER_LIMITS[key]:g}"
+            if ok and value > UPPER_LIMITS.get(key, MAX_PARAMETER):
+                ok, what = False, f"at most {UPPER_LIMITS.get(key, MAX_PARAMETER):g}"
         else:
             ok = isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool)
                                                  for v in value)
             what = "a list of integers"
         if not ok:
-            raise RunnerError(f"{key}={value!r}: expected {what}", element="--agent-config")
+            raise RunnerError(f"{key}={shown(value)}: expected {what}", element="--agent-config")
 
 
 def check_agent_spec(spec: str, import_timeout: float = 60.0) -> None:

@@ -109,6 +109,8 @@ def test_nan_max_time_is_a_usage_error(tmp_path: Path) -> None:
     ('{"lane_changes": "no"}', "lane_changes='no': expected true or false"),
     ('{"horizon": 1e9}', "horizon=1000000000.0: expected at most 1000"),
     ("[" * 100000 + "]" * 100000, "nested too deeply"),
+    # hostile pass 9: float() of a 400-digit value raised OverflowError (a traceback, exit 1)
+    ('{"comfortable_deceleration": 1%s}' % ("0" * 400), "expected at most 1e+06"),
 ])
 def test_reference_agent_config_values_are_checked_before_any_case(tmp_path: Path, config,
                                                                    says) -> None:
