@@ -30,6 +30,7 @@ the ``monitor_<name>`` statistic of :mod:`evaluator.metrics.monitors` (true at t
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -69,7 +70,11 @@ def parse_criterion_property(name: str, value: str, *, file: str | None = None,
         raise EvaluationError(
             f"expected 'statistic rule threshold [unit] ; clause' (e.g. 'ttc_min_s >= 1.5 s ; "
             f"GB/T 41798-2022 6.4') or 'off', got {value!r}", file=file, element=where)
-    return {"id": cid, "metric": m["stat"], "rule": m["rule"], "threshold": float(m["th"]),
+    threshold = float(m["th"])
+    if not math.isfinite(threshold):   # 1e999, or 5000 digits: float() gives inf
+        raise EvaluationError(f"threshold {m['th'][:40]} is not a finite number",
+                              file=file, element=where)
+    return {"id": cid, "metric": m["stat"], "rule": m["rule"], "threshold": threshold,
             "unit": m["unit"] or "", "clause": m["clause"]}
 
 
@@ -112,18 +117,22 @@ def check_criterion_property(name: str, value: str) -> str | None:
         EvaluationError: the run would refuse it (see :func:`parse_criterion_property`).
     """
     from evaluator.criteria import ALIASES
-    from evaluator.metrics import statistic_names
+    from evaluator.metrics import statistic_units
     crit = parse_criterion_property(name, value)
     stat = crit.get("metric")
-    if stat is None or stat in ALIASES or stat.startswith("monitor_"):
+    if stat is None or stat.startswith("monitor_"):
         return None
-    known = statistic_names()
-    if stat in known:
-        return None
-    close = difflib.get_close_matches(stat, sorted(known), n=3, cutoff=0.0)
-    return (f"statistic '{stat}' is one no metric computes: the run reports this criterion "
-            f"not_evaluated and never judges it (closest: {', '.join(close)}; all are listed in "
-            f"docs/evaluator.md)")
+    units = statistic_units()
+    stat = ALIASES.get(stat, stat)
+    if stat not in units:
+        close = difflib.get_close_matches(stat, sorted(units), n=3, cutoff=0.0)
+        return (f"statistic '{stat}' is one no metric computes: the run reports this "
+                f"criterion not_evaluated and never judges it (closest: {', '.join(close)}; "
+                f"all are listed in docs/evaluator.md)")
+    if crit["unit"] and crit["unit"] != units[stat]:
+        return (f"unit '{crit['unit']}' is not the unit of {stat} ('{units[stat]}'): the "
+                f"threshold {crit['threshold']:g} is compared in {units[stat]}")
+    return None
 
 
 register_property_check(PREFIX, check_criterion_property)

@@ -32,7 +32,7 @@ from scenarios.positions import POSITIONS
 from scenarios.registry import ParseContext, Registry
 from scenarios.selections import expand, read_selections, selection_allowed
 from scenarios.xmlsource import ParameterScope, Source, children, declared_name, parse_xml
-from testzone.commands import command_check, command_types, property_check
+from testzone.commands import command_check, command_types, property_check, property_prefixes
 from testzone.errors import TestzoneError, not_a_file
 
 APPEARANCE_FOR: Mapping[str, tuple[str, ...]] = MappingProxyType({
@@ -397,12 +397,23 @@ def _custom_commands(sc: _Scenario) -> None:
             sc.add(ERROR, el, exc.message)
 
 
-def _properties(sc: _Scenario) -> None:
+def _properties(sc: _Scenario, ego: str | None) -> None:
     """A ``Property`` another package reads (``testzone.commands.property_check``: e.g.
-    ``criterion:<id>``, read by the evaluator): an error where the run refuses it, a warning
-    where the run takes it but not as meant (a criterion on a statistic no metric computes)."""
+    ``criterion:<id>``, read by the evaluator on the vehicle under test): an error where the
+    run refuses it; a warning where the run takes it but not as meant (a statistic no metric
+    computes, a unit not the statistic's), where it is on another entity than the ego (never
+    read), repeated on one entity (the last one wins), or named with the prefix in another
+    case (``Criterion:``: not read at all)."""
+    prefixes = property_prefixes()
+    seen: set[tuple[int, str]] = set()
     for el in sc.root.iter("Property"):
         name = sc.value(el, "name") or ""
+        owner = next((a for a in el.iterancestors("ScenarioObject")), None)
+        near = [p for p in prefixes if name.lower().startswith(p) and not name.startswith(p)]
+        if near:
+            sc.add(WARNING, el, f"Property '{name}' is not read: the prefix is '{near[0]}', "
+                                f"in that case")
+            continue
         check = property_check(name)
         if check is None:
             continue
@@ -411,6 +422,13 @@ def _properties(sc: _Scenario) -> None:
         except TestzoneError as exc:
             sc.add(ERROR, el, exc.message)
             continue
+        who = sc.value(owner, "name") if owner is not None else None
+        if owner is not None and ego is not None and who != ego:
+            note = note or f"on '{who}', not on the vehicle under test '{ego}': never read"
+        key = (id(owner), name)
+        if key in seen:
+            note = note or "given again on this entity: the last one is the one read"
+        seen.add(key)
         if note:
             sc.add(WARNING, el, f"{name}: {note}")
 
@@ -448,7 +466,11 @@ def _storyboard_refs(sc: _Scenario) -> None:
     for action in sc.root.iter("LongitudinalDistanceAction", "LateralDistanceAction"):
         for attr in ("distance", "timeGap"):
             text = sc.value(action, attr)
-            if text is not None and text.strip().startswith("-"):
+            try:
+                negative = text is not None and float(text) < 0.0   # not "-0.0"
+            except ValueError:
+                negative = False        # not a number: the action's own check says so
+            if negative:
                 sc.add(WARNING, action, f"{attr}={text.strip()} is read as its magnitude, as "
                                         f"esmini reads it (the side is the displacement's; "
                                         f"the standard documents [0..inf[)")
@@ -617,14 +639,15 @@ def scenario_issues(file: str, root: etree._Element, known: list[Issue] | None =
     _action_kinds(sc, entities, _selections(sc, entities))
     _geo_positions(sc)
     _custom_commands(sc)
-    _properties(sc)
     _storyboard_refs(sc)
     _monitor_refs(sc)
     for ref in root.iter("CatalogReference"):
         if ref.getparent() is None or ref.getparent().tag != "ScenarioObject":
             catalog_entry(sc, ref)
     _parse_elements(sc)
-    _controllers(sc, _lenient_load(sc), _catalogs(sc))
+    ego = _lenient_load(sc)
+    _properties(sc, ego)
+    _controllers(sc, ego, _catalogs(sc))
     return sc.issues[len(known):]
 
 

@@ -48,6 +48,11 @@ def register_property_check(prefix: str, check: PropertyCheck) -> None:
     _PROPERTY_CHECKS[prefix] = check
 
 
+def property_prefixes() -> tuple[str, ...]:
+    """The Property name prefixes some package of ours reads (``criterion:``)."""
+    return tuple(sorted(set(PROPERTY_CHECK_MODULES) | set(_PROPERTY_CHECKS)))
+
+
 def property_check(name: str) -> PropertyCheck | None:
     """The check for a ``Property`` named ``name``, or None (a property none of ours reads);
     imports the registering module the first time its prefix is asked for."""

@@ -27,13 +27,19 @@ from testzone.recording import EntityInfo, Recording, RecordingHeader
 from testzone.world import BoundingBox, EntityKind, EntityState, Pose, WorldState
 
 
-@functools.lru_cache(maxsize=1)
 def statistic_names() -> frozenset[str]:
     """The name of every statistic :func:`default_metrics` reports (criteria and weights refer
     to statistics by these names; ``monitor_<name>`` ones come on top, one per declared
-    monitor). Each metric reports all of its statistics on any recording (None where not
-    applicable), so they are read off a one-frame recording of a standing ego (a test checks
-    that a real run reports the same names)."""
+    monitor): the keys of :func:`statistic_units`."""
+    return frozenset(statistic_units())
+
+
+@functools.lru_cache(maxsize=1)
+def statistic_units() -> dict[str, str]:
+    """Statistic name -> its unit (``s``, ``m``, ``m/s^2``, ``count``...) for every statistic
+    :func:`default_metrics` reports. Each metric reports all of its statistics on any
+    recording (None where not applicable), so they are read off a one-frame recording of a
+    standing ego (a test checks that a real run reports the same names)."""
     box = BoundingBox(length=4.5, width=1.8)
     info = EntityInfo(EntityKind.VEHICLE, "car", box, True)
     header = RecordingHeader("statistic-names", "", None, "ego", 0.05, 0, {}, {"ego": info},
@@ -41,7 +47,8 @@ def statistic_names() -> frozenset[str]:
     frame = WorldState(0.0, {"ego": EntityState("ego", EntityKind.VEHICLE, Pose(0.0, 0.0),
                                                 box=box)}, {})
     rec = Recording(header, [frame], [], "stop_trigger")
-    return frozenset(name for m in default_metrics() for name in m.compute(rec).statistics)
+    return {name: stat.unit for m in default_metrics()
+            for name, stat in m.compute(rec).statistics.items()}
 
 
 def default_metrics() -> list:
@@ -56,5 +63,5 @@ __all__ = ["Collision", "CollisionMetric", "ComfortMetric", "DrivableMetric", "H
            "LeadGap", "MonitorMetric", "PETMetric", "ProgressMetric", "ProximityMetric",
            "RedLightMetric", "RunEndMetric",
            "SpeedingMetric", "StandstillMetric", "V2XResponseMetric", "WrongWayMetric", "calls_for_action",
-           "default_metrics", "drac_mps2", "lead_gap", "statistic_names", "thw_s", "ttc_accel_s",
-           "ttc_s"]
+           "default_metrics", "drac_mps2", "lead_gap", "statistic_names", "statistic_units", "thw_s",
+           "ttc_accel_s", "ttc_s"]

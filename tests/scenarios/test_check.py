@@ -397,6 +397,11 @@ def test_distribution_variant_that_cannot_start_on_the_map(tmp_path):
      "this criterion not_evaluated and never judges it (closest: gap_min_m"),
     # the run refuses it (exit 2): check says so first
     ("gap_min_m >= 2 m", "error", "expected 'statistic rule threshold [unit] ; clause'"),
+    # hostile pass 9: an infinite threshold made the case an error naming no file
+    ("ttc_min_s >= 1e999 s ; x", "error", "threshold 1e999 is not a finite number"),
+    # hostile pass 9: 1500 ms was compared as 1500 s
+    ("ttc_min_s >= 1500 ms ; x", "warning", "unit 'ms' is not the unit of ttc_min_s ('s'): "
+                                            "the threshold 1500 is compared in s"),
 ])
 def test_declared_criteria_are_checked_as_the_run_reads_them(tmp_path, value, severity, says):
     role = '<Property name="role" value="ego"/>'
@@ -409,6 +414,26 @@ def test_declared_criteria_are_checked_as_the_run_reads_them(tmp_path, value, se
     issue = only(issues, severity)
     assert issue.line == line_of(text, 'name="criterion:min_gap"')
     assert says in issue.message
+
+
+def test_criteria_the_run_never_reads_are_warned_of(tmp_path):
+    """Hostile pass 9: a criterion on another entity than the ego, one named 'Criterion:' and
+    one given twice (the last wins) all passed check in silence."""
+    role = '<Property name="role" value="ego"/>'
+    crit = '<Property name="{}" value="ttc_min_s >= 1.5 s ; x"/>'
+    path, text = scenario(tmp_path, role, role + "\n" + crit.format("Criterion:ttc") + "\n"
+                          + crit.format("criterion:ttc") + "\n" + crit.format("criterion:ttc"))
+    text = text.replace("<Properties/>", "<Properties>" + crit.format("criterion:box") +
+                        "</Properties>", 1)
+    path.write_text(text)
+    found = sorted((i.line, i.message) for i in check_scenario(path))
+    assert found == sorted([
+        (line_of(text, 'name="Criterion:ttc"'),
+         "Property 'Criterion:ttc' is not read: the prefix is 'criterion:', in that case"),
+        (line_of(text, 'name="criterion:ttc"', 2),
+         "criterion:ttc: given again on this entity: the last one is the one read"),
+        (line_of(text, 'name="criterion:box"'),
+         "criterion:box: on 'Box', not on the vehicle under test 'Car': never read")])
 
 
 def test_revision_1_3_and_1_1_schemas(tmp_path):
