@@ -12,7 +12,7 @@ Each output is the distribution's ScenarioFile, byte for byte, except:
 Files are named ``<scenario stem>-<index:03d>.xosc``; ``index.json`` beside them lists the
 distribution, scenario, seed and, per variant, the file and its parameter values. Expanding
 again into the same folder replaces the earlier expansion: the variant files its
-``index.json`` lists and this one does not rewrite are removed.
+``index.json`` lists, that this one does not rewrite and that carry the comment are removed.
 
 The edit is done on the raw bytes: start tags are found by a scanner that skips comments,
 CDATA, processing instructions and the DOCTYPE, and are matched one to one with the elements
@@ -127,12 +127,16 @@ def _path_edits(data: bytes, tags: Mapping[etree._Element, tuple[int, int]],
     return edits
 
 
+COMMENT_START = "<!-- icv-testzone expand: "
+"""How the comment a variant file carries begins (after the XML declaration): what marks a
+file this module wrote."""
+
+
 def _comment(dist: Distribution, index: int, params: Mapping[str, str]) -> str:
     seed = f", seed {dist.seed}" if dist.seed is not None else ""
     values = ", ".join(f"{k}={v}" for k, v in params.items())
-    text = (f"icv-testzone expand: variant {index} of {dist.path}{seed}; "
-            f"parameters: {values}")
-    return "<!-- " + text.replace("--", "- -") + " -->"
+    text = f"variant {index} of {dist.path}{seed}; parameters: {values}"
+    return COMMENT_START + text.replace("--", "- -") + " -->"
 
 
 def _with_comment(data: bytes, comment: str, encoding: str) -> bytes:
@@ -195,28 +199,44 @@ def write_variants(dist_path: str | Path, out_dir: str | Path,
         listing.append({"index": index, "file": name, "parameters": {
             k: json_value(v, declared[k].get("parameterType", "string"))
             for k, v in params.items()}})
-    _remove_earlier_variants(out, {v["file"] for v in listing})
+    _remove_earlier_variants(out, {v["file"] for v in listing},
+                             (Path(dist_path), scenario))
     index_doc = {"distribution": dist.path, "scenario": dist.scenario_file, "kind": dist.kind,
                  "seed": dist.seed, "variants": listing}
     (out / "index.json").write_text(json.dumps(index_doc, indent=2) + "\n", encoding="utf-8")
     return listing
 
 
-def _remove_earlier_variants(out: Path, kept: set[str]) -> None:
-    """Remove the variant files an earlier expansion into ``out`` wrote (those its
-    ``index.json`` lists: plain ``.xosc`` names in ``out``, regular files) that this one did
-    not rewrite, so ``testzone run out`` runs this expansion only (new-user pass 9: two
-    expansions into one folder ran 6 cases, 2 of them stale and without parameters). Other
-    files are the user's and stay; an unreadable index removes nothing."""
+def _remove_earlier_variants(out: Path, kept: set[str], sources: tuple[Path, ...]) -> int:
+    """Remove the variant files an earlier expansion into ``out`` wrote that this one did not
+    rewrite, so ``testzone run out`` runs this expansion only (new-user pass 9: two
+    expansions into one folder ran 6 cases, 2 of them stale and without parameters). A file
+    goes only when the earlier ``index.json`` lists it by a plain ``.xosc`` name in ``out``,
+    it is a regular file (not a link), it is not one of ``sources`` (the distribution and its
+    ScenarioFile), and it begins with the comment expand writes: a hand-edited index never
+    removes a user's file (hostile pass 9). Returns how many were removed; an unreadable
+    index removes nothing."""
     try:
         doc = json.loads((out / "index.json").read_text(encoding="utf-8"))
         earlier = [v["file"] for v in doc["variants"]]
     except (OSError, ValueError, RecursionError, KeyError, TypeError):
-        return
+        return 0
+    protected = {os.path.realpath(p) for p in sources}
+    removed = 0
     for name in earlier:
         if not isinstance(name, str) or name in kept or not name.endswith(".xosc") \
                 or Path(name).name != name:
             continue
         old = out / name
-        if old.is_file() and not old.is_symlink():
-            old.unlink()
+        if not old.is_file() or old.is_symlink() or os.path.realpath(old) in protected:
+            continue
+        try:
+            with open(old, "rb") as fh:
+                head = fh.read(4096)
+        except OSError:
+            continue
+        if COMMENT_START.encode("ascii") not in head:
+            continue
+        old.unlink()
+        removed += 1
+    return removed

@@ -83,6 +83,16 @@ def test_expanding_again_into_a_folder_replaces_the_earlier_expansion(tmp_path):
     assert len(index["variants"]) == 6
     assert sorted(p.name for p in out.glob("*.xosc")) == \
         [f"cut-in-{i:03d}.xosc" for i in range(6)] + ["mine.xosc"]
+    # hostile pass 9: a hand-edited index.json listing the user's files had them deleted;
+    # only files that carry expand's own comment go, never the distribution or its scenario
+    index["variants"].append({"index": 99, "file": "mine.xosc", "parameters": {}})
+    index["variants"].append({"index": 98, "file": "smaller.xosc", "parameters": {}})
+    (out / "index.json").write_text(json.dumps(index))
+    (out / "smaller.xosc").write_bytes(smaller.read_bytes())
+    assert runner.invoke(app, ["expand", str(out / "smaller.xosc"), "-o", str(out)]
+                         ).exit_code == 0
+    assert (out / "mine.xosc").read_text() == "<OpenSCENARIO/>"
+    assert (out / "smaller.xosc").read_bytes() == smaller.read_bytes()
 
 
 def test_expanded_file_differs_only_where_it_must(expanded):
