@@ -433,6 +433,31 @@ def _properties(sc: _Scenario, ego: str | None) -> None:
             sc.add(WARNING, el, f"{name}: {note}")
 
 
+def _selected_actors(sc: _Scenario) -> None:
+    """A ManeuverGroup whose only actors are to be the triggering entities (Actors
+    ``selectTriggeringEntities`` true, no EntityRef) in an Act whose StartTrigger has a
+    ConditionGroup without a ByEntityCondition: when that group starts the Act, no entity
+    made it true, and the group's actions act on nobody (OpenSCENARIO 1.2, 7.3.1). An Act
+    with no ByEntityCondition at all is refused by the loader; this is the partial case."""
+    for act in sc.root.iter("Act"):
+        start = child_el(act, "StartTrigger")
+        groups = list(kids(start, "ConditionGroup"))
+        blind = [k + 1 for k, g in enumerate(groups)
+                 if not any(child_el(c, "ByEntityCondition") is not None
+                            for c in kids(g, "Condition"))]
+        if not blind or len(blind) == len(groups):
+            continue
+        for mg in kids(act, "ManeuverGroup"):
+            actors = child_el(mg, "Actors")
+            if actors is None or (sc.value(actors, "selectTriggeringEntities") or "").lower() \
+                    not in ("true", "1") or child_el(actors, "EntityRef") is not None:
+                continue
+            sc.add(WARNING, actors, f"selectTriggeringEntities without EntityRef: when "
+                                    f"ConditionGroup {', '.join(map(str, blind))} of the Act's "
+                                    f"StartTrigger starts it, no entity made it true and the "
+                                    f"group's actions act on nobody")
+
+
 # ---------------------------------------------------------------------- storyboard
 def _catalog_maneuvers(sc: _Scenario) -> list[etree._Element]:
     """The catalog Maneuver entries the scenario's ManeuverGroups reference (each once)."""
@@ -640,6 +665,7 @@ def scenario_issues(file: str, root: etree._Element, known: list[Issue] | None =
     _geo_positions(sc)
     _custom_commands(sc)
     _storyboard_refs(sc)
+    _selected_actors(sc)
     _monitor_refs(sc)
     for ref in root.iter("CatalogReference"):
         if ref.getparent() is None or ref.getparent().tag != "ScenarioObject":

@@ -556,6 +556,26 @@ def test_select_triggering_entities_takes_only_the_entities_that_made_it_true(tm
     assert worlds[-1].entities["Car"].speed == pytest.approx(10.0)
 
 
+def test_select_triggering_entities_with_a_group_naming_no_entity_is_warned_of(tmp_path):
+    """Hostile pass 9: an OR of "SimulationTime > 2" and "A faster than 100 m/s" started the
+    Act by time; nobody was an actor and check said nothing. It warns now (the run goes as
+    the standard says: no actors)."""
+    from scenarios.check import check_scenario
+    text, path = _self_reference_case(tmp_path)
+    text = _selecting_triggering_entities(text, ("Car", "Lead"), 100.0)
+    text = text.replace('</ConditionGroup></StartTrigger></Act>',
+                        '</ConditionGroup><ConditionGroup>' + sim_time(1.0, name="late") +
+                        '</ConditionGroup></StartTrigger></Act>', 1)
+    path.write_text(text)
+    found = [i for i in check_scenario(path) if "selectTriggeringEntities" in i.message]
+    assert [(i.severity, i.message) for i in found] == [(
+        "warning", "selectTriggeringEntities without EntityRef: when ConditionGroup 2 of the "
+                   "Act's StartTrigger starts it, no entity made it true and the group's "
+                   "actions act on nobody")]
+    worlds, _, _ = run(path, until=2)        # it runs; the Act starts at 1 s with no actor
+    assert worlds[-1].entities["Car"].speed == pytest.approx(10.0)
+
+
 def test_select_triggering_entities_without_an_entity_condition_is_refused(tmp_path):
     """No EntityRef, and an Act started by simulation time: the group would act on nobody."""
     text, path = _self_reference_case(tmp_path)
