@@ -67,14 +67,30 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
         "totals": {"a": da["totals"], "b": db["totals"]}, "common": len(both),
         "regressions": [f["case_id"] for f in flipped
                         if VERDICT_RANK.get(f["after"], 2) > VERDICT_RANK.get(f["before"], 2)],
-        "other_inputs": [k for k in both if _inputs(ca[k]) != _inputs(cb[k])],
+        "other_inputs": [k for k in both if not _same_test(_inputs(ca[k], _hashes(da)),
+                                                           _inputs(cb[k], _hashes(db)))],
     }
 
 
-def _inputs(case: dict[str, Any]) -> tuple[Any, Any]:
-    """What makes a case the same test: its scenario file's name and its parameters (a case
-    id alone is not: a variant index of another distribution has the same id)."""
-    return Path(str(case.get("scenario_file", ""))).name, case.get("parameters") or {}
+def _hashes(summary: dict[str, Any]) -> dict[str, str]:
+    """Input file -> SHA-256, as the run's manifest recorded them (empty when it did not)."""
+    inputs = (summary.get("manifest") or {}).get("inputs")
+    return {str(k): str(v) for k, v in inputs.items()} if isinstance(inputs, dict) else {}
+
+
+def _inputs(case: dict[str, Any], hashes: dict[str, str]) -> tuple[str, str | None, Any]:
+    """What makes a case the test it is: its scenario file's name, its SHA-256 when the
+    manifest recorded it, and its parameters."""
+    path = str(case.get("scenario_file", ""))
+    return Path(path).name, hashes.get(path), case.get("parameters") or {}
+
+
+def _same_test(a: tuple[str, str | None, Any], b: tuple[str, str | None, Any]) -> bool:
+    """Same parameters, and the same scenario file: by content when both manifests give its
+    SHA-256, else by name. A case id alone is not enough: a variant of another distribution,
+    or an edited file of the same name, has the same id."""
+    same_file = a[1] == b[1] if a[1] and b[1] else a[0] == b[0]
+    return same_file and a[2] == b[2]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:

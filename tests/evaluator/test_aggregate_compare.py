@@ -138,6 +138,19 @@ def test_compare_text_and_json_on_real_runs(two_runs, tmp_path):
     warned = CliRunner().invoke(app, ["compare", a, str(changed)])
     assert warned.exit_code == 0 and ("Not the same test: 1 case(s) in both runs ran another "
                                       "scenario file or other parameters: cut_in") in warned.output
+    # hostile pass 9: an edited scenario file of the same name went unnoticed; the manifests'
+    # SHA-256 of it now tell (and without them the name still does)
+    from evaluator.report.compare import compare_runs
+    res = json.loads((two_runs["idm"] / "cases" / "cut_in" / "result.json").read_text())
+    runs = {}
+    for name, digest in (("base", "a" * 64), ("same", "a" * 64), ("edited", "b" * 64)):
+        runs[name] = tmp_path / name
+        write_report(runs[name], [res], {"agent": "idm",
+                                         "inputs": {res["scenario_file"]: digest}},
+                     net_for_case=lambda rec: None)
+    assert compare_runs(runs["base"], runs["same"])["other_inputs"] == []
+    assert compare_runs(runs["base"], runs["edited"])["other_inputs"] == ["cut_in"]
+    assert compare_runs(a, runs["edited"])["other_inputs"] == []   # one side has no digest
 
 
 def test_summary_of_real_run_has_aggregates(two_runs):
