@@ -78,18 +78,28 @@ def _hold(run_dir: Path) -> None:
     """Lock ``run_dir`` for this process (once; later calls for the same folder pass).
 
     Raises:
-        RunnerError: another process holds it.
+        RunnerError: another process holds it, or the folder cannot be opened or locked
+            (a file system without ``flock``).
     """
     key = os.path.realpath(run_dir)
     if key in _HELD:
         return
-    fd = os.open(key, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fd = os.open(key, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise RunnerError(f"cannot open the run folder to lock it ({exc.strerror or exc})",
+                          file=str(run_dir), element="--out") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
         raise RunnerError("another run is writing into this folder: expected a folder no "
                           "running testzone uses", file=str(run_dir), element="--out") from None
+    except OSError as exc:  # ENOLCK on some network or FUSE file systems
+        os.close(fd)
+        raise RunnerError(f"cannot lock the run folder ({exc.strerror or exc}): give --out a "
+                          f"folder on a local file system", file=str(run_dir),
+                          element="--out") from None
     _HELD[key] = fd
 
 

@@ -259,6 +259,23 @@ def test_a_folder_another_running_run_writes_into_is_refused(tmp_path):
     assert prepare_run_dir(shared) == shared
 
 
+def test_a_folder_that_cannot_be_locked_is_refused_as_such(tmp_path, monkeypatch):
+    """Hostile pass 9 (from the code): flock failing with ENOLCK (some NFS or FUSE mounts)
+    read "cannot write in the run folder"; it names the lock now."""
+    import errno
+    import fcntl
+
+    import pytest
+    from runners.interfaces import RunnerError
+    from runners.run_folder import prepare_run_dir
+
+    def no_locks(fd, op):
+        raise OSError(errno.ENOLCK, "No locks available")
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with pytest.raises(RunnerError, match=r"cannot lock the run folder \(No locks available\)"):
+        prepare_run_dir(tmp_path / "nfs")
+
+
 def test_the_reports_are_written_before_the_pool_closes(tmp_path):
     """ray.shutdown() resets SIGTERM to its default action in the OS: a SIGTERM while it ran
     killed the run before its reports (hostile pass 6). They now come first."""
