@@ -433,6 +433,30 @@ def _properties(sc: _Scenario, ego: str | None) -> None:
             sc.add(WARNING, el, f"{name}: {note}")
 
 
+def _readings(sc: _Scenario) -> None:
+    """Values the run reads in a way the author may not expect: a negative distance of a
+    distance action (its magnitude, as esmini), ClothoidSpline segments without timeStart
+    under a timeEnd (times filled in by :meth:`ClothoidSplineShape.times`)."""
+    for action in sc.root.iter("LongitudinalDistanceAction", "LateralDistanceAction"):
+        for attr in ("distance", "timeGap"):
+            text = sc.value(action, attr)
+            try:
+                negative = text is not None and float(text) < 0.0   # not "-0.0"
+            except ValueError:
+                negative = False        # not a number: the action's own check says so
+            if negative:
+                sc.add(WARNING, action, f"{attr}={text.strip()} is read as its magnitude, as "
+                                        f"esmini reads it (the side is the displacement's; "
+                                        f"the standard documents [0..inf[)")
+    for spline in sc.root.iter("ClothoidSpline"):
+        untimed = [i + 1 for i, seg in enumerate(kids(spline, "ClothoidSplineSegment"))
+                   if seg.get("timeStart") is None]
+        if spline.get("timeEnd") is not None and untimed:
+            sc.add(WARNING, spline, f"ClothoidSplineSegment {', '.join(map(str, untimed))} "
+                                    f"without timeStart: the first segment starts at 0 s, "
+                                    f"a later one at the time interpolated along the length")
+
+
 def _selected_actors(sc: _Scenario) -> None:
     """A ManeuverGroup whose only actors are to be the triggering entities (Actors
     ``selectTriggeringEntities`` true, no EntityRef) in an Act whose StartTrigger has a
@@ -488,24 +512,6 @@ def _storyboard_refs(sc: _Scenario) -> None:
         elif count > 1 and "::" not in ref:
             sc.add(WARNING, cond, f"storyboardElementRef '{ref}': {count} {tag} elements "
                                   f"have that name (write the full path with '::')")
-    for action in sc.root.iter("LongitudinalDistanceAction", "LateralDistanceAction"):
-        for attr in ("distance", "timeGap"):
-            text = sc.value(action, attr)
-            try:
-                negative = text is not None and float(text) < 0.0   # not "-0.0"
-            except ValueError:
-                negative = False        # not a number: the action's own check says so
-            if negative:
-                sc.add(WARNING, action, f"{attr}={text.strip()} is read as its magnitude, as "
-                                        f"esmini reads it (the side is the displacement's; "
-                                        f"the standard documents [0..inf[)")
-    for spline in sc.root.iter("ClothoidSpline"):
-        untimed = [i + 1 for i, seg in enumerate(kids(spline, "ClothoidSplineSegment"))
-                   if seg.get("timeStart") is None]
-        if spline.get("timeEnd") is not None and untimed:
-            sc.add(WARNING, spline, f"ClothoidSplineSegment {', '.join(map(str, untimed))} "
-                                    f"without timeStart: the first segment starts at 0 s, "
-                                    f"a later one at the time interpolated along the length")
     for trig in sc.root.iter("StartTrigger"):
         if child_el(trig, "ConditionGroup") is None:
             sc.add(WARNING, trig, f"StartTrigger without ConditionGroup: its "
@@ -666,6 +672,7 @@ def scenario_issues(file: str, root: etree._Element, known: list[Issue] | None =
     _custom_commands(sc)
     _storyboard_refs(sc)
     _selected_actors(sc)
+    _readings(sc)
     _monitor_refs(sc)
     for ref in root.iter("CatalogReference"):
         if ref.getparent() is None or ref.getparent().tag != "ScenarioObject":
