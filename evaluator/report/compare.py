@@ -52,6 +52,7 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
     ca = {c["case_id"]: c for c in da.get("cases", [])}
     cb = {c["case_id"]: c for c in db.get("cases", [])}
     both = sorted(set(ca) & set(cb))
+    ha, hb = _hashes(da), _hashes(db)
     flipped = [{"case_id": k, "before": ca[k]["verdict"], "after": cb[k]["verdict"],
                 "a": _side(ca[k]), "b": _side(cb[k])}
                for k in both if ca[k]["verdict"] != cb[k]["verdict"]]
@@ -67,8 +68,8 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
         "totals": {"a": da["totals"], "b": db["totals"]}, "common": len(both),
         "regressions": [f["case_id"] for f in flipped
                         if VERDICT_RANK.get(f["after"], 2) > VERDICT_RANK.get(f["before"], 2)],
-        "other_inputs": [k for k in both if not _same_test(_inputs(ca[k], _hashes(da)),
-                                                           _inputs(cb[k], _hashes(db)))],
+        "other_inputs": [k for k in both if not _same_test(_inputs(ca[k], ha),
+                                                           _inputs(cb[k], hb))],
     }
 
 
