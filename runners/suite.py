@@ -173,7 +173,8 @@ def make_cases(files: list[Path], seed: int,
             cases.append(TestCase(case_id=case_id, scenario_file=str(scen), parameters=params,
                                   seed=_case_seed(seed, case_id),
                                   criteria=tuple(found.get("criteria", ())),
-                                  family=found.get("family", scen.stem),
+                                  family=found.get("family", Path(origin.scenario).stem
+                                                   if origin else scen.stem),
                                   distribution_file=origin.distribution if origin else
                                   str(f) if varied else ""))
     return cases

@@ -174,6 +174,20 @@ def test_an_expanded_file_is_judged_as_its_variant(tmp_path):
     assert own.criteria == () and own.family == "mine" and own.distribution_file == ""
 
 
+def test_an_expanded_variant_of_a_distribution_of_ones_own_has_the_distributions_family(
+        tmp_path):
+    """New-user pass 9b: the variants of a user's own distribution (no catalogue entry) each
+    took their file name as family, so a run of the folder had no parameter sweep; a run of
+    the distribution gives the ScenarioFile's stem, and so does its expansion now."""
+    from runners.suite import make_cases
+    dist = XOSC / "cut-in_parameter_set.xosc"
+    assert CliRunner().invoke(app, ["expand", str(dist), "-o", str(tmp_path)]).exit_code == 0
+    expanded = make_cases(sorted(tmp_path.glob("*.xosc")), seed=0)
+    direct = make_cases([dist], seed=0)
+    assert [(c.case_id, c.family) for c in expanded] == [(c.case_id, c.family) for c in direct]
+    assert {c.family for c in expanded} == {"cut-in"}
+
+
 def test_run_makes_one_case_per_variant():
     from runners.suite import make_cases
     cases = make_cases([XOSC / "cut-in_parameter_set.xosc"], seed=0)
