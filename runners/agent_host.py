@@ -79,6 +79,8 @@ def serve(spec: str, endpoint: str, runner_pid: int | None = None) -> None:
                 reply = handle(agent, msg)
             except BaseException as exc:  # noqa: BLE001 - reported to the runner as an error
                 reply = {"type": "error", "message": _last_line(exc)}
+                traceback.print_exc(file=sys.stderr)  # the stack's own lines, to agent.log
+                sys.stderr.flush()
             try:
                 data = pack(reply)
             except (TypeError, ValueError, OverflowError) as exc:  # msgpack cannot carry it

@@ -127,6 +127,16 @@ def test_misbehaving_stack_becomes_an_error_naming_the_cause(tmp_path: Path, cls
     assert rec.frames[-1].time == pytest.approx(1.0, abs=0.06)
 
 
+def test_a_stack_that_raises_leaves_its_own_traceback_in_agent_log(tmp_path: Path) -> None:
+    """New-user pass 9b: agent.log was empty and result.json held the runner's traceback, so
+    nobody could see which line of the stack failed."""
+    res = run(STATIONARY, f"{BAD}:Raiser", tmp_path, step_timeout=0.5)
+    assert res["verdict"] == "error" and "planner diverged" in res["error"]
+    log = (tmp_path / "stationary_vehicle" / "agent.log").read_text()
+    assert "Traceback" in log and "bad_agents.py" in log and "in step" in log
+    assert "RuntimeError: planner diverged" in log
+
+
 def test_numpy_numbers_from_a_stack_go_over_the_wire(tmp_path: Path) -> None:
     res = run(STATIONARY, f"{BAD}:Float32Cruiser", tmp_path, step_timeout=5.0)
     assert res["verdict"] != "error", res.get("error")
