@@ -184,14 +184,16 @@ def merge_criteria(base: Iterable[Criterion],
 
 
 def evaluate(criteria: Iterable[Criterion], stats: dict[str, Statistic]) -> list[CriterionOutcome]:
-    """Apply each criterion to the statistics (names resolved through :data:`ALIASES`)."""
+    """Apply each criterion to the statistics (names resolved through :data:`ALIASES`); an
+    outcome carries the statistic's unit, whatever unit the criterion was written with."""
     out = []
     for c in criteria:
         st = stats.get(c.metric) or stats.get(ALIASES.get(c.metric, ""))
         if st is None:
             out.append(CriterionOutcome(c, None, "not_evaluated"))
             continue
-        unit = c.unit or st.unit
+        unit = st.unit or c.unit  # the threshold is compared in the statistic's unit: a
+        # declared "1.0 m" on a time reads 1.0 s (scenario check warns of the mismatch)
         c2 = c if unit == c.unit else Criterion(c.id, c.metric, c.rule, c.threshold, unit, c.clause)
         if st.value is None:
             out.append(CriterionOutcome(c2, None, "not_applicable"))

@@ -102,3 +102,16 @@ def test_runner_rejects_malformed_xosc_criterion(tmp_path):
                    RunOptions(agent="idm", v2x=False), tmp_path / "out")
     assert res["verdict"] == "error"
     assert "Ego/Property[@name='criterion:bad']" in res["error"] and "declared.xosc" in res["error"]
+
+
+def test_an_outcome_carries_the_statistics_unit_whatever_the_criterion_says():
+    """New-user pass 9b: `ttc_min_s >= 1.0 m` put "7.97 m" for a time to collision in the
+    report; the threshold is compared in seconds, and the outcome now says seconds."""
+    from evaluator.criteria import Criterion, evaluate
+    from evaluator.results import Statistic
+    (out,) = evaluate([Criterion("ttc", "ttc_min_s", ">=", 1.0, "m", "x")],
+                      {"ttc_min_s": Statistic("ttc_min_s", "s", 7.96694)})
+    assert out.status == "pass" and out.criterion.unit == "s"
+    (bare,) = evaluate([Criterion("ttc", "ttc_min_s", ">=", 1.0, "", "x")],
+                       {"ttc_min_s": Statistic("ttc_min_s", "s", 0.5)})
+    assert bare.status == "fail" and bare.criterion.unit == "s"
