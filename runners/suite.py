@@ -157,10 +157,11 @@ def make_cases(files: list[Path], seed: int,
                 or catalogue.get(origin.scenario, {})
             concrete = [(f, dict(origin.parameters))]
         if _sniff_root_child(f) == "ParameterValueDistribution":
-            from scenarios import expand_distribution
+            from scenarios.distribution import check_declared, read_distribution
             try:
-                concrete = [(Path(c.scenario_file), dict(c.parameters))
-                            for c in expand_distribution(f, distribution_seed)]
+                dist = read_distribution(f, distribution_seed)
+                check_declared(dist)   # else each variant would fail naming the ScenarioFile
+                concrete = [(Path(dist.scenario_file), dict(params)) for params in dist.sets]
             except TestzoneError as exc:
                 error_case(str(f), " ".join(str(exc).split()),
                            entry.get("family", f.stem), str(f))

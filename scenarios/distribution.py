@@ -409,6 +409,28 @@ def _typed(src: Source, values: Mapping[str, Any], types: Mapping[str, str],
     return out
 
 
+def check_declared(dist: Distribution) -> None:
+    """Refuse a distribution that varies a parameter its ScenarioFile does not declare
+    globally: every variant would fail to load (``scenario expand`` writes none; a run makes
+    one error case of the distribution instead of one per variant naming the ScenarioFile).
+
+    Raises:
+        ScenarioError: naming the distribution file, the line of the element that varies the
+            first undeclared parameter, and the ScenarioFile.
+    """
+    types = _declared_types(parse_xml(Path(dist.scenario_file)))
+    unknown = sorted({name for params in dist.sets for name in params} - set(types))
+    if not unknown:
+        return
+    root = parse_xml(Path(dist.path))
+    where = varied_elements(child(root, "ParameterValueDistribution"))
+    el = where.get(unknown[0])
+    raise ScenarioError(f"parameter(s) {', '.join(unknown)} not declared in the global "
+                        f"ParameterDeclarations of {dist.scenario_file}", file=dist.path,
+                        line=el.sourceline if el is not None else None,
+                        element=str(el.tag) if el is not None else "ParameterValueDistribution")
+
+
 def expand_distribution(path: str | Path, seed: int | None = None) -> list[Variant]:
     """Expand a ParameterValueDistribution file into concrete variants.
 

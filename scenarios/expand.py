@@ -31,7 +31,7 @@ from typing import Any
 
 from lxml import etree
 
-from scenarios.distribution import Distribution, read_distribution
+from scenarios.distribution import Distribution, check_declared, read_distribution
 from scenarios.errors import ScenarioError
 from scenarios.expressions import format_value
 from scenarios.xmlsource import child, children, declared_name, parse_xml
@@ -179,11 +179,7 @@ def write_variants(dist_path: str | Path, out_dir: str | Path,
     decls = child(root, "ParameterDeclarations")
     declared = {declared_name(d): d for d in children(decls, "ParameterDeclaration")} \
         if decls is not None else {}
-    for params in dist.sets:  # every variant checked before any file is written
-        unknown = sorted(set(params) - set(declared))
-        if unknown:
-            raise ScenarioError(f"parameter(s) {', '.join(unknown)} not declared in the global "
-                                f"ParameterDeclarations", file=str(scenario))
+    check_declared(dist)  # every variant checked before any file is written
     for name in sorted({k for params in dist.sets for k in params}):
         _attr_edit(base, tags[declared[name]], "value", "", encoding, str(scenario),
                    "ParameterDeclaration")

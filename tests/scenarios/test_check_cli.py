@@ -245,6 +245,24 @@ def test_run_refuses_a_malformed_distribution_in_one_line(tmp_path):
     assert f"{dist.resolve()}:3: <Stochastic>: numberOfTestRuns=0" in res.output
 
 
+def test_run_of_a_distribution_varying_an_undeclared_parameter_is_one_error_case(tmp_path):
+    """New-user pass 9b: 'EgoSped' (a typo) gave 6 error cases, each naming the ScenarioFile's
+    line 2; it is one case now, naming the distribution's line that varies it."""
+    from runners.suite import make_cases
+    (tmp_path / "s.xosc").write_text(BASE.replace("XODR", str(XODR)))
+    dist = tmp_path / "d.xosc"
+    dist.write_text('<?xml version="1.0"?>\n<OpenSCENARIO><FileHeader revMajor="1" '
+                    'revMinor="2" date="2024-01-01T00:00:00" description="d" author="a"/>'
+                    '<ParameterValueDistribution><ScenarioFile filepath="s.xosc"/>\n'
+                    '<Deterministic><DeterministicSingleParameterDistribution '
+                    'parameterName="Sped">\n<DistributionSet><Element value="1"/><Element '
+                    'value="2"/></DistributionSet></DeterministicSingleParameterDistribution>'
+                    '</Deterministic></ParameterValueDistribution></OpenSCENARIO>')
+    (case,) = make_cases([dist], seed=0)
+    assert case.input_error.startswith(f"{dist.resolve()}:3: <DeterministicSingleParameter"
+                                       f"Distribution>: parameter(s) Sped not declared")
+
+
 def test_expand_edits_the_right_tag_despite_comments_and_quotes(tmp_path):
     text = BASE.replace("XODR", str(XODR)).replace(
         '<ParameterDeclaration name="Speed" parameterType="double" value="10"/>',
