@@ -279,6 +279,10 @@ def _result_line(res: dict[str, Any]) -> str:
             f"{c.get('rule')} {c.get('threshold')})" for c in failed)
     elif res.get("verdict") == "error":
         extra = "  " + str(res.get("error", ""))[:200]
+    unjudged = [str(c.get("id")) for c in res.get("criteria", [])
+                if isinstance(c, dict) and c.get("status") == "not_evaluated"]
+    if unjudged:  # a statistic no metric computes (a typo?): never a pass, never a failure
+        extra += f"  not evaluated: {', '.join(unjudged)}"
     score_txt = f" score {score:5.1f}" if isinstance(score, (int, float)) else ""
     return f"{verdict:5} {res['case_id']}{score_txt}{extra}"
 

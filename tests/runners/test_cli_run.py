@@ -481,3 +481,15 @@ def test_a_missing_file_is_one_error_case_and_the_others_still_run(tmp_path: Pat
     assert cases["cut_in"]["verdict"] == "pass"
     assert "scenario file not found" in cases["nope"]["error"]
     assert "scenario file is not a regular file" in cases["pipe"]["error"]
+
+
+def test_the_case_line_names_criteria_that_were_not_evaluated() -> None:
+    """New-user pass 9b: a criterion on a misspelt statistic printed a plain PASS; the line
+    now says which criteria were never judged."""
+    from runners.cli import _result_line
+    res = {"case_id": "c", "verdict": "pass", "score": 100.0,
+           "criteria": [{"id": "gap", "status": "not_evaluated"},
+                        {"id": "ttc_min", "status": "pass"}]}
+    assert _result_line(res) == "PASS  c score 100.0  not evaluated: gap"
+    res["criteria"] = [{"id": "ttc_min", "status": "pass"}]
+    assert _result_line(res) == "PASS  c score 100.0"
