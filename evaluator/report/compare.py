@@ -36,7 +36,8 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
     """Compare run ``a`` (before) with run ``b`` (after), each a run folder or summary file.
 
     Returns:
-        ``{"run_a", "run_b", "flipped": [{"case_id", "before", "after", "a": side, "b": side}],
+        ``{"run_a", "run_b", "agent_a", "agent_b" (the manifests' agent specs, "" when
+        absent), "flipped": [{"case_id", "before", "after", "a": side, "b": side}],
         "score_delta": {case_id: b - a}, "deltas": [{"case_id", "a", "b", "delta"}] (sorted by
         delta, worst first, then id), "only_in_a": [...], "only_in_b": [...],
         "score_mean_delta": float, "totals": {"a": ..., "b": ...}, "common": int,
@@ -60,7 +61,7 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
     deltas = sorted(({"case_id": k, "a": float(ca[k]["score"]), "b": float(cb[k]["score"]),
                       "delta": delta[k]} for k in both), key=lambda d: (d["delta"], d["case_id"]))
     return {
-        "run_a": str(a), "run_b": str(b),
+        "run_a": str(a), "run_b": str(b), "agent_a": _agent(da), "agent_b": _agent(db),
         "flipped": flipped, "score_delta": delta, "deltas": deltas,
         "only_in_a": sorted(set(ca) - set(cb)), "only_in_b": sorted(set(cb) - set(ca)),
         "score_mean_delta": round(float(db["totals"]["score_mean"])
@@ -71,6 +72,13 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
         "other_inputs": [k for k in both if not _same_test(_inputs(ca[k], ha),
                                                            _inputs(cb[k], hb))],
     }
+
+
+def _agent(summary: dict[str, Any]) -> str:
+    """The agent a run used, as its manifest names it (``spec``), or "" when it does not."""
+    agent = (summary.get("manifest") or {}).get("agent")
+    spec = agent.get("spec") if isinstance(agent, dict) else agent
+    return str(spec) if spec else ""
 
 
 def _hashes(summary: dict[str, Any]) -> dict[str, str]:
@@ -107,7 +115,11 @@ def format_compare(diff: dict[str, Any]) -> str:
     """The comparison as plain text: totals, flipped verdicts (both scores and the failed
     criteria on each side), score changes worst first, cases present in one run only."""
     ta, tb = diff["totals"]["a"], diff["totals"]["b"]
-    out = [f"A: {one_line(diff.get('run_a', 'A'))}", f"B: {one_line(diff.get('run_b', 'B'))}",
+    def run_name(side: str) -> str:
+        agent = diff.get(f"agent_{side}")
+        return one_line(diff.get(f"run_{side}", side.upper())) + \
+            (f" (agent {one_line(agent)})" if agent else "")
+    out = [f"A: {run_name('a')}", f"B: {run_name('b')}",
            f"cases A {ta['cases']} (pass {ta['pass']}, fail {ta['fail']}, error {ta['error']}) "
            f"-> B {tb['cases']} (pass {tb['pass']}, fail {tb['fail']}, error {tb['error']}); "
            f"mean score {ta['score_mean']:.1f} -> {tb['score_mean']:.1f} "

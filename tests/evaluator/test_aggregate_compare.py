@@ -86,6 +86,8 @@ def test_compare_text_and_json_on_real_runs(two_runs, tmp_path):
     out = CliRunner().invoke(app, ["compare", a, b, "--html", str(html)])
     assert out.exit_code == 0, out.output
     lines = out.output.splitlines()
+    # new-user pass 9b: a regulator saw folder names only, not which agents were compared
+    assert lines[0] == f"A: {a} (agent idm)" and lines[1] == f"B: {b} (agent naive)"
     row = next(x for x in lines if x.startswith("cut_in ") and " pass " in x)
     # idm passes, naive rear-ends the cut-in car: no_collision and ttc_min fail, score 0
     assert row.split()[1] == "pass" and "fail" in row and "no_collision" in row
