@@ -217,9 +217,12 @@ class _EgoDriver:
                       engine.environment)
         control = self.agent.step(obs)
         if not isinstance(control, Control):
-            raise AgentError(f"agent returned {type(control).__name__}, "
+            raise AgentError(f"agent returned {type(control).__name__} at t={obs.time:.2f} s, "
                              f"expected runners.interfaces.Control")
-        control.validate(self.spec.max_steering)
+        try:
+            control.validate(self.spec.max_steering)
+        except AgentError as exc:  # when, as the stack's other errors say
+            raise AgentError(f"the step at t={obs.time:.2f} s: {exc.message}") from None
         return {self.ego: self.backend.step_ego(control, dt)}
 
 

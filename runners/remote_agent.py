@@ -136,9 +136,12 @@ class RemoteAgent(Agent):
         reply = self._request({"type": "step", "obs": observation_to_dict(obs)},
                               self.step_timeout, f"the step at t={obs.time:.2f} s")
         if reply.get("type") != "control":
-            raise AgentError(f"agent answered a step with type {reply.get('type')!r}; "
-                             f"expected 'control'")
-        return control_from_dict(reply.get("control"))
+            raise AgentError(f"agent answered the step at t={obs.time:.2f} s with type "
+                             f"{reply.get('type')!r}; expected 'control'")
+        try:
+            return control_from_dict(reply.get("control"))
+        except AgentError as exc:  # a NaN, an unknown field...: when, as the other errors say
+            raise AgentError(f"the step at t={obs.time:.2f} s: {exc.message}") from None
 
     def close(self) -> None:
         """Say goodbye (briefly), stop a spawned process, release the socket (idempotent)."""

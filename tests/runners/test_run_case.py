@@ -109,7 +109,7 @@ def test_scenario_without_a_road_network_is_bad_input(tmp_path: Path) -> None:
     ("Sleeper", "deadline"),
     ("Quitter", "exited with status 7"),
     ("Raiser", "planner diverged"),
-    ("NanSender", "nan"),
+    ("NanSender", "the step at t=1.00 s: "),  # new-user pass 9b: when, too
     ("WrongType", "step returned dict, expected runners.interfaces.Control"),
     # was: "agent process exited with status 1", the cause only in agent.log
     ("ArraySender", "cannot send the control reply: TypeError: can not serialize "
