@@ -182,6 +182,8 @@ def _results_from_cases(run_dir: Path) -> tuple[list[CaseResult], dict[str, Any]
         EvaluationError: no result file, or one that is unreadable or malformed (names the
             file and the element, e.g. ``<criteria[0].id>``).
     """
+    if not run_dir.is_dir():
+        raise EvaluationError("no such folder: expected a run folder", file=str(run_dir))
     files = sorted(run_dir.glob("cases/*/result.json"))
     if not files:
         raise EvaluationError("no summary.json and no cases/*/result.json: not a run folder",

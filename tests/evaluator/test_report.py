@@ -193,8 +193,11 @@ def test_runner_layout_dicts_and_rebuild_without_summary(tmp_path):
     assert text.count("data:image/png;base64,") == 2
     assert "unknown road &#39;9&#39;" in text and "Cause (traceback)" in text
     assert "No recording available" in text
+    (tmp_path / "empty").mkdir()
     with pytest.raises(EvaluationError, match="not a run folder"):
         rebuild_report(tmp_path / "empty")
+    with pytest.raises(EvaluationError, match="no such folder"):   # new-user pass 9b
+        rebuild_report(tmp_path / "missing")
 
 
 def test_default_map_loader_and_missing_map(tmp_path):
