@@ -3,13 +3,18 @@ runner's own TypeError, and the runner's socket refuses oversize replies."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
+
 import msgpack
 import pytest
 import zmq
 
 from runners.agent_protocol import MAX_MESSAGE_BYTES, control_from_dict, pack, unpack
-from runners.interfaces import AgentError
+from runners.interfaces import AgentError, Observation
 from runners.remote_agent import RemoteAgent
+from testzone.world import EntityKind, EntityState, Pose
 
 
 @pytest.mark.parametrize("data, match", [
@@ -45,95 +50,76 @@ def test_the_runner_socket_refuses_replies_over_the_limit():
         agent.close()
 
 
-def test_a_second_reply_to_a_request_is_never_the_next_steps_control():
-    """Hostile pass 8: a ROUTER stack answering each step twice had its stale second answer
-    (-9 m/s^2) taken as the control of a later step, at times that varied run to run. The
-    request id (ZMQ_REQ_CORRELATE) makes the runner discard it: every step gets its own."""
-    import threading
-
-    from runners.interfaces import Observation
-    from testzone.world import EntityKind, EntityState, Pose
-    ego = EntityState("Ego", EntityKind.VEHICLE, Pose(0.0, 0.0), speed=10.0)
+@contextlib.contextmanager
+def router_stack(on_step, step_timeout: float):
+    """A ROUTER-socket stack in a thread, and a RemoteAgent after its handshake, talking to it.
+    Requests other than ``step`` get their normal reply; a step request's
+    ``(envelope, request)`` goes to ``on_step(router, envelope)``, which sends what it likes."""
     ctx = zmq.Context.instance()
     router = ctx.socket(zmq.ROUTER)
     port = router.bind_to_random_port("tcp://127.0.0.1")
     done = threading.Event()
 
-    def stack():
-        step, previous = 0, None
+    def serve():
         while not done.is_set():
             if not router.poll(50):
                 continue
             *envelope, data = router.recv_multipart()
             kind = unpack(data)["type"]
             if kind == "step":
-                step += 1
-                if previous is not None:  # the second answer to the last step, arriving late
-                    router.send_multipart(previous + [pack(
-                        {"type": "control", "control": {"acceleration": -9.0}})])
-                router.send_multipart(envelope + [pack(
-                    {"type": "control", "control": {"acceleration": float(step)}})])
-                previous = envelope
+                on_step(router, envelope)
             else:
                 router.send_multipart(envelope + [pack(
                     {"type": {"hello": "hello", "close": "bye"}.get(kind, "ready"),
                      "protocol": 1})])
-    thread = threading.Thread(target=stack, daemon=True)
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    agent = RemoteAgent(f"tcp://127.0.0.1:{port}", step_timeout=2.0)
+    agent = RemoteAgent(f"tcp://127.0.0.1:{port}", step_timeout=step_timeout)
     try:
         agent._request({"type": "hello", "protocol": 1}, 2.0, "the handshake")
-        got = []
-        for k in range(5):
-            got.append(agent.step(Observation(time=0.05 * k, ego=ego)).acceleration)
-        assert got == [1.0, 2.0, 3.0, 4.0, 5.0]
+        yield agent
     finally:
         done.set()
         thread.join(2)
         agent.close()
         router.close(0)
+
+
+def _control(acceleration: float) -> bytes:
+    return pack({"type": "control", "control": {"acceleration": acceleration}})
+
+
+def _observation(t: float) -> Observation:
+    return Observation(time=t, ego=EntityState("Ego", EntityKind.VEHICLE, Pose(0.0, 0.0)))
+
+
+def test_a_second_reply_to_a_request_is_never_the_next_steps_control():
+    """Hostile pass 8: a ROUTER stack answering each step twice had its stale second answer
+    (-9 m/s^2) taken as the control of a later step, at times that varied run to run. The
+    request id (ZMQ_REQ_CORRELATE) makes the runner discard it: every step gets its own."""
+    state = {"step": 0, "previous": None}
+
+    def answer_twice(router, envelope):
+        state["step"] += 1
+        if state["previous"] is not None:  # the second answer to the last step, arriving late
+            router.send_multipart(state["previous"] + [_control(-9.0)])
+        router.send_multipart(envelope + [_control(float(state["step"]))])
+        state["previous"] = envelope
+    with router_stack(answer_twice, step_timeout=2.0) as agent:
+        got = [agent.step(_observation(0.05 * k)).acceleration for k in range(5)]
+    assert got == [1.0, 2.0, 3.0, 4.0, 5.0]
 
 
 def test_a_reply_under_another_request_id_ends_in_the_deadline_not_a_hang():
     """Hostile pass 9: with ZMQ_REQ_CORRELATE, a reply carrying a wrong request id woke poll
     and the blocking recv then dropped it and waited for good: the run hung. The step now
     fails at its deadline (an AgentError, the case an error, the run goes on)."""
-    import threading
-    import time
-
-    ctx = zmq.Context.instance()
-    router = ctx.socket(zmq.ROUTER)
-    port = router.bind_to_random_port("tcp://127.0.0.1")
-    done = threading.Event()
-
-    def stack():
-        while not done.is_set():
-            if not router.poll(50):
-                continue
-            ident, request_id, empty, data = router.recv_multipart()
-            kind = unpack(data)["type"]
-            if kind == "step":  # the id of another request: REQ drops the reply
-                wrong = bytes((request_id[0] ^ 0xFF,)) + request_id[1:]
-                router.send_multipart([ident, wrong, empty, pack(
-                    {"type": "control", "control": {"acceleration": 1.0}})])
-            else:
-                router.send_multipart([ident, request_id, empty, pack(
-                    {"type": {"hello": "hello", "close": "bye"}.get(kind, "ready"),
-                     "protocol": 1})])
-    thread = threading.Thread(target=stack, daemon=True)
-    thread.start()
-    agent = RemoteAgent(f"tcp://127.0.0.1:{port}", step_timeout=0.5)
-    try:
-        from runners.interfaces import Observation
-        from testzone.world import EntityKind, EntityState, Pose
-        agent._request({"type": "hello", "protocol": 1}, 2.0, "the handshake")
+    def wrong_id(router, envelope):
+        ident, request_id, empty = envelope  # the id of another request: REQ drops it
+        router.send_multipart([ident, bytes((request_id[0] ^ 0xFF,)) + request_id[1:], empty,
+                               _control(1.0)])
+    with router_stack(wrong_id, step_timeout=0.5) as agent:
         t0 = time.monotonic()
         with pytest.raises(AgentError, match="missed its deadline of 0.5 s"):
-            agent.step(Observation(time=0.0, ego=EntityState("Ego", EntityKind.VEHICLE,
-                                                             Pose(0.0, 0.0))))
+            agent.step(_observation(0.0))
         assert time.monotonic() - t0 < 2.0
-    finally:
-        done.set()
-        thread.join(2)
-        agent.close()
-        router.close(0)
