@@ -111,13 +111,15 @@ class ActionDef:
     Attributes:
         name: the action name. spec: the action class instance (e.g. ``SpeedAction``).
         actors: entity names a private action applies to (empty for global actions).
-        line: source line.
+        line: source line. file: the file that line is in when it is not the scenario's
+            (a catalog's Maneuver), else None.
     """
 
     name: str
     spec: Any
     actors: tuple[str, ...] = ()
     line: int | None = None
+    file: str | None = None
 
 
 @dataclass(frozen=True)

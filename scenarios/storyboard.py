@@ -278,7 +278,8 @@ class ActionElement(StoryboardElement):
                 if exc.file is not None:
                     raise
                 raise type(exc)(f"action '{self.name}' on {actor or 'the world'} at "
-                                    f"t={rt.time:.2f} s: {exc.message}", file=rt.source,
+                                    f"t={rt.time:.2f} s: {exc.message}",
+                                    file=self.adef.file or rt.source,   # a catalog's Maneuver
                                     line=self.adef.line, element=exc.element) from None
             if run is not None:
                 self.runs.append(run)

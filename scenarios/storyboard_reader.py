@@ -131,7 +131,7 @@ class StoryboardReader:
         if private:
             self._check_actors(src, el, spec, actors)
         return ActionDef(src.attr(el, "name", str, ""), spec, actors if private else (),
-                         el.sourceline)
+                         el.sourceline, src.file)
 
     def init(self, src: Source, el: etree._Element | None) -> tuple[ActionDef, ...]:
         """Read ``Init/Actions``: Private actions per entity and GlobalActions."""

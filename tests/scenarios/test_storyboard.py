@@ -601,3 +601,30 @@ def test_a_trajectory_timing_scale_must_be_positive(tmp_path):
     text, path = _self_reference_case(tmp_path, action=action)
     with pytest.raises(ScenarioError, match="scale='0'.*expected a finite number > 0"):
         load_scenario(path)
+
+
+def test_a_catalog_maneuvers_action_error_names_the_catalog_file():
+    """Hostile pass 9: an action of a catalog Maneuver that failed at start named the
+    scenario file with the catalog's line number. Its ActionDef carries its own file."""
+    from types import SimpleNamespace
+
+    from esmini_csv import REFERENCE
+
+    from scenarios.model import ActionDef
+    from scenarios.storyboard import ActionElement
+    sc = load_scenario(REFERENCE / "resources" / "xosc" / "synchronize.xosc")
+    files = {a.file for st in sc.storyboard.stories for act in st.acts for g in act.groups
+             for m in g.maneuvers for e in m.events for a in e.actions}
+    assert files == {str(REFERENCE / "resources" / "xosc" / "Catalogs" / "Maneuvers"
+                         / "HWManeuvers.xosc")}
+
+    class Failing:
+        ELEMENT, PRIVATE = "X", False
+
+        def start(self, rt, actor):
+            raise ScenarioError("cannot", element="X")
+    element = ActionElement(ActionDef("a", Failing(), (), 19, "/cat/Man.xosc"), None)
+    rt = SimpleNamespace(source="/s.xosc", time=0.05, emit=lambda *a, **k: None)
+    with pytest.raises(ScenarioError) as err:
+        element.start(rt)
+    assert (err.value.file, err.value.line) == ("/cat/Man.xosc", 19)
