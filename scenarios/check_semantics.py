@@ -482,6 +482,33 @@ def _selected_actors(sc: _Scenario) -> None:
                                     f"group's actions act on nobody")
 
 
+def _selected_references(sc: _Scenario) -> None:
+    """A distance or synchronize action, in a group selecting triggering entities, whose
+    reference entity is among the Act's triggering entities: when that entity is selected,
+    the action is refused as it starts (a distance to itself). Warned of, as only the run
+    knows which entities fire the trigger."""
+    refs = {"LongitudinalDistanceAction": "entityRef", "LateralDistanceAction": "entityRef",
+            "SynchronizeAction": "masterEntityRef"}
+    for act in sc.root.iter("Act"):
+        start = child_el(act, "StartTrigger")
+        triggering = {sc.value(r, "entityRef") for r in
+                      (start.iter("EntityRef") if start is not None else ())
+                      if r.getparent() is not None and r.getparent().tag == "TriggeringEntities"}
+        for mg in kids(act, "ManeuverGroup"):
+            actors = child_el(mg, "Actors")
+            if actors is None or (sc.value(actors, "selectTriggeringEntities") or "").lower() \
+                    not in ("true", "1"):
+                continue
+            for el in mg.iter(*refs):
+                ref = sc.value(el, refs[str(el.tag)])
+                if ref in triggering:
+                    sc.add(WARNING, el, f"{refs[str(el.tag)]}='{ref}' is a triggering entity "
+                                        f"of the Act, and the group selects its actors from "
+                                        f"them: when '{ref}' is selected the action is refused "
+                                        f"as it starts (nothing keeps a distance to, or "
+                                        f"synchronises with, itself)")
+
+
 # ---------------------------------------------------------------------- storyboard
 def _catalog_maneuvers(sc: _Scenario) -> list[etree._Element]:
     """The catalog Maneuver entries the scenario's ManeuverGroups reference (each once)."""
@@ -672,6 +699,7 @@ def scenario_issues(file: str, root: etree._Element, known: list[Issue] | None =
     _custom_commands(sc)
     _storyboard_refs(sc)
     _selected_actors(sc)
+    _selected_references(sc)
     _readings(sc)
     _monitor_refs(sc)
     for ref in root.iter("CatalogReference"):

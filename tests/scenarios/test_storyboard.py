@@ -501,6 +501,9 @@ def test_an_action_whose_reference_is_its_own_actor_is_refused(tmp_path, inner, 
     load_scenario(path)
     with pytest.raises(ScenarioError, match=f"{message} is an entity the action acts on"):
         run(path, until=1)
+    from scenarios.check import check_scenario   # check says it may happen (hostile pass 9)
+    assert any(i.severity == "warning" and f"{message} is a triggering entity of the Act"
+               in i.message for i in check_scenario(path))
 
 
 def _selecting_triggering_entities(text: str, entities: str | tuple[str, ...],
