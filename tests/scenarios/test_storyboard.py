@@ -618,8 +618,8 @@ def test_a_catalog_maneuvers_action_error_names_the_catalog_file():
     sc = load_scenario(REFERENCE / "resources" / "xosc" / "synchronize.xosc")
     files = {a.file for st in sc.storyboard.stories for act in st.acts for g in act.groups
              for m in g.maneuvers for e in m.events for a in e.actions}
-    assert files == {str(REFERENCE / "resources" / "xosc" / "Catalogs" / "Maneuvers"
-                         / "HWManeuvers.xosc")}
+    assert files == {str((REFERENCE / "resources" / "xosc" / "Catalogs" / "Maneuvers"
+                          / "HWManeuvers.xosc").resolve())}   # resolved, as the loader's
 
     class Failing:
         ELEMENT, PRIVATE = "X", False
