@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import fcntl
-import json
 import os
 import shutil
 from pathlib import Path
 
 from testzone.errors import TestzoneError
-from testzone.userfiles import read_regular
+from testzone.userfiles import UserJsonError, parse_user_json, read_regular
 
 from runners.interfaces import RunnerError
 
@@ -110,6 +109,9 @@ def release_run_dir(run_dir: Path) -> None:
         os.close(fd)   # closing the last descriptor releases the flock
 
 
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+"""Largest earlier run's manifest.json read [bytes] (10 000 cases take a few MB)."""
+
 RUN_OUTPUTS = ("manifest.json", "summary.json", "junit.xml", "report.html")
 """The files a run writes at the top of its folder (beside ``cases/``)."""
 
@@ -149,14 +151,14 @@ def _clear_earlier_run(run_dir: Path) -> None:
     try:
         if manifest.is_symlink() or not manifest.is_file():
             raise ValueError
-        doc = json.loads(read_regular(manifest, "manifest.json", 64 * 1024 * 1024))
+        doc = parse_user_json(read_regular(manifest, "manifest.json", MAX_MANIFEST_BYTES))
         listed = doc.get("cases") if isinstance(doc, dict) else None
         if doc.get("tool") != "icv-testzone" or not isinstance(listed, list):
             raise ValueError
         ids = [c["case_id"] for c in listed if isinstance(c, dict)
                and isinstance(c.get("case_id"), str) and c["case_id"].strip(". /")
                and "/" not in c["case_id"] and "\x00" not in c["case_id"]]
-    except (TestzoneError, ValueError, RecursionError, AttributeError):
+    except (TestzoneError, UserJsonError, ValueError, AttributeError):
         raise refuse("the folder holds a cases/ or manifest.json that no testzone run wrote") \
             from None
     if cases.is_symlink() or (cases.exists() and not cases.is_dir()):

@@ -32,7 +32,7 @@ from lxml import etree
 from testzone import __version__
 from testzone.errors import TestzoneError, not_a_file
 from testzone.text import is_utf8_path, readable_path
-from testzone.userfiles import read_regular
+from testzone.userfiles import UserJsonError, parse_user_json, read_regular
 
 from runners.case import RunOptions, TestCase, run_case, sha256_of
 from runners.interfaces import RunnerError, Task, WorkerPool
@@ -372,9 +372,9 @@ def _finished_on_disk(run_dir: Path, cases: list[TestCase], have: set[str]
         path = run_dir / "cases" / c.case_id / "result.json"
         if c.case_id in have or not path.is_file():
             continue
-        try:
-            res = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        try:   # a hand-edited one may nest past the recursion limit: UserJsonError too
+            res = parse_user_json(path.read_bytes())
+        except (OSError, UserJsonError):
             continue  # written halfway: the case counts as not finished
         if isinstance(res, dict) and res.get("case_id") == c.case_id:
             out.append(res)
