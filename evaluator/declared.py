@@ -111,7 +111,9 @@ def criteria_from_monitors(monitors: Iterable[str], *, file: str | None = None
 def check_criterion_property(name: str, value: str) -> str | None:
     """``testzone scenario check``'s look at one ``criterion:<id>`` property: None when it is
     a criterion the run judges; a warning text when its statistic is one no metric computes
-    (the run reports it ``not_evaluated``: never a pass, never a failure).
+    (the run reports it ``not_evaluated``: never a pass, never a failure) or its unit is not
+    the statistic's (:func:`evaluator.metrics.statistic_units`; the threshold is compared in
+    the statistic's unit).
 
     Raises:
         EvaluationError: the run would refuse it (see :func:`parse_criterion_property`).

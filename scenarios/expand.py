@@ -203,22 +203,20 @@ def write_variants(dist_path: str | Path, out_dir: str | Path,
     return listing
 
 
-def _remove_earlier_variants(out: Path, kept: set[str], sources: tuple[Path, ...]) -> int:
+def _remove_earlier_variants(out: Path, kept: set[str], sources: tuple[Path, ...]) -> None:
     """Remove the variant files an earlier expansion into ``out`` wrote that this one did not
     rewrite, so ``testzone run out`` runs this expansion only (new-user pass 9: two
     expansions into one folder ran 6 cases, 2 of them stale and without parameters). A file
     goes only when the earlier ``index.json`` lists it by a plain ``.xosc`` name in ``out``,
     it is a regular file (not a link), it is not one of ``sources`` (the distribution and its
     ScenarioFile), and it begins with the comment expand writes: a hand-edited index never
-    removes a user's file (hostile pass 9). Returns how many were removed; an unreadable
-    index removes nothing."""
+    removes a user's file (hostile pass 9). An unreadable index removes nothing."""
     try:
         doc = json.loads((out / "index.json").read_text(encoding="utf-8"))
         earlier = [v["file"] for v in doc["variants"]]
     except (OSError, ValueError, RecursionError, KeyError, TypeError):
-        return 0
+        return
     protected = {os.path.realpath(p) for p in sources}
-    removed = 0
     for name in earlier:
         if not isinstance(name, str) or name in kept or not name.endswith(".xosc") \
                 or Path(name).name != name:
@@ -234,5 +232,3 @@ def _remove_earlier_variants(out: Path, kept: set[str], sources: tuple[Path, ...
         if COMMENT_START.encode("ascii") not in head:
             continue
         old.unlink()
-        removed += 1
-    return removed

@@ -255,7 +255,7 @@ class PolylineShape:
                 b.h = a.h if d < SMALL else math.atan2(b.y - a.y, b.x - a.x)
             if not given[i - 1]:
                 a.h = b.h
-        timed = all(t is not None for _, t in self.vertices)
+        timed = self.timed
         if timed:
             _time_law(out, follow, speed)
         return Path(out, None, out[0].time if timed else math.nan,
@@ -364,7 +364,7 @@ class ClothoidShape:
                     self.curvature + self.curvature_rate * self.length, self.length)
         pieces = [(c, self.length)]
         verts = _sample_clothoids(pieces, p.z)
-        timed = self.start_time is not None and self.stop_time is not None
+        timed = self.timed
         if timed:
             t0, t1 = self.start_time, self.stop_time
             for v in verts:
@@ -584,7 +584,7 @@ class NurbsShape:
                                 element="Nurbs")
         verts, peaks = _sample_nurbs(curve, polygon, poses[0].z)
         times = [t for _, t, _ in self.control_points]
-        if all(t is not None for t in times):
+        if self.timed:
             _nurbs_times(verts, peaks, times)
             return Path(verts, lambda u: (*curve.point(u), None), verts[0].time,
                         times[-1] - times[0])
