@@ -296,8 +296,9 @@ def _print_totals(results: list[dict[str, Any]]) -> None:
 @app.command()
 def report(run_dir: Path = typer.Argument(..., help="a run folder")) -> None:
     """Rewrite summary.json, junit.xml and report.html from a run folder's stored results
-    (summary.json, else cases/*/result.json; figures redrawn from the recordings). Results
-    are read back, not recomputed: to re-score, re-run the manifest's command."""
+    (summary.json, else cases/*/result.json; stored figures that still match their recording,
+    else redrawn from it). Results are read back, not recomputed: to re-score, re-run the
+    manifest's command."""
     from evaluator import rebuild_report
     path = _guard(lambda: rebuild_report(run_dir))
     out.print(f"report: {path}")

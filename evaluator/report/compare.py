@@ -42,8 +42,8 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
         delta, worst first, then id), "only_in_a": [...], "only_in_b": [...],
         "score_mean_delta": float, "totals": {"a": ..., "b": ...}, "common": int,
         "regressions": [case ids whose verdict got worse: pass -> fail or error, fail ->
-        error], "other_inputs": [common case ids whose scenario file name or parameters
-        differ: not the same test]}``; a side is ``{"verdict", "score", "failed": [criterion ids], "error"}``.
+        error], "other_inputs": [common case ids that ran another scenario file (by SHA-256
+        when both manifests have it, else by name) or other parameters: not the same test]}``; a side is ``{"verdict", "score", "failed": [criterion ids], "error"}``.
         Lists of ids sorted.
 
     Raises:
