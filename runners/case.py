@@ -25,6 +25,7 @@ from testzone.recording import (EntityInfo, Event, Recording, RecordingHeader,
 from testzone.world import EntityState, WorldState
 
 from evaluator.case import CaseResult
+from maps.summary import rsu_path
 
 from scenarios.entities import OBU_PROPERTY, xsd_boolean
 
@@ -293,8 +294,9 @@ class _CaseRun:
         if opts.v2x and layout.is_file():
             self.inputs[str(layout)] = sha256_of(layout)
         if opts.v2x:  # a V2X.RSI command with bad content is bad input, found before the run
-            from v2x_bridge.hooks import check_commands
-            check_commands(sc.storyboard.actions(), case.scenario_file, set(sc.entities))
+            from v2x_bridge.hooks import check_commands, layout_rsu_ids
+            check_commands(sc.storyboard.actions(), case.scenario_file, set(sc.entities),
+                           layout_rsu_ids(sc.road_network_path))
         ego = sc.require_ego()  # scoring needs the vehicle under test: none is bad input
         self.ego = ego
         self.external = (frozenset({ego}) if ego and not agent_follows_scenario(opts.agent)
@@ -424,7 +426,7 @@ def obu_entities(sc: Any) -> tuple[str, ...]:
 
 def rsu_layout_path(sc: Any) -> Path:
     """Where a case's RSU layout is: beside its map, ``<map>.rsu.json`` (docs/v2x.md)."""
-    return Path(str(sc.road_network_path)).with_suffix(".rsu.json")
+    return rsu_path(str(sc.road_network_path))
 
 
 def make_v2x_bridge(net: Any, sc: Any, seed: int):

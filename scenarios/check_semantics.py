@@ -32,7 +32,8 @@ from scenarios.positions import POSITIONS
 from scenarios.registry import ParseContext, Registry
 from scenarios.selections import expand, read_selections, selection_allowed
 from scenarios.xmlsource import ParameterScope, Source, children, declared_name, parse_xml
-from testzone.commands import command_check, command_types, property_check, property_prefixes
+from testzone.commands import (CommandContext, command_check, command_types, property_check,
+                               property_prefixes)
 from testzone.errors import TestzoneError, not_a_file
 
 APPEARANCE_FOR: Mapping[str, tuple[str, ...]] = MappingProxyType({
@@ -351,15 +352,20 @@ def _action_kinds(sc: _Scenario, entities: dict[str, str],
                                       f"'{actor}' is a {kind}")
 
 
+def _logic_file(sc: _Scenario) -> Path | None:
+    """The RoadNetwork LogicFile's path (resolved against the scenario's folder), or None."""
+    logic = child_el(child_el(sc.root, "RoadNetwork"), "LogicFile")
+    path = sc.value(logic, "filepath") if logic is not None else None
+    return (Path(sc.file).parent / path).resolve() if path is not None else None
+
+
 def _geo_positions(sc: _Scenario) -> None:
     """A GeoPosition needs the road network's geoReference (error at each GeoPosition when
     the LogicFile has none); verticalRoadSelection other than 0 has no effect (warning)."""
     geo = list(sc.root.iter("GeoPosition"))
     if not geo:
         return
-    logic = child_el(child_el(sc.root, "RoadNetwork"), "LogicFile")
-    path = sc.value(logic, "filepath") if logic is not None else None
-    xodr = (Path(sc.file).parent / path).resolve() if path is not None else None
+    xodr = _logic_file(sc)
     has_geo = None
     if xodr is not None and xodr.is_file():
         try:
@@ -378,10 +384,11 @@ def _geo_positions(sc: _Scenario) -> None:
                                 "query is planar (the nearest lane in the plane is taken)")
 
 
-def _custom_commands(sc: _Scenario) -> None:
+def _custom_commands(sc: _Scenario, entities: Mapping[str, str]) -> None:
     """A CustomCommandAction whose content its command type's check refuses
-    (``testzone.commands``: e.g. ``V2X.RSI``, registered by the V2X bridge): an error, as the
-    run refuses it."""
+    (``testzone.commands``: e.g. ``V2X.RSI``, registered by the V2X bridge, given the
+    scenario's entities and road network): an error, as the run refuses it."""
+    context = CommandContext(frozenset(entities), _logic_file(sc))
     for el in sc.root.iter("CustomCommandAction"):
         kind = sc.value(el, "type") or ""
         check = command_check(kind)
@@ -392,7 +399,7 @@ def _custom_commands(sc: _Scenario) -> None:
                                     f"exactly): the run ignores this command")
             continue
         try:
-            check((el.text or "").strip())
+            check((el.text or "").strip(), context)
         except TestzoneError as exc:
             sc.add(ERROR, el, exc.message)
 
@@ -696,7 +703,7 @@ def scenario_issues(file: str, root: etree._Element, known: list[Issue] | None =
     _entity_refs(sc, entities)
     _action_kinds(sc, entities, _selections(sc, entities))
     _geo_positions(sc)
-    _custom_commands(sc)
+    _custom_commands(sc, entities)
     _storyboard_refs(sc)
     _selected_actors(sc)
     _selected_references(sc)

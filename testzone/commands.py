@@ -12,14 +12,30 @@ them. A property check's package is imported on first need (:data:`PROPERTY_CHEC
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
-_CHECKS: dict[str, Callable[[str], None]] = {}
+
+@dataclass(frozen=True)
+class CommandContext:
+    """What a command check may compare a content with: the scenario's entity names and its
+    road network (the OpenDRIVE file the LogicFile names, resolved; None when the scenario has
+    none or it is unknown)."""
+
+    entities: frozenset[str] = frozenset()
+    road_network: Path | None = None
 
 
-def register_command_check(command_type: str, check: Callable[[str], None]) -> None:
-    """Register ``check(content)`` for ``command_type``: it returns None for a content that
-    can be carried out and raises a ``TestzoneError`` whose message says what is wrong."""
+CommandCheck = Callable[[str, CommandContext], None]
+"""``check(content, context)``: returns None for a content that can be carried out, raises a
+``TestzoneError`` whose message says what is wrong."""
+
+_CHECKS: dict[str, CommandCheck] = {}
+
+
+def register_command_check(command_type: str, check: CommandCheck) -> None:
+    """Register ``check`` (:data:`CommandCheck`) for ``command_type``."""
     _CHECKS[command_type] = check
 
 
@@ -28,7 +44,7 @@ def command_types() -> tuple[str, ...]:
     return tuple(sorted(_CHECKS))
 
 
-def command_check(command_type: str) -> Callable[[str], None] | None:
+def command_check(command_type: str) -> CommandCheck | None:
     """The check registered for ``command_type``, or None (a type no package of ours
     carries out: it is ignored at run time)."""
     return _CHECKS.get(command_type)

@@ -32,13 +32,15 @@ import math
 import zlib
 from typing import Any, Mapping
 
-from testzone.commands import register_command_check
+from maps.summary import rsu_path
+from testzone.commands import CommandContext, register_command_check
 from testzone.world import WorldState
 from v2x_bridge import fields
 from v2x_bridge.context import RsiEvent
 from testzone.userfiles import UserJsonError, is_finite_number, parse_user_json, shown
 from v2x_bridge.errors import V2XError
 from v2x_bridge.rsi import description_choice
+from v2x_bridge.rsu import load_rsu_layout
 
 RSI_COMMAND = "V2X.RSI"
 _ELEMENT = "CustomCommandAction[type=V2X.RSI]"
@@ -188,11 +190,36 @@ def rsi_event(content: Any, world: WorldState) -> RsiEvent:
                     description=doc.get("description"), rsu_id=doc.get("rsu_id"))
 
 
+def check_rsi_content(content: Any, entities: Any = None, rsu_ids: Any = None
+                      ) -> Mapping[str, Any]:
+    """:func:`rsi_fields` of a ``V2X.RSI`` content, and its references: an ``entity`` among
+    ``entities`` (the scenario's entity names) and an ``rsu_id`` among ``rsu_ids`` (the ids of
+    the RSU layout beside the map; empty: the map has none), each when given (None: not
+    checked). Returns the fields.
+
+    Raises:
+        V2XError: bad content, an unknown entity or an unknown RSU (``element`` names the
+            command; the caller adds the file and line).
+    """
+    doc = rsi_fields(content)
+    name = doc.get("entity")
+    if entities is not None and name is not None and name not in entities:
+        raise V2XError(f"entity {name!r} is not in the scenario, expected one of "
+                       f"{sorted(entities)}", element=_ELEMENT)
+    rsu = doc.get("rsu_id")
+    if rsu_ids is not None and rsu is not None and rsu not in rsu_ids:
+        more = f" and {len(rsu_ids) - 10} more" if len(rsu_ids) > 10 else ""
+        known = (f"expected one of {sorted(rsu_ids)[:10]}{more}" if rsu_ids else
+                 "the map has no RSU layout (<map>.rsu.json, docs/v2x.md)")
+        raise V2XError(f"rsu_id {shown(rsu)} is not an RSU of the map's layout: {known}",
+                       element=_ELEMENT)
+    return doc
+
+
 def check_commands(actions: Any, source: str | None = None,
-                   entities: Any = None) -> None:
+                   entities: Any = None, rsu_ids: Any = None) -> None:
     """Check every ``V2X.RSI`` CustomCommandAction among ``actions`` (ActionDefs, e.g.
-    ``scenario.storyboard.actions()``) before the run: :func:`rsi_fields`, and an ``entity``
-    among ``entities`` (the scenario's entity names) when given.
+    ``scenario.storyboard.actions()``) before the run (:func:`check_rsi_content`).
 
     Raises:
         V2XError: the first bad content, naming ``source`` (the scenario file) and the
@@ -203,17 +230,29 @@ def check_commands(actions: Any, source: str | None = None,
         if getattr(spec, "ELEMENT", None) != "CustomCommandAction" or spec.type != RSI_COMMAND:
             continue
         try:
-            doc = rsi_fields(spec.content)
-            name = doc.get("entity")
-            if entities is not None and name is not None and name not in entities:
-                raise V2XError(f"entity {name!r} is not in the scenario, expected one of "
-                               f"{sorted(entities)}", element=_ELEMENT)
+            check_rsi_content(spec.content, entities, rsu_ids)
         except V2XError as exc:
             raise V2XError(exc.message, file=source, line=a.line, element=_ELEMENT) from None
 
 
-def _check_rsi(content: str) -> None:
-    rsi_fields(content)
+def layout_rsu_ids(road_network: str | Path) -> frozenset[str]:
+    """The RSU ids of the layout beside the map ``road_network``
+    (:func:`maps.summary.rsu_path`); empty when there is no layout.
+
+    Raises:
+        V2XError: the layout file is bad (naming it).
+    """
+    layout = rsu_path(road_network)
+    if not layout.exists():
+        return frozenset()
+    return frozenset(r.id for r in load_rsu_layout(layout).rsus)
+
+
+def _check_rsi(content: str, context: CommandContext) -> None:
+    """The ``V2X.RSI`` check ``testzone scenario check`` asks (:mod:`testzone.commands`)."""
+    rsu_ids = (layout_rsu_ids(context.road_network)
+               if context.road_network is not None else None)
+    check_rsi_content(content, context.entities, rsu_ids)
 
 
 register_command_check(RSI_COMMAND, _check_rsi)  # `testzone scenario check` asks it

@@ -117,6 +117,48 @@ def test_check_reports_a_v2x_rsi_content_the_run_refuses(tmp_path):
                           "the run ignores this command")]
 
 
+def test_check_and_run_refuse_an_rsi_naming_an_unknown_entity_or_rsu(tmp_path):
+    """Session 10: `scenario check` passed a V2X.RSI whose "entity" is not in the scenario
+    (the run refused it) and one whose "rsu_id" is no RSU of the layout beside the map (the
+    run failed only when the event fired)."""
+    import shutil
+    import v2x_bridge  # noqa: F401 - registers the V2X.RSI check
+    from builders import event, story
+    from esmini_csv import REFERENCE
+    from v2x_bridge.errors import V2XError
+    from v2x_bridge.hooks import check_commands, layout_rsu_ids
+    shutil.copy(REFERENCE / "resources" / "xodr" / "straight_500m.xodr", tmp_path / "m.xodr")
+    content = '{"eventType": 100, "entity": "Car", "rsu_id": "RSU-B"}'
+    action = ('<Action name="rsi"><UserDefinedAction><CustomCommandAction type="V2X.RSI">'
+              f'{content}</CustomCommandAction></UserDefinedAction></Action>')
+    text = document(teleport("Car", -1, 10.0), story(event("E", action, trigger(sim_time(1)))),
+                    trigger(sim_time(5), kind="StopTrigger"),
+                    road='<LogicFile filepath="m.xodr"/>').replace('roadId="R"', 'roadId="1"')
+    line = text.count("\n", 0, text.index("<CustomCommandAction")) + 1
+
+    def errors(body: str) -> list:
+        return [(i.line, i.message) for i in check_scenario(write(tmp_path, body))
+                if i.severity == "error"]
+
+    unknown_rsu = ("rsu_id 'RSU-B' is not an RSU of the map's layout: the map has no RSU "
+                   "layout (<map>.rsu.json, docs/v2x.md)")
+    assert errors(text) == [(line, unknown_rsu)]
+    (tmp_path / "m.rsu.json").write_text(
+        '{"rsus": [{"id": "RSU-A", "x": 0, "y": 0, "range_m": 300}]}')
+    assert errors(text) == [(line, "rsu_id 'RSU-B' is not an RSU of the map's layout: "
+                                   "expected one of ['RSU-A']")]
+    assert errors(text.replace("RSU-B", "RSU-A")) == []
+    assert errors(text.replace('"entity": "Car"', '"entity": "Ghost"').replace(
+        "RSU-B", "RSU-A")) == [(line, "entity 'Ghost' is not in the scenario, expected one "
+                                      "of ['Car']")]
+    # the run checks the same before it starts
+    sc = load_scenario(write(tmp_path, text))
+    with pytest.raises(V2XError, match="expected one of \\['RSU-A'\\]") as err:
+        check_commands(sc.storyboard.actions(), str(tmp_path / "t.xosc"), set(sc.entities),
+                       layout_rsu_ids(sc.road_network_path))
+    assert err.value.line == line
+
+
 def test_a_declaration_named_with_a_dollar_is_declared(tmp_path):
     """ASAM's own OpenSCENARIO 1.0 examples (CutIn.xosc) declare name="$owner" and refer to it
     as $owner; esmini reads that (observed: "unknown parameter '$owner'", exit 2)."""
