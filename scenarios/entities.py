@@ -366,8 +366,11 @@ def read_entities(src: Source, entities: etree._Element | None,
 
 
 def find_ego(entities: Mapping[str, EntityDef]) -> str | None:
-    """The vehicle under test: Property ``role=ego``, else a name in :data:`EGO_NAMES`."""
-    for name, e in entities.items():
-        if str(e.properties.get("role", "")).lower() == "ego":
-            return name
+    """The vehicle under test: the first entity with Property ``role=ego``, else the first
+    with Property ``type=ego_vehicle`` (CARLA ScenarioRunner's mark of the ego in its
+    OpenSCENARIO examples), else a name in :data:`EGO_NAMES`; None when none is."""
+    for key, value in (("role", "ego"), ("type", "ego_vehicle")):
+        for name, e in entities.items():
+            if str(e.properties.get(key, "")).lower() == value:
+                return name
     return next((n for n in EGO_NAMES if n in entities), None)

@@ -15,7 +15,8 @@ from scenarios.errors import ScenarioError
 from testzone.world import BoundingBox, EntityKind
 
 EGO_NAMES = ("Ego", "ego", "hero")
-"""Entity names taken as the vehicle under test when no entity has Property ``role=ego``."""
+"""Entity names taken as the vehicle under test when no entity has Property ``role=ego`` or
+``type=ego_vehicle``."""
 
 
 @dataclass(frozen=True)
@@ -238,8 +239,9 @@ class Scenario:
         entities: entity definitions in declaration order.
         storyboard: the parsed storyboard.
         signal_controllers: TrafficSignalControllers of the RoadNetwork.
-        ego_name: the vehicle under test: the entity with Property ``role=ego``, else one
-            named Ego/ego/hero, else None.
+        ego_name: the vehicle under test (``scenarios.entities.find_ego``): the entity with
+            Property ``role=ego``, else ``type=ego_vehicle``, else one named Ego/ego/hero,
+            else None.
         warnings: unsupported elements replaced by stand-ins (lenient loading only).
         variables: VariableDeclarations (OpenSCENARIO 1.2), name -> typed initial value.
         monitors: MonitorDeclarations (OpenSCENARIO 1.3), name -> initial boolean value, in
@@ -276,13 +278,13 @@ class Scenario:
 
         Raises:
             ScenarioError: the scenario names no ego (no entity with Property ``role=ego``
-                and none named Ego/ego/hero), naming the file and its entities; or no
+                or ``type=ego_vehicle`` and none named Ego/ego/hero), naming the file and its entities; or no
                 TeleportAction of the Init places it (it would be judged standing at the world
                 origin, off any road).
         """
         if self.ego_name is None:
-            raise ScenarioError(f"no ego vehicle: expected an entity with Property role=ego or "
-                                f"named {'/'.join(EGO_NAMES)} (entities: "
+            raise ScenarioError(f"no ego vehicle: expected an entity with Property role=ego "
+                                f"(or type=ego_vehicle) or named {'/'.join(EGO_NAMES)} (entities: "
                                 f"{', '.join(self.entities) or 'none'})", file=self.path,
                                 element="Entities")
         if self.ego_name not in self.placed_in_init():

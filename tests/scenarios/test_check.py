@@ -140,7 +140,7 @@ def test_a_scenario_run_would_refuse_as_a_test_case_is_a_warning(tmp_path):
     (issue,) = check_scenario(path)
     assert issue.severity == "warning" and issue.message == (
         "testzone run refuses it as a test case: no ego vehicle: expected an entity with "
-        "Property role=ego or named Ego/ego/hero (entities: Car, Box)")
+        "Property role=ego (or type=ego_vehicle) or named Ego/ego/hero (entities: Car, Box)")
     path, text = scenario(tmp_path, '<Private entityRef="Car">', '<Private entityRef="Box">')
     (issue,) = check_scenario(path)
     assert issue.severity == "warning" and issue.message == (

@@ -153,6 +153,17 @@ def test_ego_by_property_role(tmp_path):
     assert sc.entities["Sut"].properties == {"role": "ego"}
 
 
+def test_ego_by_carla_scenario_runner_type_property(tmp_path):
+    """CARLA ScenarioRunner's examples mark the ego with Property type=ego_vehicle (their
+    entities are named hero/adversary or anything); role=ego still comes first."""
+    props = {"Sut": {"type": "ego_vehicle"}, "Car": {"type": "simulation"}}
+    text = document("", "", STOP, entities=("Car", "Sut"), props=props)
+    assert load_scenario(write(tmp_path, text)).ego_name == "Sut"
+    props["Car"] = {"role": "ego"}
+    text = document("", "", STOP, entities=("Car", "Sut"), props=props)
+    assert load_scenario(write(tmp_path, text)).ego_name == "Car"
+
+
 def test_signal_controllers(tmp_path):
     extra = ('<TrafficSignals><TrafficSignalController name="C1" delay="2">'
              '<Phase name="go" duration="10"><TrafficSignalState trafficSignalId="5" state="green"/>'
