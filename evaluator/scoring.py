@@ -58,10 +58,14 @@ def safety_margin(stats: Stats, p: dict[str, float]) -> float | None:
 
 
 def progress(stats: Stats, p: dict[str, float]) -> float | None:
-    """0 when the run did not reach its StopTrigger; else the share of the run the ego did
+    """0 when the run did not reach its StopTrigger; else (or when the case has no StopTrigger
+    condition to reach: ``run_reached_stop_trigger`` None) the share of the run the ego did
     not stand still without a cause (``standstill_without_cause_s`` over
     ``progress_duration_s``; 1 when either is unknown)."""
+    if "run_reached_stop_trigger" not in stats:
+        return None
     reached = _val(stats, "run_reached_stop_trigger")
+    reached = 1.0 if reached is None else reached
     stood, dur = _val(stats, "standstill_without_cause_s"), _val(stats, "progress_duration_s")
     if not reached or stood is None or not dur:
         return reached

@@ -306,7 +306,9 @@ class _CaseRun:
             map_file=str(sc.road_network_path) if sc.road_network_path else None, ego=ego,
             dt=opts.dt, seed=case.seed, parameters=dict(sc.parameters),
             entities=_entity_infos(sc, ego), criteria=list(case.criteria) + _declared(sc, ego),
-            agent={"spec": opts.agent})
+            agent={"spec": opts.agent},
+            stop_trigger_defined=any(sc.storyboard.stop_trigger.groups
+                                     if sc.storyboard.stop_trigger else ()))
         self.recording = Recording(header)
         self.writer = RecordingWriter(self.case_dir / "recording.jsonl", header)
         engine = ScenarioEngine(sc, self.net, dt=opts.dt, external=self.external,

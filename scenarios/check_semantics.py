@@ -552,6 +552,12 @@ def _storyboard_refs(sc: _Scenario) -> None:
                                   f"{trig.getparent().tag} starts at once, as esmini reads it "
                                   f"(no group to be true, a reader of the standard may never "
                                   f"start it)")
+    stop = child_el(child_el(sc.root, "Storyboard"), "StopTrigger")
+    if stop is not None and child_el(stop, "ConditionGroup") is None:
+        sc.add(WARNING, stop, "the Storyboard's StopTrigger has no ConditionGroup: it never "
+                              "fires, so testzone run ends the case at its time limit "
+                              "(--max-time, 300 s by default) and does not judge "
+                              "reached_stop_trigger")
 
 
 # ---------------------------------------------------------------------- support

@@ -69,6 +69,9 @@ class RecordingHeader:
         agent: the agent's identity as the run knew it before the case started (``spec``);
             its ``name`` and ``version`` come from the stack itself, in the ``agent`` event
             (:meth:`Recording.agent_identity` merges both).
+        stop_trigger_defined: the Storyboard's StopTrigger has a condition. False: it is empty
+            (``<StopTrigger/>``, which the OpenSCENARIO 1.x XSD allows and ASAM's own examples
+            use) and never fires, as in esmini, so the case can only end at its time limit.
     """
 
     case_id: str
@@ -81,6 +84,7 @@ class RecordingHeader:
     entities: dict[str, EntityInfo] = field(default_factory=dict)
     criteria: list[dict[str, Any]] = field(default_factory=list)
     agent: dict[str, Any] = field(default_factory=dict)
+    stop_trigger_defined: bool = True
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,9 @@ class RunEndMetric:
     """The run's end reason as statistics.
 
     Statistics: ``run_reached_stop_trigger``, ``run_timed_out`` (bools), ``run_duration_s``
-    (time of the last frame [s], 0 without frames). Event: ``{"end_reason", "message"}``,
+    (time of the last frame [s], 0 without frames). ``run_reached_stop_trigger`` is None (not
+    applicable) for a case whose StopTrigger has no condition and that ran to its time limit
+    (``RecordingHeader.stop_trigger_defined``): it had no end of its own to reach. Event: ``{"end_reason", "message"}``,
     with ``"ego_road_end"`` ``{"t", "road_id", "lane_id", "s", "speed_mps"}`` when the
     scenario's default controller stopped the ego at a dead end (the recording's
     ``end_of_road`` event; with ``--agent scenario``: the stop is esmini's, not the stack's).
@@ -32,9 +34,10 @@ class RunEndMetric:
         """Read the end reason (``net`` is not used)."""
         reason = recording.end_reason
         dur = recording.frames[-1].time if recording.frames else 0.0
+        reached = (None if reason == "timeout" and not recording.header.stop_trigger_defined
+                   else float(reason == "stop_trigger"))
         stats = {
-            "run_reached_stop_trigger": Statistic("run_reached_stop_trigger", UNIT_BOOL,
-                                                  float(reason == "stop_trigger")),
+            "run_reached_stop_trigger": Statistic("run_reached_stop_trigger", UNIT_BOOL, reached),
             "run_timed_out": Statistic("run_timed_out", UNIT_BOOL, float(reason == "timeout")),
             "run_duration_s": Statistic("run_duration_s", "s", float(dur)),
         }

@@ -308,3 +308,21 @@ def test_a_stop_at_a_dead_end_is_recorded_and_explained(tmp_path: Path) -> None:
     from evaluator.report.narrative import narrative
     said = " ".join(narrative(CaseResult.from_dict(res)))
     assert "reached the end of lane -1 of road 1" in said and "default controller" in said
+
+
+def test_an_empty_stop_trigger_runs_to_the_time_limit_without_failing_to_reach_it(tmp_path):
+    """`<StopTrigger/>` (ASAM's examples end so) never fires: the case ends at --max-time and
+    reached_stop_trigger is not applicable, where a StopTrigger that did not fire in time is a
+    failure (session 10's ASAM sweep: every ASAM example failed it)."""
+    import re
+    text = re.sub(r"<StopTrigger>.*</StopTrigger>", "<StopTrigger/>",
+                  STATIONARY.read_text(), flags=re.S)
+    text = text.replace('filepath="../../maps/', f'filepath="{ROOT}/maps/')
+    path = tmp_path / "empty_stop_trigger.xosc"
+    path.write_text(text)
+    res = run(path, "idm", tmp_path, max_sim_time=3.0)
+    status = {c["id"]: c["status"] for c in res["criteria"]}
+    assert status["reached_stop_trigger"] == "not_applicable"
+    assert res["metrics"]["run_duration_s"]["value"] == pytest.approx(3.0)
+    timed_out = run(STATIONARY, "idm", tmp_path / "limit", max_sim_time=3.0)
+    assert {c["id"]: c["status"] for c in timed_out["criteria"]}["reached_stop_trigger"] == "fail"

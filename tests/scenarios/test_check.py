@@ -116,6 +116,19 @@ def test_a_catalog_folder_that_is_missing_is_a_warning_until_a_reference_needs_i
            f"{line_of(text, 'nowhere')})" in err.value.message
 
 
+def test_an_empty_storyboard_stop_trigger_is_a_warning_at_its_line(tmp_path):
+    """It never fires: the run goes to its time limit and does not judge reaching the end."""
+    import re
+    from check_base import BASE
+    text = re.sub(r"<StopTrigger>.*</StopTrigger>", "<StopTrigger/>", BASE, flags=re.S)
+    path, text = scenario(tmp_path, text=text)
+    issues = check_scenario(path)
+    warning = only(issues, "warning")
+    assert warning.line == line_of(text, "<StopTrigger/>")
+    assert warning.message.startswith("the Storyboard's StopTrigger has no ConditionGroup: it "
+                                      "never fires")
+
+
 def test_an_empty_start_trigger_is_a_warning_at_its_line(tmp_path):
     old = """        <StartTrigger>
           <ConditionGroup>
