@@ -133,6 +133,27 @@ def _fill(res: CaseResult, results: list[MetricResult]) -> None:
         res.series.update({s.name: s for s in r.series})
 
 
+def judged_part(recording: Recording) -> Recording:
+    """The part of a recording the evaluator judges: all of it, unless the scenario's default
+    controller stopped the ego at a lane that leads nowhere (its ``end_of_road`` event, with
+    ``--agent scenario``: esmini stops an entity there from full speed in one step). Then the
+    frames up to the moment the ego's front reached the road's end (the stop's time less the
+    time to cover the front overhang, box centre x + length / 2, at the speed it had), and the
+    events up to then plus that ``end_of_road`` event: the one-step stop, the overhang past
+    the end and the standing after it are the road's end, not the driving under test.
+    """
+    stop = recording.ego_road_end()
+    if stop is None:
+        return recording
+    info = recording.header.entities.get(recording.header.ego or "")
+    front = max(0.0, info.box.cx + info.box.length / 2.0) if info else 0.0
+    speed = float(stop.data.get("speed_mps") or 0.0)
+    cut = stop.t - (front / speed if speed > 0.0 else 0.0)
+    return Recording(recording.header, [f for f in recording.frames if f.time <= cut + 1e-9],
+                     [e for e in recording.events if e.t <= cut + 1e-9 or e is stop],
+                     recording.end_reason, recording.end_message)
+
+
 def score_case(recording: Recording, net: RoadNetworkView | None = None,
                criteria: list[Criterion] | None = None, weights: Weights | None = None,
                metrics: Iterable[Metric] | None = None) -> CaseResult:
@@ -145,7 +166,8 @@ def score_case(recording: Recording, net: RoadNetworkView | None = None,
         metrics: metric instances (default :func:`default_metrics`).
 
     Returns:
-        A :class:`CaseResult`. A recording that ended in ``error`` or was ``truncated`` gives
+        A :class:`CaseResult` of the part of the run :func:`judged_part` keeps. A recording
+        that ended in ``error`` or was ``truncated`` gives
         verdict ``error`` carrying its message; so does a :class:`TestzoneError` raised while
         evaluating (no ego in the header, a malformed declared criterion). Any other exception
         propagates (the runner turns it into an error result with its traceback).
@@ -153,7 +175,7 @@ def score_case(recording: Recording, net: RoadNetworkView | None = None,
     h = recording.header
     results: list[MetricResult] = []
     try:
-        results = compute_metrics(recording, net, metrics)
+        results = compute_metrics(judged_part(recording), net, metrics)
         if recording.end_reason in ("error", "truncated"):
             msg = recording.end_message or "recording cut short (no end line)"
             return _error_result(recording, f"{recording.end_reason}: {msg}", results)

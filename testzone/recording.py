@@ -130,6 +130,14 @@ class Recording:
         """Return the states of one entity over the frames it appears in."""
         return [f.entities[name] for f in self.frames if name in f.entities]
 
+    def ego_road_end(self) -> Event | None:
+        """The first ``end_of_road`` event of the vehicle under test (the scenario's default
+        controller stopped it at a lane that leads nowhere, as esmini's does), or None."""
+        ego = self.header.ego
+        return next((e for e in self.events_of("end_of_road")
+                     if ego is not None and isinstance(e.data, dict)
+                     and e.data.get("entity") == ego), None)
+
 
 def _num(v: float | None) -> float | None:
     if v is None or not math.isfinite(v):

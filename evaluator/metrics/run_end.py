@@ -19,7 +19,7 @@ class RunEndMetric:
     """The run's end reason as statistics.
 
     Statistics: ``run_reached_stop_trigger``, ``run_timed_out`` (bools), ``run_duration_s``
-    (time of the last frame [s], 0 without frames). ``run_reached_stop_trigger`` is None (not
+    (time of the last frame judged [s], 0 without frames; see ``evaluator.case.score_case``). ``run_reached_stop_trigger`` is None (not
     applicable) for a case whose StopTrigger has no condition and that ran to its time limit
     (``RecordingHeader.stop_trigger_defined``): it had no end of its own to reach. Event: ``{"end_reason", "message"}``,
     with ``"ego_road_end"`` ``{"t", "road_id", "lane_id", "s", "speed_mps"}`` when the
@@ -42,10 +42,8 @@ class RunEndMetric:
             "run_duration_s": Statistic("run_duration_s", "s", float(dur)),
         }
         event = {"end_reason": reason, "message": recording.end_message}
-        ego = recording.header.ego
-        stop = next((e for e in recording.events_of("end_of_road")
-                     if isinstance(e.data, dict) and e.data.get("entity") == ego), None)
-        if ego is not None and stop is not None:
+        stop = recording.ego_road_end()
+        if stop is not None:
             event["ego_road_end"] = {"t": stop.t, **{k: stop.data.get(k) for k in
                                                      ("road_id", "lane_id", "s", "speed_mps")}}
         return MetricResult(self.name, self.category, stats, events=(event,))

@@ -95,13 +95,13 @@ def narrative(res: CaseResult) -> list[str]:
                           f"{stop.get('lane_id')} of road {stop.get('road_id')} (s = "
                           f"{_num(stop.get('s'), 1)} m), which leads nowhere, and was stopped "
                           f"there from {_speed(stop.get('speed_mps'))} in one step by the "
-                          f"scenario's default controller, as esmini's does; the deceleration "
-                          f"measured then is that stop."))
+                          f"scenario's default controller, as esmini's does; the case is "
+                          f"judged up to that moment."))
     lines = [text for _, text in sorted(timed, key=lambda item: item[0])]
     for end in f.get("run_end", [])[:1]:
         reason = {"stop_trigger": "its StopTrigger", "timeout": "the time limit"}.get(
             str(end.get("end_reason")), str(end.get("end_reason")))
-        dur = _metric(res, "run_duration_s")
+        dur = None if end.get("ego_road_end") else _metric(res, "run_duration_s")
         lines.append(f"The run ended by {reason}" + (f" after {_num(dur)} s" if dur else "")
                      + ".")
     for o in res.failed:

@@ -308,6 +308,17 @@ def test_a_stop_at_a_dead_end_is_recorded_and_explained(tmp_path: Path) -> None:
     from evaluator.report.narrative import narrative
     said = " ".join(narrative(CaseResult.from_dict(res)))
     assert "reached the end of lane -1 of road 1" in said and "default controller" in said
+    # judged up to the stop (session 10, ASAM sweep: the one-step stop had failed decel_peak
+    # at 33 m/s^2 and the standing after it no_stall and stay_on_road)
+    assert "judged up to that moment" in said
+    metrics = {k: v["value"] for k, v in res["metrics"].items()}
+    # judged until the front (box centre 1.5 m + 2.5 m ahead of the reference point) reached
+    # the end: 4 m at 25 m/s = 0.16 s before the stop; the last frame then is 0.2 s before
+    assert metrics["run_duration_s"] == pytest.approx(stop.t - 0.2)
+    assert metrics["decel_peak_mps2"] < 1.0 and metrics["standstill_without_cause_s"] == 0.0
+    status = {c["id"]: c["status"] for c in res["criteria"]}
+    assert (status["decel_peak"], status["no_stall"], status["stay_on_road"]) == ("pass",) * 3, \
+        [(c["id"], c["measured"]) for c in res["criteria"]]
 
 
 def test_an_empty_stop_trigger_runs_to_the_time_limit_without_failing_to_reach_it(tmp_path):
