@@ -14,7 +14,7 @@ fail the case either: the case catalogue may be ahead of the evaluator.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Iterable
 
 from evaluator.errors import EvaluationError
@@ -39,6 +39,9 @@ class Criterion:
         id: unique id in the case (``no_collision``). metric: the statistic's name
             (``ttc_min_s``). rule: one of :data:`RULES`. threshold: in ``unit``.
         unit: the statistic's unit. clause: the standard clause or source it comes from.
+        declared: the test case declares it (its catalogue entry, or a ``criterion:``
+            Property of the scenario): what the case is meant to judge, so a run where it
+            cannot be judged (not applicable) says so.
 
     Raises:
         EvaluationError: unknown rule or non-numeric threshold.
@@ -50,6 +53,7 @@ class Criterion:
     threshold: float
     unit: str
     clause: str
+    declared: bool = False
 
     def __post_init__(self) -> None:
         if self.rule not in RULES:
@@ -91,7 +95,7 @@ class CriterionOutcome:
     def from_dict(cls, d: dict[str, Any]) -> "CriterionOutcome":
         """Inverse of :meth:`to_dict`."""
         crit = Criterion(d["id"], d["metric"], d["rule"], decode_float(d["threshold"]),
-                         d.get("unit", ""), d.get("clause", ""))
+                         d.get("unit", ""), d.get("clause", ""), bool(d.get("declared", False)))
         return cls(crit, decode_float(d["measured"]), d["status"])
 
 
@@ -169,7 +173,7 @@ def merge_criteria(base: Iterable[Criterion],
         if d.get("enabled", True) is False:
             out.pop(str(d.get("id")), None)
             continue
-        c = criterion_from_dict(d)
+        c = replace(criterion_from_dict(d), declared=True)
         twin = next((k for k, b in out.items() if k in base_ids and k != c.id
                      and statistic_of(b) == statistic_of(c)), None)
         if twin is not None and c.id not in out:
@@ -194,7 +198,7 @@ def evaluate(criteria: Iterable[Criterion], stats: dict[str, Statistic]) -> list
             continue
         unit = st.unit or c.unit  # the threshold is compared in the statistic's unit: a
         # declared "1.0 m" on a time reads 1.0 s (scenario check warns of the mismatch)
-        c2 = c if unit == c.unit else Criterion(c.id, c.metric, c.rule, c.threshold, unit, c.clause)
+        c2 = c if unit == c.unit else replace(c, unit=unit)
         if st.value is None:
             out.append(CriterionOutcome(c2, None, "not_applicable"))
         else:

@@ -14,7 +14,8 @@ Grammar of the value (whitespace around tokens is free)::
     statistic := [a-z_][a-z0-9_]*           a statistic name (docs/evaluator.md)
     rule      := "<=" | ">=" | "==" | "<" | ">"
     threshold := a decimal number, optional exponent (1.5, -2, 3e-1); SI, in the statistic's unit
-    unit      := one token without spaces or ";" (s, m, m/s, m/s^2, count, bool, ratio)
+    unit      := one token without spaces or ";" (s, m, m/s, m/s^2, count, bool, ratio): the
+                 statistic's own unit (:func:`evaluator.metrics.statistic_units`), or none
     clause    := the source of the requirement, non-empty (standard and clause, or rationale)
 
 ``off`` disables the criterion of that id (a default, or one from the case catalogue).
@@ -55,8 +56,10 @@ def parse_criterion_property(name: str, value: str, *, file: str | None = None,
     ``{id, metric, rule, threshold, unit, clause}``, or ``{id, enabled: False}`` for ``off``).
 
     Raises:
-        EvaluationError: the id or the value does not follow the grammar (module docstring);
-            names ``file`` and the element ``<entity>/Property[@name='..']``.
+        EvaluationError: the id or the value does not follow the grammar (module docstring),
+            or gives a unit other than its statistic's (``1500 ms`` for a time in s would be
+            compared as 1500 s); names ``file`` and the element
+            ``<entity>/Property[@name='..']``.
     """
     where = f"{entity}/Property[@name='{name}']" if entity else f"Property[@name='{name}']"
     cid = name[len(PREFIX):] if name.startswith(PREFIX) else ""
@@ -74,8 +77,21 @@ def parse_criterion_property(name: str, value: str, *, file: str | None = None,
     if not math.isfinite(threshold):   # 1e999, or 5000 digits: float() gives inf
         raise EvaluationError(f"threshold {m['th'][:40]} is not a finite number",
                               file=file, element=where)
+    unit = m["unit"] or ""
+    expected = _statistic_unit(m["stat"])
+    if unit and expected is not None and unit != expected:
+        raise EvaluationError(f"unit '{unit}' is not the unit of {m['stat']} ('{expected}'): "
+                              f"write the threshold in {expected} (statistics are SI, "
+                              f"docs/evaluator.md)", file=file, element=where)
     return {"id": cid, "metric": m["stat"], "rule": m["rule"], "threshold": threshold,
-            "unit": m["unit"] or "", "clause": m["clause"]}
+            "unit": unit, "clause": m["clause"]}
+
+
+def _statistic_unit(stat: str) -> str | None:
+    """The unit of statistic ``stat`` (aliases resolved), None for one no metric computes."""
+    from evaluator.criteria import ALIASES
+    from evaluator.metrics import statistic_units
+    return statistic_units().get(ALIASES.get(stat, stat))
 
 
 def criteria_from_properties(properties: Mapping[str, Any], *, file: str | None = None,
@@ -111,9 +127,7 @@ def criteria_from_monitors(monitors: Iterable[str], *, file: str | None = None
 def check_criterion_property(name: str, value: str) -> str | None:
     """``testzone scenario check``'s look at one ``criterion:<id>`` property: None when it is
     a criterion the run judges; a warning text when its statistic is one no metric computes
-    (the run reports it ``not_evaluated``: never a pass, never a failure) or its unit is not
-    the statistic's (:func:`evaluator.metrics.statistic_units`; the threshold is compared in
-    the statistic's unit).
+    (the run reports it ``not_evaluated``: never a pass, never a failure).
 
     Raises:
         EvaluationError: the run would refuse it (see :func:`parse_criterion_property`).
@@ -131,9 +145,6 @@ def check_criterion_property(name: str, value: str) -> str | None:
         return (f"statistic '{stat}' is one no metric computes: the run reports this "
                 f"criterion not_evaluated and never judges it (closest: {', '.join(close)}; "
                 f"all are listed in docs/evaluator.md)")
-    if crit["unit"] and crit["unit"] != units[stat]:
-        return (f"unit '{crit['unit']}' is not the unit of {stat} ('{units[stat]}'): the "
-                f"threshold {crit['threshold']:g} is compared in {units[stat]}")
     return None
 
 

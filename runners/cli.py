@@ -283,6 +283,10 @@ def _result_line(res: dict[str, Any]) -> str:
                 if isinstance(c, dict) and c.get("status") == "not_evaluated"]
     if unjudged:  # a statistic no metric computes (a typo?): never a pass, never a failure
         extra += f"  not evaluated: {', '.join(unjudged)}"
+    unmet = [str(c.get("id")) for c in res.get("criteria", []) if isinstance(c, dict)
+             and c.get("declared") and c.get("status") == "not_applicable"]
+    if unmet:  # the case's own criterion had nothing to judge in this run
+        extra += f"  not applicable: {', '.join(unmet)}"
     score_txt = f" score {score:5.1f}" if isinstance(score, (int, float)) else ""
     return f"{verdict:5} {res['case_id']}{score_txt}{extra}"
 

@@ -47,7 +47,8 @@ def narrative(res: CaseResult) -> list[str]:
     """Sentences, in time order where they have a time: collisions, red lights passed,
     wrong-way driving, the first actionable V2X message and the reaction to it, a stop at a
     dead end by the scenario's default controller, the closest post-encroachment, how the run
-    ended, then each failed criterion with its margin.
+    ended, then each failed criterion with its margin and each of the case's own (declared)
+    criteria that was not applicable.
     Empty for a case that errored before it ran (its error says why)."""
     timed: list[tuple[float, str]] = []
     f = res.findings
@@ -109,4 +110,10 @@ def narrative(res: CaseResult) -> list[str]:
         lines.append(f"Failed {crit.id}: {crit.metric} measured {_short(o.measured)} "
                      f"{crit.unit}, required {crit.rule} {_short(crit.threshold)} {crit.unit} "
                      f"({crit.clause}).")
+    for o in res.criteria:
+        if o.criterion.declared and o.status == "not_applicable":
+            lines.append(f"Not judged: the case's own criterion {o.criterion.id} "
+                         f"({o.criterion.metric} {o.criterion.rule} "
+                         f"{_short(o.criterion.threshold)} {o.criterion.unit}) had nothing to "
+                         f"measure in this run, so it neither passed nor failed.")
     return lines

@@ -115,3 +115,28 @@ def test_an_outcome_carries_the_statistics_unit_whatever_the_criterion_says():
     (bare,) = evaluate([Criterion("ttc", "ttc_min_s", ">=", 1.0, "", "x")],
                        {"ttc_min_s": Statistic("ttc_min_s", "s", 0.5)})
     assert bare.status == "fail" and bare.criterion.unit == "s"
+
+
+def test_a_declared_criterion_is_marked_and_named_when_it_could_not_be_judged():
+    """New-user pass 10: a scenario's own `criterion:spat_reaction` came out not_applicable
+    (no actionable SPAT) and the case passed; nothing said the criterion was not judged."""
+    from evaluator.case import CaseResult
+    from evaluator.criteria import CriterionOutcome, default_criteria, evaluate, merge_criteria
+    from evaluator.report.narrative import narrative
+    from evaluator.results import Statistic
+    crits = merge_criteria(default_criteria(), [
+        {"id": "spat_reaction", "metric": "v2x_response_time_s", "rule": "<=",
+         "threshold": 2.5, "unit": "ms"}])
+    assert [c.id for c in crits if c.declared] == ["spat_reaction"]
+    stats = {"v2x_response_time_s": Statistic("v2x_response_time_s", "s", None),
+             "collision_count": Statistic("collision_count", "count", 0.0)}
+    outcomes = evaluate(crits, stats)
+    (spat,) = [o for o in outcomes if o.criterion.id == "spat_reaction"]
+    assert spat.status == "not_applicable" and spat.criterion.declared  # kept over the unit
+    assert spat.criterion.unit == "s"                                    # being corrected
+    assert CriterionOutcome.from_dict(spat.to_dict()) == spat
+    res = CaseResult("c", "c.xosc", "pass", 100.0, criteria=outcomes)
+    said = narrative(res)
+    assert ("Not judged: the case's own criterion spat_reaction (v2x_response_time_s <= 2.5 s) "
+            "had nothing to measure in this run, so it neither passed nor failed.") in said
+    assert not [s for s in said if "no_collision" in s]

@@ -493,3 +493,7 @@ def test_the_case_line_names_criteria_that_were_not_evaluated() -> None:
     assert _result_line(res) == "PASS  c score 100.0  not evaluated: gap"
     res["criteria"] = [{"id": "ttc_min", "status": "pass"}]
     assert _result_line(res) == "PASS  c score 100.0"
+    # new-user pass 10: the case's own criterion with nothing to judge passed without a word
+    res["criteria"] = [{"id": "spat", "status": "not_applicable", "declared": True},
+                       {"id": "speed_limit", "status": "not_applicable", "declared": False}]
+    assert _result_line(res) == "PASS  c score 100.0  not applicable: spat"

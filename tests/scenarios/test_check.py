@@ -412,9 +412,11 @@ def test_distribution_variant_that_cannot_start_on_the_map(tmp_path):
     ("gap_min_m >= 2 m", "error", "expected 'statistic rule threshold [unit] ; clause'"),
     # hostile pass 9: an infinite threshold made the case an error naming no file
     ("ttc_min_s >= 1e999 s ; x", "error", "threshold 1e999 is not a finite number"),
-    # hostile pass 9: 1500 ms was compared as 1500 s
-    ("ttc_min_s >= 1500 ms ; x", "warning", "unit 'ms' is not the unit of ttc_min_s ('s'): "
-                                            "the threshold 1500 is compared in s"),
+    # hostile pass 9: 1500 ms was compared as 1500 s; new-user pass 10: a warning was not
+    # enough (the run still compared 1500 s): the run refuses it now, and check says so
+    ("ttc_min_s >= 1500 ms ; x", "error", "unit 'ms' is not the unit of ttc_min_s ('s'): "
+                                          "write the threshold in s"),
+    ("ttc_min_s >= 1.5 s ; x", None, None),
 ])
 def test_declared_criteria_are_checked_as_the_run_reads_them(tmp_path, value, severity, says):
     role = '<Property name="role" value="ego"/>'
