@@ -118,6 +118,7 @@ class _Pending:
     recv_t: float
     seq: int
     msg: DeliveredMessage = field(compare=False)
+    log: dict = field(compare=False, default_factory=dict)  # extra fields of its log event
 
 
 class V2XBridge:
@@ -318,7 +319,9 @@ class V2XBridge:
             return
         msg = DeliveredMessage(msg_type, sender, receiver, t, t + tx.latency_s, payload,
                                codec.to_json(value), self._seq)
-        heapq.heappush(self._pending, _Pending(msg.recv_t, self._seq, msg))
+        log = ({"rte_xy": [[round(ev.x, 3), round(ev.y, 3)] for ev in ctx.rsi_events]}
+               if msg_type == "RSI" else {})
+        heapq.heappush(self._pending, _Pending(msg.recv_t, self._seq, msg, log))
 
     def _note_spat_conflicts(self, ctx: BuildContext) -> None:
         """Record a ``spat_conflict`` event when the set of disagreeing signals changes."""
@@ -335,13 +338,14 @@ class V2XBridge:
     def _deliver(self, t: float) -> list[DeliveredMessage]:
         out = []
         while self._pending and self._pending[0].recv_t <= t + _EPS:
-            msg = heapq.heappop(self._pending).msg
+            pending = heapq.heappop(self._pending)
+            msg = pending.msg
             out.append(msg)
             self._events.append(Event(t, "v2x", {
                 "action": "delivered", "seq": msg.seq, "msg_type": msg.msg_type,
                 "rsu_id": msg.rsu_id, "receiver": msg.receiver, "sent_t": msg.sent_t,
                 "recv_t": round(msg.recv_t, 6), "latency_s": round(msg.recv_t - msg.sent_t, 6),
-                "payload_hex": msg.payload.hex()}))
+                "payload_hex": msg.payload.hex(), **pending.log}))
             if self.publisher is not None:
                 self.publisher.publish(msg.msg_type, msg.rsu_id, msg.sent_t, msg.payload)
         return out

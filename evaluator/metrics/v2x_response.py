@@ -6,7 +6,10 @@ ego (``action`` absent or ``"delivered"``; ``receiver`` absent or the ego) and
 
 * it carries ``action_required`` (true/false), which decides; or
 * it is an RSI (road-side information: a hazard, T/CSAE 53-2020 Day-1 "hazardous location
-  warning" and related applications); or
+  warning" and related applications) about a place ahead of the ego: one of the event
+  positions the bridge logs with it (``rte_xy``, map frame) lies ahead of the ego's reference
+  point along its heading when it is delivered (an emergency vehicle behind, an event passed:
+  no braking is called for; a log without ``rte_xy`` counts, as before); or
 * it is a SPAT and the ego is heading into a red light (Day-1 "red light violation warning"):
   the event's ``ego_signal_color`` is ``"red"``, or, from the recorded signal states and the
   map's signal positions, a vehicle light governing the ego's lane stands ahead at distance d
@@ -47,12 +50,15 @@ def delivered_to(event: Event, ego: str) -> bool:
 
 
 def calls_for_action(event: Event, ego: str,
-                     red_ahead: Callable[[float], bool] | None = None) -> bool:
+                     red_ahead: Callable[[float], bool] | None = None,
+                     ahead: Callable[[float, float, float], bool] | None = None) -> bool:
     """Whether a ``"v2x"`` event asks the ego to act (see the module docstring).
 
     Args:
         red_ahead: time [s] -> whether a red signal governs the ego's lane ahead; used for
             SPAT events without ``ego_signal_color``.
+        ahead: (time [s], x, y [m]) -> whether the point lies ahead of the ego then; used
+            for RSI events with ``rte_xy`` (None: every RSI counts).
     """
     if not delivered_to(event, ego):
         return False
@@ -61,7 +67,11 @@ def calls_for_action(event: Event, ego: str,
         return bool(d["action_required"])
     msg = str(d.get("msg_type", d.get("message", ""))).upper()
     if msg == "RSI":
-        return True
+        points = d.get("rte_xy")
+        if ahead is None or not isinstance(points, list) or not points:
+            return True
+        return any(ahead(event.t, float(p[0]), float(p[1])) for p in points
+                   if isinstance(p, (list, tuple)) and len(p) == 2)
     if msg != "SPAT":
         return False
     if "ego_signal_color" in d:
@@ -99,6 +109,22 @@ def red_ahead_fn(recording: Recording, tr: EgoTrack, net: RoadNetworkView,
                 return True
         return False
     return red_ahead
+
+
+def ahead_fn(tr: EgoTrack) -> Callable[[float, float, float], bool]:
+    """Build ``(t, x, y) -> whether (x, y) lies ahead of the ego at time t``: a positive
+    projection of the ego-to-point vector on the ego's heading, at the last frame at or
+    before t (the first frame before the track starts)."""
+    times = [float(t) for t in tr.t]
+
+    def ahead(t: float, x: float, y: float) -> bool:
+        """Whether map point (x, y) [m] is ahead of the ego at time t [s]."""
+        if not times:
+            return True
+        k = max(bisect.bisect_right(times, t + 1e-9) - 1, 0)
+        pose = tr.states[k].pose
+        return (x - pose.x) * math.cos(pose.h) + (y - pose.y) * math.sin(pose.h) > 0.0
+    return ahead
 
 
 def applied_acceleration(t: np.ndarray, speed: np.ndarray) -> np.ndarray:
@@ -142,7 +168,9 @@ class V2XResponseMetric:
         red = None
         if net is not None:
             red = red_ahead_fn(recording, tr, net, self.spat_required_decel_mps2)
-        msgs = [e for e in recording.events_of("v2x") if calls_for_action(e, tr.name, red)]
+        ahead = ahead_fn(tr)
+        msgs = [e for e in recording.events_of("v2x")
+                if calls_for_action(e, tr.name, red, ahead)]
         response: float | None = None
         events: tuple[dict[str, Any], ...] = ()
         if msgs:

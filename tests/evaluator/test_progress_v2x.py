@@ -99,6 +99,23 @@ def test_v2x_no_reaction_is_inf_and_non_actionable_is_none():
     assert s["v2x_response_time_s"].value is None
 
 
+def test_an_rsi_about_a_place_behind_the_ego_calls_for_no_braking():
+    """New-user pass 10: an emergency vehicle approaching from behind (RSI 905) was scored as
+    a hazard the ego should brake for ("it did not brake in response"). Only an RSI whose
+    event position (``rte_xy``, logged by the bridge) lies ahead of the ego calls for action.
+    The ego drives along +x at 10 m/s: at 1.0 s its reference point is at x = 10 m."""
+    def rsi(t, *points):
+        return Event(t, "v2x", {"message": "RSI", "rte_xy": [list(p) for p in points]})
+    behind = [rsi(1.0, (5.0, 0.0)), rsi(1.5, (-50.0, 3.5))]
+    s = METRIC.compute(make_recording({"ego": brake_at(2.5)}, 4.0, events=behind)).statistics
+    assert s["v2x_action_messages"].value == 0 and s["v2x_response_time_s"].value is None
+    # ahead (one of several event points suffices), and passed later: counted when delivered
+    mixed = [rsi(1.0, (5.0, 0.0), (10.5, -20.0)), rsi(3.0, (12.0, 0.0))]
+    s = METRIC.compute(make_recording({"ego": brake_at(2.5)}, 4.0, events=mixed)).statistics
+    assert s["v2x_action_messages"].value == 1
+    assert s["v2x_response_time_s"].value == pytest.approx(1.5)
+
+
 def test_v2x_already_stopped_is_zero():
     ev = [Event(1.0, "v2x", {"message": "MAP", "action_required": True})]
     s = METRIC.compute(make_recording({"ego": straight(5, 0.0)}, 2.0, events=ev)).statistics

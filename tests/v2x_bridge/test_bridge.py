@@ -146,6 +146,12 @@ def test_rsi_events_follow_their_class_period_and_lifetime():
     info = [t for t, ids in rsi if ids == [2]]
     assert urgent == pytest.approx([0.2, 0.3, 0.4, 0.5, 0.6])
     assert info == pytest.approx([0.0, 1.0])
+    # the log of a delivered RSI names where its events are (the evaluator asks whether
+    # they lie ahead of the ego); other messages carry no such field
+    delivered = [e.data for e in bridge.drain_events() if e.data["action"] == "delivered"]
+    assert {tuple(map(tuple, d["rte_xy"])) for d in delivered if d["msg_type"] == "RSI"} \
+        == {((20.0, 0.0),)}
+    assert not [d for d in delivered if d["msg_type"] != "RSI" and "rte_xy" in d]
     bridge.remove_rsi_event(2)
     with pytest.raises(V2XError):
         bridge.add_rsi_event(RsiEvent(4, 1, 0.0, 0.0, rsi_class="soon"))
