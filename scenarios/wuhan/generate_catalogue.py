@@ -97,12 +97,12 @@ def render(cases: list | None = None) -> tuple[dict[str, bytes], bytes]:
     """``({file name: bytes} for this folder, docs/catalogue.md bytes)``."""
     from scenarios.wuhan import catalogue_doc
     from scenarios.wuhan.catalogue_model import catalogue_entry, distribution_bytes
-    from scenarios.wuhan.generate_section1_cases import to_bytes
+    from scenarios.authoring import xosc_bytes
     cases = cases if cases is not None else logicals()
     files: dict[str, bytes] = {}
     entries = []
     for case in cases:
-        data = to_bytes(case.build())
+        data = xosc_bytes(case.build())
         if case.map.endswith("wuhan_testzone.xodr"):
             files[case.file] = data
         files[case.distribution] = distribution_bytes(case)

@@ -27,13 +27,11 @@ import datetime
 import json
 import math
 import sys
-import warnings
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
-from lxml import etree
 from scenariogeneration import xosc
 
+from scenarios.authoring import xosc_bytes
 from scenarios.wuhan.catalogue_model import GBT, NO_COLLISION, ON_ROAD, crit
 
 HERE = Path(__file__).resolve().parent
@@ -173,27 +171,6 @@ def assemble(name: str, description: str, params: xosc.ParameterDeclarations,
                          network or road_network(start_interval), xosc.Catalog(),
                          osc_minor_version=osc_minor_version,
                          creation_date=CREATION_DATE)
-
-
-def to_bytes(scenario: xosc.Scenario) -> bytes:
-    """Serialise deterministically (lxml pretty print, UTF-8, XML declaration), in the XSD of
-    the file's revision: empty Act StopTriggers dropped, LightStateAction's LightType put
-    before its LightState (scenariogeneration writes them the other way round), and from 1.2
-    on the Event priority ``overwrite`` (deprecated in 1.2) written as its successor
-    ``override``."""
-    with warnings.catch_warnings():  # the 1.2 'overwrite' it warns about is rewritten below
-        warnings.filterwarnings("ignore", message="Priority.overwrite is not part of")
-        raw = ET.tostring(scenario.get_element(), encoding="utf-8")
-    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
-    root = etree.fromstring(raw, parser)
-    for empty in root.xpath("//Act/StopTrigger[not(*)]"):
-        empty.getparent().remove(empty)  # an empty trigger is noise, never fires
-    for light_type in root.xpath("//LightStateAction/LightType"):
-        light_type.getparent().insert(0, light_type)
-    if int(root.find("FileHeader").get("revMinor", "0")) >= 2:
-        for ev in root.xpath("//Event[@priority='overwrite']"):
-            ev.set("priority", "override")
-    return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -397,9 +374,9 @@ def catalogue() -> dict:
 def render() -> dict[str, bytes]:
     """Return ``{file name: bytes}`` of every generated file (deterministic)."""
     from scenarios.wuhan import v2x_cases
-    return {"cut_in.xosc": to_bytes(cut_in()),
-            "stationary_vehicle.xosc": to_bytes(stationary_vehicle()),
-            "pedestrian_crossing.xosc": to_bytes(pedestrian_crossing()),
+    return {"cut_in.xosc": xosc_bytes(cut_in()),
+            "stationary_vehicle.xosc": xosc_bytes(stationary_vehicle()),
+            "pedestrian_crossing.xosc": xosc_bytes(pedestrian_crossing()),
             **v2x_cases.render()}
 
 

@@ -178,7 +178,7 @@ def catalogue_cases() -> list[dict]:
 
 def render() -> dict[str, bytes]:
     """``{file name: bytes}`` of the V2X case files."""
-    from scenarios.wuhan.generate_section1_cases import to_bytes
-    return {"rlvw_red_light.xosc": to_bytes(rlvw_red_light()),
-            "glosa_green_arrival.xosc": to_bytes(glosa_green_arrival()),
-            "hlw_hazard.xosc": to_bytes(hlw_hazard())}
+    from scenarios.authoring import xosc_bytes
+    return {"rlvw_red_light.xosc": xosc_bytes(rlvw_red_light()),
+            "glosa_green_arrival.xosc": xosc_bytes(glosa_green_arrival()),
+            "hlw_hazard.xosc": xosc_bytes(hlw_hazard())}
