@@ -108,7 +108,9 @@ def _check_run_options(dt: float, max_time: float, step_timeout: float, case_tim
 
 @app.command()
 def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
-        suite: Optional[str] = typer.Option(None, help="named suite, e.g. smoke"),
+        suite: Optional[str] = typer.Option(
+            None, help="named suite (smoke, gbt41798, v2x-day1, full), or a suite file of "
+                       "your own: NAME.json, a JSON list of .xosc paths relative to it"),
         agent: str = typer.Option("idm", help="idm, idm-v2x, naive, scenario, module:Class, file.py:Class or zmq://HOST:PORT"),
         agent_config: Optional[Path] = typer.Option(None, help="JSON file given to the agent"),
         workers: int = typer.Option(0, help="parallel cases; 0: one per CPU core"),
@@ -222,7 +224,7 @@ def _run_inputs(agent: str, agent_config: Optional[Path], suite: Optional[str]) 
     """Files of the run's options that the manifest hashes: the agent's ``file.py`` (an
     ``--agent file.py:Class``), the ``--agent-config`` file, and the suite list with
     ``--suite``."""
-    from runners.suite import SUITE_FILE
+    from runners.suite import SUITE_FILE, suite_path
     files = []
     path, _, cls = agent.rpartition(":")
     if path.endswith(".py") and cls and Path(path).is_file():
@@ -230,7 +232,8 @@ def _run_inputs(agent: str, agent_config: Optional[Path], suite: Optional[str]) 
     if agent_config is not None:
         files.append(agent_config.resolve())
     if suite:
-        files.append(SUITE_FILE)
+        own = suite_path(suite)
+        files.append(own.resolve() if own is not None else SUITE_FILE)
     return files
 
 

@@ -32,7 +32,7 @@ from lxml import etree
 from testzone import __version__
 from testzone.errors import TestzoneError, not_a_file
 from testzone.text import is_utf8_path, readable_path
-from testzone.userfiles import UserJsonError, parse_user_json, read_regular
+from testzone.userfiles import UserJsonError, parse_user_json, read_regular, shown
 
 from runners.case import RunOptions, TestCase, run_case, sha256_of
 from runners.interfaces import RunnerError, Task, WorkerPool
@@ -83,17 +83,58 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, dict[str, Any]]:
     return out
 
 
+MAX_SUITE_FILE_BYTES = 1 << 20
+"""Largest suite file of one's own (a JSON list of paths; 1 MiB is some 10^4 entries)."""
+
+
+def suite_path(name: str) -> Path | None:
+    """The suite file of one's own that ``--suite`` names (a name ending in ``.json``), or
+    None for a name of ``scenarios/wuhan/suites.json``."""
+    return Path(name) if name.lower().endswith(".json") else None
+
+
 def suite_files(name: str, path: Path = SUITE_FILE) -> list[Path]:
-    """The .xosc files of a named suite (``scenarios/wuhan/suites.json``).
+    """The .xosc files of a suite: a name of ``scenarios/wuhan/suites.json`` (``path``), or a
+    suite file of one's own (:func:`suite_path`): a JSON list of ``.xosc`` / ``.dist.xosc``
+    paths, each relative to that file's folder (or absolute).
 
     Raises:
-        RunnerError: unknown suite name (the message lists the known ones).
+        RunnerError: unknown suite name (the message lists the known ones); a suite file that
+            cannot be read, is not JSON, or is not a list of paths (naming the file, and the
+            entry).
     """
+    own = suite_path(name)
+    if own is not None:
+        return _own_suite(own)
     suites = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     if name not in suites:
-        raise RunnerError(f"unknown suite {name!r}; known: {', '.join(sorted(suites)) or 'none'}",
-                          file=str(path), element="--suite")
+        raise RunnerError(f"unknown suite {name!r}; known: {', '.join(sorted(suites)) or 'none'} "
+                          f"(or a suite file of your own, NAME.json: a JSON list of .xosc "
+                          f"paths)", file=str(path), element="--suite")
     return [(path.parent / f).resolve() for f in suites[name]]
+
+
+def _own_suite(path: Path) -> list[Path]:
+    """The entries of a suite file of one's own (see :func:`suite_files`)."""
+    try:
+        doc = parse_user_json(read_regular(path, "the suite file", MAX_SUITE_FILE_BYTES))
+    except UserJsonError as exc:
+        raise RunnerError(f"not a JSON suite file: {exc.reason}", file=str(path),
+                          line=exc.line, element="--suite") from None
+    except TestzoneError as exc:
+        raise RunnerError(exc.message, file=str(path), element="--suite") from None
+    if not isinstance(doc, list) or not doc:
+        raise RunnerError("expected a non-empty JSON list of .xosc paths (relative to this "
+                          "file's folder), e.g. [\"cases/evw.dist.xosc\", \"cases/tjw.xosc\"]",
+                          file=str(path), element="--suite")
+    out = []
+    for i, entry in enumerate(doc):
+        if not isinstance(entry, str) or not entry.strip() or "\x00" in entry:
+            raise RunnerError(f"entry {i} must be a path (a non-empty string), got "
+                              f"{shown(entry)}", file=str(path),
+                              element=f"--suite [{i}]")
+        out.append((path.resolve().parent / entry).resolve())
+    return out
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
@@ -143,8 +184,8 @@ def make_cases(files: list[Path], seed: int,
 
     for f in files:
         if not is_utf8_path(f):  # lxml, JSON and HTML cannot take the name
-            shown = readable_path(f)
-            error_case(shown, f"{shown}: the file name is not valid UTF-8 (rename the file)")
+            name = readable_path(f)
+            error_case(name, f"{name}: the file name is not valid UTF-8 (rename the file)")
             continue
         if not f.is_file():  # missing, a FIFO, a device: name what is there instead
             error_case(str(f), not_a_file("scenario file", f))

@@ -49,6 +49,36 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert invoke("run").exit_code == 2
 
 
+def test_a_suite_file_of_ones_own(tmp_path: Path) -> None:
+    """New-user pass 10: `--suite` took only the names of the generated suites.json; a test
+    engineer's own list of cases (a JSON list of paths relative to the file) runs now, and
+    the manifest hashes it."""
+    import os
+    from runners.case import sha256_of
+    (tmp_path / "mine").mkdir()
+    suite = tmp_path / "mine" / "week1.json"
+    rel = os.path.relpath(WUHAN / "cut_in.xosc", suite.parent)
+    suite.write_text(json.dumps([rel, "missing.xosc"]))
+    res = invoke("run", "--suite", str(suite), "--workers", "1", "--max-time", "1",
+                 "--out", str(tmp_path / "run"))
+    assert res.exit_code == 2, res.output      # missing.xosc: one error case, cut_in still ran
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["inputs"][str(suite.resolve())] == sha256_of(suite)
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert {c["case_id"]: c["verdict"] for c in summary["cases"]} == {
+        "cut_in": "fail", "missing": "error"}   # 1 s: the StopTrigger was not reached
+    for text, says in [("{\"a\": 1}", "expected a non-empty JSON list of .xosc paths"),
+                       ("[]", "expected a non-empty JSON list"),
+                       ("[3]", "entry 0 must be a path (a non-empty string), got 3"),
+                       ("[\"a.xosc\",", "not a JSON suite file")]:
+        suite.write_text(text)
+        res = invoke("run", "--suite", str(suite), "--out", str(tmp_path / "bad"))
+        assert res.exit_code == 2 and says in res.output and str(suite) in res.output, \
+            res.output
+    res = invoke("run", "--suite", str(tmp_path / "none.json"), "--out", str(tmp_path / "n"))
+    assert res.exit_code == 2 and "none.json" in res.output
+
+
 def test_failed_criteria_exit_1_and_junit_names_them(tmp_path: Path) -> None:
     res = invoke("run", str(WUHAN / "stationary_vehicle.xosc"), "--agent", "naive",
                  "--workers", "1", "--out", str(tmp_path))
