@@ -47,11 +47,18 @@ def _load(path: Path):
 
 @app.command()
 def info(file: Path = typer.Argument(..., help="OpenDRIVE file (.xodr)"),
-         as_json: bool = typer.Option(False, "--json", help="machine-readable JSON output")
+         as_json: bool = typer.Option(False, "--json", help="machine-readable JSON output"),
+         roads: bool = typer.Option(False, "--roads", help="list every road instead: its "
+                                    "links, lane ids and types per lane section, speed "
+                                    "limits and signals (what a scenario places things by)")
          ) -> None:
     """Roads, junctions, lanes by type, signals, objects, lengths, extent, geoReference and
-    the RSU count (when a <map>.rsu.json sits beside the file)."""
-    from maps.summary import format_summary, network_summary
+    the RSU count (when a <map>.rsu.json sits beside the file); with --roads, road by road."""
+    from maps.summary import format_road_table, format_summary, network_summary, road_table
+    if roads:
+        rows = _run(lambda: road_table(_load(file)))
+        typer.echo(json.dumps(rows, indent=2) if as_json else format_road_table(rows))
+        return
     data = _run(lambda: network_summary(_load(file)))
     typer.echo(json.dumps(data, indent=2) if as_json else format_summary(data))
 

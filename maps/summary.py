@@ -139,3 +139,70 @@ def format_summary(info: dict[str, Any]) -> str:
     if info["rsus"] is not None:
         lines.append(f"RSUs            {info['rsus']}")
     return "\n".join(lines)
+
+
+def _link(link: Any) -> str | None:
+    """A road link as text: ``road 7 (end)``, ``junction 4``; None without a link."""
+    if link is None:
+        return None
+    where = f" ({link.contact_point})" if link.contact_point else ""
+    return f"{link.element_type} {link.element_id}{where}"
+
+
+def road_table(net: RoadNetwork) -> list[dict[str, Any]]:
+    """Per road, what a scenario author places entities with (OpenDRIVE 1.8 clause 8 roads,
+    9 lanes, 14 signals), in the file's road order, as JSON-ready dicts.
+
+    Keys: ``id``, ``name``, ``length_m``, ``junction`` (id, or None), ``predecessor`` and
+    ``successor`` (text, e.g. ``"junction 4"``, ``"road 7 (end)"``, or None), ``sections``
+    (each ``{"s", "end"`` [m], ``"lanes"``: ``{lane id: type}`` left to right, lane 0 left
+    out``}``), ``signals`` (each ``{"id", "s", "t"`` [m], ``"orientation"``, ``"dynamic"``,
+    ``"type"}``; references left out), ``speed_limits`` (``[s [m], limit [m/s]]`` of the
+    road type records that carry one).
+    """
+    signals: dict[str, list[Any]] = {}
+    for sig in net.signals:
+        if not sig.is_reference:
+            signals.setdefault(str(sig.road_id), []).append(sig)
+    rows = []
+    for road in net.roads.values():
+        rows.append({
+            "id": road.id, "name": road.name, "length_m": round(road.length, 3),
+            "junction": None if road.junction == "-1" else road.junction,
+            "predecessor": _link(road.predecessor), "successor": _link(road.successor),
+            "sections": [{"s": round(sec.s, 3), "end": round(sec.end, 3),
+                          "lanes": {str(ln.id): ln.type for ln in
+                                    sorted((*sec.left, *sec.right), key=lambda ln: -ln.id)}}
+                         for sec in road.sections],
+            "signals": [{"id": sig.id, "s": round(sig.s, 3), "t": round(sig.t, 3),
+                         "orientation": sig.orientation, "dynamic": sig.dynamic,
+                         "type": sig.type} for sig in sorted(signals.get(str(road.id), ()),
+                                                             key=lambda g: g.s)],
+            "speed_limits": [[round(rt.s, 3), round(rt.speed, 3)] for rt in road.types
+                             if rt.speed is not None],
+        })
+    return rows
+
+
+def format_road_table(rows: list[dict[str, Any]]) -> str:
+    """Human-readable lines of :func:`road_table`'s rows: one line per road, one per lane
+    section, one per signal."""
+    lines = []
+    for r in rows:
+        head = f"road {r['id']}" + (f" '{r['name']}'" if r["name"] else "")
+        head += f"  {r['length_m']:.1f} m"
+        if r["junction"] is not None:
+            head += f"  in junction {r['junction']}"
+        links = [f"{k} {r[k]}" for k in ("predecessor", "successor") if r[k]]
+        lines.append(head + ("  " + ", ".join(links) if links else ""))
+        for sec in r["sections"]:
+            lanes = ", ".join(f"{k} {v}" for k, v in sec["lanes"].items()) or "none"
+            lines.append(f"  s {sec['s']:.1f} .. {sec['end']:.1f} m: lanes {lanes}")
+        for s_m, mps in r["speed_limits"]:
+            lines.append(f"  speed limit {mps:.2f} m/s ({mps * 3.6:.0f} km/h) from s "
+                         f"{s_m:.1f} m")
+        for g in r["signals"]:
+            kind = "dynamic" if g["dynamic"] else "static"
+            lines.append(f"  signal {g['id']} at s {g['s']:.1f} m, t {g['t']:.2f} m, "
+                         f"orientation {g['orientation']}, {kind}, type {g['type']}")
+    return "\n".join(lines)

@@ -138,6 +138,32 @@ def test_info_json_hand_counted(tmp_path):
     assert "0.200 km, 0.200 km without junction connecting roads" in text.stdout
 
 
+def test_info_roads_lists_what_a_scenario_places_things_by(tmp_path):
+    """New-user pass 10: an engineer read generator source for road, lane and signal ids;
+    `map info --roads` lists them (values from maps_samples' own description)."""
+    p = write(tmp_path, "two.xodr", two_roads_end_to_end())
+    res = RUN.invoke(app, ["info", str(p), "--roads", "--json"])
+    assert res.exit_code == 0, res.output
+    r1, r2 = json.loads(res.stdout)
+    assert (r1["id"], r1["length_m"], r1["junction"]) == ("1", 100.0, None)
+    assert (r1["predecessor"], r1["successor"]) == (None, "road 2 (end)")
+    assert r1["sections"] == [{"s": 0.0, "end": 100.0, "lanes": {
+        "2": "sidewalk", "1": "driving", "-1": "driving", "-2": "driving"}}]
+    assert r1["speed_limits"] == [[0.0, pytest.approx(50 / 3.6, abs=1e-3)]]
+    assert r2["successor"] == "road 1 (end)" and list(r2["sections"][0]["lanes"]) == ["1", "-1"]
+    text = RUN.invoke(app, ["info", str(p), "--roads"]).stdout.splitlines()
+    assert text[:3] == ["road 1 'r1'  100.0 m  successor road 2 (end)",
+                        "  s 0.0 .. 100.0 m: lanes 2 sidewalk, 1 driving, -1 driving, "
+                        "-2 driving",
+                        "  speed limit 13.89 m/s (50 km/h) from s 0.0 m"]
+    xodr = WUHAN / "wuhan_section1.xodr"
+    rows = json.loads(RUN.invoke(app, ["info", str(xodr), "--roads", "--json"]).stdout)
+    west = next(r for r in rows if r["id"] == "1")   # the generator's west leg and its light
+    assert west["successor"] == "junction 500"
+    assert {"id": "1001", "s": 972.0, "t": -7.5, "orientation": "+", "dynamic": True,
+            "type": "1000001"} in west["signals"]
+
+
 def test_info_counts_wuhan_section1_rsus_and_signals():
     xodr = WUHAN / "wuhan_section1.xodr"
     if not xodr.is_file():
