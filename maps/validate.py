@@ -168,8 +168,18 @@ def _width_issues(road: Road, sec: LaneSection, lane: Lane, path: str) -> list[I
     return out
 
 
+def _repeated_starts(records: Piecewise, tag: str, attr: str) -> list[str]:
+    """One text per start that two or more of ``records`` share: which of them holds is not
+    defined by the standard (records of a kind are given in ascending ``attr``, ASAM OpenDRIVE
+    1.8 clauses 9.3 and 11.4); ours, like esmini's, keeps the later one in the file."""
+    starts = [r.start for r in records.records]
+    return [f"{starts.count(x)} <{tag}> records at {attr}={x:g}: the later one in the file "
+            f"holds" for x in sorted(set(starts)) if starts.count(x) > 1]
+
+
 def _lane_issues(road: Road, path: str) -> list[Issue]:
-    out = []
+    out = [Issue("warning", f"road {road.id}: {text}", path, road.line, "laneOffset")
+           for text in _repeated_starts(road.lane_offset, "laneOffset", "s")]
     for a, b in zip(road.sections, road.sections[1:]):   # the parser sorts them by s
         if a.line is not None and b.line is not None and b.line < a.line:
             out.append(Issue("warning", f"road {road.id}: laneSection s={a.s} is listed after "
@@ -189,6 +199,10 @@ def _lane_issues(road: Road, path: str) -> list[Issue]:
                                  f"consecutively from the centre lane (ASAM OpenDRIVE 1.8 "
                                  f"clause 11.3)", path, sec.line, "laneSection"))
         for lane in (*sec.left, *sec.right):
+            for tag, records in (("width", lane.width), ("border", lane.border)):
+                out += [Issue("warning", f"road {road.id}: laneSection s={sec.s} lane "
+                              f"{lane.id}: {text}", path, lane.line, "lane")
+                        for text in _repeated_starts(records, tag, "sOffset")]
             if lane.width or lane.border:
                 out += _width_issues(road, sec, lane, path)
     return out

@@ -25,6 +25,7 @@ from scenarios.check import (ERROR, WARNING, Issue, child_el, duplicate_names, e
 from scenarios.conditions import CONDITIONS
 from scenarios.controllers import BUILTIN, read_controller
 from scenarios.entities import NOT_FOR_KIND
+from scenarios.loader import missing_logic_file
 from scenarios.errors import ScenarioError, UnsupportedElementError
 from scenarios.model import Scenario
 from scenarios.parameters import read_declarations
@@ -178,7 +179,7 @@ def _files(sc: _Scenario) -> None:
     el = child_el(rn, "LogicFile")    # SceneGraphFile: never read here, so not checked
     path = sc.value(el, "filepath") if el is not None else None
     if path is not None and not (base / path).is_file():
-        sc.add(ERROR, el, not_a_file("LogicFile", (base / path).resolve()))
+        sc.add(ERROR, el, missing_logic_file((base / path).resolve()))
     elif path is not None:
         _road_network(sc, el, base / path)
     for cat in kids(child_el(sc.root, "CatalogLocations")):

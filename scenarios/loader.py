@@ -45,6 +45,18 @@ def _revision(src: Source, root: etree._Element) -> tuple[int, int]:
     return rev
 
 
+def missing_logic_file(path: Path) -> str:
+    """The message for a RoadNetwork LogicFile that is not a readable file at ``path``; a
+    bare name without suffix (``Town04``: CARLA ScenarioRunner names its maps so) gets a hint,
+    since the embedded simulator needs the OpenDRIVE file itself."""
+    message = not_a_file("LogicFile", path)
+    if not path.suffix and not path.exists():
+        message += (f" ('{path.name}' looks like a CARLA map name, as CARLA ScenarioRunner "
+                    f"writes it: give the path of its OpenDRIVE .xodr, and for --backend carla "
+                    f"the town as Property carla_town, docs/carla.md)")
+    return message
+
+
 def _road_network(src: Source, root: etree._Element) -> tuple[str | None, etree._Element | None]:
     rn = child(root, "RoadNetwork")
     if rn is None:
@@ -54,7 +66,7 @@ def _road_network(src: Source, root: etree._Element) -> tuple[str | None, etree.
     if logic is not None:
         p = (Path(src.file).parent / src.attr(logic, "filepath", str)).resolve()
         if not p.is_file():
-            raise src.error(logic, not_a_file("LogicFile", p))
+            raise src.error(logic, missing_logic_file(p))
         path = str(p)
     return path, child(rn, "TrafficSignals")
 

@@ -320,9 +320,12 @@ class Source:
         Raises:
             ScenarioError: the attribute is missing or empty.
         """
-        raw = (el.get(name) or "").strip().lstrip("$")
+        given = el.get(name)
+        raw = (given or "").strip().lstrip("$")
         if not raw:
-            raise self.error(el, f"missing attribute '{name}'")
+            raise self.error(el, f"missing attribute '{name}'" if given is None else
+                             f"attribute {name}='{clip(given)}' names no parameter: expected "
+                             f"the name of a declared parameter")
         return raw
 
     def choice(self, el: etree._Element, name: str, allowed: tuple[str, ...],

@@ -315,3 +315,26 @@ def test_a_map_over_the_size_cap_is_refused_before_it_is_parsed(tmp_path, monkey
     with pytest.raises(maps.MapsError, match="larger than the 100 accepted for a map") as err:
         maps.load_opendrive(p)
     assert err.value.file == str(p)
+
+
+def test_repeated_width_and_lane_offset_records_are_warned_of_and_the_later_holds(tmp_path):
+    """ASAM/CARLA sweep: esmini's velodrome repeats <width sOffset="0">, ASAM's
+    Ex_Simple-LaneOffset a <laneOffset s="75">; map check said nothing. The later record
+    holds (as in esmini): lane -1 is 3.5 m wide, the offset 1 m, so its centre is at t=-0.75."""
+    text = document(road(
+        "1", 100, line(0, 0, 0, 0, 100),
+        right='<lane id="-1" type="driving"><width sOffset="0" a="3" b="0" c="0" d="0"/>'
+              '<width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane>',
+        lanes_extra='<laneOffset s="0" a="0" b="0" c="0" d="0"/>'
+                    '<laneOffset s="0" a="1" b="0" c="0" d="0"/>'))
+    path = write(tmp_path, "dup.xodr", text)
+    issues = [i for i in maps.check_opendrive(path) if "records at" in i.message]
+    assert [(i.severity, i.element, i.message) for i in issues] == [
+        ("warning", "laneOffset",
+         "road 1: 2 <laneOffset> records at s=0: the later one in the file holds"),
+        ("warning", "lane", "road 1: laneSection s=0.0 lane -1: 2 <width> records at "
+                            "sOffset=0: the later one in the file holds")]
+    with pytest.warns(UserWarning):
+        net = maps.load_opendrive(path)
+    assert net.lane_width("1", -1, 50.0) == pytest.approx(3.5)
+    assert net.lane_to_world("1", -1, 50.0, 0.0).y == pytest.approx(-0.75)

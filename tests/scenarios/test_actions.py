@@ -390,6 +390,14 @@ def test_a_parameter_ref_to_no_declared_parameter_is_refused_at_load(tmp_path, e
     with pytest.raises(ScenarioError, match="parameterRef 'Nope'") as exc:
         load_scenario(write(tmp_path, text))
     assert exc.value.line is not None
+    # ASAM/CARLA sweep: CARLA's LaneChangeSimple has parameterRef="" (a present, empty
+    # attribute); the message said it was missing
+    empty = cond.replace('parameterRef="Nope"', 'parameterRef=""')
+    text = document(teleport("Car", -1, 10.0), story(event("E", speed_action(5),
+                                                           trigger(empty))), STOP)
+    with pytest.raises(ScenarioError, match="attribute parameterRef='' names no parameter: "
+                                            "expected the name of a declared parameter"):
+        load_scenario(write(tmp_path, text))
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "1e400"])

@@ -116,6 +116,19 @@ def test_a_catalog_folder_that_is_missing_is_a_warning_until_a_reference_needs_i
            f"{line_of(text, 'nowhere')})" in err.value.message
 
 
+def test_an_openscenario_0_9_file_gets_only_its_revision_refused(tmp_path):
+    """ASAM/CARLA sweep: CARLA's OSC 0.9 FollowLeadingVehicle got the refusal and then 9
+    misleading 1.x issues (its Parameter elements read as undeclared, ...)."""
+    text = ('<?xml version="1.0"?>\n<OpenSCENARIO>\n<FileHeader revMajor="0" revMinor="9" '
+            'date="2019-01-01T00:00:00" description="x" author="y"/>\n<ParameterDeclaration>'
+            '<Parameter name="$speed" type="double" value="10"/></ParameterDeclaration>\n'
+            '<Entities><Object name="Ego"/></Entities>\n</OpenSCENARIO>\n')
+    path, text = scenario(tmp_path, text=text)
+    (issue,) = check_scenario(path)
+    assert issue.severity == "error" and issue.line == 3
+    assert issue.message == "OpenSCENARIO 0.9 is not supported (expected 1.0 to 1.3)"
+
+
 def test_an_empty_storyboard_stop_trigger_is_a_warning_at_its_line(tmp_path):
     """It never fires: the run goes to its time limit and does not judge reaching the end."""
     import re

@@ -122,6 +122,19 @@ def test_missing_logic_file(tmp_path):
     with pytest.raises(ScenarioError, match="LogicFile not found") as info:
         load_scenario(write(tmp_path, text))
     assert info.value.element == "LogicFile" and info.value.line == line_of(text, "LogicFile")
+    assert "CARLA" not in info.value.message
+
+
+def test_a_carla_town_name_as_logic_file_gets_a_hint(tmp_path):
+    """ASAM/CARLA sweep: CARLA ScenarioRunner's examples name the map `Town04_Opt`; check
+    and run said only "not found"."""
+    from scenarios.check import check_scenario
+    text = document("", "", STOP, road='<LogicFile filepath="Town04_Opt"/>')
+    path = write(tmp_path, text)
+    with pytest.raises(ScenarioError, match="'Town04_Opt' looks like a CARLA map name") as info:
+        load_scenario(path)
+    errors = [i.message for i in check_scenario(path) if i.severity == "error"]
+    assert any("'Town04_Opt' looks like a CARLA map name" in m for m in errors), errors
 
 
 def test_unsupported_revision(tmp_path):
