@@ -349,6 +349,7 @@ class _CaseRun:
         received: tuple[V2XReceived, ...] = ()
         while not engine.done:
             if world.time >= opts.max_sim_time - 1e-9:
+                self.note_coverage(engine, world.time)
                 self.end(world.time, "timeout", f"simulation time reached "
                          f"{opts.max_sim_time:g} s before the StopTrigger")
                 return
@@ -367,7 +368,20 @@ class _CaseRun:
                 for ev in bridge.drain_events():
                     self.on_event(ev)
             self.record(world)
+        self.note_coverage(engine, world.time)
         self.end(world.time, engine.end_reason or "stop_trigger", "")
+
+    def note_coverage(self, engine: Any, t: float) -> None:
+        """Record a ``storyboard_coverage`` event at the end of the run: ``{"events": how many
+        storyboard Events the scenario has, "never_started": the paths of those that never
+        reached runningState}``. An Event that never starts is a part of the test that did not
+        happen (its RSI never sent, its cut-in never made): the report says so."""
+        assert self.recording is not None
+        started = {e.data.get("element") for e in self.recording.events_of("storyboard")
+                   if e.data.get("type") == "event" and e.data.get("to") == "runningState"}
+        paths = engine.event_paths()
+        self.on_event(Event(t, "storyboard_coverage", {
+            "events": len(paths), "never_started": [p for p in paths if p not in started]}))
 
     def note_goal(self, engine: Any, world: WorldState) -> None:
         """Record a ``goal`` event when the scenario gives the ego a new route destination

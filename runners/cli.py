@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -290,6 +291,11 @@ def _result_line(res: dict[str, Any]) -> str:
              and c.get("declared") and c.get("status") == "not_applicable"]
     if unmet:  # the case's own criterion had nothing to judge in this run
         extra += f"  not applicable: {', '.join(unmet)}"
+    ends = (res.get("findings") or {}).get("run_end") or [{}]
+    never = ends[0].get("never_started") if isinstance(ends[0], dict) else None
+    if isinstance(never, list) and never:  # a part of the test that did not happen
+        extra += f"  never started: {', '.join(str(p).split('::')[-1] for p in never[:5])}"
+        extra += " ..." if len(never) > 5 else ""
     score_txt = f" score {score:5.1f}" if isinstance(score, (int, float)) else ""
     return f"{verdict:5} {res['case_id']}{score_txt}{extra}"
 
@@ -367,7 +373,7 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
     stderr, without Python's source location and code line (our warnings name their file,
     line and element themselves)."""
     text = " ".join(str(message).split())
-    if not text.startswith("warning:"):
+    if not re.match(r"(?:\S+: )?warning: ", text):  # a check Issue's "file:line: warning:"
         text = f"warning: {text}"
     print(terminal_safe(text), file=file or sys.stderr)
 

@@ -142,6 +142,12 @@ class ScenarioEngine:
         pose = waypoints[-1].pose
         return (pose.x, pose.y)
 
+    def event_paths(self) -> tuple[str, ...]:
+        """The full path (``Story::Act::ManeuverGroup::Maneuver::Event``) of every storyboard
+        Event, in document order: with the recorded ``storyboard`` transitions they tell which
+        Events never started."""
+        return tuple(el.path for el in self.board.walk() if el.kind == "event")
+
     def set_user_value(self, name: str, value) -> None:
         """Feed a value (number or string) read by ``UserDefinedValueCondition`` ``name``
         from the next evaluation on (e.g. a V2X message field, an agent state)."""

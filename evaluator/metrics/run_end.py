@@ -22,7 +22,10 @@ class RunEndMetric:
     (time of the last frame judged [s], 0 without frames; see ``evaluator.case.score_case``). ``run_reached_stop_trigger`` is None (not
     applicable) for a case whose StopTrigger has no condition and that ran to its time limit
     (``RecordingHeader.stop_trigger_defined``): it had no end of its own to reach. Event: ``{"end_reason", "message"}``,
-    with ``"ego_road_end"`` ``{"t", "road_id", "lane_id", "s", "speed_mps"}`` when the
+    with ``"never_started"`` (the storyboard Events that never started, from the recording's
+    ``storyboard_coverage`` event; at most 50) and ``"storyboard_events"`` (how many there
+    are) when some never started, and with
+    ``"ego_road_end"`` ``{"t", "road_id", "lane_id", "s", "speed_mps"}`` when the
     scenario's default controller stopped the ego at a dead end (the recording's
     ``end_of_road`` event; with ``--agent scenario``: the stop is esmini's, not the stack's).
     """
@@ -42,6 +45,10 @@ class RunEndMetric:
             "run_duration_s": Statistic("run_duration_s", "s", float(dur)),
         }
         event = {"end_reason": reason, "message": recording.end_message}
+        coverage = next(iter(recording.events_of("storyboard_coverage")), None)
+        if coverage is not None and coverage.data.get("never_started"):
+            event["never_started"] = [str(p) for p in coverage.data["never_started"]][:50]
+            event["storyboard_events"] = coverage.data.get("events")
         stop = recording.ego_road_end()
         if stop is not None:
             event["ego_road_end"] = {"t": stop.t, **{k: stop.data.get(k) for k in

@@ -47,7 +47,8 @@ def narrative(res: CaseResult) -> list[str]:
     """Sentences, in time order where they have a time: collisions, red lights passed,
     wrong-way driving, the first actionable V2X message and the reaction to it, a stop at a
     dead end by the scenario's default controller, the closest post-encroachment, how the run
-    ended, then each failed criterion with its margin and each of the case's own (declared)
+    ended and the storyboard Events that never started, then each failed criterion with its
+    margin and each of the case's own (declared)
     criteria that was not applicable.
     Empty for a case that errored before it ran (its error says why)."""
     timed: list[tuple[float, str]] = []
@@ -105,6 +106,13 @@ def narrative(res: CaseResult) -> list[str]:
         dur = None if end.get("ego_road_end") else _metric(res, "run_duration_s")
         lines.append(f"The run ended by {reason}" + (f" after {_num(dur)} s" if dur else "")
                      + ".")
+        never = end.get("never_started")
+        if isinstance(never, list) and never:
+            total = end.get("storyboard_events")
+            of = f" of {total}" if isinstance(total, int) else ""
+            lines.append(f"{len(never)}{of} storyboard Events never started, so what they do "
+                         f"did not happen in this run: {', '.join(map(str, never[:10]))}"
+                         f"{' ...' if len(never) > 10 else ''}.")
     for o in res.failed:
         crit = o.criterion
         lines.append(f"Failed {crit.id}: {crit.metric} measured {_short(o.measured)} "

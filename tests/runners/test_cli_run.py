@@ -468,8 +468,12 @@ def test_warnings_print_as_their_own_one_line(capsys):
     _one_line_warning(UserWarning("warning: f.xodr:2: <laneLink>: lane -9\nmissing"),
                       UserWarning, "/x/runners/case.py", 119)
     _one_line_warning(UserWarning("plain"), UserWarning, "/x/y.py", 1)
+    # ASAM sweep: a map Issue (file:line: warning: ...) got a second "warning: " in front
+    _one_line_warning(UserWarning("/m/a.xodr:145: warning: <signal>: odd"), UserWarning,
+                      "/x/y.py", 1)
     assert capsys.readouterr().err == ("warning: f.xodr:2: <laneLink>: lane -9 missing\n"
-                                       "warning: plain\n")
+                                       "warning: plain\n"
+                                       "/m/a.xodr:145: warning: <signal>: odd\n")
 
 
 def test_agent_config_that_is_not_a_regular_file_is_a_usage_error(tmp_path: Path) -> None:
@@ -527,3 +531,7 @@ def test_the_case_line_names_criteria_that_were_not_evaluated() -> None:
     res["criteria"] = [{"id": "spat", "status": "not_applicable", "declared": True},
                        {"id": "speed_limit", "status": "not_applicable", "declared": False}]
     assert _result_line(res) == "PASS  c score 100.0  not applicable: spat"
+    res["criteria"] = []
+    res["findings"] = {"run_end": [{"end_reason": "stop_trigger",
+                                    "never_started": ["S::A::G::M::RSI event"]}]}
+    assert _result_line(res) == "PASS  c score 100.0  never started: RSI event"

@@ -337,3 +337,32 @@ def test_an_empty_stop_trigger_runs_to_the_time_limit_without_failing_to_reach_i
     assert res["metrics"]["run_duration_s"]["value"] == pytest.approx(3.0)
     timed_out = run(STATIONARY, "idm", tmp_path / "limit", max_sim_time=3.0)
     assert {c["id"]: c["status"] for c in timed_out["criteria"]}["reached_stop_trigger"] == "fail"
+
+
+def test_storyboard_events_that_never_started_are_named(tmp_path: Path) -> None:
+    """New-user pass 10: an RSI event whose trigger never fired left the case at PASS 100,
+    found only in the recording. The runner records which Events never started; the report's
+    "What happened" names them."""
+    import sys
+    sys.path.append(str(ROOT / "tests" / "scenarios"))
+    from builders import document, event, sim_time, speed_action, story, teleport, trigger
+    xodr = ROOT.parent / "shared" / "reference" / "esmini" / "resources" / "xodr" / \
+        "straight_500m.xodr"
+    events = (event("Early", speed_action(5, name="a1"), trigger(sim_time(0.5)))
+              + event("Late", speed_action(8, name="a2"), trigger(sim_time(60))))
+    text = document(teleport("Ego", -1, 10.0, speed=5.0).replace('roadId="R"', 'roadId="1"'),
+                    story(events, actor="Ego"), trigger(sim_time(2), kind="StopTrigger"),
+                    entities=("Ego",), road=f'<LogicFile filepath="{xodr}"/>')
+    path = tmp_path / "late.xosc"
+    path.write_text(text)
+    res = run(path, "scenario", tmp_path)
+    rec = read_recording(tmp_path / "late" / "recording.jsonl")
+    (cov,) = rec.events_of("storyboard_coverage")
+    assert cov.data == {"events": 2, "never_started": ["S::A::G::M::Late"]}
+    ended = res["findings"]["run_end"][0]
+    assert ended["never_started"] == ["S::A::G::M::Late"] and ended["storyboard_events"] == 2
+    from evaluator.case import CaseResult
+    from evaluator.report.narrative import narrative
+    said = narrative(CaseResult.from_dict(res))
+    assert ("1 of 2 storyboard Events never started, so what they do did not happen in this "
+            "run: S::A::G::M::Late.") in said
