@@ -236,12 +236,20 @@ def advance(graph: RoadGraph, coord: LaneCoord, ds: float,
     lane, s, offset = coord.lane_id, coord.s, coord.offset
     dirs = road.driving_sign(lane) * (1 if ds >= 0 else -1)
     remaining = abs(ds)
+    # A lane id names a lane of the section holding s (``Road.section_at``: on a boundary, the
+    # section that starts there). Starting on a boundary backwards, it goes on behind:
+    start_idx, owner = _section_index(road, s, dirs), road.section_index(s)
+    if start_idx != owner and lane in road.sections[owner].by_id:
+        lane = _section_step(road, owner, dirs, lane) or lane
     for _ in range(10000):
         idx = _section_index(road, s, dirs)
         sec = road.sections[idx]
         boundary = sec.end if dirs > 0 else sec.s
         s, remaining = _move_on_lane(road, sec, lane, offset, s, boundary, dirs, remaining)
         if remaining <= 0.0:
+            if road.section_index(s) == idx + 1 and dirs > 0:  # stopped on the boundary: the
+                nxt = _section_step(road, idx, dirs, lane)     # lane goes on in the section
+                lane = lane if nxt is None else nxt            # ahead, under its linked id
             break
         if 0 <= idx + dirs < len(road.sections):
             nxt = _section_step(road, idx, dirs, lane)
@@ -260,9 +268,9 @@ def advance(graph: RoadGraph, coord: LaneCoord, ds: float,
         lane = ex[2]
         s = 0.0 if ex[1] == "start" else road.length
         dirs = 1 if ex[1] == "start" else -1
-    sec = road.sections[_section_index(road, s, dirs)]
+    sec = road.section_at(s)
     if lane not in sec.by_id:  # stopped on a boundary: the lane lives on the other side
-        sec = road.section_at(s)
+        sec = road.sections[_section_index(road, s, dirs)]
     a, b = road.lane_span(lane, s, sec)
     return LaneCoord(road.id, lane, s, 0.5 * (a + b) + offset, offset)
 

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from maps.traversal import route_chooser
+from maps.traversal import lane_id_at, route_chooser
 
 from testzone.lead import nearest_ahead
 from testzone.world import EntityState, LaneCoord
@@ -93,13 +93,27 @@ def route_roads(obs: Observation) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class LaneChange:
-    """A lane change under way: on road ``road_id`` from lane ``from_lane`` to ``to_lane``,
-    begun at sim time ``start`` [s]."""
+    """A lane change under way: on road ``road_id`` from lane ``from_lane`` to ``to_lane``
+    (their ids at road ``s`` [m]), begun at sim time ``start`` [s]."""
 
     road_id: str
     from_lane: int
     to_lane: int
     start: float
+    s: float = 0.0
+
+    def carried_to(self, net: Any, s: float) -> "LaneChange | None":
+        """The same change with its lane ids at road ``s`` [m]: where a lane opens or closes,
+        OpenDRIVE renumbers the lanes beside it (clause 11.3), so an id alone names another
+        lane in the next lane section; the lanes are followed by their links
+        (:func:`maps.traversal.lane_id_at`). None when one of them ends."""
+        road = net.roads[self.road_id]
+        if road.section_index(s) == road.section_index(self.s):
+            return self
+        ids = [lane_id_at(road, lane, self.s, s) for lane in (self.from_lane, self.to_lane)]
+        if None in ids:
+            return None
+        return LaneChange(self.road_id, ids[0], ids[1], self.start, s)
 
 
 class IdmAgent(Agent):
@@ -219,6 +233,12 @@ class IdmAgent(Agent):
         decide = obs.time >= self._next_decision
         if decide:
             self._next_decision = obs.time + p.change_period - 1e-9
+        if change is not None and ego.lane.road_id == change.road_id:
+            carried = change.carried_to(self.net, ego.lane.s)
+            if carried is None:                  # the lane it was leaving or aiming at ends
+                self._change, self._path = None, None
+                return
+            change = self._change = carried
         if change is not None:
             if ego.lane.road_id != change.road_id or (
                     ego.lane.lane_id == change.to_lane and abs(ego.lane.offset) < 0.3):
@@ -230,7 +250,7 @@ class IdmAgent(Agent):
                                 abs(change.to_lane) > abs(change.from_lane))
                 if d is None or not d.safe:
                     self._change = LaneChange(change.road_id, change.to_lane, change.from_lane,
-                                              obs.time)
+                                              obs.time, change.s)
                     self._path = None
             return
         if not decide or obs.time - self._last_change < p.change_interval \
@@ -248,7 +268,8 @@ class IdmAgent(Agent):
             if d is not None and d.change and (best is None or d.incentive > best[0]):
                 best = (d.incentive, lane)
         if best is not None:
-            self._change = LaneChange(ego.lane.road_id, ego.lane.lane_id, best[1], obs.time)
+            self._change = LaneChange(ego.lane.road_id, ego.lane.lane_id, best[1], obs.time,
+                                      ego.lane.s)
             self._last_change = obs.time
             self._path = None
 

@@ -112,3 +112,17 @@ def load_error(tmp_path: Path, text: str):
     assert issues and issues[0].severity == "error"
     assert issues[0].message == info.value.message
     return info.value
+
+
+def lane_opening_road() -> str:
+    """Road 1 along +x, 100 m. At s = 50 a lane opens at the centre (its width grows from 0),
+    so OpenDRIVE renumbers the lanes outside it: lane -1 (t = -1.75) of the first section
+    continues as lane -2 and lane -2 (t = -5.25) as lane -3 (lane links say so)."""
+    first = (f'<laneSection s="0"><center><lane id="0" type="none"/></center><right>'
+             f'{_lane(-1, 3.5, succ=-2)}{_lane(-2, 3.5, succ=-3)}</right></laneSection>')
+    opening = ('<lane id="-1" type="driving"><width sOffset="0" a="0" b="0.07" c="0" d="0"/>'
+               '</lane>')
+    second = (f'<laneSection s="50"><center><lane id="0" type="none"/></center><right>'
+              f'{opening}{_lane(-2, 3.5, pred=-1)}{_lane(-3, 3.5, pred=-2)}</right>'
+              f'</laneSection>')
+    return document(road("1", 100, line(0, 0, 0, 0, 100), sections=first + second))

@@ -9,7 +9,7 @@ import pytest
 
 import maps
 from testzone.world import LaneCoord
-from maps_samples import t_junction, two_roads_end_to_end, write
+from maps_samples import lane_opening_road, t_junction, two_roads_end_to_end, write
 
 ESMINI = Path(__file__).resolve().parents[3] / "shared" / "reference" / "esmini"
 
@@ -142,3 +142,26 @@ def test_route_through_multi_intersections_matches_esmini_roads():
     assert route is not None and route[0] == seq[0] and route[-1] == seq[-1]
     length = lambda ids: sum(net.roads[r].length for r in ids[1:-1])  # noqa: E731
     assert length(route) <= length(seq) + 1e-6
+
+
+@pytest.mark.parametrize("step", [10.0, 10.5, 2.0])
+def test_a_position_that_lands_on_a_lane_section_boundary_keeps_its_lane(tmp_path, step):
+    """New-user pass 10: an agent's path sampled every 2 m landed exactly on s = 430 of a
+    test-zone road where a left-turn lane opens; it took the old id in the new section (the
+    next lane to the left) and the vehicle swerved. Landing on the boundary or past it must
+    give the same lane: the linked one, at the same y."""
+    net = maps.load_opendrive(write(tmp_path, "open.xodr", lane_opening_road()))
+    c = LaneCoord("1", -2, 40.0, -5.25)
+    while c.s < 60.0:
+        c = net.advance(c, step)
+        y = net.lane_to_world(c.road_id, c.lane_id, c.s, 0.0).y
+        opened = 0.07 * max(c.s - 50.0, 0.0)     # the new lane's width pushes it outwards
+        assert y == pytest.approx(-5.25 - opened), (c, y)
+        assert c.lane_id == (-2 if c.s < 50.0 else -3)
+    # backwards onto s = 50: the id of the section that holds s = 50 (the one starting there,
+    # as Road.section_at and lane_to_world read it), then on behind it under the linked id
+    back = net.advance(LaneCoord("1", -3, 60.0, -5.95), -10.0)
+    assert (back.lane_id, back.s) == (-3, pytest.approx(50.0))
+    assert net.lane_to_world("1", back.lane_id, back.s, 0.0).y == pytest.approx(-5.25)
+    behind = net.advance(back, -5.0)
+    assert (behind.lane_id, behind.s, behind.t) == (-2, pytest.approx(45.0), pytest.approx(-5.25))

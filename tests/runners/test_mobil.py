@@ -323,3 +323,20 @@ def test_a_change_is_turned_back_when_a_hidden_car_appears_and_standing_lanes_ar
     fresh.setup(VehicleSpec("Ego"), net, {})
     fresh.step(_obs(0.0, ego, [slow, _car("Parked", -1, 200.0, 0.0, net)]))
     assert fresh._change is None
+
+
+def test_a_lane_change_keeps_its_lanes_where_a_lane_section_renumbers_them(tmp_path) -> None:
+    """New-user pass 10: on a test-zone road where a left-turn lane opens, the ids of the lanes
+    beside it shift by one; a change begun before the boundary then aimed at the wrong lane
+    and the vehicle swerved (lateral acceleration 6.1 m/s^2 in a plain stop at a red light).
+    The change follows its lanes through their links (maps_samples.lane_opening_road: lane -1
+    goes on as -2, lane -2 as -3 from s = 50)."""
+    import sys
+    sys.path.append(str(Path(__file__).resolve().parents[1] / "maps"))
+    from maps_samples import lane_opening_road, write
+    from runners.agents.idm import LaneChange
+    net = load_opendrive(write(tmp_path, "open.xodr", lane_opening_road()))
+    change = LaneChange("1", -1, -2, 3.0, s=40.0)
+    assert change.carried_to(net, 45.0) is change                   # same lane section
+    assert change.carried_to(net, 55.0) == LaneChange("1", -2, -3, 3.0, s=55.0)
+    assert LaneChange("1", -1, -3, 3.0, s=40.0).carried_to(net, 55.0) is None  # no lane -3
