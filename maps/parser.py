@@ -32,10 +32,13 @@ from maps.polynomial import Cubic, Piecewise
 from maps.reference_line import ReferenceLine
 from maps.road import Road
 
-MAX_CURVATURE = 10.0
-"""Largest |curvature| [1/m] accepted in ``arc`` and ``spiral`` records: a 0.1 m radius, far
-tighter than any road; larger values are typos or hostile input, and sampling the reference
-line at a 1 cm chord error would take millions of points per metre."""
+MAX_CURVATURE = 1.0
+"""Largest |curvature| [1/m] accepted in ``arc`` and ``spiral`` records (``maps.validate``
+holds paramPoly3 and poly3 to it too): a 1 m radius. No vehicle turns tighter (the tightest
+of the reference maps, esmini's soderleden, is 0.4 /m); tighter values are typos or hostile
+input, and a tighter reference line winds its lanes' areas over themselves (a 100 m arc of
+radius 0.1 m circles 159 times: the drivable area's polygon union then ran for over 11
+minutes inside GEOS, beyond the reach of any signal)."""
 
 MAX_MAGNITUDE = 1e9
 """Largest magnitude accepted for any number read (1e6 km in metres): projected coordinates,
@@ -210,12 +213,20 @@ def read_tree(path: str | os.PathLike) -> etree._ElementTree:
         raise MapsError(f"{size} bytes: larger than the {MAX_MAP_BYTES} accepted for a map",
                         file=path)
     try:
-        tree = etree.parse(path, _parser())
+        with open(path, "rb") as fh:   # bytes, not a path: libxml2 would inflate gzip itself
+            data = fh.read(MAX_MAP_BYTES + 1)   # (a 0.5 MB file became 3.7 GB of memory)
+    except OSError as exc:
+        raise MapsError(f"cannot read file: {exc}", file=path) from None
+    if len(data) > MAX_MAP_BYTES:
+        raise MapsError(f"larger than the {MAX_MAP_BYTES} bytes accepted for a map", file=path)
+    if data[:2] == b"\x1f\x8b":
+        raise MapsError("a gzip-compressed file: expected plain OpenDRIVE XML (decompress it "
+                        "first)", file=path)
+    try:
+        tree = etree.fromstring(data, _parser(), base_url=path).getroottree()
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if getattr(exc, "lineno", None) else None
         raise MapsError(f"not well-formed XML: {exc.msg}", file=path, line=line) from None
-    except OSError as exc:
-        raise MapsError(f"cannot read file: {exc}", file=path) from None
     dtd = tree.docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
         # libxml2 still substitutes internal entities inside attribute values even with

@@ -15,7 +15,7 @@ MAX_SAMPLES = 100_000
 :func:`maps.areas.section_samples` inside one lane section): a bound on every sampling loop,
 reached only by geometries far outside road scale (the parser refuses curvatures above
 :data:`maps.parser.MAX_CURVATURE`; at that curvature and a 1 cm chord error the bound covers
-8.9 km of one geometry). Past it the step grows so that the count stays at the bound."""
+28 km of one geometry). Past it the step grows so that the count stays at the bound."""
 
 
 class ReferenceLine:
@@ -25,13 +25,15 @@ class ReferenceLine:
     it (so tiny overshoots from rounding give continuous values).
 
     Args:
-        geometries: the ``planView`` records (sorted by their ``s`` here).
+        geometries: the ``planView`` records (sorted by their ``s`` here; ``listed_in_order``
+            says whether the file had them so).
         length: the road length [m] (``road@length``).
     """
 
-    __slots__ = ("geometries", "length", "_starts", "_spans")
+    __slots__ = ("geometries", "length", "listed_in_order", "_starts", "_spans")
 
     def __init__(self, geometries: list[Geometry], length: float) -> None:
+        self.listed_in_order = all(a.s <= b.s for a, b in zip(geometries, geometries[1:]))
         self.geometries = sorted(geometries, key=lambda g: g.s)
         self.length = float(length)
         self._starts = [g.s for g in self.geometries]

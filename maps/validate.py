@@ -25,6 +25,7 @@ from maps.errors import Issue, MapsError
 from maps.geo import GeoReference
 from maps.model import Lane, LaneSection
 from maps.parser import ParsedFile, parse_file
+from maps.parser import MAX_CURVATURE
 from maps.polynomial import Cubic, Piecewise, combined
 from maps.road import Road
 
@@ -39,12 +40,53 @@ WIDTH_TOL = 1e-3
 PARAM_POLY3_LENGTH_REL = 0.01
 """Relative difference between a paramPoly3's arc length and its ``length`` above which the
 map is warned about (exporters round; a real mismatch stretches every position)."""
+CURVATURE_SAMPLES = 16
+"""Points per geometry at which its curvature and the lanes inside the curve are checked."""
+
+
+def _curvature_issues(road: Road, path: str) -> list[Issue]:
+    """The first place of ``road`` whose reference line bends tighter than
+    :data:`maps.parser.MAX_CURVATURE` (a paramPoly3 or poly3: arcs and spirals are held to it
+    when read), or whose lanes on the inside of a bend reach its centre of
+    curvature (t >= 1/k: their borders fold over, an offset curve needs 1 - k t > 0; ASAM
+    OpenDRIVE 1.8 clause 9.3, lanes are offsets of the reference line): one error each."""
+    for g in road.reference_line.geometries:
+        for i in range(CURVATURE_SAMPLES + 1):
+            ds = g.length * i / CURVATURE_SAMPLES
+            k, s = g.curvature(ds), min(g.s + ds, road.length)
+            if abs(k) > MAX_CURVATURE:
+                return [Issue("error", f"road {road.id}: the reference line bends with "
+                              f"curvature {k:.4g} /m at s={s:.3f} (radius {1 / abs(k):.3g} m): "
+                              f"more than the {MAX_CURVATURE:g} /m accepted (radius "
+                              f"{1 / MAX_CURVATURE:g} m)", path, g.line or road.line,
+                              "geometry")]
+            if abs(k) < 1e-9:
+                continue
+            sec = road.section_at(s)
+            inner = [road.lane_span(ln.id, s, sec)[1] for ln in (sec.left if k > 0 else
+                                                                  sec.right)]
+            reach = max((t * math.copysign(1.0, k) for t in inner), default=0.0)
+            if reach >= 1.0 / abs(k):
+                return [Issue("error", f"road {road.id}: at s={s:.3f} the lanes reach "
+                              f"t={reach * math.copysign(1.0, k):.3f} m on the inside of a bend "
+                              f"of radius {1 / abs(k):.3f} m: their borders fold over its "
+                              f"centre (lanes are offsets of the reference line and need "
+                              f"1 - k t > 0)", path, g.line or road.line, "geometry")]
+    return []
 
 
 def _geometry_issues(road: Road, path: str) -> list[Issue]:
-    out = []
+    out = _curvature_issues(road, path)
     geoms = road.reference_line.geometries
     tol = LENGTH_TOL + 1e-6 * road.length
+    if geoms and abs(geoms[0].s) > tol:
+        out.append(Issue("error", f"road {road.id}: the plan view starts at s={geoms[0].s:g}, "
+                         f"the road at s=0 (its first geometry has s=0, ASAM OpenDRIVE 1.8 "
+                         f"clause 9.2)", path, geoms[0].line or road.line, "geometry"))
+    if not road.reference_line.listed_in_order:
+        out.append(Issue("warning", f"road {road.id}: the plan view's geometries are not "
+                         f"listed in ascending s (ASAM OpenDRIVE 1.8 clause 9.2); read in "
+                         f"order of s", path, road.line, "planView"))
     total = sum(g.length for g in geoms)
     if abs(total - road.length) > tol:
         out.append(Issue("error", f"road {road.id}: geometry lengths add up to {total:.4f} m, "
@@ -186,6 +228,12 @@ def _lane_issues(road: Road, path: str) -> list[Issue]:
                              f"the one at s={b.s}: OpenDRIVE lists lane sections in ascending "
                              f"s (ASAM OpenDRIVE 1.8 clause 11.3); read in order of s", path,
                              a.line, "laneSection"))
+    if road.sections and road.sections[0].s > LENGTH_TOL:
+        first = road.sections[0]
+        out.append(Issue("error", f"road {road.id}: the first laneSection starts at "
+                         f"s={first.s:g}: the road has no lanes before it (lane sections cover "
+                         f"the road from s=0, ASAM OpenDRIVE 1.8 clause 11.3)", path,
+                         first.line, "laneSection"))
     for sec in road.sections:
         if sec.s > road.length + LENGTH_TOL:
             out.append(Issue("error", f"road {road.id}: laneSection s={sec.s} beyond road length "

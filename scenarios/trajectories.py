@@ -37,7 +37,6 @@ from lxml import etree
 
 from testzone.world import Pose, wrap_angle
 
-from maps.parser import MAX_CURVATURE
 
 from scenarios.errors import ScenarioError
 from scenarios.registry import ParseContext
@@ -53,17 +52,22 @@ would be sampled until memory runs out)."""
 
 
 
+MAX_SHAPE_CURVATURE = 10.0
+"""Largest |curvature| [1/m] of a Clothoid trajectory shape: a 0.1 m radius (a pedestrian may
+turn that tight, a road may not: ``maps.parser.MAX_CURVATURE`` is 1 /m)."""
+
+
 def _check_spiral(ctx: ParseContext, el: etree._Element, length: float, k0: float,
                   k1: float) -> None:
     """ScenarioError naming ``el`` unless 0 < length <= MAX_TRAJECTORY_LENGTH_M and both end
-    curvatures are finite and within the map parser's ``MAX_CURVATURE`` (a 0.1 m radius;
-    beyond it the Fresnel integrals give NaN)."""
+    curvatures are finite and within :data:`MAX_SHAPE_CURVATURE` (a 0.1 m radius; beyond it
+    the Fresnel integrals give NaN)."""
     if not 0.0 < length <= MAX_TRAJECTORY_LENGTH_M:
         raise ctx.src.error(el, f"expected a length in (0, {MAX_TRAJECTORY_LENGTH_M:g}] m, got "
                                 f"{length:g}")
     for k in (k0, k1):
-        if not abs(k) <= MAX_CURVATURE:
-            raise ctx.src.error(el, f"expected curvatures within +-{MAX_CURVATURE:g}"
+        if not abs(k) <= MAX_SHAPE_CURVATURE:
+            raise ctx.src.error(el, f"expected curvatures within +-{MAX_SHAPE_CURVATURE:g}"
                                     f" 1/m along the shape, got {k:g}")
 """esmini's SMALL_NUMBER."""
 CORNER_RADIUS = 2.0

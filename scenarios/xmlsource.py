@@ -62,6 +62,9 @@ def parse_xml(path: str | Path) -> etree._Element:
         data = read_regular(path, "file", MAX_SCENARIO_BYTES)
     except UserFileError as exc:
         raise ScenarioError(exc.message, file=str(path)) from None
+    if data[:2] == b"\x1f\x8b":
+        raise ScenarioError("a gzip-compressed file: expected plain OpenSCENARIO XML "
+                            "(decompress it first)", file=str(path))
     pos = data.find(b"<!ENTITY")
     if pos >= 0:
         # libxml2 expands internal entities in attribute values even with

@@ -47,11 +47,11 @@ def test_curvature_beyond_a_tenth_metre_radius_is_refused(tmp_path, shape, attr)
 
 
 def test_curvature_at_the_limit_is_accepted(tmp_path):
-    # a 0.1 m radius: a full circle is 0.628 m long
-    p = write(tmp_path, "ok.xodr", document(road("1", 0.5, arc(0, 0, 0, 0, 0.5, MAX_CURVATURE),
+    # a 1 m radius: a 3 m arc from (0, 0) heading +x reaches x = 1 m, its lane 0.05 m more
+    p = write(tmp_path, "ok.xodr", document(road("1", 3.0, arc(0, 0, 0, 0, 3.0, MAX_CURVATURE),
                                                  right=_lane(-1, 0.05))))
     net = maps.load_opendrive(p)
-    assert net.bounds[2] < 0.2
+    assert net.bounds[2] == pytest.approx(1.05, abs=0.01)
 
 
 def test_number_far_beyond_road_scale_is_refused(tmp_path):

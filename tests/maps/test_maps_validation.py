@@ -20,6 +20,24 @@ def test_not_xml(tmp_path):
     assert "not well-formed XML" in err.message and err.line == 1
 
 
+def test_a_gzip_compressed_map_is_refused_not_inflated(tmp_path):
+    """Hostile pass 10: libxml2 inflated a gzip .xodr given by path: 485 KB became 200 MB of
+    XML and 3.7 GB of memory, past the map size limit; .xosc files were refused. Both are
+    refused now, as compressed files."""
+    import gzip
+    from scenarios import ScenarioError, load_scenario
+    path = tmp_path / "two.xodr"
+    path.write_bytes(gzip.compress(two_roads_end_to_end().encode()))
+    with pytest.raises(maps.MapsError, match="a gzip-compressed file: expected plain "
+                                             "OpenDRIVE XML") as info:
+        maps.load_opendrive(path)
+    assert info.value.file == str(path)
+    xosc = tmp_path / "s.xosc"
+    xosc.write_bytes(gzip.compress(b"<OpenSCENARIO/>"))
+    with pytest.raises(ScenarioError, match="a gzip-compressed file"):
+        load_scenario(xosc)
+
+
 def test_wrong_root(tmp_path):
     err = load_error(tmp_path, "<?xml version='1.0'?>\n<OpenSCENARIO/>\n")
     assert "expected <OpenDRIVE>" in err.message and err.line == 2
@@ -338,3 +356,38 @@ def test_repeated_width_and_lane_offset_records_are_warned_of_and_the_later_hold
         net = maps.load_opendrive(path)
     assert net.lane_width("1", -1, 50.0) == pytest.approx(3.5)
     assert net.lane_to_world("1", -1, 50.0, 0.0).y == pytest.approx(-0.75)
+
+
+def test_lanes_that_fold_over_the_centre_of_a_bend_are_refused(tmp_path):
+    """Hostile pass 10: a tight arc made the drivable area's polygon union run for minutes in
+    GEOS (no signal reaches it). Arcs tighter than 1 m are refused when read; lanes reaching
+    the centre of curvature on the inside of a bend (1 - k t <= 0) are refused by the check:
+    here a left bend of radius 5 m with 3.5 + 3.5 m of lanes on its left."""
+    from maps_samples import arc
+    bend = arc(0, 0, 0, 0, 10, 0.2)
+    folded = document(road("1", 10, bend, left=_lane(2, 3.5) + _lane(1, 3.5),
+                           right=_lane(-1, 3.5)))
+    err = load_error(tmp_path, folded)
+    assert err.message == ("road 1: at s=0.000 the lanes reach t=7.000 m on the inside of a "
+                           "bend of radius 5.000 m: their borders fold over its centre (lanes "
+                           "are offsets of the reference line and need 1 - k t > 0)")
+    fine = document(road("1", 10, bend, left=_lane(1, 3.5), right=_lane(-1, 3.5) +
+                         _lane(-2, 3.5)))   # 3.5 m inside, 7 m outside: no fold
+    assert maps.check_opendrive(write(tmp_path, "fine.xodr", fine)) == []
+    tight = document(road("1", 10, arc(0, 0, 0, 0, 10, 2.0), right=_lane(-1, 3.5)))
+    assert "(expected |curvature| <= 1 1/m" in load_error(tmp_path, tight).message
+
+
+def test_a_plan_view_or_lanes_not_starting_at_s_0_are_refused(tmp_path):
+    """Hostile pass 10: a first geometry at s=10 (or -50) and a first laneSection at s=10 were
+    clean; positions before them were extrapolated. Geometries out of order: a warning."""
+    late = document(road("1", 100, line(10, 0, 0, 0, 100), right=_lane(-1, 3.5)))
+    assert "the plan view starts at s=10, the road at s=0" in load_error(tmp_path, late).message
+    lanes = ('<laneSection s="10"><center><lane id="0" type="none"/></center><right>'
+             f'{_lane(-1, 3.5)}</right></laneSection>')
+    no_lanes = document(road("1", 100, line(0, 0, 0, 0, 100), sections=lanes))
+    assert "the first laneSection starts at s=10" in load_error(tmp_path, no_lanes).message
+    swapped = document(road("1", 100, line(50, 50, 0, 0, 50) + line(0, 0, 0, 0, 50),
+                            right=_lane(-1, 3.5)))
+    (issue,) = maps.check_opendrive(write(tmp_path, "swapped.xodr", swapped))
+    assert issue.severity == "warning" and "not listed in ascending s" in issue.message
