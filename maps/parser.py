@@ -214,11 +214,11 @@ def read_tree(path: str | os.PathLike) -> etree._ElementTree:
                         file=path)
     try:
         with open(path, "rb") as fh:   # bytes, not a path: libxml2 would inflate gzip itself
-            data = fh.read(MAX_MAP_BYTES + 1)   # (a 0.5 MB file became 3.7 GB of memory)
+            data = fh.read(size + 1)    # (a 0.5 MB file became 3.7 GB); read(n) allocates n
     except OSError as exc:
         raise MapsError(f"cannot read file: {exc}", file=path) from None
-    if len(data) > MAX_MAP_BYTES:
-        raise MapsError(f"larger than the {MAX_MAP_BYTES} bytes accepted for a map", file=path)
+    if len(data) > size:
+        raise MapsError(f"the file grew while it was read (beyond its {size} bytes)", file=path)
     if data[:2] == b"\x1f\x8b":
         raise MapsError("a gzip-compressed file: expected plain OpenDRIVE XML (decompress it "
                         "first)", file=path)

@@ -41,12 +41,13 @@ def read_regular(path: str | os.PathLike, what: str, max_bytes: int) -> bytes:
         raise UserFileError(f"{what} is {st.st_size} bytes, more than the {max_bytes} accepted",
                             file=str(p))
     try:
-        with open(p, "rb") as fh:
-            data = fh.read(max_bytes + 1)
+        with open(p, "rb") as fh:   # read(n) allocates n bytes first: ask for what is there
+            data = fh.read(min(st.st_size, max_bytes) + 1)
     except OSError as exc:
         raise UserFileError(f"cannot read {what} ({exc.strerror})", file=str(p)) from None
-    if len(data) > max_bytes:
-        raise UserFileError(f"{what} grew beyond the {max_bytes} bytes accepted", file=str(p))
+    if len(data) > max_bytes or len(data) > st.st_size:
+        raise UserFileError(f"{what} grew while it was read (beyond the {st.st_size} bytes it "
+                            f"had)", file=str(p))
     return data
 
 
