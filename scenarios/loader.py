@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from lxml import etree
@@ -149,7 +150,7 @@ def load_scenario(path: str | Path, parameters: Mapping[str, Any] | None = None,
     monitors = read_monitors(src, root)
     variables = read_variables(src, root)
     reader = StoryboardReader(ParseContext(src, POSITIONS, catalogs, warnings,
-                                           frozenset(variables)), catalogs,
+                                           MappingProxyType(dict(variables))), catalogs,
                               tuple(entities), selections, tuple(monitors),
                               {n: e.element for n, e in entities.items()})
     header = child(root, "FileHeader")

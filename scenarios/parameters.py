@@ -4,19 +4,23 @@ and the global VariableDeclarations (1.2) and MonitorDeclarations (1.3).
 Declarations are read in document order, so a value may use ``$name`` or ``${...}`` over the
 parameters declared before it (and over the enclosing scopes). Values are typed by
 ``parameterType``: ``double`` -> float, ``integer``/``unsignedInt``/``unsignedShort`` -> int,
-``boolean`` -> bool, ``string``/``dateTime`` -> str.
+``boolean`` -> bool, ``string``/``dateTime`` -> str; integers within their XSD type's range,
+a dateTime an ISO 8601 date and time, and a value within its ``ConstraintGroup``s (1.2).
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
+from typing import Any
 
 from lxml import etree
 
 from scenarios.errors import ScenarioError
 from scenarios.expressions import Value, format_value
-from scenarios.xmlsource import CONVERTERS, ParameterScope, Source, child, children
+from scenarios.xmlsource import (CONVERTERS, ParameterScope, Source, child, children,
+                                 declared_name)
 
 PARAMETER_TYPES: Mapping[str, type] = MappingProxyType({
     "double": float, "integer": int, "unsignedInt": int, "unsignedShort": int,
@@ -35,9 +39,64 @@ def typed_value(src: Source, el: etree._Element, ptype: str, value: Value) -> Va
                             f"{', '.join(PARAMETER_TYPES)}")
     conv = PARAMETER_TYPES[ptype]
     try:
-        return CONVERTERS[conv](value)
+        out = CONVERTERS[conv](value)
+        if ptype in TYPE_RANGES and not TYPE_RANGES[ptype][0] <= out <= TYPE_RANGES[ptype][1]:
+            raise ValueError(ptype)
+        if ptype == "dateTime":
+            datetime.datetime.fromisoformat(out.strip().replace("Z", "+00:00"))
     except (ValueError, TypeError):
-        raise src.error(el, f"value '{format_value(value)}' is not of type {ptype}") from None
+        lo_hi = (f" ({TYPE_RANGES[ptype][0]} to {TYPE_RANGES[ptype][1]})"
+                 if ptype in TYPE_RANGES else
+                 " (an xsd:dateTime, e.g. 2024-05-01T10:00:00)" if ptype == "dateTime" else "")
+        raise src.error(el, f"value '{format_value(value)}' is not of type {ptype}"
+                            f"{lo_hi}") from None
+    return out
+
+
+TYPE_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType({
+    "integer": (-2**31, 2**31 - 1), "unsignedInt": (0, 2**32 - 1), "unsignedShort": (0, 65535),
+})
+"""Value ranges of the integer parameter types (XSD int, unsignedInt, unsignedShort: ASAM
+OpenSCENARIO 1.x ParameterType)."""
+
+CONSTRAINT_RULES: Mapping[str, Any] = MappingProxyType({
+    "equalTo": lambda a, b: a == b, "notEqualTo": lambda a, b: a != b,
+    "greaterThan": lambda a, b: a > b, "lessThan": lambda a, b: a < b,
+    "greaterOrEqual": lambda a, b: a >= b, "lessOrEqual": lambda a, b: a <= b,
+})
+
+
+def check_constraints(src: Source, decl: etree._Element, ptype: str, value: Value) -> None:
+    """A declared value against the declaration's ``ConstraintGroup`` elements (OpenSCENARIO
+    1.2 ParameterDeclaration: each group an AND of ``ValueConstraint``s ``{rule, value}``; the
+    value must satisfy at least one group). Numbers compare as numbers, strings and booleans
+    by equality rules only.
+
+    Raises:
+        ScenarioError: no group holds (naming the declaration and the groups), or a
+            ValueConstraint is malformed (unknown rule, a value not of the parameter's type).
+    """
+    groups = list(children(decl, "ConstraintGroup"))
+    if not groups:
+        return
+    texts = []
+    for group in groups:
+        holds, parts = True, []
+        for vc in children(group, "ValueConstraint"):
+            rule = src.attr(vc, "rule", str)
+            if rule not in CONSTRAINT_RULES:
+                raise src.error(vc, f"rule='{rule}': expected one of {', '.join(CONSTRAINT_RULES)}")
+            bound = typed_value(src, vc, ptype, src.attr(vc, "value", lambda v: v))
+            if isinstance(value, (str, bool)) and rule not in ("equalTo", "notEqualTo"):
+                raise src.error(vc, f"rule='{rule}' needs a numeric parameter; {ptype} takes "
+                                    f"equalTo or notEqualTo")
+            parts.append(f"{rule} {format_value(bound)}")
+            holds = holds and bool(CONSTRAINT_RULES[rule](value, bound))
+        if holds:
+            return
+        texts.append(" and ".join(parts) or "(empty)")
+    raise src.error(decl, f"value {format_value(value)} of parameter '{declared_name(decl)}' "
+                          f"meets none of its ConstraintGroups: {'; or '.join(texts)}")
 
 
 def read_declarations(src: Source, owner: etree._Element,
@@ -91,7 +150,9 @@ def read_declarations(src: Source, owner: etree._Element,
                                                f"{src.file}, line {d.sourceline})") from None
         else:
             value = local_src.attr(d, "value", lambda v: v)
-        scope.declare(name, typed_value(local_src, d, ptype, value))
+        typed = typed_value(local_src, d, ptype, value)
+        check_constraints(local_src, d, ptype, typed)
+        scope.declare(name, typed)
     return scope
 
 

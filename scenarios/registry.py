@@ -9,7 +9,7 @@ implement, so that they raise :class:`UnsupportedElementError` with file, line a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -117,15 +117,15 @@ class ParseContext:
             references inside actions), or None.
         warnings: None (strict: unsupported elements raise), or the list collecting the
             messages of the unsupported elements replaced by :class:`Unsupported` (lenient).
-        variables: the names of the global VariableDeclarations, or None where they are not
-            known (then a ``variableRef`` is not checked).
+        variables: the global VariableDeclarations (name -> typed initial value), or None
+            where they are not known (then a ``variableRef`` is not checked).
     """
 
     src: Source
     positions: Registry
     catalogs: Any = None
     warnings: list[str] | None = None
-    variables: frozenset[str] | None = None
+    variables: Mapping[str, Any] | None = None
 
     def parameter_ref(self, el: etree._Element, attr: str = "parameterRef") -> str:
         """The parameter named by ``el``'s ``attr``, which must be declared in scope (a typo

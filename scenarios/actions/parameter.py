@@ -18,19 +18,16 @@ from scenarios.expressions import format_value
 from scenarios.registry import ParseContext
 from scenarios.runtime import Runtime
 from scenarios.actions.base import Done
-from scenarios.xmlsource import child, children
+from scenarios.xmlsource import CONVERTERS, child, children
 
 
 def _coerce(old: object, text: str) -> object:
-    """``text`` as the type of ``old``; ValueError for a number that is not finite (NaN is
-    refused everywhere else in a scenario) or an integer out of float range."""
-    if isinstance(old, bool):
-        return text.strip().lower() in ("true", "1")
-    if isinstance(old, (int, float)):
-        number = float(text)
-        if not math.isfinite(number):
-            raise ValueError(text)
-        return int(number) if isinstance(old, int) else number
+    """``text`` as the type of ``old``, read as a declaration's value of that type is
+    (``scenarios.xmlsource.CONVERTERS``: an xsd:boolean, a whole number for an integer, a
+    finite number); ValueError otherwise (``"yes"`` had set a boolean to false, ``"1.5"`` an
+    integer to 1)."""
+    if isinstance(old, (bool, int, float)):
+        return CONVERTERS[type(old)](text)
     return text
 
 
@@ -88,16 +85,30 @@ class ParameterModifyAction:
 
 
 def _set_or_modify(el: etree._Element, ctx: ParseContext, name: str, store: str):
+    """The Set/ModifyAction under ``el``. For a parameter or variable whose declaration (hence
+    type) is known, a value its type cannot take, or a ModifyAction on a boolean or string, is
+    refused here, at load, as the run would refuse it when the action starts."""
     src = ctx.src
     inner = next(children(el), None)
+    declared = (src.scope.lookup(name) if store == "parameters" else
+                (ctx.variables or {}).get(name))
     if inner is not None and inner.tag == "SetAction":
-        return ParameterSetAction(name, format_value(src.attr(inner, "value", lambda v: v)),
-                                  store)
+        value = format_value(src.attr(inner, "value", lambda v: v))
+        if declared is not None:
+            try:
+                _coerce(declared, value)
+            except ValueError:
+                raise src.error(inner, f"cannot set {store[:-1]} '{name}' "
+                                       f"({type(declared).__name__}) to '{value}'") from None
+        return ParameterSetAction(name, value, store)
     if inner is not None and inner.tag == "ModifyAction":
         rule = child(inner, "Rule")
         op = next(children(rule), None) if rule is not None else None
         if op is None or op.tag not in ("AddValue", "MultiplyByValue"):
             raise src.error(inner, "expected Rule with AddValue or MultiplyByValue")
+        if isinstance(declared, (bool, str)):
+            raise src.error(inner, f"{store[:-1]} '{name}' = {declared!r} is not numeric: a "
+                                   f"ModifyAction needs a double or integer {store[:-1]}")
         return ParameterModifyAction(name, str(op.tag), src.attr(op, "value", float), store)
     raise src.error(el, "expected SetAction or ModifyAction")
 

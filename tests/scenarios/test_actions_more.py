@@ -467,3 +467,43 @@ def test_a_state_that_becomes_nan_is_a_run_error_naming_the_entity(tmp_path, mon
     monkeypatch.setattr(engine_module, "drive", drive)
     with pytest.raises(ScenarioError, match=r"entity 'Lead' at t=1\.05 s: .*speed=nan"):
         two_cars(tmp_path, private("v", speed_action(10.0)))
+
+
+@pytest.mark.parametrize("kind, decl_type, decl_value, action, says", [
+    # hostile pass 10: "yes" set a boolean to false and "1.5" an integer to 1, both in silence
+    ("Parameter", "boolean", "true", '<SetAction value="yes"/>',
+     "cannot set parameter 'p' (bool) to 'yes'"),
+    ("Parameter", "integer", "1", '<SetAction value="1.5"/>',
+     "cannot set parameter 'p' (int) to '1.5'"),
+    ("Parameter", "double", "1", '<SetAction value="NaN"/>',
+     "cannot set parameter 'p' (float) to 'NaN'"),
+    ("Parameter", "string", "x", '<ModifyAction><Rule><AddValue value="1"/></Rule></ModifyAction>',
+     "parameter 'p' = 'x' is not numeric"),
+    ("Variable", "double", "1", '<SetAction value="abc"/>',
+     "cannot set variable 'p' (float) to 'abc'"),
+    ("Variable", "boolean", "false",
+     '<ModifyAction><Rule><MultiplyByValue value="2"/></Rule></ModifyAction>',
+     "variable 'p' = False is not numeric"),
+])
+def test_a_value_a_parameter_or_variable_cannot_take_is_refused_at_load(
+        tmp_path, kind, decl_type, decl_value, action, says):
+    """The run refused these only when the action started (check passed them), or took them
+    wrongly; a literal is checked against the declared type at load now, so check says so."""
+    from scenarios.check import check_scenario
+    ref = "parameterRef" if kind == "Parameter" else "variableRef"
+    act = glob("set", f'<{kind}Action {ref}="p">{action}</{kind}Action>')
+    text = document(teleport("Car", -1, 10, speed=10), story(event("S", act, now())), STOP(5))
+    decl = (f'<{kind}Declarations><{kind}Declaration name="p" {kind.lower()}Type="{decl_type}" '
+            f'value="{decl_value}"/></{kind}Declarations>')
+    if kind == "Parameter":
+        text = text.replace("<ParameterDeclarations></ParameterDeclarations>", decl)
+    else:
+        text = text.replace("<CatalogLocations/>", decl + "<CatalogLocations/>")
+    path = write(tmp_path, text)
+    import re
+    from scenarios.errors import ScenarioError
+    with pytest.raises(ScenarioError, match=re.escape(says)) as err:
+        load_scenario(path)
+    assert err.value.line is not None
+    errors = [i for i in check_scenario(path) if i.severity == "error"]
+    assert len(errors) == 1 and says in errors[0].message and errors[0].line == err.value.line

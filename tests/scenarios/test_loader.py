@@ -1,5 +1,6 @@
 """load_scenario: safe parsing, parameters, catalogs, entities, errors with file and line."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,43 @@ def test_bad_parameter_type(tmp_path):
     params = '<ParameterDeclaration name="k" parameterType="integer" value="2.5"/>'
     with pytest.raises(ScenarioError, match="not of type integer"):
         load_scenario(write(tmp_path, document("", "", STOP, parameters=params)))
+
+
+@pytest.mark.parametrize("decl, says", [
+    # hostile pass 10: each of these loaded without a word
+    ('parameterType="unsignedInt" value="-1"', "not of type unsignedInt (0 to 4294967295)"),
+    ('parameterType="unsignedShort" value="70000"', "not of type unsignedShort (0 to 65535)"),
+    ('parameterType="integer" value="3000000000"', "not of type integer (-2147483648 to "),
+    ('parameterType="dateTime" value="yesterday"', "not of type dateTime (an xsd:dateTime"),
+    ('parameterType="double" value="50"><ConstraintGroup><ValueConstraint rule="lessThan" '
+     'value="10"/></ConstraintGroup></ParameterDeclaration', "value 50 of parameter 'k' "
+     "meets none of its ConstraintGroups: lessThan 10"),
+    ('parameterType="string" value="b"><ConstraintGroup><ValueConstraint rule="equalTo" '
+     'value="a"/></ConstraintGroup><ConstraintGroup><ValueConstraint rule="equalTo" '
+     'value="c"/></ConstraintGroup></ParameterDeclaration',
+     "meets none of its ConstraintGroups: equalTo a; or equalTo c"),
+    ('parameterType="string" value="b"><ConstraintGroup><ValueConstraint rule="lessThan" '
+     'value="a"/></ConstraintGroup></ParameterDeclaration', "rule='lessThan' needs a numeric"),
+])
+def test_declared_values_outside_their_type_or_constraints_are_refused(tmp_path, decl, says):
+    """OpenSCENARIO 1.x ParameterType ranges (XSD int, unsignedInt, unsignedShort, dateTime)
+    and 1.2 ConstraintGroups (at least one group's ValueConstraints all hold)."""
+    params = f'<ParameterDeclaration name="k" {decl}/>'.replace(
+        "</ParameterDeclaration/>", "</ParameterDeclaration>")
+    with pytest.raises(ScenarioError, match=re.escape(says)):
+        load_scenario(write(tmp_path, document("", "", STOP, parameters=params)))
+
+
+def test_a_value_within_one_constraint_group_loads(tmp_path):
+    params = ('<ParameterDeclaration name="k" parameterType="double" value="5">'
+              '<ConstraintGroup><ValueConstraint rule="greaterThan" value="10"/></ConstraintGroup>'
+              '<ConstraintGroup><ValueConstraint rule="greaterOrEqual" value="0"/>'
+              '<ValueConstraint rule="lessThan" value="10"/></ConstraintGroup>'
+              '</ParameterDeclaration><ParameterDeclaration name="u" parameterType="unsignedShort"'
+              ' value="65535"/><ParameterDeclaration name="d" parameterType="dateTime" '
+              'value="2024-05-01T10:00:00Z"/>')
+    sc = load_scenario(write(tmp_path, document("", "", STOP, parameters=params)))
+    assert sc.parameters == {"k": 5.0, "u": 65535, "d": "2024-05-01T10:00:00Z"}
 
 
 def test_bad_xml_reports_the_line(tmp_path):
