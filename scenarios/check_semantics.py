@@ -669,7 +669,25 @@ def _lenient_load(sc: _Scenario) -> str | None:
         sc.issues.append(Issue(WARNING, issue.file, issue.line, issue.element,
                                f"testzone run refuses it as a test case: {exc.message}"))
     _unplaced(sc, loaded)
+    _state_refs(sc, loaded)
     return loaded.ego_name
+
+
+def _state_refs(sc: _Scenario, loaded: Scenario) -> None:
+    """A StoryboardElementStateCondition whose ``::`` path names no element (its last name
+    alone may exist: ``X::Y::E0``): an error, as the run refuses it when it sets up the
+    storyboard (:func:`scenarios.engine.state_condition_targets`, the engine's own lookup)."""
+    from scenarios.engine import state_condition_targets, unresolved_state_ref
+    from scenarios.storyboard import Storyboard
+    try:
+        board = Storyboard(loaded.storyboard)
+    except ScenarioError:
+        return   # reported by the run's own set-up checks
+    for cr, found in state_condition_targets(board):
+        ref = cr.cdef.spec.element_ref
+        named = f"storyboardElementRef '{ref}'"   # its name missing: _storyboard_refs said so
+        if not found and not any(named in i.message for i in sc.issues):
+            _add_new(sc, issue_from_error(unresolved_state_ref(cr, sc.file), sc.file))
 
 
 def _unplaced(sc: _Scenario, loaded: Scenario) -> None:

@@ -45,6 +45,30 @@ from scenarios.storyboard import State, Storyboard
 from scenarios.trailers import connect_initial, coupled, drag
 
 
+def state_condition_targets(board: Storyboard):
+    """Yield ``(condition runtime, the storyboard elements it watches)`` for every
+    StoryboardElementStateCondition of ``board``'s triggers; an empty list where its
+    ``storyboardElementRef`` names no element of its type (esmini's FindChildByTypeAndName: the
+    ref is the element's name or the rightmost part of its ``::`` path)."""
+    for el in list(board.walk()):
+        for trig in (el.start_trigger, el.stop_trigger):
+            if trig is None:
+                continue
+            for cr in trig.conditions():
+                spec = cr.cdef.spec
+                if isinstance(spec, StoryboardElementStateCondition):
+                    yield cr, board.find(spec.element_type, spec.element_ref)
+
+
+def unresolved_state_ref(cr, path: str | None) -> ScenarioError:
+    """The error for a StoryboardElementStateCondition whose element is not in the
+    storyboard (naming the file and the condition's line)."""
+    spec = cr.cdef.spec
+    return ScenarioError(f"no {spec.element_type} named '{spec.element_ref}' in the storyboard",
+                         file=path, line=cr.cdef.line,
+                         element="StoryboardElementStateCondition")
+
+
 class ScenarioEngine:
     """Runs one scenario.
 
@@ -97,23 +121,11 @@ class ScenarioEngine:
         self._at_end: set[str] = set()   # entities stopped at a dead end (event sent)
 
     def _attach_watchers(self) -> None:
-        elements = list(self.board.walk())
-        for el in elements:
-            for trig in (el.start_trigger, el.stop_trigger):
-                if trig is None:
-                    continue
-                for cr in trig.conditions():
-                    spec = cr.cdef.spec
-                    if not isinstance(spec, StoryboardElementStateCondition):
-                        continue
-                    found = self.board.find(spec.element_type, spec.element_ref)
-                    if not found:
-                        raise ScenarioError(f"no {spec.element_type} named "
-                                            f"'{spec.element_ref}' in the storyboard",
-                                            file=self.scenario.path, line=cr.cdef.line,
-                                            element="StoryboardElementStateCondition")
-                    for target in found:
-                        target.watchers.append(cr)
+        for cr, found in state_condition_targets(self.board):
+            if not found:
+                raise unresolved_state_ref(cr, self.scenario.path)
+            for target in found:
+                target.watchers.append(cr)
 
     @property
     def environment(self) -> dict:

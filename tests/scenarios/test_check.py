@@ -129,6 +129,15 @@ def test_an_openscenario_0_9_file_gets_only_its_revision_refused(tmp_path):
     assert issue.message == "OpenSCENARIO 0.9 is not supported (expected 1.0 to 1.3)"
 
 
+def test_a_state_condition_path_naming_no_element_is_an_error(tmp_path):
+    """Hostile pass 10: `X::Y::E0` passed check (its last name exists) while the run refused
+    it ("no event named"); check now asks the engine's own lookup."""
+    path, text = scenario(tmp_path, 'storyboardElementRef="E"', 'storyboardElementRef="Nope::E"')
+    (issue,) = [i for i in check_scenario(path) if i.severity == "error"]
+    assert issue.line == line_of(text, '<Condition name="End"')   # the run names this line
+    assert issue.message == "no event named 'Nope::E' in the storyboard"
+
+
 def test_an_empty_storyboard_stop_trigger_is_a_warning_at_its_line(tmp_path):
     """It never fires: the run goes to its time limit and does not judge reaching the end."""
     import re
