@@ -188,7 +188,14 @@ def _results_from_cases(run_dir: Path) -> tuple[list[CaseResult], dict[str, Any]
     if not files:
         raise EvaluationError("no summary.json and no cases/*/result.json: not a run folder",
                               file=str(run_dir))
-    results = [case_from_dict(_read_json(f), str(f)) for f in files]
+    results = []
+    for f in files:
+        res = case_from_dict(_read_json(f), str(f))
+        if res.case_id != f.parent.name:   # the runner names each folder after its case
+            raise EvaluationError(f"case_id {res.case_id!r} is not its folder's name "
+                                  f"{f.parent.name!r}: expected the result of that case",
+                                  file=str(f), element="case_id")
+        results.append(res)
     mf = run_dir / "manifest.json"
     manifest = _read_json(mf) if mf.is_file() else {}
     check_manifest(manifest, str(mf))

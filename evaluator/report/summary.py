@@ -421,7 +421,7 @@ def check_manifest(manifest: Any, file: str | None, where: str = "") -> None:
 def _check_shape(doc: dict[str, Any], file: str) -> None:
     """Check the parts of a summary that ``report`` and ``compare`` read: the manifest
     (:func:`check_manifest`), the ``totals`` keys of :data:`TOTALS_KEYS` (numbers) and every
-    case record (:func:`check_case_record`).
+    case record (:func:`check_case_record`), each with its own ``case_id``.
 
     Raises:
         EvaluationError: naming the element (``cases[2].verdict``) and what was expected.
@@ -439,8 +439,15 @@ def _check_shape(doc: dict[str, Any], file: str) -> None:
     if not isinstance(cases, list):
         raise EvaluationError(f"expected a list of case objects, got {_show(cases)}",
                               file=file, element="cases")
+    seen: dict[str, int] = {}
     for i, c in enumerate(cases):
         check_case_record(c, file, f"cases[{i}]")
+        if c["case_id"] in seen:   # one record per case: the runner names them so
+            raise EvaluationError(f"case_id {c['case_id']!r} repeats the one of "
+                                  f"cases[{seen[c['case_id']]}]: expected one record per case "
+                                  f"(a report or comparison would show one case twice and "
+                                  f"lose another)", file=file, element=f"cases[{i}].case_id")
+        seen[c["case_id"]] = i
 
 
 def results_from_summary(doc: dict[str, Any], file: str | None = None) -> list[CaseResult]:

@@ -324,3 +324,24 @@ def test_the_speeding_band_uses_the_metric_tolerance():
     assert not any(speeding_mask(rec, lim))
     rec = make_recording({"ego": straight(0.0, 10.02)}, 1.0)
     assert all(speeding_mask(rec, lim))
+
+
+def test_a_repeated_case_id_is_refused_by_report_and_compare(tmp_path):
+    """Hostile pass 10: a result.json whose case_id was edited to another case's id made a
+    report (and a compare) showing that case twice and silently losing the other."""
+    crashed = {"scenario_file": "x.xosc", "verdict": "error", "score": 0.0, "error": "x"}
+    for case_id in ("k1", "k2"):
+        (tmp_path / "cases" / case_id).mkdir(parents=True)
+        (tmp_path / "cases" / case_id / "result.json").write_text(
+            json.dumps(crashed | {"case_id": "k1"}))
+    (tmp_path / "manifest.json").write_text(json.dumps(MANIFEST))
+    with pytest.raises(EvaluationError, match="case_id 'k1' is not its folder's name 'k2'"):
+        rebuild_report(tmp_path)
+    (tmp_path / "cases" / "k2" / "result.json").write_text(json.dumps(crashed | {"case_id": "k2"}))
+    rebuild_report(tmp_path)
+    doc = json.loads((tmp_path / "summary.json").read_text())
+    doc["cases"][1]["case_id"] = "k1"
+    (tmp_path / "summary.json").write_text(json.dumps(doc))
+    for call in (lambda: rebuild_report(tmp_path), lambda: compare_runs(tmp_path, tmp_path)):
+        with pytest.raises(EvaluationError, match=r"case_id 'k1' repeats the one of cases\[0\]"):
+            call()
