@@ -145,6 +145,12 @@ class StoryboardReader:
                 for pa in children(item, "PrivateAction"):
                     spec = self.action_spec(src, pa)
                     self._check_actors(src, pa, spec, actors)
+                    own = getattr(getattr(spec, "position", None), "entity", None)
+                    if spec.ELEMENT == "TeleportAction" and own in actors:
+                        # in a story, a jump from one's own position; in Init there is none
+                        raise src.error(innermost_action(pa), f"the Init position of '{own}' "
+                                        f"is given relative to '{own}' itself: expected "
+                                        f"another entity, or an absolute position")
                     out.append(ActionDef(spec.ELEMENT, spec, actors, pa.sourceline))
             else:
                 spec = self.action_spec(src, item)

@@ -138,6 +138,27 @@ def test_a_state_condition_path_naming_no_element_is_an_error(tmp_path):
     assert issue.message == "no event named 'Nope::E' in the storyboard"
 
 
+def test_positions_relative_to_themselves_or_to_entities_placed_later(tmp_path):
+    """Hostile pass 10: Box placed in Init relative to Box, and Car relative to Box before
+    Init placed Box, loaded clean and put them near the world origin. The first is refused
+    (load, so check too; in a story such a teleport is a jump from one's own position and
+    stays allowed); the second is a warning (Init runs in document order, as in esmini)."""
+    from scenarios import ScenarioError, load_scenario
+    car = '<LanePosition roadId="1" laneId="-1" s="20" offset="0"/>'
+    box = '<LanePosition roadId="1" laneId="-2" s="200" offset="0"/>'
+    path, text = scenario(tmp_path, box, '<RelativeObjectPosition entityRef="Box" dx="5" dy="0"/>')
+    with pytest.raises(ScenarioError, match="the Init position of 'Box' is given relative to "
+                                            "'Box' itself"):
+        load_scenario(path)
+    issue = only(check_scenario(path))
+    assert issue.line == line_of(text, 'entityRef="Box" dx="5"')
+    path, text = scenario(tmp_path, car, '<RelativeLanePosition entityRef="Box" dLane="1" ds="-20"/>')
+    warning = only(check_scenario(path), "warning")
+    assert warning.line == line_of(text, "<RelativeLanePosition")
+    assert warning.message.startswith("'Car' is placed relative to 'Box', which Init places "
+                                      "only later or never")
+
+
 def test_an_empty_storyboard_stop_trigger_is_a_warning_at_its_line(tmp_path):
     """It never fires: the run goes to its time limit and does not judge reaching the end."""
     import re
