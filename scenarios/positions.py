@@ -258,7 +258,8 @@ class RelativeRoadPosition:
         ref = rt.mover(self.entity).lane
         if ref is None or math.isnan(ref.t):
             raise ScenarioError(f"entity '{self.entity}' is not on a road", element=self.ELEMENT)
-        try:
+        _check_s(rt, ref.road_id, ref.s + self.ds, (None, None), self.ELEMENT)  # ds=1e7 had
+        try:                                                   # put it 10^7 m off any road
             pose = rt.net.road_to_world(ref.road_id, ref.s + self.ds, ref.t + self.dt)
         except MapsError as exc:
             raise ScenarioError(f"{self.ELEMENT}: s={ref.s + self.ds:.3f} is off road "

@@ -172,3 +172,20 @@ def test_a_declaration_named_with_a_dollar_is_declared(tmp_path):
     assert sc.parameters["start"] == 42.0
     init = sc.storyboard.init_actions[0].spec.position
     assert init.s == 42.0
+
+
+def test_a_relative_road_position_beyond_its_road_is_refused_when_resolved(tmp_path):
+    """Hostile pass 10: RelativeRoadPosition ds=1e7 put the entity 10^7 m away, off any road,
+    and the case passed; a RoadPosition there is refused, and so is this now."""
+    from check_base import BASE
+    from esmini_csv import REFERENCE
+    from maps import load_opendrive
+    from scenarios import ScenarioEngine
+    xodr = (REFERENCE / "resources" / "xodr" / "straight_500m.xodr").resolve()
+    text = BASE.replace("XODR", str(xodr)).replace(
+        '<LanePosition roadId="1" laneId="-2" s="200" offset="0"/>',
+        '<RelativeRoadPosition entityRef="Car" ds="1e7" dt="-3.5"/>')
+    sc = load_scenario(write(tmp_path, text))
+    with pytest.raises(ScenarioError, match=r"s=1e\+07 m is outside road 1 \(0 to 500 m long\)"):
+        ScenarioEngine(sc, load_opendrive(xodr), dt=0.05, external=frozenset(), seed=1,
+                       on_event=lambda e: None).initialize()
