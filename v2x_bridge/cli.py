@@ -12,6 +12,7 @@ becomes one line on stderr and exit status 2.
 from __future__ import annotations
 
 import json
+import re
 import string
 import sys
 import time
@@ -38,21 +39,31 @@ MAX_FILE_BYTES = 4 * MAX_FRAME_BYTES
 _HEX_TEXT = set(string.hexdigits + string.whitespace)
 
 
+def _hex_digits(text: str) -> str:
+    """``text`` without whitespace, commas and ``0x`` prefixes: a frame may be written as one
+    run of digits (``2013a0...``), with one ``0x`` in front, or byte by byte as C arrays and
+    Wireshark's "copy as hex" write it (``0x20, 0x13, ...``)."""
+    return "".join(t[2:] if t[:2].lower() == "0x" else t
+                   for t in re.split(r"[\s,]+", text.strip()) if t)
+
+
 def _is_hex_text(text: str) -> bool:
-    """Only hex digits and whitespace, after an optional ``0x``."""
-    clean = text.strip()
-    clean = clean[2:] if clean[:2].lower() == "0x" else clean
-    return all(c in _HEX_TEXT for c in clean)
+    """Only hex digits once whitespace, commas and ``0x`` prefixes are left out."""
+    clean = _hex_digits(text)
+    return bool(clean) and all(c in string.hexdigits for c in clean)
 
 
 def _parse_hex(text: str, where: str, file: str | None = None) -> bytes:
-    clean = "".join(text.split())
-    if clean[:2].lower() == "0x":
-        clean = clean[2:]
+    clean = _hex_digits(text)
     if not clean:
         raise V2XError("empty frame: no hex digits", file=file, element=where)
-    if len(clean) % 2 or any(c not in string.hexdigits for c in clean):
-        raise V2XError("expected an even number of hex digits", file=file, element=where)
+    bad = next((i for i, c in enumerate(clean) if c not in string.hexdigits), None)
+    if bad is not None:
+        raise V2XError(f"'{clean[bad]}' is not a hex digit (digit {bad + 1})", file=file,
+                       element=where)
+    if len(clean) % 2:
+        raise V2XError(f"an odd number of hex digits ({len(clean)}): expected two per byte",
+                       file=file, element=where)
     return _check_size(bytes.fromhex(clean), file)
 
 
@@ -102,8 +113,8 @@ def read_frame_arg(hex_or_file: str) -> bytes:
         return _parse_hex(hex_or_file, "frame")
     if any(c in hex_or_file for c in "/\\."):
         raise V2XError("file not found", file=hex_or_file)
-    raise V2XError("no such file, and not a frame in hex: expected an even number of hex "
-                   "digits", element="frame")
+    raise V2XError("no such file, and not a frame in hex: expected hex digits, two per byte "
+                   "(whitespace, commas and 0x prefixes allowed)", element="frame")
 
 
 def decode_command(hex_or_file: str, variant: str = "2020", lenient: bool = False) -> dict[str, Any]:

@@ -89,3 +89,24 @@ def test_a_2019_frame_decoded_as_2020_suggests_the_2019_variant() -> None:
     assert "--variant 2019" in line, line
     res, _ = decode(str(frame), "--variant", "2019")
     assert res.returncode == 0 and '"msg_type": "MAP"' in res.stdout, res.stderr
+
+
+def test_hex_byte_by_byte_and_bad_digits(tmp_path: Path) -> None:
+    """Hostile pass 10: a frame written byte by byte (`0x20, 0x13, ...`, as C arrays and
+    "copy as hex" give it) was read as raw bytes and called corrupted; `zz` was said to have
+    an odd number of digits."""
+    from v2x_bridge.cli import read_frame_arg
+    frame = ROOT.parent / "shared" / "reference" / "v2x" / "spat_rsu_frame.uper.hex"
+    raw = bytes.fromhex("".join(frame.read_text().split()))
+    listed = tmp_path / "bytes.hex"
+    listed.write_text(", ".join(f"0x{b:02X}" for b in raw) + "\n")
+    assert read_frame_arg(str(listed)) == raw
+    assert read_frame_arg(" ".join(f"0x{b:02x}" for b in raw[:4])) == raw[:4]
+    line = assert_rejected(decode("zz")[0])
+    assert "no such file, and not a frame in hex" in line and "odd" not in line, line
+    (tmp_path / "bad.hex").write_text("20 13 zz")
+    line = assert_rejected(decode(str(tmp_path / "bad.hex"))[0])
+    assert "bad.hex" in line, line
+    (tmp_path / "odd.hex").write_text("0x2013a")
+    line = assert_rejected(decode(str(tmp_path / "odd.hex"))[0])
+    assert "an odd number of hex digits (5)" in line, line
