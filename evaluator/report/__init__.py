@@ -78,6 +78,12 @@ def map_loader() -> NetForCase:
     return load
 
 
+MAX_REDRAWN_RECORDING_BYTES = 128 << 20
+"""Largest recording [bytes] ``report`` reads back to redraw a case's figures (they are drawn
+from memory as the case runs; only stale or missing stored figures are redrawn). Reading
+takes about 20 times the file's size in memory: a 200 MB recording took 4.1 GB."""
+
+
 def _figures(paths: dict[str, Path], net_for_case: NetForCase | None):
     """case result -> its figures: the set stored beside the recording when it matches the
     recording (:func:`load_case_figures`), else drawn now from the recording and network."""
@@ -89,6 +95,11 @@ def _figures(paths: dict[str, Path], net_for_case: NetForCase | None):
         stored = load_case_figures(path)
         if stored is not None:
             return stored
+        size = path.stat().st_size if path.is_file() else 0
+        if size > MAX_REDRAWN_RECORDING_BYTES:
+            return CaseFigures(note=f"Recording of {size / 2**20:.0f} MiB, larger than the "
+                                    f"{MAX_REDRAWN_RECORDING_BYTES // 2**20} MiB redrawn: "
+                                    f"figures not drawn.")
         try:
             rec = read_recording(path)
         except TestzoneError as exc:

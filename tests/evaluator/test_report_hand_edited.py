@@ -243,3 +243,14 @@ def test_stored_figures_past_the_size_limits_are_not_read(run, monkeypatch):
     monkeypatch.undo()
     monkeypatch.setattr(figures, "MAX_STORED_FIGURES", 1)
     assert load_case_figures(recording) is None
+
+
+def test_a_recording_past_the_redraw_limit_is_named_not_read(run, monkeypatch):
+    """Hostile pass 10: redrawing the figures of a 200 MB recording took 83 s and 4.1 GB."""
+    import evaluator.report as report
+    (run / "summary.json").unlink()
+    (run / "cases" / "k1" / "figures.json").unlink()          # stale: to be redrawn
+    monkeypatch.setattr(report, "MAX_REDRAWN_RECORDING_BYTES", 100)
+    report.rebuild_report(run)
+    text = (run / "report.html").read_text()
+    assert "larger than the 0 MiB redrawn: figures not drawn." in text
