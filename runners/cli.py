@@ -169,6 +169,8 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         n_workers = 1
     if v2x_endpoint:
         from runners.case import shared_publisher
+        from v2x_bridge.transport import refuse_inproc
+        _guard(lambda: refuse_inproc(v2x_endpoint, "cannot publish on"))
         publisher = _guard(lambda: shared_publisher(v2x_endpoint))  # bad or busy: exit 2
         out.print(f"V2X frames published on {publisher.endpoint}")  # the port a * chose
         if n_workers > 1:

@@ -25,7 +25,7 @@ from testzone.text import terminal_safe
 
 from v2x_bridge import codec
 from v2x_bridge.errors import V2XError, read_user_file
-from v2x_bridge.transport import DEFAULT_ENDPOINT, Subscriber
+from v2x_bridge.transport import DEFAULT_ENDPOINT, Subscriber, refuse_inproc
 
 app = typer.Typer(help="YD/T 3709-2020 V2X frames: decode, listen.", no_args_is_help=True,
                   add_completion=False)
@@ -223,6 +223,7 @@ def listen_cli(endpoint: str = typer.Option(DEFAULT_ENDPOINT, help="publisher en
                                              help="seconds to wait in total")) -> None:
     """Print frames published by a running bridge, one JSON object a line."""
     try:
+        refuse_inproc(endpoint, "cannot listen on")
         for item in listen_command(endpoint, count, timeout):
             typer.echo(json.dumps(item, separators=(",", ":")))
     except V2XError as exc:

@@ -68,6 +68,19 @@ def check_tcp_endpoint(endpoint: str, verb: str) -> None:
                            element="transport") from None
 
 
+def refuse_inproc(endpoint: str, what: str) -> None:
+    """Refuse an ``inproc://`` endpoint where the other end is another process (``testzone v2x
+    listen``, ``testzone run --v2x-endpoint``): ZeroMQ's inproc transport stays inside one
+    process, so nothing would ever arrive (a listener waited its whole timeout).
+
+    Raises:
+        V2XError: naming the endpoint and the transports to use instead.
+    """
+    if endpoint.strip().lower().startswith("inproc://"):
+        raise V2XError(f"{what} {endpoint}: inproc:// reaches only the same process; use "
+                       f"tcp://HOST:PORT or ipc://PATH", element="transport")
+
+
 class Publisher:
     """PUB socket that sends V2X frames.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from reference_data import V2X as REF_DIR
@@ -199,6 +200,20 @@ def test_listen_on_an_impossible_endpoint_says_so(endpoint, fragment):
     assert fragment in result.output
     with pytest.raises(V2XError, match="cannot bind"):
         Publisher(endpoint)
+
+
+def test_an_inproc_endpoint_is_refused_where_the_other_end_is_another_process():
+    """Hostile pass 10: `listen --endpoint inproc://x` waited its whole timeout, and `run
+    --v2x-endpoint inproc://x` published to nobody, exit 0."""
+    result = CliRunner().invoke(cli.app, ["listen", "--endpoint", "inproc://x", "--timeout",
+                                          "30"])
+    assert result.exit_code == 2
+    assert "inproc:// reaches only the same process; use tcp://HOST:PORT" in result.output
+    from runners.cli import app as testzone
+    case = Path(__file__).resolve().parents[2] / "scenarios" / "wuhan" / "cut_in.xosc"
+    result = CliRunner().invoke(testzone, ["run", str(case),
+                                           "--v2x-endpoint", "INPROC://x"])
+    assert result.exit_code == 2 and "cannot publish on INPROC://x" in result.output
 
 
 def test_decode_of_a_device_or_an_oversized_file_is_refused(tmp_path):
