@@ -75,6 +75,30 @@ def _curvature_issues(road: Road, path: str) -> list[Issue]:
     return []
 
 
+MAX_SUPERELEVATION = 1.4
+"""Largest |superelevation| [rad] accepted (80 degrees; esmini's velodrome banks at 60): a
+road's cross section rolled towards 90 degrees is a wall, and its lanes' heights
+(t tan(roll)) run to infinity (1.5707963 put a lane 6.5e7 m below its road)."""
+
+
+def _superelevation_issues(road: Road, path: str) -> list[Issue]:
+    """The first superelevation record of ``road`` whose roll reaches
+    :data:`MAX_SUPERELEVATION` on its stretch (its exact extremes: :meth:`Cubic.lowest` of the
+    record and of its negation), as an error (ASAM OpenDRIVE 1.8 clause 10.5)."""
+    records = road.superelevation.records
+    for i, r in enumerate(records):
+        end = max(records[i + 1].start if i + 1 < len(records) else road.length, r.start)
+        s_lo, lo = r.lowest(r.start, end)
+        s_hi, neg_hi = Cubic(r.start, -r.a, -r.b, -r.c, -r.d).lowest(r.start, end)
+        s_at, roll = (s_lo, lo) if -lo >= -neg_hi else (s_hi, -neg_hi)
+        if abs(roll) >= MAX_SUPERELEVATION:
+            return [Issue("error", f"road {road.id}: superelevation {roll:.4g} rad at "
+                          f"s={s_at:.3f}: expected |roll| < {MAX_SUPERELEVATION:g} rad "
+                          f"({math.degrees(MAX_SUPERELEVATION):.0f} degrees; nearer 90 the "
+                          f"road is a wall)", path, road.line, "superelevation")]
+    return []
+
+
 def _geometry_issues(road: Road, path: str) -> list[Issue]:
     out = _curvature_issues(road, path)
     geoms = road.reference_line.geometries
@@ -393,6 +417,7 @@ def issues_of(parsed: ParsedFile) -> list[Issue]:
     out: list[Issue] = []
     for road in parsed.roads.values():
         out += _geometry_issues(road, parsed.path)
+        out += _superelevation_issues(road, parsed.path)
         out += _lane_issues(road, parsed.path)
         out += _lane_link_issues(road, parsed)
     out += link_issues(parsed)

@@ -391,3 +391,19 @@ def test_a_plan_view_or_lanes_not_starting_at_s_0_are_refused(tmp_path):
                             right=_lane(-1, 3.5)))
     (issue,) = maps.check_opendrive(write(tmp_path, "swapped.xodr", swapped))
     assert issue.severity == "warning" and "not listed in ascending s" in issue.message
+
+
+def test_a_superelevation_reaching_80_degrees_is_refused(tmp_path):
+    """Hostile pass 10: a roll of pi/2 put lane -1 6.5e7 m below its road and the case passed.
+    The roll's exact extreme on each record's stretch is checked: here 0.2 + 0.02 s reaches
+    1.4 rad at s = 60 of a 100 m road (esmini's velodrome banks at 60 degrees: accepted)."""
+    def banked(b: float) -> str:
+        return document(road("1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5),
+                             extra=f'<lateralProfile><superelevation s="0" a="0.2" b="{b}" '
+                                   f'c="0" d="0"/></lateralProfile>'))
+    err = load_error(tmp_path, banked(0.02))
+    assert err.message == ("road 1: superelevation 2.2 rad at s=100.000: expected |roll| < 1.4 "
+                           "rad (80 degrees; nearer 90 the road is a wall)")
+    assert err.element == "superelevation"
+    ok = write(tmp_path, "ok.xodr", banked(0.008))      # 0.2 .. 1.0 rad
+    assert maps.check_opendrive(ok) == []
