@@ -49,15 +49,24 @@ def hidden_hazard(name: str, hazard: str, event_type: int, description: str) -> 
                     {"1035": "P1-green"})
 
 
+QUEUE_LANES = (-3, -2, -4)
+"""Lanes of road 30 the queue stands in: all three driving lanes of the ego's direction, so the
+ego must stop behind it (with the queue in one lane only, the agents changed lanes and drove
+past: the case tested nothing about following; new-user pass 10)."""
+
+
 def queue() -> object:
-    """Four cars stand in lane -3 from $QueueS (7 m spacing); the RSU announces a traffic jam
-    at the queue's tail at $AnnounceTime."""
+    """Cars stand in every driving lane of road 30's direction (lanes -3, -2, -4; four in
+    the ego's lane -3, two in each other, 7 m spacing) from $QueueS; the RSU announces a
+    traffic jam at the queue's tail at $AnnounceTime."""
     params = [("EgoSpeed", 60 * KMH), ("EgoS", 30.0), ("QueueS", 400.0), ("AnnounceTime", 1.0),
               ("SimulationEnd", 30.0)]
-    cars = {f"Queue{k}": target_vehicle(f"Queue{k}") for k in range(4)}
+    slots = [(lane, k) for lane in QUEUE_LANES for k in range(4 if lane == -3 else 2)]
+    names = [f"Queue{k}" if lane == -3 else f"Queue{k}L{-lane}" for lane, k in slots]
+    cars = {name: target_vehicle(name) for name in names}
     init = {EGO: place("30", -3, "$EgoS", "$EgoSpeed")}
-    for k, name in enumerate(cars):
-        init[name] = place("30", -3, f"${{$QueueS + {7.0 * k!r}}}", 0.0)
+    for (lane, k), name in zip(slots, names):
+        init[name] = place("30", lane, f"${{$QueueS + {7.0 * k!r}}}", 0.0)
     announce = event("JamEvent", [("AnnounceJam", rsi(EVENT_TRAFFIC_JAM, entity="Queue0",
                                                       radius_m=30.0, rsi_class="event",
                                                       description="traffic jam"))],
