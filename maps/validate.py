@@ -24,8 +24,7 @@ import os
 from maps.errors import Issue, MapsError
 from maps.geo import GeoReference
 from maps.model import Lane, LaneSection
-from maps.parser import ParsedFile, parse_file
-from maps.parser import MAX_CURVATURE
+from maps.parser import MAX_CURVATURE, ParsedFile, parse_file
 from maps.polynomial import Cubic, Piecewise, combined
 from maps.road import Road
 
@@ -49,7 +48,8 @@ def _curvature_issues(road: Road, path: str) -> list[Issue]:
     :data:`maps.parser.MAX_CURVATURE` (a paramPoly3 or poly3: arcs and spirals are held to it
     when read), or whose lanes on the inside of a bend reach its centre of
     curvature (t >= 1/k: their borders fold over, an offset curve needs 1 - k t > 0; ASAM
-    OpenDRIVE 1.8 clause 9.3, lanes are offsets of the reference line): one error each."""
+    OpenDRIVE 1.8 clause 9.3, lanes are offsets of the reference line): one error, at the
+    first such place."""
     for g in road.reference_line.geometries:
         for i in range(CURVATURE_SAMPLES + 1):
             ds = g.length * i / CURVATURE_SAMPLES

@@ -19,12 +19,14 @@ class RunEndMetric:
     """The run's end reason as statistics.
 
     Statistics: ``run_reached_stop_trigger``, ``run_timed_out`` (bools), ``run_duration_s``
-    (time of the last frame judged [s], 0 without frames; see ``evaluator.case.score_case``). ``run_reached_stop_trigger`` is None (not
-    applicable) for a case whose StopTrigger has no condition and that ran to its time limit
-    (``RecordingHeader.stop_trigger_defined``): it had no end of its own to reach. Event: ``{"end_reason", "message"}``,
-    with ``"never_started"`` (the storyboard Events that never started, from the recording's
-    ``storyboard_coverage`` event; at most 50) and ``"storyboard_events"`` (how many there
-    are) when some never started, and with
+    (time of the last frame judged [s], 0 without frames; see
+    ``evaluator.case.judged_part``). ``run_reached_stop_trigger`` is None (not applicable)
+    for a case whose StopTrigger has no condition and that ran to its time limit
+    (``RecordingHeader.stop_trigger_defined``): it had no end of its own to reach.
+
+    Event: ``{"end_reason", "message"}``, with ``"never_started"`` (the storyboard Events
+    that never started, from the recording's ``storyboard_coverage`` event; at most 50) and
+    ``"storyboard_events"`` (how many there are) when some never started, and with
     ``"ego_road_end"`` ``{"t", "road_id", "lane_id", "s", "speed_mps"}`` when the
     scenario's default controller stopped the ego at a dead end (the recording's
     ``end_of_road`` event; with ``--agent scenario``: the stop is esmini's, not the stack's).

@@ -34,6 +34,7 @@ from typing import Any, Callable
 import numpy as np
 
 from testzone.recording import Event, Recording
+from testzone.userfiles import is_finite_number
 from testzone.world import SignalColor
 
 from evaluator.extract import EgoTrack, ego_track, lane_direction, lanes_along
@@ -71,7 +72,8 @@ def calls_for_action(event: Event, ego: str,
         if ahead is None or not isinstance(points, list) or not points:
             return True
         return any(ahead(event.t, float(p[0]), float(p[1])) for p in points
-                   if isinstance(p, (list, tuple)) and len(p) == 2)
+                   if isinstance(p, (list, tuple)) and len(p) == 2
+                   and all(is_finite_number(v, 1e9) for v in p))
     if msg != "SPAT":
         return False
     if "ego_signal_color" in d:
