@@ -258,6 +258,11 @@ def _lane_issues(road: Road, path: str) -> list[Issue]:
                          f"s={first.s:g}: the road has no lanes before it (lane sections cover "
                          f"the road from s=0, ASAM OpenDRIVE 1.8 clause 11.3)", path,
                          first.line, "laneSection"))
+    for a, b in zip(road.sections, road.sections[1:]):
+        if b.s - a.s <= LENGTH_TOL:
+            out.append(Issue("warning", f"road {road.id}: two laneSections start at s={a.s:g}: "
+                             f"the later one holds, the other has no length", path,
+                             a.line, "laneSection"))
     for sec in road.sections:
         if sec.s > road.length + LENGTH_TOL:
             out.append(Issue("error", f"road {road.id}: laneSection s={sec.s} beyond road length "

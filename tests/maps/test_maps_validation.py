@@ -407,3 +407,17 @@ def test_a_superelevation_reaching_80_degrees_is_refused(tmp_path):
     assert err.element == "superelevation"
     ok = write(tmp_path, "ok.xodr", banked(0.008))      # 0.2 .. 1.0 rad
     assert maps.check_opendrive(ok) == []
+
+
+def test_two_lane_sections_at_one_s_are_warned_of(tmp_path):
+    """Hostile pass 10: a repeated laneSection was silently overridden."""
+    sec = ('<laneSection s="0"><center><lane id="0" type="none"/></center><right>'
+           f'{_lane(-1, 3.5)}</right></laneSection>')
+    path = write(tmp_path, "dup.xodr", document(road("1", 100, line(0, 0, 0, 0, 100),
+                                                     sections=sec + sec.replace("3.5", "3.0"))))
+    (issue,) = maps.check_opendrive(path)
+    assert (issue.severity, issue.message) == (
+        "warning", "road 1: two laneSections start at s=0: the later one holds, the other has "
+                   "no length")
+    with pytest.warns(UserWarning):
+        assert maps.load_opendrive(path).lane_width("1", -1, 50.0) == pytest.approx(3.0)
