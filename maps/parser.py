@@ -541,11 +541,13 @@ def _version(rd: _Reader, header) -> tuple[int, int]:
 
 
 def parse_file(path: str | os.PathLike) -> ParsedFile:
-    """Read an OpenDRIVE file into records; MapsError on structural problems."""
+    """Read an OpenDRIVE file into records; MapsError on structural problems. Every issue
+    and error names the file by its absolute path."""
+    path = os.path.abspath(os.fspath(path))
     tree = read_tree(path)
-    rd = _Reader(os.fspath(path))
+    rd = _Reader(path)
     root = tree.getroot()
-    out = ParsedFile(path=os.path.abspath(os.fspath(path)))
+    out = ParsedFile(path=path)
     header = root.find("header")
     if header is not None:
         out.header_line = header.sourceline
