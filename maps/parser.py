@@ -149,7 +149,7 @@ class _Reader:
         if abs(k) > MAX_CURVATURE:
             raise self.error(el, f"{name}={el.get(name)} 1/m is a radius of {1.0 / abs(k):.3g} m "
                              f"(expected |{name}| <= {MAX_CURVATURE:g} 1/m, a radius of at "
-                             "least 0.1 m)")
+                             f"least {1.0 / MAX_CURVATURE:g} m)")
         return k
 
     def text(self, el, name: str, default: str | None = None) -> str:

@@ -96,7 +96,8 @@ def suite_path(name: str) -> Path | None:
 def suite_files(name: str, path: Path = SUITE_FILE) -> list[Path]:
     """The .xosc files of a suite: a name of ``scenarios/wuhan/suites.json`` (``path``), or a
     suite file of one's own (:func:`suite_path`): a JSON list of ``.xosc`` / ``.dist.xosc``
-    paths, each relative to that file's folder (or absolute).
+    paths or folders (read as on the command line, :func:`discover`), each relative to that
+    file's folder (or absolute).
 
     Raises:
         RunnerError: unknown suite name (the message lists the known ones); a suite file that
@@ -134,7 +135,7 @@ def _own_suite(path: Path) -> list[Path]:
                               f"{shown(entry)}", file=str(path),
                               element=f"--suite [{i}]")
         out.append((path.resolve().parent / entry).resolve())
-    return out
+    return discover(out)   # a folder entry is read as on the command line
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:

@@ -681,8 +681,9 @@ def _state_refs(sc: _Scenario, loaded: Scenario) -> None:
     from scenarios.storyboard import Storyboard
     try:
         board = Storyboard(loaded.storyboard)
-    except ScenarioError:
-        return   # reported by the run's own set-up checks
+    except ScenarioError as exc:   # the run refuses it as it sets up the storyboard
+        _add_new(sc, issue_from_error(exc, sc.file))
+        return
     for cr, found in state_condition_targets(board):
         ref = cr.cdef.spec.element_ref
         named = f"storyboardElementRef '{ref}'"   # its name missing: _storyboard_refs said so
@@ -707,31 +708,6 @@ def _unplaced(sc: _Scenario, loaded: Scenario) -> None:
                    f"(0, 0), off any road, until an action places it")
 
 
-RELATIVE_POSITIONS = ("RelativeWorldPosition", "RelativeObjectPosition",
-                      "RelativeLanePosition", "RelativeRoadPosition")
-"""Positions given from another entity's state (its ``entityRef``)."""
-
-
-def _init_order(sc: _Scenario) -> None:
-    """Warn of an Init TeleportAction whose position is relative to an entity that Init places
-    only later (or never): Init runs in document order (as in esmini), so that entity still
-    stands at the world origin when this one is placed (two entities placed relative to each
-    other put both near (0, 0))."""
-    init = child_el(child_el(child_el(sc.root, "Storyboard"), "Init"), "Actions")
-    placed: set[str] = set()
-    for private in kids(init, "Private"):
-        entity = sc.value(private, "entityRef")
-        for teleport in private.iter("TeleportAction"):
-            pos = next(teleport.iter(*RELATIVE_POSITIONS), None)
-            ref = sc.value(pos, "entityRef") if pos is not None else None
-            if ref is not None and ref != entity and ref not in placed:
-                sc.add(WARNING, pos, f"'{entity}' is placed relative to '{ref}', which Init "
-                                     f"places only later or never: '{ref}' still stands at "
-                                     f"the world origin (0, 0) then (Init runs in document "
-                                     f"order, as in esmini)")
-            placed.add(entity)
-
-
 def _add_new(sc: _Scenario, issue: Issue) -> None:
     """Add ``issue`` unless one of the same severity was reported at its file and line (the
     loader's message for a problem a dedicated check already named)."""
@@ -754,7 +730,6 @@ def scenario_issues(file: str, root: etree._Element, known: list[Issue] | None =
     _action_kinds(sc, entities, _selections(sc, entities))
     _geo_positions(sc)
     _custom_commands(sc, entities)
-    _init_order(sc)
     _storyboard_refs(sc)
     _selected_actors(sc)
     _selected_references(sc)

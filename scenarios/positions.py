@@ -226,6 +226,7 @@ class RelativeLanePosition:
                 raise ScenarioError(f"no lane {self.d_lane:+d} from lane {ref.lane_id} of "
                                     f"'{self.entity}'", element=self.ELEMENT)
             lane = nxt
+        _check_s(rt, ref.road_id, ref.s + self.ds, (None, None), self.ELEMENT)
         return _on_lane(rt, ref.road_id, lane, ref.s + self.ds, self.offset, self.orientation,
                         self.ELEMENT)
 

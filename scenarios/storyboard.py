@@ -350,14 +350,9 @@ def _story(sdef: StoryDef, parent: StoryboardElement) -> StoryboardElement:
     return s
 
 
-def init_order(actions: Sequence[ActionDef]) -> list[ActionDef]:
-    """The Init actions in the order they start: document order, except that the actions of
-    an entity teleported relative to another entity (a TeleportAction whose Position names an
-    ``entityRef``: RelativeLane/Road/Object/WorldPosition) wait until every Init action of
-    that entity has started, so it is placed where it is written to be whatever the order of
-    the ``Private`` elements (esmini's ``ScenarioReader::parseInit`` reorders the same way).
-    Entities that refer to each other in a cycle keep document order (the teleport then
-    fails with a clear error)."""
+def _init_passes(actions: Sequence[ActionDef]) -> tuple[list[ActionDef], list[ActionDef]]:
+    """``(ordered, stuck)``: the Init actions in the order they can start (see
+    :func:`init_order`) and those left waiting on each other in a cycle (empty without one)."""
     needs: dict[str, set[str]] = {}
     for a in actions:
         ref = getattr(getattr(a.spec, "position", None), "entity", None)
@@ -370,11 +365,32 @@ def init_order(actions: Sequence[ActionDef]) -> list[ActionDef]:
         waiting = {actor for a in pending for actor in a.actors}
         ready = [a for a in pending
                  if not any(needs.get(actor, set()) & waiting for actor in a.actors)]
-        if not ready:                 # a cycle: the rest in document order
-            return out + pending
+        if not ready:
+            return out, pending
         out.extend(ready)
         pending = [a for a in pending if all(a is not r for r in ready)]
-    return out
+    return out, []
+
+
+def init_order(actions: Sequence[ActionDef]) -> list[ActionDef]:
+    """The Init actions in the order they start: document order, except that the actions of
+    an entity teleported relative to another entity (a TeleportAction whose Position names an
+    ``entityRef``: RelativeLane/Road/Object/WorldPosition) wait until every Init action of
+    that entity has started, so it is placed where it is written to be whatever the order of
+    the ``Private`` elements (esmini's ``ScenarioReader::parseInit`` reorders the same way).
+    Entities that refer to each other in a cycle keep document order (the loader refuses
+    them first: :func:`init_cycle`)."""
+    ordered, stuck = _init_passes(actions)
+    return ordered + stuck
+
+
+def init_cycle(actions: Sequence[ActionDef]) -> list[ActionDef]:
+    """The Init TeleportActions whose positions refer to each other in a cycle (each entity
+    placed relative to another that waits for it), empty without one: none of them can be
+    placed where it is written (both would be read at the world origin)."""
+    return [a for a in _init_passes(actions)[1]
+            if getattr(a.spec, "ELEMENT", None) == "TeleportAction"
+            and isinstance(getattr(getattr(a.spec, "position", None), "entity", None), str)]
 
 
 class Storyboard(StoryboardElement):

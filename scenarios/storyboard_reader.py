@@ -28,6 +28,7 @@ from scenarios.model import (ActDef, ActionDef, ConditionDef, EventDef, Maneuver
 from scenarios.parameters import read_declarations
 from scenarios.registry import ParseContext
 from scenarios.selections import check_reference, expand
+from scenarios.storyboard import init_cycle
 from scenarios.xmlsource import Source, child, children, non_negative, positive_int
 
 
@@ -155,6 +156,13 @@ class StoryboardReader:
             else:
                 spec = self.action_spec(src, item)
                 out.append(ActionDef(spec.ELEMENT, spec, (), item.sourceline))
+        cycle = init_cycle(out)
+        if cycle:
+            names = sorted({actor for a in cycle for actor in a.actors})
+            raise ScenarioError(f"the Init positions of {', '.join(map(repr, names))} are each "
+                                f"given relative to another of them (a cycle): expected one "
+                                f"of them placed without reference to the others",
+                                file=src.file, line=cycle[0].line, element="TeleportAction")
         return tuple(out)
 
     # ------------------------------------------------------------------ conditions

@@ -40,11 +40,12 @@ _HEX_TEXT = set(string.hexdigits + string.whitespace)
 
 
 def _hex_digits(text: str) -> str:
-    """``text`` without whitespace, commas and ``0x`` prefixes: a frame may be written as one
-    run of digits (``2013a0...``), with one ``0x`` in front, or byte by byte as C arrays and
-    Wireshark's "copy as hex" write it (``0x20, 0x13, ...``)."""
-    return "".join(t[2:] if t[:2].lower() == "0x" else t
-                   for t in re.split(r"[\s,]+", text.strip()) if t)
+    """``text`` without whitespace, commas, colons and ``0x`` / ``\\x`` prefixes: a frame may
+    be written as one run of digits (``2013a0...``), with one ``0x`` in front, or byte by byte
+    as C arrays, escaped strings and Wireshark's "copy as hex" write it (``0x20, 0x13``,
+    ``\\x20\\x13``, ``20:13``)."""
+    return "".join(t[2:] if t[:2].lower() in ("0x", "\\x") else t
+                   for t in re.split(r"[\s,:]+|(?=\\x)", text.strip()) if t)
 
 
 def _is_hex_text(text: str) -> bool:

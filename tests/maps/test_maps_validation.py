@@ -375,7 +375,16 @@ def test_lanes_that_fold_over_the_centre_of_a_bend_are_refused(tmp_path):
                          _lane(-2, 3.5)))   # 3.5 m inside, 7 m outside: no fold
     assert maps.check_opendrive(write(tmp_path, "fine.xodr", fine)) == []
     tight = document(road("1", 10, arc(0, 0, 0, 0, 10, 2.0), right=_lane(-1, 3.5)))
-    assert "(expected |curvature| <= 1 1/m" in load_error(tmp_path, tight).message
+    assert "(expected |curvature| <= 1 1/m, a radius of at least 1 m)" in \
+        load_error(tmp_path, tight).message
+    # verify pass 10: within the curvature limit, a 400 m arc of radius 1.01 m (63 turns)
+    # still hung the union; more than two full turns of one road are refused
+    wound = document(road("1", 400, arc(0, 0, 0, 0, 400, 0.99), right=_lane(-1, 3.5)))
+    assert load_error(tmp_path, wound).message == (
+        "road 1: its reference line turns through 63.0 full turns by s=400.000 (more than the "
+        "2 accepted: a road winding round overlaps its own lanes)")
+    loop = document(road("1", 12.5, arc(0, 0, 0, 0, 12.5, 0.99), right=_lane(-1, 0.5)))
+    assert maps.check_opendrive(write(tmp_path, "loop.xodr", loop)) == []   # 1.97 turns
 
 
 def test_a_plan_view_or_lanes_not_starting_at_s_0_are_refused(tmp_path):

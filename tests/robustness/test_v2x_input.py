@@ -102,6 +102,9 @@ def test_hex_byte_by_byte_and_bad_digits(tmp_path: Path) -> None:
     listed.write_text(", ".join(f"0x{b:02X}" for b in raw) + "\n")
     assert read_frame_arg(str(listed)) == raw
     assert read_frame_arg(" ".join(f"0x{b:02x}" for b in raw[:4])) == raw[:4]
+    # verify pass 10: colons (Wireshark) and C escapes were read as raw bytes
+    assert read_frame_arg(":".join(f"{b:02x}" for b in raw[:4])) == raw[:4]
+    assert read_frame_arg("".join(f"\\x{b:02x}" for b in raw[:4])) == raw[:4]
     line = assert_rejected(decode("zz")[0])
     assert "no such file, and not a frame in hex" in line and "odd" not in line, line
     (tmp_path / "bad.hex").write_text("20 13 zz")

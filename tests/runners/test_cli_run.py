@@ -77,6 +77,12 @@ def test_a_suite_file_of_ones_own(tmp_path: Path) -> None:
             res.output
     res = invoke("run", "--suite", str(tmp_path / "none.json"), "--out", str(tmp_path / "n"))
     assert res.exit_code == 2 and "none.json" in res.output
+    # verify pass 10: a folder entry was "a directory"; it is read as on the command line
+    from runners.suite import suite_files
+    (tmp_path / "mine" / "cases").mkdir()
+    (tmp_path / "mine" / "cases" / "a.xosc").write_text("<OpenSCENARIO/>")
+    suite.write_text(json.dumps(["cases"]))
+    assert suite_files(str(suite)) == [(tmp_path / "mine" / "cases" / "a.xosc").resolve()]
 
 
 def test_failed_criteria_exit_1_and_junit_names_them(tmp_path: Path) -> None:

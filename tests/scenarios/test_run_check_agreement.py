@@ -185,7 +185,10 @@ def test_a_relative_road_position_beyond_its_road_is_refused_when_resolved(tmp_p
     text = BASE.replace("XODR", str(xodr)).replace(
         '<LanePosition roadId="1" laneId="-2" s="200" offset="0"/>',
         '<RelativeRoadPosition entityRef="Car" ds="1e7" dt="-3.5"/>')
-    sc = load_scenario(write(tmp_path, text))
-    with pytest.raises(ScenarioError, match=r"s=1e\+07 m is outside road 1 \(0 to 500 m long\)"):
-        ScenarioEngine(sc, load_opendrive(xodr), dt=0.05, external=frozenset(), seed=1,
-                       on_event=lambda e: None).initialize()
+    lane = text.replace('<RelativeRoadPosition entityRef="Car" ds="1e7" dt="-3.5"/>',
+                        '<RelativeLanePosition entityRef="Car" dLane="-1" ds="1e7"/>')
+    for body in (text, lane):          # verify pass 10: the lane form still passed
+        sc = load_scenario(write(tmp_path, body))
+        with pytest.raises(ScenarioError, match=r"s=1e\+07 m is outside road 1 \(0 to 500 m "):
+            ScenarioEngine(sc, load_opendrive(xodr), dt=0.05, external=frozenset(), seed=1,
+                           on_event=lambda e: None).initialize()

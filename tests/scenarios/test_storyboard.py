@@ -224,14 +224,17 @@ def test_init_teleport_relative_to_an_entity_placed_later(tmp_path):
     assert (a.speed, car.speed) == (pytest.approx(5.0), pytest.approx(10.0))
 
 
-def test_init_entities_placed_relative_to_each_other_keep_document_order(tmp_path):
+def test_init_entities_placed_relative_to_each_other_are_refused_at_load(tmp_path):
+    # a cycle: RelativeLanePosition failed at run time ("not on a lane"); a
+    # RelativeWorldPosition cycle put both at the world origin in silence (hostile pass 10)
     def rel(name, other):
         return (f'<Private entityRef="{name}"><PrivateAction><TeleportAction><Position>'
                 f'<RelativeLanePosition entityRef="{other}" dLane="0" ds="5" offset="0"/>'
                 '</Position></TeleportAction></PrivateAction></Private>')
     text = document(rel("A", "Car") + rel("Car", "A"), "",
                     trigger(sim_time(1), kind="StopTrigger"), entities=("A", "Car"))
-    with pytest.raises(ScenarioError, match="not on a lane"):
+    with pytest.raises(ScenarioError, match=r"the Init positions of 'A', 'Car' are each "
+                                            r"given relative to another of them \(a cycle\)"):
         run(write(tmp_path, text), until=1.0)
 
 
