@@ -79,8 +79,13 @@ class ParameterModifyAction:
                                 f"{'+' if self.operation == 'AddValue' else 'x'} "
                                 f"{self.value!r} is {new}: expected a finite number",
                                 element="ModifyAction")
-        values[self.parameter] = type(old)(new) if isinstance(old, int) and \
-            float(new).is_integer() else new
+        if isinstance(old, int) and not float(new).is_integer():   # 3 x 0.5 had made an
+            raise ScenarioError(f"{self.store[:-1]} '{self.parameter}' = {old!r} "  # integer 1.5
+                                f"{'+' if self.operation == 'AddValue' else 'x'} "
+                                f"{self.value!r} is {new!r}: an integer "
+                                f"{self.store[:-1]} takes whole numbers only",
+                                element="ModifyAction")
+        values[self.parameter] = int(new) if isinstance(old, int) else new
         return Done()
 
 

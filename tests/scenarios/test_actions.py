@@ -286,6 +286,25 @@ def test_a_modify_action_that_overflows_ends_the_case(tmp_path):
     assert err.value.line == text.count("\n", 0, text.index('<Action name="mod">')) + 1
 
 
+def test_a_modify_action_giving_an_integer_a_fraction_ends_the_case(tmp_path):
+    """Verify pass 10: an integer parameter 3 multiplied by 0.5 held 1.5 (a ParameterCondition
+    `> 1.4` fired); 3 x 2 stays the integer 6."""
+    from scenarios.errors import ScenarioError
+    params = '<ParameterDeclaration name="P" parameterType="integer" value="3"/>'
+
+    def times(factor: str) -> str:
+        mod = ('<Action name="mod"><GlobalAction><ParameterAction parameterRef="P">'
+               f'<ModifyAction><Rule><MultiplyByValue value="{factor}"/></Rule></ModifyAction>'
+               '</ParameterAction></GlobalAction></Action>')
+        return document(teleport("Car", -1, 10.0, speed=0),
+                        story(event("Mod", mod, trigger(sim_time(1)))), STOP, parameters=params)
+    with pytest.raises(ScenarioError, match=r"parameter 'P' = 3 x 0\.5 is 1\.5: an integer "
+                                            r"parameter takes whole numbers only"):
+        run(write(tmp_path, times("0.5")), until=2)
+    _, _, eng = run(write(tmp_path, times("2")), until=2)
+    assert eng.rt.parameters["P"] == 6 and isinstance(eng.rt.parameters["P"], int)
+
+
 def test_follow_polyline(tmp_path):
     vertex = '<Vertex time="0"><Position><WorldPosition x="{}" y="{}" h="{}"/></Position></Vertex>'
     poly = "".join(vertex.format(*v) for v in ((10, -1.75, 0), (20, -1.75, 0),
