@@ -344,15 +344,39 @@ class RoutePosition:
         return cls(Route.parse(ref, ctx), lane, path_s, offset, Orientation.parse(el, ctx))
 
     def resolve(self, rt: Runtime) -> Placement:
-        """Where this position is now (pose and lane position)."""
-        follower = RouteFollower(rt, "", [w.resolve(rt) for w in self.route.waypoints],
-                                 self.route.strategies)
+        """Where this position is now (pose and lane position).
+
+        Raises:
+            ScenarioError: the first waypoint is off the network, or ``pathS`` lies beyond the
+                route's last waypoint (the route's length: the distances along the road graph
+                between consecutive waypoints; not checked where one is not found).
+        """
+        waypoints = [w.resolve(rt) for w in self.route.waypoints]
+        follower = RouteFollower(rt, "", waypoints, self.route.strategies)
+        length = _route_length(rt, [w.coord for w in waypoints])
+        if length is not None and self.path_s > length + S_TOLERANCE:
+            raise ScenarioError(f"route '{self.route.name}': pathS={self.path_s:g} m is beyond "
+                                f"its last waypoint, {length:.3f} m along it",
+                                element=self.ELEMENT)
         try:
             c = route_start(rt, follower, self.lane_id, self.path_s, self.offset)
         except (ValueError, MapsError) as exc:
             raise ScenarioError(f"route '{self.route.name}': {exc}", element=self.ELEMENT) from None
         return _on_lane(rt, c.road_id, c.lane_id, c.s, self.offset, self.orientation,
                         self.ELEMENT)
+
+
+def _route_length(rt: Runtime, coords: list) -> float | None:
+    """Length [m] of a route through lane positions ``coords`` (its waypoints): the sum of the
+    road-graph distances between consecutive ones (``maps.RoadNetwork.longitudinal_distance``);
+    None when a waypoint is off the network or a distance is not found."""
+    total = 0.0
+    for a, b in zip(coords, coords[1:]):
+        d = rt.net.longitudinal_distance(a, b, 1e5) if a is not None and b is not None else None
+        if d is None:
+            return None
+        total += abs(d)
+    return total
 
 
 def _origin(el: etree._Element, ctx: ParseContext) -> tuple[str, int | None]:

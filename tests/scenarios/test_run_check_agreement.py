@@ -192,3 +192,33 @@ def test_a_relative_road_position_beyond_its_road_is_refused_when_resolved(tmp_p
         with pytest.raises(ScenarioError, match=r"s=1e\+07 m is outside road 1 \(0 to 500 m "):
             ScenarioEngine(sc, load_opendrive(xodr), dt=0.05, external=frozenset(), seed=1,
                            on_event=lambda e: None).initialize()
+
+
+def test_a_route_position_within_and_beyond_its_route(tmp_path):
+    """RoutePosition/InRoutePosition/FromLaneCoordinates: pathS metres along the route from
+    its first waypoint (s=10 on lane -1, driving +s): pathS=50 is road s=60. Hostile pass
+    10: pathS=5000 on this 90 m route placed the entity at the road's end in silence."""
+    from check_base import BASE
+    from esmini_csv import REFERENCE
+    from maps import load_opendrive
+    from scenarios import ScenarioEngine
+    xodr = (REFERENCE / "resources" / "xodr" / "straight_500m.xodr").resolve()
+
+    def at(path_s: float) -> str:
+        wp = ('<Waypoint routeStrategy="shortest"><Position><LanePosition roadId="1" '
+              'laneId="-1" s="{}" offset="0"/></Position></Waypoint>')
+        route = (f'<RoutePosition><RouteRef><Route name="R" closed="false">{wp.format(10)}'
+                 f'{wp.format(100)}</Route></RouteRef><InRoutePosition><FromLaneCoordinates '
+                 f'pathS="{path_s}" laneId="-1"/></InRoutePosition></RoutePosition>')
+        return BASE.replace("XODR", str(xodr)).replace(
+            '<LanePosition roadId="1" laneId="-2" s="200" offset="0"/>', route)
+
+    def start(text: str):
+        sc = load_scenario(write(tmp_path, text))
+        return ScenarioEngine(sc, load_opendrive(xodr), dt=0.05, external=frozenset(), seed=1,
+                              on_event=lambda e: None).initialize()
+    box = start(at(50)).entities["Box"]
+    assert (box.lane.road_id, box.lane.lane_id, box.lane.s) == ("1", -1, pytest.approx(60.0))
+    with pytest.raises(ScenarioError, match=r"route 'R': pathS=5000 m is beyond its last "
+                                            r"waypoint, 90\.000 m along it"):
+        start(at(5000))
