@@ -52,10 +52,13 @@ SIGNAL_COLORS = {"red": "#d62728", "yellow": "#f2c300", "green": "#2ca02c", "off
 
 
 def passed_lights(rec: Recording, net: Any) -> list[dict]:
-    """The lights the ego passed (:meth:`RedLightMetric.crossings`); empty without a map."""
+    """The lights the ego passed (:meth:`RedLightMetric.crossings`) whose state the recording
+    holds in some frame (a light no controller of the scenario drives has no state to draw: a
+    grey "unknown" row had stood for it); empty without a map."""
     if net is None or not hasattr(net, "signals"):
         return []
-    return RedLightMetric().crossings(rec, net)
+    recorded = {sid for f in rec.frames for sid in f.signals}
+    return [p for p in RedLightMetric().crossings(rec, net) if str(p["signal_id"]) in recorded]
 
 
 def v2x_received(rec: Recording) -> dict[str, list[float]]:

@@ -69,6 +69,10 @@ def test_signal_bands_and_passed_lights():
     fig = timeline_figure(rec, score_case(rec, net), net)
     assert len(fig.axes) == 5  # speed, acc, TTC/THW, distance, lights (no V2X row)
     assert fig.axes[4].get_yticklabels()[0].get_text() == "light s1"
+    # new-user pass 10: a light no controller drives (no state in any frame) had a grey row
+    dark = make_recording({"ego": straight(9, 10.0)}, 1.5)
+    assert passed_lights(dark, net) == []
+    assert len(timeline_figure(dark, score_case(dark, net), net).axes) == 4
 
 
 def result(cid, score, verdict, **params):
