@@ -348,12 +348,14 @@ class RoutePosition:
 
         Raises:
             ScenarioError: the first waypoint is off the network, or ``pathS`` lies beyond the
-                route's last waypoint (the route's length: the distances along the road graph
-                between consecutive waypoints; not checked where one is not found).
+                last waypoint of an open route (the route's length: the distances along the
+                road graph between consecutive waypoints; not checked where one is not found,
+                nor for a closed route, which goes round).
         """
         waypoints = [w.resolve(rt) for w in self.route.waypoints]
         follower = RouteFollower(rt, "", waypoints, self.route.strategies)
-        length = _route_length(rt, [w.coord for w in waypoints])
+        length = None if self.route.closed or len(waypoints) < 2 else \
+            _route_length(rt, [w.coord for w in waypoints])   # a closed route goes round
         if length is not None and self.path_s > length + S_TOLERANCE:
             raise ScenarioError(f"route '{self.route.name}': pathS={self.path_s:g} m is beyond "
                                 f"its last waypoint, {length:.3f} m along it",
