@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
 
 from lxml import etree
 
+from scenarios.conditions.base import RULES, compare
 from scenarios.errors import ScenarioError
 from scenarios.expressions import Value, format_value
 from scenarios.xmlsource import (CONVERTERS, ParameterScope, Source, child, children,
@@ -59,18 +59,12 @@ TYPE_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType({
 """Value ranges of the integer parameter types (XSD int, unsignedInt, unsignedShort: ASAM
 OpenSCENARIO 1.x ParameterType)."""
 
-CONSTRAINT_RULES: Mapping[str, Any] = MappingProxyType({
-    "equalTo": lambda a, b: a == b, "notEqualTo": lambda a, b: a != b,
-    "greaterThan": lambda a, b: a > b, "lessThan": lambda a, b: a < b,
-    "greaterOrEqual": lambda a, b: a >= b, "lessOrEqual": lambda a, b: a <= b,
-})
-
-
 def check_constraints(src: Source, decl: etree._Element, ptype: str, value: Value) -> None:
     """A declared value against the declaration's ``ConstraintGroup`` elements (OpenSCENARIO
     1.2 ParameterDeclaration: each group an AND of ``ValueConstraint``s ``{rule, value}``; the
-    value must satisfy at least one group). Numbers compare as numbers, strings and booleans
-    by equality rules only.
+    value must satisfy at least one group), each rule applied as conditions apply it
+    (:func:`scenarios.conditions.base.compare`); strings and booleans take equality rules
+    only.
 
     Raises:
         ScenarioError: no group holds (naming the declaration and the groups), or a
@@ -84,14 +78,14 @@ def check_constraints(src: Source, decl: etree._Element, ptype: str, value: Valu
         holds, parts = True, []
         for vc in children(group, "ValueConstraint"):
             rule = src.attr(vc, "rule", str)
-            if rule not in CONSTRAINT_RULES:
-                raise src.error(vc, f"rule='{rule}': expected one of {', '.join(CONSTRAINT_RULES)}")
+            if rule not in RULES:
+                raise src.error(vc, f"rule='{rule}': expected one of {', '.join(RULES)}")
             bound = typed_value(src, vc, ptype, src.attr(vc, "value", lambda v: v))
             if isinstance(value, (str, bool)) and rule not in ("equalTo", "notEqualTo"):
                 raise src.error(vc, f"rule='{rule}' needs a numeric parameter; {ptype} takes "
                                     f"equalTo or notEqualTo")
             parts.append(f"{rule} {format_value(bound)}")
-            holds = holds and bool(CONSTRAINT_RULES[rule](value, bound))
+            holds = holds and compare(value, bound, rule)
         if holds:
             return
         texts.append(" and ".join(parts) or "(empty)")

@@ -350,13 +350,22 @@ def _story(sdef: StoryDef, parent: StoryboardElement) -> StoryboardElement:
     return s
 
 
+def teleport_reference(spec: Any) -> str | None:
+    """The entity a TeleportAction's position is given from (RelativeLane/Road/Object/
+    WorldPosition ``entityRef``), or None (an absolute position, or another action)."""
+    if getattr(spec, "ELEMENT", None) != "TeleportAction":
+        return None
+    ref = getattr(getattr(spec, "position", None), "entity", None)
+    return ref if isinstance(ref, str) else None
+
+
 def _init_passes(actions: Sequence[ActionDef]) -> tuple[list[ActionDef], list[ActionDef]]:
     """``(ordered, stuck)``: the Init actions in the order they can start (see
     :func:`init_order`) and those left waiting on each other in a cycle (empty without one)."""
     needs: dict[str, set[str]] = {}
     for a in actions:
-        ref = getattr(getattr(a.spec, "position", None), "entity", None)
-        if getattr(a.spec, "ELEMENT", None) == "TeleportAction" and isinstance(ref, str):
+        ref = teleport_reference(a.spec)
+        if ref is not None:
             for actor in a.actors:
                 if ref != actor:
                     needs.setdefault(actor, set()).add(ref)
@@ -388,9 +397,7 @@ def init_cycle(actions: Sequence[ActionDef]) -> list[ActionDef]:
     """The Init TeleportActions whose positions refer to each other in a cycle (each entity
     placed relative to another that waits for it), empty without one: none of them can be
     placed where it is written (both would be read at the world origin)."""
-    return [a for a in _init_passes(actions)[1]
-            if getattr(a.spec, "ELEMENT", None) == "TeleportAction"
-            and isinstance(getattr(getattr(a.spec, "position", None), "entity", None), str)]
+    return [a for a in _init_passes(actions)[1] if teleport_reference(a.spec) is not None]
 
 
 class Storyboard(StoryboardElement):

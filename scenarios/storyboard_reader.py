@@ -28,7 +28,7 @@ from scenarios.model import (ActDef, ActionDef, ConditionDef, EventDef, Maneuver
 from scenarios.parameters import read_declarations
 from scenarios.registry import ParseContext
 from scenarios.selections import check_reference, expand
-from scenarios.storyboard import init_cycle
+from scenarios.storyboard import init_cycle, teleport_reference
 from scenarios.xmlsource import Source, child, children, non_negative, positive_int
 
 
@@ -146,8 +146,8 @@ class StoryboardReader:
                 for pa in children(item, "PrivateAction"):
                     spec = self.action_spec(src, pa)
                     self._check_actors(src, pa, spec, actors)
-                    own = getattr(getattr(spec, "position", None), "entity", None)
-                    if spec.ELEMENT == "TeleportAction" and own in actors:
+                    own = teleport_reference(spec)
+                    if own in actors:
                         # in a story, a jump from one's own position; in Init there is none
                         raise src.error(innermost_action(pa), f"the Init position of '{own}' "
                                         f"is given relative to '{own}' itself: expected "
