@@ -91,8 +91,9 @@ class RayPool(WorkerPool):
         address: ``HOST:PORT`` of an existing cluster, or None for a local one.
         connect_timeout: seconds to wait for ``address`` to answer.
 
-    A local cluster is always a new one: an exported ``RAY_ADDRESS`` (which would make
-    ``ray.init`` connect instead, and refuse ``num_cpus``) is ignored for it.
+    A local cluster is always a new one: an exported ``RAY_ADDRESS``, or a cluster that
+    ``ray start`` left running on this machine (either would make ``ray.init`` connect
+    instead, and refuse ``num_cpus``), is ignored for it.
 
     Raises:
         RunnerError: the cluster cannot be reached, or Ray refuses to start or connect (the
@@ -116,7 +117,9 @@ class RayPool(WorkerPool):
                 ray.init(address=address, **kwargs)
             else:
                 os.environ.pop("RAY_ADDRESS", None)
-                ray.init(num_cpus=workers, **kwargs)
+                # "local": a new cluster even when `ray start` left one running on this
+                # machine (without it ray.init joins that one and refuses num_cpus)
+                ray.init(address="local", num_cpus=workers, **kwargs)
         except (ConnectionError, RuntimeError, ValueError, TimeoutError) as exc:
             where = f"the Ray cluster at {address}" if address else "a local Ray cluster"
             raise RunnerError(f"cannot start or reach {where}: {' '.join(str(exc).split())}",

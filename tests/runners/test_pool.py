@@ -45,6 +45,20 @@ def test_ray_pool_runs_tasks_in_parallel_workers(monkeypatch) -> None:
     assert "no-such-suite" in str(got["x"])
 
 
+def test_ray_pool_starts_its_own_cluster_beside_one_left_by_ray_start(monkeypatch) -> None:
+    # `ray start --head` records its address for ray.init() to join (ray_current_cluster);
+    # joining it refused num_cpus, and every local run with --workers 2 failed
+    import ray._private.services as services
+    monkeypatch.setattr(services, "find_bootstrap_address", lambda temp_dir: "127.0.0.1:1")
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    pool = RayPool(workers=2)
+    try:
+        got = dict(pool.map_unordered([Task(wrap_angle, (1.0,), "a")]))
+    finally:
+        pool.close()
+    assert got == {"a": 1.0}
+
+
 def test_unreachable_ray_address_fails_fast_with_a_clear_line() -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
