@@ -39,6 +39,9 @@ class SequentialPool(WorkerPool):
 HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
 #: Frame type of SETTINGS (RFC 9113, 6.5): a gRPC server's first frame.
 HTTP2_SETTINGS = 0x4
+#: Ray's switch for token authentication; ray.init never turns it on for an explicit address
+#: (Ray docs, "Ray token authentication"), so joining a cluster that has it needs it set.
+AUTH_MODE_ENV = "RAY_AUTH_MODE"
 
 
 def probe_address(address: str, timeout: float) -> None:
@@ -122,8 +125,13 @@ class RayPool(WorkerPool):
                 ray.init(address="local", num_cpus=workers, **kwargs)
         except (ConnectionError, RuntimeError, ValueError, TimeoutError) as exc:
             where = f"the Ray cluster at {address}" if address else "a local Ray cluster"
-            raise RunnerError(f"cannot start or reach {where}: {' '.join(str(exc).split())}",
-                              element="--ray-address") from None
+            hint = ""
+            if address and AUTH_MODE_ENV not in os.environ:
+                hint = (f"; a cluster with Ray's token authentication (on by default for "
+                        f"`ray start` when ~/.ray/auth_token exists) needs {AUTH_MODE_ENV}=token "
+                        f"here and the same token in ~/.ray/auth_token or RAY_AUTH_TOKEN")
+            raise RunnerError(f"cannot start or reach {where}: {' '.join(str(exc).split())}"
+                              f"{hint}", element="--ray-address") from None
         self._started = True
 
     def map_unordered(self, tasks: Iterable[Task]) -> Iterator[tuple[str, Any]]:

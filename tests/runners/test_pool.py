@@ -173,3 +173,24 @@ def test_a_file_name_that_is_not_utf8_is_one_error_case(tmp_path) -> None:
     assert set(cases) == {"caf\\xe9", "good"}
     assert "not valid UTF-8" in cases["caf\\xe9"].input_error
     assert not cases["good"].input_error
+
+
+@pytest.mark.parametrize("auth_mode, hinted", [(None, True), ("token", False)])
+def test_a_refused_ray_address_names_token_authentication(monkeypatch, auth_mode,
+                                                          hinted) -> None:
+    # Ray answers a driver without the cluster's token with a bare "Failed to connect"
+    import ray
+
+    import runners.pool as pool_module
+
+    def refuse(**kwargs):
+        raise ConnectionError("Failed to connect to Ray cluster at 10.0.0.5:6379")
+    monkeypatch.setattr(pool_module, "probe_address", lambda address, timeout: None)
+    monkeypatch.setattr(ray, "init", refuse)
+    if auth_mode is None:
+        monkeypatch.delenv("RAY_AUTH_MODE", raising=False)
+    else:
+        monkeypatch.setenv("RAY_AUTH_MODE", auth_mode)
+    with pytest.raises(RunnerError, match="Failed to connect") as err:
+        RayPool(workers=2, address="10.0.0.5:6379")
+    assert ("RAY_AUTH_MODE=token" in str(err.value)) is hinted
