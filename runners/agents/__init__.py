@@ -41,13 +41,24 @@ def _on_import_path(folder: Path) -> None:
 
 
 def _exec_file(path: Path) -> ModuleType:
-    """Import the Python file ``path`` as a fresh module, its folder on the import path."""
+    """Import the Python file ``path`` as a fresh module, its folder on the import path.
+
+    The module is in ``sys.modules`` while its code runs, as an imported module is (Python
+    docs, importlib "Importing a source file directly"): ``dataclasses`` looks its module up
+    there to read string annotations (``from __future__ import annotations``), and so do
+    pickle and typing.get_type_hints."""
     _on_import_path(path.parent)
-    mod_spec = importlib.util.spec_from_file_location(f"testzone_agent_{path.stem}", path)
+    name = f"testzone_agent_{path.stem}"
+    mod_spec = importlib.util.spec_from_file_location(name, path)
     if mod_spec is None or mod_spec.loader is None:
         raise ImportError(f"not an importable Python file: {path}")
     module = importlib.util.module_from_spec(mod_spec)
-    mod_spec.loader.exec_module(module)
+    sys.modules[name] = module
+    try:
+        mod_spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
     return module
 
 

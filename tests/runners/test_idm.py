@@ -163,3 +163,23 @@ def test_an_agent_file_imports_its_sibling_modules_and_a_missing_class_is_named(
     assert agent.step(None).acceleration == 12.5
     with pytest.raises(RunnerError, match=r"has no class 'Nope'; its Agent subclasses: MyStack"):
         load_agent(f"{tmp_path / 'my_stack.py'}:Nope")
+
+
+def test_an_agent_file_with_string_annotated_dataclasses_imports(tmp_path):
+    """New-user pass 11: `from __future__ import annotations` with a @dataclass (dataclasses
+    looks the module up in sys.modules) made the file 'cannot be imported'."""
+    (tmp_path / "dc_stack.py").write_text(
+        "from __future__ import annotations\n"
+        "from dataclasses import dataclass\n"
+        "from runners.interfaces import Agent, Control\n"
+        "@dataclass\n"
+        "class Gains:\n"
+        "    accel: float = 0.75\n"
+        "class DcStack(Agent):\n"
+        "    name = 'dc'\n"
+        "    def setup(self, vehicle, road_network, config):\n"
+        "        pass\n"
+        "    def step(self, obs):\n"
+        "        return Control(acceleration=Gains().accel)\n")
+    agent = load_agent(f"{tmp_path / 'dc_stack.py'}:DcStack")
+    assert agent.step(None).acceleration == 0.75
