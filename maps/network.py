@@ -178,7 +178,9 @@ class RoadNetwork:
                 roads overlap and the nearest one can change from one step to the next without
                 the entity turning, the answer stays on ``prefer``'s connecting road while the
                 point lies in one of its lanes (of ``lane_types``) and, with a heading, drives
-                within 90 deg of it (:meth:`stay_on`).
+                within 90 deg of it (:meth:`stay_on`); entering a junction from an ordinary
+                road, on the connecting road that continues ``prefer``'s lane straightest, on
+                the same terms (the connecting roads of one lane start on one spot).
 
         Returns None when no road is within reach (outer lane border + 3 m). A point outside
         every allowed lane gets the nearest one, with the offset beyond its centre.
@@ -192,12 +194,40 @@ class RoadNetwork:
         if prefer is not None and prefer.road_id != best.road_id:
             here = self.roads.get(best.road_id)
             before = self.roads.get(prefer.road_id)
-            if here is not None and before is not None and here.junction != "-1" \
-                    and before.junction == here.junction:
-                kept = self.stay_on(prefer, x, y, heading, lane_types)
+            if here is not None and before is not None and here.junction != "-1":
+                if before.junction == here.junction:
+                    kept = self.stay_on(prefer, x, y, heading, lane_types)
+                elif before.junction == "-1":
+                    kept = self._enter_straight(prefer, best.road_id, here.junction, x, y,
+                                                heading, lane_types)
+                else:
+                    kept = None
                 if kept is not None:
                     return kept
         return LaneCoord(best.road_id, best.lane_id, best.s, best.t, best.offset)
+
+    def _enter_straight(self, prefer: LaneCoord, nearest: str, junction: str, x: float,
+                        y: float, heading: float | None, lane_types: frozenset[str] | None
+                        ) -> LaneCoord | None:
+        """Entering junction ``junction`` from ``prefer`` (a lane of an ordinary road): the
+        point on the connecting road that continues ``prefer``'s lane straightest
+        (:func:`maps.traversal.advance`'s default), while the point lies in its lanes
+        (:meth:`stay_on`); None otherwise, or when that road is ``nearest`` anyway. The
+        connecting roads of one incoming lane start on the same spot, so the nearest one is a
+        tie that broke towards a turn, and an agent going straight on was shown, and
+        re-planned, on the turning road."""
+        road = self.roads[prefer.road_id]
+        try:
+            sign = road.driving_sign(prefer.lane_id)
+            to_end = road.length - prefer.s if sign > 0 else prefer.s
+            entry = self.advance(LaneCoord(prefer.road_id, prefer.lane_id, prefer.s, 0.0),
+                                 to_end + 0.01)
+        except (MapsError, KeyError, ValueError):
+            return None
+        ahead = self.roads.get(entry.road_id)
+        if ahead is None or ahead.junction != junction or ahead.id == nearest:
+            return None
+        return self.stay_on(entry, x, y, heading, lane_types)
 
     def stay_on(self, prefer: LaneCoord, x: float, y: float, heading: float | None = None,
                 lane_types: frozenset[str] | None = DRIVING_TYPES) -> LaneCoord | None:

@@ -161,3 +161,24 @@ def test_prefer_keeps_the_connecting_road_while_the_point_is_in_its_lanes(tmp_pa
     assert net.stay_on(on_arc, 52.0, -1.75, 0.0) == kept
     assert net.stay_on(on_arc, 52.0, -1.75, math.pi) is None
     assert net.stay_on(on_arc, 66.0, -1.75, 0.0) is None
+
+
+def test_entering_a_junction_the_straight_continuation_holds_the_point(tmp_path):
+    """New-user pass 11: the connecting roads of one incoming lane start on one spot; an ego
+    driving straight on but turned 0.1 rad left (a lane change's end) was localised on the
+    turning road and re-planned a turn. t_junction: at (52, -1.75) with heading 0.1 the arc
+    12 matches the heading best (its direction there is 2/20 = 0.1 rad), so the plain answer
+    is 12; coming from road 10's lane -1, whose straightest continuation is road 11, the
+    point is in 11's lane -1 (t = -1.75): 11. At (66, 3) the point has left 11's lanes
+    (lane -1 spans t in [-3.5, 0]) and lies on the arc: 12."""
+    from maps_samples import t_junction, write
+    from testzone.world import LaneCoord
+    net = maps.load_opendrive(write(tmp_path, "t.xodr", t_junction()))
+    plain = net.world_to_lane(52.0, -1.75, 0.1)
+    assert (plain.road_id, plain.lane_id) == ("12", -1)
+    incoming = LaneCoord("10", -1, 49.9, -1.75, 0.0)
+    entered = net.world_to_lane(52.0, -1.75, 0.1, prefer=incoming)
+    assert (entered.road_id, entered.lane_id) == ("11", -1)
+    assert entered.s == pytest.approx(2.0, abs=1e-6) and entered.t == pytest.approx(-1.75)
+    turned = net.world_to_lane(66.0, 3.0, 0.8, prefer=incoming)
+    assert turned.road_id == "12"
