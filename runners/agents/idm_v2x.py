@@ -197,11 +197,11 @@ class V2xWorld:
 
     def ingest(self, msgs: tuple[V2XReceived, ...]) -> None:
         """Decode and keep the messages delivered this step."""
-        from v2x_bridge import MESSAGES, codec
+        from v2x_bridge import MESSAGES
         for m in msgs:
             if m.msg_type == "MAP" and self._seen_maps.get(m.sender) == m.uper:
                 continue
-            info = MESSAGES[m.msg_type].read(codec.from_json(m.decoded), self.geo) \
+            info = MESSAGES[m.msg_type].read(m.decoded, self.geo) \
                 if m.msg_type in ("MAP", "SPAT", "RSI", "RSM", "BSM") else None
             if m.msg_type == "MAP":
                 self._seen_maps[m.sender] = m.uper

@@ -255,3 +255,18 @@ def test_vehicle_size_saturates_at_the_fields_largest_values():
         {"length": 450, "width": 180, "height": 30}
     with pytest.raises(V2XError, match="width"):
         vehicle_size(BoundingBox(length=4.5, width=math.nan, height=1.5))
+
+
+@pytest.mark.parametrize("name, variant", [("spat", "2020"), ("rsm", "2020"), ("rsi", "2019"),
+                                           ("map", "2019")])
+def test_readers_take_what_a_stack_receives_as_decoded(ref_frame, name, variant):
+    """New-user pass 11: a stack handed V2XReceived.decoded (the JSON form: BIT STRING as
+    {"bits_hex", "nbits"}, CHOICE as a list) to MESSAGES[...].read and died with KeyError 0;
+    the readers take either form and read both alike (a real RSU frame of each kind)."""
+    data, _ = ref_frame(name)
+    msg_type, value = codec.decode_frame(data, variant)
+    reader = MESSAGES[msg_type].read
+    assert reader(codec.to_json(value), GEO) == reader(value, GEO)
+    if msg_type == "SPAT":
+        got = reader(codec.to_json(value), GEO)
+        assert sum(len(p) for p in got.intersections[0].phases.values()) == 24  # 8 x 3 states
