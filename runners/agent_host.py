@@ -23,7 +23,7 @@ import zmq
 
 from runners.agent_protocol import (PROTOCOL_VERSION, control_to_dict, observation_from_dict,
                                     pack, unpack, vehicle_from_dict)
-from runners.agents import CHECK_OK, _load_class, load_agent
+from runners.agents import CHECK_OK, STACK_FILE, _load_class, load_agent, stack_source_files
 from runners.interfaces import Agent, Control, RunnerError
 
 
@@ -100,8 +100,10 @@ PARENT_CHECK_MS = 1000
 
 
 def check(spec: str) -> int:
-    """Import ``spec``'s class; print :data:`CHECK_OK`, or the reason it does not load as
+    """Import ``spec``'s class; print the source files of the stack's own modules (one
+    :data:`STACK_FILE` line each) and :data:`CHECK_OK`, or the reason it does not load as
     the last line. Returns the exit status (0 or 2)."""
+    before = set(sys.modules)
     try:
         _load_class(spec)
     except RunnerError as exc:
@@ -110,6 +112,8 @@ def check(spec: str) -> int:
     except BaseException as exc:  # noqa: BLE001 - the agent's import may raise anything
         print(f"agent {spec} cannot be imported: {_last_line(exc)}", flush=True)
         return 2
+    for path in stack_source_files(set(sys.modules) - before):
+        print(f"{STACK_FILE}{path}")
     print(CHECK_OK, flush=True)
     return 0
 

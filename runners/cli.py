@@ -182,7 +182,7 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
                          carla_servers=tuple(s for s in (carla_servers or "").split(",") if s),
                          connect_timeout=connect_timeout, v2x_endpoint=v2x_endpoint,
                          agent_memory_gib=agent_memory)
-    _check_agent(agent)
+    stack_files = _check_agent(agent)
     from runners.agents import check_agent_config
     _guard(lambda: check_agent_config(agent, config))
     if out_dir is not None and not out_dir.strip():
@@ -207,7 +207,7 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
             report = _guard(lambda: run_suite(
                 cases, options, run_dir, workers=n_workers, seed=seed, ray_address=ray_address,
                 argv=sys.argv, on_result=on_result, pool=pool, suite=suite,
-                extra_inputs=_run_inputs(agent, agent_config, suite)), status=3)
+                extra_inputs=_run_inputs(agent, agent_config, suite, stack_files)), status=3)
         except KeyboardInterrupt as exc:
             done = f" ({exc})" if str(exc) else ""
             how = "terminated" if isinstance(exc, Terminated) else "interrupted"
@@ -223,15 +223,19 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
     raise typer.Exit(report.exit_status)
 
 
-def _run_inputs(agent: str, agent_config: Optional[Path], suite: Optional[str]) -> list[Path]:
+def _run_inputs(agent: str, agent_config: Optional[Path], suite: Optional[str],
+                stack_files: list[str] = ()) -> list[Path]:
     """Files of the run's options that the manifest hashes: the agent's ``file.py`` (an
-    ``--agent file.py:Class``), the ``--agent-config`` file, and the suite list with
-    ``--suite``."""
+    ``--agent file.py:Class``) and the source files of the stack's own modules its import
+    loaded (``stack_files``, from :func:`runners.agents.check_agent_spec`: a
+    ``module:Class``'s module, the modules beside a file), the ``--agent-config`` file, and the
+    suite list with ``--suite``."""
     from runners.suite import SUITE_FILE, suite_path
     files = []
     path, _, cls = agent.rpartition(":")
     if path.endswith(".py") and cls and Path(path).is_file():
         files.append(Path(path).resolve())
+    files += [Path(f) for f in stack_files if Path(f).is_file() and Path(f) not in files]
     if agent_config is not None:
         files.append(agent_config.resolve())
     if suite:
@@ -240,14 +244,15 @@ def _run_inputs(agent: str, agent_config: Optional[Path], suite: Optional[str]) 
     return files
 
 
-def _check_agent(agent: str) -> None:
+def _check_agent(agent: str) -> list[str]:
     """Refuse an ``--agent`` that cannot load (exit 2), or a ``zmq://`` address where nothing
-    answers (exit 3), before any case runs."""
+    answers (exit 3), before any case runs; return the stack's own source files."""
     from runners.agents import check_agent_spec
-    _guard(lambda: check_agent_spec(agent))
+    files = _guard(lambda: check_agent_spec(agent))
     if agent.startswith("zmq://"):
         from runners.remote_agent import probe_tcp
         _guard(lambda: probe_tcp("tcp://" + agent[len("zmq://"):]), status=3)
+    return files
 
 
 def _carla_pool(options: Any, cases: list, run_dir: Path, workers: int,

@@ -357,7 +357,8 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
     manifest = {
         "tool": "icv-testzone", "tool_version": __version__, "tool_identity": tool_identity(),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "command": argv, "cwd": os.getcwd(), "python": platform.python_version(),
+        "command": argv, "cwd": os.getcwd(), "environment": run_environment(),
+        "python": platform.python_version(),
         "platform": platform.platform(),
         "seed": seed, "workers": workers, "backend": options.backend,
         "agent": {"spec": options.agent, "config": options.agent_config},
@@ -371,6 +372,16 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
     }
     (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
     return manifest
+
+
+RUN_ENVIRONMENT = ("PYTHONPATH",)
+"""Environment variables a run's outcome can depend on: where a ``module:Class`` stack
+imports from. Recorded in the manifest so its ``command`` can be run again as it was."""
+
+
+def run_environment() -> dict[str, str]:
+    """The :data:`RUN_ENVIRONMENT` variables that are set, by name."""
+    return {k: os.environ[k] for k in RUN_ENVIRONMENT if k in os.environ}
 
 
 class Terminated(KeyboardInterrupt):

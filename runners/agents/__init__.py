@@ -15,7 +15,7 @@ import math
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from runners.agents.idm import IdmAgent, IdmParameters, ScenarioAgent, naive_agent
 from runners.agents.idm_v2x import IdmV2xAgent, V2xParameters
@@ -165,7 +165,7 @@ def check_agent_config(spec: str, config: dict[str, object]) -> None:
             raise RunnerError(f"{key}={shown(value)}: expected {what}", element="--agent-config")
 
 
-def check_agent_spec(spec: str, import_timeout: float = 60.0) -> None:
+def check_agent_spec(spec: str, import_timeout: float = 60.0) -> list[str]:
     """Check that ``spec`` names a loadable agent before any case runs. A user's class is
     imported in a child process (``python -m runners.agent_host --check``), never in the
     runner's: its module's top-level code may do anything, ``os._exit`` included.
@@ -174,20 +174,24 @@ def check_agent_spec(spec: str, import_timeout: float = 60.0) -> None:
         spec: a reference name, ``zmq://HOST:PORT``, ``module:Class`` or ``file.py:Class``.
         import_timeout: how long the child may take to import the class [s].
 
+    Returns:
+        the source files of the stack's own modules that importing the class loaded
+        (:func:`stack_source_files`); empty for a reference agent or ``zmq://``.
+
     Raises:
         RunnerError: unknown name, ``zmq://`` without ``HOST:PORT``, a class that does not
             load (its own error), or an import that exits or hangs.
     """
     if spec in REFERENCE_AGENTS:
-        return
+        return []
     if spec.startswith("zmq://"):
         host, _, port = spec[len("zmq://"):].rpartition(":")
         if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
             raise RunnerError(f"agent {spec!r}: expected zmq://HOST:PORT with PORT in "
                               f"1-65535", element="--agent")
-        return
+        return []
     _split_spec(spec)
-    _check_in_child(spec, import_timeout)
+    return _check_in_child(spec, import_timeout)
 
 
 def _split_spec(spec: str) -> tuple[str, str]:
@@ -209,11 +213,37 @@ def _split_spec(spec: str) -> tuple[str, str]:
 
 #: First line the ``--check`` child prints when the class loaded.
 CHECK_OK = "agent-check: ok"
+#: Prefix of the lines the ``--check`` child prints before :data:`CHECK_OK`, one per source
+#: file of the stack's own modules (:func:`stack_source_files`).
+STACK_FILE = "agent-file: "
 
 
-def _check_in_child(spec: str, timeout: float) -> None:
+def stack_source_files(module_names: Iterable[str]) -> list[str]:
+    """The source files of the stack's own modules among ``module_names`` (modules in
+    ``sys.modules``): files outside the Python installation (``sys.prefix``,
+    ``sys.base_prefix``: the standard library and installed packages) and not of this
+    project's packages (``testzone.provenance.PACKAGES``, identified by the manifest's
+    ``tool_identity``). Absolute paths, sorted; what the manifest hashes to identify the stack
+    under test."""
+    from testzone.provenance import PACKAGES
+    installed = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    out = set()
+    for name in module_names:
+        if name.partition(".")[0] in PACKAGES:
+            continue
+        file = getattr(sys.modules.get(name), "__file__", None)
+        if not file or not str(file).endswith(".py"):
+            continue
+        path = Path(file).resolve()
+        if path.is_file() and not any(path.is_relative_to(root) for root in installed):
+            out.add(str(path))
+    return sorted(out)
+
+
+def _check_in_child(spec: str, timeout: float) -> list[str]:
     """Import ``spec``'s class in ``python -m runners.agent_host --check`` (its own session,
-    so whatever it forks is stopped with it) and turn its outcome into a RunnerError."""
+    so whatever it forks is stopped with it) and turn its outcome into a RunnerError; return
+    the stack's source files the child listed."""
     import os
     import signal
     import subprocess
@@ -236,7 +266,7 @@ def _check_in_child(spec: str, timeout: float) -> None:
                           f"{timeout:g} s", element="--agent")
     lines = out.strip().splitlines()
     if lines and lines[-1] == CHECK_OK:
-        return
+        return [ln[len(STACK_FILE):] for ln in lines if ln.startswith(STACK_FILE)]
     if proc.returncode == 2 and lines:
         raise RunnerError(lines[-1], element="--agent")
     raise RunnerError(f"agent {spec}: the process importing it exited with status "

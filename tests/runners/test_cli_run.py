@@ -541,3 +541,34 @@ def test_the_case_line_names_criteria_that_were_not_evaluated() -> None:
     res["findings"] = {"run_end": [{"end_reason": "stop_trigger",
                                     "never_started": ["S::A::G::M::RSI event"]}]}
     assert _result_line(res) == "PASS  c score 100.0  never started: RSI event"
+
+
+def test_the_manifest_identifies_a_module_class_stack_and_how_it_imports(tmp_path, monkeypatch):
+    """New-user pass 11: a `module:Class` run's manifest had no file of the stack, nor the
+    PYTHONPATH it imported from: its `command` could not be run again, nor the stack under
+    test told apart. Now the stack's own modules (the class's and what it imports beside it,
+    not the standard library, installed packages or this project) are hashed, and PYTHONPATH
+    is recorded."""
+    pkg = tmp_path / "stack" / "acme"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "gains.py").write_text("ACCEL = 0.5\n")
+    (pkg / "planner.py").write_text(
+        "import json\n"
+        "from acme.gains import ACCEL\n"
+        "from runners.interfaces import Agent, Control\n"
+        "class Stack(Agent):\n"
+        "    name = 'acme'\n"
+        "    def setup(self, vehicle, road_network, config):\n"
+        "        pass\n"
+        "    def step(self, obs):\n"
+        "        return Control(acceleration=ACCEL, steering=0.0)\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "stack"))
+    res = invoke("run", str(WUHAN / "cut_in.xosc"), "--agent", "acme.planner:Stack",
+                 "--workers", "1", "--max-time", "0.5", "--out", str(tmp_path / "run"))
+    assert res.exit_code in (0, 1), res.output
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["environment"] == {"PYTHONPATH": str(tmp_path / "stack")}
+    stack = {p: h for p, h in manifest["inputs"].items() if p.startswith(str(tmp_path))}
+    assert stack == {str((pkg / f).resolve()): sha256_of(pkg / f)
+                     for f in ("__init__.py", "gains.py", "planner.py")}
