@@ -130,6 +130,9 @@ class HeadwayMetric:
     Statistics: ``ttc_min_s``, ``ttc_accel_min_s``, ``thw_min_s`` (inf when nothing is ever
     ahead), ``drac_max_mps2`` (0 when never closing), ``gap_min_m`` (None when nothing is
     ahead). Series: ``ttc_s``, ``ttc_accel_s``, ``thw_s``, ``gap_m``, ``drac_mps2``.
+    Events: where ``ttc_min_s`` and ``thw_min_s`` were measured, when finite (the first frame
+    of the minimum): ``{"statistic", "t", "other", "value_s", "gap_m", "closing_mps",
+    "ego_speed_mps"}``, ``other`` the entity ahead then.
     """
 
     name = "headway"
@@ -151,12 +154,14 @@ class HeadwayMetric:
         times: list[float] = []
         cols: dict[str, list] = {k: [] for k in ("ttc_s", "ttc_accel_s", "thw_s", "gap_m",
                                                  "drac_mps2")}
+        leads: list[tuple[LeadGap | None, float]] = []
         for f in recording.frames:
             ego = f.entities.get(name)
             if ego is None:
                 continue
             g = lead_gap(ego, list(f.entities.values()), frames)
             times.append(f.time)
+            leads.append((g, float(ego.speed)))
             cols["ttc_s"].append(ttc_s(g))
             cols["ttc_accel_s"].append(ttc_accel_s(g))
             cols["thw_s"].append(thw_s(g, ego.speed, self.min_speed_mps))
@@ -166,7 +171,8 @@ class HeadwayMetric:
                             tuple(TimeSeries(k, "m" if k == "gap_m" else
                                              "m/s^2" if k == "drac_mps2" else "s",
                                              tuple(times), tuple(v)) for k, v in cols.items()),
-                            tuple(self._violations(times, cols)))
+                            tuple(self._violations(times, cols)),
+                            _minimum_events(times, cols, leads))
 
     @staticmethod
     def _stats(cols: dict[str, list]) -> dict[str, Statistic]:
@@ -188,3 +194,24 @@ class HeadwayMetric:
                                      [v > self.drac_threshold_mps2 for v in drac], drac,
                                      "m/s^2", "max")
         return viol
+
+
+def _minimum_events(times: list[float], cols: dict[str, list],
+                    leads: list[tuple[LeadGap | None, float]]) -> tuple[dict, ...]:
+    """The :class:`HeadwayMetric` events: for ``ttc_min_s`` and ``thw_min_s``, the first frame
+    holding the (finite) minimum, with the entity ahead then, the gap, the closing speed and
+    the ego's speed: what a regulator needs to see what a TTC or THW failure was against."""
+    out = []
+    for statistic, col in (("ttc_min_s", "ttc_s"), ("thw_min_s", "thw_s")):
+        values = cols[col]
+        finite = [k for k, v in enumerate(values) if math.isfinite(v)]
+        if not finite:
+            continue
+        k = min(finite, key=lambda i: (values[i], i))
+        g, ego_speed = leads[k]
+        if g is None:
+            continue
+        out.append({"statistic": statistic, "t": times[k], "other": g.other,
+                    "value_s": values[k], "gap_m": g.gap_m, "closing_mps": g.closing_mps,
+                    "ego_speed_mps": ego_speed})
+    return tuple(out)

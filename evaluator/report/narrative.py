@@ -45,7 +45,8 @@ def _metric(res: CaseResult, name: str) -> float | None:
 
 def narrative(res: CaseResult) -> list[str]:
     """Sentences, in time order where they have a time: collisions, red lights passed,
-    wrong-way driving, the first actionable V2X message and the reaction to it, a stop at a
+    wrong-way driving, the lowest TTC or THW with the entity ahead when a criterion on it
+    failed, the first actionable V2X message and the reaction to it, a stop at a
     dead end by the scenario's default controller, the closest post-encroachment, how the run
     ended and the storyboard Events that never started, then each failed criterion with its
     margin and each of the case's own (declared)
@@ -80,6 +81,21 @@ def narrative(res: CaseResult) -> list[str]:
                       f"called for action: {v.get('msg_type')} from {v.get('rsu_id')} "
                       f"(sent {_num(v.get('sent_t'))} s, latency {_num(v.get('latency_s'), 3)} "
                       f"s); {after}."))
+    failed_on = {o.criterion.metric for o in res.failed}
+    for h in f.get("headway", []):
+        if not isinstance(h, dict) or h.get("statistic") not in failed_on:
+            continue
+        what = {"ttc_min_s": "time to collision", "thw_min_s": "time headway"}.get(
+            str(h.get("statistic")))
+        if what is None:
+            continue
+        closing = (f", closing at {_speed(h.get('closing_mps'))}"
+                   if h.get("statistic") == "ttc_min_s" else
+                   f", at {_speed(h.get('ego_speed_mps'))}")
+        timed.append((float(h.get("t") or 0.0),
+                      f"At {_num(h.get('t'))} s the {what} to {h.get('other')} ahead was "
+                      f"lowest: {_num(h.get('value_s'))} s, at a gap of "
+                      f"{_num(h.get('gap_m'), 1)} m{closing}."))
     pets = [p for p in f.get("pet", []) if p.get("pet_s") is not None]
     if pets:
         p = min(pets, key=lambda e: float(e["pet_s"]))

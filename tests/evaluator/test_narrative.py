@@ -46,3 +46,25 @@ def test_a_case_without_findings_says_only_how_it_ended():
     case = {"case_id": "c", "verdict": "pass", "score": 100.0,
             "findings": {"run_end": [{"end_reason": "timeout"}]}}
     assert narrative(CaseResult.from_dict(case)) == ["The run ended by the time limit."]
+
+
+def test_a_failed_ttc_names_what_it_was_measured_against():
+    """New-user pass 11: "ttc_min measured 1.379 s" named neither the entity ahead nor the
+    moment. Ego from x = 0 at 20 m/s, lead from x = 50 at 10 m/s, 4.5 m boxes: the gap is
+    45.5 - 10 t m, least at the end (t = 2 s): 25.5 m, TTC 25.5 / 10 = 2.55 s, THW 25.5 / 20
+    = 1.275 s. A TTC criterion of 3 s fails and is explained; THW, not failed, is only in the
+    findings."""
+    from evaluator import score_case
+    from evaluator_fixtures import FakeNet, make_recording, straight
+    rec = make_recording({"ego": straight(0, 20.0), "lead": straight(50, 10.0)}, 2.0,
+                         criteria=[{"id": "ttc", "metric": "ttc_min_s", "rule": ">=",
+                                    "threshold": 3.0, "clause": "test"}])
+    res = score_case(rec, FakeNet())
+    found = {h["statistic"]: h for h in res.findings["headway"]}
+    assert found["thw_min_s"]["t"] == 2.0 and found["thw_min_s"]["other"] == "lead"
+    assert abs(found["thw_min_s"]["value_s"] - 1.275) < 1e-9
+    assert abs(found["ttc_min_s"]["gap_m"] - 25.5) < 1e-9
+    lines = narrative(res)
+    assert ("At 2.00 s the time to collision to lead ahead was lowest: 2.55 s, at a gap of "
+            "25.5 m, closing at 10.00 m/s (36 km/h).") in lines
+    assert not any("time headway" in ln for ln in lines)

@@ -345,3 +345,20 @@ def test_a_repeated_case_id_is_refused_by_report_and_compare(tmp_path):
     for call in (lambda: rebuild_report(tmp_path), lambda: compare_runs(tmp_path, tmp_path)):
         with pytest.raises(EvaluationError, match=r"case_id 'k1' repeats the one of cases\[0\]"):
             call()
+
+
+def test_a_failed_case_with_a_high_score_says_the_verdict_is_the_criteria(run, tmp_path):
+    """New-user pass 11: "FAIL, score 100" (a PET criterion, which the score does not weigh)
+    read as a contradiction; the case's section now says the case fails on that criterion
+    whatever its score. A crash (score 0 by its gate) needs no such note."""
+    _, _, paths, _ = run
+    rec = read_recording(paths["a_pass"])
+    rec.header.criteria.append({"id": "thw", "metric": "thw_min_s", "rule": ">=",
+                                "threshold": 5.0, "clause": "test"})
+    strict = score_case(rec, FakeNet())
+    crash = score_case(read_recording(paths["b_crash"]), FakeNet())
+    assert strict.verdict == "fail" and strict.score > 50.0 and crash.score == 0.0
+    html = write_report(tmp_path, [strict, crash], MANIFEST)["html"].read_text()
+    assert html.count("whatever its score") == 1
+    note = html[html.index("This case <b>fails</b>"):html.index("whatever its score")]
+    assert "<code>thw</code>" in note
