@@ -218,10 +218,13 @@ def act(name: str, actor: str, events: list[xosc.Event]) -> xosc.Act:
 
 def hold(actor: str, speed: object = 0.0) -> xosc.Act:
     """An Act that keeps ``actor`` (a vehicle or pedestrian) at ``speed`` [m/s], 0 by default
-    (also what gives an otherwise static case the Story OpenSCENARIO 1.1 requires)."""
+    (also what gives an otherwise static case the Story OpenSCENARIO 1.1 requires). Its Event
+    starts on the first step: 'SimulationTime > 0' with edge ``none`` (a rising edge needs
+    an earlier evaluation that was false, and the Event's first one is already true: the
+    Event never started, and the report said so)."""
     return act(f"{actor}Hold", actor,
                [event(f"{actor}HoldEvent", [(f"{actor}Stay", speed_step(speed))],
-                      at_time(f"{actor}HoldStart", 0.0))])
+                      sim_time_trigger(f"{actor}HoldStart", 0.0))])
 
 
 __all__ = ["EGO", "TESTZONE_LOGIC_FILE", "act", "after", "ambulance", "at_time", "barrier",

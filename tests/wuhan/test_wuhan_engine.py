@@ -69,3 +69,23 @@ def test_pedestrian_walks_only_in_the_walk_phase() -> None:
     events = _run("pedestrian_crossing.xosc")
     start = _first(events, "storyboard", element="CrossEvent", to="runningState")
     assert start > 5.0  # the walk light comes on at 5 s (P1-yellow 3 s + P1-all-red 2 s)
+
+
+@pytest.mark.parametrize("name", ["tz_traffic_light_red.xosc", "tz_icw_red_runner.xosc"])
+def test_hold_events_start_on_the_first_step(name) -> None:
+    """New-user pass 11: the catalogue's hold Acts (keep an entity at its speed) triggered on
+    'SimulationTime > 0' with a rising edge, whose first evaluation is already true: those
+    Events never started, in every run, and the report named them. They start at once now."""
+    sc = scenarios.load_scenario(CASES_DIR / name)
+    net = maps.load_opendrive(sc.road_network_path)
+    events: list = []
+    engine = scenarios.ScenarioEngine(sc, net, dt=0.05, external=frozenset({"Ego"}), seed=0,
+                                      on_event=events.append)
+    engine.initialize()
+    for _ in range(3):
+        engine.step(0.05, {})
+    started = {str(ev.data.get("element")).rsplit("::", 1)[-1] for ev in events
+               if ev.kind == "storyboard" and ev.data.get("type") == "event"
+               and ev.data.get("to") == "runningState"}
+    holds = {p.rsplit("::", 1)[-1] for p in engine.event_paths() if p.endswith("HoldEvent")}
+    assert holds and holds <= started
