@@ -6,6 +6,8 @@ pure over a :class:`testzone.recording.Recording` and an optional road network.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -136,22 +138,43 @@ def _fill(res: CaseResult, results: list[MetricResult]) -> None:
 def judged_part(recording: Recording) -> Recording:
     """The part of a recording the evaluator judges: all of it, unless the scenario's default
     controller stopped the ego at a lane that leads nowhere (its ``end_of_road`` event, with
-    ``--agent scenario``: esmini stops an entity there from full speed in one step). Then the
-    frames up to the moment the ego's front reached the road's end (the stop's time less the
-    time to cover the front overhang, box centre x + length / 2, at the speed it had), and the
-    events up to then plus that ``end_of_road`` event: the one-step stop, the overhang past
-    the end and the standing after it are the road's end, not the driving under test.
+    ``--agent scenario``: esmini stops an entity there from full speed in one step) and the ego
+    stood there to the end of the run. Then the frames up to the last one in which the ego's
+    front had not yet passed the road's end (on the stop's road, its reference point at least
+    the front overhang, box centre x + length / 2, short of the stop's s), and the events up to
+    then plus that ``end_of_road`` event: the overhang past the end, the one-step stop and the
+    standing after it are the road's end, not the driving under test. An ego that moves on
+    after the stop (teleported elsewhere) is judged whole: nothing it did is dropped.
     """
     stop = recording.ego_road_end()
     if stop is None:
         return recording
-    info = recording.header.entities.get(recording.header.ego or "")
+    ego = recording.header.ego or ""
+    info = recording.header.entities.get(ego)
     front = max(0.0, info.box.cx + info.box.length / 2.0) if info else 0.0
-    speed = float(stop.data.get("speed_mps") or 0.0)
-    cut = stop.t - (front / speed if speed > 0.0 else 0.0)
+    before = [f for f in recording.frames if f.time < stop.t - 1e-9 and ego in f.entities]
+    after = [f.entities[ego].pose for f in recording.frames
+             if f.time >= stop.t - 1e-9 and ego in f.entities]
+    if after and any(math.hypot(p.x - after[0].x, p.y - after[0].y) > STOOD_STILL_M
+                     for p in after):
+        return recording
+    road, end_s = str(stop.data.get("road_id")), float(stop.data.get("s") or 0.0)
+
+    def past_end(frame) -> bool:
+        lane = frame.entities[ego].lane
+        return lane is not None and str(lane.road_id) == road and \
+            abs(end_s - lane.s) < front - 1e-9
+    kept = before
+    while kept and past_end(kept[-1]):
+        kept = kept[:-1]
+    cut = kept[-1].time if kept else (before[0].time if before else stop.t)
     return Recording(recording.header, [f for f in recording.frames if f.time <= cut + 1e-9],
                      [e for e in recording.events if e.t <= cut + 1e-9 or e is stop],
                      recording.end_reason, recording.end_message)
+
+
+STOOD_STILL_M = 0.5
+"""How far [m] the ego may drift after a dead-end stop and still count as standing there."""
 
 
 def score_case(recording: Recording, net: RoadNetworkView | None = None,

@@ -312,9 +312,10 @@ def test_a_stop_at_a_dead_end_is_recorded_and_explained(tmp_path: Path) -> None:
     # at 33 m/s^2 and the standing after it no_stall and stay_on_road)
     assert "judged up to that moment" in said
     metrics = {k: v["value"] for k, v in res["metrics"].items()}
-    # judged until the front (box centre 1.5 m + 2.5 m ahead of the reference point) reached
-    # the end: 4 m at 25 m/s = 0.16 s before the stop; the last frame then is 0.2 s before
-    assert metrics["run_duration_s"] == pytest.approx(stop.t - 0.2)
+    # judged up to the last frame whose front (box centre 1.5 m + 2.5 m ahead of the
+    # reference point) had not passed the end at s = 500: frames 1.25 m apart, the reference
+    # point reaches 500 at 2.00 s (the stop is the step after, 2.05 s); s = 495 at 1.80 s
+    assert metrics["run_duration_s"] == pytest.approx(stop.t - 0.25)
     assert metrics["decel_peak_mps2"] < 1.0 and metrics["standstill_without_cause_s"] == 0.0
     status = {c["id"]: c["status"] for c in res["criteria"]}
     assert (status["decel_peak"], status["no_stall"], status["stay_on_road"]) == ("pass",) * 3, \
