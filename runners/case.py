@@ -237,6 +237,7 @@ class _CaseRun:
         self.net: Any = None
         self.inputs: dict[str, str] = {}
         self.commands: list[Event] = []
+        self.ignored_commands: dict[str, None] = {}  # CustomCommandAction types, in order
         self.ego: str | None = None
         self.external: frozenset[str] = frozenset()
         self._goal: tuple[float, float] | None = None
@@ -251,16 +252,19 @@ class _CaseRun:
 
     def apply_commands(self, bridge: Any, world: WorldState) -> None:
         """Hand the scenario's pending CustomCommandActions to the V2X bridge
-        (:func:`v2x_bridge.hooks.apply_command`; types it does not know are ignored)."""
+        (:func:`v2x_bridge.hooks.apply_command`); the types it does not carry out (or all, in
+        a run without the bridge) are ignored and noted in ``ignored_commands``."""
         pending, self.commands = self.commands, []
         if bridge is None:
+            self.ignored_commands.update((str(ev.data.get("type", "")), None) for ev in pending)
             return
         from v2x_bridge import V2XError
         from v2x_bridge.hooks import apply_command
         for ev in pending:
+            kind = str(ev.data.get("type", ""))
             try:
-                apply_command(bridge, str(ev.data.get("type", "")), ev.data.get("content", ""),
-                              world)
+                if not apply_command(bridge, kind, ev.data.get("content", ""), world):
+                    self.ignored_commands[kind] = None
             except V2XError as exc:  # what only the run can tell (an unknown rsu_id): input
                 raise V2XError(exc.message, file=self.case.scenario_file,
                                element=exc.element) from None
@@ -374,14 +378,17 @@ class _CaseRun:
     def note_coverage(self, engine: Any, t: float) -> None:
         """Record a ``storyboard_coverage`` event at the end of the run: ``{"events": how many
         storyboard Events the scenario has, "never_started": the paths of those that never
-        reached runningState}``. An Event that never starts is a part of the test that did not
-        happen (its RSI never sent, its cut-in never made): the report says so."""
+        reached runningState, "ignored_commands": the CustomCommandAction types the run did
+        not carry out}``. An Event that never starts is a part of the test that did not
+        happen (its RSI never sent, its cut-in never made), and so is a command of a type no
+        part of the platform takes (``V2X.RSl`` for ``V2X.RSI``): the report says so."""
         assert self.recording is not None
         started = {e.data.get("element") for e in self.recording.events_of("storyboard")
                    if e.data.get("type") == "event" and e.data.get("to") == "runningState"}
         paths = engine.event_paths()
         self.on_event(Event(t, "storyboard_coverage", {
-            "events": len(paths), "never_started": [p for p in paths if p not in started]}))
+            "events": len(paths), "never_started": [p for p in paths if p not in started],
+            "ignored_commands": list(self.ignored_commands)}))
 
     def note_goal(self, engine: Any, world: WorldState) -> None:
         """Record a ``goal`` event when the scenario gives the ego a new route destination

@@ -303,6 +303,9 @@ def _result_line(res: dict[str, Any]) -> str:
     if isinstance(never, list) and never:  # a part of the test that did not happen
         extra += f"  never started: {', '.join(str(p).split('::')[-1] for p in never[:5])}"
         extra += " ..." if len(never) > 5 else ""
+    ignored = ends[0].get("ignored_commands") if isinstance(ends[0], dict) else None
+    if isinstance(ignored, list) and ignored:  # a command no part of ours takes (a typo?)
+        extra += f"  not carried out: CustomCommandAction {', '.join(map(str, ignored[:5]))}"
     score_txt = f" score {score:5.1f}" if isinstance(score, (int, float)) else ""
     return f"{verdict:5} {res['case_id']}{score_txt}{extra}"
 

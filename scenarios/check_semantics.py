@@ -6,6 +6,8 @@ never raises for bad input.
 
 from __future__ import annotations
 
+import difflib
+
 import functools
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -394,7 +396,8 @@ def _custom_commands(sc: _Scenario, entities: Mapping[str, str]) -> None:
         kind = sc.value(el, "type") or ""
         check = command_check(kind)
         if check is None:
-            meant = [t for t in command_types() if t.lower() == kind.strip().lower()]
+            meant = [t for t in command_types() if t.lower() == kind.strip().lower()] or \
+                difflib.get_close_matches(kind.strip(), command_types(), n=1, cutoff=0.8)
             if meant:  # types are matched exactly: the run ignores this one
                 sc.add(WARNING, el, f"type {kind!r} is not {meant[0]!r} (types are matched "
                                     f"exactly): the run ignores this command")

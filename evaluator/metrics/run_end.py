@@ -25,7 +25,8 @@ class RunEndMetric:
     (``RecordingHeader.stop_trigger_defined``): it had no end of its own to reach.
 
     Event: ``{"end_reason", "message"}``, with ``"never_started"`` (the storyboard Events
-    that never started, from the recording's ``storyboard_coverage`` event; at most 50) and
+    that never started, from the recording's ``storyboard_coverage`` event; at most 50),
+    ``"ignored_commands"`` (the CustomCommandAction types the run did not carry out) and
     ``"storyboard_events"`` (how many there are) when some never started, and with
     ``"ego_road_end"`` ``{"t", "road_id", "lane_id", "s", "speed_mps"}`` when the
     scenario's default controller stopped the ego at a dead end (the recording's
@@ -51,6 +52,8 @@ class RunEndMetric:
         if coverage is not None and coverage.data.get("never_started"):
             event["never_started"] = [str(p) for p in coverage.data["never_started"]][:50]
             event["storyboard_events"] = coverage.data.get("events")
+        if coverage is not None and coverage.data.get("ignored_commands"):
+            event["ignored_commands"] = [str(k) for k in coverage.data["ignored_commands"]][:50]
         stop = recording.ego_road_end()
         if stop is not None:
             event["ego_road_end"] = {"t": stop.t, **{k: stop.data.get(k) for k in

@@ -48,7 +48,8 @@ def narrative(res: CaseResult) -> list[str]:
     wrong-way driving, the lowest TTC or THW with the entity ahead when a criterion on it
     failed, the first actionable V2X message and the reaction to it, a stop at a
     dead end by the scenario's default controller, the closest post-encroachment, how the run
-    ended and the storyboard Events that never started, then each failed criterion with its
+    ended, the storyboard Events that never started and the CustomCommandAction types not
+    carried out, then each failed criterion with its
     margin and each of the case's own (declared)
     criteria that was not applicable.
     Empty for a case that errored before it ran (its error says why)."""
@@ -129,6 +130,12 @@ def narrative(res: CaseResult) -> list[str]:
             lines.append(f"{len(never)}{of} storyboard Events never started, so what they do "
                          f"did not happen in this run: {', '.join(map(str, never[:10]))}"
                          f"{' ...' if len(never) > 10 else ''}.")
+        ignored = end.get("ignored_commands")
+        if isinstance(ignored, list) and ignored:
+            lines.append(f"CustomCommandActions of type {', '.join(map(repr, ignored[:10]))} "
+                         f"were not carried out: no part of this platform takes that type "
+                         f"(types are matched exactly), so what they ask did not happen in "
+                         f"this run.")
     for o in res.failed:
         crit = o.criterion
         lines.append(f"Failed {crit.id}: {crit.metric} measured {_short(o.measured)} "

@@ -359,7 +359,8 @@ def test_storyboard_events_that_never_started_are_named(tmp_path: Path) -> None:
     res = run(path, "scenario", tmp_path)
     rec = read_recording(tmp_path / "late" / "recording.jsonl")
     (cov,) = rec.events_of("storyboard_coverage")
-    assert cov.data == {"events": 2, "never_started": ["S::A::G::M::Late"]}
+    assert cov.data == {"events": 2, "never_started": ["S::A::G::M::Late"],
+                        "ignored_commands": []}
     ended = res["findings"]["run_end"][0]
     assert ended["never_started"] == ["S::A::G::M::Late"] and ended["storyboard_events"] == 2
     from evaluator.case import CaseResult
@@ -367,3 +368,24 @@ def test_storyboard_events_that_never_started_are_named(tmp_path: Path) -> None:
     said = narrative(CaseResult.from_dict(res))
     assert ("1 of 2 storyboard Events never started, so what they do did not happen in this "
             "run: S::A::G::M::Late.") in said
+
+
+def test_a_custom_command_no_part_of_the_platform_takes_is_named(tmp_path: Path) -> None:
+    """Hostile pass 11: hlw_hazard with `V2X.RSl` for `V2X.RSI` sent no RSI and passed with a
+    better score than the real case; check said nothing. The run names the command type it
+    did not carry out (case line and "What happened"), and check warns of the near miss."""
+    text = (WUHAN / "hlw_hazard.xosc").read_text().replace('type="V2X.RSI"', 'type="V2X.RSl"')
+    text = text.replace('filepath="../../maps/', f'filepath="{ROOT}/maps/')
+    path = tmp_path / "typo.xosc"
+    path.write_text(text)
+    res = run(path, "idm-v2x", tmp_path, max_sim_time=2.0)
+    assert res["findings"]["run_end"][0]["ignored_commands"] == ["V2X.RSl"]
+    from evaluator.case import CaseResult
+    from evaluator.report.narrative import narrative
+    from runners.cli import _result_line
+    assert "not carried out: CustomCommandAction V2X.RSl" in _result_line(res)
+    assert any("type 'V2X.RSl' were not carried out" in ln
+               for ln in narrative(CaseResult.from_dict(res)))
+    from scenarios.check import check_scenario
+    issues = [i.message for i in check_scenario(path)]
+    assert any("'V2X.RSl' is not 'V2X.RSI'" in m for m in issues), issues
