@@ -56,6 +56,9 @@ MAX_RADIUS_M = 6553.5
 """Largest event / path radius [m] (DE_Radius: 0..65535 in units of 0.1 m)."""
 MAX_PATH_POINTS = 32
 """Most points of a reference path (DF_ReferencePath: PathPointList SIZE(2..32))."""
+MAX_DURATION_S = 527040 * 60.0
+"""Longest announced duration [s]: a year, the span of MinuteOfTheYear (0..527039 min) in
+which RSITimeDetails gives the event's end (1e12 s overflowed the clock's date)."""
 
 
 def _content(content: Any) -> Mapping[str, Any]:
@@ -116,7 +119,7 @@ def rsi_fields(content: Any) -> dict[str, Any]:
             range (``element`` names the command): eventType 0..65535 (GB/T 29100 code,
             required); x, y within 1e6 m (or ``entity``); radius_m, path_radius_m in
             0..6553.5 m (Radius, 0.1 m units); path of 2..32 [x, y] points; priority 0..7;
-            duration_s > 0 s; rteId 0..255; rsi_class urgent|event|info; description ASCII
+            duration_s > 0 s, at most a year (:data:`MAX_DURATION_S`); rteId 0..255; rsi_class urgent|event|info; description ASCII
             (<= 512 characters) or GB 2312 text (<= 512 bytes).
     """
     doc = dict(_content(content))
@@ -131,7 +134,7 @@ def rsi_fields(content: Any) -> dict[str, Any]:
     _number(doc, "radius_m", low=0.0, high=MAX_RADIUS_M)
     _number(doc, "path_radius_m", low=0.0, high=MAX_RADIUS_M)
     _integer(doc, "priority", 0, 7)
-    if _number(doc, "duration_s", low=0.0) == 0.0:
+    if _number(doc, "duration_s", low=0.0, high=MAX_DURATION_S) == 0.0:
         raise V2XError("'duration_s' must be > 0 s (leave it out for an open-ended event)",
                        element=_ELEMENT)
     _integer(doc, "rteId", 0, 255)

@@ -84,6 +84,8 @@ def test_event_out_of_every_rsu_range_is_not_sent():
     ('{"eventType": 1, "x": 0, "y": 0, "rsu_id": ["R1"]}', "'rsu_id' must be a string"),
     ('{"eventType": 1, "x": 0, "y": 0, "duration_s": 1' + "0" * 400 + "}", "'duration_s'"),
     ('{"eventType": 1, "x": 0, "y": 0, "duration_s": -10}', "'duration_s'"),
+    # hostile pass 11: 1e12 s passed check and crashed the case (OverflowError in the clock)
+    ('{"eventType": 1, "x": 0, "y": 0, "duration_s": 1e12}', "[0, 3.16224e+07]"),
     ("[" * 50000 + "]" * 50000, "nested too deeply"),
     ('{"eventType": 1, "x": 1e7, "y": 0}', "'x' must be"),
     ('{"eventType": 1, "x": 0, "y": 0, "radius_m": 7000}', "[0, 6553.5]"),
