@@ -143,12 +143,17 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     anything in a folder that is not a regular file: a FIFO named ``x.xosc`` would block the
     run reading it).
 
-    A path that is neither a folder nor a regular file (missing, a FIFO, a device) is kept:
-    :func:`make_cases` turns it into one error case, so the other files still run.
+    A path that is neither a folder nor a regular file (missing, a FIFO, a device, a name the
+    file system refuses) is kept: :func:`make_cases` turns it into one error case, so the other
+    files still run.
     """
     out: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
+        try:
+            folder = p.is_dir()
+        except OSError:  # a name too long for the file system (ENAMETOOLONG): an error case
+            folder = False
+        if folder:
             for f in sorted(p.rglob("*.xosc")):
                 if f.is_file() and _sniff_root_child(f) != "Catalog":
                     out.append(f.resolve())
@@ -188,7 +193,13 @@ def make_cases(files: list[Path], seed: int,
             name = readable_path(f)
             error_case(name, f"{name}: the file name is not valid UTF-8 (rename the file)")
             continue
-        if not f.is_file():  # missing, a FIFO, a device: name what is there instead
+        try:
+            regular = f.is_file()
+        except OSError as exc:  # the file system refuses the name (ENAMETOOLONG)
+            error_case(str(f), f"scenario file cannot be looked up ({exc.strerror or exc}): "
+                               f"{f}")
+            continue
+        if not regular:  # missing, a FIFO, a device: name what is there instead
             error_case(str(f), not_a_file("scenario file", f))
             continue
         concrete: list[tuple[Path, dict[str, Any]]] = [(f, {})]
@@ -283,6 +294,11 @@ def _index_listing(index: str, size: int, mtime_ns: int
             (str(Path(where[0]).resolve()), str(Path(where[1]).resolve())))
 
 
+MAX_CASE_ID_BYTES = 160
+"""Longest case id base [UTF-8 bytes]; with a ``-NNN`` suffix still well within a folder name's
+255 bytes."""
+
+
 class _CaseIds:
     """The case ids handed out in one run: each a folder name, none given twice.
 
@@ -290,7 +306,8 @@ class _CaseIds:
     id that was itself a base (files ``x``, ``x`` and ``x-2`` give ``x``, ``x-2`` and
     ``x-2-2``). Leading dots are dropped (a file ``..xosc`` has the stem ``.``, which would
     write into the run folder itself) and control characters become ``_``; an id left empty
-    is ``case``."""
+    is ``case``; a base is cut to :data:`MAX_CASE_ID_BYTES` of UTF-8 (a folder name may hold
+    255 bytes: a 300-character file name ended the whole run, its folder unwritable)."""
 
     def __init__(self) -> None:
         self._issued: set[str] = set()
@@ -298,8 +315,9 @@ class _CaseIds:
 
     def take(self, base: str) -> str:
         """A new id for a case whose natural id is ``base``."""
-        base = "".join("_" if ch < " " or ch == "\x7f" else ch for ch in base).lstrip(".") \
-            or "case"
+        base = "".join("_" if ch < " " or ch == "\x7f" else ch for ch in base).lstrip(".")
+        base = base.encode("utf-8", "surrogateescape")[:MAX_CASE_ID_BYTES].decode(
+            "utf-8", "ignore") or "case"
         case_id, n = base, self._next.get(base, 1)
         if n > 1 or case_id in self._issued:
             n = max(n, 2)

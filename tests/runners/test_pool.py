@@ -147,6 +147,22 @@ def test_case_ids_are_safe_folder_names(tmp_path) -> None:
     assert ids == ["case", "case-2", "hidden", "tab_name", "路口"]
 
 
+def test_a_file_name_too_long_is_one_error_case_and_ids_fit_a_folder_name(tmp_path) -> None:
+    """Hostile pass 11: a 300-character file name ended the whole run (exit 3, "cannot write",
+    nothing reported): looking it up raised ENAMETOOLONG, and its id could not be a folder.
+    It is one error case now; ids are cut to 160 bytes of UTF-8 (a folder name holds 255)."""
+    from runners.suite import MAX_CASE_ID_BYTES, discover, make_cases
+    long_name = tmp_path / ("a" * 300 + ".xosc")
+    cut_in = ROOT / "scenarios" / "wuhan" / "cut_in.xosc"
+    cases = make_cases(discover([cut_in, long_name]), 0)
+    assert [c.case_id for c in cases] == ["cut_in", "a" * MAX_CASE_ID_BYTES]
+    assert "File name too long" in cases[1].input_error
+    wide = tmp_path / ("路" * 80 + ".xosc")   # 240 bytes: cut on a character boundary
+    wide.write_text(cut_in.read_text())
+    (case,) = make_cases([wide], 0)
+    assert case.case_id == "路" * 53 and len(case.case_id.encode()) == 159
+
+
 def test_case_ids_never_repeat(tmp_path) -> None:
     # observed: a/x.xosc, b/x.xosc and c/x-2.xosc gave two cases `x-2`; one result was lost
     from runners.suite import make_cases
