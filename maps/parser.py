@@ -182,14 +182,20 @@ class _Reader:
                                 num(e, "c", 0.0), num(e, "d", 0.0)) for e in els])
 
     def speed(self, el) -> float | None:
-        """``max``/``unit`` of a speed record in m/s; None for no limit/undefined."""
+        """``max``/``unit`` of a speed record in m/s; None for no limit/undefined. A negative
+        ``max`` is refused (OpenDRIVE ``t_maxSpeed``: a number >= 0 or ``no limit`` /
+        ``undefined``): the evaluator's speeding ratio took -50 km/h as a limit."""
         raw = el.get("max")
         if raw is None or raw.strip().lower() in ("no limit", "undefined", ""):
             return None
         unit = el.get("unit", "m/s")
         if unit not in _SPEED_UNITS:
             raise self.error(el, f"speed unit {unit!r} unknown (expected m/s, km/h or mph)")
-        return self.num(el, "max") * _SPEED_UNITS[unit]
+        value = self.num(el, "max")
+        if value < 0.0:
+            raise self.error(el, f"speed max={raw.strip()}: expected a number >= 0, 'no limit' "
+                                 f"or 'undefined' (OpenDRIVE t_maxSpeed)")
+        return value * _SPEED_UNITS[unit]
 
 
 MAX_MAP_BYTES = 1024 ** 3

@@ -60,6 +60,21 @@ def test_speed_limits_unit_conversion(net):
     assert net.speed_limit("2", -1, 10.0) is None
 
 
+@pytest.mark.parametrize("record", ['<speed max="-50" unit="km/h"/>',
+                                    '<speed sOffset="0" max="-1" unit="m/s"/>'])
+def test_a_negative_speed_limit_is_refused(tmp_path, record):
+    """Hostile pass 11: max="-50" passed map check and the run scored a standing ego against
+    it. OpenDRIVE t_maxSpeed is a number >= 0, 'no limit' or 'undefined'."""
+    text = two_roads_end_to_end()
+    text = text.replace('<speed max="50" unit="km/h"/>', record) if "sOffset" not in record \
+        else text.replace('max="20" unit="mph"/>', 'max="-1" unit="m/s"/>')
+    with pytest.raises(maps.MapsError, match=r"expected a number >= 0, 'no limit' or "
+                                             r"'undefined' \(OpenDRIVE t_maxSpeed\)"):
+        maps.load_opendrive(write(tmp_path, "neg.xodr", text))
+    issues = maps.check_opendrive(write(tmp_path, "neg2.xodr", text))
+    assert any(i.severity == "error" and "t_maxSpeed" in i.message for i in issues)
+
+
 def test_world_to_lane_lane_types_and_offset(net):
     c = net.world_to_lane(20.0, 5.5)  # on the sidewalk lane 2: vehicles snap to lane 1
     assert (c.road_id, c.lane_id) == ("1", 1)
