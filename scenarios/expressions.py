@@ -46,7 +46,7 @@ _TOKEN = re.compile(r"""
     | (?P<ref>\$[A-Za-z_][A-Za-z0-9_]*)
     | (?P<name>[A-Za-z_][A-Za-z0-9_.]*)
     | (?P<op>\*\*|==|!=|<=|>=|[-+*/%()<>,])
-    )""", re.VERBOSE)
+    )""", re.VERBOSE | re.ASCII)   # ASCII: \d would take Arabic-Indic and full-width digits
 
 
 MAX_DEPTH = 32

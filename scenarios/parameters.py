@@ -11,6 +11,7 @@ a dateTime an ISO 8601 date and time, and a value within its ``ConstraintGroup``
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
@@ -43,6 +44,8 @@ def typed_value(src: Source, el: etree._Element, ptype: str, value: Value) -> Va
         if ptype in TYPE_RANGES and not TYPE_RANGES[ptype][0] <= out <= TYPE_RANGES[ptype][1]:
             raise ValueError(ptype)
         if ptype == "dateTime":
+            if not XSD_DATETIME.fullmatch(out.strip()):
+                raise ValueError(out)
             datetime.datetime.fromisoformat(out.strip().replace("Z", "+00:00"))
     except (ValueError, TypeError):
         lo_hi = (f" ({TYPE_RANGES[ptype][0]} to {TYPE_RANGES[ptype][1]})"
@@ -52,6 +55,11 @@ def typed_value(src: Source, el: etree._Element, ptype: str, value: Value) -> Va
                             f"{lo_hi}") from None
     return out
 
+
+XSD_DATETIME = re.compile(r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?"
+                          r"(Z|[+-]\d{2}:\d{2})?", re.ASCII)
+"""The lexical form of xsd:dateTime (XML Schema 1.1 part 2, 3.3.8): a date, ``T`` and a
+time are all required; ``datetime.fromisoformat`` also takes a bare date or ``20240501``."""
 
 TYPE_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType({
     "integer": (-2**31, 2**31 - 1), "unsignedInt": (0, 2**32 - 1), "unsignedShort": (0, 65535),
@@ -73,6 +81,9 @@ def check_constraints(src: Source, decl: etree._Element, ptype: str, value: Valu
     groups = list(children(decl, "ConstraintGroup"))
     if not groups:
         return
+    for group in groups:   # OpenSCENARIO 1.2 ValueConstraintGroup: ValueConstraint 1..*
+        if next(children(group, "ValueConstraint"), None) is None:
+            raise src.error(group, "a ConstraintGroup needs at least one ValueConstraint")
     texts = []
     for group in groups:
         holds, parts = True, []
@@ -88,7 +99,7 @@ def check_constraints(src: Source, decl: etree._Element, ptype: str, value: Valu
             holds = holds and compare(value, bound, rule)
         if holds:
             return
-        texts.append(" and ".join(parts) or "(empty)")
+        texts.append(" and ".join(parts))
     raise src.error(decl, f"value {format_value(value)} of parameter '{declared_name(decl)}' "
                           f"meets none of its ConstraintGroups: {'; or '.join(texts)}")
 

@@ -11,9 +11,11 @@ def test_numbers_as_the_schema_writes_them(text, value):
     assert xsd_double(text) == value
 
 
-@pytest.mark.parametrize("text", ["1_2.5", "1_5_0.0", "fast", ""])
+@pytest.mark.parametrize("text", ["1_2.5", "1_5_0.0", "fast", "", "\u0661\u0662",
+                                  "\uff11\uff12"])
 def test_digit_separators_and_words_are_refused(text):
-    """Hostile pass 7: "1_2.5" expanded to 12.5 (Python's float takes '_')."""
+    """Hostile pass 7: "1_2.5" expanded to 12.5 (Python's float takes '_'); hostile pass 11:
+    Arabic-Indic and full-width digits were read as 12 (xsd:double is ASCII)."""
     with pytest.raises(ValueError):
         xsd_double(text)
 
@@ -33,3 +35,12 @@ def test_scenario_and_map_readers_use_it(tmp_path):
                     '</laneSection></lanes></road></OpenDRIVE>\n')
     with pytest.raises(MapsError, match="length='1_00' is not a number"):
         load_opendrive(xodr)
+
+
+def test_expressions_take_ascii_digits_only():
+    """Hostile pass 11: the expression tokenizer's \\d took any Unicode digit."""
+    from scenarios.expressions import evaluate
+    from scenarios.errors import ScenarioError
+    assert evaluate("12 + 1", lambda name: 0) == 13.0
+    with pytest.raises((ScenarioError, ValueError), match="unexpected character"):
+        evaluate("\u0661\u0662 + 1", lambda name: 0)

@@ -113,6 +113,13 @@ def test_bad_parameter_type(tmp_path):
      "meets none of its ConstraintGroups: equalTo a; or equalTo c"),
     ('parameterType="string" value="b"><ConstraintGroup><ValueConstraint rule="lessThan" '
      'value="a"/></ConstraintGroup></ParameterDeclaration', "rule='lessThan' needs a numeric"),
+    # hostile pass 11: read as 12, as a dateTime, as no constraint at all
+    ('parameterType="integer" value="١٢"', "not of type integer"),
+    ('parameterType="double" value="１２"', "not of type double"),
+    ('parameterType="dateTime" value="2024-05-01"', "not of type dateTime"),
+    ('parameterType="dateTime" value="20240501"', "not of type dateTime"),
+    ('parameterType="double" value="5"><ConstraintGroup/></ParameterDeclaration',
+     "a ConstraintGroup needs at least one ValueConstraint"),
 ])
 def test_declared_values_outside_their_type_or_constraints_are_refused(tmp_path, decl, says):
     """OpenSCENARIO 1.x ParameterType ranges (XSD int, unsignedInt, unsignedShort, dateTime)
