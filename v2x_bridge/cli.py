@@ -43,9 +43,13 @@ def _hex_digits(text: str) -> str:
     """``text`` without whitespace, commas, colons and ``0x`` / ``\\x`` prefixes: a frame may
     be written as one run of digits (``2013a0...``), with one ``0x`` in front, or byte by byte
     as C arrays, escaped strings and Wireshark's "copy as hex" write it (``0x20, 0x13``,
-    ``\\x20\\x13``, ``20:13``)."""
-    return "".join(t[2:] if t[:2].lower() in ("0x", "\\x") else t
-                   for t in re.split(r"[\s,:]+|(?=\\x)", text.strip()) if t)
+    ``\\x20\\x13``, ``20:13``). Written byte by byte (more than one token), a token of one
+    digit is one byte (``0x4`` is ``04``, as C reads it), not half of the next."""
+    tokens = [t[2:] if t[:2].lower() in ("0x", "\\x") else t
+              for t in re.split(r"[\s,:]+|(?=\\x)", text.strip()) if t]
+    if len(tokens) > 1:
+        tokens = [t.rjust(2, "0") if len(t) == 1 else t for t in tokens]
+    return "".join(tokens)
 
 
 def _is_hex_text(text: str) -> bool:

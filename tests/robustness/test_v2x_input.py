@@ -105,6 +105,12 @@ def test_hex_byte_by_byte_and_bad_digits(tmp_path: Path) -> None:
     # verify pass 10: colons (Wireshark) and C escapes were read as raw bytes
     assert read_frame_arg(":".join(f"{b:02x}" for b in raw[:4])) == raw[:4]
     assert read_frame_arg("".join(f"\\x{b:02x}" for b in raw[:4])) == raw[:4]
+    # hostile pass 11: bytes below 0x10 written with one digit (`0x0, 0x4`, as printf("%x")
+    # writes them) were run into the next token
+    short = tmp_path / "short.hex"
+    short.write_text(", ".join(f"0x{b:x}" for b in raw))
+    assert read_frame_arg(str(short)) == raw and any(b < 16 for b in raw)
+    assert read_frame_arg(":".join(f"{b:x}" for b in raw)) == raw
     line = assert_rejected(decode("zz")[0])
     assert "no such file, and not a frame in hex" in line and "odd" not in line, line
     (tmp_path / "bad.hex").write_text("20 13 zz")
