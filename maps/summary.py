@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from maps.errors import MapsError
+from testzone.text import one_line
 from testzone.userfiles import (UserFileError, UserJsonError, is_finite_number, parse_user_json,
                                 read_regular)
 
@@ -115,7 +116,8 @@ def network_summary(net: RoadNetwork) -> dict[str, Any]:
 
 
 def format_summary(info: dict[str, Any]) -> str:
-    """Human-readable lines of :func:`network_summary`'s dict."""
+    """Human-readable lines of :func:`network_summary`'s dict (text from the map on one line:
+    a multi-line geoReference joined, control characters escaped)."""
     def kv(d: dict) -> str:
         return ", ".join(f"{k} {v}" for k, v in d.items()) or "none"
 
@@ -138,7 +140,7 @@ def format_summary(info: dict[str, Any]) -> str:
     lines.append(f"header offset   x {ox:g} m, y {oy:g} m, z {oz:g} m, hdg {oh:g} rad")
     if info["rsus"] is not None:
         lines.append(f"RSUs            {info['rsus']}")
-    return "\n".join(lines)
+    return "\n".join(one_line(" ".join(line.split("\n"))) for line in lines)
 
 
 def _link(link: Any) -> str | None:
@@ -186,7 +188,8 @@ def road_table(net: RoadNetwork) -> list[dict[str, Any]]:
 
 def format_road_table(rows: list[dict[str, Any]]) -> str:
     """Human-readable lines of :func:`road_table`'s rows: one line per road, one per lane
-    section, one per signal."""
+    section, one per signal; text from the map (names, ids, types) shown escaped
+    (:func:`testzone.text.one_line`)."""
     lines = []
     for r in rows:
         head = f"road {r['id']}" + (f" '{r['name']}'" if r["name"] else "")
@@ -205,4 +208,5 @@ def format_road_table(rows: list[dict[str, Any]]) -> str:
             kind = "dynamic" if g["dynamic"] else "static"
             lines.append(f"  signal {g['id']} at s {g['s']:.1f} m, t {g['t']:.2f} m, "
                          f"orientation {g['orientation']}, {kind}, type {g['type']}")
-    return "\n".join(lines)
+    # names, ids and types come from the user's file: a newline in one must not make a line
+    return "\n".join(one_line(line) for line in lines)

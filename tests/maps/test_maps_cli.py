@@ -220,3 +220,14 @@ def test_check_warns_of_a_param_poly3_whose_curve_is_not_its_length(tmp_path):
     assert res.exit_code == 1, res.output
     assert "paramPoly3 at s=0.0 is 100.0000 m long along its curve, geometry@length says " \
            "120.0000 m" in res.stdout
+
+
+def test_names_from_the_map_cannot_start_lines_of_their_own(tmp_path):
+    """Hostile pass 11: a road name holding newlines printed fake road and lane lines."""
+    text = two_roads_end_to_end().replace('name="r1"', 'name="a&#10;road 9  1.0 m&#10;  s 0"')
+    p = write(tmp_path, "nl.xodr", text)
+    lines = RUN.invoke(app, ["info", str(p), "--roads"]).stdout.splitlines()
+    assert lines[0] == "road 1 'a\\nroad 9  1.0 m\\n  s 0'  100.0 m  successor road 2 (end)"
+    assert not any(ln.startswith("road 9") for ln in lines)
+    summary = RUN.invoke(app, ["info", str(p)]).stdout.splitlines()
+    assert all(ln[:1] != " " for ln in summary)
