@@ -26,6 +26,8 @@ Semantics (esmini's):
 
 from __future__ import annotations
 
+import dataclasses
+
 import enum
 from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
@@ -350,13 +352,36 @@ def _story(sdef: StoryDef, parent: StoryboardElement) -> StoryboardElement:
     return s
 
 
-def teleport_reference(spec: Any) -> str | None:
-    """The entity a TeleportAction's position is given from (RelativeLane/Road/Object/
-    WorldPosition ``entityRef``), or None (an absolute position, or another action)."""
+def teleport_references(spec: Any) -> frozenset[str]:
+    """The entities a TeleportAction's position is given from: its own ``entityRef``
+    (RelativeLane/Road/Object/WorldPosition) and those of the positions inside it (a
+    RoutePosition's Waypoints, a TrajectoryPosition's vertices and control points), found by
+    walking the parsed position's dataclass fields; empty for an absolute position or another
+    action."""
     if getattr(spec, "ELEMENT", None) != "TeleportAction":
-        return None
-    ref = getattr(getattr(spec, "position", None), "entity", None)
-    return ref if isinstance(ref, str) else None
+        return frozenset()
+    found: set[str] = set()
+    _collect_entities(getattr(spec, "position", None), found, 0)
+    return frozenset(found)
+
+
+def _collect_entities(obj: Any, found: set[str], depth: int) -> None:
+    """Add to ``found`` every ``entity`` (str) field of ``obj`` and the dataclasses, tuples and
+    lists inside it (a parsed position; depth-limited as parsed files are)."""
+    if depth > 50:
+        return
+    if isinstance(obj, (tuple, list)):
+        for item in obj:
+            _collect_entities(item, found, depth + 1)
+        return
+    if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
+        return
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name, None)
+        if f.name == "entity" and isinstance(value, str):
+            found.add(value)
+        else:
+            _collect_entities(value, found, depth + 1)
 
 
 def _init_passes(actions: Sequence[ActionDef]) -> tuple[list[ActionDef], list[ActionDef]]:
@@ -364,8 +389,7 @@ def _init_passes(actions: Sequence[ActionDef]) -> tuple[list[ActionDef], list[Ac
     :func:`init_order`) and those left waiting on each other in a cycle (empty without one)."""
     needs: dict[str, set[str]] = {}
     for a in actions:
-        ref = teleport_reference(a.spec)
-        if ref is not None:
+        for ref in teleport_references(a.spec):
             for actor in a.actors:
                 if ref != actor:
                     needs.setdefault(actor, set()).add(ref)
@@ -384,7 +408,8 @@ def _init_passes(actions: Sequence[ActionDef]) -> tuple[list[ActionDef], list[Ac
 def init_order(actions: Sequence[ActionDef]) -> list[ActionDef]:
     """The Init actions in the order they start: document order, except that the actions of
     an entity teleported relative to another entity (a TeleportAction whose Position names an
-    ``entityRef``: RelativeLane/Road/Object/WorldPosition) wait until every Init action of
+    ``entityRef``: RelativeLane/Road/Object/WorldPosition, or whose Route or Trajectory has a
+    position that does: :func:`teleport_references`) wait until every Init action of
     that entity has started, so it is placed where it is written to be whatever the order of
     the ``Private`` elements (esmini's ``ScenarioReader::parseInit`` reorders the same way).
     Entities that refer to each other in a cycle keep document order (the loader refuses
@@ -397,7 +422,7 @@ def init_cycle(actions: Sequence[ActionDef]) -> list[ActionDef]:
     """The Init TeleportActions whose positions refer to each other in a cycle (each entity
     placed relative to another that waits for it), empty without one: none of them can be
     placed where it is written (both would be read at the world origin)."""
-    return [a for a in _init_passes(actions)[1] if teleport_reference(a.spec) is not None]
+    return [a for a in _init_passes(actions)[1] if teleport_references(a.spec)]
 
 
 class Storyboard(StoryboardElement):

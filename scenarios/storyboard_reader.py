@@ -28,7 +28,7 @@ from scenarios.model import (ActDef, ActionDef, ConditionDef, EventDef, Maneuver
 from scenarios.parameters import read_declarations
 from scenarios.registry import ParseContext
 from scenarios.selections import check_reference, expand
-from scenarios.storyboard import init_cycle, teleport_reference
+from scenarios.storyboard import init_cycle, teleport_references
 from scenarios.xmlsource import Source, child, children, non_negative, positive_int
 
 
@@ -146,8 +146,8 @@ class StoryboardReader:
                 for pa in children(item, "PrivateAction"):
                     spec = self.action_spec(src, pa)
                     self._check_actors(src, pa, spec, actors)
-                    own = teleport_reference(spec)
-                    if own in actors:
+                    own = next((a for a in actors if a in teleport_references(spec)), None)
+                    if own is not None:
                         # in a story, a jump from one's own position; in Init there is none
                         raise src.error(innermost_action(pa), f"the Init position of '{own}' "
                                         f"is given relative to '{own}' itself: expected "

@@ -634,3 +634,51 @@ def test_a_catalog_maneuvers_action_error_names_the_catalog_file():
     with pytest.raises(ScenarioError) as err:
         element.start(rt)
     assert (err.value.file, err.value.line) == ("/cat/Man.xosc", 19)
+
+
+def _trajectory_position(other: str) -> str:
+    return ('<TrajectoryPosition s="5" t="0"><TrajectoryRef><Trajectory name="T" closed="false">'
+            '<Shape><Polyline><Vertex time="0"><Position><RelativeObjectPosition '
+            f'entityRef="{other}" dx="20" dy="0"/></Position></Vertex><Vertex time="1">'
+            f'<Position><RelativeObjectPosition entityRef="{other}" dx="40" dy="0"/>'
+            '</Position></Vertex></Polyline></Shape></Trajectory></TrajectoryRef>'
+            '</TrajectoryPosition>')
+
+
+def _route_position(other: str) -> str:
+    return ('<RoutePosition><RouteRef><Route name="R1" closed="false"><Waypoint '
+            'routeStrategy="shortest"><Position><RelativeLanePosition '
+            f'entityRef="{other}" dLane="0" ds="5" offset="0"/></Position></Waypoint><Waypoint '
+            'routeStrategy="shortest"><Position><RelativeLanePosition '
+            f'entityRef="{other}" dLane="0" ds="50" offset="0"/></Position></Waypoint></Route>'
+            '</RouteRef><InRoutePosition><FromLaneCoordinates pathS="1" laneId="-1"/>'
+            '</InRoutePosition></RoutePosition>')
+
+
+def _placed(name: str, position: str) -> str:
+    return (f'<Private entityRef="{name}"><PrivateAction><TeleportAction><Position>{position}'
+            '</Position></TeleportAction></PrivateAction></Private>')
+
+
+def test_init_positions_through_trajectories_and_routes_follow_their_entities(tmp_path):
+    """Hostile pass 11: the Init order and the self / cycle checks looked only at a position's
+    own entityRef. A TrajectoryPosition whose vertices are relative to Car, written before
+    Car, was placed from Car's unplaced origin (45 m instead of 35 m: Car at s = 10, vertices
+    at 30 and 50, s = 5 along them); one relative to the entity it places, or a cycle through
+    a Route's Waypoints, loaded clean."""
+    stop = trigger(sim_time(1), kind="StopTrigger")
+    text = document(_placed("A", _trajectory_position("Car")) + teleport("Car", -1, 10.0),
+                    "", stop, entities=("A", "Car"))
+    worlds, _, _ = run(write(tmp_path, text), until=0.5)
+    a = worlds[0].entities["A"]
+    assert (a.pose.x, a.pose.y) == (pytest.approx(35.0), pytest.approx(-1.75))
+    own = document(_placed("A", _trajectory_position("A")) + teleport("Car", -1, 10.0), "",
+                   stop, entities=("A", "Car"))
+    with pytest.raises(ScenarioError, match="the Init position of 'A' is given relative to "
+                                            "'A' itself"):
+        load_scenario(write(tmp_path, own))
+    cycle = document(_placed("A", _route_position("Car"))
+                     + _placed("Car", '<RelativeLanePosition entityRef="A" dLane="0" ds="5" '
+                                      'offset="0"/>'), "", stop, entities=("A", "Car"))
+    with pytest.raises(ScenarioError, match=r"\(a cycle\)"):
+        load_scenario(write(tmp_path, cycle))
