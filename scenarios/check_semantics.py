@@ -387,6 +387,22 @@ def _geo_positions(sc: _Scenario) -> None:
                                 "query is planar (the nearest lane in the plane is taken)")
 
 
+def _centre_lane_positions(sc: _Scenario) -> None:
+    """A LanePosition on ``laneId`` 0, the centre lane, which carries no width (ASAM
+    OpenDRIVE 1.8 clause 11.2): a warning; the entity stands on the reference line, astride
+    the lanes on both sides (a vehicle placed there is off its lanes from the start)."""
+    for el in sc.root.iter("LanePosition"):
+        lane = sc.value(el, "laneId")
+        try:
+            centre = lane is not None and float(lane) == 0.0
+        except ValueError:
+            continue
+        if centre:
+            sc.add(WARNING, el, "laneId 0 is the centre lane, which has no width: the entity "
+                                "stands on the reference line, astride the lanes beside it "
+                                "(expected a lane id other than 0)")
+
+
 def _custom_commands(sc: _Scenario, entities: Mapping[str, str]) -> None:
     """A CustomCommandAction whose content its command type's check refuses
     (``testzone.commands``: e.g. ``V2X.RSI``, registered by the V2X bridge, given the
@@ -732,6 +748,7 @@ def scenario_issues(file: str, root: etree._Element, known: list[Issue] | None =
     _entity_refs(sc, entities)
     _action_kinds(sc, entities, _selections(sc, entities))
     _geo_positions(sc)
+    _centre_lane_positions(sc)
     _custom_commands(sc, entities)
     _storyboard_refs(sc)
     _selected_actors(sc)

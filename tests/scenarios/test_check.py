@@ -581,3 +581,14 @@ def test_a_used_catalog_maneuver_is_parsed_with_the_engine_registries(tmp_path):
     bad = path.read_text().replace('entryName="Brake"', 'entryName="Swerve"')
     path.write_text(bad)
     assert "entry 'Swerve' not found" in only(check_scenario(path)).message
+
+
+def test_a_lane_position_on_the_centre_lane_is_a_warning(tmp_path):
+    """Hostile pass 11: laneId="0" passed check; the ego stood on the reference line and the
+    case failed stay_on_road, blamed on the agent."""
+    car = '<LanePosition roadId="1" laneId="-1" s="20" offset="0"/>'
+    path, text = scenario(tmp_path, car, '<LanePosition roadId="1" laneId="0" s="20" '
+                                         'offset="0"/>')
+    warning = only(check_scenario(path), "warning")
+    assert warning.line == line_of(text, 'laneId="0"')
+    assert warning.message.startswith("laneId 0 is the centre lane, which has no width")
