@@ -160,7 +160,9 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
     if paths:
         files += _guard(lambda: discover(paths))
     if not files:
-        _fail("nothing to run: give .xosc files or folders, or --suite NAME", 2)
+        given = [str(p) for p in (paths or [])] + ([f"--suite {suite}"] if suite else [])
+        where = f" (no .xosc file in {', '.join(given)})" if given else ""
+        _fail(f"nothing to run{where}: give .xosc files or folders, or --suite NAME", 2)
     cases = _guard(lambda: make_cases(files, seed or 0, distribution_seed=seed))
     seed = seed or 0
     n_workers = workers if workers > 0 else (os.cpu_count() or 1)

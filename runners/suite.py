@@ -146,6 +146,10 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     A path that is neither a folder nor a regular file (missing, a FIFO, a device, a name the
     file system refuses) is kept: :func:`make_cases` turns it into one error case, so the other
     files still run.
+
+    Raises:
+        RunnerError: a folder holds more than :data:`MAX_FOLDER_FILES` .xosc files (``/``
+            given by mistake walked the whole file system and queued 43,962 cases).
     """
     out: list[Path] = []
     for p in map(Path, paths):
@@ -154,12 +158,23 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
         except OSError:  # a name too long for the file system (ENAMETOOLONG): an error case
             folder = False
         if folder:
-            for f in sorted(p.rglob("*.xosc")):
-                if f.is_file() and _sniff_root_child(f) != "Catalog":
-                    out.append(f.resolve())
+            found = []
+            for f in p.rglob("*.xosc"):
+                if len(found) == MAX_FOLDER_FILES:
+                    raise RunnerError(f"folder {p} holds more than {MAX_FOLDER_FILES} .xosc "
+                                      f"files: give the folder of the cases to run",
+                                      element="paths")
+                found.append(f)
+            out += [f.resolve() for f in sorted(found)
+                    if f.is_file() and _sniff_root_child(f) != "Catalog"]
         else:  # a file, or what make_cases reports as a case error (missing, a FIFO...)
             out.append(p.resolve())
     return out
+
+
+MAX_FOLDER_FILES = 10_000
+"""Most .xosc files taken from one folder (the Wuhan catalogue's files number under 100; its
+``full`` suite expands to a few hundred cases)."""
 
 
 def make_cases(files: list[Path], seed: int,

@@ -210,3 +210,22 @@ def test_a_refused_ray_address_names_token_authentication(monkeypatch, auth_mode
     with pytest.raises(RunnerError, match="Failed to connect") as err:
         RayPool(workers=2, address="10.0.0.5:6379")
     assert ("RAY_AUTH_MODE=token" in str(err.value)) is hinted
+
+
+def test_a_folder_of_too_many_cases_is_refused_and_an_empty_one_named(tmp_path, monkeypatch):
+    """Hostile pass 11: `testzone run /` walked the whole file system and queued 43,962
+    cases; a folder with no case said only "nothing to run"."""
+    import runners.suite as suite
+    from runners.cli import app
+    from typer.testing import CliRunner
+    monkeypatch.setattr(suite, "MAX_FOLDER_FILES", 3)
+    for k in range(4):
+        (tmp_path / "many" / str(k)).mkdir(parents=True)
+        (tmp_path / "many" / str(k) / "c.xosc").write_text("<OpenSCENARIO/>")
+    with pytest.raises(RunnerError, match="holds more than 3 .xosc files"):
+        suite.discover([tmp_path / "many"])
+    assert len(suite.discover([tmp_path / "many" / "0", tmp_path / "many" / "1"])) == 2
+    (tmp_path / "empty").mkdir()
+    res = CliRunner().invoke(app, ["run", str(tmp_path / "empty")])
+    assert res.exit_code == 2
+    assert f"nothing to run (no .xosc file in {tmp_path / 'empty'})" in res.output
