@@ -482,7 +482,7 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
 
     Raises:
         RunnerError: the run folder cannot be created, or the worker pool cannot start (e.g.
-            unreachable ``ray_address``).
+            unreachable ``ray_address``; the manifest then records why, ``"not_started"``).
     """
     prepare_run_dir(run_dir)
     manifest = write_manifest(run_dir, cases, options, seed, workers, argv or sys.argv, suite,
@@ -501,6 +501,11 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
                     signal.signal(signal.SIGTERM, _note_terminated)
                 try:
                     pool = make_pool(workers, len(tasks), ray_address)
+                except RunnerError as exc:  # the folder says why it holds no result
+                    manifest["not_started"] = exc.message
+                    (run_dir / "manifest.json").write_text(
+                        json.dumps(manifest, indent=2, sort_keys=True))
+                    raise
                 except SystemExit as exc:  # Ray's own SIGTERM handler, set during ray.init,
                     if exc.code != signal.SIGTERM:  # exits with status 15
                         raise

@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from testzone.errors import TestzoneError
 from testzone.recording import Recording, read_recording
+from testzone.text import one_line
 
 from evaluator.case import CaseResult
 from evaluator.errors import EvaluationError
@@ -184,6 +185,17 @@ def _replace(path: Path, data: bytes) -> None:
         raise
 
 
+def _not_started(run_dir: Path) -> str:
+    """Why the run in ``run_dir`` never started (its manifest's ``not_started``: the worker
+    pool could not start), or "" when the manifest does not say so or cannot be read."""
+    try:
+        doc = _read_json(run_dir / "manifest.json")
+    except EvaluationError:
+        return ""
+    why = doc.get("not_started") if isinstance(doc, dict) else None
+    return one_line(why) if isinstance(why, str) else ""
+
+
 def _results_from_cases(run_dir: Path) -> tuple[list[CaseResult], dict[str, Any]]:
     """Results from the runner's ``cases/*/result.json`` and ``manifest.json`` (a run that
     stopped before writing its summary), every record checked
@@ -197,7 +209,10 @@ def _results_from_cases(run_dir: Path) -> tuple[list[CaseResult], dict[str, Any]
         raise EvaluationError("no such folder: expected a run folder", file=str(run_dir))
     files = sorted(run_dir.glob("cases/*/result.json"))
     if not files:
-        raise EvaluationError("no summary.json and no cases/*/result.json: not a run folder",
+        why = _not_started(run_dir)
+        raise EvaluationError(f"the run did not start ({why}): no case ran, nothing to report"
+                              if why else
+                              "no summary.json and no cases/*/result.json: not a run folder",
                               file=str(run_dir))
     results = []
     for f in files:

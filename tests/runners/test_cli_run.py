@@ -572,3 +572,22 @@ def test_the_manifest_identifies_a_module_class_stack_and_how_it_imports(tmp_pat
     stack = {p: h for p, h in manifest["inputs"].items() if p.startswith(str(tmp_path))}
     assert stack == {str((pkg / f).resolve()): sha256_of(pkg / f)
                      for f in ("__init__.py", "gains.py", "planner.py")}
+
+
+def test_a_run_whose_pool_never_started_says_so_in_its_folder(tmp_path: Path) -> None:
+    """New-user pass 11: a run whose Ray pool failed to start left a folder with a bare
+    manifest, which `testzone report` called "not a run folder". The manifest records why
+    (`not_started`) and report says the run did not start."""
+    import socket
+    with socket.socket() as s:          # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "run"
+    res = invoke("run", str(WUHAN / "cut_in.xosc"), str(WUHAN / "stationary_vehicle.xosc"),
+                 "--workers", "2", "--ray-address", f"127.0.0.1:{port}", "--out", str(out))
+    assert res.exit_code == 3, res.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["not_started"].startswith(f"no Ray cluster answers at 127.0.0.1:{port}")
+    rep = invoke("report", str(out))
+    assert rep.exit_code == 2
+    assert "the run did not start (no Ray cluster answers" in rep.output
