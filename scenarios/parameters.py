@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
@@ -67,41 +68,96 @@ TYPE_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType({
 """Value ranges of the integer parameter types (XSD int, unsignedInt, unsignedShort: ASAM
 OpenSCENARIO 1.x ParameterType)."""
 
-def check_constraints(src: Source, decl: etree._Element, ptype: str, value: Value) -> None:
-    """A declared value against the declaration's ``ConstraintGroup`` elements (OpenSCENARIO
-    1.2 ParameterDeclaration: each group an AND of ``ValueConstraint``s ``{rule, value}``; the
-    value must satisfy at least one group), each rule applied as conditions apply it
-    (:func:`scenarios.conditions.base.compare`); strings and booleans take equality rules
-    only.
+@dataclass(frozen=True)
+class ValueRule:
+    """What every value of a declared parameter or variable must meet, at load and when a
+    ParameterAction / VariableAction sets it at run time: its type's range
+    (:data:`TYPE_RANGES`), the xsd:dateTime form, and (parameters, OpenSCENARIO 1.2) its
+    ``ConstraintGroup`` elements, each an AND of ``(rule, bound)`` pairs, at least one of
+    which must hold (rules applied as conditions apply them:
+    :func:`scenarios.conditions.base.compare`)."""
+
+    ptype: str
+    groups: tuple[tuple[tuple[str, Value], ...], ...] = ()
+
+    def unmet_groups(self, value: Value) -> str | None:
+        """The groups as text (``lessThan 10; or equalTo 20``) when none holds, else None."""
+        if not self.groups or any(all(compare(value, bound, rule) for rule, bound in group)
+                                  for group in self.groups):
+            return None
+        return "; or ".join(" and ".join(f"{rule} {format_value(bound)}" for rule, bound in g)
+                            for g in self.groups)
+
+    def violation(self, value: Value) -> str | None:
+        """Why ``value`` (already of the type's Python type) may not be held, or None."""
+        lo_hi = TYPE_RANGES.get(self.ptype)
+        if lo_hi is not None and isinstance(value, (int, float)) \
+                and not lo_hi[0] <= value <= lo_hi[1]:
+            return f"outside the range of {self.ptype} ({lo_hi[0]} to {lo_hi[1]})"
+        if self.ptype == "dateTime" and not XSD_DATETIME.fullmatch(format_value(value).strip()):
+            return "not an xsd:dateTime (e.g. 2024-05-01T10:00:00)"
+        unmet = self.unmet_groups(value)
+        return f"meets none of its ConstraintGroups: {unmet}" if unmet else None
+
+
+def value_rule(src: Source, decl: etree._Element, ptype: str) -> ValueRule:
+    """The :class:`ValueRule` of declaration ``decl`` of type ``ptype``; its ConstraintGroups'
+    bounds read as values of that type (``$name`` resolved in ``src``'s scope).
 
     Raises:
-        ScenarioError: no group holds (naming the declaration and the groups), or a
-            ValueConstraint is malformed (unknown rule, a value not of the parameter's type).
+        ScenarioError: a ConstraintGroup without ValueConstraint, an unknown rule, a bound not
+            of the parameter's type, an ordering rule on a string, boolean or dateTime.
     """
-    groups = list(children(decl, "ConstraintGroup"))
-    if not groups:
-        return
-    for group in groups:   # OpenSCENARIO 1.2 ValueConstraintGroup: ValueConstraint 1..*
-        if next(children(group, "ValueConstraint"), None) is None:
-            raise src.error(group, "a ConstraintGroup needs at least one ValueConstraint")
-    texts = []
-    for group in groups:
-        holds, parts = True, []
+    groups = []
+    for group in children(decl, "ConstraintGroup"):
+        parts = []
         for vc in children(group, "ValueConstraint"):
             rule = src.attr(vc, "rule", str)
             if rule not in RULES:
                 raise src.error(vc, f"rule='{rule}': expected one of {', '.join(RULES)}")
             bound = typed_value(src, vc, ptype, src.attr(vc, "value", lambda v: v))
-            if isinstance(value, (str, bool)) and rule not in ("equalTo", "notEqualTo"):
+            if isinstance(bound, (str, bool)) and rule not in ("equalTo", "notEqualTo"):
                 raise src.error(vc, f"rule='{rule}' needs a numeric parameter; {ptype} takes "
                                     f"equalTo or notEqualTo")
-            parts.append(f"{rule} {format_value(bound)}")
-            holds = holds and compare(value, bound, rule)
-        if holds:
-            return
-        texts.append(" and ".join(parts))
-    raise src.error(decl, f"value {format_value(value)} of parameter '{declared_name(decl)}' "
-                          f"meets none of its ConstraintGroups: {'; or '.join(texts)}")
+            parts.append((rule, bound))
+        if not parts:   # OpenSCENARIO 1.2 ValueConstraintGroup: ValueConstraint 1..*
+            raise src.error(group, "a ConstraintGroup needs at least one ValueConstraint")
+        groups.append(tuple(parts))
+    return ValueRule(ptype, tuple(groups))
+
+
+def check_constraints(src: Source, decl: etree._Element, ptype: str, value: Value) -> None:
+    """A declared value against the declaration's ``ConstraintGroup`` elements (OpenSCENARIO
+    1.2 ParameterDeclaration: each group an AND of ``ValueConstraint``s ``{rule, value}``; the
+    value must satisfy at least one group): :func:`value_rule`.
+
+    Raises:
+        ScenarioError: no group holds (naming the declaration and the groups), or a
+            ValueConstraint is malformed (unknown rule, a value not of the parameter's type).
+    """
+    unmet = value_rule(src, decl, ptype).unmet_groups(value)
+    if unmet:
+        raise src.error(decl, f"value {format_value(value)} of parameter "
+                              f"'{declared_name(decl)}' meets none of its ConstraintGroups: "
+                              f"{unmet}")
+
+
+def declaration_of(el: etree._Element, name: str, store: str
+                   ) -> tuple[etree._Element, str] | None:
+    """The declaration of parameter (``store="parameters"``) or variable (``"variables"``)
+    ``name`` that ``el`` sees, and its type: for a parameter the ``ParameterDeclaration`` in
+    the nearest enclosing ``ParameterDeclarations`` (Story, catalog entry, ..., the file's),
+    for a variable the file's ``VariableDeclaration``; None when none declares it here."""
+    block, item, type_attr = (("ParameterDeclarations", "ParameterDeclaration", "parameterType")
+                              if store == "parameters" else
+                              ("VariableDeclarations", "VariableDeclaration", "variableType"))
+    holders = el.iterancestors() if store == "parameters" else iter((el.getroottree().getroot(),))
+    for holder in holders:
+        decls = child(holder, block)
+        for d in children(decls, item) if decls is not None else ():
+            if declared_name(d) == name:
+                return d, d.get(type_attr, "string")
+    return None
 
 
 def read_declarations(src: Source, owner: etree._Element,

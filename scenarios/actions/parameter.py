@@ -15,6 +15,7 @@ from lxml import etree
 
 from scenarios.errors import ScenarioError
 from scenarios.expressions import format_value
+from scenarios.parameters import ValueRule, declaration_of, value_rule
 from scenarios.registry import ParseContext
 from scenarios.runtime import Runtime
 from scenarios.actions.base import Done
@@ -31,27 +32,40 @@ def _coerce(old: object, text: str) -> object:
     return text
 
 
+def _held(rule: ValueRule | None, store: str, name: str, value: object, element: str) -> None:
+    """Refuse ``value`` for ``name`` when its declaration's :class:`ValueRule` does not allow
+    it (a type's range, a ConstraintGroup): a SetAction of 70000 on an unsignedShort, or of 50
+    under ``lessThan 10``, had been held."""
+    why = rule.violation(value) if rule is not None else None
+    if why:
+        raise ScenarioError(f"{store[:-1]} '{name}' cannot take {format_value(value)}: {why}",
+                            element=element)
+
+
 @dataclass(frozen=True)
 class ParameterSetAction:
     """Set parameter (or variable: ``store="variables"``) ``parameter`` to ``value``
-    (converted to its type)."""
+    (converted to its type, held to its declaration's ``rule``)."""
 
     ELEMENT = "SetAction"
     PRIVATE = False
     parameter: str
     value: str
     store: str = "parameters"
+    rule: ValueRule | None = None
 
     def start(self, rt: Runtime, actor: str | None) -> Done:
         """Start on ``actor`` (None if global); return the run (see actions.base)."""
         values = getattr(rt, self.store)
         old = values.get(self.parameter, "")
         try:
-            values[self.parameter] = _coerce(old, self.value)
+            new = _coerce(old, self.value)
         except ValueError:
             raise ScenarioError(f"cannot set {self.store[:-1]} '{self.parameter}' "
                                 f"({type(old).__name__}) to '{self.value}'",
                                 element="SetAction") from None
+        _held(self.rule, self.store, self.parameter, new, "SetAction")
+        values[self.parameter] = new
         return Done()
 
 
@@ -65,6 +79,7 @@ class ParameterModifyAction:
     operation: str
     value: float
     store: str = "parameters"
+    rule: ValueRule | None = None
 
     def start(self, rt: Runtime, actor: str | None) -> Done:
         """Start on ``actor`` (None if global); return the run (see actions.base)."""
@@ -85,27 +100,36 @@ class ParameterModifyAction:
                                 f"{self.value!r} is {new!r}: an integer "
                                 f"{self.store[:-1]} takes whole numbers only",
                                 element="ModifyAction")
-        values[self.parameter] = int(new) if isinstance(old, int) else new
+        new = int(new) if isinstance(old, int) else new
+        _held(self.rule, self.store, self.parameter, new, "ModifyAction")
+        values[self.parameter] = new
         return Done()
 
 
 def _set_or_modify(el: etree._Element, ctx: ParseContext, name: str, store: str):
     """The Set/ModifyAction under ``el``. For a parameter or variable whose declaration (hence
-    type) is known, a value its type cannot take, or a ModifyAction on a boolean or string, is
-    refused here, at load, as the run would refuse it when the action starts."""
+    type) is known, a value its type cannot take (its range and ConstraintGroups included:
+    :func:`scenarios.parameters.value_rule`), or a ModifyAction on a boolean or string, is
+    refused here, at load, as the run would refuse it when the action starts; the run holds
+    every new value to the same rule."""
     src = ctx.src
     inner = next(children(el), None)
     declared = (src.scope.lookup(name) if store == "parameters" else
                 (ctx.variables or {}).get(name))
+    found = declaration_of(el, name, store)
+    held = value_rule(src, *found) if found is not None else None
     if inner is not None and inner.tag == "SetAction":
         value = format_value(src.attr(inner, "value", lambda v: v))
         if declared is not None:
             try:
-                _coerce(declared, value)
+                new = _coerce(declared, value)
             except ValueError:
                 raise src.error(inner, f"cannot set {store[:-1]} '{name}' "
                                        f"({type(declared).__name__}) to '{value}'") from None
-        return ParameterSetAction(name, value, store)
+            why = held.violation(new) if held is not None else None
+            if why:
+                raise src.error(inner, f"{store[:-1]} '{name}' cannot take {value}: {why}")
+        return ParameterSetAction(name, value, store, held)
     if inner is not None and inner.tag == "ModifyAction":
         rule = child(inner, "Rule")
         op = next(children(rule), None) if rule is not None else None
@@ -114,7 +138,8 @@ def _set_or_modify(el: etree._Element, ctx: ParseContext, name: str, store: str)
         if isinstance(declared, (bool, str)):
             raise src.error(inner, f"{store[:-1]} '{name}' = {declared!r} is not numeric: a "
                                    f"ModifyAction needs a double or integer {store[:-1]}")
-        return ParameterModifyAction(name, str(op.tag), src.attr(op, "value", float), store)
+        return ParameterModifyAction(name, str(op.tag), src.attr(op, "value", float), store,
+                                     held)
     raise src.error(el, "expected SetAction or ModifyAction")
 
 

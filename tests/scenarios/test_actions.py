@@ -305,6 +305,39 @@ def test_a_modify_action_giving_an_integer_a_fraction_ends_the_case(tmp_path):
     assert eng.rt.parameters["P"] == 6 and isinstance(eng.rt.parameters["P"], int)
 
 
+def test_values_set_at_run_time_are_held_to_their_declaration(tmp_path):
+    """Hostile pass 11: a ModifyAction took an unsignedShort 5 to -5 and a ConstrainGroup's
+    `lessThan 10` parameter to 105, and the run went on; a SetAction literal outside the
+    range or the groups loaded clean. Both end the case (the literal at load, where check
+    sees it too); a value within them is held."""
+    from scenarios import load_scenario
+    from scenarios.errors import ScenarioError
+    params = ('<ParameterDeclaration name="U" parameterType="unsignedShort" value="5"/>'
+              '<ParameterDeclaration name="C" parameterType="double" value="5"><ConstraintGroup>'
+              '<ValueConstraint rule="lessThan" value="10"/></ConstraintGroup>'
+              '</ParameterDeclaration>')
+
+    def acting(ref: str, inner: str) -> str:
+        action = (f'<Action name="act"><GlobalAction><ParameterAction parameterRef="{ref}">'
+                  f'{inner}</ParameterAction></GlobalAction></Action>')
+        return document(teleport("Car", -1, 10.0, speed=0),
+                        story(event("Act", action, trigger(sim_time(1)))), STOP,
+                        parameters=params)
+
+    def add(value: str) -> str:
+        return f'<ModifyAction><Rule><AddValue value="{value}"/></Rule></ModifyAction>'
+    with pytest.raises(ScenarioError, match=r"parameter 'U' cannot take -5: outside the range "
+                                            r"of unsignedShort \(0 to 65535\)"):
+        run(write(tmp_path, acting("U", add("-10"))), until=2)
+    with pytest.raises(ScenarioError, match=r"parameter 'C' cannot take 105: meets none of "
+                                            r"its ConstraintGroups: lessThan 10"):
+        run(write(tmp_path, acting("C", add("100"))), until=2)
+    with pytest.raises(ScenarioError, match=r"parameter 'U' cannot take 70000: outside"):
+        load_scenario(write(tmp_path, acting("U", '<SetAction value="70000"/>')))
+    _, _, eng = run(write(tmp_path, acting("C", add("4.5"))), until=2)
+    assert eng.rt.parameters["C"] == 9.5
+
+
 def test_follow_polyline(tmp_path):
     vertex = '<Vertex time="0"><Position><WorldPosition x="{}" y="{}" h="{}"/></Position></Vertex>'
     poly = "".join(vertex.format(*v) for v in ((10, -1.75, 0), (20, -1.75, 0),
