@@ -19,6 +19,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from testzone.numbers import xsd_double
 from testzone.world import LaneCoord, Pose
 
 from maps.errors import Issue, MapsError
@@ -92,7 +93,7 @@ class RoadNetwork:
         def num(name: str, default: float | None = 0.0) -> float | None:
             """Numeric attribute of the signal record (``default`` when absent)."""
             try:
-                return float(a[name]) if name in a else default
+                return xsd_double(a[name]) if name in a else default
             except ValueError:
                 raise MapsError(f"attribute {name}={a[name]!r} is not a number", file=self.path,
                                 line=raw.line, element="signal") from None

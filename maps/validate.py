@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import os
 
+from testzone.numbers import xsd_double
 from maps.errors import Issue, MapsError
 from maps.geo import GeoReference
 from maps.model import Lane, LaneSection
@@ -356,12 +357,12 @@ def _signal_issues(parsed: ParsedFile) -> list[Issue]:
     signal at the road's end instead)."""
     out = []
     for raw in parsed.signals:
+        element = "signalReference" if raw.is_reference else "signal"
         text = raw.attrs.get("s")
         if text is None:
             continue  # read as s = 0
-        element = "signalReference" if raw.is_reference else "signal"
         try:
-            s = float(text)
+            s = xsd_double(text)
         except ValueError:
             out.append(Issue("error", f"attribute s={text!r} is not a number", parsed.path,
                              raw.line, element))
@@ -373,6 +374,51 @@ def _signal_issues(parsed: ParsedFile) -> list[Issue]:
                              f"s={s:g} m lies off the road (expected 0 <= s <= "
                              f"{road.length:g} m, the road's length; ASAM OpenDRIVE 1.8 "
                              f"clause 14)", parsed.path, raw.line, element))
+    return out
+
+
+def signal_record_issues(parsed: ParsedFile) -> list[Issue]:
+    """What ``map check`` adds about signal records, not said at every load (esmini's own
+    maps repeat signal ids): ``dynamic`` / ``orientation`` outside their enumerations, an
+    empty ``type`` (:func:`_signal_attribute_issues`), and one warning per repeated signal
+    id."""
+    out: list[Issue] = []
+    lines: dict[str, list[int]] = {}
+    for raw in parsed.signals:
+        element = "signalReference" if raw.is_reference else "signal"
+        out += _signal_attribute_issues(raw, element, parsed.path)
+        if not raw.is_reference:
+            lines.setdefault(raw.attrs.get("id", ""), []).append(raw.line)
+    for sid, at in lines.items():
+        if len(at) > 1:   # one warning an id: esmini's multi_intersections repeats '0' often
+            shown = ", ".join(map(str, at[1:6])) + (" ..." if len(at) > 6 else "")
+            out.append(Issue("warning", f"signal id {sid!r} is given {len(at)} times (again at "
+                             f"lines {shown}): a controller or scenario naming it reaches only "
+                             f"one of them (ASAM OpenDRIVE 1.8 clause 14: ids are unique)",
+                             parsed.path, at[0], "signal"))
+    return out
+
+
+SIGNAL_CHOICES = {"dynamic": ("yes", "no"), "orientation": ("+", "-", "none")}
+"""Values of a signal's enumerated attributes (ASAM OpenDRIVE 1.8 clause 14.2: t_yesNo and
+e_orientation); anything else is read as ``no`` / ``none``."""
+
+
+def _signal_attribute_issues(raw, element: str, path: str) -> list[Issue]:
+    """A signal's ``dynamic`` or ``orientation`` outside its enumeration (read as ``no`` /
+    ``none``: a light written ``dynamic="maybe"`` is never switched), and an empty ``type``."""
+    out = []
+    for attr, allowed in SIGNAL_CHOICES.items():
+        value = raw.attrs.get(attr)
+        if value is not None and value not in allowed:
+            out.append(Issue("warning", f"{element} {raw.attrs.get('id', '')}: {attr}="
+                             f"{value!r} is read as {allowed[-1]!r} (expected one of "
+                             f"{', '.join(allowed)}; ASAM OpenDRIVE 1.8 clause 14.2)", path,
+                             raw.line, element))
+    if not raw.is_reference and raw.attrs.get("type", "-1").strip() == "":
+        out.append(Issue("warning", f"signal {raw.attrs.get('id', '')}: empty type (expected "
+                         f"a type code, -1 when none; ASAM OpenDRIVE 1.8 clause 14.2)", path,
+                         raw.line, element))
     return out
 
 
@@ -471,10 +517,12 @@ def check_opendrive(path: str | os.PathLike) -> list[Issue]:
     """Check an OpenDRIVE file; return every issue found (empty list: clean).
 
     A structural error (missing file, not XML, wrong root, malformed element) is returned as
-    the single error issue; it does not raise. Used by the CLI's ``check`` command.
+    the single error issue; it does not raise. Used by the CLI's ``check`` command: the
+    issues a load warns of (:func:`issues_of`) and :func:`signal_record_issues`.
     """
     try:
         parsed = parse_file(path)
     except MapsError as exc:
         return [Issue("error", exc.message, exc.file, exc.line, exc.element)]
-    return issues_of(parsed)
+    return sorted(issues_of(parsed) + signal_record_issues(parsed),
+                  key=lambda i: (i.severity != "error", i.line or 0))

@@ -238,3 +238,23 @@ def test_a_road_link_without_contact_point_takes_the_nearer_end(tmp_path):
     notes = [i for i in check_opendrive(path) if "no contactPoint" in i.message]
     assert len(notes) >= 1 and all(i.severity == "warning" for i in notes)
     assert "taken as 'end' (the nearer end, 0.000 m away)" in notes[0].message
+
+
+def test_odd_signal_attributes_and_repeated_ids_are_warned_of(tmp_path):
+    """Hostile pass 11: dynamic="maybe" (read as no: the light is never switched),
+    orientation="x", an empty type and a repeated id passed map check in silence; a signal s
+    written in full-width digits was read as a number."""
+    sig = ('<signals><signal id="s1" s="10" t="-2" dynamic="maybe" orientation="x" type="" '
+           'subtype="-1" zOffset="0"/><signal id="s1" s="20" t="-2" dynamic="yes" '
+           'orientation="+" type="1000001" subtype="-1"/></signals>')
+    text = two_roads_end_to_end().replace("</lanes></road>", "</lanes>" + sig + "</road>", 1)
+    path = write(tmp_path, "sig.xodr", text)
+    said = [i.message for i in maps.check_opendrive(path) if i.severity == "warning"]
+    assert "signal s1: dynamic='maybe' is read as 'no' (expected one of yes, no; ASAM " \
+           "OpenDRIVE 1.8 clause 14.2)" in said
+    assert any(m.startswith("signal s1: orientation='x' is read as 'none'") for m in said)
+    assert any(m.startswith("signal s1: empty type") for m in said)
+    assert any(m.startswith("signal id 's1' is given 2 times (again at lines") for m in said)
+    wide = write(tmp_path, "wide.xodr", text.replace('s="20" t="-2"', 's="\uff12\uff10" t="-2"'))
+    with pytest.raises(maps.MapsError, match="is not a number"):
+        maps.load_opendrive(wide)
