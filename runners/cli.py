@@ -12,6 +12,7 @@ import math
 import os
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -163,6 +164,11 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         given = [str(p) for p in (paths or [])] + ([f"--suite {suite}"] if suite else [])
         where = f" (no .xosc file in {', '.join(given)})" if given else ""
         _fail(f"nothing to run{where}: give .xosc files or folders, or --suite NAME", 2)
+    counts = Counter(files)
+    for f, n in sorted((f, n) for f, n in counts.items() if n > 1)[:5]:
+        # a file or folder given twice: each copy runs (its ids get -2, -3, ...)
+        out.print(terminal_safe(f"note: {f} is given {n} times: each runs as a case of its "
+                                f"own"), markup=False)
     cases = _guard(lambda: make_cases(files, seed or 0, distribution_seed=seed))
     seed = seed or 0
     n_workers = workers if workers > 0 else (os.cpu_count() or 1)

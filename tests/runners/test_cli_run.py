@@ -591,3 +591,13 @@ def test_a_run_whose_pool_never_started_says_so_in_its_folder(tmp_path: Path) ->
     rep = invoke("report", str(out))
     assert rep.exit_code == 2
     assert "the run did not start (no Ray cluster answers" in rep.output
+
+
+def test_a_file_given_twice_is_noted(tmp_path: Path) -> None:
+    """Hostile pass 11: a suite listing one file twice ran it twice without a word."""
+    res = invoke("run", str(WUHAN / "cut_in.xosc"), str(WUHAN / "cut_in.xosc"), "--workers",
+                 "1", "--max-time", "0.5", "--out", str(tmp_path / "run"))
+    assert f"note: {WUHAN / 'cut_in.xosc'} is given 2 times: each runs as a case of its own" \
+        in res.output
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert sorted(c["case_id"] for c in summary["cases"]) == ["cut_in", "cut_in-2"]
