@@ -2,8 +2,10 @@
 
 Contacts come from the recording's ``"collision"`` events (data ``entities: [a, b]``, or
 ``other``) and from bounding-box overlap recomputed every frame with
-:func:`testzone.world.boxes_overlap` (the separating-axis test esmini applies); both sources are
-merged per other entity within ``merge_window_s``. The ego's own trailer (or the vehicle towing
+:func:`testzone.world.boxes_overlap` (the separating-axis test esmini applies), and inside a
+step whose two frames show no overlap but between which the boxes crossed (positions
+interpolated: a coarse ``--dt`` or a fast closing speed, :func:`_swept_contact`); both sources
+are merged per other entity within ``merge_window_s``. The ego's own trailer (or the vehicle towing
 the ego) is no collision while they are connected: their boxes overlap at the coupling by
 design (the ``trailer_connected`` / ``trailer_disconnected`` events say when).
 
@@ -30,6 +32,7 @@ point ``contact_lon_m`` / ``contact_lat_m`` in the ego box frame [m].
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import asdict, dataclass
 
@@ -128,12 +131,53 @@ def _coupling_changes(recording: Recording, ego: str) -> list[tuple[float, str, 
     return out
 
 
+def _between(a: EntityState, b: EntityState, w: float) -> EntityState:
+    """``a``'s state moved the fraction ``w`` of the way to ``b``'s pose (positions linear,
+    heading along the shorter turn)."""
+    pa, pb = a.pose, b.pose
+    dh = math.remainder(pb.h - pa.h, 2 * math.pi)
+    pose = dataclasses.replace(pa, x=pa.x + w * (pb.x - pa.x), y=pa.y + w * (pb.y - pa.y),
+                               h=pa.h + w * dh)
+    return dataclasses.replace(a, pose=pose)
+
+
+def _swept_contact(e0: EntityState, e1: EntityState, o0: EntityState, o1: EntityState
+                   ) -> float | None:
+    """The fraction (0, 1) of a step at which the boxes first overlap when neither end of the
+    step shows it: entities that cross each other's box within one step (a coarse ``--dt``,
+    a fast closing speed) would otherwise pass through unseen. The step is sampled every
+    quarter of the smallest box dimension of relative motion (at most 200 samples), when the
+    path of the relative box centre comes within both half diagonals; None when no sample
+    overlaps."""
+    (ex0, ey0), (ex1, ey1) = box_centre(e0), box_centre(e1)
+    (ox0, oy0), (ox1, oy1) = box_centre(o0), box_centre(o1)
+    rx0, ry0, rx1, ry1 = ex0 - ox0, ey0 - oy0, ex1 - ox1, ey1 - oy1
+    dx, dy = rx1 - rx0, ry1 - ry0
+    moved = math.hypot(dx, dy)
+    finest = 0.25 * min(e0.box.length, e0.box.width, o0.box.length, o0.box.width)
+    if finest <= 0.0 or moved <= finest:
+        return None
+    w = min(1.0, max(0.0, -(rx0 * dx + ry0 * dy) / (moved * moved)))
+    reach = (math.hypot(e0.box.length, e0.box.width) + math.hypot(o0.box.length, o0.box.width)) / 2
+    if math.hypot(rx0 + w * dx, ry0 + w * dy) > reach:
+        return None
+    n = min(200, math.ceil(moved / finest))
+    for j in range(1, n):
+        f = j / n
+        if boxes_overlap(_between(e0, e1, f), _between(o0, o1, f)):
+            return f
+    return None
+
+
 def _overlap_onsets(recording: Recording, ego: str) -> list[tuple[float, str]]:
     """``(t, other)`` at each frame where the ego's box starts to overlap another visible
-    entity's, leaving out the ego's own trailer or tow vehicle while they are connected
-    (their boxes overlap at the coupling by design, as the engine treats them)."""
+    entity's, or inside a step where the two crossed without overlapping at either frame
+    (:func:`_swept_contact`, at the interpolated time), leaving out the ego's own trailer or
+    tow vehicle while they are connected (their boxes overlap at the coupling by design, as
+    the engine treats them)."""
     out, touching = [], set()
     changes, coupled, k = _coupling_changes(recording, ego), set(), 0
+    prev = None
     for f in recording.frames:
         while k < len(changes) and changes[k][0] <= f.time + 1e-9:
             _, other, on = changes[k]
@@ -145,8 +189,18 @@ def _overlap_onsets(recording: Recording, ego: str) -> list[tuple[float, str]]:
             now = {n for n, o in f.entities.items() if n != ego and o.visible
                    and n not in coupled and _may_touch(e, o) and boxes_overlap(e, o)}
         out += [(f.time, n) for n in sorted(now - touching)]
-        touching = now
-    return out
+        e0 = prev.entities.get(ego) if prev is not None else None
+        if e is not None and e0 is not None:
+            for n, o in sorted(f.entities.items()):
+                o0 = prev.entities.get(n)
+                if n == ego or n in now or n in touching or n in coupled or o0 is None \
+                        or not (o.visible and o0.visible):
+                    continue
+                frac = _swept_contact(e0, e, o0, o)
+                if frac is not None:
+                    out.append((prev.time + frac * (f.time - prev.time), n))
+        touching, prev = now, f
+    return sorted(out)
 
 
 def _frame_at(recording: Recording, t: float) -> WorldState | None:
@@ -203,7 +257,8 @@ class CollisionMetric:
             if f is None or ego not in f.entities or n not in f.entities:
                 out.append(Collision(t, n, 0.0, "unknown", True, src))
                 continue
-            out.append(self._classify(recording, f, f.entities[ego], f.entities[n], src))
+            found = self._classify(recording, f, f.entities[ego], f.entities[n], src)
+            out.append(dataclasses.replace(found, t=t))  # a swept contact lies inside a step
         return out
 
     def _classify(self, rec: Recording, f: WorldState, e: EntityState, o: EntityState,

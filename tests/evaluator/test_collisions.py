@@ -159,3 +159,19 @@ def test_the_egos_own_trailer_is_no_collision_while_connected():
     rec = make_recording({"ego": straight(4.5, 10.0), "trailer": straight(0.0, 10.0)}, 1.0,
                          events=[other])
     assert only(rec).t == pytest.approx(0.0)
+
+
+def test_a_box_crossed_within_one_coarse_step_is_a_collision():
+    """Hostile pass 11b: at --dt 1.0 an ego at 25 m/s drove through a stopped car between two
+    frames (12.5 m before it, then 12.5 m past) and no_collision passed. Ego from x = 0, box
+    at 37.5 (4.5 m boxes): they overlap while the ego is within 4.5 m, from x = 33, a fraction
+    8 / 25 = 0.32 into the step from t = 1 s; sampled every 0.45 m (a quarter of the 1.8 m
+    width): 56 samples, the first overlapping one at 18 / 56 (x = 33.04), t = 1.3214 s."""
+    rec = make_recording({"ego": straight(0, 25.0), "box": straight(37.5, 0.0)}, 3.0, dt=1.0)
+    c = only(rec)
+    assert c.t == pytest.approx(1.0 + 18 / 56)
+    assert (c.other, c.kind, c.at_fault, c.source) == ("box", "stopped_object", True,
+                                                       "overlap")
+    passing = make_recording({"ego": straight(0, 25.0), "box": straight(37.5, 0.0, y=5.0)},
+                             3.0, dt=1.0)                     # 5 m to the side: no contact
+    assert CollisionMetric().collisions(passing) == []
