@@ -57,12 +57,13 @@ def prepare_run_dir(run_dir: Path) -> Path:
                           file=str(run_dir), element="--out") from None
     if not os.access(run_dir, os.W_OK | os.X_OK):
         raise RunnerError("the run folder is not writable", file=str(run_dir), element="--out")
+    _refuse_inside_a_run(run_dir)
     probe = run_dir / f".testzone-write-probe-{os.getpid()}"
     try:  # access() says yes for /proc/1/fd or /sys/kernel as root; a real write tells
         probe.write_bytes(b"")
         probe.unlink()
-        _hold(run_dir)
-        _clear_earlier_run(run_dir)
+        if _hold(run_dir):  # once: a second call of this run must not take its own
+            _clear_earlier_run(run_dir)  # files for an earlier run's (it removed them all)
     except OSError as exc:
         raise RunnerError(f"cannot write in the run folder ({exc.strerror or exc})",
                           file=str(run_dir), element="--out") from None
@@ -73,8 +74,40 @@ _HELD: dict[str, int] = {}
 """Run folders this process holds: real path -> the open descriptor carrying the lock."""
 
 
-def _hold(run_dir: Path) -> None:
-    """Lock ``run_dir`` for this process (once; later calls for the same folder pass).
+def _refuse_inside_a_run(run_dir: Path) -> None:
+    """Refuse a run folder inside another run's ``cases/`` (a parent holds a run's
+    ``manifest.json``): replacing that run removes its ``cases/<id>`` folders, the nested run
+    with them, and the nested run's files would be taken for that run's cases.
+
+    Raises:
+        RunnerError: naming the enclosing run folder.
+    """
+    real = Path(os.path.realpath(run_dir))
+    for parent in real.parents:
+        if real.is_relative_to(parent / "cases") and \
+                _run_manifest(parent / "manifest.json") is not None:
+            raise RunnerError(f"the folder lies inside the cases/ of the run folder {parent}, "
+                              f"whose replacement would remove it: give --out a folder "
+                              f"outside it", file=str(run_dir), element="--out")
+
+
+def _run_manifest(manifest: Path) -> dict | None:
+    """The content of ``manifest`` when it is a regular file (not a link) a testzone run
+    wrote (``"tool": "icv-testzone"`` and a ``cases`` list), else None."""
+    try:
+        if manifest.is_symlink() or not manifest.is_file():
+            return None
+        doc = parse_user_json(read_regular(manifest, "manifest.json", MAX_MANIFEST_BYTES))
+    except (TestzoneError, UserJsonError, OSError):
+        return None
+    ours = isinstance(doc, dict) and doc.get("tool") == "icv-testzone" \
+        and isinstance(doc.get("cases"), list)
+    return doc if ours else None
+
+
+def _hold(run_dir: Path) -> bool:
+    """Lock ``run_dir`` for this process; True the first time, False when this process holds
+    it already (a second call for the same folder passes).
 
     Raises:
         RunnerError: another process holds it, or the folder cannot be opened or locked
@@ -82,7 +115,7 @@ def _hold(run_dir: Path) -> None:
     """
     key = os.path.realpath(run_dir)
     if key in _HELD:
-        return
+        return False
     try:
         fd = os.open(key, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as exc:
@@ -100,6 +133,7 @@ def _hold(run_dir: Path) -> None:
                           f"folder on a local file system", file=str(run_dir),
                           element="--out") from None
     _HELD[key] = fd
+    return True
 
 
 def release_run_dir(run_dir: Path) -> None:
@@ -147,20 +181,12 @@ def _clear_earlier_run(run_dir: Path) -> None:
     def refuse(why: str) -> RunnerError:
         return RunnerError(f"{why}: give --out a new folder, or the folder of an earlier run "
                            f"to replace that run", file=str(run_dir), element="--out")
-    ids: list[str] = []
-    try:
-        if manifest.is_symlink() or not manifest.is_file():
-            raise ValueError
-        doc = parse_user_json(read_regular(manifest, "manifest.json", MAX_MANIFEST_BYTES))
-        listed = doc.get("cases") if isinstance(doc, dict) else None
-        if doc.get("tool") != "icv-testzone" or not isinstance(listed, list):
-            raise ValueError
-        ids = [c["case_id"] for c in listed if isinstance(c, dict)
-               and isinstance(c.get("case_id"), str) and c["case_id"].strip(". /")
-               and "/" not in c["case_id"] and "\x00" not in c["case_id"]]
-    except (TestzoneError, UserJsonError, ValueError, AttributeError):
-        raise refuse("the folder holds a cases/ or manifest.json that no testzone run wrote") \
-            from None
+    doc = _run_manifest(manifest)
+    if doc is None:
+        raise refuse("the folder holds a cases/ or manifest.json that no testzone run wrote")
+    ids = [c["case_id"] for c in doc["cases"] if isinstance(c, dict)
+           and isinstance(c.get("case_id"), str) and c["case_id"].strip(". /")
+           and "/" not in c["case_id"] and "\x00" not in c["case_id"]]
     if cases.is_symlink() or (cases.exists() and not cases.is_dir()):
         raise refuse("its cases/ is not a folder")
     outputs = [run_dir / name for name in RUN_OUTPUTS]

@@ -207,14 +207,15 @@ def test_a_run_into_an_earlier_runs_folder_replaces_that_run(tmp_path):
             raise KeyboardInterrupt
             yield                                     # a generator, as pools are
 
+    run = tmp_path / "run"
     run_suite(make_cases([WUHAN / "cut_in.xosc", WUHAN / "stationary_vehicle.xosc"], 0),
-              RunOptions(max_sim_time=1.0), tmp_path, workers=1)
-    assert (tmp_path / "cases" / "stationary_vehicle" / "result.json").is_file()
+              RunOptions(max_sim_time=1.0), run, workers=1)
+    assert (run / "cases" / "stationary_vehicle" / "result.json").is_file()
     with pytest.raises(KeyboardInterrupt, match="0 of 1 cases done"):
         run_suite(make_cases([WUHAN / "cut_in.xosc"], 0), RunOptions(max_sim_time=1.0),
-                  tmp_path, workers=1, pool=InterruptedAtOnce())
-    assert json.loads((tmp_path / "summary.json").read_text())["cases"] == []
-    assert not (tmp_path / "cases" / "stationary_vehicle").exists()
+                  run, workers=1, pool=InterruptedAtOnce())
+    assert json.loads((run / "summary.json").read_text())["cases"] == []
+    assert not (run / "cases" / "stationary_vehicle").exists()
     own = tmp_path / "mine"
     (own / "cases").mkdir(parents=True)
     (own / "cases" / "my.xosc").write_text("<OpenSCENARIO/>")
@@ -601,3 +602,20 @@ def test_a_file_given_twice_is_noted(tmp_path: Path) -> None:
         in res.output
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert sorted(c["case_id"] for c in summary["cases"]) == ["cut_in", "cut_in-2"]
+
+
+def test_replacing_a_run_keeps_it_until_the_new_one_can_start_and_no_run_nests(tmp_path):
+    """Hostile pass 11b: a file of the user's in an earlier run's cases/ made the second
+    check of the folder refuse it after the first had removed the earlier run: both runs
+    lost. And a run folder inside another's (its cases/) was removed with it."""
+    first = tmp_path / "R3"
+    args = [str(WUHAN / "cut_in.xosc"), "--workers", "1", "--max-time", "0.5"]
+    assert invoke("run", *args, "--out", str(first)).exit_code in (0, 1)
+    (first / "cases" / "notes.txt").write_text("mine")
+    again = invoke("run", *args, "--out", str(first))
+    assert again.exit_code in (0, 1), again.output
+    assert (first / "summary.json").is_file() and (first / "cases" / "cut_in").is_dir()
+    assert (first / "cases" / "notes.txt").read_text() == "mine"
+    nested = invoke("run", *args, "--out", str(first / "cases" / "inner"))
+    assert nested.exit_code == 2
+    assert f"the folder lies inside the cases/ of the run folder {first}" in nested.output
