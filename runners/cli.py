@@ -83,7 +83,44 @@ def _load_agent_config(path: Optional[Path]) -> dict[str, Any]:
     if not isinstance(config, dict):
         _fail(f"{path}: agent config must be a JSON object, got a JSON "
               f"{type(config).__name__}", 2)
+    problem = _config_problem(config, "")
+    if problem:
+        _fail(f"{path}: agent config {problem}", 2)
     return config
+
+
+MAX_CONFIG_DEPTH = 32
+"""Deepest nesting of an ``--agent-config`` value: the manifest carries the config, and a
+summary holds values nested at most 64 deep (``evaluator.report.summary``)."""
+
+
+def _config_problem(value: Any, where: str, depth: int = 0) -> str:
+    """What in an ``--agent-config`` value the run could not carry (to a stack over msgpack,
+    into the manifest and summary), naming its place (``a.b[2]``); "" when all is fine:
+    nesting beyond :data:`MAX_CONFIG_DEPTH`, an integer outside 64 bits (msgpack), text
+    UTF-8 cannot hold (a lone surrogate from a ``\\ud800`` escape)."""
+    if depth > MAX_CONFIG_DEPTH:
+        return f"nests deeper than {MAX_CONFIG_DEPTH} levels at {where or 'the top'}"
+    if isinstance(value, dict):
+        for k, v in value.items():
+            here = f"{where}.{k}" if where else str(k)
+            bad = _config_problem(k, here, depth + 1) or _config_problem(v, here, depth + 1)
+            if bad:
+                return bad
+        return ""
+    if isinstance(value, list):
+        return next((bad for i, v in enumerate(value)
+                     if (bad := _config_problem(v, f"{where}[{i}]", depth + 1))), "")
+    if isinstance(value, int) and not isinstance(value, bool) \
+            and not -2**63 <= value < 2**64:
+        return f"value at {where} is an integer beyond 64 bits: expected a smaller number"
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return (f"text at {where.encode('utf-8', 'backslashreplace').decode()} holds a "
+                    f"lone surrogate: expected text UTF-8 can hold")
+    return ""
 
 
 def _check_positive(option: str, value: float, unit: str, upper: float = math.inf) -> None:
@@ -91,6 +128,11 @@ def _check_positive(option: str, value: float, unit: str, upper: float = math.in
     if not (math.isfinite(value) and 0 < value <= upper):
         bound = f"in (0, {upper:g}]" if math.isfinite(upper) else "> 0"
         _fail(f"{option} {value}: expected a finite value {bound} [{unit}]", 2)
+
+
+MAX_CASE_TIMEOUT_S = 1e6
+"""Longest ``--case-timeout`` [s] (11.6 days): 1e10 s overflowed the platform's time_t in the
+case's alarm and every case errored."""
 
 
 def _check_run_options(dt: float, max_time: float, step_timeout: float, case_timeout: float,
@@ -102,7 +144,7 @@ def _check_run_options(dt: float, max_time: float, step_timeout: float, case_tim
     _check_positive("--dt", dt, "s", upper=1.0)
     _check_positive("--max-time", max_time, "s")
     _check_positive("--step-timeout", step_timeout, "s")
-    _check_positive("--case-timeout", case_timeout, "s")
+    _check_positive("--case-timeout", case_timeout, "s", upper=MAX_CASE_TIMEOUT_S)
     _check_positive("--connect-timeout", connect_timeout, "s")
     if workers < 0:
         _fail(f"--workers {workers}: expected 0 (one per core) or a positive count", 2)

@@ -384,13 +384,16 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
     for path in sorted({c.distribution_file for c in cases if c.distribution_file}
                        | {str(p) for p in (*RUN_DATA_FILES, *extra_inputs)}):
         try:
-            inputs[path] = sha256_of(path)
+            inputs[readable_path(path)] = sha256_of(path)
         except OSError:
             continue  # unreadable: the case or the option that names it reports why
     manifest = {
         "tool": "icv-testzone", "tool_version": __version__, "tool_identity": tool_identity(),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "command": argv, "cwd": os.getcwd(), "environment": run_environment(),
+        # names that are not UTF-8 (made on another system) as \xff escapes: the summary
+        # that carries the manifest holds UTF-8 text only
+        "command": [readable_path(a) for a in argv], "cwd": readable_path(os.getcwd()),
+        "environment": run_environment(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "seed": seed, "workers": workers, "backend": options.backend,
@@ -414,7 +417,7 @@ imports from. Recorded in the manifest so its ``command`` can be run again as it
 
 def run_environment() -> dict[str, str]:
     """The :data:`RUN_ENVIRONMENT` variables that are set, by name."""
-    return {k: os.environ[k] for k in RUN_ENVIRONMENT if k in os.environ}
+    return {k: readable_path(os.environ[k]) for k in RUN_ENVIRONMENT if k in os.environ}
 
 
 class Terminated(KeyboardInterrupt):

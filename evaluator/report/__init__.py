@@ -161,7 +161,10 @@ def write_report(run_dir: str | Path, results: list[CaseResult | dict[str, Any]]
            "html": run_dir / "report.html"}
     try:
         doc = build_summary(results, manifest, {k: _rel(v, run_dir) for k, v in paths.items()})
-        texts = {"summary": summary_text(doc).encode("utf-8"), "junit": junit_bytes(results)}
+        # a path that is not UTF-8 (a file or --out named on another system) reaches here as
+        # lone surrogates: written as JSON's \udcff escape, which reads back the same
+        texts = {"summary": summary_text(doc).encode("utf-8", "backslashreplace"),
+                 "junit": junit_bytes(results)}
     except RecursionError:
         raise EvaluationError("a result or the manifest is nested too deeply to be written",
                               file=str(out["summary"])) from None
@@ -170,7 +173,7 @@ def write_report(run_dir: str | Path, results: list[CaseResult | dict[str, Any]]
         _replace(out[key], texts[key])
     figures = _figures(paths, net_for_case if net_for_case is not None else map_loader())
     _replace(out["html"], render_html(results, doc["manifest"], figures,
-                                      run_dir.name).encode("utf-8"))
+                                      run_dir.name).encode("utf-8", "backslashreplace"))
     return out
 
 

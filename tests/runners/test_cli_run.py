@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from lxml import etree
 from typer.testing import CliRunner
 
@@ -619,3 +620,47 @@ def test_replacing_a_run_keeps_it_until_the_new_one_can_start_and_no_run_nests(t
     nested = invoke("run", *args, "--out", str(first / "cases" / "inner"))
     assert nested.exit_code == 2
     assert f"the folder lies inside the cases/ of the run folder {first}" in nested.output
+
+
+def test_a_run_folder_named_outside_utf8_gets_its_reports(tmp_path: Path) -> None:
+    """Hostile pass 11b: --out with a byte that is not UTF-8 ran the case, then a traceback
+    (UnicodeEncodeError) and no summary or report; the manifest now writes such names as
+    \\xff escapes, and `report` reads the folder back."""
+    import os
+    import subprocess
+    import sys
+    out = Path(os.fsdecode(bytes(tmp_path) + b"/o\xff"))
+    testzone = Path(sys.executable).parent / "testzone"   # the console script, as typed
+    res = subprocess.run([testzone, "run", str(WUHAN / "cut_in.xosc"),
+                          "--workers", "1", "--max-time", "0.5", "--out", os.fsencode(out)],
+                         capture_output=True, text=True, errors="replace", timeout=120)
+    assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["command"][-1].endswith("/o\\xff")
+    assert (out / "summary.json").is_file() and (out / "report.html").is_file()
+    again = subprocess.run([testzone, "report", os.fsencode(out)], capture_output=True,
+                           timeout=120)
+    assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.parametrize("config, says", [
+    ('{"k": 100000000000000000000}', "value at k is an integer beyond 64 bits"),
+    ('{"a": ' + "[" * 40 + "]" * 40 + "}", "nests deeper than 32 levels at a[0]"),
+    ('{"\\ud800": 1}', "holds a lone surrogate"),
+])
+def test_an_agent_config_the_run_cannot_carry_is_refused_before_any_case(tmp_path, config,
+                                                                         says):
+    """Hostile pass 11b: these reached a file.py stack and every case errored (msgpack's
+    OverflowError), or the run's summary and report refused its own manifest."""
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(config)
+    res = invoke("run", str(WUHAN / "cut_in.xosc"), "--agent-config", str(cfg), "--out",
+                 str(tmp_path / "run"))
+    assert res.exit_code == 2 and says in res.output, res.output
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_case_timeout_beyond_the_clock_is_refused(tmp_path: Path) -> None:
+    res = invoke("run", str(WUHAN / "cut_in.xosc"), "--case-timeout", "1e10")
+    assert res.exit_code == 2 and "--case-timeout 10000000000.0: expected a finite value in " \
+        "(0, 1e+06] [s]" in res.output
