@@ -22,6 +22,7 @@ import math
 import os
 
 from testzone.numbers import xsd_double
+from testzone.text import one_line
 from maps.errors import Issue, MapsError
 from maps.geo import GeoReference
 from maps.model import Lane, LaneSection
@@ -377,6 +378,31 @@ def _signal_issues(parsed: ParsedFile) -> list[Issue]:
     return out
 
 
+LANE_TYPES = frozenset({
+    "none", "driving", "stop", "shoulder", "biking", "sidewalk", "border", "restricted",
+    "parking", "bidirectional", "median", "curb", "entry", "exit", "onRamp", "offRamp",
+    "connectingRamp", "special1", "special2", "special3", "roadWorks", "tram", "rail", "bus",
+    "taxi", "HOV", "mwyEntry", "mwyExit", "walking", "shared"})
+"""Lane types the OpenDRIVE schemas 1.4 to 1.8 name (e_laneType; ``walking`` and ``shared``
+of 1.8, ``roadWorks`` and ``special*`` of earlier releases)."""
+
+
+def lane_type_issues(parsed: ParsedFile) -> list[Issue]:
+    """Lanes whose ``type`` no OpenDRIVE release names (``drivng``): a warning once per type,
+    at its first lane; the lane is read as neither drivable nor walkable, so an entity on it
+    is off its lanes."""
+    first: dict[str, tuple[int | None, str, int]] = {}
+    for road in parsed.roads.values():
+        for sec in road.sections:
+            for lane in sec.by_id.values():
+                if lane.type not in LANE_TYPES and lane.type not in first:
+                    first[lane.type] = (sec.line, road.id, lane.id)
+    return [Issue("warning", f"road {rid} lane {lid}: type {one_line(t)!r} is not an "
+                  f"OpenDRIVE lane type (e.g. driving, sidewalk, shoulder; ASAM OpenDRIVE 1.8 "
+                  f"e_laneType): the lane is read as neither drivable nor walkable", parsed.path,
+                  line, "lane") for t, (line, rid, lid) in first.items()]
+
+
 def signal_record_issues(parsed: ParsedFile) -> list[Issue]:
     """What ``map check`` adds about signal records, not said at every load (esmini's own
     maps repeat signal ids): ``dynamic`` / ``orientation`` outside their enumerations, an
@@ -518,11 +544,12 @@ def check_opendrive(path: str | os.PathLike) -> list[Issue]:
 
     A structural error (missing file, not XML, wrong root, malformed element) is returned as
     the single error issue; it does not raise. Used by the CLI's ``check`` command: the
-    issues a load warns of (:func:`issues_of`) and :func:`signal_record_issues`.
+    issues a load warns of (:func:`issues_of`), :func:`signal_record_issues` and
+    :func:`lane_type_issues`.
     """
     try:
         parsed = parse_file(path)
     except MapsError as exc:
         return [Issue("error", exc.message, exc.file, exc.line, exc.element)]
-    return sorted(issues_of(parsed) + signal_record_issues(parsed),
+    return sorted(issues_of(parsed) + signal_record_issues(parsed) + lane_type_issues(parsed),
                   key=lambda i: (i.severity != "error", i.line or 0))

@@ -258,3 +258,13 @@ def test_odd_signal_attributes_and_repeated_ids_are_warned_of(tmp_path):
     wide = write(tmp_path, "wide.xodr", text.replace('s="20" t="-2"', 's="\uff12\uff10" t="-2"'))
     with pytest.raises(maps.MapsError, match="is not a number"):
         maps.load_opendrive(wide)
+
+
+def test_a_lane_type_no_opendrive_release_names_is_warned_of(tmp_path):
+    """Verify pass 11: type="drivng" passed map check; the lane was read as not drivable and
+    the ego on it failed stay_on_road, blamed on the agent. One warning a type."""
+    text = two_roads_end_to_end().replace('type="driving"', 'type="drivng"')
+    said = [i for i in maps.check_opendrive(write(tmp_path, "typo.xodr", text))
+            if "not an OpenDRIVE lane type" in i.message]
+    assert len(said) == 1 and said[0].severity == "warning"
+    assert "type 'drivng' is not an OpenDRIVE lane type" in said[0].message
