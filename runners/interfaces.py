@@ -46,10 +46,14 @@ class Control:
     steer: float = 0.0
 
     def validate(self, max_steering: float) -> None:
-        """Check every field is finite and in range; ``max_steering`` [rad] bounds ``steering``."""
+        """Check every field is finite and in range (and, but for ``acceleration``, given);
+        ``max_steering`` [rad] bounds ``steering``."""
         values = {"acceleration": self.acceleration, "steering": self.steering,
                   "throttle": self.throttle, "brake": self.brake, "steer": self.steer}
         for name, v in values.items():
+            if v is None and name != "acceleration":   # nil only selects the actuator form
+                raise AgentError(f"control field {name!r} is nil, expected a number (only "
+                                 f"'acceleration' may be nil: the actuator form)")
             if v is not None and not math.isfinite(v):
                 raise AgentError(f"control field {name!r} is {v!r}, expected a finite number")
         if self.acceleration is None:

@@ -72,6 +72,9 @@ def test_actuator_form_maps_through_performance_limits() -> None:
     (Control(throttle=1.5), "throttle"),
     (Control(brake=-0.1), "brake"),
     (Control(acceleration=0.0, steering=0.9), "steering"),
+    # hostile pass 11b: a nil steering / throttle ended the case with Python's TypeError
+    (Control(acceleration=1.0, steering=None), "'steering' is nil, expected a number"),
+    (Control(throttle=None), "'throttle' is nil, expected a number"),
 ])
 def test_invalid_controls_name_the_field(control: Control, field: str) -> None:
     with pytest.raises(AgentError, match=field):
