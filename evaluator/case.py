@@ -142,8 +142,9 @@ def judged_part(recording: Recording) -> Recording:
     stood there to the end of the run. Then the frames up to the last one in which the ego's
     front had not yet passed the road's end (on the stop's road, its reference point at least
     the front overhang, box centre x + length / 2, short of the stop's s), and the events up to
-    then plus that ``end_of_road`` event: the overhang past the end, the one-step stop and the
-    standing after it are the road's end, not the driving under test. An ego that moves on
+    then plus that ``end_of_road`` event and the ``collision`` events up to the stop (what
+    stands at the road's end is hit there): the overhang past the end, the one-step stop and
+    the standing after it are the road's end, not the driving under test. An ego that moves on
     after the stop (teleported elsewhere) is judged whole: nothing it did is dropped.
     """
     stop = recording.ego_road_end()
@@ -168,9 +169,10 @@ def judged_part(recording: Recording) -> Recording:
     while kept and past_end(kept[-1]):
         kept = kept[:-1]
     cut = kept[-1].time if kept else (before[0].time if before else stop.t)
+    kept = [e for e in recording.events if e.t <= cut + 1e-9 or e is stop
+            or (e.kind == "collision" and e.t <= stop.t + 1e-9)]  # a barrier at the end is hit
     return Recording(recording.header, [f for f in recording.frames if f.time <= cut + 1e-9],
-                     [e for e in recording.events if e.t <= cut + 1e-9 or e is stop],
-                     recording.end_reason, recording.end_message)
+                     kept, recording.end_reason, recording.end_message)
 
 
 STOOD_STILL_M = 0.5

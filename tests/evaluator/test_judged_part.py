@@ -53,3 +53,16 @@ def test_an_ego_moved_on_after_the_stop_is_judged_whole():
                          events=[_stop(1.05, 10.0, 10.0)])
     assert judged_part(rec) is rec
     assert score_case(rec, FakeNet()).verdict == "fail"
+
+
+def test_a_collision_at_the_road_end_before_the_stop_is_kept():
+    """Verify pass 11: a barrier just past a dead end was hit at 4.70 s, after the last
+    judged frame (the front past the end) and before the stop: the collision was cut away.
+    The engine's collision events up to the stop are kept."""
+    hit = Event(2.9, "collision", {"a": "ego", "b": "barrier"})
+    rec = make_recording({"ego": _until(0.0, 10.0, 30.0)}, 6.0,
+                         events=[hit, _stop(3.05, 30.0, 10.0)])
+    part = judged_part(rec)
+    assert part.frames[-1].time == 2.75
+    assert [e.kind for e in part.events] == ["collision", "end_of_road"]
+    assert score_case(rec, FakeNet()).metrics["collision_count"].value == 1.0
