@@ -51,7 +51,8 @@ import numpy as np
 from lxml import etree
 
 from scenarios.errors import ScenarioError, UnsupportedElementError
-from scenarios.parameters import PARAMETER_TYPES, read_declarations
+from scenarios.expressions import format_value
+from scenarios.parameters import PARAMETER_TYPES, TYPE_RANGES, read_declarations
 from scenarios.xmlsource import CONVERTERS, ParameterScope, Source, child, children, \
     declared_name, parse_xml
 from testzone.errors import not_a_file
@@ -354,6 +355,9 @@ def read_distribution(path: str | Path, seed: int | None = None) -> Distribution
     if seed is not None and (not isinstance(seed, int) or seed < 0):
         raise ScenarioError(f"seed {seed!r}: expected an int >= 0", file=str(path))
     det, sto = child(pvd, "Deterministic"), child(pvd, "Stochastic")
+    if det is not None and sto is not None:   # a choice in the schema: one would be dropped
+        raise src.error(sto, "a ParameterValueDistribution holds Deterministic or Stochastic, "
+                             "not both")
     types, where = _declared_types(scenario_root), varied_elements(pvd)
     if det is not None:
         return Distribution(str(path), str(scenario), "deterministic", None,
@@ -394,18 +398,20 @@ def _typed(src: Source, values: Mapping[str, Any], types: Mapping[str, str],
             of the distribution that varies it (every variant would fail to load)."""
     out = dict(values)
     for name, value in values.items():
-        if name not in types:
-            continue
-        conv = PARAMETER_TYPES.get(types[name], str)
-        if isinstance(value, str) and conv is not str:
-            try:
-                out[name] = CONVERTERS[conv](value)
-            except (ValueError, TypeError):
-                message = (f"value '{value}' of '{name}' is not of its declared type "
-                           f"{types[name]}")
-                el = where.get(name)
-                raise (src.error(el, message) if el is not None
-                       else ScenarioError(message, file=src.file)) from None
+        if name not in types or types[name] not in PARAMETER_TYPES:
+            continue   # undeclared, or a type the scenario's own load refuses
+        try:   # drawn numbers too: 5.118 for an integer, -4.6 for an unsignedInt, 4 for a bool
+            out[name] = CONVERTERS[PARAMETER_TYPES[types[name]]](value)
+            if types[name] in TYPE_RANGES:
+                lo, hi = TYPE_RANGES[types[name]]
+                if not lo <= out[name] <= hi:
+                    raise ValueError(name)
+        except (ValueError, TypeError):
+            message = (f"value '{format_value(value)}' of '{name}' is not of its declared type "
+                       f"{types[name]}")
+            el = where.get(name)
+            raise (src.error(el, message) if el is not None
+                   else ScenarioError(message, file=src.file)) from None
     return out
 
 

@@ -263,3 +263,37 @@ def test_a_distribution_of_a_distribution_is_refused(tmp_path):
                                             "scenario") as err:
         expand_distribution(path)
     assert err.value.element == "ScenarioFile"
+
+
+@pytest.mark.parametrize("ptype, body, says", [
+    ("integer", '<StochasticDistribution parameterName="v"><UniformDistribution><Range '
+                'lowerLimit="2" upperLimit="4"/></UniformDistribution></StochasticDistribution>',
+     "of 'v' is not of its declared type integer"),
+    ("unsignedInt", '<StochasticDistribution parameterName="v"><NormalDistribution '
+                    'expectedValue="-10" variance="1"/></StochasticDistribution>',
+     "of 'v' is not of its declared type unsignedInt"),
+    ("boolean", '<StochasticDistribution parameterName="v"><PoissonDistribution '
+                'expectedValue="4"/></StochasticDistribution>',
+     "of 'v' is not of its declared type boolean"),
+])
+def test_drawn_values_are_held_to_the_declared_type(tmp_path, ptype, body, says):
+    """Hostile pass 11b: drawn numbers were not checked against the declared type: expand
+    wrote 5.118 for an integer, -4.65 for an unsignedInt, 4 for a boolean, files check then
+    refused."""
+    path = dist_file(tmp_path, f'<Stochastic numberOfTestRuns="5" randomSeed="1">{body}'
+                               f'</Stochastic>')
+    (tmp_path / "s.xosc").write_text(
+        f'<OpenSCENARIO><ParameterDeclarations><ParameterDeclaration name="v" '
+        f'parameterType="{ptype}" value="1"/></ParameterDeclarations></OpenSCENARIO>')
+    with pytest.raises(ScenarioError, match=says) as err:
+        expand_distribution(path)
+    assert err.value.element == "StochasticDistribution"
+
+
+def test_deterministic_and_stochastic_together_are_refused(tmp_path):
+    """Hostile pass 11b: the Stochastic part was dropped in silence (the schema's choice)."""
+    det = ('<Deterministic><DeterministicSingleParameterDistribution parameterName="u">'
+           '<DistributionSet><Element value="1"/></DistributionSet>'
+           '</DeterministicSingleParameterDistribution></Deterministic>')
+    with pytest.raises(ScenarioError, match="Deterministic or Stochastic, not both"):
+        expand_distribution(dist_file(tmp_path, det + STOCHASTIC))
