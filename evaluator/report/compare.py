@@ -40,9 +40,11 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
         absent), "flipped": [{"case_id", "before", "after", "a": side, "b": side}],
         "score_delta": {case_id: b - a}, "deltas": [{"case_id", "a", "b", "delta"}] (sorted by
         delta, worst first, then id), "only_in_a": [...], "only_in_b": [...],
-        "score_mean_delta": float, "totals": {"a": ..., "b": ...}, "common": int,
+        "score_mean_delta": float, "totals": {"a": ..., "b": ...} (counted from the cases),
+        "common": int,
         "regressions": [case ids whose verdict got worse: pass -> fail or error, fail ->
-        error], "other_inputs": [common case ids that ran another scenario file (by SHA-256
+        error], "options": [run options that differ, "dt_s 0.05 -> 1.0"; from the
+        manifests], "other_inputs": [common case ids that ran another scenario file (by SHA-256
         when both manifests have it, else by name) or other parameters: not the same test]}``; a side is ``{"verdict", "score", "failed": [criterion ids], "error"}``.
         Lists of ids sorted.
 
@@ -52,6 +54,7 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
     da, db = read_summary(a), read_summary(b)
     ca = {c["case_id"]: c for c in da.get("cases", [])}
     cb = {c["case_id"]: c for c in db.get("cases", [])}
+    ta, tb = _totals(list(ca.values())), _totals(list(cb.values()))
     both = sorted(set(ca) & set(cb))
     ha, hb = _hashes(da), _hashes(db)
     flipped = [{"case_id": k, "before": ca[k]["verdict"], "after": cb[k]["verdict"],
@@ -64,14 +67,41 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
         "run_a": str(a), "run_b": str(b), "agent_a": _agent(da), "agent_b": _agent(db),
         "flipped": flipped, "score_delta": delta, "deltas": deltas,
         "only_in_a": sorted(set(ca) - set(cb)), "only_in_b": sorted(set(cb) - set(ca)),
-        "score_mean_delta": round(float(db["totals"]["score_mean"])
-                                  - float(da["totals"]["score_mean"]), 6),
-        "totals": {"a": da["totals"], "b": db["totals"]}, "common": len(both),
+        "score_mean_delta": round(tb["score_mean"] - ta["score_mean"], 6),
+        "totals": {"a": ta, "b": tb}, "common": len(both),
+        "options": _option_changes(da, db),
         "regressions": [f["case_id"] for f in flipped
                         if VERDICT_RANK.get(f["after"], 2) > VERDICT_RANK.get(f["before"], 2)],
         "other_inputs": [k for k in both if not _same_test(_inputs(ca[k], ha),
                                                            _inputs(cb[k], hb))],
     }
+
+
+def _totals(cases: list[dict[str, Any]]) -> dict[str, Any]:
+    """Case count, verdict counts and mean score counted from the cases themselves (a summary
+    edited by hand may carry ``totals`` that do not match them)."""
+    out: dict[str, Any] = {"cases": len(cases)}
+    for verdict in ("pass", "fail", "error"):
+        out[verdict] = sum(1 for c in cases if c.get("verdict") == verdict)
+    scores = [float(c["score"]) for c in cases]
+    out["score_mean"] = sum(scores) / len(scores) if scores else 0.0
+    return out
+
+
+#: Manifest entries that change what a run measures besides its scenarios and agent.
+RUN_OPTIONS = ("dt_s", "max_sim_time_s", "seed", "backend")
+
+
+def _option_changes(da: dict[str, Any], db: dict[str, Any]) -> list[str]:
+    """The run options (:data:`RUN_OPTIONS`, and the agent's config) that differ between the
+    two manifests, as ``"dt_s 0.05 -> 1.0"``; empty when equal or not recorded."""
+    ma, mb = da.get("manifest") or {}, db.get("manifest") or {}
+    out = [f"{k} {ma.get(k)} -> {mb.get(k)}" for k in RUN_OPTIONS
+           if k in ma and k in mb and ma.get(k) != mb.get(k)]
+    ga, gb = (m.get("agent") if isinstance(m.get("agent"), dict) else {} for m in (ma, mb))
+    if "config" in ga and "config" in gb and ga["config"] != gb["config"]:
+        out.append("agent config differs")
+    return out
 
 
 def _agent(summary: dict[str, Any]) -> str:
@@ -124,6 +154,9 @@ def format_compare(diff: dict[str, Any]) -> str:
            f"-> B {tb['cases']} (pass {tb['pass']}, fail {tb['fail']}, error {tb['error']}); "
            f"mean score {ta['score_mean']:.1f} -> {tb['score_mean']:.1f} "
            f"({diff['score_mean_delta']:+.1f}); {diff['common']} case(s) in both runs", ""]
+    if diff.get("options"):
+        out += [f"Run options differ (scores are not measured alike): "
+                f"{one_line('; '.join(diff['options']))}", ""]
     if not diff["common"]:
         out += ["No case is in both runs: they are not runs of the same cases (case ids differ).",
                 ""]

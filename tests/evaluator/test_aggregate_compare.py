@@ -212,3 +212,24 @@ def test_statistic_names_are_those_a_real_run_reports(two_runs):
         for path in (run / "cases").glob("*/result.json"):
             metrics = json.loads(path.read_text())["metrics"]
             assert {k for k in metrics if not k.startswith("monitor_")} == statistic_names()
+
+
+def test_compare_names_run_options_that_differ_and_counts_the_cases(two_runs, tmp_path):
+    """Hostile pass 11b: runs at --dt 0.05 and 1.0 (and other seeds) were compared as if
+    alike, and a summary's totals were believed over its cases (a case edited to error
+    still counted "error 0")."""
+    from evaluator.report.compare import compare_runs, format_compare
+    doc = json.loads((two_runs["idm"] / "summary.json").read_text())
+    doc["manifest"].update({"dt_s": 0.05, "seed": 0})
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "summary.json").write_text(json.dumps(doc))
+    doc["manifest"].update({"dt_s": 1.0, "seed": 7})
+    doc["cases"][0]["verdict"] = "error"          # totals still say no error
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "summary.json").write_text(json.dumps(doc))
+    diff = compare_runs(tmp_path / "a", tmp_path / "b")
+    assert diff["options"] == ["dt_s 0.05 -> 1.0", "seed 0 -> 7"]
+    assert diff["totals"]["b"]["error"] == 1 and diff["totals"]["b"]["pass"] == 0
+    text = format_compare(diff)
+    assert "Run options differ (scores are not measured alike): dt_s 0.05 -> 1.0; seed 0 -> 7" \
+        in text
