@@ -151,8 +151,10 @@ class Subscriber:
         """Wait up to ``timeout_s`` [s, wall clock] for one frame; None on time-out.
 
         Raises:
-            V2XError: a frame that is not ``[topic, msgpack header, payload]`` (or whose
-                header's ``t`` is not a finite number); the frame is consumed.
+            V2XError: a frame that is not ``[topic, msgpack header, payload]``: a header of
+                another version, a ``t`` that is not a finite number, a ``type`` or ``rsu``
+                that is not text, a topic other than the header's ``type`` (the module
+                docstring's wire format); the frame is consumed.
         """
         if not self._sock.poll(max(0, int(timeout_s * 1000))):
             return None
@@ -161,10 +163,19 @@ class Subscriber:
             raise V2XError(f"expected 3 frame parts, got {len(parts)}", element="transport")
         try:
             header = msgpack.unpackb(parts[1])
-            t = float(header["t"])
-            if not math.isfinite(t):
-                raise ValueError(f"t={t} is not a finite time")
-            return ReceivedFrame(str(header["type"]), str(header["rsu"]), t, parts[2])
+            if not isinstance(header, dict):
+                raise TypeError(f"a msgpack map expected, got {type(header).__name__}")
+            if header.get("v") != HEADER_VERSION or isinstance(header.get("v"), bool):
+                raise ValueError(f"v={header.get('v')!r}: expected header version "
+                                 f"{HEADER_VERSION}")
+            t, kind, rsu = header["t"], header["type"], header["rsu"]
+            if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t):
+                raise ValueError(f"t={t!r} is not a finite time (a number)")
+            if not isinstance(kind, str) or not isinstance(rsu, str):
+                raise ValueError(f"type={kind!r}, rsu={rsu!r}: expected text")
+            if parts[0] != kind.encode("utf-8", "backslashreplace"):
+                raise ValueError(f"topic {parts[0][:16]!r} does not match type={kind!r}")
+            return ReceivedFrame(kind, rsu, float(t), parts[2])
         except (ValueError, KeyError, TypeError, msgpack.UnpackException) as exc:
             raise V2XError(f"bad frame header ({len(parts[1])} bytes): "
                            f"{type(exc).__name__}: {exc}", element="transport") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -171,7 +172,7 @@ def test_listen_keeps_going_past_a_malformed_frame(ref_frame):
         pub.publish("SPAT", "RSU-9", 2.5, data)
         pub._sock.send_multipart([b"SPAT", b"\xc1", data])
         pub._sock.send_multipart([b"SPAT", msgpack.packb(
-            {"type": "SPAT", "rsu": "R", "t": float("nan")}), data])
+            {"v": 1, "type": "SPAT", "rsu": "R", "t": float("nan")}), data])
     items = _listen_while_sending(send, 6)
     assert len(items) == 6
     good = [i for i in items if "value" in i]
@@ -225,3 +226,29 @@ def test_decode_of_a_device_or_an_oversized_file_is_refused(tmp_path):
     result = CliRunner().invoke(cli.app, ["decode", str(big)])
     assert result.exit_code == 2
     assert f"more than the {cli.MAX_FILE_BYTES} accepted" in result.output
+
+
+@pytest.mark.parametrize("topic, header, says", [
+    (b"BSM", {"v": 1, "type": "SPAT", "rsu": "R", "t": 1.0}, "does not match type='SPAT'"),
+    (b"SPAT", {"v": 99, "type": "SPAT", "rsu": "R", "t": 1.0}, "expected header version 1"),
+    (b"SPAT", {"v": 1, "type": "SPAT", "rsu": "R", "t": True}, "is not a finite time"),
+    (b"SPAT", {"v": 1, "type": "SPAT", "rsu": "R", "t": "5"}, "is not a finite time"),
+    (b"SPAT", {"v": 1, "type": None, "rsu": "R", "t": 1.0}, "expected text"),
+])
+def test_a_frame_header_is_held_to_the_wire_format(topic, header, says):
+    """Hostile pass 11b: t=True was read as 1.0 and "5" as 5.0, type None printed as
+    "None", v=99 was taken, and a frame on topic BSM with a SPAT header was shown as SPAT."""
+    import time
+
+    import msgpack
+    from v2x_bridge.transport import Publisher, Subscriber
+    with Publisher("tcp://127.0.0.1:*") as pub, Subscriber(pub.endpoint) as sub:
+        deadline = time.monotonic() + 5.0
+        while sub.receive(0.0) is None and time.monotonic() < deadline:  # subscription live
+            pub.publish("SPAT", "warm", 0.0, b"\x00")
+            time.sleep(0.01)
+        while sub.receive(0.05) is not None:
+            pass
+        pub._sock.send_multipart([topic, msgpack.packb(header), b"\x00"])
+        with pytest.raises(V2XError, match=re.escape(says)):
+            sub.receive(2.0)
