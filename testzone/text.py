@@ -38,11 +38,18 @@ def terminal_safe(text: str) -> str:
     return _NOT_PRINTABLE.sub(_escape, text)
 
 
+_LINE_BREAKS = re.compile("[\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Unicode line and paragraph separators (``str.splitlines`` and many viewers break lines
+there) and the bidirectional overrides and isolates (they reorder what a terminal shows)."""
+
+
 def one_line(text: object) -> str:
     """``str(text)`` made safe as a cell or item of a line of terminal text:
-    :func:`terminal_safe`, and newlines and tabs escaped too, so a name read from a run
-    folder cannot start a line of its own (a fake table row)."""
-    return terminal_safe(str(text)).replace("\n", "\\n").replace("\t", "\\t")
+    :func:`terminal_safe`, and newlines, tabs, the Unicode line separators and the
+    bidirectional controls escaped too, so a name read from a run folder or a map cannot
+    start a line of its own (a fake table row) or reorder one."""
+    text = terminal_safe(str(text)).replace("\n", "\\n").replace("\t", "\\t")
+    return _LINE_BREAKS.sub(_escape, text)
 
 
 def readable_path(path: object) -> str:

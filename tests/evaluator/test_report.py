@@ -278,6 +278,14 @@ def test_terminal_safe_escapes_control_characters_only():
     assert xml_safe("a\x00b\x1f\tc\ufffe") == "a\\x00b\\x1f\tc\\ufffe"
 
 
+def test_one_line_escapes_unicode_line_breaks_and_bidi_controls():
+    """Verify pass 11: a map's road name holding U+2028 printed as a line of its own
+    (str.splitlines breaks there) and U+202E reversed what followed it."""
+    from testzone.text import one_line
+    assert one_line("a\u2028b\u202ec\nd\te路") == "a\\u2028b\\u202ec\\nd\\te路"
+    assert len(one_line("x\u2029y\u0085z").splitlines()) == 1
+
+
 def test_entity_names_are_drawn_literally_without_warnings(tmp_path):
     # observed: `x $\frac{a}{$ y` silently dropped the bird's-eye figure (mathtext), `$\alpha$`
     # was drawn as a Greek letter, and a Chinese name printed six glyph warnings on stderr
