@@ -1,6 +1,7 @@
-"""Bird's-eye view of a case: road surface and lanes clipped to the view, every entity's path,
-the boxes at the first collision (or at the end) and the infractions (collisions, red-light
-crossings, speeding intervals), framed on the trajectories with equal axes.
+"""Bird's-eye view of a case: road surface and lanes clipped to the view, the stop lines of the
+traffic lights governing the ego's lanes, every entity's path, the boxes at the first
+collision (or at the end) and the infractions (collisions, red-light crossings, speeding
+intervals), framed on the trajectories with equal axes.
 
 The view is the bounding box of every recorded box corner plus :data:`VIEW_MARGIN_M`, widened
 on its short side to at least :data:`MIN_ASPECT` of the long side (a 600 m straight stays
@@ -25,6 +26,7 @@ from testzone.recording import Recording
 from evaluator.case import CaseResult
 from evaluator.errors import EvaluationError
 from evaluator.extract import drivable_area_in
+from evaluator.metrics.red_light import governs, vehicle_lights
 from evaluator.report.plots import (ego_at, finite, plain_label, speed_limit_series,
                                     speeding_mask)
 
@@ -118,6 +120,34 @@ def draw_road(ax: Any, rec: Recording, net: Any, view: tuple[float, ...]) -> Non
                           autolim=False)
 
 
+def _draw_stop_lines(ax: Any, rec: Recording, net: Any) -> None:
+    """A stop line across each lane the ego drove where a traffic light governs it (the
+    vehicle lights :mod:`evaluator.metrics.red_light` judges, at their road s, as the
+    red-light check takes them): where the ego had to stop."""
+    ego = rec.header.ego or ""
+    lanes = {(st.lane.road_id, st.lane.lane_id) for st in rec.track(ego)
+             if st.lane is not None and st.lane.lane_id != 0}
+    segs = []
+    for sig in vehicle_lights(net):
+        for road_id, lane_id in sorted(lanes):
+            if str(sig.road_id) != str(road_id):
+                continue
+            try:
+                road = net.roads[str(road_id)]
+                s = min(max(float(sig.s), 0.0), road.length)
+                if not governs(sig, lane_id, road.driving_sign(lane_id)):
+                    continue
+                half = net.lane_width(road_id, lane_id, s) / 2.0
+                a = net.lane_to_world(road_id, lane_id, s, half)
+                b = net.lane_to_world(road_id, lane_id, s, -half)
+            except (TestzoneError, KeyError, AttributeError):
+                continue  # a lane that does not reach the signal's s
+            segs.append([[a.x, a.y], [b.x, b.y]])
+    if segs:
+        ax.add_collection(LineCollection(segs, colors="k", linewidths=2.5, zorder=3.5,
+                                         label="stop line (traffic light)"), autolim=False)
+
+
 def _draw_boxes(ax: Any, rec: Recording, res: CaseResult) -> None:
     """Outline every entity's box at the first collision, or at the last frame."""
     cols = res.findings.get("collisions", [])
@@ -179,6 +209,7 @@ def trajectory_figure(rec: Recording, res: CaseResult, net: Any = None) -> Figur
     ax = fig.add_subplot(1, 1, 1)
     if net is not None:
         draw_road(ax, rec, net, view)
+        _draw_stop_lines(ax, rec, net)
     _draw_paths(ax, rec)
     _draw_infractions(ax, rec, res, net)
     _draw_boxes(ax, rec, res)
