@@ -83,9 +83,6 @@ def _load_agent_config(path: Optional[Path]) -> dict[str, Any]:
     if not isinstance(config, dict):
         _fail(f"{path}: agent config must be a JSON object, got a JSON "
               f"{type(config).__name__}", 2)
-    problem = _config_problem(config, "")
-    if problem:
-        _fail(f"{path}: agent config {problem}", 2)
     return config
 
 
@@ -234,7 +231,10 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
                          agent_memory_gib=agent_memory)
     stack_files = _check_agent(agent)
     from runners.agents import check_agent_config
-    _guard(lambda: check_agent_config(agent, config))
+    _guard(lambda: check_agent_config(agent, config))   # a reference agent's own keys first
+    problem = _config_problem(config, "")
+    if problem:
+        _fail(f"{agent_config}: agent config {problem}", 2)
     if out_dir is not None and not out_dir.strip():
         _fail("--out '': expected a folder", 2)
     run_dir = Path(out_dir) if out_dir else default_run_dir(Path("results"), agent)

@@ -654,8 +654,15 @@ def test_an_agent_config_the_run_cannot_carry_is_refused_before_any_case(tmp_pat
     OverflowError), or the run's summary and report refused its own manifest."""
     cfg = tmp_path / "cfg.json"
     cfg.write_text(config)
-    res = invoke("run", str(WUHAN / "cut_in.xosc"), "--agent-config", str(cfg), "--out",
-                 str(tmp_path / "run"))
+    stack = tmp_path / "stack.py"
+    stack.write_text("from runners.interfaces import Agent, Control\n"
+                     "class Stack(Agent):\n"
+                     "    def setup(self, vehicle, road_network, config):\n"
+                     "        pass\n"
+                     "    def step(self, obs):\n"
+                     "        return Control(acceleration=0.0)\n")
+    res = invoke("run", str(WUHAN / "cut_in.xosc"), "--agent", f"{stack}:Stack",
+                 "--agent-config", str(cfg), "--out", str(tmp_path / "run"))
     assert res.exit_code == 2 and says in res.output, res.output
     assert not (tmp_path / "run").exists()
 
