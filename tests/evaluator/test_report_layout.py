@@ -113,6 +113,9 @@ def test_page_identity_first_aggregates_print_and_one_criterion_per_statistic():
                        lambda r: draw_case_figures(r, recs[r.case_id], FakeAreaNet()))
     body = html[html.index("<body>"):]
     assert body.index("Run identity") < body.index("Results") < body.index("Verdicts")
+    # fresh new-user pass 11: the verdicts began below a 36-row table of input hashes; the
+    # table closes the report, the identity says where it is
+    assert body.index("Verdicts") < body.index("Input files") and "1 input files" in body
     assert "agent identity" in html and "test version 0" in html  # header agent name, version
     assert "ab" * 32 in html and "@media print" in html and "break-before: page" in html
     assert "Parameter sweep: score over Speed" in html
