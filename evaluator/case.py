@@ -42,7 +42,8 @@ class CaseResult:
         seed: the case's seed. parameters: its resolved parameters.
         error_kind: ``input``, ``agent`` or ``run`` when the runner classified an error.
         traceback: the error's traceback when the runner captured one. family: the case
-            family (logical scenario) when the runner gives one.
+            family (logical scenario) when the runner gives one. limitations: what the case
+            does not exercise, from the case catalogue (shown with the verdict).
         series: time series for plots (in memory only; not written to summary.json).
     """
 
@@ -62,6 +63,7 @@ class CaseResult:
     error_kind: str = ""
     traceback: str = ""
     family: str = ""
+    limitations: list[str] = field(default_factory=list)
     series: dict[str, TimeSeries] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -79,7 +81,8 @@ class CaseResult:
             "findings": self.findings, "skipped": self.skipped, "breakdown": self.breakdown,
             "end_reason": self.end_reason, "error": self.error, "seed": self.seed,
             "parameters": self.parameters, "error_kind": self.error_kind,
-            "traceback": self.traceback, "family": self.family}
+            "traceback": self.traceback, "family": self.family,
+            "limitations": list(self.limitations)}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "CaseResult":
@@ -104,7 +107,7 @@ class CaseResult:
                    d.get("findings", {}), d.get("skipped", {}), d.get("breakdown", {}),
                    d.get("end_reason", ""), d.get("error", ""), int(d.get("seed", 0)),
                    d.get("parameters", {}), d.get("error_kind", ""), d.get("traceback", ""),
-                   str(d.get("family", "") or ""))
+                   str(d.get("family", "") or ""), [str(x) for x in d.get("limitations") or []])
 
 
 def compute_metrics(recording: Recording, net: RoadNetworkView | None = None,

@@ -53,6 +53,8 @@ class TestCase:
             other cases still run (:func:`run_case` records it as bad input).
         distribution_file: the ParameterValueDistribution file the case was expanded from
             ("" for a scenario file given as it is).
+        limitations: what the case does not exercise, as the case catalogue says
+            (``scenarios/wuhan/catalogue.json``); shown with its verdict.
     """
 
     __test__ = False
@@ -65,6 +67,7 @@ class TestCase:
     family: str = ""
     input_error: str = ""
     distribution_file: str = ""
+    limitations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -515,7 +518,7 @@ def run_case(case: TestCase, options: RunOptions, case_dir: str | Path) -> dict[
     if case.input_error:
         result = {"case_id": case.case_id, "scenario_file": case.scenario_file,
                   "parameters": case.parameters, "seed": case.seed, "family": case.family,
-                  "verdict": "error", "error": case.input_error, "error_kind": "input",
+                  "limitations": list(case.limitations), "verdict": "error", "error": case.input_error, "error_kind": "input",
                   "score": 0.0, "wall_time_s": 0.0, "inputs": {}}
         (case_dir / "result.json").write_text(json.dumps(result, indent=2, sort_keys=True))
         return result
@@ -560,7 +563,8 @@ def _score(run: _CaseRun, case: TestCase, error: BaseException | None,
     """The case's result as a JSON-ready dict, and the evaluator's :class:`CaseResult` (with
     its in-memory series, for the figures) when scoring ran."""
     base = {"case_id": case.case_id, "scenario_file": case.scenario_file,
-            "parameters": case.parameters, "seed": case.seed, "family": case.family}
+            "parameters": case.parameters, "seed": case.seed, "family": case.family,
+            "limitations": list(case.limitations)}
     if error is not None:
         base.update(verdict="error", error=_one_line(error), error_kind=error_kind(error),
                     traceback="".join(traceback.format_exception(error)), score=0.0)

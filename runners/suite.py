@@ -242,6 +242,8 @@ def make_cases(files: list[Path], seed: int,
             cases.append(TestCase(case_id=case_id, scenario_file=str(scen), parameters=params,
                                   seed=_case_seed(seed, case_id),
                                   criteria=tuple(found.get("criteria", ())),
+                                  limitations=tuple(str(x) for x in
+                                                    found.get("limitations", ())),
                                   family=found.get("family", Path(origin.scenario).stem
                                                    if origin else scen.stem),
                                   distribution_file=origin.distribution if origin else

@@ -248,6 +248,7 @@ def check_case_record(d: Any, file: str | None, where: str = "") -> None:
         score          finite number, 0 to 100 (not a boolean)
         scenario_file, end_reason, error, error_kind, traceback      string
         family         string or null          seed        integer
+        limitations    list of strings
         parameters     object                  recording   string or null
         criteria       list of {"id": string, "metric": string, "rule": "<"|"<="|">"|">="|"==",
                                 "threshold": finite number, "inf" or "-inf",
@@ -320,6 +321,11 @@ def check_case_record(d: Any, file: str | None, where: str = "") -> None:
     for name in ("family", "recording"):
         if name in d:
             text(d[name], name, null=True)
+    if "limitations" in d:
+        if not isinstance(d["limitations"], list):
+            raise bad("limitations", "a list of strings", d["limitations"])
+        for i, item in enumerate(d["limitations"]):
+            text(item, f"limitations[{i}]")
     if "seed" in d and not (isinstance(d["seed"], int) and not isinstance(d["seed"], bool)):
         raise bad("seed", "an integer", d["seed"])
     if "parameters" in d:

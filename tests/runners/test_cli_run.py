@@ -671,3 +671,20 @@ def test_a_case_timeout_beyond_the_clock_is_refused(tmp_path: Path) -> None:
     res = invoke("run", str(WUHAN / "cut_in.xosc"), "--case-timeout", "1e10")
     assert res.exit_code == 2 and "--case-timeout 10000000000.0: expected a finite value in " \
         "(0, 1e+06] [s]" in res.output
+
+
+def test_a_catalogue_case_carries_its_limitations_into_the_report(tmp_path: Path) -> None:
+    """Fresh new-user pass 11: with `naive`, tz_emergency_vehicle passed at 100 although the
+    catalogue says yielding on purpose is not exercised; the report never said so. Each case
+    carries its catalogue limitations to summary.json and its section of the report."""
+    from runners.suite import load_catalogue
+    entry = load_catalogue()[str(WUHAN / "tz_emergency_vehicle.xosc")]
+    assert entry["limitations"]
+    res = invoke("run", str(WUHAN / "tz_emergency_vehicle.xosc"), "--workers", "1",
+                 "--max-time", "0.5", "--agent", "naive", "--out", str(tmp_path / "run"))
+    assert res.exit_code in (0, 1), res.output
+    (case,) = json.loads((tmp_path / "run" / "summary.json").read_text())["cases"]
+    assert case["limitations"] == entry["limitations"]
+    html = (tmp_path / "run" / "report.html").read_text()
+    assert "What this case does not exercise" in html
+    assert "yielding on purpose is not exercised" in html
