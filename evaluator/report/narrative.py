@@ -45,7 +45,8 @@ def _metric(res: CaseResult, name: str) -> float | None:
 
 def narrative(res: CaseResult) -> list[str]:
     """Sentences, in time order where they have a time: collisions, red lights passed,
-    wrong-way driving, the lowest TTC or THW with the entity ahead when a criterion on it
+    wrong-way driving, the closest approach to another road user (without a collision), the
+    lane departures, the lowest TTC or THW with the entity ahead when a criterion on it
     failed, the first actionable V2X message and the reaction to it, a stop at a
     dead end by the scenario's default controller, the closest post-encroachment, how the run
     ended, the storyboard Events that never started and the CustomCommandAction types not
@@ -97,6 +98,17 @@ def narrative(res: CaseResult) -> list[str]:
                       f"At {_num(h.get('t'))} s the {what} to {h.get('other')} ahead was "
                       f"lowest: {_num(h.get('value_s'))} s, at a gap of "
                       f"{_num(h.get('gap_m'), 1)} m{closing}."))
+    for p in f.get("proximity", [])[:1]:   # how near it came, whatever the criteria say
+        if isinstance(p, dict) and p.get("distance_m") is not None and not f.get("collisions"):
+            timed.append((float(p.get("t") or 0.0),
+                          f"At {_num(p.get('t'))} s the ego came closest to any other road "
+                          f"user: {_num(p.get('distance_m'))} m from {p.get('other')} "
+                          f"(box to box)."))
+    changes = _metric(res, "lane_departure_count")
+    if changes:
+        timed.append((math.inf, f"The ego left its lane {int(changes)} time(s) (lane changes "
+                                f"included: the evaluator does not know which were "
+                                f"intended)."))
     pets = [p for p in f.get("pet", []) if p.get("pet_s") is not None]
     if pets:
         p = min(pets, key=lambda e: float(e["pet_s"]))

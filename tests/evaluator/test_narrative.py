@@ -68,3 +68,18 @@ def test_a_failed_ttc_names_what_it_was_measured_against():
     assert ("At 2.00 s the time to collision to lead ahead was lowest: 2.55 s, at a gap of "
             "25.5 m, closing at 10.00 m/s (36 km/h).") in lines
     assert not any("time headway" in ln for ln in lines)
+
+
+def test_the_closest_approach_and_lane_departures_are_told():
+    """Fresh new-user pass 11: the idm ego passed the stationary car by changing lane twice,
+    1.65 m from it, and "What happened" said only how the run ended."""
+    case = {"case_id": "c", "verdict": "pass", "score": 100.0,
+            "metrics": {"lane_departure_count": {"unit": "count", "value": 2.0}},
+            "findings": {"proximity": [{"t": 9.2, "other": "Stopped", "distance_m": 1.65}],
+                         "run_end": [{"end_reason": "stop_trigger"}]}}
+    assert narrative(CaseResult.from_dict(case)) == [
+        "At 9.20 s the ego came closest to any other road user: 1.65 m from Stopped (box to "
+        "box).",
+        "The ego left its lane 2 time(s) (lane changes included: the evaluator does not know "
+        "which were intended).",
+        "The run ended by its StopTrigger."]
