@@ -1,7 +1,8 @@
 """Parameter sweeps: mean score (and passes) over the two most varied parameters, as a heat map.
 
-The parameters are those :func:`evaluator.aggregate.varied_parameters` finds; the two with the
-most distinct values are the axes (one parameter: a single row). Each cell is the mean score of
+The parameters are those :func:`evaluator.aggregate.varied_parameters` finds; the axes are the
+one with the most distinct values and the most varied of those set together with it in some
+case (:func:`sweep_axes`; none: a single row). Each cell is the mean score of
 the cases with that pair of values (colour 0-100, red to green) and is labelled with the score
 and ``passes/cases``; an empty cell is a combination not run.
 """
@@ -18,12 +19,18 @@ from evaluator.case import CaseResult
 
 
 def sweep_axes(results: list[CaseResult]) -> tuple[str, str | None] | None:
-    """The (x, y) parameters of the heat map (y None with one varied parameter), or None."""
+    """The (x, y) parameters of the heat map, or None when no parameter varies: x the most
+    varied one, y the most varied of those some case sets together with x (a run of two
+    distributions of other parameters gave an empty map over one of each); y None when there
+    is none."""
     varied = varied_parameters(results)
     if not varied:
         return None
     ranked = sorted(varied, key=lambda p: (-len(varied[p]), p))
-    return ranked[0], (ranked[1] if len(ranked) > 1 else None)
+    px = ranked[0]
+    py = next((p for p in ranked[1:] if any(_param(r, px) is not None and
+                                            _param(r, p) is not None for r in results)), None)
+    return px, py
 
 
 def _param(r: CaseResult, key: str) -> Any:

@@ -94,6 +94,13 @@ def test_sweep_grid_over_the_two_most_varied_parameters():
     assert math.isnan(score[1, 1]) and count[1, 1] == 0
     assert score[1, 2] == 0.0 and score[1, 0] == 80.0
     assert sweep_axes([result("a", 1, "pass", Speed=1)]) is None
+    # fresh new-user pass 11: two distributions varying other parameters (Speed x Gap in one,
+    # Decel alone in the other) gave the map Speed x Decel, which no case sets together: empty
+    two = rs + [result("f", 50, "pass", Decel=2), result("g", 50, "pass", Decel=4)]
+    assert sweep_axes(two) == ("Speed", "Gap")
+    apart = [result("a", 1, "pass", Speed=1), result("b", 1, "pass", Speed=2),
+             result("c", 1, "pass", Decel=2), result("d", 1, "pass", Decel=4)]
+    assert sweep_axes(apart) == ("Decel", None)
 
 
 def test_page_identity_first_aggregates_print_and_one_criterion_per_statistic():
