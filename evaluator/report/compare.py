@@ -57,6 +57,7 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
     ta, tb = _totals(list(ca.values())), _totals(list(cb.values()))
     both = sorted(set(ca) & set(cb))
     ha, hb = _hashes(da), _hashes(db)
+    sa, sb = _sources(da), _sources(db)
     flipped = [{"case_id": k, "before": ca[k]["verdict"], "after": cb[k]["verdict"],
                 "a": _side(ca[k]), "b": _side(cb[k])}
                for k in both if ca[k]["verdict"] != cb[k]["verdict"]]
@@ -72,8 +73,8 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
         "options": _option_changes(da, db),
         "regressions": [f["case_id"] for f in flipped
                         if VERDICT_RANK.get(f["after"], 2) > VERDICT_RANK.get(f["before"], 2)],
-        "other_inputs": [k for k in both if not _same_test(_inputs(ca[k], ha),
-                                                           _inputs(cb[k], hb))],
+        "other_inputs": [k for k in both if not _same_test(_inputs(ca[k], ha, sa),
+                                                           _inputs(cb[k], hb, sb))],
     }
 
 
@@ -117,19 +118,44 @@ def _hashes(summary: dict[str, Any]) -> dict[str, str]:
     return {str(k): str(v) for k, v in inputs.items()} if isinstance(inputs, dict) else {}
 
 
-def _inputs(case: dict[str, Any], hashes: dict[str, str]) -> tuple[str, str | None, Any]:
-    """What makes a case the test it is: its scenario file's name, its SHA-256 when the
-    manifest recorded it, and its parameters."""
+def _sources(summary: dict[str, Any]) -> dict[str, str]:
+    """Case id -> the ParameterValueDistribution it came from, as the manifest lists its
+    cases (a run of the distribution, or of the files ``scenario expand`` wrote from it)."""
+    cases = (summary.get("manifest") or {}).get("cases")
+    return {str(c["case_id"]): str(c["distribution_file"]) for c in cases or []
+            if isinstance(c, dict) and c.get("case_id") and c.get("distribution_file")} \
+        if isinstance(cases, list) else {}
+
+
+Inputs = tuple[tuple[str, str | None], tuple[str, str | None], Any]
+"""What makes a case the test it is: (scenario file name, SHA-256), (distribution file name,
+SHA-256) ("" and None when none) and its parameters."""
+
+
+def _inputs(case: dict[str, Any], hashes: dict[str, str], sources: dict[str, str]) -> Inputs:
+    """The case's :data:`Inputs`, the SHA-256s as its run's manifest recorded them."""
     path = str(case.get("scenario_file", ""))
-    return Path(path).name, hashes.get(path), case.get("parameters") or {}
+    dist = sources.get(str(case.get("case_id")), "")
+    return ((Path(path).name, hashes.get(path)),
+            (Path(dist).name if dist else "", hashes.get(dist) if dist else None),
+            case.get("parameters") or {})
 
 
-def _same_test(a: tuple[str, str | None, Any], b: tuple[str, str | None, Any]) -> bool:
-    """Same parameters, and the same scenario file: by content when both manifests give its
-    SHA-256, else by name. A case id alone is not enough: a variant of another distribution,
-    or an edited file of the same name, has the same id."""
-    same_file = a[1] == b[1] if a[1] and b[1] else a[0] == b[0]
-    return same_file and a[2] == b[2]
+def _same_file(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
+    """By content when both SHA-256s are known, else by name."""
+    return a[1] == b[1] if a[1] and b[1] else a[0] == b[0]
+
+
+def _same_test(a: Inputs, b: Inputs) -> bool:
+    """Same parameters, and the same scenario file, or the same distribution (a variant run
+    from the distribution and the same variant run from the file ``scenario expand`` wrote:
+    the ScenarioFile with those parameters written in). A case id alone is not enough: a
+    variant of another distribution, or an edited file of the same name, has the same id."""
+    if a[2] != b[2]:
+        return False
+    if a[1][0] and b[1][0] and _same_file(a[1], b[1]):
+        return True
+    return _same_file(a[0], b[0])
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:

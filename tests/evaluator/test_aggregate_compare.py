@@ -233,3 +233,31 @@ def test_compare_names_run_options_that_differ_and_counts_the_cases(two_runs, tm
     text = format_compare(diff)
     assert "Run options differ (scores are not measured alike): dt_s 0.05 -> 1.0; seed 0 -> 7" \
         in text
+
+
+def test_a_distribution_run_and_a_run_of_its_expanded_files_are_the_same_test(two_runs,
+                                                                              tmp_path):
+    """New-user passes 10 and 11: comparing a distribution's run with a run of the folder
+    `scenario expand` wrote from it said "Not the same test" for every case (the scenario
+    files differ by name); the manifests name the same distribution for each case, and the
+    parameters are equal. Another distribution, or other parameters, still differ."""
+    from evaluator.report.compare import compare_runs
+    doc = json.loads((two_runs["idm"] / "summary.json").read_text())
+    case = doc["cases"][0]
+    cid = case["case_id"]
+
+    def write(name, scenario, dist, dist_hash, speed):
+        d = json.loads(json.dumps(doc))
+        d["cases"][0].update(scenario_file=scenario, parameters={"Speed": speed})
+        d["manifest"]["cases"] = [{"case_id": cid, "distribution_file": dist}]
+        d["manifest"]["inputs"] = {scenario: name * 64, dist: dist_hash}
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "summary.json").write_text(json.dumps(d))
+        return tmp_path / name
+    a = write("a", "/w/cut_in.xosc", "/w/cut_in.dist.xosc", "d" * 64, 10.0)
+    b = write("b", "/x/cut_in-000.xosc", "/w/cut_in.dist.xosc", "d" * 64, 10.0)
+    assert compare_runs(a, b)["other_inputs"] == []
+    c = write("c", "/x/cut_in-000.xosc", "/w/cut_in.dist.xosc", "d" * 64, 20.0)
+    assert compare_runs(a, c)["other_inputs"] == [cid]
+    e = write("e", "/x/cut_in-000.xosc", "/w/other.dist.xosc", "e" * 64, 10.0)
+    assert compare_runs(a, e)["other_inputs"] == [cid]
