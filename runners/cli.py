@@ -14,7 +14,7 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import typer
 from rich.console import Console
@@ -274,7 +274,7 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
 
 
 def _run_inputs(agent: str, agent_config: Optional[Path], suite: Optional[str],
-                stack_files: list[str] = ()) -> list[Path]:
+                stack_files: Iterable[str] = ()) -> list[Path]:
     """Files of the run's options that the manifest hashes: the agent's ``file.py`` (an
     ``--agent file.py:Class``) and the source files of the stack's own modules its import
     loaded (``stack_files``, from :func:`runners.agents.check_agent_spec`: a

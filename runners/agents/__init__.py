@@ -211,7 +211,7 @@ def _split_spec(spec: str) -> tuple[str, str]:
     return target, cls_name
 
 
-#: First line the ``--check`` child prints when the class loaded.
+#: Last line the ``--check`` child prints when the class loaded.
 CHECK_OK = "agent-check: ok"
 #: Prefix of the lines the ``--check`` child prints before :data:`CHECK_OK`, one per source
 #: file of the stack's own modules (:func:`stack_source_files`).
