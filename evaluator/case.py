@@ -168,14 +168,14 @@ def judged_part(recording: Recording) -> Recording:
         lane = frame.entities[ego].lane
         return lane is not None and str(lane.road_id) == road and \
             abs(end_s - lane.s) < front - 1e-9
-    kept = before
-    while kept and past_end(kept[-1]):
-        kept = kept[:-1]
-    cut = kept[-1].time if kept else (before[0].time if before else stop.t)
-    kept = [e for e in recording.events if e.t <= cut + 1e-9 or e is stop
-            or (e.kind == "collision" and e.t <= stop.t + 1e-9)]  # a barrier at the end is hit
+    driven = before
+    while driven and past_end(driven[-1]):
+        driven = driven[:-1]
+    cut = driven[-1].time if driven else (before[0].time if before else stop.t)
+    events = [e for e in recording.events if e.t <= cut + 1e-9 or e is stop
+              or (e.kind == "collision" and e.t <= stop.t + 1e-9)]  # a barrier at the end
     return Recording(recording.header, [f for f in recording.frames if f.time <= cut + 1e-9],
-                     kept, recording.end_reason, recording.end_message)
+                     events, recording.end_reason, recording.end_message)
 
 
 STOOD_STILL_M = 0.5

@@ -518,8 +518,9 @@ def run_case(case: TestCase, options: RunOptions, case_dir: str | Path) -> dict[
     if case.input_error:
         result = {"case_id": case.case_id, "scenario_file": case.scenario_file,
                   "parameters": case.parameters, "seed": case.seed, "family": case.family,
-                  "limitations": list(case.limitations), "verdict": "error", "error": case.input_error, "error_kind": "input",
-                  "score": 0.0, "wall_time_s": 0.0, "inputs": {}}
+                  "limitations": list(case.limitations), "verdict": "error",
+                  "error": case.input_error, "error_kind": "input", "score": 0.0,
+                  "wall_time_s": 0.0, "inputs": {}}
         (case_dir / "result.json").write_text(json.dumps(result, indent=2, sort_keys=True))
         return result
     run = _CaseRun(case, options, case_dir)

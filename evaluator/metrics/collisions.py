@@ -158,7 +158,8 @@ def _swept_contact(e0: EntityState, e1: EntityState, o0: EntityState, o1: Entity
     if finest <= 0.0 or moved <= finest:
         return None
     w = min(1.0, max(0.0, -(rx0 * dx + ry0 * dy) / (moved * moved)))
-    reach = (math.hypot(e0.box.length, e0.box.width) + math.hypot(o0.box.length, o0.box.width)) / 2
+    reach = (math.hypot(e0.box.length, e0.box.width)
+             + math.hypot(o0.box.length, o0.box.width)) / 2
     if math.hypot(rx0 + w * dx, ry0 + w * dy) > reach:
         return None
     n = min(200, math.ceil(moved / finest))
