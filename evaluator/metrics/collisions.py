@@ -131,24 +131,47 @@ def _coupling_changes(recording: Recording, ego: str) -> list[tuple[float, str, 
     return out
 
 
-def _between(a: EntityState, b: EntityState, w: float) -> EntityState:
-    """``a``'s state moved the fraction ``w`` of the way to ``b``'s pose (positions linear,
-    heading along the shorter turn)."""
+MAX_JUMP_FACTOR = 2.0
+"""A step in which an entity moved more than this times what its speed covers (plus 1 m) was a
+jump (a TeleportAction), not a motion: no contact is looked for along it."""
+
+
+def _moved_plausibly(a: EntityState, b: EntityState, dt: float) -> bool:
+    """Whether ``a`` -> ``b`` over ``dt`` [s] is a motion its speeds can make (module
+    :data:`MAX_JUMP_FACTOR`)."""
+    reach = MAX_JUMP_FACTOR * max(abs(a.speed), abs(b.speed)) * dt + 1.0
+    return math.hypot(b.pose.x - a.pose.x, b.pose.y - a.pose.y) <= reach
+
+
+def _between(a: EntityState, b: EntityState, w: float, dt: float) -> EntityState:
+    """``a``'s state the fraction ``w`` of the way to ``b`` over a step of ``dt`` [s]: the
+    reference point on the cubic Hermite curve whose end tangents are the headings times the
+    speeds (so a turn within the step is followed, not cut across), heading along the shorter
+    turn, speed linear."""
     pa, pb = a.pose, b.pose
-    dh = math.remainder(pb.h - pa.h, 2 * math.pi)
-    pose = dataclasses.replace(pa, x=pa.x + w * (pb.x - pa.x), y=pa.y + w * (pb.y - pa.y),
-                               h=pa.h + w * dh)
-    return dataclasses.replace(a, pose=pose)
+    h00, h10 = 2 * w ** 3 - 3 * w ** 2 + 1, w ** 3 - 2 * w ** 2 + w
+    h01, h11 = -2 * w ** 3 + 3 * w ** 2, w ** 3 - w ** 2
+    ma, mb = a.speed * dt, b.speed * dt
+    x = h00 * pa.x + h10 * ma * math.cos(pa.h) + h01 * pb.x + h11 * mb * math.cos(pb.h)
+    y = h00 * pa.y + h10 * ma * math.sin(pa.h) + h01 * pb.y + h11 * mb * math.sin(pb.h)
+    pose = dataclasses.replace(pa, x=x, y=y,
+                               h=pa.h + w * math.remainder(pb.h - pa.h, 2 * math.pi))
+    return dataclasses.replace(a, pose=pose, speed=a.speed + w * (b.speed - a.speed))
 
 
-def _swept_contact(e0: EntityState, e1: EntityState, o0: EntityState, o1: EntityState
-                   ) -> float | None:
-    """The fraction (0, 1) of a step at which the boxes first overlap when neither end of the
-    step shows it: entities that cross each other's box within one step (a coarse ``--dt``,
-    a fast closing speed) would otherwise pass through unseen. The step is sampled every
-    quarter of the smallest box dimension of relative motion (at most 200 samples), when the
-    path of the relative box centre comes within both half diagonals; None when no sample
-    overlaps."""
+def _swept_contact(e0: EntityState, e1: EntityState, o0: EntityState, o1: EntityState,
+                   dt: float) -> tuple[float, EntityState, EntityState] | None:
+    """Where in a step of ``dt`` [s] the boxes first overlap when neither end of the step
+    shows it: entities that cross each other's box within one step (a coarse ``--dt``, a fast
+    closing speed) would otherwise pass through unseen. Returns ``(fraction of the step, ego
+    state, other state)`` there, or None. Each entity moves along :func:`_between`; the step
+    is sampled every quarter of the smallest box dimension of relative motion (at most 200
+    samples), when the relative box centre's chord comes within both half diagonals; a sample
+    counts when the boxes overlap though shrunk by a twentieth of the step (the path between
+    frames is a guess). A step in which either entity jumped (:func:`_moved_plausibly`: a
+    TeleportAction) is not swept."""
+    if not (_moved_plausibly(e0, e1, dt) and _moved_plausibly(o0, o1, dt)):
+        return None
     (ex0, ey0), (ex1, ey1) = box_centre(e0), box_centre(e1)
     (ox0, oy0), (ox1, oy1) = box_centre(o0), box_centre(o1)
     rx0, ry0, rx1, ry1 = ex0 - ox0, ey0 - oy0, ex1 - ox1, ey1 - oy1
@@ -159,24 +182,44 @@ def _swept_contact(e0: EntityState, e1: EntityState, o0: EntityState, o1: Entity
         return None
     w = min(1.0, max(0.0, -(rx0 * dx + ry0 * dy) / (moved * moved)))
     reach = (math.hypot(e0.box.length, e0.box.width)
-             + math.hypot(o0.box.length, o0.box.width)) / 2
+             + math.hypot(o0.box.length, o0.box.width)) / 2 + moved / 4  # the curve bulges
     if math.hypot(rx0 + w * dx, ry0 + w * dy) > reach:
         return None
+    # the interpolated path is a guess between two frames: a contact inside a step must hold
+    # with both boxes shrunk by a twentieth of the longer step (at most 0.5 m) on every side,
+    # so a grazing pass round a bend at a coarse step is not taken for one
+    step = max(math.hypot(e1.pose.x - e0.pose.x, e1.pose.y - e0.pose.y),
+               math.hypot(o1.pose.x - o0.pose.x, o1.pose.y - o0.pose.y))
+    margin = min(0.5, step / 20.0)
     n = min(200, math.ceil(moved / finest))
     for j in range(1, n):
         f = j / n
-        if boxes_overlap(_between(e0, e1, f), _between(o0, o1, f)):
-            return f
+        e, o = _between(e0, e1, f, dt), _between(o0, o1, f, dt)
+        if boxes_overlap(_shrunk(e, margin), _shrunk(o, margin)):
+            return f, e, o
     return None
 
 
-def _overlap_onsets(recording: Recording, ego: str) -> list[tuple[float, str]]:
-    """``(t, other)`` at each frame where the ego's box starts to overlap another visible
-    entity's, or inside a step where the two crossed without overlapping at either frame
-    (:func:`_swept_contact`, at the interpolated time), leaving out the ego's own trailer or
-    tow vehicle while they are connected (their boxes overlap at the coupling by design, as
-    the engine treats them)."""
-    out, touching = [], set()
+def _shrunk(state: EntityState, margin: float) -> EntityState:
+    """``state`` with its box ``margin`` [m] smaller on every side (never below 1 cm)."""
+    box = dataclasses.replace(state.box, length=max(state.box.length - 2 * margin, 0.01),
+                              width=max(state.box.width - 2 * margin, 0.01))
+    return dataclasses.replace(state, box=box)
+
+
+Onset = tuple[float, str, "tuple[EntityState, EntityState] | None"]
+"""``(t, other, states)``: a contact's start, the other entity, and for one inside a step the
+interpolated (ego, other) states there (None: the frame at ``t`` has them)."""
+
+
+def _overlap_onsets(recording: Recording, ego: str) -> list[Onset]:
+    """Each contact start: a frame where the ego's box starts to overlap another visible
+    entity's, or a moment inside a step where the two crossed without overlapping at either
+    frame (:func:`_swept_contact`), leaving out the ego's own trailer or tow vehicle while
+    they are connected (their boxes overlap at the coupling by design, as the engine treats
+    them)."""
+    out: list[Onset] = []
+    touching: set[str] = set()
     changes, coupled, k = _coupling_changes(recording, ego), set(), 0
     prev = None
     for f in recording.frames:
@@ -189,7 +232,7 @@ def _overlap_onsets(recording: Recording, ego: str) -> list[tuple[float, str]]:
         if e is not None:
             now = {n for n, o in f.entities.items() if n != ego and o.visible
                    and n not in coupled and _may_touch(e, o) and boxes_overlap(e, o)}
-        out += [(f.time, n) for n in sorted(now - touching)]
+        out += [(f.time, n, None) for n in sorted(now - touching)]
         e0 = prev.entities.get(ego) if prev is not None else None
         if e is not None and e0 is not None:
             for n, o in sorted(f.entities.items()):
@@ -197,11 +240,12 @@ def _overlap_onsets(recording: Recording, ego: str) -> list[tuple[float, str]]:
                 if n == ego or n in now or n in touching or n in coupled or o0 is None \
                         or not (o.visible and o0.visible):
                     continue
-                frac = _swept_contact(e0, e, o0, o)
-                if frac is not None:
-                    out.append((prev.time + frac * (f.time - prev.time), n))
+                found = _swept_contact(e0, e, o0, o, f.time - prev.time)
+                if found is not None:
+                    frac, es, os_ = found
+                    out.append((prev.time + frac * (f.time - prev.time), n, (es, os_)))
         touching, prev = now, f
-    return sorted(out)
+    return sorted(out, key=lambda c: (c[0], c[1]))
 
 
 def _frame_at(recording: Recording, t: float) -> WorldState | None:
@@ -240,30 +284,37 @@ class CollisionMetric:
     def collisions(self, recording: Recording) -> list[Collision]:
         """Return the ego's collisions, earliest first."""
         ego = ego_name(recording)
-        contacts = [(t, n, "event") for t, n in _event_contacts(recording, ego)]
-        contacts += [(t, n, "overlap") for t, n in _overlap_onsets(recording, ego)]
-        contacts.sort()
+        contacts = [(t, n, "event", None) for t, n in _event_contacts(recording, ego)]
+        contacts += [(t, n, "overlap", states) for t, n, states in _overlap_onsets(recording,
+                                                                                   ego)]
+        contacts.sort(key=lambda c: (c[0], c[1], c[2]))
         merged: list[list] = []
-        for t, n, src in contacts:
+        for t, n, src, states in contacts:
             prev = next((m for m in reversed(merged) if m[1] == n), None)
             if prev is not None and t - prev[3] <= self.merge_window_s:
                 prev[3] = t
                 if src not in prev[2]:
                     prev[2] = "event+overlap"
+                prev[4] = prev[4] or states
                 continue
-            merged.append([t, n, src, t])
+            merged.append([t, n, src, t, states])
         out = []
-        for t, n, src, _ in merged:
+        for t, n, src, _, states in merged:
             f = _frame_at(recording, t)
-            if f is None or ego not in f.entities or n not in f.entities:
+            if states is not None:   # inside a step: judged where the boxes met
+                e, o = states
+            elif f is not None and ego in f.entities and n in f.entities:
+                e, o = f.entities[ego], f.entities[n]
+            else:
                 out.append(Collision(t, n, 0.0, "unknown", True, src))
                 continue
-            found = self._classify(recording, f, f.entities[ego], f.entities[n], src)
-            out.append(dataclasses.replace(found, t=t))  # a swept contact lies inside a step
+            out.append(self._classify(recording, t, e, o, src))
         return out
 
-    def _classify(self, rec: Recording, f: WorldState, e: EntityState, o: EntityState,
+    def _classify(self, rec: Recording, t: float, e: EntityState, o: EntityState,
                   src: str) -> Collision:
+        """The :class:`Collision` of ego state ``e`` and other state ``o`` at first contact
+        ``t`` [s] (module docstring's order)."""
         ev, ov = e.velocity, o.velocity
         rel = math.hypot(ev[0] - ov[0], ev[1] - ov[1])
         lon, lat = contact_point(e, o)
@@ -277,8 +328,8 @@ class CollisionMetric:
         elif edge == "rear":
             kind, fault = "rear_ended", False
         else:
-            kind, fault = "lateral", self._ego_between_lanes(rec, f.time, e)
-        return Collision(f.time, o.name, rel, kind, fault, src, edge, lon, lat)
+            kind, fault = "lateral", self._ego_between_lanes(rec, t, e)
+        return Collision(t, o.name, rel, kind, fault, src, edge, lon, lat)
 
     def _ego_between_lanes(self, rec: Recording, t: float, e: EntityState) -> bool:
         if e.lane is None:

@@ -164,14 +164,49 @@ def test_the_egos_own_trailer_is_no_collision_while_connected():
 def test_a_box_crossed_within_one_coarse_step_is_a_collision():
     """Hostile pass 11b: at --dt 1.0 an ego at 25 m/s drove through a stopped car between two
     frames (12.5 m before it, then 12.5 m past) and no_collision passed. Ego from x = 0, box
-    at 37.5 (4.5 m boxes): they overlap while the ego is within 4.5 m, from x = 33, a fraction
-    8 / 25 = 0.32 into the step from t = 1 s; sampled every 0.45 m (a quarter of the 1.8 m
-    width): 56 samples, the first overlapping one at 18 / 56 (x = 33.04), t = 1.3214 s."""
+    at 37.5 (4.5 m boxes); inside a step both boxes count shrunk by min(0.5, 25 / 20) = 0.5 m
+    a side (3.5 m long): they overlap while the ego is within 3.5 m, from x = 34; the step
+    from t = 1 s is sampled every 0.45 m (a quarter of the 1.8 m width), 56 samples, the
+    first overlapping one at 21 / 56 (x = 34.375), t = 1.375 s."""
     rec = make_recording({"ego": straight(0, 25.0), "box": straight(37.5, 0.0)}, 3.0, dt=1.0)
     c = only(rec)
-    assert c.t == pytest.approx(1.0 + 18 / 56)
+    assert c.t == pytest.approx(1.0 + 21 / 56)
     assert (c.other, c.kind, c.at_fault, c.source) == ("box", "stopped_object", True,
                                                        "overlap")
     passing = make_recording({"ego": straight(0, 25.0), "box": straight(37.5, 0.0, y=5.0)},
                              3.0, dt=1.0)                     # 5 m to the side: no contact
     assert CollisionMetric().collisions(passing) == []
+
+
+def test_no_contact_is_swept_across_a_jump_or_cut_across_a_bend():
+    """Verify pass 11b: a car teleported from 100 m ahead of the ego to 100 m behind it
+    within one step was taken for a car the ego drove through (at fault, at the default
+    --dt); an ego turning on an 8 m radius at 10 m/s past a stopped car 0.2 m clear of its
+    path collided at --dt 1.0 along the chord. Jumps are not swept; the path follows the
+    headings (cubic Hermite) and a contact inside a step must hold with shrunk boxes."""
+    from testzone.world import LaneCoord, Pose
+
+    def teleported(t):
+        x = 100.0 if t < 2.0 else -100.0
+        return {"pose": Pose(x, 0.0, 0.0, 0.0), "speed": 0.0,
+                "lane": LaneCoord("1", -1, x, 0.0, 0.0)}
+    for dt in (0.05, 0.5):
+        rec = make_recording({"ego": straight(0, 10.0), "o": teleported}, 4.0, dt=dt)
+        assert CollisionMetric().collisions(rec) == []
+    radius, speed = 8.0, 10.0
+
+    def turning(t):
+        th = min(speed / radius * t, math.pi / 2)
+        return {"pose": Pose(radius * math.sin(th), radius * (1 - math.cos(th)), 0.0, th),
+                "speed": speed, "lane": None}
+    # the stopped car's centre 2.2 m inside the ego's arc, heading along it at 45 deg: the
+    # two half widths (0.9 m each) leave 0.4 m, less where the ego's corners swing inside
+    # the bend; no frame at --dt 0.05 shows a contact
+    cx = (radius - 2.2) * math.sin(math.pi / 4)
+    cy = radius - (radius - 2.2) * math.cos(math.pi / 4)
+
+    def parked(t):
+        return {"pose": Pose(cx, cy, 0.0, math.pi / 4), "speed": 0.0, "lane": None}
+    for dt in (0.05, 0.5, 1.0):
+        rec = make_recording({"ego": turning, "o": parked}, 1.6, dt=dt)
+        assert CollisionMetric().collisions(rec) == [], dt
