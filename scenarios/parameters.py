@@ -94,8 +94,14 @@ class ValueRule:
         if lo_hi is not None and isinstance(value, (int, float)) \
                 and not lo_hi[0] <= value <= lo_hi[1]:
             return f"outside the range of {self.ptype} ({lo_hi[0]} to {lo_hi[1]})"
-        if self.ptype == "dateTime" and not XSD_DATETIME.fullmatch(format_value(value).strip()):
-            return "not an xsd:dateTime (e.g. 2024-05-01T10:00:00)"
+        if self.ptype == "dateTime":
+            text = format_value(value).strip()
+            try:   # the form, then the calendar (month 13, hour 99)
+                if not XSD_DATETIME.fullmatch(text):
+                    raise ValueError(text)
+                datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:
+                return "not an xsd:dateTime (e.g. 2024-05-01T10:00:00)"
         unmet = self.unmet_groups(value)
         return f"meets none of its ConstraintGroups: {unmet}" if unmet else None
 

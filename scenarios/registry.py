@@ -129,16 +129,29 @@ class ParseContext:
 
     def parameter_ref(self, el: etree._Element, attr: str = "parameterRef") -> str:
         """The parameter named by ``el``'s ``attr``, which must be declared in scope (a typo
-        in a ParameterCondition would otherwise never be true, and a test pass unnoticed).
+        in a ParameterCondition would otherwise never be true, and a test pass unnoticed),
+        and declared globally: the run holds one value per name, the file's global
+        ParameterDeclarations' (the Story's or a catalog entry's own are resolved at load).
 
         Raises:
-            ScenarioError: the attribute is missing, or names no declared parameter."""
+            ScenarioError: the attribute is missing, names no declared parameter, or names one
+                a Story, Act, catalog entry ... declares."""
         name = self.src.name_ref(el, attr)
         try:
             self.src.scope.lookup(name)
         except KeyError:
             raise self.src.error(el, f"{attr} '{name}' names no declared parameter (declare "
                                      f"it in ParameterDeclarations)") from None
+        from scenarios.parameters import declaration_of
+        found = declaration_of(el, name, "parameters")
+        owner = found[0].getparent().getparent() if found is not None else None
+        if owner is not None and owner is not found[0].getroottree().getroot():
+            # the run keeps one value per name, the global one's: a Story's own parameter
+            # was read as unset (a condition never true) and written over the global one
+            raise self.src.error(el, f"{attr} '{name}' names the parameter a <{owner.tag}> "
+                                     f"declares: parameters read or set while the scenario "
+                                     f"runs are the global ParameterDeclarations' (declare it "
+                                     f"there, or use a VariableDeclaration)")
         return name
 
     def variable_ref(self, el: etree._Element) -> str:

@@ -464,3 +464,31 @@ def test_set_action_refuses_a_number_that_is_not_finite(tmp_path, value):
                                    f'value="{start}"/>')
         with pytest.raises(ScenarioError, match=f"cannot set parameter 'P' .* to '{value}'"):
             run(write(tmp_path, text), until=1.0)
+
+
+def test_runtime_parameters_are_the_global_ones_and_datetimes_are_calendar_dates(tmp_path):
+    """Verify pass 11b: a ParameterCondition on a Story's own parameter never fired (the run
+    keeps the global values only), a SetAction on it wrote a string over the global one, and
+    a SetAction of 2024-13-45T99:00:00 on a dateTime was held."""
+    from scenarios import load_scenario
+    from scenarios.errors import ScenarioError
+    cond = ('<Condition name="p" delay="0" conditionEdge="none"><ByValueCondition>'
+            '<ParameterCondition parameterRef="a" value="5" rule="equalTo"/>'
+            '</ByValueCondition></Condition>')
+    text = document(teleport("Car", -1, 10.0, speed=0),
+                    story(event("Go", speed_action(5), trigger(cond))), STOP)
+    text = text.replace('<Story name="S">', '<Story name="S"><ParameterDeclarations>'
+                        '<ParameterDeclaration name="a" parameterType="double" value="5"/>'
+                        '</ParameterDeclarations>')
+    assert '<Story name="S"><ParameterDeclarations>' in text
+    with pytest.raises(ScenarioError, match="parameterRef 'a' names the parameter a <Story> "
+                                            "declares"):
+        load_scenario(write(tmp_path, text))
+    params = '<ParameterDeclaration name="D" parameterType="dateTime" value="2024-05-01T10:00:00"/>'
+    action = ('<Action name="act"><GlobalAction><ParameterAction parameterRef="D"><SetAction '
+              'value="2024-13-45T99:00:00"/></ParameterAction></GlobalAction></Action>')
+    bad = document(teleport("Car", -1, 10.0, speed=0),
+                   story(event("Act", action, trigger(sim_time(1)))), STOP, parameters=params)
+    with pytest.raises(ScenarioError, match="cannot take 2024-13-45T99:00:00: not an "
+                                            "xsd:dateTime"):
+        load_scenario(write(tmp_path, bad))
