@@ -120,9 +120,13 @@ CONFIG_PARAMETERS: dict[str, tuple[type, ...]] = {
 POSITIVE_PARAMETERS = frozenset({"max_acceleration", "comfortable_deceleration", "delta",
                                  "horizon"})
 """Parameters the models divide by or sample with: they must be > 0, not just >= 0."""
-UPPER_LIMITS = {"horizon": 1000.0}
+UPPER_LIMITS = {"horizon": 1000.0, "delta": 100.0}
 """Largest values [their units] of parameters whose cost grows with them (the lane path is
-sampled every 2 m up to ``horizon``)."""
+sampled every 2 m up to ``horizon``) or that overflow the model (IDM's acceleration exponent
+``delta``, 4 in Treiber et al. 2000: (v/v0)^1e6 overflowed a double)."""
+MIN_POSITIVE = 1e-3
+"""Smallest value of a :data:`POSITIVE_PARAMETERS` parameter [its units]: the models divide by
+them (5e-324 m/s^2 overflowed the case)."""
 MAX_PARAMETER = 1e6
 """Largest value of any other numeric parameter [SI]: far above any speed, acceleration or
 time gap, and within float range (a 400-digit integer overflowed in the case)."""
@@ -153,8 +157,9 @@ def check_agent_config(spec: str, config: dict[str, object]) -> None:
             ok, what = isinstance(value, bool), "true or false"
         elif isinstance(default, (int, float)):
             ok = is_finite_number(value, math.inf) and (  # a 400-digit int: no float()
-                value > 0 if key in POSITIVE_PARAMETERS else value >= 0)
-            what = "a finite number " + ("> 0" if key in POSITIVE_PARAMETERS else ">= 0")
+                value >= MIN_POSITIVE if key in POSITIVE_PARAMETERS else value >= 0)
+            what = "a finite number " + (f">= {MIN_POSITIVE:g}" if key in POSITIVE_PARAMETERS
+                                         else ">= 0")
             if ok and value > UPPER_LIMITS.get(key, MAX_PARAMETER):
                 ok, what = False, f"at most {UPPER_LIMITS.get(key, MAX_PARAMETER):g}"
         else:

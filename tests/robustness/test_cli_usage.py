@@ -104,7 +104,10 @@ def test_nan_max_time_is_a_usage_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("config, says", [
     ('{"time_headway": "abc"}', "time_headway='abc': expected a finite number >= 0"),
-    ('{"max_acceleration": 0}', "max_acceleration=0: expected a finite number > 0"),
+    ('{"max_acceleration": 0}', "max_acceleration=0: expected a finite number >= 0.001"),
+    # verify pass 11b: OverflowError in every case
+    ('{"max_acceleration": 5e-324}', "max_acceleration=5e-324: expected a finite number >= "),
+    ('{"delta": 1e6}', "delta=1000000.0: expected at most 100"),
     ('{"time_headaway": 1.5}', "key 'time_headaway' is not a parameter of agent 'idm'"),
     ('{"lane_changes": "no"}', "lane_changes='no': expected true or false"),
     ('{"horizon": 1e9}', "horizon=1000000000.0: expected at most 1000"),
