@@ -268,8 +268,10 @@ def expanded_from(path: Path) -> Expansion | None:
     """The :class:`Expansion` of ``path`` when ``testzone scenario expand`` wrote it: the
     ``index.json`` beside it lists its name among the variants
     (:func:`scenarios.expand.write_variants`). None otherwise (no index, one that does not
-    list it, or one that cannot be read: the file is then a scenario like any other). A
-    folder of expanded files reads its index once (cached by path, size and mtime).
+    list it, or one that cannot be read: the file is then a scenario like any other), or
+    when the file's SHA-256 is no longer the one the index records (it was edited: its
+    parameters may not be the listed ones). A folder of expanded files reads its index once
+    (cached by path, size and mtime).
     """
     index = path.parent / "index.json"
     try:
@@ -279,7 +281,14 @@ def expanded_from(path: Path) -> Expansion | None:
     listed, origin = _index_listing(str(index), st.st_size, st.st_mtime_ns)
     if origin is None or path.name not in listed:
         return None
-    return Expansion(*origin, listed[path.name])
+    params, sha = listed[path.name]
+    if sha is not None:   # edited since expand wrote it: a scenario of its own now
+        try:
+            if sha256_of(path) != sha:
+                return None
+        except OSError:
+            return None
+    return Expansion(*origin, params)
 
 
 _SCALARS = (str, int, float, bool)
@@ -287,10 +296,12 @@ _SCALARS = (str, int, float, bool)
 
 @functools.lru_cache(maxsize=64)
 def _index_listing(index: str, size: int, mtime_ns: int
-                   ) -> tuple[Mapping[str, Mapping[str, Any]], tuple[str, str] | None]:
-    """({variant file name: its parameters}, (distribution, scenario) or None) of one
-    ``index.json``; nothing listed when it cannot be read. Parameters that are not scalars
-    are left out. ``size`` and ``mtime_ns`` only key the cache."""
+                   ) -> tuple[Mapping[str, tuple[Mapping[str, Any], str | None]],
+                              tuple[str, str] | None]:
+    """({variant file name: (its parameters, its SHA-256 or None)}, (distribution, scenario)
+    or None) of one ``index.json``; nothing listed when it cannot be read. Parameters that
+    are not scalars are left out; an index written before the SHA-256s were has none.
+    ``size`` and ``mtime_ns`` only key the cache."""
     try:
         doc = json.loads(read_regular(index, "index.json", MAX_INDEX_BYTES))
     except (TestzoneError, ValueError, RecursionError):
@@ -304,9 +315,10 @@ def _index_listing(index: str, size: int, mtime_ns: int
     for v in doc["variants"]:
         if isinstance(v, dict) and isinstance(v.get("file"), str):
             params = v.get("parameters")
-            listed[v["file"]] = MappingProxyType(
+            sha = v.get("sha256")
+            listed[v["file"]] = (MappingProxyType(
                 {k: x for k, x in params.items() if isinstance(x, _SCALARS)}
-                if isinstance(params, dict) else {})
+                if isinstance(params, dict) else {}), sha if isinstance(sha, str) else None)
     return (MappingProxyType(listed),
             (str(Path(where[0]).resolve()), str(Path(where[1]).resolve())))
 

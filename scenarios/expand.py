@@ -21,6 +21,7 @@ lxml parsed (same order, same tags), so nothing else of the file changes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -153,8 +154,9 @@ def write_variants(dist_path: str | Path, out_dir: str | Path,
     """Expand ``dist_path`` and write one concrete scenario per variant into ``out_dir``.
 
     Returns:
-        the ``variants`` list written to ``index.json``: ``{"index", "file", "parameters"}``
-        (values typed by :func:`json_value`: numbers as numbers, as a run's summary has them).
+        the ``variants`` list written to ``index.json``: ``{"index", "file", "sha256",
+        "parameters"}`` (``sha256`` of the file as written; values typed by
+        :func:`json_value`: numbers as numbers, as a run's summary has them).
 
     Raises:
         ScenarioError: as :func:`scenarios.distribution.read_distribution`; a varied
@@ -192,9 +194,10 @@ def write_variants(dist_path: str | Path, out_dir: str | Path,
         body = _with_comment(_apply(base, edits), _comment(dist, index, texts), encoding)
         name = f"{scenario.stem}-{index:03d}.xosc"
         (out / name).write_bytes(body)
-        listing.append({"index": index, "file": name, "parameters": {
-            k: json_value(v, declared[k].get("parameterType", "string"))
-            for k, v in params.items()}})
+        typed = {k: json_value(v, declared[k].get("parameterType", "string"))
+                 for k, v in params.items()}
+        listing.append({"index": index, "file": name,
+                        "sha256": hashlib.sha256(body).hexdigest(), "parameters": typed})
     _remove_earlier_variants(out, {v["file"] for v in listing},
                              (Path(dist_path), scenario))
     index_doc = {"distribution": dist.path, "scenario": dist.scenario_file, "kind": dist.kind,

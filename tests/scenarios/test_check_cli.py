@@ -60,9 +60,12 @@ def test_expand_writes_one_file_per_variant(expanded):
     assert names == [f"cut-in-{i:03d}.xosc" for i in range(12)]
     index = json.loads((expanded / "index.json").read_text())
     assert index["scenario"] == str(XOSC / "cut-in.xosc") and len(index["variants"]) == 12
-    assert index["variants"][5] == {"index": 5, "file": "cut-in-005.xosc", "parameters": {
-        "HostVehicle": "car_blue", "TargetVehicle": "car_yellow", "EgoSpeed": 110.0,
-        "TargetSpeedFactor": 1.5}}     # typed as declared (double), as a run's summary has them
+    import hashlib
+    assert index["variants"][5] == {
+        "index": 5, "file": "cut-in-005.xosc",
+        "sha256": hashlib.sha256((expanded / "cut-in-005.xosc").read_bytes()).hexdigest(),
+        "parameters": {"HostVehicle": "car_blue", "TargetVehicle": "car_yellow",
+                       "EgoSpeed": 110.0, "TargetSpeedFactor": 1.5}}   # typed as declared
 
 
 def test_expanding_again_into_a_folder_replaces_the_earlier_expansion(tmp_path):
@@ -368,3 +371,17 @@ def test_own_distribution_of_a_catalogue_scenario_gets_its_criteria(tmp_path):
     shipped = make_cases([CATALOGUE_FILE.parent / "cut_in.dist.xosc"], 0)
     assert own[0].criteria and own[0].criteria == shipped[0].criteria
     assert own[0].family == shipped[0].family == "cut-in"
+
+
+def test_an_edited_expanded_file_is_no_longer_taken_for_its_variant(expanded, tmp_path):
+    """Verify pass 11b: a copy of an expanded folder with EgoSpeed changed in one file ran
+    with the index's parameters and distribution, and compare called it the same test."""
+    import shutil
+
+    from runners.suite import expanded_from
+    copy = tmp_path / "copy"
+    shutil.copytree(expanded, copy)
+    assert expanded_from(copy / "cut-in-001.xosc").parameters["EgoSpeed"] == 70.0
+    edited = copy / "cut-in-001.xosc"
+    edited.write_text(edited.read_text().replace('value="70.0"', 'value="3.0"', 1))
+    assert expanded_from(edited) is None
