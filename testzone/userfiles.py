@@ -66,13 +66,16 @@ def parse_user_json(text: str | bytes) -> Any:
     weights, hand-edited run files).
 
     Raises:
-        UserJsonError: not UTF-8, invalid JSON (the parser's message and line), an integer
-            longer than Python converts (``sys.get_int_max_str_digits``, 4300 digits by
-            default, a ValueError that is no JSONDecodeError), or nesting past the recursion
-            limit.
+        UserJsonError: not UTF-8, invalid JSON (the parser's message and line), an object
+            giving one key twice (the later value would win in silence; RFC 8259 4: names
+            should be unique), an integer longer than Python converts
+            (``sys.get_int_max_str_digits``, 4300 digits by default, a ValueError that is no
+            JSONDecodeError), or nesting past the recursion limit.
     """
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except _RepeatedKey as exc:
+        raise UserJsonError(f"key {exc.args[0]!r} is given twice in one object") from None
     except UnicodeDecodeError as exc:
         raise UserJsonError(f"not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
@@ -81,6 +84,20 @@ def parse_user_json(text: str | bytes) -> Any:
         raise UserJsonError("a number with more digits than can be read") from None
     except RecursionError:
         raise UserJsonError("JSON nested too deeply") from None
+
+
+class _RepeatedKey(Exception):
+    """A JSON object gave one key twice (raised inside ``json.loads``)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads``' object hook: the pairs as a dict; _RepeatedKey for a repeated key."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _RepeatedKey(key)
+        out[key] = value
+    return out
 
 
 def is_finite_number(value: Any, limit: float) -> bool:
