@@ -52,8 +52,8 @@ from lxml import etree
 
 from scenarios.errors import ScenarioError, UnsupportedElementError
 from scenarios.expressions import format_value
-from scenarios.parameters import PARAMETER_TYPES, TYPE_RANGES, read_declarations
-from scenarios.xmlsource import CONVERTERS, ParameterScope, Source, child, children, \
+from scenarios.parameters import PARAMETER_TYPES, as_type, read_declarations
+from scenarios.xmlsource import ParameterScope, Source, child, children, \
     declared_name, parse_xml
 from testzone.errors import not_a_file
 
@@ -401,11 +401,7 @@ def _typed(src: Source, values: Mapping[str, Any], types: Mapping[str, str],
         if name not in types or types[name] not in PARAMETER_TYPES:
             continue   # undeclared, or a type the scenario's own load refuses
         try:   # drawn numbers too: 5.118 for an integer, -4.6 for an unsignedInt, 4 for a bool
-            out[name] = CONVERTERS[PARAMETER_TYPES[types[name]]](value)
-            if types[name] in TYPE_RANGES:
-                lo, hi = TYPE_RANGES[types[name]]
-                if not lo <= out[name] <= hi:
-                    raise ValueError(name)
+            out[name] = as_type(types[name], value)
         except (ValueError, TypeError):
             message = (f"value '{format_value(value)}' of '{name}' is not of its declared type "
                        f"{types[name]}")

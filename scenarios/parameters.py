@@ -30,8 +30,28 @@ PARAMETER_TYPES: Mapping[str, type] = MappingProxyType({
 })
 
 
+def as_type(ptype: str, value: Value) -> Value:
+    """``value`` as a value of the known OpenSCENARIO ``parameterType`` ``ptype``
+    (:data:`PARAMETER_TYPES`): converted to its Python type, within its range
+    (:data:`TYPE_RANGES`), a dateTime in the xsd:dateTime form and a real calendar date.
+
+    Raises:
+        ValueError / TypeError: a value that type cannot take.
+    """
+    out = CONVERTERS[PARAMETER_TYPES[ptype]](value)
+    if ptype in TYPE_RANGES and not TYPE_RANGES[ptype][0] <= out <= TYPE_RANGES[ptype][1]:
+        raise ValueError(ptype)
+    if ptype == "dateTime":
+        text = out.strip()
+        if not XSD_DATETIME.fullmatch(text):
+            raise ValueError(out)
+        datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))   # month 13, hour 99
+    return out
+
+
 def typed_value(src: Source, el: etree._Element, ptype: str, value: Value) -> Value:
-    """Convert ``value`` to the Python type of OpenSCENARIO ``parameterType`` ``ptype``.
+    """Convert ``value`` to the Python type of OpenSCENARIO ``parameterType`` ``ptype``
+    (:func:`as_type`).
 
     Raises:
         ScenarioError: unknown type, or a value not of that type (naming the element).
@@ -39,15 +59,8 @@ def typed_value(src: Source, el: etree._Element, ptype: str, value: Value) -> Va
     if ptype not in PARAMETER_TYPES:
         raise src.error(el, f"parameterType='{ptype}': expected one of "
                             f"{', '.join(PARAMETER_TYPES)}")
-    conv = PARAMETER_TYPES[ptype]
     try:
-        out = CONVERTERS[conv](value)
-        if ptype in TYPE_RANGES and not TYPE_RANGES[ptype][0] <= out <= TYPE_RANGES[ptype][1]:
-            raise ValueError(ptype)
-        if ptype == "dateTime":
-            if not XSD_DATETIME.fullmatch(out.strip()):
-                raise ValueError(out)
-            datetime.datetime.fromisoformat(out.strip().replace("Z", "+00:00"))
+        out = as_type(ptype, value)
     except (ValueError, TypeError):
         lo_hi = (f" ({TYPE_RANGES[ptype][0]} to {TYPE_RANGES[ptype][1]})"
                  if ptype in TYPE_RANGES else
@@ -90,18 +103,15 @@ class ValueRule:
 
     def violation(self, value: Value) -> str | None:
         """Why ``value`` (already of the type's Python type) may not be held, or None."""
-        lo_hi = TYPE_RANGES.get(self.ptype)
-        if lo_hi is not None and isinstance(value, (int, float)) \
-                and not lo_hi[0] <= value <= lo_hi[1]:
-            return f"outside the range of {self.ptype} ({lo_hi[0]} to {lo_hi[1]})"
-        if self.ptype == "dateTime":
-            text = format_value(value).strip()
-            try:   # the form, then the calendar (month 13, hour 99)
-                if not XSD_DATETIME.fullmatch(text):
-                    raise ValueError(text)
-                datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-            except ValueError:
-                return "not an xsd:dateTime (e.g. 2024-05-01T10:00:00)"
+        if self.ptype in PARAMETER_TYPES:
+            try:
+                as_type(self.ptype, value)
+            except (ValueError, TypeError):
+                lo_hi = TYPE_RANGES.get(self.ptype)
+                return (f"outside the range of {self.ptype} ({lo_hi[0]} to {lo_hi[1]})"
+                        if lo_hi is not None else
+                        "not an xsd:dateTime (e.g. 2024-05-01T10:00:00)"
+                        if self.ptype == "dateTime" else f"not of type {self.ptype}")
         unmet = self.unmet_groups(value)
         return f"meets none of its ConstraintGroups: {unmet}" if unmet else None
 
