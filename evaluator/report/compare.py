@@ -9,6 +9,8 @@ from typing import Any
 
 from jinja2 import Environment, select_autoescape
 
+from evaluator.aggregate import group_stats
+from evaluator.case import CaseResult
 from evaluator.errors import EvaluationError
 from evaluator.report.summary import read_summary
 from testzone.text import one_line
@@ -79,14 +81,9 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
 
 
 def _totals(cases: list[dict[str, Any]]) -> dict[str, Any]:
-    """Case count, verdict counts and mean score counted from the cases themselves (a summary
-    edited by hand may carry ``totals`` that do not match them)."""
-    out: dict[str, Any] = {"cases": len(cases)}
-    for verdict in ("pass", "fail", "error"):
-        out[verdict] = sum(1 for c in cases if c.get("verdict") == verdict)
-    scores = [float(c["score"]) for c in cases]
-    out["score_mean"] = sum(scores) / len(scores) if scores else 0.0
-    return out
+    """:func:`evaluator.aggregate.group_stats` of the cases themselves (a summary edited by
+    hand may carry ``totals`` that do not match them)."""
+    return group_stats([CaseResult.from_dict(c) for c in cases])
 
 
 #: Manifest entries that change what a run measures besides its scenarios and agent.
