@@ -176,6 +176,11 @@ MAX_FOLDER_FILES = 10_000
 """Most .xosc files taken from one folder (the Wuhan catalogue's files number under 100; its
 ``full`` suite expands to a few hundred cases)."""
 
+MAX_RUN_CASES = 10_000
+"""Most cases one run holds once its distributions are expanded (as many as one distribution
+may give, :data:`scenarios.distribution.MAX_CASES`; at about a second a case, a night on two
+cores)."""
+
 
 def make_cases(files: list[Path], seed: int,
                distribution_seed: int | None = None) -> list[TestCase]:
@@ -191,7 +196,12 @@ def make_cases(files: list[Path], seed: int,
 
     Criteria and family come from the case catalogue (:func:`load_catalogue`): the entry of
     the file given, else, for a distribution, the entry of its ScenarioFile; a file that
-    ``scenario expand`` wrote (:func:`expanded_from`) takes those of its distribution."""
+    ``scenario expand`` wrote (:func:`expanded_from`) takes those of its distribution.
+
+    Raises:
+        RunnerError: the cases number more than :data:`MAX_RUN_CASES` (a folder of
+            distributions can expand to millions).
+    """
     catalogue = load_catalogue()
     cases: list[TestCase] = []
     ids = _CaseIds()
@@ -203,7 +213,7 @@ def make_cases(files: list[Path], seed: int,
                               seed=_case_seed(seed, case_id), family=family or case_id,
                               input_error=error, distribution_file=distribution_file))
 
-    for f in files:
+    for n_file, f in enumerate(files, 1):
         if not is_utf8_path(f):  # lxml, JSON and HTML cannot take the name
             name = readable_path(f)
             error_case(name, f"{name}: the file name is not valid UTF-8 (rename the file)")
@@ -248,6 +258,11 @@ def make_cases(files: list[Path], seed: int,
                                                    if origin else scen.stem),
                                   distribution_file=origin.distribution if origin else
                                   str(f) if varied else ""))
+        if len(cases) > MAX_RUN_CASES:
+            raise RunnerError(f"the run would hold more than {MAX_RUN_CASES} cases ("
+                              f"{len(cases)} up to {readable_path(f)}, file {n_file} of "
+                              f"{len(files)} files): split it into several runs",
+                              element="paths")
     return cases
 
 

@@ -229,3 +229,21 @@ def test_a_folder_of_too_many_cases_is_refused_and_an_empty_one_named(tmp_path, 
     res = CliRunner().invoke(app, ["run", str(tmp_path / "empty")])
     assert res.exit_code == 2
     assert f"nothing to run (no .xosc file in {tmp_path / 'empty'})" in res.output
+
+
+def test_a_run_of_too_many_expanded_cases_is_refused(tmp_path, monkeypatch):
+    """Known gap of session 11: a folder of few distributions could still queue tens of
+    thousands of cases; the whole run is bounded, naming how far the count got."""
+    import runners.suite as suite
+    from runners.cli import app
+    from typer.testing import CliRunner
+    monkeypatch.setattr(suite, "MAX_RUN_CASES", 20)
+    from reference_data import ESMINI
+    dist = ESMINI / "resources" / "xosc" / "cut-in_parameter_set.xosc"  # 12 variants
+    assert len(suite.make_cases([dist], 0)) == 12
+    with pytest.raises(RunnerError, match=r"more than 20 cases \(24 up to .*, file 2 of 2"):
+        suite.make_cases([dist, dist], 0)
+    res = CliRunner().invoke(app, ["run", str(dist), str(dist), "--out", str(tmp_path / "r")])
+    assert res.exit_code == 2, res.output
+    assert "split it into several runs" in res.output
+    assert not (tmp_path / "r").exists()
