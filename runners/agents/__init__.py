@@ -7,6 +7,7 @@ see ``docs/agents.md``), a Python class as ``package.module:Class``, or a file a
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import importlib
 import importlib.util
@@ -225,24 +226,80 @@ STACK_FILE = "agent-file: "
 
 def stack_source_files(module_names: Iterable[str]) -> list[str]:
     """The source files of the stack's own modules among ``module_names`` (modules in
-    ``sys.modules``): files outside the Python installation (``sys.prefix``,
-    ``sys.base_prefix``: the standard library and installed packages) and not of this
-    project's packages (``testzone.provenance.PACKAGES``, identified by the manifest's
-    ``tool_identity``). Absolute paths, sorted; what the manifest hashes to identify the stack
-    under test."""
-    from testzone.provenance import PACKAGES
-    installed = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-    out = set()
+    ``sys.modules``) and of the modules their source imports only later (inside a function,
+    e.g. ``setup()``: :func:`_deferred_imports`): files outside the Python installation
+    (``sys.prefix``, ``sys.base_prefix``: the standard library and installed packages) and
+    not of this project's packages (``testzone.provenance.PACKAGES``, identified by the
+    manifest's ``tool_identity``). Absolute paths, sorted; what the manifest hashes to
+    identify the stack under test."""
+    out: dict[str, str] = {}
+    todo = []
     for name in module_names:
-        if name.partition(".")[0] in PACKAGES:
-            continue
-        file = getattr(sys.modules.get(name), "__file__", None)
-        if not file or not str(file).endswith(".py"):
-            continue
-        path = Path(file).resolve()
-        if path.is_file() and not any(path.is_relative_to(root) for root in installed):
-            out.add(str(path))
+        module = sys.modules.get(name)
+        path = _own_source(name, getattr(module, "__file__", None))
+        if path:
+            out[path] = name
+            todo.append((name, getattr(module, "__package__", None) or "", path))
+    while todo:   # what the stack's files import in functions, and what those import
+        name, package, path = todo.pop()
+        for later, later_package, later_path in _deferred_imports(path, package):
+            if later_path not in out:
+                out[later_path] = later
+                todo.append((later, later_package, later_path))
     return sorted(out)
+
+
+def _own_source(name: str, file: str | None) -> str | None:
+    """``file`` resolved when it is the ``.py`` source of a module of the stack's own (see
+    :func:`stack_source_files`), else None."""
+    from testzone.provenance import PACKAGES
+    if name.partition(".")[0] in PACKAGES or not file or not str(file).endswith(".py"):
+        return None
+    installed = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    path = Path(file).resolve()
+    if path.is_file() and not any(path.is_relative_to(root) for root in installed):
+        return str(path)
+    return None
+
+
+def _deferred_imports(path: str, package: str) -> list[tuple[str, str, str]]:
+    """``(module name, its package, source file)`` of the stack's own modules that the
+    source at ``path`` (of a module in ``package``, for relative imports) names in an
+    ``import`` statement anywhere, not yet imported: the ones a stack imports inside
+    ``setup()`` to load them late. Found with :mod:`ast` and
+    :func:`importlib.util.find_spec` (Python reference, 5.2 "Finders and loaders"), which
+    does not run the module itself (its parent packages are imported); a name that cannot
+    be found, or whose search fails in any way, is left out."""
+    try:
+        tree = ast.parse(Path(path).read_bytes(), filename=path)
+    except (OSError, SyntaxError, ValueError):
+        return []
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            try:
+                base = importlib.util.resolve_name("." * node.level + (node.module or ""),
+                                                   package) if node.level else node.module
+            except (ImportError, ValueError):
+                continue
+            if base:
+                names += [base] + [f"{base}.{a.name}" for a in node.names if a.name != "*"]
+    found = []
+    for name in dict.fromkeys(names):
+        if name in sys.modules:
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except BaseException:  # noqa: BLE001 - a parent package's import may raise anything
+            continue
+        own = _own_source(name, spec.origin if spec else None)
+        if own:
+            own_package = name if spec.submodule_search_locations is not None \
+                else name.rpartition(".")[0]
+            found.append((name, own_package, own))
+    return found
 
 
 def _check_in_child(spec: str, timeout: float) -> list[str]:

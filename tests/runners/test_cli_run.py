@@ -550,11 +550,16 @@ def test_the_manifest_identifies_a_module_class_stack_and_how_it_imports(tmp_pat
     PYTHONPATH it imported from: its `command` could not be run again, nor the stack under
     test told apart. Now the stack's own modules (the class's and what it imports beside it,
     not the standard library, installed packages or this project) are hashed, and PYTHONPATH
-    is recorded."""
+    is recorded. Session 12: with the modules its source imports only inside a function
+    (``setup()``), and what those import."""
     pkg = tmp_path / "stack" / "acme"
     pkg.mkdir(parents=True)
     (pkg / "__init__.py").write_text("")
     (pkg / "gains.py").write_text("ACCEL = 0.5\n")
+    (pkg / "lazy.py").write_text("import numpy\nimport acme.deeper\n"
+                                  "def never():\n    from acme import missing\n")
+    (pkg / "deeper.py").write_text("X = 1\n")
+    (pkg / "unused.py").write_text("X = 2\n")
     (pkg / "planner.py").write_text(
         "import json\n"
         "from acme.gains import ACCEL\n"
@@ -562,7 +567,7 @@ def test_the_manifest_identifies_a_module_class_stack_and_how_it_imports(tmp_pat
         "class Stack(Agent):\n"
         "    name = 'acme'\n"
         "    def setup(self, vehicle, road_network, config):\n"
-        "        pass\n"
+        "        from . import lazy   # loaded late, as stacks load heavy modules\n"
         "    def step(self, obs):\n"
         "        return Control(acceleration=ACCEL, steering=0.0)\n")
     monkeypatch.setenv("PYTHONPATH", str(tmp_path / "stack"))
@@ -572,8 +577,8 @@ def test_the_manifest_identifies_a_module_class_stack_and_how_it_imports(tmp_pat
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert manifest["environment"] == {"PYTHONPATH": str(tmp_path / "stack")}
     stack = {p: h for p, h in manifest["inputs"].items() if p.startswith(str(tmp_path))}
-    assert stack == {str((pkg / f).resolve()): sha256_of(pkg / f)
-                     for f in ("__init__.py", "gains.py", "planner.py")}
+    assert stack == {str((pkg / f).resolve()): sha256_of(pkg / f)   # not unused.py
+                     for f in ("__init__.py", "gains.py", "planner.py", "lazy.py", "deeper.py")}
 
 
 def test_a_run_whose_pool_never_started_says_so_in_its_folder(tmp_path: Path) -> None:
