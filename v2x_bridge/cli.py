@@ -165,26 +165,34 @@ def listen_command(endpoint: str = DEFAULT_ENDPOINT, count: int = 10,
 
     Each item: ``{"t", "rsu", "msg_type", "bytes", "value"}`` (value in JSON form, or
     ``{"error": ...}`` for a frame that does not decode); a frame whose transport header is
-    malformed is ``{"error": ...}`` alone. A bad frame never ends the stream.
+    malformed is ``{"error": ...}`` alone; a lost connection to the publisher is
+    ``{"warning": ...}`` (it stopped, or sent a frame ZeroMQ refuses as too big,
+    :meth:`Subscriber.dropped_connections`), not counted. A bad frame never ends the stream.
 
     Raises:
         V2XError: nothing received before the time-out.
     """
-    received = 0
+    received = dropped = 0
     deadline = time.monotonic() + timeout
     with Subscriber(endpoint) as sub:
         while received < count:
+            lost = sub.dropped_connections()
+            if lost:
+                dropped += lost
+                yield {"warning": f"the connection to {endpoint} was lost: the publisher "
+                                  f"stopped, or sent a frame part over {sub.max_part_bytes} "
+                                  f"bytes (dropped unread); connecting again"}
             left = deadline - time.monotonic()
             if left <= 0:
                 break
             try:
-                frame = sub.receive(left)
+                frame = sub.receive(min(left, LISTEN_SLICE_S))
             except V2XError as exc:
                 received += 1
                 yield {"error": str(exc)}
                 continue
             if frame is None:
-                break
+                continue
             received += 1
             item: dict[str, Any] = {"t": frame.sim_t, "rsu": frame.rsu_id,
                                     "msg_type": frame.msg_type, "bytes": len(frame.payload)}
@@ -194,8 +202,13 @@ def listen_command(endpoint: str = DEFAULT_ENDPOINT, count: int = 10,
                 item["value"] = {"error": str(exc)}
             yield item
     if not received:
-        raise V2XError(f"no frame received from {endpoint} within {timeout:g} s",
+        lost = f" (the connection was lost {dropped} time(s))" if dropped else ""
+        raise V2XError(f"no frame received from {endpoint} within {timeout:g} s{lost}",
                        element="listen")
+
+
+#: How long ``listen`` waits for a frame before it looks for a lost connection [s].
+LISTEN_SLICE_S = 0.2
 
 
 #: Longest ``listen --timeout`` [s] (a day; the poll takes milliseconds as a C int).

@@ -137,15 +137,37 @@ class Subscriber:
         self._ctx = context or zmq.Context.instance()
         self._sock = self._ctx.socket(zmq.SUB)
         self._sock.setsockopt(zmq.LINGER, 0)
-        self._sock.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME_BYTES)
+        self.max_part_bytes = MAX_FRAME_BYTES   # [bytes] a longer part costs the connection
+        self._sock.setsockopt(zmq.MAXMSGSIZE, self.max_part_bytes)
         for topic in (MESSAGE_TYPES if topics is None else tuple(topics)):
             self._sock.setsockopt(zmq.SUBSCRIBE, topic.encode("ascii"))
+        self._monitor = self._sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
         try:
             self._sock.connect(endpoint)
         except zmq.ZMQError as exc:
-            self._sock.close()
+            self.close()
             raise V2XError(f"cannot connect to {endpoint}: {exc}", element="transport") from None
         self.endpoint = endpoint
+
+    def dropped_connections(self) -> int:
+        """How many times the connection to the publisher was lost since the last call, and
+        connect again if it was: the publisher stopped, or sent a message part over
+        :data:`MAX_FRAME_BYTES`. ZeroMQ then drops the connection and the frame without a
+        word, and (libzmq 4.3, measured) does not connect again by itself after such a
+        part: the subscriber would hear nothing more. Read from the socket's monitor
+        (``zmq_socket_monitor``, ``ZMQ_EVENT_DISCONNECTED``)."""
+        from zmq.utils.monitor import recv_monitor_message
+        n = 0
+        while not self._monitor.closed and self._monitor.poll(0):
+            if recv_monitor_message(self._monitor)["event"] == zmq.EVENT_DISCONNECTED:
+                n += 1
+        if n:
+            try:
+                self._sock.disconnect(self.endpoint)
+            except zmq.ZMQError:  # already gone from the socket's endpoints
+                pass
+            self._sock.connect(self.endpoint)
+        return n
 
     def receive(self, timeout_s: float) -> ReceivedFrame | None:
         """Wait up to ``timeout_s`` [s, wall clock] for one frame; None on time-out.
@@ -165,6 +187,10 @@ class Subscriber:
             header = msgpack.unpackb(parts[1])
             if not isinstance(header, dict):
                 raise TypeError(f"a msgpack map expected, got {type(header).__name__}")
+            missing = [k for k in ("v", "t", "type", "rsu") if k not in header]
+            if missing:
+                raise KeyError(f"no {', '.join(missing)} key (text keys expected; the map's "
+                               f"keys: {', '.join(repr(k) for k in list(header)[:6])})")
             if header.get("v") != HEADER_VERSION or isinstance(header.get("v"), bool):
                 raise ValueError(f"v={header.get('v')!r}: expected header version "
                                  f"{HEADER_VERSION}")
@@ -181,9 +207,12 @@ class Subscriber:
                            f"{type(exc).__name__}: {exc}", element="transport") from None
 
     def close(self) -> None:
-        """Close the socket (idempotent)."""
+        """Close the socket and its monitor (idempotent)."""
         if not self._sock.closed:
+            self._sock.disable_monitor()
             self._sock.close()
+        if not self._monitor.closed:
+            self._monitor.close()
 
     def __enter__(self) -> "Subscriber":
         return self
