@@ -36,7 +36,8 @@ class SpeedingMetric:
 
     Statistics (None when skipped or when no limit is known on the ego's path):
     ``speed_over_limit_max_mps`` (largest excess, 0 if never over), ``speed_over_limit_ratio_max``
-    (largest excess / limit), ``speeding_duration_s`` (time spent over limit + tolerance),
+    (largest excess / limit; a limit of 0, which OpenDRIVE's ``t_maxSpeed`` allows, counts as
+    ``tolerance_mps``: 1 m/s over it is a ratio of 100), ``speeding_duration_s`` (time spent over limit + tolerance),
     ``overspeed_integral_m`` (integral of the excess [m/s x s]), ``speeding_event_count``
     (number of contiguous intervals over limit + tolerance). Series ``speed_limit_mps``.
     """
@@ -63,7 +64,8 @@ class SpeedingMetric:
         if all(v is None for v in limits):
             return self._none("no speed limit on the ego's path")
         over = [0.0 if lim is None else float(v) - lim for v, lim in zip(tr.speed, limits)]
-        ratio = [0.0 if not lim else o / lim for o, lim in zip(over, limits)]
+        ratio = [0.0 if lim is None else o / max(lim, self.tolerance_mps)  # a 0 limit too
+                 for o, lim in zip(over, limits)]
         mask = [o > self.tolerance_mps for o in over]
         times = tr.t.tolist()
         viol = violations_from_mask("speed_limit", times, mask, over, "m/s")

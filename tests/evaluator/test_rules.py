@@ -26,6 +26,21 @@ def test_speeding_amount_and_duration():
     assert len(r.violations) == 1 and r.violations[0].start == 0.0
 
 
+def test_a_speed_limit_of_zero_is_judged():
+    """Known gap of session 11: a lane whose <speed max="0"> (OpenDRIVE t_maxSpeed allows 0)
+    gave a ratio of 0 at any speed, so the speed_limit criterion (ratio <= 0.10) passed. The
+    ratio is now taken against the tolerance: 9 m/s over 0 -> 9 / 0.01 = 900."""
+    rec = make_recording({"ego": speed_profile}, 2.0)
+    s = {k: v.value for k, v in SpeedingMetric().compute(rec, FakeNet(limit_mps=0.0))
+         .statistics.items()}
+    assert s["speed_over_limit_max_mps"] == pytest.approx(12.0)
+    assert s["speed_over_limit_ratio_max"] == pytest.approx(12.0 / 0.01)
+    assert s["speeding_duration_s"] == pytest.approx(2.0)
+    still = make_recording({"ego": lambda t: {"pose": Pose(0.0, 0.0), "speed": 0.0}}, 1.0)
+    r = SpeedingMetric().compute(still, FakeNet(limit_mps=0.0))
+    assert r.statistics["speed_over_limit_ratio_max"].value == 0.0
+
+
 def test_speeding_skips_without_map_or_limit():
     rec = make_recording({"ego": speed_profile}, 1.0)
     r = SpeedingMetric().compute(rec, None)
