@@ -9,8 +9,9 @@ from __future__ import annotations
 import difflib
 
 import functools
+import math
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -802,18 +803,42 @@ def distribution_issues(file: str, root: etree._Element) -> list[Issue]:
 
 
 MAX_LOADED_VARIANTS = 20
-"""Variants :func:`distribution_issues` loads with their parameters (the first ones)."""
+"""Variants :func:`distribution_issues` loads with their parameters (:func:`variants_to_load`)."""
+
+
+def variants_to_load(sets: Sequence[Mapping[str, object]],
+                     limit: int = MAX_LOADED_VARIANTS) -> list[int]:
+    """Indices (ascending, at most ``limit``) of the variants a check loads: those holding
+    each parameter's smallest and largest numeric value first (where a value breaks a start
+    position or an expression, it is most often at an end of its range), then the first
+    variants. All of them when there are no more than ``limit``."""
+    if len(sets) <= limit:
+        return list(range(len(sets)))
+    chosen: dict[int, None] = {}
+    for name in dict.fromkeys(k for params in sets for k in params):
+        numeric = [(float(v), k) for k, params in enumerate(sets)
+                   if isinstance(v := params.get(name), (int, float)) and not isinstance(v, bool)
+                   and math.isfinite(v)]
+        if numeric:
+            chosen.update({min(numeric)[1]: None, max(numeric)[1]: None})
+    for k in range(len(sets)):
+        chosen.setdefault(k)
+        if len(chosen) >= limit:
+            break
+    return sorted(list(chosen)[:limit])
 
 
 def _load_variants(file: str, scenario: str, sets: tuple) -> list[Issue]:
-    """Load the first variants with their values and set up their Init on the map, as a run
-    does: an expression, a reference or a start position (a LanePosition ``s`` beyond its
-    road) that only breaks for some values is an error naming the variant (new-user pass 9:
-    4 of 6 variants could not start, and check said the distribution was clean)."""
+    """Load some variants (:func:`variants_to_load`) with their values and set up their Init
+    on the map, as a run does: an expression, a reference or a start position (a
+    LanePosition ``s`` beyond its road) that only breaks for some values is an error naming
+    the variant (new-user pass 9: 4 of 6 variants could not start, and check said the
+    distribution was clean)."""
     from scenarios.engine import ScenarioEngine
     from scenarios.loader import load_scenario
     out: list[Issue] = []
-    for index, params in enumerate(sets[:MAX_LOADED_VARIANTS]):
+    for index in variants_to_load(sets):
+        params = sets[index]
         try:
             loaded = load_scenario(scenario, params, lenient=True)
             net = _variant_network(loaded.road_network_path)

@@ -453,6 +453,32 @@ def test_distribution_variant_that_cannot_start_on_the_map(tmp_path):
     assert "s=900" in issue.message and "outside road 1" in issue.message
 
 
+def test_a_distribution_of_many_variants_is_checked_at_its_extremes(tmp_path):
+    """Session 12: check loaded only the first 20 variants; a range whose largest value puts
+    the start beyond the road (variants 88 and 87 of 89) was called clean. The variants at each
+    parameter's smallest and largest value are loaded first."""
+    from scenarios.check_semantics import variants_to_load
+    decl = '<ParameterDeclaration name="Speed" parameterType="double" value="10"/>'
+    path, text = scenario(tmp_path, decl, decl + '<ParameterDeclaration name="Start" '
+                          'parameterType="double" value="20"/>')
+    path.write_text(text.replace('laneId="-1" s="20"', 'laneId="-1" s="$Start"'))
+    dist = tmp_path / "d.xosc"
+    dist.write_text('<?xml version="1.0"?>\n<OpenSCENARIO><FileHeader revMajor="1" '
+                    'revMinor="2" date="2024-01-01T00:00:00" description="d" author="a"/>'
+                    '<ParameterValueDistribution><ScenarioFile filepath="s.xosc"/>'
+                    '<Deterministic><DeterministicSingleParameterDistribution '
+                    'parameterName="Start"><DistributionRange stepWidth="10">'
+                    '<Range lowerLimit="20" upperLimit="900"/></DistributionRange>'
+                    '</DeterministicSingleParameterDistribution></Deterministic>'
+                    '</ParameterValueDistribution></OpenSCENARIO>')
+    issues = check_scenario(dist)
+    assert issues and all("s=900" in i.message or "s=890" in i.message for i in issues)
+    assert issues[0].message.startswith(f"variant 88 of {dist.resolve()}: ")
+    sets = [{"a": float(k), "b": 50.0 - k, "name": "x"} for k in range(50)]
+    assert variants_to_load(sets, 5) == [0, 1, 2, 3, 49]
+    assert variants_to_load(sets[:4], 5) == [0, 1, 2, 3]
+
+
 @pytest.mark.parametrize("value, severity, says", [
     ("gap_min_m >= 2 m ; a rule of ours", None, None),
     ("off", None, None),
