@@ -15,13 +15,23 @@ Without a road network the metric is skipped.
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from maps.model import NON_VEHICLE_LIGHT_TYPES  # pedestrian and bicycle lights
+from testzone.errors import TestzoneError
 from testzone.recording import Recording
-from testzone.world import SignalColor, SignalState
+from testzone.world import EntityState, LaneCoord, SignalColor, SignalState
 
 from evaluator.extract import ego_track, lane_direction, lanes_along
 from evaluator.interfaces import RoadNetworkView
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic
+
+
+MAX_STOP_LINE_OFFSET_M = 15.0
+"""Farthest the ego's front may pass from the signal's reference-line point, across the road
+[m], for a step between two roads to count as crossing its stop line (four 3.5 m lanes one
+way; a front passing farther out is on another road)."""
 
 
 def vehicle_lights(net: RoadNetworkView,
@@ -85,7 +95,15 @@ class RedLightMetric:
         """Every vehicle light the ego's front bumper passed, in time order:
         ``{"t", "signal_id", "road_id", "s", "speed_mps", "color"}`` (``t`` [s] the crossing
         instant, ``color`` the light's colour then (module docstring), ``"unknown"`` when no
-        state was recorded)."""
+        state was recorded).
+
+        A step on one road compares the front's ``s`` before and after with the signal's
+        (in either lane when the step changed lanes: a lane change over the stop line is a
+        crossing in the lane it left or the one it entered). A step from one road into
+        another (into a junction at a large ``--dt``) measures the front's distance along
+        the tangent of the signal's road at the signal, before and after, where the network
+        gives world positions (``road_to_world``); a step longer than the speed allows (a
+        teleport) crosses nothing."""
         tr = ego_track(recording)
         lanes = lanes_along(tr, net)
         frames = [f for f in recording.frames if tr.name in f.entities]
@@ -95,25 +113,78 @@ class RedLightMetric:
         out = []
         for k in range(1, len(frames)):
             a, b = lanes[k - 1], lanes[k]
-            if a is None or b is None or a.road_id != b.road_id or a.lane_id != b.lane_id:
+            if a is None or b is None:
                 continue
-            d = lane_direction(net, b)
             st = tr.states[k]
-            reach = d * (st.box.cx + st.box.length / 2)
-            for sig in by_road.get(b.road_id, []):
-                if not governs(sig, b.lane_id, d):
-                    continue
-                before, after = (a.s + reach - sig.s) * d, (b.s + reach - sig.s) * d
-                if not before < 0.0 <= after:
-                    continue
-                t0, t1 = frames[k - 1].time, frames[k].time
-                t = t0 + (t1 - t0) * (-before / (after - before))
+            if a.road_id == b.road_id:
+                hits = self._along_road(a, b, tr.states[k - 1], st, by_road, net)
+            else:
+                hits = self._between_roads(a, b, tr.states[k - 1], st, tr.dt, by_road, net)
+            t0, t1 = frames[k - 1].time, frames[k].time
+            for sig, fraction in hits:
+                t = t0 + (t1 - t0) * fraction
                 state = _state_at(t, frames[k - 1].signals.get(str(sig.id)),
                                   frames[k].signals.get(str(sig.id)), t0)
-                out.append({"t": t, "signal_id": str(sig.id), "road_id": b.road_id,
+                out.append({"t": t, "signal_id": str(sig.id), "road_id": str(sig.road_id),
                             "s": float(sig.s), "speed_mps": float(st.speed),
                             "color": state.color.value if state else SignalColor.UNKNOWN.value})
-        return out
+        return sorted(out, key=lambda c: c["t"])
+
+    @staticmethod
+    def _along_road(a: LaneCoord, b: LaneCoord, sa: EntityState, sb: EntityState,
+                    by_road: dict[str, list], net: RoadNetworkView) -> list[tuple[Any, float]]:
+        """``(signal, fraction of the step at the crossing)`` for a step on one road."""
+        d = lane_direction(net, b)
+        if lane_direction(net, a) != d:
+            return []
+        front_a = a.s + d * (sa.box.cx + sa.box.length / 2)
+        front_b = b.s + d * (sb.box.cx + sb.box.length / 2)
+        hits = []
+        for sig in by_road.get(b.road_id, []):
+            if not (governs(sig, a.lane_id, d) or governs(sig, b.lane_id, d)):
+                continue
+            before, after = (front_a - sig.s) * d, (front_b - sig.s) * d
+            if before < 0.0 <= after:
+                hits.append((sig, -before / (after - before)))
+        return hits
+
+    @staticmethod
+    def _between_roads(a: LaneCoord, b: LaneCoord, sa: EntityState, sb: EntityState,
+                       dt: float, by_road: dict[str, list], net: RoadNetworkView
+                       ) -> list[tuple[Any, float]]:
+        """``(signal, fraction of the step at the crossing)`` for a step from road ``a`` to
+        road ``b``: the signals of both roads governing the lane the ego was or is in."""
+        to_world = getattr(net, "road_to_world", None)
+        travel = math.hypot(sb.pose.x - sa.pose.x, sb.pose.y - sa.pose.y)
+        if to_world is None or travel > 1.5 * max(sa.speed, sb.speed, 0.0) * dt + 1.0:
+            return []                      # no geometry, or a teleport
+
+        def front(st: EntityState) -> tuple[float, float]:
+            reach = st.box.cx + st.box.length / 2
+            return (st.pose.x + reach * math.cos(st.pose.h),
+                    st.pose.y + reach * math.sin(st.pose.h))
+        (xa, ya), (xb, yb) = front(sa), front(sb)
+        hits = []
+        for lane in (a, b):
+            d = lane_direction(net, lane)
+            for sig in by_road.get(lane.road_id, []):
+                if not governs(sig, lane.lane_id, d):
+                    continue
+                try:
+                    at = to_world(lane.road_id, float(sig.s), 0.0)
+                except TestzoneError:
+                    continue
+                ux, uy = math.cos(at.h) * d, math.sin(at.h) * d
+                before = (xa - at.x) * ux + (ya - at.y) * uy
+                after = (xb - at.x) * ux + (yb - at.y) * uy
+                if not before < 0.0 <= after:
+                    continue
+                fraction = -before / (after - before)
+                lateral = ((xa + (xb - xa) * fraction - at.x) * -uy
+                           + (ya + (yb - ya) * fraction - at.y) * ux)
+                if abs(lateral) <= MAX_STOP_LINE_OFFSET_M:
+                    hits.append((sig, fraction))
+        return hits
 
     def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
         """Find signal crossings of the ego's front bumper and their light colour."""

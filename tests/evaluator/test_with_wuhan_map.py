@@ -46,6 +46,42 @@ def test_red_light_on_real_map(net):
     assert r.events[0]["t"] == pytest.approx(1.83)
 
 
+def test_red_light_run_in_a_step_into_the_junction_or_a_lane_change(net):
+    """Hostile pass 12: a step that took the ego from road 1 into the junction's connecting
+    road (--dt 1.0 at 16.5 m/s), or from lane -2 to lane -1, over the stop line on red was
+    never examined: the ego ran the red light and passed. Road 1 ends at s = 980 (x = -20);
+    light 1001 at s = 972 governs lanes -1 and -2."""
+    box = {"ego": BoundingBox(cx=1.4, length=5.0, width=2.0)}
+    reach = 1.4 + 2.5
+
+    def straight_on(t):               # lane -2 at y = -5.25, on into the junction
+        x = -80.0 + 16.5 * t
+        return {"pose": Pose(x, -5.25, 0.0, 0.0), "speed": 16.5}
+    rec = make_recording({"ego": straight_on}, 6.0, dt=1.0, boxes=box, signals=all_red)
+    r = RedLightMetric().compute(rec, net)
+    assert [e["signal_id"] for e in r.events] == ["1001"]
+    # front at x = -80 + 16.5 t + 3.9 passes the light's x = -28 at t = 48.1 / 16.5
+    assert r.events[0]["t"] == pytest.approx((-28.0 + 80.0 - reach) / 16.5)
+
+    def teleported(t):                # the same frames with a 50 m jump: no crossing
+        f = straight_on(t)
+        if t >= 3.0:
+            f["pose"] = Pose(f["pose"].x + 50.0, -5.25, 0.0, 0.0)
+        return f
+    rec = make_recording({"ego": teleported}, 6.0, dt=1.0, boxes=box, signals=all_red)
+    assert RedLightMetric().compute(rec, net).statistics["signals_passed"].value == 0
+
+    def changing_lane(t):             # lane -2 until the step in which the front passes
+        s = 960.0 + 10.0 * t
+        lane = -2 if t < 0.85 else -1
+        p = net.lane_to_world("1", lane, s)
+        return {"pose": p, "speed": 10.0, "lane": LaneCoord("1", lane, s, 0.0, 0.0)}
+    rec = make_recording({"ego": changing_lane}, 1.5, boxes=box, signals=all_red)
+    r = RedLightMetric().compute(rec, net)
+    assert [e["signal_id"] for e in r.events] == ["1001"]
+    assert r.events[0]["t"] == pytest.approx((972.0 - 960.0 - reach) / 10.0)
+
+
 def test_speeding_on_real_map(net):
     # 66 km/h in a 60 km/h lane: ratio 0.1, excess 1.6667 m/s for the whole 2 s.
     v = 66 / 3.6
