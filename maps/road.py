@@ -292,8 +292,9 @@ class Road:
 
     # ----------------------------------------------------------------------- speed limits
     def speed_limit(self, lane_id: int, s: float) -> float | None:
-        """Speed limit [m/s] at ``s`` in ``lane_id``: the lane's ``speed`` record if any, else
-        the road ``type`` speed, else None (clauses 8.2.2 and 11.8.2)."""
+        """Speed limit [m/s] at ``s`` in ``lane_id``: the lane's ``speed`` record in force at
+        ``s`` (the last whose ``sOffset`` from the lane section's start is at or before it),
+        else the road ``type`` speed, else None (clauses 8.2.2 and 11.8.2)."""
         sec = self.sections[self.section_index(s)]
         lane = sec.by_id.get(lane_id)
         if lane is not None and lane.speeds:
@@ -302,9 +303,8 @@ class Road:
             for off, vmax in lane.speeds:
                 if off <= ds + 1e-9:
                     chosen = (vmax,)
-            if chosen is None:
-                chosen = (lane.speeds[0][1],)
-            return chosen[0]
+            if chosen is not None:
+                return chosen[0]
         limit = None
         for rt in self.types:
             if rt.s <= s + 1e-9:

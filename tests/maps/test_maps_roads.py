@@ -60,6 +60,24 @@ def test_speed_limits_unit_conversion(net):
     assert net.speed_limit("2", -1, 10.0) is None
 
 
+def test_a_lane_speed_record_applies_from_its_s_offset(tmp_path):
+    """Hostile pass 12: lane -1's only record, <speed sOffset="100" max="30">, was applied
+    from s = 0, where the road type's 60 km/h holds (ASAM OpenDRIVE 1.8 clause 11.8.2: sOffset
+    is where the record starts, from the lane section's s)."""
+    path = tmp_path / "late.xodr"
+    path.write_text(
+        '<?xml version="1.0"?><OpenDRIVE><header revMajor="1" revMinor="6"/>'
+        '<road length="400" id="1" junction="-1"><type s="0" type="town">'
+        '<speed max="60" unit="km/h"/></type><planView><geometry s="0" x="0" y="0" hdg="0" '
+        'length="400"><line/></geometry></planView><lanes><laneSection s="0"><center>'
+        '<lane id="0" type="none"/></center><right><lane id="-1" type="driving">'
+        '<width sOffset="0" a="3.5" b="0" c="0" d="0"/><speed sOffset="100" max="30" '
+        'unit="km/h"/></lane></right></laneSection></lanes></road></OpenDRIVE>')
+    late = maps.load_opendrive(path)
+    assert late.speed_limit("1", -1, 99.0) == pytest.approx(60 / 3.6)
+    assert late.speed_limit("1", -1, 100.0) == pytest.approx(30 / 3.6)
+
+
 @pytest.mark.parametrize("record", ['<speed max="-50" unit="km/h"/>',
                                     '<speed sOffset="0" max="-1" unit="m/s"/>'])
 def test_a_negative_speed_limit_is_refused(tmp_path, record):
