@@ -111,10 +111,12 @@ def drac_mps2(g: LeadGap | None) -> float:
 
 
 def thw_s(g: LeadGap | None, ego_speed_mps: float, min_speed_mps: float = 0.1) -> float:
-    """Time headway [s]: gap / ego speed; inf with no lead or an ego slower than min_speed_mps."""
-    if g is None or ego_speed_mps < min_speed_mps:
+    """Time headway [s]: gap / |ego speed| (the lead is ahead in the direction the ego
+    travels, behind it when it reverses: :func:`lead_gap`); inf with no lead or an ego
+    slower than min_speed_mps either way."""
+    if g is None or abs(ego_speed_mps) < min_speed_mps:
         return math.inf
-    return g.gap_m / ego_speed_mps
+    return g.gap_m / abs(ego_speed_mps)
 
 
 class HeadwayMetric:

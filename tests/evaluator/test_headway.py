@@ -31,6 +31,19 @@ def test_required_hand_case(lane):
     assert thw_s(g, ego.speed) == pytest.approx(1.78, abs=0.0051)  # "≈ 1.78 s"
 
 
+def test_thw_while_reversing_towards_an_obstacle():
+    """Hostile pass 12: reversing at -5 m/s towards a stopped car 4.75 m behind gave TTC
+    0.95 s and THW inf (the signed speed was below THW's minimum speed). Both are 0.95 s."""
+    ego = car("ego", 100.0, -5.0)
+    wall = car("wall", 70.0, 0.0)           # behind the ego, ahead of it as it reverses
+    g = lead_gap(ego, [wall])
+    assert g is not None and g.other == "wall"
+    assert g.gap_m == pytest.approx(30.0 - 4.5)
+    assert ttc_s(g) == pytest.approx(25.5 / 5.0)
+    assert thw_s(g, ego.speed) == pytest.approx(25.5 / 5.0)
+    assert thw_s(g, -0.05) == math.inf       # at a standstill THW is not defined
+
+
 def test_reference_point_at_rear_axle_uses_box_centres():
     # Both reference points 1.4 m behind the box centre; centres 40 m apart -> same gap.
     ego, lead = car("ego", 0.0, 20.0, cx=1.4), car("lead", 40.0, 10.0, cx=1.4)
