@@ -126,8 +126,8 @@ def decode_command(hex_or_file: str, variant: str = "2020", lenient: bool = Fals
     """Decode one frame; returns ``{"variant", "msg_type", "bytes", "value"}`` (JSON form).
 
     ``lenient`` skips the re-encoding length check (see :func:`v2x_bridge.codec.decode_frame`).
-    A frame that fails as 2020 but decodes as the 2019 release gets a hint to use
-    ``--variant 2019`` in the error.
+    A frame that fails but decodes another way gets a hint in the error
+    (:func:`decode_payload`).
 
     Raises:
         V2XError: bad input, truncated or corrupted frame.
@@ -138,15 +138,36 @@ def decode_command(hex_or_file: str, variant: str = "2020", lenient: bool = Fals
     except OSError:
         file = None
     try:
+        msg_type, value = decode_payload(data, variant, lenient)
+    except V2XError as exc:
+        raise V2XError(exc.message, file=exc.file or file, line=exc.line,
+                       element=exc.element) from None
+    return {"variant": variant, "msg_type": msg_type, "bytes": len(data), "value": value}
+
+
+def decode_payload(data: bytes, variant: str = "2020",
+                   lenient: bool = False) -> tuple[str, Any]:
+    """``(msg_type, value in JSON form)`` of one UPER MessageFrame
+    (:func:`v2x_bridge.codec.decode_frame`, strict unless ``lenient``).
+
+    Raises:
+        V2XError: the frame does not decode; the message ends with a hint when it decodes
+            as the 2019 release (``--variant 2019``) or only without the length check
+            (``--lenient``: a later release's extension additions, or another message set).
+    """
+    try:
         msg_type, value = codec.decode_frame(data, variant, strict=not lenient)
     except V2XError as exc:
         hint = ""
         if variant == "2020" and _decodes_as(data, "2019", lenient):
             hint = "; it decodes as the 2019 release: try --variant 2019"
-        raise V2XError(exc.message + hint, file=exc.file or file, line=exc.line,
+        elif not lenient and _decodes_as(data, variant, True):
+            hint = ("; --lenient decodes it, leaving the rest unread (right for a later "
+                    "release's extension additions, such as the Day II set's; wrong for a "
+                    "frame of another message set)")
+        raise V2XError(exc.message + hint, file=exc.file, line=exc.line,
                        element=exc.element) from None
-    return {"variant": variant, "msg_type": msg_type, "bytes": len(data),
-            "value": codec.to_json(value)}
+    return msg_type, codec.to_json(value)
 
 
 def _decodes_as(data: bytes, variant: str, lenient: bool) -> bool:
@@ -159,12 +180,14 @@ def _decodes_as(data: bytes, variant: str, lenient: bool) -> bool:
 
 
 def listen_command(endpoint: str = DEFAULT_ENDPOINT, count: int = 10,
-                   timeout: float = 5.0) -> Iterator[dict[str, Any]]:
+                   timeout: float = 5.0, variant: str = "2020",
+                   lenient: bool = False) -> Iterator[dict[str, Any]]:
     """Receive up to ``count`` frames from a bridge publisher within ``timeout`` [s, wall
     clock], yielding each as it arrives.
 
-    Each item: ``{"t", "rsu", "msg_type", "bytes", "value"}`` (value in JSON form, or
-    ``{"error": ...}`` for a frame that does not decode); a frame whose transport header is
+    Each item: ``{"t", "rsu", "msg_type", "bytes", "value"}`` (value in JSON form, decoded
+    as :func:`decode_payload` does with ``variant`` and ``lenient``, or ``{"error": ...}`` for
+    a frame that does not decode); a frame whose transport header is
     malformed is ``{"error": ...}`` alone; a lost connection to the publisher is
     ``{"warning": ...}`` (it stopped, or sent a frame ZeroMQ refuses as too big,
     :meth:`Subscriber.dropped_connections`), not counted. A bad frame never ends the stream.
@@ -197,7 +220,7 @@ def listen_command(endpoint: str = DEFAULT_ENDPOINT, count: int = 10,
             item: dict[str, Any] = {"t": frame.sim_t, "rsu": frame.rsu_id,
                                     "msg_type": frame.msg_type, "bytes": len(frame.payload)}
             try:
-                item["value"] = codec.to_json(codec.decode_frame(frame.payload)[1])
+                item["value"] = decode_payload(frame.payload, variant, lenient)[1]
             except V2XError as exc:
                 item["value"] = {"error": str(exc)}
             yield item
@@ -238,11 +261,16 @@ def decode_cli(hex_or_file: str = typer.Argument(..., help="frame as hex, or a f
 def listen_cli(endpoint: str = typer.Option(DEFAULT_ENDPOINT, help="publisher endpoint"),
                count: int = typer.Option(10, min=1, help="frames to receive"),
                timeout: float = typer.Option(5.0, min=0.0, max=MAX_LISTEN_S,
-                                             help="seconds to wait in total")) -> None:
+                                             help="seconds to wait in total"),
+               variant: str = typer.Option("2020", help="message-set release: 2020 or 2019"),
+               lenient: bool = typer.Option(
+                   False, help="accept frames whose decoded value re-encodes shorter (a later "
+                               "release's extension additions, dropped)")) -> None:
     """Print frames published by a running bridge, one JSON object a line."""
     try:
         refuse_inproc(endpoint, "cannot listen on")
-        for item in listen_command(endpoint, count, timeout):
+        codec.compiled(variant)                 # an unknown variant: before any frame
+        for item in listen_command(endpoint, count, timeout, variant, lenient):
             typer.echo(json.dumps(item, separators=(",", ":")))
     except V2XError as exc:
         _fail(exc)

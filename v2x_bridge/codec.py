@@ -9,9 +9,13 @@ process would otherwise pay it again.
 Encoding and decoding always check constraints.
 
 Variant ``"2019"`` is the pre-standard release still sent by some deployed RSUs. It differs
-from 2020 in four constraints only (``Link.linkWidth`` OPTIONAL, ``ConnectsToList``
-SIZE(1..16), ``NodeList`` SIZE(1..63), ``PathPointList`` SIZE(1..32)); it is derived from the
-2020 text by :data:`_VARIANT_2019` so there is one source of truth.
+from 2020 in seven places (``Link.linkWidth`` OPTIONAL, ``ConnectsToList`` SIZE(1..16),
+``NodeList`` SIZE(1..63), ``PathPointList`` SIZE(1..32); ``DHour`` (0..24), ``DTimeOffset``
+(-720..721); ``FullPositionVector`` with ``posAccuracy PositionalAccuracy`` and
+``posConficence PositionConfidenceSet`` where 2020 has one ``posAccuracy
+PositionConfidenceSet``: the 2020 modules DefTime and VehSafetyExt as vendors' 2020 stacks
+carry them); it is derived from the 2020 text by :data:`_VARIANT_2019` so there is one source
+of truth.
 
 Values are the asn1tools Python form (CHOICE as ``(alternative, value)``, OCTET STRING as
 ``bytes``, BIT STRING as ``(bytes, nbits)``). :func:`to_json` / :func:`from_json` map them to
@@ -52,6 +56,11 @@ _VARIANT_2019 = {
                 ("ConnectsToList ::= SEQUENCE (SIZE(1..8))", "ConnectsToList ::= SEQUENCE (SIZE(1..16))"),
                 ("NodeList ::= SEQUENCE (SIZE(1..32))", "NodeList ::= SEQUENCE (SIZE(1..63))")),
     "RSI.asn": (("PathPointList ::= SEQUENCE (SIZE(2..32))", "PathPointList ::= SEQUENCE (SIZE(1..32))"),),
+    "Def.asn": (("DHour ::= INTEGER (0..31)", "DHour ::= INTEGER (0..24)"),
+                ("DTimeOffset ::= INTEGER (-840..840)", "DTimeOffset ::= INTEGER (-720..721)")),
+    "Vehicle.asn": (("posAccuracy PositionConfidenceSet OPTIONAL,\n        timeConfidence",
+                     "posAccuracy PositionalAccuracy OPTIONAL,\n        posConficence "
+                     "PositionConfidenceSet OPTIONAL,\n        timeConfidence"),),
 }
 
 

@@ -48,11 +48,37 @@ def test_2019_variant_decodes_and_reencodes_all_frames(ref_frame, name):
     assert codec.encode_frame(msg_type, value, "2019") == data
 
 
-def test_2019_variant_differs_only_in_the_four_constraints():
+def test_2019_variant_differs_only_in_the_seven_places():
+    import difflib
     t2020, t2019 = codec._module_text("2020"), codec._module_text("2019")
-    changed = [(a, b) for a, b in zip(t2020.splitlines(), t2019.splitlines()) if a != b]
-    assert len(changed) == 4
-    assert any("linkWidth LaneWidth OPTIONAL" in b for _, b in changed)
+    diff = [ln for ln in difflib.unified_diff(t2020.splitlines(), t2019.splitlines(), n=0)
+            if ln[:1] in "+-" and ln[:3] not in ("+++", "---")]
+    assert sorted(ln.split("::=")[0].split()[-1] if "::=" in ln else ln.split()[1]
+                  for ln in diff if ln[0] == "-") == [
+        "ConnectsToList", "DHour", "DTimeOffset", "NodeList", "PathPointList", "linkWidth",
+        "posAccuracy"]
+    assert "+        posConficence PositionConfidenceSet OPTIONAL," in diff
+
+
+def test_2020_time_zone_offset_and_path_history_start_point():
+    """Conformance pass 12: the 2020 DefTime has DTimeOffset (-840..840) and DHour (0..31),
+    the 2020 FullPositionVector one ``posAccuracy PositionConfidenceSet`` (the 2019 text's
+    bounds and two fields had been kept): UTC+8 decoded 120 min off, and a 2020 BSM with a
+    path history start point did not decode. Hand-encoded DDateTime with only the offset:
+    7 presence bits 0000001, then 480 - lb in 11 bits (ceil(log2(1681)) = 11)."""
+    assert codec.compiled("2020").encode("DDateTime", {"offset": 480}) == \
+        int("0000001" + format(480 + 840, "011b") + "000000", 2).to_bytes(3, "big")
+    assert codec.compiled("2019").encode("DDateTime", {"offset": 480}) == \
+        int("0000001" + format(480 + 720, "011b") + "000000", 2).to_bytes(3, "big")
+    assert codec.compiled("2020").encode("DDateTime", {"hour": 31})  # 'unknown' hour
+    start = {"utcTime": {"hour": 3, "offset": 480},
+             "pos": {"lat": 304900000, "long": 1141500000},
+             "posAccuracy": {"pos": "a1m", "elevation": "elev-001-00"}}
+    spec = codec.compiled("2020")
+    assert spec.decode("FullPositionVector", spec.encode("FullPositionVector", start)) == start
+    assert [m.name for m in spec.types["FullPositionVector"].type.root_members] == [
+        "utcTime", "pos", "heading", "transmission", "speed", "posAccuracy", "timeConfidence",
+        "motionCfd"]
 
 
 @pytest.mark.parametrize("cut", [1, 5, 20, 100])
@@ -150,3 +176,17 @@ def test_lenient_decoding_accepts_what_strict_rejects(ref_frame):
     msg_type, value = codec.decode_frame(data, "2020", strict=False)
     assert msg_type == "MAP"                 # decodes, into nonsense: why strict is the default
     assert value["nodes"][0]["id"]["id"] != 149
+
+
+def test_a_frame_with_later_extension_additions_gets_the_lenient_hint():
+    """Conformance pass 12: a Day II RSI (T/CSAE 157 adds ``auxiliarySign`` after the
+    extension marker of RTSData) was refused with "other release or corrupted" and no way on.
+    The frame below was encoded by asn1tools from our RSI module with that one addition
+    (``signDirection left``) to an RTS of signType 38."""
+    from v2x_bridge import cli
+    day2 = bytes.fromhex("4106a4a6aa60606060628fa2a1415ea774be1000400980404b00")
+    with pytest.raises(V2XError, match="; --lenient decodes it, leaving the rest unread"):
+        cli.decode_payload(day2)
+    msg_type, value = cli.decode_payload(day2, lenient=True)
+    assert msg_type == "RSI" and value["rtss"] == [{"rtsId": 1, "signType": 38}]
+    assert value["refPos"] == {"lat": 304900000, "long": 1141500000}

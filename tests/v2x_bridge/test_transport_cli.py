@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -274,3 +275,18 @@ def test_listen_says_when_a_too_big_frame_cost_the_connection(ref_frame, monkeyp
     warnings = [i["warning"] for i in items if "warning" in i]
     assert warnings and "sent a frame part over 1000 bytes" in warnings[0]
     assert sum("value" in i for i in items) == 4, items  # warnings are not counted as frames
+
+
+def test_listen_takes_the_variant_and_lenient_options(ref_frame, monkeypatch):
+    """Conformance pass 12: `v2x listen` decoded only strict 2020 frames; an RSU sending the
+    2019 release (the reference MAP frame) gave an error per frame with no way round it."""
+    data, expected = ref_frame("map")
+    send = lambda pub: pub.publish("MAP", "RSU-9", 2.5, data)      # noqa: E731
+    items = _listen_while_sending(send, 1)
+    assert "try --variant 2019" in items[0]["value"]["error"]
+    monkeypatch.setattr(cli, "listen_command", functools.partial(cli.listen_command,
+                                                                 variant="2019"))
+    items = _listen_while_sending(send, 1)
+    assert items[0]["value"] == expected[1]
+    result = CliRunner().invoke(cli.app, ["listen", "--variant", "2017", "--timeout", "0.1"])
+    assert result.exit_code == 2 and "unknown message-set variant '2017'" in result.output
