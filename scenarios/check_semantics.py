@@ -75,8 +75,12 @@ class _Scenario:
             if child_el(owner, "ParameterDeclarations") is None:
                 continue
             if owner not in self.scopes:
+                unmet: list[ScenarioError] = []
                 try:
-                    self.scopes[owner] = read_declarations(Source(self.file, scope), owner)
+                    self.scopes[owner] = read_declarations(Source(self.file, scope), owner,
+                                                           unmet=unmet)
+                    for exc in unmet:    # every value out of its constraints, not the first
+                        _add_new(self, issue_from_error(exc, self.file))
                 except ScenarioError as exc:
                     _add_new(self, issue_from_error(exc, self.file))
                     self.scopes[owner] = scope.child(

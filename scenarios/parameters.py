@@ -95,8 +95,8 @@ class ValueRule:
 
     def unmet_groups(self, value: Value) -> str | None:
         """The groups as text (``lessThan 10; or equalTo 20``) when none holds, else None."""
-        if not self.groups or any(all(compare(value, bound, rule) for rule, bound in group)
-                                  for group in self.groups):
+        if not self.groups or any(all(constraint_holds(self.ptype, value, bound, rule)
+                                      for rule, bound in group) for group in self.groups):
             return None
         return "; or ".join(" and ".join(f"{rule} {format_value(bound)}" for rule, bound in g)
                             for g in self.groups)
@@ -116,13 +116,44 @@ class ValueRule:
         return f"meets none of its ConstraintGroups: {unmet}" if unmet else None
 
 
+def constraint_holds(ptype: str, value: Value, bound: Value, rule: str) -> bool:
+    """Whether ``value`` of a parameter of type ``ptype`` meets ``rule`` against ``bound``
+    (OpenSCENARIO 1.2 ValueConstraint; :func:`scenarios.conditions.base.compare`). A
+    dateTime compares as the instant it names (``10:00+03:00`` equals ``11:00+04:00``; no
+    offset: UTC). A string compares as a number when both sides are numbers (the UN R157
+    ALKS scenarios bound a string lane id "-4" by ``lessOrEqual -3``), else as text, code
+    point by code point; a boolean false before true."""
+    if ptype == "dateTime":
+        value, bound = _instant(str(value)), _instant(str(bound))
+    elif ptype == "string":
+        numbers = _number(value), _number(bound)
+        if None not in numbers:
+            value, bound = numbers
+    return compare(value, bound, rule)
+
+
+def _instant(text: str) -> datetime.datetime:
+    """The instant an xsd:dateTime names (UTC when it gives no offset)."""
+    moment = datetime.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
+
+
+def _number(value: Value) -> float | None:
+    """``value`` as a finite number when its text is an xsd:double literal, else None."""
+    try:
+        out = CONVERTERS[float](value)
+    except (ValueError, TypeError):
+        return None
+    return out if out == out and abs(out) != float("inf") else None
+
+
 def value_rule(src: Source, decl: etree._Element, ptype: str) -> ValueRule:
     """The :class:`ValueRule` of declaration ``decl`` of type ``ptype``; its ConstraintGroups'
     bounds read as values of that type (``$name`` resolved in ``src``'s scope).
 
     Raises:
         ScenarioError: a ConstraintGroup without ValueConstraint, an unknown rule, a bound not
-            of the parameter's type, an ordering rule on a string, boolean or dateTime.
+            of the parameter's type.
     """
     groups = []
     for group in children(decl, "ConstraintGroup"):
@@ -132,9 +163,6 @@ def value_rule(src: Source, decl: etree._Element, ptype: str) -> ValueRule:
             if rule not in RULES:
                 raise src.error(vc, f"rule='{rule}': expected one of {', '.join(RULES)}")
             bound = typed_value(src, vc, ptype, src.attr(vc, "value", lambda v: v))
-            if isinstance(bound, (str, bool)) and rule not in ("equalTo", "notEqualTo"):
-                raise src.error(vc, f"rule='{rule}' needs a numeric parameter; {ptype} takes "
-                                    f"equalTo or notEqualTo")
             parts.append((rule, bound))
         if not parts:   # OpenSCENARIO 1.2 ValueConstraintGroup: ValueConstraint 1..*
             raise src.error(group, "a ConstraintGroup needs at least one ValueConstraint")
@@ -178,8 +206,8 @@ def declaration_of(el: etree._Element, name: str, store: str
 
 def read_declarations(src: Source, owner: etree._Element,
                       overrides: Mapping[str, Value] | None = None,
-                      assigned_by: Mapping[str, tuple[Source, etree._Element]] | None = None
-                      ) -> ParameterScope:
+                      assigned_by: Mapping[str, tuple[Source, etree._Element]] | None = None,
+                      unmet: list[ScenarioError] | None = None) -> ParameterScope:
     """Read ``owner``'s ``ParameterDeclarations`` into a new scope nested in ``src.scope``.
 
     Args:
@@ -189,6 +217,8 @@ def read_declarations(src: Source, owner: etree._Element,
             ParameterAssignments); converted to the declared type.
         assigned_by: for overrides that come from a ParameterAssignment, its file and
             element: a value not of the declared type is blamed on the assignment.
+        unmet: when given, a value meeting none of its ConstraintGroups is added to it (and
+            declared) instead of raised: ``scenario check`` names every such value at once.
 
     Returns:
         the new scope (empty when there are no declarations).
@@ -228,7 +258,12 @@ def read_declarations(src: Source, owner: etree._Element,
         else:
             value = local_src.attr(d, "value", lambda v: v)
         typed = typed_value(local_src, d, ptype, value)
-        check_constraints(local_src, d, ptype, typed)
+        try:
+            check_constraints(local_src, d, ptype, typed)
+        except ScenarioError as exc:
+            if unmet is None or "meets none of its ConstraintGroups" not in exc.message:
+                raise
+            unmet.append(exc)
         scope.declare(name, typed)
     return scope
 

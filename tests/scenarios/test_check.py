@@ -618,3 +618,17 @@ def test_a_lane_position_on_the_centre_lane_is_a_warning(tmp_path):
     warning = only(check_scenario(path), "warning")
     assert warning.line == line_of(text, 'laneId="0"')
     assert warning.message.startswith("laneId 0 is the centre lane, which has no width")
+
+
+def test_check_names_every_value_outside_its_constraints(tmp_path):
+    """Real-input sweep 12: a file with 42 values outside their ConstraintGroups took 42
+    checks to see them all (the first one only, each time)."""
+    decl = '<ParameterDeclaration name="Speed" parameterType="double" value="10"/>'
+    bad = "".join(f'<ParameterDeclaration name="p{k}" parameterType="double" value="{k}">'
+                  f'<ConstraintGroup><ValueConstraint rule="greaterThan" value="100"/>'
+                  f'</ConstraintGroup></ParameterDeclaration>\n' for k in range(3))
+    path, text = scenario(tmp_path, decl, decl + "\n" + bad)
+    errors = [i for i in check_scenario(path) if i.severity == "error"]
+    assert [(i.line, i.message) for i in errors] == [
+        (line_of(text, f'name="p{k}"'), f"value {k} of parameter 'p{k}' meets none of its "
+                                        f"ConstraintGroups: greaterThan 100") for k in range(3)]

@@ -112,7 +112,12 @@ def test_bad_parameter_type(tmp_path):
      'value="c"/></ConstraintGroup></ParameterDeclaration',
      "meets none of its ConstraintGroups: equalTo a; or equalTo c"),
     ('parameterType="string" value="b"><ConstraintGroup><ValueConstraint rule="lessThan" '
-     'value="a"/></ConstraintGroup></ParameterDeclaration', "rule='lessThan' needs a numeric"),
+     'value="a"/></ConstraintGroup></ParameterDeclaration', "value b of parameter 'k' meets "
+     "none of its ConstraintGroups: lessThan a"),
+    ('parameterType="string" value="-6"><ConstraintGroup><ValueConstraint rule="lessOrEqual" '
+     'value="-3"/><ValueConstraint rule="greaterOrEqual" value="-5"/></ConstraintGroup>'
+     '</ParameterDeclaration', "meets none of its ConstraintGroups: lessOrEqual -3 and "
+     "greaterOrEqual -5"),
     # hostile pass 11: read as 12, as a dateTime, as no constraint at all
     ('parameterType="integer" value="١٢"', "not of type integer"),
     ('parameterType="double" value="１２"', "not of type double"),
@@ -140,6 +145,33 @@ def test_a_value_within_one_constraint_group_loads(tmp_path):
               'value="2024-05-01T10:00:00Z"/>')
     sc = load_scenario(write(tmp_path, document("", "", STOP, parameters=params)))
     assert sc.parameters == {"k": 5.0, "u": 65535, "d": "2024-05-01T10:00:00Z"}
+
+
+def test_constraints_compare_numeric_strings_as_numbers_and_datetimes_as_instants(tmp_path):
+    """Real-input sweep 12: the UN R157 ALKS scenario 4.3_2 bounds the string lane id "-4" by
+    lessOrEqual -3 and greaterOrEqual -5 (refused: ordering rules were numeric only; as text
+    "-4" > "-3"); ASAM's checker's validation file has 11:00:00.34+04:00 equalTo
+    10:00:00.34+03:00, one instant (compared as text: refused)."""
+    from scenarios.parameters import constraint_holds
+    params = ('<ParameterDeclaration name="lane" parameterType="string" value="-4">'
+              '<ConstraintGroup><ValueConstraint rule="lessOrEqual" value="-3"/>'
+              '<ValueConstraint rule="greaterOrEqual" value="-5"/></ConstraintGroup>'
+              '</ParameterDeclaration>'
+              '<ParameterDeclaration name="at" parameterType="dateTime" '
+              'value="2024-05-01T11:00:00.34+04:00"><ConstraintGroup><ValueConstraint '
+              'rule="equalTo" value="2024-05-01T10:00:00.34+03:00"/></ConstraintGroup>'
+              '</ParameterDeclaration>'
+              '<ParameterDeclaration name="on" parameterType="boolean" value="true">'
+              '<ConstraintGroup><ValueConstraint rule="greaterThan" value="false"/>'
+              '</ConstraintGroup></ParameterDeclaration>')
+    sc = load_scenario(write(tmp_path, document("", "", STOP, parameters=params)))
+    assert sc.parameters["lane"] == "-4"
+    assert constraint_holds("string", "b", "a", "greaterThan")          # as text
+    assert not constraint_holds("string", "10", "9", "lessThan")        # as numbers
+    assert constraint_holds("dateTime", "2024-05-01T10:00:00Z", "2024-05-01T10:00:00",
+                            "equalTo")                                  # no offset: UTC
+    assert constraint_holds("dateTime", "2024-05-01T10:00:00+08:00", "2024-05-01T03:00:00Z",
+                            "lessThan")
 
 
 def test_bad_xml_reports_the_line(tmp_path):
