@@ -12,6 +12,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import math
 import os
 import time
 import traceback
@@ -189,6 +190,23 @@ def sha256_of(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def _later_stop_hint(scenario: Any, limit: float) -> str:
+    """``"; its SimulationTimeCondition holds from 3600 s: give --max-time 3600"`` when the
+    Storyboard's StopTrigger waits for a simulation time past ``limit`` [s] (the ALKS
+    scenarios run up to an hour), else ``""``."""
+    trigger = scenario.storyboard.stop_trigger
+    times = [(c.spec.value + c.delay, c.spec.rule == "greaterThan")
+             for group in (trigger.groups if trigger else ()) for c in group
+             if type(c.spec).__name__ == "SimulationTimeCondition"
+             and c.spec.rule in ("greaterThan", "greaterOrEqual", "equalTo")]
+    if not times or any(t <= limit for t, _ in times):
+        return ""
+    first, after = min(times)
+    needed = math.floor(first) + 1 if after else math.ceil(first - 1e-9)
+    return (f"; its SimulationTimeCondition holds {'after' if after else 'from'} {first:g} s: "
+            f"give --max-time {needed:d}")
+
+
 class _EgoDriver:
     """The vehicle under test in the loop: observation -> agent -> checked control -> backend."""
 
@@ -356,9 +374,12 @@ class _CaseRun:
         received: tuple[V2XReceived, ...] = ()
         while not engine.done:
             if world.time >= opts.max_sim_time - 1e-9:
+                if engine.stop_trigger_holds():   # `SimulationTime >= limit` ends it right
+                    break
                 self.note_coverage(engine, world.time)
                 self.end(world.time, "timeout", f"simulation time reached "
-                         f"{opts.max_sim_time:g} s before the StopTrigger")
+                         f"{opts.max_sim_time:g} s before the StopTrigger"
+                         f"{_later_stop_hint(engine.scenario, opts.max_sim_time)}")
                 return
             if time.monotonic() > deadline:
                 raise RunnerError(f"case exceeded its wall-clock deadline of "

@@ -187,6 +187,21 @@ class ScenarioEngine:
         self._detect_contacts(self._world.entities)
         return self._world
 
+    def stop_trigger_holds(self) -> bool:
+        """Evaluate the Storyboard's StopTrigger once at the current time, without starting
+        Events or moving anything, and end the storyboard when it holds (``done``,
+        ``end_reason`` ``"stop_trigger"``), as :meth:`step` does first. For the last frame of
+        a run cut at its time limit: a StopTrigger ``SimulationTime >= 300`` holds at 300 s,
+        and a 300 s limit must not call that a time-out. True when the storyboard has ended."""
+        if self.done:
+            return True
+        board = self.board
+        if board.state == State.RUNNING and board.stop_trigger is not None \
+                and board.stop_trigger.evaluate(self.rt):
+            board.stop(self.rt)
+            self.done, self.end_reason = True, "stop_trigger"
+        return self.done
+
     def step(self, dt: float, external_states: Mapping[str, EntityState] | None = None
              ) -> WorldState:
         """Advance the scenario by ``dt`` [s].

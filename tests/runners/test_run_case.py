@@ -338,6 +338,27 @@ def test_an_empty_stop_trigger_runs_to_the_time_limit_without_failing_to_reach_i
     assert res["metrics"]["run_duration_s"]["value"] == pytest.approx(3.0)
     timed_out = run(STATIONARY, "idm", tmp_path / "limit", max_sim_time=3.0)
     assert {c["id"]: c["status"] for c in timed_out["criteria"]}["reached_stop_trigger"] == "fail"
+    rec = read_recording(tmp_path / "limit" / "stationary_vehicle" / "recording.jsonl")
+    assert rec.end_message == ("simulation time reached 3 s before the StopTrigger; its "
+                               "SimulationTimeCondition holds after 25 s: give --max-time 26")
+
+
+def test_a_stop_trigger_at_the_time_limit_is_not_a_time_out(tmp_path: Path) -> None:
+    """Real-input sweep 12: the UN R157 ALKS 4.1_1 variant at 60 km/h stops at
+    `SimulationTime >= 5000 / (v / 3.6)`, exactly 300 s, the default limit: the run stopped at
+    the limit before evaluating the StopTrigger there, and failed reached_stop_trigger."""
+    import re
+    text = STATIONARY.read_text().replace('filepath="../../maps/', f'filepath="{ROOT}/maps/')
+    text = re.sub(r'<SimulationTimeCondition value="\$SimulationEnd" rule="greaterThan"/>',
+                  '<SimulationTimeCondition value="3.0" rule="greaterOrEqual"/>', text)
+    path = tmp_path / "ends_at_limit.xosc"
+    path.write_text(text)
+    res = run(path, "idm", tmp_path, max_sim_time=3.0)
+    status = {c["id"]: c["status"] for c in res["criteria"]}
+    assert status["reached_stop_trigger"] == "pass"
+    assert res["metrics"]["run_duration_s"]["value"] == pytest.approx(3.0)
+    rec = read_recording(tmp_path / "ends_at_limit" / "recording.jsonl")
+    assert rec.end_reason == "stop_trigger"
 
 
 def test_storyboard_events_that_never_started_are_named(tmp_path: Path) -> None:
