@@ -20,6 +20,7 @@ import math
 import numpy as np
 import shapely
 
+from maps.road import DRIVING_TYPES
 from testzone.errors import TestzoneError
 from testzone.recording import Recording
 
@@ -59,6 +60,43 @@ def _area_around(net: RoadNetworkView | None, corners: np.ndarray):
     return drivable_area_in(net, float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
 
 
+OPEN_END_CAP_M = 10.0
+"""How far past a road end without a link (the map's edge) the road counts as going on [m]
+in the off-road test: a car placed at s = 0 with its rear over the map's start (ASAM's
+SlowPrecedingVehicle example) has not left the road."""
+
+
+def open_end_caps(net: object | None, road_id: str) -> list:
+    """Rectangles [m] continuing road ``road_id`` by :data:`OPEN_END_CAP_M` past each of its
+    ends that has no road link (``predecessor``/``successor``, ASAM OpenDRIVE 1.8 clause
+    8.3) and lies outside a junction, across its driving lanes' width there; empty when the
+    network cannot tell (no ``road`` query, an unknown road)."""
+    try:
+        road = net.road(road_id)  # type: ignore[union-attr]
+        if road.junction != "-1":
+            return []
+        caps = []
+        for s_end, link, outward in ((0.0, road.predecessor, -1.0),
+                                     (road.length, road.successor, 1.0)):
+            if link is not None:
+                continue
+            borders = [road.lane_center_t(i, s_end) + side * net.lane_width(road_id, i, s_end) / 2
+                       for i in net.lane_ids(road_id, s_end)
+                       if i != 0 and net.lane_type(road_id, i, s_end) in DRIVING_TYPES
+                       for side in (-1.0, 1.0)]
+            if not borders:
+                continue
+            a = net.road_to_world(road_id, s_end, min(borders))
+            b = net.road_to_world(road_id, s_end, max(borders))
+            h = road.heading_at(s_end)
+            dx, dy = outward * OPEN_END_CAP_M * math.cos(h), outward * OPEN_END_CAP_M * math.sin(h)
+            caps.append(shapely.Polygon([(a.x, a.y), (b.x, b.y), (b.x + dx, b.y + dy),
+                                         (a.x + dx, a.y + dy)]))
+        return caps
+    except (AttributeError, TypeError, TestzoneError):
+        return []
+
+
 class DrivableMetric:
     """Off-road time and lane departures of the ego.
 
@@ -93,7 +131,7 @@ class DrivableMetric:
                                 skipped="no road network and no lane position recorded")
         corners = box_corners(tr.states)
         viol: list = []
-        excess = self._area_excess(net, corners)
+        excess = self._area_excess(net, corners, lanes)
         if excess is not None:
             mask = (excess > self.tolerance_m).tolist()
             stats["offroad_distance_max_m"] = Statistic("offroad_distance_max_m", "m",
@@ -118,18 +156,27 @@ class DrivableMetric:
         return MetricResult(self.name, self.category, stats, violations=tuple(viol),
                             events=({"method": method},))
 
-    @staticmethod
-    def _area_excess(net: RoadNetworkView | None, corners: np.ndarray) -> np.ndarray | None:
+    def _area_excess(self, net: RoadNetworkView | None, corners: np.ndarray,
+                     lanes: list) -> np.ndarray | None:
         """Corner excess outside ``net.drivable_area()`` per frame [m], or None when the
         network lacks the query or cannot build the area (a TestzoneError: the reference-point
-        test stands in)."""
+        test stands in). A frame off the area whose reference point is on a road with an
+        open end (:func:`open_end_caps`) is measured again with the road going on there."""
         if not len(corners):
             return None
         try:
             area = _area_around(net, corners)
         except TestzoneError:
             return None
-        return None if area is None else corner_excess(area, corners)
+        if area is None:
+            return None
+        excess = corner_excess(area, corners)
+        over = [k for k, e in enumerate(excess) if e > self.tolerance_m and lanes[k] is not None]
+        caps = [c for road in sorted({lanes[k].road_id for k in over})
+                for c in open_end_caps(net, road)]
+        if caps:
+            excess[over] = corner_excess(shapely.union_all([area, *caps]), corners[over])
+        return excess
 
     def _departures(self, tr: EgoTrack, lanes: list, corners: np.ndarray,
                     net: RoadNetworkView | None) -> tuple[np.ndarray, list[bool]] | None:

@@ -82,6 +82,26 @@ def test_red_light_run_in_a_step_into_the_junction_or_a_lane_change(net):
     assert r.events[0]["t"] == pytest.approx((972.0 - 960.0 - reach) / 10.0)
 
 
+def test_overhang_past_the_maps_open_start_is_not_off_road(net):
+    """Real-input sweep 12: ASAM's SlowPrecedingVehicle places the ego at s = 0, its rear
+    0.75 m before the road's start (the map's edge, no predecessor): its t = 0 frame was
+    off-road and stay_on_road failed. Road 1 starts at x = -1000 with no link; the rear of a
+    box centred 1.4 m ahead of the reference point, 4.6 m long, is 0.9 m before it."""
+    from evaluator.metrics import DrivableMetric
+    box = {"ego": BoundingBox(cx=1.4, length=4.6, width=1.9)}
+    rec = make_recording({"ego": along_lane(net, 0.0, 10.0)}, 1.0, boxes=box)
+    stats = DrivableMetric().compute(rec, net).statistics
+    assert stats["offroad_time_s"].value == 0.0
+    assert stats["offroad_distance_max_m"].value == 0.0     # the road goes on past the edge
+
+    def beside(t):                     # 9 m right of the reference line at the start: off
+        return {"pose": Pose(-1000.0 + 10 * t, -9.0, 0.0, 0.0), "speed": 10.0,
+                "lane": LaneCoord("1", -2, 10 * t, -5.25, 0.0)}
+    rec = make_recording({"ego": beside}, 1.0, boxes=box)
+    assert DrivableMetric().compute(rec, net).statistics["offroad_time_s"].value == \
+        pytest.approx(1.0)
+
+
 def test_speeding_on_real_map(net):
     # 66 km/h in a 60 km/h lane: ratio 0.1, excess 1.6667 m/s for the whole 2 s.
     v = 66 / 3.6
