@@ -298,8 +298,8 @@ def check_scenario(path: str | Path) -> list[Issue]:
                       "expected the root element OpenSCENARIO")]
     issues = schema_issues(file, root)
     rev = file_revision(root)
-    if rev is not None and rev[0] != 1:  # another language (0.9's Sequence, Object, ...):
-        return issues                     # 1.x's checks would only add noise
+    if rev is None or rev[0] != 1:  # no readable revision, or another language (0.9's
+        return issues               # Sequence, Object...): 1.x's checks would only add noise
     if child_el(root, "ParameterValueDistribution") is not None:
         issues += distribution_issues(file, root)
     elif child_el(root, "Catalog") is not None:

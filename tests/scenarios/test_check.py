@@ -632,3 +632,13 @@ def test_check_names_every_value_outside_its_constraints(tmp_path):
     assert [(i.line, i.message) for i in errors] == [
         (line_of(text, f'name="p{k}"'), f"value {k} of parameter 'p{k}' meets none of its "
                                         f"ConstraintGroups: greaterThan 100") for k in range(3)]
+
+
+def test_a_header_without_a_readable_revision_is_the_only_error(tmp_path):
+    """Real-input sweep 12: ASAM's API test file with revMajor="${floor(35.5 +1)}" gave 9
+    errors, 8 of them following from the header (the loader read it as OpenSCENARIO 36.37)."""
+    path, text = scenario(tmp_path)
+    text = re.sub(r'revMajor="1"', 'revMajor="${floor(35.5 +1)}"', text, count=1)
+    path.write_text(text)
+    assert [i.message for i in check_scenario(path)] == [
+        "expected a FileHeader with integer revMajor and revMinor"]
