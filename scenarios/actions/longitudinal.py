@@ -55,8 +55,10 @@ class SpeedTarget:
 class SpeedRun:
     """A running SpeedAction on one entity, as esmini's ``LongSpeedAction``.
 
-    - The target is limited to the entity's Performance ``maxSpeed``, and re-read every step
-      (a relative target follows its entity).
+    - The target is limited to the entity's Performance ``maxSpeed``. A relative target is
+      taken from its entity's speed when the action starts, once (``continuous="false"``:
+      esmini ``TargetRelative::GetValue`` samples it once; an Ego told "its own speed + 2"
+      reaches 12 from 10, not 14), or re-read every step (``continuous="true"``: it follows).
     - A ``time`` is the transition's duration. A ``distance`` becomes the duration
       ``2 d / |v0 + v1|`` at the start, and where the speed changes sign, the sum of the two
       parts on either side of 0 (d split as ``v0^2 : v1^2``). A ``rate`` sets the duration
@@ -73,7 +75,10 @@ class SpeedRun:
     def __init__(self, rt: Runtime, actor: str, spec: SpeedAction) -> None:
         self.actor, self.spec = actor, spec
         mover = rt.mover(actor)
+        self.fixed: float | None = None      # a relative target sampled at the start
         self.start, target = mover.speed, self.target(rt)
+        if not spec.target.continuous:
+            self.fixed = target
         dyn = spec.dynamics
         self.elapsed, self.reached = 0.0, False
         if dyn.shape == "step":
@@ -88,7 +93,10 @@ class SpeedRun:
             mover.speed = target   # as esmini's Start: a step change applies at once
 
     def target(self, rt: Runtime) -> float:
-        """Target speed now [m/s], within +-maxSpeed."""
+        """Target speed now [m/s], within +-maxSpeed (the start's for a target that is not
+        continuous)."""
+        if self.fixed is not None:
+            return self.fixed
         vmax = rt.mover(self.actor).defn.performance.max_speed
         return max(-vmax, min(vmax, self.spec.target.speed(rt)))
 

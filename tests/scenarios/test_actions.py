@@ -142,6 +142,22 @@ def test_relative_continuous_speed_follows_the_reference(tmp_path):
                        if e.kind == "storyboard" and e.data["transition"] == "endTransition"]
 
 
+@pytest.mark.parametrize("kind, value, shape, expected", [
+    ("delta", 2, "step", 12.0), ("factor", 1.5, "step", 15.0),
+    ("delta", 2, "linear", 12.0), ("factor", 1.5, "linear", 15.0)])
+def test_a_relative_target_that_is_not_continuous_is_taken_once(tmp_path, kind, value, shape,
+                                                                 expected):
+    """Hostile pass 12b: `continuous="false"` was re-read every step, so a car told to go
+    "its own speed + 2" from 10 m/s reached 14 (step) or ran away (25 m/s linear, 66 m/s for a
+    factor of 1.5). The reference speed is sampled when the action starts (esmini
+    TargetRelative::GetValue); a Lead speeding up later does not move it either."""
+    action = relative_speed_action("Car", value, kind, continuous=False, shape=shape,
+                                   dyn_value=2.0)
+    worlds, _, _ = one_event(tmp_path, action, init=teleport("Car", -1, 10.0, speed=10.0))
+    assert at(worlds, 4.0).entities["Car"].speed == pytest.approx(expected)
+    assert at(worlds, 6.0).entities["Car"].speed == pytest.approx(expected)
+
+
 def lane_change(target, shape="linear", dim="time", value=2.0, offset=0.0):
     return (f'<Action name="lc"><PrivateAction><LateralAction><LaneChangeAction '
             f'targetLaneOffset="{offset}"><LaneChangeActionDynamics dynamicsShape="{shape}" '
