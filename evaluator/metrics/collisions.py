@@ -75,15 +75,18 @@ class Collision:
 
 def contact_point(ego: EntityState, other: EntityState) -> tuple[float, float]:
     """Contact point of two boxes in the ego box frame (x forward, y left) [m]: the centroid
-    of their ground-plane overlap, or the point of ``other``'s box nearest the ego's box when
-    they do not overlap (an event-reported contact)."""
+    of their ground-plane overlap, of the edge they share when they only touch (a rear-end at
+    exactly the step's contact: the middle of the ego's rear edge, not a corner of it), or
+    the point of ``other``'s box nearest the ego's box when they do not meet (an
+    event-reported contact)."""
     pe = shapely.Polygon(ego.box.corners(ego.pose))
     po = shapely.Polygon(other.box.corners(other.pose))
     inter = shapely.intersection(pe, po)
     if not inter.is_empty and inter.area > 1e-12:
         p = inter.centroid
     else:
-        p = shapely.ops.nearest_points(po, pe)[0]
+        touch = shapely.intersection(pe.exterior, po.exterior)   # a shared edge, or points
+        p = touch.centroid if not touch.is_empty else shapely.ops.nearest_points(po, pe)[0]
     ex, ey = box_centre(ego)
     c, s = math.cos(ego.pose.h), math.sin(ego.pose.h)
     dx, dy = p.x - ex, p.y - ey

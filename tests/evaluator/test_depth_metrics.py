@@ -264,6 +264,21 @@ def test_contact_edge_from_box_geometry():
     assert hit_edge(ego, -2.2, 0.5) == "rear" and hit_edge(ego, 0.0, -0.9) == "right"
 
 
+def test_boxes_that_only_touch_meet_at_the_middle_of_the_shared_edge():
+    """Hostile pass 12b: a car behind touching the ego's rear edge exactly (zero-area
+    overlap, as round numbers give at a step) was judged at a corner of that edge, where
+    |lon| / (L/2) and |lat| / (W/2) tie at 1.0: float noise made it a lateral hit, at fault.
+    The shared edge x = -2.25, y in [-0.9, 0.9] meets at its middle (-2.25, 0): rear."""
+    box = BoundingBox(length=4.5, width=1.8)
+    ego = EntityState("ego", EntityKind.VEHICLE, Pose(0, 1.0), 2.0, box=box)
+    behind = EntityState("b", EntityKind.VEHICLE, Pose(-4.5, 1.0), 12.0, box=box)
+    lon, lat = contact_point(ego, behind)
+    assert (lon, lat) == (pytest.approx(-2.25), pytest.approx(0.0, abs=1e-9))
+    assert hit_edge(ego, lon, lat) == "rear"
+    corner = EntityState("c", EntityKind.VEHICLE, Pose(-4.5, 2.8), 12.0, box=box)  # one point
+    assert contact_point(ego, corner) == (pytest.approx(-2.25), pytest.approx(0.9))
+
+
 def test_side_swipe_near_the_front_corner_is_lateral_not_at_fault():
     # other at the ego's speed 3.5 m ahead, closing in laterally 1 m/s from y = 1.83:
     # first overlap at t = 0.05 (y = 1.78, 0.02 m deep along the ego's left edge).
