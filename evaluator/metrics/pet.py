@@ -129,8 +129,9 @@ class PETMetric:
             [rad] (default 15 deg; shallower conflicts are following or merging).
 
     Statistics: ``pet_min_s`` (inf when no path crosses the ego's). Events: one
-    ``{"other", "x", "y", "pet_s", "area"}`` per conflict (``area`` is ``crosswalk:<id>``
-    or None for a point conflict; x, y: the crossing point, or the area's
+    ``{"other", "x", "y", "pet_s", "area"}`` per conflict (``area`` is ``crosswalk:<id>``,
+    ``"contact"`` for boxes that overlapped while crossing where the centre paths did not
+    cross (PET 0), or None for a point conflict; x, y: the crossing point, or the area's
     representative point).
     """
 
@@ -187,4 +188,24 @@ class PETMetric:
             pet = pet_from_occupancy(te, me, to, mo)
             if pet is not None:
                 out.append({"other": other, "x": x, "y": y, "pet_s": pet, "area": None})
+        if not any(e["pet_s"] == 0.0 for e in out):
+            out += self._contact(rec, ego, other)
         return out
+
+    def _contact(self, rec: Recording, ego: str, other: str) -> list[dict]:
+        """A PET of 0 where the two boxes overlapped while crossing (headings at least
+        ``min_angle_rad`` apart either way), though their centre paths never crossed: a
+        car stopping short of the ego's centre line and hit there, a pedestrian struck
+        before reaching it (Allen et al.: both occupied the same ground at once).
+        ``area`` ``"contact"``, x, y the overlap's centroid at its first frame."""
+        for f in rec.frames:
+            e, o = f.entities.get(ego), f.entities.get(other)
+            if e is None or o is None or \
+                    abs(math.sin(e.pose.h - o.pose.h)) < math.sin(self.min_angle_rad):
+                continue
+            inter = shapely.intersection(shapely.Polygon(e.box.corners(e.pose)),
+                                         shapely.Polygon(o.box.corners(o.pose)))
+            if not inter.is_empty and inter.area > 1e-12:
+                c = inter.centroid
+                return [{"other": other, "x": c.x, "y": c.y, "pet_s": 0.0, "area": "contact"}]
+        return []

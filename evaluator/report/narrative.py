@@ -112,9 +112,11 @@ def narrative(res: CaseResult) -> list[str]:
     pets = [p for p in f.get("pet", []) if p.get("pet_s") is not None]
     if pets:
         p = min(pets, key=lambda e: float(e["pet_s"]))
-        where = (f"the conflict area {p.get('area')} (near ({_num(p.get('x'), 1)}, "
-                 f"{_num(p.get('y'), 1)}) m)" if p.get("area") else
-                 f"the point ({_num(p.get('x'), 1)}, {_num(p.get('y'), 1)}) m")
+        near = f"({_num(p.get('x'), 1)}, {_num(p.get('y'), 1)}) m"
+        where = (f"the ground where their boxes overlapped (near {near})"
+                 if p.get("area") == "contact" else
+                 f"the conflict area {p.get('area')} (near {near})" if p.get("area") else
+                 f"the point {near}")
         timed.append((math.inf,
                       f"Closest encroachment: {p.get('other')} and the ego passed {where} "
                       f"{_num(p.get('pet_s'))} s apart (PET)."))

@@ -231,6 +231,23 @@ def test_pet_inside_a_junction_is_taken_at_the_crossing_point():
         assert [(e["area"], e["other"]) for e in r.events] == [(None, "other")]
 
 
+def test_pet_is_zero_for_boxes_that_met_while_crossing_short_of_the_other_path():
+    """Hostile pass 12b: a car crossing the ego's road stopped 0.1 m short of the ego's
+    centre path and was hit there: the centre paths never crossed, so PET was inf beside a
+    collision. Other: 4.5 x 1.8, northwards on x = 50 to y = -1.85 (its centre), where the
+    ego (on y = 0) reaches it: both boxes cover the same ground at once, PET 0."""
+    def crossing_then_stopped(t):
+        y = min(-20.0 + 10.0 * t, -1.85)
+        return {"pose": Pose(50.0, y, 0.0, math.pi / 2), "speed": 10.0 if y < -1.85 else 0.0}
+    rec = make_recording({"ego": straight(0, 10.0, y=0.0), "other": crossing_then_stopped},
+                         6.0)
+    r = PETMetric().compute(rec, None)
+    assert r.statistics["pet_min_s"].value == 0.0
+    assert [(e["area"], e["other"]) for e in r.events] == [("contact", "other")]
+    side_by_side = {"ego": straight(0, 10.0, y=0.0), "other": straight(0, 10.0, y=1.0)}
+    assert PETMetric().compute(make_recording(side_by_side, 1.0), None).events == ()
+
+
 def test_pet_at_crosswalk_with_a_pedestrian_walking_along_it():
     # pedestrian (0.5 x 0.5 box) walks +x at 0.5 m/s along y = 3.0 inside the crosswalk
     # (x 100..104): its box leaves at x - 0.25 > 104 -> last in at t = 7.5, leaves 7.55.
