@@ -132,6 +132,19 @@ def box_centre(state: EntityState) -> tuple[float, float]:
     return state.box.centre(state.pose)
 
 
+MAX_JUMP_FACTOR = 2.0
+"""A step in which an entity moved more than this times what its speed covers (plus 1 m) was a
+jump (a TeleportAction), not a motion (:func:`moved_plausibly`)."""
+
+
+def moved_plausibly(a: EntityState, b: EntityState, dt: float) -> bool:
+    """Whether ``a`` -> ``b`` over ``dt`` [s] is a motion its speeds can make: at most
+    :data:`MAX_JUMP_FACTOR` times the larger speed's distance plus 1 m. A jump (a
+    TeleportAction) is not driven: no contact is swept along it, no distance counted."""
+    reach = MAX_JUMP_FACTOR * max(abs(a.speed), abs(b.speed)) * dt + 1.0
+    return math.hypot(b.pose.x - a.pose.x, b.pose.y - a.pose.y) <= reach
+
+
 def lanes_along(track: EgoTrack, net: object | None) -> list[LaneCoord | None]:
     """The ego's lane position in each frame of ``track``.
 

@@ -42,7 +42,7 @@ import shapely.ops
 from testzone.recording import Recording
 from testzone.world import EntityState, WorldState, boxes_overlap
 
-from evaluator.extract import box_centre, ego_name
+from evaluator.extract import box_centre, ego_name, moved_plausibly
 from evaluator.interfaces import RoadNetworkView
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic
 
@@ -134,18 +134,6 @@ def _coupling_changes(recording: Recording, ego: str) -> list[tuple[float, str, 
     return out
 
 
-MAX_JUMP_FACTOR = 2.0
-"""A step in which an entity moved more than this times what its speed covers (plus 1 m) was a
-jump (a TeleportAction), not a motion: no contact is looked for along it."""
-
-
-def _moved_plausibly(a: EntityState, b: EntityState, dt: float) -> bool:
-    """Whether ``a`` -> ``b`` over ``dt`` [s] is a motion its speeds can make (module
-    :data:`MAX_JUMP_FACTOR`)."""
-    reach = MAX_JUMP_FACTOR * max(abs(a.speed), abs(b.speed)) * dt + 1.0
-    return math.hypot(b.pose.x - a.pose.x, b.pose.y - a.pose.y) <= reach
-
-
 def _between(a: EntityState, b: EntityState, w: float, dt: float) -> EntityState:
     """``a``'s state the fraction ``w`` of the way to ``b`` over a step of ``dt`` [s]: the
     reference point on the cubic Hermite curve whose end tangents are the headings times the
@@ -171,9 +159,9 @@ def _swept_contact(e0: EntityState, e1: EntityState, o0: EntityState, o1: Entity
     is sampled every quarter of the smallest box dimension of relative motion (at most 200
     samples), when the relative box centre's chord comes within both half diagonals; a sample
     counts when the boxes overlap though shrunk by a twentieth of the step (the path between
-    frames is a guess). A step in which either entity jumped (:func:`_moved_plausibly`: a
+    frames is a guess). A step in which either entity jumped (:func:`moved_plausibly`: a
     TeleportAction) is not swept."""
-    if not (_moved_plausibly(e0, e1, dt) and _moved_plausibly(o0, o1, dt)):
+    if not (moved_plausibly(e0, e1, dt) and moved_plausibly(o0, o1, dt)):
         return None
     (ex0, ey0), (ex1, ey1) = box_centre(e0), box_centre(e1)
     (ox0, oy0), (ox1, oy1) = box_centre(o0), box_centre(o1)

@@ -26,7 +26,7 @@ import numpy as np
 from testzone.errors import TestzoneError
 from testzone.recording import Recording
 
-from evaluator.extract import ego_track
+from evaluator.extract import ego_track, moved_plausibly
 from evaluator.interfaces import RoadNetworkView
 from evaluator.results import UNIT_BOOL, MetricResult, Statistic, TimeSeries
 
@@ -87,7 +87,8 @@ def find_goal(recording: Recording,
 
 
 class ProgressMetric:
-    """Distance travelled [m], duration [s] and average speed [m/s] of the ego.
+    """Distance travelled [m], duration [s] and average speed [m/s] of the ego (the steps
+    it drove: a jump, a TeleportAction, is not travelled; :func:`moved_plausibly`).
 
     Statistics: ``progress_distance_m``, ``progress_duration_s``, ``speed_avg_mps`` (0 when the
     duration is 0), ``speed_max_mps``, ``speed_min_mps`` (lowest speed: 0 means the ego
@@ -101,7 +102,10 @@ class ProgressMetric:
     def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
         """Integrate the ego path (``net`` places a goal given as a lane or road position)."""
         tr = ego_track(recording)
-        dist = float(np.sum(np.hypot(np.diff(tr.x), np.diff(tr.y)))) if len(tr) > 1 else 0.0
+        steps = np.hypot(np.diff(tr.x), np.diff(tr.y))
+        driven = [moved_plausibly(a, b, float(t1 - t0)) for a, b, t0, t1 in
+                  zip(tr.states, tr.states[1:], tr.t, tr.t[1:])]    # a teleport is not driven
+        dist = float(np.sum(steps[driven])) if len(tr) > 1 else 0.0
         dur = float(tr.t[-1] - tr.t[0]) if len(tr) > 1 else 0.0
         stats = {
             "progress_distance_m": Statistic("progress_distance_m", "m", dist),

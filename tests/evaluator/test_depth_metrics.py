@@ -353,3 +353,15 @@ def test_goal_not_reached_and_from_acquire_position():
     rec = make_recording({"ego": straight(0, 10.0)}, 1.0)
     s = {k: v.value for k, v in ProgressMetric().compute(rec).statistics.items()}
     assert s["route_completion_ratio"] is None and s["progress_distance_m"] == pytest.approx(10)
+
+
+def test_a_teleport_is_not_distance_driven():
+    """Hostile pass 12b: an ego teleported 469.5 m on at 10 m/s counted it as driven
+    (529.5 m, 87.5 m/s average: fewer infractions per km in the report). 10 m/s for 2 s with a
+    jump of 400 m at t = 1: 20 m driven, 10 m/s average."""
+    def jumping(t):
+        return {"pose": Pose(10.0 * t + (400.0 if t >= 1.0 else 0.0), 0.0), "speed": 10.0}
+    s = {k: v.value for k, v in
+         ProgressMetric().compute(make_recording({"ego": jumping}, 2.0)).statistics.items()}
+    assert s["progress_distance_m"] == pytest.approx(19.5)     # the 0.5 m of the jump step too
+    assert s["speed_avg_mps"] == pytest.approx(19.5 / 2.0)
