@@ -309,12 +309,7 @@ class _CaseRun:
             self.inputs[str(sc.road_network_path)] = sha256_of(sc.road_network_path)
         for path in sc.catalog_files:
             self.inputs[path] = sha256_of(path)
-        if not sc.road_network_path:
-            from scenarios.errors import ScenarioError
-            raise ScenarioError("no RoadNetwork LogicFile: a test run needs the road network "
-                                "(OpenDRIVE) the entities drive on", file=case.scenario_file,
-                                element="RoadNetwork")
-        self.net = load_network(sc.road_network_path)
+        self.net = load_network(sc.require_road_network())
         layout = rsu_layout_path(sc)
         if opts.v2x and layout.is_file():
             self.inputs[str(layout)] = sha256_of(layout)

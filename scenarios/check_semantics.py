@@ -686,12 +686,13 @@ def _lenient_load(sc: _Scenario) -> str | None:
     except ScenarioError as exc:
         _add_new(sc, issue_from_error(exc, sc.file))
         return None
-    try:
-        loaded.require_ego()
-    except ScenarioError as exc:  # a scenario, but not a test case: run refuses it
-        issue = issue_from_error(exc, sc.file)
-        sc.issues.append(Issue(WARNING, issue.file, issue.line, issue.element,
-                               f"testzone run refuses it as a test case: {exc.message}"))
+    for required in (loaded.require_ego, loaded.require_road_network):
+        try:
+            required()
+        except ScenarioError as exc:  # a scenario, but not a test case: run refuses it
+            issue = issue_from_error(exc, sc.file)
+            sc.issues.append(Issue(WARNING, issue.file, issue.line, issue.element,
+                                   f"testzone run refuses it as a test case: {exc.message}"))
     _unplaced(sc, loaded)
     _state_refs(sc, loaded)
     return loaded.ego_name

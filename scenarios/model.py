@@ -292,3 +292,16 @@ class Scenario:
                                 f"TeleportAction in Init: expected its start position",
                                 file=self.path, element="Init")
         return self.ego_name
+
+    def require_road_network(self) -> str:
+        """The OpenDRIVE file, for a caller that needs the road network (a test run).
+
+        Raises:
+            ScenarioError: the RoadNetwork names no LogicFile (an empty ``<RoadNetwork/>``,
+                as ASAM's trailer examples have).
+        """
+        if not self.road_network_path:
+            raise ScenarioError("no RoadNetwork LogicFile: a test run needs the road network "
+                                "(OpenDRIVE) the entities drive on", file=self.path,
+                                element="RoadNetwork")
+        return self.road_network_path

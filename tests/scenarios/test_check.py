@@ -642,3 +642,14 @@ def test_a_header_without_a_readable_revision_is_the_only_error(tmp_path):
     path.write_text(text)
     assert [i.message for i in check_scenario(path)] == [
         "expected a FileHeader with integer revMajor and revMinor"]
+
+
+def test_check_names_every_reason_run_refuses_a_scenario(tmp_path):
+    """Real-input sweep 12: ASAM's TrailerConnect (an empty RoadNetwork, no ego) was warned
+    of the missing ego only; run then refused it for the road network."""
+    path, text = scenario(tmp_path)
+    text = re.sub(r"<RoadNetwork>.*?</RoadNetwork>", "<RoadNetwork/>", text, flags=re.S)
+    path.write_text(text.replace('<Property name="role" value="ego"/>', ""))
+    warned = [i.message for i in check_scenario(path) if i.message.startswith("testzone run")]
+    assert [m.split(":")[1].strip() for m in warned] == ["no ego vehicle",
+                                                         "no RoadNetwork LogicFile"]
