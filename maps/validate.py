@@ -478,6 +478,12 @@ def _lane_link_issues(road: Road, parsed: ParsedFile) -> list[Issue]:
                     tsec = other.sections[0] if link.contact_point == "start" else \
                         other.sections[-1]
                     ok, where = target in tsec.by_id, f"road {other.id}"
+                elif link is None and road.junction == "-1":
+                    out.append(Issue("warning", f"road {road.id} lane {lane.id}: {attr} lane "
+                                     f"{target} named, but road {road.id} has no {attr}: "
+                                     f"the lane link leads nowhere", parsed.path, lane.line,
+                                     "link"))
+                    continue
                 else:
                     continue  # junction links are checked through the connections
                 if not ok:

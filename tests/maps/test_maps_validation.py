@@ -297,6 +297,17 @@ def test_lane_link_to_missing_lane_warns(tmp_path):
     assert "lane -1: successor lane -2 does not exist in laneSection s=50.0" in issues[0].message
 
 
+def test_a_lane_link_past_a_road_end_without_a_link_warns(tmp_path):
+    """Real-input sweep 12: openPASS's SceneryConfiguration.xodr names a successor for every
+    lane of a road that has none; map check said nothing."""
+    p = write(tmp_path, "ll.xodr", document(road("1", 100, line(0, 0, 0, 0, 100),
+                                                 right=_lane(-1, 3.0, succ=-1))))
+    issues = maps.check_opendrive(p)
+    assert [(i.severity, i.message) for i in issues] == [
+        ("warning", "road 1 lane -1: successor lane -1 named, but road 1 has no successor: "
+                    "the lane link leads nowhere")]
+
+
 def test_junction_lane_link_to_missing_lane_warns(tmp_path):
     from maps_samples import t_junction
     text = t_junction().replace('<laneLink from="-1" to="-1"/></connection><connection id="1"',
