@@ -691,9 +691,13 @@ def _lenient_load(sc: _Scenario) -> str | None:
             required()
         except ScenarioError as exc:  # a scenario, but not a test case: run refuses it
             issue = issue_from_error(exc, sc.file)
-            sc.issues.append(Issue(WARNING, issue.file, issue.line, issue.element,
+            at = child_el(sc.root, exc.element) if issue.line is None and exc.element else None
+            sc.issues.append(Issue(WARNING, issue.file,
+                                   at.sourceline if at is not None else issue.line,
+                                   element_path(at) if at is not None else issue.element,
                                    f"testzone run refuses it as a test case: {exc.message}"))
     _unplaced(sc, loaded)
+    _crosswise_starts(sc, loaded)
     _state_refs(sc, loaded)
     return loaded.ego_name
 
@@ -731,6 +735,57 @@ def _unplaced(sc: _Scenario, loaded: Scenario) -> None:
             sc.add(WARNING, objects.get(name, child_el(sc.root, "Entities")),
                    f"'{name}' has no TeleportAction in Init: it starts at the world origin "
                    f"(0, 0), off any road, until an action places it")
+
+
+CROSSWISE_RAD = math.radians(45.0)
+"""An entity starting farther than this from its lane's direction (and from the opposite
+one) stands across the lane (:func:`_crosswise_starts`)."""
+
+_GUIDES = frozenset({"FollowTrajectoryAction", "AssignRouteAction", "AcquirePositionAction"})
+"""Actions that steer an entity along a path of their own rather than its lane."""
+
+
+def _crosswise_starts(sc: _Scenario, loaded: Scenario) -> None:
+    """Warn of each entity besides the ego that Init sets across its lane (its heading more
+    than :data:`CROSSWISE_RAD` off the lane's direction either way), that a SpeedAction or
+    SpeedProfileAction sets moving and that no FollowTrajectoryAction, AssignRouteAction or
+    AcquirePositionAction guides: the default controller, as esmini's, moves it along its
+    lane, so a pedestrian set across the road walks along it (hostile pass 12b). The Init is
+    set up on the map as a run does; nothing is said when it cannot be."""
+    from scenarios.engine import ScenarioEngine
+    moved, guided = set(), set()
+    for action in loaded.storyboard.actions():
+        kind = getattr(action.spec, "ELEMENT", "")
+        if kind in ("SpeedAction", "SpeedProfileAction"):
+            moved.update(action.actors)
+        elif kind in _GUIDES:
+            guided.update(action.actors)
+    candidates = sorted(moved - guided - {loaded.ego_name})
+    net = _variant_network(loaded.road_network_path) if candidates else None
+    if net is None:
+        return
+    try:
+        world = ScenarioEngine(loaded, net, dt=0.05, external=frozenset(), seed=0,
+                               on_event=lambda e: None).initialize()
+    except TestzoneError:
+        return
+    objects = {sc.value(o, "name"): o for o in kids(child_el(sc.root, "Entities"),
+                                                    "ScenarioObject")}
+    for name in candidates:
+        state = world.entities.get(name)
+        if state is None or state.lane is None:
+            continue
+        try:
+            along = net.lane_to_world(state.lane.road_id, state.lane.lane_id, state.lane.s).h
+        except TestzoneError:
+            continue
+        off = abs(math.remainder(state.pose.h - along, 2 * math.pi))
+        if CROSSWISE_RAD < off < math.pi - CROSSWISE_RAD:
+            sc.add(WARNING, objects.get(name, child_el(sc.root, "Entities")),
+                   f"'{name}' starts {math.degrees(off):.0f} deg off the direction of its "
+                   f"lane (road {state.lane.road_id}, lane {state.lane.lane_id}): once it "
+                   f"moves, the default controller (as esmini's) takes it along the lane, "
+                   f"not across; to cross, give it a FollowTrajectoryAction or a route")
 
 
 def _add_new(sc: _Scenario, issue: Issue) -> None:

@@ -651,5 +651,27 @@ def test_check_names_every_reason_run_refuses_a_scenario(tmp_path):
     text = re.sub(r"<RoadNetwork>.*?</RoadNetwork>", "<RoadNetwork/>", text, flags=re.S)
     path.write_text(text.replace('<Property name="role" value="ego"/>', ""))
     warned = [i.message for i in check_scenario(path) if i.message.startswith("testzone run")]
-    assert [m.split(":")[1].strip() for m in warned] == ["no ego vehicle",
-                                                         "no RoadNetwork LogicFile"]
+    assert [m.split(":")[1].strip() for m in warned] == ["no RoadNetwork LogicFile",
+                                                         "no ego vehicle"]   # in line order
+
+
+@pytest.mark.parametrize("h, warned", [(1.5708, True), (0.3, False), (3.1416, False)])
+def test_an_entity_set_across_its_lane_and_moved_is_warned_of(tmp_path, h, warned):
+    """Hostile pass 12b: a pedestrian set across the road (h = pi/2) with a SpeedAction walks
+    along the lane (the default controller, as esmini's), so the crossing never happens and
+    the case passes. Check warns when the start is more than 45 deg off the lane either way
+    and nothing (a trajectory, a route) guides the entity."""
+    box_at = '<LanePosition roadId="1" laneId="-2" s="200" offset="0"/>'
+    path, text = scenario(tmp_path, box_at, box_at.replace(
+        "/>", f'><Orientation type="relative" h="{h}"/></LanePosition>'))
+    text = text.replace('<EntityRef entityRef="Car"/>',
+                        '<EntityRef entityRef="Car"/><EntityRef entityRef="Box"/>')
+    misc = re.search(r"<MiscObject.*?</MiscObject>", text, flags=re.S).group(0)
+    vehicle = re.search(r"<Vehicle.*?</Vehicle>", text, flags=re.S).group(0)
+    text = text.replace(misc, vehicle.replace('<Property name="role" value="ego"/>', ""))
+    path.write_text(text)
+    found = [i for i in check_scenario(path) if "deg off the direction" in i.message]
+    assert [(i.line, i.message.split(":")[0]) for i in found] == (
+        [(line_of(text, '<ScenarioObject name="Box"'),
+          "'Box' starts 90 deg off the direction of its lane (road 1, lane -2)")]
+        if warned else [])
