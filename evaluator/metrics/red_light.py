@@ -23,7 +23,7 @@ from testzone.errors import TestzoneError
 from testzone.recording import Recording
 from testzone.world import EntityState, LaneCoord, SignalColor, SignalState
 
-from evaluator.extract import ego_track, lane_direction, lanes_along
+from evaluator.extract import ego_track, lane_direction, lanes_along, moved_plausibly
 from evaluator.interfaces import RoadNetworkView
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic
 
@@ -103,7 +103,7 @@ class RedLightMetric:
         another (into a junction at a large ``--dt``) measures the front's distance along
         the tangent of the signal's road at the signal, before and after, where the network
         gives world positions (``road_to_world``); a step longer than the speed allows (a
-        teleport) crosses nothing."""
+        teleport, :func:`evaluator.extract.moved_plausibly`) crosses nothing."""
         tr = ego_track(recording)
         lanes = lanes_along(tr, net)
         frames = [f for f in recording.frames if tr.name in f.entities]
@@ -113,14 +113,13 @@ class RedLightMetric:
         out = []
         for k in range(1, len(frames)):
             a, b = lanes[k - 1], lanes[k]
-            if a is None or b is None:
-                continue
-            st = tr.states[k]
+            st, t0, t1 = tr.states[k], frames[k - 1].time, frames[k].time
+            if a is None or b is None or not moved_plausibly(tr.states[k - 1], st, t1 - t0):
+                continue                   # off the map, or a teleport: nothing driven over
             if a.road_id == b.road_id:
                 hits = self._along_road(a, b, tr.states[k - 1], st, by_road, net)
             else:
-                hits = self._between_roads(a, b, tr.states[k - 1], st, tr.dt, by_road, net)
-            t0, t1 = frames[k - 1].time, frames[k].time
+                hits = self._between_roads(a, b, tr.states[k - 1], st, by_road, net)
             for sig, fraction in hits:
                 t = t0 + (t1 - t0) * fraction
                 state = _state_at(t, frames[k - 1].signals.get(str(sig.id)),
@@ -150,14 +149,13 @@ class RedLightMetric:
 
     @staticmethod
     def _between_roads(a: LaneCoord, b: LaneCoord, sa: EntityState, sb: EntityState,
-                       dt: float, by_road: dict[str, list], net: RoadNetworkView
+                       by_road: dict[str, list], net: RoadNetworkView
                        ) -> list[tuple[Any, float]]:
         """``(signal, fraction of the step at the crossing)`` for a step from road ``a`` to
         road ``b``: the signals of both roads governing the lane the ego was or is in."""
         to_world = getattr(net, "road_to_world", None)
-        travel = math.hypot(sb.pose.x - sa.pose.x, sb.pose.y - sa.pose.y)
-        if to_world is None or travel > 1.5 * max(sa.speed, sb.speed, 0.0) * dt + 1.0:
-            return []                      # no geometry, or a teleport
+        if to_world is None:
+            return []
 
         def front(st: EntityState) -> tuple[float, float]:
             reach = st.box.cx + st.box.length / 2

@@ -71,11 +71,13 @@ def test_red_light_run_in_a_step_into_the_junction_or_a_lane_change(net):
     rec = make_recording({"ego": teleported}, 6.0, dt=1.0, boxes=box, signals=all_red)
     assert RedLightMetric().compute(rec, net).statistics["signals_passed"].value == 0
 
-    def changing_lane(t):             # lane -2 until the step in which the front passes
-        s = 960.0 + 10.0 * t
+    def changing_lane(t):             # -2 to -1 over 0.6..1.1 s; the id flips at 0.85 s,
+        s = 960.0 + 10.0 * t          # in the step in which the front passes the light
+        shift = 3.5 * min(max((t - 0.6) / 0.5, 0.0), 1.0)
+        p = net.lane_to_world("1", -2, s)
         lane = -2 if t < 0.85 else -1
-        p = net.lane_to_world("1", lane, s)
-        return {"pose": p, "speed": 10.0, "lane": LaneCoord("1", lane, s, 0.0, 0.0)}
+        return {"pose": Pose(p.x, p.y + shift, 0.0, p.h), "speed": 10.0,
+                "lane": LaneCoord("1", lane, s, p.y + shift, 0.0)}
     rec = make_recording({"ego": changing_lane}, 1.5, boxes=box, signals=all_red)
     r = RedLightMetric().compute(rec, net)
     assert [e["signal_id"] for e in r.events] == ["1001"]
