@@ -120,12 +120,13 @@ def constraint_holds(ptype: str, value: Value, bound: Value, rule: str) -> bool:
     """Whether ``value`` of a parameter of type ``ptype`` meets ``rule`` against ``bound``
     (OpenSCENARIO 1.2 ValueConstraint; :func:`scenarios.conditions.base.compare`). A
     dateTime compares as the instant it names (``10:00+03:00`` equals ``11:00+04:00``; no
-    offset: UTC). A string compares as a number when both sides are numbers (the UN R157
-    ALKS scenarios bound a string lane id "-4" by ``lessOrEqual -3``), else as text, code
-    point by code point; a boolean false before true."""
+    offset: UTC). A string is equal or not as text ("1.10" is not "1.1"); under an ordering
+    rule it compares as a number when both sides are numbers (the UN R157 ALKS scenarios
+    bound a string lane id "-4" by ``lessOrEqual -3``), else as text, code point by code
+    point; a boolean false before true."""
     if ptype == "dateTime":
         value, bound = _instant(str(value)), _instant(str(bound))
-    elif ptype == "string":
+    elif ptype == "string" and rule not in ("equalTo", "notEqualTo"):
         numbers = _number(value), _number(bound)
         if None not in numbers:
             value, bound = numbers

@@ -168,6 +168,8 @@ def test_constraints_compare_numeric_strings_as_numbers_and_datetimes_as_instant
     assert sc.parameters["lane"] == "-4"
     assert constraint_holds("string", "b", "a", "greaterThan")          # as text
     assert not constraint_holds("string", "10", "9", "lessThan")        # as numbers
+    assert not constraint_holds("string", "1.10", "1.1", "equalTo")     # equal as text
+    assert constraint_holds("string", "1.0", "1", "notEqualTo")
     assert constraint_holds("dateTime", "2024-05-01T10:00:00Z", "2024-05-01T10:00:00",
                             "equalTo")                                  # no offset: UTC
     assert constraint_holds("dateTime", "2024-05-01T10:00:00+08:00", "2024-05-01T03:00:00Z",
