@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from reference_data import V2X as REF_DIR
+
 from v2x_bridge import V2XError, codec
 
 
@@ -190,3 +192,20 @@ def test_a_frame_with_later_extension_additions_gets_the_lenient_hint():
     msg_type, value = cli.decode_payload(day2, lenient=True)
     assert msg_type == "RSI" and value["rtss"] == [{"rtsId": 1, "signType": 38}]
     assert value["refPos"] == {"lat": 304900000, "long": 1141500000}
+
+
+def test_a_frame_that_reads_both_ways_is_flagged():
+    """Verify pass 12: with the 2020 FullPositionVector, some 2019 BSMs carrying a path
+    history start point decode as 2020 without an error, to wrong values (utcTime hour 10
+    read as minute 10). The frame below was encoded by asn1tools from the 2019 variant of our
+    module: initialPosition {utcTime {hour 10}, pos, timeConfidence time-000-010}."""
+    from v2x_bridge import cli
+    frame = bytes.fromhex("00202020202020202020207d18fa2a1415ea774be219083e87081f41f41fdfffc00b41c202889042148fa2a1415ea774be6000200600400240")
+    _, as_2020 = cli.decode_payload(frame)
+    note = cli.other_release_note(frame, "2020", False, as_2020)
+    assert note.startswith("this frame also decodes as the 2019 release, to other values")
+    _, as_2019 = cli.decode_payload(frame, "2019")
+    start = as_2019["safetyExt"]["pathHistory"]["initialPosition"]
+    assert start["utcTime"] == {"hour": 10} and start["timeConfidence"] == "time-000-010"
+    spat = bytes.fromhex((REF_DIR / "spat_rsu_frame.uper.hex").read_text().strip())
+    assert cli.other_release_note(spat, "2020", False, cli.decode_payload(spat)[1]) == ""
