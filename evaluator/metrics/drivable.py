@@ -61,40 +61,47 @@ def _area_around(net: RoadNetworkView | None, corners: np.ndarray):
 
 
 OPEN_END_CAP_M = 10.0
-"""How far past a road end without a link (the map's edge) the road counts as going on [m]
-in the off-road test: a car placed at s = 0 with its rear over the map's start (ASAM's
-SlowPrecedingVehicle example) has not left the road."""
+"""How far behind a vehicle a road end without a link (the map's edge) counts as road going
+on [m] in the off-road test: a car placed at s = 0 with its rear over the map's start (ASAM's
+SlowPrecedingVehicle example) has not left the road; a front past a dead end has."""
 
 
-def open_end_caps(net: object | None, road_id: str) -> list:
-    """Rectangles [m] continuing road ``road_id`` by :data:`OPEN_END_CAP_M` past each of its
-    ends that has no road link (``predecessor``/``successor``, ASAM OpenDRIVE 1.8 clause
-    8.3) and lies outside a junction, across its driving lanes' width there; empty when the
-    network cannot tell (no ``road`` query, an unknown road)."""
+def open_end_cap(net: object | None, road_id: str, at_start: bool):
+    """A rectangle [m] continuing road ``road_id`` by :data:`OPEN_END_CAP_M` past its start
+    (``at_start``) or its end, when that end has no road link (``predecessor``/``successor``,
+    ASAM OpenDRIVE 1.8 clause 8.3) and the road is outside a junction, across its driving
+    lanes' width there; None otherwise, or when the network cannot tell (no ``road``
+    query, an unknown road)."""
     try:
         road = net.road(road_id)  # type: ignore[union-attr]
-        if road.junction != "-1":
-            return []
-        caps = []
-        for s_end, link, outward in ((0.0, road.predecessor, -1.0),
-                                     (road.length, road.successor, 1.0)):
-            if link is not None:
-                continue
-            borders = [road.lane_center_t(i, s_end) + side * net.lane_width(road_id, i, s_end) / 2
-                       for i in net.lane_ids(road_id, s_end)
-                       if i != 0 and net.lane_type(road_id, i, s_end) in DRIVING_TYPES
-                       for side in (-1.0, 1.0)]
-            if not borders:
-                continue
-            a = net.road_to_world(road_id, s_end, min(borders))
-            b = net.road_to_world(road_id, s_end, max(borders))
-            h = road.heading_at(s_end)
-            dx, dy = outward * OPEN_END_CAP_M * math.cos(h), outward * OPEN_END_CAP_M * math.sin(h)
-            caps.append(shapely.Polygon([(a.x, a.y), (b.x, b.y), (b.x + dx, b.y + dy),
-                                         (a.x + dx, a.y + dy)]))
-        return caps
+        s_end, link, outward = ((0.0, road.predecessor, -1.0) if at_start else
+                                (road.length, road.successor, 1.0))
+        if road.junction != "-1" or link is not None:
+            return None
+        borders = [road.lane_center_t(i, s_end) + side * net.lane_width(road_id, i, s_end) / 2
+                   for i in net.lane_ids(road_id, s_end)
+                   if i != 0 and net.lane_type(road_id, i, s_end) in DRIVING_TYPES
+                   for side in (-1.0, 1.0)]
+        if not borders:
+            return None
+        a = net.road_to_world(road_id, s_end, min(borders))
+        b = net.road_to_world(road_id, s_end, max(borders))
+        h = road.heading_at(s_end)
+        dx, dy = outward * OPEN_END_CAP_M * math.cos(h), outward * OPEN_END_CAP_M * math.sin(h)
+        return shapely.Polygon([(a.x, a.y), (b.x, b.y), (b.x + dx, b.y + dy),
+                                (a.x + dx, a.y + dy)])
     except (AttributeError, TypeError, TestzoneError):
-        return []
+        return None
+
+
+def _end_behind(net: object | None, lane, heading: float) -> bool | None:
+    """True when the road start is behind a vehicle at ``lane`` facing ``heading`` [rad] (it
+    faces along +s), False when the road end is; None when the network cannot tell."""
+    try:
+        along = net.road(lane.road_id).heading_at(lane.s)  # type: ignore[union-attr]
+    except (AttributeError, TypeError, TestzoneError):
+        return None
+    return math.cos(heading - along) >= 0.0
 
 
 class DrivableMetric:
@@ -131,7 +138,7 @@ class DrivableMetric:
                                 skipped="no road network and no lane position recorded")
         corners = box_corners(tr.states)
         viol: list = []
-        excess = self._area_excess(net, corners, lanes)
+        excess = self._area_excess(net, corners, lanes, tr.h)
         if excess is not None:
             mask = (excess > self.tolerance_m).tolist()
             stats["offroad_distance_max_m"] = Statistic("offroad_distance_max_m", "m",
@@ -157,11 +164,12 @@ class DrivableMetric:
                             events=({"method": method},))
 
     def _area_excess(self, net: RoadNetworkView | None, corners: np.ndarray,
-                     lanes: list) -> np.ndarray | None:
+                     lanes: list, headings: np.ndarray) -> np.ndarray | None:
         """Corner excess outside ``net.drivable_area()`` per frame [m], or None when the
         network lacks the query or cannot build the area (a TestzoneError: the reference-point
-        test stands in). A frame off the area whose reference point is on a road with an
-        open end (:func:`open_end_caps`) is measured again with the road going on there."""
+        test stands in). A frame off the area whose reference point is on a road whose end
+        behind the ego (``headings`` [rad] per frame) has no link is measured again with
+        the road going on there (:func:`open_end_cap`)."""
         if not len(corners):
             return None
         try:
@@ -171,11 +179,16 @@ class DrivableMetric:
         if area is None:
             return None
         excess = corner_excess(area, corners)
-        over = [k for k, e in enumerate(excess) if e > self.tolerance_m and lanes[k] is not None]
-        caps = [c for road in sorted({lanes[k].road_id for k in over})
-                for c in open_end_caps(net, road)]
-        if caps:
-            excess[over] = corner_excess(shapely.union_all([area, *caps]), corners[over])
+        behind: dict[tuple[str, bool], list[int]] = {}
+        for k, e in enumerate(excess):
+            if e > self.tolerance_m and lanes[k] is not None:
+                start = _end_behind(net, lanes[k], float(headings[k]))
+                if start is not None:
+                    behind.setdefault((lanes[k].road_id, start), []).append(k)
+        for (road, start), idx in behind.items():
+            cap = open_end_cap(net, road, start)
+            if cap is not None:
+                excess[idx] = corner_excess(shapely.union_all([area, cap]), corners[idx])
         return excess
 
     def _departures(self, tr: EgoTrack, lanes: list, corners: np.ndarray,

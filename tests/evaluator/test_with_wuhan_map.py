@@ -103,6 +103,14 @@ def test_overhang_past_the_maps_open_start_is_not_off_road(net):
     assert DrivableMetric().compute(rec, net).statistics["offroad_time_s"].value == \
         pytest.approx(1.0)
 
+    def off_the_front(t):      # verify pass 12: driving off that edge is off-road. Lane 1
+        x = -995.0 - 2.0 * t   # drives towards -x; the front, 3.7 m ahead at -998.7 - 2 t,
+        return {"pose": Pose(x, 1.75, 0.0, math.pi), "speed": 2.0,   # is over 0.3 m past
+                "lane": LaneCoord("1", 1, x + 1000.0, 1.75, 0.0)}    # the edge from t > 0.8
+    rec = make_recording({"ego": off_the_front}, 2.0, boxes=box)
+    assert DrivableMetric().compute(rec, net).statistics["offroad_time_s"].value == \
+        pytest.approx(2.0 - 0.85)
+
 
 def test_speeding_on_real_map(net):
     # 66 km/h in a 60 km/h lane: ratio 0.1, excess 1.6667 m/s for the whole 2 s.
