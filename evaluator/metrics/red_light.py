@@ -30,8 +30,53 @@ from evaluator.results import UNIT_COUNT, MetricResult, Statistic
 
 MAX_STOP_LINE_OFFSET_M = 15.0
 """Farthest the ego's front may pass from the signal's reference-line point, across the road
-[m], for a step between two roads to count as crossing its stop line (four 3.5 m lanes one
-way; a front passing farther out is on another road)."""
+[m], for a step between two roads to count as crossing its stop line, where the map cannot
+give the governed lane's width (four 3.5 m lanes one way)."""
+
+LANE_SPAN_MARGIN_M = 1.0
+"""How far beside the governed lane [m] the front may cross a stop line in a step between two
+roads and still count (a front straddling the lane marking)."""
+
+
+def front_point(st: EntityState) -> tuple[float, float]:
+    """World position [m] of the middle of ``st``'s front bumper (its box's front edge)."""
+    reach = st.box.cx + st.box.length / 2
+    return st.pose.x + reach * math.cos(st.pose.h), st.pose.y + reach * math.sin(st.pose.h)
+
+
+def front_coord(net: RoadNetworkView, lane: LaneCoord | None,
+                st: EntityState) -> LaneCoord | None:
+    """Road position of ``st``'s front bumper, from its reference point's ``lane``: ahead
+    along the lane's driving direction on the same road while that stays within the road,
+    else where the map places the front point (``net.world_to_lane``: on the connecting road
+    it has entered). None when the reference point is off the map."""
+    if lane is None:
+        return None
+    d = lane_direction(net, lane)
+    s = lane.s + d * (st.box.cx + st.box.length / 2)
+    try:
+        length = net.road(lane.road_id).length  # type: ignore[attr-defined]
+    except (AttributeError, TestzoneError):
+        length = math.inf
+    if 0.0 <= s <= length:
+        return LaneCoord(lane.road_id, lane.lane_id, s, lane.t, lane.offset)
+    locate = getattr(net, "world_to_lane", None)
+    if locate is None:
+        return LaneCoord(lane.road_id, lane.lane_id, s, lane.t, lane.offset)
+    x, y = front_point(st)
+    return locate(x, y, st.pose.h)
+
+
+def _lane_span(net: RoadNetworkView, road_id: str, lane_id: int,
+               s: float) -> tuple[float, float]:
+    """Lateral extent ``(t_right, t_left)`` [m] of a lane at ``s`` (road frame, left
+    positive); +-:data:`MAX_STOP_LINE_OFFSET_M` when the map cannot say."""
+    try:
+        centre = net.road(road_id).lane_center_t(lane_id, s)  # type: ignore[attr-defined]
+        half = net.lane_width(road_id, lane_id, s) / 2  # type: ignore[attr-defined]
+        return centre - half, centre + half
+    except (AttributeError, TestzoneError):
+        return -MAX_STOP_LINE_OFFSET_M, MAX_STOP_LINE_OFFSET_M
 
 
 def vehicle_lights(net: RoadNetworkView,
@@ -97,27 +142,31 @@ class RedLightMetric:
         instant, ``color`` the light's colour then (module docstring), ``"unknown"`` when no
         state was recorded).
 
-        A step on one road compares the front's ``s`` before and after with the signal's
-        (in either lane when the step changed lanes: a lane change over the stop line is a
-        crossing in the lane it left or the one it entered). A step from one road into
-        another (into a junction at a large ``--dt``) measures the front's distance along
-        the tangent of the signal's road at the signal, before and after, where the network
-        gives world positions (``road_to_world``); a step longer than the speed allows (a
-        teleport, :func:`evaluator.extract.moved_plausibly`) crosses nothing."""
+        The front is placed on the map each frame (:func:`front_coord`: on the reference
+        point's road, or where it lies once it is past that road's end). A step with the
+        front on one road compares its ``s`` before and after with the signal's (in either
+        lane when the step changed lanes: a lane change over the stop line is a crossing in
+        the lane it left or the one it entered). A step with the front going from one road to
+        another (into a junction, at a large ``--dt`` or with a signal just inside the
+        connecting road) measures the front's distance along the tangent of the signal's
+        road at the signal, before and after, within the governed lane's width, where the
+        network gives world positions (``road_to_world``); a step longer than the speed
+        allows (a teleport, :func:`evaluator.extract.moved_plausibly`) crosses nothing."""
         tr = ego_track(recording)
-        lanes = lanes_along(tr, net)
+        fronts = [front_coord(net, lane, st) for lane, st in zip(lanes_along(tr, net),
+                                                                 tr.states)]
         frames = [f for f in recording.frames if tr.name in f.entities]
         by_road: dict[str, list] = {}
         for sig in vehicle_lights(net, self.ignored_types):
             by_road.setdefault(str(sig.road_id), []).append(sig)
         out = []
         for k in range(1, len(frames)):
-            a, b = lanes[k - 1], lanes[k]
+            a, b = fronts[k - 1], fronts[k]
             st, t0, t1 = tr.states[k], frames[k - 1].time, frames[k].time
             if a is None or b is None or not moved_plausibly(tr.states[k - 1], st, t1 - t0):
                 continue                   # off the map, or a teleport: nothing driven over
             if a.road_id == b.road_id:
-                hits = self._along_road(a, b, tr.states[k - 1], st, by_road, net)
+                hits = self._along_road(a, b, by_road, net)
             else:
                 hits = self._between_roads(a, b, tr.states[k - 1], st, by_road, net)
             for sig, fraction in hits:
@@ -130,19 +179,18 @@ class RedLightMetric:
         return sorted(out, key=lambda c: c["t"])
 
     @staticmethod
-    def _along_road(a: LaneCoord, b: LaneCoord, sa: EntityState, sb: EntityState,
-                    by_road: dict[str, list], net: RoadNetworkView) -> list[tuple[Any, float]]:
-        """``(signal, fraction of the step at the crossing)`` for a step on one road."""
+    def _along_road(a: LaneCoord, b: LaneCoord, by_road: dict[str, list],
+                    net: RoadNetworkView) -> list[tuple[Any, float]]:
+        """``(signal, fraction of the step at the crossing)`` for a step with the front
+        (``a`` -> ``b``) on one road."""
         d = lane_direction(net, b)
         if lane_direction(net, a) != d:
             return []
-        front_a = a.s + d * (sa.box.cx + sa.box.length / 2)
-        front_b = b.s + d * (sb.box.cx + sb.box.length / 2)
         hits = []
         for sig in by_road.get(b.road_id, []):
             if not (governs(sig, a.lane_id, d) or governs(sig, b.lane_id, d)):
                 continue
-            before, after = (front_a - sig.s) * d, (front_b - sig.s) * d
+            before, after = (a.s - sig.s) * d, (b.s - sig.s) * d
             if before < 0.0 <= after:
                 hits.append((sig, -before / (after - before)))
         return hits
@@ -151,17 +199,13 @@ class RedLightMetric:
     def _between_roads(a: LaneCoord, b: LaneCoord, sa: EntityState, sb: EntityState,
                        by_road: dict[str, list], net: RoadNetworkView
                        ) -> list[tuple[Any, float]]:
-        """``(signal, fraction of the step at the crossing)`` for a step from road ``a`` to
-        road ``b``: the signals of both roads governing the lane the ego was or is in."""
+        """``(signal, fraction of the step at the crossing)`` for a step with the front going
+        from road ``a`` to road ``b``: the signals of both roads governing the lane the front
+        was or is in, crossed within that lane's width (:func:`_lane_span`)."""
         to_world = getattr(net, "road_to_world", None)
         if to_world is None:
             return []
-
-        def front(st: EntityState) -> tuple[float, float]:
-            reach = st.box.cx + st.box.length / 2
-            return (st.pose.x + reach * math.cos(st.pose.h),
-                    st.pose.y + reach * math.sin(st.pose.h))
-        (xa, ya), (xb, yb) = front(sa), front(sb)
+        (xa, ya), (xb, yb) = front_point(sa), front_point(sb)
         hits = []
         for lane in (a, b):
             d = lane_direction(net, lane)
@@ -172,15 +216,16 @@ class RedLightMetric:
                     at = to_world(lane.road_id, float(sig.s), 0.0)
                 except TestzoneError:
                     continue
-                ux, uy = math.cos(at.h) * d, math.sin(at.h) * d
-                before = (xa - at.x) * ux + (ya - at.y) * uy
-                after = (xb - at.x) * ux + (yb - at.y) * uy
+                ux, uy = math.cos(at.h), math.sin(at.h)
+                before = ((xa - at.x) * ux + (ya - at.y) * uy) * d
+                after = ((xb - at.x) * ux + (yb - at.y) * uy) * d
                 if not before < 0.0 <= after:
                     continue
                 fraction = -before / (after - before)
-                lateral = ((xa + (xb - xa) * fraction - at.x) * -uy
-                           + (ya + (yb - ya) * fraction - at.y) * ux)
-                if abs(lateral) <= MAX_STOP_LINE_OFFSET_M:
+                t = ((xa + (xb - xa) * fraction - at.x) * -uy
+                     + (ya + (yb - ya) * fraction - at.y) * ux)      # left of the line
+                lo, hi = _lane_span(net, lane.road_id, lane.lane_id, float(sig.s))
+                if lo - LANE_SPAN_MARGIN_M <= t <= hi + LANE_SPAN_MARGIN_M:
                     hits.append((sig, fraction))
         return hits
 

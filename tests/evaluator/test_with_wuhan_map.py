@@ -84,6 +84,31 @@ def test_red_light_run_in_a_step_into_the_junction_or_a_lane_change(net):
     assert r.events[0]["t"] == pytest.approx((972.0 - 960.0 - reach) / 10.0)
 
 
+def test_a_light_just_inside_the_connecting_road_is_judged_at_any_step(net):
+    """Verify pass 12: a stop line 2 m into the junction's connecting road 101 was passed by
+    the front while the reference point was still on road 1: at --dt 0.05 no step looked at
+    road 101's signals (PASS), at --dt 1.0 one did (FAIL). The front is placed on the map
+    itself now. Road 101 (lane -1 at y = -5.25) starts at x = -20; its s = 2 is x = -18;
+    the front (3.9 m ahead) gets there when the reference point is at x = -21.9."""
+    from evaluator_fixtures import FakeSignal
+
+    class OneLightOn101:
+        signals = [FakeSignal("9", "101", 2.0, orientation="+")]
+
+        def __getattr__(self, name):
+            return getattr(net, name)
+    box = {"ego": BoundingBox(cx=1.4, length=5.0, width=2.0)}
+
+    def straight_on(t):
+        return {"pose": Pose(-40.0 + 10.0 * t, -5.25, 0.0, 0.0), "speed": 10.0}
+    for dt in (0.05, 0.5):
+        rec = make_recording({"ego": straight_on}, 3.0, dt=dt, boxes=box,
+                             signals=lambda t: {"9": SignalState("9", SignalColor.RED)})
+        r = RedLightMetric().compute(rec, OneLightOn101())
+        assert [e["signal_id"] for e in r.events] == ["9"], dt
+        assert r.events[0]["t"] == pytest.approx((-21.9 + 40.0) / 10.0, abs=1e-6)
+
+
 def test_overhang_past_the_maps_open_start_is_not_off_road(net):
     """Real-input sweep 12: ASAM's SlowPrecedingVehicle places the ego at s = 0, its rear
     0.75 m before the road's start (the map's edge, no predecessor): its t = 0 frame was
