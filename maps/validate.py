@@ -425,6 +425,28 @@ def signal_record_issues(parsed: ParsedFile) -> list[Issue]:
     return out
 
 
+def object_id_issues(parsed: ParsedFile) -> list[Issue]:
+    """What ``map check`` says of object ids (ASAM OpenDRIVE 1.8 clause 13: ``object@id`` is
+    required and unique): one warning per empty id and per id given to several objects (the
+    instances of one repeated object share theirs). Not said at every load: the objects
+    still load, and only their ids are unusable as references."""
+    lines: dict[str, list[int]] = {}
+    for obj in parsed.objects:
+        if obj.repeat_index in (None, 0):
+            lines.setdefault(str(obj.id).strip(), []).append(obj.line)
+    out = []
+    for oid, at in lines.items():
+        if not oid:
+            out += [Issue("warning", "object with an empty id (OpenDRIVE object@id is "
+                          "required: nothing can refer to it)", parsed.path, line, "object")
+                    for line in at]
+        elif len(at) > 1:
+            out.append(Issue("warning", f"object id {oid!r} is given {len(at)} times (again "
+                             f"at line {at[1]}): ids are unique (ASAM OpenDRIVE 1.8 clause 13)",
+                             parsed.path, at[0], "object"))
+    return out
+
+
 SIGNAL_CHOICES = {"dynamic": ("yes", "no"), "orientation": ("+", "-", "none")}
 """Values of a signal's enumerated attributes (ASAM OpenDRIVE 1.8 clause 14.2: t_yesNo and
 e_orientation); anything else is read as ``no`` / ``none``."""
@@ -551,11 +573,12 @@ def check_opendrive(path: str | os.PathLike) -> list[Issue]:
     A structural error (missing file, not XML, wrong root, malformed element) is returned as
     the single error issue; it does not raise. Used by the CLI's ``check`` command: the
     issues a load warns of (:func:`issues_of`), :func:`signal_record_issues` and
-    :func:`lane_type_issues`.
+    :func:`lane_type_issues`, :func:`object_id_issues`.
     """
     try:
         parsed = parse_file(path)
     except MapsError as exc:
         return [Issue("error", exc.message, exc.file, exc.line, exc.element)]
-    return sorted(issues_of(parsed) + signal_record_issues(parsed) + lane_type_issues(parsed),
+    return sorted(issues_of(parsed) + signal_record_issues(parsed) + lane_type_issues(parsed)
+                  + object_id_issues(parsed),
                   key=lambda i: (i.severity != "error", i.line or 0))

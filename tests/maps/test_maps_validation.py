@@ -308,6 +308,25 @@ def test_a_lane_link_past_a_road_end_without_a_link_warns(tmp_path):
                     "the lane link leads nowhere")]
 
 
+def test_empty_and_repeated_object_ids_warn(tmp_path):
+    """Real-input sweep 12: openPASS's map has four objects with id="" (map check was silent);
+    esmini's straight_500m_signs gives '5' to three poles. One warning per empty id, one per
+    repeated id; the instances of a repeated object share their id and are not counted."""
+    objects = ('<objects><object id="" type="pole" s="10" t="4" radius="0.1"/>'
+               '<object id="p" type="pole" s="20" t="4" radius="0.1"/>'
+               '<object id="p" type="pole" s="30" t="4" radius="0.1"/>'
+               '<object id="r" type="pole" s="40" t="4" radius="0.1">'
+               '<repeat s="40" length="20" distance="5" tStart="4" tEnd="4" zOffsetStart="0" '
+               'zOffsetEnd="0" heightStart="1" heightEnd="1"/></object></objects>')
+    text = document(road("1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5)))
+    text = text.replace("</lanes>", "</lanes>" + objects, 1)
+    issues = maps.check_opendrive(write(tmp_path, "o.xodr", text))
+    assert sorted(i.message for i in issues) == [
+        "object id 'p' is given 2 times (again at line 4): ids are unique (ASAM OpenDRIVE 1.8 "
+        "clause 13)",
+        "object with an empty id (OpenDRIVE object@id is required: nothing can refer to it)"]
+
+
 def test_junction_lane_link_to_missing_lane_warns(tmp_path):
     from maps_samples import t_junction
     text = t_junction().replace('<laneLink from="-1" to="-1"/></connection><connection id="1"',
