@@ -78,7 +78,11 @@ class RunOptions:
     Attributes:
         agent: the ``--agent`` spec. agent_config: its config dict.
         dt: fixed step [s]. max_sim_time: a case still running at this sim time [s] ends with
-        reason ``timeout``. case_wall_timeout: wall-clock deadline of a case [s].
+        reason ``timeout``. extend_to_stop_time: the limit grows, up to
+        :data:`MAX_EXTENDED_SIM_TIME`, to the time at which the scenario's own StopTrigger
+        ends it by simulation time alone (:func:`simulation_time_stop`; ``testzone run``
+        without ``--max-time``: the UN R157 ALKS scenarios run up to an hour).
+        case_wall_timeout: wall-clock deadline of a case [s].
         step_timeout: wall-clock deadline of one agent step [s] (out-of-process stacks).
         trace: ``"csv"`` to write an esmini-compatible trace per case, else None.
         v2x: run the V2X bridge when the map has an RSU layout.
@@ -96,6 +100,7 @@ class RunOptions:
     agent_config: dict[str, Any] = field(default_factory=dict)
     dt: float = 0.05
     max_sim_time: float = 300.0
+    extend_to_stop_time: bool = False
     case_wall_timeout: float = 600.0
     step_timeout: float = 1.0
     trace: str | None = None
@@ -188,6 +193,26 @@ def sha256_of(path: str | Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+MAX_EXTENDED_SIM_TIME = 86400.0
+"""Longest a case runs by its own SimulationTime StopTrigger when ``--max-time`` is not given
+[s] (a day)."""
+
+
+def simulation_time_stop(scenario: Any) -> float | None:
+    """The simulation time [s] by which the Storyboard's StopTrigger has surely ended the
+    scenario, from its ConditionGroups made of SimulationTimeConditions alone (rule
+    greaterThan, greaterOrEqual or equalTo; edge none or rising; each at its value plus its
+    delay, the group at the latest of them); the earliest such group, or None."""
+    trigger = scenario.storyboard.stop_trigger
+    times = []
+    for group in (trigger.groups if trigger else ()):
+        if group and all(type(c.spec).__name__ == "SimulationTimeCondition"
+                         and c.spec.rule in ("greaterThan", "greaterOrEqual", "equalTo")
+                         and c.edge in ("none", "rising") for c in group):
+            times.append(max(c.spec.value + c.delay for c in group))
+    return min(times) if times else None
 
 
 def _later_stop_hint(scenario: Any, limit: float) -> str:
@@ -367,14 +392,20 @@ class _CaseRun:
         opts = self.options
         deadline = time.monotonic() + opts.case_wall_timeout
         received: tuple[V2XReceived, ...] = ()
+        limit = opts.max_sim_time
+        stop_at = simulation_time_stop(engine.scenario) if opts.extend_to_stop_time else None
+        if stop_at is not None and limit < stop_at + opts.dt <= MAX_EXTENDED_SIM_TIME:
+            limit = stop_at + opts.dt   # one step more: a greaterThan holds the step after
+            self.on_event(Event(world.time, "time_limit", {
+                "max_sim_time_s": limit, "from": "the StopTrigger's SimulationTimeCondition"}))
         while not engine.done:
-            if world.time >= opts.max_sim_time - 1e-9:
+            if world.time >= limit - 1e-9:
                 if engine.stop_trigger_holds():   # `SimulationTime >= limit` ends it right
                     break
                 self.note_coverage(engine, world.time)
                 self.end(world.time, "timeout", f"simulation time reached "
-                         f"{opts.max_sim_time:g} s before the StopTrigger"
-                         f"{_later_stop_hint(engine.scenario, opts.max_sim_time)}")
+                         f"{limit:g} s before the StopTrigger"
+                         f"{_later_stop_hint(engine.scenario, limit)}")
                 return
             if time.monotonic() > deadline:
                 raise RunnerError(f"case exceeded its wall-clock deadline of "

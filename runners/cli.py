@@ -132,19 +132,26 @@ MAX_CASE_TIMEOUT_S = 1e6
 case's alarm and every case errored."""
 
 
-def _check_run_options(dt: float, max_time: float, step_timeout: float, case_timeout: float,
-                       connect_timeout: float, workers: int, seed: int | None = None) -> None:
+def _check_run_options(dt: float, max_time: float | None, step_timeout: float,
+                       case_timeout: float, connect_timeout: float, workers: int,
+                       seed: int | None = None) -> None:
     """Refuse (exit 2, one line naming the option) a value no run can use: non-finite,
     non-positive, a step above 1 s, a negative seed (a PCG64 seed is a non-negative int)."""
     if seed is not None and seed < 0:
         _fail(f"--seed {seed}: expected an integer >= 0", 2)
     _check_positive("--dt", dt, "s", upper=1.0)
-    _check_positive("--max-time", max_time, "s")
+    if max_time is not None:
+        _check_positive("--max-time", max_time, "s")
     _check_positive("--step-timeout", step_timeout, "s")
     _check_positive("--case-timeout", case_timeout, "s", upper=MAX_CASE_TIMEOUT_S)
     _check_positive("--connect-timeout", connect_timeout, "s")
     if workers < 0:
         _fail(f"--workers {workers}: expected 0 (one per core) or a positive count", 2)
+
+
+#: ``--max-time`` when it is not given [s] (the scenario's own SimulationTime StopTrigger may
+#: extend it: ``RunOptions.extend_to_stop_time``).
+DEFAULT_MAX_TIME = 300.0
 
 
 @app.command()
@@ -161,7 +168,9 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
                        "Stochastic distributions"),
         trace: Optional[str] = typer.Option(None, help="'csv': esmini-compatible trace per case"),
         dt: float = typer.Option(0.05, help="simulation step [s]"),
-        max_time: float = typer.Option(300.0, help="simulation-time limit of a case [s]"),
+        max_time: Optional[float] = typer.Option(
+            None, help="simulation-time limit of a case [s] (default 300, or the time the "
+                       "scenario's own SimulationTime StopTrigger ends it, up to a day)"),
         step_timeout: float = typer.Option(1.0, help="wall-clock deadline of one agent step [s]"),
         case_timeout: float = typer.Option(600.0, help="wall-clock deadline of one case [s]"),
         ray_address: Optional[str] = typer.Option(None, help="HOST:PORT of a Ray cluster"),
@@ -224,7 +233,9 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
             out.print("note: one process publishes on --v2x-endpoint: running with 1 worker")
             n_workers = 1
     options = RunOptions(agent=agent, agent_config=config, dt=dt,
-                         max_sim_time=max_time, trace=trace, step_timeout=step_timeout,
+                         max_sim_time=DEFAULT_MAX_TIME if max_time is None else max_time,
+                         extend_to_stop_time=max_time is None, trace=trace,
+                         step_timeout=step_timeout,
                          case_wall_timeout=case_timeout, backend=backend,
                          carla_servers=tuple(s for s in (carla_servers or "").split(",") if s),
                          connect_timeout=connect_timeout, v2x_endpoint=v2x_endpoint,

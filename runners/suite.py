@@ -428,6 +428,7 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
         "seed": seed, "workers": workers, "backend": options.backend,
         "agent": {"spec": options.agent, "config": options.agent_config},
         "dt_s": options.dt, "max_sim_time_s": options.max_sim_time,
+        "max_sim_time_extends": options.extend_to_stop_time,
         "suite": suite,
         "cases": [{"case_id": c.case_id, "scenario_file": c.scenario_file,
                    "parameters": c.parameters, "seed": c.seed,

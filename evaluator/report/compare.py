@@ -87,7 +87,7 @@ def _totals(cases: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 #: Manifest entries that change what a run measures besides its scenarios and agent.
-RUN_OPTIONS = ("dt_s", "max_sim_time_s", "seed", "backend")
+RUN_OPTIONS = ("dt_s", "max_sim_time_s", "max_sim_time_extends", "seed", "backend")
 
 
 def _option_changes(da: dict[str, Any], db: dict[str, Any]) -> list[str]:

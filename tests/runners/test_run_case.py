@@ -410,3 +410,18 @@ def test_a_custom_command_no_part_of_the_platform_takes_is_named(tmp_path: Path)
     from scenarios.check import check_scenario
     issues = [i.message for i in check_scenario(path)]
     assert any("'V2X.RSl' is not 'V2X.RSI'" in m for m in issues), issues
+
+
+def test_without_max_time_a_simulation_time_stop_trigger_sets_the_limit(tmp_path: Path) -> None:
+    """Real-input sweep 12: the ALKS free-driving variants stop at SimulationTime >= 5000 m
+    / v (up to 3600 s) and timed out at the default 300 s, losing reached_stop_trigger. Without
+    an explicit --max-time the limit grows to the StopTrigger's time (+ one step)."""
+    from runners.case import simulation_time_stop
+    from scenarios import load_scenario
+    assert simulation_time_stop(load_scenario(STATIONARY)) == 25.0     # greaterThan 25
+    res = run(STATIONARY, "idm", tmp_path, max_sim_time=3.0, extend_to_stop_time=True)
+    assert {c["id"]: c["status"] for c in res["criteria"]}["reached_stop_trigger"] == "pass"
+    assert res["metrics"]["run_duration_s"]["value"] == pytest.approx(25.05)
+    rec = read_recording(tmp_path / "stationary_vehicle" / "recording.jsonl")
+    assert [e.data["max_sim_time_s"] for e in rec.events_of("time_limit")] == [
+        pytest.approx(25.05)]
