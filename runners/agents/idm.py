@@ -256,7 +256,8 @@ class IdmAgent(Agent):
         if not decide or obs.time - self._last_change < p.change_interval \
                 or ego.speed < p.change_min_speed:
             return
-        lanes = adjacent_lanes(self.net, ego.lane, max(ego.speed, 1.0) * p.change_duration, p)
+        lanes = adjacent_lanes(self.net, ego.lane, max(ego.speed, 1.0) * p.change_duration, p,
+                               route_roads(obs))
         if not lanes:
             return
         objects = with_lanes(self.net, obs.objects)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from maps.road import DRIVING_TYPES, WALKING_TYPES
+from maps.traversal import route_chooser
 
 from testzone.world import EntityKind, EntityState, LaneCoord, wrap_angle
 
@@ -261,8 +262,8 @@ def _wide_enough(net, road_id: str, lane: int, s0: float, ds: float, width: floa
     return True
 
 
-def adjacent_lanes(net, coord: LaneCoord, length: float, p: MobilParameters
-                   ) -> list[tuple[int, bool]]:
+def adjacent_lanes(net, coord: LaneCoord, length: float, p: MobilParameters,
+                   route: tuple[str, ...] = ()) -> list[tuple[int, bool]]:
     """The lanes the ego at ``coord`` may change into: ``(lane id, to_kerb)`` pairs.
 
     A neighbour qualifies when it is of type ``driving`` and carries traffic in the ego's
@@ -270,9 +271,11 @@ def adjacent_lanes(net, coord: LaneCoord, length: float, p: MobilParameters
     connecting road, and the road goes on for at least ``length + p.change_clearance`` [m]
     (no change across, or just before, a junction), the lane is at least
     ``p.min_lane_width`` wide all over that stretch (sampled every 10 m: not a lane that
-    tapers away, like an acceleration lane), and the lane leads, by the map's
-    straightest continuation, to the road the ego's lane leads to 80 m past the road's end
-    (no change into a turning lane). Left is the lane id plus the driving
+    tapers away, like an acceleration lane), and the lane leads to the road the ego's lane
+    leads to 80 m past the road's end (no change into a turning lane): along ``route`` (road
+    ids, the scenario's route for the ego) where it goes on, else by the map's straightest
+    continuation. With a route, a lane from which it cannot be followed is never offered (a
+    car in the only left-turn lane of a route turning left stays there). Left is the lane id plus the driving
     sign (OpenDRIVE lane ids, centre lane 0 skipped); the kerb side is the larger ``|id|``.
     Raises ``MapsError`` (from ``net``) only for an unknown road.
     """
@@ -285,8 +288,9 @@ def adjacent_lanes(net, coord: LaneCoord, length: float, p: MobilParameters
         return []
     s_end = coord.s + sign * length
     beyond = left_to + 80.0  # past the road's end and a junction after it
+    choose = route_chooser(list(route)) if route else None
     here = LaneCoord(coord.road_id, coord.lane_id, coord.s, 0.0)
-    exit_road = net.advance(here, beyond).road_id
+    exit_road = net.advance(here, beyond, choose).road_id
     out = []
     for step in (sign, -sign):
         lane = coord.lane_id + step
@@ -302,6 +306,6 @@ def adjacent_lanes(net, coord: LaneCoord, length: float, p: MobilParameters
                                  sign * (length + p.change_clearance), p.min_lane_width)
         # the lane must lead where the ego's lane leads (not into a turning lane)
         if ok and net.advance(LaneCoord(coord.road_id, lane, coord.s, 0.0),
-                              beyond).road_id == exit_road:
+                              beyond, choose).road_id == exit_road:
             out.append((lane, abs(lane) > abs(coord.lane_id)))
     return out

@@ -142,6 +142,17 @@ def test_adjacent_lanes_on_the_wuhan_arterial(net) -> None:
     assert adjacent_lanes(net, LaneCoord(junction_road.id, lane, 1.0, 0.0), 5.0, P) == []
 
 
+def test_no_lane_is_offered_from_which_the_route_cannot_be_followed(net) -> None:
+    """New-section pass 12: on a route turning left, idm moved from the only left-turn lane
+    into the straight lane (MOBIL's keep-right), went straight and passed. Road 1's lane -1
+    leads to the straight road 100 or the left turn 103 (to road 4); lane -2 to 101 or the
+    right turn 102: on the route 1 -> 103 -> 4, lane -2 is not offered."""
+    here = LaneCoord("1", -1, 100.0, -1.75)
+    assert adjacent_lanes(net, here, 60.0, P) == [(-2, True)]
+    assert adjacent_lanes(net, here, 60.0, P, ("1", "103", "4")) == []
+    assert adjacent_lanes(net, here, 60.0, P, ("1", "100", "2")) == [(-2, True)]  # both go on
+
+
 def test_a_tapering_acceleration_lane_is_not_offered() -> None:
     # observed (tz_onramp_merge-001): idm moved into the X3 on-ramp's acceleration lane (road
     # 183, lane -4: 3.75 m up to s = 110, 0 at s = 145) and left the road where it ended
