@@ -122,6 +122,10 @@ def default_criteria() -> list[Criterion]:
         Criterion("no_wrong_way", "wrong_way_count", "==", 0, "count",
                   "PRC Road Traffic Safety Law art. 35 (keep to the right); wrong-way interval "
                   ">= 1 s"),
+        Criterion("follows_route", "route_departure_count", "==", 0, "count",
+                  "the route the scenario assigns (ASAM OpenSCENARIO AssignRouteAction) is "
+                  "kept to its goal: leaving it is an infraction, as CARLA ScenarioRunner "
+                  "InRouteTest / Leaderboard route deviation; not applicable without a route"),
         Criterion("no_stall", "standstill_without_cause_s", "<=", 5.0, "s",
                   "progress: standing still with no road user and no non-green light within "
                   "30 m ahead, after CARLA ScenarioRunner ActorBlockedTest; 5 s is this "

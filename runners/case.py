@@ -442,14 +442,16 @@ class _CaseRun:
 
     def note_goal(self, engine: Any, world: WorldState) -> None:
         """Record a ``goal`` event when the scenario gives the ego a new route destination
-        (AssignRouteAction / AcquirePositionAction), for the evaluator's route completion."""
+        (AssignRouteAction / AcquirePositionAction), with the road ids the route was planned
+        along (``roads``), for the evaluator's route completion and route keeping."""
         if not self.ego:
             return
         goal = engine.goal_of(self.ego)
         if goal is not None and goal != self._goal:
             self._goal = goal
-            self.on_event(Event(world.time, "goal", {"entity": self.ego, "x": goal[0],
-                                                     "y": goal[1]}))
+            self.on_event(Event(world.time, "goal", {
+                "entity": self.ego, "x": goal[0], "y": goal[1],
+                "roads": list(engine.route_of(self.ego) or ())}))
 
     def sync_backend(self, backend: Any, world: WorldState) -> None:
         """Mirror the engine's entities into the backend and record its events."""

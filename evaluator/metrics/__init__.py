@@ -16,6 +16,7 @@ from evaluator.metrics.headway import (HeadwayMetric, LeadGap, drac_mps2, lead_g
                                        ttc_accel_s, ttc_s)
 from evaluator.metrics.monitors import MonitorMetric
 from evaluator.metrics.progress import ProgressMetric
+from evaluator.metrics.route import RouteMetric
 from evaluator.metrics.proximity import ProximityMetric
 from evaluator.metrics.red_light import RedLightMetric
 from evaluator.metrics.run_end import RunEndMetric
@@ -55,13 +56,13 @@ def default_metrics() -> list:
     """Return a fresh list with one instance of every metric, default thresholds."""
     return [CollisionMetric(), HeadwayMetric(), ProximityMetric(), PETMetric(), ComfortMetric(),
             SpeedingMetric(), RedLightMetric(), DrivableMetric(), WrongWayMetric(),
-            ProgressMetric(), StandstillMetric(), RunEndMetric(), V2XResponseMetric(),
-            MonitorMetric()]
+            ProgressMetric(), RouteMetric(), StandstillMetric(), RunEndMetric(),
+            V2XResponseMetric(), MonitorMetric()]
 
 
 __all__ = ["Collision", "CollisionMetric", "ComfortMetric", "DrivableMetric", "HeadwayMetric",
            "LeadGap", "MonitorMetric", "PETMetric", "ProgressMetric", "ProximityMetric",
-           "RedLightMetric", "RunEndMetric",
+           "RedLightMetric", "RouteMetric", "RunEndMetric",
            "SpeedingMetric", "StandstillMetric", "V2XResponseMetric", "WrongWayMetric", "calls_for_action",
            "default_metrics", "drac_mps2", "lead_gap", "statistic_names", "statistic_units", "thw_s",
            "ttc_accel_s", "ttc_s"]

@@ -72,6 +72,12 @@ def narrative(res: CaseResult) -> list[str]:
                       f"From {_num(w.get('t'))} s the ego drove against the direction of lane "
                       f"{w.get('lane_id')} of road {w.get('road_id')} for "
                       f"{_num(w.get('duration_s'))} s."))
+    for d in f.get("route", []):
+        if isinstance(d, dict):
+            planned = " -> ".join(str(r) for r in d.get("route") or ())
+            timed.append((float(d.get("t") or 0.0),
+                          f"At {_num(d.get('t'))} s the ego left its route: it was on road "
+                          f"{d.get('road_id')}, not on the planned roads {planned}."))
     for v in f.get("v2x_response", [])[:1]:
         resp = _metric(res, "v2x_response_time_s")
         hard = v.get("reaction_decel_mps2")

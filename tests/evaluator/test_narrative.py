@@ -83,3 +83,13 @@ def test_the_closest_approach_and_lane_departures_are_told():
         "The ego left its lane 2 time(s) (lane changes included: the evaluator does not know "
         "which were intended).",
         "The run ended by its StopTrigger."]
+
+
+def test_a_route_departure_is_told():
+    """New-section pass 12: an ego that went straight instead of turning left along its
+    route passed, and "What happened" said only that it left its lane."""
+    case = {**CASE, "findings": {"route": [{"t": 12.05, "road_id": "2",
+                                            "route": ["1", "103", "4"]}]}}
+    assert narrative(CaseResult.from_dict(case))[0] == (
+        "At 12.05 s the ego left its route: it was on road 2, not on the planned roads "
+        "1 -> 103 -> 4.")

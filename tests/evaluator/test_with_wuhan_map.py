@@ -109,6 +109,43 @@ def test_a_light_just_inside_the_connecting_road_is_judged_at_any_step(net):
         assert r.events[0]["t"] == pytest.approx((-21.9 + 40.0) / 10.0, abs=1e-6)
 
 
+def _drive(net, legs, speed=10.0):
+    """A state function driving ``legs`` [(road, lane, length)] one after the other from s = 0
+    of each (road 1's leg from s = 900), at ``speed``, with the lane recorded."""
+    def fn(t):
+        d = speed * t
+        for road, lane, length in legs:
+            start = 900.0 if road == "1" else 0.0
+            if d <= length or (road, lane, length) == legs[-1]:
+                s = start + min(d, length)
+                return {"pose": net.lane_to_world(road, lane, s), "speed": speed,
+                        "lane": LaneCoord(road, lane, s, 0.0, 0.0)}
+            d -= length
+    return fn
+
+
+def test_leaving_the_planned_route_is_a_departure(net):
+    """New-section pass 12: an ego told to turn left (route 1 -> 103 -> 4) went straight on
+    (100 -> 2) and the case passed. A goal event carries the planned roads; a frame on a road
+    outside every junction and off the plan is a departure: here from the first frame on
+    road 2, 80 + 40 m after 900 = 12.0 s at 10 m/s."""
+    from evaluator.metrics import RouteMetric
+    from testzone.recording import Event
+    goal = Event(0.0, "goal", {"entity": "ego", "x": 9999.0, "y": 9999.0,
+                               "roads": ["1", "103", "4"]})
+    straight = _drive(net, [("1", -1, 80.0), ("100", -1, 40.0), ("2", -1, 200.0)])
+    rec = make_recording({"ego": straight}, 15.0, events=[goal])
+    r = RouteMetric().compute(rec, net)
+    assert r.statistics["route_departure_count"].value == 1
+    assert r.statistics["route_departed_at_s"].value == pytest.approx(12.05)
+    assert r.events[0]["road_id"] == "2"
+    left = _drive(net, [("1", -1, 80.0), ("103", -1, 33.2), ("4", -1, 200.0)])
+    r = RouteMetric().compute(make_recording({"ego": left}, 15.0, events=[goal]), net)
+    assert r.statistics["route_departure_count"].value == 0
+    assert RouteMetric().compute(make_recording({"ego": left}, 1.0), net) \
+        .statistics["route_departure_count"].value is None          # no route: n/a
+
+
 def test_overhang_past_the_maps_open_start_is_not_off_road(net):
     """Real-input sweep 12: ASAM's SlowPrecedingVehicle places the ego at s = 0, its rear
     0.75 m before the road's start (the map's edge, no predecessor): its t = 0 frame was
