@@ -113,6 +113,10 @@ def default_criteria() -> list[Criterion]:
         Criterion("no_red_light", "red_light_violation_count", "==", 0, "count",
                   "PRC Road Traffic Safety Law Implementing Regulations art. 38 (red light "
                   "forbids passing); T/CSAE 53-2020 Day-1 RLVW"),
+        Criterion("yields_at_crosswalk", "crosswalk_occupied_entry_count", "==", 0, "count",
+                  "PRC Road Traffic Safety Law art. 47 (stop and yield to pedestrians "
+                  "crossing on a crosswalk); someone on it within 1.5 lanes of the ego's path "
+                  "as it drives on; not applicable without crosswalks"),
         Criterion("speed_limit", "speed_over_limit_ratio_max", "<=", 0.10, "ratio",
                   "PRC Road Traffic Safety Law art. 42 (posted limits); 10 % tolerance is "
                   "this project's choice"),

@@ -15,6 +15,7 @@ from evaluator.metrics.pet import PETMetric
 from evaluator.metrics.headway import (HeadwayMetric, LeadGap, drac_mps2, lead_gap, thw_s,
                                        ttc_accel_s, ttc_s)
 from evaluator.metrics.monitors import MonitorMetric
+from evaluator.metrics.crosswalk import CrosswalkMetric
 from evaluator.metrics.progress import ProgressMetric
 from evaluator.metrics.route import RouteMetric
 from evaluator.metrics.proximity import ProximityMetric
@@ -55,12 +56,12 @@ def statistic_units() -> dict[str, str]:
 def default_metrics() -> list:
     """Return a fresh list with one instance of every metric, default thresholds."""
     return [CollisionMetric(), HeadwayMetric(), ProximityMetric(), PETMetric(), ComfortMetric(),
-            SpeedingMetric(), RedLightMetric(), DrivableMetric(), WrongWayMetric(),
-            ProgressMetric(), RouteMetric(), StandstillMetric(), RunEndMetric(),
-            V2XResponseMetric(), MonitorMetric()]
+            SpeedingMetric(), RedLightMetric(), CrosswalkMetric(), DrivableMetric(),
+            WrongWayMetric(), ProgressMetric(), RouteMetric(), StandstillMetric(),
+            RunEndMetric(), V2XResponseMetric(), MonitorMetric()]
 
 
-__all__ = ["Collision", "CollisionMetric", "ComfortMetric", "DrivableMetric", "HeadwayMetric",
+__all__ = ["Collision", "CollisionMetric", "ComfortMetric", "CrosswalkMetric", "DrivableMetric", "HeadwayMetric",
            "LeadGap", "MonitorMetric", "PETMetric", "ProgressMetric", "ProximityMetric",
            "RedLightMetric", "RouteMetric", "RunEndMetric",
            "SpeedingMetric", "StandstillMetric", "V2XResponseMetric", "WrongWayMetric", "calls_for_action",

@@ -72,6 +72,12 @@ def narrative(res: CaseResult) -> list[str]:
                       f"From {_num(w.get('t'))} s the ego drove against the direction of lane "
                       f"{w.get('lane_id')} of road {w.get('road_id')} for "
                       f"{_num(w.get('duration_s'))} s."))
+    for c in f.get("crosswalk", []):
+        if isinstance(c, dict):
+            timed.append((float(c.get("t") or 0.0),
+                          f"At {_num(c.get('t'))} s the ego drove onto {c.get('crosswalk')} at "
+                          f"{_speed(c.get('speed_mps'))} while {c.get('other')} was crossing "
+                          f"on it, {_num(c.get('lateral_m'), 1)} m from the ego's path."))
     for d in f.get("route", []):
         if isinstance(d, dict):
             planned = " -> ".join(str(r) for r in d.get("route") or ())

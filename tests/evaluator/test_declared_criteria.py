@@ -62,7 +62,8 @@ def test_declared_on_same_statistic_replaces_default():
                  "clause": "x"}]
     merged = merge_criteria(default_criteria(), declared)
     ids = [c.id for c in merged]
-    assert ids == ["no_collision", "ttc_min", "red_light", "speed_limit", "stay_on_road",
+    assert ids == ["no_collision", "ttc_min", "red_light", "yields_at_crosswalk",
+                   "speed_limit", "stay_on_road",
                    "no_wrong_way", "follows_route", "no_stall", "reached_stop_trigger", "ego_decel_max", "gap"]
     stats = [c.metric for c in merged]
     assert len(set(stats)) == len(stats)

@@ -365,3 +365,29 @@ def test_a_teleport_is_not_distance_driven():
          ProgressMetric().compute(make_recording({"ego": jumping}, 2.0)).statistics.items()}
     assert s["progress_distance_m"] == pytest.approx(19.5)     # the 0.5 m of the jump step too
     assert s["speed_avg_mps"] == pytest.approx(19.5 / 2.0)
+
+
+def test_entering_a_crosswalk_someone_is_crossing_in_the_egos_way():
+    """New-section pass 12: idm drove over an occupied crosswalk at 16.6 m/s, 2.3 m from the
+    pedestrian, and passed (no criterion looked). PRC RTSL art. 47: stop and yield. The
+    crosswalk is x in [100, 104]; the ego (front 2.25 m ahead of its centre, on y = -1.75 at
+    10 m/s from x = 0) first touches it at x = 97.75, t = 9.775 -> the frame at 9.80 s."""
+    from evaluator.metrics import CrosswalkMetric
+    ped = {"pose": Pose(102.0, -1.0, 0.0, math.pi / 2), "speed": 0.0}
+    kinds = {"ped": EntityKind.PEDESTRIAN}
+    boxes = {"ped": BoundingBox(length=0.5, width=0.5)}
+    tracks = {"ego": straight(0, 10.0, y=-1.75), "ped": lambda t: dict(ped)}
+    r = CrosswalkMetric().compute(make_recording(tracks, 12.0, kinds=kinds, boxes=boxes),
+                                  FakeAreaNet())
+    assert r.statistics["crosswalk_occupied_entry_count"].value == 1
+    assert r.statistics["crosswalk_entry_speed_max_mps"].value == pytest.approx(10.0)
+    assert [(e["t"], e["other"], e["lateral_m"]) for e in r.events] == [
+        (pytest.approx(9.8), "ped", pytest.approx(0.75))]
+    aside = {"ego": straight(0, 10.0, y=-1.75), "ped": lambda t: {**ped, "pose": Pose(
+        110.0, -1.0, 0.0, math.pi / 2)}}                 # beside the crosswalk: not on it
+    r = CrosswalkMetric().compute(make_recording(aside, 12.0, kinds=kinds, boxes=boxes),
+                                  FakeAreaNet())
+    assert r.statistics["crosswalk_occupied_entry_count"].value == 0
+    assert CrosswalkMetric().compute(make_recording(tracks, 1.0, kinds=kinds, boxes=boxes),
+                                     FakeNet()).statistics[
+        "crosswalk_occupied_entry_count"].value is None     # no crosswalks on the map

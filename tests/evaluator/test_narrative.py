@@ -93,3 +93,14 @@ def test_a_route_departure_is_told():
     assert narrative(CaseResult.from_dict(case))[0] == (
         "At 12.05 s the ego left its route: it was on road 2, not on the planned roads "
         "1 -> 103 -> 4.")
+
+
+def test_an_occupied_crosswalk_entry_is_told():
+    """New-section pass 12: idm crossed an occupied crosswalk at 16.6 m/s and "What
+    happened" did not say so."""
+    case = {**CASE, "findings": {"crosswalk": [
+        {"t": 12.45, "crosswalk": "crosswalk:E", "other": "Ped", "lateral_m": 4.09,
+         "speed_mps": 16.627}]}}
+    assert narrative(CaseResult.from_dict(case))[0] == (
+        "At 12.45 s the ego drove onto crosswalk:E at 16.63 m/s (60 km/h) while Ped was "
+        "crossing on it, 4.1 m from the ego's path.")

@@ -1,0 +1,107 @@
+"""Yielding at crosswalks: the ego driving onto a crosswalk a pedestrian is crossing.
+
+PRC Road Traffic Safety Law art. 47: a motor vehicle passing a crosswalk shall slow down, and
+shall stop and yield when pedestrians are crossing on it. The crosswalks are the map's
+(``net.crosswalks()``, objects with a shapely ``polygon``: OpenDRIVE ``crosswalk`` objects
+and road marks). An entry is the first frame of each time the ego's box overlaps a crosswalk;
+it is an occupied entry when, in that frame, a pedestrian's or cyclist's box overlaps the same
+crosswalk within :data:`NEAR_PATH_M` of the ego's centre line (measured across the ego's
+heading): someone crossing in the ego's half of the road, not one at the far kerb of a wide
+road. Without crosswalks on the map, or without a map, the statistics are None.
+"""
+
+from __future__ import annotations
+
+import math
+
+import shapely
+
+from testzone.errors import TestzoneError
+from testzone.recording import Recording
+from testzone.world import EntityKind
+
+from evaluator.extract import box_centre, ego_name, map_query
+from evaluator.interfaces import RoadNetworkView
+from evaluator.results import UNIT_COUNT, MetricResult, Statistic
+
+NEAR_PATH_M = 5.25
+"""How far across the ego's heading [m] a road user on the crosswalk counts as in its way:
+the ego's lane and half of the next (1.5 lanes of 3.5 m)."""
+
+CROSSING_KINDS = (EntityKind.PEDESTRIAN, EntityKind.CYCLIST)
+"""Road users a vehicle yields to on a crosswalk."""
+
+
+class CrosswalkMetric:
+    """Entries of the ego onto crosswalks someone was crossing in its way.
+
+    Statistics: ``crosswalk_occupied_entry_count`` (None without crosswalks),
+    ``crosswalk_entry_speed_max_mps`` (the ego's fastest speed entering an occupied
+    crosswalk; None when it never did). Events: ``{"t", "crosswalk", "other", "lateral_m",
+    "speed_mps"}`` per occupied entry.
+    """
+
+    name = "crosswalk"
+    category = "rules"
+
+    def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
+        """Find the ego's entries onto crosswalks and who was on them then."""
+        stats = {"crosswalk_occupied_entry_count":
+                 Statistic("crosswalk_occupied_entry_count", UNIT_COUNT, None),
+                 "crosswalk_entry_speed_max_mps":
+                 Statistic("crosswalk_entry_speed_max_mps", "m/s", None)}
+        walks = _crosswalks(net)
+        if not walks:
+            return MetricResult(self.name, self.category, stats)
+        ego = ego_name(recording)
+        inside = {label: False for label, _ in walks}
+        events = []
+        for f in recording.frames:
+            e = f.entities.get(ego)
+            if e is None:
+                continue
+            box = shapely.Polygon(e.box.corners(e.pose))
+            for label, area in walks:
+                now = box.intersects(area)
+                if now and not inside[label]:
+                    events += _occupants(f, ego, e, label, area)
+                inside[label] = now
+        stats["crosswalk_occupied_entry_count"] = Statistic(
+            "crosswalk_occupied_entry_count", UNIT_COUNT, float(len(events)))
+        if events:
+            stats["crosswalk_entry_speed_max_mps"] = Statistic(
+                "crosswalk_entry_speed_max_mps", "m/s", max(ev["speed_mps"] for ev in events))
+        return MetricResult(self.name, self.category, stats, events=tuple(events))
+
+
+def _crosswalks(net: RoadNetworkView | None) -> list[tuple[str, object]]:
+    """``(crosswalk:<id>, polygon)`` of the map's crosswalks; empty without the query."""
+    query = map_query(net, "crosswalks")
+    try:
+        objs = list(query()) if query else []
+    except TestzoneError:
+        return []
+    return [(f"crosswalk:{getattr(o, 'id', '?')}", o.polygon) for o in objs
+            if getattr(o, "polygon", None) is not None and not o.polygon.is_empty]
+
+
+def _occupants(frame, ego: str, e, label: str, area) -> list[dict]:
+    """The occupied-entry event of the ego entering ``area`` in ``frame``: the road user
+    crossing nearest its centre line, when one is within :data:`NEAR_PATH_M` (empty list
+    otherwise)."""
+    ex, ey = box_centre(e)
+    nx, ny = -math.sin(e.pose.h), math.cos(e.pose.h)
+    best = None
+    for name, o in frame.entities.items():
+        if name == ego or o.kind not in CROSSING_KINDS:
+            continue
+        if not shapely.Polygon(o.box.corners(o.pose)).intersects(area):
+            continue
+        ox, oy = box_centre(o)
+        lateral = abs((ox - ex) * nx + (oy - ey) * ny)
+        if lateral <= NEAR_PATH_M and (best is None or lateral < best[0]):
+            best = (lateral, name)
+    if best is None:
+        return []
+    return [{"t": frame.time, "crosswalk": label, "other": best[1],
+             "lateral_m": round(best[0], 3), "speed_mps": float(abs(e.speed))}]
