@@ -9,7 +9,9 @@ careful driver makes left out. A frame counts here when the ego is slower than
 
 * no other road user (vehicle, pedestrian, object, visible or not) whose centre lies ahead of
   the ego's reference point and within :data:`CAUSE_RANGE_M` of its front bumper (a lead, a
-  queue, a pedestrian about to cross, cross traffic at a junction), and
+  queue, a pedestrian about to cross, cross traffic at a junction), moving, or standing in
+  the ego's way (its box within :data:`PATH_MARGIN_M` of the strip ahead of the ego's: a
+  barrier in the next lane is no reason to stand), and
 * no vehicle light governing the ego's lane within :data:`CAUSE_RANGE_M` ahead of its front
   (or up to :data:`LINE_OVERRUN_M` past it) showing anything but green (the signal's s stands
   for its stop line, as in :mod:`evaluator.metrics.red_light`).
@@ -87,7 +89,8 @@ def _front(st: EntityState) -> float:
 
 def _someone_ahead(frame: WorldState, ego: EntityState) -> bool:
     """Another entity's centre ahead of the ego's reference point and within
-    :data:`CAUSE_RANGE_M` of its front bumper."""
+    :data:`CAUSE_RANGE_M` of its front bumper, moving or standing in the ego's way
+    (:func:`_in_path`)."""
     h = ego.pose.h
     fx = ego.pose.x + math.cos(h) * _front(ego)
     fy = ego.pose.y + math.sin(h) * _front(ego)
@@ -97,9 +100,28 @@ def _someone_ahead(frame: WorldState, ego: EntityState) -> bool:
         dx, dy = other.pose.x - ego.pose.x, other.pose.y - ego.pose.y
         if dx * math.cos(h) + dy * math.sin(h) <= 0.0:
             continue
-        if math.hypot(other.pose.x - fx, other.pose.y - fy) <= CAUSE_RANGE_M:
+        if math.hypot(other.pose.x - fx, other.pose.y - fy) > CAUSE_RANGE_M:
+            continue
+        if abs(other.speed) >= STANDSTILL_SPEED_MPS or _in_path(ego, other):
             return True
     return False
+
+
+PATH_MARGIN_M = 0.5
+"""Room [m] beside the ego's box within which a standing road user or object still blocks its
+way (:func:`_in_path`)."""
+
+
+def _in_path(ego: EntityState, other: EntityState) -> bool:
+    """Whether ``other``'s box reaches within :data:`PATH_MARGIN_M` of the strip the ego's box
+    sweeps straight ahead (its box centre's offset across the ego's heading against both
+    half extents across it)."""
+    (ex, ey), (ox, oy) = ego.box.centre(ego.pose), other.box.centre(other.pose)
+    h = ego.pose.h
+    lateral = abs(-(ox - ex) * math.sin(h) + (oy - ey) * math.cos(h))
+    dh = other.pose.h - h
+    across = abs(math.sin(dh)) * other.box.length / 2 + abs(math.cos(dh)) * other.box.width / 2
+    return lateral < ego.box.width / 2 + across + PATH_MARGIN_M
 
 
 def _light_ahead(frame: WorldState, ego: EntityState, lane: LaneCoord | None,

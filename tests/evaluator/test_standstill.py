@@ -10,7 +10,7 @@ import pytest
 
 from evaluator.criteria import default_criteria
 from evaluator.metrics import StandstillMetric
-from testzone.world import SignalColor, SignalState
+from testzone.world import Pose, SignalColor, SignalState
 
 from evaluator_fixtures import FakeNet, FakeSignal, make_recording, straight
 
@@ -38,8 +38,14 @@ def test_stopping_on_an_empty_road_counts_all_the_standing_time():
     (still(50.0), True),      # centre 50 m: 22.75 m from the front bumper at x = 27.25
     (still(57.0), True),      # 29.75 m
     (still(57.5), False),     # 30.25 m: too far to be the reason
-    (still(40.0, y=20.0), True),   # cross traffic: 20.6 m away, ahead
+    (lambda t: {"pose": Pose(40.0, 20.0, 0.0, 1.5708), "speed": 5.0}, True),  # cross
+    #                           traffic, moving: 20.6 m away, ahead
     (still(10.0), False),     # behind the ego: no reason to stand
+    # new-section pass 12: standing things explain a stop only in the ego's way: a car
+    # beside the ego's strip (y = 3.5: 1.8 m from its box, > 0.9 + 0.9 + 0.5) does not,
+    # one 2.1 m across (< 2.3) does
+    (still(35.0, y=3.5), False),
+    (still(35.0, y=2.1), True),
 ])
 def test_a_road_user_within_30_m_ahead_explains_the_stop(other, explained):
     rec = make_recording({"ego": STOPS, "other": other}, 10.0)
