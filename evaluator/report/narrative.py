@@ -116,6 +116,11 @@ def narrative(res: CaseResult) -> list[str]:
                           f"At {_num(p.get('t'))} s the ego came closest to any other road "
                           f"user: {_num(p.get('distance_m'))} m from {p.get('other')} "
                           f"(box to box)."))
+    stood = _metric(res, "standstill_without_cause_s")
+    if isinstance(stood, (int, float)) and stood >= 1.0:
+        timed.append((math.inf, f"The ego stood still for {_num(stood)} s in all with no road "
+                                f"user in its way and no light that was not green ahead "
+                                f"(no_stall allows 5 s)."))
     changes = _metric(res, "lane_departure_count")
     if changes:
         timed.append((math.inf, f"The ego left its lane {int(changes)} time(s) (lane changes "

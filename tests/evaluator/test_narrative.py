@@ -104,3 +104,14 @@ def test_an_occupied_crosswalk_entry_is_told():
     assert narrative(CaseResult.from_dict(case))[0] == (
         "At 12.45 s the ego drove onto crosswalk:E at 16.63 m/s (60 km/h) while Ped was "
         "crossing on it, 4.1 m from the ego's path.")
+
+
+def test_standing_without_cause_is_told():
+    """New-section pass 12: an ego stood 15 s behind a barrier in the next lane and "What
+    happened" did not say so."""
+    case = {**CASE, "findings": {},
+            "metrics": {**CASE["metrics"],
+                        "standstill_without_cause_s": {"unit": "s", "value": 15.2}}}
+    assert ("The ego stood still for 15.20 s in all with no road user in its way and no "
+            "light that was not green ahead (no_stall allows 5 s).") in \
+        narrative(CaseResult.from_dict(case))
