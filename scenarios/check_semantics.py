@@ -119,6 +119,21 @@ def _road_ids(path: str, mtime_ns: int, size: int) -> frozenset[str]:
     return frozenset(r.get("id", "") for r in read_tree(path).getroot().iter("road"))
 
 
+def _rsu_layout(sc: _Scenario, el: etree._Element, xodr: Path) -> None:
+    """The errors of the RSU layout beside the map (``<map>.rsu.json``: what a run refuses,
+    :func:`v2x_bridge.factory.layout_issues`), at the LogicFile element; its warnings are
+    left to ``testzone map check``."""
+    from maps.summary import rsu_path
+    layout = rsu_path(xodr)
+    net = _variant_network(str(xodr.resolve())) if layout.is_file() else None
+    if net is None:
+        return
+    from v2x_bridge.factory import layout_issues
+    for severity, element, message in layout_issues(layout, net):
+        if severity == "error":
+            sc.add(ERROR, el, f"RSU layout {layout}: <{element}>: {message}")
+
+
 def _road_network(sc: _Scenario, el: etree._Element, xodr: Path) -> None:
     """The LogicFile's own errors (``maps.check_opendrive``: what makes the road network
     unusable, each with the .xodr file and line), reported at the LogicFile element; its
@@ -133,6 +148,7 @@ def _road_network(sc: _Scenario, el: etree._Element, xodr: Path) -> None:
         sc.add(ERROR, el, f"LogicFile {where}: {what}{issue.message}")
     if errors:
         return
+    _rsu_layout(sc, el, xodr)
     roads = _road_ids(*key)
     net = None
     for pos in sc.root.iter("LanePosition", "RoadPosition"):

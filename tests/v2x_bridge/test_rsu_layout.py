@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -163,3 +164,40 @@ def test_a_layout_for_another_map_is_refused(tmp_path, change, fragment):
     with pytest.raises(V2XError) as err:
         bridge_for_layout(layout, load_opendrive(wuhan / "wuhan_section1.xodr"), seed=0)
     assert fragment in str(err.value) and err.value.file == str(layout)
+
+
+def test_map_check_and_scenario_check_look_at_the_layout_beside_the_map(tmp_path):
+    """New-section pass 12: a layout whose geo_reference said lat_0 = 30.50 where the map
+    said 30.49 sent every V2X position 1.1 km off with all checks clean, and one naming a
+    signal the map does not have was found only when a case ran (exit 2). Map check warns of
+    the first (1 km of latitude: 0.01 deg x 110.9 km/deg on WGS84 at 30.5 N) and reports the
+    second as an error; scenario check reports errors at the LogicFile."""
+    import shutil
+    from typer.testing import CliRunner
+    from maps.cli import app as maps_app
+    from scenarios.check import check_scenario
+    root = Path(__file__).resolve().parents[2]
+    xodr = tmp_path / "s1.xodr"
+    shutil.copy(root / "maps" / "wuhan" / "wuhan_section1.xodr", xodr)
+    doc = json.loads((root / "maps" / "wuhan" / "wuhan_section1.rsu.json").read_text())
+    layout = tmp_path / "s1.rsu.json"
+    layout.write_text(json.dumps(doc))
+    assert CliRunner().invoke(maps_app, ["check", str(xodr)]).exit_code == 0
+    doc["geo_reference"] = doc["geo_reference"].replace("lat_0=30.49", "lat_0=30.50")
+    layout.write_text(json.dumps(doc))
+    res = CliRunner().invoke(maps_app, ["check", str(xodr)])
+    assert res.exit_code == 1
+    metres = float(res.output.split(" m from where the map's geoReference")[0].split(", ")[-1])
+    assert metres == pytest.approx(1108.6, abs=1.0)
+    doc["geo_reference"] = None
+    doc["rsus"][0]["signal_ids"].append("9999")
+    doc["rsus"][0].pop("phase_ids", None)
+    layout.write_text(json.dumps(doc))
+    res = CliRunner().invoke(maps_app, ["check", str(xodr)])
+    assert res.exit_code == 2 and "signal_ids ['9999'] are not signals of the map" in res.output
+    case = tmp_path / "c.xosc"
+    case.write_text((root / "scenarios" / "wuhan" / "cut_in.xosc").read_text().replace(
+        "../../maps/wuhan/wuhan_section1.xodr", str(xodr)))
+    errors = [i.message for i in check_scenario(case) if i.severity == "error"]
+    assert errors == [f"RSU layout {layout}: <rsus (RSU-S1-01)>: signal_ids ['9999'] are not "
+                      f"signals of the map"]
