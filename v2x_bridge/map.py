@@ -4,6 +4,8 @@ Junction description (SI, map frame), as the map package or a layout file gives 
 
     {"node_id": 12, "region": 1, "x": 0.0, "y": 0.0, "name": "S1-J1",      # name optional
      "links": [{"upstream_node_id": 11, "upstream_region": 1,                # region optional
+                "name": "Qingnian Rd", "road_id": "1",   # optional: the link name, else
+                                                         # "road <road_id>" (ASCII only)
                 "width_m": 7.0, "speed_limit_mps": 16.67,                    # limit optional
                 "points": [[x, y], ...],                                     # optional, >= 2
                 "movements": [{"remote_node_id": 13, "phase_id": 2}],        # optional
@@ -90,11 +92,26 @@ def _lane(ctx: BuildContext, ref: dict[str, Any], lane: Mapping[str, Any]) -> di
     return out
 
 
+def descriptive_name(*candidates: Any) -> str | None:
+    """The first candidate a DescriptiveName can carry (YD/T 3709-2020: IA5String of 1..63
+    characters: printable ASCII here), cut to 63 characters; None when none can (a Chinese
+    road name, an empty one)."""
+    for text in candidates:
+        t = str(text or "").strip()
+        if t and all(" " <= ch <= "~" for ch in t):
+            return t[:63]
+    return None
+
+
 def _link(ctx: BuildContext, ref: dict[str, Any], link: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "upstreamNodeId": fields.node_reference(link["upstream_node_id"],
                                                 link.get("upstream_region")),
         "linkWidth": units.length_to_cm(link["width_m"], "linkWidth", 32767)}
+    name = descriptive_name(link.get("name"),
+                            f"road {link['road_id']}" if link.get("road_id") else None)
+    if name:
+        out["name"] = name
     if link.get("speed_limit_mps") is not None:
         out["speedLimits"] = [{"type": "vehicleMaxSpeed",
                                "speed": units.speed_to_asn(link["speed_limit_mps"],
@@ -124,8 +141,9 @@ def build(ctx: BuildContext) -> dict[str, Any] | None:
         ref = fields.position3d(*fields.lonlat_of(ctx.geo, j["x"], j["y"]))
         node: dict[str, Any] = {"id": fields.node_reference(j["node_id"], j.get("region")),
                                 "refPos": ref}
-        if j.get("name"):
-            node["name"] = str(j["name"])[:63]
+        name = descriptive_name(j.get("name"))
+        if name:
+            node["name"] = name
         if j.get("links"):
             node["inLinks"] = [_link(ctx, ref, ln) for ln in j["links"]]
     except KeyError as exc:

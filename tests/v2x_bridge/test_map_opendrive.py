@@ -106,6 +106,15 @@ def test_map_encodes_decodes_and_reads_back_in_the_map_frame(wuhan, west):
     assert kerb.points[-1] == pytest.approx((-28.0, -5.25), abs=0.02)
     assert [(c.maneuvers, c.phase_id, c.lane_id) for c in kerb.connections] == [
         (("straight",), 1, 2), (("right",), 1, 2)]
+    # new-section pass 12: docs/v2x.md promised each link its road's name; none was sent
+    assert west_link.name == (net.road("1").name or "road 1")
+
+
+def test_a_name_a_descriptive_name_cannot_carry_falls_back():
+    """DescriptiveName is IA5String (1..63): a Chinese road name cannot be sent as it is."""
+    assert map_msg.descriptive_name("雄楚大道", "road 7") == "road 7"
+    assert map_msg.descriptive_name("", None) is None
+    assert map_msg.descriptive_name("x" * 80) == "x" * 63
 
 
 def test_spat_phase_of_a_map_connection_carries_that_approach_light(wuhan):
