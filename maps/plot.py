@@ -116,7 +116,7 @@ def plot_network(net: RoadNetwork, out: str | Path, lane_ids: bool = False,
     Args:
         lane_ids: label every lane ``road:lane`` at the middle of each lane section.
         rsus: RSU records (``x``, ``y``, ``range_m`` [m]; see :func:`maps.summary.read_rsus`)
-            to draw with their range circles, or None.
+            to draw with their range circles, or None; the view takes in every RSU.
         dpi: resolution; the figure is 12 inches on its longer side.
 
     Raises:
@@ -130,6 +130,9 @@ def plot_network(net: RoadNetwork, out: str | Path, lane_ids: bool = False,
 
     data = _collect(net, lane_ids)
     xmin, ymin, xmax, ymax = net.bounds
+    for r in rsus or ():        # an RSU beside the road is drawn, not cut off at the edge
+        xmin, xmax = min(xmin, r["x"]), max(xmax, r["x"])
+        ymin, ymax = min(ymin, r["y"]), max(ymax, r["y"])
     w, h = max(xmax - xmin, 1.0), max(ymax - ymin, 1.0)
     size = (12.0, max(3.0, 12.0 * h / w)) if w >= h else (max(3.0, 12.0 * w / h), 12.0)
     fig, ax = plt.subplots(figsize=size)

@@ -178,6 +178,21 @@ def test_info_counts_wuhan_section1_rsus_and_signals():
     assert sum(info["objects"].values()) == text.count("<object ")
 
 
+def test_the_plot_takes_in_every_rsu(tmp_path):
+    """New-section pass 12: RSUs beside the road, outside its bounding box, were cut off at
+    the plot's edge. An RSU 300 m north of a flat road makes the figure taller."""
+    import matplotlib.image
+    from maps import load_opendrive
+    from maps.plot import plot_network
+    net = load_opendrive(write(tmp_path, "two.xodr", two_roads_end_to_end()))
+    heights = []
+    for y in (0.0, 300.0):
+        out = plot_network(net, tmp_path / f"p{int(y)}.png", rsus=[
+            {"id": "R", "x": 100.0, "y": y, "range_m": 20.0}], dpi=40)
+        heights.append(matplotlib.image.imread(out).shape[0])
+    assert heights[1] > 2 * heights[0]
+
+
 def test_plot_writes_png_with_rsus(tmp_path):
     p = write(tmp_path, "two.xodr", two_roads_end_to_end())
     (tmp_path / "two.rsu.json").write_text(json.dumps(
