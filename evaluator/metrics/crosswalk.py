@@ -6,8 +6,9 @@ shall stop and yield when pedestrians are crossing on it. The crosswalks are the
 and road marks). An entry is the first frame of each time the ego's box overlaps a crosswalk;
 it is an occupied entry when, in that frame, a pedestrian's or cyclist's box overlaps the same
 crosswalk within :data:`NEAR_PATH_M` of the ego's centre line (measured across the ego's
-heading): someone crossing in the ego's half of the road, not one at the far kerb of a wide
-road. Without crosswalks on the map, or without a map, the statistics are None.
+heading) and that road user is crossing (heading at least 30 deg across the ego's, or a
+pedestrian standing on it): someone crossing in the ego's half of the road, not one at the
+far kerb of a wide road, nor a cyclist riding along the road over the crosswalk. Without crosswalks on the map, or without a map, the statistics are None.
 """
 
 from __future__ import annotations
@@ -85,6 +86,19 @@ def _crosswalks(net: RoadNetworkView | None) -> list[tuple[str, object]]:
             if getattr(o, "polygon", None) is not None and not o.polygon.is_empty]
 
 
+CROSSING_ANGLE_RAD = math.radians(30.0)
+"""Least angle [rad] between a road user's heading and the ego's for it to be crossing the
+ego's way rather than going along it (a cyclist riding in the next lane over a crosswalk)."""
+
+
+def _crossing(e, o) -> bool:
+    """Whether ``o`` is crossing the ego's way: heading at least :data:`CROSSING_ANGLE_RAD`
+    across the ego's either way, or a pedestrian standing on the crosswalk (below 0.5 m/s)."""
+    if abs(math.sin(o.pose.h - e.pose.h)) >= math.sin(CROSSING_ANGLE_RAD):
+        return True
+    return o.kind == EntityKind.PEDESTRIAN and abs(o.speed) < 0.5
+
+
 def _occupants(frame, ego: str, e, label: str, area) -> list[dict]:
     """The occupied-entry event of the ego entering ``area`` in ``frame``: the road user
     crossing nearest its centre line, when one is within :data:`NEAR_PATH_M` (empty list
@@ -93,7 +107,7 @@ def _occupants(frame, ego: str, e, label: str, area) -> list[dict]:
     nx, ny = -math.sin(e.pose.h), math.cos(e.pose.h)
     best = None
     for name, o in frame.entities.items():
-        if name == ego or o.kind not in CROSSING_KINDS:
+        if name == ego or o.kind not in CROSSING_KINDS or not _crossing(e, o):
             continue
         if not shapely.Polygon(o.box.corners(o.pose)).intersects(area):
             continue

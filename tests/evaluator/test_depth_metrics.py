@@ -388,6 +388,12 @@ def test_entering_a_crosswalk_someone_is_crossing_in_the_egos_way():
     r = CrosswalkMetric().compute(make_recording(aside, 12.0, kinds=kinds, boxes=boxes),
                                   FakeAreaNet())
     assert r.statistics["crosswalk_occupied_entry_count"].value == 0
+    along = {"ego": straight(0, 10.0, y=-1.75),   # verify pass 12b: a cyclist riding along
+             "ped": lambda t: {"pose": Pose(2.0 + 10.0 * t, 1.75, 0.0, 0.0), "speed": 10.0}}
+    r = CrosswalkMetric().compute(make_recording(along, 12.0, boxes=boxes,
+                                                 kinds={"ped": EntityKind.CYCLIST}),
+                                  FakeAreaNet())
+    assert r.statistics["crosswalk_occupied_entry_count"].value == 0   # the road, not across
     assert CrosswalkMetric().compute(make_recording(tracks, 1.0, kinds=kinds, boxes=boxes),
                                      FakeNet()).statistics[
         "crosswalk_occupied_entry_count"].value is None     # no crosswalks on the map
