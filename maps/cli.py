@@ -86,17 +86,15 @@ def plot(file: Path = typer.Argument(..., help="OpenDRIVE file (.xodr)"),
 
 def _layout_issues(file: Path) -> list:
     """The issues of the RSU layout beside the map (``<map>.rsu.json``), as ``map check``
-    prints them (:func:`v2x_bridge.factory.layout_issues`); none without a layout."""
+    prints them (:func:`maps.summary.layout_issues`); none without a layout."""
     from maps import load_opendrive
-    from maps.summary import rsu_path
+    from maps.summary import layout_issues, rsu_path
     from maps.validate import Issue
     layout = rsu_path(file)
     if not layout.is_file():
         return []
-    from v2x_bridge.factory import layout_issues
-    net = load_opendrive(file)
     return [Issue(severity, message, str(layout), None, element)
-            for severity, element, message in layout_issues(layout, net)]
+            for severity, element, message in layout_issues(file, load_opendrive(file))]
 
 
 @app.command()

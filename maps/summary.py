@@ -35,6 +35,17 @@ def read_rsus(map_path: str | Path) -> list[dict[str, Any]] | None:
         MapsError: the file is not JSON, or an RSU lacks a numeric ``x``, ``y`` or
             ``range_m``.
     """
+    layout = read_layout(map_path)
+    return None if layout is None else layout["rsus"]
+
+
+def read_layout(map_path: str | Path) -> dict[str, Any] | None:
+    """The layout beside ``map_path`` as read (a dict with a checked ``rsus`` list: see
+    :func:`read_rsus`), or None when there is no such file.
+
+    Raises:
+        MapsError: as :func:`read_rsus`.
+    """
     path = rsu_path(map_path)
     if not path.is_file():
         return None
@@ -56,7 +67,64 @@ def read_rsus(map_path: str | Path) -> list[dict[str, Any]] | None:
                 or not r["range_m"] > 0:
             raise MapsError(f"rsus[{i}] needs finite numbers x, y [m] and range_m > 0 [m]",
                             file=str(path), element="rsus")
-    return rsus
+    return data
+
+
+def absent_from_map(net: RoadNetwork, junction_id: Any, signal_ids: Any) -> str | None:
+    """Why an RSU serving ``junction_id`` and sending ``signal_ids`` does not fit ``net`` (a
+    layout written for another map would announce junctions and signals that are not
+    there), or None. The one wording of ``map check`` and of the V2X bridge's own check."""
+    if junction_id is not None and str(junction_id) not in net.junctions:
+        return (f"junction_id {str(junction_id)!r} is not a junction of the map {net.path} "
+                f"(it has {sorted(net.junctions)[:10]})")
+    signals = {str(sig.id) for sig in net.signals}
+    missing = [str(x) for x in (signal_ids or ()) if str(x) not in signals]
+    return f"signal_ids {missing} are not signals of the map" if missing else None
+
+
+GEO_MISMATCH_M = 1.0
+"""Distance [m] between where the map's geoReference and an RSU layout's own geo_reference put
+the map's origin beyond which :func:`layout_issues` warns."""
+
+
+def layout_issues(map_path: str | Path, net: RoadNetwork) -> list[tuple[str, str, str]]:
+    """What is wrong with the RSU layout beside a map, before any case runs:
+    ``(severity, element, message)`` triples (empty without a layout). Errors: the layout
+    cannot be read (:func:`read_layout`), an RSU names a junction or signals the map does
+    not have (:func:`absent_from_map`: what a run refuses, exit 2). A warning when its own
+    ``geo_reference`` puts the map's origin more than :data:`GEO_MISMATCH_M` from where the
+    map's geoReference does: the V2X bridge then sends every position that far off the
+    map's (it uses the layout's projection, without the header offset; new-section pass 12
+    found a layout 1.1 km off, clean everywhere)."""
+    try:
+        layout = read_layout(map_path)
+    except MapsError as exc:
+        return [("error", exc.element or "rsus", exc.message)]
+    if layout is None:
+        return []
+    out = []
+    for i, r in enumerate(layout["rsus"]):
+        why = absent_from_map(net, r.get("junction_id"), r.get("signal_ids"))
+        if why:
+            out.append(("error", f"rsus ({r.get('id', i)})", why))
+    geo = layout.get("geo_reference")
+    if not out and isinstance(geo, str) and geo.strip() and net.geo_reference:
+        from maps.geo import GeoReference
+        import pyproj
+        try:
+            lon_a, lat_a = GeoReference(net.geo_reference, net.offset).to_lonlat(0.0, 0.0)
+            lon_b, lat_b = GeoReference(geo).to_lonlat(0.0, 0.0)
+        except MapsError as exc:
+            return [("error", "geo_reference", exc.message)]
+        apart = pyproj.Geod(ellps="WGS84").inv(lon_a, lat_a, lon_b, lat_b)[2]
+        if apart > GEO_MISMATCH_M:
+            out.append(("warning", "geo_reference",
+                        f"the layout's geo_reference puts the map's origin (0, 0) at lon "
+                        f"{lon_b:.7f}, lat {lat_b:.7f}, {apart:.1f} m from where the map's "
+                        f"geoReference puts it (lon {lon_a:.7f}, lat {lat_a:.7f}): every V2X "
+                        f"position is sent that far off the map's; leave geo_reference out "
+                        f"(null) to use the map's"))
+    return out
 
 
 MAX_COORDINATE_M = 1e6

@@ -120,18 +120,17 @@ def _road_ids(path: str, mtime_ns: int, size: int) -> frozenset[str]:
 
 
 def _rsu_layout(sc: _Scenario, el: etree._Element, xodr: Path) -> None:
-    """The errors of the RSU layout beside the map (``<map>.rsu.json``: what a run refuses,
-    :func:`v2x_bridge.factory.layout_issues`), at the LogicFile element; its warnings are
-    left to ``testzone map check``."""
-    from maps.summary import rsu_path
+    """The RSU layout beside the map (``<map>.rsu.json``, :func:`maps.summary.layout_issues`),
+    at the LogicFile element: its errors (what a run refuses) and its warning of a
+    geo_reference that moves every V2X position off the map's."""
+    from maps.summary import layout_issues, rsu_path
     layout = rsu_path(xodr)
     net = _variant_network(str(xodr.resolve())) if layout.is_file() else None
     if net is None:
         return
-    from v2x_bridge.factory import layout_issues
-    for severity, element, message in layout_issues(layout, net):
-        if severity == "error":
-            sc.add(ERROR, el, f"RSU layout {layout}: <{element}>: {message}")
+    for severity, element, message in layout_issues(xodr, net):
+        sc.add(ERROR if severity == "error" else WARNING, el,
+               f"RSU layout {layout}: <{element}>: {message}")
 
 
 def _road_network(sc: _Scenario, el: etree._Element, xodr: Path) -> None:

@@ -41,6 +41,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from maps.summary import absent_from_map
 from maps.traversal import lane_id_at
 from testzone.world import LaneCoord, wrap_angle
 from v2x_bridge.bridge import V2XBridge
@@ -292,61 +293,18 @@ class JunctionMaps(Mapping[str, Any]):
 
 
 def _check_against_map(rsus: Any, net: Any, layout_path: str) -> None:
-    """Each RSU's ``junction_id`` and ``signal_ids`` must exist in the road network (a layout
-    written for another map would announce junctions and signals that are not there).
+    """Each RSU's ``junction_id`` and ``signal_ids`` must exist in the road network
+    (:func:`maps.summary.absent_from_map`, as ``testzone map check`` says it).
 
     Raises:
         V2XError: naming the layout file and the RSU.
     """
-    junctions = getattr(net, "junctions", None)
-    signals = {str(s.id) for s in getattr(net, "signals", ()) or ()}
+    if not hasattr(net, "junctions") or not hasattr(net, "signals"):
+        return
     for r in rsus:
-        where = f"rsus ({r.id})"
-        if junctions is not None and r.junction_id is not None and r.junction_id not in junctions:
-            raise V2XError(f"junction_id {r.junction_id!r} is not a junction of the map "
-                           f"{getattr(net, 'path', '')} (it has {sorted(junctions)[:10]})",
-                           file=layout_path, element=where)
-        missing = [s for s in r.signal_ids if s not in signals]
-        if missing and hasattr(net, "signals"):
-            raise V2XError(f"signal_ids {missing} are not signals of the map", file=layout_path,
-                           element=where)
-
-
-#: Distance [m] between where the map's geoReference and an RSU layout's own geo_reference put
-#: the map's origin beyond which ``layout_issues`` warns.
-GEO_MISMATCH_M = 1.0
-
-
-def layout_issues(layout_path: str | Path, net: Any) -> list[tuple[str, str, str]]:
-    """What is wrong with the RSU layout beside a map, before any case runs:
-    ``(severity, element, message)`` triples. Errors: the layout does not load
-    (:func:`~v2x_bridge.rsu.load_rsu_layout`) or names junctions or signals the map does not
-    have (what a run refuses, exit 2); a warning when its own ``geo_reference`` puts the map's
-    origin more than :data:`GEO_MISMATCH_M` from where the map's geoReference does (every
-    V2X position would be off by that much from the map's own: new-section pass 12 found a
-    layout 1.1 km off). Empty when all is well."""
-    try:
-        layout = load_rsu_layout(layout_path)
-        _check_against_map(layout.rsus, net, str(layout_path))
-    except V2XError as exc:
-        return [("error", exc.element or "rsus", exc.message)]
-    if not layout.geo_reference or not getattr(net, "geo_reference", None):
-        return []
-    try:
-        ours, theirs = GeoFrame.of_map(net), GeoFrame.of_map(net, layout.geo_reference)
-        lon_a, lat_a = ours.to_lonlat(0.0, 0.0)
-        lon_b, lat_b = theirs.to_lonlat(0.0, 0.0)
-    except V2XError as exc:
-        return [("error", "geo_reference", exc.message)]
-    import pyproj
-    apart = pyproj.Geod(ellps="WGS84").inv(lon_a, lat_a, lon_b, lat_b)[2]
-    if apart <= GEO_MISMATCH_M:
-        return []
-    return [("warning", "geo_reference",
-             f"the layout's geo_reference puts the map's origin (0, 0) at lon {lon_b:.7f}, lat "
-             f"{lat_b:.7f}, {apart:.1f} m from where the map's geoReference puts it (lon "
-             f"{lon_a:.7f}, lat {lat_a:.7f}): every V2X position is sent that far off the "
-             f"map's; leave geo_reference out (null) to use the map's")]
+        why = absent_from_map(net, r.junction_id, r.signal_ids)
+        if why:
+            raise V2XError(why, file=layout_path, element=f"rsus ({r.id})")
 
 
 def bridge_for_layout(layout_path: str | Path, net: Any = None, seed: int = 0,

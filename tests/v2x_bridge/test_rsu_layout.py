@@ -171,7 +171,7 @@ def test_map_check_and_scenario_check_look_at_the_layout_beside_the_map(tmp_path
     said 30.49 sent every V2X position 1.1 km off with all checks clean, and one naming a
     signal the map does not have was found only when a case ran (exit 2). Map check warns of
     the first (1 km of latitude: 0.01 deg x 110.9 km/deg on WGS84 at 30.5 N) and reports the
-    second as an error; scenario check reports errors at the LogicFile."""
+    second as an error; scenario check reports both at the LogicFile."""
     import shutil
     from typer.testing import CliRunner
     from maps.cli import app as maps_app
@@ -189,15 +189,17 @@ def test_map_check_and_scenario_check_look_at_the_layout_beside_the_map(tmp_path
     assert res.exit_code == 1
     metres = float(res.output.split(" m from where the map's geoReference")[0].split(", ")[-1])
     assert metres == pytest.approx(1108.6, abs=1.0)
+    case = tmp_path / "c.xosc"
+    case.write_text((root / "scenarios" / "wuhan" / "cut_in.xosc").read_text().replace(
+        "../../maps/wuhan/wuhan_section1.xodr", str(xodr)))
+    warned = [i.message for i in check_scenario(case) if i.severity == "warning"]
+    assert [m.split(": ")[1] for m in warned] == ["<geo_reference>"]   # scenario check too
     doc["geo_reference"] = None
     doc["rsus"][0]["signal_ids"].append("9999")
     doc["rsus"][0].pop("phase_ids", None)
     layout.write_text(json.dumps(doc))
     res = CliRunner().invoke(maps_app, ["check", str(xodr)])
     assert res.exit_code == 2 and "signal_ids ['9999'] are not signals of the map" in res.output
-    case = tmp_path / "c.xosc"
-    case.write_text((root / "scenarios" / "wuhan" / "cut_in.xosc").read_text().replace(
-        "../../maps/wuhan/wuhan_section1.xodr", str(xodr)))
     errors = [i.message for i in check_scenario(case) if i.severity == "error"]
     assert errors == [f"RSU layout {layout}: <rsus (RSU-S1-01)>: signal_ids ['9999'] are not "
                       f"signals of the map"]
