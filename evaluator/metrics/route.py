@@ -3,8 +3,10 @@
 The runner records a ``goal`` event when an AssignRouteAction or AcquirePositionAction gives
 the ego a destination (``runners.case`` ``note_goal``), with the roads the route was planned
 along on the map (``roads``: road ids, junction connecting roads included; ``maps.RoadNetwork
-.route``). From that event until the ego comes within the goal's tolerance of it (or a later
-goal replaces it), a frame is off the route when the ego's road is outside every junction and
+.route``). From that event until the ego comes within the goal's tolerance of it or onto the
+route's last road (a goal in the next lane, or passed, is no departure after it; a route
+on one road, where the planner may not have seen a U-turn, is never judged; a later goal
+replaces it), a frame is off the route when the ego's road is outside every junction and
 not among the planned roads: it turned the wrong way at a junction, or never took the route.
 Inside a junction the connecting road is not judged (overlapping connecting roads make a
 lane lookup flicker between them); the road the ego comes out on is.
@@ -56,13 +58,15 @@ class RouteMetric:
         off = np.zeros(len(tr), dtype=bool)
         for n, ev in enumerate(goals):
             planned = {str(r) for r in ev.data["roads"]}
+            last = str(ev.data["roads"][-1])
             until = goals[n + 1].t if n + 1 < len(goals) else math.inf
             gx, gy = float(ev.data.get("x", math.nan)), float(ev.data.get("y", math.nan))
             tol = float(ev.data.get("tolerance_m", GOAL_TOLERANCE_M))
             for k in np.nonzero((tr.t >= ev.t) & (tr.t < until))[0]:
-                if math.hypot(tr.x[k] - gx, tr.y[k] - gy) <= tol:
-                    break                                   # reached: the route is done
                 lane = lanes[k]
+                if math.hypot(tr.x[k] - gx, tr.y[k] - gy) <= tol or (
+                        lane is not None and lane.road_id == last):
+                    break            # at the goal, or on its road: the route is done there
                 road = roads.get(lane.road_id) if lane is not None else None
                 if road is not None and getattr(road, "junction", "-1") in ("-1", "", None) \
                         and lane.road_id not in planned:

@@ -144,6 +144,17 @@ def test_leaving_the_planned_route_is_a_departure(net):
     assert r.statistics["route_departure_count"].value == 0
     assert RouteMetric().compute(make_recording({"ego": left}, 1.0), net) \
         .statistics["route_departure_count"].value is None          # no route: n/a
+    # verify pass 12b: a goal in the next lane (missed by more than its 2 m tolerance) ends
+    # the route once the ego is on the goal's road; what it drives after is no departure
+    on = Event(0.0, "goal", {"entity": "ego", "x": 30.0, "y": 1.75,      # lane 1 of road 2
+                             "roads": ["1", "100", "2"]})
+    past = _drive(net, [("1", -1, 80.0), ("100", -1, 40.0), ("2", -1, 10.0),
+                        ("4", -1, 200.0)])    # recorded on road 4 after road 2 (the goal's)
+    r = RouteMetric().compute(make_recording({"ego": past}, 15.0, events=[on]), net)
+    assert r.statistics["route_departure_count"].value == 0
+    one_road = Event(0.0, "goal", {"entity": "ego", "x": 0.0, "y": 0.0, "roads": ["1"]})
+    r = RouteMetric().compute(make_recording({"ego": straight}, 15.0, events=[one_road]), net)
+    assert r.statistics["route_departure_count"].value == 0     # a one-road plan: not judged
 
 
 def test_overhang_past_the_maps_open_start_is_not_off_road(net):
