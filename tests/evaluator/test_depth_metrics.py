@@ -381,6 +381,10 @@ def test_entering_a_crosswalk_someone_is_crossing_in_the_egos_way():
                                   FakeAreaNet())
     assert r.statistics["crosswalk_occupied_entry_count"].value == 1
     assert r.statistics["crosswalk_entry_speed_max_mps"].value == pytest.approx(10.0)
+    from evaluator import score_case      # verify pass 12b: a gate, as a red light (the
+    res = score_case(make_recording(tracks, 12.0, kinds=kinds, boxes=boxes), FakeAreaNet())
+    assert res.score == 0.0               # rule-breaking agent had outscored a yielding one)
+    assert {c.criterion.id: c.status for c in res.criteria}["yields_at_crosswalk"] == "fail"
     assert [(e["t"], e["other"], e["lateral_m"]) for e in r.events] == [
         (pytest.approx(9.8), "ped", pytest.approx(0.75))]
     aside = {"ego": straight(0, 10.0, y=-1.75), "ped": lambda t: {**ped, "pose": Pose(
