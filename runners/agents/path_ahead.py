@@ -186,14 +186,15 @@ class PathAhead:
         return float(self.heading[min(int(np.searchsorted(cum, distance)), len(cum) - 1)])
 
     def obstacles(self, ego_along: float, objects: tuple[EntityState, ...],
-                  margin: float = 0.3, pedestrian_margin: float = 1.5) -> list[PathObstacle]:
+                  margin: float = 0.0, pedestrian_margin: float = 1.5) -> list[PathObstacle]:
         """Objects whose box meets the corridor ahead, nearest first.
 
         ``ego_along`` [m] is the ego's reference point's distance along the path (from
         :meth:`locate`); returned distances are measured from it. ``margin`` [m] widens the
-        corridor beyond half the lane width; pedestrians and cyclists get ``pedestrian_margin``
-        [m] instead, so the ego yields before they step in. Objects wholly behind the ego's
-        reference point are ignored.
+        corridor beyond half the lane width (default 0: the lane itself; a barrier in the next
+        lane stopped idm beside it, new-section pass 12); pedestrians and cyclists get
+        ``pedestrian_margin`` [m] instead, so the ego yields before they step in. Objects
+        wholly behind the ego's reference point are ignored.
         """
         out = []
         for obj in objects:

@@ -123,6 +123,25 @@ def test_a_red_light_over_another_lane_does_not_stop_the_path(tmp_path) -> None:
         assert found == ([pytest.approx(40.0, abs=0.1)] if stops else []), lane
 
 
+def test_a_barrier_in_the_next_lane_is_no_obstacle_on_the_path() -> None:
+    """New-section pass 12 (and gbt41798's tz_obstacle_in_lane): after changing lane round a
+    3 m barrier centred in the 3.5 m lane beside it (its edge 0.25 m short of the line), idm
+    stood beside it for the rest of the case: the corridor reached 0.3 m past the lane. On
+    the Wuhan section, lane -1 of road 1 spans t in [-3.5, 0]; a box in lane -2 reaching
+    t = -3.75 is beside the path, one reaching t = -3.4 is on it."""
+    from maps import load_opendrive
+    from runners.agents.path_ahead import PathAhead
+    from testzone.world import BoundingBox, EntityKind, EntityState, LaneCoord, Pose
+    net = load_opendrive(Path(__file__).resolve().parents[2] / "maps" / "wuhan"
+                         / "wuhan_section1.xodr")
+    path = PathAhead(net, LaneCoord("1", -1, 100.0, -1.75), horizon=100.0)
+    for width, blocks in ((3.0, False), (3.7, True)):
+        p = net.lane_to_world("1", -2, 150.0)
+        barrier = EntityState("b", EntityKind.OBSTACLE, p, 0.0,
+                              box=BoundingBox(length=2.0, width=width))
+        assert bool(path.obstacles(0.0, (barrier,))) is blocks, width
+
+
 def test_a_path_around_a_ring_locates_points_at_its_first_pass() -> None:
     # the Wuhan roundabout: from ring road 179 a 300 m path goes round the ring twice, passing
     # its own start again at 150.6 m. The nearest pass put the ego 150.6 m along and a car on
