@@ -134,7 +134,12 @@ def narrative(res: CaseResult) -> list[str]:
                  if p.get("area") == "contact" else
                  f"the conflict area {p.get('area')} (near {near})" if p.get("area") else
                  f"the point {near}")
+        at_once = float(p["pet_s"]) == 0.0 and str(p.get("area") or "").startswith(
+            "crosswalk:")
         timed.append((math.inf,
+                      f"Closest encroachment: {p.get('other')} and the ego were on {where} at "
+                      f"the same time (PET 0 s; the whole crosswalk counts, not where on it "
+                      f"each was)." if at_once else
                       f"Closest encroachment: {p.get('other')} and the ego passed {where} "
                       f"{_num(p.get('pet_s'))} s apart (PET)."))
     for end in f.get("run_end", [])[:1]:
