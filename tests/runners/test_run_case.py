@@ -16,6 +16,15 @@ STATIONARY = WUHAN / "stationary_vehicle.xosc"
 BAD = Path(__file__).resolve().parent / "bad_agents.py"
 
 
+def stationary_variant(path: Path, pattern: str, replacement: str) -> Path:
+    """stationary_vehicle.xosc with ``pattern`` (a regular expression, across lines) replaced,
+    written to ``path`` with its map path made absolute."""
+    import re
+    text = re.sub(pattern, replacement, STATIONARY.read_text(), flags=re.S)
+    path.write_text(text.replace('filepath="../../maps/', f'filepath="{ROOT}/maps/'))
+    return path
+
+
 def run(path: Path, agent: str, tmp: Path, **opts) -> dict:
     case = TestCase(case_id=path.stem, scenario_file=str(path))
     return run_case(case, RunOptions(agent=agent, **opts), tmp / path.stem)
@@ -326,12 +335,8 @@ def test_an_empty_stop_trigger_runs_to_the_time_limit_without_failing_to_reach_i
     """`<StopTrigger/>` (ASAM's examples end so) never fires: the case ends at --max-time and
     reached_stop_trigger is not applicable, where a StopTrigger that did not fire in time is a
     failure (session 10's ASAM sweep: every ASAM example failed it)."""
-    import re
-    text = re.sub(r"<StopTrigger>.*</StopTrigger>", "<StopTrigger/>",
-                  STATIONARY.read_text(), flags=re.S)
-    text = text.replace('filepath="../../maps/', f'filepath="{ROOT}/maps/')
-    path = tmp_path / "empty_stop_trigger.xosc"
-    path.write_text(text)
+    path = stationary_variant(tmp_path / "empty_stop_trigger.xosc",
+                              r"<StopTrigger>.*</StopTrigger>", "<StopTrigger/>")
     res = run(path, "idm", tmp_path, max_sim_time=3.0)
     status = {c["id"]: c["status"] for c in res["criteria"]}
     assert status["reached_stop_trigger"] == "not_applicable"
@@ -347,12 +352,10 @@ def test_a_stop_trigger_at_the_time_limit_is_not_a_time_out(tmp_path: Path) -> N
     """Real-input sweep 12: the UN R157 ALKS 4.1_1 variant at 60 km/h stops at
     `SimulationTime >= 5000 / (v / 3.6)`, exactly 300 s, the default limit: the run stopped at
     the limit before evaluating the StopTrigger there, and failed reached_stop_trigger."""
-    import re
-    text = STATIONARY.read_text().replace('filepath="../../maps/', f'filepath="{ROOT}/maps/')
-    text = re.sub(r'<SimulationTimeCondition value="\$SimulationEnd" rule="greaterThan"/>',
-                  '<SimulationTimeCondition value="3.0" rule="greaterOrEqual"/>', text)
-    path = tmp_path / "ends_at_limit.xosc"
-    path.write_text(text)
+    path = stationary_variant(
+        tmp_path / "ends_at_limit.xosc",
+        r'<SimulationTimeCondition value="\$SimulationEnd" rule="greaterThan"/>',
+        '<SimulationTimeCondition value="3.0" rule="greaterOrEqual"/>')
     res = run(path, "idm", tmp_path, max_sim_time=3.0)
     status = {c["id"]: c["status"] for c in res["criteria"]}
     assert status["reached_stop_trigger"] == "pass"
