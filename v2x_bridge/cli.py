@@ -123,7 +123,9 @@ def read_frame_arg(hex_or_file: str) -> bytes:
 
 
 def decode_command(hex_or_file: str, variant: str = "2020", lenient: bool = False) -> dict[str, Any]:
-    """Decode one frame; returns ``{"variant", "msg_type", "bytes", "value"}`` (JSON form).
+    """Decode one frame; returns ``{"variant", "msg_type", "bytes", "value"}`` (JSON form),
+    with ``"warning"`` when the frame also reads as the other release, differently
+    (:func:`other_release_note`).
 
     ``lenient`` skips the re-encoding length check (see :func:`v2x_bridge.codec.decode_frame`).
     A frame that fails but decodes another way gets a hint in the error
@@ -206,9 +208,11 @@ def listen_command(endpoint: str = DEFAULT_ENDPOINT, count: int = 10,
     Each item: ``{"t", "rsu", "msg_type", "bytes", "value"}`` (value in JSON form, decoded
     as :func:`decode_payload` does with ``variant`` and ``lenient``, or ``{"error": ...}`` for
     a frame that does not decode); a frame whose transport header is
-    malformed is ``{"error": ...}`` alone; a lost connection to the publisher is
-    ``{"warning": ...}`` (it stopped, or sent a frame ZeroMQ refuses as too big,
-    :meth:`Subscriber.dropped_connections`), not counted. A bad frame never ends the stream.
+    malformed is ``{"error": ...}`` alone; a frame that also reads as the other release,
+    differently, carries a ``"warning"`` (:func:`other_release_note`); a lost connection to
+    the publisher is ``{"warning": ...}`` alone (it stopped, or sent a frame ZeroMQ refuses as
+    too big, :meth:`Subscriber.dropped_connections`), not counted. A bad frame never ends the
+    stream.
 
     Raises:
         V2XError: nothing received before the time-out.
