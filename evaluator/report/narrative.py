@@ -88,10 +88,13 @@ def narrative(res: CaseResult) -> list[str]:
         resp = _metric(res, "v2x_response_time_s")
         hard = v.get("reaction_decel_mps2")
         by = f" (by at least {_num(hard, 1)} m/s\u00b2)" if isinstance(hard, (int, float)) else ""
-        after = (f"it did not brake in response{by}" if resp is None or not math.isfinite(resp)
-                 else f"it began to brake{by} {_num(resp)} s later")
+        after = (f"it did not brake afterwards{by}" if resp is None or not math.isfinite(resp)
+                 else f"it began to brake{by} {_num(resp)} s later (whether because of the "
+                      f"message, the evaluator cannot tell: a stack without V2X brakes for "
+                      f"what it sees)")
         timed.append((float(v.get("t", 0.0)),
-                      f"At {_num(v.get('t'))} s the ego received the first message that "
+                      f"At {_num(v.get('t'))} s the bridge delivered to the ego the first "
+                      f"message that "
                       f"called for action: {v.get('msg_type')} from {v.get('rsu_id')} "
                       f"(sent {_num(v.get('sent_t'))} s, latency {_num(v.get('latency_s'), 3)} "
                       f"s); {after}."))

@@ -26,9 +26,11 @@ CASE = {
 def test_findings_in_time_order_then_the_end_and_the_failed_criteria():
     lines = narrative(CaseResult.from_dict(CASE))
     assert lines == [
-        "At 11.15 s the ego received the first message that called for action: RSI from "
-        "RSU-J5-3 (sent 11.10 s, latency 0.020 s); it began to brake (by at least 1.0 "
-        "m/s\u00b2) 0.75 s later.",
+        # fresh pass 12: "received ... it began to brake" read as idm (no V2X) reacting
+        "At 11.15 s the bridge delivered to the ego the first message that called for "
+        "action: RSI from RSU-J5-3 (sent 11.10 s, latency 0.020 s); it began to brake (by at "
+        "least 1.0 m/s\u00b2) 0.75 s later (whether because of the message, the evaluator "
+        "cannot tell: a stack without V2X brakes for what it sees).",
         "At 14.18 s the ego passed signal 10351 (road 30, s = 512.0 m) at red, at 10.00 m/s "
         "(36 km/h).",
         "At 21.35 s the ego's front touched Hazard (stopped object) at a relative speed of "
