@@ -183,11 +183,13 @@ class IdmAgent(Agent):
         return need
 
     def obstacles(self, obs: Observation, path: PathAhead, along: float) -> list[PathObstacle]:
-        """What the agent stops or follows for: objects in its path and red stop lines,
-        ``along`` [m] being the ego's position along ``path``."""
+        """What the agent stops or follows for: objects in its path, red stop lines and the
+        end of a lane with nothing after it, ``along`` [m] being the ego's position along
+        ``path``."""
         if not self.reacts:
             return []
-        found = path.obstacles(along, obs.objects) + path.red_signals(along, obs.signals)
+        found = (path.obstacles(along, obs.objects) + path.red_signals(along, obs.signals)
+                 + path.road_end(along))
         return sorted(found, key=lambda o: o.distance)
 
     def path_for(self, ego, route: tuple[str, ...] = ()) -> tuple[PathAhead, float]:

@@ -72,11 +72,15 @@ class PathAhead:
         keep[1:] = np.hypot(*np.diff(self.xy, axis=0).T) > 1e-6
         self.xy, self.heading = self.xy[keep], self.heading[keep]
         self.coords = [c for c, k in zip(coords, keep) if k]
+        stalled = not keep.all()   # advance stopped moving: the lane ends with no successor
         if len(self.xy) < 2:
             self.xy = np.vstack([self.xy, self.xy[-1] + 0.01])
             self.heading = np.append(self.heading, self.heading[-1])
         seg = np.hypot(*np.diff(self.xy, axis=0).T)
         self._cum = np.concatenate([[0.0], np.cumsum(seg)])
+        #: distance [m] from the start to where the lane ends with nothing after it (a dead
+        #: end, the map's edge) when that lies within the horizon, else None
+        self.dead_end: float | None = float(self._cum[-1]) if stalled else None
         self._step = float(seg.max())  # longest sample spacing [m]
         self._returns = _comes_back(self.xy, self._cum, RETURN_RADIUS_M)
         if entry is not None:
@@ -213,6 +217,15 @@ class PathAhead:
             kind = obj.kind.value if vulnerable else "vehicle"
             out.append(PathObstacle(obj.name, d, v_along, kind))
         return sorted(out, key=lambda o: o.distance)
+
+    def road_end(self, ego_along: float) -> list[PathObstacle]:
+        """The end of a lane with nothing after it (:attr:`dead_end`), as a standing
+        obstacle of kind ``road_end`` ``ego_along`` [m] measures from; none when the path
+        goes on past its horizon or the end is behind. A car that drove off a dead end at
+        full speed failed stay_on_road (new-section pass 12)."""
+        if self.dead_end is None or self.dead_end - ego_along <= 0.0:
+            return []
+        return [PathObstacle("road end", self.dead_end - ego_along, 0.0, "road_end")]
 
     def red_signals(self, ego_along: float, signals: dict[str, SignalState],
                     stop_yellow: bool = True) -> list[PathObstacle]:

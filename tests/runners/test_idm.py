@@ -202,3 +202,4 @@ def test_an_agent_file_with_string_annotated_dataclasses_imports(tmp_path):
         "        return Control(acceleration=Gains().accel)\n")
     agent = load_agent(f"{tmp_path / 'dc_stack.py'}:DcStack")
     assert agent.step(None).acceleration == 0.75
+

@@ -428,3 +428,31 @@ def test_without_max_time_a_simulation_time_stop_trigger_sets_the_limit(tmp_path
     rec = read_recording(tmp_path / "stationary_vehicle" / "recording.jsonl")
     assert [e.data["max_sim_time_s"] for e in rec.events_of("time_limit")] == [
         pytest.approx(25.05)]
+
+
+def test_idm_stops_before_a_dead_end(tmp_path: Path) -> None:
+    """New-section pass 12: both reference agents drove off a road with no successor at full
+    speed (stay_on_road failed). idm's path ends there and it takes the end as a standing
+    obstacle. On esmini's straight_500m (one 500 m road, no link), an ego from s = 400 at
+    15 m/s stops with its front before s = 500 (IDM's minimum gap short of it)."""
+    import sys
+    sys.path.append(str(ROOT / "tests" / "scenarios"))
+    from builders import document, sim_time, trigger
+    xodr = ROOT.parent / "shared" / "reference" / "esmini" / "resources" / "xodr" / \
+        "straight_500m.xodr"
+    init = ('<Private entityRef="Ego"><PrivateAction><TeleportAction><Position><LanePosition '
+            'roadId="1" laneId="-1" s="400" offset="0"/></Position></TeleportAction>'
+            '</PrivateAction><PrivateAction><LongitudinalAction><SpeedAction>'
+            '<SpeedActionDynamics dynamicsShape="step" dynamicsDimension="time" value="0"/>'
+            '<SpeedActionTarget><AbsoluteTargetSpeed value="15"/></SpeedActionTarget>'
+            '</SpeedAction></LongitudinalAction></PrivateAction></Private>')
+    path = tmp_path / "dead_end_idm.xosc"
+    path.write_text(document(init, "", trigger(sim_time(20), kind="StopTrigger"),
+                             entities=("Ego",), road=f'<LogicFile filepath="{xodr}"/>'))
+    res = run(path, "idm", tmp_path)
+    ego = read_recording(tmp_path / "dead_end_idm" / "recording.jsonl").frames[-1] \
+        .entities["Ego"]
+    front_s = ego.lane.s + ego.box.cx + ego.box.length / 2
+    assert ego.speed < 0.1 and 490.0 < front_s <= 500.0
+    status = {c["id"]: c["status"] for c in res["criteria"]}
+    assert status["stay_on_road"] == "pass" and status["decel_peak"] == "pass"
