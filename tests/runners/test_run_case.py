@@ -16,6 +16,20 @@ STATIONARY = WUHAN / "stationary_vehicle.xosc"
 BAD = Path(__file__).resolve().parent / "bad_agents.py"
 
 
+STRAIGHT_500M = ROOT.parent / "shared" / "reference" / "esmini" / "resources" / "xodr" / \
+    "straight_500m.xodr"
+
+
+def ego_start(s: float, speed: float) -> str:
+    """An Init ``Private`` placing Ego in lane -1 of road 1 at ``s`` [m] at ``speed`` [m/s]."""
+    return ('<Private entityRef="Ego"><PrivateAction><TeleportAction><Position><LanePosition '
+            f'roadId="1" laneId="-1" s="{s}" offset="0"/></Position></TeleportAction>'
+            '</PrivateAction><PrivateAction><LongitudinalAction><SpeedAction>'
+            '<SpeedActionDynamics dynamicsShape="step" dynamicsDimension="time" value="0"/>'
+            f'<SpeedActionTarget><AbsoluteTargetSpeed value="{speed}"/></SpeedActionTarget>'
+            '</SpeedAction></LongitudinalAction></PrivateAction></Private>')
+
+
 def stationary_variant(path: Path, pattern: str, replacement: str) -> Path:
     """stationary_vehicle.xosc with ``pattern`` (a regular expression, across lines) replaced,
     written to ``path`` with its map path made absolute."""
@@ -291,14 +305,7 @@ def test_a_stop_at_a_dead_end_is_recorded_and_explained(tmp_path: Path) -> None:
     import sys
     sys.path.append(str(ROOT / "tests" / "scenarios"))
     from builders import document, event, sim_time, speed_action, story, trigger
-    xodr = ROOT.parent / "shared" / "reference" / "esmini" / "resources" / "xodr" / \
-        "straight_500m.xodr"
-    init = ('<Private entityRef="Ego"><PrivateAction><TeleportAction><Position><LanePosition '
-            'roadId="1" laneId="-1" s="450" offset="0"/></Position></TeleportAction>'
-            '</PrivateAction><PrivateAction><LongitudinalAction><SpeedAction>'
-            '<SpeedActionDynamics dynamicsShape="step" dynamicsDimension="time" value="0"/>'
-            '<SpeedActionTarget><AbsoluteTargetSpeed value="25"/></SpeedActionTarget>'
-            '</SpeedAction></LongitudinalAction></PrivateAction></Private>')
+    xodr, init = STRAIGHT_500M, ego_start(450.0, 25.0)
     text = document(init, story(event("E", speed_action(25), trigger(sim_time(0.5))),
                                 actor="Ego"),
                     trigger(sim_time(4), kind="StopTrigger"), entities=("Ego",),
@@ -438,14 +445,7 @@ def test_idm_stops_before_a_dead_end(tmp_path: Path) -> None:
     import sys
     sys.path.append(str(ROOT / "tests" / "scenarios"))
     from builders import document, sim_time, trigger
-    xodr = ROOT.parent / "shared" / "reference" / "esmini" / "resources" / "xodr" / \
-        "straight_500m.xodr"
-    init = ('<Private entityRef="Ego"><PrivateAction><TeleportAction><Position><LanePosition '
-            'roadId="1" laneId="-1" s="400" offset="0"/></Position></TeleportAction>'
-            '</PrivateAction><PrivateAction><LongitudinalAction><SpeedAction>'
-            '<SpeedActionDynamics dynamicsShape="step" dynamicsDimension="time" value="0"/>'
-            '<SpeedActionTarget><AbsoluteTargetSpeed value="15"/></SpeedActionTarget>'
-            '</SpeedAction></LongitudinalAction></PrivateAction></Private>')
+    xodr, init = STRAIGHT_500M, ego_start(400.0, 15.0)
     path = tmp_path / "dead_end_idm.xosc"
     path.write_text(document(init, "", trigger(sim_time(20), kind="StopTrigger"),
                              entities=("Ego",), road=f'<LogicFile filepath="{xodr}"/>'))
