@@ -23,6 +23,7 @@ from testzone.world import EntityKind
 
 from evaluator.extract import box_centre, ego_name, map_query
 from evaluator.interfaces import RoadNetworkView
+from evaluator.metrics.pet import conflict_areas
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic
 
 NEAR_PATH_M = 5.25
@@ -51,10 +52,16 @@ class CrosswalkMetric:
                  Statistic("crosswalk_occupied_entry_count", UNIT_COUNT, None),
                  "crosswalk_entry_speed_max_mps":
                  Statistic("crosswalk_entry_speed_max_mps", "m/s", None)}
-        walks = _crosswalks(net)
-        if not walks:
-            return MetricResult(self.name, self.category, stats)
         ego = ego_name(recording)
+        states = [f.entities[ego] for f in recording.frames if ego in f.entities]
+        query = map_query(net, "crosswalks")
+        if query is None or not states or not _any(query):
+            return MetricResult(self.name, self.category, stats)
+        # only the crosswalks its box can reach from its path (pet's selection of areas)
+        reach = max(math.hypot(st.box.length, st.box.width) / 2 for st in states) + 1.0
+        path = [box_centre(st) for st in states]
+        near = (shapely.LineString(path) if len(path) > 1 else shapely.Point(path[0]))
+        walks = conflict_areas(net, near.buffer(reach))
         inside = {label: False for label, _ in walks}
         events = []
         for f in recording.frames:
@@ -75,15 +82,13 @@ class CrosswalkMetric:
         return MetricResult(self.name, self.category, stats, events=tuple(events))
 
 
-def _crosswalks(net: RoadNetworkView | None) -> list[tuple[str, object]]:
-    """``(crosswalk:<id>, polygon)`` of the map's crosswalks; empty without the query."""
-    query = map_query(net, "crosswalks")
+def _any(query) -> bool:
+    """Whether the map's ``crosswalks()`` query gives any (False when it fails to read them,
+    as :func:`evaluator.metrics.pet.conflict_areas` takes it)."""
     try:
-        objs = list(query()) if query else []
+        return bool(list(query()))
     except TestzoneError:
-        return []
-    return [(f"crosswalk:{getattr(o, 'id', '?')}", o.polygon) for o in objs
-            if getattr(o, "polygon", None) is not None and not o.polygon.is_empty]
+        return False
 
 
 CROSSING_ANGLE_RAD = math.radians(30.0)
