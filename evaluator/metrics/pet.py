@@ -31,7 +31,7 @@ import shapely
 
 from testzone.errors import TestzoneError
 from testzone.recording import Recording
-from testzone.world import EntityKind
+from testzone.world import EntityKind, boxes_overlap
 
 from evaluator.extract import box_centre, ego_name, map_query
 from evaluator.interfaces import RoadNetworkView
@@ -200,9 +200,9 @@ class PETMetric:
         ``area`` ``"contact"``, x, y the overlap's centroid at its first frame."""
         for f in rec.frames:
             e, o = f.entities.get(ego), f.entities.get(other)
-            if e is None or o is None or \
+            if e is None or o is None or not boxes_overlap(e, o) or \
                     abs(math.sin(e.pose.h - o.pose.h)) < math.sin(self.min_angle_rad):
-                continue
+                continue   # the separating-axis test first: polygons only where boxes meet
             inter = shapely.intersection(shapely.Polygon(e.box.corners(e.pose)),
                                          shapely.Polygon(o.box.corners(o.pose)))
             if not inter.is_empty and inter.area > 1e-12:

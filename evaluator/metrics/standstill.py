@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 
 from maps.model import NON_VEHICLE_LIGHT_TYPES
+from testzone.lead import extent_along
 from testzone.recording import Recording
 from testzone.world import EntityState, LaneCoord, SignalColor, WorldState
 
@@ -119,8 +120,7 @@ def _in_path(ego: EntityState, other: EntityState) -> bool:
     (ex, ey), (ox, oy) = ego.box.centre(ego.pose), other.box.centre(other.pose)
     h = ego.pose.h
     lateral = abs(-(ox - ex) * math.sin(h) + (oy - ey) * math.cos(h))
-    dh = other.pose.h - h
-    across = abs(math.sin(dh)) * other.box.length / 2 + abs(math.cos(dh)) * other.box.width / 2
+    across = extent_along(other, h + math.pi / 2)
     return lateral < ego.box.width / 2 + across + PATH_MARGIN_M
 
 
