@@ -132,6 +132,21 @@ def box_centre(state: EntityState) -> tuple[float, float]:
     return state.box.centre(state.pose)
 
 
+def front_reach(state: EntityState) -> float:
+    """How far ahead of ``state``'s reference point its front bumper is [m] (the box's front
+    edge: centre offset ``cx`` plus half the length; the reference point is the rear axle in
+    OpenSCENARIO, so this is most of the length)."""
+    return state.box.cx + state.box.length / 2.0
+
+
+def front_point(state: EntityState) -> tuple[float, float]:
+    """Inertial (x, y) [m] of the middle of ``state``'s front bumper (:func:`front_reach`
+    ahead of the reference point along its heading)."""
+    reach = front_reach(state)
+    return (state.pose.x + reach * math.cos(state.pose.h),
+            state.pose.y + reach * math.sin(state.pose.h))
+
+
 MAX_JUMP_FACTOR = 2.0
 """A step in which an entity moved more than this times what its speed covers (plus 1 m) was a
 jump (a TeleportAction), not a motion (:func:`moved_plausibly`)."""

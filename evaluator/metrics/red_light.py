@@ -23,7 +23,8 @@ from testzone.errors import TestzoneError
 from testzone.recording import Recording
 from testzone.world import EntityState, LaneCoord, SignalColor, SignalState
 
-from evaluator.extract import ego_track, lane_direction, lanes_along, moved_plausibly
+from evaluator.extract import (ego_track, front_point, front_reach, lane_direction,
+                               lanes_along, moved_plausibly)
 from evaluator.interfaces import RoadNetworkView
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic
 
@@ -38,12 +39,6 @@ LANE_SPAN_MARGIN_M = 1.0
 roads and still count (a front straddling the lane marking)."""
 
 
-def front_point(st: EntityState) -> tuple[float, float]:
-    """World position [m] of the middle of ``st``'s front bumper (its box's front edge)."""
-    reach = st.box.cx + st.box.length / 2
-    return st.pose.x + reach * math.cos(st.pose.h), st.pose.y + reach * math.sin(st.pose.h)
-
-
 def front_coord(net: RoadNetworkView, lane: LaneCoord | None,
                 st: EntityState) -> LaneCoord | None:
     """Road position of ``st``'s front bumper, from its reference point's ``lane``: ahead
@@ -53,7 +48,7 @@ def front_coord(net: RoadNetworkView, lane: LaneCoord | None,
     if lane is None:
         return None
     d = lane_direction(net, lane)
-    s = lane.s + d * (st.box.cx + st.box.length / 2)
+    s = lane.s + d * front_reach(st)
     try:
         length = net.road(lane.road_id).length  # type: ignore[attr-defined]
     except (AttributeError, TestzoneError):

@@ -31,7 +31,7 @@ from testzone.lead import extent_along
 from testzone.recording import Recording
 from testzone.world import EntityState, LaneCoord, SignalColor, WorldState
 
-from evaluator.extract import ego_track, lane_direction, lanes_along
+from evaluator.extract import ego_track, front_point, front_reach, lane_direction, lanes_along
 from evaluator.interfaces import RoadNetworkView
 from evaluator.metrics.red_light import governs, vehicle_lights
 from evaluator.results import MetricResult, Statistic, masked_time, violations_from_mask
@@ -83,18 +83,12 @@ class StandstillMetric:
         return MetricResult(self.name, self.category, stats, violations=tuple(violations))
 
 
-def _front(st: EntityState) -> float:
-    """Front bumper ahead of the reference point [m]."""
-    return st.box.cx + st.box.length / 2.0
-
-
 def _someone_ahead(frame: WorldState, ego: EntityState) -> bool:
     """Another entity's centre ahead of the ego's reference point and within
     :data:`CAUSE_RANGE_M` of its front bumper, moving or standing in the ego's way
     (:func:`_in_path`)."""
     h = ego.pose.h
-    fx = ego.pose.x + math.cos(h) * _front(ego)
-    fy = ego.pose.y + math.sin(h) * _front(ego)
+    fx, fy = front_point(ego)
     for name, other in frame.entities.items():
         if name == ego.name:
             continue
@@ -130,7 +124,7 @@ def _light_ahead(frame: WorldState, ego: EntityState, lane: LaneCoord | None,
     if lane is None or not lights.get(lane.road_id):
         return False
     d = lane_direction(net, lane)
-    front_s = lane.s + d * _front(ego)
+    front_s = lane.s + d * front_reach(ego)
     for sig in lights[lane.road_id]:
         if not governs(sig, lane.lane_id, d):
             continue

@@ -37,7 +37,7 @@ from testzone.recording import Event, Recording
 from testzone.userfiles import is_finite_number
 from testzone.world import SignalColor
 
-from evaluator.extract import EgoTrack, ego_track, lane_direction, lanes_along
+from evaluator.extract import EgoTrack, ego_track, front_reach, lane_direction, lanes_along
 from evaluator.interfaces import RoadNetworkView
 from evaluator.metrics.red_light import applies, vehicle_lights
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic
@@ -97,7 +97,7 @@ def red_ahead_fn(recording: Recording, tr: EgoTrack, net: RoadNetworkView,
             return False
         lane, d = lanes[k], lane_direction(net, lanes[k])
         st, v = tr.states[k], max(float(tr.speed[k]), 0.0)
-        front = lane.s + d * (st.box.cx + st.box.length / 2)
+        front = lane.s + d * front_reach(st)
         for sig in lights:
             if str(sig.road_id) != lane.road_id or \
                     not applies(str(getattr(sig, "orientation", "none")), d):
