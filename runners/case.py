@@ -200,18 +200,28 @@ MAX_EXTENDED_SIM_TIME = 86400.0
 [s] (a day)."""
 
 
+def _time_conditions(group: Any) -> list[tuple[float, bool]]:
+    """``(time [s] it holds from, True for greaterThan: only after it)`` of each condition of
+    a StopTrigger ConditionGroup that is a SimulationTimeCondition which holds once a time is
+    reached (rule greaterThan, greaterOrEqual or equalTo; its delay added)."""
+    from scenarios.conditions.value import SimulationTimeCondition
+    return [(c.spec.value + c.delay, c.spec.rule == "greaterThan") for c in group
+            if isinstance(c.spec, SimulationTimeCondition)
+            and c.spec.rule in ("greaterThan", "greaterOrEqual", "equalTo")]
+
+
 def simulation_time_stop(scenario: Any) -> float | None:
     """The simulation time [s] by which the Storyboard's StopTrigger has surely ended the
-    scenario, from its ConditionGroups made of SimulationTimeConditions alone (rule
-    greaterThan, greaterOrEqual or equalTo; edge none or rising; each at its value plus its
-    delay, the group at the latest of them); the earliest such group, or None."""
+    scenario, from its ConditionGroups made of SimulationTimeConditions alone
+    (:func:`_time_conditions`, edge none or rising; the group at the latest of them); the
+    earliest such group, or None."""
     trigger = scenario.storyboard.stop_trigger
     times = []
     for group in (trigger.groups if trigger else ()):
-        if group and all(type(c.spec).__name__ == "SimulationTimeCondition"
-                         and c.spec.rule in ("greaterThan", "greaterOrEqual", "equalTo")
-                         and c.edge in ("none", "rising") for c in group):
-            times.append(max(c.spec.value + c.delay for c in group))
+        held = _time_conditions(group)
+        if group and len(held) == len(group) and all(c.edge in ("none", "rising")
+                                                     for c in group):
+            times.append(max(t for t, _ in held))
     return min(times) if times else None
 
 
@@ -220,10 +230,8 @@ def _later_stop_hint(scenario: Any, limit: float) -> str:
     Storyboard's StopTrigger waits for a simulation time past ``limit`` [s] (the ALKS
     scenarios run up to an hour), else ``""``."""
     trigger = scenario.storyboard.stop_trigger
-    times = [(c.spec.value + c.delay, c.spec.rule == "greaterThan")
-             for group in (trigger.groups if trigger else ()) for c in group
-             if type(c.spec).__name__ == "SimulationTimeCondition"
-             and c.spec.rule in ("greaterThan", "greaterOrEqual", "equalTo")]
+    times = [held for group in (trigger.groups if trigger else ())
+             for held in _time_conditions(group)]
     if not times or any(t <= limit for t, _ in times):
         return ""
     first, after = min(times)
