@@ -45,7 +45,7 @@ def as_type(ptype: str, value: Value) -> Value:
         text = out.strip()
         if not XSD_DATETIME.fullmatch(text):
             raise ValueError(out)
-        datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))   # month 13, hour 99
+        _instant(text)                                                  # month 13, hour 99
     return out
 
 
@@ -142,10 +142,9 @@ def _instant(text: str) -> datetime.datetime:
 def _number(value: Value) -> float | None:
     """``value`` as a finite number when its text is an xsd:double literal, else None."""
     try:
-        out = CONVERTERS[float](value)
+        return CONVERTERS[float](value)      # refuses NaN and the infinities itself
     except (ValueError, TypeError):
         return None
-    return out if out == out and abs(out) != float("inf") else None
 
 
 def value_rule(src: Source, decl: etree._Element, ptype: str) -> ValueRule:
@@ -171,20 +170,23 @@ def value_rule(src: Source, decl: etree._Element, ptype: str) -> ValueRule:
     return ValueRule(ptype, tuple(groups))
 
 
-def check_constraints(src: Source, decl: etree._Element, ptype: str, value: Value) -> None:
+def constraint_error(src: Source, decl: etree._Element, ptype: str,
+                     value: Value) -> ScenarioError | None:
     """A declared value against the declaration's ``ConstraintGroup`` elements (OpenSCENARIO
     1.2 ParameterDeclaration: each group an AND of ``ValueConstraint``s ``{rule, value}``; the
-    value must satisfy at least one group): :func:`value_rule`.
+    value must satisfy at least one group, :func:`value_rule`): the error naming the
+    declaration and the groups when none holds, else None.
 
     Raises:
-        ScenarioError: no group holds (naming the declaration and the groups), or a
-            ValueConstraint is malformed (unknown rule, a value not of the parameter's type).
+        ScenarioError: a ValueConstraint is malformed (unknown rule, a value not of the
+            parameter's type).
     """
     unmet = value_rule(src, decl, ptype).unmet_groups(value)
-    if unmet:
-        raise src.error(decl, f"value {format_value(value)} of parameter "
-                              f"'{declared_name(decl)}' meets none of its ConstraintGroups: "
-                              f"{unmet}")
+    if not unmet:
+        return None
+    return src.error(decl, f"value {format_value(value)} of parameter "
+                           f"'{declared_name(decl)}' meets none of its ConstraintGroups: "
+                           f"{unmet}")
 
 
 def declaration_of(el: etree._Element, name: str, store: str
@@ -259,12 +261,11 @@ def read_declarations(src: Source, owner: etree._Element,
         else:
             value = local_src.attr(d, "value", lambda v: v)
         typed = typed_value(local_src, d, ptype, value)
-        try:
-            check_constraints(local_src, d, ptype, typed)
-        except ScenarioError as exc:
-            if unmet is None or "meets none of its ConstraintGroups" not in exc.message:
-                raise
-            unmet.append(exc)
+        error = constraint_error(local_src, d, ptype, typed)
+        if error is not None and unmet is None:
+            raise error
+        if error is not None:
+            unmet.append(error)
         scope.declare(name, typed)
     return scope
 
