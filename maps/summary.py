@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from maps.errors import MapsError
 from testzone.text import one_line
@@ -70,16 +70,23 @@ def read_layout(map_path: str | Path) -> dict[str, Any] | None:
     return data
 
 
-def absent_from_map(net: RoadNetwork, junction_id: Any, signal_ids: Any) -> str | None:
-    """Why an RSU serving ``junction_id`` and sending ``signal_ids`` does not fit ``net`` (a
-    layout written for another map would announce junctions and signals that are not
-    there), or None. The one wording of ``map check`` and of the V2X bridge's own check."""
-    if junction_id is not None and str(junction_id) not in net.junctions:
-        return (f"junction_id {str(junction_id)!r} is not a junction of the map {net.path} "
-                f"(it has {sorted(net.junctions)[:10]})")
+def absent_from_map(net: RoadNetwork, rsus: Iterable[tuple[Any, Any, Any]]
+                    ) -> list[tuple[Any, str]]:
+    """``(rsu id, why)`` for each RSU ``(id, junction_id, signal_ids)`` that does not fit
+    ``net``: a junction or signals the map does not have (a layout written for another map
+    would announce them). The one wording of ``map check`` and of the V2X bridge's own
+    check; the map's signal ids are gathered once."""
     signals = {str(sig.id) for sig in net.signals}
-    missing = [str(x) for x in (signal_ids or ()) if str(x) not in signals]
-    return f"signal_ids {missing} are not signals of the map" if missing else None
+    out = []
+    for rsu_id, junction_id, signal_ids in rsus:
+        if junction_id is not None and str(junction_id) not in net.junctions:
+            out.append((rsu_id, f"junction_id {str(junction_id)!r} is not a junction of the "
+                                f"map {net.path} (it has {sorted(net.junctions)[:10]})"))
+            continue
+        missing = [str(x) for x in (signal_ids or ()) if str(x) not in signals]
+        if missing:
+            out.append((rsu_id, f"signal_ids {missing} are not signals of the map"))
+    return out
 
 
 GEO_MISMATCH_M = 1.0
@@ -102,11 +109,9 @@ def layout_issues(map_path: str | Path, net: RoadNetwork) -> list[tuple[str, str
         return [("error", exc.element or "rsus", exc.message)]
     if layout is None:
         return []
-    out = []
-    for i, r in enumerate(layout["rsus"]):
-        why = absent_from_map(net, r.get("junction_id"), r.get("signal_ids"))
-        if why:
-            out.append(("error", f"rsus ({r.get('id', i)})", why))
+    out = [("error", f"rsus ({rsu_id})", why) for rsu_id, why in absent_from_map(
+        net, ((r.get("id", i), r.get("junction_id"), r.get("signal_ids"))
+              for i, r in enumerate(layout["rsus"])))]
     geo = layout.get("geo_reference")
     if not out and isinstance(geo, str) and geo.strip() and net.geo_reference:
         from maps.geo import GeoReference

@@ -301,10 +301,9 @@ def _check_against_map(rsus: Any, net: Any, layout_path: str) -> None:
     """
     if not hasattr(net, "junctions") or not hasattr(net, "signals"):
         return
-    for r in rsus:
-        why = absent_from_map(net, r.junction_id, r.signal_ids)
-        if why:
-            raise V2XError(why, file=layout_path, element=f"rsus ({r.id})")
+    for rsu_id, why in absent_from_map(net, ((r.id, r.junction_id, r.signal_ids)
+                                             for r in rsus))[:1]:
+        raise V2XError(why, file=layout_path, element=f"rsus ({rsu_id})")
 
 
 def bridge_for_layout(layout_path: str | Path, net: Any = None, seed: int = 0,
