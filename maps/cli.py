@@ -84,28 +84,13 @@ def plot(file: Path = typer.Argument(..., help="OpenDRIVE file (.xodr)"),
     typer.echo(f"wrote {_run(go)}")
 
 
-def _layout_issues(file: Path) -> list:
-    """The issues of the RSU layout beside the map (``<map>.rsu.json``), as ``map check``
-    prints them (:func:`maps.summary.layout_issues`); none without a layout."""
-    from maps import load_opendrive
-    from maps.summary import layout_issues, rsu_path
-    from maps.validate import Issue
-    layout = rsu_path(file)
-    if not layout.is_file():
-        return []
-    return [Issue(severity, message, str(layout), None, element)
-            for severity, element, message in layout_issues(file, load_opendrive(file))]
-
-
 @app.command()
 def check(file: Path = typer.Argument(..., help="OpenDRIVE file (.xodr)")) -> None:
     """Validate the file, and the RSU layout beside it (<map>.rsu.json): one issue a line on
     stdout (as `scenario check` prints them), then a count; exit 0 clean, 1 warnings only, 2
     errors."""
     from maps.validate import check_opendrive
-    issues = _run(lambda: check_opendrive(file))
-    if not any(i.severity == "error" for i in issues):
-        issues += _run(lambda: _layout_issues(file))
+    issues = _run(lambda: check_opendrive(file, layout=True))
     for issue in issues:
         typer.echo(terminal_safe(issue.format()))
     errors = sum(1 for i in issues if i.severity == "error")

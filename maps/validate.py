@@ -567,18 +567,30 @@ def _geo_issues(parsed: ParsedFile) -> list[Issue]:
     return []
 
 
-def check_opendrive(path: str | os.PathLike) -> list[Issue]:
+def check_opendrive(path: str | os.PathLike, layout: bool = False) -> list[Issue]:
     """Check an OpenDRIVE file; return every issue found (empty list: clean).
 
     A structural error (missing file, not XML, wrong root, malformed element) is returned as
     the single error issue; it does not raise. Used by the CLI's ``check`` command: the
     issues a load warns of (:func:`issues_of`), :func:`signal_record_issues` and
-    :func:`lane_type_issues`, :func:`object_id_issues`.
+    :func:`lane_type_issues`, :func:`object_id_issues`; with ``layout``, when the map has no
+    error, those of the RSU layout beside it (:func:`maps.summary.layout_issues`, on the
+    network built from this one parse), at the layout file.
     """
     try:
         parsed = parse_file(path)
     except MapsError as exc:
         return [Issue("error", exc.message, exc.file, exc.line, exc.element)]
-    return sorted(issues_of(parsed) + signal_record_issues(parsed) + lane_type_issues(parsed)
-                  + object_id_issues(parsed),
-                  key=lambda i: (i.severity != "error", i.line or 0))
+    found = issues_of(parsed)
+    issues = sorted(found + signal_record_issues(parsed) + lane_type_issues(parsed)
+                    + object_id_issues(parsed),
+                    key=lambda i: (i.severity != "error", i.line or 0))
+    if layout and not any(i.severity == "error" for i in issues):
+        from maps.network import RoadNetwork
+        from maps.summary import layout_issues, rsu_path
+        beside = rsu_path(path)
+        if beside.is_file():
+            issues += [Issue(severity, message, str(beside), None, element) for
+                       severity, element, message in layout_issues(path, RoadNetwork(parsed,
+                                                                                     found))]
+    return issues
