@@ -107,7 +107,7 @@ def test_map_encodes_decodes_and_reads_back_in_the_map_frame(wuhan, west):
     assert [(c.maneuvers, c.phase_id, c.lane_id) for c in kerb.connections] == [
         (("straight",), 1, 2), (("right",), 1, 2)]
     # new-section pass 12: docs/v2x.md promised each link its road's name; none was sent
-    assert west_link.name == (net.road("1").name or "road 1")
+    assert west_link.name == "S1-W"           # road 1's name in wuhan_section1.xodr
 
 
 def test_a_name_a_descriptive_name_cannot_carry_falls_back():
