@@ -22,7 +22,7 @@ from testzone.text import terminal_safe
 
 from maps.errors import MapsError
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
+app = typer.Typer(rich_markup_mode="markdown", no_args_is_help=True, add_completion=False,
                   help="OpenDRIVE maps: info, plot, check.")
 
 
@@ -52,8 +52,10 @@ def info(file: Path = typer.Argument(..., help="OpenDRIVE file (.xodr)"),
                                     "links, lane ids and types per lane section, speed "
                                     "limits and signals (what a scenario places things by)")
          ) -> None:
-    """Roads, junctions, lanes by type, signals, objects, lengths, extent, geoReference and
-    the RSU count (when a <map>.rsu.json sits beside the file); with --roads, road by road."""
+    """Roads, junctions, lanes, signals, objects, extent and geoReference of a map.
+
+    Lanes are counted by type, roads with their lengths; the RSU count is given when a
+    MAPNAME.rsu.json sits beside MAPNAME.xodr. With --roads, road by road."""
     from maps.summary import format_road_table, format_summary, network_summary, road_table
     if roads:
         rows = _run(lambda: road_table(_load(file)))
@@ -68,7 +70,7 @@ def plot(file: Path = typer.Argument(..., help="OpenDRIVE file (.xodr)"),
          out: Path = typer.Option(..., "-o", "--out", help="PNG to write"),
          lane_ids: bool = typer.Option(False, "--lane-ids", help="label lanes road:lane"),
          rsu: bool = typer.Option(True, "--rsu/--no-rsu",
-                                  help="draw the RSUs of <map>.rsu.json with their range"),
+                                  help="draw the RSUs of MAPNAME.rsu.json with their range"),
          dpi: int = typer.Option(200, min=10, max=1200, help="resolution of the PNG")) -> None:
     """Top view: lanes by type, road marks, junction areas, crosswalks, signals, RSUs."""
     from maps.plot import plot_network
@@ -86,9 +88,10 @@ def plot(file: Path = typer.Argument(..., help="OpenDRIVE file (.xodr)"),
 
 @app.command()
 def check(file: Path = typer.Argument(..., help="OpenDRIVE file (.xodr)")) -> None:
-    """Validate the file, and the RSU layout beside it (<map>.rsu.json): one issue a line on
-    stdout (as `scenario check` prints them), then a count; exit 0 clean, 1 warnings only, 2
-    errors."""
+    """Validate the file, and the RSU layout beside it (MAPNAME.rsu.json beside MAPNAME.xodr).
+
+    One issue a line on stdout (as `scenario check` prints them), then a count; exit 0 clean,
+    1 warnings only, 2 errors."""
     from maps.validate import check_opendrive
     issues = _run(lambda: check_opendrive(file, layout=True))
     for issue in issues:

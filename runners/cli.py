@@ -24,7 +24,7 @@ from testzone import __version__
 from testzone.errors import TestzoneError
 from testzone.text import terminal_safe
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(rich_markup_mode="markdown", add_completion=False, no_args_is_help=True,
                   help="icv-testzone: run OpenSCENARIO test cases on the Wuhan smart road.")
 
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
@@ -162,7 +162,7 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         agent: str = typer.Option("idm", help="idm, idm-v2x, naive, scenario, module:Class, file.py:Class or zmq://HOST:PORT"),
         agent_config: Optional[Path] = typer.Option(None, help="JSON file given to the agent"),
         workers: int = typer.Option(0, help="parallel cases; 0: one per CPU core"),
-        out_dir: Optional[str] = typer.Option(None, "--out", help="run folder (default results/<run-id>)"),
+        out_dir: Optional[str] = typer.Option(None, "--out", help="run folder (default results/RUN-ID)"),
         seed: Optional[int] = typer.Option(
             None, help="base random seed (default 0); given, it also replaces the randomSeed of "
                        "Stochastic distributions"),
@@ -379,10 +379,11 @@ def _print_totals(results: list[dict[str, Any]]) -> None:
 
 @app.command()
 def report(run_dir: Path = typer.Argument(..., help="a run folder")) -> None:
-    """Rewrite summary.json, junit.xml and report.html from a run folder's stored results
-    (summary.json, else cases/*/result.json; stored figures that still match their recording,
-    else redrawn from it). Results are read back, not recomputed: to re-score, re-run the
-    manifest's command."""
+    """Rewrite a run folder's summary.json, junit.xml and report.html from its stored results.
+
+    Read from summary.json, else cases/*/result.json; stored figures that still match their
+    recording are kept, others redrawn from it. Results are read back, not recomputed: to
+    re-score, re-run the manifest's command."""
     from evaluator import rebuild_report
     path = _guard(lambda: rebuild_report(run_dir))
     out.print(f"report: {path}")
@@ -397,6 +398,7 @@ def compare(run_a: Path = typer.Argument(...), run_b: Path = typer.Argument(...)
                 help="exit 1 when a verdict got worse (pass -> fail/error, fail -> error)"),
             ) -> None:
     """Show what changed between two runs of the same suite: flipped verdicts, score deltas.
+
     Exit 0, or 1 with --fail-on-regression when a verdict got worse; 2 for unreadable runs,
     and with --fail-on-regression for runs that share no case."""
     from evaluator.report.compare import compare_runs, format_compare, write_compare_html

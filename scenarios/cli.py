@@ -23,7 +23,7 @@ from testzone.text import terminal_safe
 from scenarios.check import ERROR, Issue, check_scenario, exit_status
 from scenarios.errors import ScenarioError
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
+app = typer.Typer(rich_markup_mode="markdown", no_args_is_help=True, add_completion=False,
                   help="OpenSCENARIO files: check, expand.")
 
 
@@ -63,7 +63,7 @@ def expand(file: Path = typer.Argument(..., help="a ParameterValueDistribution .
            out_text: str = typer.Option(..., "-o", "--out", help="folder for the concrete files"),
            seed: Optional[int] = typer.Option(None, help="overrides Stochastic@randomSeed")
            ) -> None:
-    """Write one concrete .xosc per variant (<stem>-<index:03d>.xosc) and index.json."""
+    """Write one concrete .xosc per variant (STEM-NNN.xosc, NNN from 000) and index.json."""
     from scenarios.expand import write_variants
     out = Path(out_text)
     if not out_text.strip() or (out.exists() and not out.is_dir()):

@@ -27,7 +27,7 @@ from v2x_bridge import codec
 from v2x_bridge.errors import V2XError, read_user_file
 from v2x_bridge.transport import DEFAULT_ENDPOINT, Subscriber, refuse_inproc
 
-app = typer.Typer(help="YD/T 3709-2020 V2X frames: decode, listen.", no_args_is_help=True,
+app = typer.Typer(rich_markup_mode="markdown", help="YD/T 3709-2020 V2X frames: decode, listen.", no_args_is_help=True,
                   add_completion=False)
 
 
