@@ -4,7 +4,8 @@ Built from the sender's :class:`EntityState`: position = bounding-box centre (la
 the GeoFrame, elevation = pose z), speed magnitude, heading from true north, transmission
 ``reverseGears`` when the signed speed is negative, acceleration set after SAE J670 axes (see
 :func:`v2x_bridge.fields.accel_set`), size from the box, vehicle class from the OpenSCENARIO
-category (passenger vehicle when unknown). Brake status says only the brake pedal, ``on``
+category (passenger vehicle when unknown), an emergency class for an ambulance, fire or
+police ``role`` (:func:`v2x_bridge.rsm.vehicle_class`). Brake status says only the brake pedal, ``on``
 while the entity's ``brakeLights`` are on (the kinematic simulator has no brake model).
 
 The optional extensions carry what the scenario gives (see :func:`safety_ext` and
@@ -23,7 +24,7 @@ from v2x_bridge import fields, units
 from v2x_bridge.context import BuildContext
 from v2x_bridge.errors import V2XError
 from v2x_bridge.geo import GeoFrame
-from v2x_bridge.rsm import VEHICLE_CLASS
+from v2x_bridge.rsm import vehicle_class
 
 MSG_TYPE = "BSM"
 
@@ -67,7 +68,7 @@ def bsm_of(ctx: BuildContext, e: EntityState) -> dict[str, Any]:
         "accelSet": fields.accel_set(e),
         "brakes": {"brakePadel": "on"} if "brakeLights" in e.lights else {},
         "size": fields.vehicle_size(e.box),
-        "vehicleClass": {"classification": VEHICLE_CLASS.get(e.category, 10)},
+        "vehicleClass": {"classification": vehicle_class(e) or 10},  # none: passenger
         **{k: v for k, v in (("safetyExt", safety_ext(e)), ("emergencyExt", emergency_ext(e)))
            if v is not None},
     }

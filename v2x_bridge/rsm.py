@@ -37,6 +37,24 @@ VEHICLE_CLASS = MappingProxyType({"car": 10, "van": 20, "truck": 25, "trailer": 
 """DE_BasicVehicleClass of OpenSCENARIO categories (passenger 10, light truck 20, truck 25,
 motorcycle 40, transit 50, fixed guideway 56, bicycle 85, pedestrian 82)."""
 
+HEAVY_CATEGORIES = frozenset({"truck", "trailer", "semitrailer", "bus"})
+"""OpenSCENARIO categories whose emergency vehicles are the message set's heavy ones."""
+EMERGENCY_CLASS = MappingProxyType({("ambulance", False): 69, ("ambulance", True): 69,
+                                    ("fire", False): 62, ("fire", True): 63,
+                                    ("police", False): 66, ("police", True): 67})
+"""DE_BasicVehicleClass of an emergency vehicle by (OpenSCENARIO 1.2 ``role``, heavy):
+emergency-Other-Ambulance 69, emergency-Fire-Light/Heavy-Vehicle 62/63,
+emergency-Police-Light/Heavy-Vehicle 66/67 (the class values YD/T 3709-2020 takes from SAE
+J2735; an emergency-vehicle warning keys on 60..69)."""
+
+
+def vehicle_class(e: EntityState) -> int | None:
+    """DE_BasicVehicleClass of entity ``e``: :data:`EMERGENCY_CLASS` for an ambulance, fire
+    or police ``role``, else :data:`VEHICLE_CLASS` of its category; None for a category
+    without one (a misc object)."""
+    emergency = EMERGENCY_CLASS.get((e.role, e.category in HEAVY_CATEGORIES))
+    return emergency if emergency is not None else VEHICLE_CLASS.get(e.category)
+
 _POS_CONFIDENCE = ((500.0, "a500m"), (200.0, "a200m"), (100.0, "a100m"), (50.0, "a50m"),
                    (20.0, "a20m"), (10.0, "a10m"), (5.0, "a5m"), (2.0, "a2m"), (1.0, "a1m"),
                    (0.5, "a50cm"), (0.2, "a20cm"), (0.1, "a10cm"), (0.05, "a5cm"),
@@ -71,7 +89,7 @@ def participant(ctx: BuildContext, ref: dict[str, Any], ptc_id: int, e: EntitySt
     }
     if kind == "motor":
         out["transmission"] = "reverseGears" if e.speed < 0 else "forwardGears"
-    cls = VEHICLE_CLASS.get(e.category)
+    cls = vehicle_class(e)
     if cls is not None:
         out["vehicleClass"] = {"classification": cls}
     return out

@@ -270,3 +270,21 @@ def test_readers_take_what_a_stack_receives_as_decoded(ref_frame, name, variant)
     if msg_type == "SPAT":
         got = reader(codec.to_json(value), GEO)
         assert sum(len(p) for p in got.intersections[0].phases.values()) == 24  # 8 x 3 states
+
+
+@pytest.mark.parametrize("role,category,expected", [
+    ("ambulance", "van", 69),     # emergency-Other-Ambulance
+    ("fire", "car", 62),          # emergency-Fire-Light-Vehicle
+    ("fire", "truck", 63),        # emergency-Fire-Heavy-Vehicle
+    ("police", "car", 66),        # emergency-Police-Light-Vehicle
+    ("police", "bus", 67),        # emergency-Police-Heavy-Vehicle
+    ("civil", "van", 20),         # lightTruck-Vehicle-TypeUnknown: the category's class
+    ("none", "misc", 10)])        # no class for the category: passenger, in a BSM
+def test_bsm_and_rsm_vehicle_class_of_an_emergency_role(role, category, expected):
+    """An ambulance's BSM said light truck (20): an emergency-vehicle warning keys on the
+    BasicVehicleClass values 60..69 that YD/T 3709-2020 takes from SAE J2735."""
+    car = _vehicle("v", 10.0, 0.0, speed=10.0, role=role, category=category)
+    world = WorldState(0.5, {"v": car})
+    value = bsm.build(_ctx(world, sender="v"))
+    assert _roundtrip("BSM", value)["vehicleClass"] == {"classification": expected}
+    assert rsm.vehicle_class(car) == (None if category == "misc" else expected)
