@@ -9,6 +9,7 @@ as an error, and nothing already computed is lost").
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import functools
 import hashlib
 import json
@@ -94,6 +95,12 @@ class RunOptions:
             also published (:func:`shared_publisher`), or None.
         agent_memory_gib: cap [GiB] of the data segment of a stack we start (``module:Class``,
             ``file.py:Class``); 0 for none. Its output goes to the case's ``agent.log``.
+        utc_start: the UTC instant of simulation time 0 in the V2X frames' time fields
+            (MinuteOfTheYear, DSecond, TimeMark), None for :data:`v2x_bridge.units.DEFAULT_EPOCH`.
+        realtime: pace the run so that simulation time keeps up with wall-clock time and no
+            more (an OBU or a stack in the loop on ``v2x_endpoint`` sees frames at their
+            broadcast periods); the time spent waiting does not count towards
+            ``case_wall_timeout``.
     """
 
     agent: str = "idm"
@@ -111,6 +118,8 @@ class RunOptions:
     connect_timeout: float = 5.0
     v2x_endpoint: str | None = None
     agent_memory_gib: float = 8.0
+    utc_start: _dt.datetime | None = None
+    realtime: bool = False
 
 
 @functools.lru_cache(maxsize=None)
@@ -374,7 +383,8 @@ class _CaseRun:
         opts, ego = self.options, self.ego
         world = engine.initialize()
         self.record(world)
-        bridge = make_v2x_bridge(self.net, sc, self.case.seed) if opts.v2x and ego else None
+        bridge = (make_v2x_bridge(self.net, sc, self.case.seed, opts.utc_start)
+                  if opts.v2x and ego else None)
         if bridge is not None and opts.v2x_endpoint:
             bridge.publisher = shared_publisher(opts.v2x_endpoint)
         self.apply_commands(bridge, world)
@@ -399,6 +409,7 @@ class _CaseRun:
         """Step until the StopTrigger, the simulation-time limit, or the wall-clock deadline."""
         opts = self.options
         deadline = time.monotonic() + opts.case_wall_timeout
+        pace = _Pacer(world.time) if opts.realtime else None
         received: tuple[V2XReceived, ...] = ()
         limit = opts.max_sim_time
         stop_at = simulation_time_stop(engine.scenario) if opts.extend_to_stop_time else None
@@ -415,6 +426,8 @@ class _CaseRun:
                          f"{limit:g} s before the StopTrigger"
                          f"{_later_stop_hint(engine.scenario, limit)}")
                 return
+            if pace is not None:
+                deadline += pace.wait_for(world.time)
             if time.monotonic() > deadline:
                 raise RunnerError(f"case exceeded its wall-clock deadline of "
                                   f"{opts.case_wall_timeout:g} s")
@@ -512,10 +525,11 @@ def rsu_layout_path(sc: Any) -> Path:
     return rsu_path(str(sc.road_network_path))
 
 
-def make_v2x_bridge(net: Any, sc: Any, seed: int):
+def make_v2x_bridge(net: Any, sc: Any, seed: int, utc_start: _dt.datetime | None = None):
     """The V2X bridge for a case: RSUs from the layout file beside the map (``<map>.rsu.json``),
     and a BSM sender for every entity with an on-board unit (:func:`obu_entities`); None when
-    the map has no layout and no entity an OBU.
+    the map has no layout and no entity an OBU. ``utc_start``: the UTC instant of simulation
+    time 0 in the frames (None: :data:`v2x_bridge.units.DEFAULT_EPOCH`).
 
     Raises:
         ScenarioError: a bad :data:`OBU_PROPERTY` value.
@@ -524,14 +538,42 @@ def make_v2x_bridge(net: Any, sc: Any, seed: int):
         return None
     obus = obu_entities(sc)
     layout = rsu_layout_path(sc)
+    from v2x_bridge import ChannelModel, GeoFrame, SimClock, V2XBridge
     from v2x_bridge.factory import bridge_for_layout
+    clock = SimClock(utc_start) if utc_start is not None else SimClock()
     if layout.exists():  # a folder of that name is refused, not taken for "no layout"
-        return bridge_for_layout(layout, net, seed=seed, obu_entities=obus)
+        return bridge_for_layout(layout, net, seed=seed, obu_entities=obus, clock=clock)
     if not obus:
         return None
-    from v2x_bridge import ChannelModel, GeoFrame, V2XBridge
     return V2XBridge((), GeoFrame.of_map(net), ChannelModel(), seed,
-                     obu_entities=obus)
+                     obu_entities=obus, clock=clock)
+
+
+class _Pacer:
+    """Holds a run to wall-clock time (``RunOptions.realtime``): simulation time ``t`` [s] is
+    not reached before ``t - t0`` wall seconds have passed since the pacer was made."""
+
+    def __init__(self, t0: float) -> None:
+        self.t0 = t0
+        self.wall0 = time.monotonic()
+
+    def wait_for(self, t: float) -> float:
+        """Sleep until simulation time ``t`` is due; return the seconds slept (>= 0)."""
+        ahead = (t - self.t0) - (time.monotonic() - self.wall0)
+        if ahead <= 0.0:
+            return 0.0
+        time.sleep(ahead)
+        return ahead
+
+
+def hard_deadline_s(options: RunOptions) -> float:
+    """Wall-clock seconds after which :func:`runners.deadline.wall_deadline` interrupts a case:
+    ``case_wall_timeout`` plus :data:`HARD_DEADLINE_GRACE_S`, plus, in a ``realtime`` run, the
+    longest simulation time the case may take (its waits are not the case's own time)."""
+    paced = 0.0
+    if options.realtime:
+        paced = MAX_EXTENDED_SIM_TIME if options.extend_to_stop_time else options.max_sim_time
+    return options.case_wall_timeout + HARD_DEADLINE_GRACE_S + paced
 
 
 def to_received(msg: Any) -> V2XReceived:
@@ -585,7 +627,7 @@ def run_case(case: TestCase, options: RunOptions, case_dir: str | Path) -> dict[
     error: BaseException | None = None
     try:
         # the loop's own check comes first; this one ends a step that never returns
-        with wall_deadline(options.case_wall_timeout + HARD_DEADLINE_GRACE_S, "case"):
+        with wall_deadline(hard_deadline_s(options), "case"):
             run.simulate()
     except Exception as exc:  # noqa: BLE001 - every failure of a case becomes its result
         error = exc

@@ -190,6 +190,13 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         agent_memory: float = typer.Option(
             8.0, help="memory cap of a stack we start (module:Class, file.py:Class) [GiB]; "
                       "0 for none"),
+        utc_start: Optional[str] = typer.Option(
+            None, help="UTC instant of simulation time 0 in the V2X frames' time fields: ISO "
+                       "8601 with an offset (2026-12-01T08:00:00+08:00) or 'now' (default "
+                       "2025-01-01T00:00:00Z, so frames repeat byte for byte)"),
+        realtime: bool = typer.Option(
+            False, "--realtime", help="pace each case to the wall clock (an OBU or stack "
+                                      "listening on --v2x-endpoint gets frames in real time)"),
         ) -> None:
     """Simulate, judge and score test cases; leave a report folder."""
     from runners.case import RunOptions
@@ -203,6 +210,13 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
     if not (math.isfinite(agent_memory) and 0 <= agent_memory <= 2**20):
         _fail(f"--agent-memory {agent_memory}: expected 0 (no cap) or a size in GiB", 2)
     config = _load_agent_config(agent_config)
+    start_instant = None
+    if utc_start is not None:
+        from v2x_bridge.units import V2XError, utc_instant
+        try:
+            start_instant = utc_instant(utc_start)
+        except V2XError as exc:
+            _fail(f"--utc-start: {exc.message}", 2)
     files: list[Path] = []
     if suite:
         files += _guard(lambda: suite_files(suite))
@@ -239,7 +253,8 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
                          case_wall_timeout=case_timeout, backend=backend,
                          carla_servers=tuple(s for s in (carla_servers or "").split(",") if s),
                          connect_timeout=connect_timeout, v2x_endpoint=v2x_endpoint,
-                         agent_memory_gib=agent_memory)
+                         agent_memory_gib=agent_memory, utc_start=start_instant,
+                         realtime=realtime)
     stack_files = _check_agent(agent)
     from runners.agents import check_agent_config
     _guard(lambda: check_agent_config(agent, config))   # a reference agent's own keys first

@@ -409,6 +409,7 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
     list); each case adds its scenario, map, RSU layout and catalog files when it has run
     (:func:`run_suite`)."""
     from testzone.provenance import tool_identity
+    from v2x_bridge.units import DEFAULT_EPOCH
     inputs = {}
     for path in sorted({c.distribution_file for c in cases if c.distribution_file}
                        | {str(p) for p in (*RUN_DATA_FILES, *extra_inputs)}):
@@ -429,6 +430,9 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
         "agent": {"spec": options.agent, "config": options.agent_config},
         "dt_s": options.dt, "max_sim_time_s": options.max_sim_time,
         "max_sim_time_extends": options.extend_to_stop_time,
+        # the V2X frames' UTC time fields start here ('--utc-start now' resolved: pass this)
+        "utc_start": (options.utc_start or DEFAULT_EPOCH).isoformat(timespec="milliseconds"),
+        "realtime": options.realtime,
         "suite": suite,
         "cases": [{"case_id": c.case_id, "scenario_file": c.scenario_file,
                    "parameters": c.parameters, "seed": c.seed,

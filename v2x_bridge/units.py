@@ -47,7 +47,32 @@ TIMEMARK_UNKNOWN = 36001
 MOY_INVALID = 527040
 
 DEFAULT_EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc)
-"""UTC instant of simulation time 0 unless a run sets another (deterministic by default)."""
+"""UTC instant of simulation time 0 unless a run sets another (``testzone run --utc-start``);
+fixed, so that a run's frames are the same bytes each time it runs."""
+
+
+def utc_instant(text: str, now: datetime | None = None) -> datetime:
+    """The UTC instant an ISO 8601 date-time with a UTC offset names (``2026-12-01T08:00:00+08:00``,
+    ``...Z``), or ``now`` (``now`` given, else the system clock), to the millisecond: the
+    message set's finest time unit (DSecond, YD/T 3709-2020).
+
+    Raises:
+        V2XError: not ISO 8601, or no UTC offset (a local time would move every MinuteOfTheYear
+            and DSecond by the machine's time zone).
+    """
+    if text.strip().lower() == "now":
+        at = now or datetime.now(timezone.utc)
+    else:
+        try:
+            at = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise V2XError(f"{text!r} is not an ISO 8601 date-time (expected e.g. "
+                           f"2026-12-01T08:00:00+08:00, or now)") from None
+        if at.utcoffset() is None:
+            raise V2XError(f"{text!r} has no UTC offset (expected e.g. 2026-12-01T08:00:00+08:00 "
+                           f"or ...Z)")
+    at = at.astimezone(timezone.utc)
+    return at.replace(microsecond=at.microsecond // 1000 * 1000)
 
 
 def _finite(value: float, field: str) -> float:

@@ -117,7 +117,8 @@ def test_option_values_no_run_can_use_exit_2_naming_the_option(tmp_path: Path) -
     cut_in = str(WUHAN / "cut_in.xosc")
     for option, value in (("--workers", "-1"), ("--step-timeout", "0"),
                           ("--case-timeout", "nan"), ("--connect-timeout", "-1"),
-                          ("--max-time", "inf"), ("--dt", "nan"), ("--seed", "-1")):
+                          ("--max-time", "inf"), ("--dt", "nan"), ("--seed", "-1"),
+                          ("--utc-start", "2026-12-01T08:00"), ("--utc-start", "noon")):
         res = invoke("run", cut_in, option, value, "--out", str(tmp_path / "r"))
         errors = [ln for ln in res.output.splitlines() if ln.startswith("error:")]
         assert res.exit_code == 2 and errors and option in errors[0], (option, res.output)
@@ -695,3 +696,20 @@ def test_a_catalogue_case_carries_its_limitations_into_the_report(tmp_path: Path
     html = (tmp_path / "run" / "report.html").read_text()
     assert "What this case does not exercise" in html
     assert "yielding on purpose is not exercised" in html
+
+
+def test_the_manifest_records_the_frames_utc_start_and_pacing(tmp_path: Path) -> None:
+    """``--utc-start`` resolved to UTC (so a run with 'now' can be run again with the instant
+    it had); the default is the fixed epoch."""
+    cut_in = str(WUHAN / "cut_in.xosc")
+    res = invoke("run", cut_in, "--workers", "1", "--max-time", "0.5", "--out",
+                 str(tmp_path / "a"), "--utc-start", "2026-12-01T08:00:00+08:00")
+    assert res.exit_code in (0, 1), res.output
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert manifest["utc_start"] == "2026-12-01T00:00:00.000+00:00"
+    assert manifest["realtime"] is False
+    res = invoke("run", cut_in, "--workers", "1", "--max-time", "0.5", "--out",
+                 str(tmp_path / "b"), "--realtime")
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    assert manifest["utc_start"] == "2025-01-01T00:00:00.000+00:00"
+    assert manifest["realtime"] is True

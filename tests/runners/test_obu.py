@@ -108,3 +108,40 @@ def test_v2x_endpoint_publishes_every_delivered_frame(tmp_path):
                  for e in rec.events if e.kind == "v2x" and e.data.get("action") == "delivered"]
     assert {m for m, *_ in delivered} >= {"SPAT", "MAP"}
     assert got == delivered
+
+
+def test_utc_start_sets_the_frames_time_and_realtime_paces_the_run(tmp_path, monkeypatch):
+    """RunOptions.utc_start (``--utc-start``): a BSM sent at sim time t carries DSecond =
+    (t + the start's seconds within its minute) in ms; 2026-12-01 08:00:30+08:00 is 30 s into
+    its UTC minute, so the one sent at 0.05 s says 30050. RunOptions.realtime: the loop
+    sleeps until each step is due, 1 s of simulation in about 1 s of sleeps."""
+    import datetime as dt
+    import runners.case as case_mod
+    from v2x_bridge import bsm, codec
+    slept = []
+    real_sleep = case_mod.time.sleep
+    monkeypatch.setattr(case_mod.time, "sleep", lambda s: (slept.append(s), real_sleep(s)))
+    start = dt.datetime(2026, 12, 1, 0, 0, 30, tzinfo=dt.timezone.utc)
+    case = TestCase("evw", str(CASES / "tz_emergency_vehicle.xosc"),
+                    parameters={"SimulationEnd": "1.0"})
+    res = run_case(case, RunOptions(agent="idm-v2x", utc_start=start, realtime=True),
+                   tmp_path / "evw")
+    assert res["verdict"] != "error", res.get("error")
+    rec = read_recording(tmp_path / "evw" / "recording.jsonl")
+    sent = [e for e in rec.events if e.kind == "v2x" and e.data.get("msg_type") == "BSM"
+            and e.data["action"] == "sent"]
+    for e in sent:
+        info = bsm.read(codec.decode_frame(bytes.fromhex(e.data["payload_hex"]))[1])
+        assert info.sec_mark_ms == round((30.0 + e.t) * 1000)
+    assert sum(slept) == pytest.approx(rec.frames[-1].time, abs=0.3)
+    assert res["wall_time_s"] >= rec.frames[-1].time - 0.05
+
+
+def test_hard_deadline_of_a_realtime_case_allows_its_simulated_time():
+    from runners.case import HARD_DEADLINE_GRACE_S, MAX_EXTENDED_SIM_TIME, hard_deadline_s
+    assert hard_deadline_s(RunOptions(case_wall_timeout=60.0)) == 60.0 + HARD_DEADLINE_GRACE_S
+    assert hard_deadline_s(RunOptions(case_wall_timeout=60.0, realtime=True,
+                                      max_sim_time=120.0)) == 180.0 + HARD_DEADLINE_GRACE_S
+    assert hard_deadline_s(RunOptions(case_wall_timeout=60.0, realtime=True,
+                                      extend_to_stop_time=True)) == pytest.approx(
+        60.0 + HARD_DEADLINE_GRACE_S + MAX_EXTENDED_SIM_TIME)

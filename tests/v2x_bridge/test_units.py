@@ -130,3 +130,24 @@ def test_sim_clock_leap_year():
     assert clock.moy(0.0) == 60 * 1440                     # 31 + 29 days
     last = units.SimClock(datetime(2024, 12, 31, 23, 59, tzinfo=timezone.utc))
     assert last.moy(0.0) == 527039                          # the largest valid value
+
+
+def test_utc_instant_of_an_iso_date_time_with_offset_or_now():
+    """``testzone run --utc-start``: 08:00 in Wuhan (UTC+8) is midnight UTC; MinuteOfTheYear of
+    2026-12-01 00:00 UTC = 334 days * 1440 (Jan..Nov of a common year)."""
+    at = units.utc_instant("2026-12-01T08:00:00+08:00")
+    assert at == datetime(2026, 12, 1, tzinfo=timezone.utc)
+    assert units.SimClock(at).moy(0.0) == 334 * 1440
+    assert units.utc_instant("2026-12-01T00:00:00.123456Z") == datetime(
+        2026, 12, 1, 0, 0, 0, 123000, tzinfo=timezone.utc)       # to the millisecond
+    now = datetime(2026, 12, 1, 23, 59, 59, 999999, tzinfo=timezone.utc)
+    assert units.utc_instant(" NOW ", now=now) == now.replace(microsecond=999000)
+
+
+@pytest.mark.parametrize("text,why", [("2026-12-01T08:00:00", "no UTC offset"),
+                                      ("tomorrow", "not an ISO 8601 date-time"),
+                                      ("", "not an ISO 8601 date-time")])
+def test_utc_instant_refuses_local_times_and_other_text(text, why):
+    with pytest.raises(V2XError) as err:
+        units.utc_instant(text)
+    assert why in err.value.message and repr(text) in err.value.message
