@@ -73,25 +73,44 @@ class ControllerClock:
         return False
 
     def states(self, t: float) -> dict[str, SignalState]:
-        """Signal id -> state at sim time ``t``."""
+        """Signal id -> state at sim time ``t``: colour, time to change and the colours of
+        the rest of the cycle (``SignalState.upcoming``). A phase that does not name a signal
+        keeps the colour the current phase gives it."""
         phases = self.cdef.phases
         if not phases:
             return {}
         i, into = self.phase_at(t)
         wait = max(self.start - t, 0.0)  # before the first cycle, phase 0 holds
+        n = len(phases)
         out = {}
         for sid, text in phases[i].states.items():
-            color = color_of(text)
-            remaining = phases[i].duration - into + wait
-            for k in range(1, len(phases)):
-                nxt = phases[(i + k) % len(phases)]
-                if color_of(nxt.states.get(sid, text)) != color:
-                    break
-                remaining += nxt.duration
+            # the cycle from phase i on, as (colour, duration) per phase
+            cycle = [(color_of(phases[(i + k) % n].states.get(sid, text)),
+                      phases[(i + k) % n].duration) for k in range(n)]
+            color = cycle[0][0]
+            if all(c == color for c, _ in cycle):
+                out[sid] = SignalState(sid, color, None, i)
+                continue
+            k = 1
+            remaining = cycle[0][1] - into + wait
+            while cycle[k][0] == color:
+                remaining += cycle[k][1]
+                k += 1
+            spans: list[tuple[SignalColor, float, float]] = []
+            start = remaining
+            for c, d in cycle[k:]:
+                if spans and spans[-1][0] == c:
+                    spans[-1] = (c, spans[-1][1], spans[-1][2] + d)
+                else:
+                    spans.append((c, start, d))
+                start += d
+            # the current colour coming round again, its whole length: the cycle's end
+            held = sum(d for _, d in cycle[:k])
+            if spans[-1][0] == color:
+                spans[-1] = (color, spans[-1][1], spans[-1][2] + held)
             else:
-                remaining = math.inf
-            out[sid] = SignalState(sid, color, remaining if math.isfinite(remaining) else None,
-                                   i)
+                spans.append((color, start, held))
+            out[sid] = SignalState(sid, color, remaining, i, tuple(spans))
         return out
 
 

@@ -159,12 +159,17 @@ class SignalState:
         color: current colour.
         time_to_change: time until the colour changes [s], or None when unknown.
         phase_id: the signal plan's phase id (links SPAT to MAP), or None.
+        upcoming: the colours that follow, over one signal cycle, as ``(colour, starts in
+            [s], lasts [s])``, in order: the first starts at ``time_to_change``, the last is
+            the current colour coming round again (its whole length). Empty when the plan is
+            not known (a pinned signal, a colour held all cycle, a backend without the plan).
     """
 
     signal_id: str
     color: SignalColor
     time_to_change: float | None = None
     phase_id: int | None = None
+    upcoming: tuple[tuple[SignalColor, float, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,12 @@
 
 YD/T 3709-2020 SPAT: one IntersectionState per RSU intersection, one Phase per SPAT phase id
 (the RSU's ``phase_ids`` entry for the signal, else ``SignalState.phase_id``, else the signal's
-1-based position in the RSU's ``signal_ids``). Each phase carries its current light and a
-count-down (``TimeCountingDown``: ``startTime`` 0 as the state is already on,
-``likelyEndTime`` = time to change, in TimeMark units of 0.1 s, 36001 when unknown). Signals
+1-based position in the RSU's ``signal_ids``). Each phase lists its current light and the
+lights to come over the signal cycle, with count-downs from now (``TimeCountingDown``, TimeMark
+units of 0.1 s: ``startTime`` 0 for the light already on, ``likelyEndTime``, and
+``nextStartTime`` / ``nextDuration`` of the same light's next time on; see
+:func:`phase_states`); a signal whose plan is unknown sends its current light alone,
+``likelyEndTime`` 36001 (unknown) when its time to change is. Signals
 sharing a phase id should agree; otherwise the first in ``signal_ids`` order is sent and the
 bridge records a ``spat_conflict`` event naming the signals.
 
@@ -41,13 +44,53 @@ STATUS_FIXED_TIME = fields.bit_string({5}, 16)
 """IntersectionStatusObject with only ``fixedTimeOperation`` (bit 5) set."""
 
 
+MAX_PHASE_STATES = 16
+"""Largest PhaseStateList (``SIZE(1..16)``)."""
+
+
 def phase_state(state: SignalState, green_light: str = "permissive-green") -> dict[str, Any]:
-    """DF_PhaseState of one signal: light and count-down timing (time_to_change [s])."""
-    light = green_light if state.color == SignalColor.GREEN else _LIGHT_OF_COLOR[state.color]
+    """DF_PhaseState of one signal's current light: count-down timing from now, ``startTime``
+    0 and ``likelyEndTime`` its time to change [s] (36001, unknown, when None)."""
     timing = {"startTime": 0,
               "likelyEndTime": units.duration_to_timemark(state.time_to_change,
                                                           f"signal {state.signal_id} time_to_change")}
-    return {"light": light, "timing": ("counting", timing)}
+    return {"light": _light(state.color, green_light), "timing": ("counting", timing)}
+
+
+def _light(color: SignalColor, green_light: str) -> str:
+    return green_light if color == SignalColor.GREEN else _LIGHT_OF_COLOR[color]
+
+
+def phase_states(state: SignalState, green_light: str = "permissive-green"
+                 ) -> list[dict[str, Any]]:
+    """DF_PhaseStateList of one signal over its cycle (``SignalState.upcoming``): the current
+    light, then each light to come, at most :data:`MAX_PHASE_STATES`. Each carries its
+    TimeCountingDown from now (YD/T 3709-2020 DF_TimeCountingDown, in TimeMark 0.1 s):
+    ``startTime`` (0 for the current light), ``likelyEndTime``, and ``nextStartTime`` /
+    ``nextDuration``: when the same light comes on again after this one, and for how long
+    (the standard's recommended fields: green-light speed advice on a red needs the coming
+    green's length). Without the plan only the current light (:func:`phase_state`).
+
+    Raises:
+        V2XError: a negative or NaN time (the field is named).
+    """
+    if state.time_to_change is None or not state.upcoming:
+        return [phase_state(state, green_light)]
+    spans = [(state.color, 0.0, state.time_to_change), *state.upcoming]
+    # the last span is the current light coming round: the cycle is its start plus the part
+    # of the current light already shown
+    repeat_start, repeat_len = spans[-1][1], spans[-1][2]
+    cycle = repeat_start + repeat_len - state.time_to_change
+    out = []
+    for j, (color, start, length) in enumerate(spans[:-1][:MAX_PHASE_STATES]):
+        nxt = next(((s, d) for c, s, d in spans[j + 1:] if c == color), (start + cycle, length))
+        where = f"signal {state.signal_id} {color.value} light"
+        out.append({"light": _light(color, green_light), "timing": ("counting", {
+            "startTime": units.duration_to_timemark(start, where),
+            "likelyEndTime": units.duration_to_timemark(start + length, where),
+            "nextStartTime": units.duration_to_timemark(nxt[0], where),
+            "nextDuration": units.duration_to_timemark(nxt[1], where)})})
+    return out
 
 
 def group_signals(signal_ids: tuple[str, ...], signals: dict[str, SignalState],
@@ -82,7 +125,7 @@ def phases_from_signals(signal_ids: tuple[str, ...], signals: dict[str, SignalSt
     """DF_PhaseList from the states of ``signal_ids``, sorted by phase id (see
     :func:`group_signals` for ids and disagreeing signals)."""
     kept, _ = group_signals(signal_ids, signals, phase_ids)
-    return [{"id": pid, "phaseStates": [phase_state(kept[pid], green_light)]}
+    return [{"id": pid, "phaseStates": phase_states(kept[pid], green_light)}
             for pid in sorted(kept)]
 
 

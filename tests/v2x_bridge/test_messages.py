@@ -288,3 +288,41 @@ def test_bsm_and_rsm_vehicle_class_of_an_emergency_role(role, category, expected
     value = bsm.build(_ctx(world, sender="v"))
     assert _roundtrip("BSM", value)["vehicleClass"] == {"classification": expected}
     assert rsm.vehicle_class(car) == (None if category == "misc" else expected)
+
+
+def _plan_at_40s():
+    """Signal 'a' of a 60 s cycle (green 0-30 s, yellow 30-33 s, red 33-60 s) at t = 40 s."""
+    from scenarios.model import SignalControllerDef, SignalPhase
+    from scenarios.signals import ControllerClock
+    phases = (SignalPhase("p1", 30.0, {"a": "green"}), SignalPhase("p2", 3.0, {"a": "yellow"}),
+              SignalPhase("p3", 24.0, {"a": "red"}), SignalPhase("p4", 3.0, {"a": "red"}))
+    return ControllerClock(SignalControllerDef("c", phases), 0.0).states(40.0)["a"]
+
+
+def test_signal_plan_ahead_over_one_cycle_by_hand():
+    """Red since 33 s, until 60 s (two phases merged); green 60-90 s, yellow 90-93 s, red
+    again from 93 s for its whole 27 s."""
+    state = _plan_at_40s()
+    assert state.color == SignalColor.RED and state.time_to_change == pytest.approx(20.0)
+    assert state.upcoming == ((SignalColor.GREEN, 20.0, 30.0), (SignalColor.YELLOW, 50.0, 3.0),
+                              (SignalColor.RED, 53.0, 27.0))
+
+
+def test_spat_lists_the_lights_to_come_with_their_next_times():
+    """DF_TimeCountingDown from t = 40 s, in 0.1 s: red now, ends in 20 s, on again in 53 s
+    for 27 s; green from 20 s to 50 s, next on a cycle (60 s) later, at 80 s, for 30 s;
+    yellow 50-53 s, next at 110 s for 3 s."""
+    value = spat.build(_ctx(WorldState(40.0, {}, {"a": _plan_at_40s()}), rsu=RSU))
+    (phase,) = value["intersections"][0]["phases"]
+    states = phase["phaseStates"]
+    assert [(s["light"], s["timing"]) for s in states] == [
+        ("red", ("counting", {"startTime": 0, "likelyEndTime": 200,
+                              "nextStartTime": 530, "nextDuration": 270})),
+        ("permissive-green", ("counting", {"startTime": 200, "likelyEndTime": 500,
+                                           "nextStartTime": 800, "nextDuration": 300})),
+        ("yellow", ("counting", {"startTime": 500, "likelyEndTime": 530,
+                                 "nextStartTime": 1100, "nextDuration": 30}))]
+    info = spat.read(_roundtrip("SPAT", value))
+    cur = info.current(9, phase["id"])
+    assert cur.color == SignalColor.RED and cur.next_start_s == pytest.approx(53.0)
+    assert info.intersections[0].phases[phase["id"]][1].start_s == pytest.approx(20.0)
