@@ -408,7 +408,7 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
     :data:`RUN_DATA_FILES` and ``extra_inputs`` (the agent's file, its config, the suite
     list); each case adds its scenario, map, RSU layout and catalog files when it has run
     (:func:`run_suite`)."""
-    from testzone.provenance import tool_identity
+    from testzone.provenance import library_versions, tool_identity
     from v2x_bridge.units import DEFAULT_EPOCH
     inputs = {}
     for path in sorted({c.distribution_file for c in cases if c.distribution_file}
@@ -424,7 +424,7 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
         # that carries the manifest holds UTF-8 text only
         "command": [readable_path(a) for a in argv], "cwd": readable_path(os.getcwd()),
         "environment": run_environment(),
-        "python": platform.python_version(),
+        "python": platform.python_version(), "libraries": library_versions(),
         "platform": platform.platform(),
         "seed": seed, "workers": workers, "backend": options.backend,
         "agent": {"spec": options.agent, "config": options.agent_config},

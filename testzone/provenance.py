@@ -5,14 +5,17 @@ A regulator reproducing a run from its ``manifest.json`` needs more than the ver
 criteria thresholds (``scenarios/wuhan/catalogue.json``), score weights
 (``evaluator/weights.json``), RSU layouts and the code itself can change without it.
 :func:`tool_identity` fingerprints all of it; the runner also lists those data files with
-their SHA-256 among the run's inputs.
+their SHA-256 among the run's inputs, and the versions of the libraries it ran on
+(:func:`library_versions`).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import subprocess
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -67,3 +70,33 @@ def tool_identity(root: Path = ROOT) -> dict[str, Any]:
     status = _git(root, "status", "--porcelain", "--untracked-files=no") if commit else None
     return {"version": __version__, "source_sha256": source_digest(root),
             "git_commit": commit, "git_dirty": None if status is None else bool(status)}
+
+
+DISTRIBUTION = "icv-testzone"
+"""This project's distribution name (pyproject.toml ``[project] name``)."""
+RUNTIME_EXTRAS = ("carla",)
+"""Optional dependency groups whose packages can change a run's outcome (the test group's do
+not)."""
+
+
+def library_versions() -> dict[str, str | None]:
+    """Installed version of each package the run depends on: the distribution's own
+    requirements (``importlib.metadata.requires``: pyproject's ``dependencies``, and the
+    :data:`RUNTIME_EXTRAS`), by name; None for one not installed (an extra not chosen). Empty
+    when the project is not installed as a distribution (run from a bare source tree)."""
+    try:
+        reqs = metadata.requires(DISTRIBUTION) or []
+    except metadata.PackageNotFoundError:
+        return {}
+    out: dict[str, str | None] = {}
+    for req in reqs:
+        name, _, marker = req.partition(";")
+        extra = re.search(r"extra\s*==\s*[\"']([^\"']+)", marker)
+        if extra and extra.group(1) not in RUNTIME_EXTRAS:
+            continue
+        pkg = re.split(r"[<>=!~\[ ]", name.strip(), maxsplit=1)[0]
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = None
+    return dict(sorted(out.items()))

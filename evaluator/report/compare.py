@@ -47,7 +47,11 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
         "regressions": [case ids whose verdict got worse: pass -> fail or error, fail ->
         error], "options": [run options that differ, "dt_s 0.05 -> 1.0"; from the
         manifests], "other_inputs": [common case ids that ran another scenario file (by SHA-256
-        when both manifests have it, else by name) or other parameters: not the same test]}``; a side is ``{"verdict", "score", "failed": [criterion ids], "error"}``.
+        when both manifests have it, else by name) or other parameters: not the same test],
+        "setup": [what else differs that can change results: the agent spec, the tool
+        (:func:`_tool_changes`), library versions, input files of both runs whose SHA-256
+        differ (:func:`_input_changes`: the stack's own files among them)]}``; a side is
+        ``{"verdict", "score", "failed": [criterion ids], "error"}``.
         Lists of ids sorted.
 
     Raises:
@@ -77,6 +81,7 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
                         if VERDICT_RANK.get(f["after"], 2) > VERDICT_RANK.get(f["before"], 2)],
         "other_inputs": [k for k in both if not _same_test(_inputs(ca[k], ha, sa),
                                                            _inputs(cb[k], hb, sb))],
+        "setup": _setup_changes(da, db),
     }
 
 
@@ -100,6 +105,60 @@ def _option_changes(da: dict[str, Any], db: dict[str, Any]) -> list[str]:
     if "config" in ga and "config" in gb and ga["config"] != gb["config"]:
         out.append("agent config differs")
     return out
+
+
+def _setup_changes(da: dict[str, Any], db: dict[str, Any]) -> list[str]:
+    """What differs between the two runs besides their cases and options, as lines: the
+    agent spec, the tool, library versions and changed input files (empty when the same or
+    not recorded). A stack edited between two runs, or the tool's own code, changes scores as
+    surely as a scenario does."""
+    ma, mb = da.get("manifest") or {}, db.get("manifest") or {}
+    out = []
+    if _agent(da) and _agent(db) and _agent(da) != _agent(db):
+        out.append(f"agent {_agent(da)} -> {_agent(db)}")
+    out += _tool_changes(ma.get("tool_identity"), mb.get("tool_identity"))
+    la, lb = (m.get("libraries") if isinstance(m.get("libraries"), dict) else {}
+              for m in (ma, mb))
+    out += [f"library {k} {la[k]} -> {lb[k]}" for k in sorted(la.keys() & lb.keys())
+            if la[k] != lb[k]]
+    return out + _input_changes(ma, mb)
+
+
+def _tool_changes(a: Any, b: Any) -> list[str]:
+    """Differences of two manifests' ``tool_identity``: version, source digest, git commit,
+    uncommitted changes (digests and commits shortened to 12 hex digits)."""
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return []
+    short = lambda v: v[:12] if isinstance(v, str) else v  # noqa: E731
+    return [f"tool {k} {short(a.get(k))} -> {short(b.get(k))}"
+            for k in ("version", "source_sha256", "git_commit", "git_dirty")
+            if k in a and k in b and a.get(k) != b.get(k)]
+
+
+def _relative_inputs(manifest: dict[str, Any]) -> dict[str, str]:
+    """The manifest's input files -> SHA-256, each named relative to the run's ``cwd`` when
+    inside it (two clones of the project name their own files alike), else as recorded."""
+    inputs = manifest.get("inputs")
+    if not isinstance(inputs, dict):
+        return {}
+    cwd = manifest.get("cwd")
+    out = {}
+    for path, digest in inputs.items():
+        name = str(path)
+        if isinstance(cwd, str) and cwd and Path(name).is_absolute():
+            try:
+                name = Path(name).relative_to(cwd).as_posix()
+            except ValueError:
+                pass
+        out[name] = str(digest)
+    return out
+
+
+def _input_changes(ma: dict[str, Any], mb: dict[str, Any]) -> list[str]:
+    """Input files both runs read whose content differs (:func:`_relative_inputs`)."""
+    ia, ib = _relative_inputs(ma), _relative_inputs(mb)
+    return [f"input {k} changed (sha256 {ia[k][:12]} -> {ib[k][:12]})"
+            for k in sorted(ia.keys() & ib.keys()) if ia[k] != ib[k]]
 
 
 def _agent(summary: dict[str, Any]) -> str:
@@ -180,6 +239,9 @@ def format_compare(diff: dict[str, Any]) -> str:
     if diff.get("options"):
         out += [f"Run options differ (scores are not measured alike): "
                 f"{one_line('; '.join(diff['options']))}", ""]
+    if diff.get("setup"):
+        out += ["Not the same setup (results may differ for these reasons too):"]
+        out += [f"  {one_line(s)}" for s in diff["setup"]] + [""]
     if not diff["common"]:
         out += ["No case is in both runs: they are not runs of the same cases (case ids differ).",
                 ""]

@@ -261,3 +261,38 @@ def test_a_distribution_run_and_a_run_of_its_expanded_files_are_the_same_test(tw
     assert compare_runs(a, c)["other_inputs"] == [cid]
     e = write("e", "/x/cut_in-000.xosc", "/w/other.dist.xosc", "e" * 64, 10.0)
     assert compare_runs(a, e)["other_inputs"] == [cid]
+
+
+def test_compare_names_a_changed_stack_tool_or_library(two_runs, tmp_path):
+    """Regulator pass 13: a stack file edited between two runs, and the tool's own code
+    changed, gave "No verdict flipped. No score changed." and not a word more. Two clones
+    of the project name the same files relative to their own cwd."""
+    from evaluator.report.compare import compare_runs, format_compare
+    doc = json.loads((two_runs["idm"] / "summary.json").read_text())
+    m = doc["manifest"]
+    m.update({"cwd": "/clone/a", "agent": {"spec": "stack.py:Stack", "config": {}},
+              "tool_identity": {"version": "0.1.0", "source_sha256": "a" * 64,
+                                "git_commit": "c" * 40, "git_dirty": False},
+              "libraries": {"numpy": "2.4.6", "shapely": "2.2.0"},
+              "inputs": {"/clone/a/stack.py": "1" * 64, "/clone/a/scen.xosc": "2" * 64,
+                         "/elsewhere/cfg.json": "3" * 64, "/clone/a/only_a.xosc": "4" * 64}})
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "summary.json").write_text(json.dumps(doc))
+    m.update({"cwd": "/clone/b",
+              "tool_identity": {"version": "0.1.0", "source_sha256": "b" * 64,
+                                "git_commit": "c" * 40, "git_dirty": True},
+              "libraries": {"numpy": "2.5.0", "shapely": "2.2.0"},
+              "inputs": {"/clone/b/stack.py": "5" * 64, "/clone/b/scen.xosc": "2" * 64,
+                         "/elsewhere/cfg.json": "3" * 64}})
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "summary.json").write_text(json.dumps(doc))
+    diff = compare_runs(tmp_path / "a", tmp_path / "b")
+    assert diff["setup"] == [
+        f"tool source_sha256 {'a' * 12} -> {'b' * 12}", "tool git_dirty False -> True",
+        "library numpy 2.4.6 -> 2.5.0",
+        f"input stack.py changed (sha256 {'1' * 12} -> {'5' * 12})"]
+    text = format_compare(diff)
+    assert "Not the same setup (results may differ for these reasons too):" in text
+    assert f"  input stack.py changed (sha256 {'1' * 12} -> {'5' * 12})" in text.splitlines()
+    same = compare_runs(tmp_path / "b", tmp_path / "b")
+    assert same["setup"] == [] and "Not the same setup" not in format_compare(same)

@@ -708,6 +708,10 @@ def test_the_manifest_records_the_frames_utc_start_and_pacing(tmp_path: Path) ->
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
     assert manifest["utc_start"] == "2026-12-01T00:00:00.000+00:00"
     assert manifest["realtime"] is False
+    from importlib import metadata       # regulator pass 13: the libraries it ran on
+    assert manifest["libraries"]["numpy"] == metadata.version("numpy")
+    assert manifest["libraries"]["asn1tools"] == metadata.version("asn1tools")
+    assert "pytest" not in manifest["libraries"]         # the test extra's are not the run's
     res = invoke("run", cut_in, "--workers", "1", "--max-time", "0.5", "--out",
                  str(tmp_path / "b"), "--realtime")
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
