@@ -69,13 +69,19 @@ def _inputs(manifest: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _agents(identities: list[dict[str, Any]]) -> str:
-    """The agents' identity as the recordings' headers give it (name, version, spec)."""
+    """The agents as the recordings give them: first the ``--agent`` spec the run was given
+    (what ran: its files' SHA-256s are among the inputs), then what the stack says of itself
+    (name, version), marked as its own word: a stack may call itself anything, the
+    reference agent's name included (regulator pass 13). ``"idm version 0.1"`` when the
+    spec and the name agree; ``"x.py:Stack (reports itself as idm version 0.1)"``."""
     seen = []
-    for a in identities:  # "idm version 2", "my-stack version 2.1 (spec x.py:Stack)", "scenario"
-        name = a.get("name") or a.get("spec") or ""
-        text = str(name) + (f" version {a['version']}" if a.get("version") else "")
-        if a.get("spec") and a.get("spec") != name:
-            text += f" (spec {a['spec']})"
+    for a in identities:
+        spec, name = a.get("spec") or "", a.get("name") or ""
+        said = str(name or spec) + (f" version {a['version']}" if a.get("version") else "")
+        if spec and name and name != spec:
+            text = f"{spec} (reports itself as {said})"
+        else:
+            text = said
         if text and text not in seen:
             seen.append(text)
     return "; ".join(seen)

@@ -142,7 +142,10 @@ def test_agent_identity_reads_as_name_and_version():
     assert _agents([{"name": "idm", "version": "2", "spec": "idm"}]) == "idm version 2"
     assert _agents([{"spec": "scenario"}]) == "scenario"
     assert _agents([{"name": "my-stack", "version": "2.1", "spec": "x.py:Stack"}]) == \
-        "my-stack version 2.1 (spec x.py:Stack)"
+        "x.py:Stack (reports itself as my-stack version 2.1)"
+    # regulator pass 13: a third-party stack calling itself idm was shown as "idm version 0.1"
+    assert _agents([{"name": "idm", "version": "0.1", "spec": "/tmp/bad_stack.py:BadStack"}]) \
+        == "/tmp/bad_stack.py:BadStack (reports itself as idm version 0.1)"
 
 
 def test_the_birdseye_view_draws_the_stop_line_of_the_egos_light():
