@@ -92,12 +92,16 @@ def narrative(res: CaseResult) -> list[str]:
                  else f"it began to brake{by} {_num(resp)} s later (whether because of the "
                       f"message, the evaluator cannot tell: a stack without V2X brakes for "
                       f"what it sees)")
+        judged = any(o.criterion.metric == "v2x_response_time_s" for o in res.criteria)
+        unjudged = ("" if judged else
+                    " This case has no criterion on the reaction to V2X: its verdict says "
+                    "nothing of how the vehicle used the message.")
         timed.append((float(v.get("t", 0.0)),
                       f"At {_num(v.get('t'))} s the bridge delivered to the ego the first "
                       f"message that "
                       f"called for action: {v.get('msg_type')} from {v.get('rsu_id')} "
                       f"(sent {_num(v.get('sent_t'))} s, latency {_num(v.get('latency_s'), 3)} "
-                      f"s); {after}."))
+                      f"s); {after}.{unjudged}"))
     failed_on = {o.criterion.metric for o in res.failed}
     for h in f.get("headway", []):
         if not isinstance(h, dict) or h.get("statistic") not in failed_on:

@@ -30,7 +30,9 @@ def test_findings_in_time_order_then_the_end_and_the_failed_criteria():
         "At 11.15 s the bridge delivered to the ego the first message that called for "
         "action: RSI from RSU-J5-3 (sent 11.10 s, latency 0.020 s); it began to brake (by at "
         "least 1.0 m/s\u00b2) 0.75 s later (whether because of the message, the evaluator "
-        "cannot tell: a stack without V2X brakes for what it sees).",
+        "cannot tell: a stack without V2X brakes for what it sees). This case has no "
+        "criterion on the reaction to V2X: its verdict says nothing of how the vehicle used "
+        "the message.",
         "At 14.18 s the ego passed signal 10351 (road 30, s = 512.0 m) at red, at 10.00 m/s "
         "(36 km/h).",
         "At 21.35 s the ego's front touched Hazard (stopped object) at a relative speed of "
@@ -45,6 +47,19 @@ def test_findings_in_time_order_then_the_end_and_the_failed_criteria():
         "Failed no_collision: collision_count measured 1 count, required == 0 count "
         "(GB/T 41798-2022).",
     ]
+
+
+def test_the_v2x_sentence_says_when_the_reaction_is_judged_and_when_not():
+    """Regulator pass 13: idm (no V2X) passed 22 of the 26 Day-1 cases; 24 of them judge no
+    reaction to V2X, and nothing said so."""
+    judged = dict(CASE, criteria=CASE["criteria"] + [
+        {"id": "v2x_response", "metric": "v2x_response_time_s", "rule": "<=",
+         "threshold": 2.5, "unit": "s", "clause": "T/CSAE 53-2020", "measured": 0.75,
+         "status": "pass"}])
+    first = narrative(CaseResult.from_dict(judged))[0]
+    assert first.endswith("brakes for what it sees).")
+    assert narrative(CaseResult.from_dict(CASE))[0].endswith(
+        "its verdict says nothing of how the vehicle used the message.")
 
 
 def test_a_case_without_findings_says_only_how_it_ended():
