@@ -3,13 +3,17 @@
 The runner records a ``goal`` event when an AssignRouteAction or AcquirePositionAction gives
 the ego a destination (``runners.case`` ``note_goal``), with the roads the route was planned
 along on the map (``roads``: road ids, junction connecting roads included; ``maps.RoadNetwork
-.route``). From that event until the ego comes within the goal's tolerance of it or onto the
-route's last road (a goal in the next lane, or passed, is no departure after it; a route
-on one road, where the planner may not have seen a U-turn, is never judged; a later goal
-replaces it), a frame is off the route when the ego's road is outside every junction and
-not among the planned roads: it turned the wrong way at a junction, or never took the route.
-Inside a junction the connecting road is not judged (overlapping connecting roads make a
-lane lookup flicker between them); the road the ego comes out on is.
+.route``). From that event until the ego comes within the goal's tolerance of it or, in the route's
+order, onto its last road (a goal in the next lane, or passed, is no departure after it; a
+route on one road, where the planner may not have seen a U-turn, is never judged; a later
+goal replaces it), a frame is off the route when the ego's road is outside every junction
+and is not, in the route's order, the road it is on, the one before it, or the next one:
+it turned the wrong way at a junction, never took the route, or cut a loop of it short (a
+route that starts and ends on the same road, or passes a road twice, is kept to in order;
+hostile pass 13). Planned roads outside junctions shorter than the ego moved since its last
+judged frame may be skipped (a short road crossed between two frames). Inside a junction
+the connecting road is not judged (overlapping connecting roads make a lane lookup flicker
+between them); the road the ego comes out on is.
 
 Leaving the assigned route is an infraction as in CARLA ScenarioRunner's ``InRouteTest`` and
 the CARLA Leaderboard's "route deviation"; a route is a test's instruction (OpenSCENARIO
@@ -29,6 +33,37 @@ from evaluator.extract import ego_track, junction_pass_lanes, lanes_along
 from evaluator.interfaces import RoadNetworkView
 from evaluator.metrics.progress import GOAL_TOLERANCE_M
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic, violations_from_mask
+
+
+def _outside_junction(road) -> bool:
+    """True for a road of the map outside every junction (``junction`` -1)."""
+    return road is not None and getattr(road, "junction", "-1") in ("-1", "", None)
+
+
+SKIPPABLE_MARGIN_M = 1.0
+"""Slack [m] on the distance moved within which a planned road may be skipped unseen."""
+
+
+def _next_on_route(plain: list[tuple[str, float]], at: int, road_id: str,
+                   moved: float) -> int | None:
+    """The index in ``plain`` (the route's roads outside junctions, in order, with their
+    lengths [m]) of the ego's road ``road_id`` when it keeps to the route from index ``at``
+    (-1: none reached yet): the same road, the one before (a lane lookup at a road's end),
+    or a later one when the planned roads skipped to reach it are together shorter than
+    the distance ``moved`` [m] since the last judged frame (plus
+    :data:`SKIPPABLE_MARGIN_M`). None when it is off the route."""
+    if at >= 0 and plain[at][0] == road_id:
+        return at
+    if at >= 1 and plain[at - 1][0] == road_id:
+        return at
+    skipped = 0.0
+    for j in range(at + 1, len(plain)):
+        if plain[j][0] == road_id:
+            return j
+        skipped += plain[j][1]
+        if skipped > moved + SKIPPABLE_MARGIN_M:
+            return None
+    return None
 
 
 class RouteMetric:
@@ -57,20 +92,36 @@ class RouteMetric:
         lanes = junction_pass_lanes(lanes_along(tr, net), net)
         off = np.zeros(len(tr), dtype=bool)
         for n, ev in enumerate(goals):
-            planned = {str(r) for r in ev.data["roads"]}
-            last = str(ev.data["roads"][-1])
+            order = [str(r) for r in ev.data["roads"]]
+            if len(set(order)) < 2:
+                continue             # one road: a U-turn the planner may not have seen
+            # the planned roads outside junctions, in order: (road id, length [m])
+            plain = [(r, float(getattr(roads.get(r), "length", 0.0))) for r in order
+                     if _outside_junction(roads.get(r))]
+            last_plain = bool(plain) and _outside_junction(roads.get(order[-1]))
             until = goals[n + 1].t if n + 1 < len(goals) else math.inf
             gx, gy = float(ev.data.get("x", math.nan)), float(ev.data.get("y", math.nan))
             tol = float(ev.data.get("tolerance_m", GOAL_TOLERANCE_M))
+            at, moved, prev = -1, 0.0, None   # index in plain reached; distance since
             for k in np.nonzero((tr.t >= ev.t) & (tr.t < until))[0]:
+                if prev is not None:
+                    moved += math.hypot(tr.x[k] - tr.x[prev], tr.y[k] - tr.y[prev])
+                prev = k
                 lane = lanes[k]
-                if math.hypot(tr.x[k] - gx, tr.y[k] - gy) <= tol or (
-                        lane is not None and lane.road_id == last):
-                    break            # at the goal, or on its road: the route is done there
+                if math.hypot(tr.x[k] - gx, tr.y[k] - gy) <= tol:
+                    break            # at the goal: the route is done there
                 road = roads.get(lane.road_id) if lane is not None else None
-                if road is not None and getattr(road, "junction", "-1") in ("-1", "", None) \
-                        and lane.road_id not in planned:
+                if not last_plain and lane is not None and lane.road_id == order[-1]:
+                    break            # a goal inside a junction: on its road
+                if road is None or not _outside_junction(road):
+                    continue
+                step = _next_on_route(plain, at, lane.road_id, moved)
+                if step is None:
                     off[k] = True
+                    continue
+                at, moved = step, 0.0
+                if last_plain and at == len(plain) - 1:
+                    break            # on the route's last road, in order: done
         times = tr.t.tolist()
         viol = violations_from_mask("route_departure", times, off.tolist(),
                                     [1.0] * len(times), "flag")

@@ -78,3 +78,56 @@ def test_the_route_is_kept_through_the_junction_and_judged(tmp_path: Path) -> No
     assert {c["id"]: c["status"] for c in res["criteria"]}["follows_route"] == "pass"
     goal = read_recording(tmp_path / "idm" / "recording.jsonl").events_of("goal")[0]
     assert goal.data["roads"][0] == roads_driven(tmp_path / "idm")[0]
+
+
+LOOP_XOSC = """<?xml version="1.0" encoding="UTF-8"?>
+<OpenSCENARIO><FileHeader description="loop" author="t" revMajor="1" revMinor="2"
+ date="2026-12-01T00:00:00"/><ParameterDeclarations/><CatalogLocations/>
+<RoadNetwork><LogicFile filepath="{xodr}"/></RoadNetwork>
+<Entities><ScenarioObject name="Ego"><Vehicle name="Ego" vehicleCategory="car">
+<BoundingBox><Center x="1.4" y="0" z="0.75"/><Dimensions width="1.9" length="4.6" height="1.5"/>
+</BoundingBox><Performance maxSpeed="40" maxDeceleration="9" maxAcceleration="4"/>
+<Axles><FrontAxle maxSteering="0.5" wheelDiameter="0.6" trackWidth="1.6" positionX="2.8"
+ positionZ="0.3"/><RearAxle maxSteering="0" wheelDiameter="0.6" trackWidth="1.6" positionX="0"
+ positionZ="0.3"/></Axles><Properties/></Vehicle></ScenarioObject></Entities>
+<Storyboard><Init><Actions><Private entityRef="Ego">
+<PrivateAction><TeleportAction><Position><LanePosition roadId="30" laneId="-3" s="400"/>
+</Position></TeleportAction></PrivateAction>
+<PrivateAction><LongitudinalAction><SpeedAction><SpeedActionDynamics dynamicsShape="step"
+ value="0" dynamicsDimension="time"/><SpeedActionTarget><AbsoluteTargetSpeed value="8"/>
+</SpeedActionTarget></SpeedAction></LongitudinalAction></PrivateAction>
+<PrivateAction><RoutingAction>{routing}</RoutingAction></PrivateAction>
+<PrivateAction><RoutingAction><FollowTrajectoryAction><TrajectoryRef><Trajectory name="t"
+ closed="false"><Shape><Polyline><Vertex><Position><WorldPosition x="140" y="-863.75"/>
+</Position></Vertex><Vertex><Position><WorldPosition x="700" y="-863.75"/></Position></Vertex>
+</Polyline></Shape></Trajectory></TrajectoryRef><TimeReference><None/></TimeReference>
+<TrajectoryFollowingMode followingMode="position"/></FollowTrajectoryAction></RoutingAction>
+</PrivateAction></Private></Actions></Init><StopTrigger><ConditionGroup><Condition name="c"
+ delay="0" conditionEdge="none"><ByValueCondition><SimulationTimeCondition value="25"
+ rule="greaterThan"/></ByValueCondition></Condition></ConditionGroup></StopTrigger>
+</Storyboard></OpenSCENARIO>"""
+WAYPOINT = ('<Waypoint routeStrategy="shortest"><Position><LanePosition roadId="{}" laneId="{}" '
+            's="{}"/></Position></Waypoint>')
+
+
+def test_a_route_that_returns_to_its_first_road_is_kept_to_in_order(tmp_path: Path) -> None:
+    """Hostile pass 13: a goal behind the ego on its own road is planned round the block
+    (30, ..., 30), and a route 30 -> 21 -> 31 passes road 30 twice; the ego driving straight
+    on from road 30 onto 31 passed with 100, the metric taking the first frame on road 30 (or
+    the shortcut onto 31) for the route's end. Driving east it leaves road 30 for 31 at
+    21.3 s: off the loop, and a loop cut short."""
+    xodr = Path(__file__).resolve().parents[2] / "maps" / "wuhan" / "wuhan_testzone.xodr"
+    acquire = ('<AcquirePositionAction><Position><LanePosition roadId="30" laneId="-3" '
+               's="100"/></Position></AcquirePositionAction>')
+    assign = ('<AssignRouteAction><Route name="r" closed="false">'
+              + "".join(WAYPOINT.format(*w) for w in (("30", -3, 400), ("21", 2, 270),
+                                                      ("31", -3, 100)))
+              + '</Route></AssignRouteAction>')
+    for name, routing in (("loop", acquire), ("skip", assign)):
+        path = tmp_path / f"{name}.xosc"
+        path.write_text(LOOP_XOSC.format(xodr=xodr, routing=routing))
+        res = run_case(TestCase(name, str(path)), RunOptions(agent="scenario"), tmp_path / name)
+        route = res["findings"]["route"]
+        assert [(d["road_id"], d["t"]) for d in route] == [("31", 21.3)], name
+        assert res["verdict"] == "fail" and "follows_route" in [
+            c["id"] for c in res["criteria"] if c["status"] == "fail"], name
