@@ -3,10 +3,12 @@
 PRC Road Traffic Safety Law art. 47: a motor vehicle passing a crosswalk shall slow down, and
 shall stop and yield when pedestrians are crossing on it. The crosswalks are the map's
 (``net.crosswalks()``, objects with a shapely ``polygon``: OpenDRIVE ``crosswalk`` objects
-and road marks). An entry is the first frame of each time the ego's box overlaps a crosswalk;
-it is an occupied entry when, in that frame, a pedestrian's or cyclist's box overlaps the same
-crosswalk within :data:`NEAR_PATH_M` of the ego's centre line (measured across the ego's
-heading) and that road user is crossing (heading at least 30 deg across the ego's, or a
+and road marks). An entry is the first frame of each time the ego's box overlaps a crosswalk
+(not the run's first frame: an ego placed on a crosswalk did not drive onto it); it is an
+occupied entry when, in that frame, a pedestrian's or cyclist's centre is on the same
+crosswalk (a box reaching over its edge from the kerb is someone waiting, not crossing;
+hostile pass 13) within :data:`NEAR_PATH_M` of the ego's centre line (measured across the
+ego's heading) and that road user is crossing (heading at least 30 deg across the ego's, or a
 pedestrian standing on it): someone crossing in the ego's half of the road, not one at the
 far kerb of a wide road, nor a cyclist riding along the road over the crosswalk. Without crosswalks on the map, or without a map, the statistics are None.
 """
@@ -62,7 +64,7 @@ class CrosswalkMetric:
         path = [box_centre(st) for st in states]
         near = (shapely.LineString(path) if len(path) > 1 else shapely.Point(path[0]))
         walks = conflict_areas(net, near.buffer(reach))
-        inside = {label: False for label, _ in walks}
+        inside: dict[str, bool] = {}      # empty until the ego's first frame: no entry then
         events = []
         for f in recording.frames:
             e = f.entities.get(ego)
@@ -71,7 +73,7 @@ class CrosswalkMetric:
             box = shapely.Polygon(e.box.corners(e.pose))
             for label, area in walks:
                 now = box.intersects(area)
-                if now and not inside[label]:
+                if now and inside.get(label) is False:
                     events += _occupants(f, ego, e, label, area)
                 inside[label] = now
         stats["crosswalk_occupied_entry_count"] = Statistic(
@@ -114,9 +116,9 @@ def _occupants(frame, ego: str, e, label: str, area) -> list[dict]:
     for name, o in frame.entities.items():
         if name == ego or o.kind not in CROSSING_KINDS or not _crossing(e, o):
             continue
-        if not shapely.Polygon(o.box.corners(o.pose)).intersects(area):
-            continue
         ox, oy = box_centre(o)
+        if not area.intersects(shapely.Point(ox, oy)):
+            continue
         lateral = abs((ox - ex) * nx + (oy - ey) * ny)
         if lateral <= NEAR_PATH_M and (best is None or lateral < best[0]):
             best = (lateral, name)

@@ -401,3 +401,16 @@ def test_entering_a_crosswalk_someone_is_crossing_in_the_egos_way():
     assert CrosswalkMetric().compute(make_recording(tracks, 1.0, kinds=kinds, boxes=boxes),
                                      FakeNet()).statistics[
         "crosswalk_occupied_entry_count"].value is None     # no crosswalks on the map
+    # hostile pass 13: a pedestrian standing on the kerb, its 0.5 m box reaching 5 cm over
+    # the crosswalk's edge (y = 3.5), is waiting, not crossing
+    kerb = {"ego": straight(0, 10.0, y=-1.75), "ped": lambda t: {**ped, "pose": Pose(
+        102.0, 3.7, 0.0, 0.0)}}
+    r = CrosswalkMetric().compute(make_recording(kerb, 12.0, kinds=kinds, boxes=boxes),
+                                  FakeAreaNet())
+    assert r.statistics["crosswalk_occupied_entry_count"].value == 0
+    # hostile pass 13: an ego placed on the crosswalk, standing there, never drove onto it
+    placed = {"ego": lambda t: {"pose": Pose(101.0, -1.75, 0.0, 0.0), "speed": 0.0},
+              "ped": lambda t: dict(ped)}
+    r = CrosswalkMetric().compute(make_recording(placed, 3.0, kinds=kinds, boxes=boxes),
+                                  FakeAreaNet())
+    assert r.statistics["crosswalk_occupied_entry_count"].value == 0
