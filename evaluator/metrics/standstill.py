@@ -9,9 +9,14 @@ careful driver makes left out. A frame counts here when the ego is slower than
 
 * no other road user (vehicle, pedestrian, object, visible or not) whose centre lies ahead of
   the ego's reference point and within :data:`CAUSE_RANGE_M` of its front bumper (a lead, a
-  queue, a pedestrian about to cross, cross traffic at a junction), moving, or standing in
-  the ego's way (its box within :data:`PATH_MARGIN_M` of the strip ahead of the ego's: a
-  barrier in the next lane is no reason to stand), and
+  queue, a pedestrian about to cross, cross traffic at a junction) that is in the ego's way:
+  its box within :data:`PATH_MARGIN_M` of the ego's lane (the map's ``lane_polygon``: on a
+  bend a car standing in the oncoming lane is no reason to stand, one in the ego's own lane
+  is; hostile pass 13) or, without that lane or for a road user off the ego's road, of the
+  strip the ego's box sweeps straight ahead (a barrier in the next lane is no reason to
+  stand either); a moving vehicle anywhere there counts (oncoming traffic a left turn waits
+  for, cross traffic), a pedestrian or cyclist only in the way or heading into it (walking
+  along the pavement is no reason to stand; hostile pass 13), and
 * no vehicle light governing the ego's lane within :data:`CAUSE_RANGE_M` ahead of its front
   (or up to :data:`LINE_OVERRUN_M` past it) showing anything but green (the signal's s stands
   for its stop line, as in :mod:`evaluator.metrics.red_light`).
@@ -26,12 +31,16 @@ from __future__ import annotations
 
 import math
 
+import shapely
+
 from maps.model import NON_VEHICLE_LIGHT_TYPES
+from testzone.errors import TestzoneError
 from testzone.lead import extent_along
 from testzone.recording import Recording
-from testzone.world import EntityState, LaneCoord, SignalColor, WorldState
+from testzone.world import EntityKind, EntityState, LaneCoord, SignalColor, WorldState
 
-from evaluator.extract import ego_track, front_point, front_reach, lane_direction, lanes_along
+from evaluator.extract import (ego_track, front_point, front_reach, lane_direction, lanes_along,
+                               map_query)
 from evaluator.interfaces import RoadNetworkView
 from evaluator.metrics.red_light import governs, vehicle_lights
 from evaluator.results import MetricResult, Statistic, masked_time, violations_from_mask
@@ -67,8 +76,9 @@ class StandstillMetric:
         for sig in vehicle_lights(net, self.ignored_types) if net is not None else ():
             lights.setdefault(str(sig.road_id), []).append(sig)
         standing = [float(v) < STANDSTILL_SPEED_MPS for v in tr.speed]
+        areas = _LaneAreas(net)
         unexplained = [
-            stand and not (_someone_ahead(frame, st)
+            stand and not (_someone_ahead(frame, st, lane, areas)
                            or _light_ahead(frame, st, lane, lights, net))
             for stand, frame, st, lane in zip(standing, frames, tr.states, lanes)]
         times = tr.t.tolist()
@@ -83,12 +93,34 @@ class StandstillMetric:
         return MetricResult(self.name, self.category, stats, violations=tuple(violations))
 
 
-def _someone_ahead(frame: WorldState, ego: EntityState) -> bool:
+class _LaneAreas:
+    """The map's lane polygons (``lane_polygon``), read once each; None for a lane the map
+    cannot give."""
+
+    def __init__(self, net: RoadNetworkView | None) -> None:
+        self.query = map_query(net, "lane_polygon") if net is not None else None
+        self.cache: dict[tuple[str, int], object] = {}
+
+    def get(self, lane: LaneCoord | None):
+        if lane is None or self.query is None:
+            return None
+        key = (lane.road_id, lane.lane_id)
+        if key not in self.cache:
+            try:
+                self.cache[key] = self.query(*key)
+            except TestzoneError:
+                self.cache[key] = None
+        return self.cache[key]
+
+
+def _someone_ahead(frame: WorldState, ego: EntityState, lane: LaneCoord | None = None,
+                   areas: _LaneAreas | None = None) -> bool:
     """Another entity's centre ahead of the ego's reference point and within
-    :data:`CAUSE_RANGE_M` of its front bumper, moving or standing in the ego's way
-    (:func:`_in_path`)."""
+    :data:`CAUSE_RANGE_M` of its front bumper, in the ego's way (:func:`_in_path`, or a
+    moving vehicle, or a pedestrian or cyclist heading into the way: :func:`_heading_in`)."""
     h = ego.pose.h
     fx, fy = front_point(ego)
+    area = areas.get(lane) if areas is not None else None
     for name, other in frame.entities.items():
         if name == ego.name:
             continue
@@ -97,9 +129,34 @@ def _someone_ahead(frame: WorldState, ego: EntityState) -> bool:
             continue
         if math.hypot(other.pose.x - fx, other.pose.y - fy) > CAUSE_RANGE_M:
             continue
-        if abs(other.speed) >= STANDSTILL_SPEED_MPS or _in_path(ego, other):
+        on_road = (area is not None and other.lane is not None
+                   and other.lane.road_id == lane.road_id)
+        if on_road:
+            box = shapely.Polygon(other.box.corners(other.pose))
+            in_way = box.distance(area) <= PATH_MARGIN_M
+        else:
+            in_way = _in_path(ego, other)
+        if in_way:
+            return True
+        if abs(other.speed) >= STANDSTILL_SPEED_MPS and (
+                other.kind not in (EntityKind.PEDESTRIAN, EntityKind.CYCLIST)
+                or _heading_in(ego, other)):
             return True
     return False
+
+
+CLOSING_MPS = 0.3
+"""Speed [m/s] across the ego's heading, towards its path, from which a pedestrian or cyclist
+beside it is heading into its way."""
+
+
+def _heading_in(ego: EntityState, other: EntityState) -> bool:
+    """Whether ``other`` moves across the ego's heading towards the ego's centre line at
+    :data:`CLOSING_MPS` or more (about to cross in front of it)."""
+    h = ego.pose.h
+    lateral = -(other.pose.x - ego.pose.x) * math.sin(h) + (other.pose.y - ego.pose.y) * math.cos(h)
+    across = other.speed * math.sin(other.pose.h - h)
+    return lateral * across < 0.0 and abs(across) >= CLOSING_MPS
 
 
 PATH_MARGIN_M = 0.5

@@ -77,3 +77,44 @@ def test_the_progress_component_loses_the_share_stood_without_cause():
     assert progress(stats, {}) == pytest.approx(1.0 - STOOD_S / 10.0)
     stats["run_reached_stop_trigger"] = Statistic("run_reached_stop_trigger", "bool", 0.0)
     assert progress(stats, {}) == 0.0
+
+
+def _walker(x, y, h, speed):
+    return lambda t: {"pose": Pose(x, y, 0.0, h), "speed": speed}
+
+
+@pytest.mark.parametrize("heading, explained", [
+    (0.0, False),           # hostile pass 13: walking along the pavement, 3.5 m aside
+    (-1.5708, True),        # walking across, towards the ego's path (y = 0)
+    (1.5708, False),        # walking away from it
+])
+def test_a_moving_pedestrian_explains_the_stop_only_in_or_heading_into_the_way(heading,
+                                                                              explained):
+    from testzone.world import BoundingBox, EntityKind
+    rec = make_recording({"ego": STOPS, "ped": _walker(40.0, 3.5, heading, 1.2)}, 10.0,
+                         kinds={"ped": EntityKind.PEDESTRIAN},
+                         boxes={"ped": BoundingBox(length=0.5, width=0.5)})
+    assert stat(rec) == pytest.approx(0.0 if explained else STOOD_S)
+
+
+@pytest.mark.parametrize("y, lane_id, explained", [
+    (1.75, 1, False),       # the oncoming lane, straight ahead of the turned ego's bumper
+    (-1.75, -1, True),      # its own lane, off the straight strip
+])
+def test_on_a_bend_the_ego_lane_not_the_straight_strip_says_what_is_in_the_way(y, lane_id,
+                                                                               explained):
+    """Hostile pass 13 (R = 100 m bend): the strip straight ahead of the ego lies over the
+    oncoming lane 25 m on. Here the ego stands at (25, -1.75) in lane -1 (y in [-3.5, 0])
+    turned 10 deg left, as on a bend; a car at x = 45: at y = 1.75 it is 0.03 m off the strip's
+    centre but 0.85 m from lane -1 (its 1.8 m box), at y = -1.75 it is in lane -1 but 5.2 m
+    off the strip."""
+    import math
+    from testzone.world import LaneCoord
+    from evaluator_fixtures import FakeAreaNet
+    ego = lambda t: {"pose": Pose(25.0, -1.75, 0.0, math.radians(10.0)), "speed": 0.0,
+                     "lane": LaneCoord("1", -1, 25.0, -1.75)}
+    car = lambda t: {"pose": Pose(45.0, y, 0.0, 0.0), "speed": 0.0,
+                     "lane": LaneCoord("1", lane_id, 45.0, y)}
+    rec = make_recording({"ego": ego, "car": car}, 6.0)
+    assert stat(rec, FakeAreaNet()) == pytest.approx(0.0 if explained else 6.0)
+    assert stat(rec) == pytest.approx(6.0 if explained else 0.0)   # without the map: strip
