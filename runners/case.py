@@ -209,27 +209,41 @@ MAX_EXTENDED_SIM_TIME = 86400.0
 [s] (a day)."""
 
 
+_HOLDS_FROM = ("greaterThan", "greaterOrEqual", "equalTo")
+"""SimulationTimeCondition rules that start to hold once a time is reached."""
+_HOLDS_UNTIL = ("lessThan", "lessOrEqual")
+"""Rules that hold until a time: with a falling edge they fire there."""
+
+
 def _time_conditions(group: Any) -> list[tuple[float, bool]]:
-    """``(time [s] it holds from, True for greaterThan: only after it)`` of each condition of
-    a StopTrigger ConditionGroup that is a SimulationTimeCondition which holds once a time is
-    reached (rule greaterThan, greaterOrEqual or equalTo; its delay added)."""
+    """``(time [s] it fires from, True when only after it)`` of each condition of a StopTrigger
+    ConditionGroup that is a SimulationTimeCondition firing once a time is reached, its delay
+    added: rules greaterThan (after), greaterOrEqual, equalTo with edge none, rising or
+    risingOrFalling; lessThan, lessOrEqual (after) with edge falling or risingOrFalling (the
+    moment they stop holding; ASAM OpenSCENARIO 1.2, ConditionEdge). A lessThan with edge none
+    holds from the start and ends the run at once: no time limit."""
     from scenarios.conditions.value import SimulationTimeCondition
-    return [(c.spec.value + c.delay, c.spec.rule == "greaterThan") for c in group
-            if isinstance(c.spec, SimulationTimeCondition)
-            and c.spec.rule in ("greaterThan", "greaterOrEqual", "equalTo")]
+    out = []
+    for c in group:
+        if not isinstance(c.spec, SimulationTimeCondition):
+            continue
+        rule = c.spec.rule
+        if (rule in _HOLDS_FROM and c.edge in ("none", "rising", "risingOrFalling")) or (
+                rule in _HOLDS_UNTIL and c.edge in ("falling", "risingOrFalling")):
+            out.append((c.spec.value + c.delay, rule in ("greaterThan", "lessOrEqual")))
+    return out
 
 
 def simulation_time_stop(scenario: Any) -> float | None:
     """The simulation time [s] by which the Storyboard's StopTrigger has surely ended the
-    scenario, from its ConditionGroups made of SimulationTimeConditions alone
-    (:func:`_time_conditions`, edge none or rising; the group at the latest of them); the
+    scenario, from its ConditionGroups made of SimulationTimeConditions alone that fire once
+    a time is reached (:func:`_time_conditions`; the group at the latest of them); the
     earliest such group, or None."""
     trigger = scenario.storyboard.stop_trigger
     times = []
     for group in (trigger.groups if trigger else ()):
         held = _time_conditions(group)
-        if group and len(held) == len(group) and all(c.edge in ("none", "rising")
-                                                     for c in group):
+        if group and len(held) == len(group):
             times.append(max(t for t, _ in held))
     return min(times) if times else None
 

@@ -437,6 +437,24 @@ def test_without_max_time_a_simulation_time_stop_trigger_sets_the_limit(tmp_path
         pytest.approx(25.05)]
 
 
+@pytest.mark.parametrize("rule, edge, delay, expected", [
+    ("greaterThan", "rising", 0.0, 310.0),
+    ("greaterOrEqual", "risingOrFalling", 5.0, 315.0),
+    ("lessThan", "falling", 0.0, 310.0),      # hostile pass 13: holds until 310 s, fires then
+    ("lessOrEqual", "risingOrFalling", 0.0, 310.0),
+    ("lessThan", "none", 0.0, None),          # holds at once: ends the run, no time limit
+    ("greaterThan", "falling", 0.0, None),    # never stops holding
+])
+def test_the_time_a_simulation_time_stop_trigger_fires(rule, edge, delay, expected):
+    from types import SimpleNamespace
+    from runners.case import simulation_time_stop
+    from scenarios.conditions.value import SimulationTimeCondition
+    cond = SimpleNamespace(spec=SimulationTimeCondition(310.0, rule), edge=edge, delay=delay)
+    sc = SimpleNamespace(storyboard=SimpleNamespace(stop_trigger=SimpleNamespace(
+        groups=[[cond]])))
+    assert simulation_time_stop(sc) == expected
+
+
 def test_idm_stops_before_a_dead_end(tmp_path: Path) -> None:
     """New-section pass 12: both reference agents drove off a road with no successor at full
     speed (stay_on_road failed). idm's path ends there and it takes the end as a standing
