@@ -134,6 +134,14 @@ def test_page_identity_first_aggregates_print_and_one_criterion_per_statistic():
     ids_b = [o.criterion.id for o in results[1].criteria]
     assert "stay_on_road" in ids_b and "on_road" not in ids_b
     assert not re.search(r"<(script|link)\b", html)
+    # regulator pass 13: the source column read as if the standard set every threshold; each
+    # row now says who set it (case b declares stay_on_road; the rest are defaults)
+    rows = re.findall(r"<td>stay_on_road</td>.*?</tr>", html, re.S)
+    declared = ["the test case (its catalogue entry or scenario)" in r for r in rows]
+    assert declared[-1] and not declared[0]            # case b: its own; case a: the default
+    assert "GB/T" in rows[-1]
+    row = re.search(r"<td>no_collision</td>.*?</tr>", html, re.S).group(0)
+    assert "icv-testzone default (docs/evaluator.md)" in row
 
 
 def test_agent_identity_reads_as_name_and_version():
