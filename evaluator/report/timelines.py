@@ -132,6 +132,8 @@ def _series_panels(axes: list, rec: Recording, res: CaseResult, net: Any) -> Non
     if lim is not None:
         axes[0].plot(finite(lim.timestamps), finite(lim.values), "--", color="grey",
                      label="speed limit")
+    lo, hi = axes[0].get_ylim()   # from 0 (or the reversing speed): an autoscaled axis
+    axes[0].set_ylim(min(lo, 0.0), max(hi, 1.0))  # made a 0.004 m/s dip look like a brake
     axes[0].set_ylabel("speed [m/s]")
     lon = ComfortMetric().compute(rec).series[0]
     axes[1].plot(finite(lon.timestamps), finite(lon.values), label="lon. acceleration")
@@ -143,11 +145,13 @@ def _series_panels(axes: list, rec: Recording, res: CaseResult, net: Any) -> Non
         s = head[name]
         axes[2].plot(finite(s.timestamps), capped(s.values, TIME_PLOT_CAP_S), label=label)
     axes[2].axhline(1.5, color="grey", lw=0.5, ls=":")
+    axes[2].set_ylim(0.0, TIME_PLOT_CAP_S * 1.05)
     axes[2].set_ylabel(f"time [s] (cap {TIME_PLOT_CAP_S:g})")
     dist = ProximityMetric().compute(rec).series[0]
     axes[3].plot(finite(dist.timestamps), capped(dist.values, DISTANCE_PLOT_CAP_M),
                  label="nearest object")
-    axes[3].set_ylabel("distance [m]")
+    axes[3].set_ylim(0.0, DISTANCE_PLOT_CAP_M * 1.05)   # nothing near: a line at the cap,
+    axes[3].set_ylabel(f"distance [m] (cap {DISTANCE_PLOT_CAP_M:g})")  # not mid-axis
 
 
 def timeline_figure(rec: Recording, res: CaseResult, net: Any = None) -> Figure:

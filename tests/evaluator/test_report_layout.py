@@ -180,3 +180,18 @@ def test_the_birdseye_view_draws_the_stop_line_of_the_egos_light():
                 and c.get_label() == "stop line (traffic light)"]
     (seg,) = lines.get_segments()
     assert seg.tolist() == [pytest.approx([-28.0, 0.0]), pytest.approx([-28.0, -3.5])]
+
+
+def test_timeline_axes_start_at_zero_so_noise_looks_like_noise():
+    """Regulator pass 13: a 0.004 m/s dip at 16.66 m/s filled the speed axis (autoscaled to
+    16.662-16.666), and "nearest object" with nothing within 100 m was a flat line mid-axis
+    (95-105)."""
+    dip = lambda t: {"pose": straight(0, 16.664)(t)["pose"],
+                     "speed": 16.664 - (0.004 if 1.0 < t < 1.5 else 0.0)}
+    rec = make_recording({"ego": dip}, 3.0)
+    fig = timeline_figure(rec, score_case(rec, FakeAreaNet()), FakeAreaNet())
+    speed, _, times, dist = fig.axes[:4]
+    assert speed.get_ylim()[0] == 0.0 and speed.get_ylim()[1] > 16.664
+    assert times.get_ylim() == pytest.approx((0.0, 10.5))
+    assert dist.get_ylim() == pytest.approx((0.0, 105.0))
+    assert dist.get_ylabel() == "distance [m] (cap 100)"
