@@ -104,21 +104,24 @@ def area_occupancy(recording: Recording, name: str, area) -> tuple[np.ndarray, n
 
 
 def pet_from_occupancy(ta: np.ndarray, ma: np.ndarray, tb: np.ndarray,
-                       mb: np.ndarray) -> float | None:
-    """PET [s] from two occupancy masks of one conflict area or point: 0 when both occupy it
-    in a common frame; else the time from the first user's departure (first frame after its
-    last occupancy before the second arrives) to the second's arrival; None when one never
-    occupies it."""
+                       mb: np.ndarray) -> tuple[float, float, str | None] | None:
+    """PET from two occupancy masks (users a and b) of one conflict area or point, as
+    ``(pet [s], t [s], first)``: 0 at the first common frame ``t`` when both occupy it
+    (``first`` None); else the time from the first user's departure (first frame after its
+    last occupancy before the second arrives) to the second's arrival at ``t``, ``first``
+    ``"a"`` or ``"b"``. None when one never occupies it."""
     if not ma.any() or not mb.any():
         return None
-    if set(ta[ma].round(9)) & set(tb[mb].round(9)):
-        return 0.0
+    common = sorted(set(ta[ma].round(9)) & set(tb[mb].round(9)))
+    if common:
+        return 0.0, float(common[0]), None
     first_a, first_b = ta[ma][0], tb[mb][0]
     t1, m1, t_arrive = (ta, ma, first_b) if first_a < first_b else (tb, mb, first_a)
     last_in = t1[m1 & (t1 < t_arrive)][-1]
     after = t1[t1 > last_in]
     t_leave = after[0] if len(after) else last_in
-    return max(0.0, float(t_arrive - t_leave))
+    return (max(0.0, float(t_arrive - t_leave)), float(t_arrive),
+            "a" if first_a < first_b else "b")
 
 
 class PETMetric:
@@ -129,10 +132,12 @@ class PETMetric:
             [rad] (default 15 deg; shallower conflicts are following or merging).
 
     Statistics: ``pet_min_s`` (inf when no path crosses the ego's). Events: one
-    ``{"other", "x", "y", "pet_s", "area"}`` per conflict (``area`` is ``crosswalk:<id>``,
-    ``"contact"`` for boxes that overlapped while crossing where the centre paths did not
-    cross (PET 0), or None for a point conflict; x, y: the crossing point, or the area's
-    representative point).
+    ``{"other", "x", "y", "pet_s", "area", "t", "first"}`` per conflict (``area`` is
+    ``crosswalk:<id>``, ``"contact"`` for boxes that overlapped while crossing where the centre
+    paths did not cross (PET 0), or None for a point conflict; x, y [m]: the crossing point,
+    or the area's representative point; t [s]: when the second user arrived there, or the
+    first frame both were on it; ``first``: the name of the user that passed first, None when
+    both were on it at once).
     """
 
     name = "pet"
@@ -179,7 +184,7 @@ class PETMetric:
                 continue
             used.append(area)
             rp = area.representative_point()
-            out.append({"other": other, "x": rp.x, "y": rp.y, "pet_s": pet, "area": label})
+            out.append(_event(other, rp.x, rp.y, pet, label, ego))
         for x, y in points:
             if any(a.covers(shapely.Point(x, y)) for a in used):
                 continue
@@ -187,7 +192,7 @@ class PETMetric:
             to, mo = _occupancy(rec, other, x, y)
             pet = pet_from_occupancy(te, me, to, mo)
             if pet is not None:
-                out.append({"other": other, "x": x, "y": y, "pet_s": pet, "area": None})
+                out.append(_event(other, x, y, pet, None, ego))
         if not any(e["pet_s"] == 0.0 for e in out):
             out += self._contact(rec, ego, other)
         return out
@@ -207,5 +212,14 @@ class PETMetric:
                                          shapely.Polygon(o.box.corners(o.pose)))
             if not inter.is_empty and inter.area > 1e-12:
                 c = inter.centroid
-                return [{"other": other, "x": c.x, "y": c.y, "pet_s": 0.0, "area": "contact"}]
+                return [_event(other, c.x, c.y, (0.0, f.time, None), "contact", ego)]
         return []
+
+
+def _event(other: str, x: float, y: float, pet: tuple[float, float, str | None],
+           area: str | None, ego: str) -> dict:
+    """A conflict's event: who, where [m], the PET [s], when the second user arrived (or
+    both were on it) [s], and who passed first (None: both at once)."""
+    value, t, first = pet
+    return {"other": other, "x": x, "y": y, "pet_s": value, "area": area, "t": t,
+            "first": {"a": ego, "b": other}.get(first) if first else None}

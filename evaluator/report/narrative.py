@@ -143,12 +143,19 @@ def narrative(res: CaseResult) -> list[str]:
                  f"the point {near}")
         at_once = float(p["pet_s"]) == 0.0 and str(p.get("area") or "").startswith(
             "crosswalk:")
-        timed.append((math.inf,
-                      f"Closest encroachment: {p.get('other')} and the ego were on {where} at "
-                      f"the same time (PET 0 s; the whole crosswalk counts, not where on it "
-                      f"each was)." if at_once else
+        # regulator pass 13: the sentence said neither when nor who passed first
+        t = p.get("t") if isinstance(p.get("t"), (int, float)) else None
+        when = f"at {_num(t)} s " if t is not None else ""
+        first = p.get("first")
+        order = ("" if not first else
+                 f", {p.get('other')} first" if first == p.get("other") else ", the ego first")
+        timed.append((math.inf if t is None else float(t),
+                      f"Closest encroachment: {p.get('other')} and the ego were on {where} "
+                      f"{when}at the same time (PET 0 s; the whole crosswalk counts, not "
+                      f"where on it each was)." if at_once else
                       f"Closest encroachment: {p.get('other')} and the ego passed {where} "
-                      f"{_num(p.get('pet_s'))} s apart (PET)."))
+                      f"{_num(p.get('pet_s'))} s apart (PET{order}"
+                      f"{'; the second arrived ' + when.strip() if when else ''})."))
     for end in f.get("run_end", [])[:1]:
         stop = end.get("ego_road_end")
         if isinstance(stop, dict):

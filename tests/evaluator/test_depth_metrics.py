@@ -229,6 +229,8 @@ def test_pet_inside_a_junction_is_taken_at_the_crossing_point():
         r = PETMetric().compute(rec, net)
         assert r.statistics["pet_min_s"].value == pytest.approx(3.6)
         assert [(e["area"], e["other"]) for e in r.events] == [(None, "other")]
+        # regulator pass 13: when (the second's arrival, 8.85 s) and who passed first
+        assert (r.events[0]["t"], r.events[0]["first"]) == (pytest.approx(8.85), "ego")
 
 
 def test_pet_is_zero_for_boxes_that_met_while_crossing_short_of_the_other_path():
@@ -243,7 +245,8 @@ def test_pet_is_zero_for_boxes_that_met_while_crossing_short_of_the_other_path()
                          6.0)
     r = PETMetric().compute(rec, None)
     assert r.statistics["pet_min_s"].value == 0.0
-    assert [(e["area"], e["other"]) for e in r.events] == [("contact", "other")]
+    assert [(e["area"], e["other"], e["first"]) for e in r.events] == [
+        ("contact", "other", None)]
     side_by_side = {"ego": straight(0, 10.0, y=0.0), "other": straight(0, 10.0, y=1.0)}
     assert PETMetric().compute(make_recording(side_by_side, 1.0), None).events == ()
 

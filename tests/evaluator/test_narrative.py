@@ -135,3 +135,14 @@ def test_standing_without_cause_is_told():
     assert ("The ego stood still for 15.20 s in all with no road user in its way and no "
             "light that was not green ahead (no_stall allows 5 s).") in \
         narrative(CaseResult.from_dict(case))
+
+
+def test_the_closest_encroachment_says_when_and_who_passed_first():
+    """Regulator pass 13: "Runner and the ego passed (286.7, -863.7) 0.35 s apart" gave
+    neither the time nor the order."""
+    case = {"case_id": "c", "verdict": "fail", "score": 50.0, "findings": {"pet": [
+        {"other": "Runner", "x": 286.7, "y": -863.7, "pet_s": 0.35, "area": None, "t": 12.4,
+         "first": "Runner"}]}}
+    assert narrative(CaseResult.from_dict(case)) == [
+        "Closest encroachment: Runner and the ego passed the point (286.7, -863.7) m 0.35 s "
+        "apart (PET, Runner first; the second arrived at 12.40 s)."]
