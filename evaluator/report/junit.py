@@ -4,7 +4,10 @@ Follows the de-facto JUnit XML format read by CI systems (Jenkins/GitLab ``tests
 ``testsuite`` > ``testcase`` with ``failure``, ``error`` and ``skipped`` children). A case whose
 run or evaluation broke is one testcase ``run`` carrying ``<error>``; a criterion that could
 not be applied (or names a statistic the evaluator does not compute) is ``<skipped>``.
-No timestamps: identical runs give identical files. Every name and message passes through
+Each testsuite's ``properties`` give, per case, its verdict, score and seed
+(``<case_id>.verdict``, ...); a passed criterion's testcase carries what was measured in its
+``system-out``, as a failed one does in its failure. No timestamps nor wall times (no ``time``
+attribute): identical runs give identical files. Every name and message passes through
 :func:`testzone.text.xml_safe`: a control character in a file name or an agent's error is
 written escaped, not a reason to lose the file.
 """
@@ -51,6 +54,7 @@ def _criterion_case(suite: etree._Element, res: CaseResult, o: CriterionOutcome)
         _sub(tc, "skipped", message=f"{c.metric} not applicable: "
                                     f"{'; '.join(sorted(res.skipped.values())) or 'no value'}")
         return 0, 1
+    _sub(tc, "system-out", text)
     return 0, 0
 
 
@@ -63,6 +67,11 @@ def build_junit(results: list[CaseResult]) -> etree._Element:
     all_tests = all_fail = all_err = 0
     for scen in sorted(by_file):
         suite = _sub(root, "testsuite", name=scen)
+        props = _sub(suite, "properties")
+        for res in sorted(by_file[scen], key=lambda r: r.case_id):
+            for key, value in (("verdict", res.verdict), ("score", f"{res.score:.6g}"),
+                               ("seed", str(res.seed))):
+                _sub(props, "property", name=f"{res.case_id}.{key}", value=value)
         tests = failures = errors = skipped = 0
         for res in sorted(by_file[scen], key=lambda r: r.case_id):
             if res.verdict == "error":

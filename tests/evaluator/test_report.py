@@ -104,6 +104,14 @@ def test_junit(run):
     assert failed == ["no_collision", "ttc_min"]
     assert crash.get("failures") == "2"
     assert root.get("tests") == str(12 + 11)
+    # regulator pass 13: no verdict, score or seed in junit.xml, and a passed criterion
+    # carried nothing measured
+    props = {p.get("name"): p.get("value") for p in cut.findall("properties/property")}
+    assert props["a_pass.verdict"] == "pass" and props["c_error.verdict"] == "error"
+    assert set(props) == {f"{c}.{k}" for c in ("a_pass", "c_error")
+                          for k in ("verdict", "score", "seed")}
+    out = cut.find("testcase[@classname='a_pass'][@name='no_collision']/system-out")
+    assert out.text.startswith("collision_count measured 0 count, required == 0 count")
 
 
 def test_html_is_self_contained_and_escaped(run):
