@@ -319,7 +319,11 @@ class V2XBridge:
             return
         msg = DeliveredMessage(msg_type, sender, receiver, t, t + tx.latency_s, payload,
                                codec.to_json(value), self._seq)
-        log = ({"rte_xy": [[round(ev.x, 3), round(ev.y, 3)] for ev in ctx.rsi_events]}
+        # what an RSI said, kept with its delivery (the recording's reader has no decoder)
+        log = ({"rte_xy": [[round(ev.x, 3), round(ev.y, 3)] for ev in ctx.rsi_events],
+                "rte": [{"event_type": ev.event_type, "priority": ev.priority,
+                         "radius_m": ev.radius_m, "description": ev.description}
+                        for ev in ctx.rsi_events]}
                if msg_type == "RSI" else {})
         heapq.heappush(self._pending, _Pending(msg.recv_t, self._seq, msg, log))
 

@@ -43,6 +43,26 @@ def _metric(res: CaseResult, name: str) -> float | None:
     return None if st is None or st.value is None else float(st.value)
 
 
+def _rsi_said(rte: Any) -> str:
+    """``", saying: event type 901 'school zone, 30 km/h' (priority 6, radius 30 m)"`` for the
+    RSI events a delivery carried (regulator pass 13: what the vehicle was told was only in
+    the payload's hex), "" without them."""
+    if not isinstance(rte, list) or not rte:
+        return ""
+    parts = []
+    for ev in rte[:3]:
+        if not isinstance(ev, dict):
+            continue
+        text = f"event type {ev.get('event_type')}"
+        if ev.get("description"):
+            text += f" '{ev['description']}'"
+        extra = [f"priority {ev['priority']}"] if ev.get("priority") is not None else []
+        if isinstance(ev.get("radius_m"), (int, float)):
+            extra.append(f"radius {_num(ev['radius_m'], 0)} m")
+        parts.append(text + (f" ({', '.join(extra)})" if extra else ""))
+    return f", saying: {'; '.join(parts)}" if parts else ""
+
+
 def narrative(res: CaseResult) -> list[str]:
     """Sentences, in time order where they have a time: collisions, red lights passed,
     wrong-way driving, the closest approach to another road user (without a collision), the
@@ -101,7 +121,7 @@ def narrative(res: CaseResult) -> list[str]:
                       f"message that "
                       f"called for action: {v.get('msg_type')} from {v.get('rsu_id')} "
                       f"(sent {_num(v.get('sent_t'))} s, latency {_num(v.get('latency_s'), 3)} "
-                      f"s); {after}.{unjudged}"))
+                      f"s){_rsi_said(v.get('rte'))}; {after}.{unjudged}"))
     failed_on = {o.criterion.metric for o in res.failed}
     for h in f.get("headway", []):
         if not isinstance(h, dict) or h.get("statistic") not in failed_on:

@@ -146,3 +146,15 @@ def test_the_closest_encroachment_says_when_and_who_passed_first():
     assert narrative(CaseResult.from_dict(case)) == [
         "Closest encroachment: Runner and the ego passed the point (286.7, -863.7) m 0.35 s "
         "apart (PET, Runner first; the second arrived at 12.40 s)."]
+
+
+def test_the_v2x_sentence_quotes_what_an_rsi_said():
+    """Regulator pass 13: tz_ivs_sign failed "RSI ... it did not brake"; that the RSI said
+    event 901, a school zone at 30 km/h, was only in the recording's payload hex."""
+    v2x = dict(CASE["findings"]["v2x_response"][0], rte=[
+        {"event_type": 901, "priority": 6, "radius_m": 30.0,
+         "description": "school zone 30 km/h"}])
+    case = dict(CASE, findings={"v2x_response": [v2x]})
+    first = narrative(CaseResult.from_dict(case))[0]
+    assert "(sent 11.10 s, latency 0.020 s), saying: event type 901 'school zone 30 km/h' " \
+           "(priority 6, radius 30 m); it began to brake" in first

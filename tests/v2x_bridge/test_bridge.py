@@ -152,6 +152,9 @@ def test_rsi_events_follow_their_class_period_and_lifetime():
     assert {tuple(map(tuple, d["rte_xy"])) for d in delivered if d["msg_type"] == "RSI"} \
         == {((20.0, 0.0),)}
     assert not [d for d in delivered if d["msg_type"] != "RSI" and "rte_xy" in d]
+    # and what they said (regulator pass 13: the report could not quote it)
+    assert {(r["event_type"], r["priority"], r["radius_m"]) for d in delivered
+            if d["msg_type"] == "RSI" for r in d["rte"]} == {(100, 0, 10.0), (200, 0, None)}
     bridge.remove_rsi_event(2)
     with pytest.raises(V2XError):
         bridge.add_rsi_event(RsiEvent(4, 1, 0.0, 0.0, rsi_class="soon"))
