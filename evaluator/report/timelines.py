@@ -1,6 +1,7 @@
 """Timelines of a case, one shared time axis [s]: ego speed with the speed limit, longitudinal
 acceleration, TTC and THW (capped at :data:`TIME_PLOT_CAP_S`), distance to the nearest object,
-the state of every light the ego passes (coloured bands, a tick at the crossing) and the V2X
+the state of every light the ego passes (coloured bands, a tick at the crossing) or comes within
+:data:`APPROACH_M` of (a light it stopped at, never passed: a red-light warning case) and the V2X
 messages the ego received (one row per message type, a mark at each receive time). Lines across
 all panels: the first actionable V2X message (orange), the ego's braking reaction to it (purple
 dotted) and collisions (red). Rows without data (no light passed, no message) are left out.
@@ -13,10 +14,13 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from maps.model import NON_VEHICLE_LIGHT_TYPES
 from testzone.recording import Recording
 
 from evaluator.case import CaseResult
+from evaluator.extract import ego_track, front_reach, lane_direction, lanes_along
 from evaluator.metrics import ComfortMetric, HeadwayMetric, ProximityMetric, RedLightMetric
+from evaluator.metrics.red_light import governs, vehicle_lights
 from evaluator.metrics.v2x_response import delivered_to
 from evaluator.report.plots import capped, finite, speed_limit_series
 
@@ -61,6 +65,36 @@ def passed_lights(rec: Recording, net: Any) -> list[dict]:
     return [p for p in RedLightMetric().crossings(rec, net) if str(p["signal_id"]) in recorded]
 
 
+APPROACH_M = 50.0
+"""A light governing the ego's lane this far [m] ahead of its front bumper is drawn, passed
+or not."""
+
+
+def approached_lights(rec: Recording, net: Any) -> list[str]:
+    """Ids of the vehicle lights that governed the ego's lane within :data:`APPROACH_M` ahead
+    of its front in some frame and whose state the recording holds (regulator pass 13: the
+    light an ego stopped at before a red-light warning was not drawn); empty without a map."""
+    if net is None or not hasattr(net, "signals"):
+        return []
+    tr = ego_track(rec)
+    by_road: dict[str, list] = {}
+    for sig in vehicle_lights(net, NON_VEHICLE_LIGHT_TYPES):
+        by_road.setdefault(str(sig.road_id), []).append(sig)
+    recorded = {sid for f in rec.frames for sid in f.signals}
+    found: dict[str, None] = {}
+    for st, lane in zip(tr.states, lanes_along(tr, net)):
+        if lane is None or lane.road_id not in by_road:
+            continue
+        d = lane_direction(net, lane)
+        front_s = lane.s + d * front_reach(st)
+        for sig in by_road[lane.road_id]:
+            sid = str(sig.id)
+            if sid in recorded and governs(sig, lane.lane_id, d) and \
+                    0.0 <= (float(sig.s) - front_s) * d <= APPROACH_M:
+                found[sid] = None
+    return list(found)
+
+
 def v2x_received(rec: Recording) -> dict[str, list[float]]:
     """Receive times [s] of V2X messages delivered to the ego, per message type."""
     ego = rec.header.ego or ""
@@ -87,13 +121,13 @@ def signal_runs(rec: Recording, signal_id: str) -> list[tuple[float, float, str]
     return [tuple(r) for r in runs]
 
 
-def _draw_signals(ax: Any, rec: Recording, passed: list[dict]) -> None:
-    ids = list(dict.fromkeys(p["signal_id"] for p in passed))
+def _draw_signals(ax: Any, rec: Recording, passed: list[dict], ids: list[str]) -> None:
+    """One row per light of ``ids``: its recorded states, a tick where the ego passed it."""
     for row, sid in enumerate(ids):
         for start, dur, color in signal_runs(rec, sid):
             ax.broken_barh([(start, dur)], (row - 0.35, 0.7),
                            facecolors=SIGNAL_COLORS.get(color, "#d9d9d9"))
-        ts = [p["t"] for p in passed if p["signal_id"] == sid]
+        ts = [p["t"] for p in passed if str(p["signal_id"]) == sid]
         ax.plot(ts, [row] * len(ts), "v", color="k", ms=6)
     ax.set_yticks(range(len(ids)), [f"light {i}" for i in ids], fontsize=7)
     ax.set_ylim(-0.6, len(ids) - 0.4)
@@ -157,16 +191,18 @@ def _series_panels(axes: list, rec: Recording, res: CaseResult, net: Any) -> Non
 def timeline_figure(rec: Recording, res: CaseResult, net: Any = None) -> Figure:
     """The timelines of one case (module docstring) as one figure."""
     passed, v2x = passed_lights(rec, net), v2x_received(rec)
-    ratios = [3, 2.5, 2.5, 2.5] + ([0.5 + 0.45 * len({p["signal_id"] for p in passed})]
-                                   if passed else []) + ([0.5 + 0.45 * len(v2x)] if v2x else [])
+    lights = list(dict.fromkeys([str(p["signal_id"]) for p in passed]
+                                + approached_lights(rec, net)))
+    ratios = [3, 2.5, 2.5, 2.5] + ([0.5 + 0.45 * len(lights)] if lights else []) + (
+        [0.5 + 0.45 * len(v2x)] if v2x else [])
     fig = Figure(figsize=(8.0, 1.6 + 1.05 * sum(ratios) / 2.5 * 1.1))
     axes = list(fig.subplots(len(ratios), 1, sharex=True, gridspec_kw={"height_ratios": ratios}))
     _series_panels(axes, rec, res, net)
     for ax in axes[:4]:  # plain tick labels: no "1e-7+1.666e1" offset notation
         ax.ticklabel_format(axis="y", useOffset=False, style="plain")
     k = 4
-    if passed:
-        _draw_signals(axes[k], rec, passed)
+    if lights:
+        _draw_signals(axes[k], rec, passed, lights)
         k += 1
     if v2x:
         _draw_v2x(axes[k], v2x)

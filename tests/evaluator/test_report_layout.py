@@ -12,7 +12,8 @@ from evaluator.report.birdseye import MIN_ASPECT, VIEW_MARGIN_M, trajectory_figu
 from evaluator.report.figures import draw_case_figures
 from evaluator.report.html import render_html
 from evaluator.report.sweep import sweep_axes, sweep_grid
-from evaluator.report.timelines import passed_lights, signal_runs, timeline_figure
+from evaluator.report.timelines import (approached_lights, passed_lights, signal_runs,
+                                        timeline_figure)
 from testzone.world import SignalColor, SignalState
 
 from evaluator_fixtures import FakeAreaNet, FakeSignal, make_recording, straight
@@ -73,6 +74,16 @@ def test_signal_bands_and_passed_lights():
     dark = make_recording({"ego": straight(9, 10.0)}, 1.5)
     assert passed_lights(dark, net) == []
     assert len(timeline_figure(dark, score_case(dark, net), net).axes) == 4
+    # regulator pass 13: a light the ego stopped at (never passed) had no row. The ego
+    # stops at x = 25 (front 27.25 m); light s1 at s = 40 is 12.75 m ahead: drawn, no tick;
+    # at s = 90 (62.75 m ahead, beyond 50 m) it is not
+    for s_light, rows in ((40.0, 5), (90.0, 4)):
+        net = FakeAreaNet(signals=[FakeSignal("s1", "1", s_light)])
+        stops = make_recording({"ego": straight(0.0, 10.0, -2.0)}, 8.0, signals=sig)
+        assert passed_lights(stops, net) == []
+        assert approached_lights(stops, net) == (["s1"] if rows == 5 else [])
+        fig = timeline_figure(stops, score_case(stops, net), net)
+        assert len(fig.axes) == rows
 
 
 def result(cid, score, verdict, **params):
