@@ -16,7 +16,10 @@ an RSU serving junction J:
   ``|OpenDRIVE lane id|`` (lanes counted outward from the reference line, so 1 is the
   innermost lane, as the deployed MAPs number them from the left of the driving direction);
   lane and link points are sampled over ``approach_m`` up to the stop line (the governing
-  signal's ``s``, else the road end), at most 31 points (PointList SIZE(2..31));
+  signal's ``s``, else the road end), at most 31 points (PointList SIZE(2..31)); a lane's
+  points begin where the lane does: upstream of a lane section where it has no lane link and
+  opens from a width under :data:`OPENING_WIDTH_M` (a turn bay) there are none (they were
+  the through lane's: an OBU could not tell the two apart; V2X semantics pass 13);
 * each connection of a lane gives its maneuver (straight / left / right / U-turn from the
   heading change across the connecting road) and a ``connectsTo`` entry: remoteIntersection =
   the node at the far end of the road it leads to, connectingLane = the lane reached there,
@@ -117,15 +120,47 @@ def _samples(s_stop: float, end: str, length: float, approach_m: float) -> list[
     return [far + (s_stop - far) * i / (n - 1) for i in range(n)]
 
 
+OPENING_WIDTH_M = 0.5
+"""A lane whose width at its lane section's upstream edge is below this [m], with no lane link
+there, opens in that section (a turn bay): its MAP points start there."""
+
+
+def _opening_s(net: Any, road: Any, lane_id: int, s_stop: float, upstream: int) -> float | None:
+    """The s [m] of the lane section edge, upstream of ``s_stop``, where the lane that is
+    ``lane_id`` at ``s_stop`` opens (no lane link across that edge and a width below
+    :data:`OPENING_WIDTH_M` just inside it); None when it comes from the road's start or end.
+    ``upstream``: -1 when upstream is decreasing s, +1 when increasing."""
+    i, lane = road.section_index(s_stop), lane_id
+    while 0 <= i + upstream < len(road.sections):
+        sec = road.sections[i]
+        edge = sec.s if upstream < 0 else road.sections[i + 1].s
+        ln = sec.by_id.get(lane)
+        if ln is None:
+            return None
+        link = ln.predecessor if upstream < 0 else ln.successor
+        inside = edge + 1e-3 if upstream < 0 else edge - 1e-3
+        if link is None and net.lane_width(road.id, lane, inside) < OPENING_WIDTH_M:
+            return edge
+        nxt = lane_id_at(road, lane, inside, edge - 1e-3 if upstream < 0 else edge + 1e-3)
+        if nxt is None:
+            return None
+        lane, i = nxt, i + upstream
+    return None
+
+
 def _lane_points(net: Any, road_id: str, lane_id: int, s_stop: float,
                  samples: list[float]) -> dict[float, Any]:
     """s -> centre pose of the lane that is ``lane_id`` at the stop line ``s_stop`` [m], traced
     upstream through the road's lane sections by their lane links (a lane id names another
     lane in another section, e.g. where a turn lane opens); samples where the lane cannot be
-    traced are left out."""
+    traced, or upstream of where it opens (:func:`_opening_s`), are left out."""
     road = net.roads[road_id]
+    upstream = -1 if samples[0] < s_stop else 1
+    opens = _opening_s(net, road, lane_id, s_stop, upstream)
     out = {}
     for s in samples:
+        if opens is not None and (s - opens) * upstream > 1e-9:
+            continue
         lane = lane_id_at(road, lane_id, s_stop, s)
         if lane is not None:
             out[s] = net.lane_to_world(road_id, lane, s)
@@ -176,8 +211,9 @@ def _lane_entry(net: Any, rsu: Rsu, nodes: _Nodes, road_id: str, end: str, lane_
             man.append(name)
         conns.append(c)
     pts = _lane_points(net, road_id, lane_id, s_stop, _samples(s_stop, end, length, approach_m))
+    points = [[p.x, p.y] for p in pts.values()] if len(pts) >= 2 else []  # a PointList has 2+
     lane = {"lane_id": abs(lane_id), "width_m": net.lane_width(road_id, lane_id, s_stop),
-            "maneuvers": man, "points": [[p.x, p.y] for p in pts.values()], "connects_to": conns,
+            "maneuvers": man, "points": points, "connects_to": conns,
             "road_id": road_id, "odr_lane_id": lane_id}
     return lane, s_stop
 

@@ -186,3 +186,23 @@ def test_lane_points_follow_the_lane_links_where_a_turn_lane_opens():
     # the left-turn lane (-1 at the line) opens in the taper as -2 with no predecessor: the
     # vehicles' rule continues it by its id, into the inner through lane
     assert [lane_id_at(road, -1, 500.0, s) for s in (445.0, 400.0)] == [-2, -2]
+
+
+def test_a_turn_bay_lane_has_points_only_where_it_exists():
+    """V2X semantics pass 13: the left-turn lane (-1 at the stop line, -2 in the taper from
+    s = 430 where it opens from width 0 with no predecessor) was drawn from 250 m out along
+    the inner through lane: 17 of its 26 points were the through lane's, so an OBU 100-250 m
+    out could not tell which lane it was in. Its points now start at the taper (x = s - 260
+    >= 170); the through lane (-2 at the line) keeps all of them."""
+    from maps import load_opendrive
+    net = load_opendrive(WUHAN / "wuhan_testzone.xodr")
+    layout = load_rsu_layout(WUHAN / "wuhan_testzone.rsu.json")
+    rsu = next(r for r in layout.rsus if r.id == "RSU-J5-3")
+    link = next(ln for ln in junction_map(rsu, net, layout.rsus)["links"] if ln["road_id"] == "30")
+    left = next(ln for ln in link["lanes"] if ln["odr_lane_id"] == -1)
+    inner = next(ln for ln in link["lanes"] if ln["odr_lane_id"] == -2)
+    assert min(p[0] for p in left["points"]) >= 430.0 - 260.0 - 1e-6
+    assert len(left["points"]) >= 2 and len(inner["points"]) == 26
+    shared = {tuple(map(round, p)) for p in left["points"]} & \
+        {tuple(map(round, p)) for p in inner["points"]}
+    assert not shared
