@@ -22,7 +22,7 @@ from testzone.lead import nearest_ahead
 from testzone.world import EntityState, LaneCoord
 
 from runners.agents.mobil import (MobilDecision, MobilParameters, adjacent_lanes, lane_gaps,
-                                  mobil, pedestrian_ahead, with_lanes)
+                                  mobil, pedestrian_ahead, route_lane_step, with_lanes)
 from runners.agents.path_ahead import PathAhead, PathObstacle, pure_pursuit_steering
 from runners.interfaces import Agent, AgentError, Control, Observation, VehicleSpec
 
@@ -279,12 +279,22 @@ class IdmAgent(Agent):
         if not decide or obs.time - self._last_change < p.change_interval \
                 or ego.speed < p.change_min_speed:
             return
-        lanes = adjacent_lanes(self.net, ego.lane, max(ego.speed, 1.0) * p.change_duration, p,
-                               route_roads(obs))
+        length = max(ego.speed, 1.0) * p.change_duration
+        forced = route_lane_step(self.net, ego.lane, length, p, route_roads(obs))
+        lanes = [forced] if forced is not None else adjacent_lanes(
+            self.net, ego.lane, length, p, route_roads(obs))
         if not lanes:
             return
         objects = with_lanes(self.net, obs.objects)
         if pedestrian_ahead(self.net, ego, objects, self._direction(ego), self.params.horizon):
+            return
+        if forced is not None:   # the route's lane: taken whenever MOBIL finds it safe
+            d = self._weigh(obs, objects, *forced)
+            if d is not None and d.safe:
+                self._change = LaneChange(ego.lane.road_id, ego.lane.lane_id, forced[0],
+                                          obs.time, ego.lane.s)
+                self._last_change = obs.time
+                self._path = None
             return
         best = None
         for lane, to_kerb in lanes:

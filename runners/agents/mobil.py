@@ -286,26 +286,83 @@ def adjacent_lanes(net, coord: LaneCoord, length: float, p: MobilParameters,
     left_to = road.length - coord.s if sign > 0 else coord.s
     if left_to < length + p.change_clearance:
         return []
-    s_end = coord.s + sign * length
     beyond = left_to + 80.0  # past the road's end and a junction after it
     choose = route_chooser(list(route)) if route else None
     here = LaneCoord(coord.road_id, coord.lane_id, coord.s, 0.0)
     exit_road = net.advance(here, beyond, choose).road_id
     out = []
     for step in (sign, -sign):
-        lane = coord.lane_id + step
-        if lane == 0:
-            lane += step
-        ok = True
-        for s in (coord.s, s_end):
-            if lane not in net.lane_ids(coord.road_id, s) \
-                    or net.lane_type(coord.road_id, lane, s) != "driving" \
-                    or road.driving_sign(lane) != sign:
-                ok = False
-        ok = ok and _wide_enough(net, coord.road_id, lane, coord.s,
-                                 sign * (length + p.change_clearance), p.min_lane_width)
+        lane = _next_lane(coord.lane_id, step)
         # the lane must lead where the ego's lane leads (not into a turning lane)
-        if ok and net.advance(LaneCoord(coord.road_id, lane, coord.s, 0.0),
-                              beyond, choose).road_id == exit_road:
+        if _usable(net, coord, lane, length + p.change_clearance, p) and net.advance(
+                LaneCoord(coord.road_id, lane, coord.s, 0.0), beyond, choose).road_id \
+                == exit_road:
             out.append((lane, abs(lane) > abs(coord.lane_id)))
     return out
+
+
+def _next_lane(lane_id: int, step: int) -> int:
+    """The lane id ``step`` (+1 / -1) from ``lane_id``, the centre lane 0 skipped."""
+    lane = lane_id + step
+    return lane + step if lane == 0 else lane
+
+
+def _usable(net, coord: LaneCoord, lane: int, ahead: float, p: MobilParameters) -> bool:
+    """Whether ``lane`` of the ego's road is a driving lane in the ego's direction at the ego
+    and ``ahead`` [m] on, at least ``p.min_lane_width`` wide all the way (a lane that
+    tapers away is not)."""
+    road = net.roads[coord.road_id]
+    sign = road.driving_sign(coord.lane_id)
+    for s in (coord.s, coord.s + sign * ahead):
+        if lane not in net.lane_ids(coord.road_id, s) \
+                or net.lane_type(coord.road_id, lane, s) != "driving" \
+                or road.driving_sign(lane) != sign:
+            return False
+    return _wide_enough(net, coord.road_id, lane, coord.s, sign * ahead, p.min_lane_width)
+
+
+ROUTE_LANE_SEARCH = 3
+"""How many lanes to either side :func:`route_lane_step` looks for one that follows the route."""
+
+
+def route_lane_step(net, coord: LaneCoord, length: float, p: MobilParameters,
+                    route: tuple[str, ...]) -> tuple[int, bool] | None:
+    """The lane change the route demands: ``(neighbour lane id, to_kerb)`` towards the nearest
+    lane of the ego's road from which the route can be followed past the road's end, when
+    the ego's own lane cannot (it leads straight on where the route turns off, from another
+    lane); None when its lane follows the route, the route ends on this road, or no lane
+    within :data:`ROUTE_LANE_SEARCH` does. The neighbour must be usable for ``length`` [m]
+    (:func:`_usable`; no clearance before the junction is asked: the change is needed).
+    A mandatory lane change (Kesting et al. 2007, section 3: MOBIL's incentive replaced
+    by the route's demand; its safety criterion still applies, in the agent). Hostile pass
+    13: idm stayed in a lane that went straight on where its route turned left, and failed
+    follows_route."""
+    if not route or coord.road_id not in route or route[-1] == coord.road_id:
+        return None
+    road = net.roads[coord.road_id]
+    if road.junction not in ("-1", "", None):
+        return None
+    sign = road.driving_sign(coord.lane_id)
+    left_to = road.length - coord.s if sign > 0 else coord.s
+    length = min(length, left_to - 0.5)
+    if length <= 0.0:
+        return None
+    beyond = left_to + 80.0
+    choose = route_chooser(list(route))
+    planned = set(route[route.index(coord.road_id) + 1:])
+
+    def follows(lane: int) -> bool:
+        return net.advance(LaneCoord(coord.road_id, lane, coord.s, 0.0), beyond,
+                           choose).road_id in planned
+
+    if follows(coord.lane_id):
+        return None
+    for k in range(1, ROUTE_LANE_SEARCH + 1):
+        for step in (sign, -sign):
+            lanes, lane = [], coord.lane_id
+            for _ in range(k):
+                lane = _next_lane(lane, step)
+                lanes.append(lane)
+            if all(_usable(net, coord, ln, length, p) for ln in lanes) and follows(lanes[-1]):
+                return lanes[0], abs(lanes[0]) > abs(coord.lane_id)
+    return None

@@ -131,3 +131,33 @@ def test_a_route_that_returns_to_its_first_road_is_kept_to_in_order(tmp_path: Pa
         assert [(d["road_id"], d["t"]) for d in route] == [("31", 21.3)], name
         assert res["verdict"] == "fail" and "follows_route" in [
             c["id"] for c in res["criteria"] if c["status"] == "fail"], name
+
+
+ROUTE_LANE_XOSC = """<?xml version="1.0" encoding="UTF-8"?>
+<OpenSCENARIO><FileHeader description="h13" author="h13" revMajor="1" revMinor="2" date="2026-12-01T00:00:00"/>
+<ParameterDeclarations></ParameterDeclarations><CatalogLocations/>
+<RoadNetwork><LogicFile filepath="{xodr}"/><TrafficSignals><TrafficSignalController name="all"><Phase name="g" duration="10000"><TrafficSignalState trafficSignalId="1001" state="green"/><TrafficSignalState trafficSignalId="1002" state="green"/><TrafficSignalState trafficSignalId="1003" state="green"/><TrafficSignalState trafficSignalId="1004" state="green"/><TrafficSignalState trafficSignalId="2001" state="red"/><TrafficSignalState trafficSignalId="2002" state="red"/><TrafficSignalState trafficSignalId="2003" state="red"/><TrafficSignalState trafficSignalId="2004" state="red"/></Phase></TrafficSignalController></TrafficSignals></RoadNetwork>
+<Entities><ScenarioObject name="Ego"><Vehicle name="Ego" vehicleCategory="car">
+<BoundingBox><Center x="1.4" y="0" z="0.75"/><Dimensions width="1.9" length="4.6" height="1.5"/></BoundingBox>
+<Performance maxSpeed="40" maxDeceleration="9" maxAcceleration="4"/>
+<Axles><FrontAxle maxSteering="0.5" wheelDiameter="0.6" trackWidth="1.6" positionX="2.8" positionZ="0.3"/><RearAxle maxSteering="0" wheelDiameter="0.6" trackWidth="1.6" positionX="0" positionZ="0.3"/></Axles>
+<Properties/></Vehicle></ScenarioObject></Entities>
+<Storyboard><Init><Actions><Private entityRef="Ego"><PrivateAction><TeleportAction><Position><LanePosition roadId="1" laneId="-1" s="700" offset="0.0"/></Position></TeleportAction></PrivateAction><PrivateAction><LongitudinalAction><SpeedAction><SpeedActionDynamics dynamicsShape="step" value="0" dynamicsDimension="time"/><SpeedActionTarget><AbsoluteTargetSpeed value="12"/></SpeedActionTarget></SpeedAction></LongitudinalAction></PrivateAction><PrivateAction><RoutingAction><AcquirePositionAction><Position><LanePosition roadId="3" laneId="1" s="150" offset="0.0"/></Position></AcquirePositionAction></RoutingAction></PrivateAction></Private></Actions></Init><StopTrigger><ConditionGroup><Condition name="c" delay="0" conditionEdge="none"><ByValueCondition><SimulationTimeCondition value="30" rule="greaterThan"/></ByValueCondition></Condition></ConditionGroup></StopTrigger></Storyboard></OpenSCENARIO>
+"""
+
+
+def test_idm_changes_into_the_lane_its_route_needs(tmp_path: Path) -> None:
+    """Hostile pass 13: on section 1 the ego starts on road 1 in lane -1, which goes straight
+    on through junction 100; its route (AcquirePositionAction to road 3) turns left there
+    by connecting road 102, which starts from lane -2 only. idm never left lane -1, went
+    straight onto road 2 and failed follows_route. It now changes to lane -2 (a mandatory
+    change, MOBIL's safety criterion kept) and takes road 102 onto road 3."""
+    xodr = Path(__file__).resolve().parents[2] / "maps" / "wuhan" / "wuhan_section1.xodr"
+    path = tmp_path / "route_lane.xosc"
+    path.write_text(ROUTE_LANE_XOSC.format(xodr=xodr))
+    res = run_case(TestCase("route_lane", str(path)), RunOptions(agent="idm"),
+                   tmp_path / "run")
+    driven = roads_driven(tmp_path / "run")   # connecting roads overlap in the junction:
+    assert "102" in driven and [r for r in driven if r in ("1", "2", "3")] == ["1", "3"], \
+        driven                                   # the lookup may name 101 on the way in
+    assert res["metrics"]["route_departure_count"]["value"] == 0.0
