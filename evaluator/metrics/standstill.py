@@ -19,7 +19,10 @@ careful driver makes left out. A frame counts here when the ego is slower than
   along the pavement is no reason to stand; hostile pass 13), and
 * no vehicle light governing the ego's lane within :data:`CAUSE_RANGE_M` ahead of its front
   (or up to :data:`LINE_OVERRUN_M` past it) showing anything but green (the signal's s stands
-  for its stop line, as in :mod:`evaluator.metrics.red_light`).
+  for its stop line, as in :mod:`evaluator.metrics.red_light`), and
+* the ego's lane does not end (a dead end: no successor) within :data:`CAUSE_RANGE_M` ahead
+  of its front (the map's ``advance``: a car that stops before the end of the road stands
+  for the road, not for no reason; hostile pass 13).
 
 Without a road network only the first cause is looked for. Waiting for a road user farther
 than 30 m counts: the check found the reference ``idm-v2x`` agent standing 6-8 s at the
@@ -77,9 +80,11 @@ class StandstillMetric:
             lights.setdefault(str(sig.road_id), []).append(sig)
         standing = [float(v) < STANDSTILL_SPEED_MPS for v in tr.speed]
         areas = _LaneAreas(net)
+        advance = map_query(net, "advance")
         unexplained = [
             stand and not (_someone_ahead(frame, st, lane, areas)
-                           or _light_ahead(frame, st, lane, lights, net))
+                           or _light_ahead(frame, st, lane, lights, net)
+                           or _dead_end_ahead(advance, st, lane))
             for stand, frame, st, lane in zip(standing, frames, tr.states, lanes)]
         times = tr.t.tolist()
         stats = {
@@ -173,6 +178,21 @@ def _in_path(ego: EntityState, other: EntityState) -> bool:
     lateral = abs(-(ox - ex) * math.sin(h) + (oy - ey) * math.cos(h))
     across = extent_along(other, h + math.pi / 2)
     return lateral < ego.box.width / 2 + across + PATH_MARGIN_M
+
+
+def _dead_end_ahead(advance, ego: EntityState, lane: LaneCoord | None) -> bool:
+    """Whether the ego's lane ends with nothing after it within :data:`CAUSE_RANGE_M` of its
+    front: moved that far along the lane (``advance``, the map's traversal), one metre more
+    gets nowhere."""
+    if advance is None or lane is None:
+        return False
+    try:
+        end = advance(lane, front_reach(ego) + CAUSE_RANGE_M)
+        more = advance(end, 1.0)
+    except TestzoneError:
+        return False
+    return (more.road_id, more.lane_id) == (end.road_id, end.lane_id) and \
+        abs(more.s - end.s) < 1e-6
 
 
 def _light_ahead(frame: WorldState, ego: EntityState, lane: LaneCoord | None,

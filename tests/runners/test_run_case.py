@@ -474,3 +474,6 @@ def test_idm_stops_before_a_dead_end(tmp_path: Path) -> None:
     assert ego.speed < 0.1 and 490.0 < front_s <= 500.0
     status = {c["id"]: c["status"] for c in res["criteria"]}
     assert status["stay_on_road"] == "pass" and status["decel_peak"] == "pass"
+    # hostile pass 13: standing there is for the road's end, not a stall
+    assert res["metrics"]["standstill_time_s"]["value"] > 5.0
+    assert status["no_stall"] == "pass"
