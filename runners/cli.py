@@ -405,6 +405,30 @@ def report(run_dir: Path = typer.Argument(..., help="a run folder")) -> None:
 
 
 @app.command()
+def verify(run_dir: Path = typer.Argument(..., help="a run folder"),
+           root: Path = typer.Option(Path("."), "--root",
+                                     help="checkout to check (default: the current folder)"),
+           ) -> None:
+    """Check that this checkout holds the run's inputs, tool and libraries.
+
+    Each input file of the run's manifest is hashed again (a file that lay in the run's
+    working folder is looked for under --root), the tool's version and source digest, the
+    Python version and the libraries' versions are compared with those recorded. One line
+    per item that differs or is missing, then a count. Exit 0 when all are the same, 1 when
+    any differs, 2 when the run folder cannot be read."""
+    from runners.verify import verify_run
+    checks = _guard(lambda: verify_run(run_dir, root))
+    for c in checks:
+        if c.status != "same":
+            out.print(terminal_safe(f"{c.status:8} {c.what}: {c.detail}"), markup=False)
+    bad = sum(c.status != "same" for c in checks)
+    out.print(f"{len(checks) - bad} of {len(checks)} the same as recorded"
+              + (f"; {bad} differ or are missing" if bad else ""))
+    if bad:
+        raise typer.Exit(1)
+
+
+@app.command()
 def compare(run_a: Path = typer.Argument(...), run_b: Path = typer.Argument(...),
             as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
             html: Path | None = typer.Option(None, "--html", help="also write the comparison as this .html file"),

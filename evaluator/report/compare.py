@@ -135,7 +135,7 @@ def _tool_changes(a: Any, b: Any) -> list[str]:
             if k in a and k in b and a.get(k) != b.get(k)]
 
 
-def _relative_inputs(manifest: dict[str, Any]) -> dict[str, str]:
+def relative_inputs(manifest: dict[str, Any]) -> dict[str, str]:
     """The manifest's input files -> SHA-256, each named relative to the run's ``cwd`` when
     inside it (two clones of the project name their own files alike), else as recorded."""
     inputs = manifest.get("inputs")
@@ -155,8 +155,8 @@ def _relative_inputs(manifest: dict[str, Any]) -> dict[str, str]:
 
 
 def _input_changes(ma: dict[str, Any], mb: dict[str, Any]) -> list[str]:
-    """Input files both runs read whose content differs (:func:`_relative_inputs`)."""
-    ia, ib = _relative_inputs(ma), _relative_inputs(mb)
+    """Input files both runs read whose content differs (:func:`relative_inputs`)."""
+    ia, ib = relative_inputs(ma), relative_inputs(mb)
     return [f"input {k} changed (sha256 {ia[k][:12]} -> {ib[k][:12]})"
             for k in sorted(ia.keys() & ib.keys()) if ia[k] != ib[k]]
 

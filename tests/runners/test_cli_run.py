@@ -717,3 +717,33 @@ def test_the_manifest_records_the_frames_utc_start_and_pacing(tmp_path: Path) ->
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert manifest["utc_start"] == "2025-01-01T00:00:00.000+00:00"
     assert manifest["realtime"] is True
+
+
+def test_verify_checks_a_run_against_this_checkout(tmp_path: Path, monkeypatch) -> None:
+    """Regulator pass 13: checking a manifest's inputs on a fresh clone needed a script to
+    rewrite its absolute paths. ``testzone verify RUN`` hashes them again (relative to the
+    run's cwd, under --root) and compares the tool and libraries."""
+    monkeypatch.chdir(ROOT)
+    res = invoke("run", "scenarios/wuhan/cut_in.xosc", "--workers", "1", "--max-time", "0.5",
+                 "--out", str(tmp_path / "a"))
+    assert res.exit_code in (0, 1), res.output
+    ok = invoke("verify", str(tmp_path / "a"), "--root", str(ROOT))
+    assert ok.exit_code == 0, ok.output
+    assert ok.output.splitlines()[-1].endswith("the same as recorded")
+    summary = tmp_path / "a" / "summary.json"
+    doc = json.loads(summary.read_text())
+    m = doc["manifest"]
+    key = next(k for k in m["inputs"] if k.endswith("cut_in.xosc"))
+    m["inputs"][key] = "0" * 64
+    m["libraries"]["numpy"] = "0.0.1"
+    summary.write_text(json.dumps(doc))
+    bad = invoke("verify", str(tmp_path / "a"), "--root", str(ROOT))
+    lines = bad.output.splitlines()
+    assert bad.exit_code == 1
+    assert f"changed  scenarios/wuhan/cut_in.xosc: sha256 {'0' * 12} -> " in bad.output
+    assert any(ln.startswith("changed  library numpy: 0.0.1 -> ") for ln in lines)
+    assert lines[-1].endswith("2 differ or are missing")
+    elsewhere = invoke("verify", str(tmp_path / "a"), "--root", str(tmp_path))
+    assert elsewhere.exit_code == 1 and "missing  scenarios/wuhan/cut_in.xosc: not found" in \
+        elsewhere.output
+    assert invoke("verify", str(tmp_path / "none")).exit_code == 2

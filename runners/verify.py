@@ -1,0 +1,74 @@
+"""Checking a run against this checkout: ``testzone verify RUN_DIR``.
+
+A regulator reproducing a run from its manifest first needs to know that the files and the
+tool in front of them are those the run used. The manifest (``runners.suite.write_manifest``)
+records every input file with its SHA-256, the tool's identity (version, source digest, git
+commit) and the libraries' versions; this module compares each with what is here. Input
+paths inside the run's working folder (``cwd``) are looked for under ``root`` (a fresh clone
+names them alike); others at their recorded path.
+"""
+
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from evaluator.report.compare import relative_inputs
+from evaluator.report.summary import read_summary
+from testzone.provenance import library_versions, tool_identity
+
+from runners.case import sha256_of
+
+
+class Check(NamedTuple):
+    """One comparison: ``status`` ``same``, ``changed`` or ``missing``; ``what`` (an input
+    file, ``tool source_sha256``, ``library numpy``, ...); ``detail`` (recorded -> here)."""
+
+    status: str
+    what: str
+    detail: str
+
+
+def verify_run(run_dir: str | Path, root: str | Path | None = None) -> list[Check]:
+    """Compare run ``run_dir``'s manifest with this checkout: each input file (by SHA-256,
+    under ``root``, default the current folder, when it lay under the run's ``cwd``), the
+    tool's version and source digest, the Python version and each recorded library's version.
+
+    Raises:
+        EvaluationError: the run folder has no readable summary (``testzone run`` writes it).
+    """
+    manifest = read_summary(run_dir).get("manifest") or {}
+    if not isinstance(manifest, dict) or not manifest:
+        return [Check("missing", "manifest", "the run's summary carries no manifest")]
+    root = Path(root) if root is not None else Path.cwd()
+    out = []
+    for name, digest in sorted(relative_inputs(manifest).items()):
+        path = Path(name) if Path(name).is_absolute() else root / name
+        if not path.is_file():
+            out.append(Check("missing", name, f"not found at {path}"))
+            continue
+        here = sha256_of(path)
+        out.append(Check("same" if here == digest else "changed", name,
+                         f"sha256 {digest[:12]} -> {here[:12]}"))
+    recorded = manifest.get("tool_identity") if isinstance(manifest.get("tool_identity"),
+                                                           dict) else {}
+    now = tool_identity()
+    for key in ("version", "source_sha256"):
+        if key in recorded:
+            a, b = recorded[key], now.get(key)
+            out.append(Check("same" if a == b else "changed", f"tool {key}",
+                             f"{_short(a)} -> {_short(b)}"))
+    if isinstance(manifest.get("python"), str):
+        a, b = manifest["python"], platform.python_version()
+        out.append(Check("same" if a == b else "changed", "python", f"{a} -> {b}"))
+    libs = manifest.get("libraries") if isinstance(manifest.get("libraries"), dict) else {}
+    installed = library_versions()
+    for name in sorted(libs):
+        a, b = libs[name], installed.get(name)
+        out.append(Check("same" if a == b else "changed", f"library {name}", f"{a} -> {b}"))
+    return out
+
+
+def _short(v: Any) -> Any:
+    return v[:12] if isinstance(v, str) and len(v) > 12 else v
