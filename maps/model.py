@@ -192,6 +192,23 @@ class Signal:
 
 NON_VEHICLE_LIGHT_TYPES = frozenset({"1000002", "1000007"})
 """Signal types of pedestrian (1000002) and bicycle (1000007) lights (StVO catalogue)."""
+RIGHT_ON_RED_COUNTRIES = frozenset({"CN", "CHN"})
+"""``signal@country`` codes whose circular red lights let a right turn pass (PRC Implementing
+Regulations of the Road Traffic Safety Law, art. 38: when it obstructs no released vehicle or
+pedestrian)."""
+CIRCULAR_LIGHT_TYPE = "1000001"
+"""Signal type of a three-light vehicle signal (StVO catalogue); a subtype other than -1, none
+or 0 marks arrows."""
+
+
+def permits_right_on_red(sig: object) -> bool:
+    """Whether a red of signal ``sig`` (a :class:`Signal`, or any object with ``country``,
+    ``type`` and ``subtype``) lets a vehicle turning right pass: a circular vehicle light
+    (:data:`CIRCULAR_LIGHT_TYPE` without an arrow subtype) of a country in
+    :data:`RIGHT_ON_RED_COUNTRIES`."""
+    return (str(getattr(sig, "country", "") or "").upper() in RIGHT_ON_RED_COUNTRIES
+            and str(getattr(sig, "type", "")) == CIRCULAR_LIGHT_TYPE
+            and str(getattr(sig, "subtype", "-1") or "-1") in ("-1", "none", "0"))
 
 
 @dataclass(frozen=True)

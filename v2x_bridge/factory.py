@@ -44,6 +44,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from maps.model import permits_right_on_red
 from maps.summary import absent_from_map
 from maps.traversal import lane_id_at
 from testzone.world import LaneCoord, wrap_angle
@@ -210,6 +211,8 @@ def _lane_entry(net: Any, rsu: Rsu, nodes: _Nodes, road_id: str, end: str, lane_
         if name not in man:
             man.append(name)
         conns.append(c)
+    if "right" in man and sig is not None and permits_right_on_red(sig):
+        man.append("right_on_red")     # PRC art. 38: a right turn may pass a circular red
     pts = _lane_points(net, road_id, lane_id, s_stop, _samples(s_stop, end, length, approach_m))
     points = [[p.x, p.y] for p in pts.values()] if len(pts) >= 2 else []  # a PointList has 2+
     lane = {"lane_id": abs(lane_id), "width_m": net.lane_width(road_id, lane_id, s_stop),

@@ -10,7 +10,14 @@ the colour then is the earlier frame's (a recorded state holds until the next fr
 fixed-step simulation shows it), or the later frame's when the earlier one's
 ``time_to_change`` says the light changed before the crossing instant. The signal's s stands
 for its stop line; maps with separate stop-line objects would place it a few metres earlier.
-Without a road network the metric is skipped.
+A right turn at red is no violation where the light is a PRC circular vehicle light (country
+``CN``, type ``1000001`` without an arrow subtype: :func:`maps.model.permits_right_on_red`):
+art. 38 lets a vehicle turning right
+pass a red light when it obstructs no released vehicle or pedestrian (what the PET,
+crosswalk and collision criteria judge); the crossing is then recorded with
+``right_turn_on_red``. The turn is the ego's heading change from the crossing to where it
+leaves the junction (:data:`RIGHT_TURN_RAD` or more clockwise). Without a road network the
+metric is skipped.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from maps.model import NON_VEHICLE_LIGHT_TYPES  # pedestrian and bicycle lights
+from maps.model import NON_VEHICLE_LIGHT_TYPES, permits_right_on_red
 from testzone.errors import TestzoneError
 from testzone.recording import Recording
 from testzone.world import EntityState, LaneCoord, SignalColor, SignalState
@@ -72,6 +79,28 @@ def _lane_span(net: RoadNetworkView, road_id: str, lane_id: int,
         return centre - half, centre + half
     except (AttributeError, TestzoneError):
         return -MAX_STOP_LINE_OFFSET_M, MAX_STOP_LINE_OFFSET_M
+
+
+RIGHT_TURN_RAD = math.radians(45.0)
+"""Clockwise heading change from a stop line to the junction's exit from which a crossing is a
+right turn."""
+def _turn_after(k: int, tr: Any, lanes: list, net: RoadNetworkView) -> float:
+    """Heading change [rad] of the ego (counter-clockwise positive) from frame ``k`` to the
+    first later frame on a road outside every junction after leaving the road of frame
+    ``k`` (the run's last frame when it never does)."""
+    start = lanes[k].road_id if lanes[k] is not None else None
+    roads = getattr(net, "roads", {}) or {}
+    end = len(tr.states) - 1
+    for j in range(k + 1, len(tr.states)):
+        lane = lanes[j]
+        if lane is None or lane.road_id == start:
+            continue
+        road = roads.get(lane.road_id)
+        if road is not None and getattr(road, "junction", "-1") in ("-1", "", None):
+            end = j
+            break
+    h0, h1 = tr.states[k].pose.h, tr.states[end].pose.h
+    return math.atan2(math.sin(h1 - h0), math.cos(h1 - h0))
 
 
 def vehicle_lights(net: RoadNetworkView,
@@ -148,8 +177,8 @@ class RedLightMetric:
         network gives world positions (``road_to_world``); a step longer than the speed
         allows (a teleport, :func:`evaluator.extract.moved_plausibly`) crosses nothing."""
         tr = ego_track(recording)
-        fronts = [front_coord(net, lane, st) for lane, st in zip(lanes_along(tr, net),
-                                                                 tr.states)]
+        lanes = lanes_along(tr, net)
+        fronts = [front_coord(net, lane, st) for lane, st in zip(lanes, tr.states)]
         frames = [f for f in recording.frames if tr.name in f.entities]
         by_road: dict[str, list] = {}
         for sig in vehicle_lights(net, self.ignored_types):
@@ -168,9 +197,13 @@ class RedLightMetric:
                 t = t0 + (t1 - t0) * fraction
                 state = _state_at(t, frames[k - 1].signals.get(str(sig.id)),
                                   frames[k].signals.get(str(sig.id)), t0)
-                out.append({"t": t, "signal_id": str(sig.id), "road_id": str(sig.road_id),
-                            "s": float(sig.s), "speed_mps": float(st.speed),
-                            "color": state.color.value if state else SignalColor.UNKNOWN.value})
+                color = state.color.value if state else SignalColor.UNKNOWN.value
+                crossing = {"t": t, "signal_id": str(sig.id), "road_id": str(sig.road_id),
+                            "s": float(sig.s), "speed_mps": float(st.speed), "color": color}
+                if color == SignalColor.RED.value and permits_right_on_red(sig) and \
+                        _turn_after(k, tr, lanes, net) <= -RIGHT_TURN_RAD:
+                    crossing["right_turn_on_red"] = True
+                out.append(crossing)
         return sorted(out, key=lambda c: c["t"])
 
     @staticmethod
@@ -233,7 +266,7 @@ class RedLightMetric:
                                 skipped="no road network: signal positions unknown")
         passed = self.crossings(recording, net)
         events = [{k: v for k, v in c.items() if k != "color"} for c in passed
-                  if c["color"] == SignalColor.RED.value]
+                  if c["color"] == SignalColor.RED.value and not c.get("right_turn_on_red")]
         stats = {"red_light_violation_count": Statistic("red_light_violation_count", UNIT_COUNT,
                                                         float(len(events))),
                  "signals_passed": Statistic("signals_passed", UNIT_COUNT, float(len(passed)))}

@@ -58,7 +58,9 @@ def test_west_lanes_end_at_the_stop_line_and_allow_the_right_turns(west):
     inner, kerb = link["lanes"]
     assert (inner["lane_id"], kerb["lane_id"]) == (1, 2)
     assert inner["maneuvers"] == ["straight", "left"]
-    assert kerb["maneuvers"] == ["straight", "right"]
+    # V2X semantics pass 13: signal 1001 is a CN circular light: a right turn may pass it at
+    # red (PRC art. 38), and an OBU's red-light warning must know that
+    assert kerb["maneuvers"] == ["straight", "right", "right_on_red"]
     assert inner["points"][-1] == pytest.approx([-28.0, -1.75], abs=1e-3)
     assert kerb["points"][-1] == pytest.approx([-28.0, -5.25], abs=1e-3)
     # approach_m = 250: from s = 722 (x = -278), points upstream to downstream, <= 31
@@ -101,7 +103,7 @@ def test_map_encodes_decodes_and_reads_back_in_the_map_frame(wuhan, west):
                      if ln.upstream_node_id == road_end_node("1", "start"))
     kerb = west_link.lanes[1]
     assert kerb.lane_id == 2 and kerb.width_m == pytest.approx(3.5)
-    assert kerb.maneuvers == ("straight", "right")
+    assert kerb.maneuvers == ("straight", "right", "right_on_red")
     # 1e-7 deg quantisation: ~1 cm
     assert kerb.points[-1] == pytest.approx((-28.0, -5.25), abs=0.02)
     assert [(c.maneuvers, c.phase_id, c.lane_id) for c in kerb.connections] == [
