@@ -112,7 +112,8 @@ def default_criteria() -> list[Criterion]:
                   "critical TTC 1.5 s (van der Horst & Hogema 1993, Hayward 1972 TTC)"),
         Criterion("no_red_light", "red_light_violation_count", "==", 0, "count",
                   "PRC Road Traffic Safety Law Implementing Regulations art. 38 (red light "
-                  "forbids passing); T/CSAE 53-2020 Day-1 RLVW"),
+                  "forbids passing; a right turn may pass a circular red); T/CSAE 53-2020 "
+                  "Day-1 RLVW"),
         Criterion("yields_at_crosswalk", "crosswalk_occupied_entry_count", "==", 0, "count",
                   "PRC Road Traffic Safety Law art. 47 (stop and yield to pedestrians "
                   "crossing on a crosswalk); someone on it within 1.5 lanes of the ego's path "
