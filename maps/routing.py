@@ -4,7 +4,10 @@ offered).
 
 A route is a list of road ids from ``a``'s road to ``b``'s road. It leaves ``a`` in its lane's
 driving direction and travels every road in a direction for which the road has a driving
-lane (right-hand traffic per ``road@rule``; ``bidirectional`` lanes both ways). Costs
+lane (right-hand traffic per ``road@rule``; ``bidirectional`` lanes both ways). A ``b`` on
+``a``'s road in a lane driven the other way is reached by leaving the road and entering it
+again in that lane's direction (a U-turn round the block); elsewhere the goal lane's
+direction is not looked at, as esmini's route planner does not. Costs
 (Dijkstra over road ends, partial first and last roads included):
 
 * ``shortest``: reference-line length [m];
@@ -100,7 +103,11 @@ def find_route(graph: RoadGraph, a: LaneCoord, b: LaneCoord, strategy: str = "sh
     costs = _Costs(strategy, default_speed)
     ra = graph.roads[a.road_id]
     travel = ra.driving_sign(a.lane_id) if a.lane_id != 0 else 1
-    if a.road_id == b.road_id and (b.s - a.s) * travel >= 0:
+    # a goal on the same road, in a lane driven the other way, is a U-turn away: it is
+    # reached by leaving the road and coming back, not by driving along it (entering the
+    # road again in the goal lane's direction)
+    u_turn = a.road_id == b.road_id and b.lane_id != 0 and ra.driving_sign(b.lane_id) != travel
+    if a.road_id == b.road_id and (b.s - a.s) * travel >= 0 and not u_turn:
         return [a.road_id]
     end0 = "end" if travel > 0 else "start"
     first = costs.stretch(ra, travel, a.s, ra.length if travel > 0 else 0.0, False)
@@ -123,6 +130,8 @@ def find_route(graph: RoadGraph, a: LaneCoord, b: LaneCoord, strategy: str = "sh
             if not drivable(nroad, ntravel):
                 continue
             s_in = 0.0 if cp == "start" else nroad.length
+            if nid == b.road_id and u_turn and ntravel != nroad.driving_sign(b.lane_id):
+                continue             # back on the goal's road, but not in the goal lane's way
             if nid == b.road_id:
                 c = costs.stretch(nroad, ntravel, s_in, b.s, junction)
                 heapq.heappush(heap, ((cost[0] + c[0], cost[1] + c[1]), counter, "", "",

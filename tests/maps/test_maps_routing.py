@@ -104,3 +104,15 @@ def test_point_behind_on_a_stub_needs_a_loop(net):
     assert route[0] == route[-1] == "242"
     assert _junctions(net, route).count("150") == 2
     assert net.route(START, LaneCoord("242", 1, 95.0, 0.0)) == ["242"]
+
+
+def test_a_goal_in_the_lane_driven_the_other_way_is_a_u_turn_away(net):
+    """Session 12's gap: a goal on the start's road in a lane driven the other way (lane -1
+    of 242 runs +s, the start's lane 1 runs -s) was planned as that one road, and the
+    default controller drove to it against the traffic. It is reached like a point behind:
+    out through junction 150, round a ring, and back onto 242 along +s, now wherever along
+    the road it lies (s = 95 m, ahead of the start along -s, included)."""
+    for s in (95.0, 105.0):
+        route = net.route(START, LaneCoord("242", -1, s, 0.0))
+        assert route[0] == route[-1] == "242" and len(route) > 2, s
+        assert _junctions(net, route).count("150") == 2
