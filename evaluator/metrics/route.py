@@ -5,8 +5,8 @@ the ego a destination (``runners.case`` ``note_goal``), with the roads the route
 along on the map (``roads``: road ids, junction connecting roads included; ``maps.RoadNetwork
 .route``). From that event until the ego comes within the goal's tolerance of it or, in the route's
 order, onto its last road (a goal in the next lane, or passed, is no departure after it; a
-route on one road, where the planner may not have seen a U-turn, is never judged; a later
-goal replaces it), a frame is off the route when the ego's road is outside every junction
+route on one road is never judged: it has no road to leave it by; a later goal replaces
+it), a frame is off the route when the ego's road is outside every junction
 and is not, in the route's order, the road it is on, the one before it, or the next one:
 it turned the wrong way at a junction, never took the route, or cut a loop of it short (a
 route that starts and ends on the same road, or passes a road twice, is kept to in order;
@@ -94,7 +94,7 @@ class RouteMetric:
         for n, ev in enumerate(goals):
             order = [str(r) for r in ev.data["roads"]]
             if len(set(order)) < 2:
-                continue             # one road: a U-turn the planner may not have seen
+                continue             # one road: nothing to take a wrong turn at
             # the planned roads outside junctions, in order: (road id, length [m])
             plain = [(r, float(getattr(roads.get(r), "length", 0.0))) for r in order
                      if _outside_junction(roads.get(r))]
