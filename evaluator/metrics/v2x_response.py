@@ -51,13 +51,13 @@ def delivered_to(event: Event, ego: str) -> bool:
 
 
 def calls_for_action(event: Event, ego: str,
-                     red_ahead: Callable[[float], bool] | None = None,
+                     red_ahead: Callable[[float], Any] | None = None,
                      ahead: Callable[[float, float, float], bool] | None = None) -> bool:
     """Whether a ``"v2x"`` event asks the ego to act (see the module docstring).
 
     Args:
-        red_ahead: time [s] -> whether a red signal governs the ego's lane ahead; used for
-            SPAT events without ``ego_signal_color``.
+        red_ahead: time [s] -> the red signal governing the ego's lane ahead (truthy), or
+            None; used for SPAT events without ``ego_signal_color``.
         ahead: (time [s], x, y [m]) -> whether the point lies ahead of the ego then; used
             for RSI events with ``rte_xy`` (None: every RSI counts).
     """
@@ -78,23 +78,24 @@ def calls_for_action(event: Event, ego: str,
         return False
     if "ego_signal_color" in d:
         return str(d["ego_signal_color"]).lower() == "red"
-    return red_ahead(event.t) if red_ahead is not None else False
+    return bool(red_ahead(event.t)) if red_ahead is not None else False
 
 
 def red_ahead_fn(recording: Recording, tr: EgoTrack, net: RoadNetworkView,
-                 required_decel_mps2: float) -> Callable[[float], bool]:
-    """Build ``t -> the ego must brake for a red light`` (see the module docstring) from the
-    recorded signal states and ``net.signals``."""
+                 required_decel_mps2: float) -> Callable[[float], dict | None]:
+    """Build ``t -> the red light the ego must brake for`` (see the module docstring) from
+    the recorded signal states and ``net.signals``: ``{"signal_id", "distance_m" (front
+    bumper to its stop line), "time_to_change_s" (None when unknown)}``, or None."""
     lanes = lanes_along(tr, net)
     frames = [f for f in recording.frames if tr.name in f.entities]
     lights = vehicle_lights(net)
     times = [f.time for f in frames]
 
-    def red_ahead(t: float) -> bool:
-        """Whether a red vehicle light ahead calls for braking at time t [s]."""
+    def red_ahead(t: float) -> dict | None:
+        """The red vehicle light ahead that calls for braking at time t [s], or None."""
         k = bisect.bisect_right(times, t + 1e-9) - 1
         if k < 0 or lanes[k] is None:
-            return False
+            return None
         lane, d = lanes[k], lane_direction(net, lanes[k])
         st, v = tr.states[k], max(float(tr.speed[k]), 0.0)
         front = lane.s + d * front_reach(st)
@@ -108,8 +109,9 @@ def red_ahead_fn(recording: Recording, tr: EgoTrack, net: RoadNetworkView,
                 continue
             still_red = state.time_to_change is None or state.time_to_change > dist / v
             if still_red and v * v / (2 * dist) >= required_decel_mps2:
-                return True
-        return False
+                return {"signal_id": str(sig.id), "distance_m": round(float(dist), 3),
+                        "time_to_change_s": state.time_to_change}
+        return None
     return red_ahead
 
 
@@ -187,6 +189,10 @@ class V2XResponseMetric:
                     response = max(0.0, float(t) - t0)
                     break
             first = {k: v for k, v in msgs[0].data.items() if k != "payload_hex"}
+            light = red(t0) if red is not None and str(first.get(
+                "msg_type", first.get("message", ""))).upper() == "SPAT" else None
+            if light:            # which light the SPAT was about (regulator pass 13)
+                first["red_light"] = light
             events = ({"t": t0, **first, "reaction_decel_mps2": self.reaction_decel_mps2},)
         stats = {"v2x_action_messages": Statistic("v2x_action_messages", UNIT_COUNT,
                                                   float(len(msgs))),

@@ -63,6 +63,18 @@ def _rsi_said(rte: Any) -> str:
     return f", saying: {'; '.join(parts)}" if parts else ""
 
 
+def _red_light(light: Any) -> str:
+    """``", while signal 10351 was red 45.2 m ahead (changing in 12.3 s)"`` for the light a
+    SPAT was about, "" without one."""
+    if not isinstance(light, dict) or light.get("signal_id") is None:
+        return ""
+    change = light.get("time_to_change_s")
+    when = (f", changing in {_num(change, 1)} s" if isinstance(change, (int, float))
+            else ", no change known")
+    return (f", while signal {light['signal_id']} was red {_num(light.get('distance_m'), 1)} m "
+            f"ahead of the ego's front{when}")
+
+
 def narrative(res: CaseResult) -> list[str]:
     """Sentences, in time order where they have a time: collisions, red lights passed,
     wrong-way driving, the closest approach to another road user (without a collision), the
@@ -121,7 +133,8 @@ def narrative(res: CaseResult) -> list[str]:
                       f"message that "
                       f"called for action: {v.get('msg_type')} from {v.get('rsu_id')} "
                       f"(sent {_num(v.get('sent_t'))} s, latency {_num(v.get('latency_s'), 3)} "
-                      f"s){_rsi_said(v.get('rte'))}; {after}.{unjudged}"))
+                      f"s){_rsi_said(v.get('rte'))}{_red_light(v.get('red_light'))}; "
+                      f"{after}.{unjudged}"))
     failed_on = {o.criterion.metric for o in res.failed}
     for h in f.get("headway", []):
         if not isinstance(h, dict) or h.get("statistic") not in failed_on:

@@ -158,3 +158,13 @@ def test_the_v2x_sentence_quotes_what_an_rsi_said():
     first = narrative(CaseResult.from_dict(case))[0]
     assert "(sent 11.10 s, latency 0.020 s), saying: event type 901 'school zone 30 km/h' " \
            "(priority 6, radius 30 m); it began to brake" in first
+
+
+def test_the_v2x_sentence_names_the_red_light_a_spat_was_about():
+    v2x = {"t": 5.9, "msg_type": "SPAT", "rsu_id": "RSU-J5-3", "sent_t": 5.85,
+           "latency_s": 0.02, "reaction_decel_mps2": 1.0,
+           "red_light": {"signal_id": "10351", "distance_m": 45.25, "time_to_change_s": 12.3}}
+    case = dict(CASE, findings={"v2x_response": [v2x]})
+    assert "(sent 5.85 s, latency 0.020 s), while signal 10351 was red 45.2 m ahead of the " \
+           "ego's front, changing in 12.3 s; it began to brake" in \
+        narrative(CaseResult.from_dict(case))[0]

@@ -136,9 +136,14 @@ def test_v2x_bridge_event_format_and_spat_red_ahead():
     sig = lambda t: {"s1": SignalState("s1", SignalColor.RED if t >= 0.5 else SignalColor.GREEN)}
     rec = make_recording({"ego": brake_at(2.0)}, 3.0, events=ev, signals=sig)
     net = FakeNet(signals=[FakeSignal("s1", "1", 40.0)])
-    s = METRIC.compute(rec, net).statistics
+    r = METRIC.compute(rec, net)
+    s = r.statistics
     assert s["v2x_action_messages"].value == 1
     assert s["v2x_response_time_s"].value == pytest.approx(0.9)   # 2.0 - 1.1
+    # regulator pass 13: the finding names the light the SPAT was about (at the delivery
+    # frame, 1.1 s: the front at 11 + 2.25, 26.75 m from the line; no change known)
+    assert r.events[0]["red_light"] == {"signal_id": "s1", "distance_m": pytest.approx(26.75),
+                                        "time_to_change_s": None}
     # Light at s = 100: 86.75 m away, 0.58 m/s^2 suffices -> no action called for yet.
     far = FakeNet(signals=[FakeSignal("s1", "1", 100.0)])
     assert METRIC.compute(rec, far).statistics["v2x_response_time_s"].value is None
