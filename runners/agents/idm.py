@@ -136,6 +136,7 @@ class IdmAgent(Agent):
         self.mobil = mobil if reacts else None
         self._path: PathAhead | None = None
         self._route: tuple[str, ...] = ()
+        self._progress: tuple[tuple[str, ...], int] = ((), 0)   # (route, index reached)
         self._change: LaneChange | None = None
         self._last_change = -math.inf
         self._next_decision = 0.0
@@ -150,6 +151,7 @@ class IdmAgent(Agent):
             raise AgentError(f"agent {self.name!r} needs the scenario's road network")
         self.spec, self.net = vehicle, road_network
         self._path, self._route, self._change = None, (), None
+        self._progress = ((), 0)
         self._last_change, self._next_decision = -math.inf, 0.0
         if config:
             fields = {k: v for k, v in config.items() if k in IdmParameters.__dataclass_fields__}
@@ -280,7 +282,7 @@ class IdmAgent(Agent):
                 or ego.speed < p.change_min_speed:
             return
         length = max(ego.speed, 1.0) * p.change_duration
-        forced = route_lane_step(self.net, ego.lane, length, p, route_roads(obs))
+        forced = route_lane_step(self.net, ego.lane, length, p, self.route_ahead(obs))
         lanes = [forced] if forced is not None else adjacent_lanes(
             self.net, ego.lane, length, p, route_roads(obs))
         if not lanes:
@@ -306,6 +308,22 @@ class IdmAgent(Agent):
                                       ego.lane.s)
             self._last_change = obs.time
             self._path = None
+
+    def route_ahead(self, obs: Observation) -> tuple[str, ...]:
+        """The part of the observation's route from the ego's road on: the route is walked
+        as the ego's road changes (the next occurrence of its road, so a route that passes a
+        road twice, or ends on the road it starts on, is told apart); the whole route when
+        the ego is off it."""
+        route = route_roads(obs)
+        if route != self._progress[0]:
+            self._progress = (route, 0)
+        at = self._progress[1]
+        road = obs.ego.lane.road_id if obs.ego.lane is not None else None
+        nxt = next((j for j in range(at, len(route)) if route[j] == road), None)
+        if nxt is not None:
+            self._progress = (route, nxt)
+            return route[nxt:]
+        return route[at:] if at else route
 
     def _direction(self, ego) -> int:
         """Driving sign (+1 along s, -1 against) of the ego's lane."""

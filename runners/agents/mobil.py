@@ -30,8 +30,9 @@ import math
 from dataclasses import dataclass, replace
 from typing import Callable
 
+from maps.errors import MapsError
 from maps.road import DRIVING_TYPES, WALKING_TYPES
-from maps.traversal import route_chooser
+from maps.traversal import lane_id_at, route_chooser
 
 from testzone.world import EntityKind, EntityState, LaneCoord, wrap_angle
 
@@ -307,17 +308,22 @@ def _next_lane(lane_id: int, step: int) -> int:
     return lane + step if lane == 0 else lane
 
 
-def _usable(net, coord: LaneCoord, lane: int, ahead: float, p: MobilParameters) -> bool:
+def _usable(net, coord: LaneCoord, lane: int, ahead: float, p: MobilParameters,
+            from_here: bool = True) -> bool:
     """Whether ``lane`` of the ego's road is a driving lane in the ego's direction at the ego
     and ``ahead`` [m] on, at least ``p.min_lane_width`` wide all the way (a lane that
-    tapers away is not)."""
+    tapers away is not); with ``from_here`` False only where the change ends, ``ahead`` on
+    (a turn bay that opens within the change: it is there when the ego is)."""
     road = net.roads[coord.road_id]
     sign = road.driving_sign(coord.lane_id)
-    for s in (coord.s, coord.s + sign * ahead):
+    end = coord.s + sign * ahead
+    for s in ((coord.s, end) if from_here else (end,)):
         if lane not in net.lane_ids(coord.road_id, s) \
                 or net.lane_type(coord.road_id, lane, s) != "driving" \
                 or road.driving_sign(lane) != sign:
             return False
+    if not from_here:
+        return net.lane_width(coord.road_id, lane, end) >= p.min_lane_width
     return _wide_enough(net, coord.road_id, lane, coord.s, sign * ahead, p.min_lane_width)
 
 
@@ -330,14 +336,18 @@ def route_lane_step(net, coord: LaneCoord, length: float, p: MobilParameters,
     """The lane change the route demands: ``(neighbour lane id, to_kerb)`` towards the nearest
     lane of the ego's road from which the route can be followed past the road's end, when
     the ego's own lane cannot (it leads straight on where the route turns off, from another
-    lane); None when its lane follows the route, the route ends on this road, or no lane
-    within :data:`ROUTE_LANE_SEARCH` does. The neighbour must be usable for ``length`` [m]
-    (:func:`_usable`; no clearance before the junction is asked: the change is needed).
+    lane). ``route``: the roads still ahead, the ego's road first (the agent's
+    ``route_ahead``); the lane must lead onto one of them up to the first outside a junction.
+    None when its lane follows the route or the route ends on this road. The lanes crossed
+    must be there, wide enough, where a change of ``length`` [m] ends (:func:`_usable`: a
+    turn bay opening within it counts; no clearance before the junction is asked: the
+    change is needed); when no lane within :data:`ROUTE_LANE_SEARCH` follows the route yet,
+    the step towards the side where one will (:func:`_towards_later_lane`).
     A mandatory lane change (Kesting et al. 2007, section 3: MOBIL's incentive replaced
     by the route's demand; its safety criterion still applies, in the agent). Hostile pass
     13: idm stayed in a lane that went straight on where its route turned left, and failed
     follows_route."""
-    if not route or coord.road_id not in route or route[-1] == coord.road_id:
+    if len(route) < 2 or route[0] != coord.road_id:
         return None
     road = net.roads[coord.road_id]
     if road.junction not in ("-1", "", None):
@@ -349,20 +359,62 @@ def route_lane_step(net, coord: LaneCoord, length: float, p: MobilParameters,
         return None
     beyond = left_to + 80.0
     choose = route_chooser(list(route))
-    planned = set(route[route.index(coord.road_id) + 1:])
+    plain = next((k for k in range(1, len(route))
+                  if net.roads[route[k]].junction in ("-1", "", None)), len(route) - 1)
+    planned = set(route[1:plain + 1])       # the connecting roads and the road after them
 
-    def follows(lane: int) -> bool:
-        return net.advance(LaneCoord(coord.road_id, lane, coord.s, 0.0), beyond,
-                           choose).road_id in planned
+    def follows(lane: int, s: float) -> bool:
+        try:
+            return net.advance(LaneCoord(coord.road_id, lane, s, 0.0),
+                               beyond - abs(s - coord.s), choose).road_id in planned
+        except MapsError:
+            return False
 
-    if follows(coord.lane_id):
+    if follows(coord.lane_id, coord.s):
         return None
+    end = coord.s + sign * length
     for k in range(1, ROUTE_LANE_SEARCH + 1):
         for step in (sign, -sign):
             lanes, lane = [], coord.lane_id
             for _ in range(k):
                 lane = _next_lane(lane, step)
                 lanes.append(lane)
-            if all(_usable(net, coord, ln, length, p) for ln in lanes) and follows(lanes[-1]):
+            if all(_usable(net, coord, ln, length, p, from_here=False) for ln in lanes) \
+                    and follows(lanes[-1], end):
                 return lanes[0], abs(lanes[0]) > abs(coord.lane_id)
-    return None
+    return _towards_later_lane(net, coord, length, p, sign, left_to, follows)
+
+
+ROAD_END_PROBE_M = 5.0
+"""How far before the road's end [m] :func:`_towards_later_lane` looks for the route's lane."""
+
+
+def _towards_later_lane(net, coord: LaneCoord, length: float, p: MobilParameters, sign: int,
+                        left_to: float, follows) -> tuple[int, bool] | None:
+    """When no lane within reach follows the route yet (it opens later, a turn bay): the
+    neighbour towards the side where, :data:`ROAD_END_PROBE_M` before the road's end, a lane
+    that follows it lies, compared with where the ego's lane has got to there (ids counted
+    outward from the reference line); None when no lane there follows it or the neighbour
+    that way is not usable now (hostile pass 13b: idm kept right while a left-turn bay was
+    still ahead, then could not cross three lanes in time)."""
+    if left_to <= ROAD_END_PROBE_M:
+        return None
+    road = net.roads[coord.road_id]
+    s_end = coord.s + sign * (left_to - ROAD_END_PROBE_M)
+    there = lane_id_at(road, coord.lane_id, coord.s, s_end)
+    if there is None:
+        return None
+    side = road.sections[road.section_index(s_end)]
+    targets = [ln.id for ln in (side.left if there > 0 else side.right)
+               if ln.type == "driving" and road.driving_sign(ln.id) == sign
+               and follows(ln.id, s_end)]
+    if not targets:
+        return None
+    target = min(targets, key=lambda i: abs(abs(i) - abs(there)))
+    if abs(target) == abs(there):
+        return None
+    step = 1 if (abs(target) > abs(there)) == (coord.lane_id > 0) else -1
+    lane = _next_lane(coord.lane_id, step)
+    if not _usable(net, coord, lane, length, p):
+        return None
+    return lane, abs(lane) > abs(coord.lane_id)

@@ -161,3 +161,52 @@ def test_idm_changes_into_the_lane_its_route_needs(tmp_path: Path) -> None:
     assert "102" in driven and [r for r in driven if r in ("1", "2", "3")] == ["1", "3"], \
         driven                                   # the lookup may name 101 on the way in
     assert res["metrics"]["route_departure_count"]["value"] == 0.0
+
+
+def test_idm_keeps_to_a_route_that_passes_its_first_road_again(tmp_path: Path) -> None:
+    """Verify pass 13: idm's route lane choice took a route that ends on the road it starts
+    on (waypoints 30 -> 21 -> 31 pass road 30 twice) as ending there, went straight on from
+    30 to 31 and failed follows_route. It now walks the route as it drives: round the block
+    first (30, 103503, 132, ...)."""
+    xodr = Path(__file__).resolve().parents[2] / "maps" / "wuhan" / "wuhan_testzone.xodr"
+    start = LOOP_XOSC.index("<PrivateAction><RoutingAction><FollowTrajectoryAction>")
+    end = LOOP_XOSC.index("</PrivateAction>", start) + len("</PrivateAction>")
+    template = (LOOP_XOSC[:start] + LOOP_XOSC[end:]).replace('value="25"', 'value="45"')
+    assign = ('<AssignRouteAction><Route name="r" closed="false">'
+              + "".join(WAYPOINT.format(*w) for w in (("30", -3, 400), ("21", 2, 270),
+                                                      ("31", -3, 100)))
+              + '</Route></AssignRouteAction>')
+    path = tmp_path / "wp.xosc"
+    path.write_text(template.format(xodr=xodr, routing=assign))
+    res = run_case(TestCase("wp", str(path)), RunOptions(agent="idm"), tmp_path / "wp")
+    driven = roads_driven(tmp_path / "wp")
+    assert "132" in driven and "31" not in driven, driven
+    assert res["metrics"]["route_departure_count"]["value"] == 0.0
+
+
+BAY_XOSC = """<?xml version="1.0" encoding="UTF-8"?>
+<OpenSCENARIO><FileHeader description="h13" author="h13" revMajor="1" revMinor="2" date="2026-12-01T00:00:00"/>
+<ParameterDeclarations></ParameterDeclarations><CatalogLocations/>
+<RoadNetwork><LogicFile filepath="{xodr}"/></RoadNetwork>
+<Entities><ScenarioObject name="Ego"><Vehicle name="Ego" vehicleCategory="car">
+<BoundingBox><Center x="1.4" y="0" z="0.75"/><Dimensions width="1.9" length="4.6" height="1.5"/></BoundingBox>
+<Performance maxSpeed="40" maxDeceleration="9" maxAcceleration="4"/>
+<Axles><FrontAxle maxSteering="0.5" wheelDiameter="0.6" trackWidth="1.6" positionX="2.8" positionZ="0.3"/><RearAxle maxSteering="0" wheelDiameter="0.6" trackWidth="1.6" positionX="0" positionZ="0.3"/></Axles>
+<Properties/></Vehicle></ScenarioObject></Entities>
+<Storyboard><Init><Actions><Private entityRef="Ego"><PrivateAction><TeleportAction><Position><LanePosition roadId="30" laneId="-2" s="150" offset="0.0"/></Position></TeleportAction></PrivateAction><PrivateAction><LongitudinalAction><SpeedAction><SpeedActionDynamics dynamicsShape="step" value="0" dynamicsDimension="time"/><SpeedActionTarget><AbsoluteTargetSpeed value="12"/></SpeedActionTarget></SpeedAction></LongitudinalAction></PrivateAction><PrivateAction><RoutingAction><AcquirePositionAction><Position><LanePosition roadId="133" laneId="-1" s="40" offset="0.0"/></Position></AcquirePositionAction></RoutingAction></PrivateAction></Private></Actions></Init><StopTrigger><ConditionGroup><Condition name="c" delay="0" conditionEdge="none"><ByValueCondition><SimulationTimeCondition value="60" rule="greaterThan"/></ByValueCondition></Condition></ConditionGroup></StopTrigger></Storyboard></OpenSCENARIO>
+"""
+
+
+def test_idm_moves_towards_a_turn_bay_that_opens_later(tmp_path: Path) -> None:
+    """Hostile pass 13b: on road 30 the left-turn bay for junction 1035 opens at s = 430;
+    from lane -2 at s = 150 with a route turning left (30, 103504, 133) no lane could follow
+    the route yet, so idm kept right (MOBIL), was three lanes away when the bay opened and
+    went straight on. It now keeps towards the side where the route's lane will be."""
+    xodr = Path(__file__).resolve().parents[2] / "maps" / "wuhan" / "wuhan_testzone.xodr"
+    path = tmp_path / "bay.xosc"
+    path.write_text(BAY_XOSC.format(xodr=xodr))
+    res = run_case(TestCase("bay", str(path)), RunOptions(agent="idm", max_sim_time=30.0),
+                   tmp_path / "bay")
+    driven = roads_driven(tmp_path / "bay")
+    assert "133" in driven and "31" not in driven, driven
+    assert res["metrics"]["route_departure_count"]["value"] == 0.0
