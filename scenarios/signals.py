@@ -3,7 +3,10 @@
 
 A controller cycles through its phases from sim time ``delay`` (plus the delay of its
 ``reference`` controller, recursively). Each signal's :class:`SignalState` carries its colour,
-the time until that colour changes [s] (looking ahead over the cycle) and the phase index.
+the time until that colour changes [s] (looking ahead over the cycle), the colours still to
+come over the cycle, and the phase index. A phase that does not name a signal leaves it as
+set (as esmini's controller sets only the signals a phase names); a zero-length phase is
+never shown.
 
 State strings: ``red``/``yellow``/``green``/``off`` (any case), or esmini's lamp lists:
 triples ``"on;off;off"`` read as red;yellow;green, pairs ``"off;on"`` as red;green (a
@@ -50,6 +53,8 @@ class ControllerClock:
         self.cdef = cdef
         self.start = start
         self.cycle = sum(p.duration for p in cdef.phases)
+        self._colours = _colours_by_phase(cdef)
+        self._shown: set[str] = set()
 
     def phase_at(self, t: float) -> tuple[int, float]:
         """(phase index, time into the phase [s]) at sim time ``t``; before start: phase 0."""
@@ -75,7 +80,10 @@ class ControllerClock:
     def states(self, t: float) -> dict[str, SignalState]:
         """Signal id -> state at sim time ``t``: colour, time to change and the colours of
         the rest of the cycle (``SignalState.upcoming``). A phase that does not name a signal
-        keeps the colour the current phase gives it."""
+        leaves it as the last phase that did set it (a signal no phase has named yet is left
+        out, as it is before its first phase), and a phase of zero duration is never shown:
+        neither ends a colour (hostile pass 13b: SPAT announced changes the light never
+        made). Called in time order (it notes which signals have been shown)."""
         phases = self.cdef.phases
         if not phases:
             return {}
@@ -83,10 +91,14 @@ class ControllerClock:
         wait = max(self.start - t, 0.0)  # before the first cycle, phase 0 holds
         n = len(phases)
         out = {}
-        for sid, text in phases[i].states.items():
-            # the cycle from phase i on, as (colour, duration) per phase
-            cycle = [(color_of(phases[(i + k) % n].states.get(sid, text)),
-                      phases[(i + k) % n].duration) for k in range(n)]
+        for sid, colours in self._colours.items():
+            if sid in phases[i].states:
+                self._shown.add(sid)
+            elif sid not in self._shown:
+                continue
+            # the cycle from phase i on, as (colour, duration), phases never shown left out
+            cycle = [(colours[(i + k) % n], phases[(i + k) % n].duration) for k in range(n)
+                     if k == 0 or phases[(i + k) % n].duration > 0.0]
             color = cycle[0][0]
             if all(c == color for c, _ in cycle):
                 out[sid] = SignalState(sid, color, None, i)
@@ -112,6 +124,22 @@ class ControllerClock:
                 spans.append((color, start, held))
             out[sid] = SignalState(sid, color, remaining, i, tuple(spans))
         return out
+
+
+def _colours_by_phase(cdef: SignalControllerDef) -> dict[str, list[SignalColor]]:
+    """Signal id -> its colour in each phase of the controller: the colour the phase sets,
+    else the one the last phase before it (cyclically) that names the signal sets."""
+    phases = cdef.phases
+    ids = list(dict.fromkeys(sid for p in phases for sid in p.states))
+    out = {}
+    for sid in ids:
+        named = [i for i, p in enumerate(phases) if sid in p.states]
+        colours = []
+        for i in range(len(phases)):
+            last = max((j for j in named if j <= i), default=named[-1])
+            colours.append(color_of(phases[last].states[sid]))
+        out[sid] = colours
+    return out
 
 
 def controller_clocks(defs: tuple[SignalControllerDef, ...]) -> dict[str, ControllerClock]:

@@ -326,3 +326,26 @@ def test_spat_lists_the_lights_to_come_with_their_next_times():
     cur = info.current(9, phase["id"])
     assert cur.color == SignalColor.RED and cur.next_start_s == pytest.approx(53.0)
     assert info.intersections[0].phases[phase["id"]][1].start_s == pytest.approx(20.0)
+
+
+def test_a_phase_that_leaves_a_signal_out_keeps_its_colour_and_a_zero_phase_is_never_shown():
+    """Hostile pass 13b: a Phase that does not name signal 'a' left it as it was in the
+    engine (its count-down frozen), while SPAT announced the colour of the phase before; a
+    0 s phase ended a continuous green. Plan: p1 green 30 s, p2 (20 s) names only 'b',
+    p3 a 0 s yellow blip, p4 red 10 s: 'a' is green 0-50 s, red 50-60 s."""
+    from scenarios.model import SignalControllerDef, SignalPhase
+    from scenarios.signals import ControllerClock
+    phases = (SignalPhase("p1", 30.0, {"a": "green", "b": "red"}),
+              SignalPhase("p2", 20.0, {"b": "green"}),
+              SignalPhase("p3", 0.0, {"a": "yellow"}),
+              SignalPhase("p4", 10.0, {"a": "red", "b": "red"}))
+    clock = ControllerClock(SignalControllerDef("c", phases), 0.0)
+    seen = {t: clock.states(t)["a"] for t in (0.0, 40.0, 55.0)}
+    assert (seen[40.0].color, seen[40.0].time_to_change) == (SignalColor.GREEN, 10.0)
+    assert seen[40.0].upcoming == ((SignalColor.RED, 10.0, 10.0), (SignalColor.GREEN, 20.0, 50.0))
+    assert (seen[55.0].color, seen[55.0].time_to_change) == (SignalColor.RED, 5.0)
+    # a signal no phase has named yet is not there: 'c' is first set by p2
+    late = ControllerClock(SignalControllerDef("c", (
+        SignalPhase("p1", 10.0, {"a": "red"}), SignalPhase("p2", 10.0, {"c": "green"}))), 0.0)
+    assert "c" not in late.states(5.0) and late.states(12.0)["c"].color == SignalColor.GREEN
+    assert late.states(25.0)["c"].color == SignalColor.GREEN   # p1 leaves it green
