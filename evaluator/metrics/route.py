@@ -3,12 +3,14 @@
 The runner records a ``goal`` event when an AssignRouteAction or AcquirePositionAction gives
 the ego a destination (``runners.case`` ``note_goal``), with the roads the route was planned
 along on the map (``roads``: road ids, junction connecting roads included; ``maps.RoadNetwork
-.route``). From that event until the ego comes within the goal's tolerance of it or, in the route's
-order, onto its last road (a goal in the next lane, or passed, is no departure after it; a
+.route``). From that event until the ego comes within the goal's tolerance of it (once on the route's
+last road, in the route's order, only turning back onto the road before counts: a goal in
+the next lane, or passed onto a road beyond, is no departure after it; a
 route on one road is never judged: it has no road to leave it by; a later goal replaces
 it), a frame is off the route when the ego's road is outside every junction
 and is not, in the route's order, the road it is on, the one before it, or the next one:
-it turned the wrong way at a junction, never took the route, or cut a loop of it short (a
+it turned the wrong way at a junction, never took the route, turned back (on the road
+before for more than :data:`LOOKUP_SLACK_M`), or cut a loop of it short (a
 route that starts and ends on the same road, or passes a road twice, is kept to in order;
 hostile pass 13). Planned roads outside junctions shorter than the ego moved since its last
 judged frame may be skipped (a short road crossed between two frames). Inside a junction
@@ -40,6 +42,10 @@ def _outside_junction(road) -> bool:
     return road is not None and getattr(road, "junction", "-1") in ("-1", "", None)
 
 
+LOOKUP_SLACK_M = 10.0
+"""How far [m] the ego may drive on the route's road before the one it has reached and still
+be on the route (a lane lookup naming the previous road at a road's end); farther, it has
+turned back (hostile pass 13b: a U-turn back along the route passed)."""
 SKIPPABLE_MARGIN_M = 1.0
 """Slack [m] on the distance moved within which a planned road may be skipped unseen."""
 
@@ -115,13 +121,17 @@ class RouteMetric:
                     break            # a goal inside a junction: on its road
                 if road is None or not _outside_junction(road):
                     continue
+                if last_plain and at == len(plain) - 1 and lane.road_id != plain[at][0] \
+                        and (at == 0 or lane.road_id != plain[at - 1][0]):
+                    continue         # past the goal on a road beyond the route: no departure
                 step = _next_on_route(plain, at, lane.road_id, moved)
-                if step is None:
-                    off[k] = True
-                    continue
-                at, moved = step, 0.0
-                if last_plain and at == len(plain) - 1:
-                    break            # on the route's last road, in order: done
+                if step is None or (step == at and plain[at][0] != lane.road_id
+                                    and moved > LOOKUP_SLACK_M):
+                    off[k] = True    # off the route, or back on the road before for longer
+                    continue         # than a lookup at a road's end (a U-turn back)
+                if plain[step][0] == lane.road_id:
+                    at, moved = step, 0.0   # on the last road the route is kept: done but
+                #                             for turning back to the road before it
         times = tr.t.tolist()
         viol = violations_from_mask("route_departure", times, off.tolist(),
                                     [1.0] * len(times), "flag")

@@ -210,3 +210,29 @@ def test_idm_moves_towards_a_turn_bay_that_opens_later(tmp_path: Path) -> None:
     driven = roads_driven(tmp_path / "bay")
     assert "133" in driven and "31" not in driven, driven
     assert res["metrics"]["route_departure_count"]["value"] == 0.0
+
+
+UTURN_BACK_XOSC = """<?xml version="1.0" encoding="UTF-8"?>
+<OpenSCENARIO><FileHeader description="h13" author="h13" revMajor="1" revMinor="2" date="2026-12-01T00:00:00"/>
+<ParameterDeclarations></ParameterDeclarations><CatalogLocations/>
+<RoadNetwork><LogicFile filepath="{xodr}"/><TrafficSignals><TrafficSignalController name="all"><Phase name="g" duration="10000"><TrafficSignalState trafficSignalId="1001" state="green"/><TrafficSignalState trafficSignalId="1002" state="green"/><TrafficSignalState trafficSignalId="1003" state="green"/><TrafficSignalState trafficSignalId="1004" state="green"/><TrafficSignalState trafficSignalId="2001" state="red"/><TrafficSignalState trafficSignalId="2002" state="red"/><TrafficSignalState trafficSignalId="2003" state="red"/><TrafficSignalState trafficSignalId="2004" state="red"/></Phase></TrafficSignalController></TrafficSignals></RoadNetwork>
+<Entities><ScenarioObject name="Ego"><Vehicle name="Ego" vehicleCategory="car">
+<BoundingBox><Center x="1.4" y="0" z="0.75"/><Dimensions width="1.9" length="4.6" height="1.5"/></BoundingBox>
+<Performance maxSpeed="40" maxDeceleration="9" maxAcceleration="4"/>
+<Axles><FrontAxle maxSteering="0.5" wheelDiameter="0.6" trackWidth="1.6" positionX="2.8" positionZ="0.3"/><RearAxle maxSteering="0" wheelDiameter="0.6" trackWidth="1.6" positionX="0" positionZ="0.3"/></Axles>
+<Properties/></Vehicle></ScenarioObject></Entities>
+<Storyboard><Init><Actions><Private entityRef="Ego"><PrivateAction><TeleportAction><Position><WorldPosition x="-100" y="-1.75" z="0" h="0"/></Position></TeleportAction></PrivateAction><PrivateAction><LongitudinalAction><SpeedAction><SpeedActionDynamics dynamicsShape="step" value="0" dynamicsDimension="time"/><SpeedActionTarget><AbsoluteTargetSpeed value="10"/></SpeedActionTarget></SpeedAction></LongitudinalAction></PrivateAction><PrivateAction><RoutingAction><AcquirePositionAction><Position><LanePosition roadId="2" laneId="-1" s="500" offset="0.0"/></Position></AcquirePositionAction></RoutingAction></PrivateAction><PrivateAction><RoutingAction><FollowTrajectoryAction><TrajectoryRef><Trajectory name="t" closed="false"><Shape><Polyline><Vertex><Position><WorldPosition x="-100" y="-1.75" z="0" h="0"/></Position></Vertex><Vertex><Position><WorldPosition x="60" y="-1.75" z="0" h="0"/></Position></Vertex><Vertex><Position><WorldPosition x="68" y="-1.0" z="0" h="0.8"/></Position></Vertex><Vertex><Position><WorldPosition x="70" y="0" z="0" h="1.5707963267948966"/></Position></Vertex><Vertex><Position><WorldPosition x="68" y="1.0" z="0" h="2.3"/></Position></Vertex><Vertex><Position><WorldPosition x="60" y="1.75" z="0" h="3.141592653589793"/></Position></Vertex><Vertex><Position><WorldPosition x="-400" y="1.75" z="0" h="3.141592653589793"/></Position></Vertex></Polyline></Shape></Trajectory></TrajectoryRef><TimeReference><None/></TimeReference><TrajectoryFollowingMode followingMode="position"/></FollowTrajectoryAction></RoutingAction></PrivateAction></Private></Actions></Init><StopTrigger><ConditionGroup><Condition name="c" delay="0" conditionEdge="none"><ByValueCondition><SimulationTimeCondition value="55" rule="greaterThan"/></ByValueCondition></Condition></ConditionGroup></StopTrigger></Storyboard></OpenSCENARIO>
+"""
+
+
+def test_turning_back_along_the_route_is_a_departure(tmp_path: Path) -> None:
+    """Hostile pass 13b: with the route 1 -> 100 -> 2, the ego reached road 2, turned round
+    and drove 29 s back west on road 1: the route was taken as done on reaching its last
+    road, and the road before counted as on the route for ever. Back on the road before for
+    more than a lookup's slack (10 m) is a departure."""
+    xodr = Path(__file__).resolve().parents[2] / "maps" / "wuhan" / "wuhan_section1.xodr"
+    path = tmp_path / "back.xosc"
+    path.write_text(UTURN_BACK_XOSC.format(xodr=xodr))
+    res = run_case(TestCase("back", str(path)), RunOptions(agent="scenario"), tmp_path / "b")
+    assert [d["road_id"] for d in res["findings"]["route"]] == ["1"]
+    assert "follows_route" in [c["id"] for c in res["criteria"] if c["status"] == "fail"]
