@@ -97,6 +97,9 @@ class RunOptions:
             ``file.py:Class``); 0 for none. Its output goes to the case's ``agent.log``.
         utc_start: the UTC instant of simulation time 0 in the V2X frames' time fields
             (MinuteOfTheYear, DSecond, TimeMark), None for :data:`v2x_bridge.units.DEFAULT_EPOCH`.
+        utc_start_each_case: take the wall clock at each case's start as its sim time 0
+            instead (``--utc-start now --realtime``: an OBU judges every case's frames by its
+            own clock); the case records it in a ``v2x_clock`` event.
         realtime: pace the run so that simulation time keeps up with wall-clock time and no
             more (an OBU or a stack in the loop on ``v2x_endpoint`` sees frames at their
             broadcast periods); the time spent waiting does not count towards
@@ -119,6 +122,7 @@ class RunOptions:
     v2x_endpoint: str | None = None
     agent_memory_gib: float = 8.0
     utc_start: _dt.datetime | None = None
+    utc_start_each_case: bool = False
     realtime: bool = False
 
 
@@ -424,6 +428,12 @@ class _CaseRun:
         opts = self.options
         deadline = time.monotonic() + opts.case_wall_timeout
         pace = _Pacer(world.time) if opts.realtime else None
+        if opts.utc_start_each_case and bridge is not None:   # as the pacer starts
+            from v2x_bridge.units import SimClock, utc_instant
+            now = utc_instant("now") - _dt.timedelta(seconds=world.time)
+            bridge.clock = SimClock(now)
+            self.on_event(Event(world.time, "v2x_clock", {
+                "utc_start": now.isoformat(timespec="milliseconds")}))
         received: tuple[V2XReceived, ...] = ()
         limit = opts.max_sim_time
         stop_at = simulation_time_stop(engine.scenario) if opts.extend_to_stop_time else None

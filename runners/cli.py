@@ -254,6 +254,8 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
                          carla_servers=tuple(s for s in (carla_servers or "").split(",") if s),
                          connect_timeout=connect_timeout, v2x_endpoint=v2x_endpoint,
                          agent_memory_gib=agent_memory, utc_start=start_instant,
+                         utc_start_each_case=realtime and (utc_start or "").strip().lower()
+                         == "now",
                          realtime=realtime)
     stack_files = _check_agent(agent)
     from runners.agents import check_agent_config

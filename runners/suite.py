@@ -431,7 +431,9 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
         "dt_s": options.dt, "max_sim_time_s": options.max_sim_time,
         "max_sim_time_extends": options.extend_to_stop_time,
         # the V2X frames' UTC time fields start here ('--utc-start now' resolved: pass this)
-        "utc_start": (options.utc_start or DEFAULT_EPOCH).isoformat(timespec="milliseconds"),
+        "utc_start": ("each case's start (its v2x_clock event)" if options.utc_start_each_case
+                      else (options.utc_start or DEFAULT_EPOCH).isoformat(
+                          timespec="milliseconds")),
         "realtime": options.realtime,
         "suite": suite,
         "cases": [{"case_id": c.case_id, "scenario_file": c.scenario_file,

@@ -51,14 +51,20 @@ DEFAULT_EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc)
 fixed, so that a run's frames are the same bytes each time it runs."""
 
 
+UTC_START_YEARS = (1970, 2999)
+"""Years [UTC] a run's sim time 0 may lie in: a day of simulation after the last stays
+within what the clock's arithmetic can hold (hostile pass 13b: year 1 overflowed, year 9999
+made every case an error)."""
+
+
 def utc_instant(text: str, now: datetime | None = None) -> datetime:
     """The UTC instant an ISO 8601 date-time with a UTC offset names (``2026-12-01T08:00:00+08:00``,
     ``...Z``), or ``now`` (``now`` given, else the system clock), to the millisecond: the
     message set's finest time unit (DSecond, YD/T 3709-2020).
 
     Raises:
-        V2XError: not ISO 8601, or no UTC offset (a local time would move every MinuteOfTheYear
-            and DSecond by the machine's time zone).
+        V2XError: not ISO 8601, no UTC offset (a local time would move every MinuteOfTheYear
+            and DSecond by the machine's time zone), or outside :data:`UTC_START_YEARS`.
     """
     if text.strip().lower() == "now":
         at = now or datetime.now(timezone.utc)
@@ -71,7 +77,13 @@ def utc_instant(text: str, now: datetime | None = None) -> datetime:
         if at.utcoffset() is None:
             raise V2XError(f"{text!r} has no UTC offset (expected e.g. 2026-12-01T08:00:00+08:00 "
                            f"or ...Z)")
-    at = at.astimezone(timezone.utc)
+    try:
+        at = at.astimezone(timezone.utc)
+    except OverflowError:
+        at = None
+    if at is None or not UTC_START_YEARS[0] <= at.year <= UTC_START_YEARS[1]:
+        raise V2XError(f"{text!r} lies outside the years {UTC_START_YEARS[0]}.."
+                       f"{UTC_START_YEARS[1]} (UTC) a run can start in")
     return at.replace(microsecond=at.microsecond // 1000 * 1000)
 
 

@@ -717,6 +717,10 @@ def test_the_manifest_records_the_frames_utc_start_and_pacing(tmp_path: Path) ->
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert manifest["utc_start"] == "2025-01-01T00:00:00.000+00:00"
     assert manifest["realtime"] is True
+    res = invoke("run", cut_in, "--workers", "1", "--max-time", "0.5", "--out",
+                 str(tmp_path / "c"), "--realtime", "--utc-start", "now")
+    manifest = json.loads((tmp_path / "c" / "manifest.json").read_text())
+    assert manifest["utc_start"] == "each case's start (its v2x_clock event)"
 
 
 def test_verify_checks_a_run_against_this_checkout(tmp_path: Path, monkeypatch) -> None:

@@ -145,3 +145,27 @@ def test_hard_deadline_of_a_realtime_case_allows_its_simulated_time():
     assert hard_deadline_s(RunOptions(case_wall_timeout=60.0, realtime=True,
                                       extend_to_stop_time=True)) == pytest.approx(
         60.0 + HARD_DEADLINE_GRACE_S + MAX_EXTENDED_SIM_TIME)
+
+
+def test_utc_start_now_with_realtime_is_each_cases_own_start(tmp_path):
+    """Hostile pass 13b: `--utc-start now --realtime` read the clock once, so a suite's k-th
+    case reached the OBU (k - 1) case lengths old. Each case now takes the wall clock as its
+    pacing starts, records it (a v2x_clock event) and stamps its frames from it."""
+    import datetime as dt
+    from v2x_bridge import bsm, codec
+    case = TestCase("evw", str(CASES / "tz_emergency_vehicle.xosc"),
+                    parameters={"SimulationEnd": "0.5"})
+    before = dt.datetime.now(dt.timezone.utc)
+    res = run_case(case, RunOptions(agent="idm-v2x", utc_start_each_case=True, realtime=True),
+                   tmp_path / "evw")
+    assert res["verdict"] != "error", res.get("error")
+    rec = read_recording(tmp_path / "evw" / "recording.jsonl")
+    (clock,) = rec.events_of("v2x_clock")
+    start = dt.datetime.fromisoformat(clock.data["utc_start"])
+    assert before - dt.timedelta(seconds=1) <= start <= dt.datetime.now(dt.timezone.utc)
+    sent = [e for e in rec.events if e.kind == "v2x" and e.data.get("msg_type") == "BSM"
+            and e.data["action"] == "sent"]
+    for e in sent:
+        info = bsm.read(codec.decode_frame(bytes.fromhex(e.data["payload_hex"]))[1])
+        at = start + dt.timedelta(seconds=e.t)
+        assert info.sec_mark_ms == (at.second * 1000 + at.microsecond // 1000) % 60000
