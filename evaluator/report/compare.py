@@ -92,7 +92,8 @@ def _totals(cases: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 #: Manifest entries that change what a run measures besides its scenarios and agent.
-RUN_OPTIONS = ("dt_s", "max_sim_time_s", "max_sim_time_extends", "seed", "backend")
+RUN_OPTIONS = ("dt_s", "max_sim_time_s", "max_sim_time_extends", "seed", "backend",
+               "utc_start", "realtime")
 
 
 def _option_changes(da: dict[str, Any], db: dict[str, Any]) -> list[str]:
@@ -117,10 +118,13 @@ def _setup_changes(da: dict[str, Any], db: dict[str, Any]) -> list[str]:
     if _agent(da) and _agent(db) and _agent(da) != _agent(db):
         out.append(f"agent {_agent(da)} -> {_agent(db)}")
     out += _tool_changes(ma.get("tool_identity"), mb.get("tool_identity"))
-    la, lb = (m.get("libraries") if isinstance(m.get("libraries"), dict) else {}
+    la, lb = (m.get("libraries") if isinstance(m.get("libraries"), dict) else None
               for m in (ma, mb))
-    out += [f"library {k} {la[k]} -> {lb[k]}" for k in sorted(la.keys() & lb.keys())
-            if la[k] != lb[k]]
+    if (la is None) != (lb is None):
+        out.append(f"libraries recorded in {'B' if la is None else 'A'} only")
+    elif la is not None and lb is not None:
+        out += [f"library {k} {la.get(k, '(absent)')} -> {lb.get(k, '(absent)')}"
+                for k in sorted(la.keys() | lb.keys()) if la.get(k) != lb.get(k)]
     return out + _input_changes(ma, mb)
 
 

@@ -220,18 +220,21 @@ def test_compare_names_run_options_that_differ_and_counts_the_cases(two_runs, tm
     still counted "error 0")."""
     from evaluator.report.compare import compare_runs, format_compare
     doc = json.loads((two_runs["idm"] / "summary.json").read_text())
-    doc["manifest"].update({"dt_s": 0.05, "seed": 0})
+    doc["manifest"].update({"dt_s": 0.05, "seed": 0, "utc_start": "2025-01-01T00:00:00.000+00:00"})
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "summary.json").write_text(json.dumps(doc))
-    doc["manifest"].update({"dt_s": 1.0, "seed": 7})
+    doc["manifest"].update({"dt_s": 1.0, "seed": 7,      # hostile 13b: the frames' clock too
+                            "utc_start": "2026-12-01T00:00:00.000+00:00"})
     doc["cases"][0]["verdict"] = "error"          # totals still say no error
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "summary.json").write_text(json.dumps(doc))
     diff = compare_runs(tmp_path / "a", tmp_path / "b")
-    assert diff["options"] == ["dt_s 0.05 -> 1.0", "seed 0 -> 7"]
+    assert diff["options"] == ["dt_s 0.05 -> 1.0", "seed 0 -> 7",
+                               "utc_start 2025-01-01T00:00:00.000+00:00 -> "
+                               "2026-12-01T00:00:00.000+00:00"]
     assert diff["totals"]["b"]["error"] == 1 and diff["totals"]["b"]["pass"] == 0
     text = format_compare(diff)
-    assert "Run options differ (scores are not measured alike): dt_s 0.05 -> 1.0; seed 0 -> 7" \
+    assert "Run options differ (scores are not measured alike): dt_s 0.05 -> 1.0; seed 0 -> 7;" \
         in text
 
 
@@ -294,5 +297,16 @@ def test_compare_names_a_changed_stack_tool_or_library(two_runs, tmp_path):
     text = format_compare(diff)
     assert "Not the same setup (results may differ for these reasons too):" in text
     assert f"  input stack.py changed (sha256 {'1' * 12} -> {'5' * 12})" in text.splitlines()
+    # verify pass 13: a library gone or new, or not recorded on one side, said nothing
+    m["libraries"] = {"numpy": "2.5.0", "ray": "2.60.0"}
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "summary.json").write_text(json.dumps(doc))
+    assert [s for s in compare_runs(tmp_path / "b", tmp_path / "c")["setup"]
+            if s.startswith("librar")] == ["library ray (absent) -> 2.60.0",
+                                           "library shapely 2.2.0 -> (absent)"]
+    del m["libraries"]
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "summary.json").write_text(json.dumps(doc))
+    assert "libraries recorded in A only" in compare_runs(tmp_path / "b", tmp_path / "d")["setup"]
     same = compare_runs(tmp_path / "b", tmp_path / "b")
     assert same["setup"] == [] and "Not the same setup" not in format_compare(same)
