@@ -166,8 +166,10 @@ def _series_panels(axes: list, rec: Recording, res: CaseResult, net: Any) -> Non
     if lim is not None:
         axes[0].plot(finite(lim.timestamps), finite(lim.values), "--", color="grey",
                      label="speed limit")
-    lo, hi = axes[0].get_ylim()   # from 0 (or the reversing speed): an autoscaled axis
-    axes[0].set_ylim(min(lo, 0.0), max(hi, 1.0))  # made a 0.004 m/s dip look like a brake
+    lo, hi = axes[0].get_ylim()   # from 0 (or the reversing speed): an autoscaled axis made
+    top = max([abs(v) for line in axes[0].get_lines() for v in line.get_ydata()] or [0.0])
+    axes[0].set_ylim(min(lo, 0.0), max(top * 1.08, 1.0))  # a 0.004 m/s dip look like a
+    #                                    brake; headroom: a constant speed is not the frame
     axes[0].set_ylabel("speed [m/s]")
     lon = ComfortMetric().compute(rec).series[0]
     axes[1].plot(finite(lon.timestamps), finite(lon.values), label="lon. acceleration")
