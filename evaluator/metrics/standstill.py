@@ -14,8 +14,9 @@ careful driver makes left out. A frame counts here when the ego is slower than
   bend a car standing in the oncoming lane is no reason to stand, one in the ego's own lane
   is; hostile pass 13) or, without that lane or for a road user off the ego's road, of the
   strip the ego's box sweeps straight ahead (a barrier in the next lane is no reason to
-  stand either); a moving vehicle anywhere there counts (oncoming traffic a left turn waits
-  for, cross traffic), a pedestrian or cyclist only in the way or heading into it (walking
+  stand either); a moving vehicle there counts unless it goes the ego's way beside it
+  (oncoming traffic a left turn waits for, cross traffic do; a car crawling in the next
+  lane does not), a pedestrian or cyclist only in the way or heading into it (walking
   along the pavement is no reason to stand; hostile pass 13), and
 * no vehicle light governing the ego's lane within :data:`CAUSE_RANGE_M` ahead of its front
   (or up to :data:`LINE_OVERRUN_M` past it) showing anything but green (the signal's s stands
@@ -144,10 +145,19 @@ def _someone_ahead(frame: WorldState, ego: EntityState, lane: LaneCoord | None =
         if in_way:
             return True
         if abs(other.speed) >= STANDSTILL_SPEED_MPS and (
-                other.kind not in (EntityKind.PEDESTRIAN, EntityKind.CYCLIST)
-                or _heading_in(ego, other)):
+                _heading_in(ego, other) or (
+                    other.kind not in (EntityKind.PEDESTRIAN, EntityKind.CYCLIST)
+                    and not _alongside(ego, other))):
             return True
     return False
+
+
+def _alongside(ego: EntityState, other: EntityState) -> bool:
+    """Whether ``other`` goes the ego's way (heading within 30 deg of the ego's): traffic in
+    the next lane, which is no reason to stand (verify pass 13: a car crawling in the next
+    lane excused a 40 s stall); oncoming and crossing traffic are (a left turn waits for
+    them)."""
+    return math.cos(other.pose.h - ego.pose.h) > math.cos(math.radians(30.0))
 
 
 CLOSING_MPS = 0.3

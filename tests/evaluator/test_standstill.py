@@ -40,6 +40,9 @@ def test_stopping_on_an_empty_road_counts_all_the_standing_time():
     (still(57.5), False),     # 30.25 m: too far to be the reason
     (lambda t: {"pose": Pose(40.0, 20.0, 0.0, 1.5708), "speed": 5.0}, True),  # cross
     #                           traffic, moving: 20.6 m away, ahead
+    (lambda t: {"pose": Pose(40.0, 3.5, 0.0, 3.1416), "speed": 8.0}, True),   # oncoming
+    # verify pass 13: a car crawling the ego's way in the next lane is no reason to stand
+    (lambda t: {"pose": Pose(40.0, 3.5, 0.0, 0.0), "speed": 0.6}, False),
     (still(10.0), False),     # behind the ego: no reason to stand
     # new-section pass 12: standing things explain a stop only in the ego's way: a car
     # beside the ego's strip (y = 3.5: 1.8 m from its box, > 0.9 + 0.9 + 0.5) does not,
