@@ -95,7 +95,9 @@ ON_ROAD = crit("stay_on_road", "offroad_time_s", "<=", 0, "s", f"{GBT} 5.2 (stay
 NO_RED = crit("no_red_light", "red_light_violation_count", "==", 0, "count",
               f"{GBT} traffic lights; PRC RTSL Implementing Regulations art. 38")
 SMOOTH = crit("smooth_stop", "decel_peak_mps2", "<=", 3.5, "m/s^2",
-              "ISO 15622:2018 (ACC automatic deceleration <= 3.5 m/s^2)")
+              "ISO 15622:2018 ACC automatic deceleration limit 3.5 m/s^2 (there averaged "
+              "over 2 s; here on the peak of a 0.4 s smoothing, stricter): a comfort bound "
+              "of this project")
 AEB_DECEL = crit("decel_peak", "decel_peak_mps2", "<=", 9.0, "m/s^2",
                  "vehicle Performance maxDeceleration")
 

@@ -35,7 +35,9 @@ from scenarios.wuhan.generate_section1_cases import (EGO, KMH, _param, _params, 
 WEST_STOP_LINE_S = 972.0
 """s [m] of the west stop line (signal 1001) on road 1."""
 
-ISO15622 = "ISO 15622:2018 (ACC: automatic deceleration <= 3.5 m/s^2)"
+ISO15622 = ("ISO 15622:2018 ACC automatic deceleration limit 3.5 m/s^2 (there averaged over "
+            "2 s; here on the peak of a 0.4 s smoothing, stricter): a comfort bound of this "
+            "project")
 CSAE = "T/CSAE 53-2020"
 STOPPED_VEHICLE_EVENT = 100
 """GB/T 29100-2012 code this project uses for a stopped (broken-down) vehicle in the lane; the
