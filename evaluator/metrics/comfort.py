@@ -38,7 +38,9 @@ class ComfortMetric:
     0 when never braking), ``lat_accel_peak_mps2``, ``yaw_rate_peak_radps``,
     ``yaw_accel_peak_radps2``, ``lon_jerk_peak_mps3``, ``jerk_peak_mps3`` (absolute peaks),
     ``comfort_ratio`` (share of the seven bounds respected, in [0, 1]) and ``comfortable``
-    (bool, all seven respected). Series: ``lon_accel_mps2``, ``lat_accel_mps2``.
+    (bool, all seven respected). Series: ``lon_accel_mps2``, ``lat_accel_mps2``. Events:
+    where each peak was, ``{"statistic", "t", "x", "y", "speed_mps"}`` (the report says when
+    and where a failed comfort criterion's value was measured).
     """
 
     name = "comfort"
@@ -89,4 +91,16 @@ class ComfortMetric:
         t = tuple(tr.t.tolist())
         series = (TimeSeries("lon_accel_mps2", "m/s^2", t, tuple(lon.tolist())),
                   TimeSeries("lat_accel_mps2", "m/s^2", t, tuple(lat.tolist())))
-        return MetricResult(self.name, self.category, stats, series)
+        events = []
+        for name, values, pick in (("lon_accel_max_mps2", lon, np.argmax),
+                                   ("decel_peak_mps2", lon, np.argmin),
+                                   ("lat_accel_peak_mps2", np.abs(lat), np.argmax),
+                                   ("yaw_rate_peak_radps", np.abs(yaw_rate), np.argmax),
+                                   ("yaw_accel_peak_radps2", np.abs(yaw_acc), np.argmax),
+                                   ("lon_jerk_peak_mps3", np.abs(lon_jerk), np.argmax),
+                                   ("jerk_peak_mps3", np.abs(jerk), np.argmax)):
+            if len(values):
+                k = int(pick(values))
+                events.append({"statistic": name, "t": float(tr.t[k]), "x": float(tr.x[k]),
+                               "y": float(tr.y[k]), "speed_mps": float(tr.speed[k])})
+        return MetricResult(self.name, self.category, stats, series, events=tuple(events))

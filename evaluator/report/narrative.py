@@ -219,11 +219,15 @@ def narrative(res: CaseResult) -> list[str]:
                          f"were not carried out: no part of this platform takes that type "
                          f"(types are matched exactly), so what they ask did not happen in "
                          f"this run.")
+    peaks = {p.get("statistic"): p for p in f.get("comfort", []) if isinstance(p, dict)}
     for o in res.failed:
         crit = o.criterion
+        p = peaks.get(crit.metric)
+        where = (f" at {_num(p.get('t'))} s, at ({_num(p.get('x'), 1)}, {_num(p.get('y'), 1)}) m, "
+                 f"{_speed(p.get('speed_mps'))}" if p else "")
         lines.append(f"Failed {crit.id}: {crit.metric} measured {_short(o.measured)} "
-                     f"{crit.unit}, required {crit.rule} {_short(crit.threshold)} {crit.unit} "
-                     f"({crit.clause}).")
+                     f"{crit.unit}{where}, required {crit.rule} {_short(crit.threshold)} "
+                     f"{crit.unit} ({crit.clause}).")
     for o in res.criteria:
         if o.criterion.declared and o.status == "not_applicable":
             lines.append(f"Not judged: the case's own criterion {o.criterion.id} "

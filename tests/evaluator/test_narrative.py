@@ -168,3 +168,24 @@ def test_the_v2x_sentence_names_the_red_light_a_spat_was_about():
     assert "(sent 5.85 s, latency 0.020 s), while signal 10351 was red 45.2 m ahead of the " \
            "ego's front, changing in 12.3 s; it began to brake" in \
         narrative(CaseResult.from_dict(case))[0]
+
+
+def test_a_failed_comfort_criterion_says_when_and_where():
+    """Regulator pass 13: smooth_stop failed on a random 8 m/s^2 brake 100 m before the light
+    and the report gave no time. Braking from 10 m/s at 2 m/s^2 from t = 1 s: the smoothed
+    peak deceleration is 2 m/s^2, first reached in the braking (a criterion <= 1.5 fails)."""
+    from evaluator import score_case
+    from evaluator_fixtures import make_recording
+    from testzone.world import Pose
+    def brake(t):
+        v = 10.0 if t < 1.0 else max(0.0, 10.0 - 2.0 * (t - 1.0))
+        x = 10.0 * t if t < 1.0 else 10.0 + 10.0 * (t - 1.0) - (t - 1.0) ** 2
+        return {"pose": Pose(min(x, 35.0), 0.0, 0.0, 0.0), "speed": v}
+    rec = make_recording({"ego": brake}, 6.0, criteria=[
+        {"id": "smooth_stop", "metric": "decel_peak_mps2", "rule": "<=", "threshold": 1.5,
+         "clause": "test"}])
+    res = score_case(rec, None)
+    peak = next(p for p in res.findings["comfort"] if p["statistic"] == "decel_peak_mps2")
+    assert 1.0 <= peak["t"] <= 6.0 and peak["speed_mps"] < 10.0
+    line = next(ln for ln in narrative(res) if ln.startswith("Failed smooth_stop"))
+    assert f" at {peak['t']:.2f} s, at ({peak['x']:.1f}, 0.0) m, " in line
