@@ -153,8 +153,9 @@ class V2XResponseMetric:
             from which a SPAT calls for action (default 1.0, the reaction threshold: from then
             on the ego must brake at least that hard).
 
-    Statistics: ``v2x_action_messages`` (count), ``v2x_response_time_s`` (None without an
-    actionable message, inf without a reaction). Event: the first actionable message.
+    Statistics: ``v2x_action_messages`` (count), ``v2x_delivered_count`` (every message
+    delivered to the ego), ``v2x_response_time_s`` (None without an actionable message, inf
+    without a reaction). Event: the first actionable message.
     """
 
     name = "v2x_response"
@@ -194,7 +195,10 @@ class V2XResponseMetric:
             if light:            # which light the SPAT was about (regulator pass 13)
                 first["red_light"] = light
             events = ({"t": t0, **first, "reaction_decel_mps2": self.reaction_decel_mps2},)
+        delivered = sum(delivered_to(e, tr.name) for e in recording.events_of("v2x"))
         stats = {"v2x_action_messages": Statistic("v2x_action_messages", UNIT_COUNT,
                                                   float(len(msgs))),
+                 "v2x_delivered_count": Statistic("v2x_delivered_count", UNIT_COUNT,
+                                                  float(delivered)),
                  "v2x_response_time_s": Statistic("v2x_response_time_s", "s", response)}
         return MetricResult(self.name, self.category, stats, events=events)

@@ -135,6 +135,13 @@ def narrative(res: CaseResult) -> list[str]:
                       f"(sent {_num(v.get('sent_t'))} s, latency {_num(v.get('latency_s'), 3)} "
                       f"s){_rsi_said(v.get('rte'))}{_red_light(v.get('red_light'))}; "
                       f"{after}.{unjudged}"))
+    sent = _metric(res, "v2x_delivered_count")
+    if not f.get("v2x_response") and sent and not any(
+            o.criterion.metric == "v2x_response_time_s" for o in res.criteria):
+        timed.append((math.inf, f"The bridge delivered {int(sent)} V2X message(s) to the ego; "
+                                f"none called for action by the evaluator's rules, and this "
+                                f"case has no criterion on the reaction to V2X: its verdict "
+                                f"says nothing of how the vehicle used them."))
     failed_on = {o.criterion.metric for o in res.failed}
     for h in f.get("headway", []):
         if not isinstance(h, dict) or h.get("statistic") not in failed_on:

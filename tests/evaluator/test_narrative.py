@@ -189,3 +189,15 @@ def test_a_failed_comfort_criterion_says_when_and_where():
     assert 1.0 <= peak["t"] <= 6.0 and peak["speed_mps"] < 10.0
     line = next(ln for ln in narrative(res) if ln.startswith("Failed smooth_stop"))
     assert f" at {peak['t']:.2f} s, at ({peak['x']:.1f}, 0.0) m, " in line
+
+
+def test_a_case_with_v2x_but_nothing_actionable_says_the_reaction_is_not_judged():
+    """Verify pass 13: tz_emergency_vehicle (warnings by BSM, none actionable by the
+    evaluator's rules) said nothing of V2X at all."""
+    case = {"case_id": "c", "verdict": "pass", "score": 100.0,
+            "metrics": {"v2x_delivered_count": {"unit": "count", "value": 200.0}},
+            "findings": {"run_end": [{"end_reason": "stop_trigger"}]}}
+    assert narrative(CaseResult.from_dict(case))[0] == (
+        "The bridge delivered 200 V2X message(s) to the ego; none called for action by the "
+        "evaluator's rules, and this case has no criterion on the reaction to V2X: its "
+        "verdict says nothing of how the vehicle used them.")
