@@ -29,7 +29,8 @@ def group_stats(results: list[CaseResult]) -> dict[str, Any]:
 
     Returns ``{"cases", "pass", "fail", "error", "pass_rate", "score_mean", "score_std",
     "score_min", "score_max", "distance_km", "infractions": {kind: count},
-    "infractions_per_km": {kind: count / km or None}}``. Scores of errored cases (0) count;
+    "infractions_per_km": {kind: count / km or None}, "failed_criteria": {criterion id: cases
+    that failed it}}`` (a failed case can score high: its criterion is no score gate). Scores of errored cases (0) count;
     the standard deviation is the population one (0 for a single case); an empty group has
     score statistics 0 and pass rate 0. ``distance_km`` sums ``progress_distance_m``; per-km
     rates are None when it is 0.
@@ -41,7 +42,12 @@ def group_stats(results: list[CaseResult]) -> dict[str, Any]:
     std = math.sqrt(sum((s - mean) ** 2 for s in scores) / n) if n else 0.0
     km = sum(_stat(r, "progress_distance_m") or 0.0 for r in results) / 1000.0
     inf = {k: int(sum(_stat(r, stat) or 0.0 for r in results)) for k, stat in INFRACTIONS.items()}
+    failed: dict[str, int] = {}
+    for r in results:
+        for o in r.failed:
+            failed[o.criterion.id] = failed.get(o.criterion.id, 0) + 1
     return {"cases": n, **counts, "pass_rate": counts["pass"] / n if n else 0.0,
+            "failed_criteria": dict(sorted(failed.items())),
             "score_mean": mean, "score_std": std, "score_min": min(scores, default=0.0),
             "score_max": max(scores, default=0.0), "distance_km": km, "infractions": inf,
             "infractions_per_km": {k: (v / km if km > 0 else None) for k, v in inf.items()}}

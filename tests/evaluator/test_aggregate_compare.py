@@ -42,6 +42,19 @@ def test_group_stats_hand_values():
     assert empty["infractions_per_km"]["collisions"] is None and empty["score_std"] == 0.0
 
 
+def test_group_stats_count_the_cases_failing_each_criterion():
+    """Regulator pass 13: a family at "50 % pass, score 100.0" with no word of what failed
+    (a failed criterion that is no score gate leaves the score high)."""
+    from evaluator.criteria import Criterion, CriterionOutcome
+    def failing(cid, *ids):
+        r = case(cid, "fail" if ids else "pass", 100.0, 0.1)
+        r.criteria = [CriterionOutcome(Criterion(i, "pet_min_s", ">=", 1.0, "s", "c"), 0.3,
+                                       "fail") for i in ids]
+        return r
+    g = group_stats([failing("a", "pet", "ttc_min"), failing("b", "pet"), failing("c")])
+    assert g["failed_criteria"] == {"pet": 2, "ttc_min": 1}
+
+
 def test_by_parameter_groups_varied_parameters_only():
     # family "cut": Speed varies (10, 20), Gap constant (5) -> only Speed; "13.0" and 13 alike
     rs = [case("c1", "pass", 90.0, 1.0, "cut", {"Speed": 10, "Gap": 5}),
