@@ -244,32 +244,6 @@ def test_pet_at_a_crossing_point_of_the_real_junction(net):
     assert r.statistics["pet_min_s"].value == pytest.approx(5.5)
 
 
-RED_XOSC = """<?xml version="1.0" encoding="UTF-8"?>
-<OpenSCENARIO><FileHeader description="red" author="t" revMajor="1" revMinor="2"
- date="2026-12-01T00:00:00"/><ParameterDeclarations/><CatalogLocations/>
-<RoadNetwork><LogicFile filepath="{xodr}"/><TrafficSignals><TrafficSignalController name="c">
-<Phase name="red" duration="10000"><TrafficSignalState trafficSignalId="1001" state="red"/>
-</Phase></TrafficSignalController></TrafficSignals></RoadNetwork>
-<Entities><ScenarioObject name="Ego"><Vehicle name="Ego" vehicleCategory="car">
-<BoundingBox><Center x="1.4" y="0" z="0.75"/><Dimensions width="1.9" length="4.6" height="1.5"/>
-</BoundingBox><Performance maxSpeed="40" maxDeceleration="9" maxAcceleration="4"/>
-<Axles><FrontAxle maxSteering="0.5" wheelDiameter="0.6" trackWidth="1.6" positionX="2.8"
- positionZ="0.3"/><RearAxle maxSteering="0" wheelDiameter="0.6" trackWidth="1.6" positionX="0"
- positionZ="0.3"/></Axles><Properties/></Vehicle></ScenarioObject></Entities>
-<Storyboard><Init><Actions><Private entityRef="Ego">
-<PrivateAction><TeleportAction><Position><LanePosition roadId="1" laneId="-2" s="930"/>
-</Position></TeleportAction></PrivateAction>
-<PrivateAction><LongitudinalAction><SpeedAction><SpeedActionDynamics dynamicsShape="step"
- value="0" dynamicsDimension="time"/><SpeedActionTarget><AbsoluteTargetSpeed value="6"/>
-</SpeedActionTarget></SpeedAction></LongitudinalAction></PrivateAction>
-<PrivateAction><RoutingAction><AcquirePositionAction><Position><LanePosition roadId="{road}"
- laneId="{lane}" s="{s}"/></Position></AcquirePositionAction></RoutingAction></PrivateAction>
-</Private></Actions></Init><StopTrigger><ConditionGroup><Condition name="c" delay="0"
- conditionEdge="none"><ByValueCondition><SimulationTimeCondition value="20"
- rule="greaterThan"/></ByValueCondition></Condition></ConditionGroup></StopTrigger>
-</Storyboard></OpenSCENARIO>"""
-
-
 @pytest.mark.parametrize("road, lane, s, violations", [
     ("3", 1, 150, 0),     # right turn (connecting road 102, -90 deg) at the circular red
     ("2", -2, 60, 1),     # straight on (101): red forbids passing
@@ -281,10 +255,15 @@ def test_a_right_turn_at_a_circular_red_light_is_allowed_in_china(tmp_path, road
     pedestrian (V2X semantics pass 13: our MAP and our red-light criterion treated every
     right turn on red as a violation). Signal 1001 (country CN, type 1000001, subtype -1)
     is red throughout; the ego (default controller) crosses its stop line from lane -2."""
+    import sys
+    sys.path.append(str(Path(__file__).resolve().parents[1] / "scenarios"))
+    from builders import ego_on_map, on_lane, signal_plan
     from runners.case import RunOptions, TestCase, run_case
+    acquire = (f"<PrivateAction><RoutingAction><AcquirePositionAction>{on_lane(road, lane, s)}"
+               f"</AcquirePositionAction></RoutingAction></PrivateAction>")
     path = tmp_path / "red.xosc"
-    path.write_text(RED_XOSC.format(xodr=XODR, road=road,
-                                    lane=lane, s=s))
+    path.write_text(ego_on_map(XODR, on_lane("1", -2, 930), 6.0, acquire, 20.0,
+                               signal_plan({"1001": "red"})))
     res = run_case(TestCase("red", str(path)), RunOptions(agent="scenario"), tmp_path / "r")
     assert res["metrics"]["signals_passed"]["value"] == 1.0
     assert res["metrics"]["red_light_violation_count"]["value"] == float(violations)

@@ -125,3 +125,32 @@ def starts(events, name: str) -> list[float]:
 def at(worlds, t: float):
     """The world at time t."""
     return next(w for w in worlds if abs(w.time - t) < 1e-9)
+
+
+def ego_on_map(xodr: Path | str, position: str, speed: float, actions: str = "",
+               stop_s: float = 30.0, signals: str = "") -> str:
+    """A document with one vehicle, Ego, on the map ``xodr``: placed at ``position`` (a
+    ``<Position>`` element), at ``speed`` [m/s] from the start, with more Init ``actions``
+    (``<PrivateAction>`` elements), ended by a SimulationTime StopTrigger at ``stop_s`` [s];
+    ``signals``: the RoadNetwork's ``<TrafficSignals>``."""
+    init = (f'<Private entityRef="Ego"><PrivateAction><TeleportAction>{position}'
+            f'</TeleportAction></PrivateAction><PrivateAction><LongitudinalAction>'
+            f'<SpeedAction><SpeedActionDynamics dynamicsShape="step" value="0" '
+            f'dynamicsDimension="time"/><SpeedActionTarget><AbsoluteTargetSpeed '
+            f'value="{speed}"/></SpeedActionTarget></SpeedAction></LongitudinalAction>'
+            f'</PrivateAction>{actions}</Private>')
+    return document(init, "", trigger(sim_time(stop_s), kind="StopTrigger"),
+                    entities=("Ego",), road=f'<LogicFile filepath="{xodr}"/>', extra=signals)
+
+
+def on_lane(road: str, lane: int, s: float) -> str:
+    """A ``<Position>`` on a lane of a real map (road id, lane id, s [m])."""
+    return f'<Position><LanePosition roadId="{road}" laneId="{lane}" s="{s}"/></Position>'
+
+
+def signal_plan(states: dict[str, str], duration: float = 10000.0) -> str:
+    """``<TrafficSignals>`` with one controller of one phase holding ``states`` (id -> state)."""
+    held = "".join(f'<TrafficSignalState trafficSignalId="{i}" state="{s}"/>'
+                   for i, s in states.items())
+    return (f'<TrafficSignals><TrafficSignalController name="plan"><Phase name="p" '
+            f'duration="{duration}">{held}</Phase></TrafficSignalController></TrafficSignals>')
