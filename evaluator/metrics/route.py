@@ -3,9 +3,10 @@
 The runner records a ``goal`` event when an AssignRouteAction or AcquirePositionAction gives
 the ego a destination (``runners.case`` ``note_goal``), with the roads the route was planned
 along on the map (``roads``: road ids, junction connecting roads included; ``maps.RoadNetwork
-.route``). From that event until the ego comes within the goal's tolerance of it (once on the route's
-last road, in the route's order, only turning back onto the road before counts: a goal in
-the next lane, or passed onto a road beyond, is no departure after it; a
+.route``). From that event until the ego comes within the goal's tolerance of it (on the route's last
+road, in the route's order, leaving that road short of the goal, along the way the route
+entered it, or turning back onto the road before, counts: a goal in the next lane, or passed
+onto a road beyond, is no departure after it; a
 route on one road is never judged: it has no road to leave it by; a later goal replaces
 it), a frame is off the route when the ego's road is outside every junction
 and is not, in the route's order, the road it is on, the one before it, or the next one:
@@ -29,12 +30,23 @@ import math
 
 import numpy as np
 
+from testzone.errors import TestzoneError
 from testzone.recording import Recording
 
-from evaluator.extract import ego_track, junction_pass_lanes, lanes_along
+from evaluator.extract import ego_track, junction_pass_lanes, lane_direction, lanes_along
 from evaluator.interfaces import RoadNetworkView
 from evaluator.metrics.progress import GOAL_TOLERANCE_M
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic, violations_from_mask
+
+
+def _goal_s(net: RoadNetworkView, x: float, y: float, road_id: str) -> float | None:
+    """The goal's s [m] on the route's last road (``net.world_to_lane``), None when the map
+    places it elsewhere or cannot place it (then leaving that road is not judged)."""
+    try:
+        coord = net.world_to_lane(x, y)
+    except TestzoneError:
+        return None
+    return coord.s if coord is not None and coord.road_id == road_id else None
 
 
 def _outside_junction(road) -> bool:
@@ -108,6 +120,9 @@ class RouteMetric:
             until = goals[n + 1].t if n + 1 < len(goals) else math.inf
             gx, gy = float(ev.data.get("x", math.nan)), float(ev.data.get("y", math.nan))
             tol = float(ev.data.get("tolerance_m", GOAL_TOLERANCE_M))
+            goal_s = _goal_s(net, gx, gy, order[-1])
+            passed, way = False, None         # past the goal along the last road, the
+            #                                   route's way on it (its lane's when entered)
             at, moved, prev = -1, 0.0, None   # index in plain reached; distance since
             for k in np.nonzero((tr.t >= ev.t) & (tr.t < until))[0]:
                 if prev is not None:
@@ -121,9 +136,13 @@ class RouteMetric:
                     break            # a goal inside a junction: on its road
                 if road is None or not _outside_junction(road):
                     continue
-                if last_plain and at == len(plain) - 1 and lane.road_id != plain[at][0] \
+                on_last = last_plain and at == len(plain) - 1
+                if on_last and lane.road_id == plain[at][0] and goal_s is not None:
+                    way = way if way is not None else lane_direction(net, lane)
+                    passed = passed or (lane.s - goal_s) * way >= 0.0
+                if on_last and lane.road_id != plain[at][0] and (passed or goal_s is None) \
                         and (at == 0 or lane.road_id != plain[at - 1][0]):
-                    continue         # past the goal on a road beyond the route: no departure
+                    continue         # past the goal, on a road beyond it: no departure
                 step = _next_on_route(plain, at, lane.road_id, moved)
                 if step is None or (step == at and plain[at][0] != lane.road_id
                                     and moved > LOOKUP_SLACK_M):

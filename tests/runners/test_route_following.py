@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import pytest
+
 from reference_data import ESMINI
 from runners.case import RunOptions, TestCase, run_case
 from testzone.recording import read_recording
@@ -188,15 +190,25 @@ def test_idm_moves_towards_a_turn_bay_that_opens_later(tmp_path: Path) -> None:
     assert res["metrics"]["route_departure_count"]["value"] == 0.0
 
 
-def test_turning_back_along_the_route_is_a_departure(tmp_path: Path) -> None:
-    """Hostile pass 13b: with the route 1 -> 100 -> 2, the ego reached road 2, turned round
-    and drove back west on road 1: the route was taken as done on reaching its last road,
-    and the road before counted as on the route for ever. Back on the road before for more
-    than a lookup's slack (10 m) is a departure."""
+UTURN = ((-100, -1.75, 0), (60, -1.75, 0), (68, -1.0, 0.8), (70, 0, 1.5708), (68, 1.0, 2.3),
+         (60, 1.75, 3.1416))
+"""Section 1: east on road 1 through junction 100 onto road 2, a U-turn 10 m into it."""
+
+
+@pytest.mark.parametrize("then, road", [
+    (((-400, 1.75, 3.1416),), "1"),                       # back west along the route
+    (((25, 1.75, 3.1416), (7.1, 7.1, 2.3562), (1.75, 20, 1.5708), (1.75, 250, 1.5708)),
+     "4"),                                                # back and right, north on road 4
+])
+def test_turning_back_from_the_routes_last_road_is_a_departure(tmp_path: Path, then,
+                                                               road) -> None:
+    """Hostile pass 13b, verify pass 13b: with the route 1 -> 100 -> 2 (goal at s = 500 of
+    road 2), the ego reached road 2, turned round and drove back, west on road 1 or
+    north on road 4: the route was taken as done on reaching its last road. Short of the
+    goal (along the way the route entered road 2), leaving the last road is a departure;
+    back on the road before, beyond a lookup's slack (10 m), too."""
     start = '<Position><WorldPosition x="-100" y="-1.75" h="0"/></Position>'
-    back = _trajectory((-100, -1.75, 0), (60, -1.75, 0), (68, -1.0, 0.8), (70, 0, 1.5708),
-                       (68, 1.0, 2.3), (60, 1.75, 3.1416), (-400, 1.75, 3.1416))
     res = _run(tmp_path, "back", "scenario", SECTION1, start, 10.0,
-               _acquire("2", -1, 500) + back, 55.0, SECTION1_GREEN)
-    assert [d["road_id"] for d in res["findings"]["route"]] == ["1"]
+               _acquire("2", -1, 500) + _trajectory(*UTURN, *then), 55.0, SECTION1_GREEN)
+    assert [d["road_id"] for d in res["findings"]["route"]] == [road]
     assert "follows_route" in [c["id"] for c in res["criteria"] if c["status"] == "fail"]
