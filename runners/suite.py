@@ -408,7 +408,7 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
     :data:`RUN_DATA_FILES` and ``extra_inputs`` (the agent's file, its config, the suite
     list); each case adds its scenario, map, RSU layout and catalog files when it has run
     (:func:`run_suite`)."""
-    from testzone.provenance import library_versions, tool_identity
+    from testzone.provenance import ROOT, library_versions, tool_identity
     from v2x_bridge.units import DEFAULT_EPOCH
     inputs = {}
     for path in sorted({c.distribution_file for c in cases if c.distribution_file}
@@ -425,6 +425,7 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
         "command": [readable_path(a) for a in argv], "cwd": readable_path(os.getcwd()),
         "environment": run_environment(),
         "python": platform.python_version(), "libraries": library_versions(),
+        "tool_root": readable_path(str(ROOT)),
         "platform": platform.platform(),
         "seed": seed, "workers": workers, "backend": options.backend,
         "agent": {"spec": options.agent, "config": options.agent_config},
@@ -434,7 +435,7 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
         "utc_start": ("each case's start (its v2x_clock event)" if options.utc_start_each_case
                       else (options.utc_start or DEFAULT_EPOCH).isoformat(
                           timespec="milliseconds")),
-        "realtime": options.realtime,
+        "realtime": options.realtime, "v2x_endpoint": options.v2x_endpoint,
         "suite": suite,
         "cases": [{"case_id": c.case_id, "scenario_file": c.scenario_file,
                    "parameters": c.parameters, "seed": c.seed,

@@ -3,20 +3,22 @@
 A regulator reproducing a run from its manifest first needs to know that the files and the
 tool in front of them are those the run used. The manifest (``runners.suite.write_manifest``)
 records every input file with its SHA-256, the tool's identity (version, source digest, git
-commit) and the libraries' versions; this module compares each with what is here. Input
-paths inside the run's working folder (``cwd``) are looked for under ``root`` (a fresh clone
-names them alike); others at their recorded path.
+commit), its folder (``tool_root``) and the libraries' versions; this module compares each
+with what is in a checkout. Input paths inside the tool's folder or the run's working folder
+(``cwd``) are looked for under the checkout (a fresh clone names them alike); others at
+their recorded path.
 """
 
 from __future__ import annotations
 
 import platform
+import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from evaluator.report.compare import relative_inputs
+from evaluator.report.compare import input_name
 from evaluator.report.summary import read_summary
-from testzone.provenance import library_versions, tool_identity
+from testzone.provenance import PACKAGES, library_versions, source_digest, tool_identity
 
 from runners.case import sha256_of
 
@@ -31,9 +33,12 @@ class Check(NamedTuple):
 
 
 def verify_run(run_dir: str | Path, root: str | Path | None = None) -> list[Check]:
-    """Compare run ``run_dir``'s manifest with this checkout: each input file (by SHA-256,
-    under ``root``, default the current folder, when it lay under the run's ``cwd``), the
-    tool's version and source digest, the Python version and each recorded library's version.
+    """Compare run ``run_dir``'s manifest with the checkout ``root`` (default the current
+    folder): each input file by SHA-256 (one that lay under the tool's folder of the run,
+    ``tool_root``, or else under its working folder, ``cwd``, is looked for at the same place
+    under ``root``; others at their recorded path), the tool's version and source digest
+    (:func:`testzone.provenance.source_digest` of ``root`` when it holds the tool's packages,
+    else of the tool running), the Python version and each recorded library's version.
 
     Raises:
         EvaluationError: the run folder has no readable summary (``testzone run`` writes it).
@@ -43,17 +48,18 @@ def verify_run(run_dir: str | Path, root: str | Path | None = None) -> list[Chec
         return [Check("missing", "manifest", "the run's summary carries no manifest")]
     root = Path(root) if root is not None else Path.cwd()
     out = []
-    for name, digest in sorted(relative_inputs(manifest).items()):
-        path = Path(name) if Path(name).is_absolute() else root / name
+    for recorded, digest in sorted((manifest.get("inputs") or {}).items()):
+        name, relative = input_name(manifest, str(recorded))
+        path = root / name if relative else Path(recorded)
         if not path.is_file():
             out.append(Check("missing", name, f"not found at {path}"))
             continue
         here = sha256_of(path)
-        out.append(Check("same" if here == digest else "changed", name,
-                         f"sha256 {digest[:12]} -> {here[:12]}"))
+        out.append(Check("same" if here == str(digest) else "changed", name,
+                         f"sha256 {str(digest)[:12]} -> {here[:12]}"))
     recorded = manifest.get("tool_identity") if isinstance(manifest.get("tool_identity"),
                                                            dict) else {}
-    now = tool_identity()
+    now = _tool_at(root)
     for key in ("version", "source_sha256"):
         if key in recorded:
             a, b = recorded[key], now.get(key)
@@ -68,6 +74,17 @@ def verify_run(run_dir: str | Path, root: str | Path | None = None) -> list[Chec
         a, b = libs[name], installed.get(name)
         out.append(Check("same" if a == b else "changed", f"library {name}", f"{a} -> {b}"))
     return out
+
+
+def _tool_at(root: Path) -> dict[str, Any]:
+    """``{"version", "source_sha256"}`` of the tool checked out at ``root`` when it holds the
+    tool's packages, else of the tool running."""
+    if all((root / pkg).is_dir() for pkg in PACKAGES):
+        text = (root / "testzone" / "__init__.py").read_text(encoding="utf-8")
+        version = re.search(r'__version__\s*=\s*"([^"]+)"', text)
+        return {"version": version.group(1) if version else None,
+                "source_sha256": source_digest(root)}
+    return tool_identity()
 
 
 def _short(v: Any) -> Any:

@@ -72,7 +72,7 @@ def utc_instant(text: str, now: datetime | None = None) -> datetime:
         try:
             at = datetime.fromisoformat(text.strip())
         except ValueError:
-            raise V2XError(f"{text!r} is not an ISO 8601 date-time (expected e.g. "
+            raise V2XError(f"{text!r} is not a valid ISO 8601 date-time (expected e.g. "
                            f"2026-12-01T08:00:00+08:00, or now)") from None
         if at.utcoffset() is None:
             raise V2XError(f"{text!r} has no UTC offset (expected e.g. 2026-12-01T08:00:00+08:00 "

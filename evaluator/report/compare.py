@@ -93,7 +93,7 @@ def _totals(cases: list[dict[str, Any]]) -> dict[str, Any]:
 
 #: Manifest entries that change what a run measures besides its scenarios and agent.
 RUN_OPTIONS = ("dt_s", "max_sim_time_s", "max_sim_time_extends", "seed", "backend",
-               "utc_start", "realtime")
+               "utc_start", "realtime", "v2x_endpoint")
 
 
 def _option_changes(da: dict[str, Any], db: dict[str, Any]) -> list[str]:
@@ -139,23 +139,26 @@ def _tool_changes(a: Any, b: Any) -> list[str]:
             if k in a and k in b and a.get(k) != b.get(k)]
 
 
+def input_name(manifest: dict[str, Any], recorded: str) -> tuple[str, bool]:
+    """``(name, relative)`` of an input file the manifest recorded at ``recorded``: relative
+    to the tool's folder of the run (``tool_root``) when inside it, else to the run's ``cwd``
+    when inside that (two clones of the project name their own files alike), else as
+    recorded."""
+    for base in (manifest.get("tool_root"), manifest.get("cwd")):
+        if isinstance(base, str) and base and Path(recorded).is_absolute():
+            try:
+                return Path(recorded).relative_to(base).as_posix(), True
+            except ValueError:
+                continue
+    return recorded, False
+
+
 def relative_inputs(manifest: dict[str, Any]) -> dict[str, str]:
-    """The manifest's input files -> SHA-256, each named relative to the run's ``cwd`` when
-    inside it (two clones of the project name their own files alike), else as recorded."""
+    """The manifest's input files -> SHA-256, each named by :func:`input_name`."""
     inputs = manifest.get("inputs")
     if not isinstance(inputs, dict):
         return {}
-    cwd = manifest.get("cwd")
-    out = {}
-    for path, digest in inputs.items():
-        name = str(path)
-        if isinstance(cwd, str) and cwd and Path(name).is_absolute():
-            try:
-                name = Path(name).relative_to(cwd).as_posix()
-            except ValueError:
-                pass
-        out[name] = str(digest)
-    return out
+    return {input_name(manifest, str(path))[0]: str(digest) for path, digest in inputs.items()}
 
 
 def _input_changes(ma: dict[str, Any], mb: dict[str, Any]) -> list[str]:

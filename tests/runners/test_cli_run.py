@@ -751,3 +751,27 @@ def test_verify_checks_a_run_against_this_checkout(tmp_path: Path, monkeypatch) 
     assert elsewhere.exit_code == 1 and "missing  scenarios/wuhan/cut_in.xosc: not found" in \
         elsewhere.output
     assert invoke("verify", str(tmp_path / "none")).exit_code == 2
+
+
+def test_verify_finds_the_tools_own_files_and_digests_the_checkout_given(
+        tmp_path: Path, monkeypatch) -> None:
+    """Verify pass 13b: a run made from another folder recorded the tool's maps, weights and
+    catalogue by the old checkout's absolute paths, which `verify --root` could not map; and
+    it compared the running tool's source digest, not the checkout's."""
+    monkeypatch.chdir(tmp_path)
+    res = invoke("run", str(WUHAN / "cut_in.xosc"), "--workers", "1", "--max-time", "0.5",
+                 "--out", str(tmp_path / "a"))
+    assert res.exit_code in (0, 1), res.output
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert manifest["tool_root"] == str(ROOT) and manifest["cwd"] == str(tmp_path)
+    ok = invoke("verify", str(tmp_path / "a"), "--root", str(ROOT))
+    assert ok.exit_code == 0, ok.output
+    from runners.verify import _tool_at
+    fake = tmp_path / "checkout"
+    from testzone.provenance import PACKAGES
+    for pkg in PACKAGES:
+        (fake / pkg).mkdir(parents=True)
+    (fake / "testzone" / "__init__.py").write_text('__version__ = "9.9.9"\n')
+    there = _tool_at(fake)
+    assert there["version"] == "9.9.9" and there["source_sha256"] != manifest[
+        "tool_identity"]["source_sha256"]

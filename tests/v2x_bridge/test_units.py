@@ -145,8 +145,9 @@ def test_utc_instant_of_an_iso_date_time_with_offset_or_now():
 
 
 @pytest.mark.parametrize("text,why", [("2026-12-01T08:00:00", "no UTC offset"),
-                                      ("tomorrow", "not an ISO 8601 date-time"),
-                                      ("", "not an ISO 8601 date-time"),
+                                      ("tomorrow", "not a valid ISO 8601 date-time"),
+                                      ("2025-02-29T00:00:00Z", "not a valid ISO 8601"),
+                                      ("", "not a valid ISO 8601 date-time"),
                                       ("0001-01-01T00:00:00+05:45", "outside the years"),
                                       ("9999-12-31T23:59:59Z", "outside the years")])
 def test_utc_instant_refuses_local_times_and_other_text(text, why):
