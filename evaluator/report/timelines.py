@@ -215,6 +215,6 @@ def timeline_figure(rec: Recording, res: CaseResult, net: Any = None) -> Figure:
                       linewidths=lw, linestyles=ls, label=label if i == 0 else None)
         ax.grid(True, lw=0.3)
     for ax in axes[:4]:
-        ax.legend(loc="upper right", fontsize=7)
+        ax.legend(loc="best", fontsize=7)   # not over the lines (a speed held near the top)
     _fix_margins(fig, [t.get_text() for ax in axes[4:] for t in ax.get_yticklabels()])
     return fig
