@@ -235,6 +235,10 @@ def narrative(res: CaseResult) -> list[str]:
         lines.append(f"Failed {crit.id}: {crit.metric} measured {_short(o.measured)} "
                      f"{crit.unit}{where}, required {crit.rule} {_short(crit.threshold)} "
                      f"{crit.unit} ({crit.clause}).")
+    if res.criteria and not any(o.criterion.declared for o in res.criteria):
+        lines.append("The case declares no criteria of its own (no entry in the test-case "
+                     "catalogue, no criterion: Property): it is judged by the tool's default "
+                     "criteria alone.")   # verify pass 13: an edited copy lost its v2x bound
     for o in res.criteria:
         if o.criterion.declared and o.status == "not_applicable":
             lines.append(f"Not judged: the case's own criterion {o.criterion.id} "

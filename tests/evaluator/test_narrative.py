@@ -46,7 +46,13 @@ def test_findings_in_time_order_then_the_end_and_the_failed_criteria():
         "The run ended by its StopTrigger after 30.00 s.",
         "Failed no_collision: collision_count measured 1 count, required == 0 count "
         "(GB/T 41798-2022).",
+        # verify pass 13: an edited copy of a catalogue case lost its own criteria unsaid
+        "The case declares no criteria of its own (no entry in the test-case catalogue, no "
+        "criterion: Property): it is judged by the tool's default criteria alone.",
     ]
+    declared = dict(CASE, criteria=[dict(CASE["criteria"][0], declared=True)])
+    assert not any("declares no criteria" in ln
+                   for ln in narrative(CaseResult.from_dict(declared)))
 
 
 def test_the_v2x_sentence_says_when_the_reaction_is_judged_and_when_not():
