@@ -4,9 +4,9 @@ The runner records a ``goal`` event when an AssignRouteAction or AcquirePosition
 the ego a destination (``runners.case`` ``note_goal``), with the roads the route was planned
 along on the map (``roads``: road ids, junction connecting roads included; ``maps.RoadNetwork
 .route``). From that event until the ego comes within the goal's tolerance of it (on the route's last
-road, in the route's order, leaving that road short of the goal, along the way the route
-entered it, or turning back onto the road before, counts: a goal in the next lane, or passed
-onto a road beyond, is no departure after it; a
+road, in the route's order, leaving that road short of the goal (where it was last seen on
+it, along the way from where it entered towards the goal), or turning back onto the road
+before, counts: a goal in the next lane, or passed onto a road beyond, is no departure; a
 route on one road is never judged: it has no road to leave it by; a later goal replaces
 it), a frame is off the route when the ego's road is outside every junction
 and is not, in the route's order, the road it is on, the one before it, or the next one:
@@ -33,10 +33,22 @@ import numpy as np
 from testzone.errors import TestzoneError
 from testzone.recording import Recording
 
-from evaluator.extract import ego_track, junction_pass_lanes, lane_direction, lanes_along
+from evaluator.extract import ego_track, junction_pass_lanes, lanes_along
 from evaluator.interfaces import RoadNetworkView
 from evaluator.metrics.progress import GOAL_TOLERANCE_M
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic, violations_from_mask
+
+
+def _bridge_unjudged(off: np.ndarray, judged: np.ndarray) -> None:
+    """Mark off the route, in place, the frames not judged (in a junction, off the map)
+    between two frames off it: one wrong way through a junction is one departure, not one
+    per road the lane lookup names (hostile pass 13c)."""
+    last_off = None
+    for k in range(len(off)):
+        if judged[k]:
+            if off[k] and last_off is not None and not judged[last_off + 1:k].any():
+                off[last_off + 1:k] = True
+            last_off = k if off[k] else None
 
 
 def _goal_s(net: RoadNetworkView, x: float, y: float, road_id: str) -> float | None:
@@ -109,6 +121,7 @@ class RouteMetric:
         tr = ego_track(recording)
         lanes = junction_pass_lanes(lanes_along(tr, net), net)
         off = np.zeros(len(tr), dtype=bool)
+        judged = np.zeros(len(tr), dtype=bool)   # frames on a road outside junctions
         for n, ev in enumerate(goals):
             order = [str(r) for r in ev.data["roads"]]
             if len(set(order)) < 2:
@@ -121,8 +134,9 @@ class RouteMetric:
             gx, gy = float(ev.data.get("x", math.nan)), float(ev.data.get("y", math.nan))
             tol = float(ev.data.get("tolerance_m", GOAL_TOLERANCE_M))
             goal_s = _goal_s(net, gx, gy, order[-1])
-            passed, way = False, None         # past the goal along the last road, the
-            #                                   route's way on it (its lane's when entered)
+            way, last_s = None, None          # the route's way along the last road (from
+            #                                   where it entered towards the goal); the s
+            #                                   it was last seen at on that road
             at, moved, prev = -1, 0.0, None   # index in plain reached; distance since
             for k in np.nonzero((tr.t >= ev.t) & (tr.t < until))[0]:
                 if prev is not None:
@@ -136,13 +150,20 @@ class RouteMetric:
                     break            # a goal inside a junction: on its road
                 if road is None or not _outside_junction(road):
                     continue
+                judged[k] = True
                 on_last = last_plain and at == len(plain) - 1
-                if on_last and lane.road_id == plain[at][0] and goal_s is not None:
-                    way = way if way is not None else lane_direction(net, lane)
-                    passed = passed or (lane.s - goal_s) * way >= 0.0
-                if on_last and lane.road_id != plain[at][0] and (passed or goal_s is None) \
-                        and (at == 0 or lane.road_id != plain[at - 1][0]):
-                    continue         # past the goal, on a road beyond it: no departure
+                if on_last and lane.road_id == plain[at][0]:
+                    if goal_s is not None and way is None:
+                        way = 1.0 if goal_s >= lane.s else -1.0
+                    last_s = lane.s
+                if on_last and lane.road_id != plain[at][0] and (at == 0 or lane.road_id
+                                                                 != plain[at - 1][0]):
+                    beyond = goal_s is None or way is None or last_s is None or \
+                        (last_s - goal_s) * way >= 0.0
+                    if beyond:
+                        continue     # left the last road past the goal: no departure
+                    off[k] = True    # left it short of the goal (turned round, or aside)
+                    continue
                 step = _next_on_route(plain, at, lane.road_id, moved)
                 if step is None or (step == at and plain[at][0] != lane.road_id
                                     and moved > LOOKUP_SLACK_M):
@@ -151,6 +172,7 @@ class RouteMetric:
                 if plain[step][0] == lane.road_id:
                     at, moved = step, 0.0   # on the last road the route is kept: done but
                 #                             for turning back to the road before it
+        _bridge_unjudged(off, judged)
         times = tr.t.tolist()
         viol = violations_from_mask("route_departure", times, off.tolist(),
                                     [1.0] * len(times), "flag")

@@ -23,7 +23,9 @@ careful driver makes left out. A frame counts here when the ego is slower than
   for its stop line, as in :mod:`evaluator.metrics.red_light`), and
 * the ego's lane does not end (a dead end: no successor) within :data:`CAUSE_RANGE_M` ahead
   of its front (the map's ``advance``: a car that stops before the end of the road stands
-  for the road, not for no reason; hostile pass 13).
+  for the road, not for no reason; hostile pass 13), and
+* the ego has not reached the destination its route was given (a ``goal`` event, within
+  its tolerance: standing there is what it was sent to do).
 
 Without a road network only the first cause is looked for. Waiting for a road user farther
 than 30 m counts: the check found the reference ``idm-v2x`` agent standing 6-8 s at the
@@ -46,6 +48,7 @@ from testzone.world import EntityKind, EntityState, LaneCoord, SignalColor, Worl
 from evaluator.extract import (ego_track, front_point, front_reach, lane_direction, lanes_along,
                                map_query)
 from evaluator.interfaces import RoadNetworkView
+from evaluator.metrics.progress import GOAL_TOLERANCE_M
 from evaluator.metrics.red_light import governs, vehicle_lights
 from evaluator.results import MetricResult, Statistic, masked_time, violations_from_mask
 
@@ -82,11 +85,13 @@ class StandstillMetric:
         standing = [float(v) < STANDSTILL_SPEED_MPS for v in tr.speed]
         areas = _LaneAreas(net)
         advance = map_query(net, "advance")
+        arrived = _at_goal(recording, tr)
         unexplained = [
-            stand and not (_someone_ahead(frame, st, lane, areas)
+            stand and not (arrived[k] or _someone_ahead(frame, st, lane, areas)
                            or _light_ahead(frame, st, lane, lights, net)
                            or _dead_end_ahead(advance, st, lane))
-            for stand, frame, st, lane in zip(standing, frames, tr.states, lanes)]
+            for k, (stand, frame, st, lane) in enumerate(zip(standing, frames, tr.states,
+                                                             lanes))]
         times = tr.t.tolist()
         stats = {
             "standstill_without_cause_s": Statistic(
@@ -188,6 +193,28 @@ def _in_path(ego: EntityState, other: EntityState) -> bool:
     lateral = abs(-(ox - ex) * math.sin(h) + (oy - ey) * math.cos(h))
     across = extent_along(other, h + math.pi / 2)
     return lateral < ego.box.width / 2 + across + PATH_MARGIN_M
+
+
+def _at_goal(recording: Recording, tr) -> list[bool]:
+    """Per frame of ``tr``, whether the ego has reached the destination it was given (a
+    ``goal`` event: within its tolerance of the goal point, from the first such frame until
+    the next goal): standing there is what it was sent to do (hostile pass 13c: esmini's
+    follow_route_controller_test_medium stood 469 s at its goal and failed no_stall)."""
+    out = [False] * len(tr.t)
+    goals = list(recording.events_of("goal"))
+    for n, ev in enumerate(goals):
+        until = goals[n + 1].t if n + 1 < len(goals) else math.inf
+        try:
+            gx, gy = float(ev.data["x"]), float(ev.data["y"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        tol = float(ev.data.get("tolerance_m", GOAL_TOLERANCE_M))
+        reached = False
+        for k, t in enumerate(tr.t):
+            if ev.t <= t < until:
+                reached = reached or math.hypot(tr.x[k] - gx, tr.y[k] - gy) <= tol
+                out[k] = out[k] or reached
+    return out
 
 
 def _dead_end_ahead(advance, ego: EntityState, lane: LaneCoord | None) -> bool:

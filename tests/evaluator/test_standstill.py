@@ -121,3 +121,14 @@ def test_on_a_bend_the_ego_lane_not_the_straight_strip_says_what_is_in_the_way(y
     rec = make_recording({"ego": ego, "car": car}, 6.0)
     assert stat(rec, FakeAreaNet()) == pytest.approx(0.0 if explained else 6.0)
     assert stat(rec) == pytest.approx(6.0 if explained else 0.0)   # without the map: strip
+
+
+def test_standing_at_the_goal_it_was_sent_to_is_no_stall():
+    """Hostile pass 13c: esmini's follow_route_controller_test_medium stood 469 s at its
+    goal and failed no_stall. The ego stops at x = 25; a goal at x = 26 (tolerance 3 m)
+    explains the standing; one at x = 60 does not."""
+    from testzone.recording import Event
+    for gx, expected in ((26.0, 0.0), (60.0, STOOD_S)):
+        goal = Event(0.0, "goal", {"x": gx, "y": 0.0, "tolerance_m": 3.0})
+        rec = make_recording({"ego": STOPS}, 10.0, events=[goal])
+        assert stat(rec) == pytest.approx(expected), gx

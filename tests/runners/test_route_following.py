@@ -212,3 +212,36 @@ def test_turning_back_from_the_routes_last_road_is_a_departure(tmp_path: Path, t
                _acquire("2", -1, 500) + _trajectory(*UTURN, *then), 55.0, SECTION1_GREEN)
     assert [d["road_id"] for d in res["findings"]["route"]] == [road]
     assert "follows_route" in [c["id"] for c in res["criteria"] if c["status"] == "fail"]
+
+
+TZ_LANE_Y = {-3: -863.75, -2: -860.25, 2: -849.75, 3: -846.25}
+"""y [m] of the lanes of test-zone roads 30 / 31 (they run east along y = -855)."""
+NORTH_ONTO_133 = ((300, -842, 2.4), (291, -830, 1.5708), (291, -500, 1.5708))
+
+
+def _east(x, lane):
+    return (x, TZ_LANE_Y[lane], 0)
+
+
+def _west(x, lane):
+    return (x, TZ_LANE_Y[lane], 3.1416)
+
+
+@pytest.mark.parametrize("goal_s, path", [
+    # enters road 31 in lane 2, against its way; turns round short of the goal (s 400)
+    (400, (_east(100, -2), _east(260, -2), (320, -849.75, 0), (500, -849.75, 0),
+           (510, -844, 1.5708), _west(500, 3), _west(330, 3))),
+    # passes the goal (s 100) in the next lane, turns round further on, back the way it came
+    (100, (_east(100, -2), _east(260, -3), _east(500, -3), (510, -855, 1.5708),
+           _west(500, 2), _west(330, 2))),
+])
+def test_leaving_the_last_road_back_the_way_it_came_is_one_departure(tmp_path, goal_s, path):
+    """Hostile pass 13c: on the route 30 -> 103500 -> 31, an ego that entered road 31 the
+    wrong way, or passed its goal and turned round, then left road 31 by its start onto the
+    side road 133, was not judged (the goal counted as passed); and a wrong way through a
+    junction counted once per road the lookup named. Leaving the last road by the end it
+    entered is a departure, one for the whole detour."""
+    start = '<Position><WorldPosition x="100" y="-860.25" h="0"/></Position>'
+    res = _run(tmp_path, "side", "scenario", TESTZONE, start, 15.0,
+               _acquire("31", -2, goal_s) + _trajectory(*path, *NORTH_ONTO_133), 80.0)
+    assert [d["road_id"] for d in res["findings"]["route"]] == ["133"]
