@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from evaluator.errors import EvaluationError
 from evaluator.report.compare import input_name
 from evaluator.report.summary import read_summary
 from testzone.provenance import PACKAGES, library_versions, source_digest, tool_identity
@@ -24,7 +25,8 @@ from runners.case import sha256_of
 
 
 class Check(NamedTuple):
-    """One comparison: ``status`` ``same``, ``changed`` or ``missing``; ``what`` (an input
+    """One comparison: ``status`` ``same``, ``changed``, ``missing`` or ``unreadable``;
+    ``what`` (an input
     file, ``tool source_sha256``, ``library numpy``, ...); ``detail`` (recorded -> here)."""
 
     status: str
@@ -36,7 +38,8 @@ def verify_run(run_dir: str | Path, root: str | Path | None = None) -> list[Chec
     """Compare run ``run_dir``'s manifest with the checkout ``root`` (default the current
     folder): each input file by SHA-256 (one that lay under the tool's folder of the run,
     ``tool_root``, or else under its working folder, ``cwd``, is looked for at the same place
-    under ``root``; others at their recorded path), the tool's version and source digest
+    under ``root``, then where the run read it; others at their recorded path; paths are
+    normalised first, so ``root/../x`` is not under ``root``), the tool's version and source digest
     (:func:`testzone.provenance.source_digest` of ``root`` when it holds the tool's packages,
     else of the tool running), the Python version and each recorded library's version.
 
@@ -46,19 +49,31 @@ def verify_run(run_dir: str | Path, root: str | Path | None = None) -> list[Chec
     manifest = read_summary(run_dir).get("manifest") or {}
     if not isinstance(manifest, dict) or not manifest:
         return [Check("missing", "manifest", "the run's summary carries no manifest")]
+    inputs = manifest.get("inputs", {})
+    if not isinstance(inputs, dict):
+        raise EvaluationError("the manifest's inputs are not a mapping of path -> SHA-256",
+                              file=str(Path(run_dir) / "summary.json"))
     root = Path(root) if root is not None else Path.cwd()
     out = []
-    for recorded, digest in sorted((manifest.get("inputs") or {}).items()):
+    for recorded, digest in sorted(inputs.items()):
         name, relative = input_name(manifest, str(recorded))
-        path = root / name if relative else Path(recorded)
-        if not path.is_file():
-            out.append(Check("missing", name, f"not found at {path}"))
+        candidates = ([root / name] if relative else []) + [Path(str(recorded))]
+        path = next((p for p in candidates if p.is_file()), None)
+        if path is None:
+            out.append(Check("missing", name, f"not found at {candidates[0]}"))
             continue
-        here = sha256_of(path)
+        try:
+            here = sha256_of(path)
+        except OSError as exc:
+            out.append(Check("unreadable", name, f"{path}: {exc.strerror or exc}"))
+            continue
         out.append(Check("same" if here == str(digest) else "changed", name,
                          f"sha256 {str(digest)[:12]} -> {here[:12]}"))
-    recorded = manifest.get("tool_identity") if isinstance(manifest.get("tool_identity"),
-                                                           dict) else {}
+    recorded = manifest.get("tool_identity")
+    if not isinstance(recorded, dict) or "source_sha256" not in recorded:
+        out.append(Check("missing", "tool identity", "the manifest records no tool_identity "
+                                                     "with a source_sha256"))
+        recorded = recorded if isinstance(recorded, dict) else {}
     now = _tool_at(root)
     for key in ("version", "source_sha256"):
         if key in recorded:
@@ -68,7 +83,11 @@ def verify_run(run_dir: str | Path, root: str | Path | None = None) -> list[Chec
     if isinstance(manifest.get("python"), str):
         a, b = manifest["python"], platform.python_version()
         out.append(Check("same" if a == b else "changed", "python", f"{a} -> {b}"))
+    else:
+        out.append(Check("missing", "python", "the manifest records no Python version"))
     libs = manifest.get("libraries") if isinstance(manifest.get("libraries"), dict) else {}
+    if not libs:
+        out.append(Check("missing", "libraries", "the manifest records no library versions"))
     installed = library_versions()
     for name in sorted(libs):
         a, b = libs[name], installed.get(name)

@@ -3,6 +3,7 @@ cases only in one run; as a dict (``--json``), a plain-text table and ``compare.
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -144,10 +145,11 @@ def input_name(manifest: dict[str, Any], recorded: str) -> tuple[str, bool]:
     to the tool's folder of the run (``tool_root``) when inside it, else to the run's ``cwd``
     when inside that (two clones of the project name their own files alike), else as
     recorded."""
+    path = Path(os.path.normpath(recorded))      # "root/../../etc" is not under root
     for base in (manifest.get("tool_root"), manifest.get("cwd")):
-        if isinstance(base, str) and base and Path(recorded).is_absolute():
+        if isinstance(base, str) and base and path.is_absolute():
             try:
-                return Path(recorded).relative_to(base).as_posix(), True
+                return path.relative_to(os.path.normpath(base)).as_posix(), True
             except ValueError:
                 continue
     return recorded, False

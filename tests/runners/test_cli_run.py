@@ -747,9 +747,22 @@ def test_verify_checks_a_run_against_this_checkout(tmp_path: Path, monkeypatch) 
     assert f"changed  scenarios/wuhan/cut_in.xosc: sha256 {'0' * 12} -> " in bad.output
     assert any(ln.startswith("changed  library numpy: 0.0.1 -> ") for ln in lines)
     assert lines[-1].endswith("2 differ or are missing")
+    # hostile pass 13c: not under --root, a file is looked for where the run read it
     elsewhere = invoke("verify", str(tmp_path / "a"), "--root", str(tmp_path))
-    assert elsewhere.exit_code == 1 and "missing  scenarios/wuhan/cut_in.xosc: not found" in \
-        elsewhere.output
+    assert elsewhere.exit_code == 1 and "changed  scenarios/wuhan/cut_in.xosc" in \
+        elsewhere.output and "missing " not in elsewhere.output
+    m["inputs"][str(ROOT / "scenarios" / "gone.xosc")] = "1" * 64
+    m["inputs"][str(ROOT) + "/../../etc/hostname"] = "2" * 64   # not under the tool's folder
+    del m["tool_identity"]
+    summary.write_text(json.dumps(doc))
+    bad = invoke("verify", str(tmp_path / "a"), "--root", str(ROOT))
+    assert "missing  scenarios/gone.xosc: not found" in bad.output
+    assert "missing  tool identity:" in bad.output
+    assert "../" not in bad.output.replace(str(ROOT) + "/../../etc/hostname", "")
+    m["inputs"] = ["not", "a", "mapping"]
+    summary.write_text(json.dumps(doc))
+    broken = invoke("verify", str(tmp_path / "a"))
+    assert broken.exit_code == 2 and "inputs are not a mapping" in broken.output
     assert invoke("verify", str(tmp_path / "none")).exit_code == 2
 
 
