@@ -179,15 +179,17 @@ def _series_panels(axes: list, rec: Recording, res: CaseResult, net: Any) -> Non
     head = {s.name: s for s in HeadwayMetric().compute(rec).series}
     for name, label in (("ttc_s", "TTC"), ("thw_s", "THW")):
         s = head[name]
-        axes[2].plot(finite(s.timestamps), capped(s.values, TIME_PLOT_CAP_S), label=label)
+        axes[2].plot(finite(s.timestamps), capped(s.values, TIME_PLOT_CAP_S),
+                     label=f"{label} (cap {TIME_PLOT_CAP_S:g} s)",
+                     ls="--" if name == "thw_s" else "-")   # THW over an equal TTC: dashed
     axes[2].axhline(1.5, color="grey", lw=0.5, ls=":")
     axes[2].set_ylim(0.0, TIME_PLOT_CAP_S * 1.05)
-    axes[2].set_ylabel(f"time [s] (cap {TIME_PLOT_CAP_S:g})")
+    axes[2].set_ylabel("time [s]")   # short labels: two long ones met between panels
     dist = ProximityMetric().compute(rec).series[0]
     axes[3].plot(finite(dist.timestamps), capped(dist.values, DISTANCE_PLOT_CAP_M),
-                 label="nearest object")
+                 label=f"nearest object (cap {DISTANCE_PLOT_CAP_M:g} m)")
     axes[3].set_ylim(0.0, DISTANCE_PLOT_CAP_M * 1.05)   # nothing near: a line at the cap,
-    axes[3].set_ylabel(f"distance [m] (cap {DISTANCE_PLOT_CAP_M:g})")  # not mid-axis
+    axes[3].set_ylabel("distance [m]")  # (the axis up to the cap: nothing near is not mid-axis)
 
 
 def timeline_figure(rec: Recording, res: CaseResult, net: Any = None) -> Figure:
