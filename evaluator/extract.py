@@ -175,6 +175,14 @@ def lanes_along(track: EgoTrack, net: object | None) -> list[LaneCoord | None]:
     return out
 
 
+def road_junction(road: object | None) -> str | None:
+    """The id of the junction a road of the network belongs to (``road@junction``, ASAM
+    OpenDRIVE 1.8 clause 10.2), None for a road outside every junction or no road (duck-typed:
+    any object with a ``junction`` attribute)."""
+    jid = getattr(road, "junction", None)
+    return None if jid in (None, "", "-1") else str(jid)
+
+
 def junction_pass_lanes(lanes: list[LaneCoord | None], net: object | None
                         ) -> list[LaneCoord | None]:
     """``lanes`` (one per frame) with each pass through a junction put on one connecting road:
@@ -195,9 +203,7 @@ def junction_pass_lanes(lanes: list[LaneCoord | None], net: object | None
         return list(lanes)
 
     def junction_of(lane: LaneCoord | None) -> str | None:
-        road = roads.get(lane.road_id) if lane is not None else None
-        jid = getattr(road, "junction", None)
-        return None if jid in (None, "", "-1") else str(jid)
+        return road_junction(roads.get(lane.road_id)) if lane is not None else None
 
     out = list(lanes)
     i = 0

@@ -57,6 +57,12 @@ class Road:
     rule: str = "RHT"
     line: int | None = None
 
+    @property
+    def in_junction(self) -> bool:
+        """True for a junction's connecting road (``road@junction`` other than -1 or empty;
+        ASAM OpenDRIVE 1.8 clause 10.2)."""
+        return self.junction not in ("-1", "", None)
+
     def __post_init__(self) -> None:
         self._section_starts = [sec.s for sec in self.sections]
         self._spans_at: tuple[float, LaneSection | None] = (math.nan, None)

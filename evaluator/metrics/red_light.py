@@ -31,7 +31,7 @@ from testzone.recording import Recording
 from testzone.world import EntityState, LaneCoord, SignalColor, SignalState
 
 from evaluator.extract import (ego_track, front_point, front_reach, lane_direction,
-                               lanes_along, moved_plausibly)
+                               lanes_along, moved_plausibly, road_junction)
 from evaluator.interfaces import RoadNetworkView
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic
 
@@ -96,7 +96,7 @@ def _turn_after(k: int, tr: Any, lanes: list, net: RoadNetworkView) -> float:
         if lane is None or lane.road_id == start:
             continue
         road = roads.get(lane.road_id)
-        if road is not None and getattr(road, "junction", "-1") in ("-1", "", None):
+        if road is not None and road_junction(road) is None:
             end = j
             break
     h0, h1 = tr.states[k].pose.h, tr.states[end].pose.h

@@ -33,7 +33,7 @@ import numpy as np
 from testzone.errors import TestzoneError
 from testzone.recording import Recording
 
-from evaluator.extract import ego_track, junction_pass_lanes, lanes_along
+from evaluator.extract import ego_track, junction_pass_lanes, lanes_along, road_junction
 from evaluator.interfaces import RoadNetworkView
 from evaluator.metrics.progress import GOAL_TOLERANCE_M
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic, violations_from_mask
@@ -62,8 +62,8 @@ def _goal_s(net: RoadNetworkView, x: float, y: float, road_id: str) -> float | N
 
 
 def _outside_junction(road) -> bool:
-    """True for a road of the map outside every junction (``junction`` -1)."""
-    return road is not None and getattr(road, "junction", "-1") in ("-1", "", None)
+    """True for a road of the map outside every junction (:func:`road_junction` None)."""
+    return road is not None and road_junction(road) is None
 
 
 LOOKUP_SLACK_M = 10.0

@@ -228,7 +228,7 @@ class IdmAgent(Agent):
         lane = ego.lane
         roads = self.net.roads
         here = roads.get(lane.road_id) if lane is not None and route else None
-        if here is None or lane.road_id in route or here.junction in ("-1", "", None):
+        if here is None or lane.road_id in route or not here.in_junction:
             return lane
         for rid in route:
             road = roads.get(rid)

@@ -281,7 +281,7 @@ def adjacent_lanes(net, coord: LaneCoord, length: float, p: MobilParameters,
     Raises ``MapsError`` (from ``net``) only for an unknown road.
     """
     road = net.roads[coord.road_id]
-    if road.junction not in ("-1", "", None):
+    if road.in_junction:
         return []
     sign = road.driving_sign(coord.lane_id)
     left_to = road.length - coord.s if sign > 0 else coord.s
@@ -350,7 +350,7 @@ def route_lane_step(net, coord: LaneCoord, length: float, p: MobilParameters,
     if len(route) < 2 or route[0] != coord.road_id:
         return None
     road = net.roads[coord.road_id]
-    if road.junction not in ("-1", "", None):
+    if road.in_junction:
         return None
     sign = road.driving_sign(coord.lane_id)
     left_to = road.length - coord.s if sign > 0 else coord.s
@@ -360,7 +360,7 @@ def route_lane_step(net, coord: LaneCoord, length: float, p: MobilParameters,
     beyond = left_to + 80.0
     choose = route_chooser(list(route))
     plain = next((k for k in range(1, len(route))
-                  if net.roads[route[k]].junction in ("-1", "", None)), len(route) - 1)
+                  if not net.roads[route[k]].in_junction), len(route) - 1)
     planned = set(route[1:plain + 1])       # the connecting roads and the road after them
 
     def follows(lane: int, s: float) -> bool:
