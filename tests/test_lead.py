@@ -148,3 +148,11 @@ def test_a_road_the_geometry_does_not_know_counts_as_straight():
             return super().reference_frame(road_id, s)
     ego, lead = car("ego", 0.0, cx=0.0), car("lead", 30.0, cx=0.0)
     assert nearest_ahead(ego, [lead], frames=Partial()).gap_m == pytest.approx(25.5)
+
+
+def test_along_left_by_hand():
+    """Heading north (90 deg) from (1, 1): (1, 3) is 2 m ahead, (0, 1) 1 m to the left."""
+    import math
+    from testzone.world import along_left
+    assert along_left(1.0, 1.0, math.pi / 2, 1.0, 3.0) == pytest.approx((2.0, 0.0))
+    assert along_left(1.0, 1.0, math.pi / 2, 0.0, 1.0) == pytest.approx((0.0, 1.0))

@@ -195,6 +195,14 @@ def wrap_angle(a: float) -> float:
     return a - math.pi
 
 
+def along_left(x0: float, y0: float, h: float, x: float, y: float) -> tuple[float, float]:
+    """Point (x, y) [m] in the frame at (x0, y0) [m] heading ``h`` [rad] (inertial, ISO 8855
+    axes: x forward, y left): ``(along, left)`` [m], ahead and to the left positive."""
+    dx, dy = x - x0, y - y0
+    c, s = math.cos(h), math.sin(h)
+    return dx * c + dy * s, -dx * s + dy * c
+
+
 def boxes_overlap(a: EntityState, b: EntityState) -> bool:
     """True when the ground-plane bounding boxes of two entities overlap (touching counts).
 

@@ -21,7 +21,7 @@ import shapely
 
 from testzone.errors import TestzoneError
 from testzone.recording import Recording
-from testzone.world import EntityKind
+from testzone.world import EntityKind, along_left
 
 from evaluator.extract import box_centre, ego_name, map_query
 from evaluator.interfaces import RoadNetworkView
@@ -111,7 +111,6 @@ def _occupants(frame, ego: str, e, label: str, area) -> list[dict]:
     crossing nearest its centre line, when one is within :data:`NEAR_PATH_M` (empty list
     otherwise)."""
     ex, ey = box_centre(e)
-    nx, ny = -math.sin(e.pose.h), math.cos(e.pose.h)
     best = None
     for name, o in frame.entities.items():
         if name == ego or o.kind not in CROSSING_KINDS or not _crossing(e, o):
@@ -119,7 +118,7 @@ def _occupants(frame, ego: str, e, label: str, area) -> list[dict]:
         ox, oy = box_centre(o)
         if not area.intersects(shapely.Point(ox, oy)):
             continue
-        lateral = abs((ox - ex) * nx + (oy - ey) * ny)
+        lateral = abs(along_left(ex, ey, e.pose.h, ox, oy)[1])
         if lateral <= NEAR_PATH_M and (best is None or lateral < best[0]):
             best = (lateral, name)
     if best is None:

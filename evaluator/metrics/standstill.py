@@ -43,7 +43,8 @@ from maps.model import NON_VEHICLE_LIGHT_TYPES
 from testzone.errors import TestzoneError
 from testzone.lead import extent_along
 from testzone.recording import Recording
-from testzone.world import EntityKind, EntityState, LaneCoord, SignalColor, WorldState
+from testzone.world import (EntityKind, EntityState, LaneCoord, SignalColor, WorldState,
+                            along_left)
 
 from evaluator.extract import (ego_track, front_point, front_reach, lane_direction, lanes_along,
                                map_query)
@@ -135,8 +136,7 @@ def _someone_ahead(frame: WorldState, ego: EntityState, lane: LaneCoord | None =
     for name, other in frame.entities.items():
         if name == ego.name:
             continue
-        dx, dy = other.pose.x - ego.pose.x, other.pose.y - ego.pose.y
-        if dx * math.cos(h) + dy * math.sin(h) <= 0.0:
+        if along_left(ego.pose.x, ego.pose.y, h, other.pose.x, other.pose.y)[0] <= 0.0:
             continue
         if math.hypot(other.pose.x - fx, other.pose.y - fy) > CAUSE_RANGE_M:
             continue
@@ -174,7 +174,7 @@ def _heading_in(ego: EntityState, other: EntityState) -> bool:
     """Whether ``other`` moves across the ego's heading towards the ego's centre line at
     :data:`CLOSING_MPS` or more (about to cross in front of it)."""
     h = ego.pose.h
-    lateral = -(other.pose.x - ego.pose.x) * math.sin(h) + (other.pose.y - ego.pose.y) * math.cos(h)
+    lateral = along_left(ego.pose.x, ego.pose.y, h, other.pose.x, other.pose.y)[1]
     across = other.speed * math.sin(other.pose.h - h)
     return lateral * across < 0.0 and abs(across) >= CLOSING_MPS
 
@@ -190,7 +190,7 @@ def _in_path(ego: EntityState, other: EntityState) -> bool:
     half extents across it)."""
     (ex, ey), (ox, oy) = ego.box.centre(ego.pose), other.box.centre(other.pose)
     h = ego.pose.h
-    lateral = abs(-(ox - ex) * math.sin(h) + (oy - ey) * math.cos(h))
+    lateral = abs(along_left(ex, ey, h, ox, oy)[1])
     across = extent_along(other, h + math.pi / 2)
     return lateral < ego.box.width / 2 + across + PATH_MARGIN_M
 
