@@ -10,6 +10,7 @@ offline) are dropped.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import warnings
@@ -19,6 +20,15 @@ import numpy as np
 from maps.errors import MapsError
 
 _VERTICAL = re.compile(r"\+(geoidgrids|vunits)=\S+")
+
+
+
+@functools.lru_cache(maxsize=1)
+def wgs84_geod():
+    """The WGS84 ellipsoid's geodesic calculator (``pyproj.Geod``, Karney 2013), made once
+    (pyproj is imported on first use: maps load without it)."""
+    import pyproj
+    return pyproj.Geod(ellps="WGS84")
 
 
 class GeoReference:

@@ -114,14 +114,13 @@ def layout_issues(map_path: str | Path, net: RoadNetwork) -> list[tuple[str, str
               for i, r in enumerate(layout["rsus"])))]
     geo = layout.get("geo_reference")
     if not out and isinstance(geo, str) and geo.strip() and net.geo_reference:
-        from maps.geo import GeoReference
-        import pyproj
+        from maps.geo import GeoReference, wgs84_geod
         try:
-            lon_a, lat_a = GeoReference(net.geo_reference, net.offset).to_lonlat(0.0, 0.0)
+            lon_a, lat_a = net.to_lonlat(0.0, 0.0)
             lon_b, lat_b = GeoReference(geo).to_lonlat(0.0, 0.0)
         except MapsError as exc:
             return [("error", "geo_reference", exc.message)]
-        apart = pyproj.Geod(ellps="WGS84").inv(lon_a, lat_a, lon_b, lat_b)[2]
+        apart = wgs84_geod().inv(lon_a, lat_a, lon_b, lat_b)[2]
         if apart > GEO_MISMATCH_M:
             out.append(("warning", "geo_reference",
                         f"the layout's geo_reference puts the map's origin (0, 0) at lon "

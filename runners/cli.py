@@ -212,7 +212,8 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
     config = _load_agent_config(agent_config)
     start_instant = None
     if utc_start is not None:
-        from v2x_bridge.units import V2XError, utc_instant
+        from v2x_bridge.errors import V2XError
+        from v2x_bridge.units import utc_instant
         try:
             start_instant = utc_instant(utc_start)
         except V2XError as exc:

@@ -254,7 +254,7 @@ def _link(net: Any, rsu: Rsu, nodes: _Nodes, road_id: str, conns: list[Any],
             if m not in moves:
                 moves.append(m)
     out = {"upstream_node_id": nodes.far_end(road_id, end), "region": rsu.region,
-           "name": str(getattr(road, "name", "") or f"road {road_id}"),
+           "name": str(getattr(road, "name", "") or ""),   # none: map.py names it by id
            "width_m": sum(ln["width_m"] for ln in lanes), "points": centre,
            "movements": moves[:32], "lanes": lanes, "road_id": road_id}
     if rsu.region is not None:
@@ -340,8 +340,9 @@ def _check_against_map(rsus: Any, net: Any, layout_path: str) -> None:
     """
     if not hasattr(net, "junctions") or not hasattr(net, "signals"):
         return
-    for rsu_id, why in absent_from_map(net, ((r.id, r.junction_id, r.signal_ids)
-                                             for r in rsus))[:1]:
+    absent = absent_from_map(net, ((r.id, r.junction_id, r.signal_ids) for r in rsus))
+    if absent:
+        rsu_id, why = absent[0]
         raise V2XError(why, file=layout_path, element=f"rsus ({rsu_id})")
 
 

@@ -15,10 +15,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pyproj
 
 from maps.errors import MapsError
-from maps.geo import GeoReference
+from maps.geo import GeoReference, wgs84_geod
 from testzone.world import wrap_angle
 from v2x_bridge.errors import V2XError
 
@@ -28,7 +27,7 @@ DEFAULT_PROJ = (f"+proj=tmerc +lat_0={DEFAULT_LAT_DEG} +lon_0={DEFAULT_LON_DEG} 
                 "+x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs")
 """Local plane used when a map has no geoReference (Wuhan test zone)."""
 
-_GEOD = pyproj.Geod(ellps="WGS84")
+_GEOD = wgs84_geod()
 _STEP_M = 1.0
 _NO_OFFSET = (0.0, 0.0, 0.0, 0.0)
 
