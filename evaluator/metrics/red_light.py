@@ -28,7 +28,7 @@ from typing import Any
 from maps.model import NON_VEHICLE_LIGHT_TYPES, permits_right_on_red
 from testzone.errors import TestzoneError
 from testzone.recording import Recording
-from testzone.world import EntityState, LaneCoord, SignalColor, SignalState
+from testzone.world import EntityState, LaneCoord, SignalColor, SignalState, wrap_angle
 
 from evaluator.extract import (ego_track, front_point, front_reach, lane_direction,
                                lanes_along, moved_plausibly, road_junction)
@@ -99,8 +99,7 @@ def _turn_after(k: int, tr: Any, lanes: list, net: RoadNetworkView) -> float:
         if road is not None and road_junction(road) is None:
             end = j
             break
-    h0, h1 = tr.states[k].pose.h, tr.states[end].pose.h
-    return math.atan2(math.sin(h1 - h0), math.cos(h1 - h0))
+    return wrap_angle(tr.states[end].pose.h - tr.states[k].pose.h)
 
 
 def vehicle_lights(net: RoadNetworkView,

@@ -174,8 +174,8 @@ class V2XResponseMetric:
         if net is not None:
             red = red_ahead_fn(recording, tr, net, self.spat_required_decel_mps2)
         ahead = ahead_fn(tr)
-        msgs = [e for e in recording.events_of("v2x")
-                if calls_for_action(e, tr.name, red, ahead)]
+        sent = [e for e in recording.events_of("v2x") if delivered_to(e, tr.name)]
+        msgs = [e for e in sent if calls_for_action(e, tr.name, red, ahead)]
         response: float | None = None
         events: tuple[dict[str, Any], ...] = ()
         if msgs:
@@ -195,10 +195,9 @@ class V2XResponseMetric:
             if light:            # which light the SPAT was about (regulator pass 13)
                 first["red_light"] = light
             events = ({"t": t0, **first, "reaction_decel_mps2": self.reaction_decel_mps2},)
-        delivered = sum(delivered_to(e, tr.name) for e in recording.events_of("v2x"))
         stats = {"v2x_action_messages": Statistic("v2x_action_messages", UNIT_COUNT,
                                                   float(len(msgs))),
                  "v2x_delivered_count": Statistic("v2x_delivered_count", UNIT_COUNT,
-                                                  float(delivered)),
+                                                  float(len(sent))),
                  "v2x_response_time_s": Statistic("v2x_response_time_s", "s", response)}
         return MetricResult(self.name, self.category, stats, events=events)

@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from evaluator.case import CaseResult
+from evaluator.criteria import default_criteria
 
 
 def _num(value: Any, digits: int = 2) -> str:
@@ -165,9 +166,14 @@ def narrative(res: CaseResult) -> list[str]:
                           f"(box to box)."))
     stood = _metric(res, "standstill_without_cause_s")
     if isinstance(stood, (int, float)) and stood >= 1.0:
+        bound = next((o.criterion.threshold for o in res.criteria      # the case's own,
+                      if o.criterion.metric == "standstill_without_cause_s"),  # else the
+                     next(c.threshold for c in default_criteria()            # default
+                          if c.metric == "standstill_without_cause_s"))
+        allows = f" (no_stall allows {_num(bound, 0)} s)"
         timed.append((math.inf, f"The ego stood still for {_num(stood)} s in all with no road "
-                                f"user in its way and no light that was not green ahead "
-                                f"(no_stall allows 5 s)."))
+                                f"user in its way and no light that was not green ahead"
+                                f"{allows}."))
     changes = _metric(res, "lane_departure_count")
     if changes:
         timed.append((math.inf, f"The ego left its lane {int(changes)} time(s) (lane changes "
