@@ -283,23 +283,38 @@ def adjacent_lanes(net, coord: LaneCoord, length: float, p: MobilParameters,
     road = net.roads[coord.road_id]
     if road.in_junction:
         return []
-    sign = road.driving_sign(coord.lane_id)
-    left_to = road.length - coord.s if sign > 0 else coord.s
+    sign, left_to = _road_left(road, coord)
     if left_to < length + p.change_clearance:
         return []
-    beyond = left_to + 80.0  # past the road's end and a junction after it
     choose = route_chooser(list(route)) if route else None
-    here = LaneCoord(coord.road_id, coord.lane_id, coord.s, 0.0)
-    exit_road = net.advance(here, beyond, choose).road_id
+    exit_road = _exit_road(net, coord, coord.lane_id, coord.s, left_to, choose)
     out = []
     for step in (sign, -sign):
         lane = _next_lane(coord.lane_id, step)
         # the lane must lead where the ego's lane leads (not into a turning lane)
-        if _usable(net, coord, lane, length + p.change_clearance, p) and net.advance(
-                LaneCoord(coord.road_id, lane, coord.s, 0.0), beyond, choose).road_id \
-                == exit_road:
+        if _usable(net, coord, lane, length + p.change_clearance, p) and \
+                _exit_road(net, coord, lane, coord.s, left_to, choose) == exit_road:
             out.append((lane, abs(lane) > abs(coord.lane_id)))
     return out
+
+
+EXIT_PAST_END_M = 80.0
+"""How far past the ego's road's end [m] a lane is followed to see where it leads (past the
+road's end and a junction after it)."""
+
+
+def _road_left(road, coord: LaneCoord) -> tuple[int, float]:
+    """(driving sign of the ego's lane, road left ahead of the ego along it [m])."""
+    sign = road.driving_sign(coord.lane_id)
+    return sign, (road.length - coord.s if sign > 0 else coord.s)
+
+
+def _exit_road(net, coord: LaneCoord, lane: int, s: float, left_to: float, choose) -> str:
+    """The road that lane ``lane`` of the ego's road, from ``s`` [m], leads to
+    :data:`EXIT_PAST_END_M` past the road's end (``left_to`` [m] ahead of the ego at
+    ``coord.s``), taking ``choose``'s branch at junctions (``maps.RoadNetwork.advance``)."""
+    return net.advance(LaneCoord(coord.road_id, lane, s, 0.0),
+                       left_to + EXIT_PAST_END_M - abs(s - coord.s), choose).road_id
 
 
 def _next_lane(lane_id: int, step: int) -> int:
@@ -352,12 +367,10 @@ def route_lane_step(net, coord: LaneCoord, length: float, p: MobilParameters,
     road = net.roads[coord.road_id]
     if road.in_junction:
         return None
-    sign = road.driving_sign(coord.lane_id)
-    left_to = road.length - coord.s if sign > 0 else coord.s
+    sign, left_to = _road_left(road, coord)
     length = min(length, left_to - 0.5)
     if length <= 0.0:
         return None
-    beyond = left_to + 80.0
     choose = route_chooser(list(route))
     plain = next((k for k in range(1, len(route))
                   if not net.roads[route[k]].in_junction), len(route) - 1)
@@ -365,8 +378,7 @@ def route_lane_step(net, coord: LaneCoord, length: float, p: MobilParameters,
 
     def follows(lane: int, s: float) -> bool:
         try:
-            return net.advance(LaneCoord(coord.road_id, lane, s, 0.0),
-                               beyond - abs(s - coord.s), choose).road_id in planned
+            return _exit_road(net, coord, lane, s, left_to, choose) in planned
         except MapsError:
             return False
 
