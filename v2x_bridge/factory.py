@@ -193,8 +193,10 @@ def _maneuver(net: Any, conn: Any, conn_lane: int) -> tuple[str, str, str, int |
 
 
 def _lane_entry(net: Any, rsu: Rsu, nodes: _Nodes, road_id: str, end: str, lane_id: int,
-                links: list[tuple[Any, int]], approach_m: float) -> tuple[dict, float]:
-    """(lane description, stop-line s [m]) of one incoming lane and its lane links."""
+                links: list[tuple[Any, int]], approach_m: float
+                ) -> tuple[dict, float, dict[float, Any]]:
+    """(lane description, stop-line s [m], its centre poses by sample s [m]:
+    :func:`_lane_points`) of one incoming lane and its lane links."""
     length = net.roads[road_id].length
     sig = _governing_signal(net, rsu, road_id, lane_id, end)
     phase = signal_phase_ids(rsu).get(str(sig.id)) if sig is not None else None
@@ -218,7 +220,7 @@ def _lane_entry(net: Any, rsu: Rsu, nodes: _Nodes, road_id: str, end: str, lane_
     lane = {"lane_id": abs(lane_id), "width_m": net.lane_width(road_id, lane_id, s_stop),
             "maneuvers": man, "points": points, "connects_to": conns,
             "road_id": road_id, "odr_lane_id": lane_id}
-    return lane, s_stop
+    return lane, s_stop, pts
 
 
 def _link(net: Any, rsu: Rsu, nodes: _Nodes, road_id: str, conns: list[Any],
@@ -232,16 +234,16 @@ def _link(net: Any, rsu: Rsu, nodes: _Nodes, road_id: str, conns: list[Any],
     for conn in conns:
         for from_lane, to_lane in conn.lane_links:
             by_lane.setdefault(from_lane, []).append((conn, to_lane))
-    lanes, stops = [], []
-    for lane_id in sorted(by_lane, key=abs):
-        lane, s_stop = _lane_entry(net, rsu, nodes, road_id, end, lane_id, by_lane[lane_id],
-                                   approach_m)
-        lanes.append(lane)
-        stops.append(s_stop)
-    s_ref = stops[0]
+    entries = [_lane_entry(net, rsu, nodes, road_id, end, lane_id, by_lane[lane_id], approach_m)
+               for lane_id in sorted(by_lane, key=abs)]
+    lanes = [lane for lane, _, _ in entries]
+    s_ref = entries[0][1]
     ids = [ln["odr_lane_id"] for ln in lanes]
     samples = _samples(s_ref, end, road.length, approach_m)
-    per_lane = [_lane_points(net, road_id, i, s_ref, samples) for i in ids]
+    # the centre line over the first lane's samples: a lane with the same stop line has them
+    per_lane = [pts if s_stop == s_ref else _lane_points(net, road_id, lane["odr_lane_id"],
+                                                         s_ref, samples)
+                for lane, s_stop, pts in entries]
     centre = []
     for s in samples:
         ps = [pl[s] for pl in per_lane if s in pl]
