@@ -55,6 +55,7 @@ class ControllerClock:
         self.cycle = sum(p.duration for p in cdef.phases)
         self._colours = _colours_by_phase(cdef)
         self._shown: set[str] = set()
+        self._plans: dict[tuple[str, int], tuple] = {}   # _plan per (signal, phase)
 
     def phase_at(self, t: float) -> tuple[int, float]:
         """(phase index, time into the phase [s]) at sim time ``t``; before start: phase 0."""
@@ -89,41 +90,55 @@ class ControllerClock:
             return {}
         i, into = self.phase_at(t)
         wait = max(self.start - t, 0.0)  # before the first cycle, phase 0 holds
-        n = len(phases)
+        shift = wait - into                 # from the phase's start to now
         out = {}
-        for sid, colours in self._colours.items():
+        for sid in self._colours:
             if sid in phases[i].states:
                 self._shown.add(sid)
             elif sid not in self._shown:
                 continue
-            # the cycle from phase i on, as (colour, duration), phases never shown left out
-            cycle = [(colours[(i + k) % n], phases[(i + k) % n].duration) for k in range(n)
-                     if k == 0 or phases[(i + k) % n].duration > 0.0]
-            color = cycle[0][0]
-            if all(c == color for c, _ in cycle):
+            key = (sid, i)
+            if key not in self._plans:
+                self._plans[key] = self._plan(sid, i)
+            color, remaining, spans = self._plans[key]
+            if remaining is None:
                 out[sid] = SignalState(sid, color, None, i)
                 continue
-            k = 1
-            remaining = cycle[0][1] - into + wait
-            while cycle[k][0] == color:
-                remaining += cycle[k][1]
-                k += 1
-            spans: list[tuple[SignalColor, float, float]] = []
-            start = remaining
-            for c, d in cycle[k:]:
-                if spans and spans[-1][0] == c:
-                    spans[-1] = (c, spans[-1][1], spans[-1][2] + d)
-                else:
-                    spans.append((c, start, d))
-                start += d
-            # the current colour coming round again, its whole length: the cycle's end
-            held = sum(d for _, d in cycle[:k])
-            if spans[-1][0] == color:
-                spans[-1] = (color, spans[-1][1], spans[-1][2] + held)
-            else:
-                spans.append((color, start, held))
-            out[sid] = SignalState(sid, color, remaining, i, tuple(spans))
+            out[sid] = SignalState(sid, color, remaining + shift, i,
+                                   tuple((c, s + shift, d) for c, s, d in spans))
         return out
+
+    def _plan(self, sid: str, i: int) -> tuple[SignalColor, float | None,
+                                                tuple[tuple[SignalColor, float, float], ...]]:
+        """Signal ``sid`` from the start of phase ``i`` on: its colour, the time until that
+        colour changes [s] (None: it never does) and the colours to come as (colour, starts
+        in, lasts) [s], both from the phase's start (``states`` shifts them to now). Phases
+        never shown (zero length) are left out; ``states`` keeps it per (signal, phase)."""
+        phases, colours, n = self.cdef.phases, self._colours[sid], len(self.cdef.phases)
+        cycle = [(colours[(i + k) % n], phases[(i + k) % n].duration) for k in range(n)
+                 if k == 0 or phases[(i + k) % n].duration > 0.0]
+        color = cycle[0][0]
+        if all(c == color for c, _ in cycle):
+            return color, None, ()
+        k, remaining = 1, cycle[0][1]
+        while cycle[k][0] == color:
+            remaining += cycle[k][1]
+            k += 1
+        spans: list[tuple[SignalColor, float, float]] = []
+        start = remaining
+        for c, d in cycle[k:]:
+            if spans and spans[-1][0] == c:
+                spans[-1] = (c, spans[-1][1], spans[-1][2] + d)
+            else:
+                spans.append((c, start, d))
+            start += d
+        # the current colour coming round again, its whole length: the cycle's end
+        held = sum(d for _, d in cycle[:k])
+        if spans[-1][0] == color:
+            spans[-1] = (color, spans[-1][1], spans[-1][2] + held)
+        else:
+            spans.append((color, start, held))
+        return color, remaining, tuple(spans)
 
 
 def _colours_by_phase(cdef: SignalControllerDef) -> dict[str, list[SignalColor]]:
