@@ -84,11 +84,11 @@ class StandstillMetric:
         for sig in vehicle_lights(net, self.ignored_types) if net is not None else ():
             lights.setdefault(str(sig.road_id), []).append(sig)
         standing = [float(v) < STANDSTILL_SPEED_MPS for v in tr.speed]
-        areas = _LaneAreas(net)
+        lane_polygon = map_query(net, "lane_polygon")
         advance = map_query(net, "advance")
         arrived = _at_goal(recording, tr)
         unexplained = [
-            stand and not (arrived[k] or _someone_ahead(frame, st, lane, areas)
+            stand and not (arrived[k] or _someone_ahead(frame, st, lane, lane_polygon)
                            or _light_ahead(frame, st, lane, lights, net)
                            or _dead_end_ahead(advance, st, lane))
             for k, (stand, frame, st, lane) in enumerate(zip(standing, frames, tr.states,
@@ -105,34 +105,27 @@ class StandstillMetric:
         return MetricResult(self.name, self.category, stats, violations=tuple(violations))
 
 
-class _LaneAreas:
-    """The map's lane polygons (``lane_polygon``), read once each; None for a lane the map
-    cannot give."""
-
-    def __init__(self, net: RoadNetworkView | None) -> None:
-        self.query = map_query(net, "lane_polygon") if net is not None else None
-        self.cache: dict[tuple[str, int], object] = {}
-
-    def get(self, lane: LaneCoord | None):
-        if lane is None or self.query is None:
-            return None
-        key = (lane.road_id, lane.lane_id)
-        if key not in self.cache:
-            try:
-                self.cache[key] = self.query(*key)
-            except TestzoneError:
-                self.cache[key] = None
-        return self.cache[key]
+def _lane_area(lane_polygon, lane: LaneCoord | None):
+    """The map's polygon of the ego's lane (``lane_polygon``, which the network caches), or
+    None without the query, a lane or a polygon the map can give."""
+    if lane_polygon is None or lane is None:
+        return None
+    try:
+        return lane_polygon(lane.road_id, lane.lane_id)
+    except TestzoneError:
+        return None
 
 
 def _someone_ahead(frame: WorldState, ego: EntityState, lane: LaneCoord | None = None,
-                   areas: _LaneAreas | None = None) -> bool:
+                   lane_polygon=None) -> bool:
     """Another entity's centre ahead of the ego's reference point and within
-    :data:`CAUSE_RANGE_M` of its front bumper, in the ego's way (:func:`_in_path`, or a
-    moving vehicle, or a pedestrian or cyclist heading into the way: :func:`_heading_in`)."""
+    :data:`CAUSE_RANGE_M` of its front bumper, in the ego's way (within reach of the ego's
+    ``lane`` as the map's ``lane_polygon`` draws it, else :func:`_in_path`; or a moving
+    vehicle not beside it going its way, or a pedestrian or cyclist heading into the way:
+    :func:`_heading_in`)."""
     h = ego.pose.h
     fx, fy = front_point(ego)
-    area = areas.get(lane) if areas is not None else None
+    area = _lane_area(lane_polygon, lane)
     for name, other in frame.entities.items():
         if name == ego.name:
             continue
