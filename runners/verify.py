@@ -12,14 +12,12 @@ their recorded path.
 from __future__ import annotations
 
 import platform
-import re
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from evaluator.errors import EvaluationError
-from evaluator.report.compare import input_name
 from evaluator.report.summary import read_summary
-from testzone.provenance import PACKAGES, library_versions, source_digest, tool_identity
+from testzone.provenance import checkout_identity, input_name, library_versions, short_digest
 
 from runners.case import sha256_of
 
@@ -40,11 +38,14 @@ def verify_run(run_dir: str | Path, root: str | Path | None = None) -> list[Chec
     ``tool_root``, or else under its working folder, ``cwd``, is looked for at the same place
     under ``root``, then where the run read it; others at their recorded path; paths are
     normalised first, so ``root/../x`` is not under ``root``), the tool's version and source digest
-    (:func:`testzone.provenance.source_digest` of ``root`` when it holds the tool's packages,
-    else of the tool running), the Python version and each recorded library's version.
+    (:func:`testzone.provenance.checkout_identity` of ``root``), the Python version and each
+    recorded library's version.
 
     Raises:
-        EvaluationError: the run folder has no readable summary (``testzone run`` writes it).
+        EvaluationError: the run folder has no readable summary (``testzone run`` writes it),
+            or its manifest's inputs are not a mapping.
+        OSError, UnicodeDecodeError: ``root`` holds the tool's packages but its
+            ``testzone/__init__.py`` cannot be read.
     """
     manifest = read_summary(run_dir).get("manifest") or {}
     if not isinstance(manifest, dict) or not manifest:
@@ -74,12 +75,12 @@ def verify_run(run_dir: str | Path, root: str | Path | None = None) -> list[Chec
         out.append(Check("missing", "tool identity", "the manifest records no tool_identity "
                                                      "with a source_sha256"))
         recorded = recorded if isinstance(recorded, dict) else {}
-    now = _tool_at(root)
+    now = checkout_identity(root)
     for key in ("version", "source_sha256"):
         if key in recorded:
             a, b = recorded[key], now.get(key)
             out.append(Check("same" if a == b else "changed", f"tool {key}",
-                             f"{_short(a)} -> {_short(b)}"))
+                             f"{short_digest(a)} -> {short_digest(b)}"))
     if isinstance(manifest.get("python"), str):
         a, b = manifest["python"], platform.python_version()
         out.append(Check("same" if a == b else "changed", "python", f"{a} -> {b}"))
@@ -93,18 +94,3 @@ def verify_run(run_dir: str | Path, root: str | Path | None = None) -> list[Chec
         a, b = libs[name], installed.get(name)
         out.append(Check("same" if a == b else "changed", f"library {name}", f"{a} -> {b}"))
     return out
-
-
-def _tool_at(root: Path) -> dict[str, Any]:
-    """``{"version", "source_sha256"}`` of the tool checked out at ``root`` when it holds the
-    tool's packages, else of the tool running."""
-    if all((root / pkg).is_dir() for pkg in PACKAGES):
-        text = (root / "testzone" / "__init__.py").read_text(encoding="utf-8")
-        version = re.search(r'__version__\s*=\s*"([^"]+)"', text)
-        return {"version": version.group(1) if version else None,
-                "source_sha256": source_digest(root)}
-    return tool_identity()
-
-
-def _short(v: Any) -> Any:
-    return v[:12] if isinstance(v, str) and len(v) > 12 else v

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 import subprocess
 from importlib import metadata
@@ -100,3 +101,48 @@ def library_versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             out[pkg] = None
     return dict(sorted(out.items()))
+
+
+def checkout_identity(root: Path) -> dict[str, Any]:
+    """``{"version", "source_sha256"}`` of the tool checked out at ``root`` (its
+    ``testzone/__init__.py`` ``__version__`` and :func:`source_digest`) when it holds the
+    tool's :data:`PACKAGES`, else of the tool running (:func:`tool_identity`).
+
+    Raises:
+        OSError, UnicodeDecodeError: ``root``'s ``testzone/__init__.py`` cannot be read.
+    """
+    if all((root / pkg).is_dir() for pkg in PACKAGES):
+        text = (root / "testzone" / "__init__.py").read_text(encoding="utf-8")
+        version = re.search(r'__version__\s*=\s*"([^"]+)"', text)
+        return {"version": version.group(1) if version else None,
+                "source_sha256": source_digest(root)}
+    return tool_identity()
+
+
+def short_digest(value: Any) -> Any:
+    """A digest or commit shortened to 12 hex digits for display; other values as they are."""
+    return value[:12] if isinstance(value, str) and len(value) > 12 else value
+
+
+def input_name(manifest: dict[str, Any], recorded: str) -> tuple[str, bool]:
+    """``(name, relative)`` of an input file a run's manifest recorded at ``recorded``:
+    relative to the tool's folder of the run (``tool_root``) when inside it, else to the run's
+    ``cwd`` when inside that (two clones of the project name their own files alike), else as
+    recorded. Paths are normalised first (``root/../../etc`` is not under ``root``)."""
+    path = Path(os.path.normpath(recorded))
+    for base in (manifest.get("tool_root"), manifest.get("cwd")):
+        if isinstance(base, str) and base and path.is_absolute():
+            try:
+                return path.relative_to(os.path.normpath(base)).as_posix(), True
+            except ValueError:
+                continue
+    return recorded, False
+
+
+def relative_inputs(manifest: dict[str, Any]) -> dict[str, str]:
+    """A manifest's input files -> SHA-256, each named by :func:`input_name` (empty when the
+    manifest has no mapping of inputs)."""
+    inputs = manifest.get("inputs")
+    if not isinstance(inputs, dict):
+        return {}
+    return {input_name(manifest, str(path))[0]: str(digest) for path, digest in inputs.items()}

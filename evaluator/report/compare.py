@@ -3,7 +3,6 @@ cases only in one run; as a dict (``--json``), a plain-text table and ``compare.
 
 from __future__ import annotations
 
-import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from evaluator.aggregate import group_stats
 from evaluator.case import CaseResult
 from evaluator.errors import EvaluationError
 from evaluator.report.summary import read_summary
+from testzone.provenance import relative_inputs, short_digest
 from testzone.text import one_line
 
 #: Score changes smaller than this [points] are left out of the text table's delta list.
@@ -134,33 +134,9 @@ def _tool_changes(a: Any, b: Any) -> list[str]:
     uncommitted changes (digests and commits shortened to 12 hex digits)."""
     if not isinstance(a, dict) or not isinstance(b, dict):
         return []
-    short = lambda v: v[:12] if isinstance(v, str) else v  # noqa: E731
-    return [f"tool {k} {short(a.get(k))} -> {short(b.get(k))}"
+    return [f"tool {k} {short_digest(a.get(k))} -> {short_digest(b.get(k))}"
             for k in ("version", "source_sha256", "git_commit", "git_dirty")
             if k in a and k in b and a.get(k) != b.get(k)]
-
-
-def input_name(manifest: dict[str, Any], recorded: str) -> tuple[str, bool]:
-    """``(name, relative)`` of an input file the manifest recorded at ``recorded``: relative
-    to the tool's folder of the run (``tool_root``) when inside it, else to the run's ``cwd``
-    when inside that (two clones of the project name their own files alike), else as
-    recorded."""
-    path = Path(os.path.normpath(recorded))      # "root/../../etc" is not under root
-    for base in (manifest.get("tool_root"), manifest.get("cwd")):
-        if isinstance(base, str) and base and path.is_absolute():
-            try:
-                return path.relative_to(os.path.normpath(base)).as_posix(), True
-            except ValueError:
-                continue
-    return recorded, False
-
-
-def relative_inputs(manifest: dict[str, Any]) -> dict[str, str]:
-    """The manifest's input files -> SHA-256, each named by :func:`input_name`."""
-    inputs = manifest.get("inputs")
-    if not isinstance(inputs, dict):
-        return {}
-    return {input_name(manifest, str(path))[0]: str(digest) for path, digest in inputs.items()}
 
 
 def _input_changes(ma: dict[str, Any], mb: dict[str, Any]) -> list[str]:

@@ -779,12 +779,12 @@ def test_verify_finds_the_tools_own_files_and_digests_the_checkout_given(
     assert manifest["tool_root"] == str(ROOT) and manifest["cwd"] == str(tmp_path)
     ok = invoke("verify", str(tmp_path / "a"), "--root", str(ROOT))
     assert ok.exit_code == 0, ok.output
-    from runners.verify import _tool_at
+    from testzone.provenance import checkout_identity
     fake = tmp_path / "checkout"
     from testzone.provenance import PACKAGES
     for pkg in PACKAGES:
         (fake / pkg).mkdir(parents=True)
     (fake / "testzone" / "__init__.py").write_text('__version__ = "9.9.9"\n')
-    there = _tool_at(fake)
+    there = checkout_identity(fake)
     assert there["version"] == "9.9.9" and there["source_sha256"] != manifest[
         "tool_identity"]["source_sha256"]
