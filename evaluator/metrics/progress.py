@@ -19,6 +19,7 @@ tolerance [s]; inf when never reached.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -67,6 +68,22 @@ def _last_xy(obj: Any, net: Any = None) -> tuple[float, float] | None:
         for v in obj:
             found = _last_xy(v, net) or found
     return found
+
+
+def goal_windows(goals: list) -> list[tuple[Any, float, float, float, float]]:
+    """``(event, until [s], x [m], y [m], tolerance [m])`` of each ``goal`` event of ``goals``
+    (in time order): it holds from its time until the next one's (inf for the last); x, y
+    NaN when it has no goal point (never reached), tolerance :data:`GOAL_TOLERANCE_M` unless
+    it gives its own."""
+    out = []
+    for n, ev in enumerate(goals):
+        try:
+            x, y = float(ev.data.get("x", math.nan)), float(ev.data.get("y", math.nan))
+        except (TypeError, ValueError):
+            x = y = math.nan
+        out.append((ev, goals[n + 1].t if n + 1 < len(goals) else math.inf, x, y,
+                    float(ev.data.get("tolerance_m", GOAL_TOLERANCE_M))))
+    return out
 
 
 def find_goal(recording: Recording,

@@ -35,7 +35,7 @@ from testzone.recording import Recording
 
 from evaluator.extract import ego_track, junction_pass_lanes, lanes_along, road_junction
 from evaluator.interfaces import RoadNetworkView
-from evaluator.metrics.progress import GOAL_TOLERANCE_M
+from evaluator.metrics.progress import goal_windows
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic, violations_from_mask
 
 
@@ -122,7 +122,7 @@ class RouteMetric:
         lanes = junction_pass_lanes(lanes_along(tr, net), net)
         off = np.zeros(len(tr), dtype=bool)
         judged = np.zeros(len(tr), dtype=bool)   # frames on a road outside junctions
-        for n, ev in enumerate(goals):
+        for ev, until, gx, gy, tol in goal_windows(goals):
             order = [str(r) for r in ev.data["roads"]]
             if len(set(order)) < 2:
                 continue             # one road: nothing to take a wrong turn at
@@ -130,9 +130,6 @@ class RouteMetric:
             plain = [(r, float(getattr(roads.get(r), "length", 0.0))) for r in order
                      if _outside_junction(roads.get(r))]
             last_plain = bool(plain) and _outside_junction(roads.get(order[-1]))
-            until = goals[n + 1].t if n + 1 < len(goals) else math.inf
-            gx, gy = float(ev.data.get("x", math.nan)), float(ev.data.get("y", math.nan))
-            tol = float(ev.data.get("tolerance_m", GOAL_TOLERANCE_M))
             goal_s = _goal_s(net, gx, gy, order[-1])
             way, last_s = None, None          # the route's way along the last road (from
             #                                   where it entered towards the goal); the s

@@ -49,7 +49,7 @@ from testzone.world import (EntityKind, EntityState, LaneCoord, SignalColor, Wor
 from evaluator.extract import (ego_track, front_point, front_reach, lane_direction, lanes_along,
                                map_query)
 from evaluator.interfaces import RoadNetworkView
-from evaluator.metrics.progress import GOAL_TOLERANCE_M
+from evaluator.metrics.progress import goal_windows
 from evaluator.metrics.red_light import governs, vehicle_lights
 from evaluator.results import MetricResult, Statistic, masked_time, violations_from_mask
 
@@ -194,14 +194,7 @@ def _at_goal(recording: Recording, tr) -> list[bool]:
     the next goal): standing there is what it was sent to do (hostile pass 13c: esmini's
     follow_route_controller_test_medium stood 469 s at its goal and failed no_stall)."""
     out = [False] * len(tr.t)
-    goals = list(recording.events_of("goal"))
-    for n, ev in enumerate(goals):
-        until = goals[n + 1].t if n + 1 < len(goals) else math.inf
-        try:
-            gx, gy = float(ev.data["x"]), float(ev.data["y"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        tol = float(ev.data.get("tolerance_m", GOAL_TOLERANCE_M))
+    for ev, until, gx, gy, tol in goal_windows(list(recording.events_of("goal"))):
         reached = False
         for k, t in enumerate(tr.t):
             if ev.t <= t < until:
