@@ -196,7 +196,9 @@ class IdmAgent(Agent):
 
     def path_for(self, ego, route: tuple[str, ...] = ()) -> tuple[PathAhead, float]:
         """The lane path ahead and the ego's distance along it [m]; the path follows ``route``
-        (road ids) at junctions, else the straightest continuation; it is rebuilt when the ego
+        (road ids: the route still ahead, :meth:`route_ahead`, so a route through a junction
+        twice takes its second branch the second time) at junctions, else the straightest
+        continuation; it is rebuilt when the ego
         has used up a third of its horizon, has left its corridor or was given another route.
         During a lane change it runs on the target lane, its start bent from the ego's pose
         onto that lane's centre over the speed times the change time left (at least 1 s,
@@ -282,9 +284,10 @@ class IdmAgent(Agent):
                 or ego.speed < p.change_min_speed:
             return
         length = max(ego.speed, 1.0) * p.change_duration
-        forced = route_lane_step(self.net, ego.lane, length, p, self.route_ahead(obs))
+        ahead = self.route_ahead(obs)
+        forced = route_lane_step(self.net, ego.lane, length, p, ahead)
         lanes = [forced] if forced is not None else adjacent_lanes(
-            self.net, ego.lane, length, p, route_roads(obs))
+            self.net, ego.lane, length, p, ahead)
         if not lanes:
             return
         objects = with_lanes(self.net, obs.objects)
@@ -365,7 +368,7 @@ class IdmAgent(Agent):
             return Control(acceleration=-self.params.comfortable_deceleration, steering=0.0)
         self._now = obs.time
         self.plan_lane_change(obs)
-        path, along = self.path_for(ego, route_roads(obs))
+        path, along = self.path_for(ego, self.route_ahead(obs))
         steering = pure_pursuit_steering(ego, path, along, self.spec.wheelbase)
         steering = max(-self.spec.max_steering, min(self.spec.max_steering, steering))
         front = ego.box.cx + ego.box.length / 2.0

@@ -85,7 +85,7 @@ from shapely.geometry import LineString, Point
 from testzone.errors import TestzoneError
 from testzone.world import BoundingBox, EntityKind, EntityState, Pose, SignalColor, wrap_angle
 
-from runners.agents.idm import IdmAgent, IdmParameters, route_roads
+from runners.agents.idm import IdmAgent, IdmParameters
 from runners.agents.path_ahead import PathAhead, PathObstacle
 from runners.interfaces import Observation, V2XReceived, VehicleSpec
 
@@ -345,7 +345,7 @@ class IdmV2xAgent(IdmAgent):
         self._yield_gap = self._red_gap = None
         ego = obs.ego
         if ego.lane is not None:
-            path, along = self.path_for(ego, route_roads(obs))
+            path, along = self.path_for(ego, self.route_ahead(obs))
             v0 = super().desired_speed(obs)
             self._plan_signal(obs, v0)
             self._plan_hazards(ego, path, along)

@@ -274,7 +274,8 @@ def adjacent_lanes(net, coord: LaneCoord, length: float, p: MobilParameters,
     ``p.min_lane_width`` wide all over that stretch (sampled every 10 m: not a lane that
     tapers away, like an acceleration lane), and the lane leads to the road the ego's lane
     leads to 80 m past the road's end (no change into a turning lane): along ``route`` (road
-    ids, the scenario's route for the ego) where it goes on, else by the map's straightest
+    ids: the scenario's route still ahead of the ego, the agent's ``route_ahead``) where it
+    goes on, else by the map's straightest
     continuation. With a route, a lane from which it cannot be followed is never offered (a
     car in the only left-turn lane of a route turning left stays there). Left is the lane id plus the driving
     sign (OpenDRIVE lane ids, centre lane 0 skipped); the kerb side is the larger ``|id|``.

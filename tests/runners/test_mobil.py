@@ -153,6 +153,39 @@ def test_no_lane_is_offered_from_which_the_route_cannot_be_followed(net) -> None
     assert adjacent_lanes(net, here, 60.0, P, ("1", "100", "2")) == [(-2, True)]  # both go on
 
 
+def test_the_discretionary_choice_follows_the_route_still_ahead(net) -> None:
+    """A route that comes back to road 1 goes straight on (100) the first time and turns
+    left (103, to road 4) the second. On the second pass, behind a slow car, idm must weigh
+    lane -2 by the route still ahead (the agent's ``route_ahead``): lane -2 leads only to
+    101 or 102, off the route, so no change is offered (as in the test above). Read as a
+    whole, the route's first choice at the junction (100) made both lanes lead to road 2."""
+    from runners.interfaces import RouteWaypoint
+    route = tuple(RouteWaypoint(0.0, 0.0, road_id=r)
+                  for r in ("1", "100", "2", "3", "1", "103", "4"))
+    ego = _car("Ego", -1, 100.0, 15.0, net, length=4.6)
+    slow = _car("Slow", -1, 130.0, 5.0, net)
+    agent = IdmAgent()
+    agent.setup(VehicleSpec("Ego"), net, {})
+    for road in ("1", "100", "2", "3"):      # the first pass and the way round
+        there = EntityState("Ego", EntityKind.VEHICLE, ego.pose,
+                            lane=LaneCoord(road, -1, 1.0, 0.0))
+        agent.route_ahead(Observation(0.0, there, route=route))
+    agent.step(Observation(0.0, ego, objects=(slow,), speed_limit=60 / 3.6, route=route))
+    assert agent.route_ahead(Observation(0.0, ego, route=route)) == ("1", "103", "4")
+    assert agent._change is None
+    near = _car("Ego", -1, 950.0, 15.0, net, length=4.6)          # and its path turns left
+    path, _ = agent.path_for(near, agent.route_ahead(Observation(1.0, near, route=route)))
+    assert "103" in {c.road_id for c in path.coords}
+    # the same place on the first pass (straight on): lane -2 leads to road 2 as well
+    first = IdmAgent()
+    first.setup(VehicleSpec("Ego"), net, {})
+    first.step(Observation(0.0, ego, objects=(slow,), speed_limit=60 / 3.6, route=route))
+    assert (first._change.from_lane, first._change.to_lane) == (-1, -2)
+    path, _ = first.path_for(near, first.route_ahead(Observation(1.0, near, route=route)))
+    roads = {c.road_id for c in path.coords}
+    assert "2" in roads and "103" not in roads
+
+
 def test_a_tapering_acceleration_lane_is_not_offered() -> None:
     # observed (tz_onramp_merge-001): idm moved into the X3 on-ramp's acceleration lane (road
     # 183, lane -4: 3.75 m up to s = 110, 0 at s = 145) and left the road where it ended
