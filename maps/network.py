@@ -15,7 +15,7 @@ import math
 import os
 import warnings
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -167,7 +167,8 @@ class RoadNetwork:
 
     def world_to_lane(self, x: float, y: float, heading: float | None = None,
                       lane_types: frozenset[str] | None = DRIVING_TYPES,
-                      prefer: LaneCoord | None = None) -> LaneCoord | None:
+                      prefer: LaneCoord | None = None,
+                      route: Sequence[str] | None = None) -> LaneCoord | None:
         """Nearest lane position of the inertial point ``(x, y)`` [m].
 
         Args:
@@ -182,6 +183,13 @@ class RoadNetwork:
                 within 90 deg of it (:meth:`stay_on`); entering a junction from an ordinary
                 road, on the connecting road that continues ``prefer``'s lane straightest, on
                 the same terms (the connecting roads of one lane start on one spot).
+            route: the road ids of the entity's planned route (``scenarios.engine.
+                ScenarioEngine.route_of``). Inside a junction the answer is on the route's
+                connecting road of that junction (the first in route order) while the point
+                lies in one of its lanes, on the terms of ``prefer``, before ``prefer`` is
+                weighed: a car entering a junction to turn is on the turning road from its
+                first metre, not on the straightest one until the two part (the stack under
+                test is told the lane its route takes; new-section pass 12).
 
         Returns None when no road is within reach (outer lane border + 3 m). A point outside
         every allowed lane gets the nearest one, with the offset beyond its centre.
@@ -192,13 +200,20 @@ class RoadNetwork:
         best = choose_candidate(cands, heading is not None)
         if best is None:
             return None
-        if prefer is not None and prefer.road_id != best.road_id:
-            here = self.roads.get(best.road_id)
+        here = self.roads[best.road_id]
+        if route and here.in_junction:
+            for rid in route:
+                road = self.roads.get(rid)
+                if road is not None and road.junction == here.junction:
+                    kept = self.stay_on(LaneCoord(rid, 0, 0.0, 0.0), x, y, heading, lane_types)
+                    if kept is not None:
+                        return kept
+        if prefer is not None and prefer.road_id != best.road_id and here.in_junction:
             before = self.roads.get(prefer.road_id)
-            if here is not None and before is not None and here.junction != "-1":
+            if before is not None:
                 if before.junction == here.junction:
                     kept = self.stay_on(prefer, x, y, heading, lane_types)
-                elif before.junction == "-1":
+                elif not before.in_junction:
                     kept = self._enter_straight(prefer, best.road_id, here.junction, x, y,
                                                 heading, lane_types)
                 else:

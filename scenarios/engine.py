@@ -115,7 +115,7 @@ class ScenarioEngine:
         connect_initial(self.rt)
         self._attach_watchers()
         self.done = False
-        self._prefer_ok: bool | None = None  # does net.world_to_lane take prefer=?
+        self._hints: frozenset[str] | None = None  # net.world_to_lane's prefer= / route=
         self.end_reason: str | None = None
         self._world: WorldState | None = None
         self._at_end: set[str] = set()   # entities stopped at a dead end (event sent)
@@ -288,17 +288,22 @@ class ScenarioEngine:
         """Lane position of an external entity at ``pose``: ``net.world_to_lane`` with its
         heading, staying on its previous connecting road inside a junction while it is still
         in that road's lanes (``prefer``; overlapping connecting roads would otherwise flicker
-        from step to step). A network whose ``world_to_lane`` has no ``prefer`` is asked
-        without it."""
+        from step to step), and on its route's connecting road there (``route``, the plan of
+        :meth:`route_of`: the turn it is taking, not the straightest road). A network whose
+        ``world_to_lane`` takes neither hint is asked without them."""
         net = self.rt.net
-        if self._prefer_ok is None:
+        if self._hints is None:
             try:
-                self._prefer_ok = "prefer" in inspect.signature(net.world_to_lane).parameters
+                params = inspect.signature(net.world_to_lane).parameters
             except (TypeError, ValueError):
-                self._prefer_ok = False
-        if self._prefer_ok:
-            return net.world_to_lane(pose.x, pose.y, pose.h, prefer=m.lane)
-        return net.world_to_lane(pose.x, pose.y, pose.h)
+                params = {}
+            self._hints = frozenset({"prefer", "route"} & set(params))
+        hints: dict = {}
+        if "prefer" in self._hints:
+            hints["prefer"] = m.lane
+        if "route" in self._hints:
+            hints["route"] = getattr(m.route, "plan", None)
+        return net.world_to_lane(pose.x, pose.y, pose.h, **hints)
 
     def _update_signals(self) -> None:
         rt = self.rt

@@ -210,7 +210,7 @@ class IdmAgent(Agent):
                 return path, along
         self._route = route
         choose = route_chooser(list(route)) if route else None
-        start, entry = self._on_route(ego, route), None
+        start, entry = ego.lane, None
         change = self._change
         if change is not None:
             assert self.mobil is not None
@@ -220,27 +220,6 @@ class IdmAgent(Agent):
         path = self._path = PathAhead(self.net, start, horizon=self.params.horizon,
                                       choose=choose, entry=entry)
         return path, path.locate(ego.pose.x, ego.pose.y)[0]
-
-    def _on_route(self, ego, route: tuple[str, ...]) -> LaneCoord:
-        """The ego's lane position, or, inside a junction on a connecting road off ``route``,
-        its position on the route's connecting road of that junction when it lies in that
-        road's lanes: the map localises a car entering a junction on the straightest
-        continuation (``maps.RoadNetwork.world_to_lane``), and a path rebuilt from there
-        went straight on where the route turns (new-section pass 12)."""
-        lane = ego.lane
-        roads = self.net.roads
-        here = roads.get(lane.road_id) if lane is not None and route else None
-        if here is None or lane.road_id in route or not here.in_junction:
-            return lane
-        for rid in route:
-            road = roads.get(rid)
-            if road is None or road.junction != here.junction:
-                continue
-            coord = self.net.stay_on(LaneCoord(rid, 0, 0.0, 0.0), ego.pose.x, ego.pose.y,
-                                     ego.pose.h)
-            if coord is not None:
-                return coord
-        return lane
 
     def plan_lane_change(self, obs: Observation) -> None:
         """Finish, give up or start a lane change (MOBIL, :mod:`runners.agents.mobil`).
