@@ -18,9 +18,13 @@ Semantics (esmini's):
   completion propagates upwards (an element whose children are all complete ends);
 * ending a maneuver group or event that has executions left (``maximumExecutionCount``) puts
   it back in standby with its children and triggers reset;
-* event priority ``overwrite``/``override`` ends the other running events of the maneuver,
-  ``skip`` does not start while another event of the maneuver runs (skipTransition),
-  ``parallel`` starts regardless;
+* event priority (ASAM OpenSCENARIO XML 1.3, 8.4.2, where it departs from esmini):
+  ``overwrite``/``override`` stops the other running events of the maneuver (stopTransition
+  to completeState, whatever executions they have left; esmini ends them and re-runs those
+  with executions left), ``skip`` does not start while another event of the maneuver runs:
+  a skipTransition that counts as an execution (8.4.2.1), to completeState once the
+  executions reach maximumExecutionCount, else back to standby (esmini never counts it and
+  runs the event once the other ends); ``parallel`` starts regardless;
 * the storyboard itself ends only by its stop trigger.
 """
 
@@ -213,10 +217,14 @@ class EventElement(StoryboardElement):
         siblings = [e for e in self.parent.children if e is not self]
         busy = [e for e in siblings if e.state == State.RUNNING]
         if self.priority in ("overwrite", "override"):
-            for e in busy:
-                e.end(rt)
+            for e in busy:          # terminated: complete, whatever executions are left
+                e.stop(rt)
         elif self.priority == "skip" and busy:
-            self.transition(rt, Transition.SKIP, State.STANDBY)
+            self.executions += 1    # a skip counts as an execution (8.4.2.1)
+            done = self.executions >= self.max_executions
+            self.transition(rt, Transition.SKIP, State.COMPLETE if done else State.STANDBY)
+            if done:
+                self.parent.children_changed(rt)
             return
         super().start(rt)  # starts the actions (they have no start trigger)
         if not self.children:

@@ -123,16 +123,17 @@ class TriggerRuntime:
 
     def evaluate(self, rt: Any) -> bool:
         """Evaluate all groups at ``rt.time``; True when at least one group is all-true.
+        Every condition is evaluated at every step, a false one before it in its group or
+        not (ASAM OpenSCENARIO XML 1.3, 7.6: a condition works on its current and previous
+        evaluations, so an edge after a false sibling must still see the step before; an
+        AND does not depend on its order. esmini 2.x's v3 stops at the first false one).
         When it fires, ``fired_entities`` holds the triggering entities of the true
         conditions of the true groups, in order (OpenSCENARIO 1.2, 7.3.1)."""
         fired = False
         entities: dict[str, None] = {}
         for group in self.groups:
-            result = True
-            for cond in group:
-                if result or cond.cdef.delay > 0.0:
-                    result = cond.evaluate(rt) and result
-            if result and group:
+            results = [cond.evaluate(rt) for cond in group]
+            if group and all(results):
                 fired = True
                 entities.update((e, None) for cond in group for e in cond.entities)
         if fired:

@@ -46,22 +46,41 @@ LANE_OFFSET = ('<Action name="xb"><PrivateAction><LateralAction><LaneOffsetActio
                '</LaneOffsetTarget></LaneOffsetAction></LateralAction></PrivateAction></Action>')
 
 
-@pytest.mark.parametrize("priority, b_starts, a_ended_at_1_05", [
+@pytest.mark.parametrize("priority, b_starts, a_stopped_at_1_05", [
     ("overwrite", [1.05], True),
     ("override", [1.05], True),
     ("parallel", [1.05], False),
     ("skip", [], False),
 ])
-def test_event_priorities(tmp_path, priority, b_starts, a_ended_at_1_05):
+def test_event_priorities(tmp_path, priority, b_starts, a_stopped_at_1_05):
+    """ASAM OpenSCENARIO XML 1.3, 8.4.2.2: an override Event terminates the running Events of
+    its Maneuver (stopTransition to completeState); a skip Event does not run while another
+    does, and its skipTransition counts as an execution (8.4.2.1): with maximumExecutionCount
+    1 it is complete."""
     a = event("EA", long_speed("xa"), trigger(sim_time(0)))
     # a lateral action, so that the two events do not compete for a control domain
     b = event("EB", LANE_OFFSET, trigger(sim_time(1)), priority)
     _, events, _ = run(write(tmp_path, document(INIT, story(a + b), STOP)), until=3)
     assert starts(events, "EB") == [pytest.approx(t) for t in b_starts]
-    ends = [t for t, tr, _ in transitions(events, "EA") if tr == "endTransition"]
-    assert (ends == [pytest.approx(1.05)]) == a_ended_at_1_05
+    stopped = (pytest.approx(1.05), "stopTransition", "completeState") in transitions(events, "EA")
+    assert stopped == a_stopped_at_1_05
+    assert "endTransition" not in [tr for t, tr, _ in transitions(events, "EA") if t < 1.1]
     if priority == "skip":
-        assert (pytest.approx(1.05), "skipTransition", "standbyState") in transitions(events, "EB")
+        assert transitions(events, "EB")[-1] == (pytest.approx(1.05), "skipTransition",
+                                                 "completeState")
+
+
+def test_each_skip_counts_as_an_execution(tmp_path):
+    """8.4.2.1: the executions of an Event are its startTransitions plus its skipTransitions.
+    EB (skip, 2 executions, trigger true from 1 s on) skips at 1.05 and 1.10 while EA's 10 s
+    speed change runs, and is then complete: it never runs (esmini ran it when EA ended)."""
+    a = event("EA", speed_action(20.0, "linear", "time", 2.0, name="xa"), trigger(sim_time(0)))
+    b = event("EB", LANE_OFFSET, trigger(sim_time(1, edge="none")), "skip", count=2)
+    _, events, _ = run(write(tmp_path, document(INIT, story(a + b), STOP)), until=4)
+    assert transitions(events, "EB") == [
+        (pytest.approx(1.05), "skipTransition", "standbyState"),
+        (pytest.approx(1.10), "skipTransition", "completeState")]
+    assert starts(events, "EB") == []
 
 
 def test_new_action_takes_over_the_domain(tmp_path):
@@ -238,16 +257,20 @@ def test_init_entities_placed_relative_to_each_other_are_refused_at_load(tmp_pat
         run(write(tmp_path, text), until=1.0)
 
 
-def test_overwrite_ends_a_repeating_event_once(tmp_path):
-    # E1 (3 executions) is running a 2 s speed change when E2 (overwrite) starts at 1.05 s:
-    # E1 ends once, running -> standby, and may run again; never standby -> standby
-    e1 = event("E1", speed_action(10, "linear", "time", 2.0), trigger(sim_time(0)),
+def test_override_stops_a_repeating_event_for_good(tmp_path):
+    """8.4.2.2: "A terminated Event moves to completeState with stopTransition, regardless of
+    the number of executions left". E1 (3 executions, its trigger true at every step) is
+    running a 2 s speed change when E2 (override) sets 5 m/s at 1.05 s: E1 is complete and
+    does not run again (esmini ended it to standby and re-ran it), so 5 m/s is kept."""
+    e1 = event("E1", speed_action(10, "linear", "time", 2.0), trigger(sim_time(0, edge="none")),
                priority="parallel", count=3)
     e2 = event("E2", speed_action(5, "step", name="b"), trigger(sim_time(1.0)))
     text = document(INIT, story(e1 + e2), STOP)
-    _, events, _ = run(write(tmp_path, text), until=4.0)
-    e1_changes = transitions(events, "E1")
-    assert (pytest.approx(1.05), "endTransition", "standbyState") in e1_changes
+    worlds, events, _ = run(write(tmp_path, text), until=4.0)
+    assert transitions(events, "E1") == [
+        (pytest.approx(0.05), "startTransition", "runningState"),
+        (pytest.approx(1.05), "stopTransition", "completeState")]
+    assert at(worlds, 3.0).entities["Car"].speed == pytest.approx(5.0)
     assert all(e.data["from"] != e.data["to"] for e in events if e.kind == "storyboard")
 
 
@@ -682,3 +705,18 @@ def test_init_positions_through_trajectories_and_routes_follow_their_entities(tm
                                       'offset="0"/>'), "", stop, entities=("A", "Car"))
     with pytest.raises(ScenarioError, match=r"\(a cycle\)"):
         load_scenario(write(tmp_path, cycle))
+
+
+@pytest.mark.parametrize("order", ["none first", "rising first"])
+def test_every_condition_of_a_group_is_evaluated_at_every_step(tmp_path, order):
+    """ASAM OpenSCENARIO XML 1.3, 7.6: a condition works on its current and previous
+    evaluations, and a ConditionGroup is the AND of its conditions at every step. With
+    [t > 3 (edge none), t > 3 (rising)] the rising edge is seen at 3.05 s whichever comes
+    first in the group (esmini v3 stops at the first false condition, so that the rising
+    one, evaluated for the first time at 3.05, had no previous value and never fired)."""
+    conds = [sim_time(3, name="plain", edge="none"), sim_time(3, name="edge", edge="rising")]
+    if order == "rising first":
+        conds.reverse()
+    e = event("E", speed_action(5, name="go"), trigger(*conds))
+    _, events, _ = run(write(tmp_path, document(INIT, story(e), STOP)), until=4)
+    assert starts(events, "E") == [pytest.approx(3.05)]
