@@ -8,8 +8,9 @@ between reference points or, with ``freespace``, between bounding boxes. esmini'
 * ``entity``: the other point in the first entity's frame (x forward, y left);
 * ``road``/``lane``: difference of road coordinates (s along the network via
   ``net.longitudinal_distance``, t laterally), measured from the first entity;
-* freespace: boxes instead of points (longitudinal/lateral gaps between box projections;
-  Euclidean: shortest distance between the ground rectangles).
+* freespace: boxes instead of points (longitudinal/lateral gaps between box projections, in
+  road coordinates the boxes' corners on the road's s and t axes; entity Euclidean: shortest
+  distance between the ground rectangles).
 
 Results are signed (positive when the other is ahead / to the left) except Euclidean ones;
 None means "not defined" (e.g. not connected through the road network).
@@ -63,8 +64,19 @@ def entity_frame(a_pose: Pose, a_box: BoundingBox | None, b_pose: Pose,
 
 def road_frame(rt: Runtime, a: LaneCoord | None, a_box: BoundingBox | None,
                b: LaneCoord | None, b_box: BoundingBox | None, kind: str,
-               freespace: bool) -> float | None:
-    """Distance from a to b in road coordinates [m], None when not connected."""
+               freespace: bool, a_pose: Pose | None = None,
+               b_pose: Pose | None = None) -> float | None:
+    """Distance from a to b in road coordinates [m], None when not connected.
+
+    With ``freespace`` the gap is between the boxes' extents in road coordinates: each box's
+    corners (its centre offset and its heading against the road's reference line, from
+    ``a_pose`` / ``b_pose``) projected on the road's s and t axes at its reference point
+    (esmini's ``FreeSpaceDistanceObjectRoadLane`` maps the corners to road coordinates), so a
+    car facing the other way, or with its box centre ahead of its reference point, is
+    measured from its real front and rear (semantics pass 14: a 2.8 m error, an oncoming
+    car measured as if it drove the other way). Laterally only on one road (t axes of two
+    roads need not agree): across roads, and without poses or the road's reference line,
+    half lengths and widths about the reference points."""
     if a is None or b is None:
         return None
     ds = rt.net.longitudinal_distance(a, b)
@@ -72,20 +84,69 @@ def road_frame(rt: Runtime, a: LaneCoord | None, a_box: BoundingBox | None,
         return None
     dt = b.t - a.t if not (math.isnan(a.t) or math.isnan(b.t)) else 0.0
     if freespace:
-        la = a_box.length / 2 if a_box else 0.0
-        lb = b_box.length / 2 if b_box else 0.0
-        wa = a_box.width / 2 if a_box else 0.0
-        wb = b_box.width / 2 if b_box else 0.0
-        ds = math.copysign(max(abs(ds) - la - lb, 0.0), ds)
-        dt = math.copysign(max(abs(dt) - wa - wb, 0.0), dt)
+        ea, eb = _road_extents(rt, a, a_pose, a_box), _road_extents(rt, b, b_pose, b_box)
+        if ea is not None and eb is not None:
+            fa, fb = _along_sign(rt, a, b, ds)
+            ds = _gap(sorted((fa * ea[0][0], fa * ea[0][1])),
+                      tuple(ds + v for v in sorted((fb * eb[0][0], fb * eb[0][1]))))
+            if a.road_id == b.road_id:
+                dt = _gap(ea[1], tuple(dt + v for v in eb[1]))
+            else:
+                dt = _half_gap(dt, a_box, b_box, "width")
+        else:
+            ds = _half_gap(ds, a_box, b_box, "length")
+            dt = _half_gap(dt, a_box, b_box, "width")
     return {LONGITUDINAL: ds, LATERAL: dt}.get(kind, math.hypot(ds, dt))
+
+
+def _half_gap(d: float, a_box: BoundingBox | None, b_box: BoundingBox | None,
+              size: str) -> float:
+    """``d`` [m] less half of each box's ``size`` (length or width), not below 0."""
+    half = sum(getattr(box, size) / 2 for box in (a_box, b_box) if box is not None)
+    return math.copysign(max(abs(d) - half, 0.0), d)
+
+
+def _road_extents(rt: Runtime, coord: LaneCoord, pose: Pose | None,
+                  box: BoundingBox | None) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """((s min, s max), (t min, t max)) [m] of ``box`` about its reference point along the
+    +s and +t axes of its road at ``coord.s``; zeros without a box (a point); None when the
+    pose or the road's reference line is unknown."""
+    if box is None:
+        return (0.0, 0.0), (0.0, 0.0)
+    road = getattr(rt.net, "roads", {}).get(coord.road_id)
+    line = getattr(road, "reference_line", None)
+    if pose is None or line is None:
+        return None
+    turn = pose.h - line.pose(coord.s)[2]
+    c, s = math.cos(turn), math.sin(turn)
+    corners = [(box.cx + dx * box.length / 2, box.cy + dy * box.width / 2)
+               for dx in (-1, 1) for dy in (-1, 1)]
+    along = [x * c - y * s for x, y in corners]
+    across = [x * s + y * c for x, y in corners]
+    return (min(along), max(along)), (min(across), max(across))
+
+
+def _along_sign(rt: Runtime, a: LaneCoord, b: LaneCoord, ds: float) -> tuple[int, int]:
+    """How +s of a's road and of b's road point along the measured distance (+1 / -1): a's by
+    its lane's driving sign (``longitudinal_distance`` measures in a's driving direction),
+    b's by moving b 0.1 m along its road and seeing which way the distance changes."""
+    road_a = rt.net.roads[a.road_id]
+    fa = road_a.driving_sign(a.lane_id) if a.lane_id != 0 else 1
+    if a.road_id == b.road_id:
+        return fa, fa
+    step = 0.1 if b.s + 0.1 <= rt.net.roads[b.road_id].length else -0.1
+    moved = rt.net.longitudinal_distance(a, LaneCoord(b.road_id, b.lane_id, b.s + step, b.t))
+    if moved is None:
+        return fa, fa
+    return fa, (1 if (moved - ds) * step > 0 else -1)
 
 
 def between(rt: Runtime, a: str, b: str, system: str, kind: str, freespace: bool) -> float | None:
     """Distance from entity ``a`` to entity ``b`` [m] (None when undefined)."""
     ma, mb = rt.mover(a), rt.mover(b)
     if system in ("road", "lane"):
-        return road_frame(rt, ma.lane, ma.defn.box, mb.lane, mb.defn.box, kind, freespace)
+        return road_frame(rt, ma.lane, ma.defn.box, mb.lane, mb.defn.box, kind, freespace,
+                          ma.pose, mb.pose)
     return entity_frame(ma.pose, ma.defn.box, mb.pose, mb.defn.box, kind, freespace)
 
 
@@ -94,5 +155,6 @@ def to_point(rt: Runtime, a: str, pose: Pose, coord: LaneCoord | None, system: s
     """Distance from entity ``a`` to a position (pose and lane coordinate) [m]."""
     ma = rt.mover(a)
     if system in ("road", "lane"):
-        return road_frame(rt, ma.lane, ma.defn.box, coord, None, kind, freespace)
+        return road_frame(rt, ma.lane, ma.defn.box, coord, None, kind, freespace,
+                          ma.pose, pose)
     return entity_frame(ma.pose, ma.defn.box, pose, None, kind, freespace)
