@@ -859,8 +859,12 @@ def distribution_issues(file: str, root: etree._Element) -> list[Issue]:
     sf = child_el(pvd, "ScenarioFile")
     scenario = Path(file).parent / sf.get("filepath", "") if sf is not None else None
     issues: list[Issue] = []
-    if scenario is not None and scenario.is_file():   # also when a value fails below
-        decls = _global_declarations(parse_xml(scenario))
+    try:
+        decls = _global_declarations(parse_xml(scenario)) \
+            if scenario is not None and scenario.is_file() else None  # also when a value fails
+    except ScenarioError:
+        decls = None    # malformed: check_scenario of the ScenarioFile says where (author pass 14)
+    if decls is not None:
         for name, el in varied_elements(pvd).items():
             if name not in decls:
                 issues.append(Issue(ERROR, file, el.sourceline, element_path(el),

@@ -362,6 +362,26 @@ def test_distribution_parameters_must_be_declared_and_typed(tmp_path):
     assert "'Mass' is not declared" in issues[1].message
 
 
+def test_a_distribution_of_a_malformed_scenario_file_is_reported_not_raised(tmp_path):
+    """Author pass 14: a literal '<' in the ScenarioFile's attribute (a criterion Property)
+    made ``scenario check`` of the distribution end in a traceback; the ScenarioFile's own
+    error, with its file and line, is what the check reports."""
+    path, text = scenario(tmp_path)
+    path.write_text(text.replace('<Property name="role" value="ego"/>',
+                                 '<Property name="criterion:ttc_min" value="ttc_min_s < 2"/>'))
+    dist = tmp_path / "d.xosc"
+    dist.write_text('<?xml version="1.0"?>\n<OpenSCENARIO><FileHeader revMajor="1" '
+                    'revMinor="2" date="2024-01-01T00:00:00" description="d" author="a"/>'
+                    '<ParameterValueDistribution><ScenarioFile filepath="s.xosc"/><Deterministic>'
+                    '<DeterministicSingleParameterDistribution parameterName="Speed">'
+                    '<DistributionSet><Element value="12"/></DistributionSet>'
+                    '</DeterministicSingleParameterDistribution></Deterministic>'
+                    '</ParameterValueDistribution></OpenSCENARIO>')
+    issue = only(check_scenario(dist))
+    assert (issue.file, issue.line) == (str(path), line_of(text, 'name="role"'))
+    assert issue.message.startswith("invalid XML")
+
+
 def test_exit_status():
     w = Issue("warning", "f", 1, "", "w")
     e = Issue("error", "f", 1, "", "e")
