@@ -57,8 +57,10 @@ def parse_criterion_property(name: str, value: str, *, file: str | None = None,
 
     Raises:
         EvaluationError: the id or the value does not follow the grammar (module docstring),
-            or gives a unit other than its statistic's (``1500 ms`` for a time in s would be
-            compared as 1500 s); names ``file`` and the element
+            names a statistic no metric computes (never judged, and under a default's id it
+            would switch that default off: author pass 14), or gives a unit other than its
+            statistic's (``1500 ms`` for a time in s would be compared as 1500 s); names
+            ``file`` and the element
             ``<entity>/Property[@name='..']``.
     """
     where = f"{entity}/Property[@name='{name}']" if entity else f"Property[@name='{name}']"
@@ -79,12 +81,23 @@ def parse_criterion_property(name: str, value: str, *, file: str | None = None,
                               file=file, element=where)
     unit = m["unit"] or ""
     expected = _statistic_unit(m["stat"])
+    if expected is None and not m["stat"].startswith("monitor_"):
+        # never judged: with a default's id it would silently switch that default off
+        raise EvaluationError(f"statistic '{m['stat']}' is one no metric computes (closest: "
+                              f"{', '.join(_closest(m['stat']))}; all are listed in "
+                              f"docs/evaluator.md)", file=file, element=where)
     if unit and expected is not None and unit != expected:
         raise EvaluationError(f"unit '{unit}' is not the unit of {m['stat']} ('{expected}'): "
                               f"write the threshold in {expected} (statistics are SI, "
                               f"docs/evaluator.md)", file=file, element=where)
     return {"id": cid, "metric": m["stat"], "rule": m["rule"], "threshold": threshold,
             "unit": unit, "clause": m["clause"]}
+
+
+def _closest(stat: str) -> list[str]:
+    """The three statistic names nearest ``stat`` in spelling."""
+    from evaluator.metrics import statistic_units
+    return difflib.get_close_matches(stat, sorted(statistic_units()), n=3, cutoff=0.0)
 
 
 def _statistic_unit(stat: str) -> str | None:
@@ -125,26 +138,14 @@ def criteria_from_monitors(monitors: Iterable[str], *, file: str | None = None
 
 
 def check_criterion_property(name: str, value: str) -> str | None:
-    """``testzone scenario check``'s look at one ``criterion:<id>`` property: None when it is
-    a criterion the run judges; a warning text when its statistic is one no metric computes
-    (the run reports it ``not_evaluated``: never a pass, never a failure).
+    """``testzone scenario check``'s look at one ``criterion:<id>`` property: None when the
+    run judges it (there is nothing to warn of: what the run would refuse raises).
 
     Raises:
-        EvaluationError: the run would refuse it (see :func:`parse_criterion_property`).
+        EvaluationError: the run would refuse it (see :func:`parse_criterion_property`: the
+            grammar, a unit other than the statistic's, a statistic no metric computes).
     """
-    from evaluator.criteria import ALIASES
-    from evaluator.metrics import statistic_units
-    crit = parse_criterion_property(name, value)
-    stat = crit.get("metric")
-    if stat is None or stat.startswith("monitor_"):
-        return None
-    units = statistic_units()
-    stat = ALIASES.get(stat, stat)
-    if stat not in units:
-        close = difflib.get_close_matches(stat, sorted(units), n=3, cutoff=0.0)
-        return (f"statistic '{stat}' is one no metric computes: the run reports this "
-                f"criterion not_evaluated and never judges it (closest: {', '.join(close)}; "
-                f"all are listed in docs/evaluator.md)")
+    parse_criterion_property(name, value)
     return None
 
 

@@ -35,6 +35,10 @@ def test_grammar_full_and_minimal():
     ("criterion:t", "ttc_min_s => 1.5 ; c", "expected 'statistic rule"),    # bad rule
     ("criterion:t", "ttc_min_s >= fast ; c", "expected 'statistic rule"),   # not a number
     ("criterion:t", "TTC >= 1 ; c", "expected 'statistic rule"),            # not a statistic
+    # author pass 14: under a default's id, a statistic no metric computes switched the
+    # default TTC criterion off and judged nothing
+    ("criterion:ttc_min", "ttc_minimum_s >= 2.0 s ; c",
+     r"statistic 'ttc_minimum_s' is one no metric computes \(closest: ttc_min_s"),
 ])
 def test_malformed_properties_name_file_entity_and_property(name, value, msg):
     with pytest.raises(EvaluationError, match=msg) as err:

@@ -502,10 +502,11 @@ def test_a_distribution_of_many_variants_is_checked_at_its_extremes(tmp_path):
 @pytest.mark.parametrize("value, severity, says", [
     ("gap_min_m >= 2 m ; a rule of ours", None, None),
     ("off", None, None),
-    # new-user pass 9: check was clean; the run reported the criterion not_evaluated
-    ("gap_minimum >= 2 m ; a rule of ours", "warning",
-     "criterion:min_gap: statistic 'gap_minimum' is one no metric computes: the run reports "
-     "this criterion not_evaluated and never judges it (closest: gap_min_m"),
+    # new-user pass 9: check was clean; the run reported the criterion not_evaluated. Author
+    # pass 14: under a default's id (criterion:ttc_min) that switched the default off, so
+    # the run refuses it (exit 2), and check says so first
+    ("gap_minimum >= 2 m ; a rule of ours", "error",
+     "statistic 'gap_minimum' is one no metric computes (closest: gap_min_m"),
     # the run refuses it (exit 2): check says so first
     ("gap_min_m >= 2 m", "error", "expected 'statistic rule threshold [unit] ; clause'"),
     # hostile pass 9: an infinite threshold made the case an error naming no file
