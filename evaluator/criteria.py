@@ -137,6 +137,11 @@ def default_criteria() -> list[Criterion]:
                   "project's bound"),
         Criterion("reached_stop_trigger", "run_reached_stop_trigger", "==", 1, "bool",
                   "ASAM OpenSCENARIO 1.2 Storyboard stopTrigger (the case ran to its end)"),
+        Criterion("events_started", "storyboard_events_not_started", "==", 0, "count",
+                  "the test case set up what it describes: every storyboard Event started "
+                  "before the run ended (ASAM OpenSCENARIO XML 1.3, 8.4.2: an Event runs "
+                  "only when its start trigger fires); a case whose stimulus never came "
+                  "tested nothing of it; this project's rule"),
         Criterion("decel_peak", "decel_peak_mps2", "<=", 10.0, "m/s^2",
                   "physical bound: tyre-road adhesion on dry asphalt (mu ~ 1: about 1 g, "
                   "9.81 m/s^2, rounded up to 10)"),

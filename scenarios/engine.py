@@ -160,6 +160,14 @@ class ScenarioEngine:
         Events never started."""
         return tuple(el.path for el in self.board.walk() if el.kind == "event")
 
+    def monitor_guard_paths(self) -> frozenset[str]:
+        """The paths of the Events whose every Action is a SetMonitorAction (OpenSCENARIO 1.3
+        monitors): a guard that sets a monitor when something goes wrong, which a good run
+        never starts."""
+        return frozenset(el.path for el in self.board.walk() if el.kind == "event"
+                         and el.children and all(getattr(c.adef.spec, "ELEMENT", "")
+                                                 == "SetMonitorAction" for c in el.children))
+
     def set_user_value(self, name: str, value) -> None:
         """Feed a value (number or string) read by ``UserDefinedValueCondition`` ``name``
         from the next evaluation on (e.g. a V2X message field, an agent state)."""

@@ -20,7 +20,9 @@ class RunEndMetric:
 
     Statistics: ``run_reached_stop_trigger``, ``run_timed_out`` (bools), ``run_duration_s``
     (time of the last frame judged [s], 0 without frames; see
-    ``evaluator.case.judged_part``). ``run_reached_stop_trigger`` is None (not applicable)
+    ``evaluator.case.judged_part``), ``storyboard_events_not_started`` (count of the
+    storyboard Events that never started; None without the recording's
+    ``storyboard_coverage`` event). ``run_reached_stop_trigger`` is None (not applicable)
     for a case whose StopTrigger has no condition and that ran to its time limit
     (``RecordingHeader.stop_trigger_defined``): it had no end of its own to reach.
 
@@ -49,6 +51,10 @@ class RunEndMetric:
         }
         event = {"end_reason": reason, "message": recording.end_message}
         coverage = next(iter(recording.events_of("storyboard_coverage")), None)
+        never = None if coverage is None else float(len(coverage.data.get("never_started")
+                                                         or ()))
+        stats["storyboard_events_not_started"] = Statistic("storyboard_events_not_started",
+                                                           "count", never)
         if coverage is not None and coverage.data.get("never_started"):
             event["never_started"] = [str(p) for p in coverage.data["never_started"]][:50]
             event["storyboard_events"] = coverage.data.get("events")

@@ -68,7 +68,8 @@ def test_declared_on_same_statistic_replaces_default():
     ids = [c.id for c in merged]
     assert ids == ["no_collision", "ttc_min", "red_light", "yields_at_crosswalk",
                    "speed_limit", "stay_on_road",
-                   "no_wrong_way", "follows_route", "no_stall", "reached_stop_trigger", "ego_decel_max", "gap"]
+                   "no_wrong_way", "follows_route", "no_stall", "reached_stop_trigger",
+                   "events_started", "ego_decel_max", "gap"]
     stats = [c.metric for c in merged]
     assert len(set(stats)) == len(stats)
     assert {c.id: c.threshold for c in merged}["ttc_min"] == 1.0

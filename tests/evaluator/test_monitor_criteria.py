@@ -147,8 +147,12 @@ def test_run_case_with_monitors_on_the_wuhan_map(tmp_path):
     assert found["goal"]["last_change_s"] == pytest.approx(0.55)
     assert found["no_contact"] == {"monitor": "no_contact", "value": True, "initial": True,
                                    "last_change_s": None, "sets": 0}
-    # the other criteria still judge the drive (the idm ego keeps its distance)
+    # the other criteria still judge the drive (the idm ego keeps its distance); the guard
+    # Contact, which only sets a monitor, never started and fails nothing (events_started)
     assert [c["id"] for c in res["criteria"] if c["status"] == "fail"] == ["monitor:safe"]
+    (cov,) = [json.loads(ln)["data"] for ln in lines if '"storyboard_coverage"' in ln]
+    assert (cov["never_started"], cov["guards_never_started"]) == (
+        [], ["StationaryStory::StoppedAct::StoppedManeuverGroup::StoppedManeuver::Contact"])
 
     out = write_report(tmp_path / "run", [res], {"run_id": "monitors"},
                        {"monitors": tmp_path / "out" / "recording.jsonl"}, lambda rec: None)

@@ -94,8 +94,8 @@ def test_junit(run):
     suites = {s.get("name"): s for s in root.findall("testsuite")}
     assert sorted(suites) == ["cut_in.xosc", "stopped_obstacle.xosc"]
     cut = suites["cut_in.xosc"]
-    # a_pass: 11 default criteria; c_error: one "run" testcase with <error>.
-    assert cut.get("tests") == "12" and cut.get("errors") == "1" and cut.get("failures") == "0"
+    # a_pass: 12 default criteria; c_error: one "run" testcase with <error>.
+    assert cut.get("tests") == "13" and cut.get("errors") == "1" and cut.get("failures") == "0"
     err = cut.find("testcase[@classname='c_error']/error")
     assert "agent crashed" in err.get("message")
     crash = suites["stopped_obstacle.xosc"]
@@ -103,7 +103,7 @@ def test_junit(run):
                     if tc.find("failure") is not None)
     assert failed == ["no_collision", "ttc_min"]
     assert crash.get("failures") == "2"
-    assert root.get("tests") == str(12 + 11)
+    assert root.get("tests") == str(13 + 12)
     # regulator pass 13: no verdict, score or seed in junit.xml, and a passed criterion
     # carried nothing measured
     props = {p.get("name"): p.get("value") for p in cut.findall("properties/property")}

@@ -374,7 +374,8 @@ def test_a_stop_trigger_at_the_time_limit_is_not_a_time_out(tmp_path: Path) -> N
 def test_storyboard_events_that_never_started_are_named(tmp_path: Path) -> None:
     """New-user pass 10: an RSI event whose trigger never fired left the case at PASS 100,
     found only in the recording. The runner records which Events never started; the report's
-    "What happened" names them."""
+    "What happened" names them. Author pass 14: the case still passed (a bus that never
+    pulled out, a green CI gate): the default criterion events_started fails it."""
     import sys
     sys.path.append(str(ROOT / "tests" / "scenarios"))
     from builders import document, event, sim_time, speed_action, story, teleport, trigger
@@ -391,9 +392,13 @@ def test_storyboard_events_that_never_started_are_named(tmp_path: Path) -> None:
     rec = read_recording(tmp_path / "late" / "recording.jsonl")
     (cov,) = rec.events_of("storyboard_coverage")
     assert cov.data == {"events": 2, "never_started": ["S::A::G::M::Late"],
+                        "guards_never_started": [],
                         "ignored_commands": []}
     ended = res["findings"]["run_end"][0]
     assert ended["never_started"] == ["S::A::G::M::Late"] and ended["storyboard_events"] == 2
+    assert res["verdict"] == "fail"
+    (crit,) = [c for c in res["criteria"] if c["id"] == "events_started"]
+    assert (crit["status"], crit["measured"]) == ("fail", 1.0)
     from evaluator.case import CaseResult
     from evaluator.report.narrative import narrative
     said = narrative(CaseResult.from_dict(res))
