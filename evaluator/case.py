@@ -44,6 +44,10 @@ class CaseResult:
         traceback: the error's traceback when the runner captured one. family: the case
             family (logical scenario) when the runner gives one. limitations: what the case
             does not exercise, from the case catalogue (shown with the verdict).
+        agent: what the stack under test said of itself in its handshake, ``{"name",
+            "version"}`` (the recording's ``agent`` event; empty when none ran): its own
+            word, beside the ``--agent`` spec the manifest names (automaker pass 14: two
+            versions of a zmq:// stack on one port were told apart nowhere a tool reads).
         series: time series for plots (in memory only; not written to summary.json).
     """
 
@@ -64,6 +68,7 @@ class CaseResult:
     traceback: str = ""
     family: str = ""
     limitations: list[str] = field(default_factory=list)
+    agent: dict[str, str] = field(default_factory=dict)
     series: dict[str, TimeSeries] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -82,7 +87,7 @@ class CaseResult:
             "end_reason": self.end_reason, "error": self.error, "seed": self.seed,
             "parameters": self.parameters, "error_kind": self.error_kind,
             "traceback": self.traceback, "family": self.family,
-            "limitations": list(self.limitations)}
+            "limitations": list(self.limitations), "agent": dict(self.agent)}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "CaseResult":
@@ -107,7 +112,9 @@ class CaseResult:
                    d.get("findings", {}), d.get("skipped", {}), d.get("breakdown", {}),
                    d.get("end_reason", ""), d.get("error", ""), int(d.get("seed", 0)),
                    d.get("parameters", {}), d.get("error_kind", ""), d.get("traceback", ""),
-                   str(d.get("family", "") or ""), [str(x) for x in d.get("limitations") or []])
+                   str(d.get("family", "") or ""), [str(x) for x in d.get("limitations") or []],
+                   {str(k): str(v) for k, v in (d.get("agent") or {}).items()}
+                   if isinstance(d.get("agent"), dict) else {})
 
 
 def compute_metrics(recording: Recording, net: RoadNetworkView | None = None,
@@ -120,10 +127,20 @@ def compute_metrics(recording: Recording, net: RoadNetworkView | None = None,
     return [m.compute(recording, net) for m in (metrics or default_metrics())]
 
 
+def reported_agent(rec: Recording) -> dict[str, str]:
+    """``{"name", "version"}`` of the recording's first ``agent`` event (what the stack under
+    test said of itself when it started), empty without one."""
+    said = next(iter(rec.events_of("agent")), None)
+    if said is None:
+        return {}
+    return {k: str(said.data[k]) for k in ("name", "version") if said.data.get(k) is not None}
+
+
 def _error_result(rec: Recording, message: str, results: list[MetricResult]) -> CaseResult:
     h = rec.header
     res = CaseResult(h.case_id, h.scenario_file, "error", 0.0, end_reason=rec.end_reason,
-                     error=message, seed=h.seed, parameters=dict(h.parameters))
+                     error=message, seed=h.seed, parameters=dict(h.parameters),
+                     agent=reported_agent(rec))
     _fill(res, results)
     return res
 
@@ -208,7 +225,8 @@ def score_case(recording: Recording, net: RoadNetworkView | None = None,
             msg = recording.end_message or "recording cut short (no end line)"
             return _error_result(recording, f"{recording.end_reason}: {msg}", results)
         res = CaseResult(h.case_id, h.scenario_file, "pass", 0.0, end_reason=recording.end_reason,
-                         seed=h.seed, parameters=dict(h.parameters))
+                         seed=h.seed, parameters=dict(h.parameters),
+                         agent=reported_agent(recording))
         _fill(res, results)
         crits = merge_criteria(criteria if criteria is not None else default_criteria(), h.criteria)
         res.criteria = evaluate(crits, res.metrics)

@@ -111,13 +111,16 @@ def _option_changes(da: dict[str, Any], db: dict[str, Any]) -> list[str]:
 
 def _setup_changes(da: dict[str, Any], db: dict[str, Any]) -> list[str]:
     """What differs between the two runs besides their cases and options, as lines: the
-    agent spec, the tool, library versions and changed input files (empty when the same or
+    agent spec, what the stack says of itself (its handshake's name and version), the tool, library versions and changed input files (empty when the same or
     not recorded). A stack edited between two runs, or the tool's own code, changes scores as
     surely as a scenario does."""
     ma, mb = da.get("manifest") or {}, db.get("manifest") or {}
     out = []
     if _agent(da) and _agent(db) and _agent(da) != _agent(db):
         out.append(f"agent {_agent(da)} -> {_agent(db)}")
+    said_a, said_b = _reported(da), _reported(db)
+    if said_a and said_b and said_a != said_b:
+        out.append(f"the stack reports itself as {', '.join(said_a)} -> {', '.join(said_b)}")
     out += _tool_changes(ma.get("tool_identity"), mb.get("tool_identity"))
     la, lb = (m.get("libraries") if isinstance(m.get("libraries"), dict) else None
               for m in (ma, mb))
@@ -144,6 +147,14 @@ def _input_changes(ma: dict[str, Any], mb: dict[str, Any]) -> list[str]:
     ia, ib = relative_inputs(ma), relative_inputs(mb)
     return [f"input {k} changed (sha256 {ia[k][:12]} -> {ib[k][:12]})"
             for k in sorted(ia.keys() & ib.keys()) if ia[k] != ib[k]]
+
+
+def _reported(summary: dict[str, Any]) -> list[str]:
+    """What the stack said of itself in the run's cases (``cases[].agent``: name and
+    version), each different answer once, sorted; empty when not recorded."""
+    said = {" ".join(str(a[k]) for k in ("name", "version") if a.get(k))
+            for c in summary.get("cases", []) if isinstance(a := c.get("agent"), dict)}
+    return sorted(s for s in said if s)
 
 
 def _agent(summary: dict[str, Any]) -> str:

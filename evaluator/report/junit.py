@@ -5,7 +5,8 @@ Follows the de-facto JUnit XML format read by CI systems (Jenkins/GitLab ``tests
 run or evaluation broke is one testcase ``run`` carrying ``<error>``; a criterion that could
 not be applied (or names a statistic the evaluator does not compute) is ``<skipped>``.
 Each testsuite's ``properties`` give, per case, its verdict, score and seed
-(``<case_id>.verdict``, ...); a passed criterion's testcase carries what was measured in its
+(``<case_id>.verdict``, ...) and, when a stack ran, what it said of itself (``<case_id>.agent``:
+its handshake's name and version); a passed criterion's testcase carries what was measured in its
 ``system-out``, as a failed one does in its failure. No timestamps nor wall times (no ``time``
 attribute): identical runs give identical files. Every name and message passes through
 :func:`testzone.text.xml_safe`: a control character in a file name or an agent's error is
@@ -69,8 +70,9 @@ def build_junit(results: list[CaseResult]) -> etree._Element:
         suite = _sub(root, "testsuite", name=scen)
         props = _sub(suite, "properties")
         for res in sorted(by_file[scen], key=lambda r: r.case_id):
+            said = " ".join(res.agent[k] for k in ("name", "version") if res.agent.get(k))
             for key, value in (("verdict", res.verdict), ("score", f"{res.score:.6g}"),
-                               ("seed", str(res.seed))):
+                               ("seed", str(res.seed))) + ((("agent", said),) if said else ()):
                 _sub(props, "property", name=f"{res.case_id}.{key}", value=value)
         tests = failures = errors = skipped = 0
         for res in sorted(by_file[scen], key=lambda r: r.case_id):

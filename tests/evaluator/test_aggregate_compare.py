@@ -323,3 +323,24 @@ def test_compare_names_a_changed_stack_tool_or_library(two_runs, tmp_path):
     assert "libraries recorded in A only" in compare_runs(tmp_path / "b", tmp_path / "d")["setup"]
     same = compare_runs(tmp_path / "b", tmp_path / "b")
     assert same["setup"] == [] and "Not the same setup" not in format_compare(same)
+
+
+def test_compare_names_a_stack_that_reports_another_version(two_runs, tmp_path):
+    """Automaker pass 14: two versions of a zmq:// stack on one port (same --agent spec)
+    gave "No verdict flipped" and nothing more; what the stack says of itself in its
+    handshake is in every case of summary.json and in junit.xml, and compare names it."""
+    from evaluator.report.compare import compare_runs, format_compare
+    doc = json.loads((two_runs["idm"] / "summary.json").read_text())
+    assert {c["agent"]["name"] for c in doc["cases"]} == {"idm"}     # a real run records it
+    junit = (two_runs["idm"] / "junit.xml").read_text()
+    assert f'.agent" value="idm {doc["cases"][0]["agent"]["version"]}"' in junit
+    doc["manifest"]["agent"] = {"spec": "zmq://127.0.0.1:5660", "config": {}}
+    for version, run in (("0.3.0", "a"), ("9.9.9", "b")):
+        for case in doc["cases"]:
+            case["agent"] = {"name": "acme-stack", "version": version}
+        (tmp_path / run).mkdir()
+        (tmp_path / run / "summary.json").write_text(json.dumps(doc))
+    diff = compare_runs(tmp_path / "a", tmp_path / "b")
+    assert diff["setup"] == ["the stack reports itself as acme-stack 0.3.0 -> acme-stack 9.9.9"]
+    assert "Not the same setup" in format_compare(diff)
+    assert compare_runs(tmp_path / "a", tmp_path / "a")["setup"] == []
