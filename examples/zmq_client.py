@@ -45,15 +45,25 @@ def drive(obs: dict) -> dict:
 
 
 def serve(endpoint: str, name: str = "example-zmq-client", version: str = "1.0") -> None:
-    """Answer protocol requests on ``endpoint`` until a close request, then return."""
+    """Answer protocol requests on ``endpoint`` until a close request, then return.
+
+    A ``hello`` starts a case and its session; a request of another session (a second run
+    pointed at this stack) is refused with an error, and every reply names the session
+    served (docs/agent-protocol.md, "Sessions")."""
     ctx = zmq.Context()
     sock = ctx.socket(zmq.REP)
     sock.bind(endpoint)
+    session = None
     while True:
         msg = msgpack.unpackb(sock.recv(), raw=False)
         typ = msg["type"]
         if typ == "hello":
+            session = msg.get("session")
             reply = {"type": "hello", "protocol": PROTOCOL, "name": name, "version": version}
+        elif msg.get("session") != session:
+            reply = {"type": "error", "message": f"busy: serving session {session}, not "
+                                                 f"{msg.get('session')} (one run at a time)"}
+            typ = "refused"
         elif typ == "setup":
             reply = {"type": "ready"}
         elif typ == "step":
@@ -62,6 +72,8 @@ def serve(endpoint: str, name: str = "example-zmq-client", version: str = "1.0")
             reply = {"type": "bye"}
         else:
             reply = {"type": "error", "message": f"unknown request {typ!r}"}
+        if session is not None:
+            reply["session"] = session
         sock.send(msgpack.packb(reply, use_bin_type=True))
         if typ == "close":
             sock.close(0)

@@ -12,6 +12,7 @@ runner's process.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -85,8 +86,17 @@ class RemoteAgent(Agent):
         self._sock.connect(endpoint)
         self.name, self.version = endpoint, "?"
         self._closed = False
+        self.session = ""   # this case's session token, sent with every request
 
     def _request(self, msg: dict[str, Any], timeout: float, what: str) -> dict[str, Any]:
+        """Send ``msg`` with this case's ``session`` and return the reply.
+
+        Raises:
+            AgentError: no reply within ``timeout`` [s] (or the stack we started exited), an
+                ``error`` reply, or a reply naming another session (another run took the
+                stack over: one zmq:// stack serves one run at a time).
+        """
+        msg = {**msg, "session": self.session} if self.session else msg
         try:
             self._sock.send(pack(msg), flags=zmq.NOBLOCK)
         except zmq.ZMQError as exc:
@@ -106,6 +116,12 @@ class RemoteAgent(Agent):
                         message += (f" (the stack's memory cap is "
                                     f"{self.memory_limit_bytes / 2**30:g} GiB: --agent-memory)")
                     raise AgentError(f"agent answered an error to {what}: {message}")
+                said = reply.get("session")
+                if self.session and said is not None and said != self.session:
+                    raise AgentError(
+                        f"agent answered {what} for session {str(said)[:40]!r}, not this "
+                        f"case's {self.session!r}: another run is using the stack at "
+                        f"{self.endpoint} (one stack serves one run at a time)")
                 return reply
             if self.process is not None and self.process.poll() is not None:
                 raise AgentError(f"agent process exited with status {self.process.returncode} "
@@ -113,10 +129,12 @@ class RemoteAgent(Agent):
         raise AgentError(f"agent missed its deadline of {timeout:g} s during {what}")
 
     def setup(self, vehicle: VehicleSpec, road_network: Any, config: dict[str, Any]) -> None:
-        """Probe a TCP endpoint (:func:`probe_tcp`), handshake (protocol version, the stack's
-        name and version), then send the setup."""
+        """Probe a TCP endpoint (:func:`probe_tcp`), draw the case's session token (every
+        request carries it; docs/agent-protocol.md "Sessions"), handshake (protocol version,
+        the stack's name and version), then send the setup."""
         if self.process is None:
             probe_tcp(self.endpoint, min(PROBE_TIMEOUT_S, self.setup_timeout))
+        self.session = secrets.token_hex(8)
         hello = self._request({"type": "hello", "protocol": PROTOCOL_VERSION},
                               self.setup_timeout, "the handshake")
         if hello.get("type") != "hello" or hello.get("protocol") != PROTOCOL_VERSION:

@@ -123,3 +123,70 @@ def test_a_reply_under_another_request_id_ends_in_the_deadline_not_a_hang():
         with pytest.raises(AgentError, match="missed its deadline of 0.5 s"):
             agent.step(_observation(0.0))
         assert time.monotonic() - t0 < 2.0
+
+
+def _example_stack():
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[2] / "examples" / "zmq_client.py"
+    spec = importlib.util.spec_from_file_location("zmq_client_example_sessions", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_second_run_on_the_same_stack_ends_the_first_runs_case_with_a_clear_error():
+    """Automaker pass 14: two runs pointed at one stack interleaved silently (the second
+    run's hello reset the stack in the middle of the first run's case; both went on with
+    mixed state). Every request carries its case's session; the reference stack refuses a
+    request of another session, and the runner ends the case on a reply naming another."""
+    from runners.interfaces import VehicleSpec
+    endpoint = f"tcp://127.0.0.1:{_free_port()}"
+    stack = threading.Thread(target=_example_stack().serve, args=(endpoint,), daemon=True)
+    stack.start()
+    first, second = RemoteAgent(endpoint), RemoteAgent(endpoint)
+    try:
+        first.setup(VehicleSpec("Ego"), None, {})
+        second.setup(VehicleSpec("Ego"), None, {})      # the second run takes the stack
+        assert first.session != second.session and len(first.session) == 16
+        with pytest.raises(AgentError, match=rf"busy: serving session {second.session}, "
+                                             rf"not {first.session}"):
+            first.step(_observation(0.0))
+        assert second.step(_observation(0.0)).acceleration is not None
+    finally:
+        first.close()
+        second.close()       # its close ends the example's serve()
+        stack.join(3)
+
+
+def test_a_reply_for_another_session_is_an_agent_error():
+    """A stack that starts over at every hello but does not refuse another session's
+    requests still names the session it serves in its replies: the runner stops there."""
+    ctx = zmq.Context.instance()
+    rep = ctx.socket(zmq.REP)
+    port = rep.bind_to_random_port("tcp://127.0.0.1")
+
+    def serve():
+        for reply in ({"type": "hello", "protocol": 1, "session": "other-run"},
+                      {"type": "ready", "session": "other-run"}):
+            rep.recv()
+            rep.send(pack(reply))
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    agent = RemoteAgent(f"tcp://127.0.0.1:{port}", setup_timeout=2.0)
+    try:
+        from runners.interfaces import VehicleSpec
+        with pytest.raises(AgentError, match="for session 'other-run', not this case's .*another "
+                                             "run is using the stack"):
+            agent.setup(VehicleSpec("Ego"), None, {})
+    finally:
+        thread.join(2)
+        agent.close()
+        rep.close(0)
