@@ -14,6 +14,8 @@ agent behind the protocol sees exactly what it would see in-process.
 
 from __future__ import annotations
 
+import json
+
 import numbers
 
 from dataclasses import asdict, fields
@@ -48,11 +50,33 @@ def unpack(data: bytes) -> dict[str, Any]:
         msg = msgpack.unpackb(data, raw=False, strict_map_key=False)
     except (ValueError, TypeError, msgpack.ExtraData, msgpack.FormatError,
             msgpack.StackError) as exc:  # TypeError: a map or array used as a map key
+        if _json_text(data):
+            raise AgentError("agent sent JSON text, not msgpack: every message is one map "
+                             "encoded with msgpack (docs/agent-protocol.md)") from None
         raise AgentError(f"agent sent a message that is not a protocol msgpack map "
                          f"({type(exc).__name__}: {exc})") from None
-    if not isinstance(msg, dict) or "type" not in msg:
+    if not isinstance(msg, dict):
+        kind = {str: "string", bytes: "binary", list: "array", int: "integer",
+                float: "float", bool: "boolean"}.get(type(msg), type(msg).__name__)
+        hint = (": it holds JSON text; send the map itself, msgpack-encoded"
+                if isinstance(msg, str) and _json_text(msg.encode("utf-8", "replace")) else "")
+        raise AgentError(f"agent sent a msgpack {kind}, not a map{hint} "
+                         f"(docs/agent-protocol.md)")
+    if "type" not in msg:
         raise AgentError("agent sent a message without a 'type' field")
     return msg
+
+
+def _json_text(data: bytes) -> bool:
+    """Whether ``data`` is a JSON object or array as text (a stack that sent JSON)."""
+    text = data.strip()
+    if text[:1] not in (b"{", b"["):
+        return False
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def entity_to_dict(e: EntityState) -> dict[str, Any]:

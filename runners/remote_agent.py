@@ -109,7 +109,10 @@ class RemoteAgent(Agent):
                     data = self._sock.recv(zmq.NOBLOCK)  # never block past the deadline
                 except zmq.Again:
                     continue
-                reply = unpack(data)
+                try:
+                    reply = unpack(data)
+                except AgentError as exc:   # when: as the other errors say
+                    raise AgentError(f"{exc.message}, in reply to {what}") from None
                 if reply.get("type") == "error":
                     message = str(reply.get("message", ""))
                     if "MemoryError" in message and self.memory_limit_bytes:
@@ -126,7 +129,14 @@ class RemoteAgent(Agent):
             if self.process is not None and self.process.poll() is not None:
                 raise AgentError(f"agent process exited with status {self.process.returncode} "
                                  f"during {what}")
-        raise AgentError(f"agent missed its deadline of {timeout:g} s during {what}")
+        gone = ""
+        if self.process is None and what != "close":   # a stack elsewhere: did it exit?
+            try:
+                probe_tcp(self.endpoint, 0.5)
+            except AgentError:
+                gone = (f", and nothing listens at {self.endpoint} any more: the stack "
+                        f"has exited or crashed")
+        raise AgentError(f"agent missed its deadline of {timeout:g} s during {what}{gone}")
 
     def setup(self, vehicle: VehicleSpec, road_network: Any, config: dict[str, Any]) -> None:
         """Probe a TCP endpoint (:func:`probe_tcp`), draw the case's session token (every

@@ -21,7 +21,14 @@ from testzone.world import EntityKind, EntityState, Pose
     (b"\x81\x81\xa1a\x01\x01", "TypeError"),      # {{"a": 1}: 1}: a map as a map key
     (b"\x81\x91\x01\x01", "TypeError"),           # {[1]: 1}: an array as a map key
     (b"\xc1", "not a protocol msgpack map"),      # a byte msgpack never uses
-    (msgpack.packb([1, 2]), "without a 'type' field"),
+    (msgpack.packb([1, 2]), r"agent sent a msgpack array, not a map \(docs"),
+    (msgpack.packb({"control": {}}), "without a 'type' field"),
+    # automaker pass 14 (a JavaScript stack): JSON text was "ExtraData: unpack(b) received
+    # extra data", and JSON inside a msgpack string "without a 'type' field"
+    (b' {"type": "control", "control": {"acceleration": 1}}', "agent sent JSON text, not "
+                                                              "msgpack: every message is one map"),
+    (msgpack.packb('{"type": "control"}'), "agent sent a msgpack string, not a map: it holds "
+                                           "JSON text; send the map itself"),
 ])
 def test_malformed_messages_are_agent_errors(data, match):
     with pytest.raises(AgentError, match=match):
@@ -190,3 +197,31 @@ def test_a_reply_for_another_session_is_an_agent_error():
         thread.join(2)
         agent.close()
         rep.close(0)
+
+
+def test_a_stack_that_stopped_listening_is_told_apart_from_a_slow_one():
+    """Automaker pass 14: a stack that crashed in the middle of a case was reported as having
+    "missed its deadline", which sent its developers looking at timing. After a missed
+    deadline the runner looks whether anything still listens at a tcp:// endpoint."""
+    with router_stack(lambda router, envelope: None, step_timeout=0.3) as agent:
+        with pytest.raises(AgentError) as slow:
+            agent.step(_observation(0.0))
+        assert str(slow.value).endswith("missed its deadline of 0.3 s during the step at "
+                                        "t=0.00 s")        # slow, still listening
+    gone = RemoteAgent(f"tcp://127.0.0.1:{_free_port()}", step_timeout=0.3)
+    try:
+        with pytest.raises(AgentError, match=r"missed its deadline of 0.3 s during the step at "
+                                             r"t=0.00 s, and nothing listens at tcp://127.0.0.1:"
+                                             r"\d+ any more: the stack has exited or crashed"):
+            gone.step(_observation(0.0))
+    finally:
+        gone.close()
+
+
+def test_a_malformed_reply_says_which_request_it_answered():
+    def json_reply(router, envelope):
+        router.send_multipart(envelope + [b'{"type": "control"}'])
+    with router_stack(json_reply, step_timeout=2.0) as agent:
+        with pytest.raises(AgentError, match=r"JSON text, not msgpack.*, in reply to the step "
+                                             r"at t=1.50 s"):
+            agent.step(_observation(1.5))
