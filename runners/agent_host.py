@@ -38,6 +38,10 @@ def handle(agent: Agent, msg: dict[str, Any]) -> dict[str, Any]:
         if msg.get("map_file"):
             from maps import load_opendrive
             net = load_opendrive(msg["map_file"])
+        geo = msg.get("geo")
+        if isinstance(geo, dict) and geo.get("proj"):
+            from v2x_bridge import GeoFrame
+            agent.geo_frame = GeoFrame(str(geo["proj"]), tuple(geo.get("offset") or (0, 0, 0, 0)))
         agent.setup(vehicle_from_dict(msg["vehicle"]), net, msg.get("config") or {})
         return {"type": "ready"}
     if typ == "step":

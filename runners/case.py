@@ -414,6 +414,7 @@ class _CaseRun:
                 agent = make_agent(opts.agent, opts.step_timeout, self.case_dir / "agent.log",
                                    int(opts.agent_memory_gib * 2**30) or None)
                 stack.callback(agent.close)
+                agent.geo_frame = bridge.geo if bridge is not None else None
                 driver = _EgoDriver(agent, backend, ego, self.net, SensorModel(seed=self.case.seed))
                 driver.start(world, vehicle_spec(ego, sc.entities[ego]), opts.agent_config)
                 self.on_event(Event(world.time, "agent", {"name": agent.name,

@@ -145,11 +145,16 @@ class Agent(abc.ABC):
     Lifecycle: :meth:`setup` once per case, :meth:`step` once per simulation step, :meth:`close`
     at the end (also after an error). An agent whose ``follows_scenario`` is True hands the
     ego to the scenario's own actions (the conformance mode, as esmini plays them).
+
+    ``geo_frame`` is set by the runner before :meth:`setup`: the ``v2x_bridge.GeoFrame`` the
+    case's V2X positions are in (the RSU layout's geoReference, else the map's with its
+    header offset; None when the case has no V2X): latitude/longitude <-> map x, y.
     """
 
     name: str = "agent"
     version: str = "0"
     follows_scenario: bool = False
+    geo_frame: Any = None
 
     def setup(self, vehicle: VehicleSpec, road_network: Any, config: dict[str, Any]) -> None:
         """Prepare for a case: ``vehicle`` is the ego's spec, ``road_network`` a

@@ -11,6 +11,7 @@ runner's process.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import signal
@@ -28,6 +29,7 @@ import zmq
 from runners.agent_protocol import (MAX_MESSAGE_BYTES, PROTOCOL_VERSION, control_from_dict,
                                     observation_to_dict, pack, unpack, vehicle_to_dict)
 from runners.interfaces import Agent, AgentError, Control, Observation, VehicleSpec
+from testzone.errors import TestzoneError
 
 
 #: Deadline of the TCP probe of a ``tcp://`` endpoint before the handshake [s].
@@ -53,6 +55,25 @@ def probe_tcp(endpoint: str, timeout: float = PROBE_TIMEOUT_S) -> None:
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise AgentError(f"nothing answered at {endpoint} ({reason}): is the stack "
                          f"listening there?", element="--agent") from None
+
+
+def map_identity(map_file: str | None, frame: Any, road_network: Any) -> dict[str, Any]:
+    """``setup``'s ``map_sha256`` (of the ``.xodr`` bytes: a stack on another host checks its
+    copy of the map) and ``geo`` ``{"proj": PROJ string, "offset": [x, y, z [m], hdg [rad]]}``:
+    the frame of the case's V2X positions (``frame``, the runner's ``Agent.geo_frame``), else
+    the map's own (geoReference and header offset); each left out when unknown."""
+    out: dict[str, Any] = {}
+    if map_file and Path(map_file).is_file():
+        out["map_sha256"] = hashlib.sha256(Path(map_file).read_bytes()).hexdigest()
+    if frame is None and road_network is not None:
+        from v2x_bridge import GeoFrame
+        try:
+            frame = GeoFrame.of_map(road_network)
+        except TestzoneError:
+            frame = None
+    if frame is not None:
+        out["geo"] = {"proj": str(frame.proj), "offset": [float(v) for v in frame.offset]}
+    return out
 
 
 class RemoteAgent(Agent):
@@ -154,7 +175,8 @@ class RemoteAgent(Agent):
         self.version = str(hello.get("version", "?"))
         map_file = str(getattr(road_network, "path", "")) if road_network is not None else None
         reply = self._request({"type": "setup", "vehicle": vehicle_to_dict(vehicle),
-                               "map_file": map_file, "config": config},
+                               "map_file": map_file, "config": config,
+                               **map_identity(map_file, self.geo_frame, road_network)},
                               self.setup_timeout, "setup")
         if reply.get("type") != "ready":
             raise AgentError(f"agent answered setup with {reply!r}; expected type 'ready'")

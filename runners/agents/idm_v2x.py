@@ -312,7 +312,7 @@ class IdmV2xAgent(IdmAgent):
         if config and any(k in keys for k in config):
             self.v2x = V2xParameters(**{**self.v2x.__dict__,
                                         **{k: v for k, v in config.items() if k in keys}})
-        self.world = V2xWorld(GeoFrame.of_map(road_network))
+        self.world = V2xWorld(self.geo_frame or GeoFrame.of_map(road_network))
 
     # ------------------------------------------------------------------ hooks of IdmAgent
     def obstacles(self, obs: Observation, path: PathAhead, along: float) -> list[PathObstacle]:

@@ -225,3 +225,37 @@ def test_a_malformed_reply_says_which_request_it_answered():
         with pytest.raises(AgentError, match=r"JSON text, not msgpack.*, in reply to the step "
                                              r"at t=1.50 s"):
             agent.step(_observation(1.5))
+
+
+def test_setup_gives_a_stack_elsewhere_the_map_digest_and_the_v2x_frame():
+    """Automaker pass 14: setup named the map only by a path on the runner's disk, and no
+    message carried the geoReference that V2X latitudes/longitudes need. setup now carries
+    the .xodr's SHA-256 and the frame of the case's V2X positions (PROJ string, header
+    offset); a hosted Python stack gets the same frame as its ``geo_frame``."""
+    import hashlib
+    from pathlib import Path
+    from maps import load_opendrive
+    from runners.agent_host import handle
+    from runners.interfaces import Agent, VehicleSpec
+    from runners.remote_agent import map_identity
+    from v2x_bridge import GeoFrame
+    xodr = Path(__file__).resolve().parents[2] / "maps" / "wuhan" / "wuhan_section1.xodr"
+    net = load_opendrive(xodr)
+    said = map_identity(str(xodr), None, net)
+    assert said["map_sha256"] == hashlib.sha256(xodr.read_bytes()).hexdigest()
+    assert said["geo"] == {"proj": net.geo_reference.strip(), "offset": [0.0, 0.0, 0.0, 0.0]}
+    assert "+proj=tmerc +lat_0=30.49 +lon_0=114.15" in said["geo"]["proj"]
+    layout = GeoFrame("+proj=tmerc +lat_0=30.5 +lon_0=114.2 +datum=WGS84 +units=m")
+    assert map_identity(str(xodr), layout, net)["geo"]["proj"] == layout.proj
+    assert map_identity(None, None, None) == {}
+
+    class Recorder(Agent):
+        def step(self, obs):
+            raise AssertionError("not stepped")
+    hosted = Recorder()
+    assert handle(hosted, {"type": "setup", "vehicle": {"name": "Ego"}, "map_file": None,
+                           "config": {}, "geo": {"proj": layout.proj,
+                                                 "offset": [1.0, 2.0, 0.0, 0.0]}}) == {
+        "type": "ready"}
+    assert hosted.geo_frame.proj == layout.proj
+    assert tuple(hosted.geo_frame.offset) == (1.0, 2.0, 0.0, 0.0)
