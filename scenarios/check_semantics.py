@@ -12,9 +12,11 @@ import functools
 import math
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from lxml import etree
 
@@ -31,6 +33,7 @@ from scenarios.entities import NOT_FOR_KIND
 from scenarios.loader import missing_logic_file
 from scenarios.errors import ScenarioError, UnsupportedElementError
 from scenarios.model import Scenario
+from scenarios.motion import DRIVING_LANE_TYPES
 from scenarios.parameters import read_declarations
 from scenarios.positions import POSITIONS
 from scenarios.registry import ParseContext, Registry
@@ -39,6 +42,7 @@ from scenarios.xmlsource import ParameterScope, Source, children, declared_name,
 from testzone.commands import (CommandContext, command_check, command_types, property_check,
                                property_prefixes)
 from testzone.errors import TestzoneError, not_a_file
+from testzone.world import EntityKind
 
 APPEARANCE_FOR: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "VehicleLight": ("Vehicle",), "VehicleComponent": ("Vehicle",),
@@ -711,8 +715,7 @@ def _lenient_load(sc: _Scenario) -> str | None:
                                    at.sourceline if at is not None else issue.line,
                                    element_path(at) if at is not None else issue.element,
                                    f"testzone run refuses it as a test case: {exc.message}"))
-    _unplaced(sc, loaded)
-    _crosswise_starts(sc, loaded)
+    _start_states(sc, loaded, _unplaced(sc, loaded))
     _state_refs(sc, loaded)
     return loaded.ego_name
 
@@ -735,21 +738,23 @@ def _state_refs(sc: _Scenario, loaded: Scenario) -> None:
             _add_new(sc, issue_from_error(unresolved_state_ref(cr, sc.file), sc.file))
 
 
-def _unplaced(sc: _Scenario, loaded: Scenario) -> None:
+def _unplaced(sc: _Scenario, loaded: Scenario) -> set[str]:
     """Warn of each entity besides the ego that no Init TeleportAction places, is towed by
     none and no AddEntityAction adds: it starts at the world origin, (0, 0), off the road,
-    and the evaluator measures the ego against it there."""
+    and the evaluator measures the ego against it there. Returns their names."""
     towed = {e.trailer for e in loaded.entities.values() if getattr(e, "trailer", None)}
     added = {sc.value(ea, "entityRef") for ea in sc.root.iter("EntityAction")
              if child_el(ea, "AddEntityAction") is not None}
     placed = loaded.placed_in_init() | towed | added | {loaded.ego_name}
     objects = {sc.value(o, "name"): o for o in kids(child_el(sc.root, "Entities"),
                                                     "ScenarioObject")}
+    unplaced = {name for name in loaded.entities if name not in placed}
     for name in loaded.entities:
-        if name not in placed:
+        if name in unplaced:
             sc.add(WARNING, objects.get(name, child_el(sc.root, "Entities")),
                    f"'{name}' has no TeleportAction in Init: it starts at the world origin "
                    f"(0, 0), off any road, until an action places it")
+    return unplaced
 
 
 CROSSWISE_RAD = math.radians(45.0)
@@ -760,23 +765,17 @@ _GUIDES = frozenset({"FollowTrajectoryAction", "AssignRouteAction", "AcquirePosi
 """Actions that steer an entity along a path of their own rather than its lane."""
 
 
-def _crosswise_starts(sc: _Scenario, loaded: Scenario) -> None:
-    """Warn of each entity besides the ego that Init sets across its lane (its heading more
-    than :data:`CROSSWISE_RAD` off the lane's direction either way), that a SpeedAction or
-    SpeedProfileAction sets moving and that no FollowTrajectoryAction, AssignRouteAction or
-    AcquirePositionAction guides: the default controller, as esmini's, moves it along its
-    lane, so a pedestrian set across the road walks along it (hostile pass 12b). The Init is
-    set up on the map as a run does; nothing is said when it cannot be."""
+def _start_states(sc: _Scenario, loaded: Scenario, unplaced: set[str]) -> None:
+    """Set up the Init on the map as a run does (nothing is said when it cannot be) and warn
+    of starts that make a case test something other than it says: :func:`_crosswise_starts`,
+    boxes that overlap at t = 0 (the run records a collision at 0 s, blamed on the ego:
+    author pass 14), a vehicle heading against its lane's driving direction (more than 90
+    deg off: an overtaking case silently becomes a head-on one) and a vehicle on a lane
+    that is not for driving (a sidewalk, a shoulder), each of the last two only for the ego
+    and vehicles a SpeedAction sets moving (a car parked on the shoulder is). ``unplaced``: entities Init does not
+    place (already warned of), left out."""
     from scenarios.engine import ScenarioEngine
-    moved, guided = set(), set()
-    for action in loaded.storyboard.actions():
-        kind = getattr(action.spec, "ELEMENT", "")
-        if kind in ("SpeedAction", "SpeedProfileAction"):
-            moved.update(action.actors)
-        elif kind in _GUIDES:
-            guided.update(action.actors)
-    candidates = sorted(moved - guided - {loaded.ego_name})
-    net = _variant_network(loaded.road_network_path) if candidates else None
+    net = _variant_network(loaded.road_network_path) if loaded.entities else None
     if net is None:
         return
     try:
@@ -786,7 +785,72 @@ def _crosswise_starts(sc: _Scenario, loaded: Scenario) -> None:
         return
     objects = {sc.value(o, "name"): o for o in kids(child_el(sc.root, "Entities"),
                                                     "ScenarioObject")}
-    for name in candidates:
+
+    def where(name: str):
+        return objects.get(name, child_el(sc.root, "Entities"))
+    world = dataclasses.replace(world, entities={n: st for n, st in world.entities.items()
+                                                 if n not in unplaced})
+    moved, guided = set(), set()
+    for action in loaded.storyboard.actions():
+        kind = getattr(action.spec, "ELEMENT", "")
+        if kind in ("SpeedAction", "SpeedProfileAction"):
+            moved.update(action.actors)
+        elif kind in _GUIDES:
+            guided.update(action.actors)
+    _crosswise_starts(sc, net, world, sorted(moved - guided - {loaded.ego_name}), where)
+    _overlapping_starts(sc, loaded, world, where)
+    for name, state in world.entities.items():
+        if state.kind != EntityKind.VEHICLE or state.lane is None or \
+                (name not in moved and name != loaded.ego_name):   # parked: anywhere
+            continue
+        on = net.world_to_lane(state.pose.x, state.pose.y, None, lane_types=None)
+        kind = None
+        if on is not None and on.lane_id != 0 and \
+                abs(on.offset) <= 0.5 * net.lane_width(on.road_id, on.lane_id, on.s):
+            kind = net.lane_type(on.road_id, on.lane_id, on.s)
+        if kind is not None and kind not in DRIVING_LANE_TYPES:
+            sc.add(WARNING, where(name),
+                   f"'{name}' starts on a lane of type {kind} (road {on.road_id}, lane "
+                   f"{on.lane_id}, s={on.s:.1f}), not a driving lane")
+            continue
+        try:
+            along = net.lane_to_world(state.lane.road_id, state.lane.lane_id, state.lane.s).h
+        except TestzoneError:
+            continue
+        off = abs(math.remainder(state.pose.h - along, 2 * math.pi))
+        if off > math.pi - CROSSWISE_RAD:
+            sc.add(WARNING, where(name),
+                   f"'{name}' starts heading against the driving direction of its lane "
+                   f"(road {state.lane.road_id}, lane {state.lane.lane_id}: "
+                   f"{math.degrees(off):.0f} deg off): it drives the wrong way")
+
+
+def _overlapping_starts(sc: _Scenario, loaded: Scenario, world: Any, where) -> None:
+    """Warn of each pair of entities whose bounding boxes overlap at t = 0 (a trailer and
+    the vehicle towing it excepted)."""
+    from shapely.geometry import Polygon
+    towed = {(e.trailer, n) for n, e in loaded.entities.items() if getattr(e, "trailer", None)}
+    boxes = [(n, Polygon(st.box.corners(st.pose))) for n, st in world.entities.items()
+             if st.box is not None and st.box.length > 0 and st.box.width > 0]
+    for k, (a, pa) in enumerate(boxes):
+        for b, pb in boxes[k + 1:]:
+            if (a, b) in towed or (b, a) in towed or not pa.intersects(pb):
+                continue
+            if pa.intersection(pb).area <= 1e-6:
+                continue
+            sc.add(WARNING, where(b),
+                   f"'{a}' and '{b}' overlap at the start (their bounding boxes intersect "
+                   f"at t = 0): the run records a collision at 0 s")
+
+
+def _crosswise_starts(sc: _Scenario, net: Any, world: Any, names: list[str], where) -> None:
+    """Warn of each entity of ``names`` (those besides the ego that a SpeedAction or
+    SpeedProfileAction sets moving and that no FollowTrajectoryAction, AssignRouteAction or
+    AcquirePositionAction guides) that Init sets across its lane (its heading more than
+    :data:`CROSSWISE_RAD` off the lane's direction either way): the default controller, as
+    esmini's, moves it along its lane, so a pedestrian set across the road walks along it
+    (hostile pass 12b)."""
+    for name in names:
         state = world.entities.get(name)
         if state is None or state.lane is None:
             continue
@@ -796,7 +860,7 @@ def _crosswise_starts(sc: _Scenario, loaded: Scenario) -> None:
             continue
         off = abs(math.remainder(state.pose.h - along, 2 * math.pi))
         if CROSSWISE_RAD < off < math.pi - CROSSWISE_RAD:
-            sc.add(WARNING, objects.get(name, child_el(sc.root, "Entities")),
+            sc.add(WARNING, where(name),
                    f"'{name}' starts {math.degrees(off):.0f} deg off the direction of its "
                    f"lane (road {state.lane.road_id}, lane {state.lane.lane_id}): once it "
                    f"moves, the default controller (as esmini's) takes it along the lane, "

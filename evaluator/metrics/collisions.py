@@ -13,6 +13,8 @@ At-fault classification follows nuPlan's ``no_ego_at_fault_collisions`` metric (
 STOPPED_EGO, STOPPED_TRACK, ACTIVE_FRONT, ACTIVE_REAR, ACTIVE_LATERAL), decided at the first
 contact frame, in this order:
 
+* ``at_start``: the boxes already overlap in the first frame (the scenario placed them so;
+  ``scenario check`` warns) -> not at fault (author pass 14: it was blamed on the ego);
 * ``ego_stopped``: ego speed below ``stopped_speed_mps`` -> not at fault;
 * ``stopped_object``: the other is stopped -> at fault;
 * otherwise by the edge of the ego's box that was hit (box geometry, as nuPlan tests the ego's
@@ -310,7 +312,9 @@ class CollisionMetric:
         rel = math.hypot(ev[0] - ov[0], ev[1] - ov[1])
         lon, lat = contact_point(e, o)
         edge = hit_edge(e, lon, lat)
-        if abs(e.speed) < self.stopped_speed_mps:
+        if rec.frames and t <= rec.frames[0].time:
+            kind, fault = "at_start", False     # the scenario placed them overlapping
+        elif abs(e.speed) < self.stopped_speed_mps:
             kind, fault = "ego_stopped", False
         elif abs(o.speed) < self.stopped_speed_mps:
             kind, fault = "stopped_object", True

@@ -47,6 +47,13 @@ def test_stopped_ego_is_not_at_fault():
     assert (c.kind, c.at_fault) == ("ego_stopped", False)
 
 
+def test_boxes_placed_overlapping_are_not_the_egos_fault():
+    """Author pass 14: a slow car placed 2 m ahead of a moving ego (boxes 4.5 m long) was a
+    collision at 0 s "at fault" for the ego: the scenario placed them so."""
+    c = only(make_recording({"ego": straight(0.0, 10.0), "slow": straight(2.0, 5.0)}, 1.0))
+    assert (c.t, c.kind, c.at_fault) == (0.0, "at_start", False)
+
+
 def side(y0, vy, offset=0.0, lane=("1", -1)):
     """Velocity (10, vy): heading atan2(vy, 10), speed |v|."""
     def fn(t):
