@@ -158,7 +158,8 @@ class SignalState:
         signal_id: the OpenDRIVE signal id.
         color: current colour.
         time_to_change: time until the colour changes [s], or None when unknown.
-        phase_id: the signal plan's phase id (links SPAT to MAP), or None.
+        phase_id: the index (0-based) of the TrafficSignalController Phase showing now, or
+            None; not the SPAT/MAP phase id (the RSU layout gives that, v2x_bridge.factory).
         upcoming: the colours that follow, over one signal cycle, as ``(colour, starts in
             [s], lasts [s])``, in order: the first starts at ``time_to_change``, the last is
             the current colour coming round again (its whole length). Empty when the plan is
