@@ -107,6 +107,7 @@ def observation_to_dict(obs: Observation) -> dict[str, Any]:
                  "recv_t": m.recv_t, "uper": bytes(m.uper), "decoded": _plain(m.decoded)}
                 for m in obs.v2x],
         "speed_limit": obs.speed_limit,
+        "speed_limit_ahead": [[d, v] for d, v in obs.speed_limit_ahead],
         "route": [asdict(w) for w in obs.route],
         "environment": obs.environment,
     }
@@ -130,6 +131,7 @@ def observation_from_dict(d: dict[str, Any]) -> Observation:
         signals={k: SignalState(k, SignalColor(s["color"]), s["time_to_change"], s["phase_id"])
                  for k, s in d["signals"].items()},
         v2x=tuple(V2XReceived(**m) for m in d["v2x"]), speed_limit=d["speed_limit"],
+        speed_limit_ahead=tuple((float(a), float(b)) for a, b in d.get("speed_limit_ahead", ())),
         route=tuple(RouteWaypoint(**w) for w in d["route"]), environment=d["environment"])
 
 

@@ -36,7 +36,7 @@ from runners.backends import make_backend
 from runners.deadline import DeadlineExceeded, wall_deadline
 from runners.interfaces import (Agent, AgentError, Control, RouteWaypoint, RunnerError,
                                 V2XReceived, VehicleSpec)
-from runners.observation import SensorModel, observe, route_waypoints
+from runners.observation import LimitsAhead, SensorModel, observe, route_waypoints
 
 
 @dataclass(frozen=True)
@@ -276,6 +276,7 @@ class _EgoDriver:
         self.spec: VehicleSpec | None = None
         self._roads: tuple[str, ...] | None = None
         self._route: tuple[RouteWaypoint, ...] = ()
+        self._limits = LimitsAhead(net) if net is not None else None
 
     def start(self, world: WorldState, spec: VehicleSpec, config: dict[str, Any]) -> None:
         """Place the ego in the backend and set the agent up (handshake for remote stacks)."""
@@ -296,7 +297,7 @@ class _EgoDriver:
         if roads != self._roads:
             self._roads, self._route = roads, route_waypoints(self.net, roads)
         obs = observe(world, self.ego, self.net, self.sensor, received, self._route,
-                      engine.environment)
+                      engine.environment, self._limits)
         control = self.agent.step(obs)
         if not isinstance(control, Control):
             raise AgentError(f"agent returned {type(control).__name__} at t={obs.time:.2f} s, "

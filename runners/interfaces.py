@@ -125,6 +125,11 @@ class Observation:
         signals: traffic-signal states keyed by OpenDRIVE signal id.
         v2x: messages delivered this step.
         speed_limit: the road's speed limit at the ego [m/s], None when unknown.
+        speed_limit_ahead: where the limit changes ahead along the ego's lane (straight on
+            at junctions, or along ``route``), within 200 m: ``(distance [m] from the ego's
+            reference point, the limit from there [m/s])`` in order (what a traffic-sign
+            camera or a map-based ISA tells a driver: automaker pass 14, a limit told only
+            once the ego was in the lower zone).
         route: waypoints to drive through, in order (may be empty: follow the lane).
         environment: the scenario's EnvironmentAction state (time of day, weather), as a dict.
     """
@@ -135,6 +140,7 @@ class Observation:
     signals: dict[str, SignalState] = field(default_factory=dict)
     v2x: tuple[V2XReceived, ...] = ()
     speed_limit: float | None = None
+    speed_limit_ahead: tuple[tuple[float, float], ...] = ()
     route: tuple[RouteWaypoint, ...] = ()
     environment: dict[str, Any] = field(default_factory=dict)
 

@@ -24,7 +24,8 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Polygon
 
-from testzone.world import EntityKind, EntityState, SignalState, WorldState, wrap_angle
+from testzone.world import (EntityKind, EntityState, LaneCoord, SignalState, WorldState,
+                           wrap_angle)
 
 from runners.interfaces import Observation, RouteWaypoint, V2XReceived
 
@@ -103,24 +104,89 @@ class SensorModel:
         return out
 
 
+LIMITS_HORIZON_M = 200.0
+"""How far ahead [m] :class:`LimitsAhead` looks for changes of the speed limit."""
+
+
+class LimitsAhead:
+    """Where the legal speed limit changes ahead of the ego, along its lane (``net.advance``:
+    straight on at junctions, or along the route's roads), within :data:`LIMITS_HORIZON_M`.
+
+    The lane is sampled every ``step`` [m] (a change found between two samples is placed by
+    bisection, to 1/64 of the step) from the ego's position, again when the ego is on another road or
+    lane, has another route, or has gone a quarter of the horizon; in between the distances
+    shrink by the ego's progress along s. Never raises for a lane the map knows.
+    """
+
+    def __init__(self, net, step: float = 2.0, horizon: float = LIMITS_HORIZON_M) -> None:
+        self.net, self.step, self.horizon = net, step, horizon
+        self._key: tuple | None = None
+        self._s0 = 0.0
+        self._changes: list[tuple[float, float]] = []
+
+    def __call__(self, lane: LaneCoord, roads: tuple[str, ...] = ()
+                 ) -> tuple[tuple[float, float], ...]:
+        """``(distance [m], limit [m/s])`` of each change ahead of lane position ``lane``."""
+        key = (lane.road_id, lane.lane_id, roads)
+        if key != self._key or abs(lane.s - self._s0) > self.horizon / 4:
+            self._key, self._s0, self._changes = key, lane.s, self._walk(lane, roads)
+        gone = abs(lane.s - self._s0)
+        return tuple((round(d - gone, 3), v) for d, v in self._changes if d > gone)
+
+    def _walk(self, lane: LaneCoord, roads: tuple[str, ...]) -> list[tuple[float, float]]:
+        from maps.traversal import route_chooser
+        net = self.net
+        choose = route_chooser(list(roads)) if roads else None
+        here = LaneCoord(lane.road_id, lane.lane_id, lane.s, 0.0)
+        last = net.speed_limit(here.road_id, here.lane_id, here.s)
+        out: list[tuple[float, float]] = []
+        for k in range(1, int(self.horizon / self.step) + 1):
+            nxt = net.advance(here, self.step, choose)
+            if nxt == here:          # a dead end
+                break
+            limit = net.speed_limit(nxt.road_id, nxt.lane_id, nxt.s)
+            if limit is not None and limit != last:
+                out.append(((k - 1) * self.step + self._onset(here, limit, choose), float(limit)))
+            here, last = nxt, (limit if limit is not None else last)
+        return out
+
+    def _onset(self, before: LaneCoord, limit: float, choose) -> float:
+        """How far past ``before`` [m] (within one step) the limit ``limit`` starts: bisection
+        to 1/64 of the step."""
+        lo, hi = 0.0, self.step
+        for _ in range(6):
+            mid = 0.5 * (lo + hi)
+            at = self.net.advance(before, mid, choose)
+            if self.net.speed_limit(at.road_id, at.lane_id, at.s) == limit:
+                hi = mid
+            else:
+                lo = mid
+        return hi
+
+
 def observe(world: WorldState, ego_name: str, net, sensor: SensorModel,
             v2x: tuple[V2XReceived, ...] = (), route: tuple[RouteWaypoint, ...] = (),
-            environment: dict | None = None) -> Observation:
+            environment: dict | None = None, limits: LimitsAhead | None = None
+            ) -> Observation:
     """Build the ego's :class:`Observation` from the world state.
 
     ``net`` is a ``maps.RoadNetwork`` (or None); it gives the speed limit at the ego's lane
-    and the signal positions (only signals within ``sensor.signal_range_m`` are seen).
+    and the signal positions (only signals within ``sensor.signal_range_m`` are seen);
+    ``limits`` (one :class:`LimitsAhead` per case) the changes of the limit ahead.
     ``route`` (see :func:`route_waypoints`) and ``environment`` (the scenario's
     EnvironmentAction state) are passed through.
     """
     ego = world.entities[ego_name]
     others = [e for n, e in world.entities.items() if n != ego_name]
-    limit = None
+    limit, ahead = None, ()
     if net is not None and ego.lane is not None:
         limit = net.speed_limit(ego.lane.road_id, ego.lane.lane_id, ego.lane.s)
+        if limits is not None:
+            ahead = limits(ego.lane, tuple(w.road_id for w in route if w.road_id))
     return Observation(time=world.time, ego=ego, objects=sensor.sense(ego, others),
                        signals=sensor.visible_signals(ego, world.signals, net), v2x=tuple(v2x),
-                       speed_limit=limit, route=route, environment=dict(environment or {}))
+                       speed_limit=limit, speed_limit_ahead=ahead, route=route,
+                       environment=dict(environment or {}))
 
 
 def route_waypoints(net, roads: tuple[str, ...] | None) -> tuple[RouteWaypoint, ...]:

@@ -1,0 +1,47 @@
+"""The speed limit ahead in the Observation (runners.observation.LimitsAhead).
+
+Automaker pass 14: a stack that reads no map was told of tz_speed_limit_change's lower limit
+only once inside the 50 km/h zone, 20 % over it. On wuhan_testzone.xodr road 112 (520 m,
+60 km/h) lane 2 is driven towards s = 0, where the junction's connecting road 100310 has
+50 km/h: from s the change lies s metres ahead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from maps import load_opendrive
+from runners.agent_protocol import observation_from_dict, observation_to_dict
+from runners.interfaces import Observation
+from runners.observation import LIMITS_HORIZON_M, LimitsAhead
+from testzone.world import EntityKind, EntityState, LaneCoord, Pose
+
+TESTZONE = Path(__file__).resolve().parents[2] / "maps" / "wuhan" / "wuhan_testzone.xodr"
+KMH50 = 50 / 3.6
+
+
+@pytest.fixture(scope="module")
+def net():
+    return load_opendrive(TESTZONE)
+
+
+def test_the_change_is_placed_where_the_lane_reaches_the_lower_zone(net) -> None:
+    assert net.speed_limit("112", 2, 100.0) == pytest.approx(60 / 3.6)
+    ahead = LimitsAhead(net)
+    ((d, limit),) = ahead(LaneCoord("112", 2, 100.0, 0.0))
+    assert d == pytest.approx(100.0, abs=2.0 / 64 + 1e-6) and limit == pytest.approx(KMH50)
+    # 40 m on along the same lane: the same change, 40 m nearer
+    ((d, _),) = ahead(LaneCoord("112", 2, 60.0, 0.0))
+    assert d == pytest.approx(60.0, abs=2.0 / 64 + 1e-6)
+    # farther than the horizon: nothing yet
+    assert 250.0 > LIMITS_HORIZON_M and ahead(LaneCoord("112", 2, 250.0, 0.0)) == ()
+
+
+def test_it_goes_over_the_wire(net) -> None:
+    ego = EntityState("Ego", EntityKind.VEHICLE, Pose(0.0, 0.0))
+    obs = Observation(0.0, ego, speed_limit=60 / 3.6, speed_limit_ahead=((100.031, KMH50),))
+    sent = observation_to_dict(obs)
+    assert sent["speed_limit_ahead"] == [[100.031, KMH50]]
+    assert observation_from_dict(sent).speed_limit_ahead == ((100.031, KMH50),)
