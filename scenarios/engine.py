@@ -139,9 +139,15 @@ class ScenarioEngine:
     def route_of(self, name: str) -> tuple[str, ...] | None:
         """The road ids (junction connecting roads included) of the route entity ``name`` was
         given by AssignRouteAction / AcquirePositionAction, as planned on the map
-        (``maps.RoadNetwork.route``); None without a route or a plan."""
+        (``maps.RoadNetwork.route``), or, when an active controller plans its own path
+        (esmini's FollowRouteController: ``planned_roads``), the roads of that path; None
+        without a route or a plan."""
         mover = self.rt.movers.get(name)
-        plan = getattr(getattr(mover, "route", None), "plan", None)
+        own = getattr(mover.controller, "planned_roads", None) \
+            if mover is not None and mover.control_domains else None
+        plan = own(self.rt, name) if own is not None else None
+        if not plan:
+            plan = getattr(getattr(mover, "route", None), "plan", None)
         return tuple(plan) if plan else None
 
     def goal_of(self, name: str) -> tuple[float, float] | None:

@@ -89,6 +89,8 @@ class FollowRouteController:
         self.override = False          # True while the lane change runs (scenarios.controllers)
         self.cycled = False            # this step's cycle already ran before the move
         self._forget_path(None)
+        self._roads_for: Any = None     # the route planned_roads planned for, and its roads
+        self._roads: list[str] | None = None
 
     def _forget_path(self, route: Any) -> None:
         """Drop the planned path; plan for ``route`` (the entity's RouteFollower or None)."""
@@ -145,6 +147,45 @@ class FollowRouteController:
         if self.route is not None:
             return self.route.choose(options)
         return options[0]
+
+    def planned_roads(self, rt: Any, name: str) -> list[str] | None:
+        """The road ids this controller will drive entity ``name`` along: its lane-level path
+        (:func:`plan_lane_path`) from where the entity is through every waypoint of its
+        route, each leg with its waypoint's strategy, planned once per route; None when a
+        leg cannot be planned.
+        The road-level plan of the route (``RouteFollower.plan``) may take other roads (it
+        ignores the goal lane's direction, as esmini's road router does): the roads this
+        controller drives are the ones a route check must hold it to."""
+        m = rt.mover(name)
+        route = m.route
+        if route is None or m.coord is None or not getattr(route, "waypoints", None):
+            return None
+        if self._roads_for is route:        # planned once per route, from where it was
+            return self._roads
+        self._roads_for, self._roads = route, self._plan_roads(rt, m, route)
+        return self._roads
+
+    def _plan_roads(self, rt: Any, m: Any, route: Any) -> list[str] | None:
+        """:meth:`planned_roads` for mover ``m`` on ``route``, planned now."""
+        strategies = getattr(route, "strategies", ())
+        roads: list[str] = []
+        start, forward = m.coord, s_direction(rt.net, m) > 0
+        for i, wp in enumerate(route.waypoints):
+            target = wp.coord
+            if target is None:
+                return None
+            if target.road_id != start.road_id:
+                strategy = strategies[i] if i < len(strategies) else "shortest"
+                path = plan_lane_path(rt.net, start, forward, target, strategy)
+                if not path:
+                    return None
+                leg = [n.road_id for n in path]
+            else:
+                leg = [start.road_id]
+            roads.extend(leg[1:] if roads and roads[-1] == leg[0] else leg)
+            start = target
+            forward = rt.net.roads[target.road_id].driving_sign(target.lane_id) > 0
+        return roads
 
     # ------------------------------------------------------------------------- one cycle
     def _cycle(self, rt: Any, name: str, dt: float) -> None:

@@ -382,6 +382,23 @@ def test_follow_route_controller_drives_esmini_path():
     assert ctrl == [(0.0, ["lateral", "longitudinal"]), (31.25, [])]
 
 
+def test_the_route_of_an_entity_under_the_follow_route_controller_is_its_lane_path():
+    """Session 14: the route a check holds an entity to (``ScenarioEngine.route_of``, the
+    ``goal`` event's roads that follows_route judges) was the road-level plan 202 - 201 - 196,
+    which enters 196 against the goal lane's direction; the FollowRouteController drives the
+    lane-level path, the roads esmini drives (the CSV's, above), and follows_route failed
+    esmini's own run. It is now the controller's path."""
+    sc = load_scenario(REFERENCE / "EnvironmentSimulator/Unittest/xosc" / f"{FOLLOW_ROUTE}.xosc")
+    engine = ScenarioEngine(sc, load_opendrive(sc.road_network_path), dt=DT,
+                            on_event=lambda e: None)
+    engine.initialize()
+    while engine.rt.mover("Ego").route is None:     # assigned by the storyboard at 0.10 s
+        engine.step(DT, {})
+    assert engine.rt.mover("Ego").route.plan == ["202", "201", "196"]
+    assert engine.route_of("Ego") == ("202", "208", "209", "235", "234", "229", "284", "256",
+                                      "259", "261", "196")
+
+
 def test_follow_route_controller_storyboard_matches_esmini_log():
     """The storyboard transitions of follow_route_controller_test_medium in esmini's order,
     within a step; esmini's log also lists the controller's own lane change ("LaneChange",
