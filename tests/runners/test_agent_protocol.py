@@ -259,3 +259,31 @@ def test_setup_gives_a_stack_elsewhere_the_map_digest_and_the_v2x_frame():
         "type": "ready"}
     assert hosted.geo_frame.proj == layout.proj
     assert tuple(hosted.geo_frame.offset) == (1.0, 2.0, 0.0, 0.0)
+
+
+def test_a_stack_that_hangs_costs_the_whole_handshake_deadline_once():
+    """Automaker pass 14: a stack that listens but never answers cost 30 s per case (13 min
+    for a 26-case suite). After one missed handshake, the next case waits 3 s; a stack that
+    answers again gets the whole deadline back."""
+    from runners import remote_agent
+    from runners.interfaces import VehicleSpec
+    ctx = zmq.Context.instance()
+    mute = ctx.socket(zmq.REP)
+    port = mute.bind_to_random_port("tcp://127.0.0.1")        # listens, never answers
+    endpoint = f"tcp://127.0.0.1:{port}"
+    remote_agent._SILENT_STACKS.discard(endpoint)
+    try:
+        waits = []
+        for _ in range(2):
+            agent = RemoteAgent(endpoint, setup_timeout=4.0)
+            t0 = time.monotonic()
+            with pytest.raises(AgentError, match="missed its deadline") as err:
+                agent.setup(VehicleSpec("Ego"), None, {})
+            waits.append(time.monotonic() - t0)
+            agent.close()
+        assert waits[0] >= 4.0 and waits[1] < 3.9
+        assert "did not answer the last case's handshake either: waited 3 s, not 4 s" in \
+            str(err.value)
+    finally:
+        mute.close(0)
+        remote_agent._SILENT_STACKS.discard(endpoint)
