@@ -131,6 +131,30 @@ def governs(sig: object, lane_id: int, direction: int) -> bool:
     return in_validity is None or in_validity(lane_id)
 
 
+def lights_by_road(net: RoadNetworkView | None,
+                   ignored_types: frozenset[str] = NON_VEHICLE_LIGHT_TYPES) -> dict[str, list]:
+    """:func:`vehicle_lights` grouped by the road they stand on (empty without a map)."""
+    out: dict[str, list] = {}
+    for sig in vehicle_lights(net, ignored_types) if net is not None else ():
+        out.setdefault(str(sig.road_id), []).append(sig)
+    return out
+
+
+def lights_ahead(lights: dict[str, list], ego: EntityState, lane: LaneCoord | None,
+                 net: RoadNetworkView | None) -> list[tuple[object, float]]:
+    """``(signal, distance [m])`` of each light of ``lights`` (:func:`lights_by_road`) that
+    governs the ego's lane (:func:`governs`), the distance along the lane from the ego's
+    front to the light's stop line (negative once the front is past it); the one reading of
+    "a light over the ego's lane N m ahead" the stall metric, the V2X response and the
+    timelines share."""
+    if lane is None or not lights.get(lane.road_id):
+        return []
+    d = lane_direction(net, lane)
+    front_s = lane.s + d * front_reach(ego)
+    return [(sig, (float(sig.s) - front_s) * d) for sig in lights[lane.road_id]
+            if governs(sig, lane.lane_id, d)]
+
+
 def _state_at(t: float, earlier: SignalState | None, later: SignalState | None,
               t_earlier: float) -> SignalState | None:
     """The signal state in force at ``t`` [s] between two frames (module docstring)."""

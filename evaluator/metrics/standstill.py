@@ -46,11 +46,10 @@ from testzone.recording import Recording
 from testzone.world import (EntityKind, EntityState, LaneCoord, SignalColor, WorldState,
                             along_left)
 
-from evaluator.extract import (ego_track, front_point, front_reach, lane_direction, lanes_along,
-                               map_query)
+from evaluator.extract import ego_track, front_point, front_reach, lanes_along, map_query
 from evaluator.interfaces import RoadNetworkView
 from evaluator.metrics.progress import goal_windows
-from evaluator.metrics.red_light import governs, vehicle_lights
+from evaluator.metrics.red_light import lights_ahead, lights_by_road
 from evaluator.results import MetricResult, Statistic, masked_time, violations_from_mask
 
 STANDSTILL_SPEED_MPS = 0.5
@@ -80,9 +79,7 @@ class StandstillMetric:
         tr = ego_track(recording)
         frames = [f for f in recording.frames if tr.name in f.entities]
         lanes = lanes_along(tr, net) if net is not None else [None] * len(tr)
-        lights: dict[str, list] = {}
-        for sig in vehicle_lights(net, self.ignored_types) if net is not None else ():
-            lights.setdefault(str(sig.road_id), []).append(sig)
+        lights = lights_by_road(net, self.ignored_types)
         standing = [float(v) < STANDSTILL_SPEED_MPS for v in tr.speed]
         lane_polygon = map_query(net, "lane_polygon")
         advance = map_query(net, "advance")
@@ -221,14 +218,7 @@ def _dead_end_ahead(advance, ego: EntityState, lane: LaneCoord | None) -> bool:
 def _light_ahead(frame: WorldState, ego: EntityState, lane: LaneCoord | None,
                  lights: dict[str, list], net: RoadNetworkView | None) -> bool:
     """A vehicle light for the ego's lane within reach ahead that is not green."""
-    if lane is None or not lights.get(lane.road_id):
-        return False
-    d = lane_direction(net, lane)
-    front_s = lane.s + d * front_reach(ego)
-    for sig in lights[lane.road_id]:
-        if not governs(sig, lane.lane_id, d):
-            continue
-        ahead = (float(sig.s) - front_s) * d
+    for sig, ahead in lights_ahead(lights, ego, lane, net):
         if -LINE_OVERRUN_M <= ahead <= CAUSE_RANGE_M:
             state = frame.signals.get(str(sig.id))
             if state is None or state.color != SignalColor.GREEN:

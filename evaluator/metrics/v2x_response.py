@@ -37,9 +37,9 @@ from testzone.recording import Event, Recording
 from testzone.userfiles import is_finite_number
 from testzone.world import SignalColor
 
-from evaluator.extract import EgoTrack, ego_track, front_reach, lane_direction, lanes_along
+from evaluator.extract import EgoTrack, ego_track, lanes_along
 from evaluator.interfaces import RoadNetworkView
-from evaluator.metrics.red_light import applies, vehicle_lights
+from evaluator.metrics.red_light import lights_ahead, lights_by_road
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic
 
 
@@ -88,7 +88,7 @@ def red_ahead_fn(recording: Recording, tr: EgoTrack, net: RoadNetworkView,
     bumper to its stop line), "time_to_change_s" (None when unknown)}``, or None."""
     lanes = lanes_along(tr, net)
     frames = [f for f in recording.frames if tr.name in f.entities]
-    lights = vehicle_lights(net)
+    lights = lights_by_road(net)
     times = [f.time for f in frames]
 
     def red_ahead(t: float) -> dict | None:
@@ -96,15 +96,9 @@ def red_ahead_fn(recording: Recording, tr: EgoTrack, net: RoadNetworkView,
         k = bisect.bisect_right(times, t + 1e-9) - 1
         if k < 0 or lanes[k] is None:
             return None
-        lane, d = lanes[k], lane_direction(net, lanes[k])
-        st, v = tr.states[k], max(float(tr.speed[k]), 0.0)
-        front = lane.s + d * front_reach(st)
-        for sig in lights:
-            if str(sig.road_id) != lane.road_id or \
-                    not applies(str(getattr(sig, "orientation", "none")), d):
-                continue
+        v = max(float(tr.speed[k]), 0.0)
+        for sig, dist in lights_ahead(lights, tr.states[k], lanes[k], net):
             state = frames[k].signals.get(str(sig.id))
-            dist = (sig.s - front) * d
             if state is None or state.color != SignalColor.RED or dist <= 0.0 or v <= 0.0:
                 continue
             still_red = state.time_to_change is None or state.time_to_change > dist / v

@@ -14,13 +14,12 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from maps.model import NON_VEHICLE_LIGHT_TYPES
 from testzone.recording import Recording
 
 from evaluator.case import CaseResult
-from evaluator.extract import ego_track, front_reach, lane_direction, lanes_along
+from evaluator.extract import ego_track, lanes_along
 from evaluator.metrics import ComfortMetric, HeadwayMetric, ProximityMetric, RedLightMetric
-from evaluator.metrics.red_light import governs, vehicle_lights
+from evaluator.metrics.red_light import lights_ahead, lights_by_road
 from evaluator.metrics.v2x_response import delivered_to
 from evaluator.report.plots import capped, finite, speed_limit_series
 
@@ -77,21 +76,13 @@ def approached_lights(rec: Recording, net: Any) -> list[str]:
     if net is None or not hasattr(net, "signals"):
         return []
     tr = ego_track(rec)
-    by_road: dict[str, list] = {}
-    for sig in vehicle_lights(net, NON_VEHICLE_LIGHT_TYPES):
-        by_road.setdefault(str(sig.road_id), []).append(sig)
+    by_road = lights_by_road(net)
     recorded = {sid for f in rec.frames for sid in f.signals}
     found: dict[str, None] = {}
     for st, lane in zip(tr.states, lanes_along(tr, net)):
-        if lane is None or lane.road_id not in by_road:
-            continue
-        d = lane_direction(net, lane)
-        front_s = lane.s + d * front_reach(st)
-        for sig in by_road[lane.road_id]:
-            sid = str(sig.id)
-            if sid in recorded and governs(sig, lane.lane_id, d) and \
-                    0.0 <= (float(sig.s) - front_s) * d <= APPROACH_M:
-                found[sid] = None
+        for sig, ahead in lights_ahead(by_road, st, lane, net):
+            if str(sig.id) in recorded and 0.0 <= ahead <= APPROACH_M:
+                found[str(sig.id)] = None
     return list(found)
 
 
