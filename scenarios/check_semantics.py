@@ -813,16 +813,24 @@ def _start_states(sc: _Scenario, loaded: Scenario, unplaced: set[str]) -> None:
                    f"'{name}' starts on a lane of type {kind} (road {on.road_id}, lane "
                    f"{on.lane_id}, s={on.s:.1f}), not a driving lane")
             continue
-        try:
-            along = net.lane_to_world(state.lane.road_id, state.lane.lane_id, state.lane.s).h
-        except TestzoneError:
-            continue
-        off = abs(math.remainder(state.pose.h - along, 2 * math.pi))
-        if off > math.pi - CROSSWISE_RAD:
+        off = _off_lane_heading(net, state)
+        if off is not None and off > math.pi - CROSSWISE_RAD:
             sc.add(WARNING, where(name),
                    f"'{name}' starts heading against the driving direction of its lane "
                    f"(road {state.lane.road_id}, lane {state.lane.lane_id}: "
                    f"{math.degrees(off):.0f} deg off): it drives the wrong way")
+
+
+def _off_lane_heading(net: Any, state: Any) -> float | None:
+    """How far [rad, 0..pi] an entity's heading is from its lane's driving direction; None
+    without a lane (or one the map cannot place)."""
+    if state.lane is None:
+        return None
+    try:
+        along = net.lane_to_world(state.lane.road_id, state.lane.lane_id, state.lane.s).h
+    except TestzoneError:
+        return None
+    return abs(math.remainder(state.pose.h - along, 2 * math.pi))
 
 
 def _overlapping_starts(sc: _Scenario, loaded: Scenario, world: Any, where) -> None:
@@ -852,14 +860,8 @@ def _crosswise_starts(sc: _Scenario, net: Any, world: Any, names: list[str], whe
     (hostile pass 12b)."""
     for name in names:
         state = world.entities.get(name)
-        if state is None or state.lane is None:
-            continue
-        try:
-            along = net.lane_to_world(state.lane.road_id, state.lane.lane_id, state.lane.s).h
-        except TestzoneError:
-            continue
-        off = abs(math.remainder(state.pose.h - along, 2 * math.pi))
-        if CROSSWISE_RAD < off < math.pi - CROSSWISE_RAD:
+        off = _off_lane_heading(net, state) if state is not None else None
+        if off is not None and CROSSWISE_RAD < off < math.pi - CROSSWISE_RAD:
             sc.add(WARNING, where(name),
                    f"'{name}' starts {math.degrees(off):.0f} deg off the direction of its "
                    f"lane (road {state.lane.road_id}, lane {state.lane.lane_id}): once it "
