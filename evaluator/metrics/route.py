@@ -27,6 +27,7 @@ skipped (its statistics None).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -123,52 +124,7 @@ class RouteMetric:
         off = np.zeros(len(tr), dtype=bool)
         judged = np.zeros(len(tr), dtype=bool)   # frames on a road outside junctions
         for ev, until, gx, gy, tol in goal_windows(goals):
-            order = [str(r) for r in ev.data["roads"]]
-            if len(set(order)) < 2:
-                continue             # one road: nothing to take a wrong turn at
-            # the planned roads outside junctions, in order: (road id, length [m])
-            plain = [(r, float(getattr(roads.get(r), "length", 0.0))) for r in order
-                     if _outside_junction(roads.get(r))]
-            last_plain = bool(plain) and _outside_junction(roads.get(order[-1]))
-            goal_s = _goal_s(net, gx, gy, order[-1])
-            way, last_s = None, None          # the route's way along the last road (from
-            #                                   where it entered towards the goal); the s
-            #                                   it was last seen at on that road
-            at, moved, prev = -1, 0.0, None   # index in plain reached; distance since
-            for k in np.nonzero((tr.t >= ev.t) & (tr.t < until))[0]:
-                if prev is not None:
-                    moved += math.hypot(tr.x[k] - tr.x[prev], tr.y[k] - tr.y[prev])
-                prev = k
-                lane = lanes[k]
-                if math.hypot(tr.x[k] - gx, tr.y[k] - gy) <= tol:
-                    break            # at the goal: the route is done there
-                road = roads.get(lane.road_id) if lane is not None else None
-                if not last_plain and lane is not None and lane.road_id == order[-1]:
-                    break            # a goal inside a junction: on its road
-                if road is None or not _outside_junction(road):
-                    continue
-                judged[k] = True
-                on_last = last_plain and at == len(plain) - 1
-                if on_last and lane.road_id == plain[at][0]:
-                    if goal_s is not None and way is None:
-                        way = 1.0 if goal_s >= lane.s else -1.0
-                    last_s = lane.s
-                if on_last and lane.road_id != plain[at][0] and (at == 0 or lane.road_id
-                                                                 != plain[at - 1][0]):
-                    beyond = goal_s is None or way is None or last_s is None or \
-                        (last_s - goal_s) * way >= 0.0
-                    if beyond:
-                        continue     # left the last road past the goal: no departure
-                    off[k] = True    # left it short of the goal (turned round, or aside)
-                    continue
-                step = _next_on_route(plain, at, lane.road_id, moved)
-                if step is None or (step == at and plain[at][0] != lane.road_id
-                                    and moved > LOOKUP_SLACK_M):
-                    off[k] = True    # off the route, or back on the road before for longer
-                    continue         # than a lookup at a road's end (a U-turn back)
-                if plain[step][0] == lane.road_id:
-                    at, moved = step, 0.0   # on the last road the route is kept: done but
-                #                             for turning back to the road before it
+            _judge_goal(tr, lanes, net, ev, until, (gx, gy, tol), off, judged)
         _bridge_unjudged(off, judged)
         times = tr.t.tolist()
         viol = violations_from_mask("route_departure", times, off.tolist(),
@@ -183,3 +139,62 @@ class RouteMetric:
                                                  viol[0].start if viol else None)
         return MetricResult(self.name, self.category, stats, violations=tuple(viol),
                             events=events)
+
+
+def _judge_goal(tr: Any, lanes: list, net: RoadNetworkView, ev: Any, until: float,
+                goal: tuple[float, float, float], off: np.ndarray, judged: np.ndarray) -> None:
+    """Mark in ``off`` the frames of goal event ``ev``'s window (to ``until`` [s]) where the
+    ego is off its route, and in ``judged`` those on a road outside junctions (both (N,)
+    bool arrays over the ego track ``tr``; ``lanes`` its lane per frame); ``goal`` is the
+    goal's (x, y, tolerance) [m] (:func:`~evaluator.metrics.progress.goal_windows`). The
+    route is walked road by road in order (:func:`_next_on_route`): a road off it, a return
+    to the road before for longer than a lookup, or leaving the last road short of the goal
+    is a departure; the goal reached ends the walk."""
+    roads = net.roads
+    gx, gy, tol = goal
+    order = [str(r) for r in ev.data["roads"]]
+    if len(set(order)) < 2:
+        return               # one road: nothing to take a wrong turn at
+    # the planned roads outside junctions, in order: (road id, length [m])
+    plain = [(r, float(getattr(roads.get(r), "length", 0.0))) for r in order
+             if _outside_junction(roads.get(r))]
+    last_plain = bool(plain) and _outside_junction(roads.get(order[-1]))
+    goal_s = _goal_s(net, gx, gy, order[-1])
+    way, last_s = None, None          # the route's way along the last road (from
+    #                                   where it entered towards the goal); the s
+    #                                   it was last seen at on that road
+    at, moved, prev = -1, 0.0, None   # index in plain reached; distance since
+    for k in np.nonzero((tr.t >= ev.t) & (tr.t < until))[0]:
+        if prev is not None:
+            moved += math.hypot(tr.x[k] - tr.x[prev], tr.y[k] - tr.y[prev])
+        prev = k
+        lane = lanes[k]
+        if math.hypot(tr.x[k] - gx, tr.y[k] - gy) <= tol:
+            break            # at the goal: the route is done there
+        road = roads.get(lane.road_id) if lane is not None else None
+        if not last_plain and lane is not None and lane.road_id == order[-1]:
+            break            # a goal inside a junction: on its road
+        if road is None or not _outside_junction(road):
+            continue
+        judged[k] = True
+        on_last = last_plain and at == len(plain) - 1
+        if on_last and lane.road_id == plain[at][0]:
+            if goal_s is not None and way is None:
+                way = 1.0 if goal_s >= lane.s else -1.0
+            last_s = lane.s
+        if on_last and lane.road_id != plain[at][0] and (at == 0 or lane.road_id
+                                                         != plain[at - 1][0]):
+            beyond = goal_s is None or way is None or last_s is None or \
+                (last_s - goal_s) * way >= 0.0
+            if beyond:
+                continue     # left the last road past the goal: no departure
+            off[k] = True    # left it short of the goal (turned round, or aside)
+            continue
+        step = _next_on_route(plain, at, lane.road_id, moved)
+        if step is None or (step == at and plain[at][0] != lane.road_id
+                            and moved > LOOKUP_SLACK_M):
+            off[k] = True    # off the route, or back on the road before for longer
+            continue         # than a lookup at a road's end (a U-turn back)
+        if plain[step][0] == lane.road_id:
+            at, moved = step, 0.0   # on the last road the route is kept: done but
+        #                             for turning back to the road before it
