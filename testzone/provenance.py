@@ -20,6 +20,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from packaging.requirements import Requirement
+
 from testzone import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,12 +92,12 @@ def library_versions() -> dict[str, str | None]:
     except metadata.PackageNotFoundError:
         return {}
     out: dict[str, str | None] = {}
-    for req in reqs:
-        name, _, marker = req.partition(";")
-        extra = re.search(r"extra\s*==\s*[\"']([^\"']+)", marker)
-        if extra and extra.group(1) not in RUNTIME_EXTRAS:
-            continue
-        pkg = re.split(r"[<>=!~\[ ]", name.strip(), maxsplit=1)[0]
+    for text in reqs:
+        req = Requirement(text)   # PEP 508, read by packaging (not our own regexes)
+        if req.marker is not None and not any(req.marker.evaluate({"extra": extra})
+                                              for extra in ("",) + RUNTIME_EXTRAS):
+            continue              # an extra that is not a runtime one (test), or not this Python
+        pkg = req.name
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
