@@ -162,8 +162,9 @@ def judged_part(recording: Recording) -> Recording:
     stood there to the end of the run. Then the frames up to the last one in which the ego's
     front had not yet passed the road's end (on the stop's road, its reference point at least
     the front overhang, box centre x + length / 2, short of the stop's s), and the events up to
-    then plus that ``end_of_road`` event and the ``collision`` events up to the stop (what
-    stands at the road's end is hit there): the overhang past the end, the one-step stop and
+    then plus that ``end_of_road`` event, the ``collision`` events up to the stop (what
+    stands at the road's end is hit there) and the ``storyboard_coverage`` event (which
+    Events of the whole run never started): the overhang past the end, the one-step stop and
     the standing after it are the road's end, not the driving under test. An ego that moves on
     after the stop (teleported elsewhere) is judged whole: nothing it did is dropped.
     """
@@ -190,7 +191,8 @@ def judged_part(recording: Recording) -> Recording:
         driven = driven[:-1]
     cut = driven[-1].time if driven else (before[0].time if before else stop.t)
     events = [e for e in recording.events if e.t <= cut + 1e-9 or e is stop
-              or (e.kind == "collision" and e.t <= stop.t + 1e-9)]  # a barrier at the end
+              or (e.kind == "collision" and e.t <= stop.t + 1e-9)   # a barrier at the end
+              or e.kind == "storyboard_coverage"]   # the run's own account of its storyboard
     return Recording(recording.header, [f for f in recording.frames if f.time <= cut + 1e-9],
                      events, recording.end_reason, recording.end_message)
 

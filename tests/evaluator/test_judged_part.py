@@ -28,10 +28,17 @@ def test_the_overhang_past_the_end_and_the_standing_are_cut():
     """Ego at 10 m/s reaches the road's end s = 30 at 3.0 s and stands (stopped at 3.05 s);
     its front is 2.25 m ahead of its reference point (4.5 m box centred on it): frames up to
     the last with s <= 27.75, t = 2.75 s (0.5 m apart), are judged."""
-    rec = make_recording({"ego": _until(0.0, 10.0, 30.0)}, 6.0, events=[_stop(3.05, 30.0, 10.0)])
+    coverage = Event(6.0, "storyboard_coverage", {"events": 2,
+                                                  "never_started": ["S::A::G::M::E"],
+                                                  "guards_never_started": []})
+    rec = make_recording({"ego": _until(0.0, 10.0, 30.0)}, 6.0,
+                         events=[_stop(3.05, 30.0, 10.0), coverage])
     part = judged_part(rec)
     assert part.frames[-1].time == 2.75
-    assert [e.kind for e in part.events] == ["end_of_road"]
+    # the run's account of its storyboard is kept (session 14: events_started was not
+    # applicable on esmini's override_bb, whose ego stands at a dead end)
+    assert [e.kind for e in part.events] == ["end_of_road", "storyboard_coverage"]
+    assert score_case(rec, FakeNet()).metrics["storyboard_events_not_started"].value == 1.0
 
 
 def test_a_collision_long_before_a_creeping_stop_is_judged():
