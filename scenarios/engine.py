@@ -27,6 +27,7 @@ import itertools
 import math
 import random
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from testzone.recording import Event
 from testzone.world import (EntityState, LaneCoord, Pose, WorldState, boxes_overlap,
@@ -116,6 +117,7 @@ class ScenarioEngine:
         self._attach_watchers()
         self.done = False
         self._hints: frozenset[str] | None = None  # net.world_to_lane's prefer= / route=
+        self._route_at: dict[str, tuple[Any, int]] = {}  # entity -> (route plan, index on it)
         self.end_reason: str | None = None
         self._world: WorldState | None = None
         self._at_end: set[str] = set()   # entities stopped at a dead end (event sent)
@@ -302,8 +304,10 @@ class ScenarioEngine:
         """Lane position of an external entity at ``pose``: ``net.world_to_lane`` with its
         heading, staying on its previous connecting road inside a junction while it is still
         in that road's lanes (``prefer``; overlapping connecting roads would otherwise flicker
-        from step to step), and on its route's connecting road there (``route``, the plan of
-        :meth:`route_of`: the turn it is taking, not the straightest road). A network whose
+        from step to step), and on its route's connecting road there (``route``: the part of
+        the route's plan from the road it was last on, so a route through a junction twice
+        takes the second pass's road the second time; the turn it is taking, not the
+        straightest road). A network whose
         ``world_to_lane`` takes neither hint is asked without them."""
         net = self.rt.net
         if self._hints is None:
@@ -315,9 +319,17 @@ class ScenarioEngine:
         hints: dict = {}
         if "prefer" in self._hints:
             hints["prefer"] = m.lane
-        if "route" in self._hints:
-            hints["route"] = getattr(m.route, "plan", None)
-        return net.world_to_lane(pose.x, pose.y, pose.h, **hints)
+        plan = getattr(m.route, "plan", None) if "route" in self._hints else None
+        at = 0
+        if plan:
+            seen, at = self._route_at.get(m.defn.name, (None, 0))
+            at = at if seen is plan else 0
+            hints["route"] = plan[at:]          # the part still ahead (a route may pass a
+        lane = net.world_to_lane(pose.x, pose.y, pose.h, **hints)   # junction twice)
+        if plan and lane is not None:
+            nxt = next((j for j in range(at, len(plan)) if plan[j] == lane.road_id), at)
+            self._route_at[m.defn.name] = (plan, nxt)
+        return lane
 
     def _update_signals(self) -> None:
         rt = self.rt

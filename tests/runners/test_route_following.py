@@ -250,3 +250,25 @@ def test_leaving_the_last_road_back_the_way_it_came_is_one_departure(tmp_path, g
     res = _run(tmp_path, "side", "scenario", TESTZONE, start, 15.0,
                _acquire("31", -2, goal_s) + _trajectory(*path, *NORTH_ONTO_133), 80.0)
     assert [d["road_id"] for d in res["findings"]["route"]] == ["133"]
+
+
+def test_a_route_through_a_junction_twice_is_localised_on_the_pass_under_way():
+    """Hostile pass 14: the engine gave world_to_lane the whole route, whose first connecting
+    road of junction 1002 (100200, the first pass) won where the second pass's 100207 still
+    overlaps it. The engine now passes the route from the road the entity was last on."""
+    from types import SimpleNamespace
+    from maps import load_opendrive
+    from scenarios.engine import ScenarioEngine
+    net = load_opendrive(TESTZONE)
+    plan = ["1", "100200", "2", "103", "100207", "2"]
+    p = net.lane_to_world("100207", -1, 0.8 * net.roads["100207"].length)
+    assert net.world_to_lane(p.x, p.y, p.h, route=plan).road_id == "100200"    # the hazard
+    engine = ScenarioEngine.__new__(ScenarioEngine)
+    engine.rt, engine._hints, engine._route_at = SimpleNamespace(net=net), None, {}
+    mover = SimpleNamespace(defn=SimpleNamespace(name="Ego"), lane=None,
+                            route=SimpleNamespace(plan=plan))
+    for road, s in (("1", 500.0), ("100200", 20.0), ("2", 100.0), ("103", 500.0)):
+        q = net.lane_to_world(road, -1, s)
+        mover.lane = engine._localize(mover, q)
+        assert mover.lane.road_id == road
+    assert engine._localize(mover, p).road_id == "100207"
