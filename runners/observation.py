@@ -112,10 +112,13 @@ class LimitsAhead:
     """Where the legal speed limit changes ahead of the ego, along its lane (``net.advance``:
     straight on at junctions, or along the route's roads), within :data:`LIMITS_HORIZON_M`.
 
-    The lane is sampled every ``step`` [m] (a change found between two samples is placed by
-    bisection, to 1/64 of the step) from the ego's position, again when the ego is on another road or
-    lane, has another route, or has gone a quarter of the horizon; in between the distances
-    shrink by the ego's progress along s. Never raises for a lane the map knows.
+    The lane is sampled every ``step`` [m] over 1.25 horizons (a change found between two
+    samples is placed by bisection, to 1/64 of the step; of limit zones shorter than a step
+    some are missed) from the ego's position, again when the ego is on another road or lane,
+    has another route, or has gone a quarter of the horizon; in between the distances shrink
+    by the ego's progress along s, and a change is given once it is within the horizon
+    (hostile pass 14: it was given only after the next rebuild). Never raises for a lane the
+    map knows.
     """
 
     def __init__(self, net, step: float = 2.0, horizon: float = LIMITS_HORIZON_M) -> None:
@@ -131,7 +134,8 @@ class LimitsAhead:
         if key != self._key or abs(lane.s - self._s0) > self.horizon / 4:
             self._key, self._s0, self._changes = key, lane.s, self._walk(lane, roads)
         gone = abs(lane.s - self._s0)
-        return tuple((round(d - gone, 3), v) for d, v in self._changes if d > gone)
+        return tuple((round(d - gone, 3), v) for d, v in self._changes
+                     if gone < d <= gone + self.horizon)
 
     def _walk(self, lane: LaneCoord, roads: tuple[str, ...]) -> list[tuple[float, float]]:
         from maps.traversal import route_chooser
@@ -140,7 +144,7 @@ class LimitsAhead:
         here = LaneCoord(lane.road_id, lane.lane_id, lane.s, 0.0)
         last = net.speed_limit(here.road_id, here.lane_id, here.s)
         out: list[tuple[float, float]] = []
-        for k in range(1, int(self.horizon / self.step) + 1):
+        for k in range(1, int(self.horizon * 1.25 / self.step) + 1):   # the rebuild's slack
             nxt = net.advance(here, self.step, choose)
             if nxt == here:          # a dead end
                 break

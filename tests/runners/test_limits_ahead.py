@@ -35,8 +35,15 @@ def test_the_change_is_placed_where_the_lane_reaches_the_lower_zone(net) -> None
     # 40 m on along the same lane: the same change, 40 m nearer
     ((d, _),) = ahead(LaneCoord("112", 2, 60.0, 0.0))
     assert d == pytest.approx(60.0, abs=2.0 / 64 + 1e-6)
-    # farther than the horizon: nothing yet
-    assert 250.0 > LIMITS_HORIZON_M and ahead(LaneCoord("112", 2, 250.0, 0.0)) == ()
+    # farther than the horizon: nothing yet; and once it comes within 200 m it is there at
+    # once, not after the next rebuild 50 m on (hostile pass 14: from s = 205 to 155 the
+    # change was missing)
+    assert 230.0 > LIMITS_HORIZON_M
+    fresh = LimitsAhead(net)
+    assert fresh(LaneCoord("112", 2, 230.0, 0.0)) == ()       # walked from here
+    assert fresh(LaneCoord("112", 2, 201.0, 0.0)) == ()
+    ((d, _),) = fresh(LaneCoord("112", 2, 190.0, 0.0))        # 40 m on: no rebuild yet
+    assert d == pytest.approx(190.0, abs=2.0 / 64 + 1e-6)
 
 
 def test_it_goes_over_the_wire(net) -> None:
