@@ -415,11 +415,12 @@ class _CaseRun:
                 agent = make_agent(opts.agent, opts.step_timeout, self.case_dir / "agent.log",
                                    int(opts.agent_memory_gib * 2**30) or None)
                 stack.callback(agent.close)
-                agent.geo_frame = bridge.geo if bridge is not None else None
+                agent.geo_frame = agent_geo_frame(bridge, self.net)
                 driver = _EgoDriver(agent, backend, ego, self.net, SensorModel(seed=self.case.seed))
                 driver.start(world, vehicle_spec(ego, sc.entities[ego]), opts.agent_config)
-                self.on_event(Event(world.time, "agent", {"name": agent.name,
-                                                          "version": agent.version}))
+                self.on_event(Event(world.time, "agent", {  # its own word, kept short
+                    "name": str(agent.name)[:AGENT_NAME_CHARS],
+                    "version": str(agent.version)[:AGENT_NAME_CHARS]}))
             self.sync_backend(backend, world)
             self.note_goal(engine, world)
             self.loop(engine, world, driver, backend, bridge)
@@ -475,7 +476,7 @@ class _CaseRun:
     def note_coverage(self, engine: Any, t: float) -> None:
         """Record a ``storyboard_coverage`` event at the end of the run: ``{"events": how many
         storyboard Events the scenario has, "never_started": the paths of those that never
-        reached runningState, except monitor guards, "guards_never_started": the monitor
+        reached runningState nor were skipped (priority skip), except monitor guards, "guards_never_started": the monitor
         guards among them (``ScenarioEngine.monitor_guard_paths``: Events that only set a
         monitor, which a good run may never start), "ignored_commands": the
         CustomCommandAction types the run did not carry out}``. An Event that never starts is
@@ -483,8 +484,12 @@ class _CaseRun:
         and so is a command of a type no part of the platform takes (``V2X.RSl`` for
         ``V2X.RSI``): the report says so, and the criterion events_started fails the case."""
         assert self.recording is not None
+        # a skipTransition is an execution too (OpenSCENARIO XML 1.3, 8.4.2.1): its trigger
+        # fired, and the priority the scenario chose kept it from running (hostile pass 14)
         started = {e.data.get("element") for e in self.recording.events_of("storyboard")
-                   if e.data.get("type") == "event" and e.data.get("to") == "runningState"}
+                   if e.data.get("type") == "event" and (
+                       e.data.get("to") == "runningState"
+                       or e.data.get("transition") == "skipTransition")}
         paths = engine.event_paths()
         guards = engine.monitor_guard_paths()
         never = [p for p in paths if p not in started]
@@ -579,6 +584,28 @@ def make_v2x_bridge(net: Any, sc: Any, seed: int, utc_start: _dt.datetime | None
         return None
     return V2XBridge((), GeoFrame.of_map(net), ChannelModel(), seed,
                      obu_entities=obus, clock=clock)
+
+
+AGENT_NAME_CHARS = 200
+"""At most this many characters of a stack's name and version are recorded (hostile pass 14:
+a 2 MB name made summary.json, junit.xml and compare's output 2 MB)."""
+
+
+def agent_geo_frame(bridge: Any, net: Any) -> Any:
+    """The frame an agent is given (``Agent.geo_frame``, and ``setup``'s ``geo`` for a
+    stack elsewhere): the V2X bridge's (``bridge.geo``: the RSU layout's geoReference, else
+    the map's), else, without V2X, the map's own when it has a geoReference; None when
+    neither (hostile pass 14: a map without one gave the stack the built-in default plane as
+    if it were the map's)."""
+    if bridge is not None:
+        return bridge.geo
+    if net is None or not str(getattr(net, "geo_reference", "") or "").strip():
+        return None
+    from v2x_bridge import GeoFrame
+    try:
+        return GeoFrame.of_map(net)
+    except TestzoneError:
+        return None
 
 
 class _Pacer:

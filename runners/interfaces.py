@@ -154,7 +154,8 @@ class Agent(abc.ABC):
 
     ``geo_frame`` is set by the runner before :meth:`setup`: the ``v2x_bridge.GeoFrame`` the
     case's V2X positions are in (the RSU layout's geoReference, else the map's with its
-    header offset; None when the case has no V2X): latitude/longitude <-> map x, y.
+    header offset; without V2X the map's own, None when it has no geoReference either):
+    latitude/longitude <-> map x, y (``runners.case.agent_geo_frame``).
     """
 
     name: str = "agent"

@@ -29,7 +29,6 @@ import zmq
 from runners.agent_protocol import (MAX_MESSAGE_BYTES, PROTOCOL_VERSION, control_from_dict,
                                     observation_to_dict, pack, unpack, vehicle_to_dict)
 from runners.interfaces import Agent, AgentError, Control, Observation, VehicleSpec
-from testzone.errors import TestzoneError
 
 
 #: Deadline of the TCP probe of a ``tcp://`` endpoint before the handshake [s].
@@ -70,17 +69,11 @@ _SILENT_STACKS: set[str] = set()
 def map_identity(map_file: str | None, frame: Any, road_network: Any) -> dict[str, Any]:
     """``setup``'s ``map_sha256`` (of the ``.xodr`` bytes: a stack on another host checks its
     copy of the map) and ``geo`` ``{"proj": PROJ string, "offset": [x, y, z [m], hdg [rad]]}``:
-    the frame of the case's V2X positions (``frame``, the runner's ``Agent.geo_frame``), else
-    the map's own (geoReference and header offset); each left out when unknown."""
+    ``frame``, the runner's ``Agent.geo_frame`` (:func:`runners.case.agent_geo_frame`); each
+    left out when unknown (``road_network`` is not read: the runner chose the frame)."""
     out: dict[str, Any] = {}
     if map_file and Path(map_file).is_file():
         out["map_sha256"] = hashlib.sha256(Path(map_file).read_bytes()).hexdigest()
-    if frame is None and road_network is not None:
-        from v2x_bridge import GeoFrame
-        try:
-            frame = GeoFrame.of_map(road_network)
-        except TestzoneError:
-            frame = None
     if frame is not None:
         out["geo"] = {"proj": str(frame.proj), "offset": [float(v) for v in frame.offset]}
     return out
@@ -151,6 +144,12 @@ class RemoteAgent(Agent):
                                     f"{self.memory_limit_bytes / 2**30:g} GiB: --agent-memory)")
                     raise AgentError(f"agent answered an error to {what}: {message}")
                 said = reply.get("session")
+                if isinstance(said, bytes):      # a stack that packs its strings as binary
+                    said = said.decode("utf-8", "replace")
+                if said is not None and not isinstance(said, str):
+                    raise AgentError(f"agent answered {what} with a session of type "
+                                     f"{type(said).__name__}; expected the string it was "
+                                     f"sent, or none")
                 if self.session and said is not None and said != self.session:
                     raise AgentError(
                         f"agent answered {what} for session {str(said)[:40]!r}, not this "

@@ -161,3 +161,13 @@ class Escaper(Forker):
     name = "escaper"
     helper = ("import os, signal, time; os.setsid(); "
               "signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)")
+
+
+class Boaster(Agent):
+    """Names itself with 5000 characters, control characters among them."""
+
+    name = "boast\x00\x1b<&>" * 500
+    version = "9" * 5000
+
+    def step(self, obs: Observation) -> Control:
+        return Control(acceleration=0.0)

@@ -241,13 +241,18 @@ def test_setup_gives_a_stack_elsewhere_the_map_digest_and_the_v2x_frame():
     from v2x_bridge import GeoFrame
     xodr = Path(__file__).resolve().parents[2] / "maps" / "wuhan" / "wuhan_section1.xodr"
     net = load_opendrive(xodr)
-    said = map_identity(str(xodr), None, net)
+    from runners.case import agent_geo_frame
+    frame = agent_geo_frame(None, net)           # no V2X: the map's own geoReference
+    said = map_identity(str(xodr), frame, net)
     assert said["map_sha256"] == hashlib.sha256(xodr.read_bytes()).hexdigest()
     assert said["geo"] == {"proj": net.geo_reference.strip(), "offset": [0.0, 0.0, 0.0, 0.0]}
     assert "+proj=tmerc +lat_0=30.49 +lon_0=114.15" in said["geo"]["proj"]
     layout = GeoFrame("+proj=tmerc +lat_0=30.5 +lon_0=114.2 +datum=WGS84 +units=m")
     assert map_identity(str(xodr), layout, net)["geo"]["proj"] == layout.proj
     assert map_identity(None, None, None) == {}
+    # hostile pass 14: a map without a geoReference and no V2X gave the default plane
+    net.geo_reference = ""
+    assert agent_geo_frame(None, net) is None and "geo" not in map_identity(str(xodr), None, net)
 
     class Recorder(Agent):
         def step(self, obs):
@@ -287,3 +292,25 @@ def test_a_stack_that_hangs_costs_the_whole_handshake_deadline_once():
     finally:
         mute.close(0)
         remote_agent._SILENT_STACKS.discard(endpoint)
+
+
+@pytest.mark.parametrize("said, error", [
+    (12345, "with a session of type int; expected the string it was sent, or none"),
+    (["x"], "with a session of type list"),
+    (None, None),                       # no session: accepted (a stack that ignores them)
+    ("SAME-AS-BYTES", None),            # the token packed as msgpack binary: the same token
+])
+def test_a_session_of_the_wrong_type_is_named_as_such(said, error):
+    """Hostile pass 14: an int session, or the right token packed as binary (as a C stack
+    may), was reported as another run using the stack."""
+    def reply(router, envelope):
+        token = agent.session.encode() if said == "SAME-AS-BYTES" else said
+        router.send_multipart(envelope + [pack({"type": "control", "session": token,
+                                                "control": {"acceleration": 1.0}})])
+    with router_stack(reply, step_timeout=2.0) as agent:
+        agent.session = "0123456789abcdef"
+        if error is None:
+            assert agent.step(_observation(0.0)).acceleration == 1.0
+        else:
+            with pytest.raises(AgentError, match=error):
+                agent.step(_observation(0.0))

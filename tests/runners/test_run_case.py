@@ -150,6 +150,13 @@ def test_misbehaving_stack_becomes_an_error_naming_the_cause(tmp_path: Path, cls
     assert rec.frames[-1].time == pytest.approx(1.0, abs=0.06)
 
 
+def test_a_stacks_own_word_is_kept_short(tmp_path: Path) -> None:
+    """Hostile pass 14: a 2 MB name made summary.json, junit.xml and compare's line 2 MB; the
+    recording keeps 200 characters of the name and of the version."""
+    res = run(STATIONARY, f"{BAD}:Boaster", tmp_path, max_sim_time=0.5)
+    assert res["agent"] == {"name": ("boast\x00\x1b<&>" * 500)[:200], "version": "9" * 200}
+
+
 def test_a_stack_that_raises_leaves_its_own_traceback_in_agent_log(tmp_path: Path) -> None:
     """New-user pass 9b: agent.log was empty and result.json held the runner's traceback, so
     nobody could see which line of the stack failed."""
@@ -404,6 +411,30 @@ def test_storyboard_events_that_never_started_are_named(tmp_path: Path) -> None:
     said = narrative(CaseResult.from_dict(res))
     assert ("1 of 2 storyboard Events never started, so what they do did not happen in this "
             "run: S::A::G::M::Late.") in said
+
+
+def test_an_event_skipped_by_its_priority_counts_as_executed(tmp_path: Path) -> None:
+    """Hostile pass 14: a priority-skip Event whose trigger fired while another ran failed
+    events_started as "never started"; a skip is one of its executions (OpenSCENARIO XML
+    1.3, 8.4.2.1)."""
+    import sys
+    sys.path.append(str(ROOT / "tests" / "scenarios"))
+    from builders import document, event, sim_time, speed_action, story, teleport, trigger
+    xodr = ROOT.parent / "shared" / "reference" / "esmini" / "resources" / "xodr" / \
+        "straight_500m.xodr"
+    events = (event("Long", speed_action(10, "linear", "time", 5.0, name="a1"),
+                    trigger(sim_time(0.1)), "parallel")
+              + event("Skipped", speed_action(3, name="a2"), trigger(sim_time(1.0)), "skip"))
+    text = document(teleport("Ego", -1, 10.0, speed=5.0).replace('roadId="R"', 'roadId="1"'),
+                    story(events, actor="Ego"), trigger(sim_time(3), kind="StopTrigger"),
+                    entities=("Ego",), road=f'<LogicFile filepath="{xodr}"/>')
+    path = tmp_path / "skip.xosc"
+    path.write_text(text)
+    res = run(path, "scenario", tmp_path)
+    (cov,) = read_recording(tmp_path / "skip" / "recording.jsonl").events_of(
+        "storyboard_coverage")
+    assert cov.data["never_started"] == []
+    assert {c["id"]: c["status"] for c in res["criteria"]}["events_started"] == "pass"
 
 
 def test_a_custom_command_no_part_of_the_platform_takes_is_named(tmp_path: Path) -> None:
