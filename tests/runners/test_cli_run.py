@@ -549,11 +549,11 @@ def test_the_case_line_names_criteria_that_were_not_evaluated() -> None:
     res = {"case_id": "c", "verdict": "fail", "score": 90.0,
            "criteria": [{"id": "reached_stop_trigger", "status": "fail", "measured": 0.0,
                          "unit": "bool", "rule": "==", "threshold": 1.0}],
-           "metrics": {"run_duration_s": {"unit": "s", "value": 300.0}},
-           "findings": {"run_end": [{"end_reason": "timeout"}]}}
+           "findings": {"run_end": [{"end_reason": "timeout", "message": "simulation time "
+                                     "reached 300 s before the StopTrigger"}]}}
     assert _result_line(res) == ("FAIL  c score  90.0  failed: reached_stop_trigger (measured "
-                                 "0.0 bool, expected == 1.0)  stopped by the time limit at "
-                                 "300 s: the StopTrigger never fired")
+                                 "0.0 bool, expected == 1.0)  simulation time reached 300 s "
+                                 "before the StopTrigger")
 
 
 def test_the_manifest_identifies_a_module_class_stack_and_how_it_imports(tmp_path, monkeypatch):
