@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from typing import Callable
+from typing import Callable, Sequence
 
 from testzone.world import LaneCoord
 
@@ -331,6 +331,15 @@ def longitudinal_distance(graph: RoadGraph, a: LaneCoord, b: LaneCoord,
                 continue
             heapq.heappush(heap, (d + nroad.length, sgn, nid, _other(cp)))
     return None
+
+
+def route_progress(route: Sequence[str], at: int, road_id: str | None) -> int:
+    """Where an entity on road ``road_id`` is along ``route`` (road ids) it was at index
+    ``at`` of: the next occurrence of its road from ``at`` on (a route that passes a road
+    twice is told apart by the order it is driven in), else ``at`` (off the route, or in a
+    junction on a road the route does not take). ``route[result:]`` is the route still
+    ahead."""
+    return next((j for j in range(at, len(route)) if route[j] == road_id), at)
 
 
 def route_chooser(route: list[str]) -> Callable[[list[LaneCoord]], LaneCoord]:

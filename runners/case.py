@@ -28,6 +28,7 @@ from testzone.world import EntityState, WorldState
 
 from evaluator.case import CaseResult
 from maps.summary import rsu_path
+from maps.traversal import route_progress
 
 from scenarios.entities import OBU_PROPERTY, xsd_boolean
 
@@ -276,6 +277,7 @@ class _EgoDriver:
         self.spec: VehicleSpec | None = None
         self._roads: tuple[str, ...] | None = None
         self._route: tuple[RouteWaypoint, ...] = ()
+        self._at = 0                     # index of the ego's road on the route (_roads)
         self._limits = LimitsAhead(net) if net is not None else None
 
     def start(self, world: WorldState, spec: VehicleSpec, config: dict[str, Any]) -> None:
@@ -295,9 +297,12 @@ class _EgoDriver:
         assert self.spec is not None
         roads = engine.route_of(self.ego)
         if roads != self._roads:
-            self._roads, self._route = roads, route_waypoints(self.net, roads)
+            self._roads, self._route, self._at = roads, route_waypoints(self.net, roads), 0
+        lane = world.entities[self.ego].lane
+        if roads and lane is not None:   # the route still ahead (it may pass a road twice)
+            self._at = route_progress(roads, self._at, lane.road_id)
         obs = observe(world, self.ego, self.net, self.sensor, received, self._route,
-                      engine.environment, self._limits)
+                      engine.environment, self._limits, roads[self._at:] if roads else ())
         control = self.agent.step(obs)
         if not isinstance(control, Control):
             raise AgentError(f"agent returned {type(control).__name__} at t={obs.time:.2f} s, "

@@ -170,13 +170,14 @@ class LimitsAhead:
 
 def observe(world: WorldState, ego_name: str, net, sensor: SensorModel,
             v2x: tuple[V2XReceived, ...] = (), route: tuple[RouteWaypoint, ...] = (),
-            environment: dict | None = None, limits: LimitsAhead | None = None
-            ) -> Observation:
+            environment: dict | None = None, limits: LimitsAhead | None = None,
+            roads_ahead: tuple[str, ...] = ()) -> Observation:
     """Build the ego's :class:`Observation` from the world state.
 
     ``net`` is a ``maps.RoadNetwork`` (or None); it gives the speed limit at the ego's lane
     and the signal positions (only signals within ``sensor.signal_range_m`` are seen);
-    ``limits`` (one :class:`LimitsAhead` per case) the changes of the limit ahead.
+    ``limits`` (one :class:`LimitsAhead` per case) the changes of the limit ahead, along
+    ``roads_ahead`` (the route's road ids still ahead: ``maps.traversal.route_progress``).
     ``route`` (see :func:`route_waypoints`) and ``environment`` (the scenario's
     EnvironmentAction state) are passed through.
     """
@@ -186,7 +187,7 @@ def observe(world: WorldState, ego_name: str, net, sensor: SensorModel,
     if net is not None and ego.lane is not None:
         limit = net.speed_limit(ego.lane.road_id, ego.lane.lane_id, ego.lane.s)
         if limits is not None:
-            ahead = limits(ego.lane, tuple(w.road_id for w in route if w.road_id))
+            ahead = limits(ego.lane, roads_ahead)
     return Observation(time=world.time, ego=ego, objects=sensor.sense(ego, others),
                        signals=sensor.visible_signals(ego, world.signals, net), v2x=tuple(v2x),
                        speed_limit=limit, speed_limit_ahead=ahead, route=route,

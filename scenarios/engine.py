@@ -33,6 +33,7 @@ from testzone.recording import Event
 from testzone.world import (EntityState, LaneCoord, Pose, WorldState, boxes_overlap,
                             wrap_angle)
 
+from maps.traversal import route_progress
 from scenarios.actions.monitor import announce_monitors
 from scenarios.controllers import settle_controllers, step_controllers
 from scenarios.conditions.value import StoryboardElementStateCondition
@@ -327,8 +328,7 @@ class ScenarioEngine:
             hints["route"] = plan[at:]          # the part still ahead (a route may pass a
         lane = net.world_to_lane(pose.x, pose.y, pose.h, **hints)   # junction twice)
         if plan and lane is not None:
-            nxt = next((j for j in range(at, len(plan)) if plan[j] == lane.road_id), at)
-            self._route_at[m.defn.name] = (plan, nxt)
+            self._route_at[m.defn.name] = (plan, route_progress(plan, at, lane.road_id))
         return lane
 
     def _update_signals(self) -> None:

@@ -16,10 +16,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from maps.traversal import lane_id_at, route_chooser
+from maps.traversal import lane_id_at, route_chooser, route_progress
 
 from testzone.lead import nearest_ahead
-from testzone.world import EntityState, LaneCoord
+from testzone.world import LaneCoord
 
 from runners.agents.mobil import (MobilDecision, MobilParameters, adjacent_lanes, lane_gaps,
                                   mobil, pedestrian_ahead, route_lane_step, with_lanes)
@@ -299,13 +299,9 @@ class IdmAgent(Agent):
         route = route_roads(obs)
         if route != self._progress[0]:
             self._progress = (route, 0)
-        at = self._progress[1]
         road = obs.ego.lane.road_id if obs.ego.lane is not None else None
-        nxt = next((j for j in range(at, len(route)) if route[j] == road), None)
-        if nxt is not None:
-            self._progress = (route, nxt)
-            return route[nxt:]
-        return route[at:] if at else route
+        self._progress = (route, route_progress(route, self._progress[1], road))
+        return route[self._progress[1]:]
 
     def _direction(self, ego) -> int:
         """Driving sign (+1 along s, -1 against) of the ego's lane."""

@@ -165,3 +165,14 @@ def test_a_position_that_lands_on_a_lane_section_boundary_keeps_its_lane(tmp_pat
     assert net.lane_to_world("1", back.lane_id, back.s, 0.0).y == pytest.approx(-5.25)
     behind = net.advance(back, -5.0)
     assert (behind.lane_id, behind.s, behind.t) == (-2, pytest.approx(45.0), pytest.approx(-5.25))
+
+
+def test_route_progress_tells_two_passes_of_one_road_apart():
+    from maps.traversal import route_progress
+    route = ["1", "100", "2", "3", "1", "103", "4"]
+    assert route_progress(route, 0, "1") == 0          # the first pass
+    assert route_progress(route, 0, "2") == 2
+    assert route_progress(route, 2, "1") == 4          # past road 2: the second pass
+    assert route_progress(route, 4, "100") == 4        # a road behind: stays
+    assert route_progress(route, 3, "999") == 3        # off the route: stays
+    assert route_progress(route, 4, None) == 4
