@@ -22,7 +22,6 @@ places them) but emitted as ``Event(t, "ego_request", {...})``.
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import math
 import random
@@ -117,7 +116,6 @@ class ScenarioEngine:
         connect_initial(self.rt)
         self._attach_watchers()
         self.done = False
-        self._hints: frozenset[str] | None = None  # net.world_to_lane's prefer= / route=
         self._route_at: dict[str, tuple[Any, int]] = {}  # entity -> (route plan, index on it)
         self.end_reason: str | None = None
         self._world: WorldState | None = None
@@ -308,25 +306,14 @@ class ScenarioEngine:
         from step to step), and on its route's connecting road there (``route``: the part of
         the route's plan from the road it was last on, so a route through a junction twice
         takes the second pass's road the second time; the turn it is taking, not the
-        straightest road). A network whose
-        ``world_to_lane`` takes neither hint is asked without them."""
-        net = self.rt.net
-        if self._hints is None:
-            try:
-                params = inspect.signature(net.world_to_lane).parameters
-            except (TypeError, ValueError):
-                params = {}
-            self._hints = frozenset({"prefer", "route"} & set(params))
-        hints: dict = {}
-        if "prefer" in self._hints:
-            hints["prefer"] = m.lane
-        plan = getattr(m.route, "plan", None) if "route" in self._hints else None
+        straightest road)."""
+        plan = getattr(m.route, "plan", None)
         at = 0
         if plan:
             seen, at = self._route_at.get(m.defn.name, (None, 0))
             at = at if seen is plan else 0
-            hints["route"] = plan[at:]          # the part still ahead (a route may pass a
-        lane = net.world_to_lane(pose.x, pose.y, pose.h, **hints)   # junction twice)
+        lane = self.rt.net.world_to_lane(pose.x, pose.y, pose.h, prefer=m.lane,
+                                         route=plan[at:] if plan else None)
         if plan and lane is not None:
             self._route_at[m.defn.name] = (plan, route_progress(plan, at, lane.road_id))
         return lane

@@ -117,13 +117,8 @@ def _road_extents(rt: Runtime, coord: LaneCoord, pose: Pose | None,
     line = getattr(road, "reference_line", None)
     if pose is None or line is None:
         return None
-    turn = pose.h - line.pose(coord.s)[2]
-    c, s = math.cos(turn), math.sin(turn)
-    corners = [(box.cx + dx * box.length / 2, box.cy + dy * box.width / 2)
-               for dx in (-1, 1) for dy in (-1, 1)]
-    along = [x * c - y * s for x, y in corners]
-    across = [x * s + y * c for x, y in corners]
-    return (min(along), max(along)), (min(across), max(across))
+    axes = Pose(pose.x, pose.y, 0.0, line.pose(coord.s)[2])   # +s, +t at the reference point
+    return _projected(box, pose, axes, 0), _projected(box, pose, axes, 1)
 
 
 def _along_sign(rt: Runtime, a: LaneCoord, b: LaneCoord, ds: float) -> tuple[int, int]:

@@ -33,8 +33,11 @@ class Network(Protocol):
     def road_to_world(self, road_id: str, s: float, t: float) -> Pose:
         """Pose of a road point; heading of the reference line."""
 
-    def world_to_lane(self, x: float, y: float, heading: float | None = None) -> LaneCoord | None:
-        """Nearest lane position of a world point."""
+    def world_to_lane(self, x: float, y: float, heading: float | None = None,
+                      prefer: LaneCoord | None = None, route: Any = None) -> LaneCoord | None:
+        """Nearest lane position of a world point (``prefer``: the entity's last lane
+        position; ``route``: the road ids still ahead on its route; see
+        ``maps.RoadNetwork.world_to_lane``)."""
 
     def advance(self, coord: LaneCoord, ds: float, choose: Any = None) -> LaneCoord:
         """Move ``ds`` [m] along the lane's driving direction."""

@@ -50,7 +50,7 @@ class StraightNet:
     def road_to_world(self, road_id, s, t):
         return Pose(s, t, 0.0, 0.0)
 
-    def world_to_lane(self, x, y, heading=None):
+    def world_to_lane(self, x, y, heading=None, prefer=None, route=None):
         if not (0.0 <= x <= self.length) or abs(y) > 8.0:
             return None
         for lane in (2, 1, -1, -2):

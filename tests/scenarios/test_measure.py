@@ -56,3 +56,23 @@ def test_same_direction_and_a_point(rt) -> None:
     assert road_frame(rt, a, BOX, b, None, LONGITUDINAL, True, pa, pb) == pytest.approx(46.1)
     # without freespace: the reference points, 50 m
     assert road_frame(rt, a, BOX, b, BOX, LONGITUDINAL, False, pa, pb) == pytest.approx(50.0)
+
+
+def test_across_two_roads() -> None:
+    """Wuhan section 1: road 1 (980 m) runs into junction 1's straight connecting road 100,
+    lane -1 driven along +s of both. Ego on road 1 at s = 975, the other car on road 100 at
+    s = 5, both heading along the road: reference points 5 + 5 = 10 m apart along the lane,
+    freespace 10 - 3.9 - 1.1 = 5.0 m; seen from the car on road 100, the Ego is 5.0 m
+    behind."""
+    from pathlib import Path
+    net = load_opendrive(Path(__file__).resolve().parents[2] / "maps" / "wuhan" /
+                         "wuhan_section1.xodr")
+    here = SimpleNamespace(net=net)
+    pa = net.lane_to_world("1", -1, 975.0)
+    pb = net.lane_to_world("100", -1, 5.0)
+    a = net.world_to_lane(pa.x, pa.y, pa.h)
+    b = net.world_to_lane(pb.x, pb.y, pb.h)
+    assert (a.road_id, b.road_id) == ("1", "100")
+    assert road_frame(here, a, BOX, b, BOX, LONGITUDINAL, False, pa, pb) == pytest.approx(10.0)
+    assert road_frame(here, a, BOX, b, BOX, LONGITUDINAL, True, pa, pb) == pytest.approx(5.0)
+    assert road_frame(here, b, BOX, a, BOX, LONGITUDINAL, True, pb, pa) == pytest.approx(-5.0)
