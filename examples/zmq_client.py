@@ -63,7 +63,6 @@ def serve(endpoint: str, name: str = "example-zmq-client", version: str = "1.0")
         elif msg.get("session") != session:
             reply = {"type": "error", "message": f"busy: serving session {session}, not "
                                                  f"{msg.get('session')} (one run at a time)"}
-            typ = "refused"
         elif typ == "setup":
             reply = {"type": "ready"}
         elif typ == "step":
@@ -75,7 +74,7 @@ def serve(endpoint: str, name: str = "example-zmq-client", version: str = "1.0")
         if session is not None:
             reply["session"] = session
         sock.send(msgpack.packb(reply, use_bin_type=True))
-        if typ == "close":
+        if reply["type"] == "bye":     # this case's close (not another session's)
             sock.close(0)
             ctx.term()
             return

@@ -183,8 +183,9 @@ class RoadNetwork:
                 within 90 deg of it (:meth:`stay_on`); entering a junction from an ordinary
                 road, on the connecting road that continues ``prefer``'s lane straightest, on
                 the same terms (the connecting roads of one lane start on one spot).
-            route: the road ids of the entity's planned route (``scenarios.engine.
-                ScenarioEngine.route_of``). Inside a junction the answer is on the route's
+            route: the road ids of the entity's route still ahead (the engine passes the
+                part from the road it was last on, ``maps.traversal.route_progress``). Inside
+                a junction the answer is on the route's
                 connecting road of that junction (the first in route order) while the point
                 lies in one of its lanes, on the terms of ``prefer``, before ``prefer`` is
                 weighed: a car entering a junction to turn is on the turning road from its

@@ -21,8 +21,8 @@ from typing import Any
 
 import zmq
 
-from runners.agent_protocol import (PROTOCOL_VERSION, control_to_dict, observation_from_dict,
-                                    pack, unpack, vehicle_from_dict)
+from runners.agent_protocol import (PROTOCOL_VERSION, control_to_dict, geo_from_dict,
+                                    observation_from_dict, pack, unpack, vehicle_from_dict)
 from runners.agents import CHECK_OK, STACK_FILE, _load_class, load_agent, stack_source_files
 from runners.interfaces import Agent, Control, RunnerError
 
@@ -38,10 +38,7 @@ def handle(agent: Agent, msg: dict[str, Any]) -> dict[str, Any]:
         if msg.get("map_file"):
             from maps import load_opendrive
             net = load_opendrive(msg["map_file"])
-        geo = msg.get("geo")
-        if isinstance(geo, dict) and geo.get("proj"):
-            from v2x_bridge import GeoFrame
-            agent.geo_frame = GeoFrame(str(geo["proj"]), tuple(geo.get("offset") or (0, 0, 0, 0)))
+        agent.geo_frame = geo_from_dict(msg.get("geo"))
         agent.setup(vehicle_from_dict(msg["vehicle"]), net, msg.get("config") or {})
         return {"type": "ready"}
     if typ == "step":

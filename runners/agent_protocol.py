@@ -135,6 +135,27 @@ def observation_from_dict(d: dict[str, Any]) -> Observation:
         route=tuple(RouteWaypoint(**w) for w in d["route"]), environment=d["environment"])
 
 
+def geo_to_dict(frame: Any) -> dict[str, Any]:
+    """``setup``'s ``geo``: ``{"proj": PROJ string, "offset": [x, y, z [m], hdg [rad]]}`` of a
+    ``v2x_bridge.GeoFrame`` (docs/agent-protocol.md, "From latitude/longitude to the map
+    frame")."""
+    return {"proj": str(frame.proj), "offset": [float(v) for v in frame.offset]}
+
+
+def geo_from_dict(d: Any) -> Any:
+    """Inverse of :func:`geo_to_dict`: a ``v2x_bridge.GeoFrame``, or None for anything but a
+    map with a non-empty ``proj``.
+
+    Raises:
+        V2XError: the PROJ string is not understood (``v2x_bridge.GeoFrame``).
+    """
+    if not isinstance(d, dict) or not d.get("proj"):
+        return None
+    from v2x_bridge import GeoFrame
+    offset = d.get("offset")
+    return GeoFrame(str(d["proj"]), tuple(offset)) if offset else GeoFrame(str(d["proj"]))
+
+
 def control_to_dict(c: Control) -> dict[str, Any]:
     """Control -> plain dict; real numbers of other types (numpy's float32, an int) become
     Python floats, so a stack's numpy arithmetic goes over the wire. Anything else is left

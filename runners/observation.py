@@ -112,6 +112,13 @@ class LimitsAhead:
     """Where the legal speed limit changes ahead of the ego, along its lane (``net.advance``:
     straight on at junctions, or along the route's roads), within :data:`LIMITS_HORIZON_M`.
 
+    Args:
+        net: the ``maps.RoadNetwork`` (``advance``, ``speed_limit``).
+        step: sample spacing along the lane [m]. horizon: how far ahead to report [m].
+
+    Calling it with the ego's lane position (``s`` [m] along its road) and the road ids of
+    the route still ahead (empty: straight on) gives ``((distance [m], limit [m/s]), ...)``.
+
     The lane is sampled every ``step`` [m] over 1.25 horizons (a change found between two
     samples is placed by bisection, to 1/64 of the step; of limit zones shorter than a step
     some are missed) from the ego's position, again when the ego is on another road or lane,

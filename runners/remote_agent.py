@@ -11,7 +11,6 @@ runner's process.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 import signal
@@ -27,7 +26,8 @@ from typing import Any
 import zmq
 
 from runners.agent_protocol import (MAX_MESSAGE_BYTES, PROTOCOL_VERSION, control_from_dict,
-                                    observation_to_dict, pack, unpack, vehicle_to_dict)
+                                    geo_to_dict, observation_to_dict, pack, unpack,
+                                    vehicle_to_dict)
 from runners.interfaces import Agent, AgentError, Control, Observation, VehicleSpec
 
 
@@ -56,6 +56,10 @@ def probe_tcp(endpoint: str, timeout: float = PROBE_TIMEOUT_S) -> None:
                          f"listening there?", element="--agent") from None
 
 
+class AgentTimeout(AgentError):
+    """The stack did not answer a request within its deadline."""
+
+
 SILENT_HANDSHAKE_S = 3.0
 """Handshake deadline [s] for a ``zmq://`` stack that missed the previous case's handshake
 in this process (listening but not answering): the rest of a run does not wait the whole
@@ -64,19 +68,6 @@ given the whole deadline from then on."""
 
 _SILENT_STACKS: set[str] = set()
 """Endpoints of ``zmq://`` stacks whose last handshake in this process missed its deadline."""
-
-
-def map_identity(map_file: str | None, frame: Any, road_network: Any) -> dict[str, Any]:
-    """``setup``'s ``map_sha256`` (of the ``.xodr`` bytes: a stack on another host checks its
-    copy of the map) and ``geo`` ``{"proj": PROJ string, "offset": [x, y, z [m], hdg [rad]]}``:
-    ``frame``, the runner's ``Agent.geo_frame`` (:func:`runners.case.agent_geo_frame`); each
-    left out when unknown (``road_network`` is not read: the runner chose the frame)."""
-    out: dict[str, Any] = {}
-    if map_file and Path(map_file).is_file():
-        out["map_sha256"] = hashlib.sha256(Path(map_file).read_bytes()).hexdigest()
-    if frame is not None:
-        out["geo"] = {"proj": str(frame.proj), "offset": [float(v) for v in frame.offset]}
-    return out
 
 
 class RemoteAgent(Agent):
@@ -111,6 +102,7 @@ class RemoteAgent(Agent):
         self.name, self.version = endpoint, "?"
         self._closed = False
         self.session = ""   # this case's session token, sent with every request
+        self.map_sha256: str | None = None   # set by the runner (the manifest's digest)
 
     def _request(self, msg: dict[str, Any], timeout: float, what: str) -> dict[str, Any]:
         """Send ``msg`` with this case's ``session`` and return the reply.
@@ -143,18 +135,7 @@ class RemoteAgent(Agent):
                         message += (f" (the stack's memory cap is "
                                     f"{self.memory_limit_bytes / 2**30:g} GiB: --agent-memory)")
                     raise AgentError(f"agent answered an error to {what}: {message}")
-                said = reply.get("session")
-                if isinstance(said, bytes):      # a stack that packs its strings as binary
-                    said = said.decode("utf-8", "replace")
-                if said is not None and not isinstance(said, str):
-                    raise AgentError(f"agent answered {what} with a session of type "
-                                     f"{type(said).__name__}; expected the string it was "
-                                     f"sent, or none")
-                if self.session and said is not None and said != self.session:
-                    raise AgentError(
-                        f"agent answered {what} for session {str(said)[:40]!r}, not this "
-                        f"case's {self.session!r}: another run is using the stack at "
-                        f"{self.endpoint} (one stack serves one run at a time)")
+                self._check_session(reply.get("session"), what)
                 return reply
             if self.process is not None and self.process.poll() is not None:
                 raise AgentError(f"agent process exited with status {self.process.returncode} "
@@ -166,7 +147,25 @@ class RemoteAgent(Agent):
             except AgentError:
                 gone = (f", and nothing listens at {self.endpoint} any more: the stack "
                         f"has exited or crashed")
-        raise AgentError(f"agent missed its deadline of {timeout:g} s during {what}{gone}")
+        raise AgentTimeout(f"agent missed its deadline of {timeout:g} s during {what}{gone}")
+
+    def _check_session(self, said: Any, what: str) -> None:
+        """Refuse a reply naming another session than this case's (docs/agent-protocol.md,
+        "Sessions"): none is accepted, binary is read as UTF-8 (a stack that packs its
+        strings so).
+
+        Raises:
+            AgentError: a session that is no string, or another session's."""
+        if isinstance(said, bytes):
+            said = said.decode("utf-8", "replace")
+        if said is not None and not isinstance(said, str):
+            raise AgentError(f"agent answered {what} with a session of type "
+                             f"{type(said).__name__}; expected the string it was sent, or none")
+        if self.session and said is not None and said != self.session:
+            raise AgentError(
+                f"agent answered {what} for session {said[:40]!r}, not this case's "
+                f"{self.session!r}: another run is using the stack at {self.endpoint} (one "
+                f"stack serves one run at a time)")
 
     def setup(self, vehicle: VehicleSpec, road_network: Any, config: dict[str, Any]) -> None:
         """Probe a TCP endpoint (:func:`probe_tcp`), draw the case's session token (every
@@ -180,8 +179,8 @@ class RemoteAgent(Agent):
         try:
             hello = self._request({"type": "hello", "protocol": PROTOCOL_VERSION}, wait,
                                   "the handshake")
-        except AgentError as exc:
-            if self.process is None and "missed its deadline" in exc.message:
+        except AgentTimeout as exc:
+            if self.process is None:
                 _SILENT_STACKS.add(self.endpoint)
                 if silent:
                     raise AgentError(f"{exc.message} (it did not answer the last case's "
@@ -195,10 +194,13 @@ class RemoteAgent(Agent):
         self.name = str(hello.get("name", self.endpoint))
         self.version = str(hello.get("version", "?"))
         map_file = str(getattr(road_network, "path", "")) if road_network is not None else None
-        reply = self._request({"type": "setup", "vehicle": vehicle_to_dict(vehicle),
-                               "map_file": map_file, "config": config,
-                               **map_identity(map_file, self.geo_frame, road_network)},
-                              self.setup_timeout, "setup")
+        request = {"type": "setup", "vehicle": vehicle_to_dict(vehicle), "map_file": map_file,
+                   "config": config}
+        if map_file and self.map_sha256:
+            request["map_sha256"] = self.map_sha256
+        if self.geo_frame is not None:
+            request["geo"] = geo_to_dict(self.geo_frame)
+        reply = self._request(request, self.setup_timeout, "setup")
         if reply.get("type") != "ready":
             raise AgentError(f"agent answered setup with {reply!r}; expected type 'ready'")
 

@@ -85,8 +85,13 @@ not)."""
 def library_versions() -> dict[str, str | None]:
     """Installed version of each package the run depends on: the distribution's own
     requirements (``importlib.metadata.requires``: pyproject's ``dependencies``, and the
-    :data:`RUNTIME_EXTRAS`), by name; None for one not installed (an extra not chosen). Empty
-    when the project is not installed as a distribution (run from a bare source tree)."""
+    :data:`RUNTIME_EXTRAS`), by name; None for one not installed (an extra not chosen); a
+    requirement whose PEP 508 marker excludes this Python or platform is left out. Empty
+    when the project is not installed as a distribution (run from a bare source tree).
+
+    Raises:
+        packaging.requirements.InvalidRequirement: the installed metadata holds a
+            requirement that is not PEP 508 (a broken install)."""
     try:
         reqs = metadata.requires(DISTRIBUTION) or []
     except metadata.PackageNotFoundError:

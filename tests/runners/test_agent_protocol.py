@@ -230,33 +230,49 @@ def test_a_malformed_reply_says_which_request_it_answered():
 def test_setup_gives_a_stack_elsewhere_the_map_digest_and_the_v2x_frame():
     """Automaker pass 14: setup named the map only by a path on the runner's disk, and no
     message carried the geoReference that V2X latitudes/longitudes need. setup now carries
-    the .xodr's SHA-256 and the frame of the case's V2X positions (PROJ string, header
-    offset); a hosted Python stack gets the same frame as its ``geo_frame``."""
+    the .xodr's SHA-256 (the manifest's) and the frame of the case's V2X positions (PROJ
+    string, header offset); a hosted Python stack gets the same frame as its ``geo_frame``.
+    Hostile pass 14: without V2X and without a geoReference, no frame at all."""
     import hashlib
     from pathlib import Path
     from maps import load_opendrive
     from runners.agent_host import handle
+    from runners.case import agent_geo_frame
     from runners.interfaces import Agent, VehicleSpec
-    from runners.remote_agent import map_identity
     from v2x_bridge import GeoFrame
     xodr = Path(__file__).resolve().parents[2] / "maps" / "wuhan" / "wuhan_section1.xodr"
     net = load_opendrive(xodr)
-    from runners.case import agent_geo_frame
-    frame = agent_geo_frame(None, net)           # no V2X: the map's own geoReference
-    said = map_identity(str(xodr), frame, net)
-    assert said["map_sha256"] == hashlib.sha256(xodr.read_bytes()).hexdigest()
-    assert said["geo"] == {"proj": net.geo_reference.strip(), "offset": [0.0, 0.0, 0.0, 0.0]}
-    assert "+proj=tmerc +lat_0=30.49 +lon_0=114.15" in said["geo"]["proj"]
-    layout = GeoFrame("+proj=tmerc +lat_0=30.5 +lon_0=114.2 +datum=WGS84 +units=m")
-    assert map_identity(str(xodr), layout, net)["geo"]["proj"] == layout.proj
-    assert map_identity(None, None, None) == {}
-    # hostile pass 14: a map without a geoReference and no V2X gave the default plane
+    seen = []
+
+    def serve():
+        for reply in ({"type": "hello", "protocol": 1}, {"type": "ready"}):
+            seen.append(unpack(rep.recv()))
+            rep.send(pack(reply))
+    ctx = zmq.Context.instance()
+    rep = ctx.socket(zmq.REP)
+    port = rep.bind_to_random_port("tcp://127.0.0.1")
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    agent = RemoteAgent(f"tcp://127.0.0.1:{port}", setup_timeout=2.0)
+    agent.geo_frame = agent_geo_frame(None, net)      # no V2X: the map's own geoReference
+    agent.map_sha256 = hashlib.sha256(xodr.read_bytes()).hexdigest()
+    try:
+        agent.setup(VehicleSpec("Ego"), net, {})
+    finally:
+        thread.join(2)
+        agent.close()
+        rep.close(0)
+    setup = seen[1]
+    assert setup["map_sha256"] == hashlib.sha256(xodr.read_bytes()).hexdigest()
+    assert setup["geo"] == {"proj": net.geo_reference.strip(), "offset": [0.0, 0.0, 0.0, 0.0]}
+    assert "+proj=tmerc +lat_0=30.49 +lon_0=114.15" in setup["geo"]["proj"]
     net.geo_reference = ""
-    assert agent_geo_frame(None, net) is None and "geo" not in map_identity(str(xodr), None, net)
+    assert agent_geo_frame(None, net) is None
 
     class Recorder(Agent):
         def step(self, obs):
             raise AssertionError("not stepped")
+    layout = GeoFrame("+proj=tmerc +lat_0=30.5 +lon_0=114.2 +datum=WGS84 +units=m")
     hosted = Recorder()
     assert handle(hosted, {"type": "setup", "vehicle": {"name": "Ego"}, "map_file": None,
                            "config": {}, "geo": {"proj": layout.proj,
