@@ -113,8 +113,7 @@ class CaseResult:
                    d.get("end_reason", ""), d.get("error", ""), int(d.get("seed", 0)),
                    d.get("parameters", {}), d.get("error_kind", ""), d.get("traceback", ""),
                    str(d.get("family", "") or ""), [str(x) for x in d.get("limitations") or []],
-                   {str(k): str(v) for k, v in (d.get("agent") or {}).items()}
-                   if isinstance(d.get("agent"), dict) else {})
+                   _agent_dict(d.get("agent")))
 
 
 def compute_metrics(recording: Recording, net: RoadNetworkView | None = None,
@@ -125,6 +124,19 @@ def compute_metrics(recording: Recording, net: RoadNetworkView | None = None,
         EvaluationError: the recording has no ego; a metric found inconsistent data.
     """
     return [m.compute(recording, net) for m in (metrics or default_metrics())]
+
+
+def _agent_dict(agent: Any) -> dict[str, str]:
+    """A ``result.json`` ``agent`` value as ``{str: str}`` ({} when not a dict)."""
+    return {str(k): str(v) for k, v in agent.items()} if isinstance(agent, dict) else {}
+
+
+def agent_label(agent: Any) -> str:
+    """``"name version"`` of a case's ``agent`` dict (what the stack said of itself), the
+    parts it has; "" for none or a non-dict."""
+    if not isinstance(agent, dict):
+        return ""
+    return " ".join(str(agent[k]) for k in ("name", "version") if agent.get(k))
 
 
 def reported_agent(rec: Recording) -> dict[str, str]:

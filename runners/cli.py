@@ -377,17 +377,18 @@ def _result_line(res: dict[str, Any]) -> str:
              and c.get("declared") and c.get("status") == "not_applicable"]
     if unmet:  # the case's own criterion had nothing to judge in this run
         extra += f"  not applicable: {', '.join(unmet)}"
-    ends = (res.get("findings") or {}).get("run_end") or [{}]
-    never = ends[0].get("never_started") if isinstance(ends[0], dict) else None
+    end = ((res.get("findings") or {}).get("run_end") or [{}])[0]
+    end = end if isinstance(end, dict) else {}
+    never = end.get("never_started")
     if isinstance(never, list) and never:  # a part of the test that did not happen
         extra += f"  never started: {', '.join(str(p).split('::')[-1] for p in never[:5])}"
         extra += " ..." if len(never) > 5 else ""
-    if isinstance(ends[0], dict) and ends[0].get("end_reason") == "timeout":
+    if end.get("end_reason") == "timeout":
         # author pass 14: "reached_stop_trigger (measured 0.0 ...)" alone left the cause in
         # summary.json (the end message: "simulation time reached 300 s before the
         # StopTrigger"; run_duration_s is only the part judged)
-        extra += f"  {str(ends[0].get('message') or 'stopped by the time limit')[:120]}"
-    ignored = ends[0].get("ignored_commands") if isinstance(ends[0], dict) else None
+        extra += f"  {str(end.get('message') or 'stopped by the time limit')[:120]}"
+    ignored = end.get("ignored_commands")
     if isinstance(ignored, list) and ignored:  # a command no part of ours takes (a typo?)
         extra += f"  not carried out: CustomCommandAction {', '.join(map(str, ignored[:5]))}"
     score_txt = f" score {score:5.1f}" if isinstance(score, (int, float)) else ""

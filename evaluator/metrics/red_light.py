@@ -203,9 +203,7 @@ class RedLightMetric:
         lanes = lanes_along(tr, net)
         fronts = [front_coord(net, lane, st) for lane, st in zip(lanes, tr.states)]
         frames = [f for f in recording.frames if tr.name in f.entities]
-        by_road: dict[str, list] = {}
-        for sig in vehicle_lights(net, self.ignored_types):
-            by_road.setdefault(str(sig.road_id), []).append(sig)
+        by_road = lights_by_road(net, self.ignored_types)
         out = []
         for k in range(1, len(frames)):
             a, b = fronts[k - 1], fronts[k]

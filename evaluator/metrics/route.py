@@ -123,8 +123,8 @@ class RouteMetric:
         lanes = junction_pass_lanes(lanes_along(tr, net), net)
         off = np.zeros(len(tr), dtype=bool)
         judged = np.zeros(len(tr), dtype=bool)   # frames on a road outside junctions
-        for ev, until, gx, gy, tol in goal_windows(goals):
-            _judge_goal(tr, lanes, net, ev, until, (gx, gy, tol), off, judged)
+        for ev, until, *goal in goal_windows(goals):
+            _judge_goal(tr, lanes, net, ev, until, tuple(goal), off, judged)
         _bridge_unjudged(off, judged)
         times = tr.t.tolist()
         viol = violations_from_mask("route_departure", times, off.tolist(),

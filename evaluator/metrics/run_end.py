@@ -51,12 +51,12 @@ class RunEndMetric:
         }
         event = {"end_reason": reason, "message": recording.end_message}
         coverage = next(iter(recording.events_of("storyboard_coverage")), None)
-        never = None if coverage is None else float(len(coverage.data.get("never_started")
-                                                         or ()))
-        stats["storyboard_events_not_started"] = Statistic("storyboard_events_not_started",
-                                                           "count", never)
-        if coverage is not None and coverage.data.get("never_started"):
-            event["never_started"] = [str(p) for p in coverage.data["never_started"]][:50]
+        never = [str(p) for p in coverage.data.get("never_started") or ()] \
+            if coverage is not None else None
+        stats["storyboard_events_not_started"] = Statistic(
+            "storyboard_events_not_started", "count", None if never is None else float(len(never)))
+        if never:
+            event["never_started"] = never[:50]
             event["storyboard_events"] = coverage.data.get("events")
         if coverage is not None and coverage.data.get("ignored_commands"):
             event["ignored_commands"] = [str(k) for k in coverage.data["ignored_commands"]][:50]

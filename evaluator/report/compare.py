@@ -10,7 +10,7 @@ from typing import Any
 from jinja2 import Environment, select_autoescape
 
 from evaluator.aggregate import group_stats
-from evaluator.case import CaseResult
+from evaluator.case import CaseResult, agent_label
 from evaluator.errors import EvaluationError
 from evaluator.report.summary import read_summary
 from testzone.provenance import relative_inputs, short_digest
@@ -152,8 +152,7 @@ def _input_changes(ma: dict[str, Any], mb: dict[str, Any]) -> list[str]:
 def _reported(summary: dict[str, Any]) -> list[str]:
     """What the stack said of itself in the run's cases (``cases[].agent``: name and
     version), each different answer once, sorted; empty when not recorded."""
-    said = {" ".join(str(a[k]) for k in ("name", "version") if a.get(k))
-            for c in summary.get("cases", []) if isinstance(a := c.get("agent"), dict)}
+    said = {agent_label(c.get("agent")) for c in summary.get("cases", [])}
     return sorted(s for s in said if s)
 
 

@@ -22,7 +22,7 @@ from lxml import etree
 
 from testzone.text import xml_safe
 
-from evaluator.case import CaseResult
+from evaluator.case import CaseResult, agent_label
 from evaluator.criteria import CriterionOutcome
 
 
@@ -70,7 +70,7 @@ def build_junit(results: list[CaseResult]) -> etree._Element:
         suite = _sub(root, "testsuite", name=scen)
         props = _sub(suite, "properties")
         for res in sorted(by_file[scen], key=lambda r: r.case_id):
-            said = " ".join(res.agent[k] for k in ("name", "version") if res.agent.get(k))
+            said = agent_label(res.agent)
             for key, value in (("verdict", res.verdict), ("score", f"{res.score:.6g}"),
                                ("seed", str(res.seed))) + ((("agent", said),) if said else ()):
                 _sub(props, "property", name=f"{res.case_id}.{key}", value=value)

@@ -220,7 +220,8 @@ def test_an_entity_no_init_teleport_places_is_a_warning_at_its_scenario_object(t
     path, text = scenario(tmp_path, '<Private entityRef="Box">', '<Private entityRef="Car">')
     assert text.count('<Private entityRef="Box">') == 0
     # (Box's Init now places Car a second time, on the shoulder: warned of too)
-    (issue,) = [i for i in check_scenario(path) if "'Box'" in i.message]
+    car, issue = check_scenario(path)
+    assert car.message.startswith("'Car' starts on a lane of type shoulder")
     assert issue.severity == "warning" and issue.line == line_of(text, 'name="Box"')
     assert issue.message == ("'Box' has no TeleportAction in Init: it starts at the world "
                              "origin (0, 0), off any road, until an action places it")
