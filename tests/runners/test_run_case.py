@@ -378,24 +378,43 @@ def test_a_stop_trigger_at_the_time_limit_is_not_a_time_out(tmp_path: Path) -> N
     assert rec.end_reason == "stop_trigger"
 
 
+def _builders():
+    """tests/scenarios/builders.py (the OpenSCENARIO snippets of the scenario tests)."""
+    import sys
+    folder = str(ROOT / "tests" / "scenarios")
+    if folder not in sys.path:
+        sys.path.append(folder)
+    import builders
+    return builders
+
+
+def _ego_story(tmp_path: Path, name: str, events: str, stop_s: float) -> dict:
+    """Run ``events`` (builders XML) as the Ego's story on esmini's straight_500m.xodr, the
+    Ego in lane -1 at s = 10 m, 5 m/s, to a SimulationTime StopTrigger at ``stop_s`` [s],
+    with the ``scenario`` agent; the result (recording in ``tmp_path / name``)."""
+    b = _builders()
+    document, sim_time, story, teleport, trigger = (b.document, b.sim_time, b.story,
+                                                    b.teleport, b.trigger)
+    xodr = ROOT.parent / "shared" / "reference" / "esmini" / "resources" / "xodr" / \
+        "straight_500m.xodr"
+    text = document(teleport("Ego", -1, 10.0, speed=5.0).replace('roadId="R"', 'roadId="1"'),
+                    story(events, actor="Ego"), trigger(sim_time(stop_s), kind="StopTrigger"),
+                    entities=("Ego",), road=f'<LogicFile filepath="{xodr}"/>')
+    path = tmp_path / f"{name}.xosc"
+    path.write_text(text)
+    return run(path, "scenario", tmp_path)
+
+
 def test_storyboard_events_that_never_started_are_named(tmp_path: Path) -> None:
     """New-user pass 10: an RSI event whose trigger never fired left the case at PASS 100,
     found only in the recording. The runner records which Events never started; the report's
     "What happened" names them. Author pass 14: the case still passed (a bus that never
     pulled out, a green CI gate): the default criterion events_started fails it."""
-    import sys
-    sys.path.append(str(ROOT / "tests" / "scenarios"))
-    from builders import document, event, sim_time, speed_action, story, teleport, trigger
-    xodr = ROOT.parent / "shared" / "reference" / "esmini" / "resources" / "xodr" / \
-        "straight_500m.xodr"
+    b = _builders()
+    event, sim_time, speed_action, trigger = b.event, b.sim_time, b.speed_action, b.trigger
     events = (event("Early", speed_action(5, name="a1"), trigger(sim_time(0.5)))
               + event("Late", speed_action(8, name="a2"), trigger(sim_time(60))))
-    text = document(teleport("Ego", -1, 10.0, speed=5.0).replace('roadId="R"', 'roadId="1"'),
-                    story(events, actor="Ego"), trigger(sim_time(2), kind="StopTrigger"),
-                    entities=("Ego",), road=f'<LogicFile filepath="{xodr}"/>')
-    path = tmp_path / "late.xosc"
-    path.write_text(text)
-    res = run(path, "scenario", tmp_path)
+    res = _ego_story(tmp_path, "late", events, stop_s=2)
     rec = read_recording(tmp_path / "late" / "recording.jsonl")
     (cov,) = rec.events_of("storyboard_coverage")
     assert cov.data == {"events": 2, "never_started": ["S::A::G::M::Late"],
@@ -417,20 +436,12 @@ def test_an_event_skipped_by_its_priority_counts_as_executed(tmp_path: Path) -> 
     """Hostile pass 14: a priority-skip Event whose trigger fired while another ran failed
     events_started as "never started"; a skip is one of its executions (OpenSCENARIO XML
     1.3, 8.4.2.1)."""
-    import sys
-    sys.path.append(str(ROOT / "tests" / "scenarios"))
-    from builders import document, event, sim_time, speed_action, story, teleport, trigger
-    xodr = ROOT.parent / "shared" / "reference" / "esmini" / "resources" / "xodr" / \
-        "straight_500m.xodr"
+    b = _builders()
+    event, sim_time, speed_action, trigger = b.event, b.sim_time, b.speed_action, b.trigger
     events = (event("Long", speed_action(10, "linear", "time", 5.0, name="a1"),
                     trigger(sim_time(0.1)), "parallel")
               + event("Skipped", speed_action(3, name="a2"), trigger(sim_time(1.0)), "skip"))
-    text = document(teleport("Ego", -1, 10.0, speed=5.0).replace('roadId="R"', 'roadId="1"'),
-                    story(events, actor="Ego"), trigger(sim_time(3), kind="StopTrigger"),
-                    entities=("Ego",), road=f'<LogicFile filepath="{xodr}"/>')
-    path = tmp_path / "skip.xosc"
-    path.write_text(text)
-    res = run(path, "scenario", tmp_path)
+    res = _ego_story(tmp_path, "skip", events, stop_s=3)
     (cov,) = read_recording(tmp_path / "skip" / "recording.jsonl").events_of(
         "storyboard_coverage")
     assert cov.data["never_started"] == []
