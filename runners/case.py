@@ -482,27 +482,16 @@ class _CaseRun:
 
     def note_coverage(self, engine: Any, t: float) -> None:
         """Record a ``storyboard_coverage`` event at the end of the run: ``{"events": how many
-        storyboard Events the scenario has, "never_started": the paths of those that never
-        reached runningState nor were skipped (priority skip), except monitor guards, "guards_never_started": the monitor
-        guards among them (``ScenarioEngine.monitor_guard_paths``: Events that only set a
-        monitor, which a good run may never start), "ignored_commands": the
+        storyboard Events the scenario has, "never_started": the paths of those never
+        executed, monitor guards apart, "guards_never_started": those guards
+        (``ScenarioEngine.event_coverage``), "ignored_commands": the
         CustomCommandAction types the run did not carry out}``. An Event that never starts is
         a part of the test that did not happen (its RSI never sent, its cut-in never made),
         and so is a command of a type no part of the platform takes (``V2X.RSl`` for
         ``V2X.RSI``): the report says so, and the criterion events_started fails the case."""
-        assert self.recording is not None
-        # a skipTransition is an execution too (OpenSCENARIO XML 1.3, 8.4.2.1): its trigger
-        # fired, and the priority the scenario chose kept it from running (hostile pass 14)
-        started = {e.data.get("element") for e in self.recording.events_of("storyboard")
-                   if e.data.get("type") == "event" and (
-                       e.data.get("to") == "runningState"
-                       or e.data.get("transition") == "skipTransition")}
-        paths = engine.event_paths()
-        guards = engine.monitor_guard_paths()
-        never = [p for p in paths if p not in started]
+        paths, never, guards = engine.event_coverage()
         self.on_event(Event(t, "storyboard_coverage", {
-            "events": len(paths), "never_started": [p for p in never if p not in guards],
-            "guards_never_started": [p for p in never if p in guards],
+            "events": len(paths), "never_started": never, "guards_never_started": guards,
             "ignored_commands": list(self.ignored_commands)}))
 
     def note_goal(self, engine: Any, world: WorldState) -> None:

@@ -161,19 +161,24 @@ class ScenarioEngine:
         pose = waypoints[-1].pose
         return (pose.x, pose.y)
 
-    def event_paths(self) -> tuple[str, ...]:
-        """The full path (``Story::Act::ManeuverGroup::Maneuver::Event``) of every storyboard
-        Event, in document order: with the recorded ``storyboard`` transitions they tell which
-        Events never started."""
-        return tuple(el.path for el in self.board.walk() if el.kind == "event")
-
-    def monitor_guard_paths(self) -> frozenset[str]:
-        """The paths of the Events whose every Action is a SetMonitorAction (OpenSCENARIO 1.3
-        monitors): a guard that sets a monitor when something goes wrong, which a good run
-        never starts."""
-        return frozenset(el.path for el in self.board.walk() if el.kind == "event"
-                         and el.children and all(getattr(c.adef.spec, "ELEMENT", "")
-                                                 == "SetMonitorAction" for c in el.children))
+    def event_coverage(self) -> tuple[tuple[str, ...], list[str], list[str]]:
+        """``(paths, never, guards)``: the full path (``Story::Act::ManeuverGroup::Maneuver::
+        Event``) of every storyboard Event in document order; those never executed in the run
+        (neither started nor skipped by their priority: a skipTransition is an execution,
+        OpenSCENARIO XML 1.3, 8.4.2.1), except monitor guards; and the guards among them:
+        Events whose every Action is a SetMonitorAction (1.3 monitors), which a good run may
+        never start."""
+        paths, never, guards = [], [], []
+        for el in self.board.walk():
+            if el.kind != "event":
+                continue
+            paths.append(el.path)
+            if el.ever_executed:
+                continue
+            guard = bool(el.children) and all(getattr(c.adef.spec, "ELEMENT", "")
+                                              == "SetMonitorAction" for c in el.children)
+            (guards if guard else never).append(el.path)
+        return tuple(paths), never, guards
 
     def set_user_value(self, name: str, value) -> None:
         """Feed a value (number or string) read by ``UserDefinedValueCondition`` ``name``

@@ -209,6 +209,7 @@ class EventElement(StoryboardElement):
                          max_executions=edef.max_executions)
         self.priority = edef.priority
         self.children = [ActionElement(a, self) for a in edef.actions]
+        self.ever_executed = False   # started or skipped once in the run (reset() keeps it)
 
     def start(self, rt: Runtime) -> None:
         """standby -> running under the priority rule, starting the actions."""
@@ -221,11 +222,13 @@ class EventElement(StoryboardElement):
                 e.stop(rt)
         elif self.priority == "skip" and busy:
             self.executions += 1    # a skip counts as an execution (8.4.2.1)
+            self.ever_executed = True
             done = self.executions >= self.max_executions
             self.transition(rt, Transition.SKIP, State.COMPLETE if done else State.STANDBY)
             if done:
                 self.parent.children_changed(rt)
             return
+        self.ever_executed = True
         super().start(rt)  # starts the actions (they have no start trigger)
         if not self.children:
             self.end(rt)

@@ -87,5 +87,5 @@ def test_hold_events_start_on_the_first_step(name) -> None:
     started = {str(ev.data.get("element")).rsplit("::", 1)[-1] for ev in events
                if ev.kind == "storyboard" and ev.data.get("type") == "event"
                and ev.data.get("to") == "runningState"}
-    holds = {p.rsplit("::", 1)[-1] for p in engine.event_paths() if p.endswith("HoldEvent")}
+    holds = {p.rsplit("::", 1)[-1] for p in engine.event_coverage()[0] if p.endswith("HoldEvent")}
     assert holds and holds <= started
