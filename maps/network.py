@@ -31,7 +31,8 @@ from maps.parser import ParsedFile, RawSignal, parse_file
 from maps.road import DRIVING_TYPES, Road
 from maps.spatial import SpatialIndex, choose as choose_candidate
 from maps.routing import find_route
-from maps.traversal import RoadGraph, advance, lane_id_at, longitudinal_distance
+from maps.traversal import (RoadGraph, advance, lane_id_at, longitudinal_distance,
+                            longitudinal_path)
 from maps.validate import issues_of
 
 
@@ -283,6 +284,14 @@ class RoadNetwork:
         for c in (a, b):
             self.road(c.road_id)  # MapsError for unknown roads
         return longitudinal_distance(self.graph, a, b, max_distance)
+
+    def longitudinal_path(self, a: LaneCoord, b: LaneCoord,
+                          max_distance: float = 1000.0) -> tuple[float, int] | None:
+        """``(distance [m], +1 / -1)``: :meth:`longitudinal_distance` and the direction of
+        ``b``'s road along it (see :func:`maps.traversal.longitudinal_path`), or None."""
+        for c in (a, b):
+            self.road(c.road_id)  # MapsError for unknown roads
+        return longitudinal_path(self.graph, a, b, max_distance)
 
     def route(self, a: LaneCoord, b: LaneCoord, strategy: str = "shortest",
               max_distance: float = 5000.0) -> list[str] | None:

@@ -304,10 +304,20 @@ def longitudinal_distance(graph: RoadGraph, a: LaneCoord, b: LaneCoord,
     up to ``max_distance`` [m], positive when it leaves ``a`` in its driving direction,
     negative when it leaves backwards; None when ``b`` is not reached.
     """
+    found = longitudinal_path(graph, a, b, max_distance)
+    return None if found is None else found[0]
+
+
+def longitudinal_path(graph: RoadGraph, a: LaneCoord, b: LaneCoord,
+                      max_distance: float = 1000.0) -> tuple[float, int] | None:
+    """:func:`longitudinal_distance` and how ``b``'s road runs along it: ``(distance [m],
+    +1 / -1)``, +1 when moving ``b`` along its road's +s lengthens the signed distance
+    (the path enters ``b``'s road at its start, measured forward; on one road, ``a``'s
+    driving sign). None when ``b`` is not reached."""
     ra = graph.roads[a.road_id]
     sign_a = ra.driving_sign(a.lane_id) if a.lane_id != 0 else 1
     if a.road_id == b.road_id:
-        return (b.s - a.s) * sign_a
+        return (b.s - a.s) * sign_a, sign_a
     heap: list[tuple[float, int, str, str]] = []
     for dirs in (1, -1):
         end = "end" if dirs > 0 else "start"
@@ -319,15 +329,15 @@ def longitudinal_distance(graph: RoadGraph, a: LaneCoord, b: LaneCoord,
         if d > max_distance:
             return None
         if not rid:
-            return sgn * d
+            return sgn * d, sgn * (1 if end == "start" else -1)
         if (rid, end, sgn) in seen:
             continue
         seen.add((rid, end, sgn))
         for nid, cp in graph.neighbours.get((rid, end), []):
             nroad = graph.roads[nid]
-            if nid == b.road_id:
+            if nid == b.road_id:         # the target: "" marks it, the entry end kept
                 heapq.heappush(heap, (d + (b.s if cp == "start" else nroad.length - b.s),
-                                      sgn, "", ""))
+                                      sgn, "", cp))
                 continue
             heapq.heappush(heap, (d + nroad.length, sgn, nid, _other(cp)))
     return None

@@ -79,14 +79,19 @@ def road_frame(rt: Runtime, a: LaneCoord | None, a_box: BoundingBox | None,
     half lengths and widths about the reference points."""
     if a is None or b is None:
         return None
-    ds = rt.net.longitudinal_distance(a, b)
+    if hasattr(rt.net, "longitudinal_path"):      # the distance and how b's road runs
+        found = rt.net.longitudinal_path(a, b)
+        ds, fb = found if found is not None else (None, 1)
+    else:
+        ds, fb = rt.net.longitudinal_distance(a, b), 1
     if ds is None:
         return None
     dt = b.t - a.t if not (math.isnan(a.t) or math.isnan(b.t)) else 0.0
     if freespace:
         ea, eb = _road_extents(rt, a, a_pose, a_box), _road_extents(rt, b, b_pose, b_box)
         if ea is not None and eb is not None:
-            fa, fb = _along_sign(rt, a, b, ds)
+            road_a = rt.net.roads[a.road_id]
+            fa = road_a.driving_sign(a.lane_id) if a.lane_id != 0 else 1
             ds = _gap(sorted((fa * ea[0][0], fa * ea[0][1])),
                       tuple(ds + v for v in sorted((fb * eb[0][0], fb * eb[0][1]))))
             if a.road_id == b.road_id:
@@ -119,21 +124,6 @@ def _road_extents(rt: Runtime, coord: LaneCoord, pose: Pose | None,
         return None
     axes = Pose(pose.x, pose.y, 0.0, line.pose(coord.s)[2])   # +s, +t at the reference point
     return _projected(box, pose, axes, 0), _projected(box, pose, axes, 1)
-
-
-def _along_sign(rt: Runtime, a: LaneCoord, b: LaneCoord, ds: float) -> tuple[int, int]:
-    """How +s of a's road and of b's road point along the measured distance (+1 / -1): a's by
-    its lane's driving sign (``longitudinal_distance`` measures in a's driving direction),
-    b's by moving b 0.1 m along its road and seeing which way the distance changes."""
-    road_a = rt.net.roads[a.road_id]
-    fa = road_a.driving_sign(a.lane_id) if a.lane_id != 0 else 1
-    if a.road_id == b.road_id:
-        return fa, fa
-    step = 0.1 if b.s + 0.1 <= rt.net.roads[b.road_id].length else -0.1
-    moved = rt.net.longitudinal_distance(a, LaneCoord(b.road_id, b.lane_id, b.s + step, b.t))
-    if moved is None:
-        return fa, fa
-    return fa, (1 if (moved - ds) * step > 0 else -1)
 
 
 def between(rt: Runtime, a: str, b: str, system: str, kind: str, freespace: bool) -> float | None:

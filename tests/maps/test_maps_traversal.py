@@ -176,3 +176,22 @@ def test_route_progress_tells_two_passes_of_one_road_apart():
     assert route_progress(route, 4, "100") == 4        # a road behind: stays
     assert route_progress(route, 3, "999") == 3        # off the route: stays
     assert route_progress(route, 4, None) == 4
+
+
+def test_longitudinal_path_gives_how_the_target_road_runs():
+    """Wuhan section 1: road 1 (980 m) enters junction 1's straight road 100 at its start.
+    From road 1 s = 975 to road 100 s = 5: 10 m, and moving the target along +s of road 100
+    lengthens it (+1); the other way round -10 m, and moving road 1's point along +s (towards
+    the junction) brings it nearer 0 (+1 too)."""
+    from pathlib import Path
+    from maps import load_opendrive
+    net = load_opendrive(Path(__file__).resolve().parents[2] / "maps" / "wuhan" /
+                         "wuhan_section1.xodr")
+    a, b = LaneCoord("1", -1, 975.0, 0.0), LaneCoord("100", -1, 5.0, 0.0)
+    d, way = net.longitudinal_path(a, b)
+    assert (round(d, 6), way) == (10.0, 1)
+    d, way = net.longitudinal_path(b, a)
+    assert (round(d, 6), way) == (-10.0, 1)
+    assert net.longitudinal_path(a, LaneCoord("1", -1, 900.0, 0.0)) == (-75.0, 1)  # one road
+    assert net.longitudinal_path(LaneCoord("1", 1, 975.0, 0.0), LaneCoord("1", 1, 900.0, 0.0)) \
+        == (75.0, -1)                                     # lane 1 drives against +s
