@@ -53,6 +53,7 @@ from scenarios.errors import ScenarioError
 from scenarios.lane_routes import (PathNode, Waypoint, connected_lane_at, connecting_lane,
                                    path_waypoints, plan_lane_path)
 from scenarios.motion import s_direction
+from scenarios.routes import join_legs
 
 PASSED, MISSED, NOT_REACHED = "passed", "missed", "not_reached"
 """Waypoint states (esmini ``WaypointStatus``)."""
@@ -62,6 +63,13 @@ MIN_LANE_WIDTH = 0.5
 
 MIN_LANE_CHANGE_REACH = 25.0
 """Shortest distance [m] along s from a waypoint at which its lane change may begin."""
+
+
+def _strategy(route: Any, i: int) -> str:
+    """The routeStrategy of waypoint ``i`` of ``route`` (a ``RouteFollower``; ``shortest``
+    for a route without strategies)."""
+    strategy = getattr(route, "strategy", None)
+    return strategy(i) if strategy is not None else "shortest"
 
 
 class FollowRouteController:
@@ -167,7 +175,6 @@ class FollowRouteController:
 
     def _plan_roads(self, rt: Any, m: Any, route: Any) -> list[str] | None:
         """:meth:`planned_roads` for mover ``m`` on ``route``, planned now."""
-        strategies = getattr(route, "strategies", ())
         roads: list[str] = []
         start, forward = m.coord, s_direction(rt.net, m) > 0
         for i, wp in enumerate(route.waypoints):
@@ -175,14 +182,13 @@ class FollowRouteController:
             if target is None:
                 return None
             if target.road_id != start.road_id:
-                strategy = strategies[i] if i < len(strategies) else "shortest"
-                path = plan_lane_path(rt.net, start, forward, target, strategy)
+                path = plan_lane_path(rt.net, start, forward, target, _strategy(route, i))
                 if not path:
                     return None
                 leg = [n.road_id for n in path]
             else:
                 leg = [start.road_id]
-            roads.extend(leg[1:] if roads and roads[-1] == leg[0] else leg)
+            join_legs(roads, leg)
             start = target
             forward = rt.net.roads[target.road_id].driving_sign(target.lane_id) > 0
         return roads
@@ -228,9 +234,7 @@ class FollowRouteController:
                 self._deactivate(rt, name)
                 return
             target = targets[self.scenario_index].coord
-        strategies = getattr(m.route, "strategies", ())
-        strategy = strategies[self.scenario_index] \
-            if self.scenario_index < len(strategies) else "shortest"
+        strategy = _strategy(m.route, self.scenario_index)
         path = plan_lane_path(rt.net, start, s_direction(rt.net, m) > 0, target, strategy) \
             if target is not None else None
         if not path:

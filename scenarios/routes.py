@@ -50,6 +50,12 @@ class Route:
                    ctx.src.attr(el, "closed", bool, False), strategies)
 
 
+def join_legs(roads: list[str], leg: list[str]) -> None:
+    """Append route leg ``leg`` (road ids) to ``roads`` in place, the road they share at the
+    waypoint between them once."""
+    roads.extend(leg[1:] if roads and leg and leg[0] == roads[-1] else leg)
+
+
 class RouteFollower:
     """Junction choices of one entity along a route (see module docstring).
 
@@ -63,11 +69,17 @@ class RouteFollower:
                  strategies: tuple[str, ...] = ()) -> None:
         self.rt, self.entity = rt, entity
         self.waypoints = waypoints
+        self.strategies = tuple(strategies)   # routeStrategy of each waypoint
         self.next = 1
-        self.plan = self._plan(strategies)
+        self.plan = self._plan()
         self.done_upto = -1
 
-    def _plan(self, strategies: tuple[str, ...]) -> list[str] | None:
+    def strategy(self, i: int) -> str:
+        """The routeStrategy of waypoint ``i`` (the strategy of the leg that reaches it;
+        ``shortest`` when the route gives none)."""
+        return self.strategies[i] if i < len(self.strategies) else "shortest"
+
+    def _plan(self) -> list[str] | None:
         planner = getattr(self.rt.net, "route", None)
         if planner is None:
             return None
@@ -75,7 +87,7 @@ class RouteFollower:
         for i, (a, b) in enumerate(zip(self.waypoints, self.waypoints[1:])):
             if a.coord is None or b.coord is None:
                 return None
-            strategy = strategies[i + 1] if i + 1 < len(strategies) else "shortest"
+            strategy = self.strategy(i + 1)
             try:
                 part = planner(a.coord, b.coord, strategy if strategy in
                                ("shortest", "fastest", "leastIntersections") else "shortest")
@@ -83,7 +95,7 @@ class RouteFollower:
                 return None
             if not part:
                 return None
-            roads.extend(part[1:] if roads and part[0] == roads[-1] else part)
+            join_legs(roads, part)
         return roads
 
     def _target(self) -> Placement:

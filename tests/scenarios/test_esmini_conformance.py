@@ -395,6 +395,9 @@ def test_the_route_of_an_entity_under_the_follow_route_controller_is_its_lane_pa
     while engine.rt.mover("Ego").route is None:     # assigned by the storyboard at 0.10 s
         engine.step(DT, {})
     assert engine.rt.mover("Ego").route.plan == ["202", "201", "196"]
+    # both waypoints say routeStrategy="fastest" (the controller read none: always shortest)
+    assert [engine.rt.mover("Ego").route.strategy(i) for i in (0, 1, 2)] == [
+        "fastest", "fastest", "shortest"]
     assert engine.route_of("Ego") == ("202", "208", "209", "235", "234", "229", "284", "256",
                                       "259", "261", "196")
 
