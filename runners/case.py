@@ -26,7 +26,7 @@ from testzone.recording import (EntityInfo, Event, Recording, RecordingHeader,
                                 RecordingWriter)
 from testzone.world import EntityState, WorldState
 
-from evaluator.case import CaseResult
+from evaluator.case import CaseResult, reported_agent
 from maps.summary import rsu_path
 from maps.traversal import route_progress
 
@@ -719,7 +719,9 @@ def _score(run: _CaseRun, case: TestCase, error: BaseException | None,
     its in-memory series, for the figures) when scoring ran."""
     base = {"case_id": case.case_id, "scenario_file": case.scenario_file,
             "parameters": case.parameters, "seed": case.seed, "family": case.family,
-            "limitations": list(case.limitations)}
+            "limitations": list(case.limitations),
+            # what the stack said of itself, also when the case broke (automaker pass 14b)
+            "agent": reported_agent(run.recording) if run.recording is not None else {}}
     if error is not None:
         base.update(verdict="error", error=_one_line(error), error_kind=error_kind(error),
                     traceback="".join(traceback.format_exception(error)), score=0.0)
