@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import argparse
 import math
+import time
 
 import msgpack
 import zmq
 
 PROTOCOL = 1
+HOLD_S = 5.0
+"""How long [s] after the last request of a run another run's hello is refused."""
 
 
 def drive(obs: dict) -> dict:
@@ -44,40 +47,47 @@ def drive(obs: dict) -> dict:
     return {"acceleration": accel, "steering": max(-0.3, min(0.3, steering))}
 
 
-def serve(endpoint: str, name: str = "example-zmq-client", version: str = "1.0") -> None:
-    """Answer protocol requests on ``endpoint`` until a close request, then return.
+def serve(endpoint: str, name: str = "example-zmq-client", version: str = "1.0",
+          cases: int = 1, hold_s: float = HOLD_S) -> None:
+    """Answer protocol requests on ``endpoint`` for ``cases`` cases (0: forever), then return.
 
-    A ``hello`` starts a case and its session; a request of another session (a second run
-    pointed at this stack) is refused with an error, and every reply names the session
-    served (docs/agent-protocol.md, "Sessions")."""
+    One run at a time (docs/agent-protocol.md, "Sessions"): a ``hello`` of another ``run``
+    is refused with a ``busy`` error while the run it serves has sent a request within
+    ``hold_s`` [s] (its next case's ``hello`` comes right after the last one's ``close``);
+    a ``hello`` of the same run starts a case and its session, whatever came before; a
+    request of another session is refused; every reply names the session served."""
     ctx = zmq.Context()
     sock = ctx.socket(zmq.REP)
     sock.bind(endpoint)
-    session = None
-    while True:
+    run = session = None
+    last = 0.0                 # monotonic time of the serving run's last request
+    done = 0
+    while cases == 0 or done < cases:
         msg = msgpack.unpackb(sock.recv(), raw=False)
-        typ = msg["type"]
-        if typ == "hello":
-            session = msg.get("session")
+        typ, now = msg["type"], time.monotonic()
+        if typ == "hello" and run is not None and msg.get("run") != run and now - last < hold_s:
+            reply = {"type": "error", "message": f"busy: serving run {run} (one run at a time)"}
+        elif typ == "hello":
+            run, session, last = msg.get("run"), msg.get("session"), now
             reply = {"type": "hello", "protocol": PROTOCOL, "name": name, "version": version}
         elif msg.get("session") != session:
             reply = {"type": "error", "message": f"busy: serving session {session}, not "
                                                  f"{msg.get('session')} (one run at a time)"}
-        elif typ == "setup":
-            reply = {"type": "ready"}
-        elif typ == "step":
-            reply = {"type": "control", "control": drive(msg["obs"])}
-        elif typ == "close":
-            reply = {"type": "bye"}
         else:
-            reply = {"type": "error", "message": f"unknown request {typ!r}"}
+            last = now
+            if typ == "setup":
+                reply = {"type": "ready"}
+            elif typ == "step":
+                reply = {"type": "control", "control": drive(msg["obs"])}
+            elif typ == "close":
+                reply, done = {"type": "bye"}, done + 1
+            else:
+                reply = {"type": "error", "message": f"unknown request {typ!r}"}
         if session is not None:
             reply["session"] = session
         sock.send(msgpack.packb(reply, use_bin_type=True))
-        if reply["type"] == "bye":     # this case's close (not another session's)
-            sock.close(0)
-            ctx.term()
-            return
+    sock.close(0)
+    ctx.term()
 
 
 if __name__ == "__main__":
@@ -85,7 +95,4 @@ if __name__ == "__main__":
     ap.add_argument("--bind", default="tcp://127.0.0.1:5599")
     ap.add_argument("--cases", type=int, default=0, help="serve this many cases then exit (0: forever)")
     args = ap.parse_args()
-    n = 0
-    while args.cases == 0 or n < args.cases:
-        serve(args.bind)
-        n += 1
+    serve(args.bind, cases=args.cases)

@@ -56,6 +56,11 @@ def probe_tcp(endpoint: str, timeout: float = PROBE_TIMEOUT_S) -> None:
                          f"listening there?", element="--agent") from None
 
 
+RUN_TOKEN = secrets.token_hex(8)
+"""This process's run (``hello``'s ``run``: the same in every case of one ``testzone run``;
+a stack serving one run refuses another's, docs/agent-protocol.md "Sessions")."""
+
+
 class AgentTimeout(AgentError):
     """The stack did not answer a request within its deadline."""
 
@@ -101,6 +106,7 @@ class RemoteAgent(Agent):
         self._sock.connect(endpoint)
         self.name, self.version = endpoint, "?"
         self._closed = False
+        self.run = RUN_TOKEN   # this run's token, in every case's hello
         self.session = ""   # this case's session token, sent with every request
         self.map_sha256: str | None = None   # set by the runner (the manifest's digest)
 
@@ -177,8 +183,8 @@ class RemoteAgent(Agent):
         silent = self.process is None and self.endpoint in _SILENT_STACKS
         wait = min(self.setup_timeout, SILENT_HANDSHAKE_S) if silent else self.setup_timeout
         try:
-            hello = self._request({"type": "hello", "protocol": PROTOCOL_VERSION}, wait,
-                                  "the handshake")
+            hello = self._request({"type": "hello", "protocol": PROTOCOL_VERSION,
+                                   "run": self.run}, wait, "the handshake")
         except AgentTimeout as exc:
             if self.process is None:
                 _SILENT_STACKS.add(self.endpoint)

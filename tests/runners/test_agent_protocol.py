@@ -149,27 +149,34 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_second_run_on_the_same_stack_ends_the_first_runs_case_with_a_clear_error():
-    """Automaker pass 14: two runs pointed at one stack interleaved silently (the second
-    run's hello reset the stack in the middle of the first run's case; both went on with
-    mixed state). Every request carries its case's session; the reference stack refuses a
-    request of another session, and the runner ends the case on a reply naming another."""
+def test_a_second_run_on_the_same_stack_is_refused_and_the_first_goes_on():
+    """Automaker passes 14 and 14b: two runs pointed at one stack interleaved silently, and
+    then, with sessions alone, took the stack from each other case after case. Every hello
+    carries its run's token; the reference stack refuses another run's hello while the run
+    it serves is active (its cases follow each other), and another session's requests."""
     from runners.interfaces import VehicleSpec
     endpoint = f"tcp://127.0.0.1:{_free_port()}"
-    stack = threading.Thread(target=_example_stack().serve, args=(endpoint,), daemon=True)
+    stack = threading.Thread(target=_example_stack().serve, args=(endpoint,),
+                             kwargs={"cases": 1}, daemon=True)
     stack.start()
-    first, second = RemoteAgent(endpoint), RemoteAgent(endpoint)
+    first, second, again = RemoteAgent(endpoint), RemoteAgent(endpoint), RemoteAgent(endpoint)
+    second.run = "another-run"
     try:
         first.setup(VehicleSpec("Ego"), None, {})
-        second.setup(VehicleSpec("Ego"), None, {})      # the second run takes the stack
-        assert first.session != second.session and len(first.session) == 16
-        with pytest.raises(AgentError, match=rf"busy: serving session {second.session}, "
+        with pytest.raises(AgentError, match=rf"answered an error to the handshake: busy: "
+                                             rf"serving run {first.run}"):
+            second.setup(VehicleSpec("Ego"), None, {})
+        assert first.step(_observation(0.0)).acceleration is not None   # undisturbed
+        # a case of the same run that ended without close: the next hello starts over
+        again.setup(VehicleSpec("Ego"), None, {})
+        assert again.run == first.run and again.session != first.session
+        with pytest.raises(AgentError, match=rf"busy: serving session {again.session}, "
                                              rf"not {first.session}"):
-            first.step(_observation(0.0))
-        assert second.step(_observation(0.0)).acceleration is not None
+            first.step(_observation(0.05))
+        assert again.step(_observation(0.0)).acceleration is not None
     finally:
-        first.close()
-        second.close()       # its close ends the example's serve()
+        for agent in (first, second, again):
+            agent.close()       # again's close ends the stack's one case: serve() returns
         stack.join(3)
 
 
