@@ -121,6 +121,9 @@ def _setup_changes(da: dict[str, Any], db: dict[str, Any]) -> list[str]:
     said_a, said_b = _reported(da), _reported(db)
     if said_a and said_b and said_a != said_b:
         out.append(f"the stack reports itself as {', '.join(said_a)} -> {', '.join(said_b)}")
+    elif bool(said_a) != bool(said_b) and _agent(da) == _agent(db):   # a run made before
+        out.append(f"what the stack said of itself is recorded in {'A' if said_a else 'B'} "
+                   f"only")                                    # it was recorded, at best
     out += _tool_changes(ma.get("tool_identity"), mb.get("tool_identity"))
     la, lb = (m.get("libraries") if isinstance(m.get("libraries"), dict) else None
               for m in (ma, mb))

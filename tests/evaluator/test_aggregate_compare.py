@@ -345,3 +345,9 @@ def test_compare_names_a_stack_that_reports_another_version(two_runs, tmp_path):
     assert diff["setup"] == ["the stack reports itself as acme-stack 0.3.0 -> acme-stack 9.9.9"]
     assert "Not the same setup" in format_compare(diff)
     assert compare_runs(tmp_path / "a", tmp_path / "a")["setup"] == []
+    for case in doc["cases"]:        # a run made before the stack's word was recorded
+        case.pop("agent")
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "summary.json").write_text(json.dumps(doc))
+    assert compare_runs(tmp_path / "old", tmp_path / "b")["setup"] == [
+        "what the stack said of itself is recorded in B only"]
