@@ -14,7 +14,7 @@ from evaluator.case import CaseResult, agent_label
 from evaluator.errors import EvaluationError
 from evaluator.report.summary import read_summary
 from testzone.provenance import relative_inputs, short_digest
-from testzone.text import one_line
+from testzone.text import one_line, xml_safe
 
 #: Score changes smaller than this [points] are left out of the text table's delta list.
 DELTA_EPSILON = 1e-6
@@ -282,7 +282,7 @@ def write_compare_html(path: str | Path, diff: dict[str, Any]) -> Path:
         "compare.html.j2").read_text(encoding="utf-8"))
     path = Path(path)
     try:
-        path.write_text(tpl.render(d=diff, eps=DELTA_EPSILON), encoding="utf-8")
+        path.write_text(xml_safe(tpl.render(d=diff, eps=DELTA_EPSILON)), encoding="utf-8")
     except OSError as exc:
         raise EvaluationError(f"cannot write ({exc.strerror})", file=str(path)) from None
     return path

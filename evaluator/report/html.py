@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 from jinja2 import Environment, select_autoescape
 
+from testzone.text import xml_safe
+
 from evaluator.aggregate import totals
 from evaluator.report.narrative import narrative
 from evaluator.case import CaseResult
@@ -135,5 +137,6 @@ def render_html(results: list[CaseResult], manifest: dict[str, Any],
 
 
 def write_html(path: Path, html: str) -> None:
-    """Write the page as UTF-8."""
-    path.write_text(html, encoding="utf-8")
+    """Write the page as UTF-8, control characters (a stack's name, an agent's error) as
+    their escapes (:func:`testzone.text.xml_safe`): HTML does not allow them raw."""
+    path.write_text(xml_safe(html), encoding="utf-8")

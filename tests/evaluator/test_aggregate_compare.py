@@ -351,3 +351,21 @@ def test_compare_names_a_stack_that_reports_another_version(two_runs, tmp_path):
     (tmp_path / "old" / "summary.json").write_text(json.dumps(doc))
     assert compare_runs(tmp_path / "old", tmp_path / "b")["setup"] == [
         "what the stack said of itself is recorded in B only"]
+
+
+def test_pages_carry_control_characters_escaped(two_runs, tmp_path):
+    """Session 13's note: compare --html wrote a control character of a hand-edited value
+    raw (HTML does not allow it); report.html the same for a stack's name."""
+    from evaluator.report.compare import compare_runs, write_compare_html
+    from evaluator.report.html import write_html
+    doc = json.loads((two_runs["idm"] / "summary.json").read_text())
+    for run, spec in (("a", "zmq://bad\x1bhost:1"), ("b", "zmq://host:2")):
+        doc["manifest"]["agent"] = {"spec": spec, "config": {}}
+        (tmp_path / run).mkdir()
+        (tmp_path / run / "summary.json").write_text(json.dumps(doc))
+    diff = compare_runs(tmp_path / "a", tmp_path / "b")
+    assert "agent zmq://bad\x1bhost:1 -> zmq://host:2" in diff["setup"]
+    page = write_compare_html(tmp_path / "c.html", diff).read_text(encoding="utf-8")
+    assert "\x1b" not in page and "zmq://bad\\x1bhost:1" in page
+    write_html(tmp_path / "r.html", "<p>stack bad\x00\x1bname</p>")
+    assert (tmp_path / "r.html").read_text(encoding="utf-8") == "<p>stack bad\\x00\\x1bname</p>"
