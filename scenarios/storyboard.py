@@ -128,15 +128,23 @@ class StoryboardElement:
                 c.end(rt)
         if self.state != before:
             return  # the last child's end already ended this element (children_changed)
+        self.after_execution(rt, Transition.END, again=True)
+
+    def after_execution(self, rt: Runtime, transition: Transition, again: bool) -> None:
+        """Leave an execution by ``transition`` (clause 8.4.2.1): back to standby while a
+        maneuver group or event has executions left (with ``again``, its triggers and
+        children reset for the next run, as after an end; a skip leaves them), else to
+        complete; then tell the parent."""
         if self.kind in ("maneuverGroup", "event") and self.executions < self.max_executions:
-            for trig in (self.start_trigger, self.stop_trigger):
-                if trig is not None:
-                    trig.reset()
-            self.transition(rt, Transition.END, State.STANDBY)
-            for c in self.children:
+            if again:
+                for trig in (self.start_trigger, self.stop_trigger):
+                    if trig is not None:
+                        trig.reset()
+            self.transition(rt, transition, State.STANDBY)
+            for c in self.children if again else ():
                 c.reset()
         else:
-            self.transition(rt, Transition.END, State.COMPLETE)
+            self.transition(rt, transition, State.COMPLETE)
         if self.parent is not None:
             self.parent.children_changed(rt)
 
@@ -223,10 +231,7 @@ class EventElement(StoryboardElement):
         elif self.priority == "skip" and busy:
             self.executions += 1    # a skip counts as an execution (8.4.2.1)
             self.ever_executed = True
-            done = self.executions >= self.max_executions
-            self.transition(rt, Transition.SKIP, State.COMPLETE if done else State.STANDBY)
-            if done:
-                self.parent.children_changed(rt)
+            self.after_execution(rt, Transition.SKIP, again=False)
             return
         self.ever_executed = True
         super().start(rt)  # starts the actions (they have no start trigger)
