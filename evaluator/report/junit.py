@@ -65,7 +65,7 @@ def build_junit(results: list[CaseResult]) -> etree._Element:
     by_file: dict[str, list[CaseResult]] = defaultdict(list)
     for r in results:
         by_file[r.scenario_file or "(unknown scenario)"].append(r)
-    all_tests = all_fail = all_err = 0
+    all_tests = all_fail = all_err = all_skip = 0
     for scen in sorted(by_file):
         suite = _sub(root, "testsuite", name=scen)
         props = _sub(suite, "properties")
@@ -91,9 +91,11 @@ def build_junit(results: list[CaseResult]) -> etree._Element:
         suite.set("errors", str(errors))
         suite.set("skipped", str(skipped))
         all_tests, all_fail, all_err = all_tests + tests, all_fail + failures, all_err + errors
+        all_skip += skipped
     root.set("tests", str(all_tests))
     root.set("failures", str(all_fail))
     root.set("errors", str(all_err))
+    root.set("skipped", str(all_skip))
     return root
 
 

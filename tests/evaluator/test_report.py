@@ -104,6 +104,8 @@ def test_junit(run):
     assert failed == ["no_collision", "ttc_min"]
     assert crash.get("failures") == "2"
     assert root.get("tests") == str(13 + 12)
+    # fresh README pass 14: the suites' skipped counts had no total on <testsuites>
+    assert (cut.get("skipped"), crash.get("skipped"), root.get("skipped")) == ("4", "4", "8")
     # regulator pass 13: no verdict, score or seed in junit.xml, and a passed criterion
     # carried nothing measured
     props = {p.get("name"): p.get("value") for p in cut.findall("properties/property")}
