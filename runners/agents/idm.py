@@ -137,6 +137,7 @@ class IdmAgent(Agent):
         self._path: PathAhead | None = None
         self._route: tuple[str, ...] = ()
         self._progress: tuple[tuple[str, ...], int] = ((), 0)   # (route, index reached)
+        self._ahead: tuple[Any, tuple[str, ...]] = (None, ())  # (time, route id, road), result
         self._change: LaneChange | None = None
         self._last_change = -math.inf
         self._next_decision = 0.0
@@ -151,7 +152,7 @@ class IdmAgent(Agent):
             raise AgentError(f"agent {self.name!r} needs the scenario's road network")
         self.spec, self.net = vehicle, road_network
         self._path, self._route, self._change = None, (), None
-        self._progress = ((), 0)
+        self._progress, self._ahead = ((), 0), (None, ())
         self._last_change, self._next_decision = -math.inf, 0.0
         if config:
             fields = {k: v for k, v in config.items() if k in IdmParameters.__dataclass_fields__}
@@ -293,15 +294,20 @@ class IdmAgent(Agent):
 
     def route_ahead(self, obs: Observation) -> tuple[str, ...]:
         """The part of the observation's route from the ego's road on: the route is walked
-        as the ego's road changes (the next occurrence of its road, so a route that passes a
-        road twice, or ends on the road it starts on, is told apart); the whole route when
-        the ego is off it."""
+        as the ego's road changes (``maps.traversal.route_progress``: the next occurrence of
+        its road, so a route that passes a road twice, or ends on the road it starts on, is
+        told apart); from the last road reached when the ego is off it. Worked out once per
+        step (the lane choice, the path and idm-v2x's planning all ask)."""
+        road = obs.ego.lane.road_id if obs.ego.lane is not None else None
+        key = (obs.time, id(obs.route), road)
+        if key == self._ahead[0]:
+            return self._ahead[1]
         route = route_roads(obs)
         if route != self._progress[0]:
             self._progress = (route, 0)
-        road = obs.ego.lane.road_id if obs.ego.lane is not None else None
         self._progress = (route, route_progress(route, self._progress[1], road))
-        return route[self._progress[1]:]
+        self._ahead = (key, route[self._progress[1]:])
+        return self._ahead[1]
 
     def _direction(self, ego) -> int:
         """Driving sign (+1 along s, -1 against) of the ego's lane."""
