@@ -352,6 +352,24 @@ def route_progress(route: Sequence[str], at: int, road_id: str | None) -> int:
     return next((j for j in range(at, len(route)) if route[j] == road_id), at)
 
 
+class RouteWalk:
+    """An entity's progress along a route of road ids: :meth:`ahead` gives the part still
+    ahead as its road changes (:func:`route_progress`), starting over when the route does."""
+
+    def __init__(self) -> None:
+        self.route: tuple[str, ...] = ()
+        self.at = 0
+
+    def ahead(self, route: Sequence[str], road_id: str | None) -> tuple[str, ...]:
+        """The road ids of ``route`` from the entity's road ``road_id`` on (from the last road
+        reached when it is off the route, or None)."""
+        route = tuple(route)
+        if route != self.route:
+            self.route, self.at = route, 0
+        self.at = route_progress(route, self.at, road_id)
+        return route[self.at:]
+
+
 def route_chooser(route: list[str]) -> Callable[[list[LaneCoord]], LaneCoord]:
     """A ``choose`` callback for :func:`advance` that follows ``route`` (road ids): among the
     offered entries it takes the one whose road comes next in the route, else the first."""

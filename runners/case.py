@@ -28,7 +28,7 @@ from testzone.world import EntityState, WorldState
 
 from evaluator.case import CaseResult, reported_agent
 from maps.summary import rsu_path
-from maps.traversal import route_progress
+from maps.traversal import RouteWalk
 
 from scenarios.entities import OBU_PROPERTY, xsd_boolean
 
@@ -277,7 +277,7 @@ class _EgoDriver:
         self.spec: VehicleSpec | None = None
         self._roads: tuple[str, ...] | None = None
         self._route: tuple[RouteWaypoint, ...] = ()
-        self._at = 0                     # index of the ego's road on the route (_roads)
+        self._walk = RouteWalk()         # the ego along its route (_roads)
         self._limits = LimitsAhead(net) if net is not None else None
 
     def start(self, world: WorldState, spec: VehicleSpec, config: dict[str, Any]) -> None:
@@ -297,12 +297,11 @@ class _EgoDriver:
         assert self.spec is not None
         roads = engine.route_of(self.ego)
         if roads != self._roads:
-            self._roads, self._route, self._at = roads, route_waypoints(self.net, roads), 0
-        lane = world.entities[self.ego].lane
-        if roads and lane is not None:   # the route still ahead (it may pass a road twice)
-            self._at = route_progress(roads, self._at, lane.road_id)
+            self._roads, self._route = roads, route_waypoints(self.net, roads)
+        lane = world.entities[self.ego].lane   # the route still ahead (it may pass a road twice)
+        ahead = self._walk.ahead(roads or (), lane.road_id if lane is not None else None)
         obs = observe(world, self.ego, self.net, self.sensor, received, self._route,
-                      engine.environment, self._limits, roads[self._at:] if roads else ())
+                      engine.environment, self._limits, ahead)
         control = self.agent.step(obs)
         if not isinstance(control, Control):
             raise AgentError(f"agent returned {type(control).__name__} at t={obs.time:.2f} s, "

@@ -26,13 +26,12 @@ import itertools
 import math
 import random
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from testzone.recording import Event
 from testzone.world import (EntityState, LaneCoord, Pose, WorldState, boxes_overlap,
                             wrap_angle)
 
-from maps.traversal import route_progress
+from maps.traversal import RouteWalk
 from scenarios.actions.monitor import announce_monitors
 from scenarios.controllers import settle_controllers, step_controllers
 from scenarios.conditions.value import StoryboardElementStateCondition
@@ -116,7 +115,7 @@ class ScenarioEngine:
         connect_initial(self.rt)
         self._attach_watchers()
         self.done = False
-        self._route_at: dict[str, tuple[Any, int]] = {}  # entity -> (route plan, index on it)
+        self._route_walks: dict[str, RouteWalk] = {}  # external entity -> along its route
         self.end_reason: str | None = None
         self._world: WorldState | None = None
         self._at_end: set[str] = set()   # entities stopped at a dead end (event sent)
@@ -313,14 +312,12 @@ class ScenarioEngine:
         takes the second pass's road the second time; the turn it is taking, not the
         straightest road)."""
         plan = getattr(m.route, "plan", None)
-        at = 0
-        if plan:
-            seen, at = self._route_at.get(m.defn.name, (None, 0))
-            at = at if seen is plan else 0
-        lane = self.rt.net.world_to_lane(pose.x, pose.y, pose.h, prefer=m.lane,
-                                         route=plan[at:] if plan else None)
+        walk = self._route_walks.setdefault(m.defn.name, RouteWalk())
+        last = m.lane.road_id if m.lane is not None else None
+        ahead = walk.ahead(plan, last) if plan else None
+        lane = self.rt.net.world_to_lane(pose.x, pose.y, pose.h, prefer=m.lane, route=ahead)
         if plan and lane is not None:
-            self._route_at[m.defn.name] = (plan, route_progress(plan, at, lane.road_id))
+            walk.ahead(plan, lane.road_id)
         return lane
 
     def _update_signals(self) -> None:

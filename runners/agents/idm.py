@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from maps.traversal import lane_id_at, route_chooser, route_progress
+from maps.traversal import RouteWalk, lane_id_at, route_chooser
 
 from testzone.lead import nearest_ahead
 from testzone.world import LaneCoord
@@ -136,7 +136,7 @@ class IdmAgent(Agent):
         self.mobil = mobil if reacts else None
         self._path: PathAhead | None = None
         self._route: tuple[str, ...] = ()
-        self._progress: tuple[tuple[str, ...], int] = ((), 0)   # (route, index reached)
+        self._walk = RouteWalk()                                # along the route
         self._ahead: tuple[Any, tuple[str, ...]] = (None, ())  # (time, route id, road), result
         self._change: LaneChange | None = None
         self._last_change = -math.inf
@@ -152,7 +152,7 @@ class IdmAgent(Agent):
             raise AgentError(f"agent {self.name!r} needs the scenario's road network")
         self.spec, self.net = vehicle, road_network
         self._path, self._route, self._change = None, (), None
-        self._progress, self._ahead = ((), 0), (None, ())
+        self._walk, self._ahead = RouteWalk(), (None, ())
         self._last_change, self._next_decision = -math.inf, 0.0
         if config:
             fields = {k: v for k, v in config.items() if k in IdmParameters.__dataclass_fields__}
@@ -302,11 +302,7 @@ class IdmAgent(Agent):
         key = (obs.time, id(obs.route), road)
         if key == self._ahead[0]:
             return self._ahead[1]
-        route = route_roads(obs)
-        if route != self._progress[0]:
-            self._progress = (route, 0)
-        self._progress = (route, route_progress(route, self._progress[1], road))
-        self._ahead = (key, route[self._progress[1]:])
+        self._ahead = (key, self._walk.ahead(route_roads(obs), road))
         return self._ahead[1]
 
     def _direction(self, ego) -> int:

@@ -58,9 +58,15 @@ def test_the_limits_ahead_follow_the_route_still_ahead() -> None:
     """Review 14: on a route through a junction twice, the limits were looked up along the
     whole route, whose first branch (straight on, 100) won at the second pass; the turn
     taken then (103, 30 km/h) was not told. The runner passes the route still ahead."""
+    from maps.traversal import RouteWalk
     section1 = load_opendrive(TESTZONE.parent / "wuhan_section1.xodr")
     here = LaneCoord("1", -1, section1.roads["1"].length - 150.0, 0.0)
-    assert LimitsAhead(section1)(here, ("1", "100", "2", "3", "1", "103", "4")) == ()
-    ahead = LimitsAhead(section1)(here, ("1", "103", "4"))
+    route = ("1", "100", "2", "3", "1", "103", "4")
+    assert LimitsAhead(section1)(here, route) == ()
+    walk = RouteWalk()                   # what the runner keeps: the first pass, then round
+    for road in ("1", "100", "2", "3", "1"):
+        still = walk.ahead(route, road)
+    assert still == ("1", "103", "4")
+    ahead = LimitsAhead(section1)(here, still)
     assert [round(v * 3.6) for _, v in ahead] == [30, 60]
     assert ahead[0][0] == pytest.approx(150.0, abs=2.0 / 64 + 1e-6)

@@ -264,7 +264,7 @@ def test_a_route_through_a_junction_twice_is_localised_on_the_pass_under_way():
     p = net.lane_to_world("100207", -1, 0.8 * net.roads["100207"].length)
     assert net.world_to_lane(p.x, p.y, p.h, route=plan).road_id == "100200"    # the hazard
     engine = ScenarioEngine.__new__(ScenarioEngine)
-    engine.rt, engine._route_at = SimpleNamespace(net=net), {}
+    engine.rt, engine._route_walks = SimpleNamespace(net=net), {}
     mover = SimpleNamespace(defn=SimpleNamespace(name="Ego"), lane=None,
                             route=SimpleNamespace(plan=plan))
     for road, s in (("1", 500.0), ("100200", 20.0), ("2", 100.0), ("103", 500.0)):
