@@ -420,8 +420,8 @@ class _CaseRun:
                                    int(opts.agent_memory_gib * 2**30) or None)
                 stack.callback(agent.close)
                 agent.geo_frame = agent_geo_frame(bridge, self.net)
-                if hasattr(agent, "map_sha256") and sc.road_network_path:  # a stack elsewhere
-                    agent.map_sha256 = self.inputs.get(str(sc.road_network_path))
+                agent.map_sha256 = self.inputs.get(str(sc.road_network_path)) \
+                    if sc.road_network_path else None   # setup sends it to a stack elsewhere
                 driver = _EgoDriver(agent, backend, ego, self.net, SensorModel(seed=self.case.seed))
                 driver.start(world, vehicle_spec(ego, sc.entities[ego]), opts.agent_config)
                 self.on_event(Event(world.time, "agent", {  # its own word, kept short

@@ -155,13 +155,16 @@ class Agent(abc.ABC):
     ``geo_frame`` is set by the runner before :meth:`setup`: the ``v2x_bridge.GeoFrame`` the
     case's V2X positions are in (the RSU layout's geoReference, else the map's with its
     header offset; without V2X the map's own, None when it has no geoReference either):
-    latitude/longitude <-> map x, y (``runners.case.agent_geo_frame``).
+    latitude/longitude <-> map x, y (``runners.case.agent_geo_frame``); ``map_sha256`` the
+    SHA-256 of the map's ``.xodr`` as the manifest records it (None without a map), which
+    ``setup`` sends to a stack in another process.
     """
 
     name: str = "agent"
     version: str = "0"
     follows_scenario: bool = False
     geo_frame: Any = None
+    map_sha256: str | None = None   # the map's SHA-256 from the manifest, set by the runner
 
     def setup(self, vehicle: VehicleSpec, road_network: Any, config: dict[str, Any]) -> None:
         """Prepare for a case: ``vehicle`` is the ego's spec, ``road_network`` a

@@ -108,15 +108,15 @@ class RemoteAgent(Agent):
         self._closed = False
         self.run = RUN_TOKEN   # this run's token, in every case's hello
         self.session = ""   # this case's session token, sent with every request
-        self.map_sha256: str | None = None   # set by the runner (the manifest's digest)
 
     def _request(self, msg: dict[str, Any], timeout: float, what: str) -> dict[str, Any]:
         """Send ``msg`` with this case's ``session`` and return the reply.
 
         Raises:
-            AgentError: no reply within ``timeout`` [s] (or the stack we started exited), an
-                ``error`` reply, or a reply naming another session (another run took the
-                stack over: one zmq:// stack serves one run at a time).
+            AgentTimeout: no reply within ``timeout`` [s] (an AgentError).
+            AgentError: the stack we started exited, an ``error`` reply, or a reply naming
+                another session (another run took the stack over: one zmq:// stack serves
+                one run at a time).
         """
         msg = {**msg, "session": self.session} if self.session else msg
         try:

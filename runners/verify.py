@@ -69,7 +69,7 @@ def verify_run(run_dir: str | Path, root: str | Path | None = None) -> list[Chec
             out.append(Check("unreadable", name, f"{path}: {exc.strerror or exc}"))
             continue
         out.append(Check("same" if here == str(digest) else "changed", name,
-                         f"sha256 {str(digest)[:12]} -> {here[:12]}"))
+                         f"sha256 {short_digest(str(digest))} -> {short_digest(here)}"))
     recorded = manifest.get("tool_identity")
     if not isinstance(recorded, dict) or "source_sha256" not in recorded:
         out.append(Check("missing", "tool identity", "the manifest records no tool_identity "
