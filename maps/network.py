@@ -31,8 +31,7 @@ from maps.parser import ParsedFile, RawSignal, parse_file
 from maps.road import DRIVING_TYPES, Road
 from maps.spatial import SpatialIndex, choose as choose_candidate
 from maps.routing import find_route
-from maps.traversal import (RoadGraph, advance, lane_id_at, longitudinal_distance,
-                            longitudinal_path)
+from maps.traversal import RoadGraph, advance, lane_id_at, longitudinal_path
 from maps.validate import issues_of
 
 
@@ -281,9 +280,8 @@ class RoadNetwork:
                               max_distance: float = 1000.0) -> float | None:
         """Signed distance [m] from ``a`` to ``b`` along the road graph, or None
         (see :func:`maps.traversal.longitudinal_distance`)."""
-        for c in (a, b):
-            self.road(c.road_id)  # MapsError for unknown roads
-        return longitudinal_distance(self.graph, a, b, max_distance)
+        found = self.longitudinal_path(a, b, max_distance)
+        return None if found is None else found[0]
 
     def longitudinal_path(self, a: LaneCoord, b: LaneCoord,
                           max_distance: float = 1000.0) -> tuple[float, int] | None:

@@ -79,13 +79,10 @@ def road_frame(rt: Runtime, a: LaneCoord | None, a_box: BoundingBox | None,
     half lengths and widths about the reference points."""
     if a is None or b is None:
         return None
-    if hasattr(rt.net, "longitudinal_path"):      # the distance and how b's road runs
-        found = rt.net.longitudinal_path(a, b)
-        ds, fb = found if found is not None else (None, 1)
-    else:
-        ds, fb = rt.net.longitudinal_distance(a, b), 1
-    if ds is None:
+    found = rt.net.longitudinal_path(a, b)      # the distance and how b's road runs
+    if found is None:
         return None
+    ds, fb = found
     dt = b.t - a.t if not (math.isnan(a.t) or math.isnan(b.t)) else 0.0
     if freespace:
         ea, eb = _road_extents(rt, a, a_pose, a_box), _road_extents(rt, b, b_pose, b_box)

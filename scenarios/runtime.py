@@ -51,6 +51,10 @@ class Network(Protocol):
     def longitudinal_distance(self, a: LaneCoord, b: LaneCoord) -> float | None:
         """Signed distance along the network from a to b [m]."""
 
+    def longitudinal_path(self, a: LaneCoord, b: LaneCoord) -> tuple[float, int] | None:
+        """``(signed distance [m], +1 / -1)``: the distance and how b's road runs along it
+        (``maps.RoadNetwork.longitudinal_path``)."""
+
 
 MAX_WORLD_COORDINATE_M = MAX_DISTANCE_M
 """Largest |x|, |y|, |z| [m] of a WorldPosition, and of any position a scenario resolves: well

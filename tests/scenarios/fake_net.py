@@ -78,3 +78,7 @@ class StraightNet:
     def longitudinal_distance(self, a, b):
         sign = 1 if a.lane_id < 0 else -1
         return (b.s - a.s) * sign
+
+    def longitudinal_path(self, a, b):
+        sign = 1 if a.lane_id < 0 else -1
+        return (b.s - a.s) * sign, sign
