@@ -168,7 +168,7 @@ def network_summary(net: RoadNetwork) -> dict[str, Any]:
         "file": net.path,
         "opendrive_version": f"{net.version[0]}.{net.version[1]}",
         "roads": len(roads),
-        "junction_roads": sum(1 for r in roads if r.junction != "-1"),
+        "junction_roads": sum(1 for r in roads if r.in_junction),
         "junctions": dict(sorted(Counter(j.type for j in net.junctions.values()).items())),
         "lanes_by_type": lanes,
         "lane_km_by_type": lane_km,
@@ -179,7 +179,7 @@ def network_summary(net: RoadNetwork) -> dict[str, Any]:
                                        else o.type for o in net.objects).items())),
         "length_km": round(sum(r.length for r in roads) / 1000.0, 3),
         "length_km_without_junctions": round(sum(r.length for r in roads
-                                                 if r.junction == "-1") / 1000.0, 3),
+                                                 if not r.in_junction) / 1000.0, 3),
         "bounds_m": [round(v, 2) for v in net.bounds],
         "geo_reference": net.geo_reference,
         "header_offset": list(net.offset),
@@ -242,7 +242,7 @@ def road_table(net: RoadNetwork) -> list[dict[str, Any]]:
     for road in net.roads.values():
         rows.append({
             "id": road.id, "name": road.name, "length_m": round(road.length, 3),
-            "junction": None if road.junction == "-1" else road.junction,
+            "junction": road.junction if road.in_junction else None,
             "predecessor": _link(road.predecessor), "successor": _link(road.successor),
             "sections": [{"s": round(sec.s, 3), "end": round(sec.end, 3),
                           "lanes": {str(ln.id): ln.type for ln in

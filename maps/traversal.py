@@ -36,7 +36,7 @@ class RoadGraph:
         self.neighbours: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self._in_junction: dict[str, list[Road]] = {}
         for r in roads.values():
-            if r.junction != "-1":
+            if r.in_junction:
                 self._in_junction.setdefault(r.junction, []).append(r)
         pairs: set[tuple[tuple[str, str], tuple[str, str]]] = set()
         for r in roads.values():

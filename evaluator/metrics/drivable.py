@@ -25,7 +25,7 @@ from testzone.errors import TestzoneError
 from testzone.recording import Recording
 
 from evaluator.extract import (EgoTrack, box_corners, drivable_area_in, ego_track, lanes_along,
-                               map_query)
+                               map_query, road_junction)
 from evaluator.interfaces import RoadNetworkView
 from evaluator.results import (UNIT_COUNT, MetricResult, Statistic, masked_time,
                                violations_from_mask)
@@ -76,7 +76,7 @@ def open_end_cap(net: object | None, road_id: str, at_start: bool):
         road = net.road(road_id)  # type: ignore[union-attr]
         s_end, link, outward = ((0.0, road.predecessor, -1.0) if at_start else
                                 (road.length, road.successor, 1.0))
-        if road.junction != "-1" or link is not None:
+        if road_junction(road) is not None or link is not None:
             return None
         borders = [road.lane_center_t(i, s_end) + side * net.lane_width(road_id, i, s_end) / 2
                    for i in net.lane_ids(road_id, s_end)
