@@ -23,10 +23,6 @@ from evaluator.interfaces import RoadNetworkView
 from evaluator.results import UNIT_BOOL, MetricResult, Statistic, TimeSeries
 
 
-def _peak_abs(a: np.ndarray) -> float:
-    return float(np.max(np.abs(a))) if len(a) else 0.0
-
-
 class ComfortMetric:
     """Peaks of the ego's accelerations, jerks and yaw motion, and whether they stay in bounds.
 
@@ -69,38 +65,41 @@ class ComfortMetric:
         yaw_acc = derivative(yaw_rate, dt, w)
         lon_jerk = derivative(lon, dt, w)
         jerk = derivative(np.hypot(lon, lat), dt, w)
-        lon_max = float(lon.max()) if len(lon) else 0.0
-        lon_min = float(lon.min()) if len(lon) else 0.0
-        peaks = {
-            "lat_accel_peak_mps2": ("m/s^2", _peak_abs(lat), self.max_abs_lat_accel_mps2),
-            "yaw_rate_peak_radps": ("rad/s", _peak_abs(yaw_rate), self.max_abs_yaw_rate_radps),
-            "yaw_accel_peak_radps2": ("rad/s^2", _peak_abs(yaw_acc), self.max_abs_yaw_accel_radps2),
-            "lon_jerk_peak_mps3": ("m/s^3", _peak_abs(lon_jerk), self.max_abs_lon_jerk_mps3),
-            "jerk_peak_mps3": ("m/s^3", _peak_abs(jerk), self.max_abs_jerk_mps3),
-        }
-        checks = [lon_max <= self.max_lon_accel_mps2, lon_min >= self.min_lon_accel_mps2]
-        checks += [v <= bound for _, v, bound in peaks.values()]
-        stats = {
-            "lon_accel_max_mps2": Statistic("lon_accel_max_mps2", "m/s^2", lon_max),
-            "lon_accel_min_mps2": Statistic("lon_accel_min_mps2", "m/s^2", lon_min),
-            "decel_peak_mps2": Statistic("decel_peak_mps2", "m/s^2", max(0.0, -lon_min)),
-        }
-        stats.update({k: Statistic(k, u, v) for k, (u, v, _) in peaks.items()})
+        # one row per quantity: statistic, unit, the series its value and place come from
+        # (signed where the bound is one-sided), how the value is picked, and its bound
+        rows = (
+            ("lon_accel_max_mps2", "m/s^2", lon, np.argmax,
+             lambda v: v <= self.max_lon_accel_mps2),
+            ("lon_accel_min_mps2", "m/s^2", lon, np.argmin,
+             lambda v: v >= self.min_lon_accel_mps2),
+            ("lat_accel_peak_mps2", "m/s^2", np.abs(lat), np.argmax,
+             lambda v: v <= self.max_abs_lat_accel_mps2),
+            ("yaw_rate_peak_radps", "rad/s", np.abs(yaw_rate), np.argmax,
+             lambda v: v <= self.max_abs_yaw_rate_radps),
+            ("yaw_accel_peak_radps2", "rad/s^2", np.abs(yaw_acc), np.argmax,
+             lambda v: v <= self.max_abs_yaw_accel_radps2),
+            ("lon_jerk_peak_mps3", "m/s^3", np.abs(lon_jerk), np.argmax,
+             lambda v: v <= self.max_abs_lon_jerk_mps3),
+            ("jerk_peak_mps3", "m/s^3", np.abs(jerk), np.argmax,
+             lambda v: v <= self.max_abs_jerk_mps3),
+        )
+        stats: dict[str, Statistic] = {}
+        checks: list[bool] = []
+        events = []
+        for name, unit, values, pick, within in rows:
+            k = int(pick(values)) if len(values) else None
+            value = float(values[k]) if k is not None else 0.0
+            stats[name] = Statistic(name, unit, value)
+            checks.append(bool(within(value)))
+            if name == "lon_accel_min_mps2":   # the same, as a positive deceleration
+                stats["decel_peak_mps2"] = Statistic("decel_peak_mps2", unit, max(0.0, -value))
+            if k is not None:   # where it was measured (the lowest lon accel: the decel peak)
+                shown = "decel_peak_mps2" if name == "lon_accel_min_mps2" else name
+                events.append({"statistic": shown, "t": float(tr.t[k]), "x": float(tr.x[k]),
+                               "y": float(tr.y[k]), "speed_mps": float(tr.speed[k])})
         stats["comfort_ratio"] = Statistic("comfort_ratio", "ratio", sum(checks) / len(checks))
         stats["comfortable"] = Statistic("comfortable", UNIT_BOOL, float(all(checks)))
         t = tuple(tr.t.tolist())
         series = (TimeSeries("lon_accel_mps2", "m/s^2", t, tuple(lon.tolist())),
                   TimeSeries("lat_accel_mps2", "m/s^2", t, tuple(lat.tolist())))
-        events = []
-        for name, values, pick in (("lon_accel_max_mps2", lon, np.argmax),
-                                   ("decel_peak_mps2", lon, np.argmin),
-                                   ("lat_accel_peak_mps2", np.abs(lat), np.argmax),
-                                   ("yaw_rate_peak_radps", np.abs(yaw_rate), np.argmax),
-                                   ("yaw_accel_peak_radps2", np.abs(yaw_acc), np.argmax),
-                                   ("lon_jerk_peak_mps3", np.abs(lon_jerk), np.argmax),
-                                   ("jerk_peak_mps3", np.abs(jerk), np.argmax)):
-            if len(values):
-                k = int(pick(values))
-                events.append({"statistic": name, "t": float(tr.t[k]), "x": float(tr.x[k]),
-                               "y": float(tr.y[k]), "speed_mps": float(tr.speed[k])})
         return MetricResult(self.name, self.category, stats, series, events=tuple(events))
