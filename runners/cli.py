@@ -44,7 +44,9 @@ def _guard(fn: Callable[[], Any], status: int = 2) -> Any:
         return fn()
     except TestzoneError as exc:
         from runners.interfaces import RunnerError
-        code = 3 if isinstance(exc, RunnerError) and exc.element == "--ray-address" else status
+        code = status
+        if isinstance(exc, RunnerError) and exc.element in ("--ray-address", "--resume"):
+            code = 3 if exc.element == "--ray-address" else 2   # unreachable / usage
         _fail(str(exc), code)
     except OSError as exc:
         _fail(f"cannot write {exc.filename or 'the run files'}: {exc.strerror or exc} (what "
@@ -197,6 +199,10 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         realtime: bool = typer.Option(
             False, "--realtime", help="pace each case to the wall clock (an OBU or stack "
                                       "listening on --v2x-endpoint gets frames in real time)"),
+        resume: bool = typer.Option(
+            False, "--resume", help="go on with the unfinished run in --out: keep its pass/fail "
+                                    "results whose inputs are unchanged, run the other cases "
+                                    "(same command and options as that run)"),
         ) -> None:
     """Simulate, judge and score test cases; leave a report folder."""
     from runners.case import RunOptions
@@ -266,12 +272,17 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         _fail(f"{agent_config}: agent config {problem}", 2)
     if out_dir is not None and not out_dir.strip():
         _fail("--out '': expected a folder", 2)
+    if resume and out_dir is None:
+        _fail("--resume: expected --out naming the folder of the run to resume", 2)
+    if resume:
+        from runners.run_folder import earlier_run
+        _guard(lambda: earlier_run(Path(out_dir)))   # before the folder is created or locked
     run_dir = Path(out_dir) if out_dir else default_run_dir(Path("results"), agent)
-    _guard(lambda: prepare_run_dir(run_dir))
+    _guard(lambda: prepare_run_dir(run_dir, clear=not resume))
     pool = None
     if backend == "carla":
         pool = _carla_pool(options, cases, run_dir, n_workers, ray_address, seed,
-                           carla_launch, carla_gpus)
+                           carla_launch, carla_gpus, resume)
     out.print(f"icv-testzone {__version__}: {len(cases)} case(s), agent {agent}, "
               f"{min(n_workers, len(cases))} worker(s) -> {run_dir}")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -282,11 +293,18 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
             progress.advance(bar)
             progress.console.print(terminal_safe(_result_line(res)), markup=False)
 
+        def on_kept(kept: list[dict[str, Any]]) -> None:
+            progress.advance(bar, len(kept))
+            progress.console.print(f"resuming: {len(kept)} of {len(cases)} case(s) kept from "
+                                   f"the earlier run, {len(cases) - len(kept)} to run",
+                                   markup=False)
+
         try:
             report = _guard(lambda: run_suite(
                 cases, options, run_dir, workers=n_workers, seed=seed, ray_address=ray_address,
                 argv=sys.argv, on_result=on_result, pool=pool, suite=suite,
-                extra_inputs=_run_inputs(agent, agent_config, suite, stack_files)), status=3)
+                extra_inputs=_run_inputs(agent, agent_config, suite, stack_files),
+                resume=resume, on_kept=on_kept), status=3)
         except KeyboardInterrupt as exc:
             done = f" ({exc})" if str(exc) else ""
             how = "terminated" if isinstance(exc, Terminated) else "interrupted"
@@ -336,10 +354,11 @@ def _check_agent(agent: str) -> list[str]:
 
 def _carla_pool(options: Any, cases: list, run_dir: Path, workers: int,
                 ray_address: Optional[str], seed: int, launch: Optional[str],
-                gpus: Optional[str]) -> Any:
+                gpus: Optional[str], resume: bool = False) -> Any:
     """The CARLA server pool (``runners.carla_pool``). When CARLA is unusable (no package, no
-    server within the connect timeout) every case is recorded as an error, the report is
-    written, and the run stops with one line and exit status 3."""
+    server within the connect timeout) every case is recorded as an error (with ``resume``,
+    every case the earlier run's results do not keep), the report is written, and the run
+    stops with one line and exit status 3."""
     from runners.backends.carla_connection import CarlaUnavailableError
     from runners.carla_pool import UnavailablePool, make_carla_pool
     from runners.suite import run_suite
@@ -351,8 +370,8 @@ def _carla_pool(options: Any, cases: list, run_dir: Path, workers: int,
         return make_carla_pool(options, workers, ray_address, launch=launch,
                                launch_count=workers, gpus=gpu_ids)
     except CarlaUnavailableError as exc:
-        run_suite(cases, options, run_dir, workers=1, seed=seed, argv=sys.argv,
-                  pool=UnavailablePool(exc))
+        _guard(lambda: run_suite(cases, options, run_dir, workers=1, seed=seed, argv=sys.argv,
+                                 pool=UnavailablePool(exc), resume=resume))
         _fail(f"{exc} ({len(cases)} case(s) recorded as errors in {run_dir})", 3)
     except TestzoneError as exc:
         _fail(str(exc), 3)

@@ -32,9 +32,10 @@ def default_run_dir(root: Path, agent: str) -> Path:
     return d
 
 
-def prepare_run_dir(run_dir: Path) -> Path:
+def prepare_run_dir(run_dir: Path, clear: bool = True) -> Path:
     """Create the run folder (and its parents) if missing, remove what an earlier run left
-    in it (:func:`_clear_earlier_run`); return it.
+    in it (:func:`_clear_earlier_run`; with ``clear`` False it stays, for a resumed run:
+    :mod:`runners.resume`); return it.
 
     The folder stays locked for this process (``flock`` on the folder itself, so no file is
     left in it) until :func:`release_run_dir` or the process ends: another run given the
@@ -62,8 +63,8 @@ def prepare_run_dir(run_dir: Path) -> Path:
     try:  # access() says yes for /proc/1/fd or /sys/kernel as root; a real write tells
         probe.write_bytes(b"")
         probe.unlink()
-        if _hold(run_dir):  # once: a second call of this run must not take its own
-            _clear_earlier_run(run_dir)  # files for an earlier run's (it removed them all)
+        if _hold(run_dir) and clear:  # once: a second call of this run must not take its
+            _clear_earlier_run(run_dir)  # own files for an earlier run's (it removed them)
     except OSError as exc:
         raise RunnerError(f"cannot write in the run folder ({exc.strerror or exc})",
                           file=str(run_dir), element="--out") from None
@@ -103,6 +104,20 @@ def _run_manifest(manifest: Path) -> dict | None:
     ours = isinstance(doc, dict) and doc.get("tool") == "icv-testzone" \
         and isinstance(doc.get("cases"), list)
     return doc if ours else None
+
+
+def earlier_run(run_dir: Path) -> dict:
+    """The manifest of the run that wrote ``run_dir`` (a run to resume).
+
+    Raises:
+        RunnerError: (element ``--resume``) the folder holds no ``manifest.json`` a testzone
+            run wrote.
+    """
+    doc = _run_manifest(Path(run_dir) / "manifest.json")
+    if doc is None:
+        raise RunnerError("nothing to resume: expected the folder of an earlier run (its "
+                          "manifest.json)", file=str(run_dir), element="--resume")
+    return doc
 
 
 def _hold(run_dir: Path) -> bool:

@@ -402,7 +402,20 @@ def exit_status(results: list[dict[str, Any]]) -> int:
 def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, seed: int,
                    workers: int, argv: list[str], suite: str | None = None,
                    extra_inputs: Iterable[str | Path] = ()) -> dict[str, Any]:
-    """Write ``manifest.json``: enough to reproduce the run. ``tool_identity`` fingerprints
+    """Write ``manifest.json`` (:func:`build_manifest`) into ``run_dir``; return its content."""
+    manifest = build_manifest(cases, options, seed, workers, argv, suite, extra_inputs)
+    _store_manifest(run_dir, manifest)
+    return manifest
+
+
+def _store_manifest(run_dir: Path, manifest: dict[str, Any]) -> None:
+    (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+
+
+def build_manifest(cases: list[TestCase], options: RunOptions, seed: int, workers: int,
+                   argv: list[str], suite: str | None = None,
+                   extra_inputs: Iterable[str | Path] = ()) -> dict[str, Any]:
+    """The run's ``manifest.json`` content: enough to reproduce the run. ``tool_identity`` fingerprints
     the code (:func:`testzone.provenance.tool_identity`: version, source digest, git commit).
     ``inputs`` (path -> SHA-256) starts with the distribution files the cases came from,
     :data:`RUN_DATA_FILES` and ``extra_inputs`` (the agent's file, its config, the suite
@@ -443,7 +456,6 @@ def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, se
                       else {})} for c in cases],
         "inputs": inputs,
     }
-    (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
     return manifest
 
 
@@ -511,7 +523,8 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
               seed: int = 0, ray_address: str | None = None, argv: list[str] | None = None,
               on_result: Callable[[dict[str, Any]], None] | None = None,
               pool: WorkerPool | None = None, suite: str | None = None,
-              extra_inputs: Iterable[str | Path] = ()) -> RunReport:
+              extra_inputs: Iterable[str | Path] = (), resume: bool = False,
+              on_kept: Callable[[list[dict[str, Any]]], None] | None = None) -> RunReport:
     """Run every case (in parallel when ``workers > 1``), write results as they finish, then
     the manifest's input hashes and the reports. Returns the :class:`RunReport`. Interrupted
     (Ctrl-C, or SIGTERM: :class:`Terminated`), it still writes the manifest (``"interrupted":
@@ -520,31 +533,50 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
     replaces the default worker pool (the CARLA server pool, ``runners.carla_pool``); it is
     closed at the end either way, after the reports are written.
 
+    With ``resume`` the earlier run in ``run_dir`` is not replaced: its results that still
+    stand are kept (:func:`runners.resume.kept_results`; given to ``on_kept`` before any case
+    runs) and only the other cases run; the manifest records them (``resumed``).
+
     Raises:
         RunnerError: the run folder cannot be created, or the worker pool cannot start (e.g.
-            unreachable ``ray_address``; the manifest then records why, ``"not_started"``).
+            unreachable ``ray_address``; the manifest then records why, ``"not_started"``);
+            with ``resume``, the folder holds no run or one that differs (element
+            ``--resume``, :mod:`runners.resume`).
     """
-    prepare_run_dir(run_dir)
-    manifest = write_manifest(run_dir, cases, options, seed, workers, argv or sys.argv, suite,
-                              extra_inputs)
+    prepare_run_dir(run_dir, clear=not resume)
+    kept: list[dict[str, Any]] = []
+    if resume:
+        from runners.resume import kept_results, resumed_record
+        from runners.run_folder import earlier_run
+        earlier = earlier_run(run_dir)
+        manifest = build_manifest(cases, options, seed, workers, argv or sys.argv, suite,
+                                  extra_inputs)
+        kept = kept_results(run_dir, earlier, manifest)
+        manifest["resumed"] = resumed_record(earlier, kept)
+        _store_manifest(run_dir, manifest)
+        if on_kept:
+            on_kept(kept)
+    else:
+        manifest = write_manifest(run_dir, cases, options, seed, workers, argv or sys.argv,
+                                  suite, extra_inputs)
     by_id = {c.case_id: c for c in cases}
+    done = {r["case_id"] for r in kept}
     tasks = [Task(run_case_task, (c, options, str(run_dir / "cases" / c.case_id)), c.case_id)
-             for c in cases]
+             for c in cases if c.case_id not in done]
     _SIGTERM_SEEN[0] = False
     previous = _sigterm_as_interrupt()  # before Ray starts too (it takes seconds)
-    results: list[dict[str, Any]] = []
+    results: list[dict[str, Any]] = list(kept)
     interrupted: KeyboardInterrupt | None = None
     try:
         try:
-            if pool is None:
+            if pool is None and tasks:
                 if previous is not None:
                     signal.signal(signal.SIGTERM, _note_terminated)
                 try:
                     pool = make_pool(workers, len(tasks), ray_address)
                 except RunnerError as exc:  # the folder says why it holds no result
                     manifest["not_started"] = exc.message
-                    (run_dir / "manifest.json").write_text(
-                        json.dumps(manifest, indent=2, sort_keys=True))
+                    _store_manifest(run_dir, manifest)
                     raise
                 except SystemExit as exc:  # Ray's own SIGTERM handler, set during ray.init,
                     if exc.code != signal.SIGTERM:  # exits with status 15
@@ -554,7 +586,7 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
                     signal.signal(signal.SIGTERM, _raise_terminated)
                 if _SIGTERM_SEEN[0]:
                     raise Terminated("SIGTERM while the worker pool started")
-            for key, res in pool.map_unordered(tasks):
+            for key, res in pool.map_unordered(tasks) if tasks else ():
                 if isinstance(res, BaseException):
                     res = _crashed_result(by_id[key], res, run_dir)
                 results.append(res)
@@ -595,7 +627,7 @@ def _write_run_reports(run_dir: Path, results: list[dict[str, Any]], manifest: d
         manifest["inputs"].update(r.get("inputs", {}))
     if interrupted:
         manifest["interrupted"] = True
-    (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    _store_manifest(run_dir, manifest)
     write_report(run_dir, results, manifest)
 
 

@@ -38,9 +38,15 @@ def _fmt(v: Any) -> str:
 
 
 def _identity_value(key: str, v: Any) -> str:
-    """One identity field as a reader wants it: the command as typed, the agent by its spec."""
+    """One identity field as a reader wants it: the command as typed, the agent by its spec,
+    the cases a resumed run kept (:mod:`runners.resume`)."""
     if key == "command" and isinstance(v, list):
         return shlex.join(str(a) for a in v)
+    if key == "resumed" and isinstance(v, dict) and isinstance(v.get("kept_cases"), list):
+        ids = [str(i) for i in v["kept_cases"]]
+        return (f"{len(ids)} case(s) kept from the earlier run of this folder (created "
+                f"{v.get('earlier_created')}): {', '.join(ids[:20])}"
+                + (", ..." if len(ids) > 20 else ""))
     if key == "agent" and isinstance(v, dict) and "spec" in v:
         cfg = v.get("config")
         return str(v["spec"]) + (f" (config {json.dumps(cfg, sort_keys=True)})" if cfg else "")

@@ -1,0 +1,152 @@
+"""Resuming a run: which results an earlier, unfinished run left in its folder still stand.
+
+A long suite stopped part-way (Ctrl-C, SIGTERM, a machine restarted) leaves each finished
+case's ``result.json`` and its ``manifest.json`` (:mod:`runners.suite`). ``testzone run ...
+--out RUN --resume`` runs the same cases again into that folder, keeping the results that
+would come out the same: a case's result is kept when
+
+* the run's settings that decide an outcome are those recorded in the earlier manifest
+  (:data:`SETTINGS`: the tool's source digest and version, Python and library versions, seed,
+  backend, agent and its config, step, time limit, V2X start instant, pacing, suite), and the
+  case list is the same (ids, scenario files, parameters, seeds);
+* the run-level input files both manifests hash (distribution files, criteria and weights, the
+  agent's own files, the suite list) hash the same now;
+* its verdict is ``pass`` or ``fail`` (an ``error`` is run again: a crashed worker, a missed
+  deadline may not happen twice), and every input file its result names (scenario, map, RSU
+  layout, catalogs) hashes the same now.
+
+Anything else is an error naming the setting or file that differs, before anything in the
+folder is changed: a resumed run must be one a regulator could not tell from an uninterrupted
+one, apart from the ``resumed`` record in its manifest.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from testzone.userfiles import UserJsonError, parse_user_json
+
+from runners.interfaces import RunnerError
+
+SETTINGS = ("tool_version", "tool_identity.source_sha256", "python", "libraries", "seed",
+            "backend", "agent", "dt_s", "max_sim_time_s", "max_sim_time_extends", "utc_start",
+            "realtime", "suite")
+"""Manifest fields (``a.b``: field ``b`` of ``a``) a resumed run must share with the earlier
+run: each can change a case's result."""
+
+CASE_FIELDS = ("scenario_file", "parameters", "seed", "distribution_file")
+"""Fields of a manifest ``cases`` entry that must match, case by case."""
+
+KEPT_VERDICTS = ("pass", "fail")
+"""Verdicts a resumed run keeps; an ``error`` case runs again."""
+
+
+def _field(doc: dict[str, Any], dotted: str) -> Any:
+    for part in dotted.split("."):
+        doc = doc.get(part) if isinstance(doc, dict) else None
+    return doc
+
+
+def _refuse(run_dir: Path, why: str) -> RunnerError:
+    return RunnerError(f"cannot resume: {why}; run again without --resume (into a new --out, "
+                       f"or this one to replace it)", file=str(run_dir), element="--resume")
+
+
+def _check_settings(run_dir: Path, earlier: dict[str, Any], now: dict[str, Any]) -> None:
+    """Raises RunnerError naming the first :data:`SETTINGS` field or case that differs."""
+    for key in SETTINGS:
+        was, is_ = _field(earlier, key), _field(now, key)
+        if was != is_:
+            raise _refuse(run_dir, f"the earlier run's {key} was {_short(was)}, this run's is "
+                                   f"{_short(is_)}")
+    before = {c.get("case_id"): c for c in earlier.get("cases", []) if isinstance(c, dict)}
+    after = {c["case_id"]: c for c in now["cases"]}
+    if set(before) != set(after):
+        gone, new = sorted(set(before) - set(after)), sorted(set(after) - set(before))
+        parts = ([f"missing here: {', '.join(map(str, gone[:5]))}"] if gone else []) + \
+                ([f"new here: {', '.join(new[:5])}"] if new else [])
+        raise _refuse(run_dir, f"the earlier run had {len(before)} cases, this one "
+                               f"{len(after)} ({'; '.join(parts)})")
+    for case_id, c in after.items():
+        for key in CASE_FIELDS:
+            if before[case_id].get(key) != c.get(key):
+                raise _refuse(run_dir, f"case {case_id}'s {key} was "
+                                       f"{_short(before[case_id].get(key))}, now {_short(c.get(key))}")
+    old_inputs = earlier.get("inputs") if isinstance(earlier.get("inputs"), dict) else {}
+    for path, digest in now["inputs"].items():
+        if path in old_inputs and old_inputs[path] != digest:
+            raise _refuse(run_dir, f"{path} changed since the earlier run (SHA-256 "
+                                   f"{str(old_inputs[path])[:12]}... -> {digest[:12]}...)")
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _still_stands(result: Any, case_id: str, hashes: dict[str, str | None]) -> bool:
+    """A result that can be kept (module docstring); ``hashes`` caches path -> SHA-256 now
+    (None: unreadable)."""
+    from runners.case import sha256_of
+    if not isinstance(result, dict) or result.get("case_id") != case_id \
+            or result.get("verdict") not in KEPT_VERDICTS:
+        return False
+    inputs = result.get("inputs")
+    if not isinstance(inputs, dict) or not inputs:
+        return False
+    for path, digest in inputs.items():
+        if path not in hashes:
+            try:
+                hashes[path] = sha256_of(path)
+            except OSError:
+                hashes[path] = None
+        if hashes[path] != digest:
+            return False
+    return True
+
+
+def kept_results(run_dir: Path, earlier: dict[str, Any], manifest: dict[str, Any]
+                 ) -> list[dict[str, Any]]:
+    """The earlier run's results in ``run_dir`` that a run with ``manifest`` keeps (module
+    docstring), in case-id order; the folders of the cases that run again are emptied.
+
+    Args:
+        earlier: the earlier run's manifest (:func:`runners.run_folder.earlier_run`).
+        manifest: this run's manifest as :func:`runners.suite.write_manifest` builds it
+            (``cases``, run-level ``inputs``), not yet written.
+
+    Raises:
+        RunnerError: (element ``--resume``) a setting, the case list or a run-level input
+            differs, or a case folder is not a folder; nothing in ``run_dir`` was changed.
+    """
+    _check_settings(run_dir, earlier, manifest)
+    kept: list[dict[str, Any]] = []
+    again: list[Path] = []
+    hashes: dict[str, str | None] = {}
+    for case in sorted(manifest["cases"], key=lambda c: c["case_id"]):
+        folder = run_dir / "cases" / case["case_id"]
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise _refuse(run_dir, f"its cases/{case['case_id']} is not a folder")
+        try:
+            result = parse_user_json((folder / "result.json").read_bytes())
+        except (OSError, UserJsonError):
+            result = None            # not finished, or written halfway
+        if _still_stands(result, case["case_id"], hashes):
+            kept.append(result)
+        elif folder.exists():
+            again.append(folder)
+    for folder in again:             # what an unfinished or errored attempt left
+        shutil.rmtree(folder)
+    return kept
+
+
+def resumed_record(earlier: dict[str, Any], kept: list[dict[str, Any]]) -> dict[str, Any]:
+    """The manifest's ``resumed`` field: the ids of the kept cases and the earlier run's
+    ``created``, ``command`` and own ``resumed`` record (a run resumed twice keeps the chain)."""
+    out = {"kept_cases": [r["case_id"] for r in kept], "earlier_created": earlier.get("created"),
+           "earlier_command": earlier.get("command")}
+    if earlier.get("resumed"):
+        out["earlier_resumed"] = earlier["resumed"]
+    return out

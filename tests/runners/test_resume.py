@@ -1,0 +1,146 @@
+"""``testzone run --resume``: an unfinished run goes on in its folder, keeping the results
+that would come out the same (runners.resume)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from runners.case import RunOptions
+from runners.cli import app
+from runners.interfaces import RunnerError, WorkerPool
+from runners.suite import make_cases, run_suite
+
+ROOT = Path(__file__).resolve().parents[2]
+WUHAN = ROOT / "scenarios" / "wuhan"
+OPTIONS = RunOptions(max_sim_time=2.0)
+
+
+class StopAfterFirst(WorkerPool):
+    """Runs the first case, then Ctrl-C."""
+
+    def map_unordered(self, tasks):
+        task = list(tasks)[0]
+        yield task.key, task.fn(*task.args)
+        raise KeyboardInterrupt
+
+
+class Recording(WorkerPool):
+    """Runs every task in-process and notes which ran."""
+
+    def __init__(self):
+        self.ran: list[str] = []
+
+    def map_unordered(self, tasks):
+        for task in tasks:
+            self.ran.append(task.key)
+            yield task.key, task.fn(*task.args)
+
+
+def _cases(folder: Path):
+    return make_cases([folder / "cut_in.xosc", folder / "stationary_vehicle.xosc"], 0)
+
+
+def _copy_scenarios(tmp_path: Path) -> Path:
+    """The two Wuhan cases with their map, so a test may change one."""
+    shutil.copytree(WUHAN, tmp_path / "scenarios" / "wuhan")
+    shutil.copytree(ROOT / "maps" / "wuhan", tmp_path / "maps" / "wuhan")
+    return tmp_path / "scenarios" / "wuhan"
+
+
+def _verdicts(run: Path) -> dict:
+    doc = json.loads((run / "summary.json").read_text())
+    return {c["case_id"]: (c["verdict"], c["score"]) for c in doc["cases"]}
+
+
+def test_an_interrupted_run_resumes_with_only_the_unfinished_case(tmp_path):
+    """Ctrl-C after the first case; --resume runs only the second, keeps the first's
+    result file untouched, and ends with what an uninterrupted run gives."""
+    run, whole = tmp_path / "run", tmp_path / "whole"
+    with pytest.raises(KeyboardInterrupt):
+        run_suite(_cases(WUHAN), OPTIONS, run, workers=1, pool=StopAfterFirst())
+    first = json.loads((run / "manifest.json").read_text())
+    assert first["interrupted"] is True
+    done = [p.parent.name for p in (run / "cases").glob("*/result.json")]
+    assert len(done) == 1
+    before = (run / "cases" / done[0] / "result.json").read_bytes()
+    pool, kept = Recording(), []
+    report = run_suite(_cases(WUHAN), OPTIONS, run, workers=1, pool=pool, resume=True,
+                       on_kept=kept.extend)
+    assert [r["case_id"] for r in kept] == done
+    assert pool.ran == [c.case_id for c in _cases(WUHAN) if c.case_id not in done]
+    assert (run / "cases" / done[0] / "result.json").read_bytes() == before
+    assert len(report.results) == 2
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert "interrupted" not in manifest
+    assert manifest["resumed"]["kept_cases"] == done
+    assert manifest["resumed"]["earlier_created"] == first["created"]
+    # the scenario, map and RSU files of both cases are in the inputs, as in a whole run
+    run_suite(_cases(WUHAN), OPTIONS, whole, workers=1)
+    assert manifest["inputs"] == json.loads((whole / "manifest.json").read_text())["inputs"]
+    assert _verdicts(run) == _verdicts(whole)
+    assert "kept from the earlier run" in (run / "report.html").read_text()
+
+
+def test_a_changed_scenario_and_an_error_run_again(tmp_path):
+    """A case whose scenario file changed since is run again, as is one whose verdict was
+    error; an unchanged passing case is kept."""
+    folder = _copy_scenarios(tmp_path)
+    run = tmp_path / "run"
+    run_suite(_cases(folder), OPTIONS, run, workers=1)
+    ids = sorted(_verdicts(run))
+    changed, errored = ids
+    path = folder / f"{changed}.xosc"
+    path.write_text(path.read_text() + "\n<!-- edited -->\n")
+    res_path = run / "cases" / errored / "result.json"
+    res = json.loads(res_path.read_text())
+    res["verdict"] = "error"
+    res_path.write_text(json.dumps(res))
+    pool = Recording()
+    run_suite(_cases(folder), OPTIONS, run, workers=1, pool=pool, resume=True)
+    assert sorted(pool.ran) == ids
+    pool = Recording()
+    run_suite(_cases(folder), OPTIONS, run, workers=1, pool=pool, resume=True)
+    assert pool.ran == []               # now both stand: nothing runs, the reports are rewritten
+    assert set(_verdicts(run)) == set(ids)
+
+
+@pytest.mark.parametrize("change, named", [
+    ({"seed": 7}, "seed was 0, this run's is 7"),
+    ({"options": RunOptions(max_sim_time=3.0)}, "max_sim_time_s was 2.0"),
+    ({"cases": "one"}, "had 2 cases, this one 1"),
+])
+def test_a_run_that_differs_is_refused_and_the_folder_left_as_it_was(tmp_path, change, named):
+    run = tmp_path / "run"
+    run_suite(_cases(WUHAN), OPTIONS, run, workers=1)
+    files = {p: p.read_bytes() for p in run.rglob("*") if p.is_file()}
+    cases = make_cases([WUHAN / "cut_in.xosc"], 0) if change.get("cases") else _cases(WUHAN)
+    with pytest.raises(RunnerError, match=named) as err:
+        run_suite(cases, change.get("options", OPTIONS), run, workers=1,
+                  seed=change.get("seed", 0), pool=Recording(), resume=True)
+    assert err.value.element == "--resume"
+    assert {p: p.read_bytes() for p in run.rglob("*") if p.is_file()} == files
+
+
+def test_resume_on_the_command_line(tmp_path):
+    """Exit 2 with one line: no --out, a folder without a run, other options; resuming a
+    finished run keeps its case and exits as it did (1: a 2 s run fails its criteria)."""
+    invoke = CliRunner().invoke
+    r = invoke(app, ["run", "--suite", "smoke", "--resume"])
+    assert r.exit_code == 2 and "expected --out" in r.output
+    r = invoke(app, ["run", "--suite", "smoke", "--out", str(tmp_path / "none"), "--resume"])
+    assert r.exit_code == 2 and "nothing to resume" in r.output
+    assert not (tmp_path / "none").exists()
+    run = tmp_path / "run"
+    args = ["run", str(WUHAN / "stationary_vehicle.xosc"), "--workers", "1", "--max-time", "2",
+            "--out", str(run)]
+    assert invoke(app, args).exit_code == 1
+    r = invoke(app, args + ["--resume"])
+    assert r.exit_code == 1, r.output
+    assert "resuming: 1 of 1 case(s) kept" in r.output
+    r = invoke(app, args + ["--resume", "--dt", "0.1"])
+    assert r.exit_code == 2 and "dt_s was 0.05" in r.output
