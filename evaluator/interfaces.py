@@ -27,7 +27,8 @@ class RoadNetworkView(Protocol):
     heading is the lane's driving direction [rad]), and ``reference_frame(road_id, s)`` with
     ``driving_sign(road_id, lane_id)`` (``testzone.lead.RoadFrames``: headway along curved
     roads, lane directions by the road's traffic rule), ``lane_continuation(road_id, lane_id,
-    s_from, s_to)`` (a lane's id in another lane section of its road: lane departure).
+    s_from, s_to)`` (a lane's id in another lane section of its road: lane departure),
+    ``two_way(road_id, lane_id)`` (a lane traffic may use both ways: no wrong way on it).
     """
 
     signals: Sequence[Any]

@@ -21,11 +21,13 @@ class RoadLink:
         element_type: ``"road"`` or ``"junction"``.
         element_id: id of the linked road or junction.
         contact_point: ``"start"``/``"end"`` of the linked road, or None (junction links).
+        line: source line of the element (not compared).
     """
 
     element_type: str
     element_id: str
     contact_point: str | None = None
+    line: int | None = field(default=None, compare=False)
 
 
 class RoadMark(NamedTuple):
@@ -70,6 +72,8 @@ class Lane:
         road_marks: :class:`RoadMark` records of the lane, ordered by s.
         level: ``lane@level``: kept out of superelevation (flat at the height of the inner
             border of the outer block of level lanes, clause 11.6.6).
+        direction: ``lane@direction`` (1.8, clause 11.2): ``standard`` (the side and the
+            road's rule decide), ``reversed`` (against that) or ``both`` (two-way).
         line: source line of the ``lane`` element.
     """
 
@@ -83,7 +87,14 @@ class Lane:
     heights: tuple[tuple[float, float, float], ...] = ()
     road_marks: tuple[RoadMark, ...] = ()
     level: bool = False
+    direction: str = "standard"
     line: int | None = None
+
+    @property
+    def two_way(self) -> bool:
+        """Traffic may use the lane both ways: ``type="bidirectional"`` or, in OpenDRIVE 1.8,
+        ``direction="both"`` (clause 11.2)."""
+        return self.type == "bidirectional" or self.direction == "both"
 
 
 @dataclass

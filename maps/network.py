@@ -320,6 +320,14 @@ class RoadNetwork:
             MapsError: unknown road."""
         return self.road(road_id).driving_sign(lane_id)
 
+    def two_way(self, road_id: str, lane_id: int) -> bool:
+        """True when traffic may use the lane both ways (``type="bidirectional"``, or
+        ``direction="both"`` of OpenDRIVE 1.8: :meth:`maps.road.Road.two_way`).
+
+        Raises:
+            MapsError: unknown road."""
+        return self.road(road_id).two_way(lane_id)
+
     # ------------------------------------------------------------------------ lanes
     def lane_continuation(self, road_id: str, lane_id: int, s_from: float,
                           s_to: float) -> int | None:

@@ -288,7 +288,8 @@ def _link(rd: _Reader, el) -> RoadLink | None:
     cp = el.get("contactPoint")
     if etype == "road" and cp is not None and cp not in ("start", "end"):
         raise rd.error(el, f"contactPoint={cp!r} (expected 'start' or 'end' for a road link)")
-    return RoadLink(etype, rd.text(el, "elementId"), cp if etype == "road" else None)
+    return RoadLink(etype, rd.text(el, "elementId"), cp if etype == "road" else None,
+                    el.sourceline)
 
 
 def _road_marks(rd: _Reader, recs: list, s0: float, s1: float) -> tuple[RoadMark, ...]:
@@ -344,7 +345,7 @@ def _lane(rd: _Reader, el, s0: float = 0.0, s1: float = 0.0) -> Lane:
                 predecessor=pred, successor=succ, speeds=speeds, heights=heights,
                 road_marks=_road_marks(rd, marks, s0, s1) if marks else (),
                 level=el.get("level", "false").strip() in ("true", "1"),
-                line=el.sourceline)
+                direction=el.get("direction", "standard").strip(), line=el.sourceline)
 
 
 def _sides(sec) -> tuple[list, list, list]:
@@ -597,7 +598,7 @@ def _infer_contact_points(out: ParsedFile) -> None:
                 ox, oy, _ = other.reference_line.pose(s)
                 ends[cp] = math.hypot(ox - x, oy - y)
             cp = min(ends, key=ends.__getitem__)
-            setattr(road, kind, RoadLink(link.element_type, link.element_id, cp))
+            setattr(road, kind, RoadLink(link.element_type, link.element_id, cp, link.line))
             out.link_notes.append((f"road {road.id}: {kind} link to road {link.element_id} has "
                                    f"no contactPoint; taken as '{cp}' (the nearer end, "
                                    f"{ends[cp]:.3f} m away)", road.line))

@@ -67,6 +67,9 @@ class Road:
         self._section_starts = [sec.s for sec in self.sections]
         self._spans_at: tuple[float, LaneSection | None] = (math.nan, None)
         self._spans: dict[int, tuple[float, float]] = {}
+        # lane@direction (1.8): ids driven against their side's direction in some section
+        self._reversed = frozenset(ln.id for sec in self.sections for ln in (*sec.left, *sec.right)
+                                   if ln.direction == "reversed")
 
     # ----------------------------------------------------------------- sections and lanes
     def section_index(self, s: float) -> int:
@@ -80,11 +83,21 @@ class Road:
 
     def driving_sign(self, lane_id: int) -> int:
         """+1 when traffic in ``lane_id`` moves along +s, -1 when against (clause 8.1: right-hand
-        traffic drives in the right lanes, id < 0, along +s; ``rule="LHT"`` mirrors it)."""
+        traffic drives in the right lanes, id < 0, along +s; ``rule="LHT"`` mirrors it; a lane
+        with ``direction="reversed"``, OpenDRIVE 1.8 clause 11.2, the other way). A two-way lane
+        (:attr:`maps.model.Lane.two_way`) gives its side's direction."""
         if lane_id == 0:
             return 1  # the centre lane has no traffic: take the reference direction
         sign = 1 if lane_id < 0 else -1
-        return -sign if self.rule == "LHT" else sign
+        if self.rule == "LHT":
+            sign = -sign
+        return -sign if lane_id in self._reversed else sign
+
+    def two_way(self, lane_id: int) -> bool:
+        """True when ``lane_id`` is a two-way lane in some lane section
+        (:attr:`maps.model.Lane.two_way`)."""
+        return any(ln.two_way for sec in self.sections
+                   for ln in ((sec.by_id[lane_id],) if lane_id in sec.by_id else ()))
 
     @staticmethod
     def _width(lane: Lane, sec: LaneSection, s: float, inner: float, side: float = 1.0,

@@ -4,7 +4,7 @@ offered).
 
 A route is a list of road ids from ``a``'s road to ``b``'s road. It leaves ``a`` in its lane's
 driving direction and travels every road in a direction for which the road has a driving
-lane (right-hand traffic per ``road@rule``; ``bidirectional`` lanes both ways). A ``b`` on
+lane (right-hand traffic per ``road@rule``, ``lane@direction``; two-way lanes both ways). A ``b`` on
 ``a``'s road in a lane driven the other way is reached by leaving the road and entering it
 again in that lane's direction (a U-turn round the block); elsewhere the goal lane's
 direction is not looked at, as esmini's route planner does not. Costs
@@ -40,8 +40,7 @@ def _other(end: str) -> str:
 
 def drivable(road: Road, travel: int) -> bool:
     """True when ``road`` has a driving-type lane whose direction is ``travel`` (+1: along s)."""
-    return any(ln.type in DRIVING_TYPES and (road.driving_sign(ln.id) == travel or
-                                             ln.type == "bidirectional")
+    return any(ln.type in DRIVING_TYPES and (road.driving_sign(ln.id) == travel or ln.two_way)
                for sec in road.sections for ln in (*sec.left, *sec.right))
 
 
@@ -62,8 +61,8 @@ def travel_time(road: Road, travel: int, s0: float, s1: float,
         mid = 0.5 * (u + v)
         sec = road.section_at(mid)
         limits = [road.speed_limit(ln.id, mid) for ln in (*sec.left, *sec.right)
-                  if ln.type in DRIVING_TYPES and road.driving_sign(ln.id) == travel
-                  or ln.type == "bidirectional"]
+                  if ln.type in DRIVING_TYPES and (road.driving_sign(ln.id) == travel
+                                                   or ln.two_way)]
         speeds = [v_ for v_ in limits if v_]
         total += (v - u) / (max(speeds) if speeds else default_speed)
     return total

@@ -283,14 +283,14 @@ class SpatialIndex:
 
     def _turns(self, ri: int) -> tuple[float, ...]:
         """Angles [rad] from the reference direction to the road's driving directions: 0 for
-        driving lanes along +s, pi for lanes against it (both for bidirectional lanes)."""
+        driving lanes along +s, pi for lanes against it (both for two-way lanes)."""
         turns = self._dirs.get(ri)
         if turns is None:
             road, found = self.roads[ri], set()
             for sec in road.sections:
                 for ln in (*sec.left, *sec.right):
                     if ln.type in DRIVING_TYPES:
-                        signs = (1, -1) if ln.type == "bidirectional" else \
+                        signs = (1, -1) if ln.two_way else \
                             (road.driving_sign(ln.id),)
                         found.update(0.0 if sg > 0 else math.pi for sg in signs)
             turns = self._dirs[ri] = tuple(sorted(found))

@@ -322,9 +322,11 @@ def link_issues(parsed: ParsedFile) -> list[Issue]:
             if link is None:
                 continue
             table = parsed.roads if link.element_type == "road" else parsed.junctions
+            kind = "predecessor" if end == "start" else "successor"
             if link.element_id not in table:
-                out.append(Issue("error", f"road {road.id}: link to missing {link.element_type} "
-                                 f"{link.element_id!r}", path, road.line, "link"))
+                out.append(Issue("error", f"road {road.id}: {kind} {link.element_type} "
+                                 f"{link.element_id!r} does not exist", path,
+                                 link.line or road.line, kind))
                 continue
             if link.element_type == "road" and road.junction == "-1" and \
                     parsed.roads[link.element_id].junction == "-1":
@@ -334,7 +336,7 @@ def link_issues(parsed: ParsedFile) -> list[Issue]:
                 if gap > GAP_WARN:
                     out.append(Issue("warning", f"road {road.id} ({end}) and road "
                                      f"{link.element_id} ({link.contact_point}) are {gap:.3f} m "
-                                     "apart", path, road.line, "link"))
+                                     "apart", path, link.line or road.line, kind))
     for j in parsed.junctions.values():
         for c in j.connections:
             for rid in (c.incoming_road, c.connecting_road):
@@ -401,6 +403,36 @@ def lane_type_issues(parsed: ParsedFile) -> list[Issue]:
                   f"OpenDRIVE lane type (e.g. driving, sidewalk, shoulder; ASAM OpenDRIVE 1.8 "
                   f"e_laneType): the lane is read as neither drivable nor walkable", parsed.path,
                   line, "lane") for t, (line, rid, lid) in first.items()]
+
+
+LANE_DIRECTIONS = ("standard", "reversed", "both")
+"""``lane@direction`` values (OpenDRIVE 1.8 e_laneDirection, clause 11.2)."""
+
+
+def lane_direction_issues(parsed: ParsedFile) -> list[Issue]:
+    """``lane@direction`` (1.8) outside its enumeration (read as ``standard``), and a lane id
+    of a road that is ``reversed`` in one lane section and not in another (the road's
+    driving direction of a lane id is one for the whole road: ``reversed`` in any section
+    wins, :meth:`maps.road.Road.driving_sign`): a warning each, at the lane."""
+    out: list[Issue] = []
+    for road in parsed.roads.values():
+        seen: dict[int, set[bool]] = {}
+        for sec in road.sections:
+            for lane in (*sec.left, *sec.right):
+                if lane.direction not in LANE_DIRECTIONS:
+                    out.append(Issue("warning", f"road {road.id} lane {lane.id}: direction "
+                                     f"{one_line(lane.direction)!r} is not standard, reversed "
+                                     f"or both (ASAM OpenDRIVE 1.8 clause 11.2): read as "
+                                     f"standard", parsed.path, lane.line, "lane"))
+                flags = seen.setdefault(lane.id, set())
+                flags.add(lane.direction == "reversed")
+                if len(flags) == 2:
+                    flags.add(None)   # type: ignore[arg-type]  # said once per lane id
+                    out.append(Issue("warning", f"road {road.id} lane {lane.id}: "
+                                     f"direction=\"reversed\" in some lane sections only: the "
+                                     f"lane is driven reversed along the whole road",
+                                     parsed.path, lane.line, "lane"))
+    return out
 
 
 def signal_record_issues(parsed: ParsedFile) -> list[Issue]:
@@ -573,7 +605,7 @@ def check_opendrive(path: str | os.PathLike, layout: bool = False) -> list[Issue
     A structural error (missing file, not XML, wrong root, malformed element) is returned as
     the single error issue; it does not raise. Used by the CLI's ``check`` command: the
     issues a load warns of (:func:`issues_of`), :func:`signal_record_issues` and
-    :func:`lane_type_issues`, :func:`object_id_issues`; with ``layout``, when the map has no
+    :func:`lane_type_issues`, :func:`lane_direction_issues`, :func:`object_id_issues`; with ``layout``, when the map has no
     error, those of the RSU layout beside it (:func:`maps.summary.layout_issues`, on the
     network built from this one parse), at the layout file.
     """
@@ -583,6 +615,7 @@ def check_opendrive(path: str | os.PathLike, layout: bool = False) -> list[Issue
         return [Issue("error", exc.message, exc.file, exc.line, exc.element)]
     found = issues_of(parsed)
     issues = sorted(found + signal_record_issues(parsed) + lane_type_issues(parsed)
+                    + lane_direction_issues(parsed)
                     + object_id_issues(parsed),
                     key=lambda i: (i.severity != "error", i.line or 0))
     if layout and not any(i.severity == "error" for i in issues):

@@ -11,7 +11,9 @@ vehicle's yaw with the lane's). A frame is against the lane when the two differ 
 the lane is looked up again with the ego's heading (``net.world_to_lane(x, y, heading)``
 prefers a lane of matching direction where junction roads overlap). Wrong-way driving is such
 an interval lasting at least ``min_duration_s`` (PRC Road Traffic Safety Law art. 35: drive on
-the right; a brief excursion, e.g. swerving round an obstacle, is not counted).
+the right; a brief excursion, e.g. swerving round an obstacle, is not counted). A two-way lane
+(``net.two_way``: ``type="bidirectional"``, or OpenDRIVE 1.8 ``direction="both"``) has no
+wrong way.
 """
 
 from __future__ import annotations
@@ -66,6 +68,12 @@ class WrongWayMetric:
     def _against(self, net: RoadNetworkView, st, lane: LaneCoord | None) -> bool:
         if lane is None or lane.lane_id == 0 or abs(st.speed) < self.min_speed_mps:
             return False
+        two_way = map_query(net, "two_way")
+        try:
+            if two_way is not None and two_way(lane.road_id, lane.lane_id):
+                return False      # a two-way lane has no wrong way
+        except TestzoneError:
+            pass
         travel = st.pose.h
         h = lane_heading(net, lane)
         if h is None or abs(wrap_angle(travel - h)) <= self.angle_rad:

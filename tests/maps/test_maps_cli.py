@@ -21,7 +21,7 @@ BROKEN = {
     "missing_road": (document(road(
         "1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5),
         link='<successor elementType="road" elementId="9" contactPoint="start"/>')),
-        4, "link", "link to missing road '9'"),
+        4, "successor", "successor road '9' does not exist"),
     "section_beyond": (document(road("1", 100, line(0, 0, 0, 0, 100), sections=(
         '<laneSection s="0"><right>{0}</right></laneSection>\n'
         '<laneSection s="150"><right>{0}</right></laneSection>').format(_lane(-1, 3)))),

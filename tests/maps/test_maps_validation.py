@@ -101,10 +101,14 @@ def test_a_deprecated_init_geo_reference_is_read_and_warned_of_quietly(tmp_path,
 
 
 def test_link_to_missing_road(tmp_path):
+    """The error names the link (successor or predecessor) at its own line (maps15 audit:
+    the road's line, and 'link')."""
     text = document(road("1", 100, line(0, 0, 0, 0, 100), right=_lane(-1, 3.5),
-                         link='<successor elementType="road" elementId="9" contactPoint="start"/>'))
+                         link='\n<successor elementType="road" elementId="9" '
+                              'contactPoint="start"/>'))
     err = load_error(tmp_path, text)
-    assert "link to missing road '9'" in err.message and err.element == "link"
+    assert "successor road '9' does not exist" in err.message
+    assert err.element == "successor" and err.line == 5
 
 
 def test_lane_sections_out_of_order_are_warned_of(tmp_path):
