@@ -85,8 +85,13 @@ class SpeedCondition(_Rated):
 
 @dataclass(frozen=True)
 class AccelerationCondition(_Rated):
-    """Longitudinal acceleration [m/s^2] against ``value`` (the kinematic model has no lateral
-    or vertical acceleration: those components are 0)."""
+    """Acceleration [m/s^2] of the triggering entity against ``value``: with the 1.2
+    ``direction``, that component in the entity's frame (longitudinal: the rate of change of
+    its speed, signed; lateral: speed x yaw rate, positive to the left; vertical: 0 on the
+    ground plane); without it the total acceleration, the magnitude of the two (ASAM
+    OpenSCENARIO 1.2 AccelerationCondition: "if not given, the total acceleration is
+    considered"; esmini the same), so never negative (semantics15 audit: the signed
+    longitudinal value had been compared, and the lateral component was always 0)."""
 
     ELEMENT = "AccelerationCondition"
     direction: str | None = None
@@ -98,9 +103,11 @@ class AccelerationCondition(_Rated):
 
     def test(self, rt: Runtime, entity: str) -> bool:
         """Raw test for one triggering entity (None: undefined = false)."""
-        acc = rt.mover(entity).acceleration
-        return compare(acc if self.direction in (None, "longitudinal") else 0.0, self.value,
-                       self.rule)
+        m = rt.mover(entity)
+        lon, lat = m.acceleration, m.speed * m.yaw_rate
+        acc = {None: math.hypot(lon, lat), "longitudinal": lon, "lateral": lat}.get(
+            self.direction, 0.0)
+        return compare(acc, self.value, self.rule)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,19 @@ import pytest
 from builders import at, document, event, run, sim_time, speed_action, starts, story, \
     teleport, trigger, write
 
-ACC_BELOW = ('<Condition name="braking" delay="0" conditionEdge="rising"><ByEntityCondition>'
-             '<TriggeringEntities triggeringEntitiesRule="any"><EntityRef entityRef="Car"/>'
-             '</TriggeringEntities><EntityCondition><AccelerationCondition value="-3.0" '
-             'rule="lessThan"/></EntityCondition></ByEntityCondition></Condition>')
+def acceleration(value: float, rule: str, direction: str | None = None,
+                 name: str = "braking") -> str:
+    """An AccelerationCondition on Car (``direction`` None: the total acceleration)."""
+    attr = f' direction="{direction}"' if direction else ""
+    return (f'<Condition name="{name}" delay="0" conditionEdge="rising"><ByEntityCondition>'
+            f'<TriggeringEntities triggeringEntitiesRule="any"><EntityRef entityRef="Car"/>'
+            f'</TriggeringEntities><EntityCondition><AccelerationCondition value="{value}" '
+            f'rule="{rule}"{attr}/></EntityCondition></ByEntityCondition></Condition>')
+
+
+ACC_BELOW = acceleration(-3.0, "lessThan", "longitudinal")
+MARK = ('<Action name="mark"><UserDefinedAction><CustomCommandAction type="mark">{}'
+        '</CustomCommandAction></UserDefinedAction></Action>')
 
 
 def test_linear_speed_action_shows_as_acceleration_and_triggers_the_condition(tmp_path):
@@ -33,3 +42,45 @@ def test_linear_speed_action_shows_as_acceleration_and_triggers_the_condition(tm
     # the condition sees the first braking step at the next evaluation
     first_braking = min(t for t, a in acc.items() if a < -3.0)
     assert starts(events, "Seen") == [pytest.approx(first_braking)]
+
+
+def _marks(events) -> dict[str, float]:
+    return {e.data["content"]: e.t for e in events if e.kind == "custom_command"}
+
+
+def test_without_direction_the_total_acceleration_is_compared(tmp_path):
+    """ASAM OpenSCENARIO 1.2: "if not given, the total acceleration is considered" (esmini:
+    the magnitude): braking at 4 m/s^2 from t = 1 s is a total of 4 (> 3 fires when the
+    first braking step shows, as the longitudinal test above) and never below -3
+    (semantics15 audit: the signed value had been compared)."""
+    brake = event("Brake", speed_action(10.0, "linear", "rate", 4.0, name="slow"),
+                  trigger(sim_time(1.0)))
+    above = event("Above", MARK.format("above"), trigger(acceleration(3.0, "greaterThan")),
+                  "parallel")
+    below = event("Below", MARK.format("below"), trigger(acceleration(-3.0, "lessThan")),
+                  "parallel")
+    doc = document(teleport("Car", -1, 10.0, speed=20.0), story(brake + above + below),
+                   trigger(sim_time(6.0), kind="StopTrigger"))
+    worlds, events, _ = run(write(tmp_path, doc), until=6.0)
+    first_braking = min(w.time for w in worlds if w.entities["Car"].acceleration < -3.0)
+    assert _marks(events) == {"above": pytest.approx(first_braking)}
+
+
+def test_lateral_acceleration_of_a_lane_change(tmp_path):
+    """A sinusoidal lane change from lane -1 to -2 (3.5 m to the right) over 2 s at 20 m/s
+    from t = 1 s: lateral acceleration -(A/2)(pi/T)^2 cos(pi tau/T), peaks -+4.32 m/s^2; it
+    is below -2 for tau < 0.69 s and above 2 for tau > 1.31 s (hand values). The kinematic
+    model's speed x yaw rate comes within two steps of each."""
+    from test_actions import lane_change
+    change = event("Change", lane_change('<AbsoluteTargetLane value="-2"/>', "sinusoidal"),
+                   trigger(sim_time(1.0)))
+    right = event("Right", MARK.format("right"),
+                  trigger(acceleration(-2.0, "lessThan", "lateral")), "parallel")
+    left = event("Left", MARK.format("left"),
+                 trigger(acceleration(2.0, "greaterThan", "lateral")), "parallel")
+    doc = document(teleport("Car", -1, 10.0, speed=20.0), story(change + right + left),
+                   trigger(sim_time(5.0), kind="StopTrigger"))
+    _, events, _ = run(write(tmp_path, doc), until=5.0)
+    marks = _marks(events)
+    assert 1.0 < marks["right"] <= 1.0 + 0.15
+    assert 1.0 + 1.31 < marks["left"] <= 1.0 + 1.31 + 0.15
