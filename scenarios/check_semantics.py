@@ -487,7 +487,10 @@ def _properties(sc: _Scenario, ego: str | None) -> None:
 def _readings(sc: _Scenario) -> None:
     """Values the run reads in a way the author may not expect: a negative distance of a
     distance action (its magnitude, as esmini), ClothoidSpline segments without timeStart
-    under a timeEnd (times filled in by :meth:`ClothoidSplineShape.times`)."""
+    under a timeEnd (times filled in by :meth:`ClothoidSplineShape.times`), a Timing scale or
+    offset other than 1 and 0 (tools read them differently: docs/scenarios.md), an
+    AccelerationCondition without direction against a negative value (the total
+    acceleration is never negative)."""
     for action in sc.root.iter("LongitudinalDistanceAction", "LateralDistanceAction"):
         for attr in ("distance", "timeGap"):
             text = sc.value(action, attr)
@@ -506,6 +509,29 @@ def _readings(sc: _Scenario) -> None:
             sc.add(WARNING, spline, f"ClothoidSplineSegment {', '.join(map(str, untimed))} "
                                     f"without timeStart: the first segment starts at 0 s, "
                                     f"a later one at the time interpolated along the length")
+    for timing in sc.root.iter("Timing"):
+        if _number(sc.value(timing, "scale"), 1.0) != 1.0 or \
+                _number(sc.value(timing, "offset"), 0.0) != 0.0:
+            sc.add(WARNING, timing, "Timing scale/offset other than 1/0: played as esmini "
+                                    "does (trajectory time = scale x time + offset, so scale "
+                                    "2 is twice as fast); the standard gives no formula and "
+                                    "other tools read it the inverse way")
+    for cond in sc.root.iter("AccelerationCondition"):
+        value = _number(sc.value(cond, "value"), 0.0)
+        if cond.get("direction") is None and value < 0.0 and \
+                (sc.value(cond, "rule") or "").strip() in ("lessThan", "lessOrEqual", "equalTo"):
+            sc.add(WARNING, cond, f"AccelerationCondition without direction compares the "
+                                  f"total acceleration, which is never negative: value "
+                                  f"{value:g} never holds; direction=\"longitudinal\" compares "
+                                  f"the signed value (OpenSCENARIO 1.2+)")
+
+
+def _number(text: str | None, default: float) -> float:
+    """``text`` as a float; ``default`` when absent or not a number (its own check says so)."""
+    try:
+        return float(text) if text is not None else default
+    except ValueError:
+        return default
 
 
 def _selected_actors(sc: _Scenario) -> None:

@@ -84,3 +84,26 @@ def test_lateral_acceleration_of_a_lane_change(tmp_path):
     marks = _marks(events)
     assert 1.0 < marks["right"] <= 1.0 + 0.15
     assert 1.0 + 1.31 < marks["left"] <= 1.0 + 1.31 + 0.15
+
+
+def test_check_warns_of_a_negative_total_acceleration_and_of_timing_scale(tmp_path):
+    """`scenario check`: a negative value without direction never holds (total acceleration);
+    a Timing scale other than 1 is read as esmini reads it, which the standard leaves open."""
+    from scenarios.check import check_scenario
+    timing = ('<Action name="t"><PrivateAction><RoutingAction><FollowTrajectoryAction>'
+              '<TrajectoryRef><Trajectory name="T" closed="false"><Shape><Polyline>'
+              '<Vertex time="0"><Position><WorldPosition x="10" y="-1.75"/></Position></Vertex>'
+              '<Vertex time="10"><Position><WorldPosition x="60" y="-1.75"/></Position></Vertex>'
+              '</Polyline></Shape></Trajectory></TrajectoryRef><TimeReference>'
+              '<Timing domainAbsoluteRelative="relative" scale="2" offset="0"/></TimeReference>'
+              '<TrajectoryFollowingMode followingMode="position"/></FollowTrajectoryAction>'
+              '</RoutingAction></PrivateAction></Action>')
+    doc = document(teleport("Car", -1, 10.0, speed=20.0),
+                   story(event("Below", MARK.format("below"),
+                               trigger(acceleration(-3.0, "lessThan")))
+                         + event("Traj", timing, trigger(sim_time(1.0)), "parallel")),
+                   trigger(sim_time(6.0), kind="StopTrigger"))
+    found = [i.message for i in check_scenario(write(tmp_path, doc))
+             if i.severity == "warning"]
+    assert any("total acceleration, which is never negative: value -3" in m for m in found)
+    assert any("Timing scale/offset other than 1/0" in m for m in found)
