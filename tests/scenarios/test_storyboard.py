@@ -189,6 +189,31 @@ def test_signal_controller_phases(tmp_path):
     assert "9" not in sig[1.0] and sig[1.1]["9"].color == SignalColor.RED
 
 
+def test_a_phase_that_does_not_name_a_signal_leaves_it_as_set(tmp_path):
+    """Phases A (10 s: 5 green, 6 red), B (5 s: 5 yellow only), C (10 s: 5 red, 6 and 7
+    green), from t = 0. Hand values: in B signal 6 stays red, changing at 15 s (3 s after
+    t = 12); signal 7 is absent until C first names it (t = 15); in the next cycle's A and
+    B (from t = 25), 7 holds C's green (no phase changes it: no time to change) while 6 turns
+    red again."""
+    def state(sid, color):
+        return f'<TrafficSignalState trafficSignalId="{sid}" state="{color}"/>'
+    extra = ('<TrafficSignals><TrafficSignalController name="C1" delay="0">'
+             f'<Phase name="A" duration="10">{state(5, "green")}{state(6, "red")}</Phase>'
+             f'<Phase name="B" duration="5">{state(5, "yellow")}</Phase>'
+             f'<Phase name="C" duration="10">{state(5, "red")}{state(6, "green")}'
+             f'{state(7, "green")}</Phase></TrafficSignalController></TrafficSignals>')
+    text = document(INIT, story(event("E", long_speed("x"), trigger(sim_time(1)))),
+                    trigger(sim_time(40), kind="StopTrigger"), extra=extra)
+    worlds, _, _ = run(write(tmp_path, text), until=32)
+    sig = {round(w.time, 2): w.signals for w in worlds}
+    assert sig[12.0]["6"].color == SignalColor.RED and sig[12.0]["6"].phase_id == 1
+    assert sig[12.0]["6"].time_to_change == pytest.approx(3.0)
+    assert "7" not in sig[12.0] and sig[16.0]["7"].color == SignalColor.GREEN
+    assert sig[27.0]["7"].color == SignalColor.GREEN and sig[27.0]["7"].time_to_change is None
+    assert sig[27.0]["6"].color == SignalColor.RED
+    assert sig[31.0]["5"].color == SignalColor.GREEN       # the 25 s cycle restarted at 25
+
+
 def test_determinism(tmp_path):
     a = event("EA", long_speed("xa"), trigger(sim_time(0)))
     path = write(tmp_path, document(INIT, story(a), STOP))
