@@ -14,7 +14,10 @@ STOPPED_EGO, STOPPED_TRACK, ACTIVE_FRONT, ACTIVE_REAR, ACTIVE_LATERAL), decided 
 contact frame, in this order:
 
 * ``at_start``: the boxes already overlap in the first frame (the scenario placed them so;
-  ``scenario check`` warns) -> not at fault (author pass 14: it was blamed on the ego);
+  ``scenario check`` warns) -> not at fault (author pass 14: it was blamed on the ego), unless
+  the ego still drives into the other ``reaction_s`` after the start while they overlap all
+  along: moving (not below ``stopped_speed_mps``) the way the other lay at the start
+  (hostile pass 14: an ego placed on a stopped car drove on through it) -> at fault;
 * ``ego_stopped``: ego speed below ``stopped_speed_mps`` -> not at fault;
 * ``stopped_object``: the other is stopped -> at fault;
 * otherwise by the edge of the ego's box that was hit (box geometry, as nuPlan tests the ego's
@@ -259,6 +262,9 @@ class CollisionMetric:
         lane_offset_m: lateral offset from the lane centre above which the ego straddles lanes [m].
         lane_change_window_s: a lane change this recent makes a lateral contact the ego's [s].
         merge_window_s: contacts with the same entity closer than this are one collision [s].
+        reaction_s: an ego placed overlapping another that still drives into it this long
+            after the start is at fault [s] (1.5 s: Green 2000, "How long does it take to
+            stop?", the reaction time to an unexpected but common event).
 
     Statistics: ``collision_count``, ``ego_at_fault_collisions`` (counts),
     ``collision_rel_speed_max_mps`` (0 when none). Events: one dict per :class:`Collision`.
@@ -268,8 +274,10 @@ class CollisionMetric:
     category = "safety"
 
     def __init__(self, stopped_speed_mps: float = 0.05, lane_offset_m: float = 0.9,
-                 lane_change_window_s: float = 1.0, merge_window_s: float = 1.0) -> None:
+                 lane_change_window_s: float = 1.0, merge_window_s: float = 1.0,
+                 reaction_s: float = 1.5) -> None:
         self.stopped_speed_mps = stopped_speed_mps
+        self.reaction_s = reaction_s
         self.lane_offset_m = lane_offset_m
         self.lane_change_window_s = lane_change_window_s
         self.merge_window_s = merge_window_s
@@ -312,8 +320,8 @@ class CollisionMetric:
         rel = math.hypot(ev[0] - ov[0], ev[1] - ov[1])
         lon, lat = contact_point(e, o)
         edge = hit_edge(e, lon, lat)
-        if rec.frames and t <= rec.frames[0].time:
-            kind, fault = "at_start", False     # the scenario placed them overlapping
+        if rec.frames and t <= rec.frames[0].time:   # the scenario placed them overlapping
+            kind, fault = "at_start", self._drives_into(rec, e.name, o.name)
         elif abs(e.speed) < self.stopped_speed_mps:
             kind, fault = "ego_stopped", False
         elif abs(o.speed) < self.stopped_speed_mps:
@@ -325,6 +333,29 @@ class CollisionMetric:
         else:
             kind, fault = "lateral", self._ego_between_lanes(rec, t, e)
         return Collision(t, o.name, rel, kind, fault, src, edge, lon, lat)
+
+    def _drives_into(self, rec: Recording, ego: str, other: str) -> bool:
+        """True when the two boxes overlap from the first frame until at least
+        ``reaction_s`` later, and then the ego moves (speed at least ``stopped_speed_mps``)
+        further the way the other lay at the start: its velocity relative to the other has a
+        positive component along the first frame's ego-to-other centre line (into it, or on
+        through it; backing out of it, or the other leaving, is not)."""
+        if not rec.frames:
+            return False
+        t0, axis = rec.frames[0].time, None
+        for f in rec.frames:
+            e, o = f.entities.get(ego), f.entities.get(other)
+            if e is None or o is None or not boxes_overlap(e, o):
+                return False
+            if axis is None:
+                (ex, ey), (ox, oy) = box_centre(e), box_centre(o)
+                axis = (ox - ex, oy - ey)
+            if f.time - t0 < self.reaction_s - 1e-9 or abs(e.speed) < self.stopped_speed_mps:
+                continue
+            (evx, evy), (ovx, ovy) = e.velocity, o.velocity
+            if (evx - ovx) * axis[0] + (evy - ovy) * axis[1] > 0.0:
+                return True
+        return False
 
     def _ego_between_lanes(self, rec: Recording, t: float, e: EntityState) -> bool:
         if e.lane is None:

@@ -54,6 +54,21 @@ def test_boxes_placed_overlapping_are_not_the_egos_fault():
     assert (c.t, c.kind, c.at_fault) == (0.0, "at_start", False)
 
 
+def test_an_ego_placed_on_a_car_that_drives_on_into_it_is_at_fault():
+    """Hostile pass 14: an ego placed overlapping a stopped car and driving on at 2 m/s
+    through it was at_start, not at fault. Boxes 4.5 m long, centres 1 m apart: they overlap
+    until the ego's centre is 4.5 m past the car's, at 5.5 / 2 = 2.75 s; at 1.5 s (the
+    reaction time) the ego still moves on the way the car lay (through it): at fault.
+    Backing out (-2 m/s; overlapping until 1.75 s) is not; nor is a car driving away."""
+    def case(ego_v, other_v):
+        return only(make_recording({"ego": straight(0.0, ego_v),
+                                    "car": straight(1.0, other_v)}, 2.5))
+    c = case(2.0, 0.0)
+    assert (c.t, c.kind, c.at_fault) == (0.0, "at_start", True)
+    assert case(-2.0, 0.0).at_fault is False
+    assert case(2.0, 4.0).at_fault is False
+
+
 def side(y0, vy, offset=0.0, lane=("1", -1)):
     """Velocity (10, vy): heading atan2(vy, 10), speed |v|."""
     def fn(t):
