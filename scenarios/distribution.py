@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from decimal import Decimal, localcontext
 import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -121,8 +122,15 @@ def _dist_range(src: Source, el: etree._Element) -> list[float]:
     if not steps < MAX_CASES:
         raise src.error(el, f"about {steps + 1:.4g} values: expected at most {MAX_CASES} (the "
                             f"most cases one distribution may expand to)")
-    n = math.floor(steps) + 1
-    return [round(lo + k * step, 12) for k in range(n)]
+    # exact decimal steps from the shortest decimal form of each number (the text as typed):
+    # 0.1 + 0.1 + 0.1 is 0.3, a 1e-13 step stays 1e-13, 1e9 + 3 x 0.1 reaches an upper limit of
+    # 1000000000.3 (dist15 audit: rounding to 12 decimals merged tiny steps, put a lower limit
+    # of 1.0000000000004 below itself, and dropped such an upper limit)
+    d_lo, d_hi, d_step = (Decimal(repr(v)) for v in (lo, hi, step))
+    with localcontext() as ctx:
+        ctx.prec = 60
+        n = int((d_hi - d_lo) // d_step) + 1
+        return [float(d_lo + k * d_step) for k in range(n)]
 
 
 def _user_defined(src: Source, el: etree._Element) -> list[str]:

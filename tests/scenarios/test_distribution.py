@@ -104,6 +104,27 @@ def test_range_steps_and_errors(tmp_path):
     assert not math.isnan(xs[-1])
 
 
+@pytest.mark.parametrize("lower, upper, step, expected", [
+    ("0.1", "0.3", "0.1", [0.1, 0.2, 0.3]),
+    ("1.0", "2.0", "0.3", [1.0, 1.3, 1.6, 1.9]),                 # the upper limit not reached
+    ("0", "5e-13", "1e-13", [0.0, 1e-13, 2e-13, 3e-13, 4e-13, 5e-13]),
+    ("1.0000000000004", "3", "1", [1.0000000000004, 2.0000000000004]),
+    ("1e9", "1000000000.3", "0.1", [1e9, 1000000000.1, 1000000000.2, 1000000000.3]),
+])
+def test_range_values_are_the_decimal_steps_as_written(tmp_path, lower, upper, step, expected):
+    """"The range starts with lower limit, each additional value is defined by adding the
+    step value to the previous value" and "lowerLimit <= value <= upperLimit" (OSC 1.2
+    DistributionRange, Range), in decimal as written (dist15 audit: values rounded to 12
+    decimals merged a 1e-13 step into one value, put 1.0000000000004 below itself, and a
+    1e9 offset lost its upper limit)."""
+    body = ('<Deterministic><DeterministicSingleParameterDistribution parameterName="x">'
+            f'<DistributionRange stepWidth="{step}"><Range lowerLimit="{lower}" '
+            f'upperLimit="{upper}"/></DistributionRange>'
+            '</DeterministicSingleParameterDistribution></Deterministic>')
+    xs = [v.parameters["x"] for v in expand_distribution(dist_file(tmp_path, body))]
+    assert xs == expected
+
+
 def test_cut_in_parameter_set_exact_values():
     """The standard's rule: cartesian product of the value sets and single-parameter
     distributions (document order, first slowest): 2 sets x 2 speeds x 3 factors = 12."""
