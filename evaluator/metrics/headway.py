@@ -18,6 +18,14 @@ one the reference agents follow): along the road at the ego's lateral position o
 road, laterally within half the sum of both widths, whatever lanes the reference points are
 in; otherwise along the arc of the ego's path curvature. Gap and closing speed are both
 measured along that path, so a curve does not shorten TTC.
+
+Road users crossing the ego's path (moving, :data:`CROSSING_MIN_SPEED_MPS` or faster, at more
+than :data:`CROSSING_ANGLE_RAD` from the ego's heading either way) are not followed: they
+are no lead (no THW, gap, DRAC) and their TTC is the plane constant-velocity one of the two
+boxes (:func:`testzone.world.time_to_contact`, Hayward's "taking into account their paths"):
+a pedestrian about to leave the lane before the ego arrives has none, a car on course for the
+ego's side has one (evaluator15 audit: in-path TTC gave 0.7 s for the first and nothing for
+the second). The frame's TTC is the least of the lead's and the crossing users'.
 """
 
 from __future__ import annotations
@@ -27,11 +35,29 @@ from dataclasses import dataclass
 
 from testzone.lead import RoadFrames, nearest_ahead
 from testzone.recording import Recording
-from testzone.world import EntityState
+from testzone.world import EntityState, time_to_contact
 
 from evaluator.extract import ego_name
 from evaluator.interfaces import RoadNetworkView
 from evaluator.results import MetricResult, Statistic, TimeSeries, violations_from_mask
+
+
+CROSSING_ANGLE_RAD = math.radians(30.0)
+"""A road user moving at more than this angle [rad] from the ego's heading (and less than its
+supplement: oncoming traffic is followed) crosses the ego's path."""
+CROSSING_MIN_SPEED_MPS = 0.1
+"""Slower than this [m/s] a road user stands: it is followed (stood in the path) or not."""
+TTC_HORIZON_S = 10.0
+"""How far ahead [s] the plane TTC of crossing users looks (beyond it: inf)."""
+
+
+def crosses_path(ego: EntityState, other: EntityState) -> bool:
+    """True when ``other`` crosses the ego's path (module docstring): moving at least
+    :data:`CROSSING_MIN_SPEED_MPS` at more than :data:`CROSSING_ANGLE_RAD` from the ego's
+    heading, either way."""
+    if abs(other.speed) < CROSSING_MIN_SPEED_MPS:
+        return False
+    return abs(math.sin(other.pose.h - ego.pose.h)) > math.sin(CROSSING_ANGLE_RAD)
 
 
 @dataclass(frozen=True)
@@ -134,7 +160,9 @@ class HeadwayMetric:
     ahead). Series: ``ttc_s``, ``ttc_accel_s``, ``thw_s``, ``gap_m``, ``drac_mps2``.
     Events: where ``ttc_min_s`` and ``thw_min_s`` were measured, when finite (the first frame
     of the minimum): ``{"statistic", "t", "other", "value_s", "gap_m", "closing_mps",
-    "ego_speed_mps"}``, ``other`` the entity ahead then.
+    "ego_speed_mps"}``, ``other`` the entity ahead then; for a TTC against a road user
+    crossing the path ``{"statistic", "t", "other", "value_s", "crossing": true,
+    "ego_speed_mps"}``.
     """
 
     name = "headway"
@@ -156,15 +184,23 @@ class HeadwayMetric:
         times: list[float] = []
         cols: dict[str, list] = {k: [] for k in ("ttc_s", "ttc_accel_s", "thw_s", "gap_m",
                                                  "drac_mps2")}
-        leads: list[tuple[LeadGap | None, float]] = []
+        leads: list[tuple[LeadGap | None, float, str | None]] = []
         for f in recording.frames:
             ego = f.entities.get(name)
             if ego is None:
                 continue
-            g = lead_gap(ego, list(f.entities.values()), frames)
+            others = [o for o in f.entities.values() if o.name != name and o.visible]
+            crossing = [o for o in others if crosses_path(ego, o)]
+            crossers = {o.name for o in crossing}
+            g = lead_gap(ego, [o for o in others if o.name not in crossers], frames)
+            ttc, by = ttc_s(g), (g.other if g is not None else None)
+            for o in crossing:
+                t_c = time_to_contact(ego, o, TTC_HORIZON_S)
+                if t_c < ttc:
+                    ttc, by = t_c, o.name
             times.append(f.time)
-            leads.append((g, float(ego.speed)))
-            cols["ttc_s"].append(ttc_s(g))
+            leads.append((g, float(ego.speed), by))
+            cols["ttc_s"].append(ttc)
             cols["ttc_accel_s"].append(ttc_accel_s(g))
             cols["thw_s"].append(thw_s(g, ego.speed, self.min_speed_mps))
             cols["gap_m"].append(g.gap_m if g else None)
@@ -199,10 +235,12 @@ class HeadwayMetric:
 
 
 def _minimum_events(times: list[float], cols: dict[str, list],
-                    leads: list[tuple[LeadGap | None, float]]) -> tuple[dict, ...]:
+                    leads: list[tuple[LeadGap | None, float, str | None]]) -> tuple[dict, ...]:
     """The :class:`HeadwayMetric` events: for ``ttc_min_s`` and ``thw_min_s``, the first frame
     holding the (finite) minimum, with the entity ahead then, the gap, the closing speed and
-    the ego's speed: what a regulator needs to see what a TTC or THW failure was against."""
+    the ego's speed: what a regulator needs to see what a TTC or THW failure was against. A
+    TTC against a road user crossing the path says so (``"crossing": true``; no gap or
+    closing speed along the path: the two boxes' paths meet)."""
     out = []
     for statistic, col in (("ttc_min_s", "ttc_s"), ("thw_min_s", "thw_s")):
         values = cols[col]
@@ -210,7 +248,11 @@ def _minimum_events(times: list[float], cols: dict[str, list],
         if not finite:
             continue
         k = min(finite, key=lambda i: (values[i], i))
-        g, ego_speed = leads[k]
+        g, ego_speed, by = leads[k]
+        if statistic == "ttc_min_s" and (g is None or by != g.other):
+            out.append({"statistic": statistic, "t": times[k], "other": by,
+                        "value_s": values[k], "crossing": True, "ego_speed_mps": ego_speed})
+            continue
         if g is None:
             continue
         out.append({"statistic": statistic, "t": times[k], "other": g.other,

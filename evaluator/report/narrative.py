@@ -151,6 +151,13 @@ def narrative(res: CaseResult) -> list[str]:
             str(h.get("statistic")))
         if what is None:
             continue
+        if h.get("crossing"):
+            timed.append((float(h.get("t") or 0.0),
+                          f"At {_num(h.get('t'))} s the {what} to {h.get('other')}, crossing "
+                          f"the ego's path, was lowest: {_num(h.get('value_s'))} s (both "
+                          f"keeping their speed and heading), the ego at "
+                          f"{_speed(h.get('ego_speed_mps'))}."))
+            continue
         closing = (f", closing at {_speed(h.get('closing_mps'))}"
                    if h.get("statistic") == "ttc_min_s" else
                    f", at {_speed(h.get('ego_speed_mps'))}")

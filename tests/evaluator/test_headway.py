@@ -107,3 +107,41 @@ def test_alone_gives_infinite_minima():
     r = HeadwayMetric().compute(make_recording({"ego": straight(0.0, 10.0)}, 1.0))
     assert r.statistics["ttc_min_s"].value == math.inf
     assert r.statistics["gap_min_m"].value is None
+
+
+def _crossing(x: float, y0: float, vy: float, lane=None):
+    """A road user moving along +y (heading pi/2) at x, from y0 at vy [m/s]."""
+    def fn(t):
+        return {"pose": Pose(x, y0 + vy * t, 0.0, math.pi / 2), "speed": vy, "lane": lane}
+    return fn
+
+
+def test_a_user_crossing_ahead_that_is_gone_before_the_ego_arrives_has_no_ttc():
+    """Ego (4.5 x 1.8 m, centre at 10 t, y 0) at 10 m/s; a 0.5 x 0.5 m pedestrian at x = 20
+    crossing at 4 m/s from y = -2: it is in the ego's band (|y| < 1.15) for t in
+    (0.21, 0.79) s, and long gone (y = 5) when the ego's front reaches x = 19.75 at 1.75 s.
+    Hand TTC: inf throughout; no lead, so no THW (evaluator15 audit: the in-path rule gave
+    TTC 1.0 s at 0.75 s, failing ttc_min on a safe pass)."""
+    rec = make_recording({"ego": straight(0.0, 10.0), "ped": _crossing(20.0, -2.0, 4.0)}, 3.0,
+                         boxes={"ped": BoundingBox(cx=0.0, length=0.5, width=0.5)},
+                         kinds={"ped": EntityKind.PEDESTRIAN})
+    r = HeadwayMetric().compute(rec)
+    assert r.statistics["ttc_min_s"].value == math.inf
+    assert r.statistics["thw_min_s"].value == math.inf
+
+
+def test_a_car_on_course_for_the_egos_side_has_a_ttc():
+    """Ego as above; a car (4.5 x 1.8, heading +y) at x = 50 from y = -29 at 5 m/s. Boxes
+    meet in x for t in [4.685, 5.315] (10 t +- 2.25 against 50 +- 0.9) and in y from
+    t = (29 - 3.15) / 5 = 5.17 s: contact at 5.17 s, so the constant-velocity TTC is
+    5.17 - t (2.17 s at t = 3), 0 once they touch (the in-path rule saw nothing: inf)."""
+    rec = make_recording({"ego": straight(0.0, 10.0), "car": _crossing(50.0, -29.0, 5.0)},
+                         6.0)
+    r = HeadwayMetric().compute(rec)
+    ttc = dict(zip(r.series[0].timestamps, r.series[0].values))
+    assert ttc[3.0] == pytest.approx(2.17, abs=1e-9)
+    assert ttc[0.0] == pytest.approx(5.17, abs=1e-9)
+    assert r.statistics["ttc_min_s"].value == 0.0
+    (event,) = [e for e in r.events if e["statistic"] == "ttc_min_s"]
+    assert (event["other"], event["crossing"]) == ("car", True)
+    assert r.statistics["thw_min_s"].value == math.inf     # nothing to follow
