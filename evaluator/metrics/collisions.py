@@ -44,10 +44,11 @@ from dataclasses import asdict, dataclass
 import shapely
 import shapely.ops
 
+from testzone.errors import TestzoneError
 from testzone.recording import Recording
 from testzone.world import EntityState, WorldState, boxes_overlap
 
-from evaluator.extract import box_centre, ego_name, moved_plausibly
+from evaluator.extract import box_centre, ego_name, map_query, moved_plausibly
 from evaluator.interfaces import RoadNetworkView
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic
 
@@ -282,8 +283,10 @@ class CollisionMetric:
         self.lane_change_window_s = lane_change_window_s
         self.merge_window_s = merge_window_s
 
-    def collisions(self, recording: Recording) -> list[Collision]:
-        """Return the ego's collisions, earliest first."""
+    def collisions(self, recording: Recording, net: RoadNetworkView | None = None
+                   ) -> list[Collision]:
+        """Return the ego's collisions, earliest first (``net``: places an ego state the
+        recording holds no lane for, for the lateral class)."""
         ego = ego_name(recording)
         contacts = [(t, n, "event", None) for t, n in _event_contacts(recording, ego)]
         contacts += [(t, n, "overlap", states) for t, n, states in _overlap_onsets(recording,
@@ -309,11 +312,11 @@ class CollisionMetric:
             else:
                 out.append(Collision(t, n, 0.0, "unknown", True, src))
                 continue
-            out.append(self._classify(recording, t, e, o, src))
+            out.append(self._classify(recording, t, e, o, src, net))
         return out
 
     def _classify(self, rec: Recording, t: float, e: EntityState, o: EntityState,
-                  src: str) -> Collision:
+                  src: str, net: RoadNetworkView | None = None) -> Collision:
         """The :class:`Collision` of ego state ``e`` and other state ``o`` at first contact
         ``t`` [s] (module docstring's order)."""
         ev, ov = e.velocity, o.velocity
@@ -331,7 +334,7 @@ class CollisionMetric:
         elif edge == "rear":
             kind, fault = "rear_ended", False
         else:
-            kind, fault = "lateral", self._ego_between_lanes(rec, t, e)
+            kind, fault = "lateral", self._ego_between_lanes(rec, t, e, net)
         return Collision(t, o.name, rel, kind, fault, src, edge, lon, lat)
 
     def _drives_into(self, rec: Recording, ego: str, other: str) -> bool:
@@ -357,22 +360,38 @@ class CollisionMetric:
                 return True
         return False
 
-    def _ego_between_lanes(self, rec: Recording, t: float, e: EntityState) -> bool:
-        if e.lane is None:
+    def _ego_between_lanes(self, rec: Recording, t: float, e: EntityState,
+                           net: RoadNetworkView | None = None) -> bool:
+        """Straddling lanes, changed lane within the window, or off the network: the recorded
+        lane, else the map's (``net.world_to_lane``; evaluator15 audit: an ego without a
+        recorded lane counted as off the network although the map placed it in a lane)."""
+        place = map_query(net, "world_to_lane")
+
+        def lane_of(state: EntityState):
+            if state.lane is not None or place is None:
+                return state.lane
+            try:
+                return place(state.pose.x, state.pose.y, state.pose.h)
+            except TestzoneError:
+                return None
+        here = lane_of(e)
+        if here is None:
             return True
-        if abs(e.lane.offset) > self.lane_offset_m:
+        if abs(here.offset) > self.lane_offset_m:
             return True
         for f in rec.frames:
             if t - self.lane_change_window_s <= f.time <= t:
                 past = f.entities.get(e.name)
-                if past is not None and past.lane is not None and (
-                        past.lane.road_id, past.lane.lane_id) != (e.lane.road_id, e.lane.lane_id):
+                before = lane_of(past) if past is not None else None
+                if before is not None and \
+                        (before.road_id, before.lane_id) != (here.road_id, here.lane_id):
                     return True
         return False
 
     def compute(self, recording: Recording, net: RoadNetworkView | None = None) -> MetricResult:
-        """Find and classify the ego's collisions (``net`` is not used)."""
-        cols = self.collisions(recording)
+        """Find and classify the ego's collisions (``net`` places an ego without a recorded
+        lane)."""
+        cols = self.collisions(recording, net)
         stats = {
             "collision_count": Statistic("collision_count", UNIT_COUNT, float(len(cols))),
             "ego_at_fault_collisions": Statistic("ego_at_fault_collisions", UNIT_COUNT,

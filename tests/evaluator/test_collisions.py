@@ -96,6 +96,21 @@ def test_lateral_contact_fault_depends_on_ego_lane_keeping():
     assert only(rec).at_fault is True
 
 
+def test_an_ego_without_a_recorded_lane_is_placed_by_the_map():
+    """The lateral contact above with the ego's lane not recorded (a backend or replay that
+    leaves it out): the map places it on its lane centre, so it is not at fault; with no map
+    it counts as off the network, at fault (evaluator15 audit: the map was never asked)."""
+    from evaluator_fixtures import FakeNet
+
+    def unplaced(t):
+        state = side(0.0, 0.0)(t)
+        return {**state, "lane": None}
+    rec = make_recording({"ego": unplaced, "o": side(3.5, -1.0, lane=("1", -2))}, 2.0)
+    (with_map,) = CollisionMetric().collisions(rec, FakeNet())
+    assert (with_map.kind, with_map.at_fault) == ("lateral", False)
+    assert only(rec).at_fault is True
+
+
 def test_event_only_and_merge_with_overlap():
     ev = Event(0.5, "collision", {"entities": ["ego", "ped"]})
     rec = make_recording({"ego": straight(0, 10.0), "ped": straight(50, 0.0)}, 1.0, events=[ev])
