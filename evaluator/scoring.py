@@ -83,7 +83,7 @@ def speed_compliance(stats: Stats, p: dict[str, float]) -> float | None:
 
 
 def comfort(stats: Stats, p: dict[str, float]) -> float | None:
-    """Share of nuPlan's seven comfort bounds kept."""
+    """Share of nuPlan's six comfort metrics kept within their bounds."""
     return _val(stats, "comfort_ratio")
 
 

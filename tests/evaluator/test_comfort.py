@@ -21,11 +21,11 @@ def test_constant_braking():
     assert s["decel_peak_mps2"] == pytest.approx(4.0)
     assert s["lon_jerk_peak_mps3"] == pytest.approx(0.0, abs=1e-6)
     assert s["comfortable"] == 1.0 and s["comfort_ratio"] == 1.0
-    # Harder braking, -5 m/s^2, breaks exactly one bound (min lon accel): 6/7.
+    # Harder braking, -5 m/s^2, breaks exactly one of the six metrics (lon accel range): 5/6.
     s = stats(make_recording({"ego": straight(0, 20.0, -5.0)}, 3.0))
     assert s["decel_peak_mps2"] == pytest.approx(5.0)
     assert s["comfortable"] == 0.0
-    assert s["comfort_ratio"] == pytest.approx(6 / 7)
+    assert s["comfort_ratio"] == pytest.approx(5 / 6)
 
 
 def test_linear_acceleration_ramp_gives_constant_jerk():
@@ -47,13 +47,13 @@ def test_circle_yaw_rate_and_lateral_acceleration_across_heading_wrap():
     assert s["lat_accel_peak_mps2"] == pytest.approx(2.0, abs=1e-5)
     assert s["yaw_accel_peak_radps2"] == pytest.approx(0.0, abs=1e-6)
     assert s["comfortable"] == 1.0
-    # r = 10 m at 10 m/s: yaw rate 1.0 > 0.95 and lat accel 10 > 4.89: 5/7 bounds kept.
+    # r = 10 m at 10 m/s: yaw rate 1.0 > 0.95 and lat accel 10 > 4.89: 4/6 metrics kept.
     s = stats(make_recording({"ego": circle(10.0, 10.0)}, 3.0))
     assert s["yaw_rate_peak_radps"] == pytest.approx(1.0, abs=1e-6)
-    assert s["comfort_ratio"] == pytest.approx(5 / 7)
+    assert s["comfort_ratio"] == pytest.approx(4 / 6)
 
 
 def test_thresholds_are_parameters():
     rec = make_recording({"ego": straight(0, 20.0, -4.0)}, 3.0)
     assert stats(rec, min_lon_accel_mps2=-3.0)["comfortable"] == 0.0
-    assert math.isclose(stats(rec, min_lon_accel_mps2=-3.0)["comfort_ratio"], 6 / 7)
+    assert math.isclose(stats(rec, min_lon_accel_mps2=-3.0)["comfort_ratio"], 5 / 6)
