@@ -6,7 +6,7 @@ import pytest
 
 from evaluator.metrics import CollisionMetric, ProximityMetric
 from testzone.recording import Event
-from testzone.world import LaneCoord, Pose
+from testzone.world import BoundingBox, EntityKind, LaneCoord, Pose
 
 from evaluator_fixtures import make_recording, straight
 
@@ -164,12 +164,14 @@ def crossing(y0, v=10.0):
 
 def test_pet_at_right_angle_crossing():
     from evaluator.metrics import PETMetric
-    # Ego east along y = 0 from x = -50: its box (4.5 m) covers (0, 0) while |x| <= 2.25,
-    # first frame out at t = 5.25 s (x = 2.5). The other, north from y = -70, first covers
-    # it when y >= -2.25, t >= 6.775 -> 6.80 s. PET = 6.80 - 5.25 = 1.55 s.
+    # Conflict area (Allen 1978): the two 1.8 m strips' overlap, |x|, |y| <= 0.9. Ego east
+    # along y = 0 from x = -50 (box 4.5 m) is on it while x - 2.25 <= 0.9, up to t = 5.315 s:
+    # first frame off at 5.35 s. The other, north from y = -70, enters it when
+    # y + 2.25 >= -0.9, t >= 6.685 -> frame 6.70 s. PET = 6.70 - 5.35 = 1.35 s (continuous:
+    # 1.37 s; at the crossing point alone it was 1.55 s, 0.9 / 10 too much for each user).
     rec = make_recording({"ego": straight(-50.0, 10.0, lane=None), "o": crossing(-70.0)}, 9.0)
     r = PETMetric().compute(rec)
-    assert r.statistics["pet_min_s"].value == pytest.approx(1.55)
+    assert r.statistics["pet_min_s"].value == pytest.approx(1.35)
     assert (r.events[0]["x"], r.events[0]["y"]) == pytest.approx((0.0, 0.0))
     # Both on the point at once: PET 0 (other from y = -50 arrives together with the ego).
     rec = make_recording({"ego": straight(-50.0, 10.0, lane=None), "o": crossing(-50.0)}, 9.0)
@@ -177,6 +179,23 @@ def test_pet_at_right_angle_crossing():
     # Following in the same lane: no crossing point, PET inf.
     rec = make_recording({"ego": straight(0, 10.0), "lead": straight(30, 10.0)}, 3.0)
     assert PETMetric().compute(rec).statistics["pet_min_s"].value == math.inf
+
+
+def test_pet_of_a_pedestrian_is_taken_on_the_conflict_area():
+    """Evaluator15 audit: a pedestrian (0.5 x 0.5 m) crossing at 1.5 m/s north along x = 0
+    from y = -4.87, the ego (4.5 x 1.8) east at 10 m/s along y = 0 from x = -49.98. Conflict
+    area x in [-0.25, 0.25], y in [-0.9, 0.9]: the pedestrian is on it until y - 0.25 > 0.9,
+    t = 4.013 s (first frame off 4.05); the ego enters it at x + 2.25 >= -0.25, t = 4.748 s
+    (frame 4.75). PET = 0.70 s (continuous 0.735), under a 1.0 s bound; at the crossing
+    point alone it read 4.80 - 3.45 = 1.35 s and passed."""
+    from evaluator.metrics import PETMetric
+    rec = make_recording({"ego": straight(-49.98, 10.0, lane=None),
+                          "ped": crossing(-4.87, 1.5)}, 6.0,
+                         boxes={"ped": BoundingBox(cx=0.0, length=0.5, width=0.5)},
+                         kinds={"ped": EntityKind.PEDESTRIAN})
+    r = PETMetric().compute(rec)
+    assert r.statistics["pet_min_s"].value == pytest.approx(0.70)
+    assert (r.events[0]["first"], r.events[0]["t"]) == ("ped", pytest.approx(4.75))
 
 
 def test_the_egos_own_trailer_is_no_collision_while_connected():
@@ -221,7 +240,7 @@ def test_no_contact_is_swept_across_a_jump_or_cut_across_a_bend():
     --dt); an ego turning on an 8 m radius at 10 m/s past a stopped car 0.2 m clear of its
     path collided at --dt 1.0 along the chord. Jumps are not swept; the path follows the
     headings (cubic Hermite) and a contact inside a step must hold with shrunk boxes."""
-    from testzone.world import LaneCoord, Pose
+    from testzone.world import BoundingBox, EntityKind, LaneCoord, Pose
 
     def teleported(t):
         x = 100.0 if t < 2.0 else -100.0

@@ -219,18 +219,19 @@ def crossing_north(y0, v, x=50.0):
 
 def test_pet_inside_a_junction_is_taken_at_the_crossing_point():
     # ego along y = -1.75 at 10 m/s from x = 0; other north along x = 50 from y = -92.25 at
-    # 10 m/s; both cross junction J1 (x, y in 40..60) but meet only at the point (50, -1.75).
-    # Ego box covers it for x in [47.75, 52.25]: frames 4.80 .. 5.20, leaves 5.25; the other
-    # covers it from y = -4.0: t = 8.825 -> 8.85. Point PET = 8.85 - 5.25 = 3.6 s, with the
+    # 10 m/s; both cross junction J1 (x, y in 40..60) but meet only where their 1.8 m strips
+    # cross: x in [49.1, 50.9], y in [-2.65, -0.85] (the conflict area round (50, -1.75)).
+    # Ego box is on it until 10 t - 2.25 > 50.9, t = 5.315: first frame off 5.35; the other
+    # enters it at y + 2.25 = -2.65, t = 8.735 -> 8.75. PET = 8.75 - 5.35 = 3.4 s, with the
     # map as without it (the junction as a whole would give 8.0 - 6.25 = 1.75 s).
     tracks = {"ego": straight(0, 10.0, y=-1.75), "other": crossing_north(-92.25, 10.0)}
     rec = make_recording(tracks, 10.0)
     for net in (FakeAreaNet(), None):
         r = PETMetric().compute(rec, net)
-        assert r.statistics["pet_min_s"].value == pytest.approx(3.6)
+        assert r.statistics["pet_min_s"].value == pytest.approx(3.4)
         assert [(e["area"], e["other"]) for e in r.events] == [(None, "other")]
-        # regulator pass 13: when (the second's arrival, 8.85 s) and who passed first
-        assert (r.events[0]["t"], r.events[0]["first"]) == (pytest.approx(8.85), "ego")
+        # regulator pass 13: when (the second's arrival, 8.75 s) and who passed first
+        assert (r.events[0]["t"], r.events[0]["first"]) == (pytest.approx(8.75), "ego")
 
 
 def test_pet_is_zero_for_boxes_that_met_while_crossing_short_of_the_other_path():

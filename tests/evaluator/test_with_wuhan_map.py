@@ -229,9 +229,11 @@ def test_pet_at_a_crossing_point_of_the_real_junction(net):
     # Junction 500 covers x, y in [-20, 20]. The ego drives east along y = -1.75 from
     # x = -59.98 at 10 m/s; the other drives north along x = 1.75 from y = -122.52 at 10 m/s
     # (2 cm off the frame grid: no box edge sits on the point at a frame). Their paths cross at
-    # (1.75, -1.75). The ego's 4.5 m box (centred on its reference point) covers it while
-    # x < 4.0, t < 6.398: last frame 6.35, gone at 6.40; the other's covers it from y > -4.0,
-    # t > 11.852: first frame 11.90. Point PET = 11.90 - 6.40 = 5.5 s.
+    # (1.75, -1.75); the conflict area is where the 1.8 m strips cross, x in [0.85, 2.65],
+    # y in [-2.65, -0.85]. The ego's 4.5 m box (centred on its reference point) is on it
+    # while x - 2.25 < 2.65, t < 6.488: last frame 6.45, gone at 6.50; the other's from
+    # y + 2.25 > -2.65, t > 11.762: first frame 11.80. PET = 11.80 - 6.50 = 5.3 s (at the
+    # crossing point alone 5.5 s).
     def mover(x0, y0, h):
         def fn(t):
             x, y = x0 + 10.0 * t * math.cos(h), y0 + 10.0 * t * math.sin(h)
@@ -241,7 +243,7 @@ def test_pet_at_a_crossing_point_of_the_real_junction(net):
                           "other": mover(1.75, -122.52, math.pi / 2)}, 13.0)
     r = PETMetric().compute(rec, net)
     assert [(e["area"], e["other"]) for e in r.events] == [(None, "other")]
-    assert r.statistics["pet_min_s"].value == pytest.approx(5.5)
+    assert r.statistics["pet_min_s"].value == pytest.approx(5.3)
 
 
 @pytest.mark.parametrize("road, lane, s, violations", [
