@@ -35,7 +35,7 @@ import numpy as np
 
 from testzone.recording import Event
 from testzone.world import WorldState
-from v2x_bridge import codec, fields, spat
+from v2x_bridge import codec, fields, rsm, spat
 from v2x_bridge.channel import ChannelModel
 from v2x_bridge.context import BuildContext, RsiEvent
 from v2x_bridge.errors import V2XError
@@ -221,9 +221,12 @@ class V2XBridge:
 
     def _keep_counters(self, rsu: Rsu, world: WorldState) -> None:
         """Advance the msgCnt of every message ``rsu`` would send now, without building any
-        (the RSU is out of the receiver's range), so its counters run on as a real RSU's do.
-        Called every step for every RSU out of range, so the fixed-period messages' schedules
-        are looked up once per RSU and the RSU is skipped until the first of them is due."""
+        (the RSU is out of the receiver's range), so its counters run on as a real RSU's do:
+        a message counts when it is due and the RSU has something to send (:meth:`_sends`;
+        v2x15 audit: an RSM sensing nobody had counted out of range, not in it, so an RSU's
+        msgCnt depended on where the receiver had been). Called every step for every RSU out
+        of range, so the fixed-period messages' schedules are looked up once per RSU and the
+        RSU is skipped until the first of them is due."""
         t = world.time
         fixed = self._fixed.get(rsu.id)
         if fixed is None:
@@ -237,7 +240,7 @@ class V2XBridge:
             self._fixed[rsu.id] = fixed
         if t + _EPS >= self._idle_until.get(rsu.id, -math.inf):
             for sched, key in fixed:
-                if sched.due(t):
+                if sched.due(t) and self._sends(key[1], rsu, world):
                     self._counts[key] = (self._counts.get(key, 0) + 1) % 128
             self._idle_until[rsu.id] = min(s.t0 + s.k * s.period for s, _ in fixed)
         if self._rsi_events:
@@ -245,6 +248,18 @@ class V2XBridge:
                 if self._due(rsu.id, "RSI", period, t):
                     key = (rsu.id, "RSI")
                     self._counts[key] = (self._counts.get(key, 0) + 1) % 128
+
+    def _sends(self, msg_type: str, rsu: Rsu, world: WorldState) -> bool:
+        """Whether ``rsu``'s builder of ``msg_type`` would give a message now (it gives None
+        without content): a MAP with a junction description, a SPAT with a signal state, an
+        RSM with someone sensed."""
+        if msg_type == "MAP":
+            return self.junctions.get(rsu.junction_id or "") is not None
+        if msg_type == "SPAT":
+            return spat.has_signals(rsu, world)
+        if msg_type == "RSM":
+            return bool(rsm.sensed(rsu, world))
+        return True
 
     def _due(self, sender: str, msg_type: str, period: float, t: float) -> bool:
         key = (sender, msg_type, period)

@@ -95,6 +95,21 @@ def participant(ctx: BuildContext, ref: dict[str, Any], ptc_id: int, e: EntitySt
     return out
 
 
+def sensed(rsu, world) -> list[tuple[float, int, str, EntityState, tuple[float, float]]]:
+    """The visible entities within ``rsu``'s sensing radius: ``(distance [m], index from 1
+    in the world's order, name, state, box centre (x, y) [m])``; empty: the RSU sends no RSM
+    (:func:`build`)."""
+    out = []
+    for index, (name, e) in enumerate(world.entities.items(), 1):
+        if not e.visible:
+            continue
+        cx, cy = fields.box_centre(e)
+        d = rsu.distance(cx, cy)
+        if d <= rsu.sensing_radius_m:
+            out.append((d, index, name, e, (cx, cy)))
+    return out
+
+
 def build(ctx: BuildContext) -> dict[str, Any] | None:
     """RSM value of the RSU at ``ctx.t``; None when it detects nobody.
 
@@ -106,14 +121,9 @@ def build(ctx: BuildContext) -> dict[str, Any] | None:
         return None
     offsets = ctx.options.get("position_offsets", {})
     seen = []
-    for index, (name, e) in enumerate(ctx.world.entities.items(), 1):
-        if not e.visible:
-            continue
-        cx, cy = fields.box_centre(e)
-        d = rsu.distance(cx, cy)
-        if d <= rsu.sensing_radius_m:
-            dx, dy = offsets.get(name, (0.0, 0.0))
-            seen.append((d, index, e, (cx + dx, cy + dy)))
+    for d, index, name, e, (cx, cy) in sensed(rsu, ctx.world):
+        dx, dy = offsets.get(name, (0.0, 0.0))
+        seen.append((d, index, e, (cx + dx, cy + dy)))
     if not seen:
         return None
     seen.sort(key=lambda item: (item[0], item[1]))

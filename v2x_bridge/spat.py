@@ -129,6 +129,12 @@ def phases_from_signals(signal_ids: tuple[str, ...], signals: dict[str, SignalSt
             for pid in sorted(kept)]
 
 
+def has_signals(rsu, world) -> bool:
+    """True when some signal of ``rsu``'s intersection has a state in ``world``: it sends a
+    SPAT (:func:`build`)."""
+    return any(sid in world.signals for sid in rsu.signal_ids)
+
+
 def build(ctx: BuildContext) -> dict[str, Any] | None:
     """SPAT value of the RSU's intersection at ``ctx.t``; None when none of its signals exist.
 
@@ -136,7 +142,7 @@ def build(ctx: BuildContext) -> dict[str, Any] | None:
         V2XError: a time to change is negative/NaN, or a phase id outside 0..255.
     """
     rsu = ctx.rsu
-    if rsu is None or not rsu.signal_ids:
+    if rsu is None or not has_signals(rsu, ctx.world):
         return None
     phases = phases_from_signals(rsu.signal_ids, ctx.world.signals,
                                  ctx.options.get("green_light", "permissive-green"),

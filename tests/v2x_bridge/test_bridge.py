@@ -76,6 +76,22 @@ def test_out_of_range_receiver_gets_nothing_and_nothing_is_built_but_counters_ru
     assert spat and spat[0].decoded["msgCnt"] == 2
 
 
+def test_an_rsus_msg_cnt_does_not_depend_on_where_the_receiver_was():
+    """v2x15 audit: an RSM counts only when the RSU has someone to report, in range or out
+    of it. Nobody but the ego, outside the 150 m sensing radius, for 0.4 s; then the
+    receiver close and a pedestrian sensed: the first RSM carries msgCnt 0 whether the
+    receiver waited in range (200 m: no RSM built) or out of it (400 m: counters kept
+    without building)."""
+    def first_rsm(wait_x):
+        bridge = _bridge()
+        for k in range(8):
+            bridge.step(_world(round(k * 0.05, 9), ego_x=wait_x, ped=False), "ego")
+        got = bridge.step(_world(0.4, ego_x=-50.0), "ego")
+        return [g.decoded["msgCnt"] for g in got if g.msg_type == "RSM"]
+    assert first_rsm(-200.0) == [0]         # in range all along: nothing sensed, none sent
+    assert first_rsm(-400.0) == [0]         # out of range: the same count
+
+
 def test_receiver_at_the_range_edge_gets_range_drops_recorded():
     # with range-dependent loss the channel, not the bridge, decides near the edge
     bridge = _bridge(ChannelModel(latency_s=0.0, loss_probability=0.0, loss_at_range=1.0))
