@@ -102,7 +102,8 @@ def observation_to_dict(obs: Observation) -> dict[str, Any]:
         "time": obs.time, "ego": entity_to_dict(obs.ego),
         "objects": [entity_to_dict(o) for o in obs.objects],
         "signals": {k: {"color": s.color.value, "time_to_change": s.time_to_change,
-                        "phase_id": s.phase_id} for k, s in obs.signals.items()},
+                        "phase_id": s.phase_id, "flashing": s.flashing}
+                    for k, s in obs.signals.items()},
         "v2x": [{"msg_type": m.msg_type, "sender": m.sender, "sent_t": m.sent_t,
                  "recv_t": m.recv_t, "uper": bytes(m.uper), "decoded": _plain(m.decoded)}
                 for m in obs.v2x],
@@ -128,7 +129,8 @@ def observation_from_dict(d: dict[str, Any]) -> Observation:
     return Observation(
         time=d["time"], ego=entity_from_dict(d["ego"]),
         objects=tuple(entity_from_dict(o) for o in d["objects"]),
-        signals={k: SignalState(k, SignalColor(s["color"]), s["time_to_change"], s["phase_id"])
+        signals={k: SignalState(k, SignalColor(s["color"]), s["time_to_change"], s["phase_id"],
+                                flashing=bool(s.get("flashing", False)))
                  for k, s in d["signals"].items()},
         v2x=tuple(V2XReceived(**m) for m in d["v2x"]), speed_limit=d["speed_limit"],
         speed_limit_ahead=tuple((float(a), float(b)) for a, b in d.get("speed_limit_ahead", ())),

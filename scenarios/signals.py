@@ -10,14 +10,18 @@ never shown.
 
 State strings: ``red``/``yellow``/``green``/``off`` (any case), or esmini's lamp lists:
 triples ``"on;off;off"`` read as red;yellow;green, pairs ``"off;on"`` as red;green (a
-pedestrian light); the first lamp on (or flashing) gives the colour, none = off.
+pedestrian light); the first lamp on (or flashing) gives the colour, none = off, and a lamp
+``flashing`` makes the light a flashing one (:func:`light_of`; ``SignalState.flashing``, the
+SPAT's flashing LightStates; v2x15 audit: a flashing amber was sent as a steady one).
 """
 
 from __future__ import annotations
 
 import math
 
-from testzone.world import SignalColor, SignalState
+from typing import NamedTuple
+
+from testzone.world import SignalColor, SignalSpan, SignalState
 
 from scenarios.model import SignalControllerDef
 
@@ -26,20 +30,34 @@ _PEDESTRIAN_LAMPS = (SignalColor.RED, SignalColor.GREEN)
 """esmini's two-lamp states (``"off;on"``, its traffic_lights.xosc pedestrian lights): red;green."""
 
 
-def color_of(state: str) -> SignalColor:
-    """Map an OpenSCENARIO signal state string to a :class:`SignalColor`."""
+class Light(NamedTuple):
+    """What a signal head shows: its colour and whether the lamp flashes."""
+
+    color: SignalColor
+    flashing: bool = False
+
+
+def light_of(state: str) -> Light:
+    """Map an OpenSCENARIO signal state string to the :class:`Light` it shows (module
+    docstring)."""
     s = state.strip().lower()
     for c in SignalColor:
         if s == c.value:
-            return c
+            return Light(c)
     parts = [p.strip() for p in s.split(";")]
     if len(parts) in (2, 3) and all(p in ("on", "off", "flashing") for p in parts):
         lamps = _LAMPS if len(parts) == 3 else _PEDESTRIAN_LAMPS
         for lamp, p in zip(lamps, parts):
             if p != "off":
-                return lamp
-        return SignalColor.OFF
-    return SignalColor.UNKNOWN
+                return Light(lamp, p == "flashing")
+        return Light(SignalColor.OFF)
+    return Light(SignalColor.UNKNOWN)
+
+
+def color_of(state: str) -> SignalColor:
+    """Map an OpenSCENARIO signal state string to a :class:`SignalColor` (:func:`light_of`'s
+    colour)."""
+    return light_of(state).color
 
 
 class ControllerClock:
@@ -100,18 +118,19 @@ class ControllerClock:
             key = (sid, i)
             if key not in self._plans:
                 self._plans[key] = self._plan(sid, i)
-            color, remaining, spans = self._plans[key]
+            light, remaining, spans = self._plans[key]
             if remaining is None:
-                out[sid] = SignalState(sid, color, None, i)
+                out[sid] = SignalState(sid, light.color, None, i, flashing=light.flashing)
                 continue
-            out[sid] = SignalState(sid, color, remaining + shift, i,
-                                   tuple((c, s + shift, d) for c, s, d in spans))
+            out[sid] = SignalState(sid, light.color, remaining + shift, i,
+                                   tuple(SignalSpan(c.color, s + shift, d, c.flashing)
+                                         for c, s, d in spans), light.flashing)
         return out
 
-    def _plan(self, sid: str, i: int) -> tuple[SignalColor, float | None,
-                                                tuple[tuple[SignalColor, float, float], ...]]:
-        """Signal ``sid`` from the start of phase ``i`` on: its colour, the time until that
-        colour changes [s] (None: it never does) and the colours to come as (colour, starts
+    def _plan(self, sid: str, i: int) -> tuple[Light, float | None,
+                                                tuple[tuple[Light, float, float], ...]]:
+        """Signal ``sid`` from the start of phase ``i`` on: its light, the time until that
+        light changes [s] (None: it never does) and the lights to come as (light, starts
         in, lasts) [s], both from the phase's start (``states`` shifts them to now). Phases
         never shown (zero length) are left out; ``states`` keeps it per (signal, phase)."""
         phases, colours, n = self.cdef.phases, self._colours[sid], len(self.cdef.phases)
@@ -124,7 +143,7 @@ class ControllerClock:
         while cycle[k][0] == color:
             remaining += cycle[k][1]
             k += 1
-        spans: list[tuple[SignalColor, float, float]] = []
+        spans: list[tuple[Light, float, float]] = []
         start = remaining
         for c, d in cycle[k:]:
             if spans and spans[-1][0] == c:
@@ -141,9 +160,9 @@ class ControllerClock:
         return color, remaining, tuple(spans)
 
 
-def _colours_by_phase(cdef: SignalControllerDef) -> dict[str, list[SignalColor]]:
-    """Signal id -> its colour in each phase of the controller: the colour the phase sets,
-    else the one the last phase before it (cyclically) that names the signal sets."""
+def _colours_by_phase(cdef: SignalControllerDef) -> dict[str, list[Light]]:
+    """Signal id -> its :class:`Light` in each phase of the controller: the one the phase
+    sets, else the one the last phase before it (cyclically) that names the signal sets."""
     phases = cdef.phases
     ids = list(dict.fromkeys(sid for p in phases for sid in p.states))
     out = {}
@@ -152,7 +171,7 @@ def _colours_by_phase(cdef: SignalControllerDef) -> dict[str, list[SignalColor]]
         colours = []
         for i in range(len(phases)):
             last = max((j for j in named if j <= i), default=named[-1])
-            colours.append(color_of(phases[last].states[sid]))
+            colours.append(light_of(phases[last].states[sid]))
         out[sid] = colours
     return out
 

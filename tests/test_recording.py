@@ -41,6 +41,19 @@ def test_round_trip_keeps_frames_events_and_end(tmp_path: Path) -> None:
     assert rec.end_reason == "stop_trigger"
 
 
+def test_a_flashing_lamp_is_kept_and_a_steady_one_stays_three_fields(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    blink = WorldState(0.0, {}, {"7": SignalState("7", SignalColor.YELLOW, None, 0,
+                                                  flashing=True),
+                                 "8": SignalState("8", SignalColor.RED, 2.0, 1)})
+    with RecordingWriter(path, HEADER) as w:
+        w.frame(blink)
+        w.end(0.0, "stop_trigger")
+    assert '"sig":{"7":["yellow",null,0,true],"8":["red",2.0,1]}' in path.read_text()
+    (frame,) = read_recording(path).frames
+    assert frame.signals == blink.signals
+
+
 def test_a_file_cut_by_a_crash_reads_as_truncated(tmp_path: Path) -> None:
     path = tmp_path / "r.jsonl"
     w = RecordingWriter(path, HEADER)

@@ -6,7 +6,8 @@ nothing already simulated):
 * first line ``{"type": "header", ...}``: :class:`RecordingHeader` fields;
 * ``{"type": "frame", "t": s, "e": {name: [x, y, z, h, p, r, speed, acc, yaw_rate, steering,
   road_id|null, lane_id|null, s|null, t|null, offset|null, visible]}, "sig": {id: [color,
-  time_to_change|null, phase_id|null]}}`` one per simulation step (``sig`` only when it changed);
+  time_to_change|null, phase_id|null(, true: a flashing lamp)]}}`` one per simulation step
+  (``sig`` only when it changed);
 * ``{"type": "event", "t": s, "kind": ..., "data": {...}}`` storyboard transitions (``kind="storyboard"``),
   collisions (``"collision"``), V2X messages (``"v2x"``) and anything else worth a timeline mark;
 * last line ``{"type": "end", "t": s, "reason": ..., "message": ...}``; a recording without it was
@@ -213,7 +214,7 @@ class RecordingWriter:
                                "e": {n: _encode_entity(e) for n, e in world.entities.items()}}
         if world.signals != self._last_signals:
             obj["sig"] = {k: [s.color.value, _num(s.time_to_change), s.phase_id]
-                          for k, s in world.signals.items()}
+                          + ([True] if s.flashing else []) for k, s in world.signals.items()}
             self._last_signals = dict(world.signals)
         self._write(obj)
 
@@ -305,7 +306,8 @@ def _apply_line(rec: Recording, obj: dict[str, Any],
     typ = obj.get("type")
     if typ == "frame":
         if "sig" in obj:
-            signals = {k: SignalState(k, SignalColor(v[0]), v[1], v[2])
+            signals = {k: SignalState(k, SignalColor(v[0]), v[1], v[2],
+                                      flashing=len(v) > 3 and v[3] is True)
                        for k, v in obj["sig"].items()}
         ents = {n: _decode_entity(n, row, rec.header.entities.get(n))
                 for n, row in obj["e"].items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class EntityKind(str, enum.Enum):
@@ -150,6 +151,16 @@ class SignalColor(str, enum.Enum):
     UNKNOWN = "unknown"
 
 
+class SignalSpan(NamedTuple):
+    """One light to come of a signal (:attr:`SignalState.upcoming`): its colour, when it
+    starts [s from now], how long it lasts [s], and whether the lamp flashes."""
+
+    color: SignalColor
+    starts_in: float
+    lasts: float
+    flashing: bool = False
+
+
 @dataclass(frozen=True)
 class SignalState:
     """State of one traffic signal (OpenDRIVE ``signal@id``) at one instant.
@@ -160,17 +171,22 @@ class SignalState:
         time_to_change: time until the colour changes [s], or None when unknown.
         phase_id: the index (0-based) of the TrafficSignalController Phase showing now, or
             None; not the SPAT/MAP phase id (the RSU layout gives that, v2x_bridge.factory).
-        upcoming: the colours that follow, over one signal cycle, as ``(colour, starts in
-            [s], lasts [s])``, in order: the first starts at ``time_to_change``, the last is
-            the current colour coming round again (its whole length). Empty when the plan is
-            not known (a pinned signal, a colour held all cycle, a backend without the plan).
+        upcoming: the lights that follow, over one signal cycle, as :class:`SignalSpan`
+            ``(colour, starts in [s], lasts [s], flashing)``, in order: the first starts at
+            ``time_to_change``, the last is the current light coming round again (its whole
+            length). Empty when the plan is not known (a pinned signal, a light held all
+            cycle, a backend without the plan).
+        flashing: the lamp flashes (esmini's lamp state ``"off;flashing;off"``: a flashing
+            amber; the SPAT's LightState flashing-red/-yellow/-green). A change between a
+            steady and a flashing lamp of one colour is a change of light (``time_to_change``).
     """
 
     signal_id: str
     color: SignalColor
     time_to_change: float | None = None
     phase_id: int | None = None
-    upcoming: tuple[tuple[SignalColor, float, float], ...] = ()
+    upcoming: tuple[SignalSpan, ...] = ()
+    flashing: bool = False
 
 
 @dataclass(frozen=True)

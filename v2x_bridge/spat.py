@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from testzone.world import SignalColor, SignalState
+from testzone.world import SignalColor, SignalSpan, SignalState
 from v2x_bridge import fields, units
 from v2x_bridge.context import BuildContext
 
@@ -39,6 +39,10 @@ COLOR_OF_LIGHT = MappingProxyType({
     "protected-green": SignalColor.GREEN, "yellow": SignalColor.YELLOW,
     "flashing-yellow": SignalColor.YELLOW})
 """SignalColor of each DE_LightState name."""
+_FLASHING_LIGHT = MappingProxyType({SignalColor.RED: "flashing-red",
+                                    SignalColor.YELLOW: "flashing-yellow",
+                                    SignalColor.GREEN: "flashing-green"})
+"""DE_LightState of a flashing lamp of each colour."""
 
 STATUS_FIXED_TIME = fields.bit_string({5}, 16)
 """IntersectionStatusObject with only ``fixedTimeOperation`` (bit 5) set."""
@@ -54,10 +58,14 @@ def phase_state(state: SignalState, green_light: str = "permissive-green") -> di
     timing = {"startTime": 0,
               "likelyEndTime": units.duration_to_timemark(state.time_to_change,
                                                           f"signal {state.signal_id} time_to_change")}
-    return {"light": _light(state.color, green_light), "timing": ("counting", timing)}
+    return {"light": _light(state.color, green_light, state.flashing),
+            "timing": ("counting", timing)}
 
 
-def _light(color: SignalColor, green_light: str) -> str:
+def _light(color: SignalColor, green_light: str, flashing: bool = False) -> str:
+    """DE_LightState of a lamp: a flashing one as flashing-red/-yellow/-green."""
+    if flashing and color in _FLASHING_LIGHT:
+        return _FLASHING_LIGHT[color]
     return green_light if color == SignalColor.GREEN else _LIGHT_OF_COLOR[color]
 
 
@@ -76,16 +84,18 @@ def phase_states(state: SignalState, green_light: str = "permissive-green"
     """
     if state.time_to_change is None or not state.upcoming:
         return [phase_state(state, green_light)]
-    spans = [(state.color, 0.0, state.time_to_change), *state.upcoming]
+    spans = [SignalSpan(state.color, 0.0, state.time_to_change, state.flashing),
+             *(SignalSpan(*u) for u in state.upcoming)]
     # the last span is the current light coming round: the cycle is its start plus the part
     # of the current light already shown
-    repeat_start, repeat_len = spans[-1][1], spans[-1][2]
+    repeat_start, repeat_len = spans[-1].starts_in, spans[-1].lasts
     cycle = repeat_start + repeat_len - state.time_to_change
     out = []
-    for j, (color, start, length) in enumerate(spans[:-1][:MAX_PHASE_STATES]):
-        nxt = next(((s, d) for c, s, d in spans[j + 1:] if c == color), (start + cycle, length))
+    for j, (color, start, length, flashing) in enumerate(spans[:-1][:MAX_PHASE_STATES]):
+        nxt = next(((u.starts_in, u.lasts) for u in spans[j + 1:]
+                    if (u.color, u.flashing) == (color, flashing)), (start + cycle, length))
         where = f"signal {state.signal_id} {color.value} light"
-        out.append({"light": _light(color, green_light), "timing": ("counting", {
+        out.append({"light": _light(color, green_light, flashing), "timing": ("counting", {
             "startTime": units.duration_to_timemark(start, where),
             "likelyEndTime": units.duration_to_timemark(start + length, where),
             "nextStartTime": units.duration_to_timemark(nxt[0], where),
@@ -114,7 +124,8 @@ def group_signals(signal_ids: tuple[str, ...], signals: dict[str, SignalState],
             continue
         pid = (phase_ids or {}).get(sid, state.phase_id if state.phase_id is not None else index)
         first = kept.setdefault(int(pid), state)
-        if (first.color, first.time_to_change) != (state.color, state.time_to_change):
+        if (first.color, first.flashing, first.time_to_change) != \
+                (state.color, state.flashing, state.time_to_change):
             conflicts.append((int(pid), first.signal_id, sid))
     return kept, tuple(conflicts)
 

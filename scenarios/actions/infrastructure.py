@@ -17,7 +17,7 @@ from scenarios.actions.base import Done
 from scenarios.errors import ScenarioError
 from scenarios.registry import ParseContext
 from scenarios.runtime import Runtime
-from scenarios.signals import color_of
+from scenarios.signals import light_of
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,9 @@ class TrafficSignalStateAction:
 
     def start(self, rt: Runtime, actor: str | None) -> Done:
         """Start on ``actor`` (None if global); return the run (see actions.base)."""
-        rt.pinned_signals[self.name] = SignalState(self.name, color_of(self.state))
+        light = light_of(self.state)
+        rt.pinned_signals[self.name] = SignalState(self.name, light.color,
+                                                   flashing=light.flashing)
         rt.signals[self.name] = rt.pinned_signals[self.name]
         return Done()
 

@@ -304,8 +304,9 @@ def test_signal_plan_ahead_over_one_cycle_by_hand():
     again from 93 s for its whole 27 s."""
     state = _plan_at_40s()
     assert state.color == SignalColor.RED and state.time_to_change == pytest.approx(20.0)
-    assert state.upcoming == ((SignalColor.GREEN, 20.0, 30.0), (SignalColor.YELLOW, 50.0, 3.0),
-                              (SignalColor.RED, 53.0, 27.0))
+    assert state.upcoming == ((SignalColor.GREEN, 20.0, 30.0, False),
+                              (SignalColor.YELLOW, 50.0, 3.0, False),
+                              (SignalColor.RED, 53.0, 27.0, False))
 
 
 def test_spat_lists_the_lights_to_come_with_their_next_times():
@@ -328,6 +329,33 @@ def test_spat_lists_the_lights_to_come_with_their_next_times():
     assert info.intersections[0].phases[phase["id"]][1].start_s == pytest.approx(20.0)
 
 
+def test_flashing_lamps_are_sent_as_flashing_lights():
+    """v2x15 audit: esmini's lamp states with ``flashing`` were sent as steady lights. Plan:
+    green 20 s, flashing green 3 s (``off;off;flashing``), yellow 3 s, red 24 s (a 50 s
+    cycle). At t = 10 s: permissive-green until 10 s (0.1 s: 100), flashing-green 100-130
+    (next at 100 + 500), yellow 130-160, red 160-400. A flashing amber all cycle
+    (``off;flashing;off``) is flashing-yellow with no end (36001)."""
+    from scenarios.model import SignalControllerDef, SignalPhase
+    from scenarios.signals import ControllerClock
+    phases = (SignalPhase("go", 20.0, {"a": "off;off;on", "n": "off;flashing;off"}),
+              SignalPhase("blink", 3.0, {"a": "off;off;flashing"}),
+              SignalPhase("amber", 3.0, {"a": "off;on;off"}),
+              SignalPhase("stop", 24.0, {"a": "on;off;off"}))
+    states = ControllerClock(SignalControllerDef("c", phases), 0.0).states(10.0)
+    assert (states["a"].color, states["a"].flashing, states["a"].time_to_change) == \
+        (SignalColor.GREEN, False, 10.0)
+    assert states["a"].upcoming[0] == (SignalColor.GREEN, 10.0, 3.0, True)
+    value = spat.build(_ctx(WorldState(10.0, {}, states), rsu=Rsu(
+        "R1", 0.0, 0.0, junction_id="9", signal_ids=("a", "n"), phase_ids={"a": 1, "n": 2})))
+    lights = {p["id"]: [(s["light"], s["timing"][1]["startTime"], s["timing"][1]["likelyEndTime"])
+                        for s in p["phaseStates"]]
+              for p in value["intersections"][0]["phases"]}
+    assert lights[1] == [("permissive-green", 0, 100), ("flashing-green", 100, 130),
+                         ("yellow", 130, 160), ("red", 160, 400)]
+    assert lights[2] == [("flashing-yellow", 0, 36001)]
+    _roundtrip("SPAT", value)                          # the standard's enumeration takes them
+
+
 def test_a_phase_that_leaves_a_signal_out_keeps_its_colour_and_a_zero_phase_is_never_shown():
     """Hostile pass 13b: a Phase that does not name signal 'a' left it as it was in the
     engine (its count-down frozen), while SPAT announced the colour of the phase before; a
@@ -342,7 +370,8 @@ def test_a_phase_that_leaves_a_signal_out_keeps_its_colour_and_a_zero_phase_is_n
     clock = ControllerClock(SignalControllerDef("c", phases), 0.0)
     seen = {t: clock.states(t)["a"] for t in (0.0, 40.0, 55.0)}
     assert (seen[40.0].color, seen[40.0].time_to_change) == (SignalColor.GREEN, 10.0)
-    assert seen[40.0].upcoming == ((SignalColor.RED, 10.0, 10.0), (SignalColor.GREEN, 20.0, 50.0))
+    assert seen[40.0].upcoming == ((SignalColor.RED, 10.0, 10.0, False),
+                                   (SignalColor.GREEN, 20.0, 50.0, False))
     assert (seen[55.0].color, seen[55.0].time_to_change) == (SignalColor.RED, 5.0)
     # a signal no phase has named yet is not there: 'c' is first set by p2
     late = ControllerClock(SignalControllerDef("c", (
