@@ -229,7 +229,9 @@ class PathAhead:
 
     def red_signals(self, ego_along: float, signals: dict[str, SignalState],
                     stop_yellow: bool = True) -> list[PathObstacle]:
-        """Stop lines of red (and, if ``stop_yellow``, yellow) signals the path crosses.
+        """Stop lines of red (and, if ``stop_yellow``, steady yellow) signals the path crosses
+        (a flashing yellow warns, it does not stop: GB 14886-2016 / PRC RTSL Implementing
+        Regulations art. 42, pass with care).
 
         Only lights that govern vehicles count (``maps.Signal.governs_vehicles``). A signal
         applies when it lies on a road the path runs along, between two consecutive
@@ -245,7 +247,8 @@ class PathAhead:
             if not sig.governs_vehicles:
                 continue  # pedestrian and bicycle lights do not stop cars
             state = signals.get(sig.id)
-            if state is None or state.color not in stop_colors:
+            if state is None or state.color not in stop_colors or \
+                    (state.flashing and state.color == SignalColor.YELLOW):
                 continue
             for i in range(1, len(self.coords)):
                 a, b = self.coords[i - 1], self.coords[i]

@@ -121,6 +121,11 @@ def test_a_red_light_over_another_lane_does_not_stop_the_path(tmp_path) -> None:
         path = PathAhead(net, LaneCoord("1", lane, 10.0, 0.0), horizon=100.0)
         found = [o.distance for o in path.red_signals(0.0, red)]
         assert found == ([pytest.approx(40.0, abs=0.1)] if stops else []), lane
+    # a steady yellow stops the path (stop_yellow); a flashing yellow warns only
+    path = PathAhead(net, LaneCoord("1", -2, 10.0, 0.0), horizon=100.0)
+    steady = {"arrow": SignalState("arrow", SignalColor.YELLOW)}
+    blinking = {"arrow": SignalState("arrow", SignalColor.YELLOW, flashing=True)}
+    assert len(path.red_signals(0.0, steady)) == 1 and path.red_signals(0.0, blinking) == []
 
 
 def test_a_barrier_in_the_next_lane_is_no_obstacle_on_the_path() -> None:
