@@ -96,7 +96,7 @@ def _finite(value: float, field: str) -> float:
 def _checked(value: float, lo: float, hi: float, field: str, unit: str) -> float:
     value = _finite(value, field)
     if not lo <= value <= hi:
-        raise V2XError(f"{field} = {value:g} {unit} is outside [{lo:g}, {hi:g}] {unit}",
+        raise V2XError(f"{field} = {value:.12g} {unit} is outside [{lo:.12g}, {hi:.12g}] {unit}",
                        element=field)
     return value
 
@@ -208,15 +208,16 @@ def radius_to_asn(radius_m: float, field: str = "radius") -> int:
 def duration_to_timemark(seconds: float | None, field: str = "timing") -> int:
     """A duration from now [s] (>= 0) -> TimeMark count-down [0.1 s].
 
-    None -> 36001 (unknown); durations beyond 3600 s saturate to 36000 (''more than an hour'').
-    Raises V2XError for negative or NaN durations.
+    None -> 36001 (unknown); 3600 s and beyond -> 36000 (''more than an hour''); a duration
+    under an hour rounds to the nearest 0.1 s but at most 35999 (3599.96 s is not more than an
+    hour; v2x15 audit). Raises V2XError for negative or NaN durations.
     """
     if seconds is None:
         return TIMEMARK_UNKNOWN
     s = _finite(seconds, field)
     if s < 0.0:
         raise V2XError(f"{field} = {s:g} s is negative", element=field)
-    return TIMEMARK_OVER_HOUR if s >= 3600.0 else min(TIMEMARK_OVER_HOUR, round(s * 10.0))
+    return TIMEMARK_OVER_HOUR if s >= 3600.0 else min(TIMEMARK_OVER_HOUR - 1, round(s * 10.0))
 
 
 def timemark_to_duration(value: int) -> float | None:
@@ -279,7 +280,12 @@ class SimClock:
         return (u.minute * 60 + u.second) * 10 + u.microsecond // 100000
 
     def sim_time(self, moy: int, dsecond: int) -> float:
-        """Inverse of (moy, dsecond): the sim time [s] of that UTC instant in the epoch's year."""
+        """Inverse of (moy, dsecond): the sim time [s] of that UTC instant, in the epoch's
+        year, or in the next one when that instant lies before the epoch's minute (a run that
+        crossed New Year: v2x15 audit, moy 0 after a 23:59:30 epoch had given -31535955 s)."""
         start = datetime(self.epoch.year, 1, 1, tzinfo=timezone.utc)
         at = start + timedelta(minutes=moy, milliseconds=dsecond)
+        if at < self.epoch.replace(second=0, microsecond=0):
+            at = datetime(self.epoch.year + 1, 1, 1, tzinfo=timezone.utc) + \
+                timedelta(minutes=moy, milliseconds=dsecond)
         return (at - self.epoch).total_seconds()

@@ -89,6 +89,7 @@ def test_yaw_rate_clockwise_positive():
 def test_durations_to_timemark():
     assert units.duration_to_timemark(12.34) == 123
     assert units.duration_to_timemark(4000.0) == 36000      # more than an hour
+    assert units.duration_to_timemark(3599.96) == 35999     # under an hour is not 36000
     assert units.duration_to_timemark(1e308) == 36000       # saturates, no OverflowError
     assert units.duration_to_timemark(None) == 36001        # unknown
     assert units.timemark_to_duration(36001) is None
@@ -122,6 +123,15 @@ def test_sim_clock_fields_by_hand():
     assert clock.timemark(0.0) == (34 * 60 + 56) * 10 + 7
     assert clock.dsecond(3.3) == 60089 - 60000           # next minute
     assert clock.moy(3.3) == 59 * 1440 + 755
+    assert clock.sim_time(clock.moy(10.0), clock.dsecond(10.0)) == pytest.approx(10.0)
+
+
+def test_sim_clock_inverse_across_new_year():
+    """v2x15 audit: an epoch of 2026-12-31T23:59:30Z and a frame 45 s later carry moy 0,
+    DSecond 15000 (2027-01-01T00:00:15Z); their sim time is 45 s, not -31535955 s."""
+    clock = units.SimClock(datetime(2026, 12, 31, 23, 59, 30, tzinfo=timezone.utc))
+    assert (clock.moy(45.0), clock.dsecond(45.0)) == (0, 15000)
+    assert clock.sim_time(0, 15000) == pytest.approx(45.0)
     assert clock.sim_time(clock.moy(10.0), clock.dsecond(10.0)) == pytest.approx(10.0)
 
 
