@@ -292,16 +292,17 @@ class RoadNetwork:
         return longitudinal_path(self.graph, a, b, max_distance)
 
     def route(self, a: LaneCoord, b: LaneCoord, strategy: str = "shortest",
-              max_distance: float = 5000.0) -> list[str] | None:
+              max_distance: float = 5000.0, goal_lane: bool = False) -> list[str] | None:
         """Road ids of the best drivable route from ``a`` to ``b``, or None.
 
         ``strategy`` is OpenSCENARIO's RouteStrategy: ``shortest`` (length), ``fastest``
         (time at the speed limits) or ``leastIntersections`` (junctions entered, then
-        length); see :mod:`maps.routing`. MapsError for an unknown road or strategy. Drive it
-        with ``advance(coord, ds, choose=maps.traversal.route_chooser(route))``."""
+        length); ``goal_lane``: enter ``b``'s road in its lane's driving direction; see
+        :mod:`maps.routing`. MapsError for an unknown road or strategy. Drive it with
+        ``advance(coord, ds, choose=maps.traversal.route_chooser(route))``."""
         for c in (a, b):
             self.road(c.road_id)
-        return find_route(self.graph, a, b, strategy, max_distance)
+        return find_route(self.graph, a, b, strategy, max_distance, goal_lane=goal_lane)
 
     def reference_frame(self, road_id: str, s: float) -> tuple[float, float]:
         """Heading [rad, not wrapped] and signed curvature [1/m, > 0 turning left] of the

@@ -7,7 +7,9 @@ driving direction and travels every road in a direction for which the road has a
 lane (right-hand traffic per ``road@rule``, ``lane@direction``; two-way lanes both ways). A ``b`` on
 ``a``'s road in a lane driven the other way is reached by leaving the road and entering it
 again in that lane's direction (a U-turn round the block); elsewhere the goal lane's
-direction is not looked at, as esmini's route planner does not. Costs
+direction is not looked at, as esmini's route planner does not, unless ``goal_lane`` asks
+for the goal road to be entered in the goal lane's driving direction (a vehicle under test
+given a route: it should arrive in the goal lane, not beside it in the opposite one). Costs
 (Dijkstra over road ends, partial first and last roads included):
 
 * ``shortest``: reference-line length [m];
@@ -94,11 +96,12 @@ def _enters_junction(road: Road, end: str) -> bool:
 
 
 def find_route(graph: RoadGraph, a: LaneCoord, b: LaneCoord, strategy: str = "shortest",
-               max_distance: float = 5000.0, default_speed: float = DEFAULT_SPEED
-               ) -> list[str] | None:
+               max_distance: float = 5000.0, default_speed: float = DEFAULT_SPEED,
+               goal_lane: bool = False) -> list[str] | None:
     """Road ids of the best route from ``a`` to ``b`` under ``strategy`` (module docstring);
     ``[a.road_id]`` when ``b`` lies ahead on the same road; None when ``b`` cannot be reached
-    within ``max_distance`` [m] of road. MapsError for an unknown strategy."""
+    within ``max_distance`` [m] of road (with ``goal_lane``, in the goal lane's driving
+    direction). MapsError for an unknown strategy."""
     costs = _Costs(strategy, default_speed)
     ra = graph.roads[a.road_id]
     travel = ra.driving_sign(a.lane_id) if a.lane_id != 0 else 1
@@ -129,8 +132,9 @@ def find_route(graph: RoadGraph, a: LaneCoord, b: LaneCoord, strategy: str = "sh
             if not drivable(nroad, ntravel):
                 continue
             s_in = 0.0 if cp == "start" else nroad.length
-            if nid == b.road_id and u_turn and ntravel != nroad.driving_sign(b.lane_id):
-                continue             # back on the goal's road, but not in the goal lane's way
+            if nid == b.road_id and (u_turn or goal_lane) and b.lane_id != 0 and \
+                    not nroad.two_way(b.lane_id) and ntravel != nroad.driving_sign(b.lane_id):
+                continue             # on the goal's road, but not in the goal lane's way
             if nid == b.road_id:
                 c = costs.stretch(nroad, ntravel, s_in, b.s, junction)
                 heapq.heappush(heap, ((cost[0] + c[0], cost[1] + c[1]), counter, "", "",

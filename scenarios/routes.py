@@ -17,6 +17,7 @@ from lxml import etree
 from testzone.world import LaneCoord
 
 from maps.errors import MapsError
+from maps.routing import STRATEGIES
 
 from scenarios.errors import UnsupportedElementError
 from scenarios.registry import ParseContext
@@ -80,17 +81,25 @@ class RouteFollower:
         return self.strategies[i] if i < len(self.strategies) else "shortest"
 
     def _plan(self) -> list[str] | None:
+        """The joined waypoint-to-waypoint plans; for an externally driven entity each leg
+        enters its waypoint's road in the waypoint lane's driving direction where the map
+        allows (``net.route(..., goal_lane=True)``), else as esmini plans (any direction)."""
         planner = getattr(self.rt.net, "route", None)
         if planner is None:
             return None
+        mover = self.rt.movers.get(self.entity)
+        external = mover is not None and mover.external
         roads: list[str] = []
         for i, (a, b) in enumerate(zip(self.waypoints, self.waypoints[1:])):
             if a.coord is None or b.coord is None:
                 return None
             strategy = self.strategy(i + 1)
+            strategy = strategy if strategy in STRATEGIES else "shortest"
             try:
-                part = planner(a.coord, b.coord, strategy if strategy in
-                               ("shortest", "fastest", "leastIntersections") else "shortest")
+                part = None
+                if external:   # a vehicle under test arrives in its waypoints' lanes
+                    part = planner(a.coord, b.coord, strategy, goal_lane=True)
+                part = part or planner(a.coord, b.coord, strategy)
             except MapsError:
                 return None
             if not part:

@@ -116,3 +116,16 @@ def test_a_goal_in_the_lane_driven_the_other_way_is_a_u_turn_away(net):
         route = net.route(START, LaneCoord("242", -1, s, 0.0))
         assert route[0] == route[-1] == "242" and len(route) > 2, s
         assert _junctions(net, route).count("150") == 2
+
+
+def test_goal_lane_enters_the_goal_road_in_its_lanes_direction(net):
+    """GOAL is on road 217 in lane 1, driven against s (from its end, road 267, towards
+    junction 148). The shortest plan enters 217 from junction 148 at s = 0 (WEST), driving
+    along +s: lane -1's way, the other side of the road (esmini plans so). With ``goal_lane``
+    the plan must come in from road 267: the northern ring, which enters 217 at its end.
+    For a goal in lane -1 the shortest plan already arrives that way."""
+    assert net.driving_sign("217", 1) == -1
+    assert _plain(net, net.route(START, GOAL)) == WEST
+    assert _plain(net, net.route(START, GOAL, goal_lane=True)) == NORTH_RING
+    minus = LaneCoord("217", -1, 50.0, 0.0)
+    assert _plain(net, net.route(START, minus, goal_lane=True)) == WEST
