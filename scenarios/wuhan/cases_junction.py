@@ -204,7 +204,11 @@ LOGICALS: tuple[Logical, ...] = (
             (Vary("TriggerDistance", "m", uniform=(30.0, 50.0)),
              Vary("PedestrianSpeed", "m/s", uniform=(1.5, 2.5))),
             (NO_COLLISION, PED_CLEAR, crit("decel_peak", "decel_peak_mps2", "<=", 9.0,
-                                           "m/s^2", "vehicle Performance maxDeceleration")),
+                                           "m/s^2", "vehicle Performance maxDeceleration"),
+             crit("ttc_min", "ttc_min_s", ">=", 1.0, "s",
+                  f"{GBT} emergency braking: the pedestrian steps onto a collision course "
+                  f"under 1.5 s by design (TriggerDistance 30-50 m); 1.0 s, this project's "
+                  f"bound for an emergency stop, as at intersection turns")),
             (), runs=4, seed=5302),
     Logical("wuhan-tz-oncoming-left-turn", "tz_oncoming_left_turn",
             "Oncoming vehicle turns left across Ego's path on green", "intersection",
