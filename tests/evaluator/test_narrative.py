@@ -98,6 +98,28 @@ def test_a_failed_ttc_names_what_it_was_measured_against():
     assert not any("time headway" in ln for ln in lines)
 
 
+def test_a_failed_ttc_against_a_crossing_user_says_so():
+    """A car crossing towards the ego's side (tests/evaluator/test_headway.py: contact at
+    5.17 s, TTC 5.17 - t): over a 4 s recording the least is 1.17 s at its end; a 3 s
+    criterion fails, and the sentence names the crossing user, not a gap ahead."""
+    import math
+
+    from evaluator import score_case
+    from evaluator_fixtures import make_recording, straight
+    from testzone.world import Pose
+
+    def crossing(t):
+        return {"pose": Pose(50.0, -29.0 + 5.0 * t, 0.0, math.pi / 2), "speed": 5.0}
+    rec = make_recording({"ego": straight(0, 10.0), "car": crossing}, 4.0,
+                         criteria=[{"id": "ttc", "metric": "ttc_min_s", "rule": ">=",
+                                    "threshold": 3.0, "clause": "test"}])
+    res = score_case(rec)
+    lines = narrative(res)
+    assert ("At 4.00 s the time to collision to car, crossing the ego's path, was lowest: "
+            "1.17 s (both keeping their speed and heading), the ego at 10.00 m/s (36 km/h)."
+            ) in lines
+
+
 def test_the_closest_approach_and_lane_departures_are_told():
     """Fresh new-user pass 11: the idm ego passed the stationary car by changing lane twice,
     1.65 m from it, and "What happened" said only how the run ended."""
