@@ -160,19 +160,35 @@ def moved_plausibly(a: EntityState, b: EntityState, dt: float) -> bool:
     return math.hypot(b.pose.x - a.pose.x, b.pose.y - a.pose.y) <= reach
 
 
-def lanes_along(track: EgoTrack, net: object | None) -> list[LaneCoord | None]:
-    """The ego's lane position in each frame of ``track``.
+def lane_of(state: EntityState, net: object | None) -> LaneCoord | None:
+    """``state``'s lane position: the recorded ``EntityState.lane`` when present, else, when
+    a road network is given, ``net.world_to_lane(x, y, heading)`` (docs/architecture.md,
+    maps); None off the network (or when the network cannot place it: TestzoneError)."""
+    if state.lane is not None or net is None:
+        return state.lane
+    try:
+        return net.world_to_lane(state.pose.x, state.pose.y, state.pose.h)  # type: ignore[attr-defined]
+    except TestzoneError:
+        return None
 
-    The recorded ``EntityState.lane`` is used when present; otherwise, when a road network is
-    given, ``net.world_to_lane(x, y, heading)`` (docs/architecture.md, maps) fills it in.
-    """
-    out = []
-    for st in track.states:
-        lane = st.lane
-        if lane is None and net is not None:
-            lane = net.world_to_lane(st.pose.x, st.pose.y, st.pose.h)  # type: ignore[attr-defined]
-        out.append(lane)
-    return out
+
+def lanes_along(track: EgoTrack, net: object | None) -> list[LaneCoord | None]:
+    """The ego's lane position in each frame of ``track`` (:func:`lane_of`)."""
+    return [lane_of(st, net) for st in track.states]
+
+
+CROSSING_ANGLE_RAD = math.radians(30.0)
+"""Least angle [rad] between a road user's heading and the ego's for it to be crossing the
+ego's way rather than going along it (either way: oncoming traffic goes along it too)."""
+
+
+def crosses_heading(ego: EntityState, other: EntityState, strict: bool = True) -> bool:
+    """Whether ``other`` heads across the ego's way: more than (``strict``, else at least)
+    :data:`CROSSING_ANGLE_RAD` from the ego's heading, either way (|sin| of the difference
+    against sin 30 deg). The metrics add their own rule for road users standing still."""
+    across = abs(math.sin(other.pose.h - ego.pose.h))
+    limit = math.sin(CROSSING_ANGLE_RAD)
+    return across > limit if strict else across >= limit
 
 
 def road_junction(road: object | None) -> str | None:

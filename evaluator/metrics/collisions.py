@@ -44,11 +44,10 @@ from dataclasses import asdict, dataclass
 import shapely
 import shapely.ops
 
-from testzone.errors import TestzoneError
 from testzone.recording import Recording
 from testzone.world import EntityState, WorldState, boxes_overlap
 
-from evaluator.extract import box_centre, ego_name, map_query, moved_plausibly
+from evaluator.extract import box_centre, ego_name, lane_of, map_query, moved_plausibly
 from evaluator.interfaces import RoadNetworkView
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic
 
@@ -285,8 +284,9 @@ class CollisionMetric:
 
     def collisions(self, recording: Recording, net: RoadNetworkView | None = None
                    ) -> list[Collision]:
-        """Return the ego's collisions, earliest first (``net``: places an ego state the
-        recording holds no lane for, for the lateral class)."""
+        """Return the ego's collisions, earliest first. ``net`` (a network with
+        ``world_to_lane``) places an ego state the recording holds no lane for; it is asked
+        only for the lateral class (:meth:`_ego_between_lanes`)."""
         ego = ego_name(recording)
         contacts = [(t, n, "event", None) for t, n in _event_contacts(recording, ego)]
         contacts += [(t, n, "overlap", states) for t, n, states in _overlap_onsets(recording,
@@ -365,16 +365,8 @@ class CollisionMetric:
         """Straddling lanes, changed lane within the window, or off the network: the recorded
         lane, else the map's (``net.world_to_lane``; evaluator15 audit: an ego without a
         recorded lane counted as off the network although the map placed it in a lane)."""
-        place = map_query(net, "world_to_lane")
-
-        def lane_of(state: EntityState):
-            if state.lane is not None or place is None:
-                return state.lane
-            try:
-                return place(state.pose.x, state.pose.y, state.pose.h)
-            except TestzoneError:
-                return None
-        here = lane_of(e)
+        net = net if map_query(net, "world_to_lane") is not None else None
+        here = lane_of(e, net)
         if here is None:
             return True
         if abs(here.offset) > self.lane_offset_m:
@@ -382,7 +374,7 @@ class CollisionMetric:
         for f in rec.frames:
             if t - self.lane_change_window_s <= f.time <= t:
                 past = f.entities.get(e.name)
-                before = lane_of(past) if past is not None else None
+                before = lane_of(past, net) if past is not None else None
                 if before is not None and \
                         (before.road_id, before.lane_id) != (here.road_id, here.lane_id):
                     return True

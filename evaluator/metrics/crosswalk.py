@@ -23,7 +23,7 @@ from testzone.errors import TestzoneError
 from testzone.recording import Recording
 from testzone.world import EntityKind, along_left
 
-from evaluator.extract import box_centre, ego_name, map_query
+from evaluator.extract import box_centre, crosses_heading, ego_name, map_query
 from evaluator.interfaces import RoadNetworkView
 from evaluator.metrics.pet import conflict_areas
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic
@@ -93,15 +93,12 @@ def _any(query) -> bool:
         return False
 
 
-CROSSING_ANGLE_RAD = math.radians(30.0)
-"""Least angle [rad] between a road user's heading and the ego's for it to be crossing the
-ego's way rather than going along it (a cyclist riding in the next lane over a crosswalk)."""
-
-
 def _crossing(e, o) -> bool:
-    """Whether ``o`` is crossing the ego's way: heading at least :data:`CROSSING_ANGLE_RAD`
-    across the ego's either way, or a pedestrian standing on the crosswalk (below 0.5 m/s)."""
-    if abs(math.sin(o.pose.h - e.pose.h)) >= math.sin(CROSSING_ANGLE_RAD):
+    """Whether ``o`` is crossing the ego's way: heading at least
+    :data:`evaluator.extract.CROSSING_ANGLE_RAD` across the ego's either way (a cyclist
+    riding in the next lane over a crosswalk is not), or a pedestrian standing on the
+    crosswalk (below 0.5 m/s)."""
+    if crosses_heading(e, o, strict=False):
         return True
     return o.kind == EntityKind.PEDESTRIAN and abs(o.speed) < 0.5
 

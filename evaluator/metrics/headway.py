@@ -20,7 +20,7 @@ in; otherwise along the arc of the ego's path curvature. Gap and closing speed a
 measured along that path, so a curve does not shorten TTC.
 
 Road users crossing the ego's path (moving, :data:`CROSSING_MIN_SPEED_MPS` or faster, at more
-than :data:`CROSSING_ANGLE_RAD` from the ego's heading either way) are not followed: they
+than 30 deg from the ego's heading either way: :func:`crosses_path`) are not followed: they
 are no lead (no THW, gap, DRAC) and their TTC is the plane constant-velocity one of the two
 boxes (:func:`testzone.world.time_to_contact`, Hayward's "taking into account their paths"):
 a pedestrian about to leave the lane before the ego arrives has none, a car on course for the
@@ -37,14 +37,11 @@ from testzone.lead import RoadFrames, nearest_ahead
 from testzone.recording import Recording
 from testzone.world import EntityState, time_to_contact
 
-from evaluator.extract import ego_name
+from evaluator.extract import crosses_heading, ego_name
 from evaluator.interfaces import RoadNetworkView
 from evaluator.results import MetricResult, Statistic, TimeSeries, violations_from_mask
 
 
-CROSSING_ANGLE_RAD = math.radians(30.0)
-"""A road user moving at more than this angle [rad] from the ego's heading (and less than its
-supplement: oncoming traffic is followed) crosses the ego's path."""
 CROSSING_MIN_SPEED_MPS = 0.1
 """Slower than this [m/s] a road user stands: it is followed (stood in the path) or not."""
 TTC_HORIZON_S = 10.0
@@ -53,11 +50,9 @@ TTC_HORIZON_S = 10.0
 
 def crosses_path(ego: EntityState, other: EntityState) -> bool:
     """True when ``other`` crosses the ego's path (module docstring): moving at least
-    :data:`CROSSING_MIN_SPEED_MPS` at more than :data:`CROSSING_ANGLE_RAD` from the ego's
-    heading, either way."""
-    if abs(other.speed) < CROSSING_MIN_SPEED_MPS:
-        return False
-    return abs(math.sin(other.pose.h - ego.pose.h)) > math.sin(CROSSING_ANGLE_RAD)
+    :data:`CROSSING_MIN_SPEED_MPS` and heading across the ego's way
+    (:func:`evaluator.extract.crosses_heading`: more than 30 deg either way)."""
+    return abs(other.speed) >= CROSSING_MIN_SPEED_MPS and crosses_heading(ego, other)
 
 
 @dataclass(frozen=True)

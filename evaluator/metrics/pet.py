@@ -10,8 +10,8 @@ headway metric (TTC, THW). Its conflict area is the part of the two swept footpr
 :func:`patch_radius` of it (so two paths that cross and then run side by side do not make one
 long area); a user occupies it in the frames where its box intersects it, so with sampling
 period dt the result is exact to dt (evaluator15 audit: PET at the single crossing point of
-the centre paths had overstated it by half of each width over its speed: 0.67 s came out as
-1.30 s for a pedestrian). Where the footprints give no area there (a zero-width box), the
+the centre paths had overstated it by half of each width over its speed: 0.70 s came out as
+1.35 s for a pedestrian). Where the footprints give no area there (a zero-width box), the
 crossing point is the area.
 
 Crossings inside junctions are points like any other: PET is a property of a position (FHWA
@@ -56,11 +56,42 @@ def box_track(recording: Recording, name: str) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray([t for t, _ in states]), polys
 
 
-def _occupancy(recording: Recording, name: str, x: float,
-               y: float) -> tuple[np.ndarray, np.ndarray]:
-    """(times [s], mask) of the frames where (x, y) lies inside ``name``'s box."""
-    times, polys = box_track(recording, name)
-    return times, np.asarray(shapely.contains_xy(polys, x, y), dtype=bool)
+class BoxTracks:
+    """One run's box polygons per road user, built once (:func:`box_track`), with what the
+    PET conflicts ask of them: occupancy of an area or a point, swept footprint, width."""
+
+    def __init__(self, recording: Recording) -> None:
+        self.recording = recording
+        self._tracks: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._swept: dict[str, object] = {}
+
+    def track(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(times [s], box polygons) of ``name`` (:func:`box_track`)."""
+        if name not in self._tracks:
+            self._tracks[name] = box_track(self.recording, name)
+        return self._tracks[name]
+
+    def area_occupancy(self, name: str, area) -> tuple[np.ndarray, np.ndarray]:
+        """(times [s], mask) of the frames where ``name``'s box intersects ``area``."""
+        times, polys = self.track(name)
+        return times, np.asarray(shapely.intersects(polys, area), dtype=bool)
+
+    def point_occupancy(self, name: str, x: float, y: float) -> tuple[np.ndarray, np.ndarray]:
+        """(times [s], mask) of the frames where (x, y) [m] lies inside ``name``'s box."""
+        times, polys = self.track(name)
+        return times, np.asarray(shapely.contains_xy(polys, x, y), dtype=bool)
+
+    def footprint(self, name: str):
+        """The union of ``name``'s boxes over the run (its swept footprint, a shapely
+        geometry)."""
+        if name not in self._swept:
+            self._swept[name] = shapely.union_all(self.track(name)[1])
+        return self._swept[name]
+
+    def width(self, name: str) -> float:
+        """``name``'s box width [m] (its first frame's; 0 when it never appears)."""
+        return next((f.entities[name].box.width for f in self.recording.frames
+                     if name in f.entities), 0.0)
 
 
 def _direction(path: np.ndarray, x: float, y: float) -> float:
@@ -92,14 +123,18 @@ def _crossings(path_a: np.ndarray, path_b: np.ndarray,
 def patch_radius(width_a: float, width_b: float, sin_angle: float) -> float:
     """Radius [m] around a crossing point that holds the conflict area of two swept strips of
     widths ``width_a``, ``width_b`` [m] crossing at an angle with sine ``sin_angle``: the
-    parallelogram's sides are width / sin, so half of their sum, plus 0.5 m."""
+    parallelogram's sides are width / sin, so half of their sum reaches its corners; plus
+    0.5 m for the strips' own curvature and the boxes' swing about their centre paths (a
+    margin of this project: the disc only keeps the area from running on along shared road,
+    the area itself is the footprints' overlap)."""
     return (width_a + width_b) / (2.0 * max(sin_angle, 1e-3)) + 0.5
 
 
 def conflict_patch(swept_a, swept_b, x: float, y: float, radius: float):
     """The conflict area at crossing point (x, y) [m]: the overlap of the swept footprints
-    ``swept_a``, ``swept_b`` within ``radius`` [m] of it, the part holding the point (or the
-    nearest part); None when the footprints do not overlap there."""
+    ``swept_a``, ``swept_b`` (shapely geometries) within ``radius`` [m] of it, the part
+    holding the point (or the nearest part), a shapely Polygon; None when the footprints do
+    not overlap there."""
     disc = shapely.Point(x, y).buffer(radius)
     inter = shapely.intersection(shapely.intersection(swept_a, disc), swept_b)
     parts = [g for g in getattr(inter, "geoms", [inter])
@@ -123,12 +158,6 @@ def conflict_areas(net: RoadNetworkView | None, near) -> list[tuple[str, object]
         if getattr(obj, "polygon", None) is not None:
             out.append((f"crosswalk:{getattr(obj, 'id', '?')}", obj.polygon))
     return [(k, a) for k, a in out if not a.is_empty and a.intersects(near)]
-
-
-def area_occupancy(recording: Recording, name: str, area) -> tuple[np.ndarray, np.ndarray]:
-    """(times [s], mask) of the frames where ``name``'s box intersects ``area``."""
-    times, polys = box_track(recording, name)
-    return times, np.asarray(shapely.intersects(polys, area), dtype=bool)
 
 
 def pet_from_occupancy(ta: np.ndarray, ma: np.ndarray, tb: np.ndarray,
@@ -183,7 +212,7 @@ class PETMetric:
             for n, e in f.entities.items():
                 paths.setdefault(n, []).append(box_centre(e))
         ego_path = np.asarray(paths.get(ego, []))
-        self._swept: dict[str, object] = {}
+        tracks = BoxTracks(recording)
         areas = []
         if len(ego_path) >= 2:
             areas = conflict_areas(net, shapely.LineString(ego_path).buffer(5.0))
@@ -192,14 +221,15 @@ class PETMetric:
             path = np.asarray(paths[other])
             if np.ptp(path, axis=0).max() < MIN_TRAVEL_M:
                 continue  # a stationary object never leaves: collisions cover it
-            events += self._pair(recording, ego, other, ego_path, path, areas)
+            events += self._pair(tracks, ego, other, ego_path, path, areas)
         best = min((e["pet_s"] for e in events), default=math.inf)
         return MetricResult(self.name, self.category,
                             {"pet_min_s": Statistic("pet_min_s", "s", best)}, events=tuple(events))
 
-    def _pair(self, rec: Recording, ego: str, other: str, ego_path: np.ndarray,
+    def _pair(self, tracks: BoxTracks, ego: str, other: str, ego_path: np.ndarray,
               path: np.ndarray, areas: list) -> list[dict]:
         """Conflicts of one pair: counted areas first, then crossing points outside them."""
+        rec = tracks.recording
         points = _crossings(ego_path, path, self.min_angle_rad)
         kind = next((f.entities[other].kind for f in rec.frames if other in f.entities), None)
         vulnerable = kind in (EntityKind.PEDESTRIAN, EntityKind.CYCLIST)
@@ -208,8 +238,8 @@ class PETMetric:
             inside = [p for p in points if area.covers(shapely.Point(p[:2]))]
             if not inside and not (vulnerable and label.startswith("crosswalk:")):
                 continue
-            pet = pet_from_occupancy(*area_occupancy(rec, ego, area),
-                                     *area_occupancy(rec, other, area))
+            pet = pet_from_occupancy(*tracks.area_occupancy(ego, area),
+                                     *tracks.area_occupancy(other, area))
             if pet is None:
                 continue
             used.append(area)
@@ -218,32 +248,20 @@ class PETMetric:
         for x, y, sin_angle in points:
             if any(a.covers(shapely.Point(x, y)) for a in used):
                 continue
-            radius = patch_radius(self._width(rec, ego), self._width(rec, other), sin_angle)
-            patch = conflict_patch(self._footprint(rec, ego), self._footprint(rec, other), x, y,
+            radius = patch_radius(tracks.width(ego), tracks.width(other), sin_angle)
+            patch = conflict_patch(tracks.footprint(ego), tracks.footprint(other), x, y,
                                    radius)
             if patch is not None:
-                pet = pet_from_occupancy(*area_occupancy(rec, ego, patch),
-                                         *area_occupancy(rec, other, patch))
+                pet = pet_from_occupancy(*tracks.area_occupancy(ego, patch),
+                                         *tracks.area_occupancy(other, patch))
             else:
-                pet = pet_from_occupancy(*_occupancy(rec, ego, x, y),
-                                         *_occupancy(rec, other, x, y))
+                pet = pet_from_occupancy(*tracks.point_occupancy(ego, x, y),
+                                         *tracks.point_occupancy(other, x, y))
             if pet is not None:
                 out.append(_event(other, x, y, pet, None, ego))
         if not any(e["pet_s"] == 0.0 for e in out):
             out += self._contact(rec, ego, other)
         return out
-
-    def _footprint(self, rec: Recording, name: str):
-        """The union of ``name``'s boxes over the run (its swept footprint), once per run."""
-        if name not in self._swept:
-            self._swept[name] = shapely.union_all(box_track(rec, name)[1])
-        return self._swept[name]
-
-    @staticmethod
-    def _width(rec: Recording, name: str) -> float:
-        """``name``'s box width [m] (its first frame's)."""
-        return next((f.entities[name].box.width for f in rec.frames if name in f.entities),
-                    0.0)
 
     def _contact(self, rec: Recording, ego: str, other: str) -> list[dict]:
         """A PET of 0 where the two boxes overlapped while crossing (headings at least
