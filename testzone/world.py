@@ -189,6 +189,12 @@ class SignalState:
     flashing: bool = False
 
 
+def warning_light(color: SignalColor, flashing: bool) -> bool:
+    """True for a flashing yellow: a warning light, passed with care, not a stop (PRC RTSL
+    Implementing Regulations art. 42; GB 14886-2016). A flashing red still stops."""
+    return flashing and color == SignalColor.YELLOW
+
+
 @dataclass(frozen=True)
 class WorldState:
     """Everything observable at one simulation step.

@@ -188,6 +188,11 @@ class PhaseStateInfo:
     next_duration_s: float | None = None
     absolute: bool = False
 
+    @property
+    def flashing(self) -> bool:
+        """A flashing light (``flashing-red``, ``-yellow``, ``-green``)."""
+        return self.light.startswith("flashing-")
+
 
 @dataclass(frozen=True)
 class IntersectionInfo:

@@ -83,7 +83,8 @@ from typing import Any
 from shapely.geometry import LineString, Point
 
 from testzone.errors import TestzoneError
-from testzone.world import BoundingBox, EntityKind, EntityState, Pose, SignalColor, wrap_angle
+from testzone.world import (BoundingBox, EntityKind, EntityState, Pose, SignalColor,
+                            warning_light, wrap_angle)
 
 from runners.agents.idm import IdmAgent, IdmParameters
 from runners.agents.path_ahead import PathAhead, PathObstacle
@@ -171,12 +172,13 @@ class MapLane:
 
 @dataclass(frozen=True)
 class SignalAhead:
-    """The V2X view of the signal ahead: colour, remaining time [s] (None: unknown) and the
-    distance from the ego's reference point to the stop line [m]."""
+    """The V2X view of the signal ahead: colour, remaining time [s] (None: unknown), the
+    distance from the ego's reference point to the stop line [m], and whether it flashes."""
 
     color: SignalColor
     remaining_s: float | None
     stop_distance: float
+    flashing: bool = False
 
 
 @dataclass
@@ -393,7 +395,7 @@ class IdmV2xAgent(IdmAgent):
             remaining = None
         if remaining is not None:
             remaining = max(0.0, remaining - (obs.time - sent_t))
-        return SignalAhead(state.color, remaining, stop_distance)
+        return SignalAhead(state.color, remaining, stop_distance, state.flashing)
 
     def _plan_signal(self, obs: Observation, v0: float) -> None:
         sig = self.signal_ahead(obs)
@@ -427,7 +429,7 @@ class IdmV2xAgent(IdmAgent):
                             and d / v >= sig.remaining_s + q.glosa_margin_s / 2.0)
                 if not stop:
                     self._clear_line = sig.stop_distance
-        elif sig.color == SignalColor.YELLOW:
+        elif sig.color == SignalColor.YELLOW and not warning_light(sig.color, sig.flashing):
             clears = sig.remaining_s is not None and v > 0.1 and d / v < sig.remaining_s
             stop = not clears and need <= q.yellow_stop_deceleration
         elif sig.color == SignalColor.GREEN and sig.remaining_s is not None and d > 0.0:

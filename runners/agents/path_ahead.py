@@ -18,7 +18,7 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon
 
 from testzone.world import (EntityKind, EntityState, LaneCoord, SignalColor, SignalState,
-                            wrap_angle)
+                            warning_light, wrap_angle)
 
 
 @dataclass(frozen=True)
@@ -248,7 +248,7 @@ class PathAhead:
                 continue  # pedestrian and bicycle lights do not stop cars
             state = signals.get(sig.id)
             if state is None or state.color not in stop_colors or \
-                    (state.flashing and state.color == SignalColor.YELLOW):
+                    warning_light(state.color, state.flashing):
                 continue
             for i in range(1, len(self.coords)):
                 a, b = self.coords[i - 1], self.coords[i]

@@ -42,8 +42,9 @@ def _ego(net, x: float, y: float = -5.25, speed: float = V_LIMIT) -> EntityState
                        lane=net.world_to_lane(x, y, 0.0))
 
 
-def _signals(color: SignalColor, remaining: float | None) -> dict[str, SignalState]:
-    return {"1001": SignalState("1001", color, remaining, 0)}
+def _signals(color: SignalColor, remaining: float | None,
+             flashing: bool = False) -> dict[str, SignalState]:
+    return {"1001": SignalState("1001", color, remaining, 0, flashing=flashing)}
 
 
 def _delivered(net, world: WorldState) -> tuple:
@@ -108,6 +109,20 @@ def test_yellow_stop_only_when_comfortable(net):
     assert agent._extra == []
     agent, _ = _v2x_step(net, -60.0, SignalColor.YELLOW, 2.5)    # clears in 1.7 s < 2.5 s
     assert agent._extra == []
+
+
+def test_a_flashing_yellow_from_the_spat_warns_it_does_not_stop(net):
+    """Review 15: idm-v2x read a SPAT flashing-yellow as yellow and stopped at a warning
+    light (no end: no time to clear). 228 m out, a steady yellow with no end plans the stop
+    (0.71 m/s^2 suffices); the flashing one none."""
+    ego = _ego(net, -228.0)
+    for flashing, stops in ((False, True), (True, False)):
+        msgs = _delivered(net, WorldState(0.0, {"Ego": ego},
+                                          _signals(SignalColor.YELLOW, None, flashing)))
+        assert any(m.decoded["intersections"] for m in msgs if m.msg_type == "SPAT")
+        agent = _agent(net)
+        _step(agent, ego, v2x=msgs)
+        assert ([o.name for o in agent._extra] == ["v2x:stop-line"]) is stops, flashing
 
 
 def test_green_ending_before_arrival_plans_a_stop(net):
