@@ -36,17 +36,22 @@ def _fail(message: str, status: int) -> None:
     raise typer.Exit(status)
 
 
+_EXIT_OF_ELEMENT = {"--ray-address": 3, "--resume": 2}
+"""Exit status of a RunnerError naming these options, whatever the caller's: an unreachable
+Ray cluster is a run that could not be run (3), a run that cannot be resumed is usage (2)."""
+
+
 def _guard(fn: Callable[[], Any], status: int = 2) -> Any:
-    """Run ``fn``; turn a TestzoneError into one line and exit ``status``, and a failed
-    write of the run's own files (a full disk, a folder removed under it) into one line and
-    exit 3."""
+    """Run ``fn``; turn a TestzoneError into one line and exit ``status`` (a RunnerError
+    naming an option of :data:`_EXIT_OF_ELEMENT`: that option's status), and a failed write
+    of the run's own files (a full disk, a folder removed under it) into one line and exit
+    3."""
     try:
         return fn()
     except TestzoneError as exc:
         from runners.interfaces import RunnerError
-        code = status
-        if isinstance(exc, RunnerError) and exc.element in ("--ray-address", "--resume"):
-            code = 3 if exc.element == "--ray-address" else 2   # unreachable / usage
+        code = (_EXIT_OF_ELEMENT.get(str(exc.element), status)
+                if isinstance(exc, RunnerError) else status)
         _fail(str(exc), code)
     except OSError as exc:
         _fail(f"cannot write {exc.filename or 'the run files'}: {exc.strerror or exc} (what "
@@ -274,11 +279,8 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         _fail("--out '': expected a folder", 2)
     if resume and out_dir is None:
         _fail("--resume: expected --out naming the folder of the run to resume", 2)
-    if resume:
-        from runners.run_folder import earlier_run
-        _guard(lambda: earlier_run(Path(out_dir)))   # before the folder is created or locked
     run_dir = Path(out_dir) if out_dir else default_run_dir(Path("results"), agent)
-    _guard(lambda: prepare_run_dir(run_dir, clear=not resume))
+    _guard(lambda: prepare_run_dir(run_dir, resume=resume))
     pool = None
     if backend == "carla":
         pool = _carla_pool(options, cases, run_dir, n_workers, ray_address, seed,

@@ -6,9 +6,10 @@ case's ``result.json`` and its ``manifest.json`` (:mod:`runners.suite`). ``testz
 would come out the same: a case's result is kept when
 
 * the run's settings that decide an outcome are those recorded in the earlier manifest
-  (:data:`SETTINGS`: the tool's source digest and version, Python and library versions, seed,
-  backend, agent and its config, step, time limit, V2X start instant, pacing, suite), and the
-  case list is the same (ids, scenario files, parameters, seeds);
+  (:data:`SETTINGS`: the tool's source digest and version, Python and library versions, the
+  environment a stack imports by, seed, backend, agent and its config, step, time limit, V2X
+  start instant, pacing, suite, trace output), and the case list is the same (ids, scenario
+  files, parameters, seeds);
 * the run-level input files both manifests hash (distribution files, criteria and weights, the
   agent's own files, the suite list) hash the same now;
 * its verdict is ``pass`` or ``fail`` (an ``error`` is run again: a crashed worker, a missed
@@ -26,13 +27,16 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from testzone.userfiles import UserJsonError, parse_user_json
+from testzone.errors import shorten
+from testzone.provenance import short_digest
 
+from runners.case import sha256_of
 from runners.interfaces import RunnerError
+from runners.suite import result_on_disk
 
-SETTINGS = ("tool_version", "tool_identity.source_sha256", "python", "libraries", "seed",
-            "backend", "agent", "dt_s", "max_sim_time_s", "max_sim_time_extends", "utc_start",
-            "realtime", "suite")
+SETTINGS = ("tool_version", "tool_identity.source_sha256", "python", "libraries",
+            "environment", "seed", "backend", "agent", "dt_s", "max_sim_time_s",
+            "max_sim_time_extends", "utc_start", "realtime", "suite", "trace")
 """Manifest fields (``a.b``: field ``b`` of ``a``) a resumed run must share with the earlier
 run: each can change a case's result."""
 
@@ -50,12 +54,15 @@ def _field(doc: dict[str, Any], dotted: str) -> Any:
 
 
 def _refuse(run_dir: Path, why: str) -> RunnerError:
+    """The RunnerError (element ``--resume``) saying why ``run_dir`` cannot be resumed."""
     return RunnerError(f"cannot resume: {why}; run again without --resume (into a new --out, "
                        f"or this one to replace it)", file=str(run_dir), element="--resume")
 
 
 def _check_settings(run_dir: Path, earlier: dict[str, Any], now: dict[str, Any]) -> None:
-    """Raises RunnerError naming the first :data:`SETTINGS` field or case that differs."""
+    """Raises RunnerError naming the first :data:`SETTINGS` field, case (:data:`CASE_FIELDS`)
+    or run-level input file (a path both manifests hash, with another SHA-256 now) that
+    differs."""
     for key in SETTINGS:
         was, is_ = _field(earlier, key), _field(now, key)
         if was != is_:
@@ -78,20 +85,18 @@ def _check_settings(run_dir: Path, earlier: dict[str, Any], now: dict[str, Any])
     for path, digest in now["inputs"].items():
         if path in old_inputs and old_inputs[path] != digest:
             raise _refuse(run_dir, f"{path} changed since the earlier run (SHA-256 "
-                                   f"{str(old_inputs[path])[:12]}... -> {digest[:12]}...)")
+                                   f"{short_digest(old_inputs[path])}... -> "
+                                   f"{short_digest(digest)}...)")
 
 
-def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit] + "..."
+def _short(value: Any) -> str:
+    return shorten(repr(value), 80)
 
 
-def _still_stands(result: Any, case_id: str, hashes: dict[str, str | None]) -> bool:
-    """A result that can be kept (module docstring); ``hashes`` caches path -> SHA-256 now
-    (None: unreadable)."""
-    from runners.case import sha256_of
-    if not isinstance(result, dict) or result.get("case_id") != case_id \
-            or result.get("verdict") not in KEPT_VERDICTS:
+def _still_stands(result: dict[str, Any] | None, hashes: dict[str, str | None]) -> bool:
+    """A result (:func:`runners.suite.result_on_disk`) that can be kept (module docstring);
+    ``hashes`` caches path -> SHA-256 now (None: unreadable)."""
+    if result is None or result.get("verdict") not in KEPT_VERDICTS:
         return False
     inputs = result.get("inputs")
     if not isinstance(inputs, dict) or not inputs:
@@ -129,11 +134,8 @@ def kept_results(run_dir: Path, earlier: dict[str, Any], manifest: dict[str, Any
         folder = run_dir / "cases" / case["case_id"]
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
             raise _refuse(run_dir, f"its cases/{case['case_id']} is not a folder")
-        try:
-            result = parse_user_json((folder / "result.json").read_bytes())
-        except (OSError, UserJsonError):
-            result = None            # not finished, or written halfway
-        if _still_stands(result, case["case_id"], hashes):
+        result = result_on_disk(run_dir, case["case_id"])
+        if _still_stands(result, hashes):
             kept.append(result)
         elif folder.exists():
             again.append(folder)

@@ -32,10 +32,11 @@ def default_run_dir(root: Path, agent: str) -> Path:
     return d
 
 
-def prepare_run_dir(run_dir: Path, clear: bool = True) -> Path:
+def prepare_run_dir(run_dir: Path, resume: bool = False) -> Path:
     """Create the run folder (and its parents) if missing, remove what an earlier run left
-    in it (:func:`_clear_earlier_run`; with ``clear`` False it stays, for a resumed run:
-    :mod:`runners.resume`); return it.
+    in it (:func:`_clear_earlier_run`); return it. With ``resume`` the folder must hold an
+    earlier run (:func:`earlier_run`, checked before anything is created), which stays
+    (:mod:`runners.resume`).
 
     The folder stays locked for this process (``flock`` on the folder itself, so no file is
     left in it) until :func:`release_run_dir` or the process ends: another run given the
@@ -43,11 +44,14 @@ def prepare_run_dir(run_dir: Path, clear: bool = True) -> Path:
 
     Raises:
         RunnerError: ``run_dir`` is an existing file, cannot be created or written, or another
-            running process holds it (element ``--out``), before any case runs.
+            running process holds it (element ``--out``), or with ``resume`` holds no run
+            (element ``--resume``), before any case runs.
     """
     if not str(run_dir).strip():
         raise RunnerError("expected a folder for the run, got an empty path", element="--out")
     run_dir = Path(run_dir)
+    if resume:
+        earlier_run(run_dir)
     if run_dir.exists() and not run_dir.is_dir():
         raise RunnerError("expected a folder for the run, found an existing file",
                           file=str(run_dir), element="--out")
@@ -63,8 +67,8 @@ def prepare_run_dir(run_dir: Path, clear: bool = True) -> Path:
     try:  # access() says yes for /proc/1/fd or /sys/kernel as root; a real write tells
         probe.write_bytes(b"")
         probe.unlink()
-        if _hold(run_dir) and clear:  # once: a second call of this run must not take its
-            _clear_earlier_run(run_dir)  # own files for an earlier run's (it removed them)
+        if _hold(run_dir) and not resume:  # once: a second call of this run must not take
+            _clear_earlier_run(run_dir)    # its own files for an earlier run's
     except OSError as exc:
         raise RunnerError(f"cannot write in the run folder ({exc.strerror or exc})",
                           file=str(run_dir), element="--out") from None

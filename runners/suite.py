@@ -449,6 +449,7 @@ def build_manifest(cases: list[TestCase], options: RunOptions, seed: int, worker
                       else (options.utc_start or DEFAULT_EPOCH).isoformat(
                           timespec="milliseconds")),
         "realtime": options.realtime, "v2x_endpoint": options.v2x_endpoint,
+        "trace": options.trace,
         "suite": suite,
         "cases": [{"case_id": c.case_id, "scenario_file": c.scenario_file,
                    "parameters": c.parameters, "seed": c.seed,
@@ -501,22 +502,29 @@ def _sigterm_as_interrupt() -> Any:
         return None
 
 
+def result_on_disk(run_dir: Path, case_id: str) -> dict[str, Any] | None:
+    """The ``cases/<case_id>/result.json`` a case of the run in ``run_dir`` wrote, when it is
+    a regular file (at most :data:`evaluator.report.MAX_RUN_FILE_BYTES`) holding a valid case
+    record (``evaluator.report.summary.check_case_record``) of that case; None otherwise
+    (not finished, written halfway, hand-edited into something else)."""
+    from evaluator.errors import EvaluationError
+    from evaluator.report import MAX_RUN_FILE_BYTES
+    from evaluator.report.summary import check_case_record
+    path = run_dir / "cases" / case_id / "result.json"
+    try:   # a hand-edited one may nest past the recursion limit: UserJsonError too
+        res = parse_user_json(read_regular(path, "result.json", MAX_RUN_FILE_BYTES))
+        check_case_record(res, str(path))
+    except (OSError, TestzoneError, UserJsonError, EvaluationError):
+        return None
+    return res if isinstance(res, dict) and res.get("case_id") == case_id else None
+
+
 def _finished_on_disk(run_dir: Path, cases: list[TestCase], have: set[str]
                       ) -> list[dict[str, Any]]:
     """Results of cases that wrote ``result.json`` but were not collected (a worker finished
     as the run was interrupted)."""
-    out = []
-    for c in cases:
-        path = run_dir / "cases" / c.case_id / "result.json"
-        if c.case_id in have or not path.is_file():
-            continue
-        try:   # a hand-edited one may nest past the recursion limit: UserJsonError too
-            res = parse_user_json(path.read_bytes())
-        except (OSError, UserJsonError):
-            continue  # written halfway: the case counts as not finished
-        if isinstance(res, dict) and res.get("case_id") == c.case_id:
-            out.append(res)
-    return out
+    found = (result_on_disk(run_dir, c.case_id) for c in cases if c.case_id not in have)
+    return [res for res in found if res is not None]
 
 
 def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, workers: int,
@@ -543,22 +551,19 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
             with ``resume``, the folder holds no run or one that differs (element
             ``--resume``, :mod:`runners.resume`).
     """
-    prepare_run_dir(run_dir, clear=not resume)
+    prepare_run_dir(run_dir, resume=resume)
+    manifest = build_manifest(cases, options, seed, workers, argv or sys.argv, suite,
+                              extra_inputs)
     kept: list[dict[str, Any]] = []
     if resume:
         from runners.resume import kept_results, resumed_record
         from runners.run_folder import earlier_run
         earlier = earlier_run(run_dir)
-        manifest = build_manifest(cases, options, seed, workers, argv or sys.argv, suite,
-                                  extra_inputs)
         kept = kept_results(run_dir, earlier, manifest)
         manifest["resumed"] = resumed_record(earlier, kept)
-        _store_manifest(run_dir, manifest)
-        if on_kept:
-            on_kept(kept)
-    else:
-        manifest = write_manifest(run_dir, cases, options, seed, workers, argv or sys.argv,
-                                  suite, extra_inputs)
+    _store_manifest(run_dir, manifest)
+    if resume and on_kept:
+        on_kept(kept)
     by_id = {c.case_id: c for c in cases}
     done = {r["case_id"] for r in kept}
     tasks = [Task(run_case_task, (c, options, str(run_dir / "cases" / c.case_id)), c.case_id)

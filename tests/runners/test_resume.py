@@ -144,3 +144,45 @@ def test_resume_on_the_command_line(tmp_path):
     assert "resuming: 1 of 1 case(s) kept" in r.output
     r = invoke(app, args + ["--resume", "--dt", "0.1"])
     assert r.exit_code == 2 and "dt_s was 0.05" in r.output
+
+
+def test_a_changed_run_input_a_missing_folder_and_other_trace_output_are_refused(tmp_path):
+    """Review 15: a run-level input (here the catalogue, as the earlier manifest recorded
+    it) hashed otherwise now, another --trace, or no folder at all: refused, nothing made."""
+    from runners.suite import CATALOGUE_FILE
+    run = tmp_path / "run"
+    run_suite(_cases(WUHAN), OPTIONS, run, workers=1)
+    manifest = json.loads((run / "manifest.json").read_text())
+    manifest["inputs"][str(CATALOGUE_FILE)] = "0" * 64
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(RunnerError, match="catalogue.json changed since the earlier run"):
+        run_suite(_cases(WUHAN), OPTIONS, run, workers=1, pool=Recording(), resume=True)
+    run_suite(_cases(WUHAN), OPTIONS, run, workers=1)          # a fresh run replaces it
+    with pytest.raises(RunnerError, match="trace was None, this run's is 'csv'"):
+        run_suite(_cases(WUHAN), RunOptions(max_sim_time=2.0, trace="csv"), run, workers=1,
+                  pool=Recording(), resume=True)
+    with pytest.raises(RunnerError, match="nothing to resume"):
+        run_suite(_cases(WUHAN), OPTIONS, tmp_path / "none", workers=1, resume=True)
+    assert not (tmp_path / "none").exists()
+
+
+def test_a_result_whose_map_is_gone_or_that_was_hand_edited_runs_again(tmp_path):
+    """A kept result must still stand: its input files hash the same (a map deleted since:
+    run again) and it is a valid case record (a verdict "pass" with a failed criterion, or
+    a result.json replaced by a link, is not kept)."""
+    folder = _copy_scenarios(tmp_path)
+    run = tmp_path / "run"
+    run_suite(_cases(folder), OPTIONS, run, workers=1)
+    first, second = sorted(_verdicts(run))
+    bad = json.loads((run / "cases" / second / "result.json").read_text())
+    bad["verdict"], bad["criteria"][0]["status"] = "pass", "fail"
+    (run / "cases" / second / "result.json").write_text(json.dumps(bad))
+    pool = Recording()
+    run_suite(_cases(folder), OPTIONS, run, workers=1, pool=pool, resume=True)
+    assert pool.ran == [second]
+    (tmp_path / "maps" / "wuhan" / "wuhan_testzone.xodr").unlink(missing_ok=True)
+    (tmp_path / "maps" / "wuhan" / "wuhan_section1.xodr").unlink()
+    pool = Recording()
+    report = run_suite(_cases(folder), OPTIONS, run, workers=1, pool=pool, resume=True)
+    assert sorted(pool.ran) == [first, second]
+    assert {r["verdict"] for r in report.results} == {"error"}    # the map is gone
