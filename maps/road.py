@@ -70,6 +70,8 @@ class Road:
         # lane@direction (1.8): ids driven against their side's direction in some section
         self._reversed = frozenset(ln.id for sec in self.sections for ln in (*sec.left, *sec.right)
                                    if ln.direction == "reversed")
+        self._two_way = frozenset(ln.id for sec in self.sections for ln in (*sec.left, *sec.right)
+                                  if ln.two_way)
 
     # ----------------------------------------------------------------- sections and lanes
     def section_index(self, s: float) -> int:
@@ -95,9 +97,16 @@ class Road:
 
     def two_way(self, lane_id: int) -> bool:
         """True when ``lane_id`` is a two-way lane in some lane section
-        (:attr:`maps.model.Lane.two_way`)."""
-        return any(ln.two_way for sec in self.sections
-                   for ln in ((sec.by_id[lane_id],) if lane_id in sec.by_id else ()))
+        (:attr:`maps.model.Lane.two_way`); False for a lane id the road does not have."""
+        return lane_id in self._two_way
+
+    def enters(self, lane_id: int, travel: int) -> bool:
+        """Whether traffic in ``lane_id`` may move in direction ``travel`` (+1 along s, -1
+        against): its driving direction, either way for a two-way lane or the centre lane
+        (0, no traffic of its own: a goal placed on it binds no direction)."""
+        if lane_id == 0:
+            return True
+        return lane_id in self._two_way or self.driving_sign(lane_id) == travel
 
     @staticmethod
     def _width(lane: Lane, sec: LaneSection, s: float, inner: float, side: float = 1.0,

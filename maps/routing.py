@@ -42,7 +42,7 @@ def _other(end: str) -> str:
 
 def drivable(road: Road, travel: int) -> bool:
     """True when ``road`` has a driving-type lane whose direction is ``travel`` (+1: along s)."""
-    return any(ln.type in DRIVING_TYPES and (road.driving_sign(ln.id) == travel or ln.two_way)
+    return any(ln.type in DRIVING_TYPES and road.enters(ln.id, travel)
                for sec in road.sections for ln in (*sec.left, *sec.right))
 
 
@@ -63,8 +63,7 @@ def travel_time(road: Road, travel: int, s0: float, s1: float,
         mid = 0.5 * (u + v)
         sec = road.section_at(mid)
         limits = [road.speed_limit(ln.id, mid) for ln in (*sec.left, *sec.right)
-                  if ln.type in DRIVING_TYPES and (road.driving_sign(ln.id) == travel
-                                                   or ln.two_way)]
+                  if ln.type in DRIVING_TYPES and road.enters(ln.id, travel)]
         speeds = [v_ for v_ in limits if v_]
         total += (v - u) / (max(speeds) if speeds else default_speed)
     return total
@@ -108,7 +107,7 @@ def find_route(graph: RoadGraph, a: LaneCoord, b: LaneCoord, strategy: str = "sh
     # a goal on the same road, in a lane driven the other way, is a U-turn away: it is
     # reached by leaving the road and coming back, not by driving along it (entering the
     # road again in the goal lane's direction)
-    u_turn = a.road_id == b.road_id and b.lane_id != 0 and ra.driving_sign(b.lane_id) != travel
+    u_turn = a.road_id == b.road_id and not ra.enters(b.lane_id, travel)
     if a.road_id == b.road_id and (b.s - a.s) * travel >= 0 and not u_turn:
         return [a.road_id]
     end0 = "end" if travel > 0 else "start"
@@ -132,8 +131,8 @@ def find_route(graph: RoadGraph, a: LaneCoord, b: LaneCoord, strategy: str = "sh
             if not drivable(nroad, ntravel):
                 continue
             s_in = 0.0 if cp == "start" else nroad.length
-            if nid == b.road_id and (u_turn or goal_lane) and b.lane_id != 0 and \
-                    not nroad.two_way(b.lane_id) and ntravel != nroad.driving_sign(b.lane_id):
+            if nid == b.road_id and (u_turn or goal_lane) and \
+                    not nroad.enters(b.lane_id, ntravel):
                 continue             # on the goal's road, but not in the goal lane's way
             if nid == b.road_id:
                 c = costs.stretch(nroad, ntravel, s_in, b.s, junction)

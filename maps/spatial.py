@@ -290,9 +290,8 @@ class SpatialIndex:
             for sec in road.sections:
                 for ln in (*sec.left, *sec.right):
                     if ln.type in DRIVING_TYPES:
-                        signs = (1, -1) if ln.two_way else \
-                            (road.driving_sign(ln.id),)
-                        found.update(0.0 if sg > 0 else math.pi for sg in signs)
+                        found.update(0.0 if sg > 0 else math.pi for sg in (1, -1)
+                                     if road.enters(ln.id, sg))
             turns = self._dirs[ri] = tuple(sorted(found))
         return turns
 

@@ -417,6 +417,7 @@ def lane_direction_issues(parsed: ParsedFile) -> list[Issue]:
     out: list[Issue] = []
     for road in parsed.roads.values():
         seen: dict[int, set[bool]] = {}
+        said: set[int] = set()
         for sec in road.sections:
             for lane in (*sec.left, *sec.right):
                 if lane.direction not in LANE_DIRECTIONS:
@@ -426,8 +427,8 @@ def lane_direction_issues(parsed: ParsedFile) -> list[Issue]:
                                      f"standard", parsed.path, lane.line, "lane"))
                 flags = seen.setdefault(lane.id, set())
                 flags.add(lane.direction == "reversed")
-                if len(flags) == 2:
-                    flags.add(None)   # type: ignore[arg-type]  # said once per lane id
+                if len(flags) == 2 and lane.id not in said:
+                    said.add(lane.id)
                     out.append(Issue("warning", f"road {road.id} lane {lane.id}: "
                                      f"direction=\"reversed\" in some lane sections only: the "
                                      f"lane is driven reversed along the whole road",

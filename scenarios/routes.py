@@ -98,7 +98,10 @@ class RouteFollower:
             try:
                 part = None
                 if external:   # a vehicle under test arrives in its waypoints' lanes
-                    part = planner(a.coord, b.coord, strategy, goal_lane=True)
+                    try:
+                        part = planner(a.coord, b.coord, strategy, goal_lane=True)
+                    except TypeError:    # a stand-in network's planner without goal_lane
+                        part = None
                 part = part or planner(a.coord, b.coord, strategy)
             except MapsError:
                 return None

@@ -65,10 +65,12 @@ class WrongWayMetric:
         self.angle_rad = angle_rad
         self.min_speed_mps = min_speed_mps
 
-    def _against(self, net: RoadNetworkView, st, lane: LaneCoord | None) -> bool:
+    def _against(self, net: RoadNetworkView, st, lane: LaneCoord | None, two_way=None
+                 ) -> bool:
+        """Whether state ``st`` in ``lane`` drives against it (module docstring);
+        ``two_way``: the network's ``two_way`` query, when it has one."""
         if lane is None or lane.lane_id == 0 or abs(st.speed) < self.min_speed_mps:
             return False
-        two_way = map_query(net, "two_way")
         try:
             if two_way is not None and two_way(lane.road_id, lane.lane_id):
                 return False      # a two-way lane has no wrong way
@@ -92,7 +94,8 @@ class WrongWayMetric:
         assert net is not None
         tr: EgoTrack = ego_track(recording)
         lanes = lanes_along(tr, net)
-        mask = [self._against(net, st, ln) for st, ln in zip(tr.states, lanes)]
+        two_way = map_query(net, "two_way")
+        mask = [self._against(net, st, ln, two_way) for st, ln in zip(tr.states, lanes)]
         viol = [v for v in violations_from_mask("wrong_way", tr.t.tolist(), mask,
                                                 [1.0] * len(mask), "flag")
                 if v.duration >= self.min_duration_s - 1e-9]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from maps import load_opendrive
 from maps.validate import check_opendrive
 from tests.maps.maps_samples import _lane, document, line, road, write
-from testzone.world import LaneCoord
+from testzone.world import LaneCoord, Pose
 
 
 def _map(tmp_path, directions: dict[int, str]):
@@ -44,22 +46,55 @@ def test_a_both_ways_lane_is_two_way_and_keeps_its_sides_direction(tmp_path):
 
 
 def test_wrong_way_has_no_wrong_way_on_a_two_way_lane(tmp_path):
-    """An ego driving along -s in lane -1 (heading pi): wrong way on a standard lane, not on
-    a reversed or a two-way one."""
+    """An ego driving 2 s along -s in lane -1 (heading pi, 10 m/s): wrong way on a standard
+    lane (one interval of 2 s), none on a reversed or a two-way one."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "evaluator"))
     from evaluator.metrics.wrong_way import WrongWayMetric
-    from testzone.world import BoundingBox, EntityKind, EntityState, Pose
+    from evaluator_fixtures import make_recording
 
-    def against(directions) -> bool:
+    def backwards(t):
+        x = 80.0 - 10.0 * t
+        return {"pose": Pose(x, -1.75, 0.0, math.pi), "speed": 10.0,
+                "lane": LaneCoord("1", -1, x, -1.75)}
+
+    def wrong_way(directions):
         net = load_opendrive(_map(tmp_path, directions))
-        st = EntityState("ego", EntityKind.VEHICLE, Pose(50.0, -1.75, 0.0, math.pi), 10.0,
-                         BoundingBox(4.5, 1.8, 1.5), lane=LaneCoord("1", -1, 50.0, -1.75))
-        return WrongWayMetric()._against(net, st, st.lane)
-    assert against({})
-    assert not against({-1: "reversed"})
-    assert not against({-1: "both"})
+        stats = WrongWayMetric().compute(make_recording({"ego": backwards}, 2.0), net).statistics
+        return stats["wrong_way_count"].value, stats["wrong_way_time_s"].value
+    assert wrong_way({}) == (1.0, pytest.approx(2.0))
+    assert wrong_way({-1: "reversed"}) == (0.0, 0.0)
+    assert wrong_way({-1: "both"}) == (0.0, 0.0)
+
+
+def test_a_lane_reversed_in_some_sections_only_is_warned_of_once(tmp_path):
+    """Road 1 with two lane sections (s 0 and 50): lane -1 reversed in the first only. One
+    warning, at the second section's lane -1 (line 6: sections on lines 4 and 6, lanes
+    inside them), and the lane is driven reversed along the whole road."""
+    def section(s0, direction):
+        attr = f' direction="{direction}"' if direction else ""
+        return (f'<laneSection s="{s0}"><right><lane id="-1" type="driving"{attr}>'
+                f'<width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane></right>'
+                f'</laneSection>')
+    sections = section(0, "reversed") + "\n\n" + section(50, None)
+    doc = document(road("1", 100.0, line(0, 0, 0, 0, 100.0), sections=sections))
+    path = write(tmp_path, "mixed.xodr", doc.replace('revMinor="6"', 'revMinor="8"'))
+    found = [i for i in check_opendrive(path) if "in some lane sections only" in i.message]
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert load_opendrive(path).driving_sign("1", -1) == -1
 
 
 def test_map_check_warns_of_an_unknown_direction(tmp_path):
     issues = check_opendrive(_map(tmp_path, {-1: "backwards"}))
     found = [i for i in issues if "direction 'backwards'" in i.message]
     assert len(found) == 1 and found[0].severity == "warning" and found[0].line == 4
+
+
+def test_a_goal_in_a_two_way_lane_ahead_is_no_u_turn(tmp_path):
+    """Review 15: from lane -1 (along +s) to s = 50 in lane 1, a both-ways lane: straight on
+    along road 1; a standard lane 1 (driven against s) needs a U-turn, which this lone road
+    does not offer (no route)."""
+    start, goal = LaneCoord("1", -1, 10.0, -1.75), LaneCoord("1", 1, 50.0, 1.75)
+    assert load_opendrive(_map(tmp_path, {1: "both"})).route(start, goal) == ["1"]
+    assert load_opendrive(_map(tmp_path, {})).route(start, goal) is None
