@@ -416,12 +416,7 @@ def _centre_lane_positions(sc: _Scenario) -> None:
     OpenDRIVE 1.8 clause 11.2): a warning; the entity stands on the reference line, astride
     the lanes on both sides (a vehicle placed there is off its lanes from the start)."""
     for el in sc.root.iter("LanePosition"):
-        lane = sc.value(el, "laneId")
-        try:
-            centre = lane is not None and float(lane) == 0.0
-        except ValueError:
-            continue
-        if centre:
+        if _number(sc.value(el, "laneId"), 1.0) == 0.0:   # not a number: its own check
             sc.add(WARNING, el, "laneId 0 is the centre lane, which has no width: the entity "
                                 "stands on the reference line, astride the lanes beside it "
                                 "(expected a lane id other than 0)")
@@ -494,11 +489,7 @@ def _readings(sc: _Scenario) -> None:
     for action in sc.root.iter("LongitudinalDistanceAction", "LateralDistanceAction"):
         for attr in ("distance", "timeGap"):
             text = sc.value(action, attr)
-            try:
-                negative = text is not None and float(text) < 0.0   # not "-0.0"
-            except ValueError:
-                negative = False        # not a number: the action's own check says so
-            if negative:
+            if _number(text, 0.0) < 0.0:    # not "-0.0"; not a number: its own check says so
                 sc.add(WARNING, action, f"{attr}={text.strip()} is read as its magnitude, as "
                                         f"esmini reads it (the side is the displacement's; "
                                         f"the standard documents [0..inf[)")

@@ -40,10 +40,10 @@ from __future__ import annotations
 
 import itertools
 import math
-from decimal import Decimal, localcontext
 import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal, localcontext
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -118,10 +118,6 @@ def _dist_range(src: Source, el: etree._Element) -> list[float]:
     lo, hi = _range(src, el)
     if not step > 0:
         raise src.error(el, f"stepWidth={step}: expected a step > 0")
-    steps = (hi - lo) / step + 1e-9           # may be inf for a tiny step: checked first
-    if not steps < MAX_CASES:
-        raise src.error(el, f"about {steps + 1:.4g} values: expected at most {MAX_CASES} (the "
-                            f"most cases one distribution may expand to)")
     # exact decimal steps from the shortest decimal form of each number (the text as typed):
     # 0.1 + 0.1 + 0.1 is 0.3, a 1e-13 step stays 1e-13, 1e9 + 3 x 0.1 reaches an upper limit of
     # 1000000000.3 (dist15 audit: rounding to 12 decimals merged tiny steps, put a lower limit
@@ -129,6 +125,10 @@ def _dist_range(src: Source, el: etree._Element) -> list[float]:
     d_lo, d_hi, d_step = (Decimal(repr(v)) for v in (lo, hi, step))
     with localcontext() as ctx:
         ctx.prec = 60
+        steps = (d_hi - d_lo) / d_step              # a tiny step: checked before counting
+        if not steps < MAX_CASES:
+            raise src.error(el, f"about {float(steps) + 1:.4g} values: expected at most "
+                                f"{MAX_CASES} (the most cases one distribution may expand to)")
         n = int((d_hi - d_lo) // d_step) + 1
         return [float(d_lo + k * d_step) for k in range(n)]
 

@@ -71,7 +71,7 @@ class ControllerClock:
         self.cdef = cdef
         self.start = start
         self.cycle = sum(p.duration for p in cdef.phases)
-        self._colours = _colours_by_phase(cdef)
+        self._lights = _lights_by_phase(cdef)
         self._shown: set[str] = set()
         self._plans: dict[tuple[str, int], tuple] = {}   # _plan per (signal, phase)
 
@@ -110,7 +110,7 @@ class ControllerClock:
         wait = max(self.start - t, 0.0)  # before the first cycle, phase 0 holds
         shift = wait - into                 # from the phase's start to now
         out = {}
-        for sid in self._colours:
+        for sid in self._lights:
             if sid in phases[i].states:
                 self._shown.add(sid)
             elif sid not in self._shown:
@@ -123,44 +123,44 @@ class ControllerClock:
                 out[sid] = SignalState(sid, light.color, None, i, flashing=light.flashing)
                 continue
             out[sid] = SignalState(sid, light.color, remaining + shift, i,
-                                   tuple(SignalSpan(c.color, s + shift, d, c.flashing)
-                                         for c, s, d in spans), light.flashing)
+                                   tuple(sp._replace(starts_in=sp.starts_in + shift)
+                                         for sp in spans), light.flashing)
         return out
 
-    def _plan(self, sid: str, i: int) -> tuple[Light, float | None,
-                                                tuple[tuple[Light, float, float], ...]]:
+    def _plan(self, sid: str, i: int) -> tuple[Light, float | None, tuple[SignalSpan, ...]]:
         """Signal ``sid`` from the start of phase ``i`` on: its light, the time until that
-        light changes [s] (None: it never does) and the lights to come as (light, starts
-        in, lasts) [s], both from the phase's start (``states`` shifts them to now). Phases
-        never shown (zero length) are left out; ``states`` keeps it per (signal, phase)."""
-        phases, colours, n = self.cdef.phases, self._colours[sid], len(self.cdef.phases)
-        cycle = [(colours[(i + k) % n], phases[(i + k) % n].duration) for k in range(n)
+        light changes [s] (None: it never does) and the lights to come as
+        :class:`SignalSpan`, both from the phase's start (``states`` shifts them to now).
+        Phases never shown (zero length) are left out; ``states`` keeps it per (signal,
+        phase)."""
+        phases, lights, n = self.cdef.phases, self._lights[sid], len(self.cdef.phases)
+        cycle = [(lights[(i + k) % n], phases[(i + k) % n].duration) for k in range(n)
                  if k == 0 or phases[(i + k) % n].duration > 0.0]
-        color = cycle[0][0]
-        if all(c == color for c, _ in cycle):
-            return color, None, ()
+        light = cycle[0][0]
+        if all(c == light for c, _ in cycle):
+            return light, None, ()
         k, remaining = 1, cycle[0][1]
-        while cycle[k][0] == color:
+        while cycle[k][0] == light:
             remaining += cycle[k][1]
             k += 1
-        spans: list[tuple[Light, float, float]] = []
+        spans: list[SignalSpan] = []
         start = remaining
         for c, d in cycle[k:]:
-            if spans and spans[-1][0] == c:
-                spans[-1] = (c, spans[-1][1], spans[-1][2] + d)
+            if spans and (spans[-1].color, spans[-1].flashing) == c:
+                spans[-1] = spans[-1]._replace(lasts=spans[-1].lasts + d)
             else:
-                spans.append((c, start, d))
+                spans.append(SignalSpan(c.color, start, d, c.flashing))
             start += d
-        # the current colour coming round again, its whole length: the cycle's end
+        # the current light coming round again, its whole length: the cycle's end
         held = sum(d for _, d in cycle[:k])
-        if spans[-1][0] == color:
-            spans[-1] = (color, spans[-1][1], spans[-1][2] + held)
+        if (spans[-1].color, spans[-1].flashing) == light:
+            spans[-1] = spans[-1]._replace(lasts=spans[-1].lasts + held)
         else:
-            spans.append((color, start, held))
-        return color, remaining, tuple(spans)
+            spans.append(SignalSpan(light.color, start, held, light.flashing))
+        return light, remaining, tuple(spans)
 
 
-def _colours_by_phase(cdef: SignalControllerDef) -> dict[str, list[Light]]:
+def _lights_by_phase(cdef: SignalControllerDef) -> dict[str, list[Light]]:
     """Signal id -> its :class:`Light` in each phase of the controller: the one the phase
     sets, else the one the last phase before it (cyclically) that names the signal sets."""
     phases = cdef.phases
@@ -168,11 +168,11 @@ def _colours_by_phase(cdef: SignalControllerDef) -> dict[str, list[Light]]:
     out = {}
     for sid in ids:
         named = [i for i, p in enumerate(phases) if sid in p.states]
-        colours = []
+        lights = []
         for i in range(len(phases)):
             last = max((j for j in named if j <= i), default=named[-1])
-            colours.append(light_of(phases[last].states[sid]))
-        out[sid] = colours
+            lights.append(light_of(phases[last].states[sid]))
+        out[sid] = lights
     return out
 
 

@@ -67,40 +67,41 @@ class ComfortMetric:
         lon_jerk = derivative(lon, dt, w)
         jerk = derivative(np.hypot(lon, lat), dt, w)
         # one row per quantity: statistic, unit, the series its value and place come from
-        # (signed where the bound is one-sided), how the value is picked, and its bound
+        # (signed where the bound is one-sided), how the value is picked, its bound, the
+        # nuPlan comfort metric it belongs to (ego_is_comfortable has six: the longitudinal
+        # acceleration's range is one; evaluator15 audit: its two ends had counted as two of
+        # seven) and the statistic its place is reported under
         rows = (
             ("lon_accel_max_mps2", "m/s^2", lon, np.argmax,
-             lambda v: v <= self.max_lon_accel_mps2),
+             lambda v: v <= self.max_lon_accel_mps2, "lon_accel", "lon_accel_max_mps2"),
             ("lon_accel_min_mps2", "m/s^2", lon, np.argmin,
-             lambda v: v >= self.min_lon_accel_mps2),
+             lambda v: v >= self.min_lon_accel_mps2, "lon_accel", "decel_peak_mps2"),
             ("lat_accel_peak_mps2", "m/s^2", np.abs(lat), np.argmax,
-             lambda v: v <= self.max_abs_lat_accel_mps2),
+             lambda v: v <= self.max_abs_lat_accel_mps2, "lat_accel", "lat_accel_peak_mps2"),
             ("yaw_rate_peak_radps", "rad/s", np.abs(yaw_rate), np.argmax,
-             lambda v: v <= self.max_abs_yaw_rate_radps),
+             lambda v: v <= self.max_abs_yaw_rate_radps, "yaw_rate", "yaw_rate_peak_radps"),
             ("yaw_accel_peak_radps2", "rad/s^2", np.abs(yaw_acc), np.argmax,
-             lambda v: v <= self.max_abs_yaw_accel_radps2),
+             lambda v: v <= self.max_abs_yaw_accel_radps2, "yaw_accel",
+             "yaw_accel_peak_radps2"),
             ("lon_jerk_peak_mps3", "m/s^3", np.abs(lon_jerk), np.argmax,
-             lambda v: v <= self.max_abs_lon_jerk_mps3),
+             lambda v: v <= self.max_abs_lon_jerk_mps3, "lon_jerk", "lon_jerk_peak_mps3"),
             ("jerk_peak_mps3", "m/s^3", np.abs(jerk), np.argmax,
-             lambda v: v <= self.max_abs_jerk_mps3),
+             lambda v: v <= self.max_abs_jerk_mps3, "jerk", "jerk_peak_mps3"),
         )
         stats: dict[str, Statistic] = {}
-        checks: list[bool] = []
+        within_bounds: dict[str, bool] = {}
         events = []
-        for name, unit, values, pick, within in rows:
+        for name, unit, values, pick, within, metric, shown in rows:
             k = int(pick(values)) if len(values) else None
             value = float(values[k]) if k is not None else 0.0
             stats[name] = Statistic(name, unit, value)
-            checks.append(bool(within(value)))
-            if name == "lon_accel_min_mps2":   # the same, as a positive deceleration
-                stats["decel_peak_mps2"] = Statistic("decel_peak_mps2", unit, max(0.0, -value))
-            if k is not None:   # where it was measured (the lowest lon accel: the decel peak)
-                shown = "decel_peak_mps2" if name == "lon_accel_min_mps2" else name
+            within_bounds[metric] = within_bounds.get(metric, True) and bool(within(value))
+            if k is not None:   # where it was measured
                 events.append({"statistic": shown, "t": float(tr.t[k]), "x": float(tr.x[k]),
                                "y": float(tr.y[k]), "speed_mps": float(tr.speed[k])})
-        # nuPlan's ego_is_comfortable has six metrics: the longitudinal acceleration's range is
-        # one of them (evaluator15 audit: its two ends had counted as two of seven)
-        checks = [checks[0] and checks[1], *checks[2:]]
+        stats["decel_peak_mps2"] = Statistic("decel_peak_mps2", "m/s^2",
+                                             max(0.0, -stats["lon_accel_min_mps2"].value))
+        checks = list(within_bounds.values())
         stats["comfort_ratio"] = Statistic("comfort_ratio", "ratio", sum(checks) / len(checks))
         stats["comfortable"] = Statistic("comfortable", UNIT_BOOL, float(all(checks)))
         t = tuple(tr.t.tolist())

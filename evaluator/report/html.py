@@ -37,6 +37,11 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+def _first(items: list[str], n: int = 20) -> str:
+    """The first ``n`` of ``items``, comma-separated, ``, ...`` when there are more."""
+    return ", ".join(items[:n]) + (", ..." if len(items) > n else "")
+
+
 def _identity_value(key: str, v: Any) -> str:
     """One identity field as a reader wants it: the command as typed, the agent by its spec,
     the cases a resumed run kept (:mod:`runners.resume`)."""
@@ -45,8 +50,7 @@ def _identity_value(key: str, v: Any) -> str:
     if key == "resumed" and isinstance(v, dict) and isinstance(v.get("kept_cases"), list):
         ids = [str(i) for i in v["kept_cases"]]
         return (f"{len(ids)} case(s) kept from the earlier run of this folder (created "
-                f"{v.get('earlier_created')}): {', '.join(ids[:20])}"
-                + (", ..." if len(ids) > 20 else ""))
+                f"{v.get('earlier_created')}): {_first(ids)}")
     if key == "agent" and isinstance(v, dict) and "spec" in v:
         cfg = v.get("config")
         return str(v["spec"]) + (f" (config {json.dumps(cfg, sort_keys=True)})" if cfg else "")
@@ -129,9 +133,9 @@ def render_html(results: list[CaseResult], manifest: dict[str, Any],
     planned = [c.get("case_id") for c in manifest.get("cases", []) if isinstance(c, dict)]
     missing = sorted(set(planned) - {r.case_id for r in results})
     if missing:
-        shown = ", ".join(missing[:20]) + (", ..." if len(missing) > 20 else "")
         identity.insert(0, ("INCOMPLETE", f"{len(missing)} of the {len(planned)} cases in the "
-                                          f"manifest have no result (run interrupted?): {shown}"))
+                                          f"manifest have no result (run interrupted?): "
+                                          f"{_first(missing)}"))
     agents = _agents(identities)
     if agents:
         identity.insert(min(len(identity), 3), ("agent identity", agents))

@@ -459,18 +459,31 @@ def test_esmini_leniencies_for_attributes_that_change_nothing(tmp_path):
         load_scenario(write(tmp_path, text))
 
 
-@pytest.mark.parametrize("state, color", [
-    ("on;off;off", SignalColor.RED), ("off;off;on", SignalColor.GREEN),
-    ("off;on", SignalColor.GREEN), ("on;off", SignalColor.RED),   # esmini's pedestrian lights
-    ("off;off", SignalColor.OFF), ("off;flashing;off", SignalColor.YELLOW),
-    ("on;maybe", SignalColor.UNKNOWN), ("on;off;off;off", SignalColor.UNKNOWN),
+@pytest.mark.parametrize("state, color, flashing", [
+    ("on;off;off", SignalColor.RED, False), ("off;off;on", SignalColor.GREEN, False),
+    ("off;on", SignalColor.GREEN, False), ("on;off", SignalColor.RED, False),  # pedestrian
+    ("off;off", SignalColor.OFF, False), ("off;flashing;off", SignalColor.YELLOW, True),
+    ("FLASHING;off;off", SignalColor.RED, True), ("yellow", SignalColor.YELLOW, False),
+    ("on;maybe", SignalColor.UNKNOWN, False), ("on;off;off;off", SignalColor.UNKNOWN, False),
 ])
-def test_esmini_lamp_states(state, color):
+def test_esmini_lamp_states(state, color, flashing):
     # esmini's traffic_lights.xosc has a TrafficSignalCondition state="off;on": refused by
     # the signal-reference check until two-lamp states were read
-    from scenarios.signals import color_of, unreadable
-    assert color_of(state) == color
+    from scenarios.signals import color_of, light_of, unreadable
+    assert color_of(state) == color and light_of(state) == (color, flashing)
     assert unreadable(state) is (color == SignalColor.UNKNOWN)
+
+
+def test_a_signal_pinned_flashing_is_flashing(tmp_path):
+    """TrafficSignalStateAction "off;flashing;off": a flashing amber from the next step."""
+    pin = ('<Action name="pin"><GlobalAction><InfrastructureAction><TrafficSignalAction>'
+           '<TrafficSignalStateAction name="9" state="off;flashing;off"/></TrafficSignalAction>'
+           '</InfrastructureAction></GlobalAction></Action>')
+    text = document(INIT, story(event("E", pin, trigger(sim_time(1)))),
+                    trigger(sim_time(3), kind="StopTrigger"))
+    worlds, _, _ = run(write(tmp_path, text), until=3)
+    sig = {round(w.time, 2): w.signals for w in worlds}
+    assert (sig[2.0]["9"].color, sig[2.0]["9"].flashing) == (SignalColor.YELLOW, True)
 
 
 def test_an_empty_start_trigger_starts_at_once_and_an_empty_stop_trigger_never_fires(tmp_path):
