@@ -372,8 +372,9 @@ def _carla_pool(options: Any, cases: list, run_dir: Path, workers: int,
         return make_carla_pool(options, workers, ray_address, launch=launch,
                                launch_count=workers, gpus=gpu_ids)
     except CarlaUnavailableError as exc:
+        unavailable = UnavailablePool(exc)
         _guard(lambda: run_suite(cases, options, run_dir, workers=1, seed=seed, argv=sys.argv,
-                                 pool=UnavailablePool(exc), resume=resume))
+                                 pool=unavailable, resume=resume))
         _fail(f"{exc} ({len(cases)} case(s) recorded as errors in {run_dir})", 3)
     except TestzoneError as exc:
         _fail(str(exc), 3)

@@ -41,7 +41,7 @@ from scenarios.selections import expand, read_selections, selection_allowed
 from scenarios.xmlsource import ParameterScope, Source, children, declared_name, parse_xml
 from testzone.commands import (CommandContext, command_check, command_types, property_check,
                                property_prefixes)
-from testzone.errors import TestzoneError, not_a_file
+from testzone.errors import TestzoneError
 from testzone.world import EntityKind
 
 APPEARANCE_FOR: Mapping[str, tuple[str, ...]] = MappingProxyType({

@@ -22,7 +22,7 @@ from types import MappingProxyType
 
 from lxml import etree
 
-from scenarios.check import XSD_NS, file_revision, schema_path
+from scenarios.check import XSD_NS, schema_path
 from scenarios.errors import ScenarioError
 
 _XS = f"{{{XSD_NS}}}"

@@ -226,19 +226,13 @@ def along_left(x0: float, y0: float, h: float, x: float, y: float) -> tuple[floa
     return dx * c + dy * s, -dx * s + dy * c
 
 
-def time_to_contact(a: EntityState, b: EntityState, horizon_s: float = 10.0) -> float:
-    """Constant-velocity time to collision of two ground boxes in the plane [s]: the earliest
-    time in ``[0, horizon_s]`` at which they overlap when each keeps its velocity and heading
-    (Hayward 1972's TTC, "if their speeds would not change and taking into account their
-    paths"); 0 when they overlap now, inf when they do not meet within the horizon.
-
-    Swept separating-axis test: on each of the four box axes the projections overlap for an
-    interval of time (the relative velocity's component moves one projection along the
-    other); the boxes touch where all four intervals meet, so the answer is exact for constant
-    velocities (no sampling)."""
-    pa, pb = a.box.corners(a.pose), b.box.corners(b.pose)
-    (avx, avy), (bvx, bvy) = a.velocity, b.velocity
-    rvx, rvy = bvx - avx, bvy - avy
+def _contact_interval(pa: list[tuple[float, float]], pb: list[tuple[float, float]],
+                      rvx: float, rvy: float, horizon_s: float) -> tuple[float, float] | None:
+    """When, within ``[0, horizon_s]`` [s], the rectangle with corners ``pb`` moving at
+    (``rvx``, ``rvy``) [m/s] relative to the one with corners ``pa`` overlaps it (touching
+    counts): ``(first, last)`` [s], or None. Swept separating-axis test (Gottschalk et al.,
+    "OBBTree", 1996): on each of the four edge normals the projections overlap for an
+    interval of time; the rectangles touch where all four intervals meet."""
     lo, hi = 0.0, horizon_s
     for poly in (pa, pb):
         for i in range(2):
@@ -249,28 +243,39 @@ def time_to_contact(a: EntityState, b: EntityState, horizon_s: float = 10.0) -> 
             w = nx * rvx + ny * rvy
             if abs(w) < 1e-12:
                 if bmin > amax or bmax < amin:
-                    return math.inf
+                    return None
                 continue
             t1, t2 = (amin - bmax) / w, (amax - bmin) / w
             lo, hi = max(lo, min(t1, t2)), min(hi, max(t1, t2))
             if lo > hi:
-                return math.inf
-    return lo
+                return None
+    return lo, hi
+
+
+def time_to_contact(a: EntityState, b: EntityState, horizon_s: float = 10.0) -> float:
+    """Constant-velocity time to collision of two ground boxes in the plane [s]: the earliest
+    time in ``[0, horizon_s]`` at which they overlap when each keeps its velocity and heading
+    (Hayward 1972's TTC, "if their speeds would not change and taking into account their
+    paths"); 0 when they overlap now, inf when they do not meet within the horizon.
+
+    Args:
+        a, b: the two states (pose, box, speed along the heading).
+        horizon_s: how far ahead to look [s] (>= 0).
+
+    Exact for constant velocities (:func:`_contact_interval`, no sampling); raises nothing.
+    """
+    (avx, avy), (bvx, bvy) = a.velocity, b.velocity
+    found = _contact_interval(a.box.corners(a.pose), b.box.corners(b.pose),
+                              bvx - avx, bvy - avy, horizon_s)
+    return math.inf if found is None else found[0]
 
 
 def boxes_overlap(a: EntityState, b: EntityState) -> bool:
     """True when the ground-plane bounding boxes of two entities overlap (touching counts).
 
     Separating-axis test on the two oriented rectangles (Gottschalk et al., "OBBTree", 1996),
-    the test esmini's ``--collision`` option applies to bounding boxes.
+    the test esmini's ``--collision`` option applies to bounding boxes: the swept test of
+    :func:`_contact_interval` at no relative motion.
     """
-    pa, pb = a.box.corners(a.pose), b.box.corners(b.pose)
-    for poly in (pa, pb):
-        for i in range(2):
-            ex, ey = poly[i + 1][0] - poly[i][0], poly[i + 1][1] - poly[i][1]
-            nx, ny = -ey, ex
-            da = [nx * px + ny * py for px, py in pa]
-            db = [nx * px + ny * py for px, py in pb]
-            if max(da) < min(db) or max(db) < min(da):
-                return False
-    return True
+    return _contact_interval(a.box.corners(a.pose), b.box.corners(b.pose), 0.0, 0.0,
+                             0.0) is not None

@@ -205,9 +205,9 @@ class V2XBridge:
                 self._keep_counters(rsu, world)   # nothing it sends can arrive: build nothing
                 continue
             for msg_type, period, make_context in self._rsu_contexts(rsu, world):
-                if self._due(rsu.id, msg_type, period, t):
+                if self._due(rsu.id, msg_type, period, t) and self._sends(msg_type, rsu, world):
                     self._send(msg_type, rsu.id, make_context(), distance, rsu.range_m,
-                               receiver)
+                               receiver)      # (no context, no noise drawn, for nothing)
         for name in self.obu_entities:
             e = world.entities.get(name)
             if name == receiver or e is None or not e.visible:
@@ -250,9 +250,9 @@ class V2XBridge:
                     self._counts[key] = (self._counts.get(key, 0) + 1) % 128
 
     def _sends(self, msg_type: str, rsu: Rsu, world: WorldState) -> bool:
-        """Whether ``rsu``'s builder of ``msg_type`` would give a message now (it gives None
-        without content): a MAP with a junction description, a SPAT with a signal state, an
-        RSM with someone sensed."""
+        """Whether ``rsu`` has a ``msg_type`` to send now, in range or out of it (its
+        builder gives None without content): a MAP with a junction description, a SPAT with
+        a signal state, an RSM with someone sensed; an RSI whenever one is due."""
         if msg_type == "MAP":
             return self.junctions.get(rsu.junction_id or "") is not None
         if msg_type == "SPAT":

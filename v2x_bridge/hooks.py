@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from pathlib import Path
 from typing import Any, Mapping
 
 from maps.summary import rsu_path

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from testzone.world import EntityKind, EntityState
+from testzone.world import EntityKind, EntityState, WorldState
 from v2x_bridge import fields, units
 from v2x_bridge.context import BuildContext
+from v2x_bridge.rsu import Rsu
 from v2x_bridge.geo import GeoFrame
 
 MSG_TYPE = "RSM"
@@ -95,7 +96,8 @@ def participant(ctx: BuildContext, ref: dict[str, Any], ptc_id: int, e: EntitySt
     return out
 
 
-def sensed(rsu, world) -> list[tuple[float, int, str, EntityState, tuple[float, float]]]:
+def sensed(rsu: Rsu, world: WorldState
+           ) -> list[tuple[float, int, str, EntityState, tuple[float, float]]]:
     """The visible entities within ``rsu``'s sensing radius: ``(distance [m], index from 1
     in the world's order, name, state, box centre (x, y) [m])``; empty: the RSU sends no RSM
     (:func:`build`)."""

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from testzone.world import SignalColor, SignalSpan, SignalState
+from testzone.world import SignalColor, SignalSpan, SignalState, WorldState
 from v2x_bridge import fields, units
 from v2x_bridge.context import BuildContext
+from v2x_bridge.rsu import Rsu
 
 MSG_TYPE = "SPAT"
 
@@ -85,7 +86,7 @@ def phase_states(state: SignalState, green_light: str = "permissive-green"
     if state.time_to_change is None or not state.upcoming:
         return [phase_state(state, green_light)]
     spans = [SignalSpan(state.color, 0.0, state.time_to_change, state.flashing),
-             *(SignalSpan(*u) for u in state.upcoming)]
+             *state.upcoming]
     # the last span is the current light coming round: the cycle is its start plus the part
     # of the current light already shown
     repeat_start, repeat_len = spans[-1].starts_in, spans[-1].lasts
@@ -140,7 +141,7 @@ def phases_from_signals(signal_ids: tuple[str, ...], signals: dict[str, SignalSt
             for pid in sorted(kept)]
 
 
-def has_signals(rsu, world) -> bool:
+def has_signals(rsu: Rsu, world: WorldState) -> bool:
     """True when some signal of ``rsu``'s intersection has a state in ``world``: it sends a
     SPAT (:func:`build`)."""
     return any(sid in world.signals for sid in rsu.signal_ids)

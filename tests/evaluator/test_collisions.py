@@ -240,7 +240,6 @@ def test_no_contact_is_swept_across_a_jump_or_cut_across_a_bend():
     --dt); an ego turning on an 8 m radius at 10 m/s past a stopped car 0.2 m clear of its
     path collided at --dt 1.0 along the chord. Jumps are not swept; the path follows the
     headings (cubic Hermite) and a contact inside a step must hold with shrunk boxes."""
-    from testzone.world import BoundingBox, EntityKind, LaneCoord, Pose
 
     def teleported(t):
         x = 100.0 if t < 2.0 else -100.0

@@ -136,7 +136,7 @@ def test_a_barrier_in_the_next_lane_is_no_obstacle_on_the_path() -> None:
     t = -3.75 is beside the path, one reaching t = -3.4 is on it."""
     from maps import load_opendrive
     from runners.agents.path_ahead import PathAhead
-    from testzone.world import BoundingBox, EntityKind, EntityState, LaneCoord, Pose
+    from testzone.world import BoundingBox, EntityKind, EntityState, LaneCoord
     net = load_opendrive(Path(__file__).resolve().parents[2] / "maps" / "wuhan"
                          / "wuhan_section1.xodr")
     path = PathAhead(net, LaneCoord("1", -1, 100.0, -1.75), horizon=100.0)

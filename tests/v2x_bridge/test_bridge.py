@@ -92,6 +92,21 @@ def test_an_rsus_msg_cnt_does_not_depend_on_where_the_receiver_was():
     assert first_rsm(-400.0) == [0]         # out of range: the same count
 
 
+def test_a_spat_counts_only_while_its_signals_have_a_state():
+    """The SPAT branch of the same rule: no state for the RSU's signal 's1' for 0.4 s (no
+    SPAT to send), then a state: the first SPAT carries msgCnt 0 whether the receiver waited
+    in range or out of it."""
+    def first_spat(wait_x):
+        bridge = _bridge()
+        for k in range(8):
+            world = _world(round(k * 0.05, 9), ego_x=wait_x)
+            bridge.step(WorldState(world.time, world.entities, {}), "ego")
+        got = bridge.step(_world(0.4, ego_x=-50.0), "ego")
+        return [g.decoded["msgCnt"] for g in got if g.msg_type == "SPAT"]
+    assert first_spat(-50.0) == [0]
+    assert first_spat(-400.0) == [0]
+
+
 def test_receiver_at_the_range_edge_gets_range_drops_recorded():
     # with range-dependent loss the channel, not the bridge, decides near the edge
     bridge = _bridge(ChannelModel(latency_s=0.0, loss_probability=0.0, loss_at_range=1.0))
