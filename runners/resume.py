@@ -10,11 +10,13 @@ would come out the same: a case's result is kept when
   environment a stack imports by, seed, backend, agent and its config, step, time limit, V2X
   start instant, pacing, suite, trace output), and the case list is the same (ids, scenario
   files, parameters, seeds);
-* the run-level input files both manifests hash (distribution files, criteria and weights, the
-  agent's own files, the suite list) hash the same now;
-* its verdict is ``pass`` or ``fail`` (an ``error`` is run again: a crashed worker, a missed
-  deadline may not happen twice), and every input file its result names (scenario, map, RSU
-  layout, catalogs) hashes the same now.
+* the run-level input files of this run (distribution files, criteria and weights, the
+  agent's own files, the suite list) were inputs of the earlier run and hash the same now;
+* its ``result.json`` is a regular file holding a valid case record
+  (:func:`runners.suite.result_on_disk`) with verdict ``pass`` or ``fail`` (an ``error`` is
+  run again: a crashed worker, a missed deadline may not happen twice), its recording is
+  beside it, its scenario file is among its inputs, and every input file it names (scenario,
+  map, RSU layout, catalogs) is a regular file that hashes the same now.
 
 Anything else is an error naming the setting or file that differs, before anything in the
 folder is changed: a resumed run must be one a regulator could not tell from an uninterrupted
@@ -23,7 +25,9 @@ one, apart from the ``resumed`` record in its manifest.
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +57,12 @@ def _field(doc: dict[str, Any], dotted: str) -> Any:
     return doc
 
 
-def _refuse(run_dir: Path, why: str) -> RunnerError:
-    """The RunnerError (element ``--resume``) saying why ``run_dir`` cannot be resumed."""
-    return RunnerError(f"cannot resume: {why}; run again without --resume (into a new --out, "
-                       f"or this one to replace it)", file=str(run_dir), element="--resume")
+def _refuse(run_dir: Path, why: str, replace: bool = True) -> RunnerError:
+    """The RunnerError (element ``--resume``) saying why ``run_dir`` cannot be resumed, and
+    what to do instead (``replace``: a run without --resume may take the folder over)."""
+    then = ("run again without --resume (into a new --out, or this one to replace it)"
+            if replace else "give --out a new folder")
+    return RunnerError(f"cannot resume: {why}; {then}", file=str(run_dir), element="--resume")
 
 
 def _check_settings(run_dir: Path, earlier: dict[str, Any], now: dict[str, Any]) -> None:
@@ -68,7 +74,12 @@ def _check_settings(run_dir: Path, earlier: dict[str, Any], now: dict[str, Any])
         if was != is_:
             raise _refuse(run_dir, f"the earlier run's {key} was {_short(was)}, this run's is "
                                    f"{_short(is_)}")
-    before = {c.get("case_id"): c for c in earlier.get("cases", []) if isinstance(c, dict)}
+    listed = earlier.get("cases", [])
+    if not isinstance(listed, list) or not all(
+            isinstance(c, dict) and isinstance(c.get("case_id"), str) for c in listed):
+        raise _refuse(run_dir, "its manifest.json lists cases without a case_id text",
+                      replace=True)
+    before = {c["case_id"]: c for c in listed}
     after = {c["case_id"]: c for c in now["cases"]}
     if set(before) != set(after):
         gone, new = sorted(set(before) - set(after)), sorted(set(after) - set(before))
@@ -83,7 +94,9 @@ def _check_settings(run_dir: Path, earlier: dict[str, Any], now: dict[str, Any])
                                        f"{_short(before[case_id].get(key))}, now {_short(c.get(key))}")
     old_inputs = earlier.get("inputs") if isinstance(earlier.get("inputs"), dict) else {}
     for path, digest in now["inputs"].items():
-        if path in old_inputs and old_inputs[path] != digest:
+        if path not in old_inputs:      # another stack's files, another suite list...
+            raise _refuse(run_dir, f"{path} is an input of this run, not of the earlier one")
+        if old_inputs[path] != digest:
             raise _refuse(run_dir, f"{path} changed since the earlier run (SHA-256 "
                                    f"{short_digest(old_inputs[path])}... -> "
                                    f"{short_digest(digest)}...)")
@@ -93,23 +106,38 @@ def _short(value: Any) -> str:
     return shorten(repr(value), 80)
 
 
-def _still_stands(result: dict[str, Any] | None, hashes: dict[str, str | None]) -> bool:
-    """A result (:func:`runners.suite.result_on_disk`) that can be kept (module docstring);
-    ``hashes`` caches path -> SHA-256 now (None: unreadable)."""
+def _still_stands(result: dict[str, Any] | None, case: dict[str, Any], folder: Path,
+                  hashes: dict[str, str | None]) -> bool:
+    """A result (:func:`runners.suite.result_on_disk`) of manifest entry ``case`` that can
+    be kept (module docstring): its recording beside it, its scenario file among its inputs,
+    every input a regular file hashing to the recorded digest now; ``hashes`` caches path ->
+    SHA-256 now (None: not a regular file, or unreadable)."""
     if result is None or result.get("verdict") not in KEPT_VERDICTS:
         return False
+    if not (folder / "recording.jsonl").is_file():
+        return False          # the figures and the regulator's evidence are gone
     inputs = result.get("inputs")
-    if not isinstance(inputs, dict) or not inputs:
+    if not isinstance(inputs, dict) or case.get("scenario_file") not in inputs:
         return False
     for path, digest in inputs.items():
+        if not isinstance(digest, str):
+            return False
         if path not in hashes:
-            try:
-                hashes[path] = sha256_of(path)
-            except OSError:
-                hashes[path] = None
+            hashes[path] = _digest_now(path)
         if hashes[path] != digest:
             return False
     return True
+
+
+def _digest_now(path: str) -> str | None:
+    """SHA-256 of ``path`` when it is a regular file (not a device, FIFO or folder: a
+    hand-edited ``inputs`` naming /dev/zero is not read), else None."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        return sha256_of(path)
+    except OSError:
+        return None
 
 
 def kept_results(run_dir: Path, earlier: dict[str, Any], manifest: dict[str, Any]
@@ -127,15 +155,19 @@ def kept_results(run_dir: Path, earlier: dict[str, Any], manifest: dict[str, Any
             differs, or a case folder is not a folder; nothing in ``run_dir`` was changed.
     """
     _check_settings(run_dir, earlier, manifest)
+    cases_dir = run_dir / "cases"
+    if cases_dir.is_symlink() or (cases_dir.exists() and not cases_dir.is_dir()):
+        raise _refuse(run_dir, "its cases/ is not a folder", replace=False)
     kept: list[dict[str, Any]] = []
     again: list[Path] = []
     hashes: dict[str, str | None] = {}
     for case in sorted(manifest["cases"], key=lambda c: c["case_id"]):
         folder = run_dir / "cases" / case["case_id"]
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-            raise _refuse(run_dir, f"its cases/{case['case_id']} is not a folder")
+            raise _refuse(run_dir, f"its cases/{case['case_id']} is not a folder",
+                          replace=False)
         result = result_on_disk(run_dir, case["case_id"])
-        if _still_stands(result, hashes):
+        if _still_stands(result, case, folder, hashes):
             kept.append(result)
         elif folder.exists():
             again.append(folder)

@@ -186,3 +186,40 @@ def test_a_result_whose_map_is_gone_or_that_was_hand_edited_runs_again(tmp_path)
     report = run_suite(_cases(folder), OPTIONS, run, workers=1, pool=pool, resume=True)
     assert sorted(pool.ran) == [first, second]
     assert {r["verdict"] for r in report.results} == {"error"}    # the map is gone
+
+
+def test_hostile_folders_are_refused_or_their_results_run_again(tmp_path):
+    """Hostile pass 15: a cases/ that is a link to the user's files is refused and nothing
+    in it removed; a result whose inputs name /dev/zero (not read), whose recording is gone,
+    or whose inputs leave out its scenario, runs again; an input of this run the earlier
+    one did not have (another stack's file) is refused."""
+    run = tmp_path / "run"
+    run_suite(_cases(WUHAN), OPTIONS, run, workers=1)
+    first, second = sorted(_verdicts(run))
+    res_path = run / "cases" / first / "result.json"
+    res = json.loads(res_path.read_text())
+    res["inputs"]["/dev/zero"] = "0" * 64
+    res_path.write_text(json.dumps(res))
+    (run / "cases" / second / "recording.jsonl").unlink()
+    pool = Recording()
+    run_suite(_cases(WUHAN), OPTIONS, run, workers=1, pool=pool, resume=True)
+    assert sorted(pool.ran) == [first, second]
+    res = json.loads(res_path.read_text())
+    del res["inputs"][res["scenario_file"]]
+    res_path.write_text(json.dumps(res))
+    pool = Recording()
+    run_suite(_cases(WUHAN), OPTIONS, run, workers=1, pool=pool, resume=True)
+    assert pool.ran == [first]
+    stack = tmp_path / "stack.py"
+    stack.write_text("x = 1\n")
+    with pytest.raises(RunnerError, match="stack.py is an input of this run, not of the "):
+        run_suite(_cases(WUHAN), OPTIONS, run, workers=1, pool=Recording(), resume=True,
+                  extra_inputs=[stack])
+    mine = tmp_path / "mine"
+    (mine / first).mkdir(parents=True)
+    (mine / first / "precious.txt").write_text("keep me")
+    shutil.rmtree(run / "cases")
+    (run / "cases").symlink_to(mine)
+    with pytest.raises(RunnerError, match="its cases/ is not a folder; give --out a new"):
+        run_suite(_cases(WUHAN), OPTIONS, run, workers=1, pool=Recording(), resume=True)
+    assert (mine / first / "precious.txt").read_text() == "keep me"
