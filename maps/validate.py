@@ -411,13 +411,15 @@ LANE_DIRECTIONS = ("standard", "reversed", "both")
 
 def lane_direction_issues(parsed: ParsedFile) -> list[Issue]:
     """``lane@direction`` (1.8) outside its enumeration (read as ``standard``), and a lane id
-    of a road that is ``reversed`` in one lane section and not in another (the road's
-    driving direction of a lane id is one for the whole road: ``reversed`` in any section
-    wins, :meth:`maps.road.Road.driving_sign`): a warning each, at the lane."""
+    of a road that is ``reversed`` or ``both`` in one lane section and not in another (the
+    road's driving direction of a lane id is one for the whole road: ``reversed`` or two-way
+    in any section holds all along, :meth:`maps.road.Road.driving_sign`,
+    :meth:`maps.road.Road.two_way`): a warning each, at the lane, once per lane id and
+    value."""
     out: list[Issue] = []
     for road in parsed.roads.values():
-        seen: dict[int, set[bool]] = {}
-        said: set[int] = set()
+        seen: dict[tuple[int, str], set[bool]] = {}
+        said: set[tuple[int, str]] = set()
         for sec in road.sections:
             for lane in (*sec.left, *sec.right):
                 if lane.direction not in LANE_DIRECTIONS:
@@ -425,14 +427,17 @@ def lane_direction_issues(parsed: ParsedFile) -> list[Issue]:
                                      f"{one_line(lane.direction)!r} is not standard, reversed "
                                      f"or both (ASAM OpenDRIVE 1.8 clause 11.2): read as "
                                      f"standard", parsed.path, lane.line, "lane"))
-                flags = seen.setdefault(lane.id, set())
-                flags.add(lane.direction == "reversed")
-                if len(flags) == 2 and lane.id not in said:
-                    said.add(lane.id)
-                    out.append(Issue("warning", f"road {road.id} lane {lane.id}: "
-                                     f"direction=\"reversed\" in some lane sections only: the "
-                                     f"lane is driven reversed along the whole road",
-                                     parsed.path, lane.line, "lane"))
+                for value, effect in (("reversed", "driven reversed"),
+                                      ("both", "two-way")):
+                    key = (lane.id, value)
+                    flags = seen.setdefault(key, set())
+                    flags.add(lane.direction == value)
+                    if len(flags) == 2 and key not in said:
+                        said.add(key)
+                        out.append(Issue("warning", f"road {road.id} lane {lane.id}: "
+                                         f"direction=\"{value}\" in some lane sections only: "
+                                         f"the lane is {effect} along the whole road",
+                                         parsed.path, lane.line, "lane"))
     return out
 
 

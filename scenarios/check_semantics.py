@@ -484,8 +484,9 @@ def _readings(sc: _Scenario) -> None:
     distance action (its magnitude, as esmini), ClothoidSpline segments without timeStart
     under a timeEnd (times filled in by :meth:`ClothoidSplineShape.times`), a Timing scale or
     offset other than 1 and 0 (tools read them differently: docs/scenarios.md), an
-    AccelerationCondition without direction against a negative value (the total
-    acceleration is never negative)."""
+    AccelerationCondition without direction whose rule never or always holds (the total
+    acceleration is never negative), a BoundingBox of no length or width (nothing can hit
+    it)."""
     for action in sc.root.iter("LongitudinalDistanceAction", "LateralDistanceAction"):
         for attr in ("distance", "timeGap"):
             text = sc.value(action, attr)
@@ -508,13 +509,26 @@ def _readings(sc: _Scenario) -> None:
                                     "2 is twice as fast); the standard gives no formula and "
                                     "other tools read it the inverse way")
     for cond in sc.root.iter("AccelerationCondition"):
+        if cond.get("direction") is not None:
+            continue
         value = _number(sc.value(cond, "value"), 0.0)
-        if cond.get("direction") is None and value < 0.0 and \
-                (sc.value(cond, "rule") or "").strip() in ("lessThan", "lessOrEqual", "equalTo"):
+        rule = (sc.value(cond, "rule") or "").strip()
+        never = (value <= 0.0 and rule == "lessThan") or \
+            (value < 0.0 and rule in ("lessOrEqual", "equalTo"))
+        always = value < 0.0 and rule in ("greaterThan", "greaterOrEqual", "notEqualTo")
+        if never or always:
             sc.add(WARNING, cond, f"AccelerationCondition without direction compares the "
-                                  f"total acceleration, which is never negative: value "
-                                  f"{value:g} never holds; direction=\"longitudinal\" compares "
-                                  f"the signed value (OpenSCENARIO 1.2+)")
+                                  f"total acceleration, which is never negative: {rule} "
+                                  f"{value:g} {'never' if never else 'always'} holds; "
+                                  f"direction=\"longitudinal\" compares the signed value "
+                                  f"(OpenSCENARIO 1.2+)")
+    for box in sc.root.iter("BoundingBox"):
+        dims = child_el(box, "Dimensions")
+        if dims is not None and any(_number(sc.value(dims, a), 1.0) <= 0.0
+                                    for a in ("length", "width")):
+            sc.add(WARNING, dims, "a BoundingBox without length or width has no ground area: "
+                                  "the entity cannot collide or be measured against "
+                                  "(collisions, TTC, PET)")
 
 
 def _number(text: str | None, default: float) -> float:

@@ -98,3 +98,19 @@ def test_a_goal_in_a_two_way_lane_ahead_is_no_u_turn(tmp_path):
     start, goal = LaneCoord("1", -1, 10.0, -1.75), LaneCoord("1", 1, 50.0, 1.75)
     assert load_opendrive(_map(tmp_path, {1: "both"})).route(start, goal) == ["1"]
     assert load_opendrive(_map(tmp_path, {})).route(start, goal) is None
+
+
+def test_a_lane_two_way_in_some_sections_only_is_warned_of(tmp_path):
+    """Hostile pass 15: lane -1 "both" in its first lane section only made it two-way (never
+    wrong-way) along the whole road without a word; it is said, as for "reversed"."""
+    def section(s0, direction):
+        attr = f' direction="{direction}"' if direction else ""
+        return (f'<laneSection s="{s0}"><right><lane id="-1" type="driving"{attr}>'
+                f'<width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane></right>'
+                f'</laneSection>')
+    doc = document(road("1", 100.0, line(0, 0, 0, 0, 100.0),
+                        sections=section(0, "both") + section(50, None)))
+    path = write(tmp_path, "mixed.xodr", doc.replace('revMinor="6"', 'revMinor="8"'))
+    found = [i.message for i in check_opendrive(path) if "some lane sections only" in i.message]
+    assert found == ['road 1 lane -1: direction="both" in some lane sections only: the lane '
+                     'is two-way along the whole road']

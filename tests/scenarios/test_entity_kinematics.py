@@ -4,6 +4,8 @@ changes the speed inside the storyboard step, before the entity moves, and must 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from builders import at, document, event, run, sim_time, speed_action, starts, story, \
     teleport, trigger, write
@@ -105,5 +107,37 @@ def test_check_warns_of_a_negative_total_acceleration_and_of_timing_scale(tmp_pa
                    trigger(sim_time(6.0), kind="StopTrigger"))
     found = [i.message for i in check_scenario(write(tmp_path, doc))
              if i.severity == "warning"]
-    assert any("total acceleration, which is never negative: value -3" in m for m in found)
+    assert any("total acceleration, which is never negative: lessThan -3 never holds" in m
+               for m in found)
     assert any("Timing scale/offset other than 1/0" in m for m in found)
+
+
+@pytest.mark.parametrize("value, rule, said", [
+    ("0", "lessThan", "never"), ("-0.0", "lessThan", "never"), ("-1", "greaterThan", "always"),
+    ("0", "lessOrEqual", None), ("2", "greaterThan", None),
+])
+def test_check_says_when_a_total_acceleration_rule_never_or_always_holds(tmp_path, value, rule,
+                                                                          said):
+    """Hostile pass 15: a total acceleration (>= 0) is never less than 0 and always greater
+    than -1; lessOrEqual 0 holds while standing, greaterThan 2 when braking hard."""
+    from scenarios.check import check_scenario
+    doc = document(teleport("Car", -1, 10.0, speed=20.0),
+                   story(event("E", MARK.format("e"), trigger(acceleration(value, rule)))),
+                   trigger(sim_time(6.0), kind="StopTrigger"))
+    found = [i.message for i in check_scenario(write(tmp_path, doc))
+             if "total acceleration" in i.message]
+    assert found == ([] if said is None else [found[0]])
+    if said:
+        assert f"{rule} {float(value):g} {said} holds" in found[0]
+
+
+def test_check_warns_of_a_bounding_box_without_ground_area(tmp_path):
+    """Hostile pass 15: a 0 x 0 car was never in a collision, a TTC or a PET."""
+    from scenarios.check import check_scenario
+    doc = document(teleport("Car", -1, 10.0, speed=20.0), story(""),
+                   trigger(sim_time(6.0), kind="StopTrigger"))
+    flat = re.sub(r'width="[0-9.]+"', 'width="0"', doc, count=1)
+    assert flat != doc
+    found = [i for i in check_scenario(write(tmp_path, flat)) if "no ground area" in i.message]
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert not [i for i in check_scenario(write(tmp_path, doc)) if "no ground area" in i.message]
