@@ -114,7 +114,9 @@ def test_utc_start_sets_the_frames_time_and_realtime_paces_the_run(tmp_path, mon
     """RunOptions.utc_start (``--utc-start``): a BSM sent at sim time t carries DSecond =
     (t + the start's seconds within its minute) in ms; 2026-12-01 08:00:30+08:00 is 30 s into
     its UTC minute, so the one sent at 0.05 s says 30050. RunOptions.realtime: the loop
-    sleeps until each step is due, 1 s of simulation in about 1 s of sleeps."""
+    sleeps until each step is due (never more than a step), so the run takes at least its
+    simulated time; how much of it is sleep depends on the machine's load (a timed
+    assertion on the sleeps' sum failed on a loaded machine)."""
     import datetime as dt
     import runners.case as case_mod
     from v2x_bridge import bsm, codec
@@ -133,7 +135,7 @@ def test_utc_start_sets_the_frames_time_and_realtime_paces_the_run(tmp_path, mon
     for e in sent:
         info = bsm.read(codec.decode_frame(bytes.fromhex(e.data["payload_hex"]))[1])
         assert info.sec_mark_ms == round((30.0 + e.t) * 1000)
-    assert sum(slept) == pytest.approx(rec.frames[-1].time, abs=0.3)
+    assert slept and all(0.0 <= s <= 0.05 + 1e-6 for s in slept)
     assert res["wall_time_s"] >= rec.frames[-1].time - 0.05
 
 
