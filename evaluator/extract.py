@@ -173,7 +173,9 @@ def lane_of(state: EntityState, net: object | None) -> LaneCoord | None:
 
 
 def lanes_along(track: EgoTrack, net: object | None) -> list[LaneCoord | None]:
-    """The ego's lane position in each frame of ``track`` (:func:`lane_of`)."""
+    """The ego's lane position in each frame of ``track`` (:func:`lane_of`: a network that
+    raises TestzoneError for a point gives None there, as ``maps.RoadNetwork`` returns None
+    off its roads)."""
     return [lane_of(st, net) for st in track.states]
 
 

@@ -13,7 +13,7 @@ would come out the same: a case's result is kept when
 * the run-level input files of this run (distribution files, criteria and weights, the
   agent's own files, the suite list) were inputs of the earlier run and hash the same now;
 * its ``result.json`` is a regular file holding a valid case record
-  (:func:`runners.suite.result_on_disk`) with verdict ``pass`` or ``fail`` (an ``error`` is
+  (:func:`runners.run_folder.result_on_disk`) with verdict ``pass`` or ``fail`` (an ``error`` is
   run again: a crashed worker, a missed deadline may not happen twice), its recording is
   beside it, its scenario file is among its inputs, and every input file it names (scenario,
   map, RSU layout, catalogs) is a regular file that hashes the same now.
@@ -36,7 +36,7 @@ from testzone.provenance import short_digest
 
 from runners.case import sha256_of
 from runners.interfaces import RunnerError
-from runners.suite import result_on_disk
+from runners.run_folder import result_on_disk
 
 SETTINGS = ("tool_version", "tool_identity.source_sha256", "python", "libraries",
             "environment", "seed", "backend", "agent", "dt_s", "max_sim_time_s",
@@ -108,7 +108,7 @@ def _short(value: Any) -> str:
 
 def _still_stands(result: dict[str, Any] | None, case: dict[str, Any], folder: Path,
                   hashes: dict[str, str | None]) -> bool:
-    """A result (:func:`runners.suite.result_on_disk`) of manifest entry ``case`` that can
+    """A result (:func:`runners.run_folder.result_on_disk`) of manifest entry ``case`` that can
     be kept (module docstring): its recording beside it, its scenario file among its inputs,
     every input a regular file hashing to the recorded digest now; ``hashes`` caches path ->
     SHA-256 now (None: not a regular file, or unreadable)."""
@@ -147,7 +147,7 @@ def kept_results(run_dir: Path, earlier: dict[str, Any], manifest: dict[str, Any
 
     Args:
         earlier: the earlier run's manifest (:func:`runners.run_folder.earlier_run`).
-        manifest: this run's manifest as :func:`runners.suite.write_manifest` builds it
+        manifest: this run's manifest as :func:`runners.suite.build_manifest` builds it
             (``cases``, run-level ``inputs``), not yet written.
 
     Raises:

@@ -13,6 +13,7 @@ import fcntl
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 from testzone.errors import TestzoneError
 from testzone.userfiles import UserJsonError, parse_user_json, read_regular
@@ -122,6 +123,27 @@ def earlier_run(run_dir: Path) -> dict:
         raise RunnerError("nothing to resume: expected the folder of an earlier run (its "
                           "manifest.json)", file=str(run_dir), element="--resume")
     return doc
+
+
+MAX_RESULT_BYTES = 64 * 1024 * 1024
+"""Largest earlier case's result.json read back by a resumed or interrupted run [bytes] (a
+real one is kilobytes)."""
+
+
+def result_on_disk(run_dir: Path, case_id: str) -> dict[str, Any] | None:
+    """The ``cases/<case_id>/result.json`` a case of the run in ``run_dir`` wrote, when it is
+    a regular file (at most :data:`MAX_RESULT_BYTES`) holding a valid case record
+    (``evaluator.report.summary.check_case_record``) of that case; None otherwise (not
+    finished, written halfway, hand-edited into something else)."""
+    from evaluator.errors import EvaluationError
+    from evaluator.report.summary import check_case_record
+    path = Path(run_dir) / "cases" / case_id / "result.json"
+    try:   # a hand-edited one may nest past the recursion limit: UserJsonError too
+        res = parse_user_json(read_regular(path, "result.json", MAX_RESULT_BYTES))
+        check_case_record(res, str(path))
+    except (OSError, TestzoneError, UserJsonError, EvaluationError):
+        return None
+    return res if isinstance(res, dict) and res.get("case_id") == case_id else None
 
 
 def _hold(run_dir: Path) -> bool:

@@ -37,7 +37,7 @@ from testzone.userfiles import UserJsonError, parse_user_json, read_regular, sho
 from runners.case import RunOptions, TestCase, run_case, sha256_of
 from runners.interfaces import RunnerError, Task, WorkerPool
 from runners.pool import make_pool
-from runners.run_folder import prepare_run_dir, release_run_dir
+from runners.run_folder import prepare_run_dir, release_run_dir, result_on_disk
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_ERROR = 0, 1, 2, 3
 SUITE_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "wuhan" / "suites.json"
@@ -500,23 +500,6 @@ def _sigterm_as_interrupt() -> Any:
         return signal.signal(signal.SIGTERM, _raise_terminated)
     except ValueError:
         return None
-
-
-def result_on_disk(run_dir: Path, case_id: str) -> dict[str, Any] | None:
-    """The ``cases/<case_id>/result.json`` a case of the run in ``run_dir`` wrote, when it is
-    a regular file (at most :data:`evaluator.report.MAX_RUN_FILE_BYTES`) holding a valid case
-    record (``evaluator.report.summary.check_case_record``) of that case; None otherwise
-    (not finished, written halfway, hand-edited into something else)."""
-    from evaluator.errors import EvaluationError
-    from evaluator.report import MAX_RUN_FILE_BYTES
-    from evaluator.report.summary import check_case_record
-    path = run_dir / "cases" / case_id / "result.json"
-    try:   # a hand-edited one may nest past the recursion limit: UserJsonError too
-        res = parse_user_json(read_regular(path, "result.json", MAX_RUN_FILE_BYTES))
-        check_case_record(res, str(path))
-    except (OSError, TestzoneError, UserJsonError, EvaluationError):
-        return None
-    return res if isinstance(res, dict) and res.get("case_id") == case_id else None
 
 
 def _finished_on_disk(run_dir: Path, cases: list[TestCase], have: set[str]

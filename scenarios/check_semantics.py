@@ -515,7 +515,8 @@ def _readings(sc: _Scenario) -> None:
         rule = (sc.value(cond, "rule") or "").strip()
         never = (value <= 0.0 and rule == "lessThan") or \
             (value < 0.0 and rule in ("lessOrEqual", "equalTo"))
-        always = value < 0.0 and rule in ("greaterThan", "greaterOrEqual", "notEqualTo")
+        always = (value < 0.0 and rule in ("greaterThan", "greaterOrEqual", "notEqualTo")) \
+            or (value <= 0.0 and rule == "greaterOrEqual")
         if never or always:
             sc.add(WARNING, cond, f"AccelerationCondition without direction compares the "
                                   f"total acceleration, which is never negative: {rule} "

@@ -8,6 +8,7 @@ waypoint not yet reached (a waypoint counts as reached once the entity is on its
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -89,6 +90,8 @@ class RouteFollower:
             return None
         mover = self.rt.movers.get(self.entity)
         external = mover is not None and mover.external
+        # a stand-in network's planner may not take goal_lane (maps.RoadNetwork.route does)
+        lane_aware = "goal_lane" in inspect.signature(planner).parameters
         roads: list[str] = []
         for i, (a, b) in enumerate(zip(self.waypoints, self.waypoints[1:])):
             if a.coord is None or b.coord is None:
@@ -97,11 +100,8 @@ class RouteFollower:
             strategy = strategy if strategy in STRATEGIES else "shortest"
             try:
                 part = None
-                if external:   # a vehicle under test arrives in its waypoints' lanes
-                    try:
-                        part = planner(a.coord, b.coord, strategy, goal_lane=True)
-                    except TypeError:    # a stand-in network's planner without goal_lane
-                        part = None
+                if external and lane_aware:   # the vehicle under test arrives in its lanes
+                    part = planner(a.coord, b.coord, strategy, goal_lane=True)
                 part = part or planner(a.coord, b.coord, strategy)
             except MapsError:
                 return None

@@ -71,8 +71,10 @@ class BoxTracks:
             self._tracks[name] = box_track(self.recording, name)
         return self._tracks[name]
 
-    def area_occupancy(self, name: str, area) -> tuple[np.ndarray, np.ndarray]:
-        """(times [s], mask) of the frames where ``name``'s box intersects ``area``."""
+    def area_occupancy(self, name: str, area: shapely.Geometry
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """(times [s], mask) of the frames where ``name``'s box intersects ``area`` (a
+        shapely geometry)."""
         times, polys = self.track(name)
         return times, np.asarray(shapely.intersects(polys, area), dtype=bool)
 

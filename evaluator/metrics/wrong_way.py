@@ -19,6 +19,7 @@ wrong way.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -65,8 +66,8 @@ class WrongWayMetric:
         self.angle_rad = angle_rad
         self.min_speed_mps = min_speed_mps
 
-    def _against(self, net: RoadNetworkView, st, lane: LaneCoord | None, two_way=None
-                 ) -> bool:
+    def _against(self, net: RoadNetworkView, st, lane: LaneCoord | None,
+                 two_way: Callable[[str, int], bool] | None = None) -> bool:
         """Whether state ``st`` in ``lane`` drives against it (module docstring);
         ``two_way``: the network's ``two_way`` query, when it has one."""
         if lane is None or lane.lane_id == 0 or abs(st.speed) < self.min_speed_mps:

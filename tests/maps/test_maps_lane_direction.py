@@ -48,11 +48,8 @@ def test_a_both_ways_lane_is_two_way_and_keeps_its_sides_direction(tmp_path):
 def test_wrong_way_has_no_wrong_way_on_a_two_way_lane(tmp_path):
     """An ego driving 2 s along -s in lane -1 (heading pi, 10 m/s): wrong way on a standard
     lane (one interval of 2 s), none on a reversed or a two-way one."""
-    import sys
-    from pathlib import Path
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "evaluator"))
     from evaluator.metrics.wrong_way import WrongWayMetric
-    from evaluator_fixtures import make_recording
+    from tests.evaluator.evaluator_fixtures import make_recording
 
     def backwards(t):
         x = 80.0 - 10.0 * t
@@ -66,23 +63,6 @@ def test_wrong_way_has_no_wrong_way_on_a_two_way_lane(tmp_path):
     assert wrong_way({}) == (1.0, pytest.approx(2.0))
     assert wrong_way({-1: "reversed"}) == (0.0, 0.0)
     assert wrong_way({-1: "both"}) == (0.0, 0.0)
-
-
-def test_a_lane_reversed_in_some_sections_only_is_warned_of_once(tmp_path):
-    """Road 1 with two lane sections (s 0 and 50): lane -1 reversed in the first only. One
-    warning, at the second section's lane -1 (line 6: sections on lines 4 and 6, lanes
-    inside them), and the lane is driven reversed along the whole road."""
-    def section(s0, direction):
-        attr = f' direction="{direction}"' if direction else ""
-        return (f'<laneSection s="{s0}"><right><lane id="-1" type="driving"{attr}>'
-                f'<width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane></right>'
-                f'</laneSection>')
-    sections = section(0, "reversed") + "\n\n" + section(50, None)
-    doc = document(road("1", 100.0, line(0, 0, 0, 0, 100.0), sections=sections))
-    path = write(tmp_path, "mixed.xodr", doc.replace('revMinor="6"', 'revMinor="8"'))
-    found = [i for i in check_opendrive(path) if "in some lane sections only" in i.message]
-    assert len(found) == 1 and found[0].severity == "warning"
-    assert load_opendrive(path).driving_sign("1", -1) == -1
 
 
 def test_map_check_warns_of_an_unknown_direction(tmp_path):
@@ -100,17 +80,28 @@ def test_a_goal_in_a_two_way_lane_ahead_is_no_u_turn(tmp_path):
     assert load_opendrive(_map(tmp_path, {})).route(start, goal) is None
 
 
-def test_a_lane_two_way_in_some_sections_only_is_warned_of(tmp_path):
-    """Hostile pass 15: lane -1 "both" in its first lane section only made it two-way (never
-    wrong-way) along the whole road without a word; it is said, as for "reversed"."""
-    def section(s0, direction):
-        attr = f' direction="{direction}"' if direction else ""
+def _two_sections(tmp_path, direction: str):
+    """Road 1 with lane sections at s 0 (line 4, lane -1 given ``direction``) and 50 (line 6,
+    lane -1 standard)."""
+    def section(s0, attr):
         return (f'<laneSection s="{s0}"><right><lane id="-1" type="driving"{attr}>'
                 f'<width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane></right>'
                 f'</laneSection>')
-    doc = document(road("1", 100.0, line(0, 0, 0, 0, 100.0),
-                        sections=section(0, "both") + section(50, None)))
-    path = write(tmp_path, "mixed.xodr", doc.replace('revMinor="6"', 'revMinor="8"'))
-    found = [i.message for i in check_opendrive(path) if "some lane sections only" in i.message]
-    assert found == ['road 1 lane -1: direction="both" in some lane sections only: the lane '
-                     'is two-way along the whole road']
+    sections = section(0, f' direction="{direction}"') + "\n\n" + section(50, "")
+    doc = document(road("1", 100.0, line(0, 0, 0, 0, 100.0), sections=sections))
+    return write(tmp_path, "mixed.xodr", doc.replace('revMinor="6"', 'revMinor="8"'))
+
+
+@pytest.mark.parametrize("direction, effect, sign, two_way", [
+    ("reversed", "driven reversed", -1, False), ("both", "two-way", 1, True)])
+def test_a_lane_direction_in_some_sections_only_is_warned_of_once(tmp_path, direction, effect,
+                                                                  sign, two_way):
+    """One warning, at the lane of the section where the lane became mixed (line 6), and the
+    road-level reading it announces (hostile pass 15: "both" in one section was silent)."""
+    path = _two_sections(tmp_path, direction)
+    found = [i for i in check_opendrive(path) if "some lane sections only" in i.message]
+    assert [(i.message, i.line, i.severity) for i in found] == [
+        (f'road 1 lane -1: direction="{direction}" in some lane sections only: the lane is '
+         f'{effect} along the whole road', 6, "warning")]
+    net = load_opendrive(path)
+    assert (net.driving_sign("1", -1), net.two_way("1", -1)) == (sign, two_way)

@@ -223,3 +223,14 @@ def test_hostile_folders_are_refused_or_their_results_run_again(tmp_path):
     with pytest.raises(RunnerError, match="its cases/ is not a folder; give --out a new"):
         run_suite(_cases(WUHAN), OPTIONS, run, workers=1, pool=Recording(), resume=True)
     assert (mine / first / "precious.txt").read_text() == "keep me"
+
+
+def test_another_pythonpath_is_refused(tmp_path, monkeypatch):
+    """Hostile pass 15: a module:Class stack imported through another PYTHONPATH is another
+    stack; its earlier results are not kept (the manifest's environment differs)."""
+    run = tmp_path / "run"
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "stack_a"))
+    run_suite(_cases(WUHAN), OPTIONS, run, workers=1)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "stack_b"))
+    with pytest.raises(RunnerError, match="the earlier run's environment was"):
+        run_suite(_cases(WUHAN), OPTIONS, run, workers=1, pool=Recording(), resume=True)

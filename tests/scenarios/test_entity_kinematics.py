@@ -114,7 +114,7 @@ def test_check_warns_of_a_negative_total_acceleration_and_of_timing_scale(tmp_pa
 
 @pytest.mark.parametrize("value, rule, said", [
     ("0", "lessThan", "never"), ("-0.0", "lessThan", "never"), ("-1", "greaterThan", "always"),
-    ("0", "lessOrEqual", None), ("2", "greaterThan", None),
+    ("0", "greaterOrEqual", "always"), ("0", "lessOrEqual", None), ("2", "greaterThan", None),
 ])
 def test_check_says_when_a_total_acceleration_rule_never_or_always_holds(tmp_path, value, rule,
                                                                           said):

@@ -107,6 +107,19 @@ def test_a_spat_counts_only_while_its_signals_have_a_state():
     assert first_spat(-400.0) == [0]
 
 
+def test_no_noise_is_drawn_for_an_rsm_with_nobody_to_report():
+    """With position noise, an RSM due while the RSU senses nobody (the ego 200 m off, in
+    range, outside the 150 m sensing radius; no pedestrian) draws nothing: the random stream
+    after the step is that of a run without noise, whose SPAT and MAP draw the same channel
+    numbers (review 15)."""
+    def state_after(noise):
+        bridge = _bridge(ChannelModel(latency_s=0.0, position_noise_m=noise))
+        got = bridge.step(_world(0.0, ego_x=-200.0, ped=False), "ego")
+        assert {g.msg_type for g in got} == {"SPAT", "MAP"}
+        return bridge._rng.bit_generator.state
+    assert state_after(1.0) == state_after(0.0)
+
+
 def test_receiver_at_the_range_edge_gets_range_drops_recorded():
     # with range-dependent loss the channel, not the bridge, decides near the edge
     bridge = _bridge(ChannelModel(latency_s=0.0, loss_probability=0.0, loss_at_range=1.0))
