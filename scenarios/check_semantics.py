@@ -28,6 +28,7 @@ from scenarios.catalogs import Catalogs
 from scenarios.check import (ERROR, WARNING, Issue, child_el, duplicate_names, element_path,
                              issue_from_error, undefined_parameters)
 from scenarios.conditions import CONDITIONS
+from scenarios.conditions.base import RULES, compare
 from scenarios.controllers import BUILTIN, read_controller
 from scenarios.entities import NOT_FOR_KIND
 from scenarios.loader import missing_logic_file
@@ -483,10 +484,8 @@ def _readings(sc: _Scenario) -> None:
     """Values the run reads in a way the author may not expect: a negative distance of a
     distance action (its magnitude, as esmini), ClothoidSpline segments without timeStart
     under a timeEnd (times filled in by :meth:`ClothoidSplineShape.times`), a Timing scale or
-    offset other than 1 and 0 (tools read them differently: docs/scenarios.md), an
-    AccelerationCondition without direction whose rule never or always holds (the total
-    acceleration is never negative), a BoundingBox of no length or width (nothing can hit
-    it)."""
+    offset other than 1 and 0 (tools read them differently: docs/scenarios.md); then
+    :func:`_total_acceleration_rules` and :func:`_boxes_without_area`."""
     for action in sc.root.iter("LongitudinalDistanceAction", "LateralDistanceAction"):
         for attr in ("distance", "timeGap"):
             text = sc.value(action, attr)
@@ -508,21 +507,32 @@ def _readings(sc: _Scenario) -> None:
                                     "does (trajectory time = scale x time + offset, so scale "
                                     "2 is twice as fast); the standard gives no formula and "
                                     "other tools read it the inverse way")
+    _total_acceleration_rules(sc)
+    _boxes_without_area(sc)
+
+
+def _total_acceleration_rules(sc: _Scenario) -> None:
+    """An AccelerationCondition without direction compares the total acceleration, which is
+    never negative (OpenSCENARIO 1.2): a warning when its rule, applied as the run applies it
+    (:func:`scenarios.conditions.base.compare`), holds for no total or for every one (tried
+    at 0, at the value when positive, and far above)."""
     for cond in sc.root.iter("AccelerationCondition"):
-        if cond.get("direction") is not None:
-            continue
-        value = _number(sc.value(cond, "value"), 0.0)
         rule = (sc.value(cond, "rule") or "").strip()
-        never = (value <= 0.0 and rule == "lessThan") or \
-            (value < 0.0 and rule in ("lessOrEqual", "equalTo"))
-        always = (value < 0.0 and rule in ("greaterThan", "greaterOrEqual", "notEqualTo")) \
-            or (value <= 0.0 and rule == "greaterOrEqual")
-        if never or always:
+        if cond.get("direction") is not None or rule not in RULES:
+            continue        # an unknown rule: the condition's own check says so
+        value = _number(sc.value(cond, "value"), 0.0)
+        holds = {compare(total, value, rule) for total in (0.0, max(value, 0.0), 1e9)}
+        if len(holds) == 1:
+            said = "always" if holds == {True} else "never"
             sc.add(WARNING, cond, f"AccelerationCondition without direction compares the "
                                   f"total acceleration, which is never negative: {rule} "
-                                  f"{value:g} {'never' if never else 'always'} holds; "
-                                  f"direction=\"longitudinal\" compares the signed value "
-                                  f"(OpenSCENARIO 1.2+)")
+                                  f"{value:g} {said} holds; direction=\"longitudinal\" "
+                                  f"compares the signed value (OpenSCENARIO 1.2+)")
+
+
+def _boxes_without_area(sc: _Scenario) -> None:
+    """A BoundingBox of no length or width: nothing can hit it (collisions, TTC and PET
+    measure box areas); a warning at its Dimensions."""
     for box in sc.root.iter("BoundingBox"):
         dims = child_el(box, "Dimensions")
         if dims is not None and any(_number(sc.value(dims, a), 1.0) <= 0.0
