@@ -12,8 +12,7 @@ import functools
 import math
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -43,7 +42,7 @@ from scenarios.xmlsource import ParameterScope, Source, children, declared_name,
 from testzone.commands import (CommandContext, command_check, command_types, property_check,
                                property_prefixes)
 from testzone.errors import TestzoneError
-from testzone.world import EntityKind
+from testzone.world import EntityKind, EntityState
 
 APPEARANCE_FOR: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "VehicleLight": ("Vehicle",), "VehicleComponent": ("Vehicle",),
@@ -520,7 +519,9 @@ def _total_acceleration_rules(sc: _Scenario) -> None:
         rule = (sc.value(cond, "rule") or "").strip()
         if cond.get("direction") is not None or rule not in RULES:
             continue        # an unknown rule: the condition's own check says so
-        value = _number(sc.value(cond, "value"), 0.0)
+        value = _number(sc.value(cond, "value"), math.nan)
+        if math.isnan(value):
+            continue        # not a number: the condition's own check says so
         holds = {compare(total, value, rule) for total in (0.0, max(value, 0.0), 1e9)}
         if len(holds) == 1:
             said = "always" if holds == {True} else "never"
@@ -811,11 +812,12 @@ def _start_states(sc: _Scenario, loaded: Scenario, unplaced: set[str]) -> None:
     """Set up the Init on the map as a run does (nothing is said when it cannot be) and warn
     of starts that make a case test something other than it says: :func:`_crosswise_starts`,
     boxes that overlap at t = 0 (the run records a collision at 0 s, blamed on the ego:
-    author pass 14), a vehicle heading against its lane's driving direction (more than 90
-    deg off: an overtaking case silently becomes a head-on one) and a vehicle on a lane
-    that is not for driving (a sidewalk, a shoulder), each of the last two only for the ego
-    and vehicles a SpeedAction sets moving (a car parked on the shoulder is). ``unplaced``: entities Init does not
-    place (already warned of), left out."""
+    author pass 14), a vehicle heading against its lane's driving direction (more than 135
+    deg off, pi - :data:`CROSSWISE_RAD`: an overtaking case silently becomes a head-on one;
+    not on a two-way lane, which has no wrong way) and a vehicle on a lane that is not for
+    driving (a sidewalk, a shoulder), each of the last two only for the ego and vehicles a
+    SpeedAction sets moving (a parked car may stand anywhere). ``unplaced``: entities Init
+    does not place (already warned of), left out."""
     from scenarios.engine import ScenarioEngine
     net = _variant_network(loaded.road_network_path) if loaded.entities else None
     if net is None:
@@ -829,9 +831,9 @@ def _start_states(sc: _Scenario, loaded: Scenario, unplaced: set[str]) -> None:
     objects = {sc.value(o, "name"): o for o in kids(child_el(sc.root, "Entities"),
                                                     "ScenarioObject")}
 
-    def where(name: str):
+    def where(name: str) -> etree._Element:
         return objects.get(name, child_el(sc.root, "Entities"))
-    world = dataclasses.replace(world, entities={n: st for n, st in world.entities.items()
+    world = replace(world, entities={n: st for n, st in world.entities.items()
                                                  if n not in unplaced})
     for e in events:     # the run's own contact test at t = 0 (trailers at their couplings
         a, b = e.data.get("a"), e.data.get("b")              # left out, as in the run)
@@ -862,14 +864,15 @@ def _start_states(sc: _Scenario, loaded: Scenario, unplaced: set[str]) -> None:
                    f"{on.lane_id}, s={on.s:.1f}), not a driving lane")
             continue
         off = _off_lane_heading(net, state)
-        if off is not None and off > math.pi - CROSSWISE_RAD:
+        if off is not None and off > math.pi - CROSSWISE_RAD and \
+                not net.two_way(state.lane.road_id, state.lane.lane_id):
             sc.add(WARNING, where(name),
                    f"'{name}' starts heading against the driving direction of its lane "
                    f"(road {state.lane.road_id}, lane {state.lane.lane_id}: "
                    f"{math.degrees(off):.0f} deg off): it drives the wrong way")
 
 
-def _off_lane_heading(net: Any, state: Any) -> float | None:
+def _off_lane_heading(net: Any, state: EntityState) -> float | None:
     """How far [rad, 0..pi] an entity's heading is from its lane's driving direction; None
     without a lane (or one the map cannot place)."""
     if state.lane is None:
@@ -881,7 +884,8 @@ def _off_lane_heading(net: Any, state: Any) -> float | None:
     return abs(math.remainder(state.pose.h - along, 2 * math.pi))
 
 
-def _crosswise_starts(sc: _Scenario, net: Any, world: Any, names: list[str], where) -> None:
+def _crosswise_starts(sc: _Scenario, net: Any, world: Any, names: list[str],
+                      where: Callable[[str], etree._Element]) -> None:
     """Warn of each entity of ``names`` (those besides the ego that a SpeedAction or
     SpeedProfileAction sets moving and that no FollowTrajectoryAction, AssignRouteAction or
     AcquirePositionAction guides) that Init sets across its lane (its heading more than

@@ -715,3 +715,18 @@ def test_starts_that_change_what_a_case_tests_are_warnings(tmp_path, change, say
     path, text = scenario(tmp_path, *change)
     issue = only(check_scenario(path), "warning")
     assert issue.message.startswith(says), issue.message
+
+
+def test_a_car_set_either_way_on_a_two_way_lane_is_not_driving_the_wrong_way(tmp_path):
+    """Review 15: a two-way lane (OpenDRIVE 1.8 direction="both") has no wrong way, as the
+    wrong-way metric judges it; check said "it drives the wrong way" for a car set against
+    the lane's side direction there."""
+    two_way = tmp_path / "two_way.xodr"
+    two_way.write_text(XODR.read_text().replace('<lane id="-1" type="driving"',
+                                                '<lane id="-1" type="driving" direction="both"'))
+    text = BASE.replace("XODR", str(two_way)).replace(
+        's="20" offset="0"/>', 's="20" offset="0"><Orientation type="relative" h="3.14159"/>'
+                               '</LanePosition>', 1)
+    path = tmp_path / "s.xosc"
+    path.write_text(text)
+    assert not [i for i in check_scenario(path) if "wrong way" in i.message]
