@@ -103,7 +103,7 @@ def find_route(graph: RoadGraph, a: LaneCoord, b: LaneCoord, strategy: str = "sh
     direction). MapsError for an unknown strategy."""
     costs = _Costs(strategy, default_speed)
     ra = graph.roads[a.road_id]
-    travel = ra.driving_sign(a.lane_id) if a.lane_id != 0 else 1
+    travel = ra.driving_sign(a.lane_id)          # the centre lane (0): along s
     # a goal on the same road, in a lane driven the other way, is a U-turn away: it is
     # reached by leaving the road and coming back, not by driving along it (entering the
     # road again in the goal lane's direction)

@@ -315,7 +315,7 @@ def longitudinal_path(graph: RoadGraph, a: LaneCoord, b: LaneCoord,
     (the path enters ``b``'s road at its start, measured forward; on one road, ``a``'s
     driving sign). None when ``b`` is not reached."""
     ra = graph.roads[a.road_id]
-    sign_a = ra.driving_sign(a.lane_id) if a.lane_id != 0 else 1
+    sign_a = ra.driving_sign(a.lane_id)          # the centre lane (0): along s
     if a.road_id == b.road_id:
         return (b.s - a.s) * sign_a, sign_a
     heap: list[tuple[float, int, str, str]] = []

@@ -328,8 +328,8 @@ def link_issues(parsed: ParsedFile) -> list[Issue]:
                                  f"{link.element_id!r} does not exist", path,
                                  link.line or road.line, kind))
                 continue
-            if link.element_type == "road" and road.junction == "-1" and \
-                    parsed.roads[link.element_id].junction == "-1":
+            if link.element_type == "road" and not road.in_junction and \
+                    not parsed.roads[link.element_id].in_junction:
                 a = _end_point(road, end)
                 b = _end_point(parsed.roads[link.element_id], link.contact_point)
                 gap = math.dist(a, b)
@@ -538,7 +538,7 @@ def _lane_link_issues(road: Road, parsed: ParsedFile) -> list[Issue]:
                     tsec = other.sections[0] if link.contact_point == "start" else \
                         other.sections[-1]
                     ok, where = target in tsec.by_id, f"road {other.id}"
-                elif link is None and road.junction == "-1":
+                elif link is None and not road.in_junction:
                     out.append(Issue("warning", f"road {road.id} lane {lane.id}: {attr} lane "
                                      f"{target} named, but road {road.id} has no {attr}: "
                                      f"the lane link leads nowhere", parsed.path, lane.line,

@@ -52,7 +52,7 @@ from testzone.world import LaneCoord
 from scenarios.errors import ScenarioError
 from scenarios.lane_routes import (PathNode, Waypoint, connected_lane_at, connecting_lane,
                                    path_waypoints, plan_lane_path)
-from scenarios.motion import s_direction
+from scenarios.motion import driving_sign, s_direction
 from scenarios.routes import join_legs
 
 PASSED, MISSED, NOT_REACHED = "passed", "missed", "not_reached"
@@ -190,7 +190,7 @@ class FollowRouteController:
                 leg = [start.road_id]
             join_legs(roads, leg)
             start = target
-            forward = rt.net.roads[target.road_id].driving_sign(target.lane_id) > 0
+            forward = driving_sign(rt.net, target.road_id, target.lane_id) > 0
         return roads
 
     # ------------------------------------------------------------------------- one cycle

@@ -24,6 +24,7 @@ from shapely.geometry import Polygon
 
 from testzone.world import BoundingBox, LaneCoord, Pose
 
+from scenarios.motion import driving_sign
 from scenarios.runtime import Runtime, local_xy
 
 LONGITUDINAL, LATERAL, EUCLIDEAN = "longitudinal", "lateral", "euclidianDistance"
@@ -87,8 +88,7 @@ def road_frame(rt: Runtime, a: LaneCoord | None, a_box: BoundingBox | None,
     if freespace:
         ea, eb = _road_extents(rt, a, a_pose, a_box), _road_extents(rt, b, b_pose, b_box)
         if ea is not None and eb is not None:
-            road_a = rt.net.roads[a.road_id]
-            fa = road_a.driving_sign(a.lane_id) if a.lane_id != 0 else 1
+            fa = driving_sign(rt.net, a.road_id, a.lane_id) if a.lane_id != 0 else 1
             ds = _gap(sorted((fa * ea[0][0], fa * ea[0][1])),
                       tuple(ds + v for v in sorted((fb * eb[0][0], fb * eb[0][1]))))
             if a.road_id == b.road_id:

@@ -8,7 +8,6 @@ waypoint not yet reached (a waypoint counts as reached once the entity is on its
 
 from __future__ import annotations
 
-import inspect
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from maps.errors import MapsError
 from maps.routing import STRATEGIES
 
 from scenarios.errors import UnsupportedElementError
+from scenarios.motion import driving_sign
 from scenarios.registry import ParseContext
 from scenarios.runtime import Placement, Runtime
 from scenarios.xmlsource import child, children
@@ -90,8 +90,6 @@ class RouteFollower:
             return None
         mover = self.rt.movers.get(self.entity)
         external = mover is not None and mover.external
-        # a stand-in network's planner may not take goal_lane (maps.RoadNetwork.route does)
-        lane_aware = "goal_lane" in inspect.signature(planner).parameters
         roads: list[str] = []
         for i, (a, b) in enumerate(zip(self.waypoints, self.waypoints[1:])):
             if a.coord is None or b.coord is None:
@@ -99,9 +97,9 @@ class RouteFollower:
             strategy = self.strategy(i + 1)
             strategy = strategy if strategy in STRATEGIES else "shortest"
             try:
-                part = None
-                if external and lane_aware:   # the vehicle under test arrives in its lanes
-                    part = planner(a.coord, b.coord, strategy, goal_lane=True)
+                # the vehicle under test arrives in its waypoints' lanes where it can
+                part = planner(a.coord, b.coord, strategy, goal_lane=True) if external \
+                    else None
                 part = part or planner(a.coord, b.coord, strategy)
             except MapsError:
                 return None
@@ -127,8 +125,7 @@ class RouteFollower:
         if length is None:
             p = net.lane_to_world(c.road_id, c.lane_id, c.s, c.offset)
             return p.x, p.y
-        sign = road.driving_sign(c.lane_id) if hasattr(road, "driving_sign") else \
-            (1 if c.lane_id < 0 else -1)
+        sign = driving_sign(net, c.road_id, c.lane_id)
         end = min(max(length - 1e-6, 0.0), length) if sign > 0 else 1e-6
         p = net.lane_to_world(c.road_id, c.lane_id, end, c.offset)
         return p.x, p.y

@@ -55,6 +55,11 @@ class Network(Protocol):
         """``(signed distance [m], +1 / -1)``: the distance and how b's road runs along it
         (``maps.RoadNetwork.longitudinal_path``)."""
 
+    def route(self, a: LaneCoord, b: LaneCoord, strategy: str = "shortest",
+              max_distance: float = 5000.0, goal_lane: bool = False) -> list[str] | None:
+        """Road ids of a route from a to b (``maps.RoadNetwork.route``; optional: without
+        it routes are followed by the continuation nearest the next waypoint)."""
+
 
 MAX_WORLD_COORDINATE_M = MAX_DISTANCE_M
 """Largest |x|, |y|, |z| [m] of a WorldPosition, and of any position a scenario resolves: well
