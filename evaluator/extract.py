@@ -162,12 +162,14 @@ def moved_plausibly(a: EntityState, b: EntityState, dt: float) -> bool:
 
 def lane_of(state: EntityState, net: object | None) -> LaneCoord | None:
     """``state``'s lane position: the recorded ``EntityState.lane`` when present, else, when
-    a road network is given, ``net.world_to_lane(x, y, heading)`` (docs/architecture.md,
-    maps); None off the network (or when the network cannot place it: TestzoneError)."""
-    if state.lane is not None or net is None:
+    the road network offers ``world_to_lane(x, y, heading)`` (docs/architecture.md, maps),
+    its answer; None off the network, without that query, or when the network cannot place
+    the point (TestzoneError)."""
+    place = map_query(net, "world_to_lane") if state.lane is None else None
+    if place is None:
         return state.lane
     try:
-        return net.world_to_lane(state.pose.x, state.pose.y, state.pose.h)  # type: ignore[attr-defined]
+        return place(state.pose.x, state.pose.y, state.pose.h)
     except TestzoneError:
         return None
 

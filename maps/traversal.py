@@ -359,15 +359,19 @@ class RouteWalk:
     def __init__(self) -> None:
         self.route: tuple[str, ...] = ()
         self.at = 0
+        self._given: object = None     # the sequence last given (per-step calls pass the same)
 
     def ahead(self, route: Sequence[str], road_id: str | None) -> tuple[str, ...]:
         """The road ids of ``route`` from the entity's road ``road_id`` on (from the last road
-        reached when it is off the route, or None)."""
-        route = tuple(route)
-        if route != self.route:
-            self.route, self.at = route, 0
-        self.at = route_progress(route, self.at, road_id)
-        return route[self.at:]
+        reached when it is off the route, or None). A new route is a new sequence object: one
+        changed in place is not looked at again."""
+        if route is not self._given:       # copied and compared only when another comes
+            self._given = route
+            as_tuple = tuple(route)
+            if as_tuple != self.route:
+                self.route, self.at = as_tuple, 0
+        self.at = route_progress(self.route, self.at, road_id)
+        return self.route[self.at:]
 
 
 def route_chooser(route: list[str]) -> Callable[[list[LaneCoord]], LaneCoord]:

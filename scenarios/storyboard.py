@@ -141,8 +141,9 @@ class StoryboardElement:
                     if trig is not None:
                         trig.reset()
             self.transition(rt, transition, State.STANDBY)
-            for c in self.children if again else ():
-                c.reset()
+            if again:
+                for c in self.children:
+                    c.reset()
         else:
             self.transition(rt, transition, State.COMPLETE)
         if self.parent is not None:

@@ -47,7 +47,7 @@ import shapely.ops
 from testzone.recording import Recording
 from testzone.world import EntityState, WorldState, boxes_overlap
 
-from evaluator.extract import box_centre, ego_name, lane_of, map_query, moved_plausibly
+from evaluator.extract import box_centre, ego_name, lane_of, moved_plausibly
 from evaluator.interfaces import RoadNetworkView
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic
 
@@ -365,7 +365,6 @@ class CollisionMetric:
         """Straddling lanes, changed lane within the window, or off the network: the recorded
         lane, else the map's (``net.world_to_lane``; evaluator15 audit: an ego without a
         recorded lane counted as off the network although the map placed it in a lane)."""
-        net = net if map_query(net, "world_to_lane") is not None else None
         here = lane_of(e, net)
         if here is None:
             return True

@@ -64,6 +64,10 @@ class BoxTracks:
         self.recording = recording
         self._tracks: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._swept: dict[str, object] = {}
+        self._first = {}           # name -> its first state (width, kind)
+        for f in recording.frames:
+            for n, st in f.entities.items():
+                self._first.setdefault(n, st)
 
     def track(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(times [s], box polygons) of ``name`` (:func:`box_track`)."""
@@ -92,8 +96,13 @@ class BoxTracks:
 
     def width(self, name: str) -> float:
         """``name``'s box width [m] (its first frame's; 0 when it never appears)."""
-        return next((f.entities[name].box.width for f in self.recording.frames
-                     if name in f.entities), 0.0)
+        st = self._first.get(name)
+        return st.box.width if st is not None else 0.0
+
+    def kind(self, name: str) -> EntityKind | None:
+        """``name``'s entity kind (its first frame's; None when it never appears)."""
+        st = self._first.get(name)
+        return st.kind if st is not None else None
 
 
 def _direction(path: np.ndarray, x: float, y: float) -> float:
@@ -233,8 +242,7 @@ class PETMetric:
         """Conflicts of one pair: counted areas first, then crossing points outside them."""
         rec = tracks.recording
         points = _crossings(ego_path, path, self.min_angle_rad)
-        kind = next((f.entities[other].kind for f in rec.frames if other in f.entities), None)
-        vulnerable = kind in (EntityKind.PEDESTRIAN, EntityKind.CYCLIST)
+        vulnerable = tracks.kind(other) in (EntityKind.PEDESTRIAN, EntityKind.CYCLIST)
         out, used = [], []
         for label, area in areas:
             inside = [p for p in points if area.covers(shapely.Point(p[:2]))]
