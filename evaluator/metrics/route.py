@@ -27,14 +27,13 @@ skipped (its statistics None).
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
 from testzone.errors import TestzoneError
-from testzone.recording import Recording
+from testzone.recording import Event, Recording
 
-from evaluator.extract import ego_track, junction_pass_lanes, lanes_along, road_junction
+from evaluator.extract import EgoTrack, ego_track, junction_pass_lanes, lanes_along, road_junction
 from evaluator.interfaces import RoadNetworkView
 from evaluator.metrics.progress import goal_windows
 from evaluator.results import UNIT_COUNT, MetricResult, Statistic, violations_from_mask
@@ -141,7 +140,7 @@ class RouteMetric:
                             events=events)
 
 
-def _judge_goal(tr: Any, lanes: list, net: RoadNetworkView, ev: Any, until: float,
+def _judge_goal(tr: EgoTrack, lanes: list, net: RoadNetworkView, ev: Event, until: float,
                 goal: tuple[float, float, float], off: np.ndarray, judged: np.ndarray) -> None:
     """Mark in ``off`` the frames of goal event ``ev``'s window (to ``until`` [s]) where the
     ego is off its route, and in ``judged`` those on a road outside junctions (both (N,)
