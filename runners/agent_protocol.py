@@ -19,7 +19,7 @@ import json
 import numbers
 
 from dataclasses import asdict, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgpack
 
@@ -27,6 +27,9 @@ from testzone.world import (BoundingBox, EntityKind, EntityState, LaneCoord, Pos
                             SignalState)
 
 from runners.interfaces import AgentError, Control, Observation, V2XReceived, VehicleSpec
+
+if TYPE_CHECKING:
+    from v2x_bridge.geo import GeoFrame
 
 PROTOCOL_VERSION = 1
 #: Largest message the runner reads from a stack [bytes]: ZeroMQ drops the connection of a
@@ -144,7 +147,7 @@ def geo_to_dict(frame: Any) -> dict[str, Any]:
     return {"proj": str(frame.proj), "offset": [float(v) for v in frame.offset]}
 
 
-def geo_from_dict(d: Any) -> Any:
+def geo_from_dict(d: Any) -> GeoFrame | None:
     """Inverse of :func:`geo_to_dict`: a ``v2x_bridge.GeoFrame``, or None for anything but a
     map with a non-empty ``proj``.
 

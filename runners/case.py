@@ -19,7 +19,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from testzone.errors import TestzoneError
 from testzone.recording import (EntityInfo, Event, Recording, RecordingHeader,
@@ -38,6 +38,9 @@ from runners.deadline import DeadlineExceeded, wall_deadline
 from runners.interfaces import (Agent, AgentError, Control, RouteWaypoint, RunnerError,
                                 V2XReceived, VehicleSpec)
 from runners.observation import LimitsAhead, SensorModel, observe, route_waypoints
+
+if TYPE_CHECKING:
+    from v2x_bridge.geo import GeoFrame
 
 
 @dataclass(frozen=True)
@@ -586,7 +589,7 @@ AGENT_NAME_CHARS = 200
 a 2 MB name made summary.json, junit.xml and compare's output 2 MB)."""
 
 
-def agent_geo_frame(bridge: Any, net: Any) -> Any:
+def agent_geo_frame(bridge: Any, net: Any) -> GeoFrame | None:
     """The frame an agent is given (``Agent.geo_frame``, and ``setup``'s ``geo`` for a
     stack elsewhere): the V2X bridge's (``bridge.geo``: the RSU layout's geoReference, else
     the map's), else, without V2X, the map's own when it has a geoReference; None when

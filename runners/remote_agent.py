@@ -147,7 +147,7 @@ class RemoteAgent(Agent):
                 raise AgentError(f"agent process exited with status {self.process.returncode} "
                                  f"during {what}")
         gone = ""
-        if self.process is None and what != "close":   # a stack elsewhere: did it exit?
+        if self.process is None and msg.get("type") != "close":   # a stack elsewhere: exited?
             try:
                 probe_tcp(self.endpoint, 0.5)
             except AgentError:

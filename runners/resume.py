@@ -8,7 +8,7 @@ would come out the same: a case's result is kept when
 * the run's settings that decide an outcome are those recorded in the earlier manifest
   (:data:`SETTINGS`: the tool's source digest and version, Python and library versions, the
   environment a stack imports by, seed, backend, agent and its config, step, time limit, V2X
-  start instant, pacing, suite, trace output), and the case list is the same (ids, scenario
+  start instant, pacing, suite, trace output, V2X on or off), and the case list is the same (ids, scenario
   files, parameters, seeds);
 * the run-level input files of this run (distribution files, criteria and weights, the
   agent's own files, the suite list) were inputs of the earlier run and hash the same now;
@@ -25,9 +25,7 @@ one, apart from the ``resumed`` record in its manifest.
 
 from __future__ import annotations
 
-import os
 import shutil
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +34,11 @@ from testzone.provenance import short_digest
 
 from runners.case import sha256_of
 from runners.interfaces import RunnerError
-from runners.run_folder import result_on_disk
+from runners.run_folder import case_folder_problem, result_on_disk
 
 SETTINGS = ("tool_version", "tool_identity.source_sha256", "python", "libraries",
             "environment", "seed", "backend", "agent", "dt_s", "max_sim_time_s",
-            "max_sim_time_extends", "utc_start", "realtime", "suite", "trace")
+            "max_sim_time_extends", "utc_start", "realtime", "suite", "trace", "v2x")
 """Manifest fields (``a.b``: field ``b`` of ``a``) a resumed run must share with the earlier
 run: each can change a case's result."""
 
@@ -133,9 +131,7 @@ def _digest_now(path: str) -> str | None:
     """SHA-256 of ``path`` when it is a regular file (not a device, FIFO or folder: a
     hand-edited ``inputs`` naming /dev/zero is not read), else None."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        return sha256_of(path)
+        return sha256_of(path) if Path(path).is_file() else None
     except OSError:
         return None
 
@@ -155,17 +151,14 @@ def kept_results(run_dir: Path, earlier: dict[str, Any], manifest: dict[str, Any
             differs, or a case folder is not a folder; nothing in ``run_dir`` was changed.
     """
     _check_settings(run_dir, earlier, manifest)
-    cases_dir = run_dir / "cases"
-    if cases_dir.is_symlink() or (cases_dir.exists() and not cases_dir.is_dir()):
-        raise _refuse(run_dir, "its cases/ is not a folder", replace=False)
+    problem = case_folder_problem(run_dir, [c["case_id"] for c in manifest["cases"]])
+    if problem:
+        raise _refuse(run_dir, problem, replace=False)
     kept: list[dict[str, Any]] = []
     again: list[Path] = []
     hashes: dict[str, str | None] = {}
     for case in sorted(manifest["cases"], key=lambda c: c["case_id"]):
         folder = run_dir / "cases" / case["case_id"]
-        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-            raise _refuse(run_dir, f"its cases/{case['case_id']} is not a folder",
-                          replace=False)
         result = result_on_disk(run_dir, case["case_id"])
         if _still_stands(result, case, folder, hashes):
             kept.append(result)

@@ -146,6 +146,20 @@ def result_on_disk(run_dir: Path, case_id: str) -> dict[str, Any] | None:
     return res if isinstance(res, dict) and res.get("case_id") == case_id else None
 
 
+def case_folder_problem(run_dir: Path, case_ids: list[str]) -> str | None:
+    """Why the run's ``cases/`` or one of its ``cases/<id>`` folders cannot be cleared or
+    gone on with (``"its cases/ is not a folder"``: a link or a file, the user's, never
+    written through), or None."""
+    cases = Path(run_dir) / "cases"
+    if cases.is_symlink() or (cases.exists() and not cases.is_dir()):
+        return "its cases/ is not a folder"
+    for case_id in case_ids:
+        folder = cases / case_id
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            return f"its cases/{case_id} is not a folder"
+    return None
+
+
 def _hold(run_dir: Path) -> bool:
     """Lock ``run_dir`` for this process; True the first time, False when this process holds
     it already (a second call for the same folder passes).
@@ -228,16 +242,13 @@ def _clear_earlier_run(run_dir: Path) -> None:
     ids = [c["case_id"] for c in doc["cases"] if isinstance(c, dict)
            and isinstance(c.get("case_id"), str) and c["case_id"].strip(". /")
            and "/" not in c["case_id"] and "\x00" not in c["case_id"]]
-    if cases.is_symlink() or (cases.exists() and not cases.is_dir()):
-        raise refuse("its cases/ is not a folder")
+    problem = case_folder_problem(run_dir, ids)
+    if problem:
+        raise refuse(problem)
     outputs = [run_dir / name for name in RUN_OUTPUTS]
     for path in outputs:
         if path.is_symlink() or (path.exists() and not path.is_file()):
             raise refuse(f"its {path.name} is not a regular file")
-    for case_id in ids:
-        folder = cases / case_id
-        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-            raise refuse(f"its cases/{case_id} is not a folder")
     for case_id in ids:
         if (cases / case_id).is_dir():
             shutil.rmtree(cases / case_id)

@@ -37,7 +37,8 @@ from testzone.userfiles import UserJsonError, parse_user_json, read_regular, sho
 from runners.case import RunOptions, TestCase, run_case, sha256_of
 from runners.interfaces import RunnerError, Task, WorkerPool
 from runners.pool import make_pool
-from runners.run_folder import prepare_run_dir, release_run_dir, result_on_disk
+from runners.resume import kept_results, resumed_record
+from runners.run_folder import earlier_run, prepare_run_dir, release_run_dir, result_on_disk
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_ERROR = 0, 1, 2, 3
 SUITE_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "wuhan" / "suites.json"
@@ -399,15 +400,6 @@ def exit_status(results: list[dict[str, Any]]) -> int:
     return EXIT_OK
 
 
-def write_manifest(run_dir: Path, cases: list[TestCase], options: RunOptions, seed: int,
-                   workers: int, argv: list[str], suite: str | None = None,
-                   extra_inputs: Iterable[str | Path] = ()) -> dict[str, Any]:
-    """Write ``manifest.json`` (:func:`build_manifest`) into ``run_dir``; return its content."""
-    manifest = build_manifest(cases, options, seed, workers, argv, suite, extra_inputs)
-    _store_manifest(run_dir, manifest)
-    return manifest
-
-
 def _store_manifest(run_dir: Path, manifest: dict[str, Any]) -> None:
     (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
 
@@ -449,7 +441,7 @@ def build_manifest(cases: list[TestCase], options: RunOptions, seed: int, worker
                       else (options.utc_start or DEFAULT_EPOCH).isoformat(
                           timespec="milliseconds")),
         "realtime": options.realtime, "v2x_endpoint": options.v2x_endpoint,
-        "trace": options.trace,
+        "trace": options.trace, "v2x": options.v2x,
         "suite": suite,
         "cases": [{"case_id": c.case_id, "scenario_file": c.scenario_file,
                    "parameters": c.parameters, "seed": c.seed,
@@ -539,8 +531,6 @@ def run_suite(cases: list[TestCase], options: RunOptions, run_dir: Path, *, work
                               extra_inputs)
     kept: list[dict[str, Any]] = []
     if resume:
-        from runners.resume import kept_results, resumed_record
-        from runners.run_folder import earlier_run
         earlier = earlier_run(run_dir)
         kept = kept_results(run_dir, earlier, manifest)
         manifest["resumed"] = resumed_record(earlier, kept)

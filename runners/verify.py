@@ -1,7 +1,7 @@
 """Checking a run against this checkout: ``testzone verify RUN_DIR``.
 
 A regulator reproducing a run from its manifest first needs to know that the files and the
-tool in front of them are those the run used. The manifest (``runners.suite.write_manifest``)
+tool in front of them are those the run used. The manifest (``runners.suite.build_manifest``)
 records every input file with its SHA-256, the tool's identity (version, source digest, git
 commit), its folder (``tool_root``) and the libraries' versions; this module compares each
 with what is in a checkout. Input paths inside the tool's folder or the run's working folder

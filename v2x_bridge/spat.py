@@ -40,9 +40,8 @@ COLOR_OF_LIGHT = MappingProxyType({
     "protected-green": SignalColor.GREEN, "yellow": SignalColor.YELLOW,
     "flashing-yellow": SignalColor.YELLOW})
 """SignalColor of each DE_LightState name."""
-_FLASHING_LIGHT = MappingProxyType({SignalColor.RED: "flashing-red",
-                                    SignalColor.YELLOW: "flashing-yellow",
-                                    SignalColor.GREEN: "flashing-green"})
+_FLASHING_LIGHT = MappingProxyType({c: name for name, c in COLOR_OF_LIGHT.items()
+                                    if name.startswith("flashing-")})
 """DE_LightState of a flashing lamp of each colour."""
 
 STATUS_FIXED_TIME = fields.bit_string({5}, 16)

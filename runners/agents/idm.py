@@ -137,7 +137,6 @@ class IdmAgent(Agent):
         self._path: PathAhead | None = None
         self._route: tuple[str, ...] = ()
         self._walk = RouteWalk()                                # along the route
-        self._ahead: tuple[Any, tuple[str, ...]] = (None, ())  # (time, route id, road), result
         self._change: LaneChange | None = None
         self._last_change = -math.inf
         self._next_decision = 0.0
@@ -296,14 +295,10 @@ class IdmAgent(Agent):
         """The part of the observation's route from the ego's road on: the route is walked
         as the ego's road changes (``maps.traversal.route_progress``: the next occurrence of
         its road, so a route that passes a road twice, or ends on the road it starts on, is
-        told apart); from the last road reached when the ego is off it. Worked out once per
-        step (the lane choice, the path and idm-v2x's planning all ask)."""
+        told apart); from the last road reached when the ego is off it (asking again in one
+        step gives the same: the lane choice, the path and idm-v2x's planning all ask)."""
         road = obs.ego.lane.road_id if obs.ego.lane is not None else None
-        key = (obs.time, id(obs.route), road)
-        if key == self._ahead[0]:
-            return self._ahead[1]
-        self._ahead = (key, self._walk.ahead(route_roads(obs), road))
-        return self._ahead[1]
+        return self._walk.ahead(route_roads(obs), road)
 
     def _direction(self, ego) -> int:
         """Driving sign (+1 along s, -1 against) of the ego's lane."""

@@ -113,6 +113,7 @@ def test_a_changed_scenario_and_an_error_run_again(tmp_path):
     ({"seed": 7}, "seed was 0, this run's is 7"),
     ({"options": RunOptions(max_sim_time=3.0)}, "max_sim_time_s was 2.0"),
     ({"cases": "one"}, "had 2 cases, this one 1"),
+    ({"options": RunOptions(max_sim_time=2.0, v2x=False)}, "v2x was True, this run's is False"),
 ])
 def test_a_run_that_differs_is_refused_and_the_folder_left_as_it_was(tmp_path, change, named):
     run = tmp_path / "run"

@@ -215,7 +215,7 @@ def test_manifest_hashes_distribution_catalog_and_option_files(tmp_path):
     each case), and files of the options (here the agent config)."""
     import hashlib
     from runners.case import RunOptions
-    from runners.suite import RUN_DATA_FILES, make_cases, write_manifest
+    from runners.suite import RUN_DATA_FILES, build_manifest, make_cases
     dist = XOSC / "cut-in_parameter_set.xosc"
     sc = load_scenario(XOSC / "cut-in.xosc")
     catalog = (XOSC.parent / "xosc" / "Catalogs" / "Vehicles" / "VehicleCatalog.xosc").resolve()
@@ -223,9 +223,7 @@ def test_manifest_hashes_distribution_catalog_and_option_files(tmp_path):
     config = tmp_path / "agent.json"
     config.write_text("{}")
     cases = make_cases([dist], seed=0)
-    (tmp_path / "run").mkdir()
-    man = write_manifest(tmp_path / "run", cases, RunOptions(), 0, 1, ["t"], "smoke",
-                         [config])
+    man = build_manifest(cases, RunOptions(), 0, 1, ["t"], "smoke", [config])
     sha = {p: hashlib.sha256(Path(p).read_bytes()).hexdigest()
            for p in (str(dist), str(config), *map(str, RUN_DATA_FILES))}
     assert man["inputs"] == sha and man["suite"] == "smoke"
