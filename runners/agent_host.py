@@ -39,6 +39,8 @@ def handle(agent: Agent, msg: dict[str, Any]) -> dict[str, Any]:
             from maps import load_opendrive
             net = load_opendrive(msg["map_file"])
         agent.geo_frame = geo_from_dict(msg.get("geo"))
+        digest = msg.get("map_sha256")        # the map's SHA-256, as a stack elsewhere gets it
+        agent.map_sha256 = digest if isinstance(digest, str) else None
         agent.setup(vehicle_from_dict(msg["vehicle"]), net, msg.get("config") or {})
         return {"type": "ready"}
     if typ == "step":

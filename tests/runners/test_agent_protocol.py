@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from pathlib import Path
 
 import msgpack
 import pytest
@@ -15,6 +16,9 @@ from runners.agent_protocol import MAX_MESSAGE_BYTES, control_from_dict, pack, u
 from runners.interfaces import AgentError, Observation
 from runners.remote_agent import RemoteAgent
 from testzone.world import EntityKind, EntityState, Pose
+
+ROOT = Path(__file__).resolve().parents[2]
+WUHAN_CASES, WUHAN_MAPS = ROOT / "scenarios" / "wuhan", ROOT / "maps" / "wuhan"
 
 
 @pytest.mark.parametrize("data, match", [
@@ -287,6 +291,31 @@ def test_setup_gives_a_stack_elsewhere_the_map_digest_and_the_v2x_frame():
         "type": "ready"}
     assert hosted.geo_frame.proj == layout.proj
     assert tuple(hosted.geo_frame.offset) == (1.0, 2.0, 0.0, 0.0)
+    assert hosted.map_sha256 is None                    # no map_sha256 in that setup
+
+
+def test_a_hosted_python_stack_gets_the_maps_digest_as_map_sha256(tmp_path):
+    """Review 15: ``Agent.map_sha256`` is "set by the runner", but a ``file.py:Class`` stack
+    (run in its own process) never got it: the host read ``setup``'s ``geo`` only. The stack
+    writes what it got to its log; it must be the SHA-256 of the case's map file."""
+    import hashlib
+    from runners.case import RunOptions, run_case
+    from runners.suite import make_cases
+    stack = tmp_path / "stack.py"
+    stack.write_text(
+        "from runners.interfaces import Agent, Control\n"
+        "class Stack(Agent):\n"
+        "    def setup(self, vehicle, road_network, config):\n"
+        "        print('MAP', self.map_sha256, flush=True)\n"
+        "    def step(self, obs):\n"
+        "        return Control(acceleration=0.0, steering=0.0)\n")
+    (case,) = make_cases([WUHAN_CASES / "cut_in.xosc"], 0)
+    res = run_case(case, RunOptions(agent=f"{stack}:Stack", max_sim_time=0.2),
+                   tmp_path / "case")
+    assert res["verdict"] != "error", res.get("error")
+    xodr = WUHAN_MAPS / "wuhan_section1.xodr"
+    log = (tmp_path / "case" / "agent.log").read_text()
+    assert f"MAP {hashlib.sha256(xodr.read_bytes()).hexdigest()}" in log
 
 
 def test_a_stack_that_hangs_costs_the_whole_handshake_deadline_once():
