@@ -8,7 +8,6 @@ from check_base import BASE
 from esmini_csv import REFERENCE
 
 from scenarios.check import Issue, check_scenario, exit_status, load_schema
-from scenarios.conditions import CONDITIONS
 from scenarios.errors import ScenarioError
 from scenarios.loader import load_scenario
 
