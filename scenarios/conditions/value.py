@@ -15,7 +15,7 @@ from scenarios.conditions.base import RULES, ConditionRuntime, compare
 from scenarios.expressions import format_value
 from scenarios.registry import ParseContext
 from scenarios.runtime import Runtime
-from scenarios.signals import color_of
+from scenarios.signals import light_of
 from testzone.world import SignalColor
 
 ELEMENT_TYPES = ("story", "act", "maneuverGroup", "maneuver", "event", "action")
@@ -225,26 +225,33 @@ class StoryboardElementStateCondition:
 
 @dataclass(frozen=True)
 class TrafficSignalCondition:
-    """True when signal ``name`` shows ``state`` (red, yellow, green, off)."""
+    """True when signal ``name`` shows ``state``: the same colour (red, yellow, green, off),
+    steady or flashing as the state string says (an esmini lamp list ``off;flashing;off`` is a
+    flashing amber, which a steady ``off;on;off`` or ``yellow`` does not match: esmini compares
+    the state strings themselves; spellings of one light, ``red`` and ``on;off;off``, match).
+    """
 
     ELEMENT = "TrafficSignalCondition"
     name: str
     state: str
+    flashing: bool = False
 
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> TrafficSignalCondition:
-        """Read this element (``ELEMENT``); the state as a colour name (an esmini lamp triple
-        ``on;off;off`` is red, :func:`scenarios.signals.color_of`); an unreadable one is
+        """Read this element (``ELEMENT``); the state as the light it shows
+        (:func:`scenarios.signals.light_of`: ``on;off;off`` is red); an unreadable one is
         refused when the scenario is loaded (:func:`scenarios.signals.signal_reference_errors`)."""
         state = ctx.src.attr(el, "state", str)
-        color = color_of(state)
+        light = light_of(state)
         return cls(ctx.src.attr(el, "name", str),
-                   color.value if color != SignalColor.UNKNOWN else state.lower())
+                   light.color.value if light.color != SignalColor.UNKNOWN else state.lower(),
+                   light.flashing)
 
     def check(self, rt: Runtime, cr: ConditionRuntime) -> bool:
         """Raw value at ``rt.time`` (edges, delay: ConditionRuntime)."""
         sig = rt.signals.get(self.name)
-        return sig is not None and sig.color.value == self.state
+        return (sig is not None and sig.color.value == self.state
+                and sig.flashing == self.flashing)
 
 
 VALUE_CONDITIONS = (SimulationTimeCondition, ParameterCondition, StoryboardElementStateCondition,

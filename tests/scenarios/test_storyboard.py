@@ -418,6 +418,25 @@ def test_signal_names_are_checked_against_the_map_and_lamp_triples_read(tmp_path
         ScenarioEngine(sc, Net(["6"]))
 
 
+@pytest.mark.parametrize("shown, condition, holds", [
+    ("off;flashing;off", "off;flashing;off", True),
+    ("off;flashing;off", "off;on;off", False),    # a steady amber: esmini's strings differ
+    ("off;flashing;off", "yellow", False),
+    ("off;on;off", "yellow", True),               # two spellings of one light
+    ("off;on;off", "off;flashing;off", False),
+    ("on;off;off", "red", True),
+])
+def test_a_signal_condition_tells_a_flashing_lamp_from_a_steady_one(tmp_path, shown, condition,
+                                                                    holds):
+    """TrafficSignalCondition holds when the signal shows the state's light, flashing or not
+    (known gap of session 15: a flashing amber matched "yellow"): the Event starts at the
+    first step (t = 0) when it holds, never when it does not."""
+    path = _signal_case(tmp_path, f'<TrafficSignalCondition name="5" state="{condition}"/>',
+                        state=shown)
+    _, events, _ = run(path, until=2)
+    assert starts(events, "E") == ([0.0] if holds else [])
+
+
 def test_a_vehicle_under_test_without_a_start_position_is_refused(tmp_path):
     # it was placed at (0, 0) and the case passed (hostile pass 5)
     text = document(teleport("Other", -1, 10, speed=0),
