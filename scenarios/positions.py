@@ -192,9 +192,15 @@ class RoadPosition:
 
 @dataclass(frozen=True)
 class RelativeLanePosition:
-    """``RelativeLanePosition``: dLane lanes and ds [m] (along s) from an entity's lane.
+    """``RelativeLanePosition``: ``dLane`` lanes across and ``ds`` or ``dsLane`` [m] along from
+    an entity's lane position (ASAM OpenSCENARIO 1.1+: ``ds`` and ``dsLane`` exclusive).
 
-    ``dsLane`` (along the lane) is read as ``ds``. Lane 0 is skipped when counting dLane.
+    ``ds`` is a change of the road's s (the reference line), counted from the entity's lane;
+    the point must stay on that road. ``dsLane`` is a distance along the centre line of the
+    entity's lane in its driving direction (esmini's ``DirectionMode::ALONG_LANE``): on a
+    curve of curvature k a lane centre at t is ``1 - k t`` times as long as the reference line
+    (:func:`maps.traversal.advance`, which also follows the lane into the next road); dLane is
+    then counted from the lane reached. Lane 0 is skipped when counting dLane.
     """
 
     ELEMENT = "RelativeLanePosition"
@@ -203,22 +209,31 @@ class RelativeLanePosition:
     ds: float
     offset: float = 0.0
     orientation: Orientation | None = None
+    along_lane: bool = False
 
     @classmethod
     def parse(cls, el: etree._Element, ctx: ParseContext) -> RelativeLanePosition:
         """Read this element (``ELEMENT``); ScenarioError on bad input."""
         a = ctx.src.attr
         ds = a(el, "ds", float, None)
+        along_lane = ds is None and a(el, "dsLane", float, None) is not None
         if ds is None:
             ds = a(el, "dsLane", float, 0.0)
         return cls(a(el, "entityRef", str), a(el, "dLane", int), ds,
-                   a(el, "offset", float, 0.0), Orientation.parse(el, ctx))
+                   a(el, "offset", float, 0.0), Orientation.parse(el, ctx), along_lane)
 
     def resolve(self, rt: Runtime) -> Placement:
         """Where this position is now (pose and lane position)."""
         ref = rt.mover(self.entity).lane
         if ref is None:
             raise ScenarioError(f"entity '{self.entity}' is not on a lane", element=self.ELEMENT)
+        if self.along_lane and self.ds != 0.0:
+            centre = LaneCoord(ref.road_id, ref.lane_id, ref.s,
+                               lane_center_t(rt.net, ref.road_id, ref.lane_id, ref.s), 0.0)
+            ref = rt.net.advance(centre, self.ds)
+            road_id, s = ref.road_id, ref.s
+        else:
+            road_id, s = ref.road_id, ref.s + self.ds
         lane, step = ref.lane_id, (1 if self.d_lane > 0 else -1)
         for _ in range(abs(self.d_lane)):
             nxt = neighbour(rt.net, ref.road_id, ref.s, lane, step)
@@ -226,9 +241,8 @@ class RelativeLanePosition:
                 raise ScenarioError(f"no lane {self.d_lane:+d} from lane {ref.lane_id} of "
                                     f"'{self.entity}'", element=self.ELEMENT)
             lane = nxt
-        _check_s(rt, ref.road_id, ref.s + self.ds, (None, None), self.ELEMENT)
-        return _on_lane(rt, ref.road_id, lane, ref.s + self.ds, self.offset, self.orientation,
-                        self.ELEMENT)
+        _check_s(rt, road_id, s, (None, None), self.ELEMENT)
+        return _on_lane(rt, road_id, lane, s, self.offset, self.orientation, self.ELEMENT)
 
 
 @dataclass(frozen=True)

@@ -508,3 +508,50 @@ def test_runtime_parameters_are_the_global_ones_and_datetimes_are_calendar_dates
     with pytest.raises(ScenarioError, match="cannot take 2024-13-45T99:00:00: not an "
                                             "xsd:dateTime"):
         load_scenario(write(tmp_path, bad))
+
+
+ARC_XODR = """<?xml version="1.0" encoding="UTF-8"?>
+<OpenDRIVE><header revMajor="1" revMinor="6" name="arc"/>
+<road name="arc" length="150" id="1" junction="-1"><link/>
+<planView><geometry s="0" x="0" y="0" hdg="0" length="150"><arc curvature="0.01"/></geometry>
+</planView><lanes><laneSection s="0">
+<left><lane id="1" type="driving" level="false"><width sOffset="0" a="3.5" b="0" c="0" d="0"/>
+</lane></left><center><lane id="0" type="none" level="false"/></center>
+<right><lane id="-1" type="driving" level="false"><width sOffset="0" a="3.5" b="0" c="0" d="0"/>
+</lane></right></laneSection></lanes></road></OpenDRIVE>
+"""
+
+
+@pytest.mark.parametrize("lane, s, along, s_expected", [
+    (-1, 10.0, 'dsLane="20"', 10.0 + 20.0 / 1.0175),   # outside of the bend: longer
+    (1, 50.0, 'dsLane="20"', 50.0 - 20.0 / 0.9825),    # driven against s, inside
+    (-1, 10.0, 'ds="20"', 30.0),                       # ds: the reference line's s
+])
+def test_relative_lane_position_ds_lane_is_measured_along_the_lane(tmp_path, lane, s, along,
+                                                                   s_expected):
+    """dsLane is a distance along the centre line of the reference entity's lane (OSC 1.1+;
+    it had been read as ds, a change of the reference line's s). On an arc of curvature
+    k = 0.01 1/m (centre (0, 100)), lane centres at t = -/+1.75 m are 1 - k t = 1.0175 / 0.9825
+    times as long as the reference line, so 20 m along them is 20 / 1.0175 = 19.656 m /
+    20 / 0.9825 = 20.356 m of s; lane 1 is driven towards -s (right-hand traffic). The point
+    at s, t lies at ((R - t) sin(k s), R - (R - t) cos(k s)) with R = 100 m."""
+    from maps import load_opendrive
+    from scenarios import ScenarioEngine, load_scenario
+    xodr = tmp_path / "arc.xodr"
+    xodr.write_text(ARC_XODR)
+    init = ('<Private entityRef="Car"><PrivateAction><TeleportAction><Position>'
+            f'<LanePosition roadId="1" laneId="{lane}" s="{s}"/></Position>'
+            '</TeleportAction></PrivateAction></Private>'
+            '<Private entityRef="B"><PrivateAction><TeleportAction><Position>'
+            f'<RelativeLanePosition entityRef="Car" dLane="0" {along}/></Position>'
+            '</TeleportAction></PrivateAction></Private>')
+    text = document(init, "", STOP, entities=("Car", "B"),
+                    road=f'<LogicFile filepath="{xodr}"/>')
+    sc = load_scenario(write(tmp_path, text))
+    world = ScenarioEngine(sc, load_opendrive(sc.road_network_path), dt=0.05,
+                           on_event=lambda e: None).initialize()
+    b = world.entities["B"]
+    t, k, r = (1.75 if lane > 0 else -1.75), 0.01, 100.0
+    assert (b.lane.lane_id, b.lane.s) == (lane, pytest.approx(s_expected, abs=1e-3))
+    assert b.pose.x == pytest.approx((r - t) * math.sin(k * s_expected), abs=1e-3)
+    assert b.pose.y == pytest.approx(r - (r - t) * math.cos(k * s_expected), abs=1e-3)
