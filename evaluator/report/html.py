@@ -29,6 +29,17 @@ IDENTITY_KEYS = ("run_id", "tool", "tool_version", "agent", "seed", "created", "
                  "command")
 
 
+#: What a reader may take an identity field for, said beside its value (fresh-README pass of
+#: session 15: the base seed read as every case's seed, utc_start as the run's start).
+IDENTITY_NOTES = {
+    "seed": "the run's base seed; each case's own seed, derived from it and the case id, is in "
+            "its section",
+    "created": "when the run folder was written (UTC)",
+    "utc_start": "the simulated clock's UTC epoch, from which the V2X frames' time fields "
+                 "count; not when the run started",
+}
+
+
 def _fmt(v: Any) -> str:
     if v is None:
         return "n/a"
@@ -57,14 +68,17 @@ def _identity_value(key: str, v: Any) -> str:
     return v if isinstance(v, str) else json.dumps(v, sort_keys=True)
 
 
-def _identity(manifest: dict[str, Any]) -> list[tuple[str, str]]:
+def _identity(manifest: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The run-identity rows ``(key, value, note)``: :data:`IDENTITY_KEYS` first, then the
+    other manifest keys sorted; the note (:data:`IDENTITY_NOTES`) or ""."""
     keys = [k for k in IDENTITY_KEYS if k in manifest]
     keys += sorted(k for k in manifest if k not in IDENTITY_KEYS and k not in ("inputs", "cases"))
     out = []
     for k in keys:
-        out.append((k, _identity_value(k, manifest[k])))
+        value = _identity_value(k, manifest[k])
+        out.append((k, value, IDENTITY_NOTES.get(k, "")))
     if isinstance(manifest.get("cases"), list):
-        out.append(("cases", f"{len(manifest['cases'])} declared"))
+        out.append(("cases", f"{len(manifest['cases'])} declared", ""))
     return out
 
 
@@ -135,10 +149,10 @@ def render_html(results: list[CaseResult], manifest: dict[str, Any],
     if missing:
         identity.insert(0, ("INCOMPLETE", f"{len(missing)} of the {len(planned)} cases in the "
                                           f"manifest have no result (run interrupted?): "
-                                          f"{_first(missing)}"))
+                                          f"{_first(missing)}", ""))
     agents = _agents(identities)
     if agents:
-        identity.insert(min(len(identity), 3), ("agent identity", agents))
+        identity.insert(min(len(identity), 3), ("agent identity", agents, ""))
     tpl = env.from_string(
         resources.files("evaluator.report").joinpath("report.html.j2").read_text(encoding="utf-8"))
     return tpl.render(run_id=str(manifest.get("run_id") or run_id), identity=identity,

@@ -136,6 +136,9 @@ def test_page_identity_first_aggregates_print_and_one_criterion_per_statistic():
     assert body.index("Verdicts") < body.index("Input files") and "1 input files" in body
     assert "agent identity" in html and "test version 0" in html  # header agent name, version
     assert "ab" * 32 in html and "@media print" in html and "break-before: page" in html
+    # fresh new-user pass 15: the base seed was read as every case's seed; the row says so
+    seed_row = re.search(r"<th>seed</th><td>(.*?)</td>", html).group(1)
+    assert "<code>3</code>" in seed_row and "each case&#39;s own seed" in seed_row
     assert "Parameter sweep: score over Speed" in html
     assert html.count('src="data:image/png;base64,') == 2 * 2 + 1
     assert "Speed = 12" in html and "pass rate" in html
