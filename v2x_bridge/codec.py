@@ -172,6 +172,9 @@ def decode_frame(data: bytes, variant: str = "2020",
     a frame of another release can otherwise "decode" into nonsense without any error (the
     2019 MAP reference frame does). A frame from a later release that uses extension
     additions also fails this check; ``strict=False`` accepts it, dropping the unknown parts.
+    A value of an ENUMERATED or an alternative of a CHOICE that a later release added (X.691
+    14.3, 23.8) is refused when strict, naming its field path; ``strict=False`` keeps it as
+    None / ``(None, None)``.
 
     Returns:
         ``(msg_type, value)`` with ``msg_type`` one of ``BSM MAP RSM SPAT RSI`` and ``value`` in
@@ -179,8 +182,9 @@ def decode_frame(data: bytes, variant: str = "2020",
 
     Raises:
         V2XError: empty, truncated or corrupted frame, constraint violation, an extension
-            alternative we do not know, or bytes left over after the frame (the usual sign of a
-            frame written with another release of the message set).
+            alternative we do not know, a BIT STRING longer than its root size (asn1tools
+            cannot decode the size extension), or bytes left over after the frame (the usual
+            sign of a frame written with another release of the message set).
     """
     if not data:
         raise V2XError("empty frame", element="MessageFrame")
@@ -189,16 +193,23 @@ def decode_frame(data: bytes, variant: str = "2020",
         value = spec.decode("MessageFrame", data, check_constraints=True)
         if value[0] is None:
             raise _extension_alternative(data, variant)
+        later = _later_release_value(value[1], value[0]) if strict else None
+        if later is not None:
+            raise V2XError(f"{later}: a value of an enumeration or an alternative of a CHOICE "
+                           f"that a later release added after the extension marker (unknown "
+                           f"to YD/T 3709-{variant}); --lenient decodes the frame with null "
+                           f"there", element="MessageFrame")
         again = spec.encode("MessageFrame", value, check_constraints=True) if strict else data
+    except NotImplementedError as exc:
+        if "BIT STRING extension" not in str(exc):
+            raise _corrupted(data, variant, exc) from None
+        raise V2XError(f"frame of {len(data)} bytes holds a BIT STRING longer than its "
+                       f"YD/T 3709-{variant} size (a later release's extension, X.691 16.6), "
+                       f"which the codec library (asn1tools) cannot decode: not decoded",
+                       element="MessageFrame") from None
     except (asn1tools.Error, ValueError, IndexError, KeyError, TypeError, AttributeError,
-            NotImplementedError, OverflowError, RecursionError) as exc:
-        # asn1tools' decoder reports some corrupt inputs with Python's own exceptions (a
-        # length field over 64 bits: NotImplementedError); from untrusted bytes they all mean
-        # the same: this is not a frame
-        raise V2XError(f"truncated or corrupted frame ({len(data)} bytes, YD/T 3709-{variant}): "
-                       f"{type(exc).__name__}: {exc}" if not isinstance(exc, asn1tools.Error)
-                       else f"truncated or corrupted frame ({len(data)} bytes, YD/T "
-                            f"3709-{variant}): {exc}", element="MessageFrame") from None
+            OverflowError, RecursionError) as exc:
+        raise _corrupted(data, variant, exc) from None
     if len(again) != len(data):
         # UPER is canonical: a frame that decodes but re-encodes to another length carried
         # bytes the 2020 schema did not read (another release, or garbage).
@@ -209,6 +220,38 @@ def decode_frame(data: bytes, variant: str = "2020",
     if alt not in TYPE_OF:
         raise V2XError(f"unsupported MessageFrame alternative {alt!r}", element="MessageFrame")
     return TYPE_OF[alt], inner
+
+
+def _corrupted(data: bytes, variant: str, exc: BaseException) -> V2XError:
+    """The error for bytes asn1tools cannot decode. Its decoder reports some corrupt inputs
+    with Python's own exceptions (a length field over 64 bits: NotImplementedError); from
+    untrusted bytes they all mean the same: this is not a frame."""
+    detail = str(exc) if isinstance(exc, asn1tools.Error) else f"{type(exc).__name__}: {exc}"
+    return V2XError(f"truncated or corrupted frame ({len(data)} bytes, YD/T 3709-{variant}): "
+                    f"{detail}", element="MessageFrame")
+
+
+def _later_release_value(value: Any, path: str) -> str | None:
+    """Path of the first value a later release added that asn1tools decoded as nothing: an
+    ENUMERATED extension value (X.691 14.3) comes out as None, a CHOICE extension alternative
+    (23.8) as ``(None, None)``; the message set has no NULL type, so None means only that.
+    None when there is none."""
+    if value is None or value == (None, None):
+        return path
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = ((f"[{i}]", v) for i, v in enumerate(value))
+    elif isinstance(value, tuple) and isinstance(value[0], str):
+        items = ((value[0], value[1]),)
+    else:
+        return None
+    for key, v in items:
+        found = _later_release_value(v, f"{path}{key}" if key.startswith("[")
+                                     else f"{path}.{key}")
+        if found is not None:
+            return found
+    return None
 
 
 def _extension_alternative(data: bytes, variant: str) -> V2XError:

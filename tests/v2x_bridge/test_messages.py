@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -378,3 +379,73 @@ def test_a_phase_that_leaves_a_signal_out_keeps_its_colour_and_a_zero_phase_is_n
         SignalPhase("p1", 10.0, {"a": "red"}), SignalPhase("p2", 10.0, {"c": "green"}))), 0.0)
     assert "c" not in late.states(5.0) and late.states(12.0)["c"].color == SignalColor.GREEN
     assert late.states(25.0)["c"].color == SignalColor.GREEN   # p1 leaves it green
+
+
+def _later_release(*replacements: tuple[str, str]):
+    """Our 2020 module with a later release's additions (``old -> new`` text replacements),
+    compiled by asn1tools: it encodes what a sender of that release would send."""
+    import asn1tools
+    text = codec._module_text("2020")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return asn1tools.compile_string(text, "uper")
+
+
+def test_a_bit_string_longer_than_its_2020_size_is_named_not_called_corrupted():
+    """VehicleEventFlags is BIT STRING (SIZE (13, ...)): a later release may send 14 bits as
+    extension bit 1, a length octet, then the bits (X.691 16.6, 16.11). asn1tools cannot
+    decode that (v2xframes16 audit: it was "truncated or corrupted frame ... not yet
+    implemented", even with --lenient). The frame is built from a module whose
+    VehicleEventFlags is SEQUENCE {BOOLEAN, unconstrained BIT STRING}: the same bits; with
+    the extension bit 0 and 13 bits that module's frame is our own 2020 frame plus the
+    length octet (8 bits more)."""
+    hazard = _vehicle("h", 0.0, 0.0, speed=10.0, acceleration=-4.0)
+    value = bsm.build(_ctx(WorldState(0.0, {"h": hazard}), sender="h"))
+    flags = value["safetyExt"]["events"]
+    spec = _later_release(("VehicleEventFlags ::= BIT STRING {",
+                           "VehicleEventFlags ::= SEQUENCE { extended BOOLEAN, bits BIT STRING }"
+                           "\n    VehicleEventFlagsRoot ::= BIT STRING {"))
+    ours = codec.encode_frame("BSM", value)
+    value["safetyExt"]["events"] = {"extended": True, "bits": (flags[0], 14)}
+    wide = spec.encode("MessageFrame", ("bsmFrame", value))
+    assert len(wide) * 8 - len(ours) * 8 in range(1, 17)   # 8 length bits + 1 more flag bit
+    for strict in (True, False):
+        with pytest.raises(V2XError, match="holds a BIT STRING longer than its YD/T 3709-2020 "
+                                           "size") as err:
+            codec.decode_frame(wide, strict=strict)
+        assert "corrupt" not in err.value.message
+
+
+@pytest.mark.parametrize("replacement, change, path", [
+    (("flashing-yellow (8),\n        ...", "flashing-yellow (8),\n        ...,\n        later (9)"),
+     lambda ps: ps.__setitem__("light", "later"), "light"),
+    (("utcTiming UTCTiming,\n        ...", "utcTiming UTCTiming,\n        ...,\n        "
+                                          "later INTEGER (0..255)"),
+     lambda ps: ps.__setitem__("timing", ("later", 7)), "timing"),
+])
+def test_a_later_release_enumeration_value_or_choice_alternative_is_named(ref_frame_value,
+                                                                         replacement, change,
+                                                                         path):
+    """An ENUMERATED value (X.691 14.3) or a CHOICE alternative (23.8) added after the
+    extension marker by a later release decodes through asn1tools as None / (None, None):
+    strict decoding had called the frame corrupted (v2xframes16 audit); it now names the
+    field and the cause; --lenient keeps the frame with null there (docs/v2x.md)."""
+    import copy
+    value = copy.deepcopy(ref_frame_value)
+    change(value["intersections"][0]["phases"][0]["phaseStates"][0])
+    data = _later_release(replacement).encode("MessageFrame", ("spatFrame", value))
+    where = f"spatFrame.intersections[0].phases[0].phaseStates[0].{path}"
+    with pytest.raises(V2XError, match=re.escape(where) + ": a value of an enumeration or an "
+                                       "alternative of a CHOICE that a later release added"):
+        codec.decode_frame(data)
+    _, lenient = codec.decode_frame(data, strict=False)
+    got = lenient["intersections"][0]["phases"][0]["phaseStates"][0][path]
+    assert got in (None, (None, None))
+
+
+@pytest.fixture
+def ref_frame_value(ref_frame):
+    """The reference SPAT frame's value in asn1tools form."""
+    _, expected = ref_frame("spat")
+    return codec.from_json(expected)[1]
