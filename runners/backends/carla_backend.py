@@ -109,6 +109,7 @@ class CarlaEgoBackend(EgoBackend):
         self._origins: dict[str, Vec3] = {}
         self._ego: str | None = None
         self._spec: VehicleSpec | None = None
+        self._wheel_angle: float | None = None  # the ego's largest front-wheel angle [rad]
         self._templates: dict[str, EntityState] = {}
         self._time = 0.0
         self._frame_time: dict[int, float] = {}
@@ -164,6 +165,7 @@ class CarlaEgoBackend(EgoBackend):
         self.cw.teleport(ego.name, pose_to_carla(ego.pose, self._origins[ego.name]),
                          velocity_to_carla(ego.speed, ego.pose))
         self.cw.attach_sensors(ego.name)
+        self._wheel_angle = self.cw.max_wheel_angle(ego.name)
 
     def step_ego(self, control: Control, dt: float) -> EntityState:
         """Apply ``control`` (converted by :func:`control_to_carla`), tick once, and return
@@ -173,7 +175,8 @@ class CarlaEgoBackend(EgoBackend):
             CarlaConnectionError: the tick timed out (server hung or lost).
         """
         assert self._ego is not None and self._spec is not None, "reset() first"
-        self.cw.apply_control(self._ego, control_to_carla(control, self._spec))
+        self.cw.apply_control(self._ego, control_to_carla(control, self._spec,
+                                                          self._wheel_angle))
         self._tick(dt)
         return self.read_state(self._ego)
 
@@ -187,10 +190,13 @@ class CarlaEgoBackend(EgoBackend):
 
     def read_state(self, name: str) -> EntityState:
         """The state CARLA reports for entity ``name`` after the last tick (OpenDRIVE frame;
-        yaw rate from the angular velocity; steering from the applied steer and the spec)."""
+        yaw rate from the angular velocity; steering from the applied steer times the vehicle's
+        largest wheel angle, or the spec's when CARLA gives none)."""
         r = self.cw.read(name)
         base = self._templates[name]
-        max_steer = self._spec.max_steering if self._spec and name == self._ego else 0.0
+        max_steer = 0.0
+        if self._spec and name == self._ego:
+            max_steer = self._wheel_angle or self._spec.max_steering
         return replace(base, pose=pose_from_carla(r.transform, self._origins[name]),
                        speed=longitudinal_from_carla(r.velocity, r.transform),
                        acceleration=longitudinal_from_carla(r.acceleration, r.transform),

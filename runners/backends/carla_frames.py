@@ -186,14 +186,19 @@ def origin_offset(box: BoundingBox, cbox: CarlaBox) -> Vec3:
     return (box.cx - cx, box.cy - cy, bottom - (cz - cbox.extent[2]))
 
 
-def control_to_carla(control: Control, spec: VehicleSpec) -> CarlaVehicleControl:
+def control_to_carla(control: Control, spec: VehicleSpec,
+                     max_wheel_angle: float | None = None) -> CarlaVehicleControl:
     """A :class:`Control` as CARLA actuator commands.
 
-    Actuator form: throttle and brake copied, steer negated (CARLA steers right-positive).
-    Kinematic form (``acceleration`` set) is mapped open loop: throttle =
-    a / max_acceleration for a >= 0, brake = -a / max_deceleration for a < 0, steer =
-    -steering / max_steering, all clipped to their ranges. CARLA's vehicle physics then
-    decides the real response (an approximation, see ``docs/carla.md``).
+    Actuator form: throttle and brake copied, steer negated (CARLA steers right-positive; both
+    are fractions of the vehicle's own maximum front-wheel angle). Kinematic form
+    (``acceleration`` set) is mapped open loop: throttle = a / max_acceleration for a >= 0,
+    brake = -a / max_deceleration for a < 0, steer = -steering / max_wheel_angle, all clipped
+    to their ranges. ``max_wheel_angle`` [rad] is the CARLA vehicle's
+    ``WheelPhysicsControl.max_steer_angle`` (CARLA's ``steer`` is a fraction of it, 70 deg by
+    default; carla16 audit: dividing by our spec's 30 deg steered 2.33 times the command);
+    None: ``spec.max_steering``. CARLA's vehicle physics then decides the real response (an
+    approximation, see ``docs/carla.md``).
     """
     if control.acceleration is None:
         return CarlaVehicleControl(throttle=_clip(control.throttle, 0.0, 1.0),
@@ -202,7 +207,8 @@ def control_to_carla(control: Control, spec: VehicleSpec) -> CarlaVehicleControl
     a = control.acceleration
     throttle = _clip(a / spec.max_acceleration, 0.0, 1.0) if a > 0 else 0.0
     brake = _clip(-a / spec.max_deceleration, 0.0, 1.0) if a < 0 else 0.0
-    steer = _clip(-control.steering / spec.max_steering, -1.0, 1.0)
+    full = max_wheel_angle if max_wheel_angle else spec.max_steering
+    steer = _clip(-control.steering / full, -1.0, 1.0)
     return CarlaVehicleControl(throttle=throttle, steer=steer, brake=brake)
 
 

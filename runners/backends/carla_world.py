@@ -19,6 +19,7 @@ drive it with a fake.
 from __future__ import annotations
 
 import logging
+import math
 import queue
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -211,6 +212,18 @@ class CarlaWorld:
         steer = float(getattr(ctl, "steer", 0.0))
         return ActorReading(tf, _vec(a.get_velocity()), _vec(a.get_acceleration()),
                             _vec(a.get_angular_velocity()), steer)
+
+    def max_wheel_angle(self, name: str) -> float | None:
+        """The largest front-wheel angle [rad] of vehicle ``name``: its first wheel's
+        ``WheelPhysicsControl.max_steer_angle`` (degrees in CARLA; ``VehicleControl.steer`` is
+        a fraction of it), or None when CARLA gives none (not a vehicle, no wheels)."""
+        if not self.is_vehicle(name):
+            return None
+        physics = self._call(f"get_physics_control({name})",
+                             self.actors[name].get_physics_control)
+        wheels = list(getattr(physics, "wheels", None) or ())
+        angle = float(getattr(wheels[0], "max_steer_angle", 0.0)) if wheels else 0.0
+        return math.radians(angle) if angle > 0.0 else None
 
     def is_vehicle(self, name: str) -> bool:
         """True when ``name``'s actor is a CARLA vehicle (``vehicle.*`` blueprint)."""

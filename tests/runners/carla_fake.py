@@ -89,6 +89,10 @@ class Actor:
         if bp.id.startswith("vehicle."):
             self.apply_control = self._apply_control
             self.get_control = lambda: self.control
+            # CARLA's WheelPhysicsControl default max_steer_angle: 70 deg (front wheels)
+            self.get_physics_control = lambda: SimpleNamespace(wheels=[
+                SimpleNamespace(max_steer_angle=70.0), SimpleNamespace(max_steer_angle=70.0),
+                SimpleNamespace(max_steer_angle=0.0), SimpleNamespace(max_steer_angle=0.0)])
 
     def _apply_control(self, c: Ctl) -> None:
         self._s.log.append(("apply_control", self.id, c.throttle, c.steer, c.brake))

@@ -112,7 +112,23 @@ def test_step_ego_applies_control_ticks_once_and_reads_back() -> None:
         # fake physics: a = 4 * 0.5 = 2 m/s^2 -> v = 10.1 m/s, moved 0.505 m north
         assert st.speed == pytest.approx(10.1) and st.acceleration == pytest.approx(2.0)
         assert (st.pose.x, st.pose.y) == pytest.approx((10.0, -3.5 + 0.505))
-        assert st.steering == pytest.approx(0.2 * VehicleSpec("Ego").max_steering)
+        # 0.2 of the fake vehicle's largest wheel angle (CARLA's default 70 deg)
+        assert st.steering == pytest.approx(0.2 * math.radians(70.0))
+
+
+def test_a_kinematic_steering_angle_is_a_fraction_of_the_carla_vehicles_wheel_angle() -> None:
+    """CARLA's steer is a fraction of the vehicle's own WheelPhysicsControl.max_steer_angle
+    (70 deg by default), not of our spec's 30 deg (carla16 audit: 0.10 rad was applied as
+    0.10 / 0.5236 x 70 deg = 0.233 rad). 0.10 rad -> steer -0.10 / 1.2217 = -0.0819 (right
+    positive in CARLA), and the recording reads 0.10 rad back."""
+    srv = carla_fake.Server()
+    with make(srv) as be:
+        be.reset(ego_state(v=10.0), VehicleSpec("Ego", max_acceleration=4.0))
+        st = be.step_ego(Control(acceleration=0.0, steering=0.10), 0.05)
+        ctl = next(c for c in srv.log if c[0] == "apply_control")
+        assert ctl[3] == pytest.approx(-0.10 / math.radians(70.0)) == pytest.approx(-0.08185,
+                                                                                     abs=1e-5)
+        assert st.steering == pytest.approx(0.10)
 
 
 def world(t: float, lead_x: float, visible: bool = True, with_cone: bool = True) -> WorldState:
