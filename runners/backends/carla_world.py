@@ -66,6 +66,17 @@ def _vec(v: Any) -> Vec3:
     return (float(v.x), float(v.y), float(v.z))
 
 
+_TIMEOUT_WORDS = ("time-out", "timeout", "timed out", "connection", "broken pipe")
+"""Words of a RuntimeError that mean the server did not answer (LibCarla's TimeoutException
+says "time-out of N ms while waiting for the simulator"; rpclib's lost connections)."""
+
+
+def _is_timeout(text: str) -> bool:
+    """True when CARLA's RuntimeError ``text`` says the server did not answer."""
+    low = text.lower()
+    return any(w in low for w in _TIMEOUT_WORDS)
+
+
 class CarlaWorld:
     """The CARLA side of one case (see the module docstring for the teardown order).
 
@@ -93,14 +104,23 @@ class CarlaWorld:
         self.closed = False
 
     def _call(self, what: str, fn: Any, *args: Any) -> Any:
-        """Call the server; a RuntimeError (CARLA's timeout) marks the server lost."""
+        """Call the server. CARLA raises RuntimeError both when it does not answer (LibCarla's
+        ``TimeoutException``: "time-out of N ms while waiting for the simulator") and when the
+        server refuses the request with its own message ("opendrive could not be correctly
+        parsed", "map not found"): only the first marks the server lost (CarlaConnectionError,
+        teardown skipped); the second is a CarlaError naming the call and the server's words,
+        and the world is still torn down (carla16 audit: every refusal had been a lost server,
+        which left synchronous mode and the ego behind for the next case)."""
         try:
             return fn(*args)
         except RuntimeError as exc:
+            text = " ".join(str(exc).split())[:160]
+            if not _is_timeout(text):
+                raise CarlaError(f"CARLA server {self.address}: {what} refused: {text}",
+                                 element="carla") from None
             self.lost = True
-            raise CarlaConnectionError(f"CARLA server {self.address}: {what} failed "
-                                       f"({' '.join(str(exc).split())[:160]}); the server "
-                                       f"hung or died", element="carla") from None
+            raise CarlaConnectionError(f"CARLA server {self.address}: {what} failed ({text}); "
+                                       f"the server hung or died", element="carla") from None
 
     def load_map(self, town: str | None, xodr_text: str | None,
                  params: OpendriveParams = OpendriveParams()) -> None:
@@ -118,6 +138,9 @@ class CarlaWorld:
                 wall_height=params.wall_height, additional_width=params.additional_width,
                 smooth_junctions=params.smooth_junctions,
                 enable_mesh_visibility=params.enable_mesh_visibility)
+            if hasattr(p, "enable_pedestrian_navigation"):   # 0.9.16: on by default; walkers
+                p.enable_pedestrian_navigation = False       # here are teleported, and the
+                # navigation mesh keeps the server busy after the call returns (CARLA #6963)
             self.world = self._call("generate_opendrive_world", c.generate_opendrive_world,
                                     xodr_text, p)
         else:

@@ -66,6 +66,9 @@ class Server:
         self.down = False
         self.hang_at_frame: int | None = None
         self.blocked_spawn = False
+        # a server-side refusal of generate_opendrive_world: CARLA raises RuntimeError with
+        # the server's own message (CarlaServer.cpp RESPOND_ERROR), not a time-out
+        self.refuse_opendrive: str | None = None
         self.blueprints = blueprints
         self.settings = Settings()
         self.world = World(self)
@@ -286,7 +289,10 @@ def make_module(servers: dict[tuple[str, int], Server]) -> SimpleNamespace:
 
         def generate_opendrive_world(self, text: str, params: Any) -> World:
             s = self._check()
+            if s.refuse_opendrive:
+                raise RuntimeError(s.refuse_opendrive)
             s.log.append(("generate_opendrive_world", len(text), params.max_road_length))
+            s.log.append(("pedestrian_navigation", params.enable_pedestrian_navigation))
             return s.world
 
         def get_trafficmanager(self, port: int) -> TM:
@@ -301,7 +307,10 @@ def make_module(servers: dict[tuple[str, int], Server]) -> SimpleNamespace:
 
     return SimpleNamespace(
         Client=Client, Transform=Tf, Location=Vec, Rotation=Rot, Vector3D=Vec,
-        VehicleControl=Ctl, OpendriveGenerationParameters=lambda **kw: SimpleNamespace(**kw),
+        VehicleControl=Ctl,
+        # 0.9.16: a 7th field, enable_pedestrian_navigation, True unless set
+        OpendriveGenerationParameters=lambda **kw: SimpleNamespace(
+            **{"enable_pedestrian_navigation": True, **kw}),
         TrafficLightState=SimpleNamespace(**{n: Light(n) for n in
                                              ("Red", "Yellow", "Green", "Off", "Unknown")}),
         command=SimpleNamespace(DestroyActor=lambda a: SimpleNamespace(actor=a)))

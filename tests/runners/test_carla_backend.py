@@ -58,6 +58,26 @@ def test_setup_generates_the_opendrive_world_and_enters_sync_mode(tmp_path: Path
     be.close()
 
 
+def test_a_map_the_server_refuses_is_a_carla_error_not_a_lost_server(tmp_path: Path) -> None:
+    """CARLA answers a map it cannot build with a RuntimeError carrying the server's message
+    (CarlaServer.cpp: "opendrive could not be correctly parsed"); only LibCarla's time-out
+    means the server is gone. It had been "the server hung or died" (carla16 audit F2), which
+    skips the teardown. The navigation mesh CARLA builds by default is switched off (walkers
+    are teleported)."""
+    xodr = tmp_path / "road.xodr"
+    xodr.write_text("<OpenDRIVE/>")
+    srv = carla_fake.Server()
+    srv.refuse_opendrive = "opendrive could not be correctly parsed"
+    with pytest.raises(CarlaError, match="generate_opendrive_world refused: opendrive could "
+                                         "not be correctly parsed") as err:
+        make(srv, xodr_path=str(xodr))
+    assert not isinstance(err.value, CarlaConnectionError)
+    srv.refuse_opendrive = None
+    be = make(srv, xodr_path=str(xodr))
+    assert ("pedestrian_navigation", False) in srv.log
+    be.close()
+
+
 def test_town_from_parameter_is_loaded_by_name() -> None:
     sc = SimpleNamespace(parameters={"carla_town": "Town04"}, entities={},
                          road_network_path="/x/road.xodr")
