@@ -485,16 +485,18 @@ class _CaseRun:
     def note_coverage(self, engine: Any, t: float) -> None:
         """Record a ``storyboard_coverage`` event at the end of the run: ``{"events": how many
         storyboard Events the scenario has, "never_started": the paths of those never
-        executed, monitor guards apart, "guards_never_started": those guards
-        (``ScenarioEngine.event_coverage``), "ignored_commands": the
+        executed, monitor guards and Events timed after the end apart,
+        "guards_never_started": those guards, "timed_after_end": Events whose start trigger
+        needs a SimulationTime after the run's end (``ScenarioEngine.event_coverage``),
+        "ignored_commands": the
         CustomCommandAction types the run did not carry out}``. An Event that never starts is
         a part of the test that did not happen (its RSI never sent, its cut-in never made),
         and so is a command of a type no part of the platform takes (``V2X.RSl`` for
         ``V2X.RSI``): the report says so, and the criterion events_started fails the case."""
-        paths, never, guards = engine.event_coverage()
+        paths, never, guards, after_end = engine.event_coverage(t)
         self.on_event(Event(t, "storyboard_coverage", {
             "events": len(paths), "never_started": never, "guards_never_started": guards,
-            "ignored_commands": list(self.ignored_commands)}))
+            "timed_after_end": after_end, "ignored_commands": list(self.ignored_commands)}))
 
     def note_goal(self, engine: Any, world: WorldState) -> None:
         """Record a ``goal`` event when the scenario gives the ego a new route destination

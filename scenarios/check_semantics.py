@@ -645,6 +645,47 @@ def _storyboard_refs(sc: _Scenario) -> None:
                               "fires, so testzone run ends the case at its time limit "
                               "(--max-time, 300 s by default) and does not judge "
                               "reached_stop_trigger")
+    _events_after_the_end(sc, stop)
+
+
+_FIRST_TRUE_AT_VALUE = ("greaterThan", "greaterOrEqual", "equalTo")
+"""SimulationTimeCondition rules first true at the condition's value (the clock only grows)."""
+
+
+def _clock_times(group: etree._Element, sc: _Scenario) -> list[float | None]:
+    """For each Condition of a ConditionGroup: the simulation time [s] at which it is first
+    true when it is a SimulationTimeCondition first true at its value (plus its delay), else
+    None."""
+    out: list[float | None] = []
+    for cond in kids(group, "Condition"):
+        leaf = child_el(child_el(cond, "ByValueCondition"), "SimulationTimeCondition")
+        rule = sc.value(leaf, "rule") if leaf is not None else None
+        edge = sc.value(cond, "conditionEdge") or "none"
+        at = None
+        if rule in _FIRST_TRUE_AT_VALUE and edge != "falling":
+            at = _number(sc.value(leaf, "value"), math.nan) + \
+                _number(sc.value(cond, "delay"), 0.0)
+        out.append(None if at is None or math.isnan(at) else at)
+    return out
+
+
+def _events_after_the_end(sc: _Scenario, stop: etree._Element | None) -> None:
+    """An Event whose every start ConditionGroup waits for a SimulationTime later than the
+    latest the Storyboard's StopTrigger fires by (a group of SimulationTimeConditions only)
+    never runs: a warning (the run sets it apart from events_started's count; UN R157's ALKS
+    templates start an Event at 10000 s in a 40 s case)."""
+    ends = [max(times) for times in (_clock_times(g, sc) for g in kids(stop, "ConditionGroup"))
+            if times and None not in times] if stop is not None else []
+    if not ends:
+        return
+    end = min(ends)
+    for ev in sc.root.iter("Event"):
+        groups = [_clock_times(g, sc) for g in kids(child_el(ev, "StartTrigger"),
+                                                    "ConditionGroup")]
+        if groups and all(any(t is not None and t > end for t in g) for g in groups):
+            sc.add(WARNING, ev, f"Event '{sc.value(ev, 'name')}' waits for a SimulationTime "
+                                f"after {end:g} s, when the StopTrigger ends the run: it "
+                                f"never runs (reported apart, not counted by events_started)")
 
 
 # ---------------------------------------------------------------------- support

@@ -26,6 +26,7 @@ import itertools
 import math
 import random
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from testzone.recording import Event
 from testzone.world import (EntityState, LaneCoord, Pose, WorldState, boxes_overlap,
@@ -160,14 +161,19 @@ class ScenarioEngine:
         pose = waypoints[-1].pose
         return (pose.x, pose.y)
 
-    def event_coverage(self) -> tuple[tuple[str, ...], list[str], list[str]]:
-        """``(paths, never, guards)``: the full path (``Story::Act::ManeuverGroup::Maneuver::
-        Event``) of every storyboard Event in document order; those never executed in the run
-        (neither started nor skipped by their priority: a skipTransition is an execution,
-        OpenSCENARIO XML 1.3, 8.4.2.1), except monitor guards; and the guards among them:
-        Events whose every Action is a SetMonitorAction (1.3 monitors), which a good run may
-        never start."""
-        paths, never, guards = [], [], []
+    def event_coverage(self, end_time: float | None = None
+                       ) -> tuple[tuple[str, ...], list[str], list[str], list[str]]:
+        """``(paths, never, guards, after_end)``: the full path (``Story::Act::ManeuverGroup::
+        Maneuver::Event``) of every storyboard Event in document order; those never executed in
+        the run (neither started nor skipped by their priority: a skipTransition is an
+        execution, OpenSCENARIO XML 1.3, 8.4.2.1), except monitor guards and Events timed after
+        the run's end; the guards among them: Events whose every Action is a SetMonitorAction
+        (1.3 monitors), which a good run may never start; and, given ``end_time`` [s], the
+        Events whose start trigger could not hold before it: every ConditionGroup holds a
+        SimulationTimeCondition that is first true (plus its delay) after ``end_time`` (UN
+        R157's ALKS templates start an Event at SimulationTime >= 10000 s in a 40 s case; the
+        realinputs16 sweep: events_started had failed all of them)."""
+        paths, never, guards, after_end = [], [], [], []
         for el in self.board.walk():
             if el.kind != "event":
                 continue
@@ -176,8 +182,13 @@ class ScenarioEngine:
                 continue
             guard = bool(el.children) and all(getattr(c.adef.spec, "ELEMENT", "")
                                               == "SetMonitorAction" for c in el.children)
-            (guards if guard else never).append(el.path)
-        return tuple(paths), never, guards
+            if guard:
+                guards.append(el.path)
+            elif end_time is not None and _timed_after(el.start_trigger, end_time):
+                after_end.append(el.path)
+            else:
+                never.append(el.path)
+        return tuple(paths), never, guards, after_end
 
     def set_user_value(self, name: str, value) -> None:
         """Feed a value (number or string) read by ``UserDefinedValueCondition`` ``name``
@@ -369,3 +380,21 @@ def _check_finite(name: str, m: Mover, time: float) -> None:
                             f"y={p.y:g}, heading={p.h:g}, speed={m.speed:g}; expected finite "
                             f"values (an action or controller moving it computed a NaN or "
                             f"infinity)")
+
+
+def _timed_after(trigger: Any, end_time: float) -> bool:
+    """True when ``trigger`` (a TriggerRuntime, or None) cannot have held up to ``end_time``
+    [s] for the clock alone: each of its ConditionGroups (OR) holds a SimulationTimeCondition
+    (AND) whose rule is first true at its value (greaterThan, greaterOrEqual, equalTo), plus
+    the condition's delay, after ``end_time``. A trigger without groups, or with a group free
+    of such a condition, could have held."""
+    groups = getattr(trigger, "groups", None)
+    if not groups:
+        return False
+    for group in groups:
+        if not any(getattr(c.cdef.spec, "ELEMENT", "") == "SimulationTimeCondition"
+                   and c.cdef.spec.rule in ("greaterThan", "greaterOrEqual", "equalTo")
+                   and c.cdef.edge != "falling"
+                   and c.cdef.spec.value + c.cdef.delay > end_time for c in group):
+            return False
+    return True

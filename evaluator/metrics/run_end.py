@@ -28,6 +28,8 @@ class RunEndMetric:
 
     Event: ``{"end_reason", "message"}``, with ``"never_started"`` (the storyboard Events
     that never started, from the recording's ``storyboard_coverage`` event; at most 50),
+    ``"timed_after_end"`` (Events whose start trigger needs a SimulationTime after the run's
+    end: not counted as never started; at most 50),
     ``"ignored_commands"`` (the CustomCommandAction types the run did not carry out) and
     ``"storyboard_events"`` (how many there are) when some never started, and with
     ``"ego_road_end"`` ``{"t", "road_id", "lane_id", "s", "speed_mps"}`` when the
@@ -58,6 +60,9 @@ class RunEndMetric:
         if never:
             event["never_started"] = never[:50]
             event["storyboard_events"] = coverage.data.get("events")
+        after = coverage.data.get("timed_after_end") if coverage is not None else None
+        if after:
+            event["timed_after_end"] = [str(p) for p in after][:50]
         if coverage is not None and coverage.data.get("ignored_commands"):
             event["ignored_commands"] = [str(k) for k in coverage.data["ignored_commands"]][:50]
         stop = recording.ego_road_end()

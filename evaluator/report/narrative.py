@@ -233,6 +233,14 @@ def narrative(res: CaseResult) -> list[str]:
             lines.append(f"{len(never)}{of} storyboard Events never started, so what they do "
                          f"did not happen in this run: {', '.join(map(str, never[:10]))}"
                          f"{' ...' if len(never) > 10 else ''}.")
+        after = end.get("timed_after_end")
+        if isinstance(after, list) and after:
+            lines.append(f"{len(after)} storyboard "
+                         f"{'Event is' if len(after) == 1 else 'Events are'} timed "
+                         f"(SimulationTime) after the run's end, so the scenario never meant "
+                         f"{'it' if len(after) == 1 else 'them'} to start in it; not "
+                         f"counted as never started: {', '.join(map(str, after[:10]))}"
+                         f"{' ...' if len(after) > 10 else ''}.")
         ignored = end.get("ignored_commands")
         if isinstance(ignored, list) and ignored:
             lines.append(f"CustomCommandActions of type {', '.join(map(repr, ignored[:10]))} "

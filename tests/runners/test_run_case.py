@@ -414,24 +414,35 @@ def test_storyboard_events_that_never_started_are_named(tmp_path: Path) -> None:
     pulled out, a green CI gate): the default criterion events_started fails it."""
     b = _builders()
     event, sim_time, speed_action, trigger = b.event, b.sim_time, b.speed_action, b.trigger
+    fast = ('<Condition name="v" delay="0" conditionEdge="none"><ByEntityCondition>'
+            '<TriggeringEntities triggeringEntitiesRule="any"><EntityRef entityRef="Ego"/>'
+            '</TriggeringEntities><EntityCondition><SpeedCondition value="50" '
+            'rule="greaterThan"/></EntityCondition></ByEntityCondition></Condition>')
     events = (event("Early", speed_action(5, name="a1"), trigger(sim_time(0.5)))
-              + event("Late", speed_action(8, name="a2"), trigger(sim_time(60))))
+              + event("Late", speed_action(8, name="a2"), trigger(fast))
+              + event("After", speed_action(8, name="a3"), trigger(sim_time(60))))
     res = _ego_story(tmp_path, "late", events, stop_s=2)
     rec = read_recording(tmp_path / "late" / "recording.jsonl")
     (cov,) = rec.events_of("storyboard_coverage")
-    assert cov.data == {"events": 2, "never_started": ["S::A::G::M::Late"],
-                        "guards_never_started": [],
+    # After is timed (SimulationTime 60 s) after the 2 s run's end: set apart, not counted
+    # (UN R157's ALKS templates, realinputs16 sweep)
+    assert cov.data == {"events": 3, "never_started": ["S::A::G::M::Late"],
+                        "guards_never_started": [], "timed_after_end": ["S::A::G::M::After"],
                         "ignored_commands": []}
     ended = res["findings"]["run_end"][0]
-    assert ended["never_started"] == ["S::A::G::M::Late"] and ended["storyboard_events"] == 2
+    assert ended["never_started"] == ["S::A::G::M::Late"] and ended["storyboard_events"] == 3
+    assert ended["timed_after_end"] == ["S::A::G::M::After"]
     assert res["verdict"] == "fail"
     (crit,) = [c for c in res["criteria"] if c["id"] == "events_started"]
     assert (crit["status"], crit["measured"]) == ("fail", 1.0)
     from evaluator.case import CaseResult
     from evaluator.report.narrative import narrative
     said = narrative(CaseResult.from_dict(res))
-    assert ("1 of 2 storyboard Events never started, so what they do did not happen in this "
+    assert ("1 of 3 storyboard Events never started, so what they do did not happen in this "
             "run: S::A::G::M::Late.") in said
+    assert ("1 storyboard Event is timed (SimulationTime) after the run's end, so the "
+            "scenario never meant it to start in it; not counted as never started: "
+            "S::A::G::M::After.") in said
 
 
 def test_an_event_skipped_by_its_priority_counts_as_executed(tmp_path: Path) -> None:

@@ -180,6 +180,34 @@ def test_an_empty_storyboard_stop_trigger_is_a_warning_at_its_line(tmp_path):
                                       "never fires")
 
 
+@pytest.mark.parametrize("event_at, stop_at, warned", [
+    ('value="10000" rule="greaterOrEqual"', 'value="40" rule="greaterThan"', True),
+    ('value="30" rule="greaterThan"', 'value="40" rule="greaterThan"', False),
+    ('value="10000" rule="lessThan"', 'value="40" rule="greaterThan"', False),
+])
+def test_an_event_timed_after_the_stop_trigger_is_a_warning(tmp_path, event_at, stop_at,
+                                                            warned):
+    """UN R157's ALKS templates start an Event at SimulationTime >= 10000 s while their
+    StopTrigger ends the run at about 40 s (realinputs16 sweep): it never runs, and the run
+    sets it apart from events_started's count; check says so at the Event."""
+    stop = ('<StopTrigger><ConditionGroup><Condition name="End" delay="0" '
+            'conditionEdge="none"><ByValueCondition><SimulationTimeCondition '
+            f'{stop_at}/></ByValueCondition></Condition></ConditionGroup></StopTrigger>')
+    text = re.sub(r"<StopTrigger>.*</StopTrigger>", stop, BASE, flags=re.S)
+    text = text.replace('<SimulationTimeCondition value="1" rule="greaterThan"/>',
+                        f'<SimulationTimeCondition {event_at}/>', 1)
+    path, text = scenario(tmp_path, text=text)
+    issues = [i for i in check_scenario(path) if "never runs" in i.message]
+    if not warned:
+        assert issues == []
+        return
+    (warning,) = issues
+    assert (warning.severity, warning.line) == ("warning", line_of(text, '<Event name="E"'))
+    assert warning.message == ("Event 'E' waits for a SimulationTime after 40 s, when the "
+                               "StopTrigger ends the run: it never runs (reported apart, not "
+                               "counted by events_started)")
+
+
 def test_an_empty_start_trigger_is_a_warning_at_its_line(tmp_path):
     old = """        <StartTrigger>
           <ConditionGroup>

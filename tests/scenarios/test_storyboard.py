@@ -777,3 +777,32 @@ def test_every_condition_of_a_group_is_evaluated_at_every_step(tmp_path, order):
     e = event("E", speed_action(5, name="go"), trigger(*conds))
     _, events, _ = run(write(tmp_path, document(INIT, story(e), STOP)), until=4)
     assert starts(events, "E") == [pytest.approx(3.05)]
+
+
+def test_events_timed_after_the_runs_end_are_not_counted_as_never_started(tmp_path):
+    """UN R157's ALKS templates start an Event at SimulationTime >= 10000 s in a case its
+    StopTrigger ends at about 40 s (realinputs16 sweep: events_started failed every one). An
+    Event whose every ConditionGroup needs a SimulationTime (plus delay) after the run's end is
+    reported apart; one with a group the clock alone does not rule out still counts."""
+    speed_cond = ('<Condition name="v" delay="0" conditionEdge="none"><ByEntityCondition>'
+                  '<TriggeringEntities triggeringEntitiesRule="any"><EntityRef entityRef="Car"/>'
+                  '</TriggeringEntities><EntityCondition><SpeedCondition value="50" '
+                  'rule="greaterThan"/></EntityCondition></ByEntityCondition></Condition>')
+    events = (event("Late", speed_action(3), trigger(sim_time(10000, rule="greaterOrEqual")))
+              + event("Delayed", speed_action(3), trigger(sim_time(4, delay=2.0)))
+              + event("Soon", speed_action(3), trigger(sim_time(4.5, delay=0.4)))
+              + event("Either", speed_action(3),
+                      f'<StartTrigger><ConditionGroup>{sim_time(10000)}</ConditionGroup>'
+                      f'<ConditionGroup>{speed_cond}</ConditionGroup></StartTrigger>')
+              + event("Fast", speed_action(3), trigger(sim_time(1), speed_cond)))
+    text = document(INIT, story(events), trigger(sim_time(5), kind="StopTrigger"))
+    _, _, eng = run(write(tmp_path, text), until=10)
+    _, never, guards, after_end = eng.event_coverage(eng.time)
+
+    def name(paths):
+        return [p.rsplit("::", 1)[-1] for p in paths]
+    # Delayed: first true at 4 + 2 = 6 s > 5 s; Soon at 4.9 s, before the end; Fast needs a
+    # speed over 50 m/s besides the clock; Either could have started by its second group
+    assert name(after_end) == ["Late", "Delayed"]
+    assert name(never) == ["Either", "Fast"] and guards == []
+    assert eng.event_coverage()[3] == []        # without the end time nothing is set apart
