@@ -483,7 +483,8 @@ def _readings(sc: _Scenario) -> None:
     """Values the run reads in a way the author may not expect: a negative distance of a
     distance action (its magnitude, as esmini), ClothoidSpline segments without timeStart
     under a timeEnd (times filled in by :meth:`ClothoidSplineShape.times`), a Timing scale or
-    offset other than 1 and 0 (tools read them differently: docs/scenarios.md); then
+    offset other than 1 and 0 (tools read them differently: docs/scenarios.md), a
+    SpeedProfileAction in follow mode (played without its jerk limits); then
     :func:`_total_acceleration_rules` and :func:`_boxes_without_area`."""
     for action in sc.root.iter("LongitudinalDistanceAction", "LateralDistanceAction"):
         for attr in ("distance", "timeGap"):
@@ -506,6 +507,13 @@ def _readings(sc: _Scenario) -> None:
                                     "does (trajectory time = scale x time + offset, so scale "
                                     "2 is twice as fast); the standard gives no formula and "
                                     "other tools read it the inverse way")
+    for profile in sc.root.iter("SpeedProfileAction"):
+        if (sc.value(profile, "followingMode") or "follow").strip() == "follow":
+            sc.add(WARNING, profile, "SpeedProfileAction followingMode=\"follow\" is played "
+                                     "as straight speed segments between the entries, as "
+                                     "\"position\" is (esmini smooths them within the jerk "
+                                     "limits maxAccelerationRate/maxDecelerationRate, which "
+                                     "are not applied here)")
     _total_acceleration_rules(sc)
     _boxes_without_area(sc)
 

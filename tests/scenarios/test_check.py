@@ -208,6 +208,29 @@ def test_an_event_timed_after_the_stop_trigger_is_a_warning(tmp_path, event_at, 
                                "counted by events_started)")
 
 
+@pytest.mark.parametrize("mode, warned", [("follow", True), ("position", False)])
+def test_a_speed_profile_in_follow_mode_is_a_warning(tmp_path, mode, warned):
+    """followingMode="follow" is played as straight segments, as "position" is; esmini keeps
+    its jerk limits (realinputs16: esmini's speed-profile.xosc gave the same profile both
+    ways, the acceleration jumping from +2.5 to -1.5 m/s^2, with nothing said)."""
+    old = """<SpeedAction>
+                      <SpeedActionDynamics dynamicsShape="step" dynamicsDimension="time" value="0"/>
+                      <SpeedActionTarget><AbsoluteTargetSpeed value="$Speed"/></SpeedActionTarget>
+                    </SpeedAction>"""
+    new = (f'<SpeedProfileAction followingMode="{mode}"><DynamicConstraints maxAcceleration="3" '
+           f'maxDeceleration="3" maxAccelerationRate="4" maxDecelerationRate="3"/>'
+           f'<SpeedProfileEntry speed="10" time="4"/><SpeedProfileEntry speed="4" time="4"/>'
+           f'</SpeedProfileAction>')
+    path, text = scenario(tmp_path, old, new)
+    issues = [i for i in check_scenario(path) if "SpeedProfileAction" in i.message]
+    if not warned:
+        assert issues == []
+        return
+    (warning,) = issues
+    assert (warning.severity, warning.line) == ("warning", line_of(text, "<SpeedProfileAction"))
+    assert "not applied here" in warning.message
+
+
 def test_an_empty_start_trigger_is_a_warning_at_its_line(tmp_path):
     old = """        <StartTrigger>
           <ConditionGroup>
