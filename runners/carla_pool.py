@@ -39,9 +39,12 @@ from runners.backends.carla_connection import (DEFAULT_RPC_PORT, DEFAULT_TM_PORT
 from runners.interfaces import RunnerError, Task, WorkerPool
 
 DEFAULT_LAUNCH = ("CarlaUE4.sh -RenderOffScreen -nosound -carla-rpc-port={rpc} "
-                  "-carla-streaming-port={streaming} -graphicsadapter={gpu}")
-"""Command template a server actor launches; ``{rpc}``, ``{streaming}``, ``{gpu}`` and
-``{tm}`` are filled from its endpoint."""
+                  "-carla-streaming-port={streaming} -carla-primary-port={primary} "
+                  "-graphicsadapter={gpu}")
+"""Command template a server actor launches; ``{rpc}``, ``{streaming}``, ``{primary}`` (RPC +
+2: the port CARLA's multi-GPU doc says a primary server listens on for secondary servers,
+2002 unless ``-carla-primary-port`` is given, which would clash between servers on one
+machine), ``{gpu}`` and ``{tm}`` are filled from its endpoint."""
 
 PORT_STRIDE = 3
 """Ports a launched server occupies from its RPC port: RPC, streaming (RPC + 1) and the
@@ -104,7 +107,7 @@ def launch_command(template: str, ep: CarlaEndpoint) -> list[str]:
         if "{gpu}" in w and ep.gpu is None:
             continue
         words.append(w.format(rpc=ep.rpc_port, streaming=ep.streaming_port, tm=ep.tm_port,
-                              gpu=ep.gpu))
+                              gpu=ep.gpu, primary=ep.rpc_port + 2))
     return words
 
 

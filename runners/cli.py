@@ -187,7 +187,8 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
         carla_launch: Optional[str] = typer.Option(
             None, help="launch --workers CARLA servers with this command template "
                        "(e.g. 'CarlaUE4.sh -RenderOffScreen -carla-rpc-port={rpc} "
-                       "-carla-streaming-port={streaming} -graphicsadapter={gpu}')"),
+                       "-carla-streaming-port={streaming} -carla-primary-port={primary} "
+                       "-graphicsadapter={gpu}')"),
         carla_gpus: Optional[str] = typer.Option(None, help="GPU indices for launched servers, "
                                                             "e.g. 0,1"),
         connect_timeout: float = typer.Option(5.0, help="seconds a CARLA server has to answer"),

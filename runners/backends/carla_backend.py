@@ -34,7 +34,8 @@ from runners.backends.carla_blueprints import (BlueprintChoice, choose_blueprint
                                                choose_for_entity, pick_available)
 from runners.backends.carla_connection import (CarlaEndpoint, CarlaError, connect,
                                                import_carla)
-from runners.backends.carla_frames import (Vec3, control_to_carla, longitudinal_from_carla,
+from runners.backends.carla_frames import (Vec3, control_to_carla, implausible_box,
+                                           longitudinal_from_carla,
                                            origin_offset, pose_from_carla, pose_to_carla,
                                            velocity_to_carla, yaw_rate_from_carla)
 from runners.backends.carla_world import CarlaWorld, OpendriveParams
@@ -144,7 +145,15 @@ class CarlaEgoBackend(EgoBackend):
         lifted = replace(state.pose, z=state.pose.z + self.settings.spawn_lift)
         cbox = self.cw.spawn(state.name, choice.blueprint_id, pose_to_carla(lifted, guess), role,
                              physics=state.kind != EntityKind.OBSTACLE)
-        self._origins[state.name] = origin_offset(state.box, cbox)
+        problem = implausible_box(cbox)
+        if problem:   # CARLA gives static props an empty box, some bicycles one ~194 m aside
+            self._notes.append(Event(self._time, "backend_warning", {
+                "backend": "carla", "message": f"entity {state.name!r}: CARLA's bounding box "
+                f"of {choice.blueprint_id} {problem}; its origin is placed under the "
+                f"scenario's box centre instead"}))
+            self._origins[state.name] = guess
+        else:
+            self._origins[state.name] = origin_offset(state.box, cbox)
         self._templates[state.name] = state
 
     def reset(self, ego: EntityState, spec: VehicleSpec) -> None:
@@ -217,7 +226,11 @@ class CarlaEgoBackend(EgoBackend):
                              velocity_to_carla(st.speed if st.visible else 0.0, st.pose))
         for name in [n for n in self.cw.actors if n not in world.entities and n != self._ego]:
             self.cw.destroy(name)
-        self.cw.set_lights({sid: s.color for sid, s in world.signals.items()})
+        for sid in self.cw.set_lights({sid: s.color for sid, s in world.signals.items()}):
+            self._notes.append(Event(self._time, "backend_warning", {
+                "backend": "carla", "message": f"signal {sid}: CARLA has no traffic light "
+                f"with this OpenDRIVE id, so CARLA shows its own state there (the scenario's "
+                f"and the SPAT's is not shown to the stack's cameras)"}))
         if self._ego is None:
             self._tick(self.dt)
 

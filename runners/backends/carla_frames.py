@@ -186,6 +186,24 @@ def origin_offset(box: BoundingBox, cbox: CarlaBox) -> Vec3:
     return (box.cx - cx, box.cy - cy, bottom - (cz - cbox.extent[2]))
 
 
+BOX_ORIGIN_MARGIN_M = 1.0
+"""How far [m] beyond its own extent a CARLA box centre may lie from the actor origin before
+the box is taken for wrong (:func:`implausible_box`)."""
+
+
+def implausible_box(cbox: CarlaBox) -> str:
+    """Why CARLA's bounding box of an actor cannot place it, or "" when it can: an extent of
+    zero (CARLA's server gives static props an empty box: BoundingBoxCalculator), or a centre
+    farther from the actor origin than the extent plus :data:`BOX_ORIGIN_MARGIN_M` on an axis
+    (CARLA issues #3670, scenario_runner #779: a bicycle box 194 m to the side)."""
+    if any(e <= 0.0 for e in cbox.extent):
+        return "has no size"
+    for axis, loc, ext in zip("xyz", cbox.location, cbox.extent):
+        if abs(loc) > ext + BOX_ORIGIN_MARGIN_M:
+            return f"lies {loc:.1f} m from the actor origin along {axis}"
+    return ""
+
+
 def control_to_carla(control: Control, spec: VehicleSpec,
                      max_wheel_angle: float | None = None) -> CarlaVehicleControl:
     """A :class:`Control` as CARLA actuator commands.

@@ -66,6 +66,32 @@ def _vec(v: Any) -> Vec3:
     return (float(v.x), float(v.y), float(v.z))
 
 
+PHYSICS_SUBSTEP_S = 0.01
+"""CARLA's default ``max_substep_delta_time`` [s]: physics sub-steps of at most this."""
+MAX_SUBSTEPS = 16
+"""The most physics sub-steps CARLA allows per tick (``max_substeps`` <= 16)."""
+
+
+def substeps_for(dt: float, substep: float | None) -> int | None:
+    """``max_substeps`` for a tick of ``dt`` [s] with sub-steps of ``substep`` [s] (CARLA's
+    default :data:`PHYSICS_SUBSTEP_S` when None): ``ceil(dt / substep)`` when the default 10
+    would not cover ``dt`` (LibCarla only warns "fixed_delta_seconds <= max_substep_delta_time
+    * max_substeps ... the time deltas are not guaranteed"), else None (leave CARLA's).
+
+    Raises:
+        CarlaError: more than :data:`MAX_SUBSTEPS` would be needed (``--dt`` too large).
+    """
+    substep = substep or PHYSICS_SUBSTEP_S
+    need = math.ceil(dt / substep - 1e-9)
+    if need <= 10:
+        return None
+    if need > MAX_SUBSTEPS:
+        raise CarlaError(f"--dt {dt:g} s is longer than CARLA's physics can step "
+                         f"({MAX_SUBSTEPS} sub-steps of {substep:g} s = "
+                         f"{MAX_SUBSTEPS * substep:g} s); use a smaller --dt", element="--dt")
+    return need
+
+
 _TIMEOUT_WORDS = ("time-out", "timeout", "timed out", "connection", "broken pipe")
 """Words of a RuntimeError that mean the server did not answer (LibCarla's TimeoutException
 says "time-out of N ms while waiting for the simulator"; rpclib's lost connections)."""
@@ -127,6 +153,9 @@ class CarlaWorld:
         """Load a CARLA town by name, or build a world from OpenDRIVE text
         (``client.generate_opendrive_world``), or keep the current world when both are None."""
         c = self.client
+        if self._original_settings is None:    # the user's settings, before a load resets
+            current = self._call("get_world", c.get_world)   # them (reset_settings=True)
+            self._original_settings = self._call("get_settings", current.get_settings)
         if town:
             current = self._call("get_world", c.get_world)
             name = str(self._call("get_map", current.get_map).name)
@@ -151,10 +180,14 @@ class CarlaWorld:
         ``tm_port`` in synchronous mode (seeded); traffic lights frozen (the scenario's signal
         controllers drive them)."""
         w = self.world
-        self._original_settings = self._call("get_settings", w.get_settings)
+        if self._original_settings is None:
+            self._original_settings = self._call("get_settings", w.get_settings)
         settings = self._call("get_settings", w.get_settings)
         settings.synchronous_mode = True
         settings.fixed_delta_seconds = dt
+        substeps = substeps_for(dt, getattr(settings, "max_substep_delta_time", None))
+        if substeps is not None:
+            settings.max_substeps = substeps
         self._call("apply_settings", w.apply_settings, settings)
         self._tm = self._call("get_trafficmanager", self.client.get_trafficmanager, tm_port)
         self._tm.set_synchronous_mode(True)
@@ -294,17 +327,24 @@ class CarlaWorld:
             except queue.Empty:
                 return out
 
-    def set_lights(self, colors: dict[str, SignalColor]) -> None:
+    def set_lights(self, colors: dict[str, SignalColor]) -> list[str]:
         """Set CARLA's traffic lights from OpenDRIVE signal ids -> colour (only changes are
-        sent; signals CARLA has no traffic light for are skipped)."""
+        sent; CARLA has no flashing state: a flashing lamp shows steady). Returns the ids,
+        new in this call, that CARLA has no traffic light for (they are skipped: on a world
+        generated from OpenDRIVE CARLA may find none by id, CARLA discussion #6957)."""
+        missing = []
         for sid, color in colors.items():
             if self._light_state.get(sid) == color:
                 continue
+            known = sid in self._lights
             tl = self._light(sid)
             if tl is not None:
                 self._call(f"set_state(traffic light {sid})", tl.set_state,
                            getattr(self.carla.TrafficLightState, light_to_carla(color)))
+            elif not known:
+                missing.append(sid)
             self._light_state[sid] = color
+        return missing
 
     def read_lights(self, ids: Iterable[str]) -> dict[str, SignalColor]:
         """CARLA's current colour of each known traffic light among ``ids``."""
@@ -318,7 +358,8 @@ class CarlaWorld:
     def _light(self, sid: str) -> Any:
         if sid not in self._lights:
             finder = getattr(self.world, "get_traffic_light_from_opendrive_id", None)
-            self._lights[sid] = finder(sid) if finder is not None else None
+            self._lights[sid] = self._call(f"get_traffic_light_from_opendrive_id({sid})",
+                                           finder, sid) if finder is not None else None
         return self._lights[sid]
 
     def close(self) -> list[str]:

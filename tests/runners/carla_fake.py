@@ -45,11 +45,18 @@ class Light:
 
 
 class Settings:
-    def __init__(self, sync: bool = False, dt: float | None = None) -> None:
+    """carla.WorldSettings' fields used here, with 0.9.16's defaults."""
+
+    def __init__(self, sync: bool = False, dt: float | None = None,
+                 no_rendering_mode: bool = False, max_substeps: int = 10,
+                 max_substep_delta_time: float = 0.01) -> None:
         self.synchronous_mode, self.fixed_delta_seconds = sync, dt
+        self.no_rendering_mode = no_rendering_mode
+        self.max_substeps, self.max_substep_delta_time = max_substeps, max_substep_delta_time
 
     def copy(self) -> "Settings":
-        return Settings(self.synchronous_mode, self.fixed_delta_seconds)
+        return Settings(self.synchronous_mode, self.fixed_delta_seconds, self.no_rendering_mode,
+                        self.max_substeps, self.max_substep_delta_time)
 
 
 class Server:
@@ -87,8 +94,15 @@ class Actor:
         self.control = Ctl()
         self.alive = True
         self.physics = True
-        ext = (2.4, 0.95, 0.75) if bp.id.startswith("vehicle.") else (0.3, 0.3, 0.9)
-        self.bounding_box = SimpleNamespace(location=Vec(0.05, 0.0, 0.7), extent=Vec(*ext))
+        # CARLA's server (BoundingBoxCalculator): a vehicle's box from its blueprint, a walker's
+        # centred on its origin (mid-capsule), a static prop's empty
+        if bp.id.startswith("vehicle."):
+            box = (Vec(0.05, 0.0, 0.7), Vec(2.4, 0.95, 0.75))
+        elif bp.id.startswith("walker."):
+            box = (Vec(0.0, 0.0, 0.0), Vec(0.3, 0.3, 0.9))
+        else:
+            box = (Vec(0.0, 0.0, 0.0), Vec(0.0, 0.0, 0.0))
+        self.bounding_box = SimpleNamespace(location=box[0], extent=box[1])
         if bp.id.startswith("vehicle."):
             self.apply_control = self._apply_control
             self.get_control = lambda: self.control
@@ -285,6 +299,7 @@ def make_module(servers: dict[tuple[str, int], Server]) -> SimpleNamespace:
 
         def load_world(self, town: str) -> World:
             self._check().log.append(("load_world", town))
+            self.server.settings = Settings()     # reset_settings=True, CARLA's default
             return self.server.world
 
         def generate_opendrive_world(self, text: str, params: Any) -> World:
@@ -293,6 +308,7 @@ def make_module(servers: dict[tuple[str, int], Server]) -> SimpleNamespace:
                 raise RuntimeError(s.refuse_opendrive)
             s.log.append(("generate_opendrive_world", len(text), params.max_road_length))
             s.log.append(("pedestrian_navigation", params.enable_pedestrian_navigation))
+            s.settings = Settings()               # reset_settings=True, CARLA's default
             return s.world
 
         def get_trafficmanager(self, port: int) -> TM:

@@ -31,12 +31,13 @@ def entity(name: str, category: str = "car", kind=EntityKind.VEHICLE):
                            model=None, properties={})
 
 
-def make(server: carla_fake.Server, tmp_path: Path | None = None, **kw) -> CarlaEgoBackend:
+def make(server: carla_fake.Server, tmp_path: Path | None = None, dt: float = 0.05,
+         **kw) -> CarlaEgoBackend:
     mod = carla_fake.make_module({(HOST, PORT): server})
     settings = CarlaSettings(endpoint=CarlaEndpoint(HOST, PORT, PORT + 1, 8002))
     ents = {"Ego": entity("Ego"), "Lead": entity("Lead", "truck"),
             "Cone": entity("Cone", "obstacle", EntityKind.OBSTACLE)}
-    return CarlaEgoBackend(settings, ents, 0.05, carla=mod, **kw)
+    return CarlaEgoBackend(settings, ents, dt, carla=mod, **kw)
 
 
 def ego_state(x=10.0, y=-3.5, h=math.pi / 2, v=10.0) -> EntityState:
@@ -76,6 +77,77 @@ def test_a_map_the_server_refuses_is_a_carla_error_not_a_lost_server(tmp_path: P
     be = make(srv, xodr_path=str(xodr))
     assert ("pedestrian_navigation", False) in srv.log
     be.close()
+
+
+def test_the_users_settings_are_restored_as_they_were_before_the_map_load(tmp_path) -> None:
+    """A load resets the world's settings (reset_settings=True): the settings restored at the
+    end are read before it (carla16 audit F9: the freshly loaded defaults were restored, a
+    server's no_rendering_mode lost)."""
+    xodr = tmp_path / "road.xodr"
+    xodr.write_text("<OpenDRIVE/>")
+    srv = carla_fake.Server()
+    srv.settings.no_rendering_mode = True
+    be = make(srv, xodr_path=str(xodr))
+    be.close()
+    assert srv.settings.no_rendering_mode and not srv.settings.synchronous_mode
+
+
+@pytest.mark.parametrize("dt, substeps", [(0.05, 10), (0.1, 10), (0.15, 15)])
+def test_a_long_step_gets_enough_physics_substeps(tmp_path, dt, substeps) -> None:
+    """CARLA steps physics in sub-steps of max_substep_delta_time (0.01 s) at most
+    max_substeps (10) times and only warns beyond (carla16 audit F7): 0.15 s needs 15."""
+    srv = carla_fake.Server()
+    be = make(srv, dt=dt)
+    assert (srv.settings.fixed_delta_seconds, srv.settings.max_substeps) == (dt, substeps)
+    be.close()
+
+
+def test_a_step_longer_than_carla_physics_can_take_is_refused() -> None:
+    """16 sub-steps of 0.01 s is CARLA's most: --dt 0.2 is refused, naming it."""
+    with pytest.raises(CarlaError, match=r"--dt 0.2 s is longer than CARLA's physics can "
+                                         r"step \(16 sub-steps of 0.01 s = 0.16 s\)"):
+        make(carla_fake.Server(), dt=0.2)
+
+
+def test_a_signal_carla_has_no_light_for_is_a_backend_warning_once() -> None:
+    """On a world generated from OpenDRIVE CARLA may find no traffic light by id (CARLA
+    discussion #6957): the scenario's light is then not what the cameras see; it had been
+    skipped silently (carla16 audit F4)."""
+    srv = carla_fake.Server()
+    with make(srv) as be:
+        be.reset(ego_state(), VehicleSpec("Ego"))
+        w = world(0.0, 50.0)
+        lights = {**w.signals, "99": SignalState("99", SignalColor.RED)}
+        be.sync_scenario_entities(WorldState(0.0, w.entities, lights))
+        lights["99"] = SignalState("99", SignalColor.GREEN)
+        be.sync_scenario_entities(WorldState(0.05, w.entities, lights))
+        warned = [e.data["message"] for e in be.drain_events() if e.kind == "backend_warning"]
+        assert [m for m in warned if m.startswith("signal")] == [
+            "signal 99: CARLA has no traffic light with this OpenDRIVE id, so CARLA shows its "
+            "own state there (the scenario's and the SPAT's is not shown to the stack's "
+            "cameras)"]
+
+
+def test_a_carla_box_that_cannot_place_the_actor_is_not_used() -> None:
+    """CARLA gives static props an empty bounding box (BoundingBoxCalculator) and some
+    bicycles one about 194 m aside (CARLA #3670): such a box would put the prop's origin on
+    the reference point or the bicycle 194 m away (carla16 audit F5); the origin goes under
+    the scenario's box centre instead, with a warning."""
+    from runners.backends.carla_frames import CarlaBox, implausible_box
+    assert implausible_box(CarlaBox((0.0, 0.0, 0.0), (0.0, 0.0, 0.0))) == "has no size"
+    assert implausible_box(CarlaBox((0.91, 194.27, -0.02), (0.82, 0.19, 0.55))) == \
+        "lies 194.3 m from the actor origin along y"
+    assert implausible_box(CarlaBox((0.05, 0.0, 0.7), (2.4, 0.95, 0.75))) == ""
+    srv = carla_fake.Server()
+    with make(srv) as be:
+        be.reset(ego_state(), VehicleSpec("Ego"))
+        be.sync_scenario_entities(world(0.0, 50.0))
+        cone = be.cw.actors["Cone"]       # box centre on the reference point, on the ground
+        assert (cone.tf.location.x, cone.tf.location.y, cone.tf.location.z) == \
+            pytest.approx((0.0, -30.0, 0.0))
+        warned = [e.data["message"] for e in be.drain_events() if e.kind == "backend_warning"]
+        assert ("entity 'Cone': CARLA's bounding box of static.prop.constructioncone has no "
+                "size; its origin is placed under the scenario's box centre instead") in warned
 
 
 def test_town_from_parameter_is_loaded_by_name() -> None:

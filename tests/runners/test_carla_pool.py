@@ -59,9 +59,11 @@ def test_launch_command_fills_ports_and_gpu() -> None:
     ep = CarlaEndpoint("127.0.0.1", 2003, 2004, 8000, gpu=1)
     assert launch_command(DEFAULT_LAUNCH, ep) == [
         "CarlaUE4.sh", "-RenderOffScreen", "-nosound", "-carla-rpc-port=2003",
-        "-carla-streaming-port=2004", "-graphicsadapter=1"]
+        "-carla-streaming-port=2004", "-carla-primary-port=2005", "-graphicsadapter=1"]
+    # the primary port is RPC + 2, which PORT_STRIDE keeps free: CARLA's default, 2002, would
+    # be shared by every server launched on one machine (carla16 audit F8)
     no_gpu = launch_command(DEFAULT_LAUNCH, CarlaEndpoint("h", 2000, 2001, 8000))
-    assert "-graphicsadapter=None" not in no_gpu and no_gpu[-1] == "-carla-streaming-port=2001"
+    assert "-graphicsadapter=None" not in no_gpu and no_gpu[-1] == "-carla-primary-port=2002"
 
 
 def test_bind_endpoint_points_run_options_at_the_server() -> None:
