@@ -271,6 +271,9 @@ def run(paths: list[Path] = typer.Argument(None, help=".xosc files or folders"),
                          == "now",
                          realtime=realtime)
     stack_files = _check_agent(agent)
+    if backend == "carla":      # a step CARLA's physics cannot take: refused before any case
+        from runners.backends.carla_world import substeps_for
+        _guard(lambda: substeps_for(dt, None))
     from runners.agents import check_agent_config
     _guard(lambda: check_agent_config(agent, config))   # a reference agent's own keys first
     problem = _config_problem(config, "")

@@ -68,3 +68,13 @@ def test_unknown_backend_is_a_usage_error(tmp_path: Path) -> None:
                         "gazebo", "--out", str(tmp_path / "r")], cwd=ROOT, capture_output=True,
                        text=True, timeout=60)
     assert p.returncode == 2 and "expected 'embedded' or 'carla'" in p.stderr
+
+
+def test_a_step_carla_physics_cannot_take_is_refused_before_any_case(tmp_path: Path) -> None:
+    """--dt 0.2 s is more than CARLA's 16 physics sub-steps of 0.01 s: usage, exit 2, one
+    line naming --dt, and no run folder (carla16 audit F7)."""
+    p = run_cli(tmp_path, "--dt", "0.2")
+    assert p.returncode == 2, p.stderr
+    lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "--dt 0.2 s is longer than CARLA's physics can step" in lines[0]
+    assert not (tmp_path / "run").exists()
