@@ -33,7 +33,7 @@ from testzone.world import EntityKind, EntityState, WorldState
 from runners.backends.carla_blueprints import (BlueprintChoice, choose_blueprint,
                                                choose_for_entity, pick_available)
 from runners.backends.carla_connection import (CarlaEndpoint, CarlaError, connect,
-                                               import_carla)
+                                               import_carla, version_mismatch)
 from runners.backends.carla_frames import (Vec3, control_to_carla, implausible_box,
                                            longitudinal_from_carla,
                                            origin_offset, pose_from_carla, pose_to_carla,
@@ -116,6 +116,10 @@ class CarlaEgoBackend(EgoBackend):
         self._frame_time: dict[int, float] = {}
         self._notes: list[Event] = []
         try:
+            mismatch = version_mismatch(*self.cw.versions())
+            if mismatch:
+                self._notes.append(Event(0.0, "backend_warning",
+                                         {"backend": "carla", "message": mismatch}))
             xodr = Path(xodr_path).read_text(encoding="utf-8") if xodr_path and not town \
                 else None
             client.set_timeout(settings.load_timeout)

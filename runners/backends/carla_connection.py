@@ -108,12 +108,22 @@ def connect(carla: Any, host: str, port: int, timeout: float) -> Any:
             f"({' '.join(str(exc).split())[:120]}); check that CarlaUE4.sh runs with "
             f"-carla-rpc-port={port}, that ports {port}-{port + 1} are reachable from this "
             f"machine, or pass --carla-servers HOST:PORT", element="--carla-servers") from None
-    client_version = str(client.get_client_version())
-    if client_version.split("-")[0] != str(version).split("-")[0]:
-        # CARLA itself only warns on a mismatch; API calls may then fail in odd ways.
-        logging.getLogger(__name__).warning("carla client %s != server %s at %s:%d",
-                                            client_version, version, host, port)
+    mismatch = version_mismatch(client.get_client_version(), version)
+    if mismatch:
+        logging.getLogger(__name__).warning("%s at %s:%d", mismatch, host, port)
     return client
+
+
+def version_mismatch(client_version: Any, server_version: Any) -> str:
+    """A sentence when the ``carla`` client wheel and the server are different releases
+    (compared without a ``-suffix``), else "". CARLA itself only warns ("Version mismatch
+    detected"); calls may then fail in odd ways (CARLA issues #2341, #2757, #8113), so the
+    run records it (``backend_warning``)."""
+    c, v = str(client_version), str(server_version)
+    if c.split("-")[0] == v.split("-")[0]:
+        return ""
+    return (f"the carla client {c} and the CARLA server {v} are different releases: install "
+            f"the client wheel of the server's release (pip install carla=={v.split('-')[0]})")
 
 
 def server_version(carla: Any, host: str, port: int, timeout: float) -> str | None:

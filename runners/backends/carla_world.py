@@ -148,6 +148,11 @@ class CarlaWorld:
             raise CarlaConnectionError(f"CARLA server {self.address}: {what} failed ({text}); "
                                        f"the server hung or died", element="carla") from None
 
+    def versions(self) -> tuple[str, str]:
+        """``(client, server)``: the ``carla`` wheel's release and the server's."""
+        return (str(self._call("get_client_version", self.client.get_client_version)),
+                str(self._call("get_server_version", self.client.get_server_version)))
+
     def load_map(self, town: str | None, xodr_text: str | None,
                  params: OpendriveParams = OpendriveParams()) -> None:
         """Load a CARLA town by name, or build a world from OpenDRIVE text

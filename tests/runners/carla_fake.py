@@ -76,6 +76,7 @@ class Server:
         # a server-side refusal of generate_opendrive_world: CARLA raises RuntimeError with
         # the server's own message (CarlaServer.cpp RESPOND_ERROR), not a time-out
         self.refuse_opendrive: str | None = None
+        self.version = "0.9.16"
         self.blueprints = blueprints
         self.settings = Settings()
         self.world = World(self)
@@ -289,7 +290,7 @@ def make_module(servers: dict[tuple[str, int], Server]) -> SimpleNamespace:
             self.timeout = t
 
         def get_server_version(self) -> str:
-            return self._check() and "0.9.16"
+            return self._check() and self.server.version
 
         def get_client_version(self) -> str:
             return "0.9.16"

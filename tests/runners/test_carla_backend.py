@@ -150,6 +150,22 @@ def test_a_carla_box_that_cannot_place_the_actor_is_not_used() -> None:
                 "size; its origin is placed under the scenario's box centre instead") in warned
 
 
+def test_a_client_of_another_release_than_the_server_is_a_backend_warning() -> None:
+    """CARLA only warns of a version mismatch, and calls may then fail oddly (CARLA #8113:
+    client 0.9.15 on a 0.9.13 server): the case records it (carla16 audit F6)."""
+    srv = carla_fake.Server()
+    srv.version = "0.9.13"
+    with make(srv) as be:
+        (warning,) = [e.data["message"] for e in be.drain_events()
+                      if e.kind == "backend_warning"]
+    assert warning == ("the carla client 0.9.16 and the CARLA server 0.9.13 are different "
+                       "releases: install the client wheel of the server's release (pip "
+                       "install carla==0.9.13)")
+    srv.version = "0.9.16-dirty"          # a local build of the same release: no warning
+    with make(srv) as be:
+        assert [e for e in be.drain_events() if e.kind == "backend_warning"] == []
+
+
 def test_town_from_parameter_is_loaded_by_name() -> None:
     sc = SimpleNamespace(parameters={"carla_town": "Town04"}, entities={},
                          road_network_path="/x/road.xodr")
