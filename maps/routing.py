@@ -100,10 +100,23 @@ def find_route(graph: RoadGraph, a: LaneCoord, b: LaneCoord, strategy: str = "sh
     """Road ids of the best route from ``a`` to ``b`` under ``strategy`` (module docstring);
     ``[a.road_id]`` when ``b`` lies ahead on the same road; None when ``b`` cannot be reached
     within ``max_distance`` [m] of road (with ``goal_lane``, in the goal lane's driving
-    direction). MapsError for an unknown strategy."""
+    direction). The route leaves ``a`` in its lane's driving direction; from a two-way lane
+    (OpenDRIVE 1.8 ``direction="both"``) it leaves the other way when that direction finds
+    nothing (realinputs16: a goal behind such a lane had no route). MapsError for an unknown
+    strategy."""
     costs = _Costs(strategy, default_speed)
     ra = graph.roads[a.road_id]
     travel = ra.driving_sign(a.lane_id)          # the centre lane (0): along s
+    route = _search(graph, costs, a, b, travel, max_distance, goal_lane)
+    if route is None and a.lane_id != 0 and ra.two_way(a.lane_id):
+        route = _search(graph, costs, a, b, -travel, max_distance, goal_lane)
+    return route
+
+
+def _search(graph: RoadGraph, costs: _Costs, a: LaneCoord, b: LaneCoord, travel: int,
+            max_distance: float, goal_lane: bool) -> list[str] | None:
+    """:func:`find_route` leaving ``a`` in direction ``travel`` (+1 along s, -1 against)."""
+    ra = graph.roads[a.road_id]
     # a goal on the same road, in a lane driven the other way, is a U-turn away: it is
     # reached by leaving the road and coming back, not by driving along it (entering the
     # road again in the goal lane's direction)

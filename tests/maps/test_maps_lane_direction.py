@@ -80,6 +80,17 @@ def test_a_goal_in_a_two_way_lane_ahead_is_no_u_turn(tmp_path):
     assert load_opendrive(_map(tmp_path, {})).route(start, goal) is None
 
 
+def test_a_route_leaves_a_two_way_lane_the_other_way_when_its_own_way_finds_nothing(tmp_path):
+    """realinputs16: from a both-ways lane -1 at s = 60 to s = 20 on the same lone road, the
+    route went only along +s (lane -1's side) and found nothing; lane -1 may be driven
+    against s too: ["1"]. A standard lane -1 still has no route back (no U-turn here)."""
+    start, behind = LaneCoord("1", -1, 60.0, -1.75), LaneCoord("1", -1, 20.0, -1.75)
+    assert load_opendrive(_map(tmp_path, {-1: "both"})).route(start, behind) == ["1"]
+    assert load_opendrive(_map(tmp_path, {})).route(start, behind) is None
+    ahead = LaneCoord("1", -1, 90.0, -1.75)       # its own way first, as before
+    assert load_opendrive(_map(tmp_path, {-1: "both"})).route(start, ahead) == ["1"]
+
+
 def _two_sections(tmp_path, direction: str):
     """Road 1 with lane sections at s 0 (line 4, lane -1 given ``direction``) and 50 (line 6,
     lane -1 standard)."""
