@@ -271,3 +271,9 @@ class Junction:
     type: str = "default"
     connections: list[Connection] = field(default_factory=list)
     line: int | None = None
+    #: ``crossPath`` records (OpenDRIVE 1.8: pedestrian crossings of a junction), counted:
+    #: not modelled, ``map check`` says so.
+    cross_paths: int = 0
+    #: attributes of a virtual junction (``mainRoad``, ``sStart``, ``sEnd``,
+    #: ``orientation``) the element carries.
+    virtual_attributes: tuple[str, ...] = ()

@@ -494,9 +494,16 @@ def _connecting(rd: _Reader, c) -> str:
     return rid
 
 
+VIRTUAL_JUNCTION_ATTRIBUTES = ("mainRoad", "sStart", "sEnd", "orientation")
+"""Attributes only a virtual junction has (ASAM OpenDRIVE 1.8, clause 12.7)."""
+
+
 def _junction(rd: _Reader, el) -> Junction:
     j = Junction(id=rd.text(el, "id"), name=el.get("name", ""),
-                 type=el.get("type", "default"), line=el.sourceline)
+                 type=el.get("type", "default"), line=el.sourceline,
+                 cross_paths=len(el.findall("crossPath")),
+                 virtual_attributes=tuple(a for a in VIRTUAL_JUNCTION_ATTRIBUTES
+                                          if a in el.attrib))
     for c in el.findall("connection"):
         links = tuple((rd.integer(ll, "from"), rd.integer(ll, "to"))
                       for ll in c.findall("laneLink"))

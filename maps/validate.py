@@ -582,10 +582,34 @@ def issues_of(parsed: ParsedFile) -> list[Issue]:
         out += _lane_link_issues(road, parsed)
     out += link_issues(parsed)
     out += _connection_issues(parsed)
+    out += _junction_record_issues(parsed)
     out += _signal_issues(parsed)
     out += _controller_issues(parsed)
     out += _geo_issues(parsed)
     return sorted(out, key=lambda i: (i.severity != "error", i.line or 0))
+
+
+def _junction_record_issues(parsed: ParsedFile) -> list[Issue]:
+    """Warnings at a junction: ``crossPath`` records (OpenDRIVE 1.8 pedestrian crossings),
+    which are not modelled; the attributes of a virtual junction (clause 12.7: ``mainRoad``,
+    ``sStart``, ``sEnd``, ``orientation``) on one of another type; no ``connection`` at all
+    (no road can be driven through it)."""
+    out = []
+    for j in parsed.junctions.values():
+        if j.cross_paths:
+            out.append(Issue("warning", f"junction {j.id}: {j.cross_paths} crossPath "
+                                        f"record(s) (OpenDRIVE 1.8 pedestrian crossings) are "
+                                        f"not modelled: ignored", parsed.path, j.line,
+                             "junction"))
+        if j.virtual_attributes and j.type != "virtual":
+            out.append(Issue("warning", f"junction {j.id}: {', '.join(j.virtual_attributes)} "
+                                        f"belong to a virtual junction (clause 12.7), but its "
+                                        f"type is {j.type!r}: ignored", parsed.path, j.line,
+                             "junction"))
+        if not j.connections:
+            out.append(Issue("warning", f"junction {j.id} has no connection: no road leads "
+                                        f"through it", parsed.path, j.line, "junction"))
+    return out
 
 
 def _geo_issues(parsed: ParsedFile) -> list[Issue]:

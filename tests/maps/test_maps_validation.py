@@ -464,3 +464,35 @@ def test_two_lane_sections_at_one_s_are_warned_of(tmp_path):
                    "no length")
     with pytest.warns(UserWarning):
         assert maps.load_opendrive(path).lane_width("1", -1, 50.0) == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize("attrs, inner, messages", [
+    ('', '<crossPath id="0" crossingRoad="10" roadAtStart="11" roadAtEnd="12"/>',
+     ["junction 100: 1 crossPath record(s) (OpenDRIVE 1.8 pedestrian crossings) are not "
+      "modelled: ignored"]),
+    (' mainRoad="10" sStart="10" sEnd="20"', '',
+     ["junction 100: mainRoad, sStart, sEnd belong to a virtual junction (clause 12.7), but "
+      "its type is 'default': ignored"]),
+    (' type="virtual" mainRoad="10" sStart="10" sEnd="20"', '', []),
+])
+def test_junction_records_that_are_not_read_are_warned_of(tmp_path, attrs, inner, messages):
+    """realinputs16: qc-opendrive's negative example (virtual-junction attributes on a
+    default junction holding only a crossPath) was checked silently. The junction of
+    t_junction() (line 9 of the file) with extra attributes or records."""
+    from maps_samples import t_junction
+    doc = t_junction().replace('<junction id="100" name="j">',
+                               f'<junction id="100" name="j"{attrs}>{inner}')
+    issues = maps.check_opendrive(write(tmp_path, "j.xodr", doc))
+    found = [i for i in issues if "junction 100" in i.message]
+    assert [i.message for i in found] == messages
+    assert all((i.severity, i.line) == ("warning", doc.count("\n", 0, doc.index("<junction"))
+                                        + 1) for i in found)
+
+
+def test_a_junction_without_connections_is_warned_of(tmp_path):
+    from maps_samples import t_junction
+    doc = t_junction()
+    start, end = doc.index('<connection id="0"'), doc.index("</junction>")
+    issues = maps.check_opendrive(write(tmp_path, "j.xodr", doc[:start] + doc[end:]))
+    assert "junction 100 has no connection: no road leads through it" in \
+        [i.message for i in issues if i.severity == "warning"]
