@@ -39,6 +39,14 @@ def only(issues, severity="error"):
     return found[0]
 
 
+def warned_of(issues, needle, warned):
+    """The one issue whose message holds ``needle`` when ``warned`` (asserted to be the only
+    one), else None after asserting there is none."""
+    found = [i for i in issues if needle in i.message]
+    assert len(found) == (1 if warned else 0), [i.format() for i in found]
+    return found[0] if warned else None
+
+
 def test_base_scenario_is_clean(tmp_path):
     path, _ = scenario(tmp_path)
     assert check_scenario(path) == []
@@ -197,11 +205,9 @@ def test_an_event_timed_after_the_stop_trigger_is_a_warning(tmp_path, event_at, 
     text = text.replace('<SimulationTimeCondition value="1" rule="greaterThan"/>',
                         f'<SimulationTimeCondition {event_at}/>', 1)
     path, text = scenario(tmp_path, text=text)
-    issues = [i for i in check_scenario(path) if "never runs" in i.message]
-    if not warned:
-        assert issues == []
+    warning = warned_of(check_scenario(path), "never runs", warned)
+    if warning is None:
         return
-    (warning,) = issues
     assert (warning.severity, warning.line) == ("warning", line_of(text, '<Event name="E"'))
     assert warning.message == ("Event 'E' waits for a SimulationTime after 40 s, when the "
                                "StopTrigger ends the run: it never runs (reported apart, not "
@@ -222,11 +228,9 @@ def test_a_speed_profile_in_follow_mode_is_a_warning(tmp_path, mode, warned):
            f'<SpeedProfileEntry speed="10" time="4"/><SpeedProfileEntry speed="4" time="4"/>'
            f'</SpeedProfileAction>')
     path, text = scenario(tmp_path, old, new)
-    issues = [i for i in check_scenario(path) if "SpeedProfileAction" in i.message]
-    if not warned:
-        assert issues == []
+    warning = warned_of(check_scenario(path), "SpeedProfileAction", warned)
+    if warning is None:
         return
-    (warning,) = issues
     assert (warning.severity, warning.line) == ("warning", line_of(text, "<SpeedProfileAction"))
     assert "not applied here" in warning.message
 
