@@ -448,16 +448,19 @@ class _CaseRun:
                 "utc_start": now.isoformat(timespec="milliseconds")}))
         received: tuple[V2XReceived, ...] = ()
         limit = opts.max_sim_time
-        stop_at = simulation_time_stop(engine.scenario) if opts.extend_to_stop_time else None
+        planned = simulation_time_stop(engine.scenario)
+        stop_at = planned if opts.extend_to_stop_time else None
         if stop_at is not None and limit < stop_at + opts.dt <= MAX_EXTENDED_SIM_TIME:
             limit = stop_at + opts.dt   # one step more: a greaterThan holds the step after
             self.on_event(Event(world.time, "time_limit", {
                 "max_sim_time_s": limit, "from": "the StopTrigger's SimulationTimeCondition"}))
+        # the latest this run can end: an Event timed after it was never to run here
+        latest = limit if planned is None else min(planned, limit)
         while not engine.done:
             if world.time >= limit - 1e-9:
                 if engine.stop_trigger_holds():   # `SimulationTime >= limit` ends it right
                     break
-                self.note_coverage(engine, world.time)
+                self.note_coverage(engine, world.time, latest)
                 self.end(world.time, "timeout", f"simulation time reached "
                          f"{limit:g} s before the StopTrigger"
                          f"{_later_stop_hint(engine.scenario, limit)}")
@@ -479,21 +482,23 @@ class _CaseRun:
                 for ev in bridge.drain_events():
                     self.on_event(ev)
             self.record(world)
-        self.note_coverage(engine, world.time)
+        self.note_coverage(engine, world.time, latest)
         self.end(world.time, engine.end_reason or "stop_trigger", "")
 
-    def note_coverage(self, engine: Any, t: float) -> None:
-        """Record a ``storyboard_coverage`` event at the end of the run: ``{"events": how many
-        storyboard Events the scenario has, "never_started": the paths of those never
-        executed, monitor guards and Events timed after the end apart,
+    def note_coverage(self, engine: Any, t: float, latest: float) -> None:
+        """Record a ``storyboard_coverage`` event at the end of the run (sim time ``t`` [s]):
+        ``{"events": how many storyboard Events the scenario has, "never_started": the paths
+        of those never executed, monitor guards and Events timed after ``latest`` apart,
         "guards_never_started": those guards, "timed_after_end": Events whose start trigger
-        needs a SimulationTime after the run's end (``ScenarioEngine.event_coverage``),
-        "ignored_commands": the
+        needs a SimulationTime after ``latest`` [s], the latest this run could end (the
+        StopTrigger's own SimulationTime, else the time limit: a run that ended earlier, by a
+        distance or a collision, still owes the Events timed before it; hostile pass 16)
+        (``ScenarioEngine.event_coverage``), "ignored_commands": the
         CustomCommandAction types the run did not carry out}``. An Event that never starts is
         a part of the test that did not happen (its RSI never sent, its cut-in never made),
         and so is a command of a type no part of the platform takes (``V2X.RSl`` for
         ``V2X.RSI``): the report says so, and the criterion events_started fails the case."""
-        paths, never, guards, after_end = engine.event_coverage(t)
+        paths, never, guards, after_end = engine.event_coverage(latest)
         self.on_event(Event(t, "storyboard_coverage", {
             "events": len(paths), "never_started": never, "guards_never_started": guards,
             "timed_after_end": after_end, "ignored_commands": list(self.ignored_commands)}))

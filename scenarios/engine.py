@@ -167,12 +167,14 @@ class ScenarioEngine:
         Maneuver::Event``) of every storyboard Event in document order; those never executed in
         the run (neither started nor skipped by their priority: a skipTransition is an
         execution, OpenSCENARIO XML 1.3, 8.4.2.1), except monitor guards and Events timed after
-        the run's end; the guards among them: Events whose every Action is a SetMonitorAction
-        (1.3 monitors), which a good run may never start; and, given ``end_time`` [s], the
-        Events whose start trigger could not hold before it: every ConditionGroup holds a
-        SimulationTimeCondition that is first true (plus its delay) after ``end_time`` (UN
-        R157's ALKS templates start an Event at SimulationTime >= 10000 s in a 40 s case; the
-        realinputs16 sweep: events_started had failed all of them)."""
+        ``end_time``; the guards among them: Events whose every Action is a SetMonitorAction
+        (1.3 monitors), which a good run may never start; and, given ``end_time`` [s] (the
+        latest the run could end: the runner passes the StopTrigger's own SimulationTime or
+        its time limit, not the moment it did end), the Events whose start trigger could not
+        hold before it: every ConditionGroup holds a SimulationTimeCondition that is first true
+        (plus its delay) after ``end_time`` (UN R157's ALKS templates start an Event at
+        SimulationTime >= 10000 s in a 40 s case; the realinputs16 sweep: events_started had
+        failed all of them)."""
         paths, never, guards, after_end = [], [], [], []
         for el in self.board.walk():
             if el.kind != "event":

@@ -237,8 +237,10 @@ def narrative(res: CaseResult) -> list[str]:
         if isinstance(after, list) and after:
             lines.append(f"{len(after)} storyboard "
                          f"{'Event is' if len(after) == 1 else 'Events are'} timed "
-                         f"(SimulationTime) after the run's end, so the scenario never meant "
-                         f"{'it' if len(after) == 1 else 'them'} to start in it; not "
+                         f"(SimulationTime) after the latest this run could end (the "
+                         f"StopTrigger's own time, else the time limit), so "
+                         f"{'it was' if len(after) == 1 else 'they were'} never to start in "
+                         f"it; not "
                          f"counted as never started: {', '.join(map(str, after[:10]))}"
                          f"{' ...' if len(after) > 10 else ''}.")
         ignored = end.get("ignored_commands")

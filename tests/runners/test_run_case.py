@@ -390,17 +390,20 @@ def _builders():
     return builders
 
 
-def _ego_story(tmp_path: Path, name: str, events: str, stop_s: float) -> dict:
+def _ego_story(tmp_path: Path, name: str, events: str, stop_s: float,
+               stop_or: str = "") -> dict:
     """Run ``events`` (builders XML) as the Ego's story on esmini's straight_500m.xodr, the
-    Ego in lane -1 at s = 10 m, 5 m/s, to a SimulationTime StopTrigger at ``stop_s`` [s],
-    with the ``scenario`` agent; the result (recording in ``tmp_path / name``)."""
+    Ego in lane -1 at s = 10 m, 5 m/s, to a SimulationTime StopTrigger at ``stop_s`` [s] (or
+    the ConditionGroup ``stop_or``), with the ``scenario`` agent; the result (recording in
+    ``tmp_path / name``)."""
     b = _builders()
     document, sim_time, story, teleport, trigger = (b.document, b.sim_time, b.story,
                                                     b.teleport, b.trigger)
     xodr = ROOT.parent / "shared" / "reference" / "esmini" / "resources" / "xodr" / \
         "straight_500m.xodr"
     text = document(teleport("Ego", -1, 10.0, speed=5.0).replace('roadId="R"', 'roadId="1"'),
-                    story(events, actor="Ego"), trigger(sim_time(stop_s), kind="StopTrigger"),
+                    story(events, actor="Ego"), trigger(sim_time(stop_s), kind="StopTrigger")
+                    .replace("</StopTrigger>", f"{stop_or}</StopTrigger>"),
                     entities=("Ego",), road=f'<LogicFile filepath="{xodr}"/>')
     path = tmp_path / f"{name}.xosc"
     path.write_text(text)
@@ -440,9 +443,32 @@ def test_storyboard_events_that_never_started_are_named(tmp_path: Path) -> None:
     said = narrative(CaseResult.from_dict(res))
     assert ("1 of 3 storyboard Events never started, so what they do did not happen in this "
             "run: S::A::G::M::Late.") in said
-    assert ("1 storyboard Event is timed (SimulationTime) after the run's end, so the "
-            "scenario never meant it to start in it; not counted as never started: "
-            "S::A::G::M::After.") in said
+    assert ("1 storyboard Event is timed (SimulationTime) after the latest this run could end "
+            "(the StopTrigger's own time, else the time limit), so it was never to start in "
+            "it; not counted as never started: S::A::G::M::After.") in said
+
+
+def test_an_event_a_run_ended_early_never_reached_still_counts(tmp_path: Path) -> None:
+    """Hostile pass 16: the Event at 4 s was set apart as "timed after the run's end" when
+    an OR group of the StopTrigger (the Ego travelled 10 m, at 2 s) ended the run first: the
+    case passed with its stimulus missing. Only an Event timed after the latest the run
+    could end (the StopTrigger's own 30 s) is set apart: "After" at 60 s."""
+    b = _builders()
+    event, sim_time, speed_action, trigger = b.event, b.sim_time, b.speed_action, b.trigger
+    travelled = ('<ConditionGroup><Condition name="far" delay="0" conditionEdge="none">'
+                 '<ByEntityCondition><TriggeringEntities triggeringEntitiesRule="any">'
+                 '<EntityRef entityRef="Ego"/></TriggeringEntities><EntityCondition>'
+                 '<TraveledDistanceCondition value="10"/></EntityCondition>'
+                 '</ByEntityCondition></Condition></ConditionGroup>')
+    events = (event("Stimulus", speed_action(8, name="a1"), trigger(sim_time(4)))
+              + event("After", speed_action(8, name="a2"), trigger(sim_time(60))))
+    res = _ego_story(tmp_path, "early", events, stop_s=30, stop_or=travelled)
+    ended = res["findings"]["run_end"][0]
+    assert ended["never_started"] == ["S::A::G::M::Stimulus"]
+    assert ended["timed_after_end"] == ["S::A::G::M::After"]
+    assert res["metrics"]["run_duration_s"]["value"] == pytest.approx(2.0, abs=0.06)
+    (crit,) = [c for c in res["criteria"] if c["id"] == "events_started"]
+    assert (crit["status"], crit["measured"]) == ("fail", 1.0)
 
 
 def test_an_event_skipped_by_its_priority_counts_as_executed(tmp_path: Path) -> None:
