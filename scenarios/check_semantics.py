@@ -678,22 +678,23 @@ def _clock_times(group: etree._Element, sc: _Scenario) -> list[float | None]:
 
 
 def _events_after_the_end(sc: _Scenario, stop: etree._Element | None) -> None:
-    """An Event whose every start ConditionGroup waits for a SimulationTime later than the
-    latest the Storyboard's StopTrigger fires by (a group of SimulationTimeConditions only)
-    never runs: a warning (the run sets it apart from events_started's count; UN R157's ALKS
+    """An Event (or an Act, and so its Events) whose every start ConditionGroup waits for a
+    SimulationTime later than the latest the Storyboard's StopTrigger fires by (a group of
+    SimulationTimeConditions only) never runs: a warning (the run sets it apart from events_started's count; UN R157's ALKS
     templates start an Event at 10000 s in a 40 s case)."""
     ends = [max(times) for times in (_clock_times(g, sc) for g in kids(stop, "ConditionGroup"))
             if times and None not in times] if stop is not None else []
     if not ends:
         return
     end = min(ends)
-    for ev in sc.root.iter("Event"):
-        groups = [_clock_times(g, sc) for g in kids(child_el(ev, "StartTrigger"),
+    for el in sc.root.iter("Act", "Event"):
+        groups = [_clock_times(g, sc) for g in kids(child_el(el, "StartTrigger"),
                                                     "ConditionGroup")]
         if groups and all(any(t is not None and t > end for t in g) for g in groups):
-            sc.add(WARNING, ev, f"Event '{sc.value(ev, 'name')}' waits for a SimulationTime "
-                                f"after {end:g} s, when the StopTrigger ends the run: it "
-                                f"never runs (reported apart, not counted by events_started)")
+            what = "it never runs" if el.tag == "Event" else "its Events never run"
+            sc.add(WARNING, el, f"{el.tag} '{sc.value(el, 'name')}' waits for a SimulationTime "
+                                f"after {end:g} s, when the StopTrigger ends the run: {what} "
+                                f"(reported apart, not counted by events_started)")
 
 
 # ---------------------------------------------------------------------- support

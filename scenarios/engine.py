@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from testzone.recording import Event
@@ -171,8 +171,8 @@ class ScenarioEngine:
         (1.3 monitors), which a good run may never start; and, given ``end_time`` [s] (the
         latest the run could end: the runner passes the StopTrigger's own SimulationTime or
         its time limit, not the moment it did end), the Events whose start trigger could not
-        hold before it: every ConditionGroup holds a SimulationTimeCondition that is first true
-        (plus its delay) after ``end_time`` (UN R157's ALKS templates start an Event at
+        hold before it, or whose Act's could not: every ConditionGroup holds a
+        SimulationTimeCondition that is first true (plus its delay) after ``end_time`` (UN R157's ALKS templates start an Event at
         SimulationTime >= 10000 s in a 40 s case; the realinputs16 sweep: events_started had
         failed all of them)."""
         paths, never, guards, after_end = [], [], [], []
@@ -186,7 +186,8 @@ class ScenarioEngine:
                                               == "SetMonitorAction" for c in el.children)
             if guard:
                 guards.append(el.path)
-            elif end_time is not None and _timed_after(el.start_trigger, end_time):
+            elif end_time is not None and any(_timed_after(up.start_trigger, end_time)
+                                              for up in _self_and_ancestors(el)):
                 after_end.append(el.path)
             else:
                 never.append(el.path)
@@ -382,6 +383,13 @@ def _check_finite(name: str, m: Mover, time: float) -> None:
                             f"y={p.y:g}, heading={p.h:g}, speed={m.speed:g}; expected finite "
                             f"values (an action or controller moving it computed a NaN or "
                             f"infinity)")
+
+
+def _self_and_ancestors(el: Any) -> Iterator[Any]:
+    """``el`` and the storyboard elements enclosing it, innermost first."""
+    while el is not None:
+        yield el
+        el = el.parent
 
 
 def _timed_after(trigger: Any, end_time: float) -> bool:

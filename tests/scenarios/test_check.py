@@ -212,6 +212,14 @@ def test_an_event_timed_after_the_stop_trigger_is_a_warning(tmp_path, event_at, 
     assert warning.message == ("Event 'E' waits for a SimulationTime after 40 s, when the "
                                "StopTrigger ends the run: it never runs (reported apart, not "
                                "counted by events_started)")
+    # an Act waiting as long: its Events never run either (hostile pass 16)
+    text = text.replace('<SimulationTimeCondition value="0" rule="greaterThan"/>',
+                        '<SimulationTimeCondition value="50" rule="greaterThan"/>', 1)
+    path, text = scenario(tmp_path, text=text)
+    acts = [i for i in check_scenario(path) if i.message.startswith("Act 'A")]
+    assert [(i.line, i.message.split(": ", 1)[1]) for i in acts] == [
+        (line_of(text, "<Act "), "its Events never run (reported apart, not counted by "
+                                 "events_started)")]
 
 
 @pytest.mark.parametrize("mode, warned", [("follow", True), ("position", False)])

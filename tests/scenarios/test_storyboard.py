@@ -806,3 +806,14 @@ def test_events_timed_after_the_runs_end_are_not_counted_as_never_started(tmp_pa
     assert name(after_end) == ["Late", "Delayed"]
     assert name(never) == ["Either", "Fast"] and guards == []
     assert eng.event_coverage()[3] == []        # without the end time nothing is set apart
+
+
+def test_events_of_an_act_timed_after_the_end_are_set_apart(tmp_path):
+    """Hostile pass 16: an Event whose Act starts at SimulationTime 100 s in a 5 s case was
+    counted as never started; its Act's trigger rules it out as its own would."""
+    text = document(INIT, story(event("InLateAct", speed_action(3), trigger(sim_time(0))),
+                                act_start=trigger(sim_time(100))),
+                    trigger(sim_time(5), kind="StopTrigger"))
+    _, _, eng = run(write(tmp_path, text), until=10)
+    _, never, _, after_end = eng.event_coverage(5.0)
+    assert (never, [p.rsplit("::", 1)[-1] for p in after_end]) == ([], ["InLateAct"])
