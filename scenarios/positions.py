@@ -19,7 +19,7 @@ from maps.errors import MapsError
 from testzone.world import LaneCoord, Pose, wrap_angle
 
 from scenarios.errors import ScenarioError
-from scenarios.motion import lane_center_t, neighbour
+from scenarios.motion import at_dead_end, driving_sign, lane_center_t, neighbour
 from scenarios.registry import ParseContext, Registry
 from scenarios.routes import Route, RouteFollower, in_route_position, route_start
 from scenarios.runtime import MAX_WORLD_COORDINATE_M, Placement, Runtime
@@ -200,7 +200,10 @@ class RelativeLanePosition:
     entity's lane in its driving direction (esmini's ``DirectionMode::ALONG_LANE``): on a
     curve of curvature k a lane centre at t is ``1 - k t`` times as long as the reference line
     (:func:`maps.traversal.advance`, which also follows the lane into the next road); dLane is
-    then counted from the lane reached. Lane 0 is skipped when counting dLane.
+    then counted from the lane reached, on the same side of it as from the entity's lane (past
+    a link where the road's t axis turns round, lane ids count the other way). A dsLane that
+    runs past a dead end is refused, as a ds off the road is. Lane 0 is skipped when counting
+    dLane.
     """
 
     ELEMENT = "RelativeLanePosition"
@@ -227,14 +230,23 @@ class RelativeLanePosition:
         ref = rt.mover(self.entity).lane
         if ref is None:
             raise ScenarioError(f"entity '{self.entity}' is not on a lane", element=self.ELEMENT)
+        step = 1 if self.d_lane > 0 else -1
         if self.along_lane and self.ds != 0.0:
             centre = LaneCoord(ref.road_id, ref.lane_id, ref.s,
                                lane_center_t(rt.net, ref.road_id, ref.lane_id, ref.s), 0.0)
-            ref = rt.net.advance(centre, self.ds)
+            moved = rt.net.advance(centre, self.ds)
+            sign = driving_sign(rt.net, moved.road_id, moved.lane_id)
+            if at_dead_end(rt.net, moved, sign * (1 if self.ds > 0 else -1)):
+                raise ScenarioError(f"dsLane={self.ds:g} m from '{self.entity}' runs past the "
+                                    f"end of its lane (road {moved.road_id} ends there, with "
+                                    f"no road after it)", element=self.ELEMENT)
+            if sign != driving_sign(rt.net, ref.road_id, ref.lane_id):
+                step = -step   # the lane went on into a road whose t axis points the other
+            ref = moved        # way (end to end): dLane keeps its side (hostile pass 16)
             road_id, s = ref.road_id, ref.s
         else:
             road_id, s = ref.road_id, ref.s + self.ds
-        lane, step = ref.lane_id, (1 if self.d_lane > 0 else -1)
+        lane = ref.lane_id
         for _ in range(abs(self.d_lane)):
             nxt = neighbour(rt.net, ref.road_id, ref.s, lane, step)
             if nxt is None:

@@ -535,23 +535,87 @@ def test_relative_lane_position_ds_lane_is_measured_along_the_lane(tmp_path, lan
     times as long as the reference line, so 20 m along them is 20 / 1.0175 = 19.656 m /
     20 / 0.9825 = 20.356 m of s; lane 1 is driven towards -s (right-hand traffic). The point
     at s, t lies at ((R - t) sin(k s), R - (R - t) cos(k s)) with R = 100 m."""
-    from maps import load_opendrive
-    from scenarios import ScenarioEngine, load_scenario
-    xodr = tmp_path / "arc.xodr"
-    xodr.write_text(ARC_XODR)
-    init = ('<Private entityRef="Car"><PrivateAction><TeleportAction><Position>'
-            f'<LanePosition roadId="1" laneId="{lane}" s="{s}"/></Position>'
-            '</TeleportAction></PrivateAction></Private>'
-            '<Private entityRef="B"><PrivateAction><TeleportAction><Position>'
-            f'<RelativeLanePosition entityRef="Car" dLane="0" {along}/></Position>'
-            '</TeleportAction></PrivateAction></Private>')
-    text = document(init, "", STOP, entities=("Car", "B"),
-                    road=f'<LogicFile filepath="{xodr}"/>')
-    sc = load_scenario(write(tmp_path, text))
-    world = ScenarioEngine(sc, load_opendrive(sc.road_network_path), dt=0.05,
-                           on_event=lambda e: None).initialize()
-    b = world.entities["B"]
+    b = _place_b(tmp_path, ARC_XODR, (lane, s), f'dLane="0" {along}')
     t, k, r = (1.75 if lane > 0 else -1.75), 0.01, 100.0
     assert (b.lane.lane_id, b.lane.s) == (lane, pytest.approx(s_expected, abs=1e-3))
     assert b.pose.x == pytest.approx((r - t) * math.sin(k * s_expected), abs=1e-3)
     assert b.pose.y == pytest.approx(r - (r - t) * math.cos(k * s_expected), abs=1e-3)
+
+
+END_TO_END_XODR = """<?xml version="1.0" encoding="UTF-8"?>
+<OpenDRIVE><header revMajor="1" revMinor="6" name="end-to-end"/>
+<road name="a" length="100" id="1" junction="-1">
+<link><successor elementType="road" elementId="2" contactPoint="end"/></link>
+<planView><geometry s="0" x="0" y="0" hdg="0" length="100"><line/></geometry></planView>
+<lanes><laneSection s="0">
+<left><lane id="1" type="driving" level="false"><link><successor id="-1"/></link>
+<width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane></left>
+<center><lane id="0" type="none" level="false"/></center>
+<right><lane id="-1" type="driving" level="false"><link><successor id="1"/></link>
+<width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane>
+<lane id="-2" type="driving" level="false"><link><successor id="2"/></link>
+<width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane></right>
+</laneSection></lanes></road>
+<road name="b" length="100" id="2" junction="-1">
+<link><successor elementType="road" elementId="1" contactPoint="end"/></link>
+<planView><geometry s="0" x="200" y="0" hdg="3.141592653589793" length="100"><line/></geometry>
+</planView><lanes><laneSection s="0">
+<left><lane id="2" type="driving" level="false"><link><successor id="-2"/></link>
+<width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane>
+<lane id="1" type="driving" level="false"><link><successor id="-1"/></link>
+<width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane></left>
+<center><lane id="0" type="none" level="false"/></center>
+<right><lane id="-1" type="driving" level="false"><link><successor id="1"/></link>
+<width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane></right>
+</laneSection></lanes></road></OpenDRIVE>
+"""
+
+
+def _place_b(tmp_path, xodr_text: str, car: tuple[int, float], relative: str):
+    """B placed by ``<RelativeLanePosition entityRef="Car" {relative}/>`` with Car on road 1
+    at ``(lane, s)`` of the map ``xodr_text``; B's state at t = 0."""
+    from maps import load_opendrive
+    from scenarios import ScenarioEngine, load_scenario
+    xodr = tmp_path / "map.xodr"
+    xodr.write_text(xodr_text)
+    init = ('<Private entityRef="Car"><PrivateAction><TeleportAction><Position>'
+            f'<LanePosition roadId="1" laneId="{car[0]}" s="{car[1]}"/></Position>'
+            '</TeleportAction></PrivateAction></Private>'
+            '<Private entityRef="B"><PrivateAction><TeleportAction><Position>'
+            f'<RelativeLanePosition entityRef="Car" {relative}/></Position>'
+            '</TeleportAction></PrivateAction></Private>')
+    text = document(init, "", STOP, entities=("Car", "B"),
+                    road=f'<LogicFile filepath="{xodr}"/>')
+    sc = load_scenario(write(tmp_path, text))
+    return ScenarioEngine(sc, load_opendrive(sc.road_network_path), dt=0.05,
+                          on_event=lambda e: None).initialize().entities["B"]
+
+
+@pytest.mark.parametrize("ds_lane, d_lane, road, lane, xy", [
+    (9, -1, "1", -2, (99.0, -5.25)),     # on road 1: the lane to the Car's right
+    (11, -1, "2", 2, (101.0, -5.25)),    # past the end-to-end link: still to its right
+    (11, 1, "2", -1, (101.0, 1.75)),     # and the oncoming lane to its left
+])
+def test_ds_lane_keeps_the_side_of_dlane_across_a_road_turned_round(tmp_path, ds_lane, d_lane,
+                                                                    road, lane, xy):
+    """Road 1 (x 0 -> 100) meets road 2 (x 200 -> 100) end to end: Car in lane -1 at s = 90
+    (y = -1.75) continues into road 2's lane 1, whose lane ids count the other way. dLane -1
+    is the lane to the right (y = -5.25) on either road; it had become the oncoming lane
+    past the link (hostile pass 16)."""
+    b = _place_b(tmp_path, END_TO_END_XODR, (-1, 90.0),
+                 f'dLane="{d_lane}" dsLane="{ds_lane}"')
+    assert (b.lane.road_id, b.lane.lane_id) == (road, lane)
+    assert (b.pose.x, b.pose.y) == (pytest.approx(xy[0]), pytest.approx(xy[1]))
+
+
+@pytest.mark.parametrize("car, ds_lane, road", [((-1, 90.0), 500, "2"), ((-1, 10.0), -50, "1"),
+                                                ((1, 10.0), 20, "1")])
+def test_ds_lane_past_a_dead_end_is_refused_as_ds_off_the_road_is(tmp_path, car, ds_lane,
+                                                                  road):
+    """The lane ends 110 m ahead of s = 90 (at road 2's start), 10 m behind s = 10, and lane
+    1 (driven towards -s) 10 m ahead of s = 10: the point asked for does not exist; it was
+    moved to the dead end without a word (hostile pass 16)."""
+    from scenarios import ScenarioError
+    with pytest.raises(ScenarioError, match=f"dsLane={ds_lane:g} m from 'Car' runs past the "
+                                            f"end of its lane \\(road {road} ends there"):
+        _place_b(tmp_path, END_TO_END_XODR, car, f'dLane="0" dsLane="{ds_lane}"')
