@@ -195,10 +195,9 @@ def decode_frame(data: bytes, variant: str = "2020",
             raise _extension_alternative(data, variant)
         later = _later_release_value(value[1], value[0]) if strict else None
         if later is not None:
-            raise V2XError(f"{later}: a value of an enumeration or an alternative of a CHOICE "
-                           f"that a later release added after the extension marker (unknown "
-                           f"to YD/T 3709-{variant}); --lenient decodes the frame with null "
-                           f"there", element="MessageFrame")
+            raise V2XError(f"{later}: a value unknown to YD/T 3709-{variant}: an enumeration "
+                           f"value or CHOICE alternative a later release added after the "
+                           f"extension marker, or a corrupted frame", element="MessageFrame")
         again = spec.encode("MessageFrame", value, check_constraints=True) if strict else data
     except NotImplementedError as exc:
         if "BIT STRING extension" not in str(exc):

@@ -76,7 +76,7 @@ def _identity(manifest: dict[str, Any]) -> list[tuple[str, str, str]]:
     out = []
     for k in keys:
         value = _identity_value(k, manifest[k])
-        out.append((k, value, IDENTITY_NOTES.get(k, "")))
+        out.append((k, value, IDENTITY_NOTES.get(k, "") if manifest[k] is not None else ""))
     if isinstance(manifest.get("cases"), list):
         out.append(("cases", f"{len(manifest['cases'])} declared", ""))
     return out

@@ -72,18 +72,20 @@ MAX_SUBSTEPS = 16
 """The most physics sub-steps CARLA allows per tick (``max_substeps`` <= 16)."""
 
 
-def substeps_for(dt: float, substep: float | None) -> int | None:
+def substeps_for(dt: float, substep: float | None, current: int | None = None) -> int | None:
     """``max_substeps`` for a tick of ``dt`` [s] with sub-steps of ``substep`` [s] (CARLA's
-    default :data:`PHYSICS_SUBSTEP_S` when None): ``ceil(dt / substep)`` when the default 10
+    default :data:`PHYSICS_SUBSTEP_S` when None, not positive or not a number):
+    ``ceil(dt / substep)`` when the server's ``current`` count (CARLA's default 10 when None)
     would not cover ``dt`` (LibCarla only warns "fixed_delta_seconds <= max_substep_delta_time
-    * max_substeps ... the time deltas are not guaranteed"), else None (leave CARLA's).
+    * max_substeps ... the time deltas are not guaranteed"), else None (leave the server's).
 
     Raises:
         CarlaError: more than :data:`MAX_SUBSTEPS` would be needed (``--dt`` too large).
     """
-    substep = substep or PHYSICS_SUBSTEP_S
+    if substep is None or not math.isfinite(substep) or substep <= 0.0:
+        substep = PHYSICS_SUBSTEP_S
     need = math.ceil(dt / substep - 1e-9)
-    if need <= 10:
+    if need <= (current if isinstance(current, int) and current > 0 else 10):
         return None
     if need > MAX_SUBSTEPS:
         raise CarlaError(f"--dt {dt:g} s is longer than CARLA's physics can step "
@@ -194,7 +196,8 @@ class CarlaWorld:
         settings = self._call("get_settings", w.get_settings)
         settings.synchronous_mode = True
         settings.fixed_delta_seconds = dt
-        substeps = substeps_for(dt, getattr(settings, "max_substep_delta_time", None))
+        substeps = substeps_for(dt, getattr(settings, "max_substep_delta_time", None),
+                                getattr(settings, "max_substeps", None))
         if substeps is not None:
             settings.max_substeps = substeps
         self._call("apply_settings", w.apply_settings, settings)

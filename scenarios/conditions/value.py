@@ -225,10 +225,12 @@ class StoryboardElementStateCondition:
 
 @dataclass(frozen=True)
 class TrafficSignalCondition:
-    """True when signal ``name`` shows ``state``: the same colour (red, yellow, green, off),
-    steady or flashing as the state string says (an esmini lamp list ``off;flashing;off`` is a
-    flashing amber, which a steady ``off;on;off`` or ``yellow`` does not match: esmini compares
-    the state strings themselves; spellings of one light, ``red`` and ``on;off;off``, match).
+    """True when signal ``name`` shows ``state``'s light: the same colour (red, yellow, green,
+    off), steady or flashing (an esmini lamp list ``off;flashing;off`` is a flashing amber,
+    which a steady ``off;on;off`` or ``yellow`` does not match; spellings of one light, ``red``
+    and ``on;off;off``, match). A lamp list is read as its first lamp lit
+    (:func:`scenarios.signals.light_of`): red and amber together, ``on;on;off``, is red here,
+    where esmini, comparing the state strings, tells them apart.
     """
 
     ELEMENT = "TrafficSignalCondition"

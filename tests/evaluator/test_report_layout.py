@@ -139,6 +139,10 @@ def test_page_identity_first_aggregates_print_and_one_criterion_per_statistic():
     # fresh new-user pass 15: the base seed was read as every case's seed; the row says so
     seed_row = re.search(r"<th>seed</th><td>(.*?)</td>", html).group(1)
     assert "<code>3</code>" in seed_row and "each case&#39;s own seed" in seed_row
+    # no note beside a value that is not there (hostile pass 16)
+    bare = render_html(results, {**manifest, "seed": None},
+                       lambda r: draw_case_figures(r, recs[r.case_id], FakeAreaNet()))
+    assert "each case&#39;s own seed" not in bare
     assert "Parameter sweep: score over Speed" in html
     assert html.count('src="data:image/png;base64,') == 2 * 2 + 1
     assert "Speed = 12" in html and "pass rate" in html

@@ -102,6 +102,15 @@ def test_a_long_step_gets_enough_physics_substeps(tmp_path, dt, substeps) -> Non
     be.close()
 
 
+def test_substeps_are_judged_against_the_servers_own_count() -> None:
+    """Hostile pass 16: a server left with max_substeps 4 was not raised for a 0.05 s tick
+    (judged against CARLA's default 10); a substep CARLA gives as NaN or 0 reads as 0.01 s."""
+    from runners.backends.carla_world import substeps_for
+    assert substeps_for(0.05, 0.01, 4) == 5 and substeps_for(0.05, 0.01, 10) is None
+    assert substeps_for(0.05, 0.01) is None and substeps_for(0.11, 0.01) == 11
+    assert substeps_for(0.12, float("nan")) == 12 and substeps_for(0.12, 0.0) == 12
+
+
 def test_a_step_longer_than_carla_physics_can_take_is_refused() -> None:
     """16 sub-steps of 0.01 s is CARLA's most: --dt 0.2 is refused, naming it."""
     with pytest.raises(CarlaError, match=r"--dt 0.2 s is longer than CARLA's physics can "
