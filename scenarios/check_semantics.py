@@ -484,7 +484,8 @@ def _readings(sc: _Scenario) -> None:
     distance action (its magnitude, as esmini), ClothoidSpline segments without timeStart
     under a timeEnd (times filled in by :meth:`ClothoidSplineShape.times`), a Timing scale or
     offset other than 1 and 0 (tools read them differently: docs/scenarios.md), a
-    SpeedProfileAction in follow mode (played without its jerk limits); then
+    SpeedProfileAction in follow mode (played without its jerk limits), a
+    RelativeLanePosition with both ds and dsLane (ds is used); then
     :func:`_total_acceleration_rules` and :func:`_boxes_without_area`."""
     for action in sc.root.iter("LongitudinalDistanceAction", "LateralDistanceAction"):
         for attr in ("distance", "timeGap"):
@@ -507,6 +508,10 @@ def _readings(sc: _Scenario) -> None:
                                     "does (trajectory time = scale x time + offset, so scale "
                                     "2 is twice as fast); the standard gives no formula and "
                                     "other tools read it the inverse way")
+    for rel in sc.root.iter("RelativeLanePosition"):
+        if rel.get("ds") is not None and rel.get("dsLane") is not None:
+            sc.add(WARNING, rel, "ds and dsLane together (OpenSCENARIO 1.1: one or the "
+                                 "other): ds is used, dsLane ignored")
     for profile in sc.root.iter("SpeedProfileAction"):
         if (sc.value(profile, "followingMode") or "follow").strip() == "follow":
             sc.add(WARNING, profile, "SpeedProfileAction followingMode=\"follow\" is played "

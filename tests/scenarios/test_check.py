@@ -243,6 +243,21 @@ def test_a_speed_profile_in_follow_mode_is_a_warning(tmp_path, mode, warned):
     assert "not applied here" in warning.message
 
 
+@pytest.mark.parametrize("attrs, warned", [('ds="5" dsLane="20"', True), ('dsLane="20"', False),
+                                           ('ds="5"', False)])
+def test_ds_and_ds_lane_together_is_a_warning(tmp_path, attrs, warned):
+    """Hostile pass 16: ds was used and dsLane silently ignored; OpenSCENARIO 1.1 makes them
+    exclusive."""
+    position = ('<Private entityRef="B"><PrivateAction><TeleportAction><Position>'
+                f'<RelativeLanePosition entityRef="Car" dLane="0" {attrs}/></Position>'
+                '</TeleportAction></PrivateAction></Private>')
+    path, text = scenario(tmp_path, "</Private>", "</Private>" + position)
+    warning = warned_of(check_scenario(path), "dsLane", warned)
+    if warning is not None:
+        assert (warning.severity, warning.line) == ("warning",
+                                                    line_of(text, "<RelativeLanePosition"))
+
+
 def test_an_empty_start_trigger_is_a_warning_at_its_line(tmp_path):
     old = """        <StartTrigger>
           <ConditionGroup>
