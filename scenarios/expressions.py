@@ -11,8 +11,9 @@ Grammar (ASAM OpenSCENARIO 1.1+, clause "Expressions"; precedence low to high)::
     product := unary (('*' | '/' | '%') unary)*
     unary   := '-' unary | power
     power   := atom ('**' unary)?
-    atom    := NUMBER | '$'NAME | NAME | 'true' | 'false' | FUNC '(' args ')' | '(' expr ')'
-    FUNC    := round | floor | ceil | sqrt | pow
+    atom    := NUMBER | '$'NAME | NAME | 'true' | 'false' | 'pi' | FUNC '(' args ')' | '(' expr ')'
+    FUNC    := round | floor | ceil | sqrt | pow | sin | cos | tan | asin | acos | atan
+             | sign | abs | max | min        (9.2.1 of the standard as published now; rad)
 
 Values are ``float``, ``int``, ``bool`` or ``str``. A bare NAME that is not a function or a
 boolean literal is a string literal, and ``+`` with a string operand concatenates, numbers
@@ -68,7 +69,17 @@ _FUNCS: Mapping[str, tuple[int, Callable[..., float]]] = MappingProxyType({
     "ceil": (1, lambda x: float(math.ceil(x))),
     "sqrt": (1, math.sqrt),
     "pow": (2, math.pow),
+    # ASAM OpenSCENARIO XML 9.2.1 as published now (angles in rad)
+    "sin": (1, math.sin), "cos": (1, math.cos), "tan": (1, math.tan),
+    "asin": (1, math.asin), "acos": (1, math.acos), "atan": (1, math.atan),
+    "sign": (1, lambda x: float((x > 0) - (x < 0))),
+    "abs": (1, abs), "max": (2, max), "min": (2, min),
 })
+"""Functions: name -> (number of arguments, function)."""
+
+_CONSTANTS: Mapping[str, float] = MappingProxyType({"pi": math.pi})
+"""Named constants: ``pi`` (esmini reads it; proposed for the standard, ASAM OpenSCENARIO XML
+issue 672), which would otherwise be the string literal "pi"."""
 
 
 def format_value(v: Value) -> str:
@@ -268,9 +279,9 @@ class _Parser:
                 if text in _FUNCS:
                     return self.call(text)
                 raise ExpressionError(f"unknown function '{text}': expected one of "
-                                      f"{', '.join(sorted(_FUNCS))} (ASAM OpenSCENARIO 1.x "
-                                      f"expressions)")
-            return text
+                                      f"{', '.join(sorted(_FUNCS))} (ASAM OpenSCENARIO XML "
+                                      f"9.2.1)")
+            return _CONSTANTS.get(text, text)
         raise ExpressionError(f"unexpected '{text}'")
 
     def call(self, name: str) -> float:

@@ -29,6 +29,11 @@ def ev(text):
     ("sqrt(16) + pow(2, 10)", 1028.0),
     ("1.5e2 + .5", 150.5),
     ("-7 % 3", -1.0),                   # C fmod keeps the dividend's sign
+    # 9.2.1 as published now (realinputs16b: esmini's files use them): radians
+    ("sin(pi / 6) + cos(0) + tan(pi / 4)", 2.5),          # 0.5 + 1 + 1
+    ("asin(1) * 2 - pi + acos(1) + atan(1) * 4", math.pi),  # 0 + 0 + pi
+    ("sign(-3.2) + sign(0) + sign(7)", 0.0),
+    ("abs(-2.5) + max(1, $n) + min(-1, 2)", 4.5),          # 2.5 + 3 - 1
 ])
 def test_arithmetic(text, expected):
     assert ev(text) == pytest.approx(expected)
@@ -63,7 +68,11 @@ def test_format_value_drops_integral_decimals():
     ("$missing + 1", "unknown parameter '$missing'"),
     ("sqrt(-1)", "sqrt(-1) is undefined"),
     ("pow(2, 5000)", "pow(2, 5000) is too large for a double"),
-    ("sin(1)", "unknown function 'sin': expected one of ceil, floor, pow, round, sqrt"),
+    ("sinh(1)", "unknown function 'sinh': expected one of abs, acos, asin, atan, ceil, cos, "
+                "floor, max, min, pow, round, sign, sin, sqrt, tan (ASAM OpenSCENARIO XML "
+                "9.2.1)"),
+    ("asin(2)", "asin(2) is undefined"),
+    ("max(1)", "max() takes 2 argument(s), got 1"),
     ("pow(2)", "takes 2 argument"),
     ("1 # 2", "unexpected character"),
     ("1 2", "unexpected '2'"),
