@@ -11,9 +11,10 @@ travelling along their lane (direction drawn from ``DirectionOfTravelDistributio
 the central entity, default: same), with a speed drawn uniformly from ``InitialSpeedRange``
 (else ``velocity``, else the central entity's speed), the entity drawn from what the action
 spawns (:func:`_templates`: the 1.3 ``TrafficDistribution``'s ScenarioObjectTemplates, or a
-car-sized vehicle per ``VehicleCategoryDistribution`` category). Swarm vehicles are driven by the
-default controller and named ``<trafficName or swarm>_<n>``; they appear in the world state like declared entities and
-are removed (with ``swarm_despawn`` events) as they leave.
+car-sized vehicle per ``VehicleCategoryDistribution`` category). Swarm vehicles are driven
+along their lanes by an ACC controller set to their spawn speed (:class:`ACCController`, as
+esmini gives them), named ``<trafficName or swarm>_<n>``; they appear in the world state like
+declared entities and are removed (with ``swarm_despawn`` events) as they leave.
 
 ``TrafficSourceAction`` (class TrafficSourceAction: ``rate`` [1/s], ``radius`` [m],
 ``Position``, ``speed``/``velocity`` [m/s], ``TrafficDefinition``): vehicles appear at the
@@ -21,7 +22,8 @@ source, the k-th (k = 0, 1, ...) in the storyboard step at ``t0 + k / rate`` aft
 ``t0``, or later while there is no room (a vehicle is never put within :data:`MIN_GAP` of
 another entity): at a seeded random point of the disc of ``radius`` around the position,
 snapped to the centre of the driving lane there, travelling along it at ``speed`` (else the
-lane's speed limit, else 0), drawn as the swarm's; named
+lane's speed limit, else 0) under an ACC controller set to that speed, drawn as the swarm's;
+named
 ``<trafficName or source>_<n>``; ``source_spawn`` events. It never ends by itself.
 
 ``TrafficSinkAction`` (``rate`` [1/s], ``radius`` [m], ``Position``, ``TrafficDefinition``):
@@ -33,7 +35,7 @@ DeleteEntityAction (``entity_deleted``); each removal is a ``sink_despawn`` even
 ends by itself. ``TrafficStopAction`` (1.2) removes the vehicles of the named traffic and stops
 its swarms and sources (and sinks). ControllerDistribution, VehicleRoleDistribution, a
 template's ObjectControllers and a TrafficDistributionEntry's Properties are read past (the
-default controller drives).
+ACC controller drives).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from testzone.world import BoundingBox, EntityKind, LaneCoord
 
 from scenarios.actions.base import Done
 from scenarios.actions.entity import EntityAction
+from scenarios.controllers import ACCController, ControllerDef
 from scenarios.entities import read_template
 from scenarios.errors import UnsupportedElementError
 from scenarios.model import EntityDef, Performance
@@ -295,6 +298,13 @@ class TrafficRun:
         place(rt.net, mover)
         mover.speed = speed
         rt.movers[name] = mover
+        # esmini gives every swarm and source vehicle an ACC controller set to its spawn
+        # speed (OSCGlobalAction: InstantiateControllerACC, SetSetSpeed): it brakes for what
+        # is ahead (realinputs16b: source traffic at 30 m/s rear-ended a standing ego)
+        mover.controller_def = ControllerDef(f"{name}_acc", "ACCController")
+        mover.controller = ACCController(mover.controller_def)
+        mover.control_domains = ACCController.DOMAINS
+        mover.controller.activate(rt, name)
         self.vehicles.append(name)
         rt.emit(event, {"entity": name, "traffic": self.name, "category": defn.category,
                         "road": coord.road_id, "lane": coord.lane_id, "s": coord.s})

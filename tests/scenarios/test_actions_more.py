@@ -358,7 +358,8 @@ def test_traffic_swarm_keeps_count_inside_the_ring_and_is_seeded(tmp_path):
             u, v = e.pose.x - car.x, e.pose.y - car.y
             # checked before the step's motion, so a vehicle may be up to one step outside
             assert (u / 150) ** 2 + (v / 8) ** 2 <= 1.01
-            assert 8.0 - 1e-9 <= e.speed <= 12.0 + 1e-9
+            # drawn in [8, 12]; an ACC controller (as esmini's) may slow one behind another
+            assert 0.0 <= e.speed <= 12.0 + 1e-9
     spawns = [e.data for e in got if e.kind == "swarm_spawn"]
     assert len(spawns) > 6                           # the car outruns them: respawned
     assert any(e.kind == "swarm_despawn" for e in got)

@@ -21,7 +21,7 @@ from fake_net import StraightNet
 from reference_data import ESMINI
 
 import maps
-from scenarios import ScenarioEngine, ScenarioError, UnsupportedElementError, load_scenario
+from scenarios import ScenarioEngine, ScenarioError, load_scenario
 from scenarios.check import check_scenario
 
 
@@ -565,30 +565,50 @@ def traffic_run(tmp_path, actions: str, until: float, init: str = "", seed: int 
 
 
 def test_traffic_source_rate_and_sink(tmp_path):
-    """Source rate 2/s at x = 100 (lane -1), started at t0 = 1.05 s: the k-th vehicle appears
-    at t0 + k / 2 and drives at 30 m/s (1.5 m per step; the spawn step moves it too). The sink
-    (radius 5 m at x = 300) takes a vehicle at the first evaluation where it is 195 m further,
-    130 steps = 6.5 s after it appeared."""
-    worlds, got = traffic_run(tmp_path, source(extra=TRUCKS) + sink(), until=9.0)
+    """Source rate 0.5/s at x = 100 (lane -1), started at t0 = 1.05 s: the k-th vehicle
+    appears at t0 + 2 k and drives at 30 m/s (1.5 m per step; the spawn step moves it too),
+    60 m behind the one before, more than its ACC's follow distance (3 + 1.5 s x 30 m/s =
+    48 m), so it keeps its speed. The sink (radius 5 m at x = 300) takes a vehicle at the
+    first evaluation where it is 195 m further, 130 steps = 6.5 s after it appeared."""
+    worlds, got = traffic_run(tmp_path, source(rate=0.5, extra=TRUCKS) + sink(), until=12.0)
     spawns = [e for e in got if e.kind == "source_spawn"]
-    assert [round(e.t, 9) for e in spawns] == pytest.approx([1.05 + k / 2 for k in range(16)])
+    assert [round(e.t, 9) for e in spawns] == pytest.approx([1.05 + 2 * k for k in range(6)])
     assert spawns[0].data == {"entity": "flow_1", "traffic": "flow", "category": "truck",
                               "road": "R", "lane": -1, "s": 100.0}
     gone = [(round(e.t, 2), e.data["entity"]) for e in got if e.kind == "sink_despawn"]
-    assert gone == [(7.55, "flow_1"), (8.05, "flow_2"), (8.55, "flow_3")]
+    assert gone == [(7.55, "flow_1"), (9.55, "flow_2"), (11.55, "flow_3")]
     w = at(worlds, 2.0).entities
     assert w["flow_1"].pose.x == pytest.approx(100 + 1.5 * 19) and w["flow_1"].speed == 30.0
     assert w["flow_1"].category == "truck" and w["flow_1"].lane.lane_id == -1
     assert "flow_1" not in worlds[-1].entities and "Car" in worlds[-1].entities
 
 
+def test_source_traffic_brakes_for_a_standing_vehicle_ahead(tmp_path):
+    """esmini gives source vehicles an ACC controller set to their spawn speed
+    (realinputs16b: ours drove into a standing ego at 30 m/s). One vehicle at 20 m/s from
+    x = 100 towards a Car standing at x = 200 in its lane: ACCController brakes it to a stop
+    behind the Car, its box 3 m from the Car's at standstill (MIN_DIST), at most its
+    Performance deceleration, and never collides."""
+    init = teleport("Car", -1, 200, speed=0)
+    worlds, got = traffic_run(tmp_path, source(rate=0.01, speed=20), until=25.0, init=init)
+    assert [e.data["entity"] for e in got if e.kind == "source_spawn"] == ["flow_1"]
+    assert not [e for e in got if e.kind == "collision"]
+    end = worlds[-1].entities
+    flow, car = end["flow_1"], end["Car"]
+    assert flow.speed == pytest.approx(0.0, abs=0.01)
+    gap = (car.pose.x - car.box.length / 2 + car.box.cx) - \
+        (flow.pose.x + flow.box.length / 2 + flow.box.cx)
+    assert 1.0 <= gap <= 3.5
+
+
 def test_traffic_source_waits_for_room(tmp_path):
     """At 8 m/s (0.4 m per step) a vehicle is only 4 m on when the next is due 0.5 s later,
-    closer than MIN_GAP (10 m): each next vehicle waits until the previous one is 10 m away,
-    25 steps = 1.25 s after it appeared (the overdue one then comes at once)."""
-    _, got = traffic_run(tmp_path, source(speed=8), until=4.0)
+    closer than MIN_GAP (10 m): the next vehicle waits until the first is 10 m away, 25
+    steps = 1.25 s after it appeared (the overdue one then comes at once). (The second then
+    brakes under its ACC, 10 m behind the first, so the third waits longer still.)"""
+    _, got = traffic_run(tmp_path, source(speed=8), until=3.0)
     times = [round(e.t, 2) for e in got if e.kind == "source_spawn"]
-    assert times == [1.05, 2.3, 3.55]
+    assert times == [1.05, 2.3]
 
 
 def test_traffic_sink_rate_categories_and_declared_entities(tmp_path):
