@@ -2,8 +2,10 @@
 
 Entities are declared in ``Entities``; DeleteEntityAction takes one out of the run (it is no
 longer moved, reported in the world state, collided with or measured by conditions) and
-AddEntityAction puts a declared entity (back) into it at a position, keeping its speed (as
-esmini: the entity exists from the start; Add re-places it). Both complete at once. As
+AddEntityAction puts a declared entity back into it at a position, keeping its speed; an Add
+of an entity still in the run is skipped with an ``entity_add_skipped`` event (esmini's
+``AddEntityAction::Start``: "Entity already active. Skipping action."; every declared entity
+is in the run from the start). Both complete at once. As
 esmini (``Entities::activateObject`` / ``deactivateObject``), a vehicle's trailers leave and
 re-enter with it (lined up behind it again).
 """
@@ -50,7 +52,8 @@ class EntityAction:
 
     def start(self, rt: Runtime, actor: str | None) -> Done:
         """Add (at the position) or delete the entity (each member of a selection) and the
-        trailers it tows; complete.
+        trailers it tows; complete. An Add of an entity still in the run is skipped
+        (``entity_add_skipped``), as esmini skips it.
 
         Raises:
             ScenarioError: the position cannot be resolved (Add); a Delete of the vehicle
@@ -58,6 +61,9 @@ class EntityAction:
         """
         for name in self.members or (self.entity,):
             names = chain(rt, name)         # with its trailers
+            if self.position is not None and rt.mover(name).present:
+                rt.emit("entity_add_skipped", {"entity": name, "reason": "already in the run"})
+                continue
             if self.position is None and any(rt.mover(n).external for n in names):
                 raise ScenarioError(f"DeleteEntityAction on '{name}', the vehicle under test: "
                                     f"a driving stack cannot be taken out of its own run",

@@ -204,6 +204,23 @@ def test_delete_and_add_entity(tmp_path):
                                                                        "entity_added"]
 
 
+def test_adding_an_entity_still_in_the_run_is_skipped(tmp_path):
+    """esmini's add_delete_entity.xosc (its event named "...-ExpectedToFail"): an Add of an
+    entity that was never deleted is skipped with a warning ("Entity already active"); ours
+    had teleported it back (realinputs16b). Lead keeps driving at 10 m/s from x = 100."""
+    add = glob("add", '<EntityAction entityRef="Lead"><AddEntityAction><Position>'
+                      '<LanePosition roadId="R" laneId="-2" s="300"/></Position>'
+                      '</AddEntityAction></EntityAction>')
+    init = teleport("Car", -1, 50, speed=10) + teleport("Lead", -1, 100, speed=10)
+    text = document(init, story(event("A", add, trigger(sim_time(1)))), STOP(3),
+                    entities=("Car", "Lead"))
+    worlds, events, _ = run(write(tmp_path, text), until=3)
+    lead = at(worlds, 2.0).entities["Lead"]
+    assert (lead.pose.x, lead.pose.y) == (pytest.approx(120.0), -1.75)
+    assert [(e.kind, e.data) for e in events if e.kind.startswith("entity_")] == [
+        ("entity_add_skipped", {"entity": "Lead", "reason": "already in the run"})]
+
+
 ENV = ('<EnvironmentAction><Environment name="dusk"><TimeOfDay animation="true" '
        'dateTime="2024-05-01T17:59:58"/><Weather><Precipitation precipitationType="rain" '
        'precipitationIntensity="5"/></Weather><RoadCondition frictionScaleFactor="0.6"/>'
