@@ -633,6 +633,29 @@ def test_traffic_sink_rate_categories_and_declared_entities(tmp_path):
     assert [e.data["entity"] for e in got if e.kind == "entity_deleted"] == ["Car", "A", "B"]
 
 
+def test_a_sink_idle_for_a_while_still_removes_one_per_interval(tmp_path):
+    """Rate 0.5/s: at most one removal every 2 s, however long the sink stood empty
+    (realinputs16b: a running budget removed four vehicles in 2.95 s). The sink (radius 30 m
+    at x = 300) starts empty at 1.05 s; three still vehicles arrive in it at 5.05 s (a
+    TeleportAction each): they leave at 5.05, 7.05 and 9.05 s (the budget gave 5.05 twice)."""
+    init = "".join(teleport(n, -1, s, speed=0) for n, s in
+                   (("Car", 10), ("A", 20), ("B", 30), ("C", 40)))
+    groups = "".join(
+        f'<ManeuverGroup maximumExecutionCount="1" name="G{n}"><Actors '
+        f'selectTriggeringEntities="false"><EntityRef entityRef="{n}"/></Actors>'
+        f'<Maneuver name="M{n}">'
+        + event(f"E{n}", private(f"to_{n}", '<TeleportAction><Position><LanePosition '
+                                            f'roadId="R" laneId="-1" s="{s}"/></Position>'
+                                            '</TeleportAction>'), trigger(sim_time(5)))
+        + '</Maneuver></ManeuverGroup>' for n, s in (("A", 295), ("B", 305), ("C", 315)))
+    text = document(init, story(event("T", sink(radius=30, rate=0.5), trigger(sim_time(1)))),
+                    STOP(10), entities=("Car", "A", "B", "C"))
+    text = text.replace("</ManeuverGroup>", "</ManeuverGroup>" + groups, 1)
+    _, got, _ = run(write(tmp_path, text), until=10)
+    gone = [(round(e.t, 2), e.data["entity"]) for e in got if e.kind == "sink_despawn"]
+    assert gone == [(5.05, "A"), (7.05, "B"), (9.05, "C")]
+
+
 def test_traffic_stop_removes_the_source_vehicles(tmp_path):
     stop = glob("stop", '<TrafficAction trafficName="flow"><TrafficStopAction/></TrafficAction>')
     text = document(teleport("Car", -1, 10, speed=0),
