@@ -258,6 +258,26 @@ def test_ds_and_ds_lane_together_is_a_warning(tmp_path, attrs, warned):
                                                     line_of(text, "<RelativeLanePosition"))
 
 
+def test_map_warnings_are_counted_at_the_logic_file_not_printed_aside(tmp_path):
+    """realinputs16b: a map warning (a lane link that leads nowhere) was printed while the
+    summary said "0 warning(s)", exit 0. Now one warning at the LogicFile counts them and
+    quotes the first; loading the map prints nothing."""
+    import warnings
+    xodr = tmp_path / "road.xodr"
+    text = XODR.read_text()
+    lane = '<lane id="-1" type="driving" level= "false">\n                        <link>'
+    assert lane in text
+    xodr.write_text(text.replace(lane, lane + '<predecessor id="-1"/>', 1))
+    path, doc = scenario(tmp_path, text=BASE.replace("XODR", str(xodr)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # a warning printed aside fails the test
+        issues = check_scenario(path)
+    warning = only(issues, "warning")
+    assert warning.line == line_of(doc, "<LogicFile")
+    assert "1 map warning(s), the first at line 72: road 1 lane -1: predecessor lane -1 " \
+           "named, but road 1 has no predecessor" in warning.message
+
+
 def test_an_empty_start_trigger_is_a_warning_at_its_line(tmp_path):
     old = """        <StartTrigger>
           <ConditionGroup>
