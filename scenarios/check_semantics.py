@@ -499,7 +499,8 @@ def _readings(sc: _Scenario) -> None:
     offset other than 1 and 0 (tools read them differently: docs/scenarios.md), a
     SpeedProfileAction in follow mode (played without its jerk limits), a
     RelativeLanePosition with both ds and dsLane (ds is used); then
-    :func:`_total_acceleration_rules` and :func:`_boxes_without_area`."""
+    :func:`_total_acceleration_rules`, :func:`_boxes_without_area` and
+    :func:`_unchanged_parameters`."""
     for action in sc.root.iter("LongitudinalDistanceAction", "LateralDistanceAction"):
         for attr in ("distance", "timeGap"):
             text = sc.value(action, attr)
@@ -534,6 +535,28 @@ def _readings(sc: _Scenario) -> None:
                                      "are not applied here)")
     _total_acceleration_rules(sc)
     _boxes_without_area(sc)
+    _unchanged_parameters(sc)
+
+
+def _unchanged_parameters(sc: _Scenario) -> None:
+    """A ParameterCondition on a parameter no ParameterAction of the file changes compares
+    its declared value all run long: a warning when that comparison is false (the condition
+    never holds; realinputs16b: an Event waiting on such a parameter failed events_started)."""
+    from scenarios.conditions.value import compare_values
+    changed = {sc.value(a, "parameterRef") for a in sc.root.iter("ParameterAction")}
+    for cond in sc.root.iter("ParameterCondition"):
+        name, rule = sc.value(cond, "parameterRef"), sc.value(cond, "rule")
+        value = sc.value(cond, "value")
+        if name is None or name in changed or rule not in RULES or value is None:
+            continue
+        try:
+            declared = sc.source(cond).scope.lookup(name)
+        except KeyError:
+            continue                 # an undeclared parameter: its own check says so
+        if not compare_values(declared, value, rule):
+            sc.add(WARNING, cond, f"ParameterCondition on '{name}' never holds: no "
+                                  f"ParameterAction changes it, and its declared value "
+                                  f"{declared!r} is not {rule} {value!r}")
 
 
 def _total_acceleration_rules(sc: _Scenario) -> None:

@@ -278,6 +278,35 @@ def test_map_warnings_are_counted_at_the_logic_file_not_printed_aside(tmp_path):
            "named, but road 1 has no predecessor" in warning.message
 
 
+@pytest.mark.parametrize("condition, action, warned", [
+    ('value="2" rule="greaterThan"', "", True),       # declared 1: never > 2
+    ('value="0" rule="greaterThan"', "", False),      # always holds
+    ('value="2" rule="greaterThan"',
+     '<ParameterAction parameterRef="Flag"><SetAction value="3"/></ParameterAction>', False),
+])
+def test_a_parameter_condition_nothing_can_make_true_is_a_warning(tmp_path, condition, action,
+                                                                  warned):
+    """realinputs16b: an Event waited on a parameter no action changes; the run failed
+    events_started and check said nothing."""
+    text = BASE.replace("<ParameterDeclarations>", '<ParameterDeclarations><ParameterDeclaration '
+                        'name="Flag" parameterType="double" value="1"/>', 1)
+    cond = ('<ByValueCondition><ParameterCondition parameterRef="Flag" '
+            f'{condition}/></ByValueCondition>')
+    text = text.replace('<ByValueCondition><SimulationTimeCondition value="1" '
+                        'rule="greaterThan"/></ByValueCondition>', cond, 1)
+    if action:
+        old = "<Init>\n      <Actions>"
+        assert old in text
+        text = text.replace(old, f"{old}<GlobalAction>{action}</GlobalAction>", 1)
+    path, text = scenario(tmp_path, text=text)
+    warning = warned_of(check_scenario(path), "never holds", warned)
+    if warning is not None:
+        assert warning.line == line_of(text, "<ParameterCondition")
+        assert warning.message == ("ParameterCondition on 'Flag' never holds: no ParameterAction "
+                                   "changes it, and its declared value 1.0 is not greaterThan "
+                                   "'2'")
+
+
 def test_an_empty_start_trigger_is_a_warning_at_its_line(tmp_path):
     old = """        <StartTrigger>
           <ConditionGroup>
