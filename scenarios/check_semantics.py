@@ -556,7 +556,8 @@ def _unchanged_parameters(sc: _Scenario) -> None:
         if not compare_values(declared, value, rule):
             sc.add(WARNING, cond, f"ParameterCondition on '{name}' never holds: no "
                                   f"ParameterAction changes it, and its declared value "
-                                  f"{declared!r} is not {rule} {value!r}")
+                                  f"{declared!r} is not {rule} {value!r} (a parameter "
+                                  f"distribution may give it another)")
 
 
 def _total_acceleration_rules(sc: _Scenario) -> None:
