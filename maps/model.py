@@ -63,8 +63,9 @@ class Lane:
         type: OpenDRIVE lane type (``driving``, ``sidewalk``, ``shoulder``, ``none``...).
         width: width records, ``sOffset`` relative to the section start [m]; empty when the lane
             uses ``border`` records instead.
-        border: outer-border records (distance of the outer border from the lane-offset line,
-            [m], ``sOffset`` relative to the section start); empty when ``width`` is used.
+        border: outer-border records (the t-coordinate of the outer border from the reference
+            line [m], as :meth:`maps.road.Road._width` reads them; ``sOffset`` relative to the
+            section start); empty when ``width`` is used.
         predecessor, successor: linked lane ids in the neighbouring section/road, or None.
         speeds: ``(sOffset [m], max speed [m/s] or None)`` records.
         heights: ``(sOffset [m], inner [m], outer [m])`` records: the lane surface raised above

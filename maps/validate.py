@@ -265,6 +265,15 @@ def _repeated_starts(records: Piecewise, tag: str, attr: str) -> list[str]:
 def _lane_issues(road: Road, path: str) -> list[Issue]:
     out = [Issue("warning", f"road {road.id}: {text}", path, road.line, "laneOffset")
            for text in _repeated_starts(road.lane_offset, "laneOffset", "s")]
+    offset = any(r.a or r.b or r.c or r.d for r in road.lane_offset.records)
+    bordered = [ln for sec in road.sections for ln in (*sec.left, *sec.right) if ln.border]
+    if offset and bordered:   # qc-opendrive rule 104 (realinputs16b: its negative example)
+        out.append(Issue("warning", f"road {road.id}: a laneOffset where lanes are given by "
+                                    f"border records (lane {bordered[0].id}, and "
+                                    f"{len(bordered) - 1} more): the lane offset shall be 0 "
+                                    f"there (ASAM OpenDRIVE 1.8 clause 11.5; qc-opendrive rule "
+                                    f"104); the borders are read as t from the reference line",
+                         path, road.line, "laneOffset"))
     for a, b in zip(road.sections, road.sections[1:]):   # the parser sorts them by s
         if a.line is not None and b.line is not None and b.line < a.line:
             out.append(Issue("warning", f"road {road.id}: laneSection s={a.s} is listed after "

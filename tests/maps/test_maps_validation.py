@@ -496,3 +496,26 @@ def test_a_junction_without_connections_is_warned_of(tmp_path):
     issues = maps.check_opendrive(write(tmp_path, "j.xodr", doc[:start] + doc[end:]))
     assert "junction 100 has no connection: no road leads through it" in \
         [i.message for i in issues if i.severity == "warning"]
+
+
+def test_a_lane_offset_with_border_lanes_is_warned_of(tmp_path):
+    """qc-opendrive rule 104 (realinputs16b: its negative example was checked silently): a
+    laneOffset of 1.25 m on a road whose lanes are given by border records at t = +-3.57 m,
+    read from the reference line: lane 1 is 2.32 m wide, lane -1 4.82 m."""
+    def bordered(lid: int, t: float) -> str:
+        return (f'<lane id="{lid}" type="driving" level="false"><border sOffset="0" a="{t}" '
+                f'b="0" c="0" d="0"/></lane>')
+    offset = '<laneOffset s="0" a="1.25" b="0" c="0" d="0"/>'
+    doc = document(road("1", 100.0, line(0, 0, 0, 0, 100.0), left=bordered(1, 3.57),
+                        right=bordered(-1, -3.57), lanes_extra=offset))
+    path = write(tmp_path, "b.xodr", doc)
+    found = [i for i in maps.check_opendrive(path) if "rule 104" in i.message]
+    assert [(i.severity, i.element) for i in found] == [("warning", "laneOffset")]
+    net = maps.load_opendrive(path)
+    sec = net.roads["1"].sections[0]
+    assert net.roads["1"].lane_span(1, 10.0, sec) == pytest.approx((1.25, 3.57))
+    assert net.roads["1"].lane_span(-1, 10.0, sec) == pytest.approx((1.25, -3.57))
+    plain = document(road("1", 100.0, line(0, 0, 0, 0, 100.0), left=bordered(1, 3.57),
+                          right=bordered(-1, -3.57)))
+    assert not [i for i in maps.check_opendrive(write(tmp_path, "p.xodr", plain))
+                if "rule 104" in i.message]
