@@ -217,28 +217,18 @@ MAX_EXTENDED_SIM_TIME = 86400.0
 [s] (a day)."""
 
 
-_HOLDS_FROM = ("greaterThan", "greaterOrEqual", "equalTo")
-"""SimulationTimeCondition rules that start to hold once a time is reached."""
-_HOLDS_UNTIL = ("lessThan", "lessOrEqual")
-"""Rules that hold until a time: with a falling edge they fire there."""
-
-
 def _time_conditions(group: Any) -> list[tuple[float, bool]]:
     """``(time [s] it fires from, True when only after it)`` of each condition of a StopTrigger
     ConditionGroup that is a SimulationTimeCondition firing once a time is reached, its delay
-    added: rules greaterThan (after), greaterOrEqual, equalTo with edge none, rising or
-    risingOrFalling; lessThan, lessOrEqual (after) with edge falling or risingOrFalling (the
-    moment they stop holding; ASAM OpenSCENARIO 1.2, ConditionEdge). A lessThan with edge none
-    holds from the start and ends the run at once: no time limit."""
+    added (``SimulationTimeCondition.fires_from``). A lessThan with edge none holds from the
+    start and ends the run at once: no time limit."""
     from scenarios.conditions.value import SimulationTimeCondition
     out = []
     for c in group:
-        if not isinstance(c.spec, SimulationTimeCondition):
-            continue
-        rule = c.spec.rule
-        if (rule in _HOLDS_FROM and c.edge in ("none", "rising", "risingOrFalling")) or (
-                rule in _HOLDS_UNTIL and c.edge in ("falling", "risingOrFalling")):
-            out.append((c.spec.value + c.delay, rule in ("greaterThan", "lessOrEqual")))
+        if isinstance(c.spec, SimulationTimeCondition):
+            fires = c.spec.fires_from(c.edge, c.delay)
+            if fires is not None:
+                out.append(fires)
     return out
 
 

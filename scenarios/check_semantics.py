@@ -698,24 +698,21 @@ def _storyboard_refs(sc: _Scenario) -> None:
     _events_after_the_end(sc, stop)
 
 
-_FIRST_TRUE_AT_VALUE = ("greaterThan", "greaterOrEqual", "equalTo")
-"""SimulationTimeCondition rules first true at the condition's value (the clock only grows)."""
-
-
 def _clock_times(group: etree._Element, sc: _Scenario) -> list[float | None]:
-    """For each Condition of a ConditionGroup: the simulation time [s] at which it is first
-    true when it is a SimulationTimeCondition first true at its value (plus its delay), else
-    None."""
+    """For each Condition of a ConditionGroup: the simulation time [s] from which it holds
+    when it is a SimulationTimeCondition that fires by a time
+    (``SimulationTimeCondition.fires_from``, its delay added), else None."""
+    from scenarios.conditions.value import SimulationTimeCondition
     out: list[float | None] = []
     for cond in kids(group, "Condition"):
         leaf = child_el(child_el(cond, "ByValueCondition"), "SimulationTimeCondition")
-        rule = sc.value(leaf, "rule") if leaf is not None else None
-        edge = sc.value(cond, "conditionEdge") or "none"
-        at = None
-        if rule in _FIRST_TRUE_AT_VALUE and edge != "falling":
-            at = _number(sc.value(leaf, "value"), math.nan) + \
-                _number(sc.value(cond, "delay"), 0.0)
-        out.append(None if at is None or math.isnan(at) else at)
+        value = _number(sc.value(leaf, "value"), math.nan) if leaf is not None else math.nan
+        fires = None
+        if not math.isnan(value):
+            fires = SimulationTimeCondition(value, sc.value(leaf, "rule") or "").fires_from(
+                sc.value(cond, "conditionEdge") or "none",
+                _number(sc.value(cond, "delay"), 0.0))
+        out.append(None if fires is None or math.isnan(fires[0]) else fires[0])
     return out
 
 

@@ -172,9 +172,9 @@ class ScenarioEngine:
         latest the run could end: the runner passes the StopTrigger's own SimulationTime or
         its time limit, not the moment it did end), the Events whose start trigger could not
         hold before it, or whose Act's could not: every ConditionGroup holds a
-        SimulationTimeCondition that is first true (plus its delay) after ``end_time`` (UN R157's ALKS templates start an Event at
-        SimulationTime >= 10000 s in a 40 s case; the realinputs16 sweep: events_started had
-        failed all of them)."""
+        SimulationTimeCondition that first holds (plus its delay) after ``end_time`` (UN
+        R157's ALKS templates start an Event at SimulationTime >= 10000 s in a 40 s case; the
+        realinputs16 sweep: events_started had failed all of them)."""
         paths, never, guards, after_end = [], [], [], []
         for el in self.board.walk():
             if el.kind != "event":
@@ -395,16 +395,20 @@ def _self_and_ancestors(el: Any) -> Iterator[Any]:
 def _timed_after(trigger: Any, end_time: float) -> bool:
     """True when ``trigger`` (a TriggerRuntime, or None) cannot have held up to ``end_time``
     [s] for the clock alone: each of its ConditionGroups (OR) holds a SimulationTimeCondition
-    (AND) whose rule is first true at its value (greaterThan, greaterOrEqual, equalTo), plus
-    the condition's delay, after ``end_time``. A trigger without groups, or with a group free
-    of such a condition, could have held."""
+    (AND) that first holds after ``end_time`` (:func:`_fires_after`). A trigger without
+    groups, or with a group free of such a condition, could have held."""
     groups = getattr(trigger, "groups", None)
     if not groups:
         return False
     for group in groups:
-        if not any(getattr(c.cdef.spec, "ELEMENT", "") == "SimulationTimeCondition"
-                   and c.cdef.spec.rule in ("greaterThan", "greaterOrEqual", "equalTo")
-                   and c.cdef.edge != "falling"
-                   and c.cdef.spec.value + c.cdef.delay > end_time for c in group):
+        if not any(_fires_after(c.cdef, end_time) for c in group):
             return False
     return True
+
+
+def _fires_after(cdef: Any, end_time: float) -> bool:
+    """True when condition ``cdef`` is a SimulationTimeCondition that first holds after
+    ``end_time`` [s] (``SimulationTimeCondition.fires_from``)."""
+    fires_from = getattr(cdef.spec, "fires_from", None)
+    fires = fires_from(cdef.edge, cdef.delay) if fires_from is not None else None
+    return fires is not None and fires[0] > end_time

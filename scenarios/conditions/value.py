@@ -45,6 +45,24 @@ class SimulationTimeCondition:
         """Raw value at ``rt.time`` (edges, delay: ConditionRuntime)."""
         return compare(rt.time, self.value, self.rule)
 
+    def fires_from(self, edge: str, delay: float) -> tuple[float, bool] | None:
+        """``(time [s], only after it)`` from which this condition, with its ``edge`` and
+        ``delay`` [s], is true for the clock alone, or None when it holds from the start or
+        never fires by a time: rules greaterThan (after), greaterOrEqual, equalTo with edge
+        none, rising or risingOrFalling; lessThan, lessOrEqual (after) with edge falling or
+        risingOrFalling (the moment they stop holding; ASAM OpenSCENARIO 1.2, ConditionEdge).
+        """
+        if (self.rule in _HOLDS_FROM and edge in ("none", "rising", "risingOrFalling")) or (
+                self.rule in _HOLDS_UNTIL and edge in ("falling", "risingOrFalling")):
+            return self.value + delay, self.rule in ("greaterThan", "lessOrEqual")
+        return None
+
+
+_HOLDS_FROM = ("greaterThan", "greaterOrEqual", "equalTo")
+"""SimulationTimeCondition rules that start to hold once a time is reached."""
+_HOLDS_UNTIL = ("lessThan", "lessOrEqual")
+"""Rules that hold until a time: with a falling edge they fire there."""
+
 
 def compare_values(current: Any, value: str, rule: str) -> bool:
     """Compare a run-time value with an attribute string: booleans as ``true``/``false``,
