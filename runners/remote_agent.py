@@ -74,6 +74,22 @@ given the whole deadline from then on."""
 _SILENT_STACKS: set[str] = set()
 """Endpoints of ``zmq://`` stacks whose last handshake in this process missed its deadline."""
 
+BUSY_WAIT_S = 8.0
+"""How long [s] the handshake goes on asking a stack that answers ``busy`` (serving another
+run) before the case is an error: longer than the hold after a run's last request that the
+protocol docs suggest (5 s), so a run started right after another on the same stack gets it
+(automaker pass 16: back-to-back runs lost their first cases); once a run has waited that
+long in vain, its later cases are refused at once (:data:`_BUSY_STACKS`)."""
+BUSY_RETRY_S = 0.5
+"""Pause [s] between handshakes refused as ``busy``."""
+
+_BUSY_STACKS: set[str] = set()
+"""Endpoints of ``zmq://`` stacks that stayed busy for :data:`BUSY_WAIT_S` in this process."""
+
+
+class AgentBusy(AgentError):
+    """The stack answered the handshake with a ``busy`` error: it serves another run."""
+
 
 class RemoteAgent(Agent):
     """An agent reached over ZeroMQ REQ at ``endpoint`` (``tcp://HOST:PORT`` or ``ipc://``).
@@ -140,7 +156,9 @@ class RemoteAgent(Agent):
                     if "MemoryError" in message and self.memory_limit_bytes:
                         message += (f" (the stack's memory cap is "
                                     f"{self.memory_limit_bytes / 2**30:g} GiB: --agent-memory)")
-                    raise AgentError(f"agent answered an error to {what}: {message}")
+                    kind = AgentBusy if msg.get("type") == "hello" and \
+                        message.startswith("busy") else AgentError
+                    raise kind(f"agent answered an error to {what}: {message}")
                 self._check_session(reply.get("session"), what)
                 return reply
             if self.process is not None and self.process.poll() is not None:
@@ -183,8 +201,7 @@ class RemoteAgent(Agent):
         silent = self.process is None and self.endpoint in _SILENT_STACKS
         wait = min(self.setup_timeout, SILENT_HANDSHAKE_S) if silent else self.setup_timeout
         try:
-            hello = self._request({"type": "hello", "protocol": PROTOCOL_VERSION,
-                                   "run": self.run}, wait, "the handshake")
+            hello = self._hello(wait)
         except AgentTimeout as exc:
             if self.process is None:
                 _SILENT_STACKS.add(self.endpoint)
@@ -209,6 +226,31 @@ class RemoteAgent(Agent):
         reply = self._request(request, self.setup_timeout, "setup")
         if reply.get("type") != "ready":
             raise AgentError(f"agent answered setup with {reply!r}; expected type 'ready'")
+
+    def _hello(self, wait: float) -> dict[str, Any]:
+        """The handshake (deadline ``wait`` [s] a try), asked again every
+        :data:`BUSY_RETRY_S` while the stack answers ``busy``, for up to :data:`BUSY_WAIT_S`
+        (not again in this process once a stack stayed busy that long).
+
+        Raises:
+            AgentBusy: still busy after that; AgentError, AgentTimeout: as :meth:`_request`.
+        """
+        patience = 0.0 if self.endpoint in _BUSY_STACKS else BUSY_WAIT_S
+        give_up = time.monotonic() + patience
+        while True:
+            try:
+                hello = self._request({"type": "hello", "protocol": PROTOCOL_VERSION,
+                                       "run": self.run}, wait, "the handshake")
+            except AgentBusy as exc:
+                if time.monotonic() + BUSY_RETRY_S <= give_up:
+                    time.sleep(BUSY_RETRY_S)
+                    continue
+                _BUSY_STACKS.add(self.endpoint)
+                said = (f"asked again for {patience:g} s" if patience else
+                        "it stayed busy through an earlier case of this run")
+                raise AgentBusy(f"{exc.message} ({said})") from None
+            _BUSY_STACKS.discard(self.endpoint)
+            return hello
 
     def step(self, obs: Observation) -> Control:
         """Send the observation; return the stack's control (deadline ``step_timeout``)."""

@@ -153,12 +153,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_second_run_on_the_same_stack_is_refused_and_the_first_goes_on():
+def test_a_second_run_on_the_same_stack_is_refused_and_the_first_goes_on(monkeypatch):
     """Automaker passes 14 and 14b: two runs pointed at one stack interleaved silently, and
     then, with sessions alone, took the stack from each other case after case. Every hello
     carries its run's token; the reference stack refuses another run's hello while the run
-    it serves is active (its cases follow each other), and another session's requests."""
+    it serves is active (its cases follow each other), and another session's requests. The
+    refused run asks again for BUSY_WAIT_S (here 1 s), then gives up."""
+    from runners import remote_agent
     from runners.interfaces import VehicleSpec
+    monkeypatch.setattr(remote_agent, "BUSY_WAIT_S", 1.0)
     endpoint = f"tcp://127.0.0.1:{_free_port()}"
     stack = threading.Thread(target=_example_stack().serve, args=(endpoint,),
                              kwargs={"cases": 1}, daemon=True)
@@ -168,7 +171,8 @@ def test_a_second_run_on_the_same_stack_is_refused_and_the_first_goes_on():
     try:
         first.setup(VehicleSpec("Ego"), None, {})
         with pytest.raises(AgentError, match=rf"answered an error to the handshake: busy: "
-                                             rf"serving run {first.run}"):
+                                             rf"serving run {first.run} .*\(asked again for "
+                                             rf"1 s\)"):
             second.setup(VehicleSpec("Ego"), None, {})
         assert first.step(_observation(0.0)).acceleration is not None   # undisturbed
         # a case of the same run that ended without close: the next hello starts over
@@ -181,6 +185,32 @@ def test_a_second_run_on_the_same_stack_is_refused_and_the_first_goes_on():
     finally:
         for agent in (first, second, again):
             agent.close()       # again's close ends the stack's one case: serve() returns
+        stack.join(3)
+
+
+def test_a_run_started_right_after_another_waits_for_the_stack(monkeypatch):
+    """Automaker pass 16: two `testzone run`s in a row on one stack lost the second run's
+    first cases ("busy": the stack holds a run 5 s after its last request, and nothing tells
+    it the run ended). The handshake now asks again while the stack says busy: with a hold
+    of 1 s, the next run's first case starts about 1 s after the last request."""
+    from runners.interfaces import VehicleSpec
+    endpoint = f"tcp://127.0.0.1:{_free_port()}"
+    stack = threading.Thread(target=_example_stack().serve, args=(endpoint,),
+                             kwargs={"cases": 2, "hold_s": 1.0}, daemon=True)
+    stack.start()
+    first, second = RemoteAgent(endpoint), RemoteAgent(endpoint)
+    second.run = "the-next-run"
+    try:
+        first.setup(VehicleSpec("Ego"), None, {})
+        first.step(_observation(0.0))
+        first.close()
+        t0 = time.monotonic()
+        second.setup(VehicleSpec("Ego"), None, {})       # busy at first, then served
+        assert 0.5 <= time.monotonic() - t0 < 4.0
+        assert second.step(_observation(0.0)).acceleration is not None
+    finally:
+        for agent in (first, second):
+            agent.close()
         stack.join(3)
 
 
