@@ -84,6 +84,35 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, dict[str, Any]]:
     return out
 
 
+class CatalogueLookup:
+    """The catalogue entry of a scenario or distribution file: by its resolved path, else by
+    its content (a byte-identical copy of a catalogue file elsewhere, e.g. an automaker's
+    checkout run through its own suite file, keeps the case's criteria; automaker pass 16: it
+    had been judged on the default criteria alone, a FAIL turned PASS). The catalogue files
+    are hashed once, the first time a path is not found."""
+
+    def __init__(self, catalogue: Mapping[str, dict[str, Any]]) -> None:
+        self.catalogue = catalogue
+        self._by_content: dict[str, dict[str, Any]] | None = None
+
+    def __call__(self, path: str | Path) -> dict[str, Any]:
+        """The entry of ``path`` ({} when none)."""
+        entry = self.catalogue.get(str(path)) or self.catalogue.get(str(Path(path).resolve()))
+        if entry:
+            return entry
+        if self._by_content is None:
+            self._by_content = {}
+            for key, e in self.catalogue.items():
+                try:
+                    self._by_content.setdefault(sha256_of(key), e)
+                except OSError:
+                    continue
+        try:
+            return self._by_content.get(sha256_of(path), {}) if self._by_content else {}
+        except OSError:
+            return {}
+
+
 MAX_SUITE_FILE_BYTES = 1 << 20
 """Largest suite file of one's own (a JSON list of paths; 1 MiB is some 10^4 entries)."""
 
@@ -196,14 +225,15 @@ def make_cases(files: list[Path], seed: int,
     file's ``randomSeed``) seeds Stochastic distributions.
 
     Criteria and family come from the case catalogue (:func:`load_catalogue`): the entry of
-    the file given, else, for a distribution, the entry of its ScenarioFile; a file that
-    ``scenario expand`` wrote (:func:`expanded_from`) takes those of its distribution.
+    the file given (by path, else by content: :class:`CatalogueLookup`), else, for a
+    distribution, the entry of its ScenarioFile; a file that ``scenario expand`` wrote
+    (:func:`expanded_from`) takes those of its distribution.
 
     Raises:
         RunnerError: the cases number more than :data:`MAX_RUN_CASES` (a folder of
             distributions can expand to millions).
     """
-    catalogue = load_catalogue()
+    catalogue = CatalogueLookup(load_catalogue())
     cases: list[TestCase] = []
     ids = _CaseIds()
     def error_case(name: str, error: str, family: str | None = None,
@@ -229,11 +259,10 @@ def make_cases(files: list[Path], seed: int,
             error_case(str(f), not_a_file("scenario file", f))
             continue
         concrete: list[tuple[Path, dict[str, Any]]] = [(f, {})]
-        entry = catalogue.get(str(f), {})
+        entry = catalogue(f)
         origin = expanded_from(f)
         if origin:  # a file `scenario expand` wrote: judged and reported as the variant it is
-            entry = entry or catalogue.get(origin.distribution) \
-                or catalogue.get(origin.scenario, {})
+            entry = entry or catalogue(origin.distribution) or catalogue(origin.scenario)
             concrete = [(f, dict(origin.parameters))]
         if _sniff_root_child(f) == "ParameterValueDistribution":
             from scenarios.distribution import check_declared, read_distribution
@@ -249,7 +278,7 @@ def make_cases(files: list[Path], seed: int,
             varied = params and not origin       # a variant of the distribution file f
             case_id = ids.take(f"{scen.stem}-{k:03d}" if varied else scen.stem)
             # a distribution of the user's own over a catalogue scenario: the scenario's entry
-            found = entry or catalogue.get(str(scen.resolve()), {})
+            found = entry or catalogue(scen)
             cases.append(TestCase(case_id=case_id, scenario_file=str(scen), parameters=params,
                                   seed=_case_seed(seed, case_id),
                                   criteria=tuple(found.get("criteria", ())),

@@ -707,6 +707,25 @@ def test_a_catalogue_case_carries_its_limitations_into_the_report(tmp_path: Path
     assert "yielding on purpose is not exercised" in html
 
 
+def test_a_copy_of_a_catalogue_case_keeps_its_criteria(tmp_path: Path) -> None:
+    """Automaker pass 16: tz_icw_red_runner copied byte for byte into another checkout and
+    run through a suite file of one's own was judged on the default criteria only (its PET
+    criterion gone: a FAIL became a PASS). The catalogue entry is found by content when the
+    path is not the catalogue's; an edited copy is not the catalogue's case."""
+    from runners.suite import load_catalogue, make_cases
+    original = WUHAN / "tz_icw_red_runner.xosc"
+    entry = load_catalogue()[str(original)]
+    copy = tmp_path / "checkout" / "tz_icw_red_runner.xosc"
+    copy.parent.mkdir()
+    copy.write_bytes(original.read_bytes())
+    (case,) = make_cases([copy], 0)
+    assert case.criteria == tuple(entry["criteria"]) and case.family == entry["family"]
+    assert [c["id"] for c in case.criteria] == ["no_collision", "pet"]
+    copy.write_bytes(original.read_bytes() + b"<!-- edited -->\n")
+    (edited,) = make_cases([copy], 0)
+    assert edited.criteria == ()
+
+
 def test_the_manifest_records_the_frames_utc_start_and_pacing(tmp_path: Path) -> None:
     """``--utc-start`` resolved to UTC (so a run with 'now' can be run again with the instant
     it had); the default is the fixed epoch."""
