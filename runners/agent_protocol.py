@@ -169,12 +169,26 @@ def control_to_dict(c: Control) -> dict[str, Any]:
             for k, v in asdict(c).items()}
 
 
+KINEMATIC_FIELDS = ("acceleration", "steering")
+"""The fields of a control in kinematic form (``acceleration`` a number)."""
+ACTUATOR_FIELDS = ("throttle", "brake", "steer")
+"""The fields of a control in actuator form (``acceleration`` nil or absent)."""
+
+
 def control_from_dict(d: Any) -> Control:
-    """Plain dict -> Control.
+    """Plain dict -> Control: every field of its form given (kinematic: ``acceleration`` and
+    ``steering``; actuator: ``throttle``, ``brake`` and ``steer``); a field of the other form
+    may be sent only as 0 (or nil), as :func:`control_to_dict` sends them.
+
+    Automaker pass 16: ``{}`` drove on at the last speed (missing fields were 0) and the case
+    became the stack's collision; ``throttle 0.5`` beside an ``acceleration`` was ignored.
 
     Raises:
-        AgentError: not a map, an unknown field, or a value that is not a number.
+        AgentError: not a map, an unknown or missing field, a value that is not a number, or
+            a non-zero field of the other form.
     """
+    if d is None:
+        raise AgentError("the reply has no 'control' map")
     if not isinstance(d, dict):
         raise AgentError(f"control must be a map, got {type(d).__name__}")
     known = {f.name for f in fields(Control)}
@@ -186,6 +200,18 @@ def control_from_dict(d: Any) -> Control:
     for k, v in d.items():
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
             raise AgentError(f"control field {k!r} is {v!r}, expected a number")
+    kinematic = d.get("acceleration") is not None
+    own, other = (KINEMATIC_FIELDS, ACTUATOR_FIELDS) if kinematic else \
+        (ACTUATOR_FIELDS, ("steering",))
+    form = "kinematic" if kinematic else "actuator"
+    missing = [k for k in own if k not in d]
+    if missing:
+        raise AgentError(f"control in {form} form lacks {', '.join(map(repr, missing))}; "
+                         f"expected {', '.join(own)}")
+    mixed = [k for k in other if d.get(k) not in (None, 0)]
+    if mixed:
+        raise AgentError(f"control in {form} form also sets {', '.join(map(repr, mixed))} "
+                         f"(the other form's fields, which would be ignored): send one form")
     return Control(**{k: (float(v) if v is not None else None) for k, v in d.items()})
 
 

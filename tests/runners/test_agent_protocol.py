@@ -4,6 +4,7 @@ runner's own TypeError, and the runner's socket refuses oversize replies."""
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import time
 from pathlib import Path
@@ -97,7 +98,8 @@ def router_stack(on_step, step_timeout: float):
 
 
 def _control(acceleration: float) -> bytes:
-    return pack({"type": "control", "control": {"acceleration": acceleration}})
+    return pack({"type": "control", "control": {"acceleration": acceleration,
+                                                "steering": 0.0}})
 
 
 def _observation(t: float) -> Observation:
@@ -388,7 +390,8 @@ def test_a_session_of_the_wrong_type_is_named_as_such(said, error):
     def reply(router, envelope):
         token = agent.session.encode() if said == "SAME-AS-BYTES" else said
         router.send_multipart(envelope + [pack({"type": "control", "session": token,
-                                                "control": {"acceleration": 1.0}})])
+                                                "control": {"acceleration": 1.0,
+                                                            "steering": 0.0}})])
     with router_stack(reply, step_timeout=2.0) as agent:
         agent.session = "0123456789abcdef"
         if error is None:
@@ -396,3 +399,32 @@ def test_a_session_of_the_wrong_type_is_named_as_such(said, error):
         else:
             with pytest.raises(AgentError, match=error):
                 agent.step(_observation(0.0))
+
+
+@pytest.mark.parametrize("control, message", [
+    ({}, "control in actuator form lacks 'throttle', 'brake', 'steer'"),
+    ({"throttle": 0.2}, "control in actuator form lacks 'brake', 'steer'"),
+    ({"acceleration": 1}, "control in kinematic form lacks 'steering'"),
+    ({"acceleration": 1.0, "steering": 0.1, "throttle": 0.5},
+     "control in kinematic form also sets 'throttle' (the other form's fields, which would "
+     "be ignored): send one form"),
+    ({"throttle": 0.2, "brake": 0.0, "steer": 0.0, "steering": 0.2},
+     "control in actuator form also sets 'steering'"),
+    (None, "the reply has no 'control' map"),
+])
+def test_a_control_missing_its_forms_fields_or_mixing_forms_is_an_error(control, message):
+    """Automaker pass 16: an empty control drove on at the last speed (missing fields were 0)
+    and the case was scored as the stack's collision; a throttle beside an acceleration was
+    ignored. Both are the stack's errors now, named."""
+    from runners.agent_protocol import control_from_dict
+    with pytest.raises(AgentError, match=re.escape(message)):
+        control_from_dict(control)
+
+
+def test_a_whole_control_of_either_form_is_read_with_the_other_forms_zeros():
+    """What control_to_dict sends (every field, the unused form's at 0) is read as before."""
+    from runners.agent_protocol import control_from_dict, control_to_dict
+    from runners.interfaces import Control
+    for c in (Control(acceleration=1.5, steering=-0.1), Control(throttle=0.3, brake=0.0,
+                                                                steer=0.2)):
+        assert control_from_dict(control_to_dict(c)) == c
