@@ -707,6 +707,16 @@ def run_case(case: TestCase, options: RunOptions, case_dir: str | Path) -> dict[
     return result
 
 
+def _traceback_of(error: BaseException) -> str:
+    """The traceback a case's result keeps: none for a stack's error raised by the runner
+    itself (its own frames say nothing of the stack, and read as a crash of the tool to a
+    stack's authors: automaker pass 16; a hosted stack's own traceback is in agent.log),
+    else the whole chain."""
+    if isinstance(error, AgentError) and error.__cause__ is None:
+        return ""
+    return "".join(traceback.format_exception(error))
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc) if isinstance(exc, TestzoneError) else f"{type(exc).__name__}: {exc}"
     return " ".join(text.split())
@@ -723,7 +733,7 @@ def _score(run: _CaseRun, case: TestCase, error: BaseException | None,
             "agent": reported_agent(run.recording) if run.recording is not None else {}}
     if error is not None:
         base.update(verdict="error", error=_one_line(error), error_kind=error_kind(error),
-                    traceback="".join(traceback.format_exception(error)), score=0.0)
+                    traceback=_traceback_of(error), score=0.0)
         if run.recording is not None:
             base["end_reason"] = "error"
         return base, None

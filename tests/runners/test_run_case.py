@@ -164,6 +164,8 @@ def test_a_stack_that_raises_leaves_its_own_traceback_in_agent_log(tmp_path: Pat
     nobody could see which line of the stack failed."""
     res = run(STATIONARY, f"{BAD}:Raiser", tmp_path, step_timeout=0.5)
     assert res["verdict"] == "error" and "planner diverged" in res["error"]
+    # the runner's own frames are not the stack's cause (automaker pass 16): left out
+    assert res["error_kind"] == "agent" and res["traceback"] == ""
     log = (tmp_path / "stationary_vehicle" / "agent.log").read_text()
     assert "Traceback" in log and "bad_agents.py" in log and "in step" in log
     assert "RuntimeError: planner diverged" in log
