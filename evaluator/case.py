@@ -76,6 +76,13 @@ class CaseResult:
         """The criteria that failed, with measured value and threshold."""
         return [c for c in self.criteria if c.status == "fail"]
 
+    @property
+    def unjudged_own(self) -> list[CriterionOutcome]:
+        """The case's own declared criteria that had nothing to judge in this run (status
+        ``not_applicable``): a pass that did not test what the case is for (regulator pass
+        16: an RLVW case passed with its V2X criterion unjudged, shown as a plain pass)."""
+        return [c for c in self.criteria if c.criterion.declared and c.status == "not_applicable"]
+
     def to_dict(self) -> dict[str, Any]:
         """JSON form (docs/summary-schema.md, ``cases[]``); ``series`` is left out."""
         return {

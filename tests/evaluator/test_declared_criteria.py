@@ -146,3 +146,11 @@ def test_a_declared_criterion_is_marked_and_named_when_it_could_not_be_judged():
     assert ("Not judged: the case's own criterion spat_reaction (v2x_response_time_s <= 2.5 s) "
             "had nothing to measure in this run, so it neither passed nor failed.") in said
     assert not [s for s in said if "no_collision" in s]
+    # regulator pass 16: the verdicts table showed such a case as a plain pass
+    assert [o.criterion.id for o in res.unjudged_own] == ["spat_reaction"]
+    from evaluator.report.figures import CaseFigures
+    from evaluator.report.html import render_html
+    page = render_html([res], {"run_id": "r"}, lambda r: CaseFigures())
+    row = page[page.index('<a href="#case-1">c</a>'):]
+    row = row[:row.index("</tr>")]
+    assert "not judged: spat_reaction" in row
