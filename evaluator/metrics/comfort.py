@@ -23,6 +23,18 @@ from evaluator.interfaces import RoadNetworkView
 from evaluator.results import UNIT_BOOL, MetricResult, Statistic, TimeSeries
 
 
+FULL_BRAKING_SHARE = 0.98
+"""Share of the ego's Performance ``maxDeceleration`` from which its deceleration peak is
+reported as full braking (regulator pass 16: an emergency stop at the vehicle's limit was not
+mentioned, and a criterion bounding the deceleration by that limit cannot fail)."""
+
+
+def _max_deceleration(recording: Recording) -> float | None:
+    """The ego's Performance ``maxDeceleration`` [m/s^2] from the recording header, or None."""
+    info = recording.header.entities.get(recording.header.ego or "")
+    return getattr(info, "max_deceleration", None)
+
+
 class ComfortMetric:
     """Peaks of the ego's accelerations, jerks and yaw motion, and whether they stay in bounds.
 
@@ -37,7 +49,9 @@ class ComfortMetric:
     the longitudinal acceleration in its range counts once) and ``comfortable`` (bool, all
     six). Series: ``lon_accel_mps2``, ``lat_accel_mps2``. Events:
     where each peak was, ``{"statistic", "t", "x", "y", "speed_mps"}`` (the report says when
-    and where a failed comfort criterion's value was measured).
+    and where a failed comfort criterion's value was measured); the deceleration peak's adds
+    ``full_braking_limit_mps2`` (the ego's Performance maxDeceleration) when it reached
+    :data:`FULL_BRAKING_SHARE` of it.
     """
 
     name = "comfort"
@@ -101,6 +115,11 @@ class ComfortMetric:
                                "y": float(tr.y[k]), "speed_mps": float(tr.speed[k])})
         stats["decel_peak_mps2"] = Statistic("decel_peak_mps2", "m/s^2",
                                              max(0.0, -stats["lon_accel_min_mps2"].value))
+        limit = _max_deceleration(recording)
+        if limit and stats["decel_peak_mps2"].value >= FULL_BRAKING_SHARE * limit:
+            peak = next(e for e in events if e["statistic"] == "decel_peak_mps2")
+            peak["full_braking_limit_mps2"] = limit   # the emergency stop the criterion
+                                                      # bounding it by the limit cannot show
         checks = list(within_bounds.values())
         stats["comfort_ratio"] = Statistic("comfort_ratio", "ratio", sum(checks) / len(checks))
         stats["comfortable"] = Statistic("comfortable", UNIT_BOOL, float(all(checks)))

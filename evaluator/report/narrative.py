@@ -165,6 +165,15 @@ def narrative(res: CaseResult) -> list[str]:
                       f"At {_num(h.get('t'))} s the {what} to {h.get('other')} ahead was "
                       f"lowest: {_num(h.get('value_s'))} s, at a gap of "
                       f"{_num(h.get('gap_m'), 1)} m{closing}."))
+    for p in f.get("comfort", []):   # an emergency stop at the vehicle's limit
+        if isinstance(p, dict) and p.get("full_braking_limit_mps2"):
+            timed.append((float(p.get("t") or 0.0),
+                          f"At {_num(p.get('t'))} s the ego braked at its full capability, "
+                          f"{_num(_metric(res, 'decel_peak_mps2'), 1)} m/s^2 (its Performance "
+                          f"maxDeceleration: {_num(p.get('full_braking_limit_mps2'), 1)} "
+                          f"m/s^2), from {_speed(p.get('speed_mps'))}: the simulated vehicle "
+                          f"cannot brake harder, so a deceleration criterion at that limit "
+                          f"cannot fail."))
     for p in f.get("proximity", [])[:1]:   # how near it came, whatever the criteria say
         if isinstance(p, dict) and p.get("distance_m") is not None and not f.get("collisions"):
             timed.append((float(p.get("t") or 0.0),

@@ -7,7 +7,7 @@ import pytest
 from evaluator.metrics import ComfortMetric
 from testzone.world import Pose
 
-from evaluator_fixtures import circle, make_recording, straight
+from evaluator_fixtures import FakeAreaNet, circle, make_recording, straight
 
 
 def stats(rec, **kw):
@@ -57,3 +57,23 @@ def test_thresholds_are_parameters():
     rec = make_recording({"ego": straight(0, 20.0, -4.0)}, 3.0)
     assert stats(rec, min_lon_accel_mps2=-3.0)["comfortable"] == 0.0
     assert math.isclose(stats(rec, min_lon_accel_mps2=-3.0)["comfort_ratio"], 5 / 6)
+
+
+def test_braking_at_the_vehicles_limit_is_reported_as_full_braking():
+    """Regulator pass 16: an emergency stop at the ego's Performance maxDeceleration (here the
+    header's default, 10 m/s^2) went unmentioned; a criterion bounding the deceleration by that
+    limit cannot fail. From 20 m/s at -10 m/s^2 (2 s to a stop) the peak event carries the
+    limit and the narrative says so; at -5 m/s^2 it does not."""
+    from evaluator import score_case
+    from evaluator.report.narrative import narrative
+    hard = make_recording({"ego": straight(0.0, 20.0, a=-10.0)}, 4.0)
+    (peak,) = [e for e in ComfortMetric().compute(hard).events
+               if e["statistic"] == "decel_peak_mps2"]
+    assert peak["full_braking_limit_mps2"] == 10.0
+    said = " ".join(narrative(score_case(hard, FakeAreaNet())))
+    assert "the ego braked at its full capability, 10.0 m/s^2 (its Performance " \
+           "maxDeceleration: 10.0 m/s^2)" in said
+    soft = make_recording({"ego": straight(0.0, 20.0, a=-5.0)}, 4.0)
+    (peak,) = [e for e in ComfortMetric().compute(soft).events
+               if e["statistic"] == "decel_peak_mps2"]
+    assert "full_braking_limit_mps2" not in peak
