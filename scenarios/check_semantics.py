@@ -438,7 +438,8 @@ def _centre_lane_positions(sc: _Scenario) -> None:
 def _custom_commands(sc: _Scenario, entities: Mapping[str, str]) -> None:
     """A CustomCommandAction whose content its command type's check refuses
     (``testzone.commands``: e.g. ``V2X.RSI``, registered by the V2X bridge, given the
-    scenario's entities and road network): an error, as the run refuses it."""
+    scenario's entities and road network): an error, as the run refuses it; a warning the
+    check gives (an RSI no RSU sends) at the command."""
     context = CommandContext(frozenset(entities), _logic_file(sc))
     for el in sc.root.iter("CustomCommandAction"):
         kind = sc.value(el, "type") or ""
@@ -451,9 +452,12 @@ def _custom_commands(sc: _Scenario, entities: Mapping[str, str]) -> None:
                                     f"exactly): the run ignores this command")
             continue
         try:
-            check((el.text or "").strip(), context)
+            warning = check((el.text or "").strip(), context)
         except TestzoneError as exc:
             sc.add(ERROR, el, exc.message)
+            continue
+        if warning:
+            sc.add(WARNING, el, warning)
 
 
 def _properties(sc: _Scenario, ego: str | None) -> None:

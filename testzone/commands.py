@@ -27,9 +27,10 @@ class CommandContext:
     road_network: Path | None = None
 
 
-CommandCheck = Callable[[str, CommandContext], None]
-"""``check(content, context)``: returns None for a content that can be carried out, raises a
-``TestzoneError`` whose message says what is wrong."""
+CommandCheck = Callable[[str, CommandContext], "str | None"]
+"""``check(content, context)``: returns None for a content that can be carried out as meant,
+a warning text when it can be carried out but will not do what it seems to (an RSI no RSU
+sends); raises a ``TestzoneError`` whose message says what is wrong."""
 
 _CHECKS: dict[str, CommandCheck] = {}
 

@@ -252,11 +252,25 @@ def layout_rsu_ids(road_network: str | Path) -> frozenset[str]:
     return frozenset(r.id for r in load_rsu_layout(layout).rsus)
 
 
-def _check_rsi(content: str, context: CommandContext) -> None:
-    """The ``V2X.RSI`` check ``testzone scenario check`` asks (:mod:`testzone.commands`)."""
-    rsu_ids = (layout_rsu_ids(context.road_network)
-               if context.road_network is not None else None)
-    check_rsi_content(content, context.entities, rsu_ids)
+def _check_rsi(content: str, context: CommandContext) -> str | None:
+    """The ``V2X.RSI`` check ``testzone scenario check`` asks (:mod:`testzone.commands`): the
+    content and its references (:func:`check_rsi_content`), and a warning when the event sits
+    at a fixed point no RSU of the layout covers (no ``rsu_id``: an RSI is sent by the RSUs
+    within whose range it lies, :class:`V2XBridge`): it is never sent (author pass 16: a work
+    zone out of range was dropped without a word, its response criterion "not applicable")."""
+    layout = rsu_path(context.road_network) if context.road_network is not None else None
+    rsus = load_rsu_layout(layout).rsus if layout is not None and layout.exists() else ()
+    doc = check_rsi_content(content, context.entities, frozenset(r.id for r in rsus)
+                            if layout is not None else None)
+    if not rsus or doc.get("rsu_id") is not None or doc.get("entity") is not None:
+        return None
+    x, y = float(doc["x"]), float(doc["y"])
+    nearest = min(rsus, key=lambda r: r.distance(x, y))
+    if nearest.distance(x, y) <= nearest.range_m:
+        return None
+    return (f"the RSI at ({x:g}, {y:g}) lies in no RSU's range, so no RSU sends it (nearest: "
+            f"{nearest.id}, {nearest.distance(x, y):.0f} m away, range {nearest.range_m:g} m); "
+            f"give 'rsu_id' or a position an RSU covers")
 
 
 register_command_check(RSI_COMMAND, _check_rsi)  # `testzone scenario check` asks it

@@ -110,3 +110,24 @@ def test_chinese_description_is_sent_as_gb2312():
                                       "description": "前方施工"}, _world())
     msgs = _rsi(bridge, _world(2.1))
     assert msgs and msgs[0].info(GeoFrame(GEO)).events[0].description == "前方施工"
+
+
+@pytest.mark.parametrize("content, warned", [
+    ('{"eventType": 401, "x": 1200.0, "y": -5.0}', True),     # 920 m from RSU-S1-02
+    ('{"eventType": 401, "x": 400.0, "y": -5.0}', False),     # 120 m from RSU-S1-02
+    ('{"eventType": 401, "x": 1200.0, "y": -5.0, "rsu_id": "RSU-S1-02"}', False),
+])
+def test_an_rsi_no_rsu_covers_is_a_check_warning(content, warned):
+    """Author pass 16: a road-works RSI placed out of every RSU's range was never sent and
+    its response criterion came out "not applicable", without a word from scenario check.
+    Section 1's layout: RSU-S1-01 at (15, 15) and RSU-S1-02 at (280, -13), range 300 m."""
+    from pathlib import Path
+    from testzone.commands import CommandContext, command_check
+    xodr = Path(__file__).resolve().parents[2] / "maps" / "wuhan" / "wuhan_section1.xodr"
+    warning = command_check("V2X.RSI")(content, CommandContext(frozenset({"Ego"}), xodr))
+    if not warned:
+        assert warning is None
+        return
+    assert warning == ("the RSI at (1200, -5) lies in no RSU's range, so no RSU sends it "
+                       "(nearest: RSU-S1-02, 920 m away, range 300 m); give 'rsu_id' or a "
+                       "position an RSU covers")
