@@ -147,6 +147,16 @@ def _event_lines(res: CaseResult) -> list[tuple[list[float], str, float, str, st
     return [line for line in lines if line[0]]
 
 
+def ttc_bound(res: CaseResult) -> float | None:
+    """The threshold [s] of the case's criterion on ``ttc_min_s`` with rule ``>=`` or ``>``
+    (its own when it declares one, else the default), or None when it has none."""
+    for outcome in res.criteria:
+        c = outcome.criterion
+        if c.metric == "ttc_min_s" and c.rule in (">=", ">") and math.isfinite(c.threshold):
+            return float(c.threshold)
+    return None
+
+
 def _series_panels(axes: list, rec: Recording, res: CaseResult, net: Any) -> None:
     """Speed + limit, acceleration, TTC + THW, distance."""
     ego = rec.header.ego or ""
@@ -173,7 +183,10 @@ def _series_panels(axes: list, rec: Recording, res: CaseResult, net: Any) -> Non
         axes[2].plot(finite(s.timestamps), capped(s.values, TIME_PLOT_CAP_S),
                      label=f"{label} (cap {TIME_PLOT_CAP_S:g} s)",
                      ls="--" if name == "thw_s" else "-")   # THW over an equal TTC: dashed
-    axes[2].axhline(1.5, color="grey", lw=0.5, ls=":")
+    bound = ttc_bound(res)
+    if bound is not None:   # regulator pass 16: an unlabelled line at 1.5 s beside a 1 s bound
+        axes[2].axhline(bound, color="grey", lw=0.8, ls=":",
+                        label=f"TTC bound of this case ({bound:g} s)")
     axes[2].set_ylim(0.0, TIME_PLOT_CAP_S * 1.05)
     axes[2].set_ylabel("time [s]")   # short labels: two long ones met between panels
     dist = ProximityMetric().compute(rec).series[0]

@@ -215,3 +215,22 @@ def test_timeline_axes_start_at_zero_so_noise_looks_like_noise():
     assert dist.get_ylim() == pytest.approx((0.0, 105.0))
     assert dist.get_ylabel() == "distance [m]"        # hostile pass 13c: long labels met
     assert dist.get_legend().get_texts()[0].get_text() == "nearest object (cap 100 m)"
+
+
+def test_the_ttc_panel_draws_the_cases_own_bound_labelled():
+    """Regulator pass 16: the TTC panel had an unlabelled line at 1.5 s in a case whose
+    ttc_min criterion is 1 s. The line is the case's criterion, in the legend."""
+    from evaluator.criteria import Criterion, CriterionOutcome
+    from evaluator.report.timelines import timeline_figure, ttc_bound
+    rec = make_recording({"ego": straight(0, 10.0), "lead": straight(30, 5.0)}, 2.0)
+    res = score_case(rec, FakeAreaNet())
+    own = CriterionOutcome(Criterion("ttc_min", "ttc_min_s", ">=", 1.0, "s", "x", True), 2.0,
+                           "pass")
+    res.criteria = [own, *res.criteria]
+    assert ttc_bound(res) == 1.0
+    fig = timeline_figure(rec, res, FakeAreaNet())
+    labels = [t.get_text() for ax in fig.axes if ax.get_legend()
+              for t in ax.get_legend().get_texts()]
+    assert "TTC bound of this case (1 s)" in labels
+    res.criteria = [o for o in res.criteria if o.criterion.metric != "ttc_min_s"]
+    assert ttc_bound(res) is None
