@@ -111,6 +111,9 @@ class ProgressMetric:
     duration is 0), ``speed_max_mps``, ``speed_min_mps`` (lowest speed: 0 means the ego
     stopped somewhere); with a goal ``route_completion_ratio`` [0..1],
     ``goal_reached`` (bool) and ``time_to_goal_s`` (None without a goal). Series: ``speed_mps``.
+    Events: where the lowest and highest speeds were first reached, ``{"statistic", "t", "x",
+    "y", "speed_mps"}`` (the report says when and where a failed speed criterion was
+    measured; regulator pass 16: a failed no_stop gave no time).
     """
 
     name = "progress"
@@ -135,7 +138,12 @@ class ProgressMetric:
         }
         stats.update(self._goal(recording, tr, net))
         series = (TimeSeries("speed_mps", "m/s", tuple(tr.t.tolist()), tuple(tr.speed.tolist())),)
-        return MetricResult(self.name, self.category, stats, series)
+        events = tuple({"statistic": name, "t": float(tr.t[k]), "x": float(tr.x[k]),
+                        "y": float(tr.y[k]), "speed_mps": float(tr.speed[k])}
+                       for name, k in (("speed_min_mps", int(np.argmin(tr.speed))),
+                                       ("speed_max_mps", int(np.argmax(tr.speed))))
+                       ) if len(tr) else ()
+        return MetricResult(self.name, self.category, stats, series, events=events)
 
     @staticmethod
     def _goal(recording: Recording, tr, net: Any) -> dict[str, Statistic]:

@@ -258,7 +258,8 @@ def narrative(res: CaseResult) -> list[str]:
                          f"were not carried out: no part of this platform takes that type "
                          f"(types are matched exactly), so what they ask did not happen in "
                          f"this run.")
-    peaks = {p.get("statistic"): p for p in f.get("comfort", []) if isinstance(p, dict)}
+    peaks = {p.get("statistic"): p for p in (*f.get("comfort", []), *f.get("progress", []))
+             if isinstance(p, dict)}
     for o in res.failed:
         crit = o.criterion
         p = peaks.get(crit.metric)

@@ -172,3 +172,18 @@ def test_v2x_bridge_event_format_and_spat_red_ahead():
     assert METRIC.compute(rec_soon, net).statistics["v2x_action_messages"].value == 0
     # No map: a SPAT without ego_signal_color cannot be judged.
     assert METRIC.compute(rec, None).statistics["v2x_action_messages"].value == 0
+
+
+def test_a_failed_speed_criterion_says_when_and_where():
+    """Regulator pass 16: "Failed no_stop: speed_min_mps measured 0 m/s" gave no time or
+    place. The ego brakes from 10 m/s at 1.0 s at -5 m/s^2: it stands from 3.0 s at x = 20 m
+    (10 + 10 x 2 - 2.5 x 4)."""
+    from evaluator import score_case
+    from evaluator.report.narrative import narrative
+    from evaluator_fixtures import FakeAreaNet
+    crit = [{"id": "no_stop", "metric": "speed_min_mps", "rule": ">=", "threshold": 2.0,
+             "unit": "m/s", "clause": "test"}]
+    rec = make_recording({"ego": brake_at(1.0, a=-5.0)}, 4.0, criteria=crit)
+    said = narrative(score_case(rec, FakeAreaNet()))
+    assert ("Failed no_stop: speed_min_mps measured 0 m/s at 3.00 s, at (20.0, 0.0) m, "
+            "0.00 m/s (0 km/h), required >= 2 m/s (test).") in said, said
