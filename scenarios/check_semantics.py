@@ -1031,7 +1031,24 @@ def scenario_issues(file: str, root: etree._Element, known: list[Issue] | None =
     ego = _lenient_load(sc)
     _properties(sc, ego)
     _controllers(sc, ego, _catalogs(sc))
+    _synchronised_with_the_ego(sc, ego)
     return sc.issues[len(known):]
+
+
+def _synchronised_with_the_ego(sc: _Scenario, ego: str | None) -> None:
+    """A SynchronizeAction whose master is the vehicle under test: the entity times its
+    arrival by the stack's own motion, so a stack that slows for it is chased (author pass 16:
+    a red-light runner synchronised to the ego up to the stop line slowed when the ego did,
+    and the collision read as a failed warning). A warning: synchronising to the ego is how
+    some test items aim a conflict, but the stack then shapes its own stimulus."""
+    if not ego:
+        return
+    for action in sc.root.iter("SynchronizeAction"):
+        if sc.value(action, "masterEntityRef") == ego:
+            sc.add(WARNING, action, f"SynchronizeAction with masterEntityRef '{ego}', the "
+                                    f"vehicle under test: the entity times its arrival by the "
+                                    f"stack's own motion (a stack that slows for it is "
+                                    f"chased), so the stimulus depends on the stack")
 
 
 def catalog_issues(file: str, root: etree._Element) -> list[Issue]:

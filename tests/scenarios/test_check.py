@@ -856,3 +856,12 @@ def test_a_car_set_either_way_on_a_two_way_lane_is_not_driving_the_wrong_way(tmp
     path = tmp_path / "s.xosc"
     path.write_text(text)
     assert not [i for i in check_scenario(path) if "wrong way" in i.message]
+
+
+def test_a_synchronize_action_on_the_vehicle_under_test_is_a_warning():
+    """Author pass 16: a red-light runner synchronised to the ego slowed when the ego did, and
+    the collision read as a failed warning. esmini's ltap-od times its target by the Ego."""
+    issues = check_scenario(XOSC / "ltap-od.xosc")
+    found = [i for i in issues if "masterEntityRef 'Ego', the vehicle under test" in i.message]
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert found[0].element.endswith("SynchronizeAction")
