@@ -6,12 +6,10 @@ ego (``action`` absent or ``"delivered"``; ``receiver`` absent or the ego) and
 
 * it carries ``action_required`` (true/false), which decides; or
 * it is an RSI (road-side information: a hazard, T/CSAE 53-2020 Day-1 "hazardous location
-  warning" and related applications) about a place ahead of the ego that calls for braking:
-  one of the event positions the bridge logs with it (``rte_xy``, map frame) lies ahead of the
-  ego's reference point along its heading when it is delivered (an emergency vehicle behind,
-  an event passed: no braking is called for; a log without ``rte_xy`` counts, as before), and
-  stopping before it, d from the ego's front, needs v^2 / (2 d) >= ``spat_required_decel_mps2``
-  (as for a red light: a warning far ahead is timed from when braking becomes due); or
+  warning" and related applications) about a place ahead of the ego: one of the event
+  positions the bridge logs with it (``rte_xy``, map frame) lies ahead of the ego's reference
+  point along its heading when it is delivered (an emergency vehicle behind, an event passed:
+  no braking is called for; a log without ``rte_xy`` counts, as before); or
 * it is a SPAT and the ego is heading into a red light (Day-1 "red light violation warning"):
   the event's ``ego_signal_color`` is ``"red"``, or, from the recorded signal states and the
   map's signal positions, a vehicle light governing the ego's lane stands ahead at distance d
@@ -111,30 +109,19 @@ def red_ahead_fn(recording: Recording, tr: EgoTrack, net: RoadNetworkView,
     return red_ahead
 
 
-def ahead_fn(tr: EgoTrack, required_decel_mps2: float = 0.0
-             ) -> Callable[[float, float, float], bool]:
-    """Build ``(t, x, y) -> whether the ego must brake for (x, y) at time t``: a positive
-    projection of the ego-to-point vector on the ego's heading (the point is ahead), at the
-    last frame at or before t (the first frame before the track starts), and stopping before
-    it, d [m] from the ego's front along that heading, needs v^2 / (2 d) >=
-    ``required_decel_mps2`` [m/s^2] (a point at or behind the front: at once). As for a SPAT's
-    red light; author pass 16: timed from the first RSI whatever its distance, an early
-    warning scored worse than a late one for the same braking."""
+def ahead_fn(tr: EgoTrack) -> Callable[[float, float, float], bool]:
+    """Build ``(t, x, y) -> whether (x, y) lies ahead of the ego at time t``: a positive
+    projection of the ego-to-point vector on the ego's heading, at the last frame at or
+    before t (the first frame before the track starts)."""
     times = [float(t) for t in tr.t]
 
     def ahead(t: float, x: float, y: float) -> bool:
-        """Whether map point (x, y) [m] calls for braking at time t [s] (above)."""
+        """Whether map point (x, y) [m] is ahead of the ego at time t [s]."""
         if not times:
             return True
         k = max(bisect.bisect_right(times, t + 1e-9) - 1, 0)
-        state = tr.states[k]
-        pose = state.pose
-        along = (x - pose.x) * math.cos(pose.h) + (y - pose.y) * math.sin(pose.h)
-        if along <= 0.0:
-            return False
-        d = along - (state.box.cx + state.box.length / 2.0)
-        v = max(float(tr.speed[k]), 0.0)
-        return d <= 0.0 or v * v / (2.0 * d) >= required_decel_mps2
+        pose = tr.states[k].pose
+        return (x - pose.x) * math.cos(pose.h) + (y - pose.y) * math.sin(pose.h) > 0.0
     return ahead
 
 
@@ -157,8 +144,8 @@ class V2XResponseMetric:
         reaction_decel_mps2: deceleration [m/s^2] that counts as a reaction (positive number).
         stopped_speed_mps: an ego slower than this [m/s] is already stopped (response 0).
         spat_required_decel_mps2: deceleration [m/s^2] needed to stop before a red light
-            (or an RSI's event) from which a SPAT (an RSI) calls for action (default 1.0, the
-            reaction threshold: from then on the ego must brake at least that hard).
+            from which a SPAT calls for action (default 1.0, the reaction threshold: from then
+            on the ego must brake at least that hard).
 
     Statistics: ``v2x_action_messages`` (count), ``v2x_delivered_count`` (every message
     delivered to the ego), ``v2x_response_time_s`` (None without an actionable message, inf
@@ -180,7 +167,7 @@ class V2XResponseMetric:
         red = None
         if net is not None:
             red = red_ahead_fn(recording, tr, net, self.spat_required_decel_mps2)
-        ahead = ahead_fn(tr, self.spat_required_decel_mps2)
+        ahead = ahead_fn(tr)
         sent = [e for e in recording.events_of("v2x") if delivered_to(e, tr.name)]
         msgs = [e for e in sent if calls_for_action(e, tr.name, red, ahead)]
         response: float | None = None
