@@ -212,7 +212,9 @@ def control_from_dict(d: Any) -> Control:
     if mixed:
         raise AgentError(f"control in {form} form also sets {', '.join(map(repr, mixed))} "
                          f"(the other form's fields, which would be ignored): send one form")
-    return Control(**{k: (float(v) if v is not None else None) for k, v in d.items()})
+    # the other form's fields sent as nil take Control's defaults (0), as the docs allow
+    return Control(**{k: (float(v) if v is not None else None) for k, v in d.items()
+                      if v is not None or k == "acceleration" or k in own})
 
 
 def vehicle_to_dict(v: VehicleSpec) -> dict[str, Any]:

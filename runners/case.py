@@ -480,9 +480,10 @@ class _CaseRun:
         ``{"events": how many storyboard Events the scenario has, "never_started": the paths
         of those never executed, monitor guards and Events timed after ``latest`` apart,
         "guards_never_started": those guards, "timed_after_end": Events whose start trigger
-        needs a SimulationTime after ``latest`` [s], the latest this run could end (the
-        StopTrigger's own SimulationTime, else the time limit: a run that ended earlier, by a
-        distance or a collision, still owes the Events timed before it; hostile pass 16)
+        needs a SimulationTime at or after ``latest`` [s], the latest this run could end (the
+        earlier of the StopTrigger's own SimulationTime and the time limit: a run that ended
+        earlier, by a distance or a collision, still owes the Events timed before it; hostile
+        pass 16)
         (``ScenarioEngine.event_coverage``), "ignored_commands": the
         CustomCommandAction types the run did not carry out}``. An Event that never starts is
         a part of the test that did not happen (its RSI never sent, its cut-in never made),

@@ -407,8 +407,9 @@ def _timed_after(trigger: Any, end_time: float) -> bool:
 
 
 def _fires_after(cdef: Any, end_time: float) -> bool:
-    """True when condition ``cdef`` is a SimulationTimeCondition that first holds after
+    """True when condition ``cdef`` is a SimulationTimeCondition that first holds at or after
     ``end_time`` [s] (``SimulationTimeCondition.fires_from``)."""
     fires_from = getattr(cdef.spec, "fires_from", None)
     fires = fires_from(cdef.edge, cdef.delay) if fires_from is not None else None
-    return fires is not None and fires[0] > end_time
+    return fires is not None and fires[0] >= end_time   # at the end itself: the run stops
+                                                        # first (review 16)

@@ -265,9 +265,9 @@ def _check_rsi(content: str, context: CommandContext) -> str | None:
     if not rsus or doc.get("rsu_id") is not None or doc.get("entity") is not None:
         return None
     x, y = float(doc["x"]), float(doc["y"])
-    nearest = min(rsus, key=lambda r: r.distance(x, y))
-    if nearest.distance(x, y) <= nearest.range_m:
+    if any(r.distance(x, y) <= r.range_m for r in rsus):   # as V2XBridge sends it
         return None
+    nearest = min(rsus, key=lambda r: r.distance(x, y))
     return (f"the RSI at ({x:g}, {y:g}) lies in no RSU's range, so no RSU sends it (nearest: "
             f"{nearest.id}, {nearest.distance(x, y):.0f} m away, range {nearest.range_m:g} m); "
             f"give 'rsu_id' or a position an RSU covers")

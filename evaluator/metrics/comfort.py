@@ -24,7 +24,8 @@ from evaluator.results import UNIT_BOOL, MetricResult, Statistic, TimeSeries
 
 
 FULL_BRAKING_SHARE = 0.98
-"""Share of the ego's Performance ``maxDeceleration`` from which its deceleration peak is
+"""Share of the ego's Performance ``maxDeceleration`` from which (up to the limit divided by
+it: above, the change of speed was no braking, e.g. an impact) its deceleration peak is
 reported as full braking (regulator pass 16: an emergency stop at the vehicle's limit was not
 mentioned, and a criterion bounding the deceleration by that limit cannot fail)."""
 
@@ -116,7 +117,9 @@ class ComfortMetric:
         stats["decel_peak_mps2"] = Statistic("decel_peak_mps2", "m/s^2",
                                              max(0.0, -stats["lon_accel_min_mps2"].value))
         limit = _max_deceleration(recording)
-        if limit and stats["decel_peak_mps2"].value >= FULL_BRAKING_SHARE * limit:
+        peak_decel = stats["decel_peak_mps2"].value   # far beyond the limit: an impact or a
+        #                                               jump, not braking
+        if limit and FULL_BRAKING_SHARE * limit <= peak_decel <= limit / FULL_BRAKING_SHARE:
             peak = next(e for e in events if e["statistic"] == "decel_peak_mps2")
             peak["full_braking_limit_mps2"] = limit   # the emergency stop the criterion
                                                       # bounding it by the limit cannot show

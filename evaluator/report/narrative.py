@@ -246,8 +246,8 @@ def narrative(res: CaseResult) -> list[str]:
         if isinstance(after, list) and after:
             lines.append(f"{len(after)} storyboard "
                          f"{'Event is' if len(after) == 1 else 'Events are'} timed "
-                         f"(SimulationTime) after the latest this run could end (the "
-                         f"StopTrigger's own time, else the time limit), so "
+                         f"(SimulationTime) at or after the latest this run could end (the "
+                         f"earlier of the StopTrigger's own time and the time limit), so "
                          f"{'it was' if len(after) == 1 else 'they were'} never to start in "
                          f"it; not "
                          f"counted as never started: {', '.join(map(str, after[:10]))}"
@@ -272,10 +272,9 @@ def narrative(res: CaseResult) -> list[str]:
         lines.append("The case declares no criteria of its own (no entry in the test-case "
                      "catalogue, no criterion: Property): it is judged by the tool's default "
                      "criteria alone.")   # verify pass 13: an edited copy lost its v2x bound
-    for o in res.criteria:
-        if o.criterion.declared and o.status == "not_applicable":
-            lines.append(f"Not judged: the case's own criterion {o.criterion.id} "
-                         f"({o.criterion.metric} {o.criterion.rule} "
-                         f"{_short(o.criterion.threshold)} {o.criterion.unit}) had nothing to "
-                         f"measure in this run, so it neither passed nor failed.")
+    for o in res.unjudged_own:
+        lines.append(f"Not judged: the case's own criterion {o.criterion.id} "
+                     f"({o.criterion.metric} {o.criterion.rule} "
+                     f"{_short(o.criterion.threshold)} {o.criterion.unit}) had nothing to "
+                     f"measure in this run, so it neither passed nor failed.")
     return lines

@@ -150,13 +150,15 @@ class CarlaEgoBackend(EgoBackend):
         cbox = self.cw.spawn(state.name, choice.blueprint_id, pose_to_carla(lifted, guess), role,
                              physics=state.kind != EntityKind.OBSTACLE)
         problem = implausible_box(cbox)
+        expected = problem == "has no size" and choice.blueprint_id.startswith("static.")
         if problem:   # CARLA gives static props an empty box, some bicycles one ~194 m aside
+            self._origins[state.name] = guess
+        if problem and not expected:   # a prop's empty box is CARLA's rule: said in the docs
             self._notes.append(Event(self._time, "backend_warning", {
                 "backend": "carla", "message": f"entity {state.name!r}: CARLA's bounding box "
                 f"of {choice.blueprint_id} {problem}; its origin is placed under the "
                 f"scenario's box centre instead"}))
-            self._origins[state.name] = guess
-        else:
+        if not problem:
             self._origins[state.name] = origin_offset(state.box, cbox)
         self._templates[state.name] = state
 

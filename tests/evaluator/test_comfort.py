@@ -77,3 +77,13 @@ def test_braking_at_the_vehicles_limit_is_reported_as_full_braking():
     (peak,) = [e for e in ComfortMetric().compute(soft).events
                if e["statistic"] == "decel_peak_mps2"]
     assert "full_braking_limit_mps2" not in peak
+
+
+
+def test_a_deceleration_far_beyond_the_limit_is_not_called_full_braking():
+    """Review 16: a 60 m/s^2 change of speed (an impact on CARLA, a jump) was told as braking
+    at full capability against a 10 m/s^2 limit."""
+    from evaluator import score_case
+    from evaluator.report.narrative import narrative
+    rec = make_recording({"ego": straight(0.0, 20.0, a=-60.0)}, 4.0)
+    assert not [s for s in narrative(score_case(rec, FakeAreaNet())) if "full capability" in s]

@@ -77,6 +77,7 @@ class Server:
         # the server's own message (CarlaServer.cpp RESPOND_ERROR), not a time-out
         self.refuse_opendrive: str | None = None
         self.version = "0.9.16"
+        self.boxes: dict[str, tuple] = {}   # blueprint -> (location, extent) to report
         self.blueprints = blueprints
         self.settings = Settings()
         self.world = World(self)
@@ -97,7 +98,9 @@ class Actor:
         self.physics = True
         # CARLA's server (BoundingBoxCalculator): a vehicle's box from its blueprint, a walker's
         # centred on its origin (mid-capsule), a static prop's empty
-        if bp.id.startswith("vehicle."):
+        if bp.id in server.boxes:                 # a box the test gives (location, extent)
+            box = tuple(Vec(*v) for v in server.boxes[bp.id])
+        elif bp.id.startswith("vehicle."):
             box = (Vec(0.05, 0.0, 0.7), Vec(2.4, 0.95, 0.75))
         elif bp.id.startswith("walker."):
             box = (Vec(0.0, 0.0, 0.0), Vec(0.3, 0.3, 0.9))

@@ -421,6 +421,17 @@ def test_a_control_missing_its_forms_fields_or_mixing_forms_is_an_error(control,
         control_from_dict(control)
 
 
+@pytest.mark.parametrize("control", [
+    {"acceleration": 1.0, "steering": 0.0, "throttle": None},
+    {"acceleration": None, "throttle": 0.2, "brake": 0.0, "steer": 0.0, "steering": None},
+])
+def test_the_other_forms_fields_may_be_nil(control):
+    """Review 16: the docs allow the other form's fields as 0 or nil; a nil one passed the
+    reading and then failed Control.validate as the stack's error."""
+    from runners.agent_protocol import control_from_dict
+    control_from_dict(control).validate(0.5)
+
+
 def test_a_whole_control_of_either_form_is_read_with_the_other_forms_zeros():
     """What control_to_dict sends (every field, the unused form's at 0) is read as before."""
     from runners.agent_protocol import control_from_dict, control_to_dict

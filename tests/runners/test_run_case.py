@@ -445,9 +445,10 @@ def test_storyboard_events_that_never_started_are_named(tmp_path: Path) -> None:
     said = narrative(CaseResult.from_dict(res))
     assert ("1 of 3 storyboard Events never started, so what they do did not happen in this "
             "run: S::A::G::M::Late.") in said
-    assert ("1 storyboard Event is timed (SimulationTime) after the latest this run could end "
-            "(the StopTrigger's own time, else the time limit), so it was never to start in "
-            "it; not counted as never started: S::A::G::M::After.") in said
+    assert ("1 storyboard Event is timed (SimulationTime) at or after the latest this run "
+            "could end (the earlier of the StopTrigger's own time and the time limit), so it "
+            "was never to start in it; not counted as never started: S::A::G::M::After.") \
+        in said
 
 
 def test_an_event_a_run_ended_early_never_reached_still_counts(tmp_path: Path) -> None:

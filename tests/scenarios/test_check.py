@@ -41,9 +41,10 @@ def only(issues, severity="error"):
 
 def warned_of(issues, needle, warned):
     """The one issue whose message holds ``needle`` when ``warned`` (asserted to be the only
-    one), else None after asserting there is none."""
+    one, and a warning), else None after asserting there is none."""
     found = [i for i in issues if needle in i.message]
     assert len(found) == (1 if warned else 0), [i.format() for i in found]
+    assert all(i.severity == "warning" for i in found), [i.format() for i in found]
     return found[0] if warned else None
 
 

@@ -601,6 +601,20 @@ def test_source_traffic_brakes_for_a_standing_vehicle_ahead(tmp_path):
     assert 1.0 <= gap <= 3.5
 
 
+def test_source_traffic_does_not_brake_for_a_deleted_entity(tmp_path):
+    """Review 16: a source vehicle's ACC braked to a stop behind a Car a DeleteEntityAction had
+    taken out of the run. With nothing ahead it keeps its 20 m/s (or has left the road)."""
+    init = teleport("Car", -1, 200, speed=0)
+    delete = glob("del", '<EntityAction entityRef="Car"><DeleteEntityAction/></EntityAction>')
+    text = document(init, story(event("T", source(rate=0.01, speed=20), trigger(sim_time(1.0)))
+                                + event("D", delete, trigger(sim_time(0.5)))),
+                    STOP(25.0), entities=("Car",))
+    worlds, got, _ = run(write(tmp_path, text), until=math.inf)
+    assert any(e.kind == "entity_deleted" for e in got)
+    flow = worlds[-1].entities.get("flow_1")
+    assert flow is None or flow.speed == pytest.approx(20.0)
+
+
 def test_traffic_source_waits_for_room(tmp_path):
     """At 8 m/s (0.4 m per step) a vehicle is only 4 m on when the next is due 0.5 s later,
     closer than MIN_GAP (10 m): the next vehicle waits until the first is 10 m away, 25

@@ -131,3 +131,23 @@ def test_an_rsi_no_rsu_covers_is_a_check_warning(content, warned):
     assert warning == ("the RSI at (1200, -5) lies in no RSU's range, so no RSU sends it "
                        "(nearest: RSU-S1-02, 920 m away, range 300 m); give 'rsu_id' or a "
                        "position an RSU covers")
+
+
+
+def test_an_rsi_a_farther_rsu_covers_is_not_warned(tmp_path):
+    """Review 16: the check asked only the nearest RSU; the bridge sends an RSI from every RSU
+    whose range covers it: a far RSU of range 2000 m covers (200, 0), the near one of 100 m
+    does not."""
+    import json
+    import shutil
+    from pathlib import Path
+    from testzone.commands import CommandContext, command_check
+    xodr = tmp_path / "m.xodr"
+    shutil.copy(Path(__file__).resolve().parents[2] / "maps" / "wuhan" / "wuhan_section1.xodr",
+                xodr)
+    (tmp_path / "m.rsu.json").write_text(json.dumps({"geo_reference": None, "rsus": [
+        {"id": "NEAR", "x": 0.0, "y": 0.0, "range_m": 100, "sensing_radius_m": 50},
+        {"id": "FAR", "x": 1000.0, "y": 0.0, "range_m": 2000, "sensing_radius_m": 50}]}))
+    check = command_check("V2X.RSI")
+    assert check('{"eventType": 401, "x": 200.0, "y": 0.0}',
+                 CommandContext(frozenset({"Ego"}), xodr)) is None
