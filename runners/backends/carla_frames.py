@@ -208,8 +208,9 @@ def control_to_carla(control: Control, spec: VehicleSpec,
                      max_wheel_angle: float | None = None) -> CarlaVehicleControl:
     """A :class:`Control` as CARLA actuator commands.
 
-    Actuator form: throttle and brake copied, steer negated (CARLA steers right-positive; both
-    are fractions of the vehicle's own maximum front-wheel angle). Kinematic form
+    Actuator form: throttle and brake copied; steer (a fraction of ``spec.max_steering``, the
+    protocol's) turned into that angle and sent as a fraction of ``max_wheel_angle``, negated
+    (CARLA steers right-positive). Kinematic form
     (``acceleration`` set) is mapped open loop: throttle = a / max_acceleration for a >= 0,
     brake = -a / max_deceleration for a < 0, steer = -steering / max_wheel_angle, all clipped
     to their ranges. ``max_wheel_angle`` [rad] is the CARLA vehicle's
@@ -218,14 +219,15 @@ def control_to_carla(control: Control, spec: VehicleSpec,
     None: ``spec.max_steering``. CARLA's vehicle physics then decides the real response (an
     approximation, see ``docs/carla.md``).
     """
-    if control.acceleration is None:
-        return CarlaVehicleControl(throttle=_clip(control.throttle, 0.0, 1.0),
-                                   steer=_clip(-control.steer, -1.0, 1.0),
-                                   brake=_clip(control.brake, 0.0, 1.0))
+    full = max_wheel_angle if max_wheel_angle else spec.max_steering
+    if control.acceleration is None:   # steer: a fraction of the spec's max_steering, as the
+        angle = control.steer * spec.max_steering   # protocol says (review 16: it went to
+        return CarlaVehicleControl(throttle=_clip(control.throttle, 0.0, 1.0),  # CARLA as a
+                                   steer=_clip(-angle / full, -1.0, 1.0),       # fraction
+                                   brake=_clip(control.brake, 0.0, 1.0))        # of 70 deg)
     a = control.acceleration
     throttle = _clip(a / spec.max_acceleration, 0.0, 1.0) if a > 0 else 0.0
     brake = _clip(-a / spec.max_deceleration, 0.0, 1.0) if a < 0 else 0.0
-    full = max_wheel_angle if max_wheel_angle else spec.max_steering
     steer = _clip(-control.steering / full, -1.0, 1.0)
     return CarlaVehicleControl(throttle=throttle, steer=steer, brake=brake)
 

@@ -239,13 +239,16 @@ def test_step_ego_applies_control_ticks_once_and_reads_back() -> None:
         be.reset(ego_state(v=10.0), VehicleSpec("Ego", max_acceleration=4.0))
         st = be.step_ego(Control(throttle=0.5, steer=0.2), 0.05)
         ctl = next(c for c in srv.log if c[0] == "apply_control")
-        assert ctl[2:] == pytest.approx((0.5, -0.2, 0.0))  # steer sign flipped
+        # steer 0.2 of the spec's max_steering is 0.2 x 0.5236 = 0.1047 rad, sent as a
+        # fraction of CARLA's 70 deg wheel angle (1.2217 rad), sign flipped: -0.0857
+        spec_max = VehicleSpec("Ego").max_steering
+        assert ctl[2:] == pytest.approx((0.5, -0.2 * spec_max / math.radians(70.0), 0.0))
         assert names(srv.log).count("tick") == 1
         # fake physics: a = 4 * 0.5 = 2 m/s^2 -> v = 10.1 m/s, moved 0.505 m north
         assert st.speed == pytest.approx(10.1) and st.acceleration == pytest.approx(2.0)
         assert (st.pose.x, st.pose.y) == pytest.approx((10.0, -3.5 + 0.505))
-        # 0.2 of the fake vehicle's largest wheel angle (CARLA's default 70 deg)
-        assert st.steering == pytest.approx(0.2 * math.radians(70.0))
+        # read back as the wheel angle: the 0.2 x max_steering the stack asked for
+        assert st.steering == pytest.approx(0.2 * spec_max)
 
 
 def test_a_kinematic_steering_angle_is_a_fraction_of_the_carla_vehicles_wheel_angle() -> None:
