@@ -150,6 +150,12 @@ def render_html(results: list[CaseResult], manifest: dict[str, Any],
         identity.insert(0, ("INCOMPLETE", f"{len(missing)} of the {len(planned)} cases in the "
                                           f"manifest have no result (run interrupted?): "
                                           f"{_first(missing)}", ""))
+    tool = manifest.get("tool_identity")
+    if isinstance(tool, dict) and tool.get("git_dirty") is True:   # regulator pass 16
+        identity.insert(0, ("UNCOMMITTED", f"the tool had uncommitted changes when this run "
+                                           f"was made: it cannot be rebuilt from git_commit "
+                                           f"{tool.get('git_commit')} alone (its "
+                                           f"source_sha256 names the code that ran)", ""))
     agents = _agents(identities)
     if agents:
         identity.insert(min(len(identity), 3), ("agent identity", agents, ""))

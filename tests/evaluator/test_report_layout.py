@@ -139,6 +139,12 @@ def test_page_identity_first_aggregates_print_and_one_criterion_per_statistic():
     # fresh new-user pass 15: the base seed was read as every case's seed; the row says so
     seed_row = re.search(r"<th>seed</th><td>(.*?)</td>", html).group(1)
     assert "<code>3</code>" in seed_row and "each case&#39;s own seed" in seed_row
+    # regulator pass 16: a run made from uncommitted code said so only inside a JSON cell
+    dirty = render_html(results, {**manifest, "tool_identity": {
+        "git_commit": "abc123", "git_dirty": True, "source_sha256": "ff"}},
+        lambda r: draw_case_figures(r, recs[r.case_id], FakeAreaNet()))
+    assert "<th>UNCOMMITTED</th>" in dirty and "git_commit abc123 alone" in dirty
+    assert "<th>UNCOMMITTED</th>" not in html
     # no note beside a value that is not there (hostile pass 16)
     bare = render_html(results, {**manifest, "seed": None},
                        lambda r: draw_case_figures(r, recs[r.case_id], FakeAreaNet()))
