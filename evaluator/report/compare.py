@@ -26,9 +26,26 @@ def _failed(case: dict[str, Any]) -> list[str]:
             if isinstance(c, dict) and c.get("status") == "fail"]
 
 
+def _not_judged(case: dict[str, Any]) -> list[str]:
+    """The case's own declared criteria that had nothing to judge (``not_applicable``)."""
+    crits = case.get("criteria")
+    return [str(c.get("id")) for c in (crits if isinstance(crits, list) else [])
+            if isinstance(c, dict) and c.get("declared") and c.get("status") == "not_applicable"]
+
+
 def _side(case: dict[str, Any]) -> dict[str, Any]:
     return {"verdict": case["verdict"], "score": float(case["score"]),
-            "failed": _failed(case), "error": case.get("error", "")}
+            "failed": _failed(case), "not_judged": _not_judged(case),
+            "error": case.get("error", "")}
+
+
+def outcome_text(side: dict[str, Any]) -> str:
+    """The failed criteria of one side of a flip, and its own criteria not judged (regulator
+    pass 16: a judged failure turning into "not judged" read as a plain pass), or "-"."""
+    text = ", ".join(side.get("failed", []))
+    if side.get("not_judged"):
+        text += ("; " if text else "") + "not judged: " + ", ".join(side["not_judged"])
+    return text or "-"
 
 
 VERDICT_RANK = {"pass": 0, "fail": 1, "error": 2}
@@ -52,7 +69,8 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
         "setup": [what else differs that can change results: the agent spec, the tool
         (:func:`_tool_changes`), library versions, input files of both runs whose SHA-256
         differ (:func:`_input_changes`: the stack's own files among them)]}``; a side is
-        ``{"verdict", "score", "failed": [criterion ids], "error"}``.
+        ``{"verdict", "score", "failed": [criterion ids], "not_judged": [the case's own
+        criteria not judged], "error"}``.
         Lists of ids sorted.
 
     Raises:
@@ -251,8 +269,8 @@ def format_compare(diff: dict[str, Any]) -> str:
         out.append(f"Flipped verdicts ({len(diff['flipped'])}):")
         out += _table(["case", "A", "score A", "failed in A", "B", "score B", "failed in B"],
                       [[f["case_id"], f["before"], f"{f['a']['score']:.1f}",
-                        ", ".join(f["a"]["failed"]) or "-", f["after"],
-                        f"{f['b']['score']:.1f}", ", ".join(f["b"]["failed"]) or "-"]
+                        outcome_text(f["a"]), f["after"],
+                        f"{f['b']['score']:.1f}", outcome_text(f["b"])]
                        for f in diff["flipped"]])
     else:
         out.append("No verdict flipped.")
@@ -282,7 +300,8 @@ def write_compare_html(path: str | Path, diff: dict[str, Any]) -> Path:
         "compare.html.j2").read_text(encoding="utf-8"))
     path = Path(path)
     try:
-        path.write_text(xml_safe(tpl.render(d=diff, eps=DELTA_EPSILON)), encoding="utf-8")
+        page = tpl.render(d=diff, eps=DELTA_EPSILON, outcome_text=outcome_text)
+        path.write_text(xml_safe(page), encoding="utf-8")
     except OSError as exc:
         raise EvaluationError(f"cannot write ({exc.strerror})", file=str(path)) from None
     return path

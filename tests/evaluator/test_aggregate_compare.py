@@ -369,3 +369,31 @@ def test_pages_carry_control_characters_escaped(two_runs, tmp_path):
     assert "\x1b" not in page and "zmq://bad\\x1bhost:1" in page
     write_html(tmp_path / "r.html", "<p>stack bad\x00\x1bname</p>")
     assert (tmp_path / "r.html").read_text(encoding="utf-8") == "<p>stack bad\\x00\\x1bname</p>"
+
+
+def test_a_flip_to_pass_with_the_cases_own_criterion_not_judged_says_so(two_runs, tmp_path):
+    """Regulator pass 16: tz_rlvw_red_far went "fail v2x_response -> pass -" in compare, its
+    own v2x_response criterion not judged in B: the flip table reads as a fixed reaction."""
+    from evaluator.report.compare import compare_runs, format_compare, write_compare_html
+    doc = json.loads((two_runs["idm"] / "summary.json").read_text())
+    case = doc["cases"][0]
+    own = {"id": "v2x_response", "metric": "v2x_response_time_s", "rule": "<=",
+           "threshold": 2.5, "unit": "s", "clause": "x", "declared": True}
+    case["criteria"] = [c for c in case["criteria"] if c.get("id") != "v2x_response"]
+    sides = {}
+    for name, verdict, measured, status in (("a", "fail", 3.75, "fail"),
+                                            ("b", "pass", None, "not_applicable")):
+        d = json.loads(json.dumps(doc))
+        d["cases"][0]["verdict"] = verdict
+        d["cases"][0]["criteria"] = [*case["criteria"],
+                                     {**own, "measured": measured, "status": status}]
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "summary.json").write_text(json.dumps(d))
+        sides[name] = tmp_path / name
+    diff = compare_runs(sides["a"], sides["b"])
+    (flip,) = diff["flipped"]
+    assert flip["a"]["failed"][-1:] == ["v2x_response"]
+    assert flip["b"]["not_judged"] == ["v2x_response"]
+    assert "not judged: v2x_response" in format_compare(diff)
+    page = write_compare_html(tmp_path / "cmp.html", diff).read_text()
+    assert "not judged: v2x_response" in page
