@@ -91,13 +91,13 @@ def _refuse_inside_a_run(run_dir: Path) -> None:
     real = Path(os.path.realpath(run_dir))
     for parent in real.parents:
         if real.is_relative_to(parent / "cases") and \
-                _run_manifest(parent / "manifest.json") is not None:
+                run_manifest(parent / "manifest.json") is not None:
             raise RunnerError(f"the folder lies inside the cases/ of the run folder {parent}, "
                               f"whose replacement would remove it: give --out a folder "
                               f"outside it", file=str(run_dir), element="--out")
 
 
-def _run_manifest(manifest: Path) -> dict | None:
+def run_manifest(manifest: Path) -> dict | None:
     """The content of ``manifest`` when it is a regular file (not a link) a testzone run
     wrote (``"tool": "icv-testzone"`` and a ``cases`` list), else None."""
     try:
@@ -118,7 +118,7 @@ def earlier_run(run_dir: Path) -> dict:
         RunnerError: (element ``--resume``) the folder holds no ``manifest.json`` a testzone
             run wrote.
     """
-    doc = _run_manifest(Path(run_dir) / "manifest.json")
+    doc = run_manifest(Path(run_dir) / "manifest.json")
     if doc is None:
         raise RunnerError("nothing to resume: expected the folder of an earlier run (its "
                           "manifest.json)", file=str(run_dir), element="--resume")
@@ -236,7 +236,7 @@ def _clear_earlier_run(run_dir: Path) -> None:
     def refuse(why: str) -> RunnerError:
         return RunnerError(f"{why}: give --out a new folder, or the folder of an earlier run "
                            f"to replace that run", file=str(run_dir), element="--out")
-    doc = _run_manifest(manifest)
+    doc = run_manifest(manifest)
     if doc is None:
         raise refuse("the folder holds a cases/ or manifest.json that no testzone run wrote")
     ids = [c["case_id"] for c in doc["cases"] if isinstance(c, dict)

@@ -792,6 +792,14 @@ def test_verify_checks_a_run_against_this_checkout(tmp_path: Path, monkeypatch) 
     broken = invoke("verify", str(tmp_path / "a"))
     assert broken.exit_code == 2 and "inputs are not a mapping" in broken.output
     assert invoke("verify", str(tmp_path / "none")).exit_code == 2
+    # fresh pass 16: a folder holding the run's manifest.json alone ("reproduce a run from its
+    # manifest.json") was refused for want of summary.json
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "manifest.json").write_bytes((tmp_path / "a" / "manifest.json").read_bytes())
+    from_manifest = invoke("verify", str(alone), "--root", str(ROOT))
+    assert from_manifest.exit_code == 0, from_manifest.output
+    assert from_manifest.output.splitlines()[-1].endswith("the same as recorded")
 
 
 def test_verify_finds_the_tools_own_files_and_digests_the_checkout_given(
