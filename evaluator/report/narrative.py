@@ -76,6 +76,14 @@ def _red_light(light: Any) -> str:
             f"ahead of the ego's front{when}")
 
 
+COLLISION_KINDS = {
+    "front": "the ego ran into it", "rear_ended": "it ran into the ego from behind",
+    "lateral": "from the side", "stopped_object": "a standing object",
+    "ego_stopped": "the ego standing", "at_start": "overlapping from the start"}
+"""How a collision's ``kind`` (:class:`evaluator.metrics.collisions.Collision`) reads in
+the narrative (fresh pass 16: "touched OverTaker (front)" read as the OverTaker's front)."""
+
+
 def narrative(res: CaseResult) -> list[str]:
     """Sentences, in time order where they have a time: collisions, red lights passed,
     wrong-way driving, the closest approach to another road user (without a collision), the
@@ -91,10 +99,12 @@ def narrative(res: CaseResult) -> list[str]:
     f = res.findings
     for c in f.get("collisions", []):
         fault = "at fault" if c.get("at_fault") else "not at fault"
+        kind = COLLISION_KINDS.get(str(c.get("kind", "")),
+                                   str(c.get("kind", "")).replace("_", " "))
         timed.append((float(c.get("t", 0.0)),
                       f"At {_num(c.get('t'))} s the ego's {c.get('edge', '')} touched "
-                      f"{c.get('other')} ({str(c.get('kind', '')).replace('_', ' ')}) at a "
-                      f"relative speed of {_speed(c.get('rel_speed_mps'))}; {fault}."))
+                      f"{c.get('other')} ({kind}) at a relative speed of "
+                      f"{_speed(c.get('rel_speed_mps'))}; {fault}."))
     for r in f.get("red_light", []):
         timed.append((float(r.get("t", 0.0)),
                       f"At {_num(r.get('t'))} s the ego passed signal {r.get('signal_id')} "

@@ -37,7 +37,7 @@ def test_findings_in_time_order_then_the_end_and_the_failed_criteria():
         "the message.",
         "At 14.18 s the ego passed signal 10351 (road 30, s = 512.0 m) at red, at 10.00 m/s "
         "(36 km/h).",
-        "At 21.35 s the ego's front touched Hazard (stopped object) at a relative speed of "
+        "At 21.35 s the ego's front touched Hazard (a standing object) at a relative speed of "
         "16.67 m/s (60 km/h); at fault.",
         # new-user pass 9: "passed the point" read as a point; it is the crosswalk's area
         # new-section pass 12: "passed ... 0.00 s apart" read as a near hit, the pedestrian
@@ -233,3 +233,15 @@ def test_a_case_with_v2x_but_nothing_actionable_says_the_reaction_is_not_judged(
         "The bridge delivered 200 V2X message(s) to the ego; none called for action by the "
         "evaluator's rules, and this case has no criterion on the reaction to V2X: its "
         "verdict says nothing of how the vehicle used them.")
+
+
+def test_a_collision_kind_reads_as_who_ran_into_whom():
+    """Fresh pass 16: "the ego's front touched OverTaker (front)" read as OverTaker's front,
+    where the ego had run into its rear."""
+    from evaluator.case import CaseResult
+    from evaluator.report.narrative import narrative
+    res = CaseResult("c", "c.xosc", "fail", 0.0, findings={"collisions": [
+        {"t": 12.7, "other": "OverTaker", "edge": "front", "kind": "front",
+         "rel_speed_mps": 5.0, "at_fault": True}]})
+    assert narrative(res)[0] == ("At 12.70 s the ego's front touched OverTaker (the ego ran into "
+                                 "it) at a relative speed of 5.00 m/s (18 km/h); at fault.")
