@@ -7,12 +7,43 @@ fires; a run ended by the runner's time limit did not reach the scenario's end.
 from __future__ import annotations
 
 from testzone.recording import Recording
+from testzone.world import SignalColor
 
 from evaluator.interfaces import RoadNetworkView
 from evaluator.results import UNIT_BOOL, MetricResult, Statistic
 
 #: End reasons a recording may carry (testzone.recording.Recording.end_reason).
 END_REASONS = ("stop_trigger", "timeout", "error", "collision", "truncated")
+
+
+END_LIGHT_RANGE_M = 50.0
+"""How far ahead [m] of the ego's front a red light governing its lane is named when a run
+ends with the ego still moving towards it."""
+
+
+def light_at_the_end(recording: Recording, net: RoadNetworkView | None) -> dict | None:
+    """``{"signal_id", "distance_m", "speed_mps"}`` of the nearest red vehicle light governing
+    the ego's lane within :data:`END_LIGHT_RANGE_M` ahead of its front at the last frame, when
+    the ego is still moving (over 0.1 m/s), else None: a run that ends short of a red light has
+    not shown whether the ego would stop there (regulator pass 16: an RLVW case ended 11 m
+    before its red light, still moving, and nothing said so)."""
+    from evaluator.extract import lane_of
+    from evaluator.metrics.red_light import lights_ahead, lights_by_road
+    if net is None or not recording.frames or not recording.header.ego:
+        return None
+    last = recording.frames[-1]
+    ego = last.entities.get(recording.header.ego)
+    if ego is None or ego.speed <= 0.1:
+        return None
+    ahead = sorted((dist, sig) for sig, dist in lights_ahead(lights_by_road(net), ego,
+                                                             lane_of(ego, net), net)
+                   if 0.0 < dist <= END_LIGHT_RANGE_M)
+    for dist, sig in ahead[:1]:
+        state = last.signals.get(str(sig.id))
+        if state is not None and state.color == SignalColor.RED:
+            return {"signal_id": str(sig.id), "distance_m": round(float(dist), 2),
+                    "speed_mps": round(float(ego.speed), 2)}
+    return None
 
 
 class RunEndMetric:
@@ -34,7 +65,9 @@ class RunEndMetric:
     ``"storyboard_events"`` (how many there are) when some never started, and with
     ``"ego_road_end"`` ``{"t", "road_id", "lane_id", "s", "speed_mps"}`` when the
     scenario's default controller stopped the ego at a dead end (the recording's
-    ``end_of_road`` event; with ``--agent scenario``: the stop is esmini's, not the stack's).
+    ``end_of_road`` event; with ``--agent scenario``: the stop is esmini's, not the stack's),
+    and with ``"ego_before_light"`` (:func:`light_at_the_end`) when the run ended with the ego
+    still moving towards a red light close ahead.
     """
 
     name = "run_end"
@@ -65,6 +98,9 @@ class RunEndMetric:
             event["timed_after_end"] = [str(p) for p in after][:50]
         if coverage is not None and coverage.data.get("ignored_commands"):
             event["ignored_commands"] = [str(k) for k in coverage.data["ignored_commands"]][:50]
+        light = light_at_the_end(recording, net)
+        if light is not None:
+            event["ego_before_light"] = light
         stop = recording.ego_road_end()
         if stop is not None:
             event["ego_road_end"] = {"t": stop.t, **{k: stop.data.get(k) for k in

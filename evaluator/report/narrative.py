@@ -252,6 +252,12 @@ def narrative(res: CaseResult) -> list[str]:
             lines.append(f"{len(never)}{of} storyboard Events never started, so what they do "
                          f"did not happen in this run: {', '.join(map(str, never[:10]))}"
                          f"{' ...' if len(never) > 10 else ''}.")
+        light = end.get("ego_before_light")
+        if isinstance(light, dict):
+            lines.append(f"The run ended with the ego {_num(light.get('distance_m'), 1)} m "
+                         f"before the stop line of signal {light.get('signal_id')}, which was "
+                         f"red, still moving at {_speed(light.get('speed_mps'))}: the run did "
+                         f"not show whether it would have stopped there.")
         after = end.get("timed_after_end")
         if isinstance(after, list) and after:
             lines.append(f"{len(after)} storyboard "

@@ -168,3 +168,28 @@ def test_a_failed_speed_criterion_says_when_and_where():
     said = narrative(score_case(rec, FakeAreaNet()))
     assert ("Failed no_stop: speed_min_mps measured 0 m/s at 3.00 s, at (20.0, 0.0) m, "
             "0.00 m/s (0 km/h), required >= 2 m/s (test).") in said, said
+
+
+def test_a_run_that_ends_short_of_a_red_light_says_so():
+    """Regulator pass 16: an RLVW case ended with the ego 11 m before its red light, still
+    moving, and nothing said so. The ego at x = 10 t, front 2.25 m ahead; a red light at
+    s = 40 governing lane -1: at the end (2.0 s) the front is 40 - 22.25 = 17.75 m from it,
+    at 10 m/s. Green at the end, or a light 100 m on: nothing is said."""
+    from testzone.world import SignalColor, SignalState
+    from evaluator import score_case
+    from evaluator.metrics.run_end import light_at_the_end
+    from evaluator.report.narrative import narrative
+    from evaluator_fixtures import FakeNet, FakeSignal
+    red = lambda t: {"s1": SignalState("s1", SignalColor.RED)}
+    rec = make_recording({"ego": straight(0.0, 10.0)}, 2.0, signals=red)
+    net = FakeNet(signals=[FakeSignal("s1", "1", 40.0)])
+    assert light_at_the_end(rec, net) == {"signal_id": "s1", "distance_m": 17.75,
+                                          "speed_mps": 10.0}
+    said = narrative(score_case(rec, net))
+    assert ("The run ended with the ego 17.8 m before the stop line of signal s1, which was "
+            "red, still moving at 10.00 m/s (36 km/h): the run did not show whether it would "
+            "have stopped there.") in said, said
+    green = make_recording({"ego": straight(0.0, 10.0)}, 2.0,
+                           signals=lambda t: {"s1": SignalState("s1", SignalColor.GREEN)})
+    assert light_at_the_end(green, net) is None
+    assert light_at_the_end(rec, FakeNet(signals=[FakeSignal("s1", "1", 140.0)])) is None
