@@ -31,6 +31,11 @@ def _short(value: Any) -> str:
         return str(value)
 
 
+def _first_names(names: list, shown: int = 10) -> str:
+    """The first ``shown`` names joined by commas, `` ...`` after them when there are more."""
+    return ", ".join(map(str, names[:shown])) + (" ..." if len(names) > shown else "")
+
+
 def _speed(value: Any) -> str:
     """``12.50 m/s (45 km/h)``."""
     try:
@@ -250,8 +255,7 @@ def narrative(res: CaseResult) -> list[str]:
             total = end.get("storyboard_events")
             of = f" of {total}" if isinstance(total, int) else ""
             lines.append(f"{len(never)}{of} storyboard Events never started, so what they do "
-                         f"did not happen in this run: {', '.join(map(str, never[:10]))}"
-                         f"{' ...' if len(never) > 10 else ''}.")
+                         f"did not happen in this run: {_first_names(never)}.")
         light = end.get("ego_before_light")
         if isinstance(light, dict):
             lines.append(f"The run ended with the ego {_num(light.get('distance_m'), 1)} m "
@@ -265,9 +269,7 @@ def narrative(res: CaseResult) -> list[str]:
                          f"(SimulationTime) at or after the latest this run could end (the "
                          f"earlier of the StopTrigger's own time and the time limit), so "
                          f"{'it was' if len(after) == 1 else 'they were'} never to start in "
-                         f"it; not "
-                         f"counted as never started: {', '.join(map(str, after[:10]))}"
-                         f"{' ...' if len(after) > 10 else ''}.")
+                         f"it; not counted as never started: {_first_names(after)}.")
         ignored = end.get("ignored_commands")
         if isinstance(ignored, list) and ignored:
             lines.append(f"CustomCommandActions of type {', '.join(map(repr, ignored[:10]))} "
