@@ -44,6 +44,48 @@ def _speed(value: Any) -> str:
         return str(value)
 
 
+def _never_started_note(never: list, end: dict) -> str:
+    """Events whose StartTrigger never fired (``run_end.never_started``)."""
+    total = end.get("storyboard_events")
+    of = f" of {total}" if isinstance(total, int) else ""
+    return (f"{len(never)}{of} storyboard Events never started, so what they do "
+            f"did not happen in this run: {_first_names(never)}.")
+
+
+def _before_light_note(light: dict, end: dict) -> str:
+    """The ego still moving towards a red stop line at the end (``run_end.ego_before_light``)."""
+    return (f"The run ended with the ego {_num(light.get('distance_m'), 1)} m "
+            f"before the stop line of signal {light.get('signal_id')}, which was "
+            f"red, still moving at {_speed(light.get('speed_mps'))}: the run did "
+            f"not show whether it would have stopped there.")
+
+
+def _timed_after_end_note(after: list, end: dict) -> str:
+    """Events timed at/after the latest possible end (``run_end.timed_after_end``)."""
+    one = len(after) == 1
+    return (f"{len(after)} storyboard {'Event is' if one else 'Events are'} timed "
+            f"(SimulationTime) at or after the latest this run could end (the "
+            f"earlier of the StopTrigger's own time and the time limit), so "
+            f"{'it was' if one else 'they were'} never to start in "
+            f"it; not counted as never started: {_first_names(after)}.")
+
+
+def _ignored_commands_note(ignored: list, end: dict) -> str:
+    """CustomCommandAction types nothing here takes (``run_end.ignored_commands``)."""
+    return (f"CustomCommandActions of type {', '.join(map(repr, ignored[:10]))} "
+            f"were not carried out: no part of this platform takes that type "
+            f"(types are matched exactly), so what they ask did not happen in "
+            f"this run.")
+
+
+# (run_end key, value type, sentence): the notes What happened adds after how the run ended,
+# in this order, each only when its value is present and non-empty.
+_RUN_END_NOTES = (("never_started", list, _never_started_note),
+                  ("ego_before_light", dict, _before_light_note),
+                  ("timed_after_end", list, _timed_after_end_note),
+                  ("ignored_commands", list, _ignored_commands_note))
+
+
 def _metric(res: CaseResult, name: str) -> float | None:
     st = res.metrics.get(name)
     return None if st is None or st.value is None else float(st.value)
@@ -250,32 +292,10 @@ def narrative(res: CaseResult) -> list[str]:
         dur = None if end.get("ego_road_end") else _metric(res, "run_duration_s")
         lines.append(f"The run ended by {reason}" + (f" after {_num(dur)} s" if dur else "")
                      + ".")
-        never = end.get("never_started")
-        if isinstance(never, list) and never:
-            total = end.get("storyboard_events")
-            of = f" of {total}" if isinstance(total, int) else ""
-            lines.append(f"{len(never)}{of} storyboard Events never started, so what they do "
-                         f"did not happen in this run: {_first_names(never)}.")
-        light = end.get("ego_before_light")
-        if isinstance(light, dict):
-            lines.append(f"The run ended with the ego {_num(light.get('distance_m'), 1)} m "
-                         f"before the stop line of signal {light.get('signal_id')}, which was "
-                         f"red, still moving at {_speed(light.get('speed_mps'))}: the run did "
-                         f"not show whether it would have stopped there.")
-        after = end.get("timed_after_end")
-        if isinstance(after, list) and after:
-            lines.append(f"{len(after)} storyboard "
-                         f"{'Event is' if len(after) == 1 else 'Events are'} timed "
-                         f"(SimulationTime) at or after the latest this run could end (the "
-                         f"earlier of the StopTrigger's own time and the time limit), so "
-                         f"{'it was' if len(after) == 1 else 'they were'} never to start in "
-                         f"it; not counted as never started: {_first_names(after)}.")
-        ignored = end.get("ignored_commands")
-        if isinstance(ignored, list) and ignored:
-            lines.append(f"CustomCommandActions of type {', '.join(map(repr, ignored[:10]))} "
-                         f"were not carried out: no part of this platform takes that type "
-                         f"(types are matched exactly), so what they ask did not happen in "
-                         f"this run.")
+        for key, kind, say in _RUN_END_NOTES:
+            value = end.get(key)
+            if isinstance(value, kind) and value:
+                lines.append(say(value, end))
     peaks = {p.get("statistic"): p for p in (*f.get("comfort", []), *f.get("progress", []))
              if isinstance(p, dict)}
     for o in res.failed:
