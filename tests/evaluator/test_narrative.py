@@ -76,6 +76,18 @@ def test_a_case_without_findings_says_only_how_it_ended():
     assert narrative(CaseResult.from_dict(case)) == ["The run ended by the time limit."]
 
 
+def test_long_event_lists_show_their_first_ten_names_then_dots():
+    names = [f"S::A::G::M::E{i}" for i in range(12)]
+    case = {"case_id": "c", "verdict": "pass", "score": 100.0,
+            "findings": {"run_end": [{"end_reason": "timeout", "never_started": names,
+                                      "storyboard_events": 20}]}}
+    assert narrative(CaseResult.from_dict(case))[1] == (
+        "12 of 20 storyboard Events never started, so what they do did not happen in this "
+        "run: S::A::G::M::E0, S::A::G::M::E1, S::A::G::M::E2, S::A::G::M::E3, "
+        "S::A::G::M::E4, S::A::G::M::E5, S::A::G::M::E6, S::A::G::M::E7, S::A::G::M::E8, "
+        "S::A::G::M::E9 ....")
+
+
 def test_a_failed_ttc_names_what_it_was_measured_against():
     """New-user pass 11: "ttc_min measured 1.379 s" named neither the entity ahead nor the
     moment. Ego from x = 0 at 20 m/s, lead from x = 50 at 10 m/s, 4.5 m boxes: the gap is
