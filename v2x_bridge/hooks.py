@@ -239,6 +239,13 @@ def check_commands(actions: Any, source: str | None = None,
             raise V2XError(exc.message, file=source, line=a.line, element=_ELEMENT) from None
 
 
+def _layout_rsus(road_network: str | Path) -> tuple:
+    """The RSUs of the layout beside the map ``road_network`` (:func:`maps.summary.rsu_path`);
+    empty when there is no layout. Raises V2XError when the layout file is bad (naming it)."""
+    layout = rsu_path(road_network)
+    return tuple(load_rsu_layout(layout).rsus) if layout.exists() else ()
+
+
 def layout_rsu_ids(road_network: str | Path) -> frozenset[str]:
     """The RSU ids of the layout beside the map ``road_network``
     (:func:`maps.summary.rsu_path`); empty when there is no layout.
@@ -246,10 +253,7 @@ def layout_rsu_ids(road_network: str | Path) -> frozenset[str]:
     Raises:
         V2XError: the layout file is bad (naming it).
     """
-    layout = rsu_path(road_network)
-    if not layout.exists():
-        return frozenset()
-    return frozenset(r.id for r in load_rsu_layout(layout).rsus)
+    return frozenset(r.id for r in _layout_rsus(road_network))
 
 
 def _check_rsi(content: str, context: CommandContext) -> str | None:
@@ -258,10 +262,10 @@ def _check_rsi(content: str, context: CommandContext) -> str | None:
     at a fixed point no RSU of the layout covers (no ``rsu_id``: an RSI is sent by the RSUs
     within whose range it lies, :class:`V2XBridge`): it is never sent (author pass 16: a work
     zone out of range was dropped without a word, its response criterion "not applicable")."""
-    layout = rsu_path(context.road_network) if context.road_network is not None else None
-    rsus = load_rsu_layout(layout).rsus if layout is not None and layout.exists() else ()
-    doc = check_rsi_content(content, context.entities, frozenset(r.id for r in rsus)
-                            if layout is not None else None)
+    known = context.road_network is not None
+    rsus = _layout_rsus(context.road_network) if known else ()
+    doc = check_rsi_content(content, context.entities,
+                            frozenset(r.id for r in rsus) if known else None)
     if not rsus or doc.get("rsu_id") is not None or doc.get("entity") is not None:
         return None
     x, y = float(doc["x"]), float(doc["y"])
